@@ -1,0 +1,301 @@
+/* cohort.c - sampling one trial's virtual patients (model in cohort.h).
+ *
+ * Draw order inside each stream is fixed and never depends on a probability's value (a
+ * uniform is drawn even when the probability is 0 or 1), so that the alternative and the null
+ * twin - and, later, neighbouring points of a parameter sweep - consume identical numbers.
+ */
+#include "cohort.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
+
+static double logit(double p) { return log(p / (1.0 - p)); }
+
+tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *sc) {
+  memset(plan, 0, sizeof *plan);
+  plan->sc = sc;
+  for (int e = 0; e < sc->nendpoints; e++)
+    for (int a = 0; a < sc->narms; a++) {
+      plan->p[TSIM_HYP_ALT][e][a] = sc->endpoints[e].response[a];
+      plan->p[TSIM_HYP_NULL][e][a] = sc->endpoints[e].response[sc->control];
+      for (int h = 0; h < 2; h++) {
+        double p = plan->p[h][e][a];
+        plan->logit[h][e][a] = (p > 0 && p < 1) ? logit(p) : 0.0;
+      }
+    }
+  double total = 0;
+  for (int a = 0; a < sc->narms; a++) total += sc->arms[a].allocation;
+  long long assigned = 0;
+  double cum = 0;
+  for (int a = 0; a < sc->narms; a++) {
+    plan->arm_count[a] = (long long)floor((double)sc->sample_size * sc->arms[a].allocation / total);
+    assigned += plan->arm_count[a];
+    cum += sc->arms[a].allocation / total;
+    plan->arm_cum[a] = cum;
+  }
+  plan->arm_cum[sc->narms - 1] = 1.0; /* guard against rounding leaving a gap at the top */
+  for (int a = 0; assigned < sc->sample_size; a = (a + 1) % sc->narms, assigned++)
+    plan->arm_count[a]++; /* remainders to the first arms, one each */
+  if (sc->rand_method == TSIM_RAND_BLOCK) {
+    plan->block = malloc((size_t)sc->block_size * sizeof *plan->block);
+    if (!plan->block) return TSIM_NOMEM;
+    int k = 0, reps = (int)((double)sc->block_size / total);
+    for (int a = 0; a < sc->narms; a++)
+      for (int r = 0; r < reps * (int)sc->arms[a].allocation; r++) plan->block[k++] = a;
+  }
+  if (sc->nsites > 1 && sc->enrollment == TSIM_ENROLL_RANDOM) {
+    plan->site_table = gsl_ran_discrete_preproc((size_t)sc->nsites, sc->site_weights);
+    if (!plan->site_table) { tsim_cohort_plan_free(plan); return TSIM_NOMEM; }
+  }
+  return TSIM_OK;
+}
+
+void tsim_cohort_plan_free(tsim_cohort_plan *plan) {
+  if (!plan) return;
+  free(plan->block);
+  if (plan->site_table) gsl_ran_discrete_free(plan->site_table);
+  plan->block = NULL;
+  plan->site_table = NULL;
+}
+
+tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
+  const tsim_scenario *sc = plan->sc;
+  tsim_cohort *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  size_t n = (size_t)sc->sample_size, ns = (size_t)sc->nsites, na = (size_t)sc->narms;
+  size_t ne = (size_t)sc->nendpoints, nscratch = n > ns ? n : ns;
+  c->plan = plan;
+  c->n = sc->sample_size;
+  c->site = malloc(n * sizeof *c->site);
+  c->arm = malloc(n * sizeof *c->arm);
+  c->cat = malloc(n * ne * sizeof *c->cat);
+  c->site_effect = malloc(ns * sizeof *c->site_effect);
+  c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
+  c->p_eff = malloc(ne * ns * na * sizeof *c->p_eff);
+  c->cells = malloc(ne * ns * na * TSIM_NCAT * sizeof *c->cells);
+  c->scratch = malloc(nscratch * sizeof *c->scratch);
+  c->site_start = malloc((ns + 1) * sizeof *c->site_start);
+  c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
+  c->trial = -1;
+  if (!c->site || !c->arm || !c->cat || !c->site_effect || !c->anomalous || !c->p_eff ||
+      !c->cells || !c->scratch || !c->site_start || !c->rng) {
+    tsim_cohort_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void tsim_cohort_free(tsim_cohort *c) {
+  if (!c) return;
+  free(c->site);
+  free(c->arm);
+  free(c->cat);
+  free(c->site_effect);
+  free(c->anomalous);
+  free(c->p_eff);
+  free(c->cells);
+  free(c->scratch);
+  free(c->site_start);
+  if (c->rng) gsl_rng_free(c->rng);
+  free(c);
+}
+
+/* Fisher-Yates shuffle of v[0..n). */
+static void shuffle_ints(gsl_rng *r, int *v, long long n) {
+  for (long long i = n - 1; i > 0; i--) {
+    long long j = (long long)tsim_rng_below(r, (uint32_t)(i + 1));
+    int t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+  }
+}
+
+/* Site effects, then each anomaly rule's sites, from the SITES stream. */
+static void sample_sites(tsim_cohort *c, uint64_t seed, long long trial) {
+  const tsim_scenario *sc = c->plan->sc;
+  gsl_rng *r = c->rng;
+  int ns = sc->nsites;
+  tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
+  /* Drawn even when the SD is 0, so turning heterogeneity on leaves anomalies unchanged. */
+  for (int s = 0; s < ns; s++)
+    c->site_effect[s] = sc->heterogeneity_sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+  for (int k = 0; k < sc->nanomalies; k++) {
+    const tsim_anomaly *an = &sc->anomalies[k];
+    unsigned char *m = c->anomalous + (size_t)k * (size_t)ns;
+    memset(m, 0, (size_t)ns);
+    if (an->mode == TSIM_ANOM_LISTED) {
+      for (int i = 0; i < an->nsites; i++) m[an->sites[i]] = 1;
+    } else if (an->mode == TSIM_ANOM_RANDOM_COUNT) {
+      /* Partial Fisher-Yates: the first k of a random permutation of the sites. */
+      for (int s = 0; s < ns; s++) c->scratch[s] = s;
+      for (int i = 0; i < an->random_count; i++) {
+        int j = i + (int)tsim_rng_below(r, (uint32_t)(ns - i));
+        int t = c->scratch[i];
+        c->scratch[i] = c->scratch[j];
+        c->scratch[j] = t;
+        m[c->scratch[i]] = 1;
+      }
+    } else {
+      for (int s = 0; s < ns; s++) m[s] = tsim_rng_uniform(r) < an->site_probability;
+    }
+  }
+}
+
+/* This trial's response probability for every (end point, site, arm). */
+static void compute_p_eff(tsim_cohort *c, tsim_hypothesis h) {
+  const tsim_cohort_plan *plan = c->plan;
+  const tsim_scenario *sc = plan->sc;
+  int ns = sc->nsites, na = sc->narms;
+  double *pe = c->p_eff;
+  for (int e = 0; e < sc->nendpoints; e++)
+    for (int s = 0; s < ns; s++)
+      for (int a = 0; a < na; a++) {
+        double p = plan->p[h][e][a];
+        if (p > 0 && p < 1 && sc->heterogeneity_sd > 0)
+          p = 1.0 / (1.0 + exp(-(plan->logit[h][e][a] + c->site_effect[s])));
+        for (int k = 0; k < sc->nanomalies; k++) {
+          const tsim_anomaly *an = &sc->anomalies[k];
+          if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) &&
+              c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
+            p = an->response; /* later rules override earlier ones */
+        }
+        *pe++ = p;
+      }
+}
+
+static void enroll_sites(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  gsl_rng *r = c->rng;
+  long long n = c->n;
+  if (sc->nsites == 1) {
+    memset(c->site, 0, (size_t)n * sizeof *c->site);
+  } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
+    for (long long j = 0; j < n; j++) c->site[j] = (uint16_t)gsl_ran_discrete(r, c->plan->site_table);
+  } else {
+    /* Balanced: sizes as equal as possible (remainders to the first sites), random order. */
+    for (long long j = 0; j < n; j++) c->scratch[j] = (int)(j % sc->nsites);
+    shuffle_ints(r, c->scratch, n);
+    for (long long j = 0; j < n; j++) c->site[j] = (uint16_t)c->scratch[j];
+  }
+}
+
+/* Assigns arms to the patients listed in idx[0..m) (enrollment order) by permuted blocks; the
+ * last block is cut short where the patients run out, as it is in a real trial. */
+static void assign_blocks(tsim_cohort *c, const int *idx, long long m, int *buf) {
+  const tsim_scenario *sc = c->plan->sc;
+  int bs = sc->block_size;
+  for (long long j = 0; j < m; j++) {
+    if (j % bs == 0) {
+      memcpy(buf, c->plan->block, (size_t)bs * sizeof *buf);
+      shuffle_ints(c->rng, buf, bs);
+    }
+    c->arm[idx[j]] = (uint8_t)buf[j % bs];
+  }
+}
+
+static void randomize_blocks(tsim_cohort *c, int *buf) {
+  const tsim_scenario *sc = c->plan->sc;
+  long long n = c->n;
+  if (!sc->stratify_by_site) {
+    for (long long j = 0; j < n; j++) c->scratch[j] = (int)j;
+    assign_blocks(c, c->scratch, n, buf);
+    return;
+  }
+  /* Group patients by site, keeping enrollment order within a site (counting sort). */
+  int ns = sc->nsites;
+  memset(c->site_start, 0, ((size_t)ns + 1) * sizeof *c->site_start);
+  for (long long j = 0; j < n; j++) c->site_start[c->site[j] + 1]++;
+  for (int s = 0; s < ns; s++) c->site_start[s + 1] += c->site_start[s];
+  for (long long j = 0; j < n; j++) c->scratch[c->site_start[c->site[j]]++] = (int)j;
+  for (int s = ns; s > 0; s--) c->site_start[s] = c->site_start[s - 1];
+  c->site_start[0] = 0;
+  for (int s = 0; s < ns; s++)
+    assign_blocks(c, c->scratch + c->site_start[s], c->site_start[s + 1] - c->site_start[s], buf);
+}
+
+static void randomize(tsim_cohort *c) {
+  const tsim_cohort_plan *plan = c->plan;
+  const tsim_scenario *sc = plan->sc;
+  gsl_rng *r = c->rng;
+  long long n = c->n;
+  if (sc->rand_method == TSIM_RAND_FIXED) {
+    long long j = 0;
+    for (int a = 0; a < sc->narms; a++)
+      for (long long k = 0; k < plan->arm_count[a]; k++) c->scratch[j++] = a;
+    shuffle_ints(r, c->scratch, n);
+    for (j = 0; j < n; j++) c->arm[j] = (uint8_t)c->scratch[j];
+  } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
+    for (long long j = 0; j < n; j++) {
+      double u = tsim_rng_uniform(r);
+      int a = 0;
+      while (u >= plan->arm_cum[a] && a < sc->narms - 1) a++;
+      c->arm[j] = (uint8_t)a;
+    }
+  } else {
+    int buf[TSIM_MAX_BLOCK];
+    randomize_blocks(c, buf);
+  }
+}
+
+/* Outcomes and missingness of every patient, counted into the cell table as they are drawn. */
+static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
+  const tsim_scenario *sc = c->plan->sc;
+  gsl_rng *r = c->rng;
+  int ne = sc->nendpoints, ns = sc->nsites, na = sc->narms;
+  size_t ncells = (size_t)ne * (size_t)ns * (size_t)na;
+  memset(c->cells, 0, ncells * TSIM_NCAT * sizeof *c->cells);
+  /* Missingness first, into the patients' category bits, from its own stream. */
+  tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  for (long long j = 0; j < c->n; j++) {
+    const tsim_arm *arm = &sc->arms[c->arm[j]];
+    unsigned miss = (tsim_rng_uniform(r) < arm->dropout ? TSIM_CAT_DROP : 0u);
+    miss |= (tsim_rng_uniform(r) < arm->deviation ? TSIM_CAT_DEV : 0u);
+    for (int e = 0; e < ne; e++) c->cat[(size_t)j * (size_t)ne + (size_t)e] = (uint8_t)miss;
+  }
+  tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+  for (long long j = 0; j < c->n; j++) {
+    size_t cell = (size_t)c->site[j] * (size_t)na + c->arm[j];
+    for (int e = 0; e < ne; e++) {
+      size_t ec = (size_t)e * (size_t)ns * (size_t)na + cell;
+      uint8_t *cat = &c->cat[(size_t)j * (size_t)ne + (size_t)e];
+      if (tsim_rng_uniform(r) < c->p_eff[ec]) *cat |= TSIM_CAT_RESP;
+      c->cells[ec * TSIM_NCAT + *cat]++;
+    }
+  }
+}
+
+void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial, tsim_hypothesis h) {
+  sample_sites(c, seed, trial);
+  compute_p_eff(c, h);
+  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
+  enroll_sites(c);
+  randomize(c);
+  sample_patients(c, seed, trial);
+  c->hypothesis = (int)h;
+  c->trial = trial;
+}
+
+int tsim_cohort_write_csv(const tsim_cohort *c, FILE *f) {
+  const tsim_scenario *sc = c->plan->sc;
+  int ne = sc->nendpoints, ns = sc->nsites, na = sc->narms;
+  fprintf(f, "trial,hypothesis,patient,site,arm,dropout,deviation");
+  for (int e = 0; e < ne; e++) fprintf(f, ",response_%s,p_%s", sc->endpoints[e].id, sc->endpoints[e].id);
+  fputc('\n', f);
+  for (long long j = 0; j < c->n; j++) {
+    unsigned cat0 = c->cat[(size_t)j * (size_t)ne];
+    fprintf(f, "%lld,%s,%lld,%d,%s,%d,%d", c->trial, tsim_hypothesis_names[c->hypothesis], j,
+            c->site[j], sc->arms[c->arm[j]].id, !!(cat0 & TSIM_CAT_DROP), !!(cat0 & TSIM_CAT_DEV));
+    for (int e = 0; e < ne; e++) {
+      size_t ec = ((size_t)e * (size_t)ns + c->site[j]) * (size_t)na + c->arm[j];
+      fprintf(f, ",%d,%.17g", !!(c->cat[(size_t)j * (size_t)ne + (size_t)e] & TSIM_CAT_RESP),
+              c->p_eff[ec]);
+    }
+    fputc('\n', f);
+  }
+  return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,86 @@
+/* cohort.h - one simulated trial's patients, sampled from a scenario.
+ *
+ * A cohort is regenerated from (seed, trial index, hypothesis) alone: the same triple gives the
+ * same patients on any thread or machine, which is what makes `trialsim cohort --trial K`
+ * show exactly the patients `trialsim run` analysed as trial K. Under the null hypothesis
+ * ("null twin") every arm's response is the control arm's; sites, heterogeneity, anomalies,
+ * dropout and deviations are unchanged, and both hypotheses read the same random streams, so
+ * the two runs are coupled (common random numbers).
+ *
+ * Model of one patient j (site s, arm a, end point e):
+ *   p_e(s, a) = anomaly response        if an anomaly rule covers (s, a, e) in this trial,
+ *             = logistic(logit(pi_ea) + b_s)  otherwise, with b_s ~ N(0, heterogeneity_sd^2)
+ *               drawn once per site and trial (pi_ea in {0, 1} is left as it is);
+ *   response_je ~ Bernoulli(p_e(s, a)), dropout_j ~ Bernoulli(dropout_a),
+ *   deviation_j ~ Bernoulli(deviation_a), all independent given the site effects.
+ */
+#ifndef TSIM_COHORT_H
+#define TSIM_COHORT_H
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+typedef enum { TSIM_HYP_ALT = 0, TSIM_HYP_NULL = 1 } tsim_hypothesis;
+extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
+
+/* Patient categories in the cell table: bit 2 dropout, bit 1 deviation, bit 0 response. */
+#define TSIM_CAT_RESP 1u
+#define TSIM_CAT_DEV 2u
+#define TSIM_CAT_DROP 4u
+#define TSIM_NCAT 8
+
+/* What every thread shares: the scenario and what is derived from it once. Read-only. */
+typedef struct tsim_cohort_plan {
+  const tsim_scenario *sc;
+  double p[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS];     /* base response by hypothesis */
+  double logit[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS]; /* its logit (unused at 0 and 1) */
+  long long arm_count[TSIM_MAX_ARMS]; /* FIXED: exact arm sizes (remainders to first arms) */
+  double arm_cum[TSIM_MAX_ARMS];      /* SIMPLE: cumulative allocation probabilities */
+  int *block;                         /* BLOCK: one unshuffled block of arm indices (owned) */
+  gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
+} tsim_cohort_plan;
+
+/* One thread's workspace: the current trial's patients and everything sampling needs. */
+typedef struct tsim_cohort {
+  const tsim_cohort_plan *plan;
+  long long n;             /* patients (sample_size) */
+  uint16_t *site;          /* [n] site of each patient, in enrollment order */
+  uint8_t *arm;            /* [n] arm index */
+  uint8_t *cat;            /* [n * nendpoints] category per patient and end point */
+  double *site_effect;     /* [nsites] this trial's logit-scale site effect */
+  unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
+  double *p_eff;           /* [nendpoints * nsites * narms] response probability this trial */
+  uint32_t *cells;         /* [nendpoints * nsites * narms * TSIM_NCAT] patient counts */
+  int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site */
+  long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
+  gsl_rng *rng;            /* this thread's generator, reseeded per stream */
+  int hypothesis;          /* hypothesis of the cohort currently held */
+  long long trial;         /* trial index of the cohort currently held */
+} tsim_cohort;
+
+/* Builds the shared plan. Returns TSIM_OK or TSIM_NOMEM (nothing to free then). */
+tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *sc);
+void tsim_cohort_plan_free(tsim_cohort_plan *plan);
+
+/* A workspace for one thread; NULL when out of memory. Free with tsim_cohort_free (NULL ok). */
+tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan);
+void tsim_cohort_free(tsim_cohort *c);
+
+/* Samples trial `trial` under hypothesis `h` into c, including its cell table. */
+void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial, tsim_hypothesis h);
+
+/* The cell count for (end point, site, arm, category) of the cohort held. */
+static inline uint32_t tsim_cohort_cell(const tsim_cohort *c, int e, int s, int a, unsigned cat) {
+  const tsim_scenario *sc = c->plan->sc;
+  return c->cells[(((size_t)e * (size_t)sc->nsites + (size_t)s) * (size_t)sc->narms + (size_t)a) *
+                      TSIM_NCAT + cat];
+}
+
+/* Writes the cohort held as CSV: a header, then one row per patient in enrollment order. */
+int tsim_cohort_write_csv(const tsim_cohort *c, FILE *f);
+
+#endif

@@ -1,0 +1,306 @@
+/* report.c - output files and table (see report.h). */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis.h"
+
+#define Z975 1.959963984540054 /* standard normal 0.975 quantile */
+
+tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n) {
+  tsim_estimate e = {NAN, NAN, NAN, NAN};
+  if (n == 0) return e;
+  double p = (double)k / (double)n, nn = (double)n, z2 = Z975 * Z975;
+  e.estimate = p;
+  e.mcse = sqrt(p * (1 - p) / nn);
+  /* Wilson score interval: well behaved at 0 and 1, unlike the Wald interval. */
+  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+  double half = Z975 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  e.lo = centre - half < 0 ? 0 : centre - half;
+  e.hi = centre + half > 1 ? 1 : centre + half;
+  return e;
+}
+
+/* Summary statistics of the observed difference in response rates. */
+typedef struct diff_stats {
+  double mean, sd, mcse;
+} diff_stats;
+
+static diff_stats diff_summary(const tsim_tally_cell *c) {
+  diff_stats s = {NAN, NAN, NAN};
+  if (c->defined == 0) return s;
+  double n = (double)c->defined;
+  double m1 = (double)c->diff_sum / TSIM_FIXED_SCALE / n;
+  double m2 = (double)c->diff_sq_sum / TSIM_FIXED_SCALE / n;
+  s.mean = m1;
+  if (c->defined > 1) {
+    double var = (m2 - m1 * m1) * n / (n - 1);
+    s.sd = sqrt(var > 0 ? var : 0);
+    s.mcse = s.sd / sqrt(n);
+  }
+  return s;
+}
+
+static const char *comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  if (ncmp == 1) snprintf(buf, n, "%s", an->id);
+  else snprintf(buf, n, "%s:%s", an->id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id);
+  return buf;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+/* cJSON has no NaN: an undefined number is written as null. */
+static cJSON *num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
+
+static cJSON *estimate_json(tsim_estimate e) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToObject(o, "estimate", num(e.estimate));
+  cJSON_AddItemToObject(o, "mcse", num(e.mcse));
+  cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+  cJSON_AddItemToArray(ci, num(e.lo));
+  cJSON_AddItemToArray(ci, num(e.hi));
+  return o;
+}
+
+static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double nominal) {
+  cJSON *o = cJSON_CreateObject();
+  double n = (double)trials;
+  cJSON_AddItemToObject(o, "reject", estimate_json(tsim_estimate_proportion(c->reject, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "reject_favouring",
+                        estimate_json(tsim_estimate_proportion(c->favouring, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "mean_n", num((double)(c->n0_sum + c->n1_sum) / n));
+  cJSON_AddItemToObject(o, "mean_n_control", num((double)c->n0_sum / n));
+  cJSON_AddItemToObject(o, "mean_n_arm", num((double)c->n1_sum / n));
+  cJSON_AddItemToObject(o, "mean_sites_dropped", num((double)c->sites_dropped / n));
+  diff_stats ds = diff_summary(c);
+  cJSON *d = cJSON_AddObjectToObject(o, "difference");
+  cJSON_AddItemToObject(d, "nominal", num(nominal));
+  cJSON_AddItemToObject(d, "mean", num(ds.mean));
+  cJSON_AddItemToObject(d, "bias", num(ds.mean - nominal));
+  cJSON_AddItemToObject(d, "sd", num(ds.sd));
+  cJSON_AddItemToObject(d, "mcse", num(ds.mcse));
+  cJSON_AddNumberToObject(d, "trials_defined", (double)c->defined);
+  return o;
+}
+
+static cJSON *analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  int arm = tsim_comparison_arm(sc, k % ncmp);
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  char id[2 * TSIM_ID_MAX];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", comparison_id(sc, k, id, sizeof id));
+  cJSON_AddStringToObject(o, "analysis", an->id);
+  cJSON_AddStringToObject(o, "arm", sc->arms[arm].id);
+  cJSON_AddStringToObject(o, "control", sc->arms[sc->control].id);
+  cJSON_AddStringToObject(o, "endpoint", ep->id);
+  cJSON_AddStringToObject(o, "population", tsim_population_names[an->population]);
+  if (an->population == TSIM_POP_ITT)
+    cJSON_AddStringToObject(o, "missing", tsim_missing_names[an->missing]);
+  cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
+  cJSON_AddNumberToObject(o, "alpha", an->alpha);
+  uint64_t n = (uint64_t)t->trials;
+  cJSON_AddItemToObject(o, "power", estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
+  cJSON_AddItemToObject(o, "type1_error",
+                        estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
+  double nominal = ep->response[arm] - ep->response[sc->control];
+  cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
+  cJSON_AddItemToObject(o, "null", hypothesis_json(&t->cell[1][k], t->trials, 0.0));
+  return o;
+}
+
+static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
+  char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX];
+  const tsim_pair *pr = &t->pairs[p];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "first", comparison_id(sc, pr->first, a, sizeof a));
+  cJSON_AddStringToObject(o, "second", comparison_id(sc, pr->second, b, sizeof b));
+  for (int h = 0; h < 2; h++) {
+    uint64_t both = t->both[h][p], r1 = t->cell[h][pr->first].reject;
+    uint64_t r2 = t->cell[h][pr->second].reject, n = (uint64_t)t->trials;
+    uint64_t counts[4] = {both, r1 - both, r2 - both, n - r1 - r2 + both};
+    static const char *const names[4] = {"both", "only_first", "only_second", "neither"};
+    cJSON *hj = cJSON_AddObjectToObject(o, tsim_hypothesis_names[h]);
+    for (int i = 0; i < 4; i++)
+      cJSON_AddItemToObject(hj, names[i], estimate_json(tsim_estimate_proportion(counts[i], n)));
+  }
+  return o;
+}
+
+static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "scenario", sc->name);
+  cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
+  cJSON_AddNumberToObject(root, "trials", (double)t->trials);
+  cJSON_AddStringToObject(root, "null_twin",
+                          "every arm's end points set to the control arm's; sites, heterogeneity, "
+                          "anomalies, dropout and deviations unchanged; same random streams");
+  cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
+  for (int k = 0; k < t->ncomp; k++) cJSON_AddItemToArray(arr, analysis_json(sc, t, k));
+  cJSON *joint = cJSON_AddArrayToObject(root, "joint");
+  for (int p = 0; p < t->npairs; p++) cJSON_AddItemToArray(joint, joint_json(sc, t, p));
+  cJSON *run = cJSON_AddObjectToObject(root, "run");
+  cJSON_AddNumberToObject(run, "threads", ri->threads);
+  cJSON_AddNumberToObject(run, "seconds", ri->seconds);
+  cJSON_AddNumberToObject(run, "trials_per_second",
+                          ri->seconds > 0 ? (double)t->trials / ri->seconds : 0);
+  cJSON_AddStringToObject(run, "version", TSIM_VERSION);
+  cJSON_AddStringToObject(run, "scenario_file", sc->file);
+  return root;
+}
+
+/* ---- CSV ------------------------------------------------------------------------------- */
+
+static void csv_estimate(FILE *f, tsim_estimate e) {
+  fprintf(f, ",%.10g,%.10g,%.10g,%.10g", e.estimate, e.mcse, e.lo, e.hi);
+}
+
+static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  fprintf(f, "id,analysis,arm,control,endpoint,population,missing,test,alpha,"
+             "power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,type1_error_lo,"
+             "type1_error_hi,power_favouring,type1_error_favouring,mean_n_alternative,"
+             "mean_n_null,mean_difference_alternative,mean_difference_null,nominal_difference,"
+             "mean_sites_dropped_alternative,mean_sites_dropped_null\n");
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    int arm = tsim_comparison_arm(sc, k % ncmp);
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    char id[2 * TSIM_ID_MAX];
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%g", comparison_id(sc, k, id, sizeof id), an->id,
+            sc->arms[arm].id, sc->arms[sc->control].id, ep->id,
+            tsim_population_names[an->population],
+            an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
+            tsim_test_names[an->test], an->alpha);
+    csv_estimate(f, tsim_estimate_proportion(a->reject, n));
+    csv_estimate(f, tsim_estimate_proportion(z->reject, n));
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
+            (double)a->favouring / (double)n, (double)z->favouring / (double)n,
+            (double)(a->n0_sum + a->n1_sum) / (double)n, (double)(z->n0_sum + z->n1_sum) / (double)n,
+            diff_summary(a).mean, diff_summary(z).mean, ep->response[arm] - ep->response[sc->control],
+            (double)a->sites_dropped / (double)n, (double)z->sites_dropped / (double)n);
+  }
+}
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+int tsim_mkdirs(const char *dir) {
+  char buf[4096];
+  size_t len = strlen(dir);
+  if (len == 0 || len >= sizeof buf) return -1;
+  memcpy(buf, dir, len + 1);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+  struct stat st;
+  return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static int write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  int ok = fputs(text, f) >= 0;
+  ok = (fclose(f) == 0) && ok;
+  return ok ? 0 : -1;
+}
+
+tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
+                              const tsim_run_info *ri, const char *dir, tsim_diag *d) {
+  if (tsim_mkdirs(dir) != 0) {
+    tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
+    return TSIM_IO;
+  }
+  char js[4200], jt[4200], cs[4200], ct[4200];
+  snprintf(js, sizeof js, "%s/summary.json", dir);
+  snprintf(jt, sizeof jt, "%s/.summary.json.tmp", dir);
+  snprintf(cs, sizeof cs, "%s/analyses.csv", dir);
+  snprintf(ct, sizeof ct, "%s/.analyses.csv.tmp", dir);
+  cJSON *root = summary_json(sc, t, ri);
+  char *text = root ? cJSON_Print(root) : NULL;
+  cJSON_Delete(root);
+  int ok = text && write_text(jt, text) == 0;
+  free(text);
+  FILE *f = ok ? fopen(ct, "w") : NULL;
+  if (f) {
+    write_csv(sc, t, f);
+    ok = !ferror(f);
+    ok = (fclose(f) == 0) && ok;
+  } else {
+    ok = 0;
+  }
+  if (ok) ok = rename(jt, js) == 0 && rename(ct, cs) == 0;
+  if (!ok) {
+    tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
+    remove(jt);
+    remove(ct);
+    return TSIM_IO;
+  }
+  return TSIM_OK;
+}
+
+/* ---- table ----------------------------------------------------------------------------- */
+
+static void print_ci(FILE *f, tsim_estimate e) {
+  fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+}
+
+void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
+                       FILE *f) {
+  uint64_t n = (uint64_t)t->trials;
+  fprintf(f, "trialsim %s  scenario %s (%s)\n", TSIM_VERSION, sc->name, sc->file);
+  fprintf(f, "%lld trials under the alternative and under the null twin, seed %llu, %d thread%s, "
+             "%.2f s\n\n",
+          t->trials, (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s",
+          ri->seconds);
+  fprintf(f, "%-18s %-8s %-22s %-26s %-26s %7s %8s\n", "analysis", "test", "population",
+          "  power [95% CI]", "  type I error [95% CI]", "mean N", "diff");
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    char id[2 * TSIM_ID_MAX], pop[64];
+    snprintf(pop, sizeof pop, "%s%s%s", tsim_population_names[an->population],
+             an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE ? " (completers)" : "",
+             an->exclude || an->has_where ? " -sites" : "");
+    const tsim_tally_cell *a = &t->cell[0][k];
+    fprintf(f, "%-18s %-8s %-22s", comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
+    print_ci(f, tsim_estimate_proportion(a->reject, n));
+    print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
+    fprintf(f, " %7.1f %+8.4f\n", (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
+  }
+  if (t->npairs == 0) return;
+  fprintf(f, "\njoint decisions, share of trials        %-31s | %s\n", "alternative", "null twin");
+  fprintf(f, "%-38s %7s %7s %7s %7s | %7s %7s %7s %7s\n", "first / second", "both", "1st", "2nd",
+          "neither", "both", "1st", "2nd", "neither");
+  for (int p = 0; p < t->npairs; p++) {
+    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX], pair[160];
+    snprintf(pair, sizeof pair, "%s / %s", comparison_id(sc, t->pairs[p].first, a, sizeof a),
+             comparison_id(sc, t->pairs[p].second, b, sizeof b));
+    fprintf(f, "%-38s", pair);
+    for (int h = 0; h < 2; h++) {
+      uint64_t both = t->both[h][p], r1 = t->cell[h][t->pairs[p].first].reject;
+      uint64_t r2 = t->cell[h][t->pairs[p].second].reject;
+      double dn = (double)n;
+      fprintf(f, "%s %7.4f %7.4f %7.4f %7.4f", h ? " |" : "", (double)both / dn,
+              (double)(r1 - both) / dn, (double)(r2 - both) / dn, (double)(n - r1 - r2 + both) / dn);
+    }
+    fputc('\n', f);
+  }
+  fprintf(f, "\n1st = only the first significant, 2nd = only the second. Power and type I error are "
+             "two-sided rejection rates;\nsummary.json also has the rates favouring the experimental "
+             "arm.\n");
+}

@@ -1,0 +1,144 @@
+/* runner.c - the parallel trial loop and its exact reduction (see runner.h). */
+#include "runner.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+tsim_tally *tsim_tally_new(const tsim_scenario *sc) {
+  tsim_tally *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  t->ncomp = sc->nanalyses * ncmp;
+  /* Pairs of analyses of the same experimental arm: every pair when there are two arms. */
+  int maxpairs = t->ncomp * (t->ncomp - 1) / 2;
+  t->pairs = malloc(((size_t)maxpairs + 1) * sizeof *t->pairs);
+  for (int h = 0; h < 2; h++) {
+    t->cell[h] = calloc((size_t)t->ncomp, sizeof *t->cell[h]);
+    t->both[h] = calloc((size_t)maxpairs + 1, sizeof *t->both[h]);
+  }
+  if (!t->pairs || !t->cell[0] || !t->cell[1] || !t->both[0] || !t->both[1]) {
+    tsim_tally_free(t);
+    return NULL;
+  }
+  for (int a = 0; a < sc->nanalyses; a++)
+    for (int b = a + 1; b < sc->nanalyses; b++)
+      for (int j = 0; j < ncmp; j++)
+        t->pairs[t->npairs++] = (tsim_pair){a * ncmp + j, b * ncmp + j};
+  return t;
+}
+
+void tsim_tally_free(tsim_tally *t) {
+  if (!t) return;
+  free(t->pairs);
+  for (int h = 0; h < 2; h++) {
+    free(t->cell[h]);
+    free(t->both[h]);
+  }
+  free(t);
+}
+
+void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
+  dst->trials += src->trials;
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < dst->ncomp; k++) {
+      tsim_tally_cell *d = &dst->cell[h][k];
+      const tsim_tally_cell *s = &src->cell[h][k];
+      d->reject += s->reject;
+      d->favouring += s->favouring;
+      d->defined += s->defined;
+      d->n0_sum += s->n0_sum;
+      d->n1_sum += s->n1_sum;
+      d->sites_dropped += s->sites_dropped;
+      d->diff_sum += s->diff_sum;
+      d->diff_sq_sum += s->diff_sq_sum;
+    }
+    for (int p = 0; p < dst->npairs; p++) dst->both[h][p] += src->both[h][p];
+  }
+}
+
+static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_outcome *o = &out[k];
+    tsim_tally_cell *c = &t->cell[h][k];
+    c->reject += (uint64_t)o->reject;
+    c->favouring += (uint64_t)o->favouring;
+    c->n0_sum += (uint64_t)o->n0;
+    c->n1_sum += (uint64_t)o->n1;
+    c->sites_dropped += (uint64_t)o->sites_dropped;
+    if (o->defined) {
+      c->defined++;
+      c->diff_sum += (tsim_i128)llround(o->diff * TSIM_FIXED_SCALE);
+      c->diff_sq_sum += (tsim_i128)llround(o->diff * o->diff * TSIM_FIXED_SCALE);
+    }
+  }
+  for (int p = 0; p < t->npairs; p++)
+    t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject && out[t->pairs[p].second].reject);
+}
+
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial,
+                    tsim_hypothesis h, unsigned char *mask, tsim_outcome *out) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  tsim_cohort_sample(c, seed, trial, h);
+  for (int k = 0; k < sc->nanalyses; k++) tsim_analysis_eval(sc, k, c, mask, out + k * ncmp);
+}
+
+/* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
+ * thread can report progress between its chunks). The chunk size only affects speed. */
+#define RUN_CHUNK 256
+
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+  *out = NULL;
+  tsim_cohort_plan plan;
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
+  tsim_tally *total = tsim_tally_new(sc);
+  if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
+  long long next = 0, done = 0;
+  int failed = 0;
+#pragma omp parallel num_threads(o->threads) shared(next, done, failed)
+  {
+    /* Per-thread workspace, declared inside the region and allocated once. */
+    tsim_cohort *c = tsim_cohort_new(&plan);
+    tsim_tally *mine = tsim_tally_new(sc);
+    unsigned char *mask = malloc((size_t)sc->nsites);
+    tsim_outcome *res = malloc((size_t)(mine ? mine->ncomp : 1) * sizeof *res);
+    if (!c || !mine || !mask || !res) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp barrier
+    int stop;
+#pragma omp atomic read
+    stop = failed;
+    while (!stop) {
+      long long start;
+#pragma omp atomic capture
+      { start = next; next += RUN_CHUNK; }
+      if (start >= o->trials) break;
+      long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
+      for (long long i = start; i < end; i++) {
+        long long trial = o->first_trial + i;
+        for (int h = 0; h < 2; h++) {
+          tsim_run_trial(sc, c, o->seed, trial, (tsim_hypothesis)h, mask, res);
+          tally_add(mine, h, res);
+        }
+      }
+      mine->trials += end - start;
+      long long d;
+#pragma omp atomic capture
+      { done += end - start; d = done; }
+      if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
+    }
+#pragma omp critical(tsim_merge)
+    if (mine && !failed) tsim_tally_merge(total, mine);
+    tsim_tally_free(mine);
+    tsim_cohort_free(c);
+    free(mask);
+    free(res);
+  }
+  tsim_cohort_plan_free(&plan);
+  if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
+  *out = total;
+  return TSIM_OK;
+}

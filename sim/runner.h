@@ -1,0 +1,76 @@
+/* runner.h - many simulated trials in parallel, reduced into exact integer tallies.
+ *
+ * Trial i of a run samples its cohort under the alternative and under the null twin from the
+ * streams of (seed, i), evaluates every analysis on both, and adds the outcomes to its thread's
+ * tally. Every accumulator is an integer - counts, and differences in fixed point - so merging
+ * tallies is exact and order-free: a run's numbers are the same for any thread count, any
+ * scheduling, and any split of the trials into pieces that are merged afterwards.
+ */
+#ifndef TSIM_RUNNER_H
+#define TSIM_RUNNER_H
+
+#include <stdint.h>
+
+#include "analysis.h"
+#include "cohort.h"
+#include "scenario.h"
+
+__extension__ typedef __int128 tsim_i128;
+
+/* Differences are accumulated as round(diff * 2^48): |diff| <= 1, so a trial adds at most
+ * 2^48 and 10^12 trials stay far inside 127 bits; the rounding (2^-49) is far below any
+ * Monte Carlo error. */
+#define TSIM_FIXED_SCALE 281474976710656.0 /* 2^48 */
+
+/* Accumulators of one comparison under one hypothesis. */
+typedef struct tsim_tally_cell {
+  uint64_t reject;         /* trials with p < alpha */
+  uint64_t favouring;      /* ... and the observed difference favouring the experimental arm */
+  uint64_t defined;        /* trials in which both arms had analysed patients */
+  uint64_t n0_sum, n1_sum; /* analysed patients, control and experimental, summed */
+  uint64_t sites_dropped;  /* sites removed by the analysis's exclusion rules, summed */
+  tsim_i128 diff_sum;      /* sum of round(diff * 2^48) over defined trials */
+  tsim_i128 diff_sq_sum;   /* sum of round(diff^2 * 2^48) over defined trials */
+} tsim_tally_cell;
+
+/* Joint decisions for a pair of comparisons of the same experimental arm. */
+typedef struct tsim_pair {
+  int first, second; /* comparison indices (analysis * (narms-1) + j), first < second */
+} tsim_pair;
+
+typedef struct tsim_tally {
+  int ncomp;                 /* comparisons: nanalyses * (narms - 1), analysis-major */
+  int npairs;
+  tsim_pair *pairs;          /* [npairs] (owned) */
+  long long trials;          /* trials added */
+  tsim_tally_cell *cell[2];  /* [hypothesis][ncomp] (owned) */
+  uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
+} tsim_tally;
+
+/* A zeroed tally shaped for sc; NULL when out of memory. */
+tsim_tally *tsim_tally_new(const tsim_scenario *sc);
+void tsim_tally_free(tsim_tally *t);
+/* dst += src (same shape). Exact, so any merge order gives the same tally. */
+void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src);
+
+typedef void (*tsim_progress_fn)(void *ctx, long long done, long long total);
+
+typedef struct tsim_run_opts {
+  uint64_t seed;             /* base seed of the trial streams */
+  long long first_trial;     /* index of the first trial (for runs split into pieces) */
+  long long trials;          /* how many trials, from first_trial on */
+  int threads;               /* OpenMP threads (>= 1) */
+  tsim_progress_fn progress; /* called from one thread now and then; may be NULL */
+  void *progress_ctx;
+} tsim_run_opts;
+
+/* Runs the trials and returns their tally in *out (caller frees). TSIM_NOMEM if a workspace
+ * could not be allocated (then *out is NULL). */
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out);
+
+/* One trial under one hypothesis, as the run does it: samples the cohort into c and writes
+ * the outcomes of every comparison to out[ncomp]. `mask` is nsites bytes of scratch. */
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial,
+                    tsim_hypothesis h, unsigned char *mask, tsim_outcome *out);
+
+#endif

@@ -1,0 +1,553 @@
+/* scenario.c - loading and strict validation of scenario files (see scenario.h and
+ * scenarios/README.md, which documents every key).
+ *
+ * Validation runs per object kind in short functions; each keeps going after a problem so
+ * that one run of `trialsim check` lists everything wrong with a file. Cross-references (an
+ * analysis naming an arm, an anomaly naming a site) are resolved after the objects they point
+ * to, and a reference into a part that itself failed to parse is reported too: the message
+ * still names the right path.
+ */
+#include "scenario.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jcheck.h"
+
+const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
+const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
+const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
+const char *const tsim_missing_names[] = {"non_responder", "exclude", NULL};
+const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", NULL};
+static const char *const endpoint_type_names[] = {"binary", NULL};
+
+#define SCENARIO_MAX_BYTES (16u << 20) /* a scenario is a few KB; refuse to slurp huge files */
+
+typedef struct loader {
+  tsim_jctx c;
+  tsim_scenario *sc;
+  int arms_ok; /* the arms parsed cleanly, so names can be resolved */
+} loader;
+
+static int find_arm(const tsim_scenario *sc, const char *id) {
+  for (int i = 0; i < sc->narms; i++)
+    if (strcmp(sc->arms[i].id, id) == 0) return i;
+  return -1;
+}
+
+static int find_endpoint(const tsim_scenario *sc, const char *id) {
+  for (int i = 0; i < sc->nendpoints; i++)
+    if (strcmp(sc->endpoints[i].id, id) == 0) return i;
+  return -1;
+}
+
+/* An arm id given as a string value at obj[key]; returns the index or -1 (reported). */
+static int arm_ref(loader *L, const cJSON *obj, const char *path, const char *key) {
+  char id[TSIM_ID_MAX];
+  if (tsim_jstring(&L->c, obj, path, key, 1, id, sizeof id) != 1) return -1;
+  int a = find_arm(L->sc, id);
+  if (a < 0) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, path, key);
+    tsim_jerr(&L->c, p, "unknown arm \"%s\"", id);
+  }
+  return a;
+}
+
+static int valid_name(const char *s) {
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_' || *s == '-' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+/* An id: 1..63 characters from [A-Za-z0-9_.-], so it is safe in file names and CSV cells. */
+static int get_id(loader *L, const cJSON *obj, const char *path, char *out) {
+  int st = tsim_jstring(&L->c, obj, path, "id", 1, out, TSIM_ID_MAX);
+  if (st == 1 && !valid_name(out)) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, path, "id");
+    tsim_jerr(&L->c, p, "expected letters, digits, '_', '-' or '.', got \"%s\"", out);
+    return -1;
+  }
+  return st;
+}
+
+static const cJSON *get_array(loader *L, const cJSON *root, const char *path, const char *key,
+                              int required, int min, int max, char *p) {
+  tsim_jpath_key(p, path, key);
+  const cJSON *v = tsim_jget(root, key);
+  if (!v) {
+    if (required) tsim_jerr(&L->c, p, "required key is missing");
+    return NULL;
+  }
+  if (!cJSON_IsArray(v)) {
+    char got[64];
+    tsim_jdescribe(v, got, sizeof got);
+    tsim_jerr(&L->c, p, "expected an array, got %s", got);
+    return NULL;
+  }
+  int n = cJSON_GetArraySize(v);
+  if (n < min || n > max) {
+    tsim_jerr(&L->c, p, "expected %d to %d elements, got %d", min, max, n);
+    return NULL;
+  }
+  return v;
+}
+
+/* ---- arms ---------------------------------------------------------------------------- */
+
+static void load_arms(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"id", "allocation", "control", NULL};
+  char p[TSIM_JPATH_MAX];
+  tsim_scenario *sc = L->sc;
+  size_t before = tsim_diag_count(L->c.diag);
+  const cJSON *arr = get_array(L, root, "$", "arms", 1, 1, TSIM_MAX_ARMS, p);
+  if (!arr) return;
+  if (cJSON_GetArraySize(arr) < 2) {
+    tsim_jerr(&L->c, p, "expected at least 2 arms (a control and an experimental arm); "
+                        "single-arm designs are not supported yet");
+    return;
+  }
+  int i = 0, ncontrol = 0;
+  for (const cJSON *a = arr->child; a; a = a->next, i++) {
+    char ap[TSIM_JPATH_MAX];
+    tsim_jpath_index(ap, p, i);
+    tsim_arm *arm = &sc->arms[i];
+    arm->allocation = 1.0;
+    if (!tsim_jobject(&L->c, a, ap)) continue;
+    tsim_jkeys(&L->c, a, ap, keys);
+    if (get_id(L, a, ap, arm->id) == 1 && find_arm(sc, arm->id) >= 0) {
+      char ip[TSIM_JPATH_MAX];
+      tsim_jpath_key(ip, ap, "id");
+      tsim_jerr(&L->c, ip, "duplicate arm id \"%s\"", arm->id);
+    }
+    double alloc = 1.0;
+    if (tsim_jnumber(&L->c, a, ap, "allocation", 0, 0, 1e6, &alloc) == 1 && alloc <= 0) {
+      char ip[TSIM_JPATH_MAX];
+      tsim_jpath_key(ip, ap, "allocation");
+      tsim_jerr(&L->c, ip, "expected a positive allocation, got %g", alloc);
+    }
+    arm->allocation = alloc;
+    tsim_jbool(&L->c, a, ap, "control", 0, &arm->is_control);
+    if (arm->is_control) { sc->control = i; ncontrol++; }
+    sc->narms = i + 1;
+  }
+  if (ncontrol != 1)
+    tsim_jerr(&L->c, p, "expected exactly one arm with \"control\": true, got %d", ncontrol);
+  L->arms_ok = tsim_diag_count(L->c.diag) == before;
+}
+
+/* ---- sample size and randomisation ---------------------------------------------------- */
+
+static void load_sample_size(loader *L, const cJSON *root) {
+  tsim_scenario *sc = L->sc;
+  long long n = 0;
+  if (tsim_jint(&L->c, root, "$", "sample_size", 1, 1, 1LL << 62, &n) != 1) return;
+  if (n > TSIM_MAX_SAMPLE) {
+    tsim_jerr(&L->c, "$.sample_size",
+              "%lld patients per trial is too large: each thread's workspace would need about "
+              "%.1f GiB (the limit is %lld patients)",
+              n, (double)n * 24.0 / (1u << 30), TSIM_MAX_SAMPLE);
+    return;
+  }
+  sc->sample_size = n;
+  if (!L->arms_ok) return;
+  /* Every arm must expect at least one patient at its allocation, or the comparison is void. */
+  double total = 0;
+  for (int a = 0; a < sc->narms; a++) total += sc->arms[a].allocation;
+  for (int a = 0; a < sc->narms; a++)
+    if ((double)n * sc->arms[a].allocation / total < 1.0) {
+      tsim_jerr(&L->c, "$.sample_size",
+                "%lld patients is too small for %d arms: arm \"%s\" would get fewer than one "
+                "patient at its allocation",
+                n, sc->narms, sc->arms[a].id);
+      return;
+    }
+}
+
+static void load_randomization(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"method", "block_size", "stratify_by_site", NULL};
+  tsim_scenario *sc = L->sc;
+  const char *p = "$.randomization";
+  sc->rand_method = TSIM_RAND_FIXED;
+  const cJSON *r = tsim_jget(root, "randomization");
+  if (!r) return;
+  if (!tsim_jobject(&L->c, r, p)) return;
+  tsim_jkeys(&L->c, r, p, keys);
+  int m = TSIM_RAND_FIXED;
+  tsim_jenum(&L->c, r, p, "method", 0, tsim_rand_names, &m);
+  sc->rand_method = (tsim_rand_method)m;
+  tsim_jbool(&L->c, r, p, "stratify_by_site", 0, &sc->stratify_by_site);
+  long long bs = 0;
+  int st = tsim_jint(&L->c, r, p, "block_size", m == TSIM_RAND_BLOCK, 1, TSIM_MAX_BLOCK, &bs);
+  if (st == 1 && m != TSIM_RAND_BLOCK)
+    tsim_jerr(&L->c, "$.randomization.block_size", "only meaningful with \"method\": \"block\"");
+  if (sc->stratify_by_site && m != TSIM_RAND_BLOCK)
+    tsim_jerr(&L->c, "$.randomization.stratify_by_site",
+              "only meaningful with \"method\": \"block\"");
+  if (st != 1 || m != TSIM_RAND_BLOCK) return;
+  sc->block_size = (int)bs;
+  if (!L->arms_ok) return;
+  /* A permuted block holds each arm allocation-many times per repeat: the allocations must be
+   * whole numbers and the block a multiple of their sum. */
+  double units = 0;
+  for (int a = 0; a < sc->narms; a++) {
+    if (sc->arms[a].allocation != floor(sc->arms[a].allocation)) {
+      tsim_jerr(&L->c, "$.randomization.block_size",
+                "block randomisation needs whole-number allocations, arm \"%s\" has %g",
+                sc->arms[a].id, sc->arms[a].allocation);
+      return;
+    }
+    units += sc->arms[a].allocation;
+  }
+  if (fmod((double)bs, units) != 0)
+    tsim_jerr(&L->c, "$.randomization.block_size",
+              "expected a multiple of the allocation total %g, got %lld", units, bs);
+}
+
+/* ---- sites and anomalies --------------------------------------------------------------- */
+
+static int *load_site_list(loader *L, const cJSON *obj, const char *path, const char *key,
+                           int *count) {
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, obj, path, key, 1, 0, TSIM_MAX_SITES, p);
+  *count = 0;
+  if (!arr) return NULL;
+  int n = cJSON_GetArraySize(arr);
+  int *sites = calloc((size_t)n + 1, sizeof *sites);
+  if (!sites) { tsim_jerr(&L->c, p, "out of memory"); return NULL; }
+  int i = 0, ok = 1;
+  for (const cJSON *v = arr->child; v; v = v->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    long long s = 0;
+    tsim_jpath_index(ep, p, i);
+    if (tsim_jvalue_int(&L->c, v, ep, 0, L->sc->nsites - 1, &s) != 1) { ok = 0; continue; }
+    for (int j = 0; j < i; j++)
+      if (sites[j] == (int)s) { tsim_jerr(&L->c, ep, "site %lld listed twice", s); ok = 0; }
+    sites[i] = (int)s;
+  }
+  if (!ok) { free(sites); return NULL; }
+  *count = n;
+  return sites;
+}
+
+static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly *an) {
+  static const char *const keys[] = {"sites", "random_sites", "site_probability", "arm",
+                                     "endpoint", "response", NULL};
+  tsim_scenario *sc = L->sc;
+  an->endpoint = -1;
+  an->arm = -1;
+  if (!tsim_jobject(&L->c, a, ap)) return;
+  tsim_jkeys(&L->c, a, ap, keys);
+  int given = !!tsim_jget(a, "sites") + !!tsim_jget(a, "random_sites") +
+              !!tsim_jget(a, "site_probability");
+  if (given != 1)
+    tsim_jerr(&L->c, ap, "expected exactly one of \"sites\", \"random_sites\" and "
+                         "\"site_probability\", got %d", given);
+  if (tsim_jget(a, "sites")) {
+    an->mode = TSIM_ANOM_LISTED;
+    an->sites = load_site_list(L, a, ap, "sites", &an->nsites);
+  }
+  long long k = 0;
+  if (tsim_jint(&L->c, a, ap, "random_sites", 0, 1, sc->nsites, &k) == 1) {
+    an->mode = TSIM_ANOM_RANDOM_COUNT;
+    an->random_count = (int)k;
+  }
+  if (tsim_jprob(&L->c, a, ap, "site_probability", 0, &an->site_probability) == 1)
+    an->mode = TSIM_ANOM_RANDOM_PROB;
+  if (L->arms_ok) an->arm = arm_ref(L, a, ap, "arm");
+  tsim_jprob(&L->c, a, ap, "response", 1, &an->response);
+  char ep_id[TSIM_ID_MAX];
+  if (tsim_jstring(&L->c, a, ap, "endpoint", 0, ep_id, sizeof ep_id) == 1) {
+    an->endpoint = find_endpoint(sc, ep_id);
+    if (an->endpoint < 0) {
+      char p[TSIM_JPATH_MAX];
+      tsim_jpath_key(p, ap, "endpoint");
+      tsim_jerr(&L->c, p, "unknown end point \"%s\"", ep_id);
+    }
+  }
+}
+
+static void load_site_weights(loader *L, const cJSON *s) {
+  tsim_scenario *sc = L->sc;
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, s, "$.sites", "weights", 0, sc->nsites, sc->nsites, p);
+  if (!arr && tsim_jget(s, "weights") && cJSON_IsArray(tsim_jget(s, "weights")))
+    tsim_jerr(&L->c, p, "expected one weight per site (%d)", sc->nsites);
+  double total = 0;
+  int i = 0;
+  for (const cJSON *v = arr ? arr->child : NULL; v; v = v->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, p, i);
+    double w = 0;
+    if (tsim_jvalue_number(&L->c, v, ep, 0, 1e12, &w) == 1) sc->site_weights[i] = w;
+    total += w;
+  }
+  if (arr && total <= 0) tsim_jerr(&L->c, p, "expected at least one positive weight");
+  if (!arr || total <= 0) {
+    for (i = 0; i < sc->nsites; i++) sc->site_weights[i] = 1.0;
+    total = sc->nsites;
+  }
+  for (i = 0; i < sc->nsites; i++) sc->site_weights[i] /= total;
+}
+
+static void load_sites(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"count", "weights", "enrollment", "heterogeneity_sd",
+                                     "anomalies", NULL};
+  tsim_scenario *sc = L->sc;
+  const char *p = "$.sites";
+  sc->nsites = 1;
+  const cJSON *s = tsim_jget(root, "sites");
+  if (s && tsim_jobject(&L->c, s, p)) {
+    tsim_jkeys(&L->c, s, p, keys);
+    long long n = 1;
+    if (tsim_jint(&L->c, s, p, "count", 1, 1, TSIM_MAX_SITES, &n) == 1) sc->nsites = (int)n;
+    int e = TSIM_ENROLL_RANDOM;
+    tsim_jenum(&L->c, s, p, "enrollment", 0, tsim_enroll_names, &e);
+    sc->enrollment = (tsim_enrollment)e;
+    tsim_jnumber(&L->c, s, p, "heterogeneity_sd", 0, 0, 10, &sc->heterogeneity_sd);
+  }
+  sc->site_weights = calloc((size_t)sc->nsites, sizeof *sc->site_weights);
+  if (!sc->site_weights) { tsim_jerr(&L->c, p, "out of memory"); return; }
+  if (!s || !cJSON_IsObject(s)) {
+    sc->site_weights[0] = 1.0;
+    return;
+  }
+  load_site_weights(L, s);
+  char ap[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, s, p, "anomalies", 0, 0, TSIM_MAX_ANOMALIES, ap);
+  int i = 0;
+  for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, ap, i);
+    load_anomaly(L, a, ep, &sc->anomalies[i]);
+    sc->nanomalies = i + 1;
+  }
+}
+
+/* ---- end points, dropout, deviation ------------------------------------------------------ */
+
+/* An object keyed by arm id with a probability per arm, e.g. {"placebo": 0.1, "il2": 0.1}.
+ * With `all_required`, every arm must appear; otherwise missing arms keep *out's preset. */
+static void load_arm_probs(loader *L, const cJSON *obj, const char *p, int all_required,
+                           double *out, size_t stride) {
+  if (!tsim_jobject(&L->c, obj, p) || !L->arms_ok) return;
+  tsim_scenario *sc = L->sc;
+  for (const cJSON *v = obj->child; v; v = v->next) {
+    char vp[TSIM_JPATH_MAX];
+    tsim_jpath_key(vp, p, v->string);
+    if (find_arm(sc, v->string) < 0)
+      tsim_jerr(&L->c, vp, "unknown arm \"%s\"", v->string);
+  }
+  for (int a = 0; a < sc->narms; a++) {
+    double *dst = (double *)((char *)out + (size_t)a * stride);
+    tsim_jprob(&L->c, obj, p, sc->arms[a].id, all_required, dst);
+  }
+  for (const cJSON *v = obj->child; v; v = v->next)
+    for (const cJSON *w = obj->child; w != v; w = w->next)
+      if (strcmp(v->string, w->string) == 0) {
+        char vp[TSIM_JPATH_MAX];
+        tsim_jpath_key(vp, p, v->string);
+        tsim_jerr(&L->c, vp, "duplicate key");
+        break;
+      }
+}
+
+static void load_endpoints(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"id", "type", "response", "higher_is_better", NULL};
+  tsim_scenario *sc = L->sc;
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, root, "$", "endpoints", 1, 1, TSIM_MAX_ENDPOINTS, p);
+  int i = 0;
+  for (const cJSON *e = arr ? arr->child : NULL; e; e = e->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, p, i);
+    tsim_endpoint *end = &sc->endpoints[i];
+    end->higher_is_better = 1;
+    sc->nendpoints = i + 1;
+    if (!tsim_jobject(&L->c, e, ep)) continue;
+    tsim_jkeys(&L->c, e, ep, keys);
+    char id[TSIM_ID_MAX] = "";
+    if (get_id(L, e, ep, id) == 1 && find_endpoint(sc, id) >= 0) {
+      char ip[TSIM_JPATH_MAX];
+      tsim_jpath_key(ip, ep, "id");
+      tsim_jerr(&L->c, ip, "duplicate end point id \"%s\"", id);
+    }
+    memcpy(end->id, id, sizeof id);
+    int type = 0;
+    tsim_jenum(&L->c, e, ep, "type", 1, endpoint_type_names, &type);
+    tsim_jbool(&L->c, e, ep, "higher_is_better", 0, &end->higher_is_better);
+    char rp[TSIM_JPATH_MAX];
+    tsim_jpath_key(rp, ep, "response");
+    const cJSON *r = tsim_jget(e, "response");
+    if (!r) tsim_jerr(&L->c, rp, "required key is missing");
+    else load_arm_probs(L, r, rp, 1, end->response, sizeof end->response[0]);
+  }
+}
+
+static void load_missingness(loader *L, const cJSON *root) {
+  tsim_scenario *sc = L->sc;
+  const cJSON *d = tsim_jget(root, "dropout");
+  if (d) load_arm_probs(L, d, "$.dropout", 0, &sc->arms[0].dropout, sizeof sc->arms[0]);
+  const cJSON *v = tsim_jget(root, "deviation");
+  if (v) load_arm_probs(L, v, "$.deviation", 0, &sc->arms[0].deviation, sizeof sc->arms[0]);
+}
+
+/* ---- analyses ------------------------------------------------------------------------- */
+
+static void load_where(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
+  static const char *const keys[] = {"arm", "response_at_least", "min_patients", NULL};
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, ap, "exclude_sites_where");
+  const cJSON *w = tsim_jget(an, "exclude_sites_where");
+  if (!w || !tsim_jobject(&L->c, w, p)) return;
+  tsim_jkeys(&L->c, w, p, keys);
+  a->has_where = 1;
+  a->where_min = 1;
+  if (L->arms_ok) a->where_arm = arm_ref(L, w, p, "arm");
+  tsim_jprob(&L->c, w, p, "response_at_least", 1, &a->where_rate);
+  long long m = 1;
+  if (tsim_jint(&L->c, w, p, "min_patients", 0, 1, TSIM_MAX_SAMPLE, &m) == 1) a->where_min = (int)m;
+}
+
+static void load_exclude(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
+  if (!tsim_jget(an, "exclude_sites")) return;
+  int n = 0;
+  int *sites = load_site_list(L, an, ap, "exclude_sites", &n);
+  if (!sites) return;
+  a->exclude = calloc((size_t)L->sc->nsites, 1);
+  if (a->exclude)
+    for (int i = 0; i < n; i++) a->exclude[sites[i]] = 1;
+  free(sites);
+  if (n == L->sc->nsites) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "exclude_sites");
+    tsim_jerr(&L->c, p, "excludes every site, leaving nothing to analyse");
+  }
+}
+
+static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
+  static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
+                                     "exclude_sites", "exclude_sites_where", NULL};
+  tsim_scenario *sc = L->sc;
+  a->alpha = sc->alpha;
+  if (!tsim_jobject(&L->c, an, ap)) return;
+  tsim_jkeys(&L->c, an, ap, keys);
+  if (get_id(L, an, ap, a->id) == 1)
+    for (const tsim_analysis *b = sc->analyses; b < a; b++)
+      if (strcmp(b->id, a->id) == 0) {
+        char ip[TSIM_JPATH_MAX];
+        tsim_jpath_key(ip, ap, "id");
+        tsim_jerr(&L->c, ip, "duplicate analysis id \"%s\"", a->id);
+      }
+  char ep_id[TSIM_ID_MAX];
+  int st = tsim_jstring(&L->c, an, ap, "endpoint", sc->nendpoints != 1, ep_id, sizeof ep_id);
+  if (st == 1 && (a->endpoint = find_endpoint(sc, ep_id)) < 0) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "endpoint");
+    tsim_jerr(&L->c, p, "unknown end point \"%s\"", ep_id);
+    a->endpoint = 0;
+  }
+  int pop = 0, miss = 0, test = 0;
+  tsim_jenum(&L->c, an, ap, "population", 1, tsim_population_names, &pop);
+  if (tsim_jenum(&L->c, an, ap, "missing", 0, tsim_missing_names, &miss) == 1 &&
+      pop != TSIM_POP_ITT) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "missing");
+    tsim_jerr(&L->c, p, "only meaningful with \"population\": \"itt\" (per-protocol excludes "
+                        "dropouts by definition)");
+  }
+  tsim_jenum(&L->c, an, ap, "test", 1, tsim_test_names, &test);
+  a->population = (tsim_population)pop;
+  a->missing = (tsim_missing)miss;
+  a->test = (tsim_test)test;
+  double alpha = sc->alpha;
+  if (tsim_jnumber(&L->c, an, ap, "alpha", 0, 0, 1, &alpha) == 1 && (alpha <= 0 || alpha >= 1)) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "alpha");
+    tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %g", alpha);
+  }
+  a->alpha = alpha;
+  load_exclude(L, an, ap, a);
+  load_where(L, an, ap, a);
+}
+
+static void load_analyses(loader *L, const cJSON *root) {
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, root, "$", "analyses", 1, 1, TSIM_MAX_ANALYSES, p);
+  int i = 0;
+  for (const cJSON *an = arr ? arr->child : NULL; an; an = an->next, i++) {
+    char ap[TSIM_JPATH_MAX];
+    tsim_jpath_index(ap, p, i);
+    L->sc->nanalyses = i + 1;
+    load_analysis(L, an, ap, &L->sc->analyses[i]);
+  }
+}
+
+/* ---- top level ------------------------------------------------------------------------ */
+
+static void load_top(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"name", "description", "arms", "sample_size",
+                                     "randomization", "sites", "endpoints", "dropout",
+                                     "deviation", "analyses", "alpha", "trials", "seed", NULL};
+  tsim_scenario *sc = L->sc;
+  tsim_jkeys(&L->c, root, "$", keys);
+  if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
+      !valid_name(sc->name))
+    tsim_jerr(&L->c, "$.name", "expected letters, digits, '_', '-' or '.' (it names the "
+                               "results folder), got \"%s\"", sc->name);
+  const cJSON *desc = tsim_jget(root, "description");
+  if (desc && !cJSON_IsString(desc)) tsim_jerr(&L->c, "$.description", "expected a string");
+  sc->description = strdup(desc && cJSON_IsString(desc) ? desc->valuestring : "");
+  sc->alpha = 0.05;
+  if (tsim_jnumber(&L->c, root, "$", "alpha", 0, 0, 1, &sc->alpha) == 1 &&
+      (sc->alpha <= 0 || sc->alpha >= 1))
+    tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %g", sc->alpha);
+  sc->trials = 10000;
+  tsim_jint(&L->c, root, "$", "trials", 0, 1, TSIM_MAX_TRIALS, &sc->trials);
+  long long seed = 1;
+  tsim_jint(&L->c, root, "$", "seed", 0, 0, TSIM_MAX_SEED, &seed);
+  sc->seed = (uint64_t)seed;
+
+  load_arms(L, root);
+  load_sample_size(L, root);
+  load_randomization(L, root);
+  load_endpoints(L, root);
+  load_missingness(L, root);
+  load_sites(L, root);
+  load_analyses(L, root);
+}
+
+tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag *d) {
+  *out = NULL;
+  size_t before = tsim_diag_count(d);
+  cJSON *root = tsim_json_load(file, SCENARIO_MAX_BYTES, d);
+  if (!root) return TSIM_INPUT;
+  tsim_scenario *sc = calloc(1, sizeof *sc);
+  if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
+  sc->file = strdup(file);
+  loader L = {{file, d}, sc, 0};
+  if (tsim_jobject(&L.c, root, "$")) load_top(&L, root);
+  cJSON_Delete(root);
+  if (!sc->file || !sc->description) tsim_diag_add(d, "%s: out of memory", file);
+  if (tsim_diag_count(d) != before) {
+    tsim_scenario_free(sc);
+    return d->oom ? TSIM_NOMEM : TSIM_INPUT;
+  }
+  *out = sc;
+  return TSIM_OK;
+}
+
+void tsim_scenario_free(tsim_scenario *sc) {
+  if (!sc) return;
+  for (int i = 0; i < TSIM_MAX_ANOMALIES; i++) free(sc->anomalies[i].sites);
+  for (int i = 0; i < TSIM_MAX_ANALYSES; i++) free(sc->analyses[i].exclude);
+  free(sc->site_weights);
+  free(sc->description);
+  free(sc->file);
+  free(sc);
+}
