@@ -520,6 +520,12 @@ static void load_top(loader *L, const cJSON *root) {
   load_missingness(L, root);
   load_sites(L, root);
   load_analyses(L, root);
+  /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
+  double cells = (double)sc->nendpoints * sc->nsites * sc->narms;
+  if (cells > TSIM_MAX_CELLS)
+    tsim_jerr(&L->c, "$.sites.count",
+              "%d sites x %d arms x %d end points is too many cells for the per-trial table "
+              "(the limit is %d)", sc->nsites, sc->narms, sc->nendpoints, TSIM_MAX_CELLS);
 }
 
 tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag *d) {

@@ -1,0 +1,38 @@
+# Test registry, included from the top-level CMakeLists.txt. One small executable per module
+# (tests/test_<module>.c), named <unit>_should_<behaviour> in ctest, plus command-level tests
+# driven by shell scripts. Run with: ctest --test-dir build --output-on-failure
+
+function(tsim_unit_test exe name)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/${exe}.c)
+    add_executable(${exe} tests/${exe}.c)
+    target_compile_options(${exe} PRIVATE ${TSIM_WARNINGS})
+    target_link_libraries(${exe} PRIVATE tsim)
+    add_test(NAME ${name} COMMAND ${exe} ${ARGN})
+  endif()
+endfunction()
+
+tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams)
+tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
+tsim_unit_test(test_exact engine_should_match_exact_enumeration)
+tsim_unit_test(test_cohort cohort_should_reproduce_the_trial_the_run_used
+               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+
+set(TSIM_SH ${CMAKE_CURRENT_SOURCE_DIR}/tests)
+if(EXISTS ${TSIM_SH}/determinism.sh)
+  add_test(NAME run_should_not_depend_on_thread_count
+           COMMAND sh ${TSIM_SH}/determinism.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+endif()
+if(EXISTS ${TSIM_SH}/bad_input.sh)
+  add_test(NAME bad_input_should_exit_2_with_path_and_write_nothing
+           COMMAND sh ${TSIM_SH}/bad_input.sh $<TARGET_FILE:trialsim> ${TSIM_SH}/bad)
+endif()
+if(EXISTS ${TSIM_SH}/scenarios.sh)
+  add_test(NAME shipped_scenarios_should_validate_and_run
+           COMMAND sh ${TSIM_SH}/scenarios.sh $<TARGET_FILE:trialsim>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
+endif()
+
+# A small tool for the determinism test: compares two JSON files ignoring top-level keys.
+add_executable(json_equal tests/json_equal.c)
+target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
