@@ -14,8 +14,8 @@ endfunction()
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams)
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration)
-tsim_unit_test(test_cohort cohort_should_reproduce_the_trial_the_run_used
-               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
+               $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 
 set(TSIM_SH ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 if(EXISTS ${TSIM_SH}/determinism.sh)
@@ -36,3 +36,10 @@ endif()
 # A small tool for the determinism test: compares two JSON files ignoring top-level keys.
 add_executable(json_equal tests/json_equal.c)
 target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
+
+# The reference p-values recomputed with R (skipped with a notice where R is not installed).
+if(TARGET test_stattest)
+  add_test(NAME stattest_should_match_r_when_regenerated
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
+                   $<TARGET_FILE:test_stattest> ${CMAKE_CURRENT_SOURCE_DIR})
+endif()

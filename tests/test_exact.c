@@ -1,0 +1,275 @@
+/* test_exact.c - the Monte Carlo engine against exact enumeration of small trials.
+ *
+ * For two-arm trials whose arms are independent given their sizes, every outcome can be
+ * enumerated: an arm's analysed count and responders have a known distribution (binomial, or
+ * a binomial number of analysed patients each responding with probability p), so the exact
+ * probability that a test rejects is a finite sum over tables. Each case below runs the full
+ * engine (scenario file -> cohorts -> analyses -> tally) and checks power, type I error (the
+ * null twin), the rate favouring the experimental arm, the mean analysed N and the mean
+ * observed difference against the exact values, each within 4 Monte Carlo standard errors
+ * (fixed seed). The decision function is the engine's own (tsim_test_p + tsim_reject), whose
+ * p-values test_stattest checks against R; what is tested here is everything around it:
+ * randomisation, dropout, deviations, populations, anomalies and site exclusion rules.
+ */
+#include <gsl/gsl_randist.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "runner.h"
+#include "stattest.h"
+
+#define TRIALS 200000
+#define K_SE 4.0
+#define MAXD 4096
+
+/* One possible result of one arm: x responders of n analysed, with probability prob. */
+typedef struct dpoint { double prob; int x, n; } dpoint;
+typedef struct dist { dpoint pt[MAXD]; int k; } dist;
+
+enum { POP_NRI, POP_ANALYSED }; /* ITT with non-responder imputation, or "analysed only" */
+
+/* n randomised; each analysed with probability q (1 - dropout, times 1 - deviation for PP);
+ * each analysed responds with p; `offset` sure responders are added (an anomalous site). */
+static void arm_dist(dist *d, int n, double p, double q, int mode, int offset) {
+  d->k = 0;
+  if (mode == POP_NRI) { /* everyone counted; a responder must respond and be assessed */
+    for (int x = 0; x <= n; x++)
+      d->pt[d->k++] = (dpoint){gsl_ran_binomial_pdf((unsigned)x, p * q, (unsigned)n), x + offset, n + offset};
+    return;
+  }
+  for (int m = 0; m <= n; m++)
+    for (int x = 0; x <= m; x++)
+      d->pt[d->k++] = (dpoint){gsl_ran_binomial_pdf((unsigned)m, q, (unsigned)n) *
+                                   gsl_ran_binomial_pdf((unsigned)x, p, (unsigned)m),
+                               x + offset, m + offset};
+}
+
+typedef struct exact { double reject, favour, mean_n, p_defined, diff_mean, diff_sd; } exact;
+
+/* Accumulates the exact outcome of control d0 vs experimental d1, weighted by w. */
+static void exact_add(exact *e, const dist *d0, const dist *d1, tsim_test test, double alpha,
+                      double w, double *diff_m2) {
+  for (int i = 0; i < d0->k; i++)
+    for (int j = 0; j < d1->k; j++) {
+      const dpoint *a = &d0->pt[i], *b = &d1->pt[j];
+      double pr = w * a->prob * b->prob;
+      double p = tsim_test_p(test, a->x, a->n, b->x, b->n, NULL);
+      int rej = tsim_reject(p, alpha);
+      e->mean_n += pr * (a->n + b->n);
+      if (a->n > 0 && b->n > 0) {
+        double diff = (double)b->x / b->n - (double)a->x / a->n;
+        e->p_defined += pr;
+        e->diff_mean += pr * diff;
+        *diff_m2 += pr * diff * diff;
+        e->favour += rej && diff > 0 ? pr : 0;
+      }
+      e->reject += rej ? pr : 0;
+    }
+}
+
+static void exact_finish(exact *e, double diff_m2) {
+  e->diff_mean /= e->p_defined;
+  e->diff_sd = sqrt(diff_m2 / e->p_defined - e->diff_mean * e->diff_mean);
+}
+
+static tsim_scenario *load_text(const char *json) {
+  char path[] = "/tmp/tsim_exact_XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return NULL;
+  size_t len = strlen(json);
+  ssize_t w = write(fd, json, len);
+  close(fd);
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_scenario *sc = NULL;
+  if (w == (ssize_t)len && tsim_scenario_load(path, &sc, &d) != TSIM_OK)
+    tsim_diag_print(&d, "scenario: ", stderr);
+  tsim_diag_clear(&d);
+  unlink(path);
+  return sc;
+}
+
+static tsim_tally *simulate(const tsim_scenario *sc, uint64_t seed) {
+  tsim_run_opts o = {seed, 0, TRIALS, 2, NULL, NULL};
+  tsim_tally *t = NULL;
+  return tsim_run(sc, &o, &t) == TSIM_OK ? t : NULL;
+}
+
+/* Standard error of a proportion estimated from n trials (never NaN for p a hair above 1). */
+static double prop_se(double p, double n) { return sqrt(fmax(p * (1 - p), 0.0) / n) + 1e-12; }
+
+/* Compares comparison k of the tally under hypothesis h with the exact values. */
+static void compare(const tsim_tally *t, int h, int k, const exact *e, const char *label) {
+  const tsim_tally_cell *c = &t->cell[h][k];
+  double n = (double)t->trials;
+  char what[160];
+  snprintf(what, sizeof what, "%s: %s rejection rate", label, h ? "null" : "alternative");
+  CHECK_SE((double)c->reject / n, e->reject, prop_se(e->reject, n), K_SE, what);
+  snprintf(what, sizeof what, "%s: %s favouring rate", label, h ? "null" : "alternative");
+  CHECK_SE((double)c->favouring / n, e->favour, prop_se(e->favour, n), K_SE, what);
+  snprintf(what, sizeof what, "%s: %s defined-trial rate", label, h ? "null" : "alternative");
+  CHECK_SE((double)c->defined / n, e->p_defined, prop_se(e->p_defined, n), K_SE, what);
+  /* Mean analysed N: its SD is at most N/2 per trial, a safe bound for the standard error. */
+  snprintf(what, sizeof what, "%s: %s mean analysed N", label, h ? "null" : "alternative");
+  double nbar = (double)(c->n0_sum + c->n1_sum) / n;
+  CHECK_SE(nbar, e->mean_n, 0.5 * e->mean_n / sqrt(n) + 1e-12, K_SE, what);
+  snprintf(what, sizeof what, "%s: %s mean difference", label, h ? "null" : "alternative");
+  double dbar = (double)c->diff_sum / TSIM_FIXED_SCALE / (double)c->defined;
+  CHECK_SE(dbar, e->diff_mean, e->diff_sd / sqrt((double)c->defined) + 1e-12, K_SE, what);
+}
+
+/* Two arms of fixed sizes n0, n1, no sites; analyses: ITT/NRI, completers, PP x 3 tests. */
+static void fixed_sizes_case(const char *label, const char *randomization, int n0, int n1,
+                             double p0, double p1, double drop, double dev) {
+  char json[4096];
+  snprintf(json, sizeof json,
+           "{\"name\": \"exact\", \"sample_size\": %d, %s"
+           " \"arms\": [{\"id\": \"c\", \"control\": true, \"allocation\": %d},"
+           "            {\"id\": \"e\", \"allocation\": %d}],"
+           " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": %.17g, \"e\": %.17g}}],"
+           " \"dropout\": {\"c\": %.17g, \"e\": %.17g}, \"deviation\": {\"c\": %.17g, \"e\": %.17g},"
+           " \"analyses\": ["
+           "  {\"id\": \"itt_p\", \"population\": \"itt\", \"test\": \"pearson\"},"
+           "  {\"id\": \"itt_f\", \"population\": \"itt\", \"test\": \"fisher\"},"
+           "  {\"id\": \"itt_n1\", \"population\": \"itt\", \"test\": \"n1_chisq\"},"
+           "  {\"id\": \"cc_p\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"},"
+           "  {\"id\": \"cc_f\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"fisher\"},"
+           "  {\"id\": \"pp_p\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"alpha\": 0.1}]}",
+           n0 + n1, randomization, n0 / (n0 < n1 ? n0 : n1), n1 / (n0 < n1 ? n0 : n1), p0, p1,
+           drop, drop, dev, dev);
+  tsim_scenario *sc = load_text(json);
+  CHECK(sc != NULL, "%s: scenario did not load", label);
+  if (!sc) return;
+  tsim_tally *t = simulate(sc, 12345);
+  CHECK(t != NULL, "%s: run failed", label);
+  for (int h = 0; t && h < 2; h++) {
+    double q1 = h ? p0 : p1; /* the null twin gives the experimental arm the control's p */
+    for (int k = 0; k < sc->nanalyses; k++) {
+      const tsim_analysis *an = &sc->analyses[k];
+      int mode = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_NON_RESPONDER
+                     ? POP_NRI : POP_ANALYSED;
+      double q = (1 - drop) * (an->population == TSIM_POP_PER_PROTOCOL ? 1 - dev : 1);
+      static dist d0, d1;
+      arm_dist(&d0, n0, p0, q, mode, 0);
+      arm_dist(&d1, n1, q1, q, mode, 0);
+      exact e = {0};
+      double m2 = 0;
+      exact_add(&e, &d0, &d1, an->test, an->alpha, 1.0, &m2);
+      exact_finish(&e, m2);
+      char what[128];
+      snprintf(what, sizeof what, "%s, %s", label, an->id);
+      compare(t, h, k, &e, what);
+    }
+  }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+}
+
+/* Simple randomisation: the experimental arm's size is Binomial(N, 1/2). */
+static void simple_randomization_case(void) {
+  const int N = 24;
+  const double p0 = 0.35, p1 = 0.75, drop = 0.15;
+  char json[2048];
+  snprintf(json, sizeof json,
+           "{\"name\": \"exact\", \"sample_size\": %d, \"randomization\": {\"method\": \"simple\"},"
+           " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+           " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": %g, \"e\": %g}}],"
+           " \"dropout\": {\"c\": %g, \"e\": %g},"
+           " \"analyses\": [{\"id\": \"cc_f\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"fisher\"}]}",
+           N, p0, p1, drop, drop);
+  tsim_scenario *sc = load_text(json);
+  CHECK(sc != NULL, "simple randomisation: scenario did not load");
+  if (!sc) return;
+  tsim_tally *t = simulate(sc, 777);
+  for (int h = 0; t && h < 2; h++) {
+    exact e = {0};
+    double m2 = 0;
+    static dist d0, d1;
+    for (int n1 = 0; n1 <= N; n1++) {
+      double w = gsl_ran_binomial_pdf((unsigned)n1, 0.5, (unsigned)N);
+      arm_dist(&d0, N - n1, p0, 1 - drop, POP_ANALYSED, 0);
+      arm_dist(&d1, n1, h ? p0 : p1, 1 - drop, POP_ANALYSED, 0);
+      exact_add(&e, &d0, &d1, TSIM_TEST_FISHER, 0.05, w, &m2);
+    }
+    exact_finish(&e, m2);
+    compare(t, h, 0, &e, "simple randomisation, completers, fisher");
+  }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+}
+
+/* Two sites of 12 (balanced enrollment), permuted blocks of 4 within site, so each site has
+ * exactly 6 + 6. Site 0's control patients all respond (an anomaly). Analyses: ITT; PP with
+ * site 0 excluded beforehand; PP with the post hoc rule "drop sites whose control arm responded
+ * 100% with >= 3 patients", which drops site 0 always and site 1 when its 6 controls all
+ * responded, leaving nothing to test then. */
+static void anomaly_case(void) {
+  const double p0 = 0.4, p1 = 0.8;
+  char json[2048];
+  snprintf(json, sizeof json,
+           "{\"name\": \"exact\", \"sample_size\": 24,"
+           " \"randomization\": {\"method\": \"block\", \"block_size\": 4, \"stratify_by_site\": true},"
+           " \"sites\": {\"count\": 2, \"enrollment\": \"balanced\","
+           "   \"anomalies\": [{\"sites\": [0], \"arm\": \"c\", \"response\": 1.0}]},"
+           " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+           " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": %g, \"e\": %g}}],"
+           " \"analyses\": ["
+           "  {\"id\": \"itt\", \"population\": \"itt\", \"test\": \"pearson\"},"
+           "  {\"id\": \"pp_pre\", \"population\": \"per_protocol\", \"test\": \"fisher\", \"exclude_sites\": [0]},"
+           "  {\"id\": \"pp_post\", \"population\": \"per_protocol\", \"test\": \"pearson\","
+           "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}}]}",
+           p0, p1);
+  tsim_scenario *sc = load_text(json);
+  CHECK(sc != NULL, "anomaly: scenario did not load");
+  if (!sc) return;
+  tsim_tally *t = simulate(sc, 4242);
+  static dist d0, d1, s1c;
+  for (int h = 0; t && h < 2; h++) {
+    double q1 = h ? p0 : p1;
+    exact e = {0};
+    double m2 = 0;
+    /* ITT: control = 6 sure responders + Bin(6, p0) of 12; experimental Bin(12, q1). */
+    arm_dist(&d0, 6, p0, 1, POP_NRI, 6);
+    arm_dist(&d1, 12, q1, 1, POP_NRI, 0);
+    exact_add(&e, &d0, &d1, TSIM_TEST_PEARSON, 0.05, 1, &m2);
+    exact_finish(&e, m2);
+    compare(t, h, 0, &e, "anomaly, itt");
+    /* Prespecified exclusion of site 0: site 1 alone, Bin(6, p0) vs Bin(6, q1). */
+    exact f = {0};
+    m2 = 0;
+    arm_dist(&d0, 6, p0, 1, POP_NRI, 0);
+    arm_dist(&d1, 6, q1, 1, POP_NRI, 0);
+    exact_add(&f, &d0, &d1, TSIM_TEST_FISHER, 0.05, 1, &m2);
+    exact_finish(&f, m2);
+    compare(t, h, 1, &f, "anomaly, pp excluding site 0");
+    /* Post hoc: site 1 kept unless its 6 controls all responded (then N = 0, no test). */
+    exact g = {0};
+    m2 = 0;
+    arm_dist(&s1c, 6, p0, 1, POP_NRI, 0);
+    s1c.k = 6; /* drop the x0 = 6 point: that branch analyses nobody and rejects nothing */
+    exact_add(&g, &s1c, &d1, TSIM_TEST_PEARSON, 0.05, 1, &m2);
+    exact_finish(&g, m2);
+    compare(t, h, 2, &g, "anomaly, pp post hoc rule");
+    double dropped = (double)t->cell[h][2].sites_dropped / (double)t->trials;
+    double pall = pow(p0, 6); /* site 1 dropped too */
+    CHECK_SE(dropped, 1 + pall, prop_se(pall, (double)t->trials), K_SE,
+             "anomaly, post hoc mean sites dropped");
+  }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+}
+
+int main(void) {
+  gsl_set_error_handler_off();
+  fixed_sizes_case("fixed 12:12, no missing", "", 12, 12, 0.3, 0.7, 0.0, 0.0);
+  fixed_sizes_case("fixed 10:10, dropout 0.2, deviation 0.1", "", 10, 10, 0.35, 0.8, 0.2, 0.1);
+  fixed_sizes_case("fixed 8:16 (1:2), dropout 0.1", "", 8, 16, 0.25, 0.6, 0.1, 0.2);
+  fixed_sizes_case("blocks of 4, 12:12, dropout 0.1",
+                   "\"randomization\": {\"method\": \"block\", \"block_size\": 4},", 12, 12, 0.3,
+                   0.75, 0.1, 0.0);
+  simple_randomization_case();
+  anomaly_case();
+  return tsim_check_done();
+}
