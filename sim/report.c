@@ -267,8 +267,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              "%.2f s\n\n",
           t->trials, (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s",
           ri->seconds);
-  fprintf(f, "%-18s %-8s %-22s %-26s %-26s %7s %8s\n", "analysis", "test", "population",
-          "  power [95% CI]", "  type I error [95% CI]", "mean N", "diff");
+  fprintf(f, "%-18s %-8s %-20s %-26s %-26s %7s %7s %7s\n", "analysis", "test", "population",
+          "  power [95% CI]", "  type I error [95% CI]", "  T1 fav", "mean N", "diff");
   int ncmp = tsim_scenario_ncomparisons(sc);
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_analysis *an = &sc->analyses[k / ncmp];
@@ -277,10 +277,11 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE ? " (completers)" : "",
              an->exclude || an->has_where ? " -sites" : "");
     const tsim_tally_cell *a = &t->cell[0][k];
-    fprintf(f, "%-18s %-8s %-22s", comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
+    fprintf(f, "%-18s %-8s %-20s", comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
     print_ci(f, tsim_estimate_proportion(a->reject, n));
     print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
-    fprintf(f, " %7.1f %+8.4f\n", (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
+    fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
+            (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
   }
   if (t->npairs == 0) return;
   fprintf(f, "\njoint decisions, share of trials        %-31s | %s\n", "alternative", "null twin");
@@ -300,7 +301,9 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     }
     fputc('\n', f);
   }
-  fprintf(f, "\n1st = only the first significant, 2nd = only the second. Power and type I error are "
-             "two-sided rejection rates;\nsummary.json also has the rates favouring the experimental "
-             "arm.\n");
+  fprintf(f, "\nPower and type I error are two-sided rejection rates (p < alpha) under the scenario "
+             "and its null twin\n(every arm's end points set to the control's; sites, anomalies and "
+             "dropout kept). T1 fav: the null\ntwin's rejections favouring the experimental arm. mean N: "
+             "patients analysed; diff: mean observed\ndifference in response rates (experimental - "
+             "control). 1st / 2nd: only the first / second significant.\n");
 }
