@@ -2,10 +2,28 @@
 #include "analysis.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "stattest.h"
 
 int tsim_comparison_arm(const tsim_scenario *sc, int j) { return j < sc->control ? j : j + 1; }
+
+const char *tsim_comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  if (ncmp == 1) snprintf(buf, n, "%s", an->id);
+  else snprintf(buf, n, "%s:%s", an->id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id);
+  return buf;
+}
+
+int tsim_comparison_find(const tsim_scenario *sc, const char *id) {
+  int ncomp = sc->nanalyses * tsim_scenario_ncomparisons(sc);
+  char buf[2 * TSIM_ID_MAX + 2];
+  for (int k = 0; k < ncomp; k++)
+    if (strcmp(tsim_comparison_id(sc, k, buf, sizeof buf), id) == 0) return k;
+  return -1;
+}
 
 /* Analysed patients and responders of (end point, site, arm) in the analysis's population. */
 static void population_counts(const tsim_analysis *an, const tsim_cohort *c, int s, int a,

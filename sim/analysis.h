@@ -38,4 +38,11 @@ void tsim_analysis_eval(const tsim_scenario *sc, int k, const tsim_cohort *c, un
 /* The experimental arm of comparison j (0-based), skipping the control. */
 int tsim_comparison_arm(const tsim_scenario *sc, int j);
 
+/* Comparison k (analysis-major: k = analysis * (narms - 1) + j) is named by its analysis id,
+ * or "analysis:arm" when there are more than two arms. Writes the name to buf[n]. */
+const char *tsim_comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n);
+/* The comparison named `id` (as above; a bare analysis id also names its first comparison
+ * when there are two arms), or -1. */
+int tsim_comparison_find(const tsim_scenario *sc, const char *id);
+
 #endif

@@ -34,13 +34,57 @@ static char *read_file(const char *file, size_t max_bytes, size_t *len, tsim_dia
     }
   }
   if (buf && ferror(f)) {
-    tsim_diag_add(d, "%s: read error", file);
+    tsim_diag_add(d, "%s: cannot read: %s", file, strerror(errno));
     free(buf);
     buf = NULL;
   }
   fclose(f);
   if (buf) { buf[n] = '\0'; *len = n; }
   return buf;
+}
+
+/* The syntactic state at `end` of a JSON text that cJSON accepted up to there. */
+typedef struct json_state {
+  int depth;      /* arrays and objects open */
+  char inner;     /* '{' or '[' of the innermost one, 0 at top level */
+  char last;      /* last character outside strings and whitespace, 0 if none */
+  int in_string;
+} json_state;
+
+static json_state scan_json(const char *text, const char *end) {
+  json_state st = {0, 0, 0, 0};
+  char open[CJSON_NESTING_LIMIT + 1];
+  for (const char *p = text; p < end && *p; p++) {
+    if (st.in_string) {
+      if (*p == '\\' && p + 1 < end) p++;
+      else if (*p == '"') st.in_string = 0;
+      continue;
+    }
+    if (*p == '"') {
+      st.in_string = 1;
+    } else if (*p == '[' || *p == '{') {
+      if (st.depth < (int)sizeof open) open[st.depth] = *p;
+      st.depth++;
+    } else if ((*p == ']' || *p == '}') && st.depth > 0) {
+      st.depth--;
+    }
+    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') st.last = *p;
+  }
+  if (st.depth > 0 && st.depth <= (int)sizeof open) st.inner = open[st.depth - 1];
+  return st;
+}
+
+/* Where the error really is. cJSON points one past the offending character when it expected
+ * an object key (as in {"a": 1,} or {'a': 1}); step back onto it, so that the line, column and
+ * context show it rather than what follows. */
+static const char *json_error_at(const char *text, const char *at) {
+  if (at <= text || at[-1] == '"' || at[-1] == ' ' || at[-1] == '\t' ||
+      at[-1] == '\n' || at[-1] == '\r')
+    return at;
+  json_state st = scan_json(text, at - 1);
+  int key_expected = !st.in_string && st.inner == '{' && (st.last == '{' || st.last == ',') &&
+                     !(st.last == '{' && at[-1] == '}'); /* {} is complete, not a bad key */
+  return key_expected ? at - 1 : at;
 }
 
 cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
@@ -60,7 +104,7 @@ cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
   cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
   if (!root) {
     /* cJSON reports only where it stopped; turn that into line and column (1-based). */
-    const char *at = end ? end : text;
+    const char *at = json_error_at(text, end ? end : text);
     int line = 1, col = 1;
     for (const char *p = text; p < at && *p; p++) {
       if (*p == '\n') { line++; col = 1; } else col++;
@@ -71,6 +115,9 @@ cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
     near[k] = '\0';
     if (*at == '\0')
       tsim_diag_add(d, "%s:%d:%d: malformed JSON: unexpected end of file", file, line, col);
+    else if ((*at == '[' || *at == '{') && scan_json(text, at).depth >= CJSON_NESTING_LIMIT)
+      tsim_diag_add(d, "%s:%d:%d: unsupported JSON: arrays and objects nested more than %d deep",
+                    file, line, col, CJSON_NESTING_LIMIT);
     else
       tsim_diag_add(d, "%s:%d:%d: malformed JSON near '%s'", file, line, col, near);
   }
@@ -99,13 +146,15 @@ void tsim_jdescribe(const cJSON *v, char *out, size_t n) {
   if (!v) snprintf(out, n, "nothing");
   else if (cJSON_IsNull(v)) snprintf(out, n, "null");
   else if (cJSON_IsBool(v)) snprintf(out, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+  else if (cJSON_IsNumber(v) && !isfinite(v->valuedouble))
+    snprintf(out, n, "a number too large in magnitude to represent");
   else if (cJSON_IsNumber(v)) snprintf(out, n, "%.17g", v->valuedouble);
   else if (cJSON_IsString(v)) snprintf(out, n, "a string \"%.40s\"", v->valuestring);
   else if (cJSON_IsArray(v)) snprintf(out, n, "an array");
   else if (cJSON_IsObject(v)) snprintf(out, n, "an object");
   else snprintf(out, n, "an invalid value");
   /* %.17g prints 1.3 as 1.3000000000000000444; prefer the shortest exact form. */
-  if (v && cJSON_IsNumber(v)) {
+  if (v && cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
     for (int prec = 1; prec <= 17; prec++) {
       char buf[40];
       snprintf(buf, sizeof buf, "%.*g", prec, v->valuedouble);
@@ -254,7 +303,7 @@ int tsim_jstring(tsim_jctx *c, const cJSON *obj, const char *path, const char *k
   if (!cJSON_IsString(v)) return wrong_type(c, p, "a string", v);
   size_t len = strlen(v->valuestring);
   if (len == 0 || len >= n) {
-    tsim_jerr(c, p, "expected a string of 1 to %zu characters, got %zu", n - 1, len);
+    tsim_jerr(c, p, "expected a string of 1 to %zu bytes, got %zu bytes", n - 1, len);
     return -1;
   }
   memcpy(out, v->valuestring, len + 1);

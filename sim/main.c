@@ -90,6 +90,14 @@ static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
   return 0;
 }
 
+/* 1 if `name` is an option that takes a value. */
+static int takes_value(const char *name) {
+  static const char *const names[] = {"--trials", "--seed", "--threads", "--trial", "--out", NULL};
+  for (int i = 0; names[i]; i++)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return 0;
+}
+
 /* Parses options after the command name. Returns 0, or an exit status to stop with. */
 static int parse_cli(int argc, char **argv, const char *usage, cli *c) {
   for (int i = 0; i < argc; i++) {
@@ -112,6 +120,8 @@ static int parse_cli(int argc, char **argv, const char *usage, cli *c) {
         if (strcmp(name, "--null") == 0) c->null_twin = 1; else c->quiet = 1;
         continue;
       }
+      /* Before taking a value, so that "--bogus FILE" does not swallow FILE. */
+      if (!takes_value(name)) return bad_usage(usage, "unknown option '%s'", name);
       if (eq) val = eq + 1;
       else if (i + 1 < argc) val = argv[++i];
       else return bad_usage(usage, "option '%s' needs a value", name);

@@ -47,14 +47,6 @@ static diff_stats diff_summary(const tsim_tally_cell *c) {
   return s;
 }
 
-static const char *comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {
-  int ncmp = tsim_scenario_ncomparisons(sc);
-  const tsim_analysis *an = &sc->analyses[k / ncmp];
-  if (ncmp == 1) snprintf(buf, n, "%s", an->id);
-  else snprintf(buf, n, "%s:%s", an->id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id);
-  return buf;
-}
-
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 /* cJSON has no NaN: an undefined number is written as null. */
@@ -98,7 +90,7 @@ static cJSON *analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k)
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   char id[2 * TSIM_ID_MAX];
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "id", comparison_id(sc, k, id, sizeof id));
+  cJSON_AddStringToObject(o, "id", tsim_comparison_id(sc, k, id, sizeof id));
   cJSON_AddStringToObject(o, "analysis", an->id);
   cJSON_AddStringToObject(o, "arm", sc->arms[arm].id);
   cJSON_AddStringToObject(o, "control", sc->arms[sc->control].id);
@@ -122,8 +114,8 @@ static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
   char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX];
   const tsim_pair *pr = &t->pairs[p];
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "first", comparison_id(sc, pr->first, a, sizeof a));
-  cJSON_AddStringToObject(o, "second", comparison_id(sc, pr->second, b, sizeof b));
+  cJSON_AddStringToObject(o, "first", tsim_comparison_id(sc, pr->first, a, sizeof a));
+  cJSON_AddStringToObject(o, "second", tsim_comparison_id(sc, pr->second, b, sizeof b));
   for (int h = 0; h < 2; h++) {
     uint64_t both = t->both[h][p], r1 = t->cell[h][pr->first].reject;
     uint64_t r2 = t->cell[h][pr->second].reject, n = (uint64_t)t->trials;
@@ -178,7 +170,7 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
     char id[2 * TSIM_ID_MAX];
-    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%g", comparison_id(sc, k, id, sizeof id), an->id,
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
             sc->arms[arm].id, sc->arms[sc->control].id, ep->id,
             tsim_population_names[an->population],
             an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
@@ -277,7 +269,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE ? " (completers)" : "",
              an->exclude || an->has_where ? " -sites" : "");
     const tsim_tally_cell *a = &t->cell[0][k];
-    fprintf(f, "%-18s %-8s %-20s", comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
+    fprintf(f, "%-18s %-8s %-20s", tsim_comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
     print_ci(f, tsim_estimate_proportion(a->reject, n));
     print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
     fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
@@ -289,8 +281,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
           "neither", "both", "1st", "2nd", "neither");
   for (int p = 0; p < t->npairs; p++) {
     char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX], pair[160];
-    snprintf(pair, sizeof pair, "%s / %s", comparison_id(sc, t->pairs[p].first, a, sizeof a),
-             comparison_id(sc, t->pairs[p].second, b, sizeof b));
+    snprintf(pair, sizeof pair, "%s / %s", tsim_comparison_id(sc, t->pairs[p].first, a, sizeof a),
+             tsim_comparison_id(sc, t->pairs[p].second, b, sizeof b));
     fprintf(f, "%-38s", pair);
     for (int h = 0; h < 2; h++) {
       uint64_t both = t->both[h][p], r1 = t->cell[h][t->pairs[p].first].reject;

@@ -28,7 +28,8 @@ static const char *const endpoint_type_names[] = {"binary", NULL};
 typedef struct loader {
   tsim_jctx c;
   tsim_scenario *sc;
-  int arms_ok; /* the arms parsed cleanly, so names can be resolved */
+  int arms_ok;  /* the arms parsed cleanly, so names can be resolved */
+  int sites_ok; /* the site count is known, so site indices can be range-checked */
 } loader;
 
 static int find_arm(const tsim_scenario *sc, const char *id) {
@@ -43,10 +44,11 @@ static int find_endpoint(const tsim_scenario *sc, const char *id) {
   return -1;
 }
 
-/* An arm id given as a string value at obj[key]; returns the index or -1 (reported). */
+/* An arm id given as a string value at obj[key]; returns the index or -1 (reported). When
+ * the arms failed, only the form of the value is checked. */
 static int arm_ref(loader *L, const cJSON *obj, const char *path, const char *key) {
   char id[TSIM_ID_MAX];
-  if (tsim_jstring(&L->c, obj, path, key, 1, id, sizeof id) != 1) return -1;
+  if (tsim_jstring(&L->c, obj, path, key, 1, id, sizeof id) != 1 || !L->arms_ok) return -1;
   int a = find_arm(L->sc, id);
   if (a < 0) {
     char p[TSIM_JPATH_MAX];
@@ -56,7 +58,11 @@ static int arm_ref(loader *L, const cJSON *obj, const char *path, const char *ke
   return a;
 }
 
+/* [A-Za-z0-9_.-]+ other than "." and "..", which name a folder that already exists. */
+#define NAME_RULE "letters, digits, '_', '-' or '.', other than \".\" and \"..\""
+
 static int valid_name(const char *s) {
+  if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return 0;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
           *s == '_' || *s == '-' || *s == '.'))
@@ -70,7 +76,7 @@ static int get_id(loader *L, const cJSON *obj, const char *path, char *out) {
   if (st == 1 && !valid_name(out)) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, path, "id");
-    tsim_jerr(&L->c, p, "expected letters, digits, '_', '-' or '.', got \"%s\"", out);
+    tsim_jerr(&L->c, p, "expected " NAME_RULE ", got \"%s\"", out);
     return -1;
   }
   return st;
@@ -145,15 +151,18 @@ static void load_arms(loader *L, const cJSON *root) {
 
 static void load_sample_size(loader *L, const cJSON *root) {
   tsim_scenario *sc = L->sc;
-  long long n = 0;
-  if (tsim_jint(&L->c, root, "$", "sample_size", 1, 1, 1LL << 62, &n) != 1) return;
-  if (n > TSIM_MAX_SAMPLE) {
+  /* Any number above the limit gets the memory message, not the range of a whole number. */
+  const cJSON *v = tsim_jget(root, "sample_size");
+  if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > (double)TSIM_MAX_SAMPLE) {
+    double gib = v->valuedouble * 24.0 / (1u << 30);
     tsim_jerr(&L->c, "$.sample_size",
-              "%lld patients per trial is too large: each thread's workspace would need about "
-              "%.1f GiB (the limit is %lld patients)",
-              n, (double)n * 24.0 / (1u << 30), TSIM_MAX_SAMPLE);
+              "%.15g patients per trial is too large: each thread's workspace would need about "
+              "%.*g GiB (the limit is %lld patients)",
+              v->valuedouble, gib < 1e6 ? 6 : 3, gib, TSIM_MAX_SAMPLE);
     return;
   }
+  long long n = 0;
+  if (tsim_jint(&L->c, root, "$", "sample_size", 1, 1, TSIM_MAX_SAMPLE, &n) != 1) return;
   sc->sample_size = n;
   if (!L->arms_ok) return;
   /* Every arm must expect at least one patient at its allocation, or the comparison is void. */
@@ -179,11 +188,12 @@ static void load_randomization(loader *L, const cJSON *root) {
   if (!tsim_jobject(&L->c, r, p)) return;
   tsim_jkeys(&L->c, r, p, keys);
   int m = TSIM_RAND_FIXED;
-  tsim_jenum(&L->c, r, p, "method", 0, tsim_rand_names, &m);
+  int mst = tsim_jenum(&L->c, r, p, "method", 0, tsim_rand_names, &m);
   sc->rand_method = (tsim_rand_method)m;
   tsim_jbool(&L->c, r, p, "stratify_by_site", 0, &sc->stratify_by_site);
   long long bs = 0;
   int st = tsim_jint(&L->c, r, p, "block_size", m == TSIM_RAND_BLOCK, 1, TSIM_MAX_BLOCK, &bs);
+  if (mst < 0) return; /* unknown method: which keys belong with it is unknown too */
   if (st == 1 && m != TSIM_RAND_BLOCK)
     tsim_jerr(&L->c, "$.randomization.block_size", "only meaningful with \"method\": \"block\"");
   if (sc->stratify_by_site && m != TSIM_RAND_BLOCK)
@@ -219,18 +229,27 @@ static int *load_site_list(loader *L, const cJSON *obj, const char *path, const 
   if (!arr) return NULL;
   int n = cJSON_GetArraySize(arr);
   int *sites = calloc((size_t)n + 1, sizeof *sites);
-  if (!sites) { tsim_jerr(&L->c, p, "out of memory"); return NULL; }
+  unsigned char *seen = calloc(TSIM_MAX_SITES, 1);
+  if (!sites || !seen) {
+    free(sites);
+    free(seen);
+    tsim_jerr(&L->c, p, "out of memory");
+    return NULL;
+  }
+  /* Without a valid site count only the form of each index can be checked. */
+  long long hi = L->sites_ok ? L->sc->nsites - 1 : TSIM_MAX_SITES - 1;
   int i = 0, ok = 1;
   for (const cJSON *v = arr->child; v; v = v->next, i++) {
     char ep[TSIM_JPATH_MAX];
     long long s = 0;
     tsim_jpath_index(ep, p, i);
-    if (tsim_jvalue_int(&L->c, v, ep, 0, L->sc->nsites - 1, &s) != 1) { ok = 0; continue; }
-    for (int j = 0; j < i; j++)
-      if (sites[j] == (int)s) { tsim_jerr(&L->c, ep, "site %lld listed twice", s); ok = 0; }
+    if (tsim_jvalue_int(&L->c, v, ep, 0, hi, &s) != 1) { ok = 0; continue; }
+    if (seen[s]) { tsim_jerr(&L->c, ep, "site %lld listed twice", s); ok = 0; }
+    seen[s] = 1;
     sites[i] = (int)s;
   }
-  if (!ok) { free(sites); return NULL; }
+  free(seen);
+  if (!ok || !L->sites_ok) { free(sites); return NULL; }
   *count = n;
   return sites;
 }
@@ -253,13 +272,14 @@ static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly
     an->sites = load_site_list(L, a, ap, "sites", &an->nsites);
   }
   long long k = 0;
-  if (tsim_jint(&L->c, a, ap, "random_sites", 0, 1, sc->nsites, &k) == 1) {
+  if (tsim_jint(&L->c, a, ap, "random_sites", 0, 1, L->sites_ok ? sc->nsites : TSIM_MAX_SITES,
+                &k) == 1) {
     an->mode = TSIM_ANOM_RANDOM_COUNT;
     an->random_count = (int)k;
   }
   if (tsim_jprob(&L->c, a, ap, "site_probability", 0, &an->site_probability) == 1)
     an->mode = TSIM_ANOM_RANDOM_PROB;
-  if (L->arms_ok) an->arm = arm_ref(L, a, ap, "arm");
+  an->arm = arm_ref(L, a, ap, "arm");
   tsim_jprob(&L->c, a, ap, "response", 1, &an->response);
   char ep_id[TSIM_ID_MAX];
   if (tsim_jstring(&L->c, a, ap, "endpoint", 0, ep_id, sizeof ep_id) == 1) {
@@ -275,8 +295,10 @@ static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly
 static void load_site_weights(loader *L, const cJSON *s) {
   tsim_scenario *sc = L->sc;
   char p[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, s, "$.sites", "weights", 0, sc->nsites, sc->nsites, p);
-  if (!arr && tsim_jget(s, "weights") && cJSON_IsArray(tsim_jget(s, "weights")))
+  /* Without a valid count the weights' number cannot be checked, only each weight. */
+  int lo = L->sites_ok ? sc->nsites : 0, hi = L->sites_ok ? sc->nsites : TSIM_MAX_SITES;
+  const cJSON *arr = get_array(L, s, "$.sites", "weights", 0, lo, hi, p);
+  if (!arr && L->sites_ok && cJSON_IsArray(tsim_jget(s, "weights")))
     tsim_jerr(&L->c, p, "expected one weight per site (%d)", sc->nsites);
   double total = 0;
   int i = 0;
@@ -284,11 +306,12 @@ static void load_site_weights(loader *L, const cJSON *s) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, p, i);
     double w = 0;
-    if (tsim_jvalue_number(&L->c, v, ep, 0, 1e12, &w) == 1) sc->site_weights[i] = w;
+    if (tsim_jvalue_number(&L->c, v, ep, 0, 1e12, &w) == 1 && L->sites_ok)
+      sc->site_weights[i] = w;
     total += w;
   }
   if (arr && total <= 0) tsim_jerr(&L->c, p, "expected at least one positive weight");
-  if (!arr || total <= 0) {
+  if (!arr || total <= 0 || !L->sites_ok) {
     for (i = 0; i < sc->nsites; i++) sc->site_weights[i] = 1.0;
     total = sc->nsites;
   }
@@ -302,10 +325,14 @@ static void load_sites(loader *L, const cJSON *root) {
   const char *p = "$.sites";
   sc->nsites = 1;
   const cJSON *s = tsim_jget(root, "sites");
+  L->sites_ok = !s;
   if (s && tsim_jobject(&L->c, s, p)) {
     tsim_jkeys(&L->c, s, p, keys);
     long long n = 1;
-    if (tsim_jint(&L->c, s, p, "count", 1, 1, TSIM_MAX_SITES, &n) == 1) sc->nsites = (int)n;
+    if (tsim_jint(&L->c, s, p, "count", 1, 1, TSIM_MAX_SITES, &n) == 1) {
+      sc->nsites = (int)n;
+      L->sites_ok = 1;
+    }
     int e = TSIM_ENROLL_RANDOM;
     tsim_jenum(&L->c, s, p, "enrollment", 0, tsim_enroll_names, &e);
     sc->enrollment = (tsim_enrollment)e;
@@ -332,29 +359,25 @@ static void load_sites(loader *L, const cJSON *root) {
 /* ---- end points, dropout, deviation ------------------------------------------------------ */
 
 /* An object keyed by arm id with a probability per arm, e.g. {"placebo": 0.1, "il2": 0.1}.
- * With `all_required`, every arm must appear; otherwise missing arms keep *out's preset. */
+ * With `all_required`, every arm must appear; otherwise missing arms keep *out's preset. When
+ * the arms failed, each value is still checked, but not the keys. */
 static void load_arm_probs(loader *L, const cJSON *obj, const char *p, int all_required,
                            double *out, size_t stride) {
-  if (!tsim_jobject(&L->c, obj, p) || !L->arms_ok) return;
+  if (!tsim_jobject(&L->c, obj, p)) return;
   tsim_scenario *sc = L->sc;
   for (const cJSON *v = obj->child; v; v = v->next) {
     char vp[TSIM_JPATH_MAX];
     tsim_jpath_key(vp, p, v->string);
-    if (find_arm(sc, v->string) < 0)
-      tsim_jerr(&L->c, vp, "unknown arm \"%s\"", v->string);
+    double x;
+    if (tsim_jget(obj, v->string) != v) tsim_jerr(&L->c, vp, "duplicate key");
+    else if (!L->arms_ok) tsim_jprob(&L->c, obj, p, v->string, 1, &x);
+    else if (find_arm(sc, v->string) < 0) tsim_jerr(&L->c, vp, "unknown arm \"%s\"", v->string);
   }
+  if (!L->arms_ok) return;
   for (int a = 0; a < sc->narms; a++) {
     double *dst = (double *)((char *)out + (size_t)a * stride);
     tsim_jprob(&L->c, obj, p, sc->arms[a].id, all_required, dst);
   }
-  for (const cJSON *v = obj->child; v; v = v->next)
-    for (const cJSON *w = obj->child; w != v; w = w->next)
-      if (strcmp(v->string, w->string) == 0) {
-        char vp[TSIM_JPATH_MAX];
-        tsim_jpath_key(vp, p, v->string);
-        tsim_jerr(&L->c, vp, "duplicate key");
-        break;
-      }
 }
 
 static void load_endpoints(loader *L, const cJSON *root) {
@@ -408,7 +431,7 @@ static void load_where(loader *L, const cJSON *an, const char *ap, tsim_analysis
   tsim_jkeys(&L->c, w, p, keys);
   a->has_where = 1;
   a->where_min = 1;
-  if (L->arms_ok) a->where_arm = arm_ref(L, w, p, "arm");
+  a->where_arm = arm_ref(L, w, p, "arm");
   tsim_jprob(&L->c, w, p, "response_at_least", 1, &a->where_rate);
   long long m = 1;
   if (tsim_jint(&L->c, w, p, "min_patients", 0, 1, TSIM_MAX_SAMPLE, &m) == 1) a->where_min = (int)m;
@@ -419,15 +442,14 @@ static void load_exclude(loader *L, const cJSON *an, const char *ap, tsim_analys
   int n = 0;
   int *sites = load_site_list(L, an, ap, "exclude_sites", &n);
   if (!sites) return;
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, ap, "exclude_sites");
   a->exclude = calloc((size_t)L->sc->nsites, 1);
-  if (a->exclude)
+  if (!a->exclude) tsim_jerr(&L->c, p, "out of memory");
+  else
     for (int i = 0; i < n; i++) a->exclude[sites[i]] = 1;
   free(sites);
-  if (n == L->sc->nsites) {
-    char p[TSIM_JPATH_MAX];
-    tsim_jpath_key(p, ap, "exclude_sites");
-    tsim_jerr(&L->c, p, "excludes every site, leaving nothing to analyse");
-  }
+  if (n == L->sc->nsites) tsim_jerr(&L->c, p, "excludes every site, leaving nothing to analyse");
 }
 
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
@@ -498,10 +520,14 @@ static void load_top(loader *L, const cJSON *root) {
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
       !valid_name(sc->name))
-    tsim_jerr(&L->c, "$.name", "expected letters, digits, '_', '-' or '.' (it names the "
-                               "results folder), got \"%s\"", sc->name);
+    tsim_jerr(&L->c, "$.name", "expected " NAME_RULE " (it names the results folder), "
+                               "got \"%s\"", sc->name);
   const cJSON *desc = tsim_jget(root, "description");
-  if (desc && !cJSON_IsString(desc)) tsim_jerr(&L->c, "$.description", "expected a string");
+  if (desc && !cJSON_IsString(desc)) {
+    char got[64];
+    tsim_jdescribe(desc, got, sizeof got);
+    tsim_jerr(&L->c, "$.description", "expected a string, got %s", got);
+  }
   sc->description = strdup(desc && cJSON_IsString(desc) ? desc->valuestring : "");
   sc->alpha = 0.05;
   if (tsim_jnumber(&L->c, root, "$", "alpha", 0, 0, 1, &sc->alpha) == 1 &&
@@ -536,10 +562,11 @@ tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag 
   tsim_scenario *sc = calloc(1, sizeof *sc);
   if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
   sc->file = strdup(file);
-  loader L = {{file, d}, sc, 0};
-  if (tsim_jobject(&L.c, root, "$")) load_top(&L, root);
+  loader L = {{file, d}, sc, 0, 0};
+  int is_object = tsim_jobject(&L.c, root, "$");
+  if (is_object) load_top(&L, root);
   cJSON_Delete(root);
-  if (!sc->file || !sc->description) tsim_diag_add(d, "%s: out of memory", file);
+  if (!sc->file || (is_object && !sc->description)) tsim_diag_add(d, "%s: out of memory", file);
   if (tsim_diag_count(d) != before) {
     tsim_scenario_free(sc);
     return d->oom ? TSIM_NOMEM : TSIM_INPUT;

@@ -82,7 +82,7 @@ typedef struct tsim_analysis {
 } tsim_analysis;
 
 typedef struct tsim_scenario {
-  char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+, used as the results folder name */
+  char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
   char *description;        /* free text (owned, may be empty) */
   char *file;               /* the file it was loaded from (owned) */
 
