@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
 
@@ -50,40 +51,41 @@ static diff_stats diff_summary(const tsim_tally_cell *c) {
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 /* cJSON has no NaN: an undefined number is written as null. */
-static cJSON *num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
+cJSON *tsim__report_num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
 
-static cJSON *estimate_json(tsim_estimate e) {
+cJSON *tsim__report_estimate_json(tsim_estimate e) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddItemToObject(o, "estimate", num(e.estimate));
-  cJSON_AddItemToObject(o, "mcse", num(e.mcse));
+  cJSON_AddItemToObject(o, "estimate", tsim__report_num(e.estimate));
+  cJSON_AddItemToObject(o, "mcse", tsim__report_num(e.mcse));
   cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-  cJSON_AddItemToArray(ci, num(e.lo));
-  cJSON_AddItemToArray(ci, num(e.hi));
+  cJSON_AddItemToArray(ci, tsim__report_num(e.lo));
+  cJSON_AddItemToArray(ci, tsim__report_num(e.hi));
   return o;
 }
 
 static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double nominal) {
   cJSON *o = cJSON_CreateObject();
   double n = (double)trials;
-  cJSON_AddItemToObject(o, "reject", estimate_json(tsim_estimate_proportion(c->reject, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "reject", tsim__report_estimate_json(tsim_estimate_proportion(c->reject, (uint64_t)trials)));
   cJSON_AddItemToObject(o, "reject_favouring",
-                        estimate_json(tsim_estimate_proportion(c->favouring, (uint64_t)trials)));
-  cJSON_AddItemToObject(o, "mean_n", num((double)(c->n0_sum + c->n1_sum) / n));
-  cJSON_AddItemToObject(o, "mean_n_control", num((double)c->n0_sum / n));
-  cJSON_AddItemToObject(o, "mean_n_arm", num((double)c->n1_sum / n));
-  cJSON_AddItemToObject(o, "mean_sites_dropped", num((double)c->sites_dropped / n));
+                        tsim__report_estimate_json(tsim_estimate_proportion(c->favouring, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "mean_n", tsim__report_num((double)(c->n0_sum + c->n1_sum) / n));
+  cJSON_AddItemToObject(o, "mean_n_control", tsim__report_num((double)c->n0_sum / n));
+  cJSON_AddItemToObject(o, "mean_n_arm", tsim__report_num((double)c->n1_sum / n));
+  cJSON_AddItemToObject(o, "mean_sites_dropped", tsim__report_num((double)c->sites_dropped / n));
   diff_stats ds = diff_summary(c);
   cJSON *d = cJSON_AddObjectToObject(o, "difference");
-  cJSON_AddItemToObject(d, "nominal", num(nominal));
-  cJSON_AddItemToObject(d, "mean", num(ds.mean));
-  cJSON_AddItemToObject(d, "bias", num(ds.mean - nominal));
-  cJSON_AddItemToObject(d, "sd", num(ds.sd));
-  cJSON_AddItemToObject(d, "mcse", num(ds.mcse));
+  cJSON_AddItemToObject(d, "nominal", tsim__report_num(nominal));
+  cJSON_AddItemToObject(d, "mean", tsim__report_num(ds.mean));
+  cJSON_AddItemToObject(d, "bias", tsim__report_num(ds.mean - nominal));
+  cJSON_AddItemToObject(d, "sd", tsim__report_num(ds.sd));
+  cJSON_AddItemToObject(d, "mcse", tsim__report_num(ds.mcse));
   cJSON_AddNumberToObject(d, "trials_defined", (double)c->defined);
   return o;
 }
 
-static cJSON *analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k) {
+cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
+                                  double nominal) {
   int ncmp = tsim_scenario_ncomparisons(sc);
   const tsim_analysis *an = &sc->analyses[k / ncmp];
   int arm = tsim_comparison_arm(sc, k % ncmp);
@@ -101,10 +103,9 @@ static cJSON *analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k)
   cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
   cJSON_AddNumberToObject(o, "alpha", an->alpha);
   uint64_t n = (uint64_t)t->trials;
-  cJSON_AddItemToObject(o, "power", estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
+  cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
   cJSON_AddItemToObject(o, "type1_error",
-                        estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
-  double nominal = ep->response[arm] - ep->response[sc->control];
+                        tsim__report_estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
   cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
   cJSON_AddItemToObject(o, "null", hypothesis_json(&t->cell[1][k], t->trials, 0.0));
   return o;
@@ -123,7 +124,7 @@ static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
     static const char *const names[4] = {"both", "only_first", "only_second", "neither"};
     cJSON *hj = cJSON_AddObjectToObject(o, tsim_hypothesis_names[h]);
     for (int i = 0; i < 4; i++)
-      cJSON_AddItemToObject(hj, names[i], estimate_json(tsim_estimate_proportion(counts[i], n)));
+      cJSON_AddItemToObject(hj, names[i], tsim__report_estimate_json(tsim_estimate_proportion(counts[i], n)));
   }
   return o;
 }
@@ -137,7 +138,12 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
                           "every arm's end points set to the control arm's; sites, heterogeneity, "
                           "anomalies, dropout and deviations unchanged; same random streams");
   cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
-  for (int k = 0; k < t->ncomp; k++) cJSON_AddItemToArray(arr, analysis_json(sc, t, k));
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k / ncmp].endpoint];
+    double nominal = ep->response[tsim_comparison_arm(sc, k % ncmp)] - ep->response[sc->control];
+    cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, nominal));
+  }
   cJSON *joint = cJSON_AddArrayToObject(root, "joint");
   for (int p = 0; p < t->npairs; p++) cJSON_AddItemToArray(joint, joint_json(sc, t, p));
   cJSON *run = cJSON_AddObjectToObject(root, "run");
@@ -203,7 +209,7 @@ int tsim_mkdirs(const char *dir) {
   return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static int write_text(const char *path, const char *text) {
+int tsim__report_write_text(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
   int ok = fputs(text, f) >= 0;
@@ -225,7 +231,7 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
   cJSON *root = summary_json(sc, t, ri);
   char *text = root ? cJSON_Print(root) : NULL;
   cJSON_Delete(root);
-  int ok = text && write_text(jt, text) == 0;
+  int ok = text && tsim__report_write_text(jt, text) == 0;
   free(text);
   FILE *f = ok ? fopen(ct, "w") : NULL;
   if (f) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "jcheck.h"
+#include "jpath.h"
 
 const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
 const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
@@ -510,12 +511,71 @@ static void load_analyses(loader *L, const cJSON *root) {
   }
 }
 
+/* ---- sweep ------------------------------------------------------------------------------ */
+
+/* "sweep": {"set": {"PATH": "40:200:20" | [v, ...], ...}, "zip": false}. Only the form is
+ * checked here; `trialsim sweep` validates every grid point as a scenario before running. */
+static void load_sweep_param(loader *L, const cJSON *v, const char *p) {
+  tsim_grid *g = &L->sc->sweep;
+  char why[300];
+  if (cJSON_IsString(v)) {
+    tsim_param tmp;
+    if (tsim_grid_parse_values(v->valuestring, &tmp, why, sizeof why) != 0) {
+      tsim_jerr(&L->c, p, "%s", why);
+      return;
+    }
+    int st = tsim_grid_add_values(g, v->string, tmp.values, tmp.nvalues, why, sizeof why);
+    free(tmp.values);
+    if (st != 0) tsim_jerr(&L->c, p, "%s", why);
+    return;
+  }
+  int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+  if (n < 1 || n > TSIM_GRID_MAX_VALUES) {
+    char got[64];
+    tsim_jdescribe(v, got, sizeof got);
+    tsim_jerr(&L->c, p, "expected a range \"START:STOP:STEP\" or an array of 1 to %d numbers, "
+                        "got %s%s", TSIM_GRID_MAX_VALUES, got, cJSON_IsArray(v) ? " of that size" : "");
+    return;
+  }
+  double *vals = malloc((size_t)n * sizeof *vals);
+  if (!vals) { tsim_jerr(&L->c, p, "out of memory"); return; }
+  int i = 0, ok = 1;
+  for (const cJSON *e = v->child; e; e = e->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, p, i);
+    if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
+  }
+  if (ok && tsim_grid_add_values(g, v->string, vals, n, why, sizeof why) != 0)
+    tsim_jerr(&L->c, p, "%s", why);
+  free(vals);
+}
+
+static void load_sweep(loader *L, const cJSON *root) {
+  static const char *const keys[] = {"set", "zip", NULL};
+  const char *p = "$.sweep";
+  const cJSON *s = tsim_jget(root, "sweep");
+  if (!s || !tsim_jobject(&L->c, s, p)) return;
+  tsim_jkeys(&L->c, s, p, keys);
+  tsim_jbool(&L->c, s, p, "zip", 0, &L->sc->sweep.zip);
+  const cJSON *set = tsim_jget(s, "set");
+  if (!set) { tsim_jerr(&L->c, "$.sweep.set", "required key is missing"); return; }
+  if (!tsim_jobject(&L->c, set, "$.sweep.set")) return;
+  for (const cJSON *v = set->child; v; v = v->next) {
+    char vp[TSIM_JPATH_MAX];
+    tsim_jpath_key(vp, "$.sweep.set", v->string);
+    load_sweep_param(L, v, vp);
+  }
+  char why[300];
+  if (L->sc->sweep.nparams > 0 && tsim_grid_finish(&L->sc->sweep, why, sizeof why) != 0)
+    tsim_jerr(&L->c, "$.sweep", "%s", why);
+}
+
 /* ---- top level ------------------------------------------------------------------------ */
 
 static void load_top(loader *L, const cJSON *root) {
   static const char *const keys[] = {"name", "description", "arms", "sample_size",
                                      "randomization", "sites", "endpoints", "dropout",
-                                     "deviation", "analyses", "alpha", "trials", "seed", NULL};
+                                     "deviation", "analyses", "alpha", "trials", "seed", "sweep", NULL};
   tsim_scenario *sc = L->sc;
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
@@ -546,6 +606,7 @@ static void load_top(loader *L, const cJSON *root) {
   load_missingness(L, root);
   load_sites(L, root);
   load_analyses(L, root);
+  load_sweep(L, root);
   /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
   double cells = (double)sc->nendpoints * sc->nsites * sc->narms;
   if (cells > TSIM_MAX_CELLS)
@@ -555,10 +616,33 @@ static void load_top(loader *L, const cJSON *root) {
 }
 
 tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag *d) {
+  return tsim_scenario_load_variant(file, NULL, 0, out, d);
+}
+
+/* Applies the overrides to the parsed tree; returns 0 or -1 (reported). */
+static int apply_overrides(cJSON *root, const char *file, const tsim_override *ov, int nov,
+                           tsim_diag *d) {
+  int ok = 1;
+  for (int i = 0; i < nov; i++) {
+    char why[300];
+    if (tsim_jpath_set(root, ov[i].path, ov[i].value, why, sizeof why) != 0) {
+      tsim_diag_add(d, "%s: --set %s: %s", file, ov[i].path, why);
+      ok = 0;
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
+                                       tsim_scenario **out, tsim_diag *d) {
   *out = NULL;
   size_t before = tsim_diag_count(d);
   cJSON *root = tsim_json_load(file, SCENARIO_MAX_BYTES, d);
   if (!root) return TSIM_INPUT;
+  if (apply_overrides(root, file, ov, nov, d) != 0) {
+    cJSON_Delete(root);
+    return TSIM_INPUT;
+  }
   tsim_scenario *sc = calloc(1, sizeof *sc);
   if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
   sc->file = strdup(file);
@@ -580,6 +664,7 @@ void tsim_scenario_free(tsim_scenario *sc) {
   for (int i = 0; i < TSIM_MAX_ANOMALIES; i++) free(sc->anomalies[i].sites);
   for (int i = 0; i < TSIM_MAX_ANALYSES; i++) free(sc->analyses[i].exclude);
   free(sc->site_weights);
+  tsim_grid_free(&sc->sweep);
   free(sc->description);
   free(sc->file);
   free(sc);

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "grid.h"
 #include "status.h"
 
 #define TSIM_ID_MAX 64              /* longest id, including the NUL */
@@ -108,6 +109,8 @@ typedef struct tsim_scenario {
   tsim_analysis analyses[TSIM_MAX_ANALYSES];
   int nanalyses;
 
+  tsim_grid sweep;          /* the file's "sweep" block (nparams 0 when absent; owned) */
+
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
   uint64_t seed;            /* default seed */
@@ -117,6 +120,12 @@ typedef struct tsim_scenario {
  * any problem every problem found is appended to `d`, *out is NULL, nothing needs freeing, and
  * TSIM_INPUT (or TSIM_NOMEM) is returned. */
 tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag *d);
+
+/* The same for a variant: every override's number is replaced in the parsed file before
+ * validation, so the variant is checked exactly as a file would be. A bad override is reported
+ * as "FILE: --set PATH: why". */
+tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
+                                       tsim_scenario **out, tsim_diag *d);
 
 /* Frees a scenario; NULL is a no-op. */
 void tsim_scenario_free(tsim_scenario *sc);

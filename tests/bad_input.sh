@@ -148,6 +148,7 @@ elif [ -f cli.cases ]; then
         case $w in *@OUT@*) w=${w%%@OUT@*}$tmp/out${w#*@OUT@} ;; esac
         set -- "$@" "$w"
       done
+      case $frag in *@SCENARIO@*) frag=${frag%%@SCENARIO@*}$scenario${frag#*@SCENARIO@} ;; esac
       run_bin "$tmp/cli.err" "$@"
       check_status "trialsim $args"
       grep -qF -e "$frag" "$tmp/cli.err" || why="$why; stderr lacks: $frag"

@@ -43,3 +43,9 @@ if(TARGET test_stattest)
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
                    $<TARGET_FILE:test_stattest> ${CMAKE_CURRENT_SOURCE_DIR})
 endif()
+
+# Sweeps: every grid point equals `run --set` of that variant (common random numbers).
+add_test(NAME sweep_should_equal_run_at_every_grid_point
+         COMMAND sh ${TSIM_SH}/sweep.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step)
