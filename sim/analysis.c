@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stattest.h"
@@ -25,67 +26,129 @@ int tsim_comparison_find(const tsim_scenario *sc, const char *id) {
   return -1;
 }
 
-/* Analysed patients and responders of (end point, site, arm) in the analysis's population. */
-static void population_counts(const tsim_analysis *an, const tsim_cohort *c, int s, int a,
-                              long long *x, long long *n) {
-  int e = an->endpoint;
-  /* Category = dropout<<2 | deviation<<1 | response; see cohort.h. */
-  long long assessed_resp = tsim_cohort_cell(c, e, s, a, TSIM_CAT_RESP) +
-                            tsim_cohort_cell(c, e, s, a, TSIM_CAT_RESP | TSIM_CAT_DEV);
-  long long assessed = assessed_resp + tsim_cohort_cell(c, e, s, a, 0) +
-                       tsim_cohort_cell(c, e, s, a, TSIM_CAT_DEV);
-  if (an->population == TSIM_POP_PER_PROTOCOL) {
-    *x = tsim_cohort_cell(c, e, s, a, TSIM_CAT_RESP);
-    *n = *x + tsim_cohort_cell(c, e, s, a, 0);
-  } else if (an->missing == TSIM_MISSING_EXCLUDE) {
-    *x = assessed_resp;
-    *n = assessed;
-  } else {
-    long long dropped = 0;
-    for (unsigned cat = TSIM_CAT_DROP; cat < TSIM_NCAT; cat++) dropped += tsim_cohort_cell(c, e, s, a, cat);
-    *x = assessed_resp; /* non-responder imputation: dropouts count in n, never in x */
-    *n = assessed + dropped;
+tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
+  tsim_analysis_ws *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  size_t per = 2 * (size_t)sc->nendpoints * TSIM_NPOPK * (size_t)sc->narms;
+  w->sc = sc;
+  w->x = malloc(per * (size_t)sc->nsites * sizeof *w->x);
+  w->n = malloc(per * (size_t)sc->nsites * sizeof *w->n);
+  w->tx = malloc(per * sizeof *w->tx);
+  w->tn = malloc(per * sizeof *w->tn);
+  w->mask = malloc((size_t)sc->nsites);
+  if (!w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0) {
+    tsim_analysis_ws_free(w);
+    return NULL;
   }
+  return w;
 }
 
-/* Marks the sites this analysis removes in mask; returns how many. */
-static int site_mask(const tsim_scenario *sc, const tsim_analysis *an, const tsim_cohort *c,
-                     unsigned char *mask) {
+void tsim_analysis_ws_free(tsim_analysis_ws *w) {
+  if (!w) return;
+  free(w->x);
+  free(w->n);
+  free(w->tx);
+  free(w->tn);
+  free(w->mask);
+  tsim_decider_free(&w->dec);
+  free(w);
+}
+
+/* Index of (h, e, kind) blocks: each holds nsites * narms site counts, or narms totals. */
+static size_t block(const tsim_scenario *sc, int h, int e, int kind) {
+  return ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * TSIM_NPOPK + (size_t)kind;
+}
+
+void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
+  const tsim_scenario *sc = w->sc;
+  size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
+  for (int h = 0; h < 2; h++)
+    for (int e = 0; e < sc->nendpoints; e++) {
+      long long *x[TSIM_NPOPK], *n[TSIM_NPOPK], *tx[TSIM_NPOPK], *tn[TSIM_NPOPK];
+      for (int k = 0; k < TSIM_NPOPK; k++) {
+        x[k] = w->x + block(sc, h, e, k) * ns * na;
+        n[k] = w->n + block(sc, h, e, k) * ns * na;
+        tx[k] = w->tx + block(sc, h, e, k) * na;
+        tn[k] = w->tn + block(sc, h, e, k) * na;
+        memset(tx[k], 0, na * sizeof *tx[k]);
+        memset(tn[k], 0, na * sizeof *tn[k]);
+      }
+      for (size_t s = 0; s < ns; s++)
+        for (size_t a = 0; a < na; a++) {
+          /* Category = dropout<<2 | deviation<<1 | response; see cohort.h. */
+          const uint32_t *cell = tsim_cohort_cells(c, h, e, (int)s, (int)a);
+          long long pp_resp = cell[TSIM_CAT_RESP], pp = pp_resp + cell[0];
+          long long as_resp = pp_resp + cell[TSIM_CAT_RESP | TSIM_CAT_DEV];
+          long long as = pp + cell[TSIM_CAT_DEV] + cell[TSIM_CAT_RESP | TSIM_CAT_DEV];
+          long long dropped = (long long)cell[4] + cell[5] + cell[6] + cell[7];
+          long long vx[TSIM_NPOPK] = {as_resp, as_resp, pp_resp}; /* dropouts never respond */
+          long long vn[TSIM_NPOPK] = {as + dropped, as, pp};      /* NRI: dropouts in n */
+          for (int k = 0; k < TSIM_NPOPK; k++) {
+            x[k][s * na + a] = vx[k];
+            n[k][s * na + a] = vn[k];
+            tx[k][a] += vx[k];
+            tn[k][a] += vn[k];
+          }
+        }
+    }
+}
+
+static int pop_kind(const tsim_analysis *an) {
+  if (an->population == TSIM_POP_PER_PROTOCOL) return TSIM_POPK_PP;
+  return an->missing == TSIM_MISSING_EXCLUDE ? TSIM_POPK_ASSESSED : TSIM_POPK_NRI;
+}
+
+/* Marks the sites the analysis removes in w->mask; returns how many. */
+static int site_mask(const tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
+                     const long long *n) {
+  const tsim_scenario *sc = w->sc;
+  size_t na = (size_t)sc->narms;
   int dropped = 0;
   for (int s = 0; s < sc->nsites; s++) {
-    mask[s] = an->exclude ? an->exclude[s] : 0;
-    if (!mask[s] && an->has_where) {
-      long long x, n;
-      population_counts(an, c, s, an->where_arm, &x, &n);
+    unsigned char m = an->exclude ? an->exclude[s] : 0;
+    if (!m && an->has_where) {
+      long long xs = x[(size_t)s * na + (size_t)an->where_arm];
+      long long ns = n[(size_t)s * na + (size_t)an->where_arm];
       /* x/n >= rate, compared as x >= rate n with a tolerance for the rounding of rate n. */
-      mask[s] = n >= an->where_min && (double)x >= an->where_rate * (double)n - 1e-9 * (double)n;
+      m = ns >= an->where_min && (double)xs >= an->where_rate * (double)ns - 1e-9 * (double)ns;
     }
-    dropped += mask[s];
+    w->mask[s] = m;
+    dropped += m;
   }
   return dropped;
 }
 
-void tsim_analysis_eval(const tsim_scenario *sc, int k, const tsim_cohort *c, unsigned char *mask,
-                        tsim_outcome *out) {
+/* Responders and analysed patients of arm a: the totals, less the removed sites. */
+static void arm_counts(const tsim_analysis_ws *w, int dropped, const long long *x,
+                       const long long *n, const long long *tx, const long long *tn, int a,
+                       long long *xa, long long *na_out) {
+  const tsim_scenario *sc = w->sc;
+  size_t na = (size_t)sc->narms;
+  *xa = tx[a];
+  *na_out = tn[a];
+  for (int s = 0; dropped && s < sc->nsites; s++)
+    if (w->mask[s]) {
+      *xa -= x[(size_t)s * na + (size_t)a];
+      *na_out -= n[(size_t)s * na + (size_t)a];
+    }
+}
+
+void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
-  int dropped = site_mask(sc, an, c, mask);
+  size_t b = block(sc, (int)h, an->endpoint, pop_kind(an));
+  size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
+  const long long *x = w->x + b * ns * na, *n = w->n + b * ns * na;
+  const long long *tx = w->tx + b * na, *tn = w->tn + b * na;
+  int dropped = (an->exclude || an->has_where) ? site_mask(w, an, x, n) : 0;
   int higher_better = sc->endpoints[an->endpoint].higher_is_better;
   for (int j = 0; j < sc->narms - 1; j++) {
-    int arm = tsim_comparison_arm(sc, j);
     tsim_outcome *o = &out[j];
-    o->x0 = o->n0 = o->x1 = o->n1 = 0;
-    for (int s = 0; s < sc->nsites; s++) {
-      if (mask[s]) continue;
-      long long x, n;
-      population_counts(an, c, s, sc->control, &x, &n);
-      o->x0 += x;
-      o->n0 += n;
-      population_counts(an, c, s, arm, &x, &n);
-      o->x1 += x;
-      o->n1 += n;
-    }
-    o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
-    o->reject = tsim_reject(o->p, an->alpha);
+    arm_counts(w, dropped, x, n, tx, tn, sc->control, &o->x0, &o->n0);
+    arm_counts(w, dropped, x, n, tx, tn, tsim_comparison_arm(sc, j), &o->x1, &o->n1);
+    o->p = o->stat = NAN;
+    if (w->want_p) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
+    o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
     o->defined = o->n0 > 0 && o->n1 > 0;
     o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
     o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);

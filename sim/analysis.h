@@ -14,14 +14,16 @@
 #define TSIM_ANALYSIS_H
 
 #include "cohort.h"
+#include "decide.h"
 #include "scenario.h"
 
 /* The result of one comparison (one experimental arm vs control) of one analysis. */
 typedef struct tsim_outcome {
   long long x0, n0;   /* control: responders, analysed patients */
   long long x1, n1;   /* experimental arm: responders, analysed patients */
-  double p;           /* two-sided p-value; NaN when the table has no test */
-  double stat;        /* test statistic (NaN for Fisher or when undefined) */
+  double p;           /* two-sided p-value (NaN when the table has no test, or when the
+                         workspace's want_p is 0: a run needs only the decision) */
+  double stat;        /* test statistic (NaN for Fisher, undefined, or not wanted) */
   int reject;         /* p < alpha under the tie rule of stattest.h */
   int favouring;      /* rejected, and the observed difference favours the experimental arm */
   int defined;        /* both arms have analysed patients, so diff is defined */
@@ -29,11 +31,31 @@ typedef struct tsim_outcome {
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
 } tsim_outcome;
 
-/* Evaluates analysis `k` of `sc` on the cohort held by `c`, writing one outcome per
- * experimental arm (in arm order, skipping the control) to out[0 .. narms-2]. `mask` is
- * caller-provided scratch of sc->nsites bytes. No allocation. */
-void tsim_analysis_eval(const tsim_scenario *sc, int k, const tsim_cohort *c, unsigned char *mask,
-                        tsim_outcome *out);
+/* The three analysis populations, indexed as in tsim_popcounts. */
+enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
+
+/* One thread's analysis workspace: the current cohort's responders and analysed patients per
+ * (hypothesis, end point, population, site, arm), and their totals over sites, computed once
+ * per trial by tsim_analysis_prepare so that each analysis only adds them up. */
+typedef struct tsim_analysis_ws {
+  const tsim_scenario *sc;
+  long long *x, *n;   /* [2][nendpoints][TSIM_NPOPK][nsites][narms] */
+  long long *tx, *tn; /* [2][nendpoints][TSIM_NPOPK][narms]: sums over all sites */
+  unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated */
+  tsim_decider dec;   /* cached decisions (decide.h) */
+  int want_p;         /* 1: also compute p-values and statistics (0 after _new) */
+} tsim_analysis_ws;
+
+/* A workspace for sc; NULL when out of memory. Free with tsim_analysis_ws_free (NULL ok). */
+tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc);
+void tsim_analysis_ws_free(tsim_analysis_ws *w);
+
+/* Tabulates the populations of the cohort held by c (both hypotheses). */
+void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c);
+
+/* Evaluates analysis `k` on the prepared cohort under hypothesis h, writing one outcome per
+ * experimental arm (in arm order, skipping the control) to out[0 .. narms-2]. No allocation. */
+void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out);
 
 /* The experimental arm of comparison j (0-based), skipping the control. */
 int tsim_comparison_arm(const tsim_scenario *sc, int j);

@@ -1,8 +1,15 @@
 /* cohort.c - sampling one trial's virtual patients (model in cohort.h).
  *
  * Draw order inside each stream is fixed and never depends on a probability's value (a
- * uniform is drawn even when the probability is 0 or 1), so that the alternative and the null
- * twin - and, later, neighbouring points of a parameter sweep - consume identical numbers.
+ * uniform is drawn even when the probability is 0 or 1), so that neighbouring points of a
+ * parameter sweep consume identical numbers. Sites, enrollment, randomisation and missingness
+ * do not depend on the hypothesis, so they are drawn once per trial; each patient's outcome
+ * uniform then decides the response under the alternative and under the null twin alike
+ * (common random numbers within the trial).
+ *
+ * A Bernoulli(p) draw "uniform < p" is done on the integers: with k the top 53 bits of the
+ * generator's output, k 2^-53 < p exactly when k < ceil(p 2^53), so the threshold is computed
+ * once per probability and no draw is converted to floating point.
  */
 #include "cohort.h"
 
@@ -15,6 +22,12 @@
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static double logit(double p) { return log(p / (1.0 - p)); }
+
+/* ceil(p * 2^53): the integer threshold of a Bernoulli(p) draw on 53 uniform bits. */
+static uint64_t threshold(double p) { return (uint64_t)ceil(p * 0x1.0p53); }
+
+/* A Bernoulli draw against a threshold (see the file comment). */
+static inline int bernoulli(gsl_rng *r, uint64_t thr) { return (tsim_rng_next(r) >> 11) < thr; }
 
 tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *sc) {
   memset(plan, 0, sizeof *plan);
@@ -29,7 +42,11 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
       }
     }
   double total = 0;
-  for (int a = 0; a < sc->narms; a++) total += sc->arms[a].allocation;
+  for (int a = 0; a < sc->narms; a++) {
+    total += sc->arms[a].allocation;
+    plan->drop_thr[a] = threshold(sc->arms[a].dropout);
+    plan->dev_thr[a] = threshold(sc->arms[a].deviation);
+  }
   long long assigned = 0;
   double cum = 0;
   for (int a = 0; a < sc->narms; a++) {
@@ -71,19 +88,26 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   size_t ne = (size_t)sc->nendpoints, nscratch = n > ns ? n : ns;
   c->plan = plan;
   c->n = sc->sample_size;
+  c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
   c->cat = malloc(n * ne * sizeof *c->cat);
   c->site_effect = malloc(ns * sizeof *c->site_effect);
   c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
-  c->p_eff = malloc(ne * ns * na * sizeof *c->p_eff);
-  c->cells = malloc(ne * ns * na * TSIM_NCAT * sizeof *c->cells);
+  int ok = 1;
+  for (int h = 0; h < 2; h++) {
+    c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
+    c->thr[h] = malloc(c->ncells * sizeof *c->thr[h]);
+    c->cells[h] = malloc(c->ncells * TSIM_NCAT * sizeof *c->cells[h]);
+    ok = ok && c->p_eff[h] && c->thr[h] && c->cells[h];
+  }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
+  c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
-  if (!c->site || !c->arm || !c->cat || !c->site_effect || !c->anomalous || !c->p_eff ||
-      !c->cells || !c->scratch || !c->site_start || !c->rng) {
+  if (!ok || !c->site || !c->arm || !c->cat || !c->site_effect || !c->anomalous ||
+      !c->scratch || !c->site_start || !c->rng || !c->rng2) {
     tsim_cohort_free(c);
     return NULL;
   }
@@ -97,11 +121,15 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->cat);
   free(c->site_effect);
   free(c->anomalous);
-  free(c->p_eff);
-  free(c->cells);
+  for (int h = 0; h < 2; h++) {
+    free(c->p_eff[h]);
+    free(c->thr[h]);
+    free(c->cells[h]);
+  }
   free(c->scratch);
   free(c->site_start);
   if (c->rng) gsl_rng_free(c->rng);
+  if (c->rng2) gsl_rng_free(c->rng2);
   free(c);
 }
 
@@ -146,26 +174,38 @@ static void sample_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   }
 }
 
-/* This trial's response probability for every (end point, site, arm). */
-static void compute_p_eff(tsim_cohort *c, tsim_hypothesis h) {
+/* This trial's response probability for every (end point, site, arm) under both hypotheses,
+ * and its Bernoulli threshold. Under the null twin every arm starts from the control arm's
+ * probability at that site (the same number, so it is computed once); anomalies then override
+ * both, later rules overriding earlier ones. */
+static void compute_p_eff(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int ns = sc->nsites, na = sc->narms;
-  double *pe = c->p_eff;
+  size_t cell = 0;
   for (int e = 0; e < sc->nendpoints; e++)
-    for (int s = 0; s < ns; s++)
+    for (int s = 0; s < ns; s++) {
+      double base[TSIM_MAX_ARMS];
       for (int a = 0; a < na; a++) {
-        double p = plan->p[h][e][a];
+        double p = plan->p[TSIM_HYP_ALT][e][a];
         if (p > 0 && p < 1 && sc->heterogeneity_sd > 0)
-          p = 1.0 / (1.0 + exp(-(plan->logit[h][e][a] + c->site_effect[s])));
+          p = 1.0 / (1.0 + exp(-(plan->logit[TSIM_HYP_ALT][e][a] + c->site_effect[s])));
+        base[a] = p;
+      }
+      for (int a = 0; a < na; a++, cell++) {
+        double p[2] = {base[a], base[sc->control]};
         for (int k = 0; k < sc->nanomalies; k++) {
           const tsim_anomaly *an = &sc->anomalies[k];
           if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) &&
               c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
-            p = an->response; /* later rules override earlier ones */
+            p[0] = p[1] = an->response;
         }
-        *pe++ = p;
+        for (int h = 0; h < 2; h++) {
+          c->p_eff[h][cell] = p[h];
+          c->thr[h][cell] = threshold(p[h]);
+        }
       }
+    }
 }
 
 static void enroll_sites(tsim_cohort *c) {
@@ -175,7 +215,15 @@ static void enroll_sites(tsim_cohort *c) {
   if (sc->nsites == 1) {
     memset(c->site, 0, (size_t)n * sizeof *c->site);
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    for (long long j = 0; j < n; j++) c->site[j] = (uint16_t)gsl_ran_discrete(r, c->plan->site_table);
+    /* Walker's alias method, exactly as gsl_ran_discrete does it (same uniform, same table),
+     * without its two indirect calls per patient. */
+    const gsl_ran_discrete_t *g = c->plan->site_table;
+    for (long long j = 0; j < n; j++) {
+      double u = tsim_rng_uniform(r);
+      size_t k = (size_t)(u * (double)g->K);
+      double f = g->F[k];
+      c->site[j] = (uint16_t)(f == 1.0 || u < f ? k : g->A[k]);
+    }
   } else {
     /* Balanced: sizes as equal as possible (remainders to the first sites), random order. */
     for (long long j = 0; j < n; j++) c->scratch[j] = (int)(j % sc->nsites);
@@ -242,45 +290,48 @@ static void randomize(tsim_cohort *c) {
   }
 }
 
-/* Outcomes and missingness of every patient, counted into the cell table as they are drawn. */
+/* Missingness and outcomes of every patient, counted into both hypotheses' cell tables as
+ * they are drawn. The MISSING and OUTCOME streams are read side by side from two generators,
+ * in the same order as reading one after the other would. */
 static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
-  const tsim_scenario *sc = c->plan->sc;
-  gsl_rng *r = c->rng;
-  int ne = sc->nendpoints, ns = sc->nsites, na = sc->narms;
-  size_t ncells = (size_t)ne * (size_t)ns * (size_t)na;
-  memset(c->cells, 0, ncells * TSIM_NCAT * sizeof *c->cells);
-  /* Missingness first, into the patients' category bits, from its own stream. */
-  tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  const tsim_cohort_plan *plan = c->plan;
+  const tsim_scenario *sc = plan->sc;
+  gsl_rng *rm = c->rng, *ro = c->rng2;
+  int ne = sc->nendpoints;
+  size_t na = (size_t)sc->narms, cells_per_ep = (size_t)sc->nsites * na;
+  memset(c->cells[0], 0, c->ncells * TSIM_NCAT * sizeof *c->cells[0]);
+  memset(c->cells[1], 0, c->ncells * TSIM_NCAT * sizeof *c->cells[1]);
+  tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+  const uint64_t *thr0 = c->thr[0], *thr1 = c->thr[1];
+  uint32_t *cells0 = c->cells[0], *cells1 = c->cells[1];
+  uint8_t *cat = c->keep_patients ? c->cat : NULL; /* only `cohort` reads them */
   for (long long j = 0; j < c->n; j++) {
-    const tsim_arm *arm = &sc->arms[c->arm[j]];
-    unsigned miss = (tsim_rng_uniform(r) < arm->dropout ? TSIM_CAT_DROP : 0u);
-    miss |= (tsim_rng_uniform(r) < arm->deviation ? TSIM_CAT_DEV : 0u);
-    for (int e = 0; e < ne; e++) c->cat[(size_t)j * (size_t)ne + (size_t)e] = (uint8_t)miss;
-  }
-  tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
-  for (long long j = 0; j < c->n; j++) {
-    size_t cell = (size_t)c->site[j] * (size_t)na + c->arm[j];
-    for (int e = 0; e < ne; e++) {
-      size_t ec = (size_t)e * (size_t)ns * (size_t)na + cell;
-      uint8_t *cat = &c->cat[(size_t)j * (size_t)ne + (size_t)e];
-      if (tsim_rng_uniform(r) < c->p_eff[ec]) *cat |= TSIM_CAT_RESP;
-      c->cells[ec * TSIM_NCAT + *cat]++;
+    int a = c->arm[j];
+    unsigned miss = bernoulli(rm, plan->drop_thr[a]) ? TSIM_CAT_DROP : 0u;
+    miss |= bernoulli(rm, plan->dev_thr[a]) ? TSIM_CAT_DEV : 0u;
+    size_t cell = (size_t)c->site[j] * na + (size_t)a;
+    for (int e = 0; e < ne; e++, cell += cells_per_ep) {
+      uint64_t k = tsim_rng_next(ro) >> 11;
+      unsigned r0 = k < thr0[cell], r1 = k < thr1[cell];
+      if (cat) *cat++ = (uint8_t)(miss | r0 | (r1 ? TSIM_PT_RESP_NULL : 0u));
+      cells0[cell * TSIM_NCAT + (miss | r0)]++;
+      cells1[cell * TSIM_NCAT + (miss | r1)]++;
     }
   }
 }
 
-void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial, tsim_hypothesis h) {
+void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
   sample_sites(c, seed, trial);
-  compute_p_eff(c, h);
+  compute_p_eff(c);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   enroll_sites(c);
   randomize(c);
   sample_patients(c, seed, trial);
-  c->hypothesis = (int)h;
   c->trial = trial;
 }
 
-int tsim_cohort_write_csv(const tsim_cohort *c, FILE *f) {
+int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   const tsim_scenario *sc = c->plan->sc;
   int ne = sc->nendpoints, ns = sc->nsites, na = sc->narms;
   fprintf(f, "trial,hypothesis,patient,site,arm,dropout,deviation");
@@ -288,12 +339,13 @@ int tsim_cohort_write_csv(const tsim_cohort *c, FILE *f) {
   fputc('\n', f);
   for (long long j = 0; j < c->n; j++) {
     unsigned cat0 = c->cat[(size_t)j * (size_t)ne];
-    fprintf(f, "%lld,%s,%lld,%d,%s,%d,%d", c->trial, tsim_hypothesis_names[c->hypothesis], j,
+    fprintf(f, "%lld,%s,%lld,%d,%s,%d,%d", c->trial, tsim_hypothesis_names[h], j,
             c->site[j], sc->arms[c->arm[j]].id, !!(cat0 & TSIM_CAT_DROP), !!(cat0 & TSIM_CAT_DEV));
     for (int e = 0; e < ne; e++) {
       size_t ec = ((size_t)e * (size_t)ns + c->site[j]) * (size_t)na + c->arm[j];
-      fprintf(f, ",%d,%.17g", !!(c->cat[(size_t)j * (size_t)ne + (size_t)e] & TSIM_CAT_RESP),
-              c->p_eff[ec]);
+      unsigned bit = h == TSIM_HYP_NULL ? TSIM_PT_RESP_NULL : TSIM_CAT_RESP;
+      fprintf(f, ",%d,%.17g", !!(c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit),
+              c->p_eff[h][ec]);
     }
     fputc('\n', f);
   }

@@ -27,39 +27,47 @@
 typedef enum { TSIM_HYP_ALT = 0, TSIM_HYP_NULL = 1 } tsim_hypothesis;
 extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
 
-/* Patient categories in the cell table: bit 2 dropout, bit 1 deviation, bit 0 response. */
+/* Patient categories in the cell table: bit 2 dropout, bit 1 deviation, bit 0 response. A
+ * patient's stored byte also has bit 3: the response under the null twin. */
 #define TSIM_CAT_RESP 1u
 #define TSIM_CAT_DEV 2u
 #define TSIM_CAT_DROP 4u
 #define TSIM_NCAT 8
+#define TSIM_PT_RESP_NULL 8u
 
 /* What every thread shares: the scenario and what is derived from it once. Read-only. */
 typedef struct tsim_cohort_plan {
   const tsim_scenario *sc;
   double p[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS];     /* base response by hypothesis */
   double logit[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS]; /* its logit (unused at 0 and 1) */
+  uint64_t drop_thr[TSIM_MAX_ARMS]; /* dropout happens when (uniform bits >> 11) < this */
+  uint64_t dev_thr[TSIM_MAX_ARMS];  /* likewise for a protocol deviation */
   long long arm_count[TSIM_MAX_ARMS]; /* FIXED: exact arm sizes (remainders to first arms) */
   double arm_cum[TSIM_MAX_ARMS];      /* SIMPLE: cumulative allocation probabilities */
   int *block;                         /* BLOCK: one unshuffled block of arm indices (owned) */
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
 } tsim_cohort_plan;
 
-/* One thread's workspace: the current trial's patients and everything sampling needs. */
+/* One thread's workspace: the current trial's patients and everything sampling needs. The
+ * patients are shared by both hypotheses; only their responses differ. */
 typedef struct tsim_cohort {
   const tsim_cohort_plan *plan;
   long long n;             /* patients (sample_size) */
+  size_t ncells;           /* nendpoints * nsites * narms */
   uint16_t *site;          /* [n] site of each patient, in enrollment order */
   uint8_t *arm;            /* [n] arm index */
-  uint8_t *cat;            /* [n * nendpoints] category per patient and end point */
+  uint8_t *cat;            /* [n * nendpoints] category bits (with TSIM_PT_RESP_NULL) */
   double *site_effect;     /* [nsites] this trial's logit-scale site effect */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
-  double *p_eff;           /* [nendpoints * nsites * narms] response probability this trial */
-  uint32_t *cells;         /* [nendpoints * nsites * narms * TSIM_NCAT] patient counts */
+  double *p_eff[2];        /* [ncells] response probability this trial, by hypothesis */
+  uint64_t *thr[2];        /* [ncells] the same as a threshold on 53 uniform bits */
+  uint32_t *cells[2];      /* [ncells * TSIM_NCAT] patient counts, by hypothesis */
   int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
-  int hypothesis;          /* hypothesis of the cohort currently held */
+  gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
   long long trial;         /* trial index of the cohort currently held */
+  int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;
 
 /* Builds the shared plan. Returns TSIM_OK or TSIM_NOMEM (nothing to free then). */
@@ -70,17 +78,19 @@ void tsim_cohort_plan_free(tsim_cohort_plan *plan);
 tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan);
 void tsim_cohort_free(tsim_cohort *c);
 
-/* Samples trial `trial` under hypothesis `h` into c, including its cell table. */
-void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial, tsim_hypothesis h);
+/* Samples trial `trial` into c: its patients and their outcomes under both hypotheses, with
+ * the cell tables of both. */
+void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial);
 
-/* The cell count for (end point, site, arm, category) of the cohort held. */
-static inline uint32_t tsim_cohort_cell(const tsim_cohort *c, int e, int s, int a, unsigned cat) {
+/* The cell counts for (end point, site, arm) under hypothesis h: TSIM_NCAT categories. */
+static inline const uint32_t *tsim_cohort_cells(const tsim_cohort *c, int h, int e, int s, int a) {
   const tsim_scenario *sc = c->plan->sc;
-  return c->cells[(((size_t)e * (size_t)sc->nsites + (size_t)s) * (size_t)sc->narms + (size_t)a) *
-                      TSIM_NCAT + cat];
+  return c->cells[h] +
+         (((size_t)e * (size_t)sc->nsites + (size_t)s) * (size_t)sc->narms + (size_t)a) * TSIM_NCAT;
 }
 
-/* Writes the cohort held as CSV: a header, then one row per patient in enrollment order. */
-int tsim_cohort_write_csv(const tsim_cohort *c, FILE *f);
+/* Writes the cohort held, under hypothesis h, as CSV: a header, then one row per patient in
+ * enrollment order. */
+int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f);
 
 #endif

@@ -399,9 +399,10 @@ static int cmd_cohort(int argc, char **argv) {
   tsim_cohort_plan plan;
   tsim_cohort *co = NULL;
   if (tsim_cohort_plan_init(&plan, sc) == TSIM_OK && (co = tsim_cohort_new(&plan))) {
-    tsim_cohort_sample(co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial,
-                       c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT);
-    if (tsim_cohort_write_csv(co, stdout) != 0 || fflush(stdout) != 0) {
+    co->keep_patients = 1;
+    tsim_cohort_sample(co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial);
+    if (tsim_cohort_write_csv(co, c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT, stdout) != 0 ||
+        fflush(stdout) != 0) {
       fprintf(stderr, "trialsim: error: writing the cohort failed\n");
       status = 1;
     }

@@ -77,11 +77,14 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject && out[t->pairs[p].second].reject);
 }
 
-void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial,
-                    tsim_hypothesis h, unsigned char *mask, tsim_outcome *out) {
-  int ncmp = tsim_scenario_ncomparisons(sc);
-  tsim_cohort_sample(c, seed, trial, h);
-  for (int k = 0; k < sc->nanalyses; k++) tsim_analysis_eval(sc, k, c, mask, out + k * ncmp);
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
+                    long long trial, tsim_outcome *out) {
+  int ncmp = tsim_scenario_ncomparisons(sc), ncomp = sc->nanalyses * ncmp;
+  tsim_cohort_sample(c, seed, trial);
+  tsim_analysis_prepare(w, c);
+  for (int h = 0; h < 2; h++)
+    for (int k = 0; k < sc->nanalyses; k++)
+      tsim_analysis_eval(w, k, (tsim_hypothesis)h, out + h * ncomp + k * ncmp);
 }
 
 /* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
@@ -101,9 +104,9 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
     /* Per-thread workspace, declared inside the region and allocated once. */
     tsim_cohort *c = tsim_cohort_new(&plan);
     tsim_tally *mine = tsim_tally_new(sc);
-    unsigned char *mask = malloc((size_t)sc->nsites);
-    tsim_outcome *res = malloc((size_t)(mine ? mine->ncomp : 1) * sizeof *res);
-    if (!c || !mine || !mask || !res) {
+    tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
+    tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
+    if (!c || !mine || !aw || !res) {
 #pragma omp atomic write
       failed = 1;
     }
@@ -118,11 +121,9 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
       if (start >= o->trials) break;
       long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
       for (long long i = start; i < end; i++) {
-        long long trial = o->first_trial + i;
-        for (int h = 0; h < 2; h++) {
-          tsim_run_trial(sc, c, o->seed, trial, (tsim_hypothesis)h, mask, res);
-          tally_add(mine, h, res);
-        }
+        tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
+        tally_add(mine, 0, res);
+        tally_add(mine, 1, res + mine->ncomp);
       }
       mine->trials += end - start;
       long long d;
@@ -134,7 +135,7 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
     if (mine && !failed) tsim_tally_merge(total, mine);
     tsim_tally_free(mine);
     tsim_cohort_free(c);
-    free(mask);
+    tsim_analysis_ws_free(aw);
     free(res);
   }
   tsim_cohort_plan_free(&plan);

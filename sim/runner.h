@@ -68,9 +68,10 @@ typedef struct tsim_run_opts {
  * could not be allocated (then *out is NULL). */
 tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out);
 
-/* One trial under one hypothesis, as the run does it: samples the cohort into c and writes
- * the outcomes of every comparison to out[ncomp]. `mask` is nsites bytes of scratch. */
-void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial,
-                    tsim_hypothesis h, unsigned char *mask, tsim_outcome *out);
+/* One trial as the run does it: samples the cohort into c and writes the outcomes of every
+ * comparison under the alternative to out[0 .. ncomp-1] and under the null twin to
+ * out[ncomp .. 2 ncomp-1], using the analysis workspace w. */
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
+                    long long trial, tsim_outcome *out);
 
 #endif

@@ -49,3 +49,4 @@ add_test(NAME sweep_should_equal_run_at_every_grid_point
          COMMAND sh ${TSIM_SH}/sweep.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
                  ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step)
+tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table)

@@ -1,0 +1,82 @@
+/* decide.c - cached test decisions (see decide.h). */
+#include "decide.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stattest.h"
+
+int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
+  memset(d, 0, sizeof *d);
+  for (int k = 0; k < sc->nanalyses; k++) {
+    double z = gsl_cdf_ugaussian_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2);
+    d->crit[k] = z * z;
+  }
+  d->table = calloc((size_t)1 << TSIM_FISHER_CACHE_BITS, sizeof *d->table);
+  return d->table ? 0 : -1;
+}
+
+void tsim_decider_free(tsim_decider *d) {
+  if (!d) return;
+  free(d->table);
+  d->table = NULL;
+}
+
+/* The chi-square statistic of the table without the p-value (NaN when undefined). */
+static double chisq_stat(tsim_test t, long long x0, long long n0, long long x1, long long n1) {
+  long long m = x0 + x1, n = n0 + n1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return NAN;
+  double dd = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
+  double x2 = (double)n * dd * dd / ((double)n0 * (double)n1 * (double)m * (double)(n - m));
+  return t == TSIM_TEST_N1_CHISQ ? x2 * (double)(n - 1) / (double)n : x2;
+}
+
+/* The cut points of Fisher's test at alpha for margins (n0, n1, m), by p-values. */
+static void fisher_cuts(long long n0, long long n1, long long m, double alpha, int32_t *lo,
+                        int32_t *hi) {
+  long long xlo = m - n1 > 0 ? m - n1 : 0, xhi = m < n0 ? m : n0;
+  *lo = (int32_t)(xlo - 1);
+  *hi = (int32_t)(xhi + 1);
+  for (long long x = xlo; x <= xhi && tsim_reject(tsim_fisher_p(x, n0, m - x, n1), alpha); x++)
+    *lo = (int32_t)x;
+  for (long long x = xhi; x > *lo && tsim_reject(tsim_fisher_p(x, n0, m - x, n1), alpha); x--)
+    *hi = (int32_t)x;
+}
+
+static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
+                         long long n0, long long x1, long long n1) {
+  long long m = x0 + x1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
+  /* Keys pack 20 bits each of n0, n1, m and 4 more of the analysis; larger tables are
+   * decided directly (they are not worth caching and would not fit the key). */
+  if (n0 >= (1 << 20) || n1 >= (1 << 20) || k >= 16)
+    return tsim_reject(tsim_fisher_p(x0, n0, x1, n1), sc->analyses[k].alpha);
+  uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)m << 4) | (uint64_t)k;
+  key += 1; /* never 0, which marks an empty slot */
+  size_t mask = ((size_t)1 << TSIM_FISHER_CACHE_BITS) - 1;
+  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
+  while (d->table[i].key && d->table[i].key != key) i = (i + 1) & mask;
+  if (!d->table[i].key) {
+    if (d->used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
+      memset(d->table, 0, (mask + 1) * sizeof *d->table);
+      d->used = 0;
+      i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
+    }
+    d->table[i].key = key;
+    fisher_cuts(n0, n1, m, sc->analyses[k].alpha, &d->table[i].lo, &d->table[i].hi);
+    d->used++;
+  }
+  return x0 <= d->table[i].lo || x0 >= d->table[i].hi;
+}
+
+int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
+                long long x1, long long n1) {
+  tsim_test t = sc->analyses[k].test;
+  if (t == TSIM_TEST_FISHER) return fisher_decide(d, sc, k, x0, n0, x1, n1);
+  double x2 = chisq_stat(t, x0, n0, x1, n1);
+  if (isnan(x2)) return 0;
+  if (fabs(x2 - d->crit[k]) > 1e-9 * d->crit[k]) return x2 > d->crit[k];
+  return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
+}

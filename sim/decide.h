@@ -1,0 +1,43 @@
+/* decide.h - fast reject/accept decisions, identical to "p < alpha" under the tie rule.
+ *
+ * A simulation needs only the decision, not the p-value, and the decision for a fixed test,
+ * alpha and table margins can be worked out once:
+ *  - Pearson and 'N-1' chi-square reject exactly when the statistic exceeds the chi-square(1)
+ *    quantile at alpha (1 - 1e-7). Within a relative 1e-9 of that quantile, where the two
+ *    floating-point routes could disagree, the p-value is computed and the rule applied to it.
+ *  - Fisher's two-sided p-value falls monotonically as x0 moves away from the mode of its
+ *    hypergeometric distribution (the set of tables "no more probable" shrinks), so for given
+ *    margins (n0, n1, m) the rejected x0 form two tails: x0 <= lo or x0 >= hi. The cut points
+ *    are found once per margins by evaluating tsim_fisher_p over the support, and kept in a
+ *    per-thread table (open addressing; cleared when it fills, so memory stays bounded).
+ * The decisions are those of tsim_reject(tsim_test_p(...), alpha) - tested table by table.
+ */
+#ifndef TSIM_DECIDE_H
+#define TSIM_DECIDE_H
+
+#include <stdint.h>
+
+#include "scenario.h"
+
+#define TSIM_FISHER_CACHE_BITS 14 /* 16384 margins per thread, 256 KiB */
+
+typedef struct tsim_fisher_entry {
+  uint64_t key;   /* n0, n1, m and the analysis's alpha slot, packed; 0 = empty */
+  int32_t lo, hi; /* reject when x0 <= lo or x0 >= hi */
+} tsim_fisher_entry;
+
+typedef struct tsim_decider {
+  double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
+  tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
+  int used;                        /* entries in use */
+} tsim_decider;
+
+/* Sets up the decisions of every analysis in sc; -1 when out of memory (nothing to free). */
+int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc);
+void tsim_decider_free(tsim_decider *d);
+
+/* 1 when analysis k (test and alpha from sc) rejects on the table x0/n0 vs x1/n1. */
+int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
+                long long x1, long long n1);
+
+#endif

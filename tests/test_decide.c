@@ -1,0 +1,47 @@
+/* test_decide.c - the cached decisions equal "p < alpha" under the tie rule, table by table.
+ *
+ * For every table with n0, n1 <= 40 (all x0, x1), every test and several alphas - including
+ * 0.05, where Fisher's p on 1/1 vs 0/19 lands exactly on alpha - tsim_decide must agree with
+ * tsim_reject(tsim_test_p(...)). The Fisher cache is kept small by reusing one decider across
+ * everything, so its clearing when full is exercised too.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "decide.h"
+#include "stattest.h"
+
+int main(void) {
+  static const double alphas[] = {0.05, 0.01, 0.1, 0.2, 0.001};
+  tsim_scenario sc;
+  memset(&sc, 0, sizeof sc);
+  sc.nanalyses = 15;
+  for (int k = 0; k < sc.nanalyses; k++) {
+    sc.analyses[k].test = (tsim_test)(k % 3);
+    sc.analyses[k].alpha = alphas[k / 3];
+  }
+  tsim_decider d;
+  if (tsim_decider_init(&d, &sc) != 0) return 1;
+  long long tables = 0, disagree = 0, rejected = 0;
+  for (int n0 = 0; n0 <= 40; n0++)
+    for (int n1 = 0; n1 <= 40; n1++)
+      for (int x0 = 0; x0 <= n0; x0++)
+        for (int x1 = 0; x1 <= n1; x1++)
+          for (int k = 0; k < sc.nanalyses; k++) {
+            const tsim_analysis *an = &sc.analyses[k];
+            int want = tsim_reject(tsim_test_p(an->test, x0, n0, x1, n1, NULL), an->alpha);
+            int got = tsim_decide(&d, &sc, k, x0, n0, x1, n1);
+            tables++;
+            rejected += want;
+            if (got != want && disagree++ < 20)
+              CHECK(got == want, "%s alpha %g on %d/%d vs %d/%d: decide %d, p-value route %d",
+                    tsim_test_names[an->test], an->alpha, x0, n0, x1, n1, got, want);
+          }
+  CHECK(disagree == 0, "%lld of %lld decisions differ", disagree, tables);
+  CHECK(rejected > tables / 50, "only %lld rejections: the comparison would be vacuous", rejected);
+  /* The exact tie: p = 1/20 at alpha 0.05 is not a rejection. */
+  CHECK(tsim_decide(&d, &sc, 2, 1, 1, 0, 19) == 0, "Fisher 1/1 vs 0/19 must not reject at 0.05");
+  printf("%lld decisions compared, %lld rejections\n", tables, rejected);
+  tsim_decider_free(&d);
+  return tsim_check_done();
+}
