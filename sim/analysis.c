@@ -26,11 +26,17 @@ int tsim_comparison_find(const tsim_scenario *sc, const char *id) {
   return -1;
 }
 
+static int pop_kind(const tsim_analysis *an) {
+  if (an->population == TSIM_POP_PER_PROTOCOL) return TSIM_POPK_PP;
+  return an->missing == TSIM_MISSING_EXCLUDE ? TSIM_POPK_ASSESSED : TSIM_POPK_NRI;
+}
+
 tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   tsim_analysis_ws *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   size_t per = 2 * (size_t)sc->nendpoints * TSIM_NPOPK * (size_t)sc->narms;
   w->sc = sc;
+  for (int k = 0; k < sc->nanalyses; k++) w->used[sc->analyses[k].endpoint][pop_kind(&sc->analyses[k])] = 1;
   w->x = malloc(per * (size_t)sc->nsites * sizeof *w->x);
   w->n = malloc(per * (size_t)sc->nsites * sizeof *w->n);
   w->tx = malloc(per * sizeof *w->tx);
@@ -84,6 +90,7 @@ void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
           long long vx[TSIM_NPOPK] = {as_resp, as_resp, pp_resp}; /* dropouts never respond */
           long long vn[TSIM_NPOPK] = {as + dropped, as, pp};      /* NRI: dropouts in n */
           for (int k = 0; k < TSIM_NPOPK; k++) {
+            if (!w->used[e][k]) continue;
             x[k][s * na + a] = vx[k];
             n[k][s * na + a] = vn[k];
             tx[k][a] += vx[k];
@@ -91,11 +98,6 @@ void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
           }
         }
     }
-}
-
-static int pop_kind(const tsim_analysis *an) {
-  if (an->population == TSIM_POP_PER_PROTOCOL) return TSIM_POPK_PP;
-  return an->missing == TSIM_MISSING_EXCLUDE ? TSIM_POPK_ASSESSED : TSIM_POPK_NRI;
 }
 
 /* Marks the sites the analysis removes in w->mask; returns how many. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cohort_internal.h"
 #include "rng.h"
 
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
@@ -58,13 +59,17 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
   plan->arm_cum[sc->narms - 1] = 1.0; /* guard against rounding leaving a gap at the top */
   for (int a = 0; assigned < sc->sample_size; a = (a + 1) % sc->narms, assigned++)
     plan->arm_count[a]++; /* remainders to the first arms, one each */
+  for (int a = 0; a < sc->narms; a++) plan->arm_prob[a] = sc->arms[a].allocation / total;
   if (sc->rand_method == TSIM_RAND_BLOCK) {
     plan->block = malloc((size_t)sc->block_size * sizeof *plan->block);
     if (!plan->block) return TSIM_NOMEM;
     int k = 0, reps = (int)((double)sc->block_size / total);
-    for (int a = 0; a < sc->narms; a++)
-      for (int r = 0; r < reps * (int)sc->arms[a].allocation; r++) plan->block[k++] = a;
+    for (int a = 0; a < sc->narms; a++) {
+      plan->block_count[a] = (unsigned)(reps * (int)sc->arms[a].allocation);
+      for (unsigned r = 0; r < plan->block_count[a]; r++) plan->block[k++] = a;
+    }
   }
+  plan->cell_mode = tsim_cohort_cell_mode(sc);
   if (sc->nsites > 1 && sc->enrollment == TSIM_ENROLL_RANDOM) {
     plan->site_table = gsl_ran_discrete_preproc((size_t)sc->nsites, sc->site_weights);
     if (!plan->site_table) { tsim_cohort_plan_free(plan); return TSIM_NOMEM; }
@@ -86,6 +91,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   if (!c) return NULL;
   size_t n = (size_t)sc->sample_size, ns = (size_t)sc->nsites, na = (size_t)sc->narms;
   size_t ne = (size_t)sc->nendpoints, nscratch = n > ns ? n : ns;
+  if (nscratch < 2 * ns * na) nscratch = 2 * ns * na; /* cell mode: dropouts, deviations */
   c->plan = plan;
   c->n = sc->sample_size;
   c->ncells = ne * ns * na;
@@ -103,6 +109,9 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
+  c->site_n = malloc(ns * sizeof *c->site_n);
+  c->cell_n = malloc(ns * na * sizeof *c->cell_n);
+  ok = ok && c->site_n && c->cell_n;
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
@@ -128,6 +137,8 @@ void tsim_cohort_free(tsim_cohort *c) {
   }
   free(c->scratch);
   free(c->site_start);
+  free(c->site_n);
+  free(c->cell_n);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->rng2) gsl_rng_free(c->rng2);
   free(c);
@@ -144,7 +155,7 @@ static void shuffle_ints(gsl_rng *r, int *v, long long n) {
 }
 
 /* Site effects, then each anomaly rule's sites, from the SITES stream. */
-static void sample_sites(tsim_cohort *c, uint64_t seed, long long trial) {
+void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   gsl_rng *r = c->rng;
   int ns = sc->nsites;
@@ -178,7 +189,7 @@ static void sample_sites(tsim_cohort *c, uint64_t seed, long long trial) {
  * and its Bernoulli threshold. Under the null twin every arm starts from the control arm's
  * probability at that site (the same number, so it is computed once); anomalies then override
  * both, later rules overriding earlier ones. */
-static void compute_p_eff(tsim_cohort *c) {
+void tsim__cohort_p_eff(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int ns = sc->nsites, na = sc->narms;
@@ -322,8 +333,13 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
 }
 
 void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
-  sample_sites(c, seed, trial);
-  compute_p_eff(c);
+  tsim__cohort_sites(c, seed, trial);
+  tsim__cohort_p_eff(c);
+  c->trial = trial;
+  if (c->plan->cell_mode) {
+    tsim__cohort_sample_cells(c, seed, trial);
+    return;
+  }
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   enroll_sites(c);
   randomize(c);
@@ -339,13 +355,15 @@ int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   fputc('\n', f);
   for (long long j = 0; j < c->n; j++) {
     unsigned cat0 = c->cat[(size_t)j * (size_t)ne];
-    fprintf(f, "%lld,%s,%lld,%d,%s,%d,%d", c->trial, tsim_hypothesis_names[h], j,
-            c->site[j], sc->arms[c->arm[j]].id, !!(cat0 & TSIM_CAT_DROP), !!(cat0 & TSIM_CAT_DEV));
+    int dropped = !!(cat0 & TSIM_CAT_DROP);
+    /* A dropout was never assessed: its deviation and response are not observed (blank). */
+    fprintf(f, "%lld,%s,%lld,%d,%s,%d,%s", c->trial, tsim_hypothesis_names[h], j, c->site[j],
+            sc->arms[c->arm[j]].id, dropped, dropped ? "" : (cat0 & TSIM_CAT_DEV) ? "1" : "0");
     for (int e = 0; e < ne; e++) {
       size_t ec = ((size_t)e * (size_t)ns + c->site[j]) * (size_t)na + c->arm[j];
       unsigned bit = h == TSIM_HYP_NULL ? TSIM_PT_RESP_NULL : TSIM_CAT_RESP;
-      fprintf(f, ",%d,%.17g", !!(c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit),
-              c->p_eff[h][ec]);
+      const char *resp = dropped ? "" : (c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit) ? "1" : "0";
+      fprintf(f, ",%s,%.17g", resp, c->p_eff[h][ec]);
     }
     fputc('\n', f);
   }

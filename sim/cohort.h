@@ -7,6 +7,11 @@
  * dropout and deviations are unchanged, and both hypotheses read the same random streams, so
  * the two runs are coupled (common random numbers).
  *
+ * Two samplers draw from this model: per patient (cohort.c), and - when patients are
+ * exchangeable within site and arm and the cells are large - as counts per (site, arm) cell
+ * (cellsample.c), which makes the cost of a trial nearly flat in its sample size. They give the
+ * same distribution of every analysis (tested), not the same numbers.
+ *
  * Model of one patient j (site s, arm a, end point e):
  *   p_e(s, a) = anomaly response        if an anomaly rule covers (s, a, e) in this trial,
  *             = logistic(logit(pi_ea) + b_s)  otherwise, with b_s ~ N(0, heterogeneity_sd^2)
@@ -44,7 +49,10 @@ typedef struct tsim_cohort_plan {
   uint64_t dev_thr[TSIM_MAX_ARMS];  /* likewise for a protocol deviation */
   long long arm_count[TSIM_MAX_ARMS]; /* FIXED: exact arm sizes (remainders to first arms) */
   double arm_cum[TSIM_MAX_ARMS];      /* SIMPLE: cumulative allocation probabilities */
+  double arm_prob[TSIM_MAX_ARMS];     /* allocation fractions */
+  unsigned block_count[TSIM_MAX_ARMS];/* BLOCK: patients of each arm in one block */
   int *block;                         /* BLOCK: one unshuffled block of arm indices (owned) */
+  int cell_mode;                      /* 1: counts per cell (cellsample.c); 0: per patient */
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
 } tsim_cohort_plan;
 
@@ -64,11 +72,18 @@ typedef struct tsim_cohort {
   uint32_t *cells[2];      /* [ncells * TSIM_NCAT] patient counts, by hypothesis */
   int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
+  unsigned *site_n;        /* [nsites] cell mode: patients per site */
+  unsigned *cell_n;        /* [nsites * narms] cell mode: patients per site and arm */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
   long long trial;         /* trial index of the cohort currently held */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;
+
+/* 1 when trials of sc are sampled as counts per (site, arm) cell rather than per patient:
+ * when the scenario asks for it ("sampling": "cell"), or under "auto" when it permits it and
+ * the cells are large enough for counts to be faster (see cellsample.c). */
+int tsim_cohort_cell_mode(const tsim_scenario *sc);
 
 /* Builds the shared plan. Returns TSIM_OK or TSIM_NOMEM (nothing to free then). */
 tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *sc);

@@ -50,6 +50,7 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
       d->defined += s->defined;
       d->n0_sum += s->n0_sum;
       d->n1_sum += s->n1_sum;
+      d->n_sq_sum += s->n_sq_sum;
       d->sites_dropped += s->sites_dropped;
       d->diff_sum += s->diff_sum;
       d->diff_sq_sum += s->diff_sq_sum;
@@ -66,6 +67,7 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     c->favouring += (uint64_t)o->favouring;
     c->n0_sum += (uint64_t)o->n0;
     c->n1_sum += (uint64_t)o->n1;
+    c->n_sq_sum += (tsim_i128)(o->n0 + o->n1) * (o->n0 + o->n1);
     c->sites_dropped += (uint64_t)o->sites_dropped;
     if (o->defined) {
       c->defined++;

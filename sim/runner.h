@@ -28,6 +28,7 @@ typedef struct tsim_tally_cell {
   uint64_t favouring;      /* ... and the observed difference favouring the experimental arm */
   uint64_t defined;        /* trials in which both arms had analysed patients */
   uint64_t n0_sum, n1_sum; /* analysed patients, control and experimental, summed */
+  tsim_i128 n_sq_sum;      /* (n0 + n1)^2 summed, for the standard error of the mean N */
   uint64_t sites_dropped;  /* sites removed by the analysis's exclusion rules, summed */
   tsim_i128 diff_sum;      /* sum of round(diff * 2^48) over defined trials */
   tsim_i128 diff_sq_sum;   /* sum of round(diff^2 * 2^48) over defined trials */

@@ -22,6 +22,7 @@ const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
 const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
 const char *const tsim_missing_names[] = {"non_responder", "exclude", NULL};
 const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", NULL};
+const char *const tsim_sampling_names[] = {"auto", "patient", "cell", NULL};
 static const char *const endpoint_type_names[] = {"binary", NULL};
 
 #define SCENARIO_MAX_BYTES (16u << 20) /* a scenario is a few KB; refuse to slurp huge files */
@@ -575,7 +576,8 @@ static void load_sweep(loader *L, const cJSON *root) {
 static void load_top(loader *L, const cJSON *root) {
   static const char *const keys[] = {"name", "description", "arms", "sample_size",
                                      "randomization", "sites", "endpoints", "dropout",
-                                     "deviation", "analyses", "alpha", "trials", "seed", "sweep", NULL};
+                                     "deviation", "analyses", "alpha", "trials", "seed", "sweep",
+                                     "sampling", NULL};
   tsim_scenario *sc = L->sc;
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
@@ -607,6 +609,15 @@ static void load_top(loader *L, const cJSON *root) {
   load_sites(L, root);
   load_analyses(L, root);
   load_sweep(L, root);
+  int sampling = TSIM_SAMPLING_AUTO;
+  if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&
+      sampling == TSIM_SAMPLING_CELL && sc->rand_method == TSIM_RAND_BLOCK &&
+      !sc->stratify_by_site && sc->nsites > 1)
+    tsim_jerr(&L->c, "$.sampling", "\"cell\" needs patients exchangeable within site and arm, "
+                                   "but permuted blocks across %d sites assign arms in enrollment "
+                                   "order: use \"patient\" or \"auto\", or stratify the blocks "
+                                   "by site", sc->nsites);
+  sc->sampling = (tsim_sampling)sampling;
   /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
   double cells = (double)sc->nendpoints * sc->nsites * sc->narms;
   if (cells > TSIM_MAX_CELLS)

@@ -34,6 +34,7 @@ typedef enum { TSIM_ENROLL_RANDOM, TSIM_ENROLL_BALANCED } tsim_enrollment;
 typedef enum { TSIM_POP_ITT, TSIM_POP_PER_PROTOCOL } tsim_population;
 typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE } tsim_missing;
 typedef enum { TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER } tsim_test;
+typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
 
 /* Names as they appear in scenario files and output, indexed by the enums above. */
@@ -42,6 +43,7 @@ extern const char *const tsim_enroll_names[];
 extern const char *const tsim_population_names[];
 extern const char *const tsim_missing_names[];
 extern const char *const tsim_test_names[];
+extern const char *const tsim_sampling_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
@@ -110,6 +112,7 @@ typedef struct tsim_scenario {
   int nanalyses;
 
   tsim_grid sweep;          /* the file's "sweep" block (nparams 0 when absent; owned) */
+  tsim_sampling sampling;   /* per patient, per cell, or chosen automatically */
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */

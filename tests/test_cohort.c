@@ -8,11 +8,13 @@
  * the mean difference in the run's summary.json must then equal the recomputed ones exactly
  * (to rounding of the printed numbers), for every analysis. Any drift between the streams the
  * run uses and those the cohort command uses - a different seed derivation, trial offset or
- * draw order - breaks the equality.
+ * draw order - breaks the equality. Run on a scenario sampled per patient and on one sampled
+ * per cell (whose patient rows are rebuilt from the counts).
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "runner.h"
@@ -42,17 +44,27 @@ static int read_cohort(const tsim_scenario *sc, const char *exe, int k, int null
   int n = 0;
   if (!fgets(line, sizeof line, f)) { pclose(f); return -1; }
   while (fgets(line, sizeof line, f) && n < MAXP) {
-    /* trial,hypothesis,patient,site,arm,dropout,deviation,(response_e,p_e)* */
-    char *save = NULL, *tok = strtok_r(line, ",\n", &save);
-    int col = 0;
+    /* trial,hypothesis,patient,site,arm,dropout,deviation,(response_e,p_e)*; a dropout's
+     * deviation and responses are blank (not observed), so fields are split by hand. */
     row *r = &rows[n];
-    for (; tok; tok = strtok_r(NULL, ",\n", &save), col++) {
-      if (col == 0 && atoi(tok) != k) { pclose(f); return -1; }
-      if (col == 3) r->site = atoi(tok);
-      if (col == 4) r->arm = arm_index(sc, tok);
-      if (col == 5) r->drop = atoi(tok);
-      if (col == 6) r->dev = atoi(tok);
-      if (col >= 7 && (col - 7) % 2 == 0) r->resp[(col - 7) / 2] = atoi(tok);
+    memset(r, 0, sizeof *r);
+    char *field = line;
+    for (int col = 0; field; col++) {
+      char *comma = strchr(field, ',');
+      if (comma) *comma = '\0';
+      field[strcspn(field, "\n")] = '\0';
+      if (col == 0 && atoi(field) != k) { pclose(f); return -1; }
+      if (col == 3) r->site = atoi(field);
+      if (col == 4) r->arm = arm_index(sc, field);
+      if (col == 5) r->drop = atoi(field);
+      if (col == 6) r->dev = atoi(field);
+      if (col >= 7 && (col - 7) % 2 == 0) r->resp[(col - 7) / 2] = atoi(field);
+      if (r->drop && (col == 6 || (col >= 7 && (col - 7) % 2 == 0)) && *field) {
+        fprintf(stderr, "cohort --trial %d: a dropout has a non-blank column %d\n", k, col);
+        pclose(f);
+        return -1;
+      }
+      field = comma ? comma + 1 : NULL;
     }
     n++;
   }
@@ -108,7 +120,8 @@ static double get_num(const cJSON *o, const char *a, const char *b, const char *
 
 static cJSON *run_summary(const tsim_scenario *sc, const char *exe) {
   char cmd[4096];
-  const char *dir = "/tmp/tsim_test_cohort";
+  char dir[64];
+  snprintf(dir, sizeof dir, "/tmp/tsim_test_cohort_%d", (int)getpid());
   snprintf(cmd, sizeof cmd, "'%s' run '%s' --trials %d --seed %d --out %s --quiet", exe, sc->file,
            T, SEED, dir);
   if (system(cmd) != 0) return NULL;
@@ -132,6 +145,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   CHECK(sc->narms == 2, "this test expects a two-arm scenario, got %d arms", sc->narms);
+  printf("%s: sampled per %s\n", argv[2], tsim_cohort_cell_mode(sc) ? "cell" : "patient");
   cJSON *summary = run_summary(sc, argv[1]);
   CHECK(summary != NULL, "trialsim run failed or wrote no readable summary.json");
   static sums acc[2][TSIM_MAX_ANALYSES];

@@ -16,6 +16,10 @@ tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration)
 tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
                $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+if(TARGET test_cohort)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_in_cell_mode
+           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
+endif()
 
 set(TSIM_SH ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 if(EXISTS ${TSIM_SH}/determinism.sh)
@@ -50,3 +54,4 @@ add_test(NAME sweep_should_equal_run_at_every_grid_point
                  ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step)
 tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table)
+tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution)

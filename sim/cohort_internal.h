@@ -1,0 +1,15 @@
+/* cohort_internal.h - stages of trial sampling shared by the per-patient sampler (cohort.c)
+ * and the per-cell sampler (cellsample.c). Internal: names carry a double underscore. */
+#ifndef TSIM_COHORT_INTERNAL_H
+#define TSIM_COHORT_INTERNAL_H
+
+#include "cohort.h"
+
+/* Site effects and this trial's anomalous sites, from the SITES stream. */
+void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
+/* Response probabilities and thresholds of every cell under both hypotheses. */
+void tsim__cohort_p_eff(tsim_cohort *c);
+/* Enrollment, randomisation, missingness and outcomes as counts per cell. */
+void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial);
+
+#endif

@@ -1,0 +1,134 @@
+/* test_cellmode.c - sampling counts per cell has the same distribution as sampling patients.
+ *
+ * Each scenario below is run twice with the same seed, once with "sampling": "patient" and
+ * once with "sampling": "cell" (200,000 trials each; the two read their random streams
+ * differently, so the runs are independent). For every comparison under both hypotheses the
+ * rejection rate, the rate favouring the experimental arm, the rate of defined tables, the
+ * mean analysed N, the mean number of sites dropped by exclusion rules, the mean observed
+ * difference, and every joint "both significant" rate must agree within 4 standard errors of
+ * their difference. The scenarios cover fixed, simple and site-stratified block randomisation,
+ * random and balanced enrollment, heterogeneity, listed and random anomalies, three arms, two
+ * end points, dropout and deviations, and prespecified and data-driven site exclusion.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "exact.h"
+#include "runner.h"
+
+#define TRIALS 200000
+#define K_SE 4.0
+
+static const char *const scenarios[] = {
+    /* LUPIL-2-like: 12 sites, stratified blocks, two anomalies, post hoc rule. */
+    "{\"name\": \"a\", \"sample_size\": 100,"
+    " \"randomization\": {\"method\": \"block\", \"block_size\": 4, \"stratify_by_site\": true},"
+    " \"sites\": {\"count\": 12, \"weights\": [3, 3, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4, 1.4],"
+    "   \"heterogeneity_sd\": 0.3, \"anomalies\": [{\"sites\": [0, 1], \"arm\": \"c\", \"response\": 1.0},"
+    "   {\"sites\": [0, 1], \"arm\": \"e\", \"response\": 0.6}]},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.517, \"e\": 0.833}}],"
+    " \"dropout\": {\"c\": 0.1, \"e\": 0.1}, \"deviation\": {\"c\": 0.1, \"e\": 0.1},"
+    " \"analyses\": [{\"id\": \"itt\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"fisher\", \"exclude_sites\": [0, 1]},"
+    "  {\"id\": \"post\", \"population\": \"per_protocol\", \"test\": \"pearson\","
+    "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}}]}",
+    /* Three arms, simple randomisation, weighted random enrollment, two end points. */
+    "{\"name\": \"b\", \"sample_size\": 83, \"randomization\": {\"method\": \"simple\"},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"a\", \"allocation\": 2}, {\"id\": \"b\"}],"
+    " \"sites\": {\"count\": 5, \"weights\": [1, 2, 3, 0.5, 1], \"heterogeneity_sd\": 0.7,"
+    "   \"anomalies\": [{\"random_sites\": 2, \"arm\": \"c\", \"response\": 0.95},"
+    "   {\"site_probability\": 0.3, \"arm\": \"a\", \"response\": 0.1, \"endpoint\": \"y2\"}]},"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"a\": 0.5, \"b\": 0.6}},"
+    "   {\"id\": \"y2\", \"type\": \"binary\", \"response\": {\"c\": 0.2, \"a\": 0.4, \"b\": 0.2}, \"higher_is_better\": false}],"
+    " \"dropout\": {\"c\": 0.1, \"a\": 0.2}, \"deviation\": {\"b\": 0.15},"
+    " \"analyses\": [{\"id\": \"i\", \"endpoint\": \"y\", \"population\": \"itt\", \"test\": \"fisher\"},"
+    "  {\"id\": \"c2\", \"endpoint\": \"y2\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"n1_chisq\"},"
+    "  {\"id\": \"p\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"exclude_sites\": [1],"
+    "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 0.9, \"min_patients\": 2}}]}",
+    /* Fixed 3:2 randomisation across 7 sites; balanced enrollment variant below. */
+    "{\"name\": \"c\", \"sample_size\": 97, \"randomization\": {\"method\": \"fixed\"},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true, \"allocation\": 3}, {\"id\": \"a\", \"allocation\": 2}],"
+    " \"sites\": {\"count\": 7, \"heterogeneity_sd\": 0.5},"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.4, \"a\": 0.55}}],"
+    " \"dropout\": {\"c\": 0.2, \"a\": 0.05},"
+    " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"fisher\"},"
+    "  {\"id\": \"cc\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"}]}",
+    "{\"name\": \"d\", \"sample_size\": 61, \"randomization\": {\"method\": \"block\", \"block_size\": 6,"
+    "   \"stratify_by_site\": true},"
+    " \"sites\": {\"count\": 4, \"enrollment\": \"balanced\", \"heterogeneity_sd\": 0.2},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"a\", \"allocation\": 2}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.4, \"a\": 0.7}}],"
+    " \"dropout\": {\"c\": 0.1, \"a\": 0.1}, \"deviation\": {\"c\": 0.05, \"a\": 0.1},"
+    " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"fisher\"}]}",
+};
+
+static tsim_tally *run_mode(const char *json, const char *mode) {
+  char buf[8192];
+  size_t len = strlen(json);
+  snprintf(buf, sizeof buf, "%.*s, \"sampling\": \"%s\"}", (int)(len - 1), json, mode);
+  tsim_scenario *sc = load_text(buf);
+  if (!sc) return NULL;
+  CHECK(tsim_cohort_cell_mode(sc) == (strcmp(mode, "cell") == 0), "%s: mode %s not taken", sc->name, mode);
+  tsim_run_opts o = {777, 0, TRIALS, 2, NULL, NULL};
+  tsim_tally *t = NULL;
+  if (tsim_run(sc, &o, &t) != TSIM_OK) t = NULL;
+  tsim_scenario_free(sc);
+  return t;
+}
+
+/* Two independent proportions out of T trials each. */
+static void same_rate(uint64_t a, uint64_t b, const char *what, int k, int h) {
+  double pa = (double)a / TRIALS, pb = (double)b / TRIALS;
+  double se = sqrt(prop_se(pa, TRIALS) * prop_se(pa, TRIALS) + prop_se(pb, TRIALS) * prop_se(pb, TRIALS));
+  char label[128];
+  snprintf(label, sizeof label, "comparison %d, %s, %s (patient vs cell)", k, h ? "null" : "alt", what);
+  CHECK_SE(pb, pa, se, K_SE, label);
+}
+
+static double mean_and_se(double sum, double sumsq, double n, double *se) {
+  double m = sum / n, var = sumsq / n - m * m;
+  *se = sqrt(fmax(var, 0) / n) + 1e-12;
+  return m;
+}
+
+static void compare(const tsim_tally *p, const tsim_tally *c) {
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < p->ncomp; k++) {
+      const tsim_tally_cell *a = &p->cell[h][k], *b = &c->cell[h][k];
+      same_rate(a->reject, b->reject, "rejection rate", k, h);
+      same_rate(a->favouring, b->favouring, "favouring rate", k, h);
+      same_rate(a->defined, b->defined, "defined rate", k, h);
+      double sa, sb;
+      double ma = mean_and_se((double)(a->n0_sum + a->n1_sum), (double)a->n_sq_sum, TRIALS, &sa);
+      double mb = mean_and_se((double)(b->n0_sum + b->n1_sum), (double)b->n_sq_sum, TRIALS, &sb);
+      char label[128];
+      snprintf(label, sizeof label, "comparison %d, %s, mean analysed N", k, h ? "null" : "alt");
+      CHECK_SE(mb, ma, sqrt(sa * sa + sb * sb), K_SE, label);
+      double da = (double)a->diff_sum / TSIM_FIXED_SCALE, qa = (double)a->diff_sq_sum / TSIM_FIXED_SCALE;
+      double db = (double)b->diff_sum / TSIM_FIXED_SCALE, qb = (double)b->diff_sq_sum / TSIM_FIXED_SCALE;
+      ma = mean_and_se(da, qa, (double)a->defined, &sa);
+      mb = mean_and_se(db, qb, (double)b->defined, &sb);
+      snprintf(label, sizeof label, "comparison %d, %s, mean difference", k, h ? "null" : "alt");
+      CHECK_SE(mb, ma, sqrt(sa * sa + sb * sb), K_SE, label);
+      /* Sites dropped: a count per trial between 0 and nsites; binomial-like bound on its SD. */
+      snprintf(label, sizeof label, "comparison %d, %s, mean sites dropped", k, h ? "null" : "alt");
+      double sda = (double)a->sites_dropped / TRIALS, sdb = (double)b->sites_dropped / TRIALS;
+      CHECK_SE(sdb, sda, sqrt((sda + sdb) / TRIALS) + 1e-12, K_SE, label);
+    }
+    for (int q = 0; q < p->npairs; q++) same_rate(p->both[h][q], c->both[h][q], "joint both", q, h);
+  }
+}
+
+int main(void) {
+  gsl_set_error_handler_off();
+  for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+    tsim_tally *p = run_mode(scenarios[i], "patient"), *c = run_mode(scenarios[i], "cell");
+    CHECK(p && c, "scenario %zu did not run", i);
+    if (p && c) compare(p, c);
+    tsim_tally_free(p);
+    tsim_tally_free(c);
+  }
+  return tsim_check_done();
+}
