@@ -51,7 +51,7 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
   long long assigned = 0;
   double cum = 0;
   for (int a = 0; a < sc->narms; a++) {
-    plan->arm_count[a] = (long long)floor((double)sc->sample_size * sc->arms[a].allocation / total);
+    plan->arm_count[a] = tsim_floor_share((double)sc->sample_size * sc->arms[a].allocation / total);
     assigned += plan->arm_count[a];
     cum += sc->arms[a].allocation / total;
     plan->arm_cum[a] = cum;

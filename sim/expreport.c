@@ -1,6 +1,7 @@
 /* expreport.c - files, tables and plots of experiments: sweeps and sample-size searches. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +9,10 @@
 #include "plot.h"
 #include "report_internal.h"
 
-/* Writes a cJSON document to dir/name through a temporary file; 0 or -1. */
-static int write_json(const char *dir, const char *name, cJSON *root, char *tmp, size_t n) {
+/* Writes a cJSON document to path; 0 or -1. */
+static int write_json(cJSON *root, const char *path) {
   char *text = root ? cJSON_Print(root) : NULL;
-  snprintf(tmp, n, "%s/.%s.tmp", dir, name);
-  int ok = text && tsim__report_write_text(tmp, text) == 0;
+  int ok = text && tsim__report_write_text(path, text) == 0;
   free(text);
   return ok ? 0 : -1;
 }
@@ -44,12 +44,18 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
     cJSON *pj = cJSON_CreateObject();
     cJSON *vals = cJSON_AddObjectToObject(pj, "values");
     for (int i = 0; i < g->nparams; i++) cJSON_AddNumberToObject(vals, p->ov[i].path, p->ov[i].value);
+    cJSON_AddNumberToObject(pj, "seed", (double)p->seed);
+    cJSON_AddNumberToObject(pj, "trials", (double)p->trials);
     cJSON *arr = cJSON_AddArrayToObject(pj, "analyses");
+    int ncmp = tsim_scenario_ncomparisons(s->first);
     for (int c = 0; c < p->tally->ncomp; c++)
-      cJSON_AddItemToArray(arr, tsim__report_analysis_json(s->first, p->tally, c, p->nominal[c]));
+      cJSON_AddItemToArray(arr, tsim__report_analysis_json(s->first, p->tally, c, p->nominal[c],
+                                                           p->alpha[c / ncmp]));
     cJSON_AddItemToArray(pts, pj);
   }
-  cJSON_AddItemToObject(root, "run", run_json(ri, ri->trials * s->npoints));
+  long long total = 0;
+  for (int k = 0; k < s->npoints; k++) total += s->points[k].trials;
+  cJSON_AddItemToObject(root, "run", run_json(ri, total));
   return root;
 }
 
@@ -98,6 +104,26 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
   }
 }
 
+/* Appends printf-formatted text to buf[n] holding *used bytes; never writes past buf[n-1]. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
+  if (*used >= n - 1) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + *used, n - *used, fmt, ap);
+  va_end(ap);
+  if (w > 0) *used = *used + (size_t)w < n - 1 ? *used + (size_t)w : n - 1;
+}
+
+/* The analyses' common alpha over every point, or NaN when it varies. */
+static double common_alpha(const tsim_sweep *s) {
+  double a = s->points[0].alpha[0];
+  for (int k = 0; k < s->npoints; k++)
+    for (int i = 0; i < s->first->nanalyses; i++)
+      if (s->points[k].alpha[i] != a) return NAN;
+  return a;
+}
+
 /* Series of a sweep plot: one per comparison and combination of the other parameters. */
 typedef struct curve_buf {
   double *x, *y, *lo, *hi; /* [nseries * nx] */
@@ -125,18 +151,19 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, const char *dir, FILE 
   p.xlabel = xlabel;
   p.ylabel = null_twin ? "type I error (two-sided rejection rate)" : "power (two-sided rejection rate)";
   p.probability_axis = null_twin ? 2 : 1;
-  p.yline = null_twin ? sc->alpha : NAN;
+  p.yline = null_twin ? common_alpha(s) : NAN;
   p.yline_title = "alpha";
   int ok = b.x && b.y && b.lo && b.hi;
   for (int sidx = 0; ok && sidx < nseries; sidx++) {
     int c = sidx % ncomp, combo = sidx / ncomp;
     tsim_series *se = &p.series[p.nseries++];
     char id[2 * TSIM_ID_MAX + 2];
-    size_t used = (size_t)snprintf(se->title, sizeof se->title, "%s", tsim_comparison_id(sc, c, id, sizeof id));
+    size_t used = 0;
+    append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
     for (int i = 1; i < g->nparams && !g->zip; i++)
-      used += (size_t)snprintf(se->title + used, sizeof se->title - used, "%s%s=%.6g", i == 1 ? " (" : ", ",
-                               g->params[i].path, s->points[combo].ov[i].value);
-    if (g->nparams > 1 && !g->zip) snprintf(se->title + used, sizeof se->title - used, ")");
+      append(se->title, sizeof se->title, &used, "%s%s=%.6g", i == 1 ? " (" : ", ",
+             g->params[i].path, s->points[combo].ov[i].value);
+    if (g->nparams > 1 && !g->zip) append(se->title, sizeof se->title, &used, ")");
     size_t off = (size_t)sidx * (size_t)nx;
     for (int xi = 0; xi < nx; xi++) {
       int k = g->zip ? xi : xi * ncombo + combo;
@@ -161,26 +188,26 @@ tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri
     tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
     return TSIM_IO;
   }
-  char jt[4200], js[4200], ct[4200], cs[4200];
+  static const char *const names[2] = {"sweep.json", "sweep.csv"};
+  char tmp[2][4200];
+  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   cJSON *root = sweep_json(s, ri);
-  int ok = write_json(dir, "sweep.json", root, jt, sizeof jt) == 0;
+  int ok = write_json(root, tmp[0]) == 0;
   cJSON_Delete(root);
-  snprintf(ct, sizeof ct, "%s/.sweep.csv.tmp", dir);
-  FILE *f = ok ? fopen(ct, "w") : NULL;
+  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
   if (f) {
     sweep_csv(s, f);
     ok = !ferror(f);
     ok = fclose(f) == 0 && ok;
   } else ok = 0;
-  snprintf(js, sizeof js, "%s/sweep.json", dir);
-  snprintf(cs, sizeof cs, "%s/sweep.csv", dir);
-  if (ok) ok = rename(jt, js) == 0 && rename(ct, cs) == 0;
   if (!ok) {
     tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(jt);
-    remove(ct);
+    remove(tmp[0]);
+    remove(tmp[1]);
     return TSIM_IO;
   }
+  tsim_status st = tsim__report_commit(dir, names, tmp, 2, d);
+  if (st != TSIM_OK) return st;
   if (sweep_plot(s, 0, dir, notice) < 0 || sweep_plot(s, 1, dir, NULL) < 0)
     if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
   return TSIM_OK;
@@ -301,12 +328,13 @@ tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
     tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
     return TSIM_IO;
   }
-  char jt[4200], js[4200], ct[4200], cs[4200];
+  static const char *const names[2] = {"size.json", "size.csv"};
+  char tmp[2][4200];
+  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   cJSON *root = size_json(file, sc, o, r, ri);
-  int ok = write_json(dir, "size.json", root, jt, sizeof jt) == 0;
+  int ok = write_json(root, tmp[0]) == 0;
   cJSON_Delete(root);
-  snprintf(ct, sizeof ct, "%s/.size.csv.tmp", dir);
-  FILE *f = ok ? fopen(ct, "w") : NULL;
+  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
   if (f) {
     fprintf(f, "sample_size,power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,"
                "type1_error_lo,type1_error_hi,reaches_target\n");
@@ -315,23 +343,22 @@ tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
       tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
       tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
       fprintf(f, "%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", p->n, e.estimate,
-              e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi, e.estimate >= o->target);
+              e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi,
+              (double)p->reject[0] >= o->target * (double)p->trials);
     }
     ok = !ferror(f);
     ok = fclose(f) == 0 && ok;
   } else ok = 0;
-  snprintf(js, sizeof js, "%s/size.json", dir);
-  snprintf(cs, sizeof cs, "%s/size.csv", dir);
-  if (ok) ok = rename(jt, js) == 0 && rename(ct, cs) == 0;
   if (!ok) {
     tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(jt);
-    remove(ct);
+    remove(tmp[0]);
+    remove(tmp[1]);
     return TSIM_IO;
   }
-  if (size_plot(sc, o, r, dir, notice) < 0 && notice)
+  tsim_status st = tsim__report_commit(dir, names, tmp, 2, d);
+  if (st == TSIM_OK && size_plot(sc, o, r, dir, notice) < 0 && notice)
     fprintf(notice, "trialsim: the plot in %s could not be drawn\n", dir);
-  return TSIM_OK;
+  return st;
 }
 
 void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
@@ -358,6 +385,10 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   tsim_estimate e = tsim_estimate_proportion(at->reject[0], (uint64_t)at->trials);
   fprintf(f, "\nsample size: %lld (power %.4f, MCSE %.4f, 95%% CI [%.4f, %.4f])\n", r->sample_size,
           e.estimate, e.mcse, e.lo, e.hi);
-  fprintf(f, "every evaluated size from %lld up reaches the target (power of exact tests is not "
-             "monotone in N)\n", r->stable_sample_size);
+  if (r->stable_sample_size > 0)
+    fprintf(f, "every evaluated size from %lld up reaches the target (power of exact tests is "
+               "not monotone in N)\n", r->stable_sample_size);
+  else
+    fprintf(f, "the largest size evaluated misses the target: no size is stable within the "
+               "evaluated range (raise --max or --trials)\n");
 }

@@ -94,6 +94,13 @@ static int add_path(tsim_grid *g, const char *path, size_t len, char *why, size_
     return -1;
   }
   tsim_param *p = &g->params[g->nparams];
+  /* One spelling per path, so "$.sample_size" and "sample_size" are the same parameter. */
+  if (len >= 2 && strncmp(path, "$.", 2) == 0) { path += 2; len -= 2; }
+  else if (len >= 1 && path[0] == '$') { path += 1; len -= 1; }
+  if (len == 0) {
+    snprintf(why, n, "expected PATH=VALUES with a JSON path such as sample_size");
+    return -1;
+  }
   memcpy(p->path, path, len);
   p->path[len] = '\0';
   char r[160];

@@ -179,6 +179,12 @@ const cJSON *tsim_jget(const cJSON *obj, const char *key) {
 }
 
 void tsim_jkeys(tsim_jctx *c, const cJSON *obj, const char *path, const char *const allowed[]) {
+  int count = 0;
+  for (const cJSON *ch = obj->child; ch; ch = ch->next) count++;
+  if (count > TSIM_JKEYS_MAX) {
+    tsim_jerr(c, path, "expected at most %d keys, got %d", TSIM_JKEYS_MAX, count);
+    return;
+  }
   for (const cJSON *ch = obj->child; ch; ch = ch->next) {
     int known = 0;
     for (int i = 0; allowed[i]; i++)

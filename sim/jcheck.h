@@ -19,6 +19,9 @@
 #include "status.h"
 
 #define TSIM_JPATH_MAX 256
+/* Keys one object may have. Scenario objects have a few dozen at most; the cap keeps the
+ * duplicate-key check (quadratic) from turning a hostile file into a long hang. */
+#define TSIM_JKEYS_MAX 1000
 
 typedef struct tsim_jctx {
   const char *file; /* file name as the user gave it, first in every message */
@@ -42,7 +45,8 @@ void tsim_jdescribe(const cJSON *v, char *out, size_t n);
 
 /* Reports an error unless `v` is an object; returns 1 if it is. */
 int tsim_jobject(tsim_jctx *c, const cJSON *v, const char *path);
-/* Reports every key of `obj` not in the NULL-terminated `allowed`, and every duplicate key. */
+/* Reports every key of `obj` not in the NULL-terminated `allowed`, and every duplicate key;
+ * an object with more than TSIM_JKEYS_MAX keys is reported as such instead. */
 void tsim_jkeys(tsim_jctx *c, const cJSON *obj, const char *path, const char *const allowed[]);
 /* The member named exactly `key` (case-sensitive), or NULL. */
 const cJSON *tsim_jget(const cJSON *obj, const char *key);

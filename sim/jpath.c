@@ -20,8 +20,8 @@ static int next_step(const char **p, step *s, int first, char *why, size_t n) {
   if (*c == '[') {
     char *end;
     long v = strtol(c + 1, &end, 10);
-    if (end == c + 1 || *end != ']' || v < 0) {
-      snprintf(why, n, "expected [INDEX] with a whole number >= 0 at \"%s\"", c);
+    if (end == c + 1 || *end != ']' || v < 0 || v > 1000000) {
+      snprintf(why, n, "expected [INDEX] with a whole number from 0 to 1000000 at \"%s\"", c);
       return -1;
     }
     s->index = v;

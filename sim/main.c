@@ -463,18 +463,18 @@ static int cmd_sweep(int argc, char **argv) {
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
-  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
-                     c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL};
+  tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_sweep sw;
   double t0 = now_seconds();
   int tty = isatty(STDERR_FILENO);
-  tsim_status rs = tsim_sweep_run(c.scenario, &g, &o, &sw, &d, tty ? sweep_progress : NULL, NULL);
+  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, tty ? sweep_progress : NULL, NULL);
   if (tty) fprintf(stderr, "\r%40s\r", "");
-  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0};
+  tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
+                      sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
+                      now_seconds() - t0};
   if (rs == TSIM_OK) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,12 +108,17 @@ static int have_gnuplot(void) {
 
 /* Runs `gnuplot NAME.gp` inside dir, without a shell (no quoting pitfalls). */
 static int run_gnuplot(const char *dir, const char *name) {
-  char script[512];
+  char script[512], log[512];
   snprintf(script, sizeof script, "%s.gp", name);
+  snprintf(log, sizeof log, "%s.log", name);
+  fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
     if (chdir(dir) != 0) _exit(127);
+    /* gnuplot's warnings go to NAME.log beside the script, not onto our stderr. */
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd >= 0) { dup2(fd, STDERR_FILENO); close(fd); }
     execlp("gnuplot", "gnuplot", script, (char *)NULL);
     _exit(127);
   }
@@ -125,6 +132,12 @@ int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE 
   snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
   snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
   if (write_data(p, dat) != 0 || write_script(p, gp, name) != 0) return -1;
+  /* Images of an earlier run must not survive beside new data if this drawing fails. */
+  char img[4200];
+  snprintf(img, sizeof img, "%s/%s.svg", dir, name);
+  remove(img);
+  snprintf(img, sizeof img, "%s/%s.png", dir, name);
+  remove(img);
   if (!have_gnuplot()) {
     if (notice)
       fprintf(notice, "trialsim: gnuplot not found: wrote %s and %s but no images "
@@ -132,8 +145,15 @@ int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE 
               dat, gp, name);
     return 1;
   }
-  if (run_gnuplot(dir, name) != 0) {
-    if (notice) fprintf(notice, "trialsim: gnuplot failed on %s; the data and script are kept\n", gp);
+  int drawn = run_gnuplot(dir, name);
+  char logpath[4200];
+  snprintf(logpath, sizeof logpath, "%s/%s.log", dir, name);
+  struct stat st;
+  if (stat(logpath, &st) == 0 && st.st_size == 0) remove(logpath); /* nothing to say */
+  if (drawn != 0) {
+    if (notice)
+      fprintf(notice, "trialsim: gnuplot failed on %s (see %s/%s.log); the data and script are kept\n",
+              gp, dir, name);
     return -1;
   }
   return 0;

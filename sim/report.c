@@ -85,7 +85,7 @@ static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double
 }
 
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
-                                  double nominal) {
+                                  double nominal, double alpha) {
   int ncmp = tsim_scenario_ncomparisons(sc);
   const tsim_analysis *an = &sc->analyses[k / ncmp];
   int arm = tsim_comparison_arm(sc, k % ncmp);
@@ -101,7 +101,7 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
   if (an->population == TSIM_POP_ITT)
     cJSON_AddStringToObject(o, "missing", tsim_missing_names[an->missing]);
   cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
-  cJSON_AddNumberToObject(o, "alpha", an->alpha);
+  cJSON_AddNumberToObject(o, "alpha", alpha);
   uint64_t n = (uint64_t)t->trials;
   cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
   cJSON_AddItemToObject(o, "type1_error",
@@ -142,7 +142,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k / ncmp].endpoint];
     double nominal = ep->response[tsim_comparison_arm(sc, k % ncmp)] - ep->response[sc->control];
-    cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, nominal));
+    cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, nominal, sc->analyses[k / ncmp].alpha));
   }
   cJSON *joint = cJSON_AddArrayToObject(root, "joint");
   for (int p = 0; p < t->npairs; p++) cJSON_AddItemToArray(joint, joint_json(sc, t, p));
@@ -176,7 +176,7 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
     char id[2 * TSIM_ID_MAX];
-    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%.17g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
             sc->arms[arm].id, sc->arms[sc->control].id, ep->id,
             tsim_population_names[an->population],
             an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
@@ -217,23 +217,48 @@ int tsim__report_write_text(const char *path, const char *text) {
   return ok ? 0 : -1;
 }
 
+void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name) {
+  snprintf(out, n, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+}
+
+tsim_status tsim__report_commit(const char *dir, const char *const name[], char tmp[][4200],
+                                int n, tsim_diag *d) {
+  char dst[4200];
+  int ok = 1;
+  for (int i = 0; i < n && ok; i++) {
+    struct stat st;
+    snprintf(dst, sizeof dst, "%s/%s", dir, name[i]);
+    if (stat(dst, &st) == 0 && !S_ISREG(st.st_mode)) {
+      tsim_diag_add(d, "%s: cannot write results: exists and is not a regular file", dst);
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < n && ok; i++) {
+    snprintf(dst, sizeof dst, "%s/%s", dir, name[i]);
+    if (rename(tmp[i], dst) != 0) {
+      tsim_diag_add(d, "%s: cannot write results: %s", dst, strerror(errno));
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < n; i++) remove(tmp[i]); /* no-ops after a successful rename */
+  return ok ? TSIM_OK : TSIM_IO;
+}
+
 tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d) {
   if (tsim_mkdirs(dir) != 0) {
     tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
     return TSIM_IO;
   }
-  char js[4200], jt[4200], cs[4200], ct[4200];
-  snprintf(js, sizeof js, "%s/summary.json", dir);
-  snprintf(jt, sizeof jt, "%s/.summary.json.tmp", dir);
-  snprintf(cs, sizeof cs, "%s/analyses.csv", dir);
-  snprintf(ct, sizeof ct, "%s/.analyses.csv.tmp", dir);
+  static const char *const names[2] = {"summary.json", "analyses.csv"};
+  char tmp[2][4200];
+  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   cJSON *root = summary_json(sc, t, ri);
   char *text = root ? cJSON_Print(root) : NULL;
   cJSON_Delete(root);
-  int ok = text && tsim__report_write_text(jt, text) == 0;
+  int ok = text && tsim__report_write_text(tmp[0], text) == 0;
   free(text);
-  FILE *f = ok ? fopen(ct, "w") : NULL;
+  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
   if (f) {
     write_csv(sc, t, f);
     ok = !ferror(f);
@@ -241,14 +266,13 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
   } else {
     ok = 0;
   }
-  if (ok) ok = rename(jt, js) == 0 && rename(ct, cs) == 0;
   if (!ok) {
     tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(jt);
-    remove(ct);
+    remove(tmp[0]);
+    remove(tmp[1]);
     return TSIM_IO;
   }
-  return TSIM_OK;
+  return tsim__report_commit(dir, names, tmp, 2, d);
 }
 
 /* ---- table ----------------------------------------------------------------------------- */

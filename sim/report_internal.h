@@ -11,10 +11,21 @@
 cJSON *tsim__report_num(double x);
 /* {"estimate", "mcse", "ci95": [lo, hi]}. */
 cJSON *tsim__report_estimate_json(tsim_estimate e);
-/* The summary.json object of comparison k (nominal: the scenario's difference in response). */
+/* The summary.json object of comparison k (nominal: the scenario's difference in response;
+ * alpha: the analysis's level). */
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
-                                  double nominal);
+                                  double nominal, double alpha);
 /* Writes text to path; 0 or -1. */
 int tsim__report_write_text(const char *path, const char *text);
+
+/* The temporary name under which dir/name is written before it is renamed into place: unique
+ * to this process, so two runs into one folder cannot mix their files. */
+void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name);
+
+/* Renames the n written temporaries tmp[i] to dir/name[i], having first checked that every
+ * target can be replaced (absent or a regular file), so a set of results is either all new or
+ * all old. On failure the temporaries are removed and the reason is reported to d. */
+tsim_status tsim__report_commit(const char *dir, const char *const name[], char tmp[][4200],
+                                int n, tsim_diag *d);
 
 #endif

@@ -171,7 +171,7 @@ static void load_sample_size(loader *L, const cJSON *root) {
   double total = 0;
   for (int a = 0; a < sc->narms; a++) total += sc->arms[a].allocation;
   for (int a = 0; a < sc->narms; a++)
-    if ((double)n * sc->arms[a].allocation / total < 1.0) {
+    if (tsim_floor_share((double)n * sc->arms[a].allocation / total) < 1) {
       tsim_jerr(&L->c, "$.sample_size",
                 "%lld patients is too small for %d arms: arm \"%s\" would get fewer than one "
                 "patient at its allocation",
@@ -367,6 +367,12 @@ static void load_arm_probs(loader *L, const cJSON *obj, const char *p, int all_r
                            double *out, size_t stride) {
   if (!tsim_jobject(&L->c, obj, p)) return;
   tsim_scenario *sc = L->sc;
+  int count = 0;
+  for (const cJSON *v = obj->child; v; v = v->next) count++;
+  if (count > TSIM_JKEYS_MAX) { /* the duplicate check below is quadratic */
+    tsim_jerr(&L->c, p, "expected at most %d keys, got %d", TSIM_JKEYS_MAX, count);
+    return;
+  }
   for (const cJSON *v = obj->child; v; v = v->next) {
     char vp[TSIM_JPATH_MAX];
     tsim_jpath_key(vp, p, v->string);
@@ -644,12 +650,43 @@ static int apply_overrides(cJSON *root, const char *file, const tsim_override *o
   return ok ? 0 : -1;
 }
 
-tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
-                                       tsim_scenario **out, tsim_diag *d) {
-  *out = NULL;
-  size_t before = tsim_diag_count(d);
+struct tsim_scenario_source {
+  char *file;  /* as the user gave it (owned) */
+  cJSON *root; /* the parsed file, never modified (owned) */
+};
+
+tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d) {
   cJSON *root = tsim_json_load(file, SCENARIO_MAX_BYTES, d);
-  if (!root) return TSIM_INPUT;
+  if (!root) return NULL;
+  tsim_scenario_source *src = calloc(1, sizeof *src);
+  if (src) src->file = strdup(file);
+  if (!src || !src->file) {
+    tsim_diag_add(d, "%s: out of memory", file);
+    if (src) free(src);
+    cJSON_Delete(root);
+    return NULL;
+  }
+  src->root = root;
+  return src;
+}
+
+void tsim_scenario_source_close(tsim_scenario_source *src) {
+  if (!src) return;
+  cJSON_Delete(src->root);
+  free(src->file);
+  free(src);
+}
+
+tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsim_override *ov,
+                                      int nov, tsim_scenario **out, tsim_diag *d) {
+  *out = NULL;
+  const char *file = src->file;
+  size_t before = tsim_diag_count(d);
+  cJSON *root = cJSON_Duplicate(src->root, 1);
+  if (!root) {
+    tsim_diag_add(d, "%s: out of memory", file);
+    return TSIM_NOMEM;
+  }
   if (apply_overrides(root, file, ov, nov, d) != 0) {
     cJSON_Delete(root);
     return TSIM_INPUT;
@@ -668,6 +705,16 @@ tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov
   }
   *out = sc;
   return TSIM_OK;
+}
+
+tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
+                                       tsim_scenario **out, tsim_diag *d) {
+  *out = NULL;
+  tsim_scenario_source *src = tsim_scenario_source_open(file, d);
+  if (!src) return d->oom ? TSIM_NOMEM : TSIM_INPUT;
+  tsim_status st = tsim_scenario_from_source(src, ov, nov, out, d);
+  tsim_scenario_source_close(src);
+  return st;
 }
 
 void tsim_scenario_free(tsim_scenario *sc) {

@@ -130,8 +130,30 @@ tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag 
 tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
                                        tsim_scenario **out, tsim_diag *d);
 
+/* A scenario file read and parsed once, from which any number of variants are made (sweeps,
+ * sample-size searches): every variant comes from the same text even if the file changes on
+ * disk meanwhile. Opaque; the parsed tree never leaves the loader. */
+typedef struct tsim_scenario_source tsim_scenario_source;
+/* Reads and parses `file`; NULL on failure (reported to d). */
+tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d);
+/* A validated variant of the source, as tsim_scenario_load_variant. */
+tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsim_override *ov,
+                                      int nov, tsim_scenario **out, tsim_diag *d);
+/* NULL is a no-op. */
+void tsim_scenario_source_close(tsim_scenario_source *src);
+
 /* Frees a scenario; NULL is a no-op. */
 void tsim_scenario_free(tsim_scenario *sc);
+
+/* floor(x) for a computed share such as sample_size x allocation / total: allocations like
+ * 0.1 : 0.3 make 9 x 0.1 / 0.3 = 2.9999999999999996 in binary, which must count as 3. The
+ * loader, the fixed randomisation and the sample-size search all round with this. */
+static inline long long tsim_floor_share(double x) {
+  double tol = 1e-9 * (x > 1 ? x : 1);
+  long long f = (long long)x;
+  if ((double)f > x) f--;                   /* floor for negatives, without libm */
+  return (double)(f + 1) <= x + tol ? f + 1 : f;
+}
 
 /* The number of experimental-vs-control comparisons each analysis makes (narms - 1). */
 static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) { return sc->narms - 1; }

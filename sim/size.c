@@ -68,6 +68,7 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
 
 typedef struct search {
   const char *file;
+  tsim_scenario_source *src;                 /* the file, parsed once */
   tsim_override ov[TSIM_SIZE_MAX_FIXED + 1]; /* fixed overrides, then sample_size */
   int nov;
   const tsim_size_opts *o;
@@ -75,6 +76,7 @@ typedef struct search {
   tsim_size_result *res;
   tsim_diag *d;
   long long n_min, n_max, step;
+  tsim_status status;                        /* of the last evaluation */
 } search;
 
 static long long up(const search *s, double x) {
@@ -98,7 +100,8 @@ static int reaches(const search *s, const tsim_size_point *p) {
   return (double)p->reject[0] >= s->o->target * (double)p->trials;
 }
 
-/* Simulates size n (once; later calls return the stored point). NULL on failure (reported). */
+/* Simulates size n (once; later calls return the stored point). NULL on failure, with the
+ * reason in d and its status in s->status. */
 static const tsim_size_point *evaluate(search *s, long long n) {
   tsim_size_result *r = s->res;
   const tsim_size_point *have = find_point(r, n);
@@ -106,19 +109,25 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
   s->ov[s->nov - 1].value = (double)n;
   tsim_scenario *sc = NULL;
-  if (tsim_scenario_load_variant(s->file, s->ov, s->nov, &sc, s->d) != TSIM_OK) return NULL;
+  s->status = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, s->d);
+  if (s->status != TSIM_OK) return NULL;
   tsim_tally *t = NULL;
-  tsim_status st = tsim_run(sc, s->ro, &t);
+  s->status = tsim_run(sc, s->ro, &t);
   tsim_scenario_free(sc);
-  if (st != TSIM_OK) {
+  if (s->status != TSIM_OK) {
     tsim_diag_add(s->d, "%s: simulation at sample_size %lld failed: %s", s->file, n,
-                  tsim_status_message(st));
+                  tsim_status_message(s->status));
     return NULL;
   }
   if (r->npoints == r->cap) {
     int cap = r->cap ? 2 * r->cap : 32;
     tsim_size_point *np = realloc(r->points, (size_t)cap * sizeof *np);
-    if (!np) { tsim_tally_free(t); return NULL; }
+    if (!np) {
+      tsim_tally_free(t);
+      tsim_diag_add(s->d, "%s: out of memory", s->file);
+      s->status = TSIM_NOMEM;
+      return NULL;
+    }
     r->points = np;
     r->cap = cap;
   }
@@ -193,7 +202,10 @@ static long long smallest_size(const tsim_scenario *sc) {
     total += sc->arms[a].allocation;
     if (sc->arms[a].allocation < amin) amin = sc->arms[a].allocation;
   }
-  return (long long)ceil(total / amin - 1e-9);
+  long long n = (long long)floor(total / amin) - 1;
+  if (n < 1) n = 1;
+  while (tsim_floor_share((double)n * amin / total) < 1) n++;
+  return n;
 }
 
 static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
@@ -202,10 +214,10 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
     tsim_diag_add(s->d, "at most %d --set overrides", TSIM_SIZE_MAX_FIXED);
     return TSIM_INPUT;
   }
-  memcpy(s->ov, fixed, (size_t)nfixed * sizeof *fixed);
+  if (nfixed > 0) memcpy(s->ov, fixed, (size_t)nfixed * sizeof *fixed);
   s->nov = nfixed;
   tsim_scenario *sc = NULL;
-  tsim_status st = tsim_scenario_load_variant(s->file, s->ov, s->nov, &sc, s->d);
+  tsim_status st = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, s->d);
   if (st != TSIM_OK) return st;
   s->nov = nfixed + 1;
   tsim_size_result *r = s->res;
@@ -217,6 +229,7 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   }
   s->step = o->step > 0 ? o->step : default_step(sc);
   s->n_max = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
+  s->n_max -= s->n_max % s->step; /* the search stays on the lattice */
   s->n_min = (long long)ceil((double)smallest_size(sc) / (double)s->step) * s->step;
   r->step = s->step;
   r->start = tsim_size_formula(sc, r->comparison, o->target, r->start_reason, sizeof r->start_reason);
@@ -235,32 +248,46 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   return TSIM_OK;
 }
 
+static tsim_status search_run(search *s) {
+  long long lo = 0, hi = 0;
+  int b = bracket(s, &lo, &hi);
+  if (b < 0) return s->status;
+  if (b == 1) {
+    while (hi - lo > s->step) {
+      long long mid = down(s, (double)(lo + hi) / 2);
+      if (mid <= lo) mid = lo + s->step;
+      if (mid >= hi) break;
+      const tsim_size_point *p = evaluate(s, mid);
+      if (!p) return s->status;
+      if (reaches(s, p)) hi = mid; else lo = mid;
+    }
+    /* The saw-tooth window around the answer. */
+    long long w = (long long)s->o->window * s->step;
+    for (long long n = hi - w; n <= hi + w; n += s->step)
+      if (n >= s->n_min && n <= s->n_max && !evaluate(s, n)) return s->status;
+  }
+  conclude(s);
+  return TSIM_OK;
+}
+
 tsim_status tsim_size_search(const char *file, const tsim_override *fixed, int nfixed,
                              const tsim_size_opts *o, const tsim_run_opts *ro,
                              tsim_size_result *res, tsim_diag *d) {
   memset(res, 0, sizeof *res);
-  search s = {file, {{"", 0}}, 0, o, ro, res, d, 0, 0, 1};
+  search s;
+  memset(&s, 0, sizeof s);
+  s.file = file;
+  s.o = o;
+  s.ro = ro;
+  s.res = res;
+  s.d = d;
+  s.step = 1;
+  s.src = tsim_scenario_source_open(file, d);
+  if (!s.src) return TSIM_INPUT;
   tsim_status st = prepare(&s, fixed, nfixed);
-  if (st != TSIM_OK) return st;
-  long long lo = 0, hi = 0;
-  int b = bracket(&s, &lo, &hi);
-  if (b < 0) return d->n ? TSIM_INPUT : TSIM_NOMEM;
-  if (b == 1) {
-    while (hi - lo > s.step) {
-      long long mid = down(&s, (double)(lo + hi) / 2);
-      if (mid <= lo) mid = lo + s.step;
-      if (mid >= hi) break;
-      const tsim_size_point *p = evaluate(&s, mid);
-      if (!p) return TSIM_INPUT;
-      if (reaches(&s, p)) hi = mid; else lo = mid;
-    }
-    /* The saw-tooth window around the answer. */
-    for (long long n = hi - (long long)o->window * s.step; n <= hi + (long long)o->window * s.step;
-         n += s.step)
-      if (n >= s.n_min && n <= s.n_max && !evaluate(&s, n)) return TSIM_INPUT;
-  }
-  conclude(&s);
-  return TSIM_OK;
+  if (st == TSIM_OK) st = search_run(&s);
+  tsim_scenario_source_close(s.src);
+  return st;
 }
 
 void tsim_size_result_free(tsim_size_result *res) {

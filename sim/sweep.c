@@ -15,14 +15,14 @@ static void describe_point(const tsim_grid *g, const tsim_override *ov, char *bu
                              ov[i].value);
 }
 
-/* Loads point k; on failure its problems are prefixed with the point. */
-static tsim_scenario *load_point(const char *file, const tsim_grid *g, int k, tsim_override *ov,
-                                 tsim_diag *d) {
+/* Makes point k; on failure its problems are prefixed with the point. */
+static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_grid *g, int k,
+                                 tsim_override *ov, tsim_diag *d) {
   tsim_grid_point(g, k, ov);
   tsim_diag local;
   tsim_diag_init(&local);
   tsim_scenario *sc = NULL;
-  if (tsim_scenario_load_variant(file, ov, g->nparams, &sc, &local) != TSIM_OK) {
+  if (tsim_scenario_from_source(src, ov, g->nparams, &sc, &local) != TSIM_OK) {
     char what[512];
     describe_point(g, ov, what, sizeof what);
     for (size_t i = 0; i < local.n; i++)
@@ -52,17 +52,10 @@ static int same_shape(const tsim_scenario *a, const tsim_scenario *b) {
   return 1;
 }
 
-tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_run_opts *ro,
-                           tsim_sweep *out, tsim_diag *d,
-                           void (*progress)(void *ctx, int done, int total), void *ctx) {
-  memset(out, 0, sizeof *out);
-  out->grid = grid;
-  out->points = calloc((size_t)grid->npoints, sizeof *out->points);
-  if (!out->points) return TSIM_NOMEM;
-  out->npoints = grid->npoints;
-  /* Validate every point before running any. */
+static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid *grid,
+                                tsim_sweep *out, tsim_diag *d) {
   for (int k = 0; k < grid->npoints; k++) {
-    tsim_scenario *sc = load_point(file, grid, k, out->points[k].ov, d);
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
     if (!sc) continue;
     if (!out->first) out->first = sc;
     else {
@@ -71,17 +64,41 @@ tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_r
       tsim_scenario_free(sc);
     }
   }
-  if (d->n || d->dropped) return TSIM_INPUT;
-  for (int k = 0; k < grid->npoints; k++) {
-    tsim_scenario *sc = load_point(file, grid, k, out->points[k].ov, d);
-    if (!sc) return TSIM_INPUT; /* the file changed under us */
-    out->points[k].nominal = nominal_differences(sc);
-    tsim_status st = out->points[k].nominal ? tsim_run(sc, ro, &out->points[k].tally) : TSIM_NOMEM;
+  return d->n || d->dropped ? TSIM_INPUT : TSIM_OK;
+}
+
+static tsim_status run_point(const tsim_scenario *sc, const tsim_sweep_opts *so,
+                             tsim_sweep_point *p) {
+  p->nominal = nominal_differences(sc);
+  if (!p->nominal) return TSIM_NOMEM;
+  for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha;
+  p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
+  p->trials = so->trials > 0 ? so->trials : sc->trials;
+  tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL};
+  return tsim_run(sc, &ro, &p->tally);
+}
+
+tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_sweep_opts *so,
+                           tsim_sweep *out, tsim_diag *d,
+                           void (*progress)(void *ctx, int done, int total), void *ctx) {
+  memset(out, 0, sizeof *out);
+  out->grid = grid;
+  tsim_scenario_source *src = tsim_scenario_source_open(file, d);
+  if (!src) return TSIM_INPUT;
+  out->points = calloc((size_t)grid->npoints, sizeof *out->points);
+  tsim_status st = out->points ? TSIM_OK : TSIM_NOMEM;
+  if (st == TSIM_OK) out->npoints = grid->npoints;
+  /* Validate every point before running any. */
+  if (st == TSIM_OK) st = validate_all(src, grid, out, d);
+  for (int k = 0; st == TSIM_OK && k < grid->npoints; k++) {
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
+    if (!sc) { st = TSIM_INPUT; break; }
+    st = run_point(sc, so, &out->points[k]);
     tsim_scenario_free(sc);
-    if (st != TSIM_OK) return st;
-    if (progress) progress(ctx, k + 1, grid->npoints);
+    if (st == TSIM_OK && progress) progress(ctx, k + 1, grid->npoints);
   }
-  return TSIM_OK;
+  tsim_scenario_source_close(src);
+  return st;
 }
 
 void tsim_sweep_free(tsim_sweep *s) {

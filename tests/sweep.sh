@@ -57,5 +57,22 @@ if "$jeq" "$tmp/block/sweep.json#points[3].analyses" "$tmp/b50/summary.json#anal
 else
   bad "the scenario's sweep block: point 3 differs from run --set sample_size=50"
 fi
+# A swept seed is each point's seed (unless --seed is given), and a swept alpha each point's.
+"$exe" sweep "$small" --set seed=1,2 --set 'analyses[0].alpha=0.01,0.05' --trials $T --out "$tmp/seed" --quiet
+"$exe" run "$small" --set seed=2 --set 'analyses[0].alpha=0.01' --trials $T --out "$tmp/s2" --quiet
+if "$jeq" "$tmp/seed/sweep.json#points[2].analyses" "$tmp/s2/summary.json#analyses"; then
+  ok "a swept seed and alpha: point 2 (seed=2, alpha=0.01) equals run --set"
+else
+  bad "a swept seed and alpha: point 2 differs from run --set seed=2 alpha=0.01"
+fi
+# Six parameters make legend titles longer than their buffer: must be cut, not overflow
+# (the sanitizer build of CI runs this too).
+if "$exe" sweep "$scn" --set sample_size=40,60 --set 'endpoints[0].response.il2=0.7,0.8' \
+    --set 'sites.anomalies[0].response=0.9,1' --set dropout.placebo=0.1,0.2 \
+    --set dropout.il2=0.1,0.2 --set deviation.placebo=0.1,0.2 --trials 50 --out "$tmp/six" --quiet; then
+  ok "a six-parameter sweep (long legend titles)"
+else
+  bad "a six-parameter sweep failed"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -55,3 +55,7 @@ add_test(NAME sweep_should_equal_run_at_every_grid_point
 tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step)
 tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table)
 tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution)
+tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals)
+add_test(NAME results_should_be_written_all_or_nothing
+         COMMAND sh ${TSIM_SH}/output.sh $<TARGET_FILE:trialsim>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/teaching_small.json)
