@@ -9,14 +9,6 @@
 #include "plot.h"
 #include "report_internal.h"
 
-/* Writes a cJSON document to path; 0 or -1. */
-static int write_json(cJSON *root, const char *path) {
-  char *text = root ? cJSON_Print(root) : NULL;
-  int ok = text && tsim__report_write_text(path, text) == 0;
-  free(text);
-  return ok ? 0 : -1;
-}
-
 static cJSON *run_json(const tsim_run_info *ri, long long trials_run) {
   cJSON *run = cJSON_CreateObject();
   cJSON_AddNumberToObject(run, "threads", ri->threads);
@@ -182,31 +174,13 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, const char *dir, FILE 
   return r;
 }
 
+static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
+
 tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri,
                                     const char *dir, tsim_diag *d, FILE *notice) {
-  if (tsim_mkdirs(dir) != 0) {
-    tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
-    return TSIM_IO;
-  }
-  static const char *const names[2] = {"sweep.json", "sweep.csv"};
-  char tmp[2][4200];
-  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   cJSON *root = sweep_json(s, ri);
-  int ok = write_json(root, tmp[0]) == 0;
+  tsim_status st = tsim__report_write_pair(dir, "sweep.json", root, "sweep.csv", sweep_csv_writer, s, d);
   cJSON_Delete(root);
-  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
-  if (f) {
-    sweep_csv(s, f);
-    ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-  } else ok = 0;
-  if (!ok) {
-    tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(tmp[0]);
-    remove(tmp[1]);
-    return TSIM_IO;
-  }
-  tsim_status st = tsim__report_commit(dir, names, tmp, 2, d);
   if (st != TSIM_OK) return st;
   if (sweep_plot(s, 0, dir, notice) < 0 || sweep_plot(s, 1, dir, NULL) < 0)
     if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
@@ -320,42 +294,33 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   return res;
 }
 
+typedef struct size_csv_ctx {
+  const tsim_size_opts *o;
+  const tsim_size_result *r;
+} size_csv_ctx;
+
+static void size_csv(FILE *f, const void *ctx) {
+  const size_csv_ctx *c = ctx;
+  fprintf(f, "sample_size,power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,"
+             "type1_error_lo,type1_error_hi,reaches_target\n");
+  for (int i = 0; i < c->r->npoints; i++) {
+    const tsim_size_point *p = &c->r->points[i];
+    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
+    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
+    fprintf(f, "%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", p->n, e.estimate,
+            e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi,
+            (double)p->reject[0] >= c->o->target * (double)p->trials);
+  }
+}
+
 tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
                                    const tsim_size_opts *o, const tsim_size_result *r,
                                    const tsim_run_info *ri, const char *dir, tsim_diag *d,
                                    FILE *notice) {
-  if (tsim_mkdirs(dir) != 0) {
-    tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
-    return TSIM_IO;
-  }
-  static const char *const names[2] = {"size.json", "size.csv"};
-  char tmp[2][4200];
-  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   cJSON *root = size_json(file, sc, o, r, ri);
-  int ok = write_json(root, tmp[0]) == 0;
+  size_csv_ctx ctx = {o, r};
+  tsim_status st = tsim__report_write_pair(dir, "size.json", root, "size.csv", size_csv, &ctx, d);
   cJSON_Delete(root);
-  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
-  if (f) {
-    fprintf(f, "sample_size,power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,"
-               "type1_error_lo,type1_error_hi,reaches_target\n");
-    for (int i = 0; i < r->npoints; i++) {
-      const tsim_size_point *p = &r->points[i];
-      tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
-      tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
-      fprintf(f, "%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", p->n, e.estimate,
-              e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi,
-              (double)p->reject[0] >= o->target * (double)p->trials);
-    }
-    ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-  } else ok = 0;
-  if (!ok) {
-    tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(tmp[0]);
-    remove(tmp[1]);
-    return TSIM_IO;
-  }
-  tsim_status st = tsim__report_commit(dir, names, tmp, 2, d);
   if (st == TSIM_OK && size_plot(sc, o, r, dir, notice) < 0 && notice)
     fprintf(notice, "trialsim: the plot in %s could not be drawn\n", dir);
   return st;

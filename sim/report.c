@@ -244,23 +244,22 @@ tsim_status tsim__report_commit(const char *dir, const char *const name[], char 
   return ok ? TSIM_OK : TSIM_IO;
 }
 
-tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
-                              const tsim_run_info *ri, const char *dir, tsim_diag *d) {
+tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
+                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
+                                    tsim_diag *d) {
   if (tsim_mkdirs(dir) != 0) {
     tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
     return TSIM_IO;
   }
-  static const char *const names[2] = {"summary.json", "analyses.csv"};
+  const char *const names[2] = {json_name, csv_name};
   char tmp[2][4200];
   for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
-  cJSON *root = summary_json(sc, t, ri);
   char *text = root ? cJSON_Print(root) : NULL;
-  cJSON_Delete(root);
   int ok = text && tsim__report_write_text(tmp[0], text) == 0;
   free(text);
   FILE *f = ok ? fopen(tmp[1], "w") : NULL;
   if (f) {
-    write_csv(sc, t, f);
+    csv(f, ctx);
     ok = !ferror(f);
     ok = (fclose(f) == 0) && ok;
   } else {
@@ -273,6 +272,25 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
     return TSIM_IO;
   }
   return tsim__report_commit(dir, names, tmp, 2, d);
+}
+
+typedef struct run_csv_ctx {
+  const tsim_scenario *sc;
+  const tsim_tally *t;
+} run_csv_ctx;
+
+static void run_csv(FILE *f, const void *ctx) {
+  const run_csv_ctx *c = ctx;
+  write_csv(c->sc, c->t, f);
+}
+
+tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
+                              const tsim_run_info *ri, const char *dir, tsim_diag *d) {
+  cJSON *root = summary_json(sc, t, ri);
+  run_csv_ctx ctx = {sc, t};
+  tsim_status st = tsim__report_write_pair(dir, "summary.json", root, "analyses.csv", run_csv, &ctx, d);
+  cJSON_Delete(root);
+  return st;
 }
 
 /* ---- table ----------------------------------------------------------------------------- */

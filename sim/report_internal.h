@@ -22,6 +22,13 @@ int tsim__report_write_text(const char *path, const char *text);
  * to this process, so two runs into one folder cannot mix their files. */
 void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name);
 
+/* Writes a result set: DIR/json_name from `root` (not consumed) and DIR/csv_name by calling
+ * csv(f, ctx), both through temporaries committed together (tsim__report_commit). Creates DIR. */
+typedef void (*tsim__csv_writer)(FILE *f, const void *ctx);
+tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
+                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
+                                    tsim_diag *d);
+
 /* Renames the n written temporaries tmp[i] to dir/name[i], having first checked that every
  * target can be replaced (absent or a regular file), so a set of results is either all new or
  * all old. On failure the temporaries are removed and the reason is reported to d. */
