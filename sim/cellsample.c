@@ -21,6 +21,8 @@
  * pays off once cells hold more than a handful of patients; tsim_cohort_cell_mode decides.
  */
 #include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cohort_internal.h"
@@ -40,19 +42,125 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
   return sc->sample_size >= (long long)CELL_MODE_MIN_PER_CELL * sc->nsites * sc->narms;
 }
 
-/* Binomial(n, p). Small n: the sum of n Bernoulli draws on integer thresholds (exact, and
- * cheaper than GSL's inversion, which starts with a power and calls the generator through a
- * pointer); larger n: GSL's (Kachitvichyanukul & Schmeiser BTPE / inversion). */
-#define SMALL_BINOMIAL 24
-static unsigned binom(gsl_rng *r, unsigned n, double p, uint64_t thr) {
+/* ---- binomial draws ------------------------------------------------------------------------
+ * Small n: the sum of n Bernoulli draws on integer thresholds (exact, ~8 instructions each).
+ * Otherwise, when p is the same in every trial (dropout, deviation, the multinomials of sites
+ * and arms, and outcomes without site heterogeneity), inversion: the cumulative distribution of
+ * Bin(n, p) as thresholds on 53 uniform bits, c[x] = ceil(F(x) 2^53), kept per thread and found
+ * again by (n, p); one uniform k gives the smallest x with k < c[x], found through a guide
+ * table (Chen & Asau 1974) in one or two steps. Each outcome's probability is then exact to
+ * 2^-53. Otherwise (p changes every trial, or n is large): GSL's binomial (BTPE). */
+#define SMALL_BINOMIAL 12
+#define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
+#define BC_KEY_BITS 12       /* 4096 tables per thread */
+#define BC_POOL (1u << 18)   /* 2 MiB of table entries per thread; cleared when full */
+
+typedef struct bc_key {
+  uint64_t thr;    /* ceil(p 2^53) */
+  uint32_t n;      /* n + 1, so that 0 marks an empty slot */
+  uint32_t off;    /* where its c[0..n] and guide g[0..n] start in the pool */
+} bc_key;
+
+struct tsim_binom_cache {
+  bc_key keys[1u << BC_KEY_BITS];
+  uint64_t pool[BC_POOL];
+  uint32_t used;   /* pool entries in use */
+  uint32_t nkeys;  /* keys in use */
+};
+
+struct tsim_binom_cache *tsim__binom_cache_new(void) { return calloc(1, sizeof(struct tsim_binom_cache)); }
+void tsim__binom_cache_free(struct tsim_binom_cache *bc) { free(bc); }
+
+/* Builds the table of Bin(n, p) at t[0 .. 2n+1]: thresholds, then the guide. */
+static void bc_build(uint64_t *t, unsigned n, double p) {
+  /* Summed from the side whose first term cannot underflow: p <= 1/2 from x = 0 up. */
+  int flip = p > 0.5;
+  double pp = flip ? 1 - p : p, pmf = exp((double)n * log1p(-pp)), cdf = 0, r = pp / (1 - pp);
+  double f[BC_MAX_N + 1]; /* F(y) of Y ~ Bin(n, pp) */
+  for (unsigned y = 0; y <= n; y++) {
+    cdf += pmf;
+    f[y] = cdf;
+    pmf *= (double)(n - y) / (double)(y + 1) * r;
+  }
+  uint64_t *c = t;
+  for (unsigned x = 0; x < n; x++) {
+    /* X = n - Y when flipped: P(X <= x) = 1 - P(Y <= n - x - 1). */
+    double v = flip ? 1.0 - f[n - x - 1] : f[x];
+    v = v > 1 ? 1 : v < 0 ? 0 : v;
+    c[x] = (uint64_t)ceil(v * 0x1.0p53);
+  }
+  c[n] = UINT64_C(1) << 53; /* every uniform lands somewhere */
+  uint64_t *g = t + n + 1, x = 0;
+  for (unsigned i = 0; i <= n; i++) { /* g[i]: first x with c[x] > i 2^53 / (n+1) */
+    uint64_t lo = (uint64_t)(((unsigned __int128)i << 53) / (n + 1));
+    while (c[x] <= lo) x++;
+    g[i] = x;
+  }
+}
+
+static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, double p, uint64_t thr) {
+  uint32_t mask = (1u << BC_KEY_BITS) - 1;
+  uint64_t h = (thr ^ ((uint64_t)n << 40)) * 0x9e3779b97f4a7c15ULL;
+  uint32_t i = (uint32_t)(h >> (64 - BC_KEY_BITS));
+  while (bc->keys[i].n && (bc->keys[i].n != n + 1 || bc->keys[i].thr != thr)) i = (i + 1) & mask;
+  if (bc->keys[i].n) return bc->pool + bc->keys[i].off;
+  uint32_t need = 2 * (n + 1);
+  if (bc->used + need > BC_POOL || bc->nkeys >= mask * 3 / 4) { /* start afresh */
+    memset(bc->keys, 0, sizeof bc->keys);
+    bc->used = bc->nkeys = 0;
+    i = (uint32_t)(h >> (64 - BC_KEY_BITS));
+  }
+  bc->keys[i] = (bc_key){thr, n + 1, bc->used};
+  bc->nkeys++;
+  uint64_t *t = bc->pool + bc->used;
+  bc->used += need;
+  bc_build(t, n, p);
+  return t;
+}
+
+/* Binomial(n, p); thr = ceil(p 2^53) as cohort.c computes it; `stable`: p recurs every trial. */
+static unsigned binom(tsim_cohort *c, gsl_rng *r, unsigned n, double p, uint64_t thr, int stable) {
   if (n == 0 || p <= 0) return 0;
   if (p >= 1) return n;
-  if (n <= SMALL_BINOMIAL) { /* thr = ceil(p 2^53), as cohort.c computes it */
+  if (n <= SMALL_BINOMIAL) {
     unsigned x = 0;
     for (unsigned i = 0; i < n; i++) x += (tsim_rng_next(r) >> 11) < thr;
     return x;
   }
+  if (stable && n <= BC_MAX_N) {
+    const uint64_t *t = bc_table(c->binom_cache, n, p, thr), *g = t + n + 1;
+    uint64_t k = tsim_rng_next(r) >> 11;
+    uint64_t x = g[(uint64_t)(((unsigned __int128)k * (n + 1)) >> 53)];
+    while (k >= t[x]) x++;
+    return (unsigned)x;
+  }
   return gsl_ran_binomial(r, p, n);
+}
+
+/* Multinomial(n; p) as a sequence of binomials with the plan's conditional probabilities. */
+static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const double *cond,
+                        unsigned *out) {
+  for (int i = 0; i < k - 1; i++) {
+    out[i] = binom(c, r, n, cond[i], (uint64_t)ceil(cond[i] * 0x1.0p53), 1);
+    n -= out[i];
+  }
+  out[k - 1] = n;
+}
+
+void tsim__cell_plan(tsim_cohort_plan *plan) {
+  const tsim_scenario *sc = plan->sc;
+  double rest = 1;
+  for (int s = 0; s < sc->nsites; s++) {
+    plan->site_cond[s] = rest > 0 ? sc->site_weights[s] / rest : 0;
+    if (plan->site_cond[s] > 1) plan->site_cond[s] = 1;
+    rest -= sc->site_weights[s];
+  }
+  rest = 1;
+  for (int a = 0; a < sc->narms; a++) {
+    plan->arm_cond[a] = rest > 0 ? plan->arm_prob[a] / rest : 0;
+    if (plan->arm_cond[a] > 1) plan->arm_cond[a] = 1;
+    rest -= plan->arm_prob[a];
+  }
 }
 
 /* Draws k of the pool (counts per arm) without replacement into out[], shrinking the pool. */
@@ -74,7 +182,7 @@ static void site_sizes(tsim_cohort *c) {
   if (ns == 1) {
     c->site_n[0] = n;
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    gsl_ran_multinomial(c->rng, ns, n, sc->site_weights, c->site_n);
+    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->site_n);
   } else {
     for (unsigned s = 0; s < ns; s++) c->site_n[s] = n / ns + (s < n % ns);
   }
@@ -92,7 +200,7 @@ static void arm_split(tsim_cohort *c) {
     if (sc->rand_method == TSIM_RAND_FIXED) {
       mv_hypergeometric(c->rng, pool, na, ns, out);
     } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
-      gsl_ran_multinomial(c->rng, (size_t)na, ns, plan->arm_prob, out);
+      multinomial(c, c->rng, ns, na, plan->arm_cond, out);
     } else {
       unsigned bs = (unsigned)sc->block_size, full = ns / bs, part[TSIM_MAX_ARMS];
       memcpy(pool, plan->block_count, (size_t)na * sizeof pool[0]);
@@ -155,19 +263,20 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell, for expand */
+  int stable = sc->heterogeneity_sd == 0; /* otherwise a cell's p changes every trial */
   for (size_t cell = 0; cell < per_ep; cell++) {
     int a = (int)(cell % (size_t)na);
     unsigned n = c->cell_n[cell];
-    unsigned d = binom(rm, n, sc->arms[a].dropout, plan->drop_thr[a]);
-    unsigned v = binom(rm, n - d, sc->arms[a].deviation, plan->dev_thr[a]), m1 = n - d - v;
+    unsigned d = binom(c, rm, n, sc->arms[a].dropout, plan->drop_thr[a], 1);
+    unsigned v = binom(c, rm, n - d, sc->arms[a].deviation, plan->dev_thr[a], 1), m1 = n - d - v;
     if (c->keep_patients) { dv[2 * cell] = d; dv[2 * cell + 1] = v; }
     for (int e = 0; e < ne; e++) {
       size_t ec = (size_t)e * per_ep + cell;
       double p0 = c->p_eff[0][ec], p1 = c->p_eff[1][ec];
       uint64_t t0 = c->thr[0][ec], t1 = c->thr[1][ec];
-      unsigned r_pp = binom(ro, m1, p0, t0), r_dev = binom(ro, v, p0, t0);
+      unsigned r_pp = binom(c, ro, m1, p0, t0, stable), r_dev = binom(c, ro, v, p0, t0, stable);
       fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp, r_dev);
-      if (p1 != p0) { r_pp = binom(ro, m1, p1, t1); r_dev = binom(ro, v, p1, t1); }
+      if (p1 != p0) { r_pp = binom(c, ro, m1, p1, t1, stable); r_dev = binom(c, ro, v, p1, t1, stable); }
       fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp, r_dev);
     }
   }

@@ -70,6 +70,7 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
     }
   }
   plan->cell_mode = tsim_cohort_cell_mode(sc);
+  if (plan->cell_mode) tsim__cell_plan(plan);
   if (sc->nsites > 1 && sc->enrollment == TSIM_ENROLL_RANDOM) {
     plan->site_table = gsl_ran_discrete_preproc((size_t)sc->nsites, sc->site_weights);
     if (!plan->site_table) { tsim_cohort_plan_free(plan); return TSIM_NOMEM; }
@@ -111,7 +112,8 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
-  ok = ok && c->site_n && c->cell_n;
+  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new();
+  ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->binom_cache);
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
@@ -139,6 +141,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->site_start);
   free(c->site_n);
   free(c->cell_n);
+  tsim__binom_cache_free(c->binom_cache);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->rng2) gsl_rng_free(c->rng2);
   free(c);

@@ -53,6 +53,8 @@ typedef struct tsim_cohort_plan {
   unsigned block_count[TSIM_MAX_ARMS];/* BLOCK: patients of each arm in one block */
   int *block;                         /* BLOCK: one unshuffled block of arm indices (owned) */
   int cell_mode;                      /* 1: counts per cell (cellsample.c); 0: per patient */
+  double site_cond[TSIM_MAX_SITES];   /* cell mode: P(site k | not sites 0..k-1) */
+  double arm_cond[TSIM_MAX_ARMS];     /* cell mode: P(arm a | not arms 0..a-1), simple */
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
 } tsim_cohort_plan;
 
@@ -74,6 +76,7 @@ typedef struct tsim_cohort {
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
   unsigned *cell_n;        /* [nsites * narms] cell mode: patients per site and arm */
+  struct tsim_binom_cache *binom_cache; /* cell mode: inverse-CDF tables of Bin(n, p) (owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
   long long trial;         /* trial index of the cohort currently held */

@@ -9,6 +9,11 @@
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
 /* Response probabilities and thresholds of every cell under both hypotheses. */
 void tsim__cohort_p_eff(tsim_cohort *c);
+/* The per-thread cache of binomial tables (cellsample.c); NULL when out of memory. */
+struct tsim_binom_cache *tsim__binom_cache_new(void);
+void tsim__binom_cache_free(struct tsim_binom_cache *bc);
+/* Conditional probabilities of the sequential multinomials, into the plan. */
+void tsim__cell_plan(tsim_cohort_plan *plan);
 /* Enrollment, randomisation, missingness and outcomes as counts per cell. */
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial);
 

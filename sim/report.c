@@ -134,6 +134,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   cJSON_AddStringToObject(root, "scenario", sc->name);
   cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
   cJSON_AddNumberToObject(root, "trials", (double)t->trials);
+  cJSON_AddStringToObject(root, "sampling", tsim_cohort_cell_mode(sc) ? "cell" : "patient");
   cJSON_AddStringToObject(root, "null_twin",
                           "every arm's end points set to the control arm's; sites, heterogeneity, "
                           "anomalies, dropout and deviations unchanged; same random streams");

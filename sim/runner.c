@@ -59,6 +59,13 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
   }
 }
 
+/* round(x 2^48), halves away from zero, as llround but inline: |x| <= 1, so x 2^48 has at most
+ * 5 bits after the binary point and adding 1/2 is exact; truncation then rounds correctly. */
+static inline tsim_i128 fixed_point(double x) {
+  double t = x * TSIM_FIXED_SCALE;
+  return (tsim_i128)(long long)(t + (t >= 0 ? 0.5 : -0.5));
+}
+
 static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_outcome *o = &out[k];
@@ -71,8 +78,8 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     c->sites_dropped += (uint64_t)o->sites_dropped;
     if (o->defined) {
       c->defined++;
-      c->diff_sum += (tsim_i128)llround(o->diff * TSIM_FIXED_SCALE);
-      c->diff_sq_sum += (tsim_i128)llround(o->diff * o->diff * TSIM_FIXED_SCALE);
+      c->diff_sum += fixed_point(o->diff);
+      c->diff_sq_sum += fixed_point(o->diff * o->diff);
     }
   }
   for (int p = 0; p < t->npairs; p++)

@@ -8,7 +8,8 @@
  * difference, and every joint "both significant" rate must agree within 4 standard errors of
  * their difference. The scenarios cover fixed, simple and site-stratified block randomisation,
  * random and balanced enrollment, heterogeneity, listed and random anomalies, three arms, two
- * end points, dropout and deviations, and prespecified and data-driven site exclusion.
+ * end points, dropout and deviations, and prespecified and data-driven site exclusion; the
+ * last one has no heterogeneity and large cells, so its binomials come from cached tables.
  */
 #include <stdlib.h>
 
@@ -62,6 +63,17 @@ static const char *const scenarios[] = {
     " \"dropout\": {\"c\": 0.1, \"a\": 0.1}, \"deviation\": {\"c\": 0.05, \"a\": 0.1},"
     " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
     "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"fisher\"}]}",
+    /* No heterogeneity and large cells: outcome binomials come from the cached inverse-CDF
+     * tables (cellsample.c), including p > 1/2 (the flipped table) and several sizes. */
+    "{\"name\": \"e\", \"sample_size\": 300, \"randomization\": {\"method\": \"simple\"},"
+    " \"sites\": {\"count\": 2, \"weights\": [1, 2]},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"a\", \"allocation\": 2}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.35, \"a\": 0.8}},"
+    "   {\"id\": \"z\", \"type\": \"binary\", \"response\": {\"c\": 0.05, \"a\": 0.1}}],"
+    " \"dropout\": {\"c\": 0.15, \"a\": 0.15}, \"deviation\": {\"c\": 0.1, \"a\": 0.3},"
+    " \"analyses\": [{\"id\": \"i\", \"endpoint\": \"y\", \"population\": \"itt\", \"test\": \"fisher\"},"
+    "  {\"id\": \"pp\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\"},"
+    "  {\"id\": \"z\", \"endpoint\": \"z\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"n1_chisq\"}]}",
 };
 
 static tsim_tally *run_mode(const char *json, const char *mode) {

@@ -1,0 +1,7 @@
+# Benchmark support, included from the top-level CMakeLists.txt (include(tests/bench/bench.cmake)).
+# Defines only the random-number floor executable that tests/bench/run.sh times; the benchmark
+# is not a test (no ctest entries) and never asserts a speed. See tests/bench/README.md.
+
+add_executable(bench_floor ${CMAKE_CURRENT_LIST_DIR}/floor.c)
+target_compile_options(bench_floor PRIVATE ${TSIM_WARNINGS})
+target_link_libraries(bench_floor PRIVATE tsim)

@@ -1,0 +1,190 @@
+#!/bin/sh
+# shellcheck disable=SC2034,SC2154  # the helpers set variables by name through eval
+# run.sh - the trialsim benchmark: one table comparing the engine with the random-number floor
+# and with R baselines, all measured in this run on this machine. See tests/bench/README.md.
+#
+# Usage: tests/bench/run.sh [BUILD_DIR]      (default BUILD_DIR: <repository>/build)
+# Needs BUILD_DIR/trialsim and BUILD_DIR/bench_floor (it builds nothing). R rows need Rscript
+# and, for Mediana and rpact, their packages; a missing one is skipped with a note.
+# Environment: BENCH_SECONDS (default 1.5) - target length of each engine run and of each floor
+# measurement (R runs are scaled from it); BENCH_REPEATS (default 3) - engine runs per row, the
+# fastest counts; BENCH_SKIP_R=1 skips every R row.
+#
+# The targets at the end are reported, never asserted: the exit status is 0 whether they are
+# met or not (1 only if a measurement itself failed, 2 for bad usage).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+secs=${BENCH_SECONDS:-1.5}
+repeats=${BENCH_REPEATS:-3}
+skip_r=${BENCH_SKIP_R:-0}
+
+tsim=$build/trialsim
+floor=$build/bench_floor
+for exe in "$tsim" "$floor"; do
+  if [ ! -x "$exe" ]; then
+    echo "run.sh: $exe not found; build first (bench_floor comes from tests/bench/bench.cmake):" >&2
+    echo "  cmake -S $root -B $build -DCMAKE_BUILD_TYPE=Release && cmake --build $build -j" >&2
+    exit 2
+  fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tsim-bench.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+failed=0
+
+lupil2=$root/scenarios/lupil2.json
+simple=$here/simple.json
+
+# ---------------------------------------------------------------------------------------------
+# Helpers.
+
+# json_number FILE KEY: the first number after "KEY": in FILE.
+json_number() {
+  sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\([-0-9.eE+]*\).*/\1/p" "$1" | head -n 1
+}
+
+# result_field TEXT NAME KEY: from lines "RESULT NAME k1 v1 k2 v2 ...", the value of KEY.
+result_field() {
+  printf '%s\n' "$1" | awk -v n="$2" -v k="$3" '
+    $1 == "RESULT" && $2 == n { for (i = 3; i < NF; i += 2) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# engine_seconds SCENARIO THREADS TRIALS: run.seconds of one run (the simulation alone, as
+# trialsim times it), or nothing if the run failed.
+engine_seconds() {
+  rm -rf "$tmp/out"
+  if "$tsim" run "$1" --trials "$3" --threads "$2" --out "$tmp/out" --quiet \
+       >"$tmp/engine.log" 2>&1; then
+    json_number "$tmp/out/summary.json" seconds
+  else
+    sed 's/^/  trialsim: /' "$tmp/engine.log" >&2
+  fi
+}
+
+# engine_rates VAR1 VAR2 SCENARIO TRIALS: sets VAR1 and VAR2 to the trials per second (as
+# trialsim counts them) with 1 thread (TRIALS trials) and 2 threads (2 x TRIALS): the fastest of
+# $repeats runs each, alternating 1 and 2 threads so that a passing load hits both alike.
+engine_rates() {
+  best1=
+  best2=
+  r=0
+  while [ "$r" -lt "$repeats" ]; do
+    s1=$(engine_seconds "$3" 1 "$4")
+    s2=$(engine_seconds "$3" 2 "$(($4 * 2))")
+    if [ -z "$s1" ] || [ -z "$s2" ]; then failed=1; eval "$1=NA $2=NA"; return; fi
+    best1=$(awk -v a="$s1" -v b="${best1:-0}" 'BEGIN { print (b == 0 || a < b) ? a : b }')
+    best2=$(awk -v a="$s2" -v b="${best2:-0}" 'BEGIN { print (b == 0 || a < b) ? a : b }')
+    r=$((r + 1))
+  done
+  rate1=$(awk -v n="$4" -v s="$best1" 'BEGIN { printf "%.6g\n", n / s }')
+  rate2=$(awk -v n="$4" -v s="$best2" 'BEGIN { printf "%.6g\n", 2 * n / s }')
+  eval "$1=\$rate1 $2=\$rate2"
+}
+
+# calibrated_trials VAR SCENARIO: sets VAR to a trial count lasting about $secs on one thread.
+calibrated_trials() {
+  s=$(engine_seconds "$2" 1 20000)
+  if [ -z "$s" ]; then failed=1; eval "$1=20000"; return; fi
+  count=$(awk -v s="$s" -v t="$secs" 'BEGIN { n = 20000 * t / s; n = int(n / 1000 + 1) * 1000;
+    if (n < 20000) n = 20000; print n }')
+  eval "$1=\$count"
+}
+
+# patient_variant SCENARIO COPY: writes SCENARIO with "sampling": "patient" to COPY; fails when
+# this trialsim does not accept the key.
+patient_variant() {
+  if grep -q '"sampling"' "$1"; then
+    sed 's/"sampling"[[:space:]]*:[[:space:]]*"[a-z]*"/"sampling": "patient"/' "$1" >"$2"
+  else
+    sed '1s/^[[:space:]]*{/{"sampling": "patient",/' "$1" >"$2"
+  fi
+  "$tsim" check "$2" >/dev/null 2>&1
+}
+
+# r_rate VAR NOTEVAR SCRIPT NAME SECONDS: sets VAR to the RESULT of an R script (NA when skipped
+# or failed) and NOTEVAR to its INFO line or the reason it is missing.
+r_rate() {
+  rv=NA
+  if [ "$skip_r" = 1 ]; then
+    rn="skipped (BENCH_SKIP_R=1)"
+  elif ! command -v Rscript >/dev/null 2>&1; then
+    rn="skipped: Rscript not found (Debian: r-base-core)"
+  else
+    out=$(cd "$tmp" && Rscript "$here/$3" "$5" 2>"$tmp/r.err")
+    v=$(result_field "$out" "$4" trials_per_second)
+    if [ -n "$v" ]; then
+      rv=$v
+      rn=$(printf '%s\n' "$out" | sed -n "s/^INFO $4 //p")
+    elif printf '%s\n' "$out" | grep -q "^SKIP $4 "; then
+      rn="skipped: $(printf '%s\n' "$out" | sed -n "s/^SKIP $4 //p")"
+    else
+      rn="failed: $(tail -n 1 "$tmp/r.err")"
+      failed=1
+    fi
+  fi
+  eval "$1=\$rv"
+  eval "$2=\$rn"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Measurements (progress on stderr, the table on stdout).
+
+started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
+rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo "not a git checkout")
+load=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)  # before we add to it
+pat_l=$(json_number "$lupil2" sample_size)
+pat_s=$(json_number "$simple" sample_size)
+
+echo "measuring the engine (best of $repeats runs per row, about ${secs}s each)..." >&2
+calibrated_trials n_l "$lupil2"
+calibrated_trials n_s "$simple"
+engine_rates L1 L2 "$lupil2" "$n_l"
+engine_rates S1 S2 "$simple" "$n_s"
+
+# The same designs forced to the per-patient sampler, when this trialsim has the "sampling"
+# key (its default, "auto", samples counts per cell when cells are large enough).
+pmode=no
+LP1=NA LP2=NA SP1=NA SP2=NA
+if patient_variant "$lupil2" "$tmp/lupil2_patient.json" &&
+   patient_variant "$simple" "$tmp/simple_patient.json"; then
+  pmode=yes
+  calibrated_trials n_lp "$tmp/lupil2_patient.json"
+  calibrated_trials n_sp "$tmp/simple_patient.json"
+  engine_rates LP1 LP2 "$tmp/lupil2_patient.json" "$n_lp"
+  engine_rates SP1 SP2 "$tmp/simple_patient.json" "$n_sp"
+fi
+
+echo "measuring the random-number floor..." >&2
+fl=$("$floor" "$secs" "$pat_s" 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
+FX_num=$(result_field "$fl" floor_xoshiro ns_per_number)
+FX_seed=$(result_field "$fl" floor_xoshiro ns_per_seed)
+FX_trial=$(result_field "$fl" floor_xoshiro ns_per_trial)
+FM_num=$(result_field "$fl" floor_mt19937 ns_per_number)
+FM_seed=$(result_field "$fl" floor_mt19937 ns_per_seed)
+FM_trial=$(result_field "$fl" floor_mt19937 ns_per_trial)
+FPT=$(result_field "$fl" floor_xoshiro numbers_per_trial)
+
+echo "measuring the R baselines..." >&2
+r_rate RV RV_note r_vectorised.R r_vectorised "$(awk -v t="$secs" 'BEGIN { print 2 * t }')"
+r_rate RM RM_note r_mediana.R r_mediana "$(awk -v t="$secs" 'BEGIN { print 5 * t }')"
+r_rate RP RP_note r_rpact.R r_rpact "$(awk -v t="$secs" 'BEGIN { print 2 * t }')"
+
+# ---------------------------------------------------------------------------------------------
+# The table.
+
+awk -v date="$started" -v nproc="$(nproc 2>/dev/null || echo '?')" \
+    -v cpu="${cpu:-unknown}" -v rev="$rev" -v load="$load" -v build="$build" -v root="$root" \
+    -v pl="${pat_l:-100}" -v ps="${pat_s:-100}" \
+    -v L1="$L1" -v L2="$L2" -v S1="$S1" -v S2="$S2" -v pmode="$pmode" \
+    -v LP1="$LP1" -v LP2="$LP2" -v SP1="$SP1" -v SP2="$SP2" \
+    -v FXn="${FX_num:-NA}" -v FXs="${FX_seed:-NA}" -v FXt="${FX_trial:-NA}" \
+    -v FMn="${FM_num:-NA}" -v FMs="${FM_seed:-NA}" -v FMt="${FM_trial:-NA}" -v FPT="${FPT:-NA}" \
+    -v RV="$RV" -v RM="$RM" -v RP="$RP" \
+    -v RVn="$RV_note" -v RMn="$RM_note" -v RPn="$RP_note" -f "$here/table.awk"
+
+exit "$failed"
