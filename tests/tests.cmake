@@ -59,3 +59,11 @@ tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals
 add_test(NAME results_should_be_written_all_or_nothing
          COMMAND sh ${TSIM_SH}/output.sh $<TARGET_FILE:trialsim>
                  ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/teaching_small.json)
+tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
+               $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/published)
+tsim_unit_test(test_contest contest_should_match_r_t_test)
+if(TARGET test_contest)
+  add_test(NAME contest_should_match_r_when_regenerated
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
+                   $<TARGET_FILE:test_contest> ${CMAKE_CURRENT_SOURCE_DIR} contest)
+endif()

@@ -5,9 +5,12 @@
 #
 # Table convention (as in sim/stattest.h): control x0 responders of n0, experimental x1 of n1.
 # One CSV line per table, after a header:
-#   x0,n0,x1,n1,pearson_stat,pearson_p,n1_stat,n1_p,fisher_p
+#   x0,n0,x1,n1,pearson_stat,pearson_p,n1_stat,n1_p,fisher_p,yates_stat,yates_p
 # with 17 significant digits. Pearson is chisq.test(correct = FALSE); the 'N-1' chi-square is
-# X2 (N-1)/N referred to chi-square(1); Fisher is fisher.test()$p.value (two-sided).
+# X2 (N-1)/N referred to chi-square(1); Fisher is fisher.test()$p.value (two-sided); Yates is
+# chisq.test(correct = TRUE). R forms Yates' statistic as sum((|O - E| - min(0.5, |O - E|))^2
+# / E) in floating point, so where the correction cancels the deviation (|d| <= N/2, d the
+# cross-product difference) it prints rounding noise of order 1e-30 for an exact 0.
 # A table with an empty row or column (n0 == 0, n1 == 0, no responders, or all responders)
 # has no test: every column is NaN. (R itself would give NaN from chisq.test but p = 1 from
 # fisher.test there, so such tables are decided here, not by R.)
@@ -47,23 +50,27 @@ tables <- list(
   c(0, 300, 300, 300), # Fisher 2/C(600,300) ~ 1e-179
   # symmetric tables: exact ties in Fisher's ordering
   c(5, 10, 5, 10), c(3, 10, 7, 10), c(4, 8, 4, 8), c(2, 9, 7, 9),
+  # Yates: |d| = N/2 exactly (statistic 0), |d| < N/2 (correction capped at |O - E|), just above
+  c(5, 10, 6, 10), c(5, 10, 5, 11), c(4, 10, 6, 10), c(0, 1, 1, 2), c(10, 25, 13, 25),
   # degenerate: empty row or column
   c(0, 10, 0, 10), c(10, 10, 10, 10), c(0, 0, 3, 10), c(3, 10, 0, 0), c(0, 0, 0, 0)
 )
 
 fmt <- function(v) sprintf("%.17g", v)
-cat("x0,n0,x1,n1,pearson_stat,pearson_p,n1_stat,n1_p,fisher_p\n")
+cat("x0,n0,x1,n1,pearson_stat,pearson_p,n1_stat,n1_p,fisher_p,yates_stat,yates_p\n")
 for (t in tables) {
   x0 <- t[1]; n0 <- t[2]; x1 <- t[3]; n1 <- t[4]
   N <- n0 + n1; m <- x0 + x1
   if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= N) {
-    v <- rep(NaN, 5)
+    v <- rep(NaN, 7)
   } else {
     tab <- matrix(c(x1, n1 - x1, x0, n0 - x0), 2)
     ct <- suppressWarnings(chisq.test(tab, correct = FALSE))
     x2 <- unname(ct$statistic)
     x2n1 <- x2 * (N - 1) / N
-    v <- c(x2, ct$p.value, x2n1, pchisq(x2n1, 1, lower.tail = FALSE), fisher.test(tab)$p.value)
+    yt <- suppressWarnings(chisq.test(tab, correct = TRUE))
+    v <- c(x2, ct$p.value, x2n1, pchisq(x2n1, 1, lower.tail = FALSE), fisher.test(tab)$p.value,
+           unname(yt$statistic), yt$p.value)
   }
   cat(paste(c(sprintf("%d", as.integer(t)), fmt(v)), collapse = ","), "\n", sep = "")
 }

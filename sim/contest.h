@@ -1,0 +1,26 @@
+/* contest.h - tests on a continuous end point from summary statistics (mean, SD, n per arm).
+ *
+ * Convention: control arm 0, experimental arm 1; the difference is mean1 - mean0. Each test
+ * returns the two-sided p-value and fills *stat (t), *df, *diff (mean1 - mean0) and [*lo, *hi],
+ * the two-sided `conf` interval of the difference (conf = 0.95 for 95%); any output pointer may
+ * be NULL. Every output is NaN, and so is the return value, when the test is undefined: an arm
+ * with n < 2, the standard error zero or negligible (R's "data are essentially constant":
+ * below 10 DBL_EPSILON max(|mean0|, |mean1|); both SDs zero is the usual case), or an impossible
+ * argument (a negative or non-finite SD, a non-finite mean, conf outside (0, 1)).
+ * p-values match R's t.test to a relative 1e-9 for df up to 1e7 (tests/test_contest.c holds
+ * reference values computed with R); a p-value below about 1e-300 is returned as 0.
+ */
+#ifndef TSIM_CONTEST_H
+#define TSIM_CONTEST_H
+
+/* Welch's t-test (unequal variances, Welch-Satterthwaite df), as R t.test(var.equal = FALSE). */
+double tsim_welch_t(double mean0, double sd0, long long n0, double mean1, double sd1,
+                    long long n1, double conf, double *stat, double *df, double *diff,
+                    double *lo, double *hi);
+
+/* Student's t-test (pooled variance, df = n0 + n1 - 2), as R t.test(var.equal = TRUE). */
+double tsim_student_t(double mean0, double sd0, long long n0, double mean1, double sd1,
+                      long long n1, double conf, double *stat, double *df, double *diff,
+                      double *lo, double *hi);
+
+#endif
