@@ -42,7 +42,8 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   w->tx = malloc(per * sizeof *w->tx);
   w->tn = malloc(per * sizeof *w->tn);
   w->mask = malloc((size_t)sc->nsites);
-  if (!w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0) {
+  w->strata = malloc(4 * (size_t)sc->nsites * sizeof *w->strata);
+  if (!w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0) {
     tsim_analysis_ws_free(w);
     return NULL;
   }
@@ -56,6 +57,7 @@ void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   free(w->tx);
   free(w->tn);
   free(w->mask);
+  free(w->strata);
   tsim_decider_free(&w->dec);
   free(w);
 }
@@ -135,6 +137,27 @@ static void arm_counts(const tsim_analysis_ws *w, int dropped, const long long *
     }
 }
 
+/* Cochran-Mantel-Haenszel stratified by site over the sites the analysis keeps; strata with
+ * fewer than two patients contribute nothing (stattest.h). */
+static int cmh_reject(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
+                      const long long *n, int arm, double *p_out) {
+  const tsim_scenario *sc = w->sc;
+  size_t na = (size_t)sc->narms;
+  long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
+  int k = 0;
+  for (int s = 0; s < sc->nsites; s++) {
+    if (w->mask[s]) continue;
+    x0[k] = x[(size_t)s * na + (size_t)sc->control];
+    n0[k] = n[(size_t)s * na + (size_t)sc->control];
+    x1[k] = x[(size_t)s * na + (size_t)arm];
+    n1[k] = n[(size_t)s * na + (size_t)arm];
+    k++;
+  }
+  double p = k ? tsim_cmh_p(x0, n0, x1, n1, k, NULL) : NAN;
+  *p_out = p;
+  return tsim_reject(p, an->alpha);
+}
+
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -143,14 +166,21 @@ void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outc
   const long long *x = w->x + b * ns * na, *n = w->n + b * ns * na;
   const long long *tx = w->tx + b * na, *tn = w->tn + b * na;
   int dropped = (an->exclude || an->has_where) ? site_mask(w, an, x, n) : 0;
+  if (an->test == TSIM_TEST_CMH && !dropped) memset(w->mask, 0, (size_t)sc->nsites);
   int higher_better = sc->endpoints[an->endpoint].higher_is_better;
   for (int j = 0; j < sc->narms - 1; j++) {
     tsim_outcome *o = &out[j];
     arm_counts(w, dropped, x, n, tx, tn, sc->control, &o->x0, &o->n0);
     arm_counts(w, dropped, x, n, tx, tn, tsim_comparison_arm(sc, j), &o->x1, &o->n1);
     o->p = o->stat = NAN;
-    if (w->want_p) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
-    o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+    if (an->test == TSIM_TEST_CMH) {
+      double p;
+      o->reject = cmh_reject(w, an, x, n, tsim_comparison_arm(sc, j), &p);
+      if (w->want_p) o->p = p;
+    } else {
+      if (w->want_p) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
+      o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+    }
     o->defined = o->n0 > 0 && o->n1 > 0;
     o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
     o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);

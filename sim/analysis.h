@@ -42,6 +42,7 @@ typedef struct tsim_analysis_ws {
   long long *x, *n;   /* [2][nendpoints][TSIM_NPOPK][nsites][narms] */
   long long *tx, *tn; /* [2][nendpoints][TSIM_NPOPK][narms]: sums over all sites */
   unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated */
+  long long *strata;  /* [4 * nsites] CMH: x0, n0, x1, n1 of each kept site */
   unsigned char used[TSIM_MAX_ENDPOINTS][TSIM_NPOPK]; /* populations some analysis reads */
   tsim_decider dec;   /* cached decisions (decide.h) */
   int want_p;         /* 1: also compute p-values and statistics (0 after _new) */

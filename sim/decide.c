@@ -75,6 +75,8 @@ int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, l
                 long long x1, long long n1) {
   tsim_test t = sc->analyses[k].test;
   if (t == TSIM_TEST_FISHER) return fisher_decide(d, sc, k, x0, n0, x1, n1);
+  if (t == TSIM_TEST_YATES || t == TSIM_TEST_CMH) /* no cached form: the p-value route */
+    return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
   double x2 = chisq_stat(t, x0, n0, x1, n1);
   if (isnan(x2)) return 0;
   if (fabs(x2 - d->crit[k]) > 1e-9 * d->crit[k]) return x2 > d->crit[k];

@@ -10,7 +10,8 @@
  *    margins (n0, n1, m) the rejected x0 form two tails: x0 <= lo or x0 >= hi. The cut points
  *    are found once per margins by evaluating tsim_fisher_p over the support, and kept in a
  *    per-thread table (open addressing; cleared when it fills, so memory stays bounded).
- * The decisions are those of tsim_reject(tsim_test_p(...), alpha) - tested table by table.
+ * Yates and single-stratum CMH are decided by their p-values. The decisions are those of
+ * tsim_reject(tsim_test_p(...), alpha) - tested table by table.
  */
 #ifndef TSIM_DECIDE_H
 #define TSIM_DECIDE_H

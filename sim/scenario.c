@@ -21,7 +21,7 @@ const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
 const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
 const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
 const char *const tsim_missing_names[] = {"non_responder", "exclude", NULL};
-const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", NULL};
+const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", "yates", "cmh", NULL};
 const char *const tsim_sampling_names[] = {"auto", "patient", "cell", NULL};
 static const char *const endpoint_type_names[] = {"binary", NULL};
 

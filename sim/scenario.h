@@ -33,7 +33,9 @@ typedef enum { TSIM_RAND_FIXED, TSIM_RAND_SIMPLE, TSIM_RAND_BLOCK } tsim_rand_me
 typedef enum { TSIM_ENROLL_RANDOM, TSIM_ENROLL_BALANCED } tsim_enrollment;
 typedef enum { TSIM_POP_ITT, TSIM_POP_PER_PROTOCOL } tsim_population;
 typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE } tsim_missing;
-typedef enum { TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER } tsim_test;
+typedef enum {
+  TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER, TSIM_TEST_YATES, TSIM_TEST_CMH
+} tsim_test;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
 

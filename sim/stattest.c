@@ -237,6 +237,9 @@ double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long l
     case TSIM_TEST_FISHER:
       if (stat) *stat = NAN;
       return tsim_fisher_p(x0, n0, x1, n1);
+    case TSIM_TEST_YATES: return tsim_yates_p(x0, n0, x1, n1, stat);
+    case TSIM_TEST_CMH: /* one stratum: the CMH statistic is the 'N-1' chi-square */
+      return tsim_cmh_p(&x0, &n0, &x1, &n1, 1, stat);
   }
   return NAN;
 }

@@ -32,6 +32,8 @@ static const char *const scenarios[] = {
     " \"dropout\": {\"c\": 0.1, \"e\": 0.1}, \"deviation\": {\"c\": 0.1, \"e\": 0.1},"
     " \"analyses\": [{\"id\": \"itt\", \"population\": \"itt\", \"test\": \"pearson\"},"
     "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"fisher\", \"exclude_sites\": [0, 1]},"
+    "  {\"id\": \"cmh\", \"population\": \"itt\", \"test\": \"cmh\"},"
+    "  {\"id\": \"yates\", \"population\": \"per_protocol\", \"test\": \"yates\"},"
     "  {\"id\": \"post\", \"population\": \"per_protocol\", \"test\": \"pearson\","
     "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}}]}",
     /* Three arms, simple randomisation, weighted random enrollment, two end points. */

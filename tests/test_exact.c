@@ -65,7 +65,9 @@ static void fixed_sizes_case(const char *label, const char *randomization, int n
            "  {\"id\": \"itt_n1\", \"population\": \"itt\", \"test\": \"n1_chisq\"},"
            "  {\"id\": \"cc_p\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"},"
            "  {\"id\": \"cc_f\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"fisher\"},"
-           "  {\"id\": \"pp_p\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"alpha\": 0.1}]}",
+           "  {\"id\": \"pp_p\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"alpha\": 0.1},"
+           "  {\"id\": \"itt_y\", \"population\": \"itt\", \"test\": \"yates\"},"
+           "  {\"id\": \"cc_cmh\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"cmh\"}]}",
            n0 + n1, randomization, n0 / (n0 < n1 ? n0 : n1), n1 / (n0 < n1 ? n0 : n1), p0, p1,
            drop, drop, dev, dev);
   tsim_scenario *sc = load_text(json);
@@ -129,6 +131,30 @@ static void simple_randomization_case(void) {
   tsim_scenario_free(sc);
 }
 
+/* CMH stratified by the two sites of the anomaly case: site 0 has 6 sure control responders
+ * and Bin(6, q1) experimental; site 1 Bin(6, p0) vs Bin(6, q1). Exact over all 7^3 outcomes. */
+static void cmh_by_site(const tsim_tally *t, int h, double p0, double q1) {
+  exact e = {0};
+  double m2 = 0;
+  for (int a = 0; a <= 6; a++)      /* experimental responders, site 0 */
+    for (int b = 0; b <= 6; b++)    /* control responders, site 1 */
+      for (int c = 0; c <= 6; c++) { /* experimental responders, site 1 */
+        double pr = gsl_ran_binomial_pdf((unsigned)a, q1, 6) * gsl_ran_binomial_pdf((unsigned)b, p0, 6) *
+                    gsl_ran_binomial_pdf((unsigned)c, q1, 6);
+        long long x0[2] = {6, b}, n0[2] = {6, 6}, x1[2] = {a, c}, n1[2] = {6, 6};
+        int rej = tsim_reject(tsim_cmh_p(x0, n0, x1, n1, 2, NULL), 0.1);
+        double diff = (double)(a + c) / 12 - (double)(6 + b) / 12;
+        e.reject += rej ? pr : 0;
+        e.favour += rej && diff > 0 ? pr : 0;
+        e.p_defined += pr;
+        e.mean_n += pr * 24;
+        e.diff_mean += pr * diff;
+        m2 += pr * diff * diff;
+      }
+  exact_finish(&e, m2);
+  compare(t, h, 3, &e, "anomaly, itt, cmh by site");
+}
+
 /* Two sites of 12 (balanced enrollment), permuted blocks of 4 within site, so each site has
  * exactly 6 + 6. Site 0's control patients all respond (an anomaly). Analyses: ITT; PP with
  * site 0 excluded beforehand; PP with the post hoc rule "drop sites whose control arm responded
@@ -148,7 +174,8 @@ static void anomaly_case(void) {
            "  {\"id\": \"itt\", \"population\": \"itt\", \"test\": \"pearson\"},"
            "  {\"id\": \"pp_pre\", \"population\": \"per_protocol\", \"test\": \"fisher\", \"exclude_sites\": [0]},"
            "  {\"id\": \"pp_post\", \"population\": \"per_protocol\", \"test\": \"pearson\","
-           "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}}]}",
+           "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}},"
+           "  {\"id\": \"itt_cmh\", \"population\": \"itt\", \"test\": \"cmh\", \"alpha\": 0.1}]}",
            p0, p1);
   tsim_scenario *sc = load_text(json);
   CHECK(sc != NULL, "anomaly: scenario did not load");
@@ -181,6 +208,7 @@ static void anomaly_case(void) {
     exact_add(&g, &s1c, &d1, TSIM_TEST_PEARSON, 0.05, 1, &m2);
     exact_finish(&g, m2);
     compare(t, h, 2, &g, "anomaly, pp post hoc rule");
+    cmh_by_site(t, h, p0, q1);
     double dropped = (double)t->cell[h][2].sites_dropped / (double)t->trials;
     double pall = pow(p0, 6); /* site 1 dropped too */
     CHECK_SE(dropped, 1 + pall, prop_se(pall, (double)t->trials), K_SE,
