@@ -21,6 +21,7 @@
  * Output: one line per failed check, a few summary lines, then "N passed, N failed"; exit
  * status 1 if any check failed.
  */
+#include "refcsv.h"
 #include "contest.h"
 
 #include <errno.h>
@@ -147,27 +148,6 @@ static void check_row(const ref_row *r) {
 
 /* --- Reading a reference CSV -------------------------------------------------------------- */
 
-static int parse_ll(const char *s, long long *out) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || *end != '\0') return 0;
-  *out = v;
-  return 1;
-}
-
-static int parse_double(const char *s, double *out) {
-  if (strcmp(s, "NA") == 0) { /* R's NA: no value */
-    *out = NAN;
-    return 1;
-  }
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (end == s || *end != '\0' || (errno && !isnan(v) && fabs(v) > 1.0)) return 0;
-  *out = v;
-  return 1;
-}
 
 /* One CSV line of 18 fields; 1 on success. The line is modified. */
 static int parse_line(char *line, ref_row *r) {

@@ -25,6 +25,7 @@
  * ("observed vs expected" with the table), a few summary lines, then "N passed, N failed";
  * exit status 1 if any check failed.
  */
+#include "refcsv.h"
 #include "stattest.h"
 
 #include <errno.h>
@@ -406,27 +407,6 @@ static void check_rd_row(const rd_row *r) {
 
 /* --- Reading reference CSV files ---------------------------------------------------------- */
 
-static int parse_ll(const char *s, long long *out) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || *end != '\0') return 0;
-  *out = v;
-  return 1;
-}
-
-static int parse_double(const char *s, double *out) {
-  if (strcmp(s, "NA") == 0) { /* R's NA: no value */
-    *out = NAN;
-    return 1;
-  }
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (end == s || *end != '\0' || (errno && !isnan(v) && fabs(v) > 1.0)) return 0;
-  *out = v;
-  return 1;
-}
 
 /* Splits s at `sep` in place into at most max fields; returns the count, or max + 1 if more. */
 static int split(char *s, char sep, char **f, int max) {
