@@ -19,6 +19,9 @@
 #define AN_MAX_RESULTS 8
 #define AN_ID 64
 #define AN_CONF 0.95
+/* Patients per arm, also after collapsing strata: exact tests take time proportional to n
+ * (~10 ms at 10^7), and 2x2 cross products stay exact in 64 bits. */
+#define AN_MAX_N 10000000LL
 
 typedef enum { AN_BINARY, AN_STRATIFIED, AN_CONTINUOUS, AN_SINGLE } an_kind;
 static const char *const kind_names[] = {"two_arm_binary", "stratified_binary",
@@ -87,9 +90,9 @@ static int load_arm(tsim_jctx *c, const cJSON *v, const char *p, an_arm *arm, in
     return -1;
   }
   *is_binary = binary;
-  int ok = tsim_jint(c, v, p, "n", 1, 1, 1000000000LL, &arm->n) == 1;
+  int ok = tsim_jint(c, v, p, "n", 1, 1, AN_MAX_N, &arm->n) == 1;
   if (binary) {
-    ok = tsim_jint(c, v, p, "responders", 1, 0, 1000000000LL, &arm->x) == 1 && ok;
+    ok = tsim_jint(c, v, p, "responders", 1, 0, AN_MAX_N, &arm->x) == 1 && ok;
     if (ok && arm->x > arm->n) {
       char rp[TSIM_JPATH_MAX];
       tsim_jpath_key(rp, p, "responders");
@@ -199,7 +202,43 @@ static int load_strata(tsim_jctx *c, const cJSON *t, const char *p, const char *
     tb->arm[1].x += tb->sx[2 * i + 1]; tb->arm[1].n += tb->sn[2 * i + 1];
   }
   tb->narms = 2;
+  if (ok && (tb->arm[0].n > AN_MAX_N || tb->arm[1].n > AN_MAX_N)) {
+    tsim_jerr(c, sp, "expected at most %lld patients per arm over all strata, got %lld and %lld",
+              AN_MAX_N, tb->arm[0].n, tb->arm[1].n);
+    ok = 0;
+  }
   return ok ? 0 : -1;
+}
+
+/* "published_p": a number (0.052) or, to keep trailing zeros, a string ("0.050"); strictly
+ * between 0 and 1 and with at least one decimal, or "reproduces" would mean nothing. */
+static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
+  char pp[TSIM_JPATH_MAX];
+  tsim_jpath_key(pp, p, "published_p");
+  const cJSON *v = tsim_jget(t, "published_p");
+  if (!v) return;
+  double x = NAN;
+  int dec = 0;
+  if (cJSON_IsNumber(v)) {
+    x = v->valuedouble;
+    dec = decimals_of(x);
+  } else if (cJSON_IsString(v)) {
+    char *end;
+    x = strtod(v->valuestring, &end);
+    const char *dot = strchr(v->valuestring, '.');
+    dec = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+    if (end == v->valuestring || *end || !dot || dot[1 + dec] != '\0') x = NAN;
+  }
+  if (!(x > 0 && x < 1) || dec < 1 || dec > 15) {
+    char got[64];
+    tsim_jdescribe(v, got, sizeof got);
+    tsim_jerr(c, pp, "expected a p-value strictly between 0 and 1 written with its decimals "
+                     "(0.052, or \"0.050\" to keep a trailing zero), got %s", got);
+    return;
+  }
+  tb->has_published = 1;
+  tb->published_p = x;
+  tb->published_decimals = dec;
 }
 
 static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
@@ -213,10 +252,7 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
   tsim_jpath_key(sp, p, "source");
   if (src && !cJSON_IsString(src)) tsim_jerr(c, sp, "expected a string");
   tb->source = strdup(src && cJSON_IsString(src) ? src->valuestring : "");
-  if (tsim_jprob(c, t, p, "published_p", 0, &tb->published_p) == 1) {
-    tb->has_published = 1;
-    tb->published_decimals = decimals_of(tb->published_p);
-  }
+  load_published(c, t, p, tb);
   char control[AN_ID] = "";
   int has_control = tsim_jstring(c, t, p, "control", 0, control, sizeof control) == 1;
   int has_arms = tsim_jget(t, "arms") != NULL, has_strata = tsim_jget(t, "strata") != NULL;

@@ -48,8 +48,10 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
  * and arms, and outcomes without site heterogeneity), inversion: the cumulative distribution of
  * Bin(n, p) as thresholds on 53 uniform bits, c[x] = ceil(F(x) 2^53), kept per thread and found
  * again by (n, p); one uniform k gives the smallest x with k < c[x], found through a guide
- * table (Chen & Asau 1974) in one or two steps. Each outcome's probability is then exact to
- * 2^-53. Otherwise (p changes every trial, or n is large): GSL's binomial (BTPE). */
+ * table (Chen & Asau 1974) in one or two steps. Each outcome's probability is then right to
+ * about n 2^-53 (the rounding of the summed recurrence). The table is built from thr 2^-53,
+ * not from p, so that every p with the same threshold gets the same table whichever thread
+ * builds it first. Otherwise (p changes every trial, or n is large): GSL's binomial (BTPE). */
 #define SMALL_BINOMIAL 12
 #define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
 #define BC_KEY_BITS 12       /* 4096 tables per thread */
@@ -98,7 +100,7 @@ static void bc_build(uint64_t *t, unsigned n, double p) {
   }
 }
 
-static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, double p, uint64_t thr) {
+static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_t thr) {
   uint32_t mask = (1u << BC_KEY_BITS) - 1;
   uint64_t h = (thr ^ ((uint64_t)n << 40)) * 0x9e3779b97f4a7c15ULL;
   uint32_t i = (uint32_t)(h >> (64 - BC_KEY_BITS));
@@ -114,7 +116,7 @@ static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, double 
   bc->nkeys++;
   uint64_t *t = bc->pool + bc->used;
   bc->used += need;
-  bc_build(t, n, p);
+  bc_build(t, n, (double)thr * 0x1.0p-53);
   return t;
 }
 
@@ -128,7 +130,7 @@ static unsigned binom(tsim_cohort *c, gsl_rng *r, unsigned n, double p, uint64_t
     return x;
   }
   if (stable && n <= BC_MAX_N) {
-    const uint64_t *t = bc_table(c->binom_cache, n, p, thr), *g = t + n + 1;
+    const uint64_t *t = bc_table(c->binom_cache, n, thr), *g = t + n + 1;
     uint64_t k = tsim_rng_next(r) >> 11;
     uint64_t x = g[(uint64_t)(((unsigned __int128)k * (n + 1)) >> 53)];
     while (k >= t[x]) x++;
@@ -147,20 +149,22 @@ static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const dou
   out[k - 1] = n;
 }
 
+/* cond[i] = w[i] / (w[i] + ... + w[k-1]): the probability of category i given not 0..i-1;
+ * exactly 1 when no later category has weight (so a zero-weight site never gets a patient
+ * through rounding). */
+static void conditional(const double *w, int k, double *cond) {
+  double rest = 0;
+  for (int i = k - 1; i >= 0; i--) {
+    double later = rest;
+    rest += w[i];
+    cond[i] = later == 0 ? 1.0 : rest > 0 ? w[i] / rest : 0;
+  }
+}
+
 void tsim__cell_plan(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
-  double rest = 1;
-  for (int s = 0; s < sc->nsites; s++) {
-    plan->site_cond[s] = rest > 0 ? sc->site_weights[s] / rest : 0;
-    if (plan->site_cond[s] > 1) plan->site_cond[s] = 1;
-    rest -= sc->site_weights[s];
-  }
-  rest = 1;
-  for (int a = 0; a < sc->narms; a++) {
-    plan->arm_cond[a] = rest > 0 ? plan->arm_prob[a] / rest : 0;
-    if (plan->arm_cond[a] > 1) plan->arm_cond[a] = 1;
-    rest -= plan->arm_prob[a];
-  }
+  conditional(sc->site_weights, sc->nsites, plan->site_cond);
+  conditional(plan->arm_prob, sc->narms, plan->arm_cond);
 }
 
 /* Draws k of the pool (counts per arm) without replacement into out[], shrinking the pool. */

@@ -8,6 +8,8 @@
 
 #include "stattest.h"
 
+#define FISHER_CACHE_SUPPORT 128 /* cut points cost ~support^2 / 2 recurrence steps */
+
 int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
   memset(d, 0, sizeof *d);
   for (int k = 0; k < sc->nanalyses; k++) {
@@ -49,9 +51,11 @@ static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long l
                          long long n0, long long x1, long long n1) {
   long long m = x0 + x1;
   if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
-  /* Keys pack 20 bits each of n0, n1, m and 4 more of the analysis; larger tables are
-   * decided directly (they are not worth caching and would not fit the key). */
-  if (n0 >= (1 << 20) || n1 >= (1 << 20) || k >= 16)
+  /* Keys pack 20 bits each of n0, n1, m and 4 more of the analysis. Finding the cut points
+   * costs O(support^2), so only small supports are cached; larger tables - whose margins
+   * rarely repeat anyway - are decided by their p-value, O(support). */
+  long long support = (m < n0 ? m : n0) - (m - n1 > 0 ? m - n1 : 0) + 1;
+  if (n0 >= (1 << 20) || n1 >= (1 << 20) || m >= (1 << 20) || k >= 16 || support > FISHER_CACHE_SUPPORT)
     return tsim_reject(tsim_fisher_p(x0, n0, x1, n1), sc->analyses[k].alpha);
   uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)m << 4) | (uint64_t)k;
   key += 1; /* never 0, which marks an empty slot */

@@ -39,6 +39,21 @@ int main(void) {
           }
   CHECK(disagree == 0, "%lld of %lld decisions differ", disagree, tables);
   CHECK(rejected > tables / 50, "only %lld rejections: the comparison would be vacuous", rejected);
+  /* Beyond the cached supports (decide.h caches small ones only) and at margins whose packed
+   * key would overflow if m were not checked: still the p-value rule. */
+  long long big = 0, big_disagree = 0;
+  for (int x0 = 0; x0 <= 300; x0 += 3)
+    for (int x1 = 0; x1 <= 300; x1 += 7) {
+      int want = tsim_reject(tsim_fisher_p(x0, 300, x1, 300), 0.05);
+      big++;
+      big_disagree += tsim_decide(&d, &sc, 2, x0, 300, x1, 300) != want;
+    }
+  CHECK(big_disagree == 0, "%lld of %lld Fisher decisions with support up to 301 differ", big_disagree, big);
+  CHECK(tsim_decide(&d, &sc, 2, 50, 1048575, 50, 1048575) ==
+            tsim_reject(tsim_fisher_p(50, 1048575, 50, 1048575), 0.05), "m = 100 at 2^20 - 1 per arm");
+  CHECK(tsim_decide(&d, &sc, 2, 524338, 1048575, 524338, 1048574) ==
+            tsim_reject(tsim_fisher_p(524338, 1048575, 524338, 1048574), 0.05),
+        "m = 2^20 + 100: its margins must not share a cache key with m = 100");
   /* The exact tie: p = 1/20 at alpha 0.05 is not a rejection. */
   CHECK(tsim_decide(&d, &sc, 2, 1, 1, 0, 19) == 0, "Fisher 1/1 vs 0/19 must not reject at 0.05");
   printf("%lld decisions compared, %lld rejections\n", tables, rejected);
