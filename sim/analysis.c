@@ -37,6 +37,9 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   size_t per = 2 * (size_t)sc->nendpoints * TSIM_NPOPK * (size_t)sc->narms;
   w->sc = sc;
   for (int k = 0; k < sc->nanalyses; k++) w->used[sc->analyses[k].endpoint][pop_kind(&sc->analyses[k])] = 1;
+  for (int q = 0; q < sc->nprocedures; q++)
+    if (sc->procedures[q].method != TSIM_MULT_FIXED_SEQUENCE)
+      for (int i = 0; i < sc->procedures[q].nmembers; i++) w->need_p[sc->procedures[q].members[i]] = 1;
   w->x = malloc(per * (size_t)sc->nsites * sizeof *w->x);
   w->n = malloc(per * (size_t)sc->nsites * sizeof *w->n);
   w->tx = malloc(per * sizeof *w->tx);
@@ -176,9 +179,9 @@ void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outc
     if (an->test == TSIM_TEST_CMH) {
       double p;
       o->reject = cmh_reject(w, an, x, n, tsim_comparison_arm(sc, j), &p);
-      if (w->want_p) o->p = p;
+      if (w->want_p || w->need_p[k]) o->p = p;
     } else {
-      if (w->want_p) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
+      if (w->want_p || w->need_p[k]) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
       o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
     }
     o->defined = o->n0 > 0 && o->n1 > 0;

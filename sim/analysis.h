@@ -46,6 +46,7 @@ typedef struct tsim_analysis_ws {
   unsigned char used[TSIM_MAX_ENDPOINTS][TSIM_NPOPK]; /* populations some analysis reads */
   tsim_decider dec;   /* cached decisions (decide.h) */
   int want_p;         /* 1: also compute p-values and statistics (0 after _new) */
+  unsigned char need_p[TSIM_MAX_ANALYSES]; /* p-values some multiplicity procedure needs */
 } tsim_analysis_ws;
 
 /* A workspace for sc; NULL when out of memory. Free with tsim_analysis_ws_free (NULL ok). */

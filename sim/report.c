@@ -129,6 +129,36 @@ static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
   return o;
 }
 
+/* One procedure for one experimental arm: each member's power and type I error within the
+ * procedure, and the rates at which all, or any, members are significant. */
+static cJSON *procedure_json(const tsim_scenario *sc, const tsim_tally *t, int q, int j) {
+  const tsim_procedure *pr = &sc->procedures[q];
+  uint64_t n = (uint64_t)t->trials;
+  const uint64_t *c[2];
+  for (int h = 0; h < 2; h++) c[h] = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", pr->id);
+  cJSON_AddStringToObject(o, "method", tsim_mult_names[pr->method]);
+  if (pr->method != TSIM_MULT_FIXED_SEQUENCE) cJSON_AddNumberToObject(o, "alpha", pr->alpha);
+  cJSON_AddStringToObject(o, "arm", sc->arms[tsim_comparison_arm(sc, j)].id);
+  cJSON *members = cJSON_AddArrayToObject(o, "analyses");
+  for (int i = 0; i < pr->nmembers; i++) {
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "id", sc->analyses[pr->members[i]].id);
+    cJSON_AddItemToObject(m, "power", tsim__report_estimate_json(tsim_estimate_proportion(c[0][i], n)));
+    cJSON_AddItemToObject(m, "type1_error", tsim__report_estimate_json(tsim_estimate_proportion(c[1][i], n)));
+    cJSON_AddItemToArray(members, m);
+  }
+  static const char *const names[2] = {"all_significant", "any_significant"};
+  for (int w = 0; w < 2; w++) {
+    cJSON *x = cJSON_AddObjectToObject(o, names[w]);
+    for (int h = 0; h < 2; h++)
+      cJSON_AddItemToObject(x, tsim_hypothesis_names[h],
+                            tsim__report_estimate_json(tsim_estimate_proportion(c[h][t->pstride - 2 + w], n)));
+  }
+  return o;
+}
+
 static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri) {
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "scenario", sc->name);
@@ -147,6 +177,11 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   }
   cJSON *joint = cJSON_AddArrayToObject(root, "joint");
   for (int p = 0; p < t->npairs; p++) cJSON_AddItemToArray(joint, joint_json(sc, t, p));
+  if (t->nproc > 0) {
+    cJSON *mult = cJSON_AddArrayToObject(root, "multiplicity");
+    for (int q = 0; q < t->nproc; q++)
+      for (int j = 0; j < t->ncmp; j++) cJSON_AddItemToArray(mult, procedure_json(sc, t, q, j));
+  }
   cJSON *run = cJSON_AddObjectToObject(root, "run");
   cJSON_AddNumberToObject(run, "threads", ri->threads);
   cJSON_AddNumberToObject(run, "seconds", ri->seconds);
@@ -300,6 +335,28 @@ static void print_ci(FILE *f, tsim_estimate e) {
   fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
 }
 
+static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  uint64_t n = (uint64_t)t->trials;
+  for (int q = 0; q < t->nproc; q++)
+    for (int j = 0; j < t->ncmp; j++) {
+      const tsim_procedure *pr = &sc->procedures[q];
+      const uint64_t *a = t->proc[0] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      const uint64_t *z = t->proc[1] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      fprintf(f, "\n%s (%s", pr->id, tsim_mult_names[pr->method]);
+      if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %g", pr->alpha);
+      if (t->ncmp > 1) fprintf(f, ", arm %s", sc->arms[tsim_comparison_arm(sc, j)].id);
+      fprintf(f, "): significant within the procedure, share of trials\n");
+      fprintf(f, "  %-22s %8s %8s\n", "analysis", "power", "type I");
+      for (int i = 0; i < pr->nmembers; i++)
+        fprintf(f, "  %-22s %8.4f %8.4f\n", sc->analyses[pr->members[i]].id,
+                (double)a[i] / (double)n, (double)z[i] / (double)n);
+      fprintf(f, "  %-22s %8.4f %8.4f\n", "all of them", (double)a[t->pstride - 2] / (double)n,
+              (double)z[t->pstride - 2] / (double)n);
+      fprintf(f, "  %-22s %8.4f %8.4f\n", "any of them", (double)a[t->pstride - 1] / (double)n,
+              (double)z[t->pstride - 1] / (double)n);
+    }
+}
+
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
                        FILE *f) {
   uint64_t n = (uint64_t)t->trials;
@@ -324,6 +381,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
             (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
   }
+  print_procedures(sc, t, f);
   if (t->npairs == 0) return;
   fprintf(f, "\njoint decisions, share of trials        %-31s | %s\n", "alternative", "null twin");
   fprintf(f, "%-38s %7s %7s %7s %7s | %7s %7s %7s %7s\n", "first / second", "both", "1st", "2nd",

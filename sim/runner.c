@@ -1,6 +1,8 @@
 /* runner.c - the parallel trial loop and its exact reduction (see runner.h). */
 #include "runner.h"
 
+#include "multiplicity.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -26,6 +28,14 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc) {
     for (int b = a + 1; b < sc->nanalyses; b++)
       for (int j = 0; j < ncmp; j++)
         t->pairs[t->npairs++] = (tsim_pair){a * ncmp + j, b * ncmp + j};
+  t->nproc = sc->nprocedures;
+  t->ncmp = ncmp;
+  t->pstride = sc->nanalyses + 2;
+  if (t->nproc > 0)
+    for (int h = 0; h < 2; h++) {
+      t->proc[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc[h]);
+      if (!t->proc[h]) { tsim_tally_free(t); return NULL; }
+    }
   return t;
 }
 
@@ -35,6 +45,7 @@ void tsim_tally_free(tsim_tally *t) {
   for (int h = 0; h < 2; h++) {
     free(t->cell[h]);
     free(t->both[h]);
+    free(t->proc[h]);
   }
   free(t);
 }
@@ -56,7 +67,26 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
       d->diff_sq_sum += s->diff_sq_sum;
     }
     for (int p = 0; p < dst->npairs; p++) dst->both[h][p] += src->both[h][p];
+    size_t np = (size_t)dst->nproc * (size_t)dst->ncmp * (size_t)dst->pstride;
+    for (size_t i = 0; i < np; i++) dst->proc[h][i] += src->proc[h][i];
   }
+}
+
+static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
+  for (int q = 0; q < t->nproc; q++)
+    for (int j = 0; j < t->ncmp; j++) {
+      unsigned char sig[TSIM_MAX_ANALYSES];
+      int m = sc->procedures[q].nmembers, all = 1, any = 0;
+      tsim_procedure_apply(sc, q, j, out, sig);
+      uint64_t *c = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      for (int i = 0; i < m; i++) {
+        c[i] += sig[i];
+        all = all && sig[i];
+        any = any || sig[i];
+      }
+      c[t->pstride - 2] += (uint64_t)all;
+      c[t->pstride - 1] += (uint64_t)any;
+    }
 }
 
 /* round(x 2^48), halves away from zero, as llround but inline: |x| <= 1, so x 2^48 has at most
@@ -133,6 +163,10 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
         tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
         tally_add(mine, 0, res);
         tally_add(mine, 1, res + mine->ncomp);
+        if (mine->nproc) {
+          tally_procedures(mine, sc, 0, res);
+          tally_procedures(mine, sc, 1, res + mine->ncomp);
+        }
       }
       mine->trials += end - start;
       long long d;

@@ -46,6 +46,11 @@ typedef struct tsim_tally {
   long long trials;          /* trials added */
   tsim_tally_cell *cell[2];  /* [hypothesis][ncomp] (owned) */
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
+  /* Multiplicity procedures: for procedure q and comparison j (arm), the trials in which
+   * member i was significant within the procedure, then all members, then any member:
+   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any). */
+  int nproc, ncmp, pstride;
+  uint64_t *proc[2];         /* (owned; NULL when there are no procedures) */
 } tsim_tally;
 
 /* A zeroed tally shaped for sc; NULL when out of memory. */

@@ -23,6 +23,7 @@ const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
 const char *const tsim_missing_names[] = {"non_responder", "exclude", NULL};
 const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", "yates", "cmh", NULL};
 const char *const tsim_sampling_names[] = {"auto", "patient", "cell", NULL};
+const char *const tsim_mult_names[] = {"fixed_sequence", "bonferroni", "holm", NULL};
 static const char *const endpoint_type_names[] = {"binary", NULL};
 
 #define SCENARIO_MAX_BYTES (16u << 20) /* a scenario is a few KB; refuse to slurp huge files */
@@ -518,6 +519,73 @@ static void load_analyses(loader *L, const cJSON *root) {
   }
 }
 
+/* ---- multiplicity ------------------------------------------------------------------------ */
+
+static int find_analysis(const tsim_scenario *sc, const char *id) {
+  for (int i = 0; i < sc->nanalyses; i++)
+    if (strcmp(sc->analyses[i].id, id) == 0) return i;
+  return -1;
+}
+
+static void load_members(loader *L, const cJSON *pr, const char *pp, tsim_procedure *proc) {
+  char ap[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, pr, pp, "analyses", 1, 2, TSIM_MAX_ANALYSES, ap);
+  int i = 0;
+  for (const cJSON *v = arr ? arr->child : NULL; v; v = v->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, ap, i);
+    if (!cJSON_IsString(v)) {
+      char got[64];
+      tsim_jdescribe(v, got, sizeof got);
+      tsim_jerr(&L->c, ep, "expected an analysis id, got %s", got);
+      continue;
+    }
+    int k = find_analysis(L->sc, v->valuestring);
+    if (k < 0) { tsim_jerr(&L->c, ep, "unknown analysis \"%s\"", v->valuestring); continue; }
+    for (int j = 0; j < proc->nmembers; j++)
+      if (proc->members[j] == k) { tsim_jerr(&L->c, ep, "analysis \"%s\" listed twice", v->valuestring); k = -1; break; }
+    if (k >= 0) proc->members[proc->nmembers++] = k;
+  }
+}
+
+static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_procedure *proc) {
+  static const char *const keys[] = {"id", "method", "analyses", "alpha", NULL};
+  tsim_scenario *sc = L->sc;
+  if (!tsim_jobject(&L->c, pr, pp)) return;
+  tsim_jkeys(&L->c, pr, pp, keys);
+  if (get_id(L, pr, pp, proc->id) == 1)
+    for (const tsim_procedure *q = sc->procedures; q < proc; q++)
+      if (strcmp(q->id, proc->id) == 0) {
+        char ip[TSIM_JPATH_MAX];
+        tsim_jpath_key(ip, pp, "id");
+        tsim_jerr(&L->c, ip, "duplicate procedure id \"%s\"", proc->id);
+      }
+  int m = 0;
+  tsim_jenum(&L->c, pr, pp, "method", 1, tsim_mult_names, &m);
+  proc->method = (tsim_mult_method)m;
+  load_members(L, pr, pp, proc);
+  proc->alpha = sc->alpha;
+  char ap[TSIM_JPATH_MAX];
+  tsim_jpath_key(ap, pp, "alpha");
+  int st = tsim_jnumber(&L->c, pr, pp, "alpha", 0, 0, 1, &proc->alpha);
+  if (st == 1 && proc->method == TSIM_MULT_FIXED_SEQUENCE)
+    tsim_jerr(&L->c, ap, "not used by \"fixed_sequence\" (each analysis is tested at its own alpha)");
+  else if (st == 1 && (proc->alpha <= 0 || proc->alpha >= 1))
+    tsim_jerr(&L->c, ap, "expected a level strictly between 0 and 1, got %g", proc->alpha);
+}
+
+static void load_multiplicity(loader *L, const cJSON *root) {
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = get_array(L, root, "$", "multiplicity", 0, 1, TSIM_MAX_PROCEDURES, p);
+  int i = 0;
+  for (const cJSON *pr = arr ? arr->child : NULL; pr; pr = pr->next, i++) {
+    char pp[TSIM_JPATH_MAX];
+    tsim_jpath_index(pp, p, i);
+    L->sc->nprocedures = i + 1;
+    load_procedure(L, pr, pp, &L->sc->procedures[i]);
+  }
+}
+
 /* ---- sweep ------------------------------------------------------------------------------ */
 
 /* "sweep": {"set": {"PATH": "40:200:20" | [v, ...], ...}, "zip": false}. Only the form is
@@ -583,7 +651,7 @@ static void load_top(loader *L, const cJSON *root) {
   static const char *const keys[] = {"name", "description", "arms", "sample_size",
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
-                                     "sampling", NULL};
+                                     "sampling", "multiplicity", NULL};
   tsim_scenario *sc = L->sc;
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
@@ -614,6 +682,7 @@ static void load_top(loader *L, const cJSON *root) {
   load_missingness(L, root);
   load_sites(L, root);
   load_analyses(L, root);
+  load_multiplicity(L, root);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
   if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&

@@ -21,6 +21,7 @@
 #define TSIM_MAX_ANALYSES 64        /* analyses per plan */
 #define TSIM_MAX_SITES 10000        /* sites per trial */
 #define TSIM_MAX_ANOMALIES 64       /* anomaly rules */
+#define TSIM_MAX_PROCEDURES 16      /* multiplicity procedures */
 #define TSIM_MAX_BLOCK 10000        /* permuted-block length */
 /* Patients per trial. Each thread keeps a few bytes per patient and per end point; 10 million
  * patients is ~200 MB per thread, the most we let a scenario ask for without a clear error. */
@@ -36,6 +37,7 @@ typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE } tsim_missing;
 typedef enum {
   TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER, TSIM_TEST_YATES, TSIM_TEST_CMH
 } tsim_test;
+typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
 
@@ -46,6 +48,7 @@ extern const char *const tsim_population_names[];
 extern const char *const tsim_missing_names[];
 extern const char *const tsim_test_names[];
 extern const char *const tsim_sampling_names[];
+extern const char *const tsim_mult_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
@@ -86,6 +89,21 @@ typedef struct tsim_analysis {
   int where_min;              /* rule: ... and it has at least this many analysed patients */
 } tsim_analysis;
 
+/* A multiplicity procedure over analyses of the plan, applied separately to each experimental
+ * arm's comparisons:
+ *   fixed_sequence  members in order; one counts as significant only when it and every member
+ *                   before it reject at their own alpha (LUPIL-2's hierarchy);
+ *   bonferroni      a member is significant when p < alpha / m;
+ *   holm            Holm's step-down: the ordered p-values p(1) <= ... are significant while
+ *                   p(i) < alpha / (m - i + 1), stopping at the first that is not. */
+typedef struct tsim_procedure {
+  char id[TSIM_ID_MAX];
+  tsim_mult_method method;
+  int members[TSIM_MAX_ANALYSES]; /* analysis indices, in the order given */
+  int nmembers;
+  double alpha;                   /* family-wise level (bonferroni, holm) */
+} tsim_procedure;
+
 typedef struct tsim_scenario {
   char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
   char *description;        /* free text (owned, may be empty) */
@@ -115,6 +133,8 @@ typedef struct tsim_scenario {
 
   tsim_grid sweep;          /* the file's "sweep" block (nparams 0 when absent; owned) */
   tsim_sampling sampling;   /* per patient, per cell, or chosen automatically */
+  tsim_procedure procedures[TSIM_MAX_PROCEDURES];
+  int nprocedures;
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */

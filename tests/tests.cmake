@@ -67,3 +67,4 @@ if(TARGET test_contest)
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
                    $<TARGET_FILE:test_contest> ${CMAKE_CURRENT_SOURCE_DIR} contest)
 endif()
+tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities)
