@@ -139,11 +139,12 @@ static unsigned binom(tsim_cohort *c, gsl_rng *r, unsigned n, double p, uint64_t
   return gsl_ran_binomial(r, p, n);
 }
 
-/* Multinomial(n; p) as a sequence of binomials with the plan's conditional probabilities. */
+/* Multinomial(n; p) as a sequence of binomials with the plan's conditional probabilities
+ * and their thresholds. */
 static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const double *cond,
-                        unsigned *out) {
+                        const uint64_t *thr, unsigned *out) {
   for (int i = 0; i < k - 1; i++) {
-    out[i] = binom(c, r, n, cond[i], (uint64_t)ceil(cond[i] * 0x1.0p53), 1);
+    out[i] = binom(c, r, n, cond[i], thr[i], 1);
     n -= out[i];
   }
   out[k - 1] = n;
@@ -152,19 +153,20 @@ static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const dou
 /* cond[i] = w[i] / (w[i] + ... + w[k-1]): the probability of category i given not 0..i-1;
  * exactly 1 when no later category has weight (so a zero-weight site never gets a patient
  * through rounding). */
-static void conditional(const double *w, int k, double *cond) {
+static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
   double rest = 0;
   for (int i = k - 1; i >= 0; i--) {
     double later = rest;
     rest += w[i];
     cond[i] = later == 0 ? 1.0 : rest > 0 ? w[i] / rest : 0;
+    thr[i] = (uint64_t)ceil(cond[i] * 0x1.0p53);
   }
 }
 
 void tsim__cell_plan(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
-  conditional(sc->site_weights, sc->nsites, plan->site_cond);
-  conditional(plan->arm_prob, sc->narms, plan->arm_cond);
+  conditional(sc->site_weights, sc->nsites, plan->site_cond, plan->site_cond_thr);
+  conditional(plan->arm_prob, sc->narms, plan->arm_cond, plan->arm_cond_thr);
 }
 
 /* Draws k of the pool (counts per arm) without replacement into out[], shrinking the pool. */
@@ -186,7 +188,7 @@ static void site_sizes(tsim_cohort *c) {
   if (ns == 1) {
     c->site_n[0] = n;
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->site_n);
+    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, c->site_n);
   } else {
     for (unsigned s = 0; s < ns; s++) c->site_n[s] = n / ns + (s < n % ns);
   }
@@ -204,7 +206,7 @@ static void arm_split(tsim_cohort *c) {
     if (sc->rand_method == TSIM_RAND_FIXED) {
       mv_hypergeometric(c->rng, pool, na, ns, out);
     } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
-      multinomial(c, c->rng, ns, na, plan->arm_cond, out);
+      multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, out);
     } else {
       unsigned bs = (unsigned)sc->block_size, full = ns / bs, part[TSIM_MAX_ARMS];
       memcpy(pool, plan->block_count, (size_t)na * sizeof pool[0]);

@@ -55,6 +55,8 @@ typedef struct tsim_cohort_plan {
   int cell_mode;                      /* 1: counts per cell (cellsample.c); 0: per patient */
   double site_cond[TSIM_MAX_SITES];   /* cell mode: P(site k | not sites 0..k-1) */
   double arm_cond[TSIM_MAX_ARMS];     /* cell mode: P(arm a | not arms 0..a-1), simple */
+  uint64_t site_cond_thr[TSIM_MAX_SITES]; /* their Bernoulli thresholds, ceil(p 2^53) */
+  uint64_t arm_cond_thr[TSIM_MAX_ARMS];
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
 } tsim_cohort_plan;
 

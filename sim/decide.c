@@ -28,10 +28,8 @@ void tsim_decider_free(tsim_decider *d) {
 
 /* The chi-square statistic of the table without the p-value (NaN when undefined). */
 static double chisq_stat(tsim_test t, long long x0, long long n0, long long x1, long long n1) {
-  long long m = x0 + x1, n = n0 + n1;
-  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return NAN;
-  double dd = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
-  double x2 = (double)n * dd * dd / ((double)n0 * (double)n1 * (double)m * (double)(n - m));
+  double x2 = tsim_chisq_stat(x0, n0, x1, n1);
+  long long n = n0 + n1;
   return t == TSIM_TEST_N1_CHISQ ? x2 * (double)(n - 1) / (double)n : x2;
 }
 

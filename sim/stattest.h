@@ -18,6 +18,10 @@
  * p within that relative distance of alpha as equal to alpha (see tsim_reject). */
 #define TSIM_REL_TIE 1e-7
 
+/* Pearson's X2 of the table without the p-value: NaN for an empty row or column. The tests
+ * below and the cached decisions (decide.c) share it. */
+double tsim_chisq_stat(long long x0, long long n0, long long x1, long long n1);
+
 /* Pearson's chi-square without continuity correction: X2 = N (x0 (n1-x1) - x1 (n0-x0))^2 /
  * (n0 n1 m (N-m)), m = x0 + x1, referred to chi-square(1). *stat gets X2 (NaN if undefined). */
 double tsim_pearson_p(long long x0, long long n0, long long x1, long long n1, double *stat);

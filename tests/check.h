@@ -4,6 +4,7 @@
 #ifndef TSIM_CHECK_H
 #define TSIM_CHECK_H
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -27,6 +28,17 @@ static int check_passed, check_failed;
         "%s: observed %.6g vs expected %.6g (%.2f standard errors of %.3g; tolerance %g)", \
         what, (double)(observed), (double)(expected),                                      \
         ((observed) - (expected)) / (se), (double)(se), (double)(k))
+
+/* The JSON document in `path` (up to 1 MiB), or NULL; caller frees with cJSON_Delete. */
+static inline cJSON *check_load_json(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[1 << 20];
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[len] = '\0';
+  return cJSON_Parse(buf);
+}
 
 static inline int tsim_check_done(void) {
   printf("%d passed, %d failed\n", check_passed, check_failed);

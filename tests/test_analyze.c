@@ -26,13 +26,7 @@ static cJSON *analyze(const char *exe, const char *dir, const char *name) {
   snprintf(cmd, sizeof cmd, "'%s' analyze '%s/%s.json' --out '%s' --quiet", exe, dir, name, path);
   if (system(cmd) != 0) return NULL;
   snprintf(cmd, sizeof cmd, "%s/analyze.json", path);
-  FILE *f = fopen(cmd, "rb");
-  if (!f) return NULL;
-  static char buf[1 << 20];
-  size_t len = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[len] = '\0';
-  return cJSON_Parse(buf);
+  return check_load_json(cmd);
 }
 
 static const cJSON *table(const cJSON *doc, const char *id) {

@@ -126,13 +126,7 @@ static cJSON *run_summary(const tsim_scenario *sc, const char *exe) {
            T, SEED, dir);
   if (system(cmd) != 0) return NULL;
   snprintf(cmd, sizeof cmd, "%s/summary.json", dir);
-  FILE *f = fopen(cmd, "rb");
-  if (!f) return NULL;
-  static char buf[1 << 20];
-  size_t len = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[len] = '\0';
-  return cJSON_Parse(buf);
+  return check_load_json(cmd);
 }
 
 int main(int argc, char **argv) {

@@ -21,7 +21,7 @@
  * Output: one line per failed check, a few summary lines, then "N passed, N failed"; exit
  * status 1 if any check failed.
  */
-#include "refcsv.h"
+#include "refcheck.h"
 #include "contest.h"
 
 #include <errno.h>
@@ -80,37 +80,6 @@ static const ref_row REF[] = {
     {5.0, 1.0, 1, 7.0, 2.0, 10, 0.94999999999999996, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
     {5.0, 1.0, 10, 7.0, 2.0, 1, 0.94999999999999996, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
 };
-
-static int n_pass, n_fail;
-
-static int close_to(double obs, double exp, double rel_tol, double abs_tol) {
-  if (isnan(exp) || isnan(obs)) return isnan(exp) && isnan(obs);
-  if (obs == exp) return 1;
-  return abs_tol > 0 ? fabs(obs - exp) <= abs_tol : fabs(obs - exp) <= rel_tol * fabs(exp);
-}
-
-/* One comparison; abs_tol > 0 selects an absolute tolerance. */
-static void check_num(const char *what, const char *ctx, double obs, double exp, double rel_tol,
-                      double abs_tol) {
-  if (close_to(obs, exp, rel_tol, abs_tol)) {
-    n_pass++;
-    return;
-  }
-  n_fail++;
-  double err = (!isnan(obs) && !isnan(exp)) ? fabs(obs - exp) : NAN;
-  if (abs_tol <= 0 && exp != 0.0) err /= fabs(exp);
-  printf("FAIL %s on %s: observed %.17g vs expected %.17g (%s err %.3g, tol %g)\n", what, ctx,
-         obs, exp, abs_tol > 0 ? "abs" : "rel", err, abs_tol > 0 ? abs_tol : rel_tol);
-}
-
-static void check_true(int ok, const char *what) {
-  if (ok) {
-    n_pass++;
-  } else {
-    n_fail++;
-    printf("FAIL %s\n", what);
-  }
-}
 
 typedef double (*t_test_fn)(double, double, long long, double, double, long long, double,
                             double *, double *, double *, double *, double *);

@@ -25,7 +25,7 @@
  * ("observed vs expected" with the table), a few summary lines, then "N passed, N failed";
  * exit status 1 if any check failed.
  */
-#include "refcsv.h"
+#include "refcheck.h"
 #include "stattest.h"
 
 #include <errno.h>
@@ -247,38 +247,9 @@ static const rd_row RD_REF[] = {
     {0, 0, 0, 0, 0.94999999999999996, NAN, NAN, NAN, NAN, NAN},
 };
 
-static int n_pass, n_fail;
-
 static int is_degenerate(long long x0, long long n0, long long x1, long long n1) {
   long long m = x0 + x1, n = n0 + n1;
   return n0 <= 0 || n1 <= 0 || m <= 0 || m >= n;
-}
-
-/* obs agrees with exp to a relative tol; a NaN is only matched by a NaN. */
-static int rel_close(double obs, double exp, double tol) {
-  if (isnan(exp) || isnan(obs)) return isnan(exp) && isnan(obs);
-  if (obs == exp) return 1;
-  return fabs(obs - exp) <= tol * fabs(exp);
-}
-
-static int abs_close(double obs, double exp, double tol) {
-  if (isnan(exp) || isnan(obs)) return isnan(exp) && isnan(obs);
-  return fabs(obs - exp) <= tol;
-}
-
-/* One comparison; `ctx` names the table or case. abs_tol > 0 selects an absolute tolerance. */
-static void check_num(const char *what, const char *ctx, double obs, double exp, double rel_tol,
-                      double abs_tol) {
-  int ok = abs_tol > 0 ? abs_close(obs, exp, abs_tol) : rel_close(obs, exp, rel_tol);
-  if (ok) {
-    n_pass++;
-    return;
-  }
-  n_fail++;
-  double err = (!isnan(obs) && !isnan(exp)) ? fabs(obs - exp) : NAN;
-  if (abs_tol <= 0 && exp != 0.0) err /= fabs(exp);
-  printf("FAIL %s on %s: observed %.17g vs expected %.17g (%s err %.3g, tol %g)\n", what, ctx,
-         obs, exp, abs_tol > 0 ? "abs" : "rel", err, abs_tol > 0 ? abs_tol : rel_tol);
 }
 
 static void check_value(const char *what, long long x0, long long n0, long long x1,
@@ -286,15 +257,6 @@ static void check_value(const char *what, long long x0, long long n0, long long 
   char ctx[96];
   snprintf(ctx, sizeof ctx, "%lld/%lld vs %lld/%lld", x0, n0, x1, n1);
   check_num(what, ctx, obs, exp, tol, 0);
-}
-
-static void check_true(int ok, const char *what) {
-  if (ok) {
-    n_pass++;
-  } else {
-    n_fail++;
-    printf("FAIL %s\n", what);
-  }
 }
 
 /* --- R reference values: 2x2 tables ------------------------------------------------------- */
