@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logistic.h"
 #include "stattest.h"
 
-int tsim_comparison_arm(const tsim_scenario *sc, int j) { return j < sc->control ? j : j + 1; }
+int tsim_comparison_arm(const tsim_scenario *sc, int j) {
+  return sc->single_arm ? 0 : j < sc->control ? j : j + 1;
+}
 
 const char *tsim_comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {
   int ncmp = tsim_scenario_ncomparisons(sc);
@@ -24,6 +27,28 @@ int tsim_comparison_find(const tsim_scenario *sc, const char *id) {
   for (int k = 0; k < ncomp; k++)
     if (strcmp(tsim_comparison_id(sc, k, buf, sizeof buf), id) == 0) return k;
   return -1;
+}
+
+double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int arm = tsim_comparison_arm(sc, j), v = an->visit;
+  if (ep->type == TSIM_EP_CONTINUOUS) return ep->mean_v[v][arm] - ep->mean_v[v][sc->control];
+  if (sc->single_arm) return ep->resp_v[v][arm] - ep->p0;
+  return ep->resp_v[v][arm] - ep->resp_v[v][sc->control];
+}
+
+double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
+  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  if (ep->type != TSIM_EP_CONTINUOUS) return 1;
+  double big = 0, sd = 0;
+  for (int a = 0; a < sc->narms; a++) {
+    for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(ep->mean_v[v][a]));
+    sd = fmax(sd, ep->sd[a]);
+  }
+  for (int i = 0; i < sc->nanomalies; i++)
+    if (!isnan(sc->anomalies[i].mean)) big = fmax(big, fabs(sc->anomalies[i].mean));
+  return exp2(ceil(log2(2 * big + 64 * sd * (1 + sc->heterogeneity_sd))));
 }
 
 static int pop_kind(const tsim_analysis *an) {
@@ -46,7 +71,13 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   w->tn = malloc(per * sizeof *w->tn);
   w->mask = malloc((size_t)sc->nsites);
   w->strata = malloc(4 * (size_t)sc->nsites * sizeof *w->strata);
-  if (!w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0) {
+  for (int k = 0; k < sc->nanalyses; k++)
+    if (sc->analyses[k].test == TSIM_TEST_LOGISTIC && !w->logit && !(w->logit = tsim_logit_ws_new(sc->nsites))) {
+      tsim_analysis_ws_free(w);
+      return NULL;
+    }
+  if (!w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0 ||
+      (sc->latent && tsim__ptanalysis_ws_init(w) != 0)) {
     tsim_analysis_ws_free(w);
     return NULL;
   }
@@ -61,6 +92,8 @@ void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   free(w->tn);
   free(w->mask);
   free(w->strata);
+  tsim__ptanalysis_ws_free(w);
+  tsim_logit_ws_free(w->logit);
   tsim_decider_free(&w->dec);
   free(w);
 }
@@ -72,6 +105,8 @@ static size_t block(const tsim_scenario *sc, int h, int e, int kind) {
 
 void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
   const tsim_scenario *sc = w->sc;
+  w->cohort = c;
+  if (sc->latent) return; /* analyses read the patients themselves */
   size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
   for (int h = 0; h < 2; h++)
     for (int e = 0; e < sc->nendpoints; e++) {
@@ -140,10 +175,11 @@ static void arm_counts(const tsim_analysis_ws *w, int dropped, const long long *
     }
 }
 
-/* Cochran-Mantel-Haenszel stratified by site over the sites the analysis keeps; strata with
- * fewer than two patients contribute nothing (stattest.h). */
-static int cmh_reject(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
-                      const long long *n, int arm, double *p_out) {
+/* Tests stratified by site over the sites the analysis keeps: Cochran-Mantel-Haenszel (strata
+ * with fewer than two patients contribute nothing; stattest.h) or logistic regression with a
+ * fixed effect per site (uninformative sites dropped, separation "not estimable"; logistic.h). */
+static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
+                           const long long *n, int arm, double *stat, double *dir) {
   const tsim_scenario *sc = w->sc;
   size_t na = (size_t)sc->narms;
   long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
@@ -156,37 +192,92 @@ static int cmh_reject(tsim_analysis_ws *w, const tsim_analysis *an, const long l
     n1[k] = n[(size_t)s * na + (size_t)arm];
     k++;
   }
-  double p = k ? tsim_cmh_p(x0, n0, x1, n1, k, NULL) : NAN;
-  *p_out = p;
-  return tsim_reject(p, an->alpha);
+  double p = NAN;
+  *stat = *dir = NAN;
+  if (k && an->test == TSIM_TEST_CMH) {
+    p = tsim_cmh_p(x0, n0, x1, n1, k, stat);
+    double d = 0; /* the direction: sum of observed - expected experimental responders */
+    for (int i = 0; i < k; i++) {
+      long long nn = n0[i] + n1[i];
+      if (nn >= 2) d += (double)x1[i] - (double)n1[i] * (double)(x0[i] + x1[i]) / (double)nn;
+    }
+    *dir = d;
+  } else if (k) {
+    tsim_logit_fit fit;
+    p = tsim_logistic(w->logit, x0, n0, x1, n1, k, 0.95, &fit);
+    *stat = fit.z;
+    *dir = fit.est;
+  }
+  return p;
+}
+
+double tsim__one_sided(double p2, double dir, int higher_is_better) {
+  if (isnan(p2) || isnan(dir)) return NAN;
+  int favourable = higher_is_better ? dir > 0 : dir < 0;
+  return favourable ? p2 / 2 : 1 - p2 / 2;
+}
+
+void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const long long *n,
+                           const long long *tx, const long long *tn, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  int dropped = (an->exclude || an->has_where) ? site_mask(w, an, x, n) : 0;
+  if (!dropped && (an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC))
+    memset(w->mask, 0, (size_t)sc->nsites);
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int higher_better = ep->higher_is_better;
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    tsim_outcome *o = &out[j];
+    int arm = tsim_comparison_arm(sc, j);
+    o->x0 = o->n0 = 0;
+    if (!sc->single_arm) arm_counts(w, dropped, x, n, tx, tn, sc->control, &o->x0, &o->n0);
+    arm_counts(w, dropped, x, n, tx, tn, arm, &o->x1, &o->n1);
+    o->p = o->stat = NAN;
+    if (sc->single_arm) {
+      o->defined = o->n1 > 0;
+      o->diff = o->defined ? (double)o->x1 / (double)o->n1 - ep->p0 : NAN;
+    } else {
+      o->defined = o->n0 > 0 && o->n1 > 0;
+      o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
+    }
+    int wanted = w->want_p || w->need_p[k];
+    double p = NAN, stat = NAN, dir = o->diff;
+    if (an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC) {
+      p = stratified_p(w, an, x, n, arm, &stat, &dir);
+      if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
+    } else if (an->test == TSIM_TEST_BINOMIAL_EXACT) {
+      p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)
+                         : tsim_binomial_exact_p(o->x1, o->n1, ep->p0);
+    } else if (an->sided == 1 && an->test == TSIM_TEST_FISHER) {
+      p = tsim_fisher_one_sided_p(o->x0, o->n0, o->x1, o->n1, higher_better);
+    } else if (an->sided == 1) {
+      p = tsim__one_sided(tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat), dir, higher_better);
+    } else {
+      /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
+      if (wanted) p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat);
+      o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+    }
+    if (an->sided == 1 || an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC ||
+        an->test == TSIM_TEST_BINOMIAL_EXACT)
+      o->reject = tsim_reject(p, an->alpha);
+    if (wanted) {
+      o->p = p;
+      o->stat = stat;
+    }
+    o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+    o->sites_dropped = dropped;
+  }
 }
 
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
+  if (sc->latent) {
+    tsim__ptanalysis_eval(w, k, h, out);
+    return;
+  }
   const tsim_analysis *an = &sc->analyses[k];
   size_t b = block(sc, (int)h, an->endpoint, pop_kind(an));
   size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
-  const long long *x = w->x + b * ns * na, *n = w->n + b * ns * na;
-  const long long *tx = w->tx + b * na, *tn = w->tn + b * na;
-  int dropped = (an->exclude || an->has_where) ? site_mask(w, an, x, n) : 0;
-  if (an->test == TSIM_TEST_CMH && !dropped) memset(w->mask, 0, (size_t)sc->nsites);
-  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
-  for (int j = 0; j < sc->narms - 1; j++) {
-    tsim_outcome *o = &out[j];
-    arm_counts(w, dropped, x, n, tx, tn, sc->control, &o->x0, &o->n0);
-    arm_counts(w, dropped, x, n, tx, tn, tsim_comparison_arm(sc, j), &o->x1, &o->n1);
-    o->p = o->stat = NAN;
-    if (an->test == TSIM_TEST_CMH) {
-      double p;
-      o->reject = cmh_reject(w, an, x, n, tsim_comparison_arm(sc, j), &p);
-      if (w->want_p || w->need_p[k]) o->p = p;
-    } else {
-      if (w->want_p || w->need_p[k]) o->p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &o->stat);
-      o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
-    }
-    o->defined = o->n0 > 0 && o->n1 > 0;
-    o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
-    o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
-    o->sites_dropped = dropped;
-  }
+  tsim__analysis_binary(w, k, w->x + b * ns * na, w->n + b * ns * na, w->tx + b * na,
+                        w->tn + b * na, out);
 }

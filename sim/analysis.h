@@ -21,13 +21,15 @@
 typedef struct tsim_outcome {
   long long x0, n0;   /* control: responders, analysed patients */
   long long x1, n1;   /* experimental arm: responders, analysed patients */
-  double p;           /* two-sided p-value (NaN when the table has no test, or when the
+  double p;           /* p-value, two-sided unless the analysis is one-sided (NaN when the table has no test, or when the
                          workspace's want_p is 0: a run needs only the decision) */
   double stat;        /* test statistic (NaN for Fisher, undefined, or not wanted) */
   int reject;         /* p < alpha under the tie rule of stattest.h */
   int favouring;      /* rejected, and the observed difference favours the experimental arm */
   int defined;        /* both arms have analysed patients, so diff is defined */
-  double diff;        /* x1/n1 - x0/n0, difference in response rates (NaN if undefined) */
+  double diff;        /* x1/n1 - x0/n0, difference in response rates; for a continuous end
+                         point the difference in means (ANCOVA: adjusted); single arm:
+                         x1/n1 - p0 (NaN if undefined) */
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
 } tsim_outcome;
 
@@ -47,6 +49,16 @@ typedef struct tsim_analysis_ws {
   tsim_decider dec;   /* cached decisions (decide.h) */
   int want_p;         /* 1: also compute p-values and statistics (0 after _new) */
   unsigned char need_p[TSIM_MAX_ANALYSES]; /* p-values some multiplicity procedure needs */
+  /* The latent model (sc->latent): analyses read the patients of the cohort prepared. */
+  const tsim_cohort *cohort;
+  long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
+  long long *ptx, *ptn; /* [narms] their totals */
+  double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
+  uint8_t *grp;         /* [n] their arms */
+  double *y2, *b2;      /* [n] the two arms of one comparison, control first */
+  struct tsim_rank_ws *rank;       /* Wilcoxon workspace */
+  struct tsim_ancova_ws *ancova;   /* ANCOVA workspace */
+  struct tsim_logit_ws *logit;     /* logistic regression workspace (nsites strata) */
 } tsim_analysis_ws;
 
 /* A workspace for sc; NULL when out of memory. Free with tsim_analysis_ws_free (NULL ok). */
@@ -59,6 +71,28 @@ void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c);
 /* Evaluates analysis `k` on the prepared cohort under hypothesis h, writing one outcome per
  * experimental arm (in arm order, skipping the control) to out[0 .. narms-2]. No allocation. */
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out);
+
+/* Internal, shared with ptanalysis.c: the outcomes of binary analysis k from its responders
+ * x and analysed patients n per (site, arm) and their totals tx, tn per arm. */
+void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const long long *n,
+                           const long long *tx, const long long *tn, tsim_outcome *out);
+/* Internal: the one-sided p-value from a two-sided p2 of a test whose statistic is symmetric
+ * under the null, the observed direction `dir` (> 0: the experimental arm higher), the
+ * alternative being the favourable direction: p2 / 2 in that direction, 1 - p2 / 2 against it. */
+double tsim__one_sided(double p2, double dir, int higher_is_better);
+/* Internal (ptanalysis.c): analysis k on the patients of a latent-model cohort. */
+void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out);
+int tsim__ptanalysis_ws_init(tsim_analysis_ws *w);
+void tsim__ptanalysis_ws_free(tsim_analysis_ws *w);
+
+/* Analysis k's nominal difference for comparison j (experimental arm j, 0-based): the
+ * difference in response probabilities (binary; single arm: the arm's minus p0) or in means
+ * (continuous) at the analysis's visit, from the scenario's parameters. */
+double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j);
+/* A bound B (a power of two) on |observed difference| of analysis k: 1 for rates; for means,
+ * the spread of the scenario's means plus 64 SDs, so beyond it lies nothing a normal model
+ * produces. */
+double tsim_analysis_diff_bound(const tsim_scenario *sc, int k);
 
 /* The experimental arm of comparison j (0-based), skipping the control. */
 int tsim_comparison_arm(const tsim_scenario *sc, int j);

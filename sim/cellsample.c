@@ -37,6 +37,7 @@
 
 int tsim_cohort_cell_mode(const tsim_scenario *sc) {
   int permitted = !(sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1);
+  if (sc->latent) return 0; /* patients carry their own values */
   if (sc->sampling == TSIM_SAMPLING_CELL) return 1; /* the loader checked it is permitted */
   if (sc->sampling == TSIM_SAMPLING_PATIENT || !permitted) return 0;
   return sc->sample_size >= (long long)CELL_MODE_MIN_PER_CELL * sc->nsites * sc->narms;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cohort_internal.h"
+#include "latent.h"
 #include "rng.h"
 
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
@@ -69,6 +70,10 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
       for (unsigned r = 0; r < plan->block_count[a]; r++) plan->block[k++] = a;
     }
   }
+  if (sc->latent && !(plan->lat = tsim_latent_plan_new(sc))) {
+    tsim_cohort_plan_free(plan);
+    return TSIM_NOMEM;
+  }
   plan->cell_mode = tsim_cohort_cell_mode(sc);
   if (plan->cell_mode) tsim__cell_plan(plan);
   if (sc->nsites > 1 && sc->enrollment == TSIM_ENROLL_RANDOM) {
@@ -81,6 +86,8 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
 void tsim_cohort_plan_free(tsim_cohort_plan *plan) {
   if (!plan) return;
   free(plan->block);
+  free(plan->lat);
+  plan->lat = NULL;
   if (plan->site_table) gsl_ran_discrete_free(plan->site_table);
   plan->block = NULL;
   plan->site_table = NULL;
@@ -114,6 +121,20 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
   if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new();
   ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->binom_cache);
+  if (plan->lat) {
+    const struct tsim_latent_plan *lp = plan->lat;
+    size_t nm = (size_t)lp->nmeas;
+    c->base = malloc((n * (size_t)lp->nbase + 1) * sizeof *c->base);
+    c->dev = malloc(n);
+    c->sub = malloc(n);
+    ok = ok && c->base && c->dev && c->sub;
+    for (int h = 0; h < 2; h++) {
+      c->lz[h] = malloc(nm * ns * na * sizeof *c->lz[h]);
+      c->val[h] = malloc(n * nm * sizeof *c->val[h]);
+      c->gone[h] = malloc(n);
+      ok = ok && c->lz[h] && c->val[h] && c->gone[h];
+    }
+  }
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
@@ -136,7 +157,13 @@ void tsim_cohort_free(tsim_cohort *c) {
     free(c->p_eff[h]);
     free(c->thr[h]);
     free(c->cells[h]);
+    free(c->lz[h]);
+    free(c->val[h]);
+    free(c->gone[h]);
   }
+  free(c->base);
+  free(c->dev);
+  free(c->sub);
   free(c->scratch);
   free(c->site_start);
   free(c->site_n);
@@ -203,14 +230,15 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
       for (int a = 0; a < na; a++) {
         double p = plan->p[TSIM_HYP_ALT][e][a];
         if (p > 0 && p < 1 && sc->heterogeneity_sd > 0)
-          p = 1.0 / (1.0 + exp(-(plan->logit[TSIM_HYP_ALT][e][a] + c->site_effect[s])));
+          p = 1.0 / (1.0 + exp(-(plan->logit[TSIM_HYP_ALT][e][a] +
+                                 (sc->endpoints[e].higher_is_better ? c->site_effect[s] : -c->site_effect[s]))));
         base[a] = p;
       }
       for (int a = 0; a < na; a++, cell++) {
         double p[2] = {base[a], base[sc->control]};
         for (int k = 0; k < sc->nanomalies; k++) {
           const tsim_anomaly *an = &sc->anomalies[k];
-          if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) &&
+          if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) && !isnan(an->response) &&
               c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
             p[0] = p[1] = an->response;
         }
@@ -280,6 +308,13 @@ static void randomize_blocks(tsim_cohort *c, int *buf) {
     assign_blocks(c, c->scratch + c->site_start[s], c->site_start[s + 1] - c->site_start[s], buf);
 }
 
+static void randomize(tsim_cohort *c);
+
+void tsim__cohort_enroll(tsim_cohort *c) {
+  enroll_sites(c);
+  randomize(c);
+}
+
 static void randomize(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
@@ -337,8 +372,12 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
 
 void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim__cohort_sites(c, seed, trial);
-  tsim__cohort_p_eff(c);
   c->trial = trial;
+  if (c->plan->lat) {
+    tsim__cohort_sample_latent(c, seed, trial);
+    return;
+  }
+  tsim__cohort_p_eff(c);
   if (c->plan->cell_mode) {
     tsim__cohort_sample_cells(c, seed, trial);
     return;
@@ -352,6 +391,7 @@ void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
 
 int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   const tsim_scenario *sc = c->plan->sc;
+  if (c->plan->lat) return tsim__latent_write_csv(c, h, f);
   int ne = sc->nendpoints, ns = sc->nsites, na = sc->narms;
   fprintf(f, "trial,hypothesis,patient,site,arm,dropout,deviation");
   for (int e = 0; e < ne; e++) fprintf(f, ",response_%s,p_%s", sc->endpoints[e].id, sc->endpoints[e].id);

@@ -7,6 +7,10 @@
  * dropout and deviations are unchanged, and both hypotheses read the same random streams, so
  * the two runs are coupled (common random numbers).
  *
+ * Scenarios with continuous, correlated, repeated or derived end points, subgroups, outcome-
+ * dependent dropout or a single arm use the latent model of latent.h instead: every patient
+ * keeps its values (c->val), and analyses read them rather than the cell table.
+ *
  * Two samplers draw from this model: per patient (cohort.c), and - when patients are
  * exchangeable within site and arm and the cells are large - as counts per (site, arm) cell
  * (cellsample.c), which makes the cost of a trial nearly flat in its sample size. They give the
@@ -14,8 +18,10 @@
  *
  * Model of one patient j (site s, arm a, end point e):
  *   p_e(s, a) = anomaly response        if an anomaly rule covers (s, a, e) in this trial,
- *             = logistic(logit(pi_ea) + b_s)  otherwise, with b_s ~ N(0, heterogeneity_sd^2)
- *               drawn once per site and trial (pi_ea in {0, 1} is left as it is);
+ *             = logistic(logit(pi_ea) +/- b_s)  otherwise, with b_s ~ N(0, heterogeneity_sd^2)
+ *               drawn once per site and trial (pi_ea in {0, 1} is left as it is); + for an
+ *               efficacy end point (higher_is_better), - for a harmful one, so that b_s > 0 is
+ *               a site where patients do better on every end point;
  *   response_je ~ Bernoulli(p_e(s, a)), dropout_j ~ Bernoulli(dropout_a),
  *   deviation_j ~ Bernoulli(deviation_a), all independent given the site effects.
  */
@@ -58,6 +64,7 @@ typedef struct tsim_cohort_plan {
   uint64_t site_cond_thr[TSIM_MAX_SITES]; /* their Bernoulli thresholds, ceil(p 2^53) */
   uint64_t arm_cond_thr[TSIM_MAX_ARMS];
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
+  struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
 } tsim_cohort_plan;
 
 /* One thread's workspace: the current trial's patients and everything sampling needs. The
@@ -81,6 +88,13 @@ typedef struct tsim_cohort {
   struct tsim_binom_cache *binom_cache; /* cell mode: inverse-CDF tables of Bin(n, p) (owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
+  /* The latent model (sc->latent; see latent.h), per patient j and measure m: */
+  double *lz[2];           /* [nmeas * nsites * narms] this trial's thresholds / means */
+  double *val[2];          /* [n * nmeas] values by hypothesis (binary: 0 or 1) */
+  double *base;            /* [n * nbase] baselines (the same under both hypotheses) */
+  uint8_t *gone[2];        /* [n] first visit missed (nvisits: none), by hypothesis */
+  uint8_t *dev;            /* [n] 1 = major protocol deviation */
+  uint8_t *sub;            /* [n] subgroup membership, bit g for subgroup g */
   long long trial;         /* trial index of the cohort currently held */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;

@@ -17,4 +17,10 @@ void tsim__cell_plan(tsim_cohort_plan *plan);
 /* Enrollment, randomisation, missingness and outcomes as counts per cell. */
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial);
 
+/* Each patient's site and arm, from the ENROLL stream the caller has seeded. */
+void tsim__cohort_enroll(tsim_cohort *c);
+/* The latent model (latent.c): enrollment, missingness and every patient's values. */
+void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial);
+int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f);
+
 #endif

@@ -19,12 +19,14 @@
 
 #include <float.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_machine.h>
 #include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_result.h>
 #include <math.h>
 
-/* P(|T_nu| > t), nu >= 1. */
-static double t_two_sided(double t, double nu) {
+double tsim_t_two_sided_p(double t, double nu) {
+  if (isnan(t) || !(nu > 0)) return NAN;
   t = fabs(t);
   if (isinf(t)) return 0.0;
   /* |t| <= 2/(10 DBL_EPSILON) < 1e15 after R's "essentially constant" rule (t_finish), so t^2
@@ -38,7 +40,12 @@ static double t_two_sided(double t, double nu) {
       0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5) < GSL_LOG_DBL_MIN + 1.0)
     return 0.0;
   double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y); /* P(|T| <= t) */
-  return inside < 0.5 ? 1.0 - inside : gsl_sf_beta_inc(0.5 * nu, 0.5, x);
+  if (inside < 0.5) return 1.0 - inside;
+  /* The upper tail through the _e form: near the bound above GSL may still report an
+   * underflow (p below about 1e-300), which is a p of 0, never an error. */
+  gsl_sf_result r;
+  int status = gsl_sf_beta_inc_e(0.5 * nu, 0.5, x, &r);
+  return status == GSL_EUNDRFLW ? 0.0 : r.val;
 }
 
 static double t_fail(double *stat, double *df, double *diff, double *lo, double *hi) {
@@ -55,39 +62,57 @@ static int t_args_ok(double mean0, double sd0, long long n0, double mean1, doubl
          isfinite(sd1) && sd0 >= 0.0 && sd1 >= 0.0 && conf > 0.0 && conf < 1.0;
 }
 
-/* The part both tests share, from the difference's standard error se and degrees of freedom. */
-static double t_finish(double mean0, double mean1, double se, double nu, double conf,
-                       double *stat, double *df, double *diff, double *lo, double *hi) {
+int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
+                long long n1, double *t, double *nu, double *se_out) {
+  *t = *nu = NAN;
+  if (se_out) *se_out = NAN;
+  if (!t_args_ok(mean0, sd0, n0, mean1, sd1, n1, 0.5)) return 0;
+  double se, df;
+  if (pooled) {
+    df = (double)(n0 + n1 - 2);
+    double var = ((double)(n0 - 1) * sd0 * sd0 + (double)(n1 - 1) * sd1 * sd1) / df;
+    se = sqrt(var * (1.0 / (double)n0 + 1.0 / (double)n1));
+  } else {
+    double v0 = sd0 * sd0 / (double)n0, v1 = sd1 * sd1 / (double)n1;
+    df = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
+    se = sqrt(v0 + v1);
+  }
   /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
    * the difference of the means is then rounding noise. */
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * fmax(fabs(mean0), fabs(mean1)))
+  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * fmax(fabs(mean0), fabs(mean1))) return 0;
+  *t = (mean1 - mean0) / se;
+  *nu = df;
+  if (se_out) *se_out = se;
+  return 1;
+}
+
+/* The part both tests share. */
+static double t_test(int pooled, double mean0, double sd0, long long n0, double mean1,
+                     double sd1, long long n1, double conf, double *stat, double *df,
+                     double *diff, double *lo, double *hi) {
+  double t, nu, se;
+  if (!(conf > 0.0 && conf < 1.0) || !tsim_t_stat(pooled, mean0, sd0, n0, mean1, sd1, n1, &t, &nu, &se))
     return t_fail(stat, df, diff, lo, hi);
-  double d = mean1 - mean0, t = d / se, q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, nu);
+  double d = mean1 - mean0;
   if (stat) *stat = t;
   if (df) *df = nu;
   if (diff) *diff = d;
-  if (lo) *lo = d - q * se;
-  if (hi) *hi = d + q * se;
-  return t_two_sided(t, nu);
+  if (lo || hi) {
+    double q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, nu);
+    if (lo) *lo = d - q * se;
+    if (hi) *hi = d + q * se;
+  }
+  return tsim_t_two_sided_p(t, nu);
 }
 
 double tsim_welch_t(double mean0, double sd0, long long n0, double mean1, double sd1,
                     long long n1, double conf, double *stat, double *df, double *diff,
                     double *lo, double *hi) {
-  if (!t_args_ok(mean0, sd0, n0, mean1, sd1, n1, conf))
-    return t_fail(stat, df, diff, lo, hi);
-  double v0 = sd0 * sd0 / (double)n0, v1 = sd1 * sd1 / (double)n1;
-  double nu = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
-  return t_finish(mean0, mean1, sqrt(v0 + v1), nu, conf, stat, df, diff, lo, hi);
+  return t_test(0, mean0, sd0, n0, mean1, sd1, n1, conf, stat, df, diff, lo, hi);
 }
 
 double tsim_student_t(double mean0, double sd0, long long n0, double mean1, double sd1,
                       long long n1, double conf, double *stat, double *df, double *diff,
                       double *lo, double *hi) {
-  if (!t_args_ok(mean0, sd0, n0, mean1, sd1, n1, conf))
-    return t_fail(stat, df, diff, lo, hi);
-  double nu = (double)(n0 + n1 - 2);
-  double pooled = ((double)(n0 - 1) * sd0 * sd0 + (double)(n1 - 1) * sd1 * sd1) / nu;
-  double se = sqrt(pooled * (1.0 / (double)n0 + 1.0 / (double)n1));
-  return t_finish(mean0, mean1, se, nu, conf, stat, df, diff, lo, hi);
+  return t_test(1, mean0, sd0, n0, mean1, sd1, n1, conf, stat, df, diff, lo, hi);
 }

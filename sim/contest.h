@@ -13,6 +13,16 @@
 #ifndef TSIM_CONTEST_H
 #define TSIM_CONTEST_H
 
+/* P(|T_nu| > |t|) for Student's t with nu >= 1 degrees of freedom, accurate in both tails (a
+ * p below about 1e-300 is returned as 0); the t-tests here and ANCOVA (ancova.c) share it. */
+double tsim_t_two_sided_p(double t, double nu);
+
+/* The t statistic (mean1 - mean0) / se, its degrees of freedom and se, of Welch's test
+ * (pooled = 0) or Student's (pooled = 1), without the p-value: 1 when the test is defined (as
+ * above), else 0 with NaN outputs. se_out may be NULL. The tests below use it. */
+int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
+                long long n1, double *t, double *nu, double *se_out);
+
 /* Welch's t-test (unequal variances, Welch-Satterthwaite df), as R t.test(var.equal = FALSE). */
 double tsim_welch_t(double mean0, double sd0, long long n0, double mean1, double sd1,
                     long long n1, double conf, double *stat, double *df, double *diff,

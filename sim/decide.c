@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contest.h"
 #include "stattest.h"
 
 #define FISHER_CACHE_SUPPORT 128 /* cut points cost ~support^2 / 2 recurrence steps */
@@ -17,13 +18,24 @@ int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
     d->crit[k] = z * z;
   }
   d->table = calloc((size_t)1 << TSIM_FISHER_CACHE_BITS, sizeof *d->table);
-  return d->table ? 0 : -1;
+  if (!d->table) return -1;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    tsim_test t = sc->analyses[k].test;
+    if ((t != TSIM_TEST_WELCH_T && t != TSIM_TEST_STUDENT_T) || sc->analyses[k].sided != 2) continue;
+    d->tq[k] = calloc(TSIM_T_CACHE_DF + 1, sizeof *d->tq[k]);
+    if (!d->tq[k]) { tsim_decider_free(d); return -1; }
+  }
+  return 0;
 }
 
 void tsim_decider_free(tsim_decider *d) {
   if (!d) return;
   free(d->table);
   d->table = NULL;
+  for (int k = 0; k < TSIM_MAX_ANALYSES; k++) {
+    free(d->tq[k]);
+    d->tq[k] = NULL;
+  }
 }
 
 /* The chi-square statistic of the table without the p-value (NaN when undefined). */
@@ -83,4 +95,24 @@ int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, l
   if (isnan(x2)) return 0;
   if (fabs(x2 - d->crit[k]) > 1e-9 * d->crit[k]) return x2 > d->crit[k];
   return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
+}
+
+/* q(df) of analysis k at a whole df, computed once. */
+static double t_quantile(tsim_decider *d, const tsim_scenario *sc, int k, long long df) {
+  double *q = &d->tq[k][df];
+  if (*q == 0) *q = gsl_cdf_tdist_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2, (double)df);
+  return *q;
+}
+
+int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu) {
+  double alpha = sc->analyses[k].alpha;
+  if (isnan(t) || isnan(nu)) return 0;
+  double at = fabs(t);
+  if (d->tq[k] && nu >= 1 && nu < TSIM_T_CACHE_DF) {
+    long long lo = (long long)floor(nu), hi = (long long)ceil(nu);
+    double qlo = t_quantile(d, sc, k, lo), qhi = t_quantile(d, sc, k, hi);
+    if (at > qlo * (1 + 1e-9)) return 1;
+    if (at < qhi * (1 - 1e-9)) return 0;
+  }
+  return tsim_reject(tsim_t_two_sided_p(t, nu), alpha);
 }

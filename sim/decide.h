@@ -10,6 +10,10 @@
  *    margins (n0, n1, m) the rejected x0 form two tails: x0 <= lo or x0 >= hi. The cut points
  *    are found once per margins by evaluating tsim_fisher_p over the support, and kept in a
  *    per-thread table (open addressing; cleared when it fills, so memory stays bounded).
+ *  - Welch's and Student's t-tests reject exactly when |t| exceeds the t quantile q(df) at
+ *    alpha (1 - 1e-7) / 2. q falls as df grows, so q(ceil df) <= q(df) <= q(floor df): the
+ *    quantiles at whole df are kept per analysis (computed when first needed), and only a t
+ *    between the two bounds (or within a relative 1e-9 of them) needs its p-value.
  * Yates and single-stratum CMH are decided by their p-values. The decisions are those of
  * tsim_reject(tsim_test_p(...), alpha) - tested table by table.
  */
@@ -27,8 +31,11 @@ typedef struct tsim_fisher_entry {
   int32_t lo, hi; /* reject when x0 <= lo or x0 >= hi */
 } tsim_fisher_entry;
 
+#define TSIM_T_CACHE_DF 4096 /* t quantiles cached for df 1 .. this */
+
 typedef struct tsim_decider {
   double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
+  double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
   int used;                        /* entries in use */
 } tsim_decider;
@@ -40,5 +47,9 @@ void tsim_decider_free(tsim_decider *d);
 /* 1 when analysis k (test and alpha from sc) rejects on the table x0/n0 vs x1/n1. */
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
                 long long x1, long long n1);
+
+/* 1 when two-sided t-test analysis k rejects with statistic t on nu degrees of freedom (NaN t:
+ * not rejected); the same decision as tsim_reject(tsim_t_two_sided_p(t, nu), alpha). */
+int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu);
 
 #endif

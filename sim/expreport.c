@@ -89,7 +89,7 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       csv_estimate(f, s, k, c, "type1_error_favouring", z->favouring, t->trials);
       csv_row(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n, NAN, NAN, NAN);
       csv_row(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n, NAN, NAN, NAN);
-      double m = a->defined ? (double)a->diff_sum / TSIM_FIXED_SCALE / (double)a->defined : NAN;
+      double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
       csv_row(f, s, k, c, "mean_difference_alternative", m, NAN, NAN, NAN);
       csv_row(f, s, k, c, "nominal_difference", s->points[k].nominal[c], NAN, NAN, NAN);
     }

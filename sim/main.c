@@ -387,9 +387,10 @@ static int cmd_check(int argc, char **argv) {
   int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
   if (!sc) return status;
-  printf("%s: ok: scenario \"%s\", %d arms, %lld patients, %d site%s, %d end point%s, "
+  printf("%s: ok: scenario \"%s\", %d arm%s, %lld patients, %d site%s, %d end point%s, "
          "%d analys%s\n",
-         c.scenario, sc->name, sc->narms, sc->sample_size, sc->nsites, sc->nsites == 1 ? "" : "s",
+         c.scenario, sc->name, sc->narms, sc->narms == 1 ? " (single-arm)" : "s", sc->sample_size,
+         sc->nsites, sc->nsites == 1 ? "" : "s",
          sc->nendpoints, sc->nendpoints == 1 ? "" : "s", sc->nanalyses,
          sc->nanalyses == 1 ? "is" : "es");
   tsim_scenario_free(sc);

@@ -37,8 +37,8 @@ static diff_stats diff_summary(const tsim_tally_cell *c) {
   diff_stats s = {NAN, NAN, NAN};
   if (c->defined == 0) return s;
   double n = (double)c->defined;
-  double m1 = (double)c->diff_sum / TSIM_FIXED_SCALE / n;
-  double m2 = (double)c->diff_sq_sum / TSIM_FIXED_SCALE / n;
+  double m1 = (double)c->diff_sum / c->scale / n;
+  double m2 = (double)c->diff_sq_sum * (TSIM_FIXED_SCALE / c->scale) / c->scale / n;
   s.mean = m1;
   if (c->defined > 1) {
     double var = (m2 - m1 * m1) * n / (n - 1);
@@ -95,7 +95,12 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
   cJSON_AddStringToObject(o, "id", tsim_comparison_id(sc, k, id, sizeof id));
   cJSON_AddStringToObject(o, "analysis", an->id);
   cJSON_AddStringToObject(o, "arm", sc->arms[arm].id);
-  cJSON_AddStringToObject(o, "control", sc->arms[sc->control].id);
+  if (sc->single_arm) {
+    cJSON_AddNullToObject(o, "control");
+    cJSON_AddItemToObject(o, "p0", tsim__report_num(ep->p0));
+  } else {
+    cJSON_AddStringToObject(o, "control", sc->arms[sc->control].id);
+  }
   cJSON_AddStringToObject(o, "endpoint", ep->id);
   cJSON_AddStringToObject(o, "population", tsim_population_names[an->population]);
   if (an->population == TSIM_POP_ITT)
@@ -166,13 +171,15 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   cJSON_AddNumberToObject(root, "trials", (double)t->trials);
   cJSON_AddStringToObject(root, "sampling", tsim_cohort_cell_mode(sc) ? "cell" : "patient");
   cJSON_AddStringToObject(root, "null_twin",
-                          "every arm's end points set to the control arm's; sites, heterogeneity, "
-                          "anomalies, dropout and deviations unchanged; same random streams");
+                          sc->single_arm
+                              ? "the arm's response set to each end point's p0; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams"
+                              : "every arm's end points set to the control arm's; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams");
   cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
   int ncmp = tsim_scenario_ncomparisons(sc);
   for (int k = 0; k < t->ncomp; k++) {
-    const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k / ncmp].endpoint];
-    double nominal = ep->response[tsim_comparison_arm(sc, k % ncmp)] - ep->response[sc->control];
+    double nominal = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
     cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, nominal, sc->analyses[k / ncmp].alpha));
   }
   cJSON *joint = cJSON_AddArrayToObject(root, "joint");
@@ -211,10 +218,11 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     int arm = tsim_comparison_arm(sc, k % ncmp);
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
-    char id[2 * TSIM_ID_MAX];
+    char id[2 * TSIM_ID_MAX], control[TSIM_ID_MAX + 32];
+    if (sc->single_arm) snprintf(control, sizeof control, "p0=%g", ep->p0);
+    else snprintf(control, sizeof control, "%s", sc->arms[sc->control].id);
     fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%.17g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
-            sc->arms[arm].id, sc->arms[sc->control].id, ep->id,
-            tsim_population_names[an->population],
+            sc->arms[arm].id, control, ep->id, tsim_population_names[an->population],
             an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
             tsim_test_names[an->test], an->alpha);
     csv_estimate(f, tsim_estimate_proportion(a->reject, n));
@@ -222,7 +230,7 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
             (double)a->favouring / (double)n, (double)z->favouring / (double)n,
             (double)(a->n0_sum + a->n1_sum) / (double)n, (double)(z->n0_sum + z->n1_sum) / (double)n,
-            diff_summary(a).mean, diff_summary(z).mean, ep->response[arm] - ep->response[sc->control],
+            diff_summary(a).mean, diff_summary(z).mean, tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
             (double)a->sites_dropped / (double)n, (double)z->sites_dropped / (double)n);
   }
 }
@@ -365,17 +373,34 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              "%.2f s\n\n",
           t->trials, (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s",
           ri->seconds);
-  fprintf(f, "%-18s %-8s %-20s %-26s %-26s %7s %7s %7s\n", "analysis", "test", "population",
+  /* Column widths: at least the classic ones, wider for long ids, tests and populations. */
+  int wid = 18, wt = 9, wp = 20;
+  for (int k = 0; k < t->ncomp; k++) {
+    char id[2 * TSIM_ID_MAX];
+    int l = (int)strlen(tsim_comparison_id(sc, k, id, sizeof id));
+    const tsim_analysis *an = &sc->analyses[k / tsim_scenario_ncomparisons(sc)];
+    int lt = (int)strlen(tsim_test_names[an->test]);
+    int lp = 28 + (an->subgroup >= 0 ? (int)strlen(sc->subgroups[an->subgroup].id) + 1 : 0);
+    wid = l > wid ? l : wid;
+    wt = lt > wt ? lt : wt;
+    if (an->subgroup >= 0 || sc->visit_week[0] > 0) wp = lp > wp ? lp : wp;
+  }
+  fprintf(f, "%-*s %-*s %-*s %-26s %-26s %7s %7s %7s\n", wid, "analysis", wt, "test", wp, "population",
           "  power [95% CI]", "  type I error [95% CI]", "  T1 fav", "mean N", "diff");
   int ncmp = tsim_scenario_ncomparisons(sc);
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_analysis *an = &sc->analyses[k / ncmp];
-    char id[2 * TSIM_ID_MAX], pop[64];
-    snprintf(pop, sizeof pop, "%s%s%s", tsim_population_names[an->population],
-             an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE ? " (completers)" : "",
-             an->exclude || an->has_where ? " -sites" : "");
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    char id[2 * TSIM_ID_MAX], pop[64 + TSIM_ID_MAX], when[32] = "";
+    if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%g", sc->visit_week[ep->visits[an->visit]]);
+    int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
+    int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
+    snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],
+             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
+             an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k];
-    fprintf(f, "%-18s %-8s %-20s", tsim_comparison_id(sc, k, id, sizeof id), tsim_test_names[an->test], pop);
+    fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt,
+            tsim_test_names[an->test], wp, pop);
     print_ci(f, tsim_estimate_proportion(a->reject, n));
     print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
     fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
@@ -383,14 +408,22 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
   }
   print_procedures(sc, t, f);
   if (t->npairs == 0) return;
-  fprintf(f, "\njoint decisions, share of trials        %-31s | %s\n", "alternative", "null twin");
-  fprintf(f, "%-38s %7s %7s %7s %7s | %7s %7s %7s %7s\n", "first / second", "both", "1st", "2nd",
-          "neither", "both", "1st", "2nd", "neither");
+  int wpair = 38; /* wider when the ids are long */
   for (int p = 0; p < t->npairs; p++) {
-    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX], pair[160];
+    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX];
+    int l = (int)(strlen(tsim_comparison_id(sc, t->pairs[p].first, a, sizeof a)) +
+                  strlen(tsim_comparison_id(sc, t->pairs[p].second, b, sizeof b))) + 4;
+    wpair = l > wpair ? l : wpair;
+  }
+  fprintf(f, "\n%-*s %-31s | %s\n", wpair, "joint decisions, share of trials", "alternative",
+          "null twin");
+  fprintf(f, "%-*s %7s %7s %7s %7s | %7s %7s %7s %7s\n", wpair, "first / second", "both", "1st",
+          "2nd", "neither", "both", "1st", "2nd", "neither");
+  for (int p = 0; p < t->npairs; p++) {
+    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX], pair[4 * TSIM_ID_MAX + 8];
     snprintf(pair, sizeof pair, "%s / %s", tsim_comparison_id(sc, t->pairs[p].first, a, sizeof a),
              tsim_comparison_id(sc, t->pairs[p].second, b, sizeof b));
-    fprintf(f, "%-38s", pair);
+    fprintf(f, "%-*s", wpair, pair);
     for (int h = 0; h < 2; h++) {
       uint64_t both = t->both[h][p], r1 = t->cell[h][t->pairs[p].first].reject;
       uint64_t r2 = t->cell[h][t->pairs[p].second].reject;
@@ -400,9 +433,11 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     }
     fputc('\n', f);
   }
-  fprintf(f, "\nPower and type I error are two-sided rejection rates (p < alpha) under the scenario "
-             "and its null twin\n(every arm's end points set to the control's; sites, anomalies and "
+  fprintf(f, "\nPower and type I error are rejection rates (p < alpha; two-sided unless the analysis "
+             "is one-sided) under the scenario\nand its null twin (%s; sites, anomalies and "
              "dropout kept). T1 fav: the null\ntwin's rejections favouring the experimental arm. mean N: "
-             "patients analysed; diff: mean observed\ndifference in response rates (experimental - "
-             "control). 1st / 2nd: only the first / second significant.\n");
+             "patients analysed; diff: mean observed\ndifference (experimental - control) in response "
+             "rates, or in means for a continuous end point\n(ANCOVA: adjusted); a single arm's is its "
+             "rate - p0. 1st / 2nd: only the first / second significant.\n",
+          sc->single_arm ? "the arm's response set to p0" : "every arm's end points set to the control's");
 }

@@ -24,6 +24,9 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc) {
     tsim_tally_free(t);
     return NULL;
   }
+  for (int h = 0; h < 2; h++)
+    for (int k = 0; k < t->ncomp; k++)
+      t->cell[h][k].scale = TSIM_FIXED_SCALE / tsim_analysis_diff_bound(sc, k / ncmp);
   for (int a = 0; a < sc->nanalyses; a++)
     for (int b = a + 1; b < sc->nanalyses; b++)
       for (int j = 0; j < ncmp; j++)
@@ -89,10 +92,9 @@ static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, cons
     }
 }
 
-/* round(x 2^48), halves away from zero, as llround but inline: |x| <= 1, so x 2^48 has at most
- * 5 bits after the binary point and adding 1/2 is exact; truncation then rounds correctly. */
-static inline tsim_i128 fixed_point(double x) {
-  double t = x * TSIM_FIXED_SCALE;
+/* round(t), halves away from zero, as llround but inline: |t| <= 2^48, so t has at most 5 bits
+ * after the binary point and adding 1/2 is exact; truncation then rounds correctly. */
+static inline tsim_i128 fixed_point(double t) {
   return (tsim_i128)(long long)(t + (t >= 0 ? 0.5 : -0.5));
 }
 
@@ -108,8 +110,11 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     c->sites_dropped += (uint64_t)o->sites_dropped;
     if (o->defined) {
       c->defined++;
-      c->diff_sum += fixed_point(o->diff);
-      c->diff_sq_sum += fixed_point(o->diff * o->diff);
+      /* |diff| <= the analysis's bound (clamped: beyond it lies only numerical nonsense). */
+      double d = o->diff * c->scale;
+      d = d > TSIM_FIXED_SCALE ? TSIM_FIXED_SCALE : d < -TSIM_FIXED_SCALE ? -TSIM_FIXED_SCALE : d;
+      c->diff_sum += fixed_point(d);
+      c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
     }
   }
   for (int p = 0; p < t->npairs; p++)

@@ -17,9 +17,11 @@
 
 __extension__ typedef __int128 tsim_i128;
 
-/* Differences are accumulated as round(diff * 2^48): |diff| <= 1, so a trial adds at most
- * 2^48 and 10^12 trials stay far inside 127 bits; the rounding (2^-49) is far below any
- * Monte Carlo error. */
+/* Differences are accumulated in fixed point, as round(diff * scale) with scale = 2^48 for a
+ * difference in response rates (|diff| <= 1) and 2^48 / B for a difference in means bounded
+ * by B (a power of two; see tsim_analysis_diff_bound): a trial adds at most 2^48 and 10^12
+ * trials stay far inside 127 bits; the rounding (2^-49 B) is far below any Monte Carlo error.
+ * Squares are accumulated as round((diff * scale)^2 / 2^48). */
 #define TSIM_FIXED_SCALE 281474976710656.0 /* 2^48 */
 
 /* Accumulators of one comparison under one hypothesis. */
@@ -31,7 +33,8 @@ typedef struct tsim_tally_cell {
   tsim_i128 n_sq_sum;      /* (n0 + n1)^2 summed, for the standard error of the mean N */
   uint64_t sites_dropped;  /* sites removed by the analysis's exclusion rules, summed */
   tsim_i128 diff_sum;      /* sum of round(diff * 2^48) over defined trials */
-  tsim_i128 diff_sq_sum;   /* sum of round(diff^2 * 2^48) over defined trials */
+  tsim_i128 diff_sq_sum;   /* sum of round((diff scale)^2 / 2^48) over defined trials */
+  double scale;            /* the fixed-point scale (not summed: fixed by the analysis) */
 } tsim_tally_cell;
 
 /* Joint decisions for a pair of comparisons of the same experimental arm. */

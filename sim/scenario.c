@@ -16,32 +16,29 @@
 
 #include "jcheck.h"
 #include "jpath.h"
+#include "scenario_internal.h"
 
 const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
 const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
 const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
-const char *const tsim_missing_names[] = {"non_responder", "exclude", NULL};
-const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", "yates", "cmh", NULL};
+const char *const tsim_missing_names[] = {"non_responder", "exclude", "locf", NULL};
+const char *const tsim_test_names[] = {"pearson", "n1_chisq", "fisher", "yates", "cmh",
+                                        "logistic", "binomial_exact", "welch_t", "student_t",
+                                        "wilcoxon", "ancova", NULL};
 const char *const tsim_sampling_names[] = {"auto", "patient", "cell", NULL};
 const char *const tsim_mult_names[] = {"fixed_sequence", "bonferroni", "holm", NULL};
-static const char *const endpoint_type_names[] = {"binary", NULL};
 
 #define SCENARIO_MAX_BYTES (16u << 20) /* a scenario is a few KB; refuse to slurp huge files */
 
-typedef struct loader {
-  tsim_jctx c;
-  tsim_scenario *sc;
-  int arms_ok;  /* the arms parsed cleanly, so names can be resolved */
-  int sites_ok; /* the site count is known, so site indices can be range-checked */
-} loader;
+typedef tsim__loader loader;
 
-static int find_arm(const tsim_scenario *sc, const char *id) {
+int tsim__find_arm(const tsim_scenario *sc, const char *id) {
   for (int i = 0; i < sc->narms; i++)
     if (strcmp(sc->arms[i].id, id) == 0) return i;
   return -1;
 }
 
-static int find_endpoint(const tsim_scenario *sc, const char *id) {
+int tsim__find_endpoint(const tsim_scenario *sc, const char *id) {
   for (int i = 0; i < sc->nendpoints; i++)
     if (strcmp(sc->endpoints[i].id, id) == 0) return i;
   return -1;
@@ -52,13 +49,26 @@ static int find_endpoint(const tsim_scenario *sc, const char *id) {
 static int arm_ref(loader *L, const cJSON *obj, const char *path, const char *key) {
   char id[TSIM_ID_MAX];
   if (tsim_jstring(&L->c, obj, path, key, 1, id, sizeof id) != 1 || !L->arms_ok) return -1;
-  int a = find_arm(L->sc, id);
+  int a = tsim__find_arm(L->sc, id);
   if (a < 0) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, path, key);
     tsim_jerr(&L->c, p, "unknown arm \"%s\"", id);
   }
   return a;
+}
+
+int tsim__endpoint_ref(loader *L, const cJSON *obj, const char *path, const char *key,
+                       int required) {
+  char id[TSIM_ID_MAX];
+  if (tsim_jstring(&L->c, obj, path, key, required, id, sizeof id) != 1) return -1;
+  int e = tsim__find_endpoint(L->sc, id);
+  if (e < 0) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, path, key);
+    tsim_jerr(&L->c, p, "unknown end point \"%s\"", id);
+  }
+  return e;
 }
 
 /* [A-Za-z0-9_.-]+ other than "." and "..", which name a folder that already exists. */
@@ -74,7 +84,7 @@ static int valid_name(const char *s) {
 }
 
 /* An id: 1..63 characters from [A-Za-z0-9_.-], so it is safe in file names and CSV cells. */
-static int get_id(loader *L, const cJSON *obj, const char *path, char *out) {
+int tsim__get_id(loader *L, const cJSON *obj, const char *path, char *out) {
   int st = tsim_jstring(&L->c, obj, path, "id", 1, out, TSIM_ID_MAX);
   if (st == 1 && !valid_name(out)) {
     char p[TSIM_JPATH_MAX];
@@ -85,8 +95,8 @@ static int get_id(loader *L, const cJSON *obj, const char *path, char *out) {
   return st;
 }
 
-static const cJSON *get_array(loader *L, const cJSON *root, const char *path, const char *key,
-                              int required, int min, int max, char *p) {
+const cJSON *tsim__get_array(loader *L, const cJSON *root, const char *path,
+                             const char *key, int required, int min, int max, char *p) {
   tsim_jpath_key(p, path, key);
   const cJSON *v = tsim_jget(root, key);
   if (!v) {
@@ -114,13 +124,9 @@ static void load_arms(loader *L, const cJSON *root) {
   char p[TSIM_JPATH_MAX];
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
-  const cJSON *arr = get_array(L, root, "$", "arms", 1, 1, TSIM_MAX_ARMS, p);
+  const cJSON *arr = tsim__get_array(L, root, "$", "arms", 1, 1, TSIM_MAX_ARMS, p);
   if (!arr) return;
-  if (cJSON_GetArraySize(arr) < 2) {
-    tsim_jerr(&L->c, p, "expected at least 2 arms (a control and an experimental arm); "
-                        "single-arm designs are not supported yet");
-    return;
-  }
+  sc->single_arm = cJSON_GetArraySize(arr) == 1;
   int i = 0, ncontrol = 0;
   for (const cJSON *a = arr->child; a; a = a->next, i++) {
     char ap[TSIM_JPATH_MAX];
@@ -129,7 +135,7 @@ static void load_arms(loader *L, const cJSON *root) {
     arm->allocation = 1.0;
     if (!tsim_jobject(&L->c, a, ap)) continue;
     tsim_jkeys(&L->c, a, ap, keys);
-    if (get_id(L, a, ap, arm->id) == 1 && find_arm(sc, arm->id) >= 0) {
+    if (tsim__get_id(L, a, ap, arm->id) == 1 && tsim__find_arm(sc, arm->id) >= 0) {
       char ip[TSIM_JPATH_MAX];
       tsim_jpath_key(ip, ap, "id");
       tsim_jerr(&L->c, ip, "duplicate arm id \"%s\"", arm->id);
@@ -145,7 +151,10 @@ static void load_arms(loader *L, const cJSON *root) {
     if (arm->is_control) { sc->control = i; ncontrol++; }
     sc->narms = i + 1;
   }
-  if (ncontrol != 1)
+  if (sc->single_arm && ncontrol > 0)
+    tsim_jerr(&L->c, p, "a single-arm design has no control arm (each end point's \"p0\" is "
+                        "the reference)");
+  else if (!sc->single_arm && ncontrol != 1)
     tsim_jerr(&L->c, p, "expected exactly one arm with \"control\": true, got %d", ncontrol);
   L->arms_ok = tsim_diag_count(L->c.diag) == before;
 }
@@ -227,7 +236,7 @@ static void load_randomization(loader *L, const cJSON *root) {
 static int *load_site_list(loader *L, const cJSON *obj, const char *path, const char *key,
                            int *count) {
   char p[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, obj, path, key, 1, 0, TSIM_MAX_SITES, p);
+  const cJSON *arr = tsim__get_array(L, obj, path, key, 1, 0, TSIM_MAX_SITES, p);
   *count = 0;
   if (!arr) return NULL;
   int n = cJSON_GetArraySize(arr);
@@ -259,7 +268,7 @@ static int *load_site_list(loader *L, const cJSON *obj, const char *path, const 
 
 static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly *an) {
   static const char *const keys[] = {"sites", "random_sites", "site_probability", "arm",
-                                     "endpoint", "response", NULL};
+                                     "endpoint", "response", "mean", NULL};
   tsim_scenario *sc = L->sc;
   an->endpoint = -1;
   an->arm = -1;
@@ -283,15 +292,25 @@ static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly
   if (tsim_jprob(&L->c, a, ap, "site_probability", 0, &an->site_probability) == 1)
     an->mode = TSIM_ANOM_RANDOM_PROB;
   an->arm = arm_ref(L, a, ap, "arm");
-  tsim_jprob(&L->c, a, ap, "response", 1, &an->response);
-  char ep_id[TSIM_ID_MAX];
-  if (tsim_jstring(&L->c, a, ap, "endpoint", 0, ep_id, sizeof ep_id) == 1) {
-    an->endpoint = find_endpoint(sc, ep_id);
-    if (an->endpoint < 0) {
-      char p[TSIM_JPATH_MAX];
-      tsim_jpath_key(p, ap, "endpoint");
-      tsim_jerr(&L->c, p, "unknown end point \"%s\"", ep_id);
-    }
+  an->response = an->mean = NAN;
+  int has_r = tsim_jprob(&L->c, a, ap, "response", 0, &an->response);
+  int has_m = tsim_jnumber(&L->c, a, ap, "mean", 0, -1e12, 1e12, &an->mean);
+  if (has_r == 0 && has_m == 0)
+    tsim_jerr(&L->c, ap, "expected \"response\" (binary end points), \"mean\" (continuous "
+                         "ones) or both");
+  if (tsim_jget(a, "endpoint")) {
+    an->endpoint = tsim__endpoint_ref(L, a, ap, "endpoint", 0);
+    if (an->endpoint < 0) { an->endpoint = -1; return; }
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "endpoint");
+    if (ep->source >= 0)
+      tsim_jerr(&L->c, p, "\"%s\" is derived from \"%s\": give the anomaly a \"mean\" on "
+                          "the source", ep->id, sc->endpoints[ep->source].id);
+    else if (ep->type == TSIM_EP_BINARY && has_r != 1 && has_m >= 0)
+      tsim_jerr(&L->c, p, "\"%s\" is binary: the anomaly needs a \"response\"", ep->id);
+    else if (ep->type == TSIM_EP_CONTINUOUS && has_m != 1 && has_r >= 0)
+      tsim_jerr(&L->c, p, "\"%s\" is continuous: the anomaly needs a \"mean\"", ep->id);
   }
 }
 
@@ -300,7 +319,7 @@ static void load_site_weights(loader *L, const cJSON *s) {
   char p[TSIM_JPATH_MAX];
   /* Without a valid count the weights' number cannot be checked, only each weight. */
   int lo = L->sites_ok ? sc->nsites : 0, hi = L->sites_ok ? sc->nsites : TSIM_MAX_SITES;
-  const cJSON *arr = get_array(L, s, "$.sites", "weights", 0, lo, hi, p);
+  const cJSON *arr = tsim__get_array(L, s, "$.sites", "weights", 0, lo, hi, p);
   if (!arr && L->sites_ok && cJSON_IsArray(tsim_jget(s, "weights")))
     tsim_jerr(&L->c, p, "expected one weight per site (%d)", sc->nsites);
   double total = 0;
@@ -349,7 +368,7 @@ static void load_sites(loader *L, const cJSON *root) {
   }
   load_site_weights(L, s);
   char ap[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, s, p, "anomalies", 0, 0, TSIM_MAX_ANOMALIES, ap);
+  const cJSON *arr = tsim__get_array(L, s, p, "anomalies", 0, 0, TSIM_MAX_ANOMALIES, ap);
   int i = 0;
   for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next, i++) {
     char ep[TSIM_JPATH_MAX];
@@ -357,76 +376,6 @@ static void load_sites(loader *L, const cJSON *root) {
     load_anomaly(L, a, ep, &sc->anomalies[i]);
     sc->nanomalies = i + 1;
   }
-}
-
-/* ---- end points, dropout, deviation ------------------------------------------------------ */
-
-/* An object keyed by arm id with a probability per arm, e.g. {"placebo": 0.1, "il2": 0.1}.
- * With `all_required`, every arm must appear; otherwise missing arms keep *out's preset. When
- * the arms failed, each value is still checked, but not the keys. */
-static void load_arm_probs(loader *L, const cJSON *obj, const char *p, int all_required,
-                           double *out, size_t stride) {
-  if (!tsim_jobject(&L->c, obj, p)) return;
-  tsim_scenario *sc = L->sc;
-  int count = 0;
-  for (const cJSON *v = obj->child; v; v = v->next) count++;
-  if (count > TSIM_JKEYS_MAX) { /* the duplicate check below is quadratic */
-    tsim_jerr(&L->c, p, "expected at most %d keys, got %d", TSIM_JKEYS_MAX, count);
-    return;
-  }
-  for (const cJSON *v = obj->child; v; v = v->next) {
-    char vp[TSIM_JPATH_MAX];
-    tsim_jpath_key(vp, p, v->string);
-    double x;
-    if (tsim_jget(obj, v->string) != v) tsim_jerr(&L->c, vp, "duplicate key");
-    else if (!L->arms_ok) tsim_jprob(&L->c, obj, p, v->string, 1, &x);
-    else if (find_arm(sc, v->string) < 0) tsim_jerr(&L->c, vp, "unknown arm \"%s\"", v->string);
-  }
-  if (!L->arms_ok) return;
-  for (int a = 0; a < sc->narms; a++) {
-    double *dst = (double *)((char *)out + (size_t)a * stride);
-    tsim_jprob(&L->c, obj, p, sc->arms[a].id, all_required, dst);
-  }
-}
-
-static void load_endpoints(loader *L, const cJSON *root) {
-  static const char *const keys[] = {"id", "type", "response", "higher_is_better", NULL};
-  tsim_scenario *sc = L->sc;
-  char p[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, root, "$", "endpoints", 1, 1, TSIM_MAX_ENDPOINTS, p);
-  int i = 0;
-  for (const cJSON *e = arr ? arr->child : NULL; e; e = e->next, i++) {
-    char ep[TSIM_JPATH_MAX];
-    tsim_jpath_index(ep, p, i);
-    tsim_endpoint *end = &sc->endpoints[i];
-    end->higher_is_better = 1;
-    sc->nendpoints = i + 1;
-    if (!tsim_jobject(&L->c, e, ep)) continue;
-    tsim_jkeys(&L->c, e, ep, keys);
-    char id[TSIM_ID_MAX] = "";
-    if (get_id(L, e, ep, id) == 1 && find_endpoint(sc, id) >= 0) {
-      char ip[TSIM_JPATH_MAX];
-      tsim_jpath_key(ip, ep, "id");
-      tsim_jerr(&L->c, ip, "duplicate end point id \"%s\"", id);
-    }
-    memcpy(end->id, id, sizeof id);
-    int type = 0;
-    tsim_jenum(&L->c, e, ep, "type", 1, endpoint_type_names, &type);
-    tsim_jbool(&L->c, e, ep, "higher_is_better", 0, &end->higher_is_better);
-    char rp[TSIM_JPATH_MAX];
-    tsim_jpath_key(rp, ep, "response");
-    const cJSON *r = tsim_jget(e, "response");
-    if (!r) tsim_jerr(&L->c, rp, "required key is missing");
-    else load_arm_probs(L, r, rp, 1, end->response, sizeof end->response[0]);
-  }
-}
-
-static void load_missingness(loader *L, const cJSON *root) {
-  tsim_scenario *sc = L->sc;
-  const cJSON *d = tsim_jget(root, "dropout");
-  if (d) load_arm_probs(L, d, "$.dropout", 0, &sc->arms[0].dropout, sizeof sc->arms[0]);
-  const cJSON *v = tsim_jget(root, "deviation");
-  if (v) load_arm_probs(L, v, "$.deviation", 0, &sc->arms[0].deviation, sizeof sc->arms[0]);
 }
 
 /* ---- analyses ------------------------------------------------------------------------- */
@@ -461,14 +410,88 @@ static void load_exclude(loader *L, const cJSON *an, const char *ap, tsim_analys
   if (n == L->sc->nsites) tsim_jerr(&L->c, p, "excludes every site, leaving nothing to analyse");
 }
 
+/* "visit" (a week among the end point's visits) and "subgroup" (an id). */
+static void load_visit_subgroup(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
+  tsim_scenario *sc = L->sc;
+  const tsim_endpoint *ep = &sc->endpoints[a->endpoint];
+  char p[TSIM_JPATH_MAX];
+  a->visit = ep->nvisits - 1;
+  a->subgroup = -1;
+  double week;
+  if (tsim_jnumber(&L->c, an, ap, "visit", 0, 0, 1e6, &week) == 1) {
+    a->visit = -1;
+    for (int v = 0; v < ep->nvisits; v++)
+      if (sc->visit_week[ep->visits[v]] == week) a->visit = v;
+    if (a->visit < 0) {
+      char list[200] = "";
+      size_t used = 0;
+      for (int v = 0; v < ep->nvisits && used < sizeof list - 20; v++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%g", v ? ", " : "",
+                                 sc->visit_week[ep->visits[v]]);
+      tsim_jpath_key(p, ap, "visit");
+      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %g (its visits: %s)", ep->id, week,
+                sc->visit_week[0] > 0 ? list : "none listed");
+      a->visit = ep->nvisits - 1;
+    }
+  }
+  char id[TSIM_ID_MAX];
+  if (tsim_jstring(&L->c, an, ap, "subgroup", 0, id, sizeof id) == 1) {
+    for (int g = 0; g < sc->nsubgroups; g++)
+      if (strcmp(sc->subgroups[g].id, id) == 0) a->subgroup = g;
+    if (a->subgroup < 0) {
+      tsim_jpath_key(p, ap, "subgroup");
+      tsim_jerr(&L->c, p, "unknown subgroup \"%s\"", id);
+    }
+  }
+}
+
+/* The test, the missing-data rule and the site rules must suit the end point and design. */
+static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a,
+                           int miss_given) {
+  tsim_scenario *sc = L->sc;
+  const tsim_endpoint *ep = &sc->endpoints[a->endpoint];
+  int cont = ep->type == TSIM_EP_CONTINUOUS;
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, ap, "test");
+  if (tsim_jget(an, "test") && cont != tsim_test_is_continuous(a->test))
+    tsim_jerr(&L->c, p, "\"%s\" is a test for %s end points, \"%s\" is %s",
+              tsim_test_names[a->test], cont ? "binary" : "continuous", ep->id,
+              cont ? "continuous" : "binary");
+  else if (sc->single_arm && a->test != TSIM_TEST_BINOMIAL_EXACT)
+    tsim_jerr(&L->c, p, "a single-arm design is judged against p0 with \"binomial_exact\"");
+  else if (!sc->single_arm && a->test == TSIM_TEST_BINOMIAL_EXACT && L->arms_ok)
+    tsim_jerr(&L->c, p, "\"binomial_exact\" tests a single arm against p0; this design has "
+                        "a control arm");
+  else if (sc->single_arm && isnan(ep->p0))
+    tsim_jerr(&L->c, p, "end point \"%s\" needs a \"p0\" to be judged against", ep->id);
+  else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)
+    tsim_jerr(&L->c, p, "\"ancova\" adjusts for a baseline: give end point \"%s\" a "
+                        "\"baseline\"", ep->id);
+  tsim_jpath_key(p, ap, "missing");
+  if (cont && a->missing == TSIM_MISSING_NON_RESPONDER) {
+    if (miss_given)
+      tsim_jerr(&L->c, p, "\"non_responder\" is for binary end points; a continuous one "
+                          "takes \"exclude\" (complete cases) or \"locf\"");
+    a->missing = TSIM_MISSING_EXCLUDE;
+  }
+  if (a->has_where && cont) {
+    tsim_jpath_key(p, ap, "exclude_sites_where");
+    tsim_jerr(&L->c, p, "the data-driven site rule reads response rates, and \"%s\" is "
+                        "continuous: list the sites in \"exclude_sites\"", ep->id);
+  }
+}
+
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
   static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
-                                     "exclude_sites", "exclude_sites_where", NULL};
+                                     "exclude_sites", "exclude_sites_where", "visit",
+                                     "subgroup", "sided", NULL};
   tsim_scenario *sc = L->sc;
   a->alpha = sc->alpha;
+  a->subgroup = -1;
+  a->sided = 2;
   if (!tsim_jobject(&L->c, an, ap)) return;
   tsim_jkeys(&L->c, an, ap, keys);
-  if (get_id(L, an, ap, a->id) == 1)
+  if (tsim__get_id(L, an, ap, a->id) == 1)
     for (const tsim_analysis *b = sc->analyses; b < a; b++)
       if (strcmp(b->id, a->id) == 0) {
         char ip[TSIM_JPATH_MAX];
@@ -477,22 +500,24 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
       }
   char ep_id[TSIM_ID_MAX];
   int st = tsim_jstring(&L->c, an, ap, "endpoint", sc->nendpoints != 1, ep_id, sizeof ep_id);
-  if (st == 1 && (a->endpoint = find_endpoint(sc, ep_id)) < 0) {
+  int ep_ok = st == 0 || st == 1;
+  if (st == 1 && (a->endpoint = tsim__find_endpoint(sc, ep_id)) < 0) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, ap, "endpoint");
     tsim_jerr(&L->c, p, "unknown end point \"%s\"", ep_id);
     a->endpoint = 0;
+    ep_ok = 0;
   }
   int pop = 0, miss = 0, test = 0;
   tsim_jenum(&L->c, an, ap, "population", 1, tsim_population_names, &pop);
-  if (tsim_jenum(&L->c, an, ap, "missing", 0, tsim_missing_names, &miss) == 1 &&
-      pop != TSIM_POP_ITT) {
+  int miss_given = tsim_jenum(&L->c, an, ap, "missing", 0, tsim_missing_names, &miss) == 1;
+  if (miss_given && pop != TSIM_POP_ITT) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, ap, "missing");
     tsim_jerr(&L->c, p, "only meaningful with \"population\": \"itt\" (per-protocol excludes "
                         "dropouts by definition)");
   }
-  tsim_jenum(&L->c, an, ap, "test", 1, tsim_test_names, &test);
+  int test_ok = tsim_jenum(&L->c, an, ap, "test", 1, tsim_test_names, &test) == 1;
   a->population = (tsim_population)pop;
   a->missing = (tsim_missing)miss;
   a->test = (tsim_test)test;
@@ -503,13 +528,19 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
     tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %g", alpha);
   }
   a->alpha = alpha;
+  long long sided = 2;
+  tsim_jint(&L->c, an, ap, "sided", 0, 1, 2, &sided);
+  a->sided = (int)sided;
   load_exclude(L, an, ap, a);
   load_where(L, an, ap, a);
+  if (!ep_ok || !L->model_ok || sc->nendpoints == 0) return;
+  load_visit_subgroup(L, an, ap, a);
+  if (test_ok) check_analysis(L, an, ap, a, miss_given);
 }
 
 static void load_analyses(loader *L, const cJSON *root) {
   char p[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, root, "$", "analyses", 1, 1, TSIM_MAX_ANALYSES, p);
+  const cJSON *arr = tsim__get_array(L, root, "$", "analyses", 1, 1, TSIM_MAX_ANALYSES, p);
   int i = 0;
   for (const cJSON *an = arr ? arr->child : NULL; an; an = an->next, i++) {
     char ap[TSIM_JPATH_MAX];
@@ -529,7 +560,7 @@ static int find_analysis(const tsim_scenario *sc, const char *id) {
 
 static void load_members(loader *L, const cJSON *pr, const char *pp, tsim_procedure *proc) {
   char ap[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, pr, pp, "analyses", 1, 2, TSIM_MAX_ANALYSES, ap);
+  const cJSON *arr = tsim__get_array(L, pr, pp, "analyses", 1, 2, TSIM_MAX_ANALYSES, ap);
   int i = 0;
   for (const cJSON *v = arr ? arr->child : NULL; v; v = v->next, i++) {
     char ep[TSIM_JPATH_MAX];
@@ -553,7 +584,7 @@ static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_proc
   tsim_scenario *sc = L->sc;
   if (!tsim_jobject(&L->c, pr, pp)) return;
   tsim_jkeys(&L->c, pr, pp, keys);
-  if (get_id(L, pr, pp, proc->id) == 1)
+  if (tsim__get_id(L, pr, pp, proc->id) == 1)
     for (const tsim_procedure *q = sc->procedures; q < proc; q++)
       if (strcmp(q->id, proc->id) == 0) {
         char ip[TSIM_JPATH_MAX];
@@ -576,7 +607,7 @@ static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_proc
 
 static void load_multiplicity(loader *L, const cJSON *root) {
   char p[TSIM_JPATH_MAX];
-  const cJSON *arr = get_array(L, root, "$", "multiplicity", 0, 1, TSIM_MAX_PROCEDURES, p);
+  const cJSON *arr = tsim__get_array(L, root, "$", "multiplicity", 0, 1, TSIM_MAX_PROCEDURES, p);
   int i = 0;
   for (const cJSON *pr = arr ? arr->child : NULL; pr; pr = pr->next, i++) {
     char pp[TSIM_JPATH_MAX];
@@ -651,7 +682,8 @@ static void load_top(loader *L, const cJSON *root) {
   static const char *const keys[] = {"name", "description", "arms", "sample_size",
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
-                                     "sampling", "multiplicity", NULL};
+                                     "sampling", "multiplicity", "visits", "visit_correlation",
+                                     "correlation", "subgroups", "dropout_mnar", NULL};
   tsim_scenario *sc = L->sc;
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
@@ -678,8 +710,7 @@ static void load_top(loader *L, const cJSON *root) {
   load_arms(L, root);
   load_sample_size(L, root);
   load_randomization(L, root);
-  load_endpoints(L, root);
-  load_missingness(L, root);
+  tsim__load_model(L, root);
   load_sites(L, root);
   load_analyses(L, root);
   load_multiplicity(L, root);
@@ -692,7 +723,25 @@ static void load_top(loader *L, const cJSON *root) {
                                    "but permuted blocks across %d sites assign arms in enrollment "
                                    "order: use \"patient\" or \"auto\", or stratify the blocks "
                                    "by site", sc->nsites);
+  if (sampling == TSIM_SAMPLING_CELL && sc->latent)
+    tsim_jerr(&L->c, "$.sampling", "\"cell\" counts exchangeable patients per site and arm, "
+                                   "but this scenario's patients carry their own values (continuous, "
+                                   "correlated or repeated end points, subgroups, outcome-dependent "
+                                   "dropout or a single arm): use \"patient\" or \"auto\"");
   sc->sampling = (tsim_sampling)sampling;
+  if (sc->latent) {
+    /* Each thread keeps every patient's values under both hypotheses. */
+    int m = 0;
+    for (int e = 0; e < sc->nendpoints; e++) m += sc->endpoints[e].nvisits + sc->endpoints[e].has_baseline;
+    double bytes = (double)sc->sample_size * (16.0 * m + 16);
+    if (m > TSIM_MAX_LATENT)
+      tsim_jerr(&L->c, "$.endpoints", "%d end point x visit values and baselines per patient "
+                "is too many (the limit is %d)", m, TSIM_MAX_LATENT);
+    else if (bytes > (double)(1u << 30))
+      tsim_jerr(&L->c, "$.sample_size", "%lld patients with %d values each need about %.3g GiB "
+                "per thread for the patient-level model (the limit is 1 GiB)",
+                sc->sample_size, m, bytes / (1u << 30));
+  }
   /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
   double cells = (double)sc->nendpoints * sc->nsites * sc->narms;
   if (cells > TSIM_MAX_CELLS)
@@ -763,7 +812,7 @@ tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsi
   tsim_scenario *sc = calloc(1, sizeof *sc);
   if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
   sc->file = strdup(file);
-  loader L = {{file, d}, sc, 0, 0};
+  loader L = {{file, d}, sc, 0, 0, 0};
   int is_object = tsim_jobject(&L.c, root, "$");
   if (is_object) load_top(&L, root);
   cJSON_Delete(root);

@@ -23,6 +23,11 @@
 #define TSIM_MAX_ANOMALIES 64       /* anomaly rules */
 #define TSIM_MAX_PROCEDURES 16      /* multiplicity procedures */
 #define TSIM_MAX_BLOCK 10000        /* permuted-block length */
+#define TSIM_MAX_VISITS 16          /* assessment visits of a trial */
+#define TSIM_MAX_SUBGROUPS 8        /* patient subgroups (one bit each) */
+/* Latent dimensions per patient (end point x visit measures plus baselines) in the patient-
+ * level model; the Cholesky product costs d^2/2 per patient. */
+#define TSIM_MAX_LATENT 64
 /* Patients per trial. Each thread keeps a few bytes per patient and per end point; 10 million
  * patients is ~200 MB per thread, the most we let a scenario ask for without a clear error. */
 #define TSIM_MAX_SAMPLE 10000000LL
@@ -33,10 +38,16 @@
 typedef enum { TSIM_RAND_FIXED, TSIM_RAND_SIMPLE, TSIM_RAND_BLOCK } tsim_rand_method;
 typedef enum { TSIM_ENROLL_RANDOM, TSIM_ENROLL_BALANCED } tsim_enrollment;
 typedef enum { TSIM_POP_ITT, TSIM_POP_PER_PROTOCOL } tsim_population;
-typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE } tsim_missing;
+typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE, TSIM_MISSING_LOCF } tsim_missing;
+/* Tests on a binary end point come first (up to TSIM_TEST_BINOMIAL_EXACT), then tests on a
+ * continuous one. */
 typedef enum {
-  TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER, TSIM_TEST_YATES, TSIM_TEST_CMH
+  TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER, TSIM_TEST_YATES, TSIM_TEST_CMH,
+  TSIM_TEST_LOGISTIC, TSIM_TEST_BINOMIAL_EXACT,
+  TSIM_TEST_WELCH_T, TSIM_TEST_STUDENT_T, TSIM_TEST_WILCOXON, TSIM_TEST_ANCOVA
 } tsim_test;
+static inline int tsim_test_is_continuous(tsim_test t) { return t >= TSIM_TEST_WELCH_T; }
+typedef enum { TSIM_EP_BINARY, TSIM_EP_CONTINUOUS } tsim_ep_type;
 typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
@@ -49,13 +60,16 @@ extern const char *const tsim_missing_names[];
 extern const char *const tsim_test_names[];
 extern const char *const tsim_sampling_names[];
 extern const char *const tsim_mult_names[];
+extern const char *const tsim_ep_type_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
   double allocation; /* relative allocation weight, > 0 */
   int is_control;    /* 1 for the single control arm */
-  double dropout;    /* probability of dropping out before the assessment */
+  double dropout;    /* probability of dropping out before the (last) assessment */
   double deviation;  /* probability of a major protocol deviation (assessed, but not PP) */
+  double dropout_by[TSIM_MAX_VISITS]; /* cumulative: dropped out before visit v (monotone);
+                                         dropout_by[nvisits - 1] == dropout */
 } tsim_arm;
 
 typedef struct tsim_anomaly {
@@ -66,13 +80,33 @@ typedef struct tsim_anomaly {
   double site_probability; /* RANDOM_PROB: each site anomalous independently, per trial */
   int arm;                 /* arm whose response is forced */
   int endpoint;            /* end point affected, or -1 for every end point */
-  double response;         /* the forced response probability */
+  double response;         /* the forced response probability (binary end points), or NaN */
+  double mean;             /* the forced mean (continuous end points), or NaN */
 } tsim_anomaly;
 
+/* An end point is binary (a response probability per arm and visit), continuous (a mean per
+ * arm and visit and an SD per arm), or binary derived from a continuous one by a threshold
+ * (source >= 0). It is assessed at the visits listed (indices into the scenario's visits; a
+ * scenario without visits has one, index 0). */
 typedef struct tsim_endpoint {
   char id[TSIM_ID_MAX];
-  double response[TSIM_MAX_ARMS]; /* response probability per arm, by the assessment */
-  int higher_is_better;           /* 1: a response is good (efficacy); 0: bad (safety) */
+  tsim_ep_type type;
+  double response[TSIM_MAX_ARMS]; /* binary: response probability per arm at the last visit
+                                     (derived: implied by the source's normal distribution) */
+  int higher_is_better;           /* 1: a response / higher value is good; 0: bad (safety) */
+  int nvisits;                    /* visits at which it is assessed (>= 1) */
+  int visits[TSIM_MAX_VISITS];    /* their indices into tsim_scenario.visit_week, increasing */
+  double resp_v[TSIM_MAX_VISITS][TSIM_MAX_ARMS]; /* binary: probability per (own) visit, arm */
+  double mean_v[TSIM_MAX_VISITS][TSIM_MAX_ARMS]; /* continuous: mean per (own) visit, arm */
+  double sd[TSIM_MAX_ARMS];       /* continuous: SD per arm (> 0) */
+  int source;                     /* derived: index of the continuous end point, else -1 */
+  double threshold;               /* derived: a response is source <= threshold ... */
+  int at_least;                   /* ... or, when 1, source >= threshold */
+  int has_baseline;               /* continuous: a baseline value is generated (ANCOVA) */
+  double base_mean, base_sd;      /* its distribution (the same in every arm) */
+  double base_corr;               /* its correlation with the value at the last visit */
+  double p0;                      /* single-arm designs: the rate the arm is judged against
+                                     (the null twin's response probability); NaN otherwise */
 } tsim_endpoint;
 
 typedef struct tsim_analysis {
@@ -81,13 +115,24 @@ typedef struct tsim_analysis {
   tsim_population population;
   tsim_missing missing;       /* ITT only: how dropouts count */
   tsim_test test;
-  double alpha;               /* two-sided significance level */
+  double alpha;               /* significance level (one-sided when sided == 1) */
   unsigned char *exclude;     /* per site: 1 = excluded before unblinding (owned; NULL = none) */
   int has_where;              /* 1 when the data-driven site rule is on */
   int where_arm;              /* rule: arm whose observed response is examined */
   double where_rate;          /* rule: drop the site if that arm's rate >= this */
   int where_min;              /* rule: ... and it has at least this many analysed patients */
+  int visit;                  /* index into the end point's own visits (default: its last) */
+  int subgroup;               /* only patients of this subgroup, or -1 for everyone */
+  int sided;                  /* 2 (default): two-sided; 1: one-sided, the alternative being
+                                 the favourable direction (higher_is_better) */
 } tsim_analysis;
+
+/* A patient subgroup: membership drawn per patient with this prevalence, independently of
+ * arm, site and outcomes (e.g. lupus nephritis among SLE patients). */
+typedef struct tsim_subgroup {
+  char id[TSIM_ID_MAX];
+  double prevalence;
+} tsim_subgroup;
 
 /* A multiplicity procedure over analyses of the plan, applied separately to each experimental
  * arm's comparisons:
@@ -136,6 +181,21 @@ typedef struct tsim_scenario {
   tsim_procedure procedures[TSIM_MAX_PROCEDURES];
   int nprocedures;
 
+  int nvisits;              /* assessment visits (1 when the scenario lists none) */
+  double visit_week[TSIM_MAX_VISITS]; /* their times (weeks), increasing; 0 when not listed */
+  double visit_corr;        /* AR(1) correlation of one end point's latent values at
+                               consecutive visits */
+  double corr[TSIM_MAX_ENDPOINTS][TSIM_MAX_ENDPOINTS]; /* latent correlation of end points at
+                                                          one visit (identity by default) */
+  tsim_subgroup subgroups[TSIM_MAX_SUBGROUPS];
+  int nsubgroups;
+  int mnar_endpoint;        /* dropout depends on this binary end point, or -1 */
+  double mnar_ratio;        /* non-responders' dropout hazard / responders' */
+  int single_arm;           /* 1: one arm, judged against each end point's p0 */
+  int latent;               /* 1: patients are drawn from the latent multivariate normal model
+                               (continuous, correlated, repeated or derived end points,
+                               subgroups, outcome-dependent dropout, single arm) */
+
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
   uint64_t seed;            /* default seed */
@@ -177,7 +237,10 @@ static inline long long tsim_floor_share(double x) {
   return (double)(f + 1) <= x + tol ? f + 1 : f;
 }
 
-/* The number of experimental-vs-control comparisons each analysis makes (narms - 1). */
-static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) { return sc->narms - 1; }
+/* The number of comparisons each analysis makes: one per experimental arm against the control
+ * (narms - 1), or one (the arm against p0) in a single-arm design. */
+static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
+  return sc->single_arm ? 1 : sc->narms - 1;
+}
 
 #endif

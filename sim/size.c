@@ -30,37 +30,72 @@ static double kept_share(const tsim_scenario *sc, const tsim_analysis *an) {
   return kept;
 }
 
+/* Expected analysed patients per randomised patient of arm `a` in analysis an, and the
+ * expected analysed response rate (binary, non-responder imputation counts dropouts as 0). */
+static double analysed_share(const tsim_scenario *sc, const tsim_analysis *an, int a, double *p) {
+  const tsim_arm *arm = &sc->arms[a];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  double total = 0;
+  for (int i = 0; i < sc->narms; i++) total += sc->arms[i].allocation;
+  double f = arm->allocation / total * kept_share(sc, an);
+  double drop = arm->dropout_by[ep->visits[an->visit]];
+  if (an->subgroup >= 0) f *= sc->subgroups[an->subgroup].prevalence;
+  if (an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_NON_RESPONDER)
+    *p *= 1 - drop;
+  else
+    f *= 1 - drop;
+  if (an->population == TSIM_POP_PER_PROTOCOL) f *= 1 - arm->deviation;
+  return f;
+}
+
 long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char *why, size_t n) {
   int ncmp = tsim_scenario_ncomparisons(sc);
   const tsim_analysis *an = &sc->analyses[k / ncmp];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   int arms[2] = {sc->control, tsim_comparison_arm(sc, k % ncmp)};
-  double total = 0, p[2], v[2];
-  for (int a = 0; a < sc->narms; a++) total += sc->arms[a].allocation;
+  double p[2], v[2];
+  double za = gsl_cdf_ugaussian_Qinv(an->alpha / an->sided), zb = gsl_cdf_ugaussian_Pinv(target);
   for (int i = 0; i < 2; i++) {
-    const tsim_arm *arm = &sc->arms[arms[i]];
-    double w = arm->allocation / total, f = kept_share(sc, an);
-    p[i] = sc->endpoints[an->endpoint].response[arms[i]];
-    if (an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_NON_RESPONDER)
-      p[i] *= 1 - arm->dropout;
-    else
-      f *= 1 - arm->dropout;
-    if (an->population == TSIM_POP_PER_PROTOCOL) f *= 1 - arm->deviation;
-    v[i] = w * f; /* expected analysed patients per randomised patient */
+    p[i] = ep->type == TSIM_EP_CONTINUOUS ? ep->mean_v[an->visit][arms[i]]
+                                          : ep->resp_v[an->visit][arms[i]];
+    v[i] = analysed_share(sc, an, arms[i], &p[i]);
   }
-  double delta = p[1] - p[0];
-  if (fabs(delta) < 1e-12 || v[0] <= 0 || v[1] <= 0) {
-    snprintf(why, n, "no formula: the analysed response rates do not differ (%.4g vs %.4g)",
-             p[0], p[1]);
-    return 0;
+  double N;
+  if (sc->single_arm) {
+    double p0 = ep->p0, p1 = p[1], delta = p1 - p0;
+    if (fabs(delta) < 1e-12 || v[1] <= 0) {
+      snprintf(why, n, "no formula: the analysed response rate equals p0 (%.4g)", p0);
+      return 0;
+    }
+    N = pow(za * sqrt(p0 * (1 - p0)) + zb * sqrt(p1 * (1 - p1)), 2) / (delta * delta) / v[1];
+    snprintf(why, n, "normal approximation for one proportion against p0 = %.4g: analysed rate "
+                     "%.4g, analysed share %.4g of N, %s alpha %g: N = %.1f",
+             p0, p1, v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
+  } else if (ep->type == TSIM_EP_CONTINUOUS) {
+    double delta = p[1] - p[0], s0 = ep->sd[arms[0]], s1 = ep->sd[arms[1]];
+    if (fabs(delta) < 1e-12 * (s0 + s1) || v[0] <= 0 || v[1] <= 0) {
+      snprintf(why, n, "no formula: the means do not differ (%.4g vs %.4g)", p[0], p[1]);
+      return 0;
+    }
+    N = pow(za + zb, 2) * (s0 * s0 / v[0] + s1 * s1 / v[1]) / (delta * delta);
+    snprintf(why, n, "normal approximation for two means: %.4g vs %.4g, SDs %.4g and %.4g, "
+                     "analysed shares %.4g and %.4g of N, %s alpha %g: N = %.1f",
+             p[0], p[1], s0, s1, v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
+  } else {
+    double delta = p[1] - p[0];
+    if (fabs(delta) < 1e-12 || v[0] <= 0 || v[1] <= 0) {
+      snprintf(why, n, "no formula: the analysed response rates do not differ (%.4g vs %.4g)",
+               p[0], p[1]);
+      return 0;
+    }
+    double pbar = (p[0] * v[0] + p[1] * v[1]) / (v[0] + v[1]);
+    double s0 = sqrt(pbar * (1 - pbar) * (1 / v[0] + 1 / v[1]));
+    double s1 = sqrt(p[0] * (1 - p[0]) / v[0] + p[1] * (1 - p[1]) / v[1]);
+    N = pow(za * s0 + zb * s1, 2) / (delta * delta);
+    snprintf(why, n, "normal approximation for two proportions: analysed rates %.4g vs %.4g, "
+                     "analysed shares %.4g and %.4g of N, %s alpha %g: N = %.1f",
+             p[0], p[1], v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
   }
-  double pbar = (p[0] * v[0] + p[1] * v[1]) / (v[0] + v[1]);
-  double za = gsl_cdf_ugaussian_Qinv(an->alpha / 2), zb = gsl_cdf_ugaussian_Pinv(target);
-  double s0 = sqrt(pbar * (1 - pbar) * (1 / v[0] + 1 / v[1]));
-  double s1 = sqrt(p[0] * (1 - p[0]) / v[0] + p[1] * (1 - p[1]) / v[1]);
-  double N = pow(za * s0 + zb * s1, 2) / (delta * delta);
-  snprintf(why, n, "normal approximation for two proportions: analysed rates %.4g vs %.4g, "
-                   "analysed shares %.4g and %.4g of N, two-sided alpha %g: N = %.1f",
-           p[0], p[1], v[0], v[1], an->alpha, N);
   return N > (double)TSIM_MAX_SAMPLE ? TSIM_MAX_SAMPLE : (long long)ceil(N);
 }
 

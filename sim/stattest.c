@@ -70,6 +70,30 @@ double tsim_n1_chisq_p(long long x0, long long n0, long long x1, long long n1, d
   return erfc(sqrt(0.5 * x2));
 }
 
+double tsim_fisher_one_sided_p(long long x0, long long n0, long long x1, long long n1, int greater) {
+  if (degenerate(x0, n0, x1, n1)) return NAN;
+  long long m = x0 + x1, lo = m - n1 > 0 ? m - n1 : 0, hi = m < n0 ? m : n0;
+  /* X1 >= x1 is X0 <= x0: sum the weights of x0' in [lo, x0] (or [x0, hi]) relative to the
+   * mode's, as tsim_fisher_p does. */
+  long long mode = (long long)floor((double)(m + 1) * (double)(n0 + 1) / (double)(n0 + n1 + 2));
+  if (mode < lo) mode = lo;
+  if (mode > hi) mode = hi;
+  double w = 1.0, total = 1.0, tail = (greater ? mode <= x0 : mode >= x0) ? 1.0 : 0.0;
+  for (long long x = mode; x < hi; x++) {
+    w *= (double)(n0 - x) * (double)(m - x) / ((double)(x + 1) * (double)(n1 - m + x + 1));
+    total += w;
+    if (greater ? x + 1 <= x0 : x + 1 >= x0) tail += w;
+  }
+  w = 1.0;
+  for (long long x = mode; x > lo; x--) {
+    w *= (double)x * (double)(n1 - m + x) / ((double)(n0 - x + 1) * (double)(m - x + 1));
+    total += w;
+    if (greater ? x - 1 <= x0 : x - 1 >= x0) tail += w;
+  }
+  double p = tail / total;
+  return p > 1 ? 1 : p;
+}
+
 double tsim_fisher_p(long long x0, long long n0, long long x1, long long n1) {
   if (degenerate(x0, n0, x1, n1)) return NAN;
   long long m = x0 + x1;
@@ -230,6 +254,12 @@ int tsim_rd_newcombe(long long x0, long long n0, long long x1, long long n1, dou
   return 0;
 }
 
+double tsim_binomial_one_sided_p(long long x, long long n, double p0, int greater) {
+  if (n < 1 || x < 0 || x > n || !(p0 >= 0 && p0 <= 1)) return NAN;
+  if (greater) return x == 0 ? 1.0 : gsl_cdf_binomial_Q((unsigned)(x - 1), p0, (unsigned)n);
+  return gsl_cdf_binomial_P((unsigned)x, p0, (unsigned)n);
+}
+
 double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long long n1,
                    double *stat) {
   switch (t) {
@@ -241,6 +271,14 @@ double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long l
     case TSIM_TEST_YATES: return tsim_yates_p(x0, n0, x1, n1, stat);
     case TSIM_TEST_CMH: /* one stratum: the CMH statistic is the 'N-1' chi-square */
       return tsim_cmh_p(&x0, &n0, &x1, &n1, 1, stat);
+    case TSIM_TEST_LOGISTIC: /* logistic.h (it needs a workspace) */
+    case TSIM_TEST_BINOMIAL_EXACT: /* needs p0: analyses call tsim_binomial_exact_p */
+    case TSIM_TEST_WELCH_T: /* tests on continuous values: contest.h, ranktest.h, ancova.h */
+    case TSIM_TEST_STUDENT_T:
+    case TSIM_TEST_WILCOXON:
+    case TSIM_TEST_ANCOVA:
+      break;
   }
+  if (stat) *stat = NAN;
   return NAN;
 }

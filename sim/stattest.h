@@ -34,6 +34,11 @@ double tsim_n1_chisq_p(long long x0, long long n0, long long x1, long long n1, d
  * relative TSIM_REL_TIE). */
 double tsim_fisher_p(long long x0, long long n0, long long x1, long long n1);
 
+/* One-sided Fisher exact test, as R fisher.test(alternative = "greater" / "less") with the
+ * experimental arm as the first row: greater = P(X1 >= x1) (the experimental arm's responders
+ * at least as many, given the margins), less = P(X1 <= x1). NaN for an empty row or column. */
+double tsim_fisher_one_sided_p(long long x0, long long n0, long long x1, long long n1, int greater);
+
 /* Pearson's chi-square with Yates' continuity correction, as R chisq.test(correct = TRUE) on
  * the 2x2 table. Every cell has the same |O - E| = |d| / N, d = x0 (n1-x1) - x1 (n0-x0), and R
  * subtracts min(0.5, |O - E|), so X2 = N (|d| - N/2)^2 / (n0 n1 m (N-m)) when |d| >= N/2 and
@@ -54,6 +59,8 @@ double tsim_cmh_p(const long long *x0, const long long *n0, const long long *x1,
  * the far side of n p0, plus the whole tail on x's side. p0 = 0 or 1: 1 if x is the only
  * possible outcome, else 0. NaN when n < 1, x outside [0, n] or p0 outside [0, 1]. */
 double tsim_binomial_exact_p(long long x, long long n, double p0);
+/* One-sided, as binom.test(alternative = "greater" / "less"): P(X >= x) or P(X <= x). */
+double tsim_binomial_one_sided_p(long long x, long long n, double p0, int greater);
 
 /* Risk difference est = x1/n1 - x0/n0 (experimental minus control) and its two-sided `conf`
  * interval [lo, hi] (conf = 0.95 for 95%). Wald: est -/+ z se, se^2 = p0 (1-p0)/n0 +

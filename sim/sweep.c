@@ -37,10 +37,7 @@ static double *nominal_differences(const tsim_scenario *sc) {
   int ncmp = tsim_scenario_ncomparisons(sc), ncomp = sc->nanalyses * ncmp;
   double *nom = malloc((size_t)ncomp * sizeof *nom);
   if (!nom) return NULL;
-  for (int k = 0; k < ncomp; k++) {
-    const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k / ncmp].endpoint];
-    nom[k] = ep->response[tsim_comparison_arm(sc, k % ncmp)] - ep->response[sc->control];
-  }
+  for (int k = 0; k < ncomp; k++) nom[k] = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
   return nom;
 }
 

@@ -45,14 +45,26 @@ static inline void arm_dist(dist *d, int n, double p, double q, int mode, int of
 
 typedef struct exact { double reject, favour, mean_n, p_defined, diff_mean, diff_sd; } exact;
 
+/* The p-value of a one-sided (sided == 1, experimental arm higher) or two-sided test, written
+ * from R's definitions: Fisher's one-sided tail; any other 2x2 test is a signed z, so its
+ * one-sided p is half the two-sided one in the observed direction. */
+static inline double exact_p(tsim_test test, int sided, long long x0, long long n0, long long x1,
+                             long long n1) {
+  if (sided != 1) return tsim_test_p(test, x0, n0, x1, n1, NULL);
+  if (test == TSIM_TEST_FISHER) return tsim_fisher_one_sided_p(x0, n0, x1, n1, 1);
+  double p2 = tsim_test_p(test, x0, n0, x1, n1, NULL);
+  double diff = (double)x1 / (double)n1 - (double)x0 / (double)n0;
+  return diff > 0 ? p2 / 2 : 1 - p2 / 2;
+}
+
 /* Accumulates the exact outcome of control d0 vs experimental d1, weighted by w. */
-static inline void exact_add(exact *e, const dist *d0, const dist *d1, tsim_test test, double alpha,
-                      double w, double *diff_m2) {
+static inline void exact_add_sided(exact *e, const dist *d0, const dist *d1, tsim_test test,
+                                   int sided, double alpha, double w, double *diff_m2) {
   for (int i = 0; i < d0->k; i++)
     for (int j = 0; j < d1->k; j++) {
       const dpoint *a = &d0->pt[i], *b = &d1->pt[j];
       double pr = w * a->prob * b->prob;
-      double p = tsim_test_p(test, a->x, a->n, b->x, b->n, NULL);
+      double p = exact_p(test, sided, a->x, a->n, b->x, b->n);
       int rej = tsim_reject(p, alpha);
       e->mean_n += pr * (a->n + b->n);
       if (a->n > 0 && b->n > 0) {
@@ -64,6 +76,11 @@ static inline void exact_add(exact *e, const dist *d0, const dist *d1, tsim_test
       }
       e->reject += rej ? pr : 0;
     }
+}
+
+static inline void exact_add(exact *e, const dist *d0, const dist *d1, tsim_test test, double alpha,
+                             double w, double *diff_m2) {
+  exact_add_sided(e, d0, d1, test, 2, alpha, w, diff_m2);
 }
 
 static inline void exact_finish(exact *e, double diff_m2) {

@@ -1,5 +1,10 @@
-/* test_analyze.c TRIALSIM PUBLISHED_DIR - `trialsim analyze` on the published tables.
+/* test_analyze.c - `trialsim analyze` on the published tables, on patient-level data, and on
+ * bad patient-level input.
  *
+ * Usage: test_analyze TRIALSIM PUBLISHED_DIR
+ *        test_analyze TRIALSIM --bad CASES_DIR        (CASES_DIR is tests/bad/analyze)
+ *
+ * The first form: the published tables, then a patient-level data file written by the test.
  * Runs the command on every shipped file of scenarios/published/ and checks analyze.json:
  *  - the p-values TRIALS.md says a simple test reproduces are reproduced by that test, to the
  *    published number of decimals (He 2019 week 12 by the 'N-1' chi-square and not by plain
@@ -9,15 +14,30 @@
  *    from an analysis the abstract does not name) - the tool must not claim otherwise;
  *  - every p-value equals the library's function on the same table, and the Welch intervals of
  *    the VAS differences match the published ones within one unit of their last digit (0.01:
- *    the published difference is itself rounded - dryness's interval is centred on -18.335).
+ *    the published difference is itself rounded - dryness's interval is centred on -18.335);
+ *  - logistic regression (two arms, and a fixed effect per stratum) equals tsim_logistic on the
+ *    same counts and is "not estimable" on a separated table;
+ *  - on patient-level values (with and without baselines) Welch's and Student's t, Wilcoxon's
+ *    W and p and ANCOVA's adjusted difference, interval and p equal R's (PATIENT_R below, to a
+ *    relative 1e-9), through the file's JSON and the command's own mean and SD.
+ *
+ * The second form: every CASES_DIR/NAME.json that has a NAME.expected (the older cases there
+ * are lines of tests/bad/cli.cases) is run as `trialsim analyze NAME.json --out OUT` from inside
+ * CASES_DIR; it must exit with status 2, print every line of NAME.expected on stderr, none of
+ * NAME.absent (optional), and leave OUT uncreated. So must a file the test writes with
+ * 1,000,001 values in one arm (one more than an arm may hold).
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "contest.h"
+#include "logistic.h"
 #include "stattest.h"
 
 static cJSON *analyze(const char *exe, const char *dir, const char *name) {
@@ -77,8 +97,215 @@ static void vas_interval(const cJSON *doc, const char *id, double lo, double hi)
         "%s: Welch 95%% CI [%.4f, %.4f], published [%.2f, %.2f]", id, a, b, lo, hi);
 }
 
+/* --- Logistic regression and patient-level data ---------------------------------------- */
+
+static double logistic_p(const long long *x0, const long long *n0, const long long *x1,
+                         const long long *n1, int k) {
+  tsim_logit_ws *ws = tsim_logit_ws_new(k);
+  double p = tsim_logistic(ws, x0, n0, x1, n1, k, 0.95, NULL);
+  tsim_logit_ws_free(ws);
+  return p;
+}
+
+/* The data file the patient-level checks analyse: "vas_raw" lists the experimental arm first
+ * (the control is named), "sites" has an all-responder stratum (dropped by the logistic fit),
+ * "sites_separated" and "two_arm_zero" are separated. */
+static const char PATIENTS[] =
+    "{\"description\": \"test_analyze: patient-level values and logistic regression\",\n"
+    " \"tables\": [\n"
+    "  {\"id\": \"vas_raw\", \"control\": \"placebo\", \"arms\": {\n"
+    "    \"il2\": {\"values\": [40, 45, 52, 38, 47, 50, 41], \"baseline\": [48, 55, 60, 44, 52, 58, 47]},\n"
+    "    \"placebo\": {\"values\": [52, 61, 47, 55, 70, 49, 58, 63],\n"
+    "                \"baseline\": [50, 60, 45, 50, 66, 52, 55, 60]}}},\n"
+    "  {\"id\": \"vas_nobase\", \"control\": \"placebo\",\n"
+    "   \"arms\": {\"placebo\": {\"values\": [2, 3, 3, 4, 5]}, \"il2\": {\"values\": [1, 2, 2, 3]}}},\n"
+    "  {\"id\": \"sites\", \"control\": \"c\", \"strata\": [\n"
+    "    {\"arms\": {\"c\": {\"responders\": 3, \"n\": 10}, \"e\": {\"responders\": 6, \"n\": 10}}},\n"
+    "    {\"arms\": {\"c\": {\"responders\": 8, \"n\": 20}, \"e\": {\"responders\": 11, \"n\": 20}}},\n"
+    "    {\"arms\": {\"c\": {\"responders\": 4, \"n\": 4}, \"e\": {\"responders\": 6, \"n\": 6}}}]},\n"
+    "  {\"id\": \"sites_separated\", \"control\": \"c\", \"strata\": [\n"
+    "    {\"arms\": {\"c\": {\"responders\": 0, \"n\": 5}, \"e\": {\"responders\": 3, \"n\": 5}}},\n"
+    "    {\"arms\": {\"c\": {\"responders\": 0, \"n\": 4}, \"e\": {\"responders\": 4, \"n\": 4}}}]},\n"
+    "  {\"id\": \"two_arm\", \"control\": \"c\",\n"
+    "   \"arms\": {\"c\": {\"responders\": 12, \"n\": 40}, \"e\": {\"responders\": 20, \"n\": 38}}},\n"
+    "  {\"id\": \"two_arm_zero\", \"control\": \"c\",\n"
+    "   \"arms\": {\"c\": {\"responders\": 0, \"n\": 10}, \"e\": {\"responders\": 5, \"n\": 10}}}]}\n";
+
+/* R 4.2.2 on the same data, control y0/b0 = placebo, y1/b1 = il2:
+ *   t.test(y1, y0); t.test(y1, y0, var.equal = TRUE); wilcox.test(y1, y0, exact = FALSE);
+ *   m <- lm(y ~ g + b); summary(m)$coefficients["g", ]; confint(m, "g") */
+static const struct { const char *table, *test, *field; double r; } PATIENT_R[] = {
+    {"vas_raw", "welch_t", "p", 0.0034618677921376836},
+    {"vas_raw", "student_t", "p", 0.0038339312838072109},
+    {"vas_raw", "wilcoxon", "statistic", 5},
+    {"vas_raw", "wilcoxon", "p", 0.0090931698299907045},
+    {"vas_raw", "ancova", "statistic", -8.0972987787490478},
+    {"vas_raw", "ancova", "df", 12},
+    {"vas_raw", "ancova", "p", 3.3214829806184136e-06},
+    {"vas_nobase", "welch_t", "p", 0.069524369499082472},
+    {"vas_nobase", "wilcoxon", "statistic", 3},
+    {"vas_nobase", "wilcoxon", "p", 0.099342247853465279},
+};
+static const struct { const char *table, *estimate; double est, lo, hi; } PATIENT_R_CI[] = {
+    {"vas_raw", "difference_in_means_welch", -12.160714285714286, -19.490710358678207, -4.8307182127503649},
+    {"vas_raw", "difference_in_means_student", -12.160714285714286, -19.643831267205776, -4.6775973042227914},
+    {"vas_raw", "difference_in_means_ancova", -9.4600473123932112, -12.005547116302585, -6.914547508483837},
+};
+
+static const cJSON *item(const cJSON *o, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static const cJSON *path2(const cJSON *o, const char *a, const char *b) { return item(item(o, a), b); }
+
+static double num_at(const cJSON *v) { return cJSON_IsNumber(v) ? v->valuedouble : NAN; }
+
+static int close_rel(double a, double b, double tol) { return fabs(a - b) <= tol * fabs(b); }
+
+static void check_patients(const char *exe) {
+  char dir[] = "/tmp/tsim_analyze_patients_XXXXXX", path[4096];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+  snprintf(path, sizeof path, "%s/patients.json", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f && fputs(PATIENTS, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+  cJSON *doc = analyze(exe, dir, "patients");
+  CHECK(doc != NULL, "analyze failed on %s", path);
+  if (!doc) return;
+  for (size_t i = 0; i < sizeof PATIENT_R / sizeof PATIENT_R[0]; i++) {
+    const cJSON *t = table(doc, PATIENT_R[i].table);
+    double got = num_at(path2(item(t, "tests"), PATIENT_R[i].test, PATIENT_R[i].field));
+    CHECK(close_rel(got, PATIENT_R[i].r, 1e-9), "%s %s %s: analyze.json %.17g, R %.17g",
+          PATIENT_R[i].table, PATIENT_R[i].test, PATIENT_R[i].field, got, PATIENT_R[i].r);
+  }
+  for (size_t i = 0; i < sizeof PATIENT_R_CI / sizeof PATIENT_R_CI[0]; i++) {
+    const cJSON *e = path2(table(doc, PATIENT_R_CI[i].table), "estimates", PATIENT_R_CI[i].estimate);
+    const cJSON *ci = item(e, "ci95");
+    double est = num_at(item(e, "estimate"));
+    double lo = num_at(cJSON_GetArrayItem(ci, 0)), hi = num_at(cJSON_GetArrayItem(ci, 1));
+    CHECK(close_rel(est, PATIENT_R_CI[i].est, 1e-9) && close_rel(lo, PATIENT_R_CI[i].lo, 1e-9) &&
+              close_rel(hi, PATIENT_R_CI[i].hi, 1e-9),
+          "%s %s: analyze.json %.17g [%.17g, %.17g], R %.17g [%.17g, %.17g]", PATIENT_R_CI[i].table,
+          PATIENT_R_CI[i].estimate, est, lo, hi, PATIENT_R_CI[i].est, PATIENT_R_CI[i].lo, PATIENT_R_CI[i].hi);
+  }
+  const cJSON *vas = table(doc, "vas_raw");
+  const cJSON *kind = item(vas, "kind");
+  CHECK(cJSON_IsString(kind) && strcmp(kind->valuestring, "two_arm_continuous_patients") == 0,
+        "vas_raw: kind is not two_arm_continuous_patients");
+  CHECK(path2(table(doc, "vas_nobase"), "tests", "ancova") == NULL, "vas_nobase has ANCOVA without baselines");
+  /* logistic regression: the library on the same counts; separated tables not estimable */
+  long long sx0[] = {3, 8, 4}, sn0[] = {10, 20, 4}, sx1[] = {6, 11, 6}, sn1[] = {10, 20, 6};
+  long long x0 = 12, n0 = 40, x1 = 20, n1 = 38;
+  same_p(doc, "sites", "logistic", logistic_p(sx0, sn0, sx1, sn1, 3));
+  same_p(doc, "sites", "logistic", logistic_p(sx0, sn0, sx1, sn1, 2)); /* all-responder stratum dropped */
+  same_p(doc, "two_arm", "logistic", logistic_p(&x0, &n0, &x1, &n1, 1));
+  static const char *const separated[] = {"sites_separated", "two_arm_zero"};
+  for (int i = 0; i < 2; i++) {
+    const cJSON *r = path2(table(doc, separated[i]), "tests", "logistic");
+    const cJSON *ne = item(r, "not_estimable"), *p = item(r, "p");
+    CHECK(cJSON_IsTrue(ne) && cJSON_IsNull(p), "%s: logistic is not \"not_estimable\" with p null",
+          separated[i]);
+  }
+  CHECK(item(path2(table(doc, "two_arm"), "tests", "logistic"), "not_estimable") == NULL,
+        "two_arm: logistic is not estimable");
+  cJSON_Delete(doc);
+  remove(path);
+  rmdir(dir);
+}
+
+/* --- Bad patient-level input -------------------------------------------------------------- */
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[1 << 16];
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[len] = '\0';
+  return buf;
+}
+
+/* Runs `trialsim analyze NAME.json --out OUT` in dir; checks status 2, the fragments of
+ * NAME.expected (or the one fragment `want`), none of NAME.absent, and no OUT. */
+static void bad_case(const char *exe, const char *dir, const char *name, const char *want,
+                     const char *tmp) {
+  char cmd[16384], path[4096];
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' analyze '%s.json' --out '%s/out' >/dev/null 2>'%s/err'",
+           dir, exe, name, tmp, tmp);
+  int st = system(cmd);
+  CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: exit status %d, expected 2", name,
+        st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  snprintf(path, sizeof path, "%s/err", tmp);
+  char *err = slurp(path);
+  err = err ? strdup(err) : strdup("");
+  for (int absent = 0; absent < 2; absent++) {
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, absent ? "absent" : "expected");
+    FILE *f = want && !absent ? NULL : fopen(path, "r");
+    char line[4096];
+    if (want && !absent) CHECK(strstr(err, want) != NULL, "%s: stderr lacks: %s\n%s", name, want, err);
+    while (f && fgets(line, sizeof line, f)) {
+      line[strcspn(line, "\n")] = '\0';
+      if (!line[0]) continue;
+      if (absent) CHECK(strstr(err, line) == NULL, "%s: stderr should not contain: %s", name, line);
+      else CHECK(strstr(err, line) != NULL, "%s: stderr lacks: %s\n%s", name, line, err);
+    }
+    if (f) fclose(f);
+  }
+  snprintf(path, sizeof path, "%s/out", tmp);
+  struct stat sb;
+  CHECK(stat(path, &sb) != 0, "%s: the output folder was created", name);
+  free(err);
+}
+
+static int bad_cases(const char *exe, const char *dir) {
+  char tmp[] = "/tmp/tsim_analyze_bad_XXXXXX", path[4096], cmd[8192];
+  if (!mkdtemp(tmp)) { perror("mkdtemp"); return 2; }
+  char absexe[4096];
+  if (exe[0] != '/' && getcwd(absexe, sizeof absexe)) {
+    size_t len = strlen(absexe);
+    snprintf(absexe + len, sizeof absexe - len, "/%s", exe);
+    exe = absexe;
+  }
+  int cases = 0;
+  snprintf(cmd, sizeof cmd, "cd '%s' && ls *.expected 2>/dev/null", dir);
+  FILE *ls = popen(cmd, "r");
+  char name[1024];
+  while (ls && fgets(name, sizeof name, ls)) {
+    name[strcspn(name, "\n")] = '\0';
+    char *dot = strrchr(name, '.');
+    if (!dot) continue;
+    *dot = '\0';
+    bad_case(exe, dir, name, NULL, tmp);
+    cases++;
+  }
+  if (ls) pclose(ls);
+  CHECK(cases > 0, "no NAME.expected cases in %s", dir);
+  /* One value more than an arm may hold, written here rather than kept as a 2 MB file. */
+  snprintf(path, sizeof path, "%s/too_many.json", tmp);
+  FILE *f = fopen(path, "w");
+  if (f) {
+    fputs("{\"tables\": [{\"id\": \"t\", \"control\": \"c\", \"arms\": {\"e\": {\"values\": [1, 2]},\n"
+          " \"c\": {\"values\": [0", f);
+    for (int i = 0; i < 1000000; i++) fputs(",0", f);
+    fputs("]}}}]}\n", f);
+    fclose(f);
+  }
+  bad_case(exe, tmp, "too_many",
+           "too_many.json: $.tables[0].arms.c.values: expected an array of 1 to 1000000 numbers "
+           "(one per patient), got 1000001 numbers",
+           tmp);
+  printf("bad patient-level input: %d cases from %s and one written here\n", cases, dir);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+  return tsim_check_done();
+}
+
 int main(int argc, char **argv) {
-  if (argc != 3) { fprintf(stderr, "usage: test_analyze TRIALSIM PUBLISHED_DIR\n"); return 2; }
+  if (argc == 4 && strcmp(argv[2], "--bad") == 0) return bad_cases(argv[1], argv[3]);
+  if (argc != 3) {
+    fprintf(stderr, "usage: test_analyze TRIALSIM PUBLISHED_DIR\n"
+                    "       test_analyze TRIALSIM --bad CASES_DIR\n");
+    return 2;
+  }
   cJSON *he = analyze(argv[1], argv[2], "he2019_sle"), *pss = analyze(argv[1], argv[2], "pss2022");
   cJSON *lu = analyze(argv[1], argv[2], "lupil2"), *nct = analyze(argv[1], argv[2], "nct02084238");
   CHECK(he && pss && lu && nct, "analyze failed on a shipped file");
@@ -106,6 +333,9 @@ int main(int argc, char **argv) {
   vas_interval(pss, "pss_vas_dryness", -28.46, -8.21);
   vas_interval(pss, "pss_vas_pain", -19.38, -1.29);
   vas_interval(pss, "pss_vas_fatigue", -20.65, -2.68);
+  long long x0 = 29, n0 = 50, x1 = 34, n1 = 50;
+  same_p(lu, "lupil2_itt", "logistic", logistic_p(&x0, &n0, &x1, &n1, 1));
+  check_patients(argv[1]);
   cJSON_Delete(he);
   cJSON_Delete(pss);
   cJSON_Delete(lu);

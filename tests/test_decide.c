@@ -7,11 +7,53 @@
  */
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+
 #include "check.h"
+#include "contest.h"
 #include "decide.h"
 #include "stattest.h"
 
+/* t-tests: tsim_decide_t against the p-value rule at whole and fractional df (Welch's), at t
+ * on, just inside and just outside each alpha's quantile, and on a grid of t. */
+static void check_t_decisions(void) {
+  static const double alphas[] = {0.05, 0.01, 0.1, 0.2, 0.001};
+  tsim_scenario sc;
+  memset(&sc, 0, sizeof sc);
+  sc.nanalyses = 10;
+  for (int k = 0; k < sc.nanalyses; k++) {
+    sc.analyses[k].test = k % 2 ? TSIM_TEST_STUDENT_T : TSIM_TEST_WELCH_T;
+    sc.analyses[k].alpha = alphas[k / 2];
+    sc.analyses[k].sided = 2;
+  }
+  tsim_decider d;
+  if (tsim_decider_init(&d, &sc) != 0) { CHECK(0, "t decider init"); return; }
+  long long n = 0, disagree = 0, rejected = 0;
+  for (double nu = 1; nu < 6000; nu = nu < 50 ? nu + 0.37 : nu * 1.13)
+    for (int k = 0; k < sc.nanalyses; k++) {
+      double alpha = sc.analyses[k].alpha, q = gsl_cdf_tdist_Qinv(alpha / 2, nu);
+      double ts[] = {q, q * (1 + 1e-12), q * (1 - 1e-12), q * (1 + 1e-8), q * (1 - 1e-8),
+                     -q * (1 + 1e-6), 0, 0.5 * q, 1.5 * q, -3 * q, 40, NAN};
+      for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        int want = tsim_reject(tsim_t_two_sided_p(ts[i], nu), alpha);
+        int got = tsim_decide_t(&d, &sc, k, ts[i], nu);
+        n++;
+        rejected += want;
+        if (got != want && disagree++ < 20)
+          CHECK(got == want, "t decision alpha %g, t %.17g, df %.17g: decide %d, p-value route %d",
+                alpha, ts[i], nu, got, want);
+      }
+    }
+  CHECK(disagree == 0, "%lld of %lld t decisions differ", disagree, n);
+  CHECK(rejected > n / 5, "only %lld t rejections: the comparison would be vacuous", rejected);
+  printf("%lld t-test decisions compared, %lld rejections\n", n, rejected);
+  tsim_decider_free(&d);
+}
+
 int main(void) {
+  gsl_set_error_handler_off(); /* as trialsim does: an underflow is a p of 0, not an abort */
   static const double alphas[] = {0.05, 0.01, 0.1, 0.2, 0.001};
   tsim_scenario sc;
   memset(&sc, 0, sizeof sc);
@@ -58,5 +100,6 @@ int main(void) {
   CHECK(tsim_decide(&d, &sc, 2, 1, 1, 0, 19) == 0, "Fisher 1/1 vs 0/19 must not reject at 0.05");
   printf("%lld decisions compared, %lld rejections\n", tables, rejected);
   tsim_decider_free(&d);
+  check_t_decisions();
   return tsim_check_done();
 }

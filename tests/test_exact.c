@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "exact.h"
+#include "logistic.h"
 #include "runner.h"
 
 #define TRIALS 200000
@@ -67,7 +68,9 @@ static void fixed_sizes_case(const char *label, const char *randomization, int n
            "  {\"id\": \"cc_f\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"fisher\"},"
            "  {\"id\": \"pp_p\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"alpha\": 0.1},"
            "  {\"id\": \"itt_y\", \"population\": \"itt\", \"test\": \"yates\"},"
-           "  {\"id\": \"cc_cmh\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"cmh\"}]}",
+           "  {\"id\": \"cc_cmh\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"cmh\"},"
+           "  {\"id\": \"itt_f1\", \"population\": \"itt\", \"test\": \"fisher\", \"sided\": 1, \"alpha\": 0.025},"
+           "  {\"id\": \"cc_p1\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\", \"sided\": 1}]}",
            n0 + n1, randomization, n0 / (n0 < n1 ? n0 : n1), n1 / (n0 < n1 ? n0 : n1), p0, p1,
            drop, drop, dev, dev);
   tsim_scenario *sc = load_text(json);
@@ -87,7 +90,7 @@ static void fixed_sizes_case(const char *label, const char *randomization, int n
       arm_dist(&d1, n1, q1, q, mode, 0);
       exact e = {0};
       double m2 = 0;
-      exact_add(&e, &d0, &d1, an->test, an->alpha, 1.0, &m2);
+      exact_add_sided(&e, &d0, &d1, an->test, an->sided, an->alpha, 1.0, &m2);
       exact_finish(&e, m2);
       char what[128];
       snprintf(what, sizeof what, "%s, %s", label, an->id);
@@ -131,9 +134,12 @@ static void simple_randomization_case(void) {
   tsim_scenario_free(sc);
 }
 
-/* CMH stratified by the two sites of the anomaly case: site 0 has 6 sure control responders
- * and Bin(6, q1) experimental; site 1 Bin(6, p0) vs Bin(6, q1). Exact over all 7^3 outcomes. */
-static void cmh_by_site(const tsim_tally *t, int h, double p0, double q1) {
+/* CMH (logistic = 0) or logistic regression with a site effect (logistic = 1) stratified by the
+ * two sites of the anomaly case: site 0 has 6 sure control responders and Bin(6, q1)
+ * experimental; site 1 Bin(6, p0) vs Bin(6, q1). Exact over all 7^3 outcomes. */
+static void stratified_by_site(const tsim_tally *t, int h, double p0, double q1, int logistic) {
+  static tsim_logit_ws *ws;
+  if (!ws) ws = tsim_logit_ws_new(2);
   exact e = {0};
   double m2 = 0;
   for (int a = 0; a <= 6; a++)      /* experimental responders, site 0 */
@@ -142,7 +148,9 @@ static void cmh_by_site(const tsim_tally *t, int h, double p0, double q1) {
         double pr = gsl_ran_binomial_pdf((unsigned)a, q1, 6) * gsl_ran_binomial_pdf((unsigned)b, p0, 6) *
                     gsl_ran_binomial_pdf((unsigned)c, q1, 6);
         long long x0[2] = {6, b}, n0[2] = {6, 6}, x1[2] = {a, c}, n1[2] = {6, 6};
-        int rej = tsim_reject(tsim_cmh_p(x0, n0, x1, n1, 2, NULL), 0.1);
+        double p = logistic ? tsim_logistic(ws, x0, n0, x1, n1, 2, 0.95, NULL)
+                            : tsim_cmh_p(x0, n0, x1, n1, 2, NULL);
+        int rej = tsim_reject(p, logistic ? 0.05 : 0.1);
         double diff = (double)(a + c) / 12 - (double)(6 + b) / 12;
         e.reject += rej ? pr : 0;
         e.favour += rej && diff > 0 ? pr : 0;
@@ -152,7 +160,7 @@ static void cmh_by_site(const tsim_tally *t, int h, double p0, double q1) {
         m2 += pr * diff * diff;
       }
   exact_finish(&e, m2);
-  compare(t, h, 3, &e, "anomaly, itt, cmh by site");
+  compare(t, h, 3 + logistic, &e, logistic ? "anomaly, itt, logistic by site" : "anomaly, itt, cmh by site");
 }
 
 /* Two sites of 12 (balanced enrollment), permuted blocks of 4 within site, so each site has
@@ -175,7 +183,8 @@ static void anomaly_case(void) {
            "  {\"id\": \"pp_pre\", \"population\": \"per_protocol\", \"test\": \"fisher\", \"exclude_sites\": [0]},"
            "  {\"id\": \"pp_post\", \"population\": \"per_protocol\", \"test\": \"pearson\","
            "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}},"
-           "  {\"id\": \"itt_cmh\", \"population\": \"itt\", \"test\": \"cmh\", \"alpha\": 0.1}]}",
+           "  {\"id\": \"itt_cmh\", \"population\": \"itt\", \"test\": \"cmh\", \"alpha\": 0.1},"
+           "  {\"id\": \"itt_logit\", \"population\": \"itt\", \"test\": \"logistic\"}]}",
            p0, p1);
   tsim_scenario *sc = load_text(json);
   CHECK(sc != NULL, "anomaly: scenario did not load");
@@ -208,7 +217,8 @@ static void anomaly_case(void) {
     exact_add(&g, &s1c, &d1, TSIM_TEST_PEARSON, 0.05, 1, &m2);
     exact_finish(&g, m2);
     compare(t, h, 2, &g, "anomaly, pp post hoc rule");
-    cmh_by_site(t, h, p0, q1);
+    stratified_by_site(t, h, p0, q1, 0);
+    stratified_by_site(t, h, p0, q1, 1);
     double dropped = (double)t->cell[h][2].sites_dropped / (double)t->trials;
     double pall = pow(p0, 6); /* site 1 dropped too */
     CHECK_SE(dropped, 1 + pall, prop_se(pall, (double)t->trials), K_SE,
@@ -226,6 +236,11 @@ int main(void) {
   fixed_sizes_case("blocks of 4, 12:12, dropout 0.1",
                    "\"randomization\": {\"method\": \"block\", \"block_size\": 4},", 12, 12, 0.3,
                    0.75, 0.1, 0.0);
+  /* The same through the patient-level latent model (a subgroup everyone belongs to switches
+   * it on): populations and tests read from patients must give the same exact distribution. */
+  fixed_sizes_case("latent model, fixed 10:10, dropout 0.2, deviation 0.1",
+                   "\"subgroups\": [{\"id\": \"all\", \"prevalence\": 1}],", 10, 10, 0.35, 0.8,
+                   0.2, 0.1);
   simple_randomization_case();
   anomaly_case();
   return tsim_check_done();

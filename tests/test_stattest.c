@@ -741,6 +741,80 @@ static void check_brute_force(void) {
   printf("brute force: %d tables with n0, n1 <= %d, %d disagree\n", tables, BRUTE_MAX, bad);
 }
 
+/* --- one-sided Fisher and binomial tests ------------------------------------------------- */
+
+/* R 4.x: fisher.test(matrix(c(x1, n1 - x1, x0, n0 - x0), 2, byrow = TRUE), alternative =
+ * "greater" / "less")$p.value, the experimental arm as the first row. */
+static const struct { long long x0, n0, x1, n1; double greater, less; } r_fisher1[] = {
+    {29, 50, 34, 50, 0.2037938425936566, 0.89313498442530859},
+    {15, 29, 20, 24, 0.015493137866296173, 0.99726096969855726},
+    {8, 30, 20, 30, 0.002012727750764188, 0.99968271490038352},
+    {9, 30, 16, 29, 0.044860647024279221, 0.98720047553668366},
+    {0, 5, 5, 5, 0.003968253968253968, 1},
+    {3, 10, 3, 10, 0.68575851393188836, 0.68575851393188858},
+    {1, 30, 9, 30, 0.0060914575043489192, 0.99960149343429494},
+    {2, 12, 7, 13, 0.06334634540314979, 0.99209045631982762},
+};
+/* R 4.x: binom.test(x, n, p0, alternative = "greater" / "less")$p.value. */
+static const struct { long long x, n; double p0, greater, less; } r_binom1[] = {
+    {36, 40, 0.5, 9.2851223598700123e-08, 0.9999999902674972},
+    {5, 40, 0.2, 0.92408550455010563, 0.16132881723216377},
+    {0, 10, 0.3, 1, 0.028247524899999987},
+    {10, 10, 0.3, 5.9048999999999915e-06, 1},
+    {17, 30, 0.25, 0.00021569382609508175, 0.99994991665351574},
+    {4, 30, 0.25, 0.96255067427619911, 0.097869599564656073},
+};
+
+static void check_one_sided(void) {
+  char ctx[96];
+  for (size_t i = 0; i < sizeof r_fisher1 / sizeof r_fisher1[0]; i++) {
+    snprintf(ctx, sizeof ctx, "R fisher one-sided %lld/%lld vs %lld/%lld", r_fisher1[i].x0,
+             r_fisher1[i].n0, r_fisher1[i].x1, r_fisher1[i].n1);
+    check_num("greater", ctx, tsim_fisher_one_sided_p(r_fisher1[i].x0, r_fisher1[i].n0, r_fisher1[i].x1, r_fisher1[i].n1, 1),
+              r_fisher1[i].greater, REL_TOL, 0);
+    check_num("less", ctx, tsim_fisher_one_sided_p(r_fisher1[i].x0, r_fisher1[i].n0, r_fisher1[i].x1, r_fisher1[i].n1, 0),
+              r_fisher1[i].less, REL_TOL, 0);
+  }
+  for (size_t i = 0; i < sizeof r_binom1 / sizeof r_binom1[0]; i++) {
+    snprintf(ctx, sizeof ctx, "R binom one-sided %lld of %lld vs %g", r_binom1[i].x, r_binom1[i].n, r_binom1[i].p0);
+    check_num("greater", ctx, tsim_binomial_one_sided_p(r_binom1[i].x, r_binom1[i].n, r_binom1[i].p0, 1),
+              r_binom1[i].greater, REL_TOL, 0);
+    check_num("less", ctx, tsim_binomial_one_sided_p(r_binom1[i].x, r_binom1[i].n, r_binom1[i].p0, 0),
+              r_binom1[i].less, REL_TOL, 0);
+  }
+  /* Brute force: every table of small margins against sums of hypergeometric terms, and every
+   * binomial outcome against sums of binomial terms. */
+  for (int n0 = 1; n0 <= 12; n0++)
+    for (int n1 = 1; n1 <= 12; n1++)
+      for (int x0 = 0; x0 <= n0; x0++)
+        for (int x1 = 0; x1 <= n1; x1++) {
+          int m = x0 + x1, nn = n0 + n1;
+          if (m == 0 || m == nn) continue;
+          double ge = 0, le = 0;
+          for (int y = 0; y <= n1; y++) {
+            if (m - y < 0 || m - y > n0) continue;
+            double d = gsl_ran_hypergeometric_pdf((unsigned)y, (unsigned)n1, (unsigned)n0, (unsigned)m);
+            if (y >= x1) ge += d;
+            if (y <= x1) le += d;
+          }
+          snprintf(ctx, sizeof ctx, "fisher one-sided brute force %d/%d vs %d/%d", x0, n0, x1, n1);
+          check_num("greater", ctx, tsim_fisher_one_sided_p(x0, n0, x1, n1, 1), ge, PDF_TOL, 0);
+          check_num("less", ctx, tsim_fisher_one_sided_p(x0, n0, x1, n1, 0), le, PDF_TOL, 0);
+        }
+  for (int n = 1; n <= BINOM_MAX; n++)
+    for (int x = 0; x <= n; x++) {
+      double ge = 0, le = 0;
+      for (int y = 0; y <= n; y++) {
+        double d = gsl_ran_binomial_pdf((unsigned)y, 0.37, (unsigned)n);
+        if (y >= x) ge += d;
+        if (y <= x) le += d;
+      }
+      snprintf(ctx, sizeof ctx, "binomial one-sided brute force %d of %d", x, n);
+      check_num("greater", ctx, tsim_binomial_one_sided_p(x, n, 0.37, 1), ge, PDF_TOL, 0);
+      check_num("less", ctx, tsim_binomial_one_sided_p(x, n, 0.37, 0), le, PDF_TOL, 0);
+    }
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) {
     for (int i = 1; i < argc; i++) {
@@ -756,6 +830,7 @@ int main(int argc, char **argv) {
   check_binomial_more();
   check_cmh_more();
   check_rd_more();
+  check_one_sided();
   printf("%d passed, %d failed\n", n_pass, n_fail);
   return n_fail ? 1 : 0;
 }

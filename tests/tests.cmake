@@ -18,7 +18,17 @@ tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
                $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 if(TARGET test_cohort)
   add_test(NAME cohort_should_show_the_patients_the_run_analysed_in_cell_mode
+           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_on_continuous_end_points
            COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_at_visits_and_in_subgroups
+           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/he2019_sle.json)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_in_a_single_arm
+           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/nct02084238_single_arm.json)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_under_every_population_rule
+           COMMAND test_cohort $<TARGET_FILE:trialsim> --rules)
+  add_test(NAME cohort_should_show_the_patients_the_run_analysed_under_every_rule_in_a_single_arm
+           COMMAND test_cohort $<TARGET_FILE:trialsim> --rules-single-arm)
 endif()
 
 set(TSIM_SH ${CMAKE_CURRENT_SOURCE_DIR}/tests)
@@ -68,3 +78,31 @@ if(TARGET test_contest)
                    $<TARGET_FILE:test_contest> ${CMAKE_CURRENT_SOURCE_DIR} contest)
 endif()
 tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities)
+
+# Wilcoxon rank-sum, ANCOVA and stratified logistic regression (sim/ranktest.c, sim/ancova.c,
+# sim/logistic.c) against R, from the tables embedded in each test and, when R is installed,
+# from the references recomputed by the scripts in tests/r/.
+tsim_unit_test(test_ranktest ranktest_should_match_r_wilcox_test)
+tsim_unit_test(test_ancova ancova_should_match_r_lm)
+tsim_unit_test(test_logistic logistic_should_match_r_glm)
+foreach(tsim_ref ranktest ancova logistic)
+  if(TARGET test_${tsim_ref})
+    add_test(NAME ${tsim_ref}_should_match_r_when_regenerated
+             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
+                     $<TARGET_FILE:test_${tsim_ref}> ${CMAKE_CURRENT_SOURCE_DIR} ${tsim_ref})
+  endif()
+endforeach()
+
+# The patient-level latent model (sim/latent.c) against its stated distribution: the scenario
+# files it samples are in tests/latent/.
+tsim_unit_test(test_latent latent_model_should_generate_its_stated_distribution)
+if(TARGET test_latent)
+  target_compile_definitions(test_latent PRIVATE
+                             TSIM_LATENT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/tests/latent")
+endif()
+
+# `trialsim analyze` on bad patient-level data: the cases of tests/bad/analyze with a .expected.
+if(TARGET test_analyze)
+  add_test(NAME analyze_should_reject_bad_patient_level_data_with_path_and_write_nothing
+           COMMAND test_analyze $<TARGET_FILE:trialsim> --bad ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad/analyze)
+endif()

@@ -4,7 +4,8 @@
 # Regenerates reference values with R - for each NAME, the script tests/r/NAME_reference.R -
 # into temporary files and runs TEST_EXE against them, so that a change in R or in a script is
 # caught. NAME defaults to the sets of test_stattest: stattest cmh binomial riskdiff; for
-# test_contest pass NAME contest. A regenerated file that differs from the committed
+# test_contest pass NAME contest, for test_ranktest, test_ancova and test_logistic their own
+# names (ranktest, ancova, logistic). A regenerated file that differs from the committed
 # tests/r/NAME_reference.csv is noted (the test decides, within its tolerances). Without Rscript
 # on PATH it prints a notice and succeeds: the tables embedded in the test are checked by the
 # plain test.

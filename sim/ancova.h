@@ -1,0 +1,56 @@
+/* ancova.h - analysis of covariance of a continuous end point adjusted for its baseline value.
+ *
+ * The linear model y = b0 + b1 g + b2 baseline + e, e ~ N(0, s^2), g = 0 for the control arm
+ * and 1 for the experimental arm, fitted by least squares: b1 is the difference between the
+ * arms adjusted for baseline (experimental minus control), with its standard error from
+ * s^2 (X'X)^-1, t = b1 / se on df = n - 3, the two-sided p = P(|T_df| > |t|) and the `conf`
+ * interval b1 -/+ q se (q the (1 + conf)/2 quantile of T_df). This is R's
+ * summary(lm(y ~ group + baseline)) row "group" and confint(); tests/test_ancova.c checks b1,
+ * se, t, p and the limits against R to a relative 1e-9 (a value smaller than its standard
+ * error, such as b1 near 0, to 1e-9 of that standard error).
+ *
+ * The fit is GSL's Householder QR (gsl_linalg_QR_decomp, gsl_linalg_QR_lssolve: the method of
+ * R's lm) on views of the first n rows of matrices allocated once for nmax patients, after
+ * scaling y and baseline by powers of two (exactly, so that no sum of squares under- or
+ * overflows at any finite scale) and centring them on their overall means (the same b1, b2
+ * and residuals; a better conditioned design). A call allocates nothing (gsl_multifit_linear
+ * would: see ancova.c), does no I/O and raises no GSL error on valid arguments; a workspace is
+ * not thread-safe (one per thread).
+ *
+ * Undefined (every output NaN, NaN returned): n = n0 + n1 < 4 (df = n - 3 must be at least
+ * 1), an empty arm, n above nmax, a NaN or infinite value, conf outside (0, 1); a rank-deficient
+ * design - the baseline constant within each arm (so equal to a + c g: constant overall, or
+ * collinear with the arm), or, as R's lm decides with its pivoting tolerance 1e-7, a baseline
+ * whose within-arm variation is below 1e-7 times its norm (R reports the baseline coefficient
+ * as NA); and a perfect fit - residual variance below 1e-30 (mean(fitted)^2 + var(fitted)),
+ * where summary.lm warns "essentially perfect fit: summary may be unreliable".
+ */
+#ifndef TSIM_ANCOVA_H
+#define TSIM_ANCOVA_H
+
+#include <stddef.h>
+
+typedef struct tsim_ancova_ws tsim_ancova_ws;
+
+/* A workspace for up to nmax patients in all (n0 + n1 <= nmax); NULL when out of memory or
+ * nmax < 4. */
+tsim_ancova_ws *tsim_ancova_ws_new(size_t nmax);
+void tsim_ancova_ws_free(tsim_ancova_ws *ws);
+
+typedef struct tsim_ancova_fit {
+  double diff;   /* b1: the adjusted difference, experimental minus control */
+  double se;     /* its standard error */
+  double t, df;  /* t = diff / se on df = n - 3 */
+  double p;      /* two-sided */
+  double lo, hi; /* the `conf` interval of diff */
+  double slope;  /* b2: the baseline coefficient */
+} tsim_ancova_fit;
+
+/* ANCOVA of y on arm and baseline: control patients y0[i], base0[i] (i < n0), experimental
+ * y1[i], base1[i] (i < n1). Returns the two-sided p-value of the arm and fills *out (may be
+ * NULL); all NaN when undefined (see above). */
+double tsim_ancova(tsim_ancova_ws *ws, const double *y0, const double *base0, size_t n0,
+                   const double *y1, const double *base1, size_t n1, double conf,
+                   tsim_ancova_fit *out);
+
+#endif

@@ -1,0 +1,80 @@
+/* latent.h - the patient-level model: every patient's outcomes drawn from one latent
+ * multivariate normal vector (a Gaussian copula), so end points, visits and baselines can be
+ * correlated as they are in real patients.
+ *
+ * Measures. Each (end point, visit) pair of a non-derived end point is one latent dimension,
+ * and so is each continuous end point's baseline. For end points e, f and visits v, w (indices
+ * into the scenario's visits):
+ *   corr(Z_ev, Z_fw) = R[e][f] * rho^|v - w|      (R = "correlation", rho = "visit_correlation"),
+ * a principal submatrix of the Kronecker product R (x) AR(1), so positive definite whenever R
+ * is and |rho| < 1. A baseline is B = rho_B Z_eV + sqrt(1 - rho_B^2) eps, eps independent, with
+ * V the end point's last visit: its correlation with that value is rho_B.
+ *
+ * Values of patient j at site s in arm a:
+ *   binary      response = [ Z_ev > -Phi^-1(p) ] (the top p of the latent distribution, so a
+ *               positive correlation means "responders have higher values"),
+ *               p = logistic(logit(pi_eva) + d_e b_s), or the anomaly's response where an
+ *               anomaly rule covers (s, a, e) this trial;
+ *   continuous  y = mu_eva + sigma_ea (Z_ev + d_e b_s sqrt(3) / pi), or the anomaly's mean in
+ *               place of mu: the site effect b_s (SD heterogeneity_sd on the logit scale) is
+ *               moved to the latent normal scale by the logistic distribution's SD, pi/sqrt 3;
+ *   d_e = +1 when higher_is_better, else -1: a site with b_s > 0 is one where patients do
+ *               better on every end point (more responders, fewer harmful events, values in
+ *               the better direction);
+ *   derived     response = [ y_source <= threshold ] (or >=), from the source's value;
+ *   baseline    mu_B + sigma_B B.
+ * Under the null twin every arm takes the control arm's probabilities, means and SDs (the
+ * same Z, so the two hypotheses stay coupled), or in a single-arm design the end point's p0.
+ *
+ * Dropout has a time: U_j < D_a(v) means "gone before visit v", D_a the arm's cumulative
+ * dropout curve. With outcome-dependent dropout (ratio r on end point m), a non-responder on m
+ * (at m's last visit, a potential outcome drawn for everyone) has hazard r times a
+ * responder's: D_a(v) r / (q + r (1 - q)) and D_a(v) / (q + r (1 - q)), q the arm's base
+ * response probability on m, so that the arm's dropout stays D_a(v) at its base rate (capped
+ * at 1). Deviations and subgroup membership are independent Bernoulli draws per patient.
+ */
+#ifndef TSIM_LATENT_H
+#define TSIM_LATENT_H
+
+/* In-place Cholesky factorisation of the n x n symmetric matrix a (row-major): on success the
+ * lower triangle holds L with L L' = a (the upper triangle is zeroed) and 0 is returned; -1
+ * when a is not positive definite (a pivot <= 1e-12). */
+int tsim_cholesky(double *a, int n);
+
+#endif
+
+#include <stdint.h>
+
+#include "scenario.h"
+
+/* What the latent model derives from a scenario once (read-only, shared by threads). A
+ * "measure" is one (end point, own visit) value of a patient, derived end points included;
+ * measure m of end point e at its own visit v is meas_start[e] + v. */
+typedef struct tsim_latent_plan {
+  int nmeas, ndim, nbase;
+  int meas_start[TSIM_MAX_ENDPOINTS];
+  int meas_ep[TSIM_MAX_LATENT];     /* measure -> end point */
+  int meas_visit[TSIM_MAX_LATENT];  /* measure -> scenario visit index */
+  int meas_dim[TSIM_MAX_LATENT];    /* measure -> latent dimension, -1 when derived */
+  int base_of[TSIM_MAX_ENDPOINTS];  /* end point -> baseline index, or -1 */
+  /* Per measure, what sampling needs without reaching into the (large) end point records: */
+  unsigned char meas_cont[TSIM_MAX_LATENT];  /* 1 continuous, 0 binary */
+  int meas_src[TSIM_MAX_LATENT];    /* derived: the source's measure at the same visit */
+  double meas_thr[TSIM_MAX_LATENT]; /* derived: threshold */
+  unsigned char meas_atleast[TSIM_MAX_LATENT]; /* derived: >= (else <=) */
+  int mnar_meas;                    /* the dropout_mnar end point's last measure, or -1 */
+  double chol[TSIM_MAX_LATENT * TSIM_MAX_LATENT]; /* ndim x ndim, lower triangle */
+  /* Base parameters by hypothesis, measure and arm: a response probability (binary) or a mean
+   * (continuous), and the SD by hypothesis, end point and arm (continuous). */
+  double p[2][TSIM_MAX_LATENT][TSIM_MAX_ARMS];
+  double logit[2][TSIM_MAX_LATENT][TSIM_MAX_ARMS];
+  double sd[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS];
+  /* Dropout factors for responders (0) and non-responders (1) on the dropout_mnar end point
+   * (1 and 1 without it), by hypothesis and arm. */
+  double mnar_factor[2][TSIM_MAX_ARMS][2];
+  uint64_t dev_thr[TSIM_MAX_ARMS];   /* Bernoulli thresholds on 53 bits */
+  uint64_t sub_thr[TSIM_MAX_SUBGROUPS];
+} tsim_latent_plan;
+
+/* A new plan for sc (sc->latent must be 1); NULL when out of memory. free() it. */
+tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc);

@@ -1,0 +1,40 @@
+/* ranktest.h - the Wilcoxon rank-sum (Mann-Whitney) test of two samples, normal approximation.
+ *
+ * Convention: control sample x0 (n0 values), experimental sample x1 (n1 values). The result is
+ * R's wilcox.test(x1, x0, exact = FALSE, correct = correct):
+ *   W = (sum of the midranks of x1 in the pooled sample) - n1 (n1 + 1) / 2,
+ *   sigma^2 = n0 n1 / 12 ((N + 1) - sum(t^3 - t) / (N (N - 1))),  N = n0 + n1,
+ * with t running over the sizes of the groups of tied values (the ties correction), and
+ *   z = (W - n0 n1 / 2 - c) / sigma,  c = sign(W - n0 n1 / 2) / 2 with correct, else 0,
+ *   p = 2 P(Z > |z|)  (two-sided).
+ * W > n0 n1 / 2 means x1 tends to be larger. W and p match R to a relative 1e-9, with and
+ * without the correction (tests/test_ranktest.c holds reference values computed with R; the
+ * script is in tests/r/); R does not report z.
+ *
+ * Undefined tests give NaN p and z: every value tied (sigma = 0; R returns p = NaN and W,
+ * which *w still gets), and, with W NaN too, an empty arm (R stops with "not enough 'x'
+ * observations"), a NaN or infinite value (R would silently drop it; the caller should not
+ * pass one), n0 + n1 above the workspace's nmax.
+ *
+ * Cost: O(N) to convert, an LSD radix sort of the two samples (8-bit digits, skipping digits
+ * that every key shares: integer-valued scores need two or three passes), O(N) to merge; no
+ * allocation and no I/O per call. A workspace is not thread-safe: one per thread.
+ */
+#ifndef TSIM_RANKTEST_H
+#define TSIM_RANKTEST_H
+
+#include <stddef.h>
+
+typedef struct tsim_rank_ws tsim_rank_ws;
+
+/* A workspace for samples of up to nmax values in all (n0 + n1 <= nmax); NULL when out of
+ * memory or nmax is 0. */
+tsim_rank_ws *tsim_rank_ws_new(size_t nmax);
+void tsim_rank_ws_free(tsim_rank_ws *ws);
+
+/* The two-sided p-value of the rank-sum test; *w gets W and *z the (corrected) z as above.
+ * correct != 0 applies the continuity correction (R's default). w and z may be NULL. */
+double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
+                     int correct, double *w, double *z);
+
+#endif
