@@ -300,33 +300,6 @@ static tsim_ancova_ws *ws;
 
 /* --- Parsing a reference line ------------------------------------------------------------- */
 
-/* Splits s in place at every `sep`; returns the number of fields, or max + 1 if there are
- * more. */
-static int split(char *s, char sep, char **f, int max) {
-  int k = 0;
-  for (char *p = s;;) {
-    if (k == max) return max + 1;
-    f[k++] = p;
-    char *c = strchr(p, sep);
-    if (!c) return k;
-    *c = '\0';
-    p = c + 1;
-  }
-}
-
-/* n numbers separated by ';' into a new array (NULL on a malformed list). */
-static double *parse_list(char *s, long long n) {
-  double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
-  if (!v) return NULL;
-  if (n == 0) return *s == '\0' ? v : (free(v), NULL);
-  char **f = malloc((size_t)(n + 1) * sizeof *f);
-  int ok = f && split(s, ';', f, (int)n) == (int)n;
-  for (long long i = 0; ok && i < n; i++) ok = parse_double(f[i], &v[i]);
-  free(f);
-  if (!ok) { free(v); return NULL; }
-  return v;
-}
-
 typedef struct {
   char *name;
   long long n0, n1;
@@ -342,22 +315,22 @@ static void free_case(ref_case *c) {
   free(c->b1);
 }
 
-/* One CSV line (modified in place) into c; 1 on success. */
+/* One reference line (modified in place) into c; 1 on success. */
 static int parse_case(char *line, ref_case *c) {
   char *f[17];
-  line[strcspn(line, "\r\n")] = '\0';
   memset(c, 0, sizeof *c);
-  if (split(line, ',', f, 16) != 16 || !parse_ll(f[1], &c->n0) || !parse_ll(f[2], &c->n1) ||
-      c->n0 < 0 || c->n1 < 0 || c->n0 + c->n1 > NMAX || !parse_double(f[3], &c->conf))
+  if (refcheck_split(line, ',', f, 16) != 16 || !parse_ll(f[1], &c->n0) ||
+      !parse_ll(f[2], &c->n1) || c->n0 < 0 || c->n1 < 0 || c->n0 + c->n1 > NMAX ||
+      !parse_double(f[3], &c->conf))
     return 0;
   double *out[] = {&c->r.diff, &c->r.se, &c->r.t, &c->r.df, &c->r.p, &c->r.lo, &c->r.hi, &c->r.slope};
   for (int i = 0; i < 8; i++)
     if (!parse_double(f[8 + i], out[i])) return 0;
   c->name = f[0];
-  c->y0 = parse_list(f[4], c->n0);
-  c->b0 = parse_list(f[5], c->n0);
-  c->y1 = parse_list(f[6], c->n1);
-  c->b1 = parse_list(f[7], c->n1);
+  c->y0 = refcheck_parse_list(f[4], c->n0);
+  c->b0 = refcheck_parse_list(f[5], c->n0);
+  c->y1 = refcheck_parse_list(f[6], c->n1);
+  c->b1 = refcheck_parse_list(f[7], c->n1);
   if (c->y0 && c->b0 && c->y1 && c->b1) return 1;
   free_case(c);
   return 0;
@@ -369,13 +342,7 @@ static double worst_rel; /* the largest error against R, relative to the scale c
 
 /* obs against R's exp to REL_TOL of max(|exp|, floor). */
 static void against_r(const char *what, const char *ctx, double obs, double exp, double floor) {
-  double scale = fmax(fabs(exp), floor);
-  if (isfinite(obs) && isfinite(exp) && scale > 0 && fabs(obs - exp) / scale > worst_rel)
-    worst_rel = fabs(obs - exp) / scale;
-  if (isfinite(exp) && scale > fabs(exp))
-    check_num(what, ctx, obs, exp, 0, REL_TOL * scale);
-  else
-    check_num(what, ctx, obs, exp, REL_TOL, 0);
+  refcheck_against(what, ctx, obs, exp, floor, REL_TOL, &worst_rel);
 }
 
 static void check_case(const ref_case *c) {
@@ -402,44 +369,16 @@ static void check_case(const ref_case *c) {
   against_r("lo with the arms swapped", c->name, -s.hi, f.lo, f.se);
 }
 
-static int check_line(const char *text, const char *where) {
-  char *line = strdup(text);
+static int check_line(char *line, const char *where) {
   ref_case c;
-  int ok = line && parse_case(line, &c);
-  if (!ok) {
+  if (!parse_case(line, &c)) {
     printf("FAIL %s: not a reference line (name,n0,n1,conf,y0,b0,y1,b1,diff,...,slope)\n", where);
-    n_fail++;
-  } else {
-    check_case(&c);
-    free_case(&c);
-  }
-  free(line);
-  return ok;
-}
-
-static int check_csv(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    printf("FAIL cannot open reference file %s\n", path);
     n_fail++;
     return 0;
   }
-  char *line = NULL, where[4200];
-  size_t cap = 0;
-  int lineno = 0, rows = 0;
-  while (getline(&line, &cap, fp) > 0) {
-    lineno++;
-    if (line[0] == '#' || line[0] == '\n' || strncmp(line, "name,", 5) == 0) continue;
-    snprintf(where, sizeof where, "%s:%d", path, lineno);
-    rows += check_line(line, where);
-  }
-  free(line);
-  fclose(fp);
-  if (rows == 0) {
-    printf("FAIL %s holds no cases\n", path);
-    n_fail++;
-  }
-  return rows;
+  check_case(&c);
+  free_case(&c);
+  return 1;
 }
 
 /* --- Invariances and arguments ------------------------------------------------------------ */
@@ -501,24 +440,14 @@ static void check_arguments(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 2) {
-    fprintf(stderr, "usage: %s [REFERENCE.csv]\n", argv[0]);
-    return 2;
-  }
+  if (!refcheck_args_ok(argc, argv)) return 2;
   ws = tsim_ancova_ws_new(NMAX);
   if (!ws) return 1;
-  int rows = 0;
-  if (argc == 2) {
-    rows = check_csv(argv[1]);
-    printf("reference: %d cases from %s\n", rows, argv[1]);
-  } else {
-    for (size_t i = 0; i < sizeof REF / sizeof REF[0]; i++) rows += check_line(REF[i], "REF");
-    printf("reference: %d cases (embedded)\n", rows);
-  }
+  refcheck_reference(argc == 2 ? argv[1] : NULL, "name,", check_line, REF,
+                     sizeof REF / sizeof REF[0]);
   printf("worst relative error against R: %.3g (tolerance %g)\n", worst_rel, REL_TOL);
   check_invariances();
   check_arguments();
   tsim_ancova_ws_free(ws);
-  printf("%d passed, %d failed\n", n_pass, n_fail);
-  return n_fail ? 1 : 0;
+  return refcheck_summary();
 }

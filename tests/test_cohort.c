@@ -451,6 +451,23 @@ static int borderline(double p, double alpha) {
   return !isnan(p) && fabs(p - alpha * (1 - TSIM_REL_TIE)) <= BORDER_REL * alpha;
 }
 
+/* One comparison of one trial into its sums: the decision on p at alpha, whether a rejection
+ * favours the experimental arm (diff in the end point's better direction), the patients and
+ * sites, and the difference where the comparison is defined. */
+static void tally(sums *a, double p, double alpha, double diff, int higher_is_better,
+                  int defined, long long n0, long long n1, int dropped) {
+  int reject = tsim_reject(p, alpha);
+  a->reject += reject;
+  a->favour += reject && (higher_is_better ? diff > 0 : diff < 0);
+  a->n0 += n0;
+  a->n1 += n1;
+  a->dropped += dropped;
+  if (defined) {
+    a->defined++;
+    a->diff += diff;
+  }
+}
+
 static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) {
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   int ns = sc->nsites, na = sc->narms;
@@ -523,17 +540,7 @@ static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) 
         p = tsim_test_p(an->test, x0, n0, x1, n1, NULL);
         if (an->sided == 1) p = one_sided(p, diff, hib);
     }
-    int reject = tsim_reject(p, an->alpha);
-    sums *a = &acc[c];
-    a->reject += reject;
-    a->favour += reject && (hib ? diff > 0 : diff < 0);
-    a->n0 += n0;
-    a->n1 += n1;
-    a->dropped += dropped;
-    if (defined) {
-      a->defined++;
-      a->diff += diff;
-    }
+    tally(&acc[c], p, an->alpha, diff, hib, defined, n0, n1, dropped);
   }
 }
 
@@ -608,19 +615,11 @@ static void continuous(const tsim_scenario *sc, const tsim_analysis *an, sums *a
     }
     if (an->sided == 1) p = one_sided(p, dir, hib);
     border = border || borderline(p, an->alpha);
-    int reject = tsim_reject(p, an->alpha), defined = n0 > 0 && n1 > 0;
+    int defined = n0 > 0 && n1 > 0;
     sums *a = &acc[c];
-    a->reject += reject;
-    a->favour += reject && (hib ? diff > 0 : diff < 0);
+    tally(a, p, an->alpha, diff, hib, defined, n0, n1, dropped);
     a->border += border;
-    a->n0 += n0;
-    a->n1 += n1;
-    a->dropped += dropped;
-    if (defined) {
-      a->defined++;
-      a->diff += diff;
-      a->scale += (a0 + a1) / 2 + slope;
-    }
+    if (defined) a->scale += (a0 + a1) / 2 + slope;
   }
 }
 

@@ -117,21 +117,12 @@ static void check_row(const ref_row *r) {
 
 /* --- Reading a reference CSV -------------------------------------------------------------- */
 
-
 /* One CSV line of 18 fields; 1 on success. The line is modified. */
 static int parse_line(char *line, ref_row *r) {
   char *f[18];
-  int k = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line;;) {
-    if (k == 18) return 0;
-    f[k++] = p;
-    char *c = strchr(p, ',');
-    if (!c) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  if (k != 18 || !parse_ll(f[2], &r->n0) || !parse_ll(f[5], &r->n1)) return 0;
+  if (refcheck_split(line, ',', f, 18) != 18 || !parse_ll(f[2], &r->n0) ||
+      !parse_ll(f[5], &r->n1))
+    return 0;
   double *out[] = {&r->mean0, &r->sd0,  &r->mean1, &r->sd1,  &r->conf, &r->diff,
                    &r->w_t,   &r->w_df, &r->w_p,   &r->w_lo, &r->w_hi, &r->s_t,
                    &r->s_df,  &r->s_p,  &r->s_lo,  &r->s_hi};
@@ -141,36 +132,16 @@ static int parse_line(char *line, ref_row *r) {
   return 1;
 }
 
-/* Checks every case of a reference CSV (header line optional); returns the case count. */
-static int check_csv(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    printf("FAIL cannot open reference file %s\n", path);
+/* Checks one case of a reference CSV; 1 if it was one. */
+static int check_line(char *line, const char *where) {
+  ref_row r;
+  if (!parse_line(line, &r)) {
+    printf("FAIL %s: not a line of 18 fields (integers n0 and n1, numbers)\n", where);
     n_fail++;
     return 0;
   }
-  char line[2048];
-  int lineno = 0, rows = 0;
-  while (fgets(line, sizeof line, fp)) {
-    lineno++;
-    if (line[0] == '#' || line[0] == '\n' || line[0] == '\r') continue;
-    if (lineno == 1 && strncmp(line, "mean0,", 6) == 0) continue; /* header */
-    ref_row r;
-    if (!parse_line(line, &r)) {
-      printf("FAIL %s:%d: not a line of 18 fields (integers n0 and n1, numbers)\n", path,
-             lineno);
-      n_fail++;
-      continue;
-    }
-    check_row(&r);
-    rows++;
-  }
-  fclose(fp);
-  if (rows == 0) {
-    printf("FAIL %s holds no cases\n", path);
-    n_fail++;
-  }
-  return rows;
+  check_row(&r);
+  return 1;
 }
 
 /* --- Published: pSS 2022 VAS differences at week 12, 30 per arm --------------------------- */
@@ -288,22 +259,16 @@ static void check_arguments(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 2) {
-    fprintf(stderr, "usage: %s [REFERENCE.csv]\n", argv[0]);
-    return 2;
-  }
-  int rows;
+  if (!refcheck_args_ok(argc, argv)) return 2;
   if (argc == 2) {
-    rows = check_csv(argv[1]);
-    printf("reference: %d cases from %s\n", rows, argv[1]);
+    refcheck_reference(argv[1], "mean0,", check_line, NULL, 0);
   } else {
-    rows = (int)(sizeof REF / sizeof REF[0]);
+    int rows = (int)(sizeof REF / sizeof REF[0]);
     for (int i = 0; i < rows; i++) check_row(&REF[i]);
     printf("reference: %d cases (embedded)\n", rows);
   }
   check_published();
   check_tails();
   check_arguments();
-  printf("%d passed, %d failed\n", n_pass, n_fail);
-  return n_fail ? 1 : 0;
+  return refcheck_summary();
 }

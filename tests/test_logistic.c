@@ -133,29 +133,6 @@ static tsim_logit_ws *ws;
 
 /* --- Parsing a reference line ------------------------------------------------------------- */
 
-/* Splits s in place at every `sep`; returns the number of fields, or max + 1 if there are
- * more. */
-static int split(char *s, char sep, char **f, int max) {
-  int k = 0;
-  for (char *p = s;;) {
-    if (k == max) return max + 1;
-    f[k++] = p;
-    char *c = strchr(p, sep);
-    if (!c) return k;
-    *c = '\0';
-    p = c + 1;
-  }
-}
-
-/* n whole numbers separated by ';' into v; 1 on success. */
-static int parse_counts(char *s, long long n, long long *v) {
-  char **f = malloc((size_t)(n + 1) * sizeof *f);
-  int ok = f && split(s, ';', f, (int)n) == (int)n;
-  for (long long i = 0; ok && i < n; i++) ok = parse_ll(f[i], &v[i]);
-  free(f);
-  return ok;
-}
-
 typedef struct {
   char *name, *status, *flag;
   long long k;
@@ -163,12 +140,12 @@ typedef struct {
   double conf, est, se, z, p, lo, hi, full_est, full_se;
 } ref_case;
 
-/* One CSV line (modified in place) into c; 1 on success. */
+/* One reference line (modified in place) into c; 1 on success. */
 static int parse_case(char *line, ref_case *c) {
   char *f[18];
-  line[strcspn(line, "\r\n")] = '\0';
   memset(c, 0, sizeof *c);
-  if (split(line, ',', f, 17) != 17 || !parse_ll(f[1], &c->k) || c->k < 1 || c->k > KMAX)
+  if (refcheck_split(line, ',', f, 17) != 17 || !parse_ll(f[1], &c->k) || c->k < 1 ||
+      c->k > KMAX)
     return 0;
   double *out[] = {&c->conf, &c->est, &c->se, &c->z, &c->p, &c->lo, &c->hi, &c->full_est, &c->full_se};
   const int col[] = {6, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -182,8 +159,8 @@ static int parse_case(char *line, ref_case *c) {
   c->n0 = c->x0 + c->k;
   c->x1 = c->n0 + c->k;
   c->n1 = c->x1 + c->k;
-  if (parse_counts(f[2], c->k, c->x0) && parse_counts(f[3], c->k, c->n0) &&
-      parse_counts(f[4], c->k, c->x1) && parse_counts(f[5], c->k, c->n1))
+  if (refcheck_parse_counts(f[2], c->k, c->x0) && refcheck_parse_counts(f[3], c->k, c->n0) &&
+      refcheck_parse_counts(f[4], c->k, c->x1) && refcheck_parse_counts(f[5], c->k, c->n1))
     return 1;
   free(c->x0);
   return 0;
@@ -192,18 +169,6 @@ static int parse_case(char *line, ref_case *c) {
 /* --- Checks against R --------------------------------------------------------------------- */
 
 static double worst_rel, worst_drift; /* largest errors against R, on the scales compared */
-
-/* obs against exp to tol of max(|exp|, floor); *worst tracks the largest such error. */
-static void against(const char *what, const char *ctx, double obs, double exp, double floor,
-                    double tol, double *worst) {
-  double scale = fmax(fabs(exp), floor);
-  if (isfinite(obs) && isfinite(exp) && scale > 0 && fabs(obs - exp) / scale > *worst)
-    *worst = fabs(obs - exp) / scale;
-  if (isfinite(exp) && scale > fabs(exp))
-    check_num(what, ctx, obs, exp, 0, tol * scale);
-  else
-    check_num(what, ctx, obs, exp, tol, 0);
-}
 
 static void check_case(const ref_case *c) {
   tsim_logit_fit f;
@@ -214,14 +179,16 @@ static void check_case(const ref_case *c) {
   if (strcmp(c->status, "ok") == 0) {
     snprintf(what, sizeof what, "%s: status %s, R fits it", c->name, tsim_logit_status_name(f.status));
     check_true(f.status == TSIM_LOGIT_OK, what);
-    against("estimate", c->name, f.est, c->est, c->se, REL_TOL, &worst_rel);
-    against("se", c->name, f.se, c->se, 0, REL_TOL, &worst_rel);
-    against("z", c->name, f.z, c->z, 1.0, REL_TOL, &worst_rel);
-    against("p", c->name, f.p, c->p, 0, REL_TOL, &worst_rel);
-    against("lo", c->name, f.lo, c->lo, c->se, REL_TOL, &worst_rel);
-    against("hi", c->name, f.hi, c->hi, c->se, REL_TOL, &worst_rel);
-    against("estimate vs R on every stratum", c->name, f.est, c->full_est, c->full_se, DRIFT_TOL, &worst_drift);
-    against("se vs R on every stratum", c->name, f.se, c->full_se, 0, DRIFT_TOL, &worst_drift);
+    refcheck_against("estimate", c->name, f.est, c->est, c->se, REL_TOL, &worst_rel);
+    refcheck_against("se", c->name, f.se, c->se, 0, REL_TOL, &worst_rel);
+    refcheck_against("z", c->name, f.z, c->z, 1.0, REL_TOL, &worst_rel);
+    refcheck_against("p", c->name, f.p, c->p, 0, REL_TOL, &worst_rel);
+    refcheck_against("lo", c->name, f.lo, c->lo, c->se, REL_TOL, &worst_rel);
+    refcheck_against("hi", c->name, f.hi, c->hi, c->se, REL_TOL, &worst_rel);
+    refcheck_against("estimate vs R on every stratum", c->name, f.est, c->full_est, c->full_se,
+                     DRIFT_TOL, &worst_drift);
+    refcheck_against("se vs R on every stratum", c->name, f.se, c->full_se, 0, DRIFT_TOL,
+                     &worst_drift);
   } else {
     tsim_logit_status want = strcmp(c->status, "separated") == 0 ? TSIM_LOGIT_SEPARATED
                                                                   : TSIM_LOGIT_NO_INFORMATION;
@@ -231,44 +198,16 @@ static void check_case(const ref_case *c) {
   }
 }
 
-static int check_line(const char *text, const char *where) {
-  char *line = strdup(text);
+static int check_line(char *line, const char *where) {
   ref_case c;
-  int ok = line && parse_case(line, &c);
-  if (!ok) {
+  if (!parse_case(line, &c)) {
     printf("FAIL %s: not a reference line (name,k,x0,n0,x1,n1,conf,status,...,full_flag)\n", where);
-    n_fail++;
-  } else {
-    check_case(&c);
-    free(c.x0);
-  }
-  free(line);
-  return ok;
-}
-
-static int check_csv(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    printf("FAIL cannot open reference file %s\n", path);
     n_fail++;
     return 0;
   }
-  char *line = NULL, where[4200];
-  size_t cap = 0;
-  int lineno = 0, rows = 0;
-  while (getline(&line, &cap, fp) > 0) {
-    lineno++;
-    if (line[0] == '#' || line[0] == '\n' || strncmp(line, "name,", 5) == 0) continue;
-    snprintf(where, sizeof where, "%s:%d", path, lineno);
-    rows += check_line(line, where);
-  }
-  free(line);
-  fclose(fp);
-  if (rows == 0) {
-    printf("FAIL %s holds no cases\n", path);
-    n_fail++;
-  }
-  return rows;
+  check_case(&c);
+  free(c.x0);
+  return 1;
 }
 
 /* --- One table: the closed form ----------------------------------------------------------- */
@@ -444,21 +383,12 @@ static void check_arguments(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 2) {
-    fprintf(stderr, "usage: %s [REFERENCE.csv]\n", argv[0]);
-    return 2;
-  }
+  if (!refcheck_args_ok(argc, argv)) return 2;
   ws = tsim_logit_ws_new(KMAX);
   counts = malloc(4 * KMAX * sizeof *counts);
   if (!ws || !counts) return 1;
-  int rows = 0;
-  if (argc == 2) {
-    rows = check_csv(argv[1]);
-    printf("reference: %d cases from %s\n", rows, argv[1]);
-  } else {
-    for (size_t i = 0; i < sizeof REF / sizeof REF[0]; i++) rows += check_line(REF[i], "REF");
-    printf("reference: %d cases (embedded)\n", rows);
-  }
+  refcheck_reference(argc == 2 ? argv[1] : NULL, "name,", check_line, REF,
+                     sizeof REF / sizeof REF[0]);
   printf("worst relative error against R (informative strata): %.3g (tolerance %g)\n", worst_rel, REL_TOL);
   printf("worst relative error against R (every stratum): %.3g (tolerance %g)\n", worst_drift, DRIFT_TOL);
   check_closed_form();
@@ -468,6 +398,5 @@ int main(int argc, char **argv) {
   check_arguments();
   tsim_logit_ws_free(ws);
   free(counts);
-  printf("%d passed, %d failed\n", n_pass, n_fail);
-  return n_fail ? 1 : 0;
+  return refcheck_summary();
 }

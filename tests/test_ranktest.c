@@ -429,32 +429,6 @@ static tsim_rank_ws *ws;
 
 /* --- Parsing a reference line ------------------------------------------------------------- */
 
-/* Splits s in place at every `sep`; returns the number of fields, at most max. */
-static int split(char *s, char sep, char **f, int max) {
-  int k = 0;
-  for (char *p = s;;) {
-    if (k == max) return max + 1;
-    f[k++] = p;
-    char *c = strchr(p, sep);
-    if (!c) return k;
-    *c = '\0';
-    p = c + 1;
-  }
-}
-
-/* n numbers separated by ';' into a new array (NULL on a malformed list). */
-static double *parse_list(char *s, long long n) {
-  double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
-  if (!v) return NULL;
-  if (n == 0) return *s == '\0' ? v : (free(v), NULL);
-  char **f = malloc((size_t)(n + 1) * sizeof *f);
-  int ok = f && split(s, ';', f, (int)n) == (int)n;
-  for (long long i = 0; ok && i < n; i++) ok = parse_double(f[i], &v[i]);
-  free(f);
-  if (!ok) { free(v); return NULL; }
-  return v;
-}
-
 typedef struct {
   char *name;
   long long n0, n1;
@@ -462,17 +436,17 @@ typedef struct {
   double w, p_correct, p_plain;
 } ref_case;
 
-/* One CSV line (modified in place) into c; 1 on success. */
+/* One reference line (modified in place) into c; 1 on success. */
 static int parse_case(char *line, ref_case *c) {
   char *f[9];
-  line[strcspn(line, "\r\n")] = '\0';
-  if (split(line, ',', f, 8) != 8 || !parse_ll(f[1], &c->n0) || !parse_ll(f[2], &c->n1) ||
-      c->n0 < 0 || c->n1 < 0 || c->n0 + c->n1 > NMAX || !parse_double(f[5], &c->w) ||
-      !parse_double(f[6], &c->p_correct) || !parse_double(f[7], &c->p_plain))
+  if (refcheck_split(line, ',', f, 8) != 8 || !parse_ll(f[1], &c->n0) ||
+      !parse_ll(f[2], &c->n1) || c->n0 < 0 || c->n1 < 0 || c->n0 + c->n1 > NMAX ||
+      !parse_double(f[5], &c->w) || !parse_double(f[6], &c->p_correct) ||
+      !parse_double(f[7], &c->p_plain))
     return 0;
   c->name = f[0];
-  c->x0 = parse_list(f[3], c->n0);
-  c->x1 = parse_list(f[4], c->n1);
+  c->x0 = refcheck_parse_list(f[3], c->n0);
+  c->x1 = refcheck_parse_list(f[4], c->n1);
   if (c->x0 && c->x1) return 1;
   free(c->x0);
   free(c->x1);
@@ -483,10 +457,9 @@ static int parse_case(char *line, ref_case *c) {
 
 static double worst_rel; /* the largest relative error against R over defined values */
 
+/* obs against R's exp to a relative REL_TOL. */
 static void against_r(const char *what, const char *ctx, double obs, double exp) {
-  if (isfinite(obs) && isfinite(exp) && exp != 0.0 && fabs(obs - exp) / fabs(exp) > worst_rel)
-    worst_rel = fabs(obs - exp) / fabs(exp);
-  check_num(what, ctx, obs, exp, REL_TOL, 0);
+  refcheck_against(what, ctx, obs, exp, 0, REL_TOL, &worst_rel);
 }
 
 static void check_case(const ref_case *c) {
@@ -518,45 +491,17 @@ static void check_case(const ref_case *c) {
   check_num("p with NULL outputs", c->name, tsim_wilcoxon(ws, c->x0, n0, c->x1, n1, 1, NULL, NULL), pc, 0, 0);
 }
 
-static int check_line(const char *text, const char *where) {
-  char *line = strdup(text);
+static int check_line(char *line, const char *where) {
   ref_case c;
-  int ok = line && parse_case(line, &c);
-  if (!ok) {
+  if (!parse_case(line, &c)) {
     printf("FAIL %s: not a reference line (name,n0,n1,x0,x1,w,p_correct,p_plain)\n", where);
-    n_fail++;
-  } else {
-    check_case(&c);
-    free(c.x0);
-    free(c.x1);
-  }
-  free(line);
-  return ok;
-}
-
-static int check_csv(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    printf("FAIL cannot open reference file %s\n", path);
     n_fail++;
     return 0;
   }
-  char *line = NULL, where[4200];
-  size_t cap = 0;
-  int lineno = 0, rows = 0;
-  while (getline(&line, &cap, fp) > 0) {
-    lineno++;
-    if (line[0] == '#' || line[0] == '\n' || strncmp(line, "name,", 5) == 0) continue;
-    snprintf(where, sizeof where, "%s:%d", path, lineno);
-    rows += check_line(line, where);
-  }
-  free(line);
-  fclose(fp);
-  if (rows == 0) {
-    printf("FAIL %s holds no cases\n", path);
-    n_fail++;
-  }
-  return rows;
+  check_case(&c);
+  free(c.x0);
+  free(c.x1);
+  return 1;
 }
 
 /* --- Brute force: midranks by counting, for the sort and merge ------------------------------ */
@@ -642,24 +587,14 @@ static void check_arguments(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 2) {
-    fprintf(stderr, "usage: %s [REFERENCE.csv]\n", argv[0]);
-    return 2;
-  }
+  if (!refcheck_args_ok(argc, argv)) return 2;
   ws = tsim_rank_ws_new(NMAX);
   if (!ws) return 1;
-  int rows = 0;
-  if (argc == 2) {
-    rows = check_csv(argv[1]);
-    printf("reference: %d cases from %s\n", rows, argv[1]);
-  } else {
-    for (size_t i = 0; i < sizeof REF / sizeof REF[0]; i++) rows += check_line(REF[i], "REF");
-    printf("reference: %d cases (embedded)\n", rows);
-  }
+  refcheck_reference(argc == 2 ? argv[1] : NULL, "name,", check_line, REF,
+                     sizeof REF / sizeof REF[0]);
   printf("worst relative error against R: %.3g (tolerance %g)\n", worst_rel, REL_TOL);
   check_brute_force();
   check_arguments();
   tsim_rank_ws_free(ws);
-  printf("%d passed, %d failed\n", n_pass, n_fail);
-  return n_fail ? 1 : 0;
+  return refcheck_summary();
 }

@@ -369,20 +369,6 @@ static void check_rd_row(const rd_row *r) {
 
 /* --- Reading reference CSV files ---------------------------------------------------------- */
 
-
-/* Splits s at `sep` in place into at most max fields; returns the count, or max + 1 if more. */
-static int split(char *s, char sep, char **f, int max) {
-  int k = 0;
-  for (char *p = s;;) {
-    if (k == max) return max + 1;
-    f[k++] = p;
-    char *c = strchr(p, sep);
-    if (!c) return k;
-    *c = '\0';
-    p = c + 1;
-  }
-}
-
 static int parse_doubles(char **f, double *const *out, int n) {
   for (int i = 0; i < n; i++)
     if (!parse_double(f[i], out[i])) return 0;
@@ -401,22 +387,13 @@ static int parse_2x2(char **f, int k) {
   return 1;
 }
 
-/* A ';'-separated list of exactly `want` integers. */
-static int parse_list(char *s, long long *v, int want) {
-  char *g[CMH_MAX];
-  if (split(s, ';', g, CMH_MAX) != want) return 0;
-  for (int i = 0; i < want; i++)
-    if (!parse_ll(g[i], &v[i])) return 0;
-  return 1;
-}
-
 static int parse_cmh(char **f, int k) {
   static cmh_row r; /* large: not on the stack */
   long long kk;
   if (k != 7 || !parse_ll(f[0], &kk) || kk < 1 || kk > CMH_MAX) return 0;
   r.k = (int)kk;
-  if (!parse_list(f[1], r.x0, r.k) || !parse_list(f[2], r.n0, r.k) ||
-      !parse_list(f[3], r.x1, r.k) || !parse_list(f[4], r.n1, r.k))
+  if (!refcheck_parse_counts(f[1], r.k, r.x0) || !refcheck_parse_counts(f[2], r.k, r.n0) ||
+      !refcheck_parse_counts(f[3], r.k, r.x1) || !refcheck_parse_counts(f[4], r.k, r.n1))
     return 0;
   double *out[] = {&r.stat, &r.p};
   if (!parse_doubles(f + 5, out, 2)) return 0;
@@ -454,46 +431,33 @@ static const struct {
     {"x0,n0,x1,n1,conf,", parse_rd},
 };
 
-/* Checks every line of a reference CSV; returns the number of lines checked. */
-static int check_csv(const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    printf("FAIL cannot open reference file %s\n", path);
+#define NFORMATS (sizeof FORMATS / sizeof FORMATS[0])
+
+static size_t fmt;   /* the format of the file being read, an index into FORMATS */
+static int fmt_open; /* set before a file is read: its first line may be a header */
+
+/* One line of a reference CSV (refcheck_csv): the first, if it does not start with a digit, is
+ * a header that names the format; every other line is a case of that format. */
+static int check_line(char *line, const char *where) {
+  if (fmt_open) {
+    fmt_open = 0;
+    fmt = 0;
+    if (!(line[0] >= '0' && line[0] <= '9')) {
+      for (fmt = 0; fmt < NFORMATS; fmt++)
+        if (strncmp(line, FORMATS[fmt].header, strlen(FORMATS[fmt].header)) == 0) return 0;
+      printf("FAIL %s: unknown header \"%s\"\n", where, line);
+      n_fail++;
+      return -1; /* stop reading the file */
+    }
+  }
+  char *f[16];
+  int k = refcheck_split(line, ',', f, 16);
+  if (!FORMATS[fmt].parse(f, k)) {
+    printf("FAIL %s: not a line of the format \"%s...\"\n", where, FORMATS[fmt].header);
     n_fail++;
     return 0;
   }
-  char line[4096], *f[16];
-  int lineno = 0, rows = 0;
-  size_t fmt = 0;
-  while (fgets(line, sizeof line, fp)) {
-    lineno++;
-    line[strcspn(line, "\r\n")] = '\0';
-    if (line[0] == '#' || line[0] == '\0') continue;
-    if (lineno == 1 && !(line[0] >= '0' && line[0] <= '9')) { /* a header */
-      for (fmt = 0; fmt < sizeof FORMATS / sizeof FORMATS[0]; fmt++)
-        if (strncmp(line, FORMATS[fmt].header, strlen(FORMATS[fmt].header)) == 0) break;
-      if (fmt == sizeof FORMATS / sizeof FORMATS[0]) {
-        printf("FAIL %s: unknown header \"%s\"\n", path, line);
-        n_fail++;
-        break;
-      }
-      continue;
-    }
-    int k = split(line, ',', f, 16);
-    if (!FORMATS[fmt].parse(f, k)) {
-      printf("FAIL %s:%d: not a line of the format \"%s...\"\n", path, lineno,
-             FORMATS[fmt].header);
-      n_fail++;
-      continue;
-    }
-    rows++;
-  }
-  fclose(fp);
-  if (rows == 0) {
-    printf("FAIL %s holds no reference values\n", path);
-    n_fail++;
-  }
-  return rows;
+  return 1;
 }
 
 static void check_embedded(void) {
@@ -818,7 +782,8 @@ static void check_one_sided(void) {
 int main(int argc, char **argv) {
   if (argc > 1) {
     for (int i = 1; i < argc; i++) {
-      int rows = check_csv(argv[i]);
+      fmt_open = 1;
+      int rows = refcheck_csv(argv[i], NULL, check_line);
       printf("reference: %d lines from %s\n", rows, argv[i]);
     }
   } else {
@@ -831,6 +796,5 @@ int main(int argc, char **argv) {
   check_cmh_more();
   check_rd_more();
   check_one_sided();
-  printf("%d passed, %d failed\n", n_pass, n_fail);
-  return n_fail ? 1 : 0;
+  return refcheck_summary();
 }
