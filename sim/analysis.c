@@ -51,9 +51,11 @@ double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
   return exp2(ceil(log2(2 * big + 64 * sd * (1 + sc->heterogeneity_sd))));
 }
 
+/* The cell table's populations. With a single assessment (the only kind outside the latent
+ * model) last observation carried forward has nothing to carry: LOCF is complete cases. */
 static int pop_kind(const tsim_analysis *an) {
   if (an->population == TSIM_POP_PER_PROTOCOL) return TSIM_POPK_PP;
-  return an->missing == TSIM_MISSING_EXCLUDE ? TSIM_POPK_ASSESSED : TSIM_POPK_NRI;
+  return an->missing == TSIM_MISSING_NON_RESPONDER ? TSIM_POPK_NRI : TSIM_POPK_ASSESSED;
 }
 
 tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {

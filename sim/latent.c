@@ -69,10 +69,18 @@ static int layout(tsim_latent_plan *lp, const tsim_scenario *sc) {
   return tsim_cholesky(lp->chol, d);
 }
 
+int tsim_latent_valid(const tsim_scenario *sc) {
+  tsim_latent_plan *lp = calloc(1, sizeof *lp);
+  if (!lp) return -2;
+  int st = layout(lp, sc);
+  free(lp);
+  return st;
+}
+
 tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
   tsim_latent_plan *lp = calloc(1, sizeof *lp);
   if (!lp) return NULL;
-  if (layout(lp, sc) != 0) { free(lp); return NULL; } /* validated: cannot happen */
+  if (layout(lp, sc) != 0) { free(lp); return NULL; } /* the loader checked tsim_latent_valid */
   int ctl = sc->control;
   for (int m = 0; m < lp->nmeas; m++) {
     const tsim_endpoint *ep = &sc->endpoints[lp->meas_ep[m]];
@@ -88,6 +96,15 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
         lp->logit[h][m][a] = p > 0 && p < 1 ? log(p / (1 - p)) : 0;
       }
     }
+  }
+  /* Single arm: a derived end point judged against p0 needs its source's null mean to put
+   * P(source <= t) (or >= t) at p0 (the loader allows one such end point per source). */
+  for (int e = 0; sc->single_arm && e < sc->nendpoints; e++) {
+    const tsim_endpoint *ep = &sc->endpoints[e];
+    if (ep->source < 0 || isnan(ep->p0)) continue;
+    double sd = sc->endpoints[ep->source].sd[0], z = gsl_cdf_ugaussian_Pinv(ep->p0);
+    double mu = ep->at_least ? ep->threshold + sd * z : ep->threshold - sd * z;
+    for (int v = 0; v < ep->nvisits; v++) lp->p[1][lp->meas_start[ep->source] + v][0] = mu;
   }
   for (int e = 0; e < sc->nendpoints; e++)
     for (int a = 0; a < sc->narms; a++) {

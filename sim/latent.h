@@ -24,7 +24,11 @@
  *   derived     response = [ y_source <= threshold ] (or >=), from the source's value;
  *   baseline    mu_B + sigma_B B.
  * Under the null twin every arm takes the control arm's probabilities, means and SDs (the
- * same Z, so the two hypotheses stay coupled), or in a single-arm design the end point's p0.
+ * same Z, so the two hypotheses stay coupled), or in a single-arm design the end point's p0;
+ * for a derived end point with p0, its source's null mean is set so that the threshold cuts
+ * off p0: mu = t - sd Phi^-1(p0) (at_most) or t + sd Phi^-1(p0) (at_least).
+ * An anomaly's mean replaces mu + sigma d_e b_s sqrt(3) / pi (the site effect included), as an
+ * anomaly's response replaces the site-shifted probability.
  *
  * Dropout has a time: U_j < D_a(v) means "gone before visit v", D_a the arm's cumulative
  * dropout curve. With outcome-dependent dropout (ratio r on end point m), a non-responder on m
@@ -76,5 +80,11 @@ typedef struct tsim_latent_plan {
   uint64_t sub_thr[TSIM_MAX_SUBGROUPS];
 } tsim_latent_plan;
 
-/* A new plan for sc (sc->latent must be 1); NULL when out of memory. free() it. */
+/* 0 when the correlation matrix of every measure of sc (R x AR(1) over the end points' visits)
+ * can be factorised; -1 when it is not positive definite to working precision (a pivot <=
+ * 1e-12, e.g. a nearly singular R with visit_correlation near 1); -2 out of memory. */
+int tsim_latent_valid(const tsim_scenario *sc);
+
+/* A new plan for sc (sc->latent must be 1, tsim_latent_valid 0); NULL when out of memory.
+ * free() it. */
 tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc);

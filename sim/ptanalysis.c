@@ -179,7 +179,7 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       p = tsim_ancova(w->ancova, w->y2, w->b2, (size_t)n0, w->y2 + n0, w->b2 + n0, (size_t)n1,
                       0.95, &r);
       stat = r.t;
-      if (!isnan(r.diff)) diff = r.diff; /* the adjusted difference */
+      diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
       break;
     }
     default: break;
@@ -196,7 +196,7 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
   o->p = wanted ? p : NAN;
   o->stat = wanted ? stat : NAN;
   o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
-  o->defined = n0 > 0 && n1 > 0;
+  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
   o->diff = o->defined ? diff : NAN;
   int higher_better = sc->endpoints[an->endpoint].higher_is_better;
   o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);

@@ -107,6 +107,11 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
     cJSON_AddStringToObject(o, "missing", tsim_missing_names[an->missing]);
   cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
   cJSON_AddNumberToObject(o, "alpha", alpha);
+  cJSON_AddNumberToObject(o, "sided", an->sided);
+  if (sc->visit_week[0] > 0) cJSON_AddNumberToObject(o, "visit_week", sc->visit_week[ep->visits[an->visit]]);
+  else cJSON_AddNullToObject(o, "visit_week");
+  if (an->subgroup >= 0) cJSON_AddStringToObject(o, "subgroup", sc->subgroups[an->subgroup].id);
+  else cJSON_AddNullToObject(o, "subgroup");
   uint64_t n = (uint64_t)t->trials;
   cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
   cJSON_AddItemToObject(o, "type1_error",
@@ -210,7 +215,7 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,type1_error_lo,"
              "type1_error_hi,power_favouring,type1_error_favouring,mean_n_alternative,"
              "mean_n_null,mean_difference_alternative,mean_difference_null,nominal_difference,"
-             "mean_sites_dropped_alternative,mean_sites_dropped_null\n");
+             "mean_sites_dropped_alternative,mean_sites_dropped_null,sided,visit_week,subgroup\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -227,11 +232,14 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
             tsim_test_names[an->test], an->alpha);
     csv_estimate(f, tsim_estimate_proportion(a->reject, n));
     csv_estimate(f, tsim_estimate_proportion(z->reject, n));
-    fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g",
             (double)a->favouring / (double)n, (double)z->favouring / (double)n,
             (double)(a->n0_sum + a->n1_sum) / (double)n, (double)(z->n0_sum + z->n1_sum) / (double)n,
             diff_summary(a).mean, diff_summary(z).mean, tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
             (double)a->sites_dropped / (double)n, (double)z->sites_dropped / (double)n);
+    fprintf(f, ",%d,", an->sided);
+    if (sc->visit_week[0] > 0) fprintf(f, "%g", sc->visit_week[ep->visits[an->visit]]);
+    fprintf(f, ",%s\n", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "");
   }
 }
 
@@ -354,13 +362,18 @@ static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE 
       if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %g", pr->alpha);
       if (t->ncmp > 1) fprintf(f, ", arm %s", sc->arms[tsim_comparison_arm(sc, j)].id);
       fprintf(f, "): significant within the procedure, share of trials\n");
-      fprintf(f, "  %-22s %8s %8s\n", "analysis", "power", "type I");
+      int w = 22; /* wider for long analysis ids */
+      for (int i = 0; i < pr->nmembers; i++) {
+        int l = (int)strlen(sc->analyses[pr->members[i]].id);
+        w = l > w ? l : w;
+      }
+      fprintf(f, "  %-*s %8s %8s\n", w, "analysis", "power", "type I");
       for (int i = 0; i < pr->nmembers; i++)
-        fprintf(f, "  %-22s %8.4f %8.4f\n", sc->analyses[pr->members[i]].id,
+        fprintf(f, "  %-*s %8.4f %8.4f\n", w, sc->analyses[pr->members[i]].id,
                 (double)a[i] / (double)n, (double)z[i] / (double)n);
-      fprintf(f, "  %-22s %8.4f %8.4f\n", "all of them", (double)a[t->pstride - 2] / (double)n,
+      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "all of them", (double)a[t->pstride - 2] / (double)n,
               (double)z[t->pstride - 2] / (double)n);
-      fprintf(f, "  %-22s %8.4f %8.4f\n", "any of them", (double)a[t->pstride - 1] / (double)n,
+      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "any of them", (double)a[t->pstride - 1] / (double)n,
               (double)z[t->pstride - 1] / (double)n);
     }
 }
@@ -379,7 +392,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     char id[2 * TSIM_ID_MAX];
     int l = (int)strlen(tsim_comparison_id(sc, k, id, sizeof id));
     const tsim_analysis *an = &sc->analyses[k / tsim_scenario_ncomparisons(sc)];
-    int lt = (int)strlen(tsim_test_names[an->test]);
+    int lt = (int)strlen(tsim_test_names[an->test]) + (an->sided == 1 ? 3 : 0);
     int lp = 28 + (an->subgroup >= 0 ? (int)strlen(sc->subgroups[an->subgroup].id) + 1 : 0);
     wid = l > wid ? l : wid;
     wt = lt > wt ? lt : wt;
@@ -399,8 +412,9 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
              an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k];
-    fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt,
-            tsim_test_names[an->test], wp, pop);
+    char test[TSIM_ID_MAX];
+    snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test], an->sided == 1 ? " 1s" : "");
+    fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt, test, wp, pop);
     print_ci(f, tsim_estimate_proportion(a->reject, n));
     print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
     fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,

@@ -16,6 +16,7 @@
 
 #include "jcheck.h"
 #include "jpath.h"
+#include "latent.h"
 #include "scenario_internal.h"
 
 const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
@@ -418,7 +419,11 @@ static void load_visit_subgroup(loader *L, const cJSON *an, const char *ap, tsim
   a->visit = ep->nvisits - 1;
   a->subgroup = -1;
   double week;
-  if (tsim_jnumber(&L->c, an, ap, "visit", 0, 0, 1e6, &week) == 1) {
+  if (tsim_jget(an, "visit") && sc->visit_week[0] == 0) {
+    tsim_jpath_key(p, ap, "visit");
+    tsim_jerr(&L->c, p, "the scenario has no \"visits\": there is one assessment, and no visit "
+                        "to choose");
+  } else if (tsim_jnumber(&L->c, an, ap, "visit", 0, 0, 1e6, &week) == 1) {
     a->visit = -1;
     for (int v = 0; v < ep->nvisits; v++)
       if (sc->visit_week[ep->visits[v]] == week) a->visit = v;
@@ -685,6 +690,7 @@ static void load_top(loader *L, const cJSON *root) {
                                      "sampling", "multiplicity", "visits", "visit_correlation",
                                      "correlation", "subgroups", "dropout_mnar", NULL};
   tsim_scenario *sc = L->sc;
+  size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
   if (tsim_jstring(&L->c, root, "$", "name", 1, sc->name, sizeof sc->name) == 1 &&
       !valid_name(sc->name))
@@ -729,11 +735,20 @@ static void load_top(loader *L, const cJSON *root) {
                                    "correlated or repeated end points, subgroups, outcome-dependent "
                                    "dropout or a single arm): use \"patient\" or \"auto\"");
   sc->sampling = (tsim_sampling)sampling;
+  if (sc->latent && tsim_diag_count(L->c.diag) == before) {
+    int st = tsim_latent_valid(sc);
+    if (st == -2) tsim_jerr(&L->c, "$", "out of memory");
+    else if (st != 0)
+      tsim_jerr(&L->c, sc->visit_corr != 0 ? "$.visit_correlation" : "$.correlation",
+                "the correlations of the end points across their visits (correlation x "
+                "visit_correlation^lag) form a matrix that is singular to working precision: "
+                "move the correlations away from +/-1");
+  }
   if (sc->latent) {
     /* Each thread keeps every patient's values under both hypotheses. */
     int m = 0;
     for (int e = 0; e < sc->nendpoints; e++) m += sc->endpoints[e].nvisits + sc->endpoints[e].has_baseline;
-    double bytes = (double)sc->sample_size * (16.0 * m + 16);
+    double bytes = (double)sc->sample_size * (16.0 * m + 16) + 16.0 * m * sc->nsites * sc->narms;
     if (m > TSIM_MAX_LATENT)
       tsim_jerr(&L->c, "$.endpoints", "%d end point x visit values and baselines per patient "
                 "is too many (the limit is %d)", m, TSIM_MAX_LATENT);

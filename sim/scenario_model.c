@@ -328,6 +328,18 @@ static void resolve_derived(loader *L, const cJSON *arr, const char *p) {
       continue;
     }
     end->source = s;
+    if (!isnan(end->p0)) {
+      char pp[TSIM_JPATH_MAX];
+      tsim_jpath_key(pp, ep, "p0");
+      if (end->p0 <= 0 || end->p0 >= 1)
+        tsim_jerr(&L->c, pp, "a derived end point's p0 must lie strictly between 0 and 1 (it "
+                             "sets its source's mean under the null twin), got %g", end->p0);
+      for (int k = 0; k < i; k++)
+        if (sc->endpoints[k].source == s && !isnan(sc->endpoints[k].p0))
+          tsim_jerr(&L->c, pp, "\"%s\" and \"%s\" are both derived from \"%s\" with a p0: the "
+                               "null twin can give the source only one mean", sc->endpoints[k].id,
+                    end->id, src->id);
+    }
     end->nvisits = src->nvisits;
     memcpy(end->visits, src->visits, sizeof end->visits);
     for (int v = 0; v < end->nvisits; v++)

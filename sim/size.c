@@ -262,6 +262,22 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
     tsim_scenario_free(sc);
     return TSIM_INPUT;
   }
+  {
+    /* A one-sided analysis whose scenario effect points the unfavourable way has power below
+     * its alpha at every size: refuse rather than double the size up to the limit. */
+    int ncmp = tsim_scenario_ncomparisons(sc);
+    const tsim_analysis *an = &sc->analyses[r->comparison / ncmp];
+    double nominal = tsim_analysis_nominal(sc, r->comparison / ncmp, r->comparison % ncmp);
+    int better = sc->endpoints[an->endpoint].higher_is_better ? nominal > 0 : nominal < 0;
+    if (an->sided == 1 && !better) {
+      tsim_diag_add(s->d, "%s: --analysis %s: the analysis is one-sided in the favourable "
+                    "direction, but the scenario's effect (nominal difference %g) is not "
+                    "favourable: its power stays below alpha at every size", s->file,
+                    o->comparison, nominal);
+      tsim_scenario_free(sc);
+      return TSIM_INPUT;
+    }
+  }
   s->step = o->step > 0 ? o->step : default_step(sc);
   s->n_max = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
   s->n_max -= s->n_max % s->step; /* the search stays on the lattice */

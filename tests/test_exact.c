@@ -11,6 +11,7 @@
  * p-values test_stattest checks against R; what is tested here is everything around it:
  * randomisation, dropout, deviations, populations, anomalies and site exclusion rules.
  */
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,8 @@ static void fixed_sizes_case(const char *label, const char *randomization, int n
            "  {\"id\": \"itt_y\", \"population\": \"itt\", \"test\": \"yates\"},"
            "  {\"id\": \"cc_cmh\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"cmh\"},"
            "  {\"id\": \"itt_f1\", \"population\": \"itt\", \"test\": \"fisher\", \"sided\": 1, \"alpha\": 0.025},"
-           "  {\"id\": \"cc_p1\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\", \"sided\": 1}]}",
+           "  {\"id\": \"cc_p1\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\", \"sided\": 1},"
+           "  {\"id\": \"locf_p\", \"population\": \"itt\", \"missing\": \"locf\", \"test\": \"pearson\"}]}",
            n0 + n1, randomization, n0 / (n0 < n1 ? n0 : n1), n1 / (n0 < n1 ? n0 : n1), p0, p1,
            drop, drop, dev, dev);
   tsim_scenario *sc = load_text(json);
@@ -228,6 +230,44 @@ static void anomaly_case(void) {
   tsim_scenario_free(sc);
 }
 
+/* A single arm judged against p0 on a responder end point derived from a continuous score
+ * (y ~ N(-4, 4^2), response = y <= -3): the alternative's rate is Phi(1/4); the null twin sets
+ * the score's mean so that P(y <= -3) = p0. Exact: Bin(n, rate) through the binomial test. */
+static void single_arm_derived_case(void) {
+  const int n = 30;
+  const double p0 = 0.3, rate = gsl_cdf_ugaussian_P(0.25);
+  char json[1024];
+  snprintf(json, sizeof json,
+           "{\"name\": \"exact\", \"sample_size\": %d, \"arms\": [{\"id\": \"a\"}],"
+           " \"endpoints\": [{\"id\": \"y\", \"type\": \"continuous\", \"mean\": {\"a\": -4}, \"sd\": 4},"
+           "   {\"id\": \"r\", \"type\": \"binary\", \"from\": {\"endpoint\": \"y\", \"at_most\": -3}, \"p0\": %g}],"
+           " \"analyses\": [{\"id\": \"b\", \"endpoint\": \"r\", \"population\": \"itt\", \"test\": \"binomial_exact\"}]}",
+           n, p0);
+  tsim_scenario *sc = load_text(json);
+  CHECK(sc != NULL, "single arm, derived: scenario did not load");
+  if (!sc) return;
+  tsim_tally *t = simulate(sc, 99);
+  for (int h = 0; t && h < 2; h++) {
+    double q = h ? p0 : rate;
+    exact e = {0};
+    double m2 = 0;
+    for (int x = 0; x <= n; x++) {
+      double pr = gsl_ran_binomial_pdf((unsigned)x, q, (unsigned)n), diff = (double)x / n - p0;
+      int rej = tsim_reject(tsim_binomial_exact_p(x, n, p0), 0.05);
+      e.reject += rej ? pr : 0;
+      e.favour += rej && diff > 0 ? pr : 0;
+      e.p_defined += pr;
+      e.mean_n += pr * n;
+      e.diff_mean += pr * diff;
+      m2 += pr * diff * diff;
+    }
+    exact_finish(&e, m2);
+    compare(t, h, 0, &e, "single arm, derived end point against p0");
+  }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   fixed_sizes_case("fixed 12:12, no missing", "", 12, 12, 0.3, 0.7, 0.0, 0.0);
@@ -242,6 +282,7 @@ int main(void) {
                    "\"subgroups\": [{\"id\": \"all\", \"prevalence\": 1}],", 10, 10, 0.35, 0.8,
                    0.2, 0.1);
   simple_randomization_case();
+  single_arm_derived_case();
   anomaly_case();
   return tsim_check_done();
 }
