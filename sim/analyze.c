@@ -101,16 +101,6 @@ static int decimals_of(double x) {
   return 15;
 }
 
-/* mean and SD (n - 1 divisor; 0 for one value) of v[0..n), in two passes. */
-static void mean_sd(const double *v, long long n, double *mean, double *sd) {
-  double s = 0.0, q = 0.0;
-  for (long long i = 0; i < n; i++) s += v[i];
-  double m = s / (double)n;
-  for (long long i = 0; i < n; i++) q += (v[i] - m) * (v[i] - m);
-  *mean = m;
-  *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
-}
-
 /* obj[key]: an array of 1 to AN_MAX_VALUES finite numbers of magnitude at most AN_VALUE_MAX,
  * into a new array of *n; NULL after reporting a problem (the first few bad numbers each with
  * its path, the others counted). */
@@ -171,8 +161,8 @@ static int load_patients(tsim_jctx *c, const cJSON *v, const char *p, an_arm *ar
   }
   if (!arm->values || (tsim_jget(v, "baseline") && !arm->baseline) || !ok) return -1;
   arm->n = n;
-  mean_sd(arm->values, n, &arm->mean, &arm->sd);
-  if (arm->baseline) mean_sd(arm->baseline, n, &arm->base_mean, &arm->base_sd);
+  tsim_mean_sd(arm->values, n, &arm->mean, &arm->sd);
+  if (arm->baseline) tsim_mean_sd(arm->baseline, n, &arm->base_mean, &arm->base_sd);
   return 0;
 }
 

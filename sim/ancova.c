@@ -101,12 +101,20 @@ static int exponent_of(const double *a, size_t na, const double *b, size_t nb, i
   return 1;
 }
 
+/* v 2^-e as ldexp(v, -e) gives it, but by one multiplication (exact, or correctly rounded into
+ * the subnormals, as ldexp) when 2^-e is itself a normal double, which it is for any data
+ * away from the ends of the double range. */
+typedef struct scaler { int e; double f; } scaler;
+static scaler scaler_of(int e) { return (scaler){e, e > -1000 && e < 1000 ? ldexp(1.0, -e) : 0.0}; }
+static inline double scaled(scaler s, double v) { return s.f != 0.0 ? v * s.f : ldexp(v, -s.e); }
+
 /* Mean of v[i] 2^-e (i < n) and the sum of squares about it, in two passes. */
 static void moments(const double *v, size_t n, int e, double *mean, double *ss) {
+  scaler sc = scaler_of(e);
   double s = 0.0;
-  for (size_t i = 0; i < n; i++) s += ldexp(v[i], -e);
+  for (size_t i = 0; i < n; i++) s += scaled(sc, v[i]);
   double m = s / (double)n, q = 0.0;
-  for (size_t i = 0; i < n; i++) q += (ldexp(v[i], -e) - m) * (ldexp(v[i], -e) - m);
+  for (size_t i = 0; i < n; i++) q += (scaled(sc, v[i]) - m) * (scaled(sc, v[i]) - m);
   *mean = m;
   *ss = q;
 }
@@ -114,12 +122,13 @@ static void moments(const double *v, size_t n, int e, double *mean, double *ss) 
 /* Rows [first, first + n) of the scaled, centred design and response for one arm. */
 static void fill_rows(tsim_ancova_ws *ws, size_t first, const double *y, const double *b,
                       size_t n, double g, int ey, int eb, double ymean, double bmean) {
+  scaler sy = scaler_of(ey), sb = scaler_of(eb);
   for (size_t i = 0; i < n; i++) {
     double *row = gsl_matrix_ptr(ws->x, first + i, 0);
     row[0] = 1.0;
     row[1] = g;
-    row[2] = ldexp(b[i], -eb) - bmean;
-    gsl_vector_set(ws->y, first + i, ldexp(y[i], -ey) - ymean);
+    row[2] = scaled(sb, b[i]) - bmean;
+    gsl_vector_set(ws->y, first + i, scaled(sy, y[i]) - ymean);
   }
 }
 

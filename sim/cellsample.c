@@ -90,7 +90,7 @@ static void bc_build(uint64_t *t, unsigned n, double p) {
     /* X = n - Y when flipped: P(X <= x) = 1 - P(Y <= n - x - 1). */
     double v = flip ? 1.0 - f[n - x - 1] : f[x];
     v = v > 1 ? 1 : v < 0 ? 0 : v;
-    c[x] = (uint64_t)ceil(v * 0x1.0p53);
+    c[x] = tsim__threshold(v);
   }
   c[n] = UINT64_C(1) << 53; /* every uniform lands somewhere */
   uint64_t *g = t + n + 1, x = 0;
@@ -160,7 +160,7 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
     double later = rest;
     rest += w[i];
     cond[i] = later == 0 ? 1.0 : rest > 0 ? w[i] / rest : 0;
-    thr[i] = (uint64_t)ceil(cond[i] * 0x1.0p53);
+    thr[i] = tsim__threshold(cond[i]);
   }
 }
 

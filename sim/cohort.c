@@ -25,9 +25,6 @@ const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static double logit(double p) { return log(p / (1.0 - p)); }
 
-/* ceil(p * 2^53): the integer threshold of a Bernoulli(p) draw on 53 uniform bits. */
-static uint64_t threshold(double p) { return (uint64_t)ceil(p * 0x1.0p53); }
-
 /* A Bernoulli draw against a threshold (see the file comment). */
 static inline int bernoulli(gsl_rng *r, uint64_t thr) { return (tsim_rng_next(r) >> 11) < thr; }
 
@@ -46,8 +43,8 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
   double total = 0;
   for (int a = 0; a < sc->narms; a++) {
     total += sc->arms[a].allocation;
-    plan->drop_thr[a] = threshold(sc->arms[a].dropout);
-    plan->dev_thr[a] = threshold(sc->arms[a].deviation);
+    plan->drop_thr[a] = tsim__threshold(sc->arms[a].dropout);
+    plan->dev_thr[a] = tsim__threshold(sc->arms[a].deviation);
   }
   long long assigned = 0;
   double cum = 0;
@@ -105,15 +102,18 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
-  c->cat = malloc(n * ne * sizeof *c->cat);
   c->site_effect = malloc(ns * sizeof *c->site_effect);
   c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
   int ok = 1;
-  for (int h = 0; h < 2; h++) {
+  for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
     c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
     c->thr[h] = malloc(c->ncells * sizeof *c->thr[h]);
     c->cells[h] = malloc(c->ncells * TSIM_NCAT * sizeof *c->cells[h]);
     ok = ok && c->p_eff[h] && c->thr[h] && c->cells[h];
+  }
+  if (!plan->lat) {
+    c->cat = malloc(n * ne * sizeof *c->cat);
+    ok = ok && c->cat;
   }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
@@ -138,7 +138,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
-  if (!ok || !c->site || !c->arm || !c->cat || !c->site_effect || !c->anomalous ||
+  if (!ok || !c->site || !c->arm || !c->site_effect || !c->anomalous ||
       !c->scratch || !c->site_start || !c->rng || !c->rng2) {
     tsim_cohort_free(c);
     return NULL;
@@ -244,7 +244,7 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
         }
         for (int h = 0; h < 2; h++) {
           c->p_eff[h][cell] = p[h];
-          c->thr[h][cell] = threshold(p[h]);
+          c->thr[h][cell] = tsim__threshold(p[h]);
         }
       }
     }

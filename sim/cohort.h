@@ -75,6 +75,7 @@ typedef struct tsim_cohort {
   size_t ncells;           /* nendpoints * nsites * narms */
   uint16_t *site;          /* [n] site of each patient, in enrollment order */
   uint8_t *arm;            /* [n] arm index */
+  /* cat, p_eff, thr and cells belong to the binary samplers (NULL in the latent model). */
   uint8_t *cat;            /* [n * nendpoints] category bits (with TSIM_PT_RESP_NULL) */
   double *site_effect;     /* [nsites] this trial's logit-scale site effect */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
@@ -95,6 +96,7 @@ typedef struct tsim_cohort {
   uint8_t *gone[2];        /* [n] first visit missed (nvisits: none), by hypothesis */
   uint8_t *dev;            /* [n] 1 = major protocol deviation */
   uint8_t *sub;            /* [n] subgroup membership, bit g for subgroup g */
+  int lz_ready;            /* lz has been computed at least once */
   long long trial;         /* trial index of the cohort currently held */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;

@@ -3,7 +3,12 @@
 #ifndef TSIM_COHORT_INTERNAL_H
 #define TSIM_COHORT_INTERNAL_H
 
+#include <math.h>
+
 #include "cohort.h"
+
+/* ceil(p 2^53): a Bernoulli(p) draw on 53 uniform bits k is "k < this" (cohort.c explains). */
+static inline uint64_t tsim__threshold(double p) { return (uint64_t)ceil(p * 0x1.0p53); }
 
 /* Site effects and this trial's anomalous sites, from the SITES stream. */
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);

@@ -62,6 +62,15 @@ static int t_args_ok(double mean0, double sd0, long long n0, double mean1, doubl
          isfinite(sd1) && sd0 >= 0.0 && sd1 >= 0.0 && conf > 0.0 && conf < 1.0;
 }
 
+void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
+  double s = 0.0, q = 0.0;
+  for (long long i = 0; i < n; i++) s += x[i];
+  double m = n > 0 ? s / (double)n : NAN;
+  for (long long i = 0; i < n; i++) q += (x[i] - m) * (x[i] - m);
+  *mean = m;
+  *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
+}
+
 int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
                 long long n1, double *t, double *nu, double *se_out) {
   *t = *nu = NAN;

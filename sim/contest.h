@@ -17,6 +17,10 @@
  * p below about 1e-300 is returned as 0); the t-tests here and ANCOVA (ancova.c) share it. */
 double tsim_t_two_sided_p(double t, double nu);
 
+/* The mean and SD (divisor n - 1; 0 for a single value) of x[0..n), in two passes; the mean is
+ * NaN when n < 1. The summaries the tests below take, from patient values. */
+void tsim_mean_sd(const double *x, long long n, double *mean, double *sd);
+
 /* The t statistic (mean1 - mean0) / se, its degrees of freedom and se, of Welch's test
  * (pooled = 0) or Student's (pooled = 1), without the p-value: 1 when the test is defined (as
  * above), else 0 with NaN outputs. se_out may be NULL. The tests below use it. */

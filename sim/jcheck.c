@@ -268,17 +268,20 @@ int tsim_jnumber(tsim_jctx *c, const cJSON *obj, const char *path, const char *k
   return st == 1 ? tsim_jvalue_number(c, v, p, lo, hi, out) : st;
 }
 
-int tsim_jprob(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
-               double *out) {
-  char p[TSIM_JPATH_MAX];
-  int st;
-  const cJSON *v = lookup(c, obj, path, key, required, p, &st);
-  if (st != 1) return st;
+int tsim_jvalue_prob(tsim_jctx *c, const cJSON *v, const char *p, double *out) {
   if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
       v->valuedouble > 1)
     return wrong_type(c, p, "a probability in [0,1]", v);
   *out = v->valuedouble;
   return 1;
+}
+
+int tsim_jprob(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
+               double *out) {
+  char p[TSIM_JPATH_MAX];
+  int st;
+  const cJSON *v = lookup(c, obj, path, key, required, p, &st);
+  return st == 1 ? tsim_jvalue_prob(c, v, p, out) : st;
 }
 
 int tsim_jint(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,

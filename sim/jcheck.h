@@ -71,5 +71,7 @@ int tsim_jvalue_number(tsim_jctx *c, const cJSON *v, const char *path, double lo
                        double *out);
 int tsim_jvalue_int(tsim_jctx *c, const cJSON *v, const char *path, long long lo, long long hi,
                     long long *out);
+/* A probability in [0, 1], reported as tsim_jprob reports one. */
+int tsim_jvalue_prob(tsim_jctx *c, const cJSON *v, const char *path, double *out);
 
 #endif

@@ -29,7 +29,6 @@ int tsim_cholesky(double *a, int n) {
   return 0;
 }
 
-static uint64_t threshold(double p) { return (uint64_t)ceil(p * 0x1.0p53); }
 
 /* The measures, their latent dimensions and the Cholesky factor of their correlations. */
 static int layout(tsim_latent_plan *lp, const tsim_scenario *sc) {
@@ -112,7 +111,7 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
       lp->sd[1][e][a] = sc->endpoints[e].sd[sc->single_arm ? a : ctl];
     }
   for (int a = 0; a < sc->narms; a++) {
-    lp->dev_thr[a] = threshold(sc->arms[a].deviation);
+    lp->dev_thr[a] = tsim__threshold(sc->arms[a].deviation);
     for (int h = 0; h < 2; h++) {
       lp->mnar_factor[h][a][0] = lp->mnar_factor[h][a][1] = 1;
       if (sc->mnar_endpoint < 0) continue;
@@ -124,15 +123,20 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
       lp->mnar_factor[h][a][1] = r / scale;
     }
   }
-  for (int g = 0; g < sc->nsubgroups; g++) lp->sub_thr[g] = threshold(sc->subgroups[g].prevalence);
+  for (int g = 0; g < sc->nsubgroups; g++) lp->sub_thr[g] = tsim__threshold(sc->subgroups[g].prevalence);
+  lp->fixed_params = sc->heterogeneity_sd == 0;
+  for (int k = 0; k < sc->nanomalies; k++) lp->fixed_params &= sc->anomalies[k].mode == TSIM_ANOM_LISTED;
   return lp;
 }
 
 /* This trial's parameter of every (measure, site, arm) under both hypotheses: the latent
- * threshold Phi^-1(p) of a binary measure, the mean of a continuous one. */
+ * threshold Phi^-1(p) of a binary measure, the mean of a continuous one. Computed once per
+ * workspace when no trial can differ (fixed_params). */
 static void trial_params(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
+  if (lp->fixed_params && c->lz_ready) return;
+  c->lz_ready = 1;
   int ns = sc->nsites, na = sc->narms;
   size_t cell = 0;
   for (int m = 0; m < lp->nmeas; m++) {

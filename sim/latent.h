@@ -67,6 +67,8 @@ typedef struct tsim_latent_plan {
   double meas_thr[TSIM_MAX_LATENT]; /* derived: threshold */
   unsigned char meas_atleast[TSIM_MAX_LATENT]; /* derived: >= (else <=) */
   int mnar_meas;                    /* the dropout_mnar end point's last measure, or -1 */
+  int fixed_params;                 /* 1: no site heterogeneity and only listed anomalies, so
+                                       every trial has the same thresholds and means */
   double chol[TSIM_MAX_LATENT * TSIM_MAX_LATENT]; /* ndim x ndim, lower triangle */
   /* Base parameters by hypothesis, measure and arm: a response probability (binary) or a mean
    * (continuous), and the SD by hypothesis, end point and arm (continuous). */

@@ -130,15 +130,6 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   tsim__analysis_binary(w, k, w->px, w->pn, w->ptx, w->ptn, out);
 }
 
-/* Mean and SD (two-pass) of x[0..n). */
-static void mean_sd(const double *x, long long n, double *mean, double *sd) {
-  double s = 0, ss = 0;
-  for (long long i = 0; i < n; i++) s += x[i];
-  *mean = n > 0 ? s / (double)n : NAN;
-  for (long long i = 0; i < n; i++) ss += (x[i] - *mean) * (x[i] - *mean);
-  *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
-}
-
 /* One comparison of a continuous analysis on the kept patients (w->vals, w->grp). */
 static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
@@ -156,8 +147,8 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       w->b2[n0 + n1++] = w->bases[i];
     }
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  mean_sd(w->y2, n0, &m0, &s0);
-  mean_sd(w->y2 + n0, n1, &m1, &s1);
+  tsim_mean_sd(w->y2, n0, &m0, &s0);
+  tsim_mean_sd(w->y2 + n0, n1, &m1, &s1);
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {

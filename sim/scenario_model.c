@@ -21,14 +21,8 @@ const char *const tsim_ep_type_names[] = {"binary", "continuous", NULL};
 
 /* A number in [lo, hi]; [0, 1] is reported as a probability, as tsim_jprob does. */
 static int value_in(loader *L, const cJSON *v, const char *p, double lo, double hi, double *out) {
-  if (lo == 0 && hi == 1 &&
-      (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1)) {
-    char got[64];
-    tsim_jdescribe(v, got, sizeof got);
-    tsim_jerr(&L->c, p, "expected a probability in [0,1], got %s", got);
-    return -1;
-  }
-  return tsim_jvalue_number(&L->c, v, p, lo, hi, out);
+  return lo == 0 && hi == 1 ? tsim_jvalue_prob(&L->c, v, p, out)
+                            : tsim_jvalue_number(&L->c, v, p, lo, hi, out);
 }
 
 /* Reads obj (an object keyed by arm id) into out[v][a] for v < nv: each arm's value is a
