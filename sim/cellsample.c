@@ -9,13 +9,20 @@
  *                   site after site; simple: Multinomial(n_s; allocation); permuted blocks
  *                   within the site: full blocks, plus a multivariate hypergeometric draw of
  *                   the n_s mod b patients of the last, partial block from one block;
- *   in a cell of n  D ~ Bin(n, dropout), V ~ Bin(n - D, deviation), and per end point the
- *                   responders among the n - D - V per-protocol patients ~ Bin(., p) and among
- *                   the V deviating ones ~ Bin(V, p), p the cell's probability this trial.
- * Under the null twin a cell whose probability is unchanged (the control arm, anomalies)
- * reuses the alternative's counts; other cells get their own draws. Sites, their effects and
+ *   in a cell of n  D ~ Bin(n, dropout), V ~ Bin(n - D, deviation) (jointly, one uniform, for
+ *                   n <= 16), and per end point the responders among the n - D - V
+ *                   per-protocol patients ~ Bin(., p) and among the V deviating ones
+ *                   ~ Bin(V, p), p the cell's probability this trial.
+ * Both hypotheses' responders come from the same uniforms (see "binomial draws" below), so a
+ * cell whose probability is unchanged under the null twin (the control arm, anomalies) gets
+ * the same counts under both, as patients do in the per-patient sampler. Sites, their effects and
  * anomalies come from the same SITES stream as in the per-patient sampler, so the
  * probabilities are the same; the ENROLL, MISSING and OUTCOME streams are read differently.
+ *
+ * Nothing is allocated or looked up by name per trial: inversion tables of the draws every
+ * trial makes (the joint dropout/deviation pairs, a two-arm block's remainder) are built once
+ * per plan, binomial tables once per thread, and the generators' states are stepped in local
+ * copies (tsim_rng_step) so that they stay in registers.
  *
  * The cost is a few binomial draws per cell instead of a few uniforms per patient, so it
  * pays off once cells hold more than a handful of patients; tsim_cohort_cell_mode decides.
@@ -44,16 +51,21 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
 }
 
 /* ---- binomial draws ------------------------------------------------------------------------
- * Small n: the sum of n Bernoulli draws on integer thresholds (exact, ~8 instructions each).
- * Otherwise, when p is the same in every trial (dropout, deviation, the multinomials of sites
- * and arms, and outcomes without site heterogeneity), inversion: the cumulative distribution of
- * Bin(n, p) as thresholds on 53 uniform bits, c[x] = ceil(F(x) 2^53), kept per thread and found
- * again by (n, p); one uniform k gives the smallest x with k < c[x], found through a guide
- * table (Chen & Asau 1974) in one or two steps. Each outcome's probability is then right to
- * about n 2^-53 (the rounding of the summed recurrence). The table is built from thr 2^-53,
- * not from p, so that every p with the same threshold gets the same table whichever thread
- * builds it first. Otherwise (p changes every trial, or n is large): GSL's binomial (BTPE). */
-#define SMALL_BINOMIAL 12
+ * When p is the same in every trial (dropout, deviation, the multinomials of sites and arms,
+ * and outcomes without site heterogeneity): inversion, one uniform per draw. The cumulative
+ * distribution of Bin(n, p) is kept as thresholds on 53 uniform bits, c[x] = ceil(F(x) 2^53),
+ * per thread and found again by (n, p); one uniform k gives the smallest x with k < c[x],
+ * found through a guide table (Chen & Asau 1974) in one or two steps. Each outcome's
+ * probability is then right to about n 2^-53 (the rounding of the summed recurrence). The table
+ * is built from thr 2^-53, not from p, so that every p with the same threshold gets the same
+ * table whichever thread builds it first.
+ * When p changes every trial (site heterogeneity) and n is small: the sum of n Bernoulli draws
+ * on integer thresholds (exact). Otherwise GSL's binomial (BTPE).
+ * Responders are drawn for both hypotheses at once from the same uniforms (coupled, as the
+ * per-patient sampler couples them): Bernoulli sums compare each uniform with both thresholds,
+ * inversion inverts the same uniform in both tables. Each hypothesis alone keeps its
+ * distribution. */
+#define SMALL_BINOMIAL 24    /* Bernoulli sums up to this n when p varies (cheaper than BTPE) */
 #define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
 #define BC_KEY_BITS 12       /* 4096 tables per thread */
 #define BC_POOL (1u << 18)   /* 2 MiB of table entries per thread; cleared when full */
@@ -64,15 +76,71 @@ typedef struct bc_key {
   uint32_t off;    /* where its c[0..n] and guide g[0..n] start in the pool */
 } bc_key;
 
+/* The probabilities every trial uses - dropout and deviation per arm, the conditional site and
+ * arm probabilities of the multinomials - also find their tables directly, by (slot, n). */
+enum { SLOT_DROP = 0, SLOT_DEV = 1, SLOT_ARM = 2, SLOT_SITE = 3 };
+#define BC_SLOT_BYTES (4u << 20) /* at most this much index per thread; beyond it, the hash */
+
 struct tsim_binom_cache {
   bc_key keys[1u << BC_KEY_BITS];
   uint64_t pool[BC_POOL];
   uint32_t used;   /* pool entries in use */
   uint32_t nkeys;  /* keys in use */
+  int narms, nslots;
+  unsigned slot_n;    /* direct index for n <= slot_n */
+  uint32_t *slot_off; /* [nslots][slot_n + 1]: 1 + the table's offset in the pool, 0: none yet */
 };
 
-struct tsim_binom_cache *tsim__binom_cache_new(void) { return calloc(1, sizeof(struct tsim_binom_cache)); }
-void tsim__binom_cache_free(struct tsim_binom_cache *bc) { free(bc); }
+struct tsim_binom_cache *tsim__binom_cache_new(const tsim_scenario *sc) {
+  struct tsim_binom_cache *bc = calloc(1, sizeof *bc);
+  if (!bc) return NULL;
+  long long n = sc->sample_size < BC_MAX_N ? sc->sample_size : BC_MAX_N;
+  size_t nslots = 3 * (size_t)sc->narms + (size_t)sc->nsites;
+  if (nslots * (size_t)(n + 1) * sizeof *bc->slot_off <= BC_SLOT_BYTES) {
+    bc->slot_off = calloc(nslots * (size_t)(n + 1), sizeof *bc->slot_off);
+    if (!bc->slot_off) { free(bc); return NULL; }
+    bc->nslots = (int)nslots;
+    bc->slot_n = (unsigned)n;
+  }
+  bc->narms = sc->narms;
+  return bc;
+}
+
+void tsim__binom_cache_free(struct tsim_binom_cache *bc) {
+  if (bc) free(bc->slot_off);
+  free(bc);
+}
+
+/* An inversion table of a distribution on K outcomes: thresholds c[0..K-1] on 53 uniform bits,
+ * c[x] = ceil(F(x) 2^53) with c[K-1] = 2^53, followed by its guide g[0..K-1] (Chen & Asau
+ * 1974): g[i] is the first x with c[x] > i 2^53 / K, so that inversion starts one or two steps
+ * from its answer. guide() fills g from c. */
+static void guide(uint64_t *c, unsigned K) {
+  uint64_t *g = c + K, x = 0;
+  for (unsigned i = 0; i < K; i++) {
+    uint64_t lo = (uint64_t)(((unsigned __int128)i << 53) / K);
+    while (c[x] <= lo) x++;
+    g[i] = x;
+  }
+}
+
+/* The outcome of uniform bits k (< 2^53) in the table t of K outcomes (K < 2^10, so k K fits
+ * in 64 bits): the smallest x with k < c[x]. */
+static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) {
+  uint64_t x = t[K + ((k * K) >> 53)];
+  while (k >= t[x]) x++;
+  return (unsigned)x;
+}
+
+/* Thresholds of the distribution with probabilities pmf[0..K-1] into c[0..K-1]. */
+static void thresholds(const double *pmf, unsigned K, uint64_t *c) {
+  double cdf = 0;
+  for (unsigned x = 0; x + 1 < K; x++) {
+    cdf += pmf[x];
+    c[x] = tsim__threshold(cdf > 1 ? 1 : cdf);
+  }
+  c[K - 1] = UINT64_C(1) << 53; /* every uniform lands somewhere */
+}
 
 /* Builds the table of Bin(n, p) at t[0 .. 2n+1]: thresholds, then the guide. */
 static void bc_build(uint64_t *t, unsigned n, double p) {
@@ -92,13 +160,8 @@ static void bc_build(uint64_t *t, unsigned n, double p) {
     v = v > 1 ? 1 : v < 0 ? 0 : v;
     c[x] = tsim__threshold(v);
   }
-  c[n] = UINT64_C(1) << 53; /* every uniform lands somewhere */
-  uint64_t *g = t + n + 1, x = 0;
-  for (unsigned i = 0; i <= n; i++) { /* g[i]: first x with c[x] > i 2^53 / (n+1) */
-    uint64_t lo = (uint64_t)(((unsigned __int128)i << 53) / (n + 1));
-    while (c[x] <= lo) x++;
-    g[i] = x;
-  }
+  c[n] = UINT64_C(1) << 53;
+  guide(t, n + 1);
 }
 
 static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_t thr) {
@@ -110,6 +173,7 @@ static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_
   uint32_t need = 2 * (n + 1);
   if (bc->used + need > BC_POOL || bc->nkeys >= mask * 3 / 4) { /* start afresh */
     memset(bc->keys, 0, sizeof bc->keys);
+    if (bc->slot_off) memset(bc->slot_off, 0, (size_t)bc->nslots * (bc->slot_n + 1) * sizeof *bc->slot_off);
     bc->used = bc->nkeys = 0;
     i = (uint32_t)(h >> (64 - BC_KEY_BITS));
   }
@@ -121,34 +185,81 @@ static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_
   return t;
 }
 
-/* Binomial(n, p); thr = ceil(p 2^53) as cohort.c computes it; `stable`: p recurs every trial. */
-static unsigned binom(tsim_cohort *c, gsl_rng *r, unsigned n, double p, uint64_t thr, int stable) {
-  if (n == 0 || p <= 0) return 0;
-  if (p >= 1) return n;
-  if (n <= SMALL_BINOMIAL) {
-    unsigned x = 0;
-    for (unsigned i = 0; i < n; i++) x += (tsim_rng_next(r) >> 11) < thr;
-    return x;
+/* Bin(n, .) from its table: outcomes 0..n. */
+static inline unsigned bc_invert(const uint64_t *t, unsigned n, uint64_t k) { return invert(t, n + 1, k); }
+
+/* The direct index of slot (kind, index) - its table offsets by n - or NULL without slots. */
+static uint32_t *slot_row(struct tsim_binom_cache *bc, int kind, int index) {
+  if (!bc->slot_off) return NULL;
+  int slot = kind == SLOT_SITE ? 3 * bc->narms + index : kind * bc->narms + index;
+  return bc->slot_off + (size_t)slot * (bc->slot_n + 1);
+}
+
+/* GSL's binomial on the stream r whose working state is held in st (see tsim_rng_step). */
+static inline unsigned gsl_binomial(gsl_rng *r, tsim_rng_state *st, double p, unsigned n) {
+  *tsim_rng_state_of(r) = *st;
+  unsigned x = gsl_ran_binomial(r, p, n);
+  *st = *tsim_rng_state_of(r);
+  return x;
+}
+
+/* Binomial(n, p) for a p that recurs every trial; thr = ceil(p 2^53) as cohort.c computes it;
+ * `row`: its slot's direct index (slot_row), or NULL. Draws from st (stream r). */
+static inline unsigned binom(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_state *st, unsigned n,
+                             double p, uint64_t thr, uint32_t *row) {
+  if (n == 0) return 0;
+  const uint64_t *t;
+  if (row && n <= bc->slot_n) {
+    if (!row[n]) {
+      t = bc_table(bc, n, thr); /* may clear every slot: set ours after it */
+      row[n] = (uint32_t)(t - bc->pool) + 1;
+    }
+    t = bc->pool + row[n] - 1;
+  } else if (n <= BC_MAX_N) {
+    t = bc_table(bc, n, thr);
+  } else {
+    return p <= 0 ? 0 : p >= 1 ? n : gsl_binomial(r, st, p, n);
   }
+  return bc_invert(t, n, tsim_rng_step(st) >> 11);
+}
+
+/* Responders among n patients under both hypotheses (probabilities p[h], thresholds t[h]) into
+ * x[0], x[1]; `stable`: the probabilities recur every trial. Draws from st (stream r). */
+static inline void responders(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_state *st, unsigned n,
+                              const double p[2], const uint64_t t[2], int stable, unsigned x[2]) {
+  x[0] = x[1] = 0;
+  if (n == 0) return;
   if (stable && n <= BC_MAX_N) {
-    const uint64_t *t = bc_table(c->binom_cache, n, thr), *g = t + n + 1;
-    uint64_t k = tsim_rng_next(r) >> 11;
-    uint64_t x = g[(uint64_t)(((unsigned __int128)k * (n + 1)) >> 53)];
-    while (k >= t[x]) x++;
-    return (unsigned)x;
+    uint64_t k = tsim_rng_step(st) >> 11;
+    x[0] = bc_invert(bc_table(bc, n, t[0]), n, k);
+    x[1] = t[1] == t[0] ? x[0] : bc_invert(bc_table(bc, n, t[1]), n, k);
+  } else if (n <= SMALL_BINOMIAL) {
+    uint64_t t0 = t[0], t1 = t[1];
+    unsigned a = 0, b = 0;
+    for (unsigned i = 0; i < n; i++) {
+      uint64_t k = tsim_rng_step(st) >> 11;
+      a += k < t0;
+      b += k < t1;
+    }
+    x[0] = a;
+    x[1] = b;
+  } else {
+    for (int h = 0; h < 2; h++)
+      x[h] = h && t[1] == t[0] ? x[0] : p[h] <= 0 ? 0 : p[h] >= 1 ? n : gsl_binomial(r, st, p[h], n);
   }
-  return gsl_ran_binomial(r, p, n);
 }
 
 /* Multinomial(n; p) as a sequence of binomials with the plan's conditional probabilities
- * and their thresholds. */
+ * and their thresholds (slots kind, 0 .. k-2). */
 static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const double *cond,
-                        const uint64_t *thr, unsigned *out) {
+                        const uint64_t *thr, int kind, unsigned *out) {
+  tsim_rng_state st = *tsim_rng_state_of(r);
   for (int i = 0; i < k - 1; i++) {
-    out[i] = binom(c, r, n, cond[i], thr[i], 1);
+    out[i] = binom(c->binom_cache, r, &st, n, cond[i], thr[i], slot_row(c->binom_cache, kind, i));
     n -= out[i];
   }
   out[k - 1] = n;
+  *tsim_rng_state_of(r) = st;
 }
 
 /* cond[i] = w[i] / (w[i] + ... + w[k-1]): the probability of category i given not 0..i-1;
@@ -164,16 +275,106 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
   }
 }
 
-void tsim__cell_plan(tsim_cohort_plan *plan) {
+/* ---- tables every trial shares ---------------------------------------------------------------
+ * A cell of n <= DV_MAX_N patients draws its dropouts and deviations jointly, with one uniform:
+ * (D, V) has P(d, v) = Bin(d; n, dropout) Bin(v; n - d, deviation), tabulated per arm and n over
+ * the (n + 1)(n + 2) / 2 pairs (d ascending, then v). With two arms and permuted blocks of at most
+ * PART_MAX_BLOCK, the partial last block of a site - r patients drawn without replacement from
+ * one block - is likewise one draw: the first arm's count is hypergeometric. */
+#define DV_MAX_N 16
+#define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
+#define PART_MAX_BLOCK 64
+
+struct tsim_cell_tables {
+  uint32_t dv[TSIM_MAX_ARMS][DV_MAX_N + 1]; /* where arm a's (D, V) table for n starts in t */
+  uint32_t part[PART_MAX_BLOCK];            /* where the table of a partial block of r starts */
+  int has_part;
+  uint8_t dec[DV_PAIRS(DV_MAX_N) * (DV_MAX_N + 1)][2]; /* (d, v) of pair x for n at dec_at[n] + x */
+  uint32_t dec_at[DV_MAX_N + 1];
+  uint64_t t[];
+};
+
+static size_t tables_size(int na, int part_bs) {
+  size_t k = 0;
+  for (unsigned n = 0; n <= DV_MAX_N; n++) k += 2 * (size_t)DV_PAIRS(n) * (size_t)na;
+  for (int r = 0; r < part_bs; r++) k += 2 * (size_t)(r + 1);
+  return k;
+}
+
+static int cell_tables(tsim_cohort_plan *plan) {
+  const tsim_scenario *sc = plan->sc;
+  int na = sc->narms;
+  int part_bs = sc->rand_method == TSIM_RAND_BLOCK && na == 2 && sc->block_size <= PART_MAX_BLOCK
+                    ? sc->block_size : 0;
+  struct tsim_cell_tables *ct = calloc(1, sizeof *ct + tables_size(na, part_bs) * sizeof(uint64_t));
+  if (!ct) return -1;
+  double pmf[DV_PAIRS(DV_MAX_N)];
+  uint32_t at = 0, dec = 0;
+  for (unsigned n = 0; n <= DV_MAX_N; n++) {
+    ct->dec_at[n] = dec;
+    for (unsigned d = 0; d <= n; d++)
+      for (unsigned v = 0; v + d <= n; v++, dec++) {
+        ct->dec[dec][0] = (uint8_t)d;
+        ct->dec[dec][1] = (uint8_t)v;
+      }
+  }
+  for (int a = 0; a < na; a++)
+    for (unsigned n = 0; n <= DV_MAX_N; n++) {
+      unsigned x = 0;
+      for (unsigned d = 0; d <= n; d++)
+        for (unsigned v = 0; v + d <= n; v++)
+          pmf[x++] = gsl_ran_binomial_pdf(d, sc->arms[a].dropout, n) *
+                     gsl_ran_binomial_pdf(v, sc->arms[a].deviation, n - d);
+      ct->dv[a][n] = at;
+      thresholds(pmf, x, ct->t + at);
+      guide(ct->t + at, x);
+      at += 2 * x;
+    }
+  ct->has_part = part_bs > 0;
+  for (int r = 0; r < part_bs; r++) {
+    unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
+    for (int x = 0; x <= r; x++)
+      pmf[x] = (unsigned)x <= b0 && (unsigned)(r - x) <= b1
+                   ? gsl_ran_hypergeometric_pdf((unsigned)x, b0, b1, (unsigned)r) : 0;
+    ct->part[r] = at;
+    thresholds(pmf, (unsigned)r + 1, ct->t + at);
+    guide(ct->t + at, (unsigned)r + 1);
+    at += 2 * ((unsigned)r + 1);
+  }
+  plan->cells = ct;
+  return 0;
+}
+
+int tsim__cell_plan(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   conditional(sc->site_weights, sc->nsites, plan->site_cond, plan->site_cond_thr);
   conditional(plan->arm_prob, sc->narms, plan->arm_cond, plan->arm_cond_thr);
+  return cell_tables(plan);
 }
 
-/* Draws k of the pool (counts per arm) without replacement into out[], shrinking the pool. */
+void tsim__cell_plan_free(tsim_cohort_plan *plan) {
+  free(plan->cells);
+  plan->cells = NULL;
+}
+
+/* Draws k of the pool (counts per arm) without replacement into out[], shrinking the pool.
+ * A few patients (a block's remainder) are drawn one by one from the urn, one bounded integer
+ * each; many (fixed randomisation) arm after arm by GSL's hypergeometric. */
+#define URN_MAX 16
 static void mv_hypergeometric(gsl_rng *r, unsigned *pool, int na, unsigned k, unsigned *out) {
   unsigned rest = 0;
   for (int a = 0; a < na; a++) rest += pool[a];
+  if (k <= URN_MAX) {
+    for (int a = 0; a < na; a++) out[a] = 0;
+    for (; k > 0; k--, rest--) {
+      uint32_t u = tsim_rng_below(r, rest);
+      int a = 0;
+      while (u >= pool[a]) u -= pool[a++];
+      out[a]++;
+      pool[a]--;
+    }
+    return;
+  }
   for (int a = 0; a < na; a++) {
     rest -= pool[a];
     unsigned x = (a == na - 1 || k == 0) ? k : gsl_ran_hypergeometric(r, pool[a], rest, k);
@@ -189,7 +390,8 @@ static void site_sizes(tsim_cohort *c) {
   if (ns == 1) {
     c->site_n[0] = n;
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, c->site_n);
+    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, SLOT_SITE,
+                c->site_n);
   } else {
     for (unsigned s = 0; s < ns; s++) c->site_n[s] = n / ns + (s < n % ns);
   }
@@ -207,24 +409,30 @@ static void arm_split(tsim_cohort *c) {
     if (sc->rand_method == TSIM_RAND_FIXED) {
       mv_hypergeometric(c->rng, pool, na, ns, out);
     } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
-      multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, out);
+      multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, SLOT_ARM, out);
     } else {
-      unsigned bs = (unsigned)sc->block_size, full = ns / bs, part[TSIM_MAX_ARMS];
-      memcpy(pool, plan->block_count, (size_t)na * sizeof pool[0]);
-      mv_hypergeometric(c->rng, pool, na, ns % bs, part);
+      unsigned bs = (unsigned)sc->block_size, full = ns / bs, r = ns % bs, part[TSIM_MAX_ARMS];
+      if (plan->cells->has_part) {
+        part[0] = r ? invert(plan->cells->t + plan->cells->part[r], r + 1, tsim_rng_next(c->rng) >> 11) : 0;
+        part[1] = r - part[0];
+      } else {
+        for (int a = 0; a < na; a++) pool[a] = plan->block_count[a];
+        mv_hypergeometric(c->rng, pool, na, r, part);
+      }
       for (int a = 0; a < na; a++) out[a] = full * plan->block_count[a] + part[a];
     }
   }
 }
 
 /* Writes one hypothesis's categories of a cell from its counts. */
-static void fill(uint32_t *cell, unsigned d, unsigned v, unsigned m1, unsigned r_pp, unsigned r_dev) {
-  memset(cell, 0, TSIM_NCAT * sizeof *cell);
+static inline void fill(uint32_t *cell, unsigned d, unsigned v, unsigned m1, unsigned r_pp, unsigned r_dev) {
   cell[0] = m1 - r_pp;
   cell[TSIM_CAT_RESP] = r_pp;
   cell[TSIM_CAT_DEV] = v - r_dev;
   cell[TSIM_CAT_DEV | TSIM_CAT_RESP] = r_dev;
   cell[TSIM_CAT_DROP] = d;
+  cell[TSIM_CAT_DROP | TSIM_CAT_RESP] = cell[TSIM_CAT_DROP | TSIM_CAT_DEV] = 0;
+  cell[TSIM_CAT_DROP | TSIM_CAT_DEV | TSIM_CAT_RESP] = 0;
 }
 
 /* Patient rows consistent with every cell table, for `trialsim cohort`: grouped by site and
@@ -261,6 +469,8 @@ static void expand(tsim_cohort *c, const unsigned *dv) {
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
+  struct tsim_binom_cache *bc = c->binom_cache;
+  const struct tsim_cell_tables *ct = plan->cells;
   int na = sc->narms, ne = sc->nendpoints;
   size_t per_ep = (size_t)sc->nsites * (size_t)na;
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
@@ -269,23 +479,39 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   gsl_rng *rm = c->rng, *ro = c->rng2;
   tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+  tsim_rng_state sm = *tsim_rng_state_of(rm), so = *tsim_rng_state_of(ro); /* working states */
+  uint32_t *drop_row[TSIM_MAX_ARMS], *dev_row[TSIM_MAX_ARMS];
+  for (int a = 0; a < na; a++) {
+    drop_row[a] = slot_row(bc, SLOT_DROP, a);
+    dev_row[a] = slot_row(bc, SLOT_DEV, a);
+  }
   unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell, for expand */
   int stable = sc->heterogeneity_sd == 0; /* otherwise a cell's p changes every trial */
   for (size_t cell = 0; cell < per_ep; cell++) {
     int a = (int)(cell % (size_t)na);
-    unsigned n = c->cell_n[cell];
-    unsigned d = binom(c, rm, n, sc->arms[a].dropout, plan->drop_thr[a], 1);
-    unsigned v = binom(c, rm, n - d, sc->arms[a].deviation, plan->dev_thr[a], 1), m1 = n - d - v;
+    unsigned n = c->cell_n[cell], d, v;
+    if (n <= DV_MAX_N) {
+      unsigned x = n ? invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&sm) >> 11) : 0;
+      d = ct->dec[ct->dec_at[n] + x][0];
+      v = ct->dec[ct->dec_at[n] + x][1];
+    } else {
+      d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a], drop_row[a]);
+      v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a], dev_row[a]);
+    }
+    unsigned m1 = n - d - v;
     if (c->keep_patients) { dv[2 * cell] = d; dv[2 * cell + 1] = v; }
     for (int e = 0; e < ne; e++) {
       size_t ec = (size_t)e * per_ep + cell;
-      double p0 = c->p_eff[0][ec], p1 = c->p_eff[1][ec];
-      uint64_t t0 = c->thr[0][ec], t1 = c->thr[1][ec];
-      unsigned r_pp = binom(c, ro, m1, p0, t0, stable), r_dev = binom(c, ro, v, p0, t0, stable);
-      fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp, r_dev);
-      if (p1 != p0) { r_pp = binom(c, ro, m1, p1, t1, stable); r_dev = binom(c, ro, v, p1, t1, stable); }
-      fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp, r_dev);
+      double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
+      uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
+      unsigned r_pp[2], r_dev[2];
+      responders(bc, ro, &so, m1, p, t, stable, r_pp);
+      responders(bc, ro, &so, v, p, t, stable, r_dev);
+      fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
+      fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
     }
   }
+  *tsim_rng_state_of(rm) = sm;
+  *tsim_rng_state_of(ro) = so;
   if (c->keep_patients) expand(c, dv);
 }

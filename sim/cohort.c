@@ -23,8 +23,6 @@
 
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
-static double logit(double p) { return log(p / (1.0 - p)); }
-
 /* A Bernoulli draw against a threshold (see the file comment). */
 static inline int bernoulli(gsl_rng *r, uint64_t thr) { return (tsim_rng_next(r) >> 11) < thr; }
 
@@ -37,7 +35,7 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
       plan->p[TSIM_HYP_NULL][e][a] = sc->endpoints[e].response[sc->control];
       for (int h = 0; h < 2; h++) {
         double p = plan->p[h][e][a];
-        plan->logit[h][e][a] = (p > 0 && p < 1) ? logit(p) : 0.0;
+        plan->inv_odds[h][e][a] = (p > 0 && p < 1) ? (1.0 - p) / p : 0.0;
       }
     }
   double total = 0;
@@ -72,7 +70,10 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
     return TSIM_NOMEM;
   }
   plan->cell_mode = tsim_cohort_cell_mode(sc);
-  if (plan->cell_mode) tsim__cell_plan(plan);
+  if (plan->cell_mode && tsim__cell_plan(plan) != 0) {
+    tsim_cohort_plan_free(plan);
+    return TSIM_NOMEM;
+  }
   if (sc->nsites > 1 && sc->enrollment == TSIM_ENROLL_RANDOM) {
     plan->site_table = gsl_ran_discrete_preproc((size_t)sc->nsites, sc->site_weights);
     if (!plan->site_table) { tsim_cohort_plan_free(plan); return TSIM_NOMEM; }
@@ -86,6 +87,7 @@ void tsim_cohort_plan_free(tsim_cohort_plan *plan) {
   free(plan->lat);
   plan->lat = NULL;
   if (plan->site_table) gsl_ran_discrete_free(plan->site_table);
+  tsim__cell_plan_free(plan);
   plan->block = NULL;
   plan->site_table = NULL;
 }
@@ -119,7 +121,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
-  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new();
+  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new(sc);
   ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->binom_cache);
   if (plan->lat) {
     const struct tsim_latent_plan *lp = plan->lat;
@@ -218,36 +220,48 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
 /* This trial's response probability for every (end point, site, arm) under both hypotheses,
  * and its Bernoulli threshold. Under the null twin every arm starts from the control arm's
  * probability at that site (the same number, so it is computed once); anomalies then override
- * both, later rules overriding earlier ones. */
+ * both, later rules overriding earlier ones. With heterogeneity the logistic
+ * 1 / (1 + exp(-(logit pi + b))) is computed as 1 / (1 + inv_odds(pi) exp(-b)): one exp per
+ * site and end point serves every arm. Cells an anomaly overrides are computed and then
+ * overwritten, which costs less than asking every cell about every rule. */
 void tsim__cohort_p_eff(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
-  int ns = sc->nsites, na = sc->narms;
-  size_t cell = 0;
-  for (int e = 0; e < sc->nendpoints; e++)
-    for (int s = 0; s < ns; s++) {
-      double base[TSIM_MAX_ARMS];
+  int ns = sc->nsites, na = sc->narms, het = sc->heterogeneity_sd > 0;
+  size_t per_ep = (size_t)ns * (size_t)na;
+  double *restrict p0 = c->p_eff[0], *restrict p1 = c->p_eff[1];
+  for (int e = 0; e < sc->nendpoints; e++) {
+    const double *pa = plan->p[TSIM_HYP_ALT][e], *io = plan->inv_odds[TSIM_HYP_ALT][e];
+    /* b > 0 is a better site: exp(-b) for an efficacy end point, exp(+b) for a harmful one. */
+    double sign = sc->endpoints[e].higher_is_better ? -1.0 : 1.0;
+    size_t at = (size_t)e * per_ep;
+    for (int s = 0; s < ns; s++, at += (size_t)na) {
+      double f = het ? exp(sign * c->site_effect[s]) : 1.0;
       for (int a = 0; a < na; a++) {
-        double p = plan->p[TSIM_HYP_ALT][e][a];
-        if (p > 0 && p < 1 && sc->heterogeneity_sd > 0)
-          p = 1.0 / (1.0 + exp(-(plan->logit[TSIM_HYP_ALT][e][a] +
-                                 (sc->endpoints[e].higher_is_better ? c->site_effect[s] : -c->site_effect[s]))));
-        base[a] = p;
+        double p = pa[a];
+        p0[at + (size_t)a] = het && p > 0 && p < 1 ? 1.0 / (1.0 + io[a] * f) : p;
       }
-      for (int a = 0; a < na; a++, cell++) {
-        double p[2] = {base[a], base[sc->control]};
-        for (int k = 0; k < sc->nanomalies; k++) {
-          const tsim_anomaly *an = &sc->anomalies[k];
-          if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) && !isnan(an->response) &&
-              c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
-            p[0] = p[1] = an->response;
-        }
-        for (int h = 0; h < 2; h++) {
-          c->p_eff[h][cell] = p[h];
-          c->thr[h][cell] = tsim__threshold(p[h]);
-        }
-      }
+      double pc = p0[at + (size_t)sc->control];
+      for (int a = 0; a < na; a++) p1[at + (size_t)a] = pc;
     }
+  }
+  for (int k = 0; k < sc->nanomalies; k++) {
+    const tsim_anomaly *an = &sc->anomalies[k];
+    const unsigned char *m = c->anomalous + (size_t)k * (size_t)ns;
+    if (isnan(an->response)) continue;
+    for (int e = 0; e < sc->nendpoints; e++) {
+      if (an->endpoint >= 0 && an->endpoint != e) continue;
+      for (int s = 0; s < ns; s++)
+        if (m[s]) {
+          size_t cell = (size_t)e * per_ep + (size_t)s * (size_t)na + (size_t)an->arm;
+          p0[cell] = p1[cell] = an->response;
+        }
+    }
+  }
+  for (size_t i = 0; i < c->ncells; i++) {
+    c->thr[0][i] = tsim__threshold(p0[i]);
+    c->thr[1][i] = tsim__threshold(p1[i]);
+  }
 }
 
 static void enroll_sites(tsim_cohort *c) {

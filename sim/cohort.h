@@ -50,7 +50,7 @@ extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
 typedef struct tsim_cohort_plan {
   const tsim_scenario *sc;
   double p[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS];     /* base response by hypothesis */
-  double logit[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS]; /* its logit (unused at 0 and 1) */
+  double inv_odds[2][TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS]; /* (1 - p) / p = exp(-logit p) (unused at 0 and 1) */
   uint64_t drop_thr[TSIM_MAX_ARMS]; /* dropout happens when (uniform bits >> 11) < this */
   uint64_t dev_thr[TSIM_MAX_ARMS];  /* likewise for a protocol deviation */
   long long arm_count[TSIM_MAX_ARMS]; /* FIXED: exact arm sizes (remainders to first arms) */
@@ -64,6 +64,7 @@ typedef struct tsim_cohort_plan {
   uint64_t site_cond_thr[TSIM_MAX_SITES]; /* their Bernoulli thresholds, ceil(p 2^53) */
   uint64_t arm_cond_thr[TSIM_MAX_ARMS];
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
+  struct tsim_cell_tables *cells;     /* cell mode: inversion tables of per-cell draws (owned) */
   struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
 } tsim_cohort_plan;
 

@@ -7,18 +7,26 @@
 
 #include "cohort.h"
 
-/* ceil(p 2^53): a Bernoulli(p) draw on 53 uniform bits k is "k < this" (cohort.c explains). */
-static inline uint64_t tsim__threshold(double p) { return (uint64_t)ceil(p * 0x1.0p53); }
+/* ceil(p 2^53) for 0 <= p <= 1: a Bernoulli(p) draw on 53 uniform bits k is "k < this"
+ * (cohort.c explains). p 2^53 and its truncation are exact in this range, so one comparison
+ * rounds up, without a call to ceil. */
+static inline uint64_t tsim__threshold(double p) {
+  double x = p * 0x1.0p53;
+  int64_t t = (int64_t)x; /* signed: one conversion instruction each way */
+  return (uint64_t)(t + ((double)t < x));
+}
 
 /* Site effects and this trial's anomalous sites, from the SITES stream. */
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
 /* Response probabilities and thresholds of every cell under both hypotheses. */
 void tsim__cohort_p_eff(tsim_cohort *c);
 /* The per-thread cache of binomial tables (cellsample.c); NULL when out of memory. */
-struct tsim_binom_cache *tsim__binom_cache_new(void);
+struct tsim_binom_cache *tsim__binom_cache_new(const tsim_scenario *sc);
 void tsim__binom_cache_free(struct tsim_binom_cache *bc);
-/* Conditional probabilities of the sequential multinomials, into the plan. */
-void tsim__cell_plan(tsim_cohort_plan *plan);
+/* Conditional probabilities of the sequential multinomials and the tables every trial shares,
+ * into the plan; 0, or -1 when out of memory. tsim__cell_plan_free frees the tables. */
+int tsim__cell_plan(tsim_cohort_plan *plan);
+void tsim__cell_plan_free(tsim_cohort_plan *plan);
 /* Enrollment, randomisation, missingness and outcomes as counts per cell. */
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial);
 

@@ -41,9 +41,11 @@ void tsim_rng_seed_stream(gsl_rng *r, uint64_t seed, uint64_t trial, tsim_stream
 /* Sets the raw state (for known-answer tests against the reference implementation). */
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]);
 
-/* The reference step: returns the next 64-bit output. */
-static inline uint64_t tsim_rng_next(gsl_rng *r) {
-  uint64_t *s = ((tsim_rng_state *)r->state)->s;
+/* The reference step on a state: returns the next 64-bit output. Hot loops copy a stream's
+ * state into a local tsim_rng_state and step that, so the compiler keeps it in registers
+ * instead of storing and reloading it through the gsl_rng at every draw. */
+static inline uint64_t tsim_rng_step(tsim_rng_state *st) {
+  uint64_t *s = st->s;
   const uint64_t x = s[0] + s[3];
   const uint64_t result = ((x << 23) | (x >> 41)) + s[0];
   const uint64_t t = s[1] << 17;
@@ -55,6 +57,12 @@ static inline uint64_t tsim_rng_next(gsl_rng *r) {
   s[3] = (s[3] << 45) | (s[3] >> 19);
   return result;
 }
+
+/* The state of a generator of type tsim_rng_xoshiro256pp. */
+static inline tsim_rng_state *tsim_rng_state_of(gsl_rng *r) { return (tsim_rng_state *)r->state; }
+
+/* The next 64-bit output of r. */
+static inline uint64_t tsim_rng_next(gsl_rng *r) { return tsim_rng_step(tsim_rng_state_of(r)); }
 
 /* Uniform on [0, 1) with 53 random bits. */
 static inline double tsim_rng_uniform(gsl_rng *r) {

@@ -8,8 +8,9 @@
  * difference, and every joint "both significant" rate must agree within 4 standard errors of
  * their difference. The scenarios cover fixed, simple and site-stratified block randomisation,
  * random and balanced enrollment, heterogeneity, listed and random anomalies, three arms, two
- * end points, dropout and deviations, and prespecified and data-driven site exclusion; the
- * last one has no heterogeneity and large cells, so its binomials come from cached tables.
+ * end points, dropout and deviations, and prespecified and data-driven site exclusion; two
+ * have no heterogeneity, so their binomials come from cached tables, and the last two reach
+ * the partial-block draws that two-arm tables cannot serve (three arms; blocks of 80).
  */
 #include <stdlib.h>
 
@@ -76,6 +77,27 @@ static const char *const scenarios[] = {
     " \"analyses\": [{\"id\": \"i\", \"endpoint\": \"y\", \"population\": \"itt\", \"test\": \"fisher\"},"
     "  {\"id\": \"pp\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\"},"
     "  {\"id\": \"z\", \"endpoint\": \"z\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"n1_chisq\"}]}",
+    /* Three arms in permuted blocks of 7 (urn draws of a partial block), a two-arm-per-block
+     * table cannot serve; cells of 13-30 patients: joint dropout/deviation tables up to 16,
+     * separate binomials above; no heterogeneity: coupled outcome tables. */
+    "{\"name\": \"f\", \"sample_size\": 150, \"randomization\": {\"method\": \"block\", \"block_size\": 7,"
+    "   \"stratify_by_site\": true},"
+    " \"sites\": {\"count\": 3, \"weights\": [1, 1, 2]},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true, \"allocation\": 3}, {\"id\": \"a\", \"allocation\": 2}, {\"id\": \"b\", \"allocation\": 2}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"a\": 0.5, \"b\": 0.45}}],"
+    " \"dropout\": {\"c\": 0.05, \"a\": 0.2, \"b\": 0.1}, \"deviation\": {\"c\": 0.15, \"a\": 0.05},"
+    " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"cc\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"pearson\"}]}",
+    /* Two arms in blocks of 80 (longer than the partial-block tables) over 2 sites. */
+    "{\"name\": \"g\", \"sample_size\": 130, \"randomization\": {\"method\": \"block\", \"block_size\": 80,"
+    "   \"stratify_by_site\": true},"
+    " \"sites\": {\"count\": 2, \"heterogeneity_sd\": 0.4},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"a\", \"allocation\": 3}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"a\": 0.5}}],"
+    " \"dropout\": {\"c\": 0.1, \"a\": 0.2}, \"deviation\": {\"c\": 0.1, \"a\": 0.05},"
+    " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"pearson\"}]}",
 };
 
 static tsim_tally *run_mode(const char *json, const char *mode) {
