@@ -194,7 +194,7 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
   /* Drawn even when the SD is 0, so turning heterogeneity on leaves anomalies unchanged. */
   for (int s = 0; s < ns; s++)
-    c->site_effect[s] = sc->heterogeneity_sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+    c->site_effect[s] = sc->heterogeneity_sd * tsim_rng_normal(r);
   for (int k = 0; k < sc->nanomalies; k++) {
     const tsim_anomaly *an = &sc->anomalies[k];
     unsigned char *m = c->anomalous + (size_t)k * (size_t)ns;

@@ -228,7 +228,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
       sub |= (uint8_t)(((tsim_rng_next(rm) >> 11) < lp->sub_thr[g]) << g);
     c->sub[j] = sub;
     double z[TSIM_MAX_LATENT], x[TSIM_MAX_LATENT];
-    for (int d = 0; d < nd; d++) z[d] = gsl_ran_gaussian_ziggurat(ro, 1.0);
+    for (int d = 0; d < nd; d++) z[d] = tsim_rng_normal(ro);
     for (int d = 0; d < nd; d++) {
       const double *row = lp->chol + (size_t)d * (size_t)nd;
       double s = 0;
@@ -243,7 +243,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
       int b = lp->base_of[e];
       if (b < 0) continue;
       const tsim_endpoint *ep = &sc->endpoints[e];
-      double eps = gsl_ran_gaussian_ziggurat(ro, 1.0);
+      double eps = tsim_rng_normal(ro);
       double xl = x[lp->meas_dim[lp->meas_start[e] + ep->nvisits - 1]];
       double zb = ep->base_corr * xl + sqrt(1 - ep->base_corr * ep->base_corr) * eps;
       c->base[(size_t)j * (size_t)lp->nbase + (size_t)b] = ep->base_mean + ep->base_sd * zb;

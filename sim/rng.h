@@ -84,4 +84,31 @@ static inline uint32_t tsim_rng_below(gsl_rng *r, uint32_t n) {
   return (uint32_t)(m >> 32);
 }
 
+/* ---- standard normal deviates: the ziggurat of Marsaglia & Tsang ------------------------------
+ * (G. Marsaglia and W. W. Tsang, "The ziggurat method for generating random variables", J. Stat.
+ * Softw. 5(8), 2000), 128 layers of equal area under exp(-x^2/2), with one 64-bit draw per
+ * deviate on the fast path: bits 0-6 pick the layer, bit 7 the sign, bits 11-63 the position
+ * j in the layer, x = j w[i]. When j < k[i] the point lies inside the curve in every layer's
+ * height and x is returned (98.8% of draws); otherwise tsim__rng_normal_slow tests the wedge or
+ * samples the tail beyond R (Marsaglia 1964), drawing more numbers from the same stream. The
+ * tables are computed when the program starts (rng.c), with R solved so that the top layer
+ * ends exactly at the mode. */
+extern double tsim__zig_w[128];   /* x_i 2^-53: layer i's width per unit of j */
+extern uint64_t tsim__zig_k[128]; /* floor(x_{i+1} / x_i 2^53): j below it is inside the curve */
+double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t bits);
+
+/* A standard normal deviate from the stream whose state is st. */
+static inline double tsim_rng_normal_st(tsim_rng_state *st) {
+  uint64_t b = tsim_rng_step(st), j = b >> 11;
+  unsigned i = (unsigned)(b & 127);
+  if (j < tsim__zig_k[i]) {
+    double x = (double)j * tsim__zig_w[i];
+    return (b & 128) ? -x : x;
+  }
+  return tsim__rng_normal_slow(st, b);
+}
+
+/* A standard normal deviate from r (of type tsim_rng_xoshiro256pp). */
+static inline double tsim_rng_normal(gsl_rng *r) { return tsim_rng_normal_st(tsim_rng_state_of(r)); }
+
 #endif

@@ -1,11 +1,14 @@
-/* test_rng.c - the per-trial generator: known answers, GSL plumbing, stream properties.
+/* test_rng.c - the per-trial generator: known answers, GSL plumbing, stream properties, and the
+ * normal deviates of its ziggurat.
  *
  * Known answers come from the reference implementations (xoshiro256plusplus.c and
  * splitmix64.c by Blackman and Vigna), as published in every port's test vectors. The
  * statistical checks use a fixed seed and a 4-standard-error tolerance: with ~20 such checks
  * a correct generator fails one with probability about 1e-3.
  */
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <stdlib.h>
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 #include <string.h>
@@ -69,6 +72,71 @@ static void gsl_interface(gsl_rng *r) {
              "gsl_rng_uniform_int cell");
 }
 
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* tsim_rng_normal (the engine's own ziggurat): moments, 64 equiprobable bins, the tails beyond
+ * the ziggurat's R = 3.4426 (drawn by its tail method) and beyond 4, and Kolmogorov-Smirnov
+ * against Phi on 4 million draws. */
+static void normal_is_normal(gsl_rng *r) {
+  enum { N = 4000000, BINS = 64 };
+  double *z = malloc(N * sizeof *z);
+  CHECK(z != NULL, "out of memory");
+  if (!z) return;
+  tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_SITES);
+  double sum = 0, sum2 = 0, sum3 = 0, sum4 = 0;
+  long tail_r = 0, tail_4 = 0, upper = 0, bins[BINS] = {0};
+  double tail_sum = 0, tail_sum2 = 0; /* |Z| beyond R */
+  double cut[BINS];
+  for (int b = 0; b < BINS; b++) cut[b] = gsl_cdf_ugaussian_Pinv((b + 1.0) / BINS);
+  cut[BINS - 1] = INFINITY;
+  for (int i = 0; i < N; i++) {
+    double x = z[i] = tsim_rng_normal(r);
+    sum += x;
+    sum2 += x * x;
+    sum3 += x * x * x;
+    sum4 += x * x * x * x;
+    if (fabs(x) > 3.4426198558966514) {
+      tail_r++;
+      tail_sum += fabs(x);
+      tail_sum2 += x * x;
+    }
+    tail_4 += fabs(x) > 4;
+    upper += x > 0;
+    int b = 0;
+    while (x > cut[b]) b++;
+    bins[b]++;
+  }
+  CHECK_SE(sum / N, 0.0, sqrt(1.0 / N), 4, "normal mean");
+  CHECK_SE(sum2 / N, 1.0, sqrt(2.0 / N), 4, "normal variance");
+  CHECK_SE(sum3 / N, 0.0, sqrt(15.0 / N), 4, "normal third moment");
+  CHECK_SE(sum4 / N, 3.0, sqrt(96.0 / N), 4, "normal fourth moment");
+  CHECK_SE((double)upper / N, 0.5, sqrt(0.25 / N), 4, "normal P(Z > 0) (the sign bit)");
+  double pr = 2 * gsl_cdf_ugaussian_Q(3.4426198558966514), p4 = 2 * gsl_cdf_ugaussian_Q(4);
+  CHECK_SE((double)tail_r / N, pr, sqrt(pr * (1 - pr) / N), 4, "normal P(|Z| > R), the tail method");
+  CHECK_SE((double)tail_4 / N, p4, sqrt(p4 * (1 - p4) / N), 4, "normal P(|Z| > 4)");
+  /* The tail's shape: E[|Z| | |Z| > R] = phi(R) / Q(R), with the sample SD of the tail values. */
+  double tm = tail_sum / (double)tail_r, tsd = sqrt(fmax(tail_sum2 / (double)tail_r - tm * tm, 0));
+  double tmean = gsl_ran_ugaussian_pdf(3.4426198558966514) / gsl_cdf_ugaussian_Q(3.4426198558966514);
+  CHECK_SE(tm, tmean, tsd / sqrt((double)tail_r), 4, "normal E[|Z| | |Z| > R]");
+  /* Pearson's X^2 over equiprobable bins: 63 df, the 1e-4 upper quantile. */
+  double x2 = 0, e = (double)N / BINS;
+  for (int b = 0; b < BINS; b++) x2 += ((double)bins[b] - e) * ((double)bins[b] - e) / e;
+  double crit = gsl_cdf_chisq_Qinv(1e-4, BINS - 1);
+  CHECK(x2 < crit, "normal: X^2 over %d equiprobable bins %.1f >= %.1f (p < 1e-4)", BINS, x2, crit);
+  /* Kolmogorov-Smirnov: sqrt(N) D below 1.95, the 0.001 upper quantile of Kolmogorov's law. */
+  qsort(z, N, sizeof *z, cmp_double);
+  double d = 0;
+  for (int i = 0; i < N; i++) {
+    double f = gsl_cdf_ugaussian_P(z[i]);
+    d = fmax(d, fmax(f - (double)i / N, (double)(i + 1) / N - f));
+  }
+  CHECK(sqrt((double)N) * d < 1.95, "normal: Kolmogorov-Smirnov sqrt(n) D = %.3f >= 1.95", sqrt((double)N) * d);
+  free(z);
+}
+
 static void below_is_uniform(gsl_rng *r) {
   static const uint32_t ns[] = {1, 2, 3, 7, 10, 1000003};
   tsim_rng_seed_stream(r, 11, 3, TSIM_STREAM_ENROLL);
@@ -120,6 +188,7 @@ int main(void) {
   known_answers(r);
   gsl_interface(r);
   below_is_uniform(r);
+  normal_is_normal(r);
   streams(r, q);
   gsl_rng_free(r);
   gsl_rng_free(q);
