@@ -20,9 +20,11 @@
 #ifndef TSIM_DECIDE_H
 #define TSIM_DECIDE_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "scenario.h"
+#include "stattest.h"
 
 #define TSIM_FISHER_CACHE_BITS 14 /* 16384 margins per thread, 256 KiB */
 
@@ -35,6 +37,7 @@ typedef struct tsim_fisher_entry {
 
 typedef struct tsim_decider {
   double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
+  double tol[TSIM_MAX_ANALYSES];   /* 1e-9 crit: nearer than that, the p-value decides */
   double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
   int used;                        /* entries in use */
@@ -47,6 +50,20 @@ void tsim_decider_free(tsim_decider *d);
 /* 1 when analysis k (test and alpha from sc) rejects on the table x0/n0 vs x1/n1. */
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
                 long long x1, long long n1);
+
+/* tsim_decide for a Pearson or 'N-1' chi-square analysis k, inline: the statistic against the
+ * critical value, and the p-value only within a relative 1e-9 of it (tsim__decide_chisq_near). */
+int tsim__decide_chisq_near(const tsim_scenario *sc, int k, long long x0, long long n0,
+                            long long x1, long long n1);
+static inline int tsim_decide_chisq(const tsim_decider *d, const tsim_scenario *sc, int k,
+                                    long long x0, long long n0, long long x1, long long n1) {
+  long long m = x0 + x1, n = n0 + n1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return 0; /* no test: the statistic is NaN */
+  double x2 = tsim_chisq_stat(x0, n0, x1, n1);
+  if (sc->analyses[k].test == TSIM_TEST_N1_CHISQ) x2 = x2 * (double)(n - 1) / (double)n;
+  if (fabs(x2 - d->crit[k]) > d->tol[k]) return x2 > d->crit[k];
+  return tsim__decide_chisq_near(sc, k, x0, n0, x1, n1);
+}
 
 /* 1 when two-sided t-test analysis k rejects with statistic t on nu degrees of freedom (NaN t:
  * not rejected); the same decision as tsim_reject(tsim_t_two_sided_p(t, nu), alpha). */

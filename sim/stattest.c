@@ -44,14 +44,6 @@ static int degenerate(long long x0, long long n0, long long x1, long long n1) {
   return n0 <= 0 || n1 <= 0 || m <= 0 || m >= n;
 }
 
-double tsim_chisq_stat(long long x0, long long n0, long long x1, long long n1) {
-  if (degenerate(x0, n0, x1, n1)) return NAN;
-  long long m = x0 + x1, n = n0 + n1;
-  /* The cross-product difference is exact in 64 bits for any table we can simulate. */
-  double d = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
-  return (double)n * d * d / ((double)n0 * (double)n1 * (double)m * (double)(n - m));
-}
-
 double tsim_pearson_p(long long x0, long long n0, long long x1, long long n1, double *stat) {
   double x2 = tsim_chisq_stat(x0, n0, x1, n1);
   if (stat) *stat = x2;

@@ -11,6 +11,8 @@
 #ifndef TSIM_STATTEST_H
 #define TSIM_STATTEST_H
 
+#include <math.h>
+
 #include "scenario.h"
 
 /* Relative tolerance for "the same p-value by two floating-point routes": R's fisher.test
@@ -19,8 +21,15 @@
 #define TSIM_REL_TIE 1e-7
 
 /* Pearson's X2 of the table without the p-value: NaN for an empty row or column. The tests
- * below and the cached decisions (decide.c) share it. */
-double tsim_chisq_stat(long long x0, long long n0, long long x1, long long n1);
+ * below and the cached decisions (decide.h) share it; inline, as the simulation's commonest
+ * decision needs nothing else. */
+static inline double tsim_chisq_stat(long long x0, long long n0, long long x1, long long n1) {
+  long long m = x0 + x1, n = n0 + n1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return NAN;
+  /* The cross-product difference is exact in 64 bits for any table we can simulate. */
+  double d = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
+  return (double)n * d * d / ((double)n0 * (double)n1 * (double)m * (double)(n - m));
+}
 
 /* Pearson's chi-square without continuity correction: X2 = N (x0 (n1-x1) - x1 (n0-x0))^2 /
  * (n0 n1 m (N-m)), m = x0 + x1, referred to chi-square(1). *stat gets X2 (NaN if undefined). */
