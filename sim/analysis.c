@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "logistic.h"
+#include "siterule.h"
 #include "stattest.h"
 
 int tsim_comparison_arm(const tsim_scenario *sc, int j) {
@@ -58,28 +59,56 @@ static int pop_kind(const tsim_analysis *an) {
   return an->missing == TSIM_MISSING_NON_RESPONDER ? TSIM_POPK_NRI : TSIM_POPK_ASSESSED;
 }
 
+/* Responders x and analysed patients n of population `kind` among the category counts of a
+ * cell, or of a sum of cells (category = dropout<<2 | deviation<<1 | response; cohort.h):
+ * per protocol, assessed patients without a deviation; assessed, everyone not dropped out;
+ * non-responder imputation, everyone, a dropout counting as a non-responder. */
+static inline void kind_counts(int kind, const uint32_t *cat, long long *x, long long *n) {
+  uint32_t pp_resp = cat[TSIM_CAT_RESP], pp = pp_resp + cat[0];
+  uint32_t as_resp = pp_resp + cat[TSIM_CAT_RESP | TSIM_CAT_DEV];
+  uint32_t as = pp + cat[TSIM_CAT_DEV] + cat[TSIM_CAT_RESP | TSIM_CAT_DEV];
+  switch (kind) {
+    case TSIM_POPK_PP: *x = pp_resp; *n = pp; return;
+    case TSIM_POPK_ASSESSED: *x = as_resp; *n = as; return;
+    default: /* dropouts never respond; they count in n */
+      *x = as_resp;
+      *n = (long long)as + cat[4] + cat[5] + cat[6] + cat[7];
+      return;
+  }
+}
+
 tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   tsim_analysis_ws *w = calloc(1, sizeof *w);
   if (!w) return NULL;
-  size_t per = 2 * (size_t)sc->nendpoints * TSIM_NPOPK * (size_t)sc->narms;
+  size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
   w->sc = sc;
-  for (int k = 0; k < sc->nanalyses; k++) w->used[sc->analyses[k].endpoint][pop_kind(&sc->analyses[k])] = 1;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    w->ep_used[sc->analyses[k].endpoint] = 1;
+    w->kind[k] = (unsigned char)pop_kind(&sc->analyses[k]);
+  }
   for (int q = 0; q < sc->nprocedures; q++)
     if (sc->procedures[q].method != TSIM_MULT_FIXED_SEQUENCE)
       for (int i = 0; i < sc->procedures[q].nmembers; i++) w->need_p[sc->procedures[q].members[i]] = 1;
-  w->x = malloc(per * (size_t)sc->nsites * sizeof *w->x);
-  w->n = malloc(per * (size_t)sc->nsites * sizeof *w->n);
-  w->tx = malloc(per * sizeof *w->tx);
-  w->tn = malloc(per * sizeof *w->tn);
-  w->mask = malloc((size_t)sc->nsites);
-  w->strata = malloc(4 * (size_t)sc->nsites * sizeof *w->strata);
-  for (int k = 0; k < sc->nanalyses; k++)
-    if (sc->analyses[k].test == TSIM_TEST_LOGISTIC && !w->logit && !(w->logit = tsim_logit_ws_new(sc->nsites))) {
-      tsim_analysis_ws_free(w);
-      return NULL;
-    }
-  if (!w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask || tsim_decider_init(&w->dec, sc) != 0 ||
-      (sc->latent && tsim__ptanalysis_ws_init(w) != 0)) {
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    w->chisq[k] = (an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ) && an->sided == 2 &&
+                  !w->need_p[k];
+  }
+  w->catsum = malloc(2 * (size_t)sc->nendpoints * na * TSIM_NCAT * sizeof *w->catsum);
+  w->rule = calloc((size_t)sc->nanalyses + 1, sizeof *w->rule);
+  w->x = malloc(ns * na * sizeof *w->x);
+  w->n = malloc(ns * na * sizeof *w->n);
+  w->tx = malloc(na * sizeof *w->tx);
+  w->tn = malloc(na * sizeof *w->tn);
+  w->mask = malloc(ns);
+  w->strata = malloc(4 * ns * sizeof *w->strata);
+  int failed = !w->catsum || !w->rule || !w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask;
+  for (int k = 0; !failed && k < sc->nanalyses; k++) {
+    failed = tsim_site_rule_init(&w->rule[k], sc, &sc->analyses[k]) != 0;
+    if (!failed && sc->analyses[k].test == TSIM_TEST_LOGISTIC && !w->logit)
+      failed = !(w->logit = tsim_logit_ws_new(sc->nsites));
+  }
+  if (failed || tsim_decider_init(&w->dec, sc) != 0 || (sc->latent && tsim__ptanalysis_ws_init(w) != 0)) {
     tsim_analysis_ws_free(w);
     return NULL;
   }
@@ -88,6 +117,10 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
 
 void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   if (!w) return;
+  if (w->rule)
+    for (int k = 0; k < w->sc->nanalyses; k++) tsim_site_rule_free(&w->rule[k]);
+  free(w->rule);
+  free(w->catsum);
   free(w->x);
   free(w->n);
   free(w->tx);
@@ -100,81 +133,46 @@ void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   free(w);
 }
 
-/* Index of (h, e, kind) blocks: each holds nsites * narms site counts, or narms totals. */
-static size_t block(const tsim_scenario *sc, int h, int e, int kind) {
-  return ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * TSIM_NPOPK + (size_t)kind;
-}
-
 void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
   const tsim_scenario *sc = w->sc;
   w->cohort = c;
   if (sc->latent) return; /* analyses read the patients themselves */
-  size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
+  /* The cells of (h, e) are [site][arm][category]: each arm's categories summed over sites,
+   * in a fixed-length accumulator the compiler keeps in vector registers. */
+  size_t na = (size_t)sc->narms, block = na * TSIM_NCAT, ns = (size_t)sc->nsites;
   for (int h = 0; h < 2; h++)
     for (int e = 0; e < sc->nendpoints; e++) {
-      long long *x[TSIM_NPOPK], *n[TSIM_NPOPK], *tx[TSIM_NPOPK], *tn[TSIM_NPOPK];
-      for (int k = 0; k < TSIM_NPOPK; k++) {
-        x[k] = w->x + block(sc, h, e, k) * ns * na;
-        n[k] = w->n + block(sc, h, e, k) * ns * na;
-        tx[k] = w->tx + block(sc, h, e, k) * na;
-        tn[k] = w->tn + block(sc, h, e, k) * na;
-        memset(tx[k], 0, na * sizeof *tx[k]);
-        memset(tn[k], 0, na * sizeof *tn[k]);
-      }
-      for (size_t s = 0; s < ns; s++)
-        for (size_t a = 0; a < na; a++) {
-          /* Category = dropout<<2 | deviation<<1 | response; see cohort.h. */
-          const uint32_t *cell = tsim_cohort_cells(c, h, e, (int)s, (int)a);
-          long long pp_resp = cell[TSIM_CAT_RESP], pp = pp_resp + cell[0];
-          long long as_resp = pp_resp + cell[TSIM_CAT_RESP | TSIM_CAT_DEV];
-          long long as = pp + cell[TSIM_CAT_DEV] + cell[TSIM_CAT_RESP | TSIM_CAT_DEV];
-          long long dropped = (long long)cell[4] + cell[5] + cell[6] + cell[7];
-          long long vx[TSIM_NPOPK] = {as_resp, as_resp, pp_resp}; /* dropouts never respond */
-          long long vn[TSIM_NPOPK] = {as + dropped, as, pp};      /* NRI: dropouts in n */
-          for (int k = 0; k < TSIM_NPOPK; k++) {
-            if (!w->used[e][k]) continue;
-            x[k][s * na + a] = vx[k];
-            n[k][s * na + a] = vn[k];
-            tx[k][a] += vx[k];
-            tn[k][a] += vn[k];
-          }
+      if (!w->ep_used[e]) continue;
+      uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * block;
+      for (size_t a = 0; a < na; a++) {
+        const uint32_t *cell = tsim_cohort_cells(c, h, e, 0, (int)a);
+        uint32_t acc[TSIM_NCAT];
+        for (int i = 0; i < TSIM_NCAT; i++) acc[i] = cell[i];
+        for (size_t s = 1; s < ns; s++) {
+          cell += block;
+          for (int i = 0; i < TSIM_NCAT; i++) acc[i] += cell[i];
         }
+        memcpy(sum + a * TSIM_NCAT, acc, sizeof acc);
+      }
     }
 }
 
-/* Marks the sites the analysis removes in w->mask; returns how many. */
-static int site_mask(const tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
-                     const long long *n) {
-  const tsim_scenario *sc = w->sc;
-  size_t na = (size_t)sc->narms;
-  int dropped = 0;
-  for (int s = 0; s < sc->nsites; s++) {
-    unsigned char m = an->exclude ? an->exclude[s] : 0;
-    if (!m && an->has_where) {
-      long long xs = x[(size_t)s * na + (size_t)an->where_arm];
-      long long ns = n[(size_t)s * na + (size_t)an->where_arm];
-      /* x/n >= rate, compared as x >= rate n with a tolerance for the rounding of rate n. */
-      m = ns >= an->where_min && (double)xs >= an->where_rate * (double)ns - 1e-9 * (double)ns;
+/* Marks the sites analysis k removes in w->mask, from its population's counts per (site, arm);
+ * returns how many. */
+static int site_mask(tsim_analysis_ws *w, int k, const long long *x, const long long *n) {
+  const tsim_site_rule *r = &w->rule[k];
+  size_t na = (size_t)w->sc->narms;
+  memset(w->mask, 0, (size_t)w->sc->nsites);
+  for (int i = 0; i < r->nlisted; i++) w->mask[r->listed[i]] = 1;
+  int dropped = r->nlisted;
+  for (int i = 0; i < r->ncand; i++) {
+    size_t c = (size_t)r->cand[i] * na + (size_t)r->arm;
+    if (tsim_site_rule_drops(r, x[c], n[c])) {
+      w->mask[r->cand[i]] = 1;
+      dropped++;
     }
-    w->mask[s] = m;
-    dropped += m;
   }
   return dropped;
-}
-
-/* Responders and analysed patients of arm a: the totals, less the removed sites. */
-static void arm_counts(const tsim_analysis_ws *w, int dropped, const long long *x,
-                       const long long *n, const long long *tx, const long long *tn, int a,
-                       long long *xa, long long *na_out) {
-  const tsim_scenario *sc = w->sc;
-  size_t na = (size_t)sc->narms;
-  *xa = tx[a];
-  *na_out = tn[a];
-  for (int s = 0; dropped && s < sc->nsites; s++)
-    if (w->mask[s]) {
-      *xa -= x[(size_t)s * na + (size_t)a];
-      *na_out -= n[(size_t)s * na + (size_t)a];
-    }
 }
 
 /* Tests stratified by site over the sites the analysis keeps: Cochran-Mantel-Haenszel (strata
@@ -219,67 +217,172 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
   return favourable ? p2 / 2 : 1 - p2 / 2;
 }
 
+/* Comparison o's counts and the difference in response rates. */
+static void set_counts(const tsim_scenario *sc, const tsim_endpoint *ep, tsim_outcome *o, long long x0,
+                       long long n0, long long x1, long long n1, int dropped) {
+  o->x0 = x0;
+  o->n0 = n0;
+  o->x1 = x1;
+  o->n1 = n1;
+  o->sites_dropped = dropped;
+  if (sc->single_arm) {
+    o->defined = n1 > 0;
+    o->diff = o->defined ? (double)x1 / (double)n1 - ep->p0 : NAN;
+  } else {
+    o->defined = n0 > 0 && n1 > 0;
+    o->diff = o->defined ? (double)x1 / (double)n1 - (double)x0 / (double)n0 : NAN;
+  }
+}
+
+/* The decision of analysis k's (unstratified) test on o's table, and its p-value and statistic
+ * when someone reads them. */
+static void test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int higher_better = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
+  double p = NAN, stat = NAN;
+  if (an->sided == 2 && an->test != TSIM_TEST_BINOMIAL_EXACT) {
+    /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
+    if (wanted) p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat);
+    o->reject = an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ
+                    ? tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1)
+                    : tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+  } else {
+    if (an->test == TSIM_TEST_BINOMIAL_EXACT)
+      p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)
+                         : tsim_binomial_exact_p(o->x1, o->n1, ep->p0);
+    else if (an->test == TSIM_TEST_FISHER)
+      p = tsim_fisher_one_sided_p(o->x0, o->n0, o->x1, o->n1, higher_better);
+    else
+      p = tsim__one_sided(tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat), o->diff, higher_better);
+    o->reject = tsim_reject(p, an->alpha);
+  }
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+}
+
+static int stratified(const tsim_analysis *an) {
+  return an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC;
+}
+
 void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const long long *n,
                            const long long *tx, const long long *tn, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
-  int dropped = (an->exclude || an->has_where) ? site_mask(w, an, x, n) : 0;
-  if (!dropped && (an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC))
-    memset(w->mask, 0, (size_t)sc->nsites);
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
-  int higher_better = ep->higher_is_better;
+  size_t na = (size_t)sc->narms;
+  int dropped = site_mask(w, k, x, n);
+  /* Each arm's responders and analysed patients: the totals, less the removed sites. */
+  long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS];
+  for (size_t a = 0; a < na; a++) {
+    ax[a] = tx[a];
+    an_[a] = tn[a];
+  }
+  for (int s = 0; dropped && s < sc->nsites; s++)
+    if (w->mask[s])
+      for (size_t a = 0; a < na; a++) {
+        ax[a] -= x[(size_t)s * na + a];
+        an_[a] -= n[(size_t)s * na + a];
+      }
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    tsim_outcome *o = &out[j];
+    int arm = tsim_comparison_arm(sc, j), c = sc->control;
+    set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
+    if (!stratified(an)) {
+      test_table(w, k, o);
+      continue;
+    }
+    double stat, dir, p = stratified_p(w, an, x, n, arm, &stat, &dir);
+    int higher_better = ep->higher_is_better;
+    if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
+    o->reject = tsim_reject(p, an->alpha);
+    int wanted = w->want_p || w->need_p[k];
+    o->p = wanted ? p : NAN;
+    o->stat = wanted ? stat : NAN;
+    o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  }
+}
+
+/* Analysis k on the cell table under hypothesis h by the general path: its population's counts
+ * per (site, arm) and their totals, then tsim__analysis_binary. */
+static void eval_general(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  int e = sc->analyses[k].endpoint, kind = w->kind[k];
+  size_t na = (size_t)sc->narms;
+  const uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * na * TSIM_NCAT;
+  for (size_t a = 0; a < na; a++) {
+    kind_counts(kind, sum + a * TSIM_NCAT, &w->tx[a], &w->tn[a]);
+    for (int s = 0; s < sc->nsites; s++)
+      kind_counts(kind, tsim_cohort_cells(w->cohort, h, e, s, (int)a), &w->x[(size_t)s * na + a],
+                  &w->n[(size_t)s * na + a]);
+  }
+  tsim__analysis_binary(w, k, w->x, w->n, w->tx, w->tn, out);
+}
+
+/* Analysis k (not stratified) on the cell table under hypothesis h: each arm's counts are the
+ * site sums less the cells of the sites removed - the listed ones, then those the data-driven
+ * rule picks among the rest, which is the only per-site work. `kind` is a constant in each
+ * caller (eval_cells), so that every population gets its own branch-free copy. */
+static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_ws *w, int k, int h,
+                                                                  tsim_outcome *out, const int kind) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_site_rule *r = &w->rule[k];
+  int e = an->endpoint;
+  size_t na = (size_t)sc->narms, block = na * TSIM_NCAT;
+  const uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * block;
+  const uint32_t *cells = tsim_cohort_cells(w->cohort, h, e, 0, 0);
+  long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS], x, n;
+  for (size_t a = 0; a < na; a++) kind_counts(kind, sum + a * TSIM_NCAT, &ax[a], &an_[a]);
+  for (int i = 0; i < r->nlisted; i++) {
+    const uint32_t *site = cells + (size_t)r->listed[i] * block;
+    for (size_t a = 0; a < na; a++) {
+      kind_counts(kind, site + a * TSIM_NCAT, &x, &n);
+      ax[a] -= x;
+      an_[a] -= n;
+    }
+  }
+  int dropped = r->nlisted;
+  for (int i = 0; i < r->ncand; i++) {
+    const uint32_t *site = cells + (size_t)r->cand[i] * block;
+    kind_counts(kind, site + (size_t)r->arm * TSIM_NCAT, &x, &n);
+    if (!tsim_site_rule_drops(r, x, n)) continue;
+    dropped++;
+    for (size_t a = 0; a < na; a++) {
+      kind_counts(kind, site + a * TSIM_NCAT, &x, &n);
+      ax[a] -= x;
+      an_[a] -= n;
+    }
+  }
+  const tsim_endpoint *ep = &sc->endpoints[e];
+  int c = sc->control, chisq = w->chisq[k] && !w->want_p;
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     tsim_outcome *o = &out[j];
     int arm = tsim_comparison_arm(sc, j);
-    o->x0 = o->n0 = 0;
-    if (!sc->single_arm) arm_counts(w, dropped, x, n, tx, tn, sc->control, &o->x0, &o->n0);
-    arm_counts(w, dropped, x, n, tx, tn, arm, &o->x1, &o->n1);
+    set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
+    if (!chisq) {
+      test_table(w, k, o);
+      continue;
+    }
+    /* test_table's two-sided chi-square case, when nobody reads the p-value. */
     o->p = o->stat = NAN;
-    if (sc->single_arm) {
-      o->defined = o->n1 > 0;
-      o->diff = o->defined ? (double)o->x1 / (double)o->n1 - ep->p0 : NAN;
-    } else {
-      o->defined = o->n0 > 0 && o->n1 > 0;
-      o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
-    }
-    int wanted = w->want_p || w->need_p[k];
-    double p = NAN, stat = NAN, dir = o->diff;
-    if (an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC) {
-      p = stratified_p(w, an, x, n, arm, &stat, &dir);
-      if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
-    } else if (an->test == TSIM_TEST_BINOMIAL_EXACT) {
-      p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)
-                         : tsim_binomial_exact_p(o->x1, o->n1, ep->p0);
-    } else if (an->sided == 1 && an->test == TSIM_TEST_FISHER) {
-      p = tsim_fisher_one_sided_p(o->x0, o->n0, o->x1, o->n1, higher_better);
-    } else if (an->sided == 1) {
-      p = tsim__one_sided(tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat), dir, higher_better);
-    } else {
-      /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
-      if (wanted) p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat);
-      o->reject = tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
-    }
-    if (an->sided == 1 || an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC ||
-        an->test == TSIM_TEST_BINOMIAL_EXACT)
-      o->reject = tsim_reject(p, an->alpha);
-    if (wanted) {
-      o->p = p;
-      o->stat = stat;
-    }
-    o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
-    o->sites_dropped = dropped;
+    o->reject = tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+    o->favouring = o->reject && (ep->higher_is_better ? o->diff > 0 : o->diff < 0);
+  }
+}
+
+static void eval_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  switch (w->kind[k]) {
+    case TSIM_POPK_PP: eval_cells_kind(w, k, h, out, TSIM_POPK_PP); break;
+    case TSIM_POPK_ASSESSED: eval_cells_kind(w, k, h, out, TSIM_POPK_ASSESSED); break;
+    default: eval_cells_kind(w, k, h, out, TSIM_POPK_NRI); break;
   }
 }
 
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
-  const tsim_scenario *sc = w->sc;
-  if (sc->latent) {
-    tsim__ptanalysis_eval(w, k, h, out);
-    return;
-  }
-  const tsim_analysis *an = &sc->analyses[k];
-  size_t b = block(sc, (int)h, an->endpoint, pop_kind(an));
-  size_t ns = (size_t)sc->nsites, na = (size_t)sc->narms;
-  tsim__analysis_binary(w, k, w->x + b * ns * na, w->n + b * ns * na, w->tx + b * na,
-                        w->tn + b * na, out);
+  if (w->sc->latent) tsim__ptanalysis_eval(w, k, h, out);
+  else if (w->general || stratified(&w->sc->analyses[k])) eval_general(w, k, (int)h, out);
+  else eval_cells(w, k, (int)h, out);
 }

@@ -36,16 +36,23 @@ typedef struct tsim_outcome {
 /* The three analysis populations, indexed as in tsim_popcounts. */
 enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
 
-/* One thread's analysis workspace: the current cohort's responders and analysed patients per
- * (hypothesis, end point, population, site, arm), and their totals over sites, computed once
- * per trial by tsim_analysis_prepare so that each analysis only adds them up. */
+/* One thread's analysis workspace. A trial's cell table is summed over sites once per trial
+ * (tsim_analysis_prepare): every population is a sum of categories, so each analysis forms its
+ * arms' counts from these sums less the cells of the sites it removes, visiting no other site.
+ * Stratified tests, which need every kept site, are given the population's counts per site
+ * (the general path that the latent model's patient counts also take). */
 typedef struct tsim_analysis_ws {
   const tsim_scenario *sc;
-  long long *x, *n;   /* [2][nendpoints][TSIM_NPOPK][nsites][narms] */
-  long long *tx, *tn; /* [2][nendpoints][TSIM_NPOPK][narms]: sums over all sites */
-  unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated */
+  uint32_t *catsum;   /* [2][nendpoints][narms][TSIM_NCAT] the cell table summed over sites */
+  unsigned char ep_used[TSIM_MAX_ENDPOINTS]; /* end points some analysis reads */
+  unsigned char kind[TSIM_MAX_ANALYSES];     /* each analysis's population (TSIM_POPK_*) */
+  unsigned char chisq[TSIM_MAX_ANALYSES];    /* two-sided Pearson or 'N-1', p-value not needed */
+  struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
+  int general;        /* 1: every analysis takes the general path (tests compare the paths) */
+  long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
+  long long *tx, *tn; /* [narms] their totals */
+  unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated (general path) */
   long long *strata;  /* [4 * nsites] CMH: x0, n0, x1, n1 of each kept site */
-  unsigned char used[TSIM_MAX_ENDPOINTS][TSIM_NPOPK]; /* populations some analysis reads */
   tsim_decider dec;   /* cached decisions (decide.h) */
   int want_p;         /* 1: also compute p-values and statistics (0 after _new) */
   unsigned char need_p[TSIM_MAX_ANALYSES]; /* p-values some multiplicity procedure needs */

@@ -106,3 +106,10 @@ if(TARGET test_analyze)
   add_test(NAME analyze_should_reject_bad_patient_level_data_with_path_and_write_nothing
            COMMAND test_analyze $<TARGET_FILE:trialsim> --bad ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad/analyze)
 endif()
+
+# Analyses of the cell table: evaluated from site sums (the fast path) and per site (the general
+# path), outcome by outcome the same; the site rule's integer thresholds against the rule.
+tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_sums_and_per_site
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json)
