@@ -412,9 +412,11 @@ static void arm_split(tsim_cohort *c) {
       multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, SLOT_ARM, out);
     } else {
       unsigned bs = (unsigned)sc->block_size, full = ns / bs, r = ns % bs, part[TSIM_MAX_ARMS];
-      if (plan->cells->has_part) {
+      if (plan->cells->has_part) { /* two arms */
         part[0] = r ? invert(plan->cells->t + plan->cells->part[r], r + 1, tsim_rng_next(c->rng) >> 11) : 0;
-        part[1] = r - part[0];
+        out[0] = full * plan->block_count[0] + part[0];
+        out[1] = full * plan->block_count[1] + r - part[0];
+        continue;
       } else {
         for (int a = 0; a < na; a++) pool[a] = plan->block_count[a];
         mv_hypergeometric(c->rng, pool, na, r, part);
@@ -485,28 +487,49 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
     drop_row[a] = slot_row(bc, SLOT_DROP, a);
     dev_row[a] = slot_row(bc, SLOT_DEV, a);
   }
-  unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell, for expand */
+  /* Two passes, one stream each, so that only one generator state is live at a time: the
+   * dropouts and deviations of every cell (MISSING), then the responders (OUTCOME). */
+  unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell */
+  for (size_t cell = 0; cell < per_ep; cell += (size_t)na)
+    for (int a = 0; a < na; a++) {
+      unsigned n = c->cell_n[cell + (size_t)a], d, v;
+      if (n <= DV_MAX_N) {
+        unsigned x = n ? invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&sm) >> 11) : 0;
+        d = ct->dec[ct->dec_at[n] + x][0];
+        v = ct->dec[ct->dec_at[n] + x][1];
+      } else {
+        d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a], drop_row[a]);
+        v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a], dev_row[a]);
+      }
+      dv[2 * (cell + (size_t)a)] = d;
+      dv[2 * (cell + (size_t)a) + 1] = v;
+    }
   int stable = sc->heterogeneity_sd == 0; /* otherwise a cell's p changes every trial */
   for (size_t cell = 0; cell < per_ep; cell++) {
-    int a = (int)(cell % (size_t)na);
-    unsigned n = c->cell_n[cell], d, v;
-    if (n <= DV_MAX_N) {
-      unsigned x = n ? invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&sm) >> 11) : 0;
-      d = ct->dec[ct->dec_at[n] + x][0];
-      v = ct->dec[ct->dec_at[n] + x][1];
-    } else {
-      d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a], drop_row[a]);
-      v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a], dev_row[a]);
-    }
-    unsigned m1 = n - d - v;
-    if (c->keep_patients) { dv[2 * cell] = d; dv[2 * cell + 1] = v; }
+    unsigned d = dv[2 * cell], v = dv[2 * cell + 1], m1 = c->cell_n[cell] - d - v;
     for (int e = 0; e < ne; e++) {
       size_t ec = (size_t)e * per_ep + cell;
       double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
       uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
       unsigned r_pp[2], r_dev[2];
-      responders(bc, ro, &so, m1, p, t, stable, r_pp);
-      responders(bc, ro, &so, v, p, t, stable, r_dev);
+      if (!stable && m1 + v <= SMALL_BINOMIAL) { /* the common case with heterogeneity, inline */
+        uint64_t t0 = t[0], t1 = t[1];
+        unsigned a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+        for (unsigned i = 0; i < m1; i++) {
+          uint64_t k = tsim_rng_step(&so) >> 11;
+          a0 += k < t0;
+          a1 += k < t1;
+        }
+        for (unsigned i = 0; i < v; i++) {
+          uint64_t k = tsim_rng_step(&so) >> 11;
+          b0 += k < t0;
+          b1 += k < t1;
+        }
+        r_pp[0] = a0, r_pp[1] = a1, r_dev[0] = b0, r_dev[1] = b1;
+      } else {
+        responders(bc, ro, &so, m1, p, t, stable, r_pp);
+        responders(bc, ro, &so, v, p, t, stable, r_dev);
+      }
       fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
       fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
     }
