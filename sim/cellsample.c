@@ -37,8 +37,8 @@
 
 /* Cells must average at least this many patients for counts to beat patients. Measured with
  * callgrind (instructions per trial, alternative + null twin, two analyses or four):
- *   1 site x 2 arms, N = 12 / 100 / 2000: per patient 6.5k / 21.7k / 352k, per cell 5.5k /
- *   6.4k / 6.4k;  LUPIL-2 (12 sites x 2 arms, N = 100, ~4 per cell): 41.5k vs 33.8k.
+ *   1 site x 2 arms, N = 12 / 100 / 2000: per patient 4.7k / 19.3k / 339k, per cell 4.0k /
+ *   3.6k / 4.1k;  LUPIL-2 (12 sites x 2 arms, N = 100, ~4 per cell): 31.8k vs 16.0k.
  * Below ~3 per cell the per-cell overhead (site multinomial, arm split) no longer pays. */
 #define CELL_MODE_MIN_PER_CELL 3
 
@@ -67,8 +67,9 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
  * distribution. */
 #define SMALL_BINOMIAL 24    /* Bernoulli sums up to this n when p varies (cheaper than BTPE) */
 #define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
-#define BC_KEY_BITS 12       /* 4096 tables per thread */
-#define BC_POOL (1u << 18)   /* 2 MiB of table entries per thread; cleared when full */
+#define BC_KEY_BITS 13       /* 8192 tables per thread */
+#define BC_POOL (1u << 20)   /* 8 MiB of table entries per thread (touched as used); cleared when
+                              * full. A design of 2,000 patients in two cells uses ~3 MiB. */
 
 typedef struct bc_key {
   uint64_t thr;    /* ceil(p 2^53) */
@@ -207,7 +208,8 @@ static inline unsigned gsl_binomial(gsl_rng *r, tsim_rng_state *st, double p, un
  * `row`: its slot's direct index (slot_row), or NULL. Draws from st (stream r). */
 static inline unsigned binom(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_state *st, unsigned n,
                              double p, uint64_t thr, uint32_t *row) {
-  if (n == 0) return 0;
+  if (n == 0 || p <= 0) return 0;
+  if (p >= 1) return n;
   const uint64_t *t;
   if (row && n <= bc->slot_n) {
     if (!row[n]) {
@@ -218,7 +220,7 @@ static inline unsigned binom(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_s
   } else if (n <= BC_MAX_N) {
     t = bc_table(bc, n, thr);
   } else {
-    return p <= 0 ? 0 : p >= 1 ? n : gsl_binomial(r, st, p, n);
+    return gsl_binomial(r, st, p, n);
   }
   return bc_invert(t, n, tsim_rng_step(st) >> 11);
 }
@@ -229,10 +231,10 @@ static inline void responders(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_
                               const double p[2], const uint64_t t[2], int stable, unsigned x[2]) {
   x[0] = x[1] = 0;
   if (n == 0) return;
-  if (stable && n <= BC_MAX_N) {
+  if (stable && n <= BC_MAX_N) { /* p 0 or 1 needs no table */
     uint64_t k = tsim_rng_step(st) >> 11;
-    x[0] = bc_invert(bc_table(bc, n, t[0]), n, k);
-    x[1] = t[1] == t[0] ? x[0] : bc_invert(bc_table(bc, n, t[1]), n, k);
+    for (int h = 0; h < 2; h++)
+      x[h] = h && t[1] == t[0] ? x[0] : p[h] <= 0 ? 0 : p[h] >= 1 ? n : bc_invert(bc_table(bc, n, t[h]), n, k);
   } else if (n <= SMALL_BINOMIAL) {
     uint64_t t0 = t[0], t1 = t[1];
     unsigned a = 0, b = 0;

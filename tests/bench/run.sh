@@ -161,6 +161,33 @@ if patient_variant "$lupil2" "$tmp/lupil2_patient.json" &&
   engine_rates SP1 SP2 "$tmp/simple_patient.json" "$n_sp"
 fi
 
+# Cost per trial against patients per trial: the simple design at N = 100, 1,000 and 10,000, one
+# thread, each sampler; ns per trial from the best of $repeats runs of about 2e7 / N patient-
+# trials (cell sampler: 2e5 trials whatever N).
+echo "measuring cost against patients per trial..." >&2
+SCALE=
+for n in 100 1000 10000; do
+  sed "s/\"sample_size\"[[:space:]]*:[[:space:]]*[0-9]*/\"sample_size\": $n/" "$simple" >"$tmp/simple_$n.json"
+  for mode in cell patient; do
+    f=$tmp/simple_$n.json
+    trials=200000
+    if [ "$mode" = patient ]; then
+      patient_variant "$f" "$tmp/simple_${n}_p.json" || continue
+      f=$tmp/simple_${n}_p.json
+      trials=$((20000000 / n))
+    fi
+    best=
+    r=0
+    while [ "$r" -lt "$repeats" ]; do
+      s=$(engine_seconds "$f" 1 "$trials")
+      [ -z "$s" ] && { failed=1; break; }
+      best=$(awk -v a="$s" -v b="${best:-0}" 'BEGIN { print (b == 0 || a < b) ? a : b }')
+      r=$((r + 1))
+    done
+    SCALE="$SCALE $mode:$n:$(awk -v s="${best:-0}" -v t="$trials" 'BEGIN { printf "%.0f", s * 1e9 / t }')"
+  done
+done
+
 echo "measuring the random-number floor..." >&2
 fl=$("$floor" "$secs" "$pat_s" 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
 FX_num=$(result_field "$fl" floor_xoshiro ns_per_number)
@@ -188,5 +215,19 @@ awk -v date="$started" -v nproc="$(nproc 2>/dev/null || echo '?')" \
     -v FMn="${FM_num:-NA}" -v FMs="${FM_seed:-NA}" -v FMt="${FM_trial:-NA}" -v FPT="${FPT:-NA}" \
     -v RV="$RV" -v RM="$RM" -v RP="$RP" \
     -v RVn="$RV_note" -v RMn="$RM_note" -v RPn="$RP_note" -f "$here/table.awk"
+
+# Cost against patients: ns per trialsim trial (alternative + null twin), one thread.
+printf '%s\n' "$SCALE" | awk '{
+  for (i = 1; i <= NF; i++) { split($i, f, ":"); ns[f[1], f[2]] = f[3] }
+  printf "\ncost per trial against patients per trial (simple design, 1 thread, ns per trialsim trial):\n"
+  for (m = 1; m <= 2; m++) {
+    mode = m == 1 ? "cell" : "patient"
+    if (!((mode, 100) in ns)) continue
+    line = sprintf("  %-17s N=100 %s ns", mode == "cell" ? "default sampler" : "sampling=patient", ns[mode, 100])
+    for (k = 1000; k <= 10000; k *= 10)
+      line = line sprintf(", N=%d %s ns (%.2fx)", k, ns[mode, k], ns[mode, k] / ns[mode, 100])
+    print line
+  }
+}'
 
 exit "$failed"
