@@ -77,6 +77,11 @@ static inline void kind_counts(int kind, const uint32_t *cat, long long *x, long
   }
 }
 
+/* Tests stratified by site, which need every kept site's counts (the general path). */
+static int stratified(const tsim_analysis *an) {
+  return an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC;
+}
+
 tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   tsim_analysis_ws *w = calloc(1, sizeof *w);
   if (!w) return NULL;
@@ -93,6 +98,9 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
     const tsim_analysis *an = &sc->analyses[k];
     w->chisq[k] = (an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ) && an->sided == 2 &&
                   !w->need_p[k];
+    w->path[k] = stratified(an) ? TSIM_PATH_GENERAL : w->kind[k];
+    w->higher[k] = (unsigned char)(sc->endpoints[an->endpoint].higher_is_better != 0);
+    w->sumoff[k] = (size_t)an->endpoint * na * TSIM_NCAT;
   }
   w->catsum = malloc(2 * (size_t)sc->nendpoints * na * TSIM_NCAT * sizeof *w->catsum);
   w->rule = calloc((size_t)sc->nanalyses + 1, sizeof *w->rule);
@@ -263,10 +271,6 @@ static void test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
 }
 
-static int stratified(const tsim_analysis *an) {
-  return an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC;
-}
-
 void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const long long *n,
                            const long long *tx, const long long *tn, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
@@ -324,16 +328,15 @@ static void eval_general(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
 /* Analysis k (not stratified) on the cell table under hypothesis h: each arm's counts are the
  * site sums less the cells of the sites removed - the listed ones, then those the data-driven
  * rule picks among the rest, which is the only per-site work. `kind` is a constant in each
- * caller (eval_cells), so that every population gets its own branch-free copy. */
+ * caller (eval_cells), so that every population gets its own branch-free copy; `nop` is 1 when
+ * nobody reads p-values (!w->want_p), hoisted out of the callers' loops over analyses. */
 static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_ws *w, int k, int h,
-                                                                  tsim_outcome *out, const int kind) {
+                                                                  tsim_outcome *out, const int kind, int nop) {
   const tsim_scenario *sc = w->sc;
-  const tsim_analysis *an = &sc->analyses[k];
   const tsim_site_rule *r = &w->rule[k];
-  int e = an->endpoint;
   size_t na = (size_t)sc->narms, block = na * TSIM_NCAT;
-  const uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * block;
-  const uint32_t *cells = tsim_cohort_cells(w->cohort, h, e, 0, 0);
+  const uint32_t *sum = w->catsum + (size_t)h * (size_t)sc->nendpoints * block + w->sumoff[k];
+  const uint32_t *cells = tsim_cohort_cells(w->cohort, h, sc->analyses[k].endpoint, 0, 0);
   long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS], x, n;
   for (size_t a = 0; a < na; a++) kind_counts(kind, sum + a * TSIM_NCAT, &ax[a], &an_[a]);
   for (int i = 0; i < r->nlisted; i++) {
@@ -356,8 +359,8 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
       an_[a] -= n;
     }
   }
-  const tsim_endpoint *ep = &sc->endpoints[e];
-  int c = sc->control, chisq = w->chisq[k] && !w->want_p;
+  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  int c = sc->control, chisq = w->chisq[k] && nop, higher = w->higher[k];
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     tsim_outcome *o = &out[j];
     int arm = tsim_comparison_arm(sc, j);
@@ -369,20 +372,35 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
     /* test_table's two-sided chi-square case, when nobody reads the p-value. */
     o->p = o->stat = NAN;
     o->reject = tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
-    o->favouring = o->reject && (ep->higher_is_better ? o->diff > 0 : o->diff < 0);
+    o->favouring = o->reject && (higher ? o->diff > 0 : o->diff < 0);
   }
 }
 
-static void eval_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
-  switch (w->kind[k]) {
-    case TSIM_POPK_PP: eval_cells_kind(w, k, h, out, TSIM_POPK_PP); break;
-    case TSIM_POPK_ASSESSED: eval_cells_kind(w, k, h, out, TSIM_POPK_ASSESSED); break;
-    default: eval_cells_kind(w, k, h, out, TSIM_POPK_NRI); break;
+/* Analysis k on the cell table under hypothesis h by the path ws_new chose for it. Inlined into
+ * both callers: in tsim_analysis_eval_all's loop over analyses there is no call per analysis. */
+static inline __attribute__((always_inline)) void eval_cells(tsim_analysis_ws *w, int k, int h,
+                                                             tsim_outcome *out, int nop) {
+  switch (w->path[k]) {
+    case TSIM_POPK_PP: eval_cells_kind(w, k, h, out, TSIM_POPK_PP, nop); break;
+    case TSIM_POPK_ASSESSED: eval_cells_kind(w, k, h, out, TSIM_POPK_ASSESSED, nop); break;
+    case TSIM_POPK_NRI: eval_cells_kind(w, k, h, out, TSIM_POPK_NRI, nop); break;
+    default: eval_general(w, k, h, out); break;
   }
 }
 
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   if (w->sc->latent) tsim__ptanalysis_eval(w, k, h, out);
-  else if (w->general || stratified(&w->sc->analyses[k])) eval_general(w, k, (int)h, out);
-  else eval_cells(w, k, (int)h, out);
+  else if (w->general) eval_general(w, k, (int)h, out);
+  else eval_cells(w, k, (int)h, out, !w->want_p);
+}
+
+void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  int ncmp = tsim_scenario_ncomparisons(sc), nk = sc->nanalyses;
+  if (sc->latent || w->general) {
+    for (int k = 0; k < nk; k++) tsim_analysis_eval(w, k, h, out + (size_t)k * (size_t)ncmp);
+    return;
+  }
+  int nop = !w->want_p;
+  for (int k = 0; k < nk; k++) eval_cells(w, k, (int)h, out + (size_t)k * (size_t)ncmp, nop);
 }

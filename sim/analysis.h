@@ -36,6 +36,10 @@ typedef struct tsim_outcome {
 /* The three analysis populations, indexed as in tsim_popcounts. */
 enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
 
+/* Paths an analysis of the cell table takes (tsim_analysis_ws.path): from the site sums by
+ * population (the TSIM_POPK_* values), or the general path (stratified tests). */
+enum { TSIM_PATH_GENERAL = TSIM_NPOPK };
+
 /* One thread's analysis workspace. A trial's cell table is summed over sites once per trial
  * (tsim_analysis_prepare): every population is a sum of categories, so each analysis forms its
  * arms' counts from these sums less the cells of the sites it removes, visiting no other site.
@@ -47,6 +51,11 @@ typedef struct tsim_analysis_ws {
   unsigned char ep_used[TSIM_MAX_ENDPOINTS]; /* end points some analysis reads */
   unsigned char kind[TSIM_MAX_ANALYSES];     /* each analysis's population (TSIM_POPK_*) */
   unsigned char chisq[TSIM_MAX_ANALYSES];    /* two-sided Pearson or 'N-1', p-value not needed */
+  /* What a trial's evaluation of each analysis needs, worked out once here so that
+   * tsim_analysis_eval_all re-derives nothing from sc->analyses per trial: */
+  unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
+  unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
+  size_t sumoff[TSIM_MAX_ANALYSES];          /* its end point's sums in catsum (hypothesis 0) */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
@@ -78,6 +87,11 @@ void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c);
 /* Evaluates analysis `k` on the prepared cohort under hypothesis h, writing one outcome per
  * experimental arm (in arm order, skipping the control) to out[0 .. narms-2]. No allocation. */
 void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out);
+
+/* Every analysis on the prepared cohort under hypothesis h: analysis k's outcomes to
+ * out[k * ncmp .. k * ncmp + ncmp - 1] (ncmp = tsim_scenario_ncomparisons). The same outcomes as
+ * tsim_analysis_eval for each k, in one call: the trial loop's way. No allocation. */
+void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome *out);
 
 /* Internal, shared with ptanalysis.c: the outcomes of binary analysis k from its responders
  * x and analysed patients n per (site, arm) and their totals tx, tn per arm. */

@@ -6,7 +6,8 @@
  * the general path (per-site counts, a site mask; tsim__analysis_binary). Every scenario given
  * on the command line is sampled for a few hundred trials and every analysis evaluated both
  * ways, under both hypotheses, with and without p-values: every field of every outcome must be
- * the same. The site rule (siterule.h) is checked against its defining expression for every
+ * the same, and the batch call of the trial loop (tsim_analysis_eval_all) must give what one call
+ * per analysis gives, on either path. The site rule (siterule.h) is checked against its defining expression for every
  * site size of its table, around each threshold, and beyond the table.
  */
 #include <math.h>
@@ -55,13 +56,22 @@ static void paths_agree(const char *file) {
       fast->want_p = general->want_p = want_p;
       tsim_analysis_prepare(fast, c);
       tsim_analysis_prepare(general, c);
-      for (int h = 0; h < 2; h++)
+      for (int h = 0; h < 2; h++) {
+        /* The trial loop's batch call, on both workspaces (the general one falls back to one
+         * analysis at a time), against the single-analysis calls. */
+        tsim_outcome all[TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], all_general[TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+        tsim_analysis_eval_all(fast, (tsim_hypothesis)h, all);
+        tsim_analysis_eval_all(general, (tsim_hypothesis)h, all_general);
         for (int k = 0; k < sc->nanalyses; k++) {
           tsim_outcome a[TSIM_MAX_ARMS], b[TSIM_MAX_ARMS];
           tsim_analysis_eval(fast, k, (tsim_hypothesis)h, a);
           tsim_analysis_eval(general, k, (tsim_hypothesis)h, b);
           for (int j = 0; j < ncmp; j++) {
             compared++;
+            if ((!same_outcome(&all[k * ncmp + j], &a[j]) || !same_outcome(&all_general[k * ncmp + j], &b[j])) &&
+                differ++ < 10)
+              CHECK(0, "%s trial %lld, %s, analysis %s comparison %d: tsim_analysis_eval_all differs", file, trial,
+                    tsim_hypothesis_names[h], sc->analyses[k].id, j);
             dropped += a[j].sites_dropped > 0;
             rejected += a[j].reject;
             if (!same_outcome(&a[j], &b[j]) && differ++ < 10)
@@ -72,6 +82,7 @@ static void paths_agree(const char *file) {
                     b[j].n1, b[j].p, b[j].reject, b[j].sites_dropped);
           }
         }
+      }
     }
   } else {
     CHECK(0, "%s: out of memory", file);
