@@ -15,7 +15,8 @@
  *                   ~ Bin(V, p), p the cell's probability this trial.
  * Both hypotheses' responders come from the same uniforms (see "binomial draws" below), so a
  * cell whose probability is unchanged under the null twin (the control arm, anomalies) gets
- * the same counts under both, as patients do in the per-patient sampler. Sites, their effects and
+ * the same counts under both, as patients do in the per-patient sampler (large cells with
+ * heterogeneity excepted: there the two are drawn independently). Sites, their effects and
  * anomalies come from the same SITES stream as in the per-patient sampler, so the
  * probabilities are the same; the ENROLL, MISSING and OUTCOME streams are read differently.
  *
@@ -63,8 +64,9 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
  * on integer thresholds (exact). Otherwise GSL's binomial (BTPE).
  * Responders are drawn for both hypotheses at once from the same uniforms (coupled, as the
  * per-patient sampler couples them): Bernoulli sums compare each uniform with both thresholds,
- * inversion inverts the same uniform in both tables. Each hypothesis alone keeps its
- * distribution. */
+ * inversion inverts the same uniform in both tables. Only GSL's BTPE (probabilities that change
+ * every trial, cells of more than SMALL_BINOMIAL) draws the two hypotheses independently. Each
+ * hypothesis alone keeps its distribution either way. */
 #define SMALL_BINOMIAL 24    /* Bernoulli sums up to this n when p varies (cheaper than BTPE) */
 #define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
 #define BC_KEY_BITS 13       /* 8192 tables per thread */
@@ -133,14 +135,18 @@ static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) {
   return (unsigned)x;
 }
 
-/* Thresholds of the distribution with probabilities pmf[0..K-1] into c[0..K-1]. */
-static void thresholds(const double *pmf, unsigned K, uint64_t *c) {
+/* Thresholds of the distribution with probabilities pmf[0..K-1] into c[0..K-1]. The last
+ * possible outcome takes every uniform the rounded sum leaves above it, so that an outcome of
+ * probability 0 (everyone dropping out at a dropout rate of 0) never happens. */
+void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c) {
+  unsigned last = K - 1;
+  while (last > 0 && pmf[last] <= 0) last--;
   double cdf = 0;
-  for (unsigned x = 0; x + 1 < K; x++) {
+  for (unsigned x = 0; x < last; x++) {
     cdf += pmf[x];
     c[x] = tsim__threshold(cdf > 1 ? 1 : cdf);
   }
-  c[K - 1] = UINT64_C(1) << 53; /* every uniform lands somewhere */
+  for (unsigned x = last; x < K; x++) c[x] = UINT64_C(1) << 53; /* every uniform lands somewhere */
 }
 
 /* Builds the table of Bin(n, p) at t[0 .. 2n+1]: thresholds, then the guide. */
@@ -291,7 +297,8 @@ struct tsim_cell_tables {
   uint32_t dv[TSIM_MAX_ARMS][DV_MAX_N + 1]; /* where arm a's (D, V) table for n starts in t */
   uint32_t part[PART_MAX_BLOCK];            /* where the table of a partial block of r starts */
   int has_part;
-  uint8_t dec[DV_PAIRS(DV_MAX_N) * (DV_MAX_N + 1)][2]; /* (d, v) of pair x for n at dec_at[n] + x */
+  uint8_t dec[(DV_MAX_N + 1) * (DV_MAX_N + 2) * (DV_MAX_N + 3) / 6][2]; /* (d, v) of pair x for n:
+                                                                          dec[dec_at[n] + x] */
   uint32_t dec_at[DV_MAX_N + 1];
   uint64_t t[];
 };
@@ -328,7 +335,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
           pmf[x++] = gsl_ran_binomial_pdf(d, sc->arms[a].dropout, n) *
                      gsl_ran_binomial_pdf(v, sc->arms[a].deviation, n - d);
       ct->dv[a][n] = at;
-      thresholds(pmf, x, ct->t + at);
+      tsim__cdf_thresholds(pmf, x, ct->t + at);
       guide(ct->t + at, x);
       at += 2 * x;
     }
@@ -339,7 +346,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
       pmf[x] = (unsigned)x <= b0 && (unsigned)(r - x) <= b1
                    ? gsl_ran_hypergeometric_pdf((unsigned)x, b0, b1, (unsigned)r) : 0;
     ct->part[r] = at;
-    thresholds(pmf, (unsigned)r + 1, ct->t + at);
+    tsim__cdf_thresholds(pmf, (unsigned)r + 1, ct->t + at);
     guide(ct->t + at, (unsigned)r + 1);
     at += 2 * ((unsigned)r + 1);
   }

@@ -83,7 +83,8 @@ typedef struct tsim_cohort {
   double *p_eff[2];        /* [ncells] response probability this trial, by hypothesis */
   uint64_t *thr[2];        /* [ncells] the same as a threshold on 53 uniform bits */
   uint32_t *cells[2];      /* [ncells * TSIM_NCAT] patient counts, by hypothesis */
-  int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site */
+  int *scratch;            /* [max(n, nsites, 2 nsites narms)] shuffles, grouping patients by
+                              site; cell mode: dropouts and deviations per cell */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
   unsigned *cell_n;        /* [nsites * narms] cell mode: patients per site and arm */

@@ -16,6 +16,11 @@ static inline uint64_t tsim__threshold(double p) {
   return (uint64_t)(t + ((double)t < x));
 }
 
+/* Inversion thresholds on 53 uniform bits of the distribution pmf[0..K-1] (cellsample.c):
+ * c[x] = ceil(F(x) 2^53), and 2^53 from the last outcome of positive probability on, so that
+ * an outcome of probability 0 gets no uniform. */
+void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c);
+
 /* Site effects and this trial's anomalous sites, from the SITES stream. */
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
 /* Response probabilities and thresholds of every cell under both hypotheses. */

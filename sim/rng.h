@@ -89,7 +89,7 @@ static inline uint32_t tsim_rng_below(gsl_rng *r, uint32_t n) {
  * Softw. 5(8), 2000), 128 layers of equal area under exp(-x^2/2), with one 64-bit draw per
  * deviate on the fast path: bits 0-6 pick the layer, bit 7 the sign, bits 11-63 the position
  * j in the layer, x = j w[i]. When j < k[i] the point lies inside the curve in every layer's
- * height and x is returned (98.8% of draws); otherwise tsim__rng_normal_slow tests the wedge or
+ * height and x is returned (97.2% of draws); otherwise tsim__rng_normal_slow tests the wedge or
  * samples the tail beyond R (Marsaglia 1964), drawing more numbers from the same stream. The
  * tables are computed when the program starts (rng.c), with R solved so that the top layer
  * ends exactly at the mode. */

@@ -14,11 +14,15 @@
  */
 #include <stdlib.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "check.h"
+#include "cohort_internal.h"
 #include "exact.h"
 #include "runner.h"
 
 #define TRIALS 200000
+#define DV_TEST_PAIRS 153 /* (16 + 1)(16 + 2) / 2 */
 #define K_SE 4.0
 
 static const char *const scenarios[] = {
@@ -78,7 +82,7 @@ static const char *const scenarios[] = {
     "  {\"id\": \"pp\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\"},"
     "  {\"id\": \"z\", \"endpoint\": \"z\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"n1_chisq\"}]}",
     /* Three arms in permuted blocks of 7 (urn draws of a partial block), a two-arm-per-block
-     * table cannot serve; cells of 13-30 patients: joint dropout/deviation tables up to 16,
+     * table cannot serve; cells of about 11-32 patients: joint dropout/deviation tables up to 16,
      * separate binomials above; no heterogeneity: coupled outcome tables. */
     "{\"name\": \"f\", \"sample_size\": 150, \"randomization\": {\"method\": \"block\", \"block_size\": 7,"
     "   \"stratify_by_site\": true},"
@@ -157,8 +161,40 @@ static void compare(const tsim_tally *p, const tsim_tally *c) {
   }
 }
 
+/* The inversion tables give no uniform to an outcome of probability 0, even where the rounded
+ * sum of the others stops short of 1: dropout 0 never makes a whole cell drop out (the joint
+ * dropout/deviation table's last pair is "all n drop out"), and a block remainder never takes
+ * more patients of an arm than a block holds. */
+static void impossible_outcomes_get_no_uniform(void) {
+  double pmf[DV_TEST_PAIRS];
+  uint64_t c[DV_TEST_PAIRS];
+  const double devs[] = {0.05, 0.1, 0.15, 0.3, 0.7};
+  for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++)
+    for (unsigned n = 1; n <= 16; n++) {
+      unsigned k = 0, all_drop = 0;
+      for (unsigned d = 0; d <= n; d++)
+        for (unsigned v = 0; v + d <= n; v++, k++) {
+          pmf[k] = gsl_ran_binomial_pdf(d, 0.0, n) * gsl_ran_binomial_pdf(v, devs[i], n - d);
+          if (d == n) all_drop = k;
+        }
+      tsim__cdf_thresholds(pmf, k, c);
+      uint64_t width = c[all_drop] - (all_drop ? c[all_drop - 1] : 0);
+      CHECK(width == 0, "dropout 0, deviation %g, n %u: 'all drop out' gets %llu uniforms", devs[i], n,
+            (unsigned long long)width);
+      CHECK(c[k - 1] == UINT64_C(1) << 53, "n %u: the last threshold is not 2^53", n);
+    }
+  /* A 3:3 block's remainder of 4: arm 0 gets 1..3 of them, never 4. */
+  for (unsigned x = 0; x <= 4; x++)
+    pmf[x] = x <= 3 && 4 - x <= 3 ? gsl_ran_hypergeometric_pdf(x, 3, 3, 4) : 0;
+  tsim__cdf_thresholds(pmf, 5, c);
+  CHECK(c[0] == 0 && c[3] == UINT64_C(1) << 53 && c[4] == c[3],
+        "block 3:3, remainder 4: thresholds %llu %llu %llu", (unsigned long long)c[0],
+        (unsigned long long)c[3], (unsigned long long)c[4]);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
+  impossible_outcomes_get_no_uniform();
   for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
     tsim_tally *p = run_mode(scenarios[i], "patient"), *c = run_mode(scenarios[i], "cell");
     CHECK(p && c, "scenario %zu did not run", i);

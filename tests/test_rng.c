@@ -79,7 +79,8 @@ static int cmp_double(const void *a, const void *b) {
 
 /* tsim_rng_normal (the engine's own ziggurat): moments, 64 equiprobable bins, the tails beyond
  * the ziggurat's R = 3.4426 (drawn by its tail method) and beyond 4, and Kolmogorov-Smirnov
- * against Phi on 4 million draws. */
+ * against Phi on 4 million draws; then the tail's own mean and Kolmogorov-Smirnov against the
+ * conditional law beyond R on ~11,500 tail values out of 2e7 more draws. */
 static void normal_is_normal(gsl_rng *r) {
   enum { N = 4000000, BINS = 64 };
   double *z = malloc(N * sizeof *z);
@@ -88,7 +89,6 @@ static void normal_is_normal(gsl_rng *r) {
   tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_SITES);
   double sum = 0, sum2 = 0, sum3 = 0, sum4 = 0;
   long tail_r = 0, tail_4 = 0, upper = 0, bins[BINS] = {0};
-  double tail_sum = 0, tail_sum2 = 0; /* |Z| beyond R */
   double cut[BINS];
   for (int b = 0; b < BINS; b++) cut[b] = gsl_cdf_ugaussian_Pinv((b + 1.0) / BINS);
   cut[BINS - 1] = INFINITY;
@@ -98,11 +98,7 @@ static void normal_is_normal(gsl_rng *r) {
     sum2 += x * x;
     sum3 += x * x * x;
     sum4 += x * x * x * x;
-    if (fabs(x) > 3.4426198558966514) {
-      tail_r++;
-      tail_sum += fabs(x);
-      tail_sum2 += x * x;
-    }
+    tail_r += fabs(x) > 3.4426198558966514;
     tail_4 += fabs(x) > 4;
     upper += x > 0;
     int b = 0;
@@ -117,10 +113,6 @@ static void normal_is_normal(gsl_rng *r) {
   double pr = 2 * gsl_cdf_ugaussian_Q(3.4426198558966514), p4 = 2 * gsl_cdf_ugaussian_Q(4);
   CHECK_SE((double)tail_r / N, pr, sqrt(pr * (1 - pr) / N), 4, "normal P(|Z| > R), the tail method");
   CHECK_SE((double)tail_4 / N, p4, sqrt(p4 * (1 - p4) / N), 4, "normal P(|Z| > 4)");
-  /* The tail's shape: E[|Z| | |Z| > R] = phi(R) / Q(R), with the sample SD of the tail values. */
-  double tm = tail_sum / (double)tail_r, tsd = sqrt(fmax(tail_sum2 / (double)tail_r - tm * tm, 0));
-  double tmean = gsl_ran_ugaussian_pdf(3.4426198558966514) / gsl_cdf_ugaussian_Q(3.4426198558966514);
-  CHECK_SE(tm, tmean, tsd / sqrt((double)tail_r), 4, "normal E[|Z| | |Z| > R]");
   /* Pearson's X^2 over equiprobable bins: 63 df, the 1e-4 upper quantile. */
   double x2 = 0, e = (double)N / BINS;
   for (int b = 0; b < BINS; b++) x2 += ((double)bins[b] - e) * ((double)bins[b] - e) / e;
@@ -134,6 +126,28 @@ static void normal_is_normal(gsl_rng *r) {
     d = fmax(d, fmax(f - (double)i / N, (double)(i + 1) / N - f));
   }
   CHECK(sqrt((double)N) * d < 1.95, "normal: Kolmogorov-Smirnov sqrt(n) D = %.3f >= 1.95", sqrt((double)N) * d);
+  /* The tail's shape, from 2e7 more draws (~11,500 beyond R): E[|Z| | |Z| > R] = phi(R) / Q(R),
+   * and Kolmogorov-Smirnov against P(|Z| <= x | |Z| > R) = 1 - Q(x) / Q(R). */
+  const double R = 3.4426198558966514;
+  int nt = 0;
+  for (int i = 0; i < 20000000 && nt < N; i++) {
+    double x = fabs(tsim_rng_normal(r));
+    if (x > R) z[nt++] = x;
+  }
+  double tm = 0, t2 = 0;
+  for (int i = 0; i < nt; i++) tm += z[i], t2 += z[i] * z[i];
+  tm /= nt;
+  double tsd = sqrt(fmax(t2 / nt - tm * tm, 0));
+  double tmean = gsl_ran_ugaussian_pdf(R) / gsl_cdf_ugaussian_Q(R);
+  CHECK_SE(tm, tmean, tsd / sqrt((double)nt), 4, "normal E[|Z| | |Z| > R]");
+  qsort(z, (size_t)nt, sizeof *z, cmp_double);
+  double dt = 0;
+  for (int i = 0; i < nt; i++) {
+    double f = 1 - gsl_cdf_ugaussian_Q(z[i]) / gsl_cdf_ugaussian_Q(R);
+    dt = fmax(dt, fmax(f - (double)i / nt, (double)(i + 1) / nt - f));
+  }
+  CHECK(sqrt((double)nt) * dt < 1.95, "normal tail: Kolmogorov-Smirnov sqrt(n) D = %.3f >= 1.95 (n %d)",
+        sqrt((double)nt) * dt, nt);
   free(z);
 }
 
