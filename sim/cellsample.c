@@ -20,10 +20,10 @@
  * anomalies come from the same SITES stream as in the per-patient sampler, so the
  * probabilities are the same; the ENROLL, MISSING and OUTCOME streams are read differently.
  *
- * Nothing is allocated or looked up by name per trial: inversion tables of the draws every
- * trial makes (the joint dropout/deviation pairs, a two-arm block's remainder) are built once
- * per plan, binomial tables once per thread, and the generators' states are stepped in local
- * copies (tsim_rng_step) so that they stay in registers.
+ * Nothing is allocated per trial: inversion tables of the draws every trial makes (the joint
+ * dropout/deviation pairs, a two-arm block's remainder) are built once per plan, binomial
+ * tables once per thread, and the generators' states are stepped in local copies
+ * (tsim_rng_step) so that they stay in registers.
  *
  * The cost is a few binomial draws per cell instead of a few uniforms per patient, so it
  * pays off once cells hold more than a handful of patients; tsim_cohort_cell_mode decides.
@@ -79,40 +79,15 @@ typedef struct bc_key {
   uint32_t off;    /* where its c[0..n] and guide g[0..n] start in the pool */
 } bc_key;
 
-/* The probabilities every trial uses - dropout and deviation per arm, the conditional site and
- * arm probabilities of the multinomials - also find their tables directly, by (slot, n). */
-enum { SLOT_DROP = 0, SLOT_DEV = 1, SLOT_ARM = 2, SLOT_SITE = 3 };
-#define BC_SLOT_BYTES (4u << 20) /* at most this much index per thread; beyond it, the hash */
-
 struct tsim_binom_cache {
   bc_key keys[1u << BC_KEY_BITS];
   uint64_t pool[BC_POOL];
   uint32_t used;   /* pool entries in use */
   uint32_t nkeys;  /* keys in use */
-  int narms, nslots;
-  unsigned slot_n;    /* direct index for n <= slot_n */
-  uint32_t *slot_off; /* [nslots][slot_n + 1]: 1 + the table's offset in the pool, 0: none yet */
 };
 
-struct tsim_binom_cache *tsim__binom_cache_new(const tsim_scenario *sc) {
-  struct tsim_binom_cache *bc = calloc(1, sizeof *bc);
-  if (!bc) return NULL;
-  long long n = sc->sample_size < BC_MAX_N ? sc->sample_size : BC_MAX_N;
-  size_t nslots = 3 * (size_t)sc->narms + (size_t)sc->nsites;
-  if (nslots * (size_t)(n + 1) * sizeof *bc->slot_off <= BC_SLOT_BYTES) {
-    bc->slot_off = calloc(nslots * (size_t)(n + 1), sizeof *bc->slot_off);
-    if (!bc->slot_off) { free(bc); return NULL; }
-    bc->nslots = (int)nslots;
-    bc->slot_n = (unsigned)n;
-  }
-  bc->narms = sc->narms;
-  return bc;
-}
-
-void tsim__binom_cache_free(struct tsim_binom_cache *bc) {
-  if (bc) free(bc->slot_off);
-  free(bc);
-}
+struct tsim_binom_cache *tsim__binom_cache_new(void) { return calloc(1, sizeof(struct tsim_binom_cache)); }
+void tsim__binom_cache_free(struct tsim_binom_cache *bc) { free(bc); }
 
 /* An inversion table of a distribution on K outcomes: thresholds c[0..K-1] on 53 uniform bits,
  * c[x] = ceil(F(x) 2^53) with c[K-1] = 2^53, followed by its guide g[0..K-1] (Chen & Asau
@@ -180,7 +155,6 @@ static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_
   uint32_t need = 2 * (n + 1);
   if (bc->used + need > BC_POOL || bc->nkeys >= mask * 3 / 4) { /* start afresh */
     memset(bc->keys, 0, sizeof bc->keys);
-    if (bc->slot_off) memset(bc->slot_off, 0, (size_t)bc->nslots * (bc->slot_n + 1) * sizeof *bc->slot_off);
     bc->used = bc->nkeys = 0;
     i = (uint32_t)(h >> (64 - BC_KEY_BITS));
   }
@@ -195,13 +169,6 @@ static const uint64_t *bc_table(struct tsim_binom_cache *bc, unsigned n, uint64_
 /* Bin(n, .) from its table: outcomes 0..n. */
 static inline unsigned bc_invert(const uint64_t *t, unsigned n, uint64_t k) { return invert(t, n + 1, k); }
 
-/* The direct index of slot (kind, index) - its table offsets by n - or NULL without slots. */
-static uint32_t *slot_row(struct tsim_binom_cache *bc, int kind, int index) {
-  if (!bc->slot_off) return NULL;
-  int slot = kind == SLOT_SITE ? 3 * bc->narms + index : kind * bc->narms + index;
-  return bc->slot_off + (size_t)slot * (bc->slot_n + 1);
-}
-
 /* GSL's binomial on the stream r whose working state is held in st (see tsim_rng_step). */
 static inline unsigned gsl_binomial(gsl_rng *r, tsim_rng_state *st, double p, unsigned n) {
   *tsim_rng_state_of(r) = *st;
@@ -210,25 +177,14 @@ static inline unsigned gsl_binomial(gsl_rng *r, tsim_rng_state *st, double p, un
   return x;
 }
 
-/* Binomial(n, p) for a p that recurs every trial; thr = ceil(p 2^53) as cohort.c computes it;
- * `row`: its slot's direct index (slot_row), or NULL. Draws from st (stream r). */
+/* Binomial(n, p) for a p that recurs every trial; thr = ceil(p 2^53) as cohort.c computes it.
+ * Draws from st (stream r). */
 static inline unsigned binom(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_state *st, unsigned n,
-                             double p, uint64_t thr, uint32_t *row) {
+                             double p, uint64_t thr) {
   if (n == 0 || p <= 0) return 0;
   if (p >= 1) return n;
-  const uint64_t *t;
-  if (row && n <= bc->slot_n) {
-    if (!row[n]) {
-      t = bc_table(bc, n, thr); /* may clear every slot: set ours after it */
-      row[n] = (uint32_t)(t - bc->pool) + 1;
-    }
-    t = bc->pool + row[n] - 1;
-  } else if (n <= BC_MAX_N) {
-    t = bc_table(bc, n, thr);
-  } else {
-    return gsl_binomial(r, st, p, n);
-  }
-  return bc_invert(t, n, tsim_rng_step(st) >> 11);
+  if (n > BC_MAX_N) return gsl_binomial(r, st, p, n);
+  return bc_invert(bc_table(bc, n, thr), n, tsim_rng_step(st) >> 11);
 }
 
 /* Responders among n patients under both hypotheses (probabilities p[h], thresholds t[h]) into
@@ -258,12 +214,12 @@ static inline void responders(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_
 }
 
 /* Multinomial(n; p) as a sequence of binomials with the plan's conditional probabilities
- * and their thresholds (slots kind, 0 .. k-2). */
+ * and their thresholds. */
 static void multinomial(tsim_cohort *c, gsl_rng *r, unsigned n, int k, const double *cond,
-                        const uint64_t *thr, int kind, unsigned *out) {
+                        const uint64_t *thr, unsigned *out) {
   tsim_rng_state st = *tsim_rng_state_of(r);
   for (int i = 0; i < k - 1; i++) {
-    out[i] = binom(c->binom_cache, r, &st, n, cond[i], thr[i], slot_row(c->binom_cache, kind, i));
+    out[i] = binom(c->binom_cache, r, &st, n, cond[i], thr[i]);
     n -= out[i];
   }
   out[k - 1] = n;
@@ -399,8 +355,7 @@ static void site_sizes(tsim_cohort *c) {
   if (ns == 1) {
     c->site_n[0] = n;
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, SLOT_SITE,
-                c->site_n);
+    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, c->site_n);
   } else {
     for (unsigned s = 0; s < ns; s++) c->site_n[s] = n / ns + (s < n % ns);
   }
@@ -418,14 +373,12 @@ static void arm_split(tsim_cohort *c) {
     if (sc->rand_method == TSIM_RAND_FIXED) {
       mv_hypergeometric(c->rng, pool, na, ns, out);
     } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
-      multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, SLOT_ARM, out);
+      multinomial(c, c->rng, ns, na, plan->arm_cond, plan->arm_cond_thr, out);
     } else {
       unsigned bs = (unsigned)sc->block_size, full = ns / bs, r = ns % bs, part[TSIM_MAX_ARMS];
-      if (plan->cells->has_part) { /* two arms */
+      if (plan->cells->has_part) { /* two arms: one draw from the plan's table */
         part[0] = r ? invert(plan->cells->t + plan->cells->part[r], r + 1, tsim_rng_next(c->rng) >> 11) : 0;
-        out[0] = full * plan->block_count[0] + part[0];
-        out[1] = full * plan->block_count[1] + r - part[0];
-        continue;
+        part[1] = r - part[0];
       } else {
         for (int a = 0; a < na; a++) pool[a] = plan->block_count[a];
         mv_hypergeometric(c->rng, pool, na, r, part);
@@ -491,11 +444,6 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   tsim_rng_state sm = *tsim_rng_state_of(rm), so = *tsim_rng_state_of(ro); /* working states */
-  uint32_t *drop_row[TSIM_MAX_ARMS], *dev_row[TSIM_MAX_ARMS];
-  for (int a = 0; a < na; a++) {
-    drop_row[a] = slot_row(bc, SLOT_DROP, a);
-    dev_row[a] = slot_row(bc, SLOT_DEV, a);
-  }
   /* Two passes, one stream each, so that only one generator state is live at a time: the
    * dropouts and deviations of every cell (MISSING), then the responders (OUTCOME). */
   unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell */
@@ -507,8 +455,8 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
         d = ct->dec[ct->dec_at[n] + x][0];
         v = ct->dec[ct->dec_at[n] + x][1];
       } else {
-        d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a], drop_row[a]);
-        v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a], dev_row[a]);
+        d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a]);
+        v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a]);
       }
       dv[2 * (cell + (size_t)a)] = d;
       dv[2 * (cell + (size_t)a) + 1] = v;
@@ -521,24 +469,8 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
       double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
       uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
       unsigned r_pp[2], r_dev[2];
-      if (!stable && m1 + v <= SMALL_BINOMIAL) { /* the common case with heterogeneity, inline */
-        uint64_t t0 = t[0], t1 = t[1];
-        unsigned a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-        for (unsigned i = 0; i < m1; i++) {
-          uint64_t k = tsim_rng_step(&so) >> 11;
-          a0 += k < t0;
-          a1 += k < t1;
-        }
-        for (unsigned i = 0; i < v; i++) {
-          uint64_t k = tsim_rng_step(&so) >> 11;
-          b0 += k < t0;
-          b1 += k < t1;
-        }
-        r_pp[0] = a0, r_pp[1] = a1, r_dev[0] = b0, r_dev[1] = b1;
-      } else {
-        responders(bc, ro, &so, m1, p, t, stable, r_pp);
-        responders(bc, ro, &so, v, p, t, stable, r_dev);
-      }
+      responders(bc, ro, &so, m1, p, t, stable, r_pp);
+      responders(bc, ro, &so, v, p, t, stable, r_dev);
       fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
       fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
     }

@@ -121,7 +121,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
-  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new(sc);
+  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new();
   ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->binom_cache);
   if (plan->lat) {
     const struct tsim_latent_plan *lp = plan->lat;

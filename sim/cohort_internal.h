@@ -26,7 +26,7 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
 /* Response probabilities and thresholds of every cell under both hypotheses. */
 void tsim__cohort_p_eff(tsim_cohort *c);
 /* The per-thread cache of binomial tables (cellsample.c); NULL when out of memory. */
-struct tsim_binom_cache *tsim__binom_cache_new(const tsim_scenario *sc);
+struct tsim_binom_cache *tsim__binom_cache_new(void);
 void tsim__binom_cache_free(struct tsim_binom_cache *bc);
 /* Conditional probabilities of the sequential multinomials and the tables every trial shares,
  * into the plan; 0, or -1 when out of memory. tsim__cell_plan_free frees the tables. */
