@@ -187,6 +187,19 @@ static inline unsigned binom(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_s
   return bc_invert(bc_table(bc, n, thr), n, tsim_rng_step(st) >> 11);
 }
 
+/* The responders among n patients under both hypotheses, thresholds t0 and t1, into x[0], x[1]:
+ * one uniform each, compared with both (exact for any p). Draws from st. */
+static inline void bernoulli_sums(tsim_rng_state *st, unsigned n, uint64_t t0, uint64_t t1, unsigned x[2]) {
+  unsigned a = 0, b = 0;
+  for (unsigned i = 0; i < n; i++) {
+    uint64_t k = tsim_rng_step(st) >> 11;
+    a += k < t0;
+    b += k < t1;
+  }
+  x[0] = a;
+  x[1] = b;
+}
+
 /* Responders among n patients under both hypotheses (probabilities p[h], thresholds t[h]) into
  * x[0], x[1]; `stable`: the probabilities recur every trial. Draws from st (stream r). */
 static inline void responders(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_state *st, unsigned n,
@@ -198,15 +211,7 @@ static inline void responders(struct tsim_binom_cache *bc, gsl_rng *r, tsim_rng_
     for (int h = 0; h < 2; h++)
       x[h] = h && t[1] == t[0] ? x[0] : p[h] <= 0 ? 0 : p[h] >= 1 ? n : bc_invert(bc_table(bc, n, t[h]), n, k);
   } else if (n <= SMALL_BINOMIAL) {
-    uint64_t t0 = t[0], t1 = t[1];
-    unsigned a = 0, b = 0;
-    for (unsigned i = 0; i < n; i++) {
-      uint64_t k = tsim_rng_step(st) >> 11;
-      a += k < t0;
-      b += k < t1;
-    }
-    x[0] = a;
-    x[1] = b;
+    bernoulli_sums(st, n, t[0], t[1], x);
   } else {
     for (int h = 0; h < 2; h++)
       x[h] = h && t[1] == t[0] ? x[0] : p[h] <= 0 ? 0 : p[h] >= 1 ? n : gsl_binomial(r, st, p[h], n);
@@ -388,15 +393,15 @@ static void arm_split(tsim_cohort *c) {
   }
 }
 
-/* Writes one hypothesis's categories of a cell from its counts. */
+/* Writes one hypothesis's categories of a cell from its counts. A dropout has no deviation or
+ * response, so the categories DROP | RESP, DROP | DEV and DROP | DEV | RESP stay 0 as
+ * tsim_cohort_new left them (only the per-patient sampler writes the whole table). */
 static inline void fill(uint32_t *cell, unsigned d, unsigned v, unsigned m1, unsigned r_pp, unsigned r_dev) {
   cell[0] = m1 - r_pp;
   cell[TSIM_CAT_RESP] = r_pp;
   cell[TSIM_CAT_DEV] = v - r_dev;
   cell[TSIM_CAT_DEV | TSIM_CAT_RESP] = r_dev;
   cell[TSIM_CAT_DROP] = d;
-  cell[TSIM_CAT_DROP | TSIM_CAT_RESP] = cell[TSIM_CAT_DROP | TSIM_CAT_DEV] = 0;
-  cell[TSIM_CAT_DROP | TSIM_CAT_DEV | TSIM_CAT_RESP] = 0;
 }
 
 /* Patient rows consistent with every cell table, for `trialsim cohort`: grouped by site and
@@ -430,52 +435,95 @@ static void expand(tsim_cohort *c, const unsigned *dv) {
     }
 }
 
-void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
+/* The dropouts d and deviations v of a cell of n > DV_MAX_N patients of arm a. */
+static __attribute__((noinline)) void missing_large(tsim_cohort *c, gsl_rng *r, tsim_rng_state *st, size_t a,
+                                                    unsigned n, unsigned *d, unsigned *v) {
+  const tsim_cohort_plan *plan = c->plan;
+  *d = binom(c->binom_cache, r, st, n, plan->sc->arms[a].dropout, plan->drop_thr[a]);
+  *v = binom(c->binom_cache, r, st, n - *d, plan->sc->arms[a].deviation, plan->dev_thr[a]);
+}
+
+/* Each cell's dropouts and deviations into dv[2 cell], dv[2 cell + 1], from the MISSING
+ * stream r. A function of its own, as is responders_all: with only its own values live, the
+ * generator's state stays in registers. */
+static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r, unsigned *dv) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
-  struct tsim_binom_cache *bc = c->binom_cache;
   const struct tsim_cell_tables *ct = plan->cells;
-  int na = sc->narms, ne = sc->nendpoints;
-  size_t per_ep = (size_t)sc->nsites * (size_t)na;
+  size_t na = (size_t)sc->narms, per_ep = (size_t)sc->nsites * na;
+  tsim_rng_state st = *tsim_rng_state_of(r);
+  for (size_t cell = 0; cell < per_ep; cell += na)
+    for (size_t a = 0; a < na; a++) {
+      unsigned n = c->cell_n[cell + a], d = 0, v = 0;
+      if (n > DV_MAX_N) {
+        tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
+        missing_large(c, r, &out, a, n, &d, &v);
+        st = out;
+      } else if (n) {
+        unsigned x = invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&st) >> 11);
+        d = ct->dec[ct->dec_at[n] + x][0];
+        v = ct->dec[ct->dec_at[n] + x][1];
+      }
+      dv[2 * (cell + a)] = d;
+      dv[2 * (cell + a) + 1] = v;
+    }
+  *tsim_rng_state_of(r) = st;
+}
+
+/* One cell's responders on end point e by responders(): any cell size, stable probabilities. */
+static __attribute__((noinline)) void responders_cell(tsim_cohort *c, gsl_rng *r, tsim_rng_state *st,
+                                                      size_t ec, unsigned d, unsigned v, unsigned m1) {
+  double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
+  uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
+  int stable = c->plan->sc->heterogeneity_sd == 0;
+  unsigned r_pp[2], r_dev[2];
+  responders(c->binom_cache, r, st, m1, p, t, stable, r_pp);
+  responders(c->binom_cache, r, st, v, p, t, stable, r_dev);
+  fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
+  fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
+}
+
+/* Each cell's responders under both hypotheses, given its dropouts and deviations dv, from the
+ * OUTCOME stream r, into the cell tables. With heterogeneity, cells of up to SMALL_BINOMIAL
+ * patients - nearly all - take responders()'s Bernoulli sums written out here, so that the
+ * common case costs little more than its uniforms; the others go through responders_cell. */
+static __attribute__((noinline)) void responders_all(tsim_cohort *c, gsl_rng *r, const unsigned *dv) {
+  const tsim_scenario *sc = c->plan->sc;
+  size_t per_ep = (size_t)sc->nsites * (size_t)sc->narms;
+  int ne = sc->nendpoints, het = sc->heterogeneity_sd != 0;
+  uint32_t *k0 = c->cells[0], *k1 = c->cells[1];
+  const uint64_t *t0 = c->thr[0], *t1 = c->thr[1];
+  const unsigned *cell_n = c->cell_n;
+  tsim_rng_state st = *tsim_rng_state_of(r);
+  for (size_t cell = 0; cell < per_ep; cell++) {
+    unsigned d = dv[2 * cell], v = dv[2 * cell + 1], m1 = cell_n[cell] - d - v;
+    if (!het || m1 > SMALL_BINOMIAL || v > SMALL_BINOMIAL) {
+      tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
+      for (int e = 0; e < ne; e++) responders_cell(c, r, &out, (size_t)e * per_ep + cell, d, v, m1);
+      st = out;
+      continue;
+    }
+    for (size_t ec = cell; ec < (size_t)ne * per_ep; ec += per_ep) {
+      unsigned r_pp[2], r_dev[2];
+      bernoulli_sums(&st, m1, t0[ec], t1[ec], r_pp);
+      bernoulli_sums(&st, v, t0[ec], t1[ec], r_dev);
+      fill(k0 + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
+      fill(k1 + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
+    }
+  }
+  *tsim_rng_state_of(r) = st;
+}
+
+void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   site_sizes(c);
   arm_split(c);
-  gsl_rng *rm = c->rng, *ro = c->rng2;
-  tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
-  tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
-  tsim_rng_state sm = *tsim_rng_state_of(rm), so = *tsim_rng_state_of(ro); /* working states */
-  /* Two passes, one stream each, so that only one generator state is live at a time: the
-   * dropouts and deviations of every cell (MISSING), then the responders (OUTCOME). */
+  /* Two passes, one stream each: the dropouts and deviations of every cell (MISSING), then
+   * the responders (OUTCOME). */
   unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell */
-  for (size_t cell = 0; cell < per_ep; cell += (size_t)na)
-    for (int a = 0; a < na; a++) {
-      unsigned n = c->cell_n[cell + (size_t)a], d, v;
-      if (n <= DV_MAX_N) {
-        unsigned x = n ? invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&sm) >> 11) : 0;
-        d = ct->dec[ct->dec_at[n] + x][0];
-        v = ct->dec[ct->dec_at[n] + x][1];
-      } else {
-        d = binom(bc, rm, &sm, n, sc->arms[a].dropout, plan->drop_thr[a]);
-        v = binom(bc, rm, &sm, n - d, sc->arms[a].deviation, plan->dev_thr[a]);
-      }
-      dv[2 * (cell + (size_t)a)] = d;
-      dv[2 * (cell + (size_t)a) + 1] = v;
-    }
-  int stable = sc->heterogeneity_sd == 0; /* otherwise a cell's p changes every trial */
-  for (size_t cell = 0; cell < per_ep; cell++) {
-    unsigned d = dv[2 * cell], v = dv[2 * cell + 1], m1 = c->cell_n[cell] - d - v;
-    for (int e = 0; e < ne; e++) {
-      size_t ec = (size_t)e * per_ep + cell;
-      double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
-      uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
-      unsigned r_pp[2], r_dev[2];
-      responders(bc, ro, &so, m1, p, t, stable, r_pp);
-      responders(bc, ro, &so, v, p, t, stable, r_dev);
-      fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
-      fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
-    }
-  }
-  *tsim_rng_state_of(rm) = sm;
-  *tsim_rng_state_of(ro) = so;
+  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  missing_all(c, c->rng, dv);
+  tsim_rng_seed_stream(c->rng2, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+  responders_all(c, c->rng2, dv);
   if (c->keep_patients) expand(c, dv);
 }

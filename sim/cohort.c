@@ -110,7 +110,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
     c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
     c->thr[h] = malloc(c->ncells * sizeof *c->thr[h]);
-    c->cells[h] = malloc(c->ncells * TSIM_NCAT * sizeof *c->cells[h]);
+    c->cells[h] = calloc(c->ncells * TSIM_NCAT, sizeof *c->cells[h]); /* zeros: cellsample.c's fill */
     ok = ok && c->p_eff[h] && c->thr[h] && c->cells[h];
   }
   if (!plan->lat) {
@@ -227,9 +227,10 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
 void tsim__cohort_p_eff(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
-  int ns = sc->nsites, na = sc->narms, het = sc->heterogeneity_sd > 0;
+  int ns = sc->nsites, na = sc->narms, het = sc->heterogeneity_sd > 0, ctl = sc->control;
   size_t per_ep = (size_t)ns * (size_t)na;
   double *restrict p0 = c->p_eff[0], *restrict p1 = c->p_eff[1];
+  uint64_t *restrict t0 = c->thr[0], *restrict t1 = c->thr[1];
   for (int e = 0; e < sc->nendpoints; e++) {
     const double *pa = plan->p[TSIM_HYP_ALT][e], *io = plan->inv_odds[TSIM_HYP_ALT][e];
     /* b > 0 is a better site: exp(-b) for an efficacy end point, exp(+b) for a harmful one. */
@@ -239,28 +240,32 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
       double f = het ? exp(sign * c->site_effect[s]) : 1.0;
       for (int a = 0; a < na; a++) {
         double p = pa[a];
-        p0[at + (size_t)a] = het && p > 0 && p < 1 ? 1.0 / (1.0 + io[a] * f) : p;
+        if (het && p > 0 && p < 1) p = 1.0 / (1.0 + io[a] * f);
+        p0[at + (size_t)a] = p;
+        t0[at + (size_t)a] = tsim__threshold(p);
       }
-      double pc = p0[at + (size_t)sc->control];
-      for (int a = 0; a < na; a++) p1[at + (size_t)a] = pc;
+      double pc = p0[at + (size_t)ctl];
+      uint64_t tc = t0[at + (size_t)ctl];
+      for (int a = 0; a < na; a++) {
+        p1[at + (size_t)a] = pc;
+        t1[at + (size_t)a] = tc;
+      }
     }
   }
   for (int k = 0; k < sc->nanomalies; k++) {
     const tsim_anomaly *an = &sc->anomalies[k];
     const unsigned char *m = c->anomalous + (size_t)k * (size_t)ns;
     if (isnan(an->response)) continue;
+    uint64_t t = tsim__threshold(an->response);
     for (int e = 0; e < sc->nendpoints; e++) {
       if (an->endpoint >= 0 && an->endpoint != e) continue;
       for (int s = 0; s < ns; s++)
         if (m[s]) {
           size_t cell = (size_t)e * per_ep + (size_t)s * (size_t)na + (size_t)an->arm;
           p0[cell] = p1[cell] = an->response;
+          t0[cell] = t1[cell] = t;
         }
     }
-  }
-  for (size_t i = 0; i < c->ncells; i++) {
-    c->thr[0][i] = tsim__threshold(p0[i]);
-    c->thr[1][i] = tsim__threshold(p1[i]);
   }
 }
 
