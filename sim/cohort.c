@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cohort_internal.h"
+#include "fastexp.h"
 #include "latent.h"
 #include "rng.h"
 
@@ -237,7 +238,7 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
     double sign = sc->endpoints[e].higher_is_better ? -1.0 : 1.0;
     size_t at = (size_t)e * per_ep;
     for (int s = 0; s < ns; s++, at += (size_t)na) {
-      double f = het ? exp(sign * c->site_effect[s]) : 1.0;
+      double f = het ? tsim_exp(sign * c->site_effect[s]) : 1.0;
       for (int a = 0; a < na; a++) {
         double p = pa[a];
         if (het && p > 0 && p < 1) p = 1.0 / (1.0 + io[a] * f);

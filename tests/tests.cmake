@@ -12,6 +12,7 @@ function(tsim_unit_test exe name)
 endfunction()
 
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams)
+tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp)
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration)
 tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
