@@ -40,7 +40,7 @@ static const char *const usage_main =
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                    [--set PATH=VALUE ...] [--quiet]\n"
+    "                    [--set PATH=VALUE ...] [--p-values] [--quiet]\n"
     "\n"
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
@@ -54,6 +54,9 @@ static const char *const usage_run =
     "  --out DIR      output folder (default results/<scenario name>)\n"
     "  --set PATH=V   replace one number of the scenario before validation, e.g.\n"
     "                 --set sample_size=120 --set endpoints[0].response.il2=0.7\n"
+    "  --p-values     also the distribution of every analysis's p-value under both\n"
+    "                 hypotheses: DIR/p_values.csv (1000 bins of 0.001) and \"p_values\" in\n"
+    "                 summary.json; slower, as every p-value is computed exactly\n"
     "  --quiet        no table on stdout\n";
 
 static const char *const usage_check =
@@ -122,6 +125,7 @@ typedef struct cli {
   int null_twin;
   int quiet;
   int zip;
+  int p_values;            /* run: tally the p-value distribution */
   const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
   int nset;
   const char *analysis;    /* size */
@@ -176,11 +180,12 @@ static int in_list(const char *name, const char *const list[]) {
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
                                             "--max", "--window", NULL};
-static const char *const flag_options[] = {"--null", "--quiet", "--zip", NULL};
+static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", NULL};
 
 static int set_flag(cli *c, const char *name) {
   if (strcmp(name, "--null") == 0) c->null_twin = 1;
   else if (strcmp(name, "--quiet") == 0) c->quiet = 1;
+  else if (strcmp(name, "--p-values") == 0) c->p_values = 1;
   else c->zip = 1;
   return 0;
 }
@@ -329,7 +334,7 @@ static void show_progress(void *ctx, long long done, long long total) {
 
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
-                                        "--set", NULL};
+                                        "--set", "--p-values", NULL};
   cli c;
   cli_init(&c, "run");
   int st = parse_cli(argc, argv, usage_run, allowed, &c);
@@ -345,7 +350,7 @@ static int cmd_run(int argc, char **argv) {
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL};
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values};
   progress pr = {now_seconds(), 0, 0};
   if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
@@ -367,7 +372,8 @@ static int cmd_run(int argc, char **argv) {
     status = tsim_status_exit_code(ws);
   } else if (!c.quiet) {
     tsim_report_print(sc, t, &ri, stdout);
-    printf("\nwritten: %s/summary.json, %s/analyses.csv\n", outdir, outdir);
+    printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s\n", outdir, outdir,
+           c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
   }
   tsim_diag_clear(&d);
   tsim_tally_free(t);
@@ -541,7 +547,7 @@ static int cmd_size(int argc, char **argv) {
   so.window = c.window >= 0 ? (int)c.window : 10;
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL};
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);

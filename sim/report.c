@@ -84,6 +84,26 @@ static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double
   return o;
 }
 
+/* summary.json's "p_values" of comparison k under hypothesis h: the rejection rate at the
+ * usual levels (the bins up to alpha; p_values.csv has every level on the grid) and the
+ * trials without a p-value. */
+static cJSON *p_values_json(const tsim_tally *t, int h, int k) {
+  static const int at[] = {1, 5, 10, 25, 50, 100, 200, 500}; /* alpha x TSIM_PBINS */
+  const uint64_t *bin = t->pdist[h] + (size_t)k * (TSIM_PBINS + 1);
+  uint64_t n = (uint64_t)t->trials, cum = 0;
+  cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "reject_at");
+  for (size_t j = 0, next = 0; next < sizeof at / sizeof *at; j++) {
+    cum += bin[j];
+    if ((int)j + 1 != at[next]) continue;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "alpha", (double)at[next++] / TSIM_PBINS);
+    cJSON_AddItemToObject(e, "rate", tsim__report_estimate_json(tsim_estimate_proportion(cum, n)));
+    cJSON_AddItemToArray(arr, e);
+  }
+  cJSON_AddNumberToObject(o, "no_test", (double)bin[TSIM_PBINS]);
+  return o;
+}
+
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
                                   double nominal, double alpha) {
   int ncmp = tsim_scenario_ncomparisons(sc);
@@ -118,6 +138,10 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
                         tsim__report_estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
   cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
   cJSON_AddItemToObject(o, "null", hypothesis_json(&t->cell[1][k], t->trials, 0.0));
+  if (t->pdist[0])
+    for (int h = 0; h < 2; h++)
+      cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), "p_values",
+                            p_values_json(t, h, k));
   return o;
 }
 
@@ -243,6 +267,29 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
   }
 }
 
+/* The p-value distribution of comparison k (t->pdist, present): one row per bin and
+ * hypothesis - its trials, the trials up to it, and the rejection rate at alpha = the bin's
+ * upper end, which is what a run at that alpha reports - then a row without bounds for the
+ * trials with no p-value. */
+static void write_p_values_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  fprintf(f, "id,hypothesis,p_from,p_to,trials,cumulative_trials,reject_rate_at_p_to\n");
+  for (int k = 0; k < t->ncomp; k++) {
+    char id[2 * TSIM_ID_MAX];
+    tsim_comparison_id(sc, k, id, sizeof id);
+    for (int h = 0; h < 2; h++) {
+      const uint64_t *bin = t->pdist[h] + (size_t)k * (TSIM_PBINS + 1);
+      uint64_t cum = 0;
+      for (int j = 0; j < TSIM_PBINS; j++) {
+        cum += bin[j];
+        fprintf(f, "%s,%s,%.3f,%.3f,%llu,%llu,%.10g\n", id, tsim_hypothesis_names[h], (double)j / TSIM_PBINS,
+                (double)(j + 1) / TSIM_PBINS, (unsigned long long)bin[j], (unsigned long long)cum,
+                (double)cum / (double)t->trials);
+      }
+      fprintf(f, "%s,%s,,,%llu,,\n", id, tsim_hypothesis_names[h], (unsigned long long)bin[TSIM_PBINS]);
+    }
+  }
+}
+
 /* ---- files ----------------------------------------------------------------------------- */
 
 int tsim_mkdirs(const char *dir) {
@@ -296,34 +343,40 @@ tsim_status tsim__report_commit(const char *dir, const char *const name[], char 
   return ok ? TSIM_OK : TSIM_IO;
 }
 
-tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
-                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
-                                    tsim_diag *d) {
+tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
+                                   const char *const csv_name[], const tsim__csv_writer csv[],
+                                   const void *ctx, tsim_diag *d) {
   if (tsim_mkdirs(dir) != 0) {
     tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
     return TSIM_IO;
   }
-  const char *const names[2] = {json_name, csv_name};
-  char tmp[2][4200];
-  for (int i = 0; i < 2; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
+  const char *names[1 + TSIM_REPORT_MAX_CSV] = {json_name};
+  char tmp[1 + TSIM_REPORT_MAX_CSV][4200];
+  int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV);
+  for (int i = 1; i < n; i++) names[i] = csv_name[i - 1];
+  for (int i = 0; i < n; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   char *text = root ? cJSON_Print(root) : NULL;
   int ok = text && tsim__report_write_text(tmp[0], text) == 0;
   free(text);
-  FILE *f = ok ? fopen(tmp[1], "w") : NULL;
-  if (f) {
-    csv(f, ctx);
+  for (int i = 1; i < n && ok; i++) {
+    FILE *f = fopen(tmp[i], "w");
+    if (!f) { ok = 0; break; }
+    csv[i - 1](f, ctx);
     ok = !ferror(f);
     ok = (fclose(f) == 0) && ok;
-  } else {
-    ok = 0;
   }
   if (!ok) {
     tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    remove(tmp[0]);
-    remove(tmp[1]);
+    for (int i = 0; i < n; i++) remove(tmp[i]);
     return TSIM_IO;
   }
-  return tsim__report_commit(dir, names, tmp, 2, d);
+  return tsim__report_commit(dir, names, tmp, n, d);
+}
+
+tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
+                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
+                                    tsim_diag *d) {
+  return tsim__report_write_set(dir, json_name, root, 1, &csv_name, &csv, ctx, d);
 }
 
 typedef struct run_csv_ctx {
@@ -336,11 +389,18 @@ static void run_csv(FILE *f, const void *ctx) {
   write_csv(c->sc, c->t, f);
 }
 
+static void p_values_csv(FILE *f, const void *ctx) {
+  const run_csv_ctx *c = ctx;
+  write_p_values_csv(c->sc, c->t, f);
+}
+
 tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d) {
   cJSON *root = summary_json(sc, t, ri);
   run_csv_ctx ctx = {sc, t};
-  tsim_status st = tsim__report_write_pair(dir, "summary.json", root, "analyses.csv", run_csv, &ctx, d);
+  static const char *const names[2] = {"analyses.csv", "p_values.csv"};
+  static const tsim__csv_writer writers[2] = {run_csv, p_values_csv};
+  tsim_status st = tsim__report_write_set(dir, "summary.json", root, t->pdist[0] ? 2 : 1, names, writers, &ctx, d);
   cJSON_Delete(root);
   return st;
 }

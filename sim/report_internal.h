@@ -28,6 +28,11 @@ typedef void (*tsim__csv_writer)(FILE *f, const void *ctx);
 tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
                                     const char *csv_name, tsim__csv_writer csv, const void *ctx,
                                     tsim_diag *d);
+/* The same with ncsv (<= TSIM_REPORT_MAX_CSV) CSV files, csv[i] writing csv_name[i]. */
+#define TSIM_REPORT_MAX_CSV 2
+tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
+                                   const char *const csv_name[], const tsim__csv_writer csv[],
+                                   const void *ctx, tsim_diag *d);
 
 /* Renames the n written temporaries tmp[i] to dir/name[i], having first checked that every
  * target can be replaced (absent or a regular file), so a set of results is either all new or

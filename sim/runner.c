@@ -2,13 +2,24 @@
 #include "runner.h"
 
 #include "multiplicity.h"
+#include "stattest.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-tsim_tally *tsim_tally_new(const tsim_scenario *sc) {
+int tsim_pbin(double p) {
+  if (isnan(p)) return TSIM_PBINS;
+  /* The smallest i with tsim_reject(p, i / TSIM_PBINS), found from floor(p TSIM_PBINS) + 1
+   * and corrected by the rule itself, which is what a run at that alpha decides. */
+  int i = p < 0 ? 1 : p >= 1 ? TSIM_PBINS : (int)(p * TSIM_PBINS) + 1;
+  while (i > 1 && tsim_reject(p, (double)(i - 1) / TSIM_PBINS)) i--;
+  while (i <= TSIM_PBINS && !tsim_reject(p, (double)i / TSIM_PBINS)) i++;
+  return i > TSIM_PBINS ? TSIM_PBINS - 1 : i - 1;
+}
+
+tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
   tsim_tally *t = calloc(1, sizeof *t);
   if (!t) return NULL;
   int ncmp = tsim_scenario_ncomparisons(sc);
@@ -39,6 +50,11 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc) {
       t->proc[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc[h]);
       if (!t->proc[h]) { tsim_tally_free(t); return NULL; }
     }
+  if (p_values)
+    for (int h = 0; h < 2; h++) {
+      t->pdist[h] = calloc((size_t)t->ncomp * (TSIM_PBINS + 1), sizeof *t->pdist[h]);
+      if (!t->pdist[h]) { tsim_tally_free(t); return NULL; }
+    }
   return t;
 }
 
@@ -49,6 +65,7 @@ void tsim_tally_free(tsim_tally *t) {
     free(t->cell[h]);
     free(t->both[h]);
     free(t->proc[h]);
+    free(t->pdist[h]);
   }
   free(t);
 }
@@ -72,6 +89,8 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
     for (int p = 0; p < dst->npairs; p++) dst->both[h][p] += src->both[h][p];
     size_t np = (size_t)dst->nproc * (size_t)dst->ncmp * (size_t)dst->pstride;
     for (size_t i = 0; i < np; i++) dst->proc[h][i] += src->proc[h][i];
+    if (dst->pdist[h] && src->pdist[h])
+      for (size_t i = 0; i < (size_t)dst->ncomp * (TSIM_PBINS + 1); i++) dst->pdist[h][i] += src->pdist[h][i];
   }
 }
 
@@ -119,6 +138,8 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
   }
   for (int p = 0; p < t->npairs; p++)
     t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject && out[t->pairs[p].second].reject);
+  if (t->pdist[h])
+    for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
 
 void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
@@ -137,7 +158,7 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
   *out = NULL;
   tsim_cohort_plan plan;
   if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
-  tsim_tally *total = tsim_tally_new(sc);
+  tsim_tally *total = tsim_tally_new(sc, o->p_values);
   if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
   long long next = 0, done = 0;
   int failed = 0;
@@ -145,8 +166,9 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
   {
     /* Per-thread workspace, declared inside the region and allocated once. */
     tsim_cohort *c = tsim_cohort_new(&plan);
-    tsim_tally *mine = tsim_tally_new(sc);
+    tsim_tally *mine = tsim_tally_new(sc, o->p_values);
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
+    if (aw) aw->want_p = o->p_values;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
     if (!c || !mine || !aw || !res) {
 #pragma omp atomic write

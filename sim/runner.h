@@ -54,10 +54,23 @@ typedef struct tsim_tally {
    * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any). */
   int nproc, ncmp, pstride;
   uint64_t *proc[2];         /* (owned; NULL when there are no procedures) */
+  /* The distribution of p-values (only when the run was asked for it; NULL otherwise): for
+   * comparison k, pdist[h][k * (TSIM_PBINS + 1) + j] counts the trials whose p-value first
+   * rejects at alpha = (j + 1) / TSIM_PBINS (under the tie rule of stattest.h), i.e. p in
+   * [j / TSIM_PBINS, (j + 1) / TSIM_PBINS) up to ties; p-values that reject at no alpha <= 1
+   * count in the last bin j = TSIM_PBINS - 1, and slot j = TSIM_PBINS counts the trials with
+   * no p-value (no test possible: an empty arm, no responders at all). So the trials rejecting
+   * at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
+  uint64_t *pdist[2];
 } tsim_tally;
 
-/* A zeroed tally shaped for sc; NULL when out of memory. */
-tsim_tally *tsim_tally_new(const tsim_scenario *sc);
+#define TSIM_PBINS 1000
+
+/* A zeroed tally shaped for sc, with the p-value distribution when p_values is 1; NULL when
+ * out of memory. */
+tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values);
+/* The bin of pdist a p-value falls in (see tsim_tally.pdist); TSIM_PBINS for NaN. */
+int tsim_pbin(double p);
 void tsim_tally_free(tsim_tally *t);
 /* dst += src (same shape). Exact, so any merge order gives the same tally. */
 void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src);
@@ -71,6 +84,8 @@ typedef struct tsim_run_opts {
   int threads;               /* OpenMP threads (>= 1) */
   tsim_progress_fn progress; /* called from one thread now and then; may be NULL */
   void *progress_ctx;
+  int p_values;              /* 1: compute every trial's p-values exactly (slower: no cached
+                                decisions) and tally their distribution (tsim_tally.pdist) */
 } tsim_run_opts;
 
 /* Runs the trials and returns their tally in *out (caller frees). TSIM_NOMEM if a workspace

@@ -3,7 +3,7 @@
 # Everything outside "run" in summary.json must be bit-identical for any thread count. Runs the
 # scenario with 1, 2, 3 and 4 threads (a trial count that is not a multiple of the work chunk,
 # so threads end on ragged chunks) and compares each with the 1-thread result, and checks the
-# CSV too. Also checks that a different seed does change the numbers (the test can fail).
+# CSV too, and the p-value distribution of --p-values. Also checks that a different seed does change the numbers (the test can fail).
 set -u
 exe=$1; jeq=$2; scn=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -30,6 +30,16 @@ for t in 2 3 4; do
     bad "analyses.csv with $t threads differs from 1 thread"
   fi
 done
+# The p-value distribution too (every p-value computed exactly, then binned): 1 and 3 threads.
+for t in 1 3; do
+  "$exe" run "$scn" --trials $trials --seed 7 --threads $t --out "$tmp/p$t" --quiet --p-values || bad "run --p-values with $t threads"
+done
+if [ -s "$tmp/p1/p_values.csv" ] && cmp -s "$tmp/p1/p_values.csv" "$tmp/p3/p_values.csv" &&
+   "$jeq" "$tmp/p1/summary.json" "$tmp/p3/summary.json" run; then
+  ok "p_values.csv and summary.json with --p-values: 3 threads equal 1 thread"
+else
+  bad "the p-value distribution depends on the thread count (or was not written)"
+fi
 "$exe" run "$scn" --trials $trials --seed 8 --threads 2 --out "$tmp/s8" --quiet
 if "$jeq" "$tmp/t1/summary.json" "$tmp/s8/summary.json" run seed >/dev/null; then
   bad "seeds 7 and 8 gave the same summary: the comparison cannot detect a difference"

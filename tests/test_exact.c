@@ -26,7 +26,7 @@
 #define K_SE 4.0
 
 static tsim_tally *simulate(const tsim_scenario *sc, uint64_t seed) {
-  tsim_run_opts o = {seed, 0, TRIALS, 2, NULL, NULL};
+  tsim_run_opts o = {seed, 0, TRIALS, 2, NULL, NULL, 0};
   tsim_tally *t = NULL;
   return tsim_run(sc, &o, &t) == TSIM_OK ? t : NULL;
 }
@@ -268,6 +268,74 @@ static void single_arm_derived_case(void) {
   tsim_scenario_free(sc);
 }
 
+/* The p-value distribution (run --p-values) against the exact one: for fixed arms of 12, 10%
+ * dropout, the probability that each analysis's p-value rejects at alpha = i / 1000 for a
+ * range of i is a finite sum (exact_add_sided at that alpha), as is the probability that no
+ * test is possible; the tallied bins must give both within 4 standard errors, and - trial by
+ * trial - the bins up to the analysis's own alpha must hold exactly the trials it rejected. */
+static void p_value_distribution_case(void) {
+  const char *json =
+      "{\"name\": \"pdist\", \"sample_size\": 24,"
+      " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+      " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"e\": 0.65}}],"
+      " \"dropout\": {\"c\": 0.1, \"e\": 0.1},"
+      " \"analyses\": ["
+      "  {\"id\": \"itt_p\", \"population\": \"itt\", \"test\": \"pearson\"},"
+      "  {\"id\": \"cc_f\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"fisher\", \"alpha\": 0.1},"
+      "  {\"id\": \"cc_p1\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\", \"sided\": 1, \"alpha\": 0.025}]}";
+  /* The bins follow the decision rule: a p within the tie tolerance of alpha is not below it. */
+  CHECK(tsim_pbin(0.0) == 0 && tsim_pbin(0.0015) == 1 && tsim_pbin(0.05) == 50, "tsim_pbin: plain bins");
+  CHECK(tsim_pbin(0.05 * (1 - 1e-8)) == 50, "tsim_pbin: a tie with 0.05 does not reject at 0.05");
+  CHECK(tsim_pbin(0.05 * (1 - 1e-6)) == 49, "tsim_pbin: just below 0.05 rejects at 0.05");
+  CHECK(tsim_pbin(1.0) == TSIM_PBINS - 1 && tsim_pbin(NAN) == TSIM_PBINS, "tsim_pbin: p = 1, no p");
+  tsim_scenario *sc = load_text(json);
+  CHECK(sc != NULL, "p-value distribution: scenario did not load");
+  if (!sc) return;
+  tsim_run_opts o = {4242, 0, TRIALS, 2, NULL, NULL, 1};
+  tsim_tally *t = NULL;
+  CHECK(tsim_run(sc, &o, &t) == TSIM_OK && t && t->pdist[0] && t->pdist[1], "p-value distribution: run failed");
+  static const int at[] = {1, 5, 10, 25, 50, 100, 200, 500, 900};
+  double n = (double)TRIALS;
+  for (int h = 0; t && h < 2; h++)
+    for (int k = 0; k < sc->nanalyses; k++) {
+      const tsim_analysis *an = &sc->analyses[k];
+      const uint64_t *bin = t->pdist[h] + (size_t)k * (TSIM_PBINS + 1);
+      int mode = an->missing == TSIM_MISSING_NON_RESPONDER ? POP_NRI : POP_ANALYSED;
+      static dist d0, d1;
+      arm_dist(&d0, 12, 0.3, 0.9, mode, 0);
+      arm_dist(&d1, 12, h ? 0.3 : 0.65, 0.9, mode, 0);
+      uint64_t total = 0, cum = 0;
+      for (int j = 0; j <= TSIM_PBINS; j++) total += bin[j];
+      CHECK(total == (uint64_t)TRIALS, "%s: the bins hold %llu trials, not %d", an->id, (unsigned long long)total, TRIALS);
+      /* No p-value: the exact probability that the test is undefined. */
+      double none = 0;
+      for (int i = 0; i < d0.k; i++)
+        for (int j = 0; j < d1.k; j++)
+          if (isnan(exact_p(an->test, an->sided, d0.pt[i].x, d0.pt[i].n, d1.pt[j].x, d1.pt[j].n)))
+            none += d0.pt[i].prob * d1.pt[j].prob;
+      char what[160];
+      snprintf(what, sizeof what, "%s, %s: no p-value", an->id, tsim_hypothesis_names[h]);
+      CHECK_SE((double)bin[TSIM_PBINS] / n, none, prop_se(none, n) + 1e-12, K_SE, what);
+      size_t next = 0;
+      for (int j = 0; j < TSIM_PBINS && next < sizeof at / sizeof *at; j++) {
+        cum += bin[j];
+        if (j + 1 != at[next]) continue;
+        double alpha = (double)at[next++] / TSIM_PBINS, m2 = 0;
+        exact e = {0};
+        exact_add_sided(&e, &d0, &d1, an->test, an->sided, alpha, 1.0, &m2);
+        snprintf(what, sizeof what, "%s, %s: P(reject at alpha %g)", an->id, tsim_hypothesis_names[h], alpha);
+        CHECK_SE((double)cum / n, e.reject, prop_se(e.reject, n) + 1e-12, K_SE, what);
+      }
+      uint64_t own = 0;
+      int upto = (int)lround(an->alpha * TSIM_PBINS);
+      for (int j = 0; j < upto; j++) own += bin[j];
+      CHECK(own == t->cell[h][k].reject, "%s, %s: %llu trials in the bins below alpha, %llu rejected",
+            an->id, tsim_hypothesis_names[h], (unsigned long long)own, (unsigned long long)t->cell[h][k].reject);
+    }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   fixed_sizes_case("fixed 12:12, no missing", "", 12, 12, 0.3, 0.7, 0.0, 0.0);
@@ -284,5 +352,6 @@ int main(void) {
   simple_randomization_case();
   single_arm_derived_case();
   anomaly_case();
+  p_value_distribution_case();
   return tsim_check_done();
 }
