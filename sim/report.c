@@ -402,6 +402,12 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
   static const tsim__csv_writer writers[2] = {run_csv, p_values_csv};
   tsim_status st = tsim__report_write_set(dir, "summary.json", root, t->pdist[0] ? 2 : 1, names, writers, &ctx, d);
   cJSON_Delete(root);
+  if (st == TSIM_OK && !t->pdist[0]) { /* an earlier --p-values run's file is not this run's */
+    char stale[4200];
+    snprintf(stale, sizeof stale, "%s/%s", dir, names[1]);
+    struct stat sb;
+    if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+  }
   return st;
 }
 

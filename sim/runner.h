@@ -58,9 +58,10 @@ typedef struct tsim_tally {
    * comparison k, pdist[h][k * (TSIM_PBINS + 1) + j] counts the trials whose p-value first
    * rejects at alpha = (j + 1) / TSIM_PBINS (under the tie rule of stattest.h), i.e. p in
    * [j / TSIM_PBINS, (j + 1) / TSIM_PBINS) up to ties; p-values that reject at no alpha <= 1
-   * count in the last bin j = TSIM_PBINS - 1, and slot j = TSIM_PBINS counts the trials with
-   * no p-value (no test possible: an empty arm, no responders at all). So the trials rejecting
-   * at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
+   * count in the last bin j = TSIM_PBINS - 1 (which is [0.999, 1], p = 1 included), and slot
+   * j = TSIM_PBINS counts the trials with no p-value (NaN: no test possible - an empty arm, no
+   * responder or no non-responder at all, fewer than 2 values - or a model not estimable).
+   * So the trials rejecting at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
   uint64_t *pdist[2];
 } tsim_tally;
 

@@ -40,6 +40,13 @@ if [ -s "$tmp/p1/p_values.csv" ] && cmp -s "$tmp/p1/p_values.csv" "$tmp/p3/p_val
 else
   bad "the p-value distribution depends on the thread count (or was not written)"
 fi
+# A later run without --p-values into the same folder leaves no stale p_values.csv behind.
+"$exe" run "$scn" --trials 1000 --seed 7 --threads 2 --out "$tmp/p1" --quiet
+if [ -f "$tmp/p1/summary.json" ] && [ ! -e "$tmp/p1/p_values.csv" ]; then
+  ok "a run without --p-values removes an earlier run's p_values.csv"
+else
+  bad "an earlier run's p_values.csv survived a run without --p-values"
+fi
 "$exe" run "$scn" --trials $trials --seed 8 --threads 2 --out "$tmp/s8" --quiet
 if "$jeq" "$tmp/t1/summary.json" "$tmp/s8/summary.json" run seed >/dev/null; then
   bad "seeds 7 and 8 gave the same summary: the comparison cannot detect a difference"
