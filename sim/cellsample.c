@@ -470,7 +470,8 @@ static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r, un
   *tsim_rng_state_of(r) = st;
 }
 
-/* One cell's responders on end point e by responders(): any cell size, stable probabilities. */
+/* One cell's responders on end point e by responders(), for what responders_all leaves to it:
+ * probabilities stable across trials, or cells too large for its Bernoulli sums. */
 static __attribute__((noinline)) void responders_cell(tsim_cohort *c, gsl_rng *r, tsim_rng_state *st,
                                                       size_t ec, unsigned d, unsigned v, unsigned m1) {
   double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};

@@ -268,6 +268,10 @@ int tsim_jnumber(tsim_jctx *c, const cJSON *obj, const char *path, const char *k
   return st == 1 ? tsim_jvalue_number(c, v, p, lo, hi, out) : st;
 }
 
+int tsim_jvalue_string(tsim_jctx *c, const cJSON *v, const char *p, const char *expected) {
+  return cJSON_IsString(v) ? 1 : wrong_type(c, p, expected, v);
+}
+
 int tsim_jvalue_prob(tsim_jctx *c, const cJSON *v, const char *p, double *out) {
   if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
       v->valuedouble > 1)

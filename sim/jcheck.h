@@ -73,5 +73,7 @@ int tsim_jvalue_int(tsim_jctx *c, const cJSON *v, const char *path, long long lo
                     long long *out);
 /* A probability in [0, 1], reported as tsim_jprob reports one. */
 int tsim_jvalue_prob(tsim_jctx *c, const cJSON *v, const char *path, double *out);
+/* 1 if `v` is a string; otherwise reports "expected <expected>, got ..." and returns -1. */
+int tsim_jvalue_string(tsim_jctx *c, const cJSON *v, const char *path, const char *expected);
 
 #endif

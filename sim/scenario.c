@@ -570,12 +570,7 @@ static void load_members(loader *L, const cJSON *pr, const char *pp, tsim_proced
   for (const cJSON *v = arr ? arr->child : NULL; v; v = v->next, i++) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, ap, i);
-    if (!cJSON_IsString(v)) {
-      char got[64];
-      tsim_jdescribe(v, got, sizeof got);
-      tsim_jerr(&L->c, ep, "expected an analysis id, got %s", got);
-      continue;
-    }
+    if (tsim_jvalue_string(&L->c, v, ep, "an analysis id") != 1) continue;
     int k = find_analysis(L->sc, v->valuestring);
     if (k < 0) { tsim_jerr(&L->c, ep, "unknown analysis \"%s\"", v->valuestring); continue; }
     for (int j = 0; j < proc->nmembers; j++)

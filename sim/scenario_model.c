@@ -451,12 +451,7 @@ static void load_correlation(loader *L, const cJSON *root) {
     for (const cJSON *v = pair->child; v; v = v->next, k++) {
       char vp[TSIM_JPATH_MAX];
       tsim_jpath_index(vp, ep, k);
-      if (!cJSON_IsString(v)) {
-        char got[64];
-        tsim_jdescribe(v, got, sizeof got);
-        tsim_jerr(&L->c, vp, "expected an end point id, got %s", got);
-        continue;
-      }
+      if (tsim_jvalue_string(&L->c, v, vp, "an end point id") != 1) continue;
       idx[k] = tsim__find_endpoint(sc, v->valuestring);
       if (idx[k] < 0) tsim_jerr(&L->c, vp, "unknown end point \"%s\"", v->valuestring);
       else if (sc->endpoints[idx[k]].source >= 0) {

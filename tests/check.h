@@ -29,15 +29,21 @@ static int check_passed, check_failed;
         what, (double)(observed), (double)(expected),                                      \
         ((observed) - (expected)) / (se), (double)(se), (double)(k))
 
-/* The JSON document in `path` (up to 1 MiB), or NULL; caller frees with cJSON_Delete. */
-static inline cJSON *check_load_json(const char *path) {
+/* The text of the file `path` (up to 1 MiB) in a buffer the next call overwrites, or NULL. */
+static inline char *check_slurp(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   static char buf[1 << 20];
   size_t len = fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
   buf[len] = '\0';
-  return cJSON_Parse(buf);
+  return buf;
+}
+
+/* The JSON document in `path` (up to 1 MiB), or NULL; caller frees with cJSON_Delete. */
+static inline cJSON *check_load_json(const char *path) {
+  const char *text = check_slurp(path);
+  return text ? cJSON_Parse(text) : NULL;
 }
 
 static inline int tsim_check_done(void) {

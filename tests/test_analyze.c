@@ -214,16 +214,6 @@ static void check_patients(const char *exe) {
 
 /* --- Bad patient-level input -------------------------------------------------------------- */
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  static char buf[1 << 16];
-  size_t len = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[len] = '\0';
-  return buf;
-}
-
 /* Runs `trialsim analyze NAME.json --out OUT` in dir; checks status 2, the fragments of
  * NAME.expected (or the one fragment `want`), none of NAME.absent, and no OUT. */
 static void bad_case(const char *exe, const char *dir, const char *name, const char *want,
@@ -235,7 +225,7 @@ static void bad_case(const char *exe, const char *dir, const char *name, const c
   CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: exit status %d, expected 2", name,
         st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
   snprintf(path, sizeof path, "%s/err", tmp);
-  char *err = slurp(path);
+  char *err = check_slurp(path);
   err = err ? strdup(err) : strdup("");
   for (int absent = 0; absent < 2; absent++) {
     snprintf(path, sizeof path, "%s/%s.%s", dir, name, absent ? "absent" : "expected");
