@@ -59,22 +59,25 @@ static int pop_kind(const tsim_analysis *an) {
   return an->missing == TSIM_MISSING_NON_RESPONDER ? TSIM_POPK_NRI : TSIM_POPK_ASSESSED;
 }
 
-/* Responders x and analysed patients n of population `kind` among the category counts of a
- * cell, or of a sum of cells (category = dropout<<2 | deviation<<1 | response; cohort.h):
- * per protocol, assessed patients without a deviation; assessed, everyone not dropped out;
- * non-responder imputation, everyone, a dropout counting as a non-responder. */
-static inline void kind_counts(int kind, const uint32_t *cat, long long *x, long long *n) {
-  uint32_t pp_resp = cat[TSIM_CAT_RESP], pp = pp_resp + cat[0];
-  uint32_t as_resp = pp_resp + cat[TSIM_CAT_RESP | TSIM_CAT_DEV];
-  uint32_t as = pp + cat[TSIM_CAT_DEV] + cat[TSIM_CAT_RESP | TSIM_CAT_DEV];
+/* Responders x and analysed patients nn of population `kind` from the counts of a cell, or of a
+ * sum of cells: n patients, drop dropouts, dev deviating assessed patients, rpp and rdev
+ * responders among the per-protocol and the deviating patients (cohort.h). Per protocol: the
+ * assessed without a deviation; assessed: everyone not dropped out; non-responder imputation:
+ * everyone, a dropout counting as a non-responder. */
+static inline void kind_counts(int kind, uint32_t n, uint32_t drop, uint32_t dev, uint32_t rpp, uint32_t rdev,
+                               long long *x, long long *nn) {
   switch (kind) {
-    case TSIM_POPK_PP: *x = pp_resp; *n = pp; return;
-    case TSIM_POPK_ASSESSED: *x = as_resp; *n = as; return;
-    default: /* dropouts never respond; they count in n */
-      *x = as_resp;
-      *n = (long long)as + cat[4] + cat[5] + cat[6] + cat[7];
-      return;
+    case TSIM_POPK_PP: *x = rpp; *nn = n - drop - dev; return;
+    case TSIM_POPK_ASSESSED: *x = rpp + rdev; *nn = n - drop; return;
+    default: *x = rpp + rdev; *nn = n; return;
   }
+}
+
+/* kind_counts of cell `cell` (tsim_cohort_cell) of end point e under hypothesis h. */
+static inline void cell_counts(int kind, const tsim_cohort *c, int h, size_t e_off, size_t cell, long long *x,
+                               long long *nn) {
+  kind_counts(kind, c->cell_n[cell], c->cell_drop[cell], c->cell_dev[cell], c->resp_pp[h][e_off + cell],
+              c->resp_dev[h][e_off + cell], x, nn);
 }
 
 /* Tests stratified by site, which need every kept site's counts (the general path). */
@@ -100,9 +103,9 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
                   !w->need_p[k];
     w->path[k] = stratified(an) ? TSIM_PATH_GENERAL : w->kind[k];
     w->higher[k] = (unsigned char)(sc->endpoints[an->endpoint].higher_is_better != 0);
-    w->sumoff[k] = (size_t)an->endpoint * na * TSIM_NCAT;
   }
-  w->catsum = malloc(2 * (size_t)sc->nendpoints * na * TSIM_NCAT * sizeof *w->catsum);
+  w->sum_rpp = malloc(2 * (size_t)sc->nendpoints * na * sizeof *w->sum_rpp);
+  w->sum_rdev = malloc(2 * (size_t)sc->nendpoints * na * sizeof *w->sum_rdev);
   w->rule = calloc((size_t)sc->nanalyses + 1, sizeof *w->rule);
   w->x = malloc(ns * na * sizeof *w->x);
   w->n = malloc(ns * na * sizeof *w->n);
@@ -110,7 +113,7 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
   w->tn = malloc(na * sizeof *w->tn);
   w->mask = malloc(ns);
   w->strata = malloc(4 * ns * sizeof *w->strata);
-  int failed = !w->catsum || !w->rule || !w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask;
+  int failed = !w->sum_rpp || !w->sum_rdev || !w->rule || !w->strata || !w->x || !w->n || !w->tx || !w->tn || !w->mask;
   for (int k = 0; !failed && k < sc->nanalyses; k++) {
     failed = tsim_site_rule_init(&w->rule[k], sc, &sc->analyses[k]) != 0;
     if (!failed && sc->analyses[k].test == TSIM_TEST_LOGISTIC && !w->logit)
@@ -128,7 +131,8 @@ void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   if (w->rule)
     for (int k = 0; k < w->sc->nanalyses; k++) tsim_site_rule_free(&w->rule[k]);
   free(w->rule);
-  free(w->catsum);
+  free(w->sum_rpp);
+  free(w->sum_rdev);
   free(w->x);
   free(w->n);
   free(w->tx);
@@ -141,26 +145,31 @@ void tsim_analysis_ws_free(tsim_analysis_ws *w) {
   free(w);
 }
 
+/* The sum of v[0..n). */
+static inline uint32_t sum_u32(const uint32_t *v, size_t n) {
+  uint32_t t = 0;
+  for (size_t i = 0; i < n; i++) t += v[i];
+  return t;
+}
+
 void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
   const tsim_scenario *sc = w->sc;
   w->cohort = c;
   if (sc->latent) return; /* analyses read the patients themselves */
-  /* The cells of (h, e) are [site][arm][category]: each arm's categories summed over sites,
-   * in a fixed-length accumulator the compiler keeps in vector registers. */
-  size_t na = (size_t)sc->narms, block = na * TSIM_NCAT, ns = (size_t)sc->nsites;
+  /* The cell table is arm-major: each arm's sites are contiguous. */
+  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, per_ep = na * ns;
+  for (size_t a = 0; a < na; a++) {
+    w->sum_n[a] = sum_u32(c->cell_n + a * ns, ns);
+    w->sum_drop[a] = sum_u32(c->cell_drop + a * ns, ns);
+    w->sum_dev[a] = sum_u32(c->cell_dev + a * ns, ns);
+  }
   for (int h = 0; h < 2; h++)
     for (int e = 0; e < sc->nendpoints; e++) {
       if (!w->ep_used[e]) continue;
-      uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * block;
+      size_t at = ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * na;
       for (size_t a = 0; a < na; a++) {
-        const uint32_t *cell = tsim_cohort_cells(c, h, e, 0, (int)a);
-        uint32_t acc[TSIM_NCAT];
-        for (int i = 0; i < TSIM_NCAT; i++) acc[i] = cell[i];
-        for (size_t s = 1; s < ns; s++) {
-          cell += block;
-          for (int i = 0; i < TSIM_NCAT; i++) acc[i] += cell[i];
-        }
-        memcpy(sum + a * TSIM_NCAT, acc, sizeof acc);
+        w->sum_rpp[at + a] = sum_u32(c->resp_pp[h] + (size_t)e * per_ep + a * ns, ns);
+        w->sum_rdev[at + a] = sum_u32(c->resp_dev[h] + (size_t)e * per_ep + a * ns, ns);
       }
     }
 }
@@ -314,12 +323,13 @@ void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const
 static void eval_general(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   int e = sc->analyses[k].endpoint, kind = w->kind[k];
-  size_t na = (size_t)sc->narms;
-  const uint32_t *sum = w->catsum + ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * na * TSIM_NCAT;
+  size_t na = (size_t)sc->narms, e_off = (size_t)e * na * (size_t)sc->nsites;
+  size_t sum_at = ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * na;
   for (size_t a = 0; a < na; a++) {
-    kind_counts(kind, sum + a * TSIM_NCAT, &w->tx[a], &w->tn[a]);
+    kind_counts(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a], w->sum_rpp[sum_at + a], w->sum_rdev[sum_at + a],
+                &w->tx[a], &w->tn[a]);
     for (int s = 0; s < sc->nsites; s++)
-      kind_counts(kind, tsim_cohort_cells(w->cohort, h, e, s, (int)a), &w->x[(size_t)s * na + a],
+      cell_counts(kind, w->cohort, h, e_off, tsim_cohort_cell(sc, s, (int)a), &w->x[(size_t)s * na + a],
                   &w->n[(size_t)s * na + a]);
   }
   tsim__analysis_binary(w, k, w->x, w->n, w->tx, w->tn, out);
@@ -334,32 +344,32 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
                                                                   tsim_outcome *out, const int kind, int nop) {
   const tsim_scenario *sc = w->sc;
   const tsim_site_rule *r = &w->rule[k];
-  size_t na = (size_t)sc->narms, block = na * TSIM_NCAT;
-  const uint32_t *sum = w->catsum + (size_t)h * (size_t)sc->nendpoints * block + w->sumoff[k];
-  const uint32_t *cells = tsim_cohort_cells(w->cohort, h, sc->analyses[k].endpoint, 0, 0);
+  const tsim_cohort *co = w->cohort;
+  int e = sc->analyses[k].endpoint;
+  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, e_off = (size_t)e * na * ns;
+  size_t sum_at = ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * na;
   long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS], x, n;
-  for (size_t a = 0; a < na; a++) kind_counts(kind, sum + a * TSIM_NCAT, &ax[a], &an_[a]);
-  for (int i = 0; i < r->nlisted; i++) {
-    const uint32_t *site = cells + (size_t)r->listed[i] * block;
+  for (size_t a = 0; a < na; a++)
+    kind_counts(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a], w->sum_rpp[sum_at + a], w->sum_rdev[sum_at + a],
+                &ax[a], &an_[a]);
+  for (int i = 0; i < r->nlisted; i++)
     for (size_t a = 0; a < na; a++) {
-      kind_counts(kind, site + a * TSIM_NCAT, &x, &n);
+      cell_counts(kind, co, h, e_off, a * ns + (size_t)r->listed[i], &x, &n);
       ax[a] -= x;
       an_[a] -= n;
     }
-  }
   int dropped = r->nlisted;
   for (int i = 0; i < r->ncand; i++) {
-    const uint32_t *site = cells + (size_t)r->cand[i] * block;
-    kind_counts(kind, site + (size_t)r->arm * TSIM_NCAT, &x, &n);
+    cell_counts(kind, co, h, e_off, (size_t)r->arm * ns + (size_t)r->cand[i], &x, &n);
     if (!tsim_site_rule_drops(r, x, n)) continue;
     dropped++;
     for (size_t a = 0; a < na; a++) {
-      kind_counts(kind, site + a * TSIM_NCAT, &x, &n);
+      cell_counts(kind, co, h, e_off, a * ns + (size_t)r->cand[i], &x, &n);
       ax[a] -= x;
       an_[a] -= n;
     }
   }
-  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  const tsim_endpoint *ep = &sc->endpoints[e];
   int c = sc->control, chisq = w->chisq[k] && nop, higher = w->higher[k];
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     tsim_outcome *o = &out[j];

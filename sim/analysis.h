@@ -47,7 +47,9 @@ enum { TSIM_PATH_GENERAL = TSIM_NPOPK };
  * (the general path that the latent model's patient counts also take). */
 typedef struct tsim_analysis_ws {
   const tsim_scenario *sc;
-  uint32_t *catsum;   /* [2][nendpoints][narms][TSIM_NCAT] the cell table summed over sites */
+  /* The cell table summed over sites (tsim_analysis_prepare), per arm: */
+  uint32_t sum_n[TSIM_MAX_ARMS], sum_drop[TSIM_MAX_ARMS], sum_dev[TSIM_MAX_ARMS];
+  uint32_t *sum_rpp, *sum_rdev; /* [2][nendpoints][narms] responders, per protocol / deviating */
   unsigned char ep_used[TSIM_MAX_ENDPOINTS]; /* end points some analysis reads */
   unsigned char kind[TSIM_MAX_ANALYSES];     /* each analysis's population (TSIM_POPK_*) */
   unsigned char chisq[TSIM_MAX_ANALYSES];    /* two-sided Pearson or 'N-1', p-value not needed */
@@ -55,7 +57,6 @@ typedef struct tsim_analysis_ws {
    * tsim_analysis_eval_all re-derives nothing from sc->analyses per trial: */
   unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
   unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
-  size_t sumoff[TSIM_MAX_ANALYSES];          /* its end point's sums in catsum (hypothesis 0) */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */

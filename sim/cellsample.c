@@ -374,7 +374,7 @@ static void arm_split(tsim_cohort *c) {
   if (sc->rand_method == TSIM_RAND_FIXED)
     for (int a = 0; a < na; a++) pool[a] = (unsigned)plan->arm_count[a];
   for (int s = 0; s < sc->nsites; s++) {
-    unsigned *out = c->cell_n + (size_t)s * (size_t)na, ns = c->site_n[s];
+    unsigned out[TSIM_MAX_ARMS], ns = c->site_n[s];
     if (sc->rand_method == TSIM_RAND_FIXED) {
       mv_hypergeometric(c->rng, pool, na, ns, out);
     } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
@@ -390,45 +390,30 @@ static void arm_split(tsim_cohort *c) {
       }
       for (int a = 0; a < na; a++) out[a] = full * plan->block_count[a] + part[a];
     }
+    for (int a = 0; a < na; a++) c->cell_n[tsim_cohort_cell(sc, s, a)] = out[a];
   }
 }
 
-/* Writes one hypothesis's categories of a cell from its counts. A dropout has no deviation or
- * response, so the categories DROP | RESP, DROP | DEV and DROP | DEV | RESP stay 0 as
- * tsim_cohort_new left them (only the per-patient sampler writes the whole table). */
-static inline void fill(uint32_t *cell, unsigned d, unsigned v, unsigned m1, unsigned r_pp, unsigned r_dev) {
-  cell[0] = m1 - r_pp;
-  cell[TSIM_CAT_RESP] = r_pp;
-  cell[TSIM_CAT_DEV] = v - r_dev;
-  cell[TSIM_CAT_DEV | TSIM_CAT_RESP] = r_dev;
-  cell[TSIM_CAT_DROP] = d;
-}
-
-/* Patient rows consistent with every cell table, for `trialsim cohort`: grouped by site and
- * arm, dropouts last; within each group the first patients are the responders. */
-static void expand(tsim_cohort *c, const unsigned *dv) {
+/* Patient rows consistent with the cell table, for `trialsim cohort`: grouped by site and arm,
+ * per-protocol patients first, then the deviating ones, then the dropouts; within each group
+ * the first patients are the responders. */
+static void expand(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   int ne = sc->nendpoints, na = sc->narms;
   size_t per_ep = (size_t)sc->nsites * (size_t)na, j = 0;
   for (int s = 0; s < sc->nsites; s++)
     for (int a = 0; a < na; a++) {
-      size_t cell = (size_t)s * (size_t)na + (size_t)a;
-      unsigned n = c->cell_n[cell], d = dv[2 * cell], v = dv[2 * cell + 1];
+      size_t cell = tsim_cohort_cell(sc, s, a);
+      unsigned n = c->cell_n[cell], d = c->cell_drop[cell], v = c->cell_dev[cell];
       for (unsigned i = 0; i < n; i++, j++) {
         c->site[j] = (uint16_t)s;
         c->arm[j] = (uint8_t)a;
-        /* Patient i of the cell: per-protocol first, then deviating, then dropouts. */
         unsigned miss = i >= n - d ? TSIM_CAT_DROP : i >= n - d - v ? TSIM_CAT_DEV : 0u;
         for (int e = 0; e < ne; e++) {
-          const uint32_t *k0 = c->cells[0] + ((size_t)e * per_ep + cell) * TSIM_NCAT;
-          const uint32_t *k1 = c->cells[1] + ((size_t)e * per_ep + cell) * TSIM_NCAT;
-          unsigned pos = miss == TSIM_CAT_DEV ? i - (n - d - v) : i;
-          unsigned r0 = 0, r1 = 0;
-          if (miss == 0) { r0 = pos < k0[TSIM_CAT_RESP]; r1 = pos < k1[TSIM_CAT_RESP]; }
-          if (miss == TSIM_CAT_DEV) {
-            r0 = pos < k0[TSIM_CAT_DEV | TSIM_CAT_RESP];
-            r1 = pos < k1[TSIM_CAT_DEV | TSIM_CAT_RESP];
-          }
+          size_t ec = (size_t)e * per_ep + cell;
+          unsigned pos = miss == TSIM_CAT_DEV ? i - (n - d - v) : i, r0 = 0, r1 = 0;
+          if (miss == 0) { r0 = pos < c->resp_pp[0][ec]; r1 = pos < c->resp_pp[1][ec]; }
+          if (miss == TSIM_CAT_DEV) { r0 = pos < c->resp_dev[0][ec]; r1 = pos < c->resp_dev[1][ec]; }
           c->cat[j * (size_t)ne + (size_t)e] = (uint8_t)(miss | r0 | (r1 ? TSIM_PT_RESP_NULL : 0u));
         }
       }
@@ -443,18 +428,19 @@ static __attribute__((noinline)) void missing_large(tsim_cohort *c, gsl_rng *r, 
   *v = binom(c->binom_cache, r, st, n - *d, plan->sc->arms[a].deviation, plan->dev_thr[a]);
 }
 
-/* Each cell's dropouts and deviations into dv[2 cell], dv[2 cell + 1], from the MISSING
- * stream r. A function of its own, as is responders_all: with only its own values live, the
- * generator's state stays in registers. */
-static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r, unsigned *dv) {
+/* Each cell's dropouts and deviations into the cell table, from the MISSING stream r, cells
+ * in site-major order. A function of its own, as is responders_all: with only its own values
+ * live, the generator's state stays in registers. */
+static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   const struct tsim_cell_tables *ct = plan->cells;
-  size_t na = (size_t)sc->narms, per_ep = (size_t)sc->nsites * na;
+  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites;
   tsim_rng_state st = *tsim_rng_state_of(r);
-  for (size_t cell = 0; cell < per_ep; cell += na)
+  for (size_t s = 0; s < ns; s++)
     for (size_t a = 0; a < na; a++) {
-      unsigned n = c->cell_n[cell + a], d = 0, v = 0;
+      size_t cell = a * ns + s;
+      unsigned n = c->cell_n[cell], d = 0, v = 0;
       if (n > DV_MAX_N) {
         tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
         missing_large(c, r, &out, a, n, &d, &v);
@@ -464,8 +450,8 @@ static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r, un
         d = ct->dec[ct->dec_at[n] + x][0];
         v = ct->dec[ct->dec_at[n] + x][1];
       }
-      dv[2 * (cell + a)] = d;
-      dv[2 * (cell + a) + 1] = v;
+      c->cell_drop[cell] = d;
+      c->cell_dev[cell] = v;
     }
   *tsim_rng_state_of(r) = st;
 }
@@ -473,45 +459,50 @@ static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r, un
 /* One cell's responders on end point e by responders(), for what responders_all leaves to it:
  * probabilities stable across trials, or cells too large for its Bernoulli sums. */
 static __attribute__((noinline)) void responders_cell(tsim_cohort *c, gsl_rng *r, tsim_rng_state *st,
-                                                      size_t ec, unsigned d, unsigned v, unsigned m1) {
+                                                      size_t ec, unsigned v, unsigned m1) {
   double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
   uint64_t t[2] = {c->thr[0][ec], c->thr[1][ec]};
   int stable = c->plan->sc->heterogeneity_sd == 0;
   unsigned r_pp[2], r_dev[2];
   responders(c->binom_cache, r, st, m1, p, t, stable, r_pp);
   responders(c->binom_cache, r, st, v, p, t, stable, r_dev);
-  fill(c->cells[0] + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
-  fill(c->cells[1] + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
+  for (int h = 0; h < 2; h++) {
+    c->resp_pp[h][ec] = r_pp[h];
+    c->resp_dev[h][ec] = r_dev[h];
+  }
 }
 
-/* Each cell's responders under both hypotheses, given its dropouts and deviations dv, from the
- * OUTCOME stream r, into the cell tables. With heterogeneity, cells of up to SMALL_BINOMIAL
- * patients - nearly all - take responders()'s Bernoulli sums written out here, so that the
- * common case costs little more than its uniforms; the others go through responders_cell. */
-static __attribute__((noinline)) void responders_all(tsim_cohort *c, gsl_rng *r, const unsigned *dv) {
+/* Each cell's responders under both hypotheses, given its dropouts and deviations, from the
+ * OUTCOME stream r, into the cell table, cells in site-major order. With heterogeneity, cells
+ * of up to SMALL_BINOMIAL patients - nearly all - take responders()'s Bernoulli sums written
+ * out here, so that the common case costs little more than its uniforms; the others go through
+ * responders_cell. */
+static __attribute__((noinline)) void responders_all(tsim_cohort *c, gsl_rng *r) {
   const tsim_scenario *sc = c->plan->sc;
-  size_t per_ep = (size_t)sc->nsites * (size_t)sc->narms;
+  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, per_ep = ns * na;
   int ne = sc->nendpoints, het = sc->heterogeneity_sd != 0;
-  uint32_t *k0 = c->cells[0], *k1 = c->cells[1];
   const uint64_t *t0 = c->thr[0], *t1 = c->thr[1];
-  const unsigned *cell_n = c->cell_n;
   tsim_rng_state st = *tsim_rng_state_of(r);
-  for (size_t cell = 0; cell < per_ep; cell++) {
-    unsigned d = dv[2 * cell], v = dv[2 * cell + 1], m1 = cell_n[cell] - d - v;
-    if (!het || m1 > SMALL_BINOMIAL || v > SMALL_BINOMIAL) {
-      tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
-      for (int e = 0; e < ne; e++) responders_cell(c, r, &out, (size_t)e * per_ep + cell, d, v, m1);
-      st = out;
-      continue;
+  for (size_t s = 0; s < ns; s++)
+    for (size_t a = 0; a < na; a++) {
+      size_t cell = a * ns + s;
+      unsigned d = c->cell_drop[cell], v = c->cell_dev[cell], m1 = c->cell_n[cell] - d - v;
+      if (!het || m1 > SMALL_BINOMIAL || v > SMALL_BINOMIAL) {
+        tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
+        for (int e = 0; e < ne; e++) responders_cell(c, r, &out, (size_t)e * per_ep + cell, v, m1);
+        st = out;
+        continue;
+      }
+      for (size_t ec = cell; ec < (size_t)ne * per_ep; ec += per_ep) {
+        unsigned r_pp[2], r_dev[2];
+        bernoulli_sums(&st, m1, t0[ec], t1[ec], r_pp);
+        bernoulli_sums(&st, v, t0[ec], t1[ec], r_dev);
+        for (int h = 0; h < 2; h++) {
+          c->resp_pp[h][ec] = r_pp[h];
+          c->resp_dev[h][ec] = r_dev[h];
+        }
+      }
     }
-    for (size_t ec = cell; ec < (size_t)ne * per_ep; ec += per_ep) {
-      unsigned r_pp[2], r_dev[2];
-      bernoulli_sums(&st, m1, t0[ec], t1[ec], r_pp);
-      bernoulli_sums(&st, v, t0[ec], t1[ec], r_dev);
-      fill(k0 + ec * TSIM_NCAT, d, v, m1, r_pp[0], r_dev[0]);
-      fill(k1 + ec * TSIM_NCAT, d, v, m1, r_pp[1], r_dev[1]);
-    }
-  }
   *tsim_rng_state_of(r) = st;
 }
 
@@ -521,10 +512,9 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   arm_split(c);
   /* Two passes, one stream each: the dropouts and deviations of every cell (MISSING), then
    * the responders (OUTCOME). */
-  unsigned *dv = (unsigned *)c->scratch; /* dropouts and deviations per cell */
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
-  missing_all(c, c->rng, dv);
+  missing_all(c, c->rng);
   tsim_rng_seed_stream(c->rng2, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
-  responders_all(c, c->rng2, dv);
-  if (c->keep_patients) expand(c, dv);
+  responders_all(c, c->rng2);
+  if (c->keep_patients) expand(c);
 }

@@ -111,12 +111,15 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
     c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
     c->thr[h] = malloc(c->ncells * sizeof *c->thr[h]);
-    c->cells[h] = calloc(c->ncells * TSIM_NCAT, sizeof *c->cells[h]); /* zeros: cellsample.c's fill */
-    ok = ok && c->p_eff[h] && c->thr[h] && c->cells[h];
+    c->resp_pp[h] = malloc(c->ncells * sizeof *c->resp_pp[h]);
+    c->resp_dev[h] = malloc(c->ncells * sizeof *c->resp_dev[h]);
+    ok = ok && c->p_eff[h] && c->thr[h] && c->resp_pp[h] && c->resp_dev[h];
   }
   if (!plan->lat) {
     c->cat = malloc(n * ne * sizeof *c->cat);
-    ok = ok && c->cat;
+    c->cell_drop = malloc(ns * na * sizeof *c->cell_drop);
+    c->cell_dev = malloc(ns * na * sizeof *c->cell_dev);
+    ok = ok && c->cat && c->cell_drop && c->cell_dev;
   }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
@@ -159,7 +162,8 @@ void tsim_cohort_free(tsim_cohort *c) {
   for (int h = 0; h < 2; h++) {
     free(c->p_eff[h]);
     free(c->thr[h]);
-    free(c->cells[h]);
+    free(c->resp_pp[h]);
+    free(c->resp_dev[h]);
     free(c->lz[h]);
     free(c->val[h]);
     free(c->gone[h]);
@@ -171,6 +175,8 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->site_start);
   free(c->site_n);
   free(c->cell_n);
+  free(c->cell_drop);
+  free(c->cell_dev);
   tsim__binom_cache_free(c->binom_cache);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->rng2) gsl_rng_free(c->rng2);
@@ -237,19 +243,20 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
     /* b > 0 is a better site: exp(-b) for an efficacy end point, exp(+b) for a harmful one. */
     double sign = sc->endpoints[e].higher_is_better ? -1.0 : 1.0;
     size_t at = (size_t)e * per_ep;
-    for (int s = 0; s < ns; s++, at += (size_t)na) {
+    for (int s = 0; s < ns; s++) {
       double f = het ? tsim_exp(sign * c->site_effect[s]) : 1.0;
       for (int a = 0; a < na; a++) {
         double p = pa[a];
         if (het && p > 0 && p < 1) p = 1.0 / (1.0 + io[a] * f);
-        p0[at + (size_t)a] = p;
-        t0[at + (size_t)a] = tsim__threshold(p);
+        size_t cell = at + tsim_cohort_cell(sc, s, a);
+        p0[cell] = p;
+        t0[cell] = tsim__threshold(p);
       }
-      double pc = p0[at + (size_t)ctl];
-      uint64_t tc = t0[at + (size_t)ctl];
+      size_t cc = at + tsim_cohort_cell(sc, s, ctl);
       for (int a = 0; a < na; a++) {
-        p1[at + (size_t)a] = pc;
-        t1[at + (size_t)a] = tc;
+        size_t cell = at + tsim_cohort_cell(sc, s, a);
+        p1[cell] = p0[cc];
+        t1[cell] = t0[cc];
       }
     }
   }
@@ -262,7 +269,7 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
       if (an->endpoint >= 0 && an->endpoint != e) continue;
       for (int s = 0; s < ns; s++)
         if (m[s]) {
-          size_t cell = (size_t)e * per_ep + (size_t)s * (size_t)na + (size_t)an->arm;
+          size_t cell = (size_t)e * per_ep + tsim_cohort_cell(sc, s, an->arm);
           p0[cell] = p1[cell] = an->response;
           t0[cell] = t1[cell] = t;
         }
@@ -359,33 +366,46 @@ static void randomize(tsim_cohort *c) {
   }
 }
 
-/* Missingness and outcomes of every patient, counted into both hypotheses' cell tables as
- * they are drawn. The MISSING and OUTCOME streams are read side by side from two generators,
- * in the same order as reading one after the other would. */
+/* Missingness and outcomes of every patient, counted into the cell table as they are drawn. The
+ * MISSING and OUTCOME streams are read side by side from two generators, in the same order as
+ * reading one after the other would. A dropout's deviation is drawn (so that the draws do not
+ * depend on the outcome) but never counted: a dropout is not assessed. */
 static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   gsl_rng *rm = c->rng, *ro = c->rng2;
-  int ne = sc->nendpoints;
-  size_t na = (size_t)sc->narms, cells_per_ep = (size_t)sc->nsites * na;
-  memset(c->cells[0], 0, c->ncells * TSIM_NCAT * sizeof *c->cells[0]);
-  memset(c->cells[1], 0, c->ncells * TSIM_NCAT * sizeof *c->cells[1]);
+  int ne = sc->nendpoints, ns = sc->nsites;
+  size_t per_ep = (size_t)ns * (size_t)sc->narms;
+  memset(c->cell_n, 0, per_ep * sizeof *c->cell_n);
+  memset(c->cell_drop, 0, per_ep * sizeof *c->cell_drop);
+  memset(c->cell_dev, 0, per_ep * sizeof *c->cell_dev);
+  for (int h = 0; h < 2; h++) {
+    memset(c->resp_pp[h], 0, c->ncells * sizeof *c->resp_pp[h]);
+    memset(c->resp_dev[h], 0, c->ncells * sizeof *c->resp_dev[h]);
+  }
   tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   const uint64_t *thr0 = c->thr[0], *thr1 = c->thr[1];
-  uint32_t *cells0 = c->cells[0], *cells1 = c->cells[1];
   uint8_t *cat = c->keep_patients ? c->cat : NULL; /* only `cohort` reads them */
   for (long long j = 0; j < c->n; j++) {
     int a = c->arm[j];
     unsigned miss = bernoulli(rm, plan->drop_thr[a]) ? TSIM_CAT_DROP : 0u;
     miss |= bernoulli(rm, plan->dev_thr[a]) ? TSIM_CAT_DEV : 0u;
-    size_t cell = (size_t)c->site[j] * na + (size_t)a;
-    for (int e = 0; e < ne; e++, cell += cells_per_ep) {
+    size_t cell = (size_t)a * (size_t)ns + c->site[j];
+    c->cell_n[cell]++;
+    c->cell_drop[cell] += miss >> 2;
+    c->cell_dev[cell] += miss == TSIM_CAT_DEV;
+    /* The assessed patients' responders go to resp_pp or resp_dev; a dropout's to neither. */
+    uint32_t *pp0 = miss == 0 ? c->resp_pp[0] : miss == TSIM_CAT_DEV ? c->resp_dev[0] : NULL;
+    uint32_t *pp1 = miss == 0 ? c->resp_pp[1] : miss == TSIM_CAT_DEV ? c->resp_dev[1] : NULL;
+    for (int e = 0; e < ne; e++, cell += per_ep) {
       uint64_t k = tsim_rng_next(ro) >> 11;
       unsigned r0 = k < thr0[cell], r1 = k < thr1[cell];
       if (cat) *cat++ = (uint8_t)(miss | r0 | (r1 ? TSIM_PT_RESP_NULL : 0u));
-      cells0[cell * TSIM_NCAT + (miss | r0)]++;
-      cells1[cell * TSIM_NCAT + (miss | r1)]++;
+      if (pp0) {
+        pp0[cell] += r0;
+        pp1[cell] += r1;
+      }
     }
   }
 }
@@ -423,7 +443,7 @@ int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
     fprintf(f, "%lld,%s,%lld,%d,%s,%d,%s", c->trial, tsim_hypothesis_names[h], j, c->site[j],
             sc->arms[c->arm[j]].id, dropped, dropped ? "" : (cat0 & TSIM_CAT_DEV) ? "1" : "0");
     for (int e = 0; e < ne; e++) {
-      size_t ec = ((size_t)e * (size_t)ns + c->site[j]) * (size_t)na + c->arm[j];
+      size_t ec = (size_t)e * (size_t)ns * (size_t)na + tsim_cohort_cell(sc, c->site[j], c->arm[j]);
       unsigned bit = h == TSIM_HYP_NULL ? TSIM_PT_RESP_NULL : TSIM_CAT_RESP;
       const char *resp = dropped ? "" : (c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit) ? "1" : "0";
       fprintf(f, ",%s,%.17g", resp, c->p_eff[h][ec]);

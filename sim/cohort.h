@@ -38,12 +38,11 @@
 typedef enum { TSIM_HYP_ALT = 0, TSIM_HYP_NULL = 1 } tsim_hypothesis;
 extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
 
-/* Patient categories in the cell table: bit 2 dropout, bit 1 deviation, bit 0 response. A
- * patient's stored byte also has bit 3: the response under the null twin. */
+/* A patient's category byte (tsim_cohort.cat, kept for `trialsim cohort`): bit 2 dropout,
+ * bit 1 deviation, bit 0 response, bit 3 the response under the null twin. */
 #define TSIM_CAT_RESP 1u
 #define TSIM_CAT_DEV 2u
 #define TSIM_CAT_DROP 4u
-#define TSIM_NCAT 8
 #define TSIM_PT_RESP_NULL 8u
 
 /* What every thread shares: the scenario and what is derived from it once. Read-only. */
@@ -76,18 +75,27 @@ typedef struct tsim_cohort {
   size_t ncells;           /* nendpoints * nsites * narms */
   uint16_t *site;          /* [n] site of each patient, in enrollment order */
   uint8_t *arm;            /* [n] arm index */
-  /* cat, p_eff, thr and cells belong to the binary samplers (NULL in the latent model). */
+  /* cat, p_eff, thr and the cell table belong to the binary samplers (NULL in the latent
+   * model). The cell table counts the patients of each (site, arm) cell - index
+   * tsim_cohort_cell(), arm-major so that an arm's sites are contiguous - and, per end point
+   * and hypothesis, the responders among them. A dropout is never assessed; an assessed
+   * patient is per protocol or has a major deviation. Every analysis population is a sum of
+   * these counts (analysis.c). */
   uint8_t *cat;            /* [n * nendpoints] category bits (with TSIM_PT_RESP_NULL) */
   double *site_effect;     /* [nsites] this trial's logit-scale site effect */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
   double *p_eff[2];        /* [ncells] response probability this trial, by hypothesis */
   uint64_t *thr[2];        /* [ncells] the same as a threshold on 53 uniform bits */
-  uint32_t *cells[2];      /* [ncells * TSIM_NCAT] patient counts, by hypothesis */
+  uint32_t *cell_n;        /* [nsites * narms] patients randomised */
+  uint32_t *cell_drop;     /* [nsites * narms] of them dropouts */
+  uint32_t *cell_dev;      /* [nsites * narms] assessed patients with a major protocol deviation */
+  uint32_t *resp_pp[2];    /* [ncells] responders among the per-protocol patients (assessed,
+                              no deviation) of end point e: index e nsites narms + cell */
+  uint32_t *resp_dev[2];   /* [ncells] responders among the deviating assessed patients */
   int *scratch;            /* [max(n, nsites, 2 nsites narms)] shuffles, grouping patients by
                               site; cell mode: dropouts and deviations per cell */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
-  unsigned *cell_n;        /* [nsites * narms] cell mode: patients per site and arm */
   struct tsim_binom_cache *binom_cache; /* cell mode: inverse-CDF tables of Bin(n, p) (owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
@@ -120,11 +128,9 @@ void tsim_cohort_free(tsim_cohort *c);
  * the cell tables of both. */
 void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial);
 
-/* The cell counts for (end point, site, arm) under hypothesis h: TSIM_NCAT categories. */
-static inline const uint32_t *tsim_cohort_cells(const tsim_cohort *c, int h, int e, int s, int a) {
-  const tsim_scenario *sc = c->plan->sc;
-  return c->cells[h] +
-         (((size_t)e * (size_t)sc->nsites + (size_t)s) * (size_t)sc->narms + (size_t)a) * TSIM_NCAT;
+/* The index of cell (site s, arm a) in the cell table (arm-major). */
+static inline size_t tsim_cohort_cell(const tsim_scenario *sc, int s, int a) {
+  return (size_t)a * (size_t)sc->nsites + (size_t)s;
 }
 
 /* Writes the cohort held, under hypothesis h, as CSV: a header, then one row per patient in
