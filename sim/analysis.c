@@ -103,7 +103,9 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
                   !w->need_p[k];
     w->path[k] = stratified(an) ? TSIM_PATH_GENERAL : w->kind[k];
     w->higher[k] = (unsigned char)(sc->endpoints[an->endpoint].higher_is_better != 0);
+    w->e_off[k] = (size_t)an->endpoint * ns * na;
   }
+  w->two = sc->narms == 2 && !sc->single_arm;
   w->sum_rpp = malloc(2 * (size_t)sc->nendpoints * na * sizeof *w->sum_rpp);
   w->sum_rdev = malloc(2 * (size_t)sc->nendpoints * na * sizeof *w->sum_rdev);
   w->rule = calloc((size_t)sc->nanalyses + 1, sizeof *w->rule);
@@ -386,10 +388,68 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
   }
 }
 
+/* eval_cells_kind for two arms, written out for them: the control's counts and the other arm's,
+ * each site's two cells at s and nsites + s. */
+static inline __attribute__((always_inline)) void eval_two_kind(tsim_analysis_ws *w, int k, int h,
+                                                                tsim_outcome *o, const int kind, int nop) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_cohort *co = w->cohort;
+  const tsim_site_rule *r = &w->rule[k];
+  int e = sc->analyses[k].endpoint;
+  size_t ns = (size_t)sc->nsites, sum_at = ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * 2;
+  const uint32_t *N = co->cell_n, *D = co->cell_drop, *V = co->cell_dev;
+  const uint32_t *RP = co->resp_pp[h] + w->e_off[k], *RD = co->resp_dev[h] + w->e_off[k];
+  long long x[2], n[2], cx, cn;
+  for (int a = 0; a < 2; a++)
+    kind_counts(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a], w->sum_rpp[sum_at + (size_t)a],
+                w->sum_rdev[sum_at + (size_t)a], &x[a], &n[a]);
+  for (int i = 0; i < r->nlisted; i++)
+    for (size_t a = 0, s = (size_t)r->listed[i]; a < 2; a++, s += ns) {
+      kind_counts(kind, N[s], D[s], V[s], RP[s], RD[s], &cx, &cn);
+      x[a] -= cx;
+      n[a] -= cn;
+    }
+  int dropped = r->nlisted, ra = r->arm;
+  size_t at = (size_t)ra * ns, other = ns - at; /* the rule arm's cells, the other arm's */
+  for (int i = 0; i < r->ncand; i++) {
+    size_t s = (size_t)r->cand[i];
+    kind_counts(kind, N[at + s], D[at + s], V[at + s], RP[at + s], RD[at + s], &cx, &cn);
+    if (!tsim_site_rule_drops(r, cx, cn)) continue;
+    dropped++;
+    x[ra] -= cx;
+    n[ra] -= cn;
+    kind_counts(kind, N[other + s], D[other + s], V[other + s], RP[other + s], RD[other + s], &cx, &cn);
+    x[1 - ra] -= cx;
+    n[1 - ra] -= cn;
+  }
+  int c = sc->control;
+  o->x0 = x[c];
+  o->n0 = n[c];
+  o->x1 = x[1 - c];
+  o->n1 = n[1 - c];
+  o->sites_dropped = dropped;
+  o->defined = o->n0 > 0 && o->n1 > 0;
+  o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
+  if (!(w->chisq[k] && nop)) {
+    test_table(w, k, o);
+    return;
+  }
+  /* test_table's two-sided chi-square case, when nobody reads the p-value. */
+  o->p = o->stat = NAN;
+  o->reject = tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+  o->favouring = o->reject && (w->higher[k] ? o->diff > 0 : o->diff < 0);
+}
+
 /* Analysis k on the cell table under hypothesis h by the path ws_new chose for it. Inlined into
  * both callers: in tsim_analysis_eval_all's loop over analyses there is no call per analysis. */
 static inline __attribute__((always_inline)) void eval_cells(tsim_analysis_ws *w, int k, int h,
                                                              tsim_outcome *out, int nop) {
+  if (w->two) switch (w->path[k]) {
+      case TSIM_POPK_PP: eval_two_kind(w, k, h, out, TSIM_POPK_PP, nop); return;
+      case TSIM_POPK_ASSESSED: eval_two_kind(w, k, h, out, TSIM_POPK_ASSESSED, nop); return;
+      case TSIM_POPK_NRI: eval_two_kind(w, k, h, out, TSIM_POPK_NRI, nop); return;
+      default: eval_general(w, k, h, out); return;
+    }
   switch (w->path[k]) {
     case TSIM_POPK_PP: eval_cells_kind(w, k, h, out, TSIM_POPK_PP, nop); break;
     case TSIM_POPK_ASSESSED: eval_cells_kind(w, k, h, out, TSIM_POPK_ASSESSED, nop); break;

@@ -57,6 +57,8 @@ typedef struct tsim_analysis_ws {
    * tsim_analysis_eval_all re-derives nothing from sc->analyses per trial: */
   unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
   unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
+  int two;            /* two arms, one comparison: the cell table's analyses take eval_two */
+  size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */

@@ -110,9 +110,9 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   int ok = 1;
   for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
     c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
-    c->thr[h] = malloc(c->ncells * sizeof *c->thr[h]);
-    c->resp_pp[h] = malloc(c->ncells * sizeof *c->resp_pp[h]);
-    c->resp_dev[h] = malloc(c->ncells * sizeof *c->resp_dev[h]);
+    c->thr[h] = calloc(tsim__ncells_padded(c->ncells), sizeof *c->thr[h]); /* padding: 0 */
+    c->resp_pp[h] = malloc(tsim__ncells_padded(c->ncells) * sizeof *c->resp_pp[h]);
+    c->resp_dev[h] = malloc(tsim__ncells_padded(c->ncells) * sizeof *c->resp_dev[h]);
     ok = ok && c->p_eff[h] && c->thr[h] && c->resp_pp[h] && c->resp_dev[h];
   }
   if (!plan->lat) {
@@ -125,8 +125,8 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
-  if (plan->cell_mode) c->binom_cache = tsim__binom_cache_new();
-  ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->binom_cache);
+  if (plan->cell_mode) c->cell_ws = tsim__cell_ws_new(plan);
+  ok = ok && c->site_n && c->cell_n && (!plan->cell_mode || c->cell_ws);
   if (plan->lat) {
     const struct tsim_latent_plan *lp = plan->lat;
     size_t nm = (size_t)lp->nmeas;
@@ -177,7 +177,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->cell_n);
   free(c->cell_drop);
   free(c->cell_dev);
-  tsim__binom_cache_free(c->binom_cache);
+  tsim__cell_ws_free(c->cell_ws);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->rng2) gsl_rng_free(c->rng2);
   free(c);

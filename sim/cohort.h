@@ -85,18 +85,19 @@ typedef struct tsim_cohort {
   double *site_effect;     /* [nsites] this trial's logit-scale site effect */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
   double *p_eff[2];        /* [ncells] response probability this trial, by hypothesis */
-  uint64_t *thr[2];        /* [ncells] the same as a threshold on 53 uniform bits */
+  uint64_t *thr[2];        /* [ncells rounded up to a multiple of 8, the rest 0] the same as a
+                              threshold on 53 uniform bits */
   uint32_t *cell_n;        /* [nsites * narms] patients randomised */
   uint32_t *cell_drop;     /* [nsites * narms] of them dropouts */
   uint32_t *cell_dev;      /* [nsites * narms] assessed patients with a major protocol deviation */
-  uint32_t *resp_pp[2];    /* [ncells] responders among the per-protocol patients (assessed,
+  uint32_t *resp_pp[2];    /* [ncells; allocated rounded up as thr] responders among the per-protocol patients (assessed,
                               no deviation) of end point e: index e nsites narms + cell */
   uint32_t *resp_dev[2];   /* [ncells] responders among the deviating assessed patients */
   int *scratch;            /* [max(n, nsites, 2 nsites narms)] shuffles, grouping patients by
                               site; cell mode: dropouts and deviations per cell */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
-  struct tsim_binom_cache *binom_cache; /* cell mode: inverse-CDF tables of Bin(n, p) (owned) */
+  struct tsim_cell_ws *cell_ws; /* cell mode: the cell sampler's workspace (cellsample.c; owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
   /* The latent model (sc->latent; see latent.h), per patient j and measure m: */

@@ -25,9 +25,12 @@ void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c);
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);
 /* Response probabilities and thresholds of every cell under both hypotheses. */
 void tsim__cohort_p_eff(tsim_cohort *c);
-/* The per-thread cache of binomial tables (cellsample.c); NULL when out of memory. */
-struct tsim_binom_cache *tsim__binom_cache_new(void);
-void tsim__binom_cache_free(struct tsim_binom_cache *bc);
+/* The cell sampler's per-thread workspace (cellsample.c): NULL when out of memory; freeing NULL
+ * is a no-op. */
+struct tsim_cell_ws *tsim__cell_ws_new(const tsim_cohort_plan *plan);
+void tsim__cell_ws_free(struct tsim_cell_ws *ws);
+/* ncells rounded up to whole groups of TSIM_LANES (the thresholds' allocated length). */
+static inline size_t tsim__ncells_padded(size_t ncells) { return (ncells + 7) / 8 * 8; }
 /* Conditional probabilities of the sequential multinomials and the tables every trial shares,
  * into the plan; 0, or -1 when out of memory. tsim__cell_plan_free frees the tables. */
 int tsim__cell_plan(tsim_cohort_plan *plan);

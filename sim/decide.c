@@ -16,7 +16,8 @@ int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
   for (int k = 0; k < sc->nanalyses; k++) {
     double z = gsl_cdf_ugaussian_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2);
     d->crit[k] = z * z;
-    d->tol[k] = 1e-9 * d->crit[k];
+    d->tol[k] = 1e-9;
+    d->n1[k] = sc->analyses[k].test == TSIM_TEST_N1_CHISQ;
   }
   d->table = calloc((size_t)1 << TSIM_FISHER_CACHE_BITS, sizeof *d->table);
   if (!d->table) return -1;

@@ -37,7 +37,8 @@ typedef struct tsim_fisher_entry {
 
 typedef struct tsim_decider {
   double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
-  double tol[TSIM_MAX_ANALYSES];   /* 1e-9 crit: nearer than that, the p-value decides */
+  double tol[TSIM_MAX_ANALYSES];   /* 1e-9: relatively nearer than that, the p-value decides */
+  unsigned char n1[TSIM_MAX_ANALYSES]; /* 1: the 'N-1' chi-square, X2 (N-1)/N */
   double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
   int used;                        /* entries in use */
@@ -51,17 +52,21 @@ void tsim_decider_free(tsim_decider *d);
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
                 long long x1, long long n1);
 
-/* tsim_decide for a Pearson or 'N-1' chi-square analysis k, inline: the statistic against the
- * critical value, and the p-value only within a relative 1e-9 of it (tsim__decide_chisq_near). */
+/* tsim_decide for a Pearson or 'N-1' chi-square analysis k, inline: X2 = N d^2 / D > crit (with
+ * N - 1 for N under 'N-1'; d the cross-product difference, D the product of the margins), decided
+ * as N d^2 > crit D without a division, and by the p-value (tsim__decide_chisq_near) where the
+ * two sides are within a relative 1e-9 of each other - far above the rounding of either side. */
 int tsim__decide_chisq_near(const tsim_scenario *sc, int k, long long x0, long long n0,
                             long long x1, long long n1);
 static inline int tsim_decide_chisq(const tsim_decider *d, const tsim_scenario *sc, int k,
                                     long long x0, long long n0, long long x1, long long n1) {
   long long m = x0 + x1, n = n0 + n1;
   if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return 0; /* no test: the statistic is NaN */
-  double x2 = tsim_chisq_stat(x0, n0, x1, n1);
-  if (sc->analyses[k].test == TSIM_TEST_N1_CHISQ) x2 = x2 * (double)(n - 1) / (double)n;
-  if (fabs(x2 - d->crit[k]) > d->tol[k]) return x2 > d->crit[k];
+  /* The cross-product difference is exact in 64 bits for any table we can simulate. */
+  double dd = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
+  double lhs = (double)(n - d->n1[k]) * dd * dd;
+  double rhs = d->crit[k] * ((double)n0 * (double)n1 * (double)m * (double)(n - m));
+  if (fabs(lhs - rhs) > d->tol[k] * rhs) return lhs > rhs;
   return tsim__decide_chisq_near(sc, k, x0, n0, x1, n1);
 }
 

@@ -33,12 +33,26 @@ static void fill_state(tsim_rng_state *st, uint64_t key) {
   if (!(st->s[0] | st->s[1] | st->s[2] | st->s[3])) st->s[0] = 1;
 }
 
-void tsim_rng_seed_stream(gsl_rng *r, uint64_t seed, uint64_t trial, tsim_stream purpose) {
-  /* Chained mixing: the key is injective in (trial, purpose) for a fixed seed because each
-   * step is a bijection of a value that is itself injective in the inputs (purpose < 16). */
+/* The key of the stream (seed, trial, purpose). Chained mixing: the key is injective in
+ * (trial, purpose) for a fixed seed because each step is a bijection of a value that is itself
+ * injective in the inputs (purpose < 16). */
+uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_stream purpose) {
   uint64_t key = mix64(seed ^ 0x6a09e667f3bcc909ULL);
-  key = mix64(key ^ (trial * 16u + (uint64_t)purpose));
-  fill_state((tsim_rng_state *)r->state, key);
+  return mix64(key ^ (trial * 16u + (uint64_t)purpose));
+}
+
+void tsim_rng_seed_stream(gsl_rng *r, uint64_t seed, uint64_t trial, tsim_stream purpose) {
+  fill_state((tsim_rng_state *)r->state, tsim__rng_stream_key(seed, trial, purpose));
+}
+
+void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, tsim_stream purpose) {
+  uint64_t x = tsim__rng_stream_key(seed, trial, purpose);
+  for (int l = 0; l < TSIM_LANES; l++) {
+    tsim_rng_state st;
+    fill_state(&st, x);
+    x += 4 * 0x9e3779b97f4a7c15ULL; /* the splitmix64 counter after those four outputs */
+    for (int i = 0; i < 4; i++) lanes->s[i][l] = st.s[i];
+  }
 }
 
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]) {

@@ -30,6 +30,7 @@ typedef enum {
   TSIM_STREAM_ENROLL = 1,   /* each patient's site and arm */
   TSIM_STREAM_OUTCOME = 2,  /* end points */
   TSIM_STREAM_MISSING = 3,  /* dropout and protocol deviation */
+  TSIM_STREAM_OUTCOME_LANES = 4, /* end points drawn eight patients at a time (cell sampler) */
 } tsim_stream;
 
 /* Puts `r` (which must be of type tsim_rng_xoshiro256pp) at the start of the stream for
@@ -37,6 +38,42 @@ typedef enum {
  * is hashed into a 64-bit key by a bijective mixer, and the state is four splitmix64 outputs
  * from that key (the seeding the xoshiro authors recommend). */
 void tsim_rng_seed_stream(gsl_rng *r, uint64_t seed, uint64_t trial, tsim_stream purpose);
+
+/* ---- eight streams side by side, for vector code ---------------------------------------------
+ * The lanes of (seed, trial, purpose) are eight xoshiro256++ generators. Lane l starts at
+ * splitmix64 outputs 4l+1 .. 4l+4 from the key tsim_rng_seed_stream derives for the triple (lane
+ * 0 is that stream itself): consecutive outputs of one splitmix64 sequence, as the xoshiro
+ * authors advise for seeding several generators. Each lane is an ordinary xoshiro256++ stream;
+ * code may step the eight as one 512-bit vector (tsim_rng_lanes_step), as two 256-bit halves or
+ * one lane at a time, and lane l gives the same numbers. */
+#define TSIM_LANES 8
+typedef struct tsim_rng_lanes {
+  uint64_t s[4][TSIM_LANES]; /* s[i][l]: state word i of lane l */
+} tsim_rng_lanes;
+void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, tsim_stream purpose);
+/* The splitmix64 key of the stream (seed, trial, purpose): the stream's state is splitmix64's
+ * outputs 1..4 from it, lane l's outputs 4l+1..4l+4 (for vector code that seeds lanes itself). */
+uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_stream purpose);
+
+/* Eight 64-bit lanes, for GCC's generic vector code: the compiler maps them onto whatever the
+ * target has (one AVX-512 register, two AVX2 ones, four SSE2 ones). */
+typedef uint64_t tsim_u64x8 __attribute__((vector_size(64)));
+typedef int64_t tsim_i64x8 __attribute__((vector_size(64)));
+
+/* One xoshiro256++ step of eight lanes held in s[0..3] (lane l of s[i] is word i of lane l),
+ * the next outputs to *out: tsim_rng_step, lane by lane. Pointers, not values: vectors passed by
+ * value would change the calling convention between vector widths. */
+static inline void tsim_rng_lanes_step(tsim_u64x8 *s, tsim_u64x8 *out) {
+  const tsim_u64x8 x = s[0] + s[3];
+  *out = ((x << 23) | (x >> 41)) + s[0];
+  const tsim_u64x8 t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+}
 
 /* Sets the raw state (for known-answer tests against the reference implementation). */
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]);
