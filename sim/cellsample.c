@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "cohort_internal.h"
+#include "isa.h"
 #include "rng.h"
 
 /* Cells must average at least this many patients for counts to beat patients. Measured with
@@ -371,30 +372,22 @@ typedef void (*lanes_fn)(const lane_job *);
 
 static void lanes_generic(const lane_job *j) { LANES_BODY(u64x1, i64x1, u32x1, 1, ((u64x1){0})) }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target("arch=x86-64-v4"))) static void lanes_avx512(const lane_job *j) {
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512 static void lanes_avx512(const lane_job *j) {
   LANES_BODY(tsim_u64x8, tsim_i64x8, u32x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
 }
-__attribute__((target("arch=x86-64-v3"))) static void lanes_avx2(const lane_job *j) {
-  LANES_BODY(u64x4, i64x4, u32x4, 4, ((u64x4){0, 1, 2, 3}))
-}
+TSIM_TARGET_AVX2 static void lanes_avx2(const lane_job *j) { LANES_BODY(u64x4, i64x4, u32x4, 4, ((u64x4){0, 1, 2, 3})) }
 #endif
 
-/* The widest version of LANES_BODY the processor runs; TSIM_VECTOR=avx512|avx2|generic in the
- * environment forces one (tests compare them; they give the same numbers). */
 static lanes_fn lanes_pick(void) {
-  const char *force = getenv("TSIM_VECTOR");
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  __builtin_cpu_init();
-  int v4 = __builtin_cpu_supports("x86-64-v4"), v3 = __builtin_cpu_supports("x86-64-v3");
-  if (force && strcmp(force, "avx512") == 0 && v4) return lanes_avx512;
-  if (force && strcmp(force, "avx2") == 0 && v3) return lanes_avx2;
-  if (force && strcmp(force, "generic") == 0) return lanes_generic;
-  return v4 ? lanes_avx512 : v3 ? lanes_avx2 : lanes_generic;
-#else
-  (void)force;
-  return lanes_generic;
+#if TSIM_ISA_TARGETS
+  switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512: return lanes_avx512;
+    case TSIM_ISA_AVX2: return lanes_avx2;
+    default: break;
+  }
 #endif
+  return lanes_generic;
 }
 
 /* ---- tables every trial shares ---------------------------------------------------------------

@@ -19,10 +19,13 @@
 
 #include "cohort_internal.h"
 #include "fastexp.h"
+#include "isa.h"
 #include "latent.h"
 #include "rng.h"
 
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
+
+static void (*p_eff_pick(void))(tsim_cohort *);
 
 /* A Bernoulli draw against a threshold (see the file comment). */
 static inline int bernoulli(gsl_rng *r, uint64_t thr) { return (tsim_rng_next(r) >> 11) < thr; }
@@ -70,6 +73,7 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
     tsim_cohort_plan_free(plan);
     return TSIM_NOMEM;
   }
+  plan->p_eff = p_eff_pick();
   plan->cell_mode = tsim_cohort_cell_mode(sc);
   if (plan->cell_mode && tsim__cell_plan(plan) != 0) {
     tsim_cohort_plan_free(plan);
@@ -105,12 +109,14 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
-  c->site_effect = malloc(ns * sizeof *c->site_effect);
+  c->site_effect = calloc((ns + 7) / 8 * 8, sizeof *c->site_effect); /* whole vectors, 0 past ns */
+  c->site_f = calloc((ns + 7) / 8 * 8, sizeof *c->site_f);
   c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
   int ok = 1;
   for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
-    c->p_eff[h] = malloc(c->ncells * sizeof *c->p_eff[h]);
-    c->thr[h] = calloc(tsim__ncells_padded(c->ncells), sizeof *c->thr[h]); /* padding: 0 */
+    /* Room for p_eff_body's last vector to spill past the end. */
+    c->p_eff[h] = calloc(tsim__ncells_padded(c->ncells) + 8, sizeof *c->p_eff[h]);
+    c->thr[h] = calloc(tsim__ncells_padded(c->ncells) + 8, sizeof *c->thr[h]);
     c->resp_pp[h] = malloc(tsim__ncells_padded(c->ncells) * sizeof *c->resp_pp[h]);
     c->resp_dev[h] = malloc(tsim__ncells_padded(c->ncells) * sizeof *c->resp_dev[h]);
     ok = ok && c->p_eff[h] && c->thr[h] && c->resp_pp[h] && c->resp_dev[h];
@@ -144,7 +150,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->trial = -1;
-  if (!ok || !c->site || !c->arm || !c->site_effect || !c->anomalous ||
+  if (!ok || !c->site || !c->arm || !c->site_effect || !c->site_f || !c->anomalous ||
       !c->scratch || !c->site_start || !c->rng || !c->rng2) {
     tsim_cohort_free(c);
     return NULL;
@@ -158,6 +164,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->arm);
   free(c->cat);
   free(c->site_effect);
+  free(c->site_f);
   free(c->anomalous);
   for (int h = 0; h < 2; h++) {
     free(c->p_eff[h]);
@@ -226,38 +233,62 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
 
 /* This trial's response probability for every (end point, site, arm) under both hypotheses,
  * and its Bernoulli threshold. Under the null twin every arm starts from the control arm's
- * probability at that site (the same number, so it is computed once); anomalies then override
- * both, later rules overriding earlier ones. With heterogeneity the logistic
+ * probability at that site (the same number, so it is copied); anomalies then override both,
+ * later rules overriding earlier ones. With heterogeneity the logistic
  * 1 / (1 + exp(-(logit pi + b))) is computed as 1 / (1 + inv_odds(pi) exp(-b)): one exp per
- * site and end point serves every arm. Cells an anomaly overrides are computed and then
- * overwritten, which costs less than asking every cell about every rule. */
-void tsim__cohort_p_eff(tsim_cohort *c) {
+ * site and end point serves every arm. The exps and the arms' rows of sites go eight sites at
+ * a time (tsim_exp8, tsim__threshold8: the same numbers as one at a time); a row's last vector
+ * may spill past the row's end into rows written after it, or into the arrays' slack. Cells an
+ * anomaly overrides are computed and then overwritten, which costs less than asking every cell
+ * about every rule. */
+static inline __attribute__((always_inline)) void p_eff_body(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int ns = sc->nsites, na = sc->narms, het = sc->heterogeneity_sd > 0, ctl = sc->control;
-  size_t per_ep = (size_t)ns * (size_t)na;
-  double *restrict p0 = c->p_eff[0], *restrict p1 = c->p_eff[1];
-  uint64_t *restrict t0 = c->thr[0], *restrict t1 = c->thr[1];
+  size_t per_ep = (size_t)ns * (size_t)na, nv = ((size_t)ns + 7) / 8;
+  double *p0 = c->p_eff[0], *p1 = c->p_eff[1];
+  uint64_t *t0 = c->thr[0], *t1 = c->thr[1];
   for (int e = 0; e < sc->nendpoints; e++) {
     const double *pa = plan->p[TSIM_HYP_ALT][e], *io = plan->inv_odds[TSIM_HYP_ALT][e];
     /* b > 0 is a better site: exp(-b) for an efficacy end point, exp(+b) for a harmful one. */
     double sign = sc->endpoints[e].higher_is_better ? -1.0 : 1.0;
     size_t at = (size_t)e * per_ep;
-    for (int s = 0; s < ns; s++) {
-      double f = het ? tsim_exp(sign * c->site_effect[s]) : 1.0;
-      for (int a = 0; a < na; a++) {
-        double p = pa[a];
-        if (het && p > 0 && p < 1) p = 1.0 / (1.0 + io[a] * f);
-        size_t cell = at + tsim_cohort_cell(sc, s, a);
-        p0[cell] = p;
-        t0[cell] = tsim__threshold(p);
+    if (het) {
+      for (size_t v = 0; v < nv; v++) {
+        tsim_f64x8 x, f;
+        memcpy(&x, c->site_effect + 8 * v, sizeof x);
+        x *= sign;
+        tsim_exp8(&x, &f);
+        memcpy(c->site_f + 8 * v, &f, sizeof f);
       }
-      size_t cc = at + tsim_cohort_cell(sc, s, ctl);
-      for (int a = 0; a < na; a++) {
-        size_t cell = at + tsim_cohort_cell(sc, s, a);
-        p1[cell] = p0[cc];
-        t1[cell] = t0[cc];
+      for (int s = 0; s < ns; s++) /* tsim_exp's own answer where the vector one does not hold */
+        if (!(fabs(sign * c->site_effect[s]) < 700.0)) c->site_f[s] = tsim_exp(sign * c->site_effect[s]);
+    }
+    for (int a = 0; a < na; a++) {
+      size_t row = at + (size_t)a * (size_t)ns;
+      double p = pa[a];
+      if (!het || !(p > 0 && p < 1)) {
+        uint64_t t = tsim__threshold(p);
+        for (int s = 0; s < ns; s++) {
+          p0[row + (size_t)s] = p;
+          t0[row + (size_t)s] = t;
+        }
+        continue;
       }
+      for (size_t v = 0; v < nv; v++) {
+        tsim_f64x8 f, q;
+        tsim_s64x8 t;
+        memcpy(&f, c->site_f + 8 * v, sizeof f);
+        q = 1.0 / (1.0 + io[a] * f);
+        tsim__threshold8(&q, &t);
+        memcpy(p0 + row + 8 * v, &q, sizeof q);
+        memcpy(t0 + row + 8 * v, &t, sizeof t);
+      }
+    }
+    size_t crow = at + (size_t)ctl * (size_t)ns;
+    for (int a = 0; a < na; a++) {
+      memcpy(p1 + at + (size_t)a * (size_t)ns, p0 + crow, (size_t)ns * sizeof *p1);
+      memcpy(t1 + at + (size_t)a * (size_t)ns, t0 + crow, (size_t)ns * sizeof *t1);
     }
   }
   for (int k = 0; k < sc->nanomalies; k++) {
@@ -267,15 +298,36 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
     uint64_t t = tsim__threshold(an->response);
     for (int e = 0; e < sc->nendpoints; e++) {
       if (an->endpoint >= 0 && an->endpoint != e) continue;
-      for (int s = 0; s < ns; s++)
-        if (m[s]) {
-          size_t cell = (size_t)e * per_ep + tsim_cohort_cell(sc, s, an->arm);
-          p0[cell] = p1[cell] = an->response;
-          t0[cell] = t1[cell] = t;
-        }
+      size_t row = (size_t)e * per_ep + (size_t)an->arm * (size_t)ns;
+      int listed = an->mode == TSIM_ANOM_LISTED, count = listed ? an->nsites : ns;
+      for (int i = 0; i < count; i++) {
+        int s = listed ? an->sites[i] : i;
+        if (!m[s]) continue;
+        p0[row + (size_t)s] = p1[row + (size_t)s] = an->response;
+        t0[row + (size_t)s] = t1[row + (size_t)s] = t;
+      }
     }
   }
 }
+
+static void p_eff_generic(tsim_cohort *c) { p_eff_body(c); }
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512 static void p_eff_avx512(tsim_cohort *c) { p_eff_body(c); }
+TSIM_TARGET_AVX2 static void p_eff_avx2(tsim_cohort *c) { p_eff_body(c); }
+#endif
+
+static void (*p_eff_pick(void))(tsim_cohort *) {
+#if TSIM_ISA_TARGETS
+  switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512: return p_eff_avx512;
+    case TSIM_ISA_AVX2: return p_eff_avx2;
+    default: break;
+  }
+#endif
+  return p_eff_generic;
+}
+
+void tsim__cohort_p_eff(tsim_cohort *c) { c->plan->p_eff(c); }
 
 static void enroll_sites(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;

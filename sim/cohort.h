@@ -45,6 +45,8 @@ extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
 #define TSIM_CAT_DROP 4u
 #define TSIM_PT_RESP_NULL 8u
 
+struct tsim_cohort;
+
 /* What every thread shares: the scenario and what is derived from it once. Read-only. */
 typedef struct tsim_cohort_plan {
   const tsim_scenario *sc;
@@ -65,6 +67,7 @@ typedef struct tsim_cohort_plan {
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
   struct tsim_cell_tables *cells;     /* cell mode: inversion tables of per-cell draws (owned) */
   struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
+  void (*p_eff)(struct tsim_cohort *c); /* tsim__cohort_p_eff for the vector target (isa.h) */
 } tsim_cohort_plan;
 
 /* One thread's workspace: the current trial's patients and everything sampling needs. The
@@ -82,11 +85,14 @@ typedef struct tsim_cohort {
    * patient is per protocol or has a major deviation. Every analysis population is a sum of
    * these counts (analysis.c). */
   uint8_t *cat;            /* [n * nendpoints] category bits (with TSIM_PT_RESP_NULL) */
-  double *site_effect;     /* [nsites] this trial's logit-scale site effect */
+  double *site_effect;     /* [nsites, rounded up to 8; the rest 0] this trial's logit-scale site
+                              effect */
+  double *site_f;          /* [likewise] exp(-+ site effect) of the end point being computed */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
-  double *p_eff[2];        /* [ncells] response probability this trial, by hypothesis */
-  uint64_t *thr[2];        /* [ncells rounded up to a multiple of 8, the rest 0] the same as a
-                              threshold on 53 uniform bits */
+  double *p_eff[2];        /* [ncells; allocated as thr] response probability this trial, by
+                              hypothesis */
+  uint64_t *thr[2];        /* [ncells; allocated rounded up to a multiple of 8, + 8] the same as
+                              a threshold on 53 uniform bits */
   uint32_t *cell_n;        /* [nsites * narms] patients randomised */
   uint32_t *cell_drop;     /* [nsites * narms] of them dropouts */
   uint32_t *cell_dev;      /* [nsites * narms] assessed patients with a major protocol deviation */

@@ -18,7 +18,7 @@ static inline double tsim_exp(double x) {
   if (!(fabs(x) < 700.0)) return exp(x);
   const double shift = 0x1.8p52; /* adding it rounds to an integer: |x / ln 2| < 2^51 */
   double kd = x * 0x1.71547652b82fep0 + shift;
-  kd -= shift;
+  kd -= shift; /* k = round(x / ln 2), exactly */
   double r = (x - kd * 0x1.62e42feep-1) - kd * 0x1.a39ef35793c76p-33;
   double p = 1.0 / 6227020800.0; /* 1/13! */
   p = p * r + 1.0 / 479001600.0;
@@ -37,6 +37,35 @@ static inline double tsim_exp(double x) {
   double scale;
   memcpy(&scale, &b, sizeof scale);
   return (1.0 + p) * scale;
+}
+
+/* tsim_exp of eight values at once, each |x| < 700 (the caller sees to the others): the same IEEE
+ * operations lane by lane, so the same results bit for bit, in GCC's generic vector code. k is
+ * read from the bits of x / ln 2 + 1.5 2^52, whose low bits hold round(x / ln 2) in two's
+ * complement (the value tsim_exp converts from kd). */
+typedef double tsim_f64x8 __attribute__((vector_size(64)));
+typedef int64_t tsim_s64x8 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) void tsim_exp8(const tsim_f64x8 *xp, tsim_f64x8 *y) {
+  const tsim_f64x8 x = *xp, shift = x * 0 + 0x1.8p52;
+  tsim_f64x8 kd = x * 0x1.71547652b82fep0 + shift;
+  const tsim_s64x8 k = (tsim_s64x8)kd - (tsim_s64x8)shift;
+  kd -= shift;
+  const tsim_f64x8 r = (x - kd * 0x1.62e42feep-1) - kd * 0x1.a39ef35793c76p-33;
+  tsim_f64x8 p = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r * r + r;
+  const tsim_f64x8 scale = (tsim_f64x8)((k + 1023) << 52);
+  *y = (1.0 + p) * scale;
 }
 
 #endif

@@ -1,0 +1,22 @@
+/* isa.c - the choice of vector target (see isa.h). */
+#include "isa.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[] = {"generic", "avx2", "avx512"};
+
+const char *tsim_isa_name(tsim_isa isa) { return names[isa]; }
+
+tsim_isa tsim_isa_pick(void) {
+  tsim_isa best = TSIM_ISA_GENERIC;
+#if TSIM_ISA_TARGETS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) best = TSIM_ISA_AVX512;
+  else if (__builtin_cpu_supports("x86-64-v3")) best = TSIM_ISA_AVX2;
+#endif
+  const char *force = getenv("TSIM_VECTOR");
+  for (int i = 0; force && i <= (int)best; i++)
+    if (strcmp(force, names[i]) == 0) return (tsim_isa)i;
+  return best;
+}
