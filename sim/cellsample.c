@@ -399,6 +399,8 @@ static lanes_fn lanes_pick(void) {
 #define DV_MAX_N 16
 #define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
 #define PART_MAX_BLOCK 64
+#define DV_FAST_BITS 12
+#define DV_SLOW 0x8000u
 
 struct tsim_cell_tables {
   lanes_fn lanes;                           /* the responders of lane cells (lanes_pick) */
@@ -408,14 +410,59 @@ struct tsim_cell_tables {
   uint8_t dec[(DV_MAX_N + 1) * (DV_MAX_N + 2) * (DV_MAX_N + 3) / 6][2]; /* (d, v) of pair x for n:
                                                                           dec[dec_at[n] + x] */
   uint32_t dec_at[DV_MAX_N + 1];
+  /* The (D, V) draw by the uniform's top DV_FAST_BITS bits alone: fast[a][n][i] is d | v << 5 of
+   * every uniform of bucket i when they all invert to the same pair, DV_SLOW when the bucket
+   * straddles two pairs (the table search decides). Most draws need one load. */
+  uint16_t fast[TSIM_MAX_ARMS][DV_MAX_N + 1][1u << DV_FAST_BITS];
+  /* Random enrollment: the site multinomial's binomials Bin(n, site_cond[s]) for every site but
+   * the last and every n <= N, as binom() would find them in the thread's cache (the same
+   * tables, built from the same thresholds), so that a trial looks each up directly. Only when
+   * they fit in SITE_TABLES_MAX entries; otherwise NULL and binom() is used. */
+  uint64_t *site_t;                         /* the tables (owned) */
+  uint32_t *site_off;                       /* [(nsites - 1) (N + 1)] where Bin(n, cond_s) starts */
+  /* Two-arm blocks: n / block_size << 8 | n % block_size for every site size n <= N, so that a
+   * trial divides nothing (NULL when N >= 2^20). */
+  uint32_t *divmod;
   uint64_t t[];
 };
+
+#define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables, shared by the threads */
 
 static size_t tables_size(int na, int part_bs) {
   size_t k = 0;
   for (unsigned n = 0; n <= DV_MAX_N; n++) k += 2 * (size_t)DV_PAIRS(n) * (size_t)na;
   for (int r = 0; r < part_bs; r++) k += 2 * (size_t)(r + 1);
   return k;
+}
+
+/* The site multinomial's tables and the block division table (see tsim_cell_tables); 0, or -1
+ * when out of memory. Over budget, nothing is built and the trial takes the general route. */
+static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct) {
+  const tsim_scenario *sc = plan->sc;
+  size_t N = (size_t)sc->sample_size, ns = (size_t)sc->nsites;
+  if (sc->rand_method == TSIM_RAND_BLOCK && ct->has_part && N < (1u << 20)) {
+    if (!(ct->divmod = malloc((N + 1) * sizeof *ct->divmod))) return -1;
+    for (size_t n = 0; n <= N; n++)
+      ct->divmod[n] = (uint32_t)(n / (size_t)sc->block_size) << 8 | (uint32_t)(n % (size_t)sc->block_size);
+  }
+  if (ns < 2 || sc->enrollment != TSIM_ENROLL_RANDOM || N > BC_MAX_N) return 0;
+  size_t total = 0;
+  for (size_t st = 0; st + 1 < ns; st++)
+    if (plan->site_cond[st] > 0 && plan->site_cond[st] < 1) total += (N + 1) * (N + 2);
+  if (total > SITE_TABLES_MAX) return 0;
+  ct->site_t = malloc((total + 1) * sizeof *ct->site_t);
+  ct->site_off = calloc((ns - 1) * (N + 1), sizeof *ct->site_off);
+  if (!ct->site_t || !ct->site_off) return -1;
+  uint32_t at = 0;
+  for (size_t st = 0; st + 1 < ns; st++) {
+    if (!(plan->site_cond[st] > 0 && plan->site_cond[st] < 1)) continue;
+    for (size_t n = 0; n <= N; n++) {
+      ct->site_off[st * (N + 1) + n] = at;
+      bc_build(ct->site_t + at, (unsigned)n, (double)plan->site_cond_thr[st] * 0x1.0p-53);
+      at += 2 * (uint32_t)(n + 1);
+    }
+  }
+  return 0;
 }
 
 static int cell_tables(tsim_cohort_plan *plan) {
@@ -445,6 +492,12 @@ static int cell_tables(tsim_cohort_plan *plan) {
       ct->dv[a][n] = at;
       tsim__cdf_thresholds(pmf, x, ct->t + at);
       guide(ct->t + at, x);
+      for (uint64_t i = 0; i < (1u << DV_FAST_BITS); i++) {
+        uint64_t lo = i << (53 - DV_FAST_BITS), hi = lo + ((uint64_t)1 << (53 - DV_FAST_BITS)) - 1;
+        unsigned xl = invert(ct->t + at, x, lo), xh = invert(ct->t + at, x, hi);
+        const uint8_t *dv = ct->dec[ct->dec_at[n] + xl];
+        ct->fast[a][n][i] = (uint16_t)(xl == xh ? (unsigned)dv[0] | (unsigned)dv[1] << 5 : DV_SLOW);
+      }
       at += 2 * x;
     }
   ct->has_part = part_bs > 0;
@@ -460,7 +513,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
   }
   ct->lanes = lanes_pick();
   plan->cells = ct;
-  return 0;
+  return site_tables(plan, ct);
 }
 
 int tsim__cell_plan(tsim_cohort_plan *plan) {
@@ -471,6 +524,11 @@ int tsim__cell_plan(tsim_cohort_plan *plan) {
 }
 
 void tsim__cell_plan_free(tsim_cohort_plan *plan) {
+  if (plan->cells) {
+    free(plan->cells->site_t);
+    free(plan->cells->site_off);
+    free(plan->cells->divmod);
+  }
   free(plan->cells);
   plan->cells = NULL;
 }
@@ -502,11 +560,33 @@ static void mv_hypergeometric(gsl_rng *r, unsigned *pool, int na, unsigned k, un
   }
 }
 
+/* The site multinomial as multinomial() draws it (the same binomials, the same uniforms), each
+ * binomial's table looked up directly in the plan's site tables. */
+static void site_sizes_tabled(tsim_cohort *c) {
+  const tsim_cohort_plan *plan = c->plan;
+  const struct tsim_cell_tables *ct = plan->cells;
+  size_t stride = (size_t)c->n + 1;
+  int ns = plan->sc->nsites;
+  unsigned n = (unsigned)c->n;
+  tsim_rng_state st = *tsim_rng_state_of(c->rng);
+  for (int i = 0; i < ns - 1; i++) {
+    double p = plan->site_cond[i];
+    unsigned x = n == 0 || p <= 0 ? 0 : p >= 1 ? n
+               : invert(ct->site_t + ct->site_off[(size_t)i * stride + n], n + 1, tsim_rng_step(&st) >> 11);
+    c->site_n[i] = x;
+    n -= x;
+  }
+  c->site_n[ns - 1] = n;
+  *tsim_rng_state_of(c->rng) = st;
+}
+
 static void site_sizes(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   unsigned n = (unsigned)c->n, ns = (unsigned)sc->nsites;
   if (ns == 1) {
     c->site_n[0] = n;
+  } else if (sc->enrollment == TSIM_ENROLL_RANDOM && c->plan->cells->site_off) {
+    site_sizes_tabled(c);
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
     multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, c->site_n);
   } else {
@@ -514,10 +594,32 @@ static void site_sizes(tsim_cohort *c) {
   }
 }
 
+/* arm_split for two arms in permuted blocks, when the plan has the division table: per site,
+ * its full blocks and one draw for the partial block, written out for two arms. */
+static void arm_split_two_blocks(tsim_cohort *c) {
+  const tsim_cohort_plan *plan = c->plan;
+  const struct tsim_cell_tables *ct = plan->cells;
+  size_t ns = (size_t)plan->sc->nsites;
+  unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
+  tsim_rng_state st = *tsim_rng_state_of(c->rng);
+  for (size_t s = 0; s < ns; s++) {
+    uint32_t dm = ct->divmod[c->site_n[s]];
+    unsigned full = dm >> 8, r = dm & 255, part0 = 0;
+    if (r) part0 = invert(ct->t + ct->part[r], r + 1, tsim_rng_step(&st) >> 11);
+    c->cell_n[s] = full * b0 + part0;
+    c->cell_n[ns + s] = full * b1 + (r - part0);
+  }
+  *tsim_rng_state_of(c->rng) = st;
+}
+
 static void arm_split(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
+  if (plan->cells->divmod) {
+    arm_split_two_blocks(c);
+    return;
+  }
   unsigned pool[TSIM_MAX_ARMS];
   if (sc->rand_method == TSIM_RAND_FIXED)
     for (int a = 0; a < na; a++) pool[a] = (unsigned)plan->arm_count[a];
@@ -581,26 +683,37 @@ static __attribute__((noinline)) void missing_large(tsim_cohort *c, gsl_rng *r, 
  * lane cell's per-protocol and assessed patients, and each group's largest cell. A function of
  * its own, as is responders_all: with only its own values live, the generator's state stays in
  * registers. */
-static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r) {
-  const tsim_cohort_plan *plan = c->plan;
-  const tsim_scenario *sc = plan->sc;
-  const struct tsim_cell_tables *ct = plan->cells;
+/* The dropouts and deviations of a cell of n <= DV_MAX_N patients of arm a from the uniform
+ * bits u: d | v << 5. */
+static inline unsigned dv_draw(const struct tsim_cell_tables *ct, size_t a, unsigned n, uint64_t u) {
+  unsigned e = ct->fast[a][n][u >> (64 - DV_FAST_BITS)];
+  if (__builtin_expect(e == DV_SLOW, 0)) {
+    const uint8_t *dv = ct->dec[ct->dec_at[n] + invert(ct->t + ct->dv[a][n], DV_PAIRS(n), u >> 11)];
+    e = (unsigned)dv[0] | (unsigned)dv[1] << 5;
+  }
+  return e;
+}
+
+/* missing_all's loop, with the number of arms na a constant where the caller knows it. */
+static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, gsl_rng *r, tsim_rng_state *stp,
+                                                              const size_t na) {
+  const struct tsim_cell_tables *ct = c->plan->cells;
   struct tsim_cell_ws *ws = c->cell_ws;
-  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, per_ep = na * ns;
-  tsim_rng_state st = *tsim_rng_state_of(r);
+  size_t ns = (size_t)c->plan->sc->nsites;
+  tsim_rng_state st = *stp;
   int large = 0;
   for (size_t s = 0; s < ns; s++)
     for (size_t a = 0; a < na; a++) {
       size_t cell = a * ns + s;
       unsigned n = c->cell_n[cell], d = 0, v = 0;
-      if (n > DV_MAX_N) {
+      if (__builtin_expect(n > DV_MAX_N, 0)) {
         tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
         missing_large(c, r, &out, a, n, &d, &v);
         st = out;
       } else if (n) {
-        unsigned x = invert(ct->t + ct->dv[a][n], DV_PAIRS(n), tsim_rng_step(&st) >> 11);
-        d = ct->dec[ct->dec_at[n] + x][0];
-        v = ct->dec[ct->dec_at[n] + x][1];
+        unsigned e = dv_draw(ct, a, n, tsim_rng_step(&st));
+        d = e & 31;
+        v = e >> 5;
       }
       c->cell_drop[cell] = d;
       c->cell_dev[cell] = v;
@@ -609,8 +722,17 @@ static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r) {
       ws->m1[cell] = lane ? as - v : 0;
       large |= !lane;
     }
+  *stp = st;
+  return large;
+}
+
+static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r) {
+  const tsim_scenario *sc = c->plan->sc;
+  struct tsim_cell_ws *ws = c->cell_ws;
+  size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
+  tsim_rng_state st = *tsim_rng_state_of(r);
+  ws->large = sc->narms == 2 ? missing_cells(c, r, &st, 2) : missing_cells(c, r, &st, (size_t)sc->narms);
   *tsim_rng_state_of(r) = st;
-  ws->large = large;
   for (int e = 1; e < sc->nendpoints; e++) { /* every end point's cells have the same patients */
     memcpy(ws->m + (size_t)e * per_ep, ws->m, per_ep * sizeof *ws->m);
     memcpy(ws->m1 + (size_t)e * per_ep, ws->m1, per_ep * sizeof *ws->m1);
