@@ -94,6 +94,11 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
     w->ep_used[sc->analyses[k].endpoint] = 1;
     w->kind[k] = (unsigned char)pop_kind(&sc->analyses[k]);
   }
+  for (int e = sc->nendpoints - 1; e >= 0; e--)
+    if (w->ep_used[e]) {
+      w->nused++;
+      w->used0 = e;
+    }
   for (int q = 0; q < sc->nprocedures; q++)
     if (sc->procedures[q].method != TSIM_MULT_FIXED_SEQUENCE)
       for (int i = 0; i < sc->procedures[q].nmembers; i++) w->need_p[sc->procedures[q].members[i]] = 1;
@@ -154,12 +159,35 @@ static inline uint32_t sum_u32(const uint32_t *v, size_t n) {
   return t;
 }
 
+/* tsim_analysis_prepare's sums for two arms and one end point e, in one pass over the sites. */
+static void prepare_two(tsim_analysis_ws *w, const tsim_cohort *c, int e) {
+  size_t ns = (size_t)w->sc->nsites, ne = (size_t)w->sc->nendpoints, off = (size_t)e * 2 * ns;
+  const uint32_t *N = c->cell_n, *D = c->cell_drop, *V = c->cell_dev;
+  const uint32_t *P0 = c->resp_pp[0] + off, *Q0 = c->resp_dev[0] + off;
+  const uint32_t *P1 = c->resp_pp[1] + off, *Q1 = c->resp_dev[1] + off;
+  uint32_t n0 = 0, n1 = 0, d0 = 0, d1 = 0, v0 = 0, v1 = 0, p00 = 0, p01 = 0, q00 = 0, q01 = 0, p10 = 0, p11 = 0,
+           q10 = 0, q11 = 0; /* [hypothesis][arm] */
+  for (size_t s = 0; s < ns; s++) {
+    n0 += N[s], n1 += N[ns + s], d0 += D[s], d1 += D[ns + s], v0 += V[s], v1 += V[ns + s];
+    p00 += P0[s], p01 += P0[ns + s], q00 += Q0[s], q01 += Q0[ns + s];
+    p10 += P1[s], p11 += P1[ns + s], q10 += Q1[s], q11 += Q1[ns + s];
+  }
+  w->sum_n[0] = n0, w->sum_n[1] = n1, w->sum_drop[0] = d0, w->sum_drop[1] = d1, w->sum_dev[0] = v0, w->sum_dev[1] = v1;
+  uint32_t *sp = w->sum_rpp + (size_t)e * 2, *sd = w->sum_rdev + (size_t)e * 2;
+  sp[0] = p00, sp[1] = p01, sd[0] = q00, sd[1] = q01;
+  sp[2 * ne] = p10, sp[2 * ne + 1] = p11, sd[2 * ne] = q10, sd[2 * ne + 1] = q11;
+}
+
 void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
   const tsim_scenario *sc = w->sc;
   w->cohort = c;
   if (sc->latent) return; /* analyses read the patients themselves */
   /* The cell table is arm-major: each arm's sites are contiguous. */
   size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, per_ep = na * ns;
+  if (na == 2 && w->nused == 1) {
+    prepare_two(w, c, w->used0);
+    return;
+  }
   for (size_t a = 0; a < na; a++) {
     w->sum_n[a] = sum_u32(c->cell_n + a * ns, ns);
     w->sum_drop[a] = sum_u32(c->cell_drop + a * ns, ns);
@@ -388,6 +416,29 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
   }
 }
 
+/* The analysed patients and the responders of population `kind` among counts (kind_counts in
+ * two halves: the patients do not depend on the hypothesis, the responders do). */
+static inline long long kind_n(int kind, uint32_t n, uint32_t drop, uint32_t dev) {
+  return kind == TSIM_POPK_PP ? (long long)n - drop - dev : kind == TSIM_POPK_ASSESSED ? (long long)n - drop : n;
+}
+static inline long long kind_x(int kind, uint32_t rpp, uint32_t rdev) {
+  return kind == TSIM_POPK_PP ? (long long)rpp : (long long)rpp + rdev;
+}
+
+/* The rest of an outcome once its counts are set: the difference and the decision. */
+static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w, int k, tsim_outcome *o, int nop) {
+  o->defined = o->n0 > 0 && o->n1 > 0;
+  o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
+  if (!(w->chisq[k] && nop)) {
+    test_table(w, k, o);
+    return;
+  }
+  /* test_table's two-sided chi-square case, when nobody reads the p-value. */
+  o->p = o->stat = NAN;
+  o->reject = tsim_decide_chisq(&w->dec, w->sc, k, o->x0, o->n0, o->x1, o->n1);
+  o->favouring = o->reject && (w->higher[k] ? o->diff > 0 : o->diff < 0);
+}
+
 /* eval_cells_kind for two arms, written out for them: the control's counts and the other arm's,
  * each site's two cells at s and nsites + s. */
 static inline __attribute__((always_inline)) void eval_two_kind(tsim_analysis_ws *w, int k, int h,
@@ -428,16 +479,72 @@ static inline __attribute__((always_inline)) void eval_two_kind(tsim_analysis_ws
   o->x1 = x[1 - c];
   o->n1 = n[1 - c];
   o->sites_dropped = dropped;
-  o->defined = o->n0 > 0 && o->n1 > 0;
-  o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
-  if (!(w->chisq[k] && nop)) {
-    test_table(w, k, o);
-    return;
+  finish_two(w, k, o, nop);
+}
+
+/* eval_two_kind under both hypotheses at once, into out[0] (alternative) and out[1] (null twin):
+ * the same outcomes, with every cell read once for both. The patients a population keeps do not
+ * depend on the hypothesis until the data-driven rule removes a site under one of them. */
+static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws *w, int k, tsim_outcome *out0,
+                                                                tsim_outcome *out1, const int kind, int nop) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_cohort *co = w->cohort;
+  const tsim_site_rule *r = &w->rule[k];
+  int e = sc->analyses[k].endpoint;
+  size_t ns = (size_t)sc->nsites, ne = (size_t)sc->nendpoints, e_off = w->e_off[k];
+  const uint32_t *N = co->cell_n, *D = co->cell_drop, *V = co->cell_dev;
+  const uint32_t *RP0 = co->resp_pp[0] + e_off, *RD0 = co->resp_dev[0] + e_off;
+  const uint32_t *RP1 = co->resp_pp[1] + e_off, *RD1 = co->resp_dev[1] + e_off;
+  const uint32_t *SP0 = w->sum_rpp + (size_t)e * 2, *SD0 = w->sum_rdev + (size_t)e * 2;
+  const uint32_t *SP1 = SP0 + ne * 2, *SD1 = SD0 + ne * 2;
+  long long n[2][2], x[2][2]; /* [hypothesis][arm] */
+  for (int a = 0; a < 2; a++) {
+    n[0][a] = n[1][a] = kind_n(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a]);
+    x[0][a] = kind_x(kind, SP0[a], SD0[a]);
+    x[1][a] = kind_x(kind, SP1[a], SD1[a]);
   }
-  /* test_table's two-sided chi-square case, when nobody reads the p-value. */
-  o->p = o->stat = NAN;
-  o->reject = tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
-  o->favouring = o->reject && (w->higher[k] ? o->diff > 0 : o->diff < 0);
+  for (int i = 0; i < r->nlisted; i++)
+    for (size_t a = 0, s = (size_t)r->listed[i]; a < 2; a++, s += ns) {
+      long long cn = kind_n(kind, N[s], D[s], V[s]);
+      n[0][a] -= cn;
+      n[1][a] -= cn;
+      x[0][a] -= kind_x(kind, RP0[s], RD0[s]);
+      x[1][a] -= kind_x(kind, RP1[s], RD1[s]);
+    }
+  int dropped[2] = {r->nlisted, r->nlisted}, ra = r->arm;
+  size_t at = (size_t)ra * ns, other = ns - at; /* the rule arm's cells, the other arm's */
+  for (int i = 0; i < r->ncand; i++) {
+    size_t s = at + (size_t)r->cand[i], o = other + (size_t)r->cand[i];
+    long long cn = kind_n(kind, N[s], D[s], V[s]), cx0 = kind_x(kind, RP0[s], RD0[s]), cx1 = kind_x(kind, RP1[s], RD1[s]);
+    int d0 = tsim_site_rule_drops(r, cx0, cn), d1 = tsim_site_rule_drops(r, cx1, cn);
+    if (!(d0 | d1)) continue;
+    long long on = kind_n(kind, N[o], D[o], V[o]);
+    if (d0) {
+      dropped[0]++;
+      n[0][ra] -= cn;
+      x[0][ra] -= cx0;
+      n[0][1 - ra] -= on;
+      x[0][1 - ra] -= kind_x(kind, RP0[o], RD0[o]);
+    }
+    if (d1) {
+      dropped[1]++;
+      n[1][ra] -= cn;
+      x[1][ra] -= cx1;
+      n[1][1 - ra] -= on;
+      x[1][1 - ra] -= kind_x(kind, RP1[o], RD1[o]);
+    }
+  }
+  int c = sc->control;
+  tsim_outcome *out[2] = {out0, out1};
+  for (int h = 0; h < 2; h++) {
+    tsim_outcome *o = out[h];
+    o->x0 = x[h][c];
+    o->n0 = n[h][c];
+    o->x1 = x[h][1 - c];
+    o->n1 = n[h][1 - c];
+    o->sites_dropped = dropped[h];
+    finish_two(w, k, o, nop);
+  }
 }
 
 /* Analysis k on the cell table under hypothesis h by the path ws_new chose for it. Inlined into
@@ -473,4 +580,26 @@ void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome
   }
   int nop = !w->want_p;
   for (int k = 0; k < nk; k++) eval_cells(w, k, (int)h, out + (size_t)k * (size_t)ncmp, nop);
+}
+
+void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  int ncmp = tsim_scenario_ncomparisons(sc), nk = sc->nanalyses;
+  if (sc->latent || w->general || !w->two) {
+    for (int h = 0; h < 2; h++) tsim_analysis_eval_all(w, (tsim_hypothesis)h, out + (size_t)h * (size_t)nk * (size_t)ncmp);
+    return;
+  }
+  int nop = !w->want_p; /* two arms: one comparison per analysis */
+  for (int k = 0; k < nk; k++) {
+    tsim_outcome *o0 = out + k, *o1 = out + nk + k;
+    switch (w->path[k]) {
+      case TSIM_POPK_PP: eval_two_both(w, k, o0, o1, TSIM_POPK_PP, nop); break;
+      case TSIM_POPK_ASSESSED: eval_two_both(w, k, o0, o1, TSIM_POPK_ASSESSED, nop); break;
+      case TSIM_POPK_NRI: eval_two_both(w, k, o0, o1, TSIM_POPK_NRI, nop); break;
+      default:
+        eval_general(w, k, 0, o0);
+        eval_general(w, k, 1, o1);
+        break;
+    }
+  }
 }

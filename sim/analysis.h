@@ -51,6 +51,7 @@ typedef struct tsim_analysis_ws {
   uint32_t sum_n[TSIM_MAX_ARMS], sum_drop[TSIM_MAX_ARMS], sum_dev[TSIM_MAX_ARMS];
   uint32_t *sum_rpp, *sum_rdev; /* [2][nendpoints][narms] responders, per protocol / deviating */
   unsigned char ep_used[TSIM_MAX_ENDPOINTS]; /* end points some analysis reads */
+  int nused, used0;   /* how many, and the first */
   unsigned char kind[TSIM_MAX_ANALYSES];     /* each analysis's population (TSIM_POPK_*) */
   unsigned char chisq[TSIM_MAX_ANALYSES];    /* two-sided Pearson or 'N-1', p-value not needed */
   /* What a trial's evaluation of each analysis needs, worked out once here so that
@@ -95,6 +96,11 @@ void tsim_analysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outc
  * out[k * ncmp .. k * ncmp + ncmp - 1] (ncmp = tsim_scenario_ncomparisons). The same outcomes as
  * tsim_analysis_eval for each k, in one call: the trial loop's way. No allocation. */
 void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome *out);
+
+/* Every analysis on the prepared cohort under both hypotheses: the alternative's outcomes as
+ * tsim_analysis_eval_all writes them to out[0 .. nanalyses ncmp - 1], the null twin's after
+ * them. The same outcomes; two-arm designs read each cell once for both. No allocation. */
+void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out);
 
 /* Internal, shared with ptanalysis.c: the outcomes of binary analysis k from its responders
  * x and analysed patients n per (site, arm) and their totals tx, tn per arm. */

@@ -144,10 +144,10 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
 
 void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
                     long long trial, tsim_outcome *out) {
-  int ncomp = sc->nanalyses * tsim_scenario_ncomparisons(sc);
+  (void)sc;
   tsim_cohort_sample(c, seed, trial);
   tsim_analysis_prepare(w, c);
-  for (int h = 0; h < 2; h++) tsim_analysis_eval_all(w, (tsim_hypothesis)h, out + h * ncomp);
+  tsim_analysis_eval_trial(w, out);
 }
 
 /* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
