@@ -7,7 +7,8 @@
  * on the command line is sampled for a few hundred trials and every analysis evaluated both
  * ways, under both hypotheses, with and without p-values: every field of every outcome must be
  * the same, and the batch call of the trial loop (tsim_analysis_eval_all) must give what one call
- * per analysis gives, on either path. The site rule (siterule.h) is checked against its defining expression for every
+ * per analysis gives, on either path, and so must the call for both hypotheses at once
+ * (tsim_analysis_eval_trial). The site rule (siterule.h) is checked against its defining expression for every
  * site size of its table, around each threshold, and beyond the table.
  */
 #include <math.h>
@@ -56,9 +57,21 @@ static void paths_agree(const char *file) {
       fast->want_p = general->want_p = want_p;
       tsim_analysis_prepare(fast, c);
       tsim_analysis_prepare(general, c);
+      /* The trial loop's call, both hypotheses at once, against one hypothesis at a time. */
+      tsim_outcome both[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], one[TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+      tsim_analysis_eval_trial(fast, both);
       for (int h = 0; h < 2; h++) {
-        /* The trial loop's batch call, on both workspaces (the general one falls back to one
-         * analysis at a time), against the single-analysis calls. */
+        tsim_analysis_eval_all(fast, (tsim_hypothesis)h, one);
+        for (int k = 0; k < sc->nanalyses * ncmp; k++) {
+          compared++;
+          if (!same_outcome(&both[h * sc->nanalyses * ncmp + k], &one[k]) && differ++ < 10)
+            CHECK(0, "%s trial %lld, %s, comparison %d: tsim_analysis_eval_trial differs", file, trial,
+                  tsim_hypothesis_names[h], k);
+        }
+      }
+      for (int h = 0; h < 2; h++) {
+        /* The batch call, on both workspaces (the general one falls back to one analysis at a
+         * time), against the single-analysis calls. */
         tsim_outcome all[TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], all_general[TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
         tsim_analysis_eval_all(fast, (tsim_hypothesis)h, all);
         tsim_analysis_eval_all(general, (tsim_hypothesis)h, all_general);
