@@ -93,6 +93,8 @@ struct tsim_cell_ws {
   uint64_t *m1, *m;            /* [ncells padded] a lane cell's per-protocol / assessed patients
                                   (both 0: not a lane cell; see "responders, eight cells at a time") */
   uint32_t *iters;             /* [groups] uniforms each lane draws in group g */
+  unsigned *node_n;            /* [nsites] patients of each node of the site tree */
+  int enroll_seeded;           /* this trial's ENROLL stream has been seeded (in c->rng) */
   int large;                   /* this trial has cells that are not lane cells */
 };
 
@@ -280,7 +282,8 @@ struct tsim_cell_ws *tsim__cell_ws_new(const tsim_cohort_plan *plan) {
   ws->m1 = calloc(np, sizeof *ws->m1); /* the padding stays 0: no patients */
   ws->m = calloc(np, sizeof *ws->m);
   ws->iters = calloc(np / TSIM_LANES, sizeof *ws->iters);
-  if (!ws->bc || !ws->m1 || !ws->m || !ws->iters) {
+  ws->node_n = calloc((size_t)sc->nsites, sizeof *ws->node_n);
+  if (!ws->bc || !ws->m1 || !ws->m || !ws->iters || !ws->node_n) {
     tsim__cell_ws_free(ws);
     return NULL;
   }
@@ -293,6 +296,7 @@ void tsim__cell_ws_free(struct tsim_cell_ws *ws) {
   free(ws->m1);
   free(ws->m);
   free(ws->iters);
+  free(ws->node_n);
   free(ws);
 }
 
@@ -401,6 +405,7 @@ static lanes_fn lanes_pick(void) {
 #define PART_MAX_BLOCK 64
 #define DV_FAST_BITS 12
 #define DV_SLOW 0x8000u
+#define PART_SUM_MAX 8
 
 struct tsim_cell_tables {
   lanes_fn lanes;                           /* the responders of lane cells (lanes_pick) */
@@ -414,19 +419,33 @@ struct tsim_cell_tables {
    * every uniform of bucket i when they all invert to the same pair, DV_SLOW when the bucket
    * straddles two pairs (the table search decides). Most draws need one load. */
   uint16_t fast[TSIM_MAX_ARMS][DV_MAX_N + 1][1u << DV_FAST_BITS];
-  /* Random enrollment: the site multinomial's binomials Bin(n, site_cond[s]) for every site but
-   * the last and every n <= N, as binom() would find them in the thread's cache (the same
-   * tables, built from the same thresholds), so that a trial looks each up directly. Only when
-   * they fit in SITE_TABLES_MAX entries; otherwise NULL and binom() is used. */
-  uint64_t *site_t;                         /* the tables (owned) */
-  uint32_t *site_off;                       /* [(nsites - 1) (N + 1)] where Bin(n, cond_s) starts */
+  /* Random enrollment: the site multinomial as a binary tree of binomials (see site_sizes):
+   * node j, breadth first, splits its patients between its two halves of the sites. */
+  int nnodes;                               /* nsites - 1 */
+  struct site_node *nodes;                  /* [nnodes] (owned) */
+  /* Each node's Bin(n, p) for every n <= N, as binom() would find them in the thread's cache
+   * (the same tables, built from the same thresholds), when they fit in SITE_TABLES_MAX
+   * entries; otherwise NULL and binom_u() finds them. */
+  uint64_t *node_t;                         /* the tables (owned) */
+  uint32_t *node_off;                       /* [nnodes (N + 1)] where node j's Bin(n, p) starts */
   /* Two-arm blocks: n / block_size << 8 | n % block_size for every site size n <= N, so that a
-   * trial divides nothing (NULL when N >= 2^20). */
+   * trial divides nothing (NULL when N >= 2^20); and for blocks of at most PART_SUM_MAX, the
+   * partial block's thresholds padded with 2^53 to block_size - 1 of them, so that its draw is
+   * a fixed number of comparisons (part_sum[r][i], NULL otherwise). */
   uint32_t *divmod;
+  uint64_t (*part_sum)[PART_SUM_MAX - 1];
   uint64_t t[];
 };
 
 #define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables, shared by the threads */
+
+/* A node of the site tree: sites [lo, hi) split into [lo, mid) and [mid, hi). */
+struct site_node {
+  uint32_t lo, mid, hi;
+  int32_t left, right; /* the child nodes; -1 where a half is a single site */
+  double p;            /* the probability that a patient of the node goes to [lo, mid) */
+  uint64_t thr;        /* ceil(p 2^53) */
+};
 
 static size_t tables_size(int na, int part_bs) {
   size_t k = 0;
@@ -435,30 +454,67 @@ static size_t tables_size(int na, int part_bs) {
   return k;
 }
 
-/* The site multinomial's tables and the block division table (see tsim_cell_tables); 0, or -1
- * when out of memory. Over budget, nothing is built and the trial takes the general route. */
+/* The site tree, breadth first: node j's children have higher numbers, so a pass in order
+ * meets every node after its parent. Node j takes draw j of the ENROLL draws. */
+static int site_tree(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
+  int ns = sc->nsites;
+  ct->nnodes = ns - 1;
+  if (!(ct->nodes = calloc((size_t)ns, sizeof *ct->nodes))) return -1;
+  ct->nodes[0].lo = 0;
+  ct->nodes[0].hi = (uint32_t)ns;
+  for (int j = 0, next = 1; j < ct->nnodes; j++) {
+    struct site_node *nd = &ct->nodes[j];
+    nd->mid = nd->lo + (nd->hi - nd->lo) / 2;
+    double wl = 0, wr = 0;
+    for (uint32_t i = nd->lo; i < nd->mid; i++) wl += sc->site_weights[i];
+    for (uint32_t i = nd->mid; i < nd->hi; i++) wr += sc->site_weights[i];
+    /* Exactly 1 when the right half has no weight (0 when the left has none), so that a
+     * zero-weight site never gets a patient through rounding. */
+    nd->p = wr == 0 ? 1.0 : wl == 0 ? 0.0 : wl / (wl + wr);
+    nd->thr = tsim__threshold(nd->p);
+    nd->left = nd->right = -1;
+    if (nd->mid - nd->lo > 1) {
+      nd->left = next;
+      ct->nodes[next].lo = nd->lo;
+      ct->nodes[next++].hi = nd->mid;
+    }
+    if (nd->hi - nd->mid > 1) {
+      nd->right = next;
+      ct->nodes[next].lo = nd->mid;
+      ct->nodes[next++].hi = nd->hi;
+    }
+  }
+  return 0;
+}
+
+/* The site tree with its tables, and the two-arm block tables (see tsim_cell_tables); 0, or -1
+ * when out of memory. Tables over budget are not built; trials then find them another way. */
 static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct) {
   const tsim_scenario *sc = plan->sc;
-  size_t N = (size_t)sc->sample_size, ns = (size_t)sc->nsites;
+  size_t N = (size_t)sc->sample_size, bs = (size_t)sc->block_size;
   if (sc->rand_method == TSIM_RAND_BLOCK && ct->has_part && N < (1u << 20)) {
     if (!(ct->divmod = malloc((N + 1) * sizeof *ct->divmod))) return -1;
-    for (size_t n = 0; n <= N; n++)
-      ct->divmod[n] = (uint32_t)(n / (size_t)sc->block_size) << 8 | (uint32_t)(n % (size_t)sc->block_size);
+    for (size_t n = 0; n <= N; n++) ct->divmod[n] = (uint32_t)(n / bs) << 8 | (uint32_t)(n % bs);
+    if (bs <= PART_SUM_MAX) {
+      if (!(ct->part_sum = malloc(bs * sizeof *ct->part_sum))) return -1;
+      for (size_t r = 0; r < bs; r++)
+        for (size_t i = 0; i + 1 < PART_SUM_MAX; i++)
+          ct->part_sum[r][i] = i < r ? ct->t[ct->part[r] + i] : UINT64_C(1) << 53;
+    }
   }
-  if (ns < 2 || sc->enrollment != TSIM_ENROLL_RANDOM || N > BC_MAX_N) return 0;
-  size_t total = 0;
-  for (size_t st = 0; st + 1 < ns; st++)
-    if (plan->site_cond[st] > 0 && plan->site_cond[st] < 1) total += (N + 1) * (N + 2);
-  if (total > SITE_TABLES_MAX) return 0;
-  ct->site_t = malloc((total + 1) * sizeof *ct->site_t);
-  ct->site_off = calloc((ns - 1) * (N + 1), sizeof *ct->site_off);
-  if (!ct->site_t || !ct->site_off) return -1;
+  if (sc->nsites < 2 || sc->enrollment != TSIM_ENROLL_RANDOM) return 0;
+  if (site_tree(sc, ct) != 0) return -1;
+  if (N > BC_MAX_N || (size_t)ct->nnodes * (N + 1) * (N + 2) > SITE_TABLES_MAX) return 0;
+  ct->node_t = malloc(((size_t)ct->nnodes * (N + 1) * (N + 2) + 1) * sizeof *ct->node_t);
+  ct->node_off = calloc((size_t)ct->nnodes * (N + 1), sizeof *ct->node_off);
+  if (!ct->node_t || !ct->node_off) return -1;
   uint32_t at = 0;
-  for (size_t st = 0; st + 1 < ns; st++) {
-    if (!(plan->site_cond[st] > 0 && plan->site_cond[st] < 1)) continue;
+  for (int j = 0; j < ct->nnodes; j++) {
+    double p = ct->nodes[j].p;
+    if (!(p > 0 && p < 1)) continue;
     for (size_t n = 0; n <= N; n++) {
-      ct->site_off[st * (N + 1) + n] = at;
-      bc_build(ct->site_t + at, (unsigned)n, (double)plan->site_cond_thr[st] * 0x1.0p-53);
+      ct->node_off[(size_t)j * (N + 1) + n] = at;
+      bc_build(ct->node_t + at, (unsigned)n, (double)ct->nodes[j].thr * 0x1.0p-53);
       at += 2 * (uint32_t)(n + 1);
     }
   }
@@ -518,16 +574,17 @@ static int cell_tables(tsim_cohort_plan *plan) {
 
 int tsim__cell_plan(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
-  conditional(sc->site_weights, sc->nsites, plan->site_cond, plan->site_cond_thr);
   conditional(plan->arm_prob, sc->narms, plan->arm_cond, plan->arm_cond_thr);
   return cell_tables(plan);
 }
 
 void tsim__cell_plan_free(tsim_cohort_plan *plan) {
   if (plan->cells) {
-    free(plan->cells->site_t);
-    free(plan->cells->site_off);
+    free(plan->cells->nodes);
+    free(plan->cells->node_t);
+    free(plan->cells->node_off);
     free(plan->cells->divmod);
+    free(plan->cells->part_sum);
   }
   free(plan->cells);
   plan->cells = NULL;
@@ -560,59 +617,95 @@ static void mv_hypergeometric(gsl_rng *r, unsigned *pool, int na, unsigned k, un
   }
 }
 
-/* The site multinomial as multinomial() draws it (the same binomials, the same uniforms), each
- * binomial's table looked up directly in the plan's site tables. */
-static void site_sizes_tabled(tsim_cohort *c) {
-  const tsim_cohort_plan *plan = c->plan;
-  const struct tsim_cell_tables *ct = plan->cells;
-  size_t stride = (size_t)c->n + 1;
-  int ns = plan->sc->nsites;
-  unsigned n = (unsigned)c->n;
-  tsim_rng_state st = *tsim_rng_state_of(c->rng);
-  for (int i = 0; i < ns - 1; i++) {
-    double p = plan->site_cond[i];
-    unsigned x = n == 0 || p <= 0 ? 0 : p >= 1 ? n
-               : invert(ct->site_t + ct->site_off[(size_t)i * stride + n], n + 1, tsim_rng_step(&st) >> 11);
-    c->site_n[i] = x;
-    n -= x;
-  }
-  c->site_n[ns - 1] = n;
-  *tsim_rng_state_of(c->rng) = st;
+/* The trial's ENROLL stream in c->rng, seeded when first needed: the draws of enrollment that
+ * are not counter-based (binomials beyond the tables, randomisations other than two-arm
+ * blocks) read it in turn. */
+static gsl_rng *enroll_stream(tsim_cohort *c, uint64_t seed, long long trial) {
+  if (!c->cell_ws->enroll_seeded) tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
+  c->cell_ws->enroll_seeded = 1;
+  return c->rng;
 }
 
-static void site_sizes(tsim_cohort *c) {
+/* Bin(n, p) (threshold thr) by inversion of the uniform bits u: the table from the thread's
+ * cache up to BC_MAX_N; beyond, GSL's BTPE on the ENROLL stream. */
+static unsigned binom_u(tsim_cohort *c, unsigned n, double p, uint64_t thr, uint64_t u, uint64_t seed,
+                        long long trial) {
+  if (n == 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (n <= BC_MAX_N) return bc_invert(bc_table(c->cell_ws->bc, n, thr), n, u >> 11);
+  return gsl_ran_binomial(enroll_stream(c, seed, trial), p, n);
+}
+
+/* The outcome of uniform bits k in the inversion table t of K outcomes (see invert): the guide's
+ * start and one step unconditionally, and the search only in the rare case that needs more. */
+static inline unsigned invert_step(const uint64_t *t, unsigned K, uint64_t k) {
+  uint64_t x = t[K + ((k * K) >> 53)];
+  x += k >= t[x];
+  while (__builtin_expect(k >= t[x], 0)) x++;
+  return (unsigned)x;
+}
+
+/* Random enrollment: the site multinomial Multinomial(N; weights) as a binary tree of
+ * binomials. The root splits the N patients between the first half of the sites and the second
+ * by Bin(N, W_first / W), each half is split again the same way, down to single sites; the
+ * counts have the multinomial distribution (the conditional distribution of a multinomial's
+ * part given its total is multinomial). Node j inverts draw j of the trial's ENROLL draws,
+ * so the nodes of a level do not wait for one another, and there are log2(nsites) levels. */
+static void site_sizes_tree(tsim_cohort *c, uint64_t seed, long long trial) {
+  const struct tsim_cell_tables *ct = c->plan->cells;
+  const uint64_t *u = c->draws;
+  unsigned *nn = c->cell_ws->node_n;
+  size_t stride = (size_t)c->n + 1;
+  nn[0] = (unsigned)c->n;
+  for (int j = 0; j < ct->nnodes; j++) {
+    const struct site_node *nd = &ct->nodes[j];
+    unsigned n = nn[j], x;
+    if (ct->node_off && nd->p > 0 && nd->p < 1)
+      x = invert_step(ct->node_t + ct->node_off[(size_t)j * stride + n], n + 1, u[j] >> 11);
+    else
+      x = binom_u(c, n, nd->p, nd->thr, u[j], seed, trial);
+    if (nd->left >= 0) nn[nd->left] = x;
+    else c->site_n[nd->lo] = x;
+    if (nd->right >= 0) nn[nd->right] = n - x;
+    else c->site_n[nd->mid] = n - x;
+  }
+}
+
+static void site_sizes(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   unsigned n = (unsigned)c->n, ns = (unsigned)sc->nsites;
   if (ns == 1) {
     c->site_n[0] = n;
-  } else if (sc->enrollment == TSIM_ENROLL_RANDOM && c->plan->cells->site_off) {
-    site_sizes_tabled(c);
   } else if (sc->enrollment == TSIM_ENROLL_RANDOM) {
-    multinomial(c, c->rng, n, (int)ns, c->plan->site_cond, c->plan->site_cond_thr, c->site_n);
+    site_sizes_tree(c, seed, trial);
   } else {
     for (unsigned s = 0; s < ns; s++) c->site_n[s] = n / ns + (s < n % ns);
   }
 }
 
 /* arm_split for two arms in permuted blocks, when the plan has the division table: per site,
- * its full blocks and one draw for the partial block, written out for two arms. */
+ * its full blocks and the partial block's split by draw nsites + s of the ENROLL draws, written
+ * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons. */
 static void arm_split_two_blocks(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const struct tsim_cell_tables *ct = plan->cells;
   size_t ns = (size_t)plan->sc->nsites;
+  const uint64_t *u = c->draws + ns;
   unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
-  tsim_rng_state st = *tsim_rng_state_of(c->rng);
   for (size_t s = 0; s < ns; s++) {
     uint32_t dm = ct->divmod[c->site_n[s]];
     unsigned full = dm >> 8, r = dm & 255, part0 = 0;
-    if (r) part0 = invert(ct->t + ct->part[r], r + 1, tsim_rng_step(&st) >> 11);
+    uint64_t k = u[s] >> 11;
+    if (ct->part_sum)
+      for (int i = 0; i < PART_SUM_MAX - 1; i++) part0 += k >= ct->part_sum[r][i];
+    else
+      part0 = invert(ct->t + ct->part[r], r + 1, k);
     c->cell_n[s] = full * b0 + part0;
     c->cell_n[ns + s] = full * b1 + (r - part0);
   }
-  *tsim_rng_state_of(c->rng) = st;
 }
 
-static void arm_split(tsim_cohort *c) {
+static void arm_split(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
@@ -620,6 +713,7 @@ static void arm_split(tsim_cohort *c) {
     arm_split_two_blocks(c);
     return;
   }
+  enroll_stream(c, seed, trial); /* the other randomisations read the ENROLL stream */
   unsigned pool[TSIM_MAX_ARMS];
   if (sc->rand_method == TSIM_RAND_FIXED)
     for (int a = 0; a < na; a++) pool[a] = (unsigned)plan->arm_count[a];
@@ -694,24 +788,26 @@ static inline unsigned dv_draw(const struct tsim_cell_tables *ct, size_t a, unsi
   return e;
 }
 
-/* missing_all's loop, with the number of arms na a constant where the caller knows it. */
-static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, gsl_rng *r, tsim_rng_state *stp,
+/* missing_all's loop, with the number of arms na a constant where the caller knows it. Cell c
+ * (arm-major) of up to DV_MAX_N patients takes draw c of the MISSING draws; larger cells read
+ * the MISSING stream, seeded when the first of them comes. */
+static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, uint64_t seed, long long trial,
                                                               const size_t na) {
   const struct tsim_cell_tables *ct = c->plan->cells;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t ns = (size_t)c->plan->sc->nsites;
-  tsim_rng_state st = *stp;
-  int large = 0;
-  for (size_t s = 0; s < ns; s++)
-    for (size_t a = 0; a < na; a++) {
+  const uint64_t *u = c->draws;
+  int large = 0, seeded = 0;
+  for (size_t a = 0; a < na; a++)
+    for (size_t s = 0; s < ns; s++) {
       size_t cell = a * ns + s;
       unsigned n = c->cell_n[cell], d = 0, v = 0;
       if (__builtin_expect(n > DV_MAX_N, 0)) {
-        tsim_rng_state out = st; /* a copy, so that st itself stays in registers */
-        missing_large(c, r, &out, a, n, &d, &v);
-        st = out;
-      } else if (n) {
-        unsigned e = dv_draw(ct, a, n, tsim_rng_step(&st));
+        if (!seeded) tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+        seeded = 1;
+        missing_large(c, c->rng, tsim_rng_state_of(c->rng), a, n, &d, &v);
+      } else {
+        unsigned e = dv_draw(ct, a, n, u[cell]); /* n = 0: the table of 0 says (0, 0) */
         d = e & 31;
         v = e >> 5;
       }
@@ -722,17 +818,14 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, g
       ws->m1[cell] = lane ? as - v : 0;
       large |= !lane;
     }
-  *stp = st;
   return large;
 }
 
-static __attribute__((noinline)) void missing_all(tsim_cohort *c, gsl_rng *r) {
+static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
-  tsim_rng_state st = *tsim_rng_state_of(r);
-  ws->large = sc->narms == 2 ? missing_cells(c, r, &st, 2) : missing_cells(c, r, &st, (size_t)sc->narms);
-  *tsim_rng_state_of(r) = st;
+  ws->large = sc->narms == 2 ? missing_cells(c, seed, trial, 2) : missing_cells(c, seed, trial, (size_t)sc->narms);
   for (int e = 1; e < sc->nendpoints; e++) { /* every end point's cells have the same patients */
     memcpy(ws->m + (size_t)e * per_ep, ws->m, per_ep * sizeof *ws->m);
     memcpy(ws->m1 + (size_t)e * per_ep, ws->m1, per_ep * sizeof *ws->m1);
@@ -785,13 +878,18 @@ static void responders_all(tsim_cohort *c, uint64_t seed, long long trial) {
 }
 
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
-  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
-  site_sizes(c);
-  arm_split(c);
-  /* Two passes, one stream each: the dropouts and deviations of every cell (MISSING), then
-   * the responders (OUTCOME). */
-  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
-  missing_all(c, c->rng);
+  const tsim_scenario *sc = c->plan->sc;
+  size_t ns = (size_t)sc->nsites;
+  /* Enrollment and randomisation (ENROLL draws 0 .. nsites - 2: the site tree; nsites + s: site
+   * s's partial block), then each cell's dropouts and deviations (MISSING draws), then the
+   * responders (OUTCOME lanes). */
+  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, c->draws);
+  c->cell_ws->enroll_seeded = 0;
+  site_sizes(c, seed, trial);
+  arm_split(c, seed, trial);
+  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
+                 c->draws);
+  missing_all(c, seed, trial);
   responders_all(c, seed, trial);
   if (c->keep_patients) expand(c);
 }

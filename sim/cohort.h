@@ -60,10 +60,8 @@ typedef struct tsim_cohort_plan {
   unsigned block_count[TSIM_MAX_ARMS];/* BLOCK: patients of each arm in one block */
   int *block;                         /* BLOCK: one unshuffled block of arm indices (owned) */
   int cell_mode;                      /* 1: counts per cell (cellsample.c); 0: per patient */
-  double site_cond[TSIM_MAX_SITES];   /* cell mode: P(site k | not sites 0..k-1) */
   double arm_cond[TSIM_MAX_ARMS];     /* cell mode: P(arm a | not arms 0..a-1), simple */
-  uint64_t site_cond_thr[TSIM_MAX_SITES]; /* their Bernoulli thresholds, ceil(p 2^53) */
-  uint64_t arm_cond_thr[TSIM_MAX_ARMS];
+  uint64_t arm_cond_thr[TSIM_MAX_ARMS]; /* their Bernoulli thresholds, ceil(p 2^53) */
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
   struct tsim_cell_tables *cells;     /* cell mode: inversion tables of per-cell draws (owned) */
   struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
@@ -89,6 +87,10 @@ typedef struct tsim_cohort {
                               effect */
   double *site_f;          /* [likewise] exp(-+ site effect) of the end point being computed */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
+  int anomalous_fixed;     /* 1: every rule lists its sites, so `anomalous` is the same in every
+                              trial and has been filled */
+  uint64_t *draws;         /* [max(2, narms) nsites, rounded up to 8] a stage's counter-based
+                              draws (rng.h) */
   double *p_eff[2];        /* [ncells; allocated as thr] response probability this trial, by
                               hypothesis */
   uint64_t *thr[2];        /* [ncells; allocated rounded up to a multiple of 8, + 8] the same as

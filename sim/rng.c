@@ -7,23 +7,16 @@
  */
 #include "rng.h"
 
+#include "isa.h"
+
 #include <math.h>
 #include <string.h>
 
-static uint64_t splitmix64_next(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+static uint64_t splitmix64_next(uint64_t *x) { return tsim_rng_mix64(*x += TSIM_GAMMA); }
 
-/* A bijective 64-bit finaliser (the splitmix64 output function); used to combine the seed,
- * trial and purpose so that nearby triples land on unrelated keys. */
-static uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+/* The splitmix64 output function, also used to combine the seed, trial and purpose so that
+ * nearby triples land on unrelated keys. */
+static uint64_t mix64(uint64_t z) { return tsim_rng_mix64(z); }
 
 static void fill_state(tsim_rng_state *st, uint64_t key) {
   uint64_t x = key;
@@ -54,6 +47,46 @@ void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, t
     for (int i = 0; i < 4; i++) lanes->s[i][l] = st.s[i];
   }
 }
+
+/* tsim_rng_draws' loop, W draws at a time in GCC's generic vectors VU (lane numbers IDX). */
+#define DRAWS_BODY(VU, W, IDX)                                                                    \
+  for (size_t i = 0; i < n; i += (W)) {                                                           \
+    VU z = key + ((IDX) + (first + i + 1)) * TSIM_GAMMA;                                          \
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;                                                  \
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;                                                  \
+    z ^= z >> 31;                                                                                 \
+    memcpy(out + i, &z, sizeof z);                                                                \
+  }
+
+typedef uint64_t u64x1 __attribute__((vector_size(8)));
+typedef uint64_t u64x4 __attribute__((vector_size(32)));
+
+static void draws_generic(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
+  DRAWS_BODY(u64x1, 1, ((u64x1){0}))
+}
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512 static void draws_avx512(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
+  DRAWS_BODY(tsim_u64x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
+}
+TSIM_TARGET_AVX2 static void draws_avx2(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
+  DRAWS_BODY(u64x4, 4, ((u64x4){0, 1, 2, 3}))
+}
+#endif
+
+static void (*draws_fn)(uint64_t, uint64_t, size_t, uint64_t *) = draws_generic;
+
+/* Picks tsim_rng_draws' target when the program starts, before any thread. */
+__attribute__((constructor)) static void draws_pick(void) {
+#if TSIM_ISA_TARGETS
+  switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512: draws_fn = draws_avx512; break;
+    case TSIM_ISA_AVX2: draws_fn = draws_avx2; break;
+    default: break;
+  }
+#endif
+}
+
+void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out) { draws_fn(key, first, n, out); }
 
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]) {
   memcpy(((tsim_rng_state *)r->state)->s, s, 4 * sizeof s[0]);

@@ -14,6 +14,7 @@
 #define TSIM_RNG_H
 
 #include <gsl/gsl_rng.h>
+#include <stddef.h>
 #include <stdint.h>
 
 extern const gsl_rng_type *tsim_rng_xoshiro256pp;
@@ -31,6 +32,10 @@ typedef enum {
   TSIM_STREAM_OUTCOME = 2,  /* end points */
   TSIM_STREAM_MISSING = 3,  /* dropout and protocol deviation */
   TSIM_STREAM_OUTCOME_LANES = 4, /* end points drawn eight patients at a time (cell sampler) */
+  /* Counter-based draws (tsim_rng_draw) of one trial: */
+  TSIM_DRAWS_SITES = 5,     /* each site's random effect (normal deviates) */
+  TSIM_DRAWS_ENROLL = 6,    /* cell sampler: the site multinomial's binomials, each site's arm split */
+  TSIM_DRAWS_MISSING = 7,   /* cell sampler: each cell's dropouts and deviations */
 } tsim_stream;
 
 /* Puts `r` (which must be of type tsim_rng_xoshiro256pp) at the start of the stream for
@@ -74,6 +79,30 @@ static inline void tsim_rng_lanes_step(tsim_u64x8 *s, tsim_u64x8 *out) {
   s[2] ^= t;
   s[3] = (s[3] << 45) | (s[3] >> 19);
 }
+
+/* ---- counter-based draws ---------------------------------------------------------------------
+ * Where a trial needs a fixed set of numbers, one per site or per cell, it takes them by index:
+ * draw j of (seed, trial, purpose) is splitmix64's output j + 1 from the stream's key, i.e.
+ * mix64(key + (j + 1) gamma) (Steele, Lea & Flood 2014; the outputs that seed a stream). The
+ * draws are independent of one another's computation - no state is carried from one to the
+ * next - so code may make many at once in vector registers (tsim_rng_draws) and use them in
+ * any order, and a stage that reads draw j of its purpose sees the same number whatever else
+ * the scenario draws. */
+#define TSIM_GAMMA 0x9e3779b97f4a7c15ULL /* splitmix64's increment (the golden ratio, 2^64) */
+
+/* splitmix64's output function: a bijection of 64-bit integers. */
+static inline uint64_t tsim_rng_mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Draw j of the purpose whose key is `key` (tsim__rng_stream_key). */
+static inline uint64_t tsim_rng_draw(uint64_t key, uint64_t j) { return tsim_rng_mix64(key + (j + 1) * TSIM_GAMMA); }
+
+/* Draws first .. first + n - 1 of key into out[0 .. n-1], eight at a time (vector code for the
+ * processor's target, isa.h); out must have room for n rounded up to a multiple of 8. */
+void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out);
 
 /* Sets the raw state (for known-answer tests against the reference implementation). */
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]);
@@ -133,6 +162,17 @@ static inline uint32_t tsim_rng_below(gsl_rng *r, uint32_t n) {
 extern double tsim__zig_w[128];   /* x_i 2^-53: layer i's width per unit of j */
 extern uint64_t tsim__zig_k[128]; /* floor(x_{i+1} / x_i 2^53): j below it is inside the curve */
 double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t bits);
+
+/* The fast path of tsim_rng_normal_st on the 64 bits b: 1 and the deviate in *x when b falls
+ * inside the curve (97.2% of b), 0 when tsim__rng_normal_slow must finish from b. */
+static inline int tsim_rng_normal_fast(uint64_t b, double *x) {
+  uint64_t j = b >> 11;
+  unsigned i = (unsigned)(b & 127);
+  if (j >= tsim__zig_k[i]) return 0;
+  double v = (double)j * tsim__zig_w[i];
+  *x = (b & 128) ? -v : v;
+  return 1;
+}
 
 /* A standard normal deviate from the stream whose state is st. */
 static inline double tsim_rng_normal_st(tsim_rng_state *st) {

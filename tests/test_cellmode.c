@@ -1,16 +1,19 @@
 /* test_cellmode.c - sampling counts per cell has the same distribution as sampling patients.
  *
  * Each scenario below is run twice with the same seed, once with "sampling": "patient" and
- * once with "sampling": "cell" (200,000 trials each; the two read their random streams
- * differently, so the runs are independent). For every comparison under both hypotheses the
+ * once with "sampling": "cell" (200,000 trials each). The two share each trial's site effects
+ * and read everything else differently; the standard error of a difference is that of two
+ * independent runs, which the shared part can only make too large. For every comparison under
+ * both hypotheses the
  * rejection rate, the rate favouring the experimental arm, the rate of defined tables, the
  * mean analysed N, the mean number of sites dropped by exclusion rules, the mean observed
  * difference, and every joint "both significant" rate must agree within 4 standard errors of
  * their difference. The scenarios cover fixed, simple and site-stratified block randomisation,
  * random and balanced enrollment, heterogeneity, listed and random anomalies, three arms, two
  * end points, dropout and deviations, and prespecified and data-driven site exclusion; two
- * have no heterogeneity, so their binomials come from cached tables, and the last two reach
- * the partial-block draws that two-arm tables cannot serve (three arms; blocks of 80).
+ * have no heterogeneity, so their binomials come from cached tables, two reach the
+ * partial-block draws that two-arm tables cannot serve (three arms; blocks of 80), and the last
+ * has a site tree beyond the binomial tables and cells beyond the lanes.
  */
 #include <stdlib.h>
 
@@ -102,6 +105,16 @@ static const char *const scenarios[] = {
     " \"dropout\": {\"c\": 0.1, \"a\": 0.2}, \"deviation\": {\"c\": 0.1, \"a\": 0.05},"
     " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
     "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"pearson\"}]}",
+    /* 1,500 patients over three weighted sites: the site tree's first binomial is beyond the
+     * binomial tables (GSL's BTPE on the ENROLL stream), and simple randomisation then reads the
+     * same stream on; cells of ~250: dropouts and deviations by separate binomials. */
+    "{\"name\": \"h\", \"sample_size\": 1500, \"randomization\": {\"method\": \"simple\"},"
+    " \"sites\": {\"count\": 3, \"weights\": [1, 2, 1], \"heterogeneity_sd\": 0.3},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"a\"}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"a\": 0.36}}],"
+    " \"dropout\": {\"c\": 0.1, \"a\": 0.2}, \"deviation\": {\"c\": 0.1, \"a\": 0.05},"
+    " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"n1_chisq\"}]}",
 };
 
 static tsim_tally *run_mode(const char *json, const char *mode) {
