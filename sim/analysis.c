@@ -436,7 +436,8 @@ static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w
   /* test_table's two-sided chi-square case, when nobody reads the p-value. */
   o->p = o->stat = NAN;
   o->reject = tsim_decide_chisq(&w->dec, w->sc, k, o->x0, o->n0, o->x1, o->n1);
-  o->favouring = o->reject && (w->higher[k] ? o->diff > 0 : o->diff < 0);
+  /* & rather than &&: whether a trial rejects is a coin toss the branch predictor cannot learn. */
+  o->favouring = o->reject & (w->higher[k] ? o->diff > 0 : o->diff < 0);
 }
 
 /* eval_cells_kind for two arms, written out for them: the control's counts and the other arm's,

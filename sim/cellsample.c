@@ -886,6 +886,9 @@ void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, c->draws);
   c->cell_ws->enroll_seeded = 0;
   site_sizes(c, seed, trial);
+  /* The site-specific probabilities, whose vector arithmetic runs alongside the chain of table
+   * lookups of the site tree (out-of-order execution). */
+  tsim__cohort_p_eff(c);
   arm_split(c, seed, trial);
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
                  c->draws);

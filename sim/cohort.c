@@ -489,11 +489,11 @@ void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
     tsim__cohort_sample_latent(c, seed, trial);
     return;
   }
-  tsim__cohort_p_eff(c);
-  if (c->plan->cell_mode) {
+  if (c->plan->cell_mode) { /* it computes the probabilities where they overlap other work best */
     tsim__cohort_sample_cells(c, seed, trial);
     return;
   }
+  tsim__cohort_p_eff(c);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   enroll_sites(c);
   randomize(c);

@@ -16,6 +16,7 @@
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 extern const gsl_rng_type *tsim_rng_xoshiro256pp;
 
@@ -169,19 +170,19 @@ static inline int tsim_rng_normal_fast(uint64_t b, double *x) {
   uint64_t j = b >> 11;
   unsigned i = (unsigned)(b & 127);
   if (j >= tsim__zig_k[i]) return 0;
-  double v = (double)j * tsim__zig_w[i];
-  *x = (b & 128) ? -v : v;
+  double v = (double)(int64_t)j * tsim__zig_w[i]; /* j < 2^53: a signed conversion suffices */
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  bits ^= (b & 128) << 56; /* bit 7 is the sign: flipped without a branch (it is a coin toss) */
+  memcpy(x, &bits, sizeof bits);
   return 1;
 }
 
 /* A standard normal deviate from the stream whose state is st. */
 static inline double tsim_rng_normal_st(tsim_rng_state *st) {
-  uint64_t b = tsim_rng_step(st), j = b >> 11;
-  unsigned i = (unsigned)(b & 127);
-  if (j < tsim__zig_k[i]) {
-    double x = (double)j * tsim__zig_w[i];
-    return (b & 128) ? -x : x;
-  }
+  uint64_t b = tsim_rng_step(st);
+  double x;
+  if (tsim_rng_normal_fast(b, &x)) return x;
   return tsim__rng_normal_slow(st, b);
 }
 

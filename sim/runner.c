@@ -112,9 +112,11 @@ static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, cons
 }
 
 /* round(t), halves away from zero, as llround but inline: |t| <= 2^48, so t has at most 5 bits
- * after the binary point and adding 1/2 is exact; truncation then rounds correctly. */
+ * after the binary point and adding 1/2 is exact; truncation then rounds correctly. The half
+ * takes t's sign by copysign, not a branch: the sign of a difference is a coin toss under the
+ * null. */
 static inline tsim_i128 fixed_point(double t) {
-  return (tsim_i128)(long long)(t + (t >= 0 ? 0.5 : -0.5));
+  return (tsim_i128)(long long)(t + copysign(0.5, t));
 }
 
 static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
@@ -137,7 +139,7 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     }
   }
   for (int p = 0; p < t->npairs; p++)
-    t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject && out[t->pairs[p].second].reject);
+    t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject & out[t->pairs[p].second].reject);
   if (t->pdist[h])
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
