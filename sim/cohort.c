@@ -209,7 +209,7 @@ static void shuffle_ints(gsl_rng *r, int *v, long long n) {
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   gsl_rng *r = c->rng;
-  int ns = sc->nsites, seeded = 0;
+  int ns = sc->nsites, seeded = 0, big = 0;
   double sd = sc->heterogeneity_sd;
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_SITES), 0, (size_t)ns, c->draws);
   /* Drawn even when the SD is 0, so turning heterogeneity on leaves anomalies unchanged. */
@@ -221,7 +221,9 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
       x = tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
     }
     c->site_effect[s] = sd * x;
+    big |= !(fabs(c->site_effect[s]) < 700.0);
   }
+  c->site_big = big;
   if (c->anomalous_fixed) return;
   c->anomalous_fixed = 1;
   for (int k = 0; k < sc->nanomalies; k++) {
@@ -281,7 +283,7 @@ static inline __attribute__((always_inline)) void p_eff_body(tsim_cohort *c) {
         tsim_exp8(&x, &f);
         memcpy(c->site_f + 8 * v, &f, sizeof f);
       }
-      for (int s = 0; s < ns; s++) /* tsim_exp's own answer where the vector one does not hold */
+      for (int s = 0; c->site_big && s < ns; s++) /* tsim_exp's own answer where tsim_exp8's does not hold */
         if (!(fabs(sign * c->site_effect[s]) < 700.0)) c->site_f[s] = tsim_exp(sign * c->site_effect[s]);
     }
     for (int a = 0; a < na; a++) {
@@ -306,10 +308,15 @@ static inline __attribute__((always_inline)) void p_eff_body(tsim_cohort *c) {
       }
     }
     size_t crow = at + (size_t)ctl * (size_t)ns;
-    for (int a = 0; a < na; a++) {
-      memcpy(p1 + at + (size_t)a * (size_t)ns, p0 + crow, (size_t)ns * sizeof *p1);
-      memcpy(t1 + at + (size_t)a * (size_t)ns, t0 + crow, (size_t)ns * sizeof *t1);
-    }
+    for (int a = 0; a < na; a++) /* the control's row, eight at a time (spilling as above) */
+      for (size_t v = 0; v < nv; v++) {
+        tsim_f64x8 q;
+        tsim_s64x8 t;
+        memcpy(&q, p0 + crow + 8 * v, sizeof q);
+        memcpy(&t, t0 + crow + 8 * v, sizeof t);
+        memcpy(p1 + at + (size_t)a * (size_t)ns + 8 * v, &q, sizeof q);
+        memcpy(t1 + at + (size_t)a * (size_t)ns + 8 * v, &t, sizeof t);
+      }
   }
   for (int k = 0; k < sc->nanomalies; k++) {
     const tsim_anomaly *an = &sc->anomalies[k];

@@ -86,6 +86,7 @@ typedef struct tsim_cohort {
   double *site_effect;     /* [nsites, rounded up to 8; the rest 0] this trial's logit-scale site
                               effect */
   double *site_f;          /* [likewise] exp(-+ site effect) of the end point being computed */
+  int site_big;            /* some |site effect| >= 700, beyond tsim_exp8 (fastexp.h) */
   unsigned char *anomalous;/* [nanomalies * nsites] 1 = rule k applies to site s this trial */
   int anomalous_fixed;     /* 1: every rule lists its sites, so `anomalous` is the same in every
                               trial and has been filled */

@@ -120,14 +120,17 @@ static inline tsim_i128 fixed_point(double t) {
 }
 
 static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
+  unsigned char rej[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)]; /* the rejections, for the pairs */
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_outcome *o = &out[k];
     tsim_tally_cell *c = &t->cell[h][k];
+    long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
+    rej[k] = (unsigned char)o->reject;
     c->reject += (uint64_t)o->reject;
     c->favouring += (uint64_t)o->favouring;
     c->n0_sum += (uint64_t)o->n0;
     c->n1_sum += (uint64_t)o->n1;
-    c->n_sq_sum += (tsim_i128)(o->n0 + o->n1) * (o->n0 + o->n1);
+    c->n_sq_sum += (tsim_i128)(n * n);
     c->sites_dropped += (uint64_t)o->sites_dropped;
     if (o->defined) {
       c->defined++;
@@ -138,8 +141,8 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
       c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
     }
   }
-  for (int p = 0; p < t->npairs; p++)
-    t->both[h][p] += (uint64_t)(out[t->pairs[p].first].reject & out[t->pairs[p].second].reject);
+  uint64_t *both = t->both[h];
+  for (int p = 0; p < t->npairs; p++) both[p] += (uint64_t)(rej[t->pairs[p].first] & rej[t->pairs[p].second]);
   if (t->pdist[h])
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
