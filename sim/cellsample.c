@@ -400,11 +400,11 @@ static lanes_fn lanes_pick(void) {
  * the (n + 1)(n + 2) / 2 pairs (d ascending, then v). With two arms and permuted blocks of at most
  * PART_MAX_BLOCK, the partial last block of a site - r patients drawn without replacement from
  * one block - is likewise one draw: the first arm's count is hypergeometric. */
-#define DV_MAX_N 16
+#define DV_MAX_N 15
 #define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
 #define PART_MAX_BLOCK 64
-#define DV_FAST_BITS 12
-#define DV_SLOW 0x8000u
+#define DV_FAST_BITS 10
+#define DV_SLOW 0xffu /* (15, 15): no cell of at most DV_MAX_N patients has it */
 #define PART_SUM_MAX 8
 
 struct tsim_cell_tables {
@@ -415,10 +415,10 @@ struct tsim_cell_tables {
   uint8_t dec[(DV_MAX_N + 1) * (DV_MAX_N + 2) * (DV_MAX_N + 3) / 6][2]; /* (d, v) of pair x for n:
                                                                           dec[dec_at[n] + x] */
   uint32_t dec_at[DV_MAX_N + 1];
-  /* The (D, V) draw by the uniform's top DV_FAST_BITS bits alone: fast[a][n][i] is d | v << 5 of
+  /* The (D, V) draw by the uniform's top DV_FAST_BITS bits alone: fast[a][n][i] is d | v << 4 of
    * every uniform of bucket i when they all invert to the same pair, DV_SLOW when the bucket
    * straddles two pairs (the table search decides). Most draws need one load. */
-  uint16_t fast[TSIM_MAX_ARMS][DV_MAX_N + 1][1u << DV_FAST_BITS];
+  uint8_t fast[TSIM_MAX_ARMS][DV_MAX_N + 1][1u << DV_FAST_BITS];
   /* Random enrollment: the site multinomial as a binary tree of binomials (see site_sizes):
    * node j, breadth first, splits its patients between its two halves of the sites. */
   int nnodes;                               /* nsites - 1 */
@@ -428,6 +428,10 @@ struct tsim_cell_tables {
    * entries; otherwise NULL and binom_u() finds them. */
   uint64_t *node_t;                         /* the tables (owned) */
   uint32_t *node_off;                       /* [nnodes (N + 1)] where node j's Bin(n, p) starts */
+  /* With N < 255, each of them also by the uniform's top NODE_FAST_BITS bits alone, as the
+   * dropout/deviation draw (fast): node_fast[(j (N + 1) + n) << NODE_FAST_BITS | i] is the
+   * outcome of every uniform of bucket i, or NODE_SLOW (NULL over NODE_FAST_MAX bytes). */
+  uint8_t *node_fast;
   /* Two-arm blocks: n / block_size << 8 | n % block_size for every site size n <= N, so that a
    * trial divides nothing (NULL when N >= 2^20); and for blocks of at most PART_SUM_MAX, the
    * partial block's thresholds padded with 2^53 to block_size - 1 of them, so that its draw is
@@ -438,6 +442,9 @@ struct tsim_cell_tables {
 };
 
 #define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables, shared by the threads */
+#define NODE_FAST_BITS 10
+#define NODE_FAST_MAX (1u << 22)   /* 4 MiB */
+#define NODE_SLOW 0xffu
 
 /* A node of the site tree: sites [lo, hi) split into [lo, mid) and [mid, hi). */
 struct site_node {
@@ -508,13 +515,21 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   ct->node_t = malloc(((size_t)ct->nnodes * (N + 1) * (N + 2) + 1) * sizeof *ct->node_t);
   ct->node_off = calloc((size_t)ct->nnodes * (N + 1), sizeof *ct->node_off);
   if (!ct->node_t || !ct->node_off) return -1;
+  size_t nfast = (size_t)ct->nnodes * (N + 1) << NODE_FAST_BITS;
+  if (N < NODE_SLOW && nfast <= NODE_FAST_MAX && !(ct->node_fast = malloc(nfast))) return -1;
   uint32_t at = 0;
   for (int j = 0; j < ct->nnodes; j++) {
     double p = ct->nodes[j].p;
     if (!(p > 0 && p < 1)) continue;
     for (size_t n = 0; n <= N; n++) {
-      ct->node_off[(size_t)j * (N + 1) + n] = at;
+      size_t jn = (size_t)j * (N + 1) + n;
+      ct->node_off[jn] = at;
       bc_build(ct->node_t + at, (unsigned)n, (double)ct->nodes[j].thr * 0x1.0p-53);
+      for (uint64_t i = 0; ct->node_fast && i < (1u << NODE_FAST_BITS); i++) {
+        uint64_t lo = i << (53 - NODE_FAST_BITS), hi = lo + ((uint64_t)1 << (53 - NODE_FAST_BITS)) - 1;
+        unsigned xl = invert(ct->node_t + at, (unsigned)n + 1, lo), xh = invert(ct->node_t + at, (unsigned)n + 1, hi);
+        ct->node_fast[jn << NODE_FAST_BITS | i] = (uint8_t)(xl == xh ? xl : NODE_SLOW);
+      }
       at += 2 * (uint32_t)(n + 1);
     }
   }
@@ -552,7 +567,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
         uint64_t lo = i << (53 - DV_FAST_BITS), hi = lo + ((uint64_t)1 << (53 - DV_FAST_BITS)) - 1;
         unsigned xl = invert(ct->t + at, x, lo), xh = invert(ct->t + at, x, hi);
         const uint8_t *dv = ct->dec[ct->dec_at[n] + xl];
-        ct->fast[a][n][i] = (uint16_t)(xl == xh ? (unsigned)dv[0] | (unsigned)dv[1] << 5 : DV_SLOW);
+        ct->fast[a][n][i] = (uint8_t)(xl == xh ? (unsigned)dv[0] | (unsigned)dv[1] << 4 : DV_SLOW);
       }
       at += 2 * x;
     }
@@ -583,6 +598,7 @@ void tsim__cell_plan_free(tsim_cohort_plan *plan) {
     free(plan->cells->nodes);
     free(plan->cells->node_t);
     free(plan->cells->node_off);
+    free(plan->cells->node_fast);
     free(plan->cells->divmod);
     free(plan->cells->part_sum);
   }
@@ -660,8 +676,12 @@ static void site_sizes_tree(tsim_cohort *c, uint64_t seed, long long trial) {
   for (int j = 0; j < ct->nnodes; j++) {
     const struct site_node *nd = &ct->nodes[j];
     unsigned n = nn[j], x;
-    if (ct->node_off && nd->p > 0 && nd->p < 1)
-      x = invert_step(ct->node_t + ct->node_off[(size_t)j * stride + n], n + 1, u[j] >> 11);
+    size_t jn = (size_t)j * stride + n;
+    if (ct->node_fast && nd->p > 0 && nd->p < 1 &&
+        (x = ct->node_fast[jn << NODE_FAST_BITS | u[j] >> (64 - NODE_FAST_BITS)]) != NODE_SLOW)
+      ; /* the bucket decides */
+    else if (ct->node_off && nd->p > 0 && nd->p < 1)
+      x = invert_step(ct->node_t + ct->node_off[jn], n + 1, u[j] >> 11);
     else
       x = binom_u(c, n, nd->p, nd->thr, u[j], seed, trial);
     if (nd->left >= 0) nn[nd->left] = x;
@@ -778,12 +798,12 @@ static __attribute__((noinline)) void missing_large(tsim_cohort *c, gsl_rng *r, 
  * its own, as is responders_all: with only its own values live, the generator's state stays in
  * registers. */
 /* The dropouts and deviations of a cell of n <= DV_MAX_N patients of arm a from the uniform
- * bits u: d | v << 5. */
+ * bits u: d | v << 4. */
 static inline unsigned dv_draw(const struct tsim_cell_tables *ct, size_t a, unsigned n, uint64_t u) {
   unsigned e = ct->fast[a][n][u >> (64 - DV_FAST_BITS)];
   if (__builtin_expect(e == DV_SLOW, 0)) {
     const uint8_t *dv = ct->dec[ct->dec_at[n] + invert(ct->t + ct->dv[a][n], DV_PAIRS(n), u >> 11)];
-    e = (unsigned)dv[0] | (unsigned)dv[1] << 5;
+    e = (unsigned)dv[0] | (unsigned)dv[1] << 4;
   }
   return e;
 }
@@ -808,8 +828,8 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
         missing_large(c, c->rng, tsim_rng_state_of(c->rng), a, n, &d, &v);
       } else {
         unsigned e = dv_draw(ct, a, n, u[cell]); /* n = 0: the table of 0 says (0, 0) */
-        d = e & 31;
-        v = e >> 5;
+        d = e & 15;
+        v = e >> 4;
       }
       c->cell_drop[cell] = d;
       c->cell_dev[cell] = v;
