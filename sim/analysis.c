@@ -483,11 +483,12 @@ static inline __attribute__((always_inline)) void eval_two_kind(tsim_analysis_ws
   finish_two(w, k, o, nop);
 }
 
-/* eval_two_kind under both hypotheses at once, into out[0] (alternative) and out[1] (null twin):
- * the same outcomes, with every cell read once for both. The patients a population keeps do not
- * depend on the hypothesis until the data-driven rule removes a site under one of them. */
-static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws *w, int k, tsim_outcome *out0,
-                                                                tsim_outcome *out1, const int kind, int nop) {
+/* The counts of two-arm analysis k under both hypotheses at once: each arm's responders x and
+ * analysed patients n, [hypothesis][arm], and the sites removed per hypothesis - what
+ * eval_two_kind forms, with every cell read once for both. The patients a population keeps do
+ * not depend on the hypothesis until the data-driven rule removes a site under one of them. */
+static inline __attribute__((always_inline)) void two_counts(tsim_analysis_ws *w, int k, const int kind,
+                                                             long long x[2][2], long long n[2][2], int dropped[2]) {
   const tsim_scenario *sc = w->sc;
   const tsim_cohort *co = w->cohort;
   const tsim_site_rule *r = &w->rule[k];
@@ -498,7 +499,6 @@ static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws
   const uint32_t *RP1 = co->resp_pp[1] + e_off, *RD1 = co->resp_dev[1] + e_off;
   const uint32_t *SP0 = w->sum_rpp + (size_t)e * 2, *SD0 = w->sum_rdev + (size_t)e * 2;
   const uint32_t *SP1 = SP0 + ne * 2, *SD1 = SD0 + ne * 2;
-  long long n[2][2], x[2][2]; /* [hypothesis][arm] */
   for (int a = 0; a < 2; a++) {
     n[0][a] = n[1][a] = kind_n(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a]);
     x[0][a] = kind_x(kind, SP0[a], SD0[a]);
@@ -512,7 +512,8 @@ static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws
       x[0][a] -= kind_x(kind, RP0[s], RD0[s]);
       x[1][a] -= kind_x(kind, RP1[s], RD1[s]);
     }
-  int dropped[2] = {r->nlisted, r->nlisted}, ra = r->arm;
+  dropped[0] = dropped[1] = r->nlisted;
+  int ra = r->arm;
   size_t at = (size_t)ra * ns, other = ns - at; /* the rule arm's cells, the other arm's */
   for (int i = 0; i < r->ncand; i++) {
     size_t s = at + (size_t)r->cand[i], o = other + (size_t)r->cand[i];
@@ -535,7 +536,25 @@ static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws
       x[1][1 - ra] -= kind_x(kind, RP1[o], RD1[o]);
     }
   }
-  int c = sc->control;
+}
+
+/* two_counts by the analysis's population, a constant in each branch. */
+static inline __attribute__((always_inline)) void two_counts_path(tsim_analysis_ws *w, int k, long long x[2][2],
+                                                                  long long n[2][2], int dropped[2]) {
+  switch (w->path[k]) {
+    case TSIM_POPK_PP: two_counts(w, k, TSIM_POPK_PP, x, n, dropped); break;
+    case TSIM_POPK_ASSESSED: two_counts(w, k, TSIM_POPK_ASSESSED, x, n, dropped); break;
+    default: two_counts(w, k, TSIM_POPK_NRI, x, n, dropped); break;
+  }
+}
+
+/* Analysis k of a two-arm design under both hypotheses into out0 (alternative) and out1 (null
+ * twin): the same outcomes as eval_two_kind gives for each. */
+static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws *w, int k, tsim_outcome *out0,
+                                                                tsim_outcome *out1, int nop) {
+  long long x[2][2], n[2][2];
+  int dropped[2], c = w->sc->control;
+  two_counts_path(w, k, x, n, dropped);
   tsim_outcome *out[2] = {out0, out1};
   for (int h = 0; h < 2; h++) {
     tsim_outcome *o = out[h];
@@ -593,14 +612,11 @@ void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
   int nop = !w->want_p; /* two arms: one comparison per analysis */
   for (int k = 0; k < nk; k++) {
     tsim_outcome *o0 = out + k, *o1 = out + nk + k;
-    switch (w->path[k]) {
-      case TSIM_POPK_PP: eval_two_both(w, k, o0, o1, TSIM_POPK_PP, nop); break;
-      case TSIM_POPK_ASSESSED: eval_two_both(w, k, o0, o1, TSIM_POPK_ASSESSED, nop); break;
-      case TSIM_POPK_NRI: eval_two_both(w, k, o0, o1, TSIM_POPK_NRI, nop); break;
-      default:
-        eval_general(w, k, 0, o0);
-        eval_general(w, k, 1, o1);
-        break;
+    if (w->path[k] == TSIM_PATH_GENERAL) {
+      eval_general(w, k, 0, o0);
+      eval_general(w, k, 1, o1);
+    } else {
+      eval_two_both(w, k, o0, o1, nop);
     }
   }
 }
