@@ -14,9 +14,6 @@
 
 static uint64_t splitmix64_next(uint64_t *x) { return tsim_rng_mix64(*x += TSIM_GAMMA); }
 
-/* The splitmix64 output function, also used to combine the seed, trial and purpose so that
- * nearby triples land on unrelated keys. */
-static uint64_t mix64(uint64_t z) { return tsim_rng_mix64(z); }
 
 static void fill_state(tsim_rng_state *st, uint64_t key) {
   uint64_t x = key;
@@ -24,14 +21,6 @@ static void fill_state(tsim_rng_state *st, uint64_t key) {
   /* splitmix64 is a bijection of its counter, so four consecutive outputs cannot all be 0;
    * the check documents the invariant the generator needs. */
   if (!(st->s[0] | st->s[1] | st->s[2] | st->s[3])) st->s[0] = 1;
-}
-
-/* The key of the stream (seed, trial, purpose). Chained mixing: the key is injective in
- * (trial, purpose) for a fixed seed because each step is a bijection of a value that is itself
- * injective in the inputs (purpose < 16). */
-uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_stream purpose) {
-  uint64_t key = mix64(seed ^ 0x6a09e667f3bcc909ULL);
-  return mix64(key ^ (trial * 16u + (uint64_t)purpose));
 }
 
 void tsim_rng_seed_stream(gsl_rng *r, uint64_t seed, uint64_t trial, tsim_stream purpose) {

@@ -57,9 +57,7 @@ typedef struct tsim_rng_lanes {
   uint64_t s[4][TSIM_LANES]; /* s[i][l]: state word i of lane l */
 } tsim_rng_lanes;
 void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, tsim_stream purpose);
-/* The splitmix64 key of the stream (seed, trial, purpose): the stream's state is splitmix64's
- * outputs 1..4 from it, lane l's outputs 4l+1..4l+4 (for vector code that seeds lanes itself). */
-uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_stream purpose);
+
 
 /* Eight 64-bit lanes, for GCC's generic vector code: the compiler maps them onto whatever the
  * target has (one AVX-512 register, two AVX2 ones, four SSE2 ones). */
@@ -96,6 +94,16 @@ static inline uint64_t tsim_rng_mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
+}
+
+/* The splitmix64 key of the stream (seed, trial, purpose): the stream's state is splitmix64's
+ * outputs 1..4 from it, lane l's outputs 4l+1..4l+4, draw j its output j + 1. Chained mixing:
+ * the key is injective in (trial, purpose) for a fixed seed because each step is a bijection of
+ * a value that is itself injective in the inputs (purpose < 16). Inline, so that a function
+ * keying several purposes of one trial mixes the seed once. */
+static inline uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_stream purpose) {
+  uint64_t key = tsim_rng_mix64(seed ^ 0x6a09e667f3bcc909ULL);
+  return tsim_rng_mix64(key ^ (trial * 16u + (uint64_t)purpose));
 }
 
 /* Draw j of the purpose whose key is `key` (tsim__rng_stream_key). */
