@@ -515,10 +515,18 @@ static inline __attribute__((always_inline)) void two_counts(tsim_analysis_ws *w
   dropped[0] = dropped[1] = r->nlisted;
   int ra = r->arm;
   size_t at = (size_t)ra * ns, other = ns - at; /* the rule arm's cells, the other arm's */
+  /* A rule on the control arm decides alike under both hypotheses: the control's cells are the
+   * same patients with the same responses in the null twin (cohort.h). */
+  int same = ra == sc->control;
   for (int i = 0; i < r->ncand; i++) {
     size_t s = at + (size_t)r->cand[i], o = other + (size_t)r->cand[i];
-    long long cn = kind_n(kind, N[s], D[s], V[s]), cx0 = kind_x(kind, RP0[s], RD0[s]), cx1 = kind_x(kind, RP1[s], RD1[s]);
-    int d0 = tsim_site_rule_drops(r, cx0, cn), d1 = tsim_site_rule_drops(r, cx1, cn);
+    long long cn = kind_n(kind, N[s], D[s], V[s]), cx0 = kind_x(kind, RP0[s], RD0[s]);
+    int d0 = tsim_site_rule_drops(r, cx0, cn), d1 = d0;
+    long long cx1 = cx0;
+    if (!same) {
+      cx1 = kind_x(kind, RP1[s], RD1[s]);
+      d1 = tsim_site_rule_drops(r, cx1, cn);
+    }
     if (!(d0 | d1)) continue;
     long long on = kind_n(kind, N[o], D[o], V[o]);
     if (d0) {

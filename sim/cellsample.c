@@ -403,6 +403,7 @@ static lanes_fn lanes_pick(void) {
 #define DV_MAX_N 15
 #define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
 #define PART_MAX_BLOCK 64
+_Static_assert(DV_MAX_N <= LANE_MAX, "a cell whose dropouts the table draws is a lane cell");
 #define DV_FAST_BITS 10
 #define DV_SLOW 0xffu /* (15, 15): no cell of at most DV_MAX_N patients has it */
 #define PART_SUM_MAX 8
@@ -438,6 +439,7 @@ struct tsim_cell_tables {
    * a fixed number of comparisons (part_sum[r][i], NULL otherwise). */
   uint32_t *divmod;
   uint64_t (*part_sum)[PART_SUM_MAX - 1];
+  int part_n;                               /* block_size - 1: the thresholds part_sum compares */
   uint64_t t[];
 };
 
@@ -504,6 +506,7 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
     for (size_t n = 0; n <= N; n++) ct->divmod[n] = (uint32_t)(n / bs) << 8 | (uint32_t)(n % bs);
     if (bs <= PART_SUM_MAX) {
       if (!(ct->part_sum = malloc(bs * sizeof *ct->part_sum))) return -1;
+      ct->part_n = (int)bs - 1;
       for (size_t r = 0; r < bs; r++)
         for (size_t i = 0; i + 1 < PART_SUM_MAX; i++)
           ct->part_sum[r][i] = i < r ? ct->t[ct->part[r] + i] : UINT64_C(1) << 53;
@@ -717,7 +720,7 @@ static void arm_split_two_blocks(tsim_cohort *c) {
     unsigned full = dm >> 8, r = dm & 255, part0 = 0;
     uint64_t k = u[s] >> 11;
     if (ct->part_sum)
-      for (int i = 0; i < PART_SUM_MAX - 1; i++) part0 += k >= ct->part_sum[r][i];
+      for (int i = 0; i < ct->part_n; i++) part0 += k >= ct->part_sum[r][i];
     else
       part0 = invert(ct->t + ct->part[r], r + 1, k);
     c->cell_n[s] = full * b0 + part0;
@@ -818,26 +821,30 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   size_t ns = (size_t)c->plan->sc->nsites;
   const uint64_t *u = c->draws;
   int large = 0, seeded = 0;
-  for (size_t a = 0; a < na; a++)
-    for (size_t s = 0; s < ns; s++) {
-      size_t cell = a * ns + s;
-      unsigned n = c->cell_n[cell], d = 0, v = 0;
+  for (size_t a = 0; a < na; a++) {
+    const uint8_t(*fast)[1u << DV_FAST_BITS] = ct->fast[a];
+    for (size_t cell = a * ns; cell < (a + 1) * ns; cell++) {
+      unsigned n = c->cell_n[cell], d, v;
       if (__builtin_expect(n > DV_MAX_N, 0)) {
         if (!seeded) tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
         seeded = 1;
         missing_large(c, c->rng, tsim_rng_state_of(c->rng), a, n, &d, &v);
-      } else {
-        unsigned e = dv_draw(ct, a, n, u[cell]); /* n = 0: the table of 0 says (0, 0) */
+        unsigned as = n - d, lane = as <= LANE_MAX;
+        ws->m[cell] = lane ? as : 0;
+        ws->m1[cell] = lane ? as - v : 0;
+        large |= !lane;
+      } else { /* n <= DV_MAX_N <= LANE_MAX: a lane cell */
+        unsigned e = fast[n][u[cell] >> (64 - DV_FAST_BITS)]; /* n = 0: the table of 0 says (0, 0) */
+        if (__builtin_expect(e == DV_SLOW, 0)) e = dv_draw(ct, a, n, u[cell]);
         d = e & 15;
         v = e >> 4;
+        ws->m[cell] = n - d;
+        ws->m1[cell] = n - d - v;
       }
       c->cell_drop[cell] = d;
       c->cell_dev[cell] = v;
-      unsigned as = n - d, lane = as <= LANE_MAX;
-      ws->m[cell] = lane ? as : 0;
-      ws->m1[cell] = lane ? as - v : 0;
-      large |= !lane;
     }
+  }
   return large;
 }
 

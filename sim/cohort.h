@@ -81,7 +81,9 @@ typedef struct tsim_cohort {
    * tsim_cohort_cell(), arm-major so that an arm's sites are contiguous - and, per end point
    * and hypothesis, the responders among them. A dropout is never assessed; an assessed
    * patient is per protocol or has a major deviation. Every analysis population is a sum of
-   * these counts (analysis.c). */
+   * these counts (analysis.c). The control arm's responders are the same under both hypotheses:
+   * the null twin gives every arm the control's probabilities and keeps the uniforms, so the
+   * control's own cells do not change (the analyses rely on it; tested). */
   uint8_t *cat;            /* [n * nendpoints] category bits (with TSIM_PT_RESP_NULL) */
   double *site_effect;     /* [nsites, rounded up to 8; the rest 0] this trial's logit-scale site
                               effect */

@@ -53,6 +53,13 @@ static void paths_agree(const char *file) {
     general->general = 1;
     for (long long trial = 0; trial < TRIALS; trial++) {
       tsim_cohort_sample(c, 99, trial);
+      /* The control arm's cells respond alike under both hypotheses (cohort.h). */
+      for (int e = 0; e < sc->nendpoints; e++)
+        for (int s = 0; s < sc->nsites; s++) {
+          size_t ec = (size_t)e * (size_t)sc->nsites * (size_t)sc->narms + tsim_cohort_cell(sc, s, sc->control);
+          if ((c->resp_pp[0][ec] != c->resp_pp[1][ec] || c->resp_dev[0][ec] != c->resp_dev[1][ec]) && differ++ < 10)
+            CHECK(0, "%s trial %lld, site %d: the control's responders differ in the null twin", file, trial, s);
+        }
       int want_p = (int)(trial % 2); /* half the trials with p-values (no cached decisions) */
       fast->want_p = general->want_p = want_p;
       tsim_analysis_prepare(fast, c);
