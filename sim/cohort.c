@@ -346,6 +346,7 @@ TSIM_TARGET_AVX2 static void p_eff_avx2(tsim_cohort *c) { p_eff_body(c); }
 static void (*p_eff_pick(void))(tsim_cohort *) {
 #if TSIM_ISA_TARGETS
   switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512POPCNT:
     case TSIM_ISA_AVX512: return p_eff_avx512;
     case TSIM_ISA_AVX2: return p_eff_avx2;
     default: break;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[] = {"generic", "avx2", "avx512"};
+static const char *const names[] = {"generic", "avx2", "avx512", "avx512popcnt"};
 
 const char *tsim_isa_name(tsim_isa isa) { return names[isa]; }
 
@@ -12,7 +12,8 @@ tsim_isa tsim_isa_pick(void) {
   tsim_isa best = TSIM_ISA_GENERIC;
 #if TSIM_ISA_TARGETS
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) best = TSIM_ISA_AVX512;
+  if (__builtin_cpu_supports("x86-64-v4"))
+    best = __builtin_cpu_supports("avx512vpopcntdq") ? TSIM_ISA_AVX512POPCNT : TSIM_ISA_AVX512;
   else if (__builtin_cpu_supports("x86-64-v3")) best = TSIM_ISA_AVX2;
 #endif
   const char *force = getenv("TSIM_VECTOR");

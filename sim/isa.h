@@ -6,26 +6,33 @@
  * target - the same integer operations, and the same IEEE double operations lane by lane, never
  * contracted into fused multiply-adds (the build is ISO C, where GCC does not contract) - so the
  * choice only changes the speed. It is made once per process from what the processor reports,
- * unless the environment variable TSIM_VECTOR names one (avx512, avx2 or generic), which tests
+ * unless the environment variable TSIM_VECTOR names one (avx512popcnt, avx512, avx2 or generic), which tests
  * use to compare the targets and the benchmark to measure them. A target the processor lacks
  * is never chosen, whatever TSIM_VECTOR says. */
 #ifndef TSIM_ISA_H
 #define TSIM_ISA_H
 
-typedef enum { TSIM_ISA_GENERIC = 0, TSIM_ISA_AVX2 = 1, TSIM_ISA_AVX512 = 2 } tsim_isa;
+/* In increasing order: a kernel written for a target runs on every later one too. */
+typedef enum {
+  TSIM_ISA_GENERIC = 0,
+  TSIM_ISA_AVX2 = 1,        /* x86-64-v3 */
+  TSIM_ISA_AVX512 = 2,      /* x86-64-v4 */
+  TSIM_ISA_AVX512POPCNT = 3 /* x86-64-v4 and AVX512_VPOPCNTDQ (vector population counts) */
+} tsim_isa;
 
 /* Kernels are compiled for AVX2 and AVX-512 only with GCC on x86-64. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TSIM_ISA_TARGETS 1
 #define TSIM_TARGET_AVX512 __attribute__((target("arch=x86-64-v4")))
 #define TSIM_TARGET_AVX2 __attribute__((target("arch=x86-64-v3")))
+#define TSIM_TARGET_AVX512POPCNT __attribute__((target("arch=x86-64-v4,avx512vpopcntdq")))
 #else
 #define TSIM_ISA_TARGETS 0
 #endif
 
 /* The target the kernels run: the widest the processor has, or TSIM_VECTOR's if it has that. */
 tsim_isa tsim_isa_pick(void);
-/* Its name: "avx512", "avx2" or "generic". */
+/* Its name: "avx512popcnt", "avx512", "avx2" or "generic". */
 const char *tsim_isa_name(tsim_isa isa);
 
 #endif

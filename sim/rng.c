@@ -68,6 +68,7 @@ static void (*draws_fn)(uint64_t, uint64_t, size_t, uint64_t *) = draws_generic;
 __attribute__((constructor)) static void draws_pick(void) {
 #if TSIM_ISA_TARGETS
   switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512POPCNT:
     case TSIM_ISA_AVX512: draws_fn = draws_avx512; break;
     case TSIM_ISA_AVX2: draws_fn = draws_avx2; break;
     default: break;
