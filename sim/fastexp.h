@@ -4,7 +4,9 @@
  * exp(x) = 2^k exp(r) with k = round(x / ln 2) and r = x - k ln 2, |r| <= ln 2 / 2, where k ln 2
  * is subtracted in two parts (fdlibm's split of ln 2: the high part has 32 trailing zero bits,
  * so k times it is exact for |k| < 2^20) and exp(r) is its Taylor polynomial of degree 13 by
- * Horner's rule (truncation error below 2^-57 relative at |r| = ln 2 / 2). Accuracy: within a
+ * Estrin's scheme (truncation error below 2^-57 relative at |r| = ln 2 / 2): pairs of terms,
+ * then pairs of pairs, so that the chain of dependent operations is 8 long rather than Horner's
+ * 24 - the probabilities of a trial wait on it (cohort.c). Accuracy: within a
  * few units in the last place of libm's exp for |x| < 700 (tests/test_fastexp.c checks 4);
  * anything else - |x| >= 700, infinities, NaN - is libm's exp itself. */
 #ifndef TSIM_FASTEXP_H
@@ -14,25 +16,25 @@
 #include <stdint.h>
 #include <string.h>
 
+/* exp(r) - 1 for |r| <= ln 2 / 2: r + r^2 (1/2! + r/3! + ... + r^11/13!) by Estrin's scheme,
+ * written once for doubles and for vectors of them (the same operations, so the same results);
+ * the small terms are summed first and r added last. */
+#define TSIM_EXP_POLY(r)                                                                          \
+  ((r) + ((r) * (r)) *                                                                            \
+             ((((0.5 + (r) * (1.0 / 6)) + ((r) * (r)) * (1.0 / 24 + (r) * (1.0 / 120))) +         \
+               (((r) * (r)) * ((r) * (r))) *                                                      \
+                   ((1.0 / 720 + (r) * (1.0 / 5040)) + ((r) * (r)) * (1.0 / 40320 + (r) * (1.0 / 362880)))) + \
+              ((((r) * (r)) * ((r) * (r))) * (((r) * (r)) * ((r) * (r)))) *                       \
+                  ((1.0 / 3628800 + (r) * (1.0 / 39916800)) +                                     \
+                   ((r) * (r)) * (1.0 / 479001600 + (r) * (1.0 / 6227020800.0)))))
+
 static inline double tsim_exp(double x) {
   if (!(fabs(x) < 700.0)) return exp(x);
   const double shift = 0x1.8p52; /* adding it rounds to an integer: |x / ln 2| < 2^51 */
   double kd = x * 0x1.71547652b82fep0 + shift;
   kd -= shift; /* k = round(x / ln 2), exactly */
   double r = (x - kd * 0x1.62e42feep-1) - kd * 0x1.a39ef35793c76p-33;
-  double p = 1.0 / 6227020800.0; /* 1/13! */
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r * r + r; /* exp(r) - 1, added to 1 last: the small terms first */
+  double p = TSIM_EXP_POLY(r); /* exp(r) - 1 */
   uint64_t b = (uint64_t)((int64_t)kd + 1023) << 52; /* 2^k, a normal number for |k| <= 1010 */
   double scale;
   memcpy(&scale, &b, sizeof scale);
@@ -52,18 +54,7 @@ static inline __attribute__((always_inline)) void tsim_exp8(const tsim_f64x8 *xp
   const tsim_s64x8 k = (tsim_s64x8)kd - (tsim_s64x8)shift;
   kd -= shift;
   const tsim_f64x8 r = (x - kd * 0x1.62e42feep-1) - kd * 0x1.a39ef35793c76p-33;
-  tsim_f64x8 p = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r * r + r;
+  const tsim_f64x8 p = TSIM_EXP_POLY(r); /* exp(r) - 1 */
   const tsim_f64x8 scale = (tsim_f64x8)((k + 1023) << 52);
   *y = (1.0 + p) * scale;
 }
