@@ -134,6 +134,21 @@ void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c) {
   for (unsigned x = last; x < K; x++) c[x] = UINT64_C(1) << 53; /* every uniform lands somewhere */
 }
 
+/* For each of the 2^bits buckets of 53-bit uniforms (bucket i: the uniforms whose top bits are
+ * i), the outcome of the inversion table c that every uniform of the bucket inverts to, or -1
+ * when the bucket straddles two outcomes. One pass: the outcomes of the buckets' ends never
+ * decrease, and c's last threshold, 2^53, is above every uniform. */
+static void bucket_outcomes(const uint64_t *c, unsigned bits, int16_t *out) {
+  unsigned x = 0;
+  for (uint64_t i = 0; i < ((uint64_t)1 << bits); i++) {
+    uint64_t lo = i << (53 - bits), hi = lo + ((uint64_t)1 << (53 - bits)) - 1;
+    while (c[x] <= lo) x++; /* the outcome of the bucket's first uniform */
+    unsigned y = x;
+    while (c[y] <= hi) y++; /* ... and of its last */
+    out[i] = (int16_t)(x == y ? (int)x : -1);
+  }
+}
+
 /* Builds the table of Bin(n, p) at t[0 .. 2n+1]: thresholds, then the guide. */
 static void bc_build(uint64_t *t, unsigned n, double p) {
   /* Summed from the side whose first term cannot underflow: p <= 1/2 from x = 0 up. */
@@ -576,10 +591,11 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
       size_t jn = (size_t)j * (N + 1) + n;
       ct->node_off[jn] = at;
       bc_build(ct->node_t + at, (unsigned)n, (double)ct->nodes[j].thr * 0x1.0p-53);
-      for (uint64_t i = 0; ct->node_fast && i < (1u << NODE_FAST_BITS); i++) {
-        uint64_t lo = i << (53 - NODE_FAST_BITS), hi = lo + ((uint64_t)1 << (53 - NODE_FAST_BITS)) - 1;
-        unsigned xl = invert(ct->node_t + at, (unsigned)n + 1, lo), xh = invert(ct->node_t + at, (unsigned)n + 1, hi);
-        ct->node_fast[jn << NODE_FAST_BITS | i] = (uint8_t)(xl == xh ? xl : NODE_SLOW);
+      if (ct->node_fast) {
+        int16_t out[1u << NODE_FAST_BITS];
+        bucket_outcomes(ct->node_t + at, NODE_FAST_BITS, out);
+        for (unsigned i = 0; i < (1u << NODE_FAST_BITS); i++)
+          ct->node_fast[jn << NODE_FAST_BITS | i] = (uint8_t)(out[i] >= 0 ? (unsigned)out[i] : NODE_SLOW);
       }
       at += 2 * (uint32_t)(n + 1);
     }
@@ -614,11 +630,12 @@ static int cell_tables(tsim_cohort_plan *plan) {
       ct->dv[a][n] = at;
       tsim__cdf_thresholds(pmf, x, ct->t + at);
       guide(ct->t + at, x);
-      for (uint64_t i = 0; i < (1u << DV_FAST_BITS); i++) {
-        uint64_t lo = i << (53 - DV_FAST_BITS), hi = lo + ((uint64_t)1 << (53 - DV_FAST_BITS)) - 1;
-        unsigned xl = invert(ct->t + at, x, lo), xh = invert(ct->t + at, x, hi);
-        const uint8_t *dv = ct->dec[ct->dec_at[n] + xl];
-        ct->fast[a][n][i] = (uint8_t)(xl == xh ? (unsigned)dv[0] | (unsigned)dv[1] << 4 : DV_SLOW);
+      int16_t out[1u << DV_FAST_BITS];
+      bucket_outcomes(ct->t + at, DV_FAST_BITS, out);
+      for (unsigned i = 0; i < (1u << DV_FAST_BITS); i++) {
+        unsigned xi = out[i] < 0 ? 0u : (unsigned)out[i];
+        const uint8_t *dv = ct->dec[ct->dec_at[n] + xi];
+        ct->fast[a][n][i] = (uint8_t)(out[i] >= 0 ? (unsigned)dv[0] | (unsigned)dv[1] << 4 : DV_SLOW);
       }
       at += 2 * x;
     }
