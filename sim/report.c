@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "isa.h"
 #include "report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -223,6 +224,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   cJSON_AddNumberToObject(run, "seconds", ri->seconds);
   cJSON_AddNumberToObject(run, "trials_per_second",
                           ri->seconds > 0 ? (double)t->trials / ri->seconds : 0);
+  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_isa_pick()));
   cJSON_AddStringToObject(run, "version", TSIM_VERSION);
   cJSON_AddStringToObject(run, "scenario_file", sc->file);
   return root;

@@ -1,4 +1,5 @@
-/* test_fastexp.c - tsim_exp (sim/fastexp.h) against libm's exp.
+/* test_fastexp.c - tsim_exp (sim/fastexp.h) against libm's exp; its vector twin tsim_exp8, and
+ * tsim__threshold8 (cohort_internal.h), against the scalar ones bit for bit.
  *
  * Not statistical: every point is compared with libm's exp, and the largest error, in units in
  * the last place (ulp) of libm's value, must be at most 4 (libm's own error is below 1 ulp).
@@ -10,7 +11,10 @@
 #include <math.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "check.h"
+#include "cohort_internal.h"
 #include "fastexp.h"
 
 /* |got - want| in ulps of want (a normal, positive number here). */
@@ -21,9 +25,65 @@ static double ulps(double got, double want) {
 }
 
 static double worst = 0, worst_at = 0;
+static long vec_differ = 0, vec_checked = 0;
+static double vec_x[8];
+static int vec_n = 0;
+
+/* tsim_exp8 on the eight points collected must give tsim_exp's answers bit for bit. */
+static void flush_vector(void) {
+  tsim_f64x8 x, y;
+  for (int l = 0; l < 8; l++) x[l] = vec_x[l < vec_n ? l : 0];
+  tsim_exp8(&x, &y);
+  for (int l = 0; l < vec_n; l++, vec_checked++) {
+    double want = tsim_exp(vec_x[l]);
+    if (memcmp(&y[l], &want, sizeof want) != 0 && vec_differ++ < 5)
+      CHECK(0, "tsim_exp8(%.17g) = %.17g, tsim_exp %.17g", vec_x[l], y[l], want);
+  }
+  vec_n = 0;
+}
+
 static void compare(double x) {
   double got = tsim_exp(x), want = exp(x), u = ulps(got, want);
   if (!(u <= worst)) { worst = u; worst_at = x; }
+  vec_x[vec_n++] = x;
+  if (vec_n == 8) flush_vector();
+}
+
+/* tsim__threshold8 against tsim__threshold: p, its neighbours in the last place, and the
+ * probabilities whose thresholds change (multiples of 2^-53, 2^-52 and their halves). */
+static void thresholds(void) {
+  long differ = 0, checked = 0;
+  double p[8];
+  int n = 0;
+  uint64_t s = 12345;
+  for (long i = 0; i < 2000000; i++) {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    double q;
+    switch (i % 5) {
+      case 0: q = (double)(z >> 11) * 0x1.0p-53; break;                          /* uniform */
+      case 1: q = (double)(z >> 11 & 0xffff) * 0x1.0p-53; break;                 /* tiny */
+      case 2: q = 0.5 + ((double)(z >> 40) - 8388608.0) * 0x1.0p-53; break;      /* around 1/2 */
+      case 3: q = 1.0 - (double)(z >> 44) * 0x1.0p-53; break;                    /* near 1 */
+      default: q = nextafter((double)(z >> 11) * 0x1.0p-53, (z & 1) ? 1.0 : 0.0); break;
+    }
+    if (i < 8) q = (double[]){0.0, 1.0, 0.5, 0x1.0p-53, 1 - 0x1.0p-53, 0x1.0p-1074, 0.25, 0.75}[i];
+    p[n++] = q < 0 ? 0 : q > 1 ? 1 : q;
+    if (n < 8) continue;
+    tsim_f64x8 v;
+    tsim_s64x8 t;
+    memcpy(&v, p, sizeof v);
+    tsim__threshold8(&v, &t);
+    for (int l = 0; l < 8; l++, checked++)
+      if ((uint64_t)t[l] != tsim__threshold(p[l]) && differ++ < 5)
+        CHECK(0, "tsim__threshold8(%.17g) = %llu, tsim__threshold %llu", p[l], (unsigned long long)t[l],
+              (unsigned long long)tsim__threshold(p[l]));
+    n = 0;
+  }
+  CHECK(differ == 0, "%ld of %ld vector thresholds differ", differ, checked);
+  printf("%ld vector thresholds equal tsim__threshold's\n", checked);
 }
 
 int main(void) {
@@ -40,6 +100,10 @@ int main(void) {
                                    0.34657359027997264, -0.34657359027997264, 1.0, -1.0, 2.0,
                                    0.69314718055994531, -0.69314718055994531, 10.0, -10.0, 699.999, -699.999};
   for (size_t i = 0; i < sizeof special / sizeof *special; i++) compare(special[i]);
+  flush_vector();
+  CHECK(vec_differ == 0, "%ld of %ld tsim_exp8 values differ from tsim_exp's", vec_differ, vec_checked);
+  printf("%ld tsim_exp8 values equal tsim_exp's\n", vec_checked);
+  thresholds();
   CHECK(worst <= 4.0, "largest error %.3g ulp at x = %.17g (tolerance 4 ulp)", worst, worst_at);
   printf("largest error against libm exp: %.3g ulp (at x = %.17g)\n", worst, worst_at);
   /* Beyond the fast range: libm's exp itself. */

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "cohort_internal.h"
+#include "exact.h"
 #include "rng.h"
 
 static void known_answers(gsl_rng *r) {
@@ -77,23 +79,45 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* tsim_rng_normal (the engine's own ziggurat): moments, 64 equiprobable bins, the tails beyond
- * the ziggurat's R = 3.4426 (drawn by its tail method) and beyond 4, and Kolmogorov-Smirnov
- * against Phi on 4 million draws; then the tail's own mean and Kolmogorov-Smirnov against the
- * conditional law beyond R on ~11,500 tail values out of 2e7 more draws. */
-static void normal_is_normal(gsl_rng *r) {
+/* A source of standard normal deviates for normal_is_normal. */
+typedef struct normal_source {
+  const char *name;
+  double (*next)(struct normal_source *src);
+  gsl_rng *r;         /* tsim_rng_normal's stream */
+  tsim_cohort *c;     /* the site effects of a 10,000-site scenario with SD 1, trial after trial */
+  long long trial;
+  int at;
+} normal_source;
+
+static double from_stream(normal_source *src) { return tsim_rng_normal(src->r); }
+
+static double from_sites(normal_source *src) {
+  if (src->at == src->c->plan->sc->nsites) {
+    tsim__cohort_sites(src->c, 2024, src->trial++);
+    src->at = 0;
+  }
+  return src->c->site_effect[src->at++];
+}
+
+/* Standard normal deviates from src (the engine's own ziggurat): moments, 64 equiprobable bins,
+ * the tails beyond the ziggurat's R = 3.4426 (drawn by its tail method) and beyond 4, and
+ * Kolmogorov-Smirnov against Phi on 4 million draws; then the tail's own mean and
+ * Kolmogorov-Smirnov against the conditional law beyond R on ~11,500 tail values out of 2e7
+ * more draws. Run on tsim_rng_normal, and on the site effects of tsim__cohort_sites, which take
+ * the ziggurat's fast path from counter-based draws and finish the rest from the SITES stream. */
+static void normal_is_normal(normal_source *src) {
   enum { N = 4000000, BINS = 64 };
   double *z = malloc(N * sizeof *z);
   CHECK(z != NULL, "out of memory");
   if (!z) return;
-  tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_SITES);
+  printf("normal deviates: %s\n", src->name);
   double sum = 0, sum2 = 0, sum3 = 0, sum4 = 0;
   long tail_r = 0, tail_4 = 0, upper = 0, bins[BINS] = {0};
   double cut[BINS];
   for (int b = 0; b < BINS; b++) cut[b] = gsl_cdf_ugaussian_Pinv((b + 1.0) / BINS);
   cut[BINS - 1] = INFINITY;
   for (int i = 0; i < N; i++) {
-    double x = z[i] = tsim_rng_normal(r);
+    double x = z[i] = src->next(src);
     sum += x;
     sum2 += x * x;
     sum3 += x * x * x;
@@ -131,7 +155,7 @@ static void normal_is_normal(gsl_rng *r) {
   const double R = 3.4426198558966514;
   int nt = 0;
   for (int i = 0; i < 20000000 && nt < N; i++) {
-    double x = fabs(tsim_rng_normal(r));
+    double x = fabs(src->next(src));
     if (x > R) z[nt++] = x;
   }
   double tm = 0, t2 = 0;
@@ -195,14 +219,84 @@ static void streams(gsl_rng *r, gsl_rng *q) {
   CHECK_SE(sxy_s / n, 0.0, 1.0 / 12 / sqrt(n), 4, "first draws of trial i under seeds 1, 2");
 }
 
+/* splitmix64 as its authors publish it: the reference for the counter-based draws. */
+static uint64_t splitmix64_ref(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Draw j of a key is splitmix64's output j + 1 from it, one at a time or in bulk (any start, any
+ * count); lane l of a trial's lanes starts at outputs 4l+1..4l+4 of the stream's key, lane 0
+ * being the stream itself. */
+static void counter_draws(gsl_rng *r) {
+  uint64_t key = tsim__rng_stream_key(5, 77, TSIM_DRAWS_SITES), x = key, ref[1100];
+  for (int j = 0; j < 1100; j++) ref[j] = splitmix64_ref(&x);
+  int bad = 0;
+  for (int j = 0; j < 1100; j++) bad += tsim_rng_draw(key, (uint64_t)j) != ref[j];
+  CHECK(bad == 0, "tsim_rng_draw: %d of 1100 draws differ from splitmix64", bad);
+  static const size_t firsts[] = {0, 3, 8, 1000}, counts[] = {1, 7, 8, 9, 23, 64};
+  uint64_t out[72];
+  for (size_t f = 0; f < sizeof firsts / sizeof firsts[0]; f++)
+    for (size_t n = 0; n < sizeof counts / sizeof counts[0]; n++) {
+      tsim_rng_draws(key, firsts[f], counts[n], out);
+      bad = 0;
+      for (size_t j = 0; j < counts[n]; j++) bad += out[j] != ref[firsts[f] + j];
+      CHECK(bad == 0, "tsim_rng_draws(first %zu, n %zu): %d differ", firsts[f], counts[n], bad);
+    }
+  tsim_rng_lanes lanes;
+  tsim_rng_seed_lanes(&lanes, 5, 77, TSIM_STREAM_OUTCOME_LANES);
+  tsim_rng_seed_stream(r, 5, 77, TSIM_STREAM_OUTCOME_LANES);
+  x = tsim__rng_stream_key(5, 77, TSIM_STREAM_OUTCOME_LANES);
+  bad = 0;
+  for (int l = 0; l < TSIM_LANES; l++)
+    for (int i = 0; i < 4; i++) bad += lanes.s[i][l] != splitmix64_ref(&x);
+  for (int i = 0; i < 4; i++) bad += lanes.s[i][0] != tsim_rng_state_of(r)->s[i];
+  CHECK(bad == 0, "lanes: %d state words differ from splitmix64's outputs", bad);
+  /* Stepping the eight lanes as one vector is stepping each lane. */
+  tsim_u64x8 v[4], out8;
+  memcpy(v, lanes.s, sizeof v);
+  tsim_rng_state st[TSIM_LANES];
+  for (int l = 0; l < TSIM_LANES; l++)
+    for (int i = 0; i < 4; i++) st[l].s[i] = lanes.s[i][l];
+  bad = 0;
+  for (int k = 0; k < 100; k++) {
+    tsim_rng_lanes_step(v, &out8);
+    for (int l = 0; l < TSIM_LANES; l++) bad += out8[l] != tsim_rng_step(&st[l]);
+  }
+  CHECK(bad == 0, "lanes: %d of 800 vector steps differ from the lane's own", bad);
+}
+
 int main(void) {
+  gsl_set_error_handler_off();
   gsl_rng *r = gsl_rng_alloc(tsim_rng_xoshiro256pp), *q = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   if (!r || !q) return 1;
   CHECK(strcmp(gsl_rng_name(r), "xoshiro256++") == 0, "name %s", gsl_rng_name(r));
   known_answers(r);
   gsl_interface(r);
   below_is_uniform(r);
-  normal_is_normal(r);
+  counter_draws(r);
+  tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_SITES);
+  normal_source stream = {"tsim_rng_normal", from_stream, r, NULL, 0, 0};
+  normal_is_normal(&stream);
+  tsim_scenario *sc = load_text(
+      "{\"name\": \"sites\", \"sample_size\": 20000, \"sites\": {\"count\": 10000, \"heterogeneity_sd\": 1},"
+      " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+      " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"e\": 0.4}}],"
+      " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"}]}");
+  tsim_cohort_plan plan;
+  tsim_cohort *c = NULL;
+  if (sc && tsim_cohort_plan_init(&plan, sc) == TSIM_OK) {
+    if ((c = tsim_cohort_new(&plan))) {
+      normal_source sites = {"the site effects of tsim__cohort_sites", from_sites, NULL, c, 0, sc->nsites};
+      normal_is_normal(&sites);
+    }
+    tsim_cohort_free(c);
+    tsim_cohort_plan_free(&plan);
+  }
+  CHECK(c != NULL, "the 10,000-site scenario did not load");
+  tsim_scenario_free(sc);
   streams(r, q);
   gsl_rng_free(r);
   gsl_rng_free(q);

@@ -38,6 +38,15 @@ if(EXISTS ${TSIM_SH}/determinism.sh)
            COMMAND sh ${TSIM_SH}/determinism.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 endif()
+if(EXISTS ${TSIM_SH}/vector.sh)
+  add_test(NAME run_should_not_depend_on_vector_instructions
+           COMMAND sh ${TSIM_SH}/vector.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/many_sites.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
+endif()
 if(EXISTS ${TSIM_SH}/bad_input.sh)
   add_test(NAME bad_input_should_exit_2_with_path_and_write_nothing
            COMMAND sh ${TSIM_SH}/bad_input.sh $<TARGET_FILE:trialsim> ${TSIM_SH}/bad)
