@@ -124,6 +124,10 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   }
   if (!plan->lat) {
     c->cat = malloc(n * ne * sizeof *c->cat);
+    for (int h = 0; h < 2 && !plan->cell_mode; h++) {
+      c->cat8[h] = malloc(c->ncells * 8 * sizeof *c->cat8[h]);
+      ok = ok && c->cat8[h];
+    }
     c->cell_drop = malloc(ns * na * sizeof *c->cell_drop);
     c->cell_dev = malloc(ns * na * sizeof *c->cell_dev);
     ok = ok && c->cat && c->cell_drop && c->cell_dev;
@@ -173,6 +177,7 @@ void tsim_cohort_free(tsim_cohort *c) {
     free(c->thr[h]);
     free(c->resp_pp[h]);
     free(c->resp_dev[h]);
+    free(c->cat8[h]);
     free(c->lz[h]);
     free(c->val[h]);
     free(c->gone[h]);
@@ -456,13 +461,12 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
   gsl_rng *rm = c->rng, *ro = c->rng2;
   int ne = sc->nendpoints, ns = sc->nsites;
   size_t per_ep = (size_t)ns * (size_t)sc->narms;
-  memset(c->cell_n, 0, per_ep * sizeof *c->cell_n);
-  memset(c->cell_drop, 0, per_ep * sizeof *c->cell_drop);
-  memset(c->cell_dev, 0, per_ep * sizeof *c->cell_dev);
-  for (int h = 0; h < 2; h++) {
-    memset(c->resp_pp[h], 0, c->ncells * sizeof *c->resp_pp[h]);
-    memset(c->resp_dev[h], 0, c->ncells * sizeof *c->resp_dev[h]);
-  }
+  /* Each patient is counted in its category (dropout, deviation, response bits) of its cell,
+   * one increment per hypothesis and end point; the cell table is formed from the categories
+   * at the end. */
+  uint32_t *k0 = c->cat8[0], *k1 = c->cat8[1];
+  memset(k0, 0, c->ncells * 8 * sizeof *k0);
+  memset(k1, 0, c->ncells * 8 * sizeof *k1);
   tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   const uint64_t *thr0 = c->thr[0], *thr1 = c->thr[1];
@@ -472,21 +476,26 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
     unsigned miss = bernoulli(rm, plan->drop_thr[a]) ? TSIM_CAT_DROP : 0u;
     miss |= bernoulli(rm, plan->dev_thr[a]) ? TSIM_CAT_DEV : 0u;
     size_t cell = (size_t)a * (size_t)ns + c->site[j];
-    c->cell_n[cell]++;
-    c->cell_drop[cell] += miss >> 2;
-    c->cell_dev[cell] += miss == TSIM_CAT_DEV;
-    /* The assessed patients' responders go to resp_pp or resp_dev; a dropout's to neither. */
-    uint32_t *pp0 = miss == 0 ? c->resp_pp[0] : miss == TSIM_CAT_DEV ? c->resp_dev[0] : NULL;
-    uint32_t *pp1 = miss == 0 ? c->resp_pp[1] : miss == TSIM_CAT_DEV ? c->resp_dev[1] : NULL;
     for (int e = 0; e < ne; e++, cell += per_ep) {
       uint64_t k = tsim_rng_next(ro) >> 11;
       unsigned r0 = k < thr0[cell], r1 = k < thr1[cell];
       if (cat) *cat++ = (uint8_t)(miss | r0 | (r1 ? TSIM_PT_RESP_NULL : 0u));
-      if (pp0) {
-        pp0[cell] += r0;
-        pp1[cell] += r1;
-      }
+      k0[cell * 8 + (miss | r0)]++;
+      k1[cell * 8 + (miss | r1)]++;
     }
+  }
+  /* A dropout is never assessed: its categories count only as patients and dropouts. */
+  for (size_t ec = 0; ec < c->ncells; ec++) {
+    const uint32_t *q0 = k0 + ec * 8, *q1 = k1 + ec * 8;
+    if (ec < per_ep) {
+      c->cell_dev[ec] = q0[TSIM_CAT_DEV] + q0[TSIM_CAT_DEV | TSIM_CAT_RESP];
+      c->cell_drop[ec] = q0[4] + q0[5] + q0[6] + q0[7];
+      c->cell_n[ec] = q0[0] + q0[1] + c->cell_dev[ec] + c->cell_drop[ec];
+    }
+    c->resp_pp[0][ec] = q0[TSIM_CAT_RESP];
+    c->resp_dev[0][ec] = q0[TSIM_CAT_DEV | TSIM_CAT_RESP];
+    c->resp_pp[1][ec] = q1[TSIM_CAT_RESP];
+    c->resp_dev[1][ec] = q1[TSIM_CAT_DEV | TSIM_CAT_RESP];
   }
 }
 

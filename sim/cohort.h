@@ -104,6 +104,8 @@ typedef struct tsim_cohort {
   uint32_t *resp_pp[2];    /* [ncells; allocated rounded up as thr] responders among the per-protocol patients (assessed,
                               no deviation) of end point e: index e nsites narms + cell */
   uint32_t *resp_dev[2];   /* [ncells] responders among the deviating assessed patients */
+  uint32_t *cat8[2];       /* per-patient sampler: [ncells * 8] patients of each category (the
+                              cat bits without bit 3) of each cell, by hypothesis */
   int *scratch;            /* [max(n, nsites, 2 nsites narms)] shuffles, grouping patients by
                               site; cell mode: dropouts and deviations per cell */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */

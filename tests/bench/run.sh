@@ -146,7 +146,21 @@ echo "measuring the engine (best of $repeats runs per row, about ${secs}s each).
 calibrated_trials n_l "$lupil2"
 calibrated_trials n_s "$simple"
 engine_rates L1 L2 "$lupil2" "$n_l"
+vector=$(sed -n 's/.*"vector"[[:space:]]*:[[:space:]]*"\([a-z0-9]*\)".*/\1/p' "$tmp/out/summary.json" 2>/dev/null)
 engine_rates S1 S2 "$simple" "$n_s"
+
+# LUPIL-2 with narrower vector targets than the processor's (sim/isa.h), when this trialsim has
+# them (run.vector in summary.json): what the vector code contributes. The numbers are the same.
+LA1=NA LA2=NA LG1=NA LG2=NA
+if [ -n "$vector" ] && [ "$vector" != generic ]; then
+  if [ "$vector" != avx2 ]; then
+    export TSIM_VECTOR=avx2
+    engine_rates LA1 LA2 "$lupil2" "$n_l"
+  fi
+  export TSIM_VECTOR=generic
+  engine_rates LG1 LG2 "$lupil2" "$n_l"
+  unset TSIM_VECTOR
+fi
 
 # The same designs forced to the per-patient sampler, when this trialsim has the "sampling"
 # key (its default, "auto", samples counts per cell when cells are large enough).
@@ -209,7 +223,8 @@ r_rate RP RP_note r_rpact.R r_rpact "$(awk -v t="$secs" 'BEGIN { print 2 * t }')
 awk -v date="$started" -v nproc="$(nproc 2>/dev/null || echo '?')" \
     -v cpu="${cpu:-unknown}" -v rev="$rev" -v load="$load" -v build="$build" -v root="$root" \
     -v pl="${pat_l:-100}" -v ps="${pat_s:-100}" \
-    -v L1="$L1" -v L2="$L2" -v S1="$S1" -v S2="$S2" -v pmode="$pmode" \
+    -v L1="$L1" -v L2="$L2" -v S1="$S1" -v S2="$S2" -v pmode="$pmode" -v vector="${vector:-?}" \
+    -v LA1="$LA1" -v LA2="$LA2" -v LG1="$LG1" -v LG2="$LG2" \
     -v LP1="$LP1" -v LP2="$LP2" -v SP1="$SP1" -v SP2="$SP2" \
     -v FXn="${FX_num:-NA}" -v FXs="${FX_seed:-NA}" -v FXt="${FX_trial:-NA}" \
     -v FMn="${FM_num:-NA}" -v FMs="${FM_seed:-NA}" -v FMt="${FM_trial:-NA}" -v FPT="${FPT:-NA}" \

@@ -29,7 +29,7 @@ BEGIN {
 
   print "trialsim benchmark"
   printf "date %s | nproc %s | CPU %s | load average %s\n", date, nproc, cpu, load
-  printf "binaries %s | scripts and scenarios %s (%s)\n", build, root, rev
+  printf "binaries %s | scripts and scenarios %s (%s) | vector target %s\n", build, root, rev, vector
   split(load, la, " ")
   if (la[1] + 0 > 0.5)
     printf "WARNING: load average %s when the benchmark started: other work shares the %s cores,\n" \
@@ -43,6 +43,14 @@ BEGIN {
   engine("trialsim lupil2", 2, L2, pl)
   engine("trialsim simple (S1)", 1, S1, ps)
   engine("trialsim simple (S2, the reference)", 2, S2, ps)
+  if (!na(LA1)) {
+    engine("trialsim lupil2, TSIM_VECTOR=avx2", 1, LA1, pl)
+    engine("trialsim lupil2, TSIM_VECTOR=avx2", 2, LA2, pl)
+  }
+  if (!na(LG1)) {
+    engine("trialsim lupil2, TSIM_VECTOR=generic", 1, LG1, pl)
+    engine("trialsim lupil2, TSIM_VECTOR=generic", 2, LG2, pl)
+  }
   if (pmode == "yes") {
     engine("trialsim lupil2, sampling=patient", 1, LP1, pl)
     engine("trialsim lupil2, sampling=patient", 2, LP2, pl)
@@ -74,6 +82,8 @@ BEGIN {
   print "  null twin reuses the uniforms), so the floor is compared with trialsim per TRIAL."
   printf "  xoshiro %s ns/number, %s ns/seed; mt19937 %s ns/number, %s ns/seed (gsl_rng_set).\n",
          num(FXn, "%.2f"), num(FXs, "%.1f"), num(FMn, "%.2f"), num(FMs, "%.0f")
+  print "  TSIM_VECTOR rows: lupil2 with the vector kernels of a narrower target than the"
+  print "  processor's (sim/isa.h; \"vector target\" above is the default's): the same numbers."
   print "  R vectorised: rbinom counts per arm, pchisq on vectors (no per-patient draws)."
   print "  Mediana: one worker process, marginal rate; ITT via a user test (non-responder),"
   print "  PP = PropTest without Yates. rpact: fixed design, no dropout, one analysis."
