@@ -520,28 +520,24 @@ static inline __attribute__((always_inline)) void two_counts(tsim_analysis_ws *w
   int same = ra == sc->control;
   for (int i = 0; i < r->ncand; i++) {
     size_t s = at + (size_t)r->cand[i], o = other + (size_t)r->cand[i];
-    long long cn = kind_n(kind, N[s], D[s], V[s]), cx0 = kind_x(kind, RP0[s], RD0[s]);
-    int d0 = tsim_site_rule_drops(r, cx0, cn), d1 = d0;
-    long long cx1 = cx0;
+    long long cn = kind_n(kind, N[s], D[s], V[s]), cx[2];
+    int d[2];
+    cx[0] = cx[1] = kind_x(kind, RP0[s], RD0[s]);
+    d[0] = d[1] = tsim_site_rule_drops(r, cx[0], cn);
     if (!same) {
-      cx1 = kind_x(kind, RP1[s], RD1[s]);
-      d1 = tsim_site_rule_drops(r, cx1, cn);
+      cx[1] = kind_x(kind, RP1[s], RD1[s]);
+      d[1] = tsim_site_rule_drops(r, cx[1], cn);
     }
-    if (!(d0 | d1)) continue;
+    if (!(d[0] | d[1])) continue;
     long long on = kind_n(kind, N[o], D[o], V[o]);
-    if (d0) {
-      dropped[0]++;
-      n[0][ra] -= cn;
-      x[0][ra] -= cx0;
-      n[0][1 - ra] -= on;
-      x[0][1 - ra] -= kind_x(kind, RP0[o], RD0[o]);
-    }
-    if (d1) {
-      dropped[1]++;
-      n[1][ra] -= cn;
-      x[1][ra] -= cx1;
-      n[1][1 - ra] -= on;
-      x[1][1 - ra] -= kind_x(kind, RP1[o], RD1[o]);
+    const uint32_t *RP[2] = {RP0, RP1}, *RD[2] = {RD0, RD1};
+    for (int h = 0; h < 2; h++) {
+      if (!d[h]) continue;
+      dropped[h]++;
+      n[h][ra] -= cn;
+      x[h][ra] -= cx[h];
+      n[h][1 - ra] -= on;
+      x[h][1 - ra] -= kind_x(kind, RP[h][o], RD[h][o]);
     }
   }
 }

@@ -350,15 +350,7 @@ typedef struct lane_job {
       memcpy(&m1, j->m1 + at, sizeof m1);                                                         \
       memcpy(&m, j->m + at, sizeof m);                                                            \
       for (uint32_t it = j->iters[g]; it > 0; it--) {                                             \
-        const VU x = s[0] + s[3];                                                                 \
-        out = ((x << 23) | (x >> 41)) + s[0]; /* tsim_rng_lanes_step, W lanes */                  \
-        const VU t = s[1] << 17;                                                                  \
-        s[2] ^= s[0];                                                                             \
-        s[3] ^= s[1];                                                                             \
-        s[1] ^= s[2];                                                                             \
-        s[0] ^= s[3];                                                                             \
-        s[2] ^= t;                                                                                \
-        s[3] = (s[3] << 45) | (s[3] >> 19);                                                       \
+        TSIM_XOSHIRO256PP_STEP(VU, s, out); /* W lanes */                                         \
         VI k = (VI)(out >> 11);                                                                   \
         VI r0 = k < th0, r1 = k < th1, in_pp = i < m1, in_as = i < m; /* -1 or 0 */               \
         p0 += r0 & in_pp;                                                                         \
@@ -404,7 +396,7 @@ TSIM_TARGET_AVX2 static void lanes_avx2(const lane_job *j) { LANES_BODY(u64x4, i
  * each lane's m1 (per protocol) and m (assessed) once the group is drawn: about 18 instructions
  * per uniform of the eight lanes instead of 27. A group draws at most LANE_MAX < 64 uniforms. */
 TSIM_TARGET_AVX512POPCNT static void lanes_avx512popcnt(const lane_job *j) {
-  __m512i s[4];
+  tsim_u64x8 s[4];
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
   for (int w = 0; w < 4; w++) { /* the seeding of LANES_BODY */
     __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)j->key),
@@ -412,23 +404,16 @@ TSIM_TARGET_AVX512POPCNT static void lanes_avx512popcnt(const lane_job *j) {
                                                     _mm512_set1_epi64((long long)TSIM_GAMMA)));
     z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ULL));
     z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)0x94d049bb133111ebULL));
-    s[w] = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+    s[w] = (tsim_u64x8)_mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
   }
   for (size_t g = 0; g < j->ngroups; g++) {
     size_t at = TSIM_LANES * g;
     __m512i th0 = _mm512_loadu_si512(j->t0 + at), th1 = _mm512_loadu_si512(j->t1 + at);
     __m512i bits0 = _mm512_setzero_si512(), bits1 = _mm512_setzero_si512(), bit = one;
     for (uint32_t it = j->iters[g]; it > 0; it--) {
-      __m512i x = _mm512_add_epi64(s[0], s[3]);
-      __m512i out = _mm512_add_epi64(_mm512_rol_epi64(x, 23), s[0]); /* tsim_rng_lanes_step */
-      __m512i t = _mm512_slli_epi64(s[1], 17);
-      s[2] = _mm512_xor_si512(s[2], s[0]);
-      s[3] = _mm512_xor_si512(s[3], s[1]);
-      s[1] = _mm512_xor_si512(s[1], s[2]);
-      s[0] = _mm512_xor_si512(s[0], s[3]);
-      s[2] = _mm512_xor_si512(s[2], t);
-      s[3] = _mm512_rol_epi64(s[3], 45);
-      __m512i k = _mm512_srli_epi64(out, 11);
+      tsim_u64x8 out;
+      TSIM_XOSHIRO256PP_STEP(tsim_u64x8, s, out);
+      __m512i k = (__m512i)(out >> 11);
       bits0 = _mm512_mask_or_epi64(bits0, _mm512_cmplt_epi64_mask(k, th0), bits0, bit);
       bits1 = _mm512_mask_or_epi64(bits1, _mm512_cmplt_epi64_mask(k, th1), bits1, bit);
       bit = _mm512_add_epi64(bit, bit);

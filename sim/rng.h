@@ -24,6 +24,21 @@ typedef struct tsim_rng_state {
   uint64_t s[4]; /* xoshiro256++ state; never all zero */
 } tsim_rng_state;
 
+/* One xoshiro256++ step of the state words s[0..3], the output to out, for words of type T: a
+ * 64-bit integer, or a vector of them (one generator per lane). Written once for both. */
+#define TSIM_XOSHIRO256PP_STEP(T, s, out)                                                         \
+  do {                                                                                            \
+    const T x_ = (s)[0] + (s)[3];                                                                 \
+    (out) = ((x_ << 23) | (x_ >> 41)) + (s)[0];                                                   \
+    const T t_ = (s)[1] << 17;                                                                    \
+    (s)[2] ^= (s)[0];                                                                             \
+    (s)[3] ^= (s)[1];                                                                             \
+    (s)[1] ^= (s)[2];                                                                             \
+    (s)[0] ^= (s)[3];                                                                             \
+    (s)[2] ^= t_;                                                                                 \
+    (s)[3] = ((s)[3] << 45) | ((s)[3] >> 19);                                                     \
+  } while (0)
+
 /* Purposes of the sub-streams of one trial. Keeping them apart means that changing how many
  * numbers one part of the model draws (say, turning site heterogeneity on) leaves the numbers
  * every other part sees unchanged: common random numbers across scenario variants. */
@@ -67,17 +82,7 @@ typedef int64_t tsim_i64x8 __attribute__((vector_size(64)));
 /* One xoshiro256++ step of eight lanes held in s[0..3] (lane l of s[i] is word i of lane l),
  * the next outputs to *out: tsim_rng_step, lane by lane. Pointers, not values: vectors passed by
  * value would change the calling convention between vector widths. */
-static inline void tsim_rng_lanes_step(tsim_u64x8 *s, tsim_u64x8 *out) {
-  const tsim_u64x8 x = s[0] + s[3];
-  *out = ((x << 23) | (x >> 41)) + s[0];
-  const tsim_u64x8 t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = (s[3] << 45) | (s[3] >> 19);
-}
+static inline void tsim_rng_lanes_step(tsim_u64x8 *s, tsim_u64x8 *out) { TSIM_XOSHIRO256PP_STEP(tsim_u64x8, s, *out); }
 
 /* ---- counter-based draws ---------------------------------------------------------------------
  * Where a trial needs a fixed set of numbers, one per site or per cell, it takes them by index:
@@ -120,16 +125,8 @@ void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]);
  * state into a local tsim_rng_state and step that, so the compiler keeps it in registers
  * instead of storing and reloading it through the gsl_rng at every draw. */
 static inline uint64_t tsim_rng_step(tsim_rng_state *st) {
-  uint64_t *s = st->s;
-  const uint64_t x = s[0] + s[3];
-  const uint64_t result = ((x << 23) | (x >> 41)) + s[0];
-  const uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = (s[3] << 45) | (s[3] >> 19);
+  uint64_t result;
+  TSIM_XOSHIRO256PP_STEP(uint64_t, st->s, result);
   return result;
 }
 
