@@ -4,26 +4,33 @@
  * depend only on the site and the arm, and the end points are independent given them - the
  * analyses depend on a trial only through the counts per cell, and those can be drawn
  * directly with the same distribution as patient by patient:
- *   site sizes      Multinomial(N; weights)  (balanced enrollment: the fixed sizes);
+ *   site sizes      Multinomial(N; weights) as a binary tree of binomials (balanced enrollment:
+ *                   the fixed sizes);
  *   arms in a site  fixed randomisation: multivariate hypergeometric from the fixed arm totals,
  *                   site after site; simple: Multinomial(n_s; allocation); permuted blocks
  *                   within the site: full blocks, plus a multivariate hypergeometric draw of
  *                   the n_s mod b patients of the last, partial block from one block;
  *   in a cell of n  D ~ Bin(n, dropout), V ~ Bin(n - D, deviation) (jointly, one uniform, for
- *                   n <= 16), and per end point the responders among the n - D - V
+ *                   n <= DV_MAX_N), and per end point the responders among the n - D - V
  *                   per-protocol patients ~ Bin(., p) and among the V deviating ones
  *                   ~ Bin(V, p), p the cell's probability this trial.
- * Both hypotheses' responders come from the same uniforms (see "binomial draws" below), so a
- * cell whose probability is unchanged under the null twin (the control arm, anomalies) gets
- * the same counts under both, as patients do in the per-patient sampler (large cells with
- * heterogeneity excepted: there the two are drawn independently). Sites, their effects and
- * anomalies come from the same SITES stream as in the per-patient sampler, so the
- * probabilities are the same; the ENROLL, MISSING and OUTCOME streams are read differently.
+ * Both hypotheses' responders come from the same uniforms (see "binomial draws" and
+ * "responders, eight cells at a time" below), so a cell whose probability is unchanged under
+ * the null twin (the control arm, anomalies) gets the same counts under both, as patients do in
+ * the per-patient sampler (GSL's BTPE excepted: there the two are drawn independently). The
+ * site effects and anomalies are those of the per-patient sampler (cohort.c), so the
+ * probabilities are the same; enrollment, missingness and outcomes read their numbers
+ * differently.
  *
- * Nothing is allocated per trial: inversion tables of the draws every trial makes (the joint
- * dropout/deviation pairs, a two-arm block's remainder) are built once per plan, binomial
- * tables once per thread, and the generators' states are stepped in local copies
- * (tsim_rng_step) so that they stay in registers.
+ * What is drawn once per site or per cell comes from the trial's counter-based draws (rng.h):
+ * ENROLL draw j for node j of the site tree and nsites + s for site s's partial block, MISSING
+ * draw c for cell c's dropouts and deviations. The rare paths - binomials beyond the tables,
+ * other randomisations, cells beyond DV_MAX_N or LANE_MAX - read the ENROLL, MISSING and
+ * OUTCOME streams, seeded only when needed.
+ *
+ * Nothing is allocated per trial: inversion tables of the draws every trial makes (the site
+ * tree's binomials, the joint dropout/deviation pairs, a two-arm block's remainder) are built
+ * once per plan, binomial tables once per thread.
  *
  * The cost is a few binomial draws per cell instead of a few uniforms per patient, so it
  * pays off once cells hold more than a handful of patients; tsim_cohort_cell_mode decides.
@@ -66,8 +73,8 @@ int tsim_cohort_cell_mode(const tsim_scenario *sc) {
  * Responders are drawn for both hypotheses at once from the same uniforms (coupled, as the
  * per-patient sampler couples them): Bernoulli sums compare each uniform with both thresholds,
  * inversion inverts the same uniform in both tables. Only GSL's BTPE (probabilities that change
- * every trial, cells of more than SMALL_BINOMIAL) draws the two hypotheses independently. Each
- * hypothesis alone keeps its distribution either way. */
+ * every trial and cells of more than SMALL_BINOMIAL; any cell beyond BC_MAX_N) draws the two
+ * hypotheses independently. Each hypothesis alone keeps its distribution either way. */
 #define SMALL_BINOMIAL 24    /* Bernoulli sums up to this n when p varies (cheaper than BTPE) */
 #define BC_MAX_N 1000        /* tables up to this n; q^n stays far from underflow below it */
 #define BC_KEY_BITS 13       /* 8192 tables per thread */
@@ -279,12 +286,12 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
  * as everywhere; cohort.c), and both hypotheses compare the same uniform (coupled, as in the
  * per-patient sampler). A lane with a smaller cell leaves its last uniforms unused. So every
  * lane's stream advances by a number fixed by the group, and the counts are the same whether
- * the machine steps all eight lanes at once (AVX-512), four (AVX2) or two; the plan picks the
+ * the machine steps all eight lanes at once (AVX-512), four (AVX2) or one; the plan picks the
  * widest the processor has (lanes_pick). Larger cells are drawn one at a time by responders()
  * from the OUTCOME stream. Cells past the end of the table pad the last group with no patients.
  *
- * Cost: about 25 vector instructions per uniform drawn by all eight lanes, against ~20 scalar
- * instructions per patient for Bernoulli sums. */
+ * Cost: about 25 vector instructions per uniform drawn by all eight lanes (18 with AVX-512's
+ * population counts), against ~20 scalar instructions per patient for Bernoulli sums. */
 #define LANE_MAX 16
 
 
@@ -845,11 +852,6 @@ static __attribute__((noinline)) void missing_large(tsim_cohort *c, gsl_rng *r, 
   *v = binom(c->cell_ws->bc, r, st, n - *d, plan->sc->arms[a].deviation, plan->dev_thr[a]);
 }
 
-/* Each cell's dropouts and deviations into the cell table, from the MISSING stream r, cells in
- * site-major order; and what the lanes need (see "responders, eight cells at a time"): each
- * lane cell's per-protocol and assessed patients, and each group's largest cell. A function of
- * its own, as is responders_all: with only its own values live, the generator's state stays in
- * registers. */
 /* The dropouts and deviations of a cell of n <= DV_MAX_N patients of arm a from the uniform
  * bits u: d | v << 4. */
 static inline unsigned dv_draw(const struct tsim_cell_tables *ct, size_t a, unsigned n, uint64_t u) {
@@ -898,6 +900,9 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   return large;
 }
 
+/* Each cell's dropouts and deviations into the cell table (missing_cells), and what the lanes
+ * need (see "responders, eight cells at a time"): each lane cell's per-protocol and assessed
+ * patients, for every end point, and each group's largest cell. */
 static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;

@@ -103,7 +103,6 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   if (!c) return NULL;
   size_t n = (size_t)sc->sample_size, ns = (size_t)sc->nsites, na = (size_t)sc->narms;
   size_t ne = (size_t)sc->nendpoints, nscratch = n > ns ? n : ns;
-  if (nscratch < 2 * ns * na) nscratch = 2 * ns * na; /* cell mode: dropouts, deviations */
   c->plan = plan;
   c->n = sc->sample_size;
   c->ncells = ne * ns * na;

@@ -8,7 +8,7 @@ static const char *const names[] = {"generic", "avx2", "avx512", "avx512popcnt"}
 
 const char *tsim_isa_name(tsim_isa isa) { return names[isa]; }
 
-tsim_isa tsim_isa_pick(void) {
+static tsim_isa choose(void) {
   tsim_isa best = TSIM_ISA_GENERIC;
 #if TSIM_ISA_TARGETS
   __builtin_cpu_init();
@@ -20,4 +20,12 @@ tsim_isa tsim_isa_pick(void) {
   for (int i = 0; force && i <= (int)best; i++)
     if (strcmp(force, names[i]) == 0) return (tsim_isa)i;
   return best;
+}
+
+/* The first call decides (rng.c's constructor makes it when the program starts, before any
+ * thread), so that every kernel and the report agree whatever the environment does later. */
+tsim_isa tsim_isa_pick(void) {
+  static int picked = -1;
+  if (picked < 0) picked = (int)choose();
+  return (tsim_isa)picked;
 }

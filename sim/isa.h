@@ -1,11 +1,12 @@
 /* isa.h - which vector instructions the engine's hot loops use.
  *
  * The per-trial kernels (the cell sampler's responder lanes, the site-specific response
- * probabilities) are written once in GCC's generic vector code and compiled for three targets:
- * x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline. They compute the same numbers on every
- * target - the same integer operations, and the same IEEE double operations lane by lane, never
- * contracted into fused multiply-adds (the build is ISO C, where GCC does not contract) - so the
- * choice only changes the speed. It is made once per process from what the processor reports,
+ * probabilities, the counter-based draws) are written once in GCC's generic vector code and
+ * compiled for x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline; the lanes also have an
+ * AVX-512 version with population counts. They compute the same numbers on every target - the
+ * same integer operations, and the same IEEE double operations lane by lane, never contracted
+ * into fused multiply-adds (the build passes -ffp-contract=off) - so the choice only changes
+ * the speed. It is made once per process (the first call decides) from what the processor reports,
  * unless the environment variable TSIM_VECTOR names one (avx512popcnt, avx512, avx2 or generic), which tests
  * use to compare the targets and the benchmark to measure them. A target the processor lacks
  * is never chosen, whatever TSIM_VECTOR says. */
@@ -21,7 +22,7 @@ typedef enum {
 } tsim_isa;
 
 /* Kernels are compiled for AVX2 and AVX-512 only with GCC on x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #define TSIM_ISA_TARGETS 1
 #define TSIM_TARGET_AVX512 __attribute__((target("arch=x86-64-v4")))
 #define TSIM_TARGET_AVX2 __attribute__((target("arch=x86-64-v3")))

@@ -47,7 +47,7 @@ typedef enum {
   TSIM_STREAM_ENROLL = 1,   /* each patient's site and arm */
   TSIM_STREAM_OUTCOME = 2,  /* end points */
   TSIM_STREAM_MISSING = 3,  /* dropout and protocol deviation */
-  TSIM_STREAM_OUTCOME_LANES = 4, /* end points drawn eight patients at a time (cell sampler) */
+  TSIM_STREAM_OUTCOME_LANES = 4, /* end points drawn eight cells at a time (cell sampler) */
   /* Counter-based draws (tsim_rng_draw) of one trial: */
   TSIM_DRAWS_SITES = 5,     /* each site's random effect (normal deviates) */
   TSIM_DRAWS_ENROLL = 6,    /* cell sampler: the site multinomial's binomials, each site's arm split */

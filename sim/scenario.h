@@ -31,7 +31,8 @@
 /* Patients per trial. Each thread keeps a few bytes per patient and per end point; 10 million
  * patients is ~200 MB per thread, the most we let a scenario ask for without a clear error. */
 #define TSIM_MAX_SAMPLE 10000000LL
-#define TSIM_MAX_CELLS (1 << 21)     /* sites x arms x end points: 64 MiB of counts per thread */
+#define TSIM_MAX_CELLS (1 << 21)     /* sites x arms x end points: ~128 MiB of counts per thread
+                                        sampled per cell, ~224 MiB per patient */
 #define TSIM_MAX_TRIALS 1000000000000LL /* 10^12: counts stay exact in 64 bits */
 #define TSIM_MAX_SEED 9007199254740991LL /* 2^53 - 1: a seed survives a JSON round trip */
 
