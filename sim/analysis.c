@@ -265,6 +265,13 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
 }
 
 /* Comparison o's counts and the difference in response rates. */
+/* x1/n1 - x0/n0 (n0, n1 > 0) as one rounding of the exact value: the cross-product difference
+ * and the product of the arms' sizes are exact in doubles (sizes up to 10^7), so one division
+ * gives the correctly rounded difference - and costs one division, not two. */
+static inline double rate_diff(long long x0, long long n0, long long x1, long long n1) {
+  return (double)(x1 * n0 - x0 * n1) / ((double)n0 * (double)n1);
+}
+
 static void set_counts(const tsim_scenario *sc, const tsim_endpoint *ep, tsim_outcome *o, long long x0,
                        long long n0, long long x1, long long n1, int dropped) {
   o->x0 = x0;
@@ -277,7 +284,7 @@ static void set_counts(const tsim_scenario *sc, const tsim_endpoint *ep, tsim_ou
     o->diff = o->defined ? (double)x1 / (double)n1 - ep->p0 : NAN;
   } else {
     o->defined = n0 > 0 && n1 > 0;
-    o->diff = o->defined ? (double)x1 / (double)n1 - (double)x0 / (double)n0 : NAN;
+    o->diff = o->defined ? rate_diff(x0, n0, x1, n1) : NAN;
   }
 }
 
@@ -428,7 +435,7 @@ static inline long long kind_x(int kind, uint32_t rpp, uint32_t rdev) {
 /* The rest of an outcome once its counts are set: the difference and the decision. */
 static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w, int k, tsim_outcome *o, int nop) {
   o->defined = o->n0 > 0 && o->n1 > 0;
-  o->diff = o->defined ? (double)o->x1 / (double)o->n1 - (double)o->x0 / (double)o->n0 : NAN;
+  o->diff = o->defined ? rate_diff(o->x0, o->n0, o->x1, o->n1) : NAN;
   if (!(w->chisq[k] && nop)) {
     test_table(w, k, o);
     return;
