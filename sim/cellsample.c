@@ -388,7 +388,17 @@ typedef uint32_t u32x1 __attribute__((vector_size(4)));
 
 typedef void (*lanes_fn)(const lane_job *);
 
-static void lanes_generic(const lane_job *j) { LANES_BODY(u64x1, i64x1, u32x1, 1, ((u64x1){0})) }
+/* The build's own instruction set: lane by lane for the baseline, or as wide as the build
+ * targets (a build with -march=native, say). */
+static void lanes_generic(const lane_job *j) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  LANES_BODY(tsim_u64x8, tsim_i64x8, u32x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
+#elif defined(__AVX2__)
+  LANES_BODY(u64x4, i64x4, u32x4, 4, ((u64x4){0, 1, 2, 3}))
+#else
+  LANES_BODY(u64x1, i64x1, u32x1, 1, ((u64x1){0}))
+#endif
+}
 
 #if TSIM_ISA_TARGETS
 TSIM_TARGET_AVX512 static void lanes_avx512(const lane_job *j) {

@@ -21,8 +21,11 @@ typedef enum {
   TSIM_ISA_AVX512POPCNT = 3 /* x86-64-v4 and AVX512_VPOPCNTDQ (vector population counts) */
 } tsim_isa;
 
-/* Kernels are compiled for AVX2 and AVX-512 only with GCC on x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+/* Kernels are compiled for AVX2 and AVX-512 only with GCC 12 or later on x86-64, and only when
+ * the build itself targets a processor without AVX (the default): a build for a wider one
+ * (-march=native, say) compiles the generic kernels for it already, and GCC could not inline
+ * their bodies into targets narrower than the build's. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && !defined(__AVX__)
 #define TSIM_ISA_TARGETS 1
 #define TSIM_TARGET_AVX512 __attribute__((target("arch=x86-64-v4")))
 #define TSIM_TARGET_AVX2 __attribute__((target("arch=x86-64-v3")))
@@ -33,7 +36,8 @@ typedef enum {
 
 /* The target the kernels run: the widest the processor has, or TSIM_VECTOR's if it has that. */
 tsim_isa tsim_isa_pick(void);
-/* Its name: "avx512popcnt", "avx512", "avx2" or "generic". */
+/* Its name: "avx512popcnt", "avx512", "avx2" or "generic" (the build's own instruction set: the
+ * baseline x86-64 unless the build targets more). */
 const char *tsim_isa_name(tsim_isa isa);
 
 #endif

@@ -50,8 +50,15 @@ void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, t
 typedef uint64_t u64x1 __attribute__((vector_size(8)));
 typedef uint64_t u64x4 __attribute__((vector_size(32)));
 
+/* The build's own instruction set (see cellsample.c's lanes_generic). */
 static void draws_generic(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  DRAWS_BODY(tsim_u64x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
+#elif defined(__AVX2__)
+  DRAWS_BODY(u64x4, 4, ((u64x4){0, 1, 2, 3}))
+#else
   DRAWS_BODY(u64x1, 1, ((u64x1){0}))
+#endif
 }
 #if TSIM_ISA_TARGETS
 TSIM_TARGET_AVX512 static void draws_avx512(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
