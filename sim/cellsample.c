@@ -931,8 +931,9 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   }
 }
 
-/* One cell's responders on end point e by responders(), for what responders_all leaves to it:
- * probabilities stable across trials, or cells too large for its Bernoulli sums. */
+/* One cell's responders on end point e by responders(), for the cells the lanes leave to it
+ * (more than LANE_MAX assessed patients): cached tables where the probabilities are the same
+ * every trial, Bernoulli sums or BTPE where they are not. */
 static __attribute__((noinline)) void responders_cell(tsim_cohort *c, gsl_rng *r, tsim_rng_state *st,
                                                       size_t ec, unsigned v, unsigned m1) {
   double p[2] = {c->p_eff[0][ec], c->p_eff[1][ec]};
