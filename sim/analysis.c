@@ -63,14 +63,18 @@ static int pop_kind(const tsim_analysis *an) {
  * sum of cells: n patients, drop dropouts, dev deviating assessed patients, rpp and rdev
  * responders among the per-protocol and the deviating patients (cohort.h). Per protocol: the
  * assessed without a deviation; assessed: everyone not dropped out; non-responder imputation:
- * everyone, a dropout counting as a non-responder. */
+ * everyone, a dropout counting as a non-responder. kind_n and kind_x are its two halves: the
+ * patients do not depend on the hypothesis, the responders do. */
+static inline long long kind_n(int kind, uint32_t n, uint32_t drop, uint32_t dev) {
+  return kind == TSIM_POPK_PP ? (long long)n - drop - dev : kind == TSIM_POPK_ASSESSED ? (long long)n - drop : n;
+}
+static inline long long kind_x(int kind, uint32_t rpp, uint32_t rdev) {
+  return kind == TSIM_POPK_PP ? (long long)rpp : (long long)rpp + rdev;
+}
 static inline void kind_counts(int kind, uint32_t n, uint32_t drop, uint32_t dev, uint32_t rpp, uint32_t rdev,
                                long long *x, long long *nn) {
-  switch (kind) {
-    case TSIM_POPK_PP: *x = rpp; *nn = n - drop - dev; return;
-    case TSIM_POPK_ASSESSED: *x = rpp + rdev; *nn = n - drop; return;
-    default: *x = rpp + rdev; *nn = n; return;
-  }
+  *x = kind_x(kind, rpp, rdev);
+  *nn = kind_n(kind, n, drop, dev);
 }
 
 /* kind_counts of cell `cell` (tsim_cohort_cell) of end point e under hypothesis h. */
@@ -423,14 +427,6 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
   }
 }
 
-/* The analysed patients and the responders of population `kind` among counts (kind_counts in
- * two halves: the patients do not depend on the hypothesis, the responders do). */
-static inline long long kind_n(int kind, uint32_t n, uint32_t drop, uint32_t dev) {
-  return kind == TSIM_POPK_PP ? (long long)n - drop - dev : kind == TSIM_POPK_ASSESSED ? (long long)n - drop : n;
-}
-static inline long long kind_x(int kind, uint32_t rpp, uint32_t rdev) {
-  return kind == TSIM_POPK_PP ? (long long)rpp : (long long)rpp + rdev;
-}
 
 /* The rest of an outcome once its counts are set: the difference and the decision. */
 static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w, int k, tsim_outcome *o, int nop) {
@@ -447,52 +443,9 @@ static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w
   o->favouring = o->reject & (w->higher[k] ? o->diff > 0 : o->diff < 0);
 }
 
-/* eval_cells_kind for two arms, written out for them: the control's counts and the other arm's,
- * each site's two cells at s and nsites + s. */
-static inline __attribute__((always_inline)) void eval_two_kind(tsim_analysis_ws *w, int k, int h,
-                                                                tsim_outcome *o, const int kind, int nop) {
-  const tsim_scenario *sc = w->sc;
-  const tsim_cohort *co = w->cohort;
-  const tsim_site_rule *r = &w->rule[k];
-  int e = sc->analyses[k].endpoint;
-  size_t ns = (size_t)sc->nsites, sum_at = ((size_t)h * (size_t)sc->nendpoints + (size_t)e) * 2;
-  const uint32_t *N = co->cell_n, *D = co->cell_drop, *V = co->cell_dev;
-  const uint32_t *RP = co->resp_pp[h] + w->e_off[k], *RD = co->resp_dev[h] + w->e_off[k];
-  long long x[2], n[2], cx, cn;
-  for (int a = 0; a < 2; a++)
-    kind_counts(kind, w->sum_n[a], w->sum_drop[a], w->sum_dev[a], w->sum_rpp[sum_at + (size_t)a],
-                w->sum_rdev[sum_at + (size_t)a], &x[a], &n[a]);
-  for (int i = 0; i < r->nlisted; i++)
-    for (size_t a = 0, s = (size_t)r->listed[i]; a < 2; a++, s += ns) {
-      kind_counts(kind, N[s], D[s], V[s], RP[s], RD[s], &cx, &cn);
-      x[a] -= cx;
-      n[a] -= cn;
-    }
-  int dropped = r->nlisted, ra = r->arm;
-  size_t at = (size_t)ra * ns, other = ns - at; /* the rule arm's cells, the other arm's */
-  for (int i = 0; i < r->ncand; i++) {
-    size_t s = (size_t)r->cand[i];
-    kind_counts(kind, N[at + s], D[at + s], V[at + s], RP[at + s], RD[at + s], &cx, &cn);
-    if (!tsim_site_rule_drops(r, cx, cn)) continue;
-    dropped++;
-    x[ra] -= cx;
-    n[ra] -= cn;
-    kind_counts(kind, N[other + s], D[other + s], V[other + s], RP[other + s], RD[other + s], &cx, &cn);
-    x[1 - ra] -= cx;
-    n[1 - ra] -= cn;
-  }
-  int c = sc->control;
-  o->x0 = x[c];
-  o->n0 = n[c];
-  o->x1 = x[1 - c];
-  o->n1 = n[1 - c];
-  o->sites_dropped = dropped;
-  finish_two(w, k, o, nop);
-}
-
 /* The counts of two-arm analysis k under both hypotheses at once: each arm's responders x and
  * analysed patients n, [hypothesis][arm], and the sites removed per hypothesis - what
- * eval_two_kind forms, with every cell read once for both. The patients a population keeps do
+ * eval_cells_kind forms for one, with every cell read once for both. The patients a population keeps do
  * not depend on the hypothesis until the data-driven rule removes a site under one of them. */
 static inline __attribute__((always_inline)) void two_counts(tsim_analysis_ws *w, int k, const int kind,
                                                              long long x[2][2], long long n[2][2], int dropped[2]) {
@@ -560,7 +513,7 @@ static inline __attribute__((always_inline)) void two_counts_path(tsim_analysis_
 }
 
 /* Analysis k of a two-arm design under both hypotheses into out0 (alternative) and out1 (null
- * twin): the same outcomes as eval_two_kind gives for each. */
+ * twin): the same outcomes as eval_cells_kind gives for each. */
 static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws *w, int k, tsim_outcome *out0,
                                                                 tsim_outcome *out1, int nop) {
   long long x[2][2], n[2][2];
@@ -582,12 +535,6 @@ static inline __attribute__((always_inline)) void eval_two_both(tsim_analysis_ws
  * both callers: in tsim_analysis_eval_all's loop over analyses there is no call per analysis. */
 static inline __attribute__((always_inline)) void eval_cells(tsim_analysis_ws *w, int k, int h,
                                                              tsim_outcome *out, int nop) {
-  if (w->two) switch (w->path[k]) {
-      case TSIM_POPK_PP: eval_two_kind(w, k, h, out, TSIM_POPK_PP, nop); return;
-      case TSIM_POPK_ASSESSED: eval_two_kind(w, k, h, out, TSIM_POPK_ASSESSED, nop); return;
-      case TSIM_POPK_NRI: eval_two_kind(w, k, h, out, TSIM_POPK_NRI, nop); return;
-      default: eval_general(w, k, h, out); return;
-    }
   switch (w->path[k]) {
     case TSIM_POPK_PP: eval_cells_kind(w, k, h, out, TSIM_POPK_PP, nop); break;
     case TSIM_POPK_ASSESSED: eval_cells_kind(w, k, h, out, TSIM_POPK_ASSESSED, nop); break;

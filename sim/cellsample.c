@@ -105,7 +105,6 @@ struct tsim_cell_ws {
   int large;                   /* this trial has cells that are not lane cells */
 };
 
-
 /* An inversion table of a distribution on K outcomes: thresholds c[0..K-1] on 53 uniform bits,
  * c[x] = ceil(F(x) 2^53) with c[K-1] = 2^53, followed by its guide g[0..K-1] (Chen & Asau
  * 1974): g[i] is the first x with c[x] > i 2^53 / K, so that inversion starts one or two steps
@@ -294,7 +293,6 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
  * population counts), against ~20 scalar instructions per patient for Bernoulli sums. */
 #define LANE_MAX 16
 
-
 struct tsim_cell_ws *tsim__cell_ws_new(const tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   size_t np = tsim__ncells_padded((size_t)sc->nendpoints * (size_t)sc->nsites * (size_t)sc->narms);
@@ -339,16 +337,18 @@ typedef struct lane_job {
  * streams, so W = 8 (one AVX-512 register), 4 (AVX2) and 1 (plain registers) give the same
  * numbers, and each lane's state stays in registers across the groups. The body is a macro so
  * that each target compiles it at its own width. */
+#define LANES_SEED(VU, s, lane)                                                                   \
+  for (int w = 0; w < 4; w++) {                                                                   \
+    VU z = j->key + ((lane) * 4u + (uint64_t)w + 1u) * TSIM_GAMMA;                                \
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;                                                  \
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;                                                  \
+    (s)[w] = z ^ (z >> 31);                                                                       \
+  }
 #define LANES_BODY(VU, VI, V32, W, IDX)                                                           \
   for (int part = 0; part < TSIM_LANES; part += (W)) {                                            \
     VU s[4], out;                                                                                 \
     const VU lane = (VU)(IDX) + (uint64_t)part;                                                   \
-    for (int w = 0; w < 4; w++) {                                                                 \
-      VU z = j->key + (lane * 4u + (uint64_t)w + 1u) * 0x9e3779b97f4a7c15ULL;                     \
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;                                                \
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;                                                \
-      s[w] = z ^ (z >> 31);                                                                       \
-    }                                                                                             \
+    LANES_SEED(VU, s, lane)                                                                       \
     for (size_t g = 0; g < j->ngroups; g++) {                                                     \
       size_t at = TSIM_LANES * g + (size_t)part;                                                  \
       VI th0, th1, m1, m, i = {0}, p0 = {0}, p1 = {0}, a0 = {0}, a1 = {0};                        \
@@ -414,15 +414,8 @@ TSIM_TARGET_AVX2 static void lanes_avx2(const lane_job *j) { LANES_BODY(u64x4, i
  * per uniform of the eight lanes instead of 27. A group draws at most LANE_MAX < 64 uniforms. */
 TSIM_TARGET_AVX512POPCNT static void lanes_avx512popcnt(const lane_job *j) {
   tsim_u64x8 s[4];
-  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
-  for (int w = 0; w < 4; w++) { /* the seeding of LANES_BODY */
-    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)j->key),
-                                 _mm512_mullo_epi64(_mm512_add_epi64(_mm512_slli_epi64(lane, 2), _mm512_set1_epi64(w + 1)),
-                                                    _mm512_set1_epi64((long long)TSIM_GAMMA)));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ULL));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)0x94d049bb133111ebULL));
-    s[w] = (tsim_u64x8)_mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-  }
+  const __m512i one = _mm512_set1_epi64(1);
+  LANES_SEED(tsim_u64x8, s, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
   for (size_t g = 0; g < j->ngroups; g++) {
     size_t at = TSIM_LANES * g;
     __m512i th0 = _mm512_loadu_si512(j->t0 + at), th1 = _mm512_loadu_si512(j->t1 + at);
