@@ -58,7 +58,7 @@ typedef struct tsim_analysis_ws {
    * tsim_analysis_eval_all re-derives nothing from sc->analyses per trial: */
   unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
   unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
-  int two;            /* two arms, one comparison: the cell table's analyses take eval_two */
+  int two;            /* two arms, one comparison: tsim_analysis_eval_trial takes both hypotheses at once */
   size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */
