@@ -33,6 +33,22 @@ typedef struct tsim_outcome {
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
 } tsim_outcome;
 
+/* Every comparison of one trial under both hypotheses, as arrays: the trial loop's fast path
+ * (tsim_analysis_eval_block). Slot i = h nanalyses + k holds analysis k under hypothesis h
+ * (two-arm designs: one comparison per analysis); the slots from 2 nanalyses up to nslots, a
+ * multiple of 8, are empty (no patients, nothing rejected), so that vector code may read and
+ * write whole groups of eight. Each field means what tsim_outcome's does, except diff, which is
+ * 0 where undefined (not NaN). */
+#define TSIM_BLOCK_SLOTS (2 * TSIM_MAX_ANALYSES)
+typedef struct tsim_outcome_block {
+  int nslots;
+  int64_t x0[TSIM_BLOCK_SLOTS], n0[TSIM_BLOCK_SLOTS], x1[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS];
+  int64_t sites_dropped[TSIM_BLOCK_SLOTS];
+  int64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS]; /* 0 or 1 */
+  double diff[TSIM_BLOCK_SLOTS];
+  int64_t near[TSIM_BLOCK_SLOTS]; /* scratch: -1 where the cached decision needs the p-value */
+} tsim_outcome_block;
+
 /* The three analysis populations, indexed as in tsim_popcounts. */
 enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
 
@@ -59,6 +75,13 @@ typedef struct tsim_analysis_ws {
   unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
   unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
   int two;            /* two arms, one comparison: tsim_analysis_eval_trial takes both hypotheses at once */
+  int blockable;      /* two, and every analysis a two-sided Pearson or 'N-1' chi-square on
+                         the cell table with no p-value needed: tsim_analysis_eval_block applies */
+  /* Each slot's (tsim_outcome_block) constants: its analysis's critical value, tolerance and
+   * 'N-1' flag (decide.h), and -1 where its end point's higher values are better. */
+  double blk_crit[TSIM_BLOCK_SLOTS], blk_tol[TSIM_BLOCK_SLOTS], blk_nm1[TSIM_BLOCK_SLOTS];
+  int64_t blk_higher[TSIM_BLOCK_SLOTS];
+  void (*blk_kernel)(const struct tsim_analysis_ws *w, tsim_outcome_block *b); /* by processor */
   size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */
@@ -101,6 +124,19 @@ void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome
  * tsim_analysis_eval_all writes them to out[0 .. nanalyses ncmp - 1], the null twin's after
  * them. The same outcomes; two-arm designs read each cell once for both. No allocation. */
 void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out);
+
+/* 1 when tsim_analysis_eval_block can evaluate this workspace's trials: a two-arm design on the
+ * cell table whose analyses are all two-sided Pearson or 'N-1' chi-square tests, with nobody
+ * reading p-values (want_p 0) or asking for the general path. */
+int tsim_analysis_block_ok(const tsim_analysis_ws *w);
+/* Prepares b for w's trials: its number of slots, and its empty slots. */
+void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b);
+/* tsim_analysis_eval_trial into the arrays of b (when tsim_analysis_block_ok): the same
+ * outcomes, the decisions and differences computed eight slots at a time. */
+void tsim_analysis_eval_block(tsim_analysis_ws *w, tsim_outcome_block *b);
+/* Internal (tests call it on tables of their own): the second half of tsim_analysis_eval_block,
+ * the decisions, differences and flags of the counts in b's slots (x0, n0, x1, n1). */
+void tsim__analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b);
 
 /* Internal, shared with ptanalysis.c: the outcomes of binary analysis k from its responders
  * x and analysed patients n per (site, arm) and their totals tx, tn per arm. */

@@ -350,7 +350,7 @@ static int cmd_run(int argc, char **argv) {
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values};
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
   progress pr = {now_seconds(), 0, 0};
   if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
@@ -547,7 +547,7 @@ static int cmd_size(int argc, char **argv) {
   so.window = c.window >= 0 ? (int)c.window : 10;
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0};
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);

@@ -1,6 +1,8 @@
 /* runner.c - the parallel trial loop and its exact reduction (see runner.h). */
 #include "runner.h"
 
+#include "fastexp.h"
+#include "isa.h"
 #include "multiplicity.h"
 #include "stattest.h"
 
@@ -147,6 +149,163 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
 
+/* ---- the block path (tsim_analysis_eval_block) ----------------------------------------------
+ * A thread's sums over the trials of one chunk, slot by slot, added to its tally when the chunk
+ * ends (block_flush): the same integers tally_add adds, in 64 bits - a chunk adds at most
+ * RUN_CHUNK 2^48 to a difference's sum and RUN_CHUNK 10^14 to a sum of squared sizes. Joint
+ * rejections are counted by pattern: pattern[h][r] counts the trials whose rejections under
+ * hypothesis h were the bits of r (analysis k: bit k), and the pairs' counts are read off them
+ * when the thread is done (block_pairs); with more than BLOCK_PATTERN_MAX analyses, pair by pair. */
+#define BLOCK_PATTERN_MAX 10
+
+typedef struct block_acc {
+  uint64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS];
+  uint64_t n0[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS], n_sq[TSIM_BLOCK_SLOTS], dropped[TSIM_BLOCK_SLOTS];
+  int64_t diff[TSIM_BLOCK_SLOTS], diff_sq[TSIM_BLOCK_SLOTS];
+  double scale[TSIM_BLOCK_SLOTS];
+  int nk, nslots;
+  uint64_t *pattern[2]; /* [1 << nk] (owned), or NULL */
+  void (*add)(struct block_acc *a, const tsim_outcome_block *b); /* block_add's kernel, by processor */
+} block_acc;
+
+static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *);
+
+static block_acc *block_acc_new(const tsim_tally *t, const tsim_outcome_block *b) {
+  block_acc *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->nk = t->ncomp; /* two arms: one comparison per analysis */
+  a->nslots = b->nslots;
+  a->add = block_add_pick();
+  for (int i = 0; i < 2 * a->nk; i++) a->scale[i] = t->cell[0][i % a->nk].scale;
+  if (a->nk <= BLOCK_PATTERN_MAX)
+    for (int h = 0; h < 2; h++)
+      if (!(a->pattern[h] = calloc((size_t)1 << a->nk, sizeof *a->pattern[h]))) {
+        free(a->pattern[0]);
+        free(a);
+        return NULL;
+      }
+  return a;
+}
+
+static void block_acc_free(block_acc *a) {
+  if (!a) return;
+  free(a->pattern[0]);
+  free(a->pattern[1]);
+  free(a);
+}
+
+/* A trial's slots added to the chunk's sums, eight at a time in GCC's generic vector code: the
+ * same integers as tally_add's (the fixed point's IEEE operations lane by lane, the clamp by
+ * comparisons, copysign by its bits), on every target (isa.h). A macro, so that each target
+ * compiles it in its own context (see analysis.c's BLOCK_BODY). */
+#define BLOCK_ADD_BODY                                                                            \
+  for (int i = 0; i < b->nslots; i += 8) {                                                        \
+    tsim_s64x8 v, acc, n0, n1;                                                                    \
+    tsim_f64x8 d, scale;                                                                          \
+    ACC_ADD(reject, b->reject)                                                                    \
+    ACC_ADD(favouring, b->favouring)                                                              \
+    ACC_ADD(defined, b->defined)                                                                  \
+    ACC_ADD(n0, b->n0)                                                                            \
+    ACC_ADD(n1, b->n1)                                                                            \
+    ACC_ADD(dropped, b->sites_dropped)                                                            \
+    memcpy(&n0, b->n0 + i, sizeof n0);                                                            \
+    memcpy(&n1, b->n1 + i, sizeof n1);                                                            \
+    v = (n0 + n1) * (n0 + n1);                                                                    \
+    ACC_ADD_V(n_sq)                                                                               \
+    memcpy(&d, b->diff + i, sizeof d);                                                            \
+    memcpy(&scale, a->scale + i, sizeof scale);                                                   \
+    d *= scale;                                                                                   \
+    const tsim_f64x8 big = d * 0 + TSIM_FIXED_SCALE;                                              \
+    const tsim_s64x8 above = d > big, below = d < -big;                                           \
+    d = SELECT(above, big, SELECT(below, -big, d));                                               \
+    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
+    ACC_ADD_V(diff)                                                                               \
+    d = d * d / TSIM_FIXED_SCALE;                                                                 \
+    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
+    ACC_ADD_V(diff_sq)                                                                            \
+  }
+/* a->FIELD[i .. i + 7] += v, or += the slots' SRC[i .. i + 7]. */
+#define ACC_ADD_V(field)                                                                          \
+  memcpy(&acc, a->field + i, sizeof acc);                                                         \
+  acc += v;                                                                                       \
+  memcpy(a->field + i, &acc, sizeof acc);
+#define ACC_ADD(field, src)                                                                       \
+  memcpy(&v, (src) + i, sizeof v);                                                                \
+  ACC_ADD_V(field)
+/* Lane by lane: m (-1 or 0) ? x : y, on doubles. */
+#define SELECT(m, x, y) ((tsim_f64x8)(((m) & (tsim_s64x8)(x)) | (~(m) & (tsim_s64x8)(y))))
+/* copysign(0.5, x), lane by lane. */
+#define HALF_SIGNED(x) ((tsim_f64x8)(((tsim_s64x8)(x) & INT64_MIN) | (tsim_s64x8)((x) * 0 + 0.5)))
+
+static void block_add_generic(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512 static void block_add_avx512(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
+TSIM_TARGET_AVX2 static void block_add_avx2(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
+#endif
+
+static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *) {
+#if TSIM_ISA_TARGETS
+  switch (tsim_isa_pick()) {
+    case TSIM_ISA_AVX512POPCNT:
+    case TSIM_ISA_AVX512: return block_add_avx512;
+    case TSIM_ISA_AVX2: return block_add_avx2;
+    default: break;
+  }
+#endif
+  return block_add_generic;
+}
+
+static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) {
+  a->add(a, b);
+  int nk = a->nk;
+  for (int h = 0; h < 2; h++) {
+    const int64_t *r = b->reject + h * nk;
+    if (a->pattern[h]) {
+      unsigned bits = 0;
+      for (int k = 0; k < nk; k++) bits |= (unsigned)r[k] << k;
+      a->pattern[h][bits]++;
+    } else {
+      for (int p = 0; p < t->npairs; p++) t->both[h][p] += (uint64_t)(r[t->pairs[p].first] & r[t->pairs[p].second]);
+    }
+  }
+}
+
+/* The chunk's sums into the tally, and afresh. */
+static void block_flush(block_acc *a, tsim_tally *t) {
+  for (int i = 0; i < 2 * a->nk; i++) {
+    tsim_tally_cell *c = &t->cell[i / a->nk][i % a->nk];
+    c->reject += a->reject[i];
+    c->favouring += a->favouring[i];
+    c->defined += a->defined[i];
+    c->n0_sum += a->n0[i];
+    c->n1_sum += a->n1[i];
+    c->n_sq_sum += a->n_sq[i];
+    c->sites_dropped += a->dropped[i];
+    c->diff_sum += a->diff[i];
+    c->diff_sq_sum += a->diff_sq[i];
+  }
+  size_t n = (size_t)a->nslots;
+  memset(a->reject, 0, n * sizeof *a->reject);
+  memset(a->favouring, 0, n * sizeof *a->favouring);
+  memset(a->defined, 0, n * sizeof *a->defined);
+  memset(a->n0, 0, n * sizeof *a->n0);
+  memset(a->n1, 0, n * sizeof *a->n1);
+  memset(a->n_sq, 0, n * sizeof *a->n_sq);
+  memset(a->dropped, 0, n * sizeof *a->dropped);
+  memset(a->diff, 0, n * sizeof *a->diff);
+  memset(a->diff_sq, 0, n * sizeof *a->diff_sq);
+}
+
+/* The pairs' joint rejections from the patterns (see block_acc). */
+static void block_pairs(const block_acc *a, tsim_tally *t) {
+  for (int h = 0; h < 2; h++) {
+    if (!a->pattern[h]) continue;
+    for (unsigned bits = 0; bits < (1u << a->nk); bits++)
+      for (int p = 0; p < t->npairs; p++)
+        if ((bits >> t->pairs[p].first & 1) && (bits >> t->pairs[p].second & 1)) t->both[h][p] += a->pattern[h][bits];
+  }
+}
+
 void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
                     long long trial, tsim_outcome *out) {
   (void)sc;
@@ -175,7 +334,15 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
     if (aw) aw->want_p = o->p_values;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
-    if (!c || !mine || !aw || !res) {
+    /* The block path, where it applies and no multiplicity procedure reads whole outcomes. */
+    int block = aw && mine && tsim_analysis_block_ok(aw) && mine->nproc == 0 && !mine->pdist[0] && !o->whole_outcomes;
+    tsim_outcome_block *blk = block ? malloc(sizeof *blk) : NULL;
+    block_acc *acc = NULL;
+    if (blk) {
+      tsim_analysis_block_init(aw, blk);
+      acc = block_acc_new(mine, blk);
+    }
+    if (!c || !mine || !aw || !res || (block && (!blk || !acc))) {
 #pragma omp atomic write
       failed = 1;
     }
@@ -189,6 +356,15 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
       { start = next; next += RUN_CHUNK; }
       if (start >= o->trials) break;
       long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
+      if (block) {
+        for (long long i = start; i < end; i++) {
+          tsim_cohort_sample(c, o->seed, o->first_trial + i);
+          tsim_analysis_prepare(aw, c);
+          tsim_analysis_eval_block(aw, blk);
+          block_add(acc, mine, blk);
+        }
+        block_flush(acc, mine);
+      } else
       for (long long i = start; i < end; i++) {
         tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
         tally_add(mine, 0, res);
@@ -204,12 +380,15 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
       { done += end - start; d = done; }
       if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
     }
+    if (acc && !failed) block_pairs(acc, mine);
 #pragma omp critical(tsim_merge)
     if (mine && !failed) tsim_tally_merge(total, mine);
     tsim_tally_free(mine);
     tsim_cohort_free(c);
     tsim_analysis_ws_free(aw);
     free(res);
+    free(blk);
+    block_acc_free(acc);
   }
   tsim_cohort_plan_free(&plan);
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }

@@ -87,6 +87,8 @@ typedef struct tsim_run_opts {
   void *progress_ctx;
   int p_values;              /* 1: compute every trial's p-values exactly (slower: no cached
                                 decisions) and tally their distribution (tsim_tally.pdist) */
+  int whole_outcomes;        /* 1: evaluate every trial into whole outcomes (tsim_run_trial) even
+                                where the block path applies (tests compare the two); 0 normally */
 } tsim_run_opts;
 
 /* Runs the trials and returns their tally in *out (caller frees). TSIM_NOMEM if a workspace

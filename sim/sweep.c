@@ -71,7 +71,7 @@ static tsim_status run_point(const tsim_scenario *sc, const tsim_sweep_opts *so,
   for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha;
   p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
   p->trials = so->trials > 0 ? so->trials : sc->trials;
-  tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL, 0};
+  tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL, 0, 0};
   return tsim_run(sc, &ro, &p->tally);
 }
 

@@ -124,7 +124,7 @@ static tsim_tally *run_mode(const char *json, const char *mode) {
   tsim_scenario *sc = load_text(buf);
   if (!sc) return NULL;
   CHECK(tsim_cohort_cell_mode(sc) == (strcmp(mode, "cell") == 0), "%s: mode %s not taken", sc->name, mode);
-  tsim_run_opts o = {777, 0, TRIALS, 2, NULL, NULL, 0};
+  tsim_run_opts o = {777, 0, TRIALS, 2, NULL, NULL, 0, 0};
   tsim_tally *t = NULL;
   if (tsim_run(sc, &o, &t) != TSIM_OK) t = NULL;
   tsim_scenario_free(sc);

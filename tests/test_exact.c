@@ -26,7 +26,7 @@
 #define K_SE 4.0
 
 static tsim_tally *simulate(const tsim_scenario *sc, uint64_t seed) {
-  tsim_run_opts o = {seed, 0, TRIALS, 2, NULL, NULL, 0};
+  tsim_run_opts o = {seed, 0, TRIALS, 2, NULL, NULL, 0, 0};
   tsim_tally *t = NULL;
   return tsim_run(sc, &o, &t) == TSIM_OK ? t : NULL;
 }
@@ -291,7 +291,7 @@ static void p_value_distribution_case(void) {
   tsim_scenario *sc = load_text(json);
   CHECK(sc != NULL, "p-value distribution: scenario did not load");
   if (!sc) return;
-  tsim_run_opts o = {4242, 0, TRIALS, 2, NULL, NULL, 1};
+  tsim_run_opts o = {4242, 0, TRIALS, 2, NULL, NULL, 1, 0};
   tsim_tally *t = NULL;
   CHECK(tsim_run(sc, &o, &t) == TSIM_OK && t && t->pdist[0] && t->pdist[1], "p-value distribution: run failed");
   static const int at[] = {1, 5, 10, 25, 50, 100, 200, 500, 900};

@@ -650,7 +650,7 @@ static void hetero_case(void) {
 /* ---- 7, 8: decision rates from tsim_run --------------------------------------------------- */
 
 static tsim_tally *run(const tsim_scenario *sc, uint64_t seed, long long trials, int threads) {
-  tsim_run_opts o = {seed, 0, trials, threads, NULL, NULL, 0};
+  tsim_run_opts o = {seed, 0, trials, threads, NULL, NULL, 0, 0};
   tsim_tally *t = NULL;
   return tsim_run(sc, &o, &t) == TSIM_OK ? t : NULL;
 }

@@ -47,7 +47,7 @@ int main(void) {
   if (!sc) return tsim_check_done();
   tsim_tally *t[2] = {NULL, NULL};
   for (int i = 0; i < 2; i++) {
-    tsim_run_opts o = {99, 0, 200000, i + 1, NULL, NULL, 0};
+    tsim_run_opts o = {99, 0, 200000, i + 1, NULL, NULL, 0, 0};
     CHECK(tsim_run(sc, &o, &t[i]) == TSIM_OK, "run with %d threads", i + 1);
   }
   if (!t[0] || !t[1]) return tsim_check_done();

@@ -40,7 +40,7 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   snprintf(o.comparison, sizeof o.comparison, "%s", id);
   o.target = TARGET;
   o.window = 6;
-  tsim_run_opts ro = {2024, 0, TRIALS, 2, NULL, NULL, 0};
+  tsim_run_opts ro = {2024, 0, TRIALS, 2, NULL, NULL, 0, 0};
   tsim_size_result r;
   tsim_diag d;
   tsim_diag_init(&d);

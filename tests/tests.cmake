@@ -45,6 +45,7 @@ if(EXISTS ${TSIM_SH}/vector.sh)
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/many_sites.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
 endif()
 if(EXISTS ${TSIM_SH}/bad_input.sh)
@@ -118,8 +119,11 @@ if(TARGET test_analyze)
 endif()
 
 # Analyses of the cell table: evaluated from site sums (the fast path) and per site (the general
-# path), outcome by outcome the same; the site rule's integer thresholds against the rule.
+# path), outcome by outcome the same, and so through the trial loop's block path, slot by slot
+# and in a run's whole tally; the site rule's integer thresholds against the rule.
 tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_sums_and_per_site
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json)
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_three.json)
