@@ -679,6 +679,11 @@ void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b) 
 }
 
 void tsim_analysis_eval_block(tsim_analysis_ws *w, tsim_outcome_block *b) {
+  tsim_analysis_block_counts(w, b);
+  tsim_analysis_block_finish(w, b);
+}
+
+void tsim_analysis_block_counts(tsim_analysis_ws *w, tsim_outcome_block *b) {
   const tsim_scenario *sc = w->sc;
   int nk = sc->nanalyses, c = sc->control;
   for (int k = 0; k < nk; k++) {
@@ -693,10 +698,9 @@ void tsim_analysis_eval_block(tsim_analysis_ws *w, tsim_outcome_block *b) {
       b->sites_dropped[i] = dropped[h];
     }
   }
-  tsim__analysis_block_finish(w, b);
 }
 
-void tsim__analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b) {
+void tsim_analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b) {
   const tsim_scenario *sc = w->sc;
   int nk = sc->nanalyses;
   w->blk_kernel(w, b);

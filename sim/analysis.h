@@ -132,11 +132,14 @@ int tsim_analysis_block_ok(const tsim_analysis_ws *w);
 /* Prepares b for w's trials: its number of slots, and its empty slots. */
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b);
 /* tsim_analysis_eval_trial into the arrays of b (when tsim_analysis_block_ok): the same
- * outcomes, the decisions and differences computed eight slots at a time. */
+ * outcomes, the decisions and differences computed eight slots at a time. It is its two halves
+ * in turn, which the trial loop calls apart (see runner.c): */
 void tsim_analysis_eval_block(tsim_analysis_ws *w, tsim_outcome_block *b);
-/* Internal (tests call it on tables of their own): the second half of tsim_analysis_eval_block,
- * the decisions, differences and flags of the counts in b's slots (x0, n0, x1, n1). */
-void tsim__analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b);
+/* The prepared cohort's counts into b's slots (x0, n0, x1, n1, sites_dropped). */
+void tsim_analysis_block_counts(tsim_analysis_ws *w, tsim_outcome_block *b);
+/* The decisions, differences and flags of the counts in b's slots (which need not come from
+ * the workspace's cohort: tests give tables of their own). */
+void tsim_analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b);
 
 /* Internal, shared with ptanalysis.c: the outcomes of binary analysis k from its responders
  * x and analysed patients n per (site, arm) and their totals tx, tn per arm. */

@@ -336,10 +336,11 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
     /* The block path, where it applies and no multiplicity procedure reads whole outcomes. */
     int block = aw && mine && tsim_analysis_block_ok(aw) && mine->nproc == 0 && !mine->pdist[0] && !o->whole_outcomes;
-    tsim_outcome_block *blk = block ? malloc(sizeof *blk) : NULL;
+    tsim_outcome_block *blk = block ? malloc(2 * sizeof *blk) : NULL; /* this trial's, the one before */
     block_acc *acc = NULL;
     if (blk) {
-      tsim_analysis_block_init(aw, blk);
+      tsim_analysis_block_init(aw, &blk[0]);
+      tsim_analysis_block_init(aw, &blk[1]);
       acc = block_acc_new(mine, blk);
     }
     if (!c || !mine || !aw || !res || (block && (!blk || !acc))) {
@@ -357,12 +358,20 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
       if (start >= o->trials) break;
       long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
       if (block) {
+        /* Each trial's decisions are made one trial later, when its counts were stored long
+         * enough ago to be read as vectors without waiting for the stores. */
         for (long long i = start; i < end; i++) {
+          tsim_outcome_block *now = &blk[i & 1], *before = &blk[(i & 1) ^ 1];
           tsim_cohort_sample(c, o->seed, o->first_trial + i);
           tsim_analysis_prepare(aw, c);
-          tsim_analysis_eval_block(aw, blk);
-          block_add(acc, mine, blk);
+          tsim_analysis_block_counts(aw, now);
+          if (i > start) {
+            tsim_analysis_block_finish(aw, before);
+            block_add(acc, mine, before);
+          }
         }
+        tsim_analysis_block_finish(aw, &blk[(end - 1) & 1]);
+        block_add(acc, mine, &blk[(end - 1) & 1]);
         block_flush(acc, mine);
       } else
       for (long long i = start; i < end; i++) {

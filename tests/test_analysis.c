@@ -238,7 +238,7 @@ static void block_on_every_table(const char *file) {
         for (long long a0 = 0; a0 <= m0; a0++)
           for (long long a1 = 0; a1 <= m1; a1++) {
             for (int i = 0; i < 2 * nk; i++) b.x0[i] = a0, b.n0[i] = m0, b.x1[i] = a1, b.n1[i] = m1;
-            tsim__analysis_block_finish(w, &b);
+            tsim_analysis_block_finish(w, &b);
             for (int i = 0; i < 2 * nk; i++) {
               int k = i % nk;
               int defined = m0 > 0 && m1 > 0;
