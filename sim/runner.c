@@ -334,8 +334,10 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
     if (aw) aw->want_p = o->p_values;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
-    /* The block path, where it applies and no multiplicity procedure reads whole outcomes. */
-    int block = aw && mine && tsim_analysis_block_ok(aw) && mine->nproc == 0 && !mine->pdist[0] && !o->whole_outcomes;
+    /* The block path, where it applies, pays on this processor, and no multiplicity procedure
+     * reads whole outcomes. */
+    int block = aw && mine && tsim_analysis_block_ok(aw) && tsim_analysis_block_pays() && mine->nproc == 0 &&
+                !mine->pdist[0] && !o->whole_outcomes;
     tsim_outcome_block *blk = block ? malloc(2 * sizeof *blk) : NULL; /* this trial's, the one before */
     block_acc *acc = NULL;
     if (blk) {
