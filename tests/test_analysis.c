@@ -37,17 +37,23 @@ static int same_outcome(const tsim_outcome *a, const tsim_outcome *b) {
          a->defined == b->defined && same_double(a->diff, b->diff) && a->sites_dropped == b->sites_dropped;
 }
 
-/* Every analysis of the scenario in `file`, site sums against the general path. */
-static void paths_agree(const char *file) {
+/* The scenario in `file`, or NULL (a failed check) when it does not load. */
+static tsim_scenario *load(const char *file) {
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_scenario *sc = NULL;
   if (tsim_scenario_load(file, &sc, &d) != TSIM_OK) {
     CHECK(0, "%s did not load", file);
-    tsim_diag_clear(&d);
-    return;
+    sc = NULL;
   }
   tsim_diag_clear(&d);
+  return sc;
+}
+
+/* Every analysis of the scenario in `file`, site sums against the general path. */
+static void paths_agree(const char *file) {
+  tsim_scenario *sc = load(file);
+  if (!sc) return;
   CHECK(!sc->latent, "%s: a cell-table scenario expected", file);
   tsim_cohort_plan plan;
   CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "%s: plan", file);
@@ -154,15 +160,8 @@ static void paths_agree(const char *file) {
  * (the pairs' joint rejections included), with one thread and with two - for a scenario the
  * block path takes. */
 static void run_paths_agree(const char *file) {
-  tsim_diag d;
-  tsim_diag_init(&d);
-  tsim_scenario *sc = NULL;
-  if (tsim_scenario_load(file, &sc, &d) != TSIM_OK) {
-    CHECK(0, "%s did not load", file);
-    tsim_diag_clear(&d);
-    return;
-  }
-  tsim_diag_clear(&d);
+  tsim_scenario *sc = load(file);
+  if (!sc) return;
   tsim_analysis_ws *w = tsim_analysis_ws_new(sc);
   int block = w && tsim_analysis_block_ok(w);
   tsim_analysis_ws_free(w);
@@ -208,15 +207,8 @@ static void run_paths_agree(const char *file) {
  * 1e-9 tolerance of it), where the block path must defer to the p-value as the decision does. */
 #define BLOCK_TABLE_N 12
 static void block_on_every_table(const char *file) {
-  tsim_diag d;
-  tsim_diag_init(&d);
-  tsim_scenario *sc = NULL;
-  if (tsim_scenario_load(file, &sc, &d) != TSIM_OK) {
-    CHECK(0, "%s did not load", file);
-    tsim_diag_clear(&d);
-    return;
-  }
-  tsim_diag_clear(&d);
+  tsim_scenario *sc = load(file);
+  if (!sc) return;
   /* alpha = P(X2 > x2) / (1 - TSIM_REL_TIE) puts the critical value (decide.c) on x2, the
    * statistic of 3/9 against 8/10; a relative 1e-11 more (analysis 0) rejects that table, as
    * much less (analysis 1) does not, and both are far inside the tolerance. */
