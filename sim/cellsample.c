@@ -141,17 +141,20 @@ void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c) {
 }
 
 /* For each of the 2^bits buckets of 53-bit uniforms (bucket i: the uniforms whose top bits are
- * i), the outcome of the inversion table c that every uniform of the bucket inverts to, or -1
- * when the bucket straddles two outcomes. One pass: the outcomes of the buckets' ends never
- * decrease, and c's last threshold, 2^53, is above every uniform. */
-static void bucket_outcomes(const uint64_t *c, unsigned bits, int16_t *out) {
-  unsigned x = 0;
-  for (uint64_t i = 0; i < ((uint64_t)1 << bits); i++) {
-    uint64_t lo = i << (53 - bits), hi = lo + ((uint64_t)1 << (53 - bits)) - 1;
-    while (c[x] <= lo) x++; /* the outcome of the bucket's first uniform */
-    unsigned y = x;
-    while (c[y] <= hi) y++; /* ... and of its last */
-    out[i] = (int16_t)(x == y ? (int)x : -1);
+ * i), the outcome of the inversion table c of K outcomes that every uniform of the bucket inverts
+ * to, or -1 when the bucket straddles two outcomes. Outcome x takes the uniforms [c[x - 1], c[x])
+ * (c[-1] = 0), so it takes whole the buckets i with i 2^(53 - bits) >= c[x - 1] and
+ * (i + 1) 2^(53 - bits) <= c[x]: a range filled at once, which builds a plan's ~1,100 site-tree
+ * tables in a fraction of the time a search per bucket took. */
+void tsim__bucket_outcomes(const uint64_t *c, unsigned K, unsigned bits, int16_t *out) {
+  const unsigned shift = 53 - bits;
+  const uint64_t nb = (uint64_t)1 << bits;
+  for (uint64_t i = 0; i < nb; i++) out[i] = -1;
+  uint64_t prev = 0;
+  for (unsigned x = 0; x < K && prev < (UINT64_C(1) << 53); x++) {
+    uint64_t from = (prev + (UINT64_C(1) << shift) - 1) >> shift, to = c[x] >> shift;
+    for (uint64_t i = from; i < to; i++) out[i] = (int16_t)x;
+    if (c[x] > prev) prev = c[x];
   }
 }
 
@@ -588,9 +591,10 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
       bc_build(ct->node_t + at, (unsigned)n, (double)ct->nodes[j].thr * 0x1.0p-53);
       if (ct->node_fast) {
         int16_t out[1u << NODE_FAST_BITS];
-        bucket_outcomes(ct->node_t + at, NODE_FAST_BITS, out);
+        uint8_t *fast = ct->node_fast + (jn << NODE_FAST_BITS); /* (a local: the loop then vectorises) */
+        tsim__bucket_outcomes(ct->node_t + at, (unsigned)n + 1, NODE_FAST_BITS, out);
         for (unsigned i = 0; i < (1u << NODE_FAST_BITS); i++)
-          ct->node_fast[jn << NODE_FAST_BITS | i] = (uint8_t)(out[i] >= 0 ? (unsigned)out[i] : NODE_SLOW);
+          fast[i] = (uint8_t)(out[i] >= 0 ? (unsigned)out[i] : NODE_SLOW);
       }
       at += 2 * (uint32_t)(n + 1);
     }
@@ -626,7 +630,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
       tsim__cdf_thresholds(pmf, x, ct->t + at);
       guide(ct->t + at, x);
       int16_t out[1u << DV_FAST_BITS];
-      bucket_outcomes(ct->t + at, DV_FAST_BITS, out);
+      tsim__bucket_outcomes(ct->t + at, x, DV_FAST_BITS, out);
       for (unsigned i = 0; i < (1u << DV_FAST_BITS); i++) {
         unsigned xi = out[i] < 0 ? 0u : (unsigned)out[i];
         const uint8_t *dv = ct->dec[ct->dec_at[n] + xi];

@@ -34,6 +34,10 @@ static inline __attribute__((always_inline)) void tsim__threshold8(const tsim_f6
  * c[x] = ceil(F(x) 2^53), and 2^53 from the last outcome of positive probability on, so that
  * an outcome of probability 0 gets no uniform. */
 void tsim__cdf_thresholds(const double *pmf, unsigned K, uint64_t *c);
+/* For each of the 2^bits buckets of 53-bit uniforms (the uniforms whose top bits are i), the
+ * outcome of the inversion table c of K outcomes that all its uniforms invert to, or -1 where
+ * the bucket straddles two outcomes, into out[0 .. 2^bits - 1] (cellsample.c). */
+void tsim__bucket_outcomes(const uint64_t *c, unsigned K, unsigned bits, int16_t *out);
 
 /* Site effects and this trial's anomalous sites, from the SITES stream. */
 void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial);

@@ -13,8 +13,10 @@
  * end points, dropout and deviations, and prespecified and data-driven site exclusion; two
  * have no heterogeneity, so their binomials come from cached tables, two reach the
  * partial-block draws that two-arm tables cannot serve (three arms; blocks of 80), and the last
- * has a site tree beyond the binomial tables and cells beyond the lanes.
+ * has a site tree beyond the binomial tables and cells beyond the lanes. The tables' lookups by a
+ * uniform's top bits are checked against their definition first.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
@@ -205,9 +207,54 @@ static void impossible_outcomes_get_no_uniform(void) {
         (unsigned long long)c[3], (unsigned long long)c[4]);
 }
 
+/* The table lookups by a uniform's top bits (the site tree's and the dropout/deviation draws'
+ * shortcut) against their definition: bucket i holds outcome x when its first and its last
+ * uniform both invert to x (an inversion is monotone, so then all between do), and -1 otherwise;
+ * on binomial tables of every n up to 100 at five probabilities, with 6 to 12 bits, and on
+ * tables with empty outcomes (probability 0) and thresholds on bucket edges. */
+static unsigned invert_def(const uint64_t *c, unsigned K, uint64_t u) {
+  unsigned x = 0;
+  while (x + 1 < K && c[x] <= u) x++;
+  return x;
+}
+
+static void check_buckets(const uint64_t *c, unsigned K, unsigned bits, long long *checked, long long *differ) {
+  int16_t out[1 << 12];
+  tsim__bucket_outcomes(c, K, bits, out);
+  for (uint64_t i = 0; i < ((uint64_t)1 << bits); i++) {
+    uint64_t lo = i << (53 - bits), hi = lo + ((uint64_t)1 << (53 - bits)) - 1;
+    unsigned a = invert_def(c, K, lo), b = invert_def(c, K, hi);
+    int want = a == b ? (int)a : -1;
+    ++*checked;
+    if (out[i] != want && (*differ)++ < 10)
+      CHECK(0, "K %u, %u bits, bucket %llu: %d, not %d", K, bits, (unsigned long long)i, out[i], want);
+  }
+}
+
+static void buckets_as_defined(void) {
+  long long checked = 0, differ = 0;
+  double pmf[101];
+  uint64_t c[101];
+  const double ps[] = {0.01, 0.15, 0.5, 0.517, 0.97};
+  for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++)
+    for (unsigned n = 0; n <= 100; n++) {
+      for (unsigned x = 0; x <= n; x++) pmf[x] = gsl_ran_binomial_pdf(x, ps[j], n);
+      tsim__cdf_thresholds(pmf, n + 1, c);
+      for (unsigned bits = 6; bits <= 12; bits += 2) check_buckets(c, n + 1, bits, &checked, &differ);
+    }
+  /* Empty outcomes, and thresholds exactly on the edges of 10-bit buckets. */
+  const uint64_t w = UINT64_C(1) << 43, top = UINT64_C(1) << 53;
+  const uint64_t edges[][5] = {{0, 0, 3 * w, 3 * w, top}, {w, 2 * w, 2 * w + 1, top, top}, {1, w - 1, w, w + 1, top}};
+  for (size_t j = 0; j < sizeof edges / sizeof edges[0]; j++)
+    for (unsigned bits = 6; bits <= 12; bits += 2) check_buckets(edges[j], 5, bits, &checked, &differ);
+  CHECK(differ == 0, "%lld of %lld buckets differ from their definition", differ, checked);
+  printf("%lld table buckets as defined\n", checked);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   impossible_outcomes_get_no_uniform();
+  buckets_as_defined();
   for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
     tsim_tally *p = run_mode(scenarios[i], "patient"), *c = run_mode(scenarios[i], "cell");
     CHECK(p && c, "scenario %zu did not run", i);
