@@ -485,14 +485,17 @@ struct tsim_cell_tables {
    * node j, breadth first, splits its patients between its two halves of the sites. */
   int nnodes;                               /* nsites - 1 */
   struct site_node *nodes;                  /* [nnodes] (owned) */
-  /* Each node's Bin(n, p) for every n <= N, as binom() would find them in the thread's cache
-   * (the same tables, built from the same thresholds), when they fit in SITE_TABLES_MAX
-   * entries; otherwise NULL and binom_u() finds them. */
+  /* Each node's Bin(n, p) for the n it can plausibly hold (see node_range), as binom() would
+   * find them in the thread's cache (the same tables, built from the same thresholds), when
+   * they fit in SITE_TABLES_MAX entries; otherwise NULL and binom_u() finds them. An n outside
+   * the range (node_off NODE_NONE) is found by binom_u() too: the same outcome, only slower. */
   uint64_t *node_t;                         /* the tables (owned) */
   uint32_t *node_off;                       /* [nnodes (N + 1)] where node j's Bin(n, p) starts */
   /* With N < 255, each of them also by the uniform's top NODE_FAST_BITS bits alone, as the
-   * dropout/deviation draw (fast): node_fast[(j (N + 1) + n) << NODE_FAST_BITS | i] is the
-   * outcome of every uniform of bucket i, or NODE_SLOW (NULL over NODE_FAST_MAX bytes). */
+   * dropout/deviation draw (fast): node_fast[(j (N + 1) + n) << NODE_FAST_BITS | i] is 1 + the
+   * outcome of every uniform of bucket i, or 0 when the bucket straddles two outcomes or n has
+   * no table (NULL over NODE_FAST_MAX bytes). Zero-filled by the allocator, so the pages of
+   * the n without tables are never touched. */
   uint8_t *node_fast;
   /* Two-arm blocks: n / block_size << 8 | n % block_size for every site size n <= N, so that a
    * trial divides nothing (NULL when N >= 2^20); and for blocks of at most PART_SUM_MAX, the
@@ -507,7 +510,9 @@ struct tsim_cell_tables {
 #define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables, shared by the threads */
 #define NODE_FAST_BITS 10
 #define NODE_FAST_MAX (1u << 22)   /* 4 MiB */
-#define NODE_SLOW 0xffu
+#define NODE_SLOW 0u           /* node_fast: the bucket does not decide */
+#define NODE_NONE UINT32_MAX   /* node_off: no table for this n */
+#define NODE_TAIL 1e-12        /* node_range leaves out n of at most this probability each side */
 
 /* A node of the site tree: sites [lo, hi) split into [lo, mid) and [mid, hi). */
 struct site_node {
@@ -515,6 +520,8 @@ struct site_node {
   int32_t left, right; /* the child nodes; -1 where a half is a single site */
   double p;            /* the probability that a patient of the node goes to [lo, mid) */
   uint64_t thr;        /* ceil(p 2^53) */
+  double share;        /* the node's share of the total weight: its patients are Bin(N, share) */
+  unsigned nlo, nhi;   /* the n it has tables for (site_tables, node_range) */
 };
 
 static size_t tables_size(int na, int part_bs) {
@@ -528,6 +535,8 @@ static size_t tables_size(int na, int part_bs) {
  * meets every node after its parent. Node j takes draw j of the ENROLL draws. */
 static int site_tree(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
   int ns = sc->nsites;
+  double total = 0;
+  for (int s = 0; s < ns; s++) total += sc->site_weights[s];
   ct->nnodes = ns - 1;
   if (!(ct->nodes = calloc((size_t)ns, sizeof *ct->nodes))) return -1;
   ct->nodes[0].lo = 0;
@@ -542,6 +551,7 @@ static int site_tree(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
      * zero-weight site never gets a patient through rounding. */
     nd->p = wr == 0 ? 1.0 : wl == 0 ? 0.0 : wl / (wl + wr);
     nd->thr = tsim__threshold(nd->p);
+    nd->share = total > 0 ? (wl + wr) / total : 0;
     nd->left = nd->right = -1;
     if (nd->mid - nd->lo > 1) {
       nd->left = next;
@@ -555,6 +565,31 @@ static int site_tree(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
     }
   }
   return 0;
+}
+
+/* The n from *lo to *hi that a node with share q of the weight holds but with probability
+ * NODE_TAIL or less below and above (its patients are Bin(N, q)): the tail sums of the binomial
+ * probabilities, by their recurrence from the side whose first term cannot underflow (N is at
+ * most BC_MAX_N). A plan builds tables for these n only; the rest are found as trials need them
+ * (binom_u), so the range changes only the speed, never a draw. */
+static void node_range(unsigned N, double q, unsigned *lo, unsigned *hi) {
+  *lo = 0, *hi = N;
+  if (!(q > 0 && q < 1)) { /* all or nothing: exactly N or 0 */
+    *lo = *hi = q >= 1 ? N : 0;
+    return;
+  }
+  int flip = q > 0.5; /* summed for Y = N - X when q > 1/2 */
+  double qq = flip ? 1 - q : q, r = qq / (1 - qq), pmf = exp((double)N * log1p(-qq)), cdf = 0;
+  unsigned ylo = 0, yhi = N;
+  for (unsigned y = 0; y <= N; y++) {
+    cdf += pmf;
+    if (cdf <= NODE_TAIL) ylo = y + 1;        /* P(Y <= y) small: y and below left out */
+    if (1 - cdf <= NODE_TAIL) { yhi = y; break; } /* P(Y > y) small */
+    pmf *= (double)(N - y) / (double)(y + 1) * r;
+  }
+  if (ylo > yhi) ylo = yhi;
+  *lo = flip ? N - yhi : ylo;
+  *hi = flip ? N - ylo : yhi;
 }
 
 /* The site tree with its tables, and the two-arm block tables (see tsim_cell_tables); 0, or -1
@@ -575,17 +610,26 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   }
   if (sc->nsites < 2 || sc->enrollment != TSIM_ENROLL_RANDOM) return 0;
   if (site_tree(sc, ct) != 0) return -1;
-  if (N > BC_MAX_N || (size_t)ct->nnodes * (N + 1) * (N + 2) > SITE_TABLES_MAX) return 0;
-  ct->node_t = malloc(((size_t)ct->nnodes * (N + 1) * (N + 2) + 1) * sizeof *ct->node_t);
-  ct->node_off = calloc((size_t)ct->nnodes * (N + 1), sizeof *ct->node_off);
+  if (N > BC_MAX_N) return 0;
+  size_t need = 1;
+  for (int j = 0; j < ct->nnodes; j++) {
+    struct site_node *nd = &ct->nodes[j];
+    node_range((unsigned)N, nd->share, &nd->nlo, &nd->nhi);
+    if (nd->p > 0 && nd->p < 1)
+      for (size_t n = nd->nlo; n <= nd->nhi; n++) need += 2 * (n + 1);
+  }
+  if (need > SITE_TABLES_MAX) return 0;
+  ct->node_t = malloc(need * sizeof *ct->node_t);
+  ct->node_off = malloc((size_t)ct->nnodes * (N + 1) * sizeof *ct->node_off);
   if (!ct->node_t || !ct->node_off) return -1;
+  for (size_t i = 0; i < (size_t)ct->nnodes * (N + 1); i++) ct->node_off[i] = NODE_NONE;
   size_t nfast = (size_t)ct->nnodes * (N + 1) << NODE_FAST_BITS;
-  if (N < NODE_SLOW && nfast <= NODE_FAST_MAX && !(ct->node_fast = malloc(nfast))) return -1;
+  if (N < 255 && nfast <= NODE_FAST_MAX && !(ct->node_fast = calloc(nfast, 1))) return -1;
   uint32_t at = 0;
   for (int j = 0; j < ct->nnodes; j++) {
     double p = ct->nodes[j].p;
     if (!(p > 0 && p < 1)) continue;
-    for (size_t n = 0; n <= N; n++) {
+    for (size_t n = ct->nodes[j].nlo; n <= ct->nodes[j].nhi; n++) {
       size_t jn = (size_t)j * (N + 1) + n;
       ct->node_off[jn] = at;
       bc_build(ct->node_t + at, (unsigned)n, (double)ct->nodes[j].thr * 0x1.0p-53);
@@ -594,7 +638,7 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
         uint8_t *fast = ct->node_fast + (jn << NODE_FAST_BITS); /* (a local: the loop then vectorises) */
         tsim__bucket_outcomes(ct->node_t + at, (unsigned)n + 1, NODE_FAST_BITS, out);
         for (unsigned i = 0; i < (1u << NODE_FAST_BITS); i++)
-          fast[i] = (uint8_t)(out[i] >= 0 ? (unsigned)out[i] : NODE_SLOW);
+          fast[i] = (uint8_t)(out[i] >= 0 ? (unsigned)out[i] + 1 : NODE_SLOW);
       }
       at += 2 * (uint32_t)(n + 1);
     }
@@ -746,8 +790,8 @@ static void site_sizes_tree(tsim_cohort *c, uint64_t seed, long long trial) {
     size_t jn = (size_t)j * stride + n;
     if (ct->node_fast && nd->p > 0 && nd->p < 1 &&
         (x = ct->node_fast[jn << NODE_FAST_BITS | u[j] >> (64 - NODE_FAST_BITS)]) != NODE_SLOW)
-      ; /* the bucket decides */
-    else if (ct->node_off && nd->p > 0 && nd->p < 1)
+      x--; /* the bucket decides */
+    else if (ct->node_off && nd->p > 0 && nd->p < 1 && ct->node_off[jn] != NODE_NONE)
       x = invert_step(ct->node_t + ct->node_off[jn], n + 1, u[j] >> 11);
     else
       x = binom_u(c, n, nd->p, nd->thr, u[j], seed, trial);
