@@ -640,10 +640,11 @@ void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
     memcpy(b->near + i, &near, sizeof near);                                                      \
   }
 
+/* The build's own instruction set (AVX-512 in a build for it), and AVX-512: the block path runs
+ * only with AVX-512 (tsim_analysis_block_pays); the baseline kernel serves the tests elsewhere. */
 static void block_generic(const tsim_analysis_ws *w, tsim_outcome_block *b) { BLOCK_BODY }
 #if TSIM_ISA_TARGETS
 TSIM_TARGET_AVX512 static void block_avx512(const tsim_analysis_ws *w, tsim_outcome_block *b) { BLOCK_BODY }
-TSIM_TARGET_AVX2 static void block_avx2(const tsim_analysis_ws *w, tsim_outcome_block *b) { BLOCK_BODY }
 #endif
 
 static void block_setup(tsim_analysis_ws *w) {
@@ -665,7 +666,6 @@ static void block_setup(tsim_analysis_ws *w) {
   switch (tsim_isa_pick()) {
     case TSIM_ISA_AVX512POPCNT:
     case TSIM_ISA_AVX512: w->blk_kernel = block_avx512; break;
-    case TSIM_ISA_AVX2: w->blk_kernel = block_avx2; break;
     default: break;
   }
 #endif
@@ -676,8 +676,19 @@ int tsim_analysis_block_ok(const tsim_analysis_ws *w) { return w->blockable && !
 /* With AVX-512 the kernels' 64-bit comparisons and conversions between integers and doubles are
  * single instructions; with AVX2 (no such conversions) and the baseline they are not, and whole
  * outcomes were faster: on LUPIL-2, one thread, 1.50M against 1.29M trials/s (AVX2) and 1.00M
- * against 0.82M (baseline), side by side. */
-int tsim_analysis_block_pays(void) { return tsim_isa_pick() >= TSIM_ISA_AVX512; }
+ * against 0.82M (baseline), side by side. The environment variable TSIM_BLOCK = 1 or 0 takes
+ * the block path or leaves it whatever the processor (the tests run the baseline kernels so). */
+int tsim_analysis_block_pays(void) {
+  const char *e = getenv("TSIM_BLOCK");
+  if (e && (e[0] == '0' || e[0] == '1') && !e[1]) return e[0] == '1';
+#if TSIM_ISA_TARGETS
+  return tsim_isa_pick() >= TSIM_ISA_AVX512;
+#elif defined(__AVX512F__) && defined(__AVX512DQ__)
+  return 1; /* a build for AVX-512 (-march=native on such a processor): its own kernels are AVX-512 */
+#else
+  return 0;
+#endif
+}
 
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b) {
   memset(b, 0, sizeof *b);

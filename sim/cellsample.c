@@ -507,12 +507,13 @@ struct tsim_cell_tables {
   uint64_t t[];
 };
 
-#define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables, shared by the threads */
+#define SITE_TABLES_MAX (1u << 20) /* 8 MiB of site tables and their offsets, shared by the threads */
 #define NODE_FAST_BITS 10
 #define NODE_FAST_MAX (1u << 22)   /* 4 MiB */
 #define NODE_SLOW 0u           /* node_fast: the bucket does not decide */
 #define NODE_NONE UINT32_MAX   /* node_off: no table for this n */
-#define NODE_TAIL 1e-12        /* node_range leaves out n of at most this probability each side */
+#define NODE_TAIL 1e-12        /* node_range leaves out n of at most this probability each side,
+                                  unless TSIM_SITE_TABLE_TAIL says otherwise (a test hook) */
 
 /* A node of the site tree: sites [lo, hi) split into [lo, mid) and [mid, hi). */
 struct site_node {
@@ -568,11 +569,11 @@ static int site_tree(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
 }
 
 /* The n from *lo to *hi that a node with share q of the weight holds but with probability
- * NODE_TAIL or less below and above (its patients are Bin(N, q)): the tail sums of the binomial
+ * `tail` or less below and above (its patients are Bin(N, q)): the tail sums of the binomial
  * probabilities, by their recurrence from the side whose first term cannot underflow (N is at
  * most BC_MAX_N). A plan builds tables for these n only; the rest are found as trials need them
  * (binom_u), so the range changes only the speed, never a draw. */
-static void node_range(unsigned N, double q, unsigned *lo, unsigned *hi) {
+static void node_range(unsigned N, double q, double tail, unsigned *lo, unsigned *hi) {
   *lo = 0, *hi = N;
   if (!(q > 0 && q < 1)) { /* all or nothing: exactly N or 0 */
     *lo = *hi = q >= 1 ? N : 0;
@@ -583,8 +584,8 @@ static void node_range(unsigned N, double q, unsigned *lo, unsigned *hi) {
   unsigned ylo = 0, yhi = N;
   for (unsigned y = 0; y <= N; y++) {
     cdf += pmf;
-    if (cdf <= NODE_TAIL) ylo = y + 1;        /* P(Y <= y) small: y and below left out */
-    if (1 - cdf <= NODE_TAIL) { yhi = y; break; } /* P(Y > y) small */
+    if (cdf <= tail) ylo = y + 1;        /* P(Y <= y) small: y and below left out */
+    if (1 - cdf <= tail) { yhi = y; break; } /* P(Y > y) small */
     pmf *= (double)(N - y) / (double)(y + 1) * r;
   }
   if (ylo > yhi) ylo = yhi;
@@ -611,10 +612,15 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   if (sc->nsites < 2 || sc->enrollment != TSIM_ENROLL_RANDOM) return 0;
   if (site_tree(sc, ct) != 0) return -1;
   if (N > BC_MAX_N) return 0;
-  size_t need = 1;
+  /* The tests' hook: a wider tail leaves more n to the fallback, which must change no draw. */
+  const char *env = getenv("TSIM_SITE_TABLE_TAIL");
+  double tail = env ? strtod(env, NULL) : NODE_TAIL;
+  if (!(tail > 0 && tail < 0.5)) tail = NODE_TAIL;
+  /* The budget counts the tables and node_off (two offsets per table entry's size). */
+  size_t need = 1 + ((size_t)ct->nnodes * (N + 1) + 1) / 2;
   for (int j = 0; j < ct->nnodes; j++) {
     struct site_node *nd = &ct->nodes[j];
-    node_range((unsigned)N, nd->share, &nd->nlo, &nd->nhi);
+    node_range((unsigned)N, nd->share, tail, &nd->nlo, &nd->nhi);
     if (nd->p > 0 && nd->p < 1)
       for (size_t n = nd->nlo; n <= nd->nhi; n++) need += 2 * (n + 1);
   }

@@ -158,6 +158,12 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
  * when the thread is done (block_pairs); with more than BLOCK_PATTERN_MAX analyses, pair by pair. */
 #define BLOCK_PATTERN_MAX 10
 
+/* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
+ * thread can report progress between its chunks). The chunk size affects only the speed, as
+ * long as a chunk's 64-bit sums cannot overflow (block_acc: at most RUN_CHUNK 2^48). */
+#define RUN_CHUNK 256
+_Static_assert(RUN_CHUNK <= 32767, "a chunk's difference sums must fit in 64 bits");
+
 typedef struct block_acc {
   uint64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS];
   uint64_t n0[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS], n_sq[TSIM_BLOCK_SLOTS], dropped[TSIM_BLOCK_SLOTS];
@@ -237,20 +243,16 @@ static void block_acc_free(block_acc *a) {
 /* copysign(0.5, x), lane by lane. */
 #define HALF_SIGNED(x) ((tsim_f64x8)(((tsim_s64x8)(x) & INT64_MIN) | (tsim_s64x8)((x) * 0 + 0.5)))
 
+/* AVX-512, where the block path runs (tsim_analysis_block_pays), and the build's own instruction
+ * set (AVX-512 in a build for it; the baseline when a test forces the block path). */
 static void block_add_generic(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
 #if TSIM_ISA_TARGETS
 TSIM_TARGET_AVX512 static void block_add_avx512(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
-TSIM_TARGET_AVX2 static void block_add_avx2(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
 #endif
 
 static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *) {
 #if TSIM_ISA_TARGETS
-  switch (tsim_isa_pick()) {
-    case TSIM_ISA_AVX512POPCNT:
-    case TSIM_ISA_AVX512: return block_add_avx512;
-    case TSIM_ISA_AVX2: return block_add_avx2;
-    default: break;
-  }
+  if (tsim_isa_pick() >= TSIM_ISA_AVX512) return block_add_avx512;
 #endif
   return block_add_generic;
 }
@@ -314,9 +316,7 @@ void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w
   tsim_analysis_eval_trial(w, out);
 }
 
-/* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
- * thread can report progress between its chunks). The chunk size only affects speed. */
-#define RUN_CHUNK 256
+
 
 tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
   *out = NULL;

@@ -39,7 +39,7 @@ if(EXISTS ${TSIM_SH}/determinism.sh)
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 endif()
 if(EXISTS ${TSIM_SH}/vector.sh)
-  add_test(NAME run_should_not_depend_on_vector_instructions
+  add_test(NAME run_should_not_depend_on_vector_instructions_or_internal_paths
            COMMAND sh ${TSIM_SH}/vector.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
