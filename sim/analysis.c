@@ -273,7 +273,6 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
   return favourable ? p2 / 2 : 1 - p2 / 2;
 }
 
-/* Comparison o's counts and the difference in response rates. */
 /* x1/n1 - x0/n0 (n0, n1 > 0) as one rounding of the exact value: the cross-product difference
  * and the product of the arms' sizes are exact in doubles (sizes up to 10^7), so one division
  * gives the correctly rounded difference - and costs one division, not two. */
@@ -281,6 +280,7 @@ static inline double rate_diff(long long x0, long long n0, long long x1, long lo
   return (double)(x1 * n0 - x0 * n1) / ((double)n0 * (double)n1);
 }
 
+/* Comparison o's counts and the difference in response rates. */
 static void set_counts(const tsim_scenario *sc, const tsim_endpoint *ep, tsim_outcome *o, long long x0,
                        long long n0, long long x1, long long n1, int dropped) {
   o->x0 = x0;
@@ -431,7 +431,6 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
     o->favouring = o->reject && (higher ? o->diff > 0 : o->diff < 0);
   }
 }
-
 
 /* The rest of an outcome once its counts are set: the difference and the decision. */
 static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w, int k, tsim_outcome *o, int nop) {

@@ -316,8 +316,6 @@ void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w
   tsim_analysis_eval_trial(w, out);
 }
 
-
-
 tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
   *out = NULL;
   tsim_cohort_plan plan;
