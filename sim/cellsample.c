@@ -468,6 +468,8 @@ _Static_assert(DV_MAX_N <= LANE_MAX, "a cell whose dropouts the table draws is a
 #define DV_FAST_BITS 10
 #define DV_SLOW 0xffu /* (15, 15): no cell of at most DV_MAX_N patients has it */
 #define PART_SUM_MAX 8
+_Static_assert((DV_MAX_N + 1) << DV_FAST_BITS == 1 << 14 && DV_MAX_N < 16, "dv_base's arm rows; d and v in 4 bits");
+_Static_assert(PART_SUM_MAX <= 8, "part_col: a partial block's size r indexes one 8-lane vector");
 
 struct tsim_cell_tables {
   lanes_fn lanes;                           /* the responders of lane cells (lanes_pick) */
@@ -504,6 +506,13 @@ struct tsim_cell_tables {
   uint32_t *divmod;
   uint64_t (*part_sum)[PART_SUM_MAX - 1];
   int part_n;                               /* block_size - 1: the thresholds part_sum compares */
+  /* The AVX-512 versions of two stages (see "the stages with AVX-512"), NULL where they do not
+   * apply or the processor lacks AVX-512: */
+  void (*split_vec)(tsim_cohort *);         /* arm_split_two_blocks */
+  int (*missing_vec)(tsim_cohort *);        /* missing_cells, when every cell is small */
+  uint32_t *dv_base;                        /* [nsites narms, rounded up to 16] cell c of arm a:
+                                               a << 14, where arm a's rows of `fast` start */
+  uint64_t part_col[PART_SUM_MAX - 1][8];   /* part_sum by column: part_col[i][r] = part_sum[r][i] */
   uint64_t t[];
 };
 
@@ -652,6 +661,8 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   return 0;
 }
 
+static void stages_pick(const tsim_scenario *sc, struct tsim_cell_tables *ct);
+
 static int cell_tables(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
@@ -701,7 +712,14 @@ static int cell_tables(tsim_cohort_plan *plan) {
   }
   ct->lanes = lanes_pick();
   plan->cells = ct;
-  return site_tables(plan, ct);
+  size_t ncell = (size_t)sc->nsites * (size_t)na;
+  if (!(ct->dv_base = calloc((ncell + 15) / 16 * 16, sizeof *ct->dv_base))) return -1;
+  for (size_t i = 0; i < ncell; i++) ct->dv_base[i] = (uint32_t)(i / (size_t)sc->nsites) << 14;
+  if (site_tables(plan, ct) != 0) return -1;
+  for (int i = 0; ct->part_sum && i < PART_SUM_MAX - 1; i++)
+    for (int r = 0; r < 8; r++) ct->part_col[i][r] = r < sc->block_size ? ct->part_sum[r][i] : UINT64_C(1) << 53;
+  stages_pick(sc, ct);
+  return 0;
 }
 
 int tsim__cell_plan(tsim_cohort_plan *plan) {
@@ -718,6 +736,7 @@ void tsim__cell_plan_free(tsim_cohort_plan *plan) {
     free(plan->cells->node_fast);
     free(plan->cells->divmod);
     free(plan->cells->part_sum);
+    free(plan->cells->dv_base);
   }
   free(plan->cells);
   plan->cells = NULL;
@@ -846,6 +865,10 @@ static void arm_split(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
+  if (plan->cells->split_vec) {
+    plan->cells->split_vec(c);
+    return;
+  }
   if (plan->cells->divmod) {
     arm_split_two_blocks(c);
     return;
@@ -957,6 +980,118 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   return large;
 }
 
+/* ---- the stages with AVX-512 ----------------------------------------------------------------
+ * arm_split_two_blocks and missing_cells, eight sites or sixteen cells at a time, with the same
+ * tables, the same draws and the same arithmetic, so the same numbers (the vector test runs
+ * both): a site's full blocks and partial block by a gather of its divmod entry and a
+ * permutation of part_sum's columns; a cell's (D, V) by a gather of its `fast` byte, with the
+ * buckets that straddle two pairs decided one by one by dv_draw. missing_small_avx512 gives up
+ * (-1, having written nothing the scalar loop does not write again) when a cell has more than
+ * DV_MAX_N patients, and the caller runs missing_cells instead. Without AVX-512 the scalar
+ * versions run. */
+#if TSIM_ISA_TARGETS
+#define CS_AVX512 TSIM_TARGET_AVX512
+#define CS_HAVE_AVX512 1
+#elif defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define CS_AVX512
+#define CS_HAVE_AVX512 1
+#else
+#define CS_HAVE_AVX512 0
+#endif
+
+#if CS_HAVE_AVX512
+#include <immintrin.h>
+
+CS_AVX512 static void split_blocks_avx512(tsim_cohort *c) {
+  const struct tsim_cell_tables *ct = c->plan->cells;
+  size_t ns = (size_t)c->plan->sc->nsites;
+  const uint64_t *u = c->draws + ns;
+  const __m256i b0 = _mm256_set1_epi32((int)c->plan->block_count[0]);
+  const __m256i b1 = _mm256_set1_epi32((int)c->plan->block_count[1]);
+  const __m512i one = _mm512_set1_epi64(1);
+  for (size_t s = 0; s < ns; s += 8) {
+    __mmask8 k = ns - s >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (ns - s)) - 1);
+    __m256i sn = _mm256_maskz_loadu_epi32(k, c->site_n + s);
+    __m256i dm = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), k, sn, (const int *)ct->divmod, 4);
+    __m256i full = _mm256_srli_epi32(dm, 8), r = _mm256_and_si256(dm, _mm256_set1_epi32(255));
+    __m512i r64 = _mm512_cvtepu32_epi64(r);
+    __m512i kk = _mm512_srli_epi64(_mm512_maskz_loadu_epi64(k, u + s), 11), part0 = _mm512_setzero_si512();
+    for (int i = 0; i < ct->part_n; i++) {
+      __m512i thr = _mm512_permutexvar_epi64(r64, _mm512_loadu_si512(ct->part_col[i]));
+      part0 = _mm512_mask_add_epi64(part0, _mm512_cmpge_epu64_mask(kk, thr), part0, one);
+    }
+    __m256i p0 = _mm512_cvtepi64_epi32(part0);
+    __m256i n0 = _mm256_add_epi32(_mm256_mullo_epi32(full, b0), p0);
+    __m256i n1 = _mm256_sub_epi32(_mm256_add_epi32(_mm256_mullo_epi32(full, b1), r), p0);
+    _mm256_mask_storeu_epi32(c->cell_n + s, k, n0);
+    _mm256_mask_storeu_epi32(c->cell_n + ns + s, k, n1);
+  }
+}
+
+CS_AVX512 static int missing_small_avx512(tsim_cohort *c) {
+  const struct tsim_cell_tables *ct = c->plan->cells;
+  const tsim_scenario *sc = c->plan->sc;
+  struct tsim_cell_ws *ws = c->cell_ws;
+  size_t ns = (size_t)sc->nsites, ncell = ns * (size_t)sc->narms;
+  size_t ngroups = tsim__ncells_padded(c->ncells) / TSIM_LANES;
+  const uint8_t *fast = &ct->fast[0][0][0];
+  const __m512i low = _mm512_set1_epi32(15), byte = _mm512_set1_epi32(255), most = _mm512_set1_epi32(DV_MAX_N);
+  for (size_t at = 0; at < ncell; at += 16) {
+    __mmask16 k = ncell - at >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (ncell - at)) - 1);
+    __m512i n = _mm512_maskz_loadu_epi32(k, c->cell_n + at);
+    if (_mm512_mask_cmpgt_epu32_mask(k, n, most)) return -1; /* a cell of more than DV_MAX_N */
+    __m512i ulo = _mm512_maskz_loadu_epi64((__mmask8)k, c->draws + at);
+    __m512i uhi = _mm512_maskz_loadu_epi64((__mmask8)(k >> 8), c->draws + at + 8);
+    __m512i bucket = _mm512_inserti64x4(
+        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(ulo, 64 - DV_FAST_BITS))),
+        _mm512_cvtepi64_epi32(_mm512_srli_epi64(uhi, 64 - DV_FAST_BITS)), 1);
+    __m512i idx = _mm512_add_epi32(_mm512_add_epi32(_mm512_maskz_loadu_epi32(k, ct->dv_base + at),
+                                                    _mm512_slli_epi32(n, DV_FAST_BITS)), bucket);
+    /* Four bytes from each index (the struct goes on after `fast`), the first of them kept. */
+    __m512i e = _mm512_and_si512(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, idx, fast, 1), byte);
+    __mmask16 slow = _mm512_mask_cmpeq_epi32_mask(k, e, _mm512_set1_epi32(DV_SLOW));
+    if (__builtin_expect(slow != 0, 0)) {
+      uint32_t ev[16], nv[16];
+      _mm512_storeu_si512(ev, e);
+      _mm512_storeu_si512(nv, n);
+      for (unsigned m = slow; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
+        ev[i] = dv_draw(ct, (at + i) / ns, nv[i], c->draws[at + i]);
+      }
+      e = _mm512_loadu_si512(ev);
+    }
+    __m512i d = _mm512_and_si512(e, low), v = _mm512_srli_epi32(e, 4);
+    __m512i m = _mm512_sub_epi32(n, d), m1 = _mm512_sub_epi32(m, v);
+    _mm512_mask_storeu_epi32(c->cell_drop + at, k, d);
+    _mm512_mask_storeu_epi32(c->cell_dev + at, k, v);
+    _mm512_mask_storeu_epi64(ws->m + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m)));
+    _mm512_mask_storeu_epi64(ws->m + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m, 1)));
+    _mm512_mask_storeu_epi64(ws->m1 + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m1)));
+    _mm512_mask_storeu_epi64(ws->m1 + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m1, 1)));
+    if (sc->nendpoints == 1) { /* each group's largest cell (lanes masked off hold 0) */
+      size_t g = at / TSIM_LANES;
+      ws->iters[g] = _mm512_mask_reduce_max_epu32(0x00ff, m);
+      if (g + 1 < ngroups) ws->iters[g + 1] = _mm512_mask_reduce_max_epu32(0xff00, m);
+    }
+  }
+  return 0;
+}
+#endif
+
+/* The plan's choice of the stages' versions (see above). */
+static void stages_pick(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
+  (void)sc;
+  ct->split_vec = NULL;
+  ct->missing_vec = NULL;
+#if CS_HAVE_AVX512
+#if TSIM_ISA_TARGETS
+  if (tsim_isa_pick() < TSIM_ISA_AVX512) return;
+#endif
+  if (ct->divmod && ct->part_sum) ct->split_vec = split_blocks_avx512;
+  ct->missing_vec = missing_small_avx512;
+#endif
+}
+
 /* Each cell's dropouts and deviations into the cell table (missing_cells), and what the lanes
  * need (see "responders, eight cells at a time"): each lane cell's per-protocol and assessed
  * patients, for every end point, and each group's largest cell. */
@@ -964,7 +1099,13 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
-  ws->large = sc->narms == 2 ? missing_cells(c, seed, trial, 2) : missing_cells(c, seed, trial, (size_t)sc->narms);
+  const struct tsim_cell_tables *ct = c->plan->cells;
+  if (ct->missing_vec && ct->missing_vec(c) == 0) {
+    ws->large = 0;
+    if (sc->nendpoints == 1) return; /* it found each group's largest cell too */
+  } else {
+    ws->large = sc->narms == 2 ? missing_cells(c, seed, trial, 2) : missing_cells(c, seed, trial, (size_t)sc->narms);
+  }
   for (int e = 1; e < sc->nendpoints; e++) { /* every end point's cells have the same patients */
     memcpy(ws->m + (size_t)e * per_ep, ws->m, per_ep * sizeof *ws->m);
     memcpy(ws->m1 + (size_t)e * per_ep, ws->m1, per_ep * sizeof *ws->m1);

@@ -26,6 +26,7 @@
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static void (*p_eff_pick(void))(tsim_cohort *);
+static int (*site_normals_pick(void))(tsim_cohort *, double);
 
 /* A Bernoulli draw against a threshold (see the file comment). */
 static inline int bernoulli(gsl_rng *r, uint64_t thr) { return (tsim_rng_next(r) >> 11) < thr; }
@@ -74,6 +75,7 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
     return TSIM_NOMEM;
   }
   plan->p_eff = p_eff_pick();
+  plan->site_normals = site_normals_pick();
   plan->cell_mode = tsim_cohort_cell_mode(sc);
   if (plan->cell_mode && tsim__cell_plan(plan) != 0) {
     tsim_cohort_plan_free(plan);
@@ -206,6 +208,39 @@ static void shuffle_ints(gsl_rng *r, int *v, long long n) {
   }
 }
 
+/* tsim__cohort_sites' loop with AVX-512, eight sites at a time: site s's effect sd x for the
+ * draws tsim_rng_normal_fast finishes, with the same arithmetic (gathers of the ziggurat's
+ * tables), and c->site_big from them; the sites it cannot finish listed in c->scratch in order,
+ * their number returned. */
+#if TSIM_ISA_TARGETS || (defined(__AVX512F__) && defined(__AVX512DQ__))
+#include <immintrin.h>
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512
+#endif
+static int site_normals_avx512(tsim_cohort *c, double sd) {
+  int ns = c->plan->sc->nsites, nslow = 0;
+  const __m512i low7 = _mm512_set1_epi64(127), bit7 = _mm512_set1_epi64(128);
+  const __m512d vsd = _mm512_set1_pd(sd), limit = _mm512_set1_pd(700.0);
+  __mmask8 big = 0;
+  for (int s = 0; s < ns; s += 8) { /* site_effect and draws have whole vectors */
+    __mmask8 k = ns - s >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (ns - s)) - 1);
+    __m512i b = _mm512_loadu_si512(c->draws + s);
+    __m512i j = _mm512_srli_epi64(b, 11), i = _mm512_and_si512(b, low7);
+    __m512i kk = _mm512_i64gather_epi64(i, (const long long *)tsim__zig_k, 8);
+    __mmask8 fast = _mm512_cmplt_epu64_mask(j, kk);
+    __m512d x = _mm512_mul_pd(_mm512_cvtepi64_pd(j), _mm512_i64gather_pd(i, tsim__zig_w, 8));
+    x = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), _mm512_slli_epi64(_mm512_and_si512(b, bit7), 56)));
+    __m512d eff = _mm512_maskz_mul_pd(fast & k, vsd, x);
+    _mm512_storeu_pd(c->site_effect + s, eff); /* 0 past ns, as allocated */
+    big |= (__mmask8)(~_mm512_cmp_pd_mask(_mm512_abs_pd(eff), limit, _CMP_LT_OQ) & k);
+    for (unsigned m = (unsigned)(~fast & k) & 0xffu; m; m &= m - 1) c->scratch[nslow++] = s + __builtin_ctz(m);
+  }
+  c->site_big = big != 0;
+  return nslow;
+}
+#define HAVE_SITE_NORMALS_AVX512 1
+#endif
+
 /* Site effects, then each anomaly rule's sites. Site s's effect is the normal deviate of draw s
  * of the trial's SITES draws (the ziggurat's fast path, 97% of sites); a site the fast path
  * cannot finish, and the anomaly rules that pick sites at random, read the SITES stream, which
@@ -217,15 +252,27 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   double sd = sc->heterogeneity_sd;
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_SITES), 0, (size_t)ns, c->draws);
   /* Drawn even when the SD is 0, so turning heterogeneity on leaves anomalies unchanged. */
-  for (int s = 0; s < ns; s++) {
-    double x;
-    if (__builtin_expect(!tsim_rng_normal_fast(c->draws[s], &x), 0)) {
+  if (c->plan->site_normals) { /* the fast path eight sites at a time; the rest in order */
+    int nslow = c->plan->site_normals(c, sd);
+    big = c->site_big;
+    for (int i = 0; i < nslow; i++) {
+      int s = c->scratch[i];
       if (!seeded) tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
       seeded = 1;
-      x = tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
+      c->site_effect[s] = sd * tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
+      big |= !(fabs(c->site_effect[s]) < 700.0);
     }
-    c->site_effect[s] = sd * x;
-    big |= !(fabs(c->site_effect[s]) < 700.0);
+  } else {
+    for (int s = 0; s < ns; s++) {
+      double x;
+      if (__builtin_expect(!tsim_rng_normal_fast(c->draws[s], &x), 0)) {
+        if (!seeded) tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
+        seeded = 1;
+        x = tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
+      }
+      c->site_effect[s] = sd * x;
+      big |= !(fabs(c->site_effect[s]) < 700.0);
+    }
   }
   c->site_big = big;
   if (c->anomalous_fixed) return;
@@ -360,6 +407,15 @@ static void (*p_eff_pick(void))(tsim_cohort *) {
 }
 
 void tsim__cohort_p_eff(tsim_cohort *c) { c->plan->p_eff(c); }
+
+static int (*site_normals_pick(void))(tsim_cohort *, double) {
+#if defined(HAVE_SITE_NORMALS_AVX512) && TSIM_ISA_TARGETS
+  if (tsim_isa_pick() >= TSIM_ISA_AVX512) return site_normals_avx512;
+#elif defined(HAVE_SITE_NORMALS_AVX512)
+  return site_normals_avx512;
+#endif
+  return NULL;
+}
 
 static void enroll_sites(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
