@@ -680,13 +680,7 @@ int tsim_analysis_block_ok(const tsim_analysis_ws *w) { return w->blockable && !
 int tsim_analysis_block_pays(void) {
   const char *e = getenv("TSIM_BLOCK");
   if (e && (e[0] == '0' || e[0] == '1') && !e[1]) return e[0] == '1';
-#if TSIM_ISA_TARGETS
-  return tsim_isa_pick() >= TSIM_ISA_AVX512;
-#elif defined(__AVX512F__) && defined(__AVX512DQ__)
-  return 1; /* a build for AVX-512 (-march=native on such a processor): its own kernels are AVX-512 */
-#else
-  return 0;
-#endif
+  return tsim_isa_avx512(); /* in a build for AVX-512 (-march=native) its own kernels are AVX-512 */
 }
 
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b) {

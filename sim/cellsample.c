@@ -661,7 +661,7 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   return 0;
 }
 
-static void stages_pick(const tsim_scenario *sc, struct tsim_cell_tables *ct);
+static void stages_pick(struct tsim_cell_tables *ct);
 
 static int cell_tables(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
@@ -718,7 +718,7 @@ static int cell_tables(tsim_cohort_plan *plan) {
   if (site_tables(plan, ct) != 0) return -1;
   for (int i = 0; ct->part_sum && i < PART_SUM_MAX - 1; i++)
     for (int r = 0; r < 8; r++) ct->part_col[i][r] = r < sc->block_size ? ct->part_sum[r][i] : UINT64_C(1) << 53;
-  stages_pick(sc, ct);
+  stages_pick(ct);
   return 0;
 }
 
@@ -989,20 +989,10 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
  * (-1, having written nothing the scalar loop does not write again) when a cell has more than
  * DV_MAX_N patients, and the caller runs missing_cells instead. Without AVX-512 the scalar
  * versions run. */
-#if TSIM_ISA_TARGETS
-#define CS_AVX512 TSIM_TARGET_AVX512
-#define CS_HAVE_AVX512 1
-#elif defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-#define CS_AVX512
-#define CS_HAVE_AVX512 1
-#else
-#define CS_HAVE_AVX512 0
-#endif
-
-#if CS_HAVE_AVX512
+#if TSIM_AVX512_KERNELS
 #include <immintrin.h>
 
-CS_AVX512 static void split_blocks_avx512(tsim_cohort *c) {
+TSIM_AVX512_KERNEL static void split_blocks_avx512(tsim_cohort *c) {
   const struct tsim_cell_tables *ct = c->plan->cells;
   size_t ns = (size_t)c->plan->sc->nsites;
   const uint64_t *u = c->draws + ns;
@@ -1028,7 +1018,7 @@ CS_AVX512 static void split_blocks_avx512(tsim_cohort *c) {
   }
 }
 
-CS_AVX512 static int missing_small_avx512(tsim_cohort *c) {
+TSIM_AVX512_KERNEL static int missing_small_avx512(tsim_cohort *c) {
   const struct tsim_cell_tables *ct = c->plan->cells;
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
@@ -1079,14 +1069,11 @@ CS_AVX512 static int missing_small_avx512(tsim_cohort *c) {
 #endif
 
 /* The plan's choice of the stages' versions (see above). */
-static void stages_pick(const tsim_scenario *sc, struct tsim_cell_tables *ct) {
-  (void)sc;
+static void stages_pick(struct tsim_cell_tables *ct) {
   ct->split_vec = NULL;
   ct->missing_vec = NULL;
-#if CS_HAVE_AVX512
-#if TSIM_ISA_TARGETS
-  if (tsim_isa_pick() < TSIM_ISA_AVX512) return;
-#endif
+#if TSIM_AVX512_KERNELS
+  if (!tsim_isa_avx512()) return;
   if (ct->divmod && ct->part_sum) ct->split_vec = split_blocks_avx512;
   ct->missing_vec = missing_small_avx512;
 #endif

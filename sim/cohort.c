@@ -212,12 +212,9 @@ static void shuffle_ints(gsl_rng *r, int *v, long long n) {
  * draws tsim_rng_normal_fast finishes, with the same arithmetic (gathers of the ziggurat's
  * tables), and c->site_big from them; the sites it cannot finish listed in c->scratch in order,
  * their number returned. */
-#if TSIM_ISA_TARGETS || (defined(__AVX512F__) && defined(__AVX512DQ__))
+#if TSIM_AVX512_KERNELS
 #include <immintrin.h>
-#if TSIM_ISA_TARGETS
-TSIM_TARGET_AVX512
-#endif
-static int site_normals_avx512(tsim_cohort *c, double sd) {
+TSIM_AVX512_KERNEL static int site_normals_avx512(tsim_cohort *c, double sd) {
   int ns = c->plan->sc->nsites, nslow = 0;
   const __m512i low7 = _mm512_set1_epi64(127), bit7 = _mm512_set1_epi64(128);
   const __m512d vsd = _mm512_set1_pd(sd), limit = _mm512_set1_pd(700.0);
@@ -238,7 +235,6 @@ static int site_normals_avx512(tsim_cohort *c, double sd) {
   c->site_big = big != 0;
   return nslow;
 }
-#define HAVE_SITE_NORMALS_AVX512 1
 #endif
 
 /* Site effects, then each anomaly rule's sites. Site s's effect is the normal deviate of draw s
@@ -252,27 +248,28 @@ void tsim__cohort_sites(tsim_cohort *c, uint64_t seed, long long trial) {
   double sd = sc->heterogeneity_sd;
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_SITES), 0, (size_t)ns, c->draws);
   /* Drawn even when the SD is 0, so turning heterogeneity on leaves anomalies unchanged. */
-  if (c->plan->site_normals) { /* the fast path eight sites at a time; the rest in order */
-    int nslow = c->plan->site_normals(c, sd);
+  /* The fast path (eight sites at a time with AVX-512), then the sites it leaves, in order. */
+  int nslow = 0;
+  if (c->plan->site_normals) {
+    nslow = c->plan->site_normals(c, sd);
     big = c->site_big;
-    for (int i = 0; i < nslow; i++) {
-      int s = c->scratch[i];
-      if (!seeded) tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
-      seeded = 1;
-      c->site_effect[s] = sd * tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
-      big |= !(fabs(c->site_effect[s]) < 700.0);
-    }
   } else {
     for (int s = 0; s < ns; s++) {
       double x;
       if (__builtin_expect(!tsim_rng_normal_fast(c->draws[s], &x), 0)) {
-        if (!seeded) tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
-        seeded = 1;
-        x = tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
+        c->scratch[nslow++] = s;
+        continue;
       }
       c->site_effect[s] = sd * x;
       big |= !(fabs(c->site_effect[s]) < 700.0);
     }
+  }
+  for (int i = 0; i < nslow; i++) {
+    int s = c->scratch[i];
+    if (!seeded) tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_SITES);
+    seeded = 1;
+    c->site_effect[s] = sd * tsim__rng_normal_slow(tsim_rng_state_of(r), c->draws[s]);
+    big |= !(fabs(c->site_effect[s]) < 700.0);
   }
   c->site_big = big;
   if (c->anomalous_fixed) return;
@@ -409,10 +406,8 @@ static void (*p_eff_pick(void))(tsim_cohort *) {
 void tsim__cohort_p_eff(tsim_cohort *c) { c->plan->p_eff(c); }
 
 static int (*site_normals_pick(void))(tsim_cohort *, double) {
-#if defined(HAVE_SITE_NORMALS_AVX512) && TSIM_ISA_TARGETS
-  if (tsim_isa_pick() >= TSIM_ISA_AVX512) return site_normals_avx512;
-#elif defined(HAVE_SITE_NORMALS_AVX512)
-  return site_normals_avx512;
+#if TSIM_AVX512_KERNELS
+  if (tsim_isa_avx512()) return site_normals_avx512;
 #endif
   return NULL;
 }

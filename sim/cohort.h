@@ -108,8 +108,8 @@ typedef struct tsim_cohort {
   uint32_t *resp_dev[2];   /* [ncells] responders among the deviating assessed patients */
   uint32_t *cat8[2];       /* per-patient sampler: [ncells * 8] patients of each category (the
                               cat bits without bit 3) of each cell, by hypothesis */
-  int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site, random
-                              anomalies' sites */
+  int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site, the sites the
+                              ziggurat's fast path leaves, random anomalies' sites */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
   struct tsim_cell_ws *cell_ws; /* cell mode: the cell sampler's workspace (cellsample.c; owned) */

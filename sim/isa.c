@@ -29,3 +29,11 @@ tsim_isa tsim_isa_pick(void) {
   if (picked < 0) picked = (int)choose();
   return (tsim_isa)picked;
 }
+
+int tsim_isa_avx512(void) {
+#if TSIM_ISA_TARGETS
+  return tsim_isa_pick() >= TSIM_ISA_AVX512;
+#else
+  return TSIM_AVX512_KERNELS;
+#endif
+}

@@ -34,6 +34,23 @@ typedef enum {
 #define TSIM_ISA_TARGETS 0
 #endif
 
+/* Kernels written with AVX-512 intrinsics (x86-64-v4's F, DQ, BW and VL) are compiled where the
+ * build can target AVX-512: as an extra target (TSIM_ISA_TARGETS), or as its own instruction set
+ * (-march=native on such a processor). TSIM_AVX512_KERNEL is the attribute they need, and
+ * tsim_isa_avx512() says whether to run them: the chosen target is AVX-512 or wider, or the
+ * build's own instruction set is. */
+#if TSIM_ISA_TARGETS
+#define TSIM_AVX512_KERNELS 1
+#define TSIM_AVX512_KERNEL TSIM_TARGET_AVX512
+#elif defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__)
+#define TSIM_AVX512_KERNELS 1
+#define TSIM_AVX512_KERNEL
+#else
+#define TSIM_AVX512_KERNELS 0
+#endif
+int tsim_isa_avx512(void);
+
 /* The target the kernels run: the widest the processor has, or TSIM_VECTOR's if it has that. */
 tsim_isa tsim_isa_pick(void);
 /* Its name: "avx512popcnt", "avx512", "avx2" or "generic" (the build's own instruction set: the
