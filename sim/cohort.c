@@ -26,6 +26,7 @@
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static void (*p_eff_pick(void))(tsim_cohort *);
+static int peff_flat_plan(tsim_cohort_plan *plan);
 static int (*site_normals_pick(void))(tsim_cohort *, double);
 
 /* A Bernoulli draw against a threshold (see the file comment). */
@@ -75,6 +76,10 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
     return TSIM_NOMEM;
   }
   plan->p_eff = p_eff_pick();
+  if (peff_flat_plan(plan) != 0) {
+    tsim_cohort_plan_free(plan);
+    return TSIM_NOMEM;
+  }
   plan->site_normals = site_normals_pick();
   plan->cell_mode = tsim_cohort_cell_mode(sc);
   if (plan->cell_mode && tsim__cell_plan(plan) != 0) {
@@ -93,6 +98,8 @@ void tsim_cohort_plan_free(tsim_cohort_plan *plan) {
   free(plan->block);
   free(plan->lat);
   plan->lat = NULL;
+  free(plan->peff_flat);
+  plan->peff_flat = NULL;
   if (plan->site_table) gsl_ran_discrete_free(plan->site_table);
   tsim__cell_plan_free(plan);
   plan->block = NULL;
@@ -110,7 +117,8 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
-  c->site_effect = calloc((ns + 7) / 8 * 8, sizeof *c->site_effect); /* whole vectors, 0 past ns */
+  /* Whole vectors, 0 past ns, and at least two of them (p_eff_flat_avx512's table). */
+  c->site_effect = calloc((ns + 7) / 8 * 8 + 8, sizeof *c->site_effect);
   c->site_f = calloc((ns + 7) / 8 * 8, sizeof *c->site_f);
   c->draws = malloc(((ns * (na > 2 ? na : 2) + 7) / 8 * 8) * sizeof *c->draws);
   c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
@@ -404,6 +412,138 @@ static void (*p_eff_pick(void))(tsim_cohort *) {
 }
 
 void tsim__cohort_p_eff(tsim_cohort *c) { c->plan->p_eff(c); }
+
+/* ---- the probabilities in the cell table's order, with AVX-512 ------------------------------
+ * p_eff_body goes row by row (end point, arm), a row's last vector spilling into the next row,
+ * and then writes the null twin's rows and the anomalies' cells over rows it has written: the
+ * next stages' vector loads of eight cells (the lanes' thresholds) span several of those
+ * stores, and a load the store buffer cannot forward waits until they reach the cache. When
+ * every end point's sites fit one table of 16 (nendpoints x nsites <= 16), heterogeneity is on
+ * and every anomaly that forces a response lists its sites, p_eff_flat_avx512 computes the
+ * same numbers eight cells at a time in the cell table's order, each cell written once: the
+ * table's exps exp(-+ b) (entry e nsites + s) by tsim_exp8, a cell's by a permutation of
+ * them; the alternative's 1 / (1 + inv_odds f); the null twin's cells by a permutation of the
+ * control arm's probabilities at each (end point, site), which is what p_eff_body copies; and
+ * the cells whose probability is fixed - an arm's base probability 0 or 1, an anomaly (the
+ * last rule covering the cell) - blended in from tables made once per plan. A trial with a site
+ * effect beyond tsim_exp8's range (c->site_big) takes p_eff_body. Without AVX-512, or for other
+ * scenarios, p_eff_body runs. */
+typedef struct tsim_peff_group {
+  int64_t fidx[8];      /* each cell's table entry, e nsites + s (0 past the cells) */
+  double io[8];         /* inv_odds of the cell's arm under the alternative (1 past the cells) */
+  double fix_p[2][8];   /* by hypothesis: the fixed probability where fix has the cell's bit */
+  int64_t fix_t[2][8];  /* its threshold */
+  uint8_t fix[2];       /* by hypothesis: the cells with a fixed probability */
+} tsim_peff_group;
+
+struct tsim_peff_flat {
+  int64_t tab_site[16]; /* table entry j = e nsites + s: site s (0 past the entries) */
+  double tab_sign[16];  /* p_eff_body's sign of end point e: -1 efficacy, +1 harmful */
+  double tab_io[16];    /* end point e's control inv_odds (the null twin's, at every arm) */
+  size_t ngroups;
+  tsim_peff_group g[];  /* [ncells rounded up to 8, / 8] */
+};
+
+#if TSIM_AVX512_KERNELS
+/* p_eff_body's numbers in the cell table's order (above). */
+TSIM_AVX512_KERNEL static void p_eff_flat_avx512(tsim_cohort *c) {
+  const struct tsim_peff_flat *pf = c->plan->peff_flat;
+  if (__builtin_expect(c->site_big, 0)) {
+    p_eff_body(c);
+    return;
+  }
+  const __m512d e0 = _mm512_loadu_pd(c->site_effect), e1 = _mm512_loadu_pd(c->site_effect + 8);
+  __m512d f[2], qc[2];
+  __m512i tc[2];
+  for (int v = 0; v < 2; v++) {
+    __m512i site = _mm512_loadu_si512(pf->tab_site + 8 * v);
+    tsim_f64x8 x = (tsim_f64x8)_mm512_mul_pd(_mm512_permutex2var_pd(e0, site, e1), _mm512_loadu_pd(pf->tab_sign + 8 * v));
+    tsim_f64x8 y, q;
+    tsim_s64x8 t;
+    tsim_exp8(&x, &y);
+    f[v] = (__m512d)y;
+    q = 1.0 / (1.0 + (tsim_f64x8)_mm512_loadu_pd(pf->tab_io + 8 * v) * y);
+    tsim__threshold8(&q, &t);
+    qc[v] = (__m512d)q;
+    tc[v] = (__m512i)t;
+  }
+  for (size_t g = 0; g < pf->ngroups; g++) {
+    const tsim_peff_group *gr = &pf->g[g];
+    __m512i fidx = _mm512_loadu_si512(gr->fidx);
+    tsim_f64x8 fv = (tsim_f64x8)_mm512_permutex2var_pd(f[0], fidx, f[1]), q;
+    tsim_s64x8 t;
+    q = 1.0 / (1.0 + (tsim_f64x8)_mm512_loadu_pd(gr->io) * fv);
+    tsim__threshold8(&q, &t);
+    __m512d q0 = _mm512_mask_blend_pd(gr->fix[0], (__m512d)q, _mm512_loadu_pd(gr->fix_p[0]));
+    __m512i t0 = _mm512_mask_blend_epi64(gr->fix[0], (__m512i)t, _mm512_loadu_si512(gr->fix_t[0]));
+    __m512d q1 = _mm512_mask_blend_pd(gr->fix[1], _mm512_permutex2var_pd(qc[0], fidx, qc[1]), _mm512_loadu_pd(gr->fix_p[1]));
+    __m512i t1 = _mm512_mask_blend_epi64(gr->fix[1], _mm512_permutex2var_epi64(tc[0], fidx, tc[1]),
+                                         _mm512_loadu_si512(gr->fix_t[1]));
+    _mm512_storeu_pd(c->p_eff[0] + 8 * g, q0);
+    _mm512_storeu_si512(c->thr[0] + 8 * g, t0);
+    _mm512_storeu_pd(c->p_eff[1] + 8 * g, q1);
+    _mm512_storeu_si512(c->thr[1] + 8 * g, t1);
+  }
+}
+#endif
+
+/* Sets plan->peff_flat and plan->p_eff when the kernel applies: 0, or -1 when out of memory. */
+static int peff_flat_plan(tsim_cohort_plan *plan) {
+  const tsim_scenario *sc = plan->sc;
+  int ns = sc->nsites, na = sc->narms, ne = sc->nendpoints, ctl = sc->control;
+  plan->peff_flat = NULL;
+#if TSIM_AVX512_KERNELS
+  if (!tsim_isa_avx512() || sc->latent || !(sc->heterogeneity_sd > 0) || ne * ns > 16) return 0;
+  for (int k = 0; k < sc->nanomalies; k++)
+    if (!isnan(sc->anomalies[k].response) && sc->anomalies[k].mode != TSIM_ANOM_LISTED) return 0;
+  size_t per_ep = (size_t)ns * (size_t)na, ncells = per_ep * (size_t)ne;
+  size_t ngroups = tsim__ncells_padded(ncells) / 8;
+  struct tsim_peff_flat *pf = calloc(1, sizeof *pf + ngroups * sizeof pf->g[0]);
+  if (!pf) return -1;
+  pf->ngroups = ngroups;
+  for (int j = 0; j < 16; j++) {
+    int in = j < ne * ns, e = in ? j / ns : 0;
+    pf->tab_site[j] = in ? j % ns : 0;
+    pf->tab_sign[j] = !in || !sc->endpoints[e].higher_is_better ? 1.0 : -1.0;
+    pf->tab_io[j] = in ? plan->inv_odds[TSIM_HYP_ALT][e][ctl] : 1.0;
+  }
+  for (size_t i = 0; i < 8 * ngroups; i++) pf->g[i / 8].io[i % 8] = 1.0;
+  for (size_t i = 0; i < ncells; i++) {
+    tsim_peff_group *g = &pf->g[i / 8];
+    int e = (int)(i / per_ep), a = (int)(i % per_ep) / ns, s = (int)(i % per_ep) % ns, l = (int)(i % 8);
+    g->fidx[l] = e * ns + s;
+    g->io[l] = plan->inv_odds[TSIM_HYP_ALT][e][a];
+    for (int h = 0; h < 2; h++) {
+      double p = plan->p[h][e][a];
+      if (p > 0 && p < 1) continue;
+      g->fix[h] |= (uint8_t)(1u << l);
+      g->fix_p[h][l] = p;
+      g->fix_t[h][l] = (int64_t)tsim__threshold(p);
+    }
+  }
+  for (int k = 0; k < sc->nanomalies; k++) { /* in order: a later rule overrides */
+    const tsim_anomaly *an = &sc->anomalies[k];
+    if (isnan(an->response)) continue;
+    for (int e = 0; e < ne; e++) {
+      if (an->endpoint >= 0 && an->endpoint != e) continue;
+      for (int i = 0; i < an->nsites; i++) {
+        size_t cell = (size_t)e * per_ep + (size_t)an->arm * (size_t)ns + (size_t)an->sites[i];
+        tsim_peff_group *g = &pf->g[cell / 8];
+        for (int h = 0; h < 2; h++) {
+          g->fix[h] |= (uint8_t)(1u << (cell % 8));
+          g->fix_p[h][cell % 8] = an->response;
+          g->fix_t[h][cell % 8] = (int64_t)tsim__threshold(an->response);
+        }
+      }
+    }
+  }
+  plan->peff_flat = pf;
+  plan->p_eff = p_eff_flat_avx512;
+#else
+  (void)ns, (void)na, (void)ne, (void)ctl;
+#endif
+  return 0;
+}
 
 static int (*site_normals_pick(void))(tsim_cohort *, double) {
 #if TSIM_AVX512_KERNELS

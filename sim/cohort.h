@@ -66,6 +66,8 @@ typedef struct tsim_cohort_plan {
   struct tsim_cell_tables *cells;     /* cell mode: inversion tables of per-cell draws (owned) */
   struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
   void (*p_eff)(struct tsim_cohort *c); /* tsim__cohort_p_eff for the vector target (isa.h) */
+  struct tsim_peff_flat *peff_flat;   /* tables of p_eff's kernel in the cell table's order
+                                         (cohort.c), or NULL (owned) */
   int (*site_normals)(struct tsim_cohort *c, double sd); /* the site effects' fast path with AVX-512
                                                             (cohort.c), or NULL */
 } tsim_cohort_plan;

@@ -45,6 +45,7 @@ if(EXISTS ${TSIM_SH}/vector.sh)
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/many_sites.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/few_sites.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
 endif()
