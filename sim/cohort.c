@@ -498,8 +498,13 @@ static int peff_flat_plan(tsim_cohort_plan *plan) {
     if (!isnan(sc->anomalies[k].response) && sc->anomalies[k].mode != TSIM_ANOM_LISTED) return 0;
   size_t per_ep = (size_t)ns * (size_t)na, ncells = per_ep * (size_t)ne;
   size_t ngroups = tsim__ncells_padded(ncells) / 8;
-  struct tsim_peff_flat *pf = calloc(1, sizeof *pf + ngroups * sizeof pf->g[0]);
+  /* Whole cache lines of its own: a line shared with memory another thread writes would be
+   * taken from this thread at every trial (false sharing; 2 threads ran at 0.75x one thread's
+   * rate). */
+  size_t bytes = (sizeof(struct tsim_peff_flat) + ngroups * sizeof(tsim_peff_group) + 63) / 64 * 64;
+  struct tsim_peff_flat *pf = aligned_alloc(64, bytes);
   if (!pf) return -1;
+  memset(pf, 0, bytes);
   pf->ngroups = ngroups;
   for (int j = 0; j < 16; j++) {
     int in = j < ne * ns, e = in ? j / ns : 0;
