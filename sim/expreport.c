@@ -9,16 +9,6 @@
 #include "plot.h"
 #include "report_internal.h"
 
-static cJSON *run_json(const tsim_run_info *ri, long long trials_run) {
-  cJSON *run = cJSON_CreateObject();
-  cJSON_AddNumberToObject(run, "threads", ri->threads);
-  cJSON_AddNumberToObject(run, "seconds", ri->seconds);
-  cJSON_AddNumberToObject(run, "trials_per_second",
-                          ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);
-  cJSON_AddStringToObject(run, "version", TSIM_VERSION);
-  return run;
-}
-
 /* ---- sweep ------------------------------------------------------------------------------- */
 
 static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
@@ -47,7 +37,7 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
   }
   long long total = 0;
   for (int k = 0; k < s->npoints; k++) total += s->points[k].trials;
-  cJSON_AddItemToObject(root, "run", run_json(ri, total));
+  cJSON_AddItemToObject(root, "run", tsim__report_run_json(ri, total));
   return root;
 }
 
@@ -252,7 +242,7 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o->target));
   cJSON *pts = cJSON_AddArrayToObject(root, "points");
   for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o->target));
-  cJSON *run = run_json(ri, ri->trials * r->npoints);
+  cJSON *run = tsim__report_run_json(ri, ri->trials * r->npoints);
   cJSON_AddStringToObject(run, "scenario_file", file);
   cJSON_AddItemToObject(root, "run", run);
   return root;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -219,15 +220,24 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
     for (int q = 0; q < t->nproc; q++)
       for (int j = 0; j < t->ncmp; j++) cJSON_AddItemToArray(mult, procedure_json(sc, t, q, j));
   }
-  cJSON *run = cJSON_AddObjectToObject(root, "run");
-  cJSON_AddNumberToObject(run, "threads", ri->threads);
-  cJSON_AddNumberToObject(run, "seconds", ri->seconds);
-  cJSON_AddNumberToObject(run, "trials_per_second",
-                          ri->seconds > 0 ? (double)t->trials / ri->seconds : 0);
-  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_isa_pick()));
-  cJSON_AddStringToObject(run, "version", TSIM_VERSION);
+  cJSON *run = tsim__report_run_json(ri, t->trials);
+  cJSON_AddItemToObject(root, "run", run);
   cJSON_AddStringToObject(run, "scenario_file", sc->file);
   return root;
+}
+
+cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
+  cJSON *run = cJSON_CreateObject();
+  cJSON_AddNumberToObject(run, "threads", ri->threads);
+  cJSON_AddNumberToObject(run, "seconds", ri->seconds);
+  cJSON_AddNumberToObject(run, "trials_per_second", ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);
+  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_isa_pick()));
+  /* The process's peak resident memory so far (Linux: ru_maxrss in KiB), so that a reader can
+   * see it does not grow with the number of trials. */
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) cJSON_AddNumberToObject(run, "peak_memory_mib", (double)ru.ru_maxrss / 1024.0);
+  cJSON_AddStringToObject(run, "version", TSIM_VERSION);
+  return run;
 }
 
 /* ---- CSV ------------------------------------------------------------------------------- */

@@ -15,6 +15,9 @@ cJSON *tsim__report_estimate_json(tsim_estimate e);
  * alpha: the analysis's level). */
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
                                   double nominal, double alpha);
+/* The "run" object: threads, seconds, trials per second (of trials_run), the vector target,
+ * the peak memory and the version. */
+cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
 /* Writes text to path; 0 or -1. */
 int tsim__report_write_text(const char *path, const char *text);
 

@@ -8,7 +8,8 @@
 # and, for Mediana and rpact, their packages; a missing one is skipped with a note.
 # Environment: BENCH_SECONDS (default 1.5) - target length of each engine run and of each floor
 # measurement (R runs are scaled from it); BENCH_REPEATS (default 3) - engine runs per row, the
-# fastest counts; BENCH_SKIP_R=1 skips every R row.
+# fastest counts; BENCH_SKIP_R=1 skips every R row; BENCH_MEMORY_TRIALS (default 100000000) -
+# the long run of the memory row (LUPIL-2, 2 threads: about 20 s on a 2-core machine).
 #
 # The targets at the end are reported, never asserted: the exit status is 0 whether they are
 # met or not (1 only if a measurement itself failed, 2 for bad usage).
@@ -62,6 +63,18 @@ engine_seconds() {
   if "$tsim" run "$1" --trials "$3" --threads "$2" --out "$tmp/out" --quiet \
        >"$tmp/engine.log" 2>&1; then
     json_number "$tmp/out/summary.json" seconds
+  else
+    sed 's/^/  trialsim: /' "$tmp/engine.log" >&2
+  fi
+}
+
+# engine_memory SCENARIO THREADS TRIALS: run.peak_memory_mib of one run (the process's peak
+# resident memory), or nothing if the run failed.
+engine_memory() {
+  rm -rf "$tmp/out"
+  if "$tsim" run "$1" --trials "$3" --threads "$2" --out "$tmp/out" --quiet \
+       >"$tmp/engine.log" 2>&1; then
+    json_number "$tmp/out/summary.json" peak_memory_mib
   else
     sed 's/^/  trialsim: /' "$tmp/engine.log" >&2
   fi
@@ -202,6 +215,12 @@ for n in 100 1000 10000; do
   done
 done
 
+echo "measuring memory against trials..." >&2
+mem_trials=${BENCH_MEMORY_TRIALS:-100000000}
+M_small=$(engine_memory "$lupil2" 2 10000)
+M_big=$(engine_memory "$lupil2" 2 "$mem_trials")
+{ [ -n "$M_small" ] && [ -n "$M_big" ]; } || failed=1
+
 echo "measuring the random-number floor..." >&2
 fl=$("$floor" "$secs" "$pat_s" 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
 FX_num=$(result_field "$fl" floor_xoshiro ns_per_number)
@@ -243,6 +262,14 @@ printf '%s\n' "$SCALE" | awk '{
       line = line sprintf(", N=%d %s ns (%.2fx)", k, ns[mode, k], ns[mode, k] / ns[mode, 100])
     print line
   }
+}'
+
+# Memory against trials: the streaming tally keeps it constant.
+awk -v a="${M_small:-NA}" -v b="${M_big:-NA}" -v n="$mem_trials" 'BEGIN {
+  printf "\nmemory against trials (LUPIL-2, 2 threads, the process'"'"'s peak resident memory):\n"
+  if (a == "NA" || b == "NA") { print "  not measured (a run failed)"; exit }
+  printf "  10000 trials %.1f MiB, %.0f trials %.1f MiB (%+.2f MiB) -> %s\n", a, n, b, b - a,
+    (b - a < 1) ? "constant (MET)" : "GROWS"
 }'
 
 exit "$failed"
