@@ -56,29 +56,20 @@ result_field() {
     $1 == "RESULT" && $2 == n { for (i = 3; i < NF; i += 2) if ($i == k) { print $(i + 1); exit } }'
 }
 
-# engine_seconds SCENARIO THREADS TRIALS: run.seconds of one run (the simulation alone, as
-# trialsim times it), or nothing if the run failed.
-engine_seconds() {
+# engine_field SCENARIO THREADS TRIALS KEY: the number KEY of summary.json's "run" after one
+# run, or nothing if the run failed. engine_seconds: run.seconds (the simulation alone, as
+# trialsim times it); engine_memory: run.peak_memory_mib (the process's peak resident memory).
+engine_field() {
   rm -rf "$tmp/out"
   if "$tsim" run "$1" --trials "$3" --threads "$2" --out "$tmp/out" --quiet \
        >"$tmp/engine.log" 2>&1; then
-    json_number "$tmp/out/summary.json" seconds
+    json_number "$tmp/out/summary.json" "$4"
   else
     sed 's/^/  trialsim: /' "$tmp/engine.log" >&2
   fi
 }
-
-# engine_memory SCENARIO THREADS TRIALS: run.peak_memory_mib of one run (the process's peak
-# resident memory), or nothing if the run failed.
-engine_memory() {
-  rm -rf "$tmp/out"
-  if "$tsim" run "$1" --trials "$3" --threads "$2" --out "$tmp/out" --quiet \
-       >"$tmp/engine.log" 2>&1; then
-    json_number "$tmp/out/summary.json" peak_memory_mib
-  else
-    sed 's/^/  trialsim: /' "$tmp/engine.log" >&2
-  fi
-}
+engine_seconds() { engine_field "$1" "$2" "$3" seconds; }
+engine_memory() { engine_field "$1" "$2" "$3" peak_memory_mib; }
 
 # engine_rates VAR1 VAR2 SCENARIO TRIALS: sets VAR1 and VAR2 to the trials per second (as
 # trialsim counts them) with 1 thread (TRIALS trials) and 2 threads (2 x TRIALS): the fastest of
