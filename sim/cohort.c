@@ -117,7 +117,7 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
-  /* Whole vectors, 0 past ns, and at least two of them (p_eff_flat_avx512's table). */
+  /* Whole vectors, 0 past ns, and one more: p_eff_flat_avx512 reads the first sixteen. */
   c->site_effect = calloc((ns + 7) / 8 * 8 + 8, sizeof *c->site_effect);
   c->site_f = calloc((ns + 7) / 8 * 8, sizeof *c->site_f);
   c->draws = malloc(((ns * (na > 2 ? na : 2) + 7) / 8 * 8) * sizeof *c->draws);
