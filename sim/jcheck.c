@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_file(const char *file, size_t max_bytes, size_t *len, tsim_diag *d) {
+char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag *d) {
   FILE *f = fopen(file, "rb");
   if (!f) {
     tsim_diag_add(d, "%s: cannot open: %s", file, strerror(errno));
@@ -90,14 +90,19 @@ static const char *json_error_at(const char *text, const char *at) {
 cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
   size_t len = 0;
   size_t before = tsim_diag_count(d);
-  char *text = read_file(file, max_bytes, &len, d);
+  char *text = tsim_json_read(file, max_bytes, &len, d);
   if (!text) {
     if (tsim_diag_count(d) == before) tsim_diag_add(d, "%s: out of memory reading file", file);
     return NULL;
   }
+  cJSON *root = tsim_json_parse(file, text, len, d);
+  free(text);
+  return root;
+}
+
+cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag *d) {
   if (strlen(text) != len) {
     tsim_diag_add(d, "%s: malformed JSON: the file contains a NUL byte", file);
-    free(text);
     return NULL;
   }
   const char *end = NULL;
@@ -121,7 +126,6 @@ cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
     else
       tsim_diag_add(d, "%s:%d:%d: malformed JSON near '%s'", file, line, col, near);
   }
-  free(text);
   return root;
 }
 

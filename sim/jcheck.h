@@ -32,6 +32,12 @@ typedef struct tsim_jctx {
  * reason (unreadable, too large, or malformed with line and column). Caller frees with
  * cJSON_Delete. */
 cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d);
+/* tsim_json_load's two halves. The file's bytes, NUL-terminated (len of them, the NUL not
+ * counted; the caller frees), or NULL when it cannot be read or is too large (reported). */
+char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag *d);
+/* The JSON text of len bytes read from `file` (named in messages) parsed, or NULL (reported:
+ * a NUL byte, or malformed with line and column). The caller frees with cJSON_Delete. */
+cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag *d);
 
 void tsim_jerr(tsim_jctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

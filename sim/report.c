@@ -228,6 +228,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
 
 cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
   cJSON *run = cJSON_CreateObject();
+  cJSON_AddNumberToObject(run, "processes", ri->processes > 1 ? ri->processes : 1);
   cJSON_AddNumberToObject(run, "threads", ri->threads);
   cJSON_AddNumberToObject(run, "seconds", ri->seconds);
   cJSON_AddNumberToObject(run, "trials_per_second", ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);

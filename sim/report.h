@@ -22,8 +22,9 @@ tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n);
 typedef struct tsim_run_info {
   uint64_t seed;
   long long trials;
-  int threads;
+  int threads;             /* per process */
   double seconds;
+  int processes;           /* processes of a run split across them (trialsim_mpi); 0 or 1: one */
 } tsim_run_info;
 
 /* Writes DIR/summary.json and DIR/analyses.csv (creating DIR and its parents). Returns

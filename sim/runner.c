@@ -96,6 +96,58 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
   }
 }
 
+__extension__ typedef unsigned __int128 tally_u128;
+
+/* One walk over every count of a tally in a fixed order: with `out`, each count is stored in
+ * the next word(s); with `in`, the next word(s) are added to it. Returns the words walked. */
+static size_t tally_walk(tsim_tally *t, uint64_t *out, const uint64_t *in) {
+  size_t i = 0;
+#define WALK_U64(x)                                                                               \
+  do {                                                                                            \
+    if (in) (x) += in[i];                                                                         \
+    else if (out) out[i] = (x);                                                                   \
+    i++;                                                                                          \
+  } while (0)
+#define WALK_I128(x)                                                                              \
+  do {                                                                                            \
+    if (in) (x) += (tsim_i128)(((tally_u128)in[i + 1] << 64) | in[i]);                            \
+    else if (out) {                                                                               \
+      out[i] = (uint64_t)(tally_u128)(x);                                                         \
+      out[i + 1] = (uint64_t)((tally_u128)(x) >> 64);                                             \
+    }                                                                                             \
+    i += 2;                                                                                       \
+  } while (0)
+  uint64_t trials = (uint64_t)t->trials;
+  WALK_U64(trials);
+  if (in) t->trials = (long long)trials;
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < t->ncomp; k++) {
+      tsim_tally_cell *c = &t->cell[h][k];
+      WALK_U64(c->reject);
+      WALK_U64(c->favouring);
+      WALK_U64(c->defined);
+      WALK_U64(c->n0_sum);
+      WALK_U64(c->n1_sum);
+      WALK_I128(c->n_sq_sum);
+      WALK_U64(c->sites_dropped);
+      WALK_I128(c->diff_sum);
+      WALK_I128(c->diff_sq_sum);
+    }
+    for (int p = 0; p < t->npairs; p++) WALK_U64(t->both[h][p]);
+    size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
+    for (size_t j = 0; j < np; j++) WALK_U64(t->proc[h][j]);
+    if (t->pdist[h])
+      for (size_t j = 0; j < (size_t)t->ncomp * (TSIM_PBINS + 1); j++) WALK_U64(t->pdist[h][j]);
+  }
+#undef WALK_U64
+#undef WALK_I128
+  return i;
+}
+
+size_t tsim_tally_words(const tsim_tally *t) { return tally_walk((tsim_tally *)t, NULL, NULL); }
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w) { tally_walk((tsim_tally *)t, w, NULL); }
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w) { tally_walk(t, NULL, w); }
+
 static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
   for (int q = 0; q < t->nproc; q++)
     for (int j = 0; j < t->ncmp; j++) {

@@ -75,6 +75,13 @@ int tsim_pbin(double p);
 void tsim_tally_free(tsim_tally *t);
 /* dst += src (same shape). Exact, so any merge order gives the same tally. */
 void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src);
+/* The tally as tsim_tally_words(t) 64-bit words, for sending between processes (distributed.c):
+ * its counts in a fixed order, each 128-bit sum as two words (low, high). tsim_tally_merge_words
+ * adds such words, packed from a tally of the same shape, to t: dst += src, exactly as
+ * tsim_tally_merge. */
+size_t tsim_tally_words(const tsim_tally *t);
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w);
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w);
 
 typedef void (*tsim_progress_fn)(void *ctx, long long done, long long total);
 

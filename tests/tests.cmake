@@ -15,6 +15,10 @@ tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams)
 tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp)
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration)
+tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words
+               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/teaching_small.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
+               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
                $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
 if(TARGET test_cohort)
@@ -37,6 +41,15 @@ if(EXISTS ${TSIM_SH}/determinism.sh)
   add_test(NAME run_should_not_depend_on_thread_count
            COMMAND sh ${TSIM_SH}/determinism.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
+endif()
+if(TARGET trialsim_mpi AND MPIEXEC_EXECUTABLE AND EXISTS ${TSIM_SH}/mpi.sh)
+  add_test(NAME run_across_processes_should_equal_one_process
+           COMMAND sh ${TSIM_SH}/mpi.sh ${MPIEXEC_EXECUTABLE} $<TARGET_FILE:trialsim>
+                   $<TARGET_FILE:trialsim_mpi> $<TARGET_FILE:json_equal>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad/allocation_negative.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json)
 endif()
 if(EXISTS ${TSIM_SH}/vector.sh)
   add_test(NAME run_should_not_depend_on_vector_instructions_or_internal_paths

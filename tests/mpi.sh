@@ -1,0 +1,70 @@
+#!/bin/sh
+# mpi.sh MPIEXEC TRIALSIM TRIALSIM_MPI JSON_EQUAL BAD_SCENARIO SCENARIO...
+# A run split across processes (trialsim_mpi, sim/distributed.h) gives one process's results:
+# every scenario given runs with trialsim and with 2 and 3 processes of trialsim_mpi (uneven
+# blocks of trials; also fewer trials than processes, and --p-values), and summary.json
+# (outside "run"), analyses.csv and p_values.csv must be equal; run.processes must say how many
+# ran. A bad scenario must stop every process with exit status 2, its problem said once, and
+# nothing written; so must a file that does not exist.
+set -u
+mpiexec=$1; exe=$2; mexe=$3; jeq=$4; bad=$5; shift 5
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()  { echo "ok   $1"; pass=$((pass + 1)); }
+no()  { echo "FAIL $1"; fail=$((fail + 1)); }
+# Open MPI refuses root without these, and 2 cores may host 3 processes.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+flags=""
+"$mpiexec" --version 2>&1 | grep -qi "open.\?mpi\|OpenRTE" && flags="--oversubscribe"
+# Under AddressSanitizer, the MPI library's own allocations at exit read as leaks (every other
+# test checks ours, test_runner the tally's packing): not checked for leaks here.
+mrun() {
+  np=$1; shift
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$mpiexec" $flags -n "$np" "$mexe" "$@"
+}
+
+i=0
+for scn in "$@"; do
+  i=$((i + 1))
+  for args in "--trials 3001 --seed 17" "--trials 2 --seed 5" "--trials 1001 --seed 9 --p-values"; do
+    ref=$tmp/ref.$i
+    rm -rf "$ref"
+    # shellcheck disable=SC2086  # args are words
+    if ! "$exe" run "$scn" $args --threads 2 --out "$ref" --quiet; then
+      no "$(basename "$scn") $args: trialsim did not run"; continue
+    fi
+    for np in 2 3; do
+      out=$tmp/mpi.$i.$np
+      rm -rf "$out"
+      # shellcheck disable=SC2086
+      if ! mrun "$np" run "$scn" $args --threads 1 --out "$out" --quiet >"$tmp/log" 2>&1; then
+        cat "$tmp/log"; no "$(basename "$scn") $args: $np processes did not run"; continue
+      fi
+      same=1
+      "$jeq" "$ref/summary.json" "$out/summary.json" run || same=0
+      cmp -s "$ref/analyses.csv" "$out/analyses.csv" || same=0
+      if [ -f "$ref/p_values.csv" ] || [ -f "$out/p_values.csv" ]; then
+        cmp -s "$ref/p_values.csv" "$out/p_values.csv" || same=0
+      fi
+      grep -q "\"processes\":[[:space:]]*$np[,}[:space:]]" "$out/summary.json" || same=0
+      if [ $same = 1 ]; then ok "$(basename "$scn") $args: $np processes equal one"
+      else no "$(basename "$scn") $args: $np processes differ from one"; fi
+    done
+  done
+done
+
+# Bad input: status 2 from every process, the problem said once, nothing written.
+for f in "$bad" "$tmp/no_such_file.json"; do
+  mrun 3 run "$f" --out "$tmp/bad_out" --trials 10 >"$tmp/out.txt" 2>"$tmp/err.txt"
+  st=$?
+  n=$(grep -c "^trialsim: error: $f" "$tmp/err.txt")
+  if [ $st -eq 2 ] && [ "$n" -ge 1 ] && [ ! -e "$tmp/bad_out" ] &&
+     [ "$(grep -c "^trialsim: error:" "$tmp/err.txt")" -eq "$n" ] &&
+     [ "$(sort "$tmp/err.txt" | grep "^trialsim: error:" | uniq -d | wc -l)" -eq 0 ]; then
+    ok "$(basename "$f"): exit 2 from 3 processes, said once, nothing written"
+  else
+    cat "$tmp/err.txt"; no "$(basename "$f"): status $st, $n message(s), output $(ls "$tmp/bad_out" 2>&1 | head -1)"
+  fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]

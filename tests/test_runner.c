@@ -1,0 +1,82 @@
+/* test_runner.c - a run split into pieces of trials and merged through the packed tally
+ * (tsim_tally_pack / tsim_tally_merge_words: what a run across processes sends) gives the tally
+ * of the whole run, every count of it: per comparison and hypothesis, the joint decisions, the
+ * multiplicity procedures and the p-value distribution. Usage: test_runner SCENARIO...
+ * (scenarios with multiplicity procedures and three or more arms exercise every part). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "runner.h"
+#include "scenario.h"
+
+/* Every count of a and b equal, by packing both (the packed words are every count). */
+static int same_tally(const tsim_tally *a, const tsim_tally *b) {
+  size_t n = tsim_tally_words(a);
+  if (n != tsim_tally_words(b)) return 0;
+  uint64_t *wa = malloc(n * sizeof *wa), *wb = malloc(n * sizeof *wb);
+  int same = 0;
+  if (wa && wb) {
+    tsim_tally_pack(a, wa);
+    tsim_tally_pack(b, wb);
+    same = memcmp(wa, wb, n * sizeof *wa) == 0;
+  }
+  free(wa);
+  free(wb);
+  return same;
+}
+
+static void pieces(const char *file, int p_values) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_scenario *sc = NULL;
+  if (tsim_scenario_load(file, &sc, &d) != TSIM_OK) {
+    tsim_diag_print(&d, "", stderr);
+    CHECK(0, "%s does not load", file);
+    tsim_diag_clear(&d);
+    return;
+  }
+  tsim_diag_clear(&d);
+  const long long total = 3001; /* odd, so the pieces are uneven */
+  tsim_run_opts o = {99, 0, total, 2, NULL, NULL, p_values, 0};
+  tsim_tally *whole = NULL, *merged = tsim_tally_new(sc, p_values);
+  CHECK(tsim_run(sc, &o, &whole) == TSIM_OK && merged, "%s: the whole run", file);
+  /* Three contiguous blocks, as the processes of a run take them, merged out of order. */
+  const long long cut[4] = {0, 1000, 2001, total};
+  for (int i = 2; whole && merged && i >= 0; i--) {
+    tsim_run_opts po = o;
+    po.first_trial = cut[i];
+    po.trials = cut[i + 1] - cut[i];
+    po.threads = 1 + i % 2;
+    tsim_tally *t = NULL;
+    CHECK(tsim_run(sc, &po, &t) == TSIM_OK, "%s: piece %d", file, i);
+    if (!t) continue;
+    uint64_t *w = malloc(tsim_tally_words(t) * sizeof *w);
+    if (w) {
+      tsim_tally_pack(t, w);
+      tsim_tally_merge_words(merged, w);
+    }
+    free(w);
+    tsim_tally_free(t);
+  }
+  if (whole && merged) {
+    CHECK(merged->trials == total, "%s: %lld trials merged", file, merged->trials);
+    CHECK(same_tally(whole, merged), "%s (p-values %d): the merged pieces differ from the whole run", file,
+          p_values);
+    /* The check can fail: one count changed is seen. */
+    merged->cell[1][merged->ncomp - 1].n_sq_sum += (tsim_i128)1 << 70;
+    CHECK(!same_tally(whole, merged), "%s: a changed 128-bit count goes unseen", file);
+  }
+  tsim_tally_free(whole);
+  tsim_tally_free(merged);
+  tsim_scenario_free(sc);
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    pieces(argv[i], 0);
+    pieces(argv[i], 1);
+  }
+  CHECK(argc > 1, "usage: test_runner SCENARIO...");
+  return tsim_check_done();
+}
