@@ -1,11 +1,13 @@
-/* distributed.c - one run split across processes with MPI (see distributed.h). */
+/* distributed.c - runs split across processes with MPI (see distributed.h). */
 #include "distributed.h"
 
 #include <limits.h>
 #include <mpi.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "runner.h"
 #include "scenario.h"
 
 int tsim_mpi_init(int *argc, char ***argv) { return MPI_Init(argc, argv) == MPI_SUCCESS ? 0 : -1; }
@@ -24,7 +26,8 @@ int tsim_mpi_size(void) {
   return n;
 }
 
-int tsim_mpi_local_size(void) {
+/* The job's processes on this machine (sharing its memory). */
+static int local_size(void) {
   MPI_Comm local;
   int n = 1;
   if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) != MPI_SUCCESS)
@@ -34,13 +37,17 @@ int tsim_mpi_local_size(void) {
   return n > 0 ? n : 1;
 }
 
-int tsim_mpi_max(int v) {
+/* The largest of every process's v, on every process. */
+static int max_all(int v) {
   int m = v;
   MPI_Allreduce(&v, &m, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   return m;
 }
 
-char *tsim_mpi_share_text(const char *file, size_t *len, tsim_diag *d) {
+/* The scenario reader: process 0's text of `file` on every process (the caller frees), or NULL
+ * on every process when process 0 could not read it (process 0's d says why) or a process had
+ * no room for it. */
+static char *read_shared(const char *file, size_t *len, tsim_diag *d) {
   char *text = NULL;
   /* The length, or -1 when process 0 could not read the file. A scenario is at most the
    * loader's limit (16 MiB), so one message carries it. */
@@ -52,13 +59,14 @@ char *tsim_mpi_share_text(const char *file, size_t *len, tsim_diag *d) {
   MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
   if (n < 0) {
     free(text);
+    if (tsim_mpi_rank() != 0) tsim_diag_add(d, "%s: process 0 could not read it", file);
     return NULL;
   }
   if (tsim_mpi_rank() != 0) text = malloc((size_t)n + 1);
   /* A process without room for the text says so before the broadcast, and all give up. */
-  if (tsim_mpi_max(text == NULL) != 0) {
+  if (max_all(text == NULL) != 0) {
     free(text);
-    if (tsim_mpi_rank() == 0) tsim_diag_add(d, "%s: out of memory sharing the file", file);
+    tsim_diag_add(d, "%s: out of memory sharing the file between processes", file);
     return NULL;
   }
   MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
@@ -67,29 +75,39 @@ char *tsim_mpi_share_text(const char *file, size_t *len, tsim_diag *d) {
   return text;
 }
 
-void tsim_mpi_block(long long first_trial, long long trials, long long *first, long long *count) {
+/* This process's block of `trials` trials from first_trial: contiguous blocks in process order,
+ * the first trials % size of them one trial longer. */
+static void block(long long first_trial, long long trials, long long *first, long long *count) {
   long long size = tsim_mpi_size(), r = tsim_mpi_rank();
   long long base = trials / size, extra = trials % size;
   *count = base + (r < extra);
   *first = first_trial + r * base + (r < extra ? r : extra);
 }
 
-tsim_status tsim_mpi_reduce_tally(tsim_tally *t) {
+/* The status every process agrees on, and with TSIM_OK every other process's tally added to
+ * *t (every tally has the same shape: the same scenario and options). */
+static tsim_status combine(tsim_status st, tsim_tally *t) {
+  int agreed = max_all((int)st); /* TSIM_OK is 0 */
+  if (agreed != (int)TSIM_OK) return (tsim_status)agreed;
   int size = tsim_mpi_size(), rank = tsim_mpi_rank();
   size_t n = tsim_tally_words(t);
-  uint64_t *mine = malloc(n * sizeof *mine);
-  uint64_t *all = rank == 0 ? malloc((size_t)size * n * sizeof *all) : NULL;
-  int bad = !mine || (rank == 0 && !all) || n > (size_t)INT_MAX;
-  if (tsim_mpi_max(bad) != 0) {
-    free(mine);
+  uint64_t *all = n <= (size_t)INT_MAX ? malloc((size_t)size * n * sizeof *all) : NULL;
+  if (max_all(all == NULL) != 0) {
     free(all);
     return TSIM_NOMEM;
   }
-  tsim_tally_pack(t, mine);
-  MPI_Gather(mine, (int)n, MPI_UINT64_T, all, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-  if (rank == 0)
-    for (int r = 1; r < size; r++) tsim_tally_merge_words(t, all + (size_t)r * n);
-  free(mine);
+  tsim_tally_pack(t, all + (size_t)rank * n);
+  MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, (int)n, MPI_UINT64_T, MPI_COMM_WORLD);
+  for (int r = 0; r < size; r++)
+    if (r != rank) tsim_tally_merge_words(t, all + (size_t)r * n);
   free(all);
   return TSIM_OK;
+}
+
+void tsim_mpi_install(void) {
+  static const tsim_run_split split = {block, combine};
+  tsim_scenario_set_reader(read_shared);
+  tsim_run_set_split(&split);
+  int threads = omp_get_max_threads() / local_size();
+  omp_set_num_threads(threads > 0 ? threads : 1);
 }

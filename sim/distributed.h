@@ -1,44 +1,28 @@
-/* distributed.h - one run split across processes (MPI), for trialsim_mpi (built when CMake
- * finds MPI; the engine library does not depend on it).
+/* distributed.h - runs split across processes (MPI), for trialsim_mpi (built when CMake finds
+ * MPI; the engine library and trialsim do not depend on it).
  *
- * Process 0 reads the scenario file and sends its text to every process, and every process
- * parses that same text, so all of them hold the same scenario and find the same problems in
- * it, whether or not the file is visible on their machines. Process r simulates the contiguous
- * block of trials tsim_mpi_block gives it, with its own threads; process 0 then adds every
- * process's tally to its own through their packed words (exact integer sums) and writes the
- * results. Trial i depends only on (seed, i), so the results are those of one process running
- * every trial (tested): only summary.json's "run" differs.
+ * tsim_mpi_install makes every process of the job work as one: process 0 reads each scenario
+ * file and sends its text to every process, which parses that same text, so all hold the same
+ * scenario and find the same problems in it, whether or not the file is visible on their
+ * machines (tsim_scenario_set_reader); and every tsim_run - of `run`, of each point of a
+ * sweep, of each size a search tries - has process r simulate its contiguous block of the
+ * trials, with its own threads, after which every process adds up all the processes' tallies
+ * (exact integer sums of their packed words; tsim_run_set_split). Trial i depends only on
+ * (seed, i), so every process then holds the tally one process would have made running every
+ * trial, and takes the same next step; process 0 writes the results. Tested: 2 and 3
+ * processes give one process's output.
  */
 #ifndef TSIM_DISTRIBUTED_H
 #define TSIM_DISTRIBUTED_H
 
-#include <stddef.h>
-
-#include "runner.h"
-
-/* MPI_Init / MPI_Finalize; 0 or -1. */
+/* MPI_Init; 0 or -1. Then tsim_mpi_install; MPI_Finalize at the end. */
 int tsim_mpi_init(int *argc, char ***argv);
 void tsim_mpi_finalize(void);
 int tsim_mpi_rank(void);
 int tsim_mpi_size(void);
-/* Processes on this machine (sharing its memory), so that their threads can share its cores. */
-int tsim_mpi_local_size(void);
 
-/* Process 0's text of `file` (tsim_scenario_read_text) on every process: the text (the caller
- * frees; *len bytes), or NULL on every process when process 0 could not read it - process 0
- * then has the reason in d. */
-char *tsim_mpi_share_text(const char *file, size_t *len, tsim_diag *d);
-
-/* This process's block [*first, *first + *count) of `trials` trials starting at `first_trial`:
- * contiguous blocks in process order, the first trials % size of them one trial longer. */
-void tsim_mpi_block(long long first_trial, long long trials, long long *first, long long *count);
-
-/* The largest of every process's v, on every process (to agree on an exit status). */
-int tsim_mpi_max(int v);
-
-/* Adds every other process's tally to process 0's *t (the tallies have the same shape). On the
- * other processes *t is left as it is. TSIM_OK on every process, or TSIM_NOMEM on every process
- * when one of them ran out of memory. */
-tsim_status tsim_mpi_reduce_tally(tsim_tally *t);
+/* Installs the scenario reader and the run split (above), and makes each process's default
+ * thread count the machine's cores divided among the job's processes on that machine. */
+void tsim_mpi_install(void);
 
 #endif

@@ -3,9 +3,9 @@
  * Exit status: 0 success, 2 bad input (scenario or command line), 1 internal failure.
  * Input is checked completely before anything is simulated or written.
  *
- * Compiled a second time with TSIM_MPI for trialsim_mpi (when CMake finds MPI): the same `run`,
- * split across the processes mpirun starts (distributed.h); the other commands stay with
- * trialsim.
+ * Compiled a second time with TSIM_MPI for trialsim_mpi (when CMake finds MPI): the same run,
+ * sweep and size, their trials split across the processes mpirun starts (distributed.h); the
+ * other commands stay with trialsim.
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -30,6 +30,10 @@
 #endif
 
 #define DEFAULT_SCENARIO "scenarios/lupil2.json"
+
+/* In trialsim_mpi, how many processes run (run.processes) and whether this one writes the
+ * results (process 0 only). */
+static int processes = 1, writer = 1;
 
 static const char *const usage_main =
     "usage: trialsim <command> [options]\n"
@@ -302,54 +306,19 @@ static const char *default_scenario(void) {
   return TSIM_SOURCE_DIR "/" DEFAULT_SCENARIO;
 }
 
-/* A scenario that did not load: its problems on stderr (when `say`), the exit status. */
-static int load_failed(const char *file, tsim_status st, const tsim_diag *d, int say) {
-  if (say) {
-    tsim_diag_print(d, "trialsim: error: ", stderr);
-    if (d->n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", file, tsim_status_message(st));
-  }
-  return tsim_status_exit_code(st);
-}
-
 static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, int *status) {
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_scenario *sc = NULL;
   tsim_status st = tsim_scenario_load_variant(file, ov, nov, &sc, &d);
-  if (st != TSIM_OK) *status = load_failed(file, st, &d, 1);
+  if (st != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", file, tsim_status_message(st));
+    *status = tsim_status_exit_code(st);
+  }
   tsim_diag_clear(&d);
   return sc;
 }
-
-#ifdef TSIM_MPI
-/* load() in a run across processes: process 0 reads the file, every process parses its text
- * and finds the same problems; process 0 reports them. */
-static tsim_scenario *load_shared(const char *file, const tsim_override *ov, int nov, int *status) {
-  tsim_diag d;
-  tsim_diag_init(&d);
-  tsim_scenario *sc = NULL;
-  tsim_status st = TSIM_INPUT;
-  size_t len = 0;
-  char *text = tsim_mpi_share_text(file, &len, &d);
-  if (text) {
-    tsim_scenario_source *src = tsim_scenario_source_from_text(file, text, len, &d);
-    if (src) st = tsim_scenario_from_source(src, ov, nov, &sc, &d);
-    tsim_scenario_source_close(src);
-    free(text);
-  }
-  if (d.oom) st = TSIM_NOMEM;
-  /* Every process stops if any did (out of memory on one of them, say), with the same status. */
-  int code = tsim_mpi_max(sc ? 0 : load_failed(file, st, &d, tsim_mpi_rank() == 0));
-  if (code && sc) {
-    tsim_scenario_free(sc);
-    sc = NULL;
-    if (tsim_mpi_rank() == 0) fprintf(stderr, "trialsim: error: %s: another process could not load it\n", file);
-  }
-  *status = code;
-  tsim_diag_clear(&d);
-  return sc;
-}
-#endif
 
 static double now_seconds(void) {
   struct timespec ts;
@@ -384,59 +353,31 @@ static int cmd_run(int argc, char **argv) {
   tsim_override ov[CLI_MAX_SET];
   if ((st = fixed_overrides(&c, usage_run, ov))) return st;
   if (!c.scenario) c.scenario = default_scenario();
-  int status = 0, rank = 0, nproc = 1, threads = omp_get_max_threads();
-#ifdef TSIM_MPI
-  rank = tsim_mpi_rank();
-  nproc = tsim_mpi_size();
-  threads = threads / tsim_mpi_local_size(); /* the machine's cores shared by its processes */
-  if (threads < 1) threads = 1;
-  tsim_scenario *sc = load_shared(c.scenario, ov, c.nset, &status);
-#else
+  int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
-#endif
   if (!sc) return status;
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
-  long long total = c.trials > 0 ? c.trials : sc->trials;
-  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0, total,
-                     c.threads > 0 ? c.threads : threads, NULL, NULL, c.p_values, 0};
-#ifdef TSIM_MPI
-  tsim_mpi_block(0, total, &o.first_trial, &o.trials); /* this process's trials */
-#endif
+  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
+                     c.trials > 0 ? c.trials : sc->trials,
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
   progress pr = {now_seconds(), 0, 0};
-  if (rank == 0 && isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
+  if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
   double t0 = now_seconds();
   tsim_status rs = tsim_run(sc, &o, &t);
-#ifdef TSIM_MPI
-  /* Every process goes on only if all of them ran; then process 0 adds up their tallies. */
-  if (tsim_mpi_max(rs != TSIM_OK)) {
-    if (rs == TSIM_OK) rs = TSIM_NOMEM; /* the only way a run fails */
-    tsim_tally_free(t);
-    t = NULL;
-  } else {
-    rs = tsim_mpi_reduce_tally(t);
-  }
-#endif
   double secs = now_seconds() - t0;
   if (pr.shown) fprintf(stderr, "\r%70s\r", "");
   if (rs != TSIM_OK) {
-    if (rank == 0)
-      fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
-    tsim_tally_free(t);
+    fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
     tsim_scenario_free(sc);
     return tsim_status_exit_code(rs);
   }
-  if (rank != 0) { /* process 0 writes the results */
-    tsim_tally_free(t);
-    tsim_scenario_free(sc);
-    return 0;
-  }
-  tsim_run_info ri = {o.seed, total, o.threads, secs, nproc};
+  tsim_run_info ri = {o.seed, o.trials, o.threads, secs, processes};
   tsim_diag d;
   tsim_diag_init(&d);
-  tsim_status ws = tsim_report_write(sc, t, &ri, outdir, &d);
+  tsim_status ws = writer ? tsim_report_write(sc, t, &ri, outdir, &d) : TSIM_OK;
   if (ws != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     status = tsim_status_exit_code(ws);
@@ -564,8 +505,8 @@ static int cmd_sweep(int argc, char **argv) {
   if (tty) fprintf(stderr, "\r%40s\r", "");
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
-                      now_seconds() - t0, 1};
-  if (rs == TSIM_OK) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
+                      now_seconds() - t0, processes};
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
@@ -626,8 +567,8 @@ static int cmd_size(int argc, char **argv) {
   tsim_size_result r;
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
-  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, 1};
-  if (rs == TSIM_OK) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
+  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
@@ -675,35 +616,42 @@ static int cmd_analyze(int argc, char **argv) {
 }
 
 #ifdef TSIM_MPI
-/* trialsim_mpi: `run` across the processes mpirun starts. */
+static const char *const usage_mpi =
+    "usage: mpirun [-n P] trialsim_mpi run|sweep|size [arguments of trialsim's command]\n"
+    "\n"
+    "trialsim's run, sweep and size, with every run's trials split into contiguous blocks, one\n"
+    "per process, each run with its own threads (default: the machine's cores divided among\n"
+    "its processes), and the tallies added up exactly: the same results as one process, which\n"
+    "process 0 writes. Process 0 reads the scenario file and sends it to the others.\n"
+    "The other commands are trialsim's.\n";
+
+/* trialsim_mpi: run, sweep and size across the processes mpirun starts (distributed.h). */
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   if (tsim_mpi_init(&argc, &argv) != 0) {
     fprintf(stderr, "trialsim_mpi: error: MPI_Init failed\n");
     return 1;
   }
+  processes = tsim_mpi_size();
+  writer = tsim_mpi_rank() == 0;
   /* Messages once: the other processes' output (usage, problems in the scenario, which every
-   * process finds alike) goes nowhere. */
-  if (tsim_mpi_rank() != 0 && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
+   * process finds alike, the tables) goes nowhere. */
+  if (!writer && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
     tsim_mpi_finalize();
     return 1;
   }
-  int status;
-  if (argc >= 2 && strcmp(argv[1], "run") == 0) {
-    status = cmd_run(argc - 2, argv + 2);
-  } else if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-    if (tsim_mpi_rank() == 0) printf("trialsim_mpi %s\n", TSIM_VERSION);
+  tsim_mpi_install();
+  const char *cmd = argc >= 2 ? argv[1] : "";
+  int status, help = strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0;
+  if (strcmp(cmd, "run") == 0) status = cmd_run(argc - 2, argv + 2);
+  else if (strcmp(cmd, "sweep") == 0) status = cmd_sweep(argc - 2, argv + 2);
+  else if (strcmp(cmd, "size") == 0) status = cmd_size(argc - 2, argv + 2);
+  else if (strcmp(cmd, "--version") == 0) {
+    printf("trialsim_mpi %s\n", TSIM_VERSION);
     status = 0;
   } else {
-    if (tsim_mpi_rank() == 0)
-      fputs("usage: mpirun [-n P] trialsim_mpi run [SCENARIO.json] [options of 'trialsim run']\n"
-            "\n"
-            "Splits the trials of 'trialsim run' into contiguous blocks, one per process, each run\n"
-            "with its own threads (default: the machine's cores shared by its processes), and\n"
-            "writes the results of process 0's merged tally: the same numbers as one process.\n"
-            "The other commands are trialsim's.\n",
-            argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? stdout : stderr);
-    status = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
+    fputs(usage_mpi, help ? stdout : stderr);
+    status = help ? 0 : 2;
   }
   tsim_mpi_finalize();
   return status;

@@ -368,7 +368,7 @@ void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w
   tsim_analysis_eval_trial(w, out);
 }
 
-tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
   *out = NULL;
   tsim_cohort_plan plan;
   if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
@@ -455,4 +455,21 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
   *out = total;
   return TSIM_OK;
+}
+
+static const tsim_run_split *run_split;
+
+void tsim_run_set_split(const tsim_run_split *s) { run_split = s; }
+
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+  if (!run_split) return run_local(sc, o, out);
+  tsim_run_opts mine = *o;
+  run_split->block(o->first_trial, o->trials, &mine.first_trial, &mine.trials);
+  tsim_status st = run_local(sc, &mine, out);
+  st = run_split->combine(st, *out);
+  if (st != TSIM_OK) {
+    tsim_tally_free(*out);
+    *out = NULL;
+  }
+  return st;
 }

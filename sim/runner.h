@@ -102,6 +102,19 @@ typedef struct tsim_run_opts {
  * could not be allocated (then *out is NULL). */
 tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out);
 
+/* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
+ * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only
+ * this process's block of the trials asked for, and then `combine`, given this process's
+ * status and tally, returns the status every process agrees on (the first failure) and, when
+ * it is TSIM_OK, has added every other process's tally to *t, so that every process holds the
+ * whole run's tally and takes the same next step. Every process must call tsim_run alike.
+ * NULL (the default): tsim_run runs every trial itself. */
+typedef struct tsim_run_split {
+  void (*block)(long long first_trial, long long trials, long long *first, long long *count);
+  tsim_status (*combine)(tsim_status st, tsim_tally *t);
+} tsim_run_split;
+void tsim_run_set_split(const tsim_run_split *s);
+
 /* One trial as the run does it: samples the cohort into c and writes the outcomes of every
  * comparison under the alternative to out[0 .. ncomp-1] and under the null twin to
  * out[ncomp .. 2 ncomp-1], using the analysis workspace w. */

@@ -798,9 +798,19 @@ tsim_scenario_source *tsim_scenario_source_from_text(const char *file, const cha
   return root ? source_of(file, root, d) : NULL;
 }
 
+static char *(*text_reader)(const char *file, size_t *len, tsim_diag *d) = tsim_scenario_read_text;
+
+void tsim_scenario_set_reader(char *(*read)(const char *file, size_t *len, tsim_diag *d)) {
+  text_reader = read ? read : tsim_scenario_read_text;
+}
+
 tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d) {
-  cJSON *root = tsim_json_load(file, SCENARIO_MAX_BYTES, d);
-  return root ? source_of(file, root, d) : NULL;
+  size_t len = 0;
+  char *text = text_reader(file, &len, d);
+  if (!text) return NULL;
+  tsim_scenario_source *src = tsim_scenario_source_from_text(file, text, len, d);
+  free(text);
+  return src;
 }
 
 /* A source owning root (freed on failure). */

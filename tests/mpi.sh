@@ -1,10 +1,11 @@
 #!/bin/sh
 # mpi.sh MPIEXEC TRIALSIM TRIALSIM_MPI JSON_EQUAL BAD_SCENARIO SCENARIO...
-# A run split across processes (trialsim_mpi, sim/distributed.h) gives one process's results:
+# Runs split across processes (trialsim_mpi, sim/distributed.h) give one process's results:
 # every scenario given runs with trialsim and with 2 and 3 processes of trialsim_mpi (uneven
 # blocks of trials; also fewer trials than processes, and --p-values), and summary.json
 # (outside "run"), analyses.csv and p_values.csv must be equal; run.processes must say how many
-# ran. A bad scenario must stop every process with exit status 2, its problem said once, and
+# ran. So must a sweep's and a sample-size search's files on the first scenario (whose
+# analyses must include one with id "itt"). A bad scenario must stop every process with exit status 2, its problem said once, and
 # nothing written; so must a file that does not exist.
 set -u
 mpiexec=$1; exe=$2; mexe=$3; jeq=$4; bad=$5; shift 5
@@ -50,6 +51,34 @@ for scn in "$@"; do
       if [ $same = 1 ]; then ok "$(basename "$scn") $args: $np processes equal one"
       else no "$(basename "$scn") $args: $np processes differ from one"; fi
     done
+  done
+done
+
+# Experiments: a sweep and a sample-size search, every run of them split across processes.
+scn=$1
+for cmd in "sweep|--set sample_size=40:100:20 --trials 2001 --seed 3|sweep.json sweep.csv" \
+           "size|--analysis itt --power 0.6 --trials 1001 --seed 4|size.json size.csv"; do
+  name=${cmd%%|*}; rest=${cmd#*|}; args=${rest%%|*}; files=${rest#*|}
+  ref=$tmp/ref.$name
+  # shellcheck disable=SC2086
+  if ! "$exe" $name "$scn" $args --threads 2 --out "$ref" --quiet; then
+    no "$name: trialsim did not run"; continue
+  fi
+  for np in 2 3; do
+    out=$tmp/mpi.$name.$np
+    # shellcheck disable=SC2086
+    if ! mrun "$np" $name "$scn" $args --threads 1 --out "$out" --quiet >"$tmp/log" 2>&1; then
+      cat "$tmp/log"; no "$name: $np processes did not run"; continue
+    fi
+    same=1
+    for f in $files; do
+      case $f in
+        *.json) "$jeq" "$ref/$f" "$out/$f" run || same=0 ;;
+        *) cmp -s "$ref/$f" "$out/$f" || same=0 ;;
+      esac
+    done
+    if [ $same = 1 ]; then ok "$(basename "$scn") $name $args: $np processes equal one"
+    else no "$(basename "$scn") $name $args: $np processes differ from one"; fi
   done
 done
 
