@@ -1,18 +1,34 @@
 /* distributed.c - runs split across processes with MPI (see distributed.h). */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "distributed.h"
 
 #include <limits.h>
 #include <mpi.h>
 #include <omp.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "runner.h"
 #include "scenario.h"
 
-int tsim_mpi_init(int *argc, char ***argv) { return MPI_Init(argc, argv) == MPI_SUCCESS ? 0 : -1; }
+int tsim_mpi_init(int *argc, char ***argv) {
+  int provided = MPI_THREAD_SINGLE; /* OpenMP threads run, but only the main thread calls MPI */
+  return MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) == MPI_SUCCESS ? 0 : -1;
+}
 
-void tsim_mpi_finalize(void) { MPI_Finalize(); }
+void tsim_mpi_finish(int status) {
+  if (status == 0) {
+    MPI_Finalize();
+    return;
+  }
+  /* Process 0 has the messages and the exit status mpirun reports: after a failure every
+   * process found alike (bad input), its abort ends the others; one that failed alone ends the
+   * job itself a moment later. */
+  if (tsim_mpi_rank() != 0) sleep(2);
+  MPI_Abort(MPI_COMM_WORLD, status);
+}
 
 int tsim_mpi_rank(void) {
   int r = 0;
@@ -108,6 +124,13 @@ void tsim_mpi_install(void) {
   static const tsim_run_split split = {block, combine};
   tsim_scenario_set_reader(read_shared);
   tsim_run_set_split(&split);
-  int threads = omp_get_max_threads() / local_size();
+  /* The default threads: OMP_NUM_THREADS when set; the CPUs mpirun bound the process to when
+   * it bound it (to a core, a socket); otherwise the machine's CPUs divided among the job's
+   * processes on it. */
+  int local = local_size(); /* collective: every process asks */
+  cpu_set_t set;
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  if (getenv("OMP_NUM_THREADS") || sched_getaffinity(0, sizeof set, &set) != 0 || online < 1) return;
+  int mine = CPU_COUNT(&set), threads = mine < online ? mine : (int)(online / local);
   omp_set_num_threads(threads > 0 ? threads : 1);
 }

@@ -15,14 +15,20 @@
 #ifndef TSIM_DISTRIBUTED_H
 #define TSIM_DISTRIBUTED_H
 
-/* MPI_Init; 0 or -1. Then tsim_mpi_install; MPI_Finalize at the end. */
+/* MPI_Init_thread (funneled: only the main thread calls MPI); 0 or -1. Then tsim_mpi_install,
+ * and at the end tsim_mpi_finish with the exit status: MPI_Finalize after success, MPI_Abort
+ * otherwise - a process that failed alone (out of memory, say) must not wait in MPI_Finalize
+ * for processes waiting for it in the next collective operation; the abort ends the job, with
+ * process 0's status when it failed too (bad input, which every process finds alike). */
 int tsim_mpi_init(int *argc, char ***argv);
-void tsim_mpi_finalize(void);
+void tsim_mpi_finish(int status);
 int tsim_mpi_rank(void);
 int tsim_mpi_size(void);
 
-/* Installs the scenario reader and the run split (above), and makes each process's default
- * thread count the machine's cores divided among the job's processes on that machine. */
+/* Installs the scenario reader and the run split (above), and sets each process's default
+ * thread count: OMP_NUM_THREADS when set; else the CPUs mpirun bound the process to, when it
+ * did (Open MPI binds each process to a core by default when it starts at most two); else the
+ * machine's CPUs divided among the job's processes on it (mpirun --bind-to none). */
 void tsim_mpi_install(void);
 
 #endif

@@ -620,9 +620,12 @@ static const char *const usage_mpi =
     "usage: mpirun [-n P] trialsim_mpi run|sweep|size [arguments of trialsim's command]\n"
     "\n"
     "trialsim's run, sweep and size, with every run's trials split into contiguous blocks, one\n"
-    "per process, each run with its own threads (default: the machine's cores divided among\n"
-    "its processes), and the tallies added up exactly: the same results as one process, which\n"
-    "process 0 writes. Process 0 reads the scenario file and sends it to the others.\n"
+    "per process, each run with its own threads, and the tallies added up exactly: the same\n"
+    "results as one process, which process 0 writes. Process 0 reads the scenario file and\n"
+    "sends it to the others. --threads counts each process's threads; by default\n"
+    "OMP_NUM_THREADS, else the CPUs mpirun bound the process to (one core each, by default,\n"
+    "for up to two processes), else with 'mpirun --bind-to none' the machine's CPUs divided\n"
+    "among its processes. A failure stops every process (bad input: status 2).\n"
     "The other commands are trialsim's.\n";
 
 /* trialsim_mpi: run, sweep and size across the processes mpirun starts (distributed.h). */
@@ -637,7 +640,7 @@ int main(int argc, char **argv) {
   /* Messages once: the other processes' output (usage, problems in the scenario, which every
    * process finds alike, the tables) goes nowhere. */
   if (!writer && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
-    tsim_mpi_finalize();
+    tsim_mpi_finish(1);
     return 1;
   }
   tsim_mpi_install();
@@ -650,10 +653,13 @@ int main(int argc, char **argv) {
     printf("trialsim_mpi %s\n", TSIM_VERSION);
     status = 0;
   } else {
+    if (!help) fprintf(stderr, "trialsim_mpi: '%s' is not one of run, sweep, size\n\n", cmd);
     fputs(usage_mpi, help ? stdout : stderr);
     status = help ? 0 : 2;
   }
-  tsim_mpi_finalize();
+  fflush(stdout);
+  fflush(stderr);
+  tsim_mpi_finish(status);
   return status;
 }
 #else

@@ -105,7 +105,7 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
 /* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
  * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only
  * this process's block of the trials asked for, and then `combine`, given this process's
- * status and tally, returns the status every process agrees on (the first failure) and, when
+ * status and tally, returns the status every process agrees on (the largest) and, when
  * it is TSIM_OK, has added every other process's tally to *t, so that every process holds the
  * whole run's tally and takes the same next step. Every process must call tsim_run alike.
  * NULL (the default): tsim_run runs every trial itself. */

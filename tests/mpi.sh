@@ -5,8 +5,10 @@
 # blocks of trials; also fewer trials than processes, and --p-values), and summary.json
 # (outside "run"), analyses.csv and p_values.csv must be equal; run.processes must say how many
 # ran. So must a sweep's and a sample-size search's files on the first scenario (whose
-# analyses must include one with id "itt"). A bad scenario must stop every process with exit status 2, its problem said once, and
-# nothing written; so must a file that does not exist.
+# analyses must include one with id "itt"). The default thread count follows OMP_NUM_THREADS,
+# or takes every CPU when mpirun binds nothing. A bad scenario must stop every process with
+# exit status 2, its problem said once, and nothing written, for run, sweep and size; so must a
+# file that does not exist. Every job is given 5 minutes.
 set -u
 mpiexec=$1; exe=$2; mexe=$3; jeq=$4; bad=$5; shift 5
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -19,10 +21,14 @@ flags=""
 "$mpiexec" --version 2>&1 | grep -qi "open.\?mpi\|OpenRTE" && flags="--oversubscribe"
 # Under AddressSanitizer, the MPI library's own allocations at exit read as leaks (every other
 # test checks ours, test_runner the tally's packing): not checked for leaks here.
+# A job that hangs (processes waiting for one another) fails after 5 minutes instead.
+limit=""
+command -v timeout >/dev/null 2>&1 && limit="timeout 300"
 mrun() {
   np=$1; shift
-  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$mpiexec" $flags -n "$np" "$mexe" "$@"
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" $limit "$mpiexec" $flags $mflags -n "$np" "$mexe" "$@"
 }
+mflags=
 
 i=0
 for scn in "$@"; do
@@ -82,17 +88,39 @@ for cmd in "sweep|--set sample_size=40:100:20 --trials 2001 --seed 3|sweep.json 
   done
 done
 
-# Bad input: status 2 from every process, the problem said once, nothing written.
-for f in "$bad" "$tmp/no_such_file.json"; do
-  mrun 3 run "$f" --out "$tmp/bad_out" --trials 10 >"$tmp/out.txt" 2>"$tmp/err.txt"
+# Default threads: OMP_NUM_THREADS when set, else with --bind-to none (Open MPI) one process
+# takes every CPU of the machine.
+cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+for case in "unset|$cpus" "1|1"; do
+  omp=${case%%|*}; want=${case#*|}
+  [ -n "$flags" ] || break
+  rm -rf "$tmp/thr"
+  if [ "$omp" = unset ]; then (unset OMP_NUM_THREADS; mflags="--bind-to none"; mrun 1 run "$scn" --trials 100 --out "$tmp/thr" --quiet)
+  else OMP_NUM_THREADS=$omp mrun 1 run "$scn" --trials 100 --out "$tmp/thr" --quiet; fi
+  if grep -q "\"threads\":[[:space:]]*$want[,}[:space:]]" "$tmp/thr/summary.json" 2>/dev/null; then
+    ok "default threads with OMP_NUM_THREADS $omp: $want"
+  else no "default threads with OMP_NUM_THREADS $omp: want $want, got $(grep -o '"threads":[^,]*' "$tmp/thr/summary.json" 2>&1)"; fi
+done
+
+# Bad input: status 2 from every process, the problem said once, nothing written; for run, a
+# sweep and a sample-size search.
+for c in "run|$bad" "run|$tmp/no_such_file.json" "sweep|$bad" "size|$bad"; do
+  cmd=${c%%|*}; f=${c#*|}
+  case $cmd in
+    run) extra="--trials 10" ;;
+    sweep) extra="--set sample_size=40,60 --trials 10" ;;
+    size) extra="--analysis itt --power 0.6 --trials 10" ;;
+  esac
+  # shellcheck disable=SC2086
+  mrun 3 $cmd "$f" --out "$tmp/bad_out" $extra >"$tmp/out.txt" 2>"$tmp/err.txt"
   st=$?
   n=$(grep -c "^trialsim: error: $f" "$tmp/err.txt")
   if [ $st -eq 2 ] && [ "$n" -ge 1 ] && [ ! -e "$tmp/bad_out" ] &&
      [ "$(grep -c "^trialsim: error:" "$tmp/err.txt")" -eq "$n" ] &&
      [ "$(sort "$tmp/err.txt" | grep "^trialsim: error:" | uniq -d | wc -l)" -eq 0 ]; then
-    ok "$(basename "$f"): exit 2 from 3 processes, said once, nothing written"
+    ok "$cmd $(basename "$f"): exit 2 from 3 processes, said once, nothing written"
   else
-    cat "$tmp/err.txt"; no "$(basename "$f"): status $st, $n message(s), output $(ls "$tmp/bad_out" 2>&1 | head -1)"
+    cat "$tmp/err.txt"; no "$cmd $(basename "$f"): status $st, $n message(s), output $(ls "$tmp/bad_out" 2>&1 | head -1)"
   fi
 done
 echo "$pass passed, $fail failed"

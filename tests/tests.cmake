@@ -50,6 +50,8 @@ if(TARGET trialsim_mpi AND MPIEXEC_EXECUTABLE AND EXISTS ${TSIM_SH}/mpi.sh)
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json
                    ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json)
+  # Processes waiting for one another would hang the suite: fail instead.
+  set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES TIMEOUT 900)
 endif()
 if(EXISTS ${TSIM_SH}/vector.sh)
   add_test(NAME run_should_not_depend_on_vector_instructions_or_internal_paths
