@@ -100,28 +100,51 @@ static void block(long long first_trial, long long trials, long long *first, lon
   *first = first_trial + r * base + (r < extra ? r : extra);
 }
 
-/* The status every process agrees on, and with TSIM_OK every other process's tally added to
- * *t (every tally has the same shape: the same scenario and options). */
+/* The 128-bit sums travel as pairs of 64-bit words (low, high; runner.h), added with carry. */
+__extension__ typedef unsigned __int128 u128;
+static MPI_Datatype pair_type;
+static MPI_Op pair_sum;
+
+static void add_pairs(void *in, void *inout, int *len, MPI_Datatype *type) {
+  (void)type;
+  const uint64_t *a = in;
+  uint64_t *b = inout;
+  for (int i = 0; i < *len; i++) {
+    u128 x = ((u128)a[2 * i + 1] << 64 | a[2 * i]) + ((u128)b[2 * i + 1] << 64 | b[2 * i]);
+    b[2 * i] = (uint64_t)x;
+    b[2 * i + 1] = (uint64_t)(x >> 64);
+  }
+}
+
+/* The status every process agrees on, and with TSIM_OK every process's tally summed into *t on
+ * every process (the tallies have the same shape: the same scenario and options), in place:
+ * each process holds one packed tally, whatever the number of processes. */
 static tsim_status combine(tsim_status st, tsim_tally *t) {
   int agreed = max_all((int)st); /* TSIM_OK is 0 */
   if (agreed != (int)TSIM_OK) return (tsim_status)agreed;
-  int size = tsim_mpi_size(), rank = tsim_mpi_rank();
-  size_t n = tsim_tally_words(t);
-  uint64_t *all = n <= (size_t)INT_MAX ? malloc((size_t)size * n * sizeof *all) : NULL;
-  if (max_all(all == NULL) != 0) {
-    free(all);
+  size_t n64 = 0, n128 = 0;
+  tsim_tally_words(t, &n64, &n128);
+  int fits = n64 <= (size_t)INT_MAX && n128 <= (size_t)INT_MAX;
+  uint64_t *w64 = fits ? malloc(n64 * sizeof *w64) : NULL, *w128 = fits ? malloc(2 * n128 * sizeof *w128) : NULL;
+  if (max_all(!w64 || !w128) != 0) {
+    free(w64);
+    free(w128);
     return TSIM_NOMEM;
   }
-  tsim_tally_pack(t, all + (size_t)rank * n);
-  MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, (int)n, MPI_UINT64_T, MPI_COMM_WORLD);
-  for (int r = 0; r < size; r++)
-    if (r != rank) tsim_tally_merge_words(t, all + (size_t)r * n);
-  free(all);
+  tsim_tally_pack(t, w64, w128);
+  MPI_Allreduce(MPI_IN_PLACE, w64, (int)n64, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, w128, (int)n128, pair_type, pair_sum, MPI_COMM_WORLD);
+  tsim_tally_set_words(t, w64, w128);
+  free(w64);
+  free(w128);
   return TSIM_OK;
 }
 
 void tsim_mpi_install(void) {
   static const tsim_run_split split = {block, combine};
+  MPI_Type_contiguous(2, MPI_UINT64_T, &pair_type);
+  MPI_Type_commit(&pair_type);
+  MPI_Op_create(add_pairs, 1, &pair_sum);
   tsim_scenario_set_reader(read_shared);
   tsim_run_set_split(&split);
   /* The default threads: OMP_NUM_THREADS when set; the CPUs mpirun bound the process to when

@@ -7,10 +7,11 @@
  * machines (tsim_scenario_set_reader); and every tsim_run - of `run`, of each point of a
  * sweep, of each size a search tries - has process r simulate its contiguous block of the
  * trials, with its own threads, after which every process adds up all the processes' tallies
- * (exact integer sums of their packed words; tsim_run_set_split). Trial i depends only on
- * (seed, i), so every process then holds the tally one process would have made running every
- * trial, and takes the same next step; process 0 writes the results. Tested: 2 and 3
- * processes give one process's output.
+ * (exact integer sums of their packed words, reduced in place, so each process holds one tally
+ * whatever their number; tsim_run_set_split). Trial i depends only on (seed, i), so every
+ * process then holds the tally one process would have made running every trial, and takes the
+ * same next step; process 0 writes the results. Tested: 2 and 3 processes give one process's
+ * output.
  */
 #ifndef TSIM_DISTRIBUTED_H
 #define TSIM_DISTRIBUTED_H

@@ -98,28 +98,35 @@ void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
 
 __extension__ typedef unsigned __int128 tally_u128;
 
-/* One walk over every count of a tally in a fixed order: with `out`, each count is stored in
- * the next word(s); with `in`, the next word(s) are added to it. Returns the words walked. */
-static size_t tally_walk(tsim_tally *t, uint64_t *out, const uint64_t *in) {
-  size_t i = 0;
+typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET } walk_mode;
+
+/* One walk over every count of a tally in a fixed order, the 64-bit counts as words w64[i],
+ * the 128-bit sums as pairs w128[2j] (low), w128[2j + 1] (high): counted (their numbers into
+ * *n64 and *n128), packed into the words, the words added to the counts, or the counts set to
+ * the words. */
+static void tally_walk(tsim_tally *t, walk_mode mode, uint64_t *w64, uint64_t *w128, size_t *n64, size_t *n128) {
+  size_t i = 0, j = 0;
 #define WALK_U64(x)                                                                               \
   do {                                                                                            \
-    if (in) (x) += in[i];                                                                         \
-    else if (out) out[i] = (x);                                                                   \
+    if (mode == WALK_PACK) w64[i] = (x);                                                          \
+    else if (mode == WALK_ADD) (x) += w64[i];                                                     \
+    else if (mode == WALK_SET) (x) = w64[i];                                                      \
     i++;                                                                                          \
   } while (0)
 #define WALK_I128(x)                                                                              \
   do {                                                                                            \
-    if (in) (x) += (tsim_i128)(((tally_u128)in[i + 1] << 64) | in[i]);                            \
-    else if (out) {                                                                               \
-      out[i] = (uint64_t)(tally_u128)(x);                                                         \
-      out[i + 1] = (uint64_t)((tally_u128)(x) >> 64);                                             \
+    if (mode == WALK_PACK) {                                                                      \
+      w128[2 * j] = (uint64_t)(tally_u128)(x);                                                    \
+      w128[2 * j + 1] = (uint64_t)((tally_u128)(x) >> 64);                                        \
+    } else if (mode != WALK_COUNT) {                                                              \
+      tsim_i128 v = (tsim_i128)(((tally_u128)w128[2 * j + 1] << 64) | w128[2 * j]);                \
+      (x) = mode == WALK_ADD ? (x) + v : v;                                                       \
     }                                                                                             \
-    i += 2;                                                                                       \
+    j++;                                                                                          \
   } while (0)
   uint64_t trials = (uint64_t)t->trials;
   WALK_U64(trials);
-  if (in) t->trials = (long long)trials;
+  if (mode == WALK_ADD || mode == WALK_SET) t->trials = (long long)trials;
   for (int h = 0; h < 2; h++) {
     for (int k = 0; k < t->ncomp; k++) {
       tsim_tally_cell *c = &t->cell[h][k];
@@ -135,18 +142,28 @@ static size_t tally_walk(tsim_tally *t, uint64_t *out, const uint64_t *in) {
     }
     for (int p = 0; p < t->npairs; p++) WALK_U64(t->both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
-    for (size_t j = 0; j < np; j++) WALK_U64(t->proc[h][j]);
+    for (size_t q = 0; q < np; q++) WALK_U64(t->proc[h][q]);
     if (t->pdist[h])
-      for (size_t j = 0; j < (size_t)t->ncomp * (TSIM_PBINS + 1); j++) WALK_U64(t->pdist[h][j]);
+      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(t->pdist[h][q]);
   }
 #undef WALK_U64
 #undef WALK_I128
-  return i;
+  if (n64) *n64 = i;
+  if (n128) *n128 = j;
 }
 
-size_t tsim_tally_words(const tsim_tally *t) { return tally_walk((tsim_tally *)t, NULL, NULL); }
-void tsim_tally_pack(const tsim_tally *t, uint64_t *w) { tally_walk((tsim_tally *)t, w, NULL); }
-void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w) { tally_walk(t, NULL, w); }
+void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128) {
+  tally_walk((tsim_tally *)t, WALK_COUNT, NULL, NULL, n64, n128);
+}
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128) {
+  tally_walk((tsim_tally *)t, WALK_PACK, w64, w128, NULL, NULL);
+}
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
+  tally_walk(t, WALK_ADD, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+}
+void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
+  tally_walk(t, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+}
 
 static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
   for (int q = 0; q < t->nproc; q++)

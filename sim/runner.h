@@ -75,13 +75,15 @@ int tsim_pbin(double p);
 void tsim_tally_free(tsim_tally *t);
 /* dst += src (same shape). Exact, so any merge order gives the same tally. */
 void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src);
-/* The tally as tsim_tally_words(t) 64-bit words, for sending between processes (distributed.c):
- * its counts in a fixed order, each 128-bit sum as two words (low, high). tsim_tally_merge_words
- * adds such words, packed from a tally of the same shape, to t: dst += src, exactly as
- * tsim_tally_merge. */
-size_t tsim_tally_words(const tsim_tally *t);
-void tsim_tally_pack(const tsim_tally *t, uint64_t *w);
-void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w);
+/* The tally as words, for sending between processes (distributed.c): its 64-bit counts in a
+ * fixed order into w64 (*n64 words, from tsim_tally_words) and its 128-bit sums as pairs of
+ * words (low, high) into w128 (*n128 pairs, 2 *n128 words). tsim_tally_merge_words adds such
+ * words, packed from a tally of the same shape, to t - dst += src, exactly as tsim_tally_merge
+ * - and tsim_tally_set_words makes t's counts theirs. */
+void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128);
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128);
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
+void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
 
 typedef void (*tsim_progress_fn)(void *ctx, long long done, long long total);
 

@@ -1,6 +1,6 @@
 /* test_runner.c - a run split into pieces of trials and merged through the packed tally
- * (tsim_tally_pack / tsim_tally_merge_words: what a run across processes sends) gives the tally
- * of the whole run, every count of it: per comparison and hypothesis, the joint decisions, the
+ * (tsim_tally_pack / tsim_tally_merge_words; tsim_tally_set_words: what a run across processes
+ * sends and keeps) gives the tally of the whole run, every count of it: per comparison and hypothesis, the joint decisions, the
  * multiplicity procedures and the p-value distribution. Usage: test_runner SCENARIO...
  * (scenarios with multiplicity procedures and three or more arms exercise every part). */
 #include <stdlib.h>
@@ -59,18 +59,34 @@ static void pieces(const char *file, int p_values) {
     tsim_tally *t = NULL;
     CHECK(tsim_run(sc, &po, &t) == TSIM_OK, "%s: piece %d", file, i);
     if (!t) continue;
-    uint64_t *w = malloc(tsim_tally_words(t) * sizeof *w);
-    if (w) {
-      tsim_tally_pack(t, w);
-      tsim_tally_merge_words(merged, w);
+    size_t n64, n128;
+    tsim_tally_words(t, &n64, &n128);
+    uint64_t *w64 = malloc(n64 * sizeof *w64), *w128 = malloc(2 * n128 * sizeof *w128);
+    if (w64 && w128) {
+      tsim_tally_pack(t, w64, w128);
+      tsim_tally_merge_words(merged, w64, w128);
     }
-    free(w);
+    free(w64);
+    free(w128);
     tsim_tally_free(t);
   }
   if (whole && merged) {
     CHECK(merged->trials == total, "%s: %lld trials merged", file, merged->trials);
     CHECK(same_tally(whole, merged), "%s (p-values %d): the merged pieces differ from the whole run", file,
           p_values);
+    /* Words set into a fresh tally (as the processes' summed words are) make the same tally. */
+    tsim_tally *set = tsim_tally_new(sc, p_values);
+    size_t n64, n128;
+    tsim_tally_words(whole, &n64, &n128);
+    uint64_t *w64 = malloc(n64 * sizeof *w64), *w128 = malloc(2 * n128 * sizeof *w128);
+    if (set && w64 && w128) {
+      tsim_tally_pack(whole, w64, w128);
+      tsim_tally_set_words(set, w64, w128);
+      CHECK(same_tally(whole, set), "%s (p-values %d): words set differ from the tally packed", file, p_values);
+    }
+    free(w64);
+    free(w128);
+    tsim_tally_free(set);
     /* The check can fail: one count changed is seen. */
     merged->cell[1][merged->ncomp - 1].n_sq_sum += (tsim_i128)1 << 70;
     CHECK(!same_tally(whole, merged), "%s: a changed 128-bit count goes unseen", file);
