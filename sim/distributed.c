@@ -13,6 +13,11 @@
 #include "runner.h"
 #include "scenario.h"
 
+/* The 128-bit sums travel as pairs of 64-bit words (low, high; runner.h), added with carry:
+ * their type and operator, made by tsim_mpi_install. */
+static MPI_Datatype pair_type = MPI_DATATYPE_NULL;
+static MPI_Op pair_sum = MPI_OP_NULL;
+
 int tsim_mpi_init(int *argc, char ***argv) {
   int provided = MPI_THREAD_SINGLE; /* OpenMP threads run, but only the main thread calls MPI */
   return MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) == MPI_SUCCESS ? 0 : -1;
@@ -20,6 +25,8 @@ int tsim_mpi_init(int *argc, char ***argv) {
 
 void tsim_mpi_finish(int status) {
   if (status == 0) {
+    if (pair_sum != MPI_OP_NULL) MPI_Op_free(&pair_sum);
+    if (pair_type != MPI_DATATYPE_NULL) MPI_Type_free(&pair_type);
     MPI_Finalize();
     return;
   }
@@ -100,10 +107,7 @@ static void block(long long first_trial, long long trials, long long *first, lon
   *first = first_trial + r * base + (r < extra ? r : extra);
 }
 
-/* The 128-bit sums travel as pairs of 64-bit words (low, high; runner.h), added with carry. */
 __extension__ typedef unsigned __int128 u128;
-static MPI_Datatype pair_type;
-static MPI_Op pair_sum;
 
 static void add_pairs(void *in, void *inout, int *len, MPI_Datatype *type) {
   (void)type;
