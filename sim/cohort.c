@@ -222,6 +222,11 @@ static void shuffle_ints(gsl_rng *r, int *v, long long n) {
  * their number returned. */
 #if TSIM_AVX512_KERNELS
 #include <immintrin.h>
+/* At -O0 GCC's gather intrinsics are macros whose mask arguments convert with a change of
+ * sign: not ours to fix, and -Werror builds must not stop on them. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wconversion"
 TSIM_AVX512_KERNEL static int site_normals_avx512(tsim_cohort *c, double sd) {
   int ns = c->plan->sc->nsites, nslow = 0;
   const __m512i low7 = _mm512_set1_epi64(127), bit7 = _mm512_set1_epi64(128);
@@ -243,6 +248,7 @@ TSIM_AVX512_KERNEL static int site_normals_avx512(tsim_cohort *c, double sd) {
   c->site_big = big != 0;
   return nslow;
 }
+#pragma GCC diagnostic pop
 #endif
 
 /* Site effects, then each anomaly rule's sites. Site s's effect is the normal deviate of draw s
