@@ -9,6 +9,7 @@
 #include <string.h>
 
 char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag *d) {
+  size_t before = tsim_diag_count(d);
   FILE *f = fopen(file, "rb");
   if (!f) {
     tsim_diag_add(d, "%s: cannot open: %s", file, strerror(errno));
@@ -40,6 +41,7 @@ char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag 
   }
   fclose(f);
   if (buf) { buf[n] = '\0'; *len = n; }
+  else if (tsim_diag_count(d) == before) tsim_diag_add(d, "%s: out of memory reading file", file);
   return buf;
 }
 
@@ -89,12 +91,8 @@ static const char *json_error_at(const char *text, const char *at) {
 
 cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
   size_t len = 0;
-  size_t before = tsim_diag_count(d);
   char *text = tsim_json_read(file, max_bytes, &len, d);
-  if (!text) {
-    if (tsim_diag_count(d) == before) tsim_diag_add(d, "%s: out of memory reading file", file);
-    return NULL;
-  }
+  if (!text) return NULL;
   cJSON *root = tsim_json_parse(file, text, len, d);
   free(text);
   return root;

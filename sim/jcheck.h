@@ -33,7 +33,8 @@ typedef struct tsim_jctx {
  * cJSON_Delete. */
 cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d);
 /* tsim_json_load's two halves. The file's bytes, NUL-terminated (len of them, the NUL not
- * counted; the caller frees), or NULL when it cannot be read or is too large (reported). */
+ * counted; the caller frees), or NULL when it cannot be read, is too large or memory runs out
+ * (reported). */
 char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag *d);
 /* The JSON text of len bytes read from `file` (named in messages) parsed, or NULL (reported:
  * a NUL byte, or malformed with line and column). The caller frees with cJSON_Delete. */

@@ -72,79 +72,61 @@ void tsim_tally_free(tsim_tally *t) {
   free(t);
 }
 
-void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) {
-  dst->trials += src->trials;
-  for (int h = 0; h < 2; h++) {
-    for (int k = 0; k < dst->ncomp; k++) {
-      tsim_tally_cell *d = &dst->cell[h][k];
-      const tsim_tally_cell *s = &src->cell[h][k];
-      d->reject += s->reject;
-      d->favouring += s->favouring;
-      d->defined += s->defined;
-      d->n0_sum += s->n0_sum;
-      d->n1_sum += s->n1_sum;
-      d->n_sq_sum += s->n_sq_sum;
-      d->sites_dropped += s->sites_dropped;
-      d->diff_sum += s->diff_sum;
-      d->diff_sq_sum += s->diff_sq_sum;
-    }
-    for (int p = 0; p < dst->npairs; p++) dst->both[h][p] += src->both[h][p];
-    size_t np = (size_t)dst->nproc * (size_t)dst->ncmp * (size_t)dst->pstride;
-    for (size_t i = 0; i < np; i++) dst->proc[h][i] += src->proc[h][i];
-    if (dst->pdist[h] && src->pdist[h])
-      for (size_t i = 0; i < (size_t)dst->ncomp * (TSIM_PBINS + 1); i++) dst->pdist[h][i] += src->pdist[h][i];
-  }
-}
-
 __extension__ typedef unsigned __int128 tally_u128;
 
-typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET } walk_mode;
+typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET, WALK_MERGE } walk_mode;
 
-/* One walk over every count of a tally in a fixed order, the 64-bit counts as words w64[i],
- * the 128-bit sums as pairs w128[2j] (low), w128[2j + 1] (high): counted (their numbers into
- * *n64 and *n128), packed into the words, the words added to the counts, or the counts set to
- * the words. */
-static void tally_walk(tsim_tally *t, walk_mode mode, uint64_t *w64, uint64_t *w128, size_t *n64, size_t *n128) {
+/* One walk over every count of a tally in a fixed order - the one list of what a tally sums -
+ * with the 64-bit counts as words w64[i] and the 128-bit sums as pairs w128[2j] (low),
+ * w128[2j + 1] (high): counted (their numbers into *n64 and *n128), packed into the words, the
+ * words added to the counts, the counts set to the words, or src's counts added (merge). */
+static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uint64_t *w64, uint64_t *w128,
+                       size_t *n64, size_t *n128) {
   size_t i = 0, j = 0;
-#define WALK_U64(x)                                                                               \
+#define WALK_U64(f)                                                                               \
   do {                                                                                            \
-    if (mode == WALK_PACK) w64[i] = (x);                                                          \
-    else if (mode == WALK_ADD) (x) += w64[i];                                                     \
-    else if (mode == WALK_SET) (x) = w64[i];                                                      \
+    if (mode == WALK_PACK) w64[i] = t->f;                                                         \
+    else if (mode == WALK_ADD) t->f += w64[i];                                                    \
+    else if (mode == WALK_SET) t->f = w64[i];                                                     \
+    else if (mode == WALK_MERGE) t->f += src->f;                                                  \
     i++;                                                                                          \
   } while (0)
-#define WALK_I128(x)                                                                              \
+#define WALK_I128(f)                                                                              \
   do {                                                                                            \
     if (mode == WALK_PACK) {                                                                      \
-      w128[2 * j] = (uint64_t)(tally_u128)(x);                                                    \
-      w128[2 * j + 1] = (uint64_t)((tally_u128)(x) >> 64);                                        \
+      w128[2 * j] = (uint64_t)(tally_u128)t->f;                                                   \
+      w128[2 * j + 1] = (uint64_t)((tally_u128)t->f >> 64);                                       \
+    } else if (mode == WALK_MERGE) {                                                              \
+      t->f += src->f;                                                                             \
     } else if (mode != WALK_COUNT) {                                                              \
       tsim_i128 v = (tsim_i128)(((tally_u128)w128[2 * j + 1] << 64) | w128[2 * j]);                \
-      (x) = mode == WALK_ADD ? (x) + v : v;                                                       \
+      t->f = mode == WALK_ADD ? t->f + v : v;                                                     \
     }                                                                                             \
     j++;                                                                                          \
   } while (0)
-  uint64_t trials = (uint64_t)t->trials;
-  WALK_U64(trials);
-  if (mode == WALK_ADD || mode == WALK_SET) t->trials = (long long)trials;
+  /* The trials, a signed count, as a word. */
+  if (mode == WALK_PACK) w64[i] = (uint64_t)t->trials;
+  else if (mode == WALK_ADD) t->trials += (long long)w64[i];
+  else if (mode == WALK_SET) t->trials = (long long)w64[i];
+  else if (mode == WALK_MERGE) t->trials += src->trials;
+  i++;
   for (int h = 0; h < 2; h++) {
     for (int k = 0; k < t->ncomp; k++) {
-      tsim_tally_cell *c = &t->cell[h][k];
-      WALK_U64(c->reject);
-      WALK_U64(c->favouring);
-      WALK_U64(c->defined);
-      WALK_U64(c->n0_sum);
-      WALK_U64(c->n1_sum);
-      WALK_I128(c->n_sq_sum);
-      WALK_U64(c->sites_dropped);
-      WALK_I128(c->diff_sum);
-      WALK_I128(c->diff_sq_sum);
+      WALK_U64(cell[h][k].reject);
+      WALK_U64(cell[h][k].favouring);
+      WALK_U64(cell[h][k].defined);
+      WALK_U64(cell[h][k].n0_sum);
+      WALK_U64(cell[h][k].n1_sum);
+      WALK_I128(cell[h][k].n_sq_sum);
+      WALK_U64(cell[h][k].sites_dropped);
+      WALK_I128(cell[h][k].diff_sum);
+      WALK_I128(cell[h][k].diff_sq_sum);
     }
-    for (int p = 0; p < t->npairs; p++) WALK_U64(t->both[h][p]);
+    for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
-    for (size_t q = 0; q < np; q++) WALK_U64(t->proc[h][q]);
-    if (t->pdist[h])
-      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(t->pdist[h][q]);
+    for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
+    if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
+      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
   }
 #undef WALK_U64
 #undef WALK_I128
@@ -152,17 +134,18 @@ static void tally_walk(tsim_tally *t, walk_mode mode, uint64_t *w64, uint64_t *w
   if (n128) *n128 = j;
 }
 
+void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) { tally_walk(dst, src, WALK_MERGE, NULL, NULL, NULL, NULL); }
 void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128) {
-  tally_walk((tsim_tally *)t, WALK_COUNT, NULL, NULL, n64, n128);
+  tally_walk((tsim_tally *)t, NULL, WALK_COUNT, NULL, NULL, n64, n128);
 }
 void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128) {
-  tally_walk((tsim_tally *)t, WALK_PACK, w64, w128, NULL, NULL);
+  tally_walk((tsim_tally *)t, NULL, WALK_PACK, w64, w128, NULL, NULL);
 }
 void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
-  tally_walk(t, WALK_ADD, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+  tally_walk(t, NULL, WALK_ADD, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
 }
 void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
-  tally_walk(t, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+  tally_walk(t, NULL, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
 }
 
 static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {

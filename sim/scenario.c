@@ -786,16 +786,7 @@ struct tsim_scenario_source {
 static tsim_scenario_source *source_of(const char *file, cJSON *root, tsim_diag *d);
 
 char *tsim_scenario_read_text(const char *file, size_t *len, tsim_diag *d) {
-  size_t before = tsim_diag_count(d);
-  char *text = tsim_json_read(file, SCENARIO_MAX_BYTES, len, d);
-  if (!text && tsim_diag_count(d) == before) tsim_diag_add(d, "%s: out of memory reading file", file);
-  return text;
-}
-
-tsim_scenario_source *tsim_scenario_source_from_text(const char *file, const char *text, size_t len,
-                                                     tsim_diag *d) {
-  cJSON *root = tsim_json_parse(file, text, len, d);
-  return root ? source_of(file, root, d) : NULL;
+  return tsim_json_read(file, SCENARIO_MAX_BYTES, len, d);
 }
 
 static char *(*text_reader)(const char *file, size_t *len, tsim_diag *d) = tsim_scenario_read_text;
@@ -808,9 +799,9 @@ tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d) 
   size_t len = 0;
   char *text = text_reader(file, &len, d);
   if (!text) return NULL;
-  tsim_scenario_source *src = tsim_scenario_source_from_text(file, text, len, d);
+  cJSON *root = tsim_json_parse(file, text, len, d);
   free(text);
-  return src;
+  return root ? source_of(file, root, d) : NULL;
 }
 
 /* A source owning root (freed on failure). */

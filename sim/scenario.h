@@ -219,14 +219,12 @@ tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov
 typedef struct tsim_scenario_source tsim_scenario_source;
 /* Reads and parses `file`; NULL on failure (reported to d). */
 tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d);
-/* The same in two steps: the file's text (at most the loader's limit, NUL-terminated, *len
- * bytes; the caller frees) or NULL (reported), and a source parsed from such a text (messages
- * name `file`). Every scenario file is read through a reader, tsim_scenario_read_text unless
- * tsim_scenario_set_reader gives another (NULL: back to it): in a run across processes
- * (distributed.h) process 0 reads the file and every process gets its text. */
+/* Every scenario file's text is read through a reader: tsim_scenario_read_text (the file's
+ * bytes, at most the loader's limit, NUL-terminated, *len of them; the caller frees; NULL when
+ * it cannot, reported), unless tsim_scenario_set_reader gives another (NULL: back to it) - in a
+ * run across processes (distributed.h) process 0 reads the file and every process gets its
+ * text. */
 char *tsim_scenario_read_text(const char *file, size_t *len, tsim_diag *d);
-tsim_scenario_source *tsim_scenario_source_from_text(const char *file, const char *text, size_t len,
-                                                     tsim_diag *d);
 void tsim_scenario_set_reader(char *(*read)(const char *file, size_t *len, tsim_diag *d));
 /* A validated variant of the source, as tsim_scenario_load_variant. */
 tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsim_override *ov,
