@@ -143,3 +143,4 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_three.json)
+add_test(NAME docs_should_quote_the_numbers_their_commands_give COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/doc_figures.sh $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR})

@@ -1,0 +1,166 @@
+#!/bin/sh
+# doc_figures.sh TRIALSIM SOURCE_DIR
+#
+# The documentation quotes results of trialsim together with the command that gives them. This
+# script runs each of those commands (from SOURCE_DIR, with the binary TRIALSIM in place of
+# ./build/trialsim and an --out folder of its own added) and checks that every quoted number is
+# printed where the page says. A run is a function of (scenario, seed, trials) alone, so the
+# printed values are compared as text, at the precision they are printed with.
+#
+# When a check fails, either the page or the engine changed: rerun the command shown in the
+# message, and update the page (and this script) if the change was intended.
+#
+# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes") and
+# scenarios/PROVENANCE.md (one block per shipped scenario).
+set -u
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 TRIALSIM SOURCE_DIR" >&2
+  exit 2
+fi
+bin=$1
+src=$2
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$src" || exit 1
+failed=0
+checks=0
+
+# run NAME ARGS...: trialsim ARGS --out TMP/NAME, its stdout kept in TMP/NAME.txt.
+run() {
+  name=$1
+  shift
+  if ! "$bin" "$@" --out "$tmp/$name" >"$tmp/$name.txt" 2>"$tmp/$name.err"; then
+    echo "FAIL: trialsim $* exited with an error:" >&2
+    cat "$tmp/$name.err" >&2
+    failed=1
+  fi
+}
+
+# expect NAME [--after MARKER] ROW VALUE...: in the output of run NAME (after the first line
+# containing MARKER, if given), the first line that starts with ROW (leading blanks ignored,
+# ROW followed by a blank) must contain every VALUE as one of its words. Brackets, commas and
+# parentheses around a word are ignored, so "0.6052" matches "[0.6052,".
+expect() {
+  name=$1
+  shift
+  marker=
+  if [ "$1" = "--after" ]; then
+    marker=$2
+    shift 2
+  fi
+  row=$1
+  shift
+  checks=$((checks + 1))
+  if ! awk -v marker="$marker" -v row="$row" -v want="$*" '
+      BEGIN { started = (marker == ""); nwant = split(want, w, " ") }
+      !started { if (index($0, marker) > 0) started = 1; else next }
+      {
+        line = $0
+        sub(/^[ \t]+/, "", line)
+        if (index(line " ", row " ") != 1) next
+        n = split(line, f, /[ \t]+/)
+        for (i = 1; i <= n; i++) { g = f[i]; gsub(/[][(),]/, "", g); have[g] = 1 }
+        for (j = 1; j <= nwant; j++)
+          if (!(w[j] in have)) { print "  missing " w[j] " in: " $0; bad = 1 }
+        found = 1
+        exit
+      }
+      END {
+        if (!found) { print "  no line starting with \"" row "\"" (marker == "" ? "" : " after \"" marker "\""); exit 1 }
+        exit bad
+      }' "$tmp/$name.txt"; then
+    echo "FAIL: $name: row \"$row\" should show: $*" >&2
+    failed=1
+  fi
+}
+
+# ---- README.md: "A worked example: LUPIL-2" ---------------------------------------------------
+# ./build/trialsim run   (scenarios/lupil2.json, 100,000 trials, seed 20221)
+run readme_lupil2 run
+expect readme_lupil2 itt 0.1519 0.1975 0.0009 100.0 +0.088
+expect readme_lupil2 pp 0.1607 0.1909 0.0006 81.0 +0.098
+expect readme_lupil2 pp_prespecified 0.7268 0.0494 0.0245 56.7 +0.311
+expect readme_lupil2 pp_posthoc 0.7825 0.0469 0.0371 53.0 +0.345
+expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0674
+expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4875 0.0077
+expect readme_lupil2 "itt / pp_prespecified" 0.1484 0.0035 0.5784 0.2697 0.0236 0.1739 0.0258 0.7768
+
+# ---- README.md: "Sample sizes" ----------------------------------------------------------------
+run size_pp80 size scenarios/lupil2_planning.json --analysis itt --power 0.8
+expect size_pp80 "sample size:" 94 0.8059
+run size_pp90 size scenarios/lupil2_planning.json --analysis itt --power 0.9
+expect size_pp90 "sample size:" 124 0.9044
+run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \
+  --set 'endpoints[0].response.placebo=0.58' --set 'endpoints[0].response.il2=0.68'
+expect size_itt80 "sample size:" 978 0.8017
+
+# ---- scenarios/PROVENANCE.md --------------------------------------------------------------------
+# ./build/trialsim run scenarios/lupil2.json --trials 20000
+run prov_lupil2 run scenarios/lupil2.json --trials 20000
+expect prov_lupil2 itt 0.1515 0.1998
+expect prov_lupil2 pp 0.1630 0.1905
+expect prov_lupil2 pp_prespecified 0.7247 0.0474
+expect prov_lupil2 pp_posthoc 0.7818 0.0459 0.0366
+expect prov_lupil2 pp_prespecified_sledai_rel 0.5825
+expect prov_lupil2 pp_prespecified_sledai_abs 0.7347
+expect prov_lupil2 --after hierarchy_itt "all of them" 0.0467
+expect prov_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4857
+
+# ./build/trialsim run scenarios/lupil2_planning.json --trials 20000
+run prov_planning run scenarios/lupil2_planning.json --trials 20000
+expect prov_planning itt 0.8385 0.0543
+expect prov_planning itt_fisher 0.8000 0.0384
+expect prov_planning pp 0.8697 0.0490
+
+# ./build/trialsim run scenarios/he2019_sle.json --trials 20000
+run prov_he run scenarios/he2019_sle.json --trials 20000
+expect prov_he itt_n1 0.4920 0.0502
+expect prov_he completers_n1 0.5010 0.0506
+expect prov_he w24_completers_pearson 0.6119 0.0524
+expect prov_he ln_remission_completers_pearson 0.5007 0.0408 24.4
+expect prov_he ln_remission_completers_fisher 0.3832 0.0149
+
+# ./build/trialsim run scenarios/pss2022.json --trials 20000
+run prov_pss run scenarios/pss2022.json --trials 20000
+expect prov_pss itt_fisher 0.7916 0.0254
+expect prov_pss itt_pearson 0.8621 0.0490
+expect prov_pss infection_pearson 0.8462
+expect prov_pss essdai_change_welch 0.9731
+expect prov_pss vas_dryness_welch 0.9426
+expect prov_pss vas_pain_welch 0.6058
+expect prov_pss vas_fatigue_welch 0.7180
+expect prov_pss vas_pain_wilcoxon 0.5784
+expect prov_pss vas_pain_ancova 0.6960
+
+# ./build/trialsim run scenarios/nct02084238_single_arm.json --trials 20000
+run prov_nct run scenarios/nct02084238_single_arm.json --trials 20000
+expect prov_nct sri_w6_binomial 1.0000 0.0377
+expect prov_nct sri_w10_binomial 1.0000 0.0386
+expect prov_nct injection_site_binomial 0.5774 0.0484
+
+# ./build/trialsim run scenarios/teaching_small.json --trials 20000
+run prov_teaching run scenarios/teaching_small.json --trials 20000
+expect prov_teaching itt_pearson 0.6264 0.0532 40.0 +0.361
+expect prov_teaching itt_fisher 0.5046 0.0243
+expect prov_teaching completers_pearson 0.7000 0.0512 36.0 +0.401
+expect prov_teaching completers_fisher 0.6360 0.0306
+
+# ./build/trialsim analyze scenarios/published/<trial>.json (no simulation: exact p-values)
+run an_lupil2 analyze scenarios/published/lupil2.json
+expect an_lupil2 lupil2_itt 0.300381
+expect an_lupil2 lupil2_pp 0.0155752
+run an_he analyze scenarios/published/he2019_sle.json
+expect an_he he2019_sri4_w12 0.0504481
+expect an_he --after he2019_sri4_w12 n1_chisq 0.0524409 yes
+expect an_he he2019_sri4_w24 0.0266878 yes
+expect an_he he2019_ln_remission 0.0530048
+run an_pss analyze scenarios/published/pss2022.json
+expect an_pss --after pss_essdai fisher 0.00402546 yes
+expect an_pss pss_infection 0.00558362 yes
+
+if [ "$failed" -ne 0 ]; then
+  echo "doc_figures: a documented number differs from what its command prints (see above)" >&2
+  exit 1
+fi
+echo "doc_figures: $checks checks passed"
