@@ -6,12 +6,12 @@
  *
  * The first form: the published tables, then a patient-level data file written by the test.
  * Runs the command on every shipped file of scenarios/published/ and checks analyze.json:
- *  - the p-values TRIALS.md says a simple test reproduces are reproduced by that test, to the
- *    published number of decimals (He 2019 week 12 by the 'N-1' chi-square and not by plain
+ *  - the p-values scenarios/PROVENANCE.md says a simple test reproduces are reproduced by that
+ *    test, to the published number of decimals (He 2019 week 12 by the 'N-1' chi-square and not by plain
  *    Pearson; week 24 and the pSS infections by Pearson; the pSS primary by Fisher; the pSS VAS
  *    scores by Welch's t from the reconstructed SDs);
- *  - LUPIL-2's published p-values are reproduced by no plain 2x2 test (TRIALS.md: they come
- *    from an analysis the abstract does not name) - the tool must not claim otherwise;
+ *  - LUPIL-2's published p-values are reproduced by no plain 2x2 test (scenarios/PROVENANCE.md:
+ *    they come from an analysis the abstract does not name) - the tool must not claim otherwise;
  *  - every p-value equals the library's function on the same table, and the Welch intervals of
  *    the VAS differences match the published ones within one unit of their last digit (0.01:
  *    the published difference is itself rounded - dryness's interval is centred on -18.335);

@@ -176,7 +176,7 @@ static void check_published(void) {
                    rounds_to(hi, VAS[i].hi, 2),
                what);
   }
-  /* TRIALS.md's reading "an SD near 20 per arm": dryness with SD 20 and the rounded -18.33
+  /* The reading "an SD near 20 per arm" (scenarios/PROVENANCE.md): dryness with SD 20 and the rounded -18.33
    * gives -28.67 to -7.99, each limit within 0.25 of the published one. */
   double lo, hi;
   tsim_welch_t(0.0, 20.0, 30, -18.33, 20.0, 30, 0.95, NULL, NULL, NULL, &lo, &hi);

@@ -1,5 +1,5 @@
 /* test_stattest.c - sim/stattest.c against reference values computed with R, the published
- * p-values of TRIALS.md, the decision rule at exact ties, and Fisher's and the binomial test
+ * p-values of scenarios/PROVENANCE.md, the decision rule at exact ties, and Fisher's and the binomial test
  * against brute-force enumeration.
  *
  * Usage: test_stattest [REFERENCE.csv ...]
@@ -473,13 +473,13 @@ static void check_embedded(void) {
          n2, nc, nb, nr);
 }
 
-/* --- Published p-values (TRIALS.md) ------------------------------------------------------- */
+/* --- Published p-values (scenarios/PROVENANCE.md) ----------------------------------------- */
 
 enum { BY_PEARSON = 1, BY_N1 = 2, BY_YATES = 4, BY_FISHER = 8 };
 
 /* Each published two-arm result, and the set of tests whose p-value rounds to the published
  * one at the published number of decimals (0: none of them; the numbers are counts
- * reconstructed from percentages, see TRIALS.md). */
+ * reconstructed from percentages, see scenarios/PROVENANCE.md). */
 static const struct {
   const char *what;
   long long x0, n0, x1, n1;
