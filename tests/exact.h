@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario.h"
-#include "stattest.h"
+#include "input/scenario.h"
+#include "stats/stattest.h"
 
 #define MAXD 40000 /* points per arm: (n+1)(n+2)/2 for an arm of n, so n <= 280 */
 

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "check.h"
-#include "runner.h"
-#include "siterule.h"
-#include "stattest.h"
+#include "run/runner.h"
+#include "analysis/siterule.h"
+#include "stats/stattest.h"
 
 #define TRIALS 400
 #define RUN_TRIALS 20000

@@ -36,9 +36,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "contest.h"
-#include "logistic.h"
-#include "stattest.h"
+#include "stats/contest.h"
+#include "stats/logistic.h"
+#include "stats/stattest.h"
 
 static cJSON *analyze(const char *exe, const char *dir, const char *name) {
   char cmd[16384], path[4096];

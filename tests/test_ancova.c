@@ -21,7 +21,7 @@
  * status 1 if any check failed.
  */
 #include "refcheck.h"
-#include "ancova.h"
+#include "stats/ancova.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -22,9 +22,10 @@
 #include <gsl/gsl_randist.h>
 
 #include "check.h"
-#include "cohort_internal.h"
+#include "model/cellsample.h"
+#include "model/stages.h"
 #include "exact.h"
-#include "runner.h"
+#include "run/runner.h"
 
 #define TRIALS 200000
 #define DV_TEST_PAIRS 153 /* (16 + 1)(16 + 2) / 2 */

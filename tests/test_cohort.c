@@ -49,13 +49,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ancova.h"
+#include "stats/ancova.h"
 #include "check.h"
-#include "contest.h"
-#include "logistic.h"
-#include "ranktest.h"
-#include "runner.h"
-#include "stattest.h"
+#include "stats/contest.h"
+#include "stats/logistic.h"
+#include "stats/ranktest.h"
+#include "run/runner.h"
+#include "stats/stattest.h"
 
 #define T 40
 #define SEED 99

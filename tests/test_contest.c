@@ -22,7 +22,7 @@
  * status 1 if any check failed.
  */
 #include "refcheck.h"
-#include "contest.h"
+#include "stats/contest.h"
 
 #include <errno.h>
 #include <math.h>

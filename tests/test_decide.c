@@ -12,9 +12,9 @@
 #include <math.h>
 
 #include "check.h"
-#include "contest.h"
-#include "decide.h"
-#include "stattest.h"
+#include "stats/contest.h"
+#include "analysis/decide.h"
+#include "stats/stattest.h"
 
 /* t-tests: tsim_decide_t against the p-value rule at whole and fractional df (Welch's), at t
  * on, just inside and just outside each alpha's quantile, and on a grid of t. */

@@ -19,8 +19,8 @@
 
 #include "check.h"
 #include "exact.h"
-#include "logistic.h"
-#include "runner.h"
+#include "stats/logistic.h"
+#include "run/runner.h"
 
 #define TRIALS 200000
 #define K_SE 4.0

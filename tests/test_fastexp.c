@@ -1,5 +1,5 @@
 /* test_fastexp.c - tsim_exp (sim/fastexp.h) against libm's exp; its vector twin tsim_exp8, and
- * tsim__threshold8 (cohort_internal.h), against the scalar ones bit for bit.
+ * tsim__threshold8 (model/stages.h), against the scalar ones bit for bit.
  *
  * Not statistical: every point is compared with libm's exp, and the largest error, in units in
  * the last place (ulp) of libm's value, must be at most 4 (libm's own error is below 1 ulp).
@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "cohort_internal.h"
-#include "fastexp.h"
+#include "model/stages.h"
+#include "core/fastexp.h"
 
 /* |got - want| in ulps of want (a normal, positive number here). */
 static double ulps(double got, double want) {

@@ -39,10 +39,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "cohort.h"
-#include "latent.h"
-#include "runner.h"
-#include "stattest.h"
+#include "model/cohort.h"
+#include "model/latent.h"
+#include "run/runner.h"
+#include "stats/stattest.h"
 
 #define K_SE 4.5
 #define SEED 20240611u

@@ -24,7 +24,7 @@
  * status 1 if any check failed.
  */
 #include "refcheck.h"
-#include "logistic.h"
+#include "stats/logistic.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "exact.h"
-#include "runner.h"
+#include "run/runner.h"
 
 static const char *const json =
     "{\"name\": \"mult\", \"sample_size\": 60, \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"

@@ -19,7 +19,7 @@
  * status 1 if any check failed.
  */
 #include "refcheck.h"
-#include "ranktest.h"
+#include "stats/ranktest.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>

@@ -14,9 +14,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "cohort_internal.h"
+#include "model/cohort.h"
+#include "model/stages.h"
 #include "exact.h"
-#include "rng.h"
+#include "core/rng.h"
 
 static void known_answers(gsl_rng *r) {
   static const uint64_t expected[10] = {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "runner.h"
-#include "scenario.h"
+#include "run/runner.h"
+#include "input/scenario.h"
 
 /* Every count of a and b equal, field by field (not through the packing under test). */
 static int same_tally(const tsim_tally *a, const tsim_tally *b) {

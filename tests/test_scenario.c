@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cohort.h"
+#include "model/cohort.h"
 #include "exact.h"
 
 #define FMT                                                                              \

@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "exact.h"
-#include "size.h"
+#include "run/size.h"
 
 #define TRIALS 20000
 #define K_SE 4.0

@@ -26,7 +26,7 @@
  * exit status 1 if any check failed.
  */
 #include "refcheck.h"
-#include "stattest.h"
+#include "stats/stattest.h"
 
 #include <errno.h>
 #include <gsl/gsl_randist.h>

@@ -143,4 +143,9 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
                ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_three.json)
+
+# The layers of sim/ run one way and no files form a circle (tests/layers.sh reads the includes
+# from the sources and the calls from the built object files).
+add_test(NAME layers_should_run_one_way_without_circles
+         COMMAND sh ${TSIM_SH}/layers.sh ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
 add_test(NAME docs_should_quote_the_numbers_their_commands_give COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/doc_figures.sh $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR})

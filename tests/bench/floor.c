@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "rng.h"
+#include "core/rng.h"
 
 #define STREAMS 4           /* streams seeded per trial, as in sim/cohort.c */
 #define DRAWS_PER_PATIENT 3 /* outcome, dropout, deviation */

@@ -1,0 +1,178 @@
+/* compare.c - one comparison on a table of counts (see compare.h). */
+#include "analysis/compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/siterule.h"
+#include "stats/logistic.h"
+#include "stats/stattest.h"
+
+int tsim_comparison_arm(const tsim_scenario *sc, int j) {
+  return sc->single_arm ? 0 : j < sc->control ? j : j + 1;
+}
+
+const char *tsim_comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  if (ncmp == 1) snprintf(buf, n, "%s", an->id);
+  else snprintf(buf, n, "%s:%s", an->id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id);
+  return buf;
+}
+
+int tsim_comparison_find(const tsim_scenario *sc, const char *id) {
+  int ncomp = sc->nanalyses * tsim_scenario_ncomparisons(sc);
+  char buf[2 * TSIM_ID_MAX + 2];
+  for (int k = 0; k < ncomp; k++)
+    if (strcmp(tsim_comparison_id(sc, k, buf, sizeof buf), id) == 0) return k;
+  return -1;
+}
+
+double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int arm = tsim_comparison_arm(sc, j), v = an->visit;
+  if (ep->type == TSIM_EP_CONTINUOUS) return ep->mean_v[v][arm] - ep->mean_v[v][sc->control];
+  if (sc->single_arm) return ep->resp_v[v][arm] - ep->p0;
+  return ep->resp_v[v][arm] - ep->resp_v[v][sc->control];
+}
+
+double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
+  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  if (ep->type != TSIM_EP_CONTINUOUS) return 1;
+  double big = 0, sd = 0;
+  for (int a = 0; a < sc->narms; a++) {
+    for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(ep->mean_v[v][a]));
+    sd = fmax(sd, ep->sd[a]);
+  }
+  for (int i = 0; i < sc->nanomalies; i++)
+    if (!isnan(sc->anomalies[i].mean)) big = fmax(big, fabs(sc->anomalies[i].mean));
+  return exp2(ceil(log2(2 * big + 64 * sd * (1 + sc->heterogeneity_sd))));
+}
+
+/* Marks the sites analysis k removes in w->mask, from its population's counts per (site, arm);
+ * returns how many. */
+static int site_mask(tsim_analysis_ws *w, int k, const long long *x, const long long *n) {
+  const tsim_site_rule *r = &w->rule[k];
+  size_t na = (size_t)w->sc->narms;
+  memset(w->mask, 0, (size_t)w->sc->nsites);
+  for (int i = 0; i < r->nlisted; i++) w->mask[r->listed[i]] = 1;
+  int dropped = r->nlisted;
+  for (int i = 0; i < r->ncand; i++) {
+    size_t c = (size_t)r->cand[i] * na + (size_t)r->arm;
+    if (tsim_site_rule_drops(r, x[c], n[c])) {
+      w->mask[r->cand[i]] = 1;
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
+/* Tests stratified by site over the sites the analysis keeps: Cochran-Mantel-Haenszel (strata
+ * with fewer than two patients contribute nothing; stattest.h) or logistic regression with a
+ * fixed effect per site (uninformative sites dropped, separation "not estimable"; logistic.h). */
+static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
+                           const long long *n, int arm, double *stat, double *dir) {
+  const tsim_scenario *sc = w->sc;
+  size_t na = (size_t)sc->narms;
+  long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
+  int k = 0;
+  for (int s = 0; s < sc->nsites; s++) {
+    if (w->mask[s]) continue;
+    x0[k] = x[(size_t)s * na + (size_t)sc->control];
+    n0[k] = n[(size_t)s * na + (size_t)sc->control];
+    x1[k] = x[(size_t)s * na + (size_t)arm];
+    n1[k] = n[(size_t)s * na + (size_t)arm];
+    k++;
+  }
+  double p = NAN;
+  *stat = *dir = NAN;
+  if (k && an->test == TSIM_TEST_CMH) {
+    p = tsim_cmh_p(x0, n0, x1, n1, k, stat);
+    double d = 0; /* the direction: sum of observed - expected experimental responders */
+    for (int i = 0; i < k; i++) {
+      long long nn = n0[i] + n1[i];
+      if (nn >= 2) d += (double)x1[i] - (double)n1[i] * (double)(x0[i] + x1[i]) / (double)nn;
+    }
+    *dir = d;
+  } else if (k) {
+    tsim_logit_fit fit;
+    p = tsim_logistic(w->logit, x0, n0, x1, n1, k, 0.95, &fit);
+    *stat = fit.z;
+    *dir = fit.est;
+  }
+  return p;
+}
+
+double tsim__one_sided(double p2, double dir, int higher_is_better) {
+  if (isnan(p2) || isnan(dir)) return NAN;
+  int favourable = higher_is_better ? dir > 0 : dir < 0;
+  return favourable ? p2 / 2 : 1 - p2 / 2;
+}
+
+void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int higher_better = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
+  double p = NAN, stat = NAN;
+  if (an->sided == 2 && an->test != TSIM_TEST_BINOMIAL_EXACT) {
+    /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
+    if (wanted) p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat);
+    o->reject = an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ
+                    ? tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1)
+                    : tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+  } else {
+    if (an->test == TSIM_TEST_BINOMIAL_EXACT)
+      p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)
+                         : tsim_binomial_exact_p(o->x1, o->n1, ep->p0);
+    else if (an->test == TSIM_TEST_FISHER)
+      p = tsim_fisher_one_sided_p(o->x0, o->n0, o->x1, o->n1, higher_better);
+    else
+      p = tsim__one_sided(tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat), o->diff, higher_better);
+    o->reject = tsim_reject(p, an->alpha);
+  }
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+}
+
+void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const long long *n,
+                           const long long *tx, const long long *tn, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  size_t na = (size_t)sc->narms;
+  int dropped = site_mask(w, k, x, n);
+  /* Each arm's responders and analysed patients: the totals, less the removed sites. */
+  long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS];
+  for (size_t a = 0; a < na; a++) {
+    ax[a] = tx[a];
+    an_[a] = tn[a];
+  }
+  for (int s = 0; dropped && s < sc->nsites; s++)
+    if (w->mask[s])
+      for (size_t a = 0; a < na; a++) {
+        ax[a] -= x[(size_t)s * na + a];
+        an_[a] -= n[(size_t)s * na + a];
+      }
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    tsim_outcome *o = &out[j];
+    int arm = tsim_comparison_arm(sc, j), c = sc->control;
+    tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
+    if (!tsim__stratified(an)) {
+      tsim__test_table(w, k, o);
+      continue;
+    }
+    double stat, dir, p = stratified_p(w, an, x, n, arm, &stat, &dir);
+    int higher_better = ep->higher_is_better;
+    if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
+    o->reject = tsim_reject(p, an->alpha);
+    int wanted = w->want_p || w->need_p[k];
+    o->p = wanted ? p : NAN;
+    o->stat = wanted ? stat : NAN;
+    o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  }
+}
+

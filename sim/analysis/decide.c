@@ -1,0 +1,115 @@
+/* decide.c - cached test decisions (see decide.h). */
+#include "analysis/decide.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/contest.h"
+#include "stats/stattest.h"
+
+#define FISHER_CACHE_SUPPORT 128 /* cut points cost ~support^2 / 2 recurrence steps */
+
+int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
+  memset(d, 0, sizeof *d);
+  for (int k = 0; k < sc->nanalyses; k++) {
+    double z = gsl_cdf_ugaussian_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2);
+    d->crit[k] = z * z;
+    d->tol[k] = 1e-9;
+    d->n1[k] = sc->analyses[k].test == TSIM_TEST_N1_CHISQ;
+  }
+  d->table = calloc((size_t)1 << TSIM_FISHER_CACHE_BITS, sizeof *d->table);
+  if (!d->table) return -1;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    tsim_test t = sc->analyses[k].test;
+    if ((t != TSIM_TEST_WELCH_T && t != TSIM_TEST_STUDENT_T) || sc->analyses[k].sided != 2) continue;
+    d->tq[k] = calloc(TSIM_T_CACHE_DF + 1, sizeof *d->tq[k]);
+    if (!d->tq[k]) { tsim_decider_free(d); return -1; }
+  }
+  return 0;
+}
+
+void tsim_decider_free(tsim_decider *d) {
+  if (!d) return;
+  free(d->table);
+  d->table = NULL;
+  for (int k = 0; k < TSIM_MAX_ANALYSES; k++) {
+    free(d->tq[k]);
+    d->tq[k] = NULL;
+  }
+}
+
+/* The cut points of Fisher's test at alpha for margins (n0, n1, m), by p-values. */
+static void fisher_cuts(long long n0, long long n1, long long m, double alpha, int32_t *lo,
+                        int32_t *hi) {
+  long long xlo = m - n1 > 0 ? m - n1 : 0, xhi = m < n0 ? m : n0;
+  *lo = (int32_t)(xlo - 1);
+  *hi = (int32_t)(xhi + 1);
+  for (long long x = xlo; x <= xhi && tsim_reject(tsim_fisher_p(x, n0, m - x, n1), alpha); x++)
+    *lo = (int32_t)x;
+  for (long long x = xhi; x > *lo && tsim_reject(tsim_fisher_p(x, n0, m - x, n1), alpha); x--)
+    *hi = (int32_t)x;
+}
+
+static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
+                         long long n0, long long x1, long long n1) {
+  long long m = x0 + x1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
+  /* Keys pack 20 bits each of n0, n1, m and 4 more of the analysis. Finding the cut points
+   * costs O(support^2), so only small supports are cached; larger tables - whose margins
+   * rarely repeat anyway - are decided by their p-value, O(support). */
+  long long support = (m < n0 ? m : n0) - (m - n1 > 0 ? m - n1 : 0) + 1;
+  if (n0 >= (1 << 20) || n1 >= (1 << 20) || m >= (1 << 20) || k >= 16 || support > FISHER_CACHE_SUPPORT)
+    return tsim_reject(tsim_fisher_p(x0, n0, x1, n1), sc->analyses[k].alpha);
+  uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)m << 4) | (uint64_t)k;
+  key += 1; /* never 0, which marks an empty slot */
+  size_t mask = ((size_t)1 << TSIM_FISHER_CACHE_BITS) - 1;
+  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
+  while (d->table[i].key && d->table[i].key != key) i = (i + 1) & mask;
+  if (!d->table[i].key) {
+    if (d->used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
+      memset(d->table, 0, (mask + 1) * sizeof *d->table);
+      d->used = 0;
+      i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
+    }
+    d->table[i].key = key;
+    fisher_cuts(n0, n1, m, sc->analyses[k].alpha, &d->table[i].lo, &d->table[i].hi);
+    d->used++;
+  }
+  return x0 <= d->table[i].lo || x0 >= d->table[i].hi;
+}
+
+int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
+                long long x1, long long n1) {
+  tsim_test t = sc->analyses[k].test;
+  if (t == TSIM_TEST_FISHER) return fisher_decide(d, sc, k, x0, n0, x1, n1);
+  if (t == TSIM_TEST_YATES || t == TSIM_TEST_CMH) /* no cached form: the p-value route */
+    return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
+  return tsim_decide_chisq(d, sc, k, x0, n0, x1, n1);
+}
+
+int tsim__decide_chisq_near(const tsim_scenario *sc, int k, long long x0, long long n0,
+                            long long x1, long long n1) {
+  return tsim_reject(tsim_test_p(sc->analyses[k].test, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
+}
+
+/* q(df) of analysis k at a whole df, computed once. */
+static double t_quantile(tsim_decider *d, const tsim_scenario *sc, int k, long long df) {
+  double *q = &d->tq[k][df];
+  if (*q == 0) *q = gsl_cdf_tdist_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2, (double)df);
+  return *q;
+}
+
+int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu) {
+  double alpha = sc->analyses[k].alpha;
+  if (isnan(t) || isnan(nu)) return 0;
+  double at = fabs(t);
+  if (d->tq[k] && nu >= 1 && nu < TSIM_T_CACHE_DF) {
+    long long lo = (long long)floor(nu), hi = (long long)ceil(nu);
+    double qlo = t_quantile(d, sc, k, lo), qhi = t_quantile(d, sc, k, hi);
+    if (at > qlo * (1 + 1e-9)) return 1;
+    if (at < qhi * (1 - 1e-9)) return 0;
+  }
+  return tsim_reject(tsim_t_two_sided_p(t, nu), alpha);
+}

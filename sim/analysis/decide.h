@@ -1,0 +1,77 @@
+/* decide.h - fast reject/accept decisions, identical to "p < alpha" under the tie rule.
+ *
+ * A simulation needs only the decision, not the p-value, and the decision for a fixed test,
+ * alpha and table margins can be worked out once:
+ *  - Pearson and 'N-1' chi-square reject exactly when the statistic exceeds the chi-square(1)
+ *    quantile at alpha (1 - 1e-7). Within a relative 1e-9 of that quantile, where the two
+ *    floating-point routes could disagree, the p-value is computed and the rule applied to it.
+ *  - Fisher's two-sided p-value falls monotonically as x0 moves away from the mode of its
+ *    hypergeometric distribution (the set of tables "no more probable" shrinks), so for given
+ *    margins (n0, n1, m) the rejected x0 form two tails: x0 <= lo or x0 >= hi. The cut points
+ *    are found once per margins by evaluating tsim_fisher_p over the support, and kept in a
+ *    per-thread table (open addressing; cleared when it fills, so memory stays bounded).
+ *  - Welch's and Student's t-tests reject exactly when |t| exceeds the t quantile q(df) at
+ *    alpha (1 - 1e-7) / 2. q falls as df grows, so q(ceil df) <= q(df) <= q(floor df): the
+ *    quantiles at whole df are kept per analysis (computed when first needed), and only a t
+ *    between the two bounds (or within a relative 1e-9 of them) needs its p-value.
+ * Yates and single-stratum CMH are decided by their p-values. The decisions are those of
+ * tsim_reject(tsim_test_p(...), alpha) - tested table by table.
+ */
+#ifndef TSIM_DECIDE_H
+#define TSIM_DECIDE_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "input/scenario.h"
+#include "stats/stattest.h"
+
+#define TSIM_FISHER_CACHE_BITS 14 /* 16384 margins per thread, 256 KiB */
+
+typedef struct tsim_fisher_entry {
+  uint64_t key;   /* n0, n1, m and the analysis's alpha slot, packed; 0 = empty */
+  int32_t lo, hi; /* reject when x0 <= lo or x0 >= hi */
+} tsim_fisher_entry;
+
+#define TSIM_T_CACHE_DF 4096 /* t quantiles cached for df 1 .. this */
+
+typedef struct tsim_decider {
+  double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
+  double tol[TSIM_MAX_ANALYSES];   /* 1e-9: relatively nearer than that, the p-value decides */
+  unsigned char n1[TSIM_MAX_ANALYSES]; /* 1: the 'N-1' chi-square, X2 (N-1)/N */
+  double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
+  tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
+  int used;                        /* entries in use */
+} tsim_decider;
+
+/* Sets up the decisions of every analysis in sc; -1 when out of memory (nothing to free). */
+int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc);
+void tsim_decider_free(tsim_decider *d);
+
+/* 1 when analysis k (test and alpha from sc) rejects on the table x0/n0 vs x1/n1. */
+int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
+                long long x1, long long n1);
+
+/* tsim_decide for a Pearson or 'N-1' chi-square analysis k, inline: X2 = N d^2 / D > crit (with
+ * N - 1 for N under 'N-1'; d the cross-product difference, D the product of the margins), decided
+ * as N d^2 > crit D without a division, and by the p-value (tsim__decide_chisq_near) where the
+ * two sides are within a relative 1e-9 of each other - far above the rounding of either side. */
+int tsim__decide_chisq_near(const tsim_scenario *sc, int k, long long x0, long long n0,
+                            long long x1, long long n1);
+static inline int tsim_decide_chisq(const tsim_decider *d, const tsim_scenario *sc, int k,
+                                    long long x0, long long n0, long long x1, long long n1) {
+  long long m = x0 + x1, n = n0 + n1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n) return 0; /* no test: the statistic is NaN */
+  /* The cross-product difference is exact in 64 bits for any table we can simulate. */
+  double dd = (double)(x0 * (n1 - x1) - x1 * (n0 - x0));
+  double lhs = (double)(n - d->n1[k]) * dd * dd;
+  double rhs = d->crit[k] * ((double)n0 * (double)n1 * (double)m * (double)(n - m));
+  if (fabs(lhs - rhs) > d->tol[k] * rhs) return lhs > rhs;
+  return tsim__decide_chisq_near(sc, k, x0, n0, x1, n1);
+}
+
+/* 1 when two-sided t-test analysis k rejects with statistic t on nu degrees of freedom (NaN t:
+ * not rejected); the same decision as tsim_reject(tsim_t_two_sided_p(t, nu), alpha). */
+int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu);
+
+#endif

@@ -1,0 +1,100 @@
+/* workspace.h - the types of the analysis layer: a comparison's outcome, a trial's outcomes as
+ * arrays (the block path), and one thread's analysis workspace. Shared by the comparisons on
+ * tables (compare.c), on patients (ptanalysis.c) and the analyses' entry points (analysis.c). */
+#ifndef TSIM_WORKSPACE_H
+#define TSIM_WORKSPACE_H
+
+#include <stdint.h>
+
+#include "analysis/decide.h"
+#include "input/scenario.h"
+#include "model/cohort.h"
+
+/* The result of one comparison (one experimental arm vs control) of one analysis. */
+typedef struct tsim_outcome {
+  long long x0, n0;   /* control: responders, analysed patients */
+  long long x1, n1;   /* experimental arm: responders, analysed patients */
+  double p;           /* p-value, two-sided unless the analysis is one-sided (NaN when the table has no test, or when the
+                         workspace's want_p is 0: a run needs only the decision) */
+  double stat;        /* test statistic (NaN for Fisher, undefined, or not wanted) */
+  int reject;         /* p < alpha under the tie rule of stattest.h */
+  int favouring;      /* rejected, and the observed difference favours the experimental arm */
+  int defined;        /* both arms have analysed patients, so diff is defined */
+  double diff;        /* x1/n1 - x0/n0, difference in response rates; for a continuous end
+                         point the difference in means (ANCOVA: adjusted); single arm:
+                         x1/n1 - p0 (NaN if undefined) */
+  int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
+} tsim_outcome;
+
+/* Every comparison of one trial under both hypotheses, as arrays: the trial loop's fast path
+ * (tsim_analysis_eval_block). Slot i = h nanalyses + k holds analysis k under hypothesis h
+ * (two-arm designs: one comparison per analysis); the slots from 2 nanalyses up to nslots, a
+ * multiple of 8, are empty (no patients, nothing rejected), so that vector code may read and
+ * write whole groups of eight. Each field means what tsim_outcome's does, except diff, which is
+ * 0 where undefined (not NaN). */
+#define TSIM_BLOCK_SLOTS (2 * TSIM_MAX_ANALYSES)
+typedef struct tsim_outcome_block {
+  int nslots;
+  int64_t x0[TSIM_BLOCK_SLOTS], n0[TSIM_BLOCK_SLOTS], x1[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS];
+  int64_t sites_dropped[TSIM_BLOCK_SLOTS];
+  int64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS]; /* 0 or 1 */
+  double diff[TSIM_BLOCK_SLOTS];
+  int64_t near[TSIM_BLOCK_SLOTS]; /* scratch: -1 where the cached decision needs the p-value */
+} tsim_outcome_block;
+
+/* The three analysis populations, indexed as in tsim_popcounts. */
+enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
+
+/* Paths an analysis of the cell table takes (tsim_analysis_ws.path): from the site sums by
+ * population (the TSIM_POPK_* values), or the general path (stratified tests). */
+enum { TSIM_PATH_GENERAL = TSIM_NPOPK };
+
+/* One thread's analysis workspace. A trial's cell table is summed over sites once per trial
+ * (tsim_analysis_prepare): every population is a sum of categories, so each analysis forms its
+ * arms' counts from these sums less the cells of the sites it removes, visiting no other site.
+ * Stratified tests, which need every kept site, are given the population's counts per site
+ * (the general path that the latent model's patient counts also take). */
+typedef struct tsim_analysis_ws {
+  const tsim_scenario *sc;
+  /* The cell table summed over sites (tsim_analysis_prepare), per arm: */
+  uint32_t sum_n[TSIM_MAX_ARMS], sum_drop[TSIM_MAX_ARMS], sum_dev[TSIM_MAX_ARMS];
+  uint32_t *sum_rpp, *sum_rdev; /* [2][nendpoints][narms] responders, per protocol / deviating */
+  unsigned char ep_used[TSIM_MAX_ENDPOINTS]; /* end points some analysis reads */
+  int nused, used0;   /* how many, and the first */
+  unsigned char kind[TSIM_MAX_ANALYSES];     /* each analysis's population (TSIM_POPK_*) */
+  unsigned char chisq[TSIM_MAX_ANALYSES];    /* two-sided Pearson or 'N-1', p-value not needed */
+  /* What a trial's evaluation of each analysis needs, worked out once here so that
+   * tsim_analysis_eval_all re-derives nothing from sc->analyses per trial: */
+  unsigned char path[TSIM_MAX_ANALYSES];     /* its kind, or TSIM_PATH_GENERAL when stratified */
+  unsigned char higher[TSIM_MAX_ANALYSES];   /* its end point's higher_is_better */
+  int two;            /* two arms, one comparison: tsim_analysis_eval_trial takes both hypotheses at once */
+  int blockable;      /* two, and every analysis a two-sided Pearson or 'N-1' chi-square on
+                         the cell table with no p-value needed: tsim_analysis_eval_block applies */
+  /* Each slot's (tsim_outcome_block) constants: its analysis's critical value, tolerance and
+   * 'N-1' flag (decide.h), and -1 where its end point's higher values are better. */
+  double blk_crit[TSIM_BLOCK_SLOTS], blk_tol[TSIM_BLOCK_SLOTS], blk_nm1[TSIM_BLOCK_SLOTS];
+  int64_t blk_higher[TSIM_BLOCK_SLOTS];
+  void (*blk_kernel)(const struct tsim_analysis_ws *w, tsim_outcome_block *b); /* by processor */
+  size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
+  struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
+  int general;        /* 1: every analysis takes the general path (tests compare the paths) */
+  long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
+  long long *tx, *tn; /* [narms] their totals */
+  unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated (general path) */
+  long long *strata;  /* [4 * nsites] CMH: x0, n0, x1, n1 of each kept site */
+  tsim_decider dec;   /* cached decisions (decide.h) */
+  int want_p;         /* 1: also compute p-values and statistics (0 after _new) */
+  unsigned char need_p[TSIM_MAX_ANALYSES]; /* p-values some multiplicity procedure needs */
+  /* The latent model (sc->latent): analyses read the patients of the cohort prepared. */
+  const tsim_cohort *cohort;
+  long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
+  long long *ptx, *ptn; /* [narms] their totals */
+  double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
+  uint8_t *grp;         /* [n] their arms */
+  double *y2, *b2;      /* [n] the two arms of one comparison, control first */
+  struct tsim_rank_ws *rank;       /* Wilcoxon workspace */
+  struct tsim_ancova_ws *ancova;   /* ANCOVA workspace */
+  struct tsim_logit_ws *logit;     /* logistic regression workspace (nsites strata) */
+} tsim_analysis_ws;
+
+#endif

@@ -1,0 +1,786 @@
+/* analyze.c - tests on observed tables (see analyze.h).
+ *
+ * Besides the shapes analyze.h lists, two continuous arms may be given patient by patient:
+ * {"values": [...]} per arm, optionally with {"baseline": [...]} of the same length (both arms
+ * or neither). Such a table gets Welch's and Student's t (from the mean and SD of the values),
+ * the Wilcoxon rank-sum test and, with baselines, ANCOVA; binary tables (two arms, or strata)
+ * also get logistic regression (a fixed effect per stratum), "not estimable" when separated. */
+#include "app/analyze.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "stats/ancova.h"
+#include "stats/contest.h"
+#include "input/jcheck.h"
+#include "stats/logistic.h"
+#include "stats/ranktest.h"
+#include "output/report.h"
+#include "stats/stattest.h"
+
+#define AN_MAX_TABLES 1000
+#define AN_MAX_STRATA 10000
+#define AN_MAX_RESULTS 8
+#define AN_ID 64
+#define AN_CONF 0.95
+/* Patients per arm, also after collapsing strata: exact tests take time proportional to n
+ * (~10 ms at 10^7), and 2x2 cross products stay exact in 64 bits. */
+#define AN_MAX_N 10000000LL
+/* Patient-level values per arm. The file may hold 64 MiB, but each number costs cJSON ~64
+ * bytes and the tests a few arrays of 8: 10^6 per arm keeps a file's worst case near 1 GB. */
+#define AN_MAX_VALUES 1000000
+/* Their magnitude: squares and sums of squares of up to 10^6 of them stay finite. */
+#define AN_VALUE_MAX 1e100
+/* Bad numbers reported one by one per array; the rest are counted. */
+#define AN_MAX_VALUE_ERRORS 5
+
+typedef enum { AN_BINARY, AN_STRATIFIED, AN_CONTINUOUS, AN_SINGLE, AN_PATIENTS } an_kind;
+static const char *const kind_names[] = {"two_arm_binary", "stratified_binary",
+                                         "two_arm_continuous", "single_arm_binary",
+                                         "two_arm_continuous_patients"};
+
+/* The form of an arm, set by a table's first arm and required of the others. */
+enum { ARM_UNKNOWN = -1, ARM_SUMMARY = 0, ARM_BINARY = 1, ARM_VALUES = 2 };
+static const char *const form_names[] = {"continuous", "binary", "patient-level"};
+
+typedef struct an_arm {
+  char id[AN_ID];
+  long long x, n;    /* binary: responders of n */
+  double mean, sd;   /* continuous: mean and SD of n (patient-level: of the values) */
+  double *values;    /* patient-level: n values (owned), or NULL */
+  double *baseline;  /* patient-level: n baseline values (owned), or NULL */
+  double base_mean, base_sd;
+} an_arm;
+
+typedef struct an_result {
+  const char *test;  /* a scenario test name: "pearson", "fisher", "welch_t", ... */
+  double stat, df, p;
+  int reproduces;    /* rounds to the published p at its number of decimals */
+  const char *not_estimable; /* logistic: why there is no estimate (NULL: there is one) */
+} an_result;
+
+typedef struct an_table {
+  char id[AN_ID];
+  char *source;                 /* owned, may be empty */
+  an_kind kind;
+  an_arm arm[2];                /* [0] control (or the single arm), [1] experimental */
+  int narms;
+  long long *sx, *sn;           /* stratified: [2 * nstrata] x and n, control then experimental */
+  int nstrata;
+  double p0;                    /* single arm: the reference rate */
+  int has_published;
+  double published_p;
+  int published_decimals;       /* decimals the publication gave */
+  an_result res[AN_MAX_RESULTS];
+  int nres;
+  int has_ancova, has_logit;
+  tsim_ancova_fit ancova;       /* patient-level with baselines */
+  tsim_logit_fit logit;         /* binary and stratified */
+} an_table;
+
+struct tsim_analyze {
+  char *file;
+  an_table *tables;
+  int ntables;
+};
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+/* Number of decimals of the shortest decimal form of x (0.052 -> 3). */
+static int decimals_of(double x) {
+  for (int d = 0; d <= 15; d++) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", d, x);
+    if (strtod(buf, NULL) == x) return d;
+  }
+  return 15;
+}
+
+/* obj[key]: an array of 1 to AN_MAX_VALUES finite numbers of magnitude at most AN_VALUE_MAX,
+ * into a new array of *n; NULL after reporting a problem (the first few bad numbers each with
+ * its path, the others counted). */
+static double *load_numbers(tsim_jctx *c, const cJSON *obj, const char *p, const char *key,
+                            long long *n) {
+  char kp[TSIM_JPATH_MAX];
+  tsim_jpath_key(kp, p, key);
+  const cJSON *a = tsim_jget(obj, key);
+  int size = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1;
+  if (size < 1 || size > AN_MAX_VALUES) {
+    char got[64];
+    if (size < 0) tsim_jdescribe(a, got, sizeof got);
+    else snprintf(got, sizeof got, size ? "%d numbers" : "an empty array", size);
+    tsim_jerr(c, kp, "expected an array of 1 to %d numbers (one per patient), got %s",
+              AN_MAX_VALUES, got);
+    return NULL;
+  }
+  double *x = malloc((size_t)size * sizeof *x);
+  if (!x) { tsim_jerr(c, kp, "out of memory"); return NULL; }
+  int i = 0, bad = 0;
+  for (const cJSON *e = a->child; e; e = e->next, i++) {
+    if (cJSON_IsNumber(e) && fabs(e->valuedouble) <= AN_VALUE_MAX) {
+      x[i] = e->valuedouble;
+    } else if (bad++ < AN_MAX_VALUE_ERRORS) {
+      char ep[TSIM_JPATH_MAX];
+      tsim_jpath_index(ep, kp, i);
+      tsim_jvalue_number(c, e, ep, -AN_VALUE_MAX, AN_VALUE_MAX, &x[i]);
+    }
+  }
+  if (bad > AN_MAX_VALUE_ERRORS)
+    tsim_jerr(c, kp, "expected finite numbers in [%g, %g], got %d more that are not",
+              -AN_VALUE_MAX, AN_VALUE_MAX, bad - AN_MAX_VALUE_ERRORS);
+  if (bad) { free(x); return NULL; }
+  *n = size;
+  return x;
+}
+
+/* A patient-level arm: "values" and optionally "baseline", of the same length. */
+static int load_patients(tsim_jctx *c, const cJSON *v, const char *p, an_arm *arm) {
+  int ok = 1;
+  if (tsim_jget(v, "n")) {
+    char np[TSIM_JPATH_MAX];
+    tsim_jpath_key(np, p, "n");
+    tsim_jerr(c, np, "not allowed with \"values\" (n is the number of values)");
+    ok = 0;
+  }
+  long long n = 0, nb = 0;
+  arm->values = load_numbers(c, v, p, "values", &n);
+  if (tsim_jget(v, "baseline")) {
+    arm->baseline = load_numbers(c, v, p, "baseline", &nb);
+    if (arm->values && arm->baseline && nb != n) {
+      char bp[TSIM_JPATH_MAX];
+      tsim_jpath_key(bp, p, "baseline");
+      tsim_jerr(c, bp, "expected as many numbers as \"values\" (%lld, one per patient), got %lld",
+                n, nb);
+      ok = 0;
+    }
+  }
+  if (!arm->values || (tsim_jget(v, "baseline") && !arm->baseline) || !ok) return -1;
+  arm->n = n;
+  tsim_mean_sd(arm->values, n, &arm->mean, &arm->sd);
+  if (arm->baseline) tsim_mean_sd(arm->baseline, n, &arm->base_mean, &arm->base_sd);
+  return 0;
+}
+
+/* One arm object; `form` is set by the first arm of a table and checked for the others. */
+static int load_arm(tsim_jctx *c, const cJSON *v, const char *p, an_arm *arm, int *form) {
+  static const char *const keys[] = {"responders", "n", "mean", "sd", "values", "baseline", NULL};
+  if (!tsim_jobject(c, v, p)) return -1;
+  tsim_jkeys(c, v, p, keys);
+  snprintf(arm->id, sizeof arm->id, "%s", v->string ? v->string : "");
+  int binary = tsim_jget(v, "responders") != NULL, continuous = tsim_jget(v, "mean") || tsim_jget(v, "sd");
+  int values = tsim_jget(v, "values") != NULL;
+  if (binary + continuous + values != 1) {
+    tsim_jerr(c, p, "expected either \"responders\" and \"n\" (binary), \"mean\", \"sd\" and "
+                    "\"n\" (continuous) or \"values\" with an optional \"baseline\" "
+                    "(continuous, one number per patient)");
+    return -1;
+  }
+  int f = binary ? ARM_BINARY : values ? ARM_VALUES : ARM_SUMMARY;
+  if (*form != ARM_UNKNOWN && *form != f) {
+    tsim_jerr(c, p, "expected a %s arm like the others of this table", form_names[*form]);
+    return -1;
+  }
+  *form = f;
+  if (tsim_jget(v, "baseline") && !values) {
+    char bp[TSIM_JPATH_MAX];
+    tsim_jpath_key(bp, p, "baseline");
+    tsim_jerr(c, bp, "only meaningful with \"values\" (one number per patient)");
+    return -1;
+  }
+  if (values) return load_patients(c, v, p, arm);
+  int ok = tsim_jint(c, v, p, "n", 1, 1, AN_MAX_N, &arm->n) == 1;
+  if (binary) {
+    ok = tsim_jint(c, v, p, "responders", 1, 0, AN_MAX_N, &arm->x) == 1 && ok;
+    if (ok && arm->x > arm->n) {
+      char rp[TSIM_JPATH_MAX];
+      tsim_jpath_key(rp, p, "responders");
+      tsim_jerr(c, rp, "expected at most n = %lld responders, got %lld", arm->n, arm->x);
+      ok = 0;
+    }
+  } else {
+    ok = tsim_jnumber(c, v, p, "mean", 1, -1e300, 1e300, &arm->mean) == 1 && ok;
+    ok = tsim_jnumber(c, v, p, "sd", 1, 0, 1e300, &arm->sd) == 1 && ok;
+  }
+  return ok ? 0 : -1;
+}
+
+/* An "arms" object of one or two arms; orders them control first (when `control` is given;
+ * a control that is not one of the arms is reported at control_path). *narms is set even when
+ * an arm has problems. */
+static int load_arms(tsim_jctx *c, const cJSON *t, const char *p, const char *control,
+                     const char *control_path, an_arm *arm, int *narms, int *form) {
+  char ap[TSIM_JPATH_MAX];
+  tsim_jpath_key(ap, p, "arms");
+  const cJSON *arms = tsim_jget(t, "arms");
+  if (!arms) { tsim_jerr(c, ap, "required key is missing"); return -1; }
+  if (!tsim_jobject(c, arms, ap)) return -1;
+  int n = cJSON_GetArraySize(arms);
+  *narms = n;
+  if (n < 1 || n > 2) {
+    tsim_jerr(c, ap, "expected one arm (single-arm design) or two, got %d", n);
+    return -1;
+  }
+  int ok = 1, i = 0;
+  for (const cJSON *v = arms->child; v; v = v->next, i++) {
+    char vp[TSIM_JPATH_MAX];
+    tsim_jpath_key(vp, ap, v->string);
+    if (v != arms->child && strcmp(v->string, arms->child->string) == 0) {
+      tsim_jerr(c, vp, "duplicate key");
+      ok = 0;
+      continue;
+    }
+    ok = load_arm(c, v, vp, &arm[i], form) == 0 && ok;
+  }
+  if (n == 2 && ok && control[0]) {
+    int ci = strcmp(arm[0].id, control) == 0 ? 0 : strcmp(arm[1].id, control) == 0 ? 1 : -1;
+    if (ci < 0) {
+      tsim_jerr(c, control_path, "expected one of the arms (\"%s\", \"%s\"), got \"%s\"",
+                arm[0].id, arm[1].id, control);
+      return -1;
+    }
+    if (ci == 1) { an_arm tmp = arm[0]; arm[0] = arm[1]; arm[1] = tmp; }
+  }
+  return ok ? 0 : -1;
+}
+
+/* 1 when the stratum's "arms" has exactly the ids of the first stratum's. */
+static int same_arm_ids(const cJSON *s, const cJSON *first) {
+  const cJSON *a = tsim_jget(s, "arms"), *b = tsim_jget(first, "arms");
+  if (!cJSON_IsObject(a) || !cJSON_IsObject(b) || cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
+    return 0;
+  for (const cJSON *v = a->child; v; v = v->next)
+    if (!tsim_jget(b, v->string)) return 0;
+  return 1;
+}
+
+static int load_strata(tsim_jctx *c, const cJSON *t, const char *p, const char *control, an_table *tb) {
+  char sp[TSIM_JPATH_MAX];
+  tsim_jpath_key(sp, p, "strata");
+  const cJSON *st = tsim_jget(t, "strata");
+  int n = cJSON_IsArray(st) ? cJSON_GetArraySize(st) : -1;
+  if (n < 1 || n > AN_MAX_STRATA) {
+    char got[64];
+    tsim_jdescribe(st, got, sizeof got);
+    tsim_jerr(c, sp, "expected an array of 1 to %d strata, got %s", AN_MAX_STRATA, got);
+    return -1;
+  }
+  tb->sx = calloc(2 * (size_t)n, sizeof *tb->sx);
+  tb->sn = calloc(2 * (size_t)n, sizeof *tb->sn);
+  if (!tb->sx || !tb->sn) { tsim_jerr(c, sp, "out of memory"); return -1; }
+  tb->nstrata = n;
+  int ok = 1, i = 0;
+  for (const cJSON *s = st->child; s; s = s->next, i++) {
+    static const char *const keys[] = {"id", "arms", NULL};
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, sp, i);
+    if (!tsim_jobject(c, s, ep)) { ok = 0; continue; }
+    tsim_jkeys(c, s, ep, keys);
+    an_arm arm[2];
+    memset(arm, 0, sizeof arm); /* no values: copied into tb->arm, which owns its pointers */
+    int narms = 0, form = ARM_BINARY; /* strata are binary */
+    if (i > 0 && cJSON_IsObject(st->child) && !same_arm_ids(s, st->child)) {
+      const cJSON *fa = tsim_jget(st->child, "arms");
+      tsim_jerr(c, ep, "expected the arms of the first stratum (\"%s\", \"%s\")",
+                fa && fa->child ? fa->child->string : "?",
+                fa && fa->child && fa->child->next ? fa->child->next->string : "?");
+      ok = 0;
+      continue;
+    }
+    char cp[TSIM_JPATH_MAX];
+    tsim_jpath_key(cp, p, "control");
+    if (load_arms(c, s, ep, control, cp, arm, &narms, &form) != 0) { ok = 0; continue; }
+    if (narms != 2) { tsim_jerr(c, ep, "expected two arms in every stratum"); ok = 0; continue; }
+    if (i == 0) { tb->arm[0] = arm[0]; tb->arm[1] = arm[1]; }
+    tb->sx[2 * i] = arm[0].x; tb->sn[2 * i] = arm[0].n;
+    tb->sx[2 * i + 1] = arm[1].x; tb->sn[2 * i + 1] = arm[1].n;
+  }
+  /* The collapsed table, for the unstratified tests. */
+  tb->arm[0].x = tb->arm[0].n = tb->arm[1].x = tb->arm[1].n = 0;
+  for (i = 0; i < n; i++) {
+    tb->arm[0].x += tb->sx[2 * i]; tb->arm[0].n += tb->sn[2 * i];
+    tb->arm[1].x += tb->sx[2 * i + 1]; tb->arm[1].n += tb->sn[2 * i + 1];
+  }
+  tb->narms = 2;
+  if (ok && (tb->arm[0].n > AN_MAX_N || tb->arm[1].n > AN_MAX_N)) {
+    tsim_jerr(c, sp, "expected at most %lld patients per arm over all strata, got %lld and %lld",
+              AN_MAX_N, tb->arm[0].n, tb->arm[1].n);
+    ok = 0;
+  }
+  return ok ? 0 : -1;
+}
+
+/* "published_p": a number (0.052) or, to keep trailing zeros, a string ("0.050"); strictly
+ * between 0 and 1 and with at least one decimal, or "reproduces" would mean nothing. */
+static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
+  char pp[TSIM_JPATH_MAX];
+  tsim_jpath_key(pp, p, "published_p");
+  const cJSON *v = tsim_jget(t, "published_p");
+  if (!v) return;
+  double x = NAN;
+  int dec = 0;
+  if (cJSON_IsNumber(v)) {
+    x = v->valuedouble;
+    dec = decimals_of(x);
+  } else if (cJSON_IsString(v)) {
+    char *end;
+    x = strtod(v->valuestring, &end);
+    const char *dot = strchr(v->valuestring, '.');
+    dec = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+    if (end == v->valuestring || *end || !dot || dot[1 + dec] != '\0') x = NAN;
+  }
+  if (!(x > 0 && x < 1) || dec < 1 || dec > 15) {
+    char got[64];
+    tsim_jdescribe(v, got, sizeof got);
+    tsim_jerr(c, pp, "expected a p-value strictly between 0 and 1 written with its decimals "
+                     "(0.052, or \"0.050\" to keep a trailing zero), got %s", got);
+    return;
+  }
+  tb->has_published = 1;
+  tb->published_p = x;
+  tb->published_decimals = dec;
+}
+
+/* Patient-level arms: baselines in both arms or in neither. */
+static void check_baselines(tsim_jctx *c, const char *p, const an_table *tb) {
+  const an_arm *a = &tb->arm[0], *b = &tb->arm[1];
+  if (!a->baseline == !b->baseline) return;
+  const an_arm *with = a->baseline ? a : b, *without = a->baseline ? b : a;
+  char ap[TSIM_JPATH_MAX], wp[TSIM_JPATH_MAX];
+  tsim_jpath_key(ap, p, "arms");
+  tsim_jpath_key(wp, ap, without->id);
+  tsim_jerr(c, wp, "expected \"baseline\" as arm \"%s\" has one (both arms or neither)", with->id);
+}
+
+static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
+  static const char *const keys[] = {"id", "source", "arms", "strata", "control", "p0",
+                                     "published_p", NULL};
+  if (!tsim_jobject(c, t, p)) return;
+  tsim_jkeys(c, t, p, keys);
+  tsim_jstring(c, t, p, "id", 1, tb->id, sizeof tb->id);
+  const cJSON *src = tsim_jget(t, "source");
+  char sp[TSIM_JPATH_MAX];
+  tsim_jpath_key(sp, p, "source");
+  if (src && !cJSON_IsString(src)) tsim_jerr(c, sp, "expected a string");
+  tb->source = strdup(src && cJSON_IsString(src) ? src->valuestring : "");
+  load_published(c, t, p, tb);
+  char control[AN_ID] = "";
+  int has_control = tsim_jstring(c, t, p, "control", 0, control, sizeof control) == 1;
+  int has_arms = tsim_jget(t, "arms") != NULL, has_strata = tsim_jget(t, "strata") != NULL;
+  if (has_arms == has_strata) {
+    tsim_jerr(c, p, "expected exactly one of \"arms\" and \"strata\"");
+    return;
+  }
+  if (has_strata) {
+    tb->kind = AN_STRATIFIED;
+    if (!has_control) {
+      char cp[TSIM_JPATH_MAX];
+      tsim_jpath_key(cp, p, "control");
+      tsim_jerr(c, cp, "required key is missing (two arms)");
+      return;
+    }
+    load_strata(c, t, p, control, tb);
+    return;
+  }
+  int form = ARM_UNKNOWN;
+  char cp[TSIM_JPATH_MAX];
+  tsim_jpath_key(cp, p, "control");
+  int arms_ok = load_arms(c, t, p, control, cp, tb->arm, &tb->narms, &form) == 0;
+  if (tb->narms == 2 && !has_control) tsim_jerr(c, cp, "required key is missing (two arms)");
+  if (tb->narms == 1 && has_control) tsim_jerr(c, cp, "only meaningful with two arms");
+  int has_p0 = tsim_jprob(c, t, p, "p0", tb->narms == 1, &tb->p0) == 1;
+  if (tb->narms == 1) {
+    tb->kind = AN_SINGLE;
+    if (arms_ok && form != ARM_BINARY)
+      tsim_jerr(c, p, "a single arm needs a binary arm (responders of n)");
+    if (has_p0 && (tb->p0 <= 0 || tb->p0 >= 1)) {
+      tsim_jpath_key(cp, p, "p0");
+      tsim_jerr(c, cp, "expected a reference rate strictly between 0 and 1, got %g", tb->p0);
+    }
+  } else {
+    tb->kind = form == ARM_BINARY ? AN_BINARY : form == ARM_VALUES ? AN_PATIENTS : AN_CONTINUOUS;
+    if (has_p0) { tsim_jpath_key(cp, p, "p0"); tsim_jerr(c, cp, "only meaningful for a single arm"); }
+    if (tb->kind == AN_PATIENTS && arms_ok) check_baselines(c, p, tb);
+  }
+}
+
+#define DATA_MAX_BYTES (64u << 20)
+
+tsim_status tsim_analyze_load(const char *file, tsim_analyze **out, tsim_diag *d) {
+  static const char *const keys[] = {"description", "tables", NULL};
+  *out = NULL;
+  size_t before = tsim_diag_count(d);
+  cJSON *root = tsim_json_load(file, DATA_MAX_BYTES, d);
+  if (!root) return TSIM_INPUT;
+  tsim_analyze *a = calloc(1, sizeof *a);
+  tsim_jctx c = {file, d};
+  if (!a || !(a->file = strdup(file))) {
+    free(a);
+    cJSON_Delete(root);
+    return TSIM_NOMEM;
+  }
+  if (tsim_jobject(&c, root, "$")) {
+    tsim_jkeys(&c, root, "$", keys);
+    const cJSON *desc = tsim_jget(root, "description");
+    if (desc && !cJSON_IsString(desc)) tsim_jerr(&c, "$.description", "expected a string");
+    const cJSON *tables = tsim_jget(root, "tables");
+    int n = cJSON_IsArray(tables) ? cJSON_GetArraySize(tables) : -1;
+    if (n < 1 || n > AN_MAX_TABLES) {
+      char got[64];
+      tsim_jdescribe(tables, got, sizeof got);
+      tsim_jerr(&c, "$.tables", "expected an array of 1 to %d tables, got %s", AN_MAX_TABLES, got);
+    } else if ((a->tables = calloc((size_t)n, sizeof *a->tables))) {
+      int i = 0;
+      for (const cJSON *t = tables->child; t; t = t->next, i++) {
+        char p[TSIM_JPATH_MAX];
+        tsim_jpath_index(p, "$.tables", i);
+        a->ntables = i + 1;
+        load_table(&c, t, p, &a->tables[i]);
+        for (int j = 0; j < i && a->tables[i].id[0]; j++)
+          if (strcmp(a->tables[j].id, a->tables[i].id) == 0) {
+            char ip[TSIM_JPATH_MAX];
+            tsim_jpath_key(ip, p, "id");
+            tsim_jerr(&c, ip, "duplicate table id \"%s\"", a->tables[i].id);
+          }
+      }
+    }
+  }
+  cJSON_Delete(root);
+  if (tsim_diag_count(d) != before || !a->tables) {
+    if (tsim_diag_count(d) == before) tsim_diag_add(d, "%s: out of memory", file);
+    tsim_analyze_free(a);
+    return TSIM_INPUT;
+  }
+  *out = a;
+  return TSIM_OK;
+}
+
+void tsim_analyze_free(tsim_analyze *a) {
+  if (!a) return;
+  for (int i = 0; i < a->ntables; i++) {
+    free(a->tables[i].source);
+    free(a->tables[i].sx);
+    free(a->tables[i].sn);
+    for (int j = 0; j < 2; j++) {
+      free(a->tables[i].arm[j].values);
+      free(a->tables[i].arm[j].baseline);
+    }
+  }
+  free(a->tables);
+  free(a->file);
+  free(a);
+}
+
+/* ---- computing ---------------------------------------------------------------------------- */
+
+/* Appends a result; NULL beyond AN_MAX_RESULTS (no kind of table has that many tests). */
+static an_result *add_result(an_table *t, const char *test, double stat, double df, double p) {
+  if (t->nres == AN_MAX_RESULTS) return NULL;
+  an_result *r = &t->res[t->nres++];
+  r->test = test;
+  r->stat = stat;
+  r->df = df;
+  r->p = p;
+  r->reproduces = 0;
+  r->not_estimable = NULL;
+  if (t->has_published && isfinite(p)) {
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%.*f", t->published_decimals, p);
+    snprintf(b, sizeof b, "%.*f", t->published_decimals, t->published_p);
+    r->reproduces = strcmp(a, b) == 0;
+  }
+  return r;
+}
+
+/* Pearson, 'N-1', Yates and Fisher on the (collapsed) two-arm table. */
+static void two_by_two_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  double stat;
+  double p = tsim_pearson_p(c->x, c->n, e->x, e->n, &stat);
+  add_result(t, "pearson", stat, 1, p);
+  p = tsim_n1_chisq_p(c->x, c->n, e->x, e->n, &stat);
+  add_result(t, "n1_chisq", stat, 1, p);
+  p = tsim_yates_p(c->x, c->n, e->x, e->n, &stat);
+  add_result(t, "yates", stat, 1, p);
+  add_result(t, "fisher", NAN, NAN, tsim_fisher_p(c->x, c->n, e->x, e->n));
+}
+
+/* Logistic regression on k strata (Wald z as the statistic); not estimable when separated or
+ * without an informative stratum. */
+static void logistic_test(an_table *t, const long long *x0, const long long *n0,
+                          const long long *x1, const long long *n1, int k) {
+  tsim_logit_ws *ws = tsim_logit_ws_new(k);
+  double p = tsim_logistic(ws, x0, n0, x1, n1, k, AN_CONF, &t->logit);
+  tsim_logit_ws_free(ws);
+  t->has_logit = 1;
+  an_result *r = add_result(t, "logistic", t->logit.z, NAN, p);
+  if (r && t->logit.status != TSIM_LOGIT_OK)
+    r->not_estimable = tsim_logit_status_name(t->logit.status);
+}
+
+/* CMH and logistic regression by stratum. */
+static void stratified_tests(an_table *t) {
+  int k = t->nstrata;
+  long long *v = malloc(4 * (size_t)k * sizeof *v);
+  if (!v) return;
+  long long *x0 = v, *n0 = v + k, *x1 = v + 2 * k, *n1 = v + 3 * k;
+  for (int i = 0; i < k; i++) {
+    x0[i] = t->sx[2 * i];
+    n0[i] = t->sn[2 * i];
+    x1[i] = t->sx[2 * i + 1];
+    n1[i] = t->sn[2 * i + 1];
+  }
+  double stat, p = tsim_cmh_p(x0, n0, x1, n1, k, &stat);
+  add_result(t, "cmh", stat, 1, p);
+  logistic_test(t, x0, n0, x1, n1, k);
+  free(v);
+}
+
+/* Welch's and Student's t from the arms' means and SDs. */
+static void t_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  double stat, df, p;
+  p = tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
+                   NULL);
+  add_result(t, "welch_t", stat, df, p);
+  p = tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
+                     NULL);
+  add_result(t, "student_t", stat, df, p);
+}
+
+/* Patient-level: the t-tests, Wilcoxon's rank-sum test (W as R reports it) and, with
+ * baselines, ANCOVA (its t). */
+static void patient_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  size_t n0 = (size_t)c->n, n1 = (size_t)e->n;
+  t_tests(t);
+  tsim_rank_ws *rw = tsim_rank_ws_new(n0 + n1);
+  double w = NAN, p = rw ? tsim_wilcoxon(rw, c->values, n0, e->values, n1, 1, &w, NULL) : NAN;
+  tsim_rank_ws_free(rw);
+  add_result(t, "wilcoxon", w, NAN, p);
+  if (!c->baseline || !e->baseline) return;
+  tsim_ancova_ws *aw = tsim_ancova_ws_new(n0 + n1 < 4 ? 4 : n0 + n1);
+  p = tsim_ancova(aw, c->values, c->baseline, n0, e->values, e->baseline, n1, AN_CONF, &t->ancova);
+  tsim_ancova_ws_free(aw);
+  t->has_ancova = 1;
+  add_result(t, "ancova", t->ancova.t, t->ancova.df, p);
+}
+
+static void compute_table(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  t->nres = 0;
+  switch (t->kind) {
+    case AN_STRATIFIED:
+      stratified_tests(t);
+      two_by_two_tests(t); /* on the table collapsed over strata */
+      break;
+    case AN_BINARY:
+      two_by_two_tests(t);
+      logistic_test(t, &c->x, &c->n, &e->x, &e->n, 1);
+      break;
+    case AN_CONTINUOUS:
+      t_tests(t);
+      break;
+    case AN_PATIENTS:
+      patient_tests(t);
+      break;
+    case AN_SINGLE:
+      add_result(t, "binomial_exact", NAN, NAN, tsim_binomial_exact_p(c->x, c->n, t->p0));
+      break;
+  }
+}
+
+void tsim_analyze_compute(tsim_analyze *a) {
+  for (int i = 0; i < a->ntables; i++) compute_table(&a->tables[i]);
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static cJSON *num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
+
+static cJSON *interval(double est, double lo, double hi) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToObject(o, "estimate", num(est));
+  cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+  cJSON_AddItemToArray(ci, num(lo));
+  cJSON_AddItemToArray(ci, num(hi));
+  return o;
+}
+
+static cJSON *estimates_json(const an_table *t) {
+  cJSON *o = cJSON_CreateObject();
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  double est, lo, hi, stat, df;
+  if (t->kind == AN_BINARY || t->kind == AN_STRATIFIED) {
+    tsim_rd_wald(c->x, c->n, e->x, e->n, AN_CONF, &est, &lo, &hi);
+    cJSON_AddItemToObject(o, "risk_difference_wald", interval(est, lo, hi));
+    tsim_rd_newcombe(c->x, c->n, e->x, e->n, AN_CONF, &est, &lo, &hi);
+    cJSON_AddItemToObject(o, "risk_difference_newcombe", interval(est, lo, hi));
+    if (t->has_logit) {
+      const tsim_logit_fit *l = &t->logit;
+      cJSON_AddItemToObject(o, "log_odds_ratio_logistic", interval(l->est, l->lo, l->hi));
+      cJSON_AddItemToObject(o, "odds_ratio_logistic",
+                            interval(exp(l->est), exp(l->lo), exp(l->hi)));
+    }
+  } else if (t->kind == AN_CONTINUOUS || t->kind == AN_PATIENTS) {
+    tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, &est, &lo, &hi);
+    cJSON_AddItemToObject(o, "difference_in_means_welch", interval(est, lo, hi));
+    tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, &est, &lo, &hi);
+    cJSON_AddItemToObject(o, "difference_in_means_student", interval(est, lo, hi));
+    if (t->has_ancova)
+      cJSON_AddItemToObject(o, "difference_in_means_ancova",
+                            interval(t->ancova.diff, t->ancova.lo, t->ancova.hi));
+  } else {
+    tsim_estimate w = tsim_estimate_proportion((uint64_t)c->x, (uint64_t)c->n);
+    cJSON_AddItemToObject(o, "proportion_wilson", interval(w.estimate, w.lo, w.hi));
+  }
+  return o;
+}
+
+static cJSON *arm_json(const an_table *t, const an_arm *a) {
+  cJSON *o = cJSON_CreateObject();
+  if (t->kind == AN_CONTINUOUS || t->kind == AN_PATIENTS) {
+    cJSON_AddNumberToObject(o, "mean", a->mean);
+    cJSON_AddNumberToObject(o, "sd", a->sd);
+    if (a->baseline) {
+      cJSON_AddNumberToObject(o, "baseline_mean", a->base_mean);
+      cJSON_AddNumberToObject(o, "baseline_sd", a->base_sd);
+    }
+  } else {
+    cJSON_AddNumberToObject(o, "responders", (double)a->x);
+  }
+  cJSON_AddNumberToObject(o, "n", (double)a->n);
+  return o;
+}
+
+static cJSON *table_json(const an_table *t) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", t->id);
+  cJSON_AddStringToObject(o, "source", t->source);
+  cJSON_AddStringToObject(o, "kind", kind_names[t->kind]);
+  cJSON *arms = cJSON_AddObjectToObject(o, t->kind == AN_STRATIFIED ? "collapsed" : "arms");
+  for (int i = 0; i < t->narms; i++) cJSON_AddItemToObject(arms, t->arm[i].id, arm_json(t, &t->arm[i]));
+  if (t->narms == 2) cJSON_AddStringToObject(o, "control", t->arm[0].id);
+  if (t->kind == AN_STRATIFIED) cJSON_AddNumberToObject(o, "strata", t->nstrata);
+  if (t->kind == AN_SINGLE) cJSON_AddNumberToObject(o, "p0", t->p0);
+  cJSON *tests = cJSON_AddObjectToObject(o, "tests");
+  for (int i = 0; i < t->nres; i++) {
+    cJSON *r = cJSON_AddObjectToObject(tests, t->res[i].test);
+    if (isfinite(t->res[i].stat)) cJSON_AddNumberToObject(r, "statistic", t->res[i].stat);
+    if (isfinite(t->res[i].df)) cJSON_AddNumberToObject(r, "df", t->res[i].df);
+    cJSON_AddItemToObject(r, "p", num(t->res[i].p));
+    if (t->res[i].not_estimable) {
+      cJSON_AddTrueToObject(r, "not_estimable");
+      cJSON_AddStringToObject(r, "reason", t->res[i].not_estimable);
+    }
+  }
+  cJSON_AddItemToObject(o, "estimates", estimates_json(t));
+  if (t->has_published) {
+    cJSON_AddNumberToObject(o, "published_p", t->published_p);
+    cJSON_AddNumberToObject(o, "published_decimals", t->published_decimals);
+    cJSON *by = cJSON_AddArrayToObject(o, "reproduced_by");
+    for (int i = 0; i < t->nres; i++)
+      if (t->res[i].reproduces) cJSON_AddItemToArray(by, cJSON_CreateString(t->res[i].test));
+  }
+  return o;
+}
+
+tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag *d) {
+  if (tsim_mkdirs(dir) != 0) {
+    tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
+    return TSIM_IO;
+  }
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "file", a->file);
+  cJSON_AddStringToObject(root, "reproduces",
+                          "a test reproduces a published p-value when its p rounds to it at the "
+                          "number of decimals published");
+  cJSON *arr = cJSON_AddArrayToObject(root, "tables");
+  for (int i = 0; i < a->ntables; i++) cJSON_AddItemToArray(arr, table_json(&a->tables[i]));
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  char tmp[4200], dst[4200];
+  snprintf(tmp, sizeof tmp, "%s/.analyze.json.%ld.tmp", dir, (long)getpid());
+  snprintf(dst, sizeof dst, "%s/analyze.json", dir);
+  FILE *f = text ? fopen(tmp, "w") : NULL;
+  int ok = f && fputs(text, f) >= 0;
+  if (f) ok = fclose(f) == 0 && ok;
+  free(text);
+  if (!ok || rename(tmp, dst) != 0) {
+    tsim_diag_add(d, "%s: cannot write results: %s", dst, strerror(errno));
+    remove(tmp);
+    return TSIM_IO;
+  }
+  return TSIM_OK;
+}
+
+static void print_estimate(FILE *f, const char *what, double est, double lo, double hi,
+                           const char *how) {
+  if (isfinite(est) && isfinite(lo) && isfinite(hi))
+    fprintf(f, "%-26s   %s %.4g (95%% CI %.4g to %.4g), %s\n", "", what, est, lo, hi, how);
+  else
+    fprintf(f, "%-26s   %s: undefined, %s\n", "", what, how);
+}
+
+/* The estimates of the patient-level and logistic analyses, under the table's tests. */
+static void print_estimates(const an_table *t, FILE *f) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  double est, lo, hi;
+  if (t->kind == AN_PATIENTS) {
+    tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, NULL, NULL, &est, &lo, &hi);
+    print_estimate(f, "difference in means", est, lo, hi, "Welch");
+    tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, NULL, NULL, &est, &lo, &hi);
+    print_estimate(f, "difference in means", est, lo, hi, "Student");
+  }
+  if (t->has_ancova)
+    print_estimate(f, "difference adjusted for baseline", t->ancova.diff, t->ancova.lo,
+                   t->ancova.hi, "ANCOVA");
+  if (t->has_logit && t->logit.status == TSIM_LOGIT_OK)
+    print_estimate(f, "odds ratio", exp(t->logit.est), exp(t->logit.lo), exp(t->logit.hi),
+                   t->kind == AN_STRATIFIED ? "logistic by stratum" : "logistic");
+}
+
+void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
+  fprintf(f, "trialsim %s  analyze %s\n\n", TSIM_VERSION, a->file);
+  fprintf(f, "%-26s %-15s %11s %8s %12s %10s  %s\n", "table", "test", "statistic", "df", "p",
+          "published", "reproduces");
+  for (int i = 0; i < a->ntables; i++) {
+    const an_table *t = &a->tables[i];
+    for (int j = 0; j < t->nres; j++) {
+      const an_result *r = &t->res[j];
+      char pub[32] = "";
+      if (j == 0 && t->has_published) snprintf(pub, sizeof pub, "%.*f", t->published_decimals, t->published_p);
+      fprintf(f, "%-26s %-15s", j == 0 ? t->id : "", r->test);
+      if (!isfinite(r->stat)) fprintf(f, " %11s", "");
+      else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
+      else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
+      if (isfinite(r->df) && (strstr(r->test, "_t") || strcmp(r->test, "ancova") == 0))
+        fprintf(f, " %8.2f", r->df); /* t distributions: Welch's df is not whole */
+      else fprintf(f, " %8s", "");
+      if (r->not_estimable)
+        fprintf(f, " %12s %10s  not estimable (%s)\n", "-", pub, r->not_estimable);
+      else
+        fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
+    }
+    print_estimates(t, f);
+    if (t->kind == AN_STRATIFIED)
+      fprintf(f, "%-26s (cmh and logistic by stratum; the others on the collapsed table)\n", "");
+  }
+  fprintf(f, "\nA test reproduces a published p-value when its p rounds to it at the published number "
+             "of decimals.\nanalyze.json has every statistic, the estimates and their 95%% "
+             "intervals.\n");
+}
+
+void tsim_analyze_default_name(const char *file, char *out, size_t n) {
+  const char *base = strrchr(file, '/');
+  base = base ? base + 1 : file;
+  size_t len = strlen(base);
+  if (len > 5 && strcmp(base + len - 5, ".json") == 0) len -= 5;
+  if (len == 0 || len >= n) len = n - 1 < len ? n - 1 : len;
+  snprintf(out, n, "%.*s", (int)len, base);
+  if (!out[0] || strcmp(out, ".") == 0 || strcmp(out, "..") == 0) snprintf(out, n, "analyze");
+}

@@ -1,0 +1,691 @@
+/* main.c - the trialsim command: run, check, cohort, sweep, size, analyze.
+ *
+ * Exit status: 0 success, 2 bad input (scenario or command line), 1 internal failure.
+ * Input is checked completely before anything is simulated or written.
+ *
+ * Compiled a second time with TSIM_MPI for trialsim_mpi (when CMake finds MPI): the same run,
+ * sweep and size, their trials split across the processes mpirun starts (distributed.h); the
+ * other commands stay with trialsim.
+ */
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/analysis.h"
+#include "app/analyze.h"
+#include "input/grid.h"
+#include "output/expreport.h"
+#include "output/report.h"
+#include "run/runner.h"
+#include "input/scenario.h"
+#include "run/size.h"
+#include "run/sweep.h"
+#ifdef TSIM_MPI
+#include "run/distributed.h"
+#endif
+
+#define DEFAULT_SCENARIO "scenarios/lupil2.json"
+
+/* In trialsim_mpi, how many processes run (run.processes) and whether this one writes the
+ * results (process 0 only). */
+static int processes = 1, writer = 1;
+
+static const char *const usage_main =
+    "usage: trialsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run [SCENARIO.json]      simulate trials; power and type I error of every analysis\n"
+    "  check SCENARIO.json      validate a scenario file only\n"
+    "  cohort SCENARIO.json     print one simulated trial's patients as CSV\n"
+    "  sweep SCENARIO.json      power curves over a grid of scenario values\n"
+    "  size SCENARIO.json       smallest sample size reaching a target power\n"
+    "  analyze DATA.json        the tests on observed tables (published results)\n"
+    "\n"
+    "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
+    "1 internal failure.\n";
+
+static const char *const usage_run =
+    "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
+    "                    [--set PATH=VALUE ...] [--p-values] [--quiet]\n"
+    "\n"
+    "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
+    "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
+    "Carlo standard errors and 95% Wilson intervals, plus the joint decisions of every pair of\n"
+    "analyses. Writes DIR/summary.json and DIR/analyses.csv and prints a table.\n"
+    "\n"
+    "  SCENARIO.json  default " DEFAULT_SCENARIO "\n"
+    "  --trials N     number of simulated trials (default: the scenario's \"trials\")\n"
+    "  --seed S       base seed, 0 to 2^53-1 (default: the scenario's \"seed\")\n"
+    "  --threads T    OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --out DIR      output folder (default results/<scenario name>)\n"
+    "  --set PATH=V   replace one number of the scenario before validation, e.g.\n"
+    "                 --set sample_size=120 --set endpoints[0].response.il2=0.7\n"
+    "  --p-values     also the distribution of every analysis's p-value under both\n"
+    "                 hypotheses: DIR/p_values.csv (1000 bins of 0.001) and \"p_values\" in\n"
+    "                 summary.json; slower, as every p-value is computed exactly\n"
+    "  --quiet        no table on stdout\n";
+
+static const char *const usage_check =
+    "usage: trialsim check SCENARIO.json [--set PATH=VALUE ...]\n"
+    "\n"
+    "Validates the scenario and lists every problem with its JSON path. Exit 0 if valid, 2 if\n"
+    "not. Nothing is written.\n";
+
+static const char *const usage_cohort =
+    "usage: trialsim cohort SCENARIO.json --trial K [--seed S] [--null] [--set PATH=VALUE ...]\n"
+    "\n"
+    "Prints trial K's patients (0-based K, as in a run with the same seed) as CSV on stdout:\n"
+    "trial, hypothesis, patient, site, arm, dropout, deviation, and for each end point the\n"
+    "response and the response probability that patient had. These are exactly the patients\n"
+    "'trialsim run' analysed as trial K. --null gives the null twin's cohort instead.\n";
+
+#define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
+
+static const char *const usage_sweep =
+    "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
+    "                      [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "\n"
+    "Runs the scenario at every point of a grid of values and draws power and type I error\n"
+    "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
+    "endpoints[0].response.il2, sites.anomalies[0].response, dropout.placebo); GRID is a list\n"
+    "(40,60,80) or an inclusive range (40:200:20). Several --set form the full grid (the first\n"
+    "varying slowest); --zip pairs their values instead. Without --set, the scenario's \"sweep\"\n"
+    "block is used. Every point is validated before anything runs, and every point uses the\n"
+    "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
+    "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
+    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n";
+
+static const char *const usage_size =
+    "usage: trialsim size SCENARIO.json --analysis ID --power P [--alpha A] [--step K]\n"
+    "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
+    "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "\n"
+    "Finds the smallest total sample size whose power for analysis ID reaches P: starts from\n"
+    "the normal approximation for two proportions, brackets the answer, bisects on multiples\n"
+    "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
+    "steps (default 10) of the answer, since the power of exact tests is not monotone in N.\n"
+    "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
+    "size reaches P, with power and type I error at every size evaluated. --alpha sets the\n"
+    "analysis's level; --max bounds the search. Writes DIR/size.json (\"sample_size\" is the\n"
+    "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n";
+
+static const char *const usage_analyze =
+    "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
+    "\n"
+    "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
+    "yates, fisher), stratified (cmh, then the same on the collapsed table), continuous from\n"
+    "summary statistics (welch_t, student_t) and single-arm (binomial_exact against p0) - with\n"
+    "the estimates and 95% intervals, and shows beside each table's published_p which tests\n"
+    "reproduce it to the published number of decimals. Writes DIR/analyze.json (default\n"
+    "results/<file name>/). The format is in scenarios/README.md; the published tables of the\n"
+    "trials behind the scenarios are in scenarios/published/.\n";
+
+typedef struct cli {
+  const char *command;     /* "run", "check", ... (for messages) */
+  const char *scenario;
+  const char *out;
+  long long trials;        /* -1: scenario's */
+  long long seed;          /* -1: scenario's */
+  long long trial;         /* cohort: -1 = not given */
+  int threads;             /* 0: default */
+  int null_twin;
+  int quiet;
+  int zip;
+  int p_values;            /* run: tally the p-value distribution */
+  const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
+  int nset;
+  const char *analysis;    /* size */
+  double power;            /* size: target, 0 = not given */
+  double alpha;            /* size: -1 = the analysis's own */
+  long long step, max, window; /* size: -1 = default */
+} cli;
+
+static void cli_init(cli *c, const char *command) {
+  memset(c, 0, sizeof *c);
+  c->command = command;
+  c->trials = c->seed = c->trial = -1;
+  c->alpha = -1;
+  c->step = c->max = c->window = -1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int bad_usage(const char *usage, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "trialsim: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n\n%s", usage);
+  va_end(ap);
+  return 2;
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_prob(const char *s, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end || !(v > 0 && v < 1)) return -1;
+  *out = v;
+  return 0;
+}
+
+static int in_list(const char *name, const char *const list[]) {
+  for (int i = 0; list[i]; i++)
+    if (strcmp(name, list[i]) == 0) return 1;
+  return 0;
+}
+
+static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
+                                            "--set", "--analysis", "--power", "--alpha", "--step",
+                                            "--max", "--window", NULL};
+static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", NULL};
+
+static int set_flag(cli *c, const char *name) {
+  if (strcmp(name, "--null") == 0) c->null_twin = 1;
+  else if (strcmp(name, "--quiet") == 0) c->quiet = 1;
+  else if (strcmp(name, "--p-values") == 0) c->p_values = 1;
+  else c->zip = 1;
+  return 0;
+}
+
+/* Stores the value of option `name`; returns 0 or an exit status. */
+static int set_value(cli *c, const char *usage, const char *name, const char *val) {
+  long long v;
+  if (strcmp(name, "--trials") == 0) {
+    if (parse_ll(val, 1, TSIM_MAX_TRIALS, &v)) return bad_usage(usage, "--trials: expected a whole number from 1 to 10^12, got '%s'", val);
+    c->trials = v;
+  } else if (strcmp(name, "--seed") == 0) {
+    if (parse_ll(val, 0, TSIM_MAX_SEED, &v)) return bad_usage(usage, "--seed: expected a whole number from 0 to 2^53-1, got '%s'", val);
+    c->seed = v;
+  } else if (strcmp(name, "--threads") == 0) {
+    if (parse_ll(val, 1, 1024, &v)) return bad_usage(usage, "--threads: expected a whole number from 1 to 1024, got '%s'", val);
+    c->threads = (int)v;
+  } else if (strcmp(name, "--trial") == 0) {
+    if (parse_ll(val, 0, TSIM_MAX_TRIALS - 1, &v)) return bad_usage(usage, "--trial: expected a whole number from 0 to 10^12-1, got '%s'", val);
+    c->trial = v;
+  } else if (strcmp(name, "--out") == 0) {
+    if (!*val) return bad_usage(usage, "--out: expected a folder name, got '%s'", val);
+    c->out = val;
+  } else if (strcmp(name, "--set") == 0) {
+    if (c->nset == CLI_MAX_SET) return bad_usage(usage, "--set: at most %d", CLI_MAX_SET);
+    c->set[c->nset++] = val;
+  } else if (strcmp(name, "--analysis") == 0) {
+    if (!*val) return bad_usage(usage, "--analysis: expected an analysis id, got '%s'", val);
+    c->analysis = val;
+  } else if (strcmp(name, "--power") == 0) {
+    if (parse_prob(val, &c->power)) return bad_usage(usage, "--power: expected a target power strictly between 0 and 1, got '%s'", val);
+  } else if (strcmp(name, "--alpha") == 0) {
+    if (parse_prob(val, &c->alpha)) return bad_usage(usage, "--alpha: expected a level strictly between 0 and 1, got '%s'", val);
+  } else if (strcmp(name, "--step") == 0) {
+    if (parse_ll(val, 1, TSIM_MAX_SAMPLE, &c->step)) return bad_usage(usage, "--step: expected a whole number from 1 to %lld, got '%s'", TSIM_MAX_SAMPLE, val);
+  } else if (strcmp(name, "--max") == 0) {
+    if (parse_ll(val, 1, TSIM_MAX_SAMPLE, &c->max)) return bad_usage(usage, "--max: expected a whole number from 1 to %lld, got '%s'", TSIM_MAX_SAMPLE, val);
+  } else if (strcmp(name, "--window") == 0) {
+    if (parse_ll(val, 0, 1000, &c->window)) return bad_usage(usage, "--window: expected a whole number from 0 to 1000, got '%s'", val);
+  }
+  return 0;
+}
+
+/* Parses options after the command name; `allowed` lists the options this command takes.
+ * Returns 0, -1 after --help, or an exit status to stop with. */
+static int parse_cli(int argc, char **argv, const char *usage, const char *const allowed[], cli *c) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    char name[32] = "";
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      fputs(usage, stdout);
+      return -1;
+    }
+    if (strncmp(a, "--", 2) != 0) {
+      if (c->scenario) return bad_usage(usage, "unexpected argument '%s'", a);
+      c->scenario = a;
+      continue;
+    }
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    if (len >= sizeof name) return bad_usage(usage, "unknown option '%s'", a);
+    memcpy(name, a, len);
+    name[len] = '\0';
+    int flag = in_list(name, flag_options);
+    /* Checked before taking a value, so that "--bogus FILE" does not swallow FILE. */
+    if (!flag && !in_list(name, value_options)) return bad_usage(usage, "unknown option '%s'", name);
+    if (!in_list(name, allowed))
+      return bad_usage(usage, "option '%s' does not apply to '%s'", name, c->command);
+    if (flag) {
+      if (eq) return bad_usage(usage, "option '%s' takes no value", name);
+      set_flag(c, name);
+      continue;
+    }
+    const char *val;
+    if (eq) val = eq + 1;
+    else if (i + 1 < argc) val = argv[++i];
+    else return bad_usage(usage, "option '%s' needs a value", name);
+    int st = set_value(c, usage, name, val);
+    if (st) return st;
+  }
+  return 0;
+}
+
+/* --set PATH=VALUE (one value each) as overrides; 0 or an exit status. */
+static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
+  for (int i = 0; i < c->nset; i++) {
+    tsim_grid g;
+    memset(&g, 0, sizeof g);
+    char why[300];
+    int st = tsim_grid_add_set(&g, c->set[i], why, sizeof why);
+    if (st == 0 && g.params[0].nvalues != 1) {
+      snprintf(why, sizeof why, "%s: one value expected here ('trialsim sweep' takes lists and "
+                                "ranges)", g.params[0].path);
+      st = -1;
+    }
+    if (st == 0) {
+      memcpy(ov[i].path, g.params[0].path, sizeof ov[i].path);
+      ov[i].value = g.params[0].values[0];
+    }
+    tsim_grid_free(&g);
+    if (st) return bad_usage(usage, "--set: %s", why);
+  }
+  return 0;
+}
+
+static const char *default_scenario(void) {
+  if (access(DEFAULT_SCENARIO, R_OK) == 0) return DEFAULT_SCENARIO;
+  return TSIM_SOURCE_DIR "/" DEFAULT_SCENARIO;
+}
+
+static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, int *status) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_scenario *sc = NULL;
+  tsim_status st = tsim_scenario_load_variant(file, ov, nov, &sc, &d);
+  if (st != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", file, tsim_status_message(st));
+    *status = tsim_status_exit_code(st);
+  }
+  tsim_diag_clear(&d);
+  return sc;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct progress {
+  double start, last;
+  int shown;
+} progress;
+
+static void show_progress(void *ctx, long long done, long long total) {
+  progress *p = ctx;
+  double t = now_seconds();
+  if (t - p->last < 0.25 || t - p->start < 0.5) return;
+  p->last = t;
+  p->shown = 1;
+  double rate = (double)done / (t - p->start);
+  fprintf(stderr, "\r  %5.1f%%  %lld / %lld trials  %.0f trials/s  ETA %.0f s   ",
+          100.0 * (double)done / (double)total, done, total, rate,
+          rate > 0 ? (double)(total - done) / rate : 0.0);
+}
+
+static int cmd_run(int argc, char **argv) {
+  static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
+                                        "--set", "--p-values", NULL};
+  cli c;
+  cli_init(&c, "run");
+  int st = parse_cli(argc, argv, usage_run, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  tsim_override ov[CLI_MAX_SET];
+  if ((st = fixed_overrides(&c, usage_run, ov))) return st;
+  if (!c.scenario) c.scenario = default_scenario();
+  int status = 0;
+  tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
+  if (!sc) return status;
+  char outdir[4096];
+  if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
+  else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
+                     c.trials > 0 ? c.trials : sc->trials,
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
+  progress pr = {now_seconds(), 0, 0};
+  if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
+  tsim_tally *t = NULL;
+  double t0 = now_seconds();
+  tsim_status rs = tsim_run(sc, &o, &t);
+  double secs = now_seconds() - t0;
+  if (pr.shown) fprintf(stderr, "\r%70s\r", "");
+  if (rs != TSIM_OK) {
+    fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
+    tsim_scenario_free(sc);
+    return tsim_status_exit_code(rs);
+  }
+  tsim_run_info ri = {o.seed, o.trials, o.threads, secs, processes};
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_status ws = writer ? tsim_report_write(sc, t, &ri, outdir, &d) : TSIM_OK;
+  if (ws != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    status = tsim_status_exit_code(ws);
+  } else if (!c.quiet) {
+    tsim_report_print(sc, t, &ri, stdout);
+    printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s\n", outdir, outdir,
+           c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+  }
+  tsim_diag_clear(&d);
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+  return status;
+}
+
+static int cmd_check(int argc, char **argv) {
+  static const char *const allowed[] = {"--set", NULL};
+  cli c;
+  cli_init(&c, "check");
+  int st = parse_cli(argc, argv, usage_check, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  if (!c.scenario) return bad_usage(usage_check, "%s", "check needs a scenario file");
+  tsim_override ov[CLI_MAX_SET];
+  if ((st = fixed_overrides(&c, usage_check, ov))) return st;
+  int status = 0;
+  tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
+  if (!sc) return status;
+  printf("%s: ok: scenario \"%s\", %d arm%s, %lld patients, %d site%s, %d end point%s, "
+         "%d analys%s\n",
+         c.scenario, sc->name, sc->narms, sc->narms == 1 ? " (single-arm)" : "s", sc->sample_size,
+         sc->nsites, sc->nsites == 1 ? "" : "s",
+         sc->nendpoints, sc->nendpoints == 1 ? "" : "s", sc->nanalyses,
+         sc->nanalyses == 1 ? "is" : "es");
+  tsim_scenario_free(sc);
+  return 0;
+}
+
+static int cmd_cohort(int argc, char **argv) {
+  static const char *const allowed[] = {"--trial", "--seed", "--null", "--set", NULL};
+  cli c;
+  cli_init(&c, "cohort");
+  int st = parse_cli(argc, argv, usage_cohort, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  if (!c.scenario) return bad_usage(usage_cohort, "%s", "cohort needs a scenario file");
+  if (c.trial < 0) return bad_usage(usage_cohort, "%s", "cohort needs --trial K");
+  tsim_override ov[CLI_MAX_SET];
+  if ((st = fixed_overrides(&c, usage_cohort, ov))) return st;
+  int status = 0;
+  tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
+  if (!sc) return status;
+  tsim_cohort_plan plan;
+  tsim_cohort *co = NULL;
+  if (tsim_cohort_plan_init(&plan, sc) == TSIM_OK && (co = tsim_cohort_new(&plan))) {
+    co->keep_patients = 1;
+    tsim_cohort_sample(co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial);
+    if (tsim_cohort_write_csv(co, c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT, stdout) != 0 ||
+        fflush(stdout) != 0) {
+      fprintf(stderr, "trialsim: error: writing the cohort failed\n");
+      status = 1;
+    }
+  } else {
+    fprintf(stderr, "trialsim: error: out of memory\n");
+    status = 1;
+  }
+  tsim_cohort_free(co);
+  tsim_cohort_plan_free(&plan);
+  tsim_scenario_free(sc);
+  return status;
+}
+
+static void sweep_progress(void *ctx, int done, int total) {
+  (void)ctx;
+  fprintf(stderr, "\r  grid point %d / %d   ", done, total);
+}
+
+/* The grid: --set options, or else the scenario's "sweep" block. */
+static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
+  char why[400];
+  memset(g, 0, sizeof *g);
+  if (c->nset == 0) {
+    if (sc->sweep.nparams == 0)
+      return bad_usage(usage_sweep, "%s", "nothing to sweep: give --set PATH=GRID or a \"sweep\" block in the scenario");
+    for (int i = 0; i < sc->sweep.nparams; i++)
+      if (tsim_grid_add_values(g, sc->sweep.params[i].path, sc->sweep.params[i].values,
+                               sc->sweep.params[i].nvalues, why, sizeof why)) break;
+    g->zip = sc->sweep.zip || c->zip;
+  } else {
+    for (int i = 0; i < c->nset; i++)
+      if (tsim_grid_add_set(g, c->set[i], why, sizeof why)) {
+        tsim_grid_free(g);
+        return bad_usage(usage_sweep, "--set: %s", why);
+      }
+    g->zip = c->zip;
+  }
+  if (tsim_grid_finish(g, why, sizeof why)) {
+    tsim_grid_free(g);
+    return bad_usage(usage_sweep, "%s", why);
+  }
+  return 0;
+}
+
+static int cmd_sweep(int argc, char **argv) {
+  static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
+                                        "--out", "--quiet", NULL};
+  cli c;
+  cli_init(&c, "sweep");
+  int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  if (!c.scenario) return bad_usage(usage_sweep, "%s", "sweep needs a scenario file");
+  int status = 0;
+  tsim_scenario *sc = load(c.scenario, NULL, 0, &status);
+  if (!sc) return status;
+  tsim_grid g;
+  if ((st = sweep_grid(&c, sc, &g))) { tsim_scenario_free(sc); return st; }
+  char outdir[4096];
+  if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
+  else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
+  tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
+  tsim_scenario_free(sc);
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_sweep sw;
+  double t0 = now_seconds();
+  int tty = isatty(STDERR_FILENO);
+  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, tty ? sweep_progress : NULL, NULL);
+  if (tty) fprintf(stderr, "\r%40s\r", "");
+  tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
+                      sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
+                      now_seconds() - t0, processes};
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
+  if (rs != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    status = tsim_status_exit_code(rs);
+  } else if (!c.quiet) {
+    tsim_report_print_sweep(&sw, &ri, stdout);
+    printf("\nwritten: %s/sweep.json, %s/sweep.csv, %s/power.svg, %s/type1_error.svg (and .png)\n",
+           outdir, outdir, outdir, outdir);
+  }
+  tsim_diag_clear(&d);
+  tsim_sweep_free(&sw);
+  tsim_grid_free(&g);
+  return status;
+}
+
+/* --alpha becomes an override of the analysis's own alpha; 0 or an exit status. */
+static int size_alpha(const cli *c, const tsim_scenario *sc, tsim_override *ov, int *nov) {
+  if (c->alpha < 0) return 0;
+  int k = tsim_comparison_find(sc, c->analysis);
+  if (k < 0) return 0; /* reported by the search */
+  snprintf(ov[*nov].path, sizeof ov[0].path, "analyses[%d].alpha", k / tsim_scenario_ncomparisons(sc));
+  ov[(*nov)++].value = c->alpha;
+  return 0;
+}
+
+static int cmd_size(int argc, char **argv) {
+  static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
+                                        "--window", "--set", "--trials", "--seed", "--threads",
+                                        "--out", "--quiet", NULL};
+  cli c;
+  cli_init(&c, "size");
+  int st = parse_cli(argc, argv, usage_size, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
+  if (!c.analysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
+  if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
+  tsim_override ov[CLI_MAX_SET + 1];
+  if ((st = fixed_overrides(&c, usage_size, ov))) return st;
+  int status = 0, nov = c.nset;
+  tsim_scenario *sc = load(c.scenario, ov, nov, &status);
+  if (!sc) return status;
+  size_alpha(&c, sc, ov, &nov);
+  tsim_size_opts so;
+  memset(&so, 0, sizeof so);
+  snprintf(so.comparison, sizeof so.comparison, "%s", c.analysis);
+  so.target = c.power;
+  so.step = c.step > 0 ? c.step : 0;
+  so.n_max = c.max > 0 ? c.max : 0;
+  so.window = c.window >= 0 ? (int)c.window : 10;
+  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
+                     c.trials > 0 ? c.trials : sc->trials,
+                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
+  char outdir[4096];
+  if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
+  else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_size_result r;
+  double t0 = now_seconds();
+  tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
+  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
+  if (rs != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    status = tsim_status_exit_code(rs);
+  } else if (!c.quiet) {
+    tsim_report_print_size(sc, &so, &r, &ri, stdout);
+    printf("\nwritten: %s/size.json, %s/size.csv, %s/size_power.svg (and .png)\n", outdir, outdir, outdir);
+  }
+  tsim_diag_clear(&d);
+  tsim_size_result_free(&r);
+  tsim_scenario_free(sc);
+  return status;
+}
+
+static int cmd_analyze(int argc, char **argv) {
+  static const char *const allowed[] = {"--out", "--quiet", NULL};
+  cli c;
+  cli_init(&c, "analyze");
+  int st = parse_cli(argc, argv, usage_analyze, allowed, &c);
+  if (st) return st < 0 ? 0 : st;
+  if (!c.scenario) return bad_usage(usage_analyze, "%s", "analyze needs a data file");
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_analyze *a = NULL;
+  tsim_status rs = tsim_analyze_load(c.scenario, &a, &d);
+  char outdir[4096], name[256];
+  if (rs == TSIM_OK) {
+    tsim_analyze_compute(a);
+    tsim_analyze_default_name(c.scenario, name, sizeof name);
+    if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
+    else snprintf(outdir, sizeof outdir, "results/%s", name);
+    rs = tsim_analyze_write(a, outdir, &d);
+  }
+  int status = 0;
+  if (rs != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    status = tsim_status_exit_code(rs);
+  } else if (!c.quiet) {
+    tsim_analyze_print(a, stdout);
+    printf("\nwritten: %s/analyze.json\n", outdir);
+  }
+  tsim_diag_clear(&d);
+  tsim_analyze_free(a);
+  return status;
+}
+
+#ifdef TSIM_MPI
+static const char *const usage_mpi =
+    "usage: mpirun [-n P] trialsim_mpi run|sweep|size [arguments of trialsim's command]\n"
+    "\n"
+    "trialsim's run, sweep and size, with every run's trials split into contiguous blocks, one\n"
+    "per process, each run with its own threads, and the tallies added up exactly: the same\n"
+    "results as one process, which process 0 writes. Process 0 reads the scenario file and\n"
+    "sends it to the others. --threads counts each process's threads; by default\n"
+    "OMP_NUM_THREADS, else the CPUs mpirun bound the process to (one core each, by default,\n"
+    "for up to two processes), else with 'mpirun --bind-to none' the machine's CPUs divided\n"
+    "among its processes. A failure stops every process (bad input: status 2).\n"
+    "The other commands are trialsim's.\n";
+
+/* trialsim_mpi: run, sweep and size across the processes mpirun starts (distributed.h). */
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off();
+  if (tsim_mpi_init(&argc, &argv) != 0) {
+    fprintf(stderr, "trialsim_mpi: error: MPI_Init failed\n");
+    return 1;
+  }
+  processes = tsim_mpi_size();
+  writer = tsim_mpi_rank() == 0;
+  /* Messages once: the other processes' output (usage, problems in the scenario, which every
+   * process finds alike, the tables) goes nowhere. */
+  if (!writer && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
+    tsim_mpi_finish(1);
+    return 1;
+  }
+  tsim_mpi_install();
+  const char *cmd = argc >= 2 ? argv[1] : "";
+  int status, help = strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0;
+  if (strcmp(cmd, "run") == 0) status = cmd_run(argc - 2, argv + 2);
+  else if (strcmp(cmd, "sweep") == 0) status = cmd_sweep(argc - 2, argv + 2);
+  else if (strcmp(cmd, "size") == 0) status = cmd_size(argc - 2, argv + 2);
+  else if (strcmp(cmd, "--version") == 0) {
+    printf("trialsim_mpi %s\n", TSIM_VERSION);
+    status = 0;
+  } else {
+    if (!help) fprintf(stderr, "trialsim_mpi: '%s' is not one of run, sweep, size\n\n", cmd);
+    fputs(usage_mpi, help ? stdout : stderr);
+    status = help ? 0 : 2;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  tsim_mpi_finish(status);
+  return status;
+}
+#else
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+  if (strcmp(cmd, "cohort") == 0) return cmd_cohort(argc - 2, argv + 2);
+  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2);
+  if (strcmp(cmd, "size") == 0) return cmd_size(argc - 2, argv + 2);
+  if (strcmp(cmd, "analyze") == 0) return cmd_analyze(argc - 2, argv + 2);
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_main, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("trialsim %s\n", TSIM_VERSION);
+    return 0;
+  }
+  fprintf(stderr, "trialsim: unknown command '%s'\n\n%s", cmd, usage_main);
+  return 2;
+}
+#endif

@@ -1,0 +1,246 @@
+/* scenario.h - the validated, immutable description of one simulated trial design.
+ *
+ * A scenario is loaded from JSON once (tsim_scenario_load), checked strictly - unknown keys,
+ * wrong types, out-of-range values and dangling references are all reported with their JSON
+ * path - and never changes afterwards. Samplers and tests read it through a const pointer and
+ * may assume every value is valid: validation is the single gate.
+ *
+ * Indices: arms, endpoints, analyses and sites are 0-based, in the order of the file.
+ */
+#ifndef TSIM_SCENARIO_H
+#define TSIM_SCENARIO_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+#include "input/grid.h"
+#include "stats/catalogue.h"
+
+#define TSIM_ID_MAX 64              /* longest id, including the NUL */
+#define TSIM_MAX_ARMS 32            /* arms per trial */
+#define TSIM_MAX_ENDPOINTS 16       /* end points per patient */
+#define TSIM_MAX_ANALYSES 64        /* analyses per plan */
+#define TSIM_MAX_SITES 10000        /* sites per trial */
+#define TSIM_MAX_ANOMALIES 64       /* anomaly rules */
+#define TSIM_MAX_PROCEDURES 16      /* multiplicity procedures */
+#define TSIM_MAX_BLOCK 10000        /* permuted-block length */
+#define TSIM_MAX_VISITS 16          /* assessment visits of a trial */
+#define TSIM_MAX_SUBGROUPS 8        /* patient subgroups (one bit each) */
+/* Latent dimensions per patient (end point x visit measures plus baselines) in the patient-
+ * level model; the Cholesky product costs d^2/2 per patient. */
+#define TSIM_MAX_LATENT 64
+/* Patients per trial. Each thread keeps a few bytes per patient and per end point; 10 million
+ * patients is ~200 MB per thread, the most we let a scenario ask for without a clear error. */
+#define TSIM_MAX_SAMPLE 10000000LL
+#define TSIM_MAX_CELLS (1 << 21)     /* sites x arms x end points: ~128 MiB of counts per thread
+                                        sampled per cell, ~224 MiB per patient */
+#define TSIM_MAX_TRIALS 1000000000000LL /* 10^12: counts stay exact in 64 bits */
+#define TSIM_MAX_SEED 9007199254740991LL /* 2^53 - 1: a seed survives a JSON round trip */
+
+typedef enum { TSIM_RAND_FIXED, TSIM_RAND_SIMPLE, TSIM_RAND_BLOCK } tsim_rand_method;
+typedef enum { TSIM_ENROLL_RANDOM, TSIM_ENROLL_BALANCED } tsim_enrollment;
+typedef enum { TSIM_POP_ITT, TSIM_POP_PER_PROTOCOL } tsim_population;
+typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE, TSIM_MISSING_LOCF } tsim_missing;
+typedef enum { TSIM_EP_BINARY, TSIM_EP_CONTINUOUS } tsim_ep_type;
+typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
+typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
+typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
+
+/* Names as they appear in scenario files and output, indexed by the enums above. */
+extern const char *const tsim_rand_names[];
+extern const char *const tsim_enroll_names[];
+extern const char *const tsim_population_names[];
+extern const char *const tsim_missing_names[];
+extern const char *const tsim_sampling_names[];
+extern const char *const tsim_mult_names[];
+extern const char *const tsim_ep_type_names[];
+
+typedef struct tsim_arm {
+  char id[TSIM_ID_MAX];
+  double allocation; /* relative allocation weight, > 0 */
+  int is_control;    /* 1 for the single control arm */
+  double dropout;    /* probability of dropping out before the (last) assessment */
+  double deviation;  /* probability of a major protocol deviation (assessed, but not PP) */
+  double dropout_by[TSIM_MAX_VISITS]; /* cumulative: dropped out before visit v (monotone);
+                                         dropout_by[nvisits - 1] == dropout */
+} tsim_arm;
+
+typedef struct tsim_anomaly {
+  tsim_anom_mode mode;
+  int *sites;              /* LISTED: the anomalous sites (owned), nsites of them */
+  int nsites;
+  int random_count;        /* RANDOM_COUNT: sites drawn without replacement per trial */
+  double site_probability; /* RANDOM_PROB: each site anomalous independently, per trial */
+  int arm;                 /* arm whose response is forced */
+  int endpoint;            /* end point affected, or -1 for every end point */
+  double response;         /* the forced response probability (binary end points), or NaN */
+  double mean;             /* the forced mean (continuous end points), or NaN */
+} tsim_anomaly;
+
+/* An end point is binary (a response probability per arm and visit), continuous (a mean per
+ * arm and visit and an SD per arm), or binary derived from a continuous one by a threshold
+ * (source >= 0). It is assessed at the visits listed (indices into the scenario's visits; a
+ * scenario without visits has one, index 0). */
+typedef struct tsim_endpoint {
+  char id[TSIM_ID_MAX];
+  tsim_ep_type type;
+  double response[TSIM_MAX_ARMS]; /* binary: response probability per arm at the last visit
+                                     (derived: implied by the source's normal distribution) */
+  int higher_is_better;           /* 1: a response / higher value is good; 0: bad (safety) */
+  int nvisits;                    /* visits at which it is assessed (>= 1) */
+  int visits[TSIM_MAX_VISITS];    /* their indices into tsim_scenario.visit_week, increasing */
+  double resp_v[TSIM_MAX_VISITS][TSIM_MAX_ARMS]; /* binary: probability per (own) visit, arm */
+  double mean_v[TSIM_MAX_VISITS][TSIM_MAX_ARMS]; /* continuous: mean per (own) visit, arm */
+  double sd[TSIM_MAX_ARMS];       /* continuous: SD per arm (> 0) */
+  int source;                     /* derived: index of the continuous end point, else -1 */
+  double threshold;               /* derived: a response is source <= threshold ... */
+  int at_least;                   /* ... or, when 1, source >= threshold */
+  int has_baseline;               /* continuous: a baseline value is generated (ANCOVA) */
+  double base_mean, base_sd;      /* its distribution (the same in every arm) */
+  double base_corr;               /* its correlation with the value at the last visit */
+  double p0;                      /* single-arm designs: the rate the arm is judged against
+                                     (the null twin's response probability); NaN otherwise */
+} tsim_endpoint;
+
+typedef struct tsim_analysis {
+  char id[TSIM_ID_MAX];
+  int endpoint;               /* index into endpoints */
+  tsim_population population;
+  tsim_missing missing;       /* ITT only: how dropouts count */
+  tsim_test test;
+  double alpha;               /* significance level (one-sided when sided == 1) */
+  unsigned char *exclude;     /* per site: 1 = excluded before unblinding (owned; NULL = none) */
+  int has_where;              /* 1 when the data-driven site rule is on */
+  int where_arm;              /* rule: arm whose observed response is examined */
+  double where_rate;          /* rule: drop the site if that arm's rate >= this */
+  int where_min;              /* rule: ... and it has at least this many analysed patients */
+  int visit;                  /* index into the end point's own visits (default: its last) */
+  int subgroup;               /* only patients of this subgroup, or -1 for everyone */
+  int sided;                  /* 2 (default): two-sided; 1: one-sided, the alternative being
+                                 the favourable direction (higher_is_better) */
+} tsim_analysis;
+
+/* A patient subgroup: membership drawn per patient with this prevalence, independently of
+ * arm, site and outcomes (e.g. lupus nephritis among SLE patients). */
+typedef struct tsim_subgroup {
+  char id[TSIM_ID_MAX];
+  double prevalence;
+} tsim_subgroup;
+
+/* A multiplicity procedure over analyses of the plan, applied separately to each experimental
+ * arm's comparisons:
+ *   fixed_sequence  members in order; one counts as significant only when it and every member
+ *                   before it reject at their own alpha (LUPIL-2's hierarchy);
+ *   bonferroni      a member is significant when p < alpha / m;
+ *   holm            Holm's step-down: the ordered p-values p(1) <= ... are significant while
+ *                   p(i) < alpha / (m - i + 1), stopping at the first that is not. */
+typedef struct tsim_procedure {
+  char id[TSIM_ID_MAX];
+  tsim_mult_method method;
+  int members[TSIM_MAX_ANALYSES]; /* analysis indices, in the order given */
+  int nmembers;
+  double alpha;                   /* family-wise level (bonferroni, holm) */
+} tsim_procedure;
+
+typedef struct tsim_scenario {
+  char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
+  char *description;        /* free text (owned, may be empty) */
+  char *file;               /* the file it was loaded from (owned) */
+
+  tsim_arm arms[TSIM_MAX_ARMS];
+  int narms;
+  int control;              /* index of the control arm */
+  long long sample_size;    /* patients randomised per trial */
+
+  tsim_rand_method rand_method;
+  int block_size;           /* BLOCK: patients per permuted block */
+  int stratify_by_site;     /* BLOCK: separate block sequence in each site */
+
+  int nsites;               /* 1 when the scenario has no "sites" */
+  double *site_weights;     /* nsites enrollment weights, normalised to sum 1 (owned) */
+  tsim_enrollment enrollment;
+  double heterogeneity_sd;  /* SD of the per-trial site effect on the logit scale */
+  tsim_anomaly anomalies[TSIM_MAX_ANOMALIES];
+  int nanomalies;
+
+  tsim_endpoint endpoints[TSIM_MAX_ENDPOINTS];
+  int nendpoints;
+
+  tsim_analysis analyses[TSIM_MAX_ANALYSES];
+  int nanalyses;
+
+  tsim_grid sweep;          /* the file's "sweep" block (nparams 0 when absent; owned) */
+  tsim_sampling sampling;   /* per patient, per cell, or chosen automatically */
+  tsim_procedure procedures[TSIM_MAX_PROCEDURES];
+  int nprocedures;
+
+  int nvisits;              /* assessment visits (1 when the scenario lists none) */
+  double visit_week[TSIM_MAX_VISITS]; /* their times (weeks), increasing; 0 when not listed */
+  double visit_corr;        /* AR(1) correlation of one end point's latent values at
+                               consecutive visits */
+  double corr[TSIM_MAX_ENDPOINTS][TSIM_MAX_ENDPOINTS]; /* latent correlation of end points at
+                                                          one visit (identity by default) */
+  tsim_subgroup subgroups[TSIM_MAX_SUBGROUPS];
+  int nsubgroups;
+  int mnar_endpoint;        /* dropout depends on this binary end point, or -1 */
+  double mnar_ratio;        /* non-responders' dropout hazard / responders' */
+  int single_arm;           /* 1: one arm, judged against each end point's p0 */
+  int latent;               /* 1: patients are drawn from the latent multivariate normal model
+                               (continuous, correlated, repeated or derived end points,
+                               subgroups, outcome-dependent dropout, single arm) */
+
+  double alpha;             /* default two-sided alpha of the analyses */
+  long long trials;         /* default number of simulated trials */
+  uint64_t seed;            /* default seed */
+} tsim_scenario;
+
+/* Loads and validates `file`. On success *out owns a new scenario and TSIM_OK is returned. On
+ * any problem every problem found is appended to `d`, *out is NULL, nothing needs freeing, and
+ * TSIM_INPUT (or TSIM_NOMEM) is returned. */
+tsim_status tsim_scenario_load(const char *file, tsim_scenario **out, tsim_diag *d);
+
+/* The same for a variant: every override's number is replaced in the parsed file before
+ * validation, so the variant is checked exactly as a file would be. A bad override is reported
+ * as "FILE: --set PATH: why". */
+tsim_status tsim_scenario_load_variant(const char *file, const tsim_override *ov, int nov,
+                                       tsim_scenario **out, tsim_diag *d);
+
+/* A scenario file read and parsed once, from which any number of variants are made (sweeps,
+ * sample-size searches): every variant comes from the same text even if the file changes on
+ * disk meanwhile. Opaque; the parsed tree never leaves the loader. */
+typedef struct tsim_scenario_source tsim_scenario_source;
+/* Reads and parses `file`; NULL on failure (reported to d). */
+tsim_scenario_source *tsim_scenario_source_open(const char *file, tsim_diag *d);
+/* Every scenario file's text is read through a reader: tsim_scenario_read_text (the file's
+ * bytes, at most the loader's limit, NUL-terminated, *len of them; the caller frees; NULL when
+ * it cannot, reported), unless tsim_scenario_set_reader gives another (NULL: back to it) - in a
+ * run across processes (distributed.h) process 0 reads the file and every process gets its
+ * text. */
+char *tsim_scenario_read_text(const char *file, size_t *len, tsim_diag *d);
+void tsim_scenario_set_reader(char *(*read)(const char *file, size_t *len, tsim_diag *d));
+/* A validated variant of the source, as tsim_scenario_load_variant. */
+tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsim_override *ov,
+                                      int nov, tsim_scenario **out, tsim_diag *d);
+/* NULL is a no-op. */
+void tsim_scenario_source_close(tsim_scenario_source *src);
+
+/* Frees a scenario; NULL is a no-op. */
+void tsim_scenario_free(tsim_scenario *sc);
+
+/* floor(x) for a computed share such as sample_size x allocation / total: allocations like
+ * 0.1 : 0.3 make 9 x 0.1 / 0.3 = 2.9999999999999996 in binary, which must count as 3. The
+ * loader, the fixed randomisation and the sample-size search all round with this. */
+static inline long long tsim_floor_share(double x) {
+  double tol = 1e-9 * (x > 1 ? x : 1);
+  long long f = (long long)x;
+  if ((double)f > x) f--;                   /* floor for negatives, without libm */
+  return (double)(f + 1) <= x + tol ? f + 1 : f;
+}
+
+/* The number of comparisons each analysis makes: one per experimental arm against the control
+ * (narms - 1), or one (the arm against p0) in a single-arm design. */
+static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
+  return sc->single_arm ? 1 : sc->narms - 1;
+}
+
+#endif

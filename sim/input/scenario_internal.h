@@ -1,0 +1,42 @@
+/* scenario_internal.h - what the two halves of the scenario loader share: scenario.c (design,
+ * sites, analyses, multiplicity, sweep) and scenario_model.c (the patient model: end points
+ * and their visits, correlations, subgroups, dropout). Not for other modules.
+ */
+#ifndef TSIM_SCENARIO_INTERNAL_H
+#define TSIM_SCENARIO_INTERNAL_H
+
+#include "input/jcheck.h"
+#include "input/scenario.h"
+
+typedef struct tsim__loader {
+  tsim_jctx c;
+  tsim_scenario *sc;
+  int arms_ok;  /* the arms parsed cleanly, so names can be resolved */
+  int sites_ok; /* the site count is known, so site indices can be range-checked */
+  int model_ok; /* end points, visits and subgroups parsed cleanly */
+} tsim__loader;
+
+int tsim__find_arm(const tsim_scenario *sc, const char *id);
+int tsim__find_endpoint(const tsim_scenario *sc, const char *id);
+/* An arm id given as a string value at obj[key]; the index or -1 (reported). When the arms
+ * failed, only the form of the value is checked. */
+int tsim__arm_ref(tsim__loader *L, const cJSON *obj, const char *path, const char *key);
+/* 1 when s is [A-Za-z0-9_.-]+ other than "." and "..", which name a folder that exists;
+ * NAME_RULE says so in a message. */
+#define NAME_RULE "letters, digits, '_', '-' or '.', other than \".\" and \"..\""
+int tsim__valid_name(const char *s);
+/* The end point named by the string obj[key] (-1 when absent, bad or unknown: reported). */
+int tsim__endpoint_ref(tsim__loader *L, const cJSON *obj, const char *path, const char *key,
+                       int required);
+/* An id of [A-Za-z0-9_.-] at obj["id"]: 1 ok, 0 absent (reported: ids are required), -1 bad. */
+int tsim__get_id(tsim__loader *L, const cJSON *obj, const char *path, char *out);
+/* The array at root[key] with min..max elements, its path in p; NULL if absent or bad. */
+const cJSON *tsim__get_array(tsim__loader *L, const cJSON *root, const char *path,
+                             const char *key, int required, int min, int max, char *p);
+
+/* The patient model (scenario_model.c): end points, visits, dropout and deviation, subgroups,
+ * correlations and outcome-dependent dropout, in that order; then the single-arm and latent-
+ * model flags. Needs the arms; runs before sites and analyses. */
+void tsim__load_model(tsim__loader *L, const cJSON *root);
+
+#endif

@@ -1,0 +1,350 @@
+/* expreport.c - files, tables and plots of experiments: sweeps and sample-size searches. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "output/plot.h"
+#include "output/expreport.h"
+#include "output/report_internal.h"
+
+/* ---- sweep ------------------------------------------------------------------------------- */
+
+static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
+  const tsim_grid *g = s->grid;
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "scenario", s->first->name);
+  cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
+  cJSON_AddNumberToObject(root, "trials", (double)ri->trials);
+  cJSON_AddBoolToObject(root, "zip", g->zip);
+  cJSON *params = cJSON_AddArrayToObject(root, "parameters");
+  for (int i = 0; i < g->nparams; i++) cJSON_AddItemToArray(params, cJSON_CreateString(g->params[i].path));
+  cJSON *pts = cJSON_AddArrayToObject(root, "points");
+  for (int k = 0; k < s->npoints; k++) {
+    const tsim_sweep_point *p = &s->points[k];
+    cJSON *pj = cJSON_CreateObject();
+    cJSON *vals = cJSON_AddObjectToObject(pj, "values");
+    for (int i = 0; i < g->nparams; i++) cJSON_AddNumberToObject(vals, p->ov[i].path, p->ov[i].value);
+    cJSON_AddNumberToObject(pj, "seed", (double)p->seed);
+    cJSON_AddNumberToObject(pj, "trials", (double)p->trials);
+    cJSON *arr = cJSON_AddArrayToObject(pj, "analyses");
+    int ncmp = tsim_scenario_ncomparisons(s->first);
+    for (int c = 0; c < p->tally->ncomp; c++)
+      cJSON_AddItemToArray(arr, tsim__report_analysis_json(s->first, p->tally, c, p->nominal[c],
+                                                           p->alpha[c / ncmp]));
+    cJSON_AddItemToArray(pts, pj);
+  }
+  long long total = 0;
+  for (int k = 0; k < s->npoints; k++) total += s->points[k].trials;
+  cJSON_AddItemToObject(root, "run", tsim__report_run_json(ri, total));
+  return root;
+}
+
+static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, double est,
+                    double se, double lo, double hi) {
+  const tsim_scenario *sc = s->first;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  char id[2 * TSIM_ID_MAX + 2];
+  fprintf(f, "%d", k);
+  for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%.12g", s->points[k].ov[i].value);
+  fprintf(f, ",%s,%s,%s,%s", tsim_comparison_id(sc, c, id, sizeof id), sc->analyses[c / ncmp].id,
+          sc->arms[tsim_comparison_arm(sc, c % ncmp)].id, q);
+  double v[4] = {est, se, lo, hi};
+  for (int i = 0; i < 4; i++) {
+    if (isfinite(v[i])) fprintf(f, ",%.10g", v[i]);
+    else fputc(',', f);
+  }
+  fputc('\n', f);
+}
+
+static void csv_estimate(FILE *f, const tsim_sweep *s, int k, int c, const char *q, uint64_t num,
+                         long long trials) {
+  tsim_estimate e = tsim_estimate_proportion(num, (uint64_t)trials);
+  csv_row(f, s, k, c, q, e.estimate, e.mcse, e.lo, e.hi);
+}
+
+static void sweep_csv(const tsim_sweep *s, FILE *f) {
+  fprintf(f, "point");
+  for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%s", s->grid->params[i].path);
+  fprintf(f, ",id,analysis,arm,quantity,estimate,mcse,ci_low,ci_high\n");
+  for (int k = 0; k < s->npoints; k++) {
+    const tsim_tally *t = s->points[k].tally;
+    for (int c = 0; c < t->ncomp; c++) {
+      const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
+      double n = (double)t->trials;
+      csv_estimate(f, s, k, c, "power", a->reject, t->trials);
+      csv_estimate(f, s, k, c, "type1_error", z->reject, t->trials);
+      csv_estimate(f, s, k, c, "power_favouring", a->favouring, t->trials);
+      csv_estimate(f, s, k, c, "type1_error_favouring", z->favouring, t->trials);
+      csv_row(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n, NAN, NAN, NAN);
+      csv_row(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n, NAN, NAN, NAN);
+      double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
+      csv_row(f, s, k, c, "mean_difference_alternative", m, NAN, NAN, NAN);
+      csv_row(f, s, k, c, "nominal_difference", s->points[k].nominal[c], NAN, NAN, NAN);
+    }
+  }
+}
+
+/* Appends printf-formatted text to buf[n] holding *used bytes; never writes past buf[n-1]. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
+  if (*used >= n - 1) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + *used, n - *used, fmt, ap);
+  va_end(ap);
+  if (w > 0) *used = *used + (size_t)w < n - 1 ? *used + (size_t)w : n - 1;
+}
+
+/* The analyses' common alpha over every point, or NaN when it varies. */
+static double common_alpha(const tsim_sweep *s) {
+  double a = s->points[0].alpha[0];
+  for (int k = 0; k < s->npoints; k++)
+    for (int i = 0; i < s->first->nanalyses; i++)
+      if (s->points[k].alpha[i] != a) return NAN;
+  return a;
+}
+
+/* Series of a sweep plot: one per comparison and combination of the other parameters. */
+typedef struct curve_buf {
+  double *x, *y, *lo, *hi; /* [nseries * nx] */
+} curve_buf;
+
+static int sweep_plot(const tsim_sweep *s, int null_twin, const char *dir, FILE *notice) {
+  const tsim_grid *g = s->grid;
+  const tsim_scenario *sc = s->first;
+  int ncomp = s->points[0].tally->ncomp;
+  int nx = g->params[0].nvalues, ncombo = g->zip ? 1 : s->npoints / nx;
+  int nseries = ncomp * ncombo;
+  if (nseries > TSIM_PLOT_MAX_SERIES) nseries = TSIM_PLOT_MAX_SERIES;
+  size_t cells = (size_t)nseries * (size_t)nx;
+  curve_buf b = {malloc(cells * sizeof(double)), malloc(cells * sizeof(double)),
+                 malloc(cells * sizeof(double)), malloc(cells * sizeof(double))};
+  tsim_plot p;
+  memset(&p, 0, sizeof p);
+  char xlabel[300], title[300];
+  tsim_plot_axis_label(g->params[0].path, xlabel, sizeof xlabel);
+  snprintf(title, sizeof title, "%s: %s%s, %lld trials per point", sc->name,
+           null_twin ? "type I error (null twin)" : "power",
+           g->zip && g->nparams > 1 ? " (parameters varied together)" : "",
+           (long long)s->points[0].tally->trials);
+  p.title = title;
+  p.xlabel = xlabel;
+  p.ylabel = null_twin ? "type I error (two-sided rejection rate)" : "power (two-sided rejection rate)";
+  p.probability_axis = null_twin ? 2 : 1;
+  p.yline = null_twin ? common_alpha(s) : NAN;
+  p.yline_title = "alpha";
+  int ok = b.x && b.y && b.lo && b.hi;
+  for (int sidx = 0; ok && sidx < nseries; sidx++) {
+    int c = sidx % ncomp, combo = sidx / ncomp;
+    tsim_series *se = &p.series[p.nseries++];
+    char id[2 * TSIM_ID_MAX + 2];
+    size_t used = 0;
+    append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
+    for (int i = 1; i < g->nparams && !g->zip; i++)
+      append(se->title, sizeof se->title, &used, "%s%s=%.6g", i == 1 ? " (" : ", ",
+             g->params[i].path, s->points[combo].ov[i].value);
+    if (g->nparams > 1 && !g->zip) append(se->title, sizeof se->title, &used, ")");
+    size_t off = (size_t)sidx * (size_t)nx;
+    for (int xi = 0; xi < nx; xi++) {
+      int k = g->zip ? xi : xi * ncombo + combo;
+      const tsim_tally *t = s->points[k].tally;
+      tsim_estimate e = tsim_estimate_proportion(t->cell[null_twin][c].reject, (uint64_t)t->trials);
+      b.x[off + (size_t)xi] = s->points[k].ov[0].value;
+      b.y[off + (size_t)xi] = e.estimate;
+      b.lo[off + (size_t)xi] = e.lo;
+      b.hi[off + (size_t)xi] = e.hi;
+    }
+    se->x = b.x + off; se->y = b.y + off; se->lo = b.lo + off; se->hi = b.hi + off;
+    se->n = nx;
+  }
+  int r = ok ? tsim_plot_write(&p, dir, null_twin ? "type1_error" : "power", notice) : -1;
+  free(b.x); free(b.y); free(b.lo); free(b.hi);
+  return r;
+}
+
+static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
+
+tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri,
+                                    const char *dir, tsim_diag *d, FILE *notice) {
+  cJSON *root = sweep_json(s, ri);
+  tsim_status st = tsim__report_write_pair(dir, "sweep.json", root, "sweep.csv", sweep_csv_writer, s, d);
+  cJSON_Delete(root);
+  if (st != TSIM_OK) return st;
+  if (sweep_plot(s, 0, dir, notice) < 0 || sweep_plot(s, 1, dir, NULL) < 0)
+    if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
+  return TSIM_OK;
+}
+
+void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f) {
+  const tsim_grid *g = s->grid;
+  const tsim_scenario *sc = s->first;
+  fprintf(f, "trialsim %s  sweep of %s: %d point%s x %lld trials, seed %llu, %d thread%s, %.2f s\n\n",
+          TSIM_VERSION, sc->name, s->npoints, s->npoints == 1 ? "" : "s", ri->trials,
+          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
+  for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.14s ", g->params[i].path);
+  fprintf(f, "%-18s %7s %7s %7s %8s %7s\n", "analysis", "power", "mcse", "type I", "T1 fav", "mean N");
+  for (int k = 0; k < s->npoints; k++) {
+    const tsim_tally *t = s->points[k].tally;
+    for (int c = 0; c < t->ncomp; c++) {
+      char id[2 * TSIM_ID_MAX + 2];
+      for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.6g ", s->points[k].ov[i].value);
+      tsim_estimate e = tsim_estimate_proportion(t->cell[0][c].reject, (uint64_t)t->trials);
+      double n = (double)t->trials;
+      fprintf(f, "%-18s %7.4f %7.4f %7.4f %8.4f %7.1f\n", tsim_comparison_id(sc, c, id, sizeof id),
+              e.estimate, e.mcse, (double)t->cell[1][c].reject / n,
+              (double)t->cell[1][c].favouring / n,
+              (double)(t->cell[0][c].n0_sum + t->cell[0][c].n1_sum) / n);
+    }
+  }
+}
+
+/* ---- sample size ------------------------------------------------------------------------- */
+
+static cJSON *size_point_json(const tsim_size_point *p, double target) {
+  cJSON *o = cJSON_CreateObject();
+  uint64_t n = (uint64_t)p->trials;
+  cJSON_AddNumberToObject(o, "sample_size", (double)p->n);
+  cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(p->reject[0], n)));
+  cJSON_AddItemToObject(o, "type1_error", tsim__report_estimate_json(tsim_estimate_proportion(p->reject[1], n)));
+  cJSON_AddItemToObject(o, "power_favouring",
+                        tsim__report_estimate_json(tsim_estimate_proportion(p->favouring[0], n)));
+  cJSON_AddItemToObject(o, "type1_error_favouring",
+                        tsim__report_estimate_json(tsim_estimate_proportion(p->favouring[1], n)));
+  cJSON_AddBoolToObject(o, "reaches_target", (double)p->reject[0] >= target * (double)p->trials);
+  return o;
+}
+
+static const tsim_size_point *point_at(const tsim_size_result *r, long long n) {
+  for (int i = 0; i < r->npoints; i++)
+    if (r->points[i].n == n) return &r->points[i];
+  return NULL;
+}
+
+static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_size_opts *o,
+                        const tsim_size_result *r, const tsim_run_info *ri) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "scenario", sc->name);
+  cJSON_AddStringToObject(root, "analysis", o->comparison);
+  cJSON_AddNumberToObject(root, "target_power", o->target);
+  cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
+  cJSON_AddNumberToObject(root, "trials", (double)ri->trials);
+  cJSON_AddBoolToObject(root, "reached", r->reached);
+  cJSON_AddItemToObject(root, "sample_size", r->reached ? cJSON_CreateNumber((double)r->sample_size) : cJSON_CreateNull());
+  cJSON_AddItemToObject(root, "stable_sample_size",
+                        r->reached && r->stable_sample_size ? cJSON_CreateNumber((double)r->stable_sample_size) : cJSON_CreateNull());
+  cJSON_AddNumberToObject(root, "step", (double)r->step);
+  cJSON *start = cJSON_AddObjectToObject(root, "start");
+  cJSON_AddNumberToObject(start, "sample_size", (double)r->start);
+  cJSON_AddStringToObject(start, "reason", r->start_reason);
+  const tsim_size_point *at = r->reached ? point_at(r, r->sample_size) : NULL;
+  if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o->target));
+  cJSON *pts = cJSON_AddArrayToObject(root, "points");
+  for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o->target));
+  cJSON *run = tsim__report_run_json(ri, ri->trials * r->npoints);
+  cJSON_AddStringToObject(run, "scenario_file", file);
+  cJSON_AddItemToObject(root, "run", run);
+  return root;
+}
+
+static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
+                     const char *dir, FILE *notice) {
+  int n = r->npoints;
+  double *buf = malloc((size_t)n * 6 * sizeof *buf);
+  if (!buf) return -1;
+  double *x = buf, *y = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n, *ylo = buf + 4 * n, *yhi = buf + 5 * n;
+  double *ty = malloc((size_t)n * sizeof *ty);
+  if (!ty) { free(buf); return -1; }
+  for (int i = 0; i < n; i++) {
+    const tsim_size_point *p = &r->points[i];
+    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
+    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
+    x[i] = (double)p->n; y[i] = e.estimate; lo[i] = e.lo; hi[i] = e.hi;
+    ty[i] = t.estimate; ylo[i] = t.lo; yhi[i] = t.hi;
+  }
+  tsim_plot p;
+  memset(&p, 0, sizeof p);
+  char title[300], tline[64];
+  snprintf(title, sizeof title, "%s: power of %s against sample size (%lld trials per point)",
+           sc->name, o->comparison, n ? (long long)r->points[0].trials : 0LL);
+  snprintf(tline, sizeof tline, "target power %g", o->target);
+  p.title = title;
+  p.xlabel = "total sample size (patients)";
+  p.ylabel = "two-sided rejection rate";
+  p.probability_axis = 1;
+  p.yline = o->target;
+  p.yline_title = tline;
+  p.series[0] = (tsim_series){"power", x, y, lo, hi, n};
+  p.series[1] = (tsim_series){"type I error (null twin)", x, ty, ylo, yhi, n};
+  p.nseries = 2;
+  int res = tsim_plot_write(&p, dir, "size_power", notice);
+  free(ty);
+  free(buf);
+  return res;
+}
+
+typedef struct size_csv_ctx {
+  const tsim_size_opts *o;
+  const tsim_size_result *r;
+} size_csv_ctx;
+
+static void size_csv(FILE *f, const void *ctx) {
+  const size_csv_ctx *c = ctx;
+  fprintf(f, "sample_size,power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,"
+             "type1_error_lo,type1_error_hi,reaches_target\n");
+  for (int i = 0; i < c->r->npoints; i++) {
+    const tsim_size_point *p = &c->r->points[i];
+    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
+    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
+    fprintf(f, "%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", p->n, e.estimate,
+            e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi,
+            (double)p->reject[0] >= c->o->target * (double)p->trials);
+  }
+}
+
+tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
+                                   const tsim_size_opts *o, const tsim_size_result *r,
+                                   const tsim_run_info *ri, const char *dir, tsim_diag *d,
+                                   FILE *notice) {
+  cJSON *root = size_json(file, sc, o, r, ri);
+  size_csv_ctx ctx = {o, r};
+  tsim_status st = tsim__report_write_pair(dir, "size.json", root, "size.csv", size_csv, &ctx, d);
+  cJSON_Delete(root);
+  if (st == TSIM_OK && size_plot(sc, o, r, dir, notice) < 0 && notice)
+    fprintf(notice, "trialsim: the plot in %s could not be drawn\n", dir);
+  return st;
+}
+
+void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
+                            const tsim_size_result *r, const tsim_run_info *ri, FILE *f) {
+  fprintf(f, "trialsim %s  sample size for %s in %s: target power %g, %lld trials per point, "
+             "seed %llu, %d thread%s, %.2f s\n",
+          TSIM_VERSION, o->comparison, sc->name, o->target, ri->trials,
+          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
+  fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
+  fprintf(f, "%12s  %-26s  %-26s\n", "sample size", "  power [95% CI]", "  type I error [95% CI]");
+  for (int i = 0; i < r->npoints; i++) {
+    const tsim_size_point *p = &r->points[i];
+    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
+    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
+    fprintf(f, "%12lld    %.4f [%.4f, %.4f]    %.4f [%.4f, %.4f]  %s\n", p->n, e.estimate, e.lo,
+            e.hi, t.estimate, t.lo, t.hi, e.estimate >= o->target ? "reaches" : "");
+  }
+  if (!r->reached) {
+    fprintf(f, "\nthe target power %g was not reached up to N = %lld\n", o->target,
+            r->npoints ? r->points[r->npoints - 1].n : 0);
+    return;
+  }
+  const tsim_size_point *at = point_at(r, r->sample_size);
+  tsim_estimate e = tsim_estimate_proportion(at->reject[0], (uint64_t)at->trials);
+  fprintf(f, "\nsample size: %lld (power %.4f, MCSE %.4f, 95%% CI [%.4f, %.4f])\n", r->sample_size,
+          e.estimate, e.mcse, e.lo, e.hi);
+  if (r->stable_sample_size > 0)
+    fprintf(f, "every evaluated size from %lld up reaches the target (power of exact tests is "
+               "not monotone in N)\n", r->stable_sample_size);
+  else
+    fprintf(f, "the largest size evaluated misses the target: no size is stable within the "
+               "evaluated range (raise --max or --trials)\n");
+}

@@ -1,0 +1,536 @@
+/* report.c - output files and table (see report.h). */
+#include "output/report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis/analysis.h"
+#include "core/isa.h"
+#include "output/report_internal.h"
+
+#define Z975 1.959963984540054 /* standard normal 0.975 quantile */
+
+tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n) {
+  tsim_estimate e = {NAN, NAN, NAN, NAN};
+  if (n == 0) return e;
+  double p = (double)k / (double)n, nn = (double)n, z2 = Z975 * Z975;
+  e.estimate = p;
+  e.mcse = sqrt(p * (1 - p) / nn);
+  /* Wilson score interval: well behaved at 0 and 1, unlike the Wald interval. */
+  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+  double half = Z975 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  e.lo = centre - half < 0 ? 0 : centre - half;
+  e.hi = centre + half > 1 ? 1 : centre + half;
+  return e;
+}
+
+/* Summary statistics of the observed difference in response rates. */
+typedef struct diff_stats {
+  double mean, sd, mcse;
+} diff_stats;
+
+static diff_stats diff_summary(const tsim_tally_cell *c) {
+  diff_stats s = {NAN, NAN, NAN};
+  if (c->defined == 0) return s;
+  double n = (double)c->defined;
+  double m1 = (double)c->diff_sum / c->scale / n;
+  double m2 = (double)c->diff_sq_sum * (TSIM_FIXED_SCALE / c->scale) / c->scale / n;
+  s.mean = m1;
+  if (c->defined > 1) {
+    double var = (m2 - m1 * m1) * n / (n - 1);
+    s.sd = sqrt(var > 0 ? var : 0);
+    s.mcse = s.sd / sqrt(n);
+  }
+  return s;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+/* cJSON has no NaN: an undefined number is written as null. */
+cJSON *tsim__report_num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
+
+cJSON *tsim__report_estimate_json(tsim_estimate e) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToObject(o, "estimate", tsim__report_num(e.estimate));
+  cJSON_AddItemToObject(o, "mcse", tsim__report_num(e.mcse));
+  cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+  cJSON_AddItemToArray(ci, tsim__report_num(e.lo));
+  cJSON_AddItemToArray(ci, tsim__report_num(e.hi));
+  return o;
+}
+
+static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double nominal) {
+  cJSON *o = cJSON_CreateObject();
+  double n = (double)trials;
+  cJSON_AddItemToObject(o, "reject", tsim__report_estimate_json(tsim_estimate_proportion(c->reject, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "reject_favouring",
+                        tsim__report_estimate_json(tsim_estimate_proportion(c->favouring, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "mean_n", tsim__report_num((double)(c->n0_sum + c->n1_sum) / n));
+  cJSON_AddItemToObject(o, "mean_n_control", tsim__report_num((double)c->n0_sum / n));
+  cJSON_AddItemToObject(o, "mean_n_arm", tsim__report_num((double)c->n1_sum / n));
+  cJSON_AddItemToObject(o, "mean_sites_dropped", tsim__report_num((double)c->sites_dropped / n));
+  diff_stats ds = diff_summary(c);
+  cJSON *d = cJSON_AddObjectToObject(o, "difference");
+  cJSON_AddItemToObject(d, "nominal", tsim__report_num(nominal));
+  cJSON_AddItemToObject(d, "mean", tsim__report_num(ds.mean));
+  cJSON_AddItemToObject(d, "bias", tsim__report_num(ds.mean - nominal));
+  cJSON_AddItemToObject(d, "sd", tsim__report_num(ds.sd));
+  cJSON_AddItemToObject(d, "mcse", tsim__report_num(ds.mcse));
+  cJSON_AddNumberToObject(d, "trials_defined", (double)c->defined);
+  return o;
+}
+
+/* summary.json's "p_values" of comparison k under hypothesis h: the rejection rate at the
+ * usual levels (the bins up to alpha; p_values.csv has every level on the grid) and the
+ * trials without a p-value. */
+static cJSON *p_values_json(const tsim_tally *t, int h, int k) {
+  static const int at[] = {1, 5, 10, 25, 50, 100, 200, 500}; /* alpha x TSIM_PBINS */
+  const uint64_t *bin = t->pdist[h] + (size_t)k * (TSIM_PBINS + 1);
+  uint64_t n = (uint64_t)t->trials, cum = 0;
+  cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "reject_at");
+  for (size_t j = 0, next = 0; next < sizeof at / sizeof *at; j++) {
+    cum += bin[j];
+    if ((int)j + 1 != at[next]) continue;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "alpha", (double)at[next++] / TSIM_PBINS);
+    cJSON_AddItemToObject(e, "rate", tsim__report_estimate_json(tsim_estimate_proportion(cum, n)));
+    cJSON_AddItemToArray(arr, e);
+  }
+  cJSON_AddNumberToObject(o, "no_test", (double)bin[TSIM_PBINS]);
+  return o;
+}
+
+cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
+                                  double nominal, double alpha) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  int arm = tsim_comparison_arm(sc, k % ncmp);
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  char id[2 * TSIM_ID_MAX];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", tsim_comparison_id(sc, k, id, sizeof id));
+  cJSON_AddStringToObject(o, "analysis", an->id);
+  cJSON_AddStringToObject(o, "arm", sc->arms[arm].id);
+  if (sc->single_arm) {
+    cJSON_AddNullToObject(o, "control");
+    cJSON_AddItemToObject(o, "p0", tsim__report_num(ep->p0));
+  } else {
+    cJSON_AddStringToObject(o, "control", sc->arms[sc->control].id);
+  }
+  cJSON_AddStringToObject(o, "endpoint", ep->id);
+  cJSON_AddStringToObject(o, "population", tsim_population_names[an->population]);
+  if (an->population == TSIM_POP_ITT)
+    cJSON_AddStringToObject(o, "missing", tsim_missing_names[an->missing]);
+  cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
+  cJSON_AddNumberToObject(o, "alpha", alpha);
+  cJSON_AddNumberToObject(o, "sided", an->sided);
+  if (sc->visit_week[0] > 0) cJSON_AddNumberToObject(o, "visit_week", sc->visit_week[ep->visits[an->visit]]);
+  else cJSON_AddNullToObject(o, "visit_week");
+  if (an->subgroup >= 0) cJSON_AddStringToObject(o, "subgroup", sc->subgroups[an->subgroup].id);
+  else cJSON_AddNullToObject(o, "subgroup");
+  uint64_t n = (uint64_t)t->trials;
+  cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
+  cJSON_AddItemToObject(o, "type1_error",
+                        tsim__report_estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
+  cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
+  cJSON_AddItemToObject(o, "null", hypothesis_json(&t->cell[1][k], t->trials, 0.0));
+  if (t->pdist[0])
+    for (int h = 0; h < 2; h++)
+      cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), "p_values",
+                            p_values_json(t, h, k));
+  return o;
+}
+
+static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
+  char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX];
+  const tsim_pair *pr = &t->pairs[p];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "first", tsim_comparison_id(sc, pr->first, a, sizeof a));
+  cJSON_AddStringToObject(o, "second", tsim_comparison_id(sc, pr->second, b, sizeof b));
+  for (int h = 0; h < 2; h++) {
+    uint64_t both = t->both[h][p], r1 = t->cell[h][pr->first].reject;
+    uint64_t r2 = t->cell[h][pr->second].reject, n = (uint64_t)t->trials;
+    uint64_t counts[4] = {both, r1 - both, r2 - both, n - r1 - r2 + both};
+    static const char *const names[4] = {"both", "only_first", "only_second", "neither"};
+    cJSON *hj = cJSON_AddObjectToObject(o, tsim_hypothesis_names[h]);
+    for (int i = 0; i < 4; i++)
+      cJSON_AddItemToObject(hj, names[i], tsim__report_estimate_json(tsim_estimate_proportion(counts[i], n)));
+  }
+  return o;
+}
+
+/* One procedure for one experimental arm: each member's power and type I error within the
+ * procedure, and the rates at which all, or any, members are significant. */
+static cJSON *procedure_json(const tsim_scenario *sc, const tsim_tally *t, int q, int j) {
+  const tsim_procedure *pr = &sc->procedures[q];
+  uint64_t n = (uint64_t)t->trials;
+  const uint64_t *c[2];
+  for (int h = 0; h < 2; h++) c[h] = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", pr->id);
+  cJSON_AddStringToObject(o, "method", tsim_mult_names[pr->method]);
+  if (pr->method != TSIM_MULT_FIXED_SEQUENCE) cJSON_AddNumberToObject(o, "alpha", pr->alpha);
+  cJSON_AddStringToObject(o, "arm", sc->arms[tsim_comparison_arm(sc, j)].id);
+  cJSON *members = cJSON_AddArrayToObject(o, "analyses");
+  for (int i = 0; i < pr->nmembers; i++) {
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "id", sc->analyses[pr->members[i]].id);
+    cJSON_AddItemToObject(m, "power", tsim__report_estimate_json(tsim_estimate_proportion(c[0][i], n)));
+    cJSON_AddItemToObject(m, "type1_error", tsim__report_estimate_json(tsim_estimate_proportion(c[1][i], n)));
+    cJSON_AddItemToArray(members, m);
+  }
+  static const char *const names[2] = {"all_significant", "any_significant"};
+  for (int w = 0; w < 2; w++) {
+    cJSON *x = cJSON_AddObjectToObject(o, names[w]);
+    for (int h = 0; h < 2; h++)
+      cJSON_AddItemToObject(x, tsim_hypothesis_names[h],
+                            tsim__report_estimate_json(tsim_estimate_proportion(c[h][t->pstride - 2 + w], n)));
+  }
+  return o;
+}
+
+static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "scenario", sc->name);
+  cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
+  cJSON_AddNumberToObject(root, "trials", (double)t->trials);
+  cJSON_AddStringToObject(root, "sampling", tsim_cohort_cell_mode(sc) ? "cell" : "patient");
+  cJSON_AddStringToObject(root, "null_twin",
+                          sc->single_arm
+                              ? "the arm's response set to each end point's p0; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams"
+                              : "every arm's end points set to the control arm's; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams");
+  cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  for (int k = 0; k < t->ncomp; k++) {
+    double nominal = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
+    cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, nominal, sc->analyses[k / ncmp].alpha));
+  }
+  cJSON *joint = cJSON_AddArrayToObject(root, "joint");
+  for (int p = 0; p < t->npairs; p++) cJSON_AddItemToArray(joint, joint_json(sc, t, p));
+  if (t->nproc > 0) {
+    cJSON *mult = cJSON_AddArrayToObject(root, "multiplicity");
+    for (int q = 0; q < t->nproc; q++)
+      for (int j = 0; j < t->ncmp; j++) cJSON_AddItemToArray(mult, procedure_json(sc, t, q, j));
+  }
+  cJSON *run = tsim__report_run_json(ri, t->trials);
+  cJSON_AddItemToObject(root, "run", run);
+  cJSON_AddStringToObject(run, "scenario_file", sc->file);
+  return root;
+}
+
+cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
+  cJSON *run = cJSON_CreateObject();
+  cJSON_AddNumberToObject(run, "processes", ri->processes > 1 ? ri->processes : 1);
+  cJSON_AddNumberToObject(run, "threads", ri->threads);
+  cJSON_AddNumberToObject(run, "seconds", ri->seconds);
+  cJSON_AddNumberToObject(run, "trials_per_second", ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);
+  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_isa_pick()));
+  /* The process's peak resident memory so far (Linux: ru_maxrss in KiB), so that a reader can
+   * see it does not grow with the number of trials. */
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) cJSON_AddNumberToObject(run, "peak_memory_mib", (double)ru.ru_maxrss / 1024.0);
+  cJSON_AddStringToObject(run, "version", TSIM_VERSION);
+  return run;
+}
+
+/* ---- CSV ------------------------------------------------------------------------------- */
+
+static void csv_estimate(FILE *f, tsim_estimate e) {
+  fprintf(f, ",%.10g,%.10g,%.10g,%.10g", e.estimate, e.mcse, e.lo, e.hi);
+}
+
+static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  fprintf(f, "id,analysis,arm,control,endpoint,population,missing,test,alpha,"
+             "power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,type1_error_lo,"
+             "type1_error_hi,power_favouring,type1_error_favouring,mean_n_alternative,"
+             "mean_n_null,mean_difference_alternative,mean_difference_null,nominal_difference,"
+             "mean_sites_dropped_alternative,mean_sites_dropped_null,sided,visit_week,subgroup\n");
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    int arm = tsim_comparison_arm(sc, k % ncmp);
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    char id[2 * TSIM_ID_MAX], control[TSIM_ID_MAX + 32];
+    if (sc->single_arm) snprintf(control, sizeof control, "p0=%g", ep->p0);
+    else snprintf(control, sizeof control, "%s", sc->arms[sc->control].id);
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%.17g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
+            sc->arms[arm].id, control, ep->id, tsim_population_names[an->population],
+            an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
+            tsim_test_names[an->test], an->alpha);
+    csv_estimate(f, tsim_estimate_proportion(a->reject, n));
+    csv_estimate(f, tsim_estimate_proportion(z->reject, n));
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g",
+            (double)a->favouring / (double)n, (double)z->favouring / (double)n,
+            (double)(a->n0_sum + a->n1_sum) / (double)n, (double)(z->n0_sum + z->n1_sum) / (double)n,
+            diff_summary(a).mean, diff_summary(z).mean, tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
+            (double)a->sites_dropped / (double)n, (double)z->sites_dropped / (double)n);
+    fprintf(f, ",%d,", an->sided);
+    if (sc->visit_week[0] > 0) fprintf(f, "%g", sc->visit_week[ep->visits[an->visit]]);
+    fprintf(f, ",%s\n", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "");
+  }
+}
+
+/* The p-value distribution of comparison k (t->pdist, present): one row per bin and
+ * hypothesis - its trials, the trials up to it, and the rejection rate at alpha = the bin's
+ * upper end, which is what a run at that alpha reports - then a row without bounds for the
+ * trials with no p-value. */
+static void write_p_values_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  fprintf(f, "id,hypothesis,p_from,p_to,trials,cumulative_trials,reject_rate_at_p_to\n");
+  for (int k = 0; k < t->ncomp; k++) {
+    char id[2 * TSIM_ID_MAX];
+    tsim_comparison_id(sc, k, id, sizeof id);
+    for (int h = 0; h < 2; h++) {
+      const uint64_t *bin = t->pdist[h] + (size_t)k * (TSIM_PBINS + 1);
+      uint64_t cum = 0;
+      for (int j = 0; j < TSIM_PBINS; j++) {
+        cum += bin[j];
+        fprintf(f, "%s,%s,%.3f,%.3f,%llu,%llu,%.10g\n", id, tsim_hypothesis_names[h], (double)j / TSIM_PBINS,
+                (double)(j + 1) / TSIM_PBINS, (unsigned long long)bin[j], (unsigned long long)cum,
+                (double)cum / (double)t->trials);
+      }
+      fprintf(f, "%s,%s,,,%llu,,\n", id, tsim_hypothesis_names[h], (unsigned long long)bin[TSIM_PBINS]);
+    }
+  }
+}
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+int tsim_mkdirs(const char *dir) {
+  char buf[4096];
+  size_t len = strlen(dir);
+  if (len == 0 || len >= sizeof buf) return -1;
+  memcpy(buf, dir, len + 1);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+  struct stat st;
+  return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+int tsim__report_write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  int ok = fputs(text, f) >= 0;
+  ok = (fclose(f) == 0) && ok;
+  return ok ? 0 : -1;
+}
+
+void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name) {
+  snprintf(out, n, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+}
+
+tsim_status tsim__report_commit(const char *dir, const char *const name[], char tmp[][4200],
+                                int n, tsim_diag *d) {
+  char dst[4200];
+  int ok = 1;
+  for (int i = 0; i < n && ok; i++) {
+    struct stat st;
+    snprintf(dst, sizeof dst, "%s/%s", dir, name[i]);
+    if (stat(dst, &st) == 0 && !S_ISREG(st.st_mode)) {
+      tsim_diag_add(d, "%s: cannot write results: exists and is not a regular file", dst);
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < n && ok; i++) {
+    snprintf(dst, sizeof dst, "%s/%s", dir, name[i]);
+    if (rename(tmp[i], dst) != 0) {
+      tsim_diag_add(d, "%s: cannot write results: %s", dst, strerror(errno));
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < n; i++) remove(tmp[i]); /* no-ops after a successful rename */
+  return ok ? TSIM_OK : TSIM_IO;
+}
+
+tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
+                                   const char *const csv_name[], const tsim__csv_writer csv[],
+                                   const void *ctx, tsim_diag *d) {
+  if (tsim_mkdirs(dir) != 0) {
+    tsim_diag_add(d, "%s: cannot create output directory: %s", dir, strerror(errno));
+    return TSIM_IO;
+  }
+  const char *names[1 + TSIM_REPORT_MAX_CSV] = {json_name};
+  char tmp[1 + TSIM_REPORT_MAX_CSV][4200];
+  int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV);
+  for (int i = 1; i < n; i++) names[i] = csv_name[i - 1];
+  for (int i = 0; i < n; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
+  char *text = root ? cJSON_Print(root) : NULL;
+  int ok = text && tsim__report_write_text(tmp[0], text) == 0;
+  free(text);
+  for (int i = 1; i < n && ok; i++) {
+    FILE *f = fopen(tmp[i], "w");
+    if (!f) { ok = 0; break; }
+    csv[i - 1](f, ctx);
+    ok = !ferror(f);
+    ok = (fclose(f) == 0) && ok;
+  }
+  if (!ok) {
+    tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
+    for (int i = 0; i < n; i++) remove(tmp[i]);
+    return TSIM_IO;
+  }
+  return tsim__report_commit(dir, names, tmp, n, d);
+}
+
+tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
+                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
+                                    tsim_diag *d) {
+  return tsim__report_write_set(dir, json_name, root, 1, &csv_name, &csv, ctx, d);
+}
+
+typedef struct run_csv_ctx {
+  const tsim_scenario *sc;
+  const tsim_tally *t;
+} run_csv_ctx;
+
+static void run_csv(FILE *f, const void *ctx) {
+  const run_csv_ctx *c = ctx;
+  write_csv(c->sc, c->t, f);
+}
+
+static void p_values_csv(FILE *f, const void *ctx) {
+  const run_csv_ctx *c = ctx;
+  write_p_values_csv(c->sc, c->t, f);
+}
+
+tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
+                              const tsim_run_info *ri, const char *dir, tsim_diag *d) {
+  cJSON *root = summary_json(sc, t, ri);
+  run_csv_ctx ctx = {sc, t};
+  static const char *const names[2] = {"analyses.csv", "p_values.csv"};
+  static const tsim__csv_writer writers[2] = {run_csv, p_values_csv};
+  tsim_status st = tsim__report_write_set(dir, "summary.json", root, t->pdist[0] ? 2 : 1, names, writers, &ctx, d);
+  cJSON_Delete(root);
+  if (st == TSIM_OK && !t->pdist[0]) { /* an earlier --p-values run's file is not this run's */
+    char stale[4200];
+    snprintf(stale, sizeof stale, "%s/%s", dir, names[1]);
+    struct stat sb;
+    if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+  }
+  return st;
+}
+
+/* ---- table ----------------------------------------------------------------------------- */
+
+static void print_ci(FILE *f, tsim_estimate e) {
+  fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+}
+
+static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  uint64_t n = (uint64_t)t->trials;
+  for (int q = 0; q < t->nproc; q++)
+    for (int j = 0; j < t->ncmp; j++) {
+      const tsim_procedure *pr = &sc->procedures[q];
+      const uint64_t *a = t->proc[0] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      const uint64_t *z = t->proc[1] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      fprintf(f, "\n%s (%s", pr->id, tsim_mult_names[pr->method]);
+      if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %g", pr->alpha);
+      if (t->ncmp > 1) fprintf(f, ", arm %s", sc->arms[tsim_comparison_arm(sc, j)].id);
+      fprintf(f, "): significant within the procedure, share of trials\n");
+      int w = 22; /* wider for long analysis ids */
+      for (int i = 0; i < pr->nmembers; i++) {
+        int l = (int)strlen(sc->analyses[pr->members[i]].id);
+        w = l > w ? l : w;
+      }
+      fprintf(f, "  %-*s %8s %8s\n", w, "analysis", "power", "type I");
+      for (int i = 0; i < pr->nmembers; i++)
+        fprintf(f, "  %-*s %8.4f %8.4f\n", w, sc->analyses[pr->members[i]].id,
+                (double)a[i] / (double)n, (double)z[i] / (double)n);
+      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "all of them", (double)a[t->pstride - 2] / (double)n,
+              (double)z[t->pstride - 2] / (double)n);
+      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "any of them", (double)a[t->pstride - 1] / (double)n,
+              (double)z[t->pstride - 1] / (double)n);
+    }
+}
+
+void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
+                       FILE *f) {
+  uint64_t n = (uint64_t)t->trials;
+  fprintf(f, "trialsim %s  scenario %s (%s)\n", TSIM_VERSION, sc->name, sc->file);
+  fprintf(f, "%lld trials under the alternative and under the null twin, seed %llu, %d thread%s, "
+             "%.2f s\n\n",
+          t->trials, (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s",
+          ri->seconds);
+  /* Column widths: at least the classic ones, wider for long ids, tests and populations. */
+  int wid = 18, wt = 9, wp = 20;
+  for (int k = 0; k < t->ncomp; k++) {
+    char id[2 * TSIM_ID_MAX];
+    int l = (int)strlen(tsim_comparison_id(sc, k, id, sizeof id));
+    const tsim_analysis *an = &sc->analyses[k / tsim_scenario_ncomparisons(sc)];
+    int lt = (int)strlen(tsim_test_names[an->test]) + (an->sided == 1 ? 3 : 0);
+    int lp = 28 + (an->subgroup >= 0 ? (int)strlen(sc->subgroups[an->subgroup].id) + 1 : 0);
+    wid = l > wid ? l : wid;
+    wt = lt > wt ? lt : wt;
+    if (an->subgroup >= 0 || sc->visit_week[0] > 0) wp = lp > wp ? lp : wp;
+  }
+  fprintf(f, "%-*s %-*s %-*s %-26s %-26s %7s %7s %7s\n", wid, "analysis", wt, "test", wp, "population",
+          "  power [95% CI]", "  type I error [95% CI]", "  T1 fav", "mean N", "diff");
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    char id[2 * TSIM_ID_MAX], pop[64 + TSIM_ID_MAX], when[32] = "";
+    if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%g", sc->visit_week[ep->visits[an->visit]]);
+    int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
+    int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
+    snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],
+             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
+             an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
+    const tsim_tally_cell *a = &t->cell[0][k];
+    char test[TSIM_ID_MAX];
+    snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test], an->sided == 1 ? " 1s" : "");
+    fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt, test, wp, pop);
+    print_ci(f, tsim_estimate_proportion(a->reject, n));
+    print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
+    fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
+            (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
+  }
+  print_procedures(sc, t, f);
+  if (t->npairs == 0) return;
+  int wpair = 38; /* wider when the ids are long */
+  for (int p = 0; p < t->npairs; p++) {
+    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX];
+    int l = (int)(strlen(tsim_comparison_id(sc, t->pairs[p].first, a, sizeof a)) +
+                  strlen(tsim_comparison_id(sc, t->pairs[p].second, b, sizeof b))) + 4;
+    wpair = l > wpair ? l : wpair;
+  }
+  fprintf(f, "\n%-*s %-31s | %s\n", wpair, "joint decisions, share of trials", "alternative",
+          "null twin");
+  fprintf(f, "%-*s %7s %7s %7s %7s | %7s %7s %7s %7s\n", wpair, "first / second", "both", "1st",
+          "2nd", "neither", "both", "1st", "2nd", "neither");
+  for (int p = 0; p < t->npairs; p++) {
+    char a[2 * TSIM_ID_MAX], b[2 * TSIM_ID_MAX], pair[4 * TSIM_ID_MAX + 8];
+    snprintf(pair, sizeof pair, "%s / %s", tsim_comparison_id(sc, t->pairs[p].first, a, sizeof a),
+             tsim_comparison_id(sc, t->pairs[p].second, b, sizeof b));
+    fprintf(f, "%-*s", wpair, pair);
+    for (int h = 0; h < 2; h++) {
+      uint64_t both = t->both[h][p], r1 = t->cell[h][t->pairs[p].first].reject;
+      uint64_t r2 = t->cell[h][t->pairs[p].second].reject;
+      double dn = (double)n;
+      fprintf(f, "%s %7.4f %7.4f %7.4f %7.4f", h ? " |" : "", (double)both / dn,
+              (double)(r1 - both) / dn, (double)(r2 - both) / dn, (double)(n - r1 - r2 + both) / dn);
+    }
+    fputc('\n', f);
+  }
+  fprintf(f, "\nPower and type I error are rejection rates (p < alpha; two-sided unless the analysis "
+             "is one-sided) under the scenario\nand its null twin (%s; sites, anomalies and "
+             "dropout kept). T1 fav: the null\ntwin's rejections favouring the experimental arm. mean N: "
+             "patients analysed; diff: mean observed\ndifference (experimental - control) in response "
+             "rates, or in means for a continuous end point\n(ANCOVA: adjusted); a single arm's is its "
+             "rate - p0. 1st / 2nd: only the first / second significant.\n",
+          sc->single_arm ? "the arm's response set to p0" : "every arm's end points set to the control's");
+}

@@ -1,0 +1,46 @@
+/* report_internal.h - JSON builders shared by the output modules (report.c, expreport.c).
+ * Internal: not part of the engine's interface; names carry a double underscore. */
+#ifndef TSIM_REPORT_INTERNAL_H
+#define TSIM_REPORT_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "output/report.h"
+
+/* A number, or null when it is not finite (JSON has no NaN). */
+cJSON *tsim__report_num(double x);
+/* {"estimate", "mcse", "ci95": [lo, hi]}. */
+cJSON *tsim__report_estimate_json(tsim_estimate e);
+/* The summary.json object of comparison k (nominal: the scenario's difference in response;
+ * alpha: the analysis's level). */
+cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
+                                  double nominal, double alpha);
+/* The "run" object: threads, seconds, trials per second (of trials_run), the vector target,
+ * the peak memory and the version. */
+cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
+/* Writes text to path; 0 or -1. */
+int tsim__report_write_text(const char *path, const char *text);
+
+/* The temporary name under which dir/name is written before it is renamed into place: unique
+ * to this process, so two runs into one folder cannot mix their files. */
+void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name);
+
+/* Writes a result set: DIR/json_name from `root` (not consumed) and DIR/csv_name by calling
+ * csv(f, ctx), both through temporaries committed together (tsim__report_commit). Creates DIR. */
+typedef void (*tsim__csv_writer)(FILE *f, const void *ctx);
+tsim_status tsim__report_write_pair(const char *dir, const char *json_name, const cJSON *root,
+                                    const char *csv_name, tsim__csv_writer csv, const void *ctx,
+                                    tsim_diag *d);
+/* The same with ncsv (<= TSIM_REPORT_MAX_CSV) CSV files, csv[i] writing csv_name[i]. */
+#define TSIM_REPORT_MAX_CSV 2
+tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
+                                   const char *const csv_name[], const tsim__csv_writer csv[],
+                                   const void *ctx, tsim_diag *d);
+
+/* Renames the n written temporaries tmp[i] to dir/name[i], having first checked that every
+ * target can be replaced (absent or a regular file), so a set of results is either all new or
+ * all old. On failure the temporaries are removed and the reason is reported to d. */
+tsim_status tsim__report_commit(const char *dir, const char *const name[], char tmp[][4200],
+                                int n, tsim_diag *d);
+
+#endif

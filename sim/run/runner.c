@@ -1,0 +1,475 @@
+/* runner.c - the parallel trial loop and its exact reduction (see runner.h). */
+#include "run/runner.h"
+
+#include "core/fastexp.h"
+#include "core/isa.h"
+#include "analysis/multiplicity.h"
+#include "stats/stattest.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tsim_pbin(double p) {
+  if (isnan(p)) return TSIM_PBINS;
+  /* The smallest i with tsim_reject(p, i / TSIM_PBINS), found from floor(p TSIM_PBINS) + 1
+   * and corrected by the rule itself, which is what a run at that alpha decides. */
+  int i = p < 0 ? 1 : p >= 1 ? TSIM_PBINS : (int)(p * TSIM_PBINS) + 1;
+  while (i > 1 && tsim_reject(p, (double)(i - 1) / TSIM_PBINS)) i--;
+  while (i <= TSIM_PBINS && !tsim_reject(p, (double)i / TSIM_PBINS)) i++;
+  return i > TSIM_PBINS ? TSIM_PBINS - 1 : i - 1;
+}
+
+tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
+  tsim_tally *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  t->ncomp = sc->nanalyses * ncmp;
+  /* Pairs of analyses of the same experimental arm: every pair when there are two arms. */
+  int maxpairs = t->ncomp * (t->ncomp - 1) / 2;
+  t->pairs = malloc(((size_t)maxpairs + 1) * sizeof *t->pairs);
+  for (int h = 0; h < 2; h++) {
+    t->cell[h] = calloc((size_t)t->ncomp, sizeof *t->cell[h]);
+    t->both[h] = calloc((size_t)maxpairs + 1, sizeof *t->both[h]);
+  }
+  if (!t->pairs || !t->cell[0] || !t->cell[1] || !t->both[0] || !t->both[1]) {
+    tsim_tally_free(t);
+    return NULL;
+  }
+  for (int h = 0; h < 2; h++)
+    for (int k = 0; k < t->ncomp; k++)
+      t->cell[h][k].scale = TSIM_FIXED_SCALE / tsim_analysis_diff_bound(sc, k / ncmp);
+  for (int a = 0; a < sc->nanalyses; a++)
+    for (int b = a + 1; b < sc->nanalyses; b++)
+      for (int j = 0; j < ncmp; j++)
+        t->pairs[t->npairs++] = (tsim_pair){a * ncmp + j, b * ncmp + j};
+  t->nproc = sc->nprocedures;
+  t->ncmp = ncmp;
+  t->pstride = sc->nanalyses + 2;
+  if (t->nproc > 0)
+    for (int h = 0; h < 2; h++) {
+      t->proc[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc[h]);
+      if (!t->proc[h]) { tsim_tally_free(t); return NULL; }
+    }
+  if (p_values)
+    for (int h = 0; h < 2; h++) {
+      t->pdist[h] = calloc((size_t)t->ncomp * (TSIM_PBINS + 1), sizeof *t->pdist[h]);
+      if (!t->pdist[h]) { tsim_tally_free(t); return NULL; }
+    }
+  return t;
+}
+
+void tsim_tally_free(tsim_tally *t) {
+  if (!t) return;
+  free(t->pairs);
+  for (int h = 0; h < 2; h++) {
+    free(t->cell[h]);
+    free(t->both[h]);
+    free(t->proc[h]);
+    free(t->pdist[h]);
+  }
+  free(t);
+}
+
+__extension__ typedef unsigned __int128 tally_u128;
+
+typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET, WALK_MERGE } walk_mode;
+
+/* One walk over every count of a tally in a fixed order - the one list of what a tally sums -
+ * with the 64-bit counts as words w64[i] and the 128-bit sums as pairs w128[2j] (low),
+ * w128[2j + 1] (high): counted (their numbers into *n64 and *n128), packed into the words, the
+ * words added to the counts, the counts set to the words, or src's counts added (merge). */
+static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uint64_t *w64, uint64_t *w128,
+                       size_t *n64, size_t *n128) {
+  size_t i = 0, j = 0;
+#define WALK_U64(f)                                                                               \
+  do {                                                                                            \
+    if (mode == WALK_PACK) w64[i] = t->f;                                                         \
+    else if (mode == WALK_ADD) t->f += w64[i];                                                    \
+    else if (mode == WALK_SET) t->f = w64[i];                                                     \
+    else if (mode == WALK_MERGE) t->f += src->f;                                                  \
+    i++;                                                                                          \
+  } while (0)
+#define WALK_I128(f)                                                                              \
+  do {                                                                                            \
+    if (mode == WALK_PACK) {                                                                      \
+      w128[2 * j] = (uint64_t)(tally_u128)t->f;                                                   \
+      w128[2 * j + 1] = (uint64_t)((tally_u128)t->f >> 64);                                       \
+    } else if (mode == WALK_MERGE) {                                                              \
+      t->f += src->f;                                                                             \
+    } else if (mode != WALK_COUNT) {                                                              \
+      tsim_i128 v = (tsim_i128)(((tally_u128)w128[2 * j + 1] << 64) | w128[2 * j]);                \
+      t->f = mode == WALK_ADD ? t->f + v : v;                                                     \
+    }                                                                                             \
+    j++;                                                                                          \
+  } while (0)
+  /* The trials, a signed count, as a word. */
+  if (mode == WALK_PACK) w64[i] = (uint64_t)t->trials;
+  else if (mode == WALK_ADD) t->trials += (long long)w64[i];
+  else if (mode == WALK_SET) t->trials = (long long)w64[i];
+  else if (mode == WALK_MERGE) t->trials += src->trials;
+  i++;
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < t->ncomp; k++) {
+      WALK_U64(cell[h][k].reject);
+      WALK_U64(cell[h][k].favouring);
+      WALK_U64(cell[h][k].defined);
+      WALK_U64(cell[h][k].n0_sum);
+      WALK_U64(cell[h][k].n1_sum);
+      WALK_I128(cell[h][k].n_sq_sum);
+      WALK_U64(cell[h][k].sites_dropped);
+      WALK_I128(cell[h][k].diff_sum);
+      WALK_I128(cell[h][k].diff_sq_sum);
+    }
+    for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
+    size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
+    for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
+    if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
+      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
+  }
+#undef WALK_U64
+#undef WALK_I128
+  if (n64) *n64 = i;
+  if (n128) *n128 = j;
+}
+
+void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src) { tally_walk(dst, src, WALK_MERGE, NULL, NULL, NULL, NULL); }
+void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128) {
+  tally_walk((tsim_tally *)t, NULL, WALK_COUNT, NULL, NULL, n64, n128);
+}
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128) {
+  tally_walk((tsim_tally *)t, NULL, WALK_PACK, w64, w128, NULL, NULL);
+}
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
+  tally_walk(t, NULL, WALK_ADD, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+}
+void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
+  tally_walk(t, NULL, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+}
+
+static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
+  for (int q = 0; q < t->nproc; q++)
+    for (int j = 0; j < t->ncmp; j++) {
+      unsigned char sig[TSIM_MAX_ANALYSES];
+      int m = sc->procedures[q].nmembers, all = 1, any = 0;
+      tsim_procedure_apply(sc, q, j, out, sig);
+      uint64_t *c = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      for (int i = 0; i < m; i++) {
+        c[i] += sig[i];
+        all = all && sig[i];
+        any = any || sig[i];
+      }
+      c[t->pstride - 2] += (uint64_t)all;
+      c[t->pstride - 1] += (uint64_t)any;
+    }
+}
+
+/* round(t), halves away from zero, as llround but inline: |t| <= 2^48, so t has at most 5 bits
+ * after the binary point and adding 1/2 is exact; truncation then rounds correctly. The half
+ * takes t's sign by copysign, not a branch: the sign of a difference is a coin toss under the
+ * null. */
+static inline tsim_i128 fixed_point(double t) {
+  return (tsim_i128)(long long)(t + copysign(0.5, t));
+}
+
+static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
+  unsigned char rej[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)]; /* the rejections, for the pairs */
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_outcome *o = &out[k];
+    tsim_tally_cell *c = &t->cell[h][k];
+    long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
+    rej[k] = (unsigned char)o->reject;
+    c->reject += (uint64_t)o->reject;
+    c->favouring += (uint64_t)o->favouring;
+    c->n0_sum += (uint64_t)o->n0;
+    c->n1_sum += (uint64_t)o->n1;
+    c->n_sq_sum += (tsim_i128)(n * n);
+    c->sites_dropped += (uint64_t)o->sites_dropped;
+    if (o->defined) {
+      c->defined++;
+      /* |diff| <= the analysis's bound (clamped: beyond it lies only numerical nonsense). */
+      double d = o->diff * c->scale;
+      d = d > TSIM_FIXED_SCALE ? TSIM_FIXED_SCALE : d < -TSIM_FIXED_SCALE ? -TSIM_FIXED_SCALE : d;
+      c->diff_sum += fixed_point(d);
+      c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
+    }
+  }
+  uint64_t *both = t->both[h];
+  for (int p = 0; p < t->npairs; p++) both[p] += (uint64_t)(rej[t->pairs[p].first] & rej[t->pairs[p].second]);
+  if (t->pdist[h])
+    for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
+}
+
+/* ---- the block path (tsim_analysis_eval_block) ----------------------------------------------
+ * A thread's sums over the trials of one chunk, slot by slot, added to its tally when the chunk
+ * ends (block_flush): the same integers tally_add adds, in 64 bits - a chunk adds at most
+ * RUN_CHUNK 2^48 to a difference's sum and RUN_CHUNK 10^14 to a sum of squared sizes. Joint
+ * rejections are counted by pattern: pattern[h][r] counts the trials whose rejections under
+ * hypothesis h were the bits of r (analysis k: bit k), and the pairs' counts are read off them
+ * when the thread is done (block_pairs); with more than BLOCK_PATTERN_MAX analyses, pair by pair. */
+#define BLOCK_PATTERN_MAX 10
+
+/* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
+ * thread can report progress between its chunks). The chunk size affects only the speed, as
+ * long as a chunk's 64-bit sums cannot overflow (block_acc: at most RUN_CHUNK 2^48). */
+#define RUN_CHUNK 256
+_Static_assert(RUN_CHUNK <= 32767, "a chunk's difference sums must fit in 64 bits");
+
+typedef struct block_acc {
+  uint64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS];
+  uint64_t n0[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS], n_sq[TSIM_BLOCK_SLOTS], dropped[TSIM_BLOCK_SLOTS];
+  int64_t diff[TSIM_BLOCK_SLOTS], diff_sq[TSIM_BLOCK_SLOTS];
+  double scale[TSIM_BLOCK_SLOTS];
+  int nk, nslots;
+  uint64_t *pattern[2]; /* [1 << nk] (owned), or NULL */
+  void (*add)(struct block_acc *a, const tsim_outcome_block *b); /* block_add's kernel, by processor */
+} block_acc;
+
+static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *);
+
+static block_acc *block_acc_new(const tsim_tally *t, const tsim_outcome_block *b) {
+  block_acc *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->nk = t->ncomp; /* two arms: one comparison per analysis */
+  a->nslots = b->nslots;
+  a->add = block_add_pick();
+  for (int i = 0; i < 2 * a->nk; i++) a->scale[i] = t->cell[0][i % a->nk].scale;
+  if (a->nk <= BLOCK_PATTERN_MAX)
+    for (int h = 0; h < 2; h++)
+      if (!(a->pattern[h] = calloc((size_t)1 << a->nk, sizeof *a->pattern[h]))) {
+        free(a->pattern[0]);
+        free(a);
+        return NULL;
+      }
+  return a;
+}
+
+static void block_acc_free(block_acc *a) {
+  if (!a) return;
+  free(a->pattern[0]);
+  free(a->pattern[1]);
+  free(a);
+}
+
+/* A trial's slots added to the chunk's sums, eight at a time in GCC's generic vector code: the
+ * same integers as tally_add's (the fixed point's IEEE operations lane by lane, the clamp by
+ * comparisons, copysign by its bits), on every target (isa.h). A macro, so that each target
+ * compiles it in its own context (see analysis.c's BLOCK_BODY). */
+#define BLOCK_ADD_BODY                                                                            \
+  for (int i = 0; i < b->nslots; i += 8) {                                                        \
+    tsim_s64x8 v, acc, n0, n1;                                                                    \
+    tsim_f64x8 d, scale;                                                                          \
+    ACC_ADD(reject, b->reject)                                                                    \
+    ACC_ADD(favouring, b->favouring)                                                              \
+    ACC_ADD(defined, b->defined)                                                                  \
+    ACC_ADD(n0, b->n0)                                                                            \
+    ACC_ADD(n1, b->n1)                                                                            \
+    ACC_ADD(dropped, b->sites_dropped)                                                            \
+    memcpy(&n0, b->n0 + i, sizeof n0);                                                            \
+    memcpy(&n1, b->n1 + i, sizeof n1);                                                            \
+    v = (n0 + n1) * (n0 + n1);                                                                    \
+    ACC_ADD_V(n_sq)                                                                               \
+    memcpy(&d, b->diff + i, sizeof d);                                                            \
+    memcpy(&scale, a->scale + i, sizeof scale);                                                   \
+    d *= scale;                                                                                   \
+    const tsim_f64x8 big = d * 0 + TSIM_FIXED_SCALE;                                              \
+    const tsim_s64x8 above = d > big, below = d < -big;                                           \
+    d = SELECT(above, big, SELECT(below, -big, d));                                               \
+    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
+    ACC_ADD_V(diff)                                                                               \
+    d = d * d / TSIM_FIXED_SCALE;                                                                 \
+    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
+    ACC_ADD_V(diff_sq)                                                                            \
+  }
+/* a->FIELD[i .. i + 7] += v, or += the slots' SRC[i .. i + 7]. */
+#define ACC_ADD_V(field)                                                                          \
+  memcpy(&acc, a->field + i, sizeof acc);                                                         \
+  acc += v;                                                                                       \
+  memcpy(a->field + i, &acc, sizeof acc);
+#define ACC_ADD(field, src)                                                                       \
+  memcpy(&v, (src) + i, sizeof v);                                                                \
+  ACC_ADD_V(field)
+/* Lane by lane: m (-1 or 0) ? x : y, on doubles. */
+#define SELECT(m, x, y) ((tsim_f64x8)(((m) & (tsim_s64x8)(x)) | (~(m) & (tsim_s64x8)(y))))
+/* copysign(0.5, x), lane by lane. */
+#define HALF_SIGNED(x) ((tsim_f64x8)(((tsim_s64x8)(x) & INT64_MIN) | (tsim_s64x8)((x) * 0 + 0.5)))
+
+/* AVX-512, where the block path runs (tsim_analysis_block_pays), and the build's own instruction
+ * set (AVX-512 in a build for it; the baseline when a test forces the block path). */
+static void block_add_generic(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
+#if TSIM_ISA_TARGETS
+TSIM_TARGET_AVX512 static void block_add_avx512(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
+#endif
+
+static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *) {
+#if TSIM_ISA_TARGETS
+  if (tsim_isa_pick() >= TSIM_ISA_AVX512) return block_add_avx512;
+#endif
+  return block_add_generic;
+}
+
+static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) {
+  a->add(a, b);
+  int nk = a->nk;
+  for (int h = 0; h < 2; h++) {
+    const int64_t *r = b->reject + h * nk;
+    if (a->pattern[h]) {
+      unsigned bits = 0;
+      for (int k = 0; k < nk; k++) bits |= (unsigned)r[k] << k;
+      a->pattern[h][bits]++;
+    } else {
+      for (int p = 0; p < t->npairs; p++) t->both[h][p] += (uint64_t)(r[t->pairs[p].first] & r[t->pairs[p].second]);
+    }
+  }
+}
+
+/* The chunk's sums into the tally, and afresh. */
+static void block_flush(block_acc *a, tsim_tally *t) {
+  for (int i = 0; i < 2 * a->nk; i++) {
+    tsim_tally_cell *c = &t->cell[i / a->nk][i % a->nk];
+    c->reject += a->reject[i];
+    c->favouring += a->favouring[i];
+    c->defined += a->defined[i];
+    c->n0_sum += a->n0[i];
+    c->n1_sum += a->n1[i];
+    c->n_sq_sum += a->n_sq[i];
+    c->sites_dropped += a->dropped[i];
+    c->diff_sum += a->diff[i];
+    c->diff_sq_sum += a->diff_sq[i];
+  }
+  size_t n = (size_t)a->nslots;
+  memset(a->reject, 0, n * sizeof *a->reject);
+  memset(a->favouring, 0, n * sizeof *a->favouring);
+  memset(a->defined, 0, n * sizeof *a->defined);
+  memset(a->n0, 0, n * sizeof *a->n0);
+  memset(a->n1, 0, n * sizeof *a->n1);
+  memset(a->n_sq, 0, n * sizeof *a->n_sq);
+  memset(a->dropped, 0, n * sizeof *a->dropped);
+  memset(a->diff, 0, n * sizeof *a->diff);
+  memset(a->diff_sq, 0, n * sizeof *a->diff_sq);
+}
+
+/* The pairs' joint rejections from the patterns (see block_acc). */
+static void block_pairs(const block_acc *a, tsim_tally *t) {
+  for (int h = 0; h < 2; h++) {
+    if (!a->pattern[h]) continue;
+    for (unsigned bits = 0; bits < (1u << a->nk); bits++)
+      for (int p = 0; p < t->npairs; p++)
+        if ((bits >> t->pairs[p].first & 1) && (bits >> t->pairs[p].second & 1)) t->both[h][p] += a->pattern[h][bits];
+  }
+}
+
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
+                    long long trial, tsim_outcome *out) {
+  (void)sc;
+  tsim_cohort_sample(c, seed, trial);
+  tsim_analysis_prepare(w, c);
+  tsim_analysis_eval_trial(w, out);
+}
+
+static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+  *out = NULL;
+  tsim_cohort_plan plan;
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
+  tsim_tally *total = tsim_tally_new(sc, o->p_values);
+  if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
+  long long next = 0, done = 0;
+  int failed = 0;
+#pragma omp parallel num_threads(o->threads) shared(next, done, failed)
+  {
+    /* Per-thread workspace, declared inside the region and allocated once. */
+    tsim_cohort *c = tsim_cohort_new(&plan);
+    tsim_tally *mine = tsim_tally_new(sc, o->p_values);
+    tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
+    if (aw) aw->want_p = o->p_values;
+    tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
+    /* The block path, where it applies, pays on this processor, and no multiplicity procedure
+     * reads whole outcomes. */
+    int block = aw && mine && tsim_analysis_block_ok(aw) && tsim_analysis_block_pays() && mine->nproc == 0 &&
+                !mine->pdist[0] && !o->whole_outcomes;
+    tsim_outcome_block *blk = block ? malloc(2 * sizeof *blk) : NULL; /* this trial's, the one before */
+    block_acc *acc = NULL;
+    if (blk) {
+      tsim_analysis_block_init(aw, &blk[0]);
+      tsim_analysis_block_init(aw, &blk[1]);
+      acc = block_acc_new(mine, blk);
+    }
+    if (!c || !mine || !aw || !res || (block && (!blk || !acc))) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp barrier
+    int stop;
+#pragma omp atomic read
+    stop = failed;
+    while (!stop) {
+      long long start;
+#pragma omp atomic capture
+      { start = next; next += RUN_CHUNK; }
+      if (start >= o->trials) break;
+      long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
+      if (block) {
+        /* Each trial's decisions are made one trial later, when its counts were stored long
+         * enough ago to be read as vectors without waiting for the stores. */
+        for (long long i = start; i < end; i++) {
+          tsim_outcome_block *now = &blk[i & 1], *before = &blk[(i & 1) ^ 1];
+          tsim_cohort_sample(c, o->seed, o->first_trial + i);
+          tsim_analysis_prepare(aw, c);
+          tsim_analysis_block_counts(aw, now);
+          if (i > start) {
+            tsim_analysis_block_finish(aw, before);
+            block_add(acc, mine, before);
+          }
+        }
+        tsim_analysis_block_finish(aw, &blk[(end - 1) & 1]);
+        block_add(acc, mine, &blk[(end - 1) & 1]);
+        block_flush(acc, mine);
+      } else
+      for (long long i = start; i < end; i++) {
+        tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
+        tally_add(mine, 0, res);
+        tally_add(mine, 1, res + mine->ncomp);
+        if (mine->nproc) {
+          tally_procedures(mine, sc, 0, res);
+          tally_procedures(mine, sc, 1, res + mine->ncomp);
+        }
+      }
+      mine->trials += end - start;
+      long long d;
+#pragma omp atomic capture
+      { done += end - start; d = done; }
+      if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
+    }
+    if (acc && !failed) block_pairs(acc, mine);
+#pragma omp critical(tsim_merge)
+    if (mine && !failed) tsim_tally_merge(total, mine);
+    tsim_tally_free(mine);
+    tsim_cohort_free(c);
+    tsim_analysis_ws_free(aw);
+    free(res);
+    free(blk);
+    block_acc_free(acc);
+  }
+  tsim_cohort_plan_free(&plan);
+  if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
+  *out = total;
+  return TSIM_OK;
+}
+
+static const tsim_run_split *run_split;
+
+void tsim_run_set_split(const tsim_run_split *s) { run_split = s; }
+
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+  if (!run_split) return run_local(sc, o, out);
+  tsim_run_opts mine = *o;
+  run_split->block(o->first_trial, o->trials, &mine.first_trial, &mine.trials);
+  tsim_status st = run_local(sc, &mine, out);
+  st = run_split->combine(st, *out);
+  if (st != TSIM_OK) {
+    tsim_tally_free(*out);
+    *out = NULL;
+  }
+  return st;
+}

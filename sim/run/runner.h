@@ -1,0 +1,126 @@
+/* runner.h - many simulated trials in parallel, reduced into exact integer tallies.
+ *
+ * Trial i of a run samples its cohort under the alternative and under the null twin from the
+ * streams of (seed, i), evaluates every analysis on both, and adds the outcomes to its thread's
+ * tally. Every accumulator is an integer - counts, and differences in fixed point - so merging
+ * tallies is exact and order-free: a run's numbers are the same for any thread count, any
+ * scheduling, and any split of the trials into pieces that are merged afterwards.
+ */
+#ifndef TSIM_RUNNER_H
+#define TSIM_RUNNER_H
+
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+#include "model/cohort.h"
+#include "input/scenario.h"
+
+__extension__ typedef __int128 tsim_i128;
+
+/* Differences are accumulated in fixed point, as round(diff * scale) with scale = 2^48 for a
+ * difference in response rates (|diff| <= 1) and 2^48 / B for a difference in means bounded
+ * by B (a power of two; see tsim_analysis_diff_bound): a trial adds at most 2^48 and 10^12
+ * trials stay far inside 127 bits; the rounding (2^-49 B) is far below any Monte Carlo error.
+ * Squares are accumulated as round((diff * scale)^2 / 2^48). */
+#define TSIM_FIXED_SCALE 281474976710656.0 /* 2^48 */
+
+/* Accumulators of one comparison under one hypothesis. */
+typedef struct tsim_tally_cell {
+  uint64_t reject;         /* trials with p < alpha */
+  uint64_t favouring;      /* ... and the observed difference favouring the experimental arm */
+  uint64_t defined;        /* trials in which both arms had analysed patients */
+  uint64_t n0_sum, n1_sum; /* analysed patients, control and experimental, summed */
+  tsim_i128 n_sq_sum;      /* (n0 + n1)^2 summed, for the standard error of the mean N */
+  uint64_t sites_dropped;  /* sites removed by the analysis's exclusion rules, summed */
+  tsim_i128 diff_sum;      /* sum of round(diff * 2^48) over defined trials */
+  tsim_i128 diff_sq_sum;   /* sum of round((diff scale)^2 / 2^48) over defined trials */
+  double scale;            /* the fixed-point scale (not summed: fixed by the analysis) */
+} tsim_tally_cell;
+
+/* Joint decisions for a pair of comparisons of the same experimental arm. */
+typedef struct tsim_pair {
+  int first, second; /* comparison indices (analysis * (narms-1) + j), first < second */
+} tsim_pair;
+
+typedef struct tsim_tally {
+  int ncomp;                 /* comparisons: nanalyses * (narms - 1), analysis-major */
+  int npairs;
+  tsim_pair *pairs;          /* [npairs] (owned) */
+  long long trials;          /* trials added */
+  tsim_tally_cell *cell[2];  /* [hypothesis][ncomp] (owned) */
+  uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
+  /* Multiplicity procedures: for procedure q and comparison j (arm), the trials in which
+   * member i was significant within the procedure, then all members, then any member:
+   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any). */
+  int nproc, ncmp, pstride;
+  uint64_t *proc[2];         /* (owned; NULL when there are no procedures) */
+  /* The distribution of p-values (only when the run was asked for it; NULL otherwise): for
+   * comparison k, pdist[h][k * (TSIM_PBINS + 1) + j] counts the trials whose p-value first
+   * rejects at alpha = (j + 1) / TSIM_PBINS (under the tie rule of stattest.h), i.e. p in
+   * [j / TSIM_PBINS, (j + 1) / TSIM_PBINS) up to ties; p-values that reject at no alpha <= 1
+   * count in the last bin j = TSIM_PBINS - 1 (which is [0.999, 1], p = 1 included), and slot
+   * j = TSIM_PBINS counts the trials with no p-value (NaN: no test possible - an empty arm, no
+   * responder or no non-responder at all, fewer than 2 values - or a model not estimable).
+   * So the trials rejecting at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
+  uint64_t *pdist[2];
+} tsim_tally;
+
+#define TSIM_PBINS 1000
+
+/* A zeroed tally shaped for sc, with the p-value distribution when p_values is 1; NULL when
+ * out of memory. */
+tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values);
+/* The bin of pdist a p-value falls in (see tsim_tally.pdist); TSIM_PBINS for NaN. */
+int tsim_pbin(double p);
+void tsim_tally_free(tsim_tally *t);
+/* dst += src (same shape). Exact, so any merge order gives the same tally. */
+void tsim_tally_merge(tsim_tally *dst, const tsim_tally *src);
+/* The tally as words, for sending between processes (distributed.c): its 64-bit counts in a
+ * fixed order into w64 (*n64 words, from tsim_tally_words) and its 128-bit sums as pairs of
+ * words (low, high) into w128 (*n128 pairs, 2 *n128 words). tsim_tally_merge_words adds such
+ * words, packed from a tally of the same shape, to t - dst += src, exactly as tsim_tally_merge
+ * - and tsim_tally_set_words makes t's counts theirs. */
+void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128);
+void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128);
+void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
+void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
+
+typedef void (*tsim_progress_fn)(void *ctx, long long done, long long total);
+
+typedef struct tsim_run_opts {
+  uint64_t seed;             /* base seed of the trial streams */
+  long long first_trial;     /* index of the first trial (for runs split into pieces) */
+  long long trials;          /* how many trials, from first_trial on */
+  int threads;               /* OpenMP threads (>= 1) */
+  tsim_progress_fn progress; /* called from one thread now and then; may be NULL */
+  void *progress_ctx;
+  int p_values;              /* 1: compute every trial's p-values exactly (slower: no cached
+                                decisions) and tally their distribution (tsim_tally.pdist) */
+  int whole_outcomes;        /* 1: evaluate every trial into whole outcomes (tsim_run_trial) even
+                                where the block path applies (tests compare the two); 0 normally */
+} tsim_run_opts;
+
+/* Runs the trials and returns their tally in *out (caller frees). TSIM_NOMEM if a workspace
+ * could not be allocated (then *out is NULL). */
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out);
+
+/* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
+ * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only
+ * this process's block of the trials asked for, and then `combine`, given this process's
+ * status and tally, returns the status every process agrees on (the largest) and, when
+ * it is TSIM_OK, has added every other process's tally to *t, so that every process holds the
+ * whole run's tally and takes the same next step. Every process must call tsim_run alike.
+ * NULL (the default): tsim_run runs every trial itself. */
+typedef struct tsim_run_split {
+  void (*block)(long long first_trial, long long trials, long long *first, long long *count);
+  tsim_status (*combine)(tsim_status st, tsim_tally *t);
+} tsim_run_split;
+void tsim_run_set_split(const tsim_run_split *s);
+
+/* One trial as the run does it: samples the cohort into c and writes the outcomes of every
+ * comparison under the alternative to out[0 .. ncomp-1] and under the null twin to
+ * out[ncomp .. 2 ncomp-1], using the analysis workspace w. */
+void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
+                    long long trial, tsim_outcome *out);
+
+#endif

@@ -1,0 +1,110 @@
+/* sweep.c - grid experiments (see sweep.h). */
+#include "run/sweep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+
+/* "sample_size=60, dropout.il2=0.1" for messages. */
+static void describe_point(const tsim_grid *g, const tsim_override *ov, char *buf, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < g->nparams && used < n; i++)
+    used += (size_t)snprintf(buf + used, n - used, "%s%s=%.12g", i ? ", " : "", ov[i].path,
+                             ov[i].value);
+}
+
+/* Makes point k; on failure its problems are prefixed with the point. */
+static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_grid *g, int k,
+                                 tsim_override *ov, tsim_diag *d) {
+  tsim_grid_point(g, k, ov);
+  tsim_diag local;
+  tsim_diag_init(&local);
+  tsim_scenario *sc = NULL;
+  if (tsim_scenario_from_source(src, ov, g->nparams, &sc, &local) != TSIM_OK) {
+    char what[512];
+    describe_point(g, ov, what, sizeof what);
+    for (size_t i = 0; i < local.n; i++)
+      tsim_diag_add(d, "grid point %d (%s): %s", k, what, local.msgs[i]);
+    if (local.n == 0) tsim_diag_add(d, "grid point %d (%s): cannot load", k, what);
+  }
+  tsim_diag_clear(&local);
+  return sc;
+}
+
+static double *nominal_differences(const tsim_scenario *sc) {
+  int ncmp = tsim_scenario_ncomparisons(sc), ncomp = sc->nanalyses * ncmp;
+  double *nom = malloc((size_t)ncomp * sizeof *nom);
+  if (!nom) return NULL;
+  for (int k = 0; k < ncomp; k++) nom[k] = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
+  return nom;
+}
+
+/* Every point must have the same analyses and arms as the first, so results line up. */
+static int same_shape(const tsim_scenario *a, const tsim_scenario *b) {
+  if (a->narms != b->narms || a->nanalyses != b->nanalyses) return 0;
+  for (int k = 0; k < a->nanalyses; k++)
+    if (strcmp(a->analyses[k].id, b->analyses[k].id) != 0) return 0;
+  return 1;
+}
+
+static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid *grid,
+                                tsim_sweep *out, tsim_diag *d) {
+  for (int k = 0; k < grid->npoints; k++) {
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
+    if (!sc) continue;
+    if (!out->first) out->first = sc;
+    else {
+      if (!same_shape(out->first, sc))
+        tsim_diag_add(d, "grid point %d: the analyses differ from the first point's", k);
+      tsim_scenario_free(sc);
+    }
+  }
+  return d->n || d->dropped ? TSIM_INPUT : TSIM_OK;
+}
+
+static tsim_status run_point(const tsim_scenario *sc, const tsim_sweep_opts *so,
+                             tsim_sweep_point *p) {
+  p->nominal = nominal_differences(sc);
+  if (!p->nominal) return TSIM_NOMEM;
+  for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha;
+  p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
+  p->trials = so->trials > 0 ? so->trials : sc->trials;
+  tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL, 0, 0};
+  return tsim_run(sc, &ro, &p->tally);
+}
+
+tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_sweep_opts *so,
+                           tsim_sweep *out, tsim_diag *d,
+                           void (*progress)(void *ctx, int done, int total), void *ctx) {
+  memset(out, 0, sizeof *out);
+  out->grid = grid;
+  tsim_scenario_source *src = tsim_scenario_source_open(file, d);
+  if (!src) return TSIM_INPUT;
+  out->points = calloc((size_t)grid->npoints, sizeof *out->points);
+  tsim_status st = out->points ? TSIM_OK : TSIM_NOMEM;
+  if (st == TSIM_OK) out->npoints = grid->npoints;
+  /* Validate every point before running any. */
+  if (st == TSIM_OK) st = validate_all(src, grid, out, d);
+  for (int k = 0; st == TSIM_OK && k < grid->npoints; k++) {
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
+    if (!sc) { st = TSIM_INPUT; break; }
+    st = run_point(sc, so, &out->points[k]);
+    tsim_scenario_free(sc);
+    if (st == TSIM_OK && progress) progress(ctx, k + 1, grid->npoints);
+  }
+  tsim_scenario_source_close(src);
+  return st;
+}
+
+void tsim_sweep_free(tsim_sweep *s) {
+  if (!s) return;
+  for (int k = 0; s->points && k < s->npoints; k++) {
+    tsim_tally_free(s->points[k].tally);
+    free(s->points[k].nominal);
+  }
+  free(s->points);
+  tsim_scenario_free(s->first);
+  memset(s, 0, sizeof *s);
+}
