@@ -26,43 +26,58 @@
 #include "stats/ranktest.h"
 #include "stats/stattest.h"
 
+/* The workspace's part for analyses of patients (tsim_analysis_ws.pt). */
+struct tsim_pt_ws {
+  long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
+  long long *ptx, *ptn; /* [narms] their totals */
+  double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
+  uint8_t *grp;         /* [n] their arms */
+  double *y2, *b2;      /* [n] the two arms of one comparison, control first */
+  struct tsim_rank_ws *rank;     /* Wilcoxon workspace */
+  struct tsim_ancova_ws *ancova; /* ANCOVA workspace */
+};
+
 int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   const tsim_scenario *sc = w->sc;
+  if (!(w->pt = calloc(1, sizeof *w->pt))) return -1;
   size_t cells = (size_t)sc->nsites * (size_t)sc->narms, n = (size_t)sc->sample_size;
-  w->px = malloc(cells * sizeof *w->px);
-  w->pn = malloc(cells * sizeof *w->pn);
-  w->ptx = malloc((size_t)sc->narms * sizeof *w->ptx);
-  w->ptn = malloc((size_t)sc->narms * sizeof *w->ptn);
-  w->vals = malloc(n * sizeof *w->vals);
-  w->bases = malloc(n * sizeof *w->bases);
-  w->grp = malloc(n);
-  w->y2 = malloc(n * sizeof *w->y2);
-  w->b2 = malloc(n * sizeof *w->b2);
+  w->pt->px = malloc(cells * sizeof *w->pt->px);
+  w->pt->pn = malloc(cells * sizeof *w->pt->pn);
+  w->pt->ptx = malloc((size_t)sc->narms * sizeof *w->pt->ptx);
+  w->pt->ptn = malloc((size_t)sc->narms * sizeof *w->pt->ptn);
+  w->pt->vals = malloc(n * sizeof *w->pt->vals);
+  w->pt->bases = malloc(n * sizeof *w->pt->bases);
+  w->pt->grp = malloc(n);
+  w->pt->y2 = malloc(n * sizeof *w->pt->y2);
+  w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
     ancova = ancova || sc->analyses[k].test == TSIM_TEST_ANCOVA;
   }
-  if (rank) w->rank = tsim_rank_ws_new(n);
-  if (ancova) w->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->px && w->pn && w->ptx && w->ptn && w->vals && w->bases && w->grp && w->y2 && w->b2 &&
-                 (!rank || w->rank) && (!ancova || w->ancova)
+  if (rank) w->pt->rank = tsim_rank_ws_new(n);
+  if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 &&
+                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova)
              ? 0
              : -1;
 }
 
 void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
-  free(w->px);
-  free(w->pn);
-  free(w->ptx);
-  free(w->ptn);
-  free(w->vals);
-  free(w->bases);
-  free(w->grp);
-  free(w->y2);
-  free(w->b2);
-  tsim_rank_ws_free(w->rank);
-  tsim_ancova_ws_free(w->ancova);
+  if (!w->pt) return;
+  free(w->pt->px);
+  free(w->pt->pn);
+  free(w->pt->ptx);
+  free(w->pt->ptn);
+  free(w->pt->vals);
+  free(w->pt->bases);
+  free(w->pt->grp);
+  free(w->pt->y2);
+  free(w->pt->b2);
+  tsim_rank_ws_free(w->pt->rank);
+  tsim_ancova_ws_free(w->pt->ancova);
+  free(w->pt);
+  w->pt = NULL;
 }
 
 /* What one analysis under one hypothesis reads of the patients, worked out once. */
@@ -114,43 +129,43 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_cohort *c = w->cohort;
   size_t na = (size_t)sc->narms, cells = (size_t)sc->nsites * na;
-  memset(w->px, 0, cells * sizeof *w->px);
-  memset(w->pn, 0, cells * sizeof *w->pn);
-  memset(w->ptx, 0, na * sizeof *w->ptx);
-  memset(w->ptn, 0, na * sizeof *w->ptn);
+  memset(w->pt->px, 0, cells * sizeof *w->pt->px);
+  memset(w->pt->pn, 0, cells * sizeof *w->pt->pn);
+  memset(w->pt->ptx, 0, na * sizeof *w->pt->ptx);
+  memset(w->pt->ptn, 0, na * sizeof *w->pt->ptn);
   selection sel = select_for(w, an, h);
   for (long long j = 0; j < c->n; j++) {
     double v;
     if (!select_value(&sel, j, &v)) continue;
     size_t cell = (size_t)c->site[j] * na + c->arm[j];
     long long r = v != 0;
-    w->px[cell] += r;
-    w->pn[cell]++;
-    w->ptx[c->arm[j]] += r;
-    w->ptn[c->arm[j]]++;
+    w->pt->px[cell] += r;
+    w->pt->pn[cell]++;
+    w->pt->ptx[c->arm[j]] += r;
+    w->pt->ptn[c->arm[j]]++;
   }
-  tsim__analysis_binary(w, k, w->px, w->pn, w->ptx, w->ptn, out);
+  tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
 }
 
-/* One comparison of a continuous analysis on the kept patients (w->vals, w->grp). */
+/* One comparison of a continuous analysis on the kept patients (w->pt->vals, w->pt->grp). */
 static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   long long n0 = 0, n1 = 0;
   /* Control first, then the experimental arm, keeping each arm's order. */
   for (long long i = 0; i < m; i++)
-    if (w->grp[i] == sc->control) {
-      w->y2[n0] = w->vals[i];
-      w->b2[n0++] = w->bases[i];
+    if (w->pt->grp[i] == sc->control) {
+      w->pt->y2[n0] = w->pt->vals[i];
+      w->pt->b2[n0++] = w->pt->bases[i];
     }
   for (long long i = 0; i < m; i++)
-    if (w->grp[i] == arm) {
-      w->y2[n0 + n1] = w->vals[i];
-      w->b2[n0 + n1++] = w->bases[i];
+    if (w->pt->grp[i] == arm) {
+      w->pt->y2[n0 + n1] = w->pt->vals[i];
+      w->pt->b2[n0 + n1++] = w->pt->bases[i];
     }
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  tsim_mean_sd(w->y2, n0, &m0, &s0);
-  tsim_mean_sd(w->y2 + n0, n1, &m1, &s1);
+  tsim_mean_sd(w->pt->y2, n0, &m0, &s0);
+  tsim_mean_sd(w->pt->y2 + n0, n1, &m1, &s1);
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -165,11 +180,11 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->rank, w->y2, (size_t)n0, w->y2 + n0, (size_t)n1, 1, &stat, NULL);
+      p = tsim_wilcoxon(w->pt->rank, w->pt->y2, (size_t)n0, w->pt->y2 + n0, (size_t)n1, 1, &stat, NULL);
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
-      p = tsim_ancova(w->ancova, w->y2, w->b2, (size_t)n0, w->y2 + n0, w->b2 + n0, (size_t)n1,
+      p = tsim_ancova(w->pt->ancova, w->pt->y2, w->pt->b2, (size_t)n0, w->pt->y2 + n0, w->pt->b2 + n0, (size_t)n1,
                       0.95, &r);
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
@@ -207,9 +222,9 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
   for (long long j = 0; j < c->n; j++) {
     double v;
     if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
-    w->vals[m] = v;
-    w->bases[m] = b >= 0 ? c->base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
-    w->grp[m++] = c->arm[j];
+    w->pt->vals[m] = v;
+    w->pt->bases[m] = b >= 0 ? c->base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
+    w->pt->grp[m++] = c->arm[j];
   }
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     compare_continuous(w, k, m, tsim_comparison_arm(sc, j), &out[j]);

@@ -87,13 +87,7 @@ typedef struct tsim_analysis_ws {
   unsigned char need_p[TSIM_MAX_ANALYSES]; /* p-values some multiplicity procedure needs */
   /* The latent model (sc->latent): analyses read the patients of the cohort prepared. */
   const tsim_cohort *cohort;
-  long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
-  long long *ptx, *ptn; /* [narms] their totals */
-  double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
-  uint8_t *grp;         /* [n] their arms */
-  double *y2, *b2;      /* [n] the two arms of one comparison, control first */
-  struct tsim_rank_ws *rank;       /* Wilcoxon workspace */
-  struct tsim_ancova_ws *ancova;   /* ANCOVA workspace */
+  struct tsim_pt_ws *pt; /* what those analyses need of their own (ptanalysis.c; owned) */
   struct tsim_logit_ws *logit;     /* logistic regression workspace (nsites strata) */
 } tsim_analysis_ws;
 
