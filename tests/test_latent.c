@@ -109,7 +109,7 @@ static int endpoint(const tsim_scenario *sc, const char *id) {
 
 /* Patient j's value of end point e at its own visit v under hypothesis h. */
 static double value(const sampler *s, int h, long long j, int e, int v) {
-  return s->c->val[h][(size_t)j * (size_t)s->nm + (size_t)(s->lp->meas_start[e] + v)];
+  return s->c->pat.val[h][(size_t)j * (size_t)s->nm + (size_t)(s->lp->meas_start[e] + v)];
 }
 
 /* ---- reference values ------------------------------------------------------------------- */
@@ -238,10 +238,10 @@ static void continuous_case(void) {
             coupling_wrong += fabs(z0 - z1) > 1e-9 || fabs(w0 - w1) > 1e-9;
           }
         }
-        x[6] = c->base[j];
+        x[6] = c->pat.base[j];
         mom_add(&mom[h][a], x, 7);
       }
-      base_bad += !isfinite(c->base[j]);
+      base_bad += !isfinite(c->pat.base[j]);
     }
   }
   CHECK(derived_wrong == 0, "%lld derived values differ from [source <= / >= threshold]",
@@ -348,12 +348,12 @@ static void binary_case(void) {
     tsim_cohort_sample(c, SEED + 1, t);
     for (long long j = 0; j < c->n; j++) {
       int a = c->arm[j];
-      gone_differs += c->gone[0][j] != c->gone[1][j]; /* dropout does not follow outcomes here */
+      gone_differs += c->pat.gone[0][j] != c->pat.gone[1][j]; /* dropout does not follow outcomes here */
       for (int h = 0; h < 2; h++) {
         double *q = k[h][a];
         double x10 = value(&s, h, j, b1, 0), x11 = value(&s, h, j, b1, 1);
         double x2 = value(&s, h, j, b2, 0);
-        int g1 = c->sub[j] & 1, g2 = (c->sub[j] >> 1) & 1;
+        int g1 = c->pat.sub[j] & 1, g2 = (c->pat.sub[j] >> 1) & 1;
         q[N]++;
         q[R10] += x10;
         q[R11] += x11;
@@ -368,9 +368,9 @@ static void binary_case(void) {
           cp[h][a][i] += prod[i];
           cp2[h][a][i] += prod[i] * prod[i];
         }
-        q[GONE0] += c->gone[h][j] <= 0;
-        q[GONE1] += c->gone[h][j] <= 1;
-        q[DEV] += c->dev[j];
+        q[GONE0] += c->pat.gone[h][j] <= 0;
+        q[GONE1] += c->pat.gone[h][j] <= 1;
+        q[DEV] += c->pat.dev[j];
         q[SG1] += g1;
         q[SG2] += g2;
         q[SG12] += g1 && g2;
@@ -467,7 +467,7 @@ static void mnar_case(void) {
       for (int h = 0; h < 2; h++) {
         int resp = value(&s, h, j, r, 2) != 0;
         for (int v = 0; v < 3; v++) {
-          k[h][a][resp][v] += c->gone[h][j] <= v;
+          k[h][a][resp][v] += c->pat.gone[h][j] <= v;
           resp_v[h][a][v] += value(&s, h, j, r, v);
         }
         k[h][a][resp][3]++;
@@ -529,7 +529,7 @@ static void dropout_mixed_case(void) {
   for (long long j = 0; j < c->n; j++) {
     int a = c->arm[j];
     n[a]++;
-    for (int v = 0; v < 3; v++) gone[a][v] += c->gone[0][j] <= v;
+    for (int v = 0; v < 3; v++) gone[a][v] += c->pat.gone[0][j] <= v;
   }
   char what[200];
   for (int a = 0; a < 2; a++)
@@ -562,7 +562,7 @@ static void mnar_cap_case(const char *file, int h, double stated) {
       for (long long j = 0; j < c->n; j++)
         if (c->arm[j] == 1) {
           n++;
-          gone += c->gone[h][j] < sc->nvisits;
+          gone += c->pat.gone[h][j] < sc->nvisits;
         }
     }
     char what[300];
@@ -752,15 +752,15 @@ static void same_seed_case(const char *file) {
   size_t n = (size_t)c1->n, nv = n * (size_t)s.nm, nb = n * (size_t)s.lp->nbase;
   int same = same_bytes(c1->arm, c2->arm, n) &&
              same_bytes(c1->site, c2->site, n * sizeof *c1->site) &&
-             same_bytes(c1->dev, c2->dev, n) && same_bytes(c1->sub, c2->sub, n) &&
-             same_bytes(c1->base, c2->base, nb * sizeof *c1->base);
+             same_bytes(c1->pat.dev, c2->pat.dev, n) && same_bytes(c1->pat.sub, c2->pat.sub, n) &&
+             same_bytes(c1->pat.base, c2->pat.base, nb * sizeof *c1->pat.base);
   for (int h = 0; h < 2; h++)
-    same = same && same_bytes(c1->val[h], c2->val[h], nv * sizeof *c1->val[h]) &&
-           same_bytes(c1->gone[h], c2->gone[h], n);
+    same = same && same_bytes(c1->pat.val[h], c2->pat.val[h], nv * sizeof *c1->pat.val[h]) &&
+           same_bytes(c1->pat.gone[h], c2->pat.gone[h], n);
   CHECK(same, "%s: the same (seed, trial) gave different patients", file);
   /* ... and a different seed gives different values (the comparison is not vacuous). */
   tsim_cohort_sample(c2, SEED + 1, 3);
-  CHECK(!same_bytes(c1->val[0], c2->val[0], nv * sizeof *c1->val[0]),
+  CHECK(!same_bytes(c1->pat.val[0], c2->pat.val[0], nv * sizeof *c1->pat.val[0]),
         "%s: another seed gave the same values", file);
   tsim_cohort_free(c2);
   sampler_close(&s);

@@ -96,7 +96,7 @@ static selection select_for(const tsim_analysis_ws *w, const tsim_analysis *an, 
   const tsim_cohort *c = w->cohort;
   const tsim_latent_plan *lp = c->plan->lat;
   const tsim_endpoint *ep = &w->sc->endpoints[an->endpoint];
-  selection s = {c->gone[h], c->dev, c->sub, c->val[h] + lp->meas_start[an->endpoint],
+  selection s = {c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + lp->meas_start[an->endpoint],
                  (size_t)lp->nmeas, ep->visits[an->visit], an->visit, ep->visits,
                  an->population == TSIM_POP_PER_PROTOCOL, an->subgroup, an->missing};
   return s;
@@ -223,7 +223,7 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
     double v;
     if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
     w->pt->vals[m] = v;
-    w->pt->bases[m] = b >= 0 ? c->base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
+    w->pt->bases[m] = b >= 0 ? c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
     w->pt->grp[m++] = c->arm[j];
   }
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {

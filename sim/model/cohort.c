@@ -145,16 +145,17 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   if (plan->lat) {
     const struct tsim_latent_plan *lp = plan->lat;
     size_t nm = (size_t)lp->nmeas;
-    c->base = malloc((n * (size_t)lp->nbase + 1) * sizeof *c->base);
-    c->dev = malloc(n);
-    c->sub = malloc(n);
-    ok = ok && c->base && c->dev && c->sub;
+    c->pat.base = malloc((n * (size_t)lp->nbase + 1) * sizeof *c->pat.base);
+    c->pat.dev = malloc(n);
+    c->pat.sub = malloc(n);
+    ok = ok && c->pat.base && c->pat.dev && c->pat.sub;
     for (int h = 0; h < 2; h++) {
-      c->lz[h] = malloc(nm * ns * na * sizeof *c->lz[h]);
-      c->val[h] = malloc(n * nm * sizeof *c->val[h]);
-      c->gone[h] = malloc(n);
-      ok = ok && c->lz[h] && c->val[h] && c->gone[h];
+      c->pat.val[h] = malloc(n * nm * sizeof *c->pat.val[h]);
+      c->pat.gone[h] = malloc(n);
+      ok = ok && c->pat.val[h] && c->pat.gone[h];
     }
+    c->latent = tsim__latent_ws_new(plan);
+    ok = ok && c->latent;
   }
   c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
@@ -182,13 +183,13 @@ void tsim_cohort_free(tsim_cohort *c) {
     free(c->resp_pp[h]);
     free(c->resp_dev[h]);
     free(c->cat8[h]);
-    free(c->lz[h]);
-    free(c->val[h]);
-    free(c->gone[h]);
+    free(c->pat.val[h]);
+    free(c->pat.gone[h]);
   }
-  free(c->base);
-  free(c->dev);
-  free(c->sub);
+  tsim__latent_ws_free(c->latent);
+  free(c->pat.base);
+  free(c->pat.dev);
+  free(c->pat.sub);
   free(c->scratch);
   free(c->site_start);
   free(c->site_n);

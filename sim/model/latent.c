@@ -14,6 +14,32 @@
 
 
 
+/* The latent sampler's own part of a workspace (tsim_cohort.lat). */
+struct tsim_latent_ws {
+  double *lz[2]; /* [nmeas * nsites * narms] this trial's thresholds / means, by hypothesis */
+  int lz_ready;  /* lz has been computed at least once */
+};
+
+struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
+  const tsim_scenario *sc = plan->sc;
+  struct tsim_latent_ws *l = calloc(1, sizeof *l);
+  if (!l) return NULL;
+  size_t cells = (size_t)plan->lat->nmeas * (size_t)sc->nsites * (size_t)sc->narms;
+  for (int h = 0; h < 2; h++) l->lz[h] = malloc(cells * sizeof *l->lz[h]);
+  if (!l->lz[0] || !l->lz[1]) {
+    tsim__latent_ws_free(l);
+    return NULL;
+  }
+  return l;
+}
+
+void tsim__latent_ws_free(struct tsim_latent_ws *l) {
+  if (!l) return;
+  free(l->lz[0]);
+  free(l->lz[1]);
+  free(l);
+}
+
 tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
   tsim_latent_plan *lp = calloc(1, sizeof *lp);
   if (!lp) return NULL;
@@ -73,8 +99,8 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
 static void trial_params(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
-  if (lp->fixed_params && c->lz_ready) return;
-  c->lz_ready = 1;
+  if (lp->fixed_params && c->latent->lz_ready) return;
+  c->latent->lz_ready = 1;
   int ns = sc->nsites, na = sc->narms;
   size_t cell = 0;
   for (int m = 0; m < lp->nmeas; m++) {
@@ -102,7 +128,7 @@ static void trial_params(tsim_cohort *c) {
           if (!isnan(forced)) val[0] = val[1] = forced;
         }
         for (int h = 0; h < 2; h++)
-          c->lz[h][cell] = ep->type == TSIM_EP_CONTINUOUS ? val[h]
+          c->latent->lz[h][cell] = ep->type == TSIM_EP_CONTINUOUS ? val[h]
                            : val[h] <= 0 ? -INFINITY : val[h] >= 1 ? INFINITY
                            : gsl_cdf_ugaussian_Pinv(val[h]);
       }
@@ -115,8 +141,8 @@ static void patient_values(tsim_cohort *c, long long j, int h, const double *x) 
   const tsim_latent_plan *lp = c->plan->lat;
   int a = c->arm[j], nm = lp->nmeas;
   size_t na = (size_t)sc->narms, per_m = (size_t)sc->nsites * na;
-  const double *lz = c->lz[h] + (size_t)c->site[j] * na + (size_t)a;
-  double *val = c->val[h] + (size_t)j * (size_t)nm;
+  const double *lz = c->latent->lz[h] + (size_t)c->site[j] * na + (size_t)a;
+  double *val = c->pat.val[h] + (size_t)j * (size_t)nm;
   for (int m = 0; m < nm; m++) {
     int d = lp->meas_dim[m];
     if (d < 0) continue;
@@ -138,7 +164,7 @@ static uint8_t first_missed(const tsim_cohort *c, long long j, int h, double u) 
   int a = c->arm[j];
   double f = 1;
   if (lp->mnar_meas >= 0) {
-    int responder = c->val[h][(size_t)j * (size_t)lp->nmeas + (size_t)lp->mnar_meas] != 0;
+    int responder = c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)lp->mnar_meas] != 0;
     f = lp->mnar_factor[h][a][!responder];
   }
   const double *by = sc->arms[a].dropout_by;
@@ -160,11 +186,11 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
   for (long long j = 0; j < c->n; j++) {
     int a = c->arm[j];
     double u = tsim_rng_uniform(rm);
-    c->dev[j] = (uint8_t)((tsim_rng_next(rm) >> 11) < lp->dev_thr[a]);
+    c->pat.dev[j] = (uint8_t)((tsim_rng_next(rm) >> 11) < lp->dev_thr[a]);
     uint8_t sub = 0;
     for (int g = 0; g < sc->nsubgroups; g++)
       sub |= (uint8_t)(((tsim_rng_next(rm) >> 11) < lp->sub_thr[g]) << g);
-    c->sub[j] = sub;
+    c->pat.sub[j] = sub;
     double z[TSIM_MAX_LATENT], x[TSIM_MAX_LATENT];
     for (int d = 0; d < nd; d++) z[d] = tsim_rng_normal(ro);
     for (int d = 0; d < nd; d++) {
@@ -175,7 +201,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
     }
     for (int h = 0; h < 2; h++) {
       patient_values(c, j, h, x);
-      c->gone[h][j] = first_missed(c, j, h, u);
+      c->pat.gone[h][j] = first_missed(c, j, h, u);
     }
     for (int e = 0; lp->nbase > 0 && e < sc->nendpoints; e++) {
       int b = lp->base_of[e];
@@ -184,7 +210,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
       double eps = tsim_rng_normal(ro);
       double xl = x[lp->meas_dim[lp->meas_start[e] + ep->nvisits - 1]];
       double zb = ep->base_corr * xl + sqrt(1 - ep->base_corr * ep->base_corr) * eps;
-      c->base[(size_t)j * (size_t)lp->nbase + (size_t)b] = ep->base_mean + ep->base_sd * zb;
+      c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] = ep->base_mean + ep->base_sd * zb;
     }
   }
 }
@@ -202,20 +228,20 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   }
   fputc('\n', f);
   for (long long j = 0; j < c->n; j++) {
-    int gone = c->gone[h][j];
+    int gone = c->pat.gone[h][j];
     fprintf(f, "%lld,%s,%lld,%d,%s,", c->trial, tsim_hypothesis_names[h], j, c->site[j],
             sc->arms[c->arm[j]].id);
     /* Blank: never dropped out. A dropout's later values were never observed (blank). */
     if (gone < sc->nvisits) fprintf(f, "%g", sc->visit_week[gone]);
-    fprintf(f, ",%d", c->dev[j]);
-    for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",%d", (c->sub[j] >> g) & 1);
+    fprintf(f, ",%d", c->pat.dev[j]);
+    for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",%d", (c->pat.sub[j] >> g) & 1);
     for (int e = 0; e < sc->nendpoints; e++)
       if (lp->base_of[e] >= 0)
-        fprintf(f, ",%.10g", c->base[(size_t)j * (size_t)lp->nbase + (size_t)lp->base_of[e]]);
+        fprintf(f, ",%.10g", c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)lp->base_of[e]]);
     for (int m = 0; m < lp->nmeas; m++) {
       fputc(',', f);
       if (lp->meas_visit[m] < gone)
-        fprintf(f, "%.10g", c->val[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
+        fprintf(f, "%.10g", c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
     }
     fputc('\n', f);
   }

@@ -46,6 +46,10 @@
 /* A new plan for sc (sc->latent must be 1, tsim_latent_valid 0); NULL when out of memory.
  * free() it. */
 tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc);
+/* The latent sampler's part of a workspace for plan (plan->lat set); NULL when out of memory.
+ * Freeing NULL is a no-op. */
+struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan);
+void tsim__latent_ws_free(struct tsim_latent_ws *l);
 /* The latent model (latent.c): enrollment, missingness and every patient's values. */
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial);
 int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f);

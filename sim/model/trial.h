@@ -49,6 +49,15 @@ typedef struct tsim_cohort_plan {
                                                             (cohort.c), or NULL */
 } tsim_cohort_plan;
 
+/* The patients of a latent-model trial, per patient j and measure m (see latent.h). */
+typedef struct tsim_patients {
+  double *val[2];          /* [n * nmeas] values by hypothesis (binary: 0 or 1) */
+  double *base;            /* [n * nbase] baselines (the same under both hypotheses) */
+  uint8_t *gone[2];        /* [n] first visit missed (nvisits: none), by hypothesis */
+  uint8_t *dev;            /* [n] 1 = major protocol deviation */
+  uint8_t *sub;            /* [n] subgroup membership, bit g for subgroup g */
+} tsim_patients;
+
 /* One thread's workspace: the current trial's patients and everything sampling needs. The
  * patients are shared by both hypotheses; only their responses differ. */
 typedef struct tsim_cohort {
@@ -94,14 +103,10 @@ typedef struct tsim_cohort {
   struct tsim_cell_ws *cell_ws; /* cell mode: the cell sampler's workspace (cellsample.c; owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
   gsl_rng *rng2;           /* a second one, so two streams can be read in one pass */
-  /* The latent model (sc->latent; see latent.h), per patient j and measure m: */
-  double *lz[2];           /* [nmeas * nsites * narms] this trial's thresholds / means */
-  double *val[2];          /* [n * nmeas] values by hypothesis (binary: 0 or 1) */
-  double *base;            /* [n * nbase] baselines (the same under both hypotheses) */
-  uint8_t *gone[2];        /* [n] first visit missed (nvisits: none), by hypothesis */
-  uint8_t *dev;            /* [n] 1 = major protocol deviation */
-  uint8_t *sub;            /* [n] subgroup membership, bit g for subgroup g */
-  int lz_ready;            /* lz has been computed at least once */
+  /* The latent model (sc->latent; see latent.h): every patient's own values, which the
+   * analyses of patients read, and the sampler's own part (latent.c). */
+  tsim_patients pat;
+  struct tsim_latent_ws *latent; /* owned */
   long long trial;         /* trial index of the cohort currently held */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;
