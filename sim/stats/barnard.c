@@ -12,9 +12,12 @@
  * [a, b], the smaller one is used:
  *  - Bernstein: f(pi) <= sum_s w_s max_[a,b] B_s = sum_s w_s B_s(clamp(s/N, a, b)), as B_s
  *    is unimodal with its maximum at s/N;
- *  - curvature: |f''| <= 2 N^2 (f = E g(X0, X1), g in [0, 1]; each second difference of g
- *    is in [-2, 2] and d2/dpi2 brings n0 (n0 - 1), 2 n0 n1 and n1 (n1 - 1)), so f <=
- *    max(f(a), f(b)) + 2 N^2 (b - a)^2 / 8.
+ *  - chord: f <= max(f(a), f(b)) + K (b - a)^2 / 8 with K >= -f'' on [a, b]. K is the
+ *    smaller of 2 N^2 (f = E g(X0, X1), g in [0, 1]; each second difference of g is in
+ *    [-2, 2] and d2/dpi2 brings n0 (n0 - 1), 2 n0 n1 and n1 (n1 - 1)) and, inside (0, 1),
+ *    -sum_s w_s min_[a,b] B_s'', from B_s'' = B_s (u^2 - v), u = s/pi - (N-s)/(1-pi)
+ *    decreasing, v = s/pi^2 + (N-s)/(1-pi)^2 convex, B_s between min(B_s(a), B_s(b)) and
+ *    its Bernstein maximum.
  * The first prunes the far parts of [0, 1] (relative, whatever the size of p), the second
  * certifies the neighbourhood of a maximum in a bounded number of bisections per level. The
  * search stops when every interval is certified (the gap is then <= tol) or after
