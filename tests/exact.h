@@ -51,7 +51,8 @@ typedef struct exact { double reject, favour, mean_n, p_defined, diff_mean, diff
 static inline double exact_p(tsim_test test, int sided, long long x0, long long n0, long long x1,
                              long long n1) {
   if (sided != 1) return tsim_test_p(test, x0, n0, x1, n1, NULL);
-  if (test == TSIM_TEST_FISHER) return tsim_fisher_one_sided_p(x0, n0, x1, n1, 1);
+  const tsim_test_info *ti = tsim_test_info_of(test); /* the catalogue's one-sided rule */
+  if (ti->one == TSIM_ONE_TAIL) return ti->tail(x0, n0, x1, n1, 1);
   double p2 = tsim_test_p(test, x0, n0, x1, n1, NULL);
   double diff = (double)x1 / (double)n1 - (double)x0 / (double)n0;
   return diff > 0 ? p2 / 2 : 1 - p2 / 2;

@@ -533,12 +533,15 @@ static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) 
         if (an->sided == 1) p = one_sided(p, fit.est, hib);
         break;
       }
-      case TSIM_TEST_FISHER:
-        p = an->sided == 1 ? tsim_fisher_one_sided_p(x0, n0, x1, n1, hib) : tsim_fisher_p(x0, n0, x1, n1);
-        break;
-      default:
-        p = tsim_test_p(an->test, x0, n0, x1, n1, NULL);
-        if (an->sided == 1) p = one_sided(p, diff, hib);
+      default: { /* a test on one 2x2 table: the catalogue's p and one-sided rule */
+        const tsim_test_info *ti = tsim_test_info_of(an->test);
+        if (an->sided == 1 && ti->one == TSIM_ONE_TAIL) {
+          p = ti->tail(x0, n0, x1, n1, hib);
+        } else {
+          p = ti->p(x0, n0, x1, n1, NULL);
+          if (an->sided == 1) p = one_sided(p, diff, hib);
+        }
+      }
     }
     tally(&acc[c], p, an->alpha, diff, hib, defined, n0, n1, dropped);
   }

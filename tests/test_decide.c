@@ -59,7 +59,8 @@ int main(void) {
   memset(&sc, 0, sizeof sc);
   sc.nanalyses = 15;
   for (int k = 0; k < sc.nanalyses; k++) {
-    sc.analyses[k].test = (tsim_test)(k % 3);
+    static const tsim_test cached[3] = {TSIM_TEST_PEARSON, TSIM_TEST_N1_CHISQ, TSIM_TEST_FISHER};
+    sc.analyses[k].test = cached[k % 3];
     sc.analyses[k].alpha = alphas[k / 3];
   }
   tsim_decider d;

@@ -66,7 +66,7 @@ tsim_analysis_ws *tsim_analysis_ws_new(const tsim_scenario *sc) {
       for (int i = 0; i < sc->procedures[q].nmembers; i++) w->need_p[sc->procedures[q].members[i]] = 1;
   for (int k = 0; k < sc->nanalyses; k++) {
     const tsim_analysis *an = &sc->analyses[k];
-    w->chisq[k] = (an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ) && an->sided == 2 &&
+    w->chisq[k] = tsim_test_info_of(an->test)->decide == TSIM_DECIDE_CHISQ && an->sided == 2 &&
                   !w->need_p[k];
     w->path[k] = tsim__stratified(an) ? TSIM_PATH_GENERAL : w->kind[k];
     w->higher[k] = (unsigned char)(sc->endpoints[an->endpoint].higher_is_better != 0);

@@ -116,21 +116,22 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   int higher_better = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
+  const tsim_test_info *ti = tsim_test_info_of(an->test);
   double p = NAN, stat = NAN;
-  if (an->sided == 2 && an->test != TSIM_TEST_BINOMIAL_EXACT) {
+  if (an->sided == 2 && ti->kind == TSIM_KIND_TABLE) {
     /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
-    if (wanted) p = tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat);
-    o->reject = an->test == TSIM_TEST_PEARSON || an->test == TSIM_TEST_N1_CHISQ
+    if (wanted) p = ti->p(o->x0, o->n0, o->x1, o->n1, &stat);
+    o->reject = ti->decide == TSIM_DECIDE_CHISQ
                     ? tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1)
                     : tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
   } else {
-    if (an->test == TSIM_TEST_BINOMIAL_EXACT)
+    if (ti->kind == TSIM_KIND_SINGLE_ARM)
       p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)
                          : tsim_binomial_exact_p(o->x1, o->n1, ep->p0);
-    else if (an->test == TSIM_TEST_FISHER)
-      p = tsim_fisher_one_sided_p(o->x0, o->n0, o->x1, o->n1, higher_better);
+    else if (ti->one == TSIM_ONE_TAIL) /* a one-sided p of its own: Fisher, Barnard */
+      p = ti->tail(o->x0, o->n0, o->x1, o->n1, higher_better);
     else
-      p = tsim__one_sided(tsim_test_p(an->test, o->x0, o->n0, o->x1, o->n1, &stat), o->diff, higher_better);
+      p = tsim__one_sided(ti->p(o->x0, o->n0, o->x1, o->n1, &stat), o->diff, higher_better);
     o->reject = tsim_reject(p, an->alpha);
   }
   o->p = wanted ? p : NAN;

@@ -46,7 +46,7 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o);
 
 /* Tests stratified by site, which need every kept site's counts (the general path). */
 static inline int tsim__stratified(const tsim_analysis *an) {
-  return an->test == TSIM_TEST_CMH || an->test == TSIM_TEST_LOGISTIC;
+  return tsim_test_info_of(an->test)->kind == TSIM_KIND_STRATIFIED;
 }
 
 /* Analysis k's nominal difference for comparison j (experimental arm j, 0-based): the

@@ -3,9 +3,11 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/barnard.h"
 #include "stats/contest.h"
 #include "stats/stattest.h"
 
@@ -22,8 +24,12 @@ int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
   d->table = calloc((size_t)1 << TSIM_FISHER_CACHE_BITS, sizeof *d->table);
   if (!d->table) return -1;
   for (int k = 0; k < sc->nanalyses; k++) {
-    tsim_test t = sc->analyses[k].test;
-    if ((t != TSIM_TEST_WELCH_T && t != TSIM_TEST_STUDENT_T) || sc->analyses[k].sided != 2) continue;
+    tsim_decide_rule rule = tsim_test_info_of(sc->analyses[k].test)->decide;
+    if (rule == TSIM_DECIDE_BARNARD && !d->barnard) {
+      d->barnard = calloc((size_t)1 << TSIM_BARNARD_CACHE_BITS, sizeof *d->barnard);
+      if (!d->barnard) { tsim_decider_free(d); return -1; }
+    }
+    if (rule != TSIM_DECIDE_T || sc->analyses[k].sided != 2) continue;
     d->tq[k] = calloc(TSIM_T_CACHE_DF + 1, sizeof *d->tq[k]);
     if (!d->tq[k]) { tsim_decider_free(d); return -1; }
   }
@@ -34,6 +40,8 @@ void tsim_decider_free(tsim_decider *d) {
   if (!d) return;
   free(d->table);
   d->table = NULL;
+  free(d->barnard);
+  d->barnard = NULL;
   for (int k = 0; k < TSIM_MAX_ANALYSES; k++) {
     free(d->tq[k]);
     d->tq[k] = NULL;
@@ -80,13 +88,80 @@ static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long l
   return x0 <= d->table[i].lo || x0 >= d->table[i].hi;
 }
 
+static int cmp_desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+/* The smallest key of a table that Barnard's two-sided test rejects at alpha for arms of n0
+ * and n1 (INFINITY if none): the p-value grows as the key falls, so bisect over the distinct
+ * keys of the non-degenerate tables, in decreasing order. NaN when out of memory. */
+static double barnard_crit(long long n0, long long n1, double alpha) {
+  size_t nk = 0;
+  double *key = malloc((size_t)(n0 + 1) * (size_t)(n1 + 1) * sizeof *key);
+  if (!key) return NAN;
+  for (long long x0 = 0; x0 <= n0; x0++)
+    for (long long x1 = 0; x1 <= n1; x1++)
+      if (x0 + x1 > 0 && x0 + x1 < n0 + n1) key[nk++] = tsim_barnard_key(x0, n0, x1, n1, 2, 1);
+  qsort(key, nk, sizeof *key, cmp_desc);
+  size_t u = 0;
+  for (size_t i = 0; i < nk; i++)
+    if (u == 0 || key[i] != key[u - 1]) key[u++] = key[i];
+  double crit = INFINITY;
+  /* Invariant: key[lo - 1] rejects (or lo == 0), key[hi] does not (or hi == u). */
+  size_t lo = 0, hi = u;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (tsim_reject(tsim_barnard_region_p(n0, n1, key[mid], 2, 1, NULL), alpha)) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0) crit = key[lo - 1];
+  free(key);
+  return crit;
+}
+
+static int barnard_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
+                          long long n0, long long x1, long long n1) {
+  long long m = x0 + x1;
+  if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
+  double alpha = sc->analyses[k].alpha;
+  if (!d->barnard || n0 >= (1 << 20) || n1 >= (1 << 20) || k >= 16)
+    return tsim_reject(tsim_barnard_p(x0, n0, x1, n1, NULL), alpha);
+  uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | (uint64_t)k;
+  key += 1; /* never 0, which marks an empty slot */
+  size_t mask = ((size_t)1 << TSIM_BARNARD_CACHE_BITS) - 1;
+  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
+  while (d->barnard[i].key && d->barnard[i].key != key) i = (i + 1) & mask;
+  if (!d->barnard[i].key) {
+    double crit = barnard_crit(n0, n1, alpha);
+    if (isnan(crit)) return tsim_reject(tsim_barnard_p(x0, n0, x1, n1, NULL), alpha);
+    if (d->barnard_used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
+      memset(d->barnard, 0, (mask + 1) * sizeof *d->barnard);
+      d->barnard_used = 0;
+      i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
+    }
+    d->barnard[i].key = key;
+    d->barnard[i].crit = crit;
+    d->barnard_used++;
+  }
+  return tsim_barnard_key(x0, n0, x1, n1, 2, 1) >= d->barnard[i].crit;
+}
+
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
                 long long x1, long long n1) {
   tsim_test t = sc->analyses[k].test;
-  if (t == TSIM_TEST_FISHER) return fisher_decide(d, sc, k, x0, n0, x1, n1);
-  if (t == TSIM_TEST_YATES || t == TSIM_TEST_CMH) /* no cached form: the p-value route */
-    return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
-  return tsim_decide_chisq(d, sc, k, x0, n0, x1, n1);
+  switch (tsim_test_info_of(t)->decide) {
+    case TSIM_DECIDE_CHISQ: return tsim_decide_chisq(d, sc, k, x0, n0, x1, n1);
+    case TSIM_DECIDE_FISHER: return fisher_decide(d, sc, k, x0, n0, x1, n1);
+    case TSIM_DECIDE_BARNARD: return barnard_decide(d, sc, k, x0, n0, x1, n1);
+    case TSIM_DECIDE_PVALUE: /* no cached form: the p-value route */
+      return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
+    case TSIM_DECIDE_T:
+    case TSIM_DECIDE_GENERAL: break;
+  }
+  fprintf(stderr, "trialsim: internal error: test %d (\"%s\") has no decision on one 2x2 table\n",
+          (int)t, tsim_test_names[t]);
+  abort();
 }
 
 int tsim__decide_chisq_near(const tsim_scenario *sc, int k, long long x0, long long n0,

@@ -14,7 +14,13 @@
  *    alpha (1 - 1e-7) / 2. q falls as df grows, so q(ceil df) <= q(df) <= q(floor df): the
  *    quantiles at whole df are kept per analysis (computed when first needed), and only a t
  *    between the two bounds (or within a relative 1e-9 of them) needs its p-value.
- * Yates and single-stratum CMH are decided by their p-values. The decisions are those of
+ *  - Barnard's two-sided p-value is the supremum over pi of P_pi(|T| >= |t_obs|), which can
+ *    only grow as |t_obs| falls, so for given arm sizes (n0, n1) the rejected tables are those
+ *    whose key T^2 is at least a critical one: found once per (n0, n1, analysis) by bisection
+ *    over the sorted keys of every table, evaluating tsim_barnard_region_p - the very
+ *    function tsim_barnard_p calls - and kept in a per-thread table like Fisher's.
+ * Yates is decided by its p-value. Which rule a test uses is the catalogue's decide column
+ * (stats/catalogue.h); a test without a table rule aborts rather than being decided as another. The decisions are those of
  * tsim_reject(tsim_test_p(...), alpha) - tested table by table.
  */
 #ifndef TSIM_DECIDE_H
@@ -33,6 +39,13 @@ typedef struct tsim_fisher_entry {
   int32_t lo, hi; /* reject when x0 <= lo or x0 >= hi */
 } tsim_fisher_entry;
 
+#define TSIM_BARNARD_CACHE_BITS 12 /* 4096 arm sizes per thread, 64 KiB */
+
+typedef struct tsim_barnard_entry {
+  uint64_t key; /* n0, n1 and the analysis, packed; 0 = empty */
+  double crit;  /* reject when the table's key (barnard.h) >= crit */
+} tsim_barnard_entry;
+
 #define TSIM_T_CACHE_DF 4096 /* t quantiles cached for df 1 .. this */
 
 typedef struct tsim_decider {
@@ -42,6 +55,9 @@ typedef struct tsim_decider {
   double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
   int used;                        /* entries in use */
+  tsim_barnard_entry *barnard;     /* [1 << TSIM_BARNARD_CACHE_BITS] when an analysis uses
+                                    * Barnard's test, else NULL (owned) */
+  int barnard_used;
 } tsim_decider;
 
 /* Sets up the decisions of every analysis in sc; -1 when out of memory (nothing to free). */

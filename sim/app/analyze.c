@@ -21,11 +21,15 @@
 #include "stats/logistic.h"
 #include "stats/ranktest.h"
 #include "output/report.h"
+#include "stats/catalogue.h"
 #include "stats/stattest.h"
 
 #define AN_MAX_TABLES 1000
 #define AN_MAX_STRATA 10000
 #define AN_MAX_RESULTS 8
+/* Barnard's test enumerates every table of the arms' sizes, (n0 + 1)(n1 + 1) of them, and
+ * costs about 1 s at this many; beyond it the test is reported not estimable. */
+#define AN_BARNARD_MAX_TABLES 100000.0
 #define AN_ID 64
 #define AN_CONF 0.95
 /* Patients per arm, also after collapsing strata: exact tests take time proportional to n
@@ -496,17 +500,22 @@ static an_result *add_result(an_table *t, const char *test, double stat, double 
   return r;
 }
 
-/* Pearson, 'N-1', Yates and Fisher on the (collapsed) two-arm table. */
+/* Every test of the catalogue on one 2x2 table (kind TABLE: Pearson, 'N-1', Fisher, Yates,
+ * Barnard) on the (collapsed) two-arm table; the chi-squares have 1 df. */
 static void two_by_two_tests(an_table *t) {
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  double stat;
-  double p = tsim_pearson_p(c->x, c->n, e->x, e->n, &stat);
-  add_result(t, "pearson", stat, 1, p);
-  p = tsim_n1_chisq_p(c->x, c->n, e->x, e->n, &stat);
-  add_result(t, "n1_chisq", stat, 1, p);
-  p = tsim_yates_p(c->x, c->n, e->x, e->n, &stat);
-  add_result(t, "yates", stat, 1, p);
-  add_result(t, "fisher", NAN, NAN, tsim_fisher_p(c->x, c->n, e->x, e->n));
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    const tsim_test_info *ti = tsim_test_info_of((tsim_test)i);
+    if (ti->kind != TSIM_KIND_TABLE) continue;
+    int chisq = ti->decide == TSIM_DECIDE_CHISQ || ti->decide == TSIM_DECIDE_PVALUE;
+    if (i == TSIM_TEST_BARNARD && (double)(c->n + 1) * (double)(e->n + 1) > AN_BARNARD_MAX_TABLES) {
+      an_result *r = add_result(t, ti->name, NAN, NAN, NAN);
+      if (r) r->not_estimable = "more than 100000 possible tables: too large to enumerate";
+      continue;
+    }
+    double stat, p = ti->p(c->x, c->n, e->x, e->n, &stat);
+    add_result(t, ti->name, stat, chisq ? 1 : NAN, p);
+  }
 }
 
 /* Logistic regression on k strata (Wald z as the statistic); not estimable when separated or
@@ -517,7 +526,7 @@ static void logistic_test(an_table *t, const long long *x0, const long long *n0,
   double p = tsim_logistic(ws, x0, n0, x1, n1, k, AN_CONF, &t->logit);
   tsim_logit_ws_free(ws);
   t->has_logit = 1;
-  an_result *r = add_result(t, "logistic", t->logit.z, NAN, p);
+  an_result *r = add_result(t, tsim_test_names[TSIM_TEST_LOGISTIC], t->logit.z, NAN, p);
   if (r && t->logit.status != TSIM_LOGIT_OK)
     r->not_estimable = tsim_logit_status_name(t->logit.status);
 }
@@ -535,7 +544,7 @@ static void stratified_tests(an_table *t) {
     n1[i] = t->sn[2 * i + 1];
   }
   double stat, p = tsim_cmh_p(x0, n0, x1, n1, k, &stat);
-  add_result(t, "cmh", stat, 1, p);
+  add_result(t, tsim_test_names[TSIM_TEST_CMH], stat, 1, p);
   logistic_test(t, x0, n0, x1, n1, k);
   free(v);
 }
@@ -546,10 +555,10 @@ static void t_tests(an_table *t) {
   double stat, df, p;
   p = tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
                    NULL);
-  add_result(t, "welch_t", stat, df, p);
+  add_result(t, tsim_test_names[TSIM_TEST_WELCH_T], stat, df, p);
   p = tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
                      NULL);
-  add_result(t, "student_t", stat, df, p);
+  add_result(t, tsim_test_names[TSIM_TEST_STUDENT_T], stat, df, p);
 }
 
 /* Patient-level: the t-tests, Wilcoxon's rank-sum test (W as R reports it) and, with
@@ -561,13 +570,13 @@ static void patient_tests(an_table *t) {
   tsim_rank_ws *rw = tsim_rank_ws_new(n0 + n1);
   double w = NAN, p = rw ? tsim_wilcoxon(rw, c->values, n0, e->values, n1, 1, &w, NULL) : NAN;
   tsim_rank_ws_free(rw);
-  add_result(t, "wilcoxon", w, NAN, p);
+  add_result(t, tsim_test_names[TSIM_TEST_WILCOXON], w, NAN, p);
   if (!c->baseline || !e->baseline) return;
   tsim_ancova_ws *aw = tsim_ancova_ws_new(n0 + n1 < 4 ? 4 : n0 + n1);
   p = tsim_ancova(aw, c->values, c->baseline, n0, e->values, e->baseline, n1, AN_CONF, &t->ancova);
   tsim_ancova_ws_free(aw);
   t->has_ancova = 1;
-  add_result(t, "ancova", t->ancova.t, t->ancova.df, p);
+  add_result(t, tsim_test_names[TSIM_TEST_ANCOVA], t->ancova.t, t->ancova.df, p);
 }
 
 static void compute_table(an_table *t) {
@@ -589,7 +598,7 @@ static void compute_table(an_table *t) {
       patient_tests(t);
       break;
     case AN_SINGLE:
-      add_result(t, "binomial_exact", NAN, NAN, tsim_binomial_exact_p(c->x, c->n, t->p0));
+      add_result(t, tsim_test_names[TSIM_TEST_BINOMIAL_EXACT], NAN, NAN, tsim_binomial_exact_p(c->x, c->n, t->p0));
       break;
   }
 }
@@ -758,7 +767,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       if (!isfinite(r->stat)) fprintf(f, " %11s", "");
       else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
-      if (isfinite(r->df) && (strstr(r->test, "_t") || strcmp(r->test, "ancova") == 0))
+      if (isfinite(r->df) && (strstr(r->test, "_t") || strcmp(r->test, tsim_test_names[TSIM_TEST_ANCOVA]) == 0))
         fprintf(f, " %8.2f", r->df); /* t distributions: Welch's df is not whole */
       else fprintf(f, " %8s", "");
       if (r->not_estimable)

@@ -368,17 +368,18 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
   tsim_scenario *sc = L->sc;
   const tsim_endpoint *ep = &sc->endpoints[a->endpoint];
   int cont = ep->type == TSIM_EP_CONTINUOUS;
+  tsim_test_kind kind = tsim_test_info_of(a->test)->kind; /* the catalogue's kind column */
   char p[TSIM_JPATH_MAX];
   tsim_jpath_key(p, ap, "test");
-  if (tsim_jget(an, "test") && cont != tsim_test_is_continuous(a->test))
+  if (tsim_jget(an, "test") && cont != (kind == TSIM_KIND_CONTINUOUS))
     tsim_jerr(&L->c, p, "\"%s\" is a test for %s end points, \"%s\" is %s",
               tsim_test_names[a->test], cont ? "binary" : "continuous", ep->id,
               cont ? "continuous" : "binary");
-  else if (sc->single_arm && a->test != TSIM_TEST_BINOMIAL_EXACT)
+  else if (sc->single_arm && kind != TSIM_KIND_SINGLE_ARM)
     tsim_jerr(&L->c, p, "a single-arm design is judged against p0 with \"binomial_exact\"");
-  else if (!sc->single_arm && a->test == TSIM_TEST_BINOMIAL_EXACT && L->arms_ok)
-    tsim_jerr(&L->c, p, "\"binomial_exact\" tests a single arm against p0; this design has "
-                        "a control arm");
+  else if (!sc->single_arm && kind == TSIM_KIND_SINGLE_ARM && L->arms_ok)
+    tsim_jerr(&L->c, p, "\"%s\" tests a single arm against p0; this design has a control arm",
+              tsim_test_names[a->test]);
   else if (sc->single_arm && isnan(ep->p0))
     tsim_jerr(&L->c, p, "end point \"%s\" needs a \"p0\" to be judged against", ep->id);
   else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)

@@ -251,26 +251,3 @@ double tsim_binomial_one_sided_p(long long x, long long n, double p0, int greate
   if (greater) return x == 0 ? 1.0 : gsl_cdf_binomial_Q((unsigned)(x - 1), p0, (unsigned)n);
   return gsl_cdf_binomial_P((unsigned)x, p0, (unsigned)n);
 }
-
-double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long long n1,
-                   double *stat) {
-  switch (t) {
-    case TSIM_TEST_PEARSON: return tsim_pearson_p(x0, n0, x1, n1, stat);
-    case TSIM_TEST_N1_CHISQ: return tsim_n1_chisq_p(x0, n0, x1, n1, stat);
-    case TSIM_TEST_FISHER:
-      if (stat) *stat = NAN;
-      return tsim_fisher_p(x0, n0, x1, n1);
-    case TSIM_TEST_YATES: return tsim_yates_p(x0, n0, x1, n1, stat);
-    case TSIM_TEST_CMH: /* one stratum: the CMH statistic is the 'N-1' chi-square */
-      return tsim_cmh_p(&x0, &n0, &x1, &n1, 1, stat);
-    case TSIM_TEST_LOGISTIC: /* logistic.h (it needs a workspace) */
-    case TSIM_TEST_BINOMIAL_EXACT: /* needs p0: analyses call tsim_binomial_exact_p */
-    case TSIM_TEST_WELCH_T: /* tests on continuous values: contest.h, ranktest.h, ancova.h */
-    case TSIM_TEST_STUDENT_T:
-    case TSIM_TEST_WILCOXON:
-    case TSIM_TEST_ANCOVA:
-      break;
-  }
-  if (stat) *stat = NAN;
-  return NAN;
-}

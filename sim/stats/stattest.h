@@ -83,8 +83,9 @@ int tsim_rd_wald(long long x0, long long n0, long long x1, long long n1, double 
 int tsim_rd_newcombe(long long x0, long long n0, long long x1, long long n1, double conf,
                      double *est, double *lo, double *hi);
 
-/* Dispatches on the test kind; *stat gets the statistic where there is one (NaN for Fisher).
- * CMH on a single table treats it as one stratum (analyses stratify by site themselves). */
+/* The catalogue's p-value of the table (catalogue.h, column p); *stat gets the statistic where
+ * there is one (NaN for Fisher). CMH on a single table treats it as one stratum (analyses
+ * stratify by site themselves). NaN for tests that are not on one 2x2 table. */
 double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long long n1,
                    double *stat);
 
