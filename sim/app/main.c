@@ -120,12 +120,11 @@ static const char *const usage_analyze =
     "\n"
     "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
     "yates, fisher, barnard, logistic), stratified (cmh and logistic, then the 2x2 tests on the\n"
-    "collapsed table), continuous from\n"
-    "summary statistics (welch_t, student_t) and single-arm (binomial_exact against p0) - with\n"
-    "the estimates and 95% intervals, and shows beside each table's published_p which tests\n"
-    "reproduce it to the published number of decimals. Writes DIR/analyze.json (default\n"
-    "results/<file name>/). The format is in scenarios/README.md; the published tables of the\n"
-    "trials behind the scenarios are in scenarios/published/.\n";
+    "collapsed table), continuous from summary statistics (welch_t, student_t) and single-arm\n"
+    "(binomial_exact against p0) - with the estimates and 95% intervals, and shows beside each\n"
+    "table's published_p which tests reproduce it to the published number of decimals. Writes\n"
+    "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
+    "published tables of the trials behind the scenarios are in scenarios/published/.\n";
 
 typedef struct cli {
   const char *command;     /* "run", "check", ... (for messages) */
