@@ -13,7 +13,8 @@ set(TSIM_SRC ${CMAKE_CURRENT_SOURCE_DIR})
 set(TSIM_SH ${TSIM_SRC}/tests)
 set(TSIM_SCN ${TSIM_SRC}/scenarios)
 
-# tsim_test(NAME LABEL COMMAND...): one ctest entry with its label.
+# tsim_test(NAME LABEL COMMAND...): one ctest entry with its label. (An argument holding a ';'
+# arrives split in two: write shell commands without one.)
 function(tsim_test name label)
   if(NOT label MATCHES "^(fast|slow)$")
     message(FATAL_ERROR "test ${name}: label '${label}' is neither fast nor slow")
@@ -101,7 +102,7 @@ if(TARGET trialsim_mpi)
   set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES TIMEOUT 900)
 else()
   tsim_test(run_across_processes_should_equal_one_process slow
-            sh -c "echo 'MPI was not found at configure time: trialsim_mpi is not built (Debian: libopenmpi-dev openmpi-bin)'; exit 77")
+            sh -c "echo 'SKIPPED: MPI was not found at configure time, trialsim_mpi is not built (Debian: libopenmpi-dev openmpi-bin)' && exit 77")
 endif()
 set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES SKIP_RETURN_CODE 77)
 
