@@ -1,161 +1,206 @@
 # Test registry, included from the top-level CMakeLists.txt. One small executable per module
 # (tests/test_<module>.c), named <unit>_should_<behaviour> in ctest, plus command-level tests
 # driven by shell scripts. Run with: ctest --test-dir build --output-on-failure
+#
+# Every test has one label: `fast` (together well under a minute: ctest --test-dir build -L fast)
+# or `slow` (the long statistical and whole-run comparisons, and the recomputations with R).
+# A test whose tool is absent (R, MPI, a vector instruction set of the processor) exits 77 and
+# shows as skipped (SKIP_RETURN_CODE), never as passed. A test's program, script or data that
+# is missing fails the configure (programs, scripts) or the test (data): nothing is left out
+# silently.
 
-function(tsim_unit_test exe name)
-  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/${exe}.c)
-    add_executable(${exe} tests/${exe}.c)
-    target_compile_options(${exe} PRIVATE ${TSIM_WARNINGS})
-    target_link_libraries(${exe} PRIVATE tsim)
-    add_test(NAME ${name} COMMAND ${exe} ${ARGN})
+set(TSIM_SRC ${CMAKE_CURRENT_SOURCE_DIR})
+set(TSIM_SH ${TSIM_SRC}/tests)
+set(TSIM_SCN ${TSIM_SRC}/scenarios)
+
+# tsim_test(NAME LABEL COMMAND...): one ctest entry with its label. (An argument holding a ';'
+# arrives split in two: write shell commands without one.)
+function(tsim_test name label)
+  if(NOT label MATCHES "^(fast|slow)$")
+    message(FATAL_ERROR "test ${name}: label '${label}' is neither fast nor slow")
   endif()
+  add_test(NAME ${name} COMMAND ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS ${label})
 endfunction()
 
-tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams)
-tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp)
-tsim_unit_test(test_stattest stattest_should_match_r_reference_values)
-tsim_unit_test(test_exact engine_should_match_exact_enumeration)
-tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions)
-find_program(TSIM_PYTHON3 NAMES python3)
-if(TSIM_PYTHON3)
-  # Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds;
-  # SKIPPED (exit 77) when SciPy cannot be imported.
-  add_test(NAME barnard_reference_should_still_match_scipy
-           COMMAND ${TSIM_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/tests/py/barnard_reference.py
-                   --check ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_barnard.c)
-  set_tests_properties(barnard_reference_should_still_match_scipy PROPERTIES SKIP_RETURN_CODE 77)
-endif()
-tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words
-               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/teaching_small.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
-tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed
-               $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
-if(TARGET test_cohort)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_in_cell_mode
-           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_on_continuous_end_points
-           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_at_visits_and_in_subgroups
-           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/he2019_sle.json)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_in_a_single_arm
-           COMMAND test_cohort $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/nct02084238_single_arm.json)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_under_every_population_rule
-           COMMAND test_cohort $<TARGET_FILE:trialsim> --rules)
-  add_test(NAME cohort_should_show_the_patients_the_run_analysed_under_every_rule_in_a_single_arm
-           COMMAND test_cohort $<TARGET_FILE:trialsim> --rules-single-arm)
-endif()
+# tsim_script_test(NAME LABEL SCRIPT ARGS...): tests/SCRIPT run by sh; the script must exist.
+function(tsim_script_test name label script)
+  if(NOT EXISTS ${TSIM_SH}/${script})
+    message(FATAL_ERROR "test ${name}: tests/${script} not found")
+  endif()
+  tsim_test(${name} ${label} sh ${TSIM_SH}/${script} ${ARGN})
+endfunction()
 
-set(TSIM_SH ${CMAKE_CURRENT_SOURCE_DIR}/tests)
-if(EXISTS ${TSIM_SH}/determinism.sh)
-  add_test(NAME run_should_not_depend_on_thread_count
-           COMMAND sh ${TSIM_SH}/determinism.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
-                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
-endif()
-if(TARGET trialsim_mpi AND MPIEXEC_EXECUTABLE AND EXISTS ${TSIM_SH}/mpi.sh)
-  add_test(NAME run_across_processes_should_equal_one_process
-           COMMAND sh ${TSIM_SH}/mpi.sh ${MPIEXEC_EXECUTABLE} $<TARGET_FILE:trialsim>
-                   $<TARGET_FILE:trialsim_mpi> $<TARGET_FILE:json_equal>
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad/allocation_negative.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json)
-  # Processes waiting for one another would hang the suite: fail instead.
-  set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES TIMEOUT 900)
-endif()
-if(EXISTS ${TSIM_SH}/vector.sh)
-  add_test(NAME run_should_not_depend_on_vector_instructions_or_internal_paths
-           COMMAND sh ${TSIM_SH}/vector.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/many_sites.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/vector/few_sites.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
-                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/pss2022.json)
-endif()
-if(EXISTS ${TSIM_SH}/bad_input.sh)
-  add_test(NAME bad_input_should_exit_2_with_path_and_write_nothing
-           COMMAND sh ${TSIM_SH}/bad_input.sh $<TARGET_FILE:trialsim> ${TSIM_SH}/bad)
-endif()
-if(EXISTS ${TSIM_SH}/scenarios.sh)
-  add_test(NAME shipped_scenarios_should_validate_and_run
-           COMMAND sh ${TSIM_SH}/scenarios.sh $<TARGET_FILE:trialsim>
-                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
-endif()
+# tsim_unit_test(EXE NAME LABEL [POSIX] ARGS...): builds tests/EXE.c (add_executable fails the
+# configure when it is missing) and runs it with ARGS. POSIX: the test uses POSIX functions
+# (mkstemp, popen, getline, strdup: through tests/exact.h and tests/refcheck.h too).
+function(tsim_unit_test exe name label)
+  cmake_parse_arguments(U "POSIX" "" "" ${ARGN})
+  add_executable(${exe} tests/${exe}.c)
+  target_compile_options(${exe} PRIVATE ${TSIM_WARNINGS})
+  if(U_POSIX)
+    target_compile_definitions(${exe} PRIVATE _POSIX_C_SOURCE=200809L)
+  endif()
+  target_link_libraries(${exe} PRIVATE tsim)
+  tsim_test(${name} ${label} ${exe} ${U_UNPARSED_ARGUMENTS})
+endfunction()
 
-# A small tool for the determinism test: compares two JSON files ignoring top-level keys.
+# tsim_r_test(NAME TEST_EXE [SET...]): the reference values recomputed with R
+# (tests/r/check_stattest.sh); skipped when Rscript is not installed. The tables embedded in
+# each test are checked by the plain test without R.
+function(tsim_r_test name exe)
+  tsim_script_test(${name} slow r/check_stattest.sh $<TARGET_FILE:${exe}> ${TSIM_SRC} ${ARGN})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+endfunction()
+
+# A small tool for the command-level tests: compares two JSON files ignoring top-level keys.
 add_executable(json_equal tests/json_equal.c)
 target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
 
-# The reference p-values recomputed with R (skipped with a notice where R is not installed).
-if(TARGET test_stattest)
-  add_test(NAME stattest_should_match_r_when_regenerated
-           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
-                   $<TARGET_FILE:test_stattest> ${CMAKE_CURRENT_SOURCE_DIR})
+tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams fast POSIX)
+tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
+tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
+tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
+tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)
+# Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds;
+# SKIPPED (exit 77) when no python3 can import SciPy.
+find_program(TSIM_PYTHON3 NAMES python3)
+if(TSIM_PYTHON3)
+  tsim_test(barnard_reference_should_still_match_scipy slow
+            ${TSIM_PYTHON3} ${TSIM_SH}/py/barnard_reference.py --check ${TSIM_SH}/test_barnard.c)
+else()
+  tsim_test(barnard_reference_should_still_match_scipy slow sh -c "echo 'no python3: skipped'; exit 77")
 endif()
+set_tests_properties(barnard_reference_should_still_match_scipy PROPERTIES SKIP_RETURN_CODE 77)
+tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast
+               ${TSIM_SCN}/teaching_small.json
+               ${TSIM_SRC}/tests/analysis/every_binary_test.json
+               ${TSIM_SCN}/lupil2.json)
+tsim_unit_test(test_cohort cohort_should_show_the_patients_the_run_analysed fast POSIX
+               $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_in_cell_mode fast
+          test_cohort $<TARGET_FILE:trialsim> ${TSIM_SRC}/tests/bench/lupil2_primary.json)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_on_continuous_end_points fast
+          test_cohort $<TARGET_FILE:trialsim> ${TSIM_SCN}/pss2022.json)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_at_visits_and_in_subgroups fast
+          test_cohort $<TARGET_FILE:trialsim> ${TSIM_SCN}/he2019_sle.json)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_in_a_single_arm fast
+          test_cohort $<TARGET_FILE:trialsim> ${TSIM_SCN}/nct02084238_single_arm.json)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_under_every_population_rule fast
+          test_cohort $<TARGET_FILE:trialsim> --rules)
+tsim_test(cohort_should_show_the_patients_the_run_analysed_under_every_rule_in_a_single_arm fast
+          test_cohort $<TARGET_FILE:trialsim> --rules-single-arm)
+
+tsim_script_test(run_should_not_depend_on_thread_count fast determinism.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
+
+# Runs split across processes equal one process: registered whenever trialsim_mpi is built
+# (skipped when mpiexec was not found), and as a skipped test when MPI was not found at all, so
+# that its absence shows in every run of the suite.
+if(TARGET trialsim_mpi)
+  if(MPIEXEC_EXECUTABLE)
+    set(TSIM_MPIEXEC ${MPIEXEC_EXECUTABLE})
+  else()
+    set(TSIM_MPIEXEC mpiexec-not-found)
+  endif()
+  tsim_script_test(run_across_processes_should_equal_one_process slow mpi.sh ${TSIM_MPIEXEC}
+                   $<TARGET_FILE:trialsim> $<TARGET_FILE:trialsim_mpi> $<TARGET_FILE:json_equal>
+                   ${TSIM_SRC}/tests/bad/allocation_negative.json
+                   ${TSIM_SRC}/tests/bench/lupil2_primary.json
+                   ${TSIM_SCN}/lupil2.json
+                   ${TSIM_SRC}/tests/analysis/every_binary_test.json)
+  # Processes waiting for one another would hang the suite: fail instead.
+  set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES TIMEOUT 900)
+else()
+  tsim_test(run_across_processes_should_equal_one_process slow
+            sh -c "echo 'SKIPPED: MPI was not found at configure time, trialsim_mpi is not built (Debian: libopenmpi-dev openmpi-bin)' && exit 77")
+endif()
+set_tests_properties(run_across_processes_should_equal_one_process PROPERTIES SKIP_RETURN_CODE 77)
+
+# Skipped (77) when the processor lacks one of the vector instruction sets it forces.
+tsim_script_test(run_should_not_depend_on_vector_instructions_or_internal_paths slow vector.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                 ${TSIM_SRC}/tests/bench/lupil2_primary.json
+                 ${TSIM_SRC}/tests/analysis/every_binary_test.json
+                 ${TSIM_SRC}/tests/analysis/large_sites.json
+                 ${TSIM_SRC}/tests/vector/many_sites.json
+                 ${TSIM_SRC}/tests/vector/few_sites.json
+                 ${TSIM_SRC}/tests/analysis/block_chisq.json
+                 ${TSIM_SCN}/pss2022.json)
+set_tests_properties(run_should_not_depend_on_vector_instructions_or_internal_paths
+                     PROPERTIES SKIP_RETURN_CODE 77)
+tsim_script_test(bad_input_should_exit_2_with_path_and_write_nothing fast bad_input.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SH}/bad)
+tsim_script_test(shipped_scenarios_should_validate_and_run fast scenarios.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN})
+
+# `cmake --install` into a temporary prefix; the installed trialsim finds its scenarios.
+if(TARGET trialsim_mpi)
+  set(TSIM_INSTALLS_MPI trialsim_mpi)
+endif()
+tsim_script_test(install_should_give_a_trialsim_that_finds_its_scenarios fast install.sh
+                 ${CMAKE_COMMAND} ${CMAKE_BINARY_DIR} $<TARGET_FILE:trialsim> ${TSIM_INSTALLS_MPI})
 
 # Sweeps: every grid point equals `run --set` of that variant (common random numbers).
-add_test(NAME sweep_should_equal_run_at_every_grid_point
-         COMMAND sh ${TSIM_SH}/sweep.sh $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
-                 ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/lupil2.json)
-tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step)
-tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table)
-tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution)
-tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals)
-add_test(NAME results_should_be_written_all_or_nothing
-         COMMAND sh ${TSIM_SH}/output.sh $<TARGET_FILE:trialsim>
-                 ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/teaching_small.json)
+tsim_script_test(sweep_should_equal_run_at_every_grid_point fast sweep.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
+tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step fast POSIX)
+tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table fast)
+tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution slow POSIX)
+tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)
+tsim_script_test(results_should_be_written_all_or_nothing fast output.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
-               $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/published)
-tsim_unit_test(test_contest contest_should_match_r_t_test)
-if(TARGET test_contest)
-  add_test(NAME contest_should_match_r_when_regenerated
-           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
-                   $<TARGET_FILE:test_contest> ${CMAKE_CURRENT_SOURCE_DIR} contest)
-endif()
-tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities)
+               fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
+tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
+tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities fast POSIX)
 
-# Wilcoxon rank-sum, ANCOVA and stratified logistic regression (sim/ranktest.c, sim/ancova.c,
-# sim/logistic.c) against R, from the tables embedded in each test and, when R is installed,
-# from the references recomputed by the scripts in tests/r/.
-tsim_unit_test(test_ranktest ranktest_should_match_r_wilcox_test)
-tsim_unit_test(test_ancova ancova_should_match_r_lm)
-tsim_unit_test(test_logistic logistic_should_match_r_glm)
+# Wilcoxon rank-sum, ANCOVA and stratified logistic regression (sim/stats/) against R, from the
+# tables embedded in each test and, when R is installed, from the references recomputed by the
+# scripts in tests/r/.
+tsim_unit_test(test_ranktest ranktest_should_match_r_wilcox_test fast POSIX)
+tsim_unit_test(test_ancova ancova_should_match_r_lm fast POSIX)
+tsim_unit_test(test_logistic logistic_should_match_r_glm fast POSIX)
+tsim_r_test(stattest_should_match_r_when_regenerated test_stattest)
+tsim_r_test(contest_should_match_r_when_regenerated test_contest contest)
 foreach(tsim_ref ranktest ancova logistic)
-  if(TARGET test_${tsim_ref})
-    add_test(NAME ${tsim_ref}_should_match_r_when_regenerated
-             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/r/check_stattest.sh
-                     $<TARGET_FILE:test_${tsim_ref}> ${CMAKE_CURRENT_SOURCE_DIR} ${tsim_ref})
-  endif()
+  tsim_r_test(${tsim_ref}_should_match_r_when_regenerated test_${tsim_ref} ${tsim_ref})
 endforeach()
 
-# The patient-level latent model (sim/latent.c) against its stated distribution: the scenario
-# files it samples are in tests/latent/.
-tsim_unit_test(test_latent latent_model_should_generate_its_stated_distribution)
-if(TARGET test_latent)
-  target_compile_definitions(test_latent PRIVATE
-                             TSIM_LATENT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/tests/latent")
-endif()
+# The patient-level latent model (sim/model/latent.c) against its stated distribution: the
+# scenario files it samples are in tests/latent/.
+tsim_unit_test(test_latent latent_model_should_generate_its_stated_distribution fast)
+target_compile_definitions(test_latent PRIVATE TSIM_LATENT_DIR="${TSIM_SRC}/tests/latent")
 
 # `trialsim analyze` on bad patient-level data: the cases of tests/bad/analyze with a .expected.
-if(TARGET test_analyze)
-  add_test(NAME analyze_should_reject_bad_patient_level_data_with_path_and_write_nothing
-           COMMAND test_analyze $<TARGET_FILE:trialsim> --bad ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad/analyze)
-endif()
+tsim_test(analyze_should_reject_bad_patient_level_data_with_path_and_write_nothing fast
+          test_analyze $<TARGET_FILE:trialsim> --bad ${TSIM_SRC}/tests/bad/analyze)
 
 # Analyses of the cell table: evaluated from site sums (the fast path) and per site (the general
 # path), outcome by outcome the same, and so through the trial loop's block path, slot by slot
 # and in a run's whole tally; the site rule's integer thresholds against the rule.
 tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_sums_and_per_site
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/lupil2_primary.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/every_binary_test.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/large_sites.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_chisq.json
-               ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/block_three.json)
+               fast POSIX
+               ${TSIM_SRC}/tests/bench/lupil2_primary.json
+               ${TSIM_SRC}/tests/analysis/every_binary_test.json
+               ${TSIM_SRC}/tests/analysis/large_sites.json
+               ${TSIM_SRC}/tests/analysis/block_chisq.json
+               ${TSIM_SRC}/tests/analysis/block_three.json)
 
 # The layers of sim/ run one way and no files form a circle (tests/layers.sh reads the includes
 # from the sources and the calls from the built object files).
-add_test(NAME layers_should_run_one_way_without_circles
-         COMMAND sh ${TSIM_SH}/layers.sh ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
-add_test(NAME docs_should_quote_the_numbers_their_commands_give COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/doc_figures.sh $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR})
+tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
+                 ${TSIM_SRC} ${CMAKE_BINARY_DIR})
+
+# Every figure the docs quote, with the command that gives it (tests/doc_figures.sh).
+tsim_script_test(docs_should_quote_the_numbers_their_commands_give slow doc_figures.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC})
+
+# Every test has a label (fast or slow): one added without tsim_test fails the configure.
+get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)
+foreach(t IN LISTS tsim_all_tests)
+  get_test_property(${t} LABELS tsim_labels)
+  if(NOT tsim_labels)
+    message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
+  endif()
+endforeach()

@@ -31,6 +31,10 @@
 #endif
 
 #define DEFAULT_SCENARIO "scenarios/lupil2.json"
+/* The installed data relative to the installed executable's folder (sim/CMakeLists.txt). */
+#ifndef TSIM_DATA_FROM_BIN
+#define TSIM_DATA_FROM_BIN "../share/trialsim"
+#endif
 
 /* In trialsim_mpi, how many processes run (run.processes) and whether this one writes the
  * results (process 0 only). */
@@ -59,7 +63,8 @@ static const char *const usage_run =
     "Carlo standard errors and 95% Wilson intervals, plus the joint decisions of every pair of\n"
     "analyses. Writes DIR/summary.json and DIR/analyses.csv and prints a table.\n"
     "\n"
-    "  SCENARIO.json  default " DEFAULT_SCENARIO "\n"
+    "  SCENARIO.json  default " DEFAULT_SCENARIO " in the current folder, else the one\n"
+    "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
     "  --trials N     number of simulated trials (default: the scenario's \"trials\")\n"
     "  --seed S       base seed, 0 to 2^53-1 (default: the scenario's \"seed\")\n"
     "  --threads T    OpenMP threads (default: all cores); results do not depend on it\n"
@@ -302,9 +307,39 @@ static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
   return 0;
 }
 
+/* The scenario `run` takes when given none: DEFAULT_SCENARIO in the current folder (from the
+ * repository's root, as the README's quick start runs it); else beside the executable itself
+ * (/proc/self/exe): TSIM_DATA_FROM_BIN/DEFAULT_SCENARIO for an installed copy
+ * (<bindir>/../share/trialsim/scenarios/lupil2.json), then share/trialsim/DEFAULT_SCENARIO for
+ * the build folder, which CMake links to the source's scenarios. NULL, with every place looked
+ * at said on stderr, when there is none. */
 static const char *default_scenario(void) {
+  static char found[8192];
   if (access(DEFAULT_SCENARIO, R_OK) == 0) return DEFAULT_SCENARIO;
-  return TSIM_SOURCE_DIR "/" DEFAULT_SCENARIO;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char tried[2][sizeof found];
+  int ntried = 0;
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    static const char *const from_bin[] = {TSIM_DATA_FROM_BIN, "share/trialsim"};
+    for (int i = 0; i < 2; i++) {
+      snprintf(tried[i], sizeof tried[i], "%s/%s/%s", exe, from_bin[i], DEFAULT_SCENARIO);
+      ntried++;
+      if (access(tried[i], R_OK) == 0) {
+        snprintf(found, sizeof found, "%s", tried[i]);
+        return found;
+      }
+    }
+  }
+  fprintf(stderr, "trialsim: error: no scenario given, and the default %s was not found: looked "
+                  "in the current folder (./%s)", DEFAULT_SCENARIO, DEFAULT_SCENARIO);
+  if (n <= 0) fprintf(stderr, "; the executable's own folder is unknown (/proc/self/exe)");
+  for (int i = 0; i < ntried; i++) fprintf(stderr, ", %s", tried[i]);
+  fprintf(stderr, "\n");
+  return NULL;
 }
 
 static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, int *status) {
@@ -353,7 +388,7 @@ static int cmd_run(int argc, char **argv) {
   if (st) return st < 0 ? 0 : st;
   tsim_override ov[CLI_MAX_SET];
   if ((st = fixed_overrides(&c, usage_run, ov))) return st;
-  if (!c.scenario) c.scenario = default_scenario();
+  if (!c.scenario && !(c.scenario = default_scenario())) return 2;
   int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
   if (!sc) return status;
