@@ -10,6 +10,8 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
       .site_normals = tsim__site_normals_scalar,
       .p_eff_rows = tsim__p_eff_rows_generic,
       .p_eff_flat = tsim__p_eff_flat_generic,
+      .split_blocks = tsim__split_blocks_scalar,
+      .missing_small = tsim__missing_small_scalar,
       .lanes = tsim__lanes_generic,
       .block_eval = tsim__block_eval_generic,
       .block_add = tsim__block_add_generic,
@@ -39,6 +41,8 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
     k.avx512 = 1;
     k.site_normals = tsim__site_normals_avx512;
     k.p_eff_flat = tsim__p_eff_flat_avx512;
+    k.split_blocks = tsim__split_blocks_avx512;
+    k.missing_small = tsim__missing_small_avx512;
   }
 #endif
   *t = k;

@@ -90,6 +90,69 @@ typedef struct tsim_lane_job {
   uint64_t key;              /* the lanes' splitmix64 key (tsim__rng_stream_key) */
 } tsim_lane_job;
 
+/* The search of an inversion table t of K outcomes (model/cellsample.c's guide tables: t[0..K)
+ * the thresholds on 53 uniform bits, t[K + i] where outcome search of the i-th K-th of the
+ * uniforms starts): the outcome of the 53-bit uniform k. */
+static inline unsigned tsim__invert(const uint64_t *t, unsigned K, uint64_t k) {
+  uint64_t x = t[K + ((k * K) >> 53)];
+  while (k >= t[x]) x++;
+  return (unsigned)x;
+}
+
+/* split_blocks (model/cellsample.c's arm_split, two arms in permuted blocks, with a division
+ * table and blocks of at most 8): per site s, its full blocks and the partial block's split by
+ * the uniform u[s] - the first arm's count of the partial block of r is the number of its
+ * thresholds part_col[i][r] (i < part_n) at or below u[s] >> 11. */
+typedef struct tsim_split_job {
+  size_t nsites;
+  const unsigned *site_n;          /* [nsites] patients per site */
+  const uint64_t *u;               /* [nsites, whole vectors] the ENROLL draws nsites + s */
+  const uint32_t *divmod;          /* [site size] n / block_size << 8 | n % block_size */
+  const uint64_t (*part_col)[8];   /* [part_n][r] the partial block's thresholds, by column */
+  int part_n;                      /* block_size - 1 */
+  unsigned b0, b1;                 /* each arm's patients in a full block */
+  uint32_t *cell_n;                /* [2 nsites] out: the cells' patients (arm-major) */
+} tsim_split_job;
+
+/* missing_small (model/cellsample.c's missing_cells, when no cell has more than
+ * TSIM_DV_MAX_N patients): each cell's dropouts d and deviations v by the uniform u[cell], from
+ * the top TSIM_DV_FAST_BITS bits alone (fast) or, where that bucket straddles two pairs
+ * (TSIM_DV_SLOW), by the table search; and what the lanes need. It GIVES UP - returns -1 - as
+ * soon as it meets a cell of more than TSIM_DV_MAX_N patients, having written nothing the
+ * caller's scalar loop (which then runs over every cell) does not write again; 0 otherwise. */
+#define TSIM_DV_MAX_N 15
+#define TSIM_DV_FAST_BITS 10
+#define TSIM_DV_SLOW 0xffu /* (15, 15): no cell of at most TSIM_DV_MAX_N patients has it */
+typedef struct tsim_missing_job {
+  size_t nsites, ncell;       /* the cells of one end point: nsites narms */
+  size_t ngroups;             /* the lane groups of every end point's cells */
+  int one_endpoint;           /* write iters too (every end point's cells have the same m) */
+  const uint32_t *cell_n;     /* [ncell] patients */
+  const uint64_t *u;          /* [ncell, whole vectors of 16] the MISSING draws */
+  /* The tables (model/cellsample.c's cell tables): */
+  const uint8_t *fast;        /* [arm][TSIM_DV_MAX_N + 1][1 << TSIM_DV_FAST_BITS] d | v << 4, or
+                                 TSIM_DV_SLOW; at least 3 readable bytes follow it */
+  const uint32_t *dv_base;    /* [ncell, whole vectors of 16] cell of arm a: a << 14 */
+  const uint32_t *dv;         /* [arm (TSIM_DV_MAX_N + 1) + n] where the search table starts in t */
+  const uint8_t (*dec)[2];    /* [dec_at[n] + outcome] the (d, v) of an outcome of the search */
+  const uint32_t *dec_at;     /* [TSIM_DV_MAX_N + 1] */
+  const uint64_t *t;
+  uint32_t *drop, *dev;       /* [ncell] out */
+  uint64_t *m, *m1;           /* [ncell] out: assessed (n - d) and per-protocol (n - d - v) */
+  uint32_t *iters;            /* [ngroups] out when one_endpoint: each group's largest m */
+} tsim_missing_job;
+
+/* The (d, v) of a cell of n <= TSIM_DV_MAX_N patients of arm a from the uniform bits u: d | v << 4. */
+static inline unsigned tsim__dv_draw(const tsim_missing_job *j, size_t a, unsigned n, uint64_t u) {
+  unsigned e = j->fast[((a * (TSIM_DV_MAX_N + 1) + n) << TSIM_DV_FAST_BITS) + (u >> (64 - TSIM_DV_FAST_BITS))];
+  if (__builtin_expect(e == TSIM_DV_SLOW, 0)) {
+    unsigned K = (n + 1) * (n + 2) / 2;
+    const uint8_t *dv = j->dec[j->dec_at[n] + tsim__invert(j->t + j->dv[a * (TSIM_DV_MAX_N + 1) + n], K, u >> 11)];
+    e = (unsigned)dv[0] | (unsigned)dv[1] << 4;
+  }
+  return e;
+}
+
 /* Every comparison of one trial under both hypotheses, as arrays: the trial loop's fast path
  * (analysis.h's tsim_analysis_eval_block). Slot i = h nanalyses + k holds analysis k under
  * hypothesis h (two-arm designs: one comparison per analysis); the slots from 2 nanalyses up
@@ -143,6 +206,8 @@ typedef struct tsim_kernel_table {
   int (*site_normals)(const uint64_t *draws, int nsites, double sd, double *site_effect, int *slow, int *big);
   void (*p_eff_rows)(const tsim_peff_rows *a);
   void (*p_eff_flat)(const tsim_peff_flat *pf, const double *site_effect, double *p_eff[2], uint64_t *thr[2]);
+  void (*split_blocks)(const tsim_split_job *j);
+  int (*missing_small)(const tsim_missing_job *j);
   void (*lanes)(const tsim_lane_job *j);
   void (*block_eval)(const tsim_block_consts *k, tsim_outcome_block *b);
   void (*block_add)(tsim_block_sums *a, const tsim_outcome_block *b);

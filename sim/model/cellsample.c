@@ -42,7 +42,6 @@
 
 #include "model/cellsample.h"
 #include "model/stages.h"
-#include "core/isa.h"
 #include "core/rng.h"
 
 /* Cells must average at least this many patients for counts to beat patients. Measured with
@@ -121,11 +120,7 @@ static void guide(uint64_t *c, unsigned K) {
 
 /* The outcome of uniform bits k (< 2^53) in the table t of K outcomes (K < 2^10, so k K fits
  * in 64 bits): the smallest x with k < c[x]. */
-static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) {
-  uint64_t x = t[K + ((k * K) >> 53)];
-  while (k >= t[x]) x++;
-  return (unsigned)x;
-}
+static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) { return tsim__invert(t, K, k); }
 
 /* Thresholds of the distribution with probabilities pmf[0..K-1] into c[0..K-1]. The last
  * possible outcome takes every uniform the rounded sum leaves above it, so that an outcome of
@@ -330,12 +325,12 @@ void tsim__cell_ws_free(struct tsim_cell_ws *ws) {
  * the (n + 1)(n + 2) / 2 pairs (d ascending, then v). With two arms and permuted blocks of at most
  * PART_MAX_BLOCK, the partial last block of a site - r patients drawn without replacement from
  * one block - is likewise one draw: the first arm's count is hypergeometric. */
-#define DV_MAX_N 15
+#define DV_MAX_N TSIM_DV_MAX_N
 #define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
 #define PART_MAX_BLOCK 64
 _Static_assert(DV_MAX_N <= LANE_MAX, "a cell whose dropouts the table draws is a lane cell");
-#define DV_FAST_BITS 10
-#define DV_SLOW 0xffu /* (15, 15): no cell of at most DV_MAX_N patients has it */
+#define DV_FAST_BITS TSIM_DV_FAST_BITS
+#define DV_SLOW TSIM_DV_SLOW /* (15, 15): no cell of at most DV_MAX_N patients has it */
 #define PART_SUM_MAX 8
 _Static_assert((DV_MAX_N + 1) << DV_FAST_BITS == 1 << 14 && DV_MAX_N < 16, "dv_base's arm rows; d and v in 4 bits");
 _Static_assert(PART_SUM_MAX <= 8, "part_col: a partial block's size r indexes one 8-lane vector");
@@ -374,10 +369,7 @@ struct tsim_cell_tables {
   uint32_t *divmod;
   uint64_t (*part_sum)[PART_SUM_MAX - 1];
   int part_n;                               /* block_size - 1: the thresholds part_sum compares */
-  /* The AVX-512 versions of two stages (see "the stages with AVX-512"), NULL where they do not
-   * apply or the processor lacks AVX-512: */
-  void (*split_vec)(tsim_cohort *);         /* arm_split_two_blocks */
-  int (*missing_vec)(tsim_cohort *);        /* missing_cells, when every cell is small */
+  /* For the kernels' split_blocks and missing_small (kernels/kernels.h): */
   uint32_t *dv_base;                        /* [nsites narms, rounded up to 16] cell c of arm a:
                                                a << 14, where arm a's rows of `fast` start */
   uint64_t part_col[PART_SUM_MAX - 1][8];   /* part_sum by column: part_col[i][r] = part_sum[r][i] */
@@ -529,8 +521,6 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   return 0;
 }
 
-static void stages_pick(struct tsim_cell_tables *ct);
-
 static int cell_tables(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
@@ -585,7 +575,6 @@ static int cell_tables(tsim_cohort_plan *plan) {
   if (site_tables(plan, ct) != 0) return -1;
   for (int i = 0; ct->part_sum && i < PART_SUM_MAX - 1; i++)
     for (int r = 0; r < 8; r++) ct->part_col[i][r] = r < sc->block_size ? ct->part_sum[r][i] : UINT64_C(1) << 53;
-  stages_pick(ct);
   return 0;
 }
 
@@ -708,21 +697,23 @@ static void site_sizes(tsim_cohort *c, uint64_t seed, long long trial) {
 
 /* arm_split for two arms in permuted blocks, when the plan has the division table: per site,
  * its full blocks and the partial block's split by draw nsites + s of the ENROLL draws, written
- * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons. */
+ * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons (the
+ * kernels' split_blocks), otherwise by the table search. */
 static void arm_split_two_blocks(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const struct tsim_cell_tables *ct = plan->cells;
   size_t ns = (size_t)plan->sc->nsites;
   const uint64_t *u = c->draws + ns;
   unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
+  if (ct->part_sum) {
+    tsim_split_job j = {ns, c->site_n, u, ct->divmod, (const uint64_t(*)[8])ct->part_col, ct->part_n, b0, b1, c->cell_n};
+    tsim_kernels()->split_blocks(&j);
+    return;
+  }
   for (size_t s = 0; s < ns; s++) {
     uint32_t dm = ct->divmod[c->site_n[s]];
-    unsigned full = dm >> 8, r = dm & 255, part0 = 0;
-    uint64_t k = u[s] >> 11;
-    if (ct->part_sum)
-      for (int i = 0; i < ct->part_n; i++) part0 += k >= ct->part_sum[r][i];
-    else
-      part0 = invert(ct->t + ct->part[r], r + 1, k);
+    unsigned full = dm >> 8, r = dm & 255;
+    unsigned part0 = invert(ct->t + ct->part[r], r + 1, u[s] >> 11);
     c->cell_n[s] = full * b0 + part0;
     c->cell_n[ns + s] = full * b1 + (r - part0);
   }
@@ -732,10 +723,6 @@ static void arm_split(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
-  if (plan->cells->split_vec) {
-    plan->cells->split_vec(c);
-    return;
-  }
   if (plan->cells->divmod) {
     arm_split_two_blocks(c);
     return;
@@ -847,111 +834,6 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   return large;
 }
 
-/* ---- the stages with AVX-512 ----------------------------------------------------------------
- * arm_split_two_blocks and missing_cells, eight sites or sixteen cells at a time, with the same
- * tables, the same draws and the same arithmetic, so the same numbers (the vector test runs
- * both): a site's full blocks and partial block by a gather of its divmod entry and a
- * permutation of part_sum's columns; a cell's (D, V) by a gather of its `fast` byte, with the
- * buckets that straddle two pairs decided one by one by dv_draw. missing_small_avx512 gives up
- * (-1, having written nothing the scalar loop does not write again) when a cell has more than
- * DV_MAX_N patients, and the caller runs missing_cells instead. Without AVX-512 the scalar
- * versions run. */
-#if TSIM_AVX512_KERNELS
-#include <immintrin.h>
-/* At -O0 GCC's gather intrinsics are macros whose mask arguments convert with a change of
- * sign: not ours to fix, and -Werror builds must not stop on them. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wconversion"
-
-TSIM_AVX512_KERNEL static void split_blocks_avx512(tsim_cohort *c) {
-  const struct tsim_cell_tables *ct = c->plan->cells;
-  size_t ns = (size_t)c->plan->sc->nsites;
-  const uint64_t *u = c->draws + ns;
-  const __m256i b0 = _mm256_set1_epi32((int)c->plan->block_count[0]);
-  const __m256i b1 = _mm256_set1_epi32((int)c->plan->block_count[1]);
-  const __m512i one = _mm512_set1_epi64(1);
-  for (size_t s = 0; s < ns; s += 8) {
-    __mmask8 k = ns - s >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (ns - s)) - 1);
-    __m256i sn = _mm256_maskz_loadu_epi32(k, c->site_n + s);
-    __m256i dm = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), k, sn, (const int *)ct->divmod, 4);
-    __m256i full = _mm256_srli_epi32(dm, 8), r = _mm256_and_si256(dm, _mm256_set1_epi32(255));
-    __m512i r64 = _mm512_cvtepu32_epi64(r);
-    __m512i kk = _mm512_srli_epi64(_mm512_maskz_loadu_epi64(k, u + s), 11), part0 = _mm512_setzero_si512();
-    for (int i = 0; i < ct->part_n; i++) {
-      __m512i thr = _mm512_permutexvar_epi64(r64, _mm512_loadu_si512(ct->part_col[i]));
-      part0 = _mm512_mask_add_epi64(part0, _mm512_cmpge_epu64_mask(kk, thr), part0, one);
-    }
-    __m256i p0 = _mm512_cvtepi64_epi32(part0);
-    __m256i n0 = _mm256_add_epi32(_mm256_mullo_epi32(full, b0), p0);
-    __m256i n1 = _mm256_sub_epi32(_mm256_add_epi32(_mm256_mullo_epi32(full, b1), r), p0);
-    _mm256_mask_storeu_epi32(c->cell_n + s, k, n0);
-    _mm256_mask_storeu_epi32(c->cell_n + ns + s, k, n1);
-  }
-}
-
-TSIM_AVX512_KERNEL static int missing_small_avx512(tsim_cohort *c) {
-  const struct tsim_cell_tables *ct = c->plan->cells;
-  const tsim_scenario *sc = c->plan->sc;
-  struct tsim_cell_ws *ws = c->cell_ws;
-  size_t ns = (size_t)sc->nsites, ncell = ns * (size_t)sc->narms;
-  size_t ngroups = tsim__ncells_padded(c->ncells) / TSIM_LANES;
-  const uint8_t *fast = &ct->fast[0][0][0];
-  const __m512i low = _mm512_set1_epi32(15), byte = _mm512_set1_epi32(255), most = _mm512_set1_epi32(DV_MAX_N);
-  for (size_t at = 0; at < ncell; at += 16) {
-    __mmask16 k = ncell - at >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (ncell - at)) - 1);
-    __m512i n = _mm512_maskz_loadu_epi32(k, c->cell_n + at);
-    if (_mm512_mask_cmpgt_epu32_mask(k, n, most)) return -1; /* a cell of more than DV_MAX_N */
-    __m512i ulo = _mm512_maskz_loadu_epi64((__mmask8)k, c->draws + at);
-    __m512i uhi = _mm512_maskz_loadu_epi64((__mmask8)(k >> 8), c->draws + at + 8);
-    __m512i bucket = _mm512_inserti64x4(
-        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(ulo, 64 - DV_FAST_BITS))),
-        _mm512_cvtepi64_epi32(_mm512_srli_epi64(uhi, 64 - DV_FAST_BITS)), 1);
-    __m512i idx = _mm512_add_epi32(_mm512_add_epi32(_mm512_maskz_loadu_epi32(k, ct->dv_base + at),
-                                                    _mm512_slli_epi32(n, DV_FAST_BITS)), bucket);
-    /* Four bytes from each index (the struct goes on after `fast`), the first of them kept. */
-    __m512i e = _mm512_and_si512(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, idx, fast, 1), byte);
-    __mmask16 slow = _mm512_mask_cmpeq_epi32_mask(k, e, _mm512_set1_epi32(DV_SLOW));
-    if (__builtin_expect(slow != 0, 0)) {
-      uint32_t ev[16], nv[16];
-      _mm512_storeu_si512(ev, e);
-      _mm512_storeu_si512(nv, n);
-      for (unsigned m = slow; m; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctz(m);
-        ev[i] = dv_draw(ct, (at + i) / ns, nv[i], c->draws[at + i]);
-      }
-      e = _mm512_loadu_si512(ev);
-    }
-    __m512i d = _mm512_and_si512(e, low), v = _mm512_srli_epi32(e, 4);
-    __m512i m = _mm512_sub_epi32(n, d), m1 = _mm512_sub_epi32(m, v);
-    _mm512_mask_storeu_epi32(c->cell_drop + at, k, d);
-    _mm512_mask_storeu_epi32(c->cell_dev + at, k, v);
-    _mm512_mask_storeu_epi64(ws->m + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m)));
-    _mm512_mask_storeu_epi64(ws->m + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m, 1)));
-    _mm512_mask_storeu_epi64(ws->m1 + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m1)));
-    _mm512_mask_storeu_epi64(ws->m1 + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m1, 1)));
-    if (sc->nendpoints == 1) { /* each group's largest cell (lanes masked off hold 0) */
-      size_t g = at / TSIM_LANES;
-      ws->iters[g] = _mm512_mask_reduce_max_epu32(0x00ff, m);
-      if (g + 1 < ngroups) ws->iters[g + 1] = _mm512_mask_reduce_max_epu32(0xff00, m);
-    }
-  }
-  return 0;
-}
-#pragma GCC diagnostic pop
-#endif
-
-/* The plan's choice of the stages' versions (see above). */
-static void stages_pick(struct tsim_cell_tables *ct) {
-  ct->split_vec = NULL;
-  ct->missing_vec = NULL;
-#if TSIM_AVX512_KERNELS
-  if (!tsim_kernels()->avx512) return;
-  if (ct->divmod && ct->part_sum) ct->split_vec = split_blocks_avx512;
-  ct->missing_vec = missing_small_avx512;
-#endif
-}
-
 /* Each cell's dropouts and deviations into the cell table (missing_cells), and what the lanes
  * need (see "responders, eight cells at a time"): each lane cell's per-protocol and assessed
  * patients, for every end point, and each group's largest cell. */
@@ -960,7 +842,13 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
   const struct tsim_cell_tables *ct = c->plan->cells;
-  if (ct->missing_vec && ct->missing_vec(c) == 0) {
+  size_t ns = (size_t)sc->nsites;
+  tsim_missing_job j = {ns, per_ep, tsim__ncells_padded(c->ncells) / TSIM_LANES, sc->nendpoints == 1, c->cell_n,
+                        c->draws, &ct->fast[0][0][0], ct->dv_base, &ct->dv[0][0], (const uint8_t(*)[2])ct->dec,
+                        ct->dec_at, ct->t, c->cell_drop, c->cell_dev, ws->m, ws->m1, ws->iters};
+  /* The kernels' version, which gives up when a cell has more than DV_MAX_N patients (then
+   * missing_cells draws every cell again). */
+  if (tsim_kernels()->missing_small(&j) == 0) {
     ws->large = 0;
     if (sc->nendpoints == 1) return; /* it found each group's largest cell too */
   } else {
