@@ -148,3 +148,14 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
 # from the sources and the calls from the built object files).
 add_test(NAME layers_should_run_one_way_without_circles
          COMMAND sh ${TSIM_SH}/layers.sh ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+
+# Every stage's variants for a target against the reference, bit for bit (skipped, exit 77, where
+# the processor or the build lacks the target).
+tsim_unit_test(test_kernels kernels_should_match_the_reference_bit_for_bit_avx2 avx2)
+if(TARGET test_kernels)
+  add_test(NAME kernels_should_match_the_reference_bit_for_bit_avx512 COMMAND test_kernels avx512)
+  add_test(NAME kernels_should_match_the_reference_bit_for_bit_avx512popcnt COMMAND test_kernels avx512popcnt)
+  set_tests_properties(kernels_should_match_the_reference_bit_for_bit_avx2
+    kernels_should_match_the_reference_bit_for_bit_avx512
+    kernels_should_match_the_reference_bit_for_bit_avx512popcnt PROPERTIES SKIP_RETURN_CODE 77)
+endif()
