@@ -20,15 +20,25 @@ void tsim__split_blocks_scalar(const tsim_split_job *j) {
 }
 
 int tsim__missing_small_scalar(const tsim_missing_job *j) {
-  size_t ns = j->nsites;
-  for (size_t cell = 0; cell < j->ncell; cell++) {
-    unsigned n = j->cell_n[cell];
-    if (n > TSIM_DV_MAX_N) return -1; /* give up: the caller's scalar loop runs every cell */
-    unsigned e = tsim__dv_draw(j, cell / ns, n, j->u[cell]), d = e & 15, v = e >> 4;
-    j->drop[cell] = d;
-    j->dev[cell] = v;
-    j->m[cell] = n - d;
-    j->m1[cell] = n - d - v;
+  /* Locals: the stores to m and m1 (uint64_t) could otherwise alias the job's sizes. */
+  const size_t ns = j->nsites, ncell = j->ncell;
+  const uint32_t *cell_n = j->cell_n;
+  const uint64_t *u = j->u;
+  uint32_t *drop = j->drop, *dev = j->dev;
+  uint64_t *m = j->m, *m1 = j->m1;
+  for (size_t a = 0, cell = 0; cell < ncell; a++) {
+    const uint8_t *fast = j->fast + ((a * (TSIM_DV_MAX_N + 1)) << TSIM_DV_FAST_BITS);
+    for (size_t end = cell + ns; cell < end; cell++) { /* arm a's cells */
+      unsigned n = cell_n[cell];
+      if (n > TSIM_DV_MAX_N) return -1; /* give up: the caller's scalar loop runs every cell */
+      unsigned e = fast[(n << TSIM_DV_FAST_BITS) + (u[cell] >> (64 - TSIM_DV_FAST_BITS))];
+      if (__builtin_expect(e == TSIM_DV_SLOW, 0)) e = tsim__dv_draw(j, a, n, u[cell]);
+      unsigned d = e & 15, v = e >> 4;
+      drop[cell] = d;
+      dev[cell] = v;
+      m[cell] = n - d;
+      m1[cell] = n - d - v;
+    }
   }
   if (j->one_endpoint)
     for (size_t g = 0; g < j->ngroups; g++) {

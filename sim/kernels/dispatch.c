@@ -49,20 +49,13 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
   return 0;
 }
 
-static tsim_kernel_table table;
-static int chosen;
+tsim_kernel_table tsim__kernel_table;
 
-/* Chosen once: by the constructor below when the program starts, before any thread (or by the
- * first call, should a constructor of another file come first). */
-static void select_kernels(void) {
-  if (!chosen && tsim_kernels_for(tsim_isa_pick(), &table) == 0) chosen = 1;
-}
-
-__attribute__((constructor)) static void kernels_at_start(void) { select_kernels(); }
-
-const tsim_kernel_table *tsim_kernels(void) {
-  if (__builtin_expect(!chosen, 0)) select_kernels();
-  return &table;
+/* Chosen once, when the program starts (before main: no thread yet, and every stage and the
+ * report see the same table whatever the environment does later). tsim_isa_pick's target is
+ * one this processor has, so the table is always filled. */
+__attribute__((constructor)) static void kernels_at_start(void) {
+  if (tsim_kernels_for(tsim_isa_pick(), &tsim__kernel_table) != 0) tsim_kernels_for(TSIM_ISA_GENERIC, &tsim__kernel_table);
 }
 
 void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out) { tsim_kernels()->draws(key, first, n, out); }

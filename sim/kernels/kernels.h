@@ -213,9 +213,11 @@ typedef struct tsim_kernel_table {
   void (*block_add)(tsim_block_sums *a, const tsim_outcome_block *b);
 } tsim_kernel_table;
 
-/* The process's table: chosen on the first call (a constructor makes it before main, before
- * any thread) from tsim_isa_pick (TSIM_VECTOR overrides), and never again. */
-const tsim_kernel_table *tsim_kernels(void);
+/* The process's table (dispatch.c): filled by a constructor when the program starts, before
+ * main and any thread, for tsim_isa_pick's target (TSIM_VECTOR overrides), and never again. Read
+ * it through tsim_kernels() (an inline load: the stages are called per trial). */
+extern tsim_kernel_table tsim__kernel_table;
+static inline const tsim_kernel_table *tsim_kernels(void) { return &tsim__kernel_table; }
 /* The table for target isa: 0, or -1 (t untouched) when this processor or this build lacks it. */
 int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t);
 
