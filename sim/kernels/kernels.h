@@ -195,9 +195,10 @@ void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out);
 /* ---- the table ------------------------------------------------------------------------------- */
 typedef struct tsim_kernel_table {
   tsim_isa isa;  /* the target the table was filled for */
-  int avx512;    /* the AVX-512 intrinsic variants are in it (tsim_isa_avx512): the stages whose
-                    only vector variant is AVX-512 are worth their plan-time tables */
-  /* core/rng.h's counter-based draws: out[i] = splitmix64 output first + i + 1 of key. */
+  int avx512;    /* the AVX-512 intrinsic variants are in it (the target is AVX-512 or wider, or
+                    the build's own instruction set is): the stages whose only vector variant is
+                    AVX-512 are worth their plan-time tables, and the block path pays */
+  /* tsim_rng_draws: out[i] = splitmix64 output first + i + 1 of key. */
   void (*draws)(uint64_t key, uint64_t first, size_t n, uint64_t *out);
   /* The site effects' fast path: site s's effect sd x for the draws draws[s] that
    * tsim_rng_normal_fast finishes; *big = some |effect| >= 700; the sites it cannot finish

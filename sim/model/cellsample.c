@@ -284,9 +284,9 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
  * as everywhere; cohort.c), and both hypotheses compare the same uniform (coupled, as in the
  * per-patient sampler). A lane with a smaller cell leaves its last uniforms unused. So every
  * lane's stream advances by a number fixed by the group, and the counts are the same whether
- * the machine steps all eight lanes at once (AVX-512), four (AVX2) or one; the plan picks the
- * widest the processor has (lanes_pick). Larger cells are drawn one at a time by responders()
- * from the OUTCOME stream. Cells past the end of the table pad the last group with no patients.
+ * the machine steps all eight lanes at once (AVX-512), four (AVX2) or one (kernels/lanes.c; the
+ * kernels' table holds the widest the processor has). Larger cells are drawn one at a time by
+ * responders() from the OUTCOME stream. Cells past the end of the table pad the last group with no patients.
  *
  * Cost: about 25 vector instructions per uniform drawn by all eight lanes (18 with AVX-512's
  * population counts), against ~20 scalar instructions per patient for Bernoulli sums. */
