@@ -2,7 +2,8 @@
 # layers.sh SRC BUILD - the layers of sim/ run one way, and no two files depend on each other.
 #
 # sim/ is in layer folders, lowest first (sim/README.md):
-#   core stats input model kernels analysis run output app
+#   core kernels stats input model analysis run output app (sim/kernels/README.md: why kernels
+#   comes right after core)
 # A file may use its own layer and the layers below it, never one above. Two kinds of arrow are
 # checked, each as the code really has it:
 #   includes  every #include "layer/file.h" in sim/ (read from the sources);
@@ -16,7 +17,7 @@
 set -u
 SRC=$1
 BUILD=$2
-LAYERS="core stats input model kernels analysis run output app"
+LAYERS="core kernels stats input model analysis run output app"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

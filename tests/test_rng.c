@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "kernels/kernels.h"
 #include "model/cohort.h"
 #include "model/stages.h"
 #include "exact.h"

@@ -196,6 +196,17 @@ tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
 tsim_script_test(docs_should_quote_the_numbers_their_commands_give slow doc_figures.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SRC})
 
+# Every stage's variants for a target against the reference, bit for bit (skipped, exit 77, where
+# the processor or the build lacks the target).
+tsim_unit_test(test_kernels kernels_should_match_the_reference_bit_for_bit_avx2 fast avx2)
+tsim_test(kernels_should_match_the_reference_bit_for_bit_avx512 fast
+          $<TARGET_FILE:test_kernels> avx512)
+tsim_test(kernels_should_match_the_reference_bit_for_bit_avx512popcnt fast
+          $<TARGET_FILE:test_kernels> avx512popcnt)
+set_tests_properties(kernels_should_match_the_reference_bit_for_bit_avx2
+  kernels_should_match_the_reference_bit_for_bit_avx512
+  kernels_should_match_the_reference_bit_for_bit_avx512popcnt PROPERTIES SKIP_RETURN_CODE 77)
+
 # Every test has a label (fast or slow): one added without tsim_test fails the configure.
 get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)
 foreach(t IN LISTS tsim_all_tests)

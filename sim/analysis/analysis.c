@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/fastexp.h"
-#include "core/isa.h"
+#include "kernels/kernels.h"
 #include "stats/logistic.h"
 #include "analysis/ptanalysis.h"
 #include "analysis/siterule.h"
@@ -386,69 +386,6 @@ void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
   }
 }
 
-/* ---- the block path: every comparison of a trial at once --------------------------------------
- * What finish_two does for one outcome, for eight slots at a time in GCC's generic vector code:
- * the same IEEE operations on the same numbers (counts below 2^53 are exact in doubles, and so
- * are the cross products of counts below 10^7), so the same decisions and differences bit for
- * bit, whatever the target (isa.h). A slot within the tolerance of the chi-square's critical
- * value is marked, and decided afterwards by its p-value, as tsim_decide_chisq does.
- * The body is a macro, as the lanes' (cellsample.c), so that each target compiles it in its own
- * context: as an always-inline function compiled for the baseline first, GCC 12 gives its
- * comparisons the baseline's vector types and then splits them into scalar ones inside the
- * AVX-512 kernel (ten times the instructions). */
-#define BLOCK_BODY                                                                                \
-  for (int i = 0; i < b->nslots; i += 8) {                                                        \
-    tsim_s64x8 x0, n0, x1, n1, hi;                                                                \
-    tsim_f64x8 crit, tol, nm1;                                                                    \
-    memcpy(&x0, b->x0 + i, sizeof x0);                                                            \
-    memcpy(&n0, b->n0 + i, sizeof n0);                                                            \
-    memcpy(&x1, b->x1 + i, sizeof x1);                                                            \
-    memcpy(&n1, b->n1 + i, sizeof n1);                                                            \
-    memcpy(&hi, w->blk_higher + i, sizeof hi);                                                    \
-    memcpy(&crit, w->blk_crit + i, sizeof crit);                                                  \
-    memcpy(&tol, w->blk_tol + i, sizeof tol);                                                     \
-    memcpy(&nm1, w->blk_nm1 + i, sizeof nm1);                                                     \
-    const tsim_f64x8 fx0 = __builtin_convertvector(x0, tsim_f64x8);                               \
-    const tsim_f64x8 fn0 = __builtin_convertvector(n0, tsim_f64x8);                               \
-    const tsim_f64x8 fx1 = __builtin_convertvector(x1, tsim_f64x8);                               \
-    const tsim_f64x8 fn1 = __builtin_convertvector(n1, tsim_f64x8);                               \
-    const tsim_s64x8 m = x0 + x1, n = n0 + n1;                                                    \
-    const tsim_s64x8 defined = (n0 > 0) & (n1 > 0), testable = defined & (m > 0) & (m < n);       \
-    const tsim_f64x8 fm = fx0 + fx1, fn = fn0 + fn1;                                              \
-    /* tsim_decide_chisq: (N - [N-1]) d^2 against crit n0 n1 m (N - m). */                        \
-    const tsim_f64x8 dd = fx0 * (fn1 - fx1) - fx1 * (fn0 - fx0);                                  \
-    const tsim_f64x8 lhs = (fn - nm1) * dd * dd;                                                  \
-    const tsim_f64x8 rhs = crit * (fn0 * fn1 * fm * (fn - fm));                                   \
-    const tsim_f64x8 gap = lhs - rhs;                                                             \
-    const tsim_s64x8 gap_abs = (tsim_s64x8)gap & INT64_MAX; /* the bits of |lhs - rhs| */         \
-    tsim_f64x8 gap_f;                                                                             \
-    memcpy(&gap_f, &gap_abs, sizeof gap_f);                                                       \
-    const tsim_s64x8 far = gap_f > tol * rhs;                                                     \
-    const tsim_s64x8 reject = testable & far & (lhs > rhs);                                       \
-    /* rate_diff, and 0 where an arm is empty. */                                                 \
-    const tsim_f64x8 q = (fx1 * fn0 - fx0 * fn1) / (fn0 * fn1);                                   \
-    tsim_s64x8 qbits;                                                                             \
-    memcpy(&qbits, &q, sizeof qbits);                                                             \
-    qbits &= defined;                                                                             \
-    tsim_f64x8 diff;                                                                              \
-    memcpy(&diff, &qbits, sizeof diff);                                                           \
-    const tsim_s64x8 favouring = reject & ((hi & (diff > 0)) | (~hi & (diff < 0)));               \
-    const tsim_s64x8 near = testable & ~far;                                                      \
-    const tsim_s64x8 r1 = reject & 1, f1 = favouring & 1, d1 = defined & 1;                       \
-    memcpy(b->reject + i, &r1, sizeof r1);                                                        \
-    memcpy(b->favouring + i, &f1, sizeof f1);                                                     \
-    memcpy(b->defined + i, &d1, sizeof d1);                                                       \
-    memcpy(b->diff + i, &diff, sizeof diff);                                                      \
-    memcpy(b->near + i, &near, sizeof near);                                                      \
-  }
-
-/* The build's own instruction set (AVX-512 in a build for it), and AVX-512: the block path runs
- * only with AVX-512 (tsim_analysis_block_pays); the baseline kernel serves the tests elsewhere. */
-static void block_generic(const tsim_analysis_ws *w, tsim_outcome_block *b) { BLOCK_BODY }
-#if TSIM_ISA_TARGETS
-TSIM_TARGET_AVX512 static void block_avx512(const tsim_analysis_ws *w, tsim_outcome_block *b) { BLOCK_BODY }
-#endif
-
 static void block_setup(tsim_analysis_ws *w) {
   const tsim_scenario *sc = w->sc;
   int nk = sc->nanalyses;
@@ -458,19 +395,11 @@ static void block_setup(tsim_analysis_ws *w) {
   for (int h = 0; h < 2; h++)
     for (int k = 0; k < nk; k++) {
       int i = h * nk + k;
-      w->blk_crit[i] = w->dec.crit[k];
-      w->blk_tol[i] = w->dec.tol[k];
-      w->blk_nm1[i] = w->dec.n1[k];
-      w->blk_higher[i] = w->higher[k] ? -1 : 0;
+      w->blk.crit[i] = w->dec.crit[k];
+      w->blk.tol[i] = w->dec.tol[k];
+      w->blk.nm1[i] = w->dec.n1[k];
+      w->blk.higher[i] = w->higher[k] ? -1 : 0;
     }
-  w->blk_kernel = block_generic;
-#if TSIM_ISA_TARGETS
-  switch (tsim_isa_pick()) {
-    case TSIM_ISA_AVX512POPCNT:
-    case TSIM_ISA_AVX512: w->blk_kernel = block_avx512; break;
-    default: break;
-  }
-#endif
 }
 
 int tsim_analysis_block_ok(const tsim_analysis_ws *w) { return w->blockable && !w->want_p && !w->general; }
@@ -483,7 +412,7 @@ int tsim_analysis_block_ok(const tsim_analysis_ws *w) { return w->blockable && !
 int tsim_analysis_block_pays(void) {
   const char *e = getenv("TSIM_BLOCK");
   if (e && (e[0] == '0' || e[0] == '1') && !e[1]) return e[0] == '1';
-  return tsim_isa_avx512(); /* in a build for AVX-512 (-march=native) its own kernels are AVX-512 */
+  return tsim_kernels()->avx512; /* in a build for AVX-512 (-march=native) its own kernels are AVX-512 */
 }
 
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b) {
@@ -516,7 +445,7 @@ void tsim_analysis_block_counts(tsim_analysis_ws *w, tsim_outcome_block *b) {
 void tsim_analysis_block_finish(const tsim_analysis_ws *w, tsim_outcome_block *b) {
   const tsim_scenario *sc = w->sc;
   int nk = sc->nanalyses;
-  w->blk_kernel(w, b);
+  tsim_kernels()->block_eval(&w->blk, b);
   for (int i = 0; i < 2 * nk; i++)
     if (__builtin_expect(b->near[i] != 0, 0)) {
       int k = i % nk;

@@ -8,6 +8,7 @@
 
 #include "analysis/decide.h"
 #include "input/scenario.h"
+#include "kernels/kernels.h"
 #include "model/cohort.h"
 
 /* The result of one comparison (one experimental arm vs control) of one analysis. */
@@ -26,21 +27,9 @@ typedef struct tsim_outcome {
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
 } tsim_outcome;
 
-/* Every comparison of one trial under both hypotheses, as arrays: the trial loop's fast path
- * (tsim_analysis_eval_block). Slot i = h nanalyses + k holds analysis k under hypothesis h
- * (two-arm designs: one comparison per analysis); the slots from 2 nanalyses up to nslots, a
- * multiple of 8, are empty (no patients, nothing rejected), so that vector code may read and
- * write whole groups of eight. Each field means what tsim_outcome's does, except diff, which is
- * 0 where undefined (not NaN). */
-#define TSIM_BLOCK_SLOTS (2 * TSIM_MAX_ANALYSES)
-typedef struct tsim_outcome_block {
-  int nslots;
-  int64_t x0[TSIM_BLOCK_SLOTS], n0[TSIM_BLOCK_SLOTS], x1[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS];
-  int64_t sites_dropped[TSIM_BLOCK_SLOTS];
-  int64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS]; /* 0 or 1 */
-  double diff[TSIM_BLOCK_SLOTS];
-  int64_t near[TSIM_BLOCK_SLOTS]; /* scratch: -1 where the cached decision needs the p-value */
-} tsim_outcome_block;
+/* Every comparison of one trial under both hypotheses, as arrays: tsim_outcome_block
+ * (kernels/kernels.h), the trial loop's fast path (tsim_analysis_eval_block). */
+_Static_assert(TSIM_BLOCK_SLOTS == 2 * TSIM_MAX_ANALYSES, "a block has a slot per analysis and hypothesis");
 
 /* The three analysis populations, indexed as in tsim_popcounts. */
 enum { TSIM_POPK_NRI = 0, TSIM_POPK_ASSESSED = 1, TSIM_POPK_PP = 2, TSIM_NPOPK = 3 };
@@ -72,9 +61,7 @@ typedef struct tsim_analysis_ws {
                          the cell table with no p-value needed: tsim_analysis_eval_block applies */
   /* Each slot's (tsim_outcome_block) constants: its analysis's critical value, tolerance and
    * 'N-1' flag (decide.h), and -1 where its end point's higher values are better. */
-  double blk_crit[TSIM_BLOCK_SLOTS], blk_tol[TSIM_BLOCK_SLOTS], blk_nm1[TSIM_BLOCK_SLOTS];
-  int64_t blk_higher[TSIM_BLOCK_SLOTS];
-  void (*blk_kernel)(const struct tsim_analysis_ws *w, tsim_outcome_block *b); /* by processor */
+  tsim_block_consts blk;
   size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths) */

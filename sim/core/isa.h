@@ -1,8 +1,8 @@
 /* isa.h - which vector instructions the engine's hot loops use.
  *
- * The per-trial kernels (the cell sampler's responder lanes, the site-specific response
- * probabilities, the counter-based draws) are written once in GCC's generic vector code and
- * compiled for x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline; the lanes also have an
+ * The per-trial kernels (sim/kernels/: the cell sampler's responder lanes, the site-specific
+ * response probabilities, the counter-based draws, ...) are written once in GCC's generic vector
+ * code and compiled for x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline; the lanes also have an
  * AVX-512 version with population counts. They compute the same numbers on every target - the
  * same integer operations, and the same IEEE double operations lane by lane, never contracted
  * into fused multiply-adds (the build passes -ffp-contract=off) - so the choice only changes
@@ -36,9 +36,9 @@ typedef enum {
 
 /* Kernels written with AVX-512 intrinsics (x86-64-v4's F, DQ, BW and VL) are compiled where the
  * build can target AVX-512: as an extra target (TSIM_ISA_TARGETS), or as its own instruction set
- * (-march=native on such a processor). TSIM_AVX512_KERNEL is the attribute they need, and
- * tsim_isa_avx512() says whether to run them: the chosen target is AVX-512 or wider, or the
- * build's own instruction set is. */
+ * (-march=native on such a processor). TSIM_AVX512_KERNEL is the attribute they need;
+ * kernels/dispatch.c runs them where the chosen target is AVX-512 or wider, or the build's own
+ * instruction set is. */
 #if TSIM_ISA_TARGETS
 #define TSIM_AVX512_KERNELS 1
 #define TSIM_AVX512_KERNEL TSIM_TARGET_AVX512
@@ -49,9 +49,11 @@ typedef enum {
 #else
 #define TSIM_AVX512_KERNELS 0
 #endif
-int tsim_isa_avx512(void);
 
-/* The target the kernels run: the widest the processor has, or TSIM_VECTOR's if it has that. */
+/* The widest target the processor has (that the build can compile for). */
+tsim_isa tsim_isa_best(void);
+/* The target the kernels run (kernels/kernels.h's table is filled for it): the widest the
+ * processor has, or TSIM_VECTOR's if it has that. The first call decides. */
 tsim_isa tsim_isa_pick(void);
 /* Its name: "avx512popcnt", "avx512", "avx2" or "generic" (the build's own instruction set: the
  * baseline x86-64 unless the build targets more). */

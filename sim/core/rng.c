@@ -7,8 +7,6 @@
  */
 #include "core/rng.h"
 
-#include "core/isa.h"
-
 #include <math.h>
 #include <string.h>
 
@@ -36,54 +34,6 @@ void tsim_rng_seed_lanes(tsim_rng_lanes *lanes, uint64_t seed, uint64_t trial, t
     for (int i = 0; i < 4; i++) lanes->s[i][l] = st.s[i];
   }
 }
-
-/* tsim_rng_draws' loop, W draws at a time in GCC's generic vectors VU (lane numbers IDX). */
-#define DRAWS_BODY(VU, W, IDX)                                                                    \
-  for (size_t i = 0; i < n; i += (W)) {                                                           \
-    VU z = key + ((IDX) + (first + i + 1)) * TSIM_GAMMA;                                          \
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;                                                  \
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;                                                  \
-    z ^= z >> 31;                                                                                 \
-    memcpy(out + i, &z, sizeof z);                                                                \
-  }
-
-typedef uint64_t u64x1 __attribute__((vector_size(8)));
-typedef uint64_t u64x4 __attribute__((vector_size(32)));
-
-/* The build's own instruction set (see cellsample.c's lanes_generic). */
-static void draws_generic(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  DRAWS_BODY(tsim_u64x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
-#elif defined(__AVX2__)
-  DRAWS_BODY(u64x4, 4, ((u64x4){0, 1, 2, 3}))
-#else
-  DRAWS_BODY(u64x1, 1, ((u64x1){0}))
-#endif
-}
-#if TSIM_ISA_TARGETS
-TSIM_TARGET_AVX512 static void draws_avx512(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
-  DRAWS_BODY(tsim_u64x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
-}
-TSIM_TARGET_AVX2 static void draws_avx2(uint64_t key, uint64_t first, size_t n, uint64_t *out) {
-  DRAWS_BODY(u64x4, 4, ((u64x4){0, 1, 2, 3}))
-}
-#endif
-
-static void (*draws_fn)(uint64_t, uint64_t, size_t, uint64_t *) = draws_generic;
-
-/* Picks tsim_rng_draws' target when the program starts, before any thread. */
-__attribute__((constructor)) static void draws_pick(void) {
-#if TSIM_ISA_TARGETS
-  switch (tsim_isa_pick()) {
-    case TSIM_ISA_AVX512POPCNT:
-    case TSIM_ISA_AVX512: draws_fn = draws_avx512; break;
-    case TSIM_ISA_AVX2: draws_fn = draws_avx2; break;
-    default: break;
-  }
-#endif
-}
-
-void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out) { draws_fn(key, first, n, out); }
 
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]) {
   memcpy(((tsim_rng_state *)r->state)->s, s, 4 * sizeof s[0]);

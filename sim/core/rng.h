@@ -114,9 +114,8 @@ static inline uint64_t tsim__rng_stream_key(uint64_t seed, uint64_t trial, tsim_
 /* Draw j of the purpose whose key is `key` (tsim__rng_stream_key). */
 static inline uint64_t tsim_rng_draw(uint64_t key, uint64_t j) { return tsim_rng_mix64(key + (j + 1) * TSIM_GAMMA); }
 
-/* Draws first .. first + n - 1 of key into out[0 .. n-1], eight at a time (vector code for the
- * processor's target, isa.h); out must have room for n rounded up to a multiple of 8. */
-void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out);
+/* tsim_rng_draws (kernels/kernels.h) makes draws first .. first + n - 1 of a key at once, in
+ * vector code. */
 
 /* Sets the raw state (for known-answer tests against the reference implementation). */
 void tsim_rng_set_state(gsl_rng *r, const uint64_t s[4]);

@@ -42,7 +42,6 @@
 
 #include "model/cellsample.h"
 #include "model/stages.h"
-#include "core/isa.h"
 #include "core/rng.h"
 
 /* Cells must average at least this many patients for counts to beat patients. Measured with
@@ -121,11 +120,7 @@ static void guide(uint64_t *c, unsigned K) {
 
 /* The outcome of uniform bits k (< 2^53) in the table t of K outcomes (K < 2^10, so k K fits
  * in 64 bits): the smallest x with k < c[x]. */
-static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) {
-  uint64_t x = t[K + ((k * K) >> 53)];
-  while (k >= t[x]) x++;
-  return (unsigned)x;
-}
+static inline unsigned invert(const uint64_t *t, unsigned K, uint64_t k) { return tsim__invert(t, K, k); }
 
 /* Thresholds of the distribution with probabilities pmf[0..K-1] into c[0..K-1]. The last
  * possible outcome takes every uniform the rounded sum leaves above it, so that an outcome of
@@ -289,9 +284,9 @@ static void conditional(const double *w, int k, double *cond, uint64_t *thr) {
  * as everywhere; cohort.c), and both hypotheses compare the same uniform (coupled, as in the
  * per-patient sampler). A lane with a smaller cell leaves its last uniforms unused. So every
  * lane's stream advances by a number fixed by the group, and the counts are the same whether
- * the machine steps all eight lanes at once (AVX-512), four (AVX2) or one; the plan picks the
- * widest the processor has (lanes_pick). Larger cells are drawn one at a time by responders()
- * from the OUTCOME stream. Cells past the end of the table pad the last group with no patients.
+ * the machine steps all eight lanes at once (AVX-512), four (AVX2) or one (kernels/lanes.c; the
+ * kernels' table holds the widest the processor has). Larger cells are drawn one at a time by
+ * responders() from the OUTCOME stream. Cells past the end of the table pad the last group with no patients.
  *
  * Cost: about 25 vector instructions per uniform drawn by all eight lanes (18 with AVX-512's
  * population counts), against ~20 scalar instructions per patient for Bernoulli sums. */
@@ -324,156 +319,23 @@ void tsim__cell_ws_free(struct tsim_cell_ws *ws) {
   free(ws);
 }
 
-/* What the lanes need for one trial. */
-typedef struct lane_job {
-  const uint64_t *t0, *t1;   /* [groups * 8] thresholds by hypothesis (cohort.thr) */
-  const uint64_t *m1, *m;    /* [groups * 8] tsim_cell_ws.m1, .m */
-  const uint32_t *iters;     /* [groups] tsim_cell_ws.iters */
-  size_t ngroups;
-  uint32_t *pp[2], *dev[2];  /* [groups * 8] the counts, by hypothesis (cohort.resp_pp, resp_dev) */
-  uint64_t key;              /* the lanes' splitmix64 key (tsim__rng_stream_key) */
-} lane_job;
-
-/* The lane cells' responders: seeds the eight OUTCOME lanes from j->key as tsim_rng_seed_lanes
- * does (lane l's state word i is splitmix64's output 4l + i + 1, mix64 of key + (4l + i + 1)
- * gamma), then draws group after group. GCC's generic vector code, W lanes of type VU (signed
- * VI; V32 for the 32-bit counts) at a time, lane numbers IDX: the eight lanes are independent
- * streams, so W = 8 (one AVX-512 register), 4 (AVX2) and 1 (plain registers) give the same
- * numbers, and each lane's state stays in registers across the groups. The body is a macro so
- * that each target compiles it at its own width. */
-#define LANES_SEED(VU, s, lane)                                                                   \
-  for (int w = 0; w < 4; w++) {                                                                   \
-    VU z = j->key + ((lane) * 4u + (uint64_t)w + 1u) * TSIM_GAMMA;                                \
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;                                                  \
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;                                                  \
-    (s)[w] = z ^ (z >> 31);                                                                       \
-  }
-#define LANES_BODY(VU, VI, V32, W, IDX)                                                           \
-  for (int part = 0; part < TSIM_LANES; part += (W)) {                                            \
-    VU s[4], out;                                                                                 \
-    const VU lane = (VU)(IDX) + (uint64_t)part;                                                   \
-    LANES_SEED(VU, s, lane)                                                                       \
-    for (size_t g = 0; g < j->ngroups; g++) {                                                     \
-      size_t at = TSIM_LANES * g + (size_t)part;                                                  \
-      VI th0, th1, m1, m, i = {0}, p0 = {0}, p1 = {0}, a0 = {0}, a1 = {0};                        \
-      memcpy(&th0, j->t0 + at, sizeof th0);                                                       \
-      memcpy(&th1, j->t1 + at, sizeof th1);                                                       \
-      memcpy(&m1, j->m1 + at, sizeof m1);                                                         \
-      memcpy(&m, j->m + at, sizeof m);                                                            \
-      for (uint32_t it = j->iters[g]; it > 0; it--) {                                             \
-        TSIM_XOSHIRO256PP_STEP(VU, s, out); /* W lanes */                                         \
-        VI k = (VI)(out >> 11);                                                                   \
-        VI r0 = k < th0, r1 = k < th1, in_pp = i < m1, in_as = i < m; /* -1 or 0 */               \
-        p0 += r0 & in_pp;                                                                         \
-        p1 += r1 & in_pp;                                                                         \
-        a0 += r0 & in_as;                                                                         \
-        a1 += r1 & in_as;                                                                         \
-        i += 1;                                                                                   \
-      }                                                                                           \
-      V32 c;                                                                                      \
-      c = __builtin_convertvector(-p0, V32);                                                      \
-      memcpy(j->pp[0] + at, &c, sizeof c);                                                        \
-      c = __builtin_convertvector(p0 - a0, V32);                                                  \
-      memcpy(j->dev[0] + at, &c, sizeof c);                                                       \
-      c = __builtin_convertvector(-p1, V32);                                                      \
-      memcpy(j->pp[1] + at, &c, sizeof c);                                                        \
-      c = __builtin_convertvector(p1 - a1, V32);                                                  \
-      memcpy(j->dev[1] + at, &c, sizeof c);                                                       \
-    }                                                                                             \
-  }
-
-typedef uint64_t u64x4 __attribute__((vector_size(32)));
-typedef int64_t i64x4 __attribute__((vector_size(32)));
-typedef uint64_t u64x1 __attribute__((vector_size(8)));
-typedef int64_t i64x1 __attribute__((vector_size(8)));
-typedef uint32_t u32x8 __attribute__((vector_size(32)));
-typedef uint32_t u32x4 __attribute__((vector_size(16)));
-typedef uint32_t u32x1 __attribute__((vector_size(4)));
-
-typedef void (*lanes_fn)(const lane_job *);
-
-/* The build's own instruction set: lane by lane for the baseline, or as wide as the build
- * targets (a build with -march=native, say). */
-static void lanes_generic(const lane_job *j) {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  LANES_BODY(tsim_u64x8, tsim_i64x8, u32x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
-#elif defined(__AVX2__)
-  LANES_BODY(u64x4, i64x4, u32x4, 4, ((u64x4){0, 1, 2, 3}))
-#else
-  LANES_BODY(u64x1, i64x1, u32x1, 1, ((u64x1){0}))
-#endif
-}
-
-#if TSIM_ISA_TARGETS
-TSIM_TARGET_AVX512 static void lanes_avx512(const lane_job *j) {
-  LANES_BODY(tsim_u64x8, tsim_i64x8, u32x8, 8, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
-}
-TSIM_TARGET_AVX2 static void lanes_avx2(const lane_job *j) { LANES_BODY(u64x4, i64x4, u32x4, 4, ((u64x4){0, 1, 2, 3})) }
-
-#include <immintrin.h>
-/* LANES_BODY with AVX-512's mask registers and population counts: the same uniforms and the
- * same comparisons, but each lane keeps a bit per patient - bit i set when uniform i responds -
- * instead of four running counts, and the counts are the population counts of those bits below
- * each lane's m1 (per protocol) and m (assessed) once the group is drawn: about 18 instructions
- * per uniform of the eight lanes instead of 27. A group draws at most LANE_MAX < 64 uniforms. */
-TSIM_TARGET_AVX512POPCNT static void lanes_avx512popcnt(const lane_job *j) {
-  tsim_u64x8 s[4];
-  const __m512i one = _mm512_set1_epi64(1);
-  LANES_SEED(tsim_u64x8, s, ((tsim_u64x8){0, 1, 2, 3, 4, 5, 6, 7}))
-  for (size_t g = 0; g < j->ngroups; g++) {
-    size_t at = TSIM_LANES * g;
-    __m512i th0 = _mm512_loadu_si512(j->t0 + at), th1 = _mm512_loadu_si512(j->t1 + at);
-    __m512i bits0 = _mm512_setzero_si512(), bits1 = _mm512_setzero_si512(), bit = one;
-    for (uint32_t it = j->iters[g]; it > 0; it--) {
-      tsim_u64x8 out;
-      TSIM_XOSHIRO256PP_STEP(tsim_u64x8, s, out);
-      __m512i k = (__m512i)(out >> 11);
-      bits0 = _mm512_mask_or_epi64(bits0, _mm512_cmplt_epi64_mask(k, th0), bits0, bit);
-      bits1 = _mm512_mask_or_epi64(bits1, _mm512_cmplt_epi64_mask(k, th1), bits1, bit);
-      bit = _mm512_add_epi64(bit, bit);
-    }
-    __m512i m1 = _mm512_loadu_si512(j->m1 + at), m = _mm512_loadu_si512(j->m + at);
-    __m512i below1 = _mm512_sub_epi64(_mm512_sllv_epi64(one, m1), one), below = _mm512_sub_epi64(_mm512_sllv_epi64(one, m), one);
-    __m512i p0 = _mm512_popcnt_epi64(_mm512_and_si512(bits0, below1)), a0 = _mm512_popcnt_epi64(_mm512_and_si512(bits0, below));
-    __m512i p1 = _mm512_popcnt_epi64(_mm512_and_si512(bits1, below1)), a1 = _mm512_popcnt_epi64(_mm512_and_si512(bits1, below));
-    _mm256_storeu_si256((__m256i *)(void *)(j->pp[0] + at), _mm512_cvtepi64_epi32(p0));
-    _mm256_storeu_si256((__m256i *)(void *)(j->dev[0] + at), _mm512_cvtepi64_epi32(_mm512_sub_epi64(a0, p0)));
-    _mm256_storeu_si256((__m256i *)(void *)(j->pp[1] + at), _mm512_cvtepi64_epi32(p1));
-    _mm256_storeu_si256((__m256i *)(void *)(j->dev[1] + at), _mm512_cvtepi64_epi32(_mm512_sub_epi64(a1, p1)));
-  }
-}
-#endif
-
-static lanes_fn lanes_pick(void) {
-#if TSIM_ISA_TARGETS
-  switch (tsim_isa_pick()) {
-    case TSIM_ISA_AVX512POPCNT: return lanes_avx512popcnt;
-    case TSIM_ISA_AVX512: return lanes_avx512;
-    case TSIM_ISA_AVX2: return lanes_avx2;
-    default: break;
-  }
-#endif
-  return lanes_generic;
-}
-
 /* ---- tables every trial shares ---------------------------------------------------------------
  * A cell of n <= DV_MAX_N patients draws its dropouts and deviations jointly, with one uniform:
  * (D, V) has P(d, v) = Bin(d; n, dropout) Bin(v; n - d, deviation), tabulated per arm and n over
  * the (n + 1)(n + 2) / 2 pairs (d ascending, then v). With two arms and permuted blocks of at most
  * PART_MAX_BLOCK, the partial last block of a site - r patients drawn without replacement from
  * one block - is likewise one draw: the first arm's count is hypergeometric. */
-#define DV_MAX_N 15
+#define DV_MAX_N TSIM_DV_MAX_N
 #define DV_PAIRS(n) (((n) + 1) * ((n) + 2) / 2)
 #define PART_MAX_BLOCK 64
 _Static_assert(DV_MAX_N <= LANE_MAX, "a cell whose dropouts the table draws is a lane cell");
-#define DV_FAST_BITS 10
-#define DV_SLOW 0xffu /* (15, 15): no cell of at most DV_MAX_N patients has it */
+#define DV_FAST_BITS TSIM_DV_FAST_BITS
+#define DV_SLOW TSIM_DV_SLOW /* (15, 15): no cell of at most DV_MAX_N patients has it */
 #define PART_SUM_MAX 8
 _Static_assert((DV_MAX_N + 1) << DV_FAST_BITS == 1 << 14 && DV_MAX_N < 16, "dv_base's arm rows; d and v in 4 bits");
 _Static_assert(PART_SUM_MAX <= 8, "part_col: a partial block's size r indexes one 8-lane vector");
 
 struct tsim_cell_tables {
-  lanes_fn lanes;                           /* the responders of lane cells (lanes_pick) */
   uint32_t dv[TSIM_MAX_ARMS][DV_MAX_N + 1]; /* where arm a's (D, V) table for n starts in t */
   uint32_t part[PART_MAX_BLOCK];            /* where the table of a partial block of r starts */
   int has_part;
@@ -507,10 +369,7 @@ struct tsim_cell_tables {
   uint32_t *divmod;
   uint64_t (*part_sum)[PART_SUM_MAX - 1];
   int part_n;                               /* block_size - 1: the thresholds part_sum compares */
-  /* The AVX-512 versions of two stages (see "the stages with AVX-512"), NULL where they do not
-   * apply or the processor lacks AVX-512: */
-  void (*split_vec)(tsim_cohort *);         /* arm_split_two_blocks */
-  int (*missing_vec)(tsim_cohort *);        /* missing_cells, when every cell is small */
+  /* For the kernels' split_blocks and missing_small (kernels/kernels.h): */
   uint32_t *dv_base;                        /* [nsites narms, rounded up to 16] cell c of arm a:
                                                a << 14, where arm a's rows of `fast` start */
   uint64_t part_col[PART_SUM_MAX - 1][8];   /* part_sum by column: part_col[i][r] = part_sum[r][i] */
@@ -662,8 +521,6 @@ static int site_tables(const tsim_cohort_plan *plan, struct tsim_cell_tables *ct
   return 0;
 }
 
-static void stages_pick(struct tsim_cell_tables *ct);
-
 static int cell_tables(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
@@ -711,7 +568,6 @@ static int cell_tables(tsim_cohort_plan *plan) {
     guide(ct->t + at, (unsigned)r + 1);
     at += 2 * ((unsigned)r + 1);
   }
-  ct->lanes = lanes_pick();
   plan->cells = ct;
   size_t ncell = (size_t)sc->nsites * (size_t)na;
   if (!(ct->dv_base = calloc((ncell + 15) / 16 * 16, sizeof *ct->dv_base))) return -1;
@@ -719,7 +575,6 @@ static int cell_tables(tsim_cohort_plan *plan) {
   if (site_tables(plan, ct) != 0) return -1;
   for (int i = 0; ct->part_sum && i < PART_SUM_MAX - 1; i++)
     for (int r = 0; r < 8; r++) ct->part_col[i][r] = r < sc->block_size ? ct->part_sum[r][i] : UINT64_C(1) << 53;
-  stages_pick(ct);
   return 0;
 }
 
@@ -842,21 +697,23 @@ static void site_sizes(tsim_cohort *c, uint64_t seed, long long trial) {
 
 /* arm_split for two arms in permuted blocks, when the plan has the division table: per site,
  * its full blocks and the partial block's split by draw nsites + s of the ENROLL draws, written
- * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons. */
+ * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons (the
+ * kernels' split_blocks), otherwise by the table search. */
 static void arm_split_two_blocks(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const struct tsim_cell_tables *ct = plan->cells;
   size_t ns = (size_t)plan->sc->nsites;
   const uint64_t *u = c->draws + ns;
   unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
+  if (ct->part_sum) {
+    tsim_split_job j = {ns, c->site_n, u, ct->divmod, (const uint64_t(*)[8])ct->part_col, ct->part_n, b0, b1, c->cell_n};
+    tsim_kernels()->split_blocks(&j);
+    return;
+  }
   for (size_t s = 0; s < ns; s++) {
     uint32_t dm = ct->divmod[c->site_n[s]];
-    unsigned full = dm >> 8, r = dm & 255, part0 = 0;
-    uint64_t k = u[s] >> 11;
-    if (ct->part_sum)
-      for (int i = 0; i < ct->part_n; i++) part0 += k >= ct->part_sum[r][i];
-    else
-      part0 = invert(ct->t + ct->part[r], r + 1, k);
+    unsigned full = dm >> 8, r = dm & 255;
+    unsigned part0 = invert(ct->t + ct->part[r], r + 1, u[s] >> 11);
     c->cell_n[s] = full * b0 + part0;
     c->cell_n[ns + s] = full * b1 + (r - part0);
   }
@@ -866,10 +723,6 @@ static void arm_split(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
   int na = sc->narms;
-  if (plan->cells->split_vec) {
-    plan->cells->split_vec(c);
-    return;
-  }
   if (plan->cells->divmod) {
     arm_split_two_blocks(c);
     return;
@@ -981,111 +834,6 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   return large;
 }
 
-/* ---- the stages with AVX-512 ----------------------------------------------------------------
- * arm_split_two_blocks and missing_cells, eight sites or sixteen cells at a time, with the same
- * tables, the same draws and the same arithmetic, so the same numbers (the vector test runs
- * both): a site's full blocks and partial block by a gather of its divmod entry and a
- * permutation of part_sum's columns; a cell's (D, V) by a gather of its `fast` byte, with the
- * buckets that straddle two pairs decided one by one by dv_draw. missing_small_avx512 gives up
- * (-1, having written nothing the scalar loop does not write again) when a cell has more than
- * DV_MAX_N patients, and the caller runs missing_cells instead. Without AVX-512 the scalar
- * versions run. */
-#if TSIM_AVX512_KERNELS
-#include <immintrin.h>
-/* At -O0 GCC's gather intrinsics are macros whose mask arguments convert with a change of
- * sign: not ours to fix, and -Werror builds must not stop on them. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wconversion"
-
-TSIM_AVX512_KERNEL static void split_blocks_avx512(tsim_cohort *c) {
-  const struct tsim_cell_tables *ct = c->plan->cells;
-  size_t ns = (size_t)c->plan->sc->nsites;
-  const uint64_t *u = c->draws + ns;
-  const __m256i b0 = _mm256_set1_epi32((int)c->plan->block_count[0]);
-  const __m256i b1 = _mm256_set1_epi32((int)c->plan->block_count[1]);
-  const __m512i one = _mm512_set1_epi64(1);
-  for (size_t s = 0; s < ns; s += 8) {
-    __mmask8 k = ns - s >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (ns - s)) - 1);
-    __m256i sn = _mm256_maskz_loadu_epi32(k, c->site_n + s);
-    __m256i dm = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), k, sn, (const int *)ct->divmod, 4);
-    __m256i full = _mm256_srli_epi32(dm, 8), r = _mm256_and_si256(dm, _mm256_set1_epi32(255));
-    __m512i r64 = _mm512_cvtepu32_epi64(r);
-    __m512i kk = _mm512_srli_epi64(_mm512_maskz_loadu_epi64(k, u + s), 11), part0 = _mm512_setzero_si512();
-    for (int i = 0; i < ct->part_n; i++) {
-      __m512i thr = _mm512_permutexvar_epi64(r64, _mm512_loadu_si512(ct->part_col[i]));
-      part0 = _mm512_mask_add_epi64(part0, _mm512_cmpge_epu64_mask(kk, thr), part0, one);
-    }
-    __m256i p0 = _mm512_cvtepi64_epi32(part0);
-    __m256i n0 = _mm256_add_epi32(_mm256_mullo_epi32(full, b0), p0);
-    __m256i n1 = _mm256_sub_epi32(_mm256_add_epi32(_mm256_mullo_epi32(full, b1), r), p0);
-    _mm256_mask_storeu_epi32(c->cell_n + s, k, n0);
-    _mm256_mask_storeu_epi32(c->cell_n + ns + s, k, n1);
-  }
-}
-
-TSIM_AVX512_KERNEL static int missing_small_avx512(tsim_cohort *c) {
-  const struct tsim_cell_tables *ct = c->plan->cells;
-  const tsim_scenario *sc = c->plan->sc;
-  struct tsim_cell_ws *ws = c->cell_ws;
-  size_t ns = (size_t)sc->nsites, ncell = ns * (size_t)sc->narms;
-  size_t ngroups = tsim__ncells_padded(c->ncells) / TSIM_LANES;
-  const uint8_t *fast = &ct->fast[0][0][0];
-  const __m512i low = _mm512_set1_epi32(15), byte = _mm512_set1_epi32(255), most = _mm512_set1_epi32(DV_MAX_N);
-  for (size_t at = 0; at < ncell; at += 16) {
-    __mmask16 k = ncell - at >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (ncell - at)) - 1);
-    __m512i n = _mm512_maskz_loadu_epi32(k, c->cell_n + at);
-    if (_mm512_mask_cmpgt_epu32_mask(k, n, most)) return -1; /* a cell of more than DV_MAX_N */
-    __m512i ulo = _mm512_maskz_loadu_epi64((__mmask8)k, c->draws + at);
-    __m512i uhi = _mm512_maskz_loadu_epi64((__mmask8)(k >> 8), c->draws + at + 8);
-    __m512i bucket = _mm512_inserti64x4(
-        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(ulo, 64 - DV_FAST_BITS))),
-        _mm512_cvtepi64_epi32(_mm512_srli_epi64(uhi, 64 - DV_FAST_BITS)), 1);
-    __m512i idx = _mm512_add_epi32(_mm512_add_epi32(_mm512_maskz_loadu_epi32(k, ct->dv_base + at),
-                                                    _mm512_slli_epi32(n, DV_FAST_BITS)), bucket);
-    /* Four bytes from each index (the struct goes on after `fast`), the first of them kept. */
-    __m512i e = _mm512_and_si512(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, idx, fast, 1), byte);
-    __mmask16 slow = _mm512_mask_cmpeq_epi32_mask(k, e, _mm512_set1_epi32(DV_SLOW));
-    if (__builtin_expect(slow != 0, 0)) {
-      uint32_t ev[16], nv[16];
-      _mm512_storeu_si512(ev, e);
-      _mm512_storeu_si512(nv, n);
-      for (unsigned m = slow; m; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctz(m);
-        ev[i] = dv_draw(ct, (at + i) / ns, nv[i], c->draws[at + i]);
-      }
-      e = _mm512_loadu_si512(ev);
-    }
-    __m512i d = _mm512_and_si512(e, low), v = _mm512_srli_epi32(e, 4);
-    __m512i m = _mm512_sub_epi32(n, d), m1 = _mm512_sub_epi32(m, v);
-    _mm512_mask_storeu_epi32(c->cell_drop + at, k, d);
-    _mm512_mask_storeu_epi32(c->cell_dev + at, k, v);
-    _mm512_mask_storeu_epi64(ws->m + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m)));
-    _mm512_mask_storeu_epi64(ws->m + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m, 1)));
-    _mm512_mask_storeu_epi64(ws->m1 + at, (__mmask8)k, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(m1)));
-    _mm512_mask_storeu_epi64(ws->m1 + at + 8, (__mmask8)(k >> 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(m1, 1)));
-    if (sc->nendpoints == 1) { /* each group's largest cell (lanes masked off hold 0) */
-      size_t g = at / TSIM_LANES;
-      ws->iters[g] = _mm512_mask_reduce_max_epu32(0x00ff, m);
-      if (g + 1 < ngroups) ws->iters[g + 1] = _mm512_mask_reduce_max_epu32(0xff00, m);
-    }
-  }
-  return 0;
-}
-#pragma GCC diagnostic pop
-#endif
-
-/* The plan's choice of the stages' versions (see above). */
-static void stages_pick(struct tsim_cell_tables *ct) {
-  ct->split_vec = NULL;
-  ct->missing_vec = NULL;
-#if TSIM_AVX512_KERNELS
-  if (!tsim_isa_avx512()) return;
-  if (ct->divmod && ct->part_sum) ct->split_vec = split_blocks_avx512;
-  ct->missing_vec = missing_small_avx512;
-#endif
-}
-
 /* Each cell's dropouts and deviations into the cell table (missing_cells), and what the lanes
  * need (see "responders, eight cells at a time"): each lane cell's per-protocol and assessed
  * patients, for every end point, and each group's largest cell. */
@@ -1094,7 +842,13 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
   const struct tsim_cell_tables *ct = c->plan->cells;
-  if (ct->missing_vec && ct->missing_vec(c) == 0) {
+  size_t ns = (size_t)sc->nsites;
+  tsim_missing_job j = {ns, per_ep, tsim__ncells_padded(c->ncells) / TSIM_LANES, sc->nendpoints == 1, c->cell_n,
+                        c->draws, &ct->fast[0][0][0], ct->dv_base, &ct->dv[0][0], (const uint8_t(*)[2])ct->dec,
+                        ct->dec_at, ct->t, c->cell_drop, c->cell_dev, ws->m, ws->m1, ws->iters};
+  /* The kernels' version, which gives up when a cell has more than DV_MAX_N patients (then
+   * missing_cells draws every cell again). */
+  if (tsim_kernels()->missing_small(&j) == 0) {
     ws->large = 0;
     if (sc->nendpoints == 1) return; /* it found each group's largest cell too */
   } else {
@@ -1137,10 +891,10 @@ static void responders_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->nsites * (size_t)sc->narms, ncells = c->ncells;
-  lane_job j = {c->thr[0], c->thr[1], ws->m1, ws->m, ws->iters, tsim__ncells_padded(ncells) / TSIM_LANES,
+  tsim_lane_job j = {c->thr[0], c->thr[1], ws->m1, ws->m, ws->iters, tsim__ncells_padded(ncells) / TSIM_LANES,
                 {c->resp_pp[0], c->resp_pp[1]}, {c->resp_dev[0], c->resp_dev[1]},
                 tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_STREAM_OUTCOME_LANES)};
-  c->plan->cells->lanes(&j);
+  tsim_kernels()->lanes(&j);
   if (!ws->large) return;
   gsl_rng *r = c->rng2;
   tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);

@@ -112,14 +112,14 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->ncells = ne * ns * na;
   c->site = malloc(n * sizeof *c->site);
   c->arm = malloc(n * sizeof *c->arm);
-  /* Whole vectors, 0 past ns, and one more: p_eff_flat_avx512 reads the first sixteen. */
+  /* Whole vectors, 0 past ns, and one more: the kernels' p_eff_flat reads the first sixteen. */
   c->site_effect = calloc((ns + 7) / 8 * 8 + 8, sizeof *c->site_effect);
   c->site_f = calloc((ns + 7) / 8 * 8, sizeof *c->site_f);
   c->draws = malloc(((ns * (na > 2 ? na : 2) + 7) / 8 * 8) * sizeof *c->draws);
   c->anomalous = malloc(((size_t)sc->nanomalies + 1) * ns);
   int ok = 1;
   for (int h = 0; h < 2 && !plan->lat; h++) { /* the cell table; the latent model keeps values */
-    /* Room for p_eff_body's last vector to spill past the end. */
+    /* Room for the kernels' p_eff_rows' last vector to spill past the end. */
     c->p_eff[h] = calloc(tsim__ncells_padded(c->ncells) + 8, sizeof *c->p_eff[h]);
     c->thr[h] = calloc(tsim__ncells_padded(c->ncells) + 8, sizeof *c->thr[h]);
     c->resp_pp[h] = malloc(tsim__ncells_padded(c->ncells) * sizeof *c->resp_pp[h]);

@@ -42,11 +42,9 @@ typedef struct tsim_cohort_plan {
   gsl_ran_discrete_t *site_table;     /* RANDOM enrollment: Walker alias table (owned) */
   struct tsim_cell_tables *cells;     /* cell mode: inversion tables of per-cell draws (owned) */
   struct tsim_latent_plan *lat;       /* the latent model (latent.h) when sc->latent (owned) */
-  void (*p_eff)(struct tsim_cohort *c); /* tsim__cohort_p_eff for the vector target (isa.h) */
-  struct tsim_peff_flat *peff_flat;   /* tables of p_eff's kernel in the cell table's order
-                                         (cohort.c), or NULL (owned) */
-  int (*site_normals)(struct tsim_cohort *c, double sd); /* the site effects' fast path with AVX-512
-                                                            (cohort.c), or NULL */
+  double ep_sign[TSIM_MAX_ENDPOINTS]; /* -1 where end point e's higher values are better, else +1 */
+  struct tsim_peff_flat *peff_flat;   /* tables of the kernels' p_eff_flat in the cell table's
+                                         order (stages.c), or NULL (owned) */
 } tsim_cohort_plan;
 
 /* The patients of a latent-model trial, per patient j and measure m (see latent.h). */

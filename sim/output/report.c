@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
-#include "core/isa.h"
+#include "kernels/kernels.h"
 #include "output/report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -232,7 +232,7 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
   cJSON_AddNumberToObject(run, "threads", ri->threads);
   cJSON_AddNumberToObject(run, "seconds", ri->seconds);
   cJSON_AddNumberToObject(run, "trials_per_second", ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);
-  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_isa_pick()));
+  cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_kernels()->isa));
   /* The process's peak resident memory so far (Linux: ru_maxrss in KiB), so that a reader can
    * see it does not grow with the number of trials. */
   struct rusage ru;

@@ -2,7 +2,7 @@
 #include "run/runner.h"
 
 #include "core/fastexp.h"
-#include "core/isa.h"
+#include "kernels/kernels.h"
 #include "analysis/multiplicity.h"
 #include "stats/stattest.h"
 
@@ -217,24 +217,17 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
 _Static_assert(RUN_CHUNK <= 32767, "a chunk's difference sums must fit in 64 bits");
 
 typedef struct block_acc {
-  uint64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS];
-  uint64_t n0[TSIM_BLOCK_SLOTS], n1[TSIM_BLOCK_SLOTS], n_sq[TSIM_BLOCK_SLOTS], dropped[TSIM_BLOCK_SLOTS];
-  int64_t diff[TSIM_BLOCK_SLOTS], diff_sq[TSIM_BLOCK_SLOTS];
-  double scale[TSIM_BLOCK_SLOTS];
+  tsim_block_sums s; /* the slots' sums (the kernels' block_add) */
   int nk, nslots;
   uint64_t *pattern[2]; /* [1 << nk] (owned), or NULL */
-  void (*add)(struct block_acc *a, const tsim_outcome_block *b); /* block_add's kernel, by processor */
 } block_acc;
-
-static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *);
 
 static block_acc *block_acc_new(const tsim_tally *t, const tsim_outcome_block *b) {
   block_acc *a = calloc(1, sizeof *a);
   if (!a) return NULL;
   a->nk = t->ncomp; /* two arms: one comparison per analysis */
   a->nslots = b->nslots;
-  a->add = block_add_pick();
-  for (int i = 0; i < 2 * a->nk; i++) a->scale[i] = t->cell[0][i % a->nk].scale;
+  for (int i = 0; i < 2 * a->nk; i++) a->s.scale[i] = t->cell[0][i % a->nk].scale;
   if (a->nk <= BLOCK_PATTERN_MAX)
     for (int h = 0; h < 2; h++)
       if (!(a->pattern[h] = calloc((size_t)1 << a->nk, sizeof *a->pattern[h]))) {
@@ -252,65 +245,8 @@ static void block_acc_free(block_acc *a) {
   free(a);
 }
 
-/* A trial's slots added to the chunk's sums, eight at a time in GCC's generic vector code: the
- * same integers as tally_add's (the fixed point's IEEE operations lane by lane, the clamp by
- * comparisons, copysign by its bits), on every target (isa.h). A macro, so that each target
- * compiles it in its own context (see analysis.c's BLOCK_BODY). */
-#define BLOCK_ADD_BODY                                                                            \
-  for (int i = 0; i < b->nslots; i += 8) {                                                        \
-    tsim_s64x8 v, acc, n0, n1;                                                                    \
-    tsim_f64x8 d, scale;                                                                          \
-    ACC_ADD(reject, b->reject)                                                                    \
-    ACC_ADD(favouring, b->favouring)                                                              \
-    ACC_ADD(defined, b->defined)                                                                  \
-    ACC_ADD(n0, b->n0)                                                                            \
-    ACC_ADD(n1, b->n1)                                                                            \
-    ACC_ADD(dropped, b->sites_dropped)                                                            \
-    memcpy(&n0, b->n0 + i, sizeof n0);                                                            \
-    memcpy(&n1, b->n1 + i, sizeof n1);                                                            \
-    v = (n0 + n1) * (n0 + n1);                                                                    \
-    ACC_ADD_V(n_sq)                                                                               \
-    memcpy(&d, b->diff + i, sizeof d);                                                            \
-    memcpy(&scale, a->scale + i, sizeof scale);                                                   \
-    d *= scale;                                                                                   \
-    const tsim_f64x8 big = d * 0 + TSIM_FIXED_SCALE;                                              \
-    const tsim_s64x8 above = d > big, below = d < -big;                                           \
-    d = SELECT(above, big, SELECT(below, -big, d));                                               \
-    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
-    ACC_ADD_V(diff)                                                                               \
-    d = d * d / TSIM_FIXED_SCALE;                                                                 \
-    v = __builtin_convertvector(d + HALF_SIGNED(d), tsim_s64x8);                                  \
-    ACC_ADD_V(diff_sq)                                                                            \
-  }
-/* a->FIELD[i .. i + 7] += v, or += the slots' SRC[i .. i + 7]. */
-#define ACC_ADD_V(field)                                                                          \
-  memcpy(&acc, a->field + i, sizeof acc);                                                         \
-  acc += v;                                                                                       \
-  memcpy(a->field + i, &acc, sizeof acc);
-#define ACC_ADD(field, src)                                                                       \
-  memcpy(&v, (src) + i, sizeof v);                                                                \
-  ACC_ADD_V(field)
-/* Lane by lane: m (-1 or 0) ? x : y, on doubles. */
-#define SELECT(m, x, y) ((tsim_f64x8)(((m) & (tsim_s64x8)(x)) | (~(m) & (tsim_s64x8)(y))))
-/* copysign(0.5, x), lane by lane. */
-#define HALF_SIGNED(x) ((tsim_f64x8)(((tsim_s64x8)(x) & INT64_MIN) | (tsim_s64x8)((x) * 0 + 0.5)))
-
-/* AVX-512, where the block path runs (tsim_analysis_block_pays), and the build's own instruction
- * set (AVX-512 in a build for it; the baseline when a test forces the block path). */
-static void block_add_generic(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
-#if TSIM_ISA_TARGETS
-TSIM_TARGET_AVX512 static void block_add_avx512(block_acc *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
-#endif
-
-static void (*block_add_pick(void))(block_acc *, const tsim_outcome_block *) {
-#if TSIM_ISA_TARGETS
-  if (tsim_isa_pick() >= TSIM_ISA_AVX512) return block_add_avx512;
-#endif
-  return block_add_generic;
-}
-
 static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) {
-  a->add(a, b);
+  tsim_kernels()->block_add(&a->s, b);
   int nk = a->nk;
   for (int h = 0; h < 2; h++) {
     const int64_t *r = b->reject + h * nk;
@@ -328,26 +264,26 @@ static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) 
 static void block_flush(block_acc *a, tsim_tally *t) {
   for (int i = 0; i < 2 * a->nk; i++) {
     tsim_tally_cell *c = &t->cell[i / a->nk][i % a->nk];
-    c->reject += a->reject[i];
-    c->favouring += a->favouring[i];
-    c->defined += a->defined[i];
-    c->n0_sum += a->n0[i];
-    c->n1_sum += a->n1[i];
-    c->n_sq_sum += a->n_sq[i];
-    c->sites_dropped += a->dropped[i];
-    c->diff_sum += a->diff[i];
-    c->diff_sq_sum += a->diff_sq[i];
+    c->reject += a->s.reject[i];
+    c->favouring += a->s.favouring[i];
+    c->defined += a->s.defined[i];
+    c->n0_sum += a->s.n0[i];
+    c->n1_sum += a->s.n1[i];
+    c->n_sq_sum += a->s.n_sq[i];
+    c->sites_dropped += a->s.dropped[i];
+    c->diff_sum += a->s.diff[i];
+    c->diff_sq_sum += a->s.diff_sq[i];
   }
   size_t n = (size_t)a->nslots;
-  memset(a->reject, 0, n * sizeof *a->reject);
-  memset(a->favouring, 0, n * sizeof *a->favouring);
-  memset(a->defined, 0, n * sizeof *a->defined);
-  memset(a->n0, 0, n * sizeof *a->n0);
-  memset(a->n1, 0, n * sizeof *a->n1);
-  memset(a->n_sq, 0, n * sizeof *a->n_sq);
-  memset(a->dropped, 0, n * sizeof *a->dropped);
-  memset(a->diff, 0, n * sizeof *a->diff);
-  memset(a->diff_sq, 0, n * sizeof *a->diff_sq);
+  memset(a->s.reject, 0, n * sizeof *a->s.reject);
+  memset(a->s.favouring, 0, n * sizeof *a->s.favouring);
+  memset(a->s.defined, 0, n * sizeof *a->s.defined);
+  memset(a->s.n0, 0, n * sizeof *a->s.n0);
+  memset(a->s.n1, 0, n * sizeof *a->s.n1);
+  memset(a->s.n_sq, 0, n * sizeof *a->s.n_sq);
+  memset(a->s.dropped, 0, n * sizeof *a->s.dropped);
+  memset(a->s.diff, 0, n * sizeof *a->s.diff);
+  memset(a->s.diff_sq, 0, n * sizeof *a->s.diff_sq);
 }
 
 /* The pairs' joint rejections from the patterns (see block_acc). */

@@ -22,7 +22,6 @@ __extension__ typedef __int128 tsim_i128;
  * by B (a power of two; see tsim_analysis_diff_bound): a trial adds at most 2^48 and 10^12
  * trials stay far inside 127 bits; the rounding (2^-49 B) is far below any Monte Carlo error.
  * Squares are accumulated as round((diff * scale)^2 / 2^48). */
-#define TSIM_FIXED_SCALE 281474976710656.0 /* 2^48 */
 
 /* Accumulators of one comparison under one hypothesis. */
 typedef struct tsim_tally_cell {
