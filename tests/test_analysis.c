@@ -20,6 +20,7 @@
 
 #include "analysis/analysis.h"
 #include "check.h"
+#include "run/block.h"
 #include "run/runner.h"
 #include "analysis/siterule.h"
 #include "stats/stattest.h"
@@ -195,7 +196,7 @@ static void run_paths_agree(const char *file) {
   }
   CHECK(differ == 0 && rejections > 0, "%s: %lld tally fields differ (%lld rejections)", file, differ, rejections);
   printf("%s: a run's tally the same through the block path and whole outcomes (%lld rejections)%s\n", file,
-         rejections, tsim_analysis_block_pays() ? "" : " - but this processor's runs take whole outcomes both times");
+         rejections, tsim__block_pays() ? "" : " - but this processor's runs take whole outcomes both times");
   for (int i = 0; i < 3; i++) tsim_tally_free(t[i]);
   tsim_scenario_free(sc);
 }

@@ -404,17 +404,6 @@ static void block_setup(tsim_analysis_ws *w) {
 
 int tsim_analysis_block_ok(const tsim_analysis_ws *w) { return w->blockable && !w->want_p && !w->general; }
 
-/* With AVX-512 the kernels' 64-bit comparisons and conversions between integers and doubles are
- * single instructions; with AVX2 (no such conversions) and the baseline they are not, and whole
- * outcomes were faster: on LUPIL-2, one thread, 1.50M against 1.29M trials/s (AVX2) and 1.00M
- * against 0.82M (baseline), side by side. The environment variable TSIM_BLOCK = 1 or 0 takes
- * the block path or leaves it whatever the processor (the tests run the baseline kernels so). */
-int tsim_analysis_block_pays(void) {
-  const char *e = getenv("TSIM_BLOCK");
-  if (e && (e[0] == '0' || e[0] == '1') && !e[1]) return e[0] == '1';
-  return tsim_kernels()->avx512; /* in a build for AVX-512 (-march=native) its own kernels are AVX-512 */
-}
-
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b) {
   memset(b, 0, sizeof *b);
   b->nslots = (2 * w->sc->nanalyses + 7) / 8 * 8;

@@ -42,9 +42,6 @@ void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out);
  * cell table whose analyses are all two-sided Pearson or 'N-1' chi-square tests, with nobody
  * reading p-values (want_p 0) or asking for the general path. */
 int tsim_analysis_block_ok(const tsim_analysis_ws *w);
-/* 1 when the block path is the faster one on this processor (its vector targets, isa.h): the
- * trial loop takes it only then. Either path gives the same numbers. */
-int tsim_analysis_block_pays(void);
 /* Prepares b for w's trials: its number of slots, and its empty slots. */
 void tsim_analysis_block_init(const tsim_analysis_ws *w, tsim_outcome_block *b);
 /* tsim_analysis_eval_trial into the arrays of b (when tsim_analysis_block_ok): the same

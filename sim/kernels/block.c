@@ -65,7 +65,7 @@
   }
 
 /* The build's own instruction set (AVX-512 in a build for it), and AVX-512: the block path runs
- * only with AVX-512 (tsim_analysis_block_pays); the baseline kernel serves the tests elsewhere. */
+ * only with AVX-512 (run/block.c tsim__block_pays); the baseline kernel serves the tests elsewhere. */
 void tsim__block_eval_generic(const tsim_block_consts *k, tsim_outcome_block *b) { BLOCK_BODY }
 #if TSIM_ISA_TARGETS
 TSIM_TARGET_AVX512 void tsim__block_eval_avx512(const tsim_block_consts *k, tsim_outcome_block *b) { BLOCK_BODY }
@@ -115,7 +115,7 @@ TSIM_TARGET_AVX512 void tsim__block_eval_avx512(const tsim_block_consts *k, tsim
 /* copysign(0.5, x), lane by lane. */
 #define HALF_SIGNED(x) ((tsim_f64x8)(((tsim_s64x8)(x) & INT64_MIN) | (tsim_s64x8)((x) * 0 + 0.5)))
 
-/* AVX-512, where the block path runs (tsim_analysis_block_pays), and the build's own instruction
+/* AVX-512, where the block path runs (run/block.c tsim__block_pays), and the build's own instruction
  * set (AVX-512 in a build for it; the baseline when a test forces the block path). */
 void tsim__block_add_generic(tsim_block_sums *a, const tsim_outcome_block *b) { BLOCK_ADD_BODY }
 #if TSIM_ISA_TARGETS

@@ -4,6 +4,7 @@
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
 #include "analysis/multiplicity.h"
+#include "run/block.h"
 #include "stats/stattest.h"
 
 #include <math.h>
@@ -201,100 +202,11 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
 
-/* ---- the block path (tsim_analysis_eval_block) ----------------------------------------------
- * A thread's sums over the trials of one chunk, slot by slot, added to its tally when the chunk
- * ends (block_flush): the same integers tally_add adds, in 64 bits - a chunk adds at most
- * RUN_CHUNK 2^48 to a difference's sum and RUN_CHUNK 10^14 to a sum of squared sizes. Joint
- * rejections are counted by pattern: pattern[h][r] counts the trials whose rejections under
- * hypothesis h were the bits of r (analysis k: bit k), and the pairs' counts are read off them
- * when the thread is done (block_pairs); with more than BLOCK_PATTERN_MAX analyses, pair by pair. */
-#define BLOCK_PATTERN_MAX 10
-
 /* Trials are handed out in chunks from a shared counter (dynamic scheduling by hand, so one
  * thread can report progress between its chunks). The chunk size affects only the speed, as
- * long as a chunk's 64-bit sums cannot overflow (block_acc: at most RUN_CHUNK 2^48). */
+ * long as a chunk's 64-bit sums on the block path cannot overflow (run/block.h). */
 #define RUN_CHUNK 256
-_Static_assert(RUN_CHUNK <= 32767, "a chunk's difference sums must fit in 64 bits");
-
-typedef struct block_acc {
-  tsim_block_sums s; /* the slots' sums (the kernels' block_add) */
-  int nk, nslots;
-  uint64_t *pattern[2]; /* [1 << nk] (owned), or NULL */
-} block_acc;
-
-static block_acc *block_acc_new(const tsim_tally *t, const tsim_outcome_block *b) {
-  block_acc *a = calloc(1, sizeof *a);
-  if (!a) return NULL;
-  a->nk = t->ncomp; /* two arms: one comparison per analysis */
-  a->nslots = b->nslots;
-  for (int i = 0; i < 2 * a->nk; i++) a->s.scale[i] = t->cell[0][i % a->nk].scale;
-  if (a->nk <= BLOCK_PATTERN_MAX)
-    for (int h = 0; h < 2; h++)
-      if (!(a->pattern[h] = calloc((size_t)1 << a->nk, sizeof *a->pattern[h]))) {
-        free(a->pattern[0]);
-        free(a);
-        return NULL;
-      }
-  return a;
-}
-
-static void block_acc_free(block_acc *a) {
-  if (!a) return;
-  free(a->pattern[0]);
-  free(a->pattern[1]);
-  free(a);
-}
-
-static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) {
-  tsim_kernels()->block_add(&a->s, b);
-  int nk = a->nk;
-  for (int h = 0; h < 2; h++) {
-    const int64_t *r = b->reject + h * nk;
-    if (a->pattern[h]) {
-      unsigned bits = 0;
-      for (int k = 0; k < nk; k++) bits |= (unsigned)r[k] << k;
-      a->pattern[h][bits]++;
-    } else {
-      for (int p = 0; p < t->npairs; p++) t->both[h][p] += (uint64_t)(r[t->pairs[p].first] & r[t->pairs[p].second]);
-    }
-  }
-}
-
-/* The chunk's sums into the tally, and afresh. */
-static void block_flush(block_acc *a, tsim_tally *t) {
-  for (int i = 0; i < 2 * a->nk; i++) {
-    tsim_tally_cell *c = &t->cell[i / a->nk][i % a->nk];
-    c->reject += a->s.reject[i];
-    c->favouring += a->s.favouring[i];
-    c->defined += a->s.defined[i];
-    c->n0_sum += a->s.n0[i];
-    c->n1_sum += a->s.n1[i];
-    c->n_sq_sum += a->s.n_sq[i];
-    c->sites_dropped += a->s.dropped[i];
-    c->diff_sum += a->s.diff[i];
-    c->diff_sq_sum += a->s.diff_sq[i];
-  }
-  size_t n = (size_t)a->nslots;
-  memset(a->s.reject, 0, n * sizeof *a->s.reject);
-  memset(a->s.favouring, 0, n * sizeof *a->s.favouring);
-  memset(a->s.defined, 0, n * sizeof *a->s.defined);
-  memset(a->s.n0, 0, n * sizeof *a->s.n0);
-  memset(a->s.n1, 0, n * sizeof *a->s.n1);
-  memset(a->s.n_sq, 0, n * sizeof *a->s.n_sq);
-  memset(a->s.dropped, 0, n * sizeof *a->s.dropped);
-  memset(a->s.diff, 0, n * sizeof *a->s.diff);
-  memset(a->s.diff_sq, 0, n * sizeof *a->s.diff_sq);
-}
-
-/* The pairs' joint rejections from the patterns (see block_acc). */
-static void block_pairs(const block_acc *a, tsim_tally *t) {
-  for (int h = 0; h < 2; h++) {
-    if (!a->pattern[h]) continue;
-    for (unsigned bits = 0; bits < (1u << a->nk); bits++)
-      for (int p = 0; p < t->npairs; p++)
-        if ((bits >> t->pairs[p].first & 1) && (bits >> t->pairs[p].second & 1)) t->both[h][p] += a->pattern[h][bits];
-  }
-}
+_Static_assert(RUN_CHUNK <= TSIM_BLOCK_CHUNK_MAX, "a chunk's difference sums must fit in 64 bits");
 
 void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w, uint64_t seed,
                     long long trial, tsim_outcome *out) {
@@ -320,18 +232,10 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, ts
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
     if (aw) aw->want_p = o->p_values;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
-    /* The block path, where it applies, pays on this processor, and no multiplicity procedure
-     * reads whole outcomes. */
-    int block = aw && mine && tsim_analysis_block_ok(aw) && tsim_analysis_block_pays() && mine->nproc == 0 &&
-                !mine->pdist[0] && !o->whole_outcomes;
-    tsim_outcome_block *blk = block ? malloc(2 * sizeof *blk) : NULL; /* this trial's, the one before */
-    block_acc *acc = NULL;
-    if (blk) {
-      tsim_analysis_block_init(aw, &blk[0]);
-      tsim_analysis_block_init(aw, &blk[1]);
-      acc = block_acc_new(mine, blk);
-    }
-    if (!c || !mine || !aw || !res || (block && (!blk || !acc))) {
+    /* The block path (run/block.h), where it applies. */
+    int block = aw && mine && !o->whole_outcomes && tsim__block_applies(aw, mine);
+    tsim_block_path *bp = block ? tsim__block_path_new(aw, mine) : NULL;
+    if (!c || !mine || !aw || !res || (block && !bp)) {
 #pragma omp atomic write
       failed = 1;
     }
@@ -345,23 +249,9 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, ts
       { start = next; next += RUN_CHUNK; }
       if (start >= o->trials) break;
       long long end = start + RUN_CHUNK < o->trials ? start + RUN_CHUNK : o->trials;
-      if (block) {
-        /* Each trial's decisions are made one trial later, when its counts were stored long
-         * enough ago to be read as vectors without waiting for the stores. */
-        for (long long i = start; i < end; i++) {
-          tsim_outcome_block *now = &blk[i & 1], *before = &blk[(i & 1) ^ 1];
-          tsim_cohort_sample(c, o->seed, o->first_trial + i);
-          tsim_analysis_prepare(aw, c);
-          tsim_analysis_block_counts(aw, now);
-          if (i > start) {
-            tsim_analysis_block_finish(aw, before);
-            block_add(acc, mine, before);
-          }
-        }
-        tsim_analysis_block_finish(aw, &blk[(end - 1) & 1]);
-        block_add(acc, mine, &blk[(end - 1) & 1]);
-        block_flush(acc, mine);
-      } else
+      if (bp)
+        tsim__block_path_chunk(bp, c, aw, mine, o->seed, o->first_trial + start, end - start);
+      else
       for (long long i = start; i < end; i++) {
         tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
         tally_add(mine, 0, res);
@@ -377,15 +267,14 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, ts
       { done += end - start; d = done; }
       if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
     }
-    if (acc && !failed) block_pairs(acc, mine);
+    if (bp && !failed) tsim__block_path_done(bp, mine);
 #pragma omp critical(tsim_merge)
     if (mine && !failed) tsim_tally_merge(total, mine);
     tsim_tally_free(mine);
     tsim_cohort_free(c);
     tsim_analysis_ws_free(aw);
     free(res);
-    free(blk);
-    block_acc_free(acc);
+    tsim__block_path_free(bp);
   }
   tsim_cohort_plan_free(&plan);
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
