@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/ptanalysis.h"
+#include "analysis/siterule.h"
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
 #include "stats/logistic.h"
-#include "analysis/ptanalysis.h"
-#include "analysis/siterule.h"
 #include "stats/stattest.h"
 
 /* The cell table's populations. With a single assessment (the only kind outside the latent

@@ -41,8 +41,8 @@
 #include <string.h>
 
 #include "model/cellsample.h"
-#include "model/stages.h"
 #include "core/rng.h"
+#include "model/stages.h"
 
 /* Cells must average at least this many patients for counts to beat patients. Measured with
  * callgrind (instructions per trial, alternative + null twin, two analyses or four):

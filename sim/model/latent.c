@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/stages.h"
 #include "core/rng.h"
+#include "model/stages.h"
 
 #define SITE_TO_LATENT 0.5513288954217920 /* sqrt(3) / pi: logistic SD -> normal SD */
 

@@ -6,9 +6,9 @@
 
 #include <math.h>
 
-#include "model/trial.h"
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
+#include "model/trial.h"
 
 /* tsim__threshold and tsim__threshold8 are kernels/kernels.h's. */
 

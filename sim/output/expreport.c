@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
-#include "output/plot.h"
 #include "output/expreport.h"
+#include "output/plot.h"
 #include "output/report_internal.h"
 
 /* ---- sweep ------------------------------------------------------------------------------- */

@@ -9,8 +9,8 @@
 
 #include <stdio.h>
 
-#include "run/runner.h"
 #include "input/scenario.h"
+#include "run/runner.h"
 
 /* A Monte Carlo proportion: k of n, its standard error and 95% Wilson interval. */
 typedef struct tsim_estimate {

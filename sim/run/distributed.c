@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "run/runner.h"
 #include "input/scenario.h"
+#include "run/runner.h"
 
 /* The 128-bit sums travel as pairs of 64-bit words (low, high; runner.h), added with carry:
  * their type and operator, made by tsim_mpi_install. */

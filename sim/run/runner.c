@@ -1,9 +1,9 @@
 /* runner.c - the parallel trial loop and its exact reduction (see runner.h). */
 #include "run/runner.h"
 
+#include "analysis/multiplicity.h"
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
-#include "analysis/multiplicity.h"
 #include "run/block.h"
 #include "stats/stattest.h"
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
-#include "model/cohort.h"
 #include "input/scenario.h"
+#include "model/cohort.h"
 
 __extension__ typedef __int128 tsim_i128;
 

@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #include "input/grid.h"
-#include "run/runner.h"
 #include "input/scenario.h"
+#include "run/runner.h"
 
 #define TSIM_SIZE_MAX_FIXED 16
 

@@ -11,8 +11,8 @@
 #define TSIM_SWEEP_H
 
 #include "input/grid.h"
-#include "run/runner.h"
 #include "input/scenario.h"
+#include "run/runner.h"
 
 typedef struct tsim_sweep_point {
   tsim_override ov[TSIM_GRID_MAX_PARAMS]; /* this point's values, one per grid parameter */
