@@ -159,3 +159,8 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
 add_test(NAME layers_should_run_one_way_without_circles
          COMMAND sh ${TSIM_SH}/layers.sh ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
 add_test(NAME docs_should_quote_the_numbers_their_commands_give COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tests/doc_figures.sh $<TARGET_FILE:trialsim> ${CMAKE_CURRENT_SOURCE_DIR})
+if(EXISTS ${TSIM_SH}/barnard_design.sh)
+  add_test(NAME barnard_should_keep_its_level_and_beat_fisher_in_simulation
+           COMMAND sh ${TSIM_SH}/barnard_design.sh $<TARGET_FILE:trialsim>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/tests/analysis/barnard.json)
+endif()
