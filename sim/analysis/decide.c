@@ -96,23 +96,23 @@ static double barnard_p(long long x0, long long n0, long long x1, long long n1, 
 }
 
 /* Barnard's decision on one table through the rejection region cached per (n0, n1, analysis,
- * direction): two-sided (sided 2), or one-sided towards `greater` (sided 1). The p-value only
+ * direction): dir 0 two-sided, 1 one-sided greater (experimental higher), 2 one-sided less. The p-value only
  * grows as the table's key falls, so the tables rejected are those with a key >= some
  * critical key; the entry brackets it between the largest key seen not to reject (acc) and the
  * smallest seen to reject (rej). A key outside the bracket is decided at once; one inside is
  * decided by its p-value, which narrows the bracket. A trial never costs more than the
  * p-value, and the bracket closes on the keys that actually occur. */
 static int barnard_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
-                          long long n0, long long x1, long long n1, int sided, int greater) {
+                          long long n0, long long x1, long long n1, int dir) {
+  int sided = dir == 0 ? 2 : 1, greater = dir != 2;
   long long m = x0 + x1;
   if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
   double alpha = sc->analyses[k].alpha;
   if (!d->barnard || n0 >= (1 << 20) || n1 >= (1 << 20) || k >= 16)
     return tsim_reject(barnard_p(x0, n0, x1, n1, sided, greater), alpha);
-  /* 20 bits each of n0 and n1, then the direction (0 two-sided, 1 greater, 2 less) and 4
-   * bits of the analysis. */
-  uint64_t dir = sided == 2 ? 0 : greater ? 1 : 2;
-  uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | (dir << 4) | (uint64_t)k;
+  /* 20 bits each of n0 and n1, then the direction and 4 bits of the analysis. */
+  uint64_t key =
+      ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)dir << 4) | (uint64_t)k;
   key += 1; /* never 0, which marks an empty slot */
   size_t mask = ((size_t)1 << TSIM_BARNARD_CACHE_BITS) - 1;
   size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
@@ -144,7 +144,7 @@ int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, l
   switch (tsim_test_info_of(t)->decide) {
     case TSIM_DECIDE_CHISQ: return tsim_decide_chisq(d, sc, k, x0, n0, x1, n1);
     case TSIM_DECIDE_FISHER: return fisher_decide(d, sc, k, x0, n0, x1, n1);
-    case TSIM_DECIDE_BARNARD: return barnard_decide(d, sc, k, x0, n0, x1, n1, 2, 1);
+    case TSIM_DECIDE_BARNARD: return barnard_decide(d, sc, k, x0, n0, x1, n1, 0);
     case TSIM_DECIDE_PVALUE: /* no cached form: the p-value route */
       return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
     case TSIM_DECIDE_T:
@@ -162,7 +162,7 @@ int tsim_decide_one_sided(tsim_decider *d, const tsim_scenario *sc, int k, long 
   int greater = sc->endpoints[an->endpoint].higher_is_better;
   if (ti->kind == TSIM_KIND_TABLE && ti->one == TSIM_ONE_TAIL) {
     if (ti->decide == TSIM_DECIDE_BARNARD)
-      return barnard_decide(d, sc, k, x0, n0, x1, n1, 1, greater);
+      return barnard_decide(d, sc, k, x0, n0, x1, n1, greater ? 1 : 2);
     return tsim_reject(ti->tail(x0, n0, x1, n1, greater), an->alpha);
   }
   fprintf(stderr, "trialsim: internal error: test %d (\"%s\") has no one-sided decision of its own\n",
