@@ -317,9 +317,10 @@ int main(int argc, char **argv) {
   same_p(he, "he2019_ln_remission", "fisher", tsim_fisher_p(2, 12, 7, 13));
   same_p(pss, "pss_infection", "yates", tsim_yates_p(9, 30, 1, 30, NULL));
   same_p(nct, "nct02084238_sri_w6", "binomial_exact", tsim_binomial_exact_p(36, 40, 0.5));
-  double s, df, d, lo, hi;
+  tsim_t_fit tf;
   same_p(pss, "pss_vas_pain", "student_t",
-         tsim_student_t(0, 17.50, 30, -10.33, 17.50, 30, 0.95, &s, &df, &d, &lo, &hi));
+         tsim_student_t((tsim_arm_summary){0, 17.50, 30}, (tsim_arm_summary){-10.33, 17.50, 30},
+                        0.95, &tf));
   vas_interval(pss, "pss_vas_dryness", -28.46, -8.21);
   vas_interval(pss, "pss_vas_pain", -19.38, -1.29);
   vas_interval(pss, "pss_vas_fatigue", -20.65, -2.68);

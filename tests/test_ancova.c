@@ -28,6 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One arm of patients, as tsim_ancova takes it. */
+static tsim_ancova_arm ancova_arm(const double *y, const double *base, size_t n) {
+  return (tsim_ancova_arm){y, base, n};
+}
+
 #define REL_TOL 1e-9 /* every output against R, on the scales above */
 #define NMAX 2000    /* the workspace: every reference case fits */
 
@@ -348,7 +353,7 @@ static void against_r(const char *what, const char *ctx, double obs, double exp,
 static void check_case(const ref_case *c) {
   size_t n0 = (size_t)c->n0, n1 = (size_t)c->n1;
   tsim_ancova_fit f;
-  double p = tsim_ancova(ws, c->y0, c->b0, n0, c->y1, c->b1, n1, c->conf, &f);
+  double p = tsim_ancova(ws, ancova_arm(c->y0, c->b0, n0), ancova_arm(c->y1, c->b1, n1), c->conf, &f);
   const tsim_ancova_fit *r = &c->r;
   against_r("diff", c->name, f.diff, r->diff, r->se);
   against_r("se", c->name, f.se, r->se, 0);
@@ -360,10 +365,10 @@ static void check_case(const ref_case *c) {
   against_r("slope", c->name, f.slope, r->slope, 0);
   check_num("returned p", c->name, p, f.p, 0, 0);
   check_num("p with NULL output", c->name,
-            tsim_ancova(ws, c->y0, c->b0, n0, c->y1, c->b1, n1, c->conf, NULL), p, 0, 0);
+            tsim_ancova(ws, ancova_arm(c->y0, c->b0, n0), ancova_arm(c->y1, c->b1, n1), c->conf, NULL), p, 0, 0);
   /* the arms swapped: the difference and its interval change sign, p stays */
   tsim_ancova_fit s;
-  tsim_ancova(ws, c->y1, c->b1, n1, c->y0, c->b0, n0, c->conf, &s);
+  tsim_ancova(ws, ancova_arm(c->y1, c->b1, n1), ancova_arm(c->y0, c->b0, n0), c->conf, &s);
   against_r("diff with the arms swapped", c->name, -s.diff, f.diff, f.se);
   against_r("p with the arms swapped", c->name, s.p, f.p, 0);
   against_r("lo with the arms swapped", c->name, -s.hi, f.lo, f.se);
@@ -392,16 +397,16 @@ static void check_invariances(void) {
   for (int i = 0; i < 6; i++) { b0s[i] = b0[i] + 1000; y0s[i] = 4 * y0[i] - 7; }
   for (int i = 0; i < 5; i++) { b1s[i] = b1[i] + 1000; y1s[i] = 4 * y1[i] - 7; }
   tsim_ancova_fit f, g, h, o;
-  tsim_ancova(ws, y0, b0, 6, y1, b1, 5, 0.95, &f);
-  tsim_ancova(ws, y0, b0s, 6, y1, b1s, 5, 0.95, &g);
+  tsim_ancova(ws, ancova_arm(y0, b0, 6), ancova_arm(y1, b1, 5), 0.95, &f);
+  tsim_ancova(ws, ancova_arm(y0, b0s, 6), ancova_arm(y1, b1s, 5), 0.95, &g);
   check_num("diff after a baseline shift", "invariance", g.diff, f.diff, 1e-12, 0);
   check_num("p after a baseline shift", "invariance", g.p, f.p, 1e-12, 0);
-  tsim_ancova(ws, y0s, b0, 6, y1s, b1, 5, 0.95, &h);
+  tsim_ancova(ws, ancova_arm(y0s, b0, 6), ancova_arm(y1s, b1, 5), 0.95, &h);
   check_num("diff after y -> 4 y - 7", "invariance", h.diff, 4 * f.diff, 1e-12, 0);
   check_num("se after y -> 4 y - 7", "invariance", h.se, 4 * f.se, 1e-12, 0);
   check_num("p after y -> 4 y - 7", "invariance", h.p, f.p, 1e-12, 0);
   double y0r[] = {13, 11, 14, 9, 15, 12}, b0r[] = {11, 9, 13, 8, 12, 10};
-  tsim_ancova(ws, y0r, b0r, 6, y1, b1, 5, 0.95, &o);
+  tsim_ancova(ws, ancova_arm(y0r, b0r, 6), ancova_arm(y1, b1, 5), 0.95, &o);
   check_num("diff with the patients reordered", "invariance", o.diff, f.diff, 1e-12, 0);
   check_num("p with the patients reordered", "invariance", o.p, f.p, 1e-12, 0);
   check_true(y0[0] == 12 && b1[4] == 12, "the input arrays were modified");
@@ -419,13 +424,13 @@ static void check_arguments(void) {
     tsim_ancova_fit f;
     double p = NAN;
     switch (CASES[i].arg) {
-      case 0: p = tsim_ancova(NULL, y0, b0, 3, y1, b1, 3, 0.95, &f); break;
-      case 1: p = tsim_ancova(ws, bad, b0, 3, y1, b1, 3, 0.95, &f); break;
-      case 2: p = tsim_ancova(ws, y0, b0, 3, y1, inf, 3, 0.95, &f); break;
-      case 3: p = tsim_ancova(ws, y0, b0, 3, y1, b1, 3, 0.0, &f); break;
-      case 4: p = tsim_ancova(ws, y0, b0, 3, y1, b1, 3, 1.0, &f); break;
-      case 5: p = tsim_ancova(small, y0, b0, 3, y1, b1, 3, 0.95, &f); break;
-      case 6: p = tsim_ancova(ws, y0, b0, 0, y1, b1, 3, 0.95, &f); break;
+      case 0: p = tsim_ancova(NULL, ancova_arm(y0, b0, 3), ancova_arm(y1, b1, 3), 0.95, &f); break;
+      case 1: p = tsim_ancova(ws, ancova_arm(bad, b0, 3), ancova_arm(y1, b1, 3), 0.95, &f); break;
+      case 2: p = tsim_ancova(ws, ancova_arm(y0, b0, 3), ancova_arm(y1, inf, 3), 0.95, &f); break;
+      case 3: p = tsim_ancova(ws, ancova_arm(y0, b0, 3), ancova_arm(y1, b1, 3), 0.0, &f); break;
+      case 4: p = tsim_ancova(ws, ancova_arm(y0, b0, 3), ancova_arm(y1, b1, 3), 1.0, &f); break;
+      case 5: p = tsim_ancova(small, ancova_arm(y0, b0, 3), ancova_arm(y1, b1, 3), 0.95, &f); break;
+      case 6: p = tsim_ancova(ws, ancova_arm(y0, b0, 0), ancova_arm(y1, b1, 3), 0.95, &f); break;
     }
     char what[96];
     snprintf(what, sizeof what, "ANCOVA with %s is defined", CASES[i].what);
@@ -433,7 +438,7 @@ static void check_arguments(void) {
                    isnan(f.lo) && isnan(f.hi) && isnan(f.slope),
                what);
   }
-  check_true(small && !isnan(tsim_ancova(small, y0, b0, 2, y1, b1, 3, 0.95, NULL)),
+  check_true(small && !isnan(tsim_ancova(small, ancova_arm(y0, b0, 2), ancova_arm(y1, b1, 3), 0.95, NULL)),
              "5 patients in a workspace for 5 give no p-value");
   tsim_ancova_ws_free(small);
   check_true(tsim_ancova_ws_new(3) == NULL, "a workspace for 3 patients");

@@ -11,6 +11,14 @@
  *     maximum + 2 N^2 h^2 / 8 (|f''| <= 2 N^2), so ours must too.
  *  4. The cached decision (analysis/decide.c) equals tsim_reject(tsim_barnard_p, alpha) table by
  *     table for every n0, n1 <= 14 at alpha 0.05, 0.01, 0.1.
+ *  5. The cached one-sided decision (tsim_decide_one_sided) equals
+ *     tsim_reject(tsim_barnard_one_sided_p, alpha) table by table for every n0, n1 <= 12, both
+ *     directions (the end point's higher_is_better), at alpha 0.05, 0.025, 0.1.
+ *  6. Larger arms (n0, n1 up to 60), two-sided and one-sided at alpha 0.05: on each pair of
+ *     sizes every table is decided in a random order, the decisions read in the order of the
+ *     tables' keys must switch once (at a critical key), and the p-value route must agree on the tables with the 3 keys
+ *     either side of the switch - where a wrong critical key would show first - and on 12
+ *     other tables drawn at random.
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -119,10 +127,147 @@ static void check_decisions(void) {
   tsim_decider_free(&d);
 }
 
+/* Analyses k < 6: Barnard one-sided at alpha 0.05, 0.025, 0.1, on end point 0 (higher is
+ * better: the experimental arm higher) for k < 3 and end point 1 (lower) for k >= 3. */
+static void one_sided_scenario(tsim_scenario *sc, const double *alphas) {
+  memset(sc, 0, sizeof *sc);
+  sc->nanalyses = 6;
+  sc->nendpoints = 2;
+  sc->endpoints[0].higher_is_better = 1;
+  sc->endpoints[1].higher_is_better = 0;
+  for (int k = 0; k < 6; k++) {
+    sc->analyses[k].test = TSIM_TEST_BARNARD;
+    sc->analyses[k].alpha = alphas[k % 3];
+    sc->analyses[k].sided = 1;
+    sc->analyses[k].endpoint = k / 3;
+  }
+}
+
+static void check_one_sided_decisions(void) {
+  static const double alphas[] = {0.05, 0.025, 0.1};
+  tsim_scenario sc;
+  one_sided_scenario(&sc, alphas);
+  tsim_decider d;
+  if (tsim_decider_init(&d, &sc) != 0) { CHECK(0, "decider"); return; }
+  long long tables = 0, disagree = 0, rejected[2] = {0, 0};
+  for (int n0 = 0; n0 <= 12; n0++)
+    for (int n1 = 0; n1 <= 12; n1++)
+      for (int x0 = 0; x0 <= n0; x0++)
+        for (int x1 = 0; x1 <= n1; x1++)
+          for (int k = 0; k < 6; k++) {
+            int greater = k < 3;
+            int want = tsim_reject(tsim_barnard_one_sided_p(x0, n0, x1, n1, greater), alphas[k % 3]);
+            int got = tsim_decide_one_sided(&d, &sc, k, x0, n0, x1, n1);
+            tables++;
+            rejected[greater] += want;
+            if (got != want && disagree++ < 20)
+              CHECK(got == want, "one-sided %s, alpha %g on %d/%d vs %d/%d: decide %d, p-value route %d",
+                    greater ? "greater" : "less", alphas[k % 3], x0, n0, x1, n1, got, want);
+          }
+  CHECK(disagree == 0, "%lld of %lld one-sided decisions differ", disagree, tables);
+  CHECK(rejected[0] > tables / 100 && rejected[1] > tables / 100,
+        "only %lld (less) and %lld (greater) rejections: the comparison would be vacuous",
+        rejected[0], rejected[1]);
+  printf("%lld one-sided Barnard decisions compared, %lld + %lld rejections\n", tables,
+         rejected[0], rejected[1]);
+  tsim_decider_free(&d);
+}
+
+typedef struct keyed { double key; int x0, x1; } keyed;
+
+static int cmp_keyed(const void *a, const void *b) {
+  double x = ((const keyed *)a)->key, y = ((const keyed *)b)->key;
+  return (x > y) - (x < y);
+}
+
+/* A small LCG for drawing tables (reproducible on every platform). */
+static unsigned next_rand(unsigned *seed) {
+  *seed = *seed * 1103515245u + 12345u;
+  return *seed >> 8;
+}
+
+/* Check 6 on arms of n0 and n1 for analysis k of sc (sided 2, or 1 towards `greater`). */
+static void check_large(tsim_decider *d, const tsim_scenario *sc, int k, int n0, int n1,
+                        unsigned *seed, long long *compared) {
+  int sided = sc->analyses[k].sided, greater = sc->endpoints[sc->analyses[k].endpoint].higher_is_better;
+  double alpha = sc->analyses[k].alpha;
+  static keyed t[61 * 61];
+  static int dec[61 * 61];
+  int nt = 0;
+  for (int x0 = 0; x0 <= n0; x0++)
+    for (int x1 = 0; x1 <= n1; x1++)
+      if (x0 + x1 > 0 && x0 + x1 < n0 + n1)
+        t[nt++] = (keyed){tsim_barnard_key(x0, n0, x1, n1, sided, greater), x0, x1};
+  qsort(t, (size_t)nt, sizeof *t, cmp_keyed);
+  /* Decided in a random order (as trials meet them), then read in key order. */
+  static int order[61 * 61];
+  for (int i = 0; i < nt; i++) order[i] = i;
+  for (int i = nt - 1; i > 0; i--) {
+    int j = (int)(next_rand(seed) % (unsigned)(i + 1)), tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  for (int o = 0; o < nt; o++) {
+    int i = order[o];
+    dec[i] = sided == 2 ? tsim_decide(d, sc, k, t[i].x0, n0, t[i].x1, n1)
+                        : tsim_decide_one_sided(d, sc, k, t[i].x0, n0, t[i].x1, n1);
+  }
+  int sw = nt, switches = 0; /* the first table (in key order) that is rejected */
+  for (int i = 0; i < nt; i++) {
+    if (i > 0 && dec[i] != dec[i - 1]) switches++;
+    if (dec[i] && sw == nt) sw = i;
+  }
+  CHECK(switches == 1 && dec[nt - 1] == 1,
+        "sided %d (%s) on %d vs %d: the cached decisions switch %d times along the keys", sided,
+        greater ? "greater" : "less", n0, n1, switches);
+  /* The distinct keys either side of the switch: 3 below, 3 from it on. */
+  int lo = sw, hi = sw, below = 0, above = 0;
+  while (lo > 0 && below < 3) { lo--; if (lo == 0 || t[lo - 1].key != t[lo].key) below++; }
+  while (hi < nt && above < 3) { hi++; if (hi == nt || t[hi].key != t[hi - 1].key) above++; }
+  for (int j = 0; j < (hi - lo) + 12; j++) {
+    int i = j < hi - lo ? lo + j : (int)(next_rand(seed) % (unsigned)nt);
+    double p = sided == 2 ? tsim_barnard_p(t[i].x0, n0, t[i].x1, n1, NULL)
+                          : tsim_barnard_one_sided_p(t[i].x0, n0, t[i].x1, n1, greater);
+    int want = tsim_reject(p, alpha);
+    (*compared)++;
+    CHECK(dec[i] == want, "sided %d (%s), alpha %g on %d/%d vs %d/%d (key %.17g): decide %d, p %.17g",
+          sided, greater ? "greater" : "less", alpha, t[i].x0, n0, t[i].x1, n1, t[i].key, dec[i], p);
+  }
+}
+
+static void check_large_decisions(void) {
+  static const int N[][2] = {{60, 60}, {60, 41}, {23, 60}, {50, 50}, {37, 29}};
+  static const double a1[] = {0.05, 0.05, 0.05};
+  tsim_scenario two, one;
+  memset(&two, 0, sizeof two);
+  two.nanalyses = 1;
+  two.analyses[0].test = TSIM_TEST_BARNARD;
+  two.analyses[0].alpha = 0.05;
+  two.analyses[0].sided = 2;
+  one_sided_scenario(&one, a1);
+  tsim_decider d2, d1;
+  if (tsim_decider_init(&d2, &two) != 0 || tsim_decider_init(&d1, &one) != 0) {
+    CHECK(0, "decider");
+    return;
+  }
+  unsigned seed = 12345;
+  long long compared = 0;
+  for (size_t i = 0; i < sizeof N / sizeof N[0]; i++) {
+    check_large(&d2, &two, 0, N[i][0], N[i][1], &seed, &compared);
+    check_large(&d1, &one, 0, N[i][0], N[i][1], &seed, &compared);
+    check_large(&d1, &one, 3, N[i][0], N[i][1], &seed, &compared);
+  }
+  printf("%lld Barnard decisions on arms up to 60 compared with p-values\n", compared);
+  tsim_decider_free(&d2);
+  tsim_decider_free(&d1);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   check_reference();
   check_brute();
   check_decisions();
+  check_one_sided_decisions();
+  check_large_decisions();
   return tsim_check_done();
 }

@@ -595,8 +595,12 @@ static void continuous(const tsim_scenario *sc, const tsim_analysis *an, sums *a
     double diff = m1 - m0, dir = diff;
     int border = 0;
     switch (an->test) {
-      case TSIM_TEST_WELCH_T: p = tsim_welch_t(m0, sd0, n0, m1, sd1, n1, 0.95, NULL, NULL, NULL, NULL, NULL); break;
-      case TSIM_TEST_STUDENT_T: p = tsim_student_t(m0, sd0, n0, m1, sd1, n1, 0.95, NULL, NULL, NULL, NULL, NULL); break;
+      case TSIM_TEST_WELCH_T:
+        p = tsim_welch_t((tsim_arm_summary){m0, sd0, n0}, (tsim_arm_summary){m1, sd1, n1}, 0.95, NULL);
+        break;
+      case TSIM_TEST_STUDENT_T:
+        p = tsim_student_t((tsim_arm_summary){m0, sd0, n0}, (tsim_arm_summary){m1, sd1, n1}, 0.95, NULL);
+        break;
       case TSIM_TEST_WILCOXON:
         p = tsim_wilcoxon(rws, ys0, (size_t)n0, ys1, (size_t)n1, 1, &stat, NULL);
         dir = stat - (double)n0 * (double)n1 / 2;
@@ -604,7 +608,8 @@ static void continuous(const tsim_scenario *sc, const tsim_analysis *an, sums *a
         break;
       case TSIM_TEST_ANCOVA: {
         tsim_ancova_fit fit;
-        p = tsim_ancova(aws, ys0, bs0, (size_t)n0, ys1, bs1, (size_t)n1, 0.95, &fit);
+        p = tsim_ancova(aws, (tsim_ancova_arm){ys0, bs0, (size_t)n0},
+                        (tsim_ancova_arm){ys1, bs1, (size_t)n1}, 0.95, &fit);
         if (!isnan(fit.diff)) {
           dir = diff = fit.diff;
           double bm0, bsd0, ba0, bm1, bsd1, ba1;

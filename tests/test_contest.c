@@ -81,16 +81,22 @@ static const ref_row REF[] = {
     {5.0, 1.0, 10, 7.0, 2.0, 1, 0.94999999999999996, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
 };
 
-typedef double (*t_test_fn)(double, double, long long, double, double, long long, double,
-                            double *, double *, double *, double *, double *);
+typedef double (*t_test_fn)(tsim_arm_summary, tsim_arm_summary, double, tsim_t_fit *);
+
+static tsim_arm_summary arm(double mean, double sd, long long n) {
+  return (tsim_arm_summary){mean, sd, n};
+}
 
 /* One test of one row: every output against R; the p-value again with NULL outputs. */
 static void check_test(const char *name, t_test_fn fn, const ref_row *r, const char *ctx,
                        double t, double df, double p, double lo, double hi) {
   char what[64];
-  double ot = 0, odf = 0, od = 0, olo = 0, ohi = 0;
-  double op = fn(r->mean0, r->sd0, r->n0, r->mean1, r->sd1, r->n1, r->conf, &ot, &odf, &od,
-                 &olo, &ohi);
+  tsim_t_fit o = {0, 0, 0, 0, 0, 0};
+  tsim_arm_summary a0 = arm(r->mean0, r->sd0, r->n0), a1 = arm(r->mean1, r->sd1, r->n1);
+  double op = fn(a0, a1, r->conf, &o), ot = o.stat, odf = o.df, od = o.diff, olo = o.lo,
+         ohi = o.hi;
+  snprintf(what, sizeof what, "%s p returned and in the fit", name);
+  check_num(what, ctx, o.p, op, 0, 0);
   const struct { const char *field; double obs, exp, rel, abs; } cmp[] = {
       {"t", ot, t, REL_TOL, 0},          {"df", odf, df, REL_TOL, 0},
       {"p", op, p, REL_TOL, 0},          {"diff", od, r->diff, 0, ABS_TOL},
@@ -102,8 +108,7 @@ static void check_test(const char *name, t_test_fn fn, const ref_row *r, const c
   }
   snprintf(what, sizeof what, "%s p with NULL outputs", name);
   check_num(what, ctx,
-            fn(r->mean0, r->sd0, r->n0, r->mean1, r->sd1, r->n1, r->conf, NULL, NULL, NULL,
-               NULL, NULL),
+            fn(a0, a1, r->conf, NULL),
             op, 0, 0);
 }
 
@@ -164,9 +169,10 @@ static int rounds_to(double v, double published, int decimals) {
 static void check_published(void) {
   char what[192];
   for (size_t i = 0; i < sizeof VAS / sizeof VAS[0]; i++) {
-    double d, lo, hi;
-    double p = tsim_welch_t(0.0, VAS[i].sd, 30, VAS[i].diff_exact, VAS[i].sd, 30, 0.95, NULL,
-                            NULL, &d, &lo, &hi);
+    tsim_t_fit f;
+    double p = tsim_welch_t(arm(0.0, VAS[i].sd, 30), arm(VAS[i].diff_exact, VAS[i].sd, 30), 0.95,
+                            &f);
+    double d = f.diff, lo = f.lo, hi = f.hi;
     printf("published: pSS VAS %s %.2f (%.2f to %.2f): Welch with SD %.2f per arm gives %.3f "
            "(%.3f to %.3f), p = %.2g\n",
            VAS[i].what, VAS[i].published_diff, VAS[i].lo, VAS[i].hi, VAS[i].sd, d, lo, hi, p);
@@ -178,8 +184,9 @@ static void check_published(void) {
   }
   /* The reading "an SD near 20 per arm" (scenarios/PROVENANCE.md): dryness with SD 20 and the rounded -18.33
    * gives -28.67 to -7.99, each limit within 0.25 of the published one. */
-  double lo, hi;
-  tsim_welch_t(0.0, 20.0, 30, -18.33, 20.0, 30, 0.95, NULL, NULL, NULL, &lo, &hi);
+  tsim_t_fit f;
+  tsim_welch_t(arm(0.0, 20.0, 30), arm(-18.33, 20.0, 30), 0.95, &f);
+  double lo = f.lo, hi = f.hi;
   printf("published: pSS VAS dryness with SD 20: %.3f to %.3f\n", lo, hi);
   check_true(fabs(lo - -28.46) < 0.25 && fabs(hi - -8.21) < 0.25,
              "pSS VAS dryness with SD 20 is not within 0.25 of the published interval");
@@ -197,10 +204,8 @@ static void check_tails(void) {
   for (size_t j = 0; j < sizeof N / sizeof N[0]; j++) {
     double prev = 1.0, se = sqrt(2.0 / (double)N[j]);
     for (double t = 0.0; t < 1e14; t = t == 0.0 ? 1e-6 : t * 1.5) {
-      double p = tsim_student_t(0.0, 1.0, N[j], t * se, 1.0, N[j], 0.95, NULL, NULL, NULL,
-                                NULL, NULL);
-      double pm = tsim_student_t(0.0, 1.0, N[j], -t * se, 1.0, N[j], 0.95, NULL, NULL, NULL,
-                                 NULL, NULL);
+      double p = tsim_student_t(arm(0.0, 1.0, N[j]), arm(t * se, 1.0, N[j]), 0.95, NULL);
+      double pm = tsim_student_t(arm(0.0, 1.0, N[j]), arm(-t * se, 1.0, N[j]), 0.95, NULL);
       cases++;
       if (!(p >= 0.0 && p <= 1.0 && p <= prev && p == pm && (t > 0.0 || p == 1.0)) &&
           bad++ < 5)
@@ -238,20 +243,22 @@ static void check_arguments(void) {
   for (size_t i = 0; i < sizeof UNDEF / sizeof UNDEF[0]; i++) {
     t_test_fn fn[2] = {tsim_welch_t, tsim_student_t};
     for (int k = 0; k < 2; k++) {
-      double o[5] = {0, 0, 0, 0, 0};
-      double p = fn[k](UNDEF[i].m0, UNDEF[i].s0, UNDEF[i].n0, UNDEF[i].m1, UNDEF[i].s1,
-                       UNDEF[i].n1, UNDEF[i].conf, &o[0], &o[1], &o[2], &o[3], &o[4]);
+      tsim_t_fit f = {0, 0, 0, 0, 0, 0};
+      double p = fn[k](arm(UNDEF[i].m0, UNDEF[i].s0, UNDEF[i].n0),
+                       arm(UNDEF[i].m1, UNDEF[i].s1, UNDEF[i].n1), UNDEF[i].conf, &f);
+      double o[6] = {f.stat, f.df, f.diff, f.lo, f.hi, f.p};
       snprintf(what, sizeof what, "%s t-test with %s is defined", k ? "Student's" : "Welch's",
                UNDEF[i].what);
       check_true(isnan(p) && isnan(o[0]) && isnan(o[1]) && isnan(o[2]) && isnan(o[3]) &&
-                     isnan(o[4]),
+                     isnan(o[4]) && isnan(o[5]),
                  what);
     }
   }
   /* Equal arms: Welch and Student coincide (same t, df 2n - 2). */
-  double tw, dfw, ts, dfs;
-  double pw = tsim_welch_t(10, 3, 25, 12, 3, 25, 0.95, &tw, &dfw, NULL, NULL, NULL);
-  double ps = tsim_student_t(10, 3, 25, 12, 3, 25, 0.95, &ts, &dfs, NULL, NULL, NULL);
+  tsim_t_fit fw, fs;
+  double pw = tsim_welch_t(arm(10, 3, 25), arm(12, 3, 25), 0.95, &fw);
+  double ps = tsim_student_t(arm(10, 3, 25), arm(12, 3, 25), 0.95, &fs);
+  double tw = fw.stat, dfw = fw.df, ts = fs.stat, dfs = fs.df;
   check_num("welch vs student p, equal arms", "10 (3, 25) vs 12 (3, 25)", pw, ps, 1e-12, 0);
   check_num("welch vs student t, equal arms", "10 (3, 25) vs 12 (3, 25)", tw, ts, 1e-12, 0);
   check_num("welch df, equal arms", "10 (3, 25) vs 12 (3, 25)", dfw, 48.0, 1e-12, 0);

@@ -65,12 +65,11 @@ tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions 
 # Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds;
 # SKIPPED (exit 77) when no python3 can import SciPy.
 find_program(TSIM_PYTHON3 NAMES python3)
-if(TSIM_PYTHON3)
-  tsim_test(barnard_reference_should_still_match_scipy slow
-            ${TSIM_PYTHON3} ${TSIM_SH}/py/barnard_reference.py --check ${TSIM_SH}/test_barnard.c)
-else()
-  tsim_test(barnard_reference_should_still_match_scipy slow sh -c "echo 'no python3: skipped'; exit 77")
-endif()
+# Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds, with
+# the first python3 that can import SciPy (tests/py/with_scipy.sh tries CMake's, then every
+# python3 on PATH and /usr/bin/python3); SKIPPED (exit 77) when none can.
+tsim_script_test(barnard_reference_should_still_match_scipy slow py/with_scipy.sh "${TSIM_PYTHON3}"
+                 ${TSIM_SH}/py/barnard_reference.py --check ${TSIM_SH}/test_barnard.c)
 set_tests_properties(barnard_reference_should_still_match_scipy PROPERTIES SKIP_RETURN_CODE 77)
 tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast
                ${TSIM_SCN}/teaching_small.json
@@ -191,6 +190,11 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
 # from the sources and the calls from the built object files).
 tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
                  ${TSIM_SRC} ${CMAKE_BINARY_DIR})
+
+# Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
+# a small design (tests/barnard_design.sh says how, in standard errors).
+tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/barnard.json)
 
 # Every figure the docs quote, with the command that gives it (tests/doc_figures.sh).
 tsim_script_test(docs_should_quote_the_numbers_their_commands_give slow doc_figures.sh

@@ -124,6 +124,10 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
     o->reject = ti->decide == TSIM_DECIDE_CHISQ
                     ? tsim_decide_chisq(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1)
                     : tsim_decide(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
+  } else if (an->sided == 1 && ti->kind == TSIM_KIND_TABLE && ti->decide == TSIM_DECIDE_BARNARD &&
+             !wanted) {
+    /* One-sided Barnard, only the decision wanted: the cached rejection region (decide.h). */
+    o->reject = tsim_decide_one_sided(&w->dec, sc, k, o->x0, o->n0, o->x1, o->n1);
   } else {
     if (ti->kind == TSIM_KIND_SINGLE_ARM)
       p = an->sided == 1 ? tsim_binomial_one_sided_p(o->x1, o->n1, ep->p0, higher_better)

@@ -88,63 +88,54 @@ static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long l
   return x0 <= d->table[i].lo || x0 >= d->table[i].hi;
 }
 
-static int cmp_desc(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x < y) - (x > y);
+/* Barnard's p-value of one table: two-sided (sided 2), or one-sided towards `greater`. */
+static double barnard_p(long long x0, long long n0, long long x1, long long n1, int sided,
+                        int greater) {
+  return sided == 2 ? tsim_barnard_p(x0, n0, x1, n1, NULL)
+                    : tsim_barnard_one_sided_p(x0, n0, x1, n1, greater);
 }
 
-/* The smallest key of a table that Barnard's two-sided test rejects at alpha for arms of n0
- * and n1 (INFINITY if none): the p-value grows as the key falls, so bisect over the distinct
- * keys of the non-degenerate tables, in decreasing order. NaN when out of memory. */
-static double barnard_crit(long long n0, long long n1, double alpha) {
-  size_t nk = 0;
-  double *key = malloc((size_t)(n0 + 1) * (size_t)(n1 + 1) * sizeof *key);
-  if (!key) return NAN;
-  for (long long x0 = 0; x0 <= n0; x0++)
-    for (long long x1 = 0; x1 <= n1; x1++)
-      if (x0 + x1 > 0 && x0 + x1 < n0 + n1) key[nk++] = tsim_barnard_key(x0, n0, x1, n1, 2, 1);
-  qsort(key, nk, sizeof *key, cmp_desc);
-  size_t u = 0;
-  for (size_t i = 0; i < nk; i++)
-    if (u == 0 || key[i] != key[u - 1]) key[u++] = key[i];
-  double crit = INFINITY;
-  /* Invariant: key[lo - 1] rejects (or lo == 0), key[hi] does not (or hi == u). */
-  size_t lo = 0, hi = u;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (tsim_reject(tsim_barnard_region_p(n0, n1, key[mid], 2, 1, NULL), alpha)) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo > 0) crit = key[lo - 1];
-  free(key);
-  return crit;
-}
-
+/* Barnard's decision on one table through the rejection region cached per (n0, n1, analysis,
+ * direction): dir 0 two-sided, 1 one-sided greater (experimental higher), 2 one-sided less. The p-value only
+ * grows as the table's key falls, so the tables rejected are those with a key >= some
+ * critical key; the entry brackets it between the largest key seen not to reject (acc) and the
+ * smallest seen to reject (rej). A key outside the bracket is decided at once; one inside is
+ * decided by its p-value, which narrows the bracket. A trial never costs more than the
+ * p-value, and the bracket closes on the keys that actually occur. */
 static int barnard_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
-                          long long n0, long long x1, long long n1) {
+                          long long n0, long long x1, long long n1, int dir) {
+  int sided = dir == 0 ? 2 : 1, greater = dir != 2;
   long long m = x0 + x1;
   if (n0 <= 0 || n1 <= 0 || m <= 0 || m >= n0 + n1) return 0;
   double alpha = sc->analyses[k].alpha;
   if (!d->barnard || n0 >= (1 << 20) || n1 >= (1 << 20) || k >= 16)
-    return tsim_reject(tsim_barnard_p(x0, n0, x1, n1, NULL), alpha);
-  uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | (uint64_t)k;
+    return tsim_reject(barnard_p(x0, n0, x1, n1, sided, greater), alpha);
+  /* 20 bits each of n0 and n1, then the direction and 4 bits of the analysis. */
+  uint64_t key =
+      ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)dir << 4) | (uint64_t)k;
   key += 1; /* never 0, which marks an empty slot */
   size_t mask = ((size_t)1 << TSIM_BARNARD_CACHE_BITS) - 1;
   size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
   while (d->barnard[i].key && d->barnard[i].key != key) i = (i + 1) & mask;
   if (!d->barnard[i].key) {
-    double crit = barnard_crit(n0, n1, alpha);
-    if (isnan(crit)) return tsim_reject(tsim_barnard_p(x0, n0, x1, n1, NULL), alpha);
     if (d->barnard_used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
       memset(d->barnard, 0, (mask + 1) * sizeof *d->barnard);
       d->barnard_used = 0;
       i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
     }
     d->barnard[i].key = key;
-    d->barnard[i].crit = crit;
+    d->barnard[i].acc = -INFINITY;
+    d->barnard[i].rej = INFINITY;
     d->barnard_used++;
   }
-  return tsim_barnard_key(x0, n0, x1, n1, 2, 1) >= d->barnard[i].crit;
+  tsim_barnard_entry *e = &d->barnard[i];
+  double t = tsim_barnard_key(x0, n0, x1, n1, sided, greater);
+  if (t >= e->rej) return 1;
+  if (t <= e->acc) return 0;
+  int r = tsim_reject(barnard_p(x0, n0, x1, n1, sided, greater), alpha);
+  if (r) e->rej = t;
+  else e->acc = t;
+  return r;
 }
 
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
@@ -153,7 +144,7 @@ int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, l
   switch (tsim_test_info_of(t)->decide) {
     case TSIM_DECIDE_CHISQ: return tsim_decide_chisq(d, sc, k, x0, n0, x1, n1);
     case TSIM_DECIDE_FISHER: return fisher_decide(d, sc, k, x0, n0, x1, n1);
-    case TSIM_DECIDE_BARNARD: return barnard_decide(d, sc, k, x0, n0, x1, n1);
+    case TSIM_DECIDE_BARNARD: return barnard_decide(d, sc, k, x0, n0, x1, n1, 0);
     case TSIM_DECIDE_PVALUE: /* no cached form: the p-value route */
       return tsim_reject(tsim_test_p(t, x0, n0, x1, n1, NULL), sc->analyses[k].alpha);
     case TSIM_DECIDE_T:
@@ -161,6 +152,21 @@ int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, l
   }
   fprintf(stderr, "trialsim: internal error: test %d (\"%s\") has no decision on one 2x2 table\n",
           (int)t, tsim_test_names[t]);
+  abort();
+}
+
+int tsim_decide_one_sided(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
+                          long long n0, long long x1, long long n1) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_test_info *ti = tsim_test_info_of(an->test);
+  int greater = sc->endpoints[an->endpoint].higher_is_better;
+  if (ti->kind == TSIM_KIND_TABLE && ti->one == TSIM_ONE_TAIL) {
+    if (ti->decide == TSIM_DECIDE_BARNARD)
+      return barnard_decide(d, sc, k, x0, n0, x1, n1, greater ? 1 : 2);
+    return tsim_reject(ti->tail(x0, n0, x1, n1, greater), an->alpha);
+  }
+  fprintf(stderr, "trialsim: internal error: test %d (\"%s\") has no one-sided decision of its own\n",
+          (int)an->test, tsim_test_names[an->test]);
   abort();
 }
 

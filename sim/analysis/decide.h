@@ -14,11 +14,14 @@
  *    alpha (1 - 1e-7) / 2. q falls as df grows, so q(ceil df) <= q(df) <= q(floor df): the
  *    quantiles at whole df are kept per analysis (computed when first needed), and only a t
  *    between the two bounds (or within a relative 1e-9 of them) needs its p-value.
- *  - Barnard's two-sided p-value is the supremum over pi of P_pi(|T| >= |t_obs|), which can
- *    only grow as |t_obs| falls, so for given arm sizes (n0, n1) the rejected tables are those
- *    whose key T^2 is at least a critical one: found once per (n0, n1, analysis) by bisection
- *    over the sorted keys of every table, evaluating tsim_barnard_region_p - the very
- *    function tsim_barnard_p calls - and kept in a per-thread table like Fisher's.
+ *  - Barnard's p-value, two-sided sup over pi of P_pi(|T| >= |t_obs|) or one-sided with the
+ *    signed key of barnard.h, can only grow as the table's key falls, so for given arm sizes
+ *    (n0, n1) the rejected tables are those whose key is at least a critical one. Per (n0, n1,
+ *    analysis, direction) a per-thread table (like Fisher's) keeps a bracket of that critical
+ *    key: the largest key seen not to reject and the smallest seen to reject. Keys outside it
+ *    are decided at once; a key inside is decided by tsim_barnard_p (one-sided:
+ *    tsim_barnard_one_sided_p) and narrows it. So no trial costs more than its p-value, and
+ *    repeated arm sizes soon cost almost nothing (tsim_decide, tsim_decide_one_sided).
  * Yates is decided by its p-value. Which rule a test uses is the catalogue's decide column
  * (stats/catalogue.h); a test without a table rule aborts rather than being decided as another. The decisions are those of
  * tsim_reject(tsim_test_p(...), alpha) - tested table by table.
@@ -39,11 +42,13 @@ typedef struct tsim_fisher_entry {
   int32_t lo, hi; /* reject when x0 <= lo or x0 >= hi */
 } tsim_fisher_entry;
 
-#define TSIM_BARNARD_CACHE_BITS 12 /* 4096 arm sizes per thread, 64 KiB */
+#define TSIM_BARNARD_CACHE_BITS 12 /* 4096 arm sizes and directions per thread, 96 KiB */
 
 typedef struct tsim_barnard_entry {
-  uint64_t key; /* n0, n1 and the analysis, packed; 0 = empty */
-  double crit;  /* reject when the table's key (barnard.h) >= crit */
+  uint64_t key; /* n0, n1, the direction (two-sided, greater, less) and the analysis, packed;
+                 * 0 = empty */
+  double acc;   /* the largest table key (barnard.h) known not to reject (-inf: none) */
+  double rej;   /* the smallest known to reject (+inf: none); acc < critical key <= rej */
 } tsim_barnard_entry;
 
 #define TSIM_T_CACHE_DF 4096 /* t quantiles cached for df 1 .. this */
@@ -67,6 +72,14 @@ void tsim_decider_free(tsim_decider *d);
 /* 1 when analysis k (test and alpha from sc) rejects on the table x0/n0 vs x1/n1. */
 int tsim_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0, long long n0,
                 long long x1, long long n1);
+
+/* 1 when one-sided analysis k rejects on the table x0/n0 vs x1/n1, its direction that of its
+ * end point (higher_is_better: the experimental arm higher); for tests with a one-sided
+ * p-value of their own (the catalogue's TAIL rule: Fisher, Barnard) the same decision as
+ * tsim_reject(tail p-value, alpha) - Barnard's through the cached bracket, others by
+ * the p-value. Any other test aborts. */
+int tsim_decide_one_sided(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
+                          long long n0, long long x1, long long n1);
 
 /* tsim_decide for a Pearson or 'N-1' chi-square analysis k, inline: X2 = N d^2 / D > crit (with
  * N - 1 for N under 'N-1'; d the cross-product difference, D the product of the margins), decided

@@ -173,7 +173,8 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
     case TSIM_TEST_STUDENT_T: {
       double nu;
       int pooled = an->test == TSIM_TEST_STUDENT_T;
-      if (!tsim_t_stat(pooled, m0, s0, n0, m1, s1, n1, &stat, &nu, NULL)) break;
+      if (!tsim_t_stat(pooled, (tsim_arm_summary){m0, s0, n0}, (tsim_arm_summary){m1, s1, n1}, &stat, &nu,
+                       NULL)) break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
       if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
@@ -184,8 +185,9 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
-      p = tsim_ancova(w->pt->ancova, w->pt->y2, w->pt->b2, (size_t)n0, w->pt->y2 + n0, w->pt->b2 + n0, (size_t)n1,
-                      0.95, &r);
+      tsim_ancova_arm a0 = {w->pt->y2, w->pt->b2, (size_t)n0};
+      tsim_ancova_arm a1 = {w->pt->y2 + n0, w->pt->b2 + n0, (size_t)n1};
+      p = tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
       break;

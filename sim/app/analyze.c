@@ -549,16 +549,19 @@ static void stratified_tests(an_table *t) {
   free(v);
 }
 
+/* An arm's mean, SD and size, as the t-tests take them. */
+static tsim_arm_summary summary_of(const an_arm *a) {
+  return (tsim_arm_summary){a->mean, a->sd, a->n};
+}
+
 /* Welch's and Student's t from the arms' means and SDs. */
 static void t_tests(an_table *t) {
-  const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  double stat, df, p;
-  p = tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
-                   NULL);
-  add_result(t, tsim_test_names[TSIM_TEST_WELCH_T], stat, df, p);
-  p = tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, NULL, NULL,
-                     NULL);
-  add_result(t, tsim_test_names[TSIM_TEST_STUDENT_T], stat, df, p);
+  tsim_arm_summary c = summary_of(&t->arm[0]), e = summary_of(&t->arm[1]);
+  tsim_t_fit r;
+  double p = tsim_welch_t(c, e, AN_CONF, &r);
+  add_result(t, tsim_test_names[TSIM_TEST_WELCH_T], r.stat, r.df, p);
+  p = tsim_student_t(c, e, AN_CONF, &r);
+  add_result(t, tsim_test_names[TSIM_TEST_STUDENT_T], r.stat, r.df, p);
 }
 
 /* Patient-level: the t-tests, Wilcoxon's rank-sum test (W as R reports it) and, with
@@ -573,7 +576,8 @@ static void patient_tests(an_table *t) {
   add_result(t, tsim_test_names[TSIM_TEST_WILCOXON], w, NAN, p);
   if (!c->baseline || !e->baseline) return;
   tsim_ancova_ws *aw = tsim_ancova_ws_new(n0 + n1 < 4 ? 4 : n0 + n1);
-  p = tsim_ancova(aw, c->values, c->baseline, n0, e->values, e->baseline, n1, AN_CONF, &t->ancova);
+  p = tsim_ancova(aw, (tsim_ancova_arm){c->values, c->baseline, n0},
+                  (tsim_ancova_arm){e->values, e->baseline, n1}, AN_CONF, &t->ancova);
   tsim_ancova_ws_free(aw);
   t->has_ancova = 1;
   add_result(t, tsim_test_names[TSIM_TEST_ANCOVA], t->ancova.t, t->ancova.df, p);
@@ -623,7 +627,7 @@ static cJSON *interval(double est, double lo, double hi) {
 static cJSON *estimates_json(const an_table *t) {
   cJSON *o = cJSON_CreateObject();
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  double est, lo, hi, stat, df;
+  double est, lo, hi;
   if (t->kind == AN_BINARY || t->kind == AN_STRATIFIED) {
     tsim_rd_wald(c->x, c->n, e->x, e->n, AN_CONF, &est, &lo, &hi);
     cJSON_AddItemToObject(o, "risk_difference_wald", interval(est, lo, hi));
@@ -636,10 +640,11 @@ static cJSON *estimates_json(const an_table *t) {
                             interval(exp(l->est), exp(l->lo), exp(l->hi)));
     }
   } else if (t->kind == AN_CONTINUOUS || t->kind == AN_PATIENTS) {
-    tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, &est, &lo, &hi);
-    cJSON_AddItemToObject(o, "difference_in_means_welch", interval(est, lo, hi));
-    tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, &stat, &df, &est, &lo, &hi);
-    cJSON_AddItemToObject(o, "difference_in_means_student", interval(est, lo, hi));
+    tsim_t_fit r;
+    tsim_welch_t(summary_of(c), summary_of(e), AN_CONF, &r);
+    cJSON_AddItemToObject(o, "difference_in_means_welch", interval(r.diff, r.lo, r.hi));
+    tsim_student_t(summary_of(c), summary_of(e), AN_CONF, &r);
+    cJSON_AddItemToObject(o, "difference_in_means_student", interval(r.diff, r.lo, r.hi));
     if (t->has_ancova)
       cJSON_AddItemToObject(o, "difference_in_means_ancova",
                             interval(t->ancova.diff, t->ancova.lo, t->ancova.hi));
@@ -738,12 +743,12 @@ static void print_estimate(FILE *f, const char *what, double est, double lo, dou
 /* The estimates of the patient-level and logistic analyses, under the table's tests. */
 static void print_estimates(const an_table *t, FILE *f) {
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  double est, lo, hi;
   if (t->kind == AN_PATIENTS) {
-    tsim_welch_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, NULL, NULL, &est, &lo, &hi);
-    print_estimate(f, "difference in means", est, lo, hi, "Welch");
-    tsim_student_t(c->mean, c->sd, c->n, e->mean, e->sd, e->n, AN_CONF, NULL, NULL, &est, &lo, &hi);
-    print_estimate(f, "difference in means", est, lo, hi, "Student");
+    tsim_t_fit r;
+    tsim_welch_t(summary_of(c), summary_of(e), AN_CONF, &r);
+    print_estimate(f, "difference in means", r.diff, r.lo, r.hi, "Welch");
+    tsim_student_t(summary_of(c), summary_of(e), AN_CONF, &r);
+    print_estimate(f, "difference in means", r.diff, r.lo, r.hi, "Student");
   }
   if (t->has_ancova)
     print_estimate(f, "difference adjusted for baseline", t->ancova.diff, t->ancova.lo,

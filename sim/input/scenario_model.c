@@ -25,13 +25,23 @@ static int value_in(loader *L, const cJSON *v, const char *p, double lo, double 
                             : tsim_jvalue_number(&L->c, v, p, lo, hi, out);
 }
 
+/* What arm_values reads: nv visits belonging to `of` (named in messages), values in
+ * [lo, hi]; every arm required or not; a single number spread over the visits or not. */
+typedef struct arm_spec {
+  int all_required, nv, spread;
+  const char *of;
+  double lo, hi;
+} arm_spec;
+
 /* Reads obj (an object keyed by arm id) into out[v][a] for v < nv: each arm's value is a
  * number (the same at every visit; with `spread`, x (v + 1) / nv at visit v, reaching x at the
  * last) or an array of nv numbers, each in [lo, hi]. With `all_required` every arm must
  * appear; missing arms keep out's preset. `of` names what the visits belong to. */
-static void arm_values_spread(loader *L, const cJSON *obj, const char *p, int all_required,
-                              int nv, int spread, const char *of, double lo, double hi,
-                              double out[][TSIM_MAX_ARMS]) {
+static void arm_values(loader *L, const cJSON *obj, const char *p, arm_spec spec,
+                       double out[][TSIM_MAX_ARMS]) {
+  int all_required = spec.all_required, nv = spec.nv, spread = spec.spread;
+  const char *of = spec.of;
+  double lo = spec.lo, hi = spec.hi;
   if (!tsim_jobject(&L->c, obj, p)) return;
   tsim_scenario *sc = L->sc;
   int count = 0;
@@ -72,11 +82,6 @@ static void arm_values_spread(loader *L, const cJSON *obj, const char *p, int al
       tsim_jpath_key(vp, p, sc->arms[a].id);
       tsim_jerr(&L->c, vp, "required key is missing");
     }
-}
-
-static void arm_values(loader *L, const cJSON *obj, const char *p, int all_required, int nv,
-                       const char *of, double lo, double hi, double out[][TSIM_MAX_ARMS]) {
-  arm_values_spread(L, obj, p, all_required, nv, 0, of, lo, hi, out);
 }
 
 /* 1 when any arm's value in obj is an array (per visit). */
@@ -194,7 +199,7 @@ static void load_sd(loader *L, const cJSON *e, const char *ep, tsim_endpoint *en
     if (tsim_jvalue_number(&L->c, v, p, 0, 1e12, &d) == 1)
       for (int a = 0; a < TSIM_MAX_ARMS; a++) sd[0][a] = d;
   } else {
-    arm_values(L, v, p, 1, 1, "end point", 0, 1e12, sd);
+    arm_values(L, v, p, (arm_spec){1, 1, 0, "end point", 0, 1e12}, sd);
   }
   for (int a = 0; a < L->sc->narms; a++)
     if (sd[0][a] <= 0) {
@@ -273,7 +278,7 @@ static void load_endpoint(loader *L, const cJSON *e, const char *ep, tsim_endpoi
     endpoint_visits(L, e, ep, end, m);
     tsim_jpath_key(rp, ep, "mean");
     if (!m) tsim_jerr(&L->c, rp, "required key is missing");
-    else arm_values(L, m, rp, 1, end->nvisits, "end point", -1e12, 1e12, end->mean_v);
+    else arm_values(L, m, rp, (arm_spec){1, end->nvisits, 0, "end point", -1e12, 1e12}, end->mean_v);
     load_sd(L, e, ep, end);
     load_baseline(L, e, ep, end);
     return;
@@ -297,7 +302,7 @@ static void load_endpoint(loader *L, const cJSON *e, const char *ep, tsim_endpoi
   endpoint_visits(L, e, ep, end, r);
   tsim_jpath_key(rp, ep, "response");
   if (!r) tsim_jerr(&L->c, rp, "required key is missing");
-  else arm_values(L, r, rp, 1, end->nvisits, "end point", 0, 1, end->resp_v);
+  else arm_values(L, r, rp, (arm_spec){1, end->nvisits, 0, "end point", 0, 1}, end->resp_v);
   memcpy(end->response, end->resp_v[end->nvisits - 1], sizeof end->response);
 }
 
@@ -370,7 +375,7 @@ static void load_dropout(loader *L, const cJSON *root) {
   memset(by, 0, sizeof by);
   /* Per arm: an array gives the cumulative probability by each visit; a number is the
    * probability of being gone by the last visit, spread evenly over the visits. */
-  if (d) arm_values_spread(L, d, "$.dropout", 0, nv, 1, "scenario", 0, 1, by);
+  if (d) arm_values(L, d, "$.dropout", (arm_spec){0, nv, 1, "scenario", 0, 1}, by);
   for (int a = 0; a < sc->narms && d; a++) {
     for (int v = 1; v < nv; v++)
       if (by[v][a] < by[v - 1][a]) {
@@ -389,7 +394,7 @@ static void load_dropout(loader *L, const cJSON *root) {
   if (dev) {
     double x[1][TSIM_MAX_ARMS];
     memset(x, 0, sizeof x);
-    arm_values(L, dev, "$.deviation", 0, 1, "scenario", 0, 1, x);
+    arm_values(L, dev, "$.deviation", (arm_spec){0, 1, 0, "scenario", 0, 1}, x);
     for (int a = 0; a < sc->narms; a++) sc->arms[a].deviation = x[0][a];
   }
 }

@@ -42,8 +42,7 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
   return root;
 }
 
-static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, double est,
-                    double se, double lo, double hi) {
+static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, tsim_estimate e) {
   const tsim_scenario *sc = s->first;
   int ncmp = tsim_scenario_ncomparisons(sc);
   char id[2 * TSIM_ID_MAX + 2];
@@ -51,7 +50,7 @@ static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, d
   for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%.12g", s->points[k].ov[i].value);
   fprintf(f, ",%s,%s,%s,%s", tsim_comparison_id(sc, c, id, sizeof id), sc->analyses[c / ncmp].id,
           sc->arms[tsim_comparison_arm(sc, c % ncmp)].id, q);
-  double v[4] = {est, se, lo, hi};
+  double v[4] = {e.estimate, e.mcse, e.lo, e.hi};
   for (int i = 0; i < 4; i++) {
     if (isfinite(v[i])) fprintf(f, ",%.10g", v[i]);
     else fputc(',', f);
@@ -61,8 +60,12 @@ static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, d
 
 static void csv_estimate(FILE *f, const tsim_sweep *s, int k, int c, const char *q, uint64_t num,
                          long long trials) {
-  tsim_estimate e = tsim_estimate_proportion(num, (uint64_t)trials);
-  csv_row(f, s, k, c, q, e.estimate, e.mcse, e.lo, e.hi);
+  csv_row(f, s, k, c, q, tsim_estimate_proportion(num, (uint64_t)trials));
+}
+
+/* A row of a value with no standard error or interval. */
+static void csv_value(FILE *f, const tsim_sweep *s, int k, int c, const char *q, double v) {
+  csv_row(f, s, k, c, q, (tsim_estimate){v, NAN, NAN, NAN});
 }
 
 static void sweep_csv(const tsim_sweep *s, FILE *f) {
@@ -78,11 +81,11 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       csv_estimate(f, s, k, c, "type1_error", z->reject, t->trials);
       csv_estimate(f, s, k, c, "power_favouring", a->favouring, t->trials);
       csv_estimate(f, s, k, c, "type1_error_favouring", z->favouring, t->trials);
-      csv_row(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n, NAN, NAN, NAN);
-      csv_row(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n, NAN, NAN, NAN);
+      csv_value(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n);
+      csv_value(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n);
       double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
-      csv_row(f, s, k, c, "mean_difference_alternative", m, NAN, NAN, NAN);
-      csv_row(f, s, k, c, "nominal_difference", s->points[k].nominal[c], NAN, NAN, NAN);
+      csv_value(f, s, k, c, "mean_difference_alternative", m);
+      csv_value(f, s, k, c, "nominal_difference", s->points[k].nominal[c]);
     }
   }
 }

@@ -119,16 +119,20 @@ static void moments(const double *v, size_t n, int e, double *mean, double *ss) 
   *ss = q;
 }
 
-/* Rows [first, first + n) of the scaled, centred design and response for one arm. */
-static void fill_rows(tsim_ancova_ws *ws, size_t first, const double *y, const double *b,
-                      size_t n, double g, int ey, int eb, double ymean, double bmean) {
-  scaler sy = scaler_of(ey), sb = scaler_of(eb);
-  for (size_t i = 0; i < n; i++) {
+/* How values are scaled and centred: y and baseline by 2^-ey and 2^-eb, then less the
+ * (scaled) overall means. */
+typedef struct centring { int ey, eb; double ymean, bmean; } centring;
+
+/* Rows [first, first + arm.n) of the scaled, centred design and response for one arm. */
+static void fill_rows(tsim_ancova_ws *ws, size_t first, tsim_ancova_arm arm, double g,
+                      centring c) {
+  scaler sy = scaler_of(c.ey), sb = scaler_of(c.eb);
+  for (size_t i = 0; i < arm.n; i++) {
     double *row = gsl_matrix_ptr(ws->x, first + i, 0);
     row[0] = 1.0;
     row[1] = g;
-    row[2] = scaled(sb, b[i]) - bmean;
-    gsl_vector_set(ws->y, first + i, scaled(sy, y[i]) - ymean);
+    row[2] = scaled(sb, arm.base[i]) - c.bmean;
+    gsl_vector_set(ws->y, first + i, scaled(sy, arm.y[i]) - c.ymean);
   }
 }
 
@@ -149,10 +153,10 @@ static int least_squares(tsim_ancova_ws *ws, size_t n, double *rss, double *xtx1
   return 1;
 }
 
-double tsim_ancova(tsim_ancova_ws *ws, const double *y0, const double *base0, size_t n0,
-                   const double *y1, const double *base1, size_t n1, double conf,
+double tsim_ancova(tsim_ancova_ws *ws, tsim_ancova_arm a0, tsim_ancova_arm a1, double conf,
                    tsim_ancova_fit *out) {
-  size_t n = n0 + n1;
+  const double *y0 = a0.y, *base0 = a0.base, *y1 = a1.y, *base1 = a1.base;
+  size_t n0 = a0.n, n1 = a1.n, n = n0 + n1;
   int ey, eb;
   if (!ws || n0 == 0 || n1 == 0 || n < 4 || n > ws->nmax || !(conf > 0.0 && conf < 1.0) ||
       !exponent_of(y0, n0, y1, n1, &ey) || !exponent_of(base0, n0, base1, n1, &eb))
@@ -167,8 +171,9 @@ double tsim_ancova(tsim_ancova_ws *ws, const double *y0, const double *base0, si
   /* ||baseline||^2 = SSW + n0 mb0^2 + n1 mb1^2; aliased as lm() decides (see above). */
   double ssw = ssb0 + ssb1, bnorm = sqrt(ssw + d0 * mb0 * mb0 + d1 * mb1 * mb1);
   if (!(sqrt(ssw) >= R_LM_TOL * (bnorm > 0.0 ? bnorm : 1.0))) return ancova_fail(out);
-  fill_rows(ws, 0, y0, base0, n0, 0.0, ey, eb, ymean, bmean);
-  fill_rows(ws, n0, y1, base1, n1, 1.0, ey, eb, ymean, bmean);
+  centring cen = {ey, eb, ymean, bmean};
+  fill_rows(ws, 0, a0, 0.0, cen);
+  fill_rows(ws, n0, a1, 1.0, cen);
   double chisq, xtx11; /* RSS and the arm's entry of (X'X)^-1 */
   if (!least_squares(ws, n, &chisq, &xtx11)) return ancova_fail(out);
   double df = dn - ANCOVA_P, resvar = chisq / df;

@@ -46,11 +46,15 @@ typedef struct tsim_ancova_fit {
   double slope;  /* b2: the baseline coefficient */
 } tsim_ancova_fit;
 
-/* ANCOVA of y on arm and baseline: control patients y0[i], base0[i] (i < n0), experimental
- * y1[i], base1[i] (i < n1). Returns the two-sided p-value of the arm and fills *out (may be
- * NULL); all NaN when undefined (see above). */
-double tsim_ancova(tsim_ancova_ws *ws, const double *y0, const double *base0, size_t n0,
-                   const double *y1, const double *base1, size_t n1, double conf,
+/* One arm's patients: end point y[i] and baseline base[i], i < n. */
+typedef struct tsim_ancova_arm {
+  const double *y, *base;
+  size_t n;
+} tsim_ancova_arm;
+
+/* ANCOVA of y on arm and baseline: control patients a0, experimental a1. Returns the two-sided
+ * p-value of the arm and fills *out (may be NULL); all NaN when undefined (see above). */
+double tsim_ancova(tsim_ancova_ws *ws, tsim_ancova_arm a0, tsim_ancova_arm a1, double conf,
                    tsim_ancova_fit *out);
 
 #endif

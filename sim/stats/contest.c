@@ -48,18 +48,15 @@ double tsim_t_two_sided_p(double t, double nu) {
   return status == GSL_EUNDRFLW ? 0.0 : r.val;
 }
 
-static double t_fail(double *stat, double *df, double *diff, double *lo, double *hi) {
-  double *out[] = {stat, df, diff, lo, hi};
-  for (int i = 0; i < 5; i++)
-    if (out[i]) *out[i] = NAN;
+static double t_fail(tsim_t_fit *out) {
+  if (out) out->p = out->stat = out->df = out->diff = out->lo = out->hi = NAN;
   return NAN;
 }
 
 /* Arguments a t-test can use: n >= 2 per arm, finite means, finite SDs >= 0, 0 < conf < 1. */
-static int t_args_ok(double mean0, double sd0, long long n0, double mean1, double sd1,
-                     long long n1, double conf) {
-  return n0 >= 2 && n1 >= 2 && isfinite(mean0) && isfinite(mean1) && isfinite(sd0) &&
-         isfinite(sd1) && sd0 >= 0.0 && sd1 >= 0.0 && conf > 0.0 && conf < 1.0;
+static int t_args_ok(tsim_arm_summary a0, tsim_arm_summary a1, double conf) {
+  return a0.n >= 2 && a1.n >= 2 && isfinite(a0.mean) && isfinite(a1.mean) && isfinite(a0.sd) &&
+         isfinite(a1.sd) && a0.sd >= 0.0 && a1.sd >= 0.0 && conf > 0.0 && conf < 1.0;
 }
 
 void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
@@ -71,11 +68,13 @@ void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
   *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
 }
 
-int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
-                long long n1, double *t, double *nu, double *se_out) {
+int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
+                double *se_out) {
   *t = *nu = NAN;
   if (se_out) *se_out = NAN;
-  if (!t_args_ok(mean0, sd0, n0, mean1, sd1, n1, 0.5)) return 0;
+  if (!t_args_ok(a0, a1, 0.5)) return 0;
+  double mean0 = a0.mean, sd0 = a0.sd, mean1 = a1.mean, sd1 = a1.sd;
+  long long n0 = a0.n, n1 = a1.n;
   double se, df;
   if (pooled) {
     df = (double)(n0 + n1 - 2);
@@ -96,32 +95,28 @@ int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1
 }
 
 /* The part both tests share. */
-static double t_test(int pooled, double mean0, double sd0, long long n0, double mean1,
-                     double sd1, long long n1, double conf, double *stat, double *df,
-                     double *diff, double *lo, double *hi) {
+static double t_test(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double conf,
+                     tsim_t_fit *out) {
   double t, nu, se;
-  if (!(conf > 0.0 && conf < 1.0) || !tsim_t_stat(pooled, mean0, sd0, n0, mean1, sd1, n1, &t, &nu, &se))
-    return t_fail(stat, df, diff, lo, hi);
-  double d = mean1 - mean0;
-  if (stat) *stat = t;
-  if (df) *df = nu;
-  if (diff) *diff = d;
-  if (lo || hi) {
-    double q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, nu);
-    if (lo) *lo = d - q * se;
-    if (hi) *hi = d + q * se;
+  if (!(conf > 0.0 && conf < 1.0) || !tsim_t_stat(pooled, a0, a1, &t, &nu, &se))
+    return t_fail(out);
+  double p = tsim_t_two_sided_p(t, nu);
+  if (out) {
+    double d = a1.mean - a0.mean, q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, nu);
+    out->p = p;
+    out->stat = t;
+    out->df = nu;
+    out->diff = d;
+    out->lo = d - q * se;
+    out->hi = d + q * se;
   }
-  return tsim_t_two_sided_p(t, nu);
+  return p;
 }
 
-double tsim_welch_t(double mean0, double sd0, long long n0, double mean1, double sd1,
-                    long long n1, double conf, double *stat, double *df, double *diff,
-                    double *lo, double *hi) {
-  return t_test(0, mean0, sd0, n0, mean1, sd1, n1, conf, stat, df, diff, lo, hi);
+double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out) {
+  return t_test(0, a0, a1, conf, out);
 }
 
-double tsim_student_t(double mean0, double sd0, long long n0, double mean1, double sd1,
-                      long long n1, double conf, double *stat, double *df, double *diff,
-                      double *lo, double *hi) {
-  return t_test(1, mean0, sd0, n0, mean1, sd1, n1, conf, stat, df, diff, lo, hi);
+double tsim_student_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out) {
+  return t_test(1, a0, a1, conf, out);
 }

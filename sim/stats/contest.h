@@ -1,9 +1,8 @@
 /* contest.h - tests on a continuous end point from summary statistics (mean, SD, n per arm).
  *
  * Convention: control arm 0, experimental arm 1; the difference is mean1 - mean0. Each test
- * returns the two-sided p-value and fills *stat (t), *df, *diff (mean1 - mean0) and [*lo, *hi],
- * the two-sided `conf` interval of the difference (conf = 0.95 for 95%); any output pointer may
- * be NULL. Every output is NaN, and so is the return value, when the test is undefined: an arm
+ * returns the two-sided p-value and fills a tsim_t_fit: t, df, the difference and [lo, hi],
+ * the two-sided `conf` interval of the difference (conf = 0.95 for 95%). Every output is NaN, and so is the return value, when the test is undefined: an arm
  * with n < 2, the standard error zero or negligible (R's "data are essentially constant":
  * below 10 DBL_EPSILON max(|mean0|, |mean1|); both SDs zero is the usual case), or an impossible
  * argument (a negative or non-finite SD, a non-finite mean, conf outside (0, 1)).
@@ -21,20 +20,34 @@ double tsim_t_two_sided_p(double t, double nu);
  * NaN when n < 1. The summaries the tests below take, from patient values. */
 void tsim_mean_sd(const double *x, long long n, double *mean, double *sd);
 
+/* One arm's summary statistics: mean, SD (divisor n - 1) and size; what the tests below take. */
+typedef struct tsim_arm_summary {
+  double mean, sd;
+  long long n;
+} tsim_arm_summary;
+
+/* A t-test's outputs (all NaN when the test is undefined, as above). */
+typedef struct tsim_t_fit {
+  double p;      /* two-sided */
+  double stat;   /* t = diff / se */
+  double df;
+  double diff;   /* mean1 - mean0 */
+  double lo, hi; /* the two-sided `conf` interval of diff */
+} tsim_t_fit;
+
 /* The t statistic (mean1 - mean0) / se, its degrees of freedom and se, of Welch's test
- * (pooled = 0) or Student's (pooled = 1), without the p-value: 1 when the test is defined (as
- * above), else 0 with NaN outputs. se_out may be NULL. The tests below use it. */
-int tsim_t_stat(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
-                long long n1, double *t, double *nu, double *se_out);
+ * (pooled = 0) or Student's (pooled = 1) of arm a0 (control) against a1, without the p-value:
+ * 1 when the test is defined (as above), else 0 with NaN outputs. se_out may be NULL. The
+ * tests below use it. */
+int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
+                double *se_out);
 
-/* Welch's t-test (unequal variances, Welch-Satterthwaite df), as R t.test(var.equal = FALSE). */
-double tsim_welch_t(double mean0, double sd0, long long n0, double mean1, double sd1,
-                    long long n1, double conf, double *stat, double *df, double *diff,
-                    double *lo, double *hi);
+/* Welch's t-test (unequal variances, Welch-Satterthwaite df), as R t.test(var.equal = FALSE).
+ * Returns the two-sided p-value and fills *out (may be NULL). */
+double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out);
 
-/* Student's t-test (pooled variance, df = n0 + n1 - 2), as R t.test(var.equal = TRUE). */
-double tsim_student_t(double mean0, double sd0, long long n0, double mean1, double sd1,
-                      long long n1, double conf, double *stat, double *df, double *diff,
-                      double *lo, double *hi);
+/* Student's t-test (pooled variance, df = n0 + n1 - 2), as R t.test(var.equal = TRUE).
+ * Returns the two-sided p-value and fills *out (may be NULL). */
+double tsim_student_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out);
 
 #endif
