@@ -191,6 +191,10 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
 tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
                  ${TSIM_SRC} ${CMAKE_BINARY_DIR})
 
+# size --analysis in a design of more than two arms: the comparisons an analysis id could mean.
+tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms fast size_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/every_binary_test.json)
+
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
 tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh

@@ -514,6 +514,15 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
   return 0;
 }
 
+
+/* The files of plot NAME in DIR that exist: its image (.svg and .png) when gnuplot drew it, its
+ * data and script (.dat, .gp) always. */
+static void print_plot_files(const char *dir, const char *name) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+  if (access(path, F_OK) == 0) printf(", %s (and .png)", path);
+  else printf(", %s/%s.dat and .gp (no image)", dir, name);
+}
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
                                         "--out", "--quiet", NULL};
@@ -549,8 +558,10 @@ static int cmd_sweep(int argc, char **argv) {
     status = tsim_status_exit_code(rs);
   } else if (!c.quiet) {
     tsim_report_print_sweep(&sw, &ri, stdout);
-    printf("\nwritten: %s/sweep.json, %s/sweep.csv, %s/power.svg, %s/type1_error.svg (and .png)\n",
-           outdir, outdir, outdir, outdir);
+    printf("\nwritten: %s/sweep.json, %s/sweep.csv", outdir, outdir);
+    print_plot_files(outdir, "power");
+    print_plot_files(outdir, "type1_error");
+    putchar('\n');
   }
   tsim_diag_clear(&d);
   tsim_sweep_free(&sw);
@@ -611,7 +622,9 @@ static int cmd_size(int argc, char **argv) {
     status = tsim_status_exit_code(rs);
   } else if (!c.quiet) {
     tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    printf("\nwritten: %s/size.json, %s/size.csv, %s/size_power.svg (and .png)\n", outdir, outdir, outdir);
+    printf("\nwritten: %s/size.json, %s/size.csv", outdir, outdir);
+    print_plot_files(outdir, "size_power");
+    putchar('\n');
   }
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);

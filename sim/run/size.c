@@ -258,7 +258,21 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   tsim_size_result *r = s->res;
   r->comparison = tsim_comparison_find(sc, o->comparison);
   if (r->comparison < 0) {
-    tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario", s->file, o->comparison);
+    int ncmp = tsim_scenario_ncomparisons(sc), k = 0;
+    while (k < sc->nanalyses && strcmp(sc->analyses[k].id, o->comparison) != 0) k++;
+    if (k < sc->nanalyses && ncmp > 1) {
+      /* With more than two arms an analysis has one comparison per experimental arm. */
+      char names[512] = "", buf[2 * TSIM_ID_MAX + 2];
+      for (int j = 0; j < ncmp; j++) {
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, "%s%s", j ? ", " : "",
+                 tsim_comparison_id(sc, k * ncmp + j, buf, sizeof buf));
+      }
+      tsim_diag_add(s->d, "%s: --analysis: \"%s\" has %d comparisons (one per experimental arm): name one of %s",
+                    s->file, o->comparison, ncmp, names);
+    } else {
+      tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario", s->file, o->comparison);
+    }
     tsim_scenario_free(sc);
     return TSIM_INPUT;
   }
