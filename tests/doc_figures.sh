@@ -92,8 +92,8 @@ expect size_pp80 "sample size:" 94 0.8059
 run size_pp90 size scenarios/lupil2_planning.json --analysis itt --power 0.9
 expect size_pp90 "sample size:" 124 0.9044
 run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \
-  --set 'endpoints[0].response.placebo=0.58' --set 'endpoints[0].response.il2=0.68'
-expect size_itt80 "sample size:" 978 0.8017
+  --set 'endpoints[0].response.placebo=0.6444' --set 'endpoints[0].response.il2=0.7556'
+expect size_itt80 "sample size:" 738 0.8010
 
 # ---- scenarios/PROVENANCE.md --------------------------------------------------------------------
 # ./build/trialsim run scenarios/lupil2.json --trials 20000
@@ -157,7 +157,10 @@ expect an_he he2019_sri4_w24 0.0266878 yes
 expect an_he he2019_ln_remission 0.0530048
 run an_pss analyze scenarios/published/pss2022.json
 expect an_pss --after pss_essdai fisher 0.00402546 yes
+expect an_pss --after pss_essdai yates 0.00441999 yes
 expect an_pss pss_infection 0.00558362 yes
+expect an_pss --after pss_infection n1_chisq 0.00599435 yes
+expect an_pss --after pss_infection barnard 0.00623334 yes
 
 if [ "$failed" -ne 0 ]; then
   echo "doc_figures: a documented number differs from what its command prints (see above)" >&2

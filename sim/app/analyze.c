@@ -774,6 +774,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
       if (isfinite(r->df) && (strstr(r->test, "_t") || strcmp(r->test, tsim_test_names[TSIM_TEST_ANCOVA]) == 0))
         fprintf(f, " %8.2f", r->df); /* t distributions: Welch's df is not whole */
+      else if (isfinite(r->df)) fprintf(f, " %8.0f", r->df); /* chi-square: 1 */
       else fprintf(f, " %8s", "");
       if (r->not_estimable)
         fprintf(f, " %12s %10s  not estimable (%s)\n", "-", pub, r->not_estimable);

@@ -85,10 +85,16 @@ static const char *const usage_check =
 static const char *const usage_cohort =
     "usage: trialsim cohort SCENARIO.json --trial K [--seed S] [--null] [--set PATH=VALUE ...]\n"
     "\n"
-    "Prints trial K's patients (0-based K, as in a run with the same seed) as CSV on stdout:\n"
-    "trial, hypothesis, patient, site, arm, dropout, deviation, and for each end point the\n"
-    "response and the response probability that patient had. These are exactly the patients\n"
-    "'trialsim run' analysed as trial K. --null gives the null twin's cohort instead.\n";
+    "Prints trial K's patients (0-based K, as in a run with the same seed) as CSV on stdout, one\n"
+    "row per patient in enrollment order: trial, hypothesis, patient, site, arm, then\n"
+    "  binary end points only: dropout (0/1), deviation (blank for a dropout), and per end point\n"
+    "    response_ID (blank for a dropout) and p_ID, the response probability that patient had;\n"
+    "  the patient-level model (continuous, repeated or derived end points, subgroups, ...):\n"
+    "    dropout_before_week (the week of the first assessment missed, 0 with a single\n"
+    "    assessment; blank: never dropped out), deviation, subgroup_ID (0/1), ID_baseline, and\n"
+    "    each end point's value per visit (ID, or ID_wWEEK with visits; blank once dropped out).\n"
+    "These are exactly the patients 'trialsim run' analysed as trial K. --null gives the null\n"
+    "twin's cohort instead.\n";
 
 #define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
 
@@ -125,7 +131,8 @@ static const char *const usage_analyze =
     "\n"
     "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
     "yates, fisher, barnard, logistic), stratified (cmh and logistic, then the 2x2 tests on the\n"
-    "collapsed table), continuous from summary statistics (welch_t, student_t) and single-arm\n"
+    "collapsed table), continuous from summary statistics (welch_t, student_t), continuous\n"
+    "patient values (welch_t, student_t, wilcoxon, and ancova with baselines) and single-arm\n"
     "(binomial_exact against p0) - with the estimates and 95% intervals, and shows beside each\n"
     "table's published_p which tests reproduce it to the published number of decimals. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
