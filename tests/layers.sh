@@ -6,7 +6,7 @@
 #   comes right after core)
 # A file may use its own layer and the layers below it, never one above. Two kinds of arrow are
 # checked, each as the code really has it:
-#   includes  every #include "layer/file.h" in sim/ (read from the sources);
+#   includes  every #include "layer/file.h" (or <layer/file.h>) in sim/ (read from the sources);
 #   calls     every symbol an object file of the build uses and another object file defines
 #             (nm: what the linker resolves, so a call through a header's declaration counts,
 #             and a static inline function in a header counts as an include).
@@ -25,9 +25,13 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$SRC/sim" && find . -name '*.[ch]' | sed 's|^\./||' | sort) > "$tmp/files"
 [ -s "$tmp/files" ] || { echo "layers: no sources under $SRC/sim"; exit 1; }
 while read -r f; do
-  sed -n 's|^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*|\1|p' "$SRC/sim/$f" |
-    while read -r inc; do
-      if [ ! -f "$SRC/sim/$inc" ]; then echo "BAD $f $inc"; else echo "$f $inc"; fi
+  # "..." includes must name a file of sim/; <...> ones count when they do (sim/ is on the
+  # include path, so <run/runner.h> would reach it too), and are system headers otherwise.
+  sed -n 's|^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*|Q \1|p
+          s|^[[:space:]]*#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*|A \1|p' "$SRC/sim/$f" |
+    while read -r kind inc; do
+      if [ -f "$SRC/sim/$inc" ]; then echo "$f $inc"
+      elif [ "$kind" = Q ]; then echo "BAD $f $inc"; fi
     done
 done < "$tmp/files" > "$tmp/includes"
 if grep -q '^BAD ' "$tmp/includes"; then

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mpi.sh MPIEXEC TRIALSIM TRIALSIM_MPI JSON_EQUAL BAD_SCENARIO SCENARIO...
-# Runs split across processes (trialsim_mpi, sim/distributed.h) give one process's results:
+# Runs split across processes (trialsim_mpi, sim/run/distributed.h) give one process's results:
 # every scenario given runs with trialsim and with 2 and 3 processes of trialsim_mpi (uneven
 # blocks of trials; also fewer trials than processes, and --p-values), and summary.json
 # (outside "run"), analyses.csv and p_values.csv must be equal; run.processes must say how many

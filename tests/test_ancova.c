@@ -1,4 +1,4 @@
-/* test_ancova.c - sim/ancova.c (ANCOVA of the end point on arm and baseline) against R's lm,
+/* test_ancova.c - sim/stats/ancova.c (ANCOVA of the end point on arm and baseline) against R's lm,
  * against invariances of the model, and on its argument checks.
  *
  * Usage: test_ancova [REFERENCE.csv]

@@ -1,4 +1,4 @@
-/* test_contest.c - sim/contest.c (Welch's and Student's t-tests from summary statistics)
+/* test_contest.c - sim/stats/contest.c (Welch's and Student's t-tests from summary statistics)
  * against reference values computed with R's t.test, the published pSS 2022 VAS intervals,
  * and the tail and argument checks.
  *

@@ -1,4 +1,4 @@
-/* test_fastexp.c - tsim_exp (sim/fastexp.h) against libm's exp; its vector twin tsim_exp8, and
+/* test_fastexp.c - tsim_exp (sim/core/fastexp.h) against libm's exp; its vector twin tsim_exp8, and
  * tsim__threshold8 (model/stages.h), against the scalar ones bit for bit.
  *
  * Not statistical: every point is compared with libm's exp, and the largest error, in units in

@@ -1,4 +1,4 @@
-/* test_logistic.c - sim/logistic.c (logistic regression on strata of 2x2 tables) against R's
+/* test_logistic.c - sim/stats/logistic.c (logistic regression on strata of 2x2 tables) against R's
  * glm, against the closed form of one table, against invariances of the model, and for
  * robustness on every small table and on extreme counts.
  *

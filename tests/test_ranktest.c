@@ -1,4 +1,4 @@
-/* test_ranktest.c - sim/ranktest.c (the Wilcoxon rank-sum test) against R's wilcox.test,
+/* test_ranktest.c - sim/stats/ranktest.c (the Wilcoxon rank-sum test) against R's wilcox.test,
  * against midranks computed by brute force, and on its argument checks.
  *
  * Usage: test_ranktest [REFERENCE.csv]

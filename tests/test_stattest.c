@@ -1,4 +1,4 @@
-/* test_stattest.c - sim/stattest.c against reference values computed with R, the published
+/* test_stattest.c - sim/stats/stattest.c against reference values computed with R, the published
  * p-values of scenarios/PROVENANCE.md, the decision rule at exact ties, and Fisher's and the binomial test
  * against brute-force enumeration.
  *

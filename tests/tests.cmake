@@ -62,8 +62,6 @@ tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
 tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)
-# Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds;
-# SKIPPED (exit 77) when no python3 can import SciPy.
 find_program(TSIM_PYTHON3 NAMES python3)
 # Re-runs tests/py/barnard_reference.py and compares with the rows test_barnard.c embeds, with
 # the first python3 that can import SciPy (tests/py/with_scipy.sh tries CMake's, then every

@@ -1,11 +1,11 @@
 #!/bin/sh
 # vector.sh TRIALSIM JSON_EQUAL SCENARIO...
 # How the engine computes must not change a number: every scenario given is run with the vector
-# instructions the kernels use (sim/isa.h) forced to generic (the reference), avx2, avx512 and
+# instructions the kernels use (sim/core/isa.h) forced to generic (the reference), avx2, avx512 and
 # avx512popcnt; with the trial loop's block path forced on for the generic kernels (TSIM_BLOCK=1:
-# it runs by itself only with AVX-512, sim/analysis.c); and with the site tree's tables left out
+# it runs by itself only with AVX-512, sim/run/block.c); and with the site tree's tables left out
 # for most site sizes (TSIM_SITE_TABLE_TAIL=0.2: those draws take the fallback,
-# sim/cellsample.c). summary.json (outside "run") and analyses.csv must equal the reference's,
+# sim/model/cellsample.c). summary.json (outside "run") and analyses.csv must equal the reference's,
 # and so must the patient rows of `cohort --trial 3` (whose printed probabilities come from the
 # vector exp). A target the processor lacks falls back to the best it has; the script says which
 # targets it could test (run.vector in summary.json), and exits 77 (skipped, tests/tests.cmake)

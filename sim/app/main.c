@@ -327,7 +327,7 @@ static const char *default_scenario(void) {
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   char tried[2][sizeof found];
   int ntried = 0;
-  if (n > 0) {
+  if (n > 0 && (size_t)n < sizeof exe - 1) { /* n == sizeof exe - 1: perhaps cut short */
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';

@@ -1,5 +1,5 @@
 /* block.c - the trial loop's block path (analysis/analysis.h's tsim_analysis_eval_block and
- * run/runner.c's chunk sums): every chi-square decision of a trial at once, and a trial's slots
+ * run/block.c's chunk sums): every chi-square decision of a trial at once, and a trial's slots
  * added to a chunk's sums. Each has one body in GCC's generic vector code, compiled for the
  * build's own instruction set (the reference) and for AVX-512. */
 #include <stdint.h>
@@ -71,7 +71,7 @@ void tsim__block_eval_generic(const tsim_block_consts *k, tsim_outcome_block *b)
 TSIM_TARGET_AVX512 void tsim__block_eval_avx512(const tsim_block_consts *k, tsim_outcome_block *b) { BLOCK_BODY }
 #endif
 
-/* ---- block_add: a trial's slots added to a chunk's sums (run/runner.c's block path) -------------
+/* ---- block_add: a trial's slots added to a chunk's sums (run/block.c) ------------------------
  * A trial's slots added to the chunk's sums, eight at a time in GCC's generic vector code: the
  * same integers as the tally's (run/runner.c's tally_add) (the fixed point's IEEE operations lane by lane, the clamp by
  * comparisons, copysign by its bits), on every target (isa.h). A macro, so that each target

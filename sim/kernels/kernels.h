@@ -5,7 +5,8 @@
  * contract is in sim/kernels/README.md). The stages take plain arrays and the small parameter
  * structs below - nothing of the layers above (model, analysis, run): kernels is the layer just
  * above core, and every caller packs its own data. The variants are chosen ONCE per process, by
- * tsim_kernels_select (dispatch.c), into one table that tsim_kernels() returns; nothing else
+ * dispatch.c's constructor (before main, through tsim_kernels_for), into one table that
+ * tsim_kernels() returns; nothing else
  * chooses a variant. tsim_kernels_for fills a table for any target, for the tests that run
  * every variant against the reference. */
 #ifndef TSIM_KERNELS_H
@@ -179,7 +180,7 @@ typedef struct tsim_block_consts {
 /* Differences are summed in fixed point: round(d scale), scale = TSIM_FIXED_SCALE / bound. */
 #define TSIM_FIXED_SCALE 281474976710656.0 /* 2^48 */
 
-/* block_add's sums over a chunk of trials, slot by slot (run/runner.c's block path): the same
+/* block_add's sums over a chunk of trials, slot by slot (run/block.c): the same
  * integers the tally adds trial by trial. */
 typedef struct tsim_block_sums {
   uint64_t reject[TSIM_BLOCK_SLOTS], favouring[TSIM_BLOCK_SLOTS], defined[TSIM_BLOCK_SLOTS];

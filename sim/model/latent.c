@@ -14,7 +14,7 @@
 
 
 
-/* The latent sampler's own part of a workspace (tsim_cohort.lat). */
+/* The latent sampler's own part of a workspace (tsim_cohort.latent). */
 struct tsim_latent_ws {
   double *lz[2]; /* [nmeas * nsites * narms] this trial's thresholds / means, by hypothesis */
   int lz_ready;  /* lz has been computed at least once */

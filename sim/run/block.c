@@ -134,6 +134,7 @@ void tsim__block_path_free(tsim_block_path *b) {
 
 void tsim__block_path_chunk(tsim_block_path *b, tsim_cohort *c, tsim_analysis_ws *aw, tsim_tally *t,
                             uint64_t seed, long long first, long long n) {
+  if (n <= 0) return; /* nothing to finish: blk[1] holds no trial of this chunk */
   tsim_outcome_block *blk = b->blk;
   /* Each trial's decisions are made one trial later, when its counts were stored long enough
    * ago to be read as vectors without waiting for the stores. */

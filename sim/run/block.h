@@ -30,7 +30,7 @@ typedef struct tsim_block_path tsim_block_path;
 /* A thread's block path for its workspace and tally; NULL when out of memory. */
 tsim_block_path *tsim__block_path_new(const tsim_analysis_ws *aw, const tsim_tally *t);
 void tsim__block_path_free(tsim_block_path *b);
-/* Trials first .. first + n - 1 (n <= TSIM_BLOCK_CHUNK_MAX) sampled into c, analysed in aw and
+/* Trials first .. first + n - 1 (0 <= n <= TSIM_BLOCK_CHUNK_MAX) sampled into c, analysed in aw and
  * added to t. */
 void tsim__block_path_chunk(tsim_block_path *b, tsim_cohort *c, tsim_analysis_ws *aw, tsim_tally *t,
                             uint64_t seed, long long first, long long n);

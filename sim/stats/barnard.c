@@ -21,7 +21,8 @@
  * The first prunes the far parts of [0, 1] (relative, whatever the size of p), the second
  * certifies the neighbourhood of a maximum in a bounded number of bisections per level. The
  * search stops when every interval is certified (the gap is then <= tol) or after
- * BUDGET evaluations (the gap returned then says by how much the result may be short).
+ * BUDGET evaluations (then the result is the certified upper bound, never below the true
+ * supremum, and the gap returned says by how much it may exceed it).
  */
 #include "stats/barnard.h"
 
@@ -205,7 +206,10 @@ static double sup_search(region *r, double *gap_out) {
   }
   free(st);
   if (gap_out) *gap_out = lost > best ? lost - best : 0.0;
-  return best > 1.0 ? 1.0 : best;
+  /* Out of budget with an interval not certified: the certified upper bound, so that the p-value
+   * can only err on the conservative side. */
+  double p = lost > best + fmax(1e-12 * best, 1e-300) ? lost : best;
+  return p > 1.0 ? 1.0 : p;
 }
 
 double tsim_barnard_region_p(long long n0, long long n1, double key_obs, int sided, int greater,

@@ -8,7 +8,7 @@
  * patient can approach this figure but not beat it. (One set of draws serves both hypotheses
  * when the null twin reuses the uniforms; sampling counts per cell draws fewer numbers.)
  *
- *   xoshiro256++  tsim_rng_seed_stream x 4 + the inline tsim_rng_uniform (sim/rng.h), exactly
+ *   xoshiro256++  tsim_rng_seed_stream x 4 + the inline tsim_rng_uniform (sim/core/rng.h), exactly
  *                 the engine's hot path;
  *   mt19937       GSL's default generator for contrast: gsl_rng_set x 4 (Mersenne Twister's
  *                 624-word initialisation) + gsl_rng_uniform through GSL's function pointer.
@@ -27,7 +27,7 @@
 
 #include "core/rng.h"
 
-#define STREAMS 4           /* streams seeded per trial, as in sim/cohort.c */
+#define STREAMS 4           /* streams seeded per trial, as in sim/model/cohort.c */
 #define DRAWS_PER_PATIENT 3 /* outcome, dropout, deviation */
 
 static double now(void) {

@@ -153,7 +153,7 @@ engine_rates L1 L2 "$lupil2" "$n_l"
 vector=$(sed -n 's/.*"vector"[[:space:]]*:[[:space:]]*"\([a-z0-9]*\)".*/\1/p' "$tmp/out/summary.json" 2>/dev/null)
 engine_rates S1 S2 "$simple" "$n_s"
 
-# LUPIL-2 with narrower vector targets than the processor's (sim/isa.h), when this trialsim has
+# LUPIL-2 with narrower vector targets than the processor's (sim/core/isa.h), when this trialsim has
 # them (run.vector in summary.json): what the vector code contributes. The numbers are the same.
 LA1=NA LA2=NA LG1=NA LG2=NA
 if [ -n "$vector" ] && [ "$vector" != generic ]; then

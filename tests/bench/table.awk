@@ -83,7 +83,7 @@ BEGIN {
   printf "  xoshiro %s ns/number, %s ns/seed; mt19937 %s ns/number, %s ns/seed (gsl_rng_set).\n",
          num(FXn, "%.2f"), num(FXs, "%.1f"), num(FMn, "%.2f"), num(FMs, "%.0f")
   print "  TSIM_VECTOR rows: lupil2 with the vector kernels of a narrower target than the"
-  print "  processor's (sim/isa.h; \"vector target\" above is the default's): the same numbers."
+  print "  processor's (sim/core/isa.h; \"vector target\" above is the default's): the same numbers."
   print "  R vectorised: rbinom counts per arm, pchisq on vectors (no per-patient draws)."
   print "  Mediana: one worker process, marginal rate; ITT via a user test (non-responder),"
   print "  PP = PropTest without Yates. rpact: fixed design, no dropout, one analysis."

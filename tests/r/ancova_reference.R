@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# ancova_reference.R - reference values for tsim_ancova (sim/ancova.c), computed with R's lm on
+# ancova_reference.R - reference values for tsim_ancova (sim/stats/ancova.c), computed with R's lm on
 # the raw data.
 #
 # Usage: Rscript tests/r/ancova_reference.R > tests/r/ancova_reference.csv

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# binomial_reference.R - reference values for tsim_binomial_exact_p (sim/stattest.c), computed
+# binomial_reference.R - reference values for tsim_binomial_exact_p (sim/stats/stattest.c), computed
 # with R.
 #
 # Usage: Rscript tests/r/binomial_reference.R > tests/r/binomial_reference.csv

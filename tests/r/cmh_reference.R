@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# cmh_reference.R - reference values for tsim_cmh_p (sim/stattest.c), computed with R.
+# cmh_reference.R - reference values for tsim_cmh_p (sim/stats/stattest.c), computed with R.
 #
 # Usage: Rscript tests/r/cmh_reference.R > tests/r/cmh_reference.csv
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# contest_reference.R - reference values for tsim_welch_t and tsim_student_t (sim/contest.c),
+# contest_reference.R - reference values for tsim_welch_t and tsim_student_t (sim/stats/contest.c),
 # computed with R's t.test on raw data.
 #
 # Usage: Rscript tests/r/contest_reference.R > tests/r/contest_reference.csv

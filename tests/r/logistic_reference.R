@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# logistic_reference.R - reference values for tsim_logistic (sim/logistic.c), computed with R's
+# logistic_reference.R - reference values for tsim_logistic (sim/stats/logistic.c), computed with R's
 # glm on the grouped binomial data.
 #
 # Usage: Rscript tests/r/logistic_reference.R > tests/r/logistic_reference.csv
@@ -19,13 +19,13 @@
 # from its own estimate (summary's standard errors then use the weights at the estimate, not
 # those of the iteration before, which differ by up to 1e-8 relative), all from the fit on the
 # informative strata - those with both arms and with responders and non-responders (0 < x0 +
-# x1 < n0 + n1): the others carry no information about the arm, and sim/logistic.c drops them.
+# x1 < n0 + n1): the others carry no information about the arm, and sim/stats/logistic.c drops them.
 # status is
 #   ok         that fit converged without warnings;
 #   separated  it warned ("fitted probabilities numerically 0 or 1 occurred") or did not
 #              converge, or se > 1000: the MLE of the arm effect is infinite;
 #   none       no informative stratum (no fit);
-# and the script stops unless R's verdict equals the rule of sim/logistic.h (finite iff
+# and the script stops unless R's verdict equals the rule of sim/stats/logistic.h (finite iff
 # T_min < T < T_max, T = sum of x1 over the informative strata) on every case.
 # full_est, full_se: the same fit on every stratum with patients, as a user would run it;
 # full_flag "clean" (converged, no warning) or "warned" (R drifted: a stratum's intercept went
@@ -114,7 +114,7 @@ for (name in names(sets)) {
   x0 <- s[[1]]; n0 <- s[[2]]; x1 <- s[[3]]; n1 <- s[[4]]; conf <- s[[5]]
   m <- x0 + x1
   inf <- n0 > 0 & n1 > 0 & m > 0 & m < n0 + n1
-  # the rule of sim/logistic.h
+  # the rule of sim/stats/logistic.h
   t <- sum(x1[inf]); tmin <- sum(pmax(0, m - n0)[inf]); tmax <- sum(pmin(n1, m)[inf])
   rule <- if (!any(inf)) "none" else if (t > tmin && t < tmax) "ok" else "separated"
   v <- rep(NaN, 6)
@@ -125,7 +125,7 @@ for (name in names(sets)) {
     status <- if (r$warned || !is.finite(a[2]) || a[2] > 1000) "separated" else "ok"
     if (status == "ok") v <- a
   }
-  if (status != rule) stop(name, ": R says ", status, ", the rule of sim/logistic.h says ", rule)
+  if (status != rule) stop(name, ": R says ", status, ", the rule of sim/stats/logistic.h says ", rule)
   full <- fit_strata(x0, n0, x1, n1)
   fv <- c(NaN, NaN); flag <- "none"
   if (!is.null(full)) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# ranktest_reference.R - reference values for tsim_wilcoxon (sim/ranktest.c), computed with R's
+# ranktest_reference.R - reference values for tsim_wilcoxon (sim/stats/ranktest.c), computed with R's
 # wilcox.test on the raw samples.
 #
 # Usage: Rscript tests/r/ranktest_reference.R > tests/r/ranktest_reference.csv

@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # riskdiff_reference.R - reference values for tsim_rd_wald and tsim_rd_newcombe
-# (sim/stattest.c), computed with R.
+# (sim/stats/stattest.c), computed with R.
 #
 # Usage: Rscript tests/r/riskdiff_reference.R > tests/r/riskdiff_reference.csv
 #

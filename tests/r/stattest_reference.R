@@ -1,9 +1,9 @@
 #!/usr/bin/env Rscript
-# stattest_reference.R - reference values for sim/stattest.c, computed with R.
+# stattest_reference.R - reference values for sim/stats/stattest.c, computed with R.
 #
 # Usage: Rscript tests/r/stattest_reference.R > tests/r/stattest_reference.csv
 #
-# Table convention (as in sim/stattest.h): control x0 responders of n0, experimental x1 of n1.
+# Table convention (as in sim/stats/stattest.h): control x0 responders of n0, experimental x1 of n1.
 # One CSV line per table, after a header:
 #   x0,n0,x1,n1,pearson_stat,pearson_p,n1_stat,n1_p,fisher_p,yates_stat,yates_p
 # with 17 significant digits. Pearson is chisq.test(correct = FALSE); the 'N-1' chi-square is
