@@ -103,7 +103,14 @@ struct tsim_cell_ws {
   unsigned *node_n;            /* [nsites] patients of each node of the site tree */
   int enroll_seeded;           /* this trial's ENROLL stream has been seeded (in c->rng) */
   int large;                   /* this trial has cells that are not lane cells */
+  /* The kernels' jobs, whose arrays are the workspace's and the plan's: built in the first trial
+   * (jobs_ready), so that a trial sets only what changes (the lanes' key). */
+  int jobs_ready;
+  tsim_split_job split;
+  tsim_missing_job missing;
+  tsim_lane_job lanes;
 };
+
 
 /* An inversion table of a distribution on K outcomes: thresholds c[0..K-1] on 53 uniform bits,
  * c[x] = ceil(F(x) 2^53) with c[K-1] = 2^53, followed by its guide g[0..K-1] (Chen & Asau
@@ -695,6 +702,25 @@ static void site_sizes(tsim_cohort *c, uint64_t seed, long long trial) {
   }
 }
 
+/* The kernels' jobs of workspace c (see tsim_cell_ws). */
+static void cell_jobs(tsim_cohort *c) {
+  const tsim_cohort_plan *plan = c->plan;
+  const tsim_scenario *sc = plan->sc;
+  const struct tsim_cell_tables *ct = plan->cells;
+  struct tsim_cell_ws *ws = c->cell_ws;
+  size_t ns = (size_t)sc->nsites, per_ep = (size_t)sc->narms * ns;
+  ws->split = (tsim_split_job){ns, c->site_n, c->draws + ns, ct->divmod, (const uint64_t(*)[8])ct->part_col,
+                               ct->part_n, plan->block_count[0], plan->block_count[1], c->cell_n};
+  ws->missing = (tsim_missing_job){ns, per_ep, tsim__ncells_padded(c->ncells) / TSIM_LANES, sc->nendpoints == 1,
+                                   c->cell_n, c->draws, &ct->fast[0][0][0], ct->dv_base, &ct->dv[0][0],
+                                   (const uint8_t(*)[2])ct->dec, ct->dec_at, ct->t, c->cell_drop, c->cell_dev,
+                                   ws->m, ws->m1, ws->iters};
+  ws->lanes = (tsim_lane_job){c->thr[0], c->thr[1], ws->m1, ws->m, ws->iters,
+                              tsim__ncells_padded(c->ncells) / TSIM_LANES,
+                              {c->resp_pp[0], c->resp_pp[1]}, {c->resp_dev[0], c->resp_dev[1]}, 0};
+  ws->jobs_ready = 1;
+}
+
 /* arm_split for two arms in permuted blocks, when the plan has the division table: per site,
  * its full blocks and the partial block's split by draw nsites + s of the ENROLL draws, written
  * out for two arms; with blocks of at most PART_SUM_MAX, by a fixed number of comparisons (the
@@ -706,8 +732,8 @@ static void arm_split_two_blocks(tsim_cohort *c) {
   const uint64_t *u = c->draws + ns;
   unsigned b0 = plan->block_count[0], b1 = plan->block_count[1];
   if (ct->part_sum) {
-    tsim_split_job j = {ns, c->site_n, u, ct->divmod, (const uint64_t(*)[8])ct->part_col, ct->part_n, b0, b1, c->cell_n};
-    tsim_kernels()->split_blocks(&j);
+    if (__builtin_expect(!c->cell_ws->jobs_ready, 0)) cell_jobs(c);
+    tsim_kernels()->split_blocks(&c->cell_ws->split);
     return;
   }
   for (size_t s = 0; s < ns; s++) {
@@ -841,14 +867,12 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
-  const struct tsim_cell_tables *ct = c->plan->cells;
-  size_t ns = (size_t)sc->nsites;
-  tsim_missing_job j = {ns, per_ep, tsim__ncells_padded(c->ncells) / TSIM_LANES, sc->nendpoints == 1, c->cell_n,
-                        c->draws, &ct->fast[0][0][0], ct->dv_base, &ct->dv[0][0], (const uint8_t(*)[2])ct->dec,
-                        ct->dec_at, ct->t, c->cell_drop, c->cell_dev, ws->m, ws->m1, ws->iters};
+  if (__builtin_expect(!ws->jobs_ready, 0)) cell_jobs(c);
   /* The kernels' version, which gives up when a cell has more than DV_MAX_N patients (then
-   * missing_cells draws every cell again). */
-  if (tsim_kernels()->missing_small(&j) == 0) {
+   * missing_cells draws every cell again). Only AVX-512's pays: elsewhere, trying first costs
+   * more than the scalar loop saves (the same numbers either way; tests/vector.sh compares
+   * the two routes). */
+  if (tsim_kernels()->avx512 && tsim_kernels()->missing_small(&ws->missing) == 0) {
     ws->large = 0;
     if (sc->nendpoints == 1) return; /* it found each group's largest cell too */
   } else {
@@ -891,10 +915,9 @@ static void responders_all(tsim_cohort *c, uint64_t seed, long long trial) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->nsites * (size_t)sc->narms, ncells = c->ncells;
-  tsim_lane_job j = {c->thr[0], c->thr[1], ws->m1, ws->m, ws->iters, tsim__ncells_padded(ncells) / TSIM_LANES,
-                {c->resp_pp[0], c->resp_pp[1]}, {c->resp_dev[0], c->resp_dev[1]},
-                tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_STREAM_OUTCOME_LANES)};
-  tsim_kernels()->lanes(&j);
+  if (__builtin_expect(!ws->jobs_ready, 0)) cell_jobs(c);
+  ws->lanes.key = tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_STREAM_OUTCOME_LANES);
+  tsim_kernels()->lanes(&ws->lanes);
   if (!ws->large) return;
   gsl_rng *r = c->rng2;
   tsim_rng_seed_stream(r, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);

@@ -90,11 +90,15 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
   }
   int ns = sc->nsites, na = sc->narms;
   size_t per_ep = (size_t)ns * (size_t)na;
-  const tsim_peff_rows rows = {ns, na, sc->nendpoints, sc->control, sc->heterogeneity_sd > 0, c->site_big,
-                               plan->ep_sign, &plan->p[TSIM_HYP_ALT][0][0], &plan->inv_odds[TSIM_HYP_ALT][0][0],
-                               TSIM_MAX_ARMS, c->site_effect, c->site_f, {c->p_eff[0], c->p_eff[1]},
-                               {c->thr[0], c->thr[1]}};
-  k->p_eff_rows(&rows);
+  if (__builtin_expect(!c->peff_rows_ready, 0)) { /* its arrays are the workspace's and the plan's */
+    c->peff_rows = (tsim_peff_rows){ns, na, sc->nendpoints, sc->control, sc->heterogeneity_sd > 0, 0,
+                                    plan->ep_sign, &plan->p[TSIM_HYP_ALT][0][0],
+                                    &plan->inv_odds[TSIM_HYP_ALT][0][0], TSIM_MAX_ARMS, c->site_effect,
+                                    c->site_f, {c->p_eff[0], c->p_eff[1]}, {c->thr[0], c->thr[1]}};
+    c->peff_rows_ready = 1;
+  }
+  c->peff_rows.site_big = c->site_big;
+  k->p_eff_rows(&c->peff_rows);
   double *p0 = c->p_eff[0], *p1 = c->p_eff[1];
   uint64_t *t0 = c->thr[0], *t1 = c->thr[1];
   for (int a = 0; a < sc->nanomalies; a++) {

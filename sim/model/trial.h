@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "input/scenario.h"
+#include "kernels/kernels.h"
 
 typedef enum { TSIM_HYP_ALT = 0, TSIM_HYP_NULL = 1 } tsim_hypothesis;
 extern const char *const tsim_hypothesis_names[]; /* "alternative", "null" */
@@ -105,6 +106,8 @@ typedef struct tsim_cohort {
    * analyses of patients read, and the sampler's own part (latent.c). */
   tsim_patients pat;
   struct tsim_latent_ws *latent; /* owned */
+  tsim_peff_rows peff_rows; /* the kernels' p_eff_rows job on this workspace (stages.c) */
+  int peff_rows_ready;      /* peff_rows has been built */
   long long trial;         /* trial index of the cohort currently held */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;
