@@ -46,12 +46,15 @@ objs=$(find "$BUILD/sim/CMakeFiles/tsim.dir" "$BUILD/sim/CMakeFiles/trialsim.dir
 [ -d "$BUILD/sim/CMakeFiles/trialsim_mpi.dir/run" ] &&
   objs="$objs $(find "$BUILD/sim/CMakeFiles/trialsim_mpi.dir/run" -name '*.o')"
 [ -n "$objs" ] || { echo "layers: no object files under $BUILD/sim (build first)"; exit 1; }
-for o in $objs; do
-  # .../tsim.dir/input/scenario.c.o -> input/scenario.c
-  src=$(echo "$o" | sed 's|.*/[a-z_]*\.dir/||; s|\.o$||')
-  nm --defined-only -g "$o" | awk -v s="$src" 'NF == 3 { print "DEF", $3, s }'
-  nm -u "$o" | awk -v s="$src" '{ print "USE", $NF, s }'
-done > "$tmp/syms"
+# One nm for all objects (-A: each line starts "OBJECT:"); .../tsim.dir/input/scenario.c.o names
+# input/scenario.c.
+{
+  # shellcheck disable=SC2086 # the object paths have no spaces
+  nm --defined-only -g -A $objs | awk '{ print "DEF", $NF, $1 }'
+  # shellcheck disable=SC2086
+  nm -u -A $objs | awk '{ print "USE", $NF, $1 }'
+} | awk '{ f = $3; sub(/:.*/, "", f); sub(/.*\/[a-z_]*\.dir\//, "", f); sub(/\.o$/, "", f); print $1, $2, f }' \
+  > "$tmp/syms"
 awk '$1 == "DEF" { def[$2] = $3 } $1 == "USE" { use[NR] = $2 " " $3 }
      END { for (i in use) { split(use[i], u, " "); if ((u[1] in def) && def[u[1]] != u[2])
              print u[2], def[u[1]], u[1] } }' "$tmp/syms" | sort -u > "$tmp/calls"
