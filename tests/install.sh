@@ -39,24 +39,20 @@ run_default() {
   rc=$?
 }
 wrote() { [ -s "$1/results/lupil2/summary.json" ] && [ -s "$1/results/lupil2/analyses.csv" ]; }
+# expect_results DIR TRIALSIM WHAT: run_default, which must exit 0 having written the results.
+expect_results() {
+  run_default "$1" "$2"
+  if [ $rc -eq 0 ] && wrote "$1"; then ok "$3"; else cat "$tmp/err"; bad "$3: exit $rc"; fi
+}
 
 mkdir "$tmp/a"
-run_default "$tmp/a" "$tmp/p/bin/trialsim"
-if [ $rc -eq 0 ] && wrote "$tmp/a"; then
-  ok "installed trialsim run with no scenario, from another folder, wrote results/lupil2"
-else
-  cat "$tmp/err"; bad "installed trialsim run with no scenario: exit $rc, results $(ls "$tmp/a/results" 2>&1)"
-fi
+expect_results "$tmp/a" "$tmp/p/bin/trialsim" \
+  "installed trialsim run with no scenario, from another folder, wrote results/lupil2"
 
 # The prefix moved elsewhere: still found from the executable's own location.
 mv "$tmp/p" "$tmp/moved"
 mkdir "$tmp/b"
-run_default "$tmp/b" "$tmp/moved/bin/trialsim"
-if [ $rc -eq 0 ] && wrote "$tmp/b"; then
-  ok "the moved installation finds its scenarios"
-else
-  cat "$tmp/err"; bad "the moved installation: exit $rc"
-fi
+expect_results "$tmp/b" "$tmp/moved/bin/trialsim" "the moved installation finds its scenarios"
 
 # The current folder's scenarios/lupil2.json comes first (here a bad one: exit 2 naming it).
 mkdir -p "$tmp/c/scenarios"
@@ -82,11 +78,6 @@ fi
 
 # The build folder's trialsim, from another folder.
 mkdir "$tmp/e"
-run_default "$tmp/e" "$exe"
-if [ $rc -eq 0 ] && wrote "$tmp/e"; then
-  ok "the build folder's trialsim finds the scenarios from another folder"
-else
-  cat "$tmp/err"; bad "the build folder's trialsim with no scenario: exit $rc"
-fi
+expect_results "$tmp/e" "$exe" "the build folder's trialsim finds the scenarios from another folder"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

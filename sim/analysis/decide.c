@@ -60,6 +60,33 @@ static void fisher_cuts(long long n0, long long n1, long long m, double alpha, i
     *hi = (int32_t)x;
 }
 
+/* The slot of `key` (never 0) in an open-addressing table of 2^bits entries of `size` bytes, each
+ * starting with its uint64_t key (0: empty), *used of them taken. A key not there takes an empty
+ * slot, the table cleared first when it is 3/4 full (so probing stays short and memory bounded),
+ * and *fresh is set: the caller fills the entry. */
+static inline size_t cache_slot(void *table, size_t size, int bits, int *used, uint64_t key,
+                                int *fresh) {
+  unsigned char *t = table;
+  size_t mask = ((size_t)1 << bits) - 1;
+  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+  uint64_t k;
+  for (;;) {
+    memcpy(&k, t + i * size, sizeof k);
+    if (!k || k == key) break;
+    i = (i + 1) & mask;
+  }
+  *fresh = !k;
+  if (k) return i;
+  if (*used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
+    memset(t, 0, (mask + 1) * size);
+    *used = 0;
+    i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+  }
+  memcpy(t + i * size, &key, sizeof key);
+  (*used)++;
+  return i;
+}
+
 static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long long x0,
                          long long n0, long long x1, long long n1) {
   long long m = x0 + x1;
@@ -72,20 +99,11 @@ static int fisher_decide(tsim_decider *d, const tsim_scenario *sc, int k, long l
     return tsim_reject(tsim_fisher_p(x0, n0, x1, n1), sc->analyses[k].alpha);
   uint64_t key = ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)m << 4) | (uint64_t)k;
   key += 1; /* never 0, which marks an empty slot */
-  size_t mask = ((size_t)1 << TSIM_FISHER_CACHE_BITS) - 1;
-  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
-  while (d->table[i].key && d->table[i].key != key) i = (i + 1) & mask;
-  if (!d->table[i].key) {
-    if (d->used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
-      memset(d->table, 0, (mask + 1) * sizeof *d->table);
-      d->used = 0;
-      i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_FISHER_CACHE_BITS));
-    }
-    d->table[i].key = key;
-    fisher_cuts(n0, n1, m, sc->analyses[k].alpha, &d->table[i].lo, &d->table[i].hi);
-    d->used++;
-  }
-  return x0 <= d->table[i].lo || x0 >= d->table[i].hi;
+  int fresh;
+  tsim_fisher_entry *e =
+      &d->table[cache_slot(d->table, sizeof *d->table, TSIM_FISHER_CACHE_BITS, &d->used, key, &fresh)];
+  if (fresh) fisher_cuts(n0, n1, m, sc->analyses[k].alpha, &e->lo, &e->hi);
+  return x0 <= e->lo || x0 >= e->hi;
 }
 
 /* Barnard's p-value of one table: two-sided (sided 2), or one-sided towards `greater`. */
@@ -114,21 +132,14 @@ static int barnard_decide(tsim_decider *d, const tsim_scenario *sc, int k, long 
   uint64_t key =
       ((uint64_t)n0 << 44) | ((uint64_t)n1 << 24) | ((uint64_t)dir << 4) | (uint64_t)k;
   key += 1; /* never 0, which marks an empty slot */
-  size_t mask = ((size_t)1 << TSIM_BARNARD_CACHE_BITS) - 1;
-  size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
-  while (d->barnard[i].key && d->barnard[i].key != key) i = (i + 1) & mask;
-  if (!d->barnard[i].key) {
-    if (d->barnard_used >= (int)(mask * 3 / 4)) { /* keep probing short: start afresh */
-      memset(d->barnard, 0, (mask + 1) * sizeof *d->barnard);
-      d->barnard_used = 0;
-      i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - TSIM_BARNARD_CACHE_BITS));
-    }
-    d->barnard[i].key = key;
-    d->barnard[i].acc = -INFINITY;
-    d->barnard[i].rej = INFINITY;
-    d->barnard_used++;
+  int fresh;
+  tsim_barnard_entry *e =
+      &d->barnard[cache_slot(d->barnard, sizeof *d->barnard, TSIM_BARNARD_CACHE_BITS,
+                             &d->barnard_used, key, &fresh)];
+  if (fresh) {
+    e->acc = -INFINITY;
+    e->rej = INFINITY;
   }
-  tsim_barnard_entry *e = &d->barnard[i];
   double t = tsim_barnard_key(x0, n0, x1, n1, sided, greater);
   if (t >= e->rej) return 1;
   if (t <= e->acc) return 0;

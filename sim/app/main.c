@@ -343,7 +343,7 @@ static const char *default_scenario(void) {
   }
   fprintf(stderr, "trialsim: error: no scenario given, and the default %s was not found: looked "
                   "in the current folder (./%s)", DEFAULT_SCENARIO, DEFAULT_SCENARIO);
-  if (n <= 0) fprintf(stderr, "; the executable's own folder is unknown (/proc/self/exe)");
+  if (ntried == 0) fprintf(stderr, "; the executable's own folder is unknown (/proc/self/exe)");
   for (int i = 0; i < ntried; i++) fprintf(stderr, ", %s", tried[i]);
   fprintf(stderr, "\n");
   return NULL;
@@ -530,6 +530,7 @@ static void print_plot_files(const char *dir, const char *name) {
   if (access(path, F_OK) == 0) printf(", %s (and .png)", path);
   else printf(", %s/%s.dat and .gp (no image)", dir, name);
 }
+
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
                                         "--out", "--quiet", NULL};

@@ -76,9 +76,6 @@ typedef struct tsim_test_info {
 /* The row of test t; aborts with a message naming t when t is not a test (unreachable from a
  * loaded scenario: an unknown test must never be decided as some other test). */
 const tsim_test_info *tsim_test_info_of(tsim_test t);
-static inline int tsim_test_is_continuous(tsim_test t) {
-  return tsim_test_info_of(t)->kind == TSIM_KIND_CONTINUOUS;
-}
 /* Names as they appear in scenario files and output, indexed by tsim_test; NULL-terminated. */
 extern const char *const tsim_test_names[];
 
