@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "core/numfmt.h"
 #include "kernels/kernels.h"
+#include "output/plot.h"
 #include "output/report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -447,6 +448,37 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
   return st;
 }
 
+/* ---- plot ------------------------------------------------------------------------------ */
+
+static void triple(double v[3], tsim_estimate e) {
+  v[0] = e.estimate;
+  v[1] = e.lo;
+  v[2] = e.hi;
+}
+
+int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
+  tsim_oc_row *rows = calloc((size_t)t->ncomp, sizeof *rows);
+  if (!rows) return -1;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    tsim_comparison_id(sc, k, rows[k].id, sizeof rows[k].id);
+    rows[k].level = an->sided == 2 ? an->alpha / 2 : an->alpha;
+    triple(rows[k].power, tsim_estimate_proportion(a->reject, n));
+    triple(rows[k].power_exp, tsim_estimate_proportion(a->favouring, n));
+    triple(rows[k].type1, tsim_estimate_proportion(z->reject, n));
+    triple(rows[k].type1_exp, tsim_estimate_proportion(z->favouring, n));
+    triple(rows[k].type1_ctl, tsim_estimate_proportion(tsim_favouring_control(z), n));
+  }
+  char title[300];
+  snprintf(title, sizeof title, "%s: operating characteristics, %lld trials", sc->name, t->trials);
+  int r = tsim_plot_write_oc(title, rows, t->ncomp, dir, "oc", notice);
+  free(rows);
+  return r;
+}
+
 /* ---- table ----------------------------------------------------------------------------- */
 
 /* "0.1519 [0.1496, 0.1541]": TSIM_CI_CHARS characters for any proportion. */
@@ -455,8 +487,7 @@ static void print_ci(FILE *f, tsim_estimate e) {
   fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
 }
 
-/* text centred in a field of w characters, padded with c on both sides. */
-static void print_centred(FILE *f, const char *text, int w, char c) {
+void tsim__report_centred(FILE *f, const char *text, int w, char c) {
   int l = (int)strlen(text), left = (w - l - 2) / 2, right = w - l - 2 - left;
   if (left < 0) left = right = 0;
   for (int i = 0; i < left; i++) fputc(c, f);
@@ -522,9 +553,9 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
    * two-sided rate and the rejections by direction (fav exp: favouring the experimental arm,
    * fav ctl: favouring control). */
   fprintf(f, "%*s  ", wid + wt + wp + 2, "");
-  print_centred(f, "alternative", TSIM_CI_CHARS + 9, '-');
+  tsim__report_centred(f, "alternative", TSIM_CI_CHARS + 9, '-');
   fputs("  ", f);
-  print_centred(f, "null twin", TSIM_CI_CHARS + 17, '-');
+  tsim__report_centred(f, "null twin", TSIM_CI_CHARS + 17, '-');
   fputc('\n', f);
   fprintf(f, "%-*s %-*s %-*s  %-*s  %7s  %-*s  %7s %7s  %7s %7s\n", wid, "analysis", wt, "test", wp,
           "population", TSIM_CI_CHARS, "power [95% CI]", "fav exp", TSIM_CI_CHARS, "type I error [95% CI]",

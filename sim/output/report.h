@@ -42,6 +42,12 @@ typedef struct tsim_run_info {
 tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d);
 
+/* DIR/oc.{dat,gp} and, with gnuplot, DIR/oc.{svg,png}: per analysis, power favouring the
+ * experimental arm and the null twin's rejections favouring each arm, with 95% intervals and
+ * the nominal rate per direction. Call after tsim_report_write. 0 drawn, 1 no gnuplot (notice
+ * said so), -1 failed. */
+int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice);
+
 /* The human-readable table. */
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
                        FILE *f);
