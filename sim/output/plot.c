@@ -96,8 +96,9 @@ static int write_data(const tsim_plot *p, const char *path) {
 #define CANVAS_W 960
 #define CHAR_W 7.5
 #define ROW_H 19
-/* Reference lines (target power, nominal rates): thick, light grey, solid - unlike any curve. */
-#define REFERENCE_STYLE "lc rgb '#999999' lw 3.5"
+/* Reference lines (target power, nominal rates): thick, grey, half transparent, solid - unlike
+ * any curve, and drawn over the curves without hiding them. */
+#define REFERENCE_STYLE "lc rgb '#70606060' lw 4"
 
 /* The legend's layout: columns, rows, and blank entries that start the styles on a new row. */
 typedef struct legend_layout {
@@ -141,15 +142,10 @@ static double panel_ymax(const tsim_plot *p) {
   return m > 0 ? m * 1.12 : 0.05;
 }
 
-/* One panel's plot command: the reference lines (behind everything), the bands, the curves. */
+/* One panel's plot command: the bands, the curves, the reference lines. */
 static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel) {
   fprintf(f, "plot \\\n");
   const char *sep = "";
-  for (int i = 0; i < p->nylines; i++, sep = ", \\\n") {
-    fprintf(f, "%s    ", sep);
-    gp_num(f, p->yline[i]);
-    fprintf(f, " with lines " REFERENCE_STYLE " notitle");
-  }
   for (int s = 0; s < p->nseries; s++) {
     const tsim_series *se = &p->series[s];
     if (se->panel != panel) continue;
@@ -166,6 +162,11 @@ static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel
                "lw 2 notitle",
             sep, name, s, tsim_plot_colour(se->colour), dt, tsim_plot_marker(se->colour, se->style, p->nstyles));
     sep = ", \\\n";
+  }
+  for (int i = 0; i < p->nylines; i++, sep = ", \\\n") {
+    fprintf(f, "%s    ", sep);
+    gp_num(f, p->yline[i]);
+    fprintf(f, " with lines " REFERENCE_STYLE " notitle");
   }
   fputc('\n', f);
 }
@@ -410,7 +411,7 @@ static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const
           name, name);
   begin_images(f, name, height);
   fprintf(f, "  set yrange [%g:-0.6]\n  set ytics 1 scale 0 noenhanced\n  set xtics\n"
-             "  set grid xtics noytics lt 1 lw 1 lc rgb '#cccccc'\n  set border 31 lc rgb '#444444'\n  set key off\n"
+             "  set grid xtics mxtics noytics lt 1 lw 1 lc rgb '#cccccc', lt 1 lw 1 lc rgb '#e4e4e4'\n  set border 31 lc rgb '#444444'\n  set key off\n"
              "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n"
              "  set style line 1 lc rgb '%s' pt 7 ps 1.1 lw 1.6\n"
              "  set style line 2 lc rgb '%s' pt 5 ps 1.0 lw 1.6\n"
@@ -422,7 +423,7 @@ static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const
   fprintf(f, "\n  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
              "  set title 'power favouring the experimental arm'\n"
              "  set xlabel 'rejection rate under the scenario'\n"
-             "  set xrange [0:1]\n  set xtics 0.1\n  set format y '%%g'\n"
+             "  set xrange [0:1]\n  set xtics 0.2\n  set mxtics 2\n  set format y '%%g'\n"
              "  plot '%s.dat' using 4:1:5:6:ytic(2) with xerrorbars ls 1 notitle\n",
           left, split - 0.03, name);
   fprintf(f, "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
@@ -431,7 +432,7 @@ static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const
              "  set xrange [0:",
           split + 0.03, right);
   gp_num(f, xmax);
-  fprintf(f, "]\n  set xtics autofreq\n  set format y ''\n"
+  fprintf(f, "]\n  set xtics autofreq\n  set mxtics default\n  set format y ''\n"
              "  plot '%s.dat' using 10:($1-0.15):11:12 with xerrorbars ls 1 notitle, \\\n"
              "    '' using 13:($1+0.15):14:15 with xerrorbars ls 2 notitle, \\\n"
              "    '' using 3:($1-0.38):(0):(0.76) with vectors nohead ls 3 notitle\n",
