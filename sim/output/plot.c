@@ -423,14 +423,16 @@ static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const
   fprintf(f, "\n  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
              "  set title 'power favouring the experimental arm'\n"
              "  set xlabel 'rejection rate under the scenario'\n"
-             "  set xrange [0:1]\n  set xtics 0.2\n  set mxtics 2\n  set format y '%%g'\n"
+             "  set xrange [-0.015:1.015]\n  set xtics 0,0.2,1\n  set mxtics 2\n  set format y '%%g'\n"
              "  plot '%s.dat' using 4:1:5:6:ytic(2) with xerrorbars ls 1 notitle\n",
           left, split - 0.03, name);
   fprintf(f, "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
              "  set title 'type I error (null twin), by direction'\n"
              "  set xlabel 'rejection rate under the null twin'\n"
-             "  set xrange [0:",
+             "  set xrange [",
           split + 0.03, right);
+  gp_num(f, -0.015 * xmax); /* a dot at 0 is drawn whole */
+  fputc(':', f);
   gp_num(f, xmax);
   fprintf(f, "]\n  set xtics autofreq\n  set mxtics default\n  set format y ''\n"
              "  plot '%s.dat' using 10:($1-0.15):11:12 with xerrorbars ls 1 notitle, \\\n"
