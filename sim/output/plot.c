@@ -240,7 +240,7 @@ static int write_script(const tsim_plot *p, const char *path, const char *name) 
   fprintf(f, "\n  set ylabel ");
   gp_string(f, p->ylabel);
   fprintf(f, "\n  set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'\n  set border 31 lc rgb '#444444'\n  set xtics\n  set ytics\n"
-             "  set format y '%% h'\n  set xrange [*:*]\n  set key off\n"
+             "  set format y '%% h'\n  set xrange [*:*]\n  set autoscale xfix\n  set key off\n"
              "  set style fill transparent solid 0.28 noborder\n");
   if (p->probability_axis == 1) fprintf(f, "  set yrange [0:1]\n  set ytics 0.1\n");
   else {
