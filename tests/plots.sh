@@ -164,7 +164,7 @@ for plot in power type1_error; do
 done
 grep -q "target power 0.9" "$tmp/sw/power.gp" && ok "power.gp: a line at the target power (--power 0.9)" \
   || bad "power.gp has no target power line"
-grep -q "nominal rate per direction 0.025" "$tmp/sw/type1_error.gp" \
+grep -q "nominal rate per direction: alpha/2 = 0.025" "$tmp/sw/type1_error.gp" \
   && ok "type1_error.gp: a line at alpha/2 per direction" || bad "type1_error.gp has no alpha/2 line"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -155,17 +155,21 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
     snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %g", target);
     p->nylines = 1;
   } else {
+    int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 1: from a two-sided analysis, bit 0: one-sided */
     for (int k = 0; k < s->npoints; k++)
       for (int i = 0; i < sc->nanalyses; i++) {
         double v = direction_level(s, k, i);
-        int seen = 0;
-        for (int j = 0; j < p->nylines; j++) seen |= p->yline[j] == v;
-        if (seen || p->nylines == TSIM_PLOT_MAX_LINES) continue;
-        char num[TSIM_NUM_CHARS];
-        p->yline[p->nylines] = v;
-        snprintf(p->yline_title[p->nylines++], sizeof p->yline_title[0], "nominal rate per direction %s",
-                 tsim_num(num, v));
+        int j = 0;
+        while (j < p->nylines && p->yline[j] != v) j++;
+        if (j == TSIM_PLOT_MAX_LINES) continue;
+        if (j == p->nylines) p->yline[p->nylines++] = v;
+        sides[j] |= sc->analyses[i].sided == 2 ? 2 : 1;
       }
+    for (int j = 0; j < p->nylines; j++) {
+      char num[TSIM_NUM_CHARS];
+      snprintf(p->yline_title[j], sizeof p->yline_title[0], "nominal rate per direction: %s%s",
+               sides[j] == 2 ? "alpha/2 = " : sides[j] == 1 ? "alpha = " : "", tsim_num(num, p->yline[j]));
+    }
   }
   for (int c = 0; c < ncomp && c < TSIM_PLOT_MAX_KEYS; c++, p->ncolours++) {
     char id[2 * TSIM_ID_MAX + 2];

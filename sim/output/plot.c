@@ -378,14 +378,14 @@ static int write_oc_data(const tsim_oc_row *r, int n, const char *path) {
 }
 
 static void oc_legend_entries(FILE *f, const void *ctx) {
-  (void)ctx;
   fprintf(f, ", \\\n    keyentry with xerrorbars ls 1 title 'favouring the experimental arm'"
              ", \\\n    keyentry with xerrorbars ls 2 title 'favouring control'"
-             ", \\\n    keyentry with vectors nohead ls 3 title 'nominal rate per direction'");
+             ", \\\n    keyentry with vectors nohead ls 3 title ");
+  gp_string(f, ctx);
 }
 
-static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const char *path,
-                           const char *name) {
+static int write_oc_script(const char *title, const char *level_title, const tsim_oc_row *r, int n,
+                           const char *path, const char *name) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
   size_t idw = 4;
@@ -439,16 +439,16 @@ static int write_oc_script(const char *title, const tsim_oc_row *r, int n, const
              "    '' using 13:($1+0.15):14:15 with xerrorbars ls 2 notitle, \\\n"
              "    '' using 3:($1-0.38):(0):(0.76) with vectors nohead ls 3 notitle\n",
           name);
-  legend_block(f, height, key_h, 2, oc_legend_entries, NULL);
+  legend_block(f, height, key_h, 2, oc_legend_entries, level_title);
   fprintf(f, "  unset multiplot\n}\nset output\n");
   return fclose(f) == 0 ? 0 : -1;
 }
 
-int tsim_plot_write_oc(const char *title, const tsim_oc_row *rows, int n, const char *dir,
-                       const char *name, FILE *notice) {
+int tsim_plot_write_oc(const char *title, const char *level_title, const tsim_oc_row *rows, int n,
+                       const char *dir, const char *name, FILE *notice) {
   char dat[4200], gp[4200];
   snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
   snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
-  if (write_oc_data(rows, n, dat) != 0 || write_oc_script(title, rows, n, gp, name) != 0) return -1;
+  if (write_oc_data(rows, n, dat) != 0 || write_oc_script(title, level_title, rows, n, gp, name) != 0) return -1;
   return draw(dir, name, notice);
 }

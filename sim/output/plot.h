@@ -80,9 +80,9 @@ typedef struct tsim_oc_row {
 
 /* DIR/NAME.{dat,gp,svg,png}: two panels, power favouring the experimental arm (left) and the
  * type I error in each direction (right), a dot and its 95% interval per analysis, with the
- * nominal level of each direction. Returns as tsim_plot_write. */
-int tsim_plot_write_oc(const char *title, const tsim_oc_row *rows, int n, const char *dir,
-                       const char *name, FILE *notice);
+ * nominal level of each direction (its legend entry: level_title). Returns as tsim_plot_write. */
+int tsim_plot_write_oc(const char *title, const char *level_title, const tsim_oc_row *rows, int n,
+                       const char *dir, const char *name, FILE *notice);
 
 /* A label for a swept JSON path, with its unit ("sample_size" -> "total sample size (patients)"). */
 void tsim_plot_axis_label(const char *path, char *out, size_t n);

@@ -474,7 +474,15 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
   }
   char title[300];
   snprintf(title, sizeof title, "%s: operating characteristics, %lld trials", sc->name, t->trials);
-  int r = tsim_plot_write_oc(title, rows, t->ncomp, dir, "oc", notice);
+  /* The legend names the nominal rate when every analysis has the same. */
+  char level[80] = "nominal rate per direction", num[TSIM_NUM_CHARS];
+  int same = 1, two = sc->analyses[0].sided == 2;
+  for (int k = 1; k < t->ncomp; k++)
+    same &= rows[k].level == rows[0].level && (sc->analyses[k / ncmp].sided == 2) == two;
+  if (same)
+    snprintf(level, sizeof level, "nominal rate per direction: %s%s", two ? "alpha/2 = " : "alpha = ",
+             tsim_num(num, rows[0].level));
+  int r = tsim_plot_write_oc(title, level, rows, t->ncomp, dir, "oc", notice);
   free(rows);
   return r;
 }
