@@ -230,3 +230,8 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
+
+# Tables, CSV files and plots by direction of the rejection, aligned for long ids and paths; the
+# run's oc plot; the sweep plots' colours (by analysis, no yellow) and dashes (tests/plots.sh).
+tsim_script_test(plots_and_tables_should_show_direction_and_stay_aligned fast plots.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
