@@ -194,6 +194,10 @@ tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
 tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms fast size_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/every_binary_test.json)
 
+# An --out that cannot be written: exit 2 before anything is simulated, nothing left behind.
+tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
+
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
 tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,6 +364,72 @@ static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, i
   return sc;
 }
 
+/* Can results be written into dir? Checked before anything is simulated, so that an unwritable
+ * --out is bad input found at once, not after the simulation. The folder, or when it does not
+ * exist yet the first of its ancestors that does, must be a folder in which this process can
+ * create an entry: probed by creating one (a file in the folder itself, a folder in an
+ * ancestor) and removing it at once, since access() lets root through read-only permissions
+ * and immutable folders. Nothing is left behind. 0, or -1 with the reason in why[n]. */
+static int outdir_writable(const char *dir, char *why, size_t n) {
+  char path[4096];
+  size_t len = strlen(dir);
+  if (len >= sizeof path) {
+    snprintf(why, n, "the name is longer than %zu characters", sizeof path - 1);
+    return -1;
+  }
+  memcpy(path, dir, len + 1);
+  while (len > 1 && path[len - 1] == '/') path[--len] = '\0';
+  int itself = 1; /* path is dir itself, not an ancestor */
+  for (;;) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        if (itself) snprintf(why, n, "it exists and is not a folder");
+        else snprintf(why, n, "%s is not a folder", path);
+        return -1;
+      }
+      break;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) {
+      snprintf(why, n, "%s: %s", path, strerror(errno));
+      return -1;
+    }
+    char *slash = strrchr(path, '/');
+    if (!slash) snprintf(path, sizeof path, ".");
+    else if (slash == path) path[1] = '\0';
+    else *slash = '\0';
+    itself = 0;
+  }
+  char probe[4200];
+  snprintf(probe, sizeof probe, "%s/.trialsim-probe-XXXXXX", path);
+  int ok;
+  if (itself) {
+    int fd = mkstemp(probe);
+    ok = fd >= 0;
+    if (ok) { close(fd); unlink(probe); }
+  } else {
+    ok = mkdtemp(probe) != NULL;
+    if (ok) rmdir(probe);
+  }
+  if (!ok) {
+    int e = errno;
+    if (itself) snprintf(why, n, "cannot create a file in it: %s", strerror(e));
+    else snprintf(why, n, "cannot create a folder in %s: %s", path, strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
+/* The check above as a command's error: exit status 2 with the folder and the reason; 0 when
+ * the folder can be written. Only the writing process checks (trialsim_mpi: process 0; its
+ * failure ends the job, tsim_mpi_finish). */
+static int check_outdir(const char *dir) {
+  char why[4400];
+  if (!writer || outdir_writable(dir, why, sizeof why) == 0) return 0;
+  fprintf(stderr, "trialsim: error: %s: cannot write results there: %s\n", dir, why);
+  return 2;
+}
+
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -402,6 +469,7 @@ static int cmd_run(int argc, char **argv) {
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
                      c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
@@ -547,6 +615,7 @@ static int cmd_sweep(int argc, char **argv) {
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
+  if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
   tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
   tsim_diag d;
@@ -617,6 +686,7 @@ static int cmd_size(int argc, char **argv) {
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);
+  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_size_result r;
@@ -652,14 +722,19 @@ static int cmd_analyze(int argc, char **argv) {
   tsim_analyze *a = NULL;
   tsim_status rs = tsim_analyze_load(c.scenario, &a, &d);
   char outdir[4096], name[256];
+  int status = 0;
   if (rs == TSIM_OK) {
     tsim_analyze_compute(a);
     tsim_analyze_default_name(c.scenario, name, sizeof name);
     if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
     else snprintf(outdir, sizeof outdir, "results/%s", name);
+    if ((status = check_outdir(outdir))) {
+      tsim_diag_clear(&d);
+      tsim_analyze_free(a);
+      return status;
+    }
     rs = tsim_analyze_write(a, outdir, &d);
   }
-  int status = 0;
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     status = tsim_status_exit_code(rs);
