@@ -37,7 +37,7 @@ static double exact_power(const tsim_analysis *an, int n, int null_twin) {
 static void check_search(const char *file, const tsim_scenario *sc, const char *id) {
   tsim_size_opts o;
   memset(&o, 0, sizeof o);
-  snprintf(o.comparison, sizeof o.comparison, "%s", id);
+  snprintf(o.comparison[0], sizeof o.comparison[0], "%s", id);
   o.target = TARGET;
   o.window = 6;
   tsim_run_opts ro = {2024, 0, TRIALS, 2, NULL, NULL, 0, 0};
@@ -49,7 +49,7 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   tsim_diag_clear(&d);
   CHECK(st == TSIM_OK && r.reached, "%s: search failed or never reached the target", id);
   if (st != TSIM_OK) return;
-  const tsim_analysis *an = &sc->analyses[r.comparison];
+  const tsim_analysis *an = &sc->analyses[r.comparison[0]];
   CHECK(r.step == 2, "%s: a 1:1 design searches even sizes, step %lld", id, r.step);
   double se = prop_se(TARGET, TRIALS);
   const tsim_size_point *below = NULL;
@@ -59,11 +59,11 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
     for (int h = 0; h < 2; h++) {
       double ex = exact_power(an, (int)p->n, h);
       snprintf(what, sizeof what, "%s at N = %lld: %s", id, p->n, h ? "type I error" : "power");
-      CHECK_SE((double)p->reject[h] / TRIALS, ex, prop_se(ex, TRIALS), K_SE, what);
+      CHECK_SE((double)p->reject[0][h] / TRIALS, ex, prop_se(ex, TRIALS), K_SE, what);
     }
     if (p->n == r.sample_size - r.step) below = p;
     if (p->n >= r.stable_sample_size)
-      CHECK((double)p->reject[0] >= TARGET * TRIALS, "%s: N = %lld >= stable size %lld misses the target",
+      CHECK((double)p->reject[0][0] >= TARGET * TRIALS, "%s: N = %lld >= stable size %lld misses the target",
             id, p->n, r.stable_sample_size);
   }
   CHECK(r.stable_sample_size >= r.sample_size, "%s: stable %lld < smallest %lld", id,

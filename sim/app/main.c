@@ -20,6 +20,7 @@
 
 #include "analysis/analysis.h"
 #include "app/analyze.h"
+#include "core/numfmt.h"
 #include "input/grid.h"
 #include "output/expreport.h"
 #include "output/report.h"
@@ -153,7 +154,8 @@ typedef struct cli {
   int p_values;            /* run: tally the p-value distribution */
   const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
   int nset;
-  const char *analysis;    /* size */
+  const char *analysis[CLI_MAX_SET]; /* size: --analysis values, as given (ID or ID,ID,...) */
+  int nanalysis;
   double power;            /* size: target, 0 = not given */
   double alpha;            /* size: -1 = the analysis's own */
   long long step, max, window; /* size: -1 = default */
@@ -238,7 +240,8 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     c->set[c->nset++] = val;
   } else if (strcmp(name, "--analysis") == 0) {
     if (!*val) return bad_usage(usage, "--analysis: expected an analysis id, got '%s'", val);
-    c->analysis = val;
+    if (c->nanalysis == CLI_MAX_SET) return bad_usage(usage, "--analysis: at most %d", CLI_MAX_SET);
+    c->analysis[c->nanalysis++] = val;
   } else if (strcmp(name, "--power") == 0) {
     if (parse_prob(val, &c->power)) return bad_usage(usage, "--power: expected a target power strictly between 0 and 1, got '%s'", val);
   } else if (strcmp(name, "--alpha") == 0) {
@@ -558,9 +561,80 @@ static int cmd_cohort(int argc, char **argv) {
   return status;
 }
 
+/* Appends s to out[n] (holding *used bytes) as a file name: letters, digits, '.', '-' and '_'
+ * kept, "[k]" written "_k" (analyses[0].alpha -> analyses_0.alpha), ':' as '-', anything else
+ * '_'. Long names are cut at n - 1. */
+static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
+  for (; *s && *used + 1 < n; s++) {
+    char ch = *s;
+    if (ch == ']') continue;
+    if (ch == '[') ch = '_';
+    else if (ch == ':') ch = '-';
+    else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '.' || ch == '-' || ch == '_'))
+      ch = '_';
+    out[(*used)++] = ch;
+  }
+  out[*used] = '\0';
+}
+
+/* A duration for people: "42 s", "3 min 20 s", "1 h 05 min". */
+static const char *duration(double secs, char *buf, size_t n) {
+  long long s = (long long)(secs + 0.5);
+  if (secs < 60) snprintf(buf, n, "%.1f s", secs);
+  else if (s < 3600) snprintf(buf, n, "%lld min %02lld s", s / 60, s % 60);
+  else snprintf(buf, n, "%lld h %02lld min", s / 3600, s / 60 % 60);
+  return buf;
+}
+
+/* Progress of a long command on stderr: on a terminal one status line, redrawn in place and
+ * erased at the end; otherwise (a log file, a pipe) one line per step, unless --quiet. */
+typedef struct status_line {
+  int tty, quiet;
+  double start, last, step_start;
+  int len;            /* characters of the status line shown, 0 = none */
+} status_line;
+
+static void status_show(status_line *sl, const char *text) {
+  int len = (int)strlen(text);
+  fprintf(stderr, "\r%s%*s", text, sl->len > len ? sl->len - len : 0, "");
+  if (sl->len > len) fprintf(stderr, "\r%s", text);
+  sl->len = len;
+  fflush(stderr);
+}
+
+static void status_clear(status_line *sl) {
+  if (sl->len) fprintf(stderr, "\r%*s\r", sl->len, "");
+  sl->len = 0;
+}
+
+/* After each grid point: on a terminal the status line, else a line (unless --quiet). The
+ * estimate of what remains is the mean time of a point so far times the points left. */
 static void sweep_progress(void *ctx, int done, int total) {
-  (void)ctx;
-  fprintf(stderr, "\r  grid point %d / %d   ", done, total);
+  status_line *sl = ctx;
+  double t = now_seconds(), el = t - sl->start;
+  char line[256], b1[32], b2[32];
+  snprintf(line, sizeof line, "grid point %d / %d done, %s, ETA %s", done, total,
+           duration(el, b1, sizeof b1), duration(el / done * (total - done), b2, sizeof b2));
+  if (sl->tty) {
+    char shown[300];
+    snprintf(shown, sizeof shown, "  %s", line);
+    status_show(sl, shown);
+  } else if (!sl->quiet) {
+    fprintf(stderr, "sweep: %s\n", line);
+  }
+}
+
+/* The default folder of a sweep: results/<name>/sweep/<swept paths joined by '+'>[_zip], so
+ * that sweeps of other parameters keep their own. */
+static void sweep_default_dir(const tsim_scenario *sc, const tsim_grid *g, char *out, size_t n) {
+  int w = snprintf(out, n, "results/%s/sweep/", sc->name);
+  size_t used = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+  for (int i = 0; i < g->nparams; i++) {
+    if (i) append_file_name(out, n, &used, "+");
+    append_file_name(out, n, &used, g->params[i].path);
+  }
+  if (g->zip && g->nparams > 1) append_file_name(out, n, &used, "_zip");
 }
 
 /* The grid: --set options, or else the scenario's "sweep" block. */
@@ -592,11 +666,11 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
 
 /* The files of plot NAME in DIR that exist: its image (.svg and .png) when gnuplot drew it, its
  * data and script (.dat, .gp) always. */
-static void print_plot_files(const char *dir, const char *name) {
+static void print_plot_files(FILE *f, const char *dir, const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s.svg", dir, name);
-  if (access(path, F_OK) == 0) printf(", %s (and .png)", path);
-  else printf(", %s/%s.dat and .gp (no image)", dir, name);
+  if (access(path, F_OK) == 0) fprintf(f, ", %s (and .png)", path);
+  else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
 }
 
 static int cmd_sweep(int argc, char **argv) {
@@ -614,7 +688,7 @@ static int cmd_sweep(int argc, char **argv) {
   if ((st = sweep_grid(&c, sc, &g))) { tsim_scenario_free(sc); return st; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
+  else sweep_default_dir(sc, &g, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
   tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
@@ -622,9 +696,9 @@ static int cmd_sweep(int argc, char **argv) {
   tsim_diag_init(&d);
   tsim_sweep sw;
   double t0 = now_seconds();
-  int tty = isatty(STDERR_FILENO);
-  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, tty ? sweep_progress : NULL, NULL);
-  if (tty) fprintf(stderr, "\r%40s\r", "");
+  status_line sl = {isatty(STDERR_FILENO), c.quiet, t0, 0, t0, 0};
+  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, sweep_progress, &sl);
+  status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
                       now_seconds() - t0, processes};
@@ -633,12 +707,14 @@ static int cmd_sweep(int argc, char **argv) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
-  } else if (!c.quiet) {
-    tsim_report_print_sweep(&sw, &ri, stdout);
-    printf("\nwritten: %s/sweep.json, %s/sweep.csv", outdir, outdir);
-    print_plot_files(outdir, "power");
-    print_plot_files(outdir, "type1_error");
-    putchar('\n');
+  } else {
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
+    fprintf(f, c.quiet ? "trialsim: written: %s/sweep.json, %s/sweep.csv" : "\nwritten: %s/sweep.json, %s/sweep.csv",
+            outdir, outdir);
+    print_plot_files(f, outdir, "power");
+    print_plot_files(f, outdir, "type1_error");
+    fputc('\n', f);
   }
   tsim_diag_clear(&d);
   tsim_sweep_free(&sw);
@@ -646,14 +722,118 @@ static int cmd_sweep(int argc, char **argv) {
   return status;
 }
 
-/* --alpha becomes an override of the analysis's own alpha; 0 or an exit status. */
-static int size_alpha(const cli *c, const tsim_scenario *sc, tsim_override *ov, int *nov) {
+/* --alpha becomes an override of each named analysis's own alpha; 0 or an exit status. */
+static int size_alpha(const cli *c, const tsim_scenario *sc, const tsim_size_opts *so,
+                      tsim_override *ov, int *nov) {
   if (c->alpha < 0) return 0;
-  int k = tsim_comparison_find(sc, c->analysis);
-  if (k < 0) return 0; /* reported by the search */
-  snprintf(ov[*nov].path, sizeof ov[0].path, "analyses[%d].alpha", k / tsim_scenario_ncomparisons(sc));
-  ov[(*nov)++].value = c->alpha;
+  int ncmp = tsim_scenario_ncomparisons(sc), first = *nov;
+  for (int i = 0; i < so->ncomparisons; i++) {
+    int k = tsim_comparison_find(sc, so->comparison[i]);
+    if (k < 0) continue; /* reported by the search */
+    char path[sizeof ov[0].path];
+    snprintf(path, sizeof path, "analyses[%d].alpha", k / ncmp);
+    int have = 0;
+    for (int j = first; j < *nov; j++) have |= strcmp(ov[j].path, path) == 0;
+    if (have) continue;
+    memcpy(ov[*nov].path, path, sizeof path);
+    ov[(*nov)++].value = c->alpha;
+  }
   return 0;
+}
+
+/* --analysis ID[,ID...] (repeatable) into so->comparison; 0 or an exit status. */
+static int size_analyses(const cli *c, tsim_size_opts *so) {
+  so->ncomparisons = 0;
+  for (int i = 0; i < c->nanalysis; i++) {
+    for (const char *t = c->analysis[i];;) {
+      size_t len = strcspn(t, ",");
+      if (len == 0)
+        return bad_usage(usage_size, "--analysis: an empty analysis id in '%s'", c->analysis[i]);
+      if (so->ncomparisons == TSIM_SIZE_MAX_COMPARISONS)
+        return bad_usage(usage_size, "--analysis: at most %d analyses in one search", TSIM_SIZE_MAX_COMPARISONS);
+      if (len >= sizeof so->comparison[0])
+        return bad_usage(usage_size, "--analysis: '%.*s' is longer than any analysis id", (int)len, t);
+      snprintf(so->comparison[so->ncomparisons++], sizeof so->comparison[0], "%.*s", (int)len, t);
+      if (!t[len]) break;
+      t += len + 1;
+    }
+  }
+  return 0;
+}
+
+/* The default folder of a size search: results/<name>/size/<analyses>_power<P>[_alpha<A>],
+ * the analyses joined by '+', so that searches for other analyses or targets keep their own. */
+static void size_default_dir(const tsim_scenario *sc, const tsim_size_opts *so, double alpha,
+                             char *out, size_t n) {
+  char num[TSIM_NUM_CHARS];
+  int w = snprintf(out, n, "results/%s/size/", sc->name);
+  size_t used = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+  for (int i = 0; i < so->ncomparisons; i++) {
+    if (i) append_file_name(out, n, &used, "+");
+    append_file_name(out, n, &used, so->comparison[i]);
+  }
+  append_file_name(out, n, &used, "_power");
+  append_file_name(out, n, &used, tsim_num(num, so->target));
+  if (alpha > 0) {
+    append_file_name(out, n, &used, "_alpha");
+    append_file_name(out, n, &used, tsim_num(num, alpha));
+  }
+}
+
+typedef struct size_progress {
+  status_line sl;
+  const tsim_size_opts *so;
+  double done_seconds;   /* time spent on finished sizes */
+  long long done_patients;
+} size_progress;
+
+static void show_size_progress(void *ctx, const tsim_size_progress *p) {
+  size_progress *sp = ctx;
+  status_line *sl = &sp->sl;
+  double t = now_seconds();
+  char line[512], b1[32], b2[32], lo[32], hi[32];
+  if (!p->point && p->trials_done == 0) sl->step_start = t;
+  snprintf(lo, sizeof lo, p->lo > 0 ? "%lld" : "-", p->lo);
+  snprintf(hi, sizeof hi, p->hi > 0 ? "%lld" : "-", p->hi);
+  if (p->point) {
+    sp->done_seconds += t - sl->step_start;
+    sp->done_patients += p->n;
+  }
+  if (p->point && !sl->tty) {
+    if (sl->quiet) return;
+    int nc = sp->so->ncomparisons;
+    fprintf(stderr, "size: N = %lld  power", p->n);
+    for (int c = 0; c < nc; c++) {
+      fprintf(stderr, "%s ", c ? "," : "");
+      if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
+      fprintf(stderr, "%.4f", (double)p->point->reject[c][0] / (double)p->point->trials);
+    }
+    fprintf(stderr, "%s  bracket [%s, %s]  %d size%s, %s\n",
+            tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
+            lo, hi, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1));
+    return;
+  }
+  if (!sl->tty || (p->trials_done > 0 && !p->point && t - sl->last < 0.25)) return;
+  sl->last = t;
+  /* What remains of this size, by its own pace so far, and after it: the patients still to
+   * simulate at the pace of the finished sizes (time per patient, trials being fixed). */
+  double frac = p->point ? 1 : p->trials > 0 ? (double)p->trials_done / (double)p->trials : 0;
+  double this_left = frac > 0 && !p->point ? (t - sl->step_start) * (1 - frac) / frac : 0;
+  double per_patient = sp->done_patients > 0 ? sp->done_seconds / (double)sp->done_patients : 0;
+  char eta[96];
+  if (p->remaining < 0)
+    snprintf(eta, sizeof eta, "bracketing, ETA unknown");
+  else if (per_patient > 0 || frac > 0)
+    snprintf(eta, sizeof eta, "ETA %s (%d more size%s at most)",
+             duration(this_left + (per_patient > 0 ? per_patient : (t - sl->step_start) / frac / (double)p->n)
+                                  * (double)p->remaining_patients, b2, sizeof b2),
+             p->remaining, p->remaining == 1 ? "" : "s");
+  else
+    snprintf(eta, sizeof eta, "%d more size%s at most", p->remaining, p->remaining == 1 ? "" : "s");
+  snprintf(line, sizeof line, "  N = %lld %s %3.0f%%  bracket [%s, %s]  %d done  %s  %s",
+           p->n, p->point ? "done" : "simulating", 100 * frac, lo, hi, p->evaluated,
+           duration(t - sl->start, b1, sizeof b1), eta);
+  status_show(sl, line);
 }
 
 static int cmd_size(int argc, char **argv) {
@@ -665,17 +845,17 @@ static int cmd_size(int argc, char **argv) {
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
   if (st) return st < 0 ? 0 : st;
   if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
-  if (!c.analysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
+  if (!c.nanalysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
   if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
-  tsim_override ov[CLI_MAX_SET + 1];
+  tsim_size_opts so;
+  memset(&so, 0, sizeof so);
+  if ((st = size_analyses(&c, &so))) return st;
+  tsim_override ov[CLI_MAX_SET + TSIM_SIZE_MAX_COMPARISONS];
   if ((st = fixed_overrides(&c, usage_size, ov))) return st;
   int status = 0, nov = c.nset;
   tsim_scenario *sc = load(c.scenario, ov, nov, &status);
   if (!sc) return status;
-  size_alpha(&c, sc, ov, &nov);
-  tsim_size_opts so;
-  memset(&so, 0, sizeof so);
-  snprintf(so.comparison, sizeof so.comparison, "%s", c.analysis);
+  size_alpha(&c, sc, &so, ov, &nov);
   so.target = c.power;
   so.step = c.step > 0 ? c.step : 0;
   so.n_max = c.max > 0 ? c.max : 0;
@@ -685,24 +865,35 @@ static int cmd_size(int argc, char **argv) {
                      c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);
+  else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
+  size_progress sp;
+  memset(&sp, 0, sizeof sp);
+  sp.sl.tty = isatty(STDERR_FILENO);
+  sp.sl.quiet = c.quiet;
+  sp.sl.start = now_seconds();
+  sp.so = &so;
+  so.progress = show_size_progress;
+  so.progress_ctx = &sp;
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_size_result r;
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
+  status_clear(&sp.sl);
   tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
   if (rs == TSIM_OK && writer) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
-  } else if (!c.quiet) {
-    tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    printf("\nwritten: %s/size.json, %s/size.csv", outdir, outdir);
-    print_plot_files(outdir, "size_power");
-    putchar('\n');
+  } else {
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
+    fprintf(f, c.quiet ? "trialsim: written: %s/size.json, %s/size.csv" : "\nwritten: %s/size.json, %s/size.csv",
+            outdir, outdir);
+    print_plot_files(f, outdir, "size_power");
+    fputc('\n', f);
   }
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);
