@@ -856,6 +856,10 @@ static int cmd_size(int argc, char **argv) {
   tsim_scenario *sc = load(c.scenario, ov, nov, &status);
   if (!sc) return status;
   size_alpha(&c, sc, &so, ov, &nov);
+  if (nov > c.nset) { /* the scenario as searched, with its --alpha, for the reports */
+    tsim_scenario_free(sc);
+    if (!(sc = load(c.scenario, ov, nov, &status))) return status;
+  }
   so.target = c.power;
   so.step = c.step > 0 ? c.step : 0;
   so.n_max = c.max > 0 ? c.max : 0;
@@ -893,6 +897,7 @@ static int cmd_size(int argc, char **argv) {
     fprintf(f, c.quiet ? "trialsim: written: %s/size.json, %s/size.csv" : "\nwritten: %s/size.json, %s/size.csv",
             outdir, outdir);
     print_plot_files(f, outdir, "size_power");
+    print_plot_files(f, outdir, "size_type1_error");
     fputc('\n', f);
   }
   tsim_diag_clear(&d);

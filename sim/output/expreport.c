@@ -327,6 +327,54 @@ static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, s
   se->x = x; se->y = y; se->lo = lo; se->hi = hi; se->n = n;
 }
 
+/* Type I error favouring each arm, per named comparison. */
+static void size_type1_series(tsim_plot *p, double *buf, size_t stride, const tsim_size_opts *o,
+                              const tsim_size_result *r) {
+  int nc = ncomp_of(o);
+  char t[200];
+  for (int c = 0; c < nc; c++) {
+    snprintf(t, sizeof t, "%s%stype I, favouring experimental", nc > 1 ? o->comparison[c] : "", nc > 1 ? ": " : "");
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_favouring, c, 1, t);
+    snprintf(t, sizeof t, "%s%stype I, favouring control", nc > 1 ? o->comparison[c] : "", nc > 1 ? ": " : "");
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_control, c, 1, t);
+  }
+}
+
+/* The type I error by direction on its own axis (from 0 up to the data), with the level each
+ * direction of the named analyses has: alpha/2 two-sided, alpha one-sided (when they agree). */
+static int size_type1_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
+                           const char *dir) {
+  int n = r->npoints, nc = ncomp_of(o);
+  size_t stride = (size_t)(n > 2 ? n : 2) * 4;
+  double *buf = malloc(stride * (size_t)(2 * nc) * sizeof *buf);
+  if (!buf) return -1;
+  tsim_plot p;
+  memset(&p, 0, sizeof p);
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)], title[600], tline[96];
+  joined_ids(o, " and ", ids, sizeof ids);
+  snprintf(title, sizeof title, "%s: type I error of %s by direction (null twin, %lld trials per point)",
+           sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  double level = NAN;
+  for (int c = 0; c < nc; c++) {
+    const tsim_analysis *an = &sc->analyses[r->comparison[c] / ncmp];
+    double l = an->alpha / (an->sided == 1 ? 1 : 2);
+    level = c == 0 || l == level ? l : NAN;
+  }
+  char num[TSIM_NUM_CHARS];
+  snprintf(tline, sizeof tline, "level per direction %s", tsim_num(num, level));
+  p.title = title;
+  p.xlabel = "total sample size (patients)";
+  p.ylabel = "type I error (rejection rate under the null)";
+  p.probability_axis = 2;
+  p.yline = level;
+  p.yline_title = tline;
+  size_type1_series(&p, buf, stride, o, r);
+  int res = tsim_plot_write(&p, dir, "size_type1_error", NULL);
+  free(buf);
+  return res;
+}
+
 /* Power of every named comparison (and of all together), type I error by direction, the
  * target line and the chosen size as a vertical line. */
 static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
@@ -356,12 +404,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   }
   if (nc > 1 && r->has_all)
     size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, "power: all significant together");
-  for (int c = 0; c < nc; c++) {
-    snprintf(t, sizeof t, "%s%stype I error favouring experimental", nc > 1 ? o->comparison[c] : "", nc > 1 ? ": " : "");
-    size_series(&p, buf + stride * (size_t)p.nseries, r, count_favouring, c, 1, t);
-    snprintf(t, sizeof t, "%s%stype I error favouring control", nc > 1 ? o->comparison[c] : "", nc > 1 ? ": " : "");
-    size_series(&p, buf + stride * (size_t)p.nseries, r, count_control, c, 1, t);
-  }
+  size_type1_series(&p, buf, stride, o, r);
   if (r->reached) {
     /* The chosen size: a vertical line from 0 to 1 at N. */
     tsim_series *se = &p.series[p.nseries];
@@ -431,8 +474,8 @@ tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
   size_csv_ctx ctx = {o, r};
   tsim_status st = tsim__report_write_pair(dir, "size.json", root, "size.csv", size_csv, &ctx, d);
   cJSON_Delete(root);
-  if (st == TSIM_OK && size_plot(sc, o, r, dir, notice) < 0 && notice)
-    fprintf(notice, "trialsim: the plot in %s could not be drawn\n", dir);
+  if (st == TSIM_OK && (size_plot(sc, o, r, dir, notice) < 0 || size_type1_plot(sc, o, r, dir) < 0) && notice)
+    fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
   return st;
 }
 
