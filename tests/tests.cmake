@@ -198,6 +198,11 @@ tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms
 tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
 
+# size as a user meets it: progress lines off a terminal, default folders per analysis and
+# target (and per swept path), two analyses in one search, type I error by direction.
+tsim_script_test(size_should_report_progress_folders_joint_answers_and_directions fast size_search_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2_planning.json)
+
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
 tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh

@@ -561,8 +561,8 @@ static int cmd_cohort(int argc, char **argv) {
   return status;
 }
 
-/* Appends s to out[n] (holding *used bytes) as a file name: letters, digits, '.', '-' and '_'
- * kept, "[k]" written "_k" (analyses[0].alpha -> analyses_0.alpha), ':' as '-', anything else
+/* Appends s to out[n] (holding *used bytes) as a file name: letters, digits, '.', '-', '_' and
+ * '+' kept, "[k]" written "_k" (analyses[0].alpha -> analyses_0.alpha), ':' as '-', anything else
  * '_'. Long names are cut at n - 1. */
 static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
   for (; *s && *used + 1 < n; s++) {
@@ -571,7 +571,7 @@ static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
     if (ch == '[') ch = '_';
     else if (ch == ':') ch = '-';
     else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-               ch == '.' || ch == '-' || ch == '_'))
+               ch == '.' || ch == '-' || ch == '_' || ch == '+'))
       ch = '_';
     out[(*used)++] = ch;
   }
