@@ -82,6 +82,71 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   tsim_size_result_free(&r);
 }
 
+/* What the progress callback saw. */
+typedef struct seen {
+  int done, starts, last_remaining, bad_bracket, bad_count;
+} seen;
+
+static void on_progress(void *ctx, const tsim_size_progress *p) {
+  seen *s = ctx;
+  if (p->lo > 0 && p->hi > 0 && p->lo >= p->hi) s->bad_bracket++;
+  if (!p->point) {
+    if (p->trials_done == 0) s->starts++;
+    return;
+  }
+  s->done++;
+  if (p->evaluated != s->done) s->bad_count++;
+  s->last_remaining = p->remaining;
+}
+
+/* Both analyses at once: a size reaches the target exactly when both do; the answer is the
+ * smallest evaluated such size; the joint rejections lie within the Frechet bounds of the two
+ * analyses' rejections; the progress callback is told of every size (started and done), in
+ * order, with a bracket lo < hi and nothing remaining at the end. */
+static void check_joint(const char *file) {
+  tsim_size_opts o;
+  memset(&o, 0, sizeof o);
+  snprintf(o.comparison[0], sizeof o.comparison[0], "itt_fisher");
+  snprintf(o.comparison[1], sizeof o.comparison[1], "cc_pearson");
+  o.ncomparisons = 2;
+  o.target = TARGET;
+  o.window = 4;
+  seen sn = {0, 0, -2, 0, 0};
+  o.progress = on_progress;
+  o.progress_ctx = &sn;
+  tsim_run_opts ro = {2024, 0, TRIALS / 4, 2, NULL, NULL, 0, 0};
+  tsim_size_result r;
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_status st = tsim_size_search(file, NULL, 0, &o, &ro, &r, &d);
+  tsim_diag_print(&d, "size: ", stderr);
+  tsim_diag_clear(&d);
+  CHECK(st == TSIM_OK && r.reached && r.has_all && r.ncomparisons == 2, "joint search failed");
+  if (st != TSIM_OK) return;
+  long long first = 0;
+  for (int i = 0; i < r.npoints; i++) {
+    const tsim_size_point *p = &r.points[i];
+    int each = 1;
+    for (int c = 0; c < 2; c++) each &= (double)p->reject[c][0] >= TARGET * (double)p->trials;
+    CHECK(tsim_size_point_reaches(p, 2, TARGET) == each, "N = %lld: reaches is not 'both reach'", p->n);
+    if (each && !first) first = p->n;
+    for (int h = 0; h < 2; h++) {
+      uint64_t a = p->reject[0][h], b = p->reject[1][h], lo = a + b > (uint64_t)p->trials ? a + b - (uint64_t)p->trials : 0;
+      CHECK(p->all[h] <= (a < b ? a : b) && p->all[h] >= lo,
+            "N = %lld, hypothesis %d: joint %llu outside [%llu, min(%llu, %llu)]", p->n, h,
+            (unsigned long long)p->all[h], (unsigned long long)lo, (unsigned long long)a,
+            (unsigned long long)b);
+    }
+  }
+  CHECK(r.sample_size == first, "joint answer %lld, the first size where both reach is %lld", r.sample_size, first);
+  CHECK(sn.done == r.npoints && sn.starts == r.npoints, "progress: %d started, %d done, %d sizes",
+        sn.starts, sn.done, r.npoints);
+  CHECK(sn.bad_count == 0 && sn.bad_bracket == 0, "progress: evaluated count or bracket wrong");
+  CHECK(sn.last_remaining == 0, "progress: %d sizes remaining after the last", sn.last_remaining);
+  printf("itt_fisher and cc_pearson: sample size %lld, %d sizes evaluated\n", r.sample_size, r.npoints);
+  tsim_size_result_free(&r);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   char json[2048];
@@ -107,6 +172,7 @@ int main(void) {
   }
   check_search(path, sc, "itt_fisher");
   check_search(path, sc, "cc_pearson");
+  check_joint(path);
   tsim_scenario_free(sc);
   tsim_diag_clear(&d);
   unlink(path);
