@@ -54,7 +54,8 @@ static const char *const usage_main =
     "  analyze DATA.json        the tests on observed tables (published results)\n"
     "\n"
     "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
-    "1 internal failure.\n";
+    "1 internal failure. An --out folder that cannot be written is bad input, found before\n"
+    "anything is simulated.\n";
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
@@ -112,10 +113,16 @@ static const char *const usage_sweep =
     "block is used. Every point is validated before anything runs, and every point uses the\n"
     "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
     "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
-    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n";
+    "DIR/type1_error.{svg,png} with the gnuplot scripts and data. Default DIR:\n"
+    "results/<name>/sweep/<the swept paths joined by '+'>[_zip], e.g.\n"
+    "results/lupil2/sweep/sample_size, so sweeps of other parameters keep their own.\n"
+    "Progress goes to stderr: on a terminal a status line (grid point, elapsed, estimated time\n"
+    "left: the mean time of a point so far times the points left); otherwise a line per point.\n"
+    "--quiet: no table and no progress lines (the terminal's status line, which is erased, stays);\n"
+    "where it wrote is then said on stderr.\n";
 
 static const char *const usage_size =
-    "usage: trialsim size SCENARIO.json --analysis ID --power P [--alpha A] [--step K]\n"
+    "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
     "\n"
@@ -124,9 +131,31 @@ static const char *const usage_size =
     "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
     "steps (default 10) of the answer, since the power of exact tests is not monotone in N.\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
-    "size reaches P, with power and type I error at every size evaluated. --alpha sets the\n"
-    "analysis's level; --max bounds the search. Writes DIR/size.json (\"sample_size\" is the\n"
-    "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n";
+    "size reaches P, with power and type I error at every size evaluated, the type I error\n"
+    "split by direction (rejections favouring the experimental arm, fav. E, and control,\n"
+    "fav. C; they add up to the two-sided rate). --alpha sets the analyses' level; --max\n"
+    "bounds the search.\n"
+    "\n"
+    "Several analyses (--analysis itt,pp, or --analysis repeated; up to 8): a size reaches P\n"
+    "when every named analysis's power does, all evaluated on the same simulated trials; the\n"
+    "answer is the smallest evaluated size at which all reach P (\"ITT and per-protocol both at\n"
+    "80%\"). For two analyses of one experimental arm the table also gives the share of trials\n"
+    "in which both were significant together (with more, it is not tallied). The search starts\n"
+    "from the largest of the analyses' formula sizes.\n"
+    "\n"
+    "Writes DIR/size.json (\"sample_size\" is the answer), DIR/size.csv (a row per size and\n"
+    "analysis, and with several a row 'all' per size) and the plots DIR/size_power.{svg,png}\n"
+    "(power of each analysis, target line, chosen N, type I error by direction) and\n"
+    "DIR/size_type1_error.{svg,png}. Default DIR: results/<name>/size/<IDs joined by\n"
+    "'+'>_power<P>[_alpha<A>], e.g. results/lupil2/size/itt_power0.8, so searches for other\n"
+    "analyses or targets keep their own.\n"
+    "\n"
+    "Progress goes to stderr: on a terminal a status line (the size being simulated, the\n"
+    "bracket so far, sizes done, elapsed time and an estimate of what remains: unknown while\n"
+    "bracketing, then the bisection steps and window sizes left at the time per patient of the\n"
+    "sizes done); otherwise a line per evaluated size (N, power, bracket, elapsed). --quiet: no\n"
+    "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
+    "it wrote is then said on stderr.\n";
 
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
