@@ -822,8 +822,13 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
   double t = now_seconds();
   char line[512], b1[32], b2[32], lo[32], hi[32];
   if (!p->point && p->trials_done == 0) sl->step_start = t;
+  char where[96];
   snprintf(lo, sizeof lo, p->lo > 0 ? "%lld" : "-", p->lo);
   snprintf(hi, sizeof hi, p->hi > 0 ? "%lld" : "-", p->hi);
+  if (p->phase == TSIM_SIZE_WINDOW)
+    snprintf(where, sizeof where, "window around %lld", p->centre);
+  else
+    snprintf(where, sizeof where, "bracket [%s, %s]", lo, hi);
   if (p->point) {
     sp->done_seconds += t - sl->step_start;
     sp->done_patients += p->n;
@@ -837,9 +842,9 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
       if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
       fprintf(stderr, "%.4f", (double)p->point->reject[c][0] / (double)p->point->trials);
     }
-    fprintf(stderr, "%s  bracket [%s, %s]  %d size%s, %s\n",
+    fprintf(stderr, "%s  %s  %d size%s, %s\n",
             tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
-            lo, hi, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1));
+            where, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1));
     return;
   }
   if (!sl->tty || (p->trials_done > 0 && !p->point && t - sl->last < 0.25)) return;
@@ -847,20 +852,22 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
   /* What remains of this size, by its own pace so far, and after it: the patients still to
    * simulate at the pace of the finished sizes (time per patient, trials being fixed). */
   double frac = p->point ? 1 : p->trials > 0 ? (double)p->trials_done / (double)p->trials : 0;
-  double this_left = frac > 0 && !p->point ? (t - sl->step_start) * (1 - frac) / frac : 0;
-  double per_patient = sp->done_patients > 0 ? sp->done_seconds / (double)sp->done_patients : 0;
+  double per_patient = sp->done_patients > 0 ? sp->done_seconds / (double)sp->done_patients
+                       : frac > 0 ? (t - sl->step_start) / frac / (double)p->n : 0;
+  double this_left = p->point ? 0 : frac > 0 ? (t - sl->step_start) * (1 - frac) / frac
+                                             : per_patient * (double)p->n;
   char eta[96];
   if (p->remaining < 0)
     snprintf(eta, sizeof eta, "bracketing, ETA unknown");
-  else if (per_patient > 0 || frac > 0)
-    snprintf(eta, sizeof eta, "ETA %s (%d more size%s at most)",
-             duration(this_left + (per_patient > 0 ? per_patient : (t - sl->step_start) / frac / (double)p->n)
-                                  * (double)p->remaining_patients, b2, sizeof b2),
-             p->remaining, p->remaining == 1 ? "" : "s");
+  else if (per_patient > 0)
+    snprintf(eta, sizeof eta, "ETA %s (%d more size%s%s)",
+             duration(this_left + per_patient * (double)p->remaining_patients, b2, sizeof b2),
+             p->remaining, p->remaining == 1 ? "" : "s", p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
   else
-    snprintf(eta, sizeof eta, "%d more size%s at most", p->remaining, p->remaining == 1 ? "" : "s");
-  snprintf(line, sizeof line, "  N = %lld %s %3.0f%%  bracket [%s, %s]  %d done  %s  %s",
-           p->n, p->point ? "done" : "simulating", 100 * frac, lo, hi, p->evaluated,
+    snprintf(eta, sizeof eta, "%d more size%s%s", p->remaining, p->remaining == 1 ? "" : "s",
+             p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
+  snprintf(line, sizeof line, "  N = %lld %s %3.0f%%  %s  %d done  %s  %s",
+           p->n, p->point ? "done" : "simulating", 100 * frac, where, p->evaluated,
            duration(t - sl->start, b1, sizeof b1), eta);
   status_show(sl, line);
 }

@@ -251,7 +251,9 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   s->pg.evaluated = r->npoints;
   s->pg.point = p;
   s->pg.trials_done = s->pg.trials;
-  if (reaches(s, p)) {
+  if (s->pg.phase == TSIM_SIZE_WINDOW) {
+    /* The window's sizes do not move the bracket (power is not monotone in N). */
+  } else if (reaches(s, p)) {
     if (s->pg.hi == 0 || n < s->pg.hi) s->pg.hi = n;
   } else if (n > s->pg.lo && (s->pg.hi == 0 || n < s->pg.hi)) {
     s->pg.lo = n;
@@ -466,7 +468,7 @@ static tsim_status search_run(search *s) {
     }
     /* The saw-tooth window around the answer. */
     s->pg.phase = TSIM_SIZE_WINDOW;
-    s->centre = hi;
+    s->centre = s->pg.centre = hi;
     long long w = (long long)s->o->window * s->step;
     for (long long n = hi - w; n <= hi + w; n += s->step)
       if (n >= s->n_min && n <= s->n_max && !evaluate(s, n)) return s->status;

@@ -53,7 +53,9 @@ typedef struct tsim_size_progress {
   long long trials_done, trials; /* of n so far (while simulated) */
   tsim_size_phase phase;
   long long lo, hi;              /* the bracket so far: the largest size known to miss the target
-                                    and the smallest known to reach it (0: none yet) */
+                                    and the smallest known to reach it (0: none yet); fixed once
+                                    bisected */
+  long long centre;              /* the window's centre (the bisection's answer), once there */
   int evaluated;                 /* sizes simulated so far (n included once done) */
   /* Sizes still to simulate after n, at most, and the sum of their sample sizes (estimated
    * while bisecting: every step taken at the bracket's middle); -1 while bracketing, as the
