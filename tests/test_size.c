@@ -147,7 +147,49 @@ static void check_joint(const char *file) {
   tsim_size_result_free(&r);
 }
 
-int main(void) {
+/* tsim_run_all_of: its other counts are tsim_run's; for two comparisons its joint count is the
+ * pair's (tsim_tally.both); for three it is at most every pair's and at least the Frechet bound;
+ * the block path (TSIM_BLOCK=1) and whole outcomes give the same counts. */
+static void check_all_of(const tsim_scenario *sc) {
+  static const int two[] = {0, 1}, three[] = {0, 1, 2};
+  tsim_run_opts ro = {77, 0, 3001, 2, NULL, NULL, 0, 0};
+  tsim_tally *plain = NULL, *t2 = NULL, *t3[2] = {NULL, NULL};
+  setenv("TSIM_BLOCK", "1", 1);
+  int ok = tsim_run(sc, &ro, &plain) == TSIM_OK && tsim_run_all_of(sc, &ro, two, 2, &t2) == TSIM_OK;
+  for (int w = 0; w < 2 && ok; w++) {
+    ro.whole_outcomes = w;
+    ok = tsim_run_all_of(sc, &ro, three, 3, &t3[w]) == TSIM_OK;
+  }
+  unsetenv("TSIM_BLOCK");
+  CHECK(ok, "tsim_run_all_of failed");
+  if (ok) {
+    for (int h = 0; h < 2; h++) {
+      for (int k = 0; k < plain->ncomp; k++)
+        CHECK(plain->cell[h][k].reject == t3[0]->cell[h][k].reject &&
+              plain->cell[h][k].favouring == t3[0]->cell[h][k].favouring &&
+              plain->cell[h][k].diff_sum == t3[0]->cell[h][k].diff_sum,
+              "hypothesis %d, comparison %d: tsim_run_all_of changed a count", h, k);
+      CHECK(t2->all[h] == plain->both[h][0], "hypothesis %d: all of two %llu, the pair's %llu", h,
+            (unsigned long long)t2->all[h], (unsigned long long)plain->both[h][0]);
+      CHECK(t3[0]->all[h] == t3[1]->all[h], "hypothesis %d: block path %llu, whole outcomes %llu", h,
+            (unsigned long long)t3[0]->all[h], (unsigned long long)t3[1]->all[h]);
+      uint64_t sum = 0, n = (uint64_t)plain->trials;
+      for (int k = 0; k < 3; k++) sum += plain->cell[h][k].reject;
+      for (int p = 0; p < plain->npairs; p++)
+        CHECK(t3[0]->all[h] <= plain->both[h][p], "hypothesis %d: all of three above pair %d", h, p);
+      CHECK(t3[0]->all[h] + 2 * n >= sum, "hypothesis %d: all of three below the Frechet bound", h);
+      CHECK(h == 1 || t3[0]->all[h] > 0, "no trial with all three significant under the alternative");
+    }
+    printf("all of three at N = %lld: %llu of %lld trials (alternative), %llu (null)\n", sc->sample_size,
+           (unsigned long long)t3[0]->all[0], plain->trials, (unsigned long long)t3[0]->all[1]);
+  }
+  tsim_tally_free(plain);
+  tsim_tally_free(t2);
+  tsim_tally_free(t3[0]);
+  tsim_tally_free(t3[1]);
+}
+
+int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   char json[2048];
   snprintf(json, sizeof json,
@@ -157,7 +199,8 @@ int main(void) {
            " \"dropout\": {\"c\": %g, \"e\": %g},"
            " \"analyses\": ["
            "  {\"id\": \"itt_fisher\", \"population\": \"itt\", \"test\": \"fisher\"},"
-           "  {\"id\": \"cc_pearson\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"}]}",
+           "  {\"id\": \"cc_pearson\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"},"
+           "  {\"id\": \"itt_pearson\", \"population\": \"itt\", \"test\": \"pearson\"}]}",
            P0, P1, DROP, DROP);
   char path[] = "/tmp/tsim_size_XXXXXX";
   int fd = mkstemp(path);
@@ -173,6 +216,16 @@ int main(void) {
   check_search(path, sc, "itt_fisher");
   check_search(path, sc, "cc_pearson");
   check_joint(path);
+  check_all_of(sc);
+  /* argv[1]: a scenario the block path applies to (with TSIM_BLOCK=1), three chi-square tests. */
+  tsim_scenario *chisq = NULL;
+  if (argc < 2 || tsim_scenario_load(argv[1], &chisq, &d) != TSIM_OK) {
+    tsim_diag_print(&d, "", stderr);
+    fprintf(stderr, "usage: test_size BLOCK_THREE.json\n");
+    return 2;
+  }
+  check_all_of(chisq);
+  tsim_scenario_free(chisq);
   tsim_scenario_free(sc);
   tsim_diag_clear(&d);
   unlink(path);

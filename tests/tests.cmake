@@ -142,7 +142,8 @@ tsim_script_test(install_should_give_a_trialsim_that_finds_its_scenarios fast in
 # Sweeps: every grid point equals `run --set` of that variant (common random numbers).
 tsim_script_test(sweep_should_equal_run_at_every_grid_point fast sweep.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
-tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step fast POSIX)
+tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step fast POSIX
+               ${TSIM_SRC}/tests/analysis/block_three.json)
 tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table fast)
 tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution slow POSIX)
 tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)

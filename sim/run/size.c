@@ -113,7 +113,6 @@ typedef struct search {
   tsim_size_result *res;
   tsim_diag *d;
   long long n_min, n_max, step;
-  int pair;                                  /* index in tsim_tally.both of comparisons 0 and 1 */
   long long centre;                          /* the window's centre, once bisected */
   tsim_size_progress pg;                     /* what the progress callback is told */
   tsim_status status;                        /* of the last evaluation */
@@ -212,7 +211,8 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   estimate_remaining(s, n, 1);
   if (s->o->progress) s->o->progress(s->o->progress_ctx, &s->pg);
   tsim_tally *t = NULL;
-  s->status = tsim_run(sc, &s->ro, &t);
+  s->status = r->ncomparisons == 1 ? tsim_run(sc, &s->ro, &t)
+                                    : tsim_run_all_of(sc, &s->ro, r->comparison, r->ncomparisons, &t);
   tsim_scenario_free(sc);
   if (s->status != TSIM_OK) {
     tsim_diag_add(s->d, "%s: simulation at sample_size %lld failed: %s", s->file, n,
@@ -243,8 +243,7 @@ static const tsim_size_point *evaluate(search *s, long long n) {
       p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
       p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
     }
-    p->all[h] = r->ncomparisons == 1 ? p->reject[0][h]
-                : r->has_all        ? t->both[h][s->pair] : 0;
+    p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
   }
   r->npoints++;
   tsim_tally_free(t);
@@ -366,17 +365,6 @@ static int check_direction(search *s, const tsim_scenario *sc, int k, const char
   return 0;
 }
 
-/* The index in tsim_tally.both of the pair (a, b), or -1 (comparisons of different arms). */
-static int pair_index(const tsim_scenario *sc, int a, int b) {
-  int ncmp = tsim_scenario_ncomparisons(sc), np = 0;
-  if (a > b) { int t = a; a = b; b = t; }
-  for (int x = 0; x < sc->nanalyses; x++)
-    for (int y = x + 1; y < sc->nanalyses; y++)
-      for (int j = 0; j < ncmp; j++, np++)
-        if (x * ncmp + j == a && y * ncmp + j == b) return np;
-  return -1;
-}
-
 static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   const tsim_size_opts *o = s->o;
   if (nfixed > TSIM_SIZE_MAX_FIXED) {
@@ -412,8 +400,7 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
     tsim_scenario_free(sc);
     return TSIM_INPUT;
   }
-  /* Joint rejections are tallied for pairs of comparisons of one experimental arm. */
-  r->has_all = ncomp == 1 || (ncomp == 2 && (s->pair = pair_index(sc, r->comparison[0], r->comparison[1])) >= 0);
+  r->has_all = 1;
   s->step = o->step > 0 ? o->step : default_step(sc);
   s->n_max = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
   s->n_max -= s->n_max % s->step; /* the search stays on the lattice */

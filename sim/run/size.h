@@ -28,7 +28,7 @@
 
 #define TSIM_SIZE_MAX_FIXED 16
 /* Comparisons one search can require together. */
-#define TSIM_SIZE_MAX_COMPARISONS 8
+#define TSIM_SIZE_MAX_COMPARISONS TSIM_TALLY_ALL_MAX
 
 typedef struct tsim_size_point {
   long long n;                /* total sample size */
@@ -39,8 +39,7 @@ typedef struct tsim_size_point {
   uint64_t reject[TSIM_SIZE_MAX_COMPARISONS][2];
   uint64_t favouring[TSIM_SIZE_MAX_COMPARISONS][2];
   /* Trials in which every named comparison rejected, under each hypothesis (with one
-   * comparison, its rejections; with two, the run's joint tally tsim_tally.both); with more
-   * than two they are not tallied (tsim_size_result.has_all is 0). */
+   * comparison, its rejections; with several, tsim_run_all_of's count). */
   uint64_t all[2];
 } tsim_size_point;
 
@@ -81,7 +80,7 @@ typedef struct tsim_size_opts {
 typedef struct tsim_size_result {
   int comparison[TSIM_SIZE_MAX_COMPARISONS]; /* indices of the comparisons searched */
   int ncomparisons;
-  int has_all;                 /* 1 when points' `all` counts are tallied (at most two named) */
+  int has_all;                 /* 1: the points' `all` counts are tallied (always, now) */
   long long start;             /* where the search started */
   char start_reason[1024];     /* the formula and its inputs, or why there was none */
   long long step;              /* the lattice used */
