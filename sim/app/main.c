@@ -642,8 +642,11 @@ static void sweep_progress(void *ctx, int done, int total) {
   status_line *sl = ctx;
   double t = now_seconds(), el = t - sl->start;
   char line[256], b1[32], b2[32];
-  snprintf(line, sizeof line, "grid point %d / %d done, %s, ETA %s", done, total,
-           duration(el, b1, sizeof b1), duration(el / done * (total - done), b2, sizeof b2));
+  if (done == 0)
+    snprintf(line, sizeof line, "grid point 1 / %d running, ETA after it", total);
+  else
+    snprintf(line, sizeof line, "grid point %d / %d done, %s, ETA %s", done, total,
+             duration(el, b1, sizeof b1), duration(el / done * (total - done), b2, sizeof b2));
   if (sl->tty) {
     char shown[300];
     snprintf(shown, sizeof shown, "  %s", line);
@@ -725,6 +728,7 @@ static int cmd_sweep(int argc, char **argv) {
   tsim_sweep sw;
   double t0 = now_seconds();
   status_line sl = {isatty(STDERR_FILENO), c.quiet, t0, 0, t0, 0};
+  if (sl.tty) sweep_progress(&sl, 0, g.npoints);
   tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, sweep_progress, &sl);
   status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
