@@ -94,6 +94,8 @@ expect size_pp90 "sample size:" 124 0.9044
 run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \
   --set 'endpoints[0].response.placebo=0.6444' --set 'endpoints[0].response.il2=0.7556'
 expect size_itt80 "sample size:" 738 0.8010
+run size_both80 size scenarios/lupil2_planning.json --analysis itt,pp --power 0.8
+expect size_both80 "sample size:" 94 0.8059 0.8482 0.7683
 
 # ---- scenarios/PROVENANCE.md --------------------------------------------------------------------
 # ./build/trialsim run scenarios/lupil2.json --trials 20000
