@@ -134,10 +134,13 @@ static const char *const usage_size =
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
     "\n"
-    "Finds the smallest total sample size whose power for analysis ID reaches P: starts from\n"
+    "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
+    "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
+    "control is no success; the two-sided rate is reported beside it). It starts from\n"
     "the normal approximation for two proportions, brackets the answer, bisects on multiples\n"
     "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
-    "steps (default 10) of the answer, since the power of exact tests is not monotone in N.\n"
+    "steps (default 10) of the answer, since estimated power need not rise with N (Monte Carlo\n"
+    "error; the saw-tooth of exact tests).\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
     "size reaches P, with power and type I error at every size evaluated, the type I error\n"
     "split by direction (rejections favouring the experimental arm, fav. E, and control,\n"
@@ -152,8 +155,8 @@ static const char *const usage_size =
     "\n"
     "Writes DIR/size.json (\"sample_size\" is the answer), DIR/size.csv (a row per size and\n"
     "analysis, and with several a row 'all' per size) and the plots DIR/size_power.{svg,png}\n"
-    "(power of each analysis, target line, chosen N, type I error by direction) and\n"
-    "DIR/size_type1_error.{svg,png}. Default DIR: results/<name>/size/<IDs joined by\n"
+    "(power of each analysis, target line, chosen N) and DIR/size_type1_error.{svg,png}\n"
+    "(type I error by direction). Default DIR: results/<name>/size/<IDs joined by\n"
     "'+'>_power<P>[_alpha<A>], e.g. results/lupil2/size/itt_power0.8, so searches for other\n"
     "analyses or targets keep their own.\n"
     "\n"
@@ -860,7 +863,7 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
     for (int c = 0; c < nc; c++) {
       fprintf(stderr, "%s ", c ? "," : "");
       if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
-      fprintf(stderr, "%.4f", (double)p->point->reject[c][0] / (double)p->point->trials);
+      fprintf(stderr, "%.4f", (double)p->point->favouring[c][0] / (double)p->point->trials);
     }
     fprintf(stderr, "%s  %s  %d size%s, %s\n",
             tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
