@@ -60,6 +60,8 @@ target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams fast POSIX)
 tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_numfmt numbers_should_be_written_as_the_shortest_text_that_reads_back fast)
+tsim_unit_test(test_json json_should_hold_the_doubles_cjson_print_writes_in_shortest_text fast
+               ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/lupil2_planning.json)
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
 tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)

@@ -20,6 +20,7 @@
 #include "input/jcheck.h"
 #include "stats/logistic.h"
 #include "stats/ranktest.h"
+#include "output/json.h"
 #include "output/report.h"
 #include "stats/catalogue.h"
 #include "stats/stattest.h"
@@ -715,7 +716,7 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
                           "number of decimals published");
   cJSON *arr = cJSON_AddArrayToObject(root, "tables");
   for (int i = 0; i < a->ntables; i++) cJSON_AddItemToArray(arr, table_json(&a->tables[i]));
-  char *text = cJSON_Print(root);
+  char *text = tsim_json_print(root);
   cJSON_Delete(root);
   char tmp[4200], dst[4200];
   snprintf(tmp, sizeof tmp, "%s/.analyze.json.%ld.tmp", dir, (long)getpid());

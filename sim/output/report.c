@@ -12,6 +12,7 @@
 
 #include "analysis/analysis.h"
 #include "kernels/kernels.h"
+#include "output/json.h"
 #include "output/report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -368,7 +369,7 @@ tsim_status tsim__report_write_set(const char *dir, const char *json_name, const
   int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV);
   for (int i = 1; i < n; i++) names[i] = csv_name[i - 1];
   for (int i = 0; i < n; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
-  char *text = root ? cJSON_Print(root) : NULL;
+  char *text = root ? tsim_json_print(root) : NULL;
   int ok = text && tsim__report_write_text(tmp[0], text) == 0;
   free(text);
   for (int i = 1; i < n && ok; i++) {
