@@ -136,8 +136,8 @@ static double *load_numbers(tsim_jctx *c, const cJSON *obj, const char *p, const
     }
   }
   if (bad > AN_MAX_VALUE_ERRORS)
-    tsim_jerr(c, kp, "expected finite numbers in [%g, %g], got %d more that are not",
-              -AN_VALUE_MAX, AN_VALUE_MAX, bad - AN_MAX_VALUE_ERRORS);
+    tsim_jerr(c, kp, "expected finite numbers in [%s, %s], got %d more that are not",
+              TSIM_JNUM(-AN_VALUE_MAX), TSIM_JNUM(AN_VALUE_MAX), bad - AN_MAX_VALUE_ERRORS);
   if (bad) { free(x); return NULL; }
   *n = size;
   return x;
@@ -404,7 +404,7 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
       tsim_jerr(c, p, "a single arm needs a binary arm (responders of n)");
     if (has_p0 && (tb->p0 <= 0 || tb->p0 >= 1)) {
       tsim_jpath_key(cp, p, "p0");
-      tsim_jerr(c, cp, "expected a reference rate strictly between 0 and 1, got %g", tb->p0);
+      tsim_jerr(c, cp, "expected a reference rate strictly between 0 and 1, got %s", TSIM_JNUM(tb->p0));
     }
   } else {
     tb->kind = form == ARM_BINARY ? AN_BINARY : form == ARM_VALUES ? AN_PATIENTS : AN_CONTINUOUS;

@@ -295,21 +295,8 @@ static int parse_cli(int argc, char **argv, const char *usage, const char *const
 /* --set PATH=VALUE (one value each) as overrides; 0 or an exit status. */
 static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
   for (int i = 0; i < c->nset; i++) {
-    tsim_grid g;
-    memset(&g, 0, sizeof g);
     char why[300];
-    int st = tsim_grid_add_set(&g, c->set[i], why, sizeof why);
-    if (st == 0 && g.params[0].nvalues != 1) {
-      snprintf(why, sizeof why, "%s: one value expected here ('trialsim sweep' takes lists and "
-                                "ranges)", g.params[0].path);
-      st = -1;
-    }
-    if (st == 0) {
-      memcpy(ov[i].path, g.params[0].path, sizeof ov[i].path);
-      ov[i].value = g.params[0].values[0];
-    }
-    tsim_grid_free(&g);
-    if (st) return bad_usage(usage, "--set: %s", why);
+    if (tsim_grid_parse_one(c->set[i], &ov[i], why, sizeof why)) return bad_usage(usage, "--set: %s", why);
   }
   return 0;
 }

@@ -57,7 +57,7 @@ static void load_arms(loader *L, const cJSON *root) {
     if (tsim_jnumber(&L->c, a, ap, "allocation", 0, 0, 1e6, &alloc) == 1 && alloc <= 0) {
       char ip[TSIM_JPATH_MAX];
       tsim_jpath_key(ip, ap, "allocation");
-      tsim_jerr(&L->c, ip, "expected a positive allocation, got %g", alloc);
+      tsim_jerr(&L->c, ip, "expected a positive allocation, got %s", TSIM_JNUM(alloc));
     }
     arm->allocation = alloc;
     tsim_jbool(&L->c, a, ap, "control", 0, &arm->is_control);
@@ -81,9 +81,9 @@ static void load_sample_size(loader *L, const cJSON *root) {
   if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > (double)TSIM_MAX_SAMPLE) {
     double gib = v->valuedouble * 24.0 / (1u << 30);
     tsim_jerr(&L->c, "$.sample_size",
-              "%.15g patients per trial is too large: each thread's workspace would need about "
-              "%.*g GiB (the limit is %lld patients)",
-              v->valuedouble, gib < 1e6 ? 6 : 3, gib, TSIM_MAX_SAMPLE);
+              "%s patients per trial is too large: each thread's workspace would need about "
+              "%s GiB (the limit is %lld patients)",
+              TSIM_JNUM(v->valuedouble), TSIM_JNUM(tsim_jround(gib, 3)), TSIM_MAX_SAMPLE);
     return;
   }
   long long n = 0;
@@ -133,15 +133,15 @@ static void load_randomization(loader *L, const cJSON *root) {
   for (int a = 0; a < sc->narms; a++) {
     if (sc->arms[a].allocation != floor(sc->arms[a].allocation)) {
       tsim_jerr(&L->c, "$.randomization.block_size",
-                "block randomisation needs whole-number allocations, arm \"%s\" has %g",
-                sc->arms[a].id, sc->arms[a].allocation);
+                "block randomisation needs whole-number allocations, arm \"%s\" has %s",
+                sc->arms[a].id, TSIM_JNUM(sc->arms[a].allocation));
       return;
     }
     units += sc->arms[a].allocation;
   }
   if (fmod((double)bs, units) != 0)
     tsim_jerr(&L->c, "$.randomization.block_size",
-              "expected a multiple of the allocation total %g, got %lld", units, bs);
+              "expected a multiple of the allocation total %s, got %lld", TSIM_JNUM(units), bs);
 }
 
 /* ---- sites and anomalies --------------------------------------------------------------- */
@@ -343,10 +343,10 @@ static void load_visit_subgroup(loader *L, const cJSON *an, const char *ap, tsim
       char list[200] = "";
       size_t used = 0;
       for (int v = 0; v < ep->nvisits && used < sizeof list - 20; v++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%g", v ? ", " : "",
-                                 sc->visit_week[ep->visits[v]]);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", v ? ", " : "",
+                                 TSIM_JNUM(sc->visit_week[ep->visits[v]]));
       tsim_jpath_key(p, ap, "visit");
-      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %g (its visits: %s)", ep->id, week,
+      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %s (its visits: %s)", ep->id, TSIM_JNUM(week),
                 sc->visit_week[0] > 0 ? list : "none listed");
       a->visit = ep->nvisits - 1;
     }
@@ -443,7 +443,7 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   if (tsim_jnumber(&L->c, an, ap, "alpha", 0, 0, 1, &alpha) == 1 && (alpha <= 0 || alpha >= 1)) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, ap, "alpha");
-    tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %g", alpha);
+    tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(alpha));
   }
   a->alpha = alpha;
   long long sided = 2;
@@ -515,7 +515,7 @@ static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_proc
   if (st == 1 && proc->method == TSIM_MULT_FIXED_SEQUENCE)
     tsim_jerr(&L->c, ap, "not used by \"fixed_sequence\" (each analysis is tested at its own alpha)");
   else if (st == 1 && (proc->alpha <= 0 || proc->alpha >= 1))
-    tsim_jerr(&L->c, ap, "expected a level strictly between 0 and 1, got %g", proc->alpha);
+    tsim_jerr(&L->c, ap, "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(proc->alpha));
 }
 
 static void load_multiplicity(loader *L, const cJSON *root) {
@@ -614,7 +614,7 @@ static void load_top(loader *L, const cJSON *root) {
   sc->alpha = 0.05;
   if (tsim_jnumber(&L->c, root, "$", "alpha", 0, 0, 1, &sc->alpha) == 1 &&
       (sc->alpha <= 0 || sc->alpha >= 1))
-    tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %g", sc->alpha);
+    tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(sc->alpha));
   sc->trials = 10000;
   tsim_jint(&L->c, root, "$", "trials", 0, 1, TSIM_MAX_TRIALS, &sc->trials);
   long long seed = 1;
@@ -661,9 +661,9 @@ static void load_top(loader *L, const cJSON *root) {
       tsim_jerr(&L->c, "$.endpoints", "%d end point x visit values and baselines per patient "
                 "is too many (the limit is %d)", m, TSIM_MAX_LATENT);
     else if (bytes > (double)(1u << 30))
-      tsim_jerr(&L->c, "$.sample_size", "%lld patients with %d values each need about %.3g GiB "
+      tsim_jerr(&L->c, "$.sample_size", "%lld patients with %d values each need about %s GiB "
                 "per thread for the patient-level model (the limit is 1 GiB)",
-                sc->sample_size, m, bytes / (1u << 30));
+                sc->sample_size, m, TSIM_JNUM(tsim_jround(bytes / (1u << 30), 3)));
   }
   /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
   double cells = (double)sc->nendpoints * sc->nsites * sc->narms;
