@@ -232,3 +232,6 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
+tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast anomaly_switch.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                 ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)

@@ -307,6 +307,18 @@ int tsim_jbool(tsim_jctx *c, const cJSON *obj, const char *path, const char *key
   return 1;
 }
 
+int tsim_jswitch(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
+                 int *out) {
+  char p[TSIM_JPATH_MAX];
+  int st;
+  const cJSON *v = lookup(c, obj, path, key, required, p, &st);
+  if (st != 1) return st;
+  if (cJSON_IsBool(v)) *out = cJSON_IsTrue(v) ? 1 : 0;
+  else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) *out = v->valuedouble == 1;
+  else return wrong_type(c, p, "true or false (or 1 or 0)", v);
+  return 1;
+}
+
 int tsim_jstring(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
                  char *out, size_t n) {
   char p[TSIM_JPATH_MAX];

@@ -74,6 +74,10 @@ int tsim_jint(tsim_jctx *c, const cJSON *obj, const char *path, const char *key,
               long long lo, long long hi, long long *out);
 int tsim_jbool(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
                int *out);
+/* A switch: true or false, or the numbers 1 and 0, which is what --set and sweeps write into a
+ * key the file does not have (grid.h). */
+int tsim_jswitch(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
+                 int *out);
 /* A string of 1..n-1 bytes copied into out[n]. */
 int tsim_jstring(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
                  char *out, size_t n);

@@ -181,7 +181,7 @@ static int *load_site_list(loader *L, const cJSON *obj, const char *path, const 
 
 static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly *an) {
   static const char *const keys[] = {"sites", "random_sites", "site_probability", "arm",
-                                     "endpoint", "response", "mean", NULL};
+                                     "endpoint", "response", "mean", "enabled", NULL};
   tsim_scenario *sc = L->sc;
   an->endpoint = -1;
   an->arm = -1;
@@ -225,6 +225,12 @@ static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly
     else if (ep->type == TSIM_EP_CONTINUOUS && has_m != 1 && has_r >= 0)
       tsim_jerr(&L->c, p, "\"%s\" is continuous: the anomaly needs a \"mean\"", ep->id);
   }
+  /* Turned off: the rule is checked as any other and still picks its sites in every trial, so
+   * the random draws of every other rule, and everything after them, stay the same; it just
+   * forces nothing (a NaN response or mean is skipped wherever the model applies rules). */
+  an->enabled = 1;
+  tsim_jswitch(&L->c, a, ap, "enabled", 0, &an->enabled);
+  if (!an->enabled) an->response = an->mean = NAN;
 }
 
 static void load_site_weights(loader *L, const cJSON *s) {
