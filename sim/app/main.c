@@ -126,15 +126,17 @@ static const char *const usage_size =
     "analysis's level; --max bounds the search. Writes DIR/size.json (\"sample_size\" is the\n"
     "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n";
 
+/* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
     "\n"
-    "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
-    "yates, fisher, barnard, logistic), stratified (cmh and logistic, then the 2x2 tests on the\n"
-    "collapsed table), continuous from summary statistics (welch_t, student_t), continuous\n"
-    "patient values (welch_t, student_t, wilcoxon, and ancova with baselines) and single-arm\n"
-    "(binomial_exact against p0) - with the estimates and 95% intervals, and shows beside each\n"
-    "table's published_p which tests reproduce it to the published number of decimals. Writes\n"
+    "Runs every applicable test on each table of DATA.json, with the estimates and 95%\n"
+    "intervals (risk differences: Wald and Newcombe; odds ratios: logistic; differences in\n"
+    "means: Welch, Student, ANCOVA), and shows beside each table's published_p which tests\n"
+    "reproduce it to the published number of decimals, or that none does. The tests, by kind\n"
+    "of table:\n";
+static const char *const usage_analyze_end =
+    "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
     "published tables of the trials behind the scenarios are in scenarios/published/.\n";
 
@@ -629,11 +631,14 @@ static int cmd_size(int argc, char **argv) {
 
 static int cmd_analyze(int argc, char **argv) {
   static const char *const allowed[] = {"--out", "--quiet", NULL};
+  char usage[4096], tests[2048];
+  tsim_analyze_tests_text(tests, sizeof tests);
+  snprintf(usage, sizeof usage, "%s%s%s", usage_analyze, tests, usage_analyze_end);
   cli c;
   cli_init(&c, "analyze");
-  int st = parse_cli(argc, argv, usage_analyze, allowed, &c);
+  int st = parse_cli(argc, argv, usage, allowed, &c);
   if (st) return st < 0 ? 0 : st;
-  if (!c.scenario) return bad_usage(usage_analyze, "%s", "analyze needs a data file");
+  if (!c.scenario) return bad_usage(usage, "%s", "analyze needs a data file");
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_analyze *a = NULL;
