@@ -235,3 +235,5 @@ endforeach()
 tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast anomaly_switch.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
                  ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)
+tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN})
