@@ -364,6 +364,37 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
   free(text);
 }
 
+/* Every row of the printed table has its test under the header's "test", also when a table's
+ * id is longer than the usual column (60 characters here). */
+static void check_aligned(const char *exe) {
+  char path[256], args[600];
+  snprintf(path, sizeof path, "/tmp/tsim_analyze_%d_long.json", (int)getpid());
+  FILE *f = fopen(path, "w");
+  if (!f) { CHECK(0, "%s", "cannot write the long-id file"); return; }
+  fprintf(f, "{\"tables\": [{\"id\": \"a_table_id_of_sixty_characters_which_is_longer_than_26_xxxxx\", "
+             "\"arms\": {\"c\": {\"responders\": 9, \"n\": 30}, \"e\": {\"responders\": 16, \"n\": 29}}, "
+             "\"control\": \"c\", \"published_p\": 0.5},"
+             "{\"id\": \"short\", \"arms\": {\"c\": {\"mean\": 1, \"sd\": 2, \"n\": 30}, "
+             "\"e\": {\"mean\": 2, \"sd\": 2, \"n\": 30}}, \"control\": \"c\"}]}\n");
+  fclose(f);
+  snprintf(args, sizeof args, "analyze %s --out %s.out", path, path);
+  const char *out = output_of(exe, args);
+  CHECK(out != NULL, "%s", "analyze of the long-id file failed");
+  if (!out) return;
+  const char *head = strstr(out, "\ntable ");
+  int col = -1, rows = 0;
+  if (head) col = (int)(strstr(head, " test ") - head); /* offset from the newline, + 1 */
+  for (const char *l = strchr(out, '\n'); l && col > 0; l = strchr(l + 1, '\n')) {
+    for (int i = 0; tsim_test_names[i]; i++) {
+      size_t len = strlen(tsim_test_names[i]);
+      if ((int)strlen(l) > col + 1 + (int)len && strncmp(l + col + 1, tsim_test_names[i], len) == 0 &&
+          l[col] == ' ' && l[(size_t)col + 1 + len] == ' ')
+        rows++;
+    }
+  }
+  CHECK(col > 60 && rows == 8, "test column at %d, %d of 8 rows aligned under it:\n%s", col, rows, out);
+}
+
 /* `analyze --help` names every test of the catalogue (analyze runs each on some kind of table;
  * the list is generated from what it runs). */
 static void check_help(const char *exe) {
@@ -421,6 +452,7 @@ int main(int argc, char **argv) {
   check_printed(argv[1], argv[2], "lupil2", lu);
   check_printed(argv[1], argv[2], "nct02084238", nct);
   check_help(argv[1]);
+  check_aligned(argv[1]);
   cJSON_Delete(he);
   cJSON_Delete(pss);
   cJSON_Delete(lu);

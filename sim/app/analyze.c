@@ -781,12 +781,15 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
   return TSIM_OK;
 }
 
+/* The width of the table column: at least 26, wider for long table ids (up to 63). */
+static int id_width;
+
 static void print_estimate(FILE *f, const char *what, double est, double lo, double hi,
                            const char *how) {
   if (isfinite(est) && isfinite(lo) && isfinite(hi))
-    fprintf(f, "%-26s   %s %.4g (95%% CI %.4g to %.4g), %s\n", "", what, est, lo, hi, how);
+    fprintf(f, "%-*s   %s %.4g (95%% CI %.4g to %.4g), %s\n", id_width, "", what, est, lo, hi, how);
   else
-    fprintf(f, "%-26s   %s: undefined, %s\n", "", what, how);
+    fprintf(f, "%-*s   %s: undefined, %s\n", id_width, "", what, how);
 }
 
 /* The estimates of the patient-level and logistic analyses, under the table's tests. */
@@ -824,7 +827,12 @@ static void print_estimates(const an_table *t, FILE *f) {
 
 void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
   fprintf(f, "trialsim %s  analyze %s\n\n", TSIM_VERSION, a->file);
-  fprintf(f, "%-26s %-15s %11s %8s %12s %10s  %s\n", "table", "test", "statistic", "df", "p",
+  id_width = 26;
+  for (int i = 0; i < a->ntables; i++) {
+    int l = (int)strlen(a->tables[i].id);
+    id_width = l > id_width ? l : id_width;
+  }
+  fprintf(f, "%-*s %-15s %11s %8s %12s %10s  %s\n", id_width, "table", "test", "statistic", "df", "p",
           "published", "reproduces");
   for (int i = 0; i < a->ntables; i++) {
     const an_table *t = &a->tables[i];
@@ -832,7 +840,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       const an_result *r = &t->res[j];
       char pub[32] = "";
       if (j == 0 && t->has_published) snprintf(pub, sizeof pub, "%.*f", t->published_decimals, t->published_p);
-      fprintf(f, "%-26s %-15s", j == 0 ? t->id : "", r->test);
+      fprintf(f, "%-*s %-15s", id_width, j == 0 ? t->id : "", r->test);
       if (!isfinite(r->stat)) fprintf(f, " %11s", "");
       else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
@@ -848,11 +856,11 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
     int reproduced = 0;
     for (int j = 0; j < t->nres; j++) reproduced |= t->res[j].reproduces;
     if (t->has_published && !reproduced)
-      fprintf(f, "%-26s (no test reproduces the published p = %.*f)\n", "", t->published_decimals,
+      fprintf(f, "%-*s (no test reproduces the published p = %.*f)\n", id_width, "", t->published_decimals,
               t->published_p);
     print_estimates(t, f);
     if (t->kind == AN_STRATIFIED)
-      fprintf(f, "%-26s (cmh and logistic by stratum; the others on the collapsed table)\n", "");
+      fprintf(f, "%-*s (cmh and logistic by stratum; the others on the collapsed table)\n", id_width, "");
   }
   fprintf(f, "\nA test reproduces a published p-value when its p rounds to it at the published number "
              "of decimals.\nDifferences are experimental - control. analyze.json has every "
