@@ -90,6 +90,12 @@ done
 "$jeq" "$tmp/sweep/sweep.json#points[1].analyses" "$tmp/cell.off/summary.json#analyses" \
   && ok "sweep over enabled=true,false: each point equals its run" || bad "sweep over enabled=true,false differs from the runs"
 
+# The same from the scenario's own "sweep" block, written [true, false].
+sed 's/"seed": 7/"seed": 7, "sweep": {"set": {"sites.anomalies[0].enabled": [true, false]}}/' "$scn" > "$tmp/block.json"
+"$exe" sweep "$tmp/block.json" --trials 3000 --out "$tmp/block" --quiet || bad "sweep block [true, false]: exit $?"
+"$jeq" "$tmp/sweep/sweep.json#points" "$tmp/block/sweep.json#points" \
+  && ok "a sweep block [true, false] = --set enabled=true,false" || bad "a sweep block [true, false] differs from --set"
+
 # Bad values: exit 2, the path named.
 for v in 2 0.5 yes; do
   "$exe" check "$scn" --set "sites.anomalies[0].enabled=$v" 2>"$tmp/err" >/dev/null

@@ -568,7 +568,8 @@ static void load_sweep_param(loader *L, const cJSON *v, const char *p) {
   for (const cJSON *e = v->child; e; e = e->next, i++) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, p, i);
-    if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
+    if (cJSON_IsBool(e)) vals[i] = cJSON_IsTrue(e); /* a switch, as on the command line (grid.h) */
+    else if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
   }
   if (ok && tsim_grid_add_values(g, v->string, vals, n, why, sizeof why) != 0)
     tsim_jerr(&L->c, p, "%s", why);
