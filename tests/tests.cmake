@@ -224,6 +224,18 @@ set_tests_properties(kernels_should_match_the_reference_bit_for_bit_avx2
   kernels_should_match_the_reference_bit_for_bit_avx512
   kernels_should_match_the_reference_bit_for_bit_avx512popcnt PROPERTIES SKIP_RETURN_CODE 77)
 
+# Tables, CSV files and plots by direction of the rejection, aligned for long ids and paths; the
+# run's oc plot; the sweep plots' colours (by analysis, no yellow) and dashes (tests/plots.sh).
+tsim_script_test(plots_and_tables_should_show_direction_and_stay_aligned fast plots.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+
+# An anomaly rule turned off; cohort --help against the columns it prints.
+tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast anomaly_switch.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                 ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)
+tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN})
+
 # Every test has a label (fast or slow): one added without tsim_test fails the configure.
 get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)
 foreach(t IN LISTS tsim_all_tests)
@@ -232,8 +244,3 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
-tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast anomaly_switch.sh
-                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
-                 ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)
-tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text.sh
-                 $<TARGET_FILE:trialsim> ${TSIM_SCN})

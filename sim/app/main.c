@@ -61,7 +61,10 @@ static const char *const usage_run =
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
     "Carlo standard errors and 95% Wilson intervals, plus the joint decisions of every pair of\n"
-    "analyses. Writes DIR/summary.json and DIR/analyses.csv and prints a table.\n"
+    "analyses. Writes DIR/summary.json and DIR/analyses.csv, prints a table, and draws the\n"
+    "operating characteristics (power favouring the experimental arm, the null twin's rejections\n"
+    "favouring each arm, with 95% intervals) in DIR/oc.{svg,png} with gnuplot (DIR/oc.dat and\n"
+    "DIR/oc.gp, its data and script, are written even without gnuplot).\n"
     "\n"
     "  SCENARIO.json  default " DEFAULT_SCENARIO " in the current folder, else the one\n"
     "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
@@ -116,7 +119,7 @@ static const char *const usage_cohort =
 
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
-    "                      [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -126,7 +129,12 @@ static const char *const usage_sweep =
     "block is used. Every point is validated before anything runs, and every point uses the\n"
     "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
     "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
-    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n";
+    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n"
+    "The power plot shows rejections favouring the experimental arm, with a line at the target\n"
+    "power P (--power, default 0.8); the type I error plot has a panel for the null twin's\n"
+    "rejections favouring each arm, with a line at each direction's nominal rate (alpha/2 for a\n"
+    "two-sided test, alpha for a one-sided one). Colour: the analysis; dash and marker: the\n"
+    "values of the other --set parameters.\n";
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID --power P [--alpha A] [--step K]\n"
@@ -391,6 +399,8 @@ static void show_progress(void *ctx, long long done, long long total) {
           rate > 0 ? (double)(total - done) / rate : 0.0);
 }
 
+static void print_plot_files(const char *dir, const char *name);
+
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
                                         "--set", "--p-values", NULL};
@@ -429,10 +439,17 @@ static int cmd_run(int argc, char **argv) {
   if (ws != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     status = tsim_status_exit_code(ws);
-  } else if (!c.quiet) {
-    tsim_report_print(sc, t, &ri, stdout);
-    printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s\n", outdir, outdir,
-           c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+  } else {
+    /* The plot after the result set, as a sweep's: a missing gnuplot is a notice. */
+    if (writer && tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
+      fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
+    if (!c.quiet) {
+      tsim_report_print(sc, t, &ri, stdout);
+      printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", outdir, outdir,
+             c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+      print_plot_files(outdir, "oc");
+      putchar('\n');
+    }
   }
   tsim_diag_clear(&d);
   tsim_tally_free(t);
@@ -538,7 +555,7 @@ static void print_plot_files(const char *dir, const char *name) {
 
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", NULL};
+                                        "--out", "--quiet", "--power", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
@@ -564,7 +581,7 @@ static int cmd_sweep(int argc, char **argv) {
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
                       now_seconds() - t0, processes};
-  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, c.power > 0 ? c.power : 0.8, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "core/numfmt.h"
 #include "output/expreport.h"
 #include "output/plot.h"
 #include "output/report_internal.h"
@@ -47,13 +48,16 @@ static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, t
   int ncmp = tsim_scenario_ncomparisons(sc);
   char id[2 * TSIM_ID_MAX + 2];
   fprintf(f, "%d", k);
-  for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%.12g", s->points[k].ov[i].value);
+  for (int i = 0; i < s->grid->nparams; i++) {
+    fputc(',', f);
+    tsim_fput_num(f, s->points[k].ov[i].value);
+  }
   fprintf(f, ",%s,%s,%s,%s", tsim_comparison_id(sc, c, id, sizeof id), sc->analyses[c / ncmp].id,
           sc->arms[tsim_comparison_arm(sc, c % ncmp)].id, q);
   double v[4] = {e.estimate, e.mcse, e.lo, e.hi};
   for (int i = 0; i < 4; i++) {
-    if (isfinite(v[i])) fprintf(f, ",%.10g", v[i]);
-    else fputc(',', f);
+    fputc(',', f);
+    if (isfinite(v[i])) tsim_fput_num(f, v[i]);
   }
   fputc('\n', f);
 }
@@ -81,6 +85,8 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       csv_estimate(f, s, k, c, "type1_error", z->reject, t->trials);
       csv_estimate(f, s, k, c, "power_favouring", a->favouring, t->trials);
       csv_estimate(f, s, k, c, "type1_error_favouring", z->favouring, t->trials);
+      csv_estimate(f, s, k, c, "power_favouring_control", tsim_favouring_control(a), t->trials);
+      csv_estimate(f, s, k, c, "type1_error_favouring_control", tsim_favouring_control(z), t->trials);
       csv_value(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n);
       csv_value(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n);
       double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
@@ -101,82 +107,127 @@ static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
   if (w > 0) *used = *used + (size_t)w < n - 1 ? *used + (size_t)w : n - 1;
 }
 
-/* The analyses' common alpha over every point, or NaN when it varies. */
-static double common_alpha(const tsim_sweep *s) {
-  double a = s->points[0].alpha[0];
-  for (int k = 0; k < s->npoints; k++)
-    for (int i = 0; i < s->first->nanalyses; i++)
-      if (s->points[k].alpha[i] != a) return NAN;
-  return a;
+/* The nominal rate per direction of analysis i at point k: alpha/2 for a two-sided test (each
+ * direction spends half of it), alpha for a one-sided one. */
+static double direction_level(const tsim_sweep *s, int k, int i) {
+  return s->first->analyses[i].sided == 2 ? s->points[k].alpha[i] / 2 : s->points[k].alpha[i];
 }
 
-/* Series of a sweep plot: one per comparison and combination of the other parameters. */
+/* Series of a sweep plot: one per comparison and combination of the other parameters, in each
+ * panel. */
 typedef struct curve_buf {
   double *x, *y, *lo, *hi; /* [nseries * nx] */
 } curve_buf;
 
-static int sweep_plot(const tsim_sweep *s, int null_twin, const char *dir, FILE *notice) {
+/* Power (favouring the experimental arm, one panel, a line at the target power) or the null
+ * twin's rejections in each direction (two panels, lines at the nominal rate per direction).
+ * Colour: the comparison; dash and marker: the values of the other parameters (a full grid). */
+static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const char *dir, FILE *notice) {
   const tsim_grid *g = s->grid;
   const tsim_scenario *sc = s->first;
-  int ncomp = s->points[0].tally->ncomp;
+  int ncomp = s->points[0].tally->ncomp, npanels = null_twin ? 2 : 1;
   int nx = g->params[0].nvalues, ncombo = g->zip ? 1 : s->npoints / nx;
-  int nseries = ncomp * ncombo;
-  if (nseries > TSIM_PLOT_MAX_SERIES) nseries = TSIM_PLOT_MAX_SERIES;
-  size_t cells = (size_t)nseries * (size_t)nx;
+  int ncurves = ncomp * ncombo;
+  if (ncurves * npanels > TSIM_PLOT_MAX_SERIES) ncurves = TSIM_PLOT_MAX_SERIES / npanels;
+  if (ncombo > TSIM_PLOT_MAX_KEYS) ncombo = TSIM_PLOT_MAX_KEYS;
+  size_t cells = (size_t)ncurves * (size_t)npanels * (size_t)nx;
   curve_buf b = {malloc(cells * sizeof(double)), malloc(cells * sizeof(double)),
                  malloc(cells * sizeof(double)), malloc(cells * sizeof(double))};
-  tsim_plot p;
-  memset(&p, 0, sizeof p);
+  tsim_plot *p = calloc(1, sizeof *p);
   char xlabel[300], title[300];
   tsim_plot_axis_label(g->params[0].path, xlabel, sizeof xlabel);
   snprintf(title, sizeof title, "%s: %s%s, %lld trials per point", sc->name,
-           null_twin ? "type I error (null twin)" : "power",
+           null_twin ? "type I error (null twin) by direction of the rejection"
+                     : "power (rejections favouring the experimental arm)",
            g->zip && g->nparams > 1 ? " (parameters varied together)" : "",
            (long long)s->points[0].tally->trials);
-  p.title = title;
-  p.xlabel = xlabel;
-  p.ylabel = null_twin ? "type I error (two-sided rejection rate)" : "power (two-sided rejection rate)";
-  p.probability_axis = null_twin ? 2 : 1;
-  p.yline = null_twin ? common_alpha(s) : NAN;
-  p.yline_title = "alpha";
-  int ok = b.x && b.y && b.lo && b.hi;
-  for (int sidx = 0; ok && sidx < nseries; sidx++) {
-    int c = sidx % ncomp, combo = sidx / ncomp;
-    tsim_series *se = &p.series[p.nseries++];
-    char id[2 * TSIM_ID_MAX + 2];
-    size_t used = 0;
-    append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
-    for (int i = 1; i < g->nparams && !g->zip; i++)
-      append(se->title, sizeof se->title, &used, "%s%s=%.6g", i == 1 ? " (" : ", ",
-             g->params[i].path, s->points[combo].ov[i].value);
-    if (g->nparams > 1 && !g->zip) append(se->title, sizeof se->title, &used, ")");
-    size_t off = (size_t)sidx * (size_t)nx;
-    for (int xi = 0; xi < nx; xi++) {
-      int k = g->zip ? xi : xi * ncombo + combo;
-      const tsim_tally *t = s->points[k].tally;
-      tsim_estimate e = tsim_estimate_proportion(t->cell[null_twin][c].reject, (uint64_t)t->trials);
-      b.x[off + (size_t)xi] = s->points[k].ov[0].value;
-      b.y[off + (size_t)xi] = e.estimate;
-      b.lo[off + (size_t)xi] = e.lo;
-      b.hi[off + (size_t)xi] = e.hi;
+  int ok = b.x && b.y && b.lo && b.hi && p;
+  if (!ok) goto done;
+  p->title = title;
+  p->xlabel = xlabel;
+  p->npanels = npanels;
+  p->panel_title[0] = "favouring the experimental arm";
+  p->panel_title[1] = "favouring control";
+  p->ylabel = null_twin ? "share of null-twin trials rejecting (95% band)" : "power (95% band)";
+  p->probability_axis = null_twin ? 2 : 1;
+  if (!null_twin) {
+    p->yline[0] = target;
+    snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %g", target);
+    p->nylines = 1;
+  } else {
+    int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 1: from a two-sided analysis, bit 0: one-sided */
+    for (int k = 0; k < s->npoints; k++)
+      for (int i = 0; i < sc->nanalyses; i++) {
+        double v = direction_level(s, k, i);
+        int j = 0;
+        while (j < p->nylines && p->yline[j] != v) j++;
+        if (j == TSIM_PLOT_MAX_LINES) continue;
+        if (j == p->nylines) p->yline[p->nylines++] = v;
+        sides[j] |= sc->analyses[i].sided == 2 ? 2 : 1;
+      }
+    for (int j = 0; j < p->nylines; j++) {
+      char num[TSIM_NUM_CHARS];
+      snprintf(p->yline_title[j], sizeof p->yline_title[0], "nominal rate per direction: %s%s",
+               sides[j] == 2 ? "alpha/2 = " : sides[j] == 1 ? "alpha = " : "", tsim_num(num, p->yline[j]));
     }
-    se->x = b.x + off; se->y = b.y + off; se->lo = b.lo + off; se->hi = b.hi + off;
-    se->n = nx;
   }
-  int r = ok ? tsim_plot_write(&p, dir, null_twin ? "type1_error" : "power", notice) : -1;
+  for (int c = 0; c < ncomp && c < TSIM_PLOT_MAX_KEYS; c++, p->ncolours++) {
+    char id[2 * TSIM_ID_MAX + 2];
+    snprintf(p->colour_title[c], sizeof p->colour_title[c], "%s", tsim_comparison_id(sc, c, id, sizeof id));
+  }
+  if (!g->zip && g->nparams > 1)
+    for (int combo = 0; combo < ncombo; combo++, p->nstyles++) {
+      size_t used = 0;
+      char num[TSIM_NUM_CHARS];
+      for (int i = 1; i < g->nparams; i++)
+        append(p->style_title[combo], sizeof p->style_title[combo], &used, "%s%s=%s", i == 1 ? "" : ", ",
+               g->params[i].path, tsim_num(num, s->points[combo].ov[i].value));
+    }
+  for (int panel = 0; panel < npanels; panel++)
+    for (int sidx = 0; sidx < ncurves; sidx++) {
+      int c = sidx % ncomp, combo = sidx / ncomp;
+      if (combo >= ncombo) continue;
+      tsim_series *se = &p->series[p->nseries];
+      size_t off = (size_t)p->nseries * (size_t)nx;
+      p->nseries++;
+      se->colour = c;
+      se->style = p->nstyles > 1 ? combo : 0;
+      se->panel = panel;
+      char id[2 * TSIM_ID_MAX + 2];
+      size_t used = 0;
+      append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
+      if (p->nstyles > 1) append(se->title, sizeof se->title, &used, " (%s)", p->style_title[combo]);
+      if (null_twin) append(se->title, sizeof se->title, &used, ", favouring %s", panel ? "control" : "the experimental arm");
+      for (int xi = 0; xi < nx; xi++) {
+        int k = g->zip ? xi : xi * ncombo + combo;
+        const tsim_tally *t = s->points[k].tally;
+        const tsim_tally_cell *cell = &t->cell[null_twin][c];
+        uint64_t count = panel ? tsim_favouring_control(cell) : cell->favouring;
+        tsim_estimate e = tsim_estimate_proportion(count, (uint64_t)t->trials);
+        b.x[off + (size_t)xi] = s->points[k].ov[0].value;
+        b.y[off + (size_t)xi] = e.estimate;
+        b.lo[off + (size_t)xi] = e.lo;
+        b.hi[off + (size_t)xi] = e.hi;
+      }
+      se->x = b.x + off; se->y = b.y + off; se->lo = b.lo + off; se->hi = b.hi + off;
+      se->n = nx;
+    }
+done:;
+  int r = ok ? tsim_plot_write(p, dir, null_twin ? "type1_error" : "power", notice) : -1;
+  free(p);
   free(b.x); free(b.y); free(b.lo); free(b.hi);
   return r;
 }
 
 static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
 
-tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri,
+tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri, double target_power,
                                     const char *dir, tsim_diag *d, FILE *notice) {
   cJSON *root = sweep_json(s, ri);
   tsim_status st = tsim__report_write_pair(dir, "sweep.json", root, "sweep.csv", sweep_csv_writer, s, d);
   cJSON_Delete(root);
   if (st != TSIM_OK) return st;
-  if (sweep_plot(s, 0, dir, notice) < 0 || sweep_plot(s, 1, dir, NULL) < 0)
+  if (sweep_plot(s, 0, target_power, dir, notice) < 0 || sweep_plot(s, 1, target_power, dir, NULL) < 0)
     if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
   return TSIM_OK;
 }
@@ -184,24 +235,54 @@ tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri
 void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f) {
   const tsim_grid *g = s->grid;
   const tsim_scenario *sc = s->first;
-  fprintf(f, "trialsim %s  sweep of %s: %d point%s x %lld trials, seed %llu, %d thread%s, %.2f s\n\n",
-          TSIM_VERSION, sc->name, s->npoints, s->npoints == 1 ? "" : "s", ri->trials,
-          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
-  for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.14s ", g->params[i].path);
-  fprintf(f, "%-18s %7s %7s %7s %8s %7s\n", "analysis", "power", "mcse", "type I", "T1 fav", "mean N");
+  fprintf(f, "trialsim %s  ", TSIM_VERSION);
+  char what[400];
+  snprintf(what, sizeof what, "sweep of %s: %d point%s x %lld trials", sc->name, s->npoints,
+           s->npoints == 1 ? "" : "s", ri->trials);
+  tsim_report_print_header(what, ri->trials, ri, f);
+  fputc('\n', f);
+  /* Each column as wide as its longest entry: paths and analysis ids are never cut. */
+  int wv[TSIM_GRID_MAX_PARAMS], wid = 8, lead = 0;
+  char num[TSIM_NUM_CHARS];
+  for (int i = 0; i < g->nparams; i++) {
+    wv[i] = (int)strlen(g->params[i].path);
+    for (int k = 0; k < s->npoints; k++) {
+      int l = (int)strlen(tsim_num(num, s->points[k].ov[i].value));
+      wv[i] = l > wv[i] ? l : wv[i];
+    }
+    lead += wv[i] + 1;
+  }
+  for (int c = 0; c < s->points[0].tally->ncomp; c++) {
+    char id[2 * TSIM_ID_MAX + 2];
+    int l = (int)strlen(tsim_comparison_id(sc, c, id, sizeof id));
+    wid = l > wid ? l : wid;
+  }
+  /* Groups as in the run's table: the scenario (power) and its null twin (type I error). */
+  fprintf(f, "%*s  ", lead + wid, "");
+  tsim__report_centred(f, "alternative", 23, '-');
+  fputs("  ", f);
+  tsim__report_centred(f, "null twin", 23, '-');
+  fputc('\n', f);
+  for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], g->params[i].path);
+  fprintf(f, "%-*s  %7s %7s %7s  %7s %7s %7s  %7s\n", wid, "analysis", "power", "mcse", "fav exp",
+          "type I", "fav exp", "fav ctl", "mean N");
   for (int k = 0; k < s->npoints; k++) {
     const tsim_tally *t = s->points[k].tally;
     for (int c = 0; c < t->ncomp; c++) {
       char id[2 * TSIM_ID_MAX + 2];
-      for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.6g ", s->points[k].ov[i].value);
-      tsim_estimate e = tsim_estimate_proportion(t->cell[0][c].reject, (uint64_t)t->trials);
+      for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], tsim_num(num, s->points[k].ov[i].value));
+      const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
+      tsim_estimate e = tsim_estimate_proportion(a->reject, (uint64_t)t->trials);
       double n = (double)t->trials;
-      fprintf(f, "%-18s %7.4f %7.4f %7.4f %8.4f %7.1f\n", tsim_comparison_id(sc, c, id, sizeof id),
-              e.estimate, e.mcse, (double)t->cell[1][c].reject / n,
-              (double)t->cell[1][c].favouring / n,
-              (double)(t->cell[0][c].n0_sum + t->cell[0][c].n1_sum) / n);
+      fprintf(f, "%-*s  %7.4f %7.4f %7.4f  %7.4f %7.4f %7.4f  %7.1f\n", wid,
+              tsim_comparison_id(sc, c, id, sizeof id), e.estimate, e.mcse, (double)a->favouring / n,
+              (double)z->reject / n, (double)z->favouring / n, (double)tsim_favouring_control(z) / n,
+              (double)(a->n0_sum + a->n1_sum) / n);
     }
   }
+  fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
+             "does not (favours\ncontrol, or is zero); they add up to the two-sided power and type I "
+             "error. Each direction's nominal\ntype I error is alpha/2 for a two-sided test.\n");
 }
 
 /* ---- sample size ------------------------------------------------------------------------- */
@@ -277,11 +358,16 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   p.xlabel = "total sample size (patients)";
   p.ylabel = "two-sided rejection rate";
   p.probability_axis = 1;
-  p.yline = o->target;
-  p.yline_title = tline;
-  p.series[0] = (tsim_series){"power", x, y, lo, hi, n};
-  p.series[1] = (tsim_series){"type I error (null twin)", x, ty, ylo, yhi, n};
+  p.npanels = 1;
+  p.yline[0] = o->target;
+  snprintf(p.yline_title[0], sizeof p.yline_title[0], "%s", tline);
+  p.nylines = 1;
+  p.series[0] = (tsim_series){"power", x, y, lo, hi, n, 0, 0, 0};
+  p.series[1] = (tsim_series){"type I error (null twin)", x, ty, ylo, yhi, n, 1, 0, 0};
   p.nseries = 2;
+  snprintf(p.colour_title[0], sizeof p.colour_title[0], "power");
+  snprintf(p.colour_title[1], sizeof p.colour_title[1], "type I error (null twin)");
+  p.ncolours = 2;
   int res = tsim_plot_write(&p, dir, "size_power", notice);
   free(ty);
   free(buf);
