@@ -235,6 +235,8 @@ tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast 
                  ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)
 tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN})
+tsim_script_test(p_values_csv_should_write_numbers_that_read_back fast p_values_text.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 
 # Every test has a label (fast or slow): one added without tsim_test fails the configure.
 get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)

@@ -319,9 +319,11 @@ static void write_p_values_csv(const tsim_scenario *sc, const tsim_tally *t, FIL
       uint64_t cum = 0;
       for (int j = 0; j < TSIM_PBINS; j++) {
         cum += bin[j];
-        fprintf(f, "%s,%s,%.3f,%.3f,%llu,%llu,%.10g\n", id, tsim_hypothesis_names[h], (double)j / TSIM_PBINS,
-                (double)(j + 1) / TSIM_PBINS, (unsigned long long)bin[j], (unsigned long long)cum,
-                (double)cum / (double)t->trials);
+        char from[TSIM_NUM_CHARS], to[TSIM_NUM_CHARS], rate[TSIM_NUM_CHARS];
+        fprintf(f, "%s,%s,%s,%s,%llu,%llu,%s\n", id, tsim_hypothesis_names[h],
+                tsim_num(from, (double)j / TSIM_PBINS), tsim_num(to, (double)(j + 1) / TSIM_PBINS),
+                (unsigned long long)bin[j], (unsigned long long)cum,
+                tsim_num(rate, (double)cum / (double)t->trials));
       }
       fprintf(f, "%s,%s,,,%llu,,\n", id, tsim_hypothesis_names[h], (unsigned long long)bin[TSIM_PBINS]);
     }
