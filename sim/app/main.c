@@ -91,16 +91,32 @@ static const char *const usage_check =
 static const char *const usage_cohort =
     "usage: trialsim cohort SCENARIO.json --trial K [--seed S] [--null] [--set PATH=VALUE ...]\n"
     "\n"
-    "Prints trial K's patients (0-based K, as in a run with the same seed) as CSV on stdout, one\n"
-    "row per patient in enrollment order: trial, hypothesis, patient, site, arm, then\n"
-    "  binary end points only: dropout (0/1), deviation (blank for a dropout), and per end point\n"
-    "    response_ID (blank for a dropout) and p_ID, the response probability that patient had;\n"
-    "  the patient-level model (continuous, repeated or derived end points, subgroups, ...):\n"
-    "    dropout_before_week (the week of the first assessment missed, 0 with a single\n"
-    "    assessment; blank: never dropped out), deviation, subgroup_ID (0/1), ID_baseline, and\n"
-    "    each end point's value per visit (ID, or ID_wWEEK with visits; blank once dropped out).\n"
-    "These are exactly the patients 'trialsim run' analysed as trial K. --null gives the null\n"
-    "twin's cohort instead.\n";
+    "Prints trial K (0-based, as in a run with the same seed) as CSV on stdout, one row per\n"
+    "patient: the patients 'trialsim run' analysed as trial K (--null: the null twin's). Each\n"
+    "row starts trial, hypothesis (alternative or null), patient (from 0), site, arm; then, by\n"
+    "how the scenario is sampled (summary.json's \"sampling\"):\n"
+    "\n"
+    "binary end points only, sampled per patient or per cell:\n"
+    "  dropout              1: dropped out, not assessed; 0: assessed\n"
+    "  deviation            1: major protocol deviation (not per protocol); 0: none; blank for\n"
+    "                       a dropout\n"
+    "  response_ID          per end point ID: 1 responder, 0 not; blank for a dropout\n"
+    "  p_ID                 the patient's response probability (arm, site effect, anomalies)\n"
+    "  Per patient, rows are in enrollment order. Per cell (\"sampling\": \"cell\", chosen\n"
+    "  for larger binary trials) a trial is drawn as counts per site and arm, and the rows are\n"
+    "  patients with exactly those counts: grouped by site and arm, per-protocol patients\n"
+    "  first, then deviations, then dropouts, responders first in each group; their order\n"
+    "  within a cell carries no information.\n"
+    "\n"
+    "the patient-level model (continuous, repeated or derived end points, correlations,\n"
+    "subgroups, dropout_mnar, a single arm), rows in enrollment order:\n"
+    "  dropout_before_week  the week of the first assessment missed (0 with a single\n"
+    "                       assessment); blank: never dropped out\n"
+    "  deviation            1: major protocol deviation; 0: none\n"
+    "  subgroup_ID          per subgroup ID: 1 in it, 0 not\n"
+    "  ID_baseline          end point ID's baseline value, for end points with a baseline\n"
+    "  ID or ID_wWEEK       end point ID's value (at week WEEK, with visits): a number, or\n"
+    "                       1/0 for a binary one; blank once the patient dropped out\n";
 
 #define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
 
@@ -167,15 +183,17 @@ static const char *const usage_size =
     "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
     "it wrote is then said on stderr.\n";
 
+/* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
     "\n"
-    "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
-    "yates, fisher, barnard, logistic), stratified (cmh and logistic, then the 2x2 tests on the\n"
-    "collapsed table), continuous from summary statistics (welch_t, student_t), continuous\n"
-    "patient values (welch_t, student_t, wilcoxon, and ancova with baselines) and single-arm\n"
-    "(binomial_exact against p0) - with the estimates and 95% intervals, and shows beside each\n"
-    "table's published_p which tests reproduce it to the published number of decimals. Writes\n"
+    "Runs every applicable test on each table of DATA.json, with the estimates and 95%\n"
+    "intervals (risk differences: Wald and Newcombe; odds ratios: logistic; differences in\n"
+    "means: Welch, Student, ANCOVA), and shows beside each table's published_p which tests\n"
+    "reproduce it to the published number of decimals, or that none does. The tests, by kind\n"
+    "of table:\n";
+static const char *const usage_analyze_end =
+    "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
     "published tables of the trials behind the scenarios are in scenarios/published/.\n";
 
@@ -338,21 +356,8 @@ static int parse_cli(int argc, char **argv, const char *usage, const char *const
 /* --set PATH=VALUE (one value each) as overrides; 0 or an exit status. */
 static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
   for (int i = 0; i < c->nset; i++) {
-    tsim_grid g;
-    memset(&g, 0, sizeof g);
     char why[300];
-    int st = tsim_grid_add_set(&g, c->set[i], why, sizeof why);
-    if (st == 0 && g.params[0].nvalues != 1) {
-      snprintf(why, sizeof why, "%s: one value expected here ('trialsim sweep' takes lists and "
-                                "ranges)", g.params[0].path);
-      st = -1;
-    }
-    if (st == 0) {
-      memcpy(ov[i].path, g.params[0].path, sizeof ov[i].path);
-      ov[i].value = g.params[0].values[0];
-    }
-    tsim_grid_free(&g);
-    if (st) return bad_usage(usage, "--set: %s", why);
+    if (tsim_grid_parse_one(c->set[i], &ov[i], why, sizeof why)) return bad_usage(usage, "--set: %s", why);
   }
   return 0;
 }
@@ -967,11 +972,14 @@ static int cmd_size(int argc, char **argv) {
 
 static int cmd_analyze(int argc, char **argv) {
   static const char *const allowed[] = {"--out", "--quiet", NULL};
+  char usage[4096], tests[2048];
+  tsim_analyze_tests_text(tests, sizeof tests);
+  snprintf(usage, sizeof usage, "%s%s%s", usage_analyze, tests, usage_analyze_end);
   cli c;
   cli_init(&c, "analyze");
-  int st = parse_cli(argc, argv, usage_analyze, allowed, &c);
+  int st = parse_cli(argc, argv, usage, allowed, &c);
   if (st) return st < 0 ? 0 : st;
-  if (!c.scenario) return bad_usage(usage_analyze, "%s", "analyze needs a data file");
+  if (!c.scenario) return bad_usage(usage, "%s", "analyze needs a data file");
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_analyze *a = NULL;
