@@ -774,7 +774,7 @@ static int same_cell(const tsim_tally_cell *a, const tsim_tally_cell *b) {
 }
 
 static void threads_case(const char *file, long long n, long long trials) {
-  tsim_override ov = {"sample_size", (double)n};
+  tsim_override ov = {"sample_size", (double)n, 0};
   tsim_scenario *sc = load_variant(file, &ov, 1, 0);
   CHECK(sc != NULL, "%s did not load with sample_size %lld", file, n);
   if (!sc) return;

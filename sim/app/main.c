@@ -702,7 +702,8 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
       return bad_usage(usage_sweep, "%s", "nothing to sweep: give --set PATH=GRID or a \"sweep\" block in the scenario");
     for (int i = 0; i < sc->sweep.nparams; i++)
       if (tsim_grid_add_values(g, sc->sweep.params[i].path, sc->sweep.params[i].values,
-                               sc->sweep.params[i].nvalues, why, sizeof why)) break;
+                               sc->sweep.params[i].nvalues, sc->sweep.params[i].boolean, why,
+                               sizeof why)) break;
     g->zip = sc->sweep.zip || c->zip;
   } else {
     for (int i = 0; i < c->nset; i++)
@@ -793,6 +794,7 @@ static int size_alpha(const cli *c, const tsim_scenario *sc, const tsim_size_opt
     for (int j = first; j < *nov; j++) have |= strcmp(ov[j].path, path) == 0;
     if (have) continue;
     memcpy(ov[*nov].path, path, sizeof path);
+    ov[*nov].boolean = 0;
     ov[(*nov)++].value = c->alpha;
   }
   return 0;

@@ -25,10 +25,10 @@ static int parse_double(const char *s, const char *end, double *out) {
 
 /* A list element: a number, or true / false, which stand for 1 and 0 (a switch such as an
  * anomaly's "enabled"; tsim_jpath_set writes them into a boolean as true and false). */
-static int parse_element(const char *s, const char *end, double *out) {
+static int parse_element(const char *s, const char *end, double *out, int *boolean) {
   size_t len = (size_t)(end - s);
-  if (len == 4 && strncmp(s, "true", 4) == 0) { *out = 1; return 0; }
-  if (len == 5 && strncmp(s, "false", 5) == 0) { *out = 0; return 0; }
+  if (len == 4 && strncmp(s, "true", 4) == 0) { *out = 1; *boolean = 1; return 0; }
+  if (len == 5 && strncmp(s, "false", 5) == 0) { *out = 0; *boolean = 1; return 0; }
   return parse_double(s, end, out);
 }
 
@@ -67,6 +67,7 @@ static int parse_range(const char *text, tsim_param *p, char *why, size_t n) {
 int tsim_grid_parse_values(const char *text, tsim_param *p, char *why, size_t n) {
   p->values = NULL;
   p->nvalues = 0;
+  p->boolean = 0;
   if (strchr(text, ':')) return parse_range(text, p, why, n);
   int count = 1;
   for (const char *c = text; *c; c++) count += *c == ',';
@@ -80,7 +81,7 @@ int tsim_grid_parse_values(const char *text, tsim_param *p, char *why, size_t n)
   for (int i = 0; i < count; i++) {
     const char *e = strchr(s, ',');
     if (!e) e = s + strlen(s);
-    if (parse_element(s, e, &p->values[i])) {
+    if (parse_element(s, e, &p->values[i], &p->boolean)) {
       snprintf(why, n, "expected a list of numbers like 40,60,80 (or true,false) or a range like "
                        "40:200:20, got \"%s\"", text);
       free(p->values);
@@ -158,17 +159,19 @@ int tsim_grid_parse_one(const char *arg, tsim_override *ov, char *why, size_t n)
                      "\"%s\"", path, v);
     return -1;
   }
-  if (parse_element(v, v + strlen(v), &x)) {
+  int boolean = 0;
+  if (parse_element(v, v + strlen(v), &x, &boolean)) {
     snprintf(why, n, "%s: expected one number (or true or false for a switch), got \"%s\"", path, v);
     return -1;
   }
   memcpy(ov->path, path, sizeof ov->path);
   ov->value = x;
+  ov->boolean = boolean;
   return 0;
 }
 
-int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, char *why,
-                         size_t n) {
+int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, int boolean,
+                         char *why, size_t n) {
   if (add_path(g, path, strlen(path), why, n)) return -1;
   tsim_param *p = &g->params[g->nparams];
   if (nv < 1 || nv > TSIM_GRID_MAX_VALUES) {
@@ -179,6 +182,7 @@ int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv
   if (!p->values) { snprintf(why, n, "out of memory"); return -1; }
   memcpy(p->values, v, (size_t)nv * sizeof *v);
   p->nvalues = nv;
+  p->boolean = boolean;
   g->nparams++;
   return 0;
 }
@@ -213,6 +217,7 @@ void tsim_grid_point(const tsim_grid *g, int k, tsim_override *ov) {
     if (!g->zip) rest /= p->nvalues;
     memcpy(ov[i].path, p->path, sizeof ov[i].path);
     ov[i].value = p->values[idx];
+    ov[i].boolean = p->boolean;
   }
 }
 

@@ -18,6 +18,7 @@
 typedef struct tsim_override {
   char path[TSIM_OVERRIDE_PATH_MAX]; /* JSON path as the user wrote it, without "$." */
   double value;
+  int boolean;                       /* given as true or false: only a switch takes it */
 } tsim_override;
 
 #define TSIM_GRID_MAX_PARAMS 8
@@ -28,6 +29,7 @@ typedef struct tsim_param {
   char path[TSIM_OVERRIDE_PATH_MAX]; /* JSON path, without "$." */
   double *values;                    /* owned */
   int nvalues;
+  int boolean;                       /* some value was written true or false (a switch) */
 } tsim_param;
 
 typedef struct tsim_grid {
@@ -44,9 +46,10 @@ int tsim_grid_add_set(tsim_grid *g, const char *arg, char *why, size_t n);
 /* Parses "PATH=VALUE" with one value (--set of run, check, cohort and size): a number, or true
  * or false (1 and 0). 0, or -1 with why: the path and the value, or what is wrong with the path. */
 int tsim_grid_parse_one(const char *arg, tsim_override *ov, char *why, size_t n);
-/* Appends a parameter from a path and explicit values (copied). 0, or -1 with why. */
-int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, char *why,
-                         size_t n);
+/* Appends a parameter from a path and explicit values (copied); boolean: some value was given
+ * as true or false. 0, or -1 with why. */
+int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, int boolean,
+                         char *why, size_t n);
 /* Checks the grid as a whole (zip lengths, point count) and sets npoints. 0 or -1 with why. */
 int tsim_grid_finish(tsim_grid *g, char *why, size_t n);
 /* The overrides of point k (0 <= k < npoints): ov[0 .. nparams-1]. */

@@ -65,7 +65,7 @@ int tsim_jpath_check(const char *path, char *why, size_t n) {
   return r < 0 ? -1 : 0;
 }
 
-int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_t n) {
+int tsim_jpath_set(cJSON *root, const char *path, double value, int boolean, char *why, size_t n) {
   if (tsim_jpath_check(path, why, n) != 0) return -1;
   const char *p = strip(path);
   char where[TSIM_OVERRIDE_PATH_MAX + 8] = "$";
@@ -101,7 +101,8 @@ int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_
         return -1;
       }
       /* A new last key in an existing object: the validator decides whether it is allowed. */
-      if (!cJSON_AddNumberToObject(node, s.key, value)) {
+      if (boolean ? !cJSON_AddBoolToObject(node, s.key, value == 1)
+                  : !cJSON_AddNumberToObject(node, s.key, value)) {
         snprintf(why, n, "out of memory");
         return -1;
       }
@@ -119,6 +120,11 @@ int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_
   }
   if (!cJSON_IsNumber(node)) {
     snprintf(why, n, "%s is not a number", where);
+    return -1;
+  }
+  if (boolean) { /* true and false stand for 1 and 0 only where the scenario has a switch */
+    snprintf(why, n, "%s is a number: true and false are for switches such as an anomaly's "
+                     "\"enabled\"", where);
     return -1;
   }
   cJSON_SetNumberValue(node, value);

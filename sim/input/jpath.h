@@ -21,6 +21,6 @@ int tsim_jpath_check(const char *path, char *why, size_t n);
 /* Sets the number at `path` in `root` to `value`; a boolean there becomes true for 1 and false
  * for 0 (any other value is an error). Returns 0, or -1 with a reason in why[n]
  * ("no key \"x\" at $.a", "$.arms is an array, not an object", ...). */
-int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_t n);
+int tsim_jpath_set(cJSON *root, const char *path, double value, int boolean, char *why, size_t n);
 
 #endif

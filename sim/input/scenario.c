@@ -549,7 +549,7 @@ static void load_sweep_param(loader *L, const cJSON *v, const char *p) {
       tsim_jerr(&L->c, p, "%s", why);
       return;
     }
-    int st = tsim_grid_add_values(g, v->string, tmp.values, tmp.nvalues, why, sizeof why);
+    int st = tsim_grid_add_values(g, v->string, tmp.values, tmp.nvalues, tmp.boolean, why, sizeof why);
     free(tmp.values);
     if (st != 0) tsim_jerr(&L->c, p, "%s", why);
     return;
@@ -564,14 +564,14 @@ static void load_sweep_param(loader *L, const cJSON *v, const char *p) {
   }
   double *vals = malloc((size_t)n * sizeof *vals);
   if (!vals) { tsim_jerr(&L->c, p, "out of memory"); return; }
-  int i = 0, ok = 1;
+  int i = 0, ok = 1, boolean = 0;
   for (const cJSON *e = v->child; e; e = e->next, i++) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, p, i);
-    if (cJSON_IsBool(e)) vals[i] = cJSON_IsTrue(e); /* a switch, as on the command line (grid.h) */
+    if (cJSON_IsBool(e)) vals[i] = cJSON_IsTrue(e), boolean = 1; /* a switch, as on the command line (grid.h) */
     else if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
   }
-  if (ok && tsim_grid_add_values(g, v->string, vals, n, why, sizeof why) != 0)
+  if (ok && tsim_grid_add_values(g, v->string, vals, n, boolean, why, sizeof why) != 0)
     tsim_jerr(&L->c, p, "%s", why);
   free(vals);
 }
@@ -690,7 +690,7 @@ static int apply_overrides(cJSON *root, const char *file, const tsim_override *o
   int ok = 1;
   for (int i = 0; i < nov; i++) {
     char why[300];
-    if (tsim_jpath_set(root, ov[i].path, ov[i].value, why, sizeof why) != 0) {
+    if (tsim_jpath_set(root, ov[i].path, ov[i].value, ov[i].boolean, why, sizeof why) != 0) {
       tsim_diag_add(d, "%s: --set %s: %s", file, ov[i].path, why);
       ok = 0;
     }

@@ -201,6 +201,7 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   if (have) return have;
   snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
   s->ov[s->nov - 1].value = (double)n;
+  s->ov[s->nov - 1].boolean = 0;
   tsim_scenario *sc = NULL;
   s->status = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, s->d);
   if (s->status != TSIM_OK) return NULL;
