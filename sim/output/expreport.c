@@ -152,7 +152,8 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
   p->probability_axis = null_twin ? 2 : 1;
   if (!null_twin) {
     p->yline[0] = target;
-    snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %g", target);
+    char num[TSIM_NUM_CHARS];
+    snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %s", tsim_num(num, target));
     p->nylines = 1;
   } else {
     int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 1: from a two-sided analysis, bit 0: one-sided */
@@ -490,7 +491,8 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   char title[600], tline[64];
   snprintf(title, sizeof title, "%s: power of %s against sample size (%lld trials per point)",
            sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
-  snprintf(tline, sizeof tline, "target power %g", o->target);
+  char num[TSIM_NUM_CHARS];
+  snprintf(tline, sizeof tline, "target power %s", tsim_num(num, o->target));
   p.title = title;
   p.xlabel = "total sample size (patients)";
   p.ylabel = "power favouring the experimental arm";
@@ -594,9 +596,11 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   int nc = ncomp_of(o);
   char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
   joined_ids(o, nc == 2 ? " and " : ", ", ids, sizeof ids);
-  fprintf(f, "trialsim %s  sample size for %s in %s: target power %g%s, %lld trials per point, "
+  char target[TSIM_NUM_CHARS];
+  tsim_num(target, o->target);
+  fprintf(f, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point, "
              "seed %llu, %d thread%s, %.2f s\n",
-          TSIM_VERSION, ids, sc->name, o->target, nc > 1 ? " for every analysis" : "", ri->trials,
+          TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials,
           (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
   /* The analysis column only with several; as wide as the longest id. */
@@ -642,7 +646,7 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
              "success.%s\n",
           nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
   if (!r->reached) {
-    fprintf(f, "\nthe target power %g was not reached%s up to N = %lld\n", o->target,
+    fprintf(f, "\nthe target power %s was not reached%s up to N = %lld\n", target,
             nc > 1 ? " by every analysis" : "", r->npoints ? r->points[r->npoints - 1].n : 0);
     return;
   }
@@ -653,8 +657,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
                "[%.4f, %.4f])\n", r->sample_size,
             e.estimate, e.mcse, e.lo, e.hi);
   } else {
-    fprintf(f, "\nsample size: %lld (the smallest evaluated N at which every analysis reaches %g:",
-            r->sample_size, o->target);
+    fprintf(f, "\nsample size: %lld (the smallest evaluated N at which every analysis reaches %s:",
+            r->sample_size, target);
     for (int c = 0; c < nc; c++) {
       tsim_estimate e = prop(at->favouring[c][0], at);
       fprintf(f, "%s %s power %.4f, MCSE %.4f", c ? ";" : "", o->comparison[c], e.estimate, e.mcse);

@@ -521,7 +521,8 @@ static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE 
       const uint64_t *a = t->proc[0] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
       const uint64_t *z = t->proc[1] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
       fprintf(f, "\n%s (%s", pr->id, tsim_mult_names[pr->method]);
-      if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %g", pr->alpha);
+      char num[TSIM_NUM_CHARS];
+      if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %s", tsim_num(num, pr->alpha));
       if (t->ncmp > 1) fprintf(f, ", arm %s", sc->arms[tsim_comparison_arm(sc, j)].id);
       fprintf(f, "): significant within the procedure, share of trials\n");
       int w = 22; /* wider for long analysis ids */
@@ -576,7 +577,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     const tsim_analysis *an = &sc->analyses[k / ncmp];
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     char id[2 * TSIM_ID_MAX], pop[64 + TSIM_ID_MAX], when[32] = "";
-    if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%g", sc->visit_week[ep->visits[an->visit]]);
+    char num[TSIM_NUM_CHARS];
+    if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%s", tsim_num(num, sc->visit_week[ep->visits[an->visit]]));
     int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
     int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],

@@ -12,6 +12,8 @@
  */
 #include "run/size.h"
 
+#include "core/numfmt.h"
+
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +63,7 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
     v[i] = analysed_share(sc, an, arms[i], &p[i]);
   }
   double N;
+  char num[TSIM_NUM_CHARS];
   if (sc->single_arm) {
     double p0 = ep->p0, p1 = p[1], delta = p1 - p0;
     if (fabs(delta) < 1e-12 || v[1] <= 0) {
@@ -69,8 +72,8 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
     }
     N = pow(za * sqrt(p0 * (1 - p0)) + zb * sqrt(p1 * (1 - p1)), 2) / (delta * delta) / v[1];
     snprintf(why, n, "normal approximation for one proportion against p0 = %.4g: analysed rate "
-                     "%.4g, analysed share %.4g of N, %s alpha %g: N = %.1f",
-             p0, p1, v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
+                     "%.4g, analysed share %.4g of N, %s alpha %s: N = %.1f",
+             p0, p1, v[1], an->sided == 1 ? "one-sided" : "two-sided", tsim_num(num, an->alpha), N);
   } else if (ep->type == TSIM_EP_CONTINUOUS) {
     double delta = p[1] - p[0], s0 = ep->sd[arms[0]], s1 = ep->sd[arms[1]];
     if (fabs(delta) < 1e-12 * (s0 + s1) || v[0] <= 0 || v[1] <= 0) {
@@ -79,8 +82,8 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
     }
     N = pow(za + zb, 2) * (s0 * s0 / v[0] + s1 * s1 / v[1]) / (delta * delta);
     snprintf(why, n, "normal approximation for two means: %.4g vs %.4g, SDs %.4g and %.4g, "
-                     "analysed shares %.4g and %.4g of N, %s alpha %g: N = %.1f",
-             p[0], p[1], s0, s1, v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
+                     "analysed shares %.4g and %.4g of N, %s alpha %s: N = %.1f",
+             p[0], p[1], s0, s1, v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", tsim_num(num, an->alpha), N);
   } else {
     double delta = p[1] - p[0];
     if (fabs(delta) < 1e-12 || v[0] <= 0 || v[1] <= 0) {
@@ -93,8 +96,8 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
     double s1 = sqrt(p[0] * (1 - p[0]) / v[0] + p[1] * (1 - p[1]) / v[1]);
     N = pow(za * s0 + zb * s1, 2) / (delta * delta);
     snprintf(why, n, "normal approximation for two proportions: analysed rates %.4g vs %.4g, "
-                     "analysed shares %.4g and %.4g of N, %s alpha %g: N = %.1f",
-             p[0], p[1], v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", an->alpha, N);
+                     "analysed shares %.4g and %.4g of N, %s alpha %s: N = %.1f",
+             p[0], p[1], v[0], v[1], an->sided == 1 ? "one-sided" : "two-sided", tsim_num(num, an->alpha), N);
   }
   return N > (double)TSIM_MAX_SAMPLE ? TSIM_MAX_SAMPLE : (long long)ceil(N);
 }
@@ -358,7 +361,7 @@ static int check_direction(search *s, const tsim_scenario *sc, int k, const char
   int better = sc->endpoints[an->endpoint].higher_is_better ? nominal > 0 : nominal < 0;
   if (an->sided == 1 && !better) {
     tsim_diag_add(s->d, "%s: --analysis %s: the analysis is one-sided in the favourable "
-                  "direction, but the scenario's effect (nominal difference %g) is not "
+                  "direction, but the scenario's effect (nominal difference %.4g) is not "
                   "favourable: its power stays below alpha at every size", s->file,
                   name, nominal);
     return -1;
