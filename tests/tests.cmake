@@ -60,6 +60,9 @@ target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams fast POSIX)
 tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_numfmt numbers_should_be_written_as_the_shortest_text_that_reads_back fast)
+# SHA-256 (the scenario file's digest in report.html) against FIPS 180 and sha256sum.
+tsim_unit_test(test_sha256 sha256_should_match_fips_180_vectors_and_sha256sum fast POSIX
+               ${TSIM_SCENARIOS})
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
 tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)
