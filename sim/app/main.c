@@ -21,6 +21,7 @@
 #include "app/analyze.h"
 #include "input/grid.h"
 #include "output/expreport.h"
+#include "output/html.h"
 #include "output/report.h"
 #include "run/runner.h"
 #include "input/scenario.h"
@@ -39,6 +40,9 @@
 /* In trialsim_mpi, how many processes run (run.processes) and whether this one writes the
  * results (process 0 only). */
 static int processes = 1, writer = 1;
+/* The whole command line, for report.html's record (--report). */
+static int main_argc;
+static char **main_argv;
 
 static const char *const usage_main =
     "usage: trialsim <command> [options]\n"
@@ -150,6 +154,7 @@ typedef struct cli {
   int quiet;
   int zip;
   int p_values;            /* run: tally the p-value distribution */
+  int report;              /* run, sweep, size: also DIR/report.html */
   const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
   int nset;
   const char *analysis;    /* size */
@@ -204,12 +209,14 @@ static int in_list(const char *name, const char *const list[]) {
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
                                             "--max", "--window", NULL};
-static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", NULL};
+static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", "--report",
+                                           NULL};
 
 static int set_flag(cli *c, const char *name) {
   if (strcmp(name, "--null") == 0) c->null_twin = 1;
   else if (strcmp(name, "--quiet") == 0) c->quiet = 1;
   else if (strcmp(name, "--p-values") == 0) c->p_values = 1;
+  else if (strcmp(name, "--report") == 0) c->report = 1;
   else c->zip = 1;
   return 0;
 }
@@ -369,6 +376,46 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* --report: the record of this command, taken before it simulates (the scenario file's digest,
+ * the date); 0, or 1 when memory runs out. */
+static int report_begin(const cli *c, tsim_html_record *rec) {
+  memset(rec, 0, sizeof *rec);
+  if (!c->report || !writer) return 0;
+  if (tsim_html_record_init(rec, main_argc, main_argv, c->scenario, c->set, c->nset) == TSIM_OK) return 0;
+  fprintf(stderr, "trialsim: error: out of memory\n");
+  return 1;
+}
+
+/* --report: DIR/report.html from the result set just written there (kind 'r' run, 'w' sweep,
+ * 's' size; sc NULL: the scenario file with the overrides ov). Frees the record. Returns 0 or
+ * an exit status. */
+static int report_end(const cli *c, int kind, const char *dir, const tsim_scenario *sc,
+                      const tsim_override *ov, int nov, tsim_html_record *rec) {
+  int status = 0;
+  if (c->report && writer) {
+    tsim_scenario *own = NULL;
+    if (!sc && !(sc = own = load(c->scenario, ov, nov, &status))) {
+      tsim_html_record_free(rec);
+      return status;
+    }
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status st = kind == 'r' ? tsim_html_write_run(dir, sc, rec, &d)
+                     : kind == 'w' ? tsim_html_write_sweep(dir, sc, rec, &d)
+                                   : tsim_html_write_size(dir, sc, rec, &d);
+    if (st != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: ", stderr);
+      status = tsim_status_exit_code(st);
+    } else if (!c->quiet) {
+      printf("report: %s/report.html\n", dir);
+    }
+    tsim_diag_clear(&d);
+    tsim_scenario_free(own);
+  }
+  tsim_html_record_free(rec);
+  return status;
+}
+
 typedef struct progress {
   double start, last;
   int shown;
@@ -388,7 +435,7 @@ static void show_progress(void *ctx, long long done, long long total) {
 
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
-                                        "--set", "--p-values", NULL};
+                                        "--set", "--p-values", "--report", NULL};
   cli c;
   cli_init(&c, "run");
   int st = parse_cli(argc, argv, usage_run, allowed, &c);
@@ -399,6 +446,8 @@ static int cmd_run(int argc, char **argv) {
   int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
   if (!sc) return status;
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
@@ -414,6 +463,7 @@ static int cmd_run(int argc, char **argv) {
   if (pr.shown) fprintf(stderr, "\r%70s\r", "");
   if (rs != TSIM_OK) {
     fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
+    tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
     return tsim_status_exit_code(rs);
   }
@@ -429,6 +479,8 @@ static int cmd_run(int argc, char **argv) {
     printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s\n", outdir, outdir,
            c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
   }
+  if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_tally_free(t);
   tsim_scenario_free(sc);
@@ -533,7 +585,7 @@ static void print_plot_files(const char *dir, const char *name) {
 
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", NULL};
+                                        "--out", "--quiet", "--report", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
@@ -549,6 +601,8 @@ static int cmd_sweep(int argc, char **argv) {
   else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
   tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_grid_free(&g); return 1; }
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_sweep sw;
@@ -571,6 +625,8 @@ static int cmd_sweep(int argc, char **argv) {
     print_plot_files(outdir, "type1_error");
     putchar('\n');
   }
+  if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_sweep_free(&sw);
   tsim_grid_free(&g);
@@ -590,7 +646,7 @@ static int size_alpha(const cli *c, const tsim_scenario *sc, tsim_override *ov, 
 static int cmd_size(int argc, char **argv) {
   static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
                                         "--window", "--set", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", NULL};
+                                        "--out", "--quiet", "--report", NULL};
   cli c;
   cli_init(&c, "size");
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
@@ -604,6 +660,8 @@ static int cmd_size(int argc, char **argv) {
   tsim_scenario *sc = load(c.scenario, ov, nov, &status);
   if (!sc) return status;
   size_alpha(&c, sc, ov, &nov);
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   tsim_size_opts so;
   memset(&so, 0, sizeof so);
   snprintf(so.comparison, sizeof so.comparison, "%s", c.analysis);
@@ -634,6 +692,8 @@ static int cmd_size(int argc, char **argv) {
     print_plot_files(outdir, "size_power");
     putchar('\n');
   }
+  if (rs == TSIM_OK) status = report_end(&c, 's', outdir, NULL, ov, nov, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);
   tsim_scenario_free(sc);
@@ -694,6 +754,8 @@ int main(int argc, char **argv) {
   }
   processes = tsim_mpi_size();
   writer = tsim_mpi_rank() == 0;
+  main_argc = argc;
+  main_argv = argv;
   /* Messages once: the other processes' output (usage, problems in the scenario, which every
    * process finds alike, the tables) goes nowhere. */
   if (!writer && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
@@ -722,6 +784,8 @@ int main(int argc, char **argv) {
 #else
 int main(int argc, char **argv) {
   gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
+  main_argc = argc;
+  main_argv = argv;
   if (argc < 2) {
     fputs(usage_main, stderr);
     return 2;
