@@ -289,7 +289,7 @@ static const char *const css =
     "th,td{border:1px solid #c8ccd2;padding:3px 7px;vertical-align:top;text-align:left}"
     "th{background:#eef1f5;font-weight:600}"
     "td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}.nw{white-space:nowrap}"
-    "tr.grp td{background:#f6f7f9;font-weight:600}"
+    "tr.grp td{background:#f6f7f9;font-weight:600}tr.first td{border-top:2px solid #7d8da3}"
     ".ci{color:#555;font-size:12.5px}.na{color:#999}"
     ".desc{background:#f8f8f4;border-left:4px solid #b9b27a;padding:6px 14px;margin:8px 0}"
     ".desc p{margin:6px 0}"
@@ -651,6 +651,20 @@ static int control_direction(page *pg, const char *h, int with_ci) {
   return 1;
 }
 
+/* The same as text inside a cell: the estimate only. */
+static int control_direction_text(page *pg, const char *h) {
+  char ptr[1024], f[1024];
+  snprintf(ptr, sizeof ptr, "%s/reject_favouring_control/estimate", h);
+  if (has(pg, ptr)) {
+    num_at(pg, ptr, 4);
+    return 0;
+  }
+  snprintf(ptr, sizeof ptr, "%s/reject/estimate", h);
+  snprintf(f, sizeof f, "%s/reject_favouring/estimate", h);
+  num_minus(pg, 4, ptr, f);
+  return 1;
+}
+
 /* A row label: the comparison's id. */
 static void id_cell(page *pg, const char *an) {
   const cJSON *o = jptr(pg->root, an);
@@ -839,16 +853,18 @@ static char *slurp(const char *path, size_t max, size_t *len) {
 
 static int id_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.' || c == ':'; }
 
-/* The ids an SVG defines (id='x' or id="x"), as offsets into svg, NUL-separated in ids. */
+/* The ids an SVG defines (id='x' or id="x"), each once, and how often each was written out. */
 typedef struct idset {
   char **name;
+  int *written;
   int n, cap;
 } idset;
 
-static int idset_has(const idset *s, const char *p, size_t len) {
+/* The index of the id p[0..len), or -1. */
+static int idset_find(const idset *s, const char *p, size_t len) {
   for (int i = 0; i < s->n; i++)
-    if (strlen(s->name[i]) == len && memcmp(s->name[i], p, len) == 0) return 1;
-  return 0;
+    if (strlen(s->name[i]) == len && memcmp(s->name[i], p, len) == 0) return i;
+  return -1;
 }
 
 static int idset_collect(idset *s, const char *svg) {
@@ -856,14 +872,19 @@ static int idset_collect(idset *s, const char *svg) {
     if (p == svg || !isspace((unsigned char)p[-1]) || (p[3] != '\'' && p[3] != '"')) continue;
     const char *q = strchr(p + 4, p[3]);
     if (!q) break;
+    size_t len = (size_t)(q - p - 4);
+    if (idset_find(s, p + 4, len) >= 0) continue;
     if (s->n == s->cap) {
       int cap = s->cap ? 2 * s->cap : 64;
       char **nn = realloc(s->name, (size_t)cap * sizeof *nn);
       if (!nn) return -1;
       s->name = nn;
+      int *nw = realloc(s->written, (size_t)cap * sizeof *nw);
+      if (!nw) return -1;
+      s->written = nw;
       s->cap = cap;
     }
-    size_t len = (size_t)(q - p - 4);
+    s->written[s->n] = 0;
     if (!(s->name[s->n] = malloc(len + 1))) return -1;
     memcpy(s->name[s->n], p + 4, len);
     s->name[s->n++][len] = '\0';
@@ -874,12 +895,15 @@ static int idset_collect(idset *s, const char *svg) {
 static void idset_free(idset *s) {
   for (int i = 0; i < s->n; i++) free(s->name[i]);
   free(s->name);
+  free(s->written);
 }
 
 /* The SVG from its <svg> tag on, for inlining in a page that holds several: the XML prolog,
  * DOCTYPE and namespace declarations dropped (HTML gives <svg> its namespace), and every id it
  * defines, and every #reference to one, prefixed with pfx so that two gnuplot plots' gpPt0 do
- * not clash. 0, or -1 when it cannot be inlined (no <svg>, or a script inside). */
+ * not clash. gnuplot also writes some ids twice in one plot (gnuplot_plot_1 for a band and its
+ * line); a repeat gets a suffix, -2, -3, ..., so that every id of the page is unique (#references
+ * keep naming the first). 0, or -1 when it cannot be inlined (no <svg>, or a script inside). */
 static int inline_svg(sbuf *b, const char *svg, const char *pfx) {
   const char *start = strstr(svg, "<svg");
   if (!start || strstr(svg, "<script") || strstr(svg, "<foreignObject")) return -1;
@@ -893,15 +917,21 @@ static int inline_svg(sbuf *b, const char *svg, const char *pfx) {
       if (e) { p = e + 1; continue; }
     }
     if (strncmp(p, "id=", 3) == 0 && p > start && isspace((unsigned char)p[-1]) && (p[3] == '\'' || p[3] == '"')) {
-      sb_put(b, p, 4);
-      sb_puts(b, pfx);
-      p += 4;
-      continue;
+      const char *q = strchr(p + 4, p[3]);
+      int i = q ? idset_find(&ids, p + 4, (size_t)(q - p - 4)) : -1;
+      if (i >= 0) {
+        sb_put(b, p, 4);
+        sb_puts(b, pfx);
+        sb_put(b, p + 4, (size_t)(q - p - 4));
+        if (ids.written[i]++) sb_printf(b, "-%d", ids.written[i]);
+        p = q;
+        continue;
+      }
     }
     if (*p == '#') {
       size_t len = 0;
       while (id_char(p[1 + len])) len++;
-      if (len && idset_has(&ids, p + 1, len)) {
+      if (len && idset_find(&ids, p + 1, len) >= 0) {
         sb_puts(b, "#");
         sb_puts(b, pfx);
         sb_put(b, p + 1, len);
@@ -1099,8 +1129,7 @@ static void sweep_table(page *pg) {
     sb_puts(b, "</code></th>");
   }
   sb_puts(b, "<th>analysis</th><th>power [95% CI]</th><th>MCSE</th><th>type I error [95% CI]</th>"
-             "<th>type I favouring experimental</th><th>type I favouring control</th>"
-             "<th>mean N</th></tr>\n");
+             "<th>type I error favouring exp. / control</th><th>mean N</th></tr>\n");
   int computed = 0;
   for (int k = 0; k < npts; k++) {
     char arr[128], an[256], key[600];
@@ -1130,9 +1159,10 @@ static void sweep_table(page *pg) {
       estimate_cells(pg, key, 0);
       sb_puts(b, "<td class=\"num\">");
       num(pg, 4, "%s/null/reject_favouring/estimate", an);
-      sb_puts(b, "</td>");
+      sb_puts(b, " / ");
       snprintf(key, sizeof key, "%s/null", an);
-      computed |= control_direction(pg, key, 0);
+      computed |= control_direction_text(pg, key);
+      sb_puts(b, "</td>");
       sb_puts(b, "<td class=\"num\">");
       num(pg, 1, "%s/alternative/mean_n", an);
       sb_puts(b, "</td></tr>\n");
@@ -1191,6 +1221,22 @@ static void size_value(page *pg, const char *ptr, const cJSON *v) {
   }
 }
 
+/* A column header for a member of a size point: the result set's key in words. */
+static void size_header(sbuf *b, const char *key) {
+  static const char *const known[][2] = {
+      {"sample_size", "sample size"}, {"power", "power"}, {"type1_error", "type I error"},
+      {"power_favouring", "power favouring experimental"},
+      {"type1_error_favouring", "type I error favouring experimental"},
+      {"type1_error_favouring_control", "type I error favouring control"},
+      {"power_favouring_control", "power favouring control"}, {"reaches_target", "reaches target"}};
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+    if (key && strcmp(key, known[i][0]) == 0) { sb_puts(b, known[i][1]); return; }
+  for (const char *s = key; s && *s; s++) {
+    if (*s == '_') sb_puts(b, " ");
+    else sb_escn(b, s, 1);
+  }
+}
+
 /* The points of a size search: one column per member of the first point (sample_size, power,
  * type1_error, ... whatever the result set holds), one row per size evaluated. */
 static void size_points(page *pg) {
@@ -1198,13 +1244,18 @@ static void size_points(page *pg) {
   const cJSON *pts = jptr(pg->root, "/points");
   const cJSON *first = cJSON_GetArrayItem(pts, 0);
   if (!first) return;
+  /* Without a key of its own, the null twin's rejections favouring control are computed as
+   * type1_error - type1_error_favouring, in a last column. */
+  int minus = cJSON_GetObjectItemCaseSensitive(first, "type1_error_favouring") &&
+              !cJSON_GetObjectItemCaseSensitive(first, "type1_error_favouring_control");
   sb_puts(b, "<table><tr>");
   for (const cJSON *m = first->child; m; m = m->next) {
     sb_puts(b, "<th>");
-    for (const char *s = m->string; s && *s; s++) sb_put(b, *s == '_' ? " " : s, 1);
+    size_header(b, m->string);
     if (cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m, "estimate")) sb_puts(b, " [95% CI]");
     sb_puts(b, "</th>");
   }
+  if (minus) sb_puts(b, "<th>type I error favouring control</th>");
   sb_puts(b, "</tr>\n");
   const cJSON *n_at = jptr(pg->root, "/sample_size");
   for (int i = 0; i < cJSON_GetArraySize(pts); i++) {
@@ -1217,6 +1268,14 @@ static void size_points(page *pg) {
       snprintf(ptr, sizeof ptr, "/points/%d/", i);
       ptr_token(ptr, sizeof ptr, m->string);
       size_value(pg, ptr, cJSON_GetObjectItemCaseSensitive(p, m->string));
+    }
+    if (minus) {
+      char a[128], f[128];
+      snprintf(a, sizeof a, "/points/%d/type1_error/estimate", i);
+      snprintf(f, sizeof f, "/points/%d/type1_error_favouring/estimate", i);
+      sb_puts(b, "<td class=\"num\">");
+      num_minus(pg, 4, a, f);
+      sb_puts(b, "</td>");
     }
     sb_puts(b, "</tr>\n");
   }
