@@ -214,6 +214,28 @@ else()
                    $<TARGET_FILE:trialsim> ${TSIM_SRC})
 endif()
 
+# report.html (--report): every number on the page is its result set's, the page stands alone
+# (no scripts, no outside references, unique ids with several inline SVGs), the scenario's text is
+# escaped (tests/report.sh, tests/py/check_report.py); and it renders in a real browser (Chromium
+# headless, screenshots checked not blank; skipped, exit 77, without Chromium). Both need python3
+# (standard library only): reported as Skipped without it.
+if(TSIM_PYTHON3)
+  tsim_script_test(report_should_show_exactly_the_numbers_of_its_result_set fast report.sh
+                   $<TARGET_FILE:trialsim> ${TSIM_PYTHON3} ${TSIM_SRC})
+  tsim_script_test(report_should_render_in_a_browser slow report_browser.sh
+                   $<TARGET_FILE:trialsim> ${TSIM_PYTHON3} ${TSIM_SRC})
+else()
+  foreach(t report_should_show_exactly_the_numbers_of_its_result_set:fast
+            report_should_render_in_a_browser:slow)
+    string(REPLACE ":" ";" t "${t}")
+    list(GET t 0 tname)
+    list(GET t 1 tlabel)
+    tsim_test(${tname} ${tlabel} sh -c "echo 'SKIPPED: python3 not found at configure time' && exit 77")
+  endforeach()
+endif()
+set_tests_properties(report_should_show_exactly_the_numbers_of_its_result_set
+                     report_should_render_in_a_browser PROPERTIES SKIP_RETURN_CODE 77)
+
 # Every stage's variants for a target against the reference, bit for bit (skipped, exit 77, where
 # the processor or the build lacks the target).
 tsim_unit_test(test_kernels kernels_should_match_the_reference_bit_for_bit_avx2 fast avx2)
