@@ -235,6 +235,10 @@ else()
 endif()
 set_tests_properties(report_should_show_exactly_the_numbers_of_its_result_set
                      report_should_render_in_a_browser PROPERTIES SKIP_RETURN_CODE 77)
+# The source revision report.html names (sim/revision.cmake, run at every build): "unknown"
+# outside a git checkout, and never stale after an edit or a commit.
+tsim_script_test(revision_should_follow_the_source_and_be_unknown_outside_git fast revision.sh
+                 ${CMAKE_COMMAND} ${TSIM_SRC})
 
 # Every stage's variants for a target against the reference, bit for bit (skipped, exit 77, where
 # the processor or the build lacks the target).
