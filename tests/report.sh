@@ -1,13 +1,14 @@
 #!/bin/sh
 # report.sh TRIALSIM PYTHON3 SRC
-# `--report` writes DIR/report.html, a view of exactly the numbers of the result set: for a run
-# (a scenario with markup in its description, at a path with & < and a quote, with --set), the
-# default LUPIL-2 run, a two-parameter sweep and a sample-size search, tests/py/check_report.py
-# checks every number cell against summary.json / sweep.json / size.json, that the page stands
-# alone (no scripts, no outside references), unique ids with several inline SVGs, the escaped
-# text, the record (the scenario's SHA-256, the command line); without gnuplot the page names the
-# plots' data and scripts instead. Without --report no page is written, and a page that cannot
-# be written is an error (exit 1, named) that leaves no temporary file.
+# `--report` writes DIR/report.html, a view of exactly the numbers of the result set. For a run
+# of a scenario with markup in its description, at a path with & < and a quote, with --set; the
+# default LUPIL-2 run; the single-arm, visits-and-subgroups and ANCOVA scenarios; a two-parameter
+# sweep and a sample-size search, tests/py/check_report.py checks every number cell against
+# summary.json / sweep.json / size.json, that the page stands alone (no scripts, no outside
+# references), unique ids with several inline SVGs, the escaped text and the record (the
+# scenario's SHA-256, the command line); without gnuplot the page names the plots' data and
+# scripts instead. Without --report no page is written, and a page that cannot be written is an
+# error (exit 1, named) that leaves no temporary file.
 set -u
 exe=$1; py=$2; src=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -34,6 +35,11 @@ grep -q "<script" "$tmp/run/report.html" && bad "a <script> reached the page" ||
 "$exe" run "$src/scenarios/lupil2.json" --trials 1000 --out "$tmp/l2" --report --quiet || bad "run lupil2 failed"
 check "run lupil2 (joint, multiplicity, continuous)" "$tmp/l2/report.html" "$tmp/l2/summary.json" \
   --scenario "$src/scenarios/lupil2.json" --text "Assumptions (not published):"
+
+for scn in nct02084238_single_arm he2019_sle pss2022; do # a single arm; visits and subgroups; ANCOVA
+  "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"
+  check "run $scn" "$tmp/$scn/report.html" "$tmp/$scn/summary.json" --scenario "$src/scenarios/$scn.json"
+done
 
 set -- "$tmp/sw/report.html" "$tmp/sw/sweep.json" --scenario "$src/scenarios/teaching_small.json"
 if [ -n "$plots" ]; then set -- "$@" --plot power --plot type1_error; fi

@@ -541,7 +541,9 @@ static void analysis_population(sbuf *b, const tsim_scenario *sc, const tsim_ana
                : an->missing == TSIM_MISSING_EXCLUDE   ? ", complete cases"
                                                         : ", last observation carried forward");
   if (an->exclude) {
-    sb_puts(b, "; without sites ");
+    int nx = 0;
+    for (int s = 0; s < sc->nsites; s++) nx += an->exclude[s] != 0;
+    sb_puts(b, nx == 1 ? "; without site " : "; without sites ");
     for (int s = 0, k = 0; s < sc->nsites; s++)
       if (an->exclude[s]) sb_printf(b, "%s%d", k++ ? ", " : "", s);
     sb_puts(b, " (prespecified)");
@@ -1100,7 +1102,9 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   snprintf(title, sizeof title, "trialsim run: %s", sc->name);
   page_head(&pg, title);
   page_top(&pg, "Simulation report", sc, r,
-           "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">Joint decisions</a>");
+           array_size(&pg, "/joint") ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
+                                       "Joint decisions</a>"
+                                     : "<a href=\"#oc\">Operating characteristics</a>");
   scenario_section(b, sc, jstr(pg.root, "null_twin"));
   sb_puts(b, "<h2 id=\"oc\">Operating characteristics</h2>\n<p>");
   num(&pg, 0, "/trials");
@@ -1169,8 +1173,8 @@ static void sweep_table(page *pg) {
     }
   }
   sb_puts(b, "</table>\n<p class=\"note\">Every point uses the same random numbers (common random "
-             "numbers), so differences between points are not Monte Carlo noise alone. The values "
-             "shown are exact (as in sweep.json).");
+             "numbers), so differences between points are not Monte Carlo noise alone. The swept "
+             "values are shown exactly as sweep.json holds them.");
   if (computed) sb_puts(b, " <i>Favouring control</i>: all rejections minus those favouring the experimental arm.");
   sb_puts(b, "</p>\n");
 }
