@@ -701,10 +701,13 @@ static void oc_tables(page *pg, const char *arr) {
              "says one-sided) under the scenario (power) and under its null twin (type I error). "
              "MCSE: Monte Carlo standard error; the intervals are 95% Wilson intervals of the Monte "
              "Carlo error.</p>\n");
-  sb_puts(b, "<h3>Direction of the rejections</h3>\n<table><tr><th rowspan=\"2\">analysis</th>"
-             "<th colspan=\"2\">scenario (power)</th><th colspan=\"2\">null twin (type I error)</th></tr>\n"
-             "<tr><th>favouring experimental</th><th>favouring control</th>"
-             "<th>favouring experimental [95% CI]</th><th>favouring control</th></tr>\n");
+  /* A single arm is judged against p0: its rejections favour the arm, or go against it. */
+  int single = cJSON_IsNull(jptr(pg->root, "/analyses/0/control"));
+  const char *fav = single ? "favouring the arm" : "favouring experimental";
+  const char *ctl = single ? "against the arm (p0 better)" : "favouring control";
+  sb_printf(b, "<h3>Direction of the rejections</h3>\n<table><tr><th rowspan=\"2\">analysis</th>"
+               "<th colspan=\"2\">scenario (power)</th><th colspan=\"2\">null twin (type I error)</th></tr>\n"
+               "<tr><th>%s</th><th>%s</th><th>%s [95%% CI]</th><th>%s</th></tr>\n", fav, ctl, fav, ctl);
   for (int k = 0; k < n; k++) {
     snprintf(an, sizeof an, "%s/%d", arr, k);
     sb_puts(b, "<tr>");
@@ -720,13 +723,14 @@ static void oc_tables(page *pg, const char *arr) {
     computed |= control_direction(pg, an, 1);
     sb_puts(b, "</tr>\n");
   }
-  sb_puts(b, "</table>\n<p class=\"note\">A type I error that favours control is not a false claim "
-             "for the experimental arm: with anomalous sites most of an ITT analysis&#8217;s null "
-             "rejections can be of this kind. A prespecified one-sided test at 0.025 would spend at "
-             "most 0.025 favouring the experimental arm.");
+  sb_puts(b, "</table>\n<p class=\"note\">Favouring: significant with the difference in the "
+             "end point&#8217;s better direction (higher_is_better). A type I error that favours "
+             "control is not a false claim for the experimental arm: with anomalous sites most of "
+             "an ITT analysis&#8217;s null rejections can be of this kind. A prespecified one-sided "
+             "test at 0.025 would spend at most 0.025 favouring the experimental arm.");
   if (computed)
-    sb_puts(b, " <i>favouring control</i> is all rejections minus those favouring the experimental "
-               "arm (the result set has no key of its own for it).");
+    sb_printf(b, " <i>%s</i> is all rejections minus those %s (the result set has no key of its "
+                 "own for it).", ctl, fav);
   sb_puts(b, "</p>\n");
   sb_puts(b, "<h3>Patients analysed and estimated difference</h3>\n<table><tr><th>analysis</th>"
              "<th>mean N</th><th>mean N control</th><th>mean N arm</th><th>sites dropped</th>"
