@@ -60,7 +60,7 @@ static const char *const usage_main =
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                    [--set PATH=VALUE ...] [--p-values] [--quiet]\n"
+    "                    [--set PATH=VALUE ...] [--p-values] [--report] [--quiet]\n"
     "\n"
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
@@ -78,6 +78,10 @@ static const char *const usage_run =
     "  --p-values     also the distribution of every analysis's p-value under both\n"
     "                 hypotheses: DIR/p_values.csv (1000 bins of 0.001) and \"p_values\" in\n"
     "                 summary.json; slower, as every p-value is computed exactly\n"
+    "  --report       also DIR/report.html: one self-contained page to file with a report\n"
+    "                 (the scenario and its sources, the tables with Monte Carlo errors, the\n"
+    "                 plots, and a record to reproduce the run: version, revision, the\n"
+    "                 scenario's SHA-256, seed, trials, command line, date)\n"
     "  --quiet        no table on stdout\n";
 
 static const char *const usage_check =
@@ -104,7 +108,7 @@ static const char *const usage_cohort =
 
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
-    "                      [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "                      [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -114,12 +118,14 @@ static const char *const usage_sweep =
     "block is used. Every point is validated before anything runs, and every point uses the\n"
     "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
     "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
-    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n";
+    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n"
+    "--report also writes DIR/report.html: the scenario, every point's table and the plots on one\n"
+    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n";
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
-    "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "\n"
     "Finds the smallest total sample size whose power for analysis ID reaches P: starts from\n"
     "the normal approximation for two proportions, brackets the answer, bisects on multiples\n"
@@ -128,7 +134,9 @@ static const char *const usage_size =
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
     "size reaches P, with power and type I error at every size evaluated. --alpha sets the\n"
     "analysis's level; --max bounds the search. Writes DIR/size.json (\"sample_size\" is the\n"
-    "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n";
+    "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n"
+    "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
+    "plot on one self-contained page, with a record to reproduce the search.\n";
 
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
