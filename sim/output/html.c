@@ -1039,7 +1039,13 @@ static void record_section(page *pg, const tsim_html_record *r) {
   num(pg, 0, "/trials");
   sb_puts(b, "</td></tr>\n<tr><th>command line</th><td><pre>");
   sb_esc(b, r->command_line);
-  sb_puts(b, "</pre></td></tr>\n<tr><th>--set</th><td class=\"mono\">");
+  sb_puts(b, "</pre>");
+  const cJSON *procs = jptr(pg->root, "/run/processes");
+  if (cJSON_IsNumber(procs) && procs->valuedouble > 1)
+    sb_puts(b, "<span class=\"note\">run by MPI across the processes below: start it with "
+               "<code>mpirun -n</code> and that number (mpirun&#8217;s own options are not "
+               "recorded)</span>");
+  sb_puts(b, "</td></tr>\n<tr><th>--set</th><td class=\"mono\">");
   for (int i = 0; i < r->nsets; i++) {
     if (i) sb_puts(b, "<br>");
     sb_esc(b, r->sets[i]);
