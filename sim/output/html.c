@@ -504,12 +504,15 @@ static void design_sites(sbuf *b, const tsim_scenario *sc) {
   sb_printf(b, "<p>%d sites, enrollment %s, random site effect with SD ", sc->nsites,
             tsim_enroll_names[sc->enrollment]);
   sb_num(b, sc->heterogeneity_sd);
-  sb_puts(b, " on the logit scale (a normal scale for continuous end points). Enrollment weights: ");
-  for (int s = 0; s < sc->nsites && s < 200; s++) {
+  sb_puts(b, " on the logit scale (a normal scale for continuous end points). ");
+  int equal = 1;
+  for (int s = 1; s < sc->nsites; s++) equal &= sc->site_weights[s] == sc->site_weights[0];
+  sb_puts(b, equal ? "Every site enrolls with the same weight" : "Enrollment weights: ");
+  for (int s = 0; s < sc->nsites && s < 200 && !equal; s++) {
     if (s) sb_puts(b, ", ");
     sb_printf(b, "%d: %.4g", s, sc->site_weights[s]);
   }
-  if (sc->nsites > 200) sb_printf(b, ", ... (%d sites)", sc->nsites);
+  if (sc->nsites > 200 && !equal) sb_printf(b, ", ... (%d sites)", sc->nsites);
   sb_puts(b, ".</p>\n");
   if (sc->nanomalies == 0) return;
   sb_puts(b, "<h3>Anomalous sites</h3>\n<table><tr><th>rule</th><th>where</th><th>arm</th>"
@@ -602,7 +605,8 @@ static void design_analyses(sbuf *b, const tsim_scenario *sc) {
   sb_puts(b, "</table>\n");
 }
 
-static void scenario_section(sbuf *b, const tsim_scenario *sc, const char *null_twin) {
+static void scenario_section(sbuf *b, const tsim_scenario *sc, const tsim_html_record *r,
+                             const char *null_twin) {
   sb_puts(b, "<h2 id=\"design\">What was simulated</h2>\n<p>Scenario <b>");
   sb_esc(b, sc->name);
   sb_puts(b, "</b> from <code>");
@@ -611,6 +615,12 @@ static void scenario_section(sbuf *b, const tsim_scenario *sc, const char *null_
              "says (quoted in full; for the scenarios shipped with trialsim, "
              "<code>scenarios/PROVENANCE.md</code> in its sources says the same at length):</p>\n");
   description(b, sc->description);
+  for (int i = 0; i < r->nsets; i++) {
+    sb_puts(b, i ? "</code>, <code>" : "<p><b>Changed on the command line</b> (<code>--set</code>, "
+                                       "before validation; the tables below include it): <code>");
+    sb_esc(b, r->sets[i]);
+    if (i == r->nsets - 1) sb_puts(b, "</code>.</p>\n");
+  }
   sb_puts(b, "<h3>Design</h3>\n");
   design_arms(b, sc);
   sb_puts(b, "<h3>End points</h3>\n<p class=\"note\">Response probabilities and means of patients "
@@ -1115,7 +1125,7 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
            array_size(&pg, "/joint") ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
                                        "Joint decisions</a>"
                                      : "<a href=\"#oc\">Operating characteristics</a>");
-  scenario_section(b, sc, jstr(pg.root, "null_twin"));
+  scenario_section(b, sc, r, jstr(pg.root, "null_twin"));
   sb_puts(b, "<h2 id=\"oc\">Operating characteristics</h2>\n<p>");
   num(&pg, 0, "/trials");
   sb_puts(b, " simulated trials under the scenario and as many under its null twin, seed ");
@@ -1199,7 +1209,7 @@ tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
   snprintf(title, sizeof title, "trialsim sweep: %s", sc->name);
   page_head(&pg, title);
   page_top(&pg, "Sweep report", sc, r, "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>");
-  scenario_section(b, sc, NULL);
+  scenario_section(b, sc, r, NULL);
   sb_puts(b, "<p class=\"note\">The values above are the scenario file&#8217;s; the sweep replaces "
              "those of its grid at every point (below).</p>\n<h2 id=\"plots\">Power curves</h2>\n");
   const cJSON *zip = jptr(pg.root, "/zip");
@@ -1306,8 +1316,10 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
   snprintf(title, sizeof title, "trialsim size: %s", sc->name);
   page_head(&pg, title);
   page_top(&pg, "Sample-size report", sc, r, "<a href=\"#size\">Sample size</a>");
-  scenario_section(b, sc, NULL);
-  sb_puts(b, "<h2 id=\"size\">Sample size</h2>\n<p>");
+  scenario_section(b, sc, r, NULL);
+  sb_puts(b, "<p class=\"note\">The search replaces the sample size above with every size it "
+             "evaluates (below); a level given with --alpha is in the analysis plan.</p>\n"
+             "<h2 id=\"size\">Sample size</h2>\n<p>");
   const cJSON *an = jptr(pg.root, "/analysis");
   sb_puts(b, "Target power ");
   num(&pg, 2, "/target_power");
