@@ -605,8 +605,9 @@ static void design_analyses(sbuf *b, const tsim_scenario *sc) {
   sb_puts(b, "</table>\n");
 }
 
+/* sets_applied: the record's --set values are in sc (run, size), not a sweep's grid. */
 static void scenario_section(sbuf *b, const tsim_scenario *sc, const tsim_html_record *r,
-                             const char *null_twin) {
+                             int sets_applied, const char *null_twin) {
   sb_puts(b, "<h2 id=\"design\">What was simulated</h2>\n<p>Scenario <b>");
   sb_esc(b, sc->name);
   sb_puts(b, "</b> from <code>");
@@ -615,7 +616,7 @@ static void scenario_section(sbuf *b, const tsim_scenario *sc, const tsim_html_r
              "says (quoted in full; for the scenarios shipped with trialsim, "
              "<code>scenarios/PROVENANCE.md</code> in its sources says the same at length):</p>\n");
   description(b, sc->description);
-  for (int i = 0; i < r->nsets; i++) {
+  for (int i = 0; i < r->nsets && sets_applied; i++) {
     sb_puts(b, i ? "</code>, <code>" : "<p><b>Changed on the command line</b> (<code>--set</code>, "
                                        "before validation; the tables below include it): <code>");
     sb_esc(b, r->sets[i]);
@@ -1125,7 +1126,7 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
            array_size(&pg, "/joint") ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
                                        "Joint decisions</a>"
                                      : "<a href=\"#oc\">Operating characteristics</a>");
-  scenario_section(b, sc, r, jstr(pg.root, "null_twin"));
+  scenario_section(b, sc, r, 1, jstr(pg.root, "null_twin"));
   sb_puts(b, "<h2 id=\"oc\">Operating characteristics</h2>\n<p>");
   num(&pg, 0, "/trials");
   sb_puts(b, " simulated trials under the scenario and as many under its null twin, seed ");
@@ -1209,7 +1210,7 @@ tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
   snprintf(title, sizeof title, "trialsim sweep: %s", sc->name);
   page_head(&pg, title);
   page_top(&pg, "Sweep report", sc, r, "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>");
-  scenario_section(b, sc, r, NULL);
+  scenario_section(b, sc, r, 0, NULL);
   sb_puts(b, "<p class=\"note\">The values above are the scenario file&#8217;s; the sweep replaces "
              "those of its grid at every point (below).</p>\n<h2 id=\"plots\">Power curves</h2>\n");
   const cJSON *zip = jptr(pg.root, "/zip");
@@ -1316,7 +1317,7 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
   snprintf(title, sizeof title, "trialsim size: %s", sc->name);
   page_head(&pg, title);
   page_top(&pg, "Sample-size report", sc, r, "<a href=\"#size\">Sample size</a>");
-  scenario_section(b, sc, r, NULL);
+  scenario_section(b, sc, r, 1, NULL);
   sb_puts(b, "<p class=\"note\">The search replaces the sample size above with every size it "
              "evaluates (below); a level given with --alpha is in the analysis plan.</p>\n"
              "<h2 id=\"size\">Sample size</h2>\n<p>");
