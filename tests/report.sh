@@ -60,6 +60,9 @@ check "sweep without gnuplot" "$tmp/nognu/report.html" "$tmp/nognu/sweep.json" -
 
 "$exe" run "$odd" --trials 100 --out "$tmp/plain" --quiet || bad "run without --report failed"
 [ ! -e "$tmp/plain/report.html" ] && ok "no report.html without --report" || bad "report.html written without --report"
+"$exe" run "$odd" --trials 100 --out "$tmp/plain" --report --quiet && [ -f "$tmp/plain/report.html" ] \
+  && "$exe" run "$odd" --trials 200 --out "$tmp/plain" --quiet && [ ! -e "$tmp/plain/report.html" ] \
+  && ok "a later run without --report removes the earlier page" || bad "an earlier run's report.html is left beside new results"
 
 mkdir -p "$tmp/blocked/report.html/x"
 "$exe" run "$odd" --trials 100 --out "$tmp/blocked" --report --quiet 2>"$tmp/err"

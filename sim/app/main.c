@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -395,11 +396,18 @@ static int report_begin(const cli *c, tsim_html_record *rec) {
 }
 
 /* --report: DIR/report.html from the result set just written there (kind 'r' run, 'w' sweep,
- * 's' size; sc NULL: the scenario file with the overrides ov). Frees the record. Returns 0 or
- * an exit status. */
+ * 's' size; sc NULL: the scenario file with the overrides ov); without --report, an earlier
+ * DIR/report.html is removed, as it would show another result set. Frees the record. Returns 0
+ * or an exit status. */
 static int report_end(const cli *c, int kind, const char *dir, const tsim_scenario *sc,
                       const tsim_override *ov, int nov, tsim_html_record *rec) {
   int status = 0;
+  if (!c->report && writer) { /* an earlier --report's page shows another run's numbers */
+    char stale[4200];
+    struct stat sb;
+    snprintf(stale, sizeof stale, "%s/report.html", dir);
+    if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+  }
   if (c->report && writer) {
     tsim_scenario *own = NULL;
     if (!sc && !(sc = own = load(c->scenario, ov, nov, &status))) {

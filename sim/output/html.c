@@ -1016,7 +1016,7 @@ static void page_top(page *pg, const char *what, const tsim_scenario *sc, const 
   sb_puts(b, " &#183; ");
   num(pg, 0, "/trials");
   sb_puts(b, " trials");
-  if (jptr(pg->root, "/points") && !has(pg, "/target_power")) sb_puts(b, " per point");
+  if (jptr(pg->root, "/points")) sb_puts(b, has(pg, "/target_power") ? " per size" : " per point");
   sb_puts(b, " &#183; seed ");
   num(pg, 0, "/seed");
   sb_puts(b, " &#183; ");
