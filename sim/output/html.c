@@ -1262,42 +1262,56 @@ static void size_header(sbuf *b, const char *key) {
   }
 }
 
-/* The points of a size search: one column per member of the first point (sample_size, power,
- * type1_error, ... whatever the result set holds), one row per size evaluated. */
-static void size_points(page *pg) {
+/* Whether v belongs in a table's cell: a number, boolean or string, or an estimate. */
+static int size_leaf(const cJSON *v) {
+  return cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsString(v) ||
+         (cJSON_IsObject(v) && cJSON_GetObjectItemCaseSensitive(v, "estimate"));
+}
+
+/* One table of a size search: a row per size evaluated (the answer highlighted), a column per
+ * member of the first point's object at `sub` ("" for the point itself, "/analyses/1",
+ * "/all_significant") that fits in a cell - whatever the result set holds - after the size.
+ * Without a key of its own, the null twin's rejections favouring control are computed as
+ * type1_error - type1_error_favouring, in a last column. */
+static void size_table(page *pg, const char *sub) {
   sbuf *b = &pg->b;
   const cJSON *pts = jptr(pg->root, "/points");
-  const cJSON *first = cJSON_GetArrayItem(pts, 0);
-  if (!first) return;
-  /* Without a key of its own, the null twin's rejections favouring control are computed as
-   * type1_error - type1_error_favouring, in a last column. */
-  int minus = cJSON_GetObjectItemCaseSensitive(first, "type1_error_favouring") &&
-              !cJSON_GetObjectItemCaseSensitive(first, "type1_error_favouring_control");
+  char ptr[512];
+  snprintf(ptr, sizeof ptr, "/points/0%s", sub);
+  const cJSON *tpl = jptr(pg->root, ptr);
+  if (!cJSON_IsObject(tpl)) return;
+  int minus = cJSON_GetObjectItemCaseSensitive(tpl, "type1_error_favouring") &&
+              !cJSON_GetObjectItemCaseSensitive(tpl, "type1_error_favouring_control");
   sb_puts(b, "<table><tr>");
-  for (const cJSON *m = first->child; m; m = m->next) {
+  if (*sub) sb_puts(b, "<th>sample size</th>");
+  for (const cJSON *m = tpl->child; m; m = m->next) {
+    if (!size_leaf(m) || cJSON_IsString(m)) continue;
     sb_puts(b, "<th>");
     size_header(b, m->string);
-    if (cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m, "estimate")) sb_puts(b, " [95% CI]");
+    if (cJSON_IsObject(m)) sb_puts(b, " [95% CI]");
     sb_puts(b, "</th>");
   }
   if (minus) sb_puts(b, "<th>type I error favouring control</th>");
   sb_puts(b, "</tr>\n");
   const cJSON *n_at = jptr(pg->root, "/sample_size");
   for (int i = 0; i < cJSON_GetArraySize(pts); i++) {
-    const cJSON *p = cJSON_GetArrayItem(pts, i);
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "sample_size");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pts, i), "sample_size");
     int chosen = cJSON_IsNumber(n) && cJSON_IsNumber(n_at) && n->valuedouble == n_at->valuedouble;
     sb_puts(b, chosen ? "<tr class=\"grp\">" : "<tr>");
-    for (const cJSON *m = first->child; m; m = m->next) {
-      char ptr[512];
-      snprintf(ptr, sizeof ptr, "/points/%d/", i);
+    if (*sub) {
+      snprintf(ptr, sizeof ptr, "/points/%d/sample_size", i);
+      size_value(pg, ptr, jptr(pg->root, ptr));
+    }
+    for (const cJSON *m = tpl->child; m; m = m->next) {
+      if (!size_leaf(m) || cJSON_IsString(m)) continue;
+      snprintf(ptr, sizeof ptr, "/points/%d%s/", i, sub);
       ptr_token(ptr, sizeof ptr, m->string);
-      size_value(pg, ptr, cJSON_GetObjectItemCaseSensitive(p, m->string));
+      size_value(pg, ptr, jptr(pg->root, ptr));
     }
     if (minus) {
-      char a[128], f[128];
-      snprintf(a, sizeof a, "/points/%d/type1_error/estimate", i);
-      snprintf(f, sizeof f, "/points/%d/type1_error_favouring/estimate", i);
+      char a[600], f[600];
+      snprintf(a, sizeof a, "/points/%d%s/type1_error/estimate", i, sub);
+      snprintf(f, sizeof f, "/points/%d%s/type1_error_favouring/estimate", i, sub);
       sb_puts(b, "<td class=\"num\">");
       num_minus(pg, 4, a, f);
       sb_puts(b, "</td>");
@@ -1305,6 +1319,30 @@ static void size_points(page *pg) {
     sb_puts(b, "</tr>\n");
   }
   sb_puts(b, "</table>\n");
+}
+
+/* The points of a size search: one table for one analysis; for several, the sizes with the
+ * criterion, the share with all of them significant, and a table per analysis. */
+static void size_points(page *pg) {
+  sbuf *b = &pg->b;
+  size_table(pg, "");
+  const cJSON *all = jptr(pg->root, "/points/0/all_significant");
+  if (cJSON_IsObject(all)) {
+    sb_puts(b, "<h3>All named analyses significant in the same trial</h3>\n");
+    size_table(pg, "/all_significant");
+  }
+  int n = array_size(pg, "/points/0/analyses");
+  for (int c = 0; c < n; c++) {
+    char sub[64];
+    snprintf(sub, sizeof sub, "/analyses/%d", c);
+    char ptr[128];
+    snprintf(ptr, sizeof ptr, "/points/0/analyses/%d", c);
+    const char *id = jstr(jptr(pg->root, ptr), "analysis");
+    sb_puts(b, "<h3>Analysis <code>");
+    sb_esc(b, id ? id : "?");
+    sb_puts(b, "</code></h3>\n");
+    size_table(pg, sub);
+  }
 }
 
 tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,

@@ -153,10 +153,15 @@ def required(doc):
             for c, _ in enumerate(pt["analyses"]):
                 need += estimate_ptrs(f"/points/{k}/analyses/{c}/power")
                 need += estimate_ptrs(f"/points/{k}/analyses/{c}/type1_error")
-    else:  # a sample-size search
-        for k, _ in enumerate(doc["points"]):
-            need += [f"/points/{k}/sample_size"] + estimate_ptrs(f"/points/{k}/power")
-            need += estimate_ptrs(f"/points/{k}/type1_error")
+    else:  # a sample-size search: one analysis, or several under "analyses"
+        for k, pt in enumerate(doc["points"]):
+            need.append(f"/points/{k}/sample_size")
+            subs = [f"/analyses/{c}" for c, _ in enumerate(pt.get("analyses", []))] or [""]
+            if isinstance(pt.get("all_significant"), dict):
+                subs.append("/all_significant")
+            for sub in subs:
+                need += estimate_ptrs(f"/points/{k}{sub}/power")
+                need += estimate_ptrs(f"/points/{k}{sub}/type1_error")
         if doc.get("reached"):
             need.append("/sample_size")
     return need + ["/seed", "/trials"]
