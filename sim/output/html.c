@@ -1404,6 +1404,7 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
   }
   sb_puts(b, ".</p>\n");
   plot(&pg, dir, "size_power", "Power and type I error against the total sample size", 1);
+  plot(&pg, dir, "size_type1_error", "Type I error by direction against the total sample size", 2);
   sb_puts(b, "<h3>Every size evaluated</h3>\n");
   size_points(&pg);
   sb_puts(b, "<p class=\"note\">The highlighted row is the answer. Each size is simulated with the "

@@ -135,7 +135,7 @@ def estimate_ptrs(base):
 def required(doc):
     """Pointers whose numbers the page must show."""
     need = []
-    if "analyses" in doc:  # a run
+    if "parameters" not in doc and "target_power" not in doc:  # a run
         for k, _ in enumerate(doc["analyses"]):
             for q in ("power", "type1_error"):
                 need += estimate_ptrs(f"/analyses/{k}/{q}") + [f"/analyses/{k}/{q}/mcse"]
