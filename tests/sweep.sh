@@ -33,7 +33,7 @@ for f in sweep.json sweep.csv power.gp power.dat type1_error.gp type1_error.dat;
 done
 rows=$(($(wc -l < "$tmp/grid/sweep.csv") - 1))
 nan=$(($(wc -l < "$tmp/run0/analyses.csv") - 1)) # comparisons of the scenario, from a plain run
-[ "$rows" -eq $((4 * nan * 8)) ] && ok "sweep.csv has 4 points x $nan analyses x 8 quantities" || bad "sweep.csv has $rows rows, not 4 x $nan x 8"
+[ "$rows" -eq $((4 * nan * 10)) ] && ok "sweep.csv has 4 points x $nan analyses x 10 quantities" || bad "sweep.csv has $rows rows, not 4 x $nan x 10"
 
 # Zip: points pair the lists element by element.
 "$exe" sweep "$scn" --zip --set dropout.placebo=0,0.2 --set dropout.il2=0,0.2 --trials $T \

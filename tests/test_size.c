@@ -37,7 +37,7 @@ static double exact_power(const tsim_analysis *an, int n, int null_twin) {
 static void check_search(const char *file, const tsim_scenario *sc, const char *id) {
   tsim_size_opts o;
   memset(&o, 0, sizeof o);
-  snprintf(o.comparison, sizeof o.comparison, "%s", id);
+  snprintf(o.comparison[0], sizeof o.comparison[0], "%s", id);
   o.target = TARGET;
   o.window = 6;
   tsim_run_opts ro = {2024, 0, TRIALS, 2, NULL, NULL, 0, 0};
@@ -49,7 +49,7 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   tsim_diag_clear(&d);
   CHECK(st == TSIM_OK && r.reached, "%s: search failed or never reached the target", id);
   if (st != TSIM_OK) return;
-  const tsim_analysis *an = &sc->analyses[r.comparison];
+  const tsim_analysis *an = &sc->analyses[r.comparison[0]];
   CHECK(r.step == 2, "%s: a 1:1 design searches even sizes, step %lld", id, r.step);
   double se = prop_se(TARGET, TRIALS);
   const tsim_size_point *below = NULL;
@@ -59,11 +59,11 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
     for (int h = 0; h < 2; h++) {
       double ex = exact_power(an, (int)p->n, h);
       snprintf(what, sizeof what, "%s at N = %lld: %s", id, p->n, h ? "type I error" : "power");
-      CHECK_SE((double)p->reject[h] / TRIALS, ex, prop_se(ex, TRIALS), K_SE, what);
+      CHECK_SE((double)p->reject[0][h] / TRIALS, ex, prop_se(ex, TRIALS), K_SE, what);
     }
     if (p->n == r.sample_size - r.step) below = p;
     if (p->n >= r.stable_sample_size)
-      CHECK((double)p->reject[0] >= TARGET * TRIALS, "%s: N = %lld >= stable size %lld misses the target",
+      CHECK((double)p->reject[0][0] >= TARGET * TRIALS, "%s: N = %lld >= stable size %lld misses the target",
             id, p->n, r.stable_sample_size);
   }
   CHECK(r.stable_sample_size >= r.sample_size, "%s: stable %lld < smallest %lld", id,
@@ -82,7 +82,114 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   tsim_size_result_free(&r);
 }
 
-int main(void) {
+/* What the progress callback saw. */
+typedef struct seen {
+  int done, starts, last_remaining, bad_bracket, bad_count;
+} seen;
+
+static void on_progress(void *ctx, const tsim_size_progress *p) {
+  seen *s = ctx;
+  if (p->lo > 0 && p->hi > 0 && p->lo >= p->hi) s->bad_bracket++;
+  if (!p->point) {
+    if (p->trials_done == 0) s->starts++;
+    return;
+  }
+  s->done++;
+  if (p->evaluated != s->done) s->bad_count++;
+  s->last_remaining = p->remaining;
+}
+
+/* Both analyses at once: a size reaches the target exactly when both do; the answer is the
+ * smallest evaluated such size; the joint rejections lie within the Frechet bounds of the two
+ * analyses' rejections; the progress callback is told of every size (started and done), in
+ * order, with a bracket lo < hi and nothing remaining at the end. */
+static void check_joint(const char *file) {
+  tsim_size_opts o;
+  memset(&o, 0, sizeof o);
+  snprintf(o.comparison[0], sizeof o.comparison[0], "itt_fisher");
+  snprintf(o.comparison[1], sizeof o.comparison[1], "cc_pearson");
+  o.ncomparisons = 2;
+  o.target = TARGET;
+  o.window = 4;
+  seen sn = {0, 0, -2, 0, 0};
+  o.progress = on_progress;
+  o.progress_ctx = &sn;
+  tsim_run_opts ro = {2024, 0, TRIALS / 4, 2, NULL, NULL, 0, 0};
+  tsim_size_result r;
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_status st = tsim_size_search(file, NULL, 0, &o, &ro, &r, &d);
+  tsim_diag_print(&d, "size: ", stderr);
+  tsim_diag_clear(&d);
+  CHECK(st == TSIM_OK && r.reached && r.has_all && r.ncomparisons == 2, "joint search failed");
+  if (st != TSIM_OK) return;
+  long long first = 0;
+  for (int i = 0; i < r.npoints; i++) {
+    const tsim_size_point *p = &r.points[i];
+    int each = 1;
+    for (int c = 0; c < 2; c++) each &= (double)p->reject[c][0] >= TARGET * (double)p->trials;
+    CHECK(tsim_size_point_reaches(p, 2, TARGET) == each, "N = %lld: reaches is not 'both reach'", p->n);
+    if (each && !first) first = p->n;
+    for (int h = 0; h < 2; h++) {
+      uint64_t a = p->reject[0][h], b = p->reject[1][h], lo = a + b > (uint64_t)p->trials ? a + b - (uint64_t)p->trials : 0;
+      CHECK(p->all[h] <= (a < b ? a : b) && p->all[h] >= lo,
+            "N = %lld, hypothesis %d: joint %llu outside [%llu, min(%llu, %llu)]", p->n, h,
+            (unsigned long long)p->all[h], (unsigned long long)lo, (unsigned long long)a,
+            (unsigned long long)b);
+    }
+  }
+  CHECK(r.sample_size == first, "joint answer %lld, the first size where both reach is %lld", r.sample_size, first);
+  CHECK(sn.done == r.npoints && sn.starts == r.npoints, "progress: %d started, %d done, %d sizes",
+        sn.starts, sn.done, r.npoints);
+  CHECK(sn.bad_count == 0 && sn.bad_bracket == 0, "progress: evaluated count or bracket wrong");
+  CHECK(sn.last_remaining == 0, "progress: %d sizes remaining after the last", sn.last_remaining);
+  printf("itt_fisher and cc_pearson: sample size %lld, %d sizes evaluated\n", r.sample_size, r.npoints);
+  tsim_size_result_free(&r);
+}
+
+/* tsim_run_all_of: its other counts are tsim_run's; for two comparisons its joint count is the
+ * pair's (tsim_tally.both); for three it is at most every pair's and at least the Frechet bound;
+ * the block path (TSIM_BLOCK=1) and whole outcomes give the same counts. */
+static void check_all_of(const tsim_scenario *sc) {
+  static const int two[] = {0, 1}, three[] = {0, 1, 2};
+  tsim_run_opts ro = {77, 0, 3001, 2, NULL, NULL, 0, 0};
+  tsim_tally *plain = NULL, *t2 = NULL, *t3[2] = {NULL, NULL};
+  setenv("TSIM_BLOCK", "1", 1);
+  int ok = tsim_run(sc, &ro, &plain) == TSIM_OK && tsim_run_all_of(sc, &ro, two, 2, &t2) == TSIM_OK;
+  for (int w = 0; w < 2 && ok; w++) {
+    ro.whole_outcomes = w;
+    ok = tsim_run_all_of(sc, &ro, three, 3, &t3[w]) == TSIM_OK;
+  }
+  unsetenv("TSIM_BLOCK");
+  CHECK(ok, "tsim_run_all_of failed");
+  if (ok) {
+    for (int h = 0; h < 2; h++) {
+      for (int k = 0; k < plain->ncomp; k++)
+        CHECK(plain->cell[h][k].reject == t3[0]->cell[h][k].reject &&
+              plain->cell[h][k].favouring == t3[0]->cell[h][k].favouring &&
+              plain->cell[h][k].diff_sum == t3[0]->cell[h][k].diff_sum,
+              "hypothesis %d, comparison %d: tsim_run_all_of changed a count", h, k);
+      CHECK(t2->all[h] == plain->both[h][0], "hypothesis %d: all of two %llu, the pair's %llu", h,
+            (unsigned long long)t2->all[h], (unsigned long long)plain->both[h][0]);
+      CHECK(t3[0]->all[h] == t3[1]->all[h], "hypothesis %d: block path %llu, whole outcomes %llu", h,
+            (unsigned long long)t3[0]->all[h], (unsigned long long)t3[1]->all[h]);
+      uint64_t sum = 0, n = (uint64_t)plain->trials;
+      for (int k = 0; k < 3; k++) sum += plain->cell[h][k].reject;
+      for (int p = 0; p < plain->npairs; p++)
+        CHECK(t3[0]->all[h] <= plain->both[h][p], "hypothesis %d: all of three above pair %d", h, p);
+      CHECK(t3[0]->all[h] + 2 * n >= sum, "hypothesis %d: all of three below the Frechet bound", h);
+      CHECK(h == 1 || t3[0]->all[h] > 0, "no trial with all three significant under the alternative");
+    }
+    printf("all of three at N = %lld: %llu of %lld trials (alternative), %llu (null)\n", sc->sample_size,
+           (unsigned long long)t3[0]->all[0], plain->trials, (unsigned long long)t3[0]->all[1]);
+  }
+  tsim_tally_free(plain);
+  tsim_tally_free(t2);
+  tsim_tally_free(t3[0]);
+  tsim_tally_free(t3[1]);
+}
+
+int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   char json[2048];
   snprintf(json, sizeof json,
@@ -92,7 +199,8 @@ int main(void) {
            " \"dropout\": {\"c\": %g, \"e\": %g},"
            " \"analyses\": ["
            "  {\"id\": \"itt_fisher\", \"population\": \"itt\", \"test\": \"fisher\"},"
-           "  {\"id\": \"cc_pearson\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"}]}",
+           "  {\"id\": \"cc_pearson\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"pearson\"},"
+           "  {\"id\": \"itt_pearson\", \"population\": \"itt\", \"test\": \"pearson\"}]}",
            P0, P1, DROP, DROP);
   char path[] = "/tmp/tsim_size_XXXXXX";
   int fd = mkstemp(path);
@@ -107,6 +215,17 @@ int main(void) {
   }
   check_search(path, sc, "itt_fisher");
   check_search(path, sc, "cc_pearson");
+  check_joint(path);
+  check_all_of(sc);
+  /* argv[1]: a scenario the block path applies to (with TSIM_BLOCK=1), three chi-square tests. */
+  tsim_scenario *chisq = NULL;
+  if (argc < 2 || tsim_scenario_load(argv[1], &chisq, &d) != TSIM_OK) {
+    tsim_diag_print(&d, "", stderr);
+    fprintf(stderr, "usage: test_size BLOCK_THREE.json\n");
+    return 2;
+  }
+  check_all_of(chisq);
+  tsim_scenario_free(chisq);
   tsim_scenario_free(sc);
   tsim_diag_clear(&d);
   unlink(path);

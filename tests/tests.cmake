@@ -145,7 +145,8 @@ tsim_script_test(install_should_give_a_trialsim_that_finds_its_scenarios fast in
 # Sweeps: every grid point equals `run --set` of that variant (common random numbers).
 tsim_script_test(sweep_should_equal_run_at_every_grid_point fast sweep.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
-tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step fast POSIX)
+tsim_unit_test(test_size size_should_agree_with_exact_power_at_n_and_n_minus_step fast POSIX
+               ${TSIM_SRC}/tests/analysis/block_three.json)
 tsim_unit_test(test_decide decide_should_equal_the_p_value_rule_on_every_small_table fast)
 tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_distribution slow POSIX)
 tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)
@@ -196,6 +197,15 @@ tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh
 # size --analysis in a design of more than two arms: the comparisons an analysis id could mean.
 tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms fast size_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/every_binary_test.json)
+
+# An --out that cannot be written: exit 2 before anything is simulated, nothing left behind.
+tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
+
+# size as a user meets it: progress lines off a terminal, default folders per analysis and
+# target (and per swept path), two analyses in one search, type I error by direction.
+tsim_script_test(size_should_report_progress_folders_joint_answers_and_directions fast size_search_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2_planning.json)
 
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
@@ -259,3 +269,8 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
+
+# Tables, CSV files and plots by direction of the rejection, aligned for long ids and paths; the
+# run's oc plot; the sweep plots' colours (by analysis, no yellow) and dashes (tests/plots.sh).
+tsim_script_test(plots_and_tables_should_show_direction_and_stay_aligned fast plots.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)

@@ -20,6 +20,7 @@
 
 #include "analysis/analysis.h"
 #include "app/analyze.h"
+#include "core/numfmt.h"
 #include "input/grid.h"
 #include "output/expreport.h"
 #include "output/html.h"
@@ -57,7 +58,8 @@ static const char *const usage_main =
     "  analyze DATA.json        the tests on observed tables (published results)\n"
     "\n"
     "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
-    "1 internal failure.\n";
+    "1 internal failure. An --out folder that cannot be written is bad input, found before\n"
+    "anything is simulated.\n";
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
@@ -66,7 +68,10 @@ static const char *const usage_run =
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
     "Carlo standard errors and 95% Wilson intervals, plus the joint decisions of every pair of\n"
-    "analyses. Writes DIR/summary.json and DIR/analyses.csv and prints a table.\n"
+    "analyses. Writes DIR/summary.json and DIR/analyses.csv, prints a table, and draws the\n"
+    "operating characteristics (power favouring the experimental arm, the null twin's rejections\n"
+    "favouring each arm, with 95% intervals) in DIR/oc.{svg,png} with gnuplot (DIR/oc.dat and\n"
+    "DIR/oc.gp, its data and script, are written even without gnuplot).\n"
     "\n"
     "  SCENARIO.json  default " DEFAULT_SCENARIO " in the current folder, else the one\n"
     "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
@@ -109,7 +114,8 @@ static const char *const usage_cohort =
 
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
-    "                      [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
+    "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
+    "                      [--report] [--quiet]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -119,12 +125,23 @@ static const char *const usage_sweep =
     "block is used. Every point is validated before anything runs, and every point uses the\n"
     "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
     "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
-    "DIR/type1_error.{svg,png} with the gnuplot scripts and data (default results/<name>/sweep).\n"
+    "DIR/type1_error.{svg,png} with the gnuplot scripts and data.\n"
+    "The power plot shows rejections favouring the experimental arm, with a line at the target\n"
+    "power P (--power, default 0.8); the type I error plot has a panel for the null twin's\n"
+    "rejections favouring each arm, with a line at each direction's nominal rate (alpha/2 for a\n"
+    "two-sided test, alpha for a one-sided one). Colour: the analysis; dash and marker: the\n"
+    "values of the other --set parameters.\n"
+    "Default DIR: results/<name>/sweep/<the swept paths joined by '+'>[_zip], e.g.\n"
+    "results/lupil2/sweep/sample_size, so sweeps of other parameters keep their own.\n"
+    "Progress goes to stderr: on a terminal a status line (grid point, elapsed, estimated time\n"
+    "left: the mean time of a point so far times the points left); otherwise a line per point.\n"
+    "--quiet: no table and no progress lines (the terminal's status line, which is erased, stays);\n"
+    "where it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every point's table and the plots on one\n"
     "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n";
 
 static const char *const usage_size =
-    "usage: trialsim size SCENARIO.json --analysis ID --power P [--alpha A] [--step K]\n"
+    "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "\n"
@@ -133,11 +150,32 @@ static const char *const usage_size =
     "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
     "steps (default 10) of the answer, since the power of exact tests is not monotone in N.\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
-    "size reaches P, with power and type I error at every size evaluated. --alpha sets the\n"
-    "analysis's level; --max bounds the search. Writes DIR/size.json (\"sample_size\" is the\n"
-    "answer), DIR/size.csv and DIR/size_power.{svg,png} (default results/<name>/size).\n"
+    "size reaches P, with power and type I error at every size evaluated, the type I error\n"
+    "split by direction (rejections favouring the experimental arm, fav. E, and control,\n"
+    "fav. C; they add up to the two-sided rate). --alpha sets the analyses' level; --max\n"
+    "bounds the search.\n"
+    "\n"
+    "Several analyses (--analysis itt,pp, or --analysis repeated; up to 8): a size reaches P\n"
+    "when every named analysis's power does, all evaluated on the same simulated trials; the\n"
+    "answer is the smallest evaluated size at which all reach P (\"ITT and per-protocol both at\n"
+    "80%\"). The table also gives, per size, the share of trials in which all of them were\n"
+    "significant together. The search starts from the largest of the analyses' formula sizes.\n"
+    "\n"
+    "Writes DIR/size.json (\"sample_size\" is the answer), DIR/size.csv (a row per size and\n"
+    "analysis, and with several a row 'all' per size) and the plots DIR/size_power.{svg,png}\n"
+    "(power of each analysis, target line, chosen N, type I error by direction) and\n"
+    "DIR/size_type1_error.{svg,png}. Default DIR: results/<name>/size/<IDs joined by\n"
+    "'+'>_power<P>[_alpha<A>], e.g. results/lupil2/size/itt_power0.8, so searches for other\n"
+    "analyses or targets keep their own.\n"
+    "\n"
+    "Progress goes to stderr: on a terminal a status line (the size being simulated, the\n"
+    "bracket so far, sizes done, elapsed time and an estimate of what remains: unknown while\n"
+    "bracketing, then the bisection steps and window sizes left at the time per patient of the\n"
+    "sizes done); otherwise a line per evaluated size (N, power, bracket, elapsed). --quiet: no\n"
+    "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
+    "it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
-    "plot on one self-contained page, with a record to reproduce the search.\n";
+    "plots on one self-contained page, with a record to reproduce the search.\n";
 
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
@@ -166,7 +204,8 @@ typedef struct cli {
   int report;              /* run, sweep, size: also DIR/report.html */
   const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
   int nset;
-  const char *analysis;    /* size */
+  const char *analysis[CLI_MAX_SET]; /* size: --analysis values, as given (ID or ID,ID,...) */
+  int nanalysis;
   double power;            /* size: target, 0 = not given */
   double alpha;            /* size: -1 = the analysis's own */
   long long step, max, window; /* size: -1 = default */
@@ -253,7 +292,8 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     c->set[c->nset++] = val;
   } else if (strcmp(name, "--analysis") == 0) {
     if (!*val) return bad_usage(usage, "--analysis: expected an analysis id, got '%s'", val);
-    c->analysis = val;
+    if (c->nanalysis == CLI_MAX_SET) return bad_usage(usage, "--analysis: at most %d", CLI_MAX_SET);
+    c->analysis[c->nanalysis++] = val;
   } else if (strcmp(name, "--power") == 0) {
     if (parse_prob(val, &c->power)) return bad_usage(usage, "--power: expected a target power strictly between 0 and 1, got '%s'", val);
   } else if (strcmp(name, "--alpha") == 0) {
@@ -379,6 +419,72 @@ static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, i
   return sc;
 }
 
+/* Can results be written into dir? Checked before anything is simulated, so that an unwritable
+ * --out is bad input found at once, not after the simulation. The folder, or when it does not
+ * exist yet the first of its ancestors that does, must be a folder in which this process can
+ * create an entry: probed by creating one (a file in the folder itself, a folder in an
+ * ancestor) and removing it at once, since access() lets root through read-only permissions
+ * and immutable folders. Nothing is left behind. 0, or -1 with the reason in why[n]. */
+static int outdir_writable(const char *dir, char *why, size_t n) {
+  char path[4096];
+  size_t len = strlen(dir);
+  if (len >= sizeof path) {
+    snprintf(why, n, "the name is longer than %zu characters", sizeof path - 1);
+    return -1;
+  }
+  memcpy(path, dir, len + 1);
+  while (len > 1 && path[len - 1] == '/') path[--len] = '\0';
+  int itself = 1; /* path is dir itself, not an ancestor */
+  for (;;) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        if (itself) snprintf(why, n, "it exists and is not a folder");
+        else snprintf(why, n, "%s is not a folder", path);
+        return -1;
+      }
+      break;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) {
+      snprintf(why, n, "%s: %s", path, strerror(errno));
+      return -1;
+    }
+    char *slash = strrchr(path, '/');
+    if (!slash) snprintf(path, sizeof path, ".");
+    else if (slash == path) path[1] = '\0';
+    else *slash = '\0';
+    itself = 0;
+  }
+  char probe[4200];
+  snprintf(probe, sizeof probe, "%s/.trialsim-probe-XXXXXX", path);
+  int ok;
+  if (itself) {
+    int fd = mkstemp(probe);
+    ok = fd >= 0;
+    if (ok) { close(fd); unlink(probe); }
+  } else {
+    ok = mkdtemp(probe) != NULL;
+    if (ok) rmdir(probe);
+  }
+  if (!ok) {
+    int e = errno;
+    if (itself) snprintf(why, n, "cannot create a file in it: %s", strerror(e));
+    else snprintf(why, n, "cannot create a folder in %s: %s", path, strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
+/* The check above as a command's error: exit status 2 with the folder and the reason; 0 when
+ * the folder can be written. Only the writing process checks (trialsim_mpi: process 0; its
+ * failure ends the job, tsim_mpi_finish). */
+static int check_outdir(const char *dir) {
+  char why[4400];
+  if (!writer || outdir_writable(dir, why, sizeof why) == 0) return 0;
+  fprintf(stderr, "trialsim: error: %s: cannot write results there: %s\n", dir, why);
+  return 2;
+}
+
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -424,6 +530,8 @@ static int report_end(const cli *c, int kind, const char *dir, const tsim_scenar
       status = tsim_status_exit_code(st);
     } else if (!c->quiet) {
       printf("report: %s/report.html\n", dir);
+    } else if (kind != 'r') { /* as sweep and size say where they wrote under --quiet */
+      fprintf(stderr, "trialsim: written: %s/report.html\n", dir);
     }
     tsim_diag_clear(&d);
     tsim_scenario_free(own);
@@ -449,6 +557,8 @@ static void show_progress(void *ctx, long long done, long long total) {
           rate > 0 ? (double)(total - done) / rate : 0.0);
 }
 
+static void print_plot_files(FILE *f, const char *dir, const char *name);
+
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
                                         "--set", "--p-values", "--report", NULL};
@@ -467,6 +577,7 @@ static int cmd_run(int argc, char **argv) {
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
                      c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
@@ -490,10 +601,17 @@ static int cmd_run(int argc, char **argv) {
   if (ws != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     status = tsim_status_exit_code(ws);
-  } else if (!c.quiet) {
-    tsim_report_print(sc, t, &ri, stdout);
-    printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s\n", outdir, outdir,
-           c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+  } else {
+    /* The plot after the result set, as a sweep's: a missing gnuplot is a notice. */
+    if (writer && tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
+      fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
+    if (!c.quiet) {
+      tsim_report_print(sc, t, &ri, stdout);
+      printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", outdir, outdir,
+             c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+      print_plot_files(stdout, outdir, "oc");
+      putchar('\n');
+    }
   }
   if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
@@ -558,9 +676,83 @@ static int cmd_cohort(int argc, char **argv) {
   return status;
 }
 
+/* Appends s to out[n] (holding *used bytes) as a file name: letters, digits, '.', '-', '_' and
+ * '+' kept, "[k]" written "_k" (analyses[0].alpha -> analyses_0.alpha), ':' as '-', anything else
+ * '_'. Long names are cut at n - 1. */
+static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
+  for (; *s && *used + 1 < n; s++) {
+    char ch = *s;
+    if (ch == ']') continue;
+    if (ch == '[') ch = '_';
+    else if (ch == ':') ch = '-';
+    else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '.' || ch == '-' || ch == '_' || ch == '+'))
+      ch = '_';
+    out[(*used)++] = ch;
+  }
+  out[*used] = '\0';
+}
+
+/* A duration for people: "42 s", "3 min 20 s", "1 h 05 min". */
+static const char *duration(double secs, char *buf, size_t n) {
+  long long s = (long long)(secs + 0.5);
+  if (secs < 60) snprintf(buf, n, "%.1f s", secs);
+  else if (s < 3600) snprintf(buf, n, "%lld min %02lld s", s / 60, s % 60);
+  else snprintf(buf, n, "%lld h %02lld min", s / 3600, s / 60 % 60);
+  return buf;
+}
+
+/* Progress of a long command on stderr: on a terminal one status line, redrawn in place and
+ * erased at the end; otherwise (a log file, a pipe) one line per step, unless --quiet. */
+typedef struct status_line {
+  int tty, quiet;
+  double start, last, step_start;
+  int len;            /* characters of the status line shown, 0 = none */
+} status_line;
+
+static void status_show(status_line *sl, const char *text) {
+  int len = (int)strlen(text);
+  fprintf(stderr, "\r%s%*s", text, sl->len > len ? sl->len - len : 0, "");
+  if (sl->len > len) fprintf(stderr, "\r%s", text);
+  sl->len = len;
+  fflush(stderr);
+}
+
+static void status_clear(status_line *sl) {
+  if (sl->len) fprintf(stderr, "\r%*s\r", sl->len, "");
+  sl->len = 0;
+}
+
+/* After each grid point: on a terminal the status line, else a line (unless --quiet). The
+ * estimate of what remains is the mean time of a point so far times the points left. */
 static void sweep_progress(void *ctx, int done, int total) {
-  (void)ctx;
-  fprintf(stderr, "\r  grid point %d / %d   ", done, total);
+  status_line *sl = ctx;
+  double t = now_seconds(), el = t - sl->start;
+  char line[256], b1[32], b2[32];
+  if (done == 0)
+    snprintf(line, sizeof line, "grid point 1 / %d running, ETA after it", total);
+  else
+    snprintf(line, sizeof line, "grid point %d / %d done, %s, ETA %s", done, total,
+             duration(el, b1, sizeof b1), duration(el / done * (total - done), b2, sizeof b2));
+  if (sl->tty) {
+    char shown[300];
+    snprintf(shown, sizeof shown, "  %s", line);
+    status_show(sl, shown);
+  } else if (!sl->quiet) {
+    fprintf(stderr, "sweep: %s\n", line);
+  }
+}
+
+/* The default folder of a sweep: results/<name>/sweep/<swept paths joined by '+'>[_zip], so
+ * that sweeps of other parameters keep their own. */
+static void sweep_default_dir(const tsim_scenario *sc, const tsim_grid *g, char *out, size_t n) {
+  int w = snprintf(out, n, "results/%s/sweep/", sc->name);
+  size_t used = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+  for (int i = 0; i < g->nparams; i++) {
+    if (i) append_file_name(out, n, &used, "+");
+    append_file_name(out, n, &used, g->params[i].path);
+  }
+  if (g->zip && g->nparams > 1) append_file_name(out, n, &used, "_zip");
 }
 
 /* The grid: --set options, or else the scenario's "sweep" block. */
@@ -592,16 +784,16 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
 
 /* The files of plot NAME in DIR that exist: its image (.svg and .png) when gnuplot drew it, its
  * data and script (.dat, .gp) always. */
-static void print_plot_files(const char *dir, const char *name) {
+static void print_plot_files(FILE *f, const char *dir, const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s.svg", dir, name);
-  if (access(path, F_OK) == 0) printf(", %s (and .png)", path);
-  else printf(", %s/%s.dat and .gp (no image)", dir, name);
+  if (access(path, F_OK) == 0) fprintf(f, ", %s (and .png)", path);
+  else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
 }
 
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--report", NULL};
+                                        "--out", "--quiet", "--power", "--report", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
@@ -614,7 +806,8 @@ static int cmd_sweep(int argc, char **argv) {
   if ((st = sweep_grid(&c, sc, &g))) { tsim_scenario_free(sc); return st; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, "results/%s/sweep", sc->name);
+  else sweep_default_dir(sc, &g, outdir, sizeof outdir);
+  if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
   tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
   tsim_html_record rec;
@@ -623,23 +816,26 @@ static int cmd_sweep(int argc, char **argv) {
   tsim_diag_init(&d);
   tsim_sweep sw;
   double t0 = now_seconds();
-  int tty = isatty(STDERR_FILENO);
-  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, tty ? sweep_progress : NULL, NULL);
-  if (tty) fprintf(stderr, "\r%40s\r", "");
+  status_line sl = {isatty(STDERR_FILENO), c.quiet, t0, 0, t0, 0};
+  if (sl.tty) sweep_progress(&sl, 0, g.npoints);
+  tsim_status rs = tsim_sweep_run(c.scenario, &g, &so, &sw, &d, sweep_progress, &sl);
+  status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
                       now_seconds() - t0, processes};
-  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, outdir, &d, stderr);
+  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, c.power > 0 ? c.power : 0.8, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
-  } else if (!c.quiet) {
-    tsim_report_print_sweep(&sw, &ri, stdout);
-    printf("\nwritten: %s/sweep.json, %s/sweep.csv", outdir, outdir);
-    print_plot_files(outdir, "power");
-    print_plot_files(outdir, "type1_error");
-    putchar('\n');
+  } else {
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
+    fprintf(f, c.quiet ? "trialsim: written: %s/sweep.json, %s/sweep.csv" : "\nwritten: %s/sweep.json, %s/sweep.csv",
+            outdir, outdir);
+    print_plot_files(f, outdir, "power");
+    print_plot_files(f, outdir, "type1_error");
+    fputc('\n', f);
   }
   if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
@@ -649,14 +845,125 @@ static int cmd_sweep(int argc, char **argv) {
   return status;
 }
 
-/* --alpha becomes an override of the analysis's own alpha; 0 or an exit status. */
-static int size_alpha(const cli *c, const tsim_scenario *sc, tsim_override *ov, int *nov) {
+/* --alpha becomes an override of each named analysis's own alpha; 0 or an exit status. */
+static int size_alpha(const cli *c, const tsim_scenario *sc, const tsim_size_opts *so,
+                      tsim_override *ov, int *nov) {
   if (c->alpha < 0) return 0;
-  int k = tsim_comparison_find(sc, c->analysis);
-  if (k < 0) return 0; /* reported by the search */
-  snprintf(ov[*nov].path, sizeof ov[0].path, "analyses[%d].alpha", k / tsim_scenario_ncomparisons(sc));
-  ov[(*nov)++].value = c->alpha;
+  int ncmp = tsim_scenario_ncomparisons(sc), first = *nov;
+  for (int i = 0; i < so->ncomparisons; i++) {
+    int k = tsim_comparison_find(sc, so->comparison[i]);
+    if (k < 0) continue; /* reported by the search */
+    char path[sizeof ov[0].path];
+    snprintf(path, sizeof path, "analyses[%d].alpha", k / ncmp);
+    int have = 0;
+    for (int j = first; j < *nov; j++) have |= strcmp(ov[j].path, path) == 0;
+    if (have) continue;
+    memcpy(ov[*nov].path, path, sizeof path);
+    ov[(*nov)++].value = c->alpha;
+  }
   return 0;
+}
+
+/* --analysis ID[,ID...] (repeatable) into so->comparison; 0 or an exit status. */
+static int size_analyses(const cli *c, tsim_size_opts *so) {
+  so->ncomparisons = 0;
+  for (int i = 0; i < c->nanalysis; i++) {
+    for (const char *t = c->analysis[i];;) {
+      size_t len = strcspn(t, ",");
+      if (len == 0)
+        return bad_usage(usage_size, "--analysis: an empty analysis id in '%s'", c->analysis[i]);
+      if (so->ncomparisons == TSIM_SIZE_MAX_COMPARISONS)
+        return bad_usage(usage_size, "--analysis: at most %d analyses in one search", TSIM_SIZE_MAX_COMPARISONS);
+      if (len >= sizeof so->comparison[0])
+        return bad_usage(usage_size, "--analysis: '%.*s' is longer than any analysis id", (int)len, t);
+      snprintf(so->comparison[so->ncomparisons++], sizeof so->comparison[0], "%.*s", (int)len, t);
+      if (!t[len]) break;
+      t += len + 1;
+    }
+  }
+  return 0;
+}
+
+/* The default folder of a size search: results/<name>/size/<analyses>_power<P>[_alpha<A>],
+ * the analyses joined by '+', so that searches for other analyses or targets keep their own. */
+static void size_default_dir(const tsim_scenario *sc, const tsim_size_opts *so, double alpha,
+                             char *out, size_t n) {
+  char num[TSIM_NUM_CHARS];
+  int w = snprintf(out, n, "results/%s/size/", sc->name);
+  size_t used = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+  for (int i = 0; i < so->ncomparisons; i++) {
+    if (i) append_file_name(out, n, &used, "+");
+    append_file_name(out, n, &used, so->comparison[i]);
+  }
+  append_file_name(out, n, &used, "_power");
+  append_file_name(out, n, &used, tsim_num(num, so->target));
+  if (alpha > 0) {
+    append_file_name(out, n, &used, "_alpha");
+    append_file_name(out, n, &used, tsim_num(num, alpha));
+  }
+}
+
+typedef struct size_progress {
+  status_line sl;
+  const tsim_size_opts *so;
+  double done_seconds;   /* time spent on finished sizes */
+  long long done_patients;
+} size_progress;
+
+static void show_size_progress(void *ctx, const tsim_size_progress *p) {
+  size_progress *sp = ctx;
+  status_line *sl = &sp->sl;
+  double t = now_seconds();
+  char line[512], b1[32], b2[32], lo[32], hi[32];
+  if (!p->point && p->trials_done == 0) sl->step_start = t;
+  char where[96];
+  snprintf(lo, sizeof lo, p->lo > 0 ? "%lld" : "-", p->lo);
+  snprintf(hi, sizeof hi, p->hi > 0 ? "%lld" : "-", p->hi);
+  if (p->phase == TSIM_SIZE_WINDOW)
+    snprintf(where, sizeof where, "window around %lld", p->centre);
+  else
+    snprintf(where, sizeof where, "bracket [%s, %s]", lo, hi);
+  if (p->point) {
+    sp->done_seconds += t - sl->step_start;
+    sp->done_patients += p->n;
+  }
+  if (p->point && !sl->tty) {
+    if (sl->quiet) return;
+    int nc = sp->so->ncomparisons;
+    fprintf(stderr, "size: N = %lld  power", p->n);
+    for (int c = 0; c < nc; c++) {
+      fprintf(stderr, "%s ", c ? "," : "");
+      if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
+      fprintf(stderr, "%.4f", (double)p->point->reject[c][0] / (double)p->point->trials);
+    }
+    fprintf(stderr, "%s  %s  %d size%s, %s\n",
+            tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
+            where, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1));
+    return;
+  }
+  if (!sl->tty || (p->trials_done > 0 && !p->point && t - sl->last < 0.25)) return;
+  sl->last = t;
+  /* What remains of this size, by its own pace so far, and after it: the patients still to
+   * simulate at the pace of the finished sizes (time per patient, trials being fixed). */
+  double frac = p->point ? 1 : p->trials > 0 ? (double)p->trials_done / (double)p->trials : 0;
+  double per_patient = sp->done_patients > 0 ? sp->done_seconds / (double)sp->done_patients
+                       : frac > 0 ? (t - sl->step_start) / frac / (double)p->n : 0;
+  double this_left = p->point ? 0 : frac > 0 ? (t - sl->step_start) * (1 - frac) / frac
+                                             : per_patient * (double)p->n;
+  char eta[96];
+  if (p->remaining < 0)
+    snprintf(eta, sizeof eta, "bracketing, ETA unknown");
+  else if (per_patient > 0)
+    snprintf(eta, sizeof eta, "ETA %s (%d more size%s%s)",
+             duration(this_left + per_patient * (double)p->remaining_patients, b2, sizeof b2),
+             p->remaining, p->remaining == 1 ? "" : "s", p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
+  else
+    snprintf(eta, sizeof eta, "%d more size%s%s", p->remaining, p->remaining == 1 ? "" : "s",
+             p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
+  snprintf(line, sizeof line, "  N = %lld %s %3.0f%%  %s  %d done  %s  %s",
+           p->n, p->point ? "done" : "simulating", 100 * frac, where, p->evaluated,
+           duration(t - sl->start, b1, sizeof b1), eta);
+  status_show(sl, line);
 }
 
 static int cmd_size(int argc, char **argv) {
@@ -668,19 +975,23 @@ static int cmd_size(int argc, char **argv) {
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
   if (st) return st < 0 ? 0 : st;
   if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
-  if (!c.analysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
+  if (!c.nanalysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
   if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
-  tsim_override ov[CLI_MAX_SET + 1];
+  tsim_size_opts so;
+  memset(&so, 0, sizeof so);
+  if ((st = size_analyses(&c, &so))) return st;
+  tsim_override ov[CLI_MAX_SET + TSIM_SIZE_MAX_COMPARISONS];
   if ((st = fixed_overrides(&c, usage_size, ov))) return st;
   int status = 0, nov = c.nset;
   tsim_scenario *sc = load(c.scenario, ov, nov, &status);
   if (!sc) return status;
-  size_alpha(&c, sc, ov, &nov);
+  size_alpha(&c, sc, &so, ov, &nov);
+  if (nov > c.nset) { /* the scenario as searched, with its --alpha, for the reports */
+    tsim_scenario_free(sc);
+    if (!(sc = load(c.scenario, ov, nov, &status))) return status;
+  }
   tsim_html_record rec;
   if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
-  tsim_size_opts so;
-  memset(&so, 0, sizeof so);
-  snprintf(so.comparison, sizeof so.comparison, "%s", c.analysis);
   so.target = c.power;
   so.step = c.step > 0 ? c.step : 0;
   so.n_max = c.max > 0 ? c.max : 0;
@@ -690,25 +1001,38 @@ static int cmd_size(int argc, char **argv) {
                      c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, "results/%s/size", sc->name);
+  else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir);
+  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
+  size_progress sp;
+  memset(&sp, 0, sizeof sp);
+  sp.sl.tty = isatty(STDERR_FILENO);
+  sp.sl.quiet = c.quiet;
+  sp.sl.start = now_seconds();
+  sp.so = &so;
+  so.progress = show_size_progress;
+  so.progress_ctx = &sp;
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_size_result r;
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
+  status_clear(&sp.sl);
   tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
   if (rs == TSIM_OK && writer) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
-  } else if (!c.quiet) {
-    tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    printf("\nwritten: %s/size.json, %s/size.csv", outdir, outdir);
-    print_plot_files(outdir, "size_power");
-    putchar('\n');
+  } else {
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
+    fprintf(f, c.quiet ? "trialsim: written: %s/size.json, %s/size.csv" : "\nwritten: %s/size.json, %s/size.csv",
+            outdir, outdir);
+    print_plot_files(f, outdir, "size_power");
+    print_plot_files(f, outdir, "size_type1_error");
+    fputc('\n', f);
   }
-  if (rs == TSIM_OK) status = report_end(&c, 's', outdir, NULL, ov, nov, &rec);
+  if (rs == TSIM_OK) status = report_end(&c, 's', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);
@@ -728,14 +1052,19 @@ static int cmd_analyze(int argc, char **argv) {
   tsim_analyze *a = NULL;
   tsim_status rs = tsim_analyze_load(c.scenario, &a, &d);
   char outdir[4096], name[256];
+  int status = 0;
   if (rs == TSIM_OK) {
     tsim_analyze_compute(a);
     tsim_analyze_default_name(c.scenario, name, sizeof name);
     if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
     else snprintf(outdir, sizeof outdir, "results/%s", name);
+    if ((status = check_outdir(outdir))) {
+      tsim_diag_clear(&d);
+      tsim_analyze_free(a);
+      return status;
+    }
     rs = tsim_analyze_write(a, outdir, &d);
   }
-  int status = 0;
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
     status = tsim_status_exit_code(rs);

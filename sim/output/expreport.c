@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "core/numfmt.h"
 #include "output/expreport.h"
 #include "output/plot.h"
 #include "output/report_internal.h"
@@ -47,13 +48,16 @@ static void csv_row(FILE *f, const tsim_sweep *s, int k, int c, const char *q, t
   int ncmp = tsim_scenario_ncomparisons(sc);
   char id[2 * TSIM_ID_MAX + 2];
   fprintf(f, "%d", k);
-  for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%.12g", s->points[k].ov[i].value);
+  for (int i = 0; i < s->grid->nparams; i++) {
+    fputc(',', f);
+    tsim_fput_num(f, s->points[k].ov[i].value);
+  }
   fprintf(f, ",%s,%s,%s,%s", tsim_comparison_id(sc, c, id, sizeof id), sc->analyses[c / ncmp].id,
           sc->arms[tsim_comparison_arm(sc, c % ncmp)].id, q);
   double v[4] = {e.estimate, e.mcse, e.lo, e.hi};
   for (int i = 0; i < 4; i++) {
-    if (isfinite(v[i])) fprintf(f, ",%.10g", v[i]);
-    else fputc(',', f);
+    fputc(',', f);
+    if (isfinite(v[i])) tsim_fput_num(f, v[i]);
   }
   fputc('\n', f);
 }
@@ -81,6 +85,8 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       csv_estimate(f, s, k, c, "type1_error", z->reject, t->trials);
       csv_estimate(f, s, k, c, "power_favouring", a->favouring, t->trials);
       csv_estimate(f, s, k, c, "type1_error_favouring", z->favouring, t->trials);
+      csv_estimate(f, s, k, c, "power_favouring_control", tsim_favouring_control(a), t->trials);
+      csv_estimate(f, s, k, c, "type1_error_favouring_control", tsim_favouring_control(z), t->trials);
       csv_value(f, s, k, c, "mean_n_alternative", (double)(a->n0_sum + a->n1_sum) / n);
       csv_value(f, s, k, c, "mean_n_null", (double)(z->n0_sum + z->n1_sum) / n);
       double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
@@ -101,82 +107,127 @@ static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
   if (w > 0) *used = *used + (size_t)w < n - 1 ? *used + (size_t)w : n - 1;
 }
 
-/* The analyses' common alpha over every point, or NaN when it varies. */
-static double common_alpha(const tsim_sweep *s) {
-  double a = s->points[0].alpha[0];
-  for (int k = 0; k < s->npoints; k++)
-    for (int i = 0; i < s->first->nanalyses; i++)
-      if (s->points[k].alpha[i] != a) return NAN;
-  return a;
+/* The nominal rate per direction of analysis i at point k: alpha/2 for a two-sided test (each
+ * direction spends half of it), alpha for a one-sided one. */
+static double direction_level(const tsim_sweep *s, int k, int i) {
+  return s->first->analyses[i].sided == 2 ? s->points[k].alpha[i] / 2 : s->points[k].alpha[i];
 }
 
-/* Series of a sweep plot: one per comparison and combination of the other parameters. */
+/* Series of a sweep plot: one per comparison and combination of the other parameters, in each
+ * panel. */
 typedef struct curve_buf {
   double *x, *y, *lo, *hi; /* [nseries * nx] */
 } curve_buf;
 
-static int sweep_plot(const tsim_sweep *s, int null_twin, const char *dir, FILE *notice) {
+/* Power (favouring the experimental arm, one panel, a line at the target power) or the null
+ * twin's rejections in each direction (two panels, lines at the nominal rate per direction).
+ * Colour: the comparison; dash and marker: the values of the other parameters (a full grid). */
+static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const char *dir, FILE *notice) {
   const tsim_grid *g = s->grid;
   const tsim_scenario *sc = s->first;
-  int ncomp = s->points[0].tally->ncomp;
+  int ncomp = s->points[0].tally->ncomp, npanels = null_twin ? 2 : 1;
   int nx = g->params[0].nvalues, ncombo = g->zip ? 1 : s->npoints / nx;
-  int nseries = ncomp * ncombo;
-  if (nseries > TSIM_PLOT_MAX_SERIES) nseries = TSIM_PLOT_MAX_SERIES;
-  size_t cells = (size_t)nseries * (size_t)nx;
+  int ncurves = ncomp * ncombo;
+  if (ncurves * npanels > TSIM_PLOT_MAX_SERIES) ncurves = TSIM_PLOT_MAX_SERIES / npanels;
+  if (ncombo > TSIM_PLOT_MAX_KEYS) ncombo = TSIM_PLOT_MAX_KEYS;
+  size_t cells = (size_t)ncurves * (size_t)npanels * (size_t)nx;
   curve_buf b = {malloc(cells * sizeof(double)), malloc(cells * sizeof(double)),
                  malloc(cells * sizeof(double)), malloc(cells * sizeof(double))};
-  tsim_plot p;
-  memset(&p, 0, sizeof p);
+  tsim_plot *p = calloc(1, sizeof *p);
   char xlabel[300], title[300];
   tsim_plot_axis_label(g->params[0].path, xlabel, sizeof xlabel);
   snprintf(title, sizeof title, "%s: %s%s, %lld trials per point", sc->name,
-           null_twin ? "type I error (null twin)" : "power",
+           null_twin ? "type I error (null twin) by direction of the rejection"
+                     : "power (rejections favouring the experimental arm)",
            g->zip && g->nparams > 1 ? " (parameters varied together)" : "",
            (long long)s->points[0].tally->trials);
-  p.title = title;
-  p.xlabel = xlabel;
-  p.ylabel = null_twin ? "type I error (two-sided rejection rate)" : "power (two-sided rejection rate)";
-  p.probability_axis = null_twin ? 2 : 1;
-  p.yline = null_twin ? common_alpha(s) : NAN;
-  p.yline_title = "alpha";
-  int ok = b.x && b.y && b.lo && b.hi;
-  for (int sidx = 0; ok && sidx < nseries; sidx++) {
-    int c = sidx % ncomp, combo = sidx / ncomp;
-    tsim_series *se = &p.series[p.nseries++];
-    char id[2 * TSIM_ID_MAX + 2];
-    size_t used = 0;
-    append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
-    for (int i = 1; i < g->nparams && !g->zip; i++)
-      append(se->title, sizeof se->title, &used, "%s%s=%.6g", i == 1 ? " (" : ", ",
-             g->params[i].path, s->points[combo].ov[i].value);
-    if (g->nparams > 1 && !g->zip) append(se->title, sizeof se->title, &used, ")");
-    size_t off = (size_t)sidx * (size_t)nx;
-    for (int xi = 0; xi < nx; xi++) {
-      int k = g->zip ? xi : xi * ncombo + combo;
-      const tsim_tally *t = s->points[k].tally;
-      tsim_estimate e = tsim_estimate_proportion(t->cell[null_twin][c].reject, (uint64_t)t->trials);
-      b.x[off + (size_t)xi] = s->points[k].ov[0].value;
-      b.y[off + (size_t)xi] = e.estimate;
-      b.lo[off + (size_t)xi] = e.lo;
-      b.hi[off + (size_t)xi] = e.hi;
+  int ok = b.x && b.y && b.lo && b.hi && p;
+  if (!ok) goto done;
+  p->title = title;
+  p->xlabel = xlabel;
+  p->npanels = npanels;
+  p->panel_title[0] = "favouring the experimental arm";
+  p->panel_title[1] = "favouring control";
+  p->ylabel = null_twin ? "share of null-twin trials rejecting (95% band)" : "power (95% band)";
+  p->probability_axis = null_twin ? 2 : 1;
+  if (!null_twin) {
+    p->yline[0] = target;
+    snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %g", target);
+    p->nylines = 1;
+  } else {
+    int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 1: from a two-sided analysis, bit 0: one-sided */
+    for (int k = 0; k < s->npoints; k++)
+      for (int i = 0; i < sc->nanalyses; i++) {
+        double v = direction_level(s, k, i);
+        int j = 0;
+        while (j < p->nylines && p->yline[j] != v) j++;
+        if (j == TSIM_PLOT_MAX_LINES) continue;
+        if (j == p->nylines) p->yline[p->nylines++] = v;
+        sides[j] |= sc->analyses[i].sided == 2 ? 2 : 1;
+      }
+    for (int j = 0; j < p->nylines; j++) {
+      char num[TSIM_NUM_CHARS];
+      snprintf(p->yline_title[j], sizeof p->yline_title[0], "nominal rate per direction: %s%s",
+               sides[j] == 2 ? "alpha/2 = " : sides[j] == 1 ? "alpha = " : "", tsim_num(num, p->yline[j]));
     }
-    se->x = b.x + off; se->y = b.y + off; se->lo = b.lo + off; se->hi = b.hi + off;
-    se->n = nx;
   }
-  int r = ok ? tsim_plot_write(&p, dir, null_twin ? "type1_error" : "power", notice) : -1;
+  for (int c = 0; c < ncomp && c < TSIM_PLOT_MAX_KEYS; c++, p->ncolours++) {
+    char id[2 * TSIM_ID_MAX + 2];
+    snprintf(p->colour_title[c], sizeof p->colour_title[c], "%s", tsim_comparison_id(sc, c, id, sizeof id));
+  }
+  if (!g->zip && g->nparams > 1)
+    for (int combo = 0; combo < ncombo; combo++, p->nstyles++) {
+      size_t used = 0;
+      char num[TSIM_NUM_CHARS];
+      for (int i = 1; i < g->nparams; i++)
+        append(p->style_title[combo], sizeof p->style_title[combo], &used, "%s%s=%s", i == 1 ? "" : ", ",
+               g->params[i].path, tsim_num(num, s->points[combo].ov[i].value));
+    }
+  for (int panel = 0; panel < npanels; panel++)
+    for (int sidx = 0; sidx < ncurves; sidx++) {
+      int c = sidx % ncomp, combo = sidx / ncomp;
+      if (combo >= ncombo) continue;
+      tsim_series *se = &p->series[p->nseries];
+      size_t off = (size_t)p->nseries * (size_t)nx;
+      p->nseries++;
+      se->colour = c;
+      se->style = p->nstyles > 1 ? combo : 0;
+      se->panel = panel;
+      char id[2 * TSIM_ID_MAX + 2];
+      size_t used = 0;
+      append(se->title, sizeof se->title, &used, "%s", tsim_comparison_id(sc, c, id, sizeof id));
+      if (p->nstyles > 1) append(se->title, sizeof se->title, &used, " (%s)", p->style_title[combo]);
+      if (null_twin) append(se->title, sizeof se->title, &used, ", favouring %s", panel ? "control" : "the experimental arm");
+      for (int xi = 0; xi < nx; xi++) {
+        int k = g->zip ? xi : xi * ncombo + combo;
+        const tsim_tally *t = s->points[k].tally;
+        const tsim_tally_cell *cell = &t->cell[null_twin][c];
+        uint64_t count = panel ? tsim_favouring_control(cell) : cell->favouring;
+        tsim_estimate e = tsim_estimate_proportion(count, (uint64_t)t->trials);
+        b.x[off + (size_t)xi] = s->points[k].ov[0].value;
+        b.y[off + (size_t)xi] = e.estimate;
+        b.lo[off + (size_t)xi] = e.lo;
+        b.hi[off + (size_t)xi] = e.hi;
+      }
+      se->x = b.x + off; se->y = b.y + off; se->lo = b.lo + off; se->hi = b.hi + off;
+      se->n = nx;
+    }
+done:;
+  int r = ok ? tsim_plot_write(p, dir, null_twin ? "type1_error" : "power", notice) : -1;
+  free(p);
   free(b.x); free(b.y); free(b.lo); free(b.hi);
   return r;
 }
 
 static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
 
-tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri,
+tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri, double target_power,
                                     const char *dir, tsim_diag *d, FILE *notice) {
   cJSON *root = sweep_json(s, ri);
   tsim_status st = tsim__report_write_pair(dir, "sweep.json", root, "sweep.csv", sweep_csv_writer, s, d);
   cJSON_Delete(root);
   if (st != TSIM_OK) return st;
-  if (sweep_plot(s, 0, dir, notice) < 0 || sweep_plot(s, 1, dir, NULL) < 0)
+  if (sweep_plot(s, 0, target_power, dir, notice) < 0 || sweep_plot(s, 1, target_power, dir, NULL) < 0)
     if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
   return TSIM_OK;
 }
@@ -184,40 +235,108 @@ tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri
 void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f) {
   const tsim_grid *g = s->grid;
   const tsim_scenario *sc = s->first;
-  fprintf(f, "trialsim %s  sweep of %s: %d point%s x %lld trials, seed %llu, %d thread%s, %.2f s\n\n",
-          TSIM_VERSION, sc->name, s->npoints, s->npoints == 1 ? "" : "s", ri->trials,
-          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
-  for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.14s ", g->params[i].path);
-  fprintf(f, "%-18s %7s %7s %7s %8s %7s\n", "analysis", "power", "mcse", "type I", "T1 fav", "mean N");
+  fprintf(f, "trialsim %s  ", TSIM_VERSION);
+  char what[400];
+  snprintf(what, sizeof what, "sweep of %s: %d point%s x %lld trials", sc->name, s->npoints,
+           s->npoints == 1 ? "" : "s", ri->trials);
+  tsim_report_print_header(what, ri->trials, ri, f);
+  fputc('\n', f);
+  /* Each column as wide as its longest entry: paths and analysis ids are never cut. */
+  int wv[TSIM_GRID_MAX_PARAMS], wid = 8, lead = 0;
+  char num[TSIM_NUM_CHARS];
+  for (int i = 0; i < g->nparams; i++) {
+    wv[i] = (int)strlen(g->params[i].path);
+    for (int k = 0; k < s->npoints; k++) {
+      int l = (int)strlen(tsim_num(num, s->points[k].ov[i].value));
+      wv[i] = l > wv[i] ? l : wv[i];
+    }
+    lead += wv[i] + 1;
+  }
+  for (int c = 0; c < s->points[0].tally->ncomp; c++) {
+    char id[2 * TSIM_ID_MAX + 2];
+    int l = (int)strlen(tsim_comparison_id(sc, c, id, sizeof id));
+    wid = l > wid ? l : wid;
+  }
+  /* Groups as in the run's table: the scenario (power) and its null twin (type I error). */
+  fprintf(f, "%*s  ", lead + wid, "");
+  tsim__report_centred(f, "alternative", 23, '-');
+  fputs("  ", f);
+  tsim__report_centred(f, "null twin", 23, '-');
+  fputc('\n', f);
+  for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], g->params[i].path);
+  fprintf(f, "%-*s  %7s %7s %7s  %7s %7s %7s  %7s\n", wid, "analysis", "power", "mcse", "fav exp",
+          "type I", "fav exp", "fav ctl", "mean N");
   for (int k = 0; k < s->npoints; k++) {
     const tsim_tally *t = s->points[k].tally;
     for (int c = 0; c < t->ncomp; c++) {
       char id[2 * TSIM_ID_MAX + 2];
-      for (int i = 0; i < g->nparams; i++) fprintf(f, "%-14.6g ", s->points[k].ov[i].value);
-      tsim_estimate e = tsim_estimate_proportion(t->cell[0][c].reject, (uint64_t)t->trials);
+      for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], tsim_num(num, s->points[k].ov[i].value));
+      const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
+      tsim_estimate e = tsim_estimate_proportion(a->reject, (uint64_t)t->trials);
       double n = (double)t->trials;
-      fprintf(f, "%-18s %7.4f %7.4f %7.4f %8.4f %7.1f\n", tsim_comparison_id(sc, c, id, sizeof id),
-              e.estimate, e.mcse, (double)t->cell[1][c].reject / n,
-              (double)t->cell[1][c].favouring / n,
-              (double)(t->cell[0][c].n0_sum + t->cell[0][c].n1_sum) / n);
+      fprintf(f, "%-*s  %7.4f %7.4f %7.4f  %7.4f %7.4f %7.4f  %7.1f\n", wid,
+              tsim_comparison_id(sc, c, id, sizeof id), e.estimate, e.mcse, (double)a->favouring / n,
+              (double)z->reject / n, (double)z->favouring / n, (double)tsim_favouring_control(z) / n,
+              (double)(a->n0_sum + a->n1_sum) / n);
     }
   }
+  fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
+             "does not (favours\ncontrol, or is zero); they add up to the two-sided power and type I "
+             "error. Each direction's nominal\ntype I error is alpha/2 for a two-sided test.\n");
 }
 
 /* ---- sample size ------------------------------------------------------------------------- */
 
-static cJSON *size_point_json(const tsim_size_point *p, double target) {
-  cJSON *o = cJSON_CreateObject();
-  uint64_t n = (uint64_t)p->trials;
-  cJSON_AddNumberToObject(o, "sample_size", (double)p->n);
-  cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(p->reject[0], n)));
-  cJSON_AddItemToObject(o, "type1_error", tsim__report_estimate_json(tsim_estimate_proportion(p->reject[1], n)));
-  cJSON_AddItemToObject(o, "power_favouring",
-                        tsim__report_estimate_json(tsim_estimate_proportion(p->favouring[0], n)));
-  cJSON_AddItemToObject(o, "type1_error_favouring",
-                        tsim__report_estimate_json(tsim_estimate_proportion(p->favouring[1], n)));
-  cJSON_AddBoolToObject(o, "reaches_target", (double)p->reject[0] >= target * (double)p->trials);
-  return o;
+/* Rejections favouring control: those whose observed difference does not favour the
+ * experimental arm (so the two directions add up to the two-sided rate exactly). */
+static uint64_t favouring_control(const tsim_size_point *p, int c, int h) {
+  return p->reject[c][h] - p->favouring[c][h];
+}
+
+static tsim_estimate prop(uint64_t k, const tsim_size_point *p) {
+  return tsim_estimate_proportion(k, (uint64_t)p->trials);
+}
+
+static int ncomp_of(const tsim_size_opts *o) { return o->ncomparisons > 0 ? o->ncomparisons : 1; }
+
+/* Comparison c's numbers at one size: power, type I error, and each by direction. */
+static void size_comparison_json(cJSON *o, const tsim_size_point *p, int c, double target) {
+  cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(prop(p->reject[c][0], p)));
+  cJSON_AddItemToObject(o, "type1_error", tsim__report_estimate_json(prop(p->reject[c][1], p)));
+  cJSON_AddItemToObject(o, "power_favouring", tsim__report_estimate_json(prop(p->favouring[c][0], p)));
+  cJSON_AddItemToObject(o, "type1_error_favouring", tsim__report_estimate_json(prop(p->favouring[c][1], p)));
+  cJSON_AddItemToObject(o, "type1_error_favouring_control",
+                        tsim__report_estimate_json(prop(favouring_control(p, c, 1), p)));
+  cJSON_AddBoolToObject(o, "reaches_target", (double)p->reject[c][0] >= target * (double)p->trials);
+}
+
+/* One evaluated size. With one comparison its numbers are the point's own keys (as they always
+ * were); with several they are under "analyses", and "all_significant" holds the share of
+ * trials in which every named comparison rejected (when tallied). */
+static cJSON *size_point_json(const tsim_size_point *p, const tsim_size_opts *o, int has_all) {
+  cJSON *j = cJSON_CreateObject();
+  int nc = ncomp_of(o);
+  cJSON_AddNumberToObject(j, "sample_size", (double)p->n);
+  if (nc == 1) {
+    size_comparison_json(j, p, 0, o->target);
+    return j;
+  }
+  cJSON *arr = cJSON_AddArrayToObject(j, "analyses");
+  for (int c = 0; c < nc; c++) {
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "analysis", o->comparison[c]);
+    size_comparison_json(a, p, c, o->target);
+    cJSON_AddItemToArray(arr, a);
+  }
+  if (has_all) {
+    cJSON *all = cJSON_AddObjectToObject(j, "all_significant");
+    cJSON_AddItemToObject(all, "power", tsim__report_estimate_json(prop(p->all[0], p)));
+    cJSON_AddItemToObject(all, "type1_error", tsim__report_estimate_json(prop(p->all[1], p)));
+  } else {
+    cJSON_AddNullToObject(j, "all_significant");
+  }
+  cJSON_AddBoolToObject(j, "reaches_target", tsim_size_point_reaches(p, nc, o->target));
+  return j;
 }
 
 static const tsim_size_point *point_at(const tsim_size_result *r, long long n) {
@@ -226,11 +345,26 @@ static const tsim_size_point *point_at(const tsim_size_result *r, long long n) {
   return NULL;
 }
 
+/* The named comparisons joined by `sep` ("itt,pp"). */
+static void joined_ids(const tsim_size_opts *o, const char *sep, char *out, size_t n) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int c = 0; c < ncomp_of(o); c++)
+    append(out, n, &used, "%s%s", c ? sep : "", o->comparison[c]);
+}
+
 static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_size_opts *o,
                         const tsim_size_result *r, const tsim_run_info *ri) {
   cJSON *root = cJSON_CreateObject();
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
+  joined_ids(o, ",", ids, sizeof ids);
   cJSON_AddStringToObject(root, "scenario", sc->name);
-  cJSON_AddStringToObject(root, "analysis", o->comparison);
+  cJSON_AddStringToObject(root, "analysis", ids);
+  cJSON *names = cJSON_AddArrayToObject(root, "analyses");
+  for (int c = 0; c < ncomp_of(o); c++) cJSON_AddItemToArray(names, cJSON_CreateString(o->comparison[c]));
+  cJSON_AddStringToObject(root, "criterion", ncomp_of(o) == 1
+                          ? "the estimated power reaches the target"
+                          : "every named analysis's estimated power reaches the target");
   cJSON_AddNumberToObject(root, "target_power", o->target);
   cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
   cJSON_AddNumberToObject(root, "trials", (double)ri->trials);
@@ -243,47 +377,150 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   cJSON_AddNumberToObject(start, "sample_size", (double)r->start);
   cJSON_AddStringToObject(start, "reason", r->start_reason);
   const tsim_size_point *at = r->reached ? point_at(r, r->sample_size) : NULL;
-  if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o->target));
+  if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o, r->has_all));
   cJSON *pts = cJSON_AddArrayToObject(root, "points");
-  for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o->target));
+  for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o, r->has_all));
   cJSON *run = tsim__report_run_json(ri, ri->trials * r->npoints);
   cJSON_AddStringToObject(run, "scenario_file", file);
   cJSON_AddItemToObject(root, "run", run);
   return root;
 }
 
-static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
-                     const char *dir, FILE *notice) {
+/* A series of the size plot from one count per point (k(p)), with its 95% band. */
+typedef uint64_t (*size_count)(const tsim_size_point *p, int c, int h);
+static uint64_t count_reject(const tsim_size_point *p, int c, int h) { return p->reject[c][h]; }
+static uint64_t count_favouring(const tsim_size_point *p, int c, int h) { return p->favouring[c][h]; }
+static uint64_t count_control(const tsim_size_point *p, int c, int h) { return favouring_control(p, c, h); }
+static uint64_t count_all(const tsim_size_point *p, int c, int h) { (void)c; return p->all[h]; }
+
+static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, size_count k, int c,
+                        int h, const char *title, int colour, int style) {
   int n = r->npoints;
-  double *buf = malloc((size_t)n * 6 * sizeof *buf);
-  if (!buf) return -1;
-  double *x = buf, *y = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n, *ylo = buf + 4 * n, *yhi = buf + 5 * n;
-  double *ty = malloc((size_t)n * sizeof *ty);
-  if (!ty) { free(buf); return -1; }
+  tsim_series *se = &pl->series[pl->nseries++];
+  double *x = buf, *y = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n;
   for (int i = 0; i < n; i++) {
     const tsim_size_point *p = &r->points[i];
-    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
-    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
+    tsim_estimate e = prop(k(p, c, h), p);
     x[i] = (double)p->n; y[i] = e.estimate; lo[i] = e.lo; hi[i] = e.hi;
-    ty[i] = t.estimate; ylo[i] = t.lo; yhi[i] = t.hi;
   }
+  snprintf(se->title, sizeof se->title, "%.150s", title);
+  se->x = x; se->y = y; se->lo = lo; se->hi = hi; se->n = n;
+  se->colour = colour;
+  se->style = style;
+}
+
+/* The size plots' legend: a colour per named comparison (and one for all of them together),
+ * a style per quantity: power (solid), type I error favouring the experimental arm, favouring
+ * control. */
+static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_size_result *r) {
+  int nc = ncomp_of(o);
+  p->ncolours = 0;
+  for (int c = 0; c < nc; c++)
+    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", o->comparison[c]);
+  if (nc > 1 && r->has_all)
+    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "all significant together");
+  static const char *const styles[3] = {"power (two-sided)", "type I error, favouring experimental",
+                                        "type I error, favouring control"};
+  p->nstyles = 3;
+  for (int i = 0; i < 3; i++) snprintf(p->style_title[i], sizeof p->style_title[0], "%s", styles[i]);
+}
+
+/* Type I error favouring each arm, per named comparison. */
+static void size_type1_series(tsim_plot *p, double *buf, size_t stride, const tsim_size_opts *o,
+                              const tsim_size_result *r) {
+  int nc = ncomp_of(o);
+  char t[200];
+  for (int c = 0; c < nc; c++) {
+    snprintf(t, sizeof t, "%s: type I, favouring experimental", o->comparison[c]);
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_favouring, c, 1, t, c, 1);
+    snprintf(t, sizeof t, "%s: type I, favouring control", o->comparison[c]);
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_control, c, 1, t, c, 2);
+  }
+}
+
+/* The type I error by direction on its own axis (from 0 up to the data), with the level each
+ * direction of the named analyses has: alpha/2 two-sided, alpha one-sided (when they agree). */
+static int size_type1_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
+                           const char *dir) {
+  int n = r->npoints, nc = ncomp_of(o);
+  size_t stride = (size_t)(n > 2 ? n : 2) * 4;
+  double *buf = malloc(stride * (size_t)(2 * nc) * sizeof *buf);
+  if (!buf) return -1;
   tsim_plot p;
   memset(&p, 0, sizeof p);
-  char title[300], tline[64];
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)], title[600], tline[96];
+  joined_ids(o, " and ", ids, sizeof ids);
+  snprintf(title, sizeof title, "%s: type I error of %s by direction (null twin, %lld trials per point)",
+           sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  double level = NAN;
+  for (int c = 0; c < nc; c++) {
+    const tsim_analysis *an = &sc->analyses[r->comparison[c] / ncmp];
+    double l = an->alpha / (an->sided == 1 ? 1 : 2);
+    level = c == 0 || l == level ? l : NAN;
+  }
+  char num[TSIM_NUM_CHARS];
+  snprintf(tline, sizeof tline, "level per direction %s", tsim_num(num, level));
+  p.title = title;
+  p.xlabel = "total sample size (patients)";
+  p.ylabel = "type I error (rejection rate under the null)";
+  p.probability_axis = 2;
+  p.npanels = 1;
+  p.yline[0] = level;
+  snprintf(p.yline_title[0], sizeof p.yline_title[0], "%.70s", tline);
+  p.nylines = 1;
+  size_type1_series(&p, buf, stride, o, r);
+  set_size_legend(&p, o, r);
+  if (p.ncolours > nc) p.ncolours = nc; /* no curve of all together here */
+  int res = tsim_plot_write(&p, dir, "size_type1_error", NULL);
+  free(buf);
+  return res;
+}
+
+/* Power of every named comparison (and of all together), type I error by direction, the
+ * target line and the chosen size as a vertical line. */
+static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsim_size_result *r,
+                     const char *dir, FILE *notice) {
+  int n = r->npoints, nc = ncomp_of(o);
+  int maxseries = 3 * nc + 2;
+  double *buf = malloc((size_t)(n > 2 ? n : 2) * 4 * (size_t)maxseries * sizeof *buf);
+  if (!buf) return -1;
+  tsim_plot p;
+  memset(&p, 0, sizeof p);
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
+  joined_ids(o, " and ", ids, sizeof ids);
+  char title[600], tline[64];
   snprintf(title, sizeof title, "%s: power of %s against sample size (%lld trials per point)",
-           sc->name, o->comparison, n ? (long long)r->points[0].trials : 0LL);
+           sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
   snprintf(tline, sizeof tline, "target power %g", o->target);
   p.title = title;
   p.xlabel = "total sample size (patients)";
-  p.ylabel = "two-sided rejection rate";
+  p.ylabel = "rejection rate (power, type I error)";
   p.probability_axis = 1;
-  p.yline = o->target;
-  p.yline_title = tline;
-  p.series[0] = (tsim_series){"power", x, y, lo, hi, n};
-  p.series[1] = (tsim_series){"type I error (null twin)", x, ty, ylo, yhi, n};
-  p.nseries = 2;
+  p.npanels = 1;
+  p.yline[0] = o->target;
+  snprintf(p.yline_title[0], sizeof p.yline_title[0], "%s", tline);
+  p.nylines = 1;
+  size_t stride = (size_t)(n > 2 ? n : 2) * 4;
+  for (int c = 0; c < nc; c++)
+    size_series(&p, buf + stride * (size_t)p.nseries, r, count_reject, c, 0, o->comparison[c], c, 0);
+  if (nc > 1 && r->has_all)
+    size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, "all significant together", nc, 0);
+  size_type1_series(&p, buf, stride, o, r);
+  set_size_legend(&p, o, r);
+  if (r->reached) {
+    /* The chosen size: a vertical line from 0 to 1 at N, in a colour of its own. */
+    tsim_series *se = &p.series[p.nseries];
+    double *b = buf + stride * (size_t)p.nseries++;
+    b[0] = b[1] = (double)r->sample_size;
+    b[2] = b[4] = b[6] = 0;
+    b[3] = b[5] = b[7] = 1;
+    snprintf(se->title, sizeof se->title, "chosen N = %lld", r->sample_size);
+    se->x = b; se->y = b + 2; se->lo = b + 4; se->hi = b + 6; se->n = 2;
+    se->colour = p.ncolours;
+    snprintf(p.colour_title[p.ncolours++], sizeof p.colour_title[0], "chosen N = %lld", r->sample_size);
+  }
   int res = tsim_plot_write(&p, dir, "size_power", notice);
-  free(ty);
   free(buf);
   return res;
 }
@@ -293,17 +530,44 @@ typedef struct size_csv_ctx {
   const tsim_size_result *r;
 } size_csv_ctx;
 
+static void csv_num(FILE *f, double x) {
+  fputc(',', f);
+  if (isfinite(x)) tsim_fput_num(f, x);
+}
+
+static void csv_estimate4(FILE *f, tsim_estimate e) {
+  csv_num(f, e.estimate); csv_num(f, e.mcse); csv_num(f, e.lo); csv_num(f, e.hi);
+}
+
+/* One row per size and named comparison; with several, also a row "all" per size: the share of
+ * trials in which every named comparison rejected, and whether the size reaches the target. */
 static void size_csv(FILE *f, const void *ctx) {
   const size_csv_ctx *c = ctx;
-  fprintf(f, "sample_size,power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,"
-             "type1_error_lo,type1_error_hi,reaches_target\n");
+  const tsim_size_opts *o = c->o;
+  int nc = ncomp_of(o);
+  fprintf(f, "sample_size,analysis,power,power_mcse,power_lo,power_hi,power_favouring,"
+             "type1_error,type1_error_mcse,type1_error_lo,type1_error_hi,"
+             "type1_error_favouring,type1_error_favouring_control,reaches_target\n");
   for (int i = 0; i < c->r->npoints; i++) {
     const tsim_size_point *p = &c->r->points[i];
-    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
-    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
-    fprintf(f, "%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", p->n, e.estimate,
-            e.mcse, e.lo, e.hi, t.estimate, t.mcse, t.lo, t.hi,
-            (double)p->reject[0] >= c->o->target * (double)p->trials);
+    for (int k = 0; k < nc; k++) {
+      fprintf(f, "%lld,%s", p->n, o->comparison[k]);
+      csv_estimate4(f, prop(p->reject[k][0], p));
+      csv_num(f, prop(p->favouring[k][0], p).estimate);
+      csv_estimate4(f, prop(p->reject[k][1], p));
+      csv_num(f, prop(p->favouring[k][1], p).estimate);
+      csv_num(f, prop(favouring_control(p, k, 1), p).estimate);
+      fprintf(f, ",%d\n", (double)p->reject[k][0] >= o->target * (double)p->trials);
+    }
+    if (nc > 1) {
+      fprintf(f, "%lld,all", p->n);
+      if (c->r->has_all) csv_estimate4(f, prop(p->all[0], p));
+      else fputs(",,,,", f);
+      fputc(',', f);
+      if (c->r->has_all) csv_estimate4(f, prop(p->all[1], p));
+      else fputs(",,,,", f);
+      fprintf(f, ",,,%d\n", tsim_size_point_reaches(p, nc, o->target));
+    }
   }
 }
 
@@ -315,35 +579,92 @@ tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
   size_csv_ctx ctx = {o, r};
   tsim_status st = tsim__report_write_pair(dir, "size.json", root, "size.csv", size_csv, &ctx, d);
   cJSON_Delete(root);
-  if (st == TSIM_OK && size_plot(sc, o, r, dir, notice) < 0 && notice)
-    fprintf(notice, "trialsim: the plot in %s could not be drawn\n", dir);
+  if (st == TSIM_OK && (size_plot(sc, o, r, dir, notice) < 0 || size_type1_plot(sc, o, r, dir) < 0) && notice)
+    fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
   return st;
 }
 
+/* "0.8012 [0.7834, 0.8179]" (23 characters) */
+static void print_ci(FILE *f, tsim_estimate e) {
+  fprintf(f, "%.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+}
+
+/* The size table's columns after the analysis, then the marker (or none) */
+#define SIZE_COLS "%-23s  %-6s  %-23s  %-6s  %-6s"
+
 void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
                             const tsim_size_result *r, const tsim_run_info *ri, FILE *f) {
-  fprintf(f, "trialsim %s  sample size for %s in %s: target power %g, %lld trials per point, "
+  int nc = ncomp_of(o);
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
+  joined_ids(o, nc == 2 ? " and " : ", ", ids, sizeof ids);
+  fprintf(f, "trialsim %s  sample size for %s in %s: target power %g%s, %lld trials per point, "
              "seed %llu, %d thread%s, %.2f s\n",
-          TSIM_VERSION, o->comparison, sc->name, o->target, ri->trials,
+          TSIM_VERSION, ids, sc->name, o->target, nc > 1 ? " for every analysis" : "", ri->trials,
           (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
-  fprintf(f, "%12s  %-26s  %-26s\n", "sample size", "  power [95% CI]", "  type I error [95% CI]");
+  /* The analysis column only with several; as wide as the longest id. */
+  int w = 0;
+  if (nc > 1) {
+    w = (int)strlen("all significant");
+    for (int c = 0; c < nc; c++) if ((int)strlen(o->comparison[c]) > w) w = (int)strlen(o->comparison[c]);
+  }
+  fprintf(f, "%11s  ", "sample size");
+  if (nc > 1) fprintf(f, "%-*s  ", w, "analysis");
+  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav. E", "type I [95% CI]", "fav. E", "fav. C");
   for (int i = 0; i < r->npoints; i++) {
     const tsim_size_point *p = &r->points[i];
-    tsim_estimate e = tsim_estimate_proportion(p->reject[0], (uint64_t)p->trials);
-    tsim_estimate t = tsim_estimate_proportion(p->reject[1], (uint64_t)p->trials);
-    fprintf(f, "%12lld    %.4f [%.4f, %.4f]    %.4f [%.4f, %.4f]  %s\n", p->n, e.estimate, e.lo,
-            e.hi, t.estimate, t.lo, t.hi, e.estimate >= o->target ? "reaches" : "");
+    for (int c = 0; c < nc; c++) {
+      if (c == 0) fprintf(f, "%11lld  ", p->n);
+      else fprintf(f, "%11s  ", "");
+      if (nc > 1) fprintf(f, "%-*s  ", w, o->comparison[c]);
+      print_ci(f, prop(p->reject[c][0], p));
+      fprintf(f, "  %.4f  ", prop(p->favouring[c][0], p).estimate);
+      print_ci(f, prop(p->reject[c][1], p));
+      fprintf(f, "  %.4f  %.4f", prop(p->favouring[c][1], p).estimate,
+              prop(favouring_control(p, c, 1), p).estimate);
+      int reach = (double)p->reject[c][0] >= o->target * (double)p->trials;
+      fprintf(f, "%s\n", reach ? "  reaches" : "");
+    }
+    if (nc > 1) {
+      fprintf(f, "%11s  %-*s  ", "", w, "all significant");
+      if (r->has_all) {
+        print_ci(f, prop(p->all[0], p));
+        fprintf(f, "  %-6s  ", "");
+        print_ci(f, prop(p->all[1], p));
+      } else {
+        fprintf(f, "%-23s  %-6s  %-23s", "(not tallied)", "", "");
+      }
+      /* The marker in the column of the analyses' "reaches", past the direction columns. */
+      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%16s  all reach", "");
+      fputc('\n', f);
+    }
   }
+  fprintf(f, "\nfav. E, fav. C: rejections with the observed difference favouring the experimental "
+             "arm, or control (they add up to the two-sided rate)%s\n",
+          nc > 1 ? "; all significant: every analysis rejects in the same trial" : "");
   if (!r->reached) {
-    fprintf(f, "\nthe target power %g was not reached up to N = %lld\n", o->target,
-            r->npoints ? r->points[r->npoints - 1].n : 0);
+    fprintf(f, "\nthe target power %g was not reached%s up to N = %lld\n", o->target,
+            nc > 1 ? " by every analysis" : "", r->npoints ? r->points[r->npoints - 1].n : 0);
     return;
   }
   const tsim_size_point *at = point_at(r, r->sample_size);
-  tsim_estimate e = tsim_estimate_proportion(at->reject[0], (uint64_t)at->trials);
-  fprintf(f, "\nsample size: %lld (power %.4f, MCSE %.4f, 95%% CI [%.4f, %.4f])\n", r->sample_size,
-          e.estimate, e.mcse, e.lo, e.hi);
+  if (nc == 1) {
+    tsim_estimate e = prop(at->reject[0][0], at);
+    fprintf(f, "\nsample size: %lld (power %.4f, MCSE %.4f, 95%% CI [%.4f, %.4f])\n", r->sample_size,
+            e.estimate, e.mcse, e.lo, e.hi);
+  } else {
+    fprintf(f, "\nsample size: %lld (the smallest evaluated N at which every analysis reaches %g:",
+            r->sample_size, o->target);
+    for (int c = 0; c < nc; c++) {
+      tsim_estimate e = prop(at->reject[c][0], at);
+      fprintf(f, "%s %s power %.4f, MCSE %.4f", c ? ";" : "", o->comparison[c], e.estimate, e.mcse);
+    }
+    if (r->has_all) {
+      tsim_estimate e = prop(at->all[0], at);
+      fprintf(f, "; all significant together %.4f, MCSE %.4f", e.estimate, e.mcse);
+    }
+    fprintf(f, ")\n");
+  }
   if (r->stable_sample_size > 0)
     fprintf(f, "every evaluated size from %lld up reaches the target (power of exact tests is "
                "not monotone in N)\n", r->stable_sample_size);

@@ -10,9 +10,10 @@
 #include "run/sweep.h"
 
 /* Writes DIR/sweep.json, DIR/sweep.csv (tidy: one row per point x comparison x quantity) and
- * the power and type I error curves (DIR/power.*, DIR/type1_error.*: data, gnuplot script,
- * SVG, PNG). A missing gnuplot is a notice on `notice`, not an error. */
-tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri,
+ * the curves of power favouring the experimental arm, with a line at target_power
+ * (DIR/power.*), and of the null twin's rejections in each direction (DIR/type1_error.*: data,
+ * gnuplot script, SVG, PNG). A missing gnuplot is a notice on `notice`, not an error. */
+tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri, double target_power,
                                     const char *dir, tsim_diag *d, FILE *notice);
 void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f);
 

@@ -1,6 +1,8 @@
 /* plot.c - gnuplot scripts and data for power curves (see plot.h). */
 #include "output/plot.h"
 
+#include "core/numfmt.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +30,43 @@ static void gp_string(FILE *f, const char *s) {
   fputc('"', f);
   for (; *s; s++) {
     if (*s == '"' || *s == '\\') fputc('\\', f);
-    if (*s == '_') fputc('\\', f), fputc('\\', f); /* no subscripts in enhanced text */
+    if (*s == '_' || *s == '^' || *s == '{' || *s == '}' || *s == '@' || *s == '&' || *s == '~')
+      fputc('\\', f), fputc('\\', f); /* no enhanced-text markup in names */
     fputc(*s, f);
   }
   fputc('"', f);
+}
+
+/* A number in a script or data file: the shortest text that reads back (numfmt.h); NaN as
+ * gnuplot's missing value. */
+static void gp_num(FILE *f, double x) {
+  if (isfinite(x)) tsim_fput_num(f, x);
+  else fputs("NaN", f);
+}
+
+/* Okabe & Ito's colour-blind-safe palette without its yellow (#F0E442, unreadable on white),
+ * blue first; a wine red (Tol) takes yellow's place. The two blues differ in lightness. */
+const char *const tsim_plot_palette[TSIM_PLOT_NCOLOURS] = {
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255"};
+
+const char *tsim_plot_colour(int colour) { return tsim_plot_palette[colour % TSIM_PLOT_NCOLOURS]; }
+
+static const char *const dashes[] = {"1", "(10,5)", "(3,4)", "(14,4,3,4)", "(14,4,3,4,3,4)",
+                                     "(24,6)", "(3,3,12,3)", "(6,3)"};
+#define NDASHES (int)(sizeof dashes / sizeof *dashes)
+
+void tsim_plot_dash(int style, char *out, size_t n) {
+  if (style < NDASHES) snprintf(out, n, "%s", dashes[style]);
+  else snprintf(out, n, "(%d,4,%d,4)", 4 + 4 * (style % 5), 2 + style / 5); /* more, all distinct */
+}
+
+/* Filled circle, square, triangle, diamond, inverted triangle, then the open ones. */
+static const int markers[] = {7, 5, 9, 13, 11, 6, 4, 8, 12, 10};
+#define NMARKERS (int)(sizeof markers / sizeof *markers)
+
+int tsim_plot_marker(int colour, int style, int nstyles) {
+  int cycle = colour / TSIM_PLOT_NCOLOURS; /* colours repeat: change the marker */
+  return markers[(style + cycle * (nstyles > 1 ? nstyles : 1)) % NMARKERS];
 }
 
 static int write_data(const tsim_plot *p, const char *path) {
@@ -41,54 +76,198 @@ static int write_data(const tsim_plot *p, const char *path) {
   for (int s = 0; s < p->nseries; s++) {
     const tsim_series *se = &p->series[s];
     fprintf(f, "# series %d: %s\n", s, se->title);
-    for (int i = 0; i < se->n; i++)
-      fprintf(f, "%.10g %.10g %.10g %.10g\n", se->x[i], se->y[i], se->lo[i], se->hi[i]);
+    for (int i = 0; i < se->n; i++) {
+      gp_num(f, se->x[i]);
+      fputc(' ', f);
+      gp_num(f, se->y[i]);
+      fputc(' ', f);
+      gp_num(f, se->lo[i]);
+      fputc(' ', f);
+      gp_num(f, se->hi[i]);
+      fputc('\n', f);
+    }
     fprintf(f, "\n\n");
   }
   return fclose(f) == 0 ? 0 : -1;
 }
 
-static void write_plot_command(const tsim_plot *p, FILE *f, const char *name) {
-  fprintf(f, "plot \\\n");
-  for (int s = 0; s < p->nseries; s++)
-    fprintf(f, "  '%s.dat' index %d using 1:3:4 with filledcurves lc %d notitle, \\\n", name, s,
-            s + 1);
-  for (int s = 0; s < p->nseries; s++) {
-    fprintf(f, "  '%s.dat' index %d using 1:2 with linespoints lc %d pt 7 ps 0.6 lw 2 title ",
-            name, s, s + 1);
-    gp_string(f, p->series[s].title);
-    fprintf(f, "%s", s + 1 < p->nseries || isfinite(p->yline) ? ", \\\n" : "\n");
+/* Sizes in pixels of the 960-pixel-wide canvas: a legend character is about 7.5 pixels wide at
+ * the fonts below, a legend row 19 pixels high. */
+#define CANVAS_W 960
+#define CHAR_W 7.5
+#define ROW_H 19
+/* Reference lines (target power, nominal rates): thick, grey, half transparent, solid - unlike
+ * any curve, and drawn over the curves without hiding them. */
+#define REFERENCE_STYLE "lc rgb '#70606060' lw 4"
+
+/* The legend's layout: columns, rows, and blank entries that start the styles on a new row. */
+typedef struct legend_layout {
+  int cols, rows, pad;
+} legend_layout;
+
+static legend_layout legend(const tsim_plot *p) {
+  legend_layout l = {1, 0, 0};
+  int nstyles = (p->nstyles > 1 ? p->nstyles : 0) + p->nylines, n = p->ncolours + nstyles;
+  if (n == 0) return l;
+  size_t w = 0;
+  for (int i = 0; i < p->ncolours; i++) w = strlen(p->colour_title[i]) > w ? strlen(p->colour_title[i]) : w;
+  for (int i = 0; i < (p->nstyles > 1 ? p->nstyles : 0); i++)
+    w = strlen(p->style_title[i]) > w ? strlen(p->style_title[i]) : w;
+  for (int i = 0; i < p->nylines; i++) w = strlen(p->yline_title[i]) > w ? strlen(p->yline_title[i]) : w;
+  double entry = ((double)w + 9) * CHAR_W; /* the sample line, the text and a gap */
+  int fit = (int)((CANVAS_W - 40) / entry);
+  if (fit < 2) fit = 2;
+  /* Filled a column at a time: the fewest rows for which the colours' columns and then the
+   * styles' columns (a group of their own) fit across. */
+  for (l.rows = 1;; l.rows++) {
+    int cc = (p->ncolours + l.rows - 1) / l.rows, cs = (nstyles + l.rows - 1) / l.rows;
+    if (cc + cs <= fit || l.rows >= n) {
+      l.cols = cc + cs;
+      l.pad = nstyles ? cc * l.rows - p->ncolours : 0;
+      break;
+    }
   }
-  if (isfinite(p->yline)) {
-    fprintf(f, "  %.10g with lines dt 2 lc rgb 'black' lw 1.5 title ", p->yline);
-    gp_string(f, p->yline_title ? p->yline_title : "");
-    fputc('\n', f);
+  return l;
+}
+
+static double panel_ymax(const tsim_plot *p) {
+  double m = 0;
+  for (int s = 0; s < p->nseries; s++)
+    for (int i = 0; i < p->series[s].n; i++) {
+      double v = isfinite(p->series[s].hi[i]) ? p->series[s].hi[i] : p->series[s].y[i];
+      if (isfinite(v) && v > m) m = v;
+    }
+  for (int i = 0; i < p->nylines; i++)
+    if (isfinite(p->yline[i]) && p->yline[i] > m) m = p->yline[i];
+  return m > 0 ? m * 1.12 : 0.05;
+}
+
+/* One panel's plot command: the bands, the curves, the reference lines. */
+static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel) {
+  fprintf(f, "plot \\\n");
+  const char *sep = "";
+  for (int s = 0; s < p->nseries; s++) {
+    const tsim_series *se = &p->series[s];
+    if (se->panel != panel) continue;
+    fprintf(f, "%s    '%s.dat' index %d using 1:3:4 with filledcurves lc rgb '%s' notitle", sep, name, s,
+            tsim_plot_colour(se->colour));
+    sep = ", \\\n";
+  }
+  for (int s = 0; s < p->nseries; s++) {
+    const tsim_series *se = &p->series[s];
+    if (se->panel != panel) continue;
+    char dt[40];
+    tsim_plot_dash(se->style, dt, sizeof dt);
+    fprintf(f, "%s    '%s.dat' index %d using 1:2 with linespoints lc rgb '%s' dt %s pt %d ps 0.8 "
+               "lw 2 notitle",
+            sep, name, s, tsim_plot_colour(se->colour), dt, tsim_plot_marker(se->colour, se->style, p->nstyles));
+    sep = ", \\\n";
+  }
+  for (int i = 0; i < p->nylines; i++, sep = ", \\\n") {
+    fprintf(f, "%s    ", sep);
+    gp_num(f, p->yline[i]);
+    fprintf(f, " with lines " REFERENCE_STYLE " notitle");
+  }
+  fputc('\n', f);
+}
+
+/* Starts the script's loop over the two image types: `do for [type in "svg png"] {`, the
+ * terminal and the output file. Everything a plot sets is set again inside the loop, so the
+ * second image is drawn as the first. */
+static void begin_images(FILE *f, const char *name, int height) {
+  fprintf(f, "\ndo for [type in \"svg png\"] {\n"
+             "  if (type eq \"svg\") {\n"
+             "    set terminal svg size %d,%d dynamic enhanced font 'Helvetica,13' background 'white'\n"
+             "  } else {\n"
+             "    set terminal pngcairo size %d,%d enhanced font 'Helvetica,11' background 'white'\n"
+             "  }\n"
+             "  set output '%s.'.type\n",
+          CANVAS_W, height, CANVAS_W, height, name);
+}
+
+/* The legend as a plot of its own across the whole width, below the panels (key_h pixels
+ * high): the entries written by `entries` after "plot NaN notitle". */
+static void legend_block(FILE *f, int height, int key_h, int rows, void (*entries)(FILE *, const void *),
+                         const void *ctx) {
+  fprintf(f, "  # the legend: a plot of its own below the panels, across the whole width\n"
+             "  set lmargin at screen 0.02\n  set rmargin at screen 0.98\n"
+             "  set tmargin at screen %.4f\n  set bmargin at screen 0.005\n"
+             "  unset border\n  unset xtics\n  unset ytics\n  unset grid\n  unset title\n"
+             "  unset xlabel\n  unset ylabel\n  unset label\n  set xrange [0:1]\n  set yrange [0:1]\n"
+             "  set key inside center center vertical maxrows %d samplen 3 spacing 1.1\n"
+             "  plot NaN notitle",
+          (double)key_h / height, rows);
+  entries(f, ctx);
+  fprintf(f, "\n");
+}
+
+static void sweep_legend_entries(FILE *f, const void *ctx) {
+  const tsim_plot *p = ctx;
+  legend_layout l = legend(p);
+  for (int i = 0; i < p->ncolours; i++) {
+    fprintf(f, ", \\\n    keyentry with lines lc rgb '%s' lw 4 title ", tsim_plot_colour(i));
+    gp_string(f, p->colour_title[i]);
+  }
+  for (int i = 0; i < l.pad; i++) fprintf(f, ", \\\n    keyentry with lines lc rgb 'white' title ' '");
+  if (p->nstyles > 1) {
+    for (int i = 0; i < p->nstyles; i++) {
+      char dt[40];
+      tsim_plot_dash(i, dt, sizeof dt);
+      fprintf(f, ", \\\n    keyentry with linespoints lc rgb '#333333' dt %s pt %d ps 0.8 lw 2 title ", dt,
+              tsim_plot_marker(0, i, p->nstyles));
+      gp_string(f, p->style_title[i]);
+    }
+  }
+  for (int i = 0; i < p->nylines; i++) {
+    fprintf(f, ", \\\n    keyentry with lines " REFERENCE_STYLE " title ");
+    gp_string(f, p->yline_title[i]);
   }
 }
 
 static int write_script(const tsim_plot *p, const char *path, const char *name) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
+  legend_layout l = legend(p);
+  int two = p->npanels == 2, key_h = l.rows * ROW_H + 12;
+  int height = 540 + key_h, top = two ? 64 : 44, bottom = 62 + key_h;
   fprintf(f, "# Written by trialsim. Restyle freely and rerun in this folder: gnuplot %s.gp\n"
-             "# Data: %s.dat, one block per series (x, estimate, 95%% band low, high).\n",
+             "# Data: %s.dat, one block per series (x, estimate, 95%% band low, high); each block's\n"
+             "# comment says what it is. Colour: the analysis; dash and marker: the other values.\n",
           name, name);
-  fprintf(f, "set title ");
-  gp_string(f, p->title);
-  fprintf(f, "\nset xlabel ");
+  begin_images(f, name, height);
+  fprintf(f, "  set xlabel ");
   gp_string(f, p->xlabel);
-  fprintf(f, "\nset ylabel ");
+  fprintf(f, "\n  set ylabel ");
   gp_string(f, p->ylabel);
-  fprintf(f, "\nset grid\nset key outside right top box opaque\n"
-             "set style fill transparent solid 0.18 noborder\n");
-  if (p->probability_axis == 1) fprintf(f, "set yrange [0:1]\nset ytics 0.1\n");
-  else if (p->probability_axis == 2) fprintf(f, "set yrange [0:*]\n");
-  fprintf(f, "\nset terminal svg size 960,560 dynamic enhanced font 'Helvetica,13' background 'white'\n"
-             "set output '%s.svg'\n", name);
-  write_plot_command(p, f, name);
-  fprintf(f, "\nset terminal pngcairo size 960,560 enhanced font 'Helvetica,11' background 'white'\n"
-             "set output '%s.png'\n", name);
-  write_plot_command(p, f, name);
-  fprintf(f, "set output\n");
+  fprintf(f, "\n  set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'\n  set border 31 lc rgb '#444444'\n  set xtics\n  set ytics\n"
+             "  set format y '%% h'\n  set xrange [*:*]\n  set autoscale xfix\n  set key off\n"
+             "  set style fill transparent solid 0.28 noborder\n");
+  if (p->probability_axis == 1) fprintf(f, "  set yrange [0:1]\n  set ytics 0.1\n");
+  else {
+    fprintf(f, "  set yrange [0:");
+    gp_num(f, panel_ymax(p));
+    fprintf(f, "]\n");
+  }
+  fprintf(f, "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n", 1 - (double)top / height,
+          (double)bottom / height);
+  fprintf(f, "  set multiplot title ");
+  gp_string(f, p->title);
+  fputc('\n', f);
+  double l0 = 0.085, r1 = 0.975, mid = (l0 + r1) / 2;
+  for (int panel = 0; panel < (two ? 2 : 1); panel++) {
+    fprintf(f, "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n",
+            two ? (panel ? mid + 0.02 : l0) : l0, two ? (panel ? r1 : mid - 0.02) : r1);
+    if (two) {
+      fprintf(f, "  set title ");
+      gp_string(f, p->panel_title[panel]);
+      fputc('\n', f);
+    }
+    if (panel == 1) fprintf(f, "  set ylabel ''\n  set format y ''\n");
+    fprintf(f, "  ");
+    write_panel(p, f, name, panel);
+  }
+  legend_block(f, height, key_h, l.rows, sweep_legend_entries, p);
+  fprintf(f, "  unset multiplot\n}\nset output\n");
   return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -127,13 +306,12 @@ static int run_gnuplot(const char *dir, const char *name) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE *notice) {
-  char dat[4200], gp[4200];
+/* Removes an earlier run's images, then draws DIR/NAME.gp when gnuplot is installed. */
+static int draw(const char *dir, const char *name, FILE *notice) {
+  char dat[4200], gp[4200], img[4200];
   snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
   snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
-  if (write_data(p, dat) != 0 || write_script(p, gp, name) != 0) return -1;
   /* Images of an earlier run must not survive beside new data if this drawing fails. */
-  char img[4200];
   snprintf(img, sizeof img, "%s/%s.svg", dir, name);
   remove(img);
   snprintf(img, sizeof img, "%s/%s.png", dir, name);
@@ -157,4 +335,120 @@ int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE 
     return -1;
   }
   return 0;
+}
+
+int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE *notice) {
+  char dat[4200], gp[4200];
+  snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
+  snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
+  if (write_data(p, dat) != 0 || write_script(p, gp, name) != 0) return -1;
+  return draw(dir, name, notice);
+}
+
+/* ---- operating characteristics of a run ------------------------------------------------ */
+
+static void dat_triple(FILE *f, const double v[3]) {
+  for (int i = 0; i < 3; i++) {
+    fputc(' ', f);
+    gp_num(f, v[i]);
+  }
+}
+
+static int write_oc_data(const tsim_oc_row *r, int n, const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  fprintf(f, "# One row per analysis. Columns: 1 row, 2 id, 3 nominal rate per direction (alpha/2\n"
+             "# two-sided, alpha one-sided); then estimate, 95%% low, 95%% high of: 4-6 power favouring\n"
+             "# the experimental arm, 7-9 power (two-sided), 10-12 type I error favouring the\n"
+             "# experimental arm, 13-15 type I error favouring control, 16-18 type I error (two-sided)\n");
+  for (int i = 0; i < n; i++) {
+    fprintf(f, "%d \"", i);
+    for (const char *c = r[i].id; *c; c++)
+      if (*c != '"') fputc(*c, f);
+    fputs("\" ", f);
+    gp_num(f, r[i].level);
+    dat_triple(f, r[i].power_exp);
+    dat_triple(f, r[i].power);
+    dat_triple(f, r[i].type1_exp);
+    dat_triple(f, r[i].type1_ctl);
+    dat_triple(f, r[i].type1);
+    fputc('\n', f);
+  }
+  return fclose(f) == 0 ? 0 : -1;
+}
+
+static void oc_legend_entries(FILE *f, const void *ctx) {
+  fprintf(f, ", \\\n    keyentry with xerrorbars ls 1 title 'favouring the experimental arm'"
+             ", \\\n    keyentry with xerrorbars ls 2 title 'favouring control'"
+             ", \\\n    keyentry with vectors nohead ls 3 title ");
+  gp_string(f, ctx);
+}
+
+static int write_oc_script(const char *title, const char *level_title, const tsim_oc_row *r, int n,
+                           const char *path, const char *name) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  size_t idw = 4;
+  double xmax = 0;
+  for (int i = 0; i < n; i++) {
+    idw = strlen(r[i].id) > idw ? strlen(r[i].id) : idw;
+    double v[3] = {r[i].type1_exp[2], r[i].type1_ctl[2], r[i].level};
+    for (int j = 0; j < 3; j++)
+      if (isfinite(v[j]) && v[j] > xmax) xmax = v[j];
+  }
+  xmax = xmax > 0 ? xmax * 1.15 : 0.05;
+  int key_h = 2 * ROW_H + 12, height = 130 + key_h + 34 * (n > 3 ? n : 3);
+  /* The analysis ids on the left, as wide as the longest (at most 40% of the width). */
+  double left = (16 + (double)idw * 8.4) / CANVAS_W, right = 0.975; /* tic labels: 8.4 px a character */
+  if (left < 0.08) left = 0.08;
+  if (left > 0.4) left = 0.4;
+  double split = left + (right - left) * 0.47;
+  fprintf(f, "# Written by trialsim. Restyle freely and rerun in this folder: gnuplot %s.gp\n"
+             "# Data: %s.dat (its header names the columns). A dot is the Monte Carlo estimate, a bar\n"
+             "# its 95%% Wilson interval; the grey dashes mark each analysis's nominal rate per\n"
+             "# direction (alpha/2 for a two-sided test: each direction spends half of alpha; alpha for\n"
+             "# a one-sided test).\n",
+          name, name);
+  begin_images(f, name, height);
+  fprintf(f, "  set yrange [%g:-0.6]\n  set ytics 1 scale 0 noenhanced\n  set xtics\n"
+             "  set grid xtics mxtics noytics lt 1 lw 1 lc rgb '#cccccc', lt 1 lw 1 lc rgb '#e4e4e4'\n  set border 31 lc rgb '#444444'\n  set key off\n"
+             "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n"
+             "  set style line 1 lc rgb '%s' pt 7 ps 1.1 lw 1.6\n"
+             "  set style line 2 lc rgb '%s' pt 5 ps 1.0 lw 1.6\n"
+             "  set style line 3 lc rgb '#555555' dt (6,4) lw 1.5\n"
+             "  set multiplot title ",
+          n - 0.4, 1 - 68.0 / height, (double)(key_h + 56) / height, tsim_plot_palette[0],
+          tsim_plot_palette[1]);
+  gp_string(f, title);
+  fprintf(f, "\n  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
+             "  set title 'power favouring the experimental arm'\n"
+             "  set xlabel 'rejection rate under the scenario'\n"
+             "  set xrange [-0.015:1.015]\n  set xtics 0,0.2,1\n  set mxtics 2\n  set format y '%%g'\n"
+             "  plot '%s.dat' using 4:1:5:6:ytic(2) with xerrorbars ls 1 notitle\n",
+          left, split - 0.03, name);
+  fprintf(f, "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
+             "  set title 'type I error (null twin), by direction'\n"
+             "  set xlabel 'rejection rate under the null twin'\n"
+             "  set xrange [",
+          split + 0.03, right);
+  gp_num(f, -0.015 * xmax); /* a dot at 0 is drawn whole */
+  fputc(':', f);
+  gp_num(f, xmax);
+  fprintf(f, "]\n  set xtics autofreq\n  set mxtics default\n  set format y ''\n"
+             "  plot '%s.dat' using 10:($1-0.15):11:12 with xerrorbars ls 1 notitle, \\\n"
+             "    '' using 13:($1+0.15):14:15 with xerrorbars ls 2 notitle, \\\n"
+             "    '' using 3:($1-0.38):(0):(0.76) with vectors nohead ls 3 notitle\n",
+          name);
+  legend_block(f, height, key_h, 2, oc_legend_entries, level_title);
+  fprintf(f, "  unset multiplot\n}\nset output\n");
+  return fclose(f) == 0 ? 0 : -1;
+}
+
+int tsim_plot_write_oc(const char *title, const char *level_title, const tsim_oc_row *rows, int n,
+                       const char *dir, const char *name, FILE *notice) {
+  char dat[4200], gp[4200];
+  snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
+  snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
+  if (write_oc_data(rows, n, dat) != 0 || write_oc_script(title, level_title, rows, n, gp, name) != 0) return -1;
+  return draw(dir, name, notice);
 }

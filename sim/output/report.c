@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "core/numfmt.h"
 #include "kernels/kernels.h"
+#include "output/plot.h"
 #include "output/report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -71,6 +73,8 @@ static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double
   cJSON_AddItemToObject(o, "reject", tsim__report_estimate_json(tsim_estimate_proportion(c->reject, (uint64_t)trials)));
   cJSON_AddItemToObject(o, "reject_favouring",
                         tsim__report_estimate_json(tsim_estimate_proportion(c->favouring, (uint64_t)trials)));
+  cJSON_AddItemToObject(o, "reject_favouring_control",
+                        tsim__report_estimate_json(tsim_estimate_proportion(tsim_favouring_control(c), (uint64_t)trials)));
   cJSON_AddItemToObject(o, "mean_n", tsim__report_num((double)(c->n0_sum + c->n1_sum) / n));
   cJSON_AddItemToObject(o, "mean_n_control", tsim__report_num((double)c->n0_sum / n));
   cJSON_AddItemToObject(o, "mean_n_arm", tsim__report_num((double)c->n1_sum / n));
@@ -243,16 +247,29 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
+/* ",x" for each number, through tsim_num (the shortest text that reads back); blank when not
+ * finite. */
+static void csv_nums(FILE *f, int n, const double *v) {
+  for (int i = 0; i < n; i++) {
+    fputc(',', f);
+    if (isfinite(v[i])) tsim_fput_num(f, v[i]);
+  }
+}
+
 static void csv_estimate(FILE *f, tsim_estimate e) {
-  fprintf(f, ",%.10g,%.10g,%.10g,%.10g", e.estimate, e.mcse, e.lo, e.hi);
+  csv_nums(f, 4, (const double[]){e.estimate, e.mcse, e.lo, e.hi});
 }
 
 static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
+  /* New columns go at the end: readers that count columns keep working. */
   fprintf(f, "id,analysis,arm,control,endpoint,population,missing,test,alpha,"
              "power,power_mcse,power_lo,power_hi,type1_error,type1_error_mcse,type1_error_lo,"
              "type1_error_hi,power_favouring,type1_error_favouring,mean_n_alternative,"
              "mean_n_null,mean_difference_alternative,mean_difference_null,nominal_difference,"
-             "mean_sites_dropped_alternative,mean_sites_dropped_null,sided,visit_week,subgroup\n");
+             "mean_sites_dropped_alternative,mean_sites_dropped_null,sided,visit_week,subgroup,"
+             "power_favouring_lo,power_favouring_hi,power_favouring_control,"
+             "type1_error_favouring_lo,type1_error_favouring_hi,type1_error_favouring_control,"
+             "type1_error_favouring_control_lo,type1_error_favouring_control_hi\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -260,23 +277,30 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     int arm = tsim_comparison_arm(sc, k % ncmp);
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
-    char id[2 * TSIM_ID_MAX], control[TSIM_ID_MAX + 32];
-    if (sc->single_arm) snprintf(control, sizeof control, "p0=%g", ep->p0);
+    char id[2 * TSIM_ID_MAX], control[TSIM_ID_MAX + 32], num[TSIM_NUM_CHARS];
+    if (sc->single_arm) snprintf(control, sizeof control, "p0=%s", tsim_num(num, ep->p0));
     else snprintf(control, sizeof control, "%s", sc->arms[sc->control].id);
-    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%.17g", tsim_comparison_id(sc, k, id, sizeof id), an->id,
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%s", tsim_comparison_id(sc, k, id, sizeof id), an->id,
             sc->arms[arm].id, control, ep->id, tsim_population_names[an->population],
             an->population == TSIM_POP_ITT ? tsim_missing_names[an->missing] : "",
-            tsim_test_names[an->test], an->alpha);
+            tsim_test_names[an->test], tsim_num(num, an->alpha));
     csv_estimate(f, tsim_estimate_proportion(a->reject, n));
     csv_estimate(f, tsim_estimate_proportion(z->reject, n));
-    fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g",
-            (double)a->favouring / (double)n, (double)z->favouring / (double)n,
-            (double)(a->n0_sum + a->n1_sum) / (double)n, (double)(z->n0_sum + z->n1_sum) / (double)n,
-            diff_summary(a).mean, diff_summary(z).mean, tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
-            (double)a->sites_dropped / (double)n, (double)z->sites_dropped / (double)n);
+    double dn = (double)n;
+    csv_nums(f, 9, (const double[]){(double)a->favouring / dn, (double)z->favouring / dn,
+                                    (double)(a->n0_sum + a->n1_sum) / dn, (double)(z->n0_sum + z->n1_sum) / dn,
+                                    diff_summary(a).mean, diff_summary(z).mean,
+                                    tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
+                                    (double)a->sites_dropped / dn, (double)z->sites_dropped / dn});
     fprintf(f, ",%d,", an->sided);
-    if (sc->visit_week[0] > 0) fprintf(f, "%g", sc->visit_week[ep->visits[an->visit]]);
-    fprintf(f, ",%s\n", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "");
+    if (sc->visit_week[0] > 0) tsim_fput_num(f, sc->visit_week[ep->visits[an->visit]]);
+    fprintf(f, ",%s", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "");
+    tsim_estimate pf = tsim_estimate_proportion(a->favouring, n);
+    tsim_estimate zf = tsim_estimate_proportion(z->favouring, n);
+    tsim_estimate zc = tsim_estimate_proportion(tsim_favouring_control(z), n);
+    csv_nums(f, 8, (const double[]){pf.lo, pf.hi, (double)tsim_favouring_control(a) / dn, zf.lo, zf.hi,
+                                    zc.estimate, zc.lo, zc.hi});
+    fputc('\n', f);
   }
 }
 
@@ -424,10 +448,66 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
   return st;
 }
 
+/* ---- plot ------------------------------------------------------------------------------ */
+
+static void triple(double v[3], tsim_estimate e) {
+  v[0] = e.estimate;
+  v[1] = e.lo;
+  v[2] = e.hi;
+}
+
+int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
+  tsim_oc_row *rows = calloc((size_t)t->ncomp, sizeof *rows);
+  if (!rows) return -1;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    tsim_comparison_id(sc, k, rows[k].id, sizeof rows[k].id);
+    rows[k].level = an->sided == 2 ? an->alpha / 2 : an->alpha;
+    triple(rows[k].power, tsim_estimate_proportion(a->reject, n));
+    triple(rows[k].power_exp, tsim_estimate_proportion(a->favouring, n));
+    triple(rows[k].type1, tsim_estimate_proportion(z->reject, n));
+    triple(rows[k].type1_exp, tsim_estimate_proportion(z->favouring, n));
+    triple(rows[k].type1_ctl, tsim_estimate_proportion(tsim_favouring_control(z), n));
+  }
+  char title[300];
+  snprintf(title, sizeof title, "%s: operating characteristics, %lld trials", sc->name, t->trials);
+  /* The legend names the nominal rate when every analysis has the same. */
+  char level[80] = "nominal rate per direction", num[TSIM_NUM_CHARS];
+  int same = 1, two = sc->analyses[0].sided == 2;
+  for (int k = 1; k < t->ncomp; k++)
+    same &= rows[k].level == rows[0].level && (sc->analyses[k / ncmp].sided == 2) == two;
+  if (same)
+    snprintf(level, sizeof level, "nominal rate per direction: %s%s", two ? "alpha/2 = " : "alpha = ",
+             tsim_num(num, rows[0].level));
+  int r = tsim_plot_write_oc(title, level, rows, t->ncomp, dir, "oc", notice);
+  free(rows);
+  return r;
+}
+
 /* ---- table ----------------------------------------------------------------------------- */
 
+/* "0.1519 [0.1496, 0.1541]": TSIM_CI_CHARS characters for any proportion. */
+#define TSIM_CI_CHARS 23
 static void print_ci(FILE *f, tsim_estimate e) {
   fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+}
+
+void tsim__report_centred(FILE *f, const char *text, int w, char c) {
+  int l = (int)strlen(text), left = (w - l - 2) / 2, right = w - l - 2 - left;
+  if (left < 0) left = right = 0;
+  for (int i = 0; i < left; i++) fputc(c, f);
+  fprintf(f, "%s%s%s", left ? " " : "", text, right ? " " : "");
+  for (int i = 0; i < right; i++) fputc(c, f);
+}
+
+void tsim_report_print_header(const char *what, long long trials, const tsim_run_info *ri, FILE *f) {
+  fprintf(f, "%s, seed %llu, ", what, (unsigned long long)ri->seed);
+  if (ri->processes > 1) fprintf(f, "%d processes x ", ri->processes);
+  fprintf(f, "%d thread%s, %.2f s\n", ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
+  (void)trials;
 }
 
 static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
@@ -461,10 +541,10 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
                        FILE *f) {
   uint64_t n = (uint64_t)t->trials;
   fprintf(f, "trialsim %s  scenario %s (%s)\n", TSIM_VERSION, sc->name, sc->file);
-  fprintf(f, "%lld trials under the alternative and under the null twin, seed %llu, %d thread%s, "
-             "%.2f s\n\n",
-          t->trials, (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s",
-          ri->seconds);
+  char what[128];
+  snprintf(what, sizeof what, "%lld trials under the alternative and under the null twin", t->trials);
+  tsim_report_print_header(what, t->trials, ri, f);
+  fputc('\n', f);
   /* Column widths: at least the classic ones, wider for long ids, tests and populations. */
   int wid = 18, wt = 9, wp = 20;
   for (int k = 0; k < t->ncomp; k++) {
@@ -477,8 +557,17 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     wt = lt > wt ? lt : wt;
     if (an->subgroup >= 0 || sc->visit_week[0] > 0) wp = lp > wp ? lp : wp;
   }
-  fprintf(f, "%-*s %-*s %-*s %-26s %-26s %7s %7s %7s\n", wid, "analysis", wt, "test", wp, "population",
-          "  power [95% CI]", "  type I error [95% CI]", "  T1 fav", "mean N", "diff");
+  /* Two groups of columns: the scenario (power) and its null twin (type I error), each with the
+   * two-sided rate and the rejections by direction (fav exp: favouring the experimental arm,
+   * fav ctl: favouring control). */
+  fprintf(f, "%*s  ", wid + wt + wp + 2, "");
+  tsim__report_centred(f, "alternative", TSIM_CI_CHARS + 9, '-');
+  fputs("  ", f);
+  tsim__report_centred(f, "null twin", TSIM_CI_CHARS + 17, '-');
+  fputc('\n', f);
+  fprintf(f, "%-*s %-*s %-*s  %-*s  %7s  %-*s  %7s %7s  %7s %7s\n", wid, "analysis", wt, "test", wp,
+          "population", TSIM_CI_CHARS, "power [95% CI]", "fav exp", TSIM_CI_CHARS, "type I error [95% CI]",
+          "fav exp", "fav ctl", "mean N", "diff");
   int ncmp = tsim_scenario_ncomparisons(sc);
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_analysis *an = &sc->analyses[k / ncmp];
@@ -490,14 +579,17 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],
              cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
              an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
-    const tsim_tally_cell *a = &t->cell[0][k];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
     char test[TSIM_ID_MAX];
     snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test], an->sided == 1 ? " 1s" : "");
     fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt, test, wp, pop);
+    double dn = (double)n;
     print_ci(f, tsim_estimate_proportion(a->reject, n));
-    print_ci(f, tsim_estimate_proportion(t->cell[1][k].reject, n));
-    fprintf(f, "  %7.4f %7.1f %+7.3f\n", (double)t->cell[1][k].favouring / (double)n,
-            (double)(a->n0_sum + a->n1_sum) / (double)n, diff_summary(a).mean);
+    fprintf(f, "  %7.4f", (double)a->favouring / dn);
+    print_ci(f, tsim_estimate_proportion(z->reject, n));
+    fprintf(f, "  %7.4f %7.4f  %7.1f %+7.3f\n", (double)z->favouring / dn,
+            (double)tsim_favouring_control(z) / dn, (double)(a->n0_sum + a->n1_sum) / dn,
+            diff_summary(a).mean);
   }
   print_procedures(sc, t, f);
   if (t->npairs == 0) return;
@@ -527,10 +619,13 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     fputc('\n', f);
   }
   fprintf(f, "\nPower and type I error are rejection rates (p < alpha; two-sided unless the analysis "
-             "is one-sided) under the scenario\nand its null twin (%s; sites, anomalies and "
-             "dropout kept). T1 fav: the null\ntwin's rejections favouring the experimental arm. mean N: "
-             "patients analysed; diff: mean observed\ndifference (experimental - control) in response "
-             "rates, or in means for a continuous end point\n(ANCOVA: adjusted); a single arm's is its "
-             "rate - p0. 1st / 2nd: only the first / second significant.\n",
+             "is one-sided, 1s) under the\nscenario and its null twin (%s; sites, anomalies and "
+             "dropout kept).\nfav exp / fav ctl: the rejections whose observed difference favours "
+             "the experimental arm / does not\n(favours control, or is zero); they add up to the "
+             "two-sided rate. Under the null twin each direction's\nnominal rate is alpha/2 "
+             "(two-sided) or alpha (one-sided, fav exp only). mean N: patients analysed;\ndiff: mean "
+             "observed difference (experimental - control) in response rates, or in means for a "
+             "continuous\nend point (ANCOVA: adjusted); a single arm's is its rate - p0, and its "
+             "'control' is p0. 1st / 2nd: only\nthe first / second significant.\n",
           sc->single_arm ? "the arm's response set to p0" : "every arm's end points set to the control's");
 }

@@ -18,6 +18,16 @@ typedef struct tsim_estimate {
 } tsim_estimate;
 tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n);
 
+/* The rejections of a tally cell by direction. `favouring` (runner.h) counts the rejections whose
+ * observed difference favours the experimental arm (diff > 0 when higher is better, < 0 when
+ * lower is better; a single arm against p0). The rest, reject - favouring, are reported as
+ * "favouring control": their difference favours control, or is exactly zero. A significant zero
+ * difference cannot happen with the 2x2 tests, the t tests or ANCOVA (their statistic is zero
+ * there) but can, rarely, with a test of another statistic than the difference shown (stratified
+ * CMH or logistic regression, Wilcoxon); counting it on the control side keeps the two
+ * directions adding up to the two-sided rate. */
+static inline uint64_t tsim_favouring_control(const tsim_tally_cell *c) { return c->reject - c->favouring; }
+
 /* Facts about the run itself (the only part of the output allowed to vary between runs). */
 typedef struct tsim_run_info {
   uint64_t seed;
@@ -32,9 +42,19 @@ typedef struct tsim_run_info {
 tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d);
 
+/* DIR/oc.{dat,gp} and, with gnuplot, DIR/oc.{svg,png}: per analysis, power favouring the
+ * experimental arm and the null twin's rejections favouring each arm, with 95% intervals and
+ * the nominal rate per direction. Call after tsim_report_write. 0 drawn, 1 no gnuplot (notice
+ * said so), -1 failed. */
+int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice);
+
 /* The human-readable table. */
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
                        FILE *f);
+
+/* The second line of a printed table's header: `what`, then the seed, the processes (when more
+ * than one), threads per process and seconds. */
+void tsim_report_print_header(const char *what, long long trials, const tsim_run_info *ri, FILE *f);
 
 /* mkdir -p; 0 on success. */
 int tsim_mkdirs(const char *dir);

@@ -18,6 +18,10 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
 /* The "run" object: threads, seconds, trials per second (of trials_run), the vector target,
  * the peak memory and the version. */
 cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
+/* text centred in a field of w characters, padded with c on both sides (group headers of the
+ * printed tables). */
+void tsim__report_centred(FILE *f, const char *text, int w, char c);
+
 /* Writes text to path; 0 or -1. */
 int tsim__report_write_text(const char *path, const char *text);
 

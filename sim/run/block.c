@@ -69,6 +69,11 @@ static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) 
       a->pattern[h][bits]++;
     } else {
       for (int p = 0; p < t->npairs; p++) t->both[h][p] += (uint64_t)(r[t->pairs[p].first] & r[t->pairs[p].second]);
+      if (t->nall) {
+        int64_t all = 1;
+        for (int i = 0; i < t->nall; i++) all &= r[t->all_of[i]];
+        t->all[h] += (uint64_t)all;
+      }
     }
   }
 }
@@ -99,13 +104,18 @@ static void block_flush(block_acc *a, tsim_tally *t) {
   memset(a->s.diff_sq, 0, n * sizeof *a->s.diff_sq);
 }
 
-/* The pairs' joint rejections from the patterns (see block_acc). */
+/* The pairs' joint rejections (and the set's of tsim_run_all_of) from the patterns (see
+ * block_acc). */
 static void block_pairs(const block_acc *a, tsim_tally *t) {
+  unsigned set = 0;
+  for (int i = 0; i < t->nall; i++) set |= 1u << t->all_of[i];
   for (int h = 0; h < 2; h++) {
     if (!a->pattern[h]) continue;
-    for (unsigned bits = 0; bits < (1u << a->nk); bits++)
+    for (unsigned bits = 0; bits < (1u << a->nk); bits++) {
       for (int p = 0; p < t->npairs; p++)
         if ((bits >> t->pairs[p].first & 1) && (bits >> t->pairs[p].second & 1)) t->both[h][p] += a->pattern[h][bits];
+      if (t->nall && (bits & set) == set) t->all[h] += a->pattern[h][bits];
+    }
   }
 }
 

@@ -128,6 +128,7 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
       for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
+    if (t->nall) WALK_U64(all[h]);
   }
 #undef WALK_U64
 #undef WALK_I128
@@ -198,6 +199,11 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out) {
   }
   uint64_t *both = t->both[h];
   for (int p = 0; p < t->npairs; p++) both[p] += (uint64_t)(rej[t->pairs[p].first] & rej[t->pairs[p].second]);
+  if (t->nall) {
+    unsigned char all = 1;
+    for (int i = 0; i < t->nall; i++) all &= rej[t->all_of[i]];
+    t->all[h] += all;
+  }
   if (t->pdist[h])
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;
 }
@@ -216,12 +222,21 @@ void tsim_run_trial(const tsim_scenario *sc, tsim_cohort *c, tsim_analysis_ws *w
   tsim_analysis_eval_trial(w, out);
 }
 
-static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+/* The set of tsim_run_all_of into a new tally t. */
+static void tally_set_all(tsim_tally *t, const int *set, int nset) {
+  if (!t) return;
+  t->nall = nset;
+  for (int i = 0; i < nset; i++) t->all_of[i] = set[i];
+}
+
+static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+                             int nset, tsim_tally **out) {
   *out = NULL;
   tsim_cohort_plan plan;
   if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
   tsim_tally *total = tsim_tally_new(sc, o->p_values);
   if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
+  tally_set_all(total, set, nset);
   long long next = 0, done = 0;
   int failed = 0;
 #pragma omp parallel num_threads(o->threads) shared(next, done, failed)
@@ -229,6 +244,7 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, ts
     /* Per-thread workspace, declared inside the region and allocated once. */
     tsim_cohort *c = tsim_cohort_new(&plan);
     tsim_tally *mine = tsim_tally_new(sc, o->p_values);
+    tally_set_all(mine, set, nset);
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
     if (aw) aw->want_p = o->p_values;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
@@ -286,15 +302,30 @@ static const tsim_run_split *run_split;
 
 void tsim_run_set_split(const tsim_run_split *s) { run_split = s; }
 
-tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
-  if (!run_split) return run_local(sc, o, out);
+static tsim_status run_set(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+                           int nset, tsim_tally **out) {
+  if (!run_split) return run_local(sc, o, set, nset, out);
   tsim_run_opts mine = *o;
   run_split->block(o->first_trial, o->trials, &mine.first_trial, &mine.trials);
-  tsim_status st = run_local(sc, &mine, out);
+  tsim_status st = run_local(sc, &mine, set, nset, out);
   st = run_split->combine(st, *out);
   if (st != TSIM_OK) {
     tsim_tally_free(*out);
     *out = NULL;
   }
   return st;
+}
+
+tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out) {
+  return run_set(sc, o, NULL, 0, out);
+}
+
+tsim_status tsim_run_all_of(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+                            int nset, tsim_tally **out) {
+  *out = NULL;
+  if (nset < 1 || nset > TSIM_TALLY_ALL_MAX) return TSIM_INPUT;
+  int ncomp = tsim_scenario_ncomparisons(sc) * sc->nanalyses;
+  for (int i = 0; i < nset; i++)
+    if (set[i] < 0 || set[i] >= ncomp) return TSIM_INPUT;
+  return run_set(sc, o, set, nset, out);
 }

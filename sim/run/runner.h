@@ -36,6 +36,9 @@ typedef struct tsim_tally_cell {
   double scale;            /* the fixed-point scale (not summed: fixed by the analysis) */
 } tsim_tally_cell;
 
+/* The most comparisons tsim_run_all_of counts together. */
+#define TSIM_TALLY_ALL_MAX 8
+
 /* Joint decisions for a pair of comparisons of the same experimental arm. */
 typedef struct tsim_pair {
   int first, second; /* comparison indices (analysis * (narms-1) + j), first < second */
@@ -62,6 +65,11 @@ typedef struct tsim_tally {
    * responder or no non-responder at all, fewer than 2 values - or a model not estimable).
    * So the trials rejecting at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
   uint64_t *pdist[2];
+  /* Trials in which every comparison of a set rejected (only in the tally of tsim_run_all_of;
+   * nall is 0 otherwise): all[h] under hypothesis h, for the comparisons all_of[0 .. nall-1]. */
+  int nall;
+  int all_of[TSIM_TALLY_ALL_MAX];
+  uint64_t all[2];
 } tsim_tally;
 
 #define TSIM_PBINS 1000
@@ -102,6 +110,13 @@ typedef struct tsim_run_opts {
 /* Runs the trials and returns their tally in *out (caller frees). TSIM_NOMEM if a workspace
  * could not be allocated (then *out is NULL). */
 tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally **out);
+
+/* tsim_run, also counting in (*out)->all the trials in which every one of the nset (at most
+ * TSIM_TALLY_ALL_MAX) comparisons set[] rejected, under each hypothesis: the joint decision of
+ * more than two comparisons, or of comparisons of different arms, which the pairs do not give.
+ * Every other count is tsim_run's. */
+tsim_status tsim_run_all_of(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+                            int nset, tsim_tally **out);
 
 /* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
  * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only

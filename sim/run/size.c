@@ -107,10 +107,14 @@ typedef struct search {
   tsim_override ov[TSIM_SIZE_MAX_FIXED + 1]; /* fixed overrides, then sample_size */
   int nov;
   const tsim_size_opts *o;
-  const tsim_run_opts *ro;
+  tsim_run_opts ro;                          /* the caller's, with our progress relay */
+  tsim_progress_fn caller_progress;          /* the caller's own run progress, if any */
+  void *caller_progress_ctx;
   tsim_size_result *res;
   tsim_diag *d;
   long long n_min, n_max, step;
+  long long centre;                          /* the window's centre, once bisected */
+  tsim_size_progress pg;                     /* what the progress callback is told */
   tsim_status status;                        /* of the last evaluation */
 } search;
 
@@ -131,8 +135,62 @@ static const tsim_size_point *find_point(const tsim_size_result *r, long long n)
   return NULL;
 }
 
+int tsim_size_point_reaches(const tsim_size_point *p, int ncomparisons, double target) {
+  for (int i = 0; i < ncomparisons; i++)
+    if (!((double)p->reject[i][0] >= target * (double)p->trials)) return 0;
+  return 1;
+}
+
 static int reaches(const search *s, const tsim_size_point *p) {
-  return (double)p->reject[0] >= s->o->target * (double)p->trials;
+  return tsim_size_point_reaches(p, s->res->ncomparisons, s->o->target);
+}
+
+/* Bisection steps left between lo and hi (as search_run takes them). */
+static int bisect_steps(const search *s, long long lo, long long hi) {
+  int k = 0;
+  for (long long g = (hi - lo) / s->step; g > 1; g = (g + 1) / 2) k++;
+  return k;
+}
+
+/* The window's sizes around `hi` not simulated yet (other than `except`), and their sum. */
+static int window_left(const search *s, long long hi, long long except, long long *patients) {
+  long long w = (long long)s->o->window * s->step;
+  int k = 0;
+  for (long long n = hi - w; n <= hi + w; n += s->step)
+    if (n >= s->n_min && n <= s->n_max && n != except && !find_point(s->res, n)) {
+      k++;
+      *patients += n;
+    }
+  return k;
+}
+
+/* The estimate of what remains (tsim_size_progress.remaining) after size n, which is being
+ * simulated (running 1) or has just been. */
+static void estimate_remaining(search *s, long long n, int running) {
+  tsim_size_progress *g = &s->pg;
+  g->remaining = -1;
+  g->remaining_patients = 0;
+  if (g->phase == TSIM_SIZE_BRACKETING) return;
+  if (g->phase == TSIM_SIZE_WINDOW) {
+    g->remaining = window_left(s, s->centre, n, &g->remaining_patients);
+    return;
+  }
+  /* Bisecting: the steps left in the bracket (n, being simulated, is the first of them), then
+   * the window around an answer inside it (its sizes counted at the bracket's middle). */
+  int k = bisect_steps(s, g->lo, g->hi) - running;
+  if (k < 0) k = 0;
+  long long mid = (g->lo + g->hi) / 2;
+  g->remaining = k + 2 * s->o->window + 1;
+  g->remaining_patients = (long long)g->remaining * mid;
+}
+
+static void relay_run_progress(void *ctx, long long done, long long total) {
+  search *s = ctx;
+  if (s->caller_progress) s->caller_progress(s->caller_progress_ctx, done, total);
+  if (!s->o->progress) return;
+  s->pg.trials_done = done;
+  s->pg.trials = total;
+  s->o->progress(s->o->progress_ctx, &s->pg);
 }
 
 /* Simulates size n (once; later calls return the stored point). NULL on failure, with the
@@ -146,8 +204,15 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   tsim_scenario *sc = NULL;
   s->status = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, s->d);
   if (s->status != TSIM_OK) return NULL;
+  s->pg.n = n;
+  s->pg.point = NULL;
+  s->pg.trials_done = 0;
+  s->pg.trials = s->ro.trials;
+  estimate_remaining(s, n, 1);
+  if (s->o->progress) s->o->progress(s->o->progress_ctx, &s->pg);
   tsim_tally *t = NULL;
-  s->status = tsim_run(sc, s->ro, &t);
+  s->status = r->ncomparisons == 1 ? tsim_run(sc, &s->ro, &t)
+                                    : tsim_run_all_of(sc, &s->ro, r->comparison, r->ncomparisons, &t);
   tsim_scenario_free(sc);
   if (s->status != TSIM_OK) {
     tsim_diag_add(s->d, "%s: simulation at sample_size %lld failed: %s", s->file, n,
@@ -170,14 +235,32 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   int i = r->npoints;
   while (i > 0 && r->points[i - 1].n > n) { r->points[i] = r->points[i - 1]; i--; }
   tsim_size_point *p = &r->points[i];
+  memset(p, 0, sizeof *p);
   p->n = n;
   p->trials = t->trials;
   for (int h = 0; h < 2; h++) {
-    p->reject[h] = t->cell[h][r->comparison].reject;
-    p->favouring[h] = t->cell[h][r->comparison].favouring;
+    for (int c = 0; c < r->ncomparisons; c++) {
+      p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
+      p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
+    }
+    p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
   }
   r->npoints++;
   tsim_tally_free(t);
+  s->pg.evaluated = r->npoints;
+  s->pg.point = p;
+  s->pg.trials_done = s->pg.trials;
+  if (s->pg.phase == TSIM_SIZE_WINDOW) {
+    /* The window's sizes do not move the bracket (power is not monotone in N). */
+  } else if (reaches(s, p)) {
+    if (s->pg.hi == 0 || n < s->pg.hi) s->pg.hi = n;
+  } else if (n > s->pg.lo && (s->pg.hi == 0 || n < s->pg.hi)) {
+    s->pg.lo = n;
+  }
+  if (s->o->progress) {
+    estimate_remaining(s, n, 0);
+    s->o->progress(s->o->progress_ctx, &s->pg);
+  }
   return p;
 }
 
@@ -243,10 +326,54 @@ static long long smallest_size(const tsim_scenario *sc) {
   return n;
 }
 
+/* Finds the comparison named `name` (its index, or -1 with the reason in d). */
+static int find_comparison(search *s, const tsim_scenario *sc, const char *name) {
+  int k = tsim_comparison_find(sc, name);
+  if (k >= 0) return k;
+  int ncmp = tsim_scenario_ncomparisons(sc), a = 0;
+  while (a < sc->nanalyses && strcmp(sc->analyses[a].id, name) != 0) a++;
+  if (a < sc->nanalyses && ncmp > 1) {
+    /* With more than two arms an analysis has one comparison per experimental arm. */
+    char names[512] = "", buf[2 * TSIM_ID_MAX + 2];
+    for (int j = 0; j < ncmp; j++) {
+      size_t len = strlen(names);
+      snprintf(names + len, sizeof names - len, "%s%s", j ? ", " : "",
+               tsim_comparison_id(sc, a * ncmp + j, buf, sizeof buf));
+    }
+    tsim_diag_add(s->d, "%s: --analysis: \"%s\" has %d comparisons (one per experimental arm): name one of %s",
+                  s->file, name, ncmp, names);
+  } else {
+    tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario", s->file, name);
+  }
+  return -1;
+}
+
+/* A one-sided analysis whose scenario effect points the unfavourable way has power below its
+ * alpha at every size: refused rather than doubling the size up to the limit. 0 or -1. */
+static int check_direction(search *s, const tsim_scenario *sc, int k, const char *name) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  double nominal = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
+  int better = sc->endpoints[an->endpoint].higher_is_better ? nominal > 0 : nominal < 0;
+  if (an->sided == 1 && !better) {
+    tsim_diag_add(s->d, "%s: --analysis %s: the analysis is one-sided in the favourable "
+                  "direction, but the scenario's effect (nominal difference %g) is not "
+                  "favourable: its power stays below alpha at every size", s->file,
+                  name, nominal);
+    return -1;
+  }
+  return 0;
+}
+
 static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   const tsim_size_opts *o = s->o;
   if (nfixed > TSIM_SIZE_MAX_FIXED) {
     tsim_diag_add(s->d, "at most %d --set overrides", TSIM_SIZE_MAX_FIXED);
+    return TSIM_INPUT;
+  }
+  int ncomp = o->ncomparisons > 0 ? o->ncomparisons : 1;
+  if (ncomp > TSIM_SIZE_MAX_COMPARISONS) {
+    tsim_diag_add(s->d, "--analysis: at most %d analyses in one search", TSIM_SIZE_MAX_COMPARISONS);
     return TSIM_INPUT;
   }
   if (nfixed > 0) memcpy(s->ov, fixed, (size_t)nfixed * sizeof *fixed);
@@ -256,53 +383,51 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   if (st != TSIM_OK) return st;
   s->nov = nfixed + 1;
   tsim_size_result *r = s->res;
-  r->comparison = tsim_comparison_find(sc, o->comparison);
-  if (r->comparison < 0) {
-    int ncmp = tsim_scenario_ncomparisons(sc), k = 0;
-    while (k < sc->nanalyses && strcmp(sc->analyses[k].id, o->comparison) != 0) k++;
-    if (k < sc->nanalyses && ncmp > 1) {
-      /* With more than two arms an analysis has one comparison per experimental arm. */
-      char names[512] = "", buf[2 * TSIM_ID_MAX + 2];
-      for (int j = 0; j < ncmp; j++) {
-        size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, "%s%s", j ? ", " : "",
-                 tsim_comparison_id(sc, k * ncmp + j, buf, sizeof buf));
+  r->ncomparisons = ncomp;
+  int bad = 0;
+  for (int i = 0; i < ncomp; i++) {
+    int k = find_comparison(s, sc, o->comparison[i]);
+    r->comparison[i] = k;
+    if (k < 0) { bad = 1; continue; }
+    for (int j = 0; j < i; j++)
+      if (r->comparison[j] == k) {
+        tsim_diag_add(s->d, "%s: --analysis: \"%s\" is named twice", s->file, o->comparison[i]);
+        bad = 1;
       }
-      tsim_diag_add(s->d, "%s: --analysis: \"%s\" has %d comparisons (one per experimental arm): name one of %s",
-                    s->file, o->comparison, ncmp, names);
-    } else {
-      tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario", s->file, o->comparison);
-    }
+    if (check_direction(s, sc, k, o->comparison[i])) bad = 1;
+  }
+  if (bad) {
     tsim_scenario_free(sc);
     return TSIM_INPUT;
   }
-  {
-    /* A one-sided analysis whose scenario effect points the unfavourable way has power below
-     * its alpha at every size: refuse rather than double the size up to the limit. */
-    int ncmp = tsim_scenario_ncomparisons(sc);
-    const tsim_analysis *an = &sc->analyses[r->comparison / ncmp];
-    double nominal = tsim_analysis_nominal(sc, r->comparison / ncmp, r->comparison % ncmp);
-    int better = sc->endpoints[an->endpoint].higher_is_better ? nominal > 0 : nominal < 0;
-    if (an->sided == 1 && !better) {
-      tsim_diag_add(s->d, "%s: --analysis %s: the analysis is one-sided in the favourable "
-                    "direction, but the scenario's effect (nominal difference %g) is not "
-                    "favourable: its power stays below alpha at every size", s->file,
-                    o->comparison, nominal);
-      tsim_scenario_free(sc);
-      return TSIM_INPUT;
-    }
-  }
+  r->has_all = 1;
   s->step = o->step > 0 ? o->step : default_step(sc);
   s->n_max = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
   s->n_max -= s->n_max % s->step; /* the search stays on the lattice */
   s->n_min = (long long)ceil((double)smallest_size(sc) / (double)s->step) * s->step;
   r->step = s->step;
-  r->start = tsim_size_formula(sc, r->comparison, o->target, r->start_reason, sizeof r->start_reason);
+  /* The largest of the formulas' sizes: each comparison needs at least its own. */
+  r->start = 0;
+  size_t len = 0;
+  for (int i = 0; i < ncomp; i++) {
+    char why[512];
+    long long n = tsim_size_formula(sc, r->comparison[i], o->target, why, sizeof why);
+    if (n > r->start) r->start = n;
+    if (len < sizeof r->start_reason - 1) {
+      int w = ncomp == 1 ? snprintf(r->start_reason, sizeof r->start_reason, "%s", why)
+                         : snprintf(r->start_reason + len, sizeof r->start_reason - len, "%s%s: %s",
+                                    i ? "; " : "", o->comparison[i], why);
+      if (w > 0) len += (size_t)w;
+    }
+  }
   if (r->start == 0) {
     r->start = sc->sample_size;
-    size_t len = strlen(r->start_reason);
+    len = strlen(r->start_reason);
     snprintf(r->start_reason + len, sizeof r->start_reason - len,
              "; starting from the scenario's sample_size %lld", sc->sample_size);
+  } else if (ncomp > 1) {
+    len = strlen(r->start_reason);
+    snprintf(r->start_reason + len, sizeof r->start_reason - len, "; starting from the largest");
   }
   tsim_scenario_free(sc);
   if (s->n_min > s->n_max) {
@@ -315,9 +440,11 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
 
 static tsim_status search_run(search *s) {
   long long lo = 0, hi = 0;
+  s->pg.phase = TSIM_SIZE_BRACKETING;
   int b = bracket(s, &lo, &hi);
   if (b < 0) return s->status;
   if (b == 1) {
+    s->pg.phase = TSIM_SIZE_BISECTING;
     while (hi - lo > s->step) {
       long long mid = down(s, (double)(lo + hi) / 2);
       if (mid <= lo) mid = lo + s->step;
@@ -327,6 +454,8 @@ static tsim_status search_run(search *s) {
       if (reaches(s, p)) hi = mid; else lo = mid;
     }
     /* The saw-tooth window around the answer. */
+    s->pg.phase = TSIM_SIZE_WINDOW;
+    s->centre = s->pg.centre = hi;
     long long w = (long long)s->o->window * s->step;
     for (long long n = hi - w; n <= hi + w; n += s->step)
       if (n >= s->n_min && n <= s->n_max && !evaluate(s, n)) return s->status;
@@ -343,7 +472,13 @@ tsim_status tsim_size_search(const char *file, const tsim_override *fixed, int n
   memset(&s, 0, sizeof s);
   s.file = file;
   s.o = o;
-  s.ro = ro;
+  s.ro = *ro;
+  s.caller_progress = ro->progress;
+  s.caller_progress_ctx = ro->progress_ctx;
+  if (o->progress || ro->progress) {
+    s.ro.progress = relay_run_progress;
+    s.ro.progress_ctx = &s;
+  }
   s.res = res;
   s.d = d;
   s.step = 1;

@@ -12,6 +12,10 @@
  *   stable_sample_size the smallest N such that every evaluated N' >= N reaches the target.
  * It works for any analysis (per-protocol, site exclusion, data-driven rules), where no
  * formula exists: the formula is only the starting point.
+ *
+ * Several comparisons can be named: a size then reaches the target when each of them does,
+ * all evaluated on the same simulated trials (so "the smallest N at which ITT and per-protocol
+ * both reach 80%"); the search starts from the largest of their formulas.
  */
 #ifndef TSIM_SIZE_H
 #define TSIM_SIZE_H
@@ -23,26 +27,62 @@
 #include "run/runner.h"
 
 #define TSIM_SIZE_MAX_FIXED 16
+/* Comparisons one search can require together. */
+#define TSIM_SIZE_MAX_COMPARISONS TSIM_TALLY_ALL_MAX
+
+typedef struct tsim_size_point {
+  long long n;                /* total sample size */
+  long long trials;
+  /* Per named comparison i (in the order named): rejections under the alternative [0] and the
+   * null twin [1], and those of them favouring the experimental arm (the observed difference
+   * pointing its way); the rest, reject - favouring, favour control. */
+  uint64_t reject[TSIM_SIZE_MAX_COMPARISONS][2];
+  uint64_t favouring[TSIM_SIZE_MAX_COMPARISONS][2];
+  /* Trials in which every named comparison rejected, under each hypothesis (with one
+   * comparison, its rejections; with several, tsim_run_all_of's count). */
+  uint64_t all[2];
+} tsim_size_point;
+
+/* What the search is doing, for a progress display (tsim_size_opts.progress). */
+typedef enum { TSIM_SIZE_BRACKETING, TSIM_SIZE_BISECTING, TSIM_SIZE_WINDOW } tsim_size_phase;
+
+typedef struct tsim_size_progress {
+  long long n;                   /* the size being simulated, or just simulated */
+  const tsim_size_point *point;  /* NULL while n is simulated; its result once it is done */
+  long long trials_done, trials; /* of n so far (while simulated) */
+  tsim_size_phase phase;
+  long long lo, hi;              /* the bracket so far: the largest size known to miss the target
+                                    and the smallest known to reach it (0: none yet); fixed once
+                                    bisected */
+  long long centre;              /* the window's centre (the bisection's answer), once there */
+  int evaluated;                 /* sizes simulated so far (n included once done) */
+  /* Sizes still to simulate after n, at most, and the sum of their sample sizes (estimated
+   * while bisecting: every step taken at the bracket's middle); -1 while bracketing, as the
+   * doublings or halvings to come are not known. */
+  int remaining;
+  long long remaining_patients;
+} tsim_size_progress;
+typedef void (*tsim_size_progress_fn)(void *ctx, const tsim_size_progress *p);
 
 typedef struct tsim_size_opts {
-  char comparison[2 * TSIM_ID_MAX + 2]; /* analysis id (or "analysis:arm") */
+  /* The comparisons that must all reach the target: analysis ids (or "analysis:arm"). */
+  char comparison[TSIM_SIZE_MAX_COMPARISONS][2 * TSIM_ID_MAX + 2];
+  int ncomparisons;              /* how many are named; 0 counts as 1 */
   double target;                 /* target power, in (0, 1) */
   long long step;                /* lattice of sizes; 0 = the allocation total when whole */
   long long n_max;               /* largest size searched; 0 = TSIM_MAX_SAMPLE */
   int window;                    /* lattice steps scanned on each side of the bisection answer */
+  tsim_size_progress_fn progress;/* told as each size starts, now and then while it runs, and
+                                    when it is done; may be NULL */
+  void *progress_ctx;
 } tsim_size_opts;
 
-typedef struct tsim_size_point {
-  long long n;                /* total sample size */
-  uint64_t reject[2];         /* rejections under the alternative, the null twin */
-  uint64_t favouring[2];      /* ... favouring the experimental arm */
-  long long trials;
-} tsim_size_point;
-
 typedef struct tsim_size_result {
-  int comparison;              /* index of the comparison searched */
+  int comparison[TSIM_SIZE_MAX_COMPARISONS]; /* indices of the comparisons searched */
+  int ncomparisons;
+  int has_all;                 /* 1: the points' `all` counts are tallied (always, now) */
   long long start;             /* where the search started */
-  char start_reason[256];      /* the formula and its inputs, or why there was none */
+  char start_reason[1024];     /* the formula and its inputs, or why there was none */
   long long step;              /* the lattice used */
   int reached;                 /* 1 when some evaluated size reached the target */
   long long sample_size;       /* smallest evaluated size reaching the target (0 if none) */
@@ -50,6 +90,10 @@ typedef struct tsim_size_result {
   tsim_size_point *points;     /* every size evaluated, ascending (owned) */
   int npoints, cap;
 } tsim_size_result;
+
+/* A size reaches the target when every named comparison's power does (each estimated power,
+ * rejections / trials, at least the target): the criterion of sample_size. */
+int tsim_size_point_reaches(const tsim_size_point *p, int ncomparisons, double target);
 
 /* Runs the search on `file` with the fixed overrides applied to every variant. Bad input (the
  * scenario, an override, an unknown analysis) is reported to d with TSIM_INPUT before anything

@@ -1,0 +1,64 @@
+#!/bin/sh
+# outdir_cli.sh TRIALSIM SCENARIO DATA.json
+# An --out folder that cannot be written is bad input found before anything is simulated: run,
+# sweep, size and analyze exit with status 2 at once (--trials 10^12 would otherwise run for
+# days), say "DIR: cannot write results there: REASON", and leave nothing behind. The cases: a
+# path through a regular file, /dev/full (not a folder), a read-only folder and a missing
+# folder inside it. Root passes chmod's read-only permissions, so a read-only folder is made
+# immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
+# tmpfs, overlay file systems); otherwise with chmod 555.
+set -u
+exe=$1; scn=$2; data=$3
+tmp=$(mktemp -d)
+ro=$tmp/ro
+cleanup() { chattr -i "$ro" 2>/dev/null; chmod 755 "$ro" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+pass=0; fail=0
+ok()  { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+touch "$tmp/file"
+mkdir "$ro"
+have_ro=1
+if [ "$(id -u)" = 0 ]; then
+  chattr +i "$ro" 2>/dev/null || have_ro=0
+else
+  chmod 555 "$ro"
+fi
+[ $have_ro = 1 ] || echo "skip the read-only cases: chattr +i does not work on $tmp"
+
+# check NAME OUT REASON-PATTERN COMMAND...
+check() {
+  name=$1; out=$2; reason=$3; shift 3
+  start=$(date +%s)
+  timeout 60 "$exe" "$@" --out "$out" >"$tmp/stdout" 2>"$tmp/err"
+  rc=$?
+  secs=$(( $(date +%s) - start ))
+  if [ $rc -eq 2 ] && [ $secs -le 10 ]; then ok "$name: exit 2 at once (${secs} s)"
+  else bad "$name: exit status $rc after ${secs} s, expected 2 at once"; fi
+  if grep -q "^trialsim: error: $out: cannot write results there: $reason" "$tmp/err"; then ok "$name: the message names the folder and the reason"
+  else bad "$name: unexpected message:"; cat "$tmp/err"; fi
+  left=$(find "$tmp" -mindepth 1 -not -name stdout -not -name err -not -path "$tmp/file" -not -path "$ro")
+  [ -z "$left" ] && ok "$name: nothing written" || bad "$name: left behind: $left"
+}
+
+for cmd in run sweep size analyze; do
+  case $cmd in
+    run) args="run $scn --trials 1000000000000";;
+    sweep) args="sweep $scn --set sample_size=60,80 --trials 1000000000000";;
+    size) args="size $scn --analysis itt --power 0.8 --trials 1000000000000";;
+    analyze) args="analyze $data";;
+  esac
+  # shellcheck disable=SC2086
+  check "$cmd through a regular file" "$tmp/file/out" "$tmp/file is not a folder" $args
+  # shellcheck disable=SC2086
+  check "$cmd into /dev/full" /dev/full "it exists and is not a folder" $args
+  if [ $have_ro = 1 ]; then
+    # shellcheck disable=SC2086
+    check "$cmd into a read-only folder" "$ro" "cannot create a file in it: " $args
+    # shellcheck disable=SC2086
+    check "$cmd below a read-only folder" "$ro/a/b" "cannot create a folder in $ro: " $args
+  fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,103 @@
+#!/bin/sh
+# size_search_cli.sh TRIALSIM SCENARIO
+# The size command as a user meets it (SCENARIO: lupil2_planning.json, analyses itt and pp; a
+# fixed seed and 2000 trials per size, so it takes about a second):
+#  - off a terminal, one progress line per evaluated size on stderr ("size: N = ..."), the same
+#    sizes as size.csv holds; none with --quiet, which still says where it wrote (on stderr);
+#    a sweep writes one line per grid point;
+#  - default folders: size runs for other analyses or targets, and sweeps of other paths, write
+#    into folders of their own under results/<name>/;
+#  - two analyses at once: a size reaches the target exactly when every named analysis reaches
+#    it at that size, and the answer is the smallest evaluated size that does (checked on the
+#    per-size rows of size.csv and against size.json's "sample_size"); the share of trials in
+#    which both were significant is at most either power; each analysis's numbers at a size
+#    equal those of its own single-analysis search there (same trials);
+#  - type I error by direction: favouring experimental + favouring control = the two-sided
+#    rate, in size.csv and in the printed table.
+# POSIX sh and awk only.
+set -u
+exe=$1; scn=$2
+case $scn in /*) ;; *) scn=$(pwd)/$scn;; esac
+case $exe in /*) ;; *) exe=$(pwd)/$exe;; esac
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()  { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+cd "$tmp" || exit 1
+common="--power 0.8 --trials 2000 --seed 11 --threads 2"
+
+# ---- progress off a terminal, and default folders -------------------------------------------
+"$exe" size "$scn" --analysis itt $common >itt.out 2>itt.err </dev/null || bad "size --analysis itt failed"
+d_itt=results/lupil2_planning/size/itt_power0.8
+[ -f $d_itt/size.csv ] && ok "size writes into $d_itt by default" || bad "no $d_itt/size.csv: $(find results -name size.csv)"
+grep -q "^written: $d_itt/size.json" itt.out && ok "it says where it wrote" || bad "no 'written: $d_itt/size.json' line"
+awk -F, 'NR > 1 { print $1 }' $d_itt/size.csv | sort -n >csv.sizes
+sed -n 's/^size: N = \([0-9]*\) .*/\1/p' itt.err | sort -n >err.sizes
+if [ -s err.sizes ] && cmp -s csv.sizes err.sizes; then ok "one progress line per evaluated size ($(wc -l <err.sizes)) on stderr"
+else bad "progress lines do not match the evaluated sizes:"; cat itt.err; fi
+grep -q "^size: N = [0-9]* *power [0-9.]* (\(reaches\|misses\)) *bracket \[[0-9-]*, [0-9-]*\] *[0-9]* sizes\{0,1\}, [0-9.]* s" itt.err \
+  && ok "a progress line gives N, power, the bracket, sizes done and time" || { bad "progress line format:"; head -2 itt.err; }
+
+"$exe" size "$scn" --analysis pp $common --quiet >pp.out 2>pp.err </dev/null || bad "size --analysis pp failed"
+d_pp=results/lupil2_planning/size/pp_power0.8
+[ -f $d_pp/size.csv ] && [ -f $d_itt/size.csv ] && ok "another analysis gets its own folder ($d_pp)" || bad "no $d_pp/size.csv"
+[ ! -s pp.out ] && ok "--quiet: nothing on stdout" || bad "--quiet printed on stdout"
+grep -q "^size: N" pp.err && bad "--quiet still prints progress lines" || ok "--quiet: no progress lines"
+grep -q "^trialsim: written: $d_pp/size.json" pp.err && ok "--quiet: says where it wrote, on stderr" || { bad "--quiet: no 'written' line:"; cat pp.err; }
+"$exe" size "$scn" --analysis itt --power 0.9 --trials 500 --seed 11 --quiet 2>/dev/null
+[ -f results/lupil2_planning/size/itt_power0.9/size.json ] && ok "another target gets its own folder" || bad "no itt_power0.9 folder"
+
+"$exe" sweep "$scn" --set sample_size=40,60,80 --trials 200 --quiet 2>sweep.err </dev/null || bad "sweep failed"
+"$exe" sweep "$scn" --set 'dropout.placebo=0.1,0.2' --trials 200 --quiet 2>/dev/null </dev/null || bad "sweep failed"
+[ -f results/lupil2_planning/sweep/sample_size/sweep.csv ] && [ -f results/lupil2_planning/sweep/dropout.placebo/sweep.csv ] \
+  && ok "sweeps of other paths get their own folders" || bad "sweep folders: $(find results -name sweep.csv)"
+"$exe" sweep "$scn" --set sample_size=40,60,80 --trials 200 >/dev/null 2>sweep.err </dev/null
+[ "$(grep -c '^sweep: grid point [0-9] / 3 done' sweep.err)" = 3 ] && ok "a sweep: one line per grid point off a terminal" \
+  || { bad "sweep progress lines:"; cat sweep.err; }
+
+# ---- two analyses ---------------------------------------------------------------------------
+"$exe" size "$scn" --analysis itt,pp $common >both.out 2>both.err </dev/null || bad "size --analysis itt,pp failed"
+d_both=results/lupil2_planning/size/itt+pp_power0.8
+[ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
+"$exe" size "$scn" --analysis itt --analysis pp $common --out repeated --quiet 2>/dev/null
+cmp -s $d_both/size.csv repeated/size.csv && ok "--analysis repeated = a comma-separated list" || bad "--analysis repeated differs"
+# Per size: every analysis reaches <=> the "all" row reaches; the answer is the first such size.
+answer=$(sed -n 's/^\t"sample_size":\t\([0-9]*\),$/\1/p' $d_both/size.json)
+awk -F, -v want="$answer" '
+  NR == 1 { next }
+  $2 != "all" { n[$1] = $1; if ($3 >= 0.8) r[$1]++; else if (!($1 in r)) r[$1] += 0; p[$1, $2] = $3; next }
+  { all[$1] = $14; joint[$1] = $3 }
+  END {
+    bad = 0; first = ""
+    for (s in n) {
+      both = (r[s] == 2)
+      if (both != all[s]) { print "size " s ": analyses reach " r[s] " of 2 but all = " all[s]; bad = 1 }
+      if (joint[s] > p[s, "itt"] || joint[s] > p[s, "pp"]) { print "size " s ": joint above a power"; bad = 1 }
+      if (both && (first == "" || s + 0 < first + 0)) first = s
+    }
+    if (first != want) { print "smallest size where both reach " first ", size.json says " want; bad = 1 }
+    exit bad
+  }' $d_both/size.csv && ok "two analyses: N = $answer, the smallest evaluated size at which both reach 0.8" \
+  || bad "two analyses: the answer does not follow the per-size rows"
+grep -q "^sample size: $answer (the smallest evaluated N at which every analysis reaches 0.8: itt power" both.out \
+  && ok "the printed answer names every analysis" || bad "printed answer: $(grep '^sample size' both.out)"
+# The same trials: a size both searches evaluated has the same numbers for itt.
+awk -F, 'NR == FNR { if (FNR > 1) v[$1] = $0; next }
+         FNR > 1 && $2 == "itt" && ($1 in v) { m++; if (v[$1] != $0) { print "differs at " $1; b = 1 } }
+         END { if (!m) { print "no common size"; b = 1 } exit b }' $d_itt/size.csv $d_both/size.csv \
+  && ok "itt's numbers in the joint search equal its own search's at common sizes" || bad "itt's numbers differ between searches"
+
+# ---- direction ------------------------------------------------------------------------------
+awk -F, 'NR > 1 && $2 != "all" { d = $12 + $13 - $8; if (d > 1e-12 || d < -1e-12) { print $0; b = 1 } n++ }
+         END { exit b || !n }' $d_both/size.csv && ok "size.csv: type I favouring E + favouring C = type I error" \
+  || bad "size.csv: the directions do not add up"
+awk '/^sample size  / { t = 1; next } t && NF == 0 { exit b }
+     t { ty = $6; e = $9; c = $10; n++   # N, power [lo, hi], fav. E, type I [lo, hi], fav. E, fav. C
+         d = e + c - ty; if (d > 1.5e-4 || d < -1.5e-4) { print; b = 1 } }
+     END { exit b || !n }' itt.out \
+  && ok "printed table: fav. E + fav. C = type I (4 decimals)" || bad "printed table: directions do not add up"
+grep -q "^sample size  power \[95% CI\] *fav. E  type I \[95% CI\] *fav. E  fav. C" itt.out \
+  && ok "the table has both directions" || bad "table header: $(grep '^sample size' itt.out | head -1)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
