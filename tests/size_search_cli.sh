@@ -13,7 +13,10 @@
 #    which both were significant is at most either power; each analysis's numbers at a size
 #    equal those of its own single-analysis search there (same trials);
 #  - type I error by direction: favouring experimental + favouring control = the two-sided
-#    rate, in size.csv and in the printed table.
+#    rate, in size.csv and in the printed table;
+#  - a size reaches the target by its power favouring the experimental arm: with the
+#    experimental arm worse than control (response 0.30 vs 0.52), two-sided rejections pass 80%
+#    below N = 200, but no size up to 200 is an answer.
 # POSIX sh and awk only.
 set -u
 exe=$1; scn=$2
@@ -98,6 +101,15 @@ awk '/^sample size  / { t = 1; next } t && NF == 0 { exit b }
   && ok "printed table: fav. E + fav. C = type I (4 decimals)" || bad "printed table: directions do not add up"
 grep -q "^sample size  power \[95% CI\] *fav. E  type I \[95% CI\] *fav. E  fav. C" itt.out \
   && ok "the table has both directions" || bad "table header: $(grep '^sample size' itt.out | head -1)"
+
+# ---- the criterion counts rejections favouring the experimental arm only -------------------
+"$exe" size "$scn" --analysis itt $common --max 200 --set 'endpoints[0].response.il2=0.3' \
+  --out worse >worse.out 2>worse.err </dev/null || bad "size with a harmful arm failed"
+awk -F, 'NR > 1 && $3 >= 0.8 { two++ } NR > 1 && $7 >= 0.8 { fav++ }
+         END { exit !(two > 0 && fav == 0) }' worse/size.csv \
+  && grep -q '"reached":[[:space:]]*false' worse/size.json \
+  && ok "a harmful arm: two-sided power passes 0.8, but no size is an answer" \
+  || { bad "a harmful arm's rejections counted as power:"; grep -m1 '"sample_size"' worse/size.json; }
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

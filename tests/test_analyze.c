@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "stats/catalogue.h"
 #include "stats/contest.h"
 #include "stats/logistic.h"
 #include "stats/stattest.h"
@@ -289,6 +290,125 @@ static int bad_cases(const char *exe, const char *dir) {
   return tsim_check_done();
 }
 
+/* The standard output of `TRIALSIM ARGS` (up to 256 KiB) in a buffer the next call overwrites,
+ * or NULL when it fails. */
+static const char *output_of(const char *exe, const char *args) {
+  static char buf[1 << 18];
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "'%s' %s", exe, args);
+  FILE *f = popen(cmd, "r");
+  if (!f) return NULL;
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  buf[len] = '\0';
+  return pclose(f) == 0 ? buf : NULL;
+}
+
+/* The printed table of DIR/NAME.json against its analyze.json (doc):
+ *  - a table with a published p that no test reproduces says so, once, in its own block;
+ *  - every chi-square row (pearson, n1_chisq, yates, cmh) shows df 1, and fisher none;
+ *  - a binary table's risk differences (Wald and Newcombe) are printed with their intervals,
+ *    as analyze.json has them (4 significant digits). */
+static void check_printed(const char *exe, const char *dir, const char *name, const cJSON *doc) {
+  char args[8192];
+  snprintf(args, sizeof args, "analyze '%s/%s.json' --out /tmp/tsim_analyze_%d_%s_p", dir, name,
+           (int)getpid(), name);
+  const char *out = output_of(exe, args);
+  CHECK(out != NULL, "%s: analyze printed nothing", name);
+  if (!out) return;
+  char *text = strdup(out);
+  const cJSON *t;
+  cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(doc, "tables")) {
+    const char *id = cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring;
+    /* The table's block: from its id at the start of a line to the next such line. */
+    char head[128];
+    snprintf(head, sizeof head, "\n%s ", id);
+    char *from = strstr(text, head), *to = NULL;
+    CHECK(from != NULL, "%s: table %s not printed", name, id);
+    if (!from) continue;
+    for (char *l = strchr(from + 1, '\n'); l && !to; l = strchr(l + 1, '\n'))
+      if (l[1] != ' ') to = l;
+    char save = to ? *to : '\0';
+    if (to) *to = '\0';
+    const cJSON *pub = cJSON_GetObjectItemCaseSensitive(t, "published_p");
+    int nrep = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "reproduced_by"));
+    char say[128];
+    if (pub) {
+      int dec = (int)cJSON_GetObjectItemCaseSensitive(t, "published_decimals")->valuedouble;
+      snprintf(say, sizeof say, "(no test reproduces the published p = %.*f)", dec, pub->valuedouble);
+      CHECK((strstr(from, say) != NULL) == (nrep == 0), "%s: %s: '%s' %s", name, id, say,
+            nrep ? "printed, but a test reproduces it" : "missing");
+    }
+    CHECK(pub || !strstr(from, "no test reproduces"), "%s: %s has no published p", name, id);
+    for (char *l = from + 1; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+      char w[4][64] = {"", "", "", ""};
+      int k = sscanf(l[0] == ' ' ? l : l + strcspn(l, " "), "%63s %63s %63s %63s", w[0], w[1], w[2], w[3]);
+      int chisq = !strcmp(w[0], "pearson") || !strcmp(w[0], "n1_chisq") || !strcmp(w[0], "yates") ||
+                  !strcmp(w[0], "cmh");
+      if (chisq) CHECK(k >= 3 && !strcmp(w[2], "1"), "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
+      if (!strcmp(w[0], "fisher")) CHECK(k >= 2 && strchr(w[1], '.'), "%s: %s: fisher shows a df", name, id);
+    }
+    const cJSON *est = cJSON_GetObjectItemCaseSensitive(t, "estimates");
+    static const char *const rd[2][2] = {{"risk_difference_wald", "Wald"}, {"risk_difference_newcombe", "Newcombe"}};
+    for (int i = 0; i < 2; i++) {
+      const cJSON *e = cJSON_GetObjectItemCaseSensitive(est, rd[i][0]);
+      if (!e) continue;
+      const cJSON *ci = cJSON_GetObjectItemCaseSensitive(e, "ci95");
+      char line[200];
+      snprintf(line, sizeof line, "risk difference %.4g (95%% CI %.4g to %.4g), %s",
+               cJSON_GetObjectItemCaseSensitive(e, "estimate")->valuedouble,
+               cJSON_GetArrayItem(ci, 0)->valuedouble, cJSON_GetArrayItem(ci, 1)->valuedouble, rd[i][1]);
+      CHECK(strstr(from, line) != NULL, "%s: %s: '%s' not printed", name, id, line);
+    }
+    if (to) *to = save;
+  }
+  free(text);
+}
+
+/* Every row of the printed table has its test under the header's "test", also when a table's
+ * id is longer than the usual column (60 characters here). */
+static void check_aligned(const char *exe) {
+  char path[256], args[600];
+  snprintf(path, sizeof path, "/tmp/tsim_analyze_%d_long.json", (int)getpid());
+  FILE *f = fopen(path, "w");
+  if (!f) { CHECK(0, "%s", "cannot write the long-id file"); return; }
+  fprintf(f, "{\"tables\": [{\"id\": \"a_table_id_of_sixty_characters_which_is_longer_than_26_xxxxx\", "
+             "\"arms\": {\"c\": {\"responders\": 9, \"n\": 30}, \"e\": {\"responders\": 16, \"n\": 29}}, "
+             "\"control\": \"c\", \"published_p\": 0.5},"
+             "{\"id\": \"short\", \"arms\": {\"c\": {\"mean\": 1, \"sd\": 2, \"n\": 30}, "
+             "\"e\": {\"mean\": 2, \"sd\": 2, \"n\": 30}}, \"control\": \"c\"}]}\n");
+  fclose(f);
+  snprintf(args, sizeof args, "analyze %s --out %s.out", path, path);
+  const char *out = output_of(exe, args);
+  CHECK(out != NULL, "%s", "analyze of the long-id file failed");
+  if (!out) return;
+  const char *head = strstr(out, "\ntable ");
+  int col = -1, rows = 0;
+  if (head) col = (int)(strstr(head, " test ") - head); /* offset from the newline, + 1 */
+  for (const char *l = strchr(out, '\n'); l && col > 0; l = strchr(l + 1, '\n')) {
+    for (int i = 0; tsim_test_names[i]; i++) {
+      size_t len = strlen(tsim_test_names[i]);
+      if ((int)strlen(l) > col + 1 + (int)len && strncmp(l + col + 1, tsim_test_names[i], len) == 0 &&
+          l[col] == ' ' && l[(size_t)col + 1 + len] == ' ')
+        rows++;
+    }
+  }
+  CHECK(col > 60 && rows == 8, "test column at %d, %d of 8 rows aligned under it:\n%s", col, rows, out);
+}
+
+/* `analyze --help` names every test of the catalogue (analyze runs each on some kind of table;
+ * the list is generated from what it runs). */
+static void check_help(const char *exe) {
+  const char *out = output_of(exe, "analyze --help");
+  CHECK(out != NULL, "%s", "analyze --help failed");
+  for (int i = 0; out && tsim_test_names[i]; i++) {
+    size_t len = strlen(tsim_test_names[i]);
+    int found = 0; /* as a word: after a space, before a space, ',', ';' or the line's end */
+    for (const char *p = strstr(out, tsim_test_names[i]); p && !found; p = strstr(p + 1, tsim_test_names[i]))
+      found = p > out && p[-1] == ' ' && strchr(" ,;\n", p[len]);
+    CHECK(found, "analyze --help does not list %s:\n%s", tsim_test_names[i], out);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[2], "--bad") == 0) return bad_cases(argv[1], argv[3]);
   if (argc != 3) {
@@ -327,6 +447,12 @@ int main(int argc, char **argv) {
   long long x0 = 29, n0 = 50, x1 = 34, n1 = 50;
   same_p(lu, "lupil2_itt", "logistic", logistic_p(&x0, &n0, &x1, &n1, 1));
   check_patients(argv[1]);
+  check_printed(argv[1], argv[2], "he2019_sle", he);
+  check_printed(argv[1], argv[2], "pss2022", pss);
+  check_printed(argv[1], argv[2], "lupil2", lu);
+  check_printed(argv[1], argv[2], "nct02084238", nct);
+  check_help(argv[1]);
+  check_aligned(argv[1]);
   cJSON_Delete(he);
   cJSON_Delete(pss);
   cJSON_Delete(lu);

@@ -60,6 +60,8 @@ target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams fast POSIX)
 tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_numfmt numbers_should_be_written_as_the_shortest_text_that_reads_back fast)
+tsim_unit_test(test_json json_should_hold_the_doubles_cjson_print_writes_in_shortest_text fast
+               ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/lupil2_planning.json)
 # SHA-256 (the scenario file's digest in report.html) against FIPS 180 and sha256sum.
 tsim_unit_test(test_sha256 sha256_should_match_fips_180_vectors_and_sha256sum fast POSIX
                ${TSIM_SCENARIOS})
@@ -261,6 +263,20 @@ set_tests_properties(kernels_should_match_the_reference_bit_for_bit_avx2
   kernels_should_match_the_reference_bit_for_bit_avx512
   kernels_should_match_the_reference_bit_for_bit_avx512popcnt PROPERTIES SKIP_RETURN_CODE 77)
 
+# Tables, CSV files and plots by direction of the rejection, aligned for long ids and paths; the
+# run's oc plot; the sweep plots' colours (by analysis, no yellow) and dashes (tests/plots.sh).
+tsim_script_test(plots_and_tables_should_show_direction_and_stay_aligned fast plots.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+
+# An anomaly rule turned off; cohort --help against the columns it prints.
+tsim_script_test(anomaly_switched_off_should_equal_its_sites_made_ordinary fast anomaly_switch.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal>
+                 ${TSIM_SRC}/tests/anomaly/switch.json ${TSIM_SCN}/lupil2.json)
+tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN})
+tsim_script_test(p_values_csv_should_write_numbers_that_read_back fast p_values_text.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+
 # Every test has a label (fast or slow): one added without tsim_test fails the configure.
 get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)
 foreach(t IN LISTS tsim_all_tests)
@@ -269,8 +285,3 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
-
-# Tables, CSV files and plots by direction of the rejection, aligned for long ids and paths; the
-# run's oc plot; the sweep plots' colours (by analysis, no yellow) and dashes (tests/plots.sh).
-tsim_script_test(plots_and_tables_should_show_direction_and_stay_aligned fast plots.sh
-                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)

@@ -20,6 +20,7 @@
 #include "input/jcheck.h"
 #include "stats/logistic.h"
 #include "stats/ranktest.h"
+#include "output/json.h"
 #include "output/report.h"
 #include "stats/catalogue.h"
 #include "stats/stattest.h"
@@ -135,8 +136,8 @@ static double *load_numbers(tsim_jctx *c, const cJSON *obj, const char *p, const
     }
   }
   if (bad > AN_MAX_VALUE_ERRORS)
-    tsim_jerr(c, kp, "expected finite numbers in [%g, %g], got %d more that are not",
-              -AN_VALUE_MAX, AN_VALUE_MAX, bad - AN_MAX_VALUE_ERRORS);
+    tsim_jerr(c, kp, "expected finite numbers in [%s, %s], got %d more that are not",
+              TSIM_JNUM(-AN_VALUE_MAX), TSIM_JNUM(AN_VALUE_MAX), bad - AN_MAX_VALUE_ERRORS);
   if (bad) { free(x); return NULL; }
   *n = size;
   return x;
@@ -403,7 +404,7 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
       tsim_jerr(c, p, "a single arm needs a binary arm (responders of n)");
     if (has_p0 && (tb->p0 <= 0 || tb->p0 >= 1)) {
       tsim_jpath_key(cp, p, "p0");
-      tsim_jerr(c, cp, "expected a reference rate strictly between 0 and 1, got %g", tb->p0);
+      tsim_jerr(c, cp, "expected a reference rate strictly between 0 and 1, got %s", TSIM_JNUM(tb->p0));
     }
   } else {
     tb->kind = form == ARM_BINARY ? AN_BINARY : form == ARM_VALUES ? AN_PATIENTS : AN_CONTINUOUS;
@@ -611,6 +612,54 @@ void tsim_analyze_compute(tsim_analyze *a) {
   for (int i = 0; i < a->ntables; i++) compute_table(&a->tables[i]);
 }
 
+/* The names of the tests compute_table runs on a small table of kind k (with baselines or
+ * not), results from .. to-1 (to < 0: to the last), comma-separated into out[n]. */
+static void tests_run(an_kind k, int baselines, int from, int to, char *out, size_t n) {
+  static double v0[] = {1, 2, 4, 3}, v1[] = {3, 5, 4, 6}, b0[] = {2, 1, 3, 2}, b1[] = {1, 2, 2, 3};
+  static long long sx[] = {3, 6, 4, 7}, sn[] = {10, 10, 10, 10};
+  an_table t;
+  memset(&t, 0, sizeof t);
+  t.kind = k;
+  t.narms = k == AN_SINGLE ? 1 : 2;
+  t.arm[0] = (an_arm){"c", 3, 10, 1, 1, NULL, NULL, 0, 0};
+  t.arm[1] = (an_arm){"e", 6, 10, 2, 1, NULL, NULL, 0, 0};
+  if (k == AN_PATIENTS) {
+    t.arm[0].values = v0, t.arm[1].values = v1, t.arm[0].n = t.arm[1].n = 4;
+    if (baselines) t.arm[0].baseline = b0, t.arm[1].baseline = b1;
+  }
+  if (k == AN_STRATIFIED) t.sx = sx, t.sn = sn, t.nstrata = 2;
+  t.p0 = 0.5;
+  compute_table(&t);
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = from; i < (to < 0 ? t.nres : to) && used < n; i++)
+    used += (size_t)snprintf(out + used, n - used, "%s%s", i > from ? ", " : "", t.res[i].test);
+}
+
+void tsim_analyze_tests_text(char *out, size_t n) {
+  char bin[200], strat[100], coll[200], cont[100], pat[200], anc[100], one[100];
+  /* A stratified table gets the catalogue's STRATIFIED tests first, then those of the table
+   * collapsed over strata; patients' values with baselines get tests beyond those without. */
+  int nstrat = 0, npat = 0;
+  for (int i = 0; i < TSIM_NTESTS; i++) nstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_STRATIFIED;
+  tests_run(AN_BINARY, 0, 0, -1, bin, sizeof bin);
+  tests_run(AN_STRATIFIED, 0, 0, nstrat, strat, sizeof strat);
+  tests_run(AN_STRATIFIED, 0, nstrat, -1, coll, sizeof coll);
+  tests_run(AN_CONTINUOUS, 0, 0, -1, cont, sizeof cont);
+  tests_run(AN_PATIENTS, 0, 0, -1, pat, sizeof pat);
+  for (const char *c = pat; *c; c++) npat += *c == ',';
+  tests_run(AN_PATIENTS, 1, npat + 1, -1, anc, sizeof anc);
+  tests_run(AN_SINGLE, 0, 0, -1, one, sizeof one);
+  snprintf(out, n,
+           "  two arms, binary (responders of n)  %s\n"
+           "  stratified, binary                  %s (by stratum); on the table collapsed\n"
+           "                                      over strata: %s\n"
+           "  two arms, continuous (mean, SD, n)  %s\n"
+           "  two arms, patients' values          %s%s%s\n"
+           "  single arm, binary (against p0)     %s\n",
+           bin, strat, coll, cont, pat, anc[0] ? "; with baselines also " : "", anc, one);
+}
+
 /* ---- output ------------------------------------------------------------------------------- */
 
 static cJSON *num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
@@ -715,7 +764,7 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
                           "number of decimals published");
   cJSON *arr = cJSON_AddArrayToObject(root, "tables");
   for (int i = 0; i < a->ntables; i++) cJSON_AddItemToArray(arr, table_json(&a->tables[i]));
-  char *text = cJSON_Print(root);
+  char *text = tsim_json_print(root);
   cJSON_Delete(root);
   char tmp[4200], dst[4200];
   snprintf(tmp, sizeof tmp, "%s/.analyze.json.%ld.tmp", dir, (long)getpid());
@@ -732,18 +781,36 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
   return TSIM_OK;
 }
 
+/* The width of the table column: at least 26, wider for long table ids (up to 63). */
+static int id_width;
+
 static void print_estimate(FILE *f, const char *what, double est, double lo, double hi,
                            const char *how) {
   if (isfinite(est) && isfinite(lo) && isfinite(hi))
-    fprintf(f, "%-26s   %s %.4g (95%% CI %.4g to %.4g), %s\n", "", what, est, lo, hi, how);
+    fprintf(f, "%-*s   %s %.4g (95%% CI %.4g to %.4g), %s\n", id_width, "", what, est, lo, hi, how);
   else
-    fprintf(f, "%-26s   %s: undefined, %s\n", "", what, how);
+    fprintf(f, "%-*s   %s: undefined, %s\n", id_width, "", what, how);
 }
 
 /* The estimates of the patient-level and logistic analyses, under the table's tests. */
 static void print_estimates(const an_table *t, FILE *f) {
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  if (t->kind == AN_PATIENTS) {
+  if (t->kind == AN_BINARY || t->kind == AN_STRATIFIED) {
+    const char *of = t->kind == AN_STRATIFIED ? " (collapsed table)" : "";
+    double est, lo, hi;
+    char how[64];
+    tsim_rd_wald(c->x, c->n, e->x, e->n, AN_CONF, &est, &lo, &hi);
+    snprintf(how, sizeof how, "Wald%s", of);
+    print_estimate(f, "risk difference", est, lo, hi, how);
+    tsim_rd_newcombe(c->x, c->n, e->x, e->n, AN_CONF, &est, &lo, &hi);
+    snprintf(how, sizeof how, "Newcombe%s", of);
+    print_estimate(f, "risk difference", est, lo, hi, how);
+  }
+  if (t->kind == AN_SINGLE) {
+    tsim_estimate w = tsim_estimate_proportion((uint64_t)c->x, (uint64_t)c->n);
+    print_estimate(f, "response rate", w.estimate, w.lo, w.hi, "Wilson");
+  }
+  if (t->kind == AN_PATIENTS || t->kind == AN_CONTINUOUS) {
     tsim_t_fit r;
     tsim_welch_t(summary_of(c), summary_of(e), AN_CONF, &r);
     print_estimate(f, "difference in means", r.diff, r.lo, r.hi, "Welch");
@@ -760,7 +827,12 @@ static void print_estimates(const an_table *t, FILE *f) {
 
 void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
   fprintf(f, "trialsim %s  analyze %s\n\n", TSIM_VERSION, a->file);
-  fprintf(f, "%-26s %-15s %11s %8s %12s %10s  %s\n", "table", "test", "statistic", "df", "p",
+  id_width = 26;
+  for (int i = 0; i < a->ntables; i++) {
+    int l = (int)strlen(a->tables[i].id);
+    id_width = l > id_width ? l : id_width;
+  }
+  fprintf(f, "%-*s %-15s %11s %8s %12s %10s  %s\n", id_width, "table", "test", "statistic", "df", "p",
           "published", "reproduces");
   for (int i = 0; i < a->ntables; i++) {
     const an_table *t = &a->tables[i];
@@ -768,7 +840,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       const an_result *r = &t->res[j];
       char pub[32] = "";
       if (j == 0 && t->has_published) snprintf(pub, sizeof pub, "%.*f", t->published_decimals, t->published_p);
-      fprintf(f, "%-26s %-15s", j == 0 ? t->id : "", r->test);
+      fprintf(f, "%-*s %-15s", id_width, j == 0 ? t->id : "", r->test);
       if (!isfinite(r->stat)) fprintf(f, " %11s", "");
       else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
@@ -781,13 +853,18 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       else
         fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
     }
+    int reproduced = 0;
+    for (int j = 0; j < t->nres; j++) reproduced |= t->res[j].reproduces;
+    if (t->has_published && !reproduced)
+      fprintf(f, "%-*s (no test reproduces the published p = %.*f)\n", id_width, "", t->published_decimals,
+              t->published_p);
     print_estimates(t, f);
     if (t->kind == AN_STRATIFIED)
-      fprintf(f, "%-26s (cmh and logistic by stratum; the others on the collapsed table)\n", "");
+      fprintf(f, "%-*s (cmh and logistic by stratum; the others on the collapsed table)\n", id_width, "");
   }
   fprintf(f, "\nA test reproduces a published p-value when its p rounds to it at the published number "
-             "of decimals.\nanalyze.json has every statistic, the estimates and their 95%% "
-             "intervals.\n");
+             "of decimals.\nDifferences are experimental - control. analyze.json has every "
+             "statistic, the estimates and their 95%% intervals.\n");
 }
 
 void tsim_analyze_default_name(const char *file, char *out, size_t n) {

@@ -31,6 +31,10 @@ void tsim_analyze_compute(tsim_analyze *a);
 tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag *d);
 /* The readable table. */
 void tsim_analyze_print(const tsim_analyze *a, FILE *f);
+/* The tests run on each kind of table, one line per kind ("  two arms, binary ...  pearson,
+ * n1_chisq, ..."), found by running them on a small table of each kind: `analyze --help`
+ * lists them, and the list cannot drift from what is run. */
+void tsim_analyze_tests_text(char *out, size_t n);
 /* The default output folder name: the file's base name without ".json". */
 void tsim_analyze_default_name(const char *file, char *out, size_t n);
 

@@ -99,16 +99,32 @@ static const char *const usage_check =
 static const char *const usage_cohort =
     "usage: trialsim cohort SCENARIO.json --trial K [--seed S] [--null] [--set PATH=VALUE ...]\n"
     "\n"
-    "Prints trial K's patients (0-based K, as in a run with the same seed) as CSV on stdout, one\n"
-    "row per patient in enrollment order: trial, hypothesis, patient, site, arm, then\n"
-    "  binary end points only: dropout (0/1), deviation (blank for a dropout), and per end point\n"
-    "    response_ID (blank for a dropout) and p_ID, the response probability that patient had;\n"
-    "  the patient-level model (continuous, repeated or derived end points, subgroups, ...):\n"
-    "    dropout_before_week (the week of the first assessment missed, 0 with a single\n"
-    "    assessment; blank: never dropped out), deviation, subgroup_ID (0/1), ID_baseline, and\n"
-    "    each end point's value per visit (ID, or ID_wWEEK with visits; blank once dropped out).\n"
-    "These are exactly the patients 'trialsim run' analysed as trial K. --null gives the null\n"
-    "twin's cohort instead.\n";
+    "Prints trial K (0-based, as in a run with the same seed) as CSV on stdout, one row per\n"
+    "patient: the patients 'trialsim run' analysed as trial K (--null: the null twin's). Each\n"
+    "row starts trial, hypothesis (alternative or null), patient (from 0), site, arm; then, by\n"
+    "how the scenario is sampled (summary.json's \"sampling\"):\n"
+    "\n"
+    "binary end points only, sampled per patient or per cell:\n"
+    "  dropout              1: dropped out, not assessed; 0: assessed\n"
+    "  deviation            1: major protocol deviation (not per protocol); 0: none; blank for\n"
+    "                       a dropout\n"
+    "  response_ID          per end point ID: 1 responder, 0 not; blank for a dropout\n"
+    "  p_ID                 the patient's response probability (arm, site effect, anomalies)\n"
+    "  Per patient, rows are in enrollment order. Per cell (\"sampling\": \"cell\", chosen\n"
+    "  for larger binary trials) a trial is drawn as counts per site and arm, and the rows are\n"
+    "  patients with exactly those counts: grouped by site and arm, per-protocol patients\n"
+    "  first, then deviations, then dropouts, responders first in each group; their order\n"
+    "  within a cell carries no information.\n"
+    "\n"
+    "the patient-level model (continuous, repeated or derived end points, correlations,\n"
+    "subgroups, dropout_mnar, a single arm), rows in enrollment order:\n"
+    "  dropout_before_week  the week of the first assessment missed (0 with a single\n"
+    "                       assessment); blank: never dropped out\n"
+    "  deviation            1: major protocol deviation; 0: none\n"
+    "  subgroup_ID          per subgroup ID: 1 in it, 0 not\n"
+    "  ID_baseline          end point ID's baseline value, for end points with a baseline\n"
+    "  ID or ID_wWEEK       end point ID's value (at week WEEK, with visits): a number, or\n"
+    "                       1/0 for a binary one; blank once the patient dropped out\n";
 
 #define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
 
@@ -145,10 +161,13 @@ static const char *const usage_size =
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "\n"
-    "Finds the smallest total sample size whose power for analysis ID reaches P: starts from\n"
+    "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
+    "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
+    "control is no success; the two-sided rate is reported beside it). It starts from\n"
     "the normal approximation for two proportions, brackets the answer, bisects on multiples\n"
     "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
-    "steps (default 10) of the answer, since the power of exact tests is not monotone in N.\n"
+    "steps (default 10) of the answer, since estimated power need not rise with N (Monte Carlo\n"
+    "error; the saw-tooth of exact tests).\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
     "size reaches P, with power and type I error at every size evaluated, the type I error\n"
     "split by direction (rejections favouring the experimental arm, fav. E, and control,\n"
@@ -163,8 +182,8 @@ static const char *const usage_size =
     "\n"
     "Writes DIR/size.json (\"sample_size\" is the answer), DIR/size.csv (a row per size and\n"
     "analysis, and with several a row 'all' per size) and the plots DIR/size_power.{svg,png}\n"
-    "(power of each analysis, target line, chosen N, type I error by direction) and\n"
-    "DIR/size_type1_error.{svg,png}. Default DIR: results/<name>/size/<IDs joined by\n"
+    "(power of each analysis, target line, chosen N) and DIR/size_type1_error.{svg,png}\n"
+    "(type I error by direction). Default DIR: results/<name>/size/<IDs joined by\n"
     "'+'>_power<P>[_alpha<A>], e.g. results/lupil2/size/itt_power0.8, so searches for other\n"
     "analyses or targets keep their own.\n"
     "\n"
@@ -177,15 +196,17 @@ static const char *const usage_size =
     "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
     "plots on one self-contained page, with a record to reproduce the search.\n";
 
+/* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
     "usage: trialsim analyze DATA.json [--out DIR] [--quiet]\n"
     "\n"
-    "Runs every applicable test on each table of DATA.json - two-arm binary (pearson, n1_chisq,\n"
-    "yates, fisher, barnard, logistic), stratified (cmh and logistic, then the 2x2 tests on the\n"
-    "collapsed table), continuous from summary statistics (welch_t, student_t), continuous\n"
-    "patient values (welch_t, student_t, wilcoxon, and ancova with baselines) and single-arm\n"
-    "(binomial_exact against p0) - with the estimates and 95% intervals, and shows beside each\n"
-    "table's published_p which tests reproduce it to the published number of decimals. Writes\n"
+    "Runs every applicable test on each table of DATA.json, with the estimates and 95%\n"
+    "intervals (risk differences: Wald and Newcombe; odds ratios: logistic; differences in\n"
+    "means: Welch, Student, ANCOVA), and shows beside each table's published_p which tests\n"
+    "reproduce it to the published number of decimals, or that none does. The tests, by kind\n"
+    "of table:\n";
+static const char *const usage_analyze_end =
+    "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
     "published tables of the trials behind the scenarios are in scenarios/published/.\n";
 
@@ -351,21 +372,8 @@ static int parse_cli(int argc, char **argv, const char *usage, const char *const
 /* --set PATH=VALUE (one value each) as overrides; 0 or an exit status. */
 static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
   for (int i = 0; i < c->nset; i++) {
-    tsim_grid g;
-    memset(&g, 0, sizeof g);
     char why[300];
-    int st = tsim_grid_add_set(&g, c->set[i], why, sizeof why);
-    if (st == 0 && g.params[0].nvalues != 1) {
-      snprintf(why, sizeof why, "%s: one value expected here ('trialsim sweep' takes lists and "
-                                "ranges)", g.params[0].path);
-      st = -1;
-    }
-    if (st == 0) {
-      memcpy(ov[i].path, g.params[0].path, sizeof ov[i].path);
-      ov[i].value = g.params[0].values[0];
-    }
-    tsim_grid_free(&g);
-    if (st) return bad_usage(usage, "--set: %s", why);
+    if (tsim_grid_parse_one(c->set[i], &ov[i], why, sizeof why)) return bad_usage(usage, "--set: %s", why);
   }
   return 0;
 }
@@ -934,7 +942,7 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
     for (int c = 0; c < nc; c++) {
       fprintf(stderr, "%s ", c ? "," : "");
       if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
-      fprintf(stderr, "%.4f", (double)p->point->reject[c][0] / (double)p->point->trials);
+      fprintf(stderr, "%.4f", (double)p->point->favouring[c][0] / (double)p->point->trials);
     }
     fprintf(stderr, "%s  %s  %d size%s, %s\n",
             tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
@@ -1042,11 +1050,14 @@ static int cmd_size(int argc, char **argv) {
 
 static int cmd_analyze(int argc, char **argv) {
   static const char *const allowed[] = {"--out", "--quiet", NULL};
+  char usage[4096], tests[2048];
+  tsim_analyze_tests_text(tests, sizeof tests);
+  snprintf(usage, sizeof usage, "%s%s%s", usage_analyze, tests, usage_analyze_end);
   cli c;
   cli_init(&c, "analyze");
-  int st = parse_cli(argc, argv, usage_analyze, allowed, &c);
+  int st = parse_cli(argc, argv, usage, allowed, &c);
   if (st) return st < 0 ? 0 : st;
-  if (!c.scenario) return bad_usage(usage_analyze, "%s", "analyze needs a data file");
+  if (!c.scenario) return bad_usage(usage, "%s", "analyze needs a data file");
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_analyze *a = NULL;

@@ -23,6 +23,15 @@ static int parse_double(const char *s, const char *end, double *out) {
   return 0;
 }
 
+/* A list element: a number, or true / false, which stand for 1 and 0 (a switch such as an
+ * anomaly's "enabled"; tsim_jpath_set writes them into a boolean as true and false). */
+static int parse_element(const char *s, const char *end, double *out) {
+  size_t len = (size_t)(end - s);
+  if (len == 4 && strncmp(s, "true", 4) == 0) { *out = 1; return 0; }
+  if (len == 5 && strncmp(s, "false", 5) == 0) { *out = 0; return 0; }
+  return parse_double(s, end, out);
+}
+
 /* start + i*step carries binary rounding (0.1 + 2 * 0.1 = 0.30000000000000004); the grid
  * value is the nearest 12-significant-digit number, which is what the user meant. */
 static double tidy(double v) {
@@ -71,9 +80,9 @@ int tsim_grid_parse_values(const char *text, tsim_param *p, char *why, size_t n)
   for (int i = 0; i < count; i++) {
     const char *e = strchr(s, ',');
     if (!e) e = s + strlen(s);
-    if (parse_double(s, e, &p->values[i])) {
-      snprintf(why, n, "expected a list of numbers like 40,60,80 or a range like 40:200:20, "
-                       "got \"%s\"", text);
+    if (parse_element(s, e, &p->values[i])) {
+      snprintf(why, n, "expected a list of numbers like 40,60,80 (or true,false) or a range like "
+                       "40:200:20, got \"%s\"", text);
       free(p->values);
       p->values = NULL;
       return -1;
@@ -130,6 +139,31 @@ int tsim_grid_add_set(tsim_grid *g, const char *arg, char *why, size_t n) {
     return -1;
   }
   g->nparams++;
+  return 0;
+}
+
+int tsim_grid_parse_one(const char *arg, tsim_override *ov, char *why, size_t n) {
+  const char *eq = strchr(arg, '=');
+  if (!eq) {
+    snprintf(why, n, "expected PATH=VALUE (e.g. sample_size=120), got \"%s\"", arg);
+    return -1;
+  }
+  tsim_grid g;
+  memset(&g, 0, sizeof g);
+  if (add_path(&g, arg, (size_t)(eq - arg), why, n)) return -1;
+  const char *path = g.params[0].path, *v = eq + 1;
+  double x;
+  if (strchr(v, ',') || strchr(v, ':')) {
+    snprintf(why, n, "%s: one value expected here ('trialsim sweep' takes lists and ranges), got "
+                     "\"%s\"", path, v);
+    return -1;
+  }
+  if (parse_element(v, v + strlen(v), &x)) {
+    snprintf(why, n, "%s: expected one number (or true or false for a switch), got \"%s\"", path, v);
+    return -1;
+  }
+  memcpy(ov->path, path, sizeof ov->path);
+  ov->value = x;
   return 0;
 }
 

@@ -4,6 +4,8 @@
  * line as PATH=GRID where GRID is a list "40,60,80" or an inclusive range "40:200:20"
  * (start:stop:step, step > 0, or < 0 counting down). Two or more parameters form the full
  * (Cartesian) grid, the first varying slowest, or with `zip` are paired element by element.
+ * A list may hold true and false, which are 1 and 0: a switch (an anomaly's "enabled") takes
+ * either, and a value written into a boolean of the file becomes true or false (jpath.h).
  */
 #ifndef TSIM_GRID_H
 #define TSIM_GRID_H
@@ -39,6 +41,9 @@ typedef struct tsim_grid {
 int tsim_grid_parse_values(const char *text, tsim_param *p, char *why, size_t n);
 /* Parses "PATH=GRID" and appends it to g. 0, or -1 with why. */
 int tsim_grid_add_set(tsim_grid *g, const char *arg, char *why, size_t n);
+/* Parses "PATH=VALUE" with one value (--set of run, check, cohort and size): a number, or true
+ * or false (1 and 0). 0, or -1 with why: the path and the value, or what is wrong with the path. */
+int tsim_grid_parse_one(const char *arg, tsim_override *ov, char *why, size_t n);
 /* Appends a parameter from a path and explicit values (copied). 0, or -1 with why. */
 int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, char *why,
                          size_t n);

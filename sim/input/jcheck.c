@@ -144,25 +144,23 @@ void tsim_jpath_index(char *out, const char *parent, int index) {
   snprintf(out, TSIM_JPATH_MAX, "%s[%d]", parent, index);
 }
 
+double tsim_jround(double x, int digits) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+  return strtod(buf, NULL);
+}
+
 void tsim_jdescribe(const cJSON *v, char *out, size_t n) {
   if (!v) snprintf(out, n, "nothing");
   else if (cJSON_IsNull(v)) snprintf(out, n, "null");
   else if (cJSON_IsBool(v)) snprintf(out, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
   else if (cJSON_IsNumber(v) && !isfinite(v->valuedouble))
     snprintf(out, n, "a number too large in magnitude to represent");
-  else if (cJSON_IsNumber(v)) snprintf(out, n, "%.17g", v->valuedouble);
+  else if (cJSON_IsNumber(v)) snprintf(out, n, "%s", TSIM_JNUM(v->valuedouble)); /* 40, not 4e+01 */
   else if (cJSON_IsString(v)) snprintf(out, n, "a string \"%.40s\"", v->valuestring);
   else if (cJSON_IsArray(v)) snprintf(out, n, "an array");
   else if (cJSON_IsObject(v)) snprintf(out, n, "an object");
   else snprintf(out, n, "an invalid value");
-  /* %.17g prints 1.3 as 1.3000000000000000444; prefer the shortest exact form. */
-  if (v && cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
-    for (int prec = 1; prec <= 17; prec++) {
-      char buf[40];
-      snprintf(buf, sizeof buf, "%.*g", prec, v->valuedouble);
-      if (strtod(buf, NULL) == v->valuedouble) { snprintf(out, n, "%s", buf); break; }
-    }
-  }
 }
 
 int tsim_jobject(tsim_jctx *c, const cJSON *v, const char *path) {
@@ -240,7 +238,7 @@ int tsim_jvalue_number(tsim_jctx *c, const cJSON *v, const char *p, double lo, d
   if (x < lo || x > hi) {
     char got[64];
     tsim_jdescribe(v, got, sizeof got);
-    tsim_jerr(c, p, "expected a number in [%g, %g], got %s", lo, hi, got);
+    tsim_jerr(c, p, "expected a number in [%s, %s], got %s", TSIM_JNUM(lo), TSIM_JNUM(hi), got);
     return -1;
   }
   *out = x;
@@ -306,6 +304,18 @@ int tsim_jbool(tsim_jctx *c, const cJSON *obj, const char *path, const char *key
   if (st != 1) return st;
   if (!cJSON_IsBool(v)) return wrong_type(c, p, "true or false", v);
   *out = cJSON_IsTrue(v) ? 1 : 0;
+  return 1;
+}
+
+int tsim_jswitch(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
+                 int *out) {
+  char p[TSIM_JPATH_MAX];
+  int st;
+  const cJSON *v = lookup(c, obj, path, key, required, p, &st);
+  if (st != 1) return st;
+  if (cJSON_IsBool(v)) *out = cJSON_IsTrue(v) ? 1 : 0;
+  else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) *out = v->valuedouble == 1;
+  else return wrong_type(c, p, "true or false (or 1 or 0)", v);
   return 1;
 }
 

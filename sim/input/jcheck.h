@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "core/numfmt.h"
 #include "core/status.h"
 
 #define TSIM_JPATH_MAX 256
@@ -39,6 +40,13 @@ char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag 
 /* The JSON text of len bytes read from `file` (named in messages) parsed, or NULL (reported:
  * a NUL byte, or malformed with line and column). The caller frees with cJSON_Delete. */
 cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag *d);
+
+/* A number in a message, as the shortest text that reads back (40, 0.05, 1000000; never 4e+01):
+ * tsim_num into a buffer that lives until the end of the enclosing statement's block, so it can
+ * be an argument of tsim_jerr ("got %s", TSIM_JNUM(x)). */
+#define TSIM_JNUM(x) tsim_num((char[TSIM_NUM_CHARS]){0}, (x))
+/* x rounded to `digits` significant digits (an estimate in a message: 2240, not 2235.17431). */
+double tsim_jround(double x, int digits);
 
 void tsim_jerr(tsim_jctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,6 +74,10 @@ int tsim_jint(tsim_jctx *c, const cJSON *obj, const char *path, const char *key,
               long long lo, long long hi, long long *out);
 int tsim_jbool(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
                int *out);
+/* A switch: true or false, or the numbers 1 and 0, which is what --set and sweeps write into a
+ * key the file does not have (grid.h). */
+int tsim_jswitch(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
+                 int *out);
 /* A string of 1..n-1 bytes copied into out[n]. */
 int tsim_jstring(tsim_jctx *c, const cJSON *obj, const char *path, const char *key, int required,
                  char *out, size_t n);

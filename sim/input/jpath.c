@@ -109,6 +109,14 @@ int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_
     }
     node = child;
   }
+  if (cJSON_IsBool(node)) { /* a switch: --set and sweeps write true and false as 1 and 0 */
+    if (value != 0 && value != 1) {
+      snprintf(why, n, "%s is true or false: give true, false, 1 or 0", where);
+      return -1;
+    }
+    node->type = (node->type & ~0xff) | (value == 1 ? cJSON_True : cJSON_False); /* no cJSON_SetBoolValue before 1.7.16 */
+    return 0;
+  }
   if (!cJSON_IsNumber(node)) {
     snprintf(why, n, "%s is not a number", where);
     return -1;

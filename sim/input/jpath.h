@@ -18,7 +18,8 @@
 /* Checks a path's syntax; returns 0 if valid, otherwise -1 with a reason in why[n]. */
 int tsim_jpath_check(const char *path, char *why, size_t n);
 
-/* Sets the number at `path` in `root` to `value`. Returns 0, or -1 with a reason in why[n]
+/* Sets the number at `path` in `root` to `value`; a boolean there becomes true for 1 and false
+ * for 0 (any other value is an error). Returns 0, or -1 with a reason in why[n]
  * ("no key \"x\" at $.a", "$.arms is an array, not an object", ...). */
 int tsim_jpath_set(cJSON *root, const char *path, double value, char *why, size_t n);
 

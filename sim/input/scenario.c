@@ -57,7 +57,7 @@ static void load_arms(loader *L, const cJSON *root) {
     if (tsim_jnumber(&L->c, a, ap, "allocation", 0, 0, 1e6, &alloc) == 1 && alloc <= 0) {
       char ip[TSIM_JPATH_MAX];
       tsim_jpath_key(ip, ap, "allocation");
-      tsim_jerr(&L->c, ip, "expected a positive allocation, got %g", alloc);
+      tsim_jerr(&L->c, ip, "expected a positive allocation, got %s", TSIM_JNUM(alloc));
     }
     arm->allocation = alloc;
     tsim_jbool(&L->c, a, ap, "control", 0, &arm->is_control);
@@ -81,9 +81,9 @@ static void load_sample_size(loader *L, const cJSON *root) {
   if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > (double)TSIM_MAX_SAMPLE) {
     double gib = v->valuedouble * 24.0 / (1u << 30);
     tsim_jerr(&L->c, "$.sample_size",
-              "%.15g patients per trial is too large: each thread's workspace would need about "
-              "%.*g GiB (the limit is %lld patients)",
-              v->valuedouble, gib < 1e6 ? 6 : 3, gib, TSIM_MAX_SAMPLE);
+              "%s patients per trial is too large: each thread's workspace would need about "
+              "%s GiB (the limit is %lld patients)",
+              TSIM_JNUM(v->valuedouble), TSIM_JNUM(tsim_jround(gib, 3)), TSIM_MAX_SAMPLE);
     return;
   }
   long long n = 0;
@@ -133,15 +133,15 @@ static void load_randomization(loader *L, const cJSON *root) {
   for (int a = 0; a < sc->narms; a++) {
     if (sc->arms[a].allocation != floor(sc->arms[a].allocation)) {
       tsim_jerr(&L->c, "$.randomization.block_size",
-                "block randomisation needs whole-number allocations, arm \"%s\" has %g",
-                sc->arms[a].id, sc->arms[a].allocation);
+                "block randomisation needs whole-number allocations, arm \"%s\" has %s",
+                sc->arms[a].id, TSIM_JNUM(sc->arms[a].allocation));
       return;
     }
     units += sc->arms[a].allocation;
   }
   if (fmod((double)bs, units) != 0)
     tsim_jerr(&L->c, "$.randomization.block_size",
-              "expected a multiple of the allocation total %g, got %lld", units, bs);
+              "expected a multiple of the allocation total %s, got %lld", TSIM_JNUM(units), bs);
 }
 
 /* ---- sites and anomalies --------------------------------------------------------------- */
@@ -181,7 +181,7 @@ static int *load_site_list(loader *L, const cJSON *obj, const char *path, const 
 
 static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly *an) {
   static const char *const keys[] = {"sites", "random_sites", "site_probability", "arm",
-                                     "endpoint", "response", "mean", NULL};
+                                     "endpoint", "response", "mean", "enabled", NULL};
   tsim_scenario *sc = L->sc;
   an->endpoint = -1;
   an->arm = -1;
@@ -225,6 +225,12 @@ static void load_anomaly(loader *L, const cJSON *a, const char *ap, tsim_anomaly
     else if (ep->type == TSIM_EP_CONTINUOUS && has_m != 1 && has_r >= 0)
       tsim_jerr(&L->c, p, "\"%s\" is continuous: the anomaly needs a \"mean\"", ep->id);
   }
+  /* Turned off: the rule is checked as any other and still picks its sites in every trial, so
+   * the random draws of every other rule, and everything after them, stay the same; it just
+   * forces nothing (a NaN response or mean is skipped wherever the model applies rules). */
+  an->enabled = 1;
+  tsim_jswitch(&L->c, a, ap, "enabled", 0, &an->enabled);
+  if (!an->enabled) an->response = an->mean = NAN;
 }
 
 static void load_site_weights(loader *L, const cJSON *s) {
@@ -343,10 +349,10 @@ static void load_visit_subgroup(loader *L, const cJSON *an, const char *ap, tsim
       char list[200] = "";
       size_t used = 0;
       for (int v = 0; v < ep->nvisits && used < sizeof list - 20; v++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%g", v ? ", " : "",
-                                 sc->visit_week[ep->visits[v]]);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", v ? ", " : "",
+                                 TSIM_JNUM(sc->visit_week[ep->visits[v]]));
       tsim_jpath_key(p, ap, "visit");
-      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %g (its visits: %s)", ep->id, week,
+      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %s (its visits: %s)", ep->id, TSIM_JNUM(week),
                 sc->visit_week[0] > 0 ? list : "none listed");
       a->visit = ep->nvisits - 1;
     }
@@ -443,7 +449,7 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   if (tsim_jnumber(&L->c, an, ap, "alpha", 0, 0, 1, &alpha) == 1 && (alpha <= 0 || alpha >= 1)) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, ap, "alpha");
-    tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %g", alpha);
+    tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(alpha));
   }
   a->alpha = alpha;
   long long sided = 2;
@@ -515,7 +521,7 @@ static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_proc
   if (st == 1 && proc->method == TSIM_MULT_FIXED_SEQUENCE)
     tsim_jerr(&L->c, ap, "not used by \"fixed_sequence\" (each analysis is tested at its own alpha)");
   else if (st == 1 && (proc->alpha <= 0 || proc->alpha >= 1))
-    tsim_jerr(&L->c, ap, "expected a level strictly between 0 and 1, got %g", proc->alpha);
+    tsim_jerr(&L->c, ap, "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(proc->alpha));
 }
 
 static void load_multiplicity(loader *L, const cJSON *root) {
@@ -562,7 +568,8 @@ static void load_sweep_param(loader *L, const cJSON *v, const char *p) {
   for (const cJSON *e = v->child; e; e = e->next, i++) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, p, i);
-    if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
+    if (cJSON_IsBool(e)) vals[i] = cJSON_IsTrue(e); /* a switch, as on the command line (grid.h) */
+    else if (tsim_jvalue_number(&L->c, e, ep, -1e300, 1e300, &vals[i]) != 1) ok = 0;
   }
   if (ok && tsim_grid_add_values(g, v->string, vals, n, why, sizeof why) != 0)
     tsim_jerr(&L->c, p, "%s", why);
@@ -614,7 +621,7 @@ static void load_top(loader *L, const cJSON *root) {
   sc->alpha = 0.05;
   if (tsim_jnumber(&L->c, root, "$", "alpha", 0, 0, 1, &sc->alpha) == 1 &&
       (sc->alpha <= 0 || sc->alpha >= 1))
-    tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %g", sc->alpha);
+    tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(sc->alpha));
   sc->trials = 10000;
   tsim_jint(&L->c, root, "$", "trials", 0, 1, TSIM_MAX_TRIALS, &sc->trials);
   long long seed = 1;
@@ -661,9 +668,9 @@ static void load_top(loader *L, const cJSON *root) {
       tsim_jerr(&L->c, "$.endpoints", "%d end point x visit values and baselines per patient "
                 "is too many (the limit is %d)", m, TSIM_MAX_LATENT);
     else if (bytes > (double)(1u << 30))
-      tsim_jerr(&L->c, "$.sample_size", "%lld patients with %d values each need about %.3g GiB "
+      tsim_jerr(&L->c, "$.sample_size", "%lld patients with %d values each need about %s GiB "
                 "per thread for the patient-level model (the limit is 1 GiB)",
-                sc->sample_size, m, bytes / (1u << 30));
+                sc->sample_size, m, TSIM_JNUM(tsim_jround(bytes / (1u << 30), 3)));
   }
   /* Each thread tabulates every trial by end point x site x arm x 8 categories. */
   double cells = (double)sc->nendpoints * sc->nsites * sc->narms;

@@ -75,6 +75,8 @@ typedef struct tsim_anomaly {
   int endpoint;            /* end point affected, or -1 for every end point */
   double response;         /* the forced response probability (binary end points), or NaN */
   double mean;             /* the forced mean (continuous end points), or NaN */
+  int enabled;             /* 0: "enabled": false - the rule still picks its sites (the same
+                              draws), but response and mean are NaN: it forces nothing */
 } tsim_anomaly;
 
 /* An end point is binary (a response probability per arm and visit), continuous (a mean per

@@ -105,10 +105,10 @@ static void load_visits(loader *L, const cJSON *root) {
     tsim_jpath_index(vp, p, i);
     double w = 0;
     if (tsim_jvalue_number(&L->c, v, vp, 0, 1e6, &w) != 1) { ok = 0; continue; }
-    if (w <= 0) { tsim_jerr(&L->c, vp, "expected a time after randomisation (> 0), got %g", w); ok = 0; }
+    if (w <= 0) { tsim_jerr(&L->c, vp, "expected a time after randomisation (> 0), got %s", TSIM_JNUM(w)); ok = 0; }
     else if (i > 0 && w <= sc->visit_week[i - 1]) {
-      tsim_jerr(&L->c, vp, "expected visits in increasing order of time, got %g after %g", w,
-                sc->visit_week[i - 1]);
+      tsim_jerr(&L->c, vp, "expected visits in increasing order of time, got %s after %s", TSIM_JNUM(w),
+                TSIM_JNUM(sc->visit_week[i - 1]));
       ok = 0;
     }
     sc->visit_week[i] = w;
@@ -157,9 +157,9 @@ static void endpoint_visits(loader *L, const cJSON *e, const char *ep, tsim_endp
     double w;
     if (tsim_jvalue_number(&L->c, v, vp, 0, 1e6, &w) != 1) continue;
     int k = find_visit(sc, w);
-    if (k < 0) tsim_jerr(&L->c, vp, "week %g is not one of the scenario's \"visits\"", w);
+    if (k < 0) tsim_jerr(&L->c, vp, "week %s is not one of the scenario's \"visits\"", TSIM_JNUM(w));
     else if (n > 0 && k <= end->visits[n - 1])
-      tsim_jerr(&L->c, vp, "expected visits in increasing order of time, got %g", w);
+      tsim_jerr(&L->c, vp, "expected visits in increasing order of time, got %s", TSIM_JNUM(w));
     else end->visits[n++] = k;
   }
   if (n == i) end->nvisits = n;
@@ -180,7 +180,7 @@ static void load_baseline(loader *L, const cJSON *e, const char *ep, tsim_endpoi
   if (tsim_jnumber(&L->c, b, p, "sd", 1, 0, 1e12, &end->base_sd) == 1 && end->base_sd <= 0) {
     char sp[TSIM_JPATH_MAX];
     tsim_jpath_key(sp, p, "sd");
-    tsim_jerr(&L->c, sp, "expected a positive SD, got %g", end->base_sd);
+    tsim_jerr(&L->c, sp, "expected a positive SD, got %s", TSIM_JNUM(end->base_sd));
   }
   tsim_jnumber(&L->c, b, p, "correlation", 1, -0.999, 0.999, &end->base_corr);
 }
@@ -206,7 +206,7 @@ static void load_sd(loader *L, const cJSON *e, const char *ep, tsim_endpoint *en
       char ap[TSIM_JPATH_MAX];
       if (cJSON_IsNumber(v)) snprintf(ap, sizeof ap, "%s", p);
       else tsim_jpath_key(ap, p, L->sc->arms[a].id);
-      tsim_jerr(&L->c, ap, "expected a positive SD, got %g", sd[0][a]);
+      tsim_jerr(&L->c, ap, "expected a positive SD, got %s", TSIM_JNUM(sd[0][a]));
       if (cJSON_IsNumber(v)) break;
     }
   memcpy(end->sd, sd[0], sizeof end->sd);
@@ -332,7 +332,7 @@ static void resolve_derived(loader *L, const cJSON *arr, const char *p) {
       tsim_jpath_key(pp, ep, "p0");
       if (end->p0 <= 0 || end->p0 >= 1)
         tsim_jerr(&L->c, pp, "a derived end point's p0 must lie strictly between 0 and 1 (it "
-                             "sets its source's mean under the null twin), got %g", end->p0);
+                             "sets its source's mean under the null twin), got %s", TSIM_JNUM(end->p0));
       for (int k = 0; k < i; k++)
         if (sc->endpoints[k].source == s && !isnan(sc->endpoints[k].p0))
           tsim_jerr(&L->c, pp, "\"%s\" and \"%s\" are both derived from \"%s\" with a p0: the "
@@ -381,8 +381,8 @@ static void load_dropout(loader *L, const cJSON *root) {
       if (by[v][a] < by[v - 1][a]) {
         char p[TSIM_JPATH_MAX];
         tsim_jpath_key(p, "$.dropout", sc->arms[a].id);
-        tsim_jerr(&L->c, p, "expected a cumulative probability that never decreases, got %g "
-                            "after %g", by[v][a], by[v - 1][a]);
+        tsim_jerr(&L->c, p, "expected a cumulative probability that never decreases, got %s "
+                            "after %s", TSIM_JNUM(by[v][a]), TSIM_JNUM(by[v - 1][a]));
         break;
       }
   }
@@ -493,7 +493,7 @@ static void load_mnar(loader *L, const cJSON *root) {
   int e = tsim__endpoint_ref(L, m, p, "endpoint", 1);
   double r = 1;
   if (tsim_jnumber(&L->c, m, p, "ratio", 1, 0, 1000, &r) == 1 && r <= 0)
-    tsim_jerr(&L->c, "$.dropout_mnar.ratio", "expected a positive ratio, got %g", r);
+    tsim_jerr(&L->c, "$.dropout_mnar.ratio", "expected a positive ratio, got %s", TSIM_JNUM(r));
   if (e < 0) return;
   if (sc->endpoints[e].type != TSIM_EP_BINARY) {
     tsim_jerr(&L->c, "$.dropout_mnar.endpoint", "expected a binary end point (responders and "
@@ -513,9 +513,9 @@ static void load_mnar(loader *L, const cJSON *root) {
       if (isnan(q)) q = ep->response[a];
       double d = sc->arms[a].dropout;
       if (d * fmax(r, 1) / (q + r * (1 - q)) > 1 + 1e-12) {
-        tsim_jerr(&L->c, "$.dropout_mnar.ratio", "with dropout %g and response %g in arm \"%s\"%s, "
-                  "a ratio of %g would make %s drop out with probability above 1",
-                  d, q, sc->arms[a].id, h ? " under the null twin" : "", r,
+        tsim_jerr(&L->c, "$.dropout_mnar.ratio", "with dropout %s and response %s in arm \"%s\"%s, "
+                  "a ratio of %s would make %s drop out with probability above 1",
+                  TSIM_JNUM(d), TSIM_JNUM(q), sc->arms[a].id, h ? " under the null twin" : "", TSIM_JNUM(r),
                   r > 1 ? "non-responders" : "responders");
         return;
       }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numfmt.h"
 #include "core/rng.h"
 #include "model/cellsample.h"
 #include "model/latent.h"
@@ -285,7 +286,8 @@ int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
       size_t ec = (size_t)e * (size_t)ns * (size_t)na + tsim_cohort_cell(sc, c->site[j], c->arm[j]);
       unsigned bit = h == TSIM_HYP_NULL ? TSIM_PT_RESP_NULL : TSIM_CAT_RESP;
       const char *resp = dropped ? "" : (c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit) ? "1" : "0";
-      fprintf(f, ",%s,%.17g", resp, c->p_eff[h][ec]);
+      fprintf(f, ",%s,", resp);
+      tsim_fput_num(f, c->p_eff[h][ec]);
     }
     fputc('\n', f);
   }

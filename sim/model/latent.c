@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numfmt.h"
 #include "core/rng.h"
 #include "model/stages.h"
 
@@ -224,7 +225,10 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
     if (lp->base_of[e] >= 0) fprintf(f, ",%s_baseline", sc->endpoints[e].id);
   for (int m = 0; m < lp->nmeas; m++) {
     fprintf(f, ",%s", sc->endpoints[lp->meas_ep[m]].id);
-    if (sc->visit_week[0] > 0) fprintf(f, "_w%g", sc->visit_week[lp->meas_visit[m]]);
+    if (sc->visit_week[0] > 0) {
+      fputs("_w", f);
+      tsim_fput_num(f, sc->visit_week[lp->meas_visit[m]]);
+    }
   }
   fputc('\n', f);
   for (long long j = 0; j < c->n; j++) {
@@ -232,16 +236,18 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
     fprintf(f, "%lld,%s,%lld,%d,%s,", c->trial, tsim_hypothesis_names[h], j, c->site[j],
             sc->arms[c->arm[j]].id);
     /* Blank: never dropped out. A dropout's later values were never observed (blank). */
-    if (gone < sc->nvisits) fprintf(f, "%g", sc->visit_week[gone]);
+    if (gone < sc->nvisits) tsim_fput_num(f, sc->visit_week[gone]);
     fprintf(f, ",%d", c->pat.dev[j]);
     for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",%d", (c->pat.sub[j] >> g) & 1);
     for (int e = 0; e < sc->nendpoints; e++)
-      if (lp->base_of[e] >= 0)
-        fprintf(f, ",%.10g", c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)lp->base_of[e]]);
+      if (lp->base_of[e] >= 0) {
+        fputc(',', f);
+        tsim_fput_num(f, c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)lp->base_of[e]]);
+      }
     for (int m = 0; m < lp->nmeas; m++) {
       fputc(',', f);
       if (lp->meas_visit[m] < gone)
-        fprintf(f, "%.10g", c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
+        tsim_fput_num(f, c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
     }
     fputc('\n', f);
   }

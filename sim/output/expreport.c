@@ -307,7 +307,7 @@ static void size_comparison_json(cJSON *o, const tsim_size_point *p, int c, doub
   cJSON_AddItemToObject(o, "type1_error_favouring", tsim__report_estimate_json(prop(p->favouring[c][1], p)));
   cJSON_AddItemToObject(o, "type1_error_favouring_control",
                         tsim__report_estimate_json(prop(favouring_control(p, c, 1), p)));
-  cJSON_AddBoolToObject(o, "reaches_target", (double)p->reject[c][0] >= target * (double)p->trials);
+  cJSON_AddBoolToObject(o, "reaches_target", (double)p->favouring[c][0] >= target * (double)p->trials);
 }
 
 /* One evaluated size. With one comparison its numbers are the point's own keys (as they always
@@ -363,8 +363,8 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   cJSON *names = cJSON_AddArrayToObject(root, "analyses");
   for (int c = 0; c < ncomp_of(o); c++) cJSON_AddItemToArray(names, cJSON_CreateString(o->comparison[c]));
   cJSON_AddStringToObject(root, "criterion", ncomp_of(o) == 1
-                          ? "the estimated power reaches the target"
-                          : "every named analysis's estimated power reaches the target");
+                          ? "the estimated power favouring the experimental arm (power_favouring) reaches the target"
+                          : "every named analysis's estimated power favouring the experimental arm (power_favouring) reaches the target");
   cJSON_AddNumberToObject(root, "target_power", o->target);
   cJSON_AddNumberToObject(root, "seed", (double)ri->seed);
   cJSON_AddNumberToObject(root, "trials", (double)ri->trials);
@@ -388,7 +388,6 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
 
 /* A series of the size plot from one count per point (k(p)), with its 95% band. */
 typedef uint64_t (*size_count)(const tsim_size_point *p, int c, int h);
-static uint64_t count_reject(const tsim_size_point *p, int c, int h) { return p->reject[c][h]; }
 static uint64_t count_favouring(const tsim_size_point *p, int c, int h) { return p->favouring[c][h]; }
 static uint64_t count_control(const tsim_size_point *p, int c, int h) { return favouring_control(p, c, h); }
 static uint64_t count_all(const tsim_size_point *p, int c, int h) { (void)c; return p->all[h]; }
@@ -409,20 +408,19 @@ static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, s
   se->style = style;
 }
 
-/* The size plots' legend: a colour per named comparison (and one for all of them together),
- * a style per quantity: power (solid), type I error favouring the experimental arm, favouring
- * control. */
-static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_size_result *r) {
+/* The size plots' legend: a colour per named comparison (and one for all of them together);
+ * on the type I error plot (type1 = 1) a style per direction: favouring the experimental arm
+ * (solid), favouring control (dashed). */
+static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_size_result *r, int type1) {
   int nc = ncomp_of(o);
   p->ncolours = 0;
   for (int c = 0; c < nc; c++)
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", o->comparison[c]);
   if (nc > 1 && r->has_all)
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "all significant together");
-  static const char *const styles[3] = {"power (two-sided)", "type I error, favouring experimental",
-                                        "type I error, favouring control"};
-  p->nstyles = 3;
-  for (int i = 0; i < 3; i++) snprintf(p->style_title[i], sizeof p->style_title[0], "%s", styles[i]);
+  static const char *const styles[2] = {"favouring the experimental arm", "favouring control"};
+  p->nstyles = type1 ? 2 : 0;
+  for (int i = 0; i < p->nstyles; i++) snprintf(p->style_title[i], sizeof p->style_title[0], "%s", styles[i]);
 }
 
 /* Type I error favouring each arm, per named comparison. */
@@ -432,9 +430,9 @@ static void size_type1_series(tsim_plot *p, double *buf, size_t stride, const ts
   char t[200];
   for (int c = 0; c < nc; c++) {
     snprintf(t, sizeof t, "%s: type I, favouring experimental", o->comparison[c]);
-    size_series(p, buf + stride * (size_t)p->nseries, r, count_favouring, c, 1, t, c, 1);
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_favouring, c, 1, t, c, 0);
     snprintf(t, sizeof t, "%s: type I, favouring control", o->comparison[c]);
-    size_series(p, buf + stride * (size_t)p->nseries, r, count_control, c, 1, t, c, 2);
+    size_series(p, buf + stride * (size_t)p->nseries, r, count_control, c, 1, t, c, 1);
   }
 }
 
@@ -470,7 +468,7 @@ static int size_type1_plot(const tsim_scenario *sc, const tsim_size_opts *o, con
   snprintf(p.yline_title[0], sizeof p.yline_title[0], "%.70s", tline);
   p.nylines = 1;
   size_type1_series(&p, buf, stride, o, r);
-  set_size_legend(&p, o, r);
+  set_size_legend(&p, o, r, 1);
   if (p.ncolours > nc) p.ncolours = nc; /* no curve of all together here */
   int res = tsim_plot_write(&p, dir, "size_type1_error", NULL);
   free(buf);
@@ -495,7 +493,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   snprintf(tline, sizeof tline, "target power %g", o->target);
   p.title = title;
   p.xlabel = "total sample size (patients)";
-  p.ylabel = "rejection rate (power, type I error)";
+  p.ylabel = "power favouring the experimental arm";
   p.probability_axis = 1;
   p.npanels = 1;
   p.yline[0] = o->target;
@@ -503,11 +501,10 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   p.nylines = 1;
   size_t stride = (size_t)(n > 2 ? n : 2) * 4;
   for (int c = 0; c < nc; c++)
-    size_series(&p, buf + stride * (size_t)p.nseries, r, count_reject, c, 0, o->comparison[c], c, 0);
+    size_series(&p, buf + stride * (size_t)p.nseries, r, count_favouring, c, 0, o->comparison[c], c, 0);
   if (nc > 1 && r->has_all)
     size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, "all significant together", nc, 0);
-  size_type1_series(&p, buf, stride, o, r);
-  set_size_legend(&p, o, r);
+  set_size_legend(&p, o, r, 0);
   if (r->reached) {
     /* The chosen size: a vertical line from 0 to 1 at N, in a colour of its own. */
     tsim_series *se = &p.series[p.nseries];
@@ -622,7 +619,7 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       print_ci(f, prop(p->reject[c][1], p));
       fprintf(f, "  %.4f  %.4f", prop(p->favouring[c][1], p).estimate,
               prop(favouring_control(p, c, 1), p).estimate);
-      int reach = (double)p->reject[c][0] >= o->target * (double)p->trials;
+      int reach = (double)p->favouring[c][0] >= o->target * (double)p->trials;
       fprintf(f, "%s\n", reach ? "  reaches" : "");
     }
     if (nc > 1) {
@@ -640,8 +637,10 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
     }
   }
   fprintf(f, "\nfav. E, fav. C: rejections with the observed difference favouring the experimental "
-             "arm, or control (they add up to the two-sided rate)%s\n",
-          nc > 1 ? "; all significant: every analysis rejects in the same trial" : "");
+             "arm, or control (they add up to the two-sided rate).\nreaches: the power favouring the "
+             "experimental arm (fav. E) is at least the target; a rejection favouring control is no "
+             "success.%s\n",
+          nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
   if (!r->reached) {
     fprintf(f, "\nthe target power %g was not reached%s up to N = %lld\n", o->target,
             nc > 1 ? " by every analysis" : "", r->npoints ? r->points[r->npoints - 1].n : 0);
@@ -649,14 +648,15 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   }
   const tsim_size_point *at = point_at(r, r->sample_size);
   if (nc == 1) {
-    tsim_estimate e = prop(at->reject[0][0], at);
-    fprintf(f, "\nsample size: %lld (power %.4f, MCSE %.4f, 95%% CI [%.4f, %.4f])\n", r->sample_size,
+    tsim_estimate e = prop(at->favouring[0][0], at);
+    fprintf(f, "\nsample size: %lld (power favouring the experimental arm %.4f, MCSE %.4f, 95%% CI "
+               "[%.4f, %.4f])\n", r->sample_size,
             e.estimate, e.mcse, e.lo, e.hi);
   } else {
     fprintf(f, "\nsample size: %lld (the smallest evaluated N at which every analysis reaches %g:",
             r->sample_size, o->target);
     for (int c = 0; c < nc; c++) {
-      tsim_estimate e = prop(at->reject[c][0], at);
+      tsim_estimate e = prop(at->favouring[c][0], at);
       fprintf(f, "%s %s power %.4f, MCSE %.4f", c ? ";" : "", o->comparison[c], e.estimate, e.mcse);
     }
     if (r->has_all) {
@@ -666,8 +666,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
     fprintf(f, ")\n");
   }
   if (r->stable_sample_size > 0)
-    fprintf(f, "every evaluated size from %lld up reaches the target (power of exact tests is "
-               "not monotone in N)\n", r->stable_sample_size);
+    fprintf(f, "every evaluated size from %lld up reaches the target (estimated power need not rise "
+               "with N: Monte Carlo error, and the saw-tooth of exact tests)\n", r->stable_sample_size);
   else
     fprintf(f, "the largest size evaluated misses the target: no size is stable within the "
                "evaluated range (raise --max or --trials)\n");

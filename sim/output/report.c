@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "core/numfmt.h"
 #include "kernels/kernels.h"
+#include "output/json.h"
 #include "output/plot.h"
 #include "output/report_internal.h"
 
@@ -318,9 +319,11 @@ static void write_p_values_csv(const tsim_scenario *sc, const tsim_tally *t, FIL
       uint64_t cum = 0;
       for (int j = 0; j < TSIM_PBINS; j++) {
         cum += bin[j];
-        fprintf(f, "%s,%s,%.3f,%.3f,%llu,%llu,%.10g\n", id, tsim_hypothesis_names[h], (double)j / TSIM_PBINS,
-                (double)(j + 1) / TSIM_PBINS, (unsigned long long)bin[j], (unsigned long long)cum,
-                (double)cum / (double)t->trials);
+        char from[TSIM_NUM_CHARS], to[TSIM_NUM_CHARS], rate[TSIM_NUM_CHARS];
+        fprintf(f, "%s,%s,%s,%s,%llu,%llu,%s\n", id, tsim_hypothesis_names[h],
+                tsim_num(from, (double)j / TSIM_PBINS), tsim_num(to, (double)(j + 1) / TSIM_PBINS),
+                (unsigned long long)bin[j], (unsigned long long)cum,
+                tsim_num(rate, (double)cum / (double)t->trials));
       }
       fprintf(f, "%s,%s,,,%llu,,\n", id, tsim_hypothesis_names[h], (unsigned long long)bin[TSIM_PBINS]);
     }
@@ -392,7 +395,7 @@ tsim_status tsim__report_write_set(const char *dir, const char *json_name, const
   int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV);
   for (int i = 1; i < n; i++) names[i] = csv_name[i - 1];
   for (int i = 0; i < n; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
-  char *text = root ? cJSON_Print(root) : NULL;
+  char *text = root ? tsim_json_print(root) : NULL;
   int ok = text && tsim__report_write_text(tmp[0], text) == 0;
   free(text);
   for (int i = 1; i < n && ok; i++) {

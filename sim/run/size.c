@@ -137,7 +137,7 @@ static const tsim_size_point *find_point(const tsim_size_result *r, long long n)
 
 int tsim_size_point_reaches(const tsim_size_point *p, int ncomparisons, double target) {
   for (int i = 0; i < ncomparisons; i++)
-    if (!((double)p->reject[i][0] >= target * (double)p->trials)) return 0;
+    if (!((double)p->favouring[i][0] >= target * (double)p->trials)) return 0;
   return 1;
 }
 
