@@ -64,11 +64,12 @@ d_both=results/lupil2_planning/size/itt+pp_power0.8
 [ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
 "$exe" size "$scn" --analysis itt --analysis pp $common --out repeated --quiet 2>/dev/null
 cmp -s $d_both/size.csv repeated/size.csv && ok "--analysis repeated = a comma-separated list" || bad "--analysis repeated differs"
-# Per size: every analysis reaches <=> the "all" row reaches; the answer is the first such size.
-answer=$(sed -n 's/^\t"sample_size":\t\([0-9]*\),$/\1/p' $d_both/size.json)
+# Per size: every analysis reaches (power favouring the experimental arm, column 7) <=> the "all"
+# row reaches; the answer is the first such size.
+answer=$(sed -n 's/^[[:space:]]*"sample_size":[[:space:]]*\([0-9]*\),$/\1/p' $d_both/size.json | head -1)
 awk -F, -v want="$answer" '
   NR == 1 { next }
-  $2 != "all" { n[$1] = $1; if ($3 >= 0.8) r[$1]++; else if (!($1 in r)) r[$1] += 0; p[$1, $2] = $3; next }
+  $2 != "all" { n[$1] = $1; if ($7 >= 0.8) r[$1]++; else if (!($1 in r)) r[$1] += 0; p[$1, $2] = $3; next }
   { all[$1] = $14; joint[$1] = $3 }
   END {
     bad = 0; first = ""
