@@ -62,6 +62,9 @@ tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_numfmt numbers_should_be_written_as_the_shortest_text_that_reads_back fast)
 tsim_unit_test(test_json json_should_hold_the_doubles_cjson_print_writes_in_shortest_text fast
                ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/lupil2_planning.json)
+# SHA-256 (the scenario file's digest in report.html) against FIPS 180 and sha256sum.
+tsim_unit_test(test_sha256 sha256_should_match_fips_180_vectors_and_sha256sum fast POSIX
+               ${TSIM_SCENARIOS})
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
 tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)
@@ -222,6 +225,32 @@ else()
   tsim_script_test(docs_should_quote_the_numbers_their_commands_give slow doc_figures.sh
                    $<TARGET_FILE:trialsim> ${TSIM_SRC})
 endif()
+
+# report.html (--report): every number on the page is its result set's, the page stands alone
+# (no scripts, no outside references, unique ids with several inline SVGs), the scenario's text is
+# escaped (tests/report.sh, tests/py/check_report.py); and it renders in a real browser (Chromium
+# headless, screenshots checked not blank; skipped, exit 77, without Chromium). Both need python3
+# (standard library only): reported as Skipped without it.
+if(TSIM_PYTHON3)
+  tsim_script_test(report_should_show_exactly_the_numbers_of_its_result_set fast report.sh
+                   $<TARGET_FILE:trialsim> ${TSIM_PYTHON3} ${TSIM_SRC})
+  tsim_script_test(report_should_render_in_a_browser slow report_browser.sh
+                   $<TARGET_FILE:trialsim> ${TSIM_PYTHON3} ${TSIM_SRC})
+else()
+  foreach(t report_should_show_exactly_the_numbers_of_its_result_set:fast
+            report_should_render_in_a_browser:slow)
+    string(REPLACE ":" ";" t "${t}")
+    list(GET t 0 tname)
+    list(GET t 1 tlabel)
+    tsim_test(${tname} ${tlabel} sh -c "echo 'SKIPPED: python3 not found at configure time' && exit 77")
+  endforeach()
+endif()
+set_tests_properties(report_should_show_exactly_the_numbers_of_its_result_set
+                     report_should_render_in_a_browser PROPERTIES SKIP_RETURN_CODE 77)
+# The source revision report.html names (sim/revision.cmake, run at every build): "unknown"
+# outside a git checkout, and never stale after an edit or a commit.
+tsim_script_test(revision_should_follow_the_source_and_be_unknown_outside_git fast revision.sh
+                 ${CMAKE_COMMAND} ${TSIM_SRC})
 
 # Every stage's variants for a target against the reference, bit for bit (skipped, exit 77, where
 # the processor or the build lacks the target).

@@ -23,6 +23,7 @@
 #include "core/numfmt.h"
 #include "input/grid.h"
 #include "output/expreport.h"
+#include "output/html.h"
 #include "output/report.h"
 #include "run/runner.h"
 #include "input/scenario.h"
@@ -41,6 +42,9 @@
 /* In trialsim_mpi, how many processes run (run.processes) and whether this one writes the
  * results (process 0 only). */
 static int processes = 1, writer = 1;
+/* The whole command line, for report.html's record (--report). */
+static int main_argc;
+static char **main_argv;
 
 static const char *const usage_main =
     "usage: trialsim <command> [options]\n"
@@ -59,7 +63,7 @@ static const char *const usage_main =
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                    [--set PATH=VALUE ...] [--p-values] [--quiet]\n"
+    "                    [--set PATH=VALUE ...] [--p-values] [--report] [--quiet]\n"
     "\n"
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
@@ -80,6 +84,10 @@ static const char *const usage_run =
     "  --p-values     also the distribution of every analysis's p-value under both\n"
     "                 hypotheses: DIR/p_values.csv (1000 bins of 0.001) and \"p_values\" in\n"
     "                 summary.json; slower, as every p-value is computed exactly\n"
+    "  --report       also DIR/report.html: one self-contained page to file with a report\n"
+    "                 (the scenario and its sources, the tables with Monte Carlo errors, the\n"
+    "                 plots, and a record to reproduce the run: version, revision, the\n"
+    "                 scenario's SHA-256, seed, trials, command line, date)\n"
     "  --quiet        no table on stdout\n";
 
 static const char *const usage_check =
@@ -122,7 +130,8 @@ static const char *const usage_cohort =
 
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
-    "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
+    "                      [--report] [--quiet]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -143,12 +152,14 @@ static const char *const usage_sweep =
     "Progress goes to stderr: on a terminal a status line (grid point, elapsed, estimated time\n"
     "left: the mean time of a point so far times the points left); otherwise a line per point.\n"
     "--quiet: no table and no progress lines (the terminal's status line, which is erased, stays);\n"
-    "where it wrote is then said on stderr.\n";
+    "where it wrote is then said on stderr.\n"
+    "--report also writes DIR/report.html: the scenario, every point's table and the plots on one\n"
+    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n";
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
-    "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--quiet]\n"
+    "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "\n"
     "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
     "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
@@ -181,7 +192,9 @@ static const char *const usage_size =
     "bracketing, then the bisection steps and window sizes left at the time per patient of the\n"
     "sizes done); otherwise a line per evaluated size (N, power, bracket, elapsed). --quiet: no\n"
     "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
-    "it wrote is then said on stderr.\n";
+    "it wrote is then said on stderr.\n"
+    "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
+    "plots on one self-contained page, with a record to reproduce the search.\n";
 
 /* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
@@ -209,6 +222,7 @@ typedef struct cli {
   int quiet;
   int zip;
   int p_values;            /* run: tally the p-value distribution */
+  int report;              /* run, sweep, size: also DIR/report.html */
   const char *set[CLI_MAX_SET]; /* --set PATH=VALUE(S), as given */
   int nset;
   const char *analysis[CLI_MAX_SET]; /* size: --analysis values, as given (ID or ID,ID,...) */
@@ -264,12 +278,14 @@ static int in_list(const char *name, const char *const list[]) {
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
                                             "--max", "--window", NULL};
-static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", NULL};
+static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", "--report",
+                                           NULL};
 
 static int set_flag(cli *c, const char *name) {
   if (strcmp(name, "--null") == 0) c->null_twin = 1;
   else if (strcmp(name, "--quiet") == 0) c->quiet = 1;
   else if (strcmp(name, "--p-values") == 0) c->p_values = 1;
+  else if (strcmp(name, "--report") == 0) c->report = 1;
   else c->zip = 1;
   return 0;
 }
@@ -483,6 +499,55 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* --report: the record of this command, taken before it simulates (the scenario file's digest,
+ * the date); 0, or 1 when memory runs out. */
+static int report_begin(const cli *c, tsim_html_record *rec) {
+  memset(rec, 0, sizeof *rec);
+  if (!c->report || !writer) return 0;
+  if (tsim_html_record_init(rec, main_argc, main_argv, c->scenario, c->set, c->nset) == TSIM_OK) return 0;
+  fprintf(stderr, "trialsim: error: out of memory\n");
+  return 1;
+}
+
+/* --report: DIR/report.html from the result set just written there (kind 'r' run, 'w' sweep,
+ * 's' size; sc NULL: the scenario file with the overrides ov); without --report, an earlier
+ * DIR/report.html is removed, as it would show another result set. Frees the record. Returns 0
+ * or an exit status. */
+static int report_end(const cli *c, int kind, const char *dir, const tsim_scenario *sc,
+                      const tsim_override *ov, int nov, tsim_html_record *rec) {
+  int status = 0;
+  if (!c->report && writer) { /* an earlier --report's page shows another run's numbers */
+    char stale[4200];
+    struct stat sb;
+    snprintf(stale, sizeof stale, "%s/report.html", dir);
+    if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+  }
+  if (c->report && writer) {
+    tsim_scenario *own = NULL;
+    if (!sc && !(sc = own = load(c->scenario, ov, nov, &status))) {
+      tsim_html_record_free(rec);
+      return status;
+    }
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status st = kind == 'r' ? tsim_html_write_run(dir, sc, rec, &d)
+                     : kind == 'w' ? tsim_html_write_sweep(dir, sc, rec, &d)
+                                   : tsim_html_write_size(dir, sc, rec, &d);
+    if (st != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: ", stderr);
+      status = tsim_status_exit_code(st);
+    } else if (!c->quiet) {
+      printf("report: %s/report.html\n", dir);
+    } else if (kind != 'r') { /* as sweep and size say where they wrote under --quiet */
+      fprintf(stderr, "trialsim: written: %s/report.html\n", dir);
+    }
+    tsim_diag_clear(&d);
+    tsim_scenario_free(own);
+  }
+  tsim_html_record_free(rec);
+  return status;
+}
+
 typedef struct progress {
   double start, last;
   int shown;
@@ -504,7 +569,7 @@ static void print_plot_files(FILE *f, const char *dir, const char *name);
 
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
-                                        "--set", "--p-values", NULL};
+                                        "--set", "--p-values", "--report", NULL};
   cli c;
   cli_init(&c, "run");
   int st = parse_cli(argc, argv, usage_run, allowed, &c);
@@ -515,6 +580,8 @@ static int cmd_run(int argc, char **argv) {
   int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
   if (!sc) return status;
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
@@ -531,6 +598,7 @@ static int cmd_run(int argc, char **argv) {
   if (pr.shown) fprintf(stderr, "\r%70s\r", "");
   if (rs != TSIM_OK) {
     fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
+    tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
     return tsim_status_exit_code(rs);
   }
@@ -553,6 +621,8 @@ static int cmd_run(int argc, char **argv) {
       putchar('\n');
     }
   }
+  if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_tally_free(t);
   tsim_scenario_free(sc);
@@ -732,7 +802,7 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
 
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--power", NULL};
+                                        "--out", "--quiet", "--power", "--report", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
@@ -749,6 +819,8 @@ static int cmd_sweep(int argc, char **argv) {
   if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
   tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_grid_free(&g); return 1; }
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_sweep sw;
@@ -774,6 +846,8 @@ static int cmd_sweep(int argc, char **argv) {
     print_plot_files(f, outdir, "type1_error");
     fputc('\n', f);
   }
+  if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_sweep_free(&sw);
   tsim_grid_free(&g);
@@ -905,7 +979,7 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
 static int cmd_size(int argc, char **argv) {
   static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
                                         "--window", "--set", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", NULL};
+                                        "--out", "--quiet", "--report", NULL};
   cli c;
   cli_init(&c, "size");
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
@@ -926,6 +1000,8 @@ static int cmd_size(int argc, char **argv) {
     tsim_scenario_free(sc);
     if (!(sc = load(c.scenario, ov, nov, &status))) return status;
   }
+  tsim_html_record rec;
+  if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   so.target = c.power;
   so.step = c.step > 0 ? c.step : 0;
   so.n_max = c.max > 0 ? c.max : 0;
@@ -966,6 +1042,8 @@ static int cmd_size(int argc, char **argv) {
     print_plot_files(f, outdir, "size_type1_error");
     fputc('\n', f);
   }
+  if (rs == TSIM_OK) status = report_end(&c, 's', outdir, sc, NULL, 0, &rec);
+  else tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);
   tsim_scenario_free(sc);
@@ -1034,6 +1112,8 @@ int main(int argc, char **argv) {
   }
   processes = tsim_mpi_size();
   writer = tsim_mpi_rank() == 0;
+  main_argc = argc;
+  main_argv = argv;
   /* Messages once: the other processes' output (usage, problems in the scenario, which every
    * process finds alike, the tables) goes nowhere. */
   if (!writer && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
@@ -1062,6 +1142,8 @@ int main(int argc, char **argv) {
 #else
 int main(int argc, char **argv) {
   gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
+  main_argc = argc;
+  main_argv = argv;
   if (argc < 2) {
     fputs(usage_main, stderr);
     return 2;
