@@ -644,7 +644,7 @@ static void scenario_section(sbuf *b, const tsim_scenario *sc, const tsim_html_r
  * set's own key when it has one, else reject - reject_favouring. Returns 1 when it was computed. */
 static int control_direction(page *pg, const char *h, int with_ci) {
   char ptr[1024];
-  snprintf(ptr, sizeof ptr, "%s/reject_favouring_control", h);
+  snprintf(ptr, sizeof ptr, "%.900s/reject_favouring_control", h);
   if (has(pg, ptr)) {
     if (with_ci) {
       estimate_cells(pg, ptr, 0);
@@ -656,8 +656,8 @@ static int control_direction(page *pg, const char *h, int with_ci) {
     return 0;
   }
   char a[1024], f[1024];
-  snprintf(a, sizeof a, "%s/reject/estimate", h);
-  snprintf(f, sizeof f, "%s/reject_favouring/estimate", h);
+  snprintf(a, sizeof a, "%.900s/reject/estimate", h);
+  snprintf(f, sizeof f, "%.900s/reject_favouring/estimate", h);
   sb_puts(&pg->b, "<td class=\"num\">");
   num_minus(pg, 4, a, f);
   sb_puts(&pg->b, "</td>");
