@@ -1,7 +1,7 @@
 /* test_runner.c - a run split into pieces of trials and merged through the packed tally
  * (tsim_tally_pack / tsim_tally_merge_words; tsim_tally_set_words: what a run across processes
  * sends and keeps) gives the tally of the whole run, every count of it: per comparison and hypothesis, the joint decisions, the
- * multiplicity procedures and the p-value distribution. Usage: test_runner SCENARIO...
+ * multiplicity procedures (also by direction) and the p-value distribution. Usage: test_runner SCENARIO...
  * (scenarios with multiplicity procedures and three or more arms exercise every part). */
 #include <stdlib.h>
 
@@ -26,7 +26,7 @@ static int same_tally(const tsim_tally *a, const tsim_tally *b) {
       if (a->both[h][p] != b->both[h][p]) return 0;
     size_t np = (size_t)a->nproc * (size_t)a->ncmp * (size_t)a->pstride;
     for (size_t i = 0; i < np; i++)
-      if (a->proc[h][i] != b->proc[h][i]) return 0;
+      if (a->proc[h][i] != b->proc[h][i] || a->proc_fav[h][i] != b->proc_fav[h][i]) return 0;
     if (!a->pdist[h] != !b->pdist[h]) return 0;
     for (size_t i = 0; a->pdist[h] && i < (size_t)a->ncomp * (TSIM_PBINS + 1); i++)
       if (a->pdist[h][i] != b->pdist[h][i]) return 0;

@@ -51,7 +51,8 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
   if (t->nproc > 0)
     for (int h = 0; h < 2; h++) {
       t->proc[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc[h]);
-      if (!t->proc[h]) { tsim_tally_free(t); return NULL; }
+      t->proc_fav[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc_fav[h]);
+      if (!t->proc[h] || !t->proc_fav[h]) { tsim_tally_free(t); return NULL; }
     }
   if (p_values)
     for (int h = 0; h < 2; h++) {
@@ -68,6 +69,7 @@ void tsim_tally_free(tsim_tally *t) {
     free(t->cell[h]);
     free(t->both[h]);
     free(t->proc[h]);
+    free(t->proc_fav[h]);
     free(t->pdist[h]);
   }
   free(t);
@@ -126,6 +128,7 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
     for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
+    for (size_t q = 0; q < np; q++) WALK_U64(proc_fav[h][q]);
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
       for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
     if (t->nall) WALK_U64(all[h]);
@@ -153,17 +156,30 @@ void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w1
 static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
   for (int q = 0; q < t->nproc; q++)
     for (int j = 0; j < t->ncmp; j++) {
+      const tsim_procedure *pr = &sc->procedures[q];
       unsigned char sig[TSIM_MAX_ANALYSES];
-      int m = sc->procedures[q].nmembers, all = 1, any = 0;
+      int m = pr->nmembers, all = 1, any = 0, all_fav = 1, any_fav = 0;
       tsim_procedure_apply(sc, q, j, out, sig);
-      uint64_t *c = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      size_t off = ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      uint64_t *c = t->proc[h] + off, *cf = t->proc_fav[h] + off;
       for (int i = 0; i < m; i++) {
+        /* The direction as tsim_outcome.favouring has it, from the difference: a member can be
+         * significant within a Bonferroni or Holm procedure without rejecting at its own alpha
+         * (then its favouring flag is 0 whatever the direction). NaN favours neither arm. */
+        const tsim_outcome *o = &out[pr->members[i] * t->ncmp + j];
+        int higher = sc->endpoints[sc->analyses[pr->members[i]].endpoint].higher_is_better;
+        int fav = sig[i] && (higher ? o->diff > 0 : o->diff < 0);
         c[i] += sig[i];
+        cf[i] += (uint64_t)fav;
         all = all && sig[i];
         any = any || sig[i];
+        all_fav = all_fav && fav;
+        any_fav = any_fav || fav;
       }
       c[t->pstride - 2] += (uint64_t)all;
       c[t->pstride - 1] += (uint64_t)any;
+      cf[t->pstride - 2] += (uint64_t)all_fav;
+      cf[t->pstride - 1] += (uint64_t)any_fav;
     }
 }
 

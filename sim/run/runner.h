@@ -53,9 +53,16 @@ typedef struct tsim_tally {
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
   /* Multiplicity procedures: for procedure q and comparison j (arm), the trials in which
    * member i was significant within the procedure, then all members, then any member:
-   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any). */
+   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any).
+   * proc_fav has the same layout and counts the same trials when the significance favoured the
+   * experimental arm: member i significant with its observed difference favouring the
+   * experimental arm (as tsim_outcome.favouring: diff > 0 when higher is better, < 0 when lower
+   * is better - read from the difference itself, since a member of a Bonferroni or Holm
+   * procedure can be significant within it without rejecting at its own alpha); all: every
+   * member so; any: some member so. proc - proc_fav counts those favouring control. */
   int nproc, ncmp, pstride;
   uint64_t *proc[2];         /* (owned; NULL when there are no procedures) */
+  uint64_t *proc_fav[2];     /* (owned; NULL when there are no procedures) */
   /* The distribution of p-values (only when the run was asked for it; NULL otherwise): for
    * comparison k, pdist[h][k * (TSIM_PBINS + 1) + j] counts the trials whose p-value first
    * rejects at alpha = (j + 1) / TSIM_PBINS (under the tie rule of stattest.h), i.e. p in
