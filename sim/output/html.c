@@ -808,6 +808,17 @@ static void joint_table(page *pg) {
             cJSON_IsNumber(trials) && trials->valuedouble > 0 ? sqrt(0.25 / trials->valuedouble) : NAN);
 }
 
+/* A cell with the estimate at pointer ptr + "/estimate", or a dash when the result set lacks it
+ * (a summary.json of a version without direction). */
+static void estimate_only_cell(page *pg, const char *ptr) {
+  char e[320];
+  snprintf(e, sizeof e, "%.300s/estimate", ptr);
+  sb_puts(&pg->b, "<td class=\"num\">");
+  if (has(pg, e)) num(pg, 4, "%s", e);
+  else sb_puts(&pg->b, "&#8212;");
+  sb_puts(&pg->b, "</td>");
+}
+
 static void multiplicity_tables(page *pg) {
   sbuf *b = &pg->b;
   int n = array_size(pg, "/multiplicity");
@@ -824,18 +835,23 @@ static void multiplicity_tables(page *pg) {
       sb_esc(b, jstr(o, "arm"));
     }
     sb_puts(b, "): the share of trials in which each analysis was significant within the "
-               "procedure.</p>\n<table><tr><th>analysis</th><th>power [95% CI]</th>"
-               "<th>type I error [95% CI]</th></tr>\n");
+               "procedure, and how often it was significant with its observed difference favouring "
+               "the experimental arm (fav. exp) or control (fav. ctl).</p>\n<table><tr><th>analysis"
+               "</th><th>power [95% CI]</th><th>fav. exp</th><th>type I error [95% CI]</th>"
+               "<th>fav. exp</th><th>fav. ctl</th></tr>\n");
     char ptr[256];
     int m = array_size(pg, (snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses", q), ptr));
     for (int i = 0; i < m; i++) {
       snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d", q, i);
       sb_puts(b, "<tr>");
       id_cell(pg, ptr);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/power", q, i);
-      estimate_cells(pg, ptr, 0);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/type1_error", q, i);
-      estimate_cells(pg, ptr, 0);
+      static const char *const keys[5] = {"power", "power_favouring", "type1_error",
+                                          "type1_error_favouring", "type1_error_favouring_control"};
+      for (int k = 0; k < 5; k++) {
+        snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/%s", q, i, keys[k]);
+        if (k == 0 || k == 2) estimate_cells(pg, ptr, 0);
+        else estimate_only_cell(pg, ptr);
+      }
       sb_puts(b, "</tr>\n");
     }
     static const char *const rows[2][2] = {{"all_significant", "all of them"}, {"any_significant", "any of them"}};
@@ -843,10 +859,13 @@ static void multiplicity_tables(page *pg) {
       snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s", q, rows[r][0]);
       if (!has(pg, ptr)) continue;
       sb_printf(b, "<tr class=\"grp\"><td>%s</td>", rows[r][1]);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/alternative", q, rows[r][0]);
-      estimate_cells(pg, ptr, 0);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/null", q, rows[r][0]);
-      estimate_cells(pg, ptr, 0);
+      static const char *const keys[5] = {"alternative", "alternative_favouring", "null",
+                                          "null_favouring", "null_favouring_control"};
+      for (int k = 0; k < 5; k++) {
+        snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/%s", q, rows[r][0], keys[k]);
+        if (k == 0 || k == 2) estimate_cells(pg, ptr, 0);
+        else estimate_only_cell(pg, ptr);
+      }
       sb_puts(b, "</tr>\n");
     }
     sb_puts(b, "</table>\n");
