@@ -800,6 +800,17 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
   else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
 }
 
+/* Where a sweep or size search wrote: DIR/NAME.json, DIR/NAME.csv and its two plots; after the
+ * table on stdout, or with --quiet on stderr. */
+static void print_written(int quiet, const char *dir, const char *name, const char *plot1,
+                          const char *plot2) {
+  FILE *f = quiet ? stderr : stdout;
+  fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", dir, name, dir, name);
+  print_plot_files(f, dir, plot1);
+  print_plot_files(f, dir, plot2);
+  fputc('\n', f);
+}
+
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
                                         "--out", "--quiet", "--power", "--report", NULL};
@@ -838,13 +849,8 @@ static int cmd_sweep(int argc, char **argv) {
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
   } else {
-    FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
-    fprintf(f, c.quiet ? "trialsim: written: %s/sweep.json, %s/sweep.csv" : "\nwritten: %s/sweep.json, %s/sweep.csv",
-            outdir, outdir);
-    print_plot_files(f, outdir, "power");
-    print_plot_files(f, outdir, "type1_error");
-    fputc('\n', f);
+    print_written(c.quiet, outdir, "sweep", "power", "type1_error");
   }
   if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
@@ -1034,13 +1040,8 @@ static int cmd_size(int argc, char **argv) {
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
   } else {
-    FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    fprintf(f, c.quiet ? "trialsim: written: %s/size.json, %s/size.csv" : "\nwritten: %s/size.json, %s/size.csv",
-            outdir, outdir);
-    print_plot_files(f, outdir, "size_power");
-    print_plot_files(f, outdir, "size_type1_error");
-    fputc('\n', f);
+    print_written(c.quiet, outdir, "size", "size_power", "size_type1_error");
   }
   if (rs == TSIM_OK) status = report_end(&c, 's', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);

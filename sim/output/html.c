@@ -1110,6 +1110,20 @@ static tsim_status page_open(page *pg, const char *dir, const char *json_name, t
   return TSIM_OK;
 }
 
+/* Loads the result set DIR/json_name and starts the page: its head, title "trialsim COMMAND:
+ * NAME", and the top (what, the record, the navigation links nav). */
+static tsim_status page_begin(page *pg, const char *dir, const char *json_name, const char *command,
+                              const char *what, const tsim_scenario *sc, const tsim_html_record *r,
+                              const char *nav, tsim_diag *d) {
+  tsim_status st = page_open(pg, dir, json_name, d);
+  if (st != TSIM_OK) return st;
+  char title[200];
+  snprintf(title, sizeof title, "trialsim %s: %s", command, sc->name);
+  page_head(pg, title);
+  page_top(pg, what, sc, r, nav);
+  return TSIM_OK;
+}
+
 /* Writes the page through a temporary renamed into place, and frees it. */
 static tsim_status page_close(page *pg, const char *dir, tsim_diag *d) {
   sb_puts(&pg->b, "</body>\n</html>\n");
@@ -1135,16 +1149,14 @@ static tsim_status page_close(page *pg, const char *dir, tsim_diag *d) {
 tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
                                 const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "summary.json", d);
+  /* The joint table's link only when the result set has one: two analyses or more. */
+  int joint = sc->nanalyses > 1;
+  tsim_status st = page_begin(&pg, dir, "summary.json", "run", "Simulation report", sc, r,
+                              joint ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
+                                      "Joint decisions</a>"
+                                    : "<a href=\"#oc\">Operating characteristics</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim run: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Simulation report", sc, r,
-           array_size(&pg, "/joint") ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
-                                       "Joint decisions</a>"
-                                     : "<a href=\"#oc\">Operating characteristics</a>");
   scenario_section(b, sc, r, 1, jstr(pg.root, "null_twin"));
   sb_puts(b, "<h2 id=\"oc\">Operating characteristics</h2>\n<p>");
   num(&pg, 0, "/trials");
@@ -1222,13 +1234,10 @@ static void sweep_table(page *pg) {
 tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
                                   const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "sweep.json", d);
+  tsim_status st = page_begin(&pg, dir, "sweep.json", "sweep", "Sweep report", sc, r,
+                              "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim sweep: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Sweep report", sc, r, "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>");
   scenario_section(b, sc, r, 0, NULL);
   sb_puts(b, "<p class=\"note\">The values above are the scenario file&#8217;s; the sweep replaces "
              "those of its grid at every point (below).</p>\n<h2 id=\"plots\">Power curves</h2>\n");
@@ -1367,13 +1376,10 @@ static void size_points(page *pg) {
 tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
                                  const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "size.json", d);
+  tsim_status st = page_begin(&pg, dir, "size.json", "size", "Sample-size report", sc, r,
+                              "<a href=\"#size\">Sample size</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim size: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Sample-size report", sc, r, "<a href=\"#size\">Sample size</a>");
   scenario_section(b, sc, r, 1, NULL);
   sb_puts(b, "<p class=\"note\">The search replaces the sample size above with every size it "
              "evaluates (below); a level given with --alpha is in the analysis plan.</p>\n"
