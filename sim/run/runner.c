@@ -345,3 +345,61 @@ tsim_status tsim_run_all_of(const tsim_scenario *sc, const tsim_run_opts *o, con
     if (set[i] < 0 || set[i] >= ncomp) return TSIM_INPUT;
   return run_set(sc, o, set, nset, out);
 }
+
+/* The progress of a piece, seen as the whole run's. */
+typedef struct piece_progress {
+  const tsim_run_opts *o;
+  long long before; /* trials of the run done before this piece */
+} piece_progress;
+
+static void piece_progress_fn(void *ctx, long long done, long long total) {
+  (void)total;
+  const piece_progress *pp = ctx;
+  pp->o->progress(pp->o->progress_ctx, pp->before + done, pp->o->trials);
+}
+
+static double seconds_now(void) { return omp_get_wtime(); }
+
+tsim_status tsim_run_checkpointed(const tsim_scenario *sc, const tsim_run_opts *o,
+                                  const tsim_checkpoint_opts *cp, tsim_tally **out) {
+  *out = NULL;
+  long long end = o->first_trial + o->trials;
+  long long next = cp->start ? cp->start_next : o->first_trial;
+  if (next < o->first_trial || next > end) return TSIM_INPUT;
+  tsim_tally *total = tsim_tally_new(sc, o->p_values);
+  if (!total) return TSIM_NOMEM;
+  if (cp->start) tsim_tally_merge(total, cp->start);
+  /* The smallest piece: a few chunks per thread, so the threads stay busy; the first piece is
+   * that size and measures the speed. */
+  long long min_piece = (long long)RUN_CHUNK * 4 * (o->threads > 0 ? o->threads : 1);
+  double last_save = seconds_now(), rate = 0; /* trials per second */
+  while (next < end) {
+    long long n = min_piece;
+    if (rate > 0) {
+      double left = cp->every - (seconds_now() - last_save);
+      double want = rate * (left > 0.05 * cp->every ? left : 0.05 * cp->every);
+      if (want > (double)n) n = want < (double)(end - next) ? (long long)want : end - next;
+    }
+    if (n > end - next) n = end - next;
+    tsim_run_opts piece = *o;
+    piece.first_trial = next;
+    piece.trials = n;
+    piece_progress pp = {o, next - o->first_trial};
+    if (o->progress) { piece.progress = piece_progress_fn; piece.progress_ctx = &pp; }
+    tsim_tally *t = NULL;
+    double t0 = seconds_now();
+    tsim_status st = tsim_run(sc, &piece, &t);
+    if (st != TSIM_OK) { tsim_tally_free(total); return st; }
+    double secs = seconds_now() - t0;
+    if (secs > 0) rate = (double)n / secs;
+    tsim_tally_merge(total, t);
+    tsim_tally_free(t);
+    next += n;
+    if (next < end && seconds_now() - last_save >= cp->every) {
+      if (cp->save(cp->ctx, total, next) != 0) { tsim_tally_free(total); return TSIM_IO; }
+      last_save = seconds_now();
+    }
+  }
+  *out = total;
+  return TSIM_OK;
+}
