@@ -285,3 +285,8 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
+
+# Long runs: shards merged and runs killed and resumed from checkpoints equal one run, bit for
+# bit; merge refuses shards of other runs, overlaps and gaps (tests/long_runs.sh).
+tsim_script_test(shards_and_checkpoints_should_equal_one_run fast long_runs.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SRC})

@@ -696,6 +696,7 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
   tsim_partial p;
   tsim_tally *start = NULL;
   struct stat sb;
+  tsim_partial_remove_stale(c->checkpoint); /* of a run killed while saving */
   if (stat(c->checkpoint, &sb) == 0) {
     tsim_diag d;
     tsim_diag_init(&d);
@@ -821,7 +822,7 @@ static int cmd_run(int argc, char **argv) {
     tsim_diag_init(&d);
     tsim_status ws = TSIM_IO;
     if (tsim_mkdirs(outdir) != 0) fprintf(stderr, "trialsim: error: %s: cannot create it: %s\n", outdir, strerror(errno));
-    else if ((ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
+    else if ((tsim_partial_remove_stale(file), ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
     else if (!c.quiet) printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs, file);
     if (ws == TSIM_OK && c.checkpoint) remove(c.checkpoint);
     tsim_diag_clear(&d);

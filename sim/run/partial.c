@@ -1,6 +1,7 @@
 /* partial.c - partial results in files (see partial.h). */
 #include "run/partial.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +13,9 @@
 
 #include "core/sha256.h"
 
+/* A temporary file is FILE.tmp-XXXXXX: one left by a process killed while writing is found by
+ * its name (tsim_partial_remove_stale). */
+#define PARTIAL_TMP ".tmp-"
 #define PARTIAL_MAGIC "trialsim partial result 1\n"
 /* The largest file read: the scenario (the loader's limit is 16 MiB) and the words of a tally
  * with p-value bins are far below it. */
@@ -86,10 +90,7 @@ tsim_status tsim_partial_write(const char *file, const tsim_partial_id *id, cons
   size_t fl = strlen(file);
   char *tmp = malloc(fl + 16);
   if (!tmp) { free(text); tsim_diag_add(d, "%s: out of memory", file); return TSIM_NOMEM; }
-  const char *slash = strrchr(file, '/');
-  size_t dirlen = slash ? (size_t)(slash - file) + 1 : 0;
-  memcpy(tmp, file, dirlen);
-  snprintf(tmp + dirlen, fl + 16 - dirlen, ".tsim-XXXXXX");
+  snprintf(tmp, fl + 16, "%s" PARTIAL_TMP "XXXXXX", file);
   int fd = mkstemp(tmp);
   if (fd >= 0) { /* mkstemp's 0600 made the mode a new file gets */
     mode_t um = umask(0);
@@ -337,4 +338,29 @@ tsim_status tsim_partial_tally(const tsim_partial *p, tsim_tally *t) {
   /* The count of trials is the first word: it must be the range's. */
   if (t->trials != p->done - p->id.from) return TSIM_INPUT;
   return TSIM_OK;
+}
+
+void tsim_partial_remove_stale(const char *file) {
+  const char *slash = strrchr(file, '/');
+  const char *base = slash ? slash + 1 : file;
+  size_t dirlen = slash ? (size_t)(slash - file) : 0, blen = strlen(base), tl = strlen(PARTIAL_TMP);
+  char *dir = malloc(dirlen + 2);
+  if (!dir) return;
+  if (slash) { memcpy(dir, file, dirlen ? dirlen : 1); dir[dirlen ? dirlen : 1] = '\0'; }
+  else snprintf(dir, 2, ".");
+  DIR *dp = opendir(dir);
+  struct dirent *e;
+  while (dp && (e = readdir(dp)))
+    if (strlen(e->d_name) == blen + tl + 6 && strncmp(e->d_name, base, blen) == 0 &&
+        strncmp(e->d_name + blen, PARTIAL_TMP, tl) == 0) {
+      size_t n = strlen(dir) + strlen(e->d_name) + 2;
+      char *path = malloc(n);
+      if (path) {
+        snprintf(path, n, "%s/%s", dir, e->d_name);
+        unlink(path);
+        free(path);
+      }
+    }
+  if (dp) closedir(dp);
+  free(dir);
 }

@@ -71,9 +71,15 @@ void tsim_partial_id_init(tsim_partial_id *id, const char *scenario_file, const 
 
 /* Writes t, the tally of trials [id->from, done), to `file` atomically: a new temporary file
  * beside it (created exclusively), flushed to disk, then renamed over `file`. TSIM_IO with the
- * reason in d (and no temporary file left) when it cannot. */
+ * reason in d (and no temporary file left) when it cannot. The temporary file is
+ * FILE.tmp-XXXXXX (mkstemp). */
 tsim_status tsim_partial_write(const char *file, const tsim_partial_id *id, const tsim_tally *t,
                                long long done, tsim_diag *d);
+
+/* Removes the temporary files of earlier writes of `file` that were killed before their rename
+ * (FILE.tmp-XXXXXX beside it). Call before writing `file` again; a process writing the same
+ * file at the same time would lose its temporary file (one file, one writer). */
+void tsim_partial_remove_stale(const char *file);
 
 /* Reads `file` into p (tsim_partial_free it). TSIM_INPUT with "FILE: why" in d when it is not
  * a whole, intact partial result; TSIM_IO when it cannot be read; TSIM_NOMEM. */
