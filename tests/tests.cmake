@@ -75,7 +75,7 @@ find_program(TSIM_PYTHON3 NAMES python3)
 tsim_script_test(barnard_reference_should_still_match_scipy slow py/with_scipy.sh "${TSIM_PYTHON3}"
                  ${TSIM_SH}/py/barnard_reference.py --check ${TSIM_SH}/test_barnard.c)
 set_tests_properties(barnard_reference_should_still_match_scipy PROPERTIES SKIP_RETURN_CODE 77)
-tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast
+tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast POSIX
                ${TSIM_SCN}/teaching_small.json
                ${TSIM_SRC}/tests/analysis/every_binary_test.json
                ${TSIM_SCN}/lupil2.json)
