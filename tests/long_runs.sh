@@ -146,6 +146,39 @@ if [ ! -e "$ck" ] && [ -z "$(ls -A "$tmp" | grep "^ck.tsim.tmp-")" ]; then
 else
   bad "a checkpoint or temporary file is left behind"
 fi
+# sweep and size --checkpoint DIR: killed and resumed equal the uninterrupted command.
+# kill_resume NAME FILE.json ARGS...: killed after 0.5 s and 0.4 s, then run to the end.
+kill_resume() {
+  name=$1; shift
+  "$exe" "$@" --out "$tmp/$name.one" --quiet 2> /dev/null || bad "$name: the uninterrupted command"
+  for delay in 0.5 0.4; do
+    "$exe" "$@" --out "$tmp/$name.run" --checkpoint "$tmp/$name.ck" --checkpoint-every 0.05 --quiet > /dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -KILL $pid 2> /dev/null
+    wait $pid 2> /dev/null
+  done
+  kept=$(ls "$tmp/$name.ck" 2> /dev/null | grep -c '^run_.*\.tsim$')
+  if "$exe" "$@" --out "$tmp/$name.run" --checkpoint "$tmp/$name.ck" --checkpoint-every 0.05 --quiet 2> /dev/null &&
+     "$jeq" "$tmp/$name.one/$name.json" "$tmp/$name.run/$name.json" run &&
+     cmp -s "$tmp/$name.one/$name.csv" "$tmp/$name.run/$name.csv" && [ ! -e "$tmp/$name.ck" ]; then
+    ok "$name killed twice and resumed ($kept runs kept) equals the uninterrupted one; its checkpoints removed"
+  else
+    bad "$name killed and resumed differs from the uninterrupted one, or left its checkpoints"
+  fi
+}
+kill_resume sweep sweep "$lupil2" --set sample_size=40:200:40 --trials 8000 --threads 2
+kill_resume size size "$src/scenarios/lupil2_planning.json" --analysis itt,pp --power 0.8 --trials 3000 --threads 2
+# A folder holding another command's checkpoint (here a shard of a run) is refused.
+mkdir -p "$tmp/swx.ck" && cp "$sh/shard_0_500.tsim" "$tmp/swx.ck/run_0.tsim"
+"$exe" sweep "$lupil2" --set sample_size=40:80:40 --trials 1000 --seed 11 --out "$tmp/swx" --checkpoint "$tmp/swx.ck" --quiet 2> "$tmp/err"
+st=$?
+if [ $st -eq 2 ] && grep -q "a checkpoint of another command" "$tmp/err" && [ ! -e "$tmp/swx" ] && [ -e "$tmp/swx.ck/run_0.tsim" ]; then
+  ok "sweep refuses a checkpoint folder of another command: $(head -1 "$tmp/err")"
+else
+  bad "sweep with another command's checkpoint: exit $st, $(cat "$tmp/err")"
+fi
+
 # The test can fail: another seed's results differ.
 "$exe" run "$lupil2" --trials $n --seed 6 --threads 2 --out "$tmp/ck.six" --quiet
 if same_results "$tmp/ck.one" "$tmp/ck.six"; then bad "another seed gives the same results"; else ok "another seed differs"; fi

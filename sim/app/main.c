@@ -169,7 +169,7 @@ static const char *const usage_cohort =
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
     "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                      [--report] [--quiet]\n"
+    "                      [--report] [--quiet] [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -192,12 +192,17 @@ static const char *const usage_sweep =
     "--quiet: no table and no progress lines (the terminal's status line, which is erased, stays);\n"
     "where it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every point's table and the plots on one\n"
-    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n";
+    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n"
+    "--checkpoint CKDIR [--checkpoint-every SECONDS]: keep every grid point's exact tallies in the\n"
+    "folder CKDIR (CKDIR/run_<i>.tsim; saved every SECONDS, default 60, and when the point is\n"
+    "done); the same sweep started again carries on from them with identical results (another\n"
+    "sweep's are refused, exit 2). CKDIR is removed when the results are written.\n";
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
+    "                     [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
     "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
     "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
@@ -232,7 +237,10 @@ static const char *const usage_size =
     "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
     "it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
-    "plots on one self-contained page, with a record to reproduce the search.\n";
+    "plots on one self-contained page, with a record to reproduce the search.\n"
+    "--checkpoint CKDIR [--checkpoint-every SECONDS]: keep every evaluated size's exact tallies in\n"
+    "the folder CKDIR, as 'trialsim sweep --help' says: the same search started again carries on\n"
+    "from them with identical results. CKDIR is removed when the results are written.\n";
 
 /* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
@@ -661,6 +669,16 @@ static int pin_scenario(const char *file) {
   return 0;
 }
 
+/* --checkpoint-every needs --checkpoint; neither is trialsim_mpi's. 0 or an exit status. */
+static int checkpoint_options(const cli *c, const char *usage) {
+#ifdef TSIM_MPI
+  if (c->checkpoint || c->checkpoint_every > 0)
+    return bad_usage(usage, "%s", "--checkpoint is trialsim's, not trialsim_mpi's");
+#endif
+  if (c->checkpoint_every > 0 && !c->checkpoint) return bad_usage(usage, "%s", "--checkpoint-every needs --checkpoint");
+  return 0;
+}
+
 static void unpin_scenario(void) {
   if (!pinned_text) return;
   tsim_scenario_set_reader(NULL);
@@ -750,6 +768,125 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
   *rs = tsim_run_checkpointed(sc, o, &cp, t);
   tsim_tally_free(start);
   return 0;
+}
+
+/* sweep and size --checkpoint DIR: every run the command asks for (a grid point, a size tried)
+ * is kept in DIR/run_<i>.tsim, the i-th run in the order asked for (tsim_run_set_keeper),
+ * saved every --checkpoint-every seconds and when finished; started again with the same
+ * arguments the command finds its finished runs there, carries on with the one it was in, and
+ * ends with the same results. The command's identity is the scenario file's text and its
+ * arguments but those that do not change the numbers (--threads, --out, --quiet, --report,
+ * --checkpoint, --checkpoint-every). */
+typedef struct keeper_ctx {
+  const char *dir;
+  const char *args[256];
+  int nargs;
+  tsim_run_opts cur;    /* the run being kept (load comes before its saves) */
+  int refused;
+} keeper_ctx;
+
+static void keeper_file(const keeper_ctx *k, long long index, char *out, size_t n) {
+  snprintf(out, n, "%s/run_%lld.tsim", k->dir, index);
+}
+
+static void keeper_id(const keeper_ctx *k, tsim_partial_id *id) {
+  tsim_partial_id_init(id, "", pinned_text, pinned_len, k->args, k->nargs, k->cur.seed,
+                       k->cur.first_trial + k->cur.trials, k->cur.p_values, k->cur.first_trial,
+                       k->cur.first_trial + k->cur.trials);
+}
+
+static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_tally *t, long long *next) {
+  keeper_ctx *k = ctx;
+  k->cur = *o;
+  char file[4200];
+  keeper_file(k, index, file, sizeof file);
+  tsim_partial_remove_stale(file);
+  struct stat sb;
+  if (stat(file, &sb) != 0) return 0;
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_partial p;
+  tsim_status st = tsim_partial_read(file, &p, &d);
+  if (st != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: --checkpoint ", stderr);
+    tsim_diag_clear(&d);
+    k->refused = 1;
+    return -1;
+  }
+  tsim_diag_clear(&d);
+  tsim_partial_id id;
+  keeper_id(k, &id);
+  const char *what = tsim_partial_differs(&p.id, &id);
+  if (!what && (p.id.from != id.from || p.id.to != id.to)) what = "trials";
+  if (!what && tsim_partial_tally(&p, t) != TSIM_OK) what = "tally's shape";
+  if (what && strcmp(what, "--set options") == 0) what = "arguments";
+  if (what) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another command: they differ in "
+                    "%s; remove the folder, or give another\n", k->dir, what);
+    k->refused = 1;
+  } else {
+    *next = p.done;
+  }
+  tsim_partial_free(&p);
+  return what ? -1 : 1;
+}
+
+static int keeper_save(void *ctx, long long index, const tsim_tally *t, long long next) {
+  keeper_ctx *k = ctx;
+  char file[4200];
+  keeper_file(k, index, file, sizeof file);
+  tsim_partial_id id;
+  keeper_id(k, &id);
+  checkpoint_ctx ck = {file, &id};
+  return save_checkpoint(&ck, t, next);
+}
+
+/* Starts keeping the runs of a sweep or size with --checkpoint DIR (pins the scenario text);
+ * 0 or an exit status. */
+static int keeper_begin(const cli *c, int argc, char **argv, keeper_ctx *k, tsim_run_keeper *rk) {
+  memset(k, 0, sizeof *k);
+  k->dir = c->checkpoint;
+  static const char *const skip_value[] = {"--threads", "--out", "--checkpoint", "--checkpoint-every", NULL};
+  static const char *const skip_flag[] = {"--quiet", "--report", NULL};
+  for (int i = 0; i < argc && k->nargs < TSIM_PARTIAL_MAX_SET; i++) {
+    char name[32];
+    const char *eq = strchr(argv[i], '=');
+    size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), argv[i]);
+    if (in_list(name, skip_flag)) continue;
+    if (in_list(name, skip_value)) { if (!eq) i++; continue; }
+    k->args[k->nargs++] = argv[i];
+  }
+  if (k->nargs == TSIM_PARTIAL_MAX_SET) {
+    fprintf(stderr, "trialsim: error: --checkpoint: at most %d arguments\n", TSIM_PARTIAL_MAX_SET);
+    return 2;
+  }
+  char why[4400] = "";
+  if (outdir_writable(k->dir, why, sizeof why) != 0 || tsim_mkdirs(k->dir) != 0) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: cannot keep checkpoints there: %s\n", k->dir,
+            why[0] ? why : strerror(errno));
+    return 2;
+  }
+  int st = pin_scenario(c->scenario);
+  if (st) return st;
+  *rk = (tsim_run_keeper){c->checkpoint_every > 0 ? c->checkpoint_every : 60, keeper_load, keeper_save, k};
+  tsim_run_set_keeper(rk);
+  return 0;
+}
+
+/* Stops keeping; after success the folder's checkpoints are removed (and the folder, when
+ * empty). */
+static void keeper_end(keeper_ctx *k, int success) {
+  tsim_run_set_keeper(NULL);
+  unpin_scenario();
+  if (!success) return;
+  char file[4200];
+  for (long long i = 0;; i++) {
+    keeper_file(k, i, file, sizeof file);
+    tsim_partial_remove_stale(file);
+    if (remove(file) != 0) break;
+  }
+  rmdir(k->dir);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -1043,15 +1180,29 @@ static void print_written(int quiet, const char *dir, const char *name, const ch
   fputc('\n', f);
 }
 
+static int sweep_body(const cli *cp);
+
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--power", "--report", NULL};
+                                        "--out", "--quiet", "--power", "--report", "--checkpoint",
+                                        "--checkpoint-every", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
   if (st) return st < 0 ? 0 : st;
   if (!c.scenario) return bad_usage(usage_sweep, "%s", "sweep needs a scenario file");
-  int status = 0;
+  keeper_ctx kc;
+  tsim_run_keeper rk;
+  if ((st = checkpoint_options(&c, usage_sweep))) return st;
+  if (c.checkpoint && (st = keeper_begin(&c, argc, argv, &kc, &rk))) return st;
+  int status = sweep_body(&c);
+  if (c.checkpoint) keeper_end(&kc, status == 0);
+  return status;
+}
+
+static int sweep_body(const cli *cp) {
+  cli c = *cp;
+  int st, status = 0;
   tsim_scenario *sc = load(c.scenario, NULL, 0, &status);
   if (!sc) return status;
   tsim_grid g;
@@ -1214,10 +1365,13 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
   status_show(sl, line);
 }
 
+static int size_body(const cli *cp);
+
 static int cmd_size(int argc, char **argv) {
   static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
                                         "--window", "--set", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--report", NULL};
+                                        "--out", "--quiet", "--report", "--checkpoint",
+                                        "--checkpoint-every", NULL};
   cli c;
   cli_init(&c, "size");
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
@@ -1225,6 +1379,18 @@ static int cmd_size(int argc, char **argv) {
   if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
   if (!c.nanalysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
   if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
+  keeper_ctx kc;
+  tsim_run_keeper rk;
+  if ((st = checkpoint_options(&c, usage_size))) return st;
+  if (c.checkpoint && (st = keeper_begin(&c, argc, argv, &kc, &rk))) return st;
+  int status = size_body(&c);
+  if (c.checkpoint) keeper_end(&kc, status == 0);
+  return status;
+}
+
+static int size_body(const cli *cp) {
+  cli c = *cp;
+  int st;
   tsim_size_opts so;
   memset(&so, 0, sizeof so);
   if ((st = size_analyses(&c, &so))) return st;

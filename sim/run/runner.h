@@ -144,6 +144,22 @@ typedef struct tsim_checkpoint_opts {
 tsim_status tsim_run_checkpointed(const tsim_scenario *sc, const tsim_run_opts *o,
                                   const tsim_checkpoint_opts *cp, tsim_tally **out);
 
+/* Commands of many runs that checkpoint (sweep, size --checkpoint DIR): with a keeper set, the
+ * runs (tsim_run, tsim_run_all_of) are numbered in the order they are asked for, from 0, and
+ * each goes as tsim_run_checkpointed, saving through save(ctx, index, tally, next) - also once
+ * it is finished - and starting from what load(ctx, index, o, t, &next) put into t (shaped for
+ * the run, *next set to o->first_trial): 1 when it loaded the tally of trials
+ * [o->first_trial, *next), 0 when nothing was saved, -1 when what was saved is another run's
+ * (the run then fails with TSIM_INPUT). A command asks for the same runs in the same order when
+ * started again with the same arguments, so the numbers find their runs. NULL: none. */
+typedef struct tsim_run_keeper {
+  double every;
+  int (*load)(void *ctx, long long index, const tsim_run_opts *o, tsim_tally *t, long long *next);
+  int (*save)(void *ctx, long long index, const tsim_tally *t, long long next);
+  void *ctx;
+} tsim_run_keeper;
+void tsim_run_set_keeper(const tsim_run_keeper *k);
+
 /* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
  * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only
  * this process's block of the trials asked for, and then `combine`, given this process's
