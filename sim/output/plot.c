@@ -2,7 +2,7 @@
 #include "output/plot.h"
 
 #include "core/numfmt.h"
-#include "output/report_internal.h"
+#include "output/outset.h"
 
 #include <errno.h>
 
@@ -370,7 +370,7 @@ static int draw(const char *dir, const char *name, FILE *notice) {
 
 /* A new temporary for DIR/NAME.EXT (report_internal.h); NULL with errno set. */
 static FILE *plot_file_begin(const char *dir, char tmp[4200]) {
-  return tsim__report_tmp_create(dir, tmp, 4200);
+  return tsim__tmp_create(dir, tmp, 4200);
 }
 
 /* Closes the temporary and renames it to DIR/NAME.EXT: 0, or -1 with errno set and the
@@ -379,7 +379,7 @@ static int plot_file_end(FILE *f, int failed, const char tmp[4200], const char *
                          const char *ext) {
   char dst[4200];
   snprintf(dst, sizeof dst, "%s/%s.%s", dir, name, ext);
-  int r = tsim__report_close(f);
+  int r = tsim__tmp_close(f);
   if (failed || r != 0 || rename(tmp, dst) != 0) {
     int e = errno;
     unlink(tmp);

@@ -11,6 +11,7 @@
 
 #include "input/scenario.h"
 #include "run/runner.h"
+#include "output/outset.h"
 
 /* A Monte Carlo proportion: k of n, its standard error and 95% Wilson interval. */
 typedef struct tsim_estimate {
@@ -57,49 +58,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
  * than one), threads per process and seconds. */
 void tsim_report_print_header(const char *what, long long trials, const tsim_run_info *ri, FILE *f);
 
-/* mkdir -p; 0 on success. */
-int tsim_mkdirs(const char *dir);
-
 /* Writes text to DIR/name through a temporary created exclusively in DIR and renamed into place
  * (DIR must exist). TSIM_OK, or TSIM_IO with the reason in d and nothing left behind. */
 tsim_status tsim_report_write_text_file(const char *dir, const char *name, const char *text, tsim_diag *d);
-
-/* ---- result sets: whole or not at all ----------------------------------------------------
- *
- * A command's result set (its JSON, CSV files, plots, report.html) is written into a private
- * folder inside the output folder DIR, the stage DIR/.trialsim-tmp-<pid>-<random>-<host>, by
- * the writers above given stage as their folder. tsim_outset_commit then moves it into DIR
- * under an exclusive lock on DIR/.trialsim.lock (fcntl; the file stays): first it removes what
- * interrupted writers left in DIR (stages and temporaries named for a process of this host that
- * is gone), then the files of an earlier set that this set does not replace (`stale`: e.g.
- * p_values.csv of an earlier --p-values run), then renames every file of the stage into DIR.
- * Two writers of one folder commit one after the other (the second waits for the lock: a commit
- * is a few renames), so DIR holds one set whole, never a mix of two.
- *
- * A signal handler may call tsim_outset_abort (async-signal-safe): it removes the stage, unless
- * the set is being committed - then it returns 1 and the caller should let the commit finish
- * (tsim_outset_commit returns) before acting on the signal. */
-typedef struct tsim_outset {
-  char dir[4096];
-  char stage[4200];    /* "" when there is none */
-  _Atomic int state;   /* 0 staging, 1 committing, 2 aborted */
-} tsim_outset;
-
-/* Creates DIR (and its parents) and the stage. TSIM_OK, or TSIM_IO with the reason in d. */
-tsim_status tsim_outset_begin(tsim_outset *o, const char *dir, tsim_diag *d);
-/* Commits the stage into DIR as described above; `stale` is a NULL-terminated list of names
- * (or NULL). TSIM_OK, or TSIM_IO with the reason in d: then DIR is as it was (a name in DIR that
- * is not a regular file where the set has a file is found before anything is renamed) and the
- * stage is removed. */
-tsim_status tsim_outset_commit(tsim_outset *o, const char *const stale[], tsim_diag *d);
-/* Removes the stage and everything in it; 0, or 1 (nothing done) while a commit runs.
- * Async-signal-safe. */
-int tsim_outset_abort(tsim_outset *o);
-/* Writes text to f with every mention of the stage replaced by DIR (messages of the writers
- * given the stage, said after the commit). */
-void tsim_outset_print(const tsim_outset *o, const char *text, FILE *f);
-/* The same rewriting in every message of d. */
-void tsim_outset_unstage(const tsim_outset *o, tsim_diag *d);
-
 
 #endif

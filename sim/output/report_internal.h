@@ -22,19 +22,6 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
  * printed tables). */
 void tsim__report_centred(FILE *f, const char *text, int w, char c);
 
-/* A new temporary file in dir, open for writing, its path in path[n]: created exclusively
- * (O_CREAT|O_EXCL|O_NOFOLLOW, so a planted file or link is never written through) under an
- * unpredictable name, DIR/.trialsim-tmp-<pid>-<16 random hex digits>-<host>, that a later commit
- * recognises as litter once <pid> is gone from <host> (tsim_outset_commit). NULL with errno set
- * on failure. */
-FILE *tsim__report_tmp_create(const char *dir, char *path, size_t n);
-/* Writes text to a new temporary in dir (tsim__report_tmp_create), its path in path[n]; 0, or -1
- * with errno set and no temporary left. */
-int tsim__report_write_tmp(const char *dir, const char *text, char *path, size_t n);
-/* Closes f, a temporary written by csv writers or the like: 0, or -1 with errno set when any
- * write to it failed (ferror, fflush, fclose). */
-int tsim__report_close(FILE *f);
-
 /* Writes a result set: DIR/json_name from `root` (not consumed) and DIR/csv_name by calling
  * csv(f, ctx), both through temporaries committed together (tsim__report_commit). Creates DIR. */
 typedef void (*tsim__csv_writer)(FILE *f, const void *ctx);
