@@ -290,8 +290,7 @@ tsim_status tsim_outset_commit(tsim_outset *o, const char *const stale[], tsim_d
   for (int i = 0; i < n; i++) free(names[i]);
   free(names);
   remove_folder(o->stage);
-  o->stage[0] = '\0';
-  atomic_store(&o->state, 0);
+  atomic_store(&o->state, 3); /* done: the name is kept for tsim_outset_print */
   close(lock); /* releases the lock */
   return ok ? TSIM_OK : TSIM_IO;
 }

@@ -23,7 +23,7 @@
 typedef struct tsim_outset {
   char dir[4096];
   char stage[4200];    /* "" when there is none */
-  _Atomic int state;   /* 0 staging, 1 committing, 2 aborted */
+  _Atomic int state;   /* 0 staging, 1 committing, 2 aborted, 3 committed */
 } tsim_outset;
 
 /* Creates DIR (and its parents) and the stage. TSIM_OK, or TSIM_IO with the reason in d. */
