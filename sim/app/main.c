@@ -59,8 +59,11 @@ static const char *const usage_main =
     "  analyze DATA.json        the tests on observed tables (published results)\n"
     "\n"
     "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
-    "1 internal failure. An --out folder that cannot be written is bad input, found before\n"
-    "anything is simulated.\n";
+    "1 internal failure (every failed write too: a result file, a plot, standard output). An\n"
+    "--out folder that cannot be written is bad input, found before anything is simulated.\n"
+    "A command's files appear in its folder whole or not at all, moved in together under a lock\n"
+    "on DIR/.trialsim.lock; two commands writing into one folder at once end with the later\n"
+    "one's result set, never a mix.\n";
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"

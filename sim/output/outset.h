@@ -10,7 +10,7 @@
 /* A command's result set (its JSON, CSV files, plots, report.html) is written into a private
  * folder inside the output folder DIR, the stage DIR/.trialsim-tmp-<pid>-<random>-<host>, by
  * the writers (report.h, expreport.h, html.h, plot.h) given the stage as their folder. tsim_outset_commit then moves it into DIR
- * under an exclusive lock on DIR/.trialsim.lock (fcntl; the file stays): first it removes what
+ * under an exclusive lock on DIR/.trialsim.lock (flock; the file stays): first it removes what
  * interrupted writers left in DIR (stages and temporaries named for a process of this host that
  * is gone), then the files of an earlier set that this set does not replace (`stale`: e.g.
  * p_values.csv of an earlier --p-values run), then renames every file of the stage into DIR.
