@@ -537,7 +537,7 @@ static void report_said(const cli *c, int kind, const char *dir) {
   else if (kind != 'r') fprintf(stderr, "trialsim: written: %s/report.html\n", dir); /* as sweep and size say where they wrote under --quiet */
 }
 
-/* ---- result sets (report.h: tsim_outset) -------------------------------------------------- */
+/* ---- result sets (output/outset.h) ------------------------------------------------------- */
 
 /* The result set being written, for the signal handlers: SIGINT, SIGTERM or SIGHUP while a
  * command writes removes its stage (nothing of it is left), except during its commit (a few
