@@ -154,6 +154,20 @@ tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_dist
 tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)
 tsim_script_test(results_should_be_written_all_or_nothing fast output.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+# Result sets under faults (tests/atomic_*.sh): two writers of one folder never mix their sets;
+# temporaries are created exclusively, removed on SIGINT/SIGTERM and, after SIGKILL, by the next
+# run; every failed write (stdout on /dev/full, a full disk: a small tmpfs when run as root)
+# exits 1. The shim, for tests only, slows one rename() of a process (LD_PRELOAD).
+add_library(tsim_rename_slow MODULE tests/shim/rename_slow.c)
+target_link_libraries(tsim_rename_slow PRIVATE ${CMAKE_DL_LIBS})
+tsim_script_test(writers_of_one_folder_should_never_mix_their_result_sets fast atomic_writers.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:tsim_rename_slow> ${TSIM_SCN}/teaching_small.json)
+tsim_script_test(temporaries_should_be_exclusive_and_never_left_behind fast atomic_temporaries.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:tsim_rename_slow> ${TSIM_SCN}/teaching_small.json)
+set_tests_properties(writers_of_one_folder_should_never_mix_their_result_sets
+                     temporaries_should_be_exclusive_and_never_left_behind PROPERTIES SKIP_RETURN_CODE 77)
+tsim_script_test(every_failed_write_should_exit_1 fast atomic_fullout.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json ${TSIM_SCN}/published/lupil2.json)
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
