@@ -16,6 +16,7 @@ static long long nran, nlarge;
 
 /* At exit: how many scenarios ran, and how many were too large to (smoke.sh shows it). */
 static void say_counts(void) {
+  if (nran + nlarge == 0) return; /* a harness that runs no scenario (analyze) */
   fprintf(stderr, "fuzz: scenarios run for %d trials: %lld; loaded but too large to run: %lld\n",
           TSIM_FUZZ_TRIALS, nran, nlarge);
 }
@@ -26,6 +27,8 @@ void tsim_fuzz_init(void) {
   if (!devnull) abort();
   atexit(say_counts);
 }
+
+FILE *tsim_fuzz_null(void) { return devnull; }
 
 int tsim_fuzz_small(const tsim_scenario *sc) {
   long long measures = sc->sample_size * sc->nendpoints * sc->nvisits;

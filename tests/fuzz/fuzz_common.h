@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/status.h"
 #include "input/scenario.h"
@@ -12,6 +13,8 @@
 /* Turns GSL's abort-on-error handler off, as trialsim's main does, and opens /dev/null for the
  * printed tables. Call once (LLVMFuzzerInitialize). */
 void tsim_fuzz_init(void);
+/* /dev/null, open for writing. */
+FILE *tsim_fuzz_null(void);
 
 /* Runs a few trials of sc on one thread (p-values computed exactly when p_values is 1) and
  * prints the tables to /dev/null - when the scenario is small enough for that to take
