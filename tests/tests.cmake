@@ -157,6 +157,8 @@ tsim_script_test(results_should_be_written_all_or_nothing fast output.sh
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
+# GSL's default error handler (abort) left on: the statistics must never reach it.
+tsim_unit_test(test_gsl_handler stats_should_never_reach_the_gsl_error_handler fast)
 tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities fast POSIX)
 
 # Wilcoxon rank-sum, ANCOVA and stratified logistic regression (sim/stats/) against R, from the
