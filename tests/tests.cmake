@@ -154,6 +154,9 @@ tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_dist
 tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)
 tsim_script_test(results_should_be_written_all_or_nothing fast output.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+tsim_script_test(results_should_be_utf8_whatever_the_input_path fast utf8_paths.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+set_tests_properties(results_should_be_utf8_whatever_the_input_path PROPERTIES SKIP_RETURN_CODE 77)
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
