@@ -77,7 +77,8 @@ static const char *const usage_run =
     "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
     "  --trials N     number of simulated trials (default: the scenario's \"trials\")\n"
     "  --seed S       base seed, 0 to 2^53-1 (default: the scenario's \"seed\")\n"
-    "  --threads T    OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --threads T    OpenMP threads, 1 to 1024 (default: OMP_NUM_THREADS, else all\n"
+    "                 cores; at most 1024 either way); results do not depend on it\n"
     "  --out DIR      output folder (default results/<scenario name>)\n"
     "  --set PATH=V   replace one number of the scenario before validation, e.g.\n"
     "                 --set sample_size=120 --set endpoints[0].response.il2=0.7\n"
@@ -275,6 +276,14 @@ static int in_list(const char *name, const char *const list[]) {
   return 0;
 }
 
+/* --threads' bound, and the default's: OMP_NUM_THREADS=100000 made libgomp crash (SIGSEGV)
+ * starting the threads, so the environment is held to what the option allows. */
+#define MAX_THREADS 1024
+static int default_threads(void) {
+  int t = omp_get_max_threads();
+  return t < 1 ? 1 : t > MAX_THREADS ? MAX_THREADS : t;
+}
+
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
                                             "--max", "--window", NULL};
@@ -300,7 +309,7 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     if (parse_ll(val, 0, TSIM_MAX_SEED, &v)) return bad_usage(usage, "--seed: expected a whole number from 0 to 2^53-1, got '%s'", val);
     c->seed = v;
   } else if (strcmp(name, "--threads") == 0) {
-    if (parse_ll(val, 1, 1024, &v)) return bad_usage(usage, "--threads: expected a whole number from 1 to 1024, got '%s'", val);
+    if (parse_ll(val, 1, MAX_THREADS, &v)) return bad_usage(usage, "--threads: expected a whole number from 1 to 1024, got '%s'", val);
     c->threads = (int)v;
   } else if (strcmp(name, "--trial") == 0) {
     if (parse_ll(val, 0, TSIM_MAX_TRIALS - 1, &v)) return bad_usage(usage, "--trial: expected a whole number from 0 to 10^12-1, got '%s'", val);
@@ -588,7 +597,7 @@ static int cmd_run(int argc, char **argv) {
   if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
+                     c.threads > 0 ? c.threads : default_threads(), NULL, NULL, c.p_values, 0};
   progress pr = {now_seconds(), 0, 0};
   if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
@@ -828,7 +837,7 @@ static int cmd_sweep(int argc, char **argv) {
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else sweep_default_dir(sc, &g, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
-  tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
+  tsim_sweep_opts so = {c.threads > 0 ? c.threads : default_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
   tsim_html_record rec;
   if (report_begin(&c, &rec)) { tsim_grid_free(&g); return 1; }
@@ -1014,7 +1023,7 @@ static int cmd_size(int argc, char **argv) {
   so.window = c.window >= 0 ? (int)c.window : 10;
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
+                     c.threads > 0 ? c.threads : default_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir);
