@@ -206,6 +206,8 @@ tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms
                  $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/every_binary_test.json)
 
 # An --out that cannot be written: exit 2 before anything is simulated, nothing left behind.
+tsim_script_test(numbers_should_be_refused_with_spaces_or_signs fast numbers_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
 

@@ -7,6 +7,7 @@
  * sweep and size, their trials split across the processes mpirun starts (distributed.h); the
  * other commands stay with trialsim.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <omp.h>
@@ -252,8 +253,11 @@ static int bad_usage(const char *usage, const char *fmt, ...) {
   return 2;
 }
 
+/* Whole numbers on the command line are digits, with a '-' at most (for its message): no
+ * leading space or '+', which strtoll would skip (" 5" was a seed, "5 " not). */
 static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
   char *end;
+  if (!(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1])))) return -1;
   errno = 0;
   long long v = strtoll(s, &end, 10);
   if (errno || end == s || *end || v < lo || v > hi) return -1;
@@ -263,6 +267,7 @@ static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
 
 static int parse_prob(const char *s, double *out) {
   char *end;
+  if (isspace((unsigned char)s[0])) return -1; /* as parse_ll: no space before a number */
   errno = 0;
   double v = strtod(s, &end);
   if (errno || end == s || *end || !(v > 0 && v < 1)) return -1;
@@ -442,12 +447,28 @@ static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, i
  * create an entry: probed by creating one (a file in the folder itself, a folder in an
  * ancestor) and removing it at once, since access() lets root through read-only permissions
  * and immutable folders. Nothing is left behind. 0, or -1 with the reason in why[n]. */
+/* The longest --out: room is left below PATH_MAX (4096) for the files written in it, the
+ * longest of which is a temporary "/.size_type1_error.svg.<pid>.tmp"; a longer name was
+ * refused only when writing, after the folders had been made. */
+#define OUT_MAX 3968
+/* The longest name of one folder in it (NAME_MAX on Linux's file systems). */
+#define OUT_NAME_MAX 255
+
 static int outdir_writable(const char *dir, char *why, size_t n) {
   char path[4096];
   size_t len = strlen(dir);
-  if (len >= sizeof path) {
-    snprintf(why, n, "the name is longer than %zu characters", sizeof path - 1);
+  if (len > OUT_MAX) {
+    snprintf(why, n, "the name is longer than %d bytes", OUT_MAX);
     return -1;
+  }
+  for (const char *c = dir; *c;) {
+    size_t part = strcspn(c, "/");
+    if (part > OUT_NAME_MAX) {
+      snprintf(why, n, "a folder name in it is longer than %d bytes", OUT_NAME_MAX);
+      return -1;
+    }
+    c += part;
+    c += *c == '/';
   }
   memcpy(path, dir, len + 1);
   while (len > 1 && path[len - 1] == '/') path[--len] = '\0';
