@@ -3,7 +3,8 @@
 # Everything outside "run" in summary.json must be bit-identical for any thread count. Runs the
 # scenario with 1, 2, 3 and 4 threads (a trial count that is not a multiple of the work chunk,
 # so threads end on ragged chunks) and compares each with the 1-thread result, and checks the
-# CSV too, and the p-value distribution of --p-values. Also checks that a different seed does change the numbers (the test can fail).
+# CSV too, the p-value distribution of --p-values, and a default from OMP_NUM_THREADS beyond
+# the bound. Also checks that a different seed does change the numbers (the test can fail).
 set -u
 exe=$1; jeq=$2; scn=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -30,6 +31,15 @@ for t in 2 3 4; do
     bad "analyses.csv with $t threads differs from 1 thread"
   fi
 done
+# The default thread count from the environment is held to --threads' bound (1024):
+# OMP_NUM_THREADS=100000 crashed in the OpenMP runtime (SIGSEGV).
+if OMP_NUM_THREADS=100000 "$exe" run "$scn" --trials 2000 --seed 7 --out "$tmp/env" --quiet &&
+   "$exe" run "$scn" --trials 2000 --seed 7 --threads 1 --out "$tmp/env1" --quiet &&
+   "$jeq" "$tmp/env1/summary.json" "$tmp/env/summary.json" run; then
+  ok "OMP_NUM_THREADS=100000: runs (at most 1024 threads) and equals 1 thread"
+else
+  bad "OMP_NUM_THREADS=100000: run failed or differs from 1 thread"
+fi
 # The p-value distribution too (every p-value computed exactly, then binned): 1 and 3 threads.
 for t in 1 3; do
   "$exe" run "$scn" --trials $trials --seed 7 --threads $t --out "$tmp/p$t" --quiet --p-values || bad "run --p-values with $t threads"

@@ -4,7 +4,8 @@
 # sweep, size and analyze exit with status 2 at once (--trials 10^12 would otherwise run for
 # days), say "DIR: cannot write results there: REASON", and leave nothing behind. The cases: a
 # path through a regular file, /dev/full (not a folder), a read-only folder and a missing
-# folder inside it. Root passes chmod's read-only permissions, so a read-only folder is made
+# folder inside it, a path too long for the files written in it and one with a folder name too
+# long. Root passes chmod's read-only permissions, so a read-only folder is made
 # immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
 # tmpfs, overlay file systems); otherwise with chmod 555.
 set -u
@@ -53,6 +54,14 @@ for cmd in run sweep size analyze; do
   check "$cmd through a regular file" "$tmp/file/out" "$tmp/file is not a folder" $args
   # shellcheck disable=SC2086
   check "$cmd into /dev/full" /dev/full "it exists and is not a folder" $args
+  # too long for the files written in it: refused before any folder is made (the folders were
+  # made, then writing failed)
+  long=$tmp/$(printf '%0200d/' $(seq 20) | tr 0-9 d)x
+  # shellcheck disable=SC2086
+  check "$cmd into a path of 4000 bytes" "$long" "the name is longer than 3968 bytes" $args
+  # shellcheck disable=SC2086
+  check "$cmd into a path with a 256-byte name" "$tmp/a/$(printf '%0256d' 0)/b" \
+    "a folder name in it is longer than 255 bytes" $args
   if [ $have_ro = 1 ]; then
     # shellcheck disable=SC2086
     check "$cmd into a read-only folder" "$ro" "cannot create a file in it: " $args

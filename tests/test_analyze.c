@@ -130,7 +130,18 @@ static const char PATIENTS[] =
     "  {\"id\": \"two_arm\", \"control\": \"c\",\n"
     "   \"arms\": {\"c\": {\"responders\": 12, \"n\": 40}, \"e\": {\"responders\": 20, \"n\": 38}}},\n"
     "  {\"id\": \"two_arm_zero\", \"control\": \"c\",\n"
-    "   \"arms\": {\"c\": {\"responders\": 0, \"n\": 10}, \"e\": {\"responders\": 5, \"n\": 10}}}]}\n";
+    "   \"arms\": {\"c\": {\"responders\": 0, \"n\": 10}, \"e\": {\"responders\": 5, \"n\": 10}}},\n"
+    /* vas_raw in units of 1e-298 (values up to 7e299): t, df and p do not depend on the unit */
+    "  {\"id\": \"vas_raw_1e298\", \"control\": \"placebo\", \"arms\": {\n"
+    "    \"il2\": {\"values\": [40e298, 45e298, 52e298, 38e298, 47e298, 50e298, 41e298],\n"
+    "            \"baseline\": [48e298, 55e298, 60e298, 44e298, 52e298, 58e298, 47e298]},\n"
+    "    \"placebo\": {\"values\": [52e298, 61e298, 47e298, 55e298, 70e298, 49e298, 58e298, 63e298],\n"
+    "                \"baseline\": [50e298, 60e298, 45e298, 50e298, 66e298, 52e298, 55e298, 60e298]}}},\n"
+    /* summaries whose squares (Student) or fourth powers (Welch) overflow */
+    "  {\"id\": \"sum_1e154\", \"control\": \"c\",\n"
+    "   \"arms\": {\"c\": {\"mean\": 0, \"sd\": 1e154, \"n\": 30}, \"e\": {\"mean\": 1e154, \"sd\": 1e154, \"n\": 30}}},\n"
+    "  {\"id\": \"sum_1e77\", \"control\": \"c\",\n"
+    "   \"arms\": {\"c\": {\"mean\": 0, \"sd\": 1e77, \"n\": 30}, \"e\": {\"mean\": 1e77, \"sd\": 2e77, \"n\": 30}}}]}\n";
 
 /* R 4.2.2 on the same data, control y0/b0 = placebo, y1/b1 = il2:
  *   t.test(y1, y0); t.test(y1, y0, var.equal = TRUE); wilcox.test(y1, y0, exact = FALSE);
@@ -144,6 +155,18 @@ static const struct { const char *table, *test, *field; double r; } PATIENT_R[] 
     {"vas_raw", "ancova", "df", 12},
     {"vas_raw", "ancova", "p", 3.3214829806184136e-06},
     {"vas_nobase", "welch_t", "p", 0.069524369499082472},
+    /* the same and other tables in huge units; R on the data in units where it has no trouble
+     * (for the summaries: 0 (SD 1, n 30) vs 1 (SD 1 or 2, n 30), by t.test's formulas) */
+    {"vas_raw_1e298", "welch_t", "p", 0.0034618677921376836},
+    {"vas_raw_1e298", "student_t", "p", 0.0038339312838072109},
+    {"vas_raw_1e298", "wilcoxon", "p", 0.0090931698299907045},
+    {"vas_raw_1e298", "ancova", "statistic", -8.0972987787490478},
+    {"vas_raw_1e298", "ancova", "p", 3.3214829806184136e-06},
+    {"sum_1e154", "student_t", "statistic", 3.872983346207417},
+    {"sum_1e154", "student_t", "p", 0.0002757026927704552},
+    {"sum_1e154", "welch_t", "p", 0.0002757026927704552},
+    {"sum_1e77", "welch_t", "df", 42.64705882352941},
+    {"sum_1e77", "welch_t", "p", 0.01849064290886163},
     {"vas_nobase", "wilcoxon", "statistic", 3},
     {"vas_nobase", "wilcoxon", "p", 0.099342247853465279},
 };
@@ -151,6 +174,8 @@ static const struct { const char *table, *estimate; double est, lo, hi; } PATIEN
     {"vas_raw", "difference_in_means_welch", -12.160714285714286, -19.490710358678207, -4.8307182127503649},
     {"vas_raw", "difference_in_means_student", -12.160714285714286, -19.643831267205776, -4.6775973042227914},
     {"vas_raw", "difference_in_means_ancova", -9.4600473123932112, -12.005547116302585, -6.914547508483837},
+    {"vas_raw_1e298", "difference_in_means_welch", -12.160714285714286e298, -19.490710358678207e298, -4.8307182127503649e298},
+    {"vas_raw_1e298", "difference_in_means_ancova", -9.4600473123932112e298, -12.005547116302585e298, -6.914547508483837e298},
 };
 
 static const cJSON *item(const cJSON *o, const char *key) {

@@ -265,6 +265,59 @@ static void check_arguments(void) {
   check_num("student df, equal arms", "10 (3, 25) vs 12 (3, 25)", dfs, 48.0, 0, 0);
 }
 
+
+/* Scale: t, df and p do not depend on the unit of measurement, and the difference and its
+ * interval scale with it. Two tables of R's t.test (the reference is at scale 1, where R
+ * computes them without trouble), then the same tables in units from 1e-300 to 1e300: before
+ * scaling, Welch's df became NaN from SDs of ~1e77 (the fourth powers overflow) and Student's
+ * t was 0 with p = 1 at 1e154. R: t.test on the data of these summaries, or the formulas. */
+static void check_scale(void) {
+  static const struct {
+    double m1, s1;
+    double w_t, w_df, w_p, s_p;
+  } CASES[] = {
+      /* 0 (SD 1, n 30) vs m1 (SD s1, n 30) */
+      {1, 1, 3.872983346207417, 58, 0.0002757026927704552, 0.0002757026927704552},
+      {1, 2, 2.449489742783178, 42.64705882352941, 0.01849064290886163, 0.01734700366738289},
+  };
+  static const double SCALE[] = {1, 1e-300, 1e-160, 1e-100, 1e77, 8.9e127, 1e154, 1e200, 1e300};
+  char ctx[128];
+  for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+    tsim_t_fit w1, s1;
+    tsim_welch_t(arm(0, 1, 30), arm(CASES[c].m1, CASES[c].s1, 30), 0.95, &w1);
+    tsim_student_t(arm(0, 1, 30), arm(CASES[c].m1, CASES[c].s1, 30), 0.95, &s1);
+    for (size_t k = 0; k < sizeof SCALE / sizeof SCALE[0]; k++) {
+      double f = SCALE[k];
+      snprintf(ctx, sizeof ctx, "0 (SD %g, n 30) vs %g (SD %g, n 30)", f, CASES[c].m1 * f,
+               CASES[c].s1 * f);
+      tsim_t_fit w, s;
+      double pw = tsim_welch_t(arm(0, f, 30), arm(CASES[c].m1 * f, CASES[c].s1 * f, 30), 0.95, &w);
+      double ps = tsim_student_t(arm(0, f, 30), arm(CASES[c].m1 * f, CASES[c].s1 * f, 30), 0.95, &s);
+      check_num("welch t at scale", ctx, w.stat, CASES[c].w_t, REL_TOL, 0);
+      check_num("welch df at scale", ctx, w.df, CASES[c].w_df, REL_TOL, 0);
+      check_num("welch p at scale", ctx, pw, CASES[c].w_p, REL_TOL, 0);
+      check_num("student t at scale", ctx, s.stat, CASES[c].w_t, REL_TOL, 0);
+      check_num("student p at scale", ctx, ps, CASES[c].s_p, REL_TOL, 0);
+      check_num("welch lo at scale", ctx, w.lo, w1.lo * f, 1e-12, 0);
+      check_num("welch hi at scale", ctx, w.hi, w1.hi * f, 1e-12, 0);
+      check_num("student lo at scale", ctx, s.lo, s1.lo * f, 1e-12, 0);
+      check_num("student hi at scale", ctx, s.hi, s1.hi * f, 1e-12, 0);
+    }
+  }
+  /* Patients' values: the mean and SD of 1e300-sized values (the sums overflowed) and of
+   * 1e-300-sized ones (the squares underflowed), against those of the unit values. */
+  double x[5] = {1, -1, 0.5, 0, 0.3}, m1, sd1;
+  tsim_mean_sd(x, 5, &m1, &sd1);
+  for (int k = -1; k <= 1; k += 2) {
+    double f = k > 0 ? 1e300 : 1e-300, y[5], m, sd;
+    for (int i = 0; i < 5; i++) y[i] = x[i] * f;
+    tsim_mean_sd(y, 5, &m, &sd);
+    snprintf(ctx, sizeof ctx, "values of size %g", f);
+    check_num("mean of values", ctx, m, m1 * f, 1e-14, 0);
+    check_num("sd of values", ctx, sd, sd1 * f, 1e-14, 0);
+  }
+}
+
 int main(int argc, char **argv) {
   if (!refcheck_args_ok(argc, argv)) return 2;
   if (argc == 2) {
@@ -277,5 +330,6 @@ int main(int argc, char **argv) {
   check_published();
   check_tails();
   check_arguments();
+  check_scale();
   return refcheck_summary();
 }

@@ -168,9 +168,14 @@ set_tests_properties(writers_of_one_folder_should_never_mix_their_result_sets
                      temporaries_should_be_exclusive_and_never_left_behind PROPERTIES SKIP_RETURN_CODE 77)
 tsim_script_test(every_failed_write_should_exit_1 fast atomic_fullout.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json ${TSIM_SCN}/published/lupil2.json)
+tsim_script_test(results_should_be_utf8_whatever_the_input_path fast utf8_paths.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+set_tests_properties(results_should_be_utf8_whatever_the_input_path PROPERTIES SKIP_RETURN_CODE 77)
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
+# GSL's default error handler (abort) left on: the statistics must never reach it.
+tsim_unit_test(test_gsl_handler stats_should_never_reach_the_gsl_error_handler fast)
 tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities fast POSIX)
 
 # Wilcoxon rank-sum, ANCOVA and stratified logistic regression (sim/stats/) against R, from the
@@ -215,6 +220,8 @@ tsim_script_test(size_should_name_the_comparisons_of_an_analysis_of_several_arms
                  $<TARGET_FILE:trialsim> ${TSIM_SH}/analysis/every_binary_test.json)
 
 # An --out that cannot be written: exit 2 before anything is simulated, nothing left behind.
+tsim_script_test(numbers_should_be_refused_with_spaces_or_signs fast numbers_cli.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
 

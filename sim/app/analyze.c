@@ -39,8 +39,10 @@
 /* Patient-level values per arm. The file may hold 64 MiB, but each number costs cJSON ~64
  * bytes and the tests a few arrays of 8: 10^6 per arm keeps a file's worst case near 1 GB. */
 #define AN_MAX_VALUES 1000000
-/* Their magnitude: squares and sums of squares of up to 10^6 of them stay finite. */
-#define AN_VALUE_MAX 1e100
+/* Their magnitude, as the summaries': the tests scale values by a power of two before summing
+ * or squaring them (tsim_mean_sd, tsim_ancova), so any finite value would do; one range for
+ * all the continuous input keeps the rule simple and leaves room for sums of 10^6 of them. */
+#define AN_VALUE_MAX 1e300
 /* Bad numbers reported one by one per array; the rest are counted. */
 #define AN_MAX_VALUE_ERRORS 5
 

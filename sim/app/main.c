@@ -7,6 +7,7 @@
  * sweep and size, their trials split across the processes mpirun starts (distributed.h); the
  * other commands stay with trialsim.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <omp.h>
@@ -85,7 +86,8 @@ static const char *const usage_run =
     "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
     "  --trials N     number of simulated trials (default: the scenario's \"trials\")\n"
     "  --seed S       base seed, 0 to 2^53-1 (default: the scenario's \"seed\")\n"
-    "  --threads T    OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --threads T    OpenMP threads, 1 to 1024 (default: OMP_NUM_THREADS, else all\n"
+    "                 cores; at most 1024 either way); results do not depend on it\n"
     "  --out DIR      output folder (default results/<scenario name>)\n"
     "  --set PATH=V   replace one number of the scenario before validation, e.g.\n"
     "                 --set sample_size=120 --set endpoints[0].response.il2=0.7\n"
@@ -305,8 +307,11 @@ static int bad_usage(const char *usage, const char *fmt, ...) {
   return 2;
 }
 
+/* Whole numbers on the command line are digits, with a '-' at most (for its message): no
+ * leading space or '+', which strtoll would skip (" 5" was a seed, "5 " not). */
 static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
   char *end;
+  if (!(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1])))) return -1;
   errno = 0;
   long long v = strtoll(s, &end, 10);
   if (errno || end == s || *end || v < lo || v > hi) return -1;
@@ -316,6 +321,7 @@ static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
 
 static int parse_prob(const char *s, double *out) {
   char *end;
+  if (isspace((unsigned char)s[0])) return -1; /* as parse_ll: no space before a number */
   errno = 0;
   double v = strtod(s, &end);
   if (errno || end == s || *end || !(v > 0 && v < 1)) return -1;
@@ -327,6 +333,14 @@ static int in_list(const char *name, const char *const list[]) {
   for (int i = 0; list[i]; i++)
     if (strcmp(name, list[i]) == 0) return 1;
   return 0;
+}
+
+/* --threads' bound, and the default's: OMP_NUM_THREADS=100000 made libgomp crash (SIGSEGV)
+ * starting the threads, so the environment is held to what the option allows. */
+#define MAX_THREADS 1024
+static int default_threads(void) {
+  int t = omp_get_max_threads();
+  return t < 1 ? 1 : t > MAX_THREADS ? MAX_THREADS : t;
 }
 
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
@@ -355,7 +369,7 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     if (parse_ll(val, 0, TSIM_MAX_SEED, &v)) return bad_usage(usage, "--seed: expected a whole number from 0 to 2^53-1, got '%s'", val);
     c->seed = v;
   } else if (strcmp(name, "--threads") == 0) {
-    if (parse_ll(val, 1, 1024, &v)) return bad_usage(usage, "--threads: expected a whole number from 1 to 1024, got '%s'", val);
+    if (parse_ll(val, 1, MAX_THREADS, &v)) return bad_usage(usage, "--threads: expected a whole number from 1 to 1024, got '%s'", val);
     c->threads = (int)v;
   } else if (strcmp(name, "--trial") == 0) {
     if (parse_ll(val, 0, TSIM_MAX_TRIALS - 1, &v)) return bad_usage(usage, "--trial: expected a whole number from 0 to 10^12-1, got '%s'", val);
@@ -504,12 +518,28 @@ static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, i
  * create an entry: probed by creating one (a file in the folder itself, a folder in an
  * ancestor) and removing it at once, since access() lets root through read-only permissions
  * and immutable folders. Nothing is left behind. 0, or -1 with the reason in why[n]. */
+/* The longest --out: room is left below PATH_MAX (4096) for the files written in it, the
+ * longest of which is a temporary "/.size_type1_error.svg.<pid>.tmp"; a longer name was
+ * refused only when writing, after the folders had been made. */
+#define OUT_MAX 3968
+/* The longest name of one folder in it (NAME_MAX on Linux's file systems). */
+#define OUT_NAME_MAX 255
+
 static int outdir_writable(const char *dir, char *why, size_t n) {
   char path[4096];
   size_t len = strlen(dir);
-  if (len >= sizeof path) {
-    snprintf(why, n, "the name is longer than %zu characters", sizeof path - 1);
+  if (len > OUT_MAX) {
+    snprintf(why, n, "the name is longer than %d bytes", OUT_MAX);
     return -1;
+  }
+  for (const char *c = dir; *c;) {
+    size_t part = strcspn(c, "/");
+    if (part > OUT_NAME_MAX) {
+      snprintf(why, n, "a folder name in it is longer than %d bytes", OUT_NAME_MAX);
+      return -1;
+    }
+    c += part;
+    c += *c == '/';
   }
   memcpy(path, dir, len + 1);
   while (len > 1 && path[len - 1] == '/') path[--len] = '\0';
@@ -1009,7 +1039,7 @@ static int cmd_run(int argc, char **argv) {
   else snprintf(outdir, sizeof outdir, shard ? "results/%s/shards" : "results/%s", sc->name);
   if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); unpin_scenario(); return status; }
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, from, to - from,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
+                     c.threads > 0 ? c.threads : default_threads(), NULL, NULL, c.p_values, 0};
   progress pr = {now_seconds(), 0, 0};
   if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
@@ -1293,7 +1323,7 @@ static int sweep_body(const cli *cp) {
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else sweep_default_dir(sc, &g, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
-  tsim_sweep_opts so = {c.threads > 0 ? c.threads : omp_get_max_threads(), c.seed, c.trials};
+  tsim_sweep_opts so = {c.threads > 0 ? c.threads : default_threads(), c.seed, c.trials};
   tsim_scenario_free(sc);
   tsim_html_record rec;
   if (report_begin(&c, &rec)) { tsim_grid_free(&g); return 1; }
@@ -1501,7 +1531,7 @@ static int size_body(const cli *cp) {
   so.window = c.window >= 0 ? (int)c.window : 10;
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
-                     c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, 0, 0};
+                     c.threads > 0 ? c.threads : default_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir);

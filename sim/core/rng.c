@@ -7,6 +7,8 @@
  */
 #include "core/rng.h"
 
+#include <stdlib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -110,3 +112,17 @@ static const gsl_rng_type xoshiro256pp_type = {
     "xoshiro256++", 0xffffffffUL, 0, sizeof(tsim_rng_state), xo_set, xo_get, xo_get_double};
 
 const gsl_rng_type *tsim_rng_xoshiro256pp = &xoshiro256pp_type;
+
+gsl_rng *tsim_rng_alloc(void) {
+  /* the two blocks gsl_rng_alloc makes, which gsl_rng_free frees */
+  gsl_rng *r = malloc(sizeof *r);
+  if (!r) return NULL;
+  r->type = &xoshiro256pp_type;
+  r->state = calloc(1, xoshiro256pp_type.size);
+  if (!r->state) {
+    free(r);
+    return NULL;
+  }
+  gsl_rng_set(r, gsl_rng_default_seed);
+  return r;
+}

@@ -20,6 +20,11 @@
 
 extern const gsl_rng_type *tsim_rng_xoshiro256pp;
 
+/* A new xoshiro256++ generator as gsl_rng_alloc(tsim_rng_xoshiro256pp) makes it (seeded with
+ * gsl_rng_default_seed), freed with gsl_rng_free; NULL when out of memory, where gsl_rng_alloc
+ * would call GSL's error handler (abort by default) first. */
+gsl_rng *tsim_rng_alloc(void);
+
 typedef struct tsim_rng_state {
   uint64_t s[4]; /* xoshiro256++ state; never all zero */
 } tsim_rng_state;

@@ -3,6 +3,7 @@
 
 #include "input/jpath.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@ static int parse_double(const char *s, const char *end, double *out) {
   if (len == 0 || len >= sizeof buf) return -1;
   memcpy(buf, s, len);
   buf[len] = '\0';
+  /* no space inside a number, before it either (strtod would skip it: " 40" was taken, "40 "
+   * not) */
+  if (isspace((unsigned char)buf[0])) return -1;
   char *e;
   errno = 0;
   double v = strtod(buf, &e);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 char *tsim_json_read(const char *file, size_t max_bytes, size_t *len, tsim_diag *d) {
   size_t before = tsim_diag_count(d);
   FILE *f = fopen(file, "rb");
@@ -98,6 +100,75 @@ cJSON *tsim_json_load(const char *file, size_t max_bytes, tsim_diag *d) {
   return root;
 }
 
+/* At most this many problems of each kind below are reported per file; the rest are counted. */
+#define JSON_TEXT_ERRORS 5
+
+/* Line and column (1-based) of `at` in text. */
+static void line_col(const char *text, const char *at, int *line, int *col) {
+  *line = 1;
+  *col = 1;
+  for (const char *p = text; p < at && *p; p++) {
+    if (*p == '\n') { (*line)++; *col = 1; } else (*col)++;
+  }
+}
+
+/* Strings that hold \u0000. cJSON keeps strings as C strings, so the escape would silently cut
+ * the key or value short ("sample_size\u0000junk" read as "sample_size"): found in the text,
+ * where the escape still is, by walking the strings escape by escape (so the text \\u0000, a
+ * backslash then "u0000", is not one). Returns the number found (the first few reported). */
+static int nul_escapes(const char *file, const char *text, tsim_diag *d) {
+  int found = 0, in_string = 0;
+  for (const char *p = text; *p; p++) {
+    if (!in_string) {
+      in_string = *p == '"';
+      continue;
+    }
+    if (*p == '"') { in_string = 0; continue; }
+    if (*p != '\\' || !p[1]) continue;
+    p++;
+    if (*p == 'u' && strncmp(p + 1, "0000", 4) == 0 && found++ < JSON_TEXT_ERRORS) {
+      int line, col;
+      line_col(text, p - 1, &line, &col);
+      tsim_diag_add(d, "%s:%d:%d: a string holds \\u0000 (the NUL character), which would cut it "
+                       "short: not allowed in a key or a value", file, line, col);
+    }
+  }
+  if (found > JSON_TEXT_ERRORS)
+    tsim_diag_add(d, "%s: %d more strings hold \\u0000", file, found - JSON_TEXT_ERRORS);
+  return found;
+}
+
+/* Keys and string values that are not UTF-8 (JSON text is UTF-8, and what is read is copied
+ * into results that must be valid JSON): reported with the JSON path of the value, or of the
+ * object whose key it is, and the offset of the first bad byte. Returns the number found. */
+static void bad_utf8(const char *file, const cJSON *v, const char *path, int *found,
+                     tsim_diag *d) {
+  if (cJSON_IsString(v) && v->valuestring) {
+    long at = tsim_utf8_invalid_at(v->valuestring);
+    if (at >= 0 && (*found)++ < JSON_TEXT_ERRORS)
+      tsim_diag_add(d, "%s: %s: expected text in UTF-8, got a string whose byte %ld (0x%02X) is "
+                       "not", file, path, at + 1, (unsigned char)v->valuestring[at]);
+    return;
+  }
+  int i = 0;
+  for (const cJSON *e = v->child; e; e = e->next, i++) {
+    char p[TSIM_JPATH_MAX];
+    if (cJSON_IsObject(v)) {
+      long at = e->string ? tsim_utf8_invalid_at(e->string) : -1;
+      if (at >= 0) {
+        if ((*found)++ < JSON_TEXT_ERRORS)
+          tsim_diag_add(d, "%s: %s: expected keys in UTF-8, got one whose byte %ld (0x%02X) is not",
+                        file, path, at + 1, (unsigned char)e->string[at]);
+        continue; /* its path would carry the bad bytes */
+      }
+      tsim_jpath_key(p, path, e->string ? e->string : "");
+    } else {
+      tsim_jpath_index(p, path, i);
+    }
+    bad_utf8(file, e, p, found, d);
+  }
+}
+
 cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag *d) {
   if (strlen(text) != len) {
     tsim_diag_add(d, "%s: malformed JSON: the file contains a NUL byte", file);
@@ -105,6 +176,18 @@ cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag
   }
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+  if (root) {
+    /* What cJSON accepts but would read wrongly or pass on as invalid JSON. */
+    int found = nul_escapes(file, text, d);
+    int bad = 0;
+    bad_utf8(file, root, "$", &bad, d);
+    if (bad > JSON_TEXT_ERRORS)
+      tsim_diag_add(d, "%s: %d more keys or strings are not UTF-8", file, bad - JSON_TEXT_ERRORS);
+    if (found || bad) {
+      cJSON_Delete(root);
+      return NULL;
+    }
+  }
   if (!root) {
     /* cJSON reports only where it stopped; turn that into line and column (1-based). */
     const char *at = json_error_at(text, end ? end : text);

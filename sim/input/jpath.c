@@ -19,7 +19,9 @@ static int next_step(const char **p, step *s, int first, char *why, size_t n) {
   if (*c == '\0') return 1;
   if (*c == '[') {
     char *end;
-    long v = strtol(c + 1, &end, 10);
+    /* digits only: strtol would also take leading spaces and a sign ("[ +0]") */
+    long v = c[1] >= '0' && c[1] <= '9' ? strtol(c + 1, &end, 10) : -1;
+    if (v < 0) end = (char *)c + 1;
     if (end == c + 1 || *end != ']' || v < 0 || v > 1000000) {
       snprintf(why, n, "expected [INDEX] with a whole number from 0 to 1000000 at \"%s\"", c);
       return -1;

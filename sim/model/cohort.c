@@ -158,8 +158,8 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
     c->latent = tsim__latent_ws_new(plan);
     ok = ok && c->latent;
   }
-  c->rng = gsl_rng_alloc(tsim_rng_xoshiro256pp);
-  c->rng2 = gsl_rng_alloc(tsim_rng_xoshiro256pp);
+  c->rng = tsim_rng_alloc();
+  c->rng2 = tsim_rng_alloc();
   c->trial = -1;
   if (!ok || !c->site || !c->arm || !c->site_effect || !c->site_f || !c->draws || !c->anomalous ||
       !c->scratch || !c->site_start || !c->rng || !c->rng2) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/numfmt.h"
+#include "core/utf8.h"
 
 /* A growing text; ok turns 0 for good when memory runs out. */
 typedef struct text {
@@ -43,19 +44,6 @@ static void number(text *t, double x) {
   else puts_(t, tsim_num(buf, x));
 }
 
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is not one (a stray
- * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, cut short). */
-static int utf8_len(const unsigned char *s) {
-  unsigned c = s[0];
-  int n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? (c <= 0xDF ? 2 : 0) : 0;
-  if (n == 0) return 0;
-  for (int i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if (n == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))) return 0;
-  if (n == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))) return 0;
-  return n;
-}
-
 static void string(text *t, const char *s) {
   put(t, "\"", 1);
   const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -75,7 +63,7 @@ static void string(text *t, const char *s) {
     } else if (c < 0x80) {
       put(t, (const char *)p, 1);
     } else {
-      int n = utf8_len(p);
+      int n = tsim_utf8_len(p);
       if (n == 0) { puts_(t, "\\ufffd"); p++; continue; }
       put(t, (const char *)p, (size_t)n);
       p += n;

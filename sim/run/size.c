@@ -435,8 +435,12 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   }
   tsim_scenario_free(sc);
   if (s->n_min > s->n_max) {
-    tsim_diag_add(s->d, "%s: the smallest valid size %lld exceeds the search limit %lld", s->file,
-                  s->n_min, s->n_max);
+    /* in the user's terms: the limit asked for and the lattice it was rounded down onto (--max
+     * 1 with step 2 was reported as "the search limit 0") */
+    long long asked = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
+    tsim_diag_add(s->d, "%s: no size to search: the smallest valid size on multiples of the step "
+                        "%lld is %lld, above the largest allowed, %lld%s", s->file, s->step,
+                  s->n_min, asked, o->n_max > 0 ? " (--max)" : "");
     return TSIM_INPUT;
   }
   return TSIM_OK;

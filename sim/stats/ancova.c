@@ -33,6 +33,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define ANCOVA_P 3         /* intercept, arm, baseline */
@@ -46,36 +47,42 @@ struct tsim_ancova_ws {
   gsl_vector *r;    /* nmax residuals */
   gsl_vector *tau;  /* 3 Householder coefficients */
   gsl_vector *c;    /* 3 coefficients */
+  /* The storage, malloc'ed, and GSL views of it: gsl_*_alloc report running out of memory
+   * through the GSL error handler (abort by default), malloc by returning NULL. */
+  double *mem;
+  gsl_matrix_view xv;
+  gsl_vector_view yv, rv, tauv, cv;
 };
 
 tsim_ancova_ws *tsim_ancova_ws_new(size_t nmax) {
-  if (nmax < 4) return NULL;
+  if (nmax < 4 || nmax > SIZE_MAX / sizeof(double) / (ANCOVA_P + 3)) return NULL;
   tsim_ancova_ws *ws = calloc(1, sizeof *ws);
   if (!ws) return NULL;
   ws->nmax = nmax;
-  /* gsl_*_alloc call the GSL error handler (abort by default) when out of memory. */
-  ws->x = gsl_matrix_alloc(nmax, ANCOVA_P);
-  ws->y = gsl_vector_alloc(nmax);
-  ws->r = gsl_vector_alloc(nmax);
-  ws->tau = gsl_vector_alloc(ANCOVA_P);
-  ws->c = gsl_vector_alloc(ANCOVA_P);
-  if (!ws->x || !ws->y || !ws->r || !ws->tau || !ws->c) {
-    tsim_ancova_ws_free(ws);
+  ws->mem = malloc((nmax * (ANCOVA_P + 2) + 2 * ANCOVA_P) * sizeof *ws->mem);
+  if (!ws->mem) {
+    free(ws);
     return NULL;
   }
+  double *m = ws->mem;
+  ws->xv = gsl_matrix_view_array(m, nmax, ANCOVA_P);
+  ws->yv = gsl_vector_view_array(m + nmax * ANCOVA_P, nmax);
+  ws->rv = gsl_vector_view_array(m + nmax * (ANCOVA_P + 1), nmax);
+  ws->tauv = gsl_vector_view_array(m + nmax * (ANCOVA_P + 2), ANCOVA_P);
+  ws->cv = gsl_vector_view_array(m + nmax * (ANCOVA_P + 2) + ANCOVA_P, ANCOVA_P);
+  ws->x = &ws->xv.matrix;
+  ws->y = &ws->yv.vector;
+  ws->r = &ws->rv.vector;
+  ws->tau = &ws->tauv.vector;
+  ws->c = &ws->cv.vector;
   return ws;
 }
 
 void tsim_ancova_ws_free(tsim_ancova_ws *ws) {
   if (!ws) return;
-  if (ws->x) gsl_matrix_free(ws->x);
-  if (ws->y) gsl_vector_free(ws->y);
-  if (ws->r) gsl_vector_free(ws->r);
-  if (ws->tau) gsl_vector_free(ws->tau);
-  if (ws->c) gsl_vector_free(ws->c);
+  free(ws->mem);
   free(ws);
 }
-
 
 static double ancova_fail(tsim_ancova_fit *out) {
   if (out) {
@@ -184,7 +191,7 @@ double tsim_ancova(tsim_ancova_ws *ws, tsim_ancova_arm a0, tsim_ancova_arm a1, d
   if (!(resvar >= R_PERFECT_FIT * fitted_scale) || !isfinite(resvar)) return ancova_fail(out);
   double b1 = gsl_vector_get(ws->c, 1), se = sqrt(resvar * xtx11);
   if (!(se > 0.0) || !isfinite(b1)) return ancova_fail(out);
-  double t = b1 / se, q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, df), p = tsim_t_two_sided_p(t, df);
+  double t = b1 / se, q = tsim_t_upper_quantile((1.0 - conf) / 2.0, df), p = tsim_t_two_sided_p(t, df);
   if (out) {
     out->diff = ldexp(b1, ey);
     out->se = ldexp(se, ey);

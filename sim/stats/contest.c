@@ -26,26 +26,56 @@
 #include <math.h>
 
 double tsim_t_two_sided_p(double t, double nu) {
-  if (isnan(t) || !(nu > 0)) return NAN;
+  /* A NaN, infinite or vanishing nu (0.5 nu = 0) would reach gsl_sf_lnbeta, which reports the
+   * domain error through the GSL error handler (abort by default): refused here, so the library
+   * never depends on how its caller set that handler (see sim/README.md). */
+  if (isnan(t) || !(nu >= TSIM_T_MIN_DF) || !isfinite(nu)) return NAN;
   t = fabs(t);
   if (isinf(t)) return 0.0;
-  /* |t| <= 2/(10 DBL_EPSILON) < 1e15 after R's "essentially constant" rule (t_finish), so t^2
-   * does not overflow. */
-  double t2 = t * t, x = nu / (nu + t2), y = t2 / (nu + t2);
+  /* Past df 1e12 the normal approximation R's pt uses beyond 4e5 (Abramowitz & Stegun 26.7.8)
+   * is exact to ~1e-24 relative; gsl_sf_beta_inc's continued fraction stops converging (an
+   * error through the handler) from about 1e19. */
+  if (nu > 1e12) {
+    double v = 1.0 / (4.0 * nu);
+    return 2.0 * gsl_cdf_ugaussian_Q(t * (1.0 - v) / sqrt(1.0 + t * t * 2.0 * v));
+  }
+  double t2 = t * t;
+  if (!isfinite(t2)) {
+    /* |t| beyond ~1e154 (the t-tests stay below 1e15, but a caller may not): x = nu/(nu + t^2)
+     * is below 1e-296, where I_x(a, 1/2) = x^a / (a B(a, 1/2)) to double precision, a = nu/2;
+     * its logarithm, as log x = log nu - 2 log t, keeps a heavy tail's p (df 0.5: ~t^-0.5). */
+    double a = 0.5 * nu, l = a * (log(nu) - 2.0 * log(t)) - gsl_sf_lnbeta(a, 0.5) - log(a);
+    return l < GSL_LOG_DBL_MIN + 1.0 ? 0.0 : exp(l);
+  }
+  double x = nu / (nu + t2), y = t2 / (nu + t2);
   /* gsl_sf_beta_inc forms the prefactor x^(nu/2) y^(1/2) / B(nu/2, 1/2), the same for both
    * tails, and reports its underflow (below e^GSL_LOG_DBL_MIN = DBL_MIN) through the GSL error
    * handler, which aborts by default. It underflows only for a large t, where p is below
    * 1e-300: return 0 then, with a margin of 1 in the logarithm for rounding. */
-  if (y > 0.0 && x > 0.0 &&
-      0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5) < GSL_LOG_DBL_MIN + 1.0)
-    return 0.0;
+  double lpre = y > 0.0 && x > 0.0 ? 0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5)
+                                   : 0.0;
+  if (lpre < GSL_LOG_DBL_MIN + 1.0) return 0.0;
   double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y); /* P(|T| <= t) */
   if (inside < 0.5) return 1.0 - inside;
-  /* The upper tail through the _e form: near the bound above GSL may still report an
-   * underflow (p below about 1e-300), which is a p of 0, never an error. */
+  /* The upper tail I_x(nu/2, 1/2) is the prefactor times its continued fraction (>= 1) over
+   * nu/2; GSL reports a result below DBL_MIN as an underflow through the error handler too
+   * (also from the _e form), so such a p (below 1e-300 as well) is 0 without asking GSL. */
+  if (lpre - log(0.5 * nu) < GSL_LOG_DBL_MIN + 1.0) return 0.0;
   gsl_sf_result r;
   int status = gsl_sf_beta_inc_e(0.5 * nu, 0.5, x, &r);
-  return status == GSL_EUNDRFLW ? 0.0 : r.val;
+  return status == GSL_EUNDRFLW ? 0.0 : status ? NAN : r.val;
+}
+
+double tsim_t_upper_quantile(double q, double nu) {
+  if (!(q > 0.0 && q < 1.0) || !(nu >= TSIM_T_MIN_DF) || !isfinite(nu)) return NAN;
+  /* gsl_cdf_tdist_Qinv's Cornish-Fisher start breaks down beyond df ~ 1e15 (1e16 gives
+   * 784009 for the 0.025 quantile): past 1e12 the first term of the expansion in 1/nu,
+   * z + (z^3 + z) / (4 nu), is exact to ~1e-24 relative. */
+  if (nu > 1e12) {
+    double z = gsl_cdf_ugaussian_Qinv(q);
+    return z + (z * z * z + z) / (4.0 * nu);
+  }
+  return gsl_cdf_tdist_Qinv(q, nu);
 }
 
 static double t_fail(tsim_t_fit *out) {
@@ -59,21 +89,75 @@ static int t_args_ok(tsim_arm_summary a0, tsim_arm_summary a1, double conf) {
          isfinite(a1.sd) && a0.sd >= 0.0 && a1.sd >= 0.0 && conf > 0.0 && conf < 1.0;
 }
 
-void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
+/* The binary exponent e with 2^(e-1) <= max |x| < 2^e (0 when all are 0). */
+static int max_exponent(const double *x, long long n) {
+  double mx = 0.0;
+  for (long long i = 0; i < n; i++) mx = fmax(mx, fabs(x[i]));
+  int e = 0;
+  frexp(mx, &e);
+  return e;
+}
+
+/* Mean and sum of squares about it of x[i] * 2^-e, in two passes (e = 0: x itself). */
+static void mean_ss(const double *x, long long n, int e, double *mean, double *ss) {
   double s = 0.0, q = 0.0;
-  for (long long i = 0; i < n; i++) s += x[i];
-  double m = n > 0 ? s / (double)n : NAN;
-  for (long long i = 0; i < n; i++) q += (x[i] - m) * (x[i] - m);
+  if (e == 0) {
+    for (long long i = 0; i < n; i++) s += x[i];
+  } else {
+    for (long long i = 0; i < n; i++) s += ldexp(x[i], -e);
+  }
+  double m = s / (double)n;
+  if (e == 0) {
+    for (long long i = 0; i < n; i++) q += (x[i] - m) * (x[i] - m);
+  } else {
+    for (long long i = 0; i < n; i++) q += (ldexp(x[i], -e) - m) * (ldexp(x[i], -e) - m);
+  }
+  *mean = m;
+  *ss = q;
+}
+
+void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
+  if (n < 1) {
+    *mean = NAN;
+    *sd = 0.0;
+    return;
+  }
+  double m, q;
+  mean_ss(x, n, 0, &m, &q);
+  /* The sums as they are, unless they overflowed (values beyond ~1e154 square to infinity) or
+   * the sum of squares fell where it loses digits to underflow: then again on the values
+   * scaled by a power of two (exact), which gives the same bits whenever the first pass was
+   * free of both, and the right answer where it was not. */
+  if (!isfinite(m) || !isfinite(q) || q < 0x1p-900) {
+    int e = max_exponent(x, n);
+    if (e != 0) {
+      mean_ss(x, n, e, &m, &q);
+      *mean = ldexp(m, e);
+      *sd = n > 1 ? ldexp(sqrt(q / (double)(n - 1)), e) : 0.0;
+      return;
+    }
+  }
   *mean = m;
   *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
 }
 
-int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
-                double *se_out) {
-  *t = *nu = NAN;
-  if (se_out) *se_out = NAN;
-  if (!t_args_ok(a0, a1, 0.5)) return 0;
-  double mean0 = a0.mean, sd0 = a0.sd, mean1 = a1.mean, sd1 = a1.sd;
+/* The binary exponent used to scale an arm pair's means and SDs: 0 (no scaling, the plain
+ * arithmetic) when the largest of them lies in [2^-100, 2^100], where no square, fourth power
+ * or sum of them under- or overflows; otherwise e with 2^(e-1) <= largest < 2^e. Scaling by a
+ * power of two is exact, and t, df and p do not depend on the scale. */
+static int t_scale(tsim_arm_summary a0, tsim_arm_summary a1) {
+  double mx = fmax(fmax(fabs(a0.mean), fabs(a1.mean)), fmax(a0.sd, a1.sd));
+  if (mx == 0.0 || (mx >= 0x1p-100 && mx <= 0x1p100)) return 0;
+  int e;
+  frexp(mx, &e);
+  return e;
+}
+
+/* t, df and se (in units of 2^e) of the scaled arms. */
+static int t_stat_scaled(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, int e, double *t,
+                         double *nu, double *se_out, double *diff_out) {
+  double mean0 = ldexp(a0.mean, -e), sd0 = ldexp(a0.sd, -e);
+  double mean1 = ldexp(a1.mean, -e), sd1 = ldexp(a1.sd, -e);
   long long n0 = a0.n, n1 = a1.n;
   double se, df;
   if (pooled) {
@@ -87,28 +171,47 @@ int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t,
   }
   /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
    * the difference of the means is then rounding noise. */
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * fmax(fabs(mean0), fabs(mean1))) return 0;
+  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * fmax(fabs(mean0), fabs(mean1)) || !isfinite(df))
+    return 0;
   *t = (mean1 - mean0) / se;
   *nu = df;
-  if (se_out) *se_out = se;
+  *se_out = se;
+  *diff_out = mean1 - mean0;
+  return 1;
+}
+
+int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
+                double *se_out) {
+  *t = *nu = NAN;
+  if (se_out) *se_out = NAN;
+  if (!t_args_ok(a0, a1, 0.5)) return 0;
+  int e = t_scale(a0, a1);
+  double tv, nv, se, d;
+  if (!t_stat_scaled(pooled, a0, a1, e, &tv, &nv, &se, &d)) return 0;
+  *t = tv;
+  *nu = nv;
+  if (se_out) *se_out = ldexp(se, e);
   return 1;
 }
 
 /* The part both tests share. */
 static double t_test(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double conf,
                      tsim_t_fit *out) {
-  double t, nu, se;
-  if (!(conf > 0.0 && conf < 1.0) || !tsim_t_stat(pooled, a0, a1, &t, &nu, &se))
-    return t_fail(out);
+  double t, nu, se, d;
+  if (!(conf > 0.0 && conf < 1.0) || !t_args_ok(a0, a1, conf)) return t_fail(out);
+  int e = t_scale(a0, a1);
+  if (!t_stat_scaled(pooled, a0, a1, e, &t, &nu, &se, &d)) return t_fail(out);
   double p = tsim_t_two_sided_p(t, nu);
   if (out) {
-    double d = a1.mean - a0.mean, q = gsl_cdf_tdist_Qinv((1.0 - conf) / 2.0, nu);
+    /* the interval in the scaled units, then back: exact unless a bound is beyond the double
+     * range (then +-inf) */
+    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu);
     out->p = p;
     out->stat = t;
     out->df = nu;
-    out->diff = d;
-    out->lo = d - q * se;
-    out->hi = d + q * se;
+    out->diff = ldexp(d, e);
+    out->lo = ldexp(d - q * se, e);
+    out->hi = ldexp(d + q * se, e);
   }
   return p;
 }
