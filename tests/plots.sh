@@ -162,6 +162,16 @@ for plot in power type1_error; do
     bad "$plot.gp has a yellow colour"
   fi
 done
+# With gnuplot: every legend entry of the script is drawn in the SVG (the SVG's font is larger
+# than the PNG's; a legend area too low for its rows made gnuplot drop the last entries).
+if command -v gnuplot >/dev/null 2>&1; then
+  for plot in power type1_error; do
+    missing=$(grep -o 'keyentry .* title "[^"]*"' "$tmp/sw/$plot.gp" | sed 's/.*title "//; s/"$//; s/\\\\_/_/g' |
+      while IFS= read -r t; do [ -z "$t" ] || grep -qF ">$t</tspan>" "$tmp/sw/$plot.svg" || echo "$t"; done)
+    [ -z "$missing" ] && [ -s "$tmp/sw/$plot.svg" ] && ok "$plot.svg: every legend entry drawn" \
+      || bad "$plot.svg: legend entries missing: $missing"
+  done
+fi
 grep -q "target power 0.9" "$tmp/sw/power.gp" && ok "power.gp: a line at the target power (--power 0.9)" \
   || bad "power.gp has no target power line"
 grep -q "nominal rate per direction: alpha/2 = 0.025" "$tmp/sw/type1_error.gp" \

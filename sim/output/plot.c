@@ -92,10 +92,11 @@ static int write_data(const tsim_plot *p, const char *path) {
 }
 
 /* Sizes in pixels of the 960-pixel-wide canvas: a legend character is about 7.5 pixels wide at
- * the fonts below, a legend row 19 pixels high. */
+ * the fonts below, a legend row 19 pixels high in the PNG but 21.5 in the SVG (its font is
+ * larger); gnuplot silently drops the entries that do not fit, so rows are sized for the SVG. */
 #define CANVAS_W 960
 #define CHAR_W 7.5
-#define ROW_H 19
+#define ROW_H 22
 /* Reference lines (target power, nominal rates): thick, grey, half transparent, solid - unlike
  * any curve, and drawn over the curves without hiding them. */
 #define REFERENCE_STYLE "lc rgb '#70606060' lw 4"
