@@ -246,8 +246,16 @@ static int bad_usage(const char *usage, const char *fmt, ...) {
   va_start(ap, fmt);
   fprintf(stderr, "trialsim: ");
   vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\n\n%s", usage);
   va_end(ap);
+  /* Only the synopsis (up to the first blank line) and where the rest is: the whole help after
+   * the message pushed the message off a terminal's screen. */
+  const char *end = strstr(usage, "\n\n"), *cmd = usage + strlen("usage: trialsim ");
+  if (!end || strncmp(usage, "usage: trialsim ", strlen("usage: trialsim ")) != 0) {
+    fprintf(stderr, "\n\n%s", usage);
+    return 2;
+  }
+  fprintf(stderr, "\n\n%.*s\n\n'trialsim %.*s --help' says more.\n", (int)(end - usage), usage,
+          (int)strcspn(cmd, " \n"), cmd);
   return 2;
 }
 
