@@ -598,10 +598,11 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   joined_ids(o, nc == 2 ? " and " : ", ", ids, sizeof ids);
   char target[TSIM_NUM_CHARS];
   tsim_num(target, o->target);
-  fprintf(f, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point, "
-             "seed %llu, %d thread%s, %.2f s\n",
-          TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials,
-          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
+  /* The seed, processes (with trialsim_mpi), threads and time as every command's header. */
+  char what[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3) + 256];
+  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point",
+           TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials);
+  tsim_report_print_header(what, ri->trials, ri, f);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
   /* The analysis column only with several; as wide as the longest id. */
   int w = 0;
