@@ -6,7 +6,7 @@
 # path through a regular file, /dev/full (not a folder), a read-only folder and a missing
 # folder inside it. Root passes chmod's read-only permissions, so a read-only folder is made
 # immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
-# tmpfs, overlay file systems); otherwise with chmod 555.
+# tmpfs, overlay file systems); otherwise with chmod 555. Also: run --quiet says where it wrote.
 set -u
 exe=$1; scn=$2; data=$3
 tmp=$(mktemp -d)
@@ -60,5 +60,13 @@ for cmd in run sweep size analyze; do
     check "$cmd below a read-only folder" "$ro/a/b" "cannot create a folder in $ro: " $args
   fi
 done
+# Where the results went: run --quiet prints no table but says it on stderr, as sweep and size
+# do (it said nothing at all).
+"$exe" run "$scn" --trials 10 --quiet --out "$tmp/q" >"$tmp/stdout" 2>"$tmp/err"
+if [ ! -s "$tmp/stdout" ] && grep -q "^trialsim: written: $tmp/q/summary.json, $tmp/q/analyses.csv" "$tmp/err"; then
+  ok "run --quiet: nothing on stdout, where it wrote on stderr"
+else
+  bad "run --quiet: stdout $(wc -c <"$tmp/stdout") bytes, stderr: $(cat "$tmp/err")"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -89,7 +89,7 @@ static const char *const usage_run =
     "                 (the scenario and its sources, the tables with Monte Carlo errors, the\n"
     "                 plots, and a record to reproduce the run: version, revision, the\n"
     "                 scenario's SHA-256, seed, trials, command line, date)\n"
-    "  --quiet        no table on stdout\n";
+    "  --quiet        no table on stdout; where the results went is said on stderr\n";
 
 static const char *const usage_check =
     "usage: trialsim check SCENARIO.json [--set PATH=VALUE ...]\n"
@@ -623,13 +623,13 @@ static int cmd_run(int argc, char **argv) {
     /* The plot after the result set, as a sweep's: a missing gnuplot is a notice. */
     if (writer && tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
       fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
-    if (!c.quiet) {
-      tsim_report_print(sc, t, &ri, stdout);
-      printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", outdir, outdir,
-             c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
-      print_plot_files(stdout, outdir, "oc");
-      putchar('\n');
-    }
+    /* --quiet: no table, and where the results went on stderr, as sweep and size say it. */
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
+    fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", outdir,
+            outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+    print_plot_files(f, outdir, "oc");
+    fputc('\n', f);
   }
   if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
