@@ -548,7 +548,7 @@ static int report_end(const cli *c, int kind, const char *dir, const tsim_scenar
       status = tsim_status_exit_code(st);
     } else if (!c->quiet) {
       printf("report: %s/report.html\n", dir);
-    } else if (kind != 'r') { /* as sweep and size say where they wrote under --quiet */
+    } else { /* --quiet: where it wrote, on stderr */
       fprintf(stderr, "trialsim: written: %s/report.html\n", dir);
     }
     tsim_diag_clear(&d);
