@@ -96,11 +96,11 @@ awk -F, 'NR > 1 && $2 != "all" { d = $12 + $13 - $8; if (d > 1e-12 || d < -1e-12
          END { exit b || !n }' $d_both/size.csv && ok "size.csv: type I favouring E + favouring C = type I error" \
   || bad "size.csv: the directions do not add up"
 awk '/^sample size  / { t = 1; next } t && NF == 0 { exit b }
-     t { ty = $6; e = $9; c = $10; n++   # N, power [lo, hi], fav. E, type I [lo, hi], fav. E, fav. C
+     t { ty = $6; e = $9; c = $10; n++   # N, power [lo, hi], fav exp, type I [lo, hi], fav exp, fav ctl
          d = e + c - ty; if (d > 1.5e-4 || d < -1.5e-4) { print; b = 1 } }
      END { exit b || !n }' itt.out \
-  && ok "printed table: fav. E + fav. C = type I (4 decimals)" || bad "printed table: directions do not add up"
-grep -q "^sample size  power \[95% CI\] *fav. E  type I \[95% CI\] *fav. E  fav. C" itt.out \
+  && ok "printed table: fav exp + fav ctl = type I (4 decimals)" || bad "printed table: directions do not add up"
+grep -q "^sample size  power \[95% CI\] *fav exp  type I \[95% CI\] *fav exp  fav ctl" itt.out \
   && ok "the table has both directions" || bad "table header: $(grep '^sample size' itt.out | head -1)"
 
 # ---- the criterion counts rejections favouring the experimental arm only -------------------

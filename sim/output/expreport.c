@@ -589,7 +589,7 @@ static void print_ci(FILE *f, tsim_estimate e) {
 }
 
 /* The size table's columns after the analysis, then the marker (or none) */
-#define SIZE_COLS "%-23s  %-6s  %-23s  %-6s  %-6s"
+#define SIZE_COLS "%-23s  %-7s  %-23s  %-7s  %-7s"
 
 void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
                             const tsim_size_result *r, const tsim_run_info *ri, FILE *f) {
@@ -612,7 +612,7 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   }
   fprintf(f, "%11s  ", "sample size");
   if (nc > 1) fprintf(f, "%-*s  ", w, "analysis");
-  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav. E", "type I [95% CI]", "fav. E", "fav. C");
+  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav exp", "type I [95% CI]", "fav exp", "fav ctl");
   for (int i = 0; i < r->npoints; i++) {
     const tsim_size_point *p = &r->points[i];
     for (int c = 0; c < nc; c++) {
@@ -620,9 +620,9 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       else fprintf(f, "%11s  ", "");
       if (nc > 1) fprintf(f, "%-*s  ", w, o->comparison[c]);
       print_ci(f, prop(p->reject[c][0], p));
-      fprintf(f, "  %.4f  ", prop(p->favouring[c][0], p).estimate);
+      fprintf(f, "  %7.4f  ", prop(p->favouring[c][0], p).estimate);
       print_ci(f, prop(p->reject[c][1], p));
-      fprintf(f, "  %.4f  %.4f", prop(p->favouring[c][1], p).estimate,
+      fprintf(f, "  %7.4f  %7.4f", prop(p->favouring[c][1], p).estimate,
               prop(favouring_control(p, c, 1), p).estimate);
       int reach = (double)p->favouring[c][0] >= o->target * (double)p->trials;
       fprintf(f, "%s\n", reach ? "  reaches" : "");
@@ -631,19 +631,19 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       fprintf(f, "%11s  %-*s  ", "", w, "all significant");
       if (r->has_all) {
         print_ci(f, prop(p->all[0], p));
-        fprintf(f, "  %-6s  ", "");
+        fprintf(f, "  %-7s  ", "");
         print_ci(f, prop(p->all[1], p));
       } else {
-        fprintf(f, "%-23s  %-6s  %-23s", "(not tallied)", "", "");
+        fprintf(f, "%-23s  %-7s  %-23s", "(not tallied)", "", "");
       }
       /* The marker in the column of the analyses' "reaches", past the direction columns. */
-      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%16s  all reach", "");
+      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%18s  all reach", "");
       fputc('\n', f);
     }
   }
-  fprintf(f, "\nfav. E, fav. C: rejections with the observed difference favouring the experimental "
+  fprintf(f, "\nfav exp, fav ctl: rejections with the observed difference favouring the experimental "
              "arm, or control (they add up to the two-sided rate).\nreaches: the power favouring the "
-             "experimental arm (fav. E) is at least the target; a rejection favouring control is no "
+             "experimental arm (fav exp) is at least the target; a rejection favouring control is no "
              "success.%s\n",
           nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
   if (!r->reached) {
