@@ -82,8 +82,8 @@ expect readme_lupil2 itt 0.1519 0.1499 0.1975 0.0009 0.1966 100.0 +0.088
 expect readme_lupil2 pp 0.1607 0.1590 0.1909 0.0006 0.1903 81.0 +0.098
 expect readme_lupil2 pp_prespecified 0.7268 0.0494 0.0245 0.0249 56.7 +0.311
 expect readme_lupil2 pp_posthoc 0.7825 0.0469 0.0371 0.0098 53.0 +0.345
-expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0674
-expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4875 0.0077
+expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0674 0.0000
+expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4875 0.0077 0.0038
 expect readme_lupil2 "itt / pp_prespecified" 0.1484 0.0035 0.5784 0.2697 0.0236 0.1739 0.0258 0.7768
 
 # ---- README.md: "Sample sizes" ----------------------------------------------------------------

@@ -75,7 +75,7 @@ find_program(TSIM_PYTHON3 NAMES python3)
 tsim_script_test(barnard_reference_should_still_match_scipy slow py/with_scipy.sh "${TSIM_PYTHON3}"
                  ${TSIM_SH}/py/barnard_reference.py --check ${TSIM_SH}/test_barnard.c)
 set_tests_properties(barnard_reference_should_still_match_scipy PROPERTIES SKIP_RETURN_CODE 77)
-tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast
+tsim_unit_test(test_runner runner_should_give_the_whole_tally_from_pieces_merged_as_words fast POSIX
                ${TSIM_SCN}/teaching_small.json
                ${TSIM_SRC}/tests/analysis/every_binary_test.json
                ${TSIM_SCN}/lupil2.json)
@@ -285,3 +285,8 @@ foreach(t IN LISTS tsim_all_tests)
     message(FATAL_ERROR "test ${t} has no label (fast or slow): add it with tsim_test")
   endif()
 endforeach()
+
+# Long runs: shards merged and runs killed and resumed from checkpoints equal one run, bit for
+# bit; merge refuses shards of other runs, overlaps and gaps (tests/long_runs.sh).
+tsim_script_test(shards_and_checkpoints_should_equal_one_run fast long_runs.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SRC})

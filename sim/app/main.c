@@ -25,6 +25,7 @@
 #include "output/expreport.h"
 #include "output/html.h"
 #include "output/report.h"
+#include "run/partial.h"
 #include "run/runner.h"
 #include "input/scenario.h"
 #include "run/size.h"
@@ -56,6 +57,7 @@ static const char *const usage_main =
     "  sweep SCENARIO.json      power curves over a grid of scenario values\n"
     "  size SCENARIO.json       smallest sample size reaching a target power\n"
     "  analyze DATA.json        the tests on observed tables (published results)\n"
+    "  merge SHARD...           one run's result set from its shards (run --trials-from)\n"
     "\n"
     "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
     "1 internal failure. An --out folder that cannot be written is bad input, found before\n"
@@ -64,6 +66,8 @@ static const char *const usage_main =
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
     "                    [--set PATH=VALUE ...] [--p-values] [--report] [--quiet]\n"
+    "                    [--trials-from A] [--trials-to B] [--checkpoint FILE]\n"
+    "                    [--checkpoint-every SECONDS]\n"
     "\n"
     "Simulates N trials under the scenario and under its null twin (every arm's end points set\n"
     "to the control arm's) and reports, for every analysis, power and type I error with Monte\n"
@@ -89,7 +93,41 @@ static const char *const usage_run =
     "                 (the scenario and its sources, the tables with Monte Carlo errors, the\n"
     "                 plots, and a record to reproduce the run: version, revision, the\n"
     "                 scenario's SHA-256, seed, trials, command line, date)\n"
-    "  --quiet        no table on stdout; where the results went is said on stderr\n";
+    "  --quiet        no table on stdout; where the results went is said on stderr\n"
+    "\n"
+    "Long runs (README.md, 'Long runs and batch schedulers'):\n"
+    "  --trials-from A, --trials-to B\n"
+    "                 simulate only trials A to B-1 (0-based; defaults 0 and N) of the run of N\n"
+    "                 trials, and write only a shard: DIR/shard_A_B.tsim (DIR default\n"
+    "                 results/<scenario name>/shards) holding their exact tallies and what\n"
+    "                 identifies the run; 'trialsim merge' makes the result set from shards that\n"
+    "                 cover trials 0 to N-1 once each, identical to one run's\n"
+    "  --checkpoint FILE\n"
+    "                 save the exact tallies and the next trial to FILE now and then (written\n"
+    "                 to a temporary file and renamed); when FILE exists, carry on from it\n"
+    "                 instead of starting again. The results are identical to a run never\n"
+    "                 interrupted. FILE must come from the same scenario file, --set, seed,\n"
+    "                 trials, range, --p-values and trialsim version (else exit 2); it is\n"
+    "                 removed when the run has written its results\n"
+    "  --checkpoint-every SECONDS\n"
+    "                 how often (default 60; decimals allowed)\n";
+
+#ifndef TSIM_MPI
+static const char *const usage_merge =
+    "usage: trialsim merge SHARD... [--out DIR] [--quiet]\n"
+    "\n"
+    "Combines shards written by 'trialsim run --trials-from A --trials-to B' (or checkpoints:\n"
+    "they hold trials A up to where they stopped) into the run's result set: DIR/summary.json,\n"
+    "DIR/analyses.csv (and DIR/p_values.csv with --p-values), the oc plot and the table, the\n"
+    "same as one 'trialsim run' of all the trials, except summary.json's \"run\". The shards\n"
+    "must be of the same run - scenario file (by SHA-256; each shard holds a copy, so the file\n"
+    "itself is not needed), --set options, seed, trials, --p-values and trialsim version - and\n"
+    "cover every trial exactly once; otherwise nothing is written and the exit status is 2,\n"
+    "naming the shards and trials at fault.\n"
+    "\n"
+    "  --out DIR      output folder (default results/<scenario name>)\n"
+    "  --quiet        no table on stdout\n";
+#endif
 
 static const char *const usage_check =
     "usage: trialsim check SCENARIO.json [--set PATH=VALUE ...]\n"
@@ -132,7 +170,7 @@ static const char *const usage_cohort =
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
     "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                      [--report] [--quiet]\n"
+    "                      [--report] [--quiet] [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -156,12 +194,17 @@ static const char *const usage_sweep =
     "--quiet: no table and no progress lines (the terminal's status line, which is erased, stays);\n"
     "where it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every point's table and the plots on one\n"
-    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n";
+    "self-contained page, with a record to reproduce the sweep (as 'trialsim run --help' says).\n"
+    "--checkpoint CKDIR [--checkpoint-every SECONDS]: keep every grid point's exact tallies in the\n"
+    "folder CKDIR (CKDIR/run_<i>.tsim; saved every SECONDS, default 60, and when the point is\n"
+    "done); the same sweep started again carries on from them with identical results (another\n"
+    "sweep's are refused, exit 2). CKDIR is removed when the results are written.\n";
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
     "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
+    "                     [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
     "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
     "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
@@ -196,7 +239,10 @@ static const char *const usage_size =
     "table and no progress lines (the terminal's status line, which is erased, stays); where\n"
     "it wrote is then said on stderr.\n"
     "--report also writes DIR/report.html: the scenario, every size evaluated, the answer and the\n"
-    "plots on one self-contained page, with a record to reproduce the search.\n";
+    "plots on one self-contained page, with a record to reproduce the search.\n"
+    "--checkpoint CKDIR [--checkpoint-every SECONDS]: keep every evaluated size's exact tallies in\n"
+    "the folder CKDIR, as 'trialsim sweep --help' says: the same search started again carries on\n"
+    "from them with identical results. CKDIR is removed when the results are written.\n";
 
 /* The tests of each kind of table follow (tsim_analyze_tests_text), then usage_analyze_end. */
 static const char *const usage_analyze =
@@ -232,6 +278,9 @@ typedef struct cli {
   double power;            /* size: target, 0 = not given */
   double alpha;            /* size: -1 = the analysis's own */
   long long step, max, window; /* size: -1 = default */
+  long long trials_from, trials_to; /* run: a shard's range, -1 = not given */
+  const char *checkpoint;  /* run: --checkpoint FILE */
+  double checkpoint_every; /* run: seconds, 0 = not given */
 } cli;
 
 static void cli_init(cli *c, const char *command) {
@@ -240,6 +289,7 @@ static void cli_init(cli *c, const char *command) {
   c->trials = c->seed = c->trial = -1;
   c->alpha = -1;
   c->step = c->max = c->window = -1;
+  c->trials_from = c->trials_to = -1;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -287,7 +337,8 @@ static int in_list(const char *name, const char *const list[]) {
 
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
-                                            "--max", "--window", NULL};
+                                            "--max", "--window", "--trials-from", "--trials-to",
+                                            "--checkpoint", "--checkpoint-every", NULL};
 static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", "--report",
                                            NULL};
 
@@ -333,6 +384,22 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     if (parse_ll(val, 1, TSIM_MAX_SAMPLE, &c->step)) return bad_usage(usage, "--step: expected a whole number from 1 to %lld, got '%s'", TSIM_MAX_SAMPLE, val);
   } else if (strcmp(name, "--max") == 0) {
     if (parse_ll(val, 1, TSIM_MAX_SAMPLE, &c->max)) return bad_usage(usage, "--max: expected a whole number from 1 to %lld, got '%s'", TSIM_MAX_SAMPLE, val);
+  } else if (strcmp(name, "--trials-from") == 0 || strcmp(name, "--trials-to") == 0) {
+    int from = strcmp(name, "--trials-from") == 0;
+    if (parse_ll(val, from ? 0 : 1, TSIM_MAX_TRIALS, &v))
+      return bad_usage(usage, "%s: expected a whole number from %d to 10^12, got '%s'", name, from ? 0 : 1, val);
+    if (from) c->trials_from = v;
+    else c->trials_to = v;
+  } else if (strcmp(name, "--checkpoint") == 0) {
+    if (!*val) return bad_usage(usage, "--checkpoint: expected a file name, got '%s'", val);
+    c->checkpoint = val;
+  } else if (strcmp(name, "--checkpoint-every") == 0) {
+    char *end;
+    errno = 0;
+    double secs = strtod(val, &end);
+    if (errno || end == val || *end || !(secs >= 0.001 && secs <= 1e9))
+      return bad_usage(usage, "--checkpoint-every: expected seconds from 0.001 to 10^9, got '%s'", val);
+    c->checkpoint_every = secs;
   } else if (strcmp(name, "--window") == 0) {
     if (parse_ll(val, 0, 1000, &c->window)) return bad_usage(usage, "--window: expected a whole number from 0 to 1000, got '%s'", val);
   }
@@ -577,40 +644,340 @@ static void show_progress(void *ctx, long long done, long long total) {
 
 static void print_plot_files(FILE *f, const char *dir, const char *name);
 
+/* Long runs (run --trials-from/--trials-to, --checkpoint; merge). The scenario file's text is
+ * read once: the run loads it (pinned_reader) and its shard or checkpoint keeps it, so both
+ * are the same bytes even if the file changes meanwhile. */
+static char *pinned_text;
+static size_t pinned_len;
+
+static char *pinned_reader(const char *file, size_t *len, tsim_diag *d) {
+  char *s = malloc(pinned_len + 1);
+  if (!s) {
+    tsim_diag_add(d, "%s: out of memory", file);
+    return NULL;
+  }
+  memcpy(s, pinned_text, pinned_len);
+  s[pinned_len] = '\0';
+  *len = pinned_len;
+  return s;
+}
+
+/* Pins the text of `file` (or the given text) for the loader; 0, or an exit status after saying
+ * why. */
+static int pin_scenario(const char *file) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  pinned_text = tsim_scenario_read_text(file, &pinned_len, &d);
+  if (!pinned_text) {
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
+    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: cannot read it\n", file);
+    tsim_diag_clear(&d);
+    return 2;
+  }
+  tsim_diag_clear(&d);
+  tsim_scenario_set_reader(pinned_reader);
+  return 0;
+}
+
+/* --checkpoint-every needs --checkpoint; neither is trialsim_mpi's. 0 or an exit status. */
+static int checkpoint_options(const cli *c, const char *usage) {
+#ifdef TSIM_MPI
+  if (c->checkpoint || c->checkpoint_every > 0)
+    return bad_usage(usage, "%s", "--checkpoint is trialsim's, not trialsim_mpi's");
+#endif
+  if (c->checkpoint_every > 0 && !c->checkpoint) return bad_usage(usage, "%s", "--checkpoint-every needs --checkpoint");
+  return 0;
+}
+
+static void unpin_scenario(void) {
+  if (!pinned_text) return;
+  tsim_scenario_set_reader(NULL);
+  free(pinned_text);
+  pinned_text = NULL;
+}
+
+typedef struct checkpoint_ctx {
+  const char *file;
+  const tsim_partial_id *id;
+} checkpoint_ctx;
+
+static int save_checkpoint(void *ctx, const tsim_tally *t, long long next) {
+  const checkpoint_ctx *k = ctx;
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_status st = tsim_partial_write(k->file, k->id, t, next, &d);
+  if (st != TSIM_OK) tsim_diag_print(&d, "trialsim: error: checkpoint: ", stderr);
+  tsim_diag_clear(&d);
+  return st != TSIM_OK;
+}
+
+/* run --checkpoint FILE: the simulation of o, carried on from FILE when it exists and is this
+ * run's (refused with exit status 2 when it is another's), saving into FILE every
+ * --checkpoint-every seconds. Returns 0 with *rs the simulation's status, or an exit status
+ * before anything was simulated. */
+static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_run_opts *o,
+                            const tsim_partial_id *id, tsim_tally **t, tsim_status *rs) {
+  *t = NULL;
+  tsim_checkpoint_opts cp = {c->checkpoint_every > 0 ? c->checkpoint_every : 60, save_checkpoint, NULL, NULL, 0};
+  checkpoint_ctx k = {c->checkpoint, id};
+  cp.ctx = &k;
+  tsim_partial p;
+  tsim_tally *start = NULL;
+  struct stat sb;
+  tsim_partial_remove_stale(c->checkpoint); /* of a run killed while saving */
+  if (stat(c->checkpoint, &sb) == 0) {
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status st = tsim_partial_read(c->checkpoint, &p, &d);
+    if (st != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: --checkpoint ", stderr);
+      tsim_diag_clear(&d);
+      return tsim_status_exit_code(st);
+    }
+    tsim_diag_clear(&d);
+    const char *what = tsim_partial_differs(&p.id, id);
+    if (!what && (p.id.from != id->from || p.id.to != id->to)) what = "trial range (--trials-from, --trials-to)";
+    if (!what && !(start = tsim_tally_new(sc, o->p_values))) {
+      tsim_partial_free(&p);
+      fprintf(stderr, "trialsim: error: out of memory\n");
+      return 1;
+    }
+    if (!what && tsim_partial_tally(&p, start) != TSIM_OK) what = "tally (its shape is another scenario's)";
+    if (what) {
+      fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another run: its %s differs "
+                      "from this one's; remove it, or give another file\n", c->checkpoint, what);
+      tsim_partial_free(&p);
+      tsim_tally_free(start);
+      return 2;
+    }
+    cp.start = start;
+    cp.start_next = p.done;
+    if (!c->quiet)
+      fprintf(stderr, "trialsim: resuming from %s: %lld of %lld trials done\n", c->checkpoint,
+              p.done - id->from, id->to - id->from);
+    tsim_partial_free(&p);
+  } else if (errno != ENOENT) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: %s\n", c->checkpoint, strerror(errno));
+    return 2;
+  } else {
+    /* A first save into a folder that is missing or not writable would fail only after the
+     * first interval: checked now, by saving the empty start. */
+    tsim_tally *empty = tsim_tally_new(sc, o->p_values);
+    if (!empty) { fprintf(stderr, "trialsim: error: out of memory\n"); return 1; }
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status st = tsim_partial_write(c->checkpoint, id, empty, id->from, &d);
+    tsim_tally_free(empty);
+    if (st != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: --checkpoint ", stderr);
+      tsim_diag_clear(&d);
+      return 2;
+    }
+    tsim_diag_clear(&d);
+  }
+  *rs = tsim_run_checkpointed(sc, o, &cp, t);
+  tsim_tally_free(start);
+  return 0;
+}
+
+/* sweep and size --checkpoint DIR: every run the command asks for (a grid point, a size tried)
+ * is kept in DIR/run_<i>.tsim, the i-th run in the order asked for (tsim_run_set_keeper),
+ * saved every --checkpoint-every seconds and when finished; started again with the same
+ * arguments the command finds its finished runs there, carries on with the one it was in, and
+ * ends with the same results. The command's identity is the scenario file's text and its
+ * arguments but those that do not change the numbers (--threads, --out, --quiet, --report,
+ * --checkpoint, --checkpoint-every). */
+typedef struct keeper_ctx {
+  const char *dir;
+  const char *args[256];
+  int nargs;
+  tsim_run_opts cur;    /* the run being kept (load comes before its saves) */
+  int refused;
+} keeper_ctx;
+
+static void keeper_file(const keeper_ctx *k, long long index, char *out, size_t n) {
+  snprintf(out, n, "%s/run_%lld.tsim", k->dir, index);
+}
+
+static void keeper_id(const keeper_ctx *k, tsim_partial_id *id) {
+  tsim_partial_id_init(id, "", pinned_text, pinned_len, k->args, k->nargs, k->cur.seed,
+                       k->cur.first_trial + k->cur.trials, k->cur.p_values, k->cur.first_trial,
+                       k->cur.first_trial + k->cur.trials);
+}
+
+static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_tally *t, long long *next) {
+  keeper_ctx *k = ctx;
+  k->cur = *o;
+  char file[4200];
+  keeper_file(k, index, file, sizeof file);
+  tsim_partial_remove_stale(file);
+  struct stat sb;
+  if (stat(file, &sb) != 0) return 0;
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_partial p;
+  tsim_status st = tsim_partial_read(file, &p, &d);
+  if (st != TSIM_OK) {
+    tsim_diag_print(&d, "trialsim: error: --checkpoint ", stderr);
+    tsim_diag_clear(&d);
+    k->refused = 1;
+    return -1;
+  }
+  tsim_diag_clear(&d);
+  tsim_partial_id id;
+  keeper_id(k, &id);
+  const char *what = tsim_partial_differs(&p.id, &id);
+  if (!what && (p.id.from != id.from || p.id.to != id.to)) what = "trials";
+  if (!what && tsim_partial_tally(&p, t) != TSIM_OK) what = "tally's shape";
+  if (what && strcmp(what, "--set options") == 0) what = "arguments";
+  if (what) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another command: they differ in "
+                    "%s; remove the folder, or give another\n", k->dir, what);
+    k->refused = 1;
+  } else {
+    *next = p.done;
+  }
+  tsim_partial_free(&p);
+  return what ? -1 : 1;
+}
+
+static int keeper_save(void *ctx, long long index, const tsim_tally *t, long long next) {
+  keeper_ctx *k = ctx;
+  char file[4200];
+  keeper_file(k, index, file, sizeof file);
+  tsim_partial_id id;
+  keeper_id(k, &id);
+  checkpoint_ctx ck = {file, &id};
+  return save_checkpoint(&ck, t, next);
+}
+
+/* Starts keeping the runs of a sweep or size with --checkpoint DIR (pins the scenario text);
+ * 0 or an exit status. */
+static int keeper_begin(const cli *c, int argc, char **argv, keeper_ctx *k, tsim_run_keeper *rk) {
+  memset(k, 0, sizeof *k);
+  k->dir = c->checkpoint;
+  static const char *const skip_value[] = {"--threads", "--out", "--checkpoint", "--checkpoint-every", NULL};
+  static const char *const skip_flag[] = {"--quiet", "--report", NULL};
+  for (int i = 0; i < argc && k->nargs < TSIM_PARTIAL_MAX_SET; i++) {
+    char name[32];
+    const char *eq = strchr(argv[i], '=');
+    size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), argv[i]);
+    if (in_list(name, skip_flag)) continue;
+    if (in_list(name, skip_value)) { if (!eq) i++; continue; }
+    k->args[k->nargs++] = argv[i];
+  }
+  if (k->nargs == TSIM_PARTIAL_MAX_SET) {
+    fprintf(stderr, "trialsim: error: --checkpoint: at most %d arguments\n", TSIM_PARTIAL_MAX_SET);
+    return 2;
+  }
+  char why[4400] = "";
+  if (outdir_writable(k->dir, why, sizeof why) != 0 || tsim_mkdirs(k->dir) != 0) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: cannot keep checkpoints there: %s\n", k->dir,
+            why[0] ? why : strerror(errno));
+    return 2;
+  }
+  int st = pin_scenario(c->scenario);
+  if (st) return st;
+  *rk = (tsim_run_keeper){c->checkpoint_every > 0 ? c->checkpoint_every : 60, keeper_load, keeper_save, k};
+  tsim_run_set_keeper(rk);
+  return 0;
+}
+
+/* Stops keeping; after success the folder's checkpoints are removed (and the folder, when
+ * empty). */
+static void keeper_end(keeper_ctx *k, int success) {
+  tsim_run_set_keeper(NULL);
+  unpin_scenario();
+  if (!success) return;
+  char file[4200];
+  for (long long i = 0;; i++) {
+    keeper_file(k, i, file, sizeof file);
+    tsim_partial_remove_stale(file);
+    if (remove(file) != 0) break;
+  }
+  rmdir(k->dir);
+}
+
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
-                                        "--set", "--p-values", "--report", NULL};
+                                        "--set", "--p-values", "--report", "--trials-from",
+                                        "--trials-to", "--checkpoint", "--checkpoint-every", NULL};
   cli c;
   cli_init(&c, "run");
   int st = parse_cli(argc, argv, usage_run, allowed, &c);
   if (st) return st < 0 ? 0 : st;
   tsim_override ov[CLI_MAX_SET];
   if ((st = fixed_overrides(&c, usage_run, ov))) return st;
+  int shard = c.trials_from >= 0 || c.trials_to >= 0, long_run = shard || c.checkpoint;
+#ifdef TSIM_MPI
+  if (long_run || c.checkpoint_every > 0)
+    return bad_usage(usage_run, "%s", "--trials-from, --trials-to and --checkpoint are trialsim's, not trialsim_mpi's");
+#endif
+  if (c.checkpoint_every > 0 && !c.checkpoint) return bad_usage(usage_run, "%s", "--checkpoint-every needs --checkpoint FILE");
+  if (shard && c.report) return bad_usage(usage_run, "%s", "--report does not apply to a shard (--trials-from, --trials-to): the merged result set is the run's");
   if (!c.scenario && !(c.scenario = default_scenario())) return 2;
+  if (long_run && (st = pin_scenario(c.scenario))) return st;
   int status = 0;
   tsim_scenario *sc = load(c.scenario, ov, c.nset, &status);
-  if (!sc) return status;
+  if (!sc) { unpin_scenario(); return status; }
+  long long total_trials = c.trials > 0 ? c.trials : sc->trials;
+  long long from = c.trials_from >= 0 ? c.trials_from : 0, to = c.trials_to >= 0 ? c.trials_to : total_trials;
+  if (from >= to || to > total_trials) {
+    tsim_scenario_free(sc);
+    unpin_scenario();
+    return bad_usage(usage_run, "--trials-from %lld, --trials-to %lld: expected 0 <= A < B <= the run's trials (%lld)",
+                     from, to, total_trials);
+  }
   tsim_html_record rec;
   if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
-  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
-  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
-                     c.trials > 0 ? c.trials : sc->trials,
+  else snprintf(outdir, sizeof outdir, shard ? "results/%s/shards" : "results/%s", sc->name);
+  if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); unpin_scenario(); return status; }
+  tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, from, to - from,
                      c.threads > 0 ? c.threads : omp_get_max_threads(), NULL, NULL, c.p_values, 0};
   progress pr = {now_seconds(), 0, 0};
   if (isatty(STDERR_FILENO)) { o.progress = show_progress; o.progress_ctx = &pr; }
   tsim_tally *t = NULL;
+  tsim_partial_id pid;
+  if (long_run)
+    tsim_partial_id_init(&pid, c.scenario, pinned_text, pinned_len, c.set, c.nset, o.seed, total_trials,
+                         c.p_values, from, to);
   double t0 = now_seconds();
-  tsim_status rs = tsim_run(sc, &o, &t);
+  tsim_status rs = TSIM_OK;
+  if (!c.checkpoint) rs = tsim_run(sc, &o, &t);
+  else if ((status = run_checkpointed(&c, sc, &o, &pid, &t, &rs))) {
+    tsim_html_record_free(&rec);
+    tsim_scenario_free(sc);
+    unpin_scenario();
+    return status;
+  }
   double secs = now_seconds() - t0;
   if (pr.shown) fprintf(stderr, "\r%70s\r", "");
   if (rs != TSIM_OK) {
     fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
     tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
+    unpin_scenario();
     return tsim_status_exit_code(rs);
+  }
+  if (shard) { /* the shard file only */
+    char file[4200];
+    snprintf(file, sizeof file, "%s/shard_%lld_%lld.tsim", outdir, from, to);
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status ws = TSIM_IO;
+    if (tsim_mkdirs(outdir) != 0) fprintf(stderr, "trialsim: error: %s: cannot create it: %s\n", outdir, strerror(errno));
+    else if ((tsim_partial_remove_stale(file), ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
+    else if (!c.quiet) printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs, file);
+    if (ws == TSIM_OK && c.checkpoint) remove(c.checkpoint);
+    tsim_diag_clear(&d);
+    tsim_html_record_free(&rec);
+    tsim_tally_free(t);
+    tsim_scenario_free(sc);
+    unpin_scenario();
+    return ws == TSIM_OK ? 0 : tsim_status_exit_code(ws);
   }
   tsim_run_info ri = {o.seed, o.trials, o.threads, secs, processes};
   tsim_diag d;
@@ -633,9 +1000,11 @@ static int cmd_run(int argc, char **argv) {
   }
   if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
+  if (status == 0 && c.checkpoint) remove(c.checkpoint); /* the results hold it all now */
   tsim_diag_clear(&d);
   tsim_tally_free(t);
   tsim_scenario_free(sc);
+  unpin_scenario();
   return status;
 }
 
@@ -810,15 +1179,40 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
   else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
 }
 
+/* Where a sweep or size search wrote: DIR/NAME.json, DIR/NAME.csv and its two plots; after the
+ * table on stdout, or with --quiet on stderr. */
+static void print_written(int quiet, const char *dir, const char *name, const char *plot1,
+                          const char *plot2) {
+  FILE *f = quiet ? stderr : stdout;
+  fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", dir, name, dir, name);
+  print_plot_files(f, dir, plot1);
+  print_plot_files(f, dir, plot2);
+  fputc('\n', f);
+}
+
+static int sweep_body(const cli *cp);
+
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--power", "--report", NULL};
+                                        "--out", "--quiet", "--power", "--report", "--checkpoint",
+                                        "--checkpoint-every", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
   if (st) return st < 0 ? 0 : st;
   if (!c.scenario) return bad_usage(usage_sweep, "%s", "sweep needs a scenario file");
-  int status = 0;
+  keeper_ctx kc;
+  tsim_run_keeper rk;
+  if ((st = checkpoint_options(&c, usage_sweep))) return st;
+  if (c.checkpoint && (st = keeper_begin(&c, argc, argv, &kc, &rk))) return st;
+  int status = sweep_body(&c);
+  if (c.checkpoint) keeper_end(&kc, status == 0);
+  return status;
+}
+
+static int sweep_body(const cli *cp) {
+  cli c = *cp;
+  int st, status = 0;
   tsim_scenario *sc = load(c.scenario, NULL, 0, &status);
   if (!sc) return status;
   tsim_grid g;
@@ -848,13 +1242,8 @@ static int cmd_sweep(int argc, char **argv) {
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
   } else {
-    FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
-    fprintf(f, c.quiet ? "trialsim: written: %s/sweep.json, %s/sweep.csv" : "\nwritten: %s/sweep.json, %s/sweep.csv",
-            outdir, outdir);
-    print_plot_files(f, outdir, "power");
-    print_plot_files(f, outdir, "type1_error");
-    fputc('\n', f);
+    print_written(c.quiet, outdir, "sweep", "power", "type1_error");
   }
   if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
@@ -986,10 +1375,13 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
   status_show(sl, line);
 }
 
+static int size_body(const cli *cp);
+
 static int cmd_size(int argc, char **argv) {
   static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
                                         "--window", "--set", "--trials", "--seed", "--threads",
-                                        "--out", "--quiet", "--report", NULL};
+                                        "--out", "--quiet", "--report", "--checkpoint",
+                                        "--checkpoint-every", NULL};
   cli c;
   cli_init(&c, "size");
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
@@ -997,6 +1389,18 @@ static int cmd_size(int argc, char **argv) {
   if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
   if (!c.nanalysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
   if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
+  keeper_ctx kc;
+  tsim_run_keeper rk;
+  if ((st = checkpoint_options(&c, usage_size))) return st;
+  if (c.checkpoint && (st = keeper_begin(&c, argc, argv, &kc, &rk))) return st;
+  int status = size_body(&c);
+  if (c.checkpoint) keeper_end(&kc, status == 0);
+  return status;
+}
+
+static int size_body(const cli *cp) {
+  cli c = *cp;
+  int st;
   tsim_size_opts so;
   memset(&so, 0, sizeof so);
   if ((st = size_analyses(&c, &so))) return st;
@@ -1044,13 +1448,8 @@ static int cmd_size(int argc, char **argv) {
     if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
     status = tsim_status_exit_code(rs);
   } else {
-    FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    fprintf(f, c.quiet ? "trialsim: written: %s/size.json, %s/size.csv" : "\nwritten: %s/size.json, %s/size.csv",
-            outdir, outdir);
-    print_plot_files(f, outdir, "size_power");
-    print_plot_files(f, outdir, "size_type1_error");
-    fputc('\n', f);
+    print_written(c.quiet, outdir, "size", "size_power", "size_type1_error");
   }
   if (rs == TSIM_OK) status = report_end(&c, 's', outdir, sc, NULL, 0, &rec);
   else tsim_html_record_free(&rec);
@@ -1099,6 +1498,166 @@ static int cmd_analyze(int argc, char **argv) {
   tsim_analyze_free(a);
   return status;
 }
+
+
+#ifndef TSIM_MPI /* merge is trialsim's */
+/* The shards of merge, by their first trial. */
+typedef struct merge_shard {
+  const char *file;
+  tsim_partial p;
+} merge_shard;
+
+static int by_first_trial(const void *a, const void *b) {
+  const merge_shard *x = a, *y = b;
+  return x->p.id.from < y->p.id.from ? -1 : x->p.id.from > y->p.id.from ? 1 : strcmp(x->file, y->file);
+}
+
+/* Checks that the shards (sorted) are of one run and cover its trials once each; 0 or exit
+ * status 2 after saying why. */
+static int merge_check(const merge_shard *m, int n) {
+  const tsim_partial_id *a = &m[0].p.id;
+  for (int i = 1; i < n; i++) {
+    const tsim_partial_id *b = &m[i].p.id;
+    const char *what = tsim_partial_differs(a, b);
+    if (!what) continue;
+    fprintf(stderr, "trialsim: error: %s and %s are shards of different runs: they differ in %s", m[0].file,
+            m[i].file, what);
+    if (strcmp(what, "seed") == 0) fprintf(stderr, " (%llu, %llu)", (unsigned long long)a->seed, (unsigned long long)b->seed);
+    else if (strcmp(what, "trials") == 0) fprintf(stderr, " (%lld, %lld)", a->trials, b->trials);
+    else if (strcmp(what, "trialsim version") == 0) fprintf(stderr, " (%s, %s)", a->version, b->version);
+    else if (strcmp(what, "--p-values") == 0) fprintf(stderr, " (%s, %s)", a->p_values ? "on" : "off", b->p_values ? "on" : "off");
+    fprintf(stderr, "\n");
+    return 2;
+  }
+  long long next = 0; /* trials [0, next) are covered */
+  const char *last = NULL;
+  for (int i = 0; i < n; i++) {
+    const tsim_partial *p = &m[i].p;
+    if (p->done == p->id.from) continue; /* a checkpoint before its first save holds no trial */
+    if (p->id.from > next) {
+      fprintf(stderr, "trialsim: error: no shard holds trials %lld to %lld (of %lld)\n", next, p->id.from - 1, a->trials);
+      return 2;
+    }
+    if (p->id.from < next) {
+      fprintf(stderr, "trialsim: error: %s and %s both hold trials %lld to %lld\n", last, m[i].file, p->id.from,
+              (p->done < next ? p->done : next) - 1);
+      return 2;
+    }
+    next = p->done;
+    last = m[i].file;
+  }
+  if (next < a->trials) {
+    fprintf(stderr, "trialsim: error: no shard holds trials %lld to %lld (of %lld)\n", next, a->trials - 1, a->trials);
+    return 2;
+  }
+  return 0;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  const char *out = NULL;
+  int quiet = 0, n = 0;
+  merge_shard *m = calloc((size_t)argc + 1, sizeof *m);
+  if (!m) { fprintf(stderr, "trialsim: error: out of memory\n"); return 1; }
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(usage_merge, stdout); free(m); return 0; }
+    if (strcmp(a, "--quiet") == 0) quiet = 1;
+    else if (strcmp(a, "--out") == 0 || strncmp(a, "--out=", 6) == 0) {
+      out = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+      if (!out || !*out) { free(m); return bad_usage(usage_merge, "%s", "--out: expected a folder name"); }
+    } else if (strncmp(a, "--", 2) == 0) {
+      free(m);
+      return bad_usage(usage_merge, "unknown option '%s'", a);
+    } else {
+      m[n++].file = a;
+    }
+  }
+  if (n == 0) { free(m); return bad_usage(usage_merge, "%s", "merge needs the shard files"); }
+  int status = 0;
+  for (int i = 0; i < n && !status; i++) {
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status st = tsim_partial_read(m[i].file, &m[i].p, &d);
+    if (st != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: ", stderr);
+      status = st == TSIM_IO ? 2 : tsim_status_exit_code(st); /* a shard that cannot be read is bad input */
+    }
+    tsim_diag_clear(&d);
+  }
+  if (!status) {
+    qsort(m, (size_t)n, sizeof *m, by_first_trial);
+    status = merge_check(m, n);
+  }
+  tsim_scenario *sc = NULL;
+  tsim_tally *t = NULL;
+  const tsim_partial_id *id = &m[0].p.id;
+  if (!status) { /* the run's scenario from the copy the shards hold, with its --set options */
+    tsim_override ov[TSIM_PARTIAL_MAX_SET];
+    for (int i = 0; i < id->nset && !status; i++) {
+      char why[300];
+      if (tsim_grid_parse_one(id->set[i], &ov[i], why, sizeof why)) {
+        fprintf(stderr, "trialsim: error: %s: --set: %s\n", m[0].file, why);
+        status = 2;
+      }
+    }
+    pinned_text = id->scenario_text;
+    pinned_len = id->scenario_len;
+    tsim_scenario_set_reader(pinned_reader);
+    if (!status) sc = load(id->scenario_file, ov, id->nset, &status);
+    tsim_scenario_set_reader(NULL);
+    pinned_text = NULL;
+  }
+  if (sc && !(t = tsim_tally_new(sc, id->p_values))) { fprintf(stderr, "trialsim: error: out of memory\n"); status = 1; }
+  for (int i = 0; i < n && t && !status; i++) {
+    tsim_tally *one = tsim_tally_new(sc, id->p_values);
+    if (!one) { fprintf(stderr, "trialsim: error: out of memory\n"); status = 1; break; }
+    if (tsim_partial_tally(&m[i].p, one) != TSIM_OK) {
+      fprintf(stderr, "trialsim: error: %s: its tally does not have its scenario's shape (not written by this trialsim?)\n", m[i].file);
+      status = 2;
+    } else {
+      tsim_tally_merge(t, one);
+    }
+    tsim_tally_free(one);
+  }
+  char outdir[4096];
+  if (!status) {
+    if (out) snprintf(outdir, sizeof outdir, "%s", out);
+    else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+    status = check_outdir(outdir);
+  }
+  if (!status) {
+    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1}; /* merging simulates nothing */
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_status ws = tsim_report_write(sc, t, &ri, outdir, &d);
+    if (ws != TSIM_OK) {
+      tsim_diag_print(&d, "trialsim: error: ", stderr);
+      status = tsim_status_exit_code(ws);
+    } else {
+      if (tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
+        fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
+      /* An earlier --report's page shows another result set. */
+      char stale[4200];
+      struct stat sb;
+      snprintf(stale, sizeof stale, "%s/report.html", outdir);
+      if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+      if (!quiet) {
+        tsim_report_print(sc, t, &ri, stdout);
+        printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", outdir,
+               outdir, id->p_values ? ", " : "", id->p_values ? outdir : "", id->p_values ? "/p_values.csv" : "");
+        print_plot_files(stdout, outdir, "oc");
+        putchar('\n');
+      }
+    }
+    tsim_diag_clear(&d);
+  }
+  tsim_tally_free(t);
+  tsim_scenario_free(sc);
+  for (int i = 0; i < n; i++) tsim_partial_free(&m[i].p);
+  free(m);
+  return status;
+}
+#endif
 
 #ifdef TSIM_MPI
 static const char *const usage_mpi =
@@ -1165,6 +1724,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2);
   if (strcmp(cmd, "size") == 0) return cmd_size(argc - 2, argv + 2);
   if (strcmp(cmd, "analyze") == 0) return cmd_analyze(argc - 2, argv + 2);
+  if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 2, argv + 2);
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_main, stdout);
     return 0;

@@ -811,6 +811,17 @@ static void joint_table(page *pg) {
             cJSON_IsNumber(trials) && trials->valuedouble > 0 ? sqrt(0.25 / trials->valuedouble) : NAN);
 }
 
+/* A cell with the estimate at pointer ptr + "/estimate", or a dash when the result set lacks it
+ * (a summary.json of a version without direction). */
+static void estimate_only_cell(page *pg, const char *ptr) {
+  char e[320];
+  snprintf(e, sizeof e, "%.300s/estimate", ptr);
+  sb_puts(&pg->b, "<td class=\"num\">");
+  if (has(pg, e)) num(pg, 4, "%s", e);
+  else sb_puts(&pg->b, "&#8212;");
+  sb_puts(&pg->b, "</td>");
+}
+
 static void multiplicity_tables(page *pg) {
   sbuf *b = &pg->b;
   int n = array_size(pg, "/multiplicity");
@@ -827,18 +838,23 @@ static void multiplicity_tables(page *pg) {
       sb_esc(b, jstr(o, "arm"));
     }
     sb_puts(b, "): the share of trials in which each analysis was significant within the "
-               "procedure.</p>\n<table><tr><th>analysis</th><th>power [95% CI]</th>"
-               "<th>type I error [95% CI]</th></tr>\n");
+               "procedure, and how often it was significant with its observed difference favouring "
+               "the experimental arm (fav. exp) or control (fav. ctl).</p>\n<table><tr><th>analysis"
+               "</th><th>power [95% CI]</th><th>fav. exp</th><th>type I error [95% CI]</th>"
+               "<th>fav. exp</th><th>fav. ctl</th></tr>\n");
     char ptr[256];
     int m = array_size(pg, (snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses", q), ptr));
     for (int i = 0; i < m; i++) {
       snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d", q, i);
       sb_puts(b, "<tr>");
       id_cell(pg, ptr);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/power", q, i);
-      estimate_cells(pg, ptr, 0);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/type1_error", q, i);
-      estimate_cells(pg, ptr, 0);
+      static const char *const keys[5] = {"power", "power_favouring", "type1_error",
+                                          "type1_error_favouring", "type1_error_favouring_control"};
+      for (int k = 0; k < 5; k++) {
+        snprintf(ptr, sizeof ptr, "/multiplicity/%d/analyses/%d/%s", q, i, keys[k]);
+        if (k == 0 || k == 2) estimate_cells(pg, ptr, 0);
+        else estimate_only_cell(pg, ptr);
+      }
       sb_puts(b, "</tr>\n");
     }
     static const char *const rows[2][2] = {{"all_significant", "all of them"}, {"any_significant", "any of them"}};
@@ -846,10 +862,13 @@ static void multiplicity_tables(page *pg) {
       snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s", q, rows[r][0]);
       if (!has(pg, ptr)) continue;
       sb_printf(b, "<tr class=\"grp\"><td>%s</td>", rows[r][1]);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/alternative", q, rows[r][0]);
-      estimate_cells(pg, ptr, 0);
-      snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/null", q, rows[r][0]);
-      estimate_cells(pg, ptr, 0);
+      static const char *const keys[5] = {"alternative", "alternative_favouring", "null",
+                                          "null_favouring", "null_favouring_control"};
+      for (int k = 0; k < 5; k++) {
+        snprintf(ptr, sizeof ptr, "/multiplicity/%d/%s/%s", q, rows[r][0], keys[k]);
+        if (k == 0 || k == 2) estimate_cells(pg, ptr, 0);
+        else estimate_only_cell(pg, ptr);
+      }
       sb_puts(b, "</tr>\n");
     }
     sb_puts(b, "</table>\n");
@@ -1094,6 +1113,20 @@ static tsim_status page_open(page *pg, const char *dir, const char *json_name, t
   return TSIM_OK;
 }
 
+/* Loads the result set DIR/json_name and starts the page: its head, title "trialsim COMMAND:
+ * NAME", and the top (what, the record, the navigation links nav). */
+static tsim_status page_begin(page *pg, const char *dir, const char *json_name, const char *command,
+                              const char *what, const tsim_scenario *sc, const tsim_html_record *r,
+                              const char *nav, tsim_diag *d) {
+  tsim_status st = page_open(pg, dir, json_name, d);
+  if (st != TSIM_OK) return st;
+  char title[200];
+  snprintf(title, sizeof title, "trialsim %s: %s", command, sc->name);
+  page_head(pg, title);
+  page_top(pg, what, sc, r, nav);
+  return TSIM_OK;
+}
+
 /* Writes the page through a temporary renamed into place, and frees it. */
 static tsim_status page_close(page *pg, const char *dir, tsim_diag *d) {
   sb_puts(&pg->b, "</body>\n</html>\n");
@@ -1119,16 +1152,14 @@ static tsim_status page_close(page *pg, const char *dir, tsim_diag *d) {
 tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
                                 const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "summary.json", d);
+  /* The joint table's link only when the result set has one: two analyses or more. */
+  int joint = sc->nanalyses > 1;
+  tsim_status st = page_begin(&pg, dir, "summary.json", "run", "Simulation report", sc, r,
+                              joint ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
+                                      "Joint decisions</a>"
+                                    : "<a href=\"#oc\">Operating characteristics</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim run: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Simulation report", sc, r,
-           array_size(&pg, "/joint") ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
-                                       "Joint decisions</a>"
-                                     : "<a href=\"#oc\">Operating characteristics</a>");
   scenario_section(b, sc, r, 1, jstr(pg.root, "null_twin"));
   sb_puts(b, "<h2 id=\"oc\">Operating characteristics</h2>\n<p>");
   num(&pg, 0, "/trials");
@@ -1206,13 +1237,10 @@ static void sweep_table(page *pg) {
 tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
                                   const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "sweep.json", d);
+  tsim_status st = page_begin(&pg, dir, "sweep.json", "sweep", "Sweep report", sc, r,
+                              "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim sweep: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Sweep report", sc, r, "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>");
   scenario_section(b, sc, r, 0, NULL);
   sb_puts(b, "<p class=\"note\">The values above are the scenario file&#8217;s; the sweep replaces "
              "those of its grid at every point (below).</p>\n<h2 id=\"plots\">Power curves</h2>\n");
@@ -1351,13 +1379,10 @@ static void size_points(page *pg) {
 tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
                                  const tsim_html_record *r, tsim_diag *d) {
   page pg;
-  tsim_status st = page_open(&pg, dir, "size.json", d);
+  tsim_status st = page_begin(&pg, dir, "size.json", "size", "Sample-size report", sc, r,
+                              "<a href=\"#size\">Sample size</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
-  char title[200];
-  snprintf(title, sizeof title, "trialsim size: %s", sc->name);
-  page_head(&pg, title);
-  page_top(&pg, "Sample-size report", sc, r, "<a href=\"#size\">Sample size</a>");
   scenario_section(b, sc, r, 1, NULL);
   sb_puts(b, "<p class=\"note\">The search replaces the sample size above with every size it "
              "evaluates (below); a level given with --alpha is in the analysis plan.</p>\n"

@@ -171,12 +171,18 @@ static cJSON *joint_json(const tsim_scenario *sc, const tsim_tally *t, int p) {
 }
 
 /* One procedure for one experimental arm: each member's power and type I error within the
- * procedure, and the rates at which all, or any, members are significant. */
+ * procedure, and the rates at which all, or any, members are significant - each also by
+ * direction (significant with the difference favouring the experimental arm; the rest favour
+ * control), as the analyses' reject_favouring / reject_favouring_control. */
 static cJSON *procedure_json(const tsim_scenario *sc, const tsim_tally *t, int q, int j) {
   const tsim_procedure *pr = &sc->procedures[q];
   uint64_t n = (uint64_t)t->trials;
-  const uint64_t *c[2];
-  for (int h = 0; h < 2; h++) c[h] = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+  const uint64_t *c[2], *cf[2];
+  size_t off = ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+  for (int h = 0; h < 2; h++) {
+    c[h] = t->proc[h] + off;
+    cf[h] = t->proc_fav[h] + off;
+  }
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "id", pr->id);
   cJSON_AddStringToObject(o, "method", tsim_mult_names[pr->method]);
@@ -188,14 +194,31 @@ static cJSON *procedure_json(const tsim_scenario *sc, const tsim_tally *t, int q
     cJSON_AddStringToObject(m, "id", sc->analyses[pr->members[i]].id);
     cJSON_AddItemToObject(m, "power", tsim__report_estimate_json(tsim_estimate_proportion(c[0][i], n)));
     cJSON_AddItemToObject(m, "type1_error", tsim__report_estimate_json(tsim_estimate_proportion(c[1][i], n)));
+    cJSON_AddItemToObject(m, "power_favouring", tsim__report_estimate_json(tsim_estimate_proportion(cf[0][i], n)));
+    cJSON_AddItemToObject(m, "power_favouring_control",
+                          tsim__report_estimate_json(tsim_estimate_proportion(c[0][i] - cf[0][i], n)));
+    cJSON_AddItemToObject(m, "type1_error_favouring",
+                          tsim__report_estimate_json(tsim_estimate_proportion(cf[1][i], n)));
+    cJSON_AddItemToObject(m, "type1_error_favouring_control",
+                          tsim__report_estimate_json(tsim_estimate_proportion(c[1][i] - cf[1][i], n)));
     cJSON_AddItemToArray(members, m);
   }
+  /* all_significant / any_significant: {alternative, null} as before, then by direction
+   * (all: every member significant and favouring the experimental arm; any: some member so). */
   static const char *const names[2] = {"all_significant", "any_significant"};
+  static const char *const dir[2][2] = {{"alternative_favouring", "null_favouring"},
+                                        {"alternative_favouring_control", "null_favouring_control"}};
   for (int w = 0; w < 2; w++) {
     cJSON *x = cJSON_AddObjectToObject(o, names[w]);
+    size_t s = (size_t)t->pstride - 2 + (size_t)w;
     for (int h = 0; h < 2; h++)
       cJSON_AddItemToObject(x, tsim_hypothesis_names[h],
-                            tsim__report_estimate_json(tsim_estimate_proportion(c[h][t->pstride - 2 + w], n)));
+                            tsim__report_estimate_json(tsim_estimate_proportion(c[h][s], n)));
+    for (int h = 0; h < 2; h++) {
+      cJSON_AddItemToObject(x, dir[0][h], tsim__report_estimate_json(tsim_estimate_proportion(cf[h][s], n)));
+      cJSON_AddItemToObject(x, dir[1][h],
+                            tsim__report_estimate_json(tsim_estimate_proportion(c[h][s] - cf[h][s], n)));
+    }
   }
   return o;
 }
@@ -513,13 +536,17 @@ void tsim_report_print_header(const char *what, long long trials, const tsim_run
   (void)trials;
 }
 
+/* A procedure's table, grouped as the run table: the alternative (power, and its part favouring
+ * the experimental arm) and the null twin (type I error, and its parts favouring each arm). */
 static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
   uint64_t n = (uint64_t)t->trials;
+  double dn = (double)n;
   for (int q = 0; q < t->nproc; q++)
     for (int j = 0; j < t->ncmp; j++) {
       const tsim_procedure *pr = &sc->procedures[q];
-      const uint64_t *a = t->proc[0] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
-      const uint64_t *z = t->proc[1] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      size_t off = ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      const uint64_t *a = t->proc[0] + off, *z = t->proc[1] + off;
+      const uint64_t *af = t->proc_fav[0] + off, *zf = t->proc_fav[1] + off;
       fprintf(f, "\n%s (%s", pr->id, tsim_mult_names[pr->method]);
       char num[TSIM_NUM_CHARS];
       if (pr->method != TSIM_MULT_FIXED_SEQUENCE) fprintf(f, ", family alpha %s", tsim_num(num, pr->alpha));
@@ -530,15 +557,26 @@ static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE 
         int l = (int)strlen(sc->analyses[pr->members[i]].id);
         w = l > w ? l : w;
       }
-      fprintf(f, "  %-*s %8s %8s\n", w, "analysis", "power", "type I");
-      for (int i = 0; i < pr->nmembers; i++)
-        fprintf(f, "  %-*s %8.4f %8.4f\n", w, sc->analyses[pr->members[i]].id,
-                (double)a[i] / (double)n, (double)z[i] / (double)n);
-      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "all of them", (double)a[t->pstride - 2] / (double)n,
-              (double)z[t->pstride - 2] / (double)n);
-      fprintf(f, "  %-*s %8.4f %8.4f\n", w, "any of them", (double)a[t->pstride - 1] / (double)n,
-              (double)z[t->pstride - 1] / (double)n);
+      fprintf(f, "  %*s  ", w, "");
+      tsim__report_centred(f, "alternative", 17, '-');
+      fputs("  ", f);
+      tsim__report_centred(f, "null twin", 26, '-');
+      fputc('\n', f);
+      fprintf(f, "  %-*s  %8s %8s  %8s %8s %8s\n", w, "analysis", "power", "fav exp", "type I", "fav exp",
+              "fav ctl");
+      for (int r = 0; r < pr->nmembers + 2; r++) {
+        /* The members, then all of them and any of them (the last two slots). */
+        size_t s = r < pr->nmembers ? (size_t)r : (size_t)t->pstride - 2 + (size_t)(r - pr->nmembers);
+        const char *name = r < pr->nmembers ? sc->analyses[pr->members[r]].id
+                                            : r == pr->nmembers ? "all of them" : "any of them";
+        fprintf(f, "  %-*s  %8.4f %8.4f  %8.4f %8.4f %8.4f\n", w, name, (double)a[s] / dn, (double)af[s] / dn,
+                (double)z[s] / dn, (double)zf[s] / dn, (double)(z[s] - zf[s]) / dn);
+      }
     }
+  if (t->nproc > 0)
+    fprintf(f, "\nfav exp: significant within the procedure with the observed difference favouring the "
+               "experimental arm;\nall of them: every member so, any of them: some member so; fav ctl: the "
+               "rest (type I - fav exp).\n");
 }
 
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,

@@ -51,7 +51,8 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
   if (t->nproc > 0)
     for (int h = 0; h < 2; h++) {
       t->proc[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc[h]);
-      if (!t->proc[h]) { tsim_tally_free(t); return NULL; }
+      t->proc_fav[h] = calloc((size_t)t->nproc * (size_t)ncmp * (size_t)t->pstride, sizeof *t->proc_fav[h]);
+      if (!t->proc[h] || !t->proc_fav[h]) { tsim_tally_free(t); return NULL; }
     }
   if (p_values)
     for (int h = 0; h < 2; h++) {
@@ -68,6 +69,7 @@ void tsim_tally_free(tsim_tally *t) {
     free(t->cell[h]);
     free(t->both[h]);
     free(t->proc[h]);
+    free(t->proc_fav[h]);
     free(t->pdist[h]);
   }
   free(t);
@@ -126,6 +128,7 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
     for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
+    for (size_t q = 0; q < np; q++) WALK_U64(proc_fav[h][q]);
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
       for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
     if (t->nall) WALK_U64(all[h]);
@@ -153,17 +156,30 @@ void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w1
 static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
   for (int q = 0; q < t->nproc; q++)
     for (int j = 0; j < t->ncmp; j++) {
+      const tsim_procedure *pr = &sc->procedures[q];
       unsigned char sig[TSIM_MAX_ANALYSES];
-      int m = sc->procedures[q].nmembers, all = 1, any = 0;
+      int m = pr->nmembers, all = 1, any = 0, all_fav = 1, any_fav = 0;
       tsim_procedure_apply(sc, q, j, out, sig);
-      uint64_t *c = t->proc[h] + ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      size_t off = ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+      uint64_t *c = t->proc[h] + off, *cf = t->proc_fav[h] + off;
       for (int i = 0; i < m; i++) {
+        /* The direction as tsim_outcome.favouring has it, from the difference: a member can be
+         * significant within a Bonferroni or Holm procedure without rejecting at its own alpha
+         * (then its favouring flag is 0 whatever the direction). NaN favours neither arm. */
+        const tsim_outcome *o = &out[pr->members[i] * t->ncmp + j];
+        int higher = sc->endpoints[sc->analyses[pr->members[i]].endpoint].higher_is_better;
+        int fav = sig[i] && (higher ? o->diff > 0 : o->diff < 0);
         c[i] += sig[i];
+        cf[i] += (uint64_t)fav;
         all = all && sig[i];
         any = any || sig[i];
+        all_fav = all_fav && fav;
+        any_fav = any_fav || fav;
       }
       c[t->pstride - 2] += (uint64_t)all;
       c[t->pstride - 1] += (uint64_t)any;
+      cf[t->pstride - 2] += (uint64_t)all_fav;
+      cf[t->pstride - 1] += (uint64_t)any_fav;
     }
 }
 
@@ -302,7 +318,7 @@ static const tsim_run_split *run_split;
 
 void tsim_run_set_split(const tsim_run_split *s) { run_split = s; }
 
-static tsim_status run_set(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+static tsim_status run_once(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
                            int nset, tsim_tally **out) {
   if (!run_split) return run_local(sc, o, set, nset, out);
   tsim_run_opts mine = *o;
@@ -312,6 +328,50 @@ static tsim_status run_set(const tsim_scenario *sc, const tsim_run_opts *o, cons
   if (st != TSIM_OK) {
     tsim_tally_free(*out);
     *out = NULL;
+  }
+  return st;
+}
+
+static tsim_status run_pieces(const tsim_scenario *sc, const tsim_run_opts *o, const int *set, int nset,
+                              const tsim_checkpoint_opts *cp, tsim_tally **out);
+
+static const tsim_run_keeper *run_keeper;
+static long long keeper_calls;
+
+void tsim_run_set_keeper(const tsim_run_keeper *k) {
+  run_keeper = k;
+  keeper_calls = 0;
+}
+
+typedef struct keeper_save {
+  long long index;
+} keeper_save;
+
+static int keeper_save_fn(void *ctx, const tsim_tally *t, long long next) {
+  const keeper_save *ks = ctx;
+  return run_keeper->save(run_keeper->ctx, ks->index, t, next);
+}
+
+static tsim_status run_set(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
+                           int nset, tsim_tally **out) {
+  if (!run_keeper) return run_once(sc, o, set, nset, out);
+  *out = NULL;
+  keeper_save ks = {keeper_calls++};
+  tsim_tally *start = tsim_tally_new(sc, o->p_values);
+  if (!start) return TSIM_NOMEM;
+  tally_set_all(start, set, nset);
+  long long next = o->first_trial;
+  int got = run_keeper->load(run_keeper->ctx, ks.index, o, start, &next);
+  if (got < 0) { tsim_tally_free(start); return TSIM_INPUT; }
+  tsim_checkpoint_opts cp = {run_keeper->every, keeper_save_fn, &ks, got ? start : NULL, next};
+  tsim_status st = run_pieces(sc, o, set, nset, &cp, out);
+  tsim_tally_free(start);
+  /* The finished run is kept too: a command carried on later skips it. */
+  if (st == TSIM_OK && next < o->first_trial + o->trials &&
+      run_keeper->save(run_keeper->ctx, ks.index, *out, o->first_trial + o->trials) != 0) {
+    tsim_tally_free(*out);
+    *out = NULL;
+    st = TSIM_IO;
   }
   return st;
 }
@@ -328,4 +388,68 @@ tsim_status tsim_run_all_of(const tsim_scenario *sc, const tsim_run_opts *o, con
   for (int i = 0; i < nset; i++)
     if (set[i] < 0 || set[i] >= ncomp) return TSIM_INPUT;
   return run_set(sc, o, set, nset, out);
+}
+
+/* The progress of a piece, seen as the whole run's. */
+typedef struct piece_progress {
+  const tsim_run_opts *o;
+  long long before; /* trials of the run done before this piece */
+} piece_progress;
+
+static void piece_progress_fn(void *ctx, long long done, long long total) {
+  (void)total;
+  const piece_progress *pp = ctx;
+  pp->o->progress(pp->o->progress_ctx, pp->before + done, pp->o->trials);
+}
+
+static double seconds_now(void) { return omp_get_wtime(); }
+
+tsim_status tsim_run_checkpointed(const tsim_scenario *sc, const tsim_run_opts *o,
+                                  const tsim_checkpoint_opts *cp, tsim_tally **out) {
+  return run_pieces(sc, o, NULL, 0, cp, out);
+}
+
+static tsim_status run_pieces(const tsim_scenario *sc, const tsim_run_opts *o, const int *set, int nset,
+                              const tsim_checkpoint_opts *cp, tsim_tally **out) {
+  *out = NULL;
+  long long end = o->first_trial + o->trials;
+  long long next = cp->start ? cp->start_next : o->first_trial;
+  if (next < o->first_trial || next > end) return TSIM_INPUT;
+  tsim_tally *total = tsim_tally_new(sc, o->p_values);
+  if (!total) return TSIM_NOMEM;
+  tally_set_all(total, set, nset);
+  if (cp->start) tsim_tally_merge(total, cp->start);
+  /* The smallest piece: a few chunks per thread, so the threads stay busy; the first piece is
+   * that size and measures the speed. */
+  long long min_piece = (long long)RUN_CHUNK * 4 * (o->threads > 0 ? o->threads : 1);
+  double last_save = seconds_now(), rate = 0; /* trials per second */
+  while (next < end) {
+    long long n = min_piece;
+    if (rate > 0) {
+      double left = cp->every - (seconds_now() - last_save);
+      double want = rate * (left > 0.05 * cp->every ? left : 0.05 * cp->every);
+      if (want > (double)n) n = want < (double)(end - next) ? (long long)want : end - next;
+    }
+    if (n > end - next) n = end - next;
+    tsim_run_opts piece = *o;
+    piece.first_trial = next;
+    piece.trials = n;
+    piece_progress pp = {o, next - o->first_trial};
+    if (o->progress) { piece.progress = piece_progress_fn; piece.progress_ctx = &pp; }
+    tsim_tally *t = NULL;
+    double t0 = seconds_now();
+    tsim_status st = run_once(sc, &piece, set, nset, &t);
+    if (st != TSIM_OK) { tsim_tally_free(total); return st; }
+    double secs = seconds_now() - t0;
+    if (secs > 0) rate = (double)n / secs;
+    tsim_tally_merge(total, t);
+    tsim_tally_free(t);
+    next += n;
+    if (next < end && seconds_now() - last_save >= cp->every) {
+      if (cp->save(cp->ctx, total, next) != 0) { tsim_tally_free(total); return TSIM_IO; }
+      last_save = seconds_now();
+    }
+  }
+  *out = total;
+  return TSIM_OK;
 }

@@ -53,9 +53,16 @@ typedef struct tsim_tally {
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
   /* Multiplicity procedures: for procedure q and comparison j (arm), the trials in which
    * member i was significant within the procedure, then all members, then any member:
-   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any). */
+   * proc[h][(q * ncmp + j) * pstride + i], i < nmembers; + pstride - 2 (all), - 1 (any).
+   * proc_fav has the same layout and counts the same trials when the significance favoured the
+   * experimental arm: member i significant with its observed difference favouring the
+   * experimental arm (as tsim_outcome.favouring: diff > 0 when higher is better, < 0 when lower
+   * is better - read from the difference itself, since a member of a Bonferroni or Holm
+   * procedure can be significant within it without rejecting at its own alpha); all: every
+   * member so; any: some member so. proc - proc_fav counts those favouring control. */
   int nproc, ncmp, pstride;
   uint64_t *proc[2];         /* (owned; NULL when there are no procedures) */
+  uint64_t *proc_fav[2];     /* (owned; NULL when there are no procedures) */
   /* The distribution of p-values (only when the run was asked for it; NULL otherwise): for
    * comparison k, pdist[h][k * (TSIM_PBINS + 1) + j] counts the trials whose p-value first
    * rejects at alpha = (j + 1) / TSIM_PBINS (under the tie rule of stattest.h), i.e. p in
@@ -117,6 +124,41 @@ tsim_status tsim_run(const tsim_scenario *sc, const tsim_run_opts *o, tsim_tally
  * Every other count is tsim_run's. */
 tsim_status tsim_run_all_of(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
                             int nset, tsim_tally **out);
+
+/* A run in segments, for checkpoints (`run --checkpoint`): the trials of o are simulated as
+ * consecutive pieces, each a whole tsim_run, and their tallies added - exactly, so the total is
+ * tsim_run's bit for bit whatever the pieces. After a piece, when `every` seconds have passed
+ * since the last save, save(ctx, tally, next) is given the tally of trials
+ * [o->first_trial, next); a save that fails (nonzero) stops the run with TSIM_IO. A piece is
+ * sized from the speed measured so far to end near the next save. start, when not NULL, is the
+ * tally of trials [o->first_trial, start_next) saved earlier (same scenario and options): the
+ * run goes on from start_next and the result includes it (start is not changed). */
+typedef int (*tsim_save_fn)(void *ctx, const tsim_tally *t, long long next);
+typedef struct tsim_checkpoint_opts {
+  double every;               /* seconds between saves (> 0) */
+  tsim_save_fn save;
+  void *ctx;
+  const tsim_tally *start;    /* NULL: from o->first_trial */
+  long long start_next;
+} tsim_checkpoint_opts;
+tsim_status tsim_run_checkpointed(const tsim_scenario *sc, const tsim_run_opts *o,
+                                  const tsim_checkpoint_opts *cp, tsim_tally **out);
+
+/* Commands of many runs that checkpoint (sweep, size --checkpoint DIR): with a keeper set, the
+ * runs (tsim_run, tsim_run_all_of) are numbered in the order they are asked for, from 0, and
+ * each goes as tsim_run_checkpointed, saving through save(ctx, index, tally, next) - also once
+ * it is finished - and starting from what load(ctx, index, o, t, &next) put into t (shaped for
+ * the run, *next set to o->first_trial): 1 when it loaded the tally of trials
+ * [o->first_trial, *next), 0 when nothing was saved, -1 when what was saved is another run's
+ * (the run then fails with TSIM_INPUT). A command asks for the same runs in the same order when
+ * started again with the same arguments, so the numbers find their runs. NULL: none. */
+typedef struct tsim_run_keeper {
+  double every;
+  int (*load)(void *ctx, long long index, const tsim_run_opts *o, tsim_tally *t, long long *next);
+  int (*save)(void *ctx, long long index, const tsim_tally *t, long long next);
+  void *ctx;
+} tsim_run_keeper;
+void tsim_run_set_keeper(const tsim_run_keeper *k);
 
 /* Runs split across processes (trialsim_mpi; distributed.h sets this): with a split set, every
  * tsim_run - of `run`, of each point of a sweep, of each size a search tries - simulates only

@@ -146,8 +146,15 @@ def required(doc):
                 for c in ("both", "only_first", "only_second", "neither"):
                     need.append(f"/joint/{p}/{h}/{c}/estimate")
         for q, proc in enumerate(doc.get("multiplicity", [])):
-            for i, _ in enumerate(proc["analyses"]):
+            for i, member in enumerate(proc["analyses"]):
                 need += estimate_ptrs(f"/multiplicity/{q}/analyses/{i}/power")
+                for key in ("power_favouring", "type1_error_favouring", "type1_error_favouring_control"):
+                    if key in member:  # by direction, where the result set has it
+                        need.append(f"/multiplicity/{q}/analyses/{i}/{key}/estimate")
+            for w in ("all_significant", "any_significant"):
+                for key in ("alternative_favouring", "null_favouring", "null_favouring_control"):
+                    if key in proc.get(w, {}):
+                        need.append(f"/multiplicity/{q}/{w}/{key}/estimate")
     elif "parameters" in doc:  # a sweep
         for k, pt in enumerate(doc["points"]):
             for c, _ in enumerate(pt["analyses"]):

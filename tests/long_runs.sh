@@ -1,0 +1,187 @@
+#!/bin/sh
+# long_runs.sh TRIALSIM JSON_EQUAL SOURCE_DIR
+# Shards and checkpoints give the numbers of one run, bit for bit:
+# - 'run --trials-from A --trials-to B' shards merged by 'merge' equal one run (summary.json
+#   outside "run", analyses.csv, p_values.csv) for several splits - even, uneven, single-trial
+#   shards, shards given in any order - on the patient-level lupil2, a per-cell scenario, the
+#   latent model, the block path (TSIM_BLOCK=1), and a scenario with multiplicity procedures and
+#   --p-values;
+# - merge refuses (exit 2, nothing written) overlapping shards, a missing range, shards of
+#   another seed, scenario, --set, --p-values or trialsim version, and a damaged file;
+# - a run with --checkpoint killed (SIGKILL) at fixed moments and started again each time ends
+#   with the uninterrupted run's results; a checkpoint of other arguments is refused (exit 2).
+set -u
+exe=$1; jeq=$2; src=$3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()   { echo "ok   $1"; pass=$((pass + 1)); }
+bad()  { echo "FAIL $1"; fail=$((fail + 1)); }
+
+# same_results A B: the result sets in folders A and B are identical outside "run".
+same_results() {
+  "$jeq" "$1/summary.json" "$2/summary.json" run && cmp -s "$1/analyses.csv" "$2/analyses.csv" &&
+    { [ ! -e "$1/p_values.csv" ] || cmp -s "$1/p_values.csv" "$2/p_values.csv"; }
+}
+
+# split NAME SCENARIO TRIALS "RANGES" [run options]: shards over RANGES ("A-B A-B ...") merged
+# (in the reverse order of RANGES) against one run in $tmp/NAME.one.
+split() {
+  name=$1; scn=$2; n=$3; ranges=$4; shift 4
+  [ -d "$tmp/$name.one" ] || "$exe" run "$scn" --trials "$n" --seed 11 --threads 2 --out "$tmp/$name.one" --quiet "$@" ||
+    bad "$name: the whole run"
+  files=
+  for r in $ranges; do
+    a=${r%-*}; b=${r#*-}
+    "$exe" run "$scn" --trials "$n" --seed 11 --threads 2 --trials-from "$a" --trials-to "$b" \
+      --out "$tmp/$name.shards" --quiet "$@" || bad "$name: shard $a-$b"
+    files="$tmp/$name.shards/shard_${a}_${b}.tsim $files"
+  done
+  # shellcheck disable=SC2086
+  if "$exe" merge $files --out "$tmp/$name.merged" --quiet && same_results "$tmp/$name.one" "$tmp/$name.merged"; then
+    ok "$name: shards $ranges merged equal one run"
+  else
+    bad "$name: shards $ranges merged differ from one run"
+  fi
+  rm -rf "$tmp/$name.shards" "$tmp/$name.merged"
+}
+
+lupil2=$src/scenarios/lupil2.json
+split lupil2 "$lupil2" 5003 "0-2500 2500-5003"
+split lupil2 "$lupil2" 5003 "0-1 1-2 2-1777 1777-5002 5002-5003"
+split lupil2 "$lupil2" 5003 "0-5003"
+split cell "$src/scenarios/pss2022.json" 3001 "0-1000 1000-1001 1001-3001"
+split latent "$src/tests/latent/continuous.json" 201 "0-99 99-201"
+TSIM_BLOCK=1 split block "$src/tests/analysis/block_chisq.json" 3001 "0-300 300-3001"
+split pvalues "$src/tests/analysis/every_binary_test.json" 1001 "0-400 400-401 401-1001" --p-values
+if [ -s "$tmp/pvalues.one/p_values.csv" ] && grep -q '"multiplicity"' "$tmp/pvalues.one/summary.json"; then
+  ok "the --p-values case has p-values and multiplicity procedures"
+else
+  bad "the --p-values case lacks p_values.csv or procedures"
+fi
+
+# Refusals: each exit 2 with a message, and nothing written.
+sh=$tmp/sh
+run_shard() { # A B [options]
+  a=$1; b=$2; shift 2
+  "$exe" run "$lupil2" --trials 1000 --seed 11 --threads 2 --trials-from "$a" --trials-to "$b" --out "$sh" --quiet "$@"
+}
+run_shard 0 500; run_shard 500 1000; run_shard 400 1000; run_shard 600 1000
+mkdir -p "$sh/other"
+run_shard 500 1000 --seed 12 --out "$sh/other/seed"
+run_shard 500 1000 --set sample_size=120 --out "$sh/other/set"
+run_shard 500 1000 --p-values --out "$sh/other/pv"
+cp "$lupil2" "$tmp/lupil2_copy.json" && echo " " >> "$tmp/lupil2_copy.json"
+"$exe" run "$tmp/lupil2_copy.json" --trials 1000 --seed 11 --trials-from 500 --out "$sh/other/scenario" --quiet
+# Another version: the version line changed and the file's digest made right again.
+v=$sh/other/version; mkdir -p "$v"
+sed 's/^version .*/version 0.0.0-other/' "$sh/shard_500_1000.tsim" | grep -v '^sha256 ' > "$v/body"
+{ cat "$v/body"; echo "sha256 $(sha256sum "$v/body" | cut -c1-64)"; } > "$v/shard_500_1000.tsim"
+head -c 2000 "$sh/shard_0_500.tsim" > "$sh/other/damaged.tsim"
+refuse() { # WHAT EXPECTED-MESSAGE FILE...
+  what=$1; msg=$2; shift 2
+  "$exe" merge "$@" --out "$tmp/refused" > "$tmp/out" 2> "$tmp/err"
+  st=$?
+  if [ $st -eq 2 ] && grep -q "$msg" "$tmp/err" && [ ! -e "$tmp/refused" ]; then
+    ok "merge refuses $what: $(head -1 "$tmp/err")"
+  else
+    bad "merge of $what: exit $st, '$(cat "$tmp/err")', expected 2 and '$msg'"
+  fi
+}
+refuse "overlapping shards" "both hold trials 400 to 499" "$sh/shard_0_500.tsim" "$sh/shard_400_1000.tsim"
+refuse "a missing range" "no shard holds trials 500 to 599" "$sh/shard_0_500.tsim" "$sh/shard_600_1000.tsim"
+refuse "a missing end" "no shard holds trials 500 to 999" "$sh/shard_0_500.tsim"
+refuse "another seed" "differ in seed" "$sh/shard_0_500.tsim" "$sh/other/seed/shard_500_1000.tsim"
+refuse "another --set" "differ in --set" "$sh/shard_0_500.tsim" "$sh/other/set/shard_500_1000.tsim"
+refuse "another --p-values" "differ in --p-values" "$sh/shard_0_500.tsim" "$sh/other/pv/shard_500_1000.tsim"
+refuse "another scenario" "differ in scenario file" "$sh/shard_0_500.tsim" "$sh/other/scenario/shard_500_1000.tsim"
+refuse "another version" "differ in trialsim version" "$sh/shard_0_500.tsim" "$v/shard_500_1000.tsim"
+refuse "a damaged shard" "incomplete or damaged" "$sh/shard_0_500.tsim" "$sh/other/damaged.tsim"
+refuse "a file that is no shard" "not a partial result" "$sh/shard_0_500.tsim" "$lupil2"
+if "$exe" merge "$sh/shard_0_500.tsim" "$sh/shard_500_1000.tsim" --out "$tmp/m1000" --quiet; then
+  ok "the same shards that cover the trials merge"
+else
+  bad "the shards 0-500 and 500-1000 do not merge"
+fi
+"$exe" run "$lupil2" --trials 1000 --trials-from 700 --trials-to 700 --out "$tmp/r" --quiet 2> /dev/null
+st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "an empty range is refused"; else bad "an empty range: exit $st"; fi
+"$exe" run "$lupil2" --trials 1000 --trials-to 1001 --out "$tmp/r" --quiet 2> /dev/null
+st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "a range past the trials is refused"; else bad "a range past the trials: exit $st"; fi
+
+# Checkpoints: killed at fixed moments, resumed each time, the same results as one run.
+n=60000
+ck=$tmp/ck.tsim
+"$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.one" --quiet || bad "the uninterrupted run"
+resumed=0
+for delay in 0.6 0.3 0.9 0.5; do
+  "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.run" --checkpoint "$ck" \
+    --checkpoint-every 0.05 > /dev/null 2> "$tmp/ck.err" &
+  pid=$!
+  sleep $delay
+  kill -KILL $pid 2> /dev/null
+  wait $pid 2> /dev/null
+  grep -q "resuming from" "$tmp/ck.err" && resumed=$((resumed + 1))
+done
+done=$(sed -n 's/^trials_done //p' "$ck" 2> /dev/null)
+if [ -n "$done" ] && [ "$done" -gt 0 ]; then
+  ok "after the kills the checkpoint holds $done of $n trials (resumed $resumed times)"
+else
+  bad "no checkpoint with trials after the kills ('$done')"
+fi
+# Another run's arguments are refused, and the checkpoint is kept.
+"$exe" run "$lupil2" --trials $n --seed 6 --out "$tmp/ck.other" --checkpoint "$ck" --quiet 2> "$tmp/ck.err"
+st=$?
+if [ $st -eq 2 ] && grep -q "checkpoint of another run: its seed differs" "$tmp/ck.err" && [ -e "$ck" ] && [ ! -e "$tmp/ck.other" ]; then
+  ok "a checkpoint of another seed is refused"
+else
+  bad "a checkpoint of another seed: exit $st, $(cat "$tmp/ck.err")"
+fi
+if "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.run" --checkpoint "$ck" \
+     --checkpoint-every 0.05 --quiet && same_results "$tmp/ck.one" "$tmp/ck.run"; then
+  ok "killed and resumed equals the uninterrupted run"
+else
+  bad "killed and resumed differs from the uninterrupted run"
+fi
+if [ ! -e "$ck" ] && [ -z "$(ls -A "$tmp" | grep "^ck.tsim.tmp-")" ]; then
+  ok "the checkpoint is removed once the results are written"
+else
+  bad "a checkpoint or temporary file is left behind"
+fi
+# sweep and size --checkpoint DIR: killed and resumed equal the uninterrupted command.
+# kill_resume NAME FILE.json ARGS...: killed after 0.5 s and 0.4 s, then run to the end.
+kill_resume() {
+  name=$1; shift
+  "$exe" "$@" --out "$tmp/$name.one" --quiet 2> /dev/null || bad "$name: the uninterrupted command"
+  for delay in 0.5 0.4; do
+    "$exe" "$@" --out "$tmp/$name.run" --checkpoint "$tmp/$name.ck" --checkpoint-every 0.05 --quiet > /dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -KILL $pid 2> /dev/null
+    wait $pid 2> /dev/null
+  done
+  kept=$(ls "$tmp/$name.ck" 2> /dev/null | grep -c '^run_.*\.tsim$')
+  if "$exe" "$@" --out "$tmp/$name.run" --checkpoint "$tmp/$name.ck" --checkpoint-every 0.05 --quiet 2> /dev/null &&
+     "$jeq" "$tmp/$name.one/$name.json" "$tmp/$name.run/$name.json" run &&
+     cmp -s "$tmp/$name.one/$name.csv" "$tmp/$name.run/$name.csv" && [ ! -e "$tmp/$name.ck" ]; then
+    ok "$name killed twice and resumed ($kept runs kept) equals the uninterrupted one; its checkpoints removed"
+  else
+    bad "$name killed and resumed differs from the uninterrupted one, or left its checkpoints"
+  fi
+}
+kill_resume sweep sweep "$lupil2" --set sample_size=40:200:40 --trials 8000 --threads 2
+kill_resume size size "$src/scenarios/lupil2_planning.json" --analysis itt,pp --power 0.8 --trials 3000 --threads 2
+# A folder holding another command's checkpoint (here a shard of a run) is refused.
+mkdir -p "$tmp/swx.ck" && cp "$sh/shard_0_500.tsim" "$tmp/swx.ck/run_0.tsim"
+"$exe" sweep "$lupil2" --set sample_size=40:80:40 --trials 1000 --seed 11 --out "$tmp/swx" --checkpoint "$tmp/swx.ck" --quiet 2> "$tmp/err"
+st=$?
+if [ $st -eq 2 ] && grep -q "a checkpoint of another command" "$tmp/err" && [ ! -e "$tmp/swx" ] && [ -e "$tmp/swx.ck/run_0.tsim" ]; then
+  ok "sweep refuses a checkpoint folder of another command: $(head -1 "$tmp/err")"
+else
+  bad "sweep with another command's checkpoint: exit $st, $(cat "$tmp/err")"
+fi
+
+# The test can fail: another seed's results differ.
+"$exe" run "$lupil2" --trials $n --seed 6 --threads 2 --out "$tmp/ck.six" --quiet
+if same_results "$tmp/ck.one" "$tmp/ck.six"; then bad "another seed gives the same results"; else ok "another seed differs"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
