@@ -62,6 +62,10 @@ grep -q "^trialsim: written: $d_pp/size.json" pp.err && ok "--quiet: says where 
 "$exe" size "$scn" --analysis itt,pp $common >both.out 2>both.err </dev/null || bad "size --analysis itt,pp failed"
 d_both=results/lupil2_planning/size/itt+pp_power0.8
 [ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
+# The joint curve counts rejections in either direction, the analyses' favouring the
+# experimental arm only: its legend says so.
+grep -q 'title "all significant together (either direction)"' $d_both/size_power.gp \
+  && ok "size_power.gp: the joint curve's legend says either direction" || bad "size_power.gp: the joint curve's legend"
 "$exe" size "$scn" --analysis itt --analysis pp $common --out repeated --quiet 2>/dev/null
 cmp -s $d_both/size.csv repeated/size.csv && ok "--analysis repeated = a comma-separated list" || bad "--analysis repeated differs"
 # Per size: every analysis reaches (power favouring the experimental arm, column 7) <=> the "all"

@@ -409,6 +409,8 @@ static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, s
   se->style = style;
 }
 
+#define ALL_TITLE "all significant together (either direction)"
+
 /* The size plots' legend: a colour per named comparison (and one for all of them together);
  * on the type I error plot (type1 = 1) a style per direction: favouring the experimental arm
  * (solid), favouring control (dashed). */
@@ -418,7 +420,9 @@ static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_si
   for (int c = 0; c < nc; c++)
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", o->comparison[c]);
   if (nc > 1 && r->has_all)
-    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "all significant together");
+    /* In either direction, unlike the analyses' curves beside it (favouring the experimental
+     * arm): the legend says so. */
+    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], ALL_TITLE);
   static const char *const styles[2] = {"favouring the experimental arm", "favouring control"};
   p->nstyles = type1 ? 2 : 0;
   for (int i = 0; i < p->nstyles; i++) snprintf(p->style_title[i], sizeof p->style_title[0], "%s", styles[i]);
@@ -505,7 +509,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   for (int c = 0; c < nc; c++)
     size_series(&p, buf + stride * (size_t)p.nseries, r, count_favouring, c, 0, o->comparison[c], c, 0);
   if (nc > 1 && r->has_all)
-    size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, "all significant together", nc, 0);
+    size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, ALL_TITLE, nc, 0);
   set_size_legend(&p, o, r, 0);
   if (r->reached) {
     /* The chosen size: a vertical line from 0 to 1 at N, in a colour of its own. */
