@@ -6,7 +6,8 @@
 # path through a regular file, /dev/full (not a folder), a read-only folder and a missing
 # folder inside it. Root passes chmod's read-only permissions, so a read-only folder is made
 # immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
-# tmpfs, overlay file systems); otherwise with chmod 555. Also: run --quiet says where it wrote.
+# tmpfs, overlay file systems); otherwise with chmod 555. Also: run --quiet says where it wrote,
+# and a closed pipe on stdout does not stop the files being written.
 set -u
 exe=$1; scn=$2; data=$3
 tmp=$(mktemp -d)
@@ -68,5 +69,10 @@ if [ ! -s "$tmp/stdout" ] && grep -q "^trialsim: written: $tmp/q/summary.json, $
 else
   bad "run --quiet: stdout $(wc -c <"$tmp/stdout") bytes, stderr: $(cat "$tmp/err")"
 fi
+# A reader that closes the pipe at once (`| head`, here `| true`): the command still writes every
+# file, report.html (written after the table) included; SIGPIPE killed it before (status 141).
+{ "$exe" run "$scn" --trials 2000 --report --out "$tmp/pipe"; echo $? >"$tmp/pipe_rc"; } | true
+if [ "$(cat "$tmp/pipe_rc")" = 0 ] && [ -s "$tmp/pipe/report.html" ]; then ok "run --report | true: every file written"
+else bad "run --report | true: status $(cat "$tmp/pipe_rc"), files: $(ls "$tmp/pipe" 2>&1 | tr '\n' ' ')"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1711,6 +1712,9 @@ int main(int argc, char **argv) {
 #else
 int main(int argc, char **argv) {
   gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
+  /* A reader that stops early (`| head`) must not kill the command half way through writing its
+   * files (report.html is written after the table): writes to the closed pipe fail instead. */
+  signal(SIGPIPE, SIG_IGN);
   main_argc = argc;
   main_argv = argv;
   if (argc < 2) {
