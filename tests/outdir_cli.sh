@@ -7,7 +7,7 @@
 # folder inside it. Root passes chmod's read-only permissions, so a read-only folder is made
 # immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
 # tmpfs, overlay file systems); otherwise with chmod 555. Also: run --quiet says where it wrote,
-# and a closed pipe on stdout does not stop the files being written.
+# and a closed pipe on stdout does not leave the result set without report.html.
 set -u
 exe=$1; scn=$2; data=$3
 tmp=$(mktemp -d)
@@ -69,10 +69,11 @@ if [ ! -s "$tmp/stdout" ] && grep -q "^trialsim: written: $tmp/q/summary.json, $
 else
   bad "run --quiet: stdout $(wc -c <"$tmp/stdout") bytes, stderr: $(cat "$tmp/err")"
 fi
-# A reader that closes the pipe at once (`| head`, here `| true`): the command still writes every
-# file, report.html (written after the table) included; SIGPIPE killed it before (status 141).
+# A reader that closes the pipe at once (`| head`, here `| true`): the result set, report.html
+# included, is complete whatever the status (SIGPIPE once killed the run between the table and
+# report.html).
 { "$exe" run "$scn" --trials 2000 --report --out "$tmp/pipe"; echo $? >"$tmp/pipe_rc"; } | true
-if [ "$(cat "$tmp/pipe_rc")" = 0 ] && [ -s "$tmp/pipe/report.html" ]; then ok "run --report | true: every file written"
+if [ -s "$tmp/pipe/report.html" ] && [ -s "$tmp/pipe/summary.json" ]; then ok "run --report | true: every file written"
 else bad "run --report | true: status $(cat "$tmp/pipe_rc"), files: $(ls "$tmp/pipe" 2>&1 | tr '\n' ' ')"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

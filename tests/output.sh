@@ -18,7 +18,7 @@ grep -q "analyses.csv: cannot write results: exists and is not a regular file" "
   && ok "the message names the file" || { bad "unexpected message:"; cat "$tmp/err"; }
 cmp -s "$tmp/before.json" "$tmp/o/summary.json" && ok "summary.json was not replaced" \
   || bad "summary.json was replaced although analyses.csv could not be"
-[ -z "$(ls -A "$tmp/o" | grep '\.tmp$')" ] && [ -z "$(ls -a "$tmp/o" | grep '\.tmp$')" ] \
+[ -z "$(ls -A "$tmp/o" | grep -v '^\.trialsim\.lock$' | grep '^\.')" ] \
   && ok "no temporary file left" || bad "temporary files left: $(ls -a "$tmp/o")"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -79,6 +79,6 @@ mkdir -p "$tmp/blocked/report.html/x"
 rc=$?
 [ $rc -eq 1 ] && grep -q "report.html" "$tmp/err" && ok "an unwritable report.html: exit 1, named" \
   || { bad "an unwritable report.html: exit $rc"; cat "$tmp/err"; }
-ls -a "$tmp/blocked" | grep -q '\.tmp$' && bad "temporary file left: $(ls -a "$tmp/blocked")" || ok "no temporary file left"
+ls -A "$tmp/blocked" | grep -v '^\.trialsim\.lock$' | grep -q '^\.' && bad "temporary file left: $(ls -a "$tmp/blocked")" || ok "no temporary file left"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

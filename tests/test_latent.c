@@ -628,6 +628,7 @@ static void hetero_case(void) {
   }
   const char *hn[2] = {"alternative", "null"};
   char what[200];
+  CHECK_SE(eff / neff, 0.0, HET_SD / sqrt(neff), K_SE, "hetero: site effect mean");
   CHECK_SE(sqrt(eff2 / neff), HET_SD, HET_SD / sqrt(2 * neff), K_SE, "hetero: site effect SD");
   for (int h = 0; h < 2; h++) {
     snprintf(what, sizeof what, "hetero %s: slope of (y - mean) / sd on the site effect", hn[h]);

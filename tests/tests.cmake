@@ -16,8 +16,8 @@ set(TSIM_SCN ${TSIM_SRC}/scenarios)
 # tsim_test(NAME LABEL COMMAND...): one ctest entry with its label. (An argument holding a ';'
 # arrives split in two: write shell commands without one.)
 function(tsim_test name label)
-  if(NOT label MATCHES "^(fast|slow)$")
-    message(FATAL_ERROR "test ${name}: label '${label}' is neither fast nor slow")
+  if(NOT label MATCHES "^(fast|slow|fuzz)$")
+    message(FATAL_ERROR "test ${name}: label '${label}' is neither fast, slow nor fuzz")
   endif()
   add_test(NAME ${name} COMMAND ${ARGN})
   set_tests_properties(${name} PROPERTIES LABELS ${label})
@@ -154,6 +154,20 @@ tsim_unit_test(test_cellmode cell_sampling_should_match_patient_sampling_in_dist
 tsim_unit_test(test_scenario scenario_should_round_allocation_shares_as_decimals fast POSIX)
 tsim_script_test(results_should_be_written_all_or_nothing fast output.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
+# Result sets under faults (tests/atomic_*.sh): two writers of one folder never mix their sets;
+# temporaries are created exclusively, removed on SIGINT/SIGTERM and, after SIGKILL, by the next
+# run; every failed write (stdout on /dev/full, a full disk: a small tmpfs when run as root)
+# exits 1. The shim, for tests only, slows one rename() of a process (LD_PRELOAD).
+add_library(tsim_rename_slow MODULE tests/shim/rename_slow.c)
+target_link_libraries(tsim_rename_slow PRIVATE ${CMAKE_DL_LIBS})
+tsim_script_test(writers_of_one_folder_should_never_mix_their_result_sets fast atomic_writers.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:tsim_rename_slow> ${TSIM_SCN}/teaching_small.json)
+tsim_script_test(temporaries_should_be_exclusive_and_never_left_behind fast atomic_temporaries.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:tsim_rename_slow> ${TSIM_SCN}/teaching_small.json)
+set_tests_properties(writers_of_one_folder_should_never_mix_their_result_sets
+                     temporaries_should_be_exclusive_and_never_left_behind PROPERTIES SKIP_RETURN_CODE 77)
+tsim_script_test(every_failed_write_should_exit_1 fast atomic_fullout.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json ${TSIM_SCN}/published/lupil2.json)
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
@@ -277,7 +291,53 @@ tsim_script_test(cohort_help_should_name_every_column_it_prints fast cohort_text
 tsim_script_test(p_values_csv_should_write_numbers_that_read_back fast p_values_text.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 
-# Every test has a label (fast or slow): one added without tsim_test fails the configure.
+# The fuzz dictionary holds every key and enum name the loaders accept (tests/fuzz/make_dict.sh
+# rebuilds it from their key lists; a key added to a loader and not to the dictionary fails).
+tsim_script_test(fuzz_dictionary_should_hold_every_key_the_loaders_accept fast fuzz/make_dict.sh
+                 --check ${TSIM_SRC})
+
+# libFuzzer harnesses (tests/fuzz/), in a build configured with clang and -DTSIM_FUZZ=ON only:
+# label `fuzz`, each run for TSIM_FUZZ_SECONDS from the seed corpus (tests/fuzz/smoke.sh), a
+# smoke test. Skipped (77) when clang cannot link -fsanitize=fuzzer (libclang-rt-14-dev).
+if(TSIM_FUZZ)
+  set(TSIM_FUZZ_SECONDS 20 CACHE STRING "Seconds each fuzz harness runs in ctest -L fuzz")
+  include(CheckCSourceCompiles)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+  check_c_source_compiles("#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }"
+                          TSIM_HAVE_LIBFUZZER)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  add_library(tsim_fuzz_common STATIC tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h)
+  target_compile_options(tsim_fuzz_common PRIVATE ${TSIM_WARNINGS})
+  target_link_libraries(tsim_fuzz_common PUBLIC tsim)
+  foreach(h scenario analyze set)
+    if(TSIM_HAVE_LIBFUZZER)
+      if(h STREQUAL "analyze")
+        add_executable(fuzz_${h} tests/fuzz/fuzz_${h}.c ${TSIM_SRC}/sim/app/analyze.c)
+        target_include_directories(fuzz_${h} PRIVATE ${TSIM_SRC}/sim)
+      else()
+        add_executable(fuzz_${h} tests/fuzz/fuzz_${h}.c)
+      endif()
+      target_compile_options(fuzz_${h} PRIVATE ${TSIM_WARNINGS})
+      target_compile_definitions(fuzz_${h} PRIVATE _POSIX_C_SOURCE=200809L
+                                 TSIM_VERSION="${PROJECT_VERSION}" TSIM_FUZZ_SCENARIOS="${TSIM_SCN}")
+      target_link_libraries(fuzz_${h} PRIVATE tsim_fuzz_common)
+      target_link_options(fuzz_${h} PRIVATE -fsanitize=fuzzer)
+      tsim_script_test(fuzz_${h}_should_find_no_crash_in_a_short_run fuzz fuzz/smoke.sh
+                       $<TARGET_FILE:fuzz_${h}> ${h} ${TSIM_FUZZ_SECONDS} ${TSIM_SRC}
+                       ${CMAKE_BINARY_DIR}/fuzz)
+    else()
+      tsim_test(fuzz_${h}_should_find_no_crash_in_a_short_run fuzz
+                sh -c "echo 'SKIPPED: clang cannot link -fsanitize=fuzzer (Debian: libclang-rt-14-dev)' && exit 77")
+    endif()
+    set_tests_properties(fuzz_${h}_should_find_no_crash_in_a_short_run PROPERTIES
+                         SKIP_RETURN_CODE 77)
+  endforeach()
+endif()
+
+# Every test has a label (fast, slow or fuzz): one added without tsim_test fails the configure.
 get_property(tsim_all_tests DIRECTORY PROPERTY TESTS)
 foreach(t IN LISTS tsim_all_tests)
   get_test_property(${t} LABELS tsim_labels)

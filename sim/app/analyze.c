@@ -766,19 +766,13 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
   for (int i = 0; i < a->ntables; i++) cJSON_AddItemToArray(arr, table_json(&a->tables[i]));
   char *text = tsim_json_print(root);
   cJSON_Delete(root);
-  char tmp[4200], dst[4200];
-  snprintf(tmp, sizeof tmp, "%s/.analyze.json.%ld.tmp", dir, (long)getpid());
-  snprintf(dst, sizeof dst, "%s/analyze.json", dir);
-  FILE *f = text ? fopen(tmp, "w") : NULL;
-  int ok = f && fputs(text, f) >= 0;
-  if (f) ok = fclose(f) == 0 && ok;
-  free(text);
-  if (!ok || rename(tmp, dst) != 0) {
-    tsim_diag_add(d, "%s: cannot write results: %s", dst, strerror(errno));
-    remove(tmp);
-    return TSIM_IO;
+  if (!text) {
+    tsim_diag_add(d, "%s/analyze.json: out of memory", dir);
+    return TSIM_NOMEM;
   }
-  return TSIM_OK;
+  tsim_status st = tsim_report_write_text_file(dir, "analyze.json", text, d);
+  free(text);
+  return st;
 }
 
 /* The width of the table column: at least 26, wider for long table ids (up to 63). */

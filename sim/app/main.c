@@ -61,8 +61,11 @@ static const char *const usage_main =
     "  merge SHARD...           one run's result set from its shards (run --trials-from)\n"
     "\n"
     "'trialsim <command> --help' describes each command. Exit status: 0 success, 2 bad input,\n"
-    "1 internal failure. An --out folder that cannot be written is bad input, found before\n"
-    "anything is simulated.\n";
+    "1 internal failure (every failed write too: a result file, a plot, standard output). An\n"
+    "--out folder that cannot be written is bad input, found before anything is simulated.\n"
+    "A command's files appear in its folder whole or not at all, moved in together under a lock\n"
+    "on DIR/.trialsim.lock; two commands writing into one folder at once end with the later\n"
+    "one's result set, never a mix.\n";
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
@@ -587,44 +590,123 @@ static int report_begin(const cli *c, tsim_html_record *rec) {
   return 1;
 }
 
-/* --report: DIR/report.html from the result set just written there (kind 'r' run, 'w' sweep,
- * 's' size; sc NULL: the scenario file with the overrides ov); without --report, an earlier
- * DIR/report.html is removed, as it would show another result set. Frees the record. Returns 0
- * or an exit status. */
-static int report_end(const cli *c, int kind, const char *dir, const tsim_scenario *sc,
-                      const tsim_override *ov, int nov, tsim_html_record *rec) {
+/* --report: DIR/report.html from the result set just written into the stage (kind 'r' run,
+ * 'w' sweep, 's' size; sc NULL: the scenario file with the overrides ov), into the stage too
+ * (without --report an earlier page is among the set's stale files). Returns 0 or an exit
+ * status (the reason in d, or said by load). */
+static int report_write(const cli *c, int kind, const char *stage, const tsim_scenario *sc,
+                        const tsim_override *ov, int nov, const tsim_html_record *rec, tsim_diag *d) {
+  if (!c->report || !writer) return 0;
   int status = 0;
-  if (!c->report && writer) { /* an earlier --report's page shows another run's numbers */
-    char stale[4200];
-    struct stat sb;
-    snprintf(stale, sizeof stale, "%s/report.html", dir);
-    if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
-  }
-  if (c->report && writer) {
-    tsim_scenario *own = NULL;
-    if (!sc && !(sc = own = load(c->scenario, ov, nov, &status))) {
-      tsim_html_record_free(rec);
-      return status;
-    }
-    tsim_diag d;
-    tsim_diag_init(&d);
-    tsim_status st = kind == 'r' ? tsim_html_write_run(dir, sc, rec, &d)
-                     : kind == 'w' ? tsim_html_write_sweep(dir, sc, rec, &d)
-                                   : tsim_html_write_size(dir, sc, rec, &d);
-    if (st != TSIM_OK) {
-      tsim_diag_print(&d, "trialsim: error: ", stderr);
-      status = tsim_status_exit_code(st);
-    } else if (!c->quiet) {
-      printf("report: %s/report.html\n", dir);
-    } else { /* --quiet: where it wrote, on stderr */
-      fprintf(stderr, "trialsim: written: %s/report.html\n", dir);
-    }
-    tsim_diag_clear(&d);
-    tsim_scenario_free(own);
-  }
-  tsim_html_record_free(rec);
-  return status;
+  tsim_scenario *own = NULL;
+  if (!sc && !(sc = own = load(c->scenario, ov, nov, &status))) return status;
+  tsim_status st = kind == 'r' ? tsim_html_write_run(stage, sc, rec, d)
+                   : kind == 'w' ? tsim_html_write_sweep(stage, sc, rec, d)
+                                 : tsim_html_write_size(stage, sc, rec, d);
+  tsim_scenario_free(own);
+  return tsim_status_exit_code(st);
 }
+
+/* Where --report wrote, once the set is in DIR. */
+static void report_said(const cli *c, const char *dir) {
+  if (!c->report || !writer) return;
+  if (!c->quiet) printf("report: %s/report.html\n", dir);
+  else fprintf(stderr, "trialsim: written: %s/report.html\n", dir); /* --quiet: where it wrote, on stderr */
+}
+
+/* ---- result sets (output/outset.h) ------------------------------------------------------- */
+
+/* The result set being written, for the signal handlers: SIGINT, SIGTERM or SIGHUP while a
+ * command writes removes its stage (nothing of it is left), except during its commit (a few
+ * renames), which is finished first; the signal then takes its usual effect. */
+static tsim_outset *current_set;
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig) {
+  tsim_outset *o = current_set;
+  if (o && tsim_outset_abort(o) == 1) {
+    pending_signal = sig;
+    return;
+  }
+  signal(sig, SIG_DFL);
+  raise(sig); /* delivered once this handler returns: the usual death by sig */
+}
+
+static void install_signal_handlers(void) {
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    struct sigaction old, sa;
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue; /* nohup */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+/* A command's writing: the set, and the notices of its writers (collected, since they name
+ * the stage, and said after the commit with DIR's name). */
+typedef struct out_set {
+  tsim_outset os;
+  char *notes;
+  size_t notes_len;
+  FILE *nf;              /* the writers' notice stream */
+} out_set;
+
+/* Starts the set in dir. TSIM_OK, or the reason in d. */
+static tsim_status set_begin(out_set *s, const char *dir, tsim_diag *d) {
+  memset(s, 0, sizeof *s);
+  s->nf = open_memstream(&s->notes, &s->notes_len);
+  if (!s->nf) s->nf = stderr;
+  tsim_status st = tsim_outset_begin(&s->os, dir, d);
+  if (st == TSIM_OK) current_set = &s->os;
+  return st;
+}
+
+/* Ends the set: committed when st is TSIM_OK (stale: the names of an earlier set's files this
+ * one may lack), else removed. Says the writers' notices, rewrites d's messages to name DIR, and
+ * returns the set's status. A signal that came during the commit takes effect here. */
+static tsim_status set_end(out_set *s, tsim_status st, const char *const stale[], tsim_diag *d) {
+  if (st == TSIM_OK) st = tsim_outset_commit(&s->os, stale, d);
+  else tsim_outset_abort(&s->os);
+  current_set = NULL;
+  if (pending_signal) raise(pending_signal); /* the handler is still installed: it ends us */
+  if (s->nf != stderr) {
+    fclose(s->nf);
+    if (s->notes) tsim_outset_print(&s->os, s->notes, stderr);
+    free(s->notes);
+  }
+  tsim_outset_unstage(&s->os, d);
+  return st;
+}
+
+static const char *const stale_run[] = {"p_values.csv", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
+
+/* A run's result set (summary.json, analyses.csv, p_values.csv, the oc plot and, with c's
+ * --report, report.html) committed whole into outdir. A missing gnuplot is a notice; a failed
+ * gnuplot a message in d with the rest committed. *status: report_write's exit status. */
+static tsim_status write_run_set(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
+                                 const char *outdir, const cli *c, const tsim_html_record *rec,
+                                 tsim_diag *d, int *status) {
+  out_set set;
+  tsim_status ws = set_begin(&set, outdir, d);
+  if (ws == TSIM_OK) ws = tsim_report_write(sc, t, ri, set.os.stage, d);
+  int plot = ws == TSIM_OK ? tsim_report_write_run_plot(sc, t, set.os.stage, set.nf) : 0;
+  if (plot == -1) {
+    tsim_diag_add(d, "%s/oc.dat, oc.gp: cannot write: %s", set.os.stage, strerror(errno));
+    ws = TSIM_IO;
+  } else if (plot == -2) {
+    tsim_diag_add(d, "%s/oc.svg, oc.png: not drawn: gnuplot failed (see %s/oc.log)", set.os.stage, set.os.stage);
+  }
+  if (ws == TSIM_OK && c && (*status = report_write(c, 'r', set.os.stage, sc, NULL, 0, rec, d))) ws = TSIM_IO;
+  return set_end(&set, ws, stale_run, d);
+}
+static const char *const stale_sweep[] = {"report.html", "power.svg", "power.png", "power.log",
+                                          "type1_error.svg", "type1_error.png", "type1_error.log", NULL};
+static const char *const stale_size[] = {"report.html", "size_power.svg", "size_power.png", "size_power.log",
+                                         "size_type1_error.svg", "size_type1_error.png",
+                                         "size_type1_error.log", NULL};
 
 typedef struct progress {
   double start, last;
@@ -983,14 +1065,13 @@ static int cmd_run(int argc, char **argv) {
   tsim_run_info ri = {o.seed, o.trials, o.threads, secs, processes};
   tsim_diag d;
   tsim_diag_init(&d);
-  tsim_status ws = writer ? tsim_report_write(sc, t, &ri, outdir, &d) : TSIM_OK;
+  tsim_status ws = TSIM_OK;
+  if (writer) ws = write_run_set(sc, t, &ri, outdir, &c, &rec, &d, &status);
+  tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (ws != TSIM_OK) {
-    tsim_diag_print(&d, "trialsim: error: ", stderr);
-    status = tsim_status_exit_code(ws);
+    if (!status) status = tsim_status_exit_code(ws);
   } else {
-    /* The plot after the result set, as a sweep's: a missing gnuplot is a notice. */
-    if (writer && tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
-      fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
+    status = d.n > 0; /* written, but gnuplot failed */
     /* --quiet: no table, and where the results went on stderr, as sweep and size say it. */
     FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
@@ -998,9 +1079,9 @@ static int cmd_run(int argc, char **argv) {
             outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
     print_plot_files(f, outdir, "oc");
     fputc('\n', f);
+    report_said(&c, outdir);
   }
-  if (ws == TSIM_OK) status = report_end(&c, 'r', outdir, sc, NULL, 0, &rec);
-  else tsim_html_record_free(&rec);
+  tsim_html_record_free(&rec);
   if (status == 0 && c.checkpoint) remove(c.checkpoint); /* the results hold it all now */
   tsim_diag_clear(&d);
   tsim_tally_free(t);
@@ -1237,17 +1318,24 @@ static int sweep_body(const cli *cp) {
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
                       now_seconds() - t0, processes};
-  if (rs == TSIM_OK && writer) rs = tsim_report_write_sweep(&sw, &ri, c.power > 0 ? c.power : 0.8, outdir, &d, stderr);
+  if (rs == TSIM_OK && writer) {
+    out_set set;
+    rs = set_begin(&set, outdir, &d);
+    if (rs == TSIM_OK) rs = tsim_report_write_sweep(&sw, &ri, c.power > 0 ? c.power : 0.8, set.os.stage, &d, set.nf);
+    if (rs == TSIM_OK && (status = report_write(&c, 'w', set.os.stage, NULL, NULL, 0, &rec, &d))) rs = TSIM_IO;
+    rs = set_end(&set, rs, stale_sweep, &d);
+  }
+  tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    tsim_diag_print(&d, "trialsim: error: ", stderr);
-    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
-    status = tsim_status_exit_code(rs);
+    if (d.n == 0 && !status) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    if (!status) status = tsim_status_exit_code(rs);
   } else {
+    status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
     print_written(c.quiet, outdir, "sweep", "power", "type1_error");
+    report_said(&c, outdir);
   }
-  if (rs == TSIM_OK) status = report_end(&c, 'w', outdir, NULL, NULL, 0, &rec);
-  else tsim_html_record_free(&rec);
+  tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_sweep_free(&sw);
   tsim_grid_free(&g);
@@ -1443,17 +1531,24 @@ static int size_body(const cli *cp) {
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
   status_clear(&sp.sl);
   tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
-  if (rs == TSIM_OK && writer) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, outdir, &d, stderr);
+  if (rs == TSIM_OK && writer) {
+    out_set set;
+    rs = set_begin(&set, outdir, &d);
+    if (rs == TSIM_OK) rs = tsim_report_write_size(c.scenario, sc, &so, &r, &ri, set.os.stage, &d, set.nf);
+    if (rs == TSIM_OK && (status = report_write(&c, 's', set.os.stage, sc, NULL, 0, &rec, &d))) rs = TSIM_IO;
+    rs = set_end(&set, rs, stale_size, &d);
+  }
+  tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    tsim_diag_print(&d, "trialsim: error: ", stderr);
-    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
-    status = tsim_status_exit_code(rs);
+    if (d.n == 0 && !status) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    if (!status) status = tsim_status_exit_code(rs);
   } else {
+    status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
     print_written(c.quiet, outdir, "size", "size_power", "size_type1_error");
+    report_said(&c, outdir);
   }
-  if (rs == TSIM_OK) status = report_end(&c, 's', outdir, sc, NULL, 0, &rec);
-  else tsim_html_record_free(&rec);
+  tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
   tsim_size_result_free(&r);
   tsim_scenario_free(sc);
@@ -1486,7 +1581,10 @@ static int cmd_analyze(int argc, char **argv) {
       tsim_analyze_free(a);
       return status;
     }
-    rs = tsim_analyze_write(a, outdir, &d);
+    out_set set;
+    rs = set_begin(&set, outdir, &d);
+    if (rs == TSIM_OK) rs = tsim_analyze_write(a, set.os.stage, &d);
+    rs = set_end(&set, rs, NULL, &d);
   }
   if (rs != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
@@ -1630,18 +1728,12 @@ static int cmd_merge(int argc, char **argv) {
     tsim_run_info ri = {id->seed, id->trials, 1, 0, 1}; /* merging simulates nothing */
     tsim_diag d;
     tsim_diag_init(&d);
-    tsim_status ws = tsim_report_write(sc, t, &ri, outdir, &d);
+    tsim_status ws = write_run_set(sc, t, &ri, outdir, NULL, NULL, &d, &status);
+    tsim_diag_print(&d, "trialsim: error: ", stderr);
     if (ws != TSIM_OK) {
-      tsim_diag_print(&d, "trialsim: error: ", stderr);
       status = tsim_status_exit_code(ws);
     } else {
-      if (tsim_report_write_run_plot(sc, t, outdir, stderr) < 0)
-        fprintf(stderr, "trialsim: the plot in %s could not be drawn\n", outdir);
-      /* An earlier --report's page shows another result set. */
-      char stale[4200];
-      struct stat sb;
-      snprintf(stale, sizeof stale, "%s/report.html", outdir);
-      if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
+      status = d.n > 0; /* written, but gnuplot failed */
       if (!quiet) {
         tsim_report_print(sc, t, &ri, stdout);
         printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", outdir,
@@ -1659,6 +1751,22 @@ static int cmd_merge(int argc, char **argv) {
   return status;
 }
 #endif
+
+/* Every failed write is a failure, stdout's too (a full disk, a closed pipe): what was printed
+ * is flushed and closed here, and a failure turns an exit status of 0 into 1, said on stderr. */
+static int stdout_checked(int status) {
+  errno = 0;
+  int bad = fflush(stdout) != 0 || ferror(stdout);
+  int e = errno;
+  if (fclose(stdout) != 0 && !bad) {
+    bad = 1;
+    e = errno;
+  }
+  if (!bad) return status;
+  if (e) fprintf(stderr, "trialsim: error: writing to standard output failed: %s\n", strerror(e));
+  else fprintf(stderr, "trialsim: error: writing to standard output failed\n");
+  return status ? status : 1;
+}
 
 #ifdef TSIM_MPI
 static const char *const usage_mpi =
@@ -1691,6 +1799,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   tsim_mpi_install();
+  install_signal_handlers();
   const char *cmd = argc >= 2 ? argv[1] : "";
   int status, help = strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0;
   if (strcmp(cmd, "run") == 0) status = cmd_run(argc - 2, argv + 2);
@@ -1704,19 +1813,13 @@ int main(int argc, char **argv) {
     fputs(usage_mpi, help ? stdout : stderr);
     status = help ? 0 : 2;
   }
-  fflush(stdout);
+  if (writer) status = stdout_checked(status);
   fflush(stderr);
   tsim_mpi_finish(status);
   return status;
 }
 #else
-int main(int argc, char **argv) {
-  gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
-  /* A reader that stops early (`| head`) must not kill the command half way through writing its
-   * files (report.html is written after the table): writes to the closed pipe fail instead. */
-  signal(SIGPIPE, SIG_IGN);
-  main_argc = argc;
-  main_argv = argv;
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_main, stderr);
     return 2;
@@ -1739,5 +1842,13 @@ int main(int argc, char **argv) {
   }
   fprintf(stderr, "trialsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
+}
+
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off(); /* library code reports statuses; GSL must never abort */
+  main_argc = argc;
+  main_argv = argv;
+  install_signal_handlers();
+  return stdout_checked(dispatch(argc, argv));
 }
 #endif

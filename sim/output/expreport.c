@@ -222,15 +222,26 @@ done:;
 
 static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
 
+/* A plot's outcome (tsim_plot_write) as its result set's: its data or script not written (-1)
+ * fails the set; gnuplot failing (-2) is said in d, the rest of the set being good to keep. */
+static tsim_status plot_status(int r, const char *dir, const char *name, tsim_diag *d) {
+  if (r == -1) {
+    tsim_diag_add(d, "%s/%s.dat, %s.gp: cannot write: %s", dir, name, name, strerror(errno));
+    return TSIM_IO;
+  }
+  if (r == -2) tsim_diag_add(d, "%s/%s.svg, %s.png: not drawn: gnuplot failed (see %s/%s.log)", dir, name, name, dir, name);
+  return TSIM_OK;
+}
+
 tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri, double target_power,
                                     const char *dir, tsim_diag *d, FILE *notice) {
   cJSON *root = sweep_json(s, ri);
   tsim_status st = tsim__report_write_pair(dir, "sweep.json", root, "sweep.csv", sweep_csv_writer, s, d);
   cJSON_Delete(root);
   if (st != TSIM_OK) return st;
-  if (sweep_plot(s, 0, target_power, dir, notice) < 0 || sweep_plot(s, 1, target_power, dir, NULL) < 0)
-    if (notice) fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
-  return TSIM_OK;
+  st = plot_status(sweep_plot(s, 0, target_power, dir, notice), dir, "power", d);
+  if (st == TSIM_OK) st = plot_status(sweep_plot(s, 1, target_power, dir, NULL), dir, "type1_error", d);
+  return st;
 }
 
 void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f) {
@@ -582,8 +593,8 @@ tsim_status tsim_report_write_size(const char *file, const tsim_scenario *sc,
   size_csv_ctx ctx = {o, r};
   tsim_status st = tsim__report_write_pair(dir, "size.json", root, "size.csv", size_csv, &ctx, d);
   cJSON_Delete(root);
-  if (st == TSIM_OK && (size_plot(sc, o, r, dir, notice) < 0 || size_type1_plot(sc, o, r, dir) < 0) && notice)
-    fprintf(notice, "trialsim: the plots in %s could not be drawn\n", dir);
+  if (st == TSIM_OK) st = plot_status(size_plot(sc, o, r, dir, notice), dir, "size_power", d);
+  if (st == TSIM_OK) st = plot_status(size_type1_plot(sc, o, r, dir), dir, "size_type1_error", d);
   return st;
 }
 

@@ -1136,17 +1136,9 @@ static tsim_status page_close(page *pg, const char *dir, tsim_diag *d) {
     tsim_diag_add(d, "%s/report.html: out of memory", dir);
     return TSIM_NOMEM;
   }
-  static const char *const names[1] = {"report.html"};
-  char tmp[1][4200];
-  tsim__report_tmp_name(tmp[0], sizeof tmp[0], dir, names[0]);
-  int w = tsim__report_write_text(tmp[0], pg->b.s);
+  tsim_status st = tsim_report_write_text_file(dir, "report.html", pg->b.s, d);
   free(pg->b.s);
-  if (w != 0) {
-    tsim_diag_add(d, "%s/report.html: cannot write: %s", dir, strerror(errno));
-    remove(tmp[0]);
-    return TSIM_IO;
-  }
-  return tsim__report_commit(dir, names, tmp, 1, d);
+  return st;
 }
 
 tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,

@@ -2,6 +2,9 @@
 #include "output/plot.h"
 
 #include "core/numfmt.h"
+#include "output/outset.h"
+
+#include <errno.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,9 +72,7 @@ int tsim_plot_marker(int colour, int style, int nstyles) {
   return markers[(style + cycle * (nstyles > 1 ? nstyles : 1)) % NMARKERS];
 }
 
-static int write_data(const tsim_plot *p, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+static int write_data(const tsim_plot *p, FILE *f) {
   fprintf(f, "# x y lo hi - one block per series, separated by two blank lines\n");
   for (int s = 0; s < p->nseries; s++) {
     const tsim_series *se = &p->series[s];
@@ -88,7 +89,7 @@ static int write_data(const tsim_plot *p, const char *path) {
     }
     fprintf(f, "\n\n");
   }
-  return fclose(f) == 0 ? 0 : -1;
+  return 0;
 }
 
 /* Sizes in pixels of the 960-pixel-wide canvas, measured in gnuplot's SVG (its font is larger
@@ -227,9 +228,7 @@ static void sweep_legend_entries(FILE *f, const void *ctx) {
   }
 }
 
-static int write_script(const tsim_plot *p, const char *path, const char *name) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+static int write_script(const tsim_plot *p, FILE *f, const char *name) {
   legend_layout l = legend(p);
   int two = p->npanels == 2, key_h = l.rows * ROW_H + 12;
   int height = 540 + key_h, top = two ? 64 : 44, bottom = 62 + key_h;
@@ -272,7 +271,7 @@ static int write_script(const tsim_plot *p, const char *path, const char *name) 
   }
   legend_block(f, height, key_h, l.rows, sweep_legend_entries, p);
   fprintf(f, "  unset multiplot\n}\nset output\n");
-  return fclose(f) == 0 ? 0 : -1;
+  return 0;
 }
 
 static int have_gnuplot(void) {
@@ -300,7 +299,8 @@ static int run_gnuplot(const char *dir, const char *name) {
   if (pid == 0) {
     if (chdir(dir) != 0) _exit(127);
     /* gnuplot's warnings go to NAME.log beside the script, not onto our stderr. */
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    unlink(log); /* a new file, never written through a planted link */
+    int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
     if (fd >= 0) { dup2(fd, STDERR_FILENO); close(fd); }
     execlp("gnuplot", "gnuplot", script, (char *)NULL);
     _exit(127);
@@ -310,16 +310,36 @@ static int run_gnuplot(const char *dir, const char *name) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* Removes an earlier run's images, then draws DIR/NAME.gp when gnuplot is installed. */
+/* Does the image at path end as a complete one of its type ends ("</svg>" then white space; a
+ * PNG's IEND chunk)? gnuplot can exit 0 having written a truncated image to a full disk. */
+static int image_complete(const char *path, int png) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char tail[64];
+  off_t size = lseek(fd, 0, SEEK_END);
+  ssize_t want = size < (off_t)sizeof tail ? (ssize_t)size : (ssize_t)sizeof tail, got = -1;
+  if (size > 0 && lseek(fd, size - want, SEEK_SET) >= 0) got = read(fd, tail, (size_t)want);
+  close(fd);
+  if (got != want || got <= 0) return 0;
+  if (png) {
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    return got >= 12 && memcmp(tail + got - 12, iend, 12) == 0;
+  }
+  while (got > 0 && (tail[got - 1] == '\n' || tail[got - 1] == '\r' || tail[got - 1] == ' ')) got--;
+  return got >= 6 && memcmp(tail + got - 6, "</svg>", 6) == 0;
+}
+
+/* Removes an earlier run's images, then draws DIR/NAME.gp when gnuplot is installed. 0 drawn,
+ * 1 no gnuplot, -2 gnuplot failed or its images are incomplete (said on notice). */
 static int draw(const char *dir, const char *name, FILE *notice) {
-  char dat[4200], gp[4200], img[4200];
+  char dat[4200], gp[4200], img[2][4200];
   snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
   snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
   /* Images of an earlier run must not survive beside new data if this drawing fails. */
-  snprintf(img, sizeof img, "%s/%s.svg", dir, name);
-  remove(img);
-  snprintf(img, sizeof img, "%s/%s.png", dir, name);
-  remove(img);
+  snprintf(img[0], sizeof img[0], "%s/%s.svg", dir, name);
+  snprintf(img[1], sizeof img[1], "%s/%s.png", dir, name);
+  unlink(img[0]);
+  unlink(img[1]);
   if (!have_gnuplot()) {
     if (notice)
       fprintf(notice, "trialsim: gnuplot not found: wrote %s and %s but no images "
@@ -331,21 +351,54 @@ static int draw(const char *dir, const char *name, FILE *notice) {
   char logpath[4200];
   snprintf(logpath, sizeof logpath, "%s/%s.log", dir, name);
   struct stat st;
-  if (stat(logpath, &st) == 0 && st.st_size == 0) remove(logpath); /* nothing to say */
+  if (drawn == 0 && (!image_complete(img[0], 0) || !image_complete(img[1], 1))) {
+    drawn = -1;
+    FILE *log = fopen(logpath, "a");
+    if (log) {
+      fprintf(log, "trialsim: gnuplot exited 0 but %s.svg or %s.png is missing or incomplete "
+                   "(a full disk?)\n", name, name);
+      fclose(log);
+    }
+  }
+  if (stat(logpath, &st) == 0 && st.st_size == 0) unlink(logpath); /* nothing to say */
   if (drawn != 0) {
+    unlink(img[0]); /* no half image beside the data */
+    unlink(img[1]);
     if (notice)
       fprintf(notice, "trialsim: gnuplot failed on %s (see %s/%s.log); the data and script are kept\n",
               gp, dir, name);
+    return -2;
+  }
+  return 0;
+}
+
+/* A new temporary for DIR/NAME.EXT (report_internal.h); NULL with errno set. */
+static FILE *plot_file_begin(const char *dir, char tmp[4200]) {
+  return tsim__tmp_create(dir, tmp, 4200);
+}
+
+/* Closes the temporary and renames it to DIR/NAME.EXT: 0, or -1 with errno set and the
+ * temporary removed. `failed`: the writing failed already. */
+static int plot_file_end(FILE *f, int failed, const char tmp[4200], const char *dir, const char *name,
+                         const char *ext) {
+  char dst[4200];
+  snprintf(dst, sizeof dst, "%s/%s.%s", dir, name, ext);
+  int r = tsim__tmp_close(f);
+  if (failed || r != 0 || rename(tmp, dst) != 0) {
+    int e = errno;
+    unlink(tmp);
+    errno = e ? e : EIO;
     return -1;
   }
   return 0;
 }
 
 int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE *notice) {
-  char dat[4200], gp[4200];
-  snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
-  snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
-  if (write_data(p, dat) != 0 || write_script(p, gp, name) != 0) return -1;
+  char tmp[4200];
+  FILE *f = plot_file_begin(dir, tmp);
+  if (!f || plot_file_end(f, write_data(p, f) != 0, tmp, dir, name, "dat") != 0) return -1;
+  if (!(f = plot_file_begin(dir, tmp)) || plot_file_end(f, write_script(p, f, name) != 0, tmp, dir, name, "gp") != 0)
+    return -1;
   return draw(dir, name, notice);
 }
 
@@ -358,9 +411,7 @@ static void dat_triple(FILE *f, const double v[3]) {
   }
 }
 
-static int write_oc_data(const tsim_oc_row *r, int n, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+static int write_oc_data(const tsim_oc_row *r, int n, FILE *f) {
   fprintf(f, "# One row per analysis. Columns: 1 row, 2 id, 3 nominal rate per direction (alpha/2\n"
              "# two-sided, alpha one-sided); then estimate, 95%% low, 95%% high of: 4-6 power favouring\n"
              "# the experimental arm, 7-9 power (two-sided), 10-12 type I error favouring the\n"
@@ -378,7 +429,7 @@ static int write_oc_data(const tsim_oc_row *r, int n, const char *path) {
     dat_triple(f, r[i].type1);
     fputc('\n', f);
   }
-  return fclose(f) == 0 ? 0 : -1;
+  return 0;
 }
 
 static void oc_legend_entries(FILE *f, const void *ctx) {
@@ -389,9 +440,7 @@ static void oc_legend_entries(FILE *f, const void *ctx) {
 }
 
 static int write_oc_script(const char *title, const char *level_title, const tsim_oc_row *r, int n,
-                           const char *path, const char *name) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+                           FILE *f, const char *name) {
   size_t idw = 4;
   double xmax = 0;
   for (int i = 0; i < n; i++) {
@@ -445,14 +494,16 @@ static int write_oc_script(const char *title, const char *level_title, const tsi
           name);
   legend_block(f, height, key_h, 2, oc_legend_entries, level_title);
   fprintf(f, "  unset multiplot\n}\nset output\n");
-  return fclose(f) == 0 ? 0 : -1;
+  return 0;
 }
 
 int tsim_plot_write_oc(const char *title, const char *level_title, const tsim_oc_row *rows, int n,
                        const char *dir, const char *name, FILE *notice) {
-  char dat[4200], gp[4200];
-  snprintf(dat, sizeof dat, "%s/%s.dat", dir, name);
-  snprintf(gp, sizeof gp, "%s/%s.gp", dir, name);
-  if (write_oc_data(rows, n, dat) != 0 || write_oc_script(title, level_title, rows, n, gp, name) != 0) return -1;
+  char tmp[4200];
+  FILE *f = plot_file_begin(dir, tmp);
+  if (!f || plot_file_end(f, write_oc_data(rows, n, f) != 0, tmp, dir, name, "dat") != 0) return -1;
+  if (!(f = plot_file_begin(dir, tmp)) ||
+      plot_file_end(f, write_oc_script(title, level_title, rows, n, f, name) != 0, tmp, dir, name, "gp") != 0)
+    return -1;
   return draw(dir, name, notice);
 }

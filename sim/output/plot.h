@@ -62,8 +62,11 @@ const char *tsim_plot_colour(int colour);
 void tsim_plot_dash(int style, char *out, size_t n);
 int tsim_plot_marker(int colour, int style, int nstyles);
 
-/* Writes DIR/NAME.dat and DIR/NAME.gp and runs gnuplot. Returns 0 when the images were drawn,
- * 1 when gnuplot is missing (notice printed to `notice`), -1 on a write error. */
+/* Writes DIR/NAME.dat and DIR/NAME.gp (each through an exclusively created temporary renamed
+ * into place) and runs gnuplot. Returns 0 when the images were drawn, 1 when gnuplot is missing
+ * (notice printed to `notice`), -1 when the data or script could not be written (errno says
+ * why), -2 when gnuplot failed or left an incomplete image (none is kept; notice says so, and
+ * DIR/NAME.log has gnuplot's messages). */
 int tsim_plot_write(const tsim_plot *p, const char *dir, const char *name, FILE *notice);
 
 /* One row of an operating-characteristics chart: an analysis (comparison). Each rate is

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -15,6 +16,7 @@
 #include "kernels/kernels.h"
 #include "output/json.h"
 #include "output/plot.h"
+#include "output/outset.h"
 #include "output/report_internal.h"
 
 #define Z975 1.959963984540054 /* standard normal 0.975 quantile */
@@ -355,32 +357,14 @@ static void write_p_values_csv(const tsim_scenario *sc, const tsim_tally *t, FIL
 
 /* ---- files ----------------------------------------------------------------------------- */
 
-int tsim_mkdirs(const char *dir) {
-  char buf[4096];
-  size_t len = strlen(dir);
-  if (len == 0 || len >= sizeof buf) return -1;
-  memcpy(buf, dir, len + 1);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-    *p = '/';
+
+tsim_status tsim_report_write_text_file(const char *dir, const char *name, const char *text, tsim_diag *d) {
+  char tmp[1][4200];
+  if (tsim__tmp_write(dir, text, tmp[0], sizeof tmp[0]) != 0) {
+    tsim_diag_add(d, "%s/%s: cannot write: %s", dir, name, strerror(errno));
+    return TSIM_IO;
   }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-  struct stat st;
-  return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-int tsim__report_write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  int ok = fputs(text, f) >= 0;
-  ok = (fclose(f) == 0) && ok;
-  return ok ? 0 : -1;
-}
-
-void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name) {
-  snprintf(out, n, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+  return tsim__report_commit(dir, &name, tmp, 1, d);
 }
 
 tsim_status tsim__report_commit(const char *dir, const char *const name[], char tmp[][4200],
@@ -390,7 +374,7 @@ tsim_status tsim__report_commit(const char *dir, const char *const name[], char 
   for (int i = 0; i < n && ok; i++) {
     struct stat st;
     snprintf(dst, sizeof dst, "%s/%s", dir, name[i]);
-    if (stat(dst, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (lstat(dst, &st) == 0 && !S_ISREG(st.st_mode)) {
       tsim_diag_add(d, "%s: cannot write results: exists and is not a regular file", dst);
       ok = 0;
     }
@@ -402,7 +386,7 @@ tsim_status tsim__report_commit(const char *dir, const char *const name[], char 
       ok = 0;
     }
   }
-  for (int i = 0; i < n; i++) remove(tmp[i]); /* no-ops after a successful rename */
+  for (int i = 0; i < n; i++) unlink(tmp[i]); /* no-ops after a successful rename */
   return ok ? TSIM_OK : TSIM_IO;
 }
 
@@ -415,22 +399,23 @@ tsim_status tsim__report_write_set(const char *dir, const char *json_name, const
   }
   const char *names[1 + TSIM_REPORT_MAX_CSV] = {json_name};
   char tmp[1 + TSIM_REPORT_MAX_CSV][4200];
-  int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV);
+  int n = 1 + (ncsv < TSIM_REPORT_MAX_CSV ? ncsv : TSIM_REPORT_MAX_CSV), made = 0;
   for (int i = 1; i < n; i++) names[i] = csv_name[i - 1];
-  for (int i = 0; i < n; i++) tsim__report_tmp_name(tmp[i], sizeof tmp[i], dir, names[i]);
   char *text = root ? tsim_json_print(root) : NULL;
-  int ok = text && tsim__report_write_text(tmp[0], text) == 0;
+  if (!text) errno = ENOMEM;
+  int ok = text && tsim__tmp_write(dir, text, tmp[0], sizeof tmp[0]) == 0, failed = 0;
+  made = ok;
   free(text);
   for (int i = 1; i < n && ok; i++) {
-    FILE *f = fopen(tmp[i], "w");
-    if (!f) { ok = 0; break; }
+    FILE *f = tsim__tmp_create(dir, tmp[i], sizeof tmp[i]);
+    if (!f) { ok = 0; failed = i; break; }
+    made++;
     csv[i - 1](f, ctx);
-    ok = !ferror(f);
-    ok = (fclose(f) == 0) && ok;
+    if (tsim__tmp_close(f) != 0) { ok = 0; failed = i; }
   }
   if (!ok) {
-    tsim_diag_add(d, "%s: cannot write results: %s", dir, strerror(errno));
-    for (int i = 0; i < n; i++) remove(tmp[i]);
+    tsim_diag_add(d, "%s/%s: cannot write results: %s", dir, names[failed], strerror(errno));
+    for (int i = 0; i < made; i++) unlink(tmp[i]);
     return TSIM_IO;
   }
   return tsim__report_commit(dir, names, tmp, n, d);

@@ -11,6 +11,7 @@
 
 #include "input/scenario.h"
 #include "run/runner.h"
+#include "output/outset.h"
 
 /* A Monte Carlo proportion: k of n, its standard error and 95% Wilson interval. */
 typedef struct tsim_estimate {
@@ -44,8 +45,9 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
 
 /* DIR/oc.{dat,gp} and, with gnuplot, DIR/oc.{svg,png}: per analysis, power favouring the
  * experimental arm and the null twin's rejections favouring each arm, with 95% intervals and
- * the nominal rate per direction. Call after tsim_report_write. 0 drawn, 1 no gnuplot (notice
- * said so), -1 failed. */
+ * the nominal rate per direction. Call after tsim_report_write. Returns as tsim_plot_write: 0
+ * drawn, 1 no gnuplot (notice said so), -1 data or script not written (errno), -2 gnuplot
+ * failed. */
 int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice);
 
 /* The human-readable table. */
@@ -56,8 +58,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
  * than one), threads per process and seconds. */
 void tsim_report_print_header(const char *what, long long trials, const tsim_run_info *ri, FILE *f);
 
-/* mkdir -p; 0 on success. */
-int tsim_mkdirs(const char *dir);
-
+/* Writes text to DIR/name through a temporary created exclusively in DIR and renamed into place
+ * (DIR must exist). TSIM_OK, or TSIM_IO with the reason in d and nothing left behind. */
+tsim_status tsim_report_write_text_file(const char *dir, const char *name, const char *text, tsim_diag *d);
 
 #endif

@@ -22,13 +22,6 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
  * printed tables). */
 void tsim__report_centred(FILE *f, const char *text, int w, char c);
 
-/* Writes text to path; 0 or -1. */
-int tsim__report_write_text(const char *path, const char *text);
-
-/* The temporary name under which dir/name is written before it is renamed into place: unique
- * to this process, so two runs into one folder cannot mix their files. */
-void tsim__report_tmp_name(char *out, size_t n, const char *dir, const char *name);
-
 /* Writes a result set: DIR/json_name from `root` (not consumed) and DIR/csv_name by calling
  * csv(f, ctx), both through temporaries committed together (tsim__report_commit). Creates DIR. */
 typedef void (*tsim__csv_writer)(FILE *f, const void *ctx);
