@@ -91,6 +91,11 @@ for cmd in "sweep|--set sample_size=40:100:20 --trials 2001 --seed 3|sweep.json 
     if [ $same = 1 ]; then ok "$(basename "$scn") $name $args: $np processes equal one"
     else no "$(basename "$scn") $name $args: $np processes differ from one"; fi
   done
+  # The printed header says how many processes ran (the size search's said only its threads).
+  # shellcheck disable=SC2086
+  mrun 2 $name "$scn" $args --threads 1 --out "$tmp/hdr.$name" >"$tmp/hdr.txt" 2>/dev/null
+  if head -1 "$tmp/hdr.txt" | grep -q "2 processes x 1 thread"; then ok "$name: the header says 2 processes x 1 thread"
+  else no "$name: the header does not say 2 processes: $(head -1 "$tmp/hdr.txt")"; fi
 done
 
 # Default threads: OMP_NUM_THREADS when set, else with --bind-to none (Open MPI) one process

@@ -7,7 +7,8 @@
 # folder inside it, a path too long for the files written in it and one with a folder name too
 # long. Root passes chmod's read-only permissions, so a read-only folder is made
 # immutable with chattr +i when running as root (skipped, and said so, where chattr fails:
-# tmpfs, overlay file systems); otherwise with chmod 555.
+# tmpfs, overlay file systems); otherwise with chmod 555. Also: run --quiet says where it wrote,
+# and a closed pipe on stdout does not leave the result set without report.html.
 set -u
 exe=$1; scn=$2; data=$3
 tmp=$(mktemp -d)
@@ -69,5 +70,19 @@ for cmd in run sweep size analyze; do
     check "$cmd below a read-only folder" "$ro/a/b" "cannot create a folder in $ro: " $args
   fi
 done
+# Where the results went: run --quiet prints no table but says it on stderr, as sweep and size
+# do (it said nothing at all).
+"$exe" run "$scn" --trials 10 --quiet --out "$tmp/q" >"$tmp/stdout" 2>"$tmp/err"
+if [ ! -s "$tmp/stdout" ] && grep -q "^trialsim: written: $tmp/q/summary.json, $tmp/q/analyses.csv" "$tmp/err"; then
+  ok "run --quiet: nothing on stdout, where it wrote on stderr"
+else
+  bad "run --quiet: stdout $(wc -c <"$tmp/stdout") bytes, stderr: $(cat "$tmp/err")"
+fi
+# A reader that closes the pipe at once (`| head`, here `| true`): the result set, report.html
+# included, is complete whatever the status (SIGPIPE once killed the run between the table and
+# report.html).
+{ "$exe" run "$scn" --trials 2000 --report --out "$tmp/pipe"; echo $? >"$tmp/pipe_rc"; } | true
+if [ -s "$tmp/pipe/report.html" ] && [ -s "$tmp/pipe/summary.json" ]; then ok "run --report | true: every file written"
+else bad "run --report | true: status $(cat "$tmp/pipe_rc"), files: $(ls "$tmp/pipe" 2>&1 | tr '\n' ' ')"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

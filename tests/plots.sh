@@ -162,6 +162,37 @@ for plot in power type1_error; do
     bad "$plot.gp has a yellow colour"
   fi
 done
+# With gnuplot: every legend entry of the script is drawn in the SVG (the SVG's font is larger
+# than the PNG's; a legend area too low for its rows made gnuplot drop the last entries).
+if command -v gnuplot >/dev/null 2>&1; then
+  for plot in power type1_error; do
+    missing=$(grep -o 'keyentry .* title "[^"]*"' "$tmp/sw/$plot.gp" | sed 's/.*title "//; s/"$//; s/\\\\_/_/g' |
+      while IFS= read -r t; do [ -z "$t" ] || grep -qF ">$t</tspan>" "$tmp/sw/$plot.svg" || echo "$t"; done)
+    [ -z "$missing" ] && [ -s "$tmp/sw/$plot.svg" ] && ok "$plot.svg: every legend entry drawn" \
+      || bad "$plot.svg: legend entries missing: $missing"
+  done
+  # Nothing cut at the canvas's edges: the rotated y label's baseline at least 12 pixels from
+  # the left edge (its letters extend left of it; tick labels like 0.005 pushed it to 5.5), and
+  # no line drawn beyond x = 958 of 960 (a legend wider than the canvas ran off the right).
+  "$exe" size "$tmp/long.json" --analysis "$long" --power 0.8 --trials 2000 --seed 5 --quiet \
+    --out "$tmp/size" 2>"$tmp/size.err" || { bad "size failed"; cat "$tmp/size.err"; }
+  for svg in "$tmp/run/oc.svg" "$tmp/sw/power.svg" "$tmp/sw/type1_error.svg" "$tmp/size/size_power.svg" \
+             "$tmp/size/size_type1_error.svg"; do
+    if [ -s "$svg" ] && awk '
+        /rotate\(270\)/ { match($0, /translate\([0-9.]+/); x = substr($0, RSTART + 10, RLENGTH - 10) + 0
+                          if (x > 0 && x < 12) { print "  y label at x = " x; bad = 1 } }
+        { s = $0
+          while (match(s, /[ML][0-9.]+,/)) {
+            x = substr(s, RSTART + 1, RLENGTH - 2) + 0
+            if (x > 958) { print "  drawn at x = " x; bad = 1; break }
+            s = substr(s, RSTART + RLENGTH) } }
+        END { exit bad }' "$svg"; then
+      ok "$(basename "$svg"): y label and legend inside the canvas"
+    else
+      bad "$(basename "$svg"): cut at the canvas's edge"
+    fi
+  done
+fi
 grep -q "target power 0.9" "$tmp/sw/power.gp" && ok "power.gp: a line at the target power (--power 0.9)" \
   || bad "power.gp has no target power line"
 grep -q "nominal rate per direction: alpha/2 = 0.025" "$tmp/sw/type1_error.gp" \

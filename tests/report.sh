@@ -36,6 +36,16 @@ grep -q "<script" "$tmp/run/report.html" && bad "a <script> reached the page" ||
 check "run lupil2 (joint, multiplicity, continuous)" "$tmp/l2/report.html" "$tmp/l2/summary.json" \
   --scenario "$src/scenarios/lupil2.json" --text "Assumptions (not published):"
 
+# An anomaly rule turned off shows as off in the scenario's table (its row had a blank forced
+# value and "every binary end point", as if the rule still acted).
+"$exe" run "$src/scenarios/lupil2.json" --set 'sites.anomalies[0].enabled=false' --trials 200 --out "$tmp/off" \
+  --report --quiet 2>/dev/null || bad "run with an anomaly off failed"
+row=$(grep '^<tr><td class="num">1</td><td>sites 0, 1</td>' "$tmp/off/report.html")
+case $row in
+  *"turned off"*) case $row in *"every binary"*|*"<td></td>"*) bad "rule turned off: $row" ;; *) ok "an anomaly rule turned off says so" ;; esac ;;
+  *) bad "rule turned off not shown as off: $row" ;;
+esac
+
 for scn in nct02084238_single_arm he2019_sle pss2022; do # a single arm; visits and subgroups; ANCOVA
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"
   check "run $scn" "$tmp/$scn/report.html" "$tmp/$scn/summary.json" --scenario "$src/scenarios/$scn.json"

@@ -62,6 +62,10 @@ grep -q "^trialsim: written: $d_pp/size.json" pp.err && ok "--quiet: says where 
 "$exe" size "$scn" --analysis itt,pp $common >both.out 2>both.err </dev/null || bad "size --analysis itt,pp failed"
 d_both=results/lupil2_planning/size/itt+pp_power0.8
 [ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
+# The joint curve counts rejections in either direction, the analyses' favouring the
+# experimental arm only: its legend says so.
+grep -q 'title "all significant together (either direction)"' $d_both/size_power.gp \
+  && ok "size_power.gp: the joint curve's legend says either direction" || bad "size_power.gp: the joint curve's legend"
 "$exe" size "$scn" --analysis itt --analysis pp $common --out repeated --quiet 2>/dev/null
 cmp -s $d_both/size.csv repeated/size.csv && ok "--analysis repeated = a comma-separated list" || bad "--analysis repeated differs"
 # Per size: every analysis reaches (power favouring the experimental arm, column 7) <=> the "all"
@@ -96,11 +100,11 @@ awk -F, 'NR > 1 && $2 != "all" { d = $12 + $13 - $8; if (d > 1e-12 || d < -1e-12
          END { exit b || !n }' $d_both/size.csv && ok "size.csv: type I favouring E + favouring C = type I error" \
   || bad "size.csv: the directions do not add up"
 awk '/^sample size  / { t = 1; next } t && NF == 0 { exit b }
-     t { ty = $6; e = $9; c = $10; n++   # N, power [lo, hi], fav. E, type I [lo, hi], fav. E, fav. C
+     t { ty = $6; e = $9; c = $10; n++   # N, power [lo, hi], fav exp, type I [lo, hi], fav exp, fav ctl
          d = e + c - ty; if (d > 1.5e-4 || d < -1.5e-4) { print; b = 1 } }
      END { exit b || !n }' itt.out \
-  && ok "printed table: fav. E + fav. C = type I (4 decimals)" || bad "printed table: directions do not add up"
-grep -q "^sample size  power \[95% CI\] *fav. E  type I \[95% CI\] *fav. E  fav. C" itt.out \
+  && ok "printed table: fav exp + fav ctl = type I (4 decimals)" || bad "printed table: directions do not add up"
+grep -q "^sample size  power \[95% CI\] *fav exp  type I \[95% CI\] *fav exp  fav ctl" itt.out \
   && ok "the table has both directions" || bad "table header: $(grep '^sample size' itt.out | head -1)"
 
 # ---- the criterion counts rejections favouring the experimental arm only -------------------

@@ -89,8 +89,9 @@ static const char *const usage_run =
     "  --threads T    OpenMP threads, 1 to 1024 (default: OMP_NUM_THREADS, else all\n"
     "                 cores; at most 1024 either way); results do not depend on it\n"
     "  --out DIR      output folder (default results/<scenario name>)\n"
-    "  --set PATH=V   replace one number of the scenario before validation, e.g.\n"
-    "                 --set sample_size=120 --set endpoints[0].response.il2=0.7\n"
+    "  --set PATH=V   replace one value of the scenario before validation, e.g.\n"
+    "                 --set sample_size=120 --set 'endpoints[0].response.il2=0.7';\n"
+    "                 true or false for a switch: --set 'sites.anomalies[0].enabled=false'\n"
     "  --p-values     also the distribution of every analysis's p-value under both\n"
     "                 hypotheses: DIR/p_values.csv (1000 bins of 0.001) and \"p_values\" in\n"
     "                 summary.json; slower, as every p-value is computed exactly\n"
@@ -98,7 +99,7 @@ static const char *const usage_run =
     "                 (the scenario and its sources, the tables with Monte Carlo errors, the\n"
     "                 plots, and a record to reproduce the run: version, revision, the\n"
     "                 scenario's SHA-256, seed, trials, command line, date)\n"
-    "  --quiet        no table on stdout\n"
+    "  --quiet        no table on stdout; where the results went is said on stderr\n"
     "\n"
     "Long runs (README.md, 'Long runs and batch schedulers'):\n"
     "  --trials-from A, --trials-to B\n"
@@ -138,15 +139,15 @@ static const char *const usage_check =
     "usage: trialsim check SCENARIO.json [--set PATH=VALUE ...]\n"
     "\n"
     "Validates the scenario and lists every problem with its JSON path. Exit 0 if valid, 2 if\n"
-    "not. Nothing is written.\n";
+    "not. Nothing is written. --set PATH=VALUE as in 'trialsim run --help'.\n";
 
 static const char *const usage_cohort =
     "usage: trialsim cohort SCENARIO.json --trial K [--seed S] [--null] [--set PATH=VALUE ...]\n"
     "\n"
-    "Prints trial K (0-based, as in a run with the same seed) as CSV on stdout, one row per\n"
-    "patient: the patients 'trialsim run' analysed as trial K (--null: the null twin's). Each\n"
-    "row starts trial, hypothesis (alternative or null), patient (from 0), site, arm; then, by\n"
-    "how the scenario is sampled (summary.json's \"sampling\"):\n"
+    "Prints trial K (0-based, as in a run with the same seed and --set values) as CSV on\n"
+    "stdout, one row per patient: the patients 'trialsim run' analysed as trial K (--null: the\n"
+    "null twin's). Each row starts trial, hypothesis (alternative or null), patient (from 0),\n"
+    "site, arm; then, by how the scenario is sampled (summary.json's \"sampling\"):\n"
     "\n"
     "binary end points only, sampled per patient or per cell:\n"
     "  dropout              1: dropped out, not assessed; 0: assessed\n"
@@ -180,12 +181,13 @@ static const char *const usage_sweep =
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
     "endpoints[0].response.il2, sites.anomalies[0].response, dropout.placebo); GRID is a list\n"
-    "(40,60,80) or an inclusive range (40:200:20). Several --set form the full grid (the first\n"
-    "varying slowest); --zip pairs their values instead. Without --set, the scenario's \"sweep\"\n"
-    "block is used. Every point is validated before anything runs, and every point uses the\n"
-    "same trial streams (common random numbers), so each point equals 'trialsim run' of that\n"
-    "variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and DIR/power.{svg,png},\n"
-    "DIR/type1_error.{svg,png} with the gnuplot scripts and data.\n"
+    "(40,60,80) or an inclusive range (40:200:20); a switch takes true,false\n"
+    "('sites.anomalies[0].enabled=true,false': the anomaly on and off). Several --set form the\n"
+    "full grid (the first varying slowest); --zip pairs their values instead. Without --set,\n"
+    "the scenario's \"sweep\" block is used. Every point is validated before anything runs,\n"
+    "and every point uses the same trial streams (common random numbers), so each point equals\n"
+    "'trialsim run' of that variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and\n"
+    "DIR/power.{svg,png}, DIR/type1_error.{svg,png} with the gnuplot scripts and data.\n"
     "The power plot shows rejections favouring the experimental arm, with a line at the target\n"
     "power P (--power, default 0.8); the type I error plot has a panel for the null twin's\n"
     "rejections favouring each arm, with a line at each direction's nominal rate (alpha/2 for a\n"
@@ -212,16 +214,16 @@ static const char *const usage_size =
     "\n"
     "Finds the smallest total sample size whose power for analysis ID reaches P - power being\n"
     "the share of trials that reject in favour of the experimental arm (a rejection favouring\n"
-    "control is no success; the two-sided rate is reported beside it). It starts from\n"
-    "the normal approximation for two proportions, brackets the answer, bisects on multiples\n"
-    "of K (default: the allocation total, e.g. 2 for 1:1), then simulates every size within W\n"
-    "steps (default 10) of the answer, since estimated power need not rise with N (Monte Carlo\n"
-    "error; the saw-tooth of exact tests).\n"
+    "control is no success; the two-sided rate is reported beside it). It starts from a\n"
+    "normal approximation (two proportions, two means, or one rate against p0), brackets the\n"
+    "answer, bisects on multiples of K (default: the allocation total, e.g. 2 for 1:1), then\n"
+    "simulates every size within W steps (default 10) of the answer, since estimated power\n"
+    "need not rise with N (Monte Carlo error; the saw-tooth of exact tests).\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
     "size reaches P, with power and type I error at every size evaluated, the type I error\n"
-    "split by direction (rejections favouring the experimental arm, fav. E, and control,\n"
-    "fav. C; they add up to the two-sided rate). --alpha sets the analyses' level; --max\n"
-    "bounds the search.\n"
+    "split by direction (rejections favouring the experimental arm, fav exp, and control,\n"
+    "fav ctl; they add up to the two-sided rate). --alpha sets the analyses' level; --max\n"
+    "bounds the search; --set PATH=VALUE as in 'trialsim run --help'.\n"
     "\n"
     "Several analyses (--analysis itt,pp, or --analysis repeated; up to 8): a size reaches P\n"
     "when every named analysis's power does, all evaluated on the same simulated trials; the\n"
@@ -302,8 +304,16 @@ static int bad_usage(const char *usage, const char *fmt, ...) {
   va_start(ap, fmt);
   fprintf(stderr, "trialsim: ");
   vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\n\n%s", usage);
   va_end(ap);
+  /* Only the synopsis (up to the first blank line) and where the rest is: the whole help after
+   * the message pushed the message off a terminal's screen. */
+  const char *end = strstr(usage, "\n\n"), *cmd = usage + strlen("usage: trialsim ");
+  if (!end || strncmp(usage, "usage: trialsim ", strlen("usage: trialsim ")) != 0) {
+    fprintf(stderr, "\n\n%s", usage);
+    return 2;
+  }
+  fprintf(stderr, "\n\n%.*s\n\n'trialsim %.*s --help' says more.\n", (int)(end - usage), usage,
+          (int)strcspn(cmd, " \n"), cmd);
   return 2;
 }
 
@@ -628,10 +638,10 @@ static int report_write(const cli *c, int kind, const char *stage, const tsim_sc
 }
 
 /* Where --report wrote, once the set is in DIR. */
-static void report_said(const cli *c, int kind, const char *dir) {
+static void report_said(const cli *c, const char *dir) {
   if (!c->report || !writer) return;
   if (!c->quiet) printf("report: %s/report.html\n", dir);
-  else if (kind != 'r') fprintf(stderr, "trialsim: written: %s/report.html\n", dir); /* as sweep and size say where they wrote under --quiet */
+  else fprintf(stderr, "trialsim: written: %s/report.html\n", dir); /* --quiet: where it wrote, on stderr */
 }
 
 /* ---- result sets (output/outset.h) ------------------------------------------------------- */
@@ -1092,14 +1102,14 @@ static int cmd_run(int argc, char **argv) {
     if (!status) status = tsim_status_exit_code(ws);
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
-    if (!c.quiet) {
-      tsim_report_print(sc, t, &ri, stdout);
-      printf("\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", outdir, outdir,
-             c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
-      print_plot_files(stdout, outdir, "oc");
-      putchar('\n');
-    }
-    report_said(&c, 'r', outdir);
+    /* --quiet: no table, and where the results went on stderr, as sweep and size say it. */
+    FILE *f = c.quiet ? stderr : stdout;
+    if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
+    fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", outdir,
+            outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+    print_plot_files(f, outdir, "oc");
+    fputc('\n', f);
+    report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);
   if (status == 0 && c.checkpoint) remove(c.checkpoint); /* the results hold it all now */
@@ -1353,7 +1363,7 @@ static int sweep_body(const cli *cp) {
     status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
     print_written(c.quiet, outdir, "sweep", "power", "type1_error");
-    report_said(&c, 'w', outdir);
+    report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);
   tsim_diag_clear(&d);
@@ -1566,7 +1576,7 @@ static int size_body(const cli *cp) {
     status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
     print_written(c.quiet, outdir, "size", "size_power", "size_type1_error");
-    report_said(&c, 's', outdir);
+    report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);
   tsim_diag_clear(&d);

@@ -420,6 +420,8 @@ static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, s
   se->style = style;
 }
 
+#define ALL_TITLE "all significant together (either direction)"
+
 /* The size plots' legend: a colour per named comparison (and one for all of them together);
  * on the type I error plot (type1 = 1) a style per direction: favouring the experimental arm
  * (solid), favouring control (dashed). */
@@ -429,7 +431,9 @@ static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_si
   for (int c = 0; c < nc; c++)
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", o->comparison[c]);
   if (nc > 1 && r->has_all)
-    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "all significant together");
+    /* In either direction, unlike the analyses' curves beside it (favouring the experimental
+     * arm): the legend says so. */
+    snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], ALL_TITLE);
   static const char *const styles[2] = {"favouring the experimental arm", "favouring control"};
   p->nstyles = type1 ? 2 : 0;
   for (int i = 0; i < p->nstyles; i++) snprintf(p->style_title[i], sizeof p->style_title[0], "%s", styles[i]);
@@ -516,7 +520,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   for (int c = 0; c < nc; c++)
     size_series(&p, buf + stride * (size_t)p.nseries, r, count_favouring, c, 0, o->comparison[c], c, 0);
   if (nc > 1 && r->has_all)
-    size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, "all significant together", nc, 0);
+    size_series(&p, buf + stride * (size_t)p.nseries, r, count_all, 0, 0, ALL_TITLE, nc, 0);
   set_size_legend(&p, o, r, 0);
   if (r->reached) {
     /* The chosen size: a vertical line from 0 to 1 at N, in a colour of its own. */
@@ -600,7 +604,7 @@ static void print_ci(FILE *f, tsim_estimate e) {
 }
 
 /* The size table's columns after the analysis, then the marker (or none) */
-#define SIZE_COLS "%-23s  %-6s  %-23s  %-6s  %-6s"
+#define SIZE_COLS "%-23s  %-7s  %-23s  %-7s  %-7s"
 
 void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
                             const tsim_size_result *r, const tsim_run_info *ri, FILE *f) {
@@ -609,10 +613,11 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   joined_ids(o, nc == 2 ? " and " : ", ", ids, sizeof ids);
   char target[TSIM_NUM_CHARS];
   tsim_num(target, o->target);
-  fprintf(f, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point, "
-             "seed %llu, %d thread%s, %.2f s\n",
-          TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials,
-          (unsigned long long)ri->seed, ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);
+  /* The seed, processes (with trialsim_mpi), threads and time as every command's header. */
+  char what[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3) + 256];
+  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point",
+           TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials);
+  tsim_report_print_header(what, ri->trials, ri, f);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
   /* The analysis column only with several; as wide as the longest id. */
   int w = 0;
@@ -622,7 +627,7 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   }
   fprintf(f, "%11s  ", "sample size");
   if (nc > 1) fprintf(f, "%-*s  ", w, "analysis");
-  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav. E", "type I [95% CI]", "fav. E", "fav. C");
+  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav exp", "type I [95% CI]", "fav exp", "fav ctl");
   for (int i = 0; i < r->npoints; i++) {
     const tsim_size_point *p = &r->points[i];
     for (int c = 0; c < nc; c++) {
@@ -630,9 +635,9 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       else fprintf(f, "%11s  ", "");
       if (nc > 1) fprintf(f, "%-*s  ", w, o->comparison[c]);
       print_ci(f, prop(p->reject[c][0], p));
-      fprintf(f, "  %.4f  ", prop(p->favouring[c][0], p).estimate);
+      fprintf(f, "  %7.4f  ", prop(p->favouring[c][0], p).estimate);
       print_ci(f, prop(p->reject[c][1], p));
-      fprintf(f, "  %.4f  %.4f", prop(p->favouring[c][1], p).estimate,
+      fprintf(f, "  %7.4f  %7.4f", prop(p->favouring[c][1], p).estimate,
               prop(favouring_control(p, c, 1), p).estimate);
       int reach = (double)p->favouring[c][0] >= o->target * (double)p->trials;
       fprintf(f, "%s\n", reach ? "  reaches" : "");
@@ -641,19 +646,19 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       fprintf(f, "%11s  %-*s  ", "", w, "all significant");
       if (r->has_all) {
         print_ci(f, prop(p->all[0], p));
-        fprintf(f, "  %-6s  ", "");
+        fprintf(f, "  %-7s  ", "");
         print_ci(f, prop(p->all[1], p));
       } else {
-        fprintf(f, "%-23s  %-6s  %-23s", "(not tallied)", "", "");
+        fprintf(f, "%-23s  %-7s  %-23s", "(not tallied)", "", "");
       }
       /* The marker in the column of the analyses' "reaches", past the direction columns. */
-      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%16s  all reach", "");
+      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%18s  all reach", "");
       fputc('\n', f);
     }
   }
-  fprintf(f, "\nfav. E, fav. C: rejections with the observed difference favouring the experimental "
+  fprintf(f, "\nfav exp, fav ctl: rejections with the observed difference favouring the experimental "
              "arm, or control (they add up to the two-sided rate).\nreaches: the power favouring the "
-             "experimental arm (fav. E) is at least the target; a rejection favouring control is no "
+             "experimental arm (fav exp) is at least the target; a rejection favouring control is no "
              "success.%s\n",
           nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
   if (!r->reached) {

@@ -525,10 +525,13 @@ static void design_sites(sbuf *b, const tsim_scenario *sc) {
     sb_esc(b, sc->arms[an->arm].id);
     sb_puts(b, "</td><td>");
     if (an->endpoint >= 0) sb_esc(b, sc->endpoints[an->endpoint].id);
+    else if (!an->enabled) sb_puts(b, "&#8212;"); /* its forced values are dropped when loaded */
     else if (!isfinite(an->mean)) sb_puts(b, "every binary end point");
     else if (!isfinite(an->response)) sb_puts(b, "every continuous end point");
     else sb_puts(b, "every end point");
     sb_puts(b, "</td><td>");
+    /* A rule turned off: ordinary sites (its sites are still drawn, the same random numbers). */
+    if (!an->enabled) sb_puts(b, "none: turned off (<code>\"enabled\": false</code>), ordinary sites");
     if (isfinite(an->response)) { sb_puts(b, "response "); sb_num(b, an->response); }
     if (isfinite(an->response) && isfinite(an->mean)) sb_puts(b, "; ");
     if (isfinite(an->mean)) { sb_puts(b, "mean "); sb_num(b, an->mean); }

@@ -92,11 +92,14 @@ static int write_data(const tsim_plot *p, FILE *f) {
   return 0;
 }
 
-/* Sizes in pixels of the 960-pixel-wide canvas: a legend character is about 7.5 pixels wide at
- * the fonts below, a legend row 19 pixels high. */
+/* Sizes in pixels of the 960-pixel-wide canvas, measured in gnuplot's SVG (its font is larger
+ * than the PNG's): a legend column is 12 characters wider than its longest title at 7.8 pixels
+ * a character (the sample line and gaps), a legend row 21.5 pixels high (19 in the PNG).
+ * gnuplot silently drops the legend entries that do not fit and lets columns run off the
+ * right edge, so the legend is laid out for the SVG. */
 #define CANVAS_W 960
-#define CHAR_W 7.5
-#define ROW_H 19
+#define CHAR_W 7.8
+#define ROW_H 22
 /* Reference lines (target power, nominal rates): thick, grey, half transparent, solid - unlike
  * any curve, and drawn over the curves without hiding them. */
 #define REFERENCE_STYLE "lc rgb '#70606060' lw 4"
@@ -115,7 +118,7 @@ static legend_layout legend(const tsim_plot *p) {
   for (int i = 0; i < (p->nstyles > 1 ? p->nstyles : 0); i++)
     w = strlen(p->style_title[i]) > w ? strlen(p->style_title[i]) : w;
   for (int i = 0; i < p->nylines; i++) w = strlen(p->yline_title[i]) > w ? strlen(p->yline_title[i]) : w;
-  double entry = ((double)w + 9) * CHAR_W; /* the sample line, the text and a gap */
+  double entry = ((double)w + 12) * CHAR_W; /* the sample line, the text and the gaps */
   int fit = (int)((CANVAS_W - 40) / entry);
   if (fit < 2) fit = 2;
   /* Filled a column at a time: the fewest rows for which the colours' columns and then the
@@ -252,7 +255,8 @@ static int write_script(const tsim_plot *p, FILE *f, const char *name) {
   fprintf(f, "  set multiplot title ");
   gp_string(f, p->title);
   fputc('\n', f);
-  double l0 = 0.085, r1 = 0.975, mid = (l0 + r1) / 2;
+  /* The left margin leaves room for tick labels of five characters (0.005) and the y label. */
+  double l0 = 0.1, r1 = 0.975, mid = (l0 + r1) / 2;
   for (int panel = 0; panel < (two ? 2 : 1); panel++) {
     fprintf(f, "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n",
             two ? (panel ? mid + 0.02 : l0) : l0, two ? (panel ? r1 : mid - 0.02) : r1);
