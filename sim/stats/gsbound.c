@@ -40,6 +40,10 @@
  * on z: the log keeps tiny increments (an O'Brien-Fleming first look at t = 0.01 spends
  * ~1e-111) as well resolved as large ones.
  *
+ * A Wang-Tsiatis design solves its constant C (bounds C t_k^(delta - 1/2), total crossing
+ * probability alpha) by the Illinois variant of regula falsi on log(total) - log(alpha), each
+ * evaluation a whole recursion (about 15 of them).
+ *
  * The tails: Phi and 1 - Phi as erfc (C99 libm, relative accuracy in both tails); the
  * quantile gsl_cdf_ugaussian_Qinv only for arguments in (0, 1), where GSL has no error path.
  */
@@ -270,8 +274,8 @@ static int gs_design_ok(const tsim_gs_design *d, tsim_diag *diag) {
   }
   int ok = 1;
   if (d->family != TSIM_GS_OF && d->family != TSIM_GS_POCOCK && d->family != TSIM_GS_HSD &&
-      d->family != TSIM_GS_HP) {
-    GS_NOTE(diag, "group-sequential design: family %d is not one of OF, Pocock, HSD, HP",
+      d->family != TSIM_GS_HP && d->family != TSIM_GS_WT) {
+    GS_NOTE(diag, "group-sequential design: family %d is not one of OF, Pocock, HSD, HP, WT",
                   (int)d->family);
     ok = 0;
   }
@@ -290,6 +294,10 @@ static int gs_design_ok(const tsim_gs_design *d, tsim_diag *diag) {
   if (d->family == TSIM_GS_HP && !(d->hp_z > 0.0 && d->hp_z < GS_Z_MAX)) {
     GS_NOTE(diag, "group-sequential design: Haybittle-Peto interim z %g is not in (0, %g)",
                   d->hp_z, GS_Z_MAX);
+    ok = 0;
+  }
+  if (d->family == TSIM_GS_WT && !(d->delta >= -0.5 && d->delta <= 1.0)) {
+    GS_NOTE(diag, "group-sequential design: Wang-Tsiatis delta %g is not in [-0.5, 1]", d->delta);
     ok = 0;
   }
   if (d->binding != 0 && d->binding != 1) {
@@ -354,7 +362,8 @@ static int gs_r_max(int r, const double *t, int looks) {
 /* ---------------------------------------------------------------- spending */
 
 double tsim_gs_spend(const tsim_gs_design *d, double t) {
-  if (!gs_design_ok(d, NULL) || isnan(t) || d->family == TSIM_GS_HP) return NAN;
+  if (!gs_design_ok(d, NULL) || isnan(t) || d->family == TSIM_GS_HP || d->family == TSIM_GS_WT)
+    return NAN;
   if (t <= 0.0) return 0.0;
   if (t >= 1.0) return d->alpha;
   double a = d->alpha;
@@ -436,6 +445,76 @@ static tsim_status gs_bounds_run(const tsim_gs_design *d, tsim_gs_bounds *b, gs_
   return TSIM_OK;
 }
 
+/* Wang-Tsiatis: the cumulative crossing probabilities under H0 of the bounds
+ * C t_k^(delta - 1/2), filled into b; returns the total. */
+static double gs_wt_total(const tsim_gs_design *d, tsim_gs_bounds *b, gs_ws *ws, double C) {
+  int K = b->looks;
+  double cum = 0.0, dummy;
+  ws->prev.m = 1;
+  ws->prev.t = 0.0;
+  ws->prev.s[0] = 0.0;
+  ws->prev.hw[0] = 1.0;
+  for (int k = 0; k < K; k++) {
+    double t = b->t[k], c = C * pow(t, d->delta - 0.5);
+    b->efficacy[k] = c;
+    cum += gs_cross(&ws->prev, t, d->sided, c, &dummy);
+    b->alpha_spent[k] = b->alpha_cum[k] = cum;
+    if (k + 1 < K) {
+      double lo, hi;
+      gs_region(d->sided, c, d->binding ? b->futility[k] : -INFINITY, &lo, &hi);
+      gs_advance(ws, t, 0.0, lo, hi, gs_r_for(b->grid_r, b->t, K, k, 1.0), 0.0, 1.0);
+    }
+  }
+  return cum;
+}
+
+/* Wang-Tsiatis: C such that the total is alpha. The total falls as C grows; at the C that puts
+ * the last bound at the fixed design's quantile it is at least alpha. The Illinois variant of
+ * regula falsi on log(total) - log(alpha), from a bracket found by steps of 0.5. */
+static tsim_status gs_wt_run(const tsim_gs_design *d, tsim_gs_bounds *b, gs_ws *ws,
+                             tsim_diag *diag) {
+  double la = log(d->alpha), tk = b->t[b->looks - 1];
+  double lo = gsl_cdf_ugaussian_Qinv(d->alpha / d->sided) / pow(tk, d->delta - 0.5);
+  double flo = log(gs_wt_total(d, b, ws, lo)) - la, hi = lo, fhi = flo;
+  while (fhi >= 0.0 && hi < lo + 2.0 * GS_Z_MAX) {
+    lo = hi;
+    flo = fhi;
+    hi += 0.5;
+    fhi = log(gs_wt_total(d, b, ws, hi)) - la;
+  }
+  if (!(flo >= 0.0 && fhi < 0.0)) {
+    GS_NOTE(diag, "group-sequential design: no Wang-Tsiatis constant gives alpha %g", d->alpha);
+    return TSIM_INPUT;
+  }
+  int side = 0;
+  for (int it = 0; it < GS_MAX_ITER && hi - lo > GS_TOL_Z; it++) {
+    double C = (lo * fhi - hi * flo) / (fhi - flo);
+    if (!(C > lo && C < hi)) C = 0.5 * (lo + hi);
+    double f = log(gs_wt_total(d, b, ws, C)) - la;
+    if (f == 0.0) {
+      lo = hi = C;
+      break;
+    }
+    if (f > 0.0) {
+      lo = C, flo = f;
+      if (side == 1) fhi *= 0.5;
+      side = 1;
+    } else {
+      hi = C, fhi = f;
+      if (side == -1) flo *= 0.5;
+      side = -1;
+    }
+  }
+  gs_wt_total(d, b, ws, 0.5 * (lo + hi));
+  for (int k = 0; k < b->looks; k++)
+    if (b->futility[k] > b->efficacy[k]) {
+      GS_NOTE(diag, "group-sequential look %d: futility bound %g is above the efficacy "
+              "bound %g", k + 1, b->futility[k], b->efficacy[k]);
+      return TSIM_INPUT;
+    }
+  return TSIM_OK;
+}
+
 tsim_status tsim_gs_bounds_compute(const tsim_gs_design *d, int looks, const double *t,
                                    const double *futility, int final, tsim_gs_bounds *out,
                                    tsim_diag *diag) {
@@ -444,6 +523,11 @@ tsim_status tsim_gs_bounds_compute(const tsim_gs_design *d, int looks, const dou
   if (!gs_design_ok(d, diag) || !gs_looks_ok(looks, t, diag)) return TSIM_INPUT;
   if (final != 0 && final != 1) {
     GS_NOTE(diag, "group-sequential looks: final %d is neither 0 nor 1", final);
+    return TSIM_INPUT;
+  }
+  if (d->family == TSIM_GS_WT && !final) {
+    GS_NOTE(diag, "group-sequential looks: a Wang-Tsiatis design needs every look up to the "
+            "final one (its constant depends on all of them)");
     return TSIM_INPUT;
   }
   tsim_gs_bounds b = {0};
@@ -469,7 +553,7 @@ tsim_status tsim_gs_bounds_compute(const tsim_gs_design *d, int looks, const dou
   gs_ws ws;
   tsim_status st = gs_ws_init(&ws, gs_r_max(b.grid_r, t, looks), 0.0, 0.0);
   if (st != TSIM_OK) return st;
-  st = gs_bounds_run(d, &b, &ws, diag);
+  st = d->family == TSIM_GS_WT ? gs_wt_run(d, &b, &ws, diag) : gs_bounds_run(d, &b, &ws, diag);
   gs_ws_free(&ws);
   if (st == TSIM_OK) *out = b;
   return st;

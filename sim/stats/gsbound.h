@@ -52,8 +52,13 @@ typedef enum {
   TSIM_GS_POCOCK, /* Lan-DeMets Pocock type (rpact "asP"): f(t) = alpha ln(1 + (e - 1) t) */
   TSIM_GS_HSD,    /* Hwang-Shih-DeCani (rpact "asHSD", gammaA = gamma):
                    * f(t) = alpha (1 - e^(-gamma t)) / (1 - e^(-gamma)), alpha t for gamma 0 */
-  TSIM_GS_HP      /* Haybittle-Peto (rpact "HP"): z = hp_z at every interim (|z| two-sided),
+  TSIM_GS_HP,     /* Haybittle-Peto (rpact "HP"): z = hp_z at every interim (|z| two-sided),
                    * the final bound such that the overall level is exactly alpha */
+  TSIM_GS_WT      /* Wang-Tsiatis (1987) design, not a spending function: bounds
+                   * C t_k^(delta - 1/2) with C such that the overall level is alpha; delta
+                   * 0.5 is Pocock's (1977) design (rpact "P"), 0 O'Brien-Fleming's (1979)
+                   * ("OF"), others rpact's "WT" with deltaWT = delta. Needs every look
+                   * (final = 1): C depends on all of them */
 } tsim_gs_family;
 
 /* A design: what the boundaries depend on besides the looks. */
@@ -65,6 +70,7 @@ typedef struct tsim_gs_design {
   double hp_z;   /* Haybittle-Peto's interim z bound (> 0, TSIM_GS_HP_Z classically) */
   int binding;   /* 1: futility bounds are binding (enter the efficacy recursion) */
   int grid_r;    /* J&T's r, 8..256; 0 = TSIM_GS_GRID_R */
+  double delta;  /* Wang-Tsiatis's delta, in [-0.5, 1]; other families ignore it */
 } tsim_gs_design;
 
 /* Boundaries at given looks. Indexes 0..looks-1. */
@@ -77,7 +83,8 @@ typedef struct tsim_gs_bounds {
   double efficacy[TSIM_GS_MAX_LOOKS];  /* z bound (two-sided: on |z|); +INFINITY: no rejection */
   double futility[TSIM_GS_MAX_LOOKS];  /* z bound; -INFINITY: none (always so at a final look) */
   double alpha_spent[TSIM_GS_MAX_LOOKS]; /* cumulative alpha the design spends by look k
-                                          * (Haybittle-Peto: the computed crossing probability) */
+                                          * (Haybittle-Peto, Wang-Tsiatis: the computed
+                                          * crossing probability) */
   double alpha_cum[TSIM_GS_MAX_LOOKS]; /* cumulative probability under H0 of rejecting by look
                                         * k as computed (with futility iff binding): equals
                                         * alpha_spent up to the integration error */
@@ -105,8 +112,8 @@ typedef struct tsim_gs_exits {
 } tsim_gs_exits;
 
 /* The cumulative alpha f(min(t, 1)) the design's spending function spends by information
- * fraction t (0 for t <= 0); NaN for Haybittle-Peto, which is not a spending function, and for
- * a design that fails validation. */
+ * fraction t (0 for t <= 0); NaN for Haybittle-Peto and Wang-Tsiatis, which are not spending
+ * functions, and for a design that fails validation. */
 double tsim_gs_spend(const tsim_gs_design *d, double t);
 
 /* Efficacy boundaries at `looks` looks with information fractions t[0..looks) (strictly

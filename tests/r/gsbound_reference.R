@@ -3,9 +3,10 @@
 #   Rscript tests/r/gsbound_reference.R > tests/r/gsbound_reference.csv
 # One row per design and drift. Vectors are space-separated, one entry per look.
 #   id        design number
-#   type      rpact typeOfDesign: asOF, asP, asHSD, HP, or asUser (the spending of an
-#             over- or under-running final look, see below)
-#   alpha, sided, gamma (asHSD's gammaA, else 0), binding (1/0)
+#   type      rpact typeOfDesign: asOF, asP, asHSD, HP, asUser (the spending of an
+#             over- or under-running final look, see below), or the classic designs P, OF
+#             and WT (Wang-Tsiatis)
+#   alpha, sided, gamma (asHSD's gammaA, WT's deltaWT, else 0), binding (1/0)
 #   t         information fractions the C side uses (an asUser row: the actual fractions,
 #             the last one above or below 1; rpact gets t / t_K, the same correlations)
 #   spend     asUser rows: the cumulative alpha given to rpact (asOF at min(t, 1), alpha at
@@ -28,6 +29,7 @@ emit <- function(type, alpha, sided, gamma, binding, t, fut, spend = NULL) {
   args <- list(kMax = K, alpha = alpha, sided = sided, typeOfDesign = type,
                informationRates = t / t[K])
   if (type == "asHSD") args$gammaA <- gamma
+  if (type == "WT") args$deltaWT <- gamma
   if (type == "asUser") args$userAlphaSpending <- spend
   if (length(fut)) {
     args$futilityBounds <- fut
@@ -58,6 +60,15 @@ for (fam in families) for (sp in fractions) for (t in sp) {
   for (alpha in c(0.025, 0.05)) for (binding in c(0, 1))
     emit(fam[[1]], alpha, 1, fam[[2]], binding, t, futility[1:(K - 1)])
 }
+# The classic designs (Wang-Tsiatis family): every spacing and level, and futility at 0.025.
+for (fam in list(list("P", 0), list("OF", 0), list("WT", 0.25))) for (sp in fractions)
+  for (t in sp) {
+    K <- length(t)
+    for (level in list(c(0.025, 1), c(0.05, 1), c(0.05, 2)))
+      emit(fam[[1]], level[1], level[2], fam[[2]], 0, t, NULL)
+    for (binding in c(0, 1))
+      emit(fam[[1]], 0.025, 1, fam[[2]], binding, t, futility[1:(K - 1)])
+  }
 # Observed information: the final look over- or under-runs (t_K = 1.2, 0.9). The spending is
 # OF-type at min(t, 1) at the interims and alpha at the final look: rpact's asUser with the
 # fractions rescaled to end at 1 (the joint distribution depends only on ratios of t).
