@@ -190,6 +190,15 @@ foreach(tsim_ref ranktest ancova logistic)
   tsim_r_test(${tsim_ref}_should_match_r_when_regenerated test_${tsim_ref} ${tsim_ref})
 endforeach()
 
+# Group-sequential boundaries (sim/stats/gsbound.c) against rpact's getDesignGroupSequential
+# and getPowerAndAverageSampleNumber: from the committed tests/r/gsbound_reference.csv, and
+# regenerated with R when Rscript and rpact are installed (skipped, 77, otherwise).
+tsim_unit_test(test_gsbound gsbound_should_match_rpact_boundaries_and_exit_probabilities fast
+               ${TSIM_SRC}/tests/r/gsbound_reference.csv)
+tsim_script_test(gsbound_should_match_rpact_when_regenerated slow r/check_gsbound.sh
+                 $<TARGET_FILE:test_gsbound> ${TSIM_SRC})
+set_tests_properties(gsbound_should_match_rpact_when_regenerated PROPERTIES SKIP_RETURN_CODE 77)
+
 # The patient-level latent model (sim/model/latent.c) against its stated distribution: the
 # scenario files it samples are in tests/latent/.
 tsim_unit_test(test_latent latent_model_should_generate_its_stated_distribution fast)
