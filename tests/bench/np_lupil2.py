@@ -15,16 +15,19 @@ Per trial:
              puts 2 + 2 in a site, the last partial block of r = size mod 4 patients takes the
              first r of one of the 6 equally likely arrangements of {P, P, I, I}. Patients are
              exchangeable within a (site, arm) cell, so the cells' sizes are all the analyses
-             need; the patients are laid out cell by cell.
-  patients   3 standard normals each, times the Cholesky factor of the latent correlation
-             (sri4, sledai_rel, sledai_abs: -0.7, -0.7, 0.9) = x; one uniform for dropout
-             (10%) and one for a major deviation (10%).
+             need.
+  missing    each cell's patients split Multinomial(0.81, 0.09, 0.10) into per protocol,
+             assessed with a major deviation (10% of the assessed) and dropped out (10%), which
+             is independent Bernoulli dropout and deviation per patient.
+  patients   every assessed patient: 3 standard normals times the Cholesky factor of the latent
+             correlation (sri4, sledai_rel, sledai_abs: -0.7, -0.7, 0.9) = x. A dropout is never
+             assessed, so it needs none (itt counts it as a non-responder).
   values     sri4 responds when x0 > -qnorm(p), p = logistic(logit(pi_arm) + b_s), or the
              anomaly's response (placebo 1.0, IL-2 0.6) at sites 0 and 1, with no site effect.
              sledai_rel / sledai_abs = mu_arm + sd (x - b_s sqrt(3)/pi) (lower is better, so the
              site effect enters with a minus sign), or the anomaly's mean + sd x at sites 0 and
              1 (a forced mean gets no site effect). Null twin: the control's p, mu and sd in
-             both arms, anomalies kept, the same x and uniforms.
+             both arms, anomalies kept, the same patients, missingness and x.
   analyses   itt (everyone, dropouts non-responders), pp (not dropped, no deviation),
              pp_prespecified (pp without sites 0, 1), pp_posthoc (pp without every site where
              >= 3 per-protocol placebo patients all responded): Pearson chi-square without
@@ -35,17 +38,18 @@ Per trial:
              pp_prespecified_sledai_rel -> pp_prespecified_sledai_abs: member k is significant
              when it and every member before it rejects.
 
-The analyses read sufficient statistics per (trial, site, arm, dropout/deviation state): one
-bincount of a category code for the binary end point, and weighted bincounts of x1, x1^2, x2,
-x2^2 for the continuous ones, from which each population's and each hypothesis's means and
-variances follow (a cell's values are its mean plus sd x).
+The patients are laid out segment by segment, a segment being one (trial, site, arm, state);
+the analyses read each segment's sums (np.add.reduceat) of the responses under both hypotheses
+and of x1, x1^2, x2, x2^2, from which every population's counts, means and variances follow
+under both hypotheses (a cell's values are its mean plus sd x).
 
 Usage: np_lupil2.py [--n N] [--trials T | --seconds S] [--seed S] [--batch B]
 Prints a table of powers, type I errors and hierarchy rates with their standard errors, the
 same as machine lines (RATE name hypothesis estimate se; DIFF name hypothesis mean se n) and
   RESULT np_lupil2 trials_per_second X cohorts_per_second Y seconds Z trials T patients N
 where the rates are per CPU-second of the simulation (time.process_time, after a warm-up).
-Needs numpy and scipy (scipy.special for the normal quantile and the t and chi-square tails).
+Needs numpy and scipy (scipy.special: the normal quantile, Student's t tail, the chi-square
+critical value).
 """
 import argparse
 import sys
