@@ -1,7 +1,9 @@
 #!/bin/sh
 # shellcheck disable=SC2034,SC2154  # the helpers set variables by name through eval
 # run.sh - the trialsim benchmark: one table comparing the engine with the random-number floor
-# and with R baselines, all measured in this run on this machine. See tests/bench/README.md.
+# and with R baselines, and one for the patient-level path (scenarios/lupil2.json at N = 100,
+# 1,000, 10,000 against its floor and its numpy and R peers; scenarios/pss2022.json), all
+# measured in this run on this machine. See tests/bench/README.md.
 #
 # Usage: tests/bench/run.sh [BUILD_DIR]      (default BUILD_DIR: <repository>/build)
 # Needs BUILD_DIR/trialsim and BUILD_DIR/bench_floor (it builds nothing). R rows need Rscript
@@ -152,7 +154,7 @@ calibrated_trials_from() {
 # numpy_python: the first python3 that imports numpy and scipy ($BENCH_PYTHON first), or nothing.
 numpy_python() {
   for py in "${BENCH_PYTHON:-}" $(which -a python3 2>/dev/null) /usr/bin/python3 /usr/local/bin/python3; do
-    [ -n "$py" ] && [ -x "$py" ] || continue
+    if [ -z "$py" ] || [ ! -x "$py" ]; then continue; fi
     if "$py" -c 'import numpy, scipy.special' >/dev/null 2>&1; then echo "$py"; return; fi
   done
 }

@@ -53,8 +53,7 @@ function latent_section(   n, k, f, c) {
   print "  peers also simulate both hypotheses per trial, so trials/s compare equal work and"
   print "  cohorts/s = 2 x trials/s for both. ns/pt = ns per trial / N. The floor's trials/s = sets"
   print "  of one trial's draws per second: drawn once per trial, as the null twin shares them."
-  split(L("fl_counts"), c, "/")
-  if (L("fl_counts") != "NA")
+  if (("fl_counts" in lat) && split(lat["fl_counts"], c, "/") == 4 && c[2] != "")
     printf "  floor lupil2 at N = 100, per trial: %s normals, %s uniforms, %s bounded integers, %s seeds.\n",
            c[1], c[2], c[3], c[4]
   if (LATn != "") print "  " LATn
