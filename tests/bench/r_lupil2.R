@@ -72,10 +72,10 @@ welch <- function(n0, s0, q0, n1, s1, q1) {
   v0 <- (q0 - s0 * m0) / (n0 - 1); v1 <- (q1 - s1 * m1) / (n1 - 1)
   a0 <- v0 / n0; a1 <- v1 / n1
   se2 <- a0 + a1
-  t <- (m1 - m0) / sqrt(se2)
+  t <- suppressWarnings((m1 - m0) / sqrt(se2))   # NaN where an arm has fewer than 2
   df <- se2 * se2 / (a0 * a0 / (n0 - 1) + a1 * a1 / (n1 - 1))
   ok <- n0 >= 2 & n1 >= 2
-  p <- suppressWarnings(2 * pt(-abs(t), df))
+  p <- suppressWarnings(2 * pt(-abs(t), df))      # rejected only where it is defined
   list(reject = ok & !is.na(p) & p < ALPHA_T, diff = ifelse(n0 > 0 & n1 > 0, m1 - m0, NA))
 }
 
