@@ -47,7 +47,9 @@ Usage: np_lupil2.py [--n N] [--trials T | --seconds S] [--seed S] [--batch B]
 Prints a table of powers, type I errors and hierarchy rates with their standard errors, the
 same as machine lines (RATE name hypothesis estimate se; DIFF name hypothesis mean se n) and
   RESULT np_lupil2 trials_per_second X cohorts_per_second Y seconds Z trials T patients N
-where the rates are per CPU-second of the simulation (time.process_time, after a warm-up).
+         trials_per_elapsed_second E
+where X, Y and Z are per CPU-second of the simulation (time.process_time, after a warm-up), and
+E per second of elapsed time (the same on a quiet machine).
 Needs numpy and scipy (scipy.special: the normal quantile, Student's t tail, the chi-square
 critical value).
 """
@@ -294,7 +296,7 @@ def main():
                         print(f"DIFF {name} {hn} {m:.6g} {sd / np.sqrt(dn):.6g} {dn}")
     tps = T / cpu if cpu > 0 else float("nan")
     print(f"RESULT np_lupil2 trials_per_second {tps:.6g} cohorts_per_second {2 * tps:.6g} "
-          f"seconds {cpu:.4g} trials {T} patients {a.n}")
+          f"seconds {cpu:.4g} trials {T} patients {a.n} trials_per_elapsed_second {T / wall:.6g}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@
 # Prints the powers, type I errors and hierarchy rates with standard errors, machine lines
 # (RATE name hypothesis estimate se; DIFF name hypothesis mean se n) and
 #   RESULT r_lupil2 trials_per_second X cohorts_per_second Y seconds Z trials T patients N
-# with the rates per CPU-second (user + system time of the simulation, after a warm-up).
+#          trials_per_elapsed_second E
+# with X, Y and Z per CPU-second (user + system time of the simulation, after a warm-up) and E
+# per second of elapsed time (the same on a quiet machine).
 
 args <- commandArgs(TRUE)
 opt <- list(n = 100, trials = NA, seconds = NA, seed = 20221, batch = NA, quiet = FALSE)
@@ -232,5 +234,5 @@ if (!opt$quiet) {
     }
   }
 }
-cat(sprintf("RESULT r_lupil2 trials_per_second %.6g cohorts_per_second %.6g seconds %.4g trials %d patients %d\n",
-            T / el, 2 * T / el, el, as.integer(T), n))
+cat(sprintf("RESULT r_lupil2 trials_per_second %.6g cohorts_per_second %.6g seconds %.4g trials %d patients %d trials_per_elapsed_second %.6g\n",
+            T / el, 2 * T / el, el, as.integer(T), n, T / wall))
