@@ -366,3 +366,16 @@ endforeach()
 # bit; merge refuses shards of other runs, overlaps and gaps (tests/long_runs.sh).
 tsim_script_test(shards_and_checkpoints_should_equal_one_run fast long_runs.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SRC})
+# The benchmark's peers of scenarios/lupil2.json (tests/bench/np_lupil2.py, r_lupil2.R) simulate
+# what trialsim simulates: every power, type I error, hierarchy rate, favouring rate and mean
+# difference within 4 combined standard errors at N = 100 and 1,000 (about 15 CPU-seconds).
+# Skipped (77) without a python3 that imports numpy and scipy, or without Rscript; not run under
+# the sanitizers (a statistical check, slow there).
+if(TSIM_PYTHON3 AND NOT TSIM_SANITIZE)
+  tsim_test(bench_peers_should_match_trialsim_within_4_se slow ${TSIM_PYTHON3}
+            ${TSIM_SRC}/tests/bench/validate_peers.py --build $<TARGET_FILE_DIR:trialsim>)
+else()
+  tsim_test(bench_peers_should_match_trialsim_within_4_se slow
+            sh -c "echo 'SKIPPED: no python3 at configure time, or a sanitizer build' && exit 77")
+endif()
+set_tests_properties(bench_peers_should_match_trialsim_within_4_se PROPERTIES SKIP_RETURN_CODE 77)

@@ -13,19 +13,43 @@
  *   mt19937       GSL's default generator for contrast: gsl_rng_set x 4 (Mersenne Twister's
  *                 624-word initialisation) + gsl_rng_uniform through GSL's function pointer.
  *
- * Usage: bench_floor [SECONDS] [PATIENTS]   (defaults 1.0 s per measurement, 100 patients)
- * Prints one human line and one machine line per generator:
+ * Latent designs (bench_floor SECONDS PATIENTS lupil2 | pss2022): the random numbers one trial of
+ * scenarios/lupil2.json or scenarios/pss2022.json draws in the engine's patient-level model
+ * (sim/model/latent.c, stages.c), with the engine's generator and in its order, once per trial:
+ * the null twin reuses every one of them. Per trial: one counter-based draw per site turned into
+ * a normal (the ziggurat's fast path, the SITES stream seeded only where it fails, as
+ * tsim__cohort_sites does); the ENROLL stream: random enrolment's uniform per patient (turned
+ * into a site by the same Walker alias table as the engine's) and, for permuted blocks
+ * stratified by site, one shuffle of a block (3 tsim_rng_below) per started block of each site,
+ * or for fixed randomisation a shuffle of the N arms (N - 1 tsim_rng_below); the MISSING
+ * stream: a dropout uniform and a deviation word per patient; the OUTCOME stream: one normal
+ * (tsim_rng_normal) per latent dimension and per baseline per patient. Three streams are seeded
+ * per trial (ENROLL, MISSING, OUTCOME) plus one stream key for the site draws. Each number goes
+ * through one comparison; nothing else (no Cholesky product, no values, no analysis).
+ *   lupil2   12 sites (weights 0.15, 0.15, 0.07 x 10), blocks of 4 by site, 3 dimensions;
+ *   pss2022  1 site, fixed randomisation, 5 dimensions + 1 baseline.
+ *
+ * Usage: bench_floor [SECONDS] [PATIENTS] [DESIGN]   (defaults 1.0 s per measurement, 100
+ *        patients, DESIGN simple; lupil2 and pss2022 are the latent designs above)
+ * The simple design prints one human line and one machine line per generator:
  *   RESULT floor_<gen> ns_per_number N ns_per_seed S ns_per_trial T numbers_per_trial K patients P
  * ns_per_number comes from a long run of draws with no reseeding, ns_per_seed from seeding
  * alone, ns_per_trial from the whole per-trial loop (seeding included); each the best of 3.
+ * A latent design prints one of each, with the mean counts per trial of a counted pass:
+ *   RESULT floor_<design> ns_per_trial T normals_per_trial A uniforms_per_trial U
+ *          bounded_per_trial K seeds_per_trial S patients P
+ * (uniforms_per_trial counts the 64-bit words read as uniforms or Bernoulli draws.)
  */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/rng.h"
+#include "kernels/kernels.h"
 
 #define STREAMS 4           /* streams seeded per trial, as in sim/model/cohort.c */
 #define DRAWS_PER_PATIENT 3 /* outcome, dropout, deviation */
@@ -125,11 +149,161 @@ static double per_unit(gen_kind g, gsl_rng *r, int what, double seconds, long pa
   return best;
 }
 
+/* ---- the latent designs ---------------------------------------------------------------------- */
+
+#define MAX_SITES 16
+
+typedef struct latent_design {
+  const char *name;
+  int nsites;
+  double weights[MAX_SITES]; /* random enrolment (nsites > 1) */
+  int blocks;                /* 1: permuted blocks of 4 stratified by site; 0: fixed (shuffle) */
+  int ndim, nbase;           /* normals per patient: latent dimensions, baselines */
+  double dropout, deviation;
+} latent_design;
+
+static const latent_design designs[] = {
+    {"lupil2", 12, {0.15, 0.15, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07}, 1, 3, 0, 0.1, 0.1},
+    {"pss2022", 1, {1}, 0, 5, 1, 0.05, 0},
+};
+
+typedef struct latent_counts {
+  double normals, uniforms, bounded, seeds, trials;
+} latent_counts;
+
+typedef struct latent_ws {
+  const latent_design *d;
+  gsl_ran_discrete_t *alias;
+  long *site_n;
+  uint64_t dev_thr;
+  latent_counts *count; /* the counted pass only; NULL when timed */
+} latent_ws;
+
+static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long patients) {
+  const latent_design *d = w->d;
+  uint64_t cnt = 0;
+  long normals = 0, bounded = 0, seeds = 3;
+  /* Sites: one counter-based draw each, a normal by the ziggurat's fast path (tsim__cohort_sites). */
+  uint64_t key = tsim__rng_stream_key(1, trial, TSIM_DRAWS_SITES);
+  int seeded = 0;
+  for (int s = 0; s < d->nsites; s++) {
+    uint64_t b = tsim_rng_draw(key, (uint64_t)s);
+    double x;
+    if (!tsim_rng_normal_fast(b, &x)) {
+      if (!seeded) tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_SITES), seeds++;
+      seeded = 1;
+      x = tsim__rng_normal_slow(tsim_rng_state_of(r), b);
+    }
+    cnt += x < 0;
+  }
+  normals += d->nsites;
+  /* Enrolment and randomisation (stages.c: enroll_sites, randomize). */
+  tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_ENROLL);
+  long uniforms = 0;
+  if (d->nsites > 1) {
+    memset(w->site_n, 0, (size_t)d->nsites * sizeof *w->site_n);
+    const gsl_ran_discrete_t *g = w->alias;
+    for (long j = 0; j < patients; j++) {
+      double u = tsim_rng_uniform(r);
+      size_t k = (size_t)(u * (double)g->K);
+      double f = g->F[k];
+      w->site_n[f == 1.0 || u < f ? k : g->A[k]]++;
+    }
+    uniforms += patients;
+  } else {
+    w->site_n[0] = patients;
+  }
+  if (d->blocks) {
+    for (int s = 0; s < d->nsites; s++)
+      for (long b = 0; b < (w->site_n[s] + 3) / 4; b++) {
+        cnt += tsim_rng_below(r, 4) + tsim_rng_below(r, 3) + tsim_rng_below(r, 2);
+        bounded += 3;
+      }
+  } else {
+    for (long i = patients - 1; i > 0; i--) cnt += tsim_rng_below(r, (uint32_t)(i + 1));
+    bounded += patients - 1;
+  }
+  /* Per patient: the missing stream's dropout uniform and deviation word, then the outcome
+   * stream's normals (latent.c: tsim__cohort_sample_latent). */
+  tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_MISSING);
+  double drop = d->dropout;
+  for (long j = 0; j < patients; j++) {
+    cnt += tsim_rng_uniform(r) < drop;
+    cnt += (tsim_rng_next(r) >> 11) < w->dev_thr;
+  }
+  uniforms += 2 * patients;
+  tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_OUTCOME);
+  int per = d->ndim + d->nbase;
+  for (long j = 0; j < patients; j++)
+    for (int k = 0; k < per; k++) cnt += tsim_rng_normal(r) < 0;
+  normals += (long)per * patients;
+  if (w->count) {
+    w->count->normals += (double)normals;
+    w->count->uniforms += (double)uniforms;
+    w->count->bounded += (double)bounded;
+    w->count->seeds += (double)seeds;
+    w->count->trials += 1;
+  }
+  return cnt;
+}
+
+static double time_latent(gsl_rng *r, latent_ws *w, long reps, long patients) {
+  uint64_t cnt = 0;
+  double t0 = now();
+  for (long i = 0; i < reps; i++) cnt += trial_latent(r, w, (uint64_t)i, patients);
+  double t = now() - t0;
+  sink += cnt;
+  return t;
+}
+
+static int run_latent(const latent_design *d, double seconds, long patients) {
+  gsl_rng *r = gsl_rng_alloc(tsim_rng_xoshiro256pp);
+  latent_ws w = {d, NULL, calloc(MAX_SITES, sizeof(long)), 0, NULL};
+  if (d->nsites > 1) w.alias = gsl_ran_discrete_preproc((size_t)d->nsites, d->weights);
+  if (!r || !w.site_n || (d->nsites > 1 && !w.alias)) {
+    fprintf(stderr, "bench_floor: out of memory\n");
+    return 1;
+  }
+  w.dev_thr = tsim__threshold(d->deviation); /* the engine's Bernoulli threshold, ceil(p 2^53) */
+  latent_counts c = {0, 0, 0, 0, 0};
+  w.count = &c;
+  time_latent(r, &w, 1000, patients);
+  w.count = NULL;
+  long reps = 16;
+  double t;
+  while ((t = time_latent(r, &w, reps, patients)) < 0.05 && reps < (1L << 40)) reps *= 2;
+  long target = (long)((double)reps * (seconds / 3.0) / (t > 0 ? t : 1e-9));
+  if (target < 1) target = 1;
+  double best = 1e300;
+  for (int k = 0; k < 3; k++) {
+    double tk = time_latent(r, &w, target, patients) / (double)target;
+    if (tk < best) best = tk;
+  }
+  double ns = 1e9 * best, T = c.trials;
+  printf("floor %s %.1f ns/trial of %ld patients (%.1f normals, %.1f uniforms, %.1f bounded "
+         "integers, %.2f seeds per trial)\n",
+         d->name, ns, patients, c.normals / T, c.uniforms / T, c.bounded / T, c.seeds / T);
+  printf("RESULT floor_%s ns_per_trial %.2f normals_per_trial %.2f uniforms_per_trial %.2f "
+         "bounded_per_trial %.2f seeds_per_trial %.3f patients %ld\n",
+         d->name, ns, c.normals / T, c.uniforms / T, c.bounded / T, c.seeds / T, patients);
+  if (w.alias) gsl_ran_discrete_free(w.alias);
+  free(w.site_n);
+  gsl_rng_free(r);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   double seconds = argc > 1 ? atof(argv[1]) : 1.0;
   long patients = argc > 2 ? atol(argv[2]) : 100;
+  const char *design = argc > 3 ? argv[3] : "simple";
   if (!(seconds > 0) || patients < 1) {
-    fprintf(stderr, "usage: bench_floor [SECONDS > 0] [PATIENTS >= 1]\n");
+    fprintf(stderr, "usage: bench_floor [SECONDS > 0] [PATIENTS >= 1] [simple|lupil2|pss2022]\n");
+    return 2;
+  }
+  for (size_t k = 0; k < sizeof designs / sizeof designs[0]; k++)
+    if (strcmp(design, designs[k].name) == 0) return run_latent(&designs[k], seconds, patients);
+  if (strcmp(design, "simple") != 0) {
+    fprintf(stderr, "bench_floor: unknown design '%s' (simple, lupil2, pss2022)\n", design);
     return 2;
   }
   const struct {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # shellcheck disable=SC2034,SC2154  # the helpers set variables by name through eval
 # run.sh - the trialsim benchmark: one table comparing the engine with the random-number floor
-# and with R baselines, all measured in this run on this machine. See tests/bench/README.md.
+# and with R baselines, and one for the patient-level path (scenarios/lupil2.json at N = 100,
+# 1,000, 10,000 against its floor and its numpy and R peers; scenarios/pss2022.json), all
+# measured in this run on this machine. See tests/bench/README.md.
 #
 # Usage: tests/bench/run.sh [BUILD_DIR]      (default BUILD_DIR: <repository>/build)
 # Needs BUILD_DIR/trialsim and BUILD_DIR/bench_floor (it builds nothing). R rows need Rscript
@@ -9,7 +11,10 @@
 # Environment: BENCH_SECONDS (default 1.5) - target length of each engine run and of each floor
 # measurement (R runs are scaled from it); BENCH_REPEATS (default 3) - engine runs per row, the
 # fastest counts; BENCH_SKIP_R=1 skips every R row; BENCH_MEMORY_TRIALS (default 100000000) -
-# the long run of the memory row (LUPIL-2, 2 threads: about 20 s on a 2-core machine).
+# the long run of the memory row (LUPIL-2, 2 threads: about 20 s on a 2-core machine);
+# BENCH_SKIP_LATENT=1 skips the patient-level section (scenarios/lupil2.json at N = 100, 1,000,
+# 10,000, its floor, the numpy and R peers, scenarios/pss2022.json); BENCH_PYTHON - a python3
+# with numpy and scipy for the numpy peer (default: the first that can import them).
 #
 # The targets at the end are reported, never asserted: the exit status is 0 whether they are
 # met or not (1 only if a measurement itself failed, 2 for bad usage).
@@ -136,6 +141,46 @@ r_rate() {
   eval "$2=\$rn"
 }
 
+# calibrated_trials_from VAR SCENARIO T0: calibrated_trials from a first run of T0 trials (for
+# scenarios whose trials cost far more than LUPIL-2's primary design; at least T0 / 10).
+calibrated_trials_from() {
+  s=$(engine_seconds "$2" 1 "$3")
+  if [ -z "$s" ]; then failed=1; eval "$1=\$3"; return; fi
+  count=$(awk -v s="$s" -v t="$secs" -v t0="$3" 'BEGIN { n = int(t0 * t / s);
+    if (n < t0 / 10) n = int(t0 / 10); if (n < 20) n = 20; print n }')
+  eval "$1=\$count"
+}
+
+# numpy_python: the first python3 that imports numpy and scipy ($BENCH_PYTHON first), or nothing.
+numpy_python() {
+  for py in "${BENCH_PYTHON:-}" $(which -a python3 2>/dev/null) /usr/bin/python3 /usr/local/bin/python3; do
+    if [ -z "$py" ] || [ ! -x "$py" ]; then continue; fi
+    if "$py" -c 'import numpy, scipy.special' >/dev/null 2>&1; then echo "$py"; return; fi
+  done
+}
+
+# peer_rate VAR NAME CMD...: sets VAR to the trials per CPU-second of a peer (RESULT NAME): the
+# best of $repeats runs, as for the engine; NA when a run failed.
+peer_rate() {
+  pv=$1 pn=$2
+  shift 2
+  best=
+  r=0
+  while [ "$r" -lt "$repeats" ]; do
+    out=$("$@" 2>"$tmp/peer.err")
+    v=$(result_field "$out" "$pn" trials_per_second)
+    if [ -z "$v" ]; then
+      best=NA
+      failed=1
+      echo "run.sh: $pn failed: $(tail -n 1 "$tmp/peer.err")" >&2
+      break
+    fi
+    best=$(awk -v a="$v" -v b="${best:-0}" 'BEGIN { print (a > b) ? a : b }')
+    r=$((r + 1))
+  done
+  eval "$pv=\$best"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Measurements (progress on stderr, the table on stdout).
 
@@ -227,6 +272,44 @@ r_rate RV RV_note r_vectorised.R r_vectorised "$(awk -v t="$secs" 'BEGIN { print
 r_rate RM RM_note r_mediana.R r_mediana "$(awk -v t="$secs" 'BEGIN { print 5 * t }')"
 r_rate RP RP_note r_rpact.R r_rpact "$(awk -v t="$secs" 'BEGIN { print 2 * t }')"
 
+# The patient-level ("latent") path: the shipped scenarios/lupil2.json at N = 100, 1,000 and
+# 10,000 (temporary copies with sample_size changed), 1 and 2 threads; its random-number floor at
+# each N; the numpy and R peers of the same design at each N (one process = one core, rates per
+# CPU-second, best of $repeats runs of $secs; a peer's trial is the alternative and its null
+# twin, as trialsim's is); and
+# scenarios/pss2022.json with its floor. LAT collects "key=value" pairs for table.awk.
+LAT=
+lat_note=
+if [ "${BENCH_SKIP_LATENT:-0}" != 1 ]; then
+  echo "measuring the patient-level path (lupil2.json at N = 100, 1000, 10000; pss2022.json)..." >&2
+  py=$(numpy_python)
+  [ -z "$py" ] && lat_note="numpy peer skipped: no python3 that imports numpy and scipy (BENCH_PYTHON)"
+  for n in 100 1000 10000; do
+    f=$tmp/lupil2_latent_$n.json
+    sed "s/\"sample_size\"[[:space:]]*:[[:space:]]*[0-9]*/\"sample_size\": $n/" "$root/scenarios/lupil2.json" >"$f"
+    calibrated_trials_from nt "$f" $((2000000 / n))
+    engine_rates a1 a2 "$f" "$nt"
+    fl=$("$floor" "$secs" "$n" lupil2 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
+    fn=$(result_field "$fl" floor_lupil2 ns_per_trial)
+    np=NA rp=NA
+    if [ -n "$py" ]; then
+      peer_rate np np_lupil2 "$py" "$here/np_lupil2.py" --n "$n" --seconds "$secs" --quiet
+    fi
+    if [ "$skip_r" != 1 ] && command -v Rscript >/dev/null 2>&1; then
+      peer_rate rp r_lupil2 Rscript "$here/r_lupil2.R" --n "$n" --seconds "$secs" --quiet
+    fi
+    LAT="$LAT l1_$n=$a1 l2_$n=$a2 fl_$n=${fn:-NA} np_$n=$np r_$n=$rp"
+    [ "$n" = 100 ] && LAT="$LAT fl_counts=$(result_field "$fl" floor_lupil2 normals_per_trial)/$(result_field "$fl" floor_lupil2 uniforms_per_trial)/$(result_field "$fl" floor_lupil2 bounded_per_trial)/$(result_field "$fl" floor_lupil2 seeds_per_trial)"
+  done
+  pss=$root/scenarios/pss2022.json
+  pat_p=$(json_number "$pss" sample_size)
+  calibrated_trials_from nt "$pss" 20000
+  engine_rates p1 p2 "$pss" "$nt"
+  fl=$("$floor" "$secs" "$pat_p" pss2022 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
+  LAT="$LAT p1=$p1 p2=$p2 pn=$pat_p fp=$(result_field "$fl" floor_pss2022 ns_per_trial)"
+  [ "$skip_r" = 1 ] && lat_note="${lat_note:+$lat_note; }R peer skipped (BENCH_SKIP_R=1)"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # The table.
 
@@ -239,7 +322,8 @@ awk -v date="$started" -v nproc="$(nproc 2>/dev/null || echo '?')" \
     -v FXn="${FX_num:-NA}" -v FXs="${FX_seed:-NA}" -v FXt="${FX_trial:-NA}" \
     -v FMn="${FM_num:-NA}" -v FMs="${FM_seed:-NA}" -v FMt="${FM_trial:-NA}" -v FPT="${FPT:-NA}" \
     -v RV="$RV" -v RM="$RM" -v RP="$RP" \
-    -v RVn="$RV_note" -v RMn="$RM_note" -v RPn="$RP_note" -f "$here/table.awk"
+    -v RVn="$RV_note" -v RMn="$RM_note" -v RPn="$RP_note" -v LAT="$LAT" -v LATn="$lat_note" \
+    -f "$here/table.awk"
 
 # Cost against patients: ns per trialsim trial (alternative + null twin), one thread.
 printf '%s\n' "$SCALE" | awk '{

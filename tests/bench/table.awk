@@ -24,8 +24,66 @@ function engine(name, thr, tps, pat) { line(name, thr, tps, "tr/s", twice(tps), 
 function baseline(name, tps) { line(name, 1, tps, "tr/s", tps, inv(tps, 1e9 / ps)) }
 function ratio(a, b) { return (na(a) || na(b) || b == 0) ? "-" : sprintf("%.2fx", a / b) }
 function mark(ok) { return ok ? "MET" : "NOT MET" }
+function L(k) { return (k in lat) && !na(lat[k]) ? lat[k] + 0 : "NA" }
+# A row of the patient-level table: trials/s (a trial = alternative + null twin), cohorts/s,
+# us per trial, ns per patient per trial.
+function lrow(name, n, thr, tps, cohorts) {
+  printf "%-36s %6s %3s %10s %10s %10s %9s\n", name, n, thr, si(tps), cohorts ? si(twice(tps)) : "-",
+         num(inv(tps, 1e6), "%.1f"), num(inv(tps, 1e9 / n), "%.1f")
+}
+function latent_section(   n, k, f, c) {
+  print ""
+  print "patient-level (latent) path: scenarios/lupil2.json with sample_size N (12 sites, 3 end points,"
+  print "8 analyses, 2 hierarchies) and scenarios/pss2022.json; a trial = alternative + null twin"
+  printf "%-36s %6s %3s %10s %10s %10s %9s\n", "row", "N", "thr", "trials/s", "cohorts/s", "us/trial", "ns/pt"
+  printf "%-36s %6s %3s %10s %10s %10s %9s\n", "---", "-", "---", "--------", "---------", "--------", "-----"
+  for (n = 100; n <= 10000; n *= 10) {
+    lrow("trialsim lupil2.json", n, 1, L("l1_" n), 1)
+    lrow("trialsim lupil2.json", n, 2, L("l2_" n), 1)
+    lrow("floor lupil2 (its random numbers)", n, 1, inv(L("fl_" n), 1e9), 0)
+    lrow("numpy peer np_lupil2.py", n, 1, L("np_" n), 1)
+    lrow("R peer r_lupil2.R", n, 1, L("r_" n), 1)
+  }
+  lrow("trialsim pss2022.json", L("pn"), 1, L("p1"), 1)
+  lrow("trialsim pss2022.json", L("pn"), 2, L("p2"), 1)
+  lrow("floor pss2022 (its random numbers)", L("pn"), 1, inv(L("fp"), 1e9), 0)
+  print ""
+  print "notes: trials/s of trialsim = run.trials_per_second (run.seconds: the simulation alone);"
+  print "  of a peer = trials per CPU-second of its simulation loop (one process, one core); the"
+  print "  peers also simulate both hypotheses per trial, so trials/s compare equal work and"
+  print "  cohorts/s = 2 x trials/s for both. ns/pt = ns per trial / N. The floor's trials/s = sets"
+  print "  of one trial's draws per second: drawn once per trial, as the null twin shares them."
+  if (("fl_counts" in lat) && split(lat["fl_counts"], c, "/") == 4 && c[2] != "")
+    printf "  floor lupil2 at N = 100, per trial: %s normals, %s uniforms, %s bounded integers, %s seeds.\n",
+           c[1], c[2], c[3], c[4]
+  if (LATn != "") print "  " LATn
+  print ""
+  print "targets, patient-level path (issue #18; reported, not asserted):"
+  for (k = 1; k <= 2; k++) {
+    n = k == 1 ? 100 : 10000
+    f = k == 1 ? 10 : 3
+    if (na(L("l1_" n)) || na(L("np_" n)))
+      printf "  lupil2.json >= %2dx numpy per CPU-s at N = %-5d not measured\n", f, n
+    else
+      printf "  lupil2.json >= %2dx numpy per CPU-s at N = %-5d %.2fx (R peer %s) -> %s\n", f, n,
+             L("l1_" n) / L("np_" n), ratio(L("l1_" n), L("r_" n)), mark(L("l1_" n) >= f * L("np_" n))
+  }
+  if (!na(L("l1_100")) && !na(L("fl_100")))
+    printf "  lupil2.json within 2x of its floor (1 thread, per trial): %.2fx at N = 100 (1000: %s, 10000: %s) -> %s\n",
+           (1e9 / L("l1_100")) / L("fl_100"), ratio(inv(L("l1_1000"), 1e9), L("fl_1000")),
+           ratio(inv(L("l1_10000"), 1e9), L("fl_10000")), mark(1e9 / L("l1_100") <= 2 * L("fl_100"))
+  if (!na(L("p1")) && !na(L("fp")))
+    printf "  pss2022.json within 2x of its floor (1 thread, per trial): %.2fx at N = %s -> %s\n",
+           (1e9 / L("p1")) / L("fp"), L("pn"), mark(1e9 / L("p1") <= 2 * L("fp"))
+  if (!na(L("l1_100")) && !na(L("l2_100")))
+    printf "  2 threads >= 1.8x one (latent):         lupil2.json %.2fx at N = 100 (1000: %s, 10000: %s), pss2022.json %s -> %s\n",
+           L("l2_100") / L("l1_100"), ratio(L("l2_1000"), L("l1_1000")), ratio(L("l2_10000"), L("l1_10000")),
+           ratio(L("p2"), L("p1")), mark(L("l2_100") >= 1.8 * L("l1_100") && (na(L("p2")) || L("p2") >= 1.8 * L("p1")))
+}
 BEGIN {
   S2c = twice(S2)
+  nl = split(LAT, kv, " ")
+  for (i = 1; i <= nl; i++) { eq = index(kv[i], "="); lat[substr(kv[i], 1, eq - 1)] = substr(kv[i], eq + 1) }
 
   print "trialsim benchmark"
   printf "date %s | nproc %s | CPU %s | load average %s\n", date, nproc, cpu, load
@@ -125,4 +183,5 @@ BEGIN {
   if (!na(L1) && !na(L2) && !na(S1) && !na(S2))
     printf "  2 threads >= 1.8x one:                      lupil2 %.2fx, simple %.2fx -> %s\n",
            L2 / L1, S2 / S1, mark(L2 >= 1.8 * L1 && S2 >= 1.8 * S1)
+  if (nl > 0) latent_section()
 }
