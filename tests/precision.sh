@@ -73,7 +73,7 @@ t_seq=$(json_num "$tmp/size1/size.json" trials_total)
 t_full=$(json_num "$tmp/full/size.json" trials_total)
 awk -v a="$t_seq" -v b="$t_full" 'BEGIN { exit !(a + 0 < b + 0) }' \
   && ok "size: sequential simulated $t_seq trials, --full $t_full" || bad "size: sequential $t_seq trials, --full $t_full"
-grep -q "^precision: N = $a_seq: [0-9]* trials" "$tmp/size1.txt" && grep -q '^simulated: [0-9]* trials over' "$tmp/size1.txt" \
+grep -q "^precision: N = $a_seq ([0-9]* trials)" "$tmp/size1.txt" && grep -q '^simulated: [0-9]* trials over' "$tmp/size1.txt" \
   && ok "size: the answer's precision and the trials simulated are printed" || bad "size: no precision lines"
 
 # ---- run --mcse ------------------------------------------------------------------------------

@@ -776,19 +776,18 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   /* The precision of the answer: its power and the size a step below, each against the target in
    * its own MCSE, and whether the two are told apart at z. */
   const tsim_size_point *below = point_at(r, r->sample_size - r->step);
-  fprintf(f, "precision: N = %lld: %lld trials, %s the target", at->n, at->trials,
+  fprintf(f, "precision: N = %lld (%lld trials) %s the target", at->n, at->trials,
           at->side > 0 ? "told apart above" : "within Monte Carlo error of");
   if (below) {
-    fprintf(f, "; N = %lld:", below->n);
+    fprintf(f, "; N - step = %lld (%lld trials):", below->n, below->trials);
     for (int c = 0; c < nc; c++) {
       tsim_estimate e = prop(below->favouring[c][0], below);
-      fprintf(f, "%s%s%s power %.4f, MCSE %.4f", c ? "," : "", nc > 1 ? " " : "", nc > 1 ? o->comparison[c] : "",
+      fprintf(f, "%s%s%s power %.4f, MCSE %.4f,", c ? "" : "", nc > 1 ? " " : "", nc > 1 ? o->comparison[c] : "",
               e.estimate, e.mcse);
     }
-    fprintf(f, ", %lld trials, %s the target", below->trials,
-            below->side < 0 ? "told apart below" : "within Monte Carlo error of");
-    fprintf(f, "\n  (z = %s): %s\n", zs, at->side > 0 && below->side < 0 ? "the answer is told apart from N - step"
-                                     : "N and N - step are not told apart: the answer is exact only up to the Monte Carlo error");
+    fprintf(f, " %s the target\n  %s at z = %s%s\n", below->side < 0 ? "told apart below" : "within Monte Carlo error of",
+            at->side > 0 && below->side < 0 ? "N and N - step told apart" : "N and N - step not told apart", zs,
+            at->side > 0 && below->side < 0 ? "" : ": the answer holds up to its Monte Carlo error");
   } else {
     fprintf(f, " (z = %s)\n", zs);
   }
