@@ -36,31 +36,39 @@ else
   bad "size: 1 and 2 threads differ"
 fi
 # size.csv: sample_size($1) analysis power_favouring($7) ... trials($15) stopped($16) side($17)
-awk -F, 'NR > 1 && $16 == "told apart" { print $1, $7, $15, $17 }' "$tmp/size1/size.csv" >"$tmp/early.txt"
-n_early=$(wc -l <"$tmp/early.txt")
-[ "$n_early" -ge 3 ] && ok "size: $n_early sizes stopped early" || bad "size: only $n_early sizes stopped early"
-awk -F, -v T=$T 'NR > 1 && $15 < T && $16 != "told apart" { b = 1 } END { exit b }' "$tmp/size1/size.csv" \
-  && ok "size: a size below the maximum trials was told apart" || bad "size: a size stopped early without being told apart"
+# check_early DIR TARGET: every size of DIR/size.csv told apart early, against a run 8 times
+# longer of that size (same seed: it holds the look's trials and 7 times as many more; on the
+# stated side within 3 of its SEs) and a run of as many trials (the same numbers).
 checked=0
-while read -r n pw trials side; do
-  long=$((8 * trials))
-  "$exe" run "$scn" --set sample_size=$n --trials $long --seed 7 --out "$tmp/long$n" --quiet 2>/dev/null
-  "$exe" run "$scn" --set sample_size=$n --trials $trials --seed 7 --out "$tmp/same$n" --quiet 2>/dev/null
-  # analyses.csv: id($1) ... power_favouring($18); the itt row.
-  lp=$(awk -F, '$1 == "itt" { print $18 }' "$tmp/long$n/analyses.csv")
-  sp=$(awk -F, '$1 == "itt" { print $18 }' "$tmp/same$n/analyses.csv")
-  if awk -v p="$lp" -v side="$side" -v n=$long 'BEGIN { se = sqrt(0.8 * 0.2 / n)
-       exit !(side == "above" ? p > 0.8 - 3 * se : p < 0.8 + 3 * se) }'; then
-    ok "size N = $n told apart $side 0.8 after $trials trials: $long trials give $lp"
-  else
-    bad "size N = $n told apart $side 0.8 after $trials trials, but $long trials give $lp"
-  fi
-  awk -v a="$pw" -v b="$sp" 'BEGIN { exit !(a == b) }' \
-    && ok "size N = $n: its numbers are run's with $trials trials ($pw)" \
-    || bad "size N = $n: power $pw after $trials trials, run --trials $trials gives $sp"
-  checked=$((checked + 1))
-  [ $checked -ge 4 ] && break
-done <"$tmp/early.txt"
+check_early() {
+  dir=$1; target=$2
+  awk -F, 'NR > 1 && $16 == "told apart" { print $1, $7, $15, $17 }' "$dir/size.csv" >"$tmp/early.txt"
+  while read -r n pw trials side; do
+    long=$((8 * trials))
+    "$exe" run "$scn" --set sample_size=$n --trials $long --seed 7 --out "$tmp/long" --quiet 2>/dev/null
+    "$exe" run "$scn" --set sample_size=$n --trials $trials --seed 7 --out "$tmp/same" --quiet 2>/dev/null
+    # analyses.csv: id($1) ... power_favouring($18); the itt row.
+    lp=$(awk -F, '$1 == "itt" { print $18 }' "$tmp/long/analyses.csv")
+    sp=$(awk -F, '$1 == "itt" { print $18 }' "$tmp/same/analyses.csv")
+    if awk -v p="$lp" -v t="$target" -v side="$side" -v n=$long 'BEGIN { se = sqrt(t * (1 - t) / n)
+         exit !(side == "above" ? p > t - 3 * se : p < t + 3 * se) }'; then
+      ok "size N = $n told apart $side $target after $trials trials: $long trials give $lp"
+    else
+      bad "size N = $n told apart $side $target after $trials trials, but $long trials give $lp"
+    fi
+    awk -v a="$pw" -v b="$sp" 'BEGIN { exit !(a == b) }' \
+      && ok "size N = $n: its numbers are run's with $trials trials ($pw)" \
+      || bad "size N = $n: power $pw after $trials trials, run --trials $trials gives $sp"
+    checked=$((checked + 1))
+  done <"$tmp/early.txt"
+}
+check_early "$tmp/size1" 0.8
+# A target the start lies below: sizes told apart above it on the way up.
+"$exe" size "$scn" --analysis itt --power 0.7 --trials $T --seed 7 --out "$tmp/size07" --quiet 2>/dev/null
+check_early "$tmp/size07" 0.7
+n_above=$(awk -F, 'NR > 1 && $16 == "told apart" && $17 == "above"' "$tmp/size07/size.csv" | wc -l)
+[ "$checked" -ge 6 ] && [ "$n_above" -ge 2 ] && ok "size: $checked sizes stopped early checked, $n_above of them above" \
+  || bad "size: only $checked sizes stopped early ($n_above above)"
 # --full: every size all its trials, as before the looks; the sequential answer agrees.
 "$exe" size "$scn" --analysis itt --power 0.8 --trials $T --seed 7 --full --out "$tmp/full" --quiet 2>/dev/null
 a_seq=$(json_num "$tmp/size1/size.json" sample_size)
@@ -75,6 +83,14 @@ awk -v a="$t_seq" -v b="$t_full" 'BEGIN { exit !(a + 0 < b + 0) }' \
   && ok "size: sequential simulated $t_seq trials, --full $t_full" || bad "size: sequential $t_seq trials, --full $t_full"
 grep -q "^precision: N = $a_seq ([0-9]* trials)" "$tmp/size1.txt" && grep -q '^simulated: [0-9]* trials over' "$tmp/size1.txt" \
   && ok "size: the answer's precision and the trials simulated are printed" || bad "size: no precision lines"
+
+# size --mcse: a size also stops once its power's MCSE is at most the target.
+"$exe" size "$scn" --analysis itt --power 0.8 --trials $T --seed 7 --mcse 0.005 --out "$tmp/smcse" --quiet 2>/dev/null
+awk -F, -v T=$T 'NR > 1 { n++; se = sqrt($7 * (1 - $7) / $15)
+                   if ($16 == "mcse") { m++; if (se > 0.005 || $15 >= T) b = 1 }
+                   else if ($16 != "told apart" && $16 != "maximum") b = 1 }
+     END { exit b || !m }' "$tmp/smcse/size.csv" \
+  && ok "size --mcse 0.005: sizes stopped by their MCSE have it at most 0.005" || bad "size --mcse: a size stopped by mcse above it"
 
 # ---- run --mcse ------------------------------------------------------------------------------
 for th in 1 2; do
