@@ -1,5 +1,5 @@
 #!/bin/sh
-# precision.sh TRIALSIM JSON_EQUAL SCENARIO
+# precision.sh TRIALSIM JSON_EQUAL SCENARIO [MPIEXEC TRIALSIM_MPI]
 # Searches and runs to a stated precision (SCENARIO: lupil2_planning.json; fixed seeds):
 #  - size (sequential looks, the default), sweep --mcse and run --mcse give the same files with
 #    1 and 2 threads (the stopping reads only exact integer counts);
@@ -12,10 +12,12 @@
 #  - sweep --mcse: every point's largest MCSE at most the target, points far from 1/2 with
 #    fewer trials;
 #  - bad values of --mcse and --z, and options that do not combine, exit 2 naming the option
-#    and write nothing.
+#    and write nothing;
+#  - with MPIEXEC and TRIALSIM_MPI (when mpiexec runs): run --mcse and size on 2 processes give
+#    one process's files (every process takes the same decisions from the merged counts).
 # POSIX sh and awk only.
 set -u
-exe=$1; jeq=$2; scn=$3
+exe=$1; jeq=$2; scn=$3; mpiexec=${4:-}; mexe=${5:-}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
 ok()  { echo "ok   $1"; pass=$((pass + 1)); }
@@ -157,6 +159,27 @@ refuse --z size "$scn" --analysis itt --power 0.8 --z x
 refuse --full size "$scn" --analysis itt --power 0.8 --full --mcse 0.01
 refuse --full size "$scn" --analysis itt --power 0.8 --full --z 2
 refuse --z run "$scn" --z 3
+
+# ---- across processes --------------------------------------------------------------------------
+if [ -n "$mexe" ] && command -v "$mpiexec" >/dev/null 2>&1; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  flags=""
+  "$mpiexec" --version 2>&1 | grep -qi "open.\?mpi\|OpenRTE" && flags="--oversubscribe"
+  limit=""
+  command -v timeout >/dev/null 2>&1 && limit="timeout 300"
+  # shellcheck disable=SC2086
+  $limit "$mpiexec" $flags -n 2 "$mexe" run "$scn" --mcse 0.004 --trials 50000 --seed 3 --threads 1 \
+    --out "$tmp/mpirun" --quiet >/dev/null 2>&1
+  "$jeq" "$tmp/mcse1/summary.json" "$tmp/mpirun/summary.json" run \
+    && ok "run --mcse on 2 processes: one process's summary.json" || bad "run --mcse on 2 processes differs"
+  # shellcheck disable=SC2086
+  $limit "$mpiexec" $flags -n 2 "$mexe" size "$scn" --analysis itt --power 0.8 --trials $T --seed 7 --threads 1 \
+    --out "$tmp/mpisize" --quiet >/dev/null 2>&1
+  "$jeq" "$tmp/size1/size.json" "$tmp/mpisize/size.json" run && cmp -s "$tmp/size1/size.csv" "$tmp/mpisize/size.csv" \
+    && ok "size on 2 processes: one process's size.json and size.csv" || bad "size on 2 processes differs"
+else
+  echo "(not across processes: no trialsim_mpi or mpiexec)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -233,8 +233,14 @@ tsim_script_test(size_should_report_progress_folders_joint_answers_and_direction
 # Searches and runs to a stated precision (tests/precision.sh): size's sequential looks, run
 # --mcse and sweep --mcse the same with 1 and 2 threads; sizes stopped early on the stated side
 # against runs 8 times longer; run --mcse reaching what it claims; bad values refused.
+# With trialsim_mpi, also 2 processes against one (the looks decided on the merged counts).
+set(TSIM_PRECISION_MPI)
+if(TARGET trialsim_mpi)
+  set(TSIM_PRECISION_MPI ${TSIM_MPIEXEC} $<TARGET_FILE:trialsim_mpi>)
+endif()
 tsim_script_test(precision_should_stop_on_the_stated_side_and_reach_what_it_claims fast precision.sh
-                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2_planning.json)
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2_planning.json
+                 ${TSIM_PRECISION_MPI})
 
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
