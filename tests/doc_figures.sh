@@ -89,6 +89,17 @@ expect readme_lupil2 "itt / pp_prespecified" 0.1484 0.0035 0.5784 0.2697 0.0236 
 # ---- README.md: "Sample sizes" ----------------------------------------------------------------
 run size_pp80 size scenarios/lupil2_planning.json --analysis itt --power 0.8
 expect size_pp80 "sample size:" 94 0.8059
+# "The first question takes 55,000 trials over 9 sizes; with --full ... 460,000 over 23 sizes"
+expect size_pp80 "simulated:" 55000 9
+run size_pp80_full size scenarios/lupil2_planning.json --analysis itt --power 0.8 --full
+expect size_pp80_full "sample size:" 94 0.8059
+expect size_pp80_full "simulated:" 460000 23
+# "size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000 answers 918 (power 0.8004,
+# MCSE 0.0013) after 615,000 trials" (about a minute on 2 cores; the --full figure beside it,
+# 3,000,000 trials, is 30 sizes x 100,000 and not rerun here: five times as long)
+run size_lupil2 size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000
+expect size_lupil2 "sample size:" 918 0.8004 0.0013
+expect size_lupil2 "simulated:" 615000 16
 run size_pp90 size scenarios/lupil2_planning.json --analysis itt --power 0.9
 expect size_pp90 "sample size:" 124 0.9044
 run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \

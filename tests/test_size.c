@@ -9,7 +9,13 @@
  *    one step (which it must have evaluated) the exact power is below target + 4 SE;
  *  - every evaluated size from stable_sample_size up reaches the target, and
  *    stable_sample_size >= sample_size.
- * Fixed seed; 20,000 trials per size.
+ * Fixed seed; 20,000 trials per size (at most, sequentially: the standard errors are each
+ * size's own). Each search runs both ways: every size to its maximum (as `size --full`), and
+ * sequentially (the command's default), where besides
+ *  - a size stopped early (told apart from the target) has its exact power on the side it was
+ *    told apart on (within 1 SE of its own trials: the bounds are at z = 3);
+ *  - its counts are those of a plain run of that many trials (the looks merge exactly);
+ *  - it simulated fewer trials than the full search.
  */
 #include <stdlib.h>
 
@@ -34,12 +40,36 @@ static double exact_power(const tsim_analysis *an, int n, int null_twin) {
   return e.reject;
 }
 
-static void check_search(const char *file, const tsim_scenario *sc, const char *id) {
+/* The counts of a plain run of size n with the search's seed and `trials` trials. */
+static tsim_tally *plain_run(const char *file, long long n, long long trials) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_override ov;
+  memset(&ov, 0, sizeof ov);
+  snprintf(ov.path, sizeof ov.path, "sample_size");
+  ov.value = (double)n;
+  tsim_scenario_source *src = tsim_scenario_source_open(file, &d);
+  tsim_scenario *sc = NULL;
+  tsim_tally *t = NULL;
+  if (src && tsim_scenario_from_source(src, &ov, 1, &sc, &d) == TSIM_OK) {
+    tsim_run_opts ro = {2024, 0, trials, 1, NULL, NULL, 0, 0};
+    if (tsim_run(sc, &ro, &t) != TSIM_OK) t = NULL;
+  }
+  tsim_scenario_free(sc);
+  tsim_scenario_source_close(src);
+  tsim_diag_clear(&d);
+  return t;
+}
+
+static long long check_search(const char *file, const tsim_scenario *sc, const char *id, int sequential,
+                              long long full_trials) {
   tsim_size_opts o;
   memset(&o, 0, sizeof o);
   snprintf(o.comparison[0], sizeof o.comparison[0], "%s", id);
   o.target = TARGET;
   o.window = 6;
+  o.sequential = sequential;
+  o.z = 3;
   tsim_run_opts ro = {2024, 0, TRIALS, 2, NULL, NULL, 0, 0};
   tsim_size_result r;
   tsim_diag d;
@@ -48,22 +78,43 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
   tsim_diag_print(&d, "size: ", stderr);
   tsim_diag_clear(&d);
   CHECK(st == TSIM_OK && r.reached, "%s: search failed or never reached the target", id);
-  if (st != TSIM_OK) return;
+  if (st != TSIM_OK) return 0;
   const tsim_analysis *an = &sc->analyses[r.comparison[0]];
   CHECK(r.step == 2, "%s: a 1:1 design searches even sizes, step %lld", id, r.step);
   double se = prop_se(TARGET, TRIALS);
   const tsim_size_point *below = NULL;
+  int early = 0;
   for (int i = 0; i < r.npoints; i++) {
     const tsim_size_point *p = &r.points[i];
     char what[96];
     for (int h = 0; h < 2; h++) {
       double ex = exact_power(an, (int)p->n, h);
       snprintf(what, sizeof what, "%s at N = %lld: %s", id, p->n, h ? "type I error" : "power");
-      CHECK_SE((double)p->reject[0][h] / TRIALS, ex, prop_se(ex, TRIALS), K_SE, what);
+      CHECK_SE((double)p->reject[0][h] / (double)p->trials, ex, prop_se(ex, (double)p->trials), K_SE, what);
+    }
+    CHECK(sequential || (p->trials == TRIALS && p->stopped == TSIM_SIZE_STOP_MAX),
+          "%s at N = %lld: %lld trials, stopped %d without sequential looks", id, p->n, p->trials, p->stopped);
+    CHECK(p->trials == TRIALS || p->stopped == TSIM_SIZE_STOP_SIDE, "%s at N = %lld: stopped at %lld trials "
+          "but not told apart", id, p->n, p->trials);
+    if (p->stopped == TSIM_SIZE_STOP_SIDE) {
+      /* Told apart: the exact power lies on the side stated. */
+      double fav = exact_power(an, (int)p->n, 0), s1 = prop_se(TARGET, (double)p->trials);
+      early++;
+      CHECK(p->trials < TRIALS && p->side != 0, "%s at N = %lld: told apart without a side", id, p->n);
+      CHECK(p->side > 0 ? fav > TARGET - s1 : fav < TARGET + s1,
+            "%s at N = %lld: told apart %s the target after %lld trials, exact power %.4f", id, p->n,
+            p->side > 0 ? "above" : "below", p->trials, fav);
+      /* A look's counts are a plain run's of as many trials. */
+      tsim_tally *t = plain_run(file, p->n, p->trials);
+      CHECK(t && t->cell[0][r.comparison[0]].reject == p->reject[0][0] &&
+            t->cell[0][r.comparison[0]].favouring == p->favouring[0][0] &&
+            t->cell[1][r.comparison[0]].reject == p->reject[0][1],
+            "%s at N = %lld: the counts after %lld trials differ from a plain run's", id, p->n, p->trials);
+      tsim_tally_free(t);
     }
     if (p->n == r.sample_size - r.step) below = p;
     if (p->n >= r.stable_sample_size)
-      CHECK((double)p->reject[0][0] >= TARGET * TRIALS, "%s: N = %lld >= stable size %lld misses the target",
+      CHECK((double)p->reject[0][0] >= TARGET * (double)p->trials, "%s: N = %lld >= stable size %lld misses the target",
             id, p->n, r.stable_sample_size);
   }
   CHECK(r.stable_sample_size >= r.sample_size, "%s: stable %lld < smallest %lld", id,
@@ -77,9 +128,17 @@ static void check_search(const char *file, const tsim_scenario *sc, const char *
     CHECK(ex < TARGET + K_SE * se, "%s: exact power %.4f at N - step = %lld already reaches the target",
           id, ex, below->n);
   }
-  printf("%s: sample size %lld (stable from %lld), exact power there %.4f, %d sizes evaluated\n", id,
-         r.sample_size, r.stable_sample_size, at, r.npoints);
+  if (sequential) {
+    CHECK(early > 0, "%s: no size was stopped early", id);
+    CHECK(r.trials_total < full_trials, "%s: sequential search simulated %lld trials, the full one %lld", id,
+          r.trials_total, full_trials);
+  }
+  printf("%s%s: sample size %lld (stable from %lld), exact power there %.4f, %d sizes evaluated, "
+         "%lld trials (%d stopped early)\n", id, sequential ? " (sequential)" : "", r.sample_size,
+         r.stable_sample_size, at, r.npoints, r.trials_total, early);
+  long long total = r.trials_total;
   tsim_size_result_free(&r);
+  return total;
 }
 
 /* What the progress callback saw. */
@@ -213,8 +272,11 @@ int main(int argc, char **argv) {
     tsim_diag_print(&d, "", stderr);
     return 2;
   }
-  check_search(path, sc, "itt_fisher");
-  check_search(path, sc, "cc_pearson");
+  for (int i = 0; i < 2; i++) {
+    const char *id = i ? "cc_pearson" : "itt_fisher";
+    long long full = check_search(path, sc, id, 0, 0);
+    check_search(path, sc, id, 1, full);
+  }
   check_joint(path);
   check_all_of(sc);
   /* argv[1]: a scenario the block path applies to (with TSIM_BLOCK=1), three chi-square tests. */

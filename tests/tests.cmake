@@ -239,6 +239,18 @@ tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast
 tsim_script_test(size_should_report_progress_folders_joint_answers_and_directions fast size_search_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2_planning.json)
 
+# Searches and runs to a stated precision (tests/precision.sh): size's sequential looks, run
+# --mcse and sweep --mcse the same with 1 and 2 threads; sizes stopped early on the stated side
+# against runs 8 times longer; run --mcse reaching what it claims; bad values refused.
+# With trialsim_mpi, also 2 processes against one (the looks decided on the merged counts).
+set(TSIM_PRECISION_MPI)
+if(TARGET trialsim_mpi)
+  set(TSIM_PRECISION_MPI ${TSIM_MPIEXEC} $<TARGET_FILE:trialsim_mpi>)
+endif()
+tsim_script_test(precision_should_stop_on_the_stated_side_and_reach_what_it_claims fast precision.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2_planning.json
+                 ${TSIM_PRECISION_MPI})
+
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
 tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh

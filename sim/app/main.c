@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -70,7 +71,7 @@ static const char *const usage_main =
 
 static const char *const usage_run =
     "usage: trialsim run [SCENARIO.json] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                    [--set PATH=VALUE ...] [--p-values] [--report] [--quiet]\n"
+    "                    [--set PATH=VALUE ...] [--p-values] [--report] [--quiet] [--mcse X]\n"
     "                    [--trials-from A] [--trials-to B] [--checkpoint FILE]\n"
     "                    [--checkpoint-every SECONDS]\n"
     "\n"
@@ -100,6 +101,16 @@ static const char *const usage_run =
     "                 plots, and a record to reproduce the run: version, revision, the\n"
     "                 scenario's SHA-256, seed, trials, command line, date)\n"
     "  --quiet        no table on stdout; where the results went is said on stderr\n"
+    "  --mcse X       run to a stated precision: trials in looks (1000, then as many as the\n"
+    "                 least precise rate needs at its present value, in multiples of 1000) until\n"
+    "                 every power, type I error (each also by direction), multiplicity share and\n"
+    "                 joint share reported has a Monte Carlo SE of at most X (0 < X <= 0.5, e.g.\n"
+    "                 0.002). --trials (or the scenario's \"trials\") is then the most it may take.\n"
+    "                 The stopping reads the exact counts only (SEs from (k+1)/(n+2), never below\n"
+    "                 the reported ones): the same trials and numbers for any thread count, and\n"
+    "                 those of a plain run of as many trials. summary.json's \"precision\" and the\n"
+    "                 table's third line say whether X was reached, after how many trials, and\n"
+    "                 the largest MCSE. Not with --trials-from, --trials-to or --checkpoint\n"
     "\n"
     "Long runs (README.md, 'Long runs and batch schedulers'):\n"
     "  --trials-from A, --trials-to B\n"
@@ -176,7 +187,8 @@ static const char *const usage_cohort =
 static const char *const usage_sweep =
     "usage: trialsim sweep SCENARIO.json --set PATH=GRID [--set PATH=GRID ...] [--zip]\n"
     "                      [--power P] [--trials N] [--seed S] [--threads T] [--out DIR]\n"
-    "                      [--report] [--quiet] [--checkpoint CKDIR [--checkpoint-every S]]\n"
+    "                      [--report] [--quiet] [--mcse X]\n"
+    "                      [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
     "Runs the scenario at every point of a grid of values and draws power and type I error\n"
     "curves. PATH is a JSON path to a number in the scenario (sample_size,\n"
@@ -193,6 +205,11 @@ static const char *const usage_sweep =
     "rejections favouring each arm, with a line at each direction's nominal rate (alpha/2 for a\n"
     "two-sided test, alpha for a one-sided one). Colour: the analysis; dash and marker: the\n"
     "values of the other --set parameters.\n"
+    "--mcse X: each point runs as 'trialsim run --mcse X' does, until every rate it reports has a\n"
+    "Monte Carlo SE of at most X, --trials (or the point's \"trials\") being its most: points\n"
+    "with power near 0 or 1 stop early, points near 1/2 take the most. Each point's trials and\n"
+    "\"precision\" are in sweep.json; its numbers are still those of 'trialsim run --trials' of\n"
+    "as many trials.\n"
     "Default DIR: results/<name>/sweep/<the swept paths joined by '+'>[_zip], e.g.\n"
     "results/lupil2/sweep/sample_size, so sweeps of other parameters keep their own.\n"
     "Progress goes to stderr: on a terminal a status line (grid point, elapsed, estimated time\n"
@@ -208,7 +225,7 @@ static const char *const usage_sweep =
 
 static const char *const usage_size =
     "usage: trialsim size SCENARIO.json --analysis ID[,ID...] --power P [--alpha A] [--step K]\n"
-    "                     [--max N] [--window W] [--set PATH=VALUE ...]\n"
+    "                     [--max N] [--window W] [--z Z] [--mcse X] [--full] [--set PATH=VALUE ...]\n"
     "                     [--trials N] [--seed S] [--threads T] [--out DIR] [--report] [--quiet]\n"
     "                     [--checkpoint CKDIR [--checkpoint-every S]]\n"
     "\n"
@@ -217,8 +234,27 @@ static const char *const usage_size =
     "control is no success; the two-sided rate is reported beside it). It starts from a\n"
     "normal approximation (two proportions, two means, or one rate against p0), brackets the\n"
     "answer, bisects on multiples of K (default: the allocation total, e.g. 2 for 1:1), then\n"
-    "simulates every size within W steps (default 10) of the answer, since estimated power\n"
-    "need not rise with N (Monte Carlo error; the saw-tooth of exact tests).\n"
+    "scans the sizes near the answer, since estimated power need not rise with N (Monte Carlo\n"
+    "error; the saw-tooth of exact tests).\n"
+    "\n"
+    "Trials are spent where they decide something. Each size is simulated in looks of 1000,\n"
+    "2000, 4000, ... trials up to --trials (default: the scenario's \"trials\") and stops at the\n"
+    "first look where its power is told apart from P: its Wilson bound at z = Z (--z, default\n"
+    "3, from 1 to 10) lies wholly above P (for every named analysis), or below it (for one).\n"
+    "With L looks before the maximum a size\n"
+    "stopped early lies on the wrong side of P with probability at most L (1 - Phi(Z)): 0.0094\n"
+    "for the 7 looks up to 100,000 trials at Z = 3. Sizes far from the answer cost a few\n"
+    "thousand trials; sizes within about Z Monte Carlo SEs of P run to --trials. The scan then\n"
+    "goes down from the answer until two sizes in a row are told apart below P (at most W steps,\n"
+    "--window, default 10): every smaller size that could still reach P is simulated; and up\n"
+    "until a size reaches P. --mcse X also stops a size once its power's Monte Carlo SE is at\n"
+    "most X (a coarser answer, sooner). A look's numbers are those of a run of as many trials,\n"
+    "and the stopping reads exact counts: the same for any thread count. --full: every size gets\n"
+    "all --trials and every size within W steps on both sides is simulated (the search without\n"
+    "looks). The table gives each size's trials and why it stopped (told apart, maximum, mcse);\n"
+    "after the answer, its precision: the power and MCSE at N and at N - step, whether they are\n"
+    "told apart, and the trials simulated in all (size.json: \"precision\").\n"
+    "\n"
     "Reports the smallest size reaching P and the smallest size from which every evaluated\n"
     "size reaches P, with power and type I error at every size evaluated, the type I error\n"
     "split by direction (rejections favouring the experimental arm, fav exp, and control,\n"
@@ -287,6 +323,9 @@ typedef struct cli {
   long long trials_from, trials_to; /* run: a shard's range, -1 = not given */
   const char *checkpoint;  /* run: --checkpoint FILE */
   double checkpoint_every; /* run: seconds, 0 = not given */
+  double mcse;             /* run, sweep, size: the Monte Carlo SE to stop at, 0 = not given */
+  double z;                /* size: the bounds' z, 0 = default */
+  int full;                /* size: every size all trials, the whole window */
 } cli;
 
 static void cli_init(cli *c, const char *command) {
@@ -356,15 +395,17 @@ static int default_threads(void) {
 static const char *const value_options[] = {"--trials", "--seed", "--threads", "--trial", "--out",
                                             "--set", "--analysis", "--power", "--alpha", "--step",
                                             "--max", "--window", "--trials-from", "--trials-to",
-                                            "--checkpoint", "--checkpoint-every", NULL};
+                                            "--checkpoint", "--checkpoint-every", "--mcse", "--z",
+                                            NULL};
 static const char *const flag_options[] = {"--null", "--quiet", "--zip", "--p-values", "--report",
-                                           NULL};
+                                           "--full", NULL};
 
 static int set_flag(cli *c, const char *name) {
   if (strcmp(name, "--null") == 0) c->null_twin = 1;
   else if (strcmp(name, "--quiet") == 0) c->quiet = 1;
   else if (strcmp(name, "--p-values") == 0) c->p_values = 1;
   else if (strcmp(name, "--report") == 0) c->report = 1;
+  else if (strcmp(name, "--full") == 0) c->full = 1;
   else c->zip = 1;
   return 0;
 }
@@ -418,6 +459,16 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     if (errno || end == val || *end || !(secs >= 0.001 && secs <= 1e9))
       return bad_usage(usage, "--checkpoint-every: expected seconds from 0.001 to 10^9, got '%s'", val);
     c->checkpoint_every = secs;
+  } else if (strcmp(name, "--mcse") == 0 || strcmp(name, "--z") == 0) {
+    int mcse = strcmp(name, "--mcse") == 0;
+    char *end;
+    errno = 0;
+    double x = isspace((unsigned char)val[0]) ? NAN : strtod(val, &end);
+    if (isnan(x) || errno || end == val || *end || (mcse ? !(x > 0 && x <= 0.5) : !(x >= 1 && x <= 10)))
+      return bad_usage(usage, mcse ? "--mcse: expected a Monte Carlo standard error above 0 and at most 0.5 (e.g. 0.002), got '%s'"
+                                   : "--z: expected a normal quantile from 1 to 10 (e.g. 3), got '%s'", val);
+    if (mcse) c->mcse = x;
+    else c->z = x;
   } else if (strcmp(name, "--window") == 0) {
     if (parse_ll(val, 0, 1000, &c->window)) return bad_usage(usage, "--window: expected a whole number from 0 to 1000, got '%s'", val);
   }
@@ -1015,7 +1066,8 @@ static void keeper_end(keeper_ctx *k, int success) {
 static int cmd_run(int argc, char **argv) {
   static const char *const allowed[] = {"--trials", "--seed", "--threads", "--out", "--quiet",
                                         "--set", "--p-values", "--report", "--trials-from",
-                                        "--trials-to", "--checkpoint", "--checkpoint-every", NULL};
+                                        "--trials-to", "--checkpoint", "--checkpoint-every", "--mcse",
+                                        NULL};
   cli c;
   cli_init(&c, "run");
   int st = parse_cli(argc, argv, usage_run, allowed, &c);
@@ -1029,6 +1081,8 @@ static int cmd_run(int argc, char **argv) {
 #endif
   if (c.checkpoint_every > 0 && !c.checkpoint) return bad_usage(usage_run, "%s", "--checkpoint-every needs --checkpoint FILE");
   if (shard && c.report) return bad_usage(usage_run, "%s", "--report does not apply to a shard (--trials-from, --trials-to): the merged result set is the run's");
+  if (c.mcse > 0 && long_run)
+    return bad_usage(usage_run, "%s", "--mcse does not combine with --trials-from, --trials-to or --checkpoint: a shard's or a checkpoint's trials are fixed beforehand");
   if (!c.scenario && !(c.scenario = default_scenario())) return 2;
   if (long_run && (st = pin_scenario(c.scenario))) return st;
   int status = 0;
@@ -1059,7 +1113,10 @@ static int cmd_run(int argc, char **argv) {
                          c.p_values, from, to);
   double t0 = now_seconds();
   tsim_status rs = TSIM_OK;
-  if (!c.checkpoint) rs = tsim_run(sc, &o, &t);
+  tsim_mcse_rule rule = {sc, c.mcse, TSIM_MCSE_BLOCK};
+  tsim_looks looks = {TSIM_MCSE_BLOCK, tsim_mcse_next, &rule};
+  if (c.mcse > 0) rs = tsim_run_looks(sc, &o, NULL, 0, &looks, &t);
+  else if (!c.checkpoint) rs = tsim_run(sc, &o, &t);
   else if ((status = run_checkpointed(&c, sc, &o, &pid, &t, &rs))) {
     tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
@@ -1092,7 +1149,7 @@ static int cmd_run(int argc, char **argv) {
     unpin_scenario();
     return ws == TSIM_OK ? 0 : tsim_status_exit_code(ws);
   }
-  tsim_run_info ri = {o.seed, o.trials, o.threads, secs, processes};
+  tsim_run_info ri = {o.seed, t->trials, o.threads, secs, processes, c.mcse, c.mcse > 0 ? o.trials : 0};
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_status ws = TSIM_OK;
@@ -1307,7 +1364,7 @@ static int sweep_body(const cli *cp);
 static int cmd_sweep(int argc, char **argv) {
   static const char *const allowed[] = {"--set", "--zip", "--trials", "--seed", "--threads",
                                         "--out", "--quiet", "--power", "--report", "--checkpoint",
-                                        "--checkpoint-every", NULL};
+                                        "--checkpoint-every", "--mcse", NULL};
   cli c;
   cli_init(&c, "sweep");
   int st = parse_cli(argc, argv, usage_sweep, allowed, &c);
@@ -1333,7 +1390,7 @@ static int sweep_body(const cli *cp) {
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
   else sweep_default_dir(sc, &g, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_grid_free(&g); tsim_scenario_free(sc); return status; }
-  tsim_sweep_opts so = {c.threads > 0 ? c.threads : default_threads(), c.seed, c.trials};
+  tsim_sweep_opts so = {c.threads > 0 ? c.threads : default_threads(), c.seed, c.trials, c.mcse, 0};
   tsim_scenario_free(sc);
   tsim_html_record rec;
   if (report_begin(&c, &rec)) { tsim_grid_free(&g); return 1; }
@@ -1347,7 +1404,7 @@ static int sweep_body(const cli *cp) {
   status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
-                      now_seconds() - t0, processes};
+                      now_seconds() - t0, processes, c.mcse, c.mcse > 0 ? so.trials_cap : 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -1435,7 +1492,7 @@ typedef struct size_progress {
   status_line sl;
   const tsim_size_opts *so;
   double done_seconds;   /* time spent on finished sizes */
-  long long done_patients;
+  double done_patients;  /* their trials times sample size (a size may stop before its maximum) */
 } size_progress;
 
 static void show_size_progress(void *ctx, const tsim_size_progress *p) {
@@ -1453,7 +1510,7 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
     snprintf(where, sizeof where, "bracket [%s, %s]", lo, hi);
   if (p->point) {
     sp->done_seconds += t - sl->step_start;
-    sp->done_patients += p->n;
+    sp->done_patients += (double)p->n * (double)p->point->trials;
   }
   if (p->point && !sl->tty) {
     if (sl->quiet) return;
@@ -1464,9 +1521,11 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
       if (nc > 1) fprintf(stderr, "%s ", sp->so->comparison[c]);
       fprintf(stderr, "%.4f", (double)p->point->favouring[c][0] / (double)p->point->trials);
     }
-    fprintf(stderr, "%s  %s  %d size%s, %s\n",
+    fprintf(stderr, "%s  %s  %d size%s, %s; %lld trials%s\n",
             tsim_size_point_reaches(p->point, nc, sp->so->target) ? " (reaches)" : " (misses)",
-            where, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1));
+            where, p->evaluated, p->evaluated == 1 ? "" : "s", duration(t - sl->start, b1, sizeof b1),
+            p->point->trials, p->point->stopped == TSIM_SIZE_STOP_SIDE ? ", told apart"
+                              : p->point->stopped == TSIM_SIZE_STOP_MCSE ? ", mcse reached" : "");
     return;
   }
   if (!sl->tty || (p->trials_done > 0 && !p->point && t - sl->last < 0.25)) return;
@@ -1474,20 +1533,23 @@ static void show_size_progress(void *ctx, const tsim_size_progress *p) {
   /* What remains of this size, by its own pace so far, and after it: the patients still to
    * simulate at the pace of the finished sizes (time per patient, trials being fixed). */
   double frac = p->point ? 1 : p->trials > 0 ? (double)p->trials_done / (double)p->trials : 0;
-  double per_patient = sp->done_patients > 0 ? sp->done_seconds / (double)sp->done_patients
-                       : frac > 0 ? (t - sl->step_start) / frac / (double)p->n : 0;
+  /* seconds per trial-patient; what remains is counted at the maximum trials (an upper bound
+   * when sizes stop early) */
+  double cap = p->trials > 0 ? (double)p->trials : 1;
+  double per_patient = sp->done_patients > 0 ? sp->done_seconds / sp->done_patients
+                       : frac > 0 ? (t - sl->step_start) / frac / (double)p->n / cap : 0;
   double this_left = p->point ? 0 : frac > 0 ? (t - sl->step_start) * (1 - frac) / frac
-                                             : per_patient * (double)p->n;
+                                             : per_patient * (double)p->n * cap;
   char eta[96];
   if (p->remaining < 0)
     snprintf(eta, sizeof eta, "bracketing, ETA unknown");
   else if (per_patient > 0)
     snprintf(eta, sizeof eta, "ETA %s (%d more size%s%s)",
-             duration(this_left + per_patient * (double)p->remaining_patients, b2, sizeof b2),
-             p->remaining, p->remaining == 1 ? "" : "s", p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
+             duration(this_left + per_patient * (double)p->remaining_patients * cap, b2, sizeof b2),
+             p->remaining, p->remaining == 1 ? "" : "s", p->phase == TSIM_SIZE_WINDOW && !sp->so->sequential ? "" : " at most");
   else
     snprintf(eta, sizeof eta, "%d more size%s%s", p->remaining, p->remaining == 1 ? "" : "s",
-             p->phase == TSIM_SIZE_WINDOW ? "" : " at most");
+             p->phase == TSIM_SIZE_WINDOW && !sp->so->sequential ? "" : " at most");
   snprintf(line, sizeof line, "  N = %lld %s %3.0f%%  %s  %d done  %s  %s",
            p->n, p->point ? "done" : "simulating", 100 * frac, where, p->evaluated,
            duration(t - sl->start, b1, sizeof b1), eta);
@@ -1500,7 +1562,7 @@ static int cmd_size(int argc, char **argv) {
   static const char *const allowed[] = {"--analysis", "--power", "--alpha", "--step", "--max",
                                         "--window", "--set", "--trials", "--seed", "--threads",
                                         "--out", "--quiet", "--report", "--checkpoint",
-                                        "--checkpoint-every", NULL};
+                                        "--checkpoint-every", "--mcse", "--z", "--full", NULL};
   cli c;
   cli_init(&c, "size");
   int st = parse_cli(argc, argv, usage_size, allowed, &c);
@@ -1508,6 +1570,8 @@ static int cmd_size(int argc, char **argv) {
   if (!c.scenario) return bad_usage(usage_size, "%s", "size needs a scenario file");
   if (!c.nanalysis) return bad_usage(usage_size, "%s", "size needs --analysis ID");
   if (c.power <= 0) return bad_usage(usage_size, "%s", "size needs --power P (e.g. 0.8)");
+  if (c.full && (c.mcse > 0 || c.z > 0))
+    return bad_usage(usage_size, "%s", "--full gives every size all its trials: it does not combine with --mcse or --z");
   keeper_ctx kc;
   tsim_run_keeper rk;
   if ((st = checkpoint_options(&c, usage_size))) return st;
@@ -1539,6 +1603,9 @@ static int size_body(const cli *cp) {
   so.step = c.step > 0 ? c.step : 0;
   so.n_max = c.max > 0 ? c.max : 0;
   so.window = c.window >= 0 ? (int)c.window : 10;
+  so.sequential = !c.full;
+  so.z = c.z > 0 ? c.z : TSIM_SIZE_Z;
+  so.mcse = c.mcse;
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, 0,
                      c.trials > 0 ? c.trials : sc->trials,
                      c.threads > 0 ? c.threads : default_threads(), NULL, NULL, 0, 0};
@@ -1560,7 +1627,7 @@ static int size_body(const cli *cp) {
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
   status_clear(&sp.sl);
-  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes};
+  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes, 0, 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -1755,7 +1822,7 @@ static int cmd_merge(int argc, char **argv) {
     status = check_outdir(outdir);
   }
   if (!status) {
-    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1}; /* merging simulates nothing */
+    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1, 0, 0}; /* merging simulates nothing */
     tsim_diag d;
     tsim_diag_init(&d);
     tsim_status ws = write_run_set(sc, t, &ri, outdir, NULL, NULL, &d, &status);

@@ -30,6 +30,9 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
     for (int i = 0; i < g->nparams; i++) cJSON_AddNumberToObject(vals, p->ov[i].path, p->ov[i].value);
     cJSON_AddNumberToObject(pj, "seed", (double)p->seed);
     cJSON_AddNumberToObject(pj, "trials", (double)p->trials);
+    tsim_run_info pri = *ri;
+    pri.max_trials = p->max_trials;
+    cJSON_AddItemToObject(pj, "precision", tsim__report_precision_json(s->first, p->tally, &pri));
     cJSON *arr = cJSON_AddArrayToObject(pj, "analyses");
     int ncmp = tsim_scenario_ncomparisons(s->first);
     for (int c = 0; c < p->tally->ncomp; c++)
@@ -136,11 +139,13 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
   tsim_plot *p = calloc(1, sizeof *p);
   char xlabel[300], title[300];
   tsim_plot_axis_label(g->params[0].path, xlabel, sizeof xlabel);
-  snprintf(title, sizeof title, "%s: %s%s, %lld trials per point", sc->name,
+  long long most = 0;
+  for (int k = 0; k < s->npoints; k++) most = s->points[k].trials > most ? s->points[k].trials : most;
+  snprintf(title, sizeof title, "%s: %s%s, %s%lld trials per point", sc->name,
            null_twin ? "type I error (null twin) by direction of the rejection"
                      : "power (rejections favouring the experimental arm)",
            g->zip && g->nparams > 1 ? " (parameters varied together)" : "",
-           (long long)s->points[0].tally->trials);
+           s->points[0].max_trials > s->points[0].trials || most != s->points[0].trials ? "up to " : "", most);
   int ok = b.x && b.y && b.lo && b.hi && p;
   if (!ok) goto done;
   p->title = title;
@@ -249,8 +254,13 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
   const tsim_scenario *sc = s->first;
   fprintf(f, "trialsim %s  ", TSIM_VERSION);
   char what[400];
-  snprintf(what, sizeof what, "sweep of %s: %d point%s x %lld trials", sc->name, s->npoints,
-           s->npoints == 1 ? "" : "s", ri->trials);
+  char x[TSIM_NUM_CHARS];
+  if (ri->mcse_target > 0)
+    snprintf(what, sizeof what, "sweep of %s: %d point%s, each until every MCSE <= %s (at most %lld trials)",
+             sc->name, s->npoints, s->npoints == 1 ? "" : "s", tsim_num(x, ri->mcse_target), ri->max_trials);
+  else
+    snprintf(what, sizeof what, "sweep of %s: %d point%s x %lld trials", sc->name, s->npoints,
+             s->npoints == 1 ? "" : "s", ri->trials);
   tsim_report_print_header(what, ri->trials, ri, f);
   fputc('\n', f);
   /* Each column as wide as its longest entry: paths and analysis ids are never cut. */
@@ -276,8 +286,8 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
   tsim__report_centred(f, "null twin", 23, '-');
   fputc('\n', f);
   for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], g->params[i].path);
-  fprintf(f, "%-*s  %7s %7s %7s  %7s %7s %7s  %7s\n", wid, "analysis", "power", "mcse", "fav exp",
-          "type I", "fav exp", "fav ctl", "mean N");
+  fprintf(f, "%-*s  %7s %7s %7s  %7s %7s %7s  %7s%s\n", wid, "analysis", "power", "mcse", "fav exp",
+          "type I", "fav exp", "fav ctl", "mean N", ri->mcse_target > 0 ? "    trials" : "");
   for (int k = 0; k < s->npoints; k++) {
     const tsim_tally *t = s->points[k].tally;
     for (int c = 0; c < t->ncomp; c++) {
@@ -286,10 +296,12 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
       const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
       tsim_estimate e = tsim_estimate_proportion(a->reject, (uint64_t)t->trials);
       double n = (double)t->trials;
-      fprintf(f, "%-*s  %7.4f %7.4f %7.4f  %7.4f %7.4f %7.4f  %7.1f\n", wid,
+      fprintf(f, "%-*s  %7.4f %7.4f %7.4f  %7.4f %7.4f %7.4f  %7.1f", wid,
               tsim_comparison_id(sc, c, id, sizeof id), e.estimate, e.mcse, (double)a->favouring / n,
               (double)z->reject / n, (double)z->favouring / n, (double)tsim_favouring_control(z) / n,
               (double)(a->n0_sum + a->n1_sum) / n);
+      if (ri->mcse_target > 0) fprintf(f, "  %8lld", t->trials);
+      fputc('\n', f);
     }
   }
   fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
@@ -311,6 +323,20 @@ static tsim_estimate prop(uint64_t k, const tsim_size_point *p) {
 
 static int ncomp_of(const tsim_size_opts *o) { return o->ncomparisons > 0 ? o->ncomparisons : 1; }
 
+static const char *side_name(int side) { return side > 0 ? "above" : side < 0 ? "below" : "undecided"; }
+static const char *stop_name(int stop) {
+  return stop == TSIM_SIZE_STOP_SIDE ? "told apart" : stop == TSIM_SIZE_STOP_MCSE ? "mcse" : "maximum";
+}
+static double z_of(const tsim_size_opts *o) { return o->z > 0 ? o->z : TSIM_SIZE_Z; }
+static long long first_look_of(const tsim_size_opts *o) {
+  return o->first_look > 0 ? o->first_look : TSIM_SIZE_FIRST_LOOK;
+}
+/* The bound on the chance that a size stopped early lies on the wrong side of the target: the
+ * interim looks times the one-sided tail beyond z. */
+static double wrong_side_bound(const tsim_size_opts *o, long long trials) {
+  return tsim_size_looks(first_look_of(o), trials) * 0.5 * erfc(z_of(o) / sqrt(2.0));
+}
+
 /* Comparison c's numbers at one size: power, type I error, and each by direction. */
 static void size_comparison_json(cJSON *o, const tsim_size_point *p, int c, double target) {
   cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(prop(p->reject[c][0], p)));
@@ -329,6 +355,9 @@ static cJSON *size_point_json(const tsim_size_point *p, const tsim_size_opts *o,
   cJSON *j = cJSON_CreateObject();
   int nc = ncomp_of(o);
   cJSON_AddNumberToObject(j, "sample_size", (double)p->n);
+  cJSON_AddNumberToObject(j, "trials", (double)p->trials);
+  cJSON_AddStringToObject(j, "stopped", stop_name(p->stopped));
+  cJSON_AddStringToObject(j, "side", side_name(p->side));
   if (nc == 1) {
     size_comparison_json(j, p, 0, o->target);
     return j;
@@ -365,6 +394,43 @@ static void joined_ids(const tsim_size_opts *o, const char *sep, char *out, size
     append(out, n, &used, "%s%s", c ? sep : "", o->comparison[c]);
 }
 
+/* The answer's size (and the one a step below) as the precision block shows them. */
+static cJSON *size_precision_point(const tsim_size_point *p, const tsim_size_opts *o) {
+  if (!p) return cJSON_CreateNull();
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddNumberToObject(j, "sample_size", (double)p->n);
+  cJSON_AddNumberToObject(j, "trials", (double)p->trials);
+  cJSON *pw = cJSON_AddArrayToObject(j, "power_favouring");
+  for (int c = 0; c < ncomp_of(o); c++) cJSON_AddItemToArray(pw, tsim__report_estimate_json(prop(p->favouring[c][0], p)));
+  cJSON_AddStringToObject(j, "side", side_name(p->side));
+  cJSON_AddStringToObject(j, "stopped", stop_name(p->stopped));
+  return j;
+}
+
+/* How precise the search was: the rule it stopped sizes by, the answer's size and the one a step
+ * below with their powers and sides, whether they are told apart, and what was simulated. */
+static cJSON *size_precision_json(const tsim_size_opts *o, const tsim_size_result *r, const tsim_run_info *ri) {
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddBoolToObject(j, "sequential", o->sequential);
+  cJSON_AddNumberToObject(j, "z", z_of(o));
+  cJSON_AddNumberToObject(j, "max_trials", (double)ri->trials);
+  if (o->sequential) {
+    cJSON_AddNumberToObject(j, "first_look", (double)first_look_of(o));
+    cJSON_AddNumberToObject(j, "interim_looks", tsim_size_looks(first_look_of(o), ri->trials));
+    cJSON_AddItemToObject(j, "wrong_side_bound", tsim__report_num(wrong_side_bound(o, ri->trials)));
+    cJSON_AddItemToObject(j, "mcse_target", o->mcse > 0 ? tsim__report_num(o->mcse) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(j, "window_run", TSIM_SIZE_WINDOW_RUN);
+  }
+  const tsim_size_point *at = r->reached ? point_at(r, r->sample_size) : NULL;
+  const tsim_size_point *below = at ? point_at(r, r->sample_size - r->step) : NULL;
+  cJSON_AddItemToObject(j, "answer", size_precision_point(at, o));
+  cJSON_AddItemToObject(j, "below", size_precision_point(below, o));
+  cJSON_AddBoolToObject(j, "told_apart", at && below && at->side > 0 && below->side < 0);
+  cJSON_AddNumberToObject(j, "trials_total", (double)r->trials_total);
+  cJSON_AddNumberToObject(j, "patient_trials_total", r->patients_total);
+  return j;
+}
+
 static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_size_opts *o,
                         const tsim_size_result *r, const tsim_run_info *ri) {
   cJSON *root = cJSON_CreateObject();
@@ -390,12 +456,19 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   cJSON_AddStringToObject(start, "reason", r->start_reason);
   const tsim_size_point *at = r->reached ? point_at(r, r->sample_size) : NULL;
   if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o, r->has_all));
+  cJSON_AddItemToObject(root, "precision", size_precision_json(o, r, ri));
   cJSON *pts = cJSON_AddArrayToObject(root, "points");
   for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o, r->has_all));
-  cJSON *run = tsim__report_run_json(ri, ri->trials * r->npoints);
+  cJSON *run = tsim__report_run_json(ri, r->trials_total);
   cJSON_AddStringToObject(run, "scenario_file", file);
   cJSON_AddItemToObject(root, "run", run);
   return root;
+}
+
+static long long max_trials(const tsim_size_result *r) {
+  long long m = 0;
+  for (int i = 0; i < r->npoints; i++) m = r->points[i].trials > m ? r->points[i].trials : m;
+  return m;
 }
 
 /* A series of the size plot from one count per point (k(p)), with its 95% band. */
@@ -464,8 +537,8 @@ static int size_type1_plot(const tsim_scenario *sc, const tsim_size_opts *o, con
   memset(&p, 0, sizeof p);
   char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)], title[600], tline[96];
   joined_ids(o, " and ", ids, sizeof ids);
-  snprintf(title, sizeof title, "%s: type I error of %s by direction (null twin, %lld trials per point)",
-           sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
+  snprintf(title, sizeof title, "%s: type I error of %s by direction (null twin, %s%lld trials per point)",
+           sc->name, ids, o->sequential ? "up to " : "", max_trials(r));
   int ncmp = tsim_scenario_ncomparisons(sc);
   double level = NAN;
   for (int c = 0; c < nc; c++) {
@@ -504,8 +577,8 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
   joined_ids(o, " and ", ids, sizeof ids);
   char title[600], tline[64];
-  snprintf(title, sizeof title, "%s: power of %s against sample size (%lld trials per point)",
-           sc->name, ids, n ? (long long)r->points[0].trials : 0LL);
+  snprintf(title, sizeof title, "%s: power of %s against sample size (%s%lld trials per point)",
+           sc->name, ids, o->sequential ? "up to " : "", max_trials(r));
   char num[TSIM_NUM_CHARS];
   snprintf(tline, sizeof tline, "target power %s", tsim_num(num, o->target));
   p.title = title;
@@ -561,7 +634,7 @@ static void size_csv(FILE *f, const void *ctx) {
   int nc = ncomp_of(o);
   fprintf(f, "sample_size,analysis,power,power_mcse,power_lo,power_hi,power_favouring,"
              "type1_error,type1_error_mcse,type1_error_lo,type1_error_hi,"
-             "type1_error_favouring,type1_error_favouring_control,reaches_target\n");
+             "type1_error_favouring,type1_error_favouring_control,reaches_target,trials,stopped,side\n");
   for (int i = 0; i < c->r->npoints; i++) {
     const tsim_size_point *p = &c->r->points[i];
     for (int k = 0; k < nc; k++) {
@@ -571,7 +644,8 @@ static void size_csv(FILE *f, const void *ctx) {
       csv_estimate4(f, prop(p->reject[k][1], p));
       csv_num(f, prop(p->favouring[k][1], p).estimate);
       csv_num(f, prop(favouring_control(p, k, 1), p).estimate);
-      fprintf(f, ",%d\n", (double)p->reject[k][0] >= o->target * (double)p->trials);
+      fprintf(f, ",%d,%lld,%s,%s\n", (double)p->reject[k][0] >= o->target * (double)p->trials, p->trials,
+              stop_name(p->stopped), side_name(p->side));
     }
     if (nc > 1) {
       fprintf(f, "%lld,all", p->n);
@@ -580,7 +654,8 @@ static void size_csv(FILE *f, const void *ctx) {
       fputc(',', f);
       if (c->r->has_all) csv_estimate4(f, prop(p->all[1], p));
       else fputs(",,,,", f);
-      fprintf(f, ",,,%d\n", tsim_size_point_reaches(p, nc, o->target));
+      fprintf(f, ",,,%d,%lld,%s,%s\n", tsim_size_point_reaches(p, nc, o->target), p->trials,
+              stop_name(p->stopped), side_name(p->side));
     }
   }
 }
@@ -615,8 +690,9 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   tsim_num(target, o->target);
   /* The seed, processes (with trialsim_mpi), threads and time as every command's header. */
   char what[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3) + 256];
-  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s: target power %s%s, %lld trials per point",
-           TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "", ri->trials);
+  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s: target power %s%s, %s%lld trials per point",
+           TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "",
+           o->sequential ? "up to " : "", ri->trials);
   tsim_report_print_header(what, ri->trials, ri, f);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
   /* The analysis column only with several; as wide as the longest id. */
@@ -627,7 +703,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   }
   fprintf(f, "%11s  ", "sample size");
   if (nc > 1) fprintf(f, "%-*s  ", w, "analysis");
-  fprintf(f, SIZE_COLS "\n", "power [95% CI]", "fav exp", "type I [95% CI]", "fav exp", "fav ctl");
+  fprintf(f, SIZE_COLS "  %8s  %-10s\n", "power [95% CI]", "fav exp", "type I [95% CI]", "fav exp", "fav ctl",
+          "trials", "stopped");
   for (int i = 0; i < r->npoints; i++) {
     const tsim_size_point *p = &r->points[i];
     for (int c = 0; c < nc; c++) {
@@ -639,6 +716,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       print_ci(f, prop(p->reject[c][1], p));
       fprintf(f, "  %7.4f  %7.4f", prop(p->favouring[c][1], p).estimate,
               prop(favouring_control(p, c, 1), p).estimate);
+      if (c == 0) fprintf(f, "  %8lld  %-10s", p->trials, stop_name(p->stopped));
+      else fprintf(f, "  %8s  %-10s", "", "");
       int reach = (double)p->favouring[c][0] >= o->target * (double)p->trials;
       fprintf(f, "%s\n", reach ? "  reaches" : "");
     }
@@ -652,7 +731,7 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
         fprintf(f, "%-23s  %-7s  %-23s", "(not tallied)", "", "");
       }
       /* The marker in the column of the analyses' "reaches", past the direction columns. */
-      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%18s  all reach", "");
+      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%40s  all reach", "");
       fputc('\n', f);
     }
   }
@@ -661,6 +740,15 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
              "experimental arm (fav exp) is at least the target; a rejection favouring control is no "
              "success.%s\n",
           nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
+  char zs[TSIM_NUM_CHARS];
+  tsim_num(zs, z_of(o));
+  if (o->sequential)
+    fprintf(f, "trials, stopped: a size is simulated in looks of %lld, %lld, %lld, ... trials up to %lld and stops once "
+               "told apart\n(its power's %s-SE Wilson bound above or below the target; at most %d interim looks: "
+               "wrong side with probability <= %.4f)%s, else at the maximum.\n",
+            first_look_of(o), 2 * first_look_of(o), 4 * first_look_of(o), ri->trials, zs,
+            tsim_size_looks(first_look_of(o), ri->trials), wrong_side_bound(o, ri->trials),
+            o->mcse > 0 ? " or once its MCSE is at most --mcse" : "");
   if (!r->reached) {
     fprintf(f, "\nthe target power %s was not reached%s up to N = %lld\n", target,
             nc > 1 ? " by every analysis" : "", r->npoints ? r->points[r->npoints - 1].n : 0);
@@ -685,6 +773,26 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
     }
     fprintf(f, ")\n");
   }
+  /* The precision of the answer: its power and the size a step below, each against the target in
+   * its own MCSE, and whether the two are told apart at z. */
+  const tsim_size_point *below = point_at(r, r->sample_size - r->step);
+  fprintf(f, "precision: N = %lld (%lld trials) %s the target", at->n, at->trials,
+          at->side > 0 ? "told apart above" : "within Monte Carlo error of");
+  if (below) {
+    fprintf(f, "; N - step = %lld (%lld trials):", below->n, below->trials);
+    for (int c = 0; c < nc; c++) {
+      tsim_estimate e = prop(below->favouring[c][0], below);
+      fprintf(f, "%s%s%s power %.4f, MCSE %.4f,", c ? "" : "", nc > 1 ? " " : "", nc > 1 ? o->comparison[c] : "",
+              e.estimate, e.mcse);
+    }
+    fprintf(f, " %s the target\n  %s at z = %s%s\n", below->side < 0 ? "told apart below" : "within Monte Carlo error of",
+            at->side > 0 && below->side < 0 ? "N and N - step told apart" : "N and N - step not told apart", zs,
+            at->side > 0 && below->side < 0 ? "" : ": the answer holds up to its Monte Carlo error");
+  } else {
+    fprintf(f, " (z = %s)\n", zs);
+  }
+  fprintf(f, "simulated: %lld trials over %d sizes, %.4g trial-patients\n", r->trials_total, r->npoints,
+          r->patients_total);
   if (r->stable_sample_size > 0)
     fprintf(f, "every evaluated size from %lld up reaches the target (estimated power need not rise "
                "with N: Monte Carlo error, and the saw-tooth of exact tests)\n", r->stable_sample_size);

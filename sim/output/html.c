@@ -1157,7 +1157,26 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   num(&pg, 0, "/trials");
   sb_puts(b, " simulated trials under the scenario and as many under its null twin, seed ");
   num(&pg, 0, "/seed");
-  sb_puts(b, " (the numbers of <code>summary.json</code> beside this page).</p>\n");
+  sb_puts(b, " (the numbers of <code>summary.json</code> beside this page). The largest Monte Carlo "
+             "SE of a rate it reports is ");
+  num(&pg, 5, "/precision/worst_mcse");
+  const char *worst = jstr(jptr(pg.root, "/precision"), "worst");
+  if (worst) {
+    sb_puts(b, " (");
+    sb_esc(b, worst);
+    sb_puts(b, ")");
+  }
+  if (has(&pg, "/precision/mcse_target")) {
+    sb_puts(b, cJSON_IsTrue(jptr(pg.root, "/precision/reached")) ? "; the run stopped once every one was at most "
+                                                                   : "; the target of at most ");
+    num(&pg, 5, "/precision/mcse_target");
+    sb_puts(b, cJSON_IsTrue(jptr(pg.root, "/precision/reached")) ? " (--mcse)" : " (--mcse) was <b>not reached</b> within ");
+    if (!cJSON_IsTrue(jptr(pg.root, "/precision/reached"))) {
+      num(&pg, 0, "/precision/max_trials");
+      sb_puts(b, " trials");
+    }
+  }
+  sb_puts(b, ".</p>\n");
   plot(&pg, dir, "oc", "Power and type I error of every analysis, by direction", 1);
   oc_tables(&pg, "/analyses");
   joint_table(&pg);
@@ -1239,8 +1258,16 @@ tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
   const cJSON *zip = jptr(pg.root, "/zip");
   sb_printf(b, "<p>%d grid points%s. ", array_size(&pg, "/points"),
             cJSON_IsTrue(zip) ? ", the parameters varied together (--zip)" : "");
-  num(&pg, 0, "/trials");
-  sb_puts(b, " trials per point under the scenario and its null twin.</p>\n");
+  if (has(&pg, "/points/0/precision/mcse_target")) {
+    sb_puts(b, "Each point ran until every Monte Carlo SE it reports was at most ");
+    num(&pg, 5, "/points/0/precision/mcse_target");
+    sb_puts(b, " (--mcse), with at most ");
+    num(&pg, 0, "/points/0/precision/max_trials");
+    sb_puts(b, " trials (its own in <code>sweep.json</code>), under the scenario and its null twin.</p>\n");
+  } else {
+    num(&pg, 0, "/trials");
+    sb_puts(b, " trials per point under the scenario and its null twin.</p>\n");
+  }
   plot(&pg, dir, "power", "Power against the first swept parameter, with 95% bands", 1);
   plot(&pg, dir, "type1_error", "Type I error (null twin) against the first swept parameter", 2);
   sb_puts(b, "<h2 id=\"oc\">Every point</h2>\n");
@@ -1276,7 +1303,8 @@ static void size_header(sbuf *b, const char *key) {
       {"power_favouring", "power favouring experimental"},
       {"type1_error_favouring", "type I error favouring experimental"},
       {"type1_error_favouring_control", "type I error favouring control"},
-      {"power_favouring_control", "power favouring control"}, {"reaches_target", "reaches target"}};
+      {"power_favouring_control", "power favouring control"}, {"reaches_target", "reaches target"},
+      {"side", "side of the target"}};
   for (size_t i = 0; i < sizeof known / sizeof *known; i++)
     if (key && strcmp(key, known[i][0]) == 0) { sb_puts(b, known[i][1]); return; }
   for (const char *s = key; s && *s; s++) {
@@ -1308,7 +1336,7 @@ static void size_table(page *pg, const char *sub) {
   sb_puts(b, "<table><tr>");
   if (*sub) sb_puts(b, "<th>sample size</th>");
   for (const cJSON *m = tpl->child; m; m = m->next) {
-    if (!size_leaf(m) || cJSON_IsString(m)) continue;
+    if (!size_leaf(m) || (cJSON_IsString(m) && strcmp(m->string, "analysis") == 0)) continue;
     sb_puts(b, "<th>");
     size_header(b, m->string);
     if (cJSON_IsObject(m)) sb_puts(b, " [95% CI]");
@@ -1326,7 +1354,7 @@ static void size_table(page *pg, const char *sub) {
       size_value(pg, ptr, jptr(pg->root, ptr));
     }
     for (const cJSON *m = tpl->child; m; m = m->next) {
-      if (!size_leaf(m) || cJSON_IsString(m)) continue;
+      if (!size_leaf(m) || (cJSON_IsString(m) && strcmp(m->string, "analysis") == 0)) continue;
       snprintf(ptr, sizeof ptr, "/points/%d%s/", i, sub);
       ptr_token(ptr, sizeof ptr, m->string);
       size_value(pg, ptr, jptr(pg->root, ptr));
@@ -1427,8 +1455,26 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
   plot(&pg, dir, "size_type1_error", "Type I error by direction against the total sample size", 2);
   sb_puts(b, "<h3>Every size evaluated</h3>\n");
   size_points(&pg);
-  sb_puts(b, "<p class=\"note\">The highlighted row is the answer. Each size is simulated with the "
-             "same number of trials and seed.</p>\n");
+  if (cJSON_IsTrue(jptr(pg.root, "/precision/sequential"))) {
+    sb_puts(b, "<p class=\"note\">The highlighted row is the answer. Every size uses the same seed. A "
+               "size is simulated in looks (");
+    num(&pg, 0, "/precision/first_look");
+    sb_puts(b, " trials, then twice as many each time, up to ");
+    num(&pg, 0, "/precision/max_trials");
+    sb_puts(b, ") and stops once its power's Wilson bound at z = ");
+    num(&pg, 2, "/precision/z");
+    sb_puts(b, " lies above or below the target (<i>told apart</i>; wrong side with probability at most ");
+    num(&pg, 4, "/precision/wrong_side_bound");
+    sb_puts(b, " per size), else at the maximum. N and N &#8722; step ");
+    sb_puts(b, cJSON_IsTrue(jptr(pg.root, "/precision/told_apart")) ? "are told apart"
+                                                                       : "are not told apart: the answer holds up to its Monte Carlo error");
+    sb_puts(b, ". ");
+    num(&pg, 0, "/precision/trials_total");
+    sb_puts(b, " trials were simulated in all.</p>\n");
+  } else {
+    sb_puts(b, "<p class=\"note\">The highlighted row is the answer. Each size is simulated with the "
+               "same number of trials and seed.</p>\n");
+  }
   record_section(&pg, r);
   return page_close(&pg, dir, d);
 }

@@ -225,6 +225,49 @@ static cJSON *procedure_json(const tsim_scenario *sc, const tsim_tally *t, int q
   return o;
 }
 
+void tsim__report_precision_text(const tsim_scenario *sc, const tsim_precision *w, char *buf, size_t n) {
+  static const char *const dir[3] = {"", " favouring the experimental arm", " favouring control"};
+  const char *what = w->h ? "type I error" : "power";
+  char id[2 * TSIM_ID_MAX + 2];
+  if (w->comparison >= 0) {
+    snprintf(buf, n, "%s: %s%s", tsim_comparison_id(sc, w->comparison, id, sizeof id), what, dir[w->direction]);
+    return;
+  }
+  if (w->comparison == -2) {
+    static const char *const cell[4] = {"both", "only the first", "only the second", "neither"};
+    char id2[2 * TSIM_ID_MAX + 2];
+    snprintf(buf, n, "joint %s / %s: %s significant, %s", tsim_comparison_id(sc, w->arm, id, sizeof id),
+             tsim_comparison_id(sc, w->member, id2, sizeof id2), cell[w->direction], tsim_hypothesis_names[w->h]);
+    return;
+  }
+  const tsim_procedure *pr = &sc->procedures[w->procedure];
+  char member[TSIM_ID_MAX + 32];
+  if (w->member < pr->nmembers) snprintf(member, sizeof member, "%s", sc->analyses[pr->members[w->member]].id);
+  else snprintf(member, sizeof member, "%s", w->member == pr->nmembers ? "all significant" : "any significant");
+  char arm[TSIM_ID_MAX + 16] = "";
+  if (tsim_scenario_ncomparisons(sc) > 1)
+    snprintf(arm, sizeof arm, " (%s)", sc->arms[tsim_comparison_arm(sc, w->arm)].id);
+  snprintf(buf, n, "%s%s, %s: %s%s", pr->id, arm, member, what, dir[w->direction]);
+}
+
+cJSON *tsim__report_precision_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri) {
+  cJSON *o = cJSON_CreateObject();
+  tsim_precision w;
+  tsim_tally_precision(sc, t, 0, &w);
+  char text[4 * TSIM_ID_MAX + 128];
+  tsim__report_precision_text(sc, &w, text, sizeof text);
+  cJSON_AddItemToObject(o, "worst_mcse", tsim__report_num(w.mcse));
+  cJSON_AddStringToObject(o, "worst", text);
+  if (ri && ri->mcse_target > 0) {
+    tsim_precision b;
+    tsim_tally_precision(sc, t, 1, &b);
+    cJSON_AddItemToObject(o, "mcse_target", tsim__report_num(ri->mcse_target));
+    cJSON_AddNumberToObject(o, "max_trials", (double)ri->max_trials);
+    cJSON_AddBoolToObject(o, "reached", b.mcse <= ri->mcse_target);
+  }
+  return o;
+}
+
 static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri) {
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "scenario", sc->name);
@@ -250,6 +293,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
     for (int q = 0; q < t->nproc; q++)
       for (int j = 0; j < t->ncmp; j++) cJSON_AddItemToArray(mult, procedure_json(sc, t, q, j));
   }
+  cJSON_AddItemToObject(root, "precision", tsim__report_precision_json(sc, t, ri));
   cJSON *run = tsim__report_run_json(ri, t->trials);
   cJSON_AddItemToObject(root, "run", run);
   cJSON_AddStringToObject(run, "scenario_file", sc->file);
@@ -571,6 +615,17 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
   char what[128];
   snprintf(what, sizeof what, "%lld trials under the alternative and under the null twin", t->trials);
   tsim_report_print_header(what, t->trials, ri, f);
+  if (ri && ri->mcse_target > 0) {
+    /* run --mcse: the precision reached, and where it is worst. */
+    tsim_precision w, b;
+    tsim_tally_precision(sc, t, 0, &w);
+    tsim_tally_precision(sc, t, 1, &b);
+    char text[4 * TSIM_ID_MAX + 128], x[TSIM_NUM_CHARS];
+    tsim__report_precision_text(sc, &w, text, sizeof text);
+    fprintf(f, "--mcse %s: %s after %lld trials (at most %lld); largest MCSE %.5f (%s)\n",
+            tsim_num(x, ri->mcse_target), b.mcse <= ri->mcse_target ? "reached" : "NOT reached",
+            t->trials, ri->max_trials, w.mcse, text);
+  }
   fputc('\n', f);
   /* Column widths: at least the classic ones, wider for long ids, tests and populations. */
   int wid = 18, wt = 9, wp = 20;

@@ -18,6 +18,11 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
 /* The "run" object: threads, seconds, trials per second (of trials_run), the vector target,
  * the peak memory and the version. */
 cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
+/* The tally's "precision": its largest reported Monte Carlo SE and where (tsim_tally_precision),
+ * and with ri's mcse_target that target, the cap and whether it was reached. */
+cJSON *tsim__report_precision_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri);
+/* "itt: type I error favouring control" for the worst of tsim_tally_precision. */
+void tsim__report_precision_text(const tsim_scenario *sc, const tsim_precision *w, char *buf, size_t n);
 /* text centred in a field of w characters, padded with c on both sides (group headers of the
  * printed tables). */
 void tsim__report_centred(FILE *f, const char *text, int w, char c);

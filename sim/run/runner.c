@@ -453,3 +453,128 @@ static tsim_status run_pieces(const tsim_scenario *sc, const tsim_run_opts *o, c
   *out = total;
   return TSIM_OK;
 }
+
+/* ---- runs to a stated precision --------------------------------------------------------- */
+
+void tsim_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi) {
+  if (n == 0) { *lo = 0; *hi = 1; return; }
+  double nn = (double)n, p = (double)k / nn, z2 = z * z;
+  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+  double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  *lo = centre - half < 0 ? 0 : centre - half;
+  *hi = centre + half > 1 ? 1 : centre + half;
+}
+
+double tsim_mcse_bound(uint64_t k, uint64_t n) {
+  if (n == 0) return INFINITY;
+  double q = ((double)k + 1) / ((double)n + 2);
+  return sqrt(q * (1 - q) / (double)n);
+}
+
+static double mcse_of(uint64_t k, uint64_t n, int conservative) {
+  if (conservative) return tsim_mcse_bound(k, n);
+  double p = (double)k / (double)n;
+  return sqrt(p * (1 - p) / (double)n);
+}
+
+/* Considers the three rates of one count (reject, of them favouring): either direction,
+ * favouring the experimental arm, favouring control. */
+static void consider(tsim_precision *w, uint64_t reject, uint64_t fav, uint64_t n, int conservative,
+                     tsim_precision at) {
+  uint64_t k[3] = {reject, fav, reject - fav};
+  for (int d = 0; d < 3; d++) {
+    double m = mcse_of(k[d], n, conservative);
+    if (m > w->mcse) {
+      *w = at;
+      w->mcse = m;
+      w->direction = d;
+    }
+  }
+}
+
+void tsim_tally_precision(const tsim_scenario *sc, const tsim_tally *t, int conservative,
+                          tsim_precision *out) {
+  memset(out, 0, sizeof *out);
+  out->comparison = 0;
+  if (t->trials <= 0) return;
+  uint64_t n = (uint64_t)t->trials;
+  for (int h = 0; h < 2; h++) {
+    for (int c = 0; c < t->ncomp; c++) {
+      tsim_precision at = {0, h, c, 0, 0, 0, 0};
+      consider(out, t->cell[h][c].reject, t->cell[h][c].favouring, n, conservative, at);
+    }
+    for (int q = 0; q < t->nproc; q++)
+      for (int j = 0; j < t->ncmp; j++) {
+        size_t off = ((size_t)q * (size_t)t->ncmp + (size_t)j) * (size_t)t->pstride;
+        int m = sc->procedures[q].nmembers;
+        for (int i = 0; i < m + 2; i++) {
+          size_t slot = off + (size_t)(i < m ? i : t->pstride - 2 + (i - m));
+          tsim_precision at = {0, h, -1, q, j, i, 0};
+          consider(out, t->proc[h][slot], t->proc_fav[h][slot], n, conservative, at);
+        }
+      }
+    for (int p = 0; p < t->npairs; p++) {
+      uint64_t both = t->both[h][p], r1 = t->cell[h][t->pairs[p].first].reject;
+      uint64_t r2 = t->cell[h][t->pairs[p].second].reject;
+      uint64_t k[4] = {both, r1 - both, r2 - both, n - r1 - r2 + both};
+      for (int i = 0; i < 4; i++) {
+        double m = mcse_of(k[i], n, conservative);
+        if (m > out->mcse)
+          *out = (tsim_precision){m, h, -2, p, t->pairs[p].first, t->pairs[p].second, i};
+      }
+    }
+  }
+}
+
+long long tsim_mcse_next(void *ctx, const tsim_tally *t) {
+  const tsim_mcse_rule *r = ctx;
+  tsim_precision w;
+  tsim_tally_precision(r->sc, t, 1, &w);
+  if (w.mcse <= r->mcse) return 0;
+  /* The trials at which the worst quantity's SE, at its present q (1 - q), would be mcse. */
+  double var = w.mcse * w.mcse * (double)t->trials;
+  double need = var / (r->mcse * r->mcse);
+  long long block = r->block > 0 ? r->block : TSIM_MCSE_BLOCK;
+  double cap = 1e15;
+  long long next = need < cap ? (long long)ceil(need / (double)block) * block : (long long)cap;
+  return next < t->trials + block ? t->trials + block : next;
+}
+
+/* The progress of a look's piece, seen as the whole (capped) run's. */
+typedef struct looks_progress {
+  const tsim_run_opts *o;
+  long long before;
+} looks_progress;
+
+static void looks_progress_fn(void *ctx, long long done, long long total) {
+  (void)total;
+  const looks_progress *lp = ctx;
+  lp->o->progress(lp->o->progress_ctx, lp->before + done, lp->o->trials);
+}
+
+tsim_status tsim_run_looks(const tsim_scenario *sc, const tsim_run_opts *o, const int *set, int nset,
+                           const tsim_looks *lk, tsim_tally **out) {
+  *out = NULL;
+  if (o->first_trial != 0 || o->trials < 1 || lk->first < 1) return TSIM_INPUT;
+  tsim_tally *total = tsim_tally_new(sc, o->p_values);
+  if (!total) return TSIM_NOMEM;
+  tally_set_all(total, set, nset);
+  long long next = lk->first < o->trials ? lk->first : o->trials;
+  while (next > total->trials) {
+    tsim_run_opts piece = *o;
+    piece.first_trial = total->trials;
+    piece.trials = next - total->trials;
+    looks_progress lp = {o, total->trials};
+    if (o->progress) { piece.progress = looks_progress_fn; piece.progress_ctx = &lp; }
+    tsim_tally *t = NULL;
+    tsim_status st = run_set(sc, &piece, set, nset, &t);
+    if (st != TSIM_OK) { tsim_tally_free(total); return st; }
+    tsim_tally_merge(total, t);
+    tsim_tally_free(t);
+    if (total->trials >= o->trials) break;
+    next = lk->next ? lk->next(lk->ctx, total) : 0;
+    if (next > o->trials) next = o->trials;
+  }
+  *out = total;
+  return TSIM_OK;
+}

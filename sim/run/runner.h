@@ -173,6 +173,71 @@ typedef struct tsim_run_split {
 } tsim_run_split;
 void tsim_run_set_split(const tsim_run_split *s);
 
+/* ---- runs to a stated precision ------------------------------------------------------------
+ * A run in looks: trials [0, n1) are simulated, then [n1, n2), ... each piece a whole tsim_run
+ * (tsim_run_all_of with a set) and their tallies added, so the tally at a look is exactly the
+ * tally of a run of that many trials, and the decision to stop - taken on those exact integer
+ * counts - is the same for any thread count, process count or checkpoint. */
+
+/* The Wilson score bounds of the proportion k / n at normal quantile z (clamped to [0, 1]). */
+void tsim_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi);
+
+/* The Monte Carlo SE a stopping rule may trust for k of n: sqrt(q (1 - q) / n) with
+ * q = (k + 1) / (n + 2). q lies between k / n and 1/2, so this is never below the reported
+ * sqrt(p (1 - p) / n), p = k / n (a rule satisfied on it is satisfied as reported), and it is
+ * not zero when no trial rejected yet (a rate of 0 in 1,000 trials is no precision of 0). */
+double tsim_mcse_bound(uint64_t k, uint64_t n);
+
+/* The largest Monte Carlo SE among every power and type I error a run reports: for every
+ * comparison under both hypotheses the rejection rate and its two directions (favouring the
+ * experimental arm, favouring control), and for every multiplicity procedure (and experimental
+ * arm) each member's share significant within it, all and any, each with its two directions,
+ * and for every pair of the joint table the shares of trials where both, only the first, only
+ * the second or neither rejected: every share summary.json gives with an MCSE (the p-value
+ * distribution and the mean differences are not counted). With conservative
+ * 1 the SEs are tsim_mcse_bound's, else the reported sqrt(p (1 - p) / n). */
+typedef struct tsim_precision {
+  double mcse;               /* the largest (0 with no trials) */
+  int h;                     /* its hypothesis: 0 the scenario (power), 1 the null twin */
+  int comparison;            /* its comparison, or -1: a multiplicity procedure's share, or -2:
+                                a share of the joint table */
+  int procedure, arm, member;/* with comparison -1: procedure, comparison arm j, and member i
+                                (nmembers: all significant, nmembers + 1: any); with -2:
+                                the pair (tsim_tally.pairs), its first and second comparisons,
+                                and in direction 0 both, 1 only the first, 2 only the second,
+                                3 neither */
+  int direction;             /* 0 either direction, 1 favouring the experimental arm, 2 control */
+} tsim_precision;
+void tsim_tally_precision(const tsim_scenario *sc, const tsim_tally *t, int conservative,
+                          tsim_precision *out);
+
+/* The looks: `first` trials at the first look; after each look next(ctx, tally so far) gives the
+ * trials (in all) at the next one, or a number <= the trials so far to stop there. Never more
+ * than the run's o->trials (the cap) in all: the last look is at the cap. */
+typedef long long (*tsim_next_look_fn)(void *ctx, const tsim_tally *t);
+typedef struct tsim_looks {
+  long long first;
+  tsim_next_look_fn next;
+  void *ctx;
+} tsim_looks;
+
+/* Runs o's trials (from o->first_trial = 0 only) in looks; *out is the tally of the trials run
+ * up to the look that stopped. set/nset as tsim_run_all_of (NULL, 0: tsim_run). o->progress is
+ * told the trials done against the cap. */
+tsim_status tsim_run_looks(const tsim_scenario *sc, const tsim_run_opts *o, const int *set, int nset,
+                           const tsim_looks *lk, tsim_tally **out);
+
+/* The looks of `run --mcse`: stop when tsim_tally_precision (conservative) is at most mcse;
+ * otherwise the next look at the trials the worst quantity needs at its present rate,
+ * q (1 - q) / mcse^2, rounded up to a multiple of `block` and at least one block more. */
+typedef struct tsim_mcse_rule {
+  const tsim_scenario *sc;
+  double mcse;
+  long long block;
+} tsim_mcse_rule;
+long long tsim_mcse_next(void *ctx, const tsim_tally *t);
+#define TSIM_MCSE_BLOCK 1000 /* trials at the first look and the rounding of the next */
+
 /* One trial as the run does it: samples the cohort into c and writes the outcomes of every
  * comparison under the alternative to out[0 .. ncomp-1] and under the null twin to
  * out[ncomp .. 2 ncomp-1], using the analysis workspace w. */

@@ -117,6 +117,8 @@ typedef struct search {
   tsim_diag *d;
   long long n_min, n_max, step;
   long long centre;                          /* the window's centre, once bisected */
+  double z;                                  /* the bounds' z */
+  long long first_look;                      /* trials at a size's first look (sequential) */
   tsim_size_progress pg;                     /* what the progress callback is told */
   tsim_status status;                        /* of the last evaluation */
 } search;
@@ -142,6 +144,23 @@ int tsim_size_point_reaches(const tsim_size_point *p, int ncomparisons, double t
   for (int i = 0; i < ncomparisons; i++)
     if (!((double)p->favouring[i][0] >= target * (double)p->trials)) return 0;
   return 1;
+}
+
+int tsim_size_point_side(const tsim_size_point *p, int ncomparisons, double target, double z) {
+  int above = 1;
+  for (int i = 0; i < ncomparisons; i++) {
+    double lo, hi;
+    tsim_wilson(p->favouring[i][0], (uint64_t)p->trials, z, &lo, &hi);
+    if (hi < target) return -1;
+    if (!(lo > target)) above = 0;
+  }
+  return above;
+}
+
+int tsim_size_looks(long long first, long long trials) {
+  int k = 0;
+  for (long long n = first; n < trials; n *= 2) k++;
+  return k;
 }
 
 static int reaches(const search *s, const tsim_size_point *p) {
@@ -196,6 +215,39 @@ static void relay_run_progress(void *ctx, long long done, long long total) {
   s->o->progress(s->o->progress_ctx, &s->pg);
 }
 
+/* p's counts from the tally t of size n, and its side of the target. */
+static void fill_point(const search *s, tsim_size_point *p, long long n, const tsim_tally *t) {
+  const tsim_size_result *r = s->res;
+  memset(p, 0, sizeof *p);
+  p->n = n;
+  p->trials = t->trials;
+  for (int h = 0; h < 2; h++) {
+    for (int c = 0; c < r->ncomparisons; c++) {
+      p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
+      p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
+    }
+    p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
+  }
+  p->side = tsim_size_point_side(p, r->ncomparisons, s->o->target, s->z);
+}
+
+/* The looks of a size (tsim_looks.next): stop once it is told apart from the target, or every
+ * named power's MCSE is at most the mcse asked for; else twice the trials. The decision reads
+ * only the exact counts, so it is the same for any thread count. */
+static long long size_next_look(void *ctx, const tsim_tally *t) {
+  search *s = ctx;
+  tsim_size_point p;
+  fill_point(s, &p, 0, t);
+  if (p.side != 0) return 0;
+  if (s->o->mcse > 0) {
+    int precise = 1;
+    for (int c = 0; c < s->res->ncomparisons; c++)
+      if (tsim_mcse_bound(p.favouring[c][0], (uint64_t)p.trials) > s->o->mcse) precise = 0;
+    if (precise) return 0;
+  }
+  return 2 * t->trials;
+}
+
 /* Simulates size n (once; later calls return the stored point). NULL on failure, with the
  * reason in d and its status in s->status. */
 static const tsim_size_point *evaluate(search *s, long long n) {
@@ -215,8 +267,14 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   estimate_remaining(s, n, 1);
   if (s->o->progress) s->o->progress(s->o->progress_ctx, &s->pg);
   tsim_tally *t = NULL;
-  s->status = r->ncomparisons == 1 ? tsim_run(sc, &s->ro, &t)
-                                    : tsim_run_all_of(sc, &s->ro, r->comparison, r->ncomparisons, &t);
+  if (s->o->sequential) {
+    tsim_looks lk = {s->first_look, size_next_look, s};
+    int one = r->ncomparisons == 1; /* as tsim_run: no joint count to keep */
+    s->status = tsim_run_looks(sc, &s->ro, one ? NULL : r->comparison, one ? 0 : r->ncomparisons, &lk, &t);
+  } else {
+    s->status = r->ncomparisons == 1 ? tsim_run(sc, &s->ro, &t)
+                                      : tsim_run_all_of(sc, &s->ro, r->comparison, r->ncomparisons, &t);
+  }
   tsim_scenario_free(sc);
   if (s->status != TSIM_OK) {
     tsim_diag_add(s->d, "%s: simulation at sample_size %lld failed: %s", s->file, n,
@@ -239,16 +297,11 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   int i = r->npoints;
   while (i > 0 && r->points[i - 1].n > n) { r->points[i] = r->points[i - 1]; i--; }
   tsim_size_point *p = &r->points[i];
-  memset(p, 0, sizeof *p);
-  p->n = n;
-  p->trials = t->trials;
-  for (int h = 0; h < 2; h++) {
-    for (int c = 0; c < r->ncomparisons; c++) {
-      p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
-      p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
-    }
-    p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
-  }
+  fill_point(s, p, n, t);
+  p->stopped = t->trials >= s->ro.trials ? TSIM_SIZE_STOP_MAX
+               : p->side != 0 ? TSIM_SIZE_STOP_SIDE : TSIM_SIZE_STOP_MCSE;
+  r->trials_total += p->trials;
+  r->patients_total += (double)p->trials * (double)n;
   r->npoints++;
   tsim_tally_free(t);
   s->pg.evaluated = r->npoints;
@@ -405,6 +458,8 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
     return TSIM_INPUT;
   }
   r->has_all = 1;
+  s->z = o->z > 0 ? o->z : TSIM_SIZE_Z;
+  s->first_look = o->first_look > 0 ? o->first_look : TSIM_SIZE_FIRST_LOOK;
   s->step = o->step > 0 ? o->step : default_step(sc);
   s->n_max = o->n_max > 0 ? o->n_max : TSIM_MAX_SAMPLE;
   s->n_max -= s->n_max % s->step; /* the search stays on the lattice */
@@ -465,8 +520,32 @@ static tsim_status search_run(search *s) {
     s->pg.phase = TSIM_SIZE_WINDOW;
     s->centre = s->pg.centre = hi;
     long long w = (long long)s->o->window * s->step;
-    for (long long n = hi - w; n <= hi + w; n += s->step)
-      if (n >= s->n_min && n <= s->n_max && !evaluate(s, n)) return s->status;
+    if (!s->o->sequential) {
+      for (long long n = hi - w; n <= hi + w; n += s->step)
+        if (n >= s->n_min && n <= s->n_max && !evaluate(s, n)) return s->status;
+    } else {
+      /* Below the answer, downward until TSIM_SIZE_WINDOW_RUN sizes in a row are told apart
+       * below the target: nearer sizes may still reach it by Monte Carlo error or the
+       * saw-tooth, and are all evaluated; those clearly below are not. Above the answer, upward
+       * until a size reaches the target: those decide no answer, only whether the answer is
+       * stable (every evaluated size above it reaching), which the first reaching size above
+       * settles as far as the evaluated sizes go. */
+      int run = 0;
+      for (int k = 1; k <= s->o->window && run < TSIM_SIZE_WINDOW_RUN; k++) {
+        long long n = hi - k * s->step;
+        if (n < s->n_min) break;
+        const tsim_size_point *p = evaluate(s, n);
+        if (!p) return s->status;
+        run = p->side < 0 ? run + 1 : 0;
+      }
+      for (int k = 1; k <= s->o->window; k++) {
+        long long n = hi + k * s->step;
+        if (n > s->n_max) break;
+        const tsim_size_point *p = evaluate(s, n);
+        if (!p) return s->status;
+        if (reaches(s, p)) break;
+      }
+    }
   }
   conclude(s);
   return TSIM_OK;

@@ -13,6 +13,23 @@
  * It works for any analysis (per-protocol, site exclusion, data-driven rules), where no
  * formula exists: the formula is only the starting point.
  *
+ * Sequential evaluation (tsim_size_opts.sequential, the command's default): a size is simulated
+ * in looks at 1,000, 2,000, 4,000, ... trials (doubling; the last look at the run's trials, the
+ * maximum per size) and stops at the first look where its power is told apart from the target:
+ * the Wilson bound at z (default 3) of every named comparison's power lies above the target
+ * ("above": it reaches), or that of some comparison lies below it ("below"), or - with an mcse
+ * given - every named power's Monte Carlo SE is at most mcse. With L interim looks the chance
+ * that a size stopped early lies on the wrong side of the target is at most L * (1 - Phi(z))
+ * (7 looks up to 100,000 trials at z = 3: under 1%). Sizes far from the target then cost a few
+ * thousand trials; sizes within about z SE of it run to the maximum, as every size did before.
+ * The window is then scanned downward from the bisection's answer until two sizes in a row are
+ * told apart below the target (at most `window` steps): every smaller size that could still
+ * reach the target by Monte Carlo error or the saw-tooth is evaluated, and the sizes clearly
+ * below are not. Above the answer it is scanned upward only until a size reaches the target
+ * (those decide no answer, only whether it is stable). Trial i of a size is the same whether
+ * it stopped early or not, so a look's numbers are those of a run of that many trials. Not
+ * sequential: every size gets all trials and the whole window on both sides, as before.
+ *
  * Several comparisons can be named: a size then reaches the target when each of them does,
  * all evaluated on the same simulated trials (so "the smallest N at which ITT and per-protocol
  * both reach 80%"); the search starts from the largest of their formulas.
@@ -27,6 +44,9 @@
 #include "run/runner.h"
 
 #define TSIM_SIZE_MAX_FIXED 16
+#define TSIM_SIZE_FIRST_LOOK 1000  /* trials at a size's first look (sequential) */
+#define TSIM_SIZE_Z 3.0            /* the default z of the bounds */
+#define TSIM_SIZE_WINDOW_RUN 2     /* sizes in a row told apart below that end the window's scan */
 /* Comparisons one search can require together. */
 #define TSIM_SIZE_MAX_COMPARISONS TSIM_TALLY_ALL_MAX
 
@@ -41,7 +61,18 @@ typedef struct tsim_size_point {
   /* Trials in which every named comparison rejected, under each hypothesis (with one
    * comparison, its rejections; with several, tsim_run_all_of's count). */
   uint64_t all[2];
+  /* Where the power lies, told apart at the search's z at this point's trials: +1 every named
+   * comparison's lower bound above the target, -1 some comparison's upper bound below it, 0
+   * neither (within Monte Carlo error of the target). */
+  int side;
+  int stopped;                /* why its simulation stopped: tsim_size_stop */
 } tsim_size_point;
+
+typedef enum {
+  TSIM_SIZE_STOP_MAX,   /* the maximum trials per size */
+  TSIM_SIZE_STOP_SIDE,  /* told apart from the target (side != 0) before the maximum */
+  TSIM_SIZE_STOP_MCSE   /* every named power's MCSE at most tsim_size_opts.mcse */
+} tsim_size_stop;
 
 /* What the search is doing, for a progress display (tsim_size_opts.progress). */
 typedef enum { TSIM_SIZE_BRACKETING, TSIM_SIZE_BISECTING, TSIM_SIZE_WINDOW } tsim_size_phase;
@@ -71,7 +102,13 @@ typedef struct tsim_size_opts {
   double target;                 /* target power, in (0, 1) */
   long long step;                /* lattice of sizes; 0 = the allocation total when whole */
   long long n_max;               /* largest size searched; 0 = TSIM_MAX_SAMPLE */
-  int window;                    /* lattice steps scanned on each side of the bisection answer */
+  int window;                    /* lattice steps scanned on each side of the bisection answer
+                                    (at most, when sequential) */
+  int sequential;                /* 1: sizes in looks, stopped once decided; an adaptive window */
+  double z;                      /* the bounds' normal quantile (sequential; and for `side`) */
+  double mcse;                   /* sequential: also stop a size once every named power's MCSE
+                                    (tsim_mcse_bound) is at most this; 0: not */
+  long long first_look;          /* trials at the first look; 0: TSIM_SIZE_FIRST_LOOK */
   tsim_size_progress_fn progress;/* told as each size starts, now and then while it runs, and
                                     when it is done; may be NULL */
   void *progress_ctx;
@@ -88,12 +125,19 @@ typedef struct tsim_size_result {
   long long sample_size;       /* smallest evaluated size reaching the target (0 if none) */
   long long stable_sample_size;/* smallest N with every evaluated N' >= N reaching it */
   tsim_size_point *points;     /* every size evaluated, ascending (owned) */
+  long long trials_total;      /* trials simulated over every size */
+  double patients_total;       /* trials times sample size, summed: the trial-patients simulated */
   int npoints, cap;
 } tsim_size_result;
 
 /* A size reaches the target when every named comparison's power does (each estimated power,
  * rejections / trials, at least the target): the criterion of sample_size. */
 int tsim_size_point_reaches(const tsim_size_point *p, int ncomparisons, double target);
+
+/* The side of the target p's powers lie on, told apart at z (tsim_size_point.side). */
+int tsim_size_point_side(const tsim_size_point *p, int ncomparisons, double target, double z);
+/* The interim looks (before the maximum) of a size run sequentially from `first` to `trials`. */
+int tsim_size_looks(long long first, long long trials);
 
 /* Runs the search on `file` with the fixed overrides applied to every variant. Bad input (the
  * scenario, an override, an unknown analysis) is reported to d with TSIM_INPUT before anything

@@ -64,18 +64,26 @@ static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid
   return d->n || d->dropped ? TSIM_INPUT : TSIM_OK;
 }
 
-static tsim_status run_point(const tsim_scenario *sc, const tsim_sweep_opts *so,
+static tsim_status run_point(const tsim_scenario *sc, tsim_sweep_opts *so,
                              tsim_sweep_point *p) {
   p->nominal = nominal_differences(sc);
   if (!p->nominal) return TSIM_NOMEM;
   for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha;
   p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
   p->trials = so->trials > 0 ? so->trials : sc->trials;
+  p->max_trials = p->trials;
+  if (p->max_trials > so->trials_cap) so->trials_cap = p->max_trials;
   tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL, 0, 0};
-  return tsim_run(sc, &ro, &p->tally);
+  if (so->mcse <= 0) return tsim_run(sc, &ro, &p->tally);
+  /* Looks until this point's every power and type I error has its MCSE at most so->mcse. */
+  tsim_mcse_rule rule = {sc, so->mcse, TSIM_MCSE_BLOCK};
+  tsim_looks looks = {TSIM_MCSE_BLOCK, tsim_mcse_next, &rule};
+  tsim_status st = tsim_run_looks(sc, &ro, NULL, 0, &looks, &p->tally);
+  if (st == TSIM_OK) p->trials = p->tally->trials;
+  return st;
 }
 
-tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_sweep_opts *so,
+tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, tsim_sweep_opts *so,
                            tsim_sweep *out, tsim_diag *d,
                            void (*progress)(void *ctx, int done, int total), void *ctx) {
   memset(out, 0, sizeof *out);

@@ -20,7 +20,8 @@ typedef struct tsim_sweep_point {
   double *nominal;                         /* [ncomp] nominal differences at this point (owned) */
   double alpha[TSIM_MAX_ANALYSES];         /* each analysis's alpha at this point */
   uint64_t seed;                           /* the seed this point ran with */
-  long long trials;                        /* and its number of trials */
+  long long trials;                        /* and its number of trials (run) */
+  long long max_trials;                    /* its cap (with mcse; = trials otherwise) */
 } tsim_sweep_point;
 
 /* How every point runs: threads, and the command line's --seed and --trials (-1: each
@@ -29,6 +30,10 @@ typedef struct tsim_sweep_opts {
   int threads;
   long long seed;
   long long trials;
+  double mcse;          /* > 0: each point runs in looks (tsim_mcse_next) until every power and
+                           type I error it reports has at most this Monte Carlo SE, its trials
+                           (as above) being the cap; 0: every point runs all its trials */
+  long long trials_cap; /* set by tsim_sweep_run: the largest cap of any point */
 } tsim_sweep_opts;
 
 typedef struct tsim_sweep {
@@ -41,7 +46,7 @@ typedef struct tsim_sweep {
 /* Reads `file` once, validates every point of `grid`, then runs them all. On bad input every
  * problem is in d and TSIM_INPUT is returned with nothing run. `progress` (may be NULL) is
  * told after each point. */
-tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, const tsim_sweep_opts *so,
+tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, tsim_sweep_opts *so,
                            tsim_sweep *out, tsim_diag *d,
                            void (*progress)(void *ctx, int done, int total), void *ctx);
 void tsim_sweep_free(tsim_sweep *s);
