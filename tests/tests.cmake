@@ -210,6 +210,16 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
                ${TSIM_SRC}/tests/analysis/block_chisq.json
                ${TSIM_SRC}/tests/analysis/block_three.json)
 
+# The latent model's analyses from cell statistics (one pass over a trial's patients) against
+# the same analyses read patient by patient: binary outcomes identical, continuous ones within
+# rounding.
+tsim_unit_test(test_ptanalysis ptanalysis_should_give_from_cells_what_the_patients_give fast
+               ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/pss2022.json ${TSIM_SCN}/he2019_sle.json
+               ${TSIM_SCN}/nct02084238_single_arm.json
+               ${TSIM_SRC}/tests/ptanalysis/rules.json ${TSIM_SRC}/tests/ptanalysis/rules_single_arm.json
+               ${TSIM_SRC}/tests/latent/continuous.json ${TSIM_SRC}/tests/latent/binary.json
+               ${TSIM_SRC}/tests/latent/hetero.json)
+
 # The layers of sim/ run one way and no files form a circle (tests/layers.sh reads the includes
 # from the sources and the calls from the built object files).
 tsim_script_test(layers_should_run_one_way_without_circles fast layers.sh

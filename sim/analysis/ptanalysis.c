@@ -26,6 +26,43 @@
 #include "stats/ranktest.h"
 #include "stats/stattest.h"
 
+/* Cell statistics. tsim__ptanalysis_prepare reads a trial's patients once, for both hypotheses,
+ * into per-(site, arm) sums by category, for every "set" - a measure (end point at a visit) and a
+ * subgroup (or everyone) some analyses read:
+ *   PP    observed at the visit, no major deviation;
+ *   DEV   observed, with a major deviation;
+ *   LOCF  not observed, carrying its last earlier observation (only where an analysis asks);
+ *   MISS  not observed (binary: the non-responders of "non_responder" imputation; counted only).
+ * A binary set keeps counts and responders per category; a continuous one the count, and the
+ * sum and sum of squares of y - c, c a constant per (hypothesis, arm): the plan's mean of that
+ * measure, so that each cell's values lie within a few SDs of c and one-pass sums lose no digits
+ * to cancellation; with a baseline (ANCOVA) also the sums of b - cb, its squares and the cross
+ * products (cb the baseline's mean). Every population is then a sum of categories, and a
+ * listed site exclusion or the post hoc rule a choice of which sites' cells to add: an analysis
+ * visits cells, not patients. Binary counts are integers, so binary analyses give exactly what
+ * a pass over the patients gives; continuous tests differ from the per-patient two-pass sums
+ * at the rounding level.
+ *
+ * The per-patient path (eval_continuous below) stays for the rank-sum test, which needs the
+ * values, and for a continuous set whose sums could lose digits: some mean it can see (an
+ * anomaly's, another arm's or hypothesis's is not: each cell has its own c; an earlier visit's
+ * for LOCF) more than PT_MAX_OFFSET SDs from c, or an SD below 2^-300 (whose squares would
+ * underflow). */
+enum { CAT_PP = 0, CAT_DEV = 1, CAT_LOCF = 2, CAT_MISS = 3 };
+#define PT_BIN 8            /* uint32 per binary cell: n of the 4 categories, x of PP, DEV, LOCF, pad */
+#define PT_MAX_OFFSET 64.0  /* SDs: cancellation costs at most 64^2 eps ~ 1e-12 relative */
+#define PT_MIN_SD 0x1p-300
+
+typedef struct pt_set {
+  int meas, own, visit, subgroup; /* measure, its index among the end point's visits, scenario visit */
+  const int *visits;  /* the end point's visits (LOCF) */
+  int cont, locf, base; /* continuous; keeps LOCF values; baseline sums */
+  int bidx;           /* baseline index (base) */
+  int ncat, stride;   /* continuous: categories kept (2, or 3 with LOCF), doubles per category */
+  size_t off[2];      /* its cells in cnt (binary) or acc (continuous), by hypothesis */
+  double cy[2][TSIM_MAX_ARMS], cb; /* centring constants */
+} pt_set;
+
 /* The workspace's part for analyses of patients (tsim_analysis_ws.pt). */
 struct tsim_pt_ws {
   long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
@@ -34,8 +71,120 @@ struct tsim_pt_ws {
   uint8_t *grp;         /* [n] their arms */
   double *y2, *b2;      /* [n] the two arms of one comparison, control first */
   struct tsim_rank_ws *rank;     /* Wilcoxon workspace */
-  struct tsim_ancova_ws *ancova; /* ANCOVA workspace */
+  struct tsim_ancova_ws *ancova; /* ANCOVA workspace (the per-patient path) */
+  pt_set *set;          /* [nsets] */
+  int nsets;
+  int set_of[TSIM_MAX_ANALYSES]; /* each analysis's set, or -1: the per-patient path */
+  uint32_t *cnt;        /* binary sets' cells: [PT_BIN] per (site, arm), site-major */
+  double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
+  size_t ncnt, nacc;
 };
+
+/* The plan's mean of end point ep at own visit u in arm a under hypothesis h, and its SD: the
+ * null twin gives every arm the control's (latent.h). Centring constants, and what sums_safe
+ * checks; continuous end points are never analysed in a single-arm design. */
+static double plan_mean(const tsim_scenario *sc, const tsim_endpoint *ep, int h, int u, int a) {
+  return ep->mean_v[u][h && !sc->single_arm ? sc->control : a];
+}
+static double plan_sd(const tsim_scenario *sc, const tsim_endpoint *ep, int h, int a) {
+  return ep->sd[h && !sc->single_arm ? sc->control : a];
+}
+
+/* 1 when set S's one-pass sums keep their digits (see above). */
+static int sums_safe(const tsim_scenario *sc, int e, const pt_set *S) {
+  const tsim_endpoint *ep = &sc->endpoints[e];
+  double minsd = INFINITY;
+  for (int h = 0; h < 2; h++)
+    for (int a = 0; a < sc->narms; a++) minsd = fmin(minsd, plan_sd(sc, ep, h, a));
+  if (!(minsd >= PT_MIN_SD) || (S->base && !(ep->base_sd >= PT_MIN_SD))) return 0;
+  /* A site effect moves a mean by sd b sqrt(3) / pi, b ~ N(0, heterogeneity_sd): 8 SDs of b. */
+  double room = PT_MAX_OFFSET - 8 * sc->heterogeneity_sd * 0.5513;
+  for (int h = 0; h < 2; h++)
+    for (int a = 0; a < sc->narms; a++) {
+      double c = S->cy[h][a];
+      for (int u = S->locf ? 0 : S->own; u <= S->own; u++)
+        if (!(fabs(plan_mean(sc, ep, h, u, a) - c) <= room * minsd)) return 0;
+      for (int i = 0; i < sc->nanomalies; i++) {
+        const tsim_anomaly *an = &sc->anomalies[i];
+        if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) && !isnan(an->mean) &&
+            !(fabs(an->mean - c) <= room * minsd))
+          return 0;
+      }
+    }
+  return 1;
+}
+
+/* The sets the analyses read (set_of, set, nsets) and the accumulators' layout. */
+static int plan_sets(tsim_analysis_ws *w) {
+  const tsim_scenario *sc = w->sc;
+  struct tsim_pt_ws *P = w->pt;
+  size_t cells = (size_t)sc->nsites * (size_t)sc->narms;
+  /* The measures' layout (the sampler's plan is not at hand before the first trial). */
+  tsim_latent_plan *lp = malloc(sizeof *lp);
+  if (!lp || tsim_latent_layout(lp, sc) != 0 || !(P->set = calloc((size_t)sc->nanalyses + 1, sizeof *P->set))) {
+    free(lp);
+    return -1;
+  }
+  int set_ep[TSIM_MAX_ANALYSES + 1];
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
+    P->set_of[k] = -1;
+    if (cont && an->test == TSIM_TEST_WILCOXON) continue;
+    int i = 0;
+    while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
+    pt_set *S = &P->set[i];
+    if (i == P->nsets) {
+      P->nsets++;
+      S->meas = meas;
+      S->own = an->visit;
+      S->visit = ep->visits[an->visit];
+      S->visits = ep->visits;
+      S->subgroup = an->subgroup;
+      S->cont = cont;
+      S->bidx = lp->base_of[an->endpoint];
+      set_ep[i] = an->endpoint;
+      for (int h = 0; h < 2; h++)
+        for (int a = 0; a < sc->narms; a++) S->cy[h][a] = cont ? plan_mean(sc, ep, h, an->visit, a) : 0;
+      S->cb = S->bidx >= 0 ? ep->base_mean : 0;
+    }
+    S->locf |= an->population != TSIM_POP_PER_PROTOCOL && an->missing == TSIM_MISSING_LOCF;
+    S->base |= cont && an->test == TSIM_TEST_ANCOVA;
+    P->set_of[k] = i;
+  }
+  free(lp);
+  /* Continuous sets whose sums could lose digits go back to the per-patient path. */
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    if (!S->cont || sums_safe(sc, set_ep[i], S)) continue;
+    for (int k = 0; k < sc->nanalyses; k++)
+      if (P->set_of[k] == i) P->set_of[k] = -1;
+    S->cont = -1; /* unused */
+  }
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    if (S->cont == 0) {
+      for (int h = 0; h < 2; h++, P->ncnt += cells * PT_BIN) S->off[h] = P->ncnt;
+    } else if (S->cont == 1) {
+      S->ncat = S->locf ? 3 : 2;
+      S->stride = S->base ? 6 : 3;
+      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)(S->ncat * S->stride)) S->off[h] = P->nacc;
+    }
+  }
+  /* Drop the unused sets from the pass. */
+  int kept = 0, map[TSIM_MAX_ANALYSES + 1];
+  for (int i = 0; i < P->nsets; i++) {
+    map[i] = P->set[i].cont >= 0 ? kept : -1;
+    if (map[i] >= 0) P->set[kept++] = P->set[i];
+  }
+  for (int k = 0; k < sc->nanalyses; k++)
+    if (P->set_of[k] >= 0) P->set_of[k] = map[P->set_of[k]];
+  P->nsets = kept;
+  P->cnt = calloc(P->ncnt + 1, sizeof *P->cnt);
+  P->acc = calloc(P->nacc + 1, sizeof *P->acc);
+  return P->cnt && P->acc ? 0 : -1;
+}
 
 int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   const tsim_scenario *sc = w->sc;
@@ -58,7 +207,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   if (rank) w->pt->rank = tsim_rank_ws_new(n);
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
   return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 &&
-                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova)
+                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
 }
@@ -76,8 +225,69 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->b2);
   tsim_rank_ws_free(w->pt->rank);
   tsim_ancova_ws_free(w->pt->ancova);
+  free(w->pt->set);
+  free(w->pt->cnt);
+  free(w->pt->acc);
   free(w->pt);
   w->pt = NULL;
+}
+
+/* One patient's value of set S under one hypothesis, g its first missed visit: its category,
+ * with *v set, or CAT_MISS (not observed, nothing carried). */
+static inline int set_value(const pt_set *S, const double *val, int g, int dev, double *v) {
+  if (g > S->visit) {
+    *v = val[0];
+    return dev ? CAT_DEV : CAT_PP;
+  }
+  if (S->locf)
+    for (int u = S->own - 1; u >= 0; u--)
+      if (S->visits[u] < g) {
+        *v = val[u - S->own];
+        return CAT_LOCF;
+      }
+  return CAT_MISS;
+}
+
+void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
+  struct tsim_pt_ws *P = w->pt;
+  const tsim_cohort *c = w->cohort;
+  const tsim_latent_plan *lp = c->plan->lat;
+  if (P->ncnt) memset(P->cnt, 0, P->ncnt * sizeof *P->cnt);
+  if (P->nacc) memset(P->acc, 0, P->nacc * sizeof *P->acc);
+  size_t na = (size_t)w->sc->narms, nmeas = (size_t)lp->nmeas, nbase = (size_t)lp->nbase;
+  const uint8_t *gone0 = c->pat.gone[0], *gone1 = c->pat.gone[1], *dev = c->pat.dev, *sub = c->pat.sub;
+  for (long long j = 0; j < c->n; j++) {
+    int a = c->arm[j], d = dev[j], g[2] = {gone0[j], gone1[j]};
+    size_t cell = (size_t)c->site[j] * na + (size_t)a;
+    const double *base = c->pat.base + (size_t)j * nbase;
+    for (int i = 0; i < P->nsets; i++) {
+      const pt_set *S = &P->set[i];
+      if (S->subgroup >= 0 && !((sub[j] >> S->subgroup) & 1)) continue;
+      for (int h = 0; h < 2; h++) {
+        double v;
+        int cat = set_value(S, c->pat.val[h] + (size_t)j * nmeas + (size_t)S->meas, g[h], d, &v);
+        if (!S->cont) {
+          uint32_t *q = P->cnt + S->off[h] + cell * PT_BIN;
+          q[cat]++;
+          if (cat == CAT_LOCF) q[CAT_MISS]++;
+          if (cat != CAT_MISS) q[4 + cat] += v != 0;
+          continue;
+        }
+        if (cat == CAT_MISS) continue;
+        double *q = P->acc + S->off[h] + (cell * (size_t)S->ncat + (size_t)cat) * (size_t)S->stride;
+        double y = v - S->cy[h][a];
+        q[0] += 1;
+        q[1] += y;
+        q[2] += y * y;
+        if (S->base) {
+          double b = base[S->bidx] - S->cb;
+          q[3] += b;
+          q[4] += b * b;
+          q[5] += y * b;
+        }
+      }
+    }
+  }
 }
 
 /* What one analysis under one hypothesis reads of the patients, worked out once. */
@@ -234,8 +444,131 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
   }
 }
 
+/* Binary analysis k under hypothesis h from its set's cells: its population's responders and
+ * patients per (site, arm), as eval_binary counts them patient by patient. */
+static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  const pt_set *S = &P->set[P->set_of[k]];
+  size_t na = (size_t)sc->narms, cells = (size_t)sc->nsites * na;
+  /* Which categories the population adds: per protocol PP; complete cases PP and DEV;
+   * non-responder imputation every patient, responders among PP and DEV; LOCF PP, DEV, LOCF. */
+  int pp = an->population == TSIM_POP_PER_PROTOCOL;
+  int nri = !pp && an->missing == TSIM_MISSING_NON_RESPONDER, locf = !pp && an->missing == TSIM_MISSING_LOCF;
+  const uint32_t *q = P->cnt + S->off[h];
+  for (size_t a = 0; a < na; a++) P->ptx[a] = P->ptn[a] = 0;
+  for (size_t cell = 0; cell < cells; cell++, q += PT_BIN) {
+    long long n = q[CAT_PP], x = q[4 + CAT_PP];
+    if (!pp) {
+      n += q[CAT_DEV] + (nri ? q[CAT_MISS] : locf ? q[CAT_LOCF] : 0);
+      x += q[4 + CAT_DEV] + (locf ? q[4 + CAT_LOCF] : 0);
+    }
+    P->px[cell] = x;
+    P->pn[cell] = n;
+    P->ptx[cell % na] += x;
+    P->ptn[cell % na] += n;
+  }
+  tsim__analysis_binary(w, k, P->px, P->pn, P->ptx, P->ptn, out);
+}
+
+/* One comparison of continuous analysis k from its arms' sums s0 (control) and s1 (count, sums
+ * of y - c and squares, then of the baseline; ancova.h): what compare_continuous gives from
+ * the patients' values, but for rounding. */
+static void compare_sums(tsim_analysis_ws *w, int k, const double *s0, const double *s1, double c0, double c1,
+                         double cb, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  long long n0 = (long long)s0[0], n1 = (long long)s1[0];
+  double p = NAN, stat = NAN, diff = NAN;
+  if (n0 > 0 && n1 > 0) diff = (c1 - c0) + (s1[1] / s1[0] - s0[1] / s0[0]);
+  int wanted = w->want_p || w->need_p[k], decided = -1;
+  switch (an->test) {
+    case TSIM_TEST_WELCH_T:
+    case TSIM_TEST_STUDENT_T: {
+      /* Mean c + S/n; SD from the sum of squares about c less n (mean - c)^2, which loses
+       * nothing to cancellation while the cell means stay near c (sums_safe). */
+      tsim_arm_summary a[2];
+      const double *sv[2] = {s0, s1};
+      double cv[2] = {c0, c1};
+      for (int i = 0; i < 2; i++) {
+        double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
+        a[i].n = (long long)n;
+        a[i].mean = n > 0 ? cv[i] + m : NAN;
+        a[i].sd = n > 1 ? sqrt(fmax(ss, 0.0) / (n - 1)) : 0.0;
+      }
+      double nu;
+      if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
+      /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      else p = tsim_t_two_sided_p(stat, nu);
+      break;
+    }
+    case TSIM_TEST_ANCOVA: {
+      tsim_ancova_fit r;
+      tsim_ancova_sums a0 = {s0[0], c0, cb, s0[1], s0[2], s0[3], s0[4], s0[5]};
+      tsim_ancova_sums a1 = {s1[0], c1, cb, s1[1], s1[2], s1[3], s1[4], s1[5]};
+      p = tsim_ancova_from_sums(&a0, &a1, 0.0, &r);
+      stat = r.t;
+      diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
+      break;
+    }
+    default: break;
+  }
+  if (an->sided == 1) p = tsim__one_sided(p, diff, sc->endpoints[an->endpoint].higher_is_better);
+  o->x0 = o->x1 = 0;
+  o->n0 = n0;
+  o->n1 = n1;
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+  o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
+  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
+  o->diff = o->defined ? diff : NAN;
+  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
+  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+}
+
+/* Continuous analysis k under hypothesis h from its set's cells: each arm's sums over the
+ * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF). */
+static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  const pt_set *S = &P->set[P->set_of[k]];
+  size_t na = (size_t)sc->narms, st = (size_t)S->stride, nc = (size_t)S->ncat;
+  int pp = an->population == TSIM_POP_PER_PROTOCOL;
+  size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2, width = ncats * st;
+  double sum[TSIM_MAX_ARMS][6] = {{0}};
+  int dropped = 0;
+  for (int s = 0; s < sc->nsites; s++) {
+    if (an->exclude && an->exclude[s]) {
+      dropped++;
+      continue;
+    }
+    const double *q = P->acc + S->off[h] + (size_t)s * na * nc * st;
+    for (size_t a = 0; a < na; a++, q += nc * st)
+      for (size_t i = 0; i < width; i++) sum[a][i % st] += q[i];
+  }
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    int arm = tsim_comparison_arm(sc, j), c = sc->control;
+    compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]);
+    out[j].sites_dropped = dropped;
+  }
+}
+
+int tsim__ptanalysis_from_cells(const tsim_analysis_ws *w, int k) {
+  return w->pt && !w->general && w->pt->set_of[k] >= 0;
+}
+
 void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   const tsim_analysis *an = &w->sc->analyses[k];
-  if (w->sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS) eval_continuous(w, k, (int)h, out);
-  else eval_binary(w, k, (int)h, out);
+  int cont = w->sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS;
+  if (w->pt->set_of[k] >= 0 && !w->general) {
+    if (cont) eval_continuous_cells(w, k, (int)h, out);
+    else eval_binary_cells(w, k, (int)h, out);
+  } else if (cont) {
+    eval_continuous(w, k, (int)h, out);
+  } else {
+    eval_binary(w, k, (int)h, out);
+  }
 }
