@@ -183,6 +183,8 @@ tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identitie
 # scripts in tests/r/.
 tsim_unit_test(test_ranktest ranktest_should_match_r_wilcox_test fast POSIX)
 tsim_unit_test(test_ancova ancova_should_match_r_lm fast POSIX)
+# The closed-form ANCOVA from each arm's sums (the simulation's) against the QR on the values.
+tsim_unit_test(test_ancova_sums ancova_from_sums_should_match_the_qr_fit fast)
 tsim_unit_test(test_logistic logistic_should_match_r_glm fast POSIX)
 tsim_r_test(stattest_should_match_r_when_regenerated test_stattest)
 tsim_r_test(contest_should_match_r_when_regenerated test_contest contest)
@@ -217,6 +219,7 @@ tsim_unit_test(test_ptanalysis ptanalysis_should_give_from_cells_what_the_patien
                ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/pss2022.json ${TSIM_SCN}/he2019_sle.json
                ${TSIM_SCN}/nct02084238_single_arm.json
                ${TSIM_SRC}/tests/ptanalysis/rules.json ${TSIM_SRC}/tests/ptanalysis/rules_single_arm.json
+               ${TSIM_SRC}/tests/ptanalysis/tight.json
                ${TSIM_SRC}/tests/latent/continuous.json ${TSIM_SRC}/tests/latent/binary.json
                ${TSIM_SRC}/tests/latent/hetero.json)
 

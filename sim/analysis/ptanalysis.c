@@ -474,8 +474,10 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
 
 /* One comparison of continuous analysis k from its arms' sums s0 (control) and s1 (count, sums
  * of y - c and squares, then of the baseline; ancova.h): what compare_continuous gives from
- * the patients' values, but for rounding. */
-static void compare_sums(tsim_analysis_ws *w, int k, const double *s0, const double *s1, double c0, double c1,
+ * the patients' values, but for rounding. 0, or -1 when the closed-form ANCOVA cannot be
+ * accurate (a baseline explaining nearly all of y's variance; ancova.h): the caller then
+ * reads the patients. */
+static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const double *s1, double c0, double c1,
                          double cb, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -508,7 +510,8 @@ static void compare_sums(tsim_analysis_ws *w, int k, const double *s0, const dou
       tsim_ancova_fit r;
       tsim_ancova_sums a0 = {s0[0], c0, cb, s0[1], s0[2], s0[3], s0[4], s0[5]};
       tsim_ancova_sums a1 = {s1[0], c1, cb, s1[1], s1[2], s1[3], s1[4], s1[5]};
-      p = tsim_ancova_from_sums(&a0, &a1, 0.0, &r);
+      if (tsim_ancova_from_sums(&a0, &a1, 0.0, &r) < 0) return -1;
+      p = r.p;
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
       break;
@@ -526,10 +529,12 @@ static void compare_sums(tsim_analysis_ws *w, int k, const double *s0, const dou
   o->diff = o->defined ? diff : NAN;
   int higher_better = sc->endpoints[an->endpoint].higher_is_better;
   o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  return 0;
 }
 
 /* Continuous analysis k under hypothesis h from its set's cells: each arm's sums over the
- * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF). */
+ * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF);
+ * patient by patient where the closed-form ANCOVA would lose digits (compare_sums). */
 static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -551,7 +556,10 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
   }
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     int arm = tsim_comparison_arm(sc, j), c = sc->control;
-    compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]);
+    if (compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]) != 0) {
+      eval_continuous(w, k, h, out);
+      return;
+    }
     out[j].sites_dropped = dropped;
   }
 }
