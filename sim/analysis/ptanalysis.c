@@ -78,6 +78,7 @@ struct tsim_pt_ws {
   uint32_t *cnt;        /* binary sets' cells: [PT_BIN] per (site, arm), site-major */
   double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
   size_t ncnt, nacc;
+  uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major */
 };
 
 /* The plan's mean of end point ep at own visit u in arm a under hypothesis h, and its SD: the
@@ -120,7 +121,7 @@ static int plan_sets(tsim_analysis_ws *w) {
   struct tsim_pt_ws *P = w->pt;
   size_t cells = (size_t)sc->nsites * (size_t)sc->narms;
   /* The measures' layout (the sampler's plan is not at hand before the first trial). */
-  tsim_latent_plan *lp = malloc(sizeof *lp);
+  tsim_latent_plan *lp = calloc(1, sizeof *lp); /* tsim_latent_layout counts from zero */
   if (!lp || tsim_latent_layout(lp, sc) != 0 || !(P->set = calloc((size_t)sc->nanalyses + 1, sizeof *P->set))) {
     free(lp);
     return -1;
@@ -199,6 +200,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->grp = malloc(n);
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
+  w->pt->cell = malloc(n * sizeof *w->pt->cell);
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
@@ -206,7 +208,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   }
   if (rank) w->pt->rank = tsim_rank_ws_new(n);
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 &&
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
                  (!rank || w->pt->rank) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
@@ -228,6 +230,7 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->set);
   free(w->pt->cnt);
   free(w->pt->acc);
+  free(w->pt->cell);
   free(w->pt);
   w->pt = NULL;
 }
@@ -248,44 +251,130 @@ static inline int set_value(const pt_set *S, const double *val, int g, int dev, 
   return CAT_MISS;
 }
 
+/* The patients' cells, and what one pass of set S under hypothesis h reads. */
+typedef struct pass {
+  const uint32_t *cell;   /* [n] each patient's (site, arm) cell */
+  const uint8_t *arm, *gone, *dev, *sub;
+  const double *val;      /* the set's measure of patient 0 */
+  const double *base;     /* its baseline of patient 0 (base) */
+  size_t nmeas, nbase;
+  long long n;
+} pass;
+
+/* Set S under one hypothesis, patient by patient, any set (subgroups, LOCF). */
+static void pass_general(struct tsim_pt_ws *P, const pt_set *S, int h, const pass *x) {
+  for (long long j = 0; j < x->n; j++) {
+    if (S->subgroup >= 0 && !((x->sub[j] >> S->subgroup) & 1)) continue;
+    double v = 0;
+    int cat = set_value(S, x->val + (size_t)j * x->nmeas, x->gone[j], x->dev[j], &v);
+    if (!S->cont) {
+      uint32_t *q = P->cnt + S->off[h] + (size_t)x->cell[j] * PT_BIN;
+      q[cat]++;
+      if (cat == CAT_LOCF) q[CAT_MISS]++;
+      if (cat != CAT_MISS) q[4 + cat] += v != 0;
+      continue;
+    }
+    if (cat == CAT_MISS) continue;
+    double *q = P->acc + S->off[h] + ((size_t)x->cell[j] * (size_t)S->ncat + (size_t)cat) * (size_t)S->stride;
+    double y = v - S->cy[h][x->arm[j]];
+    q[0] += 1;
+    q[1] += y;
+    q[2] += y * y;
+    if (S->base) {
+      double b = x->base[(size_t)j * x->nbase] - S->cb;
+      q[3] += b;
+      q[4] += b * b;
+      q[5] += y * b;
+    }
+  }
+}
+
+/* A binary set of everyone without LOCF, both hypotheses in one loop: each patient's category
+ * is PP, DEV or MISS, and its response is counted in slot 4 + category (slot 7, MISS's, is
+ * never read), without a branch. */
+static void pass_binary(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  uint32_t *cnt0 = P->cnt + S->off[0], *cnt1 = P->cnt + S->off[1];
+  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev;
+  const double *v0 = x0->val, *v1 = x1->val;
+  const uint32_t *cell = x0->cell;
+  size_t nm = x0->nmeas;
+  int visit = S->visit;
+  for (long long j = 0; j < x0->n; j++) {
+    size_t at = (size_t)cell[j] * PT_BIN;
+    int d = dev[j] != 0, c0 = g0[j] > visit ? d : CAT_MISS, c1 = g1[j] > visit ? d : CAT_MISS;
+    uint32_t *q0 = cnt0 + at, *q1 = cnt1 + at;
+    q0[c0]++;
+    q0[4 + c0] += v0[(size_t)j * nm] != 0;
+    q1[c1]++;
+    q1[4 + c1] += v1[(size_t)j * nm] != 0;
+  }
+}
+
+/* A continuous set of everyone without LOCF, both hypotheses in one loop, with or without
+ * baseline sums (`base`, a constant in each caller): a patient not observed adds to a scratch
+ * cell instead of branching. */
+static inline __attribute__((always_inline)) void pass_cont_body(struct tsim_pt_ws *P, const pt_set *S,
+                                                                const pass *x0, const pass *x1, const int base) {
+  double *acc0 = P->acc + S->off[0], *acc1 = P->acc + S->off[1], junk[6];
+  const double *cy0 = S->cy[0], *cy1 = S->cy[1], *v0 = x0->val, *v1 = x1->val, *bv = x0->base;
+  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev, *arm = x0->arm;
+  const uint32_t *cell = x0->cell;
+  size_t st = base ? 6 : 3, per_cell = 2 * st, nm = x0->nmeas, nb = x0->nbase;
+  int visit = S->visit;
+  double cb = S->cb;
+  for (long long j = 0; j < x0->n; j++) {
+    size_t at = (size_t)cell[j] * per_cell + (dev[j] != 0 ? st : 0);
+    double *q0 = g0[j] > visit ? acc0 + at : junk, *q1 = g1[j] > visit ? acc1 + at : junk;
+    int a = arm[j];
+    double y0 = v0[(size_t)j * nm] - cy0[a], y1 = v1[(size_t)j * nm] - cy1[a];
+    q0[0] += 1;
+    q0[1] += y0;
+    q0[2] += y0 * y0;
+    q1[0] += 1;
+    q1[1] += y1;
+    q1[2] += y1 * y1;
+    if (base) {
+      double b = bv[(size_t)j * nb] - cb;
+      q0[3] += b;
+      q0[4] += b * b;
+      q0[5] += y0 * b;
+      q1[3] += b;
+      q1[4] += b * b;
+      q1[5] += y1 * b;
+    }
+  }
+}
+static void pass_cont(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  pass_cont_body(P, S, x0, x1, 0);
+}
+static void pass_cont_base(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  pass_cont_body(P, S, x0, x1, 1);
+}
+
 void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   struct tsim_pt_ws *P = w->pt;
   const tsim_cohort *c = w->cohort;
   const tsim_latent_plan *lp = c->plan->lat;
   if (P->ncnt) memset(P->cnt, 0, P->ncnt * sizeof *P->cnt);
   if (P->nacc) memset(P->acc, 0, P->nacc * sizeof *P->acc);
-  size_t na = (size_t)w->sc->narms, nmeas = (size_t)lp->nmeas, nbase = (size_t)lp->nbase;
-  const uint8_t *gone0 = c->pat.gone[0], *gone1 = c->pat.gone[1], *dev = c->pat.dev, *sub = c->pat.sub;
-  for (long long j = 0; j < c->n; j++) {
-    int a = c->arm[j], d = dev[j], g[2] = {gone0[j], gone1[j]};
-    size_t cell = (size_t)c->site[j] * na + (size_t)a;
-    const double *base = c->pat.base + (size_t)j * nbase;
-    for (int i = 0; i < P->nsets; i++) {
-      const pt_set *S = &P->set[i];
-      if (S->subgroup >= 0 && !((sub[j] >> S->subgroup) & 1)) continue;
-      for (int h = 0; h < 2; h++) {
-        double v;
-        int cat = set_value(S, c->pat.val[h] + (size_t)j * nmeas + (size_t)S->meas, g[h], d, &v);
-        if (!S->cont) {
-          uint32_t *q = P->cnt + S->off[h] + cell * PT_BIN;
-          q[cat]++;
-          if (cat == CAT_LOCF) q[CAT_MISS]++;
-          if (cat != CAT_MISS) q[4 + cat] += v != 0;
-          continue;
-        }
-        if (cat == CAT_MISS) continue;
-        double *q = P->acc + S->off[h] + (cell * (size_t)S->ncat + (size_t)cat) * (size_t)S->stride;
-        double y = v - S->cy[h][a];
-        q[0] += 1;
-        q[1] += y;
-        q[2] += y * y;
-        if (S->base) {
-          double b = base[S->bidx] - S->cb;
-          q[3] += b;
-          q[4] += b * b;
-          q[5] += y * b;
-        }
-      }
+  uint32_t na = (uint32_t)w->sc->narms;
+  for (long long j = 0; j < c->n; j++) P->cell[j] = (uint32_t)c->site[j] * na + c->arm[j];
+  /* Set by set, both hypotheses at once: each pass a short loop over the patients. */
+  for (int i = 0; i < P->nsets; i++) {
+    const pt_set *S = &P->set[i];
+    pass x[2];
+    for (int h = 0; h < 2; h++)
+      x[h] = (pass){P->cell, c->arm, c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + S->meas,
+                    S->base ? c->pat.base + S->bidx : NULL, (size_t)lp->nmeas, (size_t)lp->nbase, c->n};
+    if (S->subgroup >= 0 || S->locf) {
+      pass_general(P, S, 0, &x[0]);
+      pass_general(P, S, 1, &x[1]);
+    } else if (!S->cont) {
+      pass_binary(P, S, &x[0], &x[1]);
+    } else if (S->base) {
+      pass_cont_base(P, S, &x[0], &x[1]);
+    } else {
+      pass_cont(P, S, &x[0], &x[1]);
     }
   }
 }
@@ -507,13 +596,14 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
       break;
     }
     case TSIM_TEST_ANCOVA: {
-      tsim_ancova_fit r;
       tsim_ancova_sums a0 = {s0[0], c0, cb, s0[1], s0[2], s0[3], s0[4], s0[5]};
       tsim_ancova_sums a1 = {s1[0], c1, cb, s1[1], s1[2], s1[3], s1[4], s1[5]};
-      if (tsim_ancova_from_sums(&a0, &a1, 0.0, &r) < 0) return -1;
-      p = r.p;
-      stat = r.t;
-      diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
+      double nu;
+      /* diff: the adjusted difference; NaN (trial undefined) when the fit is. */
+      if (tsim_ancova_sums_t(&a0, &a1, &stat, &nu, &diff) < 0) return -1;
+      /* Two-sided and only the decision wanted: cached quantiles, as for the t tests. */
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      else if (!isnan(stat)) p = tsim_t_two_sided_p(stat, nu);
       break;
     }
     default: break;
@@ -532,6 +622,22 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
   return 0;
 }
 
+/* Adds the first ncats categories of every (site, arm) cell of the sites an keeps into
+ * sum[arm] (st doubles each: a constant in each caller); *dropped gets the sites removed. */
+static inline __attribute__((always_inline)) void add_cells(const tsim_scenario *sc, const tsim_analysis *an,
+                                                           const double *q, size_t na, size_t nc, size_t ncats,
+                                                           const size_t st, double sum[][6], int *dropped) {
+  for (int s = 0; s < sc->nsites; s++, q += na * nc * st) {
+    if (an->exclude && an->exclude[s]) {
+      ++*dropped;
+      continue;
+    }
+    for (size_t a = 0; a < na; a++)
+      for (size_t i = 0; i < ncats; i++)
+        for (size_t u = 0; u < st; u++) sum[a][u] += q[(a * nc + i) * st + u];
+  }
+}
+
 /* Continuous analysis k under hypothesis h from its set's cells: each arm's sums over the
  * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF);
  * patient by patient where the closed-form ANCOVA would lose digits (compare_sums). */
@@ -542,18 +648,13 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
   const pt_set *S = &P->set[P->set_of[k]];
   size_t na = (size_t)sc->narms, st = (size_t)S->stride, nc = (size_t)S->ncat;
   int pp = an->population == TSIM_POP_PER_PROTOCOL;
-  size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2, width = ncats * st;
-  double sum[TSIM_MAX_ARMS][6] = {{0}};
+  size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2;
+  double sum[TSIM_MAX_ARMS][6];
+  memset(sum, 0, na * sizeof sum[0]);
   int dropped = 0;
-  for (int s = 0; s < sc->nsites; s++) {
-    if (an->exclude && an->exclude[s]) {
-      dropped++;
-      continue;
-    }
-    const double *q = P->acc + S->off[h] + (size_t)s * na * nc * st;
-    for (size_t a = 0; a < na; a++, q += nc * st)
-      for (size_t i = 0; i < width; i++) sum[a][i % st] += q[i];
-  }
+  const double *q = P->acc + S->off[h];
+  if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);
+  else add_cells(sc, an, q, na, nc, ncats, 6, sum, &dropped);
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     int arm = tsim_comparison_arm(sc, j), c = sc->control;
     if (compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]) != 0) {

@@ -92,5 +92,9 @@ typedef struct tsim_ancova_sums {
 
 int tsim_ancova_from_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double conf,
                           tsim_ancova_fit *out);
+/* The same fit's t, df and adjusted difference only, without the p-value (whose incomplete beta
+ * function is most of the cost), for a decision from cached t quantiles; the same return
+ * value, NaN outputs unless 1. */
+int tsim_ancova_sums_t(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *t, double *df, double *diff);
 
 #endif
