@@ -10,7 +10,9 @@
  * quantiles):
  *   binary analyses       every field the same (integer counts);
  *   continuous analyses   the same patients, sites and definedness; difference, statistic and
- *                         p-value within a relative TOL (the cells' one-pass sums about the
+ *                         p-value within a relative TOL (the difference relative to the larger of
+ *                         its size and the end point's SD, the statistic to the larger of its size
+ *                         and 1: near 0 only an absolute error means anything; the cells' one-pass sums about the
  *                         plan's means against two-pass means and SDs, and the closed-form
  *                         ANCOVA against the QR: rounding), and the same decision unless p lies
  *                         within TOL of alpha. Where the end point's means are far from 0 in SDs
@@ -19,7 +21,8 @@
  *                         and the cells' sums about the plan's means do not (the "offset" end
  *                         point of tests/ptanalysis/rules.json, kappa 2e6): the tolerance is
  *                         then TOL kappa.
- * The largest relative differences are printed. The scenarios must exercise the cell path
+ * The largest relative differences are printed (TSIM_PT_TRIALS=N in the environment compares N
+ * trials instead of TRIALS). The scenarios must exercise the cell path
  * (every binary analysis, and every continuous one but the rank-sum test and the "far" end
  * point of rules.json, whose anomaly sends it back to the patients: checked by name). The
  * "tight" ANCOVA of tests/ptanalysis/tight.json reads the cells, but its closed form declines every fit (a
@@ -58,12 +61,21 @@ static int same_outcome(const tsim_outcome *a, const tsim_outcome *b) {
          a->defined == b->defined && same_double(a->diff, b->diff) && a->sites_dropped == b->sites_dropped;
 }
 
-/* |a - b| relative to the larger magnitude; 0 when both are NaN, infinite when one is. */
-static double rel(double a, double b) {
+/* |a - b| relative to the larger of their magnitudes and `floor`; 0 when both are NaN, infinite
+ * when one is. */
+static double rel(double a, double b, double floor) {
   if (isnan(a) && isnan(b)) return 0;
   if (isnan(a) || isnan(b)) return INFINITY;
-  double m = fmax(fabs(a), fabs(b));
+  double m = fmax(fmax(fabs(a), fabs(b)), floor);
   return m == 0 ? 0 : fabs(a - b) / m;
+}
+
+/* The end point's smallest SD: the scale of a difference in means near 0. */
+static double sd_of(const tsim_scenario *sc, const tsim_analysis *an) {
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  double sd = INFINITY;
+  for (int a = 0; a < sc->narms; a++) sd = fmin(sd, ep->sd[a]);
+  return sd;
 }
 
 /* kappa of analysis k (above), at least 1. */
@@ -79,6 +91,8 @@ static double kappa_of(const tsim_scenario *sc, const tsim_analysis *an) {
 }
 
 static void paths_agree(const char *file) {
+  /* TSIM_PT_TRIALS=N compares N trials instead (a longer look at the differences). */
+  long long trials = getenv("TSIM_PT_TRIALS") ? atoll(getenv("TSIM_PT_TRIALS")) : TRIALS;
   tsim_scenario *sc = load(file);
   if (!sc) return;
   CHECK(sc->latent, "%s: a latent-model scenario expected", file);
@@ -100,7 +114,7 @@ static void paths_agree(const char *file) {
       CHECK(!tsim__ptanalysis_from_cells(pts, k), "%s: analysis %s reads the cells on the per-patient path",
             file, an->id);
     }
-    for (long long trial = 0; trial < TRIALS; trial++) {
+    for (long long trial = 0; trial < trials; trial++) {
       tsim_cohort_sample(c, 77, trial);
       int want_p = trial % 2 == 0;
       cells->want_p = pts->want_p = want_p;
@@ -125,11 +139,10 @@ static void paths_agree(const char *file) {
               continue;
             }
             continuous++;
-            double rp = rel(x->p, y->p), rs = rel(x->stat, y->stat), rd = rel(x->diff, y->diff);
-            double kap = kappa_of(sc, an);
-            worst_p = fmax(worst_p, rp / kap);
-            worst_stat = fmax(worst_stat, rs / kap);
-            worst_diff = fmax(worst_diff, rd / kap);
+            double rp = rel(x->p, y->p, 0), rs = rel(x->stat, y->stat, 1), rd = rel(x->diff, y->diff, sd_of(sc, an));
+            worst_p = fmax(worst_p, rp);
+            worst_stat = fmax(worst_stat, rs);
+            worst_diff = fmax(worst_diff, rd);
             /* A p-value this close to alpha may fall on either side: both paths are right. */
             double tol = TOL * kappa_of(sc, an);
             int near = fabs(y->p - an->alpha) <= tol * an->alpha;
@@ -152,8 +165,8 @@ static void paths_agree(const char *file) {
   CHECK(differ == 0, "%s: %lld of %lld outcomes differ between the paths", file, differ, compared);
   CHECK(rejected > 0 && rejected < compared, "%s: vacuous comparison (%lld rejected of %lld)", file, rejected,
         compared);
-  printf("%s: %lld outcomes agree (%lld continuous: largest relative difference / kappa: p %.2g, statistic "
-         "%.2g, difference %.2g; %lld decisions differ, %lld p-values within %g of alpha)\n",
+  printf("%s: %lld outcomes agree (%lld continuous: largest relative difference: p %.2g, statistic %.2g, "
+         "difference %.2g; %lld decisions differ, %lld p-values within %g of alpha)\n",
          file, compared, continuous, worst_p, worst_stat, worst_diff, flips, border, TOL);
   tsim_analysis_ws_free(cells);
   tsim_analysis_ws_free(pts);
