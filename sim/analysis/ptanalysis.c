@@ -446,10 +446,12 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
 }
 
+static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
+                      const double *y1, const double *b1, long long n1, tsim_outcome *o);
+
 /* One comparison of a continuous analysis on the kept patients (w->pt->vals, w->pt->grp). */
 static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
-  const tsim_analysis *an = &sc->analyses[k];
   long long n0 = 0, n1 = 0;
   /* Control first, then the experimental arm, keeping each arm's order. */
   for (long long i = 0; i < m; i++)
@@ -462,9 +464,18 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       w->pt->y2[n0 + n1] = w->pt->vals[i];
       w->pt->b2[n0 + n1++] = w->pt->bases[i];
     }
+  test_arms(w, k, w->pt->y2, w->pt->b2, n0, w->pt->y2 + n0, w->pt->b2 + n0, n1, o);
+}
+
+/* The test of continuous analysis k on the control's values y0 (baselines b0) and the
+ * experimental arm's y1 (b1), each in the patients' order. */
+static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
+                      const double *y1, const double *b1, long long n1, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  tsim_mean_sd(w->pt->y2, n0, &m0, &s0);
-  tsim_mean_sd(w->pt->y2 + n0, n1, &m1, &s1);
+  tsim_mean_sd(y0, n0, &m0, &s0);
+  tsim_mean_sd(y1, n1, &m1, &s1);
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -480,12 +491,12 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank, w->pt->y2, (size_t)n0, w->pt->y2 + n0, (size_t)n1, 1, &stat, NULL);
+      p = tsim_wilcoxon(w->pt->rank, y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
-      tsim_ancova_arm a0 = {w->pt->y2, w->pt->b2, (size_t)n0};
-      tsim_ancova_arm a1 = {w->pt->y2 + n0, w->pt->b2 + n0, (size_t)n1};
+      tsim_ancova_arm a0 = {y0, b0, (size_t)n0};
+      tsim_ancova_arm a1 = {y1, b1, (size_t)n1};
       p = tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
@@ -531,6 +542,28 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
     compare_continuous(w, k, m, tsim_comparison_arm(sc, j), &out[j]);
     out[j].sites_dropped = dropped;
   }
+}
+
+/* The rank-sum test of a two-arm design, analysis k under hypothesis h: the kept values
+ * gathered straight into the two arms (control into y2, the other arm into b2, each in the
+ * patients' order, as eval_continuous orders them), then the same test. */
+static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_cohort *c = w->cohort;
+  int ctl = sc->control, dropped = 0;
+  for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
+  double *y0 = w->pt->y2, *y1 = w->pt->b2;
+  long long n0 = 0, n1 = 0;
+  selection sel = select_for(w, an, h);
+  for (long long j = 0; j < c->n; j++) {
+    double v;
+    if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
+    if (c->arm[j] == ctl) y0[n0++] = v;
+    else y1[n1++] = v;
+  }
+  test_arms(w, k, y0, NULL, n0, y1, NULL, n1, out);
+  out->sites_dropped = dropped;
 }
 
 /* Binary analysis k under hypothesis h from its set's cells: its population's responders and
@@ -675,6 +708,8 @@ void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_o
   if (w->pt->set_of[k] >= 0 && !w->general) {
     if (cont) eval_continuous_cells(w, k, (int)h, out);
     else eval_binary_cells(w, k, (int)h, out);
+  } else if (cont && an->test == TSIM_TEST_WILCOXON && w->two && !w->general) {
+    eval_wilcoxon(w, k, (int)h, out);
   } else if (cont) {
     eval_continuous(w, k, (int)h, out);
   } else {
