@@ -1,5 +1,6 @@
-/* ptanalysis.c - analyses of a latent-model cohort, read patient by patient (see analysis.h
- * for populations and site rules, latent.h for the model).
+/* ptanalysis.c - analyses of a latent-model cohort, from statistics of its patients per
+ * (site, arm) cell or read patient by patient (see analysis.h for populations and site rules,
+ * latent.h for the model).
  *
  * One analysis looks at one measure: its end point at its visit. Patient j is observed there
  * when it had not dropped out by that visit. Who is analysed, and with what value:
@@ -11,7 +12,7 @@
  *                           observation of the end point at all is left out.
  * A "subgroup" keeps only its members. Binary analyses then count responders per (site, arm)
  * and share everything after that with the cell-table path (analysis.c); continuous analyses
- * collect each kept patient's value (and baseline) and run their test per comparison.
+ * run their test per comparison on the kept patients' sums (or values).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -43,11 +44,12 @@
  * a pass over the patients gives; continuous tests differ from the per-patient two-pass sums
  * at the rounding level.
  *
- * The per-patient path (eval_continuous below) stays for the rank-sum test, which needs the
- * values, and for a continuous set whose sums could lose digits: some mean it can see (an
- * anomaly's, another arm's or hypothesis's is not: each cell has its own c; an earlier visit's
- * for LOCF) more than PT_MAX_OFFSET SDs from c, or an SD below 2^-300 (whose squares would
- * underflow). */
+ * The patients are read one by one (eval_continuous, eval_wilcoxon below) for the rank-sum
+ * test, which needs the values; for a continuous set whose sums could lose digits: a mean its
+ * cells can hold (an anomaly's on that end point, or for LOCF an earlier visit's) more than
+ * about PT_MAX_OFFSET SDs from its arm's c, or an SD below 2^-300 (whose squares would
+ * underflow); for an ANCOVA whose closed form declines a fit (ancova.h); and for every
+ * analysis when the workspace's `general` is set (tests compare the paths). */
 enum { CAT_PP = 0, CAT_DEV = 1, CAT_LOCF = 2, CAT_MISS = 3 };
 #define PT_BIN 8            /* uint32 per binary cell: n of the 4 categories, x of PP, DEV, LOCF, pad */
 #define PT_MAX_OFFSET 64.0  /* SDs: cancellation costs at most 64^2 eps ~ 1e-12 relative */
