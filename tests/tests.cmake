@@ -183,6 +183,8 @@ tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identitie
 # scripts in tests/r/.
 tsim_unit_test(test_ranktest ranktest_should_match_r_wilcox_test fast POSIX)
 tsim_unit_test(test_ancova ancova_should_match_r_lm fast POSIX)
+# The closed-form ANCOVA from each arm's sums (the simulation's) against the QR on the values.
+tsim_unit_test(test_ancova_sums ancova_from_sums_should_match_the_qr_fit fast)
 tsim_unit_test(test_logistic logistic_should_match_r_glm fast POSIX)
 tsim_r_test(stattest_should_match_r_when_regenerated test_stattest)
 tsim_r_test(contest_should_match_r_when_regenerated test_contest contest)
@@ -218,6 +220,17 @@ tsim_unit_test(test_analysis analysis_should_give_the_same_outcomes_from_site_su
                ${TSIM_SRC}/tests/analysis/large_sites.json
                ${TSIM_SRC}/tests/analysis/block_chisq.json
                ${TSIM_SRC}/tests/analysis/block_three.json)
+
+# The latent model's analyses from cell statistics (one pass over a trial's patients) against
+# the same analyses read patient by patient: binary outcomes identical, continuous ones within
+# rounding.
+tsim_unit_test(test_ptanalysis ptanalysis_should_give_from_cells_what_the_patients_give fast
+               ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/pss2022.json ${TSIM_SCN}/he2019_sle.json
+               ${TSIM_SCN}/nct02084238_single_arm.json
+               ${TSIM_SRC}/tests/ptanalysis/rules.json ${TSIM_SRC}/tests/ptanalysis/rules_single_arm.json
+               ${TSIM_SRC}/tests/ptanalysis/tight.json
+               ${TSIM_SRC}/tests/latent/continuous.json ${TSIM_SRC}/tests/latent/binary.json
+               ${TSIM_SRC}/tests/latent/hetero.json)
 
 # The layers of sim/ run one way and no files form a circle (tests/layers.sh reads the includes
 # from the sources and the calls from the built object files).

@@ -144,7 +144,10 @@ static void prepare_two(tsim_analysis_ws *w, const tsim_cohort *c, int e) {
 void tsim_analysis_prepare(tsim_analysis_ws *w, const tsim_cohort *c) {
   const tsim_scenario *sc = w->sc;
   w->cohort = c;
-  if (sc->latent) return; /* analyses read the patients themselves */
+  if (sc->latent) { /* the patients' statistics per (site, arm) cell, read once (ptanalysis.c) */
+    if (!w->general) tsim__ptanalysis_prepare(w);
+    return;
+  }
   /* The cell table is arm-major: each arm's sites are contiguous. */
   size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, per_ep = na * ns;
   if (na == 2 && w->nused == 1) {

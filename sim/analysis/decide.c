@@ -29,7 +29,8 @@ int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
       d->barnard = calloc((size_t)1 << TSIM_BARNARD_CACHE_BITS, sizeof *d->barnard);
       if (!d->barnard) { tsim_decider_free(d); return -1; }
     }
-    if (rule != TSIM_DECIDE_T || sc->analyses[k].sided != 2) continue;
+    /* ANCOVA's t on n - 3 df is decided alike (ptanalysis.c). */
+    if ((rule != TSIM_DECIDE_T && sc->analyses[k].test != TSIM_TEST_ANCOVA) || sc->analyses[k].sided != 2) continue;
     d->tq[k] = calloc(TSIM_T_CACHE_DF + 1, sizeof *d->tq[k]);
     if (!d->tq[k]) { tsim_decider_free(d); return -1; }
   }

@@ -57,7 +57,7 @@ typedef struct tsim_decider {
   double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
   double tol[TSIM_MAX_ANALYSES];   /* 1e-9: relatively nearer than that, the p-value decides */
   unsigned char n1[TSIM_MAX_ANALYSES]; /* 1: the 'N-1' chi-square, X2 (N-1)/N */
-  double *tq[TSIM_MAX_ANALYSES];   /* t-test analyses: q(df) for whole df (0 = not yet); owned */
+  double *tq[TSIM_MAX_ANALYSES];   /* t-test and ANCOVA analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
   int used;                        /* entries in use */
   tsim_barnard_entry *barnard;     /* [1 << TSIM_BARNARD_CACHE_BITS] when an analysis uses

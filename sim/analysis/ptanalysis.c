@@ -1,5 +1,6 @@
-/* ptanalysis.c - analyses of a latent-model cohort, read patient by patient (see analysis.h
- * for populations and site rules, latent.h for the model).
+/* ptanalysis.c - analyses of a latent-model cohort, from statistics of its patients per
+ * (site, arm) cell or read patient by patient (see analysis.h for populations and site rules,
+ * latent.h for the model).
  *
  * One analysis looks at one measure: its end point at its visit. Patient j is observed there
  * when it had not dropped out by that visit. Who is analysed, and with what value:
@@ -11,7 +12,7 @@
  *                           observation of the end point at all is left out.
  * A "subgroup" keeps only its members. Binary analyses then count responders per (site, arm)
  * and share everything after that with the cell-table path (analysis.c); continuous analyses
- * collect each kept patient's value (and baseline) and run their test per comparison.
+ * run their test per comparison on the kept patients' sums (or values).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -26,6 +27,44 @@
 #include "stats/ranktest.h"
 #include "stats/stattest.h"
 
+/* Cell statistics. tsim__ptanalysis_prepare reads a trial's patients once, for both hypotheses,
+ * into per-(site, arm) sums by category, for every "set" - a measure (end point at a visit) and a
+ * subgroup (or everyone) some analyses read:
+ *   PP    observed at the visit, no major deviation;
+ *   DEV   observed, with a major deviation;
+ *   LOCF  not observed, carrying its last earlier observation (only where an analysis asks);
+ *   MISS  not observed (binary: the non-responders of "non_responder" imputation; counted only).
+ * A binary set keeps counts and responders per category; a continuous one the count, and the
+ * sum and sum of squares of y - c, c a constant per (hypothesis, arm): the plan's mean of that
+ * measure, so that each cell's values lie within a few SDs of c and one-pass sums lose no digits
+ * to cancellation; with a baseline (ANCOVA) also the sums of b - cb, its squares and the cross
+ * products (cb the baseline's mean). Every population is then a sum of categories, and a
+ * listed site exclusion or the post hoc rule a choice of which sites' cells to add: an analysis
+ * visits cells, not patients. Binary counts are integers, so binary analyses give exactly what
+ * a pass over the patients gives; continuous tests differ from the per-patient two-pass sums
+ * at the rounding level.
+ *
+ * The patients are read one by one (eval_continuous, eval_wilcoxon below) for the rank-sum
+ * test, which needs the values; for a continuous set whose sums could lose digits: a mean its
+ * cells can hold (an anomaly's on that end point, or for LOCF an earlier visit's) more than
+ * about PT_MAX_OFFSET SDs from its arm's c, or an SD below 2^-300 (whose squares would
+ * underflow); for an ANCOVA whose closed form declines a fit (ancova.h); and for every
+ * analysis when the workspace's `general` is set (tests compare the paths). */
+enum { CAT_PP = 0, CAT_DEV = 1, CAT_LOCF = 2, CAT_MISS = 3 };
+#define PT_BIN 8            /* uint32 per binary cell: n of the 4 categories, x of PP, DEV, LOCF, pad */
+#define PT_MAX_OFFSET 64.0  /* SDs: cancellation costs at most 64^2 eps ~ 1e-12 relative */
+#define PT_MIN_SD 0x1p-300
+
+typedef struct pt_set {
+  int meas, own, visit, subgroup; /* measure, its index among the end point's visits, scenario visit */
+  const int *visits;  /* the end point's visits (LOCF) */
+  int cont, locf, base; /* continuous; keeps LOCF values; baseline sums */
+  int bidx;           /* baseline index (base) */
+  int ncat, stride;   /* continuous: categories kept (2, or 3 with LOCF), doubles per category */
+  size_t off[2];      /* its cells in cnt (binary) or acc (continuous), by hypothesis */
+  double cy[2][TSIM_MAX_ARMS], cb; /* centring constants */
+} pt_set;
+
 /* The workspace's part for analyses of patients (tsim_analysis_ws.pt). */
 struct tsim_pt_ws {
   long long *px, *pn;   /* [nsites * narms] one analysis's responders / patients per cell */
@@ -34,8 +73,121 @@ struct tsim_pt_ws {
   uint8_t *grp;         /* [n] their arms */
   double *y2, *b2;      /* [n] the two arms of one comparison, control first */
   struct tsim_rank_ws *rank;     /* Wilcoxon workspace */
-  struct tsim_ancova_ws *ancova; /* ANCOVA workspace */
+  struct tsim_ancova_ws *ancova; /* ANCOVA workspace (the per-patient path) */
+  pt_set *set;          /* [nsets] */
+  int nsets;
+  int set_of[TSIM_MAX_ANALYSES]; /* each analysis's set, or -1: the per-patient path */
+  uint32_t *cnt;        /* binary sets' cells: [PT_BIN] per (site, arm), site-major */
+  double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
+  size_t ncnt, nacc;
+  uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major */
 };
+
+/* The plan's mean of end point ep at own visit u in arm a under hypothesis h, and its SD: the
+ * null twin gives every arm the control's (latent.h). Centring constants, and what sums_safe
+ * checks; continuous end points are never analysed in a single-arm design. */
+static double plan_mean(const tsim_scenario *sc, const tsim_endpoint *ep, int h, int u, int a) {
+  return ep->mean_v[u][h && !sc->single_arm ? sc->control : a];
+}
+static double plan_sd(const tsim_scenario *sc, const tsim_endpoint *ep, int h, int a) {
+  return ep->sd[h && !sc->single_arm ? sc->control : a];
+}
+
+/* 1 when set S's one-pass sums keep their digits (see above). */
+static int sums_safe(const tsim_scenario *sc, int e, const pt_set *S) {
+  const tsim_endpoint *ep = &sc->endpoints[e];
+  double minsd = INFINITY;
+  for (int h = 0; h < 2; h++)
+    for (int a = 0; a < sc->narms; a++) minsd = fmin(minsd, plan_sd(sc, ep, h, a));
+  if (!(minsd >= PT_MIN_SD) || (S->base && !(ep->base_sd >= PT_MIN_SD))) return 0;
+  /* A site effect moves a mean by sd b sqrt(3) / pi, b ~ N(0, heterogeneity_sd): 8 SDs of b. */
+  double room = PT_MAX_OFFSET - 8 * sc->heterogeneity_sd * 0.5513;
+  for (int h = 0; h < 2; h++)
+    for (int a = 0; a < sc->narms; a++) {
+      double c = S->cy[h][a];
+      for (int u = S->locf ? 0 : S->own; u <= S->own; u++)
+        if (!(fabs(plan_mean(sc, ep, h, u, a) - c) <= room * minsd)) return 0;
+      for (int i = 0; i < sc->nanomalies; i++) {
+        const tsim_anomaly *an = &sc->anomalies[i];
+        if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) && !isnan(an->mean) &&
+            !(fabs(an->mean - c) <= room * minsd))
+          return 0;
+      }
+    }
+  return 1;
+}
+
+/* The sets the analyses read (set_of, set, nsets) and the accumulators' layout. */
+static int plan_sets(tsim_analysis_ws *w) {
+  const tsim_scenario *sc = w->sc;
+  struct tsim_pt_ws *P = w->pt;
+  size_t cells = (size_t)sc->nsites * (size_t)sc->narms;
+  /* The measures' layout (the sampler's plan is not at hand before the first trial). */
+  tsim_latent_plan *lp = calloc(1, sizeof *lp); /* tsim_latent_layout counts from zero */
+  if (!lp || tsim_latent_layout(lp, sc) != 0 || !(P->set = calloc((size_t)sc->nanalyses + 1, sizeof *P->set))) {
+    free(lp);
+    return -1;
+  }
+  int set_ep[TSIM_MAX_ANALYSES + 1];
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
+    P->set_of[k] = -1;
+    if (cont && an->test == TSIM_TEST_WILCOXON) continue;
+    int i = 0;
+    while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
+    pt_set *S = &P->set[i];
+    if (i == P->nsets) {
+      P->nsets++;
+      S->meas = meas;
+      S->own = an->visit;
+      S->visit = ep->visits[an->visit];
+      S->visits = ep->visits;
+      S->subgroup = an->subgroup;
+      S->cont = cont;
+      S->bidx = lp->base_of[an->endpoint];
+      set_ep[i] = an->endpoint;
+      for (int h = 0; h < 2; h++)
+        for (int a = 0; a < sc->narms; a++) S->cy[h][a] = cont ? plan_mean(sc, ep, h, an->visit, a) : 0;
+      S->cb = S->bidx >= 0 ? ep->base_mean : 0;
+    }
+    S->locf |= an->population != TSIM_POP_PER_PROTOCOL && an->missing == TSIM_MISSING_LOCF;
+    S->base |= cont && an->test == TSIM_TEST_ANCOVA;
+    P->set_of[k] = i;
+  }
+  free(lp);
+  /* Continuous sets whose sums could lose digits go back to the per-patient path. */
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    if (!S->cont || sums_safe(sc, set_ep[i], S)) continue;
+    for (int k = 0; k < sc->nanalyses; k++)
+      if (P->set_of[k] == i) P->set_of[k] = -1;
+    S->cont = -1; /* unused */
+  }
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    if (S->cont == 0) {
+      for (int h = 0; h < 2; h++, P->ncnt += cells * PT_BIN) S->off[h] = P->ncnt;
+    } else if (S->cont == 1) {
+      S->ncat = S->locf ? 3 : 2;
+      S->stride = S->base ? 6 : 3;
+      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)(S->ncat * S->stride)) S->off[h] = P->nacc;
+    }
+  }
+  /* Drop the unused sets from the pass. */
+  int kept = 0, map[TSIM_MAX_ANALYSES + 1];
+  for (int i = 0; i < P->nsets; i++) {
+    map[i] = P->set[i].cont >= 0 ? kept : -1;
+    if (map[i] >= 0) P->set[kept++] = P->set[i];
+  }
+  for (int k = 0; k < sc->nanalyses; k++)
+    if (P->set_of[k] >= 0) P->set_of[k] = map[P->set_of[k]];
+  P->nsets = kept;
+  P->cnt = calloc(P->ncnt + 1, sizeof *P->cnt);
+  P->acc = calloc(P->nacc + 1, sizeof *P->acc);
+  return P->cnt && P->acc ? 0 : -1;
+}
 
 int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   const tsim_scenario *sc = w->sc;
@@ -50,6 +202,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->grp = malloc(n);
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
+  w->pt->cell = malloc(n * sizeof *w->pt->cell);
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
@@ -57,8 +210,8 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   }
   if (rank) w->pt->rank = tsim_rank_ws_new(n);
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 &&
-                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova)
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
+                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
 }
@@ -76,8 +229,156 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->b2);
   tsim_rank_ws_free(w->pt->rank);
   tsim_ancova_ws_free(w->pt->ancova);
+  free(w->pt->set);
+  free(w->pt->cnt);
+  free(w->pt->acc);
+  free(w->pt->cell);
   free(w->pt);
   w->pt = NULL;
+}
+
+/* One patient's value of set S under one hypothesis, g its first missed visit: its category,
+ * with *v set, or CAT_MISS (not observed, nothing carried). */
+static inline int set_value(const pt_set *S, const double *val, int g, int dev, double *v) {
+  if (g > S->visit) {
+    *v = val[0];
+    return dev ? CAT_DEV : CAT_PP;
+  }
+  if (S->locf)
+    for (int u = S->own - 1; u >= 0; u--)
+      if (S->visits[u] < g) {
+        *v = val[u - S->own];
+        return CAT_LOCF;
+      }
+  return CAT_MISS;
+}
+
+/* The patients' cells, and what one pass of set S under hypothesis h reads. */
+typedef struct pass {
+  const uint32_t *cell;   /* [n] each patient's (site, arm) cell */
+  const uint8_t *arm, *gone, *dev, *sub;
+  const double *val;      /* the set's measure of patient 0 */
+  const double *base;     /* its baseline of patient 0 (base) */
+  size_t nmeas, nbase;
+  long long n;
+} pass;
+
+/* Set S under one hypothesis, patient by patient, any set (subgroups, LOCF). */
+static void pass_general(struct tsim_pt_ws *P, const pt_set *S, int h, const pass *x) {
+  for (long long j = 0; j < x->n; j++) {
+    if (S->subgroup >= 0 && !((x->sub[j] >> S->subgroup) & 1)) continue;
+    double v = 0;
+    int cat = set_value(S, x->val + (size_t)j * x->nmeas, x->gone[j], x->dev[j], &v);
+    if (!S->cont) {
+      uint32_t *q = P->cnt + S->off[h] + (size_t)x->cell[j] * PT_BIN;
+      q[cat]++;
+      if (cat == CAT_LOCF) q[CAT_MISS]++;
+      if (cat != CAT_MISS) q[4 + cat] += v != 0;
+      continue;
+    }
+    if (cat == CAT_MISS) continue;
+    double *q = P->acc + S->off[h] + ((size_t)x->cell[j] * (size_t)S->ncat + (size_t)cat) * (size_t)S->stride;
+    double y = v - S->cy[h][x->arm[j]];
+    q[0] += 1;
+    q[1] += y;
+    q[2] += y * y;
+    if (S->base) {
+      double b = x->base[(size_t)j * x->nbase] - S->cb;
+      q[3] += b;
+      q[4] += b * b;
+      q[5] += y * b;
+    }
+  }
+}
+
+/* A binary set of everyone without LOCF, both hypotheses in one loop: each patient's category
+ * is PP, DEV or MISS, and its response is counted in slot 4 + category (slot 7, MISS's, is
+ * never read), without a branch. */
+static void pass_binary(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  uint32_t *cnt0 = P->cnt + S->off[0], *cnt1 = P->cnt + S->off[1];
+  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev;
+  const double *v0 = x0->val, *v1 = x1->val;
+  const uint32_t *cell = x0->cell;
+  size_t nm = x0->nmeas;
+  int visit = S->visit;
+  for (long long j = 0; j < x0->n; j++) {
+    size_t at = (size_t)cell[j] * PT_BIN;
+    int d = dev[j] != 0, c0 = g0[j] > visit ? d : CAT_MISS, c1 = g1[j] > visit ? d : CAT_MISS;
+    uint32_t *q0 = cnt0 + at, *q1 = cnt1 + at;
+    q0[c0]++;
+    q0[4 + c0] += v0[(size_t)j * nm] != 0;
+    q1[c1]++;
+    q1[4 + c1] += v1[(size_t)j * nm] != 0;
+  }
+}
+
+/* A continuous set of everyone without LOCF, both hypotheses in one loop, with or without
+ * baseline sums (`base`, a constant in each caller): a patient not observed adds to a scratch
+ * cell instead of branching. */
+static inline __attribute__((always_inline)) void pass_cont_body(struct tsim_pt_ws *P, const pt_set *S,
+                                                                const pass *x0, const pass *x1, const int base) {
+  double *acc0 = P->acc + S->off[0], *acc1 = P->acc + S->off[1], junk[6];
+  const double *cy0 = S->cy[0], *cy1 = S->cy[1], *v0 = x0->val, *v1 = x1->val, *bv = x0->base;
+  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev, *arm = x0->arm;
+  const uint32_t *cell = x0->cell;
+  size_t st = base ? 6 : 3, per_cell = 2 * st, nm = x0->nmeas, nb = x0->nbase;
+  int visit = S->visit;
+  double cb = S->cb;
+  for (long long j = 0; j < x0->n; j++) {
+    size_t at = (size_t)cell[j] * per_cell + (dev[j] != 0 ? st : 0);
+    double *q0 = g0[j] > visit ? acc0 + at : junk, *q1 = g1[j] > visit ? acc1 + at : junk;
+    int a = arm[j];
+    double y0 = v0[(size_t)j * nm] - cy0[a], y1 = v1[(size_t)j * nm] - cy1[a];
+    q0[0] += 1;
+    q0[1] += y0;
+    q0[2] += y0 * y0;
+    q1[0] += 1;
+    q1[1] += y1;
+    q1[2] += y1 * y1;
+    if (base) {
+      double b = bv[(size_t)j * nb] - cb;
+      q0[3] += b;
+      q0[4] += b * b;
+      q0[5] += y0 * b;
+      q1[3] += b;
+      q1[4] += b * b;
+      q1[5] += y1 * b;
+    }
+  }
+}
+static void pass_cont(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  pass_cont_body(P, S, x0, x1, 0);
+}
+static void pass_cont_base(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
+  pass_cont_body(P, S, x0, x1, 1);
+}
+
+void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
+  struct tsim_pt_ws *P = w->pt;
+  const tsim_cohort *c = w->cohort;
+  const tsim_latent_plan *lp = c->plan->lat;
+  if (P->ncnt) memset(P->cnt, 0, P->ncnt * sizeof *P->cnt);
+  if (P->nacc) memset(P->acc, 0, P->nacc * sizeof *P->acc);
+  uint32_t na = (uint32_t)w->sc->narms;
+  for (long long j = 0; j < c->n; j++) P->cell[j] = (uint32_t)c->site[j] * na + c->arm[j];
+  /* Set by set, both hypotheses at once: each pass a short loop over the patients. */
+  for (int i = 0; i < P->nsets; i++) {
+    const pt_set *S = &P->set[i];
+    pass x[2];
+    for (int h = 0; h < 2; h++)
+      x[h] = (pass){P->cell, c->arm, c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + S->meas,
+                    S->base ? c->pat.base + S->bidx : NULL, (size_t)lp->nmeas, (size_t)lp->nbase, c->n};
+    if (S->subgroup >= 0 || S->locf) {
+      pass_general(P, S, 0, &x[0]);
+      pass_general(P, S, 1, &x[1]);
+    } else if (!S->cont) {
+      pass_binary(P, S, &x[0], &x[1]);
+    } else if (S->base) {
+      pass_cont_base(P, S, &x[0], &x[1]);
+    } else {
+      pass_cont(P, S, &x[0], &x[1]);
+    }
+  }
 }
 
 /* What one analysis under one hypothesis reads of the patients, worked out once. */
@@ -147,10 +448,12 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
 }
 
+static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
+                      const double *y1, const double *b1, long long n1, tsim_outcome *o);
+
 /* One comparison of a continuous analysis on the kept patients (w->pt->vals, w->pt->grp). */
 static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
-  const tsim_analysis *an = &sc->analyses[k];
   long long n0 = 0, n1 = 0;
   /* Control first, then the experimental arm, keeping each arm's order. */
   for (long long i = 0; i < m; i++)
@@ -163,9 +466,18 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       w->pt->y2[n0 + n1] = w->pt->vals[i];
       w->pt->b2[n0 + n1++] = w->pt->bases[i];
     }
+  test_arms(w, k, w->pt->y2, w->pt->b2, n0, w->pt->y2 + n0, w->pt->b2 + n0, n1, o);
+}
+
+/* The test of continuous analysis k on the control's values y0 (baselines b0) and the
+ * experimental arm's y1 (b1), each in the patients' order. */
+static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
+                      const double *y1, const double *b1, long long n1, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  tsim_mean_sd(w->pt->y2, n0, &m0, &s0);
-  tsim_mean_sd(w->pt->y2 + n0, n1, &m1, &s1);
+  tsim_mean_sd(y0, n0, &m0, &s0);
+  tsim_mean_sd(y1, n1, &m1, &s1);
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -181,12 +493,12 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank, w->pt->y2, (size_t)n0, w->pt->y2 + n0, (size_t)n1, 1, &stat, NULL);
+      p = tsim_wilcoxon(w->pt->rank, y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
-      tsim_ancova_arm a0 = {w->pt->y2, w->pt->b2, (size_t)n0};
-      tsim_ancova_arm a1 = {w->pt->y2 + n0, w->pt->b2 + n0, (size_t)n1};
+      tsim_ancova_arm a0 = {y0, b0, (size_t)n0};
+      tsim_ancova_arm a1 = {y1, b1, (size_t)n1};
       p = tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
@@ -234,8 +546,175 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
   }
 }
 
+/* The rank-sum test of a two-arm design, analysis k under hypothesis h: the kept values
+ * gathered straight into the two arms (control into y2, the other arm into b2, each in the
+ * patients' order, as eval_continuous orders them), then the same test. */
+static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_cohort *c = w->cohort;
+  int ctl = sc->control, dropped = 0;
+  for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
+  double *y0 = w->pt->y2, *y1 = w->pt->b2;
+  long long n0 = 0, n1 = 0;
+  selection sel = select_for(w, an, h);
+  for (long long j = 0; j < c->n; j++) {
+    double v;
+    if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
+    if (c->arm[j] == ctl) y0[n0++] = v;
+    else y1[n1++] = v;
+  }
+  test_arms(w, k, y0, NULL, n0, y1, NULL, n1, out);
+  out->sites_dropped = dropped;
+}
+
+/* Binary analysis k under hypothesis h from its set's cells: its population's responders and
+ * patients per (site, arm), as eval_binary counts them patient by patient. */
+static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  const pt_set *S = &P->set[P->set_of[k]];
+  size_t na = (size_t)sc->narms, cells = (size_t)sc->nsites * na;
+  /* Which categories the population adds: per protocol PP; complete cases PP and DEV;
+   * non-responder imputation every patient, responders among PP and DEV; LOCF PP, DEV, LOCF. */
+  int pp = an->population == TSIM_POP_PER_PROTOCOL;
+  int nri = !pp && an->missing == TSIM_MISSING_NON_RESPONDER, locf = !pp && an->missing == TSIM_MISSING_LOCF;
+  const uint32_t *q = P->cnt + S->off[h];
+  for (size_t a = 0; a < na; a++) P->ptx[a] = P->ptn[a] = 0;
+  for (size_t cell = 0; cell < cells; cell++, q += PT_BIN) {
+    long long n = q[CAT_PP], x = q[4 + CAT_PP];
+    if (!pp) {
+      n += q[CAT_DEV] + (nri ? q[CAT_MISS] : locf ? q[CAT_LOCF] : 0);
+      x += q[4 + CAT_DEV] + (locf ? q[4 + CAT_LOCF] : 0);
+    }
+    P->px[cell] = x;
+    P->pn[cell] = n;
+    P->ptx[cell % na] += x;
+    P->ptn[cell % na] += n;
+  }
+  tsim__analysis_binary(w, k, P->px, P->pn, P->ptx, P->ptn, out);
+}
+
+/* One comparison of continuous analysis k from its arms' sums s0 (control) and s1 (count, sums
+ * of y - c and squares, then of the baseline; ancova.h): what compare_continuous gives from
+ * the patients' values, but for rounding. 0, or -1 when the closed-form ANCOVA cannot be
+ * accurate (a baseline explaining nearly all of y's variance; ancova.h): the caller then
+ * reads the patients. */
+static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const double *s1, double c0, double c1,
+                         double cb, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  long long n0 = (long long)s0[0], n1 = (long long)s1[0];
+  double p = NAN, stat = NAN, diff = NAN;
+  if (n0 > 0 && n1 > 0) diff = (c1 - c0) + (s1[1] / s1[0] - s0[1] / s0[0]);
+  int wanted = w->want_p || w->need_p[k], decided = -1;
+  switch (an->test) {
+    case TSIM_TEST_WELCH_T:
+    case TSIM_TEST_STUDENT_T: {
+      /* Mean c + S/n; SD from the sum of squares about c less n (mean - c)^2, which loses
+       * nothing to cancellation while the cell means stay near c (sums_safe). */
+      tsim_arm_summary a[2];
+      const double *sv[2] = {s0, s1};
+      double cv[2] = {c0, c1};
+      for (int i = 0; i < 2; i++) {
+        double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
+        a[i].n = (long long)n;
+        a[i].mean = n > 0 ? cv[i] + m : NAN;
+        a[i].sd = n > 1 ? sqrt(fmax(ss, 0.0) / (n - 1)) : 0.0;
+      }
+      double nu;
+      if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
+      /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      else p = tsim_t_two_sided_p(stat, nu);
+      break;
+    }
+    case TSIM_TEST_ANCOVA: {
+      tsim_ancova_sums a0 = {s0[0], c0, cb, s0[1], s0[2], s0[3], s0[4], s0[5]};
+      tsim_ancova_sums a1 = {s1[0], c1, cb, s1[1], s1[2], s1[3], s1[4], s1[5]};
+      double nu;
+      /* diff: the adjusted difference; NaN (trial undefined) when the fit is. */
+      if (tsim_ancova_sums_t(&a0, &a1, &stat, &nu, &diff) < 0) return -1;
+      /* Two-sided and only the decision wanted: cached quantiles, as for the t tests. */
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      else if (!isnan(stat)) p = tsim_t_two_sided_p(stat, nu);
+      break;
+    }
+    default: break;
+  }
+  if (an->sided == 1) p = tsim__one_sided(p, diff, sc->endpoints[an->endpoint].higher_is_better);
+  o->x0 = o->x1 = 0;
+  o->n0 = n0;
+  o->n1 = n1;
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+  o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
+  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
+  o->diff = o->defined ? diff : NAN;
+  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
+  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  return 0;
+}
+
+/* Adds the first ncats categories of every (site, arm) cell of the sites an keeps into
+ * sum[arm] (st doubles each: a constant in each caller); *dropped gets the sites removed. */
+static inline __attribute__((always_inline)) void add_cells(const tsim_scenario *sc, const tsim_analysis *an,
+                                                           const double *q, size_t na, size_t nc, size_t ncats,
+                                                           const size_t st, double sum[][6], int *dropped) {
+  for (int s = 0; s < sc->nsites; s++, q += na * nc * st) {
+    if (an->exclude && an->exclude[s]) {
+      ++*dropped;
+      continue;
+    }
+    for (size_t a = 0; a < na; a++)
+      for (size_t i = 0; i < ncats; i++)
+        for (size_t u = 0; u < st; u++) sum[a][u] += q[(a * nc + i) * st + u];
+  }
+}
+
+/* Continuous analysis k under hypothesis h from its set's cells: each arm's sums over the
+ * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF);
+ * patient by patient where the closed-form ANCOVA would lose digits (compare_sums). */
+static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  const pt_set *S = &P->set[P->set_of[k]];
+  size_t na = (size_t)sc->narms, st = (size_t)S->stride, nc = (size_t)S->ncat;
+  int pp = an->population == TSIM_POP_PER_PROTOCOL;
+  size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2;
+  double sum[TSIM_MAX_ARMS][6];
+  memset(sum, 0, na * sizeof sum[0]);
+  int dropped = 0;
+  const double *q = P->acc + S->off[h];
+  if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);
+  else add_cells(sc, an, q, na, nc, ncats, 6, sum, &dropped);
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    int arm = tsim_comparison_arm(sc, j), c = sc->control;
+    if (compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]) != 0) {
+      eval_continuous(w, k, h, out);
+      return;
+    }
+    out[j].sites_dropped = dropped;
+  }
+}
+
+int tsim__ptanalysis_from_cells(const tsim_analysis_ws *w, int k) {
+  return w->pt && !w->general && w->pt->set_of[k] >= 0;
+}
+
 void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   const tsim_analysis *an = &w->sc->analyses[k];
-  if (w->sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS) eval_continuous(w, k, (int)h, out);
-  else eval_binary(w, k, (int)h, out);
+  int cont = w->sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS;
+  if (w->pt->set_of[k] >= 0 && !w->general) {
+    if (cont) eval_continuous_cells(w, k, (int)h, out);
+    else eval_binary_cells(w, k, (int)h, out);
+  } else if (cont && an->test == TSIM_TEST_WILCOXON && w->two && !w->general) {
+    eval_wilcoxon(w, k, (int)h, out);
+  } else if (cont) {
+    eval_continuous(w, k, (int)h, out);
+  } else {
+    eval_binary(w, k, (int)h, out);
+  }
 }

@@ -64,7 +64,8 @@ typedef struct tsim_analysis_ws {
   tsim_block_consts blk;
   size_t e_off[TSIM_MAX_ANALYSES];           /* its end point's cells in the cell table */
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
-  int general;        /* 1: every analysis takes the general path (tests compare the paths) */
+  int general;        /* 1: every analysis takes the general path (tests compare the paths); in the
+                         latent model, every analysis reads the patients one by one */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
   long long *tx, *tn; /* [narms] their totals */
   unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated (general path) */

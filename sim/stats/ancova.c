@@ -204,3 +204,73 @@ double tsim_ancova(tsim_ancova_ws *ws, tsim_ancova_arm a0, tsim_ancova_arm a1, d
   }
   return p;
 }
+
+/* The closed-form fit from the sums (ancova.h): 1 with b1, its se, df and the slope; 0
+ * undefined; -1 declined. */
+static int fit_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *b1_out, double *se_out,
+                    double *df_out, double *slope_out) {
+  double n0 = a0->n, n1 = a1->n, n = n0 + n1;
+  if (!(n0 >= 1 && n1 >= 1 && n >= 4)) return 0;
+  /* Each arm's means less its constants, and its within-arm sums of squares and products. */
+  double my0 = a0->sy / n0, my1 = a1->sy / n1, mb0 = a0->sb / n0, mb1 = a1->sb / n1;
+  double syy = fmax(a0->syy - a0->sy * my0, 0.0) + fmax(a1->syy - a1->sy * my1, 0.0);
+  double sbb = fmax(a0->sbb - a0->sb * mb0, 0.0) + fmax(a1->sbb - a1->sb * mb1, 0.0);
+  double syb = (a0->syb - a0->sy * mb0) + (a1->syb - a1->sy * mb1);
+  /* The baseline's arm means and their difference, the response's likewise. */
+  double B0 = a0->cb + mb0, B1 = a1->cb + mb1, db = (a1->cb - a0->cb) + (mb1 - mb0);
+  double Y0 = a0->cy + my0, Y1 = a1->cy + my1, dy = (a1->cy - a0->cy) + (my1 - my0);
+  if (!isfinite(syy) || !isfinite(sbb) || !isfinite(syb) || !isfinite(db) || !isfinite(dy) || !isfinite(B0) ||
+      !isfinite(B1) || !isfinite(Y0) || !isfinite(Y1))
+    return -1;
+  /* Aliased as lm() decides (see the top): sqrt(SSW) < 1e-7 ||baseline||. */
+  double bnorm = sqrt(sbb + n0 * B0 * B0 + n1 * B1 * B1);
+  if (!(sqrt(sbb) >= R_LM_TOL * (bnorm > 0.0 ? bnorm : 1.0))) return 0;
+  double slope = syb / sbb, rss = syy - slope * syb;
+  /* The residual sum of squares is the within-arm one of y less what the baseline explains;
+   * each carries the sums' rounding, so its relative error is about eps syy / rss. */
+  if (!(rss >= TSIM_ANCOVA_SUMS_MIN_RSS * syy)) return -1;
+  double df = n - ANCOVA_P, resvar = rss / df;
+  /* summary.lm's perfect-fit rule, as in tsim_ancova. */
+  double ymean = (n0 * Y0 + n1 * Y1) / n, tss = syy + n0 * n1 / n * dy * dy;
+  double fitted_scale = ymean * ymean + fmax(tss - rss, 0.0) / (n - 1.0);
+  if (!(resvar >= R_PERFECT_FIT * fitted_scale) || !isfinite(resvar)) return 0;
+  double b1 = dy - slope * db, se = sqrt(resvar * (1.0 / n0 + 1.0 / n1 + db * db / sbb));
+  if (!(se > 0.0) || !isfinite(b1)) return 0;
+  *b1_out = b1, *se_out = se, *df_out = df, *slope_out = slope;
+  return 1;
+}
+
+int tsim_ancova_sums_t(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *t, double *df, double *diff) {
+  double b1, se, slope;
+  int r = fit_sums(a0, a1, &b1, &se, df, &slope);
+  if (r == 1) {
+    *t = b1 / se;
+    *diff = b1;
+  } else {
+    *t = *df = *diff = NAN;
+  }
+  return r;
+}
+
+int tsim_ancova_from_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double conf,
+                          tsim_ancova_fit *out) {
+  double b1, se, df, slope;
+  int r = conf == 0.0 || (conf > 0.0 && conf < 1.0) ? fit_sums(a0, a1, &b1, &se, &df, &slope) : 0;
+  if (r != 1) {
+    ancova_fail(out);
+    return r;
+  }
+  double t = b1 / se, p = tsim_t_two_sided_p(t, df);
+  if (out) {
+    double q = conf > 0.0 ? tsim_t_upper_quantile((1.0 - conf) / 2.0, df) : NAN;
+    out->diff = b1;
+    out->se = se;
+    out->t = t;
+    out->df = df;
+    out->p = p;
+    out->lo = b1 - q * se;
+    out->hi = b1 + q * se;
+    out->slope = slope;
+  }
+  return 1;
+}

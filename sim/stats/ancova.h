@@ -57,4 +57,44 @@ typedef struct tsim_ancova_arm {
 double tsim_ancova(tsim_ancova_ws *ws, tsim_ancova_arm a0, tsim_ancova_arm a1, double conf,
                    tsim_ancova_fit *out);
 
+/* The same fit in closed form from each arm's sums, as the simulation's analyses keep them
+ * (analysis/ptanalysis.c): n patients, and about constants cy and cb the sums of y - cy,
+ * (y - cy)^2, b - cb, (b - cb)^2 and (y - cy)(b - cb), b the baseline. With two groups the
+ * baseline coefficient is the pooled within-arm slope Sxy / Sxx, b1 the difference of the
+ * arms' means less slope times the difference of their baseline means, the residual sum of
+ * squares RSS = Syy - Sxy^2 / Sxx and [(X'X)^-1]_11 = 1/n0 + 1/n1 + (difference of baseline
+ * means)^2 / Sxx (Sxx, Syy, Sxy: the within-arm sums of squares and products, each arm's sums
+ * less n (mean - c)^2).
+ *
+ * Accuracy: the within-arm sums keep their digits when each arm's cy and cb lie within a few
+ * SDs of its means, and RSS then has a relative error of about eps Syy / RSS. So the fit is
+ * given only where RSS >= TSIM_ANCOVA_SUMS_MIN_RSS Syy (the baseline explains less than 99% of
+ * the within-arm variance), and is then within about 1e-12 of the exact least-squares fit
+ * (relative; the difference and the slope relative to their standard errors when smaller).
+ * Elsewhere it returns -1 and the caller fits the values with tsim_ancova, whose residuals
+ * (Householder QR) carry no such cancellation. tests/test_ancova_sums.c compares both with a
+ * long double reference on random data sets, large offsets, baselines nearly collinear with
+ * the arm (where the closed form is the more accurate of the two) and tight fits.
+ *
+ * Returns 1 with the fit in *out (may be NULL); 0 when the fit is undefined, as tsim_ancova
+ * decides (a rank-deficient design, a perfect fit, n < 4, an empty arm; conf neither 0 nor in
+ * (0, 1)), with every output NaN; -1 (outputs NaN) when the sums cannot give the fit to that
+ * accuracy: RSS as above, or a sum not finite (values beyond about 1e150 from the constants).
+ * conf in (0, 1) gives the interval; conf = 0 leaves lo and hi NaN and skips the t quantile
+ * (the simulation reads only p, t and diff). No workspace, no allocation. */
+#define TSIM_ANCOVA_SUMS_MIN_RSS 1e-2
+typedef struct tsim_ancova_sums {
+  double n, cy, cb;   /* patients; the constants the sums are taken about */
+  double sy, syy;     /* sums of y - cy and of its squares */
+  double sb, sbb;     /* of b - cb and its squares */
+  double syb;         /* of (y - cy)(b - cb) */
+} tsim_ancova_sums;
+
+int tsim_ancova_from_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double conf,
+                          tsim_ancova_fit *out);
+/* The same fit's t, df and adjusted difference only, without the p-value (whose incomplete beta
+ * function is most of the cost), for a decision from cached t quantiles; the same return
+ * value, NaN outputs unless 1. */
+int tsim_ancova_sums_t(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *t, double *df, double *diff);
+
 #endif

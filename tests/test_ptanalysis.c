@@ -1,0 +1,188 @@
+/* test_ptanalysis.c - the latent model's analyses from cell statistics against the same
+ * analyses read patient by patient.
+ *
+ * tsim_analysis_prepare sums a latent-model trial's patients once into statistics per (site,
+ * arm) cell and category (ptanalysis.c); every analysis is then evaluated from the cells. The
+ * per-patient path (the workspace's `general`) reads the patients one by one for each analysis,
+ * as every analysis did before the cells. Each scenario given on the command line is sampled
+ * for a few hundred trials and every analysis evaluated both ways, under both hypotheses, with
+ * p-values (and, in half the trials, with only the decisions, which takes the cached t
+ * quantiles):
+ *   binary analyses       every field the same (integer counts);
+ *   continuous analyses   the same patients, sites and definedness; difference, statistic and
+ *                         p-value within a relative TOL (the difference relative to the larger of
+ *                         its size and the end point's SD, the statistic to the larger of its size
+ *                         and 1: near 0 only an absolute error means anything; the cells' one-pass sums about the
+ *                         plan's means against two-pass means and SDs, and the closed-form
+ *                         ANCOVA against the QR: rounding), and the same decision unless p lies
+ *                         within TOL of alpha. Where the end point's means are far from 0 in SDs
+ *                         (kappa = largest |mean| / smallest SD, and likewise for its baseline),
+ *                         the per-patient path's two-pass means lose about log10(kappa) digits
+ *                         and the cells' sums about the plan's means do not (the "offset" end
+ *                         point of tests/ptanalysis/rules.json, kappa 2e6): the tolerance is
+ *                         then TOL kappa.
+ * The largest relative differences are printed (TSIM_PT_TRIALS=N in the environment compares N
+ * trials instead of TRIALS). The scenarios must exercise the cell path
+ * (every binary analysis, and every continuous one but the rank-sum test and the "far" end
+ * point of rules.json, whose anomaly sends it back to the patients: checked by name). The
+ * rank-sum test gathers the values straight into the two arms (two-arm designs): the same
+ * values in the same order, so it must give exactly what the per-patient path gives. The
+ * "tight" ANCOVA of tests/ptanalysis/tight.json reads the cells, but its closed form declines every fit (a
+ * baseline explaining over 99% of the variance; ancova.h), so it must give exactly what the
+ * patients give.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "analysis/ptanalysis.h"
+#include "check.h"
+
+#define TRIALS 300
+#define TOL 1e-9 /* relative; the differences seen are near 1e-13 (printed) */
+
+static tsim_scenario *load(const char *file) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_scenario *sc = NULL;
+  if (tsim_scenario_load(file, &sc, &d) != TSIM_OK) {
+    tsim_diag_print(&d, "", stderr);
+    CHECK(0, "%s did not load", file);
+    sc = NULL;
+  }
+  tsim_diag_clear(&d);
+  return sc;
+}
+
+static int same_double(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
+
+static int same_outcome(const tsim_outcome *a, const tsim_outcome *b) {
+  return a->x0 == b->x0 && a->n0 == b->n0 && a->x1 == b->x1 && a->n1 == b->n1 && same_double(a->p, b->p) &&
+         same_double(a->stat, b->stat) && a->reject == b->reject && a->favouring == b->favouring &&
+         a->defined == b->defined && same_double(a->diff, b->diff) && a->sites_dropped == b->sites_dropped;
+}
+
+/* |a - b| relative to the larger of their magnitudes and `floor`; 0 when both are NaN, infinite
+ * when one is. */
+static double rel(double a, double b, double floor) {
+  if (isnan(a) && isnan(b)) return 0;
+  if (isnan(a) || isnan(b)) return INFINITY;
+  double m = fmax(fmax(fabs(a), fabs(b)), floor);
+  return m == 0 ? 0 : fabs(a - b) / m;
+}
+
+/* The end point's smallest SD: the scale of a difference in means near 0. */
+static double sd_of(const tsim_scenario *sc, const tsim_analysis *an) {
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  double sd = INFINITY;
+  for (int a = 0; a < sc->narms; a++) sd = fmin(sd, ep->sd[a]);
+  return sd;
+}
+
+/* kappa of analysis k (above), at least 1. */
+static double kappa_of(const tsim_scenario *sc, const tsim_analysis *an) {
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  double big = 0, sd = INFINITY;
+  for (int a = 0; a < sc->narms; a++) {
+    for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(ep->mean_v[v][a]));
+    sd = fmin(sd, ep->sd[a]);
+  }
+  double k = fmax(1, big / sd);
+  return ep->has_baseline && an->test == TSIM_TEST_ANCOVA ? fmax(k, fabs(ep->base_mean) / ep->base_sd) : k;
+}
+
+static void paths_agree(const char *file) {
+  /* TSIM_PT_TRIALS=N compares N trials instead (a longer look at the differences). */
+  long long trials = getenv("TSIM_PT_TRIALS") ? atoll(getenv("TSIM_PT_TRIALS")) : TRIALS;
+  tsim_scenario *sc = load(file);
+  if (!sc) return;
+  CHECK(sc->latent, "%s: a latent-model scenario expected", file);
+  tsim_cohort_plan plan;
+  CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "%s: plan", file);
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  tsim_analysis_ws *cells = tsim_analysis_ws_new(sc), *pts = tsim_analysis_ws_new(sc);
+  int ncmp = tsim_scenario_ncomparisons(sc), nk = sc->nanalyses;
+  long long compared = 0, differ = 0, rejected = 0, continuous = 0, flips = 0, border = 0;
+  double worst_p = 0, worst_stat = 0, worst_diff = 0;
+  if (c && cells && pts) {
+    pts->general = 1;
+    for (int k = 0; k < nk; k++) {
+      const tsim_analysis *an = &sc->analyses[k];
+      int cont = sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS;
+      int want = !(cont && (an->test == TSIM_TEST_WILCOXON || strncmp(an->id, "far", 3) == 0));
+      CHECK(tsim__ptanalysis_from_cells(cells, k) == want, "%s: analysis %s %s the cells", file, an->id,
+            want ? "does not read" : "reads");
+      CHECK(!tsim__ptanalysis_from_cells(pts, k), "%s: analysis %s reads the cells on the per-patient path",
+            file, an->id);
+    }
+    for (long long trial = 0; trial < trials; trial++) {
+      tsim_cohort_sample(c, 77, trial);
+      int want_p = trial % 2 == 0;
+      cells->want_p = pts->want_p = want_p;
+      tsim_analysis_prepare(cells, c);
+      tsim_analysis_prepare(pts, c);
+      tsim_outcome a[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], b[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+      tsim_analysis_eval_trial(cells, a);
+      tsim_analysis_eval_trial(pts, b);
+      for (int h = 0; h < 2; h++)
+        for (int k = 0; k < nk; k++)
+          for (int j = 0; j < ncmp; j++) {
+            const tsim_analysis *an = &sc->analyses[k];
+            size_t i = ((size_t)h * (size_t)nk + (size_t)k) * (size_t)ncmp + (size_t)j;
+            const tsim_outcome *x = &a[i], *y = &b[i];
+            compared++;
+            rejected += x->reject;
+            if (sc->endpoints[an->endpoint].type != TSIM_EP_CONTINUOUS || strcmp(an->id, "tight_ancova") == 0 ||
+                an->test == TSIM_TEST_WILCOXON) {
+              if (!same_outcome(x, y) && differ++ < 10)
+                CHECK(0, "%s trial %lld %s %s: cells %lld/%lld vs %lld/%lld p %.17g reject %d; patients %lld/%lld "
+                      "vs %lld/%lld p %.17g reject %d", file, trial, tsim_hypothesis_names[h], an->id, x->x0, x->n0,
+                      x->x1, x->n1, x->p, x->reject, y->x0, y->n0, y->x1, y->n1, y->p, y->reject);
+              continue;
+            }
+            continuous++;
+            double rp = rel(x->p, y->p, 0), rs = rel(x->stat, y->stat, 1), rd = rel(x->diff, y->diff, sd_of(sc, an));
+            worst_p = fmax(worst_p, rp);
+            worst_stat = fmax(worst_stat, rs);
+            worst_diff = fmax(worst_diff, rd);
+            /* A p-value this close to alpha may fall on either side: both paths are right. */
+            double tol = TOL * kappa_of(sc, an);
+            int near = fabs(y->p - an->alpha) <= tol * an->alpha;
+            border += near;
+            flips += x->reject != y->reject;
+            int ok = x->n0 == y->n0 && x->n1 == y->n1 && x->x0 == y->x0 && x->x1 == y->x1 &&
+                     x->sites_dropped == y->sites_dropped && x->defined == y->defined && rp <= tol &&
+                     rs <= tol && rd <= tol && (x->reject == y->reject || near) &&
+                     (x->favouring == y->favouring || near);
+            if (!ok && differ++ < 10)
+              CHECK(0, "%s trial %lld %s %s: cells n %lld+%lld diff %.17g stat %.17g p %.17g reject %d; patients "
+                    "n %lld+%lld diff %.17g stat %.17g p %.17g reject %d", file, trial, tsim_hypothesis_names[h],
+                    an->id, x->n0, x->n1, x->diff, x->stat, x->p, x->reject, y->n0, y->n1, y->diff, y->stat, y->p,
+                    y->reject);
+          }
+    }
+  } else {
+    CHECK(0, "%s: out of memory", file);
+  }
+  CHECK(differ == 0, "%s: %lld of %lld outcomes differ between the paths", file, differ, compared);
+  CHECK(rejected > 0 && rejected < compared, "%s: vacuous comparison (%lld rejected of %lld)", file, rejected,
+        compared);
+  printf("%s: %lld outcomes agree (%lld continuous: largest relative difference: p %.2g, statistic %.2g, "
+         "difference %.2g; %lld decisions differ, %lld p-values within %g of alpha)\n",
+         file, compared, continuous, worst_p, worst_stat, worst_diff, flips, border, TOL);
+  tsim_analysis_ws_free(cells);
+  tsim_analysis_ws_free(pts);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+  tsim_scenario_free(sc);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_ptanalysis SCENARIO.json...\n");
+    return 2;
+  }
+  for (int i = 1; i < argc; i++) paths_agree(argv[i]);
+  return tsim_check_done();
+}
