@@ -21,6 +21,47 @@
  * same numbers in the same order as drawing them patient by patient. */
 #define PASS 256
 
+/* How a column (arm a, measure m) of every site's parameters is computed under hypothesis h
+ * (trial_params), from the site's effect b (signed: b > 0 is better): */
+enum {
+  COL_CONT,  /* a mean: p + sd b sqrt(3)/pi */
+  COL_FIXED, /* a binary threshold no site effect moves (p at 0 or 1, or no heterogeneity) */
+  COL_SITE,  /* a binary threshold Phi^-1(logistic(logit + b)) */
+};
+/* Under the null twin, a column whose inputs have the same bits as another's under the
+ * alternative takes that one's result (exp and Phi^-1 are pure functions): */
+enum {
+  DUP_NONE,
+  DUP_SAME, /* the same column's (the control arm, or a null equal to the alternative) */
+  DUP_CTL,  /* the control arm's column of the same measure (every arm's null), unless an
+               anomaly forces that cell */
+};
+struct latent_col {
+  int q, qctl;          /* a nm + m, ctl nm + m */
+  int kind[2], dup;     /* COL_*, by hypothesis; DUP_* of the null */
+  int better;           /* higher_is_better: b = +site effect, else - */
+  double p[2], sd[2];   /* COL_CONT */
+  double fixed[2];      /* COL_FIXED: the threshold */
+  double logit[2];      /* COL_SITE */
+};
+
+/* Phi^-1(v) with the infinities at 0 and 1: a binary measure's latent threshold. */
+static double threshold_of(double v) {
+  return v <= 0 ? -INFINITY : v >= 1 ? INFINITY : gsl_cdf_ugaussian_Pinv(v);
+}
+
+static inline uint64_t bits_of(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+static inline double bits_to(uint64_t b) {
+  double x;
+  memcpy(&x, &b, sizeof x);
+  return x;
+}
+
 /* The latent sampler's own part of a workspace (tsim_cohort.latent): this trial's parameters,
  * and what the plan says laid out for the per-patient loops (copied per workspace: it is small
  * and each thread then reads its own). */
@@ -28,17 +69,18 @@ struct tsim_latent_ws {
   int nm, nd, nb, na, ns, nv, nsub, stride; /* measures, dimensions, baselines, arms, sites,
                                                visits, subgroups; normals per patient */
   /* This trial's threshold (binary) or mean (continuous) of measure m in the cell of site s and
-   * arm a, at (s na + a) nm + m, by hypothesis; and for a binary measure the probability (its
-   * bits) it was computed from, so that a cell whose probability did not change since the last
-   * trial, or equals one computed already in this trial, needs no new Phi^-1. */
+   * arm a, at s W + a nm + m (W = na nm), by hypothesis. */
   double *lz[2];
-  uint64_t *lz_in[2];
   int lz_ready; /* lz has been computed at least once */
-  /* Per (end point, arm): the anomaly rules that may force its value (arm and end point match,
-   * a value for the end point's type), in order, and that value. */
-  int *an_n;       /* [ne na] */
-  int *an_k;       /* [ne na nanomalies] */
-  double *an_val;  /* [ne na nanomalies] */
+  /* How each (arm, non-derived measure) column of a site's lz is computed (trial_params). */
+  int ncol;
+  struct latent_col *col;
+  /* Anomalies: fq[s W + q] indexes an_lz (the rule's value, or its Phi^-1 for a binary measure)
+   * where a rule forces the cell this trial (the last such rule), else -1; NULL without rules.
+   * The same in every trial when every rule lists its sites (an_fixed), then filled once. */
+  int *fq;
+  double *an_lz;
+  int an_fixed, fq_ready;
   /* The measures by kind, in measure order. */
   int ncont, nbin, nder;
   int cont_m[TSIM_MAX_LATENT], cont_d[TSIM_MAX_LATENT];
@@ -57,7 +99,7 @@ struct tsim_latent_ws {
    * non-responder on the dropout_mnar measure (r = 0 and h = 0 without one: the same for
    * both hypotheses). */
   double *dthr;
-  int mnar;
+  int mnar, dmono; /* dmono: every row of dthr never decreases */
   /* Baselines, in end point order (their draw order). */
   int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
   double base_corr[TSIM_MAX_ENDPOINTS], base_sq[TSIM_MAX_ENDPOINTS];
@@ -81,13 +123,15 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   int ok = 1;
   for (int h = 0; h < 2; h++) {
     l->lz[h] = malloc(cells * sizeof *l->lz[h]);
-    l->lz_in[h] = malloc(cells * sizeof *l->lz_in[h]);
     l->sdm[h] = calloc((size_t)na * (size_t)nm, sizeof *l->sdm[h]);
-    ok = ok && l->lz[h] && l->lz_in[h] && l->sdm[h];
+    ok = ok && l->lz[h] && l->sdm[h];
   }
-  l->an_n = calloc((size_t)ne * (size_t)na, sizeof *l->an_n);
-  l->an_k = malloc(((size_t)ne * (size_t)na * (size_t)nk + 1) * sizeof *l->an_k);
-  l->an_val = malloc(((size_t)ne * (size_t)na * (size_t)nk + 1) * sizeof *l->an_val);
+  l->col = malloc(((size_t)na * (size_t)nm + 1) * sizeof *l->col);
+  if (nk > 0) {
+    l->fq = malloc(cells * sizeof *l->fq);
+    l->an_lz = malloc(((size_t)ne * (size_t)na * (size_t)nk + 1) * sizeof *l->an_lz);
+    ok = ok && l->fq && l->an_lz;
+  }
   l->term_k = malloc((nterms + 1) * sizeof *l->term_k);
   l->term_c = malloc((nterms + 1) * sizeof *l->term_c);
   l->dthr = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr);
@@ -96,21 +140,40 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->x = malloc((size_t)PASS * (size_t)(nd + 1) * sizeof *l->x);
   l->cell = malloc(PASS * sizeof *l->cell);
   l->acol = malloc(PASS * sizeof *l->acol);
-  if (!ok || !l->x || !l->cell || !l->acol || !l->an_n || !l->an_k || !l->an_val || !l->term_k || !l->term_c || !l->dthr || !l->u || !l->z) {
+  if (!ok || !l->col || !l->x || !l->cell || !l->acol || !l->term_k || !l->term_c || !l->dthr || !l->u || !l->z) {
     tsim__latent_ws_free(l);
     return NULL;
   }
-  for (int h = 0; h < 2; h++) memset(l->lz_in[h], 0xff, cells * sizeof *l->lz_in[h]); /* no probability's bits */
-  for (int e = 0; e < ne; e++)
+  int ctl = sc->control, het = sc->heterogeneity_sd > 0;
+  for (int a = 0; a < na; a++)
+    for (int m = 0; m < nm; m++) {
+      if (lp->meas_dim[m] < 0) continue; /* derived: follows its source */
+      const tsim_endpoint *ep = &sc->endpoints[lp->meas_ep[m]];
+      struct latent_col *cl = &l->col[l->ncol++];
+      cl->q = a * nm + m, cl->qctl = ctl * nm + m, cl->better = ep->higher_is_better;
+      for (int h = 0; h < 2; h++) {
+        double p = lp->p[h][m][a];
+        cl->p[h] = p, cl->sd[h] = lp->sd[h][lp->meas_ep[m]][a], cl->logit[h] = lp->logit[h][m][a];
+        cl->kind[h] = ep->type == TSIM_EP_CONTINUOUS ? COL_CONT : p > 0 && p < 1 && het ? COL_SITE : COL_FIXED;
+        cl->fixed[h] = cl->kind[h] == COL_FIXED ? threshold_of(p) : 0;
+      }
+      cl->dup = DUP_NONE;
+      if (cl->kind[1] == COL_SITE && cl->kind[0] == COL_SITE && bits_of(cl->logit[1]) == bits_of(cl->logit[0]))
+        cl->dup = DUP_SAME;
+      else if (cl->kind[1] == COL_SITE && a != ctl && bits_of(cl->logit[1]) == bits_of(lp->logit[0][m][ctl]) &&
+               lp->p[0][m][ctl] > 0 && lp->p[0][m][ctl] < 1)
+        cl->dup = DUP_CTL;
+    }
+  l->an_fixed = 1;
+  for (int k = 0; k < nk; k++) l->an_fixed &= sc->anomalies[k].mode == TSIM_ANOM_LISTED;
+  for (int e = 0; e < ne && nk > 0; e++)
     for (int a = 0; a < na; a++) {
       const tsim_endpoint *ep = &sc->endpoints[e];
-      size_t ea = (size_t)e * (size_t)na + (size_t)a;
       for (int k = 0; k < nk; k++) {
         const tsim_anomaly *an = &sc->anomalies[k];
         double forced = ep->type == TSIM_EP_CONTINUOUS ? an->mean : an->response;
-        if (an->arm != a || (an->endpoint >= 0 && an->endpoint != e) || isnan(forced)) continue;
-        l->an_k[ea * (size_t)nk + (size_t)l->an_n[ea]] = k;
-        l->an_val[ea * (size_t)nk + (size_t)l->an_n[ea]++] = forced;
+        l->an_lz[((size_t)e * (size_t)na + (size_t)a) * (size_t)nk + (size_t)k] =
+            ep->type == TSIM_EP_CONTINUOUS || isnan(forced) ? forced : threshold_of(forced);
       }
     }
   for (int m = 0; m < nm; m++) {
@@ -147,6 +210,9 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
           l->dthr[(((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)sc->nvisits + (size_t)v] =
               sc->arms[a].dropout_by[v] * f;
         }
+  l->dmono = 1;
+  for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
+    for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
   for (int e = 0, i = 0; e < ne; e++) {
     const tsim_endpoint *ep = &sc->endpoints[e];
     if (lp->base_of[e] < 0) continue;
@@ -164,12 +230,11 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   if (!l) return;
   for (int h = 0; h < 2; h++) {
     free(l->lz[h]);
-    free(l->lz_in[h]);
     free(l->sdm[h]);
   }
-  free(l->an_n);
-  free(l->an_k);
-  free(l->an_val);
+  free(l->col);
+  free(l->fq);
+  free(l->an_lz);
   free(l->term_k);
   free(l->term_c);
   free(l->dthr);
@@ -234,88 +299,104 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
   return lp;
 }
 
-static inline uint64_t bits_of(double x) {
-  uint64_t b;
-  memcpy(&b, &x, sizeof b);
-  return b;
+/* Which anomaly rule, if any, forces each cell this trial (l->fq): the last rule whose arm and
+ * end point match the cell's, with a value for the end point's type, that covers the site. */
+static void forced_cells(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_latent_plan *lp = c->plan->lat;
+  struct tsim_latent_ws *l = c->latent;
+  int ns = sc->nsites, na = sc->narms, nm = lp->nmeas, nk = sc->nanomalies;
+  size_t w = (size_t)na * (size_t)nm;
+  for (int s = 0; s < ns; s++)
+    for (int i = 0; i < l->ncol; i++) {
+      int q = l->col[i].q, a = q / nm, e = lp->meas_ep[q % nm], f = -1;
+      const tsim_endpoint *ep = &sc->endpoints[e];
+      for (int k = 0; k < nk; k++) {
+        const tsim_anomaly *an = &sc->anomalies[k];
+        double forced = ep->type == TSIM_EP_CONTINUOUS ? an->mean : an->response;
+        if (an->arm != a || (an->endpoint >= 0 && an->endpoint != e) || isnan(forced) ||
+            !c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
+          continue;
+        f = (e * na + a) * nk + k;
+      }
+      l->fq[(size_t)s * w + (size_t)q] = f;
+    }
 }
 
 /* This trial's parameter of every (measure, site, arm) under both hypotheses: the latent
  * threshold Phi^-1(p) of a binary measure, the mean of a continuous one. Computed once per
  * workspace when no trial can differ (fixed_params). The same numbers as computing every cell
- * from scratch: an anomaly's value replaces the cell's (the last rule that covers it wins), and
- * exp and Phi^-1 are pure functions, so a result is reused only where its argument has the very
- * same bits - under the null twin every arm's argument is the control arm's, and a cell's
- * probability that no site effect moves (an anomaly's) is the last trial's. */
+ * from its site effect and then letting each anomaly rule that covers it overwrite it in turn:
+ * a forced cell takes the last rule's value (its Phi^-1 computed once), a threshold no site
+ * effect moves is computed once, and under the null twin a column whose exp and Phi^-1 would
+ * see the same bits as the alternative's takes its result. */
 static void trial_params(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
   struct tsim_latent_ws *l = c->latent;
   if (lp->fixed_params && l->lz_ready) return;
   l->lz_ready = 1;
-  int ns = sc->nsites, na = sc->narms, nm = lp->nmeas, nk = sc->nanomalies, ctl = sc->control;
-  int het = sc->heterogeneity_sd > 0;
-  for (int m = 0; m < nm; m++) {
-    if (lp->meas_dim[m] < 0) continue; /* derived: follows its source */
-    int e = lp->meas_ep[m];
-    const tsim_endpoint *ep = &sc->endpoints[e];
-    int cont = ep->type == TSIM_EP_CONTINUOUS;
-    for (int s = 0; s < ns; s++) {
-      /* b_s > 0: patients do better (latent.h). */
-      double b = ep->higher_is_better ? c->site_effect[s] : -c->site_effect[s];
-      double val[2][TSIM_MAX_ARMS], arg[2][TSIM_MAX_ARMS];
-      unsigned char forced[TSIM_MAX_ARMS], has_arg[2][TSIM_MAX_ARMS];
-      for (int a = 0; a < na; a++) {
-        size_t ea = (size_t)e * (size_t)na + (size_t)a;
-        forced[a] = 0;
-        for (int i = l->an_n[ea] - 1; i >= 0; i--)
-          if (c->anomalous[(size_t)l->an_k[ea * (size_t)nk + (size_t)i] * (size_t)ns + (size_t)s]) {
-            val[0][a] = val[1][a] = l->an_val[ea * (size_t)nk + (size_t)i];
-            forced[a] = 1;
-            break;
-          }
+  if (l->fq && (!l->an_fixed || !l->fq_ready)) forced_cells(c);
+  l->fq_ready = 1;
+  int ns = sc->nsites, ncol = l->ncol;
+  size_t w = (size_t)sc->narms * (size_t)lp->nmeas;
+  const struct latent_col *col = l->col;
+  for (int s = 0; s < ns; s++) {
+    double se = c->site_effect[s];
+    double *L0 = l->lz[0] + (size_t)s * w, *L1 = l->lz[1] + (size_t)s * w;
+    const int *F = l->fq ? l->fq + (size_t)s * w : NULL;
+    for (int h = 0; h < 2; h++) {
+      double *L = h ? L1 : L0;
+      for (int i = 0; i < ncol; i++) {
+        const struct latent_col *cl = &col[i];
+        int q = cl->q;
+        if (F && F[q] >= 0) {
+          L[q] = l->an_lz[F[q]];
+          continue;
+        }
+        if (h == 1 && cl->dup == DUP_SAME) {
+          L1[q] = L0[q];
+          continue;
+        }
+        if (h == 1 && cl->dup == DUP_CTL && !(F && F[cl->qctl] >= 0)) {
+          L1[q] = L0[cl->qctl];
+          continue;
+        }
+        /* b > 0: patients do better (latent.h). */
+        double b = cl->better ? se : -se;
+        switch (cl->kind[h]) {
+        case COL_CONT:
+          L[q] = cl->p[h] + cl->sd[h] * b * SITE_TO_LATENT;
+          break;
+        case COL_FIXED:
+          L[q] = cl->fixed[h];
+          break;
+        default:
+          L[q] = threshold_of(1.0 / (1.0 + exp(-(cl->logit[h] + b))));
+        }
       }
-      for (int h = 0; h < 2; h++)
-        for (int a = 0; a < na; a++) {
-          has_arg[h][a] = 0;
-          if (forced[a]) continue;
-          double p = lp->p[h][m][a];
-          if (cont) {
-            p += lp->sd[h][e][a] * b * SITE_TO_LATENT;
-          } else if (p > 0 && p < 1 && het) {
-            double x = lp->logit[h][m][a] + b;
-            arg[h][a] = x, has_arg[h][a] = 1;
-            if (h == 1 && has_arg[0][a] && bits_of(arg[0][a]) == bits_of(x)) p = val[0][a];
-            else if (h == 1 && has_arg[0][ctl] && bits_of(arg[0][ctl]) == bits_of(x)) p = val[0][ctl];
-            else p = 1.0 / (1.0 + exp(-x));
-          }
-          val[h][a] = p;
-        }
-      for (int h = 0; h < 2; h++)
-        for (int a = 0; a < na; a++) {
-          size_t i = ((size_t)s * (size_t)na + (size_t)a) * (size_t)nm + (size_t)m;
-          double v = val[h][a];
-          if (cont) {
-            l->lz[h][i] = v;
-            continue;
-          }
-          uint64_t vb = bits_of(v);
-          if (vb == l->lz_in[h][i]) continue; /* the last trial's */
-          size_t i0a = i, i0c = ((size_t)s * (size_t)na + (size_t)ctl) * (size_t)nm + (size_t)m;
-          l->lz_in[h][i] = vb;
-          if (h == 1 && vb == l->lz_in[0][i0a]) l->lz[1][i] = l->lz[0][i0a];
-          else if (h == 1 && vb == l->lz_in[0][i0c]) l->lz[1][i] = l->lz[0][i0c];
-          else l->lz[h][i] = v <= 0 ? -INFINITY : v >= 1 ? INFINITY : gsl_cdf_ugaussian_Pinv(v);
-        }
     }
   }
 }
 
-/* The first visit missed (nv: none) by a patient with dropout uniform u, thresholds thr. */
-static inline uint8_t first_missed(const double *thr, int nv, double u) {
+/* The first visit missed (nv: none) by a patient with dropout uniform u, thresholds thr: the
+ * first v with u < thr[v]. Thresholds that never decrease (the loader's rule for a cumulative
+ * dropout; mono) make the visits with thr[v] <= u a prefix, so their count is that v, found
+ * without a branch on u (a dropout is a coin toss the branch predictor would miss). */
+static inline uint8_t first_missed(const double *thr, int nv, int mono, double u) {
   int v = 0;
+  if (mono) {
+    for (int i = 0; i < nv; i++) v += !(u < thr[i]);
+    return (uint8_t)v;
+  }
   while (v < nv && !(u < thr[v])) v++;
   return (uint8_t)v;
+}
+
+/* 1.0 where c, else 0.0, without a branch on c. */
+static inline double one_if(int c) {
+  uint64_t b = (uint64_t)0 - (uint64_t)(c != 0);
+  return bits_to(b & 0x3ff0000000000000u);
 }
 
 /* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
@@ -328,7 +409,7 @@ static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int 
   const uint8_t *arm = c->arm + j0;
   uint8_t *dev = c->pat.dev + j0, *sub = c->pat.sub + j0;
   uint8_t *g0 = c->pat.gone[0] + j0, *g1 = c->pat.gone[1] + j0;
-  int nsub = l->nsub, nv = l->nv, mnar = l->mnar;
+  int nsub = l->nsub, nv = l->nv, mnar = l->mnar, mono = l->dmono;
   size_t rowlen = 2 * (size_t)nv;
   for (int j = 0; j < cnt; j++) {
     int a = arm[j];
@@ -340,7 +421,7 @@ static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int 
     if (mnar) {
       l->u[j] = u;
     } else {
-      g0[j] = g1[j] = first_missed(l->dthr + (size_t)a * rowlen, nv, u);
+      g0[j] = g1[j] = first_missed(l->dthr + (size_t)a * rowlen, nv, mono, u);
     }
   }
   *stm = st;
@@ -395,8 +476,8 @@ static void pass_values(tsim_cohort *c, long long j0, int cnt) {
     double *w0 = v0 + m, *w1 = v1 + m;
     for (int j = 0; j < cnt; j++) {
       double nx = -x[j];
-      w0[(size_t)j * (size_t)nm] = (double)(nx < t0[cell[j]]);
-      w1[(size_t)j * (size_t)nm] = (double)(nx < t1[cell[j]]);
+      w0[(size_t)j * (size_t)nm] = one_if(nx < t0[cell[j]]);
+      w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
     }
   }
   for (int i = 0; i < l->nder; i++) {
@@ -405,9 +486,9 @@ static void pass_values(tsim_cohort *c, long long j0, int cnt) {
     for (int h = 0; h < 2; h++) {
       double *v = h ? v1 : v0;
       if (l->der_atleast[i])
-        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = (double)(v[(size_t)j * (size_t)nm + (size_t)src] >= thr);
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] >= thr);
       else
-        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = (double)(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
     }
   }
   if (l->mnar) {
@@ -418,7 +499,8 @@ static void pass_values(tsim_cohort *c, long long j0, int cnt) {
       for (int j = 0; j < cnt; j++) {
         int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
         int a = arm[j];
-        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv, l->u[j]);
+        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
+                            l->dmono, l->u[j]);
       }
     }
   }
