@@ -201,7 +201,10 @@ static void enroll_sites(tsim_cohort *c) {
       double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
       size_t k = (size_t)(u * K);
       double f = F[k];
-      site[j] = (uint16_t)(f == 1.0 || u < f ? k : A[k]);
+      /* k where f == 1 or u < f, else its alias: selected without a branch, which would be
+       * mispredicted as often as the alias is taken. */
+      size_t alias = A[k], keep = (size_t)0 - (size_t)((f == 1.0) | (u < f));
+      site[j] = (uint16_t)(alias ^ ((alias ^ k) & keep));
     }
     *st = s;
   } else {
@@ -222,7 +225,7 @@ static void assign_blocks(tsim_cohort *c, tsim_rng_state *st, const int *idx, lo
   uint8_t *arm = c->arm;
   tsim_rng_state s = *st;
   for (long long j0 = 0; j0 < m; j0 += bs) {
-    memcpy(buf, block, (size_t)bs * sizeof *buf);
+    for (int i = 0; i < bs; i++) buf[i] = block[i];
     for (int i = bs - 1; i > 0; i--) {
       int k = (int)tsim_rng_below_st(&s, (uint32_t)(i + 1));
       int t = buf[i];
@@ -235,10 +238,63 @@ static void assign_blocks(tsim_cohort *c, tsim_rng_state *st, const int *idx, lo
   *st = s;
 }
 
+/* One permuted block of at most 8 arms held in the bytes of a word (arm i in byte i): the
+ * Fisher-Yates shuffle of assign_blocks, the same draws and swaps, in a register. */
+static inline uint64_t block_perm8(tsim_rng_state *s, uint64_t p, int bs) {
+  for (int i = bs - 1; i > 0; i--) {
+    unsigned k = tsim_rng_below_st(s, (uint32_t)(i + 1));
+    uint64_t x = ((p >> (8 * i)) ^ (p >> (8 * k))) & 0xff; /* 0 when k == i */
+    p ^= (x << (8 * i)) | (x << (8 * k));
+  }
+  return p;
+}
+
+/* Permuted blocks of at most 8 (randomize_blocks' draws in its order): each site's arms are
+ * dealt into c->arm_grp in the grouped order, one 8-byte store per block (a store past a site's
+ * last patient is overwritten by the next site's, or falls in the 8 bytes of slack), and then
+ * read back in enrollment order - no index list, no loop whose length varies by block. */
+static void randomize_blocks8(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  tsim_rng_state s = *tsim_rng_state_of(c->rng);
+  long long n = c->n;
+  int bs = sc->block_size;
+  uint64_t p0 = 0;
+  for (int i = 0; i < bs; i++) p0 |= (uint64_t)(uint8_t)c->plan->block[i] << (8 * i);
+  uint8_t *grp = c->arm_grp;
+  if (!sc->stratify_by_site) {
+    for (long long j0 = 0; j0 < n; j0 += bs) {
+      uint64_t p = block_perm8(&s, p0, bs);
+      memcpy(grp + j0, &p, 8);
+    }
+    memcpy(c->arm, grp, (size_t)n);
+    *tsim_rng_state_of(c->rng) = s;
+    return;
+  }
+  int ns = sc->nsites;
+  long long *start = c->site_start;
+  const uint16_t *site = c->site;
+  memset(start, 0, ((size_t)ns + 1) * sizeof *start);
+  for (long long j = 0; j < n; j++) start[site[j] + 1]++;
+  for (int k = 0; k < ns; k++) {
+    long long m = start[k + 1];
+    for (long long j0 = 0; j0 < m; j0 += bs) {
+      uint64_t p = block_perm8(&s, p0, bs);
+      memcpy(grp + start[k] + j0, &p, 8);
+    }
+    start[k + 1] += start[k];
+  }
+  for (long long j = 0; j < n; j++) c->arm[j] = grp[start[site[j]]++];
+  *tsim_rng_state_of(c->rng) = s;
+}
+
 static void randomize_blocks(tsim_cohort *c, int *buf) {
   const tsim_scenario *sc = c->plan->sc;
   tsim_rng_state *st = tsim_rng_state_of(c->rng);
   long long n = c->n;
+  if (c->arm_grp) {
+    randomize_blocks8(c);
+    return;
+  }
   if (!sc->stratify_by_site) {
     for (long long j = 0; j < n; j++) c->scratch[j] = (int)j;
     assign_blocks(c, st, c->scratch, n, buf);
