@@ -50,6 +50,42 @@ static double threshold_of(double v) {
   return v <= 0 ? -INFINITY : v >= 1 ? INFINITY : gsl_cdf_ugaussian_Pinv(v);
 }
 
+/* gsl_cdf_ugaussian_Pinv(P) for |P - 0.5| <= 0.425, computed as GSL computes it: AS241's
+ * rational function (Wichura, Appl. Statist. 37, 1988) with GSL's coefficients - their bits as
+ * GSL 2.7 holds them (its last denominator coefficient, 5226.495278852854, is not AS241's
+ * printed 5226.4952788528545610) - evaluated by Horner's rule in GSL's order, without fused
+ * multiply-adds (-ffp-contract=off). Inline, so that a loop of independent evaluations runs
+ * them side by side instead of waiting out one 16-step chain per call. Used only where
+ * pinv_matches_gsl found it equal to the GSL the program runs with. */
+static const double PINV_A[8] = {0x1.b18d91e9eef75p+1, 0x1.0a4888b1a436ep+7, 0x1.ece5d2213c0ccp+10,
+                                 0x1.ad1d8cd4ee71dp+13, 0x1.66c3e869b752ap+15, 0x1.06c1c55b78f20p+16,
+                                 0x1.052d26b2e45e4p+15, 0x1.39a296f7d925ep+11};
+static const double PINV_B[8] = {0x1.0000000000000p+0, 0x1.5281b386e1ab5p+5, 0x1.5797efdc8b3f7p+9,
+                                 0x1.512322e75c89fp+12, 0x1.4b772d5d65266p+14, 0x1.3317caa64f4bep+15,
+                                 0x1.c0e457cb1ae76p+14, 0x1.46a7eca984b69p+12};
+
+static inline double pinv_central(double p) {
+  double q = p - 0.5, r = 0.180625 - q * q;
+  double u = PINV_A[7], v = PINV_B[7];
+  for (int i = 7; i > 0; i--) u = r * u + PINV_A[i - 1];
+  for (int i = 7; i > 0; i--) v = r * v + PINV_B[i - 1];
+  return q * (u / v);
+}
+
+/* 1 when pinv_central gives gsl_cdf_ugaussian_Pinv's bits on probes across the central range
+ * (a GSL with other coefficients or another evaluation order would differ on most of them). */
+static int pinv_matches_gsl(void) {
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int k = 0; k < 1024; k++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double p = k < 2 ? (k ? 0.925 : 0.075) : 0.075 + 0.85 * ((double)(x >> 11) * 0x1.0p-53);
+    if (!(fabs(p - 0.5) <= 0.425)) continue;
+    double a = gsl_cdf_ugaussian_Pinv(p), b = pinv_central(p);
+    if (memcmp(&a, &b, sizeof a) != 0) return 0;
+  }
+  return 1;
+}
+
 static inline uint64_t bits_of(double x) {
   uint64_t b;
   memcpy(&b, &x, sizeof b);
@@ -81,6 +117,9 @@ struct tsim_latent_ws {
   int *fq;
   double *an_lz;
   int an_fixed, fq_ready;
+  /* trial_params' batch of thresholds to compute ([2 ns ncol] each) and of copies. */
+  double *bt_p, *bt_z, **bt_dst, **cp_dst, **cp_src;
+  int pinv_ok; /* pinv_central is GSL's (pinv_matches_gsl) */
   /* The measures by kind, in measure order. */
   int ncont, nbin, nder;
   int cont_m[TSIM_MAX_LATENT], cont_d[TSIM_MAX_LATENT];
@@ -127,6 +166,14 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     ok = ok && l->lz[h] && l->sdm[h];
   }
   l->col = malloc(((size_t)na * (size_t)nm + 1) * sizeof *l->col);
+  size_t nbatch = 2 * (size_t)sc->nsites * ((size_t)na * (size_t)nm + 1);
+  l->bt_p = malloc(nbatch * sizeof *l->bt_p);
+  l->bt_z = malloc(nbatch * sizeof *l->bt_z);
+  l->bt_dst = malloc(nbatch * sizeof *l->bt_dst);
+  l->cp_dst = malloc(nbatch * sizeof *l->cp_dst);
+  l->cp_src = malloc(nbatch * sizeof *l->cp_src);
+  ok = ok && l->bt_p && l->bt_z && l->bt_dst && l->cp_dst && l->cp_src;
+  l->pinv_ok = pinv_matches_gsl();
   if (nk > 0) {
     l->fq = malloc(cells * sizeof *l->fq);
     l->an_lz = malloc(((size_t)ne * (size_t)na * (size_t)nk + 1) * sizeof *l->an_lz);
@@ -233,6 +280,11 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
     free(l->sdm[h]);
   }
   free(l->col);
+  free(l->bt_p);
+  free(l->bt_z);
+  free(l->bt_dst);
+  free(l->cp_dst);
+  free(l->cp_src);
   free(l->fq);
   free(l->an_lz);
   free(l->term_k);
@@ -330,7 +382,7 @@ static void forced_cells(tsim_cohort *c) {
  * a forced cell takes the last rule's value (its Phi^-1 computed once), a threshold no site
  * effect moves is computed once, and under the null twin a column whose exp and Phi^-1 would
  * see the same bits as the alternative's takes its result. */
-static void trial_params(tsim_cohort *c) {
+__attribute__((noinline)) static void trial_params(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
   struct tsim_latent_ws *l = c->latent;
@@ -338,7 +390,7 @@ static void trial_params(tsim_cohort *c) {
   l->lz_ready = 1;
   if (l->fq && (!l->an_fixed || !l->fq_ready)) forced_cells(c);
   l->fq_ready = 1;
-  int ns = sc->nsites, ncol = l->ncol;
+  int ns = sc->nsites, ncol = l->ncol, nbt = 0, ncp = 0;
   size_t w = (size_t)sc->narms * (size_t)lp->nmeas;
   const struct latent_col *col = l->col;
   for (int s = 0; s < ns; s++) {
@@ -355,11 +407,11 @@ static void trial_params(tsim_cohort *c) {
           continue;
         }
         if (h == 1 && cl->dup == DUP_SAME) {
-          L1[q] = L0[q];
+          l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = L0 + q;
           continue;
         }
         if (h == 1 && cl->dup == DUP_CTL && !(F && F[cl->qctl] >= 0)) {
-          L1[q] = L0[cl->qctl];
+          l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = L0 + cl->qctl;
           continue;
         }
         /* b > 0: patients do better (latent.h). */
@@ -372,11 +424,23 @@ static void trial_params(tsim_cohort *c) {
           L[q] = cl->fixed[h];
           break;
         default:
-          L[q] = threshold_of(1.0 / (1.0 + exp(-(cl->logit[h] + b))));
+          l->bt_p[nbt] = 1.0 / (1.0 + exp(-(cl->logit[h] + b)));
+          l->bt_dst[nbt++] = L + q;
         }
       }
     }
   }
+  /* The thresholds of the probabilities the site effects moved, together: GSL's rational
+   * function on the central range in one loop of independent evaluations (pinv_central), the
+   * rest through threshold_of; then the null twin's copies of them. */
+  double *zt = l->bt_z;
+  if (l->pinv_ok)
+    for (int i = 0; i < nbt; i++) zt[i] = pinv_central(l->bt_p[i]);
+  for (int i = 0; i < nbt; i++) {
+    double p = l->bt_p[i];
+    *l->bt_dst[i] = l->pinv_ok && fabs(p - 0.5) <= 0.425 ? zt[i] : threshold_of(p);
+  }
+  for (int i = 0; i < ncp; i++) *l->cp_dst[i] = *l->cp_src[i];
 }
 
 /* The first visit missed (nv: none) by a patient with dropout uniform u, thresholds thr: the
@@ -402,7 +466,7 @@ static inline double one_if(int c) {
 /* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
  * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
  * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. */
-static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
+__attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
   const tsim_latent_plan *lp = c->plan->lat;
   struct tsim_latent_ws *l = c->latent;
   tsim_rng_state st = *stm;
@@ -430,7 +494,7 @@ static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int 
 /* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
  * with dropout_mnar their first missed visits), and their baselines. Measure by measure over
  * the pass's patients: the per-measure choices leave the inner loops, which then run long. */
-static void pass_values(tsim_cohort *c, long long j0, int cnt) {
+__attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, int cnt) {
   struct tsim_latent_ws *l = c->latent;
   const int nm = l->nm, nd = l->nd, na = l->na, nv = l->nv, stride = l->stride, nb = l->nb;
   const uint8_t *arm = c->arm + j0;
