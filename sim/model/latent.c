@@ -596,6 +596,11 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
   }
 }
 
+double tsim__latent_param(const tsim_cohort *c, int h, int m, int s, int a) {
+  const struct tsim_latent_ws *l = c->latent;
+  return l->lz[h][((size_t)s * (size_t)l->na + (size_t)a) * (size_t)l->nm + (size_t)m];
+}
+
 int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
