@@ -463,17 +463,16 @@ static inline double one_if(int c) {
   return bits_to(b & 0x3ff0000000000000u);
 }
 
-/* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
- * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
- * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. */
-__attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
+/* pass_missing's loop, for the counts given (constants where pass_missing knows them). */
+__attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, tsim_rng_state *stm, long long j0,
+                                                               int cnt, int nsub, int nv, int mnar, int mono) {
   const tsim_latent_plan *lp = c->plan->lat;
   struct tsim_latent_ws *l = c->latent;
   tsim_rng_state st = *stm;
   const uint8_t *arm = c->arm + j0;
   uint8_t *dev = c->pat.dev + j0, *sub = c->pat.sub + j0;
   uint8_t *g0 = c->pat.gone[0] + j0, *g1 = c->pat.gone[1] + j0;
-  int nsub = l->nsub, nv = l->nv, mnar = l->mnar, mono = l->dmono;
+  const double *dthr = l->dthr;
   size_t rowlen = 2 * (size_t)nv;
   for (int j = 0; j < cnt; j++) {
     int a = arm[j];
@@ -485,10 +484,22 @@ __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_stat
     if (mnar) {
       l->u[j] = u;
     } else {
-      g0[j] = g1[j] = first_missed(l->dthr + (size_t)a * rowlen, nv, mono, u);
+      g0[j] = g1[j] = first_missed(dthr + (size_t)a * rowlen, nv, mono, u);
     }
   }
   *stm = st;
+}
+
+/* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
+ * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
+ * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. The
+ * common case - one visit, no subgroups, no dropout_mnar - has a loop of its own. */
+__attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
+  const struct tsim_latent_ws *l = c->latent;
+  if (l->nsub == 0 && l->nv == 1 && !l->mnar)
+    missing_loop(c, stm, j0, cnt, 0, 1, 0, 1);
+  else
+    missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
 
 /* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
