@@ -205,6 +205,9 @@ set_tests_properties(gsbound_should_match_rpact_when_regenerated PROPERTIES SKIP
 # scenario files it samples are in tests/latent/.
 tsim_unit_test(test_latent latent_model_should_generate_its_stated_distribution fast)
 target_compile_definitions(test_latent PRIVATE TSIM_LATENT_DIR="${TSIM_SRC}/tests/latent")
+# Its sampler, drawing in passes, against the plain patient-by-patient reference: bit for bit.
+tsim_unit_test(test_latent_ref latent_sampler_should_give_the_reference_numbers_bit_for_bit fast)
+target_compile_definitions(test_latent_ref PRIVATE TSIM_SRC_DIR="${TSIM_SRC}")
 
 # `trialsim analyze` on bad patient-level data: the cases of tests/bad/analyze with a .expected.
 tsim_test(analyze_should_reject_bad_patient_level_data_with_path_and_write_nothing fast

@@ -108,6 +108,18 @@ double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t b) {
   }
 }
 
+void tsim_rng_normals(tsim_rng_state *st, double *out, size_t n) {
+  tsim_rng_state s = *st; /* its address never escapes, so it stays in registers */
+  for (size_t i = 0; i < n; i++) {
+    uint64_t b = tsim_rng_step(&s);
+    if (__builtin_expect(tsim_rng_normal_fast(b, &out[i]), 1)) continue;
+    tsim_rng_state t = s;
+    out[i] = tsim__rng_normal_slow(&t, b);
+    s = t;
+  }
+  *st = s;
+}
+
 static const gsl_rng_type xoshiro256pp_type = {
     "xoshiro256++", 0xffffffffUL, 0, sizeof(tsim_rng_state), xo_set, xo_get, xo_get_double};
 

@@ -160,6 +160,20 @@ static inline uint32_t tsim_rng_below(gsl_rng *r, uint32_t n) {
   return (uint32_t)(m >> 32);
 }
 
+/* tsim_rng_below on a stream's state (for loops that keep the state in a local copy). */
+static inline uint32_t tsim_rng_below_st(tsim_rng_state *st, uint32_t n) {
+  uint64_t m = (tsim_rng_step(st) >> 32) * (uint64_t)n;
+  uint32_t low = (uint32_t)m;
+  if (low < n) {
+    uint32_t threshold = (uint32_t)(-n) % n;
+    while (low < threshold) {
+      m = (tsim_rng_step(st) >> 32) * (uint64_t)n;
+      low = (uint32_t)m;
+    }
+  }
+  return (uint32_t)(m >> 32);
+}
+
 /* ---- standard normal deviates: the ziggurat of Marsaglia & Tsang ------------------------------
  * (G. Marsaglia and W. W. Tsang, "The ziggurat method for generating random variables", J. Stat.
  * Softw. 5(8), 2000), 128 layers of equal area under exp(-x^2/2), with one 64-bit draw per
@@ -197,5 +211,10 @@ static inline double tsim_rng_normal_st(tsim_rng_state *st) {
 
 /* A standard normal deviate from r (of type tsim_rng_xoshiro256pp). */
 static inline double tsim_rng_normal(gsl_rng *r) { return tsim_rng_normal_st(tsim_rng_state_of(r)); }
+
+/* n standard normal deviates from the stream whose state is st into out[0..n): the numbers n
+ * calls of tsim_rng_normal_st would give, in their order, from a loop that keeps the state in
+ * registers (the slow path's draws included). */
+void tsim_rng_normals(tsim_rng_state *st, double *out, size_t n);
 
 #endif

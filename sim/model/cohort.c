@@ -139,6 +139,10 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
+  if (sc->rand_method == TSIM_RAND_BLOCK && sc->block_size <= 8) {
+    c->arm_grp = malloc(n + 8);
+    ok = ok && c->arm_grp;
+  }
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
   if (plan->cell_mode) c->cell_ws = tsim__cell_ws_new(plan);
@@ -193,6 +197,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->pat.sub);
   free(c->scratch);
   free(c->site_start);
+  free(c->arm_grp);
   free(c->site_n);
   free(c->cell_n);
   free(c->cell_drop);

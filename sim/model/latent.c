@@ -15,29 +15,286 @@
 
 
 
-/* The latent sampler's own part of a workspace (tsim_cohort.latent). */
+/* Patients per pass of the sampler: each pass draws its patients' MISSING numbers, then their
+ * OUTCOME normals into a buffer small enough to stay in the first-level cache, then computes
+ * their values. The two streams are independent, so drawing each in its own loop reads the
+ * same numbers in the same order as drawing them patient by patient. */
+#define PASS 256
+
+/* How a column (arm a, measure m) of every site's parameters is computed under hypothesis h
+ * (trial_params), from the site's effect b (signed: b > 0 is better): */
+enum {
+  COL_CONT,  /* a mean: p + sd b sqrt(3)/pi */
+  COL_FIXED, /* a binary threshold no site effect moves (p at 0 or 1, or no heterogeneity) */
+  COL_SITE,  /* a binary threshold Phi^-1(logistic(logit + b)) */
+};
+/* Under the null twin, a column whose inputs have the same bits as another's under the
+ * alternative takes that one's result (exp and Phi^-1 are pure functions): */
+enum {
+  DUP_NONE,
+  DUP_SAME, /* the same column's (the control arm, or a null equal to the alternative) */
+  DUP_CTL,  /* the control arm's column of the same measure (every arm's null), unless an
+               anomaly forces that cell */
+};
+struct latent_col {
+  int q, qctl;          /* a nm + m, ctl nm + m */
+  int kind[2], dup;     /* COL_*, by hypothesis; DUP_* of the null */
+  int better;           /* higher_is_better: b = +site effect, else - */
+  double p[2], sd[2];   /* COL_CONT */
+  double fixed[2];      /* COL_FIXED: the threshold */
+  double logit[2];      /* COL_SITE */
+};
+
+/* Phi^-1(v) with the infinities at 0 and 1: a binary measure's latent threshold. */
+static double threshold_of(double v) {
+  return v <= 0 ? -INFINITY : v >= 1 ? INFINITY : gsl_cdf_ugaussian_Pinv(v);
+}
+
+/* gsl_cdf_ugaussian_Pinv(P) for |P - 0.5| <= 0.425, computed as GSL computes it: AS241's
+ * rational function (Wichura, Appl. Statist. 37, 1988) with GSL's coefficients - their bits as
+ * GSL 2.7 holds them (its last denominator coefficient, 5226.495278852854, is not AS241's
+ * printed 5226.4952788528545610) - evaluated by Horner's rule in GSL's order, without fused
+ * multiply-adds (-ffp-contract=off). Inline, so that a loop of independent evaluations runs
+ * them side by side instead of waiting out one 16-step chain per call. Used only where
+ * pinv_matches_gsl found it equal to the GSL the program runs with. */
+static const double PINV_A[8] = {0x1.b18d91e9eef75p+1, 0x1.0a4888b1a436ep+7, 0x1.ece5d2213c0ccp+10,
+                                 0x1.ad1d8cd4ee71dp+13, 0x1.66c3e869b752ap+15, 0x1.06c1c55b78f20p+16,
+                                 0x1.052d26b2e45e4p+15, 0x1.39a296f7d925ep+11};
+static const double PINV_B[8] = {0x1.0000000000000p+0, 0x1.5281b386e1ab5p+5, 0x1.5797efdc8b3f7p+9,
+                                 0x1.512322e75c89fp+12, 0x1.4b772d5d65266p+14, 0x1.3317caa64f4bep+15,
+                                 0x1.c0e457cb1ae76p+14, 0x1.46a7eca984b69p+12};
+
+static inline double pinv_central(double p) {
+  double q = p - 0.5, r = 0.180625 - q * q;
+  double u = PINV_A[7], v = PINV_B[7];
+  for (int i = 7; i > 0; i--) u = r * u + PINV_A[i - 1];
+  for (int i = 7; i > 0; i--) v = r * v + PINV_B[i - 1];
+  return q * (u / v);
+}
+
+/* 1 when pinv_central gives gsl_cdf_ugaussian_Pinv's bits on probes across the central range
+ * (a GSL with other coefficients or another evaluation order would differ on most of them). */
+static int pinv_matches_gsl(void) {
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int k = 0; k < 1024; k++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double p = k < 2 ? (k ? 0.925 : 0.075) : 0.075 + 0.85 * ((double)(x >> 11) * 0x1.0p-53);
+    if (!(fabs(p - 0.5) <= 0.425)) continue;
+    double a = gsl_cdf_ugaussian_Pinv(p), b = pinv_central(p);
+    if (memcmp(&a, &b, sizeof a) != 0) return 0;
+  }
+  return 1;
+}
+
+static inline uint64_t bits_of(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+static inline double bits_to(uint64_t b) {
+  double x;
+  memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+/* The latent sampler's own part of a workspace (tsim_cohort.latent): this trial's parameters,
+ * and what the plan says laid out for the per-patient loops (copied per workspace: it is small
+ * and each thread then reads its own). */
 struct tsim_latent_ws {
-  double *lz[2]; /* [nmeas * nsites * narms] this trial's thresholds / means, by hypothesis */
-  int lz_ready;  /* lz has been computed at least once */
+  int nm, nd, nb, na, ns, nv, nsub, stride; /* measures, dimensions, baselines, arms, sites,
+                                               visits, subgroups; normals per patient */
+  /* This trial's threshold (binary) or mean (continuous) of measure m in the cell of site s and
+   * arm a, at s W + a nm + m (W = na nm), by hypothesis. */
+  double *lz[2];
+  int lz_ready; /* lz has been computed at least once */
+  /* How each (arm, non-derived measure) column of a site's lz is computed (trial_params). */
+  int ncol;
+  struct latent_col *col;
+  /* Anomalies: fq[s W + q] indexes an_lz (the rule's value, or its Phi^-1 for a binary measure)
+   * where a rule forces the cell this trial (the last such rule), else -1; NULL without rules.
+   * The same in every trial when every rule lists its sites (an_fixed), then filled once. */
+  int *fq;
+  double *an_lz;
+  int an_fixed, fq_ready;
+  /* trial_params' batch of thresholds to compute ([2 ns ncol] each) and of copies. */
+  double *bt_p, *bt_z, **bt_dst, **cp_dst, **cp_src;
+  int pinv_ok; /* pinv_central is GSL's (pinv_matches_gsl) */
+  /* The measures by kind, in measure order. */
+  int ncont, nbin, nder;
+  int cont_m[TSIM_MAX_LATENT], cont_d[TSIM_MAX_LATENT];
+  int bin_m[TSIM_MAX_LATENT], bin_d[TSIM_MAX_LATENT];
+  int der_m[TSIM_MAX_LATENT], der_src[TSIM_MAX_LATENT];
+  unsigned char der_atleast[TSIM_MAX_LATENT];
+  double der_thr[TSIM_MAX_LATENT];
+  double *sdm[2];  /* [na nm] SD of continuous measure m in arm a, by hypothesis */
+  /* The Cholesky factor's nonzero entries, row by row in column order: row d is terms
+   * term_start[d] .. term_start[d + 1] - 1. Leaving out the zeros gives the same sums: a sum
+   * that starts at +0 is never -0, and adding +-0 to it changes nothing. */
+  int term_start[TSIM_MAX_LATENT + 1];
+  int *term_k;
+  double *term_c;
+  /* Dropout: gone before visit v when u < dthr[((h na + a) 2 + r) nv + v], r = 1 for a
+   * non-responder on the dropout_mnar measure (r = 0 and h = 0 without one: the same for
+   * both hypotheses). */
+  double *dthr;
+  int mnar, dmono; /* dmono: every row of dthr never decreases */
+  /* Baselines, in end point order (their draw order). */
+  int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
+  double base_corr[TSIM_MAX_ENDPOINTS], base_sq[TSIM_MAX_ENDPOINTS];
+  double base_mean[TSIM_MAX_ENDPOINTS], base_sd[TSIM_MAX_ENDPOINTS];
+  double *u;       /* [PASS] the pass's dropout uniforms (dropout_mnar only) */
+  double *z;       /* [PASS stride] the pass's normals, patient by patient */
+  double *x;       /* [nd PASS] their correlated normals, dimension by dimension */
+  int *cell;       /* [PASS] each patient's (site, arm) cell times nm: its offset in lz */
+  int *acol;       /* [PASS] each patient's arm times nm: its offset in sdm */
 };
 
 struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
+  const tsim_latent_plan *lp = plan->lat;
   struct tsim_latent_ws *l = calloc(1, sizeof *l);
   if (!l) return NULL;
-  size_t cells = (size_t)plan->lat->nmeas * (size_t)sc->nsites * (size_t)sc->narms;
-  for (int h = 0; h < 2; h++) l->lz[h] = malloc(cells * sizeof *l->lz[h]);
-  if (!l->lz[0] || !l->lz[1]) {
+  int nm = lp->nmeas, nd = lp->ndim, na = sc->narms, ne = sc->nendpoints, nk = sc->nanomalies;
+  l->nm = nm, l->nd = nd, l->nb = lp->nbase, l->na = na, l->ns = sc->nsites, l->nv = sc->nvisits;
+  l->nsub = sc->nsubgroups, l->stride = nd + lp->nbase;
+  size_t cells = (size_t)nm * (size_t)sc->nsites * (size_t)na, nterms = (size_t)nd * (size_t)(nd + 1) / 2;
+  int ok = 1;
+  for (int h = 0; h < 2; h++) {
+    l->lz[h] = malloc(cells * sizeof *l->lz[h]);
+    l->sdm[h] = calloc((size_t)na * (size_t)nm, sizeof *l->sdm[h]);
+    ok = ok && l->lz[h] && l->sdm[h];
+  }
+  l->col = malloc(((size_t)na * (size_t)nm + 1) * sizeof *l->col);
+  size_t nbatch = 2 * (size_t)sc->nsites * ((size_t)na * (size_t)nm + 1);
+  l->bt_p = malloc(nbatch * sizeof *l->bt_p);
+  l->bt_z = malloc(nbatch * sizeof *l->bt_z);
+  l->bt_dst = malloc(nbatch * sizeof *l->bt_dst);
+  l->cp_dst = malloc(nbatch * sizeof *l->cp_dst);
+  l->cp_src = malloc(nbatch * sizeof *l->cp_src);
+  ok = ok && l->bt_p && l->bt_z && l->bt_dst && l->cp_dst && l->cp_src;
+  l->pinv_ok = pinv_matches_gsl();
+  if (nk > 0) {
+    l->fq = malloc(cells * sizeof *l->fq);
+    l->an_lz = malloc(((size_t)ne * (size_t)na * (size_t)nk + 1) * sizeof *l->an_lz);
+    ok = ok && l->fq && l->an_lz;
+  }
+  l->term_k = malloc((nterms + 1) * sizeof *l->term_k);
+  l->term_c = malloc((nterms + 1) * sizeof *l->term_c);
+  l->dthr = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr);
+  l->u = malloc(PASS * sizeof *l->u);
+  l->z = malloc((size_t)PASS * (size_t)(l->stride + 1) * sizeof *l->z);
+  l->x = malloc((size_t)PASS * (size_t)(nd + 1) * sizeof *l->x);
+  l->cell = malloc(PASS * sizeof *l->cell);
+  l->acol = malloc(PASS * sizeof *l->acol);
+  if (!ok || !l->col || !l->x || !l->cell || !l->acol || !l->term_k || !l->term_c || !l->dthr || !l->u || !l->z) {
     tsim__latent_ws_free(l);
     return NULL;
+  }
+  int ctl = sc->control, het = sc->heterogeneity_sd > 0;
+  for (int a = 0; a < na; a++)
+    for (int m = 0; m < nm; m++) {
+      if (lp->meas_dim[m] < 0) continue; /* derived: follows its source */
+      const tsim_endpoint *ep = &sc->endpoints[lp->meas_ep[m]];
+      struct latent_col *cl = &l->col[l->ncol++];
+      cl->q = a * nm + m, cl->qctl = ctl * nm + m, cl->better = ep->higher_is_better;
+      for (int h = 0; h < 2; h++) {
+        double p = lp->p[h][m][a];
+        cl->p[h] = p, cl->sd[h] = lp->sd[h][lp->meas_ep[m]][a], cl->logit[h] = lp->logit[h][m][a];
+        cl->kind[h] = ep->type == TSIM_EP_CONTINUOUS ? COL_CONT : p > 0 && p < 1 && het ? COL_SITE : COL_FIXED;
+        cl->fixed[h] = cl->kind[h] == COL_FIXED ? threshold_of(p) : 0;
+      }
+      cl->dup = DUP_NONE;
+      if (cl->kind[1] == COL_SITE && cl->kind[0] == COL_SITE && bits_of(cl->logit[1]) == bits_of(cl->logit[0]))
+        cl->dup = DUP_SAME;
+      else if (cl->kind[1] == COL_SITE && a != ctl && bits_of(cl->logit[1]) == bits_of(lp->logit[0][m][ctl]) &&
+               lp->p[0][m][ctl] > 0 && lp->p[0][m][ctl] < 1)
+        cl->dup = DUP_CTL;
+    }
+  l->an_fixed = 1;
+  for (int k = 0; k < nk; k++) l->an_fixed &= sc->anomalies[k].mode == TSIM_ANOM_LISTED;
+  for (int e = 0; e < ne && nk > 0; e++)
+    for (int a = 0; a < na; a++) {
+      const tsim_endpoint *ep = &sc->endpoints[e];
+      for (int k = 0; k < nk; k++) {
+        const tsim_anomaly *an = &sc->anomalies[k];
+        double forced = ep->type == TSIM_EP_CONTINUOUS ? an->mean : an->response;
+        l->an_lz[((size_t)e * (size_t)na + (size_t)a) * (size_t)nk + (size_t)k] =
+            ep->type == TSIM_EP_CONTINUOUS || isnan(forced) ? forced : threshold_of(forced);
+      }
+    }
+  for (int m = 0; m < nm; m++) {
+    int d = lp->meas_dim[m];
+    if (d < 0) {
+      l->der_m[l->nder] = m, l->der_src[l->nder] = lp->meas_src[m];
+      l->der_atleast[l->nder] = lp->meas_atleast[m], l->der_thr[l->nder++] = lp->meas_thr[m];
+    } else if (lp->meas_cont[m]) {
+      l->cont_m[l->ncont] = m, l->cont_d[l->ncont++] = d;
+    } else {
+      l->bin_m[l->nbin] = m, l->bin_d[l->nbin++] = d;
+    }
+    for (int h = 0; h < 2; h++)
+      for (int a = 0; a < na; a++) l->sdm[h][(size_t)a * (size_t)nm + (size_t)m] = lp->sd[h][lp->meas_ep[m]][a];
+  }
+  int t = 0;
+  for (int d = 0; d < nd; d++) {
+    l->term_start[d] = t;
+    for (int k = 0; k <= d; k++) {
+      double cf = lp->chol[(size_t)d * (size_t)nd + (size_t)k];
+      if (cf == 0) continue;
+      l->term_k[t] = k;
+      l->term_c[t++] = cf;
+    }
+  }
+  l->term_start[nd] = t;
+  l->mnar = lp->mnar_meas >= 0;
+  for (int h = 0; h < 2; h++)
+    for (int a = 0; a < na; a++)
+      for (int r = 0; r < 2; r++)
+        for (int v = 0; v < sc->nvisits; v++) {
+          /* The product the sampler always formed (f = 1 without dropout_mnar: by[v] itself). */
+          double f = l->mnar ? lp->mnar_factor[h][a][r] : 1;
+          l->dthr[(((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)sc->nvisits + (size_t)v] =
+              sc->arms[a].dropout_by[v] * f;
+        }
+  l->dmono = 1;
+  for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
+    for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
+  for (int e = 0, i = 0; e < ne; e++) {
+    const tsim_endpoint *ep = &sc->endpoints[e];
+    if (lp->base_of[e] < 0) continue;
+    l->base_idx[i] = lp->base_of[e];
+    l->base_dim[i] = lp->meas_dim[lp->meas_start[e] + ep->nvisits - 1];
+    l->base_corr[i] = ep->base_corr;
+    l->base_sq[i] = sqrt(1 - ep->base_corr * ep->base_corr);
+    l->base_mean[i] = ep->base_mean;
+    l->base_sd[i++] = ep->base_sd;
   }
   return l;
 }
 
 void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   if (!l) return;
-  free(l->lz[0]);
-  free(l->lz[1]);
+  for (int h = 0; h < 2; h++) {
+    free(l->lz[h]);
+    free(l->sdm[h]);
+  }
+  free(l->col);
+  free(l->bt_p);
+  free(l->bt_z);
+  free(l->bt_dst);
+  free(l->cp_dst);
+  free(l->cp_src);
+  free(l->fq);
+  free(l->an_lz);
+  free(l->term_k);
+  free(l->term_c);
+  free(l->dthr);
+  free(l->u);
+  free(l->z);
+  free(l->x);
+  free(l->cell);
+  free(l->acol);
   free(l);
 }
 
@@ -94,126 +351,265 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
   return lp;
 }
 
+/* Which anomaly rule, if any, forces each cell this trial (l->fq): the last rule whose arm and
+ * end point match the cell's, with a value for the end point's type, that covers the site. */
+static void forced_cells(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_latent_plan *lp = c->plan->lat;
+  struct tsim_latent_ws *l = c->latent;
+  int ns = sc->nsites, na = sc->narms, nm = lp->nmeas, nk = sc->nanomalies;
+  size_t w = (size_t)na * (size_t)nm;
+  for (int s = 0; s < ns; s++)
+    for (int i = 0; i < l->ncol; i++) {
+      int q = l->col[i].q, a = q / nm, e = lp->meas_ep[q % nm], f = -1;
+      const tsim_endpoint *ep = &sc->endpoints[e];
+      for (int k = 0; k < nk; k++) {
+        const tsim_anomaly *an = &sc->anomalies[k];
+        double forced = ep->type == TSIM_EP_CONTINUOUS ? an->mean : an->response;
+        if (an->arm != a || (an->endpoint >= 0 && an->endpoint != e) || isnan(forced) ||
+            !c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
+          continue;
+        f = (e * na + a) * nk + k;
+      }
+      l->fq[(size_t)s * w + (size_t)q] = f;
+    }
+}
+
 /* This trial's parameter of every (measure, site, arm) under both hypotheses: the latent
  * threshold Phi^-1(p) of a binary measure, the mean of a continuous one. Computed once per
- * workspace when no trial can differ (fixed_params). */
-static void trial_params(tsim_cohort *c) {
+ * workspace when no trial can differ (fixed_params). The same numbers as computing every cell
+ * from its site effect and then letting each anomaly rule that covers it overwrite it in turn:
+ * a forced cell takes the last rule's value (its Phi^-1 computed once), a threshold no site
+ * effect moves is computed once, and under the null twin a column whose exp and Phi^-1 would
+ * see the same bits as the alternative's takes its result. */
+__attribute__((noinline)) static void trial_params(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
-  if (lp->fixed_params && c->latent->lz_ready) return;
-  c->latent->lz_ready = 1;
-  int ns = sc->nsites, na = sc->narms;
-  size_t cell = 0;
-  for (int m = 0; m < lp->nmeas; m++) {
-    int e = lp->meas_ep[m];
-    const tsim_endpoint *ep = &sc->endpoints[e];
-    for (int s = 0; s < ns; s++)
-      for (int a = 0; a < na; a++, cell++) {
-        if (lp->meas_dim[m] < 0) continue; /* derived: follows its source */
-        double val[2];
-        for (int h = 0; h < 2; h++) {
-          double p = lp->p[h][m][a];
-          /* b_s > 0: patients do better (latent.h). */
-          double b = ep->higher_is_better ? c->site_effect[s] : -c->site_effect[s];
-          if (ep->type == TSIM_EP_CONTINUOUS) p += lp->sd[h][e][a] * b * SITE_TO_LATENT;
-          else if (p > 0 && p < 1 && sc->heterogeneity_sd > 0)
-            p = 1.0 / (1.0 + exp(-(lp->logit[h][m][a] + b)));
-          val[h] = p;
+  struct tsim_latent_ws *l = c->latent;
+  if (lp->fixed_params && l->lz_ready) return;
+  l->lz_ready = 1;
+  if (l->fq && (!l->an_fixed || !l->fq_ready)) forced_cells(c);
+  l->fq_ready = 1;
+  int ns = sc->nsites, ncol = l->ncol, nbt = 0, ncp = 0;
+  size_t w = (size_t)sc->narms * (size_t)lp->nmeas;
+  const struct latent_col *col = l->col;
+  for (int s = 0; s < ns; s++) {
+    double se = c->site_effect[s];
+    double *L0 = l->lz[0] + (size_t)s * w, *L1 = l->lz[1] + (size_t)s * w;
+    const int *F = l->fq ? l->fq + (size_t)s * w : NULL;
+    for (int h = 0; h < 2; h++) {
+      double *L = h ? L1 : L0;
+      for (int i = 0; i < ncol; i++) {
+        const struct latent_col *cl = &col[i];
+        int q = cl->q;
+        if (F && F[q] >= 0) {
+          L[q] = l->an_lz[F[q]];
+          continue;
         }
-        for (int k = 0; k < sc->nanomalies; k++) {
-          const tsim_anomaly *an = &sc->anomalies[k];
-          if (an->arm != a || (an->endpoint >= 0 && an->endpoint != e) ||
-              !c->anomalous[(size_t)k * (size_t)ns + (size_t)s])
-            continue;
-          double forced = ep->type == TSIM_EP_CONTINUOUS ? an->mean : an->response;
-          if (!isnan(forced)) val[0] = val[1] = forced;
+        if (h == 1 && cl->dup == DUP_SAME) {
+          l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = L0 + q;
+          continue;
         }
-        for (int h = 0; h < 2; h++)
-          c->latent->lz[h][cell] = ep->type == TSIM_EP_CONTINUOUS ? val[h]
-                           : val[h] <= 0 ? -INFINITY : val[h] >= 1 ? INFINITY
-                           : gsl_cdf_ugaussian_Pinv(val[h]);
+        if (h == 1 && cl->dup == DUP_CTL && !(F && F[cl->qctl] >= 0)) {
+          l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = L0 + cl->qctl;
+          continue;
+        }
+        /* b > 0: patients do better (latent.h). */
+        double b = cl->better ? se : -se;
+        switch (cl->kind[h]) {
+        case COL_CONT:
+          L[q] = cl->p[h] + cl->sd[h] * b * SITE_TO_LATENT;
+          break;
+        case COL_FIXED:
+          L[q] = cl->fixed[h];
+          break;
+        default:
+          l->bt_p[nbt] = 1.0 / (1.0 + exp(-(cl->logit[h] + b)));
+          l->bt_dst[nbt++] = L + q;
+        }
       }
+    }
   }
+  /* The thresholds of the probabilities the site effects moved, together: GSL's rational
+   * function on the central range in one loop of independent evaluations (pinv_central), the
+   * rest through threshold_of; then the null twin's copies of them. */
+  double *zt = l->bt_z;
+  if (l->pinv_ok)
+    for (int i = 0; i < nbt; i++) zt[i] = pinv_central(l->bt_p[i]);
+  for (int i = 0; i < nbt; i++) {
+    double p = l->bt_p[i];
+    *l->bt_dst[i] = l->pinv_ok && fabs(p - 0.5) <= 0.425 ? zt[i] : threshold_of(p);
+  }
+  for (int i = 0; i < ncp; i++) *l->cp_dst[i] = *l->cp_src[i];
 }
 
-/* Values of patient j under hypothesis h from its correlated normals x. */
-static void patient_values(tsim_cohort *c, long long j, int h, const double *x) {
-  const tsim_scenario *sc = c->plan->sc;
-  const tsim_latent_plan *lp = c->plan->lat;
-  int a = c->arm[j], nm = lp->nmeas;
-  size_t na = (size_t)sc->narms, per_m = (size_t)sc->nsites * na;
-  const double *lz = c->latent->lz[h] + (size_t)c->site[j] * na + (size_t)a;
-  double *val = c->pat.val[h] + (size_t)j * (size_t)nm;
-  for (int m = 0; m < nm; m++) {
-    int d = lp->meas_dim[m];
-    if (d < 0) continue;
-    double t = lz[(size_t)m * per_m];
-    /* A binary end point responds at the top of its latent distribution: -x < Phi^-1(p). */
-    val[m] = lp->meas_cont[m] ? t + lp->sd[h][lp->meas_ep[m]][a] * x[d] : (double)(-x[d] < t);
+/* The first visit missed (nv: none) by a patient with dropout uniform u, thresholds thr: the
+ * first v with u < thr[v]. Thresholds that never decrease (the loader's rule for a cumulative
+ * dropout; mono) make the visits with thr[v] <= u a prefix, so their count is that v, found
+ * without a branch on u (a dropout is a coin toss the branch predictor would miss). */
+static inline uint8_t first_missed(const double *thr, int nv, int mono, double u) {
+  int v = 0;
+  if (mono) {
+    for (int i = 0; i < nv; i++) v += !(u < thr[i]);
+    return (uint8_t)v;
   }
-  for (int m = 0; m < nm; m++) {
-    if (lp->meas_src[m] < 0) continue;
-    double y = val[lp->meas_src[m]];
-    val[m] = (double)(lp->meas_atleast[m] ? y >= lp->meas_thr[m] : y <= lp->meas_thr[m]);
-  }
+  while (v < nv && !(u < thr[v])) v++;
+  return (uint8_t)v;
 }
 
-/* The first visit patient j misses under hypothesis h (nvisits: none), from its uniform u. */
-static uint8_t first_missed(const tsim_cohort *c, long long j, int h, double u) {
-  const tsim_scenario *sc = c->plan->sc;
+/* 1.0 where c, else 0.0, without a branch on c. */
+static inline double one_if(int c) {
+  uint64_t b = (uint64_t)0 - (uint64_t)(c != 0);
+  return bits_to(b & 0x3ff0000000000000u);
+}
+
+/* pass_missing's loop, for the counts given (constants where pass_missing knows them). */
+__attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, tsim_rng_state *stm, long long j0,
+                                                               int cnt, int nsub, int nv, int mnar, int mono) {
   const tsim_latent_plan *lp = c->plan->lat;
-  int a = c->arm[j];
-  double f = 1;
-  if (lp->mnar_meas >= 0) {
-    int responder = c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)lp->mnar_meas] != 0;
-    f = lp->mnar_factor[h][a][!responder];
+  struct tsim_latent_ws *l = c->latent;
+  tsim_rng_state st = *stm;
+  const uint8_t *arm = c->arm + j0;
+  uint8_t *dev = c->pat.dev + j0, *sub = c->pat.sub + j0;
+  uint8_t *g0 = c->pat.gone[0] + j0, *g1 = c->pat.gone[1] + j0;
+  const double *dthr = l->dthr;
+  size_t rowlen = 2 * (size_t)nv;
+  for (int j = 0; j < cnt; j++) {
+    int a = arm[j];
+    double u = (double)(tsim_rng_step(&st) >> 11) * 0x1.0p-53;
+    dev[j] = (uint8_t)((tsim_rng_step(&st) >> 11) < lp->dev_thr[a]);
+    uint8_t sb = 0;
+    for (int g = 0; g < nsub; g++) sb |= (uint8_t)(((tsim_rng_step(&st) >> 11) < lp->sub_thr[g]) << g);
+    sub[j] = sb;
+    if (mnar) {
+      l->u[j] = u;
+    } else {
+      g0[j] = g1[j] = first_missed(dthr + (size_t)a * rowlen, nv, mono, u);
+    }
   }
-  const double *by = sc->arms[a].dropout_by;
-  for (int v = 0; v < sc->nvisits; v++)
-    if (u < by[v] * f) return (uint8_t)v;
-  return (uint8_t)sc->nvisits;
+  *stm = st;
+}
+
+/* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
+ * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
+ * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. The
+ * common case - one visit, no subgroups, no dropout_mnar - has a loop of its own. */
+__attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
+  const struct tsim_latent_ws *l = c->latent;
+  if (l->nsub == 0 && l->nv == 1 && !l->mnar)
+    missing_loop(c, stm, j0, cnt, 0, 1, 0, 1);
+  else
+    missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
+}
+
+/* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
+ * with dropout_mnar their first missed visits), and their baselines. Measure by measure over
+ * the pass's patients: the per-measure choices leave the inner loops, which then run long. */
+__attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, int cnt) {
+  struct tsim_latent_ws *l = c->latent;
+  const int nm = l->nm, nd = l->nd, na = l->na, nv = l->nv, stride = l->stride, nb = l->nb;
+  const uint8_t *arm = c->arm + j0;
+  const uint16_t *site = c->site + j0;
+  const double *z = l->z;
+  double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
+  int *cell = l->cell, *acol = l->acol;
+  for (int j = 0; j < cnt; j++) {
+    cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
+    acol[j] = (int)arm[j] * nm;
+  }
+  /* x = L z, patient by patient the same operations in the same order as a row times z. */
+  for (int d = 0; d < nd; d++) {
+    double *x = l->x + (size_t)d * PASS;
+    int t0 = l->term_start[d], t1 = l->term_start[d + 1];
+    if (t0 == t1) {
+      for (int j = 0; j < cnt; j++) x[j] = 0;
+      continue;
+    }
+    const double c0 = l->term_c[t0], *zk = z + l->term_k[t0];
+    for (int j = 0; j < cnt; j++) x[j] = 0 + c0 * zk[(size_t)j * (size_t)stride];
+    for (int t = t0 + 1; t < t1; t++) {
+      const double ct = l->term_c[t], *zt = z + l->term_k[t];
+      for (int j = 0; j < cnt; j++) x[j] += ct * zt[(size_t)j * (size_t)stride];
+    }
+  }
+  for (int i = 0; i < l->ncont; i++) {
+    int m = l->cont_m[i];
+    const double *x = l->x + (size_t)l->cont_d[i] * PASS;
+    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m, *s0 = l->sdm[0] + m, *s1 = l->sdm[1] + m;
+    double *w0 = v0 + m, *w1 = v1 + m;
+    for (int j = 0; j < cnt; j++) {
+      double xj = x[j];
+      w0[(size_t)j * (size_t)nm] = t0[cell[j]] + s0[acol[j]] * xj;
+      w1[(size_t)j * (size_t)nm] = t1[cell[j]] + s1[acol[j]] * xj;
+    }
+  }
+  /* A binary end point responds at the top of its latent distribution: -x < Phi^-1(p). */
+  for (int i = 0; i < l->nbin; i++) {
+    int m = l->bin_m[i];
+    const double *x = l->x + (size_t)l->bin_d[i] * PASS;
+    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m;
+    double *w0 = v0 + m, *w1 = v1 + m;
+    for (int j = 0; j < cnt; j++) {
+      double nx = -x[j];
+      w0[(size_t)j * (size_t)nm] = one_if(nx < t0[cell[j]]);
+      w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
+    }
+  }
+  for (int i = 0; i < l->nder; i++) {
+    int m = l->der_m[i], src = l->der_src[i];
+    double thr = l->der_thr[i];
+    for (int h = 0; h < 2; h++) {
+      double *v = h ? v1 : v0;
+      if (l->der_atleast[i])
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] >= thr);
+      else
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
+    }
+  }
+  if (l->mnar) {
+    int mm = c->plan->lat->mnar_meas;
+    for (int h = 0; h < 2; h++) {
+      const double *v = (h ? v1 : v0) + mm;
+      uint8_t *g = c->pat.gone[h] + j0;
+      for (int j = 0; j < cnt; j++) {
+        int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
+        int a = arm[j];
+        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
+                            l->dmono, l->u[j]);
+      }
+    }
+  }
+  double *base = c->pat.base + (size_t)j0 * (size_t)nb;
+  for (int i = 0; i < nb; i++) {
+    const double *x = l->x + (size_t)l->base_dim[i] * PASS, *eps = z + nd + i;
+    double corr = l->base_corr[i], sq = l->base_sq[i], mean = l->base_mean[i], sd = l->base_sd[i];
+    double *w = base + l->base_idx[i];
+    for (int j = 0; j < cnt; j++) {
+      double zb = corr * x[j] + sq * eps[(size_t)j * (size_t)stride];
+      w[(size_t)j * (size_t)nb] = mean + sd * zb;
+    }
+  }
 }
 
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) {
-  const tsim_scenario *sc = c->plan->sc;
-  const tsim_latent_plan *lp = c->plan->lat;
-  gsl_rng *rm = c->rng, *ro = c->rng2;
-  int nd = lp->ndim;
+  struct tsim_latent_ws *l = c->latent;
   trial_params(c);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   tsim__cohort_enroll(c);
-  tsim_rng_seed_stream(rm, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
-  tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
-  for (long long j = 0; j < c->n; j++) {
-    int a = c->arm[j];
-    double u = tsim_rng_uniform(rm);
-    c->pat.dev[j] = (uint8_t)((tsim_rng_next(rm) >> 11) < lp->dev_thr[a]);
-    uint8_t sub = 0;
-    for (int g = 0; g < sc->nsubgroups; g++)
-      sub |= (uint8_t)(((tsim_rng_next(rm) >> 11) < lp->sub_thr[g]) << g);
-    c->pat.sub[j] = sub;
-    double z[TSIM_MAX_LATENT], x[TSIM_MAX_LATENT];
-    for (int d = 0; d < nd; d++) z[d] = tsim_rng_normal(ro);
-    for (int d = 0; d < nd; d++) {
-      const double *row = lp->chol + (size_t)d * (size_t)nd;
-      double s = 0;
-      for (int k = 0; k <= d; k++) s += row[k] * z[k];
-      x[d] = s;
-    }
-    for (int h = 0; h < 2; h++) {
-      patient_values(c, j, h, x);
-      c->pat.gone[h][j] = first_missed(c, j, h, u);
-    }
-    for (int e = 0; lp->nbase > 0 && e < sc->nendpoints; e++) {
-      int b = lp->base_of[e];
-      if (b < 0) continue;
-      const tsim_endpoint *ep = &sc->endpoints[e];
-      double eps = tsim_rng_normal(ro);
-      double xl = x[lp->meas_dim[lp->meas_start[e] + ep->nvisits - 1]];
-      double zb = ep->base_corr * xl + sqrt(1 - ep->base_corr * ep->base_corr) * eps;
-      c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] = ep->base_mean + ep->base_sd * zb;
-    }
+  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  tsim_rng_seed_stream(c->rng2, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+  tsim_rng_state *stm = tsim_rng_state_of(c->rng), *sto = tsim_rng_state_of(c->rng2);
+  for (long long j0 = 0; j0 < c->n; j0 += PASS) {
+    int cnt = c->n - j0 < PASS ? (int)(c->n - j0) : PASS;
+    pass_missing(c, stm, j0, cnt);
+    tsim_rng_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
+    pass_values(c, j0, cnt);
   }
+}
+
+double tsim__latent_param(const tsim_cohort *c, int h, int m, int s, int a) {
+  const struct tsim_latent_ws *l = c->latent;
+  return l->lz[h][((size_t)s * (size_t)l->na + (size_t)a) * (size_t)l->nm + (size_t)m];
 }
 
 int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {

@@ -53,5 +53,9 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l);
 /* The latent model (latent.c): enrollment, missingness and every patient's values. */
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial);
 int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f);
+/* The threshold (binary) or mean (continuous) of non-derived measure m at site s in arm a under
+ * hypothesis h in the trial c holds (for tests: tests/test_latent_ref.c compares them bit for
+ * bit with a plain computation). */
+double tsim__latent_param(const tsim_cohort *c, int h, int m, int s, int a);
 
 #endif

@@ -15,14 +15,18 @@ const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static int peff_flat_plan(tsim_cohort_plan *plan);
 
-/* Fisher-Yates shuffle of v[0..n). */
-static void shuffle_ints(gsl_rng *r, int *v, long long n) {
+/* Fisher-Yates shuffle of v[0..n) on the stream whose state is *st. The state is stepped in a
+ * local copy: through a pointer, every store to v (or to a uint8_t array) could alias it, and
+ * the compiler would store and reload it at every draw. */
+static void shuffle_ints(tsim_rng_state *st, int *v, long long n) {
+  tsim_rng_state s = *st;
   for (long long i = n - 1; i > 0; i--) {
-    long long j = (long long)tsim_rng_below(r, (uint32_t)(i + 1));
+    long long j = (long long)tsim_rng_below_st(&s, (uint32_t)(i + 1));
     int t = v[i];
     v[i] = v[j];
     v[j] = t;
   }
+  *st = s;
 }
 
 /* Site effects, then each anomaly rule's sites. Site s's effect is the normal deviate of draw s
@@ -181,7 +185,7 @@ static int peff_flat_plan(tsim_cohort_plan *plan) {
 
 static void enroll_sites(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
-  gsl_rng *r = c->rng;
+  tsim_rng_state *st = tsim_rng_state_of(c->rng);
   long long n = c->n;
   if (sc->nsites == 1) {
     memset(c->site, 0, (size_t)n * sizeof *c->site);
@@ -189,52 +193,125 @@ static void enroll_sites(tsim_cohort *c) {
     /* Walker's alias method, exactly as gsl_ran_discrete does it (same uniform, same table),
      * without its two indirect calls per patient. */
     const gsl_ran_discrete_t *g = c->plan->site_table;
+    const double *F = g->F, K = (double)g->K;
+    const size_t *A = g->A;
+    uint16_t *site = c->site;
+    tsim_rng_state s = *st; /* a local copy (see shuffle_ints) */
     for (long long j = 0; j < n; j++) {
-      double u = tsim_rng_uniform(r);
-      size_t k = (size_t)(u * (double)g->K);
-      double f = g->F[k];
-      c->site[j] = (uint16_t)(f == 1.0 || u < f ? k : g->A[k]);
+      double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
+      size_t k = (size_t)(u * K);
+      double f = F[k];
+      /* k where f == 1 or u < f, else its alias: selected without a branch, which would be
+       * mispredicted as often as the alias is taken. */
+      size_t alias = A[k], keep = (size_t)0 - (size_t)((f == 1.0) | (u < f));
+      site[j] = (uint16_t)(alias ^ ((alias ^ k) & keep));
     }
+    *st = s;
   } else {
     /* Balanced: sizes as equal as possible (remainders to the first sites), random order. */
     for (long long j = 0; j < n; j++) c->scratch[j] = (int)(j % sc->nsites);
-    shuffle_ints(r, c->scratch, n);
+    shuffle_ints(st, c->scratch, n);
     for (long long j = 0; j < n; j++) c->site[j] = (uint16_t)c->scratch[j];
   }
 }
 
 /* Assigns arms to the patients listed in idx[0..m) (enrollment order) by permuted blocks; the
- * last block is cut short where the patients run out, as it is in a real trial. */
-static void assign_blocks(tsim_cohort *c, const int *idx, long long m, int *buf) {
+ * last block is cut short where the patients run out, as it is in a real trial. Each block is
+ * a Fisher-Yates shuffle of the plan's block (shuffle_ints' draws, inline). */
+static void assign_blocks(tsim_cohort *c, tsim_rng_state *st, const int *idx, long long m, int *buf) {
   const tsim_scenario *sc = c->plan->sc;
+  const int *block = c->plan->block;
   int bs = sc->block_size;
-  for (long long j = 0; j < m; j++) {
-    if (j % bs == 0) {
-      memcpy(buf, c->plan->block, (size_t)bs * sizeof *buf);
-      shuffle_ints(c->rng, buf, bs);
+  uint8_t *arm = c->arm;
+  tsim_rng_state s = *st;
+  for (long long j0 = 0; j0 < m; j0 += bs) {
+    for (int i = 0; i < bs; i++) buf[i] = block[i];
+    for (int i = bs - 1; i > 0; i--) {
+      int k = (int)tsim_rng_below_st(&s, (uint32_t)(i + 1));
+      int t = buf[i];
+      buf[i] = buf[k];
+      buf[k] = t;
     }
-    c->arm[idx[j]] = (uint8_t)buf[j % bs];
+    long long cnt = m - j0 < bs ? m - j0 : bs;
+    for (long long i = 0; i < cnt; i++) arm[idx[j0 + i]] = (uint8_t)buf[i];
   }
+  *st = s;
+}
+
+/* One permuted block of at most 8 arms held in the bytes of a word (arm i in byte i): the
+ * Fisher-Yates shuffle of assign_blocks, the same draws and swaps, in a register. */
+static inline uint64_t block_perm8(tsim_rng_state *s, uint64_t p, int bs) {
+  for (int i = bs - 1; i > 0; i--) {
+    unsigned k = tsim_rng_below_st(s, (uint32_t)(i + 1));
+    uint64_t x = ((p >> (8 * i)) ^ (p >> (8 * k))) & 0xff; /* 0 when k == i */
+    p ^= (x << (8 * i)) | (x << (8 * k));
+  }
+  return p;
+}
+
+/* Permuted blocks of at most 8 (randomize_blocks' draws in its order): each site's arms are
+ * dealt into c->arm_grp in the grouped order, one 8-byte store per block (a store past a site's
+ * last patient is overwritten by the next site's, or falls in the 8 bytes of slack), and then
+ * read back in enrollment order - no index list, no loop whose length varies by block. */
+static void randomize_blocks8(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  tsim_rng_state s = *tsim_rng_state_of(c->rng);
+  long long n = c->n;
+  int bs = sc->block_size;
+  uint64_t p0 = 0;
+  for (int i = 0; i < bs; i++) p0 |= (uint64_t)(uint8_t)c->plan->block[i] << (8 * i);
+  uint8_t *grp = c->arm_grp;
+  if (!sc->stratify_by_site) {
+    for (long long j0 = 0; j0 < n; j0 += bs) {
+      uint64_t p = block_perm8(&s, p0, bs);
+      memcpy(grp + j0, &p, 8);
+    }
+    memcpy(c->arm, grp, (size_t)n);
+    *tsim_rng_state_of(c->rng) = s;
+    return;
+  }
+  int ns = sc->nsites;
+  long long *start = c->site_start;
+  const uint16_t *site = c->site;
+  memset(start, 0, ((size_t)ns + 1) * sizeof *start);
+  for (long long j = 0; j < n; j++) start[site[j] + 1]++;
+  for (int k = 0; k < ns; k++) {
+    long long m = start[k + 1];
+    for (long long j0 = 0; j0 < m; j0 += bs) {
+      uint64_t p = block_perm8(&s, p0, bs);
+      memcpy(grp + start[k] + j0, &p, 8);
+    }
+    start[k + 1] += start[k];
+  }
+  for (long long j = 0; j < n; j++) c->arm[j] = grp[start[site[j]]++];
+  *tsim_rng_state_of(c->rng) = s;
 }
 
 static void randomize_blocks(tsim_cohort *c, int *buf) {
   const tsim_scenario *sc = c->plan->sc;
+  tsim_rng_state *st = tsim_rng_state_of(c->rng);
   long long n = c->n;
+  if (c->arm_grp) {
+    randomize_blocks8(c);
+    return;
+  }
   if (!sc->stratify_by_site) {
     for (long long j = 0; j < n; j++) c->scratch[j] = (int)j;
-    assign_blocks(c, c->scratch, n, buf);
+    assign_blocks(c, st, c->scratch, n, buf);
     return;
   }
   /* Group patients by site, keeping enrollment order within a site (counting sort). */
   int ns = sc->nsites;
-  memset(c->site_start, 0, ((size_t)ns + 1) * sizeof *c->site_start);
-  for (long long j = 0; j < n; j++) c->site_start[c->site[j] + 1]++;
-  for (int s = 0; s < ns; s++) c->site_start[s + 1] += c->site_start[s];
-  for (long long j = 0; j < n; j++) c->scratch[c->site_start[c->site[j]]++] = (int)j;
-  for (int s = ns; s > 0; s--) c->site_start[s] = c->site_start[s - 1];
-  c->site_start[0] = 0;
-  for (int s = 0; s < ns; s++)
-    assign_blocks(c, c->scratch + c->site_start[s], c->site_start[s + 1] - c->site_start[s], buf);
+  long long *start = c->site_start;
+  const uint16_t *site = c->site;
+  int *scratch = c->scratch;
+  memset(start, 0, ((size_t)ns + 1) * sizeof *start);
+  for (long long j = 0; j < n; j++) start[site[j] + 1]++;
+  for (int s = 0; s < ns; s++) start[s + 1] += start[s];
+  for (long long j = 0; j < n; j++) scratch[start[site[j]]++] = (int)j;
+  for (int s = ns; s > 0; s--) start[s] = start[s - 1];
+  start[0] = 0;
+  for (int s = 0; s < ns; s++) assign_blocks(c, st, scratch + start[s], start[s + 1] - start[s], buf);
 }
 
 static void randomize(tsim_cohort *c);
@@ -247,21 +324,24 @@ void tsim__cohort_enroll(tsim_cohort *c) {
 static void randomize(tsim_cohort *c) {
   const tsim_cohort_plan *plan = c->plan;
   const tsim_scenario *sc = plan->sc;
-  gsl_rng *r = c->rng;
+  tsim_rng_state *st = tsim_rng_state_of(c->rng);
   long long n = c->n;
   if (sc->rand_method == TSIM_RAND_FIXED) {
     long long j = 0;
     for (int a = 0; a < sc->narms; a++)
       for (long long k = 0; k < plan->arm_count[a]; k++) c->scratch[j++] = a;
-    shuffle_ints(r, c->scratch, n);
+    shuffle_ints(st, c->scratch, n);
     for (j = 0; j < n; j++) c->arm[j] = (uint8_t)c->scratch[j];
   } else if (sc->rand_method == TSIM_RAND_SIMPLE) {
+    tsim_rng_state s = *st;
+    int last = sc->narms - 1;
     for (long long j = 0; j < n; j++) {
-      double u = tsim_rng_uniform(r);
+      double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
       int a = 0;
-      while (u >= plan->arm_cum[a] && a < sc->narms - 1) a++;
+      while (u >= plan->arm_cum[a] && a < last) a++;
       c->arm[j] = (uint8_t)a;
     }
+    *st = s;
   } else {
     int buf[TSIM_MAX_BLOCK];
     randomize_blocks(c, buf);

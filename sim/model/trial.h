@@ -98,6 +98,8 @@ typedef struct tsim_cohort {
   int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site, the sites the
                               ziggurat's fast path leaves, random anomalies' sites */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
+  uint8_t *arm_grp;        /* [n + 8] permuted blocks of at most 8: the arms in the grouped order
+                              (stages.c; whole 8-byte stores may spill 8 past n) */
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
   struct tsim_cell_ws *cell_ws; /* cell mode: the cell sampler's workspace (cellsample.c; owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
