@@ -8,13 +8,14 @@
 #   --p-values;
 # - merge refuses (exit 2, nothing written) overlapping shards, a missing range, shards of
 #   another seed, scenario, --set, --p-values or trialsim version, and a damaged file;
-# - a run with --checkpoint killed (SIGKILL) at fixed moments and started again each time ends
-#   with the uninterrupted run's results; a checkpoint of other arguments is refused (exit 2).
+# - a run with --checkpoint killed (SIGKILL) at moments fixed as shares of its length and started
+#   again each time ends with the uninterrupted run's results; a checkpoint of other arguments is refused (exit 2).
 set -u
 exe=$1; jeq=$2; src=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
 ok()   { echo "ok   $1"; pass=$((pass + 1)); }
+now_ms() { date +%s%3N; }
 bad()  { echo "FAIL $1"; fail=$((fail + 1)); }
 
 # same_results A B: the result sets in folders A and B are identical outside "run".
@@ -107,12 +108,23 @@ st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "an empty range is refused
 "$exe" run "$lupil2" --trials 1000 --trials-to 1001 --out "$tmp/r" --quiet 2> /dev/null
 st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "a range past the trials is refused"; else bad "a range past the trials: exit $st"; fi
 
-# Checkpoints: killed at fixed moments, resumed each time, the same results as one run.
-n=60000
+# Checkpoints: killed at moments fixed as shares of the uninterrupted run's length, resumed
+# each time, the same results as one run. The run is first made long enough (at least about 2 s
+# here, whatever the engine's speed or a sanitizer's slowdown) that the kills land mid-run; the
+# shares add up to 0.75, so the killed runs together never finish it.
+n=20000
+while :; do
+  t0=$(now_ms)
+  rm -rf "$tmp/ck.one"
+  "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.one" --quiet || bad "the uninterrupted run"
+  ms=$(($(now_ms) - t0))
+  [ $ms -ge 2000 ] || [ $n -ge 20000000 ] || { n=$((n * 4)); continue; }
+  break
+done
 ck=$tmp/ck.tsim
-"$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.one" --quiet || bad "the uninterrupted run"
 resumed=0
-for delay in 0.6 0.3 0.9 0.5; do
+for share in 20 10 30 15; do
+  delay=$(awk -v ms=$ms -v s=$share 'BEGIN { printf "%.3f", ms * s / 100000 }')
   "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.run" --checkpoint "$ck" \
     --checkpoint-every 0.05 > /dev/null 2> "$tmp/ck.err" &
   pid=$!
@@ -147,11 +159,15 @@ else
   bad "a checkpoint or temporary file is left behind"
 fi
 # sweep and size --checkpoint DIR: killed and resumed equal the uninterrupted command.
-# kill_resume NAME FILE.json ARGS...: killed after 0.5 s and 0.4 s, then run to the end.
+# kill_resume NAME FILE.json ARGS...: killed after 30% and 25% of the uninterrupted command's
+# length, then run to the end.
 kill_resume() {
   name=$1; shift
+  t0=$(now_ms)
   "$exe" "$@" --out "$tmp/$name.one" --quiet 2> /dev/null || bad "$name: the uninterrupted command"
-  for delay in 0.5 0.4; do
+  ms=$(($(now_ms) - t0))
+  for share in 30 25; do
+    delay=$(awk -v ms=$ms -v s=$share 'BEGIN { printf "%.3f", ms * s / 100000 }')
     "$exe" "$@" --out "$tmp/$name.run" --checkpoint "$tmp/$name.ck" --checkpoint-every 0.05 --quiet > /dev/null 2>&1 &
     pid=$!
     sleep $delay
