@@ -558,6 +558,35 @@ static void check_brute_force(void) {
   free(x1);
 }
 
+/* The workspace keeps the last x0's sort for the next call with the same x0 (the control arm
+ * under both hypotheses): calls that share x0, with x1 tied to it or not, and an x0 changed in
+ * place (same array, same size) must give what a fresh workspace gives. */
+static void check_reuse(void) {
+  double x0[40], x1[40];
+  unsigned long long s = 0x9e3779b97f4a7c15ULL;
+  int bad = 0;
+  for (int i = 0; i < 40; i++) {
+    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    x0[i] = (double)(s % 1000) / 8.0;
+  }
+  for (int call = 0; call < 60; call++) {
+    int n0 = call < 30 ? 40 : 25, n1 = 5 + call % 30;
+    if (call == 45) x0[3] = x0[7]; /* in place: a new tie, the same size */
+    for (int i = 0; i < n1; i++) {
+      s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+      x1[i] = call % 3 == 0 ? x0[s % (unsigned)n0] : (double)(s % 100000) / 64.0 + 0.001;
+    }
+    tsim_rank_ws *fresh = tsim_rank_ws_new(NMAX);
+    double w1, z1, w2, z2;
+    double p1 = tsim_wilcoxon(ws, x0, (size_t)n0, x1, (size_t)n1, 1, &w1, &z1);
+    double p2 = tsim_wilcoxon(fresh, x0, (size_t)n0, x1, (size_t)n1, 1, &w2, &z2);
+    tsim_rank_ws_free(fresh);
+    if (!(w1 == w2 && z1 == z2 && p1 == p2) && bad++ < 5)
+      printf("FAIL reuse: call %d: W %.17g vs %.17g, p %.17g vs %.17g\n", call, w1, w2, p1, p2);
+  }
+  check_true(bad == 0, "a reused workspace disagrees with a fresh one");
+}
+
 /* --- Arguments and invariances ------------------------------------------------------------ */
 
 static void check_arguments(void) {
@@ -595,6 +624,7 @@ int main(int argc, char **argv) {
   printf("worst relative error against R: %.3g (tolerance %g)\n", worst_rel, REL_TOL);
   check_brute_force();
   check_arguments();
+  check_reuse();
   tsim_rank_ws_free(ws);
   return refcheck_summary();
 }

@@ -72,7 +72,8 @@ struct tsim_pt_ws {
   double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
   uint8_t *grp;         /* [n] their arms */
   double *y2, *b2;      /* [n] the two arms of one comparison, control first */
-  struct tsim_rank_ws *rank;     /* Wilcoxon workspace */
+  struct tsim_rank_ws **rank;    /* [nanalyses] a Wilcoxon workspace per rank-sum analysis, so
+                                  * that each keeps its control arm's sort for the next call */
   struct tsim_ancova_ws *ancova; /* ANCOVA workspace (the per-patient path) */
   pt_set *set;          /* [nsets] */
   int nsets;
@@ -208,10 +209,12 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
     ancova = ancova || sc->analyses[k].test == TSIM_TEST_ANCOVA;
   }
-  if (rank) w->pt->rank = tsim_rank_ws_new(n);
+  if (rank && (w->pt->rank = calloc((size_t)sc->nanalyses, sizeof *w->pt->rank)))
+    for (int k = 0; k < sc->nanalyses; k++)
+      if (sc->analyses[k].test == TSIM_TEST_WILCOXON && !(w->pt->rank[k] = tsim_rank_ws_new(n))) rank = -1;
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
   return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
-                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
+                 (!rank || (w->pt->rank && rank > 0)) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
 }
@@ -227,7 +230,8 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->grp);
   free(w->pt->y2);
   free(w->pt->b2);
-  tsim_rank_ws_free(w->pt->rank);
+  for (int k = 0; w->pt->rank && k < w->sc->nanalyses; k++) tsim_rank_ws_free(w->pt->rank[k]);
+  free(w->pt->rank);
   tsim_ancova_ws_free(w->pt->ancova);
   free(w->pt->set);
   free(w->pt->cnt);
@@ -493,7 +497,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank, y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;

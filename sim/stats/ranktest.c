@@ -23,8 +23,12 @@
 
 struct tsim_rank_ws {
   size_t nmax;
-  uint64_t *key; /* [nmax]: x0's keys, then x1's */
-  uint64_t *tmp; /* [nmax]: the radix sort's other buffer */
+  uint64_t *key; /* [nmax + 2]: x0's keys, then x1's (each sorted run ends in a sentinel) */
+  uint64_t *tmp; /* [nmax + 2]: the radix sort's other buffer */
+  /* The last call's x0, kept so that the next call with the same x0 (the control arm under
+   * both hypotheses) reuses its sort: its keys as given and sorted (with a sentinel). */
+  uint64_t *raw0, *sorted0; /* [nmax + 1] */
+  size_t n0_kept;           /* 0: nothing kept */
 };
 
 tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
@@ -32,9 +36,11 @@ tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
   tsim_rank_ws *ws = calloc(1, sizeof *ws);
   if (!ws) return NULL;
   ws->nmax = nmax;
-  ws->key = malloc(nmax * sizeof *ws->key);
-  ws->tmp = malloc(nmax * sizeof *ws->tmp);
-  if (!ws->key || !ws->tmp) {
+  ws->key = malloc((nmax + 2) * sizeof *ws->key);
+  ws->tmp = malloc((nmax + 2) * sizeof *ws->tmp);
+  ws->raw0 = malloc((nmax + 1) * sizeof *ws->raw0);
+  ws->sorted0 = malloc((nmax + 1) * sizeof *ws->sorted0);
+  if (!ws->key || !ws->tmp || !ws->raw0 || !ws->sorted0) {
     tsim_rank_ws_free(ws);
     return NULL;
   }
@@ -45,6 +51,8 @@ void tsim_rank_ws_free(tsim_rank_ws *ws) {
   if (!ws) return;
   free(ws->key);
   free(ws->tmp);
+  free(ws->raw0);
+  free(ws->sorted0);
   free(ws);
 }
 
@@ -108,25 +116,63 @@ static double rank_fail(double *w, double *z, double wv) {
   return NAN;
 }
 
+/* A key above every finite double's (+inf's is 0xfff0...0): ends each sorted sample. */
+#define RANK_END UINT64_MAX
+
+/* The merge of sorted s0[0..n0) and s1[0..n1) (each followed by RANK_END) when no value occurs
+ * twice in the pooled sample: every run has t = 1, so twice the rank sum of x1 is the sum of
+ * 2 (pos + 1) over x1's positions - without a branch on the data. 0 when a tie turns up (two
+ * equal keys side by side in a sample, or at the heads of the two at once: of two equal keys
+ * in different samples, all smaller ones are taken first, so both reach the heads together);
+ * the caller then merges run by run. */
+static int merge_untied(const uint64_t *s0, size_t n0, const uint64_t *s1, size_t n1, uint64_t *twice_r1) {
+  uint64_t tied = 0, r = 0;
+  for (size_t i = 1; i < n0; i++) tied |= s0[i] == s0[i - 1];
+  for (size_t j = 1; j < n1; j++) tied |= s1[j] == s1[j - 1];
+  size_t i = 0, j = 0, n = n0 + n1;
+  for (size_t pos = 0; pos < n; pos++) {
+    uint64_t a = s0[i], b = s1[j], from1 = b < a;
+    tied |= a == b;
+    r += from1 * (2 * (uint64_t)pos + 2);
+    j += from1;
+    i += 1 - from1;
+  }
+  *twice_r1 = r;
+  return !tied;
+}
+
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
                      int correct, double *w, double *z) {
   size_t n = n0 + n1;
   if (!ws || n0 == 0 || n1 == 0 || n > ws->nmax || !to_keys(x0, n0, ws->key) ||
-      !to_keys(x1, n1, ws->key + n0))
+      !to_keys(x1, n1, ws->key + n0 + 1))
     return rank_fail(w, z, NAN);
-  const uint64_t *s0 = sort_keys(ws->key, ws->tmp, n0);
-  const uint64_t *s1 = sort_keys(ws->key + n0, ws->tmp + n0, n1);
+  /* x0 sorted: the last call's when x0 is the same (the same keys in the same order). */
+  if (!(n0 == ws->n0_kept && memcmp(ws->key, ws->raw0, n0 * sizeof *ws->key) == 0)) {
+    memcpy(ws->raw0, ws->key, n0 * sizeof *ws->key);
+    memcpy(ws->sorted0, sort_keys(ws->key, ws->tmp, n0), n0 * sizeof *ws->key);
+    ws->sorted0[n0] = RANK_END;
+    ws->n0_kept = n0;
+  }
+  const uint64_t *s0 = ws->sorted0;
+  uint64_t *s1 = sort_keys(ws->key + n0 + 1, ws->tmp + n0 + 1, n1);
+  s1[n1] = RANK_END;
   uint64_t twice_r1 = 0; /* twice the rank sum of x1: sum of t1 (2 pos + t + 1) */
   double ties = 0.0;     /* sum of t^3 - t over runs of ties */
-  size_t i = 0, j = 0, pos = 0, distinct = 0;
-  while (i < n0 || j < n1) {
-    uint64_t v = j == n1 || (i < n0 && s0[i] < s1[j]) ? s0[i] : s1[j];
-    size_t t1 = run_of(s1, n1, &j, v), t = run_of(s0, n0, &i, v) + t1;
-    twice_r1 += (uint64_t)t1 * (2 * (uint64_t)pos + t + 1);
-    double td = (double)t;
-    ties += td * td * td - td;
-    pos += t;
-    distinct++;
+  size_t distinct = n;
+  if (!merge_untied(s0, n0, s1, n1, &twice_r1)) {
+    twice_r1 = 0;
+    distinct = 0;
+    size_t i = 0, j = 0, pos = 0;
+    while (i < n0 || j < n1) {
+      uint64_t v = j == n1 || (i < n0 && s0[i] < s1[j]) ? s0[i] : s1[j];
+      size_t t1 = run_of(s1, n1, &j, v), t = run_of(s0, n0, &i, v) + t1;
+      twice_r1 += (uint64_t)t1 * (2 * (uint64_t)pos + t + 1);
+      double td = (double)t;
+      ties += td * td * td - td;
+      pos += t;
+      distinct++;
+    }
   }
   double d0 = (double)n0, d1 = (double)n1, dn = (double)n;
   double wv = ((double)twice_r1 - d1 * (d1 + 1.0)) / 2.0;
