@@ -721,6 +721,24 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
 static inline __attribute__((always_inline)) void add_cells(const tsim_scenario *sc, const tsim_analysis *an,
                                                            const double *q, size_t na, size_t nc, size_t ncats,
                                                            const size_t st, double sum[][6], int *dropped) {
+  if (na == 2 && st == 3) {
+    /* The common case with its sums in registers: the same additions in the same order. */
+    double s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0;
+    const double *q1 = q + nc * 3;
+    for (int s = 0; s < sc->nsites; s++, q += 2 * nc * 3, q1 += 2 * nc * 3) {
+      if (an->exclude && an->exclude[s]) {
+        ++*dropped;
+        continue;
+      }
+      for (size_t i = 0; i < 3 * ncats; i += 3) {
+        s00 += q[i], s01 += q[i + 1], s02 += q[i + 2];
+        s10 += q1[i], s11 += q1[i + 1], s12 += q1[i + 2];
+      }
+    }
+    sum[0][0] = s00, sum[0][1] = s01, sum[0][2] = s02;
+    sum[1][0] = s10, sum[1][1] = s11, sum[1][2] = s12;
+    return;
+  }
   for (int s = 0; s < sc->nsites; s++, q += na * nc * st) {
     if (an->exclude && an->exclude[s]) {
       ++*dropped;
