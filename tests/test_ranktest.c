@@ -526,18 +526,20 @@ static double brute_w(const double *x0, int n0, const double *x1, int n1, double
 }
 
 /* Random samples of every size up to BRUTE_MAX per arm around the radix threshold and beyond,
- * drawn from few values (heavy ties), wide values (negative, tiny, huge, -0) and integers. */
+ * drawn from few values (heavy ties), wide values (negative, tiny, huge, -0), integers and
+ * continuous values (no ties: the path without a sort of x1). */
 static void check_brute_force(void) {
   static const double WIDE[] = {-1e300, -3.5, -1.0, -0.0, 0.0, 1e-310, 0.25, 1.0, 7.0, 1e300};
   double *x0 = malloc(BRUTE_MAX * sizeof *x0), *x1 = malloc(BRUTE_MAX * sizeof *x1);
   unsigned long long s = 88172645463325252ULL;
   int bad = 0, cases = 0;
   for (int n = 1; n <= BRUTE_MAX; n += n < 70 ? 1 : 23) {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) { /* kind 3: continuous values, no ties */
       int n0 = n, n1 = n / 2 + 1;
       for (int i = 0; i < n0 + n1; i++) {
         s ^= s << 13; s ^= s >> 7; s ^= s << 17; /* xorshift64 */
-        double v = kind == 0 ? (double)(s % 5) : kind == 1 ? WIDE[s % 10] : (double)(s % 100000) - 50000.0;
+        double v = kind == 0 ? (double)(s % 5) : kind == 1 ? WIDE[s % 10]
+                   : kind == 2 ? (double)(s % 100000) - 50000.0 : (double)(s >> 11) * 0x1p-40 - 2048.0;
         if (i < n0) x0[i] = v; else x1[i - n0] = v;
       }
       double ties, w, z, wb = brute_w(x0, n0, x1, n1, &ties);

@@ -5,7 +5,9 @@
  * equal), and the two sorted samples are then merged run by run: a run of t equal values (t0
  * from x0, t1 from x1) starting after `pos` smaller ones has midrank pos + (t + 1) / 2, so it
  * adds t1 (2 pos + t + 1) to twice the rank sum of x1 - an integer, summed exactly - and
- * t^3 - t to the ties term. Groups are never carried through the sort.
+ * t^3 - t to the ties term. Groups are never carried through the sort. When no value occurs
+ * twice, every t is 1 and the rank sum of x1 is the number of x0's values below each of x1's
+ * plus n1 (n1 + 1) / 2: the same integer, found without sorting x1 (untied_sum).
  *
  * The tail: p = 2 Q(|z|) with gsl_cdf_ugaussian_Q, the complement computed directly (R's pnorm
  * with lower.tail = FALSE: both are Cody's algorithm), so p keeps its relative accuracy far out.
@@ -29,6 +31,12 @@ struct tsim_rank_ws {
    * both hypotheses) reuses its sort: its keys as given and sorted (with a sentinel). */
   uint64_t *raw0, *sorted0; /* [nmax + 1] */
   size_t n0_kept;           /* 0: nothing kept */
+  int tied0;                /* the kept x0 has two equal values */
+  /* A hash set of x1's keys (untied_sum): slot i holds hkey[i] when stamp[i] == gen. */
+  uint64_t *hkey;           /* [1 << hbits] */
+  uint32_t *stamp;          /* [1 << hbits] */
+  uint32_t gen;
+  int hbits;                /* 2^hbits >= 2 nmax */
 };
 
 tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
@@ -40,7 +48,11 @@ tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
   ws->tmp = malloc((nmax + 2) * sizeof *ws->tmp);
   ws->raw0 = malloc((nmax + 1) * sizeof *ws->raw0);
   ws->sorted0 = malloc((nmax + 1) * sizeof *ws->sorted0);
-  if (!ws->key || !ws->tmp || !ws->raw0 || !ws->sorted0) {
+  ws->hbits = 1;
+  while (ws->hbits < 62 && ((size_t)1 << ws->hbits) < 2 * nmax) ws->hbits++;
+  ws->hkey = malloc(((size_t)1 << ws->hbits) * sizeof *ws->hkey);
+  ws->stamp = calloc((size_t)1 << ws->hbits, sizeof *ws->stamp);
+  if (!ws->key || !ws->tmp || !ws->raw0 || !ws->sorted0 || !ws->hkey || !ws->stamp) {
     tsim_rank_ws_free(ws);
     return NULL;
   }
@@ -53,6 +65,8 @@ void tsim_rank_ws_free(tsim_rank_ws *ws) {
   free(ws->tmp);
   free(ws->raw0);
   free(ws->sorted0);
+  free(ws->hkey);
+  free(ws->stamp);
   free(ws);
 }
 
@@ -119,26 +133,47 @@ static double rank_fail(double *w, double *z, double wv) {
 /* A key above every finite double's (+inf's is 0xfff0...0): ends each sorted sample. */
 #define RANK_END UINT64_MAX
 
-/* The merge of sorted s0[0..n0) and s1[0..n1) (each followed by RANK_END) when no value occurs
- * twice in the pooled sample: every run has t = 1, so twice the rank sum of x1 is the sum of
- * 2 (pos + 1) over x1's positions - without a branch on the data. 0 when a tie turns up (two
- * equal keys side by side in a sample, or at the heads of the two at once: of two equal keys
- * in different samples, all smaller ones are taken first, so both reach the heads together);
- * the caller then merges run by run. */
-static int merge_untied(const uint64_t *s0, size_t n0, const uint64_t *s1, size_t n1, uint64_t *twice_r1) {
-  uint64_t tied = 0, r = 0;
-  for (size_t i = 1; i < n0; i++) tied |= s0[i] == s0[i - 1];
-  for (size_t j = 1; j < n1; j++) tied |= s1[j] == s1[j - 1];
-  size_t i = 0, j = 0, n = n0 + n1;
-  for (size_t pos = 0; pos < n; pos++) {
-    uint64_t a = s0[i], b = s1[j], from1 = b < a;
-    tied |= a == b;
-    r += from1 * (2 * (uint64_t)pos + 2);
-    j += from1;
-    i += 1 - from1;
+/* The sum over x1's keys k1[0..n1) of the number of x0's keys below each (s0: x0 sorted, then
+ * RANK_END), when no value occurs twice in the pooled sample (x0 itself untied): then every run
+ * has t = 1 and twice the rank sum of x1 is twice this sum plus n1 (n1 + 1) - no sort of x1
+ * needed. Each count is a branch-free binary search of s0; a tie with x0 shows as the key found
+ * there, a tie within x1 in a hash set of its keys. 0 when a tie turns up (the caller then
+ * sorts x1 and merges run by run). */
+static int untied_sum(tsim_rank_ws *ws, const uint64_t *s0, size_t n0, const uint64_t *k1, size_t n1,
+                      uint64_t *sum) {
+  if (++ws->gen == 0) { /* the stamps wrapped: clear them */
+    memset(ws->stamp, 0, ((size_t)1 << ws->hbits) * sizeof *ws->stamp);
+    ws->gen = 1;
   }
-  *twice_r1 = r;
+  uint32_t gen = ws->gen;
+  size_t mask = ((size_t)1 << ws->hbits) - 1;
+  int shift = 64 - ws->hbits;
+  uint64_t total = 0, tied = 0;
+  for (size_t j = 0; j < n1; j++) {
+    uint64_t v = k1[j];
+    const uint64_t *b = s0;
+    for (size_t len = n0; len > 1;) {
+      size_t half = len / 2;
+      b = b[half] < v ? b + half : b;
+      len -= half;
+    }
+    b += *b < v; /* the first key >= v (RANK_END past x0's last) */
+    total += (uint64_t)(b - s0);
+    tied |= *b == v;
+    size_t h = (size_t)((v * UINT64_C(0x9e3779b97f4a7c15)) >> shift);
+    for (; ws->stamp[h] == gen; h = (h + 1) & mask) tied |= ws->hkey[h] == v;
+    ws->stamp[h] = gen;
+    ws->hkey[h] = v;
+  }
+  *sum = total;
   return !tied;
+}
+
+/* 1 when sorted s[0..n) holds two equal keys. */
+static int has_ties(const uint64_t *s, size_t n) {
+  uint64_t tied = 0;
+  for (size_t i = 1; i < n; i++) tied |= s[i] == s[i - 1];
+  return tied != 0;
 }
 
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
@@ -153,15 +188,17 @@ double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double
     memcpy(ws->sorted0, sort_keys(ws->key, ws->tmp, n0), n0 * sizeof *ws->key);
     ws->sorted0[n0] = RANK_END;
     ws->n0_kept = n0;
+    ws->tied0 = has_ties(ws->sorted0, n0);
   }
   const uint64_t *s0 = ws->sorted0;
-  uint64_t *s1 = sort_keys(ws->key + n0 + 1, ws->tmp + n0 + 1, n1);
-  s1[n1] = RANK_END;
   uint64_t twice_r1 = 0; /* twice the rank sum of x1: sum of t1 (2 pos + t + 1) */
   double ties = 0.0;     /* sum of t^3 - t over runs of ties */
   size_t distinct = n;
-  if (!merge_untied(s0, n0, s1, n1, &twice_r1)) {
-    twice_r1 = 0;
+  uint64_t below = 0;
+  if (!ws->tied0 && untied_sum(ws, s0, n0, ws->key + n0 + 1, n1, &below)) {
+    twice_r1 = 2 * below + (uint64_t)n1 * ((uint64_t)n1 + 1);
+  } else {
+    const uint64_t *s1 = sort_keys(ws->key + n0 + 1, ws->tmp + n0 + 1, n1);
     distinct = 0;
     size_t i = 0, j = 0, pos = 0;
     while (i < n0 || j < n1) {
