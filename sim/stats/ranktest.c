@@ -70,16 +70,20 @@ void tsim_rank_ws_free(tsim_rank_ws *ws) {
   free(ws);
 }
 
-/* Keys of x[0..n) into k; 0 if a value is NaN or infinite. */
+/* Keys of x[0..n) into k; 0 if a value is NaN or infinite. Without a branch per value: a NaN
+ * or an infinity is the all-ones exponent; a negative key is ~u, a positive one u with the sign
+ * bit set, i.e. u xor (sign mask | sign bit). */
 static int to_keys(const double *x, size_t n, uint64_t *k) {
+  const uint64_t expo = UINT64_C(0x7ff0000000000000), sign = UINT64_C(1) << 63;
+  uint64_t bad = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!isfinite(x[i])) return 0;
     double v = x[i] + 0.0; /* -0.0 + 0.0 = +0.0 */
     uint64_t u;
     memcpy(&u, &v, sizeof u);
-    k[i] = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+    bad |= (u & expo) == expo;
+    k[i] = u ^ ((uint64_t)((int64_t)u >> 63) | sign);
   }
-  return 1;
+  return !bad;
 }
 
 static void insertion_sort(uint64_t *a, size_t n) {
