@@ -22,6 +22,9 @@
 
 /* Below this many keys an insertion sort beats the radix passes and their 2 KB of counts. */
 #define RANK_SMALL 48
+/* x1 of at most this many values is counted against x0 without a sort (untied_sum); larger
+ * ones are sorted (radix passes, O(n)), which also bounds the hash set's memory. */
+#define RANK_UNSORTED_MAX 8192
 
 struct tsim_rank_ws {
   size_t nmax;
@@ -36,7 +39,7 @@ struct tsim_rank_ws {
   uint64_t *hkey;           /* [1 << hbits] */
   uint32_t *stamp;          /* [1 << hbits] */
   uint32_t gen;
-  int hbits;                /* 2^hbits >= 2 nmax */
+  int hbits;                /* 2^hbits >= 2 min(nmax, RANK_UNSORTED_MAX) */
 };
 
 tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
@@ -49,7 +52,8 @@ tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
   ws->raw0 = malloc((nmax + 1) * sizeof *ws->raw0);
   ws->sorted0 = malloc((nmax + 1) * sizeof *ws->sorted0);
   ws->hbits = 1;
-  while (ws->hbits < 62 && ((size_t)1 << ws->hbits) < 2 * nmax) ws->hbits++;
+  size_t hmax = nmax < RANK_UNSORTED_MAX ? nmax : RANK_UNSORTED_MAX;
+  while (((size_t)1 << ws->hbits) < 2 * hmax) ws->hbits++;
   ws->hkey = malloc(((size_t)1 << ws->hbits) * sizeof *ws->hkey);
   ws->stamp = calloc((size_t)1 << ws->hbits, sizeof *ws->stamp);
   if (!ws->key || !ws->tmp || !ws->raw0 || !ws->sorted0 || !ws->hkey || !ws->stamp) {
@@ -199,7 +203,7 @@ double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double
   double ties = 0.0;     /* sum of t^3 - t over runs of ties */
   size_t distinct = n;
   uint64_t below = 0;
-  if (!ws->tied0 && untied_sum(ws, s0, n0, ws->key + n0 + 1, n1, &below)) {
+  if (!ws->tied0 && n1 <= RANK_UNSORTED_MAX && untied_sum(ws, s0, n0, ws->key + n0 + 1, n1, &below)) {
     twice_r1 = 2 * below + (uint64_t)n1 * ((uint64_t)n1 + 1);
   } else {
     const uint64_t *s1 = sort_keys(ws->key + n0 + 1, ws->tmp + n0 + 1, n1);
