@@ -641,7 +641,7 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
   int nri = !pp && an->missing == TSIM_MISSING_NON_RESPONDER, locf = !pp && an->missing == TSIM_MISSING_LOCF;
   const uint32_t *q = P->cnt + S->off[h];
   for (size_t a = 0; a < na; a++) P->ptx[a] = P->ptn[a] = 0;
-  for (size_t cell = 0; cell < cells; cell++, q += PT_BIN) {
+  for (size_t cell = 0, a = 0; cell < cells; cell++, q += PT_BIN) {
     long long n = q[CAT_PP], x = q[4 + CAT_PP];
     if (!pp) {
       n += q[CAT_DEV] + (nri ? q[CAT_MISS] : locf ? q[CAT_LOCF] : 0);
@@ -649,8 +649,9 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
     }
     P->px[cell] = x;
     P->pn[cell] = n;
-    P->ptx[cell % na] += x;
-    P->ptn[cell % na] += n;
+    P->ptx[a] += x;
+    P->ptn[a] += n;
+    a = a + 1 == na ? 0 : a + 1; /* cell % na, without a division per cell */
   }
   tsim__analysis_binary(w, k, P->px, P->pn, P->ptx, P->ptn, out);
 }
