@@ -681,7 +681,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
         a[i].n = (long long)n;
         a[i].mean = n > 0 ? cv[i] + m : NAN;
-        a[i].sd = n > 1 ? sqrt(fmax(ss, 0.0) / (n - 1)) : 0.0;
+        a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
       }
       double nu;
       if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
@@ -763,7 +763,7 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
   int pp = an->population == TSIM_POP_PER_PROTOCOL;
   size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2;
   double sum[TSIM_MAX_ARMS][6];
-  memset(sum, 0, na * sizeof sum[0]);
+  if (!(na == 2 && st == 3)) memset(sum, 0, na * sizeof sum[0]); /* add_cells sets those */
   int dropped = 0;
   const double *q = P->acc + S->off[h];
   if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);
