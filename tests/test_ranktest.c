@@ -526,18 +526,20 @@ static double brute_w(const double *x0, int n0, const double *x1, int n1, double
 }
 
 /* Random samples of every size up to BRUTE_MAX per arm around the radix threshold and beyond,
- * drawn from few values (heavy ties), wide values (negative, tiny, huge, -0) and integers. */
+ * drawn from few values (heavy ties), wide values (negative, tiny, huge, -0), integers and
+ * continuous values (no ties: the path without a sort of x1). */
 static void check_brute_force(void) {
   static const double WIDE[] = {-1e300, -3.5, -1.0, -0.0, 0.0, 1e-310, 0.25, 1.0, 7.0, 1e300};
   double *x0 = malloc(BRUTE_MAX * sizeof *x0), *x1 = malloc(BRUTE_MAX * sizeof *x1);
   unsigned long long s = 88172645463325252ULL;
   int bad = 0, cases = 0;
   for (int n = 1; n <= BRUTE_MAX; n += n < 70 ? 1 : 23) {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) { /* kind 3: continuous values, no ties */
       int n0 = n, n1 = n / 2 + 1;
       for (int i = 0; i < n0 + n1; i++) {
         s ^= s << 13; s ^= s >> 7; s ^= s << 17; /* xorshift64 */
-        double v = kind == 0 ? (double)(s % 5) : kind == 1 ? WIDE[s % 10] : (double)(s % 100000) - 50000.0;
+        double v = kind == 0 ? (double)(s % 5) : kind == 1 ? WIDE[s % 10]
+                   : kind == 2 ? (double)(s % 100000) - 50000.0 : (double)(s >> 11) * 0x1p-40 - 2048.0;
         if (i < n0) x0[i] = v; else x1[i - n0] = v;
       }
       double ties, w, z, wb = brute_w(x0, n0, x1, n1, &ties);
@@ -556,6 +558,35 @@ static void check_brute_force(void) {
   printf("brute force: %d sample pairs, %d bad\n", cases, bad);
   free(x0);
   free(x1);
+}
+
+/* The workspace keeps the last x0's sort for the next call with the same x0 (the control arm
+ * under both hypotheses): calls that share x0, with x1 tied to it or not, and an x0 changed in
+ * place (same array, same size) must give what a fresh workspace gives. */
+static void check_reuse(void) {
+  double x0[40], x1[40];
+  unsigned long long s = 0x9e3779b97f4a7c15ULL;
+  int bad = 0;
+  for (int i = 0; i < 40; i++) {
+    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    x0[i] = (double)(s % 1000) / 8.0;
+  }
+  for (int call = 0; call < 60; call++) {
+    int n0 = call < 30 ? 40 : 25, n1 = 5 + call % 30;
+    if (call == 45) x0[3] = x0[7]; /* in place: a new tie, the same size */
+    for (int i = 0; i < n1; i++) {
+      s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+      x1[i] = call % 3 == 0 ? x0[s % (unsigned)n0] : (double)(s % 100000) / 64.0 + 0.001;
+    }
+    tsim_rank_ws *fresh = tsim_rank_ws_new(NMAX);
+    double w1, z1, w2, z2;
+    double p1 = tsim_wilcoxon(ws, x0, (size_t)n0, x1, (size_t)n1, 1, &w1, &z1);
+    double p2 = tsim_wilcoxon(fresh, x0, (size_t)n0, x1, (size_t)n1, 1, &w2, &z2);
+    tsim_rank_ws_free(fresh);
+    if (!(w1 == w2 && z1 == z2 && p1 == p2) && bad++ < 5)
+      printf("FAIL reuse: call %d: W %.17g vs %.17g, p %.17g vs %.17g\n", call, w1, w2, p1, p2);
+  }
+  check_true(bad == 0, "a reused workspace disagrees with a fresh one");
 }
 
 /* --- Arguments and invariances ------------------------------------------------------------ */
@@ -595,6 +626,7 @@ int main(int argc, char **argv) {
   printf("worst relative error against R: %.3g (tolerance %g)\n", worst_rel, REL_TOL);
   check_brute_force();
   check_arguments();
+  check_reuse();
   tsim_rank_ws_free(ws);
   return refcheck_summary();
 }

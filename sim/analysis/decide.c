@@ -199,7 +199,8 @@ int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, dou
   if (isnan(t) || isnan(nu)) return 0;
   double at = fabs(t);
   if (d->tq[k] && nu >= 1 && nu < TSIM_T_CACHE_DF) {
-    long long lo = (long long)floor(nu), hi = (long long)ceil(nu);
+    /* floor and ceil of nu >= 1 without libm's calls: truncation is the floor */
+    long long lo = (long long)nu, hi = lo + ((double)lo < nu);
     double qlo = t_quantile(d, sc, k, lo), qhi = t_quantile(d, sc, k, hi);
     if (at > qlo * (1 + 1e-9)) return 1;
     if (at < qhi * (1 - 1e-9)) return 0;

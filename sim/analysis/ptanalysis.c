@@ -72,7 +72,8 @@ struct tsim_pt_ws {
   double *vals, *bases; /* [n] values (and baselines) of the patients one analysis keeps */
   uint8_t *grp;         /* [n] their arms */
   double *y2, *b2;      /* [n] the two arms of one comparison, control first */
-  struct tsim_rank_ws *rank;     /* Wilcoxon workspace */
+  struct tsim_rank_ws **rank;    /* [nanalyses] a Wilcoxon workspace per rank-sum analysis, so
+                                  * that each keeps its control arm's sort for the next call */
   struct tsim_ancova_ws *ancova; /* ANCOVA workspace (the per-patient path) */
   pt_set *set;          /* [nsets] */
   int nsets;
@@ -81,6 +82,13 @@ struct tsim_pt_ws {
   double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
   size_t ncnt, nacc;
   uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major */
+  /* Slots of the sets of everyone without LOCF at one visit (make_slots), by hypothesis: a
+   * patient observed there is in slot 2 cell + (major deviation), one not observed in slot
+   * 2 ncells + cell; every such set at that visit shares them. */
+  uint32_t *slot[2];    /* [n] each patient's slot */
+  uint32_t *scount[2];  /* [3 ncells] patients per slot */
+  uint32_t *sresp[2];   /* [3 ncells] binary sets: responders per slot */
+  int slot_visit;       /* the visit slot and scount are for this trial; -1: none yet */
 };
 
 /* The plan's mean of end point ep at own visit u in arm a under hypothesis h, and its SD: the
@@ -172,7 +180,8 @@ static int plan_sets(tsim_analysis_ws *w) {
     } else if (S->cont == 1) {
       S->ncat = S->locf ? 3 : 2;
       S->stride = S->base ? 6 : 3;
-      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)(S->ncat * S->stride)) S->off[h] = P->nacc;
+      /* the cells, then (pass_cont) one scratch cell per cell for the patients not observed */
+      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)((S->ncat + 1) * S->stride)) S->off[h] = P->nacc;
     }
   }
   /* Drop the unused sets from the pass. */
@@ -203,15 +212,24 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
+  int slots_ok = 1;
+  for (int h = 0; h < 2; h++) {
+    w->pt->slot[h] = malloc(n * sizeof *w->pt->slot[h]);
+    w->pt->scount[h] = malloc(3 * cells * sizeof *w->pt->scount[h]);
+    w->pt->sresp[h] = malloc(3 * cells * sizeof *w->pt->sresp[h]);
+    slots_ok = slots_ok && w->pt->slot[h] && w->pt->scount[h] && w->pt->sresp[h];
+  }
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
     ancova = ancova || sc->analyses[k].test == TSIM_TEST_ANCOVA;
   }
-  if (rank) w->pt->rank = tsim_rank_ws_new(n);
+  if (rank && (w->pt->rank = calloc((size_t)sc->nanalyses, sizeof *w->pt->rank)))
+    for (int k = 0; k < sc->nanalyses; k++)
+      if (sc->analyses[k].test == TSIM_TEST_WILCOXON && !(w->pt->rank[k] = tsim_rank_ws_new(n))) rank = -1;
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
-                 (!rank || w->pt->rank) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell && slots_ok &&
+                 (!rank || (w->pt->rank && rank > 0)) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
 }
@@ -227,12 +245,18 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->grp);
   free(w->pt->y2);
   free(w->pt->b2);
-  tsim_rank_ws_free(w->pt->rank);
+  for (int k = 0; w->pt->rank && k < w->sc->nanalyses; k++) tsim_rank_ws_free(w->pt->rank[k]);
+  free(w->pt->rank);
   tsim_ancova_ws_free(w->pt->ancova);
   free(w->pt->set);
   free(w->pt->cnt);
   free(w->pt->acc);
   free(w->pt->cell);
+  for (int h = 0; h < 2; h++) {
+    free(w->pt->slot[h]);
+    free(w->pt->scount[h]);
+    free(w->pt->sresp[h]);
+  }
   free(w->pt);
   w->pt = NULL;
 }
@@ -291,48 +315,73 @@ static void pass_general(struct tsim_pt_ws *P, const pt_set *S, int h, const pas
   }
 }
 
-/* A binary set of everyone without LOCF, both hypotheses in one loop: each patient's category
- * is PP, DEV or MISS, and its response is counted in slot 4 + category (slot 7, MISS's, is
- * never read), without a branch. */
-static void pass_binary(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
-  uint32_t *cnt0 = P->cnt + S->off[0], *cnt1 = P->cnt + S->off[1];
+/* The slots of every patient at scenario visit `visit` under both hypotheses, and the patients
+ * per slot: what the sets of everyone without LOCF at that visit share. */
+static void make_slots(struct tsim_pt_ws *P, const pass *x0, const pass *x1, size_t cells, int visit) {
+  uint32_t *s0 = P->slot[0], *s1 = P->slot[1], *n0 = P->scount[0], *n1 = P->scount[1];
   const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev;
-  const double *v0 = x0->val, *v1 = x1->val;
   const uint32_t *cell = x0->cell;
-  size_t nm = x0->nmeas;
-  int visit = S->visit;
+  uint32_t miss = 2 * (uint32_t)cells;
+  memset(n0, 0, 3 * cells * sizeof *n0);
+  memset(n1, 0, 3 * cells * sizeof *n1);
   for (long long j = 0; j < x0->n; j++) {
-    size_t at = (size_t)cell[j] * PT_BIN;
-    int d = dev[j] != 0, c0 = g0[j] > visit ? d : CAT_MISS, c1 = g1[j] > visit ? d : CAT_MISS;
-    uint32_t *q0 = cnt0 + at, *q1 = cnt1 + at;
-    q0[c0]++;
-    q0[4 + c0] += v0[(size_t)j * nm] != 0;
-    q1[c1]++;
-    q1[4 + c1] += v1[(size_t)j * nm] != 0;
+    uint32_t c = cell[j], seen = 2 * c + (dev[j] != 0), gone = miss + c;
+    uint32_t a = g0[j] > visit ? seen : gone, b = g1[j] > visit ? seen : gone;
+    s0[j] = a;
+    s1[j] = b;
+    n0[a]++;
+    n1[b]++;
+  }
+  P->slot_visit = visit;
+}
+
+/* A binary set of everyone without LOCF, both hypotheses in one loop: responders per slot,
+ * then each cell's counts - PP, DEV and MISS patients, and responders among each (slot 7, MISS's,
+ * is never read) - from the slots. */
+static void pass_binary(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
+  uint32_t *r0 = P->sresp[0], *r1 = P->sresp[1];
+  const uint32_t *s0 = P->slot[0], *s1 = P->slot[1];
+  const double *v0 = x0->val, *v1 = x1->val;
+  size_t nm = x0->nmeas;
+  memset(r0, 0, 3 * cells * sizeof *r0);
+  memset(r1, 0, 3 * cells * sizeof *r1);
+  for (long long j = 0; j < x0->n; j++) {
+    r0[s0[j]] += v0[(size_t)j * nm] != 0;
+    r1[s1[j]] += v1[(size_t)j * nm] != 0;
+  }
+  for (int h = 0; h < 2; h++) {
+    uint32_t *q = P->cnt + S->off[h];
+    const uint32_t *n = P->scount[h], *r = P->sresp[h];
+    for (size_t c = 0; c < cells; c++, q += PT_BIN) {
+      q[CAT_PP] = n[2 * c];
+      q[CAT_DEV] = n[2 * c + 1];
+      q[CAT_MISS] = n[2 * cells + c];
+      q[4 + CAT_PP] = r[2 * c];
+      q[4 + CAT_DEV] = r[2 * c + 1];
+      q[4 + CAT_MISS] = r[2 * cells + c];
+    }
   }
 }
 
 /* A continuous set of everyone without LOCF, both hypotheses in one loop, with or without
- * baseline sums (`base`, a constant in each caller): a patient not observed adds to a scratch
- * cell instead of branching. */
+ * baseline sums (`base`, a constant in each caller): each patient adds to its slot's sums (a
+ * patient not observed to a scratch cell, instead of branching), in the patients' order;
+ * the counts are then the slots'. */
 static inline __attribute__((always_inline)) void pass_cont_body(struct tsim_pt_ws *P, const pt_set *S,
-                                                                const pass *x0, const pass *x1, const int base) {
-  double *acc0 = P->acc + S->off[0], *acc1 = P->acc + S->off[1], junk[6];
+                                                                const pass *x0, const pass *x1, size_t cells,
+                                                                const int base) {
+  double *acc0 = P->acc + S->off[0], *acc1 = P->acc + S->off[1];
   const double *cy0 = S->cy[0], *cy1 = S->cy[1], *v0 = x0->val, *v1 = x1->val, *bv = x0->base;
-  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev, *arm = x0->arm;
-  const uint32_t *cell = x0->cell;
-  size_t st = base ? 6 : 3, per_cell = 2 * st, nm = x0->nmeas, nb = x0->nbase;
-  int visit = S->visit;
+  const uint8_t *arm = x0->arm;
+  const uint32_t *s0 = P->slot[0], *s1 = P->slot[1];
+  const size_t st = base ? 6 : 3, nm = x0->nmeas, nb = x0->nbase;
   double cb = S->cb;
   for (long long j = 0; j < x0->n; j++) {
-    size_t at = (size_t)cell[j] * per_cell + (dev[j] != 0 ? st : 0);
-    double *q0 = g0[j] > visit ? acc0 + at : junk, *q1 = g1[j] > visit ? acc1 + at : junk;
+    double *q0 = acc0 + s0[j] * st, *q1 = acc1 + s1[j] * st;
     int a = arm[j];
     double y0 = v0[(size_t)j * nm] - cy0[a], y1 = v1[(size_t)j * nm] - cy1[a];
-    q0[0] += 1;
     q0[1] += y0;
     q0[2] += y0 * y0;
-    q1[0] += 1;
     q1[1] += y1;
     q1[2] += y1 * y1;
     if (base) {
@@ -345,22 +394,27 @@ static inline __attribute__((always_inline)) void pass_cont_body(struct tsim_pt_
       q1[5] += y1 * b;
     }
   }
+  const uint32_t *n0 = P->scount[0], *n1 = P->scount[1];
+  for (size_t i = 0; i < 2 * cells; i++) {
+    acc0[i * st] = n0[i];
+    acc1[i * st] = n1[i];
+  }
 }
-static void pass_cont(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
-  pass_cont_body(P, S, x0, x1, 0);
+static void pass_cont(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
+  pass_cont_body(P, S, x0, x1, cells, 0);
 }
-static void pass_cont_base(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1) {
-  pass_cont_body(P, S, x0, x1, 1);
+static void pass_cont_base(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
+  pass_cont_body(P, S, x0, x1, cells, 1);
 }
 
 void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   struct tsim_pt_ws *P = w->pt;
   const tsim_cohort *c = w->cohort;
   const tsim_latent_plan *lp = c->plan->lat;
-  if (P->ncnt) memset(P->cnt, 0, P->ncnt * sizeof *P->cnt);
-  if (P->nacc) memset(P->acc, 0, P->nacc * sizeof *P->acc);
   uint32_t na = (uint32_t)w->sc->narms;
+  size_t cells = (size_t)w->sc->nsites * na;
   for (long long j = 0; j < c->n; j++) P->cell[j] = (uint32_t)c->site[j] * na + c->arm[j];
+  P->slot_visit = -1;
   /* Set by set, both hypotheses at once: each pass a short loop over the patients. */
   for (int i = 0; i < P->nsets; i++) {
     const pt_set *S = &P->set[i];
@@ -368,15 +422,20 @@ void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
     for (int h = 0; h < 2; h++)
       x[h] = (pass){P->cell, c->arm, c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + S->meas,
                     S->base ? c->pat.base + S->bidx : NULL, (size_t)lp->nmeas, (size_t)lp->nbase, c->n};
-    if (S->subgroup >= 0 || S->locf) {
+    /* Cleared: the sums a pass adds to. A binary set of everyone without LOCF overwrites its
+     * counts (its LOCF slots stay 0); the scratch cells of a continuous one are never read. */
+    int simple = S->subgroup < 0 && !S->locf;
+    for (int h = 0; h < 2; h++)
+      if (S->cont) memset(P->acc + S->off[h], 0, cells * (size_t)(S->ncat * S->stride) * sizeof *P->acc);
+      else if (!simple) memset(P->cnt + S->off[h], 0, cells * PT_BIN * sizeof *P->cnt);
+    if (!simple) {
       pass_general(P, S, 0, &x[0]);
       pass_general(P, S, 1, &x[1]);
-    } else if (!S->cont) {
-      pass_binary(P, S, &x[0], &x[1]);
-    } else if (S->base) {
-      pass_cont_base(P, S, &x[0], &x[1]);
     } else {
-      pass_cont(P, S, &x[0], &x[1]);
+      if (P->slot_visit != S->visit) make_slots(P, &x[0], &x[1], cells, S->visit);
+      if (!S->cont) pass_binary(P, S, &x[0], &x[1], cells);
+      else if (S->base) pass_cont_base(P, S, &x[0], &x[1], cells);
+      else pass_cont(P, S, &x[0], &x[1], cells);
     }
   }
 }
@@ -493,7 +552,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank, y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
@@ -582,7 +641,7 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
   int nri = !pp && an->missing == TSIM_MISSING_NON_RESPONDER, locf = !pp && an->missing == TSIM_MISSING_LOCF;
   const uint32_t *q = P->cnt + S->off[h];
   for (size_t a = 0; a < na; a++) P->ptx[a] = P->ptn[a] = 0;
-  for (size_t cell = 0; cell < cells; cell++, q += PT_BIN) {
+  for (size_t cell = 0, a = 0; cell < cells; cell++, q += PT_BIN) {
     long long n = q[CAT_PP], x = q[4 + CAT_PP];
     if (!pp) {
       n += q[CAT_DEV] + (nri ? q[CAT_MISS] : locf ? q[CAT_LOCF] : 0);
@@ -590,8 +649,9 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
     }
     P->px[cell] = x;
     P->pn[cell] = n;
-    P->ptx[cell % na] += x;
-    P->ptn[cell % na] += n;
+    P->ptx[a] += x;
+    P->ptn[a] += n;
+    a = a + 1 == na ? 0 : a + 1; /* cell % na, without a division per cell */
   }
   tsim__analysis_binary(w, k, P->px, P->pn, P->ptx, P->ptn, out);
 }
@@ -621,7 +681,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
         a[i].n = (long long)n;
         a[i].mean = n > 0 ? cv[i] + m : NAN;
-        a[i].sd = n > 1 ? sqrt(fmax(ss, 0.0) / (n - 1)) : 0.0;
+        a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
       }
       double nu;
       if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
@@ -662,6 +722,24 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
 static inline __attribute__((always_inline)) void add_cells(const tsim_scenario *sc, const tsim_analysis *an,
                                                            const double *q, size_t na, size_t nc, size_t ncats,
                                                            const size_t st, double sum[][6], int *dropped) {
+  if (na == 2 && st == 3) {
+    /* The common case with its sums in registers: the same additions in the same order. */
+    double s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0;
+    const double *q1 = q + nc * 3;
+    for (int s = 0; s < sc->nsites; s++, q += 2 * nc * 3, q1 += 2 * nc * 3) {
+      if (an->exclude && an->exclude[s]) {
+        ++*dropped;
+        continue;
+      }
+      for (size_t i = 0; i < 3 * ncats; i += 3) {
+        s00 += q[i], s01 += q[i + 1], s02 += q[i + 2];
+        s10 += q1[i], s11 += q1[i + 1], s12 += q1[i + 2];
+      }
+    }
+    sum[0][0] = s00, sum[0][1] = s01, sum[0][2] = s02;
+    sum[1][0] = s10, sum[1][1] = s11, sum[1][2] = s12;
+    return;
+  }
   for (int s = 0; s < sc->nsites; s++, q += na * nc * st) {
     if (an->exclude && an->exclude[s]) {
       ++*dropped;
@@ -685,7 +763,7 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
   int pp = an->population == TSIM_POP_PER_PROTOCOL;
   size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2;
   double sum[TSIM_MAX_ARMS][6];
-  memset(sum, 0, na * sizeof sum[0]);
+  if (!(na == 2 && st == 3)) memset(sum, 0, na * sizeof sum[0]); /* add_cells sets those */
   int dropped = 0;
   const double *q = P->acc + S->off[h];
   if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);

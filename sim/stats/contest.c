@@ -145,8 +145,16 @@ void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
  * arithmetic) when the largest of them lies in [2^-100, 2^100], where no square, fourth power
  * or sum of them under- or overflows; otherwise e with 2^(e-1) <= largest < 2^e. Scaling by a
  * power of two is exact, and t, df and p do not depend on the scale. */
+/* The larger of two numbers neither of which is NaN (fmax without its NaN rule, which costs a
+ * call); of +0 and -0 either. */
+static inline double max_of(double a, double b) { return a > b ? a : b; }
+
+/* x 2^-e, without a call when e = 0. */
+static inline double scaled(double x, int e) { return e ? ldexp(x, -e) : x; }
+
 static int t_scale(tsim_arm_summary a0, tsim_arm_summary a1) {
-  double mx = fmax(fmax(fabs(a0.mean), fabs(a1.mean)), fmax(a0.sd, a1.sd));
+  /* finite values (t_args_ok), SDs >= 0 */
+  double mx = max_of(max_of(fabs(a0.mean), fabs(a1.mean)), max_of(a0.sd, a1.sd));
   if (mx == 0.0 || (mx >= 0x1p-100 && mx <= 0x1p100)) return 0;
   int e;
   frexp(mx, &e);
@@ -156,8 +164,8 @@ static int t_scale(tsim_arm_summary a0, tsim_arm_summary a1) {
 /* t, df and se (in units of 2^e) of the scaled arms. */
 static int t_stat_scaled(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, int e, double *t,
                          double *nu, double *se_out, double *diff_out) {
-  double mean0 = ldexp(a0.mean, -e), sd0 = ldexp(a0.sd, -e);
-  double mean1 = ldexp(a1.mean, -e), sd1 = ldexp(a1.sd, -e);
+  double mean0 = scaled(a0.mean, e), sd0 = scaled(a0.sd, e);
+  double mean1 = scaled(a1.mean, e), sd1 = scaled(a1.sd, e);
   long long n0 = a0.n, n1 = a1.n;
   double se, df;
   if (pooled) {
@@ -171,7 +179,7 @@ static int t_stat_scaled(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, i
   }
   /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
    * the difference of the means is then rounding noise. */
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * fmax(fabs(mean0), fabs(mean1)) || !isfinite(df))
+  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * max_of(fabs(mean0), fabs(mean1)) || !isfinite(df))
     return 0;
   *t = (mean1 - mean0) / se;
   *nu = df;
@@ -190,7 +198,7 @@ int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t,
   if (!t_stat_scaled(pooled, a0, a1, e, &tv, &nv, &se, &d)) return 0;
   *t = tv;
   *nu = nv;
-  if (se_out) *se_out = ldexp(se, e);
+  if (se_out) *se_out = scaled(se, -e);
   return 1;
 }
 

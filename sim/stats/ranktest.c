@@ -5,7 +5,9 @@
  * equal), and the two sorted samples are then merged run by run: a run of t equal values (t0
  * from x0, t1 from x1) starting after `pos` smaller ones has midrank pos + (t + 1) / 2, so it
  * adds t1 (2 pos + t + 1) to twice the rank sum of x1 - an integer, summed exactly - and
- * t^3 - t to the ties term. Groups are never carried through the sort.
+ * t^3 - t to the ties term. Groups are never carried through the sort. When no value occurs
+ * twice, every t is 1 and the rank sum of x1 is the number of x0's values below each of x1's
+ * plus n1 (n1 + 1) / 2: the same integer, found without sorting x1 (untied_sum).
  *
  * The tail: p = 2 Q(|z|) with gsl_cdf_ugaussian_Q, the complement computed directly (R's pnorm
  * with lower.tail = FALSE: both are Cody's algorithm), so p keeps its relative accuracy far out.
@@ -20,11 +22,24 @@
 
 /* Below this many keys an insertion sort beats the radix passes and their 2 KB of counts. */
 #define RANK_SMALL 48
+/* x1 of at most this many values is counted against x0 without a sort (untied_sum); larger
+ * ones are sorted (radix passes, O(n)), which also bounds the hash set's memory. */
+#define RANK_UNSORTED_MAX 8192
 
 struct tsim_rank_ws {
   size_t nmax;
-  uint64_t *key; /* [nmax]: x0's keys, then x1's */
-  uint64_t *tmp; /* [nmax]: the radix sort's other buffer */
+  uint64_t *key; /* [nmax + 2]: x0's keys, then x1's (each sorted run ends in a sentinel) */
+  uint64_t *tmp; /* [nmax + 2]: the radix sort's other buffer */
+  /* The last call's x0, kept so that the next call with the same x0 (the control arm under
+   * both hypotheses) reuses its sort: its keys as given and sorted (with a sentinel). */
+  uint64_t *raw0, *sorted0; /* [nmax + 1] */
+  size_t n0_kept;           /* 0: nothing kept */
+  int tied0;                /* the kept x0 has two equal values */
+  /* A hash set of x1's keys (untied_sum): slot i holds hkey[i] when stamp[i] == gen. */
+  uint64_t *hkey;           /* [1 << hbits] */
+  uint32_t *stamp;          /* [1 << hbits] */
+  uint32_t gen;
+  int hbits;                /* 2^hbits >= 2 min(nmax, RANK_UNSORTED_MAX) */
 };
 
 tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
@@ -32,9 +47,16 @@ tsim_rank_ws *tsim_rank_ws_new(size_t nmax) {
   tsim_rank_ws *ws = calloc(1, sizeof *ws);
   if (!ws) return NULL;
   ws->nmax = nmax;
-  ws->key = malloc(nmax * sizeof *ws->key);
-  ws->tmp = malloc(nmax * sizeof *ws->tmp);
-  if (!ws->key || !ws->tmp) {
+  ws->key = malloc((nmax + 2) * sizeof *ws->key);
+  ws->tmp = malloc((nmax + 2) * sizeof *ws->tmp);
+  ws->raw0 = malloc((nmax + 1) * sizeof *ws->raw0);
+  ws->sorted0 = malloc((nmax + 1) * sizeof *ws->sorted0);
+  ws->hbits = 1;
+  size_t hmax = nmax < RANK_UNSORTED_MAX ? nmax : RANK_UNSORTED_MAX;
+  while (((size_t)1 << ws->hbits) < 2 * hmax) ws->hbits++;
+  ws->hkey = malloc(((size_t)1 << ws->hbits) * sizeof *ws->hkey);
+  ws->stamp = calloc((size_t)1 << ws->hbits, sizeof *ws->stamp);
+  if (!ws->key || !ws->tmp || !ws->raw0 || !ws->sorted0 || !ws->hkey || !ws->stamp) {
     tsim_rank_ws_free(ws);
     return NULL;
   }
@@ -45,19 +67,27 @@ void tsim_rank_ws_free(tsim_rank_ws *ws) {
   if (!ws) return;
   free(ws->key);
   free(ws->tmp);
+  free(ws->raw0);
+  free(ws->sorted0);
+  free(ws->hkey);
+  free(ws->stamp);
   free(ws);
 }
 
-/* Keys of x[0..n) into k; 0 if a value is NaN or infinite. */
+/* Keys of x[0..n) into k; 0 if a value is NaN or infinite. Without a branch per value: a NaN
+ * or an infinity is the all-ones exponent; a negative key is ~u, a positive one u with the sign
+ * bit set, i.e. u xor (sign mask | sign bit). */
 static int to_keys(const double *x, size_t n, uint64_t *k) {
+  const uint64_t expo = UINT64_C(0x7ff0000000000000), sign = UINT64_C(1) << 63;
+  uint64_t bad = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!isfinite(x[i])) return 0;
     double v = x[i] + 0.0; /* -0.0 + 0.0 = +0.0 */
     uint64_t u;
     memcpy(&u, &v, sizeof u);
-    k[i] = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+    bad |= (u & expo) == expo;
+    k[i] = u ^ ((uint64_t)((int64_t)u >> 63) | sign);
   }
-  return 1;
+  return !bad;
 }
 
 static void insertion_sort(uint64_t *a, size_t n) {
@@ -108,25 +138,86 @@ static double rank_fail(double *w, double *z, double wv) {
   return NAN;
 }
 
+/* A key above every finite double's (+inf's is 0xfff0...0): ends each sorted sample. */
+#define RANK_END UINT64_MAX
+
+/* The sum over x1's keys k1[0..n1) of the number of x0's keys below each (s0: x0 sorted, then
+ * RANK_END), when no value occurs twice in the pooled sample (x0 itself untied): then every run
+ * has t = 1 and twice the rank sum of x1 is twice this sum plus n1 (n1 + 1) - no sort of x1
+ * needed. Each count is a branch-free binary search of s0; a tie with x0 shows as the key found
+ * there, a tie within x1 in a hash set of its keys. 0 when a tie turns up (the caller then
+ * sorts x1 and merges run by run). */
+static int untied_sum(tsim_rank_ws *ws, const uint64_t *s0, size_t n0, const uint64_t *k1, size_t n1,
+                      uint64_t *sum) {
+  if (++ws->gen == 0) { /* the stamps wrapped: clear them */
+    memset(ws->stamp, 0, ((size_t)1 << ws->hbits) * sizeof *ws->stamp);
+    ws->gen = 1;
+  }
+  uint32_t gen = ws->gen;
+  size_t mask = ((size_t)1 << ws->hbits) - 1;
+  int shift = 64 - ws->hbits;
+  uint64_t total = 0, tied = 0;
+  for (size_t j = 0; j < n1; j++) {
+    uint64_t v = k1[j];
+    const uint64_t *b = s0;
+    for (size_t len = n0; len > 1;) {
+      size_t half = len / 2;
+      b = b[half] < v ? b + half : b;
+      len -= half;
+    }
+    b += *b < v; /* the first key >= v (RANK_END past x0's last) */
+    total += (uint64_t)(b - s0);
+    tied |= *b == v;
+    size_t h = (size_t)((v * UINT64_C(0x9e3779b97f4a7c15)) >> shift);
+    for (; ws->stamp[h] == gen; h = (h + 1) & mask) tied |= ws->hkey[h] == v;
+    ws->stamp[h] = gen;
+    ws->hkey[h] = v;
+  }
+  *sum = total;
+  return !tied;
+}
+
+/* 1 when sorted s[0..n) holds two equal keys. */
+static int has_ties(const uint64_t *s, size_t n) {
+  uint64_t tied = 0;
+  for (size_t i = 1; i < n; i++) tied |= s[i] == s[i - 1];
+  return tied != 0;
+}
+
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
                      int correct, double *w, double *z) {
   size_t n = n0 + n1;
   if (!ws || n0 == 0 || n1 == 0 || n > ws->nmax || !to_keys(x0, n0, ws->key) ||
-      !to_keys(x1, n1, ws->key + n0))
+      !to_keys(x1, n1, ws->key + n0 + 1))
     return rank_fail(w, z, NAN);
-  const uint64_t *s0 = sort_keys(ws->key, ws->tmp, n0);
-  const uint64_t *s1 = sort_keys(ws->key + n0, ws->tmp + n0, n1);
+  /* x0 sorted: the last call's when x0 is the same (the same keys in the same order). */
+  if (!(n0 == ws->n0_kept && memcmp(ws->key, ws->raw0, n0 * sizeof *ws->key) == 0)) {
+    memcpy(ws->raw0, ws->key, n0 * sizeof *ws->key);
+    memcpy(ws->sorted0, sort_keys(ws->key, ws->tmp, n0), n0 * sizeof *ws->key);
+    ws->sorted0[n0] = RANK_END;
+    ws->n0_kept = n0;
+    ws->tied0 = has_ties(ws->sorted0, n0);
+  }
+  const uint64_t *s0 = ws->sorted0;
   uint64_t twice_r1 = 0; /* twice the rank sum of x1: sum of t1 (2 pos + t + 1) */
   double ties = 0.0;     /* sum of t^3 - t over runs of ties */
-  size_t i = 0, j = 0, pos = 0, distinct = 0;
-  while (i < n0 || j < n1) {
-    uint64_t v = j == n1 || (i < n0 && s0[i] < s1[j]) ? s0[i] : s1[j];
-    size_t t1 = run_of(s1, n1, &j, v), t = run_of(s0, n0, &i, v) + t1;
-    twice_r1 += (uint64_t)t1 * (2 * (uint64_t)pos + t + 1);
-    double td = (double)t;
-    ties += td * td * td - td;
-    pos += t;
-    distinct++;
+  size_t distinct = n;
+  uint64_t below = 0;
+  if (!ws->tied0 && n1 <= RANK_UNSORTED_MAX && untied_sum(ws, s0, n0, ws->key + n0 + 1, n1, &below)) {
+    twice_r1 = 2 * below + (uint64_t)n1 * ((uint64_t)n1 + 1);
+  } else {
+    const uint64_t *s1 = sort_keys(ws->key + n0 + 1, ws->tmp + n0 + 1, n1);
+    distinct = 0;
+    size_t i = 0, j = 0, pos = 0;
+    while (i < n0 || j < n1) {
+      uint64_t v = j == n1 || (i < n0 && s0[i] < s1[j]) ? s0[i] : s1[j];
+      size_t t1 = run_of(s1, n1, &j, v), t = run_of(s0, n0, &i, v) + t1;
+      twice_r1 += (uint64_t)t1 * (2 * (uint64_t)pos + t + 1);
+      double td = (double)t;
+      ties += td * td * td - td;
+      pos += t;
+      distinct++;
+    }
   }
   double d0 = (double)n0, d1 = (double)n1, dn = (double)n;
   double wv = ((double)twice_r1 - d1 * (d1 + 1.0)) / 2.0;

@@ -16,9 +16,13 @@
  * observations"), a NaN or infinite value (R would silently drop it; the caller should not
  * pass one), n0 + n1 above the workspace's nmax.
  *
- * Cost: O(N) to convert, an LSD radix sort of the two samples (8-bit digits, skipping digits
- * that every key shares: integer-valued scores need two or three passes), O(N) to merge; no
- * allocation and no I/O per call. A workspace is not thread-safe: one per thread.
+ * Cost: O(N) to convert; x0 sorted (insertion sort below 48 values, else an LSD radix sort on
+ * 8-bit digits, skipping digits that every key shares) unless it is the previous call's x0,
+ * whose sort the workspace keeps (the control arm under both hypotheses). Without ties an x1
+ * of up to 8192 values is not sorted: each is counted against x0 by binary search,
+ * O(n1 log n0), and a hash set of its values rules out ties within it; otherwise x1 is sorted
+ * too and the two merged, O(N). No allocation and no I/O per call. A workspace is not
+ * thread-safe: one per thread.
  */
 #ifndef TSIM_RANKTEST_H
 #define TSIM_RANKTEST_H
