@@ -460,8 +460,10 @@ __attribute__((noinline)) static void trial_params(tsim_cohort *c) {
     double se = c->site_effect[s];
     double *L0 = l->lz[0] + (size_t)s * w, *L1 = l->lz[1] + (size_t)s * w;
     const int *F = l->fq ? l->fq + (size_t)s * w : NULL;
+    int ce0 = nce, ce1 = nce; /* this site's recorded means: [ce0, ce1) the alternative's */
     for (int h = 0; h < 2; h++) {
       double *L = h ? L1 : L0;
+      if (h == 1) ce1 = nce;
       for (int i = 0; i < ncol; i++) {
         const struct latent_col *cl = &col[i];
         int q = cl->q;
@@ -482,7 +484,17 @@ __attribute__((noinline)) static void trial_params(tsim_cohort *c) {
         switch (cl->kind[h]) {
         case COL_CONT:
           L[q] = cl->p[h] + cl->sd[h] * b * SITE_TO_LATENT;
-          if (record) {
+          /* A null mean of the same mean, SD and direction as an alternative's of this site
+           * (the control arm's; every arm's without a site-specific null) is the same
+           * computation: the program copies it. */
+          int same = -1;
+          for (int k = ce0; record && h == 1 && k < ce1 && same < 0; k++)
+            if (bits_of(l->ce_p[k]) == bits_of(cl->p[1]) && bits_of(l->ce_sd[k]) == bits_of(cl->sd[1]) &&
+                l->ce_better[k] == (unsigned char)(cl->better != 0))
+              same = k;
+          if (same >= 0) {
+            l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = l->ce_dst[same];
+          } else if (record) {
             l->ce_s[nce] = s, l->ce_better[nce] = (unsigned char)(cl->better != 0);
             l->ce_p[nce] = cl->p[h], l->ce_sd[nce] = cl->sd[h], l->ce_dst[nce++] = L + q;
           }
