@@ -564,11 +564,16 @@ __attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, t
 /* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
  * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
  * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. The
- * common case - one visit, no subgroups, no dropout_mnar - has a loop of its own. */
+ * common cases - one, two or three visits (never-decreasing dropout), no subgroups, no
+ * dropout_mnar - have loops of their own. */
 __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
   const struct tsim_latent_ws *l = c->latent;
   if (l->nsub == 0 && l->nv == 1 && !l->mnar)
     missing_loop(c, stm, j0, cnt, 0, 1, 0, 1);
+  else if (l->nsub == 0 && l->nv == 2 && !l->mnar && l->dmono) /* two visits (pss2022.json) */
+    missing_loop(c, stm, j0, cnt, 0, 2, 0, 1);
+  else if (l->nsub == 0 && l->nv == 3 && !l->mnar && l->dmono)
+    missing_loop(c, stm, j0, cnt, 0, 3, 0, 1);
   else
     missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
