@@ -667,6 +667,20 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
   }
 }
 
+/* tsim_rng_normals (the same numbers in the same order) with the fast path's sign taken from
+ * the table (tsim_rng_normal_fast_ws). */
+static void pass_normals(tsim_rng_state *st, double *out, size_t n) {
+  tsim_rng_state s = *st;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t b = tsim_rng_step(&s);
+    if (__builtin_expect(tsim_rng_normal_fast_ws(b, &out[i]), 1)) continue;
+    tsim_rng_state t = s;
+    out[i] = tsim__rng_normal_slow(&t, b);
+    s = t;
+  }
+  *st = s;
+}
+
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) {
   struct tsim_latent_ws *l = c->latent;
   trial_params(c);
@@ -678,7 +692,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
   for (long long j0 = 0; j0 < c->n; j0 += PASS) {
     int cnt = c->n - j0 < PASS ? (int)(c->n - j0) : PASS;
     pass_missing(c, stm, j0, cnt);
-    tsim_rng_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
+    pass_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
     pass_values(c, j0, cnt);
   }
 }
