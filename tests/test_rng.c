@@ -270,6 +270,28 @@ static void counter_draws(gsl_rng *r) {
   CHECK(bad == 0, "lanes: %d of 800 vector steps differ from the lane's own", bad);
 }
 
+/* tsim_rng_normal_fast_ws gives tsim_rng_normal_fast's bits (and its verdict) on every 64-bit
+ * word: a stream's words, and j = 0 (the signed zeros) and j at each layer's bound in every
+ * layer with both signs. */
+static void normal_fast_ws(gsl_rng *r) {
+  int bad = 0, n = 0;
+  for (int k = 0; k < 1000000 + 4 * 256; k++) {
+    uint64_t b;
+    if (k < 1000000) {
+      b = tsim_rng_next(r);
+    } else {
+      int q = k - 1000000, i = q & 255, which = q >> 8; /* layer and sign; 0, k - 1, k, max */
+      uint64_t kk = tsim__zig_k[i & 127], j = which == 0 ? 0 : which == 1 ? kk - 1 : which == 2 ? kk : (1ull << 53) - 1;
+      b = (j << 11) | (uint64_t)i;
+    }
+    double x = 0, y = 0;
+    int fa = tsim_rng_normal_fast(b, &x), fb = tsim_rng_normal_fast_ws(b, &y);
+    n += fa;
+    bad += fa != fb || (fa && memcmp(&x, &y, sizeof x) != 0);
+  }
+  CHECK(bad == 0 && n > 900000, "tsim_rng_normal_fast_ws: %d of 1,001,024 words differ from tsim_rng_normal_fast", bad);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   gsl_rng *r = gsl_rng_alloc(tsim_rng_xoshiro256pp), *q = gsl_rng_alloc(tsim_rng_xoshiro256pp);
@@ -279,6 +301,7 @@ int main(void) {
   gsl_interface(r);
   below_is_uniform(r);
   counter_draws(r);
+  normal_fast_ws(r);
   tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_SITES);
   normal_source stream = {"tsim_rng_normal", from_stream, r, NULL, 0, 0};
   normal_is_normal(&stream);

@@ -67,6 +67,7 @@ static double xo_get_double(void *vstate) {
 #define ZIG_R 3.4426198558966514
 double tsim__zig_w[128];
 uint64_t tsim__zig_k[128];
+double tsim__zig_ws[256];
 static double zig_x[129], zig_f[129];
 
 static double zig_f_of(double x) { return exp(-0.5 * x * x); }
@@ -84,6 +85,8 @@ __attribute__((constructor)) static void zig_init(void) {
   for (int i = 0; i < 128; i++) {
     tsim__zig_w[i] = zig_x[i] * 0x1.0p-53;
     tsim__zig_k[i] = (uint64_t)(zig_x[i + 1] / zig_x[i] * 0x1.0p53);
+    tsim__zig_ws[i] = tsim__zig_w[i];
+    tsim__zig_ws[i + 128] = -tsim__zig_w[i];
   }
 }
 

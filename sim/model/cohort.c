@@ -142,6 +142,12 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   if (sc->rand_method == TSIM_RAND_BLOCK && sc->block_size <= 8) {
     c->arm_grp = malloc(n + 8);
     ok = ok && c->arm_grp;
+    if (sc->block_size <= 6) { /* 720 entries at most */
+      size_t nf = 1;
+      for (int i = 2; i <= sc->block_size; i++) nf *= (size_t)i;
+      c->block_tab = malloc(nf * sizeof *c->block_tab);
+      ok = ok && c->block_tab;
+    }
   }
   c->site_n = malloc(ns * sizeof *c->site_n);
   c->cell_n = malloc(ns * na * sizeof *c->cell_n);
@@ -198,6 +204,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->scratch);
   free(c->site_start);
   free(c->arm_grp);
+  free(c->block_tab);
   free(c->site_n);
   free(c->cell_n);
   free(c->cell_drop);

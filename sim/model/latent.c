@@ -120,6 +120,17 @@ struct tsim_latent_ws {
   /* trial_params' batch of thresholds to compute ([2 ns ncol] each) and of copies. */
   double *bt_p, *bt_z, **bt_dst, **cp_dst, **cp_src;
   int pinv_ok; /* pinv_central is GSL's (pinv_matches_gsl) */
+  /* trial_params' program: with the forced cells the same in every trial (fq fixed), the
+   * cells, batch entries and copies are the same in every trial and only the site effects
+   * change. The first trial records, in its order, the cells a site effect moves - a mean
+   * (ce_*) or a probability (bt_*, into bt_p at its batch index) - and the batch's and copies'
+   * destinations; later trials compute only those (the forced and fixed cells keep their
+   * values: nothing else writes lz). */
+  int prog_ready, nce, prog_nbt, prog_ncp;
+  int *ce_s, *bs_s;                 /* the site of each */
+  unsigned char *ce_better, *bs_better;
+  double *ce_p, *ce_sd, **ce_dst;   /* mean: *ce_dst = ce_p + ce_sd b sqrt(3)/pi */
+  double *bs_logit;                 /* probability bt_p[i] = 1 / (1 + exp(-(bs_logit[i] + b))) */
   /* The measures by kind, in measure order. */
   int ncont, nbin, nder;
   int cont_m[TSIM_MAX_LATENT], cont_d[TSIM_MAX_LATENT];
@@ -173,6 +184,15 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->cp_dst = malloc(nbatch * sizeof *l->cp_dst);
   l->cp_src = malloc(nbatch * sizeof *l->cp_src);
   ok = ok && l->bt_p && l->bt_z && l->bt_dst && l->cp_dst && l->cp_src;
+  l->ce_s = malloc(nbatch * sizeof *l->ce_s);
+  l->bs_s = malloc(nbatch * sizeof *l->bs_s);
+  l->ce_better = malloc(nbatch);
+  l->bs_better = malloc(nbatch);
+  l->ce_p = malloc(nbatch * sizeof *l->ce_p);
+  l->ce_sd = malloc(nbatch * sizeof *l->ce_sd);
+  l->ce_dst = malloc(nbatch * sizeof *l->ce_dst);
+  l->bs_logit = malloc(nbatch * sizeof *l->bs_logit);
+  ok = ok && l->ce_s && l->bs_s && l->ce_better && l->bs_better && l->ce_p && l->ce_sd && l->ce_dst && l->bs_logit;
   l->pinv_ok = pinv_matches_gsl();
   if (nk > 0) {
     l->fq = malloc(cells * sizeof *l->fq);
@@ -285,6 +305,14 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   free(l->bt_dst);
   free(l->cp_dst);
   free(l->cp_src);
+  free(l->ce_s);
+  free(l->bs_s);
+  free(l->ce_better);
+  free(l->bs_better);
+  free(l->ce_p);
+  free(l->ce_sd);
+  free(l->ce_dst);
+  free(l->bs_logit);
   free(l->fq);
   free(l->an_lz);
   free(l->term_k);
@@ -375,6 +403,36 @@ static void forced_cells(tsim_cohort *c) {
     }
 }
 
+/* The thresholds of the probabilities the site effects moved (bt_p[0..nbt)), together: GSL's
+ * rational function on the central range in one loop of independent evaluations
+ * (pinv_central), the rest through threshold_of; then the null twin's ncp copies of them. */
+static void thresholds_and_copies(struct tsim_latent_ws *l, int nbt, int ncp) {
+  double *zt = l->bt_z;
+  if (l->pinv_ok)
+    for (int i = 0; i < nbt; i++) zt[i] = pinv_central(l->bt_p[i]);
+  for (int i = 0; i < nbt; i++) {
+    double p = l->bt_p[i];
+    *l->bt_dst[i] = l->pinv_ok && fabs(p - 0.5) <= 0.425 ? zt[i] : threshold_of(p);
+  }
+  for (int i = 0; i < ncp; i++) *l->cp_dst[i] = *l->cp_src[i];
+}
+
+/* trial_params from its program (l->prog_ready): the same operations on the same inputs as
+ * the first trial's loop recorded them, so the same bits. */
+static void trial_params_prog(tsim_cohort *c) {
+  struct tsim_latent_ws *l = c->latent;
+  const double *se = c->site_effect;
+  for (int i = 0; i < l->nce; i++) {
+    double e = se[l->ce_s[i]], b = l->ce_better[i] ? e : -e;
+    *l->ce_dst[i] = l->ce_p[i] + l->ce_sd[i] * b * SITE_TO_LATENT;
+  }
+  for (int i = 0; i < l->prog_nbt; i++) {
+    double e = se[l->bs_s[i]], b = l->bs_better[i] ? e : -e;
+    l->bt_p[i] = 1.0 / (1.0 + exp(-(l->bs_logit[i] + b)));
+  }
+  thresholds_and_copies(l, l->prog_nbt, l->prog_ncp);
+}
+
 /* This trial's parameter of every (measure, site, arm) under both hypotheses: the latent
  * threshold Phi^-1(p) of a binary measure, the mean of a continuous one. Computed once per
  * workspace when no trial can differ (fixed_params). The same numbers as computing every cell
@@ -388,8 +446,13 @@ __attribute__((noinline)) static void trial_params(tsim_cohort *c) {
   struct tsim_latent_ws *l = c->latent;
   if (lp->fixed_params && l->lz_ready) return;
   l->lz_ready = 1;
+  if (l->prog_ready) {
+    trial_params_prog(c);
+    return;
+  }
   if (l->fq && (!l->an_fixed || !l->fq_ready)) forced_cells(c);
   l->fq_ready = 1;
+  int record = !l->fq || l->an_fixed, nce = 0;
   int ns = sc->nsites, ncol = l->ncol, nbt = 0, ncp = 0;
   size_t w = (size_t)sc->narms * (size_t)lp->nmeas;
   const struct latent_col *col = l->col;
@@ -397,8 +460,10 @@ __attribute__((noinline)) static void trial_params(tsim_cohort *c) {
     double se = c->site_effect[s];
     double *L0 = l->lz[0] + (size_t)s * w, *L1 = l->lz[1] + (size_t)s * w;
     const int *F = l->fq ? l->fq + (size_t)s * w : NULL;
+    int ce0 = nce, ce1 = nce; /* this site's recorded means: [ce0, ce1) the alternative's */
     for (int h = 0; h < 2; h++) {
       double *L = h ? L1 : L0;
+      if (h == 1) ce1 = nce;
       for (int i = 0; i < ncol; i++) {
         const struct latent_col *cl = &col[i];
         int q = cl->q;
@@ -419,28 +484,34 @@ __attribute__((noinline)) static void trial_params(tsim_cohort *c) {
         switch (cl->kind[h]) {
         case COL_CONT:
           L[q] = cl->p[h] + cl->sd[h] * b * SITE_TO_LATENT;
+          /* A null mean of the same mean, SD and direction as an alternative's of this site
+           * (the control arm's; every arm's without a site-specific null) is the same
+           * computation: the program copies it. */
+          int same = -1;
+          for (int k = ce0; record && h == 1 && k < ce1 && same < 0; k++)
+            if (bits_of(l->ce_p[k]) == bits_of(cl->p[1]) && bits_of(l->ce_sd[k]) == bits_of(cl->sd[1]) &&
+                l->ce_better[k] == (unsigned char)(cl->better != 0))
+              same = k;
+          if (same >= 0) {
+            l->cp_dst[ncp] = L1 + q, l->cp_src[ncp++] = l->ce_dst[same];
+          } else if (record) {
+            l->ce_s[nce] = s, l->ce_better[nce] = (unsigned char)(cl->better != 0);
+            l->ce_p[nce] = cl->p[h], l->ce_sd[nce] = cl->sd[h], l->ce_dst[nce++] = L + q;
+          }
           break;
         case COL_FIXED:
           L[q] = cl->fixed[h];
           break;
         default:
           l->bt_p[nbt] = 1.0 / (1.0 + exp(-(cl->logit[h] + b)));
+          l->bs_s[nbt] = s, l->bs_better[nbt] = (unsigned char)(cl->better != 0), l->bs_logit[nbt] = cl->logit[h];
           l->bt_dst[nbt++] = L + q;
         }
       }
     }
   }
-  /* The thresholds of the probabilities the site effects moved, together: GSL's rational
-   * function on the central range in one loop of independent evaluations (pinv_central), the
-   * rest through threshold_of; then the null twin's copies of them. */
-  double *zt = l->bt_z;
-  if (l->pinv_ok)
-    for (int i = 0; i < nbt; i++) zt[i] = pinv_central(l->bt_p[i]);
-  for (int i = 0; i < nbt; i++) {
-    double p = l->bt_p[i];
-    *l->bt_dst[i] = l->pinv_ok && fabs(p - 0.5) <= 0.425 ? zt[i] : threshold_of(p);
-  }
-  for (int i = 0; i < ncp; i++) *l->cp_dst[i] = *l->cp_src[i];
+  if (record) l->prog_ready = 1, l->nce = nce, l->prog_nbt = nbt, l->prog_ncp = ncp;
+  thresholds_and_copies(l, nbt, ncp);
 }
 
 /* The first visit missed (nv: none) by a patient with dropout uniform u, thresholds thr: the
@@ -493,11 +564,16 @@ __attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, t
 /* Patients j0 .. j0 + cnt - 1: their MISSING numbers (dropout uniform, deviation, subgroups),
  * read from the stream whose state is *stm. Without dropout_mnar their first missed visit
  * follows at once (the same under both hypotheses); with it the uniforms wait in l->u. The
- * common case - one visit, no subgroups, no dropout_mnar - has a loop of its own. */
+ * common cases - one, two or three visits (never-decreasing dropout), no subgroups, no
+ * dropout_mnar - have loops of their own. */
 __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
   const struct tsim_latent_ws *l = c->latent;
   if (l->nsub == 0 && l->nv == 1 && !l->mnar)
     missing_loop(c, stm, j0, cnt, 0, 1, 0, 1);
+  else if (l->nsub == 0 && l->nv == 2 && !l->mnar && l->dmono) /* two visits (pss2022.json) */
+    missing_loop(c, stm, j0, cnt, 0, 2, 0, 1);
+  else if (l->nsub == 0 && l->nv == 3 && !l->mnar && l->dmono)
+    missing_loop(c, stm, j0, cnt, 0, 3, 0, 1);
   else
     missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
@@ -591,6 +667,20 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
   }
 }
 
+/* tsim_rng_normals (the same numbers in the same order) with the fast path's sign taken from
+ * the table (tsim_rng_normal_fast_ws). */
+static void pass_normals(tsim_rng_state *st, double *out, size_t n) {
+  tsim_rng_state s = *st;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t b = tsim_rng_step(&s);
+    if (__builtin_expect(tsim_rng_normal_fast_ws(b, &out[i]), 1)) continue;
+    tsim_rng_state t = s;
+    out[i] = tsim__rng_normal_slow(&t, b);
+    s = t;
+  }
+  *st = s;
+}
+
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) {
   struct tsim_latent_ws *l = c->latent;
   trial_params(c);
@@ -602,7 +692,7 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
   for (long long j0 = 0; j0 < c->n; j0 += PASS) {
     int cnt = c->n - j0 < PASS ? (int)(c->n - j0) : PASS;
     pass_missing(c, stm, j0, cnt);
-    tsim_rng_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
+    pass_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
     pass_values(c, j0, cnt);
   }
 }

@@ -199,7 +199,7 @@ static void enroll_sites(tsim_cohort *c) {
     tsim_rng_state s = *st; /* a local copy (see shuffle_ints) */
     for (long long j = 0; j < n; j++) {
       double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
-      size_t k = (size_t)(u * K);
+      size_t k = (size_t)(int64_t)(u * K); /* 0 <= u K < K: the signed conversion, one instruction */
       double f = F[k];
       /* k where f == 1 or u < f, else its alias: selected without a branch, which would be
        * mispredicted as often as the alias is taken. */
@@ -240,13 +240,41 @@ static void assign_blocks(tsim_cohort *c, tsim_rng_state *st, const int *idx, lo
 
 /* One permuted block of at most 8 arms held in the bytes of a word (arm i in byte i): the
  * Fisher-Yates shuffle of assign_blocks, the same draws and swaps, in a register. */
+static inline uint64_t block_swap8(uint64_t p, int i, unsigned k) {
+  uint64_t x = ((p >> (8 * i)) ^ (p >> (8 * k))) & 0xff; /* 0 when k == i */
+  return p ^ ((x << (8 * i)) | (x << (8 * k)));
+}
+
 static inline uint64_t block_perm8(tsim_rng_state *s, uint64_t p, int bs) {
-  for (int i = bs - 1; i > 0; i--) {
-    unsigned k = tsim_rng_below_st(s, (uint32_t)(i + 1));
-    uint64_t x = ((p >> (8 * i)) ^ (p >> (8 * k))) & 0xff; /* 0 when k == i */
-    p ^= (x << (8 * i)) | (x << (8 * k));
-  }
+  for (int i = bs - 1; i > 0; i--) p = block_swap8(p, i, tsim_rng_below_st(s, (uint32_t)(i + 1)));
   return p;
+}
+
+/* Blocks of at most 6 (c->block_tab): the shuffle's draws k_i (i = bs - 1 .. 1, k_i < i + 1)
+ * read as one mixed-radix number, ((k_{bs-1} (bs - 1) + k_{bs-2}) ...) 2 + k_1, index a table of
+ * the blocks those swaps give: the same draws, the same block, without the swaps. */
+static void block_tab_fill(uint64_t *tab, uint64_t p0, int bs) {
+  int nf = 1;
+  for (int i = 2; i <= bs; i++) nf *= i;
+  for (int idx = 0; idx < nf; idx++) {
+    unsigned k[8] = {0};
+    int rem = idx;
+    for (int i = 1; i < bs; i++) k[i] = (unsigned)(rem % (i + 1)), rem /= i + 1;
+    uint64_t p = p0;
+    for (int i = bs - 1; i > 0; i--) p = block_swap8(p, i, k[i]);
+    tab[idx] = p;
+  }
+}
+
+static inline uint64_t block_tab8(tsim_rng_state *s, const uint64_t *tab, int bs) {
+  uint32_t idx = 0;
+  for (int i = bs - 1; i > 0; i--) idx = idx * (uint32_t)(i + 1) + tsim_rng_below_st(s, (uint32_t)(i + 1));
+  return tab[idx];
+}
+
+/* One block: from the table where there is one. */
+static inline uint64_t block_next8(tsim_rng_state *s, const uint64_t *tab, uint64_t p0, int bs) {
+  return tab ? block_tab8(s, tab, bs) : block_perm8(s, p0, bs);
 }
 
 /* Permuted blocks of at most 8 (randomize_blocks' draws in its order): each site's arms are
@@ -261,9 +289,11 @@ static void randomize_blocks8(tsim_cohort *c) {
   uint64_t p0 = 0;
   for (int i = 0; i < bs; i++) p0 |= (uint64_t)(uint8_t)c->plan->block[i] << (8 * i);
   uint8_t *grp = c->arm_grp;
+  const uint64_t *tab = c->block_tab;
+  if (tab && !c->block_tab_ready) block_tab_fill(c->block_tab, p0, bs), c->block_tab_ready = 1;
   if (!sc->stratify_by_site) {
     for (long long j0 = 0; j0 < n; j0 += bs) {
-      uint64_t p = block_perm8(&s, p0, bs);
+      uint64_t p = block_next8(&s, tab, p0, bs);
       memcpy(grp + j0, &p, 8);
     }
     memcpy(c->arm, grp, (size_t)n);
@@ -278,7 +308,7 @@ static void randomize_blocks8(tsim_cohort *c) {
   for (int k = 0; k < ns; k++) {
     long long m = start[k + 1];
     for (long long j0 = 0; j0 < m; j0 += bs) {
-      uint64_t p = block_perm8(&s, p0, bs);
+      uint64_t p = block_next8(&s, tab, p0, bs);
       memcpy(grp + start[k] + j0, &p, 8);
     }
     start[k + 1] += start[k];

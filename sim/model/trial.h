@@ -100,6 +100,9 @@ typedef struct tsim_cohort {
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
   uint8_t *arm_grp;        /* [n + 8] permuted blocks of at most 8: the arms in the grouped order
                               (stages.c; whole 8-byte stores may spill 8 past n) */
+  uint64_t *block_tab;     /* [block_size!] permuted blocks of at most 6: every block a shuffle
+                              can give, by its draws (stages.c; filled at the first trial) */
+  int block_tab_ready;
   unsigned *site_n;        /* [nsites] cell mode: patients per site */
   struct tsim_cell_ws *cell_ws; /* cell mode: the cell sampler's workspace (cellsample.c; owned) */
   gsl_rng *rng;            /* this thread's generator, reseeded per stream */
