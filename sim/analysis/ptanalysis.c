@@ -507,6 +507,22 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
 }
 
+/* A continuous comparison's outcome: its arms' sizes, p and statistic (kept when wanted), the
+ * decision (decided >= 0: from cached quantiles; else from p) and the direction it favours. */
+static void fill_outcome(tsim_outcome *o, const tsim_scenario *sc, const tsim_analysis *an, long long n0,
+                         long long n1, int wanted, double p, double stat, double diff, int decided) {
+  o->x0 = o->x1 = 0;
+  o->n0 = n0;
+  o->n1 = n1;
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+  o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
+  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
+  o->diff = o->defined ? diff : NAN;
+  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
+  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+}
+
 static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
                       const double *y1, const double *b1, long long n1, tsim_outcome *o);
 
@@ -571,16 +587,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
     double dir = an->test == TSIM_TEST_WILCOXON ? stat - (double)n0 * (double)n1 / 2 : diff;
     p = tsim__one_sided(p, dir, sc->endpoints[an->endpoint].higher_is_better);
   }
-  o->x0 = o->x1 = 0;
-  o->n0 = n0;
-  o->n1 = n1;
-  o->p = wanted ? p : NAN;
-  o->stat = wanted ? stat : NAN;
-  o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
-  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
-  o->diff = o->defined ? diff : NAN;
-  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
-  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  fill_outcome(o, sc, an, n0, n1, wanted, p, stat, diff, decided);
 }
 
 static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
@@ -704,16 +711,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
     default: break;
   }
   if (an->sided == 1) p = tsim__one_sided(p, diff, sc->endpoints[an->endpoint].higher_is_better);
-  o->x0 = o->x1 = 0;
-  o->n0 = n0;
-  o->n1 = n1;
-  o->p = wanted ? p : NAN;
-  o->stat = wanted ? stat : NAN;
-  o->reject = decided >= 0 ? decided : tsim_reject(p, an->alpha);
-  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
-  o->diff = o->defined ? diff : NAN;
-  int higher_better = sc->endpoints[an->endpoint].higher_is_better;
-  o->favouring = o->reject && (higher_better ? o->diff > 0 : o->diff < 0);
+  fill_outcome(o, sc, an, n0, n1, wanted, p, stat, diff, decided);
   return 0;
 }
 
