@@ -589,6 +589,58 @@ static void check_reuse(void) {
   check_true(bad == 0, "a reused workspace disagrees with a fresh one");
 }
 
+/* The pairs path (every pair compared, below 128 values with AVX2 or AVX-512, 32 with SSE2)
+ * and the sort and merge must give the same bits: W, z and p of both, forced, on calls sharing
+ * x0 as the two hypotheses do, with sizes on both sides of the thresholds, one arm of size 1,
+ * ties within either arm or across them, every value tied, a NaN. */
+static void check_paths(void) {
+  enum { MAXN = 200 };
+  static double x0[MAXN], x1[MAXN];
+  static const int SIZES[][2] = {{1, 1}, {1, 7}, {9, 1}, {2, 3}, {3, 4}, {5, 5}, {15, 16}, {16, 16}, {16, 17},
+                                 {28, 29}, {31, 33}, {63, 64}, {64, 64}, {64, 65}, {100, 90}, {130, 120}};
+  tsim_rank_ws *a = tsim_rank_ws_new(2 * MAXN), *b = tsim_rank_ws_new(2 * MAXN), *c = tsim_rank_ws_new(2 * MAXN);
+  tsim__rank_ws_pairs(a, 1);
+  tsim__rank_ws_pairs(b, -1);
+  unsigned long long s = 0x2545f4914f6cdd1dULL;
+  int bad = 0, calls = 0;
+  for (size_t k = 0; k < sizeof SIZES / sizeof SIZES[0]; k++) {
+    for (int kind = 0; kind < 6; kind++) { /* continuous, tie in x0, in x1, across, all tied, NaN */
+      int n0 = SIZES[k][0], n1 = SIZES[k][1];
+      for (int i = 0; i < n0 + n1; i++) {
+        s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+        double v = kind == 4 ? 2.5 : (double)(s >> 11) * 0x1p-45 - 100.0;
+        if (i < n0) x0[i] = v; else x1[i - n0] = v;
+      }
+      if (kind == 1 && n0 > 1) x0[n0 - 1] = x0[0];
+      if (kind == 2 && n1 > 1) x1[n1 / 2] = x1[n1 - 1];
+      if (kind == 3) x1[n1 - 1] = x0[n0 / 2];
+      if (kind == 5) x1[n1 / 2] = NAN;
+      for (int h = 0; h < 2; h++) { /* the null twin: the same x0, x1 shifted */
+        if (h == 1)
+          for (int i = 0; i < n1; i++) x1[i] -= 3.0;
+        for (int corr = 0; corr < 2; corr++) {
+          double w[3], z[3], p[3];
+          tsim_rank_ws *each[3] = {a, b, c};
+          for (int e = 0; e < 3; e++) p[e] = tsim_wilcoxon(each[e], x0, (size_t)n0, x1, (size_t)n1, corr, &w[e], &z[e]);
+          calls++;
+          for (int e = 1; e < 3; e++) {
+            int same = memcmp(&w[0], &w[e], sizeof w[0]) == 0 && memcmp(&z[0], &z[e], sizeof z[0]) == 0 &&
+                       memcmp(&p[0], &p[e], sizeof p[0]) == 0;
+            if (!same && bad++ < 5)
+              printf("FAIL paths: n0 = %d, n1 = %d, kind %d, h %d: W %.17g vs %.17g, p %.17g vs %.17g\n", n0, n1,
+                     kind, h, w[0], w[e], p[0], p[e]);
+          }
+        }
+      }
+    }
+  }
+  check_true(bad == 0, "the pairs path and the sort and merge disagree");
+  printf("paths: %d calls, %d bad\n", calls, bad);
+  tsim_rank_ws_free(a);
+  tsim_rank_ws_free(b);
+  tsim_rank_ws_free(c);
+}
+
 /* --- Arguments and invariances ------------------------------------------------------------ */
 
 static void check_arguments(void) {
@@ -627,6 +679,7 @@ int main(int argc, char **argv) {
   check_brute_force();
   check_arguments();
   check_reuse();
+  check_paths();
   tsim_rank_ws_free(ws);
   return refcheck_summary();
 }

@@ -16,7 +16,10 @@
  * observations"), a NaN or infinite value (R would silently drop it; the caller should not
  * pass one), n0 + n1 above the workspace's nmax.
  *
- * Cost: O(N) to convert; x0 sorted (insertion sort below 48 values, else an LSD radix sort on
+ * Cost: up to N = 128 values (32 on a processor without AVX2) every pair is compared, eight or
+ * four at a time (O(n0 n1 + n0^2 + n1^2) comparisons, no sort, no branch on the values; x0's
+ * own check kept for the next call with the same x0); a tie found there, or a larger N, takes
+ * the sort and merge, with the same numbers bit for bit. There: O(N) to convert; x0 sorted (insertion sort below 48 values, else an LSD radix sort on
  * 8-bit digits, skipping digits that every key shares) unless it is the previous call's x0,
  * whose sort the workspace keeps (the control arm under both hypotheses). Without ties an x1
  * of up to 8192 values is not sorted: each is counted against x0 by binary search,
@@ -40,5 +43,10 @@ void tsim_rank_ws_free(tsim_rank_ws *ws);
  * correct != 0 applies the continuity correction (R's default). w and z may be NULL. */
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
                      int correct, double *w, double *z);
+
+/* Tests only: which path a call takes where it may count pairs (ranktest.c): mode 0 as it
+ * pays (the default), 1 always, -1 never (always the sort and merge). The numbers are the
+ * same either way. */
+void tsim__rank_ws_pairs(tsim_rank_ws *ws, int mode);
 
 #endif
