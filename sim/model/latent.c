@@ -21,6 +21,9 @@
  * same numbers in the same order as drawing them patient by patient. */
 #define PASS 256
 
+/* x_fused: designs of at most this many latent dimensions compute x patient by patient. */
+#define FUSED_MAX_ND 6
+
 /* How a column (arm a, measure m) of every site's parameters is computed under hypothesis h
  * (trial_params), from the site's effect b (signed: b > 0 is better): */
 enum {
@@ -145,6 +148,10 @@ struct tsim_latent_ws {
   int term_start[TSIM_MAX_LATENT + 1];
   int *term_k;
   double *term_c;
+  /* The whole lower triangle, row by row (x_fused, nd <= FUSED_MAX_ND): a zero's
+   * term adds +-0 to a sum that is never -0, so the sums are the same bits as term_*'s. */
+  double chol[FUSED_MAX_ND * FUSED_MAX_ND];
+  int xfused; /* x_fused computes x (every term nonzero, nd <= FUSED_MAX_ND) */
   /* Dropout: gone before visit v when u < dthr[((h na + a) 2 + r) nv + v], r = 1 for a
    * non-responder on the dropout_mnar measure (r = 0 and h = 0 without one: the same for
    * both hypotheses). */
@@ -267,6 +274,11 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     }
   }
   l->term_start[nd] = t;
+  /* Patient by patient only where every term is nonzero: the zeros' products would cost more
+   * than reading z once saves (pss2022.json's 5 dimensions, 8 of 15 terms nonzero). */
+  l->xfused = nd <= FUSED_MAX_ND && t == nd * (nd + 1) / 2;
+  for (int d = 0; d < nd && l->xfused; d++)
+    for (int k = 0; k <= d; k++) l->chol[d * FUSED_MAX_ND + k] = lp->chol[(size_t)d * (size_t)nd + (size_t)k];
   l->mnar = lp->mnar_meas >= 0;
   for (int h = 0; h < 2; h++)
     for (int a = 0; a < na; a++)
@@ -578,23 +590,91 @@ __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_stat
     missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
 
+/* Patients j0 .. j0 + cnt - 1's derived measures from their sources' values, and with
+ * dropout_mnar their first missed visits under each hypothesis. */
+static void pass_derived(tsim_cohort *c, long long j0, int cnt) {
+  struct tsim_latent_ws *l = c->latent;
+  const int nm = l->nm, na = l->na, nv = l->nv;
+  const uint8_t *arm = c->arm + j0;
+  double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
+  for (int i = 0; i < l->nder; i++) {
+    int m = l->der_m[i], src = l->der_src[i];
+    double thr = l->der_thr[i];
+    for (int h = 0; h < 2; h++) {
+      double *v = h ? v1 : v0;
+      if (l->der_atleast[i])
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] >= thr);
+      else
+        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
+    }
+  }
+  if (l->mnar) {
+    int mm = c->plan->lat->mnar_meas;
+    for (int h = 0; h < 2; h++) {
+      const double *v = (h ? v1 : v0) + mm;
+      uint8_t *g = c->pat.gone[h] + j0;
+      for (int j = 0; j < cnt; j++) {
+        int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
+        int a = arm[j];
+        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
+                            l->dmono, l->u[j]);
+      }
+    }
+  }
+}
+
+/* pass_values' correlated normals x = L z for designs of at most FUSED_MAX_ND dimensions,
+ * patient by patient: a patient's row of z is read once and each sum stays in a register (ND a
+ * constant: the loops unroll, the factor's entries are loop constants). The whole lower
+ * triangle (l->chol) gives the same sums as the nonzero terms, in the same order. */
+__attribute__((always_inline)) static inline void x_fused(struct tsim_latent_ws *l, int cnt, const int ND) {
+  const int stride = l->stride;
+  const double *z = l->z;
+  double ch[FUSED_MAX_ND * FUSED_MAX_ND], *x = l->x;
+  for (int d = 0; d < ND; d++)
+    for (int k = 0; k <= d; k++) ch[d * ND + k] = l->chol[d * FUSED_MAX_ND + k];
+  for (int j = 0; j < cnt; j++) {
+    const double *zj = z + (size_t)j * (size_t)stride;
+    for (int d = 0; d < ND; d++) {
+      double s = 0 + ch[d * ND] * zj[0];
+      for (int k = 1; k <= d; k++) s += ch[d * ND + k] * zj[k];
+      x[(size_t)d * PASS + (size_t)j] = s;
+    }
+  }
+}
+
+/* x_fused for this design's number of dimensions: 1 when it computed x, else 0. */
+static int pass_x_fused(struct tsim_latent_ws *l, int cnt) {
+  if (!l->xfused) return 0;
+  switch (l->nd) {
+  case 1: x_fused(l, cnt, 1); return 1;
+  case 2: x_fused(l, cnt, 2); return 1;
+  case 3: x_fused(l, cnt, 3); return 1;
+  case 4: x_fused(l, cnt, 4); return 1;
+  case 5: x_fused(l, cnt, 5); return 1;
+  case 6: x_fused(l, cnt, 6); return 1;
+  default: return 0;
+  }
+}
+
 /* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
  * with dropout_mnar their first missed visits), and their baselines. Measure by measure over
- * the pass's patients: the per-measure choices leave the inner loops, which then run long. */
+ * the pass's patients: the per-measure choices leave the inner loops, which then run long
+ * (the correlated normals of up to FUSED_MAX_ND dimensions patient by patient, x_fused). */
 __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, int cnt) {
   struct tsim_latent_ws *l = c->latent;
-  const int nm = l->nm, nd = l->nd, na = l->na, nv = l->nv, stride = l->stride, nb = l->nb;
+  const int nm = l->nm, nd = l->nd, na = l->na, stride = l->stride, nb = l->nb;
   const uint8_t *arm = c->arm + j0;
   const uint16_t *site = c->site + j0;
   const double *z = l->z;
   double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
-  int *cell = l->cell, *acol = l->acol;
+  int *cell = l->cell, *acol = l->acol, fused = pass_x_fused(l, cnt);
   for (int j = 0; j < cnt; j++) {
     cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
     acol[j] = (int)arm[j] * nm;
   }
   /* x = L z, patient by patient the same operations in the same order as a row times z. */
-  for (int d = 0; d < nd; d++) {
+  for (int d = 0; d < nd && !fused; d++) {
     double *x = l->x + (size_t)d * PASS;
     int t0 = l->term_start[d], t1 = l->term_start[d + 1];
     if (t0 == t1) {
@@ -631,30 +711,7 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
       w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
     }
   }
-  for (int i = 0; i < l->nder; i++) {
-    int m = l->der_m[i], src = l->der_src[i];
-    double thr = l->der_thr[i];
-    for (int h = 0; h < 2; h++) {
-      double *v = h ? v1 : v0;
-      if (l->der_atleast[i])
-        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] >= thr);
-      else
-        for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
-    }
-  }
-  if (l->mnar) {
-    int mm = c->plan->lat->mnar_meas;
-    for (int h = 0; h < 2; h++) {
-      const double *v = (h ? v1 : v0) + mm;
-      uint8_t *g = c->pat.gone[h] + j0;
-      for (int j = 0; j < cnt; j++) {
-        int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
-        int a = arm[j];
-        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
-                            l->dmono, l->u[j]);
-      }
-    }
-  }
+  pass_derived(c, j0, cnt);
   double *base = c->pat.base + (size_t)j0 * (size_t)nb;
   for (int i = 0; i < nb; i++) {
     const double *x = l->x + (size_t)l->base_dim[i] * PASS, *eps = z + nd + i;
