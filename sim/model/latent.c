@@ -142,6 +142,7 @@ struct tsim_latent_ws {
   unsigned char der_atleast[TSIM_MAX_LATENT];
   double der_thr[TSIM_MAX_LATENT];
   double *sdm[2];  /* [na nm] SD of continuous measure m in arm a, by hypothesis */
+  double *sdc[2];  /* sdm laid out as lz (the same for every site): one index serves both */
   /* The Cholesky factor's nonzero entries, row by row in column order: row d is terms
    * term_start[d] .. term_start[d + 1] - 1. Leaving out the zeros gives the same sums: a sum
    * that starts at +0 is never -0, and adding +-0 to it changes nothing. */
@@ -156,6 +157,8 @@ struct tsim_latent_ws {
    * non-responder on the dropout_mnar measure (r = 0 and h = 0 without one: the same for
    * both hypotheses). */
   double *dthr;
+  uint64_t *dthr_k; /* dthr as thresholds on the uniform's 53 bits k (u = k 2^-53 < t exactly when
+                       k < ceil(t 2^53)): the visits without dropout_mnar, without converting u */
   int mnar, dmono; /* dmono: every row of dthr never decreases */
   /* Baselines, in end point order (their draw order). */
   int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
@@ -165,7 +168,6 @@ struct tsim_latent_ws {
   double *z;       /* [PASS stride] the pass's normals, patient by patient */
   double *x;       /* [nd PASS] their correlated normals, dimension by dimension */
   int *cell;       /* [PASS] each patient's (site, arm) cell times nm: its offset in lz */
-  int *acol;       /* [PASS] each patient's arm times nm: its offset in sdm */
 };
 
 struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
@@ -181,7 +183,8 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   for (int h = 0; h < 2; h++) {
     l->lz[h] = malloc(cells * sizeof *l->lz[h]);
     l->sdm[h] = calloc((size_t)na * (size_t)nm, sizeof *l->sdm[h]);
-    ok = ok && l->lz[h] && l->sdm[h];
+    l->sdc[h] = malloc(cells * sizeof *l->sdc[h]);
+    ok = ok && l->lz[h] && l->sdm[h] && l->sdc[h];
   }
   l->col = malloc(((size_t)na * (size_t)nm + 1) * sizeof *l->col);
   size_t nbatch = 2 * (size_t)sc->nsites * ((size_t)na * (size_t)nm + 1);
@@ -209,12 +212,12 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->term_k = malloc((nterms + 1) * sizeof *l->term_k);
   l->term_c = malloc((nterms + 1) * sizeof *l->term_c);
   l->dthr = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr);
+  l->dthr_k = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr_k);
   l->u = malloc(PASS * sizeof *l->u);
   l->z = malloc((size_t)PASS * (size_t)(l->stride + 1) * sizeof *l->z);
   l->x = malloc((size_t)PASS * (size_t)(nd + 1) * sizeof *l->x);
   l->cell = malloc(PASS * sizeof *l->cell);
-  l->acol = malloc(PASS * sizeof *l->acol);
-  if (!ok || !l->col || !l->x || !l->cell || !l->acol || !l->term_k || !l->term_c || !l->dthr || !l->u || !l->z) {
+  if (!ok || !l->col || !l->x || !l->cell || !l->term_k || !l->term_c || !l->dthr || !l->dthr_k || !l->u || !l->z) {
     tsim__latent_ws_free(l);
     return NULL;
   }
@@ -263,6 +266,9 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     for (int h = 0; h < 2; h++)
       for (int a = 0; a < na; a++) l->sdm[h][(size_t)a * (size_t)nm + (size_t)m] = lp->sd[h][lp->meas_ep[m]][a];
   }
+  for (int h = 0; h < 2; h++)
+    for (size_t s = 0; s < (size_t)sc->nsites; s++)
+      memcpy(l->sdc[h] + s * (size_t)na * (size_t)nm, l->sdm[h], (size_t)na * (size_t)nm * sizeof *l->sdm[h]);
   int t = 0;
   for (int d = 0; d < nd; d++) {
     l->term_start[d] = t;
@@ -289,6 +295,10 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
           l->dthr[(((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)sc->nvisits + (size_t)v] =
               sc->arms[a].dropout_by[v] * f;
         }
+  for (size_t i = 0; i < (size_t)4 * (size_t)na * (size_t)sc->nvisits; i++) {
+    double dt = l->dthr[i];
+    l->dthr_k[i] = !(dt > 0) ? 0 : dt >= 1 ? (uint64_t)1 << 53 : tsim__threshold(dt);
+  }
   l->dmono = 1;
   for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
     for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
@@ -310,6 +320,7 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   for (int h = 0; h < 2; h++) {
     free(l->lz[h]);
     free(l->sdm[h]);
+    free(l->sdc[h]);
   }
   free(l->col);
   free(l->bt_p);
@@ -330,11 +341,11 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   free(l->term_k);
   free(l->term_c);
   free(l->dthr);
+  free(l->dthr_k);
   free(l->u);
   free(l->z);
   free(l->x);
   free(l->cell);
-  free(l->acol);
   free(l);
 }
 
@@ -540,6 +551,17 @@ static inline uint8_t first_missed(const double *thr, int nv, int mono, double u
   return (uint8_t)v;
 }
 
+/* first_missed on the uniform's bits k against dthr_k's thresholds: the same visit. */
+static inline uint8_t first_missed_k(const uint64_t *thr, int nv, int mono, uint64_t k) {
+  int v = 0;
+  if (mono) {
+    for (int i = 0; i < nv; i++) v += !(k < thr[i]);
+    return (uint8_t)v;
+  }
+  while (v < nv && !(k < thr[v])) v++;
+  return (uint8_t)v;
+}
+
 /* 1.0 where c, else 0.0, without a branch on c. */
 static inline double one_if(int c) {
   uint64_t b = (uint64_t)0 - (uint64_t)(c != 0);
@@ -555,19 +577,19 @@ __attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, t
   const uint8_t *arm = c->arm + j0;
   uint8_t *dev = c->pat.dev + j0, *sub = c->pat.sub + j0;
   uint8_t *g0 = c->pat.gone[0] + j0, *g1 = c->pat.gone[1] + j0;
-  const double *dthr = l->dthr;
+  const uint64_t *dthr = l->dthr_k;
   size_t rowlen = 2 * (size_t)nv;
   for (int j = 0; j < cnt; j++) {
     int a = arm[j];
-    double u = (double)(tsim_rng_step(&st) >> 11) * 0x1.0p-53;
+    uint64_t k = tsim_rng_step(&st) >> 11; /* the dropout uniform is k 2^-53 */
     dev[j] = (uint8_t)((tsim_rng_step(&st) >> 11) < lp->dev_thr[a]);
     uint8_t sb = 0;
     for (int g = 0; g < nsub; g++) sb |= (uint8_t)(((tsim_rng_step(&st) >> 11) < lp->sub_thr[g]) << g);
     sub[j] = sb;
     if (mnar) {
-      l->u[j] = u;
+      l->u[j] = (double)k * 0x1.0p-53;
     } else {
-      g0[j] = g1[j] = first_missed(dthr + (size_t)a * rowlen, nv, mono, u);
+      g0[j] = g1[j] = first_missed_k(dthr + (size_t)a * rowlen, nv, mono, k);
     }
   }
   *stm = st;
@@ -668,11 +690,8 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
   const uint16_t *site = c->site + j0;
   const double *z = l->z;
   double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
-  int *cell = l->cell, *acol = l->acol, fused = pass_x_fused(l, cnt);
-  for (int j = 0; j < cnt; j++) {
-    cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
-    acol[j] = (int)arm[j] * nm;
-  }
+  int *cell = l->cell, fused = pass_x_fused(l, cnt);
+  for (int j = 0; j < cnt; j++) cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
   /* x = L z, patient by patient the same operations in the same order as a row times z. */
   for (int d = 0; d < nd && !fused; d++) {
     double *x = l->x + (size_t)d * PASS;
@@ -691,12 +710,13 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
   for (int i = 0; i < l->ncont; i++) {
     int m = l->cont_m[i];
     const double *x = l->x + (size_t)l->cont_d[i] * PASS;
-    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m, *s0 = l->sdm[0] + m, *s1 = l->sdm[1] + m;
+    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m, *s0 = l->sdc[0] + m, *s1 = l->sdc[1] + m;
     double *w0 = v0 + m, *w1 = v1 + m;
     for (int j = 0; j < cnt; j++) {
       double xj = x[j];
-      w0[(size_t)j * (size_t)nm] = t0[cell[j]] + s0[acol[j]] * xj;
-      w1[(size_t)j * (size_t)nm] = t1[cell[j]] + s1[acol[j]] * xj;
+      int cj = cell[j];
+      w0[(size_t)j * (size_t)nm] = t0[cj] + s0[cj] * xj;
+      w1[(size_t)j * (size_t)nm] = t1[cj] + s1[cj] * xj;
     }
   }
   /* A binary end point responds at the top of its latent distribution: -x < Phi^-1(p). */
