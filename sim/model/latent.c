@@ -21,6 +21,9 @@
  * same numbers in the same order as drawing them patient by patient. */
 #define PASS 256
 
+/* x_fused: designs of at most this many latent dimensions compute x patient by patient. */
+#define FUSED_MAX_ND 6
+
 /* How a column (arm a, measure m) of every site's parameters is computed under hypothesis h
  * (trial_params), from the site's effect b (signed: b > 0 is better): */
 enum {
@@ -139,16 +142,23 @@ struct tsim_latent_ws {
   unsigned char der_atleast[TSIM_MAX_LATENT];
   double der_thr[TSIM_MAX_LATENT];
   double *sdm[2];  /* [na nm] SD of continuous measure m in arm a, by hypothesis */
+  double *sdc[2];  /* sdm laid out as lz (the same for every site): one index serves both */
   /* The Cholesky factor's nonzero entries, row by row in column order: row d is terms
    * term_start[d] .. term_start[d + 1] - 1. Leaving out the zeros gives the same sums: a sum
    * that starts at +0 is never -0, and adding +-0 to it changes nothing. */
   int term_start[TSIM_MAX_LATENT + 1];
   int *term_k;
   double *term_c;
+  /* The whole lower triangle, row by row (x_fused, nd <= FUSED_MAX_ND): a zero's
+   * term adds +-0 to a sum that is never -0, so the sums are the same bits as term_*'s. */
+  double chol[FUSED_MAX_ND * FUSED_MAX_ND];
+  int xfused; /* x_fused computes x (every term nonzero, nd <= FUSED_MAX_ND) */
   /* Dropout: gone before visit v when u < dthr[((h na + a) 2 + r) nv + v], r = 1 for a
    * non-responder on the dropout_mnar measure (r = 0 and h = 0 without one: the same for
    * both hypotheses). */
   double *dthr;
+  uint64_t *dthr_k; /* dthr as thresholds on the uniform's 53 bits k (u = k 2^-53 < t exactly when
+                       k < ceil(t 2^53)): the visits without dropout_mnar, without converting u */
   int mnar, dmono; /* dmono: every row of dthr never decreases */
   /* Baselines, in end point order (their draw order). */
   int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
@@ -158,7 +168,6 @@ struct tsim_latent_ws {
   double *z;       /* [PASS stride] the pass's normals, patient by patient */
   double *x;       /* [nd PASS] their correlated normals, dimension by dimension */
   int *cell;       /* [PASS] each patient's (site, arm) cell times nm: its offset in lz */
-  int *acol;       /* [PASS] each patient's arm times nm: its offset in sdm */
 };
 
 struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
@@ -174,7 +183,8 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   for (int h = 0; h < 2; h++) {
     l->lz[h] = malloc(cells * sizeof *l->lz[h]);
     l->sdm[h] = calloc((size_t)na * (size_t)nm, sizeof *l->sdm[h]);
-    ok = ok && l->lz[h] && l->sdm[h];
+    l->sdc[h] = malloc(cells * sizeof *l->sdc[h]);
+    ok = ok && l->lz[h] && l->sdm[h] && l->sdc[h];
   }
   l->col = malloc(((size_t)na * (size_t)nm + 1) * sizeof *l->col);
   size_t nbatch = 2 * (size_t)sc->nsites * ((size_t)na * (size_t)nm + 1);
@@ -202,12 +212,12 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->term_k = malloc((nterms + 1) * sizeof *l->term_k);
   l->term_c = malloc((nterms + 1) * sizeof *l->term_c);
   l->dthr = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr);
+  l->dthr_k = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr_k);
   l->u = malloc(PASS * sizeof *l->u);
   l->z = malloc((size_t)PASS * (size_t)(l->stride + 1) * sizeof *l->z);
   l->x = malloc((size_t)PASS * (size_t)(nd + 1) * sizeof *l->x);
   l->cell = malloc(PASS * sizeof *l->cell);
-  l->acol = malloc(PASS * sizeof *l->acol);
-  if (!ok || !l->col || !l->x || !l->cell || !l->acol || !l->term_k || !l->term_c || !l->dthr || !l->u || !l->z) {
+  if (!ok || !l->col || !l->x || !l->cell || !l->term_k || !l->term_c || !l->dthr || !l->dthr_k || !l->u || !l->z) {
     tsim__latent_ws_free(l);
     return NULL;
   }
@@ -256,6 +266,9 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     for (int h = 0; h < 2; h++)
       for (int a = 0; a < na; a++) l->sdm[h][(size_t)a * (size_t)nm + (size_t)m] = lp->sd[h][lp->meas_ep[m]][a];
   }
+  for (int h = 0; h < 2; h++)
+    for (size_t s = 0; s < (size_t)sc->nsites; s++)
+      memcpy(l->sdc[h] + s * (size_t)na * (size_t)nm, l->sdm[h], (size_t)na * (size_t)nm * sizeof *l->sdm[h]);
   int t = 0;
   for (int d = 0; d < nd; d++) {
     l->term_start[d] = t;
@@ -267,6 +280,11 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     }
   }
   l->term_start[nd] = t;
+  /* Patient by patient only where every term is nonzero: the zeros' products would cost more
+   * than reading z once saves (pss2022.json's 5 dimensions, 8 of 15 terms nonzero). */
+  l->xfused = nd <= FUSED_MAX_ND && t == nd * (nd + 1) / 2;
+  for (int d = 0; d < nd && l->xfused; d++)
+    for (int k = 0; k <= d; k++) l->chol[d * FUSED_MAX_ND + k] = lp->chol[(size_t)d * (size_t)nd + (size_t)k];
   l->mnar = lp->mnar_meas >= 0;
   for (int h = 0; h < 2; h++)
     for (int a = 0; a < na; a++)
@@ -277,6 +295,10 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
           l->dthr[(((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)sc->nvisits + (size_t)v] =
               sc->arms[a].dropout_by[v] * f;
         }
+  for (size_t i = 0; i < (size_t)4 * (size_t)na * (size_t)sc->nvisits; i++) {
+    double dt = l->dthr[i];
+    l->dthr_k[i] = !(dt > 0) ? 0 : dt >= 1 ? (uint64_t)1 << 53 : tsim__threshold(dt);
+  }
   l->dmono = 1;
   for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
     for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
@@ -298,6 +320,7 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   for (int h = 0; h < 2; h++) {
     free(l->lz[h]);
     free(l->sdm[h]);
+    free(l->sdc[h]);
   }
   free(l->col);
   free(l->bt_p);
@@ -318,11 +341,11 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   free(l->term_k);
   free(l->term_c);
   free(l->dthr);
+  free(l->dthr_k);
   free(l->u);
   free(l->z);
   free(l->x);
   free(l->cell);
-  free(l->acol);
   free(l);
 }
 
@@ -528,6 +551,17 @@ static inline uint8_t first_missed(const double *thr, int nv, int mono, double u
   return (uint8_t)v;
 }
 
+/* first_missed on the uniform's bits k against dthr_k's thresholds: the same visit. */
+static inline uint8_t first_missed_k(const uint64_t *thr, int nv, int mono, uint64_t k) {
+  int v = 0;
+  if (mono) {
+    for (int i = 0; i < nv; i++) v += !(k < thr[i]);
+    return (uint8_t)v;
+  }
+  while (v < nv && !(k < thr[v])) v++;
+  return (uint8_t)v;
+}
+
 /* 1.0 where c, else 0.0, without a branch on c. */
 static inline double one_if(int c) {
   uint64_t b = (uint64_t)0 - (uint64_t)(c != 0);
@@ -543,19 +577,19 @@ __attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, t
   const uint8_t *arm = c->arm + j0;
   uint8_t *dev = c->pat.dev + j0, *sub = c->pat.sub + j0;
   uint8_t *g0 = c->pat.gone[0] + j0, *g1 = c->pat.gone[1] + j0;
-  const double *dthr = l->dthr;
+  const uint64_t *dthr = l->dthr_k;
   size_t rowlen = 2 * (size_t)nv;
   for (int j = 0; j < cnt; j++) {
     int a = arm[j];
-    double u = (double)(tsim_rng_step(&st) >> 11) * 0x1.0p-53;
+    uint64_t k = tsim_rng_step(&st) >> 11; /* the dropout uniform is k 2^-53 */
     dev[j] = (uint8_t)((tsim_rng_step(&st) >> 11) < lp->dev_thr[a]);
     uint8_t sb = 0;
     for (int g = 0; g < nsub; g++) sb |= (uint8_t)(((tsim_rng_step(&st) >> 11) < lp->sub_thr[g]) << g);
     sub[j] = sb;
     if (mnar) {
-      l->u[j] = u;
+      l->u[j] = (double)k * 0x1.0p-53;
     } else {
-      g0[j] = g1[j] = first_missed(dthr + (size_t)a * rowlen, nv, mono, u);
+      g0[j] = g1[j] = first_missed_k(dthr + (size_t)a * rowlen, nv, mono, k);
     }
   }
   *stm = st;
@@ -578,59 +612,13 @@ __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_stat
     missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
 
-/* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
- * with dropout_mnar their first missed visits), and their baselines. Measure by measure over
- * the pass's patients: the per-measure choices leave the inner loops, which then run long. */
-__attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, int cnt) {
+/* Patients j0 .. j0 + cnt - 1's derived measures from their sources' values, and with
+ * dropout_mnar their first missed visits under each hypothesis. */
+static void pass_derived(tsim_cohort *c, long long j0, int cnt) {
   struct tsim_latent_ws *l = c->latent;
-  const int nm = l->nm, nd = l->nd, na = l->na, nv = l->nv, stride = l->stride, nb = l->nb;
+  const int nm = l->nm, na = l->na, nv = l->nv;
   const uint8_t *arm = c->arm + j0;
-  const uint16_t *site = c->site + j0;
-  const double *z = l->z;
   double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
-  int *cell = l->cell, *acol = l->acol;
-  for (int j = 0; j < cnt; j++) {
-    cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
-    acol[j] = (int)arm[j] * nm;
-  }
-  /* x = L z, patient by patient the same operations in the same order as a row times z. */
-  for (int d = 0; d < nd; d++) {
-    double *x = l->x + (size_t)d * PASS;
-    int t0 = l->term_start[d], t1 = l->term_start[d + 1];
-    if (t0 == t1) {
-      for (int j = 0; j < cnt; j++) x[j] = 0;
-      continue;
-    }
-    const double c0 = l->term_c[t0], *zk = z + l->term_k[t0];
-    for (int j = 0; j < cnt; j++) x[j] = 0 + c0 * zk[(size_t)j * (size_t)stride];
-    for (int t = t0 + 1; t < t1; t++) {
-      const double ct = l->term_c[t], *zt = z + l->term_k[t];
-      for (int j = 0; j < cnt; j++) x[j] += ct * zt[(size_t)j * (size_t)stride];
-    }
-  }
-  for (int i = 0; i < l->ncont; i++) {
-    int m = l->cont_m[i];
-    const double *x = l->x + (size_t)l->cont_d[i] * PASS;
-    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m, *s0 = l->sdm[0] + m, *s1 = l->sdm[1] + m;
-    double *w0 = v0 + m, *w1 = v1 + m;
-    for (int j = 0; j < cnt; j++) {
-      double xj = x[j];
-      w0[(size_t)j * (size_t)nm] = t0[cell[j]] + s0[acol[j]] * xj;
-      w1[(size_t)j * (size_t)nm] = t1[cell[j]] + s1[acol[j]] * xj;
-    }
-  }
-  /* A binary end point responds at the top of its latent distribution: -x < Phi^-1(p). */
-  for (int i = 0; i < l->nbin; i++) {
-    int m = l->bin_m[i];
-    const double *x = l->x + (size_t)l->bin_d[i] * PASS;
-    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m;
-    double *w0 = v0 + m, *w1 = v1 + m;
-    for (int j = 0; j < cnt; j++) {
-      double nx = -x[j];
-      w0[(size_t)j * (size_t)nm] = one_if(nx < t0[cell[j]]);
-      w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
-    }
-  }
   for (int i = 0; i < l->nder; i++) {
     int m = l->der_m[i], src = l->der_src[i];
     double thr = l->der_thr[i];
@@ -655,6 +643,95 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
       }
     }
   }
+}
+
+/* pass_values' correlated normals x = L z for designs of at most FUSED_MAX_ND dimensions,
+ * patient by patient: a patient's row of z is read once and each sum stays in a register (ND a
+ * constant: the loops unroll, the factor's entries are loop constants). The whole lower
+ * triangle (l->chol) gives the same sums as the nonzero terms, in the same order. */
+__attribute__((always_inline)) static inline void x_fused(struct tsim_latent_ws *l, int cnt, const int ND) {
+  const int stride = l->stride;
+  const double *z = l->z;
+  double ch[FUSED_MAX_ND * FUSED_MAX_ND], *x = l->x;
+  for (int d = 0; d < ND; d++)
+    for (int k = 0; k <= d; k++) ch[d * ND + k] = l->chol[d * FUSED_MAX_ND + k];
+  for (int j = 0; j < cnt; j++) {
+    const double *zj = z + (size_t)j * (size_t)stride;
+    for (int d = 0; d < ND; d++) {
+      double s = 0 + ch[d * ND] * zj[0];
+      for (int k = 1; k <= d; k++) s += ch[d * ND + k] * zj[k];
+      x[(size_t)d * PASS + (size_t)j] = s;
+    }
+  }
+}
+
+/* x_fused for this design's number of dimensions: 1 when it computed x, else 0. */
+static int pass_x_fused(struct tsim_latent_ws *l, int cnt) {
+  if (!l->xfused) return 0;
+  switch (l->nd) {
+  case 1: x_fused(l, cnt, 1); return 1;
+  case 2: x_fused(l, cnt, 2); return 1;
+  case 3: x_fused(l, cnt, 3); return 1;
+  case 4: x_fused(l, cnt, 4); return 1;
+  case 5: x_fused(l, cnt, 5); return 1;
+  case 6: x_fused(l, cnt, 6); return 1;
+  default: return 0;
+  }
+}
+
+/* Patients j0 .. j0 + cnt - 1's values under both hypotheses from their normals in l->z (and
+ * with dropout_mnar their first missed visits), and their baselines. Measure by measure over
+ * the pass's patients: the per-measure choices leave the inner loops, which then run long
+ * (the correlated normals of up to FUSED_MAX_ND dimensions patient by patient, x_fused). */
+__attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, int cnt) {
+  struct tsim_latent_ws *l = c->latent;
+  const int nm = l->nm, nd = l->nd, na = l->na, stride = l->stride, nb = l->nb;
+  const uint8_t *arm = c->arm + j0;
+  const uint16_t *site = c->site + j0;
+  const double *z = l->z;
+  double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
+  int *cell = l->cell, fused = pass_x_fused(l, cnt);
+  for (int j = 0; j < cnt; j++) cell[j] = ((int)site[j] * na + (int)arm[j]) * nm;
+  /* x = L z, patient by patient the same operations in the same order as a row times z. */
+  for (int d = 0; d < nd && !fused; d++) {
+    double *x = l->x + (size_t)d * PASS;
+    int t0 = l->term_start[d], t1 = l->term_start[d + 1];
+    if (t0 == t1) {
+      for (int j = 0; j < cnt; j++) x[j] = 0;
+      continue;
+    }
+    const double c0 = l->term_c[t0], *zk = z + l->term_k[t0];
+    for (int j = 0; j < cnt; j++) x[j] = 0 + c0 * zk[(size_t)j * (size_t)stride];
+    for (int t = t0 + 1; t < t1; t++) {
+      const double ct = l->term_c[t], *zt = z + l->term_k[t];
+      for (int j = 0; j < cnt; j++) x[j] += ct * zt[(size_t)j * (size_t)stride];
+    }
+  }
+  for (int i = 0; i < l->ncont; i++) {
+    int m = l->cont_m[i];
+    const double *x = l->x + (size_t)l->cont_d[i] * PASS;
+    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m, *s0 = l->sdc[0] + m, *s1 = l->sdc[1] + m;
+    double *w0 = v0 + m, *w1 = v1 + m;
+    for (int j = 0; j < cnt; j++) {
+      double xj = x[j];
+      int cj = cell[j];
+      w0[(size_t)j * (size_t)nm] = t0[cj] + s0[cj] * xj;
+      w1[(size_t)j * (size_t)nm] = t1[cj] + s1[cj] * xj;
+    }
+  }
+  /* A binary end point responds at the top of its latent distribution: -x < Phi^-1(p). */
+  for (int i = 0; i < l->nbin; i++) {
+    int m = l->bin_m[i];
+    const double *x = l->x + (size_t)l->bin_d[i] * PASS;
+    const double *t0 = l->lz[0] + m, *t1 = l->lz[1] + m;
+    double *w0 = v0 + m, *w1 = v1 + m;
+    for (int j = 0; j < cnt; j++) {
+      double nx = -x[j];
+      w0[(size_t)j * (size_t)nm] = one_if(nx < t0[cell[j]]);
+      w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
+    }
+  }
+  pass_derived(c, j0, cnt);
   double *base = c->pat.base + (size_t)j0 * (size_t)nb;
   for (int i = 0; i < nb; i++) {
     const double *x = l->x + (size_t)l->base_dim[i] * PASS, *eps = z + nd + i;
