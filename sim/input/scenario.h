@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "input/grid.h"
 #include "stats/catalogue.h"
+#include "stats/gsbound.h"
 
 #define TSIM_ID_MAX 64              /* longest id, including the NUL */
 #define TSIM_MAX_ARMS 32            /* arms per trial */
@@ -45,6 +46,8 @@ typedef enum { TSIM_EP_BINARY, TSIM_EP_CONTINUOUS } tsim_ep_type;
 typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
+typedef enum { TSIM_ACCRUAL_NONE, TSIM_ACCRUAL_RATE, TSIM_ACCRUAL_SITES } tsim_accrual_mode;
+typedef enum { TSIM_LOOK_INFORMATION, TSIM_LOOK_PATIENTS } tsim_look_kind;
 
 /* Names as they appear in scenario files and output, indexed by the enums above. */
 extern const char *const tsim_rand_names[];
@@ -144,6 +147,40 @@ typedef struct tsim_procedure {
   double alpha;                   /* family-wise level (bonferroni, holm) */
 } tsim_procedure;
 
+/* Calendar time (months; a month is 365.25 / 12 days, so a visit at week w is w 7 / 30.4375
+ * months after randomisation). NONE: every patient is randomised at once, at time 0 (the
+ * default, and the fixed design). RATE: Poisson arrivals at `rate` patients per month, rising
+ * linearly from 0 over the first `ramp` months; sites are drawn as without accrual. SITES:
+ * site s opens at open[s] (or, when `open` is NULL, at a time drawn per trial uniformly in
+ * [open_lo, open_hi]) and then enrols Poisson arrivals at site_rate nsites w_s patients per
+ * month, w_s its enrollment weight (site_rate each when the weights are equal); a patient's
+ * site is the site it arrived at. Enrollment stops at sample_size patients. */
+typedef struct tsim_accrual {
+  tsim_accrual_mode mode;
+  double rate, ramp;        /* RATE */
+  double site_rate;         /* SITES */
+  double *open;             /* SITES: [nsites] opening months (owned), or NULL: drawn */
+  double open_lo, open_hi;  /* SITES: the window the opening months are drawn from */
+} tsim_accrual;
+
+#define TSIM_MAX_LOOKS TSIM_GS_MAX_LOOKS
+
+/* Interim looks (n 0: a fixed design). Look k happens when due[k] patients have reached the
+ * visit of analysis `info_analysis` (their assessment done, or their dropout known by then);
+ * the last look (due = sample_size) is the final analysis. Every analysis is a group-
+ * sequential test of its own, with boundaries of the `design` family at its own alpha and
+ * sidedness, computed at the information fractions due[k] / sample_size. */
+typedef struct tsim_gs_looks {
+  int n;                               /* looks, the final included; 0: none */
+  tsim_look_kind kind;                 /* how the file gave them */
+  double at[TSIM_MAX_LOOKS];           /* as given: fractions, or patients */
+  long long due[TSIM_MAX_LOOKS];       /* assessed patients at each look, increasing */
+  tsim_gs_design design;               /* family and parameters (alpha and sided per analysis) */
+  int has_futility;
+  double futility[TSIM_MAX_LOOKS];     /* z bound per interim (-INFINITY: none) */
+  int info_analysis;                   /* whose visit counts the assessed patients */
+} tsim_gs_looks;
+
 typedef struct tsim_scenario {
   char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
   char *description;        /* free text (owned, may be empty) */
@@ -189,7 +226,9 @@ typedef struct tsim_scenario {
   int single_arm;           /* 1: one arm, judged against each end point's p0 */
   int latent;               /* 1: patients are drawn from the latent multivariate normal model
                                (continuous, correlated, repeated or derived end points,
-                               subgroups, outcome-dependent dropout, single arm) */
+                               subgroups, outcome-dependent dropout, single arm, accrual) */
+  tsim_accrual accrual;     /* calendar time (mode NONE: everyone at once) */
+  tsim_gs_looks looks;      /* interim looks (n 0: none) */
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
