@@ -267,6 +267,15 @@ tsim_script_test(precision_should_stop_on_the_stated_side_and_reach_what_it_clai
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2_planning.json
                  ${TSIM_PRECISION_MPI})
 
+# Interim looks (tests/looks.sh): stopping probabilities per look of three group-sequential
+# designs (tests/looks/*.json) against rpact's getPowerMeans / getPowerRates (the committed
+# tests/r/looks_reference.csv) within 4 SE; one look at information 1 = the fixed design.
+tsim_script_test(looks_should_stop_as_rpact_computes_and_one_look_be_the_fixed_design fast looks.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC})
+# The same reference regenerated with R and rpact where they are installed (else skipped).
+tsim_script_test(looks_reference_should_be_what_rpact_gives_today slow r/check_looks.sh ${TSIM_SRC})
+set_tests_properties(looks_reference_should_be_what_rpact_gives_today PROPERTIES SKIP_RETURN_CODE 77)
+
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).
 tsim_script_test(barnard_should_keep_its_level_and_beat_fisher_in_simulation fast barnard_design.sh
