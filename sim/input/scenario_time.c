@@ -256,7 +256,7 @@ static void load_looks(tsim__loader *L, const cJSON *root) {
   int times = load_look_times(L, lk, k);
   load_efficacy(L, lk, &k->design);
   if (times == 0) load_futility(L, lk, k);
-  if (sc->accrual.mode == TSIM_ACCRUAL_NONE)
+  if (!tsim_jget(root, "accrual"))
     tsim_jerr(&L->c, p, "interim looks need calendar time: add \"accrual\" (patients per month), "
                         "so that the patients assessed at each look are defined");
   k->info_analysis = 0;
@@ -296,8 +296,24 @@ static void load_looks(tsim__loader *L, const cJSON *root) {
   }
 }
 
+/* Durations are tallied in fixed point up to TSIM_MONTHS_MAX (runner.h): accrual expected to
+ * take more than a million months (83,000 years) is a mistake in the rates. */
+static void check_duration(tsim__loader *L) {
+  const tsim_scenario *sc = L->sc;
+  const tsim_accrual *ac = &sc->accrual;
+  double months = ac->mode == TSIM_ACCRUAL_RATE ? (double)sc->sample_size / ac->rate + ac->ramp
+                : ac->mode == TSIM_ACCRUAL_SITES ? (double)sc->sample_size / (ac->site_rate * sc->nsites) + ac->open_hi
+                : 0;
+  if (months > 1e6)
+    tsim_jerr(&L->c, ac->mode == TSIM_ACCRUAL_RATE ? "$.accrual.patients_per_month" : "$.accrual.per_site_per_month",
+              "%lld patients at this rate take about %s months to enrol (the limit is 10^6)", sc->sample_size,
+              TSIM_JNUM(tsim_jround(months, 3)));
+}
+
 void tsim__load_time(tsim__loader *L, const cJSON *root) {
+  size_t before = tsim_diag_count(L->c.diag);
   load_accrual(L, root);
+  if (tsim_diag_count(L->c.diag) == before) check_duration(L);
   load_looks(L, root);
   /* Patients with randomisation times are the patient-level model's. */
   if (L->sc->accrual.mode != TSIM_ACCRUAL_NONE) L->sc->latent = 1;
