@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "input/scenario_internal.h"
 
 #define MAX_MONTHS 1200.0 /* a century: any opening time or ramp-up longer is a typo */
@@ -138,16 +140,45 @@ static void load_efficacy(tsim__loader *L, const cJSON *lk, tsim_gs_design *d) {
     tsim_jerr(&L->c, "$.looks.efficacy.delta", "only meaningful with \"spending\": \"wang_tsiatis\"");
 }
 
-/* "information": [f1, ..., 1] or "patients": [n1, ..., sample_size]. */
+/* "months": [m1, ...] (interims; the final analysis follows the last patient's last visit). */
+static int load_look_months(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = tsim__get_array(L, lk, "$.looks", "months", 1, 1, TSIM_MAX_LOOKS - 1, p);
+  if (!arr) return -1;
+  int i = 0, ok = 1;
+  for (const cJSON *e = arr->child; e; e = e->next, i++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, p, i);
+    if (tsim_jvalue_number(&L->c, e, ep, 0, 1e6, &k->at[i]) != 1) { ok = 0; continue; }
+    if (!(k->at[i] > 0)) {
+      tsim_jerr(&L->c, ep, "expected a month after the start (above 0), got %s", TSIM_JNUM(k->at[i]));
+      ok = 0;
+    } else if (i > 0 && ok && !(k->at[i] > k->at[i - 1])) {
+      tsim_jerr(&L->c, ep, "looks must be in increasing order: month %s after month %s", TSIM_JNUM(k->at[i]),
+                TSIM_JNUM(k->at[i - 1]));
+      ok = 0;
+    }
+  }
+  k->kind = TSIM_LOOK_MONTHS;
+  k->n = i + 1;
+  k->at[i] = NAN; /* the final analysis: whenever the last patient's last visit is */
+  return ok ? 0 : -1;
+}
+
+/* "information": [f1, ..., 1] or "patients": [n1, ..., sample_size], or "months". */
 static int load_look_times(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
   tsim_scenario *sc = L->sc;
   int hi = tsim_jget(lk, "information") != NULL, hp = tsim_jget(lk, "patients") != NULL;
-  if (hi == hp) {
-    tsim_jerr(&L->c, "$.looks", hi ? "give either \"information\" (fractions) or \"patients\", not both"
-                                   : "expected \"information\": [fractions ending in 1] or "
-                                     "\"patients\": [counts ending in the sample size]");
+  int hm = tsim_jget(lk, "months") != NULL;
+  if (hi + hp + hm != 1) {
+    tsim_jerr(&L->c, "$.looks", hi + hp + hm > 1
+                                    ? "give one of \"information\", \"patients\" and \"months\""
+                                    : "expected \"information\": [fractions ending in 1], "
+                                      "\"patients\": [counts ending in the sample size] or "
+                                      "\"months\": [months of the interim looks]");
     return -1;
   }
+  if (hm) return load_look_months(L, lk, k);
   k->kind = hi ? TSIM_LOOK_INFORMATION : TSIM_LOOK_PATIENTS;
   char p[TSIM_JPATH_MAX];
   const cJSON *arr = tsim__get_array(L, lk, "$.looks", hi ? "information" : "patients", 1, 1, TSIM_MAX_LOOKS, p);
@@ -202,9 +233,10 @@ static int load_look_times(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
   return ok ? 0 : -1;
 }
 
-/* "futility": {"z": z or [z per interim, null for none], "binding": false}. */
+/* "futility": {"z": z or [z per interim, null for none], "binding": false}, or
+ * {"conditional_power": cp, "planned_power": power}. */
 static void load_futility(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
-  static const char *const keys[] = {"z", "binding", NULL};
+  static const char *const keys[] = {"z", "binding", "conditional_power", "planned_power", NULL};
   const char *p = "$.looks.futility";
   for (int i = 0; i < TSIM_MAX_LOOKS; i++) k->futility[i] = -INFINITY;
   k->has_futility = 0;
@@ -214,10 +246,30 @@ static void load_futility(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
   tsim_jkeys(&L->c, f, p, keys);
   tsim_jbool(&L->c, f, p, "binding", 0, &k->design.binding);
   const cJSON *z = tsim_jget(f, "z");
-  if (!z) {
-    tsim_jerr(&L->c, "$.looks.futility.z", "required key is missing");
+  int cp = tsim_jget(f, "conditional_power") != NULL;
+  if (!z == !cp) {
+    tsim_jerr(&L->c, p, z ? "give either \"z\" (bounds) or \"conditional_power\", not both"
+                          : "expected \"z\": a bound per interim, or \"conditional_power\": a target");
     return;
   }
+  if (cp) {
+    k->has_futility = 2;
+    k->planned_power = 0.8;
+    if (tsim_jnumber(&L->c, f, p, "conditional_power", 1, 0, 1, &k->cp_target) == 1 &&
+        !(k->cp_target > 0 && k->cp_target < 1))
+      tsim_jerr(&L->c, "$.looks.futility.conditional_power", "expected a probability strictly between 0 and 1, "
+                "got %s", TSIM_JNUM(k->cp_target));
+    if (tsim_jnumber(&L->c, f, p, "planned_power", 0, 0, 1, &k->planned_power) == 1 &&
+        !(k->planned_power > 0 && k->planned_power < 1))
+      tsim_jerr(&L->c, "$.looks.futility.planned_power", "expected a probability strictly between 0 and 1, "
+                "got %s", TSIM_JNUM(k->planned_power));
+    if (k->design.binding)
+      tsim_jerr(&L->c, "$.looks.futility.binding", "a conditional-power rule is non-binding here (its bounds "
+                "are computed from the efficacy bounds, which binding bounds would change)");
+    return;
+  }
+  if (tsim_jget(f, "planned_power"))
+    tsim_jerr(&L->c, "$.looks.futility.planned_power", "only meaningful with \"conditional_power\"");
   k->has_futility = 1;
   if (cJSON_IsNumber(z)) {
     double v = 0;
@@ -243,7 +295,7 @@ static void load_futility(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
 }
 
 static void load_looks(tsim__loader *L, const cJSON *root) {
-  static const char *const keys[] = {"information", "patients", "efficacy", "futility",
+  static const char *const keys[] = {"information", "patients", "months", "efficacy", "futility",
                                      "information_from", NULL};
   tsim_scenario *sc = L->sc;
   tsim_gs_looks *k = &sc->looks;
@@ -277,23 +329,53 @@ static void load_looks(tsim__loader *L, const cJSON *root) {
   if (tsim_diag_count(L->c.diag) != before || sc->nanalyses == 0) return;
   /* Every analysis's boundaries at the planned looks, so that a bad design (a futility bound
    * above an efficacy bound, a spending parameter the recursion rejects) is reported here. */
+  /* Calendar looks: checked at equally spaced fractions (each trial's are its own). */
   double t[TSIM_MAX_LOOKS];
-  for (int i = 0; i < k->n; i++) t[i] = (double)k->due[i] / (double)sc->sample_size;
+  for (int i = 0; i < k->n; i++)
+    t[i] = k->kind == TSIM_LOOK_MONTHS ? (double)(i + 1) / k->n : (double)k->due[i] / (double)sc->sample_size;
   for (int a = 0; a < sc->nanalyses; a++) {
-    tsim_gs_design d = k->design;
-    d.alpha = sc->analyses[a].alpha;
-    d.sided = sc->analyses[a].sided;
     tsim_gs_bounds b;
     tsim_diag why;
     tsim_diag_init(&why);
-    tsim_status st = tsim_gs_bounds_compute(&d, k->n, t, k->has_futility ? k->futility : NULL, 1, &b, &why);
+    tsim_status st = tsim_scenario_look_bounds(sc, a, k->n, t, NULL, 0, &b, &why);
     if (st != TSIM_OK)
-      tsim_jerr(&L->c, k->has_futility ? "$.looks.futility.z" : "$.looks.efficacy",
+      tsim_jerr(&L->c, k->has_futility == 1 ? "$.looks.futility.z" : k->has_futility ? "$.looks.futility" : "$.looks.efficacy",
                 "for analysis \"%s\" (alpha %s, %d-sided): %s", sc->analyses[a].id,
-                TSIM_JNUM(d.alpha), d.sided, why.n ? why.msgs[0] : tsim_status_message(st));
+                TSIM_JNUM(sc->analyses[a].alpha), sc->analyses[a].sided, why.n ? why.msgs[0] : tsim_status_message(st));
     tsim_diag_clear(&why);
     if (st != TSIM_OK) return;
   }
+}
+
+tsim_status tsim_scenario_look_bounds(const tsim_scenario *sc, int a, int looks, const double *t,
+                                      const int *which, int grid_r, tsim_gs_bounds *out, tsim_diag *d) {
+  const tsim_gs_looks *lk = &sc->looks;
+  tsim_gs_design des = lk->design;
+  des.grid_r = grid_r;
+  des.alpha = sc->analyses[a].alpha;
+  des.sided = sc->analyses[a].sided;
+  double fut[TSIM_MAX_LOOKS];
+  for (int k = 0; k < looks; k++) fut[k] = lk->futility[which ? which[k] : k];
+  if (lk->has_futility == 1 || looks < 2)
+    return tsim_gs_bounds_compute(&des, looks, t, lk->has_futility == 1 ? fut : NULL, 1, out, d);
+  if (lk->has_futility == 0) return tsim_gs_bounds_compute(&des, looks, t, NULL, 1, out, d);
+  /* Conditional power: on the efficacy bounds alone, the z of each interim at which it equals
+   * the target under the planned drift; then the bounds with those futility bounds (the
+   * efficacy bounds stay the same: the rule is non-binding). */
+  if (des.sided != 1) {
+    if (d) tsim_diag_add(d, "futility by conditional power needs a one-sided analysis (\"sided\": 1)");
+    return TSIM_INPUT;
+  }
+  tsim_gs_bounds e;
+  tsim_status st = tsim_gs_bounds_compute(&des, looks, t, NULL, 1, &e, d);
+  if (st != TSIM_OK) return st;
+  double theta = gsl_cdf_ugaussian_Qinv(des.alpha) + gsl_cdf_ugaussian_Pinv(lk->planned_power);
+  for (int k = 0; k + 1 < looks; k++) {
+    st = tsim_gs_conditional_power_z(&e, k, lk->cp_target, theta, &fut[k], d);
+    if (st != TSIM_OK) return st;
+  }
+  fut[looks - 1] = -INFINITY;
+  return tsim_gs_bounds_compute(&des, looks, t, fut, 1, out, d);
 }
 
 /* Durations are tallied in fixed point up to TSIM_MONTHS_MAX (runner.h): accrual expected to

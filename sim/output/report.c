@@ -96,18 +96,31 @@ static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double
 
 /* ---- calendar time ----------------------------------------------------------------------- */
 
-/* The boundaries of analysis a at its planned looks (b->looks 0 without interim looks). */
+/* The boundaries of analysis a at its planned looks; b->looks 0 without interim looks, and
+ * with looks at calendar months, whose boundaries each trial computes at its own fractions. */
 static void planned_bounds(const tsim_scenario *sc, int a, tsim_gs_bounds *b) {
   b->looks = 0;
   const tsim_gs_looks *lk = &sc->looks;
-  if (lk->n < 2) return;
+  if (lk->n < 2 || lk->kind == TSIM_LOOK_MONTHS) return;
   double t[TSIM_MAX_LOOKS];
   for (int k = 0; k < lk->n; k++) t[k] = (double)lk->due[k] / (double)sc->sample_size;
-  tsim_gs_design d = lk->design;
-  d.alpha = sc->analyses[a].alpha;
-  d.sided = sc->analyses[a].sided;
-  if (tsim_gs_bounds_compute(&d, lk->n, t, lk->has_futility ? lk->futility : NULL, 1, b, NULL) != TSIM_OK)
+  if (tsim_scenario_look_bounds(sc, a, lk->n, t, NULL, 0, b, NULL) != TSIM_OK)
     b->looks = 0; /* the loader has computed the same design */
+}
+
+/* Look l's boundary of b as numbers (NaN where the look has none planned). */
+static void look_numbers(const tsim_gs_bounds *b, int l, double *eff, double *fut, double *nominal, double *spent) {
+  *eff = *fut = *nominal = *spent = NAN;
+  if (l >= b->looks) return;
+  *eff = b->efficacy[l];
+  *fut = b->futility[l];
+  *nominal = isinf(*eff) ? 0 : b->sided * gsl_cdf_ugaussian_Q(*eff);
+  *spent = b->alpha_spent[l];
+}
+
+/* The mean information fraction at look l over the trials that held it (NaN: none did). */
+static double mean_information(const tsim_scenario *sc, const tsim_tally *t, int l) {
+  return t->look_held[l] ? (double)t->look_due[l] / (double)t->look_held[l] / (double)sc->sample_size : NAN;
 }
 
 /* Mean and its standard error of a fixed-point sum s and sum of squares q (q in units
@@ -158,7 +171,7 @@ static void timed_json(const tsim_scenario *sc, const tsim_tally *t, int h, int 
     cJSON_AddItemToObject(lo, "stop_futility", tsim__report_estimate_json(tsim_estimate_proportion(u, n)));
     cJSON_AddItemToObject(lo, "stop", tsim__report_estimate_json(tsim_estimate_proportion(stop, n)));
     cJSON_AddItemToObject(lo, "stopped_by_now", tsim__report_estimate_json(tsim_estimate_proportion(before, n)));
-    cJSON_AddNumberToObject(lo, "mean_information", (double)sc->looks.due[l] / (double)sc->sample_size);
+    cJSON_AddItemToObject(lo, "mean_information", tsim__report_num(mean_information(sc, t, l)));
     cJSON_AddItemToArray(arr, lo);
   }
 }
@@ -167,17 +180,21 @@ static void timed_json(const tsim_scenario *sc, const tsim_tally *t, int h, int 
 static cJSON *looks_json(const tsim_scenario *sc, int a) {
   tsim_gs_bounds b;
   planned_bounds(sc, a, &b);
+  const tsim_gs_looks *lk = &sc->looks;
+  int months = lk->kind == TSIM_LOOK_MONTHS;
   cJSON *arr = cJSON_CreateArray();
-  for (int l = 0; l < b.looks; l++) {
+  for (int l = 0; l < lk->n; l++) {
     cJSON *lo = cJSON_CreateObject();
     cJSON_AddNumberToObject(lo, "look", l + 1);
-    cJSON_AddNumberToObject(lo, "information", b.t[l]);
-    cJSON_AddNumberToObject(lo, "patients_assessed", (double)sc->looks.due[l]);
-    cJSON_AddItemToObject(lo, "efficacy_z", tsim__report_num(b.efficacy[l]));
-    cJSON_AddItemToObject(lo, "futility_z", tsim__report_num(b.futility[l]));
-    double c = b.efficacy[l];
-    cJSON_AddItemToObject(lo, "nominal_alpha", tsim__report_num(isinf(c) ? 0 : b.sided * gsl_cdf_ugaussian_Q(c)));
-    cJSON_AddItemToObject(lo, "alpha_spent", tsim__report_num(b.alpha_spent[l]));
+    cJSON_AddItemToObject(lo, "month", tsim__report_num(months ? lk->at[l] : NAN));
+    cJSON_AddItemToObject(lo, "information", tsim__report_num(months ? NAN : (double)lk->due[l] / (double)sc->sample_size));
+    cJSON_AddItemToObject(lo, "patients_assessed", tsim__report_num(months ? NAN : (double)lk->due[l]));
+    double eff, fut, nominal, spent;
+    look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+    cJSON_AddItemToObject(lo, "efficacy_z", tsim__report_num(eff));
+    cJSON_AddItemToObject(lo, "futility_z", tsim__report_num(fut));
+    cJSON_AddItemToObject(lo, "nominal_alpha", tsim__report_num(nominal));
+    cJSON_AddItemToObject(lo, "alpha_spent", tsim__report_num(spent));
     cJSON_AddItemToArray(arr, lo);
   }
   return arr;
@@ -242,6 +259,8 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
       cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), "p_values",
                             p_values_json(t, h, k));
   if (t->nlooks > 1) cJSON_AddItemToObject(o, "looks", looks_json(sc, k / ncmp));
+  if (t->nlooks > 1 && sc->looks.kind == TSIM_LOOK_MONTHS)
+    cJSON_AddNumberToObject(o, "trials_without_boundaries", (double)t->looks_failed);
   for (int h = 0; h < 2 && t->timed; h++)
     timed_json(sc, t, h, k, cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"));
   return o;
@@ -591,7 +610,7 @@ static void looks_csv(FILE *f, const void *ctx) {
   uint64_t n = (uint64_t)t->trials;
   fprintf(f, "id,analysis,arm,hypothesis,look,information,patients_assessed,efficacy_z,futility_z,"
              "nominal_alpha,stop_efficacy,stop_efficacy_mcse,stop_efficacy_favouring,stop_futility,"
-             "stop_futility_mcse,stop,stopped_by_now\n");
+             "stop_futility_mcse,stop,stopped_by_now,month,mean_information,held\n");
   for (int k = 0; k < t->ncomp; k++) {
     tsim_gs_bounds b;
     planned_bounds(sc, k / ncmp, &b);
@@ -599,7 +618,7 @@ static void looks_csv(FILE *f, const void *ctx) {
     tsim_comparison_id(sc, k, id, sizeof id);
     for (int h = 0; h < 2; h++) {
       uint64_t before = 0;
-      for (int l = 0; l < t->nlooks && l < b.looks; l++) {
+      for (int l = 0; l < t->nlooks; l++) {
         size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
         uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
         uint64_t stop = l == t->nlooks - 1 ? n - before : e + u;
@@ -607,11 +626,15 @@ static void looks_csv(FILE *f, const void *ctx) {
         tsim_estimate ee = tsim_estimate_proportion(e, n), uu = tsim_estimate_proportion(u, n);
         fprintf(f, "%s,%s,%s,%s,%d", id, sc->analyses[k / ncmp].id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id,
                 tsim_hypothesis_names[h], l + 1);
-        double cz = b.efficacy[l];
-        csv_nums(f, 12, (const double[]){b.t[l], (double)sc->looks.due[l], cz, b.futility[l],
-                                         isinf(cz) ? 0 : b.sided * gsl_cdf_ugaussian_Q(cz), ee.estimate, ee.mcse,
-                                         (double)t->stop_fav[h][q] / (double)n, uu.estimate, uu.mcse,
-                                         (double)stop / (double)n, (double)before / (double)n});
+        double eff, fut, nominal, spent;
+        look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+        int months = sc->looks.kind == TSIM_LOOK_MONTHS;
+        csv_nums(f, 15, (const double[]){months ? NAN : (double)sc->looks.due[l] / (double)sc->sample_size,
+                                         months ? NAN : (double)sc->looks.due[l], eff, fut, nominal, ee.estimate,
+                                         ee.mcse, (double)t->stop_fav[h][q] / (double)n, uu.estimate, uu.mcse,
+                                         (double)stop / (double)n, (double)before / (double)n,
+                                         months ? sc->looks.at[l] : NAN, mean_information(sc, t, l),
+                                         (double)t->look_held[l] / (double)n});
         fputc('\n', f);
       }
     }
@@ -764,6 +787,17 @@ static void print_timed(const tsim_scenario *sc, const tsim_tally *t, int wid, F
     fprintf(f, "\nlooks (%s%s), where each analysis's trials stopped:\n",
             family_names[sc->looks.design.family],
             sc->looks.has_futility ? (sc->looks.design.binding ? ", binding futility" : ", non-binding futility") : "");
+    if (sc->looks.kind == TSIM_LOOK_MONTHS) {
+      fprintf(f, "interims at month");
+      for (int l = 0; l + 1 < t->nlooks; l++)
+        fprintf(f, "%s %s (held in %.1f%% of trials)", l ? "," : "", tsim_num(num, sc->looks.at[l]),
+                100.0 * (double)t->look_held[l] / n);
+      fprintf(f, "; info is the mean information reached, and the boundaries are each trial's own\n");
+      if (t->looks_failed)
+        fprintf(f, "WARNING: in %llu trials the boundaries at the information reached could not be computed "
+                   "(a futility bound above an efficacy bound): those trials were decided at the final analysis alone\n",
+                (unsigned long long)t->looks_failed);
+    }
     fprintf(f, "%-*s %4s %6s %8s %8s  %-26s  %-26s\n", wid, "analysis", "look", "info", "eff z", "fut z",
             "alt: efficacy futility all", "null: efficacy futility all");
   } else {
@@ -776,9 +810,13 @@ static void print_timed(const tsim_scenario *sc, const tsim_tally *t, int wid, F
       tsim_gs_bounds b;
       planned_bounds(sc, k / ncmp, &b);
       uint64_t before[2] = {0, 0};
-      for (int l = 0; l < t->nlooks && l < b.looks; l++) {
-        fprintf(f, "%-*s %4d %6s %8.4f", wid, l == 0 ? id : "", l + 1, tsim_num(num, b.t[l]), b.efficacy[l]);
-        if (isfinite(b.futility[l])) fprintf(f, " %8.4f ", b.futility[l]);
+      for (int l = 0; l < t->nlooks; l++) {
+        double eff, fut, nominal, spent, info = mean_information(sc, t, l);
+        look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+        fprintf(f, "%-*s %4d %6s", wid, l == 0 ? id : "", l + 1, isfinite(info) ? tsim_num(num, round(info * 1e4) / 1e4) : "-");
+        if (isfinite(eff)) fprintf(f, " %8.4f", eff);
+        else fprintf(f, " %8s", "-");
+        if (isfinite(fut)) fprintf(f, " %8.4f ", fut);
         else fprintf(f, " %8s ", "-");
         for (int h = 0; h < 2; h++) {
           size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;

@@ -62,6 +62,11 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
     }
   t->timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
   t->nlooks = t->timed ? sc->looks.n : 0;
+  if (t->timed) {
+    t->look_held = calloc((size_t)(t->nlooks > 0 ? t->nlooks : 1), sizeof *t->look_held);
+    t->look_due = calloc((size_t)(t->nlooks > 0 ? t->nlooks : 1), sizeof *t->look_due);
+    if (!t->look_held || !t->look_due) { tsim_tally_free(t); return NULL; }
+  }
   for (int h = 0; h < 2 && t->timed; h++) {
     size_t nc = (size_t)t->ncomp, nl = nc * (size_t)(t->nlooks > 0 ? t->nlooks : 1);
     t->rand_sum[h] = calloc(nc, sizeof *t->rand_sum[h]);
@@ -83,6 +88,8 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
 void tsim_tally_free(tsim_tally *t) {
   if (!t) return;
   free(t->pairs);
+  free(t->look_held);
+  free(t->look_due);
   for (int h = 0; h < 2; h++) {
     free(t->cell[h]);
     free(t->both[h]);
@@ -138,6 +145,11 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
   else if (mode == WALK_SET) t->trials = (long long)w64[i];
   else if (mode == WALK_MERGE) t->trials += src->trials;
   i++;
+  for (int l = 0; l < t->nlooks; l++) {
+    WALK_U64(look_held[l]);
+    WALK_U64(look_due[l]);
+  }
+  if (t->timed) WALK_U64(looks_failed);
   for (int h = 0; h < 2; h++) {
     for (int k = 0; k < t->ncomp; k++) {
       WALK_U64(cell[h][k].reject);

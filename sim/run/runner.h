@@ -88,10 +88,15 @@ typedef struct tsim_tally {
    * and with nlooks looks, at look l (index k * nlooks + l):
    *   stop_eff            trials that rejected H0 there (the first look that did);
    *   stop_fav            ... with the difference favouring the experimental arm;
-   *   stop_fut            trials stopped there for futility.
+   *   stop_fut            trials stopped there for futility;
+   * and per look, look_held and look_due (below).
    * cell[h][k] then describes each trial at its end: reject counts a rejection at any look
    * (the sum of stop_eff), and n0, n1 and diff are those of the look where it ended. */
   int timed, nlooks;
+  uint64_t *look_held;       /* [nlooks] trials that held look l (calendar looks can be skipped) */
+  uint64_t *look_due;        /* [nlooks] patients assessed there, summed over those trials */
+  uint64_t looks_failed;     /* trials whose calendar looks' boundaries could not be computed
+                                (decided at the final analysis alone; reported) */
   uint64_t *rand_sum[2];
   tsim_i128 *rand_sq[2], *months_sum[2], *months_sq[2];
   uint64_t *stop_eff[2], *stop_fav[2], *stop_fut[2];

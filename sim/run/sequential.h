@@ -9,6 +9,11 @@
  * final look (K - 1, or the only one without interim looks) reads every patient, at the date
  * of the last patient's last visit.
  *
+ * With interims at calendar months, a look at which no more patients are assessed than at the
+ * one before, or every patient already is, is not held; the others' information fractions are
+ * the shares assessed, and the boundaries are computed for the looks held at the fractions
+ * reached (tsim_scenario_look_bounds; each thread keeps the ones it has computed).
+ *
  * The statistic at a look is the analysis's own test on the data of that look, and its
  * decision is the nominal-level form of the boundary: reject H0 at look k when the test's
  * p-value is below alpha_k = 1 - Phi(c_k) (one-sided analyses) or 2 (1 - Phi(c_k)) (two-sided,
@@ -29,8 +34,10 @@
 /* What every thread shares: the looks' levels and the visits the analyses read. */
 typedef struct tsim_seq_plan {
   int nlooks;                                      /* K (1: the final analysis only) */
+  int months;                                      /* 1: interims at calendar months, whose
+                                                      levels each trial computes (cached) */
   double level[TSIM_MAX_ANALYSES][TSIM_MAX_LOOKS]; /* nominal p-value level per analysis, look */
-  double futility[TSIM_MAX_LOOKS];                 /* z bound per look (-INFINITY: none) */
+  double futility[TSIM_MAX_ANALYSES][TSIM_MAX_LOOKS]; /* z bound (-INFINITY: none) */
   int nvis;                                        /* distinct scenario visits the analyses read */
   double lag[TSIM_MAX_VISITS];                     /* ... in months after randomisation */
   int an_vis[TSIM_MAX_ANALYSES];                   /* each analysis's index into lag */
@@ -42,7 +49,7 @@ typedef struct tsim_seq_plan {
  * boundaries cannot be computed (reported to d; the loader checks the same design first). */
 tsim_status tsim__seq_plan_init(tsim_seq_plan *p, const tsim_scenario *sc, tsim_diag *d);
 
-/* One thread's part. */
+/* One thread's part (with its cache of boundaries). */
 typedef struct tsim_seq_ws tsim_seq_ws;
 tsim_seq_ws *tsim__seq_ws_new(const tsim_scenario *sc, const tsim_seq_plan *p);
 void tsim__seq_ws_free(tsim_seq_ws *ws);
