@@ -3,12 +3,13 @@
 #
 # usage: sh tests/looks.sh TRIALSIM SOURCE_DIR
 #
-# 1. Every design of tests/looks/*.json is run (its trials and seed) and, per look and
+# 1. Every design of tests/looks/*.json and the shipped scenarios/gs_three_looks.json is run
+#    (its trials and seed) and, per look and
 #    hypothesis, the share of trials stopping for efficacy and for futility, and the overall
 #    rejection rate, must equal rpact's (tests/r/looks_reference.csv, made by
 #    tests/r/looks_reference.R with rpact 3.3.4) within 4 Monte Carlo standard errors of the
 #    simulated share, plus an allowance for the normal approximation rpact makes: 0 for the
-#    t tests of the two means designs (6000 and 4000 patients, where Student's and Welch's t are
+#    t tests of the means designs (6000, 4000 and 2742 patients, where Student's and Welch's t are
 #    the z test to well within the Monte Carlo error; at 600 patients the first look's share was
 #    7% below the z test's, 2.6 SE) and 0.005 for Pearson's chi-square at 800 patients
 #    (rpact's rates approximation is the score z's limit; discreteness remains).
@@ -30,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 fail=0
 
-for f in "$src"/tests/looks/*.json; do
+for f in "$src"/tests/looks/*.json "$src"/scenarios/gs_three_looks.json; do
   name=$(basename "$f" .json)
   if ! "$bin" run "$f" --out "$tmp/$name" --quiet --threads 2 2>"$tmp/$name.err"; then
     echo "FAIL $name: run failed"; cat "$tmp/$name.err"; fail=1; continue

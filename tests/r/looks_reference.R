@@ -46,3 +46,12 @@ for (h in c("alternative", "null")) {
                      maxNumberOfSubjects = 800)
   out("rates_pocock", h, p)
 }
+
+# gs_three_looks (scenarios/gs_three_looks.json): 2742 patients, three equal looks, asOF,
+# one-sided 0.025, difference 1.5 mmHg, SD 12.
+d <- getDesignGroupSequential(kMax = 3, alpha = 0.025, sided = 1, typeOfDesign = "asOF")
+for (h in c("alternative", "null")) {
+  p <- getPowerMeans(d, groups = 2, alternative = if (h == "null") 0 else 1.5, stDev = 12,
+                     maxNumberOfSubjects = 2742, normalApproximation = TRUE)
+  out("gs_three_looks", h, p)
+}
