@@ -762,7 +762,8 @@ static tsim_status set_end(out_set *s, tsim_status st, const char *const stale[]
   return st;
 }
 
-static const char *const stale_run[] = {"p_values.csv", "looks.csv", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
+static const char *const stale_run[] = {"p_values.csv", "looks.csv", "looks.svg", "looks.png", "looks.log",
+                                        "looks.dat", "looks.gp", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
 
 /* A run's result set (summary.json, analyses.csv, p_values.csv, the oc plot and, with c's
  * --report, report.html) committed whole into outdir. A missing gnuplot is a notice; a failed
@@ -1166,6 +1167,7 @@ static int cmd_run(int argc, char **argv) {
             outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
     if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", outdir);
     print_plot_files(f, outdir, "oc");
+    if (sc->looks.n > 1) print_plot_files(f, outdir, "looks");
     fputc('\n', f);
     report_said(&c, outdir);
   }

@@ -676,6 +676,67 @@ static void triple(double v[3], tsim_estimate e) {
   v[2] = e.hi;
 }
 
+/* DIR/looks.*: per analysis, the cumulative share of trials stopped for efficacy, and stopped
+ * at all, by look (at the mean information reached), under the alternative and the null twin. */
+static int write_looks_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
+  int K = t->nlooks, ns = 2 * 2 * t->ncomp;
+  if (ns > TSIM_PLOT_MAX_SERIES) ns = TSIM_PLOT_MAX_SERIES & ~3;
+  tsim_plot *p = calloc(1, sizeof *p);
+  double *v = malloc((size_t)ns * 4 * (size_t)K * sizeof *v);
+  if (!p || !v) {
+    free(p);
+    free(v);
+    return -1;
+  }
+  char title[300];
+  snprintf(title, sizeof title, "%s: trials stopped by each look, %lld trials", sc->name, t->trials);
+  p->title = title;
+  p->xlabel = "information fraction (share assessed)";
+  p->ylabel = "share of trials stopped by then";
+  p->npanels = 2;
+  p->panel_title[0] = "alternative";
+  p->panel_title[1] = "null twin";
+  p->probability_axis = 1;
+  snprintf(p->style_title[0], sizeof p->style_title[0], "stopped for efficacy (H0 rejected)");
+  snprintf(p->style_title[1], sizeof p->style_title[1], "stopped for any reason");
+  p->nstyles = 2;
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp && p->nseries + 4 <= ns; k++) {
+    char id[2 * TSIM_ID_MAX];
+    if (p->ncolours < TSIM_PLOT_MAX_KEYS)
+      snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", tsim_comparison_id(sc, k, id, sizeof id));
+    for (int h = 0; h < 2; h++) {
+      uint64_t eff = 0, all = 0;
+      double *x[2], *y[2], *lo[2], *hi[2];
+      for (int s = 0; s < 2; s++) {
+        double *base = v + (size_t)(p->nseries + s) * 4 * (size_t)K;
+        x[s] = base, y[s] = base + K, lo[s] = base + 2 * K, hi[s] = base + 3 * K;
+      }
+      for (int l = 0; l < K; l++) {
+        size_t q = (size_t)k * (size_t)K + (size_t)l;
+        eff += t->stop_eff[h][q];
+        all = l == K - 1 ? n : all + t->stop_eff[h][q] + t->stop_fut[h][q];
+        tsim_estimate e[2] = {tsim_estimate_proportion(eff, n), tsim_estimate_proportion(all, n)};
+        for (int s = 0; s < 2; s++) {
+          x[s][l] = mean_information(sc, t, l);
+          y[s][l] = e[s].estimate, lo[s][l] = e[s].lo, hi[s][l] = e[s].hi;
+        }
+      }
+      for (int s = 0; s < 2; s++) {
+        tsim_series *se = &p->series[p->nseries++];
+        *se = (tsim_series){.x = x[s], .y = y[s], .lo = lo[s], .hi = hi[s], .n = K, .colour = p->ncolours - 1,
+                            .style = s, .panel = h};
+        snprintf(se->title, sizeof se->title, "%.100s, %s, %s", id, h ? "null twin" : "alternative",
+                 s ? "stopped" : "stopped for efficacy");
+      }
+    }
+  }
+  int r = tsim_plot_write(p, dir, "looks", notice);
+  free(p);
+  free(v);
+  return r;
+}
+
 int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
   tsim_oc_row *rows = calloc((size_t)t->ncomp, sizeof *rows);
   if (!rows) return -1;
@@ -704,6 +765,10 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
              tsim_num(num, rows[0].level));
   int r = tsim_plot_write_oc(title, level, rows, t->ncomp, dir, "oc", notice);
   free(rows);
+  if (r >= 0 && t->nlooks > 1) {
+    int q = write_looks_plot(sc, t, dir, r == 1 ? NULL : notice); /* one gnuplot notice is enough */
+    if (q < 0) r = q;
+  }
   return r;
 }
 
