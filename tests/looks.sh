@@ -66,6 +66,35 @@ sys.exit(1 if bad else 0)
 PY
 done
 
+# 3. Looks by month: each trial's boundaries at the information it reached keep the level. The
+#    means_obf design with interims at months 8 and 16 (about 26% and 59% assessed, varying
+#    from trial to trial): its type I error (the null twin's rejections at any look) must equal
+#    alpha = 0.025 within 4 SE, every trial must have had its boundaries, and every trial must
+#    have held both interims.
+python3 - "$src/tests/looks/means_obf.json" "$tmp/months.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.update(name="months", trials=20000)
+s["looks"] = {"months": [8, 16], "efficacy": "obrien_fleming"}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+if "$bin" run "$tmp/months.json" --out "$tmp/months" --quiet --threads 2 2>"$tmp/months.err"; then
+  python3 - "$tmp/months/summary.json" <<'PY' || fail=1
+import json, math, sys
+s = json.load(open(sys.argv[1]))
+a, n = s["analyses"][0], s["trials"]
+t1, se = a["type1_error"]["estimate"], math.sqrt(0.025 * 0.975 / n)
+held = [l["mean_information"] for l in a["null"]["looks"]]
+ok = abs(t1 - 0.025) <= 4 * se and a["trials_without_boundaries"] == 0
+print(f"{'ok  ' if ok else 'FAIL'} looks by month: type I error {t1:.5f} vs alpha 0.025 ({(t1 - 0.025) / se:+.2f} SE, "
+      f"tolerance 4 SE); mean information {', '.join('%.3f' % h for h in held)}; "
+      f"{a['trials_without_boundaries']} trials without boundaries")
+sys.exit(0 if ok else 1)
+PY
+else
+  echo "FAIL looks by month: run failed"; cat "$tmp/months.err"; fail=1
+fi
+
 # 2. One look at information 1 = the fixed design, number for number.
 f=$src/tests/looks/rates_pocock.json
 python3 - "$f" "$tmp" <<'PY'

@@ -55,3 +55,22 @@ for (h in c("alternative", "null")) {
                      maxNumberOfSubjects = 2742, normalApproximation = TRUE)
   out("gs_three_looks", h, p)
 }
+
+# means_cp_futility: 4000 patients, interim at 0.4, asOF, one-sided 0.025, effect 0.08 SD; the
+# futility bound is the z at which the conditional power under the planned drift
+# theta = qnorm(0.975) + qnorm(0.9) is 0.2, from the closed form with one look left:
+#   CP(z) = 1 - pnorm((c2 sqrt(t2) - z sqrt(t1) - theta (t2 - t1)) / sqrt(t2 - t1)),
+# solved for z (rpact itself offers no conditional-power futility bound in a design).
+d0 <- getDesignGroupSequential(kMax = 2, alpha = 0.025, sided = 1, informationRates = c(0.4, 1),
+                               typeOfDesign = "asOF")
+theta <- qnorm(0.975) + qnorm(0.9)
+t1 <- 0.4
+c2 <- d0$criticalValues[2]
+zf <- (c2 - theta * (1 - t1) - qnorm(1 - 0.2) * sqrt(1 - t1)) / sqrt(t1)
+d <- getDesignGroupSequential(kMax = 2, alpha = 0.025, sided = 1, informationRates = c(0.4, 1),
+                              typeOfDesign = "asOF", futilityBounds = zf, bindingFutility = FALSE)
+for (h in c("alternative", "null")) {
+  p <- getPowerMeans(d, groups = 2, alternative = if (h == "null") 0 else 0.08, stDev = 1,
+                     maxNumberOfSubjects = 4000, normalApproximation = TRUE)
+  out("means_cp_futility", h, p)
+}
