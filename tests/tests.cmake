@@ -96,6 +96,10 @@ tsim_test(cohort_should_show_the_patients_the_run_analysed_under_every_rule_in_a
 
 tsim_script_test(run_should_not_depend_on_thread_count fast determinism.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
+# ... nor in calendar time: interim looks at months, boundaries computed per trial and cached per
+# thread (tests/timed/months.json).
+tsim_script_test(timed_run_should_not_depend_on_thread_count fast determinism.sh
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SH}/timed/months.json 1011)
 
 # Runs split across processes equal one process: registered whenever trialsim_mpi is built
 # (skipped when mpiexec was not found), and as a skipped test when MPI was not found at all, so
@@ -266,6 +270,20 @@ endif()
 tsim_script_test(precision_should_stop_on_the_stated_side_and_reach_what_it_claims fast precision.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2_planning.json
                  ${TSIM_PRECISION_MPI})
+
+# Interim looks (tests/looks.sh): stopping probabilities per look of three group-sequential
+# designs (tests/looks/*.json) against rpact's getPowerMeans / getPowerRates (the committed
+# tests/r/looks_reference.csv) within 4 SE; one look at information 1 = the fixed design.
+tsim_script_test(looks_should_stop_as_rpact_computes_and_one_look_be_the_fixed_design fast looks.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC})
+# Calendar time (tests/accrual.sh): randomisation times against their exact expectations (one
+# rate with a ramp-up; sites opening at different months, and the sites' shares), and accrual
+# changing no other number.
+tsim_script_test(accrual_should_give_the_exact_expected_durations_and_change_nothing_else fast accrual.sh
+                 $<TARGET_FILE:trialsim>)
+# The same reference regenerated with R and rpact where they are installed (else skipped).
+tsim_script_test(looks_reference_should_be_what_rpact_gives_today slow r/check_looks.sh ${TSIM_SRC})
+set_tests_properties(looks_reference_should_be_what_rpact_gives_today PROPERTIES SKIP_RETURN_CODE 77)
 
 # Barnard's test in simulation: its type I error at most alpha, and more power than Fisher's, on
 # a small design (tests/barnard_design.sh says how, in standard errors).

@@ -762,7 +762,8 @@ static tsim_status set_end(out_set *s, tsim_status st, const char *const stale[]
   return st;
 }
 
-static const char *const stale_run[] = {"p_values.csv", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
+static const char *const stale_run[] = {"p_values.csv", "looks.csv", "looks.svg", "looks.png", "looks.log",
+                                        "looks.dat", "looks.gp", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
 
 /* A run's result set (summary.json, analyses.csv, p_values.csv, the oc plot and, with c's
  * --report, report.html) committed whole into outdir. A missing gnuplot is a notice; a failed
@@ -1164,7 +1165,9 @@ static int cmd_run(int argc, char **argv) {
     if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
     fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", outdir,
             outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
+    if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", outdir);
     print_plot_files(f, outdir, "oc");
+    if (sc->looks.n > 1) print_plot_files(f, outdir, "looks");
     fputc('\n', f);
     report_said(&c, outdir);
   }
@@ -1835,6 +1838,7 @@ static int cmd_merge(int argc, char **argv) {
         tsim_report_print(sc, t, &ri, stdout);
         printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", outdir,
                outdir, id->p_values ? ", " : "", id->p_values ? outdir : "", id->p_values ? "/p_values.csv" : "");
+        if (sc->looks.n > 1) printf(", %s/looks.csv", outdir);
         print_plot_files(stdout, outdir, "oc");
         putchar('\n');
       }

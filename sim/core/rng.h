@@ -57,6 +57,7 @@ typedef enum {
   TSIM_DRAWS_SITES = 5,     /* each site's random effect (normal deviates) */
   TSIM_DRAWS_ENROLL = 6,    /* cell sampler: the site multinomial's binomials, each site's arm split */
   TSIM_DRAWS_MISSING = 7,   /* cell sampler: each cell's dropouts and deviations */
+  TSIM_STREAM_ACCRUAL = 8,  /* randomisation times, sites' opening months (accrual.c) */
 } tsim_stream;
 
 /* Puts `r` (which must be of type tsim_rng_xoshiro256pp) at the start of the stream for

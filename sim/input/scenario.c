@@ -603,7 +603,7 @@ static void load_top(loader *L, const cJSON *root) {
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
                                      "sampling", "multiplicity", "visits", "visit_correlation",
-                                     "correlation", "subgroups", "dropout_mnar", NULL};
+                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", NULL};
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
@@ -635,6 +635,7 @@ static void load_top(loader *L, const cJSON *root) {
   load_sites(L, root);
   load_analyses(L, root);
   load_multiplicity(L, root);
+  tsim__load_time(L, root);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
   if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&
@@ -648,7 +649,7 @@ static void load_top(loader *L, const cJSON *root) {
     tsim_jerr(&L->c, "$.sampling", "\"cell\" counts exchangeable patients per site and arm, "
                                    "but this scenario's patients carry their own values (continuous, "
                                    "correlated or repeated end points, subgroups, outcome-dependent "
-                                   "dropout or a single arm): use \"patient\" or \"auto\"");
+                                   "dropout, a single arm or accrual): use \"patient\" or \"auto\"");
   sc->sampling = (tsim_sampling)sampling;
   if (sc->latent && tsim_diag_count(L->c.diag) == before) {
     int st = tsim_latent_valid(sc);
@@ -790,6 +791,7 @@ void tsim_scenario_free(tsim_scenario *sc) {
   for (int i = 0; i < TSIM_MAX_ANOMALIES; i++) free(sc->anomalies[i].sites);
   for (int i = 0; i < TSIM_MAX_ANALYSES; i++) free(sc->analyses[i].exclude);
   free(sc->site_weights);
+  free(sc->accrual.open);
   tsim_grid_free(&sc->sweep);
   free(sc->description);
   free(sc->file);

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "input/grid.h"
 #include "stats/catalogue.h"
+#include "stats/gsbound.h"
 
 #define TSIM_ID_MAX 64              /* longest id, including the NUL */
 #define TSIM_MAX_ARMS 32            /* arms per trial */
@@ -45,6 +46,8 @@ typedef enum { TSIM_EP_BINARY, TSIM_EP_CONTINUOUS } tsim_ep_type;
 typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
+typedef enum { TSIM_ACCRUAL_NONE, TSIM_ACCRUAL_RATE, TSIM_ACCRUAL_SITES } tsim_accrual_mode;
+typedef enum { TSIM_LOOK_INFORMATION, TSIM_LOOK_PATIENTS, TSIM_LOOK_MONTHS } tsim_look_kind;
 
 /* Names as they appear in scenario files and output, indexed by the enums above. */
 extern const char *const tsim_rand_names[];
@@ -144,6 +147,46 @@ typedef struct tsim_procedure {
   double alpha;                   /* family-wise level (bonferroni, holm) */
 } tsim_procedure;
 
+/* Calendar time (months; a month is 365.25 / 12 days, so a visit at week w is w 7 / 30.4375
+ * months after randomisation). NONE: every patient is randomised at once, at time 0 (the
+ * default, and the fixed design). RATE: Poisson arrivals at `rate` patients per month, rising
+ * linearly from 0 over the first `ramp` months; sites are drawn as without accrual. SITES:
+ * site s opens at open[s] (or, when `open` is NULL, at a time drawn per trial uniformly in
+ * [open_lo, open_hi]) and then enrols Poisson arrivals at site_rate nsites w_s patients per
+ * month, w_s its enrollment weight (site_rate each when the weights are equal); a patient's
+ * site is the site it arrived at. Enrollment stops at sample_size patients. */
+typedef struct tsim_accrual {
+  tsim_accrual_mode mode;
+  double rate, ramp;        /* RATE */
+  double site_rate;         /* SITES */
+  double *open;             /* SITES: [nsites] opening months (owned), or NULL: drawn */
+  double open_lo, open_hi;  /* SITES: the window the opening months are drawn from */
+} tsim_accrual;
+
+#define TSIM_MAX_LOOKS TSIM_GS_MAX_LOOKS
+
+/* Interim looks (n 0: a fixed design). An interim look happens when due[k] patients have
+ * reached the visit of analysis `info_analysis` (their assessment done, or their dropout
+ * known by then), or (MONTHS) at month at[k] of the trial, with however many have; the last
+ * look is the final analysis, after every patient's last visit. The information fraction of a
+ * look is the share of the sample size assessed at it. Every analysis is a group-sequential
+ * test of its own, with boundaries of the `design` family at its own alpha and sidedness
+ * (tsim_scenario_look_bounds). */
+typedef struct tsim_gs_looks {
+  int n;                               /* looks, the final included; 0: none */
+  tsim_look_kind kind;                 /* how the file gave them */
+  double at[TSIM_MAX_LOOKS];           /* as given: fractions, patients or months (interims) */
+  long long due[TSIM_MAX_LOOKS];       /* assessed patients at each look (not MONTHS) */
+  tsim_gs_design design;               /* family and parameters (alpha and sided per analysis) */
+  int has_futility;                    /* 1: z bounds (futility), 2: conditional power */
+  double futility[TSIM_MAX_LOOKS];     /* z bound per interim (-INFINITY: none) */
+  double cp_target;                    /* 2: stop when the conditional power is below this */
+  double planned_power;                /* 2: ... under the drift at which the fixed design has
+                                          this power, Phi^-1(1 - alpha) + Phi^-1(power) */
+  int info_analysis;                   /* whose visit counts the assessed patients */
+} tsim_gs_looks;
+
+
 typedef struct tsim_scenario {
   char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
   char *description;        /* free text (owned, may be empty) */
@@ -189,12 +232,24 @@ typedef struct tsim_scenario {
   int single_arm;           /* 1: one arm, judged against each end point's p0 */
   int latent;               /* 1: patients are drawn from the latent multivariate normal model
                                (continuous, correlated, repeated or derived end points,
-                               subgroups, outcome-dependent dropout, single arm) */
+                               subgroups, outcome-dependent dropout, single arm, accrual) */
+  tsim_accrual accrual;     /* calendar time (mode NONE: everyone at once) */
+  tsim_gs_looks looks;      /* interim looks (n 0: none) */
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
   uint64_t seed;            /* default seed */
 } tsim_scenario;
+
+/* The boundaries of analysis a at `looks` looks with information fractions t[] (the last the
+ * final analysis), which[k] the scenario's look each is (NULL: 0, 1, ...; MONTHS looks that a
+ * trial skips leave gaps): the design's efficacy bounds at the analysis's alpha and sidedness,
+ * and the futility bounds of the interims - the z bounds given, or the z below which the
+ * conditional power under the planned effect is below cp_target (computed on the efficacy
+ * bounds, as non-binding), on J&T's grid with grid_r (0: the default, gsbound.h). TSIM_INPUT (reported to d, which may be NULL) when they cannot be
+ * computed. */
+tsim_status tsim_scenario_look_bounds(const tsim_scenario *sc, int a, int looks, const double *t,
+                                      const int *which, int grid_r, tsim_gs_bounds *out, tsim_diag *d);
 
 /* Loads and validates `file`. On success *out owns a new scenario and TSIM_OK is returned. On
  * any problem every problem found is appended to `d`, *out is NULL, nothing needs freeing, and

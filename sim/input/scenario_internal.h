@@ -38,5 +38,8 @@ const cJSON *tsim__get_array(tsim__loader *L, const cJSON *root, const char *pat
  * correlations and outcome-dependent dropout, in that order; then the single-arm and latent-
  * model flags. Needs the arms; runs before sites and analyses. */
 void tsim__load_model(tsim__loader *L, const cJSON *root);
+/* Calendar time (scenario_time.c): "accrual" and "looks". Needs the sites, the analyses and
+ * the multiplicity procedures; sets the latent-model flag when there is accrual. */
+void tsim__load_time(tsim__loader *L, const cJSON *root);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "core/numfmt.h"
 #include "core/rng.h"
+#include "model/accrual.h"
 #include "model/cellsample.h"
 #include "model/latent.h"
 #include "model/stages.h"
@@ -168,6 +169,13 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
     c->latent = tsim__latent_ws_new(plan);
     ok = ok && c->latent;
   }
+  if (sc->accrual.mode != TSIM_ACCRUAL_NONE) {
+    c->t_rand = malloc(n * sizeof *c->t_rand);
+    c->acc_open = malloc(ns * sizeof *c->acc_open);
+    c->acc_cum = malloc((ns + 1) * sizeof *c->acc_cum);
+    c->acc_ord = malloc(ns * sizeof *c->acc_ord);
+    ok = ok && c->t_rand && c->acc_open && c->acc_cum && c->acc_ord;
+  }
   c->rng = tsim_rng_alloc();
   c->rng2 = tsim_rng_alloc();
   c->trial = -1;
@@ -182,6 +190,10 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
 void tsim_cohort_free(tsim_cohort *c) {
   if (!c) return;
   free(c->site);
+  free(c->t_rand);
+  free(c->acc_open);
+  free(c->acc_cum);
+  free(c->acc_ord);
   free(c->arm);
   free(c->cat);
   free(c->site_effect);
@@ -267,6 +279,7 @@ void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim__cohort_sites(c, seed, trial);
   c->trial = trial;
   if (c->plan->lat) {
+    if (c->t_rand) tsim__accrual_sample(c, seed, trial);
     tsim__cohort_sample_latent(c, seed, trial);
     return;
   }

@@ -783,6 +783,7 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
   fprintf(f, "trial,hypothesis,patient,site,arm,dropout_before_week,deviation");
+  if (c->t_rand) fputs(",randomised_month", f);
   for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",subgroup_%s", sc->subgroups[g].id);
   for (int e = 0; e < sc->nendpoints; e++)
     if (lp->base_of[e] >= 0) fprintf(f, ",%s_baseline", sc->endpoints[e].id);
@@ -801,6 +802,10 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
     /* Blank: never dropped out. A dropout's later values were never observed (blank). */
     if (gone < sc->nvisits) tsim_fput_num(f, sc->visit_week[gone]);
     fprintf(f, ",%d", c->pat.dev[j]);
+    if (c->t_rand) {
+      fputc(',', f);
+      tsim_fput_num(f, c->t_rand[j]);
+    }
     for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",%d", (c->pat.sub[j] >> g) & 1);
     for (int e = 0; e < sc->nendpoints; e++)
       if (lp->base_of[e] >= 0) {

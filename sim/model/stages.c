@@ -347,7 +347,8 @@ static void randomize_blocks(tsim_cohort *c, int *buf) {
 static void randomize(tsim_cohort *c);
 
 void tsim__cohort_enroll(tsim_cohort *c) {
-  enroll_sites(c);
+  /* Accrual by site has given each patient the site it arrived at (accrual.c). */
+  if (c->plan->sc->accrual.mode != TSIM_ACCRUAL_SITES) enroll_sites(c);
   randomize(c);
 }
 

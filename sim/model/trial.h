@@ -110,6 +110,10 @@ typedef struct tsim_cohort {
   /* The latent model (sc->latent; see latent.h): every patient's own values, which the
    * analyses of patients read, and the sampler's own part (latent.c). */
   tsim_patients pat;
+  /* Calendar time (accrual.h), when the scenario has accrual; NULL otherwise. */
+  double *t_rand;          /* [n] randomisation month of each patient, non-decreasing */
+  double *acc_open, *acc_cum; /* [nsites], [nsites + 1] accrual by site: opening months, rates */
+  int *acc_ord;            /* [nsites] sites in order of opening */
   struct tsim_latent_ws *latent; /* owned */
   tsim_peff_rows peff_rows; /* the kernels' p_eff_rows job on this workspace (stages.c) */
   int peff_rows_ready;      /* peff_rows has been built */

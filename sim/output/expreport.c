@@ -23,8 +23,16 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
   cJSON *params = cJSON_AddArrayToObject(root, "parameters");
   for (int i = 0; i < g->nparams; i++) cJSON_AddItemToArray(params, cJSON_CreateString(g->params[i].path));
   cJSON *pts = cJSON_AddArrayToObject(root, "points");
+  /* Each point's analyses as its own scenario has them: the first point's, with the point's
+   * sample size, looks, alphas and sidedness (a shallow copy, read only). */
+  tsim_scenario *sc = malloc(sizeof *sc);
+  if (!sc) return root;
   for (int k = 0; k < s->npoints; k++) {
     const tsim_sweep_point *p = &s->points[k];
+    *sc = *s->first;
+    sc->sample_size = p->sample_size;
+    sc->looks = p->looks;
+    for (int a = 0; a < sc->nanalyses; a++) sc->analyses[a].alpha = p->alpha[a], sc->analyses[a].sided = p->sided[a];
     cJSON *pj = cJSON_CreateObject();
     cJSON *vals = cJSON_AddObjectToObject(pj, "values");
     for (int i = 0; i < g->nparams; i++) cJSON_AddNumberToObject(vals, p->ov[i].path, p->ov[i].value);
@@ -36,10 +44,10 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
     cJSON *arr = cJSON_AddArrayToObject(pj, "analyses");
     int ncmp = tsim_scenario_ncomparisons(s->first);
     for (int c = 0; c < p->tally->ncomp; c++)
-      cJSON_AddItemToArray(arr, tsim__report_analysis_json(s->first, p->tally, c, p->nominal[c],
-                                                           p->alpha[c / ncmp]));
+      cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, p->tally, c, p->nominal[c], p->alpha[c / ncmp]));
     cJSON_AddItemToArray(pts, pj);
   }
+  free(sc);
   long long total = 0;
   for (int k = 0; k < s->npoints; k++) total += s->points[k].trials;
   cJSON_AddItemToObject(root, "run", tsim__report_run_json(ri, total));
@@ -95,6 +103,13 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
       csv_value(f, s, k, c, "mean_difference_alternative", m);
       csv_value(f, s, k, c, "nominal_difference", s->points[k].nominal[c]);
+      if (t->timed)
+        for (int h = 0; h < 2; h++) {
+          tsim_timed tm;
+          tsim_report_timed(t, h, c, &tm);
+          csv_value(f, s, k, c, h ? "expected_n_null" : "expected_n_alternative", tm.n);
+          csv_value(f, s, k, c, h ? "expected_months_null" : "expected_months_alternative", tm.months);
+        }
     }
   }
 }
@@ -346,6 +361,12 @@ static void size_comparison_json(cJSON *o, const tsim_size_point *p, int c, doub
   cJSON_AddItemToObject(o, "type1_error_favouring_control",
                         tsim__report_estimate_json(prop(favouring_control(p, c, 1), p)));
   cJSON_AddBoolToObject(o, "reaches_target", (double)p->favouring[c][0] >= target * (double)p->trials);
+  if (isnan(p->expected_n[c][0])) return;
+  cJSON *en = cJSON_AddObjectToObject(o, "expected_n"), *em = cJSON_AddObjectToObject(o, "expected_months");
+  for (int h = 0; h < 2; h++) {
+    cJSON_AddItemToObject(en, h ? "null" : "alternative", tsim__report_num(p->expected_n[c][h]));
+    cJSON_AddItemToObject(em, h ? "null" : "alternative", tsim__report_num(p->expected_months[c][h]));
+  }
 }
 
 /* One evaluated size. With one comparison its numbers are the point's own keys (as they always
@@ -634,7 +655,8 @@ static void size_csv(FILE *f, const void *ctx) {
   int nc = ncomp_of(o);
   fprintf(f, "sample_size,analysis,power,power_mcse,power_lo,power_hi,power_favouring,"
              "type1_error,type1_error_mcse,type1_error_lo,type1_error_hi,"
-             "type1_error_favouring,type1_error_favouring_control,reaches_target,trials,stopped,side\n");
+             "type1_error_favouring,type1_error_favouring_control,reaches_target,trials,stopped,side,"
+             "expected_n_alternative,expected_n_null\n");
   for (int i = 0; i < c->r->npoints; i++) {
     const tsim_size_point *p = &c->r->points[i];
     for (int k = 0; k < nc; k++) {
@@ -644,8 +666,11 @@ static void size_csv(FILE *f, const void *ctx) {
       csv_estimate4(f, prop(p->reject[k][1], p));
       csv_num(f, prop(p->favouring[k][1], p).estimate);
       csv_num(f, prop(favouring_control(p, k, 1), p).estimate);
-      fprintf(f, ",%d,%lld,%s,%s\n", (double)p->reject[k][0] >= o->target * (double)p->trials, p->trials,
+      fprintf(f, ",%d,%lld,%s,%s", (double)p->reject[k][0] >= o->target * (double)p->trials, p->trials,
               stop_name(p->stopped), side_name(p->side));
+      csv_num(f, p->expected_n[k][0]);
+      csv_num(f, p->expected_n[k][1]);
+      fputc('\n', f);
     }
     if (nc > 1) {
       fprintf(f, "%lld,all", p->n);
@@ -654,7 +679,7 @@ static void size_csv(FILE *f, const void *ctx) {
       fputc(',', f);
       if (c->r->has_all) csv_estimate4(f, prop(p->all[1], p));
       else fputs(",,,,", f);
-      fprintf(f, ",,,%d,%lld,%s,%s\n", tsim_size_point_reaches(p, nc, o->target), p->trials,
+      fprintf(f, ",,,%d,%lld,%s,%s,,\n", tsim_size_point_reaches(p, nc, o->target), p->trials,
               stop_name(p->stopped), side_name(p->side));
     }
   }
@@ -773,6 +798,10 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
     }
     fprintf(f, ")\n");
   }
+  for (int c = 0; c < nc && !isnan(at->expected_n[c][0]); c++)
+    fprintf(f, "%s%s: expected patients randomised when its trial ends %.1f (alternative), %.1f (null); "
+               "months %.1f, %.1f\n", nc > 1 ? "  " : "", o->comparison[c], at->expected_n[c][0], at->expected_n[c][1],
+            at->expected_months[c][0], at->expected_months[c][1]);
   /* The precision of the answer: its power and the size a step below, each against the target in
    * its own MCSE, and whether the two are told apart at z. */
   const tsim_size_point *below = point_at(r, r->sample_size - r->step);

@@ -394,6 +394,55 @@ static void design_arms(sbuf *b, const tsim_scenario *sc) {
     }
     sb_puts(b, ".</p>\n");
   }
+  const tsim_accrual *ac = &sc->accrual;
+  if (ac->mode == TSIM_ACCRUAL_RATE) {
+    sb_puts(b, "<p><b>Accrual</b>: Poisson arrivals at ");
+    sb_num(b, ac->rate);
+    sb_puts(b, " patients per month");
+    if (ac->ramp > 0) {
+      sb_puts(b, ", rising linearly from 0 over the first ");
+      sb_num(b, ac->ramp);
+      sb_puts(b, " months");
+    }
+    sb_puts(b, ".</p>\n");
+  } else if (ac->mode == TSIM_ACCRUAL_SITES) {
+    sb_puts(b, "<p><b>Accrual</b>: each open site enrols Poisson arrivals at ");
+    sb_num(b, ac->site_rate);
+    sb_puts(b, " patients per month times the number of sites times its enrollment weight; sites open ");
+    if (ac->open) {
+      sb_puts(b, "at months ");
+      for (int s = 0; s < sc->nsites; s++) {
+        if (s) sb_puts(b, ", ");
+        sb_num(b, ac->open[s]);
+      }
+    } else {
+      sb_puts(b, "at months drawn uniformly between ");
+      sb_num(b, ac->open_lo);
+      sb_puts(b, " and ");
+      sb_num(b, ac->open_hi);
+    }
+    sb_puts(b, ".</p>\n");
+  }
+  const tsim_gs_looks *lk = &sc->looks;
+  if (lk->n > 1) {
+    static const char *const fam[] = {"O'Brien-Fleming-type", "Pocock-type", "Hwang-Shih-DeCani",
+                                      "Haybittle-Peto", "Wang-Tsiatis"};
+    sb_printf(b, "<p><b>Looks</b>: %d, the last the final analysis, at ", lk->n);
+    sb_puts(b, lk->kind == TSIM_LOOK_MONTHS ? "months " : lk->kind == TSIM_LOOK_PATIENTS ? "assessed patients "
+                                                                                      : "information ");
+    for (int k = 0; k < lk->n; k++) {
+      if (k) sb_puts(b, ", ");
+      if (lk->kind == TSIM_LOOK_MONTHS && k == lk->n - 1) sb_puts(b, "the end");
+      else sb_num(b, lk->at[k]);
+    }
+    sb_printf(b, "; %s efficacy boundaries", fam[lk->design.family]);
+    if (lk->has_futility == 1) sb_puts(b, lk->design.binding ? ", binding futility bounds on z" : ", non-binding futility bounds on z");
+    if (lk->has_futility == 2) {
+      sb_puts(b, ", non-binding futility when the conditional power is below ");
+      sb_num(b, lk->cp_target);
+    }
+    sb_puts(b, ".</p>\n");
+  }
 }
 
 static void endpoint_arm_value(sbuf *b, const tsim_scenario *sc, const tsim_endpoint *ep, int a) {
@@ -776,6 +825,75 @@ static void oc_tables(page *pg, const char *arr) {
              "Nominal: the difference the scenario states; bias: mean &#8722; nominal.</p>\n");
 }
 
+static int plot(page *pg, const char *dir, const char *name, const char *caption, int index);
+
+/* Calendar time: with interim looks, per analysis its looks (boundaries, stopping shares under
+ * both hypotheses); with accrual, the expected patients randomised and months. */
+static void looks_tables(page *pg, const char *dir) {
+  sbuf *b = &pg->b;
+  int n = array_size(pg, "/analyses");
+  char an[1024];
+  if (n == 0 || !has(pg, "/analyses/0/alternative/expected_n")) return;
+  int looks = has(pg, "/analyses/0/looks");
+  sb_puts(b, looks ? "<h2 id=\"looks\">Interim looks and calendar time</h2>\n"
+                   : "<h2 id=\"looks\">Calendar time</h2>\n");
+  if (looks) {
+    plot(pg, dir, "looks", "Share of trials stopped by each look, for efficacy and for any reason", 2);
+    sb_puts(b, "<table><tr><th rowspan=\"2\">analysis</th><th rowspan=\"2\">look</th>"
+               "<th rowspan=\"2\">information</th><th rowspan=\"2\">efficacy z</th><th rowspan=\"2\">futility z</th>"
+               "<th colspan=\"3\">scenario: stopped there</th><th colspan=\"3\">null twin: stopped there</th></tr>\n"
+               "<tr><th>efficacy</th><th>futility</th><th>all</th><th>efficacy</th><th>futility</th><th>all</th></tr>\n");
+    for (int k = 0; k < n; k++) {
+      snprintf(an, sizeof an, "/analyses/%d", k);
+      int nl = array_size(pg, "/analyses/0/looks");
+      for (int l = 0; l < nl; l++) {
+        sb_puts(b, "<tr>");
+        if (l == 0) id_cell(pg, an);
+        else sb_puts(b, "<td></td>");
+        sb_printf(b, "<td class=\"num\">%d</td><td class=\"num\">", l + 1);
+        num(pg, 4, "%s/alternative/looks/%d/mean_information", an, l);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 4, "%s/looks/%d/efficacy_z", an, l);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 4, "%s/looks/%d/futility_z", an, l);
+        sb_puts(b, "</td>");
+        for (int h = 0; h < 2; h++) {
+          static const char *const keys[] = {"stop_efficacy", "stop_futility", "stop"};
+          for (int i = 0; i < 3; i++) {
+            sb_puts(b, "<td class=\"num\">");
+            num(pg, 4, "%s/%s/looks/%d/%s/estimate", an, h ? "null" : "alternative", l, keys[i]);
+            sb_puts(b, "</td>");
+          }
+        }
+        sb_puts(b, "</tr>\n");
+      }
+    }
+    sb_puts(b, "</table>\n<p class=\"note\">Each analysis is decided as a group-sequential test of its "
+               "own: it stops at the first look where it crosses its efficacy boundary (H0 rejected) "
+               "or, at an interim, its futility bound. Information: the share of the sample size "
+               "assessed at the look (mean over the trials that held it). A dash: no bound (or, for "
+               "looks by month, boundaries computed per trial at the information it reached).</p>\n");
+  }
+  sb_puts(b, "<table><tr><th>analysis</th><th>scenario: patients randomised</th><th>months</th>"
+             "<th>null twin: patients randomised</th><th>months</th></tr>\n");
+  for (int k = 0; k < n; k++) {
+    snprintf(an, sizeof an, "/analyses/%d", k);
+    sb_puts(b, "<tr>");
+    id_cell(pg, an);
+    for (int h = 0; h < 2; h++) {
+      sb_puts(b, "<td class=\"num\">");
+      num(pg, 1, "%s/%s/expected_n/estimate", an, h ? "null" : "alternative");
+      sb_puts(b, "</td><td class=\"num\">");
+      num(pg, 1, "%s/%s/expected_months/estimate", an, h ? "null" : "alternative");
+      sb_puts(b, "</td>");
+    }
+    sb_puts(b, "</tr>\n");
+  }
+  sb_puts(b, "</table>\n<p class=\"note\">Means over the simulated trials: the patients randomised "
+             "when the analysis&#8217;s trial ended, and the months from the first randomisation to "
+             "its decision.</p>\n");
+}
+
 static void joint_table(page *pg) {
   sbuf *b = &pg->b;
   int n = array_size(pg, "/joint");
@@ -1146,10 +1264,12 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   page pg;
   /* The joint table's link only when the result set has one: two analyses or more. */
   int joint = sc->nanalyses > 1;
-  tsim_status st = page_begin(&pg, dir, "summary.json", "run", "Simulation report", sc, r,
-                              joint ? "<a href=\"#oc\">Operating characteristics</a><a href=\"#joint\">"
-                                      "Joint decisions</a>"
-                                    : "<a href=\"#oc\">Operating characteristics</a>", d);
+  char links[300];
+  snprintf(links, sizeof links, "<a href=\"#oc\">Operating characteristics</a>%s%s",
+           sc->accrual.mode == TSIM_ACCRUAL_NONE ? "" : sc->looks.n > 1 ? "<a href=\"#looks\">Interim looks</a>"
+                                                                        : "<a href=\"#looks\">Calendar time</a>",
+           joint ? "<a href=\"#joint\">Joint decisions</a>" : "");
+  tsim_status st = page_begin(&pg, dir, "summary.json", "run", "Simulation report", sc, r, links, d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
   scenario_section(b, sc, r, 1, jstr(pg.root, "null_twin"));
@@ -1179,6 +1299,7 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   sb_puts(b, ".</p>\n");
   plot(&pg, dir, "oc", "Power and type I error of every analysis, by direction", 1);
   oc_tables(&pg, "/analyses");
+  looks_tables(&pg, dir);
   joint_table(&pg);
   multiplicity_tables(&pg);
   record_section(&pg, r);

@@ -2,6 +2,7 @@
 #include "output/report.h"
 
 #include <cjson/cJSON.h>
+#include <gsl/gsl_cdf.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -93,6 +94,112 @@ static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double
   return o;
 }
 
+/* ---- calendar time ----------------------------------------------------------------------- */
+
+/* The boundaries of analysis a at its planned looks; b->looks 0 without interim looks, and
+ * with looks at calendar months, whose boundaries each trial computes at its own fractions. */
+static void planned_bounds(const tsim_scenario *sc, int a, tsim_gs_bounds *b) {
+  b->looks = 0;
+  const tsim_gs_looks *lk = &sc->looks;
+  if (lk->n < 2 || lk->kind == TSIM_LOOK_MONTHS) return;
+  double t[TSIM_MAX_LOOKS];
+  for (int k = 0; k < lk->n; k++) t[k] = (double)lk->due[k] / (double)sc->sample_size;
+  if (tsim_scenario_look_bounds(sc, a, lk->n, t, NULL, 0, b, NULL) != TSIM_OK)
+    b->looks = 0; /* the loader has computed the same design */
+}
+
+/* Look l's boundary of b as numbers (NaN where the look has none planned). */
+static void look_numbers(const tsim_gs_bounds *b, int l, double *eff, double *fut, double *nominal, double *spent) {
+  *eff = *fut = *nominal = *spent = NAN;
+  if (l >= b->looks) return;
+  *eff = b->efficacy[l];
+  *fut = b->futility[l];
+  *nominal = isinf(*eff) ? 0 : b->sided * gsl_cdf_ugaussian_Q(*eff);
+  *spent = b->alpha_spent[l];
+}
+
+/* The mean information fraction at look l over the trials that held it (NaN: none did). */
+static double mean_information(const tsim_scenario *sc, const tsim_tally *t, int l) {
+  return t->look_held[l] ? (double)t->look_due[l] / (double)t->look_held[l] / (double)sc->sample_size : NAN;
+}
+
+/* Mean and its standard error of a fixed-point sum s and sum of squares q (q in units
+ * scale^2 / scale) over n trials, scaled back by `scale`. */
+static void mean_se(tsim_i128 s, tsim_i128 q, uint64_t n, double scale, double *mean, double *se) {
+  *mean = *se = NAN;
+  if (n == 0) return;
+  double dn = (double)n, m1 = (double)s / scale / dn, m2 = (double)q / scale / dn;
+  *mean = m1;
+  if (n > 1) {
+    double var = (m2 - m1 * m1) * dn / (dn - 1);
+    *se = sqrt((var > 0 ? var : 0) / dn);
+  }
+}
+
+void tsim_report_timed(const tsim_tally *t, int h, int k, tsim_timed *out) {
+  uint64_t n = (uint64_t)t->trials;
+  mean_se((tsim_i128)t->rand_sum[h][k], t->rand_sq[h][k], n, 1.0, &out->n, &out->n_se);
+  mean_se(t->months_sum[h][k], t->months_sq[h][k], n, TSIM_MONTHS_SCALE, &out->months, &out->months_se);
+}
+
+static cJSON *mean_json(double m, double se) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToObject(o, "estimate", tsim__report_num(m));
+  cJSON_AddItemToObject(o, "mcse", tsim__report_num(se));
+  return o;
+}
+
+/* The timed keys of comparison k under hypothesis h, into its hypothesis object o. */
+static void timed_json(const tsim_scenario *sc, const tsim_tally *t, int h, int k, cJSON *o) {
+  tsim_timed tm;
+  tsim_report_timed(t, h, k, &tm);
+  cJSON_AddItemToObject(o, "expected_n", mean_json(tm.n, tm.n_se));
+  cJSON_AddItemToObject(o, "expected_months", mean_json(tm.months, tm.months_se));
+  if (t->nlooks < 2) return;
+  cJSON *arr = cJSON_AddArrayToObject(o, "looks");
+  uint64_t n = (uint64_t)t->trials, before = 0;
+  for (int l = 0; l < t->nlooks; l++) {
+    size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
+    uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
+    uint64_t stop = l == t->nlooks - 1 ? n - before : e + u;
+    before += stop;
+    cJSON *lo = cJSON_CreateObject();
+    cJSON_AddNumberToObject(lo, "look", l + 1);
+    cJSON_AddItemToObject(lo, "stop_efficacy", tsim__report_estimate_json(tsim_estimate_proportion(e, n)));
+    cJSON_AddItemToObject(lo, "stop_efficacy_favouring",
+                          tsim__report_estimate_json(tsim_estimate_proportion(t->stop_fav[h][q], n)));
+    cJSON_AddItemToObject(lo, "stop_futility", tsim__report_estimate_json(tsim_estimate_proportion(u, n)));
+    cJSON_AddItemToObject(lo, "stop", tsim__report_estimate_json(tsim_estimate_proportion(stop, n)));
+    cJSON_AddItemToObject(lo, "stopped_by_now", tsim__report_estimate_json(tsim_estimate_proportion(before, n)));
+    cJSON_AddItemToObject(lo, "mean_information", tsim__report_num(mean_information(sc, t, l)));
+    cJSON_AddItemToArray(arr, lo);
+  }
+}
+
+/* The planned looks of analysis a: summary.json's "looks" beside "power". */
+static cJSON *looks_json(const tsim_scenario *sc, int a) {
+  tsim_gs_bounds b;
+  planned_bounds(sc, a, &b);
+  const tsim_gs_looks *lk = &sc->looks;
+  int months = lk->kind == TSIM_LOOK_MONTHS;
+  cJSON *arr = cJSON_CreateArray();
+  for (int l = 0; l < lk->n; l++) {
+    cJSON *lo = cJSON_CreateObject();
+    cJSON_AddNumberToObject(lo, "look", l + 1);
+    cJSON_AddItemToObject(lo, "month", tsim__report_num(months ? lk->at[l] : NAN));
+    cJSON_AddItemToObject(lo, "information", tsim__report_num(months ? NAN : (double)lk->due[l] / (double)sc->sample_size));
+    cJSON_AddItemToObject(lo, "patients_assessed", tsim__report_num(months ? NAN : (double)lk->due[l]));
+    double eff, fut, nominal, spent;
+    look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+    cJSON_AddItemToObject(lo, "efficacy_z", tsim__report_num(eff));
+    cJSON_AddItemToObject(lo, "futility_z", tsim__report_num(fut));
+    cJSON_AddItemToObject(lo, "nominal_alpha", tsim__report_num(nominal));
+    cJSON_AddItemToObject(lo, "alpha_spent", tsim__report_num(spent));
+    cJSON_AddItemToArray(arr, lo);
+  }
+  return arr;
+}
+
 /* summary.json's "p_values" of comparison k under hypothesis h: the rejection rate at the
  * usual levels (the bins up to alpha; p_values.csv has every level on the grid) and the
  * trials without a p-value. */
@@ -151,6 +258,11 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
     for (int h = 0; h < 2; h++)
       cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), "p_values",
                             p_values_json(t, h, k));
+  if (t->nlooks > 1) cJSON_AddItemToObject(o, "looks", looks_json(sc, k / ncmp));
+  if (t->nlooks > 1 && sc->looks.kind == TSIM_LOOK_MONTHS)
+    cJSON_AddNumberToObject(o, "trials_without_boundaries", (double)t->looks_failed);
+  for (int h = 0; h < 2 && t->timed; h++)
+    timed_json(sc, t, h, k, cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"));
   return o;
 }
 
@@ -339,7 +451,8 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "mean_sites_dropped_alternative,mean_sites_dropped_null,sided,visit_week,subgroup,"
              "power_favouring_lo,power_favouring_hi,power_favouring_control,"
              "type1_error_favouring_lo,type1_error_favouring_hi,type1_error_favouring_control,"
-             "type1_error_favouring_control_lo,type1_error_favouring_control_hi\n");
+             "type1_error_favouring_control_lo,type1_error_favouring_control_hi,"
+             "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -370,6 +483,12 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     tsim_estimate zc = tsim_estimate_proportion(tsim_favouring_control(z), n);
     csv_nums(f, 8, (const double[]){pf.lo, pf.hi, (double)tsim_favouring_control(a) / dn, zf.lo, zf.hi,
                                     zc.estimate, zc.lo, zc.hi});
+    tsim_timed ta = {NAN, NAN, NAN, NAN}, tz = ta;
+    if (t->timed) {
+      tsim_report_timed(t, 0, k, &ta);
+      tsim_report_timed(t, 1, k, &tz);
+    }
+    csv_nums(f, 4, (const double[]){ta.n, tz.n, ta.months, tz.months});
     fputc('\n', f);
   }
 }
@@ -481,6 +600,47 @@ static void run_csv(FILE *f, const void *ctx) {
   write_csv(c->sc, c->t, f);
 }
 
+/* looks.csv: one row per comparison, hypothesis and look - the planned boundary and where the
+ * comparison's trials stopped. */
+static void looks_csv(FILE *f, const void *ctx) {
+  const run_csv_ctx *c = ctx;
+  const tsim_scenario *sc = c->sc;
+  const tsim_tally *t = c->t;
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  uint64_t n = (uint64_t)t->trials;
+  fprintf(f, "id,analysis,arm,hypothesis,look,information,patients_assessed,efficacy_z,futility_z,"
+             "nominal_alpha,stop_efficacy,stop_efficacy_mcse,stop_efficacy_favouring,stop_futility,"
+             "stop_futility_mcse,stop,stopped_by_now,month,mean_information,held\n");
+  for (int k = 0; k < t->ncomp; k++) {
+    tsim_gs_bounds b;
+    planned_bounds(sc, k / ncmp, &b);
+    char id[2 * TSIM_ID_MAX];
+    tsim_comparison_id(sc, k, id, sizeof id);
+    for (int h = 0; h < 2; h++) {
+      uint64_t before = 0;
+      for (int l = 0; l < t->nlooks; l++) {
+        size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
+        uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
+        uint64_t stop = l == t->nlooks - 1 ? n - before : e + u;
+        before += stop;
+        tsim_estimate ee = tsim_estimate_proportion(e, n), uu = tsim_estimate_proportion(u, n);
+        fprintf(f, "%s,%s,%s,%s,%d", id, sc->analyses[k / ncmp].id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id,
+                tsim_hypothesis_names[h], l + 1);
+        double eff, fut, nominal, spent;
+        look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+        int months = sc->looks.kind == TSIM_LOOK_MONTHS;
+        csv_nums(f, 15, (const double[]){months ? NAN : (double)sc->looks.due[l] / (double)sc->sample_size,
+                                         months ? NAN : (double)sc->looks.due[l], eff, fut, nominal, ee.estimate,
+                                         ee.mcse, (double)t->stop_fav[h][q] / (double)n, uu.estimate, uu.mcse,
+                                         (double)stop / (double)n, (double)before / (double)n,
+                                         months ? sc->looks.at[l] : NAN, mean_information(sc, t, l),
+                                         (double)t->look_held[l] / (double)n});
+        fputc('\n', f);
+      }
+    }
+  }
+}
+
 static void p_values_csv(FILE *f, const void *ctx) {
   const run_csv_ctx *c = ctx;
   write_p_values_csv(c->sc, c->t, f);
@@ -490,13 +650,18 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d) {
   cJSON *root = summary_json(sc, t, ri);
   run_csv_ctx ctx = {sc, t};
-  static const char *const names[2] = {"analyses.csv", "p_values.csv"};
-  static const tsim__csv_writer writers[2] = {run_csv, p_values_csv};
-  tsim_status st = tsim__report_write_set(dir, "summary.json", root, t->pdist[0] ? 2 : 1, names, writers, &ctx, d);
+  const char *names[3] = {"analyses.csv"};
+  tsim__csv_writer writers[3] = {run_csv};
+  int nfiles = 1, has_p = t->pdist[0] != NULL, has_looks = t->nlooks > 1;
+  if (has_p) names[nfiles] = "p_values.csv", writers[nfiles++] = p_values_csv;
+  if (has_looks) names[nfiles] = "looks.csv", writers[nfiles++] = looks_csv;
+  tsim_status st = tsim__report_write_set(dir, "summary.json", root, nfiles, names, writers, &ctx, d);
   cJSON_Delete(root);
-  if (st == TSIM_OK && !t->pdist[0]) { /* an earlier --p-values run's file is not this run's */
+  /* An earlier run's p_values.csv or looks.csv is not this run's. */
+  for (int i = 0; st == TSIM_OK && i < 2; i++) {
+    if (i == 0 ? has_p : has_looks) continue;
     char stale[4200];
-    snprintf(stale, sizeof stale, "%s/%s", dir, names[1]);
+    snprintf(stale, sizeof stale, "%s/%s", dir, i == 0 ? "p_values.csv" : "looks.csv");
     struct stat sb;
     if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
   }
@@ -509,6 +674,67 @@ static void triple(double v[3], tsim_estimate e) {
   v[0] = e.estimate;
   v[1] = e.lo;
   v[2] = e.hi;
+}
+
+/* DIR/looks.*: per analysis, the cumulative share of trials stopped for efficacy, and stopped
+ * at all, by look (at the mean information reached), under the alternative and the null twin. */
+static int write_looks_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
+  int K = t->nlooks, ns = 2 * 2 * t->ncomp;
+  if (ns > TSIM_PLOT_MAX_SERIES) ns = TSIM_PLOT_MAX_SERIES & ~3;
+  tsim_plot *p = calloc(1, sizeof *p);
+  double *v = malloc((size_t)ns * 4 * (size_t)K * sizeof *v);
+  if (!p || !v) {
+    free(p);
+    free(v);
+    return -1;
+  }
+  char title[300];
+  snprintf(title, sizeof title, "%s: trials stopped by each look, %lld trials", sc->name, t->trials);
+  p->title = title;
+  p->xlabel = "information fraction (share assessed)";
+  p->ylabel = "share of trials stopped by then";
+  p->npanels = 2;
+  p->panel_title[0] = "alternative";
+  p->panel_title[1] = "null twin";
+  p->probability_axis = 1;
+  snprintf(p->style_title[0], sizeof p->style_title[0], "stopped for efficacy (H0 rejected)");
+  snprintf(p->style_title[1], sizeof p->style_title[1], "stopped for any reason");
+  p->nstyles = 2;
+  uint64_t n = (uint64_t)t->trials;
+  for (int k = 0; k < t->ncomp && p->nseries + 4 <= ns; k++) {
+    char id[2 * TSIM_ID_MAX];
+    if (p->ncolours < TSIM_PLOT_MAX_KEYS)
+      snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", tsim_comparison_id(sc, k, id, sizeof id));
+    for (int h = 0; h < 2; h++) {
+      uint64_t eff = 0, all = 0;
+      double *x[2], *y[2], *lo[2], *hi[2];
+      for (int s = 0; s < 2; s++) {
+        double *base = v + (size_t)(p->nseries + s) * 4 * (size_t)K;
+        x[s] = base, y[s] = base + K, lo[s] = base + 2 * K, hi[s] = base + 3 * K;
+      }
+      for (int l = 0; l < K; l++) {
+        size_t q = (size_t)k * (size_t)K + (size_t)l;
+        eff += t->stop_eff[h][q];
+        all = l == K - 1 ? n : all + t->stop_eff[h][q] + t->stop_fut[h][q];
+        tsim_estimate e[2] = {tsim_estimate_proportion(eff, n), tsim_estimate_proportion(all, n)};
+        for (int s = 0; s < 2; s++) {
+          x[s][l] = mean_information(sc, t, l);
+          y[s][l] = e[s].estimate, lo[s][l] = e[s].lo, hi[s][l] = e[s].hi;
+        }
+      }
+      for (int s = 0; s < 2; s++) {
+        tsim_series *se = &p->series[p->nseries++];
+        *se = (tsim_series){.x = x[s], .y = y[s], .lo = lo[s], .hi = hi[s], .n = K, .colour = p->ncolours - 1,
+                            .style = s, .panel = h};
+        snprintf(se->title, sizeof se->title, "%.100s, %s, %s", id, h ? "null twin" : "alternative",
+                 s ? "stopped" : "stopped for efficacy");
+      }
+    }
+  }
+  int r = tsim_plot_write(p, dir, "looks", notice);
+  free(p);
+  free(v);
+  return r;
 }
 
 int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
@@ -539,6 +765,10 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
              tsim_num(num, rows[0].level));
   int r = tsim_plot_write_oc(title, level, rows, t->ncomp, dir, "oc", notice);
   free(rows);
+  if (r >= 0 && t->nlooks > 1) {
+    int q = write_looks_plot(sc, t, dir, r == 1 ? NULL : notice); /* one gnuplot notice is enough */
+    if (q < 0) r = q;
+  }
   return r;
 }
 
@@ -608,6 +838,69 @@ static void print_procedures(const tsim_scenario *sc, const tsim_tally *t, FILE 
                "rest (type I - fav exp).\n");
 }
 
+static const char *const family_names[] = {"O'Brien-Fleming-type spending", "Pocock-type spending",
+                                           "Hwang-Shih-DeCani spending", "Haybittle-Peto",
+                                           "Wang-Tsiatis"};
+
+/* Calendar time: for each comparison its looks (boundaries, where its trials stopped under
+ * both hypotheses) and the expected patients randomised and months when it ended. */
+static void print_timed(const tsim_scenario *sc, const tsim_tally *t, int wid, FILE *f) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  double n = (double)t->trials;
+  char num[TSIM_NUM_CHARS];
+  if (t->nlooks > 1) {
+    fprintf(f, "\nlooks (%s%s), where each analysis's trials stopped:\n",
+            family_names[sc->looks.design.family],
+            sc->looks.has_futility ? (sc->looks.design.binding ? ", binding futility" : ", non-binding futility") : "");
+    if (sc->looks.kind == TSIM_LOOK_MONTHS) {
+      fprintf(f, "interims at month");
+      for (int l = 0; l + 1 < t->nlooks; l++)
+        fprintf(f, "%s %s (held in %.1f%% of trials)", l ? "," : "", tsim_num(num, sc->looks.at[l]),
+                100.0 * (double)t->look_held[l] / n);
+      fprintf(f, "; info is the mean information reached, and the boundaries are each trial's own\n");
+      if (t->looks_failed)
+        fprintf(f, "WARNING: in %llu trials the boundaries at the information reached could not be computed "
+                   "(a futility bound above an efficacy bound): those trials were decided at the final analysis alone\n",
+                (unsigned long long)t->looks_failed);
+    }
+    fprintf(f, "%-*s %4s %6s %8s %8s  %-26s  %-26s\n", wid, "analysis", "look", "info", "eff z", "fut z",
+            "alt: efficacy futility all", "null: efficacy futility all");
+  } else {
+    fprintf(f, "\n");
+  }
+  for (int k = 0; k < t->ncomp; k++) {
+    char id[2 * TSIM_ID_MAX];
+    tsim_comparison_id(sc, k, id, sizeof id);
+    if (t->nlooks > 1) {
+      tsim_gs_bounds b;
+      planned_bounds(sc, k / ncmp, &b);
+      uint64_t before[2] = {0, 0};
+      for (int l = 0; l < t->nlooks; l++) {
+        double eff, fut, nominal, spent, info = mean_information(sc, t, l);
+        look_numbers(&b, l, &eff, &fut, &nominal, &spent);
+        fprintf(f, "%-*s %4d %6s", wid, l == 0 ? id : "", l + 1, isfinite(info) ? tsim_num(num, round(info * 1e4) / 1e4) : "-");
+        if (isfinite(eff)) fprintf(f, " %8.4f", eff);
+        else fprintf(f, " %8s", "-");
+        if (isfinite(fut)) fprintf(f, " %8.4f ", fut);
+        else fprintf(f, " %8s ", "-");
+        for (int h = 0; h < 2; h++) {
+          size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
+          uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
+          uint64_t stop = l == t->nlooks - 1 ? (uint64_t)t->trials - before[h] : e + u;
+          before[h] += stop;
+          fprintf(f, " %*s%8.4f %8.4f %6.4f ", h ? 5 : 4, "", (double)e / n, (double)u / n, (double)stop / n);
+        }
+        fputc('\n', f);
+      }
+    }
+    tsim_timed a, z;
+    tsim_report_timed(t, 0, k, &a);
+    tsim_report_timed(t, 1, k, &z);
+    fprintf(f, "%-*s expected patients randomised %.1f (alternative), %.1f (null); months from first "
+               "patient to decision %.1f, %.1f\n", wid, t->nlooks > 1 ? "" : id, a.n, z.n, a.months, z.months);
+  }
+}
+
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
                        FILE *f) {
   uint64_t n = (uint64_t)t->trials;
@@ -674,6 +967,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
             (double)tsim_favouring_control(z) / dn, (double)(a->n0_sum + a->n1_sum) / dn,
             diff_summary(a).mean);
   }
+  if (t->timed) print_timed(sc, t, wid, f);
   print_procedures(sc, t, f);
   if (t->npairs == 0) return;
   int wpair = 38; /* wider when the ids are long */

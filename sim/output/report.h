@@ -19,6 +19,14 @@ typedef struct tsim_estimate {
 } tsim_estimate;
 tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n);
 
+/* Calendar time of comparison k under hypothesis h (a timed tally): the mean number of patients
+ * randomised when its trial ended, and the mean months from the first randomisation to the
+ * decision, each with its Monte Carlo standard error. */
+typedef struct tsim_timed {
+  double n, n_se, months, months_se;
+} tsim_timed;
+void tsim_report_timed(const tsim_tally *t, int h, int k, tsim_timed *out);
+
 /* The rejections of a tally cell by direction. `favouring` (runner.h) counts the rejections whose
  * observed difference favours the experimental arm (diff > 0 when higher is better, < 0 when
  * lower is better; a single arm against p0). The rest, reject - favouring, are reported as

@@ -34,7 +34,7 @@ tsim_status tsim__report_write_pair(const char *dir, const char *json_name, cons
                                     const char *csv_name, tsim__csv_writer csv, const void *ctx,
                                     tsim_diag *d);
 /* The same with ncsv (<= TSIM_REPORT_MAX_CSV) CSV files, csv[i] writing csv_name[i]. */
-#define TSIM_REPORT_MAX_CSV 2
+#define TSIM_REPORT_MAX_CSV 3
 tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
                                    const char *const csv_name[], const tsim__csv_writer csv[],
                                    const void *ctx, tsim_diag *d);

@@ -5,6 +5,7 @@
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
 #include "run/block.h"
+#include "run/sequential.h"
 #include "stats/stattest.h"
 
 #include <math.h>
@@ -59,18 +60,49 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
       t->pdist[h] = calloc((size_t)t->ncomp * (TSIM_PBINS + 1), sizeof *t->pdist[h]);
       if (!t->pdist[h]) { tsim_tally_free(t); return NULL; }
     }
+  t->timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
+  t->nlooks = t->timed ? sc->looks.n : 0;
+  if (t->timed) {
+    t->look_held = calloc((size_t)(t->nlooks > 0 ? t->nlooks : 1), sizeof *t->look_held);
+    t->look_due = calloc((size_t)(t->nlooks > 0 ? t->nlooks : 1), sizeof *t->look_due);
+    if (!t->look_held || !t->look_due) { tsim_tally_free(t); return NULL; }
+  }
+  for (int h = 0; h < 2 && t->timed; h++) {
+    size_t nc = (size_t)t->ncomp, nl = nc * (size_t)(t->nlooks > 0 ? t->nlooks : 1);
+    t->rand_sum[h] = calloc(nc, sizeof *t->rand_sum[h]);
+    t->rand_sq[h] = calloc(nc, sizeof *t->rand_sq[h]);
+    t->months_sum[h] = calloc(nc, sizeof *t->months_sum[h]);
+    t->months_sq[h] = calloc(nc, sizeof *t->months_sq[h]);
+    t->stop_eff[h] = calloc(nl, sizeof *t->stop_eff[h]);
+    t->stop_fav[h] = calloc(nl, sizeof *t->stop_fav[h]);
+    t->stop_fut[h] = calloc(nl, sizeof *t->stop_fut[h]);
+    if (!t->rand_sum[h] || !t->rand_sq[h] || !t->months_sum[h] || !t->months_sq[h] || !t->stop_eff[h] ||
+        !t->stop_fav[h] || !t->stop_fut[h]) {
+      tsim_tally_free(t);
+      return NULL;
+    }
+  }
   return t;
 }
 
 void tsim_tally_free(tsim_tally *t) {
   if (!t) return;
   free(t->pairs);
+  free(t->look_held);
+  free(t->look_due);
   for (int h = 0; h < 2; h++) {
     free(t->cell[h]);
     free(t->both[h]);
     free(t->proc[h]);
     free(t->proc_fav[h]);
     free(t->pdist[h]);
+    free(t->rand_sum[h]);
+    free(t->rand_sq[h]);
+    free(t->months_sum[h]);
+    free(t->months_sq[h]);
+    free(t->stop_eff[h]);
+    free(t->stop_fav[h]);
+    free(t->stop_fut[h]);
   }
   free(t);
 }
@@ -113,6 +145,11 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
   else if (mode == WALK_SET) t->trials = (long long)w64[i];
   else if (mode == WALK_MERGE) t->trials += src->trials;
   i++;
+  for (int l = 0; l < t->nlooks; l++) {
+    WALK_U64(look_held[l]);
+    WALK_U64(look_due[l]);
+  }
+  if (t->timed) WALK_U64(looks_failed);
   for (int h = 0; h < 2; h++) {
     for (int k = 0; k < t->ncomp; k++) {
       WALK_U64(cell[h][k].reject);
@@ -132,6 +169,17 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
       for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
     if (t->nall) WALK_U64(all[h]);
+    for (int k = 0; t->timed && k < t->ncomp; k++) {
+      WALK_U64(rand_sum[h][k]);
+      WALK_I128(rand_sq[h][k]);
+      WALK_I128(months_sum[h][k]);
+      WALK_I128(months_sq[h][k]);
+    }
+    for (size_t q = 0; q < (size_t)t->ncomp * (size_t)t->nlooks; q++) {
+      WALK_U64(stop_eff[h][q]);
+      WALK_U64(stop_fav[h][q]);
+      WALK_U64(stop_fut[h][q]);
+    }
   }
 #undef WALK_U64
 #undef WALK_I128
@@ -153,10 +201,15 @@ void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w1
   tally_walk(t, NULL, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
 }
 
-static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out) {
+/* The procedures' counts of one trial under hypothesis h from its outcomes `out`; in calendar
+ * time (seq not NULL) each procedure and comparison from the outcomes at the look where its
+ * first member's test ended (a fixed sequence tests its later members at that look). */
+static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out,
+                             const tsim_seq_ws *seq) {
   for (int q = 0; q < t->nproc; q++)
     for (int j = 0; j < t->ncmp; j++) {
       const tsim_procedure *pr = &sc->procedures[q];
+      if (seq) out = tsim__seq_outcomes_where(seq, h, pr->members[0] * t->ncmp + j);
       unsigned char sig[TSIM_MAX_ANALYSES];
       int m = pr->nmembers, all = 1, any = 0, all_fav = 1, any_fav = 0;
       tsim_procedure_apply(sc, q, j, out, sig);
@@ -249,6 +302,10 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
                              int nset, tsim_tally **out) {
   *out = NULL;
   tsim_cohort_plan plan;
+  /* Calendar time: every thread's looks (the loader has checked that they can be computed). */
+  int timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
+  tsim_seq_plan seq = {.nlooks = 1};
+  if (timed && tsim__seq_plan_init(&seq, sc, NULL) != TSIM_OK) return TSIM_INPUT;
   if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
   tsim_tally *total = tsim_tally_new(sc, o->p_values);
   if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
@@ -262,12 +319,14 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     tsim_tally *mine = tsim_tally_new(sc, o->p_values);
     tally_set_all(mine, set, nset);
     tsim_analysis_ws *aw = tsim_analysis_ws_new(sc);
-    if (aw) aw->want_p = o->p_values;
+    /* Interim looks decide on p-values (sequential.h). */
+    if (aw) aw->want_p = o->p_values || seq.nlooks > 1;
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
+    tsim_seq_ws *sw = timed ? tsim__seq_ws_new(sc, &seq) : NULL;
     /* The block path (run/block.h), where it applies. */
-    int block = aw && mine && !o->whole_outcomes && tsim__block_applies(aw, mine);
+    int block = aw && mine && !timed && !o->whole_outcomes && tsim__block_applies(aw, mine);
     tsim_block_path *bp = block ? tsim__block_path_new(aw, mine) : NULL;
-    if (!c || !mine || !aw || !res || (block && !bp)) {
+    if (!c || !mine || !aw || !res || (block && !bp) || (timed && !sw)) {
 #pragma omp atomic write
       failed = 1;
     }
@@ -285,12 +344,13 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
         tsim__block_path_chunk(bp, c, aw, mine, o->seed, o->first_trial + start, end - start);
       else
       for (long long i = start; i < end; i++) {
-        tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
+        if (sw) tsim__seq_trial(&seq, sw, c, aw, o->seed, o->first_trial + i, mine, res);
+        else tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
         tally_add(mine, 0, res);
         tally_add(mine, 1, res + mine->ncomp);
         if (mine->nproc) {
-          tally_procedures(mine, sc, 0, res);
-          tally_procedures(mine, sc, 1, res + mine->ncomp);
+          tally_procedures(mine, sc, 0, res, sw);
+          tally_procedures(mine, sc, 1, res + mine->ncomp, sw);
         }
       }
       mine->trials += end - start;
@@ -307,6 +367,7 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     tsim_analysis_ws_free(aw);
     free(res);
     tsim__block_path_free(bp);
+    tsim__seq_ws_free(sw);
   }
   tsim_cohort_plan_free(&plan);
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }

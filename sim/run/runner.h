@@ -77,7 +77,35 @@ typedef struct tsim_tally {
   int nall;
   int all_of[TSIM_TALLY_ALL_MAX];
   uint64_t all[2];
+  /* Calendar time (scenario accrual; `timed` 0 and every pointer NULL otherwise). Each
+   * comparison is a trial of its own that ends at its decision: with interim looks when its
+   * group-sequential test stops, else at the final analysis (after the last patient's last
+   * visit). For comparison k under hypothesis h:
+   *   rand_sum, rand_sq   patients randomised when it ended, and their squares, summed;
+   *   months_sum, months_sq  months from the first randomisation to its end, in fixed point
+   *                       (units of 2^-20 months, at most TSIM_MONTHS_MAX), and their squares
+   *                       in the same units (round(m^2 / 2^-20)), summed;
+   * and with nlooks looks, at look l (index k * nlooks + l):
+   *   stop_eff            trials that rejected H0 there (the first look that did);
+   *   stop_fav            ... with the difference favouring the experimental arm;
+   *   stop_fut            trials stopped there for futility;
+   * and per look, look_held and look_due (below).
+   * cell[h][k] then describes each trial at its end: reject counts a rejection at any look
+   * (the sum of stop_eff), and n0, n1 and diff are those of the look where it ended. */
+  int timed, nlooks;
+  uint64_t *look_held;       /* [nlooks] trials that held look l (calendar looks can be skipped) */
+  uint64_t *look_due;        /* [nlooks] patients assessed there, summed over those trials */
+  uint64_t looks_failed;     /* trials whose calendar looks' boundaries could not be computed
+                                (decided at the final analysis alone; reported) */
+  uint64_t *rand_sum[2];
+  tsim_i128 *rand_sq[2], *months_sum[2], *months_sq[2];
+  uint64_t *stop_eff[2], *stop_fav[2], *stop_fut[2];
 } tsim_tally;
+
+/* Fixed point of durations in the tally: 2^20 units per month; longer durations count as the
+ * maximum (the loader keeps expected accrual below 10^6 months). */
+#define TSIM_MONTHS_SCALE 1048576.0
+#define TSIM_MONTHS_MAX 2097152.0
 
 #define TSIM_PBINS 1000
 

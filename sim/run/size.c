@@ -225,6 +225,9 @@ static void fill_point(const search *s, tsim_size_point *p, long long n, const t
     for (int c = 0; c < r->ncomparisons; c++) {
       p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
       p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
+      double dn = (double)t->trials;
+      p->expected_n[c][h] = t->timed ? (double)t->rand_sum[h][r->comparison[c]] / dn : NAN;
+      p->expected_months[c][h] = t->timed ? (double)t->months_sum[h][r->comparison[c]] / TSIM_MONTHS_SCALE / dn : NAN;
     }
     p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
   }

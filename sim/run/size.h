@@ -61,6 +61,10 @@ typedef struct tsim_size_point {
   /* Trials in which every named comparison rejected, under each hypothesis (with one
    * comparison, its rejections; with several, tsim_run_all_of's count). */
   uint64_t all[2];
+  /* With accrual: per named comparison and hypothesis, the mean number of patients randomised
+   * and of months from the first randomisation when its trial ended (interim looks make them
+   * smaller); NaN without accrual. */
+  double expected_n[TSIM_SIZE_MAX_COMPARISONS][2], expected_months[TSIM_SIZE_MAX_COMPARISONS][2];
   /* Where the power lies, told apart at the search's z at this point's trials: +1 every named
    * comparison's lower bound above the target, -1 some comparison's upper bound below it, 0
    * neither (within Monte Carlo error of the target). */

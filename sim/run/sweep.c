@@ -68,7 +68,9 @@ static tsim_status run_point(const tsim_scenario *sc, tsim_sweep_opts *so,
                              tsim_sweep_point *p) {
   p->nominal = nominal_differences(sc);
   if (!p->nominal) return TSIM_NOMEM;
-  for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha;
+  for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha, p->sided[k] = sc->analyses[k].sided;
+  p->sample_size = sc->sample_size;
+  p->looks = sc->looks;
   p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
   p->trials = so->trials > 0 ? so->trials : sc->trials;
   p->max_trials = p->trials;

@@ -19,6 +19,9 @@ typedef struct tsim_sweep_point {
   tsim_tally *tally;                       /* its results (owned) */
   double *nominal;                         /* [ncomp] nominal differences at this point (owned) */
   double alpha[TSIM_MAX_ANALYSES];         /* each analysis's alpha at this point */
+  int sided[TSIM_MAX_ANALYSES];            /* ... and its sidedness */
+  long long sample_size;                   /* the point's sample size and interim looks (whose */
+  tsim_gs_looks looks;                     /* patients follow it), for the planned boundaries */
   uint64_t seed;                           /* the seed this point ran with */
   long long trials;                        /* and its number of trials (run) */
   long long max_trials;                    /* its cap (with mcse; = trials otherwise) */

@@ -1,0 +1,87 @@
+/* accrual.c - randomisation times of a trial's patients (see accrual.h). */
+#include "model/accrual.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/rng.h"
+
+/* An Exp(1) deviate: -log of a uniform in (0, 1]. */
+static double exp1(tsim_rng_state *s) {
+  return -log((double)((tsim_rng_step(s) >> 11) + 1) * 0x1.0p-53);
+}
+
+/* Poisson arrivals at rate r rising linearly from 0 over the first `ramp` months: the
+ * cumulative intensity is L(t) = r t^2 / (2 ramp) up to the ramp's end and r ramp / 2 +
+ * r (t - ramp) after it; the j-th arrival is L^-1 of the sum of j Exp(1) deviates. */
+static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
+  const tsim_accrual *ac = &c->plan->sc->accrual;
+  double r = ac->rate, ramp = ac->ramp, g = 0, knee = r * ramp / 2;
+  for (long long j = 0; j < c->n; j++) {
+    g += exp1(s);
+    c->t_rand[j] = g <= knee ? sqrt(2 * ramp * g / r) : ramp + (g - knee) / r;
+  }
+}
+
+/* Sites opening at their months, each then enrolling Poisson arrivals at its rate: the
+ * superposed process has a rate that steps up at each opening, so it is drawn as one process
+ * between openings (an exponential gap that would pass the next opening is dropped and drawn
+ * again from there, which memorylessness allows), each arrival going to an open site with
+ * probability proportional to the site's rate. Sites are taken in order of opening (ties by
+ * index), so the open ones are a prefix of that order and a prefix sum of rates picks one. */
+static void by_site(tsim_cohort *c, tsim_rng_state *s) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_accrual *ac = &sc->accrual;
+  int ns = sc->nsites;
+  double *open = c->acc_open, *cum = c->acc_cum;
+  int *ord = c->acc_ord;
+  for (int i = 0; i < ns; i++) {
+    double u = (double)(tsim_rng_step(s) >> 11) * 0x1.0p-53;
+    open[i] = ac->open ? ac->open[i] : ac->open_lo + (ac->open_hi - ac->open_lo) * u;
+    ord[i] = i;
+  }
+  /* insertion sort by (open, index): stable, and sites are few next to patients */
+  for (int i = 1; i < ns; i++) {
+    int k = ord[i], j = i;
+    while (j > 0 && open[ord[j - 1]] > open[k]) { ord[j] = ord[j - 1]; j--; }
+    ord[j] = k;
+  }
+  cum[0] = 0;
+  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[ord[i]];
+  int q = 0;
+  double t = open[ord[0]];
+  for (long long j = 0; j < c->n;) {
+    while (q < ns && open[ord[q]] <= t) q++;
+    double next = q < ns ? open[ord[q]] : INFINITY, gap = exp1(s) / cum[q];
+    if (t + gap > next) { t = next; continue; }
+    t += gap;
+    /* the site: the first i with cum[i + 1] > u cum[q] */
+    double u = (double)(tsim_rng_step(s) >> 11) * 0x1.0p-53 * cum[q];
+    int lo = 0, hi = q - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      if (cum[mid + 1] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    c->site[j] = (uint16_t)ord[lo];
+    c->t_rand[j++] = t;
+  }
+}
+
+void tsim__accrual_sample(tsim_cohort *c, uint64_t seed, long long trial) {
+  tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ACCRUAL);
+  tsim_rng_state s = *tsim_rng_state_of(c->rng);
+  if (c->plan->sc->accrual.mode == TSIM_ACCRUAL_SITES) by_site(c, &s);
+  else by_rate(c, &s);
+  *tsim_rng_state_of(c->rng) = s;
+}
+
+long long tsim_accrual_count_by(const double *t_rand, long long n, double t, double lag) {
+  long long lo = 0, hi = n; /* the first j with t_rand[j] + lag > t */
+  while (lo < hi) {
+    long long mid = lo + (hi - lo) / 2;
+    if (t_rand[mid] + lag <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
