@@ -111,6 +111,12 @@ struct tsim_pt_ws {
   uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major (pass_general) */
   int *kept[TSIM_MAX_ANALYSES]; /* each continuous analysis's sites not listed in exclude_sites (owned) */
   int nkept[TSIM_MAX_ANALYSES];
+  /* Rank-sum analyses of two arms, everyone, no listed sites, complete cases or per protocol:
+   * their values gathered once per trial by pass_gather, for both hypotheses. */
+  double *wy[TSIM_MAX_ANALYSES]; /* [2][2][n] each hypothesis's control values, then the other
+                                  * arm's, in the patients' order (owned; NULL: not gathered) */
+  long long wn[TSIM_MAX_ANALYSES][2][2]; /* how many of each */
+  int wmeas[TSIM_MAX_ANALYSES], wvisit[TSIM_MAX_ANALYSES]; /* their measure and scenario visit */
   pt_group *group;      /* [ngroups] */
   int ngroups;
   int ngeneral;         /* sets read by pass_general */
@@ -164,12 +170,13 @@ static int plan_sets(tsim_analysis_ws *w) {
     free(lp);
     return -1;
   }
-  int set_ep[TSIM_MAX_ANALYSES + 1];
+  int set_ep[TSIM_MAX_ANALYSES + 1], wmeas[TSIM_MAX_ANALYSES];
   for (int k = 0; k < sc->nanalyses; k++) {
     const tsim_analysis *an = &sc->analyses[k];
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
     P->set_of[k] = -1;
+    wmeas[k] = meas;
     if (cont && an->test == TSIM_TEST_WILCOXON) continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
@@ -247,6 +254,19 @@ static int plan_sets(tsim_analysis_ws *w) {
     } else {
       for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)(S->ncat * S->stride)) S->off[h] = P->nacc;
     }
+  }
+  /* Rank-sum analyses gathered by pass_gather (eval_wilcoxon's values, in its order). */
+  for (int k = 0; w->two && k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    int pp = an->population == TSIM_POP_PER_PROTOCOL, listed = 0;
+    for (int st = 0; an->exclude && st < sc->nsites; st++) listed |= an->exclude[st];
+    if (ep->type != TSIM_EP_CONTINUOUS || an->test != TSIM_TEST_WILCOXON || an->subgroup >= 0 || listed ||
+        !(pp || an->missing == TSIM_MISSING_EXCLUDE))
+      continue;
+    if (!(P->wy[k] = malloc((4 * (size_t)sc->sample_size + 1) * sizeof *P->wy[k]))) return -1;
+    P->wmeas[k] = wmeas[k];
+    P->wvisit[k] = ep->visits[an->visit];
   }
   /* The baseline sums after every set's sums and squares. */
   for (int i = 0; i < P->nsets; i++) {
@@ -344,7 +364,10 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cell);
   for (int g = 0; w->pt->group && g < w->pt->ngroups; g++) free(w->pt->group[g].cy);
   free(w->pt->group);
-  for (int k = 0; k < w->sc->nanalyses; k++) free(w->pt->kept[k]);
+  for (int k = 0; k < w->sc->nanalyses; k++) {
+    free(w->pt->kept[k]);
+    free(w->pt->wy[k]);
+  }
   free(w->pt->gcnt);
   free(w->pt->gacc);
   free(w->pt->gtot);
@@ -519,6 +542,31 @@ static void pass_group(pt_group *G, const tsim_cohort *c, const tsim_latent_plan
 #undef PT_SHAPE
 }
 
+/* Rank-sum analysis k's values under both hypotheses (tsim_pt_ws.wy): each patient is written
+ * at its arm's next place, and counted there when it is analysed (observed at the visit; per
+ * protocol, without a major deviation) - eval_wilcoxon's values in its order. */
+static void pass_gather(struct tsim_pt_ws *P, int k, const tsim_cohort *c, const tsim_latent_plan *lp, int ctl,
+                        int pp) {
+  size_t np = (size_t)c->plan->sc->sample_size, nm = (size_t)lp->nmeas;
+  const uint8_t *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *dev = c->pat.dev, *arm = c->arm;
+  const double *v0 = c->pat.val[0] + P->wmeas[k], *v1 = c->pat.val[1] + P->wmeas[k];
+  double *y00 = P->wy[k], *y01 = y00 + np, *y10 = y01 + np, *y11 = y10 + np;
+  long long k00 = 0, k01 = 0, k10 = 0, k11 = 0;
+  int visit = P->wvisit[k];
+  for (long long j = 0; j < c->n; j++) {
+    int in = !(pp && dev[j]), keep0 = in && g0[j] > visit, keep1 = in && g1[j] > visit;
+    double x0 = v0[(size_t)j * nm], x1 = v1[(size_t)j * nm];
+    if (arm[j] == ctl) {
+      y00[k00] = x0, y10[k10] = x1;
+      k00 += keep0, k10 += keep1;
+    } else {
+      y01[k01] = x0, y11[k11] = x1;
+      k01 += keep0, k11 += keep1;
+    }
+  }
+  P->wn[k][0][0] = k00, P->wn[k][0][1] = k01, P->wn[k][1][0] = k10, P->wn[k][1][1] = k11;
+}
+
 void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   struct tsim_pt_ws *P = w->pt;
   const tsim_cohort *c = w->cohort;
@@ -526,6 +574,8 @@ void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   uint32_t na = (uint32_t)w->sc->narms;
   size_t cells = (size_t)w->sc->nsites * na;
   for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], c, lp, na, cells);
+  for (int k = 0; k < w->sc->nanalyses; k++)
+    if (P->wy[k]) pass_gather(P, k, c, lp, w->sc->control, w->sc->analyses[k].population == TSIM_POP_PER_PROTOCOL);
   if (!P->ngeneral) return;
   for (long long j = 0; j < c->n; j++) P->cell[j] = (uint32_t)c->site[j] * na + c->arm[j];
   /* The other sets one by one, each hypothesis a loop over the patients. */
@@ -722,6 +772,14 @@ static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) 
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_cohort *c = w->cohort;
   int ctl = sc->control, dropped = 0;
+  struct tsim_pt_ws *P = w->pt;
+  if (P->wy[k]) { /* gathered by its visit's pass */
+    size_t np = (size_t)sc->sample_size;
+    const double *y = P->wy[k] + 2 * np * (size_t)h;
+    test_arms(w, k, y, NULL, P->wn[k][h][0], y + np, NULL, P->wn[k][h][1], out);
+    out->sites_dropped = 0;
+    return;
+  }
   for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
   double *y0 = w->pt->y2, *y1 = w->pt->b2;
   long long n0 = 0, n1 = 0;
