@@ -21,6 +21,7 @@
 #include "analysis/ptanalysis.h"
 
 #include "analysis/compare.h"
+#include "analysis/siterule.h"
 #include "stats/ancova.h"
 #include "stats/contest.h"
 #include "model/latent.h"
@@ -63,7 +64,33 @@ typedef struct pt_set {
   int ncat, stride;   /* continuous: categories kept (2, or 3 with LOCF), doubles per category */
   size_t off[2];      /* its cells in cnt (binary) or acc (continuous), by hypothesis */
   double cy[2][TSIM_MAX_ARMS], cb; /* centring constants */
+  int grp;            /* its group (a set of everyone without LOCF), or -1: pass_general */
+  int gi;             /* in its group: binary, its responders' index; continuous, its index */
+  int gb;             /* continuous with a baseline: its baseline sums' offset in a slot */
 } pt_set;
+
+/* The sets of everyone without LOCF at one visit (a "group"), read in one pass over the
+ * patients for both hypotheses (pass_group): each patient's row of measures is read once and
+ * added to every set's sums. A patient observed at the visit is in slot 2 cell + (major
+ * deviation), one not observed in slot 2 ncells + cell; per hypothesis and slot the group keeps
+ * the patients (n), each binary set's responders (r, nb per slot) and the continuous sets' sums
+ * (acc, W = 2 nc + 3 nbase doubles per slot): the sums of y - c of the nc sets, then their
+ * squares, then for each set with a baseline the sums of b - cb, its squares and (y - c)(b - cb).
+ * The slots of patients not observed hold sums nobody reads. */
+typedef struct pt_group {
+  int visit;          /* scenario visit */
+  int nb, nc, nbase, W; /* binary sets, continuous sets, those with a baseline, doubles per slot */
+  int bm[TSIM_MAX_ANALYSES];  /* binary sets: measure */
+  int cm[TSIM_MAX_ANALYSES];  /* continuous sets: measure */
+  int bci[TSIM_MAX_ANALYSES]; /* sets with a baseline: their continuous index, */
+  int bbi[TSIM_MAX_ANALYSES]; /* baseline index */
+  double bcb[TSIM_MAX_ANALYSES]; /* and baseline centring constant */
+  double *cy;         /* [2][narms][nc] the continuous sets' centring constants (owned) */
+  uint32_t *n[2], *r[2]; /* [3 ncells], [3 ncells nb] by hypothesis (in P->gcnt) */
+  double *acc[2];     /* [3 ncells W] (in P->gacc) */
+  long long *tn[2];   /* [narms][3] patients per arm: PP, DEV, MISS (in P->gtot) */
+  long long *tr[2];   /* [narms][nb][2] each binary set's responders per arm: PP, DEV (in P->gtot) */
+} pt_group;
 
 /* The workspace's part for analyses of patients (tsim_analysis_ws.pt). */
 struct tsim_pt_ws {
@@ -81,14 +108,21 @@ struct tsim_pt_ws {
   uint32_t *cnt;        /* binary sets' cells: [PT_BIN] per (site, arm), site-major */
   double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
   size_t ncnt, nacc;
-  uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major */
-  /* Slots of the sets of everyone without LOCF at one visit (make_slots), by hypothesis: a
-   * patient observed there is in slot 2 cell + (major deviation), one not observed in slot
-   * 2 ncells + cell; every such set at that visit shares them. */
-  uint32_t *slot[2];    /* [n] each patient's slot */
-  uint32_t *scount[2];  /* [3 ncells] patients per slot */
-  uint32_t *sresp[2];   /* [3 ncells] binary sets: responders per slot */
-  int slot_visit;       /* the visit slot and scount are for this trial; -1: none yet */
+  uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major (pass_general) */
+  int *kept[TSIM_MAX_ANALYSES]; /* each continuous analysis's sites not listed in exclude_sites (owned) */
+  int nkept[TSIM_MAX_ANALYSES];
+  /* Rank-sum analyses of two arms, everyone, no listed sites, complete cases or per protocol:
+   * their values gathered once per trial by pass_gather, for both hypotheses. */
+  double *wy[TSIM_MAX_ANALYSES]; /* [2][2][n] each hypothesis's control values, then the other
+                                  * arm's, in the patients' order (owned; NULL: not gathered) */
+  long long wn[TSIM_MAX_ANALYSES][2][2]; /* how many of each */
+  int wmeas[TSIM_MAX_ANALYSES], wvisit[TSIM_MAX_ANALYSES]; /* their measure and scenario visit */
+  pt_group *group;      /* [ngroups] */
+  int ngroups;
+  int ngeneral;         /* sets read by pass_general */
+  uint32_t *gcnt;       /* the groups' n and r */
+  double *gacc;         /* the groups' acc */
+  long long *gtot;      /* the groups' tn and tr */
 };
 
 /* The plan's mean of end point ep at own visit u in arm a under hypothesis h, and its SD: the
@@ -136,12 +170,13 @@ static int plan_sets(tsim_analysis_ws *w) {
     free(lp);
     return -1;
   }
-  int set_ep[TSIM_MAX_ANALYSES + 1];
+  int set_ep[TSIM_MAX_ANALYSES + 1], wmeas[TSIM_MAX_ANALYSES];
   for (int k = 0; k < sc->nanalyses; k++) {
     const tsim_analysis *an = &sc->analyses[k];
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
     int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
     P->set_of[k] = -1;
+    wmeas[k] = meas;
     if (cont && an->test == TSIM_TEST_WILCOXON) continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
@@ -173,18 +208,7 @@ static int plan_sets(tsim_analysis_ws *w) {
       if (P->set_of[k] == i) P->set_of[k] = -1;
     S->cont = -1; /* unused */
   }
-  for (int i = 0; i < P->nsets; i++) {
-    pt_set *S = &P->set[i];
-    if (S->cont == 0) {
-      for (int h = 0; h < 2; h++, P->ncnt += cells * PT_BIN) S->off[h] = P->ncnt;
-    } else if (S->cont == 1) {
-      S->ncat = S->locf ? 3 : 2;
-      S->stride = S->base ? 6 : 3;
-      /* the cells, then (pass_cont) one scratch cell per cell for the patients not observed */
-      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)((S->ncat + 1) * S->stride)) S->off[h] = P->nacc;
-    }
-  }
-  /* Drop the unused sets from the pass. */
+  /* Drop the unused sets. */
   int kept = 0, map[TSIM_MAX_ANALYSES + 1];
   for (int i = 0; i < P->nsets; i++) {
     map[i] = P->set[i].cont >= 0 ? kept : -1;
@@ -193,9 +217,102 @@ static int plan_sets(tsim_analysis_ws *w) {
   for (int k = 0; k < sc->nanalyses; k++)
     if (P->set_of[k] >= 0) P->set_of[k] = map[P->set_of[k]];
   P->nsets = kept;
+  if (!(P->group = calloc((size_t)P->nsets + 1, sizeof *P->group))) return -1;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    if (P->set_of[k] < 0 || !P->set[P->set_of[k]].cont) continue;
+    if (!(P->kept[k] = malloc(((size_t)sc->nsites + 1) * sizeof *P->kept[k]))) return -1;
+    for (int st = 0; st < sc->nsites; st++)
+      if (!(an->exclude && an->exclude[st])) P->kept[k][P->nkept[k]++] = st;
+  }
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    S->ncat = S->locf ? 3 : 2;
+    S->stride = S->base ? 6 : 3;
+    S->grp = -1;
+    if (S->subgroup < 0 && !S->locf) { /* everyone without LOCF: its visit's group */
+      int g = 0;
+      while (g < P->ngroups && P->group[g].visit != S->visit) g++;
+      pt_group *G = &P->group[g];
+      if (g == P->ngroups) {
+        P->ngroups++;
+        G->visit = S->visit;
+      }
+      S->grp = g;
+      if (!S->cont) {
+        S->gi = G->nb;
+        G->bm[G->nb++] = S->meas;
+      } else {
+        S->gi = G->nc;
+        G->cm[G->nc++] = S->meas;
+      }
+      continue;
+    }
+    P->ngeneral++;
+    if (S->cont == 0) {
+      for (int h = 0; h < 2; h++, P->ncnt += cells * PT_BIN) S->off[h] = P->ncnt;
+    } else {
+      for (int h = 0; h < 2; h++, P->nacc += cells * (size_t)(S->ncat * S->stride)) S->off[h] = P->nacc;
+    }
+  }
+  /* Rank-sum analyses gathered by pass_gather (eval_wilcoxon's values, in its order). */
+  for (int k = 0; w->two && k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+    int pp = an->population == TSIM_POP_PER_PROTOCOL, listed = 0;
+    for (int st = 0; an->exclude && st < sc->nsites; st++) listed |= an->exclude[st];
+    if (ep->type != TSIM_EP_CONTINUOUS || an->test != TSIM_TEST_WILCOXON || an->subgroup >= 0 || listed ||
+        !(pp || an->missing == TSIM_MISSING_EXCLUDE))
+      continue;
+    if (!(P->wy[k] = malloc((4 * (size_t)sc->sample_size + 1) * sizeof *P->wy[k]))) return -1;
+    P->wmeas[k] = wmeas[k];
+    P->wvisit[k] = ep->visits[an->visit];
+  }
+  /* The baseline sums after every set's sums and squares. */
+  for (int i = 0; i < P->nsets; i++) {
+    pt_set *S = &P->set[i];
+    if (S->grp < 0 || !S->cont || !S->base) continue;
+    pt_group *G = &P->group[S->grp];
+    S->gb = 2 * G->nc + 3 * G->nbase;
+    G->bci[G->nbase] = S->gi;
+    G->bbi[G->nbase] = S->bidx;
+    G->bcb[G->nbase++] = S->cb;
+  }
+  size_t na = (size_t)sc->narms, ncnt = 0, nacc = 0, ntot = 0;
+  for (int g = 0; g < P->ngroups; g++) {
+    pt_group *G = &P->group[g];
+    G->W = 2 * G->nc + 3 * G->nbase;
+    if (!(G->cy = malloc((2 * na * (size_t)G->nc + 1) * sizeof *G->cy))) return -1;
+    for (int i = 0, ci = 0; i < P->nsets; i++) {
+      const pt_set *S = &P->set[i];
+      if (S->grp != g || !S->cont) continue;
+      for (int h = 0; h < 2; h++)
+        for (size_t a = 0; a < na; a++) G->cy[((size_t)h * na + a) * (size_t)G->nc + (size_t)ci] = S->cy[h][a];
+      ci++;
+    }
+    ncnt += 2 * 3 * cells * (size_t)(1 + G->nb);
+    nacc += 2 * 3 * cells * (size_t)G->W;
+    ntot += 2 * na * (size_t)(3 + 2 * G->nb);
+  }
   P->cnt = calloc(P->ncnt + 1, sizeof *P->cnt);
   P->acc = calloc(P->nacc + 1, sizeof *P->acc);
-  return P->cnt && P->acc ? 0 : -1;
+  P->gcnt = calloc(ncnt + 1, sizeof *P->gcnt);
+  P->gacc = calloc(nacc + 1, sizeof *P->gacc);
+  P->gtot = calloc(ntot + 1, sizeof *P->gtot);
+  if (!P->cnt || !P->acc || !P->gcnt || !P->gacc || !P->gtot) return -1;
+  /* Each group's n[0], n[1], r[0], r[1] in gcnt, acc[0], acc[1] in gacc: one block each. */
+  uint32_t *u = P->gcnt;
+  double *d = P->gacc;
+  long long *t = P->gtot;
+  for (int g = 0; g < P->ngroups; g++) {
+    pt_group *G = &P->group[g];
+    for (int h = 0; h < 2; h++, u += 3 * cells) G->n[h] = u;
+    for (int h = 0; h < 2; h++, u += 3 * cells * (size_t)G->nb) G->r[h] = u;
+    for (int h = 0; h < 2; h++, d += 3 * cells * (size_t)G->W) G->acc[h] = d;
+    for (int h = 0; h < 2; h++, t += 3 * na) G->tn[h] = t;
+    for (int h = 0; h < 2; h++, t += 2 * na * (size_t)G->nb) G->tr[h] = t;
+  }
+  return 0;
 }
 
 int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
@@ -212,13 +329,6 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
-  int slots_ok = 1;
-  for (int h = 0; h < 2; h++) {
-    w->pt->slot[h] = malloc(n * sizeof *w->pt->slot[h]);
-    w->pt->scount[h] = malloc(3 * cells * sizeof *w->pt->scount[h]);
-    w->pt->sresp[h] = malloc(3 * cells * sizeof *w->pt->sresp[h]);
-    slots_ok = slots_ok && w->pt->slot[h] && w->pt->scount[h] && w->pt->sresp[h];
-  }
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
@@ -228,7 +338,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
     for (int k = 0; k < sc->nanalyses; k++)
       if (sc->analyses[k].test == TSIM_TEST_WILCOXON && !(w->pt->rank[k] = tsim_rank_ws_new(n))) rank = -1;
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell && slots_ok &&
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
                  (!rank || (w->pt->rank && rank > 0)) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
@@ -252,11 +362,15 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cnt);
   free(w->pt->acc);
   free(w->pt->cell);
-  for (int h = 0; h < 2; h++) {
-    free(w->pt->slot[h]);
-    free(w->pt->scount[h]);
-    free(w->pt->sresp[h]);
+  for (int g = 0; w->pt->group && g < w->pt->ngroups; g++) free(w->pt->group[g].cy);
+  free(w->pt->group);
+  for (int k = 0; k < w->sc->nanalyses; k++) {
+    free(w->pt->kept[k]);
+    free(w->pt->wy[k]);
   }
+  free(w->pt->gcnt);
+  free(w->pt->gacc);
+  free(w->pt->gtot);
   free(w->pt);
   w->pt = NULL;
 }
@@ -315,96 +429,142 @@ static void pass_general(struct tsim_pt_ws *P, const pt_set *S, int h, const pas
   }
 }
 
-/* The slots of every patient at scenario visit `visit` under both hypotheses, and the patients
- * per slot: what the sets of everyone without LOCF at that visit share. */
-static void make_slots(struct tsim_pt_ws *P, const pass *x0, const pass *x1, size_t cells, int visit) {
-  uint32_t *s0 = P->slot[0], *s1 = P->slot[1], *n0 = P->scount[0], *n1 = P->scount[1];
-  const uint8_t *g0 = x0->gone, *g1 = x1->gone, *dev = x0->dev;
-  const uint32_t *cell = x0->cell;
+/* Two doubles, loaded and stored unaligned. */
+typedef double pt_v2 __attribute__((vector_size(16)));
+static inline pt_v2 v2_load(const double *p) {
+  pt_v2 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void v2_store(double *p, pt_v2 v) { memcpy(p, &v, sizeof v); }
+
+/* Group G's sums of the trial's patients c under both hypotheses, in one pass (pt_group), then
+ * its totals per arm. NA arms, NB binary and NC continuous sets, NBASE of them with a baseline:
+ * constants in the common shapes (pass_group), so that the loops over the sets unroll and the
+ * offsets in a slot are known; G's own numbers otherwise. Each sum gets the same additions in
+ * the patients' order whatever the shape. */
+static inline __attribute__((always_inline)) void group_body(pt_group *G, const tsim_cohort *c,
+                                                            const tsim_latent_plan *lp, const size_t NA,
+                                                            size_t cells, const int NB, const int NC,
+                                                            const int NBASE) {
+  const int visit = G->visit;
+  const size_t W = 2 * (size_t)NC + 3 * (size_t)NBASE, nm = (size_t)lp->nmeas, nbs = (size_t)lp->nbase;
+  uint32_t *n0 = G->n[0], *n1 = G->n[1], *r0 = G->r[0], *r1 = G->r[1];
+  double *A0 = G->acc[0], *A1 = G->acc[1];
+  /* n and r are contiguous (plan_sets); of acc, the slots of the patients observed */
+  memset(n0, 0, 2 * 3 * cells * (size_t)(1 + NB) * sizeof *n0);
+  memset(A0, 0, 2 * cells * W * sizeof *A0);
+  memset(A1, 0, 2 * cells * W * sizeof *A1);
+  const uint8_t *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *dev = c->pat.dev, *arm = c->arm;
+  const uint16_t *site = c->site;
+  const double *v0 = c->pat.val[0], *v1 = c->pat.val[1], *bv = c->pat.base, *cy = G->cy;
   uint32_t miss = 2 * (uint32_t)cells;
-  memset(n0, 0, 3 * cells * sizeof *n0);
-  memset(n1, 0, 3 * cells * sizeof *n1);
-  for (long long j = 0; j < x0->n; j++) {
-    uint32_t c = cell[j], seen = 2 * c + (dev[j] != 0), gone = miss + c;
+  int bm[TSIM_MAX_ANALYSES], cm[TSIM_MAX_ANALYSES], bci[TSIM_MAX_ANALYSES], bbi[TSIM_MAX_ANALYSES];
+  double bcb[TSIM_MAX_ANALYSES];
+  for (int i = 0; i < NB; i++) bm[i] = G->bm[i];
+  for (int i = 0; i < NC; i++) cm[i] = G->cm[i];
+  for (int i = 0; i < NBASE; i++) bci[i] = G->bci[i], bbi[i] = G->bbi[i], bcb[i] = G->bcb[i];
+  for (long long j = 0; j < c->n; j++) {
+    uint32_t cl = (uint32_t)(site[j] * NA + arm[j]), seen = 2 * cl + (dev[j] != 0), gone = miss + cl;
     uint32_t a = g0[j] > visit ? seen : gone, b = g1[j] > visit ? seen : gone;
-    s0[j] = a;
-    s1[j] = b;
     n0[a]++;
     n1[b]++;
+    const double *x0 = v0 + (size_t)j * nm, *x1 = v1 + (size_t)j * nm;
+    uint32_t *p0 = r0 + (size_t)a * (size_t)NB, *p1 = r1 + (size_t)b * (size_t)NB;
+    for (int i = 0; i < NB; i++) {
+      p0[i] += x0[bm[i]] != 0;
+      p1[i] += x1[bm[i]] != 0;
+    }
+    if (!NC) continue;
+    double *q0 = A0 + (size_t)a * W, *q1 = A1 + (size_t)b * W, y0[TSIM_MAX_ANALYSES], y1[TSIM_MAX_ANALYSES];
+    const double *c0 = cy + (size_t)arm[j] * (size_t)NC, *c1 = c0 + NA * (size_t)NC;
+    int i = 0;
+    /* Two sets at a time in two-lane vectors: the same operations on each lane. */
+    for (; i + 1 < NC; i += 2) {
+      pt_v2 u0 = {x0[cm[i]], x0[cm[i + 1]]}, u1 = {x1[cm[i]], x1[cm[i + 1]]};
+      u0 -= v2_load(c0 + i);
+      u1 -= v2_load(c1 + i);
+      v2_store(q0 + i, v2_load(q0 + i) + u0);
+      v2_store(q1 + i, v2_load(q1 + i) + u1);
+      v2_store(q0 + NC + i, v2_load(q0 + NC + i) + u0 * u0);
+      v2_store(q1 + NC + i, v2_load(q1 + NC + i) + u1 * u1);
+      if (NBASE) v2_store(y0 + i, u0), v2_store(y1 + i, u1);
+    }
+    for (; i < NC; i++) {
+      y0[i] = x0[cm[i]] - c0[i], y1[i] = x1[cm[i]] - c1[i];
+      q0[i] += y0[i], q1[i] += y1[i];
+      q0[NC + i] += y0[i] * y0[i], q1[NC + i] += y1[i] * y1[i];
+    }
+    for (int ib = 0; ib < NBASE; ib++) {
+      double e = bv[(size_t)j * nbs + (size_t)bbi[ib]] - bcb[ib];
+      double *u0 = q0 + 2 * NC + 3 * ib, *u1 = q1 + 2 * NC + 3 * ib;
+      u0[0] += e;
+      u0[1] += e * e;
+      u0[2] += y0[bci[ib]] * e;
+      u1[0] += e;
+      u1[1] += e * e;
+      u1[2] += y1[bci[ib]] * e;
+    }
   }
-  P->slot_visit = visit;
-}
-
-/* A binary set of everyone without LOCF, both hypotheses in one loop: responders per slot,
- * then each cell's counts - PP, DEV and MISS patients, and responders among each (slot 7, MISS's,
- * is never read) - from the slots. */
-static void pass_binary(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
-  uint32_t *r0 = P->sresp[0], *r1 = P->sresp[1];
-  const uint32_t *s0 = P->slot[0], *s1 = P->slot[1];
-  const double *v0 = x0->val, *v1 = x1->val;
-  size_t nm = x0->nmeas;
-  memset(r0, 0, 3 * cells * sizeof *r0);
-  memset(r1, 0, 3 * cells * sizeof *r1);
-  for (long long j = 0; j < x0->n; j++) {
-    r0[s0[j]] += v0[(size_t)j * nm] != 0;
-    r1[s1[j]] += v1[(size_t)j * nm] != 0;
-  }
+  /* Totals per arm: patients by category, and each binary set's responders (PP, DEV). */
   for (int h = 0; h < 2; h++) {
-    uint32_t *q = P->cnt + S->off[h];
-    const uint32_t *n = P->scount[h], *r = P->sresp[h];
-    for (size_t c = 0; c < cells; c++, q += PT_BIN) {
-      q[CAT_PP] = n[2 * c];
-      q[CAT_DEV] = n[2 * c + 1];
-      q[CAT_MISS] = n[2 * cells + c];
-      q[4 + CAT_PP] = r[2 * c];
-      q[4 + CAT_DEV] = r[2 * c + 1];
-      q[4 + CAT_MISS] = r[2 * cells + c];
-    }
+    const uint32_t *n = G->n[h], *r = G->r[h], *nm_ = n + 2 * cells;
+    long long *tn = G->tn[h], *tr = G->tr[h];
+    memset(tn, 0, 3 * NA * sizeof *tn);
+    memset(tr, 0, 2 * NA * (size_t)NB * sizeof *tr);
+    for (size_t cl = 0; cl < cells; cl += NA)
+      for (size_t a = 0; a < NA; a++) {
+        tn[3 * a] += n[2 * (cl + a)];
+        tn[3 * a + 1] += n[2 * (cl + a) + 1];
+        tn[3 * a + 2] += nm_[cl + a];
+        for (int i = 0; i < NB; i++) {
+          tr[(a * (size_t)NB + (size_t)i) * 2] += r[2 * (cl + a) * (size_t)NB + (size_t)i];
+          tr[(a * (size_t)NB + (size_t)i) * 2 + 1] += r[(2 * (cl + a) + 1) * (size_t)NB + (size_t)i];
+        }
+      }
   }
 }
 
-/* A continuous set of everyone without LOCF, both hypotheses in one loop, with or without
- * baseline sums (`base`, a constant in each caller): each patient adds to its slot's sums (a
- * patient not observed to a scratch cell, instead of branching), in the patients' order;
- * the counts are then the slots'. */
-static inline __attribute__((always_inline)) void pass_cont_body(struct tsim_pt_ws *P, const pt_set *S,
-                                                                const pass *x0, const pass *x1, size_t cells,
-                                                                const int base) {
-  double *acc0 = P->acc + S->off[0], *acc1 = P->acc + S->off[1];
-  const double *cy0 = S->cy[0], *cy1 = S->cy[1], *v0 = x0->val, *v1 = x1->val, *bv = x0->base;
-  const uint8_t *arm = x0->arm;
-  const uint32_t *s0 = P->slot[0], *s1 = P->slot[1];
-  const size_t st = base ? 6 : 3, nm = x0->nmeas, nb = x0->nbase;
-  double cb = S->cb;
-  for (long long j = 0; j < x0->n; j++) {
-    double *q0 = acc0 + s0[j] * st, *q1 = acc1 + s1[j] * st;
-    int a = arm[j];
-    double y0 = v0[(size_t)j * nm] - cy0[a], y1 = v1[(size_t)j * nm] - cy1[a];
-    q0[1] += y0;
-    q0[2] += y0 * y0;
-    q1[1] += y1;
-    q1[2] += y1 * y1;
-    if (base) {
-      double b = bv[(size_t)j * nb] - cb;
-      q0[3] += b;
-      q0[4] += b * b;
-      q0[5] += y0 * b;
-      q1[3] += b;
-      q1[4] += b * b;
-      q1[5] += y1 * b;
+/* group_body in G's shape: two arms with up to two binary sets and three continuous ones (one
+ * with a baseline) by constants, any other by G's numbers. */
+static void pass_group(pt_group *G, const tsim_cohort *c, const tsim_latent_plan *lp, size_t na, size_t cells) {
+#define PT_SHAPE(B, C, X)                                                                                       \
+  case ((B) * 4 + (C)) * 2 + (X): group_body(G, c, lp, 2, cells, B, C, X); return;
+  int fixed = na == 2 && G->nb <= 2 && G->nc <= 3 && G->nbase <= 1;
+  switch (fixed ? (G->nb * 4 + G->nc) * 2 + G->nbase : -1) {
+    PT_SHAPE(0, 1, 0) PT_SHAPE(0, 2, 0) PT_SHAPE(0, 3, 0) PT_SHAPE(0, 1, 1) PT_SHAPE(0, 2, 1) PT_SHAPE(0, 3, 1)
+    PT_SHAPE(1, 0, 0) PT_SHAPE(1, 1, 0) PT_SHAPE(1, 2, 0) PT_SHAPE(1, 3, 0)
+    PT_SHAPE(1, 1, 1) PT_SHAPE(1, 2, 1) PT_SHAPE(1, 3, 1)
+    PT_SHAPE(2, 0, 0) PT_SHAPE(2, 1, 0) PT_SHAPE(2, 2, 0) PT_SHAPE(2, 3, 0)
+    PT_SHAPE(2, 1, 1) PT_SHAPE(2, 2, 1) PT_SHAPE(2, 3, 1)
+    default: group_body(G, c, lp, na, cells, G->nb, G->nc, G->nbase);
+  }
+#undef PT_SHAPE
+}
+
+/* Rank-sum analysis k's values under both hypotheses (tsim_pt_ws.wy): each patient is written
+ * at its arm's next place, and counted there when it is analysed (observed at the visit; per
+ * protocol, without a major deviation) - eval_wilcoxon's values in its order. */
+static void pass_gather(struct tsim_pt_ws *P, int k, const tsim_cohort *c, const tsim_latent_plan *lp, int ctl,
+                        int pp) {
+  size_t np = (size_t)c->plan->sc->sample_size, nm = (size_t)lp->nmeas;
+  const uint8_t *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *dev = c->pat.dev, *arm = c->arm;
+  const double *v0 = c->pat.val[0] + P->wmeas[k], *v1 = c->pat.val[1] + P->wmeas[k];
+  double *y00 = P->wy[k], *y01 = y00 + np, *y10 = y01 + np, *y11 = y10 + np;
+  long long k00 = 0, k01 = 0, k10 = 0, k11 = 0;
+  int visit = P->wvisit[k];
+  for (long long j = 0; j < c->n; j++) {
+    int in = !(pp && dev[j]), keep0 = in && g0[j] > visit, keep1 = in && g1[j] > visit;
+    double x0 = v0[(size_t)j * nm], x1 = v1[(size_t)j * nm];
+    if (arm[j] == ctl) {
+      y00[k00] = x0, y10[k10] = x1;
+      k00 += keep0, k10 += keep1;
+    } else {
+      y01[k01] = x0, y11[k11] = x1;
+      k01 += keep0, k11 += keep1;
     }
   }
-  const uint32_t *n0 = P->scount[0], *n1 = P->scount[1];
-  for (size_t i = 0; i < 2 * cells; i++) {
-    acc0[i * st] = n0[i];
-    acc1[i * st] = n1[i];
-  }
-}
-static void pass_cont(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
-  pass_cont_body(P, S, x0, x1, cells, 0);
-}
-static void pass_cont_base(struct tsim_pt_ws *P, const pt_set *S, const pass *x0, const pass *x1, size_t cells) {
-  pass_cont_body(P, S, x0, x1, cells, 1);
+  P->wn[k][0][0] = k00, P->wn[k][0][1] = k01, P->wn[k][1][0] = k10, P->wn[k][1][1] = k11;
 }
 
 void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
@@ -413,29 +573,21 @@ void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   const tsim_latent_plan *lp = c->plan->lat;
   uint32_t na = (uint32_t)w->sc->narms;
   size_t cells = (size_t)w->sc->nsites * na;
+  for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], c, lp, na, cells);
+  for (int k = 0; k < w->sc->nanalyses; k++)
+    if (P->wy[k]) pass_gather(P, k, c, lp, w->sc->control, w->sc->analyses[k].population == TSIM_POP_PER_PROTOCOL);
+  if (!P->ngeneral) return;
   for (long long j = 0; j < c->n; j++) P->cell[j] = (uint32_t)c->site[j] * na + c->arm[j];
-  P->slot_visit = -1;
-  /* Set by set, both hypotheses at once: each pass a short loop over the patients. */
+  /* The other sets one by one, each hypothesis a loop over the patients. */
   for (int i = 0; i < P->nsets; i++) {
     const pt_set *S = &P->set[i];
-    pass x[2];
-    for (int h = 0; h < 2; h++)
-      x[h] = (pass){P->cell, c->arm, c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + S->meas,
-                    S->base ? c->pat.base + S->bidx : NULL, (size_t)lp->nmeas, (size_t)lp->nbase, c->n};
-    /* Cleared: the sums a pass adds to. A binary set of everyone without LOCF overwrites its
-     * counts (its LOCF slots stay 0); the scratch cells of a continuous one are never read. */
-    int simple = S->subgroup < 0 && !S->locf;
-    for (int h = 0; h < 2; h++)
+    if (S->grp >= 0) continue;
+    for (int h = 0; h < 2; h++) {
+      pass x = {P->cell, c->arm, c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + S->meas,
+                S->base ? c->pat.base + S->bidx : NULL, (size_t)lp->nmeas, (size_t)lp->nbase, c->n};
       if (S->cont) memset(P->acc + S->off[h], 0, cells * (size_t)(S->ncat * S->stride) * sizeof *P->acc);
-      else if (!simple) memset(P->cnt + S->off[h], 0, cells * PT_BIN * sizeof *P->cnt);
-    if (!simple) {
-      pass_general(P, S, 0, &x[0]);
-      pass_general(P, S, 1, &x[1]);
-    } else {
-      if (P->slot_visit != S->visit) make_slots(P, &x[0], &x[1], cells, S->visit);
-      if (!S->cont) pass_binary(P, S, &x[0], &x[1], cells);
-      else if (S->base) pass_cont_base(P, S, &x[0], &x[1], cells);
-      else pass_cont(P, S, &x[0], &x[1], cells);
+      else memset(P->cnt + S->off[h], 0, cells * PT_BIN * sizeof *P->cnt);
+      pass_general(P, S, h, &x);
     }
   }
 }
@@ -620,6 +772,14 @@ static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) 
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_cohort *c = w->cohort;
   int ctl = sc->control, dropped = 0;
+  struct tsim_pt_ws *P = w->pt;
+  if (P->wy[k]) { /* gathered by its visit's pass */
+    size_t np = (size_t)sc->sample_size;
+    const double *y = P->wy[k] + 2 * np * (size_t)h;
+    test_arms(w, k, y, NULL, P->wn[k][h][0], y + np, NULL, P->wn[k][h][1], out);
+    out->sites_dropped = 0;
+    return;
+  }
   for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
   double *y0 = w->pt->y2, *y1 = w->pt->b2;
   long long n0 = 0, n1 = 0;
@@ -634,6 +794,75 @@ static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) 
   out->sites_dropped = dropped;
 }
 
+/* The responders *x and patients *n of population `kind` (TSIM_POPK_*) in cell cl of binary
+ * set S's group G under hypothesis h. */
+static inline void group_cell(const pt_group *G, const pt_set *S, int h, int kind, size_t cells, size_t cl,
+                              long long *x, long long *n) {
+  const uint32_t *gn = G->n[h], *r = G->r[h] + S->gi;
+  size_t nb = (size_t)G->nb;
+  *n = gn[2 * cl];
+  *x = r[2 * cl * nb];
+  if (kind == TSIM_POPK_PP) return;
+  *n += gn[2 * cl + 1] + (kind == TSIM_POPK_NRI ? gn[2 * cells + cl] : 0);
+  *x += r[(2 * cl + 1) * nb];
+}
+
+/* Binary analysis k under hypothesis h from its set's group (pt_group), as eval_binary counts
+ * it patient by patient: an unstratified test takes each arm's totals less the cells of the
+ * sites removed (the listed ones, then those the rule picks), as tsim__analysis_binary forms
+ * them; a stratified one is given the counts of every cell. */
+static void eval_binary_group(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  const pt_set *S = &P->set[P->set_of[k]];
+  const pt_group *G = &P->group[S->grp];
+  size_t na = (size_t)sc->narms, ns = (size_t)sc->nsites, cells = ns * na, nb = (size_t)G->nb;
+  int kind = w->kind[k];
+  long long ax[TSIM_MAX_ARMS], an_[TSIM_MAX_ARMS], x, n;
+  for (size_t a = 0; a < na; a++) {
+    const long long *tn = G->tn[h] + 3 * a, *tr = G->tr[h] + (a * nb + (size_t)S->gi) * 2;
+    an_[a] = tn[0];
+    ax[a] = tr[0];
+    if (kind != TSIM_POPK_PP) {
+      an_[a] += tn[1] + (kind == TSIM_POPK_NRI ? tn[2] : 0);
+      ax[a] += tr[1];
+    }
+  }
+  if (tsim__stratified(an)) {
+    for (size_t cl = 0; cl < cells; cl++) group_cell(G, S, h, kind, cells, cl, &P->px[cl], &P->pn[cl]);
+    tsim__analysis_binary(w, k, P->px, P->pn, ax, an_, out);
+    return;
+  }
+  const tsim_site_rule *r = &w->rule[k];
+  for (int i = 0; i < r->nlisted; i++)
+    for (size_t a = 0; a < na; a++) {
+      group_cell(G, S, h, kind, cells, (size_t)r->listed[i] * na + a, &x, &n);
+      ax[a] -= x;
+      an_[a] -= n;
+    }
+  int dropped = r->nlisted;
+  for (int i = 0; i < r->ncand; i++) {
+    size_t s = (size_t)r->cand[i];
+    group_cell(G, S, h, kind, cells, s * na + (size_t)r->arm, &x, &n);
+    if (!tsim_site_rule_drops(r, x, n)) continue;
+    dropped++;
+    for (size_t a = 0; a < na; a++) {
+      group_cell(G, S, h, kind, cells, s * na + a, &x, &n);
+      ax[a] -= x;
+      an_[a] -= n;
+    }
+  }
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int c = sc->control;
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    tsim_outcome *o = &out[j];
+    int arm = tsim_comparison_arm(sc, j);
+    tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
+    tsim__test_table(w, k, o);
+  }
+}
+
 /* Binary analysis k under hypothesis h from its set's cells: its population's responders and
  * patients per (site, arm), as eval_binary counts them patient by patient. */
 static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
@@ -641,6 +870,10 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
   const tsim_analysis *an = &sc->analyses[k];
   struct tsim_pt_ws *P = w->pt;
   const pt_set *S = &P->set[P->set_of[k]];
+  if (S->grp >= 0) {
+    eval_binary_group(w, k, h, out);
+    return;
+  }
   size_t na = (size_t)sc->narms, cells = (size_t)sc->nsites * na;
   /* Which categories the population adds: per protocol PP; complete cases PP and DEV;
    * non-responder imputation every patient, responders among PP and DEV; LOCF PP, DEV, LOCF. */
@@ -749,6 +982,71 @@ static inline __attribute__((always_inline)) void add_cells(const tsim_scenario 
   }
 }
 
+/* add_group's two-arm case without a baseline: the sites kept[0 .. nkept), NCATS categories. */
+static inline __attribute__((always_inline)) void add_group_two(const pt_group *G, const double *A,
+                                                               const uint32_t *gn, const int *kept, int nkept,
+                                                               size_t oy, size_t oq, const size_t NCATS,
+                                                               double sum[][6]) {
+  size_t W = (size_t)G->W;
+  double s01 = 0, s02 = 0, s11 = 0, s12 = 0;
+  long long m0 = 0, m1 = 0;
+  for (int i = 0; i < nkept; i++) {
+    size_t sl = 4 * (size_t)kept[i]; /* slot of (site, arm 0, PP); arm 1 two slots on */
+    const double *q = A + sl * W, *q1 = q + 2 * W;
+    m0 += gn[sl];
+    m1 += gn[sl + 2];
+    s01 += q[oy], s02 += q[oq];
+    s11 += q1[oy], s12 += q1[oq];
+    if (NCATS == 2) {
+      m0 += gn[sl + 1];
+      m1 += gn[sl + 3];
+      s01 += q[W + oy], s02 += q[W + oq];
+      s11 += q1[W + oy], s12 += q1[W + oq];
+    }
+  }
+  sum[0][0] = (double)m0, sum[0][1] = s01, sum[0][2] = s02;
+  sum[1][0] = (double)m1, sum[1][1] = s11, sum[1][2] = s12;
+}
+
+/* add_cells for continuous set S of group G (pt_group's slots; each arm's count an integer
+ * sum) over the sites kept[0 .. nkept): the same sums in the same order. */
+static inline __attribute__((always_inline)) void add_group(const tsim_scenario *sc, const pt_group *G,
+                                                           const pt_set *S, int h, const int *kept, int nkept,
+                                                           size_t na, size_t ncats, const size_t st,
+                                                           double sum[][6], int *dropped) {
+  const double *A = G->acc[h];
+  const uint32_t *gn = G->n[h];
+  size_t W = (size_t)G->W, oy = (size_t)S->gi, oq = (size_t)(G->nc + S->gi), ob = (size_t)S->gb;
+  long long cnt[TSIM_MAX_ARMS];
+  if (na == 2 && st == 3) {
+    /* The common case with its sums in registers, the sites kept listed. */
+    if (ncats == 1) add_group_two(G, A, gn, kept, nkept, oy, oq, 1, sum);
+    else add_group_two(G, A, gn, kept, nkept, oy, oq, 2, sum);
+    *dropped += sc->nsites - nkept;
+    return;
+  }
+  memset(sum, 0, na * sizeof sum[0]);
+  memset(cnt, 0, na * sizeof cnt[0]);
+  *dropped += sc->nsites - nkept;
+  for (int k = 0; k < nkept; k++) {
+    for (size_t a = 0; a < na; a++) {
+      size_t sl = 2 * ((size_t)kept[k] * na + a);
+      for (size_t i = 0; i < ncats; i++) {
+        const double *q = A + (sl + i) * W;
+        cnt[a] += gn[sl + i];
+        sum[a][1] += q[oy];
+        sum[a][2] += q[oq];
+        if (st == 6) {
+          sum[a][3] += q[ob];
+          sum[a][4] += q[ob + 1];
+          sum[a][5] += q[ob + 2];
+        }
+      }
+    }
+  }
+  for (size_t a = 0; a < na; a++) sum[a][0] = (double)cnt[a];
+}
+
 /* Continuous analysis k under hypothesis h from its set's cells: each arm's sums over the
  * sites kept and the population's categories (PP; DEV unless per protocol; LOCF with LOCF);
  * patient by patient where the closed-form ANCOVA would lose digits (compare_sums). */
@@ -761,11 +1059,17 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
   int pp = an->population == TSIM_POP_PER_PROTOCOL;
   size_t ncats = pp ? 1 : an->missing == TSIM_MISSING_LOCF ? 3 : 2;
   double sum[TSIM_MAX_ARMS][6];
-  if (!(na == 2 && st == 3)) memset(sum, 0, na * sizeof sum[0]); /* add_cells sets those */
   int dropped = 0;
-  const double *q = P->acc + S->off[h];
-  if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);
-  else add_cells(sc, an, q, na, nc, ncats, 6, sum, &dropped);
+  if (S->grp >= 0) {
+    const pt_group *G = &P->group[S->grp];
+    if (st == 3) add_group(sc, G, S, h, P->kept[k], P->nkept[k], na, ncats, 3, sum, &dropped);
+    else add_group(sc, G, S, h, P->kept[k], P->nkept[k], na, ncats, 6, sum, &dropped);
+  } else {
+    if (!(na == 2 && st == 3)) memset(sum, 0, na * sizeof sum[0]); /* add_cells sets those */
+    const double *q = P->acc + S->off[h];
+    if (st == 3) add_cells(sc, an, q, na, nc, ncats, 3, sum, &dropped);
+    else add_cells(sc, an, q, na, nc, ncats, 6, sum, &dropped);
+  }
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
     int arm = tsim_comparison_arm(sc, j), c = sc->control;
     if (compare_sums(w, k, sum[c], sum[arm], S->cy[h][c], S->cy[h][arm], S->cb, &out[j]) != 0) {
