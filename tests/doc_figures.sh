@@ -10,7 +10,7 @@
 # When a check fails, either the page or the engine changed: rerun the command shown in the
 # message, and update the page (and this script) if the change was intended.
 #
-# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes") and
+# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks") and
 # scenarios/PROVENANCE.md (one block per shipped scenario).
 set -u
 
@@ -151,6 +151,23 @@ run prov_nct run scenarios/nct02084238_single_arm.json --trials 20000
 expect prov_nct sri_w6_binomial 1.0000 0.0377
 expect prov_nct sri_w10_binomial 1.0000 0.0386
 expect prov_nct injection_site_binomial 0.5774 0.0484
+
+# ./build/trialsim run scenarios/lupil2_interim.json --trials 20000
+run prov_interim run scenarios/lupil2_interim.json --trials 20000
+expect prov_interim itt 0.1448
+expect prov_interim pp_prespecified 0.7190
+expect prov_interim pp_posthoc 0.0364
+expect prov_interim --after "where each analysis's trials stopped" itt 0.2424
+expect prov_interim --after "where each analysis's trials stopped" pp_prespecified 0.0997
+expect prov_interim --after "where each analysis's trials stopped" expected 90.7 71.7
+
+# ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
+run prov_gs run scenarios/gs_three_looks.json
+expect prov_gs itt 0.9005 0.0250 2195.8
+expect prov_gs --after "where each analysis's trials stopped" itt 3.7103 0.0350
+expect prov_gs --after "where each analysis's trials stopped" 2 2.5114 0.5276
+expect prov_gs --after "where each analysis's trials stopped" 3 1.9930 0.3379
+expect prov_gs --after "where each analysis's trials stopped" expected 2320.1 21.4
 
 # ./build/trialsim run scenarios/teaching_small.json --trials 20000
 run prov_teaching run scenarios/teaching_small.json --trials 20000
