@@ -712,8 +712,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
     case TSIM_TEST_STUDENT_T: {
       double nu;
       int pooled = an->test == TSIM_TEST_STUDENT_T;
-      if (!tsim_t_stat(pooled, (tsim_arm_summary){m0, s0, n0}, (tsim_arm_summary){m1, s1, n1}, &stat, &nu,
-                       NULL)) break;
+      if (!tsim_t_stat_inline(pooled, m0, s0, n0, m1, s1, n1, &stat, &nu)) break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
       if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
@@ -924,7 +923,9 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
       }
       double nu;
-      if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
+      if (!tsim_t_stat_inline(an->test == TSIM_TEST_STUDENT_T, a[0].mean, a[0].sd, a[0].n, a[1].mean, a[1].sd,
+                              a[1].n, &stat, &nu))
+        break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
       if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);

@@ -166,24 +166,7 @@ static int t_stat_scaled(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, i
                          double *nu, double *se_out, double *diff_out) {
   double mean0 = scaled(a0.mean, e), sd0 = scaled(a0.sd, e);
   double mean1 = scaled(a1.mean, e), sd1 = scaled(a1.sd, e);
-  long long n0 = a0.n, n1 = a1.n;
-  double se, df;
-  if (pooled) {
-    df = (double)(n0 + n1 - 2);
-    double var = ((double)(n0 - 1) * sd0 * sd0 + (double)(n1 - 1) * sd1 * sd1) / df;
-    se = sqrt(var * (1.0 / (double)n0 + 1.0 / (double)n1));
-  } else {
-    double v0 = sd0 * sd0 / (double)n0, v1 = sd1 * sd1 / (double)n1;
-    df = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
-    se = sqrt(v0 + v1);
-  }
-  /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
-   * the difference of the means is then rounding noise. */
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * max_of(fabs(mean0), fabs(mean1)) || !isfinite(df))
-    return 0;
-  *t = (mean1 - mean0) / se;
-  *nu = df;
-  *se_out = se;
+  if (!tsim__t_core(pooled, mean0, sd0, a0.n, mean1, sd1, a1.n, t, nu, se_out)) return 0;
   *diff_out = mean1 - mean0;
   return 1;
 }
