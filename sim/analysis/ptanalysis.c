@@ -703,8 +703,13 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  tsim_mean_sd(y0, n0, &m0, &s0);
-  tsim_mean_sd(y1, n1, &m1, &s1);
+  if (an->test == TSIM_TEST_WILCOXON) { /* the means' difference only: the same bits */
+    m0 = tsim_mean(y0, n0);
+    m1 = tsim_mean(y1, n1);
+  } else {
+    tsim_mean_sd(y0, n0, &m0, &s0);
+    tsim_mean_sd(y1, n1, &m1, &s1);
+  }
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -719,7 +724,13 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      if (an->sided == 2 && !wanted) { /* only the decision: from z (decide.h) */
+        double z;
+        decided = tsim_wilcoxon_z(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, &z) &&
+                  tsim_decide_z(&w->dec, sc, k, z);
+      } else {
+        p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      }
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;

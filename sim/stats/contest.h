@@ -41,6 +41,11 @@ double tsim_t_upper_quantile(double q, double nu);
  * scaled by a power of two (the SD is then +inf only if it exceeds the double range). */
 void tsim_mean_sd(const double *x, long long n, double *mean, double *sd);
 
+/* The mean tsim_mean_sd gives, the same bits, without the SD: one pass where tsim_mean_sd keeps
+ * its first sums (checked from the values' largest magnitude and the first value's squared
+ * deviation), tsim_mean_sd itself elsewhere. */
+double tsim_mean(const double *x, long long n);
+
 /* One arm's summary statistics: mean, SD (divisor n - 1) and size; what the tests below take. */
 typedef struct tsim_arm_summary {
   double mean, sd;
