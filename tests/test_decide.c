@@ -38,7 +38,11 @@ static void check_t_decisions(void) {
                      -q * (1 + 1e-6), 0, 0.5 * q, 1.5 * q, -3 * q, 40, NAN};
       for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
         int want = tsim_reject(tsim_t_two_sided_p(ts[i], nu), alpha);
-        int got = tsim_decide_t(&d, &sc, k, ts[i], nu);
+        /* inline first (its quantiles not yet cached at a new df: the call), then again cached */
+        int got = tsim_decide_t_inline(&d, &sc, k, ts[i], nu);
+        got = got == tsim_decide_t(&d, &sc, k, ts[i], nu) && got == tsim_decide_t_inline(&d, &sc, k, ts[i], nu)
+                  ? got
+                  : -1;
         n++;
         rejected += want;
         if (got != want && disagree++ < 20)

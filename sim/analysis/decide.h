@@ -104,6 +104,22 @@ static inline int tsim_decide_chisq(const tsim_decider *d, const tsim_scenario *
  * not rejected); the same decision as tsim_reject(tsim_t_two_sided_p(t, nu), alpha). */
 int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu);
 
+/* tsim_decide_t, inline where both cached quantiles around nu are already there and t is
+ * clear of them (the same comparisons as decide.c's); tsim_decide_t otherwise (NaN t or nu
+ * among them). The same decision either way, without a call in the common case. */
+static inline int tsim_decide_t_inline(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu) {
+  const double *q = d->tq[k];
+  if (q && nu >= 1 && nu < TSIM_T_CACHE_DF) {
+    long long lo = (long long)nu, hi = lo + ((double)lo < nu);
+    double qlo = q[lo], qhi = q[hi], at = fabs(t);
+    if (qlo != 0 && qhi != 0) {
+      if (at > qlo * (1 + 1e-9)) return 1;
+      if (at < qhi * (1 - 1e-9)) return 0;
+    }
+  }
+  return tsim_decide_t(d, sc, k, t, nu);
+}
+
 /* 1 when two-sided analysis k rejects with a normal statistic z (NaN: not rejected); the same
  * decision as tsim_reject(2 Q(|z|), alpha) with gsl_cdf_ugaussian_Q, which it computes only
  * where |z| is within a relative 1e-9 of the critical value (or that value is below 0.5, where

@@ -719,7 +719,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
       int pooled = an->test == TSIM_TEST_STUDENT_T;
       if (!tsim_t_stat_inline(pooled, m0, s0, n0, m1, s1, n1, &stat, &nu)) break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
       break;
     }
@@ -938,7 +938,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
                               a[1].n, &stat, &nu))
         break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
       break;
     }
@@ -949,7 +949,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
       /* diff: the adjusted difference; NaN (trial undefined) when the fit is. */
       if (tsim_ancova_sums_t(&a0, &a1, &stat, &nu, &diff) < 0) return -1;
       /* Two-sided and only the decision wanted: cached quantiles, as for the t tests. */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else if (!isnan(stat)) p = tsim_t_two_sided_p(stat, nu);
       break;
     }
