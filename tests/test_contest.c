@@ -318,6 +318,66 @@ static void check_scale(void) {
   }
 }
 
+/* The same bits, as doubles compared by their representation (NaN equals NaN). */
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)); }
+
+/* tsim_mean: the mean tsim_mean_sd gives, bit for bit, on values of every size - where its
+ * sums stay as they are and where it scales (overflowing sums or squares, sums of squares
+ * below 2^-900, constant values, a single value, subnormals, NaN and infinities, no value). */
+static void check_mean(void) {
+  static const double SCALE[] = {1, 0x1p500, 0x1p501, 0x1p600, 1e300, 1.5e308, 0x1p-400, 0x1p-450, 0x1p-460, 1e-300,
+                                 4.9e-324 * 1024, 4.9e-324};
+  static const double BASE[][7] = {
+      {1, -1, 0.5, 0, 0.3, 2.25, -0.7}, {3, 3, 3, 3, 3, 3, 3}, {1, 1 + 0x1p-52, 1, 1, 1, 1 + 0x1p-51, 1},
+      {-5, 7, 1e-3, 2, 2, 2, -1e3}, {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7}, {1, 1e-200, -1, 1e200, 0, 1, 1},
+      {NAN, 1, 2, 3, 4, 5, 6}, {1, INFINITY, 2, 3, 4, 5, 6}, {INFINITY, -INFINITY, 0, 1, 1, 1, 1},
+      {0, 0, 0, 0, 0, 0, 0}, {1e300, -1e300, 1e-300, 1, 0, 0, 0}, {1e200, -1e200, 1e-200, 1e-300, 0, 0, 0}};
+  long long n_cases = 0, differ = 0;
+  for (size_t b = 0; b < sizeof BASE / sizeof BASE[0]; b++)
+    for (size_t k = 0; k < sizeof SCALE / sizeof SCALE[0]; k++)
+      for (long long n = 0; n <= 7; n++) {
+        double y[7], m, sd;
+        for (long long i = 0; i < n; i++) y[i] = BASE[b][i] * SCALE[k];
+        tsim_mean_sd(y, n, &m, &sd);
+        double got = tsim_mean(y, n);
+        n_cases++;
+        if (!same_bits(got, m) && differ++ < 10)
+          printf("FAIL: tsim_mean of case %zu at scale %g, n %lld: %.17g, tsim_mean_sd %.17g\n", b, SCALE[k], n, got, m);
+      }
+  if (differ) printf("FAIL: %lld of %lld means differ from tsim_mean_sd's\n", differ, n_cases);
+  check_true(differ == 0, "tsim_mean gives tsim_mean_sd's mean");
+  printf("tsim_mean: %lld cases against tsim_mean_sd, %lld differ\n", n_cases, differ);
+}
+
+/* tsim_t_stat_inline: tsim_t_stat's bits (t and df, or NaN and 0) for Welch and Student, on
+ * summaries inside and outside the unscaled range and the arguments tsim_t_stat refuses. */
+static void check_t_inline(void) {
+  static const double V[] = {0, 1, -2.5, 0.3, 0x1p100, 0x1p101, 0x1p-100, 0x1p-101, 1e-300, 1e300,
+                             -0x1p100, NAN, INFINITY, -1};
+  static const long long N[] = {1, 2, 3, 30};
+  long long n_cases = 0, differ = 0;
+  size_t nv = sizeof V / sizeof V[0], nn = sizeof N / sizeof N[0];
+  for (int pooled = 0; pooled <= 1; pooled++)
+    for (size_t a = 0; a < nv; a++)
+      for (size_t b = 0; b < nv; b++)
+        for (size_t c = 0; c < nv; c++)
+          for (size_t i = 0; i < nn; i++) {
+            /* arm 0: V[a] (mean), V[b] (SD); arm 1: mean V[c], SD 1 or V[b] / 3 */
+            double m0 = V[a], s0 = V[b], m1 = V[c], s1 = i % 2 ? 1.0 : V[b] / 3;
+            long long n0 = N[i], n1 = N[nn - 1 - i];
+            double t1, nu1, t2, nu2;
+            int r1 = tsim_t_stat(pooled, arm(m0, s0, n0), arm(m1, s1, n1), &t1, &nu1, NULL);
+            int r2 = tsim_t_stat_inline(pooled, m0, s0, n0, m1, s1, n1, &t2, &nu2);
+            n_cases++;
+            if ((r1 != r2 || !same_bits(t1, t2) || !same_bits(nu1, nu2)) && differ++ < 10)
+              printf("FAIL: t inline (pooled %d) %g (SD %g, n %lld) vs %g (SD %g, n %lld): %d %.17g %.17g, "
+                       "tsim_t_stat %d %.17g %.17g\n", pooled, m0, s0, n0, m1, s1, n1, r2, t2, nu2, r1, t1, nu1);
+          }
+  if (differ) printf("FAIL: %lld of %lld inline t statistics differ from tsim_t_stat's\n", differ, n_cases);
+  check_true(differ == 0, "tsim_t_stat_inline gives tsim_t_stat's t and df");
+  printf("tsim_t_stat_inline: %lld cases against tsim_t_stat, %lld differ\n", n_cases, differ);
+}
+
 int main(int argc, char **argv) {
   if (!refcheck_args_ok(argc, argv)) return 2;
   if (argc == 2) {
@@ -331,5 +391,7 @@ int main(int argc, char **argv) {
   check_tails();
   check_arguments();
   check_scale();
+  check_mean();
+  check_t_inline();
   return refcheck_summary();
 }

@@ -38,7 +38,11 @@ static void check_t_decisions(void) {
                      -q * (1 + 1e-6), 0, 0.5 * q, 1.5 * q, -3 * q, 40, NAN};
       for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
         int want = tsim_reject(tsim_t_two_sided_p(ts[i], nu), alpha);
-        int got = tsim_decide_t(&d, &sc, k, ts[i], nu);
+        /* inline first (its quantiles not yet cached at a new df: the call), then again cached */
+        int got = tsim_decide_t_inline(&d, &sc, k, ts[i], nu);
+        got = got == tsim_decide_t(&d, &sc, k, ts[i], nu) && got == tsim_decide_t_inline(&d, &sc, k, ts[i], nu)
+                  ? got
+                  : -1;
         n++;
         rejected += want;
         if (got != want && disagree++ < 20)
@@ -49,6 +53,53 @@ static void check_t_decisions(void) {
   CHECK(disagree == 0, "%lld of %lld t decisions differ", disagree, n);
   CHECK(rejected > n / 5, "only %lld t rejections: the comparison would be vacuous", rejected);
   printf("%lld t-test decisions compared, %lld rejections\n", n, rejected);
+  tsim_decider_free(&d);
+}
+
+/* The rank-sum test's decision from z: tsim_decide_z against tsim_reject(2 Q(|z|), alpha) at z
+ * on, just inside and just outside each alpha's critical value, including alphas whose critical
+ * value is below 0.5 (decided by the p-value throughout), and on a grid of z. */
+static void check_z_decisions(void) {
+  static const double alphas[] = {0.05, 0.01, 0.1, 0.2, 0.001, 1e-9, 0.617, 0.7, 0.95};
+  tsim_scenario sc;
+  memset(&sc, 0, sizeof sc);
+  sc.nanalyses = (int)(sizeof alphas / sizeof alphas[0]);
+  for (int k = 0; k < sc.nanalyses; k++) {
+    sc.analyses[k].test = TSIM_TEST_WILCOXON;
+    sc.analyses[k].alpha = alphas[k];
+    sc.analyses[k].sided = 2;
+  }
+  tsim_decider d;
+  if (tsim_decider_init(&d, &sc) != 0) { CHECK(0, "z decider init"); return; }
+  long long n = 0, disagree = 0, rejected = 0;
+  for (int k = 0; k < sc.nanalyses; k++) {
+    double alpha = alphas[k], q = gsl_cdf_ugaussian_Qinv(alpha * (1 - TSIM_REL_TIE) / 2);
+    double edge[] = {q, q * (1 + 1e-15), q * (1 - 1e-15), q * (1 + 1e-12), q * (1 - 1e-12), q * (1 + 1e-9),
+                     q * (1 - 1e-9), q * (1 + 1e-8), q * (1 - 1e-8), gsl_cdf_ugaussian_Qinv(alpha / 2), 0, 40,
+                     INFINITY, NAN};
+    for (int s = -1; s <= 1; s += 2) {
+      for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        double z = s * edge[i];
+        int want = tsim_reject(2.0 * gsl_cdf_ugaussian_Q(fabs(z)), alpha);
+        int got = tsim_decide_z(&d, &sc, k, z);
+        n++;
+        rejected += want;
+        if (got != want && disagree++ < 20)
+          CHECK(got == want, "z decision alpha %g, z %.17g: decide %d, p-value route %d", alpha, z, got, want);
+      }
+      for (double z = 0; z < 8; z += 0.001) {
+        int want = tsim_reject(2.0 * gsl_cdf_ugaussian_Q(z), alpha);
+        int got = tsim_decide_z(&d, &sc, k, s * z);
+        n++;
+        rejected += want;
+        if (got != want && disagree++ < 20)
+          CHECK(got == want, "z decision alpha %g, z %.17g: decide %d, p-value route %d", alpha, s * z, got, want);
+      }
+    }
+  }
+  CHECK(disagree == 0, "%lld of %lld z decisions differ", disagree, n);
+  CHECK(rejected > n / 5, "only %lld z rejections: the comparison would be vacuous", rejected);
+  printf("%lld rank-sum (z) decisions compared, %lld rejections\n", n, rejected);
   tsim_decider_free(&d);
 }
 
@@ -102,5 +153,6 @@ int main(void) {
   printf("%lld decisions compared, %lld rejections\n", tables, rejected);
   tsim_decider_free(&d);
   check_t_decisions();
+  check_z_decisions();
   return tsim_check_done();
 }

@@ -18,6 +18,7 @@ int tsim_decider_init(tsim_decider *d, const tsim_scenario *sc) {
   for (int k = 0; k < sc->nanalyses; k++) {
     double z = gsl_cdf_ugaussian_Qinv(sc->analyses[k].alpha * (1.0 - TSIM_REL_TIE) / 2);
     d->crit[k] = z * z;
+    d->zq[k] = z;
     d->tol[k] = 1e-9;
     d->n1[k] = sc->analyses[k].test == TSIM_TEST_N1_CHISQ;
   }
@@ -206,4 +207,16 @@ int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, dou
     if (at < qhi * (1 - 1e-9)) return 0;
   }
   return tsim_reject(tsim_t_two_sided_p(t, nu), alpha);
+}
+
+int tsim_decide_z(const tsim_decider *d, const tsim_scenario *sc, int k, double z) {
+  /* 2 Q(|z|) falls as |z| grows: beyond the critical value by a relative 1e-9, p lies below
+   * alpha (1 - TSIM_REL_TIE) by a relative |z| phi(z) / Q(z) 1e-9 (> 4e-10 for a critical
+   * value >= 0.5), far above the error of GSL's Q and Qinv (~1e-15); within it, p decides. */
+  double az = fabs(z), zc = d->zq[k];
+  if (zc >= 0.5) {
+    if (az > zc * (1 + 1e-9)) return 1;
+    if (az < zc * (1 - 1e-9)) return 0;
+  }
+  return tsim_reject(2.0 * gsl_cdf_ugaussian_Q(az), sc->analyses[k].alpha);
 }

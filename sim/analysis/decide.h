@@ -56,6 +56,7 @@ typedef struct tsim_barnard_entry {
 typedef struct tsim_decider {
   double crit[TSIM_MAX_ANALYSES];  /* chi-square(1) critical value of each analysis */
   double tol[TSIM_MAX_ANALYSES];   /* 1e-9: relatively nearer than that, the p-value decides */
+  double zq[TSIM_MAX_ANALYSES];    /* the normal critical value: 2 Q(zq) = alpha (1 - TSIM_REL_TIE) */
   unsigned char n1[TSIM_MAX_ANALYSES]; /* 1: the 'N-1' chi-square, X2 (N-1)/N */
   double *tq[TSIM_MAX_ANALYSES];   /* t-test and ANCOVA analyses: q(df) for whole df (0 = not yet); owned */
   tsim_fisher_entry *table;        /* [1 << TSIM_FISHER_CACHE_BITS] (owned) */
@@ -102,5 +103,27 @@ static inline int tsim_decide_chisq(const tsim_decider *d, const tsim_scenario *
 /* 1 when two-sided t-test analysis k rejects with statistic t on nu degrees of freedom (NaN t:
  * not rejected); the same decision as tsim_reject(tsim_t_two_sided_p(t, nu), alpha). */
 int tsim_decide_t(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu);
+
+/* tsim_decide_t, inline where both cached quantiles around nu are already there and t is
+ * clear of them (the same comparisons as decide.c's); tsim_decide_t otherwise (NaN t or nu
+ * among them). The same decision either way, without a call in the common case. */
+static inline int tsim_decide_t_inline(tsim_decider *d, const tsim_scenario *sc, int k, double t, double nu) {
+  const double *q = d->tq[k];
+  if (q && nu >= 1 && nu < TSIM_T_CACHE_DF) {
+    long long lo = (long long)nu, hi = lo + ((double)lo < nu);
+    double qlo = q[lo], qhi = q[hi], at = fabs(t);
+    if (qlo != 0 && qhi != 0) {
+      if (at > qlo * (1 + 1e-9)) return 1;
+      if (at < qhi * (1 - 1e-9)) return 0;
+    }
+  }
+  return tsim_decide_t(d, sc, k, t, nu);
+}
+
+/* 1 when two-sided analysis k rejects with a normal statistic z (NaN: not rejected); the same
+ * decision as tsim_reject(2 Q(|z|), alpha) with gsl_cdf_ugaussian_Q, which it computes only
+ * where |z| is within a relative 1e-9 of the critical value (or that value is below 0.5, where
+ * so narrow a band would not be safe). The rank-sum test's decision. */
+int tsim_decide_z(const tsim_decider *d, const tsim_scenario *sc, int k, double z);
 
 #endif

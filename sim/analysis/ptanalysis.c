@@ -703,8 +703,13 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
-  tsim_mean_sd(y0, n0, &m0, &s0);
-  tsim_mean_sd(y1, n1, &m1, &s1);
+  if (an->test == TSIM_TEST_WILCOXON) { /* the means' difference only: the same bits */
+    m0 = tsim_mean(y0, n0);
+    m1 = tsim_mean(y1, n1);
+  } else {
+    tsim_mean_sd(y0, n0, &m0, &s0);
+    tsim_mean_sd(y1, n1, &m1, &s1);
+  }
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -712,15 +717,20 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
     case TSIM_TEST_STUDENT_T: {
       double nu;
       int pooled = an->test == TSIM_TEST_STUDENT_T;
-      if (!tsim_t_stat(pooled, (tsim_arm_summary){m0, s0, n0}, (tsim_arm_summary){m1, s1, n1}, &stat, &nu,
-                       NULL)) break;
+      if (!tsim_t_stat_inline(pooled, m0, s0, n0, m1, s1, n1, &stat, &nu)) break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
       break;
     }
     case TSIM_TEST_WILCOXON:
-      p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      if (an->sided == 2 && !wanted) { /* only the decision: from z (decide.h) */
+        double z;
+        decided = tsim_wilcoxon_z(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, &z) &&
+                  tsim_decide_z(&w->dec, sc, k, z);
+      } else {
+        p = tsim_wilcoxon(w->pt->rank[k], y0, (size_t)n0, y1, (size_t)n1, 1, &stat, NULL);
+      }
       break;
     case TSIM_TEST_ANCOVA: {
       tsim_ancova_fit r;
@@ -924,9 +934,11 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
       }
       double nu;
-      if (!tsim_t_stat(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], &stat, &nu, NULL)) break;
+      if (!tsim_t_stat_inline(an->test == TSIM_TEST_STUDENT_T, a[0].mean, a[0].sd, a[0].n, a[1].mean, a[1].sd,
+                              a[1].n, &stat, &nu))
+        break;
       /* Two-sided and only the decision wanted: cached quantiles (decide.h). */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else p = tsim_t_two_sided_p(stat, nu);
       break;
     }
@@ -937,7 +949,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
       /* diff: the adjusted difference; NaN (trial undefined) when the fit is. */
       if (tsim_ancova_sums_t(&a0, &a1, &stat, &nu, &diff) < 0) return -1;
       /* Two-sided and only the decision wanted: cached quantiles, as for the t tests. */
-      if (an->sided == 2 && !wanted) decided = tsim_decide_t(&w->dec, sc, k, stat, nu);
+      if (an->sided == 2 && !wanted) decided = tsim_decide_t_inline(&w->dec, sc, k, stat, nu);
       else if (!isnan(stat)) p = tsim_t_two_sided_p(stat, nu);
       break;
     }

@@ -197,15 +197,33 @@ static void enroll_sites(tsim_cohort *c) {
     const size_t *A = g->A;
     uint16_t *site = c->site;
     tsim_rng_state s = *st; /* a local copy (see shuffle_ints) */
-    for (long long j = 0; j < n; j++) {
-      double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
-      size_t k = (size_t)(int64_t)(u * K); /* 0 <= u K < K: the signed conversion, one instruction */
-      double f = F[k];
-      /* k where f == 1 or u < f, else its alias: selected without a branch, which would be
-       * mispredicted as often as the alias is taken. */
-      size_t alias = A[k], keep = (size_t)0 - (size_t)((f == 1.0) | (u < f));
-      site[j] = (uint16_t)(alias ^ ((alias ^ k) & keep));
+    /* Permuted blocks by site count each site's patients (randomize_blocks8): counted here,
+     * where the site is in a register, instead of in a pass of their own. */
+    long long *cnt = c->arm_grp && sc->rand_method == TSIM_RAND_BLOCK && sc->stratify_by_site ? c->site_start : NULL;
+    if (cnt) {
+      memset(cnt, 0, ((size_t)sc->nsites + 1) * sizeof *cnt);
+      cnt++;
+      c->site_counted = 1;
     }
+#define ALIAS_SITE(j)                                                                                            \
+  double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */                              \
+  size_t k = (size_t)(int64_t)(u * K); /* 0 <= u K < K: the signed conversion, one instruction */               \
+  double f = F[k];                                                                                               \
+  /* k where f == 1 or u < f, else its alias: selected without a branch, which would be                          \
+   * mispredicted as often as the alias is taken. */                                                             \
+  size_t alias = A[k], keep = (size_t)0 - (size_t)((f == 1.0) | (u < f)), sj = alias ^ ((alias ^ k) & keep);    \
+  site[j] = (uint16_t)sj
+    if (cnt) {
+      for (long long j = 0; j < n; j++) {
+        ALIAS_SITE(j);
+        cnt[(uint16_t)sj]++;
+      }
+    } else {
+      for (long long j = 0; j < n; j++) {
+        ALIAS_SITE(j);
+      }
+    }
+#undef ALIAS_SITE
     *st = s;
   } else {
     /* Balanced: sizes as equal as possible (remainders to the first sites), random order. */
@@ -303,8 +321,11 @@ static void randomize_blocks8(tsim_cohort *c) {
   int ns = sc->nsites;
   long long *start = c->site_start;
   const uint16_t *site = c->site;
-  memset(start, 0, ((size_t)ns + 1) * sizeof *start);
-  for (long long j = 0; j < n; j++) start[site[j] + 1]++;
+  if (!c->site_counted) { /* else counted by enroll_sites */
+    memset(start, 0, ((size_t)ns + 1) * sizeof *start);
+    for (long long j = 0; j < n; j++) start[site[j] + 1]++;
+  }
+  c->site_counted = 0;
   for (int k = 0; k < ns; k++) {
     long long m = start[k + 1];
     for (long long j0 = 0; j0 < m; j0 += bs) {
@@ -313,7 +334,12 @@ static void randomize_blocks8(tsim_cohort *c) {
     }
     start[k + 1] += start[k];
   }
-  for (long long j = 0; j < n; j++) c->arm[j] = grp[start[site[j]]++];
+  uint8_t *arm = c->arm; /* a local copy: a store to arm[j] could alias c->arm */
+  for (long long j = 0; j < n; j++) {
+    long long *q = start + site[j];
+    arm[j] = grp[*q];
+    ++*q;
+  }
   *tsim_rng_state_of(c->rng) = s;
 }
 

@@ -98,6 +98,8 @@ typedef struct tsim_cohort {
   int *scratch;            /* [max(n, nsites)] shuffles, grouping patients by site, the sites the
                               ziggurat's fast path leaves, random anomalies' sites */
   long long *site_start;   /* [nsites + 1] offsets of each site in the grouped order */
+  int site_counted;        /* this trial's patients per site are already in site_start[s + 1]
+                              (counted while enrolling; stages.c) */
   uint8_t *arm_grp;        /* [n + 8] permuted blocks of at most 8: the arms in the grouped order
                               (stages.c; whole 8-byte stores may spill 8 past n) */
   uint64_t *block_tab;     /* [block_size!] permuted blocks of at most 6: every block a shuffle

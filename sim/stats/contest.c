@@ -24,6 +24,9 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_result.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 double tsim_t_two_sided_p(double t, double nu) {
   /* A NaN, infinite or vanishing nu (0.5 nu = 0) would reach gsl_sf_lnbeta, which reports the
@@ -141,6 +144,40 @@ void tsim_mean_sd(const double *x, long long n, double *mean, double *sd) {
   *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
 }
 
+double tsim_mean(const double *x, long long n) {
+  /* The sum one value at a time in mean_ss's order; the largest magnitude two at a time where
+   * SSE2 is there. A NaN may be left out of the maximum or make it NaN; either way it makes
+   * s NaN. */
+  double s = 0.0, mx = 0.0;
+  long long i = 0;
+#ifdef __SSE2__
+  __m128d m2 = _mm_setzero_pd(), mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+  for (; i + 2 <= n; i += 2) {
+    s += x[i];
+    s += x[i + 1];
+    m2 = _mm_max_pd(m2, _mm_and_pd(_mm_loadu_pd(x + i), mask));
+  }
+  double lanes[2];
+  _mm_storeu_pd(lanes, m2);
+  mx = lanes[0] > lanes[1] ? lanes[0] : lanes[1];
+#endif
+  for (; i < n; i++) {
+    double a = fabs(x[i]);
+    s += x[i];
+    mx = a > mx ? a : mx;
+  }
+  double m = s / (double)n;
+  /* tsim_mean_sd returns this m unless m or its sum of squares q about m is not finite or q <
+   * 0x1p-900. With every |x| <= 2^500, |m| <= 2^501 and each squared deviation <= 2^1004, so q
+   * is finite for n <= 2^18; and q, a sum of non-negative terms (rounding is monotone: adding one never
+   * lowers it), is at least its first term. Otherwise (and for n < 1) the mean is tsim_mean_sd's. */
+  if (n >= 1 && n <= (1LL << 18) && isfinite(m) && mx <= 0x1p500 && (x[0] - m) * (x[0] - m) >= 0x1p-900)
+    return m;
+  double mean, sd;
+  tsim_mean_sd(x, n, &mean, &sd);
+  return mean;
+}
+
 /* The binary exponent used to scale an arm pair's means and SDs: 0 (no scaling, the plain
  * arithmetic) when the largest of them lies in [2^-100, 2^100], where no square, fourth power
  * or sum of them under- or overflows; otherwise e with 2^(e-1) <= largest < 2^e. Scaling by a
@@ -166,24 +203,7 @@ static int t_stat_scaled(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, i
                          double *nu, double *se_out, double *diff_out) {
   double mean0 = scaled(a0.mean, e), sd0 = scaled(a0.sd, e);
   double mean1 = scaled(a1.mean, e), sd1 = scaled(a1.sd, e);
-  long long n0 = a0.n, n1 = a1.n;
-  double se, df;
-  if (pooled) {
-    df = (double)(n0 + n1 - 2);
-    double var = ((double)(n0 - 1) * sd0 * sd0 + (double)(n1 - 1) * sd1 * sd1) / df;
-    se = sqrt(var * (1.0 / (double)n0 + 1.0 / (double)n1));
-  } else {
-    double v0 = sd0 * sd0 / (double)n0, v1 = sd1 * sd1 / (double)n1;
-    df = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
-    se = sqrt(v0 + v1);
-  }
-  /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
-   * the difference of the means is then rounding noise. */
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * max_of(fabs(mean0), fabs(mean1)) || !isfinite(df))
-    return 0;
-  *t = (mean1 - mean0) / se;
-  *nu = df;
-  *se_out = se;
+  if (!tsim__t_core(pooled, mean0, sd0, a0.n, mean1, sd1, a1.n, t, nu, se_out)) return 0;
   *diff_out = mean1 - mean0;
   return 1;
 }

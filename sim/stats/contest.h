@@ -16,6 +16,10 @@
 #ifndef TSIM_CONTEST_H
 #define TSIM_CONTEST_H
 
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
+
 /* The smallest degrees of freedom the t functions below take (the t-tests have at least 1;
  * rounding may put Welch's a little below). */
 #define TSIM_T_MIN_DF 0.5
@@ -36,6 +40,11 @@ double tsim_t_upper_quantile(double q, double nu);
  * any magnitude: when the sums would over- or underflow they are taken again on the values
  * scaled by a power of two (the SD is then +inf only if it exceeds the double range). */
 void tsim_mean_sd(const double *x, long long n, double *mean, double *sd);
+
+/* The mean tsim_mean_sd gives, the same bits, without the SD: one pass where tsim_mean_sd keeps
+ * its first sums (checked from the values' largest magnitude and the first value's squared
+ * deviation), tsim_mean_sd itself elsewhere. */
+double tsim_mean(const double *x, long long n);
 
 /* One arm's summary statistics: mean, SD (divisor n - 1) and size; what the tests below take. */
 typedef struct tsim_arm_summary {
@@ -58,6 +67,51 @@ typedef struct tsim_t_fit {
  * tests below use it. */
 int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
                 double *se_out);
+
+/* The arithmetic of tsim_t_stat on arm summaries already in range (scaled by contest.c where
+ * they are not): t, df and se, or 0 when se is not positive, negligible (R's "essentially
+ * constant") or df not finite. One body for the inline form below and contest.c, so both give
+ * the same bits. */
+static inline int tsim__t_core(int pooled, double mean0, double sd0, long long n0, double mean1, double sd1,
+                               long long n1, double *t, double *nu, double *se_out) {
+  double se, df;
+  if (pooled) {
+    df = (double)(n0 + n1 - 2);
+    double var = ((double)(n0 - 1) * sd0 * sd0 + (double)(n1 - 1) * sd1 * sd1) / df;
+    se = sqrt(var * (1.0 / (double)n0 + 1.0 / (double)n1));
+  } else {
+    double v0 = sd0 * sd0 / (double)n0, v1 = sd1 * sd1 / (double)n1;
+    df = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
+    se = sqrt(v0 + v1);
+  }
+  /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
+   * the difference of the means is then rounding noise. */
+  double a0 = fabs(mean0), a1 = fabs(mean1);
+  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * (a0 > a1 ? a0 : a1) || !isfinite(df)) return 0;
+  *t = (mean1 - mean0) / se;
+  *nu = df;
+  *se_out = se;
+  return 1;
+}
+
+/* tsim_t_stat(pooled, {m0, s0, n0}, {m1, s1, n1}, t, nu, NULL), inline where it needs no
+ * scaling (every mean and SD finite, the largest of their magnitudes in [2^-100, 2^100]) - the
+ * analyses' per-trial case, without a call that passes the summaries through memory - and
+ * through tsim_t_stat otherwise: the same bits either way. */
+static inline int tsim_t_stat_inline(int pooled, double m0, double s0, long long n0, double m1, double s1,
+                                     long long n1, double *t, double *nu) {
+  double a0 = fabs(m0), a1 = fabs(m1), ma = a0 > a1 ? a0 : a1, ms = s0 > s1 ? s0 : s1;
+  double mx = ma > ms ? ma : ms;
+  /* NaN fails a0 <= or s >= (so does +-inf, the upper bound): tsim_t_stat refuses those. */
+  if (n0 >= 2 && n1 >= 2 && s0 >= 0.0 && s1 >= 0.0 && a0 <= 0x1p100 && a1 <= 0x1p100 && mx >= 0x1p-100 &&
+      mx <= 0x1p100) {
+    double se;
+    if (tsim__t_core(pooled, m0, s0, n0, m1, s1, n1, t, nu, &se)) return 1;
+    *t = *nu = NAN;
+    return 0;
+  }
+  return tsim_t_stat(pooled, (tsim_arm_summary){m0, s0, n0}, (tsim_arm_summary){m1, s1, n1}, t, nu, NULL);
+}
 
 /* Welch's t-test (unequal variances, Welch-Satterthwaite df), as R t.test(var.equal = FALSE).
  * Returns the two-sided p-value and fills *out (may be NULL). */

@@ -366,8 +366,16 @@ static int sort_merge(tsim_rank_ws *ws, const double *x0, size_t n0, const doubl
 
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
                      int correct, double *w, double *z) {
+  double zv;
+  if (!tsim_wilcoxon_z(ws, x0, n0, x1, n1, correct, w, &zv)) return rank_fail(NULL, z, NAN);
+  if (z) *z = zv;
+  return 2.0 * gsl_cdf_ugaussian_Q(fabs(zv));
+}
+
+int tsim_wilcoxon_z(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1, int correct,
+                    double *w, double *z) {
   size_t n = n0 + n1;
-  if (!ws || n0 == 0 || n1 == 0 || n > ws->nmax) return rank_fail(w, z, NAN);
+  if (!ws || n0 == 0 || n1 == 0 || n > ws->nmax) return rank_fail(w, z, NAN), 0;
   uint64_t twice_r1 = 0; /* twice the rank sum of x1: sum of t1 (2 pos + t + 1) */
   double ties = 0.0;     /* sum of t^3 - t over runs of ties */
   size_t distinct = n;
@@ -384,15 +392,15 @@ double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double
   int r = pairs_pay(ws, n0, n1, lanes) ? pairs(ws, x0, n0, x1, n1, count, tied, &below) : 0;
   if (r > 0) twice_r1 = 2 * below + (uint64_t)n1 * ((uint64_t)n1 + 1);
   if (r < 0 || (r == 0 && !sort_merge(ws, x0, n0, x1, n1, &twice_r1, &ties, &distinct)))
-    return rank_fail(w, z, NAN);
+    return rank_fail(w, z, NAN), 0;
   double d0 = (double)n0, d1 = (double)n1, dn = (double)n;
   double wv = ((double)twice_r1 - d1 * (d1 + 1.0)) / 2.0;
-  if (distinct < 2) return rank_fail(w, z, wv); /* every value tied: sigma = 0 */
+  if (distinct < 2) return rank_fail(w, z, wv), 0; /* every value tied: sigma = 0 */
   double sigma = sqrt((d1 * d0 / 12.0) * ((dn + 1.0) - ties / (dn * (dn - 1.0))));
   double dev = wv - d1 * d0 / 2.0;
   double c = correct ? (dev > 0 ? 0.5 : dev < 0 ? -0.5 : 0.0) : 0.0;
   double zv = (dev - c) / sigma;
   if (w) *w = wv;
-  if (z) *z = zv;
-  return 2.0 * gsl_cdf_ugaussian_Q(fabs(zv));
+  *z = zv;
+  return 1;
 }

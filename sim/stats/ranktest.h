@@ -44,6 +44,12 @@ void tsim_rank_ws_free(tsim_rank_ws *ws);
 double tsim_wilcoxon(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1,
                      int correct, double *w, double *z);
 
+/* The test's z as above without the p-value (p = 2 Q(|z|), which decision-only callers need
+ * not compute): 1 when the test is defined, else 0 with *z NaN (and *w as tsim_wilcoxon
+ * gives it). z must not be NULL; w may be. */
+int tsim_wilcoxon_z(tsim_rank_ws *ws, const double *x0, size_t n0, const double *x1, size_t n1, int correct,
+                    double *w, double *z);
+
 /* Tests only: which path a call takes where it may count pairs (ranktest.c): mode 0 as it
  * pays (the default), 1 always, -1 never (always the sort and merge). The numbers are the
  * same either way. */
