@@ -9,7 +9,8 @@
 #include "model/accrual.h"
 #include "stats/stattest.h"
 
-/* Boundaries of calendar looks, by the looks held and the patients assessed at each. */
+/* Boundaries of calendar looks, by which of the scenario's looks were held (their futility
+ * bounds may differ) and the patients assessed at each. */
 #define CACHE_SLOTS 4096
 /* Each trial's calendar looks are integrated on J&T's grid with r = 16 rather than the default
  * 32: four times faster (one integration per trial), with boundaries within about 2e-6 of the
@@ -18,6 +19,7 @@
 #define SEQ_GRID_R 16
 typedef struct cache_entry {
   int held;                       /* looks held (0: empty slot) */
+  int idx[TSIM_MAX_LOOKS];        /* which of the scenario's looks each is */
   long long m[TSIM_MAX_LOOKS];    /* patients assessed at the interims held */
   double *level, *futility;       /* [nanalyses * held] */
 } cache_entry;
@@ -115,11 +117,15 @@ void tsim__seq_ws_free(tsim_seq_ws *ws) {
 static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
   int h = ws->held;
   uint64_t key = (uint64_t)1469598103934665603u ^ (uint64_t)h;
-  for (int k = 0; k + 1 < h; k++) key = (key ^ (uint64_t)ws->m[k]) * (uint64_t)1099511628211u;
+  for (int k = 0; k + 1 < h; k++) {
+    key = (key ^ (uint64_t)ws->m[k]) * (uint64_t)1099511628211u;
+    key = (key ^ (uint64_t)ws->idx[k]) * (uint64_t)1099511628211u;
+  }
   for (size_t s = key % CACHE_SLOTS, tries = 0; tries < CACHE_SLOTS; s = (s + 1) % CACHE_SLOTS, tries++) {
     cache_entry *e = &ws->cache[s];
     if (e->held == 0) break;
-    if (e->held == h && memcmp(e->m, ws->m, (size_t)(h - 1) * sizeof *ws->m) == 0) {
+    if (e->held == h && memcmp(e->m, ws->m, (size_t)(h - 1) * sizeof *ws->m) == 0 &&
+        memcmp(e->idx, ws->idx, (size_t)(h - 1) * sizeof *ws->idx) == 0) {
       ws->level = e->level;
       ws->futility = e->futility;
       ws->lstride = h;
@@ -149,6 +155,7 @@ static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
   }
   e->held = h;
   memcpy(e->m, ws->m, (size_t)h * sizeof *ws->m);
+  memcpy(e->idx, ws->idx, (size_t)h * sizeof *ws->idx);
   e->level = v;
   e->futility = v + (size_t)ws->nan * (size_t)h;
   ws->cached++;
