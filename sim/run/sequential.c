@@ -173,7 +173,8 @@ static double favourable_z(const tsim_outcome *o, int sided, int higher) {
   return (higher ? o->diff >= 0 : o->diff <= 0) ? z : -z;
 }
 
-static inline tsim_i128 fixed(double x) { return (tsim_i128)(long long)(x + 0.5); }
+/* round(x) for 0 <= x < 2^73 (a duration's square in fixed point exceeds 64 bits). */
+static inline tsim_i128 fixed(double x) { return (tsim_i128)(x + 0.5); }
 
 /* The looks this trial holds: their scenario index, patients assessed and month. */
 static void plan_looks(const tsim_seq_plan *p, tsim_seq_ws *ws, const tsim_scenario *sc, const double *tr,
