@@ -141,7 +141,19 @@ static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
   double t[TSIM_MAX_LOOKS];
   for (int k = 0; k + 1 < h; k++) t[k] = (double)ws->m[k] / (double)sc->sample_size;
   t[h - 1] = 1;
+  double *fv = v + (size_t)ws->nan * (size_t)h;
   for (int a = 0; a < ws->nan; a++) {
+    /* An analysis's boundaries depend only on its alpha and sidedness (the looks are shared):
+     * an earlier analysis with the same ones has them already. */
+    int same = 0;
+    while (same < a && !(sc->analyses[same].alpha == sc->analyses[a].alpha &&
+                         sc->analyses[same].sided == sc->analyses[a].sided))
+      same++;
+    if (same < a) {
+      memcpy(v + (size_t)a * (size_t)h, v + (size_t)same * (size_t)h, (size_t)h * sizeof *v);
+      memcpy(fv + (size_t)a * (size_t)h, fv + (size_t)same * (size_t)h, (size_t)h * sizeof *v);
+      continue;
+    }
     tsim_gs_bounds b;
     if (tsim_scenario_look_bounds(sc, a, h, t, ws->idx, SEQ_GRID_R, &b, NULL) != TSIM_OK) {
       free(v);
@@ -150,7 +162,7 @@ static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
     for (int k = 0; k < h; k++) {
       double c = b.efficacy[k];
       v[a * h + k] = isinf(c) ? 0 : b.sided * gsl_cdf_ugaussian_Q(c);
-      v[(size_t)ws->nan * (size_t)h + (size_t)(a * h + k)] = k + 1 < h ? b.futility[k] : -INFINITY;
+      fv[a * h + k] = k + 1 < h ? b.futility[k] : -INFINITY;
     }
   }
   e->held = h;
