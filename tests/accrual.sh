@@ -16,6 +16,9 @@
 #    E T_N = 5 + (100 - 10) / 4 = 27.5 and E T_1 = 0.5 (up to e^-10). From month 5 each arrival
 #    goes to either site with probability 1/2, so site 1 expects (100 - 10) / 2 = 45 patients:
 #    checked on 300 trials' cohorts (trialsim cohort), SE from their spread.
+# 1b. The slowest accrual allowed (expected accrual 10^6 months), N = 2 at r = 2e-6 a month:
+#    E T_2 = 2 / r, E T_1 = 1 / r, so the mean duration is 1 / r + the visit; the gap is
+#    exponential, so long trials are common and must be counted at their length.
 # 3. Adding accrual changes no other number: the same scenario without it has the same
 #    analyses.csv (its fixed-design columns) and the same patients but for randomised_month.
 set -u
@@ -38,9 +41,15 @@ cat >"$tmp/sites.json" <<'JSON'
  "analyses": [{"id": "a", "endpoint": "r", "population": "itt", "missing": "non_responder", "test": "pearson"}],
  "accrual": {"per_site_per_month": 2, "site_open_months": [0, 5]}, "trials": 20000, "seed": 8}
 JSON
+cat >"$tmp/slow.json" <<'JSON'
+{"name": "slow", "arms": [{"id": "c", "control": true}, {"id": "e"}], "sample_size": 2,
+ "visits": [4], "endpoints": [{"id": "y", "type": "continuous", "mean": {"c": 0, "e": 0.3}, "sd": 1}],
+ "analyses": [{"id": "a", "endpoint": "y", "population": "itt", "missing": "exclude", "test": "welch_t"}],
+ "accrual": {"patients_per_month": 2e-6}, "trials": 400000, "seed": 9}
+JSON
 lag26=$(awk 'BEGIN { printf "%.17g", 26 * 7 / 30.4375 }')
 lag4=$(awk 'BEGIN { printf "%.17g", 4 * 7 / 30.4375 }')
-for case in "rate 22 $lag26 sqrt(0.8)*0.886226925452758" "sites 27.5 $lag4 0.5"; do
+for case in "rate 22 $lag26 sqrt(0.8)*0.886226925452758" "sites 27.5 $lag4 0.5" "slow 1e6 $lag4 5e5"; do
   set -- $case
   name=$1
   if ! "$bin" run "$tmp/$name.json" --out "$tmp/$name" --quiet 2>"$tmp/$name.err"; then

@@ -19,6 +19,8 @@
 # 2. One look at information 1 is the fixed design: a scenario with accrual and
 #    "looks": {"information": [1]} gives every number of analyses.csv's fixed-design columns
 #    exactly as the same scenario without accrual and looks (accrual draws its own stream).
+# 3. Looks by month keep the level with each trial's own boundaries; 4. a look by month that
+#    some trials do not hold takes no other look's futility bound.
 set -u
 if [ $# -ne 2 ]; then
   echo "usage: sh $0 TRIALSIM SOURCE_DIR" >&2
@@ -93,6 +95,35 @@ sys.exit(0 if ok else 1)
 PY
 else
   echo "FAIL looks by month: run failed"; cat "$tmp/months.err"; fail=1
+fi
+
+# 4. Looks by month held by some trials and not others, with a futility bound at the second
+#    interim only ("z": [null, 1]): 20 patients at one site opening in months 0 to 8, interims
+#    at months 4 and 8, so one trial holds only the first interim and another only the second,
+#    with the same patients assessed. No trial may stop for futility at the first look (it has
+#    no futility bound), under either hypothesis; each trial's boundaries are cached by the
+#    looks it held as well as the patients assessed.
+python3 - "$src/tests/looks/means_obf.json" "$tmp/held.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.update(name="held", trials=20000, sample_size=20, visits=[4], sites={"count": 1})
+s["accrual"] = {"per_site_per_month": 5, "site_open_window_months": [0, 8]}
+s["looks"] = {"months": [4, 8], "futility": {"z": [None, 1.0]}}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+if "$bin" run "$tmp/held.json" --out "$tmp/held" --quiet --threads 1 2>"$tmp/held.err"; then
+  python3 - "$tmp/held/summary.json" <<'PY' || fail=1
+import json, sys
+a = json.load(open(sys.argv[1]))["analyses"][0]
+fut = [a[h]["looks"][0]["stop_futility"]["estimate"] for h in ("alternative", "null")]
+later = [a[h]["looks"][1]["stop_futility"]["estimate"] for h in ("alternative", "null")]
+ok = fut == [0, 0] and min(later) > 0
+print(f"{'ok  ' if ok else 'FAIL'} looks by month held in some trials: futility stops at the first look "
+      f"(no bound there) {fut[0]}, {fut[1]}; at the second {later[0]}, {later[1]}")
+sys.exit(0 if ok else 1)
+PY
+else
+  echo "FAIL looks by month held in some trials: run failed"; cat "$tmp/held.err"; fail=1
 fi
 
 # 2. One look at information 1 = the fixed design, number for number.

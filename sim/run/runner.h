@@ -102,10 +102,13 @@ typedef struct tsim_tally {
   uint64_t *stop_eff[2], *stop_fav[2], *stop_fut[2];
 } tsim_tally;
 
-/* Fixed point of durations in the tally: 2^20 units per month; longer durations count as the
- * maximum (the loader keeps expected accrual below 10^6 months). */
+/* Fixed point of durations in the tally: 2^20 units per month, up to 2^26 months; longer
+ * durations count as the maximum. The loader keeps expected accrual below 10^6 months, and a
+ * trial's duration is at most its openings (<= 1200 months), its last visit and a sum of
+ * exponential gaps whose mean is at most half that: beyond 2^26 months with probability
+ * below e^-130. A square is at most 2^72 units and 10^12 trials' sum below 2^112. */
 #define TSIM_MONTHS_SCALE 1048576.0
-#define TSIM_MONTHS_MAX 2097152.0
+#define TSIM_MONTHS_MAX 67108864.0
 
 #define TSIM_PBINS 1000
 

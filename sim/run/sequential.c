@@ -9,7 +9,8 @@
 #include "model/accrual.h"
 #include "stats/stattest.h"
 
-/* Boundaries of calendar looks, by the looks held and the patients assessed at each. */
+/* Boundaries of calendar looks, by which of the scenario's looks were held (their futility
+ * bounds may differ) and the patients assessed at each. */
 #define CACHE_SLOTS 4096
 /* Each trial's calendar looks are integrated on J&T's grid with r = 16 rather than the default
  * 32: four times faster (one integration per trial), with boundaries within about 2e-6 of the
@@ -18,6 +19,7 @@
 #define SEQ_GRID_R 16
 typedef struct cache_entry {
   int held;                       /* looks held (0: empty slot) */
+  int idx[TSIM_MAX_LOOKS];        /* which of the scenario's looks each is */
   long long m[TSIM_MAX_LOOKS];    /* patients assessed at the interims held */
   double *level, *futility;       /* [nanalyses * held] */
 } cache_entry;
@@ -115,11 +117,15 @@ void tsim__seq_ws_free(tsim_seq_ws *ws) {
 static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
   int h = ws->held;
   uint64_t key = (uint64_t)1469598103934665603u ^ (uint64_t)h;
-  for (int k = 0; k + 1 < h; k++) key = (key ^ (uint64_t)ws->m[k]) * (uint64_t)1099511628211u;
+  for (int k = 0; k + 1 < h; k++) {
+    key = (key ^ (uint64_t)ws->m[k]) * (uint64_t)1099511628211u;
+    key = (key ^ (uint64_t)ws->idx[k]) * (uint64_t)1099511628211u;
+  }
   for (size_t s = key % CACHE_SLOTS, tries = 0; tries < CACHE_SLOTS; s = (s + 1) % CACHE_SLOTS, tries++) {
     cache_entry *e = &ws->cache[s];
     if (e->held == 0) break;
-    if (e->held == h && memcmp(e->m, ws->m, (size_t)(h - 1) * sizeof *ws->m) == 0) {
+    if (e->held == h && memcmp(e->m, ws->m, (size_t)(h - 1) * sizeof *ws->m) == 0 &&
+        memcmp(e->idx, ws->idx, (size_t)(h - 1) * sizeof *ws->idx) == 0) {
       ws->level = e->level;
       ws->futility = e->futility;
       ws->lstride = h;
@@ -135,7 +141,19 @@ static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
   double t[TSIM_MAX_LOOKS];
   for (int k = 0; k + 1 < h; k++) t[k] = (double)ws->m[k] / (double)sc->sample_size;
   t[h - 1] = 1;
+  double *fv = v + (size_t)ws->nan * (size_t)h;
   for (int a = 0; a < ws->nan; a++) {
+    /* An analysis's boundaries depend only on its alpha and sidedness (the looks are shared):
+     * an earlier analysis with the same ones has them already. */
+    int same = 0;
+    while (same < a && !(sc->analyses[same].alpha == sc->analyses[a].alpha &&
+                         sc->analyses[same].sided == sc->analyses[a].sided))
+      same++;
+    if (same < a) {
+      memcpy(v + (size_t)a * (size_t)h, v + (size_t)same * (size_t)h, (size_t)h * sizeof *v);
+      memcpy(fv + (size_t)a * (size_t)h, fv + (size_t)same * (size_t)h, (size_t)h * sizeof *v);
+      continue;
+    }
     tsim_gs_bounds b;
     if (tsim_scenario_look_bounds(sc, a, h, t, ws->idx, SEQ_GRID_R, &b, NULL) != TSIM_OK) {
       free(v);
@@ -144,11 +162,12 @@ static int months_levels(const tsim_scenario *sc, tsim_seq_ws *ws) {
     for (int k = 0; k < h; k++) {
       double c = b.efficacy[k];
       v[a * h + k] = isinf(c) ? 0 : b.sided * gsl_cdf_ugaussian_Q(c);
-      v[(size_t)ws->nan * (size_t)h + (size_t)(a * h + k)] = k + 1 < h ? b.futility[k] : -INFINITY;
+      fv[a * h + k] = k + 1 < h ? b.futility[k] : -INFINITY;
     }
   }
   e->held = h;
   memcpy(e->m, ws->m, (size_t)h * sizeof *ws->m);
+  memcpy(e->idx, ws->idx, (size_t)h * sizeof *ws->idx);
   e->level = v;
   e->futility = v + (size_t)ws->nan * (size_t)h;
   ws->cached++;
@@ -166,7 +185,8 @@ static double favourable_z(const tsim_outcome *o, int sided, int higher) {
   return (higher ? o->diff >= 0 : o->diff <= 0) ? z : -z;
 }
 
-static inline tsim_i128 fixed(double x) { return (tsim_i128)(long long)(x + 0.5); }
+/* round(x) for 0 <= x < 2^73 (a duration's square in fixed point exceeds 64 bits). */
+static inline tsim_i128 fixed(double x) { return (tsim_i128)(x + 0.5); }
 
 /* The looks this trial holds: their scenario index, patients assessed and month. */
 static void plan_looks(const tsim_seq_plan *p, tsim_seq_ws *ws, const tsim_scenario *sc, const double *tr,

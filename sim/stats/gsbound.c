@@ -699,11 +699,50 @@ tsim_status tsim_gs_conditional_power_z(const tsim_gs_bounds *b, int look, doubl
                   "later look can reject)", look + 1, cp_target);
     return TSIM_INPUT;
   }
-  for (int it = 0; it < GS_MAX_ITER && hi - lo > 1e-11; it++) {
-    double mid = 0.5 * (lo + hi);
-    if (gs_cp(b, look, mid, theta, &ws) < cp_target) lo = mid; else hi = mid;
+  /* Each evaluation integrates over every later look, so the root is found in few of them:
+   * first a bracket of width 1 around the z at which the last look alone would give the target
+   * (where the answer lies when the looks between matter little), widened as needed; then
+   * regula falsi with the Illinois modification, a bisection step whenever a step leaves more
+   * than half the bracket. */
+  int K = b->looks - 1;
+  double tk = b->t[look], tK = b->t[K], span = tK - tk;
+  double z0 = isfinite(b->efficacy[K])
+                  ? (b->efficacy[K] * sqrt(tK) - theta * span - sqrt(span) * gsl_cdf_ugaussian_Qinv(cp_target)) / sqrt(tk)
+                  : 0.0;
+  z0 = isfinite(z0) ? fmin(hi - 0.5, fmax(lo + 0.5, z0)) : 0.0;
+  double a = z0 - 0.5, c = z0 + 0.5, fa = gs_cp(b, look, a, theta, &ws) - cp_target;
+  double fc = gs_cp(b, look, c, theta, &ws) - cp_target;
+  for (double step = 1; fa > 0 && a > lo; step *= 2) {
+    c = a, fc = fa;
+    a = fmax(lo, a - step);
+    fa = a == lo ? -1 : gs_cp(b, look, a, theta, &ws) - cp_target;
+  }
+  for (double step = 1; fc < 0 && c < hi; step *= 2) {
+    a = c, fa = fc;
+    c = fmin(hi, c + step);
+    fc = c == hi ? 1 : gs_cp(b, look, c, theta, &ws) - cp_target;
+  }
+  int side = 0;
+  for (int it = 0; it < GS_MAX_ITER && c - a > 1e-11; it++) {
+    double width = c - a, m = fc - fa > 0 ? a - fa * (c - a) / (fc - fa) : 0.5 * (a + c);
+    if (!(m > a && m < c)) m = 0.5 * (a + c);
+    double fm = gs_cp(b, look, m, theta, &ws) - cp_target;
+    if (fm < 0) {
+      a = m, fa = fm;
+      if (side == -1) fc *= 0.5;
+      side = -1;
+    } else {
+      c = m, fc = fm;
+      if (side == 1) fa *= 0.5;
+      side = 1;
+    }
+    if (c - a > 0.5 * width) { /* slow progress: bisect */
+      double h = 0.5 * (a + c), fh = gs_cp(b, look, h, theta, &ws) - cp_target;
+      if (fh < 0) a = h, fa = fh; else c = h, fc = fh;
+      side = 0;
+    }
   }
   gs_ws_free(&ws);
-  *z = 0.5 * (lo + hi);
+  *z = 0.5 * (a + c);
   return TSIM_OK;
 }
