@@ -15,7 +15,7 @@
 #    Poisson(10) patients arrive before month 5, all at site 0, then 4 a month, so
 #    E T_N = 5 + (100 - 10) / 4 = 27.5 and E T_1 = 0.5 (up to e^-10). From month 5 each arrival
 #    goes to either site with probability 1/2, so site 1 expects (100 - 10) / 2 = 45 patients:
-#    checked on 300 trials' cohorts (trialsim cohort), SE from their spread.
+#    checked on 150 trials' cohorts (trialsim cohort), SE from their spread.
 # 1b. The slowest accrual allowed (expected accrual 10^6 months), N = 2 at r = 2e-6 a month:
 #    E T_2 = 2 / r, E T_1 = 1 / r, so the mean duration is 1 / r + the visit; the gap is
 #    exponential, so long trials are common and must be counted at their length.
@@ -68,10 +68,10 @@ sys.exit(0 if ok else 1)
 PY
 done
 
-# 2b. Site 1's patients over 300 trials.
+# 2b. Site 1's patients over 150 trials.
 i=0
 : >"$tmp/site1"
-while [ $i -lt 300 ]; do
+while [ $i -lt 150 ]; do
   "$bin" cohort "$tmp/sites.json" --trial $i | awk -F, 'NR > 1 && $4 == 1 { n++ } END { print n + 0 }' >>"$tmp/site1"
   i=$((i + 1))
 done
