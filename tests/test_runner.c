@@ -174,7 +174,23 @@ static void checkpointed(const char *file, int p_values) {
   tsim_scenario_free(sc);
 }
 
+/* The Wilson interval's ends at no and at every success are exactly 0 and 1: its lower bound at
+ * k = 0 is 0 in exact arithmetic, but centre - half rounded to about 1e-19 (a lower bound
+ * above 0 for a rate never seen), and the upper bound at k = n to just below 1. */
+static void wilson_ends(void) {
+  static const uint64_t ns[] = {1, 2, 3, 7, 100, 1000, 2000, 100000, 12345678};
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+    for (int zi = 0; zi < 3; zi++) {
+      double z = zi == 0 ? 1.959963984540054 : zi == 1 ? 3 : 1, lo, hi;
+      tsim_wilson(0, ns[i], z, &lo, &hi);
+      CHECK(lo == 0 && hi > 0 && hi < 1, "Wilson k = 0, n = %llu, z = %g: [%g, %g]", (unsigned long long)ns[i], z, lo, hi);
+      tsim_wilson(ns[i], ns[i], z, &lo, &hi);
+      CHECK(hi == 1 && lo > 0 && lo < 1, "Wilson k = n = %llu, z = %g: [%g, %g]", (unsigned long long)ns[i], z, lo, hi);
+    }
+}
+
 int main(int argc, char **argv) {
+  wilson_ends();
   for (int i = 1; i < argc; i++) {
     pieces(argv[i], 0);
     pieces(argv[i], 1);

@@ -25,14 +25,11 @@
 tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n) {
   tsim_estimate e = {NAN, NAN, NAN, NAN};
   if (n == 0) return e;
-  double p = (double)k / (double)n, nn = (double)n, z2 = Z975 * Z975;
+  double p = (double)k / (double)n;
   e.estimate = p;
-  e.mcse = sqrt(p * (1 - p) / nn);
+  e.mcse = sqrt(p * (1 - p) / (double)n);
   /* Wilson score interval: well behaved at 0 and 1, unlike the Wald interval. */
-  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-  double half = Z975 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  e.lo = centre - half < 0 ? 0 : centre - half;
-  e.hi = centre + half > 1 ? 1 : centre + half;
+  tsim_wilson(k, n, Z975, &e.lo, &e.hi);
   return e;
 }
 

@@ -558,8 +558,9 @@ void tsim_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi) {
   double nn = (double)n, p = (double)k / nn, z2 = z * z;
   double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
   double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  *lo = centre - half < 0 ? 0 : centre - half;
-  *hi = centre + half > 1 ? 1 : centre + half;
+  /* At k = 0 and k = n the exact ends are 0 and 1, which centre -+ half only round to. */
+  *lo = k == 0 || centre - half < 0 ? 0 : centre - half;
+  *hi = k >= n || centre + half > 1 ? 1 : centre + half;
 }
 
 double tsim_mcse_bound(uint64_t k, uint64_t n) {
