@@ -839,8 +839,11 @@ static void looks_tables(page *pg, const char *dir) {
                    : "<h2 id=\"looks\">Calendar time</h2>\n");
   if (looks) {
     plot(pg, dir, "looks", "Share of trials stopped by each look, for efficacy and for any reason", 2);
-    sb_puts(b, "<table><tr><th rowspan=\"2\">analysis</th><th rowspan=\"2\">look</th>"
-               "<th rowspan=\"2\">information</th><th rowspan=\"2\">efficacy z</th><th rowspan=\"2\">futility z</th>"
+    int months = cJSON_IsNumber(jptr(pg->root, "/analyses/0/looks/0/month"));
+    sb_printf(b, "<table><tr><th rowspan=\"2\">analysis</th><th rowspan=\"2\">look</th>"
+               "<th rowspan=\"2\">information</th>%s<th rowspan=\"2\">efficacy z</th><th rowspan=\"2\">futility z</th>",
+              months ? "<th rowspan=\"2\">held</th>" : "");
+    sb_puts(b, ""
                "<th colspan=\"3\">scenario: stopped there</th><th colspan=\"3\">null twin: stopped there</th></tr>\n"
                "<tr><th>efficacy</th><th>futility</th><th>all</th><th>efficacy</th><th>futility</th><th>all</th></tr>\n");
     for (int k = 0; k < n; k++) {
@@ -852,6 +855,10 @@ static void looks_tables(page *pg, const char *dir) {
         else sb_puts(b, "<td></td>");
         sb_printf(b, "<td class=\"num\">%d</td><td class=\"num\">", l + 1);
         num(pg, 4, "%s/alternative/looks/%d/mean_information", an, l);
+        if (months) {
+          sb_puts(b, "</td><td class=\"num\">");
+          num(pg, 4, "%s/alternative/looks/%d/held", an, l);
+        }
         sb_puts(b, "</td><td class=\"num\">");
         num(pg, 4, "%s/looks/%d/efficacy_z", an, l);
         sb_puts(b, "</td><td class=\"num\">");
@@ -871,8 +878,10 @@ static void looks_tables(page *pg, const char *dir) {
     sb_puts(b, "</table>\n<p class=\"note\">Each analysis is decided as a group-sequential test of its "
                "own: it stops at the first look where it crosses its efficacy boundary (H0 rejected) "
                "or, at an interim, its futility bound. Information: the share of the sample size "
-               "assessed at the look (mean over the trials that held it). A dash: no bound (or, for "
-               "looks by month, boundaries computed per trial at the information it reached).</p>\n");
+               "assessed at the look (mean over the trials that held it); held: the share of trials "
+               "holding a look by month (none is held where no more patients are assessed than at "
+               "the look before, or all already are). A dash: no bound (or, for looks by month, "
+               "boundaries computed per trial at the information it reached).</p>\n");
   }
   sb_puts(b, "<table><tr><th>analysis</th><th>scenario: patients randomised</th><th>months</th>"
              "<th>null twin: patients randomised</th><th>months</th></tr>\n");

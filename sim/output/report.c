@@ -169,6 +169,7 @@ static void timed_json(const tsim_scenario *sc, const tsim_tally *t, int h, int 
     cJSON_AddItemToObject(lo, "stop", tsim__report_estimate_json(tsim_estimate_proportion(stop, n)));
     cJSON_AddItemToObject(lo, "stopped_by_now", tsim__report_estimate_json(tsim_estimate_proportion(before, n)));
     cJSON_AddItemToObject(lo, "mean_information", tsim__report_num(mean_information(sc, t, l)));
+    cJSON_AddNumberToObject(lo, "held", (double)t->look_held[l] / (double)n);
     cJSON_AddItemToArray(arr, lo);
   }
 }
