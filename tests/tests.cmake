@@ -99,7 +99,7 @@ tsim_script_test(run_should_not_depend_on_thread_count fast determinism.sh
 # ... nor in calendar time: interim looks at months, boundaries computed per trial and cached per
 # thread (tests/timed/months.json).
 tsim_script_test(timed_run_should_not_depend_on_thread_count fast determinism.sh
-                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SH}/timed/months.json 611)
+                 $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SH}/timed/months.json 411)
 
 # Runs split across processes equal one process: registered whenever trialsim_mpi is built
 # (skipped when mpiexec was not found), and as a skipped test when MPI was not found at all, so
