@@ -334,6 +334,10 @@ static void load_looks(tsim__loader *L, const cJSON *root) {
   for (int i = 0; i < k->n; i++)
     t[i] = k->kind == TSIM_LOOK_MONTHS ? (double)(i + 1) / k->n : (double)k->due[i] / (double)sc->sample_size;
   for (int a = 0; a < sc->nanalyses; a++) {
+    int seen = 0; /* the boundaries depend on the analysis only through its alpha and sides */
+    for (int e = 0; e < a && !seen; e++)
+      seen = sc->analyses[e].alpha == sc->analyses[a].alpha && sc->analyses[e].sided == sc->analyses[a].sided;
+    if (seen) continue;
     tsim_gs_bounds b;
     tsim_diag why;
     tsim_diag_init(&why);

@@ -29,30 +29,31 @@ static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
  * again from there, which memorylessness allows), each arrival going to an open site with
  * probability proportional to the site's rate. Sites are taken in order of opening (ties by
  * index), so the open ones are a prefix of that order and a prefix sum of rates picks one. */
+/* Order of opening: by month, ties by site index (a total order, so any sort gives it). */
+static int by_opening(const void *x, const void *y) {
+  const struct tsim_site_open *a = x, *b = y;
+  return a->open < b->open ? -1 : a->open > b->open ? 1 : (a->site > b->site) - (a->site < b->site);
+}
+
 static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_accrual *ac = &sc->accrual;
   int ns = sc->nsites;
-  double *open = c->acc_open, *cum = c->acc_cum;
-  int *ord = c->acc_ord;
+  struct tsim_site_open *site = c->acc_sites;
+  double *cum = c->acc_cum;
   for (int i = 0; i < ns; i++) {
     double u = (double)(tsim_rng_step(s) >> 11) * 0x1.0p-53;
-    open[i] = ac->open ? ac->open[i] : ac->open_lo + (ac->open_hi - ac->open_lo) * u;
-    ord[i] = i;
+    site[i].open = ac->open ? ac->open[i] : ac->open_lo + (ac->open_hi - ac->open_lo) * u;
+    site[i].site = i;
   }
-  /* insertion sort by (open, index): stable, and sites are few next to patients */
-  for (int i = 1; i < ns; i++) {
-    int k = ord[i], j = i;
-    while (j > 0 && open[ord[j - 1]] > open[k]) { ord[j] = ord[j - 1]; j--; }
-    ord[j] = k;
-  }
+  qsort(site, (size_t)ns, sizeof *site, by_opening); /* O(ns log ns): up to 10,000 sites a trial */
   cum[0] = 0;
-  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[ord[i]];
+  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
   int q = 0;
-  double t = open[ord[0]];
+  double t = site[0].open;
   for (long long j = 0; j < c->n;) {
-    while (q < ns && open[ord[q]] <= t) q++;
-    double next = q < ns ? open[ord[q]] : INFINITY, gap = exp1(s) / cum[q];
+    while (q < ns && site[q].open <= t) q++;
+    double next = q < ns ? site[q].open : INFINITY, gap = exp1(s) / cum[q];
     if (t + gap > next) { t = next; continue; }
     t += gap;
     /* the site: the first i with cum[i + 1] > u cum[q] */
@@ -63,7 +64,7 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
       if (cum[mid + 1] > u) hi = mid;
       else lo = mid + 1;
     }
-    c->site[j] = (uint16_t)ord[lo];
+    c->site[j] = (uint16_t)site[lo].site;
     c->t_rand[j++] = t;
   }
 }

@@ -171,10 +171,9 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   }
   if (sc->accrual.mode != TSIM_ACCRUAL_NONE) {
     c->t_rand = malloc(n * sizeof *c->t_rand);
-    c->acc_open = malloc(ns * sizeof *c->acc_open);
+    c->acc_sites = malloc(ns * sizeof *c->acc_sites);
     c->acc_cum = malloc((ns + 1) * sizeof *c->acc_cum);
-    c->acc_ord = malloc(ns * sizeof *c->acc_ord);
-    ok = ok && c->t_rand && c->acc_open && c->acc_cum && c->acc_ord;
+    ok = ok && c->t_rand && c->acc_sites && c->acc_cum;
   }
   c->rng = tsim_rng_alloc();
   c->rng2 = tsim_rng_alloc();
@@ -191,9 +190,8 @@ void tsim_cohort_free(tsim_cohort *c) {
   if (!c) return;
   free(c->site);
   free(c->t_rand);
-  free(c->acc_open);
+  free(c->acc_sites);
   free(c->acc_cum);
-  free(c->acc_ord);
   free(c->arm);
   free(c->cat);
   free(c->site_effect);

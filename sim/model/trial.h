@@ -114,8 +114,9 @@ typedef struct tsim_cohort {
   tsim_patients pat;
   /* Calendar time (accrual.h), when the scenario has accrual; NULL otherwise. */
   double *t_rand;          /* [n] randomisation month of each patient, non-decreasing */
-  double *acc_open, *acc_cum; /* [nsites], [nsites + 1] accrual by site: opening months, rates */
-  int *acc_ord;            /* [nsites] sites in order of opening */
+  struct tsim_site_open { double open; int site; } *acc_sites; /* [nsites] accrual by site: the
+                              sites and their opening months, in order of opening */
+  double *acc_cum;         /* [nsites + 1] their cumulative rates in that order */
   struct tsim_latent_ws *latent; /* owned */
   tsim_peff_rows peff_rows; /* the kernels' p_eff_rows job on this workspace (stages.c) */
   int peff_rows_ready;      /* peff_rows has been built */

@@ -237,11 +237,17 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
   for (int k = 0; k < H && live > 0; k++) {
     int last = k == H - 1, K_k = ws->idx[k];
     tsim_outcome *lo = ws->look + (size_t)k * n2;
+    tsim_cohort view = *c; /* the patients due at visit v by then: a prefix */
+    view.n = -1;
     for (int v = 0; v < p->nvis; v++) {
-      tsim_cohort view = *c; /* the patients due at visit v by then: a prefix */
-      view.n = last ? n : tsim_accrual_count_by(tr, n, ws->date[k], p->lag[v]);
-      tsim_analysis_prepare(w, &view);
-      tsim_analysis_eval_trial(w, ws->tmp);
+      /* Every visit's analyses read the same patients at the final look, and at an interim
+       * where two visits' prefixes coincide: one evaluation serves them all. */
+      long long m = last ? n : tsim_accrual_count_by(tr, n, ws->date[k], p->lag[v]);
+      if (m != view.n) {
+        view.n = m;
+        tsim_analysis_prepare(w, &view);
+        tsim_analysis_eval_trial(w, ws->tmp);
+      }
       for (int a = 0; a < sc->nanalyses; a++) {
         if (p->an_vis[a] != v) continue;
         const tsim_analysis *an = &sc->analyses[a];
