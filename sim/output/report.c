@@ -120,6 +120,16 @@ static double mean_information(const tsim_scenario *sc, const tsim_tally *t, int
   return t->look_held[l] ? (double)t->look_due[l] / (double)t->look_held[l] / (double)sc->sample_size : NAN;
 }
 
+/* The trials of comparison k under hypothesis h that stopped at look l: for efficacy or
+ * futility at an interim, and at the final look every trial still going. */
+static uint64_t look_stop(const tsim_tally *t, int h, int k, int l) {
+  size_t q0 = (size_t)k * (size_t)t->nlooks;
+  if (l < t->nlooks - 1) return t->stop_eff[h][q0 + (size_t)l] + t->stop_fut[h][q0 + (size_t)l];
+  uint64_t going = (uint64_t)t->trials;
+  for (int j = 0; j < l; j++) going -= t->stop_eff[h][q0 + (size_t)j] + t->stop_fut[h][q0 + (size_t)j];
+  return going;
+}
+
 /* Mean and its standard error of a fixed-point sum s and sum of squares q (q in units
  * scale^2 / scale) over n trials, scaled back by `scale`. */
 static void mean_se(tsim_i128 s, tsim_i128 q, uint64_t n, double scale, double *mean, double *se) {
@@ -157,8 +167,7 @@ static void timed_json(const tsim_scenario *sc, const tsim_tally *t, int h, int 
   uint64_t n = (uint64_t)t->trials, before = 0;
   for (int l = 0; l < t->nlooks; l++) {
     size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
-    uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
-    uint64_t stop = l == t->nlooks - 1 ? n - before : e + u;
+    uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q], stop = look_stop(t, h, k, l);
     before += stop;
     cJSON *lo = cJSON_CreateObject();
     cJSON_AddNumberToObject(lo, "look", l + 1);
@@ -618,8 +627,7 @@ static void looks_csv(FILE *f, const void *ctx) {
       uint64_t before = 0;
       for (int l = 0; l < t->nlooks; l++) {
         size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
-        uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
-        uint64_t stop = l == t->nlooks - 1 ? n - before : e + u;
+        uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q], stop = look_stop(t, h, k, l);
         before += stop;
         tsim_estimate ee = tsim_estimate_proportion(e, n), uu = tsim_estimate_proportion(u, n);
         fprintf(f, "%s,%s,%s,%s,%d", id, sc->analyses[k / ncmp].id, sc->arms[tsim_comparison_arm(sc, k % ncmp)].id,
@@ -713,7 +721,7 @@ static int write_looks_plot(const tsim_scenario *sc, const tsim_tally *t, const 
       for (int l = 0; l < K; l++) {
         size_t q = (size_t)k * (size_t)K + (size_t)l;
         eff += t->stop_eff[h][q];
-        all = l == K - 1 ? n : all + t->stop_eff[h][q] + t->stop_fut[h][q];
+        all += look_stop(t, h, k, l);
         tsim_estimate e[2] = {tsim_estimate_proportion(eff, n), tsim_estimate_proportion(all, n)};
         for (int s = 0; s < 2; s++) {
           x[s][l] = mean_information(sc, t, l);
@@ -883,8 +891,7 @@ static void print_timed(const tsim_scenario *sc, const tsim_tally *t, int wid, F
         else fprintf(f, " %8s ", "-");
         for (int h = 0; h < 2; h++) {
           size_t q = (size_t)k * (size_t)t->nlooks + (size_t)l;
-          uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q];
-          uint64_t stop = l == t->nlooks - 1 ? (uint64_t)t->trials - before[h] : e + u;
+          uint64_t e = t->stop_eff[h][q], u = t->stop_fut[h][q], stop = look_stop(t, h, k, l);
           before[h] += stop;
           fprintf(f, " %*s%8.4f %8.4f %6.4f ", h ? 5 : 4, "", (double)e / n, (double)u / n, (double)stop / n);
         }
