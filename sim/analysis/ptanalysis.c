@@ -177,7 +177,9 @@ static int plan_sets(tsim_analysis_ws *w) {
     int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
     P->set_of[k] = -1;
     wmeas[k] = meas;
-    if (cont && an->test == TSIM_TEST_WILCOXON) continue;
+    /* Rank-sum tests and analyses that drop flagged sites (which differ per trial and look)
+     * read the patients one by one. */
+    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged) continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
     pt_set *S = &P->set[i];
@@ -262,7 +264,7 @@ static int plan_sets(tsim_analysis_ws *w) {
     int pp = an->population == TSIM_POP_PER_PROTOCOL, listed = 0;
     for (int st = 0; an->exclude && st < sc->nsites; st++) listed |= an->exclude[st];
     if (ep->type != TSIM_EP_CONTINUOUS || an->test != TSIM_TEST_WILCOXON || an->subgroup >= 0 || listed ||
-        !(pp || an->missing == TSIM_MISSING_EXCLUDE))
+        an->exclude_flagged || !(pp || an->missing == TSIM_MISSING_EXCLUDE))
       continue;
     if (!(P->wy[k] = malloc((4 * (size_t)sc->sample_size + 1) * sizeof *P->wy[k]))) return -1;
     P->wmeas[k] = wmeas[k];
@@ -636,6 +638,16 @@ static inline int select_value(const selection *s, long long j, double *v) {
   return 0;
 }
 
+/* Counts the flagged sites an analysis removed (those exclude_sites does not list already) in
+ * every comparison's sites_dropped. */
+static void add_flagged(const tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  int more = 0;
+  for (int s = 0; s < sc->nsites; s++) more += w->flagged[h][k][s] && !(an->exclude && an->exclude[s]);
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) out[j].sites_dropped += more;
+}
+
 static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -646,9 +658,10 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   memset(w->pt->ptx, 0, na * sizeof *w->pt->ptx);
   memset(w->pt->ptn, 0, na * sizeof *w->pt->ptn);
   selection sel = select_for(w, an, h);
+  const unsigned char *flagged = w->flagged[h][k];
   for (long long j = 0; j < c->n; j++) {
     double v;
-    if (!select_value(&sel, j, &v)) continue;
+    if ((flagged && flagged[c->site[j]]) || !select_value(&sel, j, &v)) continue;
     size_t cell = (size_t)c->site[j] * na + c->arm[j];
     long long r = v != 0;
     w->pt->px[cell] += r;
@@ -657,6 +670,7 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
     w->pt->ptn[c->arm[j]]++;
   }
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
+  if (flagged) add_flagged(w, k, h, out);
 }
 
 /* A continuous comparison's outcome: its arms' sizes, p and statistic (kept when wanted), the
@@ -761,9 +775,11 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
   for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
   long long m = 0;
   selection sel = select_for(w, an, h);
+  const unsigned char *flagged = w->flagged[h][k];
   for (long long j = 0; j < c->n; j++) {
     double v;
-    if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
+    if ((an->exclude && an->exclude[c->site[j]]) || (flagged && flagged[c->site[j]]) || !select_value(&sel, j, &v))
+      continue;
     w->pt->vals[m] = v;
     w->pt->bases[m] = b >= 0 ? c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
     w->pt->grp[m++] = c->arm[j];
@@ -772,6 +788,7 @@ static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out
     compare_continuous(w, k, m, tsim_comparison_arm(sc, j), &out[j]);
     out[j].sites_dropped = dropped;
   }
+  if (flagged) add_flagged(w, k, h, out);
 }
 
 /* The rank-sum test of a two-arm design, analysis k under hypothesis h: the kept values
@@ -794,14 +811,17 @@ static void eval_wilcoxon(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) 
   double *y0 = w->pt->y2, *y1 = w->pt->b2;
   long long n0 = 0, n1 = 0;
   selection sel = select_for(w, an, h);
+  const unsigned char *flagged = w->flagged[h][k];
   for (long long j = 0; j < c->n; j++) {
     double v;
-    if ((an->exclude && an->exclude[c->site[j]]) || !select_value(&sel, j, &v)) continue;
+    if ((an->exclude && an->exclude[c->site[j]]) || (flagged && flagged[c->site[j]]) || !select_value(&sel, j, &v))
+      continue;
     if (c->arm[j] == ctl) y0[n0++] = v;
     else y1[n1++] = v;
   }
   test_arms(w, k, y0, NULL, n0, y1, NULL, n1, out);
   out->sites_dropped = dropped;
+  if (flagged) add_flagged(w, k, h, out);
 }
 
 /* The responders *x and patients *n of population `kind` (TSIM_POPK_*) in cell cl of binary

@@ -77,6 +77,11 @@ typedef struct tsim_analysis_ws {
   const tsim_cohort *cohort;
   struct tsim_pt_ws *pt; /* what those analyses need of their own (ptanalysis.c; owned) */
   struct tsim_logit_ws *logit;     /* logistic regression workspace (nsites strata) */
+  /* Site monitoring (monitor.h): per hypothesis and analysis, the sites the analysis removes in
+   * the trial and look being evaluated because a rule it acts on flagged them (NULL: none).
+   * Set by the caller before each evaluation; analyses acting on flags read the patients one by
+   * one (ptanalysis.c). */
+  const unsigned char *flagged[2][TSIM_MAX_ANALYSES];
 } tsim_analysis_ws;
 
 #endif

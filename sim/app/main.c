@@ -85,7 +85,10 @@ static const char *const usage_run =
     "(the scenario's \"looks\") each analysis is a group-sequential test: the table and\n"
     "summary.json add each look's boundaries and stopping shares, DIR/looks.csv has them, and\n"
     "DIR/looks.{svg,png} draws the share of trials stopped by each look; with \"accrual\" they\n"
-    "add the expected patients randomised and months.\n"
+    "add the expected patients randomised and months. With site monitoring (\"monitoring\")\n"
+    "the table and summary.json add each rule's detection and false-alarm rates,\n"
+    "DIR/monitoring.csv has them per site, DIR/monitoring_checks.csv by check, and\n"
+    "DIR/monitoring.{svg,png} draws them by check.\n"
     "\n"
     "  SCENARIO.json  default " DEFAULT_SCENARIO " in the current folder, else the one\n"
     "                 installed with trialsim (" TSIM_DATA_FROM_BIN " beside its folder)\n"
@@ -769,7 +772,9 @@ static tsim_status set_end(out_set *s, tsim_status st, const char *const stale[]
 }
 
 static const char *const stale_run[] = {"p_values.csv", "looks.csv", "looks.svg", "looks.png", "looks.log",
-                                        "looks.dat", "looks.gp", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
+                                        "looks.dat", "looks.gp", "monitoring.csv", "monitoring_checks.csv",
+                                        "monitoring.svg", "monitoring.png", "monitoring.log", "monitoring.dat",
+                                        "monitoring.gp", "report.html", "oc.svg", "oc.png", "oc.log", NULL};
 
 /* A run's result set (summary.json, analyses.csv, p_values.csv, the oc plot and, with c's
  * --report, report.html) committed whole into outdir. A missing gnuplot is a notice; a failed
@@ -1172,8 +1177,10 @@ static int cmd_run(int argc, char **argv) {
     fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", outdir,
             outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
     if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", outdir);
+    if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", outdir, outdir);
     print_plot_files(f, outdir, "oc");
     if (sc->looks.n > 1) print_plot_files(f, outdir, "looks");
+    if (sc->monitoring.nrules > 0) print_plot_files(f, outdir, "monitoring");
     fputc('\n', f);
     report_said(&c, outdir);
   }
@@ -1845,6 +1852,7 @@ static int cmd_merge(int argc, char **argv) {
         printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", outdir,
                outdir, id->p_values ? ", " : "", id->p_values ? outdir : "", id->p_values ? "/p_values.csv" : "");
         if (sc->looks.n > 1) printf(", %s/looks.csv", outdir);
+        if (sc->monitoring.nrules > 0) printf(", %s/monitoring.csv, %s/monitoring_checks.csv", outdir, outdir);
         print_plot_files(stdout, outdir, "oc");
         putchar('\n');
       }

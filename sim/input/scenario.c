@@ -408,7 +408,7 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
   static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
                                      "exclude_sites", "exclude_sites_where", "visit",
-                                     "subgroup", "sided", NULL};
+                                     "subgroup", "sided", "exclude_flagged", NULL};
   tsim_scenario *sc = L->sc;
   a->alpha = sc->alpha;
   a->subgroup = -1;
@@ -603,7 +603,7 @@ static void load_top(loader *L, const cJSON *root) {
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
                                      "sampling", "multiplicity", "visits", "visit_correlation",
-                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", NULL};
+                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring", NULL};
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
@@ -636,6 +636,7 @@ static void load_top(loader *L, const cJSON *root) {
   load_analyses(L, root);
   load_multiplicity(L, root);
   tsim__load_time(L, root);
+  tsim__load_monitoring(L, root);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
   if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&

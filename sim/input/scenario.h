@@ -123,6 +123,8 @@ typedef struct tsim_analysis {
   int subgroup;               /* only patients of this subgroup, or -1 for everyone */
   int sided;                  /* 2 (default): two-sided; 1: one-sided, the alternative being
                                  the favourable direction (higher_is_better) */
+  uint32_t exclude_flagged;   /* bit r: sites that monitoring rule r has flagged by the look are
+                                 removed (tsim_monitoring; 0: none) */
 } tsim_analysis;
 
 /* A patient subgroup: membership drawn per patient with this prevalence, independently of
@@ -186,6 +188,50 @@ typedef struct tsim_gs_looks {
   int info_analysis;                   /* whose visit counts the assessed patients */
 } tsim_gs_looks;
 
+/* Site monitoring during the trial (ICH E6(R3) central monitoring): rules checked on the data
+ * due at each check - every `every` randomised patients, or at every interim look - that flag
+ * sites; a flagged site stays flagged. A rule reads, at the visit of its end point, each site's
+ * patients of `arm` (or of every arm pooled: blinded, arm -1):
+ *   RESPONSE   responders among the assessed (binary end points);
+ *   DROPOUT    dropouts among the patients whose visit has fallen due;
+ *   DEVIATION  major protocol deviations among the assessed;
+ * and flags the site when it has at least min_n such patients and
+ *   BINOMIAL   the exact binomial test of its x of n against the other sites' pooled rate has
+ *              p < level (direction: HIGHER, LOWER, or EITHER as R's binom.test), level = alpha
+ *              / (nsites: adjust SITES; nsites nchecks: SITES_CHECKS; 1: NONE);
+ *   THRESHOLD  its rate x / n >= rate (tsim_site_rule_where's comparison).
+ * Analyses act on flags through tsim_analysis.exclude_flagged. */
+#define TSIM_MAX_MONITOR_RULES 16
+#define TSIM_MAX_CHECKS 10000
+typedef enum { TSIM_MON_RESPONSE = 0, TSIM_MON_DROPOUT, TSIM_MON_DEVIATION } tsim_mon_measure;
+typedef enum { TSIM_MON_BINOMIAL = 0, TSIM_MON_THRESHOLD } tsim_mon_test;
+typedef enum { TSIM_MON_HIGHER = 0, TSIM_MON_LOWER, TSIM_MON_EITHER } tsim_mon_direction;
+typedef enum { TSIM_MON_ADJ_NONE = 0, TSIM_MON_ADJ_SITES, TSIM_MON_ADJ_SITES_CHECKS } tsim_mon_adjust;
+extern const char *const tsim_mon_measure_names[], *const tsim_mon_test_names[],
+    *const tsim_mon_direction_names[], *const tsim_mon_adjust_names[];
+
+typedef struct tsim_monitor_rule {
+  char id[TSIM_ID_MAX];
+  int arm;                      /* the arm read, or -1: every arm pooled (blinded) */
+  tsim_mon_measure measure;
+  int endpoint;                 /* the end point at whose visit patients are read */
+  int visit;                    /* index into its visits (default: its last) */
+  tsim_mon_test test;
+  double alpha;                 /* BINOMIAL: as given */
+  tsim_mon_adjust adjust;
+  double level;                 /* BINOMIAL: the per-site, per-check level alpha / adjustment */
+  tsim_mon_direction direction;
+  double rate;                  /* THRESHOLD */
+  int min_n;                    /* patients read at the site, at least (>= 1) */
+} tsim_monitor_rule;
+
+typedef struct tsim_monitoring {
+  int nrules;                   /* 0: no monitoring */
+  tsim_monitor_rule rules[TSIM_MAX_MONITOR_RULES];
+  int at_looks;                 /* 1: a check at every interim look held */
+  long long every;              /* else: a check when every `every`-th patient is randomised */
+  int nchecks;                  /* planned checks: sample_size / every, or the interim looks */
+} tsim_monitoring;
 
 typedef struct tsim_scenario {
   char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
@@ -235,6 +281,7 @@ typedef struct tsim_scenario {
                                subgroups, outcome-dependent dropout, single arm, accrual) */
   tsim_accrual accrual;     /* calendar time (mode NONE: everyone at once) */
   tsim_gs_looks looks;      /* interim looks (n 0: none) */
+  tsim_monitoring monitoring; /* site monitoring (nrules 0: none) */
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */

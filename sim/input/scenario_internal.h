@@ -41,5 +41,8 @@ void tsim__load_model(tsim__loader *L, const cJSON *root);
 /* Calendar time (scenario_time.c): "accrual" and "looks". Needs the sites, the analyses and
  * the multiplicity procedures; sets the latent-model flag when there is accrual. */
 void tsim__load_time(tsim__loader *L, const cJSON *root);
+/* Site monitoring (scenario_monitor.c): "monitoring" and each analysis's "exclude_flagged".
+ * Needs the end points, the analyses and the looks (tsim__load_time). */
+void tsim__load_monitoring(tsim__loader *L, const cJSON *root);
 
 #endif

@@ -16,22 +16,11 @@
 #include "core/numfmt.h"
 #include "kernels/kernels.h"
 #include "output/json.h"
+#include "output/monreport.h"
 #include "output/plot.h"
 #include "output/outset.h"
 #include "output/report_internal.h"
 
-#define Z975 1.959963984540054 /* standard normal 0.975 quantile */
-
-tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n) {
-  tsim_estimate e = {NAN, NAN, NAN, NAN};
-  if (n == 0) return e;
-  double p = (double)k / (double)n;
-  e.estimate = p;
-  e.mcse = sqrt(p * (1 - p) / (double)n);
-  /* Wilson score interval: well behaved at 0 and 1, unlike the Wald interval. */
-  tsim_wilson(k, n, Z975, &e.lo, &e.hi);
-  return e;
-}
 
 /* Summary statistics of the observed difference in response rates. */
 typedef struct diff_stats {
@@ -56,18 +45,6 @@ static diff_stats diff_summary(const tsim_tally_cell *c) {
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 /* cJSON has no NaN: an undefined number is written as null. */
-cJSON *tsim__report_num(double x) { return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull(); }
-
-cJSON *tsim__report_estimate_json(tsim_estimate e) {
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddItemToObject(o, "estimate", tsim__report_num(e.estimate));
-  cJSON_AddItemToObject(o, "mcse", tsim__report_num(e.mcse));
-  cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-  cJSON_AddItemToArray(ci, tsim__report_num(e.lo));
-  cJSON_AddItemToArray(ci, tsim__report_num(e.hi));
-  return o;
-}
-
 static cJSON *hypothesis_json(const tsim_tally_cell *c, long long trials, double nominal) {
   cJSON *o = cJSON_CreateObject();
   double n = (double)trials;
@@ -412,6 +389,7 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
     for (int q = 0; q < t->nproc; q++)
       for (int j = 0; j < t->ncmp; j++) cJSON_AddItemToArray(mult, procedure_json(sc, t, q, j));
   }
+  if (t->mon_rules > 0) cJSON_AddItemToObject(root, "monitoring", tsim__monitor_json(sc, t));
   cJSON_AddItemToObject(root, "precision", tsim__report_precision_json(sc, t, ri));
   cJSON *run = tsim__report_run_json(ri, t->trials);
   cJSON_AddItemToObject(root, "run", run);
@@ -597,10 +575,7 @@ tsim_status tsim__report_write_pair(const char *dir, const char *json_name, cons
   return tsim__report_write_set(dir, json_name, root, 1, &csv_name, &csv, ctx, d);
 }
 
-typedef struct run_csv_ctx {
-  const tsim_scenario *sc;
-  const tsim_tally *t;
-} run_csv_ctx;
+typedef tsim__mon_ctx run_csv_ctx;
 
 static void run_csv(FILE *f, const void *ctx) {
   const run_csv_ctx *c = ctx;
@@ -656,18 +631,24 @@ tsim_status tsim_report_write(const tsim_scenario *sc, const tsim_tally *t,
                               const tsim_run_info *ri, const char *dir, tsim_diag *d) {
   cJSON *root = summary_json(sc, t, ri);
   run_csv_ctx ctx = {sc, t};
-  const char *names[3] = {"analyses.csv"};
-  tsim__csv_writer writers[3] = {run_csv};
-  int nfiles = 1, has_p = t->pdist[0] != NULL, has_looks = t->nlooks > 1;
+  const char *names[TSIM_REPORT_MAX_CSV] = {"analyses.csv"};
+  tsim__csv_writer writers[TSIM_REPORT_MAX_CSV] = {run_csv};
+  int nfiles = 1, has_p = t->pdist[0] != NULL, has_looks = t->nlooks > 1, has_mon = t->mon_rules > 0;
   if (has_p) names[nfiles] = "p_values.csv", writers[nfiles++] = p_values_csv;
   if (has_looks) names[nfiles] = "looks.csv", writers[nfiles++] = looks_csv;
+  if (has_mon) {
+    names[nfiles] = "monitoring.csv", writers[nfiles++] = tsim__monitor_sites_csv;
+    names[nfiles] = "monitoring_checks.csv", writers[nfiles++] = tsim__monitor_checks_csv;
+  }
   tsim_status st = tsim__report_write_set(dir, "summary.json", root, nfiles, names, writers, &ctx, d);
   cJSON_Delete(root);
-  /* An earlier run's p_values.csv or looks.csv is not this run's. */
-  for (int i = 0; st == TSIM_OK && i < 2; i++) {
-    if (i == 0 ? has_p : has_looks) continue;
+  /* An earlier run's optional files are not this run's. */
+  static const char *const optional[] = {"p_values.csv", "looks.csv", "monitoring.csv", "monitoring_checks.csv"};
+  int has[] = {has_p, has_looks, has_mon, has_mon};
+  for (int i = 0; st == TSIM_OK && i < 4; i++) {
+    if (has[i]) continue;
     char stale[4200];
-    snprintf(stale, sizeof stale, "%s/%s", dir, i == 0 ? "p_values.csv" : "looks.csv");
+    snprintf(stale, sizeof stale, "%s/%s", dir, optional[i]);
     struct stat sb;
     if (stat(stale, &sb) == 0 && S_ISREG(sb.st_mode)) remove(stale);
   }
@@ -773,6 +754,10 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
   free(rows);
   if (r >= 0 && t->nlooks > 1) {
     int q = write_looks_plot(sc, t, dir, r == 1 ? NULL : notice); /* one gnuplot notice is enough */
+    if (q < 0) r = q;
+  }
+  if (r >= 0 && t->mon_rules > 0) {
+    int q = tsim__monitor_plot(sc, t, dir, r == 1 ? NULL : notice);
     if (q < 0) r = q;
   }
   return r;
@@ -973,6 +958,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
             diff_summary(a).mean);
   }
   if (t->timed) print_timed(sc, t, wid, f);
+  if (t->mon_rules > 0) tsim__monitor_print(sc, t, f);
   print_procedures(sc, t, f);
   if (t->npairs == 0) return;
   int wpair = 38; /* wider when the ids are long */

@@ -11,13 +11,9 @@
 
 #include "input/scenario.h"
 #include "run/runner.h"
+#include "output/estimate.h"
 #include "output/outset.h"
 
-/* A Monte Carlo proportion: k of n, its standard error and 95% Wilson interval. */
-typedef struct tsim_estimate {
-  double estimate, mcse, lo, hi;
-} tsim_estimate;
-tsim_estimate tsim_estimate_proportion(uint64_t k, uint64_t n);
 
 /* Calendar time of comparison k under hypothesis h (a timed tally): the mean number of patients
  * randomised when its trial ended, and the mean months from the first randomisation to the

@@ -7,10 +7,6 @@
 
 #include "output/report.h"
 
-/* A number, or null when it is not finite (JSON has no NaN). */
-cJSON *tsim__report_num(double x);
-/* {"estimate", "mcse", "ci95": [lo, hi]}. */
-cJSON *tsim__report_estimate_json(tsim_estimate e);
 /* The summary.json object of comparison k (nominal: the scenario's difference in response;
  * alpha: the analysis's level). */
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
@@ -34,7 +30,7 @@ tsim_status tsim__report_write_pair(const char *dir, const char *json_name, cons
                                     const char *csv_name, tsim__csv_writer csv, const void *ctx,
                                     tsim_diag *d);
 /* The same with ncsv (<= TSIM_REPORT_MAX_CSV) CSV files, csv[i] writing csv_name[i]. */
-#define TSIM_REPORT_MAX_CSV 3
+#define TSIM_REPORT_MAX_CSV 5
 tsim_status tsim__report_write_set(const char *dir, const char *json_name, const cJSON *root, int ncsv,
                                    const char *const csv_name[], const tsim__csv_writer csv[],
                                    const void *ctx, tsim_diag *d);

@@ -82,12 +82,48 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
       return NULL;
     }
   }
+  const tsim_monitoring *mo = &sc->monitoring;
+  if (mo->nrules > 0) {
+    size_t R = (size_t)mo->nrules, S = (size_t)sc->nsites, C = (size_t)mo->nchecks + 1;
+    t->mon_rules = mo->nrules;
+    t->mon_sites = sc->nsites;
+    t->mon_checks = mo->nchecks;
+    t->mon_flag_anom = calloc(R * 2 * S, sizeof *t->mon_flag_anom);
+    t->mon_flag_norm = calloc(R * 2 * S, sizeof *t->mon_flag_norm);
+    t->mon_flag_rand = calloc(R * 2 * S, sizeof *t->mon_flag_rand);
+    t->mon_first_anom = calloc(R * 2 * C, sizeof *t->mon_first_anom);
+    t->mon_first_norm = calloc(R * 2 * C, sizeof *t->mon_first_norm);
+    t->mon_first_fa = calloc(R * 2 * C, sizeof *t->mon_first_fa);
+    t->mon_first_det = calloc(R * 2 * C, sizeof *t->mon_first_det);
+    t->mon_all_det = calloc(R * 2 * C, sizeof *t->mon_all_det);
+    t->mon_anom = calloc(S, sizeof *t->mon_anom);
+    t->mon_check_held = calloc(C, sizeof *t->mon_check_held);
+    t->mon_check_rand = calloc(C, sizeof *t->mon_check_rand);
+    t->mon_check_months = calloc(C, sizeof *t->mon_check_months);
+    if (!t->mon_flag_anom || !t->mon_flag_norm || !t->mon_flag_rand || !t->mon_first_anom || !t->mon_first_norm || !t->mon_first_fa ||
+        !t->mon_first_det || !t->mon_all_det || !t->mon_anom || !t->mon_check_held || !t->mon_check_rand || !t->mon_check_months) {
+      tsim_tally_free(t);
+      return NULL;
+    }
+  }
   return t;
 }
 
 void tsim_tally_free(tsim_tally *t) {
   if (!t) return;
   free(t->pairs);
+  free(t->mon_flag_anom);
+  free(t->mon_flag_norm);
+  free(t->mon_flag_rand);
+  free(t->mon_first_anom);
+  free(t->mon_first_norm);
+  free(t->mon_first_fa);
+  free(t->mon_first_det);
+  free(t->mon_all_det);
+  free(t->mon_anom);
+  free(t->mon_check_held);
+  free(t->mon_check_rand);
+  free(t->mon_check_months);
   free(t->look_held);
   free(t->look_due);
   for (int h = 0; h < 2; h++) {
@@ -179,6 +215,28 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       WALK_U64(stop_eff[h][q]);
       WALK_U64(stop_fav[h][q]);
       WALK_U64(stop_fut[h][q]);
+    }
+  }
+  if (t->mon_rules > 0) {
+    size_t R2 = 2 * (size_t)t->mon_rules, S = (size_t)t->mon_sites, C = (size_t)t->mon_checks;
+    for (size_t q = 0; q < R2 * S; q++) {
+      WALK_U64(mon_flag_anom[q]);
+      WALK_U64(mon_flag_norm[q]);
+      WALK_U64(mon_flag_rand[q]);
+    }
+    for (size_t q = 0; q < R2 * C; q++) {
+      WALK_U64(mon_first_anom[q]);
+      WALK_U64(mon_first_norm[q]);
+      WALK_U64(mon_first_fa[q]);
+      WALK_U64(mon_first_det[q]);
+      WALK_U64(mon_all_det[q]);
+    }
+    for (size_t q = 0; q < S; q++) WALK_U64(mon_anom[q]);
+    WALK_U64(mon_anom_trials);
+    for (size_t q = 0; q < C; q++) {
+      WALK_U64(mon_check_held[q]);
+      WALK_U64(mon_check_rand[q]);
+      WALK_I128(mon_check_months[q]);
     }
   }
 #undef WALK_U64

@@ -100,6 +100,31 @@ typedef struct tsim_tally {
   uint64_t *rand_sum[2];
   tsim_i128 *rand_sq[2], *months_sum[2], *months_sq[2];
   uint64_t *stop_eff[2], *stop_fav[2], *stop_fut[2];
+  /* Site monitoring (scenario monitoring; mon_rules 0 and every pointer NULL otherwise), for
+   * rule r of mon_rules under hypothesis h, site s of mon_sites, check c of mon_checks:
+   *   mon_flag_anom[(r 2 + h) S + s]   trials in which s was anomalous and r flagged it;
+   *   mon_flag_norm[likewise]          ... s was not anomalous and r flagged it (a false alarm);
+   *   mon_first_anom[(r 2 + h) C + c]  anomalous (trial, site) pairs r first flagged at check c;
+   *   mon_first_norm[likewise]         the same for the sites not anomalous;
+   *   mon_first_fa[likewise]           trials whose first false alarm of r was at check c;
+   *   mon_first_det[likewise]          trials whose first detection (some anomalous site flagged)
+   *                                    by r was at check c;
+   *   mon_all_det[likewise]            trials with an anomalous site in which r flagged them all,
+   *                                    the last of them first at check c;
+   *   mon_flag_rand[(r 2 + h) S + s]   patients randomised by the check that first flagged s,
+   *                                    summed over the trials in which r flagged it;
+   * and the same for every rule and hypothesis:
+   *   mon_anom[s]                      trials in which s was anomalous;
+   *   mon_anom_trials                  trials with at least one anomalous site;
+   *   mon_check_held[c], mon_check_rand[c]  trials that held check c, and the patients
+   *                                    randomised by then, summed;
+   *   mon_check_months[c]              its month from the first randomisation, in the fixed
+   *                                    point of months_sum, summed. */
+  int mon_rules, mon_sites, mon_checks;
+  uint64_t *mon_flag_anom, *mon_flag_norm, *mon_flag_rand, *mon_first_anom, *mon_first_norm, *mon_first_fa, *mon_first_det,
+      *mon_all_det;
+  uint64_t *mon_anom, mon_anom_trials, *mon_check_held, *mon_check_rand;
+  tsim_i128 *mon_check_months;
 } tsim_tally;
 
 /* Fixed point of durations in the tally: 2^20 units per month, up to 2^26 months; longer

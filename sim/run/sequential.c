@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/monitor.h"
 #include "model/accrual.h"
 #include "stats/stattest.h"
 
@@ -36,6 +37,9 @@ struct tsim_seq_ws {
   int lstride;                    /* the stride of level and futility */
   cache_entry *cache;             /* [CACHE_SLOTS] (months only) */
   int cached;
+  tsim_monitor_ws *mon;           /* site monitoring (NULL: none) */
+  unsigned char *mask;            /* [2 nanalyses nsites] the flagged sites each analysis removes */
+  long long *check_rand;          /* [nchecks] patients randomised by each check */
 };
 
 tsim_status tsim__seq_plan_init(tsim_seq_plan *p, const tsim_scenario *sc, tsim_diag *d) {
@@ -94,7 +98,14 @@ tsim_seq_ws *tsim__seq_ws_new(const tsim_scenario *sc, const tsim_seq_plan *p) {
   ws->tmp = malloc(n2 * sizeof *ws->tmp);
   ws->stop = malloc(n2 * sizeof *ws->stop);
   if (p->months) ws->cache = calloc(CACHE_SLOTS, sizeof *ws->cache);
-  if (!ws->look || !ws->tmp || !ws->stop || (p->months && !ws->cache)) {
+  int mon = sc->monitoring.nrules > 0;
+  if (mon) {
+    ws->mon = tsim_monitor_ws_new(sc);
+    ws->mask = malloc(2 * (size_t)sc->nanalyses * (size_t)sc->nsites + 1);
+    ws->check_rand = malloc(((size_t)sc->monitoring.nchecks + 1) * sizeof *ws->check_rand);
+  }
+  if (!ws->look || !ws->tmp || !ws->stop || (p->months && !ws->cache) ||
+      (mon && (!ws->mon || !ws->mask || !ws->check_rand))) {
     tsim__seq_ws_free(ws);
     return NULL;
   }
@@ -108,6 +119,9 @@ void tsim__seq_ws_free(tsim_seq_ws *ws) {
   free(ws->look);
   free(ws->tmp);
   free(ws->stop);
+  tsim_monitor_ws_free(ws->mon);
+  free(ws->mask);
+  free(ws->check_rand);
   free(ws);
 }
 
@@ -216,6 +230,67 @@ static void plan_looks(const tsim_seq_plan *p, tsim_seq_ws *ws, const tsim_scena
   ws->held = h;
 }
 
+/* The trial's monitoring checks (every `every` patients randomised, or at the interim looks
+ * held), and what they flagged added to t. */
+static void monitor_trial(tsim_seq_ws *ws, const tsim_cohort *c, tsim_tally *t) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_monitoring *mo = &sc->monitoring;
+  const double *tr = c->t_rand;
+  const int R = mo->nrules, S = sc->nsites, C = mo->nchecks;
+  tsim_monitor_begin(ws->mon, c);
+  for (int k = 0; k < (mo->at_looks ? ws->held - 1 : C); k++) {
+    int check = mo->at_looks ? ws->idx[k] : k;
+    long long r = mo->at_looks ? tsim_accrual_count_by(tr, c->n, ws->date[k], 0) : (long long)(k + 1) * mo->every;
+    double date = mo->at_looks ? ws->date[k] : tr[r - 1];
+    tsim_monitor_check(ws->mon, c, date, check);
+    ws->check_rand[check] = r;
+    double m = (date - tr[0]) * TSIM_MONTHS_SCALE;
+    if (!(m <= TSIM_MONTHS_MAX * TSIM_MONTHS_SCALE)) m = TSIM_MONTHS_MAX * TSIM_MONTHS_SCALE;
+    t->mon_check_held[check]++;
+    t->mon_check_rand[check] += (uint64_t)r;
+    t->mon_check_months[check] += (tsim_i128)(m + 0.5);
+  }
+  int anom_any = 0;
+  for (int s = 0; s < S; s++)
+    if (tsim_monitor_site_anomalous(c, s)) t->mon_anom[s]++, anom_any = 1;
+  t->mon_anom_trials += (uint64_t)anom_any;
+  for (int r = 0; r < R; r++)
+    for (int h = 0; h < 2; h++) {
+      size_t o = (size_t)(r * 2 + h), os = o * (size_t)S, oc = o * (size_t)C;
+      int all = anom_any, first_fa = -1, first_det = -1, last_det = -1;
+      for (int s = 0; s < S; s++) {
+        int k = tsim_monitor_first(ws->mon, r, h, s), anom = tsim_monitor_site_anomalous(c, s);
+        if (anom) all = all && k >= 0;
+        if (k < 0) continue;
+        if (anom && (first_det < 0 || k < first_det)) first_det = k;
+        if (anom && k > last_det) last_det = k;
+        t->mon_flag_rand[os + (size_t)s] += (uint64_t)ws->check_rand[k];
+        if (anom) {
+          t->mon_flag_anom[os + (size_t)s]++;
+          t->mon_first_anom[oc + (size_t)k]++;
+        } else {
+          t->mon_flag_norm[os + (size_t)s]++;
+          t->mon_first_norm[oc + (size_t)k]++;
+          if (first_fa < 0 || k < first_fa) first_fa = k;
+        }
+      }
+      if (all) t->mon_all_det[oc + (size_t)last_det]++;
+      if (first_det >= 0) t->mon_first_det[oc + (size_t)first_det]++;
+      if (first_fa >= 0) t->mon_first_fa[oc + (size_t)first_fa]++;
+    }
+}
+
+/* Points each analysis that acts on flags at the sites flagged by the date of look k. */
+static void monitor_masks(tsim_seq_ws *ws, const tsim_scenario *sc, tsim_analysis_ws *w, double date) {
+  for (int a = 0; a < sc->nanalyses; a++)
+    for (int h = 0; h < 2; h++) {
+      uint32_t rules = sc->analyses[a].exclude_flagged;
+      unsigned char *m = ws->mask + ((size_t)a * 2 + (size_t)h) * (size_t)sc->nsites;
+      w->flagged[h][a] = NULL;
+      if (rules && tsim_monitor_mask(ws->mon, rules, h, date, m) > 0) w->flagged[h][a] = m;
+    }
+}
+
 void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w,
                      uint64_t seed, long long trial, tsim_tally *t, tsim_outcome *out) {
   const tsim_scenario *sc = c->plan->sc;
@@ -232,6 +307,7 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
     t->looks_failed++;
   }
   for (int k = 0; k < H && K > 1; k++) t->look_held[ws->idx[k]]++, t->look_due[ws->idx[k]] += (uint64_t)ws->m[k];
+  if (ws->mon) monitor_trial(ws, c, t);
   for (int i = 0; i < 2 * ncomp; i++) ws->stop[i] = -1;
   int live = 2 * ncomp;
   for (int k = 0; k < H && live > 0; k++) {
@@ -239,6 +315,7 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
     tsim_outcome *lo = ws->look + (size_t)k * n2;
     tsim_cohort view = *c; /* the patients due at visit v by then: a prefix */
     view.n = -1;
+    if (ws->mon) monitor_masks(ws, sc, w, ws->date[k]);
     for (int v = 0; v < p->nvis; v++) {
       /* Every visit's analyses read the same patients at the final look, and at an interim
        * where two visits' prefixes coincide: one evaluation serves them all. */
@@ -280,6 +357,7 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
       }
     }
   }
+  if (ws->mon) memset(w->flagged, 0, sizeof w->flagged); /* the masks are this trial's */
   /* The timed counts: each comparison ended at its look's date. */
   for (int h = 0; h < 2; h++)
     for (int i = 0; i < ncomp; i++) {

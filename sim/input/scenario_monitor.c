@@ -1,0 +1,180 @@
+/* scenario_monitor.c - the scenario loader's part for site monitoring: "monitoring" (when the
+ * checks happen and the rules that flag sites) and each analysis's "exclude_flagged" (the
+ * action it takes on flags). See scenario.h (tsim_monitoring) and scenarios/README.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/scenario_internal.h"
+
+const char *const tsim_mon_measure_names[] = {"response", "dropout", "deviation", NULL};
+const char *const tsim_mon_test_names[] = {"binomial", "threshold", NULL};
+const char *const tsim_mon_direction_names[] = {"higher", "lower", "either", NULL};
+const char *const tsim_mon_adjust_names[] = {"none", "sites", "sites_and_checks", NULL};
+
+/* "visit": a week among the end point's visits (default its last), as an analysis's. */
+static void load_rule_visit(tsim__loader *L, const cJSON *r, const char *rp, tsim_monitor_rule *m) {
+  const tsim_scenario *sc = L->sc;
+  const tsim_endpoint *ep = &sc->endpoints[m->endpoint];
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, rp, "visit");
+  m->visit = ep->nvisits - 1;
+  double week;
+  if (tsim_jget(r, "visit") && sc->visit_week[0] == 0) {
+    tsim_jerr(&L->c, p, "the scenario has no \"visits\": there is one assessment, and no visit to choose");
+  } else if (tsim_jnumber(&L->c, r, rp, "visit", 0, 0, 1e6, &week) == 1) {
+    m->visit = -1;
+    for (int v = 0; v < ep->nvisits; v++)
+      if (sc->visit_week[ep->visits[v]] == week) m->visit = v;
+    if (m->visit < 0) {
+      tsim_jerr(&L->c, p, "\"%s\" is not assessed at week %s", ep->id, TSIM_JNUM(week));
+      m->visit = ep->nvisits - 1;
+    }
+  }
+}
+
+static void load_rule(tsim__loader *L, const cJSON *r, const char *rp, tsim_monitor_rule *m) {
+  static const char *const keys[] = {"id", "arm", "measure", "endpoint", "visit", "test", "alpha", "adjust",
+                                     "direction", "rate_at_least", "min_patients", NULL};
+  tsim_scenario *sc = L->sc;
+  char p[TSIM_JPATH_MAX];
+  m->arm = -1;
+  m->min_n = 1;
+  if (!tsim_jobject(&L->c, r, rp)) return;
+  tsim_jkeys(&L->c, r, rp, keys);
+  if (tsim__get_id(L, r, rp, m->id) == 1)
+    for (const tsim_monitor_rule *o = sc->monitoring.rules; o < m; o++)
+      if (strcmp(o->id, m->id) == 0) {
+        tsim_jpath_key(p, rp, "id");
+        tsim_jerr(&L->c, p, "duplicate rule id \"%s\"", m->id);
+      }
+  if (tsim_jget(r, "arm")) {
+    int a = tsim__arm_ref(L, r, rp, "arm");
+    m->arm = a >= 0 ? a : -1;
+  }
+  int v = 0;
+  if (tsim_jenum(&L->c, r, rp, "measure", 0, tsim_mon_measure_names, &v) == 1) m->measure = (tsim_mon_measure)v;
+  m->endpoint = 0;
+  int have_ep = L->model_ok;
+  if (tsim_jget(r, "endpoint") || sc->nendpoints != 1) {
+    int e = tsim__endpoint_ref(L, r, rp, "endpoint", 1);
+    have_ep = have_ep && e >= 0;
+    m->endpoint = e >= 0 ? e : 0;
+  }
+  if (have_ep) {
+    load_rule_visit(L, r, rp, m);
+    if (m->measure == TSIM_MON_RESPONSE && sc->endpoints[m->endpoint].type != TSIM_EP_BINARY) {
+      tsim_jpath_key(p, rp, tsim_jget(r, "endpoint") ? "endpoint" : "measure");
+      tsim_jerr(&L->c, p, "\"response\" counts responders, and \"%s\" is continuous: give a binary end point, "
+                          "or \"measure\": \"dropout\" or \"deviation\"", sc->endpoints[m->endpoint].id);
+    }
+  }
+  if (tsim_jenum(&L->c, r, rp, "test", 1, tsim_mon_test_names, &v) != 1) return;
+  m->test = (tsim_mon_test)v;
+  int bin = m->test == TSIM_MON_BINOMIAL;
+  static const char *const bin_only[] = {"alpha", "adjust", "direction", NULL};
+  for (const char *const *k = bin_only; *k && !bin; k++)
+    if (tsim_jget(r, *k)) {
+      tsim_jpath_key(p, rp, *k);
+      tsim_jerr(&L->c, p, "only meaningful with \"test\": \"binomial\"");
+    }
+  if (!bin && tsim_jget(r, "rate_at_least") == NULL) {
+    tsim_jerr(&L->c, rp, "\"test\": \"threshold\" needs \"rate_at_least\" (flag a site whose rate is at least it)");
+  } else if (bin && tsim_jget(r, "rate_at_least")) {
+    tsim_jpath_key(p, rp, "rate_at_least");
+    tsim_jerr(&L->c, p, "only meaningful with \"test\": \"threshold\"");
+  }
+  if (!bin) tsim_jprob(&L->c, r, rp, "rate_at_least", 1, &m->rate);
+  if (bin && tsim_jnumber(&L->c, r, rp, "alpha", 1, 0, 1, &m->alpha) == 1 && !(m->alpha > 0 && m->alpha < 1)) {
+    tsim_jpath_key(p, rp, "alpha");
+    tsim_jerr(&L->c, p, "expected a false-alarm level above 0 and below 1, got %s", TSIM_JNUM(m->alpha));
+  }
+  if (bin && tsim_jenum(&L->c, r, rp, "adjust", 0, tsim_mon_adjust_names, &v) == 1) m->adjust = (tsim_mon_adjust)v;
+  if (bin && tsim_jenum(&L->c, r, rp, "direction", 0, tsim_mon_direction_names, &v) == 1)
+    m->direction = (tsim_mon_direction)v;
+  long long mn = 1;
+  if (tsim_jint(&L->c, r, rp, "min_patients", 0, 1, 10000000, &mn) == 1) m->min_n = (int)mn;
+}
+
+/* "exclude_flagged": [rule ids] of analysis i. */
+static void load_action(tsim__loader *L, const cJSON *an, int i) {
+  tsim_scenario *sc = L->sc;
+  const tsim_monitoring *mo = &sc->monitoring;
+  char ap[TSIM_JPATH_MAX], p[TSIM_JPATH_MAX];
+  tsim_jpath_index(ap, "$.analyses", i);
+  if (!cJSON_IsObject(an) || !tsim_jget(an, "exclude_flagged")) return;
+  const cJSON *list = tsim__get_array(L, an, ap, "exclude_flagged", 0, 1, TSIM_MAX_MONITOR_RULES, p);
+  if (!list) return;
+  if (mo->nrules == 0) {
+    tsim_jerr(&L->c, p, "names monitoring rules, and the scenario has no \"monitoring\"");
+    return;
+  }
+  int k = 0;
+  for (const cJSON *e = list->child; e; e = e->next, k++) {
+    char ep[TSIM_JPATH_MAX];
+    tsim_jpath_index(ep, p, k);
+    if (tsim_jvalue_string(&L->c, e, ep, "a monitoring rule id") != 1) continue;
+    int r = 0;
+    while (r < mo->nrules && strcmp(mo->rules[r].id, e->valuestring) != 0) r++;
+    if (r == mo->nrules) {
+      tsim_jerr(&L->c, ep, "unknown monitoring rule \"%s\"", e->valuestring);
+      continue;
+    }
+    if (i < sc->nanalyses) sc->analyses[i].exclude_flagged |= 1u << r;
+  }
+}
+
+void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
+  static const char *const keys[] = {"every_patients", "at_looks", "rules", NULL};
+  tsim_scenario *sc = L->sc;
+  tsim_monitoring *mo = &sc->monitoring;
+  const char *p = "$.monitoring";
+  memset(mo, 0, sizeof *mo);
+  const cJSON *m = tsim_jget(root, "monitoring");
+  if (m && tsim_jobject(&L->c, m, p)) {
+    tsim_jkeys(&L->c, m, p, keys);
+    if (sc->accrual.mode == TSIM_ACCRUAL_NONE)
+      tsim_jerr(&L->c, p, "checks happen while the trial runs, which needs calendar time: give \"accrual\"");
+    int at = 0, at_given = tsim_jswitch(&L->c, m, p, "at_looks", 0, &at) == 1;
+    const cJSON *ev = tsim_jget(m, "every_patients");
+    if (ev && at_given && at) {
+      tsim_jerr(&L->c, p, "give either \"every_patients\" or \"at_looks\": true, not both");
+    } else if (at) {
+      mo->at_looks = 1;
+      mo->nchecks = sc->looks.n - 1;
+      if (sc->looks.n < 2)
+        tsim_jerr(&L->c, "$.monitoring.at_looks", "the scenario has no interim looks: give \"looks\" or "
+                                                  "\"every_patients\"");
+    } else if (!ev) {
+      tsim_jerr(&L->c, p, "expected \"every_patients\" (a check each time so many more patients are "
+                          "randomised) or \"at_looks\": true (a check at every interim look)");
+    } else if (tsim_jint(&L->c, m, p, "every_patients", 1, 1, sc->sample_size > 0 ? sc->sample_size : 1,
+                         &mo->every) == 1) {
+      mo->nchecks = (int)(sc->sample_size / mo->every < TSIM_MAX_CHECKS + 1 ? sc->sample_size / mo->every
+                                                                            : TSIM_MAX_CHECKS + 1);
+      if (mo->nchecks > TSIM_MAX_CHECKS)
+        tsim_jerr(&L->c, "$.monitoring.every_patients", "%lld patients in checks of %lld make more than %d checks",
+                  sc->sample_size, mo->every, TSIM_MAX_CHECKS);
+    }
+    char rp[TSIM_JPATH_MAX];
+    const cJSON *rules = tsim__get_array(L, m, p, "rules", 1, 1, TSIM_MAX_MONITOR_RULES, rp);
+    int i = 0;
+    for (const cJSON *r = rules ? rules->child : NULL; r; r = r->next, i++) {
+      char ip[TSIM_JPATH_MAX];
+      tsim_jpath_index(ip, rp, i);
+      load_rule(L, r, ip, &mo->rules[i]);
+    }
+    mo->nrules = i;
+    for (int k = 0; k < mo->nrules; k++) {
+      tsim_monitor_rule *r = &mo->rules[k];
+      double div = r->adjust == TSIM_MON_ADJ_SITES ? sc->nsites
+                 : r->adjust == TSIM_MON_ADJ_SITES_CHECKS ? (double)sc->nsites * (mo->nchecks > 0 ? mo->nchecks : 1)
+                 : 1;
+      r->level = r->alpha / div;
+    }
+  }
+  const cJSON *ans = tsim_jget(root, "analyses");
+  int i = 0;
+  for (const cJSON *an = cJSON_IsArray(ans) ? ans->child : NULL; an; an = an->next, i++) load_action(L, an, i);
+}

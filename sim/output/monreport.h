@@ -1,0 +1,27 @@
+/* monreport.h - site monitoring's results (monreport.c): summary.json's "monitoring",
+ * monitoring.csv and monitoring_checks.csv, the printed table's part, and the plot
+ * DIR/monitoring.* - for a tally with mon_rules > 0 (runner.h). report.c calls these; they
+ * call no other output module but estimate.c and plot.c. */
+#ifndef TSIM_MONREPORT_H
+#define TSIM_MONREPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "input/scenario.h"
+#include "run/runner.h"
+
+/* What a run's CSV writers read (their ctx). */
+typedef struct tsim__mon_ctx {
+  const tsim_scenario *sc;
+  const tsim_tally *t;
+} tsim__mon_ctx;
+
+cJSON *tsim__monitor_json(const tsim_scenario *sc, const tsim_tally *t);
+void tsim__monitor_sites_csv(FILE *f, const void *ctx);
+void tsim__monitor_checks_csv(FILE *f, const void *ctx);
+void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f);
+/* Returns as tsim_plot_write. */
+int tsim__monitor_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice);
+
+#endif
