@@ -30,6 +30,7 @@
 #include "output/report.h"
 #include "run/partial.h"
 #include "run/runner.h"
+#include "run/sequential.h"
 #include "input/scenario.h"
 #include "run/size.h"
 #include "run/sweep.h"
@@ -796,7 +797,9 @@ static tsim_status write_run_set(const tsim_scenario *sc, const tsim_tally *t, c
   return set_end(&set, ws, stale_run, d);
 }
 static const char *const stale_sweep[] = {"report.html", "power.svg", "power.png", "power.log",
-                                          "type1_error.svg", "type1_error.png", "type1_error.log", NULL};
+                                          "type1_error.svg", "type1_error.png", "type1_error.log",
+                                          "monitoring.svg", "monitoring.png", "monitoring.log",
+                                          "monitoring.dat", "monitoring.gp", NULL};
 static const char *const stale_size[] = {"report.html", "size_power.svg", "size_power.png", "size_power.log",
                                          "size_type1_error.svg", "size_type1_error.png",
                                          "size_type1_error.log", NULL};
@@ -1232,9 +1235,13 @@ static int cmd_cohort(int argc, char **argv) {
   tsim_cohort *co = NULL;
   if (tsim_cohort_plan_init(&plan, sc) == TSIM_OK && (co = tsim_cohort_new(&plan))) {
     co->keep_patients = 1;
-    tsim_cohort_sample(co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial);
-    if (tsim_cohort_write_csv(co, c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT, stdout) != 0 ||
-        fflush(stdout) != 0) {
+    /* With site monitoring that stops enrolment the hypotheses' trials can differ: each as the
+     * run analysed it. */
+    int h = c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT;
+    if (tsim_seq_sample_as_run(sc, co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial, h) != TSIM_OK) {
+      fprintf(stderr, "trialsim: error: out of memory\n");
+      status = 1;
+    } else if (tsim_cohort_write_csv(co, h, stdout) != 0 || fflush(stdout) != 0) {
       fprintf(stderr, "trialsim: error: writing the cohort failed\n");
       status = 1;
     }
@@ -1367,11 +1374,12 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
 /* Where a sweep or size search wrote: DIR/NAME.json, DIR/NAME.csv and its two plots; after the
  * table on stdout, or with --quiet on stderr. */
 static void print_written(int quiet, const char *dir, const char *name, const char *plot1,
-                          const char *plot2) {
+                          const char *plot2, const char *plot3) {
   FILE *f = quiet ? stderr : stdout;
   fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", dir, name, dir, name);
   print_plot_files(f, dir, plot1);
   print_plot_files(f, dir, plot2);
+  if (plot3) print_plot_files(f, dir, plot3);
   fputc('\n', f);
 }
 
@@ -1435,7 +1443,9 @@ static int sweep_body(const cli *cp) {
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_sweep(&sw, &ri, stdout);
-    print_written(c.quiet, outdir, "sweep", "power", "type1_error");
+    /* A monitoring plot is drawn for one swept parameter (or --zip). */
+    int mon = sw.first->monitoring.nrules > 0 && (sw.grid->nparams == 1 || sw.grid->zip);
+    print_written(c.quiet, outdir, "sweep", "power", "type1_error", mon ? "monitoring" : NULL);
     report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);
@@ -1658,7 +1668,7 @@ static int size_body(const cli *cp) {
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
-    print_written(c.quiet, outdir, "size", "size_power", "size_type1_error");
+    print_written(c.quiet, outdir, "size", "size_power", "size_type1_error", NULL);
     report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);

@@ -58,6 +58,9 @@ typedef enum {
   TSIM_DRAWS_ENROLL = 6,    /* cell sampler: the site multinomial's binomials, each site's arm split */
   TSIM_DRAWS_MISSING = 7,   /* cell sampler: each cell's dropouts and deviations */
   TSIM_STREAM_ACCRUAL = 8,  /* randomisation times, sites' opening months (accrual.c) */
+  /* Site monitoring that stops enrolling at flagged sites (stages.c): */
+  TSIM_DRAWS_REDIRECT = 9,  /* patient j's site among those still enrolling, when its own has stopped */
+  TSIM_DRAWS_SITE_BLOCKS = 10, /* site s's permuted blocks: a generator from draws 4s .. 4s + 3 */
 } tsim_stream;
 
 /* Puts `r` (which must be of type tsim_rng_xoshiro256pp) at the start of the stream for

@@ -223,6 +223,8 @@ typedef struct tsim_monitor_rule {
   tsim_mon_direction direction;
   double rate;                  /* THRESHOLD */
   int min_n;                    /* patients read at the site, at least (>= 1) */
+  int stop_enrolling;           /* 1: a site it flags enrols no one randomised after the check
+                                   (the last site still enrolling is never closed) */
 } tsim_monitor_rule;
 
 typedef struct tsim_monitoring {
@@ -231,6 +233,7 @@ typedef struct tsim_monitoring {
   int at_looks;                 /* 1: a check at every interim look held */
   long long every;              /* else: a check when every `every`-th patient is randomised */
   int nchecks;                  /* planned checks: sample_size / every, or the interim looks */
+  int stop;                     /* some rule stops enrolling at the sites it flags */
 } tsim_monitoring;
 
 typedef struct tsim_scenario {

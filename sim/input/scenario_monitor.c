@@ -36,7 +36,7 @@ static void load_rule_visit(tsim__loader *L, const cJSON *r, const char *rp, tsi
 
 static void load_rule(tsim__loader *L, const cJSON *r, const char *rp, tsim_monitor_rule *m) {
   static const char *const keys[] = {"id", "arm", "measure", "endpoint", "visit", "test", "alpha", "adjust",
-                                     "direction", "rate_at_least", "min_patients", NULL};
+                                     "direction", "rate_at_least", "min_patients", "stop_enrolling", NULL};
   tsim_scenario *sc = L->sc;
   char p[TSIM_JPATH_MAX];
   m->arm = -1;
@@ -95,6 +95,7 @@ static void load_rule(tsim__loader *L, const cJSON *r, const char *rp, tsim_moni
     m->direction = (tsim_mon_direction)v;
   long long mn = 1;
   if (tsim_jint(&L->c, r, rp, "min_patients", 0, 1, 10000000, &mn) == 1) m->min_n = (int)mn;
+  tsim_jswitch(&L->c, r, rp, "stop_enrolling", 0, &m->stop_enrolling);
 }
 
 /* "exclude_flagged": [rule ids] of analysis i. */
@@ -172,6 +173,7 @@ void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
                  : r->adjust == TSIM_MON_ADJ_SITES_CHECKS ? (double)sc->nsites * (mo->nchecks > 0 ? mo->nchecks : 1)
                  : 1;
       r->level = r->alpha / div;
+      mo->stop |= r->stop_enrolling;
     }
   }
   const cJSON *ans = tsim_jget(root, "analyses");

@@ -28,7 +28,9 @@ static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
  * between openings (an exponential gap that would pass the next opening is dropped and drawn
  * again from there, which memorylessness allows), each arrival going to an open site with
  * probability proportional to the site's rate. Sites are taken in order of opening (ties by
- * index), so the open ones are a prefix of that order and a prefix sum of rates picks one. */
+ * index), so the open ones are a prefix of that order and a prefix sum of rates picks one.
+ * Patients arriving at a site after it stopped enrolling (close_at) are not randomised; the
+ * patients before the first stop are those of the trial without it. */
 /* Order of opening: by month, ties by site index (a total order, so any sort gives it). */
 static int by_opening(const void *x, const void *y) {
   const struct tsim_site_open *a = x, *b = y;
@@ -64,6 +66,9 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
       if (cum[mid + 1] > u) hi = mid;
       else lo = mid + 1;
     }
+    /* A site that has stopped enrolling (site monitoring) takes no one after its month: the
+     * arrival is lost, and the others' keep coming (thinning). */
+    if (c->close_at && t > c->close_at[site[lo].site]) continue;
     c->site[j] = (uint16_t)site[lo].site;
     c->t_rand[j++] = t;
   }

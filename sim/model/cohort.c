@@ -175,6 +175,11 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
     c->acc_cum = malloc((ns + 1) * sizeof *c->acc_cum);
     ok = ok && c->t_rand && c->acc_sites && c->acc_cum;
   }
+  if (sc->monitoring.stop) {
+    c->close_at = malloc(ns * sizeof *c->close_at);
+    ok = ok && c->close_at;
+    for (size_t s = 0; c->close_at && s < ns; s++) c->close_at[s] = INFINITY;
+  }
   c->rng = tsim_rng_alloc();
   c->rng2 = tsim_rng_alloc();
   c->trial = -1;
@@ -190,6 +195,7 @@ void tsim_cohort_free(tsim_cohort *c) {
   if (!c) return;
   free(c->site);
   free(c->t_rand);
+  free(c->close_at);
   free(c->acc_sites);
   free(c->acc_cum);
   free(c->arm);
@@ -276,6 +282,7 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
 void tsim_cohort_sample(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim__cohort_sites(c, seed, trial);
   c->trial = trial;
+  c->seed = seed;
   if (c->plan->lat) {
     if (c->t_rand) tsim__accrual_sample(c, seed, trial);
     tsim__cohort_sample_latent(c, seed, trial);

@@ -256,6 +256,16 @@ static void assign_blocks(tsim_cohort *c, tsim_rng_state *st, const int *idx, lo
   *st = s;
 }
 
+/* Site k's own generator for its permuted blocks when site monitoring may stop enrolment
+ * (close_at): draws 4k .. 4k + 3 of TSIM_DRAWS_SITE_BLOCKS, so that a site's arms do not depend
+ * on how many patients the other sites had - which a stop changes after the fact. */
+static tsim_rng_state site_block_state(const tsim_cohort *c, int k) {
+  uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_DRAWS_SITE_BLOCKS);
+  tsim_rng_state s;
+  for (int i = 0; i < 4; i++) s.s[i] = tsim_rng_draw(key, 4 * (uint64_t)k + (uint64_t)i);
+  return s;
+}
+
 /* One permuted block of at most 8 arms held in the bytes of a word (arm i in byte i): the
  * Fisher-Yates shuffle of assign_blocks, the same draws and swaps, in a register. */
 static inline uint64_t block_swap8(uint64_t p, int i, unsigned k) {
@@ -328,6 +338,7 @@ static void randomize_blocks8(tsim_cohort *c) {
   c->site_counted = 0;
   for (int k = 0; k < ns; k++) {
     long long m = start[k + 1];
+    if (c->close_at) s = site_block_state(c, k);
     for (long long j0 = 0; j0 < m; j0 += bs) {
       uint64_t p = block_next8(&s, tab, p0, bs);
       memcpy(grp + start[k] + j0, &p, 8);
@@ -367,14 +378,54 @@ static void randomize_blocks(tsim_cohort *c, int *buf) {
   for (long long j = 0; j < n; j++) scratch[start[site[j]]++] = (int)j;
   for (int s = ns; s > 0; s--) start[s] = start[s - 1];
   start[0] = 0;
-  for (int s = 0; s < ns; s++) assign_blocks(c, st, scratch + start[s], start[s + 1] - start[s], buf);
+  for (int s = 0; s < ns; s++) {
+    if (c->close_at) {
+      tsim_rng_state own = site_block_state(c, s);
+      assign_blocks(c, &own, scratch + start[s], start[s + 1] - start[s], buf);
+    } else {
+      assign_blocks(c, st, scratch + start[s], start[s + 1] - start[s], buf);
+    }
+  }
 }
 
 static void randomize(tsim_cohort *c);
 
+/* Site monitoring stopped enrolment at some sites (close_at): each patient randomised after its
+ * site stopped goes to a site still enrolling then, drawn by the sites' weights from draw j of
+ * its own purpose - so the patients before the first stop, and every other draw, stay as they
+ * are. The run never stops the last site still enrolling. */
+static void redirect_sites(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  const double *close = c->close_at, *w = sc->site_weights;
+  int ns = sc->nsites, any = 0;
+  for (int s = 0; s < ns && !any; s++) any = close[s] < INFINITY;
+  if (!any) return;
+  uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_DRAWS_REDIRECT);
+  for (long long j = 0; j < c->n; j++) {
+    double t = c->t_rand[j];
+    if (!(t > close[c->site[j]])) continue;
+    double total = 0;
+    for (int s = 0; s < ns; s++) total += t > close[s] ? 0 : w[s];
+    if (!(total > 0)) continue;
+    double u = (double)(tsim_rng_draw(key, (uint64_t)j) >> 11) * 0x1.0p-53 * total, cum = 0;
+    int pick = -1;
+    for (int s = 0; s < ns; s++) {
+      if (t > close[s] || !(w[s] > 0)) continue;
+      pick = s;
+      cum += w[s];
+      if (u < cum) break;
+    }
+    if (pick >= 0) c->site[j] = (uint16_t)pick;
+  }
+  c->site_counted = 0; /* the counts per site enroll_sites made are stale */
+}
+
 void tsim__cohort_enroll(tsim_cohort *c) {
   /* Accrual by site has given each patient the site it arrived at (accrual.c). */
-  if (c->plan->sc->accrual.mode != TSIM_ACCRUAL_SITES) enroll_sites(c);
+  if (c->plan->sc->accrual.mode != TSIM_ACCRUAL_SITES) {
+    enroll_sites(c);
+    if (c->close_at) redirect_sites(c);
+  }
   randomize(c);
 }
 

@@ -117,10 +117,15 @@ typedef struct tsim_cohort {
   struct tsim_site_open { double open; int site; } *acc_sites; /* [nsites] accrual by site: the
                               sites and their opening months, in order of opening */
   double *acc_cum;         /* [nsites + 1] their cumulative rates in that order */
+  double *close_at;        /* [nsites] site monitoring that stops enrolling (scenario.h,
+                              monitoring.stop): the month after which the site randomises no
+                              one (INFINITY: it never stops), set before sampling; NULL when the
+                              scenario has no such rule (accrual.c, stages.c) */
   struct tsim_latent_ws *latent; /* owned */
   tsim_peff_rows peff_rows; /* the kernels' p_eff_rows job on this workspace (stages.c) */
   int peff_rows_ready;      /* peff_rows has been built */
   long long trial;         /* trial index of the cohort currently held */
+  uint64_t seed;           /* ... and its seed */
   int keep_patients;       /* 1: fill `cat` (for tsim_cohort_write_csv); runs leave it 0 */
 } tsim_cohort;
 

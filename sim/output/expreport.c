@@ -8,6 +8,7 @@
 #include "analysis/analysis.h"
 #include "core/numfmt.h"
 #include "output/expreport.h"
+#include "output/monreport.h"
 #include "output/plot.h"
 #include "output/report_internal.h"
 
@@ -45,6 +46,21 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
     int ncmp = tsim_scenario_ncomparisons(s->first);
     for (int c = 0; c < p->tally->ncomp; c++)
       cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, p->tally, c, p->nominal[c], p->alpha[c / ncmp]));
+    /* Site monitoring: each rule's rates at this point (its settings are the point's values). */
+    cJSON *mon = p->tally->mon_rules > 0 ? cJSON_AddArrayToObject(pj, "monitoring") : NULL;
+    for (int r = 0; r < p->tally->mon_rules; r++) {
+      cJSON *rj = cJSON_CreateObject();
+      cJSON_AddStringToObject(rj, "id", s->first->monitoring.rules[r].id);
+      for (int h = 0; h < 2; h++) {
+        tsim__mon_numbers m = tsim__monitor_numbers(p->tally, r, h);
+        cJSON *hj = cJSON_AddObjectToObject(rj, h ? "null" : "alternative");
+        cJSON_AddItemToObject(hj, "detection", tsim__report_estimate_json(m.detect));
+        cJSON_AddItemToObject(hj, "all_anomalous_flagged", tsim__report_estimate_json(m.all));
+        cJSON_AddItemToObject(hj, "any_false_alarm", tsim__report_estimate_json(m.any_fa));
+        cJSON_AddItemToObject(hj, "honest_site_flagged", tsim__report_num(m.pooled_fa));
+      }
+      cJSON_AddItemToArray(mon, rj);
+    }
     cJSON_AddItemToArray(pts, pj);
   }
   free(sc);
@@ -83,6 +99,22 @@ static void csv_value(FILE *f, const tsim_sweep *s, int k, int c, const char *q,
   csv_row(f, s, k, c, q, (tsim_estimate){v, NAN, NAN, NAN});
 }
 
+/* A row of monitoring rule r at point k. */
+static void rule_row(FILE *f, const tsim_sweep *s, int k, int r, const char *q, tsim_estimate e) {
+  fprintf(f, "%d", k);
+  for (int i = 0; i < s->grid->nparams; i++) {
+    fputc(',', f);
+    tsim_fput_num(f, s->points[k].ov[i].value);
+  }
+  fprintf(f, ",%s,,,%s", s->first->monitoring.rules[r].id, q);
+  double v[4] = {e.estimate, e.mcse, e.lo, e.hi};
+  for (int i = 0; i < 4; i++) {
+    fputc(',', f);
+    if (isfinite(v[i])) tsim_fput_num(f, v[i]);
+  }
+  fputc('\n', f);
+}
+
 static void sweep_csv(const tsim_sweep *s, FILE *f) {
   fprintf(f, "point");
   for (int i = 0; i < s->grid->nparams; i++) fprintf(f, ",%s", s->grid->params[i].path);
@@ -111,6 +143,21 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
           csv_value(f, s, k, c, h ? "expected_months_null" : "expected_months_alternative", tm.months);
         }
     }
+    /* Site monitoring: a rule's rows carry its id, with no analysis or arm. */
+    for (int r = 0; r < t->mon_rules; r++)
+      for (int h = 0; h < 2; h++) {
+        tsim__mon_numbers m = tsim__monitor_numbers(t, r, h);
+        const char *hy = h ? "null" : "alternative";
+        char q[64];
+        snprintf(q, sizeof q, "detection_%s", hy);
+        rule_row(f, s, k, r, q, m.detect);
+        snprintf(q, sizeof q, "all_anomalous_flagged_%s", hy);
+        rule_row(f, s, k, r, q, m.all);
+        snprintf(q, sizeof q, "any_false_alarm_%s", hy);
+        rule_row(f, s, k, r, q, m.any_fa);
+        snprintf(q, sizeof q, "honest_site_flagged_%s", hy);
+        rule_row(f, s, k, r, q, (tsim_estimate){m.pooled_fa, NAN, NAN, NAN});
+      }
   }
 }
 
@@ -240,6 +287,57 @@ done:;
   return r;
 }
 
+/* DIR/monitoring.*: each monitoring rule's detection and chance of a false alarm against the
+ * swept value, under both hypotheses - the trade-off of a rule's threshold. Drawn for a grid of
+ * one parameter (or --zip); other grids have the numbers in sweep.csv only. Returns as
+ * tsim_plot_write, or 1 when there is nothing to draw. */
+static int monitoring_sweep_plot(const tsim_sweep *s, const char *dir, FILE *notice) {
+  const tsim_scenario *sc = s->first;
+  const tsim_grid *g = s->grid;
+  int R = sc->monitoring.nrules, nx = s->npoints;
+  if (R == 0 || (g->nparams > 1 && !g->zip)) return 1;
+  tsim_plot *p = calloc(1, sizeof *p);
+  double *v = malloc((size_t)R * 2 * 2 * 4 * (size_t)nx * sizeof *v);
+  if (!p || !v) {
+    free(p);
+    free(v);
+    return -1;
+  }
+  char title[300];
+  snprintf(title, sizeof title, "%s: site monitoring against %s", sc->name, g->params[0].path);
+  p->title = title;
+  p->xlabel = g->params[0].path;
+  p->ylabel = "share of trials";
+  p->npanels = 2;
+  p->panel_title[0] = "alternative";
+  p->panel_title[1] = "null twin";
+  p->probability_axis = 1;
+  snprintf(p->style_title[0], sizeof p->style_title[0], "an anomalous site flagged (among trials with one)");
+  snprintf(p->style_title[1], sizeof p->style_title[1], "an honest site flagged (false alarm)");
+  p->nstyles = 2;
+  for (int r = 0; r < R && p->nseries + 4 <= TSIM_PLOT_MAX_SERIES; r++) {
+    if (p->ncolours < TSIM_PLOT_MAX_KEYS) snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", sc->monitoring.rules[r].id);
+    for (int h = 0; h < 2; h++)
+      for (int st = 0; st < 2; st++) {
+        double *base = v + (size_t)p->nseries * 4 * (size_t)nx, *x = base, *y = base + nx, *lo = base + 2 * nx, *hi = base + 3 * nx;
+        for (int k = 0; k < nx; k++) {
+          tsim__mon_numbers m = tsim__monitor_numbers(s->points[k].tally, r, h);
+          tsim_estimate e = st ? m.any_fa : m.detect;
+          x[k] = s->points[k].ov[0].value;
+          y[k] = e.estimate, lo[k] = e.lo, hi[k] = e.hi;
+        }
+        tsim_series *se = &p->series[p->nseries++];
+        *se = (tsim_series){.x = x, .y = y, .lo = lo, .hi = hi, .n = nx, .colour = p->ncolours - 1, .style = st, .panel = h};
+        snprintf(se->title, sizeof se->title, "%.60s, %s, %s", sc->monitoring.rules[r].id, h ? "null twin" : "alternative",
+                 st ? "honest site flagged" : "anomalous site flagged");
+      }
+  }
+  int rc = tsim_plot_write(p, dir, "monitoring", notice);
+  free(p);
+  free(v);
+  return rc;
+}
+
 static void sweep_csv_writer(FILE *f, const void *ctx) { sweep_csv(ctx, f); }
 
 /* A plot's outcome (tsim_plot_write) as its result set's: its data or script not written (-1)
@@ -261,6 +359,10 @@ tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri
   if (st != TSIM_OK) return st;
   st = plot_status(sweep_plot(s, 0, target_power, dir, notice), dir, "power", d);
   if (st == TSIM_OK) st = plot_status(sweep_plot(s, 1, target_power, dir, NULL), dir, "type1_error", d);
+  if (st == TSIM_OK) {
+    int r = monitoring_sweep_plot(s, dir, NULL);
+    if (r != 1) st = plot_status(r, dir, "monitoring", d);
+  }
   return st;
 }
 

@@ -903,6 +903,109 @@ static void looks_tables(page *pg, const char *dir) {
              "its decision.</p>\n");
 }
 
+/* Site monitoring: per rule, detection and false alarms under both hypotheses, then per site. */
+static void monitoring_tables(page *pg, const char *dir) {
+  sbuf *b = &pg->b;
+  int nr = array_size(pg, "/monitoring/rules");
+  if (nr == 0) return;
+  char r[256];
+  int at_looks = has(pg, "/monitoring/schedule/at_looks"), nc = array_size(pg, "/monitoring/checks");
+  sb_puts(b, "<h2 id=\"monitoring\">Site monitoring</h2>\n<p>Checked ");
+  if (at_looks) {
+    sb_puts(b, "at every interim look");
+  } else {
+    sb_puts(b, "every ");
+    num(pg, 0, "/monitoring/schedule/every_patients");
+    sb_puts(b, " patients randomised");
+  }
+  sb_printf(b, " (%d checks; the last at ", nc);
+  num(pg, 1, "/monitoring/checks/%d/mean_patients", nc - 1);
+  sb_puts(b, " patients and month ");
+  num(pg, 1, "/monitoring/checks/%d/mean_month", nc - 1);
+  sb_puts(b, " on average). Trials with an anomalous site: ");
+  num(pg, 0, "/monitoring/trials_with_anomalous_site");
+  sb_puts(b, ".</p>\n");
+  plot(pg, dir, "monitoring", "Share of trials in which each rule has flagged an anomalous site, and an honest one, by each check", 3);
+  sb_puts(b, "<table><tr><th rowspan=\"2\">rule</th><th rowspan=\"2\">reads</th><th rowspan=\"2\">test</th>"
+             "<th colspan=\"4\">scenario</th><th colspan=\"4\">null twin</th></tr>\n<tr>");
+  for (int h = 0; h < 2; h++)
+    sb_puts(b, "<th>detection</th><th>all anomalous flagged</th><th>any false alarm</th><th>honest site flagged</th>");
+  sb_puts(b, "</tr>\n");
+  for (int i = 0; i < nr; i++) {
+    snprintf(r, sizeof r, "/monitoring/rules/%d", i);
+    const cJSON *o = jptr(pg->root, r);
+    sb_puts(b, "<tr>");
+    id_cell(pg, r);
+    sb_puts(b, "<td>");
+    sb_esc(b, jstr(o, "reads"));
+    sb_puts(b, " ");
+    sb_esc(b, jstr(o, "measure"));
+    sb_puts(b, "</td><td>");
+    if (jstr(o, "direction")) {
+      sb_puts(b, "binomial, ");
+      sb_esc(b, jstr(o, "direction"));
+      sb_puts(b, ", level ");
+      num(pg, 6, "%s/level", r);
+    } else {
+      sb_puts(b, "rate &#8805; ");
+      num(pg, 4, "%s/rate_at_least", r);
+    }
+    sb_puts(b, ", at least ");
+    num(pg, 0, "%s/min_patients", r);
+    if (cJSON_IsTrue(jptr(pg->root, r) ? cJSON_GetObjectItemCaseSensitive(jptr(pg->root, r), "stop_enrolling") : NULL))
+      sb_puts(b, "; <b>stops enrolling</b> at the sites it flags");
+    sb_puts(b, "</td>");
+    for (int h = 0; h < 2; h++) {
+      static const char *const keys[] = {"detection/estimate", "all_anomalous_flagged/estimate",
+                                         "any_false_alarm/estimate", "honest_site_flagged"};
+      for (int q = 0; q < 4; q++) {
+        sb_puts(b, "<td class=\"num\">");
+        num(pg, 4, "%s/%s/%s", r, h ? "null" : "alternative", keys[q]);
+        sb_puts(b, "</td>");
+      }
+    }
+    sb_puts(b, "</tr>\n");
+  }
+  sb_puts(b, "</table>\n<p class=\"note\">Detection: the share of trials with an anomalous site in which "
+             "the rule flagged one (all anomalous flagged: every one). Any false alarm: the share of trials "
+             "in which it flagged a site with no anomaly; honest site flagged: the share of (trial, site) "
+             "pairs of such sites flagged. A dash: no trial had an anomalous site.</p>\n");
+  int ns = array_size(pg, "/monitoring/rules/0/alternative/sites");
+  if (ns > 50) {
+    sb_printf(b, "<p>Per site (%d sites): <code>monitoring.csv</code>.</p>\n", ns);
+    return;
+  }
+  sb_puts(b, "<table><tr><th rowspan=\"2\">rule</th><th rowspan=\"2\">site</th>"
+             "<th rowspan=\"2\">trials anomalous</th><th colspan=\"3\">scenario</th>"
+             "<th colspan=\"3\">null twin</th></tr>\n<tr>");
+  for (int h = 0; h < 2; h++) sb_puts(b, "<th>flagged when anomalous</th><th>false alarm</th><th>mean patients at flag</th>");
+  sb_puts(b, "</tr>\n");
+  for (int i = 0; i < nr; i++)
+    for (int st = 0; st < ns; st++) {
+      snprintf(r, sizeof r, "/monitoring/rules/%d", i);
+      sb_puts(b, "<tr>");
+      if (st == 0) id_cell(pg, r);
+      else sb_puts(b, "<td></td>");
+      sb_printf(b, "<td class=\"num\">%d</td><td class=\"num\">", st);
+      num(pg, 0, "%s/alternative/sites/%d/anomalous_trials", r, st);
+      sb_puts(b, "</td>");
+      for (int h = 0; h < 2; h++) {
+        const char *hy = h ? "null" : "alternative";
+        sb_puts(b, "<td class=\"num\">");
+        num(pg, 4, "%s/%s/sites/%d/flagged_when_anomalous/estimate", r, hy, st);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 4, "%s/%s/sites/%d/false_alarm/estimate", r, hy, st);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 1, "%s/%s/sites/%d/mean_patients_at_flag", r, hy, st);
+        sb_puts(b, "</td>");
+      }
+      sb_puts(b, "</tr>\n");
+    }
+  sb_puts(b, "</table>\n<p class=\"note\">Per site: the share of the trials in which it was anomalous that "
+             "flagged it, the share of the others that did (its false-alarm rate), and the mean patients "
+             "randomised by the check that first flagged it.</p>\n");
+}
+
 static void joint_table(page *pg) {
   sbuf *b = &pg->b;
   int n = array_size(pg, "/joint");
@@ -1273,10 +1376,11 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   page pg;
   /* The joint table's link only when the result set has one: two analyses or more. */
   int joint = sc->nanalyses > 1;
-  char links[300];
-  snprintf(links, sizeof links, "<a href=\"#oc\">Operating characteristics</a>%s%s",
+  char links[400];
+  snprintf(links, sizeof links, "<a href=\"#oc\">Operating characteristics</a>%s%s%s",
            sc->accrual.mode == TSIM_ACCRUAL_NONE ? "" : sc->looks.n > 1 ? "<a href=\"#looks\">Interim looks</a>"
                                                                         : "<a href=\"#looks\">Calendar time</a>",
+           sc->monitoring.nrules > 0 ? "<a href=\"#monitoring\">Site monitoring</a>" : "",
            joint ? "<a href=\"#joint\">Joint decisions</a>" : "");
   tsim_status st = page_begin(&pg, dir, "summary.json", "run", "Simulation report", sc, r, links, d);
   if (st != TSIM_OK) return st;
@@ -1309,6 +1413,7 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
   plot(&pg, dir, "oc", "Power and type I error of every analysis, by direction", 1);
   oc_tables(&pg, "/analyses");
   looks_tables(&pg, dir);
+  monitoring_tables(&pg, dir);
   joint_table(&pg);
   multiplicity_tables(&pg);
   record_section(&pg, r);

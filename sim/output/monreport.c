@@ -43,11 +43,7 @@ static uint64_t cum(const uint64_t *hist, const tsim_tally *t, int r, int h, int
 
 static double ratio(uint64_t k, uint64_t n) { return n ? (double)k / (double)n : NAN; }
 
-/* The per-trial and pooled numbers of rule r under hypothesis h by check c (c = C - 1: the end). */
-typedef struct mon_numbers {
-  tsim_estimate detect, all, any_fa;  /* per trial; detect and all among trials with an anomalous site */
-  double pooled_detect, pooled_fa;    /* per (trial, site) pair */
-} mon_numbers;
+typedef tsim__mon_numbers mon_numbers;
 
 static mon_numbers numbers(const tsim_tally *t, int r, int h, int c) {
   mon_numbers m;
@@ -59,6 +55,8 @@ static mon_numbers numbers(const tsim_tally *t, int r, int h, int c) {
   m.pooled_fa = ratio(cum(t->mon_first_norm, t, r, h, c), N);
   return m;
 }
+
+tsim__mon_numbers tsim__monitor_numbers(const tsim_tally *t, int r, int h) { return numbers(t, r, h, t->mon_checks - 1); }
 
 static cJSON *estimate_or_null(tsim_estimate e, uint64_t n) {
   return n ? tsim__report_estimate_json(e) : cJSON_CreateNull();
@@ -144,6 +142,7 @@ cJSON *tsim__monitor_json(const tsim_scenario *sc, const tsim_tally *t) {
       cJSON_AddNumberToObject(e, "rate_at_least", m->rate);
     }
     cJSON_AddNumberToObject(e, "min_patients", m->min_n);
+    cJSON_AddBoolToObject(e, "stop_enrolling", m->stop_enrolling);
     cJSON_AddItemToObject(e, "alternative", hypothesis_json(t, r, 0));
     cJSON_AddItemToObject(e, "null", hypothesis_json(t, r, 1));
     cJSON_AddItemToArray(rules, e);
@@ -213,13 +212,14 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
   fprintf(f, " (%d checks; the last at %s patients, month %.1f on average); %.4f of trials have an anomalous site\n", C,
           tsim_num(num, round(check_patients(t, C - 1) * 10) / 10), check_month(t, C - 1),
           ratio(t->mon_anom_trials, (uint64_t)t->trials));
-  fprintf(f, "%-*s %-26s  %-33s  %-33s\n", wid, "rule", "reads",
+  fprintf(f, "%-*s %-33s  %-33s  %-33s\n", wid, "rule", "reads",
           "alternative: detect  all    false+", "null twin:   detect  all    false+");
   for (int r = 0; r < mo->nrules; r++) {
     const tsim_monitor_rule *m = &mo->rules[r];
     char buf[TSIM_ID_MAX + 32], reads[TSIM_ID_MAX + 80];
-    snprintf(reads, sizeof reads, "%s %s", rule_reads(sc, m, buf, sizeof buf), tsim_mon_measure_names[m->measure]);
-    fprintf(f, "%-*s %-26s", wid, m->id, reads);
+    snprintf(reads, sizeof reads, "%s %s%s", rule_reads(sc, m, buf, sizeof buf), tsim_mon_measure_names[m->measure],
+             m->stop_enrolling ? ", stops" : "");
+    fprintf(f, "%-*s %-33s", wid, m->id, reads);
     for (int h = 0; h < 2; h++) {
       mon_numbers x = numbers(t, r, h, C - 1);
       if (t->mon_anom_trials) fprintf(f, "  %12s %6.4f %6.4f", "", x.detect.estimate, x.all.estimate);
@@ -229,7 +229,8 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
     fputc('\n', f);
   }
   fprintf(f, "detect: trials in which some anomalous site was flagged, among those with one; all: every anomalous site\n"
-             "flagged; false+: some honest site flagged. Per site and per check: monitoring.csv, monitoring_checks.csv.\n");
+             "flagged; false+: some honest site flagged; stops: the rule stops enrolling at the sites it flags. Per site\n"
+             "and per check: monitoring.csv, monitoring_checks.csv.\n");
 }
 
 /* DIR/monitoring.*: by check (at the mean patients randomised by then), the share of trials in

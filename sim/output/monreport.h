@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "input/scenario.h"
+#include "output/estimate.h"
 #include "run/runner.h"
 
 /* What a run's CSV writers read (their ctx). */
@@ -16,6 +17,15 @@ typedef struct tsim__mon_ctx {
   const tsim_scenario *sc;
   const tsim_tally *t;
 } tsim__mon_ctx;
+
+/* Rule r's numbers under hypothesis h by the end of the trial: per trial (detect and all among
+ * the trials with an anomalous site; NaN estimates when there is none) and pooled over (trial,
+ * site) pairs. */
+typedef struct tsim__mon_numbers {
+  tsim_estimate detect, all, any_fa;
+  double pooled_detect, pooled_fa;
+} tsim__mon_numbers;
+tsim__mon_numbers tsim__monitor_numbers(const tsim_tally *t, int r, int h);
 
 cJSON *tsim__monitor_json(const tsim_scenario *sc, const tsim_tally *t);
 void tsim__monitor_sites_csv(FILE *f, const void *ctx);

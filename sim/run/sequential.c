@@ -40,6 +40,11 @@ struct tsim_seq_ws {
   tsim_monitor_ws *mon;           /* site monitoring (NULL: none) */
   unsigned char *mask;            /* [2 nanalyses nsites] the flagged sites each analysis removes */
   long long *check_rand;          /* [nchecks] patients randomised by each check */
+  double *close[2];               /* [nsites] monitoring that stops enrolment: when each site
+                                     stops under each hypothesis (INFINITY: never) */
+  double *sampled;                /* [nsites] ... the stops of the trial c holds */
+  long long sampled_trial;        /* which trial that is (-1: none) */
+  int failed;                     /* this trial's calendar boundaries could not be computed */
 };
 
 tsim_status tsim__seq_plan_init(tsim_seq_plan *p, const tsim_scenario *sc, tsim_diag *d) {
@@ -104,6 +109,15 @@ tsim_seq_ws *tsim__seq_ws_new(const tsim_scenario *sc, const tsim_seq_plan *p) {
     ws->mask = malloc(2 * (size_t)sc->nanalyses * (size_t)sc->nsites + 1);
     ws->check_rand = malloc(((size_t)sc->monitoring.nchecks + 1) * sizeof *ws->check_rand);
   }
+  ws->sampled_trial = -1;
+  if (mon && sc->monitoring.stop) {
+    for (int h = 0; h < 2; h++) mon = mon && (ws->close[h] = malloc((size_t)sc->nsites * sizeof(double)));
+    mon = mon && (ws->sampled = malloc((size_t)sc->nsites * sizeof(double)));
+    if (!mon) {
+      tsim__seq_ws_free(ws);
+      return NULL;
+    }
+  }
   if (!ws->look || !ws->tmp || !ws->stop || (p->months && !ws->cache) ||
       (mon && (!ws->mon || !ws->mask || !ws->check_rand))) {
     tsim__seq_ws_free(ws);
@@ -122,6 +136,9 @@ void tsim__seq_ws_free(tsim_seq_ws *ws) {
   tsim_monitor_ws_free(ws->mon);
   free(ws->mask);
   free(ws->check_rand);
+  free(ws->close[0]);
+  free(ws->close[1]);
+  free(ws->sampled);
   free(ws);
 }
 
@@ -232,18 +249,37 @@ static void plan_looks(const tsim_seq_plan *p, tsim_seq_ws *ws, const tsim_scena
 
 /* The trial's monitoring checks (every `every` patients randomised, or at the interim looks
  * held), and what they flagged added to t. */
-static void monitor_trial(tsim_seq_ws *ws, const tsim_cohort *c, tsim_tally *t) {
+/* The checks this trial holds (the looks must be planned): every `every` patients randomised,
+ * or the interim looks held. Check number k of them is the scenario's check *check, dated
+ * *date, with *rand patients randomised by then. */
+static int checks_held(const tsim_seq_ws *ws, const tsim_cohort *c) {
+  const tsim_monitoring *mo = &c->plan->sc->monitoring;
+  return mo->at_looks ? ws->held - 1 : mo->nchecks;
+}
+static void check_at(const tsim_seq_ws *ws, const tsim_cohort *c, int k, int *check, double *date, long long *rand) {
+  const tsim_monitoring *mo = &c->plan->sc->monitoring;
+  const double *tr = c->t_rand;
+  *check = mo->at_looks ? ws->idx[k] : k;
+  *rand = mo->at_looks ? tsim_accrual_count_by(tr, c->n, ws->date[k], 0) : (long long)(k + 1) * mo->every;
+  *date = mo->at_looks ? ws->date[k] : tr[*rand - 1];
+}
+
+/* The trial's monitoring checks, and what they flagged under the hypotheses of hmask (bit h)
+ * added to t; the counts of both hypotheses (checks, anomalous sites) with the alternative's. */
+static void monitor_trial(tsim_seq_ws *ws, const tsim_cohort *c, tsim_tally *t, int hmask) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_monitoring *mo = &sc->monitoring;
   const double *tr = c->t_rand;
   const int R = mo->nrules, S = sc->nsites, C = mo->nchecks;
   tsim_monitor_begin(ws->mon, c);
-  for (int k = 0; k < (mo->at_looks ? ws->held - 1 : C); k++) {
-    int check = mo->at_looks ? ws->idx[k] : k;
-    long long r = mo->at_looks ? tsim_accrual_count_by(tr, c->n, ws->date[k], 0) : (long long)(k + 1) * mo->every;
-    double date = mo->at_looks ? ws->date[k] : tr[r - 1];
+  for (int k = 0, nk = checks_held(ws, c); k < nk; k++) {
+    int check;
+    double date;
+    long long r;
+    check_at(ws, c, k, &check, &date, &r);
     tsim_monitor_check(ws->mon, c, date, check);
     ws->check_rand[check] = r;
+    if (!(hmask & 1)) continue;
     double m = (date - tr[0]) * TSIM_MONTHS_SCALE;
     if (!(m <= TSIM_MONTHS_MAX * TSIM_MONTHS_SCALE)) m = TSIM_MONTHS_MAX * TSIM_MONTHS_SCALE;
     t->mon_check_held[check]++;
@@ -252,10 +288,14 @@ static void monitor_trial(tsim_seq_ws *ws, const tsim_cohort *c, tsim_tally *t) 
   }
   int anom_any = 0;
   for (int s = 0; s < S; s++)
-    if (tsim_monitor_site_anomalous(c, s)) t->mon_anom[s]++, anom_any = 1;
-  t->mon_anom_trials += (uint64_t)anom_any;
+    if (tsim_monitor_site_anomalous(c, s)) {
+      if (hmask & 1) t->mon_anom[s]++;
+      anom_any = 1;
+    }
+  if (hmask & 1) t->mon_anom_trials += (uint64_t)anom_any;
   for (int r = 0; r < R; r++)
     for (int h = 0; h < 2; h++) {
+      if (!((hmask >> h) & 1)) continue;
       size_t o = (size_t)(r * 2 + h), os = o * (size_t)S, oc = o * (size_t)C;
       int all = anom_any, first_fa = -1, first_det = -1, last_det = -1;
       for (int s = 0; s < S; s++) {
@@ -291,25 +331,30 @@ static void monitor_masks(tsim_seq_ws *ws, const tsim_scenario *sc, tsim_analysi
     }
 }
 
-void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w,
-                     uint64_t seed, long long trial, tsim_tally *t, tsim_outcome *out) {
+/* The trial sampled in c, look by look, for the hypotheses of hmask (bit h; the other's
+ * outcomes are left as they were): the counts of both hypotheses (looks held, checks) are
+ * added with the alternative's. */
+static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w, tsim_tally *t,
+                     tsim_outcome *out, int hmask) {
   const tsim_scenario *sc = c->plan->sc;
   const long long n = c->n;
   const int K = p->nlooks, ncomp = ws->ncomp, ncmp = ws->ncmp;
   const size_t n2 = 2 * (size_t)ncomp + 1;
-  tsim_cohort_sample(c, seed, trial);
   const double *tr = c->t_rand;
   plan_looks(p, ws, sc, tr, n);
   int H = ws->held, fixed_levels = !p->months || H == 1 || months_levels(sc, ws) != 0;
   if (fixed_levels && p->months && H > 1) { /* no boundaries: the final analysis alone, at alpha */
     ws->idx[0] = K - 1, ws->m[0] = n, ws->date[0] = ws->date[H - 1];
     ws->held = H = 1;
-    t->looks_failed++;
+    if (!ws->failed) t->looks_failed++; /* once a trial */
+    ws->failed = 1;
   }
-  for (int k = 0; k < H && K > 1; k++) t->look_held[ws->idx[k]]++, t->look_due[ws->idx[k]] += (uint64_t)ws->m[k];
-  if (ws->mon) monitor_trial(ws, c, t);
-  for (int i = 0; i < 2 * ncomp; i++) ws->stop[i] = -1;
-  int live = 2 * ncomp;
+  for (int k = 0; k < H && K > 1 && (hmask & 1); k++)
+    t->look_held[ws->idx[k]]++, t->look_due[ws->idx[k]] += (uint64_t)ws->m[k];
+  if (ws->mon) monitor_trial(ws, c, t, hmask);
+  int live = 0; /* the other hypothesis's stops are its own pass's */
+  for (int h = 0; h < 2; h++)
+    for (int i = 0; i < ncomp && ((hmask >> h) & 1); i++, live++) ws->stop[(size_t)h * (size_t)ncomp + (size_t)i] = -1;
   for (int k = 0; k < H && live > 0; k++) {
     int last = k == H - 1, K_k = ws->idx[k];
     tsim_outcome *lo = ws->look + (size_t)k * n2;
@@ -332,7 +377,7 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
         double level = fixed_levels ? (H == 1 ? an->alpha : p->level[a][K_k]) : ws->level[a * ws->lstride + k];
         double fut = fixed_levels ? (H == 1 ? -INFINITY : p->futility[a][K_k]) : ws->futility[a * ws->lstride + k];
         for (int h = 0; h < 2; h++)
-          for (int j = 0; j < ncmp; j++) {
+          for (int j = 0; j < ncmp && ((hmask >> h) & 1); j++) {
             size_t i = (size_t)h * (size_t)ncomp + (size_t)a * (size_t)ncmp + (size_t)j;
             tsim_outcome o = ws->tmp[i];
             if (K > 1 && H > 1) { /* one look: the fixed design's own decision */
@@ -360,7 +405,7 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
   if (ws->mon) memset(w->flagged, 0, sizeof w->flagged); /* the masks are this trial's */
   /* The timed counts: each comparison ended at its look's date. */
   for (int h = 0; h < 2; h++)
-    for (int i = 0; i < ncomp; i++) {
+    for (int i = 0; i < ncomp && ((hmask >> h) & 1); i++) {
       int k = ws->stop[(size_t)h * (size_t)ncomp + (size_t)i];
       long long r = k == H - 1 ? n : tsim_accrual_count_by(tr, n, ws->date[k], 0);
       double m = (ws->date[k] - tr[0]) * TSIM_MONTHS_SCALE;
@@ -370,6 +415,101 @@ void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
       t->months_sum[h][i] += fixed(m);
       t->months_sq[h][i] += fixed(m * m / TSIM_MONTHS_SCALE);
     }
+}
+
+/* Trial `trial` sampled into c with its sites stopping as `close` says (stop enrolment), unless
+ * c holds exactly that already. */
+static void sample_closed(tsim_seq_ws *ws, tsim_cohort *c, uint64_t seed, long long trial, const double *close) {
+  size_t ns = (size_t)c->plan->sc->nsites;
+  if (ws->sampled_trial == trial && c->seed == seed && memcmp(ws->sampled, close, ns * sizeof *close) == 0) return;
+  memcpy(c->close_at, close, ns * sizeof *close);
+  memcpy(ws->sampled, close, ns * sizeof *close);
+  tsim_cohort_sample(c, seed, trial);
+  ws->sampled_trial = trial;
+}
+
+/* When each site stops enrolling under hypothesis h (close[s], INFINITY: never). A site stops at
+ * the first check at which a rule with stop_enrolling flags it, and from then on takes no one:
+ * the trial is drawn again with the stops found so far, which changes no patient randomised
+ * before the last of them (accrual.c, stages.c), so the checks up to it flag the same sites,
+ * and the checks go on from there. The last site still enrolling is never stopped (nor a site
+ * with no enrollment weight counted as enrolling). */
+static void find_closures(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, uint64_t seed, long long trial,
+                          int h, double *close) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_monitoring *mo = &sc->monitoring;
+  const int ns = sc->nsites;
+  for (int s = 0; s < ns; s++) close[s] = INFINITY;
+  for (int changed = 1; changed;) {
+    changed = 0;
+    sample_closed(ws, c, seed, trial, close);
+    plan_looks(p, ws, sc, c->t_rand, c->n);
+    tsim_monitor_begin(ws->mon, c);
+    for (int k = 0, nk = checks_held(ws, c); k < nk && !changed; k++) {
+      int check;
+      double date;
+      long long r;
+      check_at(ws, c, k, &check, &date, &r);
+      tsim_monitor_check(ws->mon, c, date, check);
+      int open = 0;
+      for (int s = 0; s < ns; s++) open += close[s] == INFINITY && sc->site_weights[s] > 0;
+      for (int s = 0; s < ns && open > 1; s++) {
+        if (close[s] != INFINITY) continue;
+        int stop = 0;
+        for (int q = 0; q < mo->nrules && !stop; q++)
+          stop = mo->rules[q].stop_enrolling && tsim_monitor_first(ws->mon, q, h, s) == check;
+        if (!stop) continue;
+        close[s] = date;
+        open -= sc->site_weights[s] > 0;
+        changed = 1;
+      }
+    }
+  }
+}
+
+void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w,
+                     uint64_t seed, long long trial, tsim_tally *t, tsim_outcome *out) {
+  ws->failed = 0;
+  if (!ws->close[0]) {
+    tsim_cohort_sample(c, seed, trial);
+    evaluate(p, ws, c, w, t, out, 3);
+    return;
+  }
+  /* Stops differ between the hypotheses when their data flag different sites: each is then
+   * its own trial (the same draws, other sites enrolling after the stops). */
+  find_closures(p, ws, c, seed, trial, 0, ws->close[0]);
+  find_closures(p, ws, c, seed, trial, 1, ws->close[1]);
+  size_t ns = (size_t)c->plan->sc->nsites;
+  if (memcmp(ws->close[0], ws->close[1], ns * sizeof(double)) == 0) {
+    sample_closed(ws, c, seed, trial, ws->close[0]);
+    evaluate(p, ws, c, w, t, out, 3);
+    return;
+  }
+  for (int h = 0; h < 2; h++) {
+    sample_closed(ws, c, seed, trial, ws->close[h]);
+    evaluate(p, ws, c, w, t, out, 1 << h);
+  }
+}
+
+tsim_status tsim_seq_sample_as_run(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial, int h) {
+  if (!sc->monitoring.stop) {
+    tsim_cohort_sample(c, seed, trial);
+    return TSIM_OK;
+  }
+  tsim_seq_plan *p = malloc(sizeof *p);
+  tsim_diag d;
+  tsim_diag_init(&d);
+  tsim_status st = p ? tsim__seq_plan_init(p, sc, &d) : TSIM_NOMEM;
+  tsim_diag_clear(&d);
+  tsim_seq_ws *ws = st == TSIM_OK ? tsim__seq_ws_new(sc, p) : NULL;
+  if (st == TSIM_OK && !ws) st = TSIM_NOMEM;
+  if (st == TSIM_OK) {
+    find_closures(p, ws, c, seed, trial, h, ws->close[h]);
+    sample_closed(ws, c, seed, trial, ws->close[h]);
+  }
+  tsim__seq_ws_free(ws);
+  free(p);
+  return st;
 }
 
 const tsim_outcome *tsim__seq_outcomes_where(const tsim_seq_ws *ws, int h, int cmp) {

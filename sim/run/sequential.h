@@ -61,6 +61,11 @@ void tsim__seq_ws_free(tsim_seq_ws *ws);
 void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w,
                      uint64_t seed, long long trial, tsim_tally *t, tsim_outcome *out);
 
+/* Samples trial `trial` into c as a run analysed it under hypothesis h (TSIM_HYP_*): with the
+ * sites that site monitoring stopped (scenario monitoring.stop), else as tsim_cohort_sample.
+ * TSIM_OK, or TSIM_NOMEM / TSIM_INPUT (the looks' boundaries) with c not sampled. */
+tsim_status tsim_seq_sample_as_run(const tsim_scenario *sc, tsim_cohort *c, uint64_t seed, long long trial, int h);
+
 /* After tsim__seq_trial: the outcomes of every comparison under hypothesis h at the look where
  * comparison `cmp`'s test ended, with each reject the decision at that look (what a fixed
  * sequence led by `cmp` tests its later members with). */
