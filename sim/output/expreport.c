@@ -421,9 +421,34 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
       fputc('\n', f);
     }
   }
+  /* Site monitoring: each rule's rates at each point. */
+  int R = sc->monitoring.nrules, wr = 4;
+  for (int r = 0; r < R; r++) wr = (int)strlen(sc->monitoring.rules[r].id) > wr ? (int)strlen(sc->monitoring.rules[r].id) : wr;
+  if (R > 0) {
+    fprintf(f, "\n%*s  ", lead + wr, "");
+    tsim__report_centred(f, "alternative", 22, '-');
+    fputs("  ", f);
+    tsim__report_centred(f, "null twin", 22, '-');
+    fputc('\n', f);
+    for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], g->params[i].path);
+    fprintf(f, "%-*s  %6s %6s %8s  %6s %6s %8s\n", wr, "rule", "detect", "all", "false+", "detect", "all", "false+");
+    for (int k = 0; k < s->npoints; k++)
+      for (int r = 0; r < R; r++) {
+        for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], tsim_num(num, s->points[k].ov[i].value));
+        fprintf(f, "%-*s", wr, sc->monitoring.rules[r].id);
+        for (int h = 0; h < 2; h++) {
+          tsim__mon_numbers m = tsim__monitor_numbers(s->points[k].tally, r, h);
+          fprintf(f, "  %6.4f %6.4f %8.4f", m.detect.estimate, m.all.estimate, m.any_fa.estimate);
+        }
+        fputc('\n', f);
+      }
+  }
   fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
              "does not (favours\ncontrol, or is zero); they add up to the two-sided power and type I "
              "error. Each direction's nominal\ntype I error is alpha/2 for a two-sided test.\n");
+  if (R > 0)
+    fprintf(f, "detect: trials in which a rule flagged some anomalous site, among those with one (nan: none had one);\n"
+               "all: every anomalous site; false+: some honest site.\n");
 }
 
 /* ---- sample size ------------------------------------------------------------------------- */
