@@ -10,7 +10,8 @@
 # When a check fails, either the page or the engine changed: rerun the command shown in the
 # message, and update the page (and this script) if the change was intended.
 #
-# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks") and
+# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks", "Site
+# monitoring") and
 # scenarios/PROVENANCE.md (one block per shipped scenario).
 set -u
 
@@ -160,6 +161,18 @@ expect prov_interim pp_posthoc 0.0364
 expect prov_interim --after "where each analysis's trials stopped" itt 0.2424
 expect prov_interim --after "where each analysis's trials stopped" pp_prespecified 0.0997
 expect prov_interim --after "where each analysis's trials stopped" expected 90.7 71.7
+
+# ./build/trialsim run scenarios/lupil2_monitoring.json   (its own 20,000 trials)
+run prov_monitoring run scenarios/lupil2_monitoring.json
+expect prov_monitoring itt 0.3402
+expect prov_monitoring itt_without_flagged 0.8038 0.0483
+expect prov_monitoring --after "site monitoring" blinded_response 0.0107 0.1247
+expect prov_monitoring --after "site monitoring" dmc_placebo_all_respond 0.9997 0.9694 0.5676
+
+# ./build/trialsim sweep scenarios/lupil2_monitoring.json
+run prov_monitoring_sweep sweep scenarios/lupil2_monitoring.json
+expect prov_monitoring_sweep --after "power    mcse" 0 0.1565
+expect prov_monitoring_sweep --after "power    mcse" 1 0.3402
 
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json

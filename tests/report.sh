@@ -46,7 +46,7 @@ case $row in
   *) bad "rule turned off not shown as off: $row" ;;
 esac
 
-for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim; do # a single arm; visits and subgroups; ANCOVA; looks
+for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"
   check "run $scn" "$tmp/$scn/report.html" "$tmp/$scn/summary.json" --scenario "$src/scenarios/$scn.json"
 done
