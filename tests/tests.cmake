@@ -283,6 +283,15 @@ tsim_script_test(looks_should_stop_as_rpact_computes_and_one_look_be_the_fixed_d
 # changing no other number.
 tsim_script_test(accrual_should_give_the_exact_expected_durations_and_change_nothing_else fast accrual.sh
                  $<TARGET_FILE:trialsim>)
+# Site monitoring (tests/monitoring.sh): the binomial and threshold rules' false alarms and
+# detection against exact enumeration (tests/py/monitoring_exact.py, SciPy) within 4 SE; monitoring
+# reported only changes no analysis, nor does excluding the flags of a rule that never flags; the
+# same numbers for 1 and 2 threads and from shards merged; odd designs write no NaN. Skipped (77)
+# when no python3 can import SciPy (the parts that need only python3 still run, a failure fails).
+tsim_script_test(monitoring_should_flag_at_the_exact_rates_and_change_no_analysis fast monitoring.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC} "${TSIM_PYTHON3}")
+set_tests_properties(monitoring_should_flag_at_the_exact_rates_and_change_no_analysis PROPERTIES
+                     SKIP_RETURN_CODE 77)
 # The same reference regenerated with R and rpact where they are installed (else skipped).
 tsim_script_test(looks_reference_should_be_what_rpact_gives_today slow r/check_looks.sh ${TSIM_SRC})
 set_tests_properties(looks_reference_should_be_what_rpact_gives_today PROPERTIES SKIP_RETURN_CODE 77)
