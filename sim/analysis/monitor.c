@@ -18,6 +18,10 @@ struct tsim_monitor_ws {
   long long tx[TSIM_MAX_MONITOR_RULES][2], tn[TSIM_MAX_MONITOR_RULES][2]; /* totals over sites */
   long long *x, *n;                     /* [(r * 2 + h) * ns + s] counts per site */
   int *first;                           /* [(r * 2 + h) * ns + s] first flagging check, or -1 */
+  int *dirty;                           /* [r * ns + s] sites with patients read since rule r's last
+                                           check (a threshold rule judges only those) */
+  int *ndirty;                          /* [r] how many */
+  unsigned char *is_dirty;              /* [r * ns + s] */
   double *date;                         /* [nchecks + 1] each check's month */
 };
 
@@ -33,7 +37,10 @@ tsim_monitor_ws *tsim_monitor_ws_new(const tsim_scenario *sc) {
   ws->n = malloc(cells * sizeof *ws->n);
   ws->first = malloc(cells * sizeof *ws->first);
   ws->date = malloc(((size_t)mo->nchecks + 1) * sizeof *ws->date);
-  if (!ws->x || !ws->n || !ws->first || !ws->date) {
+  ws->dirty = malloc(((size_t)mo->nrules * (size_t)sc->nsites + 1) * sizeof *ws->dirty);
+  ws->ndirty = calloc((size_t)mo->nrules + 1, sizeof *ws->ndirty);
+  ws->is_dirty = calloc((size_t)mo->nrules * (size_t)sc->nsites + 1, 1);
+  if (!ws->x || !ws->n || !ws->first || !ws->date || !ws->dirty || !ws->ndirty || !ws->is_dirty) {
     tsim_monitor_ws_free(ws);
     return NULL;
   }
@@ -51,6 +58,9 @@ void tsim_monitor_ws_free(tsim_monitor_ws *ws) {
   free(ws->n);
   free(ws->first);
   free(ws->date);
+  free(ws->dirty);
+  free(ws->ndirty);
+  free(ws->is_dirty);
   free(ws);
 }
 
@@ -61,6 +71,10 @@ void tsim_monitor_begin(tsim_monitor_ws *ws, const tsim_cohort *c) {
   memset(ws->n, 0, cells * sizeof *ws->n);
   for (size_t i = 0; i < cells; i++) ws->first[i] = -1;
   memset(ws->pos, 0, sizeof ws->pos);
+  for (int r = 0; r < ws->nrules; r++) {
+    for (int i = 0; i < ws->ndirty[r]; i++) ws->is_dirty[(size_t)r * (size_t)ws->ns + (size_t)ws->dirty[(size_t)r * (size_t)ws->ns + (size_t)i]] = 0;
+    ws->ndirty[r] = 0;
+  }
   memset(ws->tx, 0, sizeof ws->tx);
   memset(ws->tn, 0, sizeof ws->tn);
 }
@@ -91,6 +105,8 @@ static void read_patients(tsim_monitor_ws *ws, const tsim_cohort *c, int r, long
       }
       x[s] += hit;
       n[s]++;
+      unsigned char *d = ws->is_dirty + (size_t)r * (size_t)ws->ns + (size_t)s;
+      if (!*d) *d = 1, ws->dirty[(size_t)r * (size_t)ws->ns + (size_t)ws->ndirty[r]++] = s;
       X += hit;
       N++;
     }
@@ -122,14 +138,22 @@ void tsim_monitor_check(tsim_monitor_ws *ws, const tsim_cohort *c, double date, 
   for (int r = 0; r < ws->nrules; r++) {
     const tsim_monitor_rule *m = &mo->rules[r];
     long long due = tsim_accrual_count_by(c->t_rand, c->n, date, ws->lag[r]);
-    if (due > ws->pos[r]) read_patients(ws, c, r, ws->pos[r], due);
+    /* No patient read since the last check: the counts, and so the flags, are as they were. */
+    if (due <= ws->pos[r]) continue;
+    read_patients(ws, c, r, ws->pos[r], due);
     ws->pos[r] = due;
+    /* A threshold judges a site on its own counts: only the sites with new patients. The
+     * binomial test compares with the other sites' rate, which has moved: every site. */
+    int *dirty = ws->dirty + (size_t)r * (size_t)ws->ns, nd = ws->ndirty[r], every = m->test == TSIM_MON_BINOMIAL;
     for (int h = 0; h < 2; h++) {
       size_t o = (size_t)(r * 2 + h) * (size_t)ws->ns;
-      for (int s = 0; s < ws->ns; s++)
-        if (ws->first[o + (size_t)s] < 0 && flags(m, ws->x[o + (size_t)s], ws->n[o + (size_t)s], ws->tx[r][h], ws->tn[r][h]))
-          ws->first[o + (size_t)s] = check;
+      for (int i = 0; i < (every ? ws->ns : nd); i++) {
+        size_t s = (size_t)(every ? i : dirty[i]);
+        if (ws->first[o + s] < 0 && flags(m, ws->x[o + s], ws->n[o + s], ws->tx[r][h], ws->tn[r][h])) ws->first[o + s] = check;
+      }
     }
+    for (int i = 0; i < nd; i++) ws->is_dirty[(size_t)r * (size_t)ws->ns + (size_t)dirty[i]] = 0;
+    ws->ndirty[r] = 0;
   }
 }
 

@@ -58,6 +58,30 @@ static mon_numbers numbers(const tsim_tally *t, int r, int h, int c) {
 
 tsim__mon_numbers tsim__monitor_numbers(const tsim_tally *t, int r, int h) { return numbers(t, r, h, t->mon_checks - 1); }
 
+/* numbers() at every check, in one pass over the histograms: [mon_checks] (malloc'ed; NULL
+ * when out of memory). */
+static mon_numbers *numbers_by_check(const tsim_tally *t, int r, int h) {
+  int C = t->mon_checks;
+  mon_numbers *v = malloc(((size_t)C + 1) * sizeof *v);
+  if (!v) return NULL;
+  uint64_t n = (uint64_t)t->trials, A = anomalous_site_trials(t), N = n * (uint64_t)t->mon_sites - A;
+  uint64_t det = 0, all = 0, fa = 0, pa = 0, pn = 0;
+  size_t o = (size_t)(r * 2 + h) * (size_t)C;
+  for (int c = 0; c < C; c++) {
+    det += t->mon_first_det[o + (size_t)c];
+    all += t->mon_all_det[o + (size_t)c];
+    fa += t->mon_first_fa[o + (size_t)c];
+    pa += t->mon_first_anom[o + (size_t)c];
+    pn += t->mon_first_norm[o + (size_t)c];
+    v[c].detect = tsim_estimate_proportion(det, t->mon_anom_trials);
+    v[c].all = tsim_estimate_proportion(all, t->mon_anom_trials);
+    v[c].any_fa = tsim_estimate_proportion(fa, n);
+    v[c].pooled_detect = ratio(pa, A);
+    v[c].pooled_fa = ratio(pn, N);
+  }
+  return v;
+}
+
 static cJSON *estimate_or_null(tsim_estimate e, uint64_t n) {
   return n ? tsim__report_estimate_json(e) : cJSON_CreateNull();
 }
@@ -80,8 +104,9 @@ static cJSON *hypothesis_json(const tsim_tally *t, int r, int h) {
   cJSON_AddItemToObject(o, "anomalous_site_flagged", tsim__report_num(m.pooled_detect));
   cJSON_AddItemToObject(o, "honest_site_flagged", tsim__report_num(m.pooled_fa));
   cJSON *arr = cJSON_AddArrayToObject(o, "by_check");
-  for (int c = 0; c < C; c++) {
-    mon_numbers b = numbers(t, r, h, c);
+  mon_numbers *all = numbers_by_check(t, r, h);
+  for (int c = 0; c < C && all; c++) {
+    mon_numbers b = all[c];
     cJSON *e = cJSON_CreateObject();
     cJSON_AddNumberToObject(e, "check", c + 1);
     cJSON_AddItemToObject(e, "detection", t->mon_anom_trials ? tsim__report_num(b.detect.estimate) : cJSON_CreateNull());
@@ -91,6 +116,7 @@ static cJSON *hypothesis_json(const tsim_tally *t, int r, int h) {
     cJSON_AddItemToObject(e, "honest_site_flagged", tsim__report_num(b.pooled_fa));
     cJSON_AddItemToArray(arr, e);
   }
+  free(all);
   cJSON *sites = cJSON_AddArrayToObject(o, "sites");
   size_t o_s = (size_t)(r * 2 + h) * (size_t)S;
   for (int s = 0; s < S; s++) {
@@ -186,9 +212,10 @@ void tsim__monitor_checks_csv(FILE *f, const void *ctx) {
              "all_anomalous_flagged,all_anomalous_flagged_mcse,any_false_alarm,any_false_alarm_mcse,"
              "anomalous_site_flagged,honest_site_flagged\n");
   for (int r = 0; r < t->mon_rules; r++)
-    for (int h = 0; h < 2; h++)
-      for (int c = 0; c < t->mon_checks; c++) {
-        mon_numbers m = numbers(t, r, h, c);
+    for (int h = 0; h < 2; h++) {
+      mon_numbers *all = numbers_by_check(t, r, h);
+      for (int c = 0; c < t->mon_checks && all; c++) {
+        mon_numbers m = all[c];
         int an = t->mon_anom_trials > 0;
         fprintf(f, "%s,%s,%d", sc->monitoring.rules[r].id, tsim_hypothesis_names[h], c + 1);
         nums(f, 11, (const double[]){ratio(t->mon_check_held[c], (uint64_t)t->trials), check_patients(t, c),
@@ -197,6 +224,8 @@ void tsim__monitor_checks_csv(FILE *f, const void *ctx) {
                                      m.any_fa.mcse, m.pooled_detect, m.pooled_fa});
         fputc('\n', f);
       }
+      free(all);
+    }
 }
 
 void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
@@ -265,12 +294,14 @@ int tsim__monitor_plot(const tsim_scenario *sc, const tsim_tally *t, const char 
       for (int s = 0; s < styles; s++) {
         double *base = v + (size_t)p->nseries * 4 * (size_t)C, *x = base, *y = base + C, *lo = base + 2 * C, *hi = base + 3 * C;
         int fa = s == styles - 1;
-        for (int c = 0; c < C; c++) {
-          mon_numbers m = numbers(t, r, h, c);
+        mon_numbers *all = numbers_by_check(t, r, h);
+        for (int c = 0; c < C && all; c++) {
+          mon_numbers m = all[c];
           tsim_estimate e = fa ? m.any_fa : m.detect;
           x[c] = check_patients(t, c);
           y[c] = e.estimate, lo[c] = e.lo, hi[c] = e.hi;
         }
+        free(all);
         tsim_series *se = &p->series[p->nseries++];
         *se = (tsim_series){.x = x, .y = y, .lo = lo, .hi = hi, .n = C, .colour = p->ncolours - 1, .style = s, .panel = h};
         snprintf(se->title, sizeof se->title, "%.60s, %s, %s", mo->rules[r].id, h ? "null twin" : "alternative",
