@@ -443,6 +443,36 @@ static void design_arms(sbuf *b, const tsim_scenario *sc) {
     }
     sb_puts(b, ".</p>\n");
   }
+  const tsim_monitoring *mo = &sc->monitoring;
+  if (mo->nrules > 0) {
+    sb_puts(b, "<p><b>Site monitoring</b>: checked ");
+    if (mo->at_looks) sb_puts(b, "at every interim look");
+    else sb_printf(b, "every %lld patients randomised", mo->every);
+    sb_puts(b, "; rules ");
+    for (int r = 0; r < mo->nrules; r++) {
+      const tsim_monitor_rule *m = &mo->rules[r];
+      sb_puts(b, r ? "; <code>" : "<code>");
+      sb_esc(b, m->id);
+      sb_puts(b, "</code>: ");
+      if (m->arm >= 0) {
+        sb_esc(b, sc->arms[m->arm].id);
+        sb_puts(b, "&#8217;s ");
+      } else {
+        sb_puts(b, "blinded ");
+      }
+      sb_esc(b, tsim_mon_measure_names[m->measure]);
+      if (m->test == TSIM_MON_BINOMIAL) {
+        sb_printf(b, " against the other sites (exact binomial, %s, level ", tsim_mon_direction_names[m->direction]);
+        sb_num(b, m->level);
+        sb_puts(b, ")");
+      } else {
+        sb_puts(b, " at least ");
+        sb_num(b, m->rate);
+      }
+      sb_printf(b, " among at least %d patients%s", m->min_n, m->stop_enrolling ? ", <b>stops enrolling</b> there" : "");
+    }
+    sb_puts(b, ".</p>\n");
+  }
 }
 
 static void endpoint_arm_value(sbuf *b, const tsim_scenario *sc, const tsim_endpoint *ep, int a) {
@@ -609,6 +639,15 @@ static void analysis_population(sbuf *b, const tsim_scenario *sc, const tsim_ana
     sb_puts(b, "&#8217;s observed response is at least ");
     sb_num(b, an->where_rate);
     sb_printf(b, " with at least %d patients (after unblinding)", an->where_min);
+  }
+  if (an->exclude_flagged) {
+    sb_puts(b, "; without the sites flagged by ");
+    for (int r = 0, k = 0; r < sc->monitoring.nrules; r++)
+      if ((an->exclude_flagged >> r) & 1u) {
+        sb_puts(b, k++ ? ", " : "");
+        sb_esc(b, sc->monitoring.rules[r].id);
+      }
+    sb_puts(b, " by its look (site monitoring)");
   }
   if (an->subgroup >= 0) {
     sb_puts(b, "; subgroup ");

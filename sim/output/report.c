@@ -943,7 +943,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
     int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],
-             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
+             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : an->exclude_flagged ? " -flagged" : "",
              an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
     char test[TSIM_ID_MAX];
