@@ -284,7 +284,9 @@ static const char *const monitoring_json[] = {
     NULL};
 
 /* --monitoring-at-looks: checks at the interim looks (by patients, counted at an earlier visit
- * than the rules read), a rate per site with fixed openings, a stop rule. Haybittle-Peto
+ * than the rules read), a rate per site with fixed openings, two stop rules - one stopping every
+ * site with 12 patients read, so that often only the last site still enrolling is left (it
+ * never stops) and takes the rest of the sample. Haybittle-Peto
  * interims at z = 40 never stop a trial, so every analysis is decided at the final look, as the
  * comparison with summary.json needs. */
 static const char *const monitoring_looks_json[] = {
@@ -309,7 +311,9 @@ static const char *const monitoring_looks_json[] = {
     "  {\"id\": \"c_w2_either\", \"arm\": \"c\", \"measure\": \"response\", \"visit\": 2, \"test\": \"binomial\",",
     "   \"alpha\": 0.1, \"direction\": \"either\", \"adjust\": \"sites\"},",
     "  {\"id\": \"dmc_stop\", \"arm\": \"c\", \"measure\": \"response\", \"test\": \"threshold\", \"rate_at_least\": 0.8,",
-    "   \"min_patients\": 3, \"stop_enrolling\": true}",
+    "   \"min_patients\": 3, \"stop_enrolling\": true},",
+    "  {\"id\": \"full_stop\", \"measure\": \"deviation\", \"test\": \"threshold\", \"rate_at_least\": 0,",
+    "   \"min_patients\": 12, \"stop_enrolling\": true}",
     " ]},",
     " \"analyses\": [",
     "  {\"id\": \"itt\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"non_responder\", \"test\": \"pearson\"},",
@@ -648,7 +652,7 @@ static double end_month;            /* the final analysis: the last patient's la
  * flagged, with an honest site flagged; anomalous and honest (trial, site) pairs flagged. */
 static long long *mt_flag_anom, *mt_flag_norm, *mt_flag_rand;
 static long long *mt_det, *mt_all, *mt_fa, *mt_pair_anom, *mt_pair_norm;
-static long long *mt_held, *mt_rand, mt_stops, mt_moved;
+static long long *mt_held, *mt_rand, mt_stops, mt_moved, mt_kept;
 static double *mt_month;
 
 static double months_after(double week) { return week * 7 / 30.4375; }
@@ -773,10 +777,14 @@ static int stop_dates(const tsim_scenario *sc) {
   for (int c = 0; c < mon_ck; c++) {
     int open = 0;
     for (int s = 0; s < S; s++) open += close_at[s] == INFINITY && sc->site_weights[s] > 0;
-    for (int s = 0; s < S && open > 1; s++) {
+    for (int s = 0; s < S; s++) {
       int stop = 0;
       for (int r = 0; r < mo->nrules; r++) stop |= mo->rules[r].stop_enrolling && mflag[r * S + s] == c;
       if (close_at[s] != INFINITY || !stop) continue;
+      if (open <= 1) { /* the last site still enrolling */
+        mt_kept++;
+        continue;
+      }
       close_at[s] = ck_date[c];
       open -= sc->site_weights[s] > 0;
       stops++;
@@ -1400,8 +1408,8 @@ int main(int argc, char **argv) {
     compare_monitoring(sc, summary, tmp != NULL);
   }
   if (sc->monitoring.stop) {
-    printf("%lld site(s) stopped enrolling in %d trials x 2 hypotheses; %lld patient(s) of the trials without "
-           "stops moved or not randomised\n", mt_stops, T, mt_moved);
+    printf("%lld site(s) stopped enrolling in %d trials x 2 hypotheses, %lld kept enrolling as the last one; "
+           "%lld patient(s) of the trials without stops moved or not randomised\n", mt_stops, T, mt_kept, mt_moved);
     CHECK(mt_stops > 0, "no site stopped enrolling: the stops are not tested");
   }
   cJSON_Delete(summary);
