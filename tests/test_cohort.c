@@ -619,7 +619,7 @@ static void tally(sums *a, double p, double alpha, double diff, int higher_is_be
 
 /* ---- Site monitoring, recomputed from the rows ----------------------------------------------
  * As scenarios/README.md ("monitoring: sites during the trial") and STATISTICS.md ("Site
- * monitoring") document it, written without looking at monitor.c's loops:
+ * monitoring") document it; no engine code is called but stattest.h's binomial p-values:
  *   checks      every_patients k: at the randomisation month of patient k, 2k, ... (1-based),
  *               sample_size / k of them; at_looks: at each interim look, dated when the look's
  *               count of patients has reached the visit of information_from (looks by patients
