@@ -37,9 +37,24 @@
  * data's scale (mean |value| of the patients compared, plus |slope| x mean |baseline| for
  * ANCOVA): twice the bound of the printing error.
  *
- * Usage: test_cohort TRIALSIM SCENARIO, or TRIALSIM --rules / --rules-single-arm for the two
- * built-in scenarios below. Registered on shipped scenarios of the latent model, on one
- * sampled per cell (whose patient rows are rebuilt from the counts) and on the built-ins.
+ * Site monitoring (scenario "monitoring"). From each cohort's rows - site, arm, randomised_month,
+ * dropout_before_week, deviation, the rule's end point at its visit - every rule's flags are
+ * recomputed per trial and hypothesis as scenarios/README.md and STATISTICS.md document them
+ * (the section "Site monitoring, recomputed from the rows" below), the analyses'
+ * exclude_flagged applied, and the counts behind summary.json "monitoring" compared exactly:
+ * per check the trials holding it, patients and month; per rule and hypothesis detection,
+ * every anomalous site flagged, any false alarm and the pooled shares, each by check, and per
+ * site flagged when anomalous, false alarms and patients at the flag (anomalous sites: those
+ * an enabled anomaly rule lists). With stop_enrolling, the stops the recomputed flags make
+ * must be the trial's: nobody randomised at a site after the check that stopped it, and the
+ * trial equal to `cohort --set 'monitoring.rules[R].stop_enrolling=false'` with those stops
+ * applied (one rate: the same months, and the same site for every patient whose site had not
+ * stopped; a rate per site: the same patients less the stopped sites' later ones).
+ *
+ * Usage: test_cohort TRIALSIM SCENARIO, or TRIALSIM --rules / --rules-single-arm /
+ * --monitoring / --monitoring-at-looks for the built-in scenarios below. Registered on shipped
+ * scenarios of the latent model, on one sampled per cell (whose patient rows are rebuilt from
+ * the counts), on scenarios/lupil2_monitoring.json and on the built-ins.
  * Only decisions, counts and means reach summary.json, so a change that moves p-values a
  * little (a continuity correction, say) shows only when some p crosses an alpha: the
  * built-in scenario repeats one Wilcoxon analysis at alpha 0.3, 0.6 and 0.9 for that.
@@ -70,6 +85,7 @@ typedef struct cohort {
   double *gone;        /* week of the first visit missed (dropout before it); INFINITY: none */
   double *val;         /* [n][nmeas], NaN = blank */
   double *base;        /* [n][nendpoints], NaN = none */
+  double *month;       /* randomised_month (with accrual), else NaN */
 } cohort;
 
 static int nmeas, meas[TSIM_MAX_ENDPOINTS][TSIM_MAX_VISITS];
@@ -198,6 +214,122 @@ static const char *const rules_single_arm_json[] = {
     "}",
     NULL};
 
+/* --monitoring: site monitoring checked every 20 patients, one accrual rate with a ramp-up. Rules
+ * of every kind: binomial blinded and in one arm, higher / lower / either, adjusted for none,
+ * sites and sites x checks, read at the last visit and an earlier one; thresholds; response,
+ * dropout (outcome-dependent, so the hypotheses differ) and deviation; a rule that stops
+ * enrolment. Anomalies: control at site 0 responds, the experimental arm at site 4 does not, and
+ * a disabled rule on site 5 (honest). Analyses remove flagged sites on ITT and per protocol,
+ * with prespecified and data-driven exclusion, stratified tests and a continuous one. */
+static const char *const monitoring_json[] = {
+    "{",
+    " \"name\": \"cohort_monitoring\",",
+    " \"description\": \"test_cohort.c: site monitoring, every rule kind, flagged sites removed, stops\",",
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],",
+    " \"sample_size\": 120,",
+    " \"randomization\": {\"method\": \"block\", \"block_size\": 4, \"stratify_by_site\": true},",
+    " \"accrual\": {\"patients_per_month\": 10, \"ramp_up_months\": 2},",
+    " \"sites\": {\"count\": 6, \"weights\": [0.25, 0.2, 0.15, 0.15, 0.15, 0.1], \"heterogeneity_sd\": 0.3,",
+    "           \"anomalies\": [{\"sites\": [0], \"arm\": \"c\", \"response\": 0.95},",
+    "                         {\"sites\": [4], \"arm\": \"e\", \"response\": 0.05},",
+    "                         {\"sites\": [5], \"arm\": \"c\", \"response\": 0.9, \"enabled\": false}]},",
+    " \"visits\": [4, 12],",
+    " \"endpoints\": [",
+    "  {\"id\": \"r\", \"type\": \"binary\", \"response\": {\"c\": [0.3, 0.4], \"e\": [0.4, 0.6]}},",
+    "  {\"id\": \"y\", \"type\": \"continuous\", \"mean\": {\"c\": 0, \"e\": -1}, \"sd\": {\"c\": 3, \"e\": 3},",
+    "   \"higher_is_better\": false, \"visits\": [12]}",
+    " ],",
+    " \"dropout\": {\"c\": [0.05, 0.15], \"e\": [0.1, 0.2]},",
+    " \"deviation\": {\"c\": 0.1, \"e\": 0.15},",
+    " \"dropout_mnar\": {\"endpoint\": \"r\", \"ratio\": 2},",
+    " \"monitoring\": {\"every_patients\": 20, \"rules\": [",
+    "  {\"id\": \"blind_higher_sites\", \"measure\": \"response\", \"endpoint\": \"r\", \"test\": \"binomial\",",
+    "   \"alpha\": 0.2, \"adjust\": \"sites\", \"direction\": \"higher\", \"min_patients\": 3},",
+    "  {\"id\": \"c_either_w4\", \"arm\": \"c\", \"measure\": \"response\", \"endpoint\": \"r\", \"visit\": 4,",
+    "   \"test\": \"binomial\", \"alpha\": 0.05, \"direction\": \"either\", \"min_patients\": 2},",
+    "  {\"id\": \"e_lower_checks\", \"arm\": \"e\", \"measure\": \"response\", \"endpoint\": \"r\", \"test\": \"binomial\",",
+    "   \"alpha\": 0.5, \"adjust\": \"sites_and_checks\", \"direction\": \"lower\", \"min_patients\": 3},",
+    "  {\"id\": \"dropout_either\", \"measure\": \"dropout\", \"endpoint\": \"r\", \"test\": \"binomial\", \"alpha\": 0.2,",
+    "   \"direction\": \"either\"},",
+    "  {\"id\": \"e_deviation_higher\", \"arm\": \"e\", \"measure\": \"deviation\", \"endpoint\": \"y\",",
+    "   \"test\": \"binomial\", \"alpha\": 0.1, \"adjust\": \"none\", \"min_patients\": 2},",
+    "  {\"id\": \"dropout_w4_threshold\", \"measure\": \"dropout\", \"endpoint\": \"r\", \"visit\": 4,",
+    "   \"test\": \"threshold\", \"rate_at_least\": 0.25, \"min_patients\": 4},",
+    "  {\"id\": \"dmc_stop\", \"arm\": \"c\", \"measure\": \"response\", \"endpoint\": \"r\", \"test\": \"threshold\",",
+    "   \"rate_at_least\": 0.75, \"min_patients\": 3, \"stop_enrolling\": true}",
+    " ]},",
+    " \"analyses\": [",
+    "  {\"id\": \"itt\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"non_responder\", \"test\": \"pearson\"},",
+    "  {\"id\": \"pp\", \"endpoint\": \"r\", \"population\": \"per_protocol\", \"test\": \"pearson\"},",
+    "  {\"id\": \"itt_without_dmc\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"non_responder\",",
+    "   \"test\": \"fisher\", \"exclude_flagged\": [\"dmc_stop\"]},",
+    "  {\"id\": \"pp_without_three\", \"endpoint\": \"r\", \"population\": \"per_protocol\", \"test\": \"pearson\",",
+    "   \"exclude_flagged\": [\"blind_higher_sites\", \"e_deviation_higher\", \"dropout_w4_threshold\"]},",
+    "  {\"id\": \"pp_cmh_without_c\", \"endpoint\": \"r\", \"population\": \"per_protocol\", \"test\": \"cmh\",",
+    "   \"exclude_flagged\": [\"c_either_w4\"]},",
+    "  {\"id\": \"exclude_logistic_without\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"exclude\",",
+    "   \"test\": \"logistic\", \"exclude_flagged\": [\"blind_higher_sites\", \"dmc_stop\"]},",
+    "  {\"id\": \"pp_where_excl_without\", \"endpoint\": \"r\", \"population\": \"per_protocol\", \"test\": \"pearson\",",
+    "   \"exclude_sites\": [1], \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 0.7, \"min_patients\": 2},",
+    "   \"exclude_flagged\": [\"dmc_stop\", \"e_lower_checks\"]},",
+    "  {\"id\": \"locf_w4_without\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"locf\", \"visit\": 4,",
+    "   \"test\": \"pearson\", \"sided\": 1, \"exclude_flagged\": [\"dropout_either\"]},",
+    "  {\"id\": \"y_welch_without\", \"endpoint\": \"y\", \"population\": \"itt\", \"missing\": \"exclude\",",
+    "   \"test\": \"welch_t\", \"exclude_sites\": [2], \"exclude_flagged\": [\"dropout_either\", \"dmc_stop\"]}",
+    " ],",
+    " \"alpha\": 0.05,",
+    " \"trials\": 1000,",
+    " \"seed\": 7",
+    "}",
+    NULL};
+
+/* --monitoring-at-looks: checks at the interim looks (by patients, counted at an earlier visit
+ * than the rules read), a rate per site with fixed openings, two stop rules - one stopping every
+ * site with 12 patients read, so that often only the last site still enrolling is left (it
+ * never stops) and takes the rest of the sample. Haybittle-Peto
+ * interims at z = 40 never stop a trial, so every analysis is decided at the final look, as the
+ * comparison with summary.json needs. */
+static const char *const monitoring_looks_json[] = {
+    "{",
+    " \"name\": \"cohort_monitoring_at_looks\",",
+    " \"description\": \"test_cohort.c: site monitoring at interim looks, stops with a rate per site\",",
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],",
+    " \"sample_size\": 100,",
+    " \"randomization\": {\"method\": \"simple\"},",
+    " \"accrual\": {\"per_site_per_month\": 1, \"site_open_months\": [0, 0, 1, 2, 3]},",
+    " \"sites\": {\"count\": 5, \"weights\": [0.3, 0.2, 0.2, 0.15, 0.15], \"heterogeneity_sd\": 0.2,",
+    "           \"anomalies\": [{\"sites\": [1, 3], \"arm\": \"c\", \"response\": 1.0}]},",
+    " \"visits\": [2, 8],",
+    " \"endpoints\": [{\"id\": \"r\", \"type\": \"binary\", \"response\": {\"c\": [0.3, 0.4], \"e\": [0.45, 0.6]}}],",
+    " \"dropout\": {\"c\": [0.05, 0.1], \"e\": [0.05, 0.15]},",
+    " \"deviation\": {\"c\": 0.1, \"e\": 0.1},",
+    " \"looks\": {\"patients\": [25, 50, 75, 100], \"efficacy\": {\"spending\": \"haybittle_peto\", \"z\": 39},",
+    "           \"information_from\": \"itt_w2\"},",
+    " \"monitoring\": {\"at_looks\": true, \"rules\": [",
+    "  {\"id\": \"blind_higher\", \"measure\": \"response\", \"test\": \"binomial\", \"alpha\": 0.3,",
+    "   \"adjust\": \"sites_and_checks\", \"min_patients\": 3},",
+    "  {\"id\": \"c_w2_either\", \"arm\": \"c\", \"measure\": \"response\", \"visit\": 2, \"test\": \"binomial\",",
+    "   \"alpha\": 0.1, \"direction\": \"either\", \"adjust\": \"sites\"},",
+    "  {\"id\": \"dmc_stop\", \"arm\": \"c\", \"measure\": \"response\", \"test\": \"threshold\", \"rate_at_least\": 0.8,",
+    "   \"min_patients\": 3, \"stop_enrolling\": true},",
+    "  {\"id\": \"full_stop\", \"measure\": \"deviation\", \"test\": \"threshold\", \"rate_at_least\": 0,",
+    "   \"min_patients\": 12, \"stop_enrolling\": true}",
+    " ]},",
+    " \"analyses\": [",
+    "  {\"id\": \"itt\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"non_responder\", \"test\": \"pearson\"},",
+    "  {\"id\": \"itt_w2\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"exclude\", \"visit\": 2,",
+    "   \"test\": \"pearson\"},",
+    "  {\"id\": \"itt_without_flagged\", \"endpoint\": \"r\", \"population\": \"itt\", \"missing\": \"non_responder\",",
+    "   \"test\": \"pearson\", \"exclude_flagged\": [\"dmc_stop\", \"c_w2_either\"]},",
+    "  {\"id\": \"pp_without_blinded\", \"endpoint\": \"r\", \"population\": \"per_protocol\", \"test\": \"fisher\",",
+    "   \"exclude_flagged\": [\"blind_higher\"]}",
+    " ],",
+    " \"alpha\": 0.05,",
+    " \"trials\": 1000,",
+    " \"seed\": 8",
+    "}",
+    NULL};
+
 static int arm_index(const tsim_scenario *sc, const char *id) {
   for (int a = 0; a < sc->narms; a++)
     if (strcmp(sc->arms[a].id, id) == 0) return a;
@@ -227,7 +359,8 @@ static int grow(const tsim_scenario *sc, int need) {
   co.gone = realloc(co.gone, (size_t)cap * sizeof *co.gone);
   co.val = realloc(co.val, (size_t)cap * (size_t)nmeas * sizeof *co.val);
   co.base = realloc(co.base, (size_t)cap * (size_t)sc->nendpoints * sizeof *co.base);
-  if (!co.site || !co.arm || !co.dev || !co.sub || !co.gone || !co.val || !co.base) return -1;
+  co.month = realloc(co.month, (size_t)cap * sizeof *co.month);
+  if (!co.site || !co.arm || !co.dev || !co.sub || !co.gone || !co.val || !co.base || !co.month) return -1;
   co.cap = cap;
   return 0;
 }
@@ -308,6 +441,12 @@ static int read_cohort(const tsim_scenario *sc, const char *exe, int k, int null
     snprintf(name, sizeof name, "subgroup_%s", sc->subgroups[g].id);
     if ((col_sub[g] = find_col(names, ncol, name)) < 0) bad = 1;
   }
+  int col_month = find_col(names, ncol, "randomised_month");
+  if ((col_month >= 0) != (sc->accrual.mode != TSIM_ACCRUAL_NONE)) {
+    fprintf(stderr, "cohort --trial %d: a randomised_month column %s accrual\n", k,
+            col_month >= 0 ? "without" : "missing, with");
+    bad = 1;
+  }
   if (bad) { pclose(pf); return -1; }
   const char *hyp = null_twin ? "null" : "alternative";
   while (!bad && fgets(line, sizeof line, pf)) {
@@ -346,6 +485,13 @@ static int read_cohort(const tsim_scenario *sc, const char *exe, int k, int null
     if (isnan(x)) x = 0;
     if (x != 0 && x != 1) bad = 1;
     co.dev[n] = x == 1;
+    /* With accrual, patients are in the order they were randomised. */
+    co.month[n] = NAN;
+    if (col_month >= 0 && (!num(f[col_month], &co.month[n]) || isnan(co.month[n]) ||
+                           (n > 0 && co.month[n] < co.month[n - 1]))) {
+      fprintf(stderr, "cohort --trial %d: patient %d randomised at '%s'\n", k, n, f[col_month]);
+      bad = 1;
+    }
     co.sub[n] = 0;
     for (int g = 0; g < sc->nsubgroups; g++) {
       if (!num(f[col_sub[g]], &x) || (x != 0 && x != 1)) bad = 1;
@@ -434,6 +580,9 @@ typedef struct sums {
 
 static int ncmp;
 static int cmp_arm[TSIM_MAX_ARMS];
+/* The level each analysis decides at: its alpha, or with interim looks the final look's nominal
+ * level from summary.json (the looks of the built-in scenario never stop a trial early). */
+static double level_of[TSIM_MAX_ANALYSES];
 static long long *sx, *sn;                   /* [nsites][narms] */
 static long long *s0x, *s0n, *s1x, *s1n;     /* kept strata */
 static unsigned char *gone_site;
@@ -468,6 +617,253 @@ static void tally(sums *a, double p, double alpha, double diff, int higher_is_be
   }
 }
 
+/* ---- Site monitoring, recomputed from the rows ----------------------------------------------
+ * As scenarios/README.md ("monitoring: sites during the trial") and STATISTICS.md ("Site
+ * monitoring") document it; no engine code is called but stattest.h's binomial p-values:
+ *   checks      every_patients k: at the randomisation month of patient k, 2k, ... (1-based),
+ *               sample_size / k of them; at_looks: at each interim look, dated when the look's
+ *               count of patients has reached the visit of information_from (looks by patients
+ *               or information; not by months);
+ *   reading     at a check dated T, rule r reads the patients with randomised_month + week x 7 /
+ *               30.4375 <= T (week: the rule's visit), of its arm or of every arm;
+ *   counts      per site x of n: response - responders among the assessed at that visit;
+ *               dropout - dropped out before it among everyone read; deviation - major
+ *               deviations among the assessed;
+ *   tests       threshold: n >= min_patients and x >= rate n - 1e-9 n; binomial: n >= min and
+ *               N - n > 0, p0 = (X - x) / (N - n) (X, N: every site's), p of Bin(n, p0) upper
+ *               tail (higher), lower tail (lower) or two-sided as R's binom.test (either; the
+ *               p-values are stattest.h's, tested against R), flagged when p < level (1 - 1e-7),
+ *               level = alpha, alpha / sites, alpha / (sites x planned checks);
+ *   a site stays flagged: its first flagging check is kept.
+ * Then analyses: exclude_flagged removes the sites flagged at checks dated no later than the
+ * final analysis (the last patient's last visit). */
+static int mon_ck;                  /* planned checks */
+static double *ck_date;             /* [mon_ck] this trial's check months */
+static long long *ck_rand;          /* [mon_ck] patients randomised by each */
+static int *mflag;                  /* [r S + s] check at which rule r first flagged site s, -1 */
+static long long *site_x, *site_n;  /* [S] one rule's counts at one check */
+static double *close_at;            /* [S] month a site stopped enrolling (INFINITY: never) */
+static unsigned char *anomalous;    /* [S] a listed site of an enabled anomaly rule */
+static int anom_known, anom_any;    /* every enabled anomaly rule lists its sites; some site is anomalous */
+static double end_month;            /* the final analysis: the last patient's last visit */
+/* Tallies over trials for summary.json "monitoring" (r rule, h hypothesis, s site, c check):
+ * [(r 2 + h) S + s] flagged when anomalous / when honest / patients randomised at the flag;
+ * [(r 2 + h) C + c] by check c: trials with an anomalous site flagged, with every anomalous site
+ * flagged, with an honest site flagged; anomalous and honest (trial, site) pairs flagged. */
+static long long *mt_flag_anom, *mt_flag_norm, *mt_flag_rand;
+static long long *mt_det, *mt_all, *mt_fa, *mt_pair_anom, *mt_pair_norm;
+static long long *mt_held, *mt_rand, mt_stops, mt_moved, mt_kept;
+static double *mt_month;
+
+static double months_after(double week) { return week * 7 / 30.4375; }
+
+static double rule_level(const tsim_scenario *sc, const tsim_monitor_rule *m) {
+  switch (m->adjust) {
+    case TSIM_MON_ADJ_SITES: return m->alpha / sc->nsites;
+    case TSIM_MON_ADJ_SITES_CHECKS: return m->alpha / ((double)sc->nsites * mon_ck);
+    default: return m->alpha;
+  }
+}
+
+/* Does rule m flag a site with x of n, every site together having X of N? */
+static int judge(const tsim_scenario *sc, const tsim_monitor_rule *m, long long x, long long n, long long X,
+                 long long N) {
+  if (n < m->min_n) return 0;
+  if (m->test == TSIM_MON_THRESHOLD) return (double)x >= m->rate * (double)n - 1e-9 * (double)n;
+  if (N - n <= 0) return 0;
+  double p0 = (double)(X - x) / (double)(N - n), p;
+  switch (m->direction) {
+    case TSIM_MON_HIGHER: p = tsim_binomial_one_sided_p(x, n, p0, 1); break;
+    case TSIM_MON_LOWER: p = tsim_binomial_one_sided_p(x, n, p0, 0); break;
+    default: p = tsim_binomial_exact_p(x, n, p0);
+  }
+  return p < rule_level(sc, m) * (1 - 1e-7);
+}
+
+/* This trial's check dates and patients randomised by each. */
+static void check_dates(const tsim_scenario *sc) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  for (int c = 0; c < mon_ck; c++) {
+    if (!mo->at_looks) {
+      ck_rand[c] = (c + 1) * mo->every;
+      ck_date[c] = co.month[ck_rand[c] - 1];
+      continue;
+    }
+    const tsim_gs_looks *lk = &sc->looks;
+    const tsim_analysis *ia = &sc->analyses[lk->info_analysis];
+    double N = (double)sc->sample_size;
+    long long m = lk->kind == TSIM_LOOK_PATIENTS ? (long long)lk->at[c] : (long long)ceil(lk->at[c] * N - 1e-9 * N);
+    ck_date[c] = co.month[m - 1] + months_after(week_of(sc, ia->endpoint, ia->visit));
+    ck_rand[c] = 0;
+    for (int j = 0; j < co.n; j++) ck_rand[c] += co.month[j] <= ck_date[c];
+  }
+}
+
+/* Every rule's flags in this trial (co, one hypothesis). */
+static void monitor(const tsim_scenario *sc) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  int S = sc->nsites;
+  check_dates(sc);
+  for (int r = 0; r < mo->nrules; r++) {
+    const tsim_monitor_rule *m = &mo->rules[r];
+    double week = week_of(sc, m->endpoint, m->visit), lag = months_after(week);
+    for (int s = 0; s < S; s++) mflag[r * S + s] = -1;
+    for (int c = 0; c < mon_ck; c++) {
+      long long X = 0, N = 0;
+      memset(site_x, 0, (size_t)S * sizeof *site_x);
+      memset(site_n, 0, (size_t)S * sizeof *site_n);
+      for (int j = 0; j < co.n; j++) {
+        if (!(co.month[j] + lag <= ck_date[c]) || (m->arm >= 0 && co.arm[j] != m->arm)) continue;
+        int assessed = week < co.gone[j], hit;
+        if (m->measure == TSIM_MON_DROPOUT) hit = !assessed;
+        else if (!assessed) continue;
+        else hit = m->measure == TSIM_MON_RESPONSE ? *valp(j, m->endpoint, m->visit) == 1 : co.dev[j];
+        site_x[co.site[j]] += hit, site_n[co.site[j]]++;
+        X += hit, N++;
+      }
+      for (int s = 0; s < S; s++)
+        if (mflag[r * S + s] < 0 && judge(sc, m, site_x[s], site_n[s], X, N)) mflag[r * S + s] = c;
+    }
+  }
+  double last = 0;
+  for (int v = 0; v < sc->nvisits; v++) last = fmax(last, sc->visit_week[v]);
+  end_month = co.month[co.n - 1] + months_after(last);
+}
+
+/* 1 when analysis an removes site s for a flag of the rules it names (exclude_flagged). */
+static int flag_removes(const tsim_scenario *sc, const tsim_analysis *an, int s) {
+  for (int r = 0; r < sc->monitoring.nrules; r++) {
+    int c = mflag[r * sc->nsites + s];
+    if (((an->exclude_flagged >> r) & 1u) && c >= 0 && ck_date[c] <= end_month) return 1;
+  }
+  return 0;
+}
+
+/* The trial's flags into the tallies (checks and their dates from the alternative's trial). */
+static void monitor_tally(const tsim_scenario *sc, int h) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  int S = sc->nsites, C = mon_ck;
+  size_t uS = (size_t)S, uC = (size_t)C;
+  if (h == 0)
+    for (int c = 0; c < C; c++) mt_held[c]++, mt_rand[c] += ck_rand[c], mt_month[c] += ck_date[c] - co.month[0];
+  for (int r = 0; r < mo->nrules; r++) {
+    size_t o = (size_t)(r * 2 + h);
+    for (int s = 0; s < S; s++) {
+      int c = mflag[r * S + s];
+      if (c < 0) continue;
+      (anomalous[s] ? mt_flag_anom : mt_flag_norm)[o * uS + (size_t)s]++;
+      mt_flag_rand[o * uS + (size_t)s] += ck_rand[c];
+    }
+    for (int c = 0; c < C; c++) { /* flagged by check c */
+      int det = 0, all = anom_any, fa = 0;
+      for (int s = 0; s < S; s++) {
+        int f = mflag[r * S + s] >= 0 && mflag[r * S + s] <= c;
+        if (anomalous[s]) det |= f, all &= f, mt_pair_anom[o * uC + (size_t)c] += f;
+        else fa |= f, mt_pair_norm[o * uC + (size_t)c] += f;
+      }
+      mt_det[o * uC + (size_t)c] += det, mt_all[o * uC + (size_t)c] += all, mt_fa[o * uC + (size_t)c] += fa;
+    }
+  }
+}
+
+/* With stop_enrolling: when each site stopped (close_at), from the flags recomputed - at each
+ * check in order, a site first flagged then by a rule with stop_enrolling stops at the check's
+ * month, unless it is the last site still enrolling (sites taken in index order; a site without
+ * enrollment weight does not count as enrolling). Returns the sites stopped. */
+static int stop_dates(const tsim_scenario *sc) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  int S = sc->nsites, stops = 0;
+  for (int s = 0; s < S; s++) close_at[s] = INFINITY;
+  for (int c = 0; c < mon_ck; c++) {
+    int open = 0;
+    for (int s = 0; s < S; s++) open += close_at[s] == INFINITY && sc->site_weights[s] > 0;
+    for (int s = 0; s < S; s++) {
+      int stop = 0;
+      for (int r = 0; r < mo->nrules; r++) stop |= mo->rules[r].stop_enrolling && mflag[r * S + s] == c;
+      if (close_at[s] != INFINITY || !stop) continue;
+      if (open <= 1) { /* the last site still enrolling */
+        mt_kept++;
+        continue;
+      }
+      close_at[s] = ck_date[c];
+      open -= sc->site_weights[s] > 0;
+      stops++;
+    }
+  }
+  return stops;
+}
+
+/* Sites and randomisation months of trial k without the stops (every stop_enrolling rule set to
+ * false); returns the patients, or -1. */
+static int read_unstopped(const tsim_scenario *sc, const char *exe, int k, int null_twin, int *site, double *month) {
+  static char line[MAXLINE];
+  static char *f[1024];
+  char cmd[8192];
+  int len = snprintf(cmd, sizeof cmd, "'%s' cohort '%s' --trial %d --seed %d %s", exe, sc->file, k, SEED,
+                     null_twin ? "--null" : "");
+  for (int r = 0; r < sc->monitoring.nrules; r++)
+    if (sc->monitoring.rules[r].stop_enrolling && len < (int)sizeof cmd)
+      len += snprintf(cmd + len, sizeof cmd - (size_t)len, " --set 'monitoring.rules[%d].stop_enrolling=false'", r);
+  FILE *pf = popen(cmd, "r");
+  if (!pf) return -1;
+  int n = 0, cs = -1, cm = -1, bad = !fgets(line, sizeof line, pf);
+  if (!bad) {
+    int ncol = split(line, f, 1024);
+    cs = find_col(f, ncol, "site"), cm = find_col(f, ncol, "randomised_month");
+    bad = cs < 0 || cm < 0;
+  }
+  while (!bad && fgets(line, sizeof line, pf)) {
+    int nf = split(line, f, 1024);
+    if (n >= sc->sample_size || nf <= cs || nf <= cm || !num(f[cm], &month[n])) { bad = 1; break; }
+    site[n++] = atoi(f[cs]);
+  }
+  int rc = pclose(pf);
+  return rc == 0 && !bad ? n : -1;
+}
+
+static int *un_site;
+static double *un_month;
+
+/* The stops in this trial (co, hypothesis h) as the flags recomputed say: nobody is randomised at
+ * a site after the check that stopped it, and the trial is the one without stops with exactly
+ * these stops applied - with one accrual rate the same months, and the same site for every
+ * patient whose site had not stopped by then (the others went to a site still enrolling); with
+ * a rate per site the same patients, less those of each stopped site after its stop, and then
+ * more. A stop the engine made at another check than the first flag, or missed, shows as a
+ * patient where there should be none or a patient moved that should not have been. */
+static void check_stops(const tsim_scenario *sc, const char *exe, int t, int h) {
+  const char *hyp = h ? "null" : "alternative";
+  int stops = stop_dates(sc), bad = -1;
+  mt_stops += stops;
+  for (int j = 0; j < co.n && bad < 0; j++)
+    if (co.month[j] > close_at[co.site[j]]) bad = j;
+  CHECK(bad < 0, "trial %d %s: patient %d randomised at site %d at month %.17g, after the check (month %.17g) "
+                 "that stopped it", t, hyp, bad, bad < 0 ? -1 : co.site[bad], bad < 0 ? NAN : co.month[bad],
+        bad < 0 ? NAN : close_at[co.site[bad]]);
+  int n0 = read_unstopped(sc, exe, t, h, un_site, un_month);
+  CHECK(n0 == sc->sample_size, "trial %d %s without stops: read %d patients", t, hyp, n0);
+  if (n0 != sc->sample_size) return;
+  int bu = -1; /* the first row that differs: bad in this trial, bu in the trial without stops */
+  bad = -1;
+  if (sc->accrual.mode == TSIM_ACCRUAL_RATE) {
+    for (int j = 0; j < co.n && bad < 0; j++) {
+      int moved = un_month[j] > close_at[un_site[j]];
+      mt_moved += moved;
+      if (un_month[j] != co.month[j] || (!moved && un_site[j] != co.site[j])) bad = bu = j;
+    }
+  } else {
+    for (int j = 0, k = 0; j < n0 && k < co.n && bad < 0; j++) {
+      if (un_month[j] > close_at[un_site[j]]) { mt_moved++; continue; }
+      if (un_month[j] != co.month[k] || un_site[j] != co.site[k]) bad = k, bu = j;
+      k++;
+    }
+  }
+  CHECK(bad < 0, "trial %d %s: patient %d (site %d, month %.17g) is not patient %d of the trial without stops "
+                 "(site %d, month %.17g) with the %d stop(s) the flags make", t, hyp, bad,
+        bad < 0 ? -1 : co.site[bad], bad < 0 ? NAN : co.month[bad], bu, bu < 0 ? -1 : un_site[bu],
+        bu < 0 ? NAN : un_month[bu], stops);
+}
+
 static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) {
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   int ns = sc->nsites, na = sc->narms;
@@ -479,11 +875,12 @@ static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) 
     sn[co.site[j] * na + co.arm[j]]++;
     sx[co.site[j] * na + co.arm[j]] += v == 1;
   }
-  /* Sites removed: prespecified, then the data-driven rule on the rule's arm in this
-   * analysis's own population (x >= rate n - 1e-9 n, n >= min_patients). */
+  /* Sites removed: prespecified, flagged by a monitoring rule the analysis names, then the
+   * data-driven rule on the rule's arm in this analysis's own population (x >= rate n - 1e-9 n,
+   * n >= min_patients). */
   int dropped = 0;
   for (int s = 0; s < ns; s++) {
-    gone_site[s] = an->exclude && an->exclude[s];
+    gone_site[s] = (an->exclude && an->exclude[s]) || (an->exclude_flagged && flag_removes(sc, an, s));
     if (!gone_site[s] && an->has_where) {
       long long x = sx[s * na + an->where_arm], n = sn[s * na + an->where_arm];
       gone_site[s] = n >= an->where_min && (double)x >= an->where_rate * (double)n - 1e-9 * (double)n;
@@ -543,7 +940,7 @@ static void binary(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) 
         }
       }
     }
-    tally(&acc[c], p, an->alpha, diff, hib, defined, n0, n1, dropped);
+    tally(&acc[c], p, level_of[an - sc->analyses], diff, hib, defined, n0, n1, dropped);
   }
 }
 
@@ -578,13 +975,16 @@ static int has_tie(long long n0, long long n1) {
 static void continuous(const tsim_scenario *sc, const tsim_analysis *an, sums *acc) {
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
   int dropped = 0, hib = ep->higher_is_better;
-  for (int s = 0; s < sc->nsites; s++) dropped += an->exclude && an->exclude[s];
+  for (int s = 0; s < sc->nsites; s++) {
+    gone_site[s] = (an->exclude && an->exclude[s]) || (an->exclude_flagged && flag_removes(sc, an, s));
+    dropped += gone_site[s];
+  }
   for (int c = 0; c < ncmp; c++) {
     int arm = cmp_arm[c];
     long long n0 = 0, n1 = 0;
     for (int j = 0; j < co.n; j++) {
       double v;
-      if ((an->exclude && an->exclude[co.site[j]]) || !value_of(sc, an, j, &v)) continue;
+      if (gone_site[co.site[j]] || !value_of(sc, an, j, &v)) continue;
       double b = co.base[(size_t)j * (size_t)sc->nendpoints + (size_t)an->endpoint];
       if (co.arm[j] == sc->control) ys0[n0] = v, bs0[n0++] = b;
       else if (co.arm[j] == arm) ys1[n1] = v, bs1[n1++] = b;
@@ -622,10 +1022,10 @@ static void continuous(const tsim_scenario *sc, const tsim_analysis *an, sums *a
       default: break;
     }
     if (an->sided == 1) p = one_sided(p, dir, hib);
-    border = border || borderline(p, an->alpha);
+    border = border || borderline(p, level_of[an - sc->analyses]);
     int defined = n0 > 0 && n1 > 0;
     sums *a = &acc[c];
-    tally(a, p, an->alpha, diff, hib, defined, n0, n1, dropped);
+    tally(a, p, level_of[an - sc->analyses], diff, hib, defined, n0, n1, dropped);
     a->border += border;
     if (defined) a->scale += (a0 + a1) / 2 + slope;
   }
@@ -656,6 +1056,59 @@ static int setup(const tsim_scenario *sc) {
   return sx && sn && s0x && s0n && s1x && s1n && gone_site && ys0 && ys1 && bs0 && bs1 && lws && rws && aws ? 0 : -1;
 }
 
+/* The monitoring arrays; anomalous sites from the anomaly rules. -1 when out of memory or when
+ * the checks are at looks by month (not recomputed here). */
+static int mon_setup(const tsim_scenario *sc) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  if (mo->at_looks && sc->looks.kind == TSIM_LOOK_MONTHS) {
+    fprintf(stderr, "checks at looks by month are not recomputed by this test\n");
+    return -1;
+  }
+  mon_ck = mo->at_looks ? sc->looks.n - 1 : (int)(sc->sample_size / mo->every);
+  size_t S = (size_t)sc->nsites, C = (size_t)mon_ck, R2 = 2 * (size_t)mo->nrules;
+  ck_date = calloc(C, sizeof *ck_date);
+  ck_rand = calloc(C, sizeof *ck_rand);
+  mflag = calloc((size_t)mo->nrules * S, sizeof *mflag);
+  site_x = calloc(S, sizeof *site_x);
+  site_n = calloc(S, sizeof *site_n);
+  close_at = calloc(S, sizeof *close_at);
+  anomalous = calloc(S, 1);
+  mt_flag_anom = calloc(R2 * S, sizeof *mt_flag_anom);
+  mt_flag_norm = calloc(R2 * S, sizeof *mt_flag_norm);
+  mt_flag_rand = calloc(R2 * S, sizeof *mt_flag_rand);
+  mt_det = calloc(R2 * C, sizeof *mt_det);
+  mt_all = calloc(R2 * C, sizeof *mt_all);
+  mt_fa = calloc(R2 * C, sizeof *mt_fa);
+  mt_pair_anom = calloc(R2 * C, sizeof *mt_pair_anom);
+  mt_pair_norm = calloc(R2 * C, sizeof *mt_pair_norm);
+  mt_held = calloc(C, sizeof *mt_held);
+  mt_rand = calloc(C, sizeof *mt_rand);
+  mt_month = calloc(C, sizeof *mt_month);
+  un_site = calloc((size_t)sc->sample_size, sizeof *un_site);
+  un_month = calloc((size_t)sc->sample_size, sizeof *un_month);
+  if (!ck_date || !ck_rand || !mflag || !site_x || !site_n || !close_at || !anomalous || !mt_flag_anom ||
+      !mt_flag_norm || !mt_flag_rand || !mt_det || !mt_all || !mt_fa || !mt_pair_anom || !mt_pair_norm || !mt_held ||
+      !mt_rand || !mt_month || !un_site || !un_month)
+    return -1;
+  /* Anomalous: the sites an enabled anomaly rule lists ("enabled": false picks its sites but
+   * forces nothing: they are honest); rules that draw their sites per trial leave them unknown. */
+  anom_known = 1;
+  for (int k = 0; k < sc->nanomalies; k++) {
+    const tsim_anomaly *a = &sc->anomalies[k];
+    if (!a->enabled) continue;
+    if (a->mode != TSIM_ANOM_LISTED) anom_known = 0;
+    else
+      for (int i = 0; i < a->nsites; i++) anomalous[a->sites[i]] = 1, anom_any = 1;
+  }
+  return 0;
+}
+
+static void mon_teardown(void) {
+  free(ck_date), free(ck_rand), free(mflag), free(site_x), free(site_n), free(close_at), free(anomalous);
+  free(mt_flag_anom), free(mt_flag_norm), free(mt_flag_rand), free(mt_det), free(mt_all), free(mt_fa);
+  free(mt_pair_anom), free(mt_pair_norm), free(mt_held), free(mt_rand), free(mt_month), free(un_site), free(un_month);
+}
+
 static void teardown(void) {
   free(sx), free(sn), free(s0x), free(s0n), free(s1x), free(s1n), free(gone_site);
   free(ys0), free(ys1), free(bs0), free(bs1);
@@ -663,6 +1116,7 @@ static void teardown(void) {
   tsim_rank_ws_free(rws);
   tsim_ancova_ws_free(aws);
   free(co.site), free(co.arm), free(co.dev), free(co.sub), free(co.gone), free(co.val), free(co.base);
+  free(co.month);
 }
 
 static const cJSON *item(const cJSON *o, const char *a, const char *b, const char *c) {
@@ -736,6 +1190,124 @@ static void compare(const tsim_scenario *sc, const cJSON *a, int k, int c, int h
            id, hyp, md, fabs(md - want), tol, s->border);
 }
 
+/* A share k of n in the run's summary (a number, or an estimate object when est): null when n is
+ * 0 (no trial or pair to count). */
+static void check_share(const cJSON *v, int est, long long k, long long n, const char *label) {
+  if (est && cJSON_IsObject(v)) v = cJSON_GetObjectItemCaseSensitive(v, "estimate");
+  if (n == 0) {
+    CHECK(cJSON_IsNull(v), "%s: run has a number, cohorts nothing to count", label);
+    return;
+  }
+  CHECK(cJSON_IsNumber(v) && fabs(v->valuedouble * (double)n - (double)k) < 1e-6,
+        "%s: run %.10g of %lld, cohorts %lld of %lld", label, cJSON_IsNumber(v) ? v->valuedouble * (double)n : NAN,
+        n, k, n);
+}
+
+/* summary.json "monitoring" against the tallies of the flags recomputed. */
+static void compare_monitoring(const tsim_scenario *sc, const cJSON *summary, int builtin) {
+  const tsim_monitoring *mo = &sc->monitoring;
+  const cJSON *mj = item(summary, "monitoring", NULL, NULL);
+  int S = sc->nsites, C = mon_ck;
+  char label[256];
+  CHECK(cJSON_IsObject(mj), "summary.json has no \"monitoring\"");
+  if (!cJSON_IsObject(mj)) return;
+  const cJSON *checks = item(mj, "checks", NULL, NULL), *rules = item(mj, "rules", NULL, NULL);
+  CHECK(cJSON_GetArraySize(checks) == C && cJSON_GetArraySize(rules) == mo->nrules,
+        "summary has %d checks and %d rules, want %d and %d", cJSON_GetArraySize(checks), cJSON_GetArraySize(rules),
+        C, mo->nrules);
+  for (int c = 0; c < C && c < cJSON_GetArraySize(checks); c++) {
+    const cJSON *e = cJSON_GetArrayItem(checks, c);
+    double held = get_num(e, "held", NULL, NULL), mp = get_num(e, "mean_patients", NULL, NULL);
+    double mm = get_num(e, "mean_month", NULL, NULL), want = mt_month[c] / (double)mt_held[c];
+    CHECK(held * T == (double)mt_held[c] && fabs(mp * (double)mt_held[c] - (double)mt_rand[c]) < 1e-6,
+          "check %d: run held in %g trials after %.10g patients, cohorts %lld after %lld / %lld", c + 1, held * T, mp,
+          mt_held[c], mt_rand[c], mt_held[c]);
+    /* The run sums months in a fixed point of 2^-20 month, rounded per trial. */
+    CHECK(fabs(mm - want) < 1e-6, "check %d: run mean month %.12g, cohorts %.12g", c + 1, mm, want);
+  }
+  if (!anom_known) {
+    printf("anomaly rules draw their sites per trial: detection and false alarms not compared\n");
+    return;
+  }
+  long long A = 0; /* anomalous (trial, site) pairs */
+  for (int s = 0; s < S; s++) A += anomalous[s] ? T : 0;
+  double ta = get_num(mj, "trials_with_anomalous_site", NULL, NULL);
+  CHECK(ta == (anom_any ? T : 0), "run has %g trials with an anomalous site, cohorts %d", ta, anom_any ? T : 0);
+  long long flags_all = 0;
+  size_t uS = (size_t)S, uC = (size_t)C;
+  for (int r = 0; r < mo->nrules && r < cJSON_GetArraySize(rules); r++) {
+    const tsim_monitor_rule *m = &mo->rules[r];
+    const cJSON *rj = cJSON_GetArrayItem(rules, r), *id = item(rj, "id", NULL, NULL);
+    CHECK(cJSON_IsString(id) && strcmp(id->valuestring, m->id) == 0, "summary rule %d is %s, want %s", r,
+          cJSON_IsString(id) ? id->valuestring : "?", m->id);
+    if (m->test == TSIM_MON_BINOMIAL) {
+      double lv = get_num(rj, "level", NULL, NULL), want = rule_level(sc, m);
+      CHECK(fabs(lv - want) <= 1e-14 * want, "%s: run level %.17g, want %.17g", m->id, lv, want);
+    }
+    long long flags_rule = 0;
+    for (int h = 0; h < 2; h++) {
+      const char *hyp = h ? "null" : "alternative";
+      const cJSON *hj = item(rj, hyp, NULL, NULL);
+      size_t o = (size_t)(r * 2 + h);
+      size_t last = o * uC + uC - 1;
+      long long fa = 0, fn = 0;
+#define SHARE(v, est, k, n, what)                                    \
+  do {                                                               \
+    snprintf(label, sizeof label, "%s %s %s", m->id, hyp, what);     \
+    check_share(v, est, k, n, label);                                \
+  } while (0)
+      SHARE(item(hj, "detection", NULL, NULL), 1, mt_det[last], anom_any ? T : 0, "detection");
+      SHARE(item(hj, "all_anomalous_flagged", NULL, NULL), 1, mt_all[last], anom_any ? T : 0, "all_anomalous_flagged");
+      SHARE(item(hj, "any_false_alarm", NULL, NULL), 1, mt_fa[last], T, "any_false_alarm");
+      SHARE(item(hj, "anomalous_site_flagged", NULL, NULL), 0, mt_pair_anom[last], A, "anomalous_site_flagged");
+      SHARE(item(hj, "honest_site_flagged", NULL, NULL), 0, mt_pair_norm[last], (long long)T * S - A,
+            "honest_site_flagged");
+      const cJSON *bc = item(hj, "by_check", NULL, NULL), *sj = item(hj, "sites", NULL, NULL);
+      CHECK(cJSON_GetArraySize(bc) == C && cJSON_GetArraySize(sj) == S, "%s %s: %d checks and %d sites", m->id, hyp,
+            cJSON_GetArraySize(bc), cJSON_GetArraySize(sj));
+      for (int c = 0; c < C && c < cJSON_GetArraySize(bc); c++) {
+        const cJSON *e = cJSON_GetArrayItem(bc, c);
+        size_t i = o * uC + (size_t)c;
+        char what[64];
+        snprintf(what, sizeof what, "check %d detection", c + 1);
+        SHARE(item(e, "detection", NULL, NULL), 0, mt_det[i], anom_any ? T : 0, what);
+        snprintf(what, sizeof what, "check %d all_anomalous_flagged", c + 1);
+        SHARE(item(e, "all_anomalous_flagged", NULL, NULL), 0, mt_all[i], anom_any ? T : 0, what);
+        snprintf(what, sizeof what, "check %d any_false_alarm", c + 1);
+        SHARE(item(e, "any_false_alarm", NULL, NULL), 0, mt_fa[i], T, what);
+        snprintf(what, sizeof what, "check %d anomalous_site_flagged", c + 1);
+        SHARE(item(e, "anomalous_site_flagged", NULL, NULL), 0, mt_pair_anom[i], A, what);
+        snprintf(what, sizeof what, "check %d honest_site_flagged", c + 1);
+        SHARE(item(e, "honest_site_flagged", NULL, NULL), 0, mt_pair_norm[i], (long long)T * S - A, what);
+      }
+      for (int s = 0; s < S && s < cJSON_GetArraySize(sj); s++) {
+        const cJSON *e = cJSON_GetArrayItem(sj, s);
+        size_t i = o * uS + (size_t)s;
+        long long As = anomalous[s] ? T : 0, nf = mt_flag_anom[i] + mt_flag_norm[i];
+        char what[64];
+        CHECK(get_num(e, "site", NULL, NULL) == s && get_num(e, "anomalous_trials", NULL, NULL) == As,
+              "%s %s site %d: run says site %g anomalous in %g trials, cohorts %lld", m->id, hyp, s,
+              get_num(e, "site", NULL, NULL), get_num(e, "anomalous_trials", NULL, NULL), As);
+        snprintf(what, sizeof what, "site %d flagged_when_anomalous", s);
+        SHARE(item(e, "flagged_when_anomalous", NULL, NULL), 1, mt_flag_anom[i], As, what);
+        snprintf(what, sizeof what, "site %d false_alarm", s);
+        SHARE(item(e, "false_alarm", NULL, NULL), 1, mt_flag_norm[i], T - As, what);
+        snprintf(what, sizeof what, "site %d mean_patients_at_flag (x flags)", s);
+        SHARE(item(e, "mean_patients_at_flag", NULL, NULL), 0, mt_flag_rand[i], nf, what);
+        fa += mt_flag_anom[i], fn += mt_flag_norm[i];
+      }
+#undef SHARE
+      printf("  %-24s %-11s flags: %lld of anomalous sites, %lld of honest ones; detection %lld/%d, any false "
+             "alarm %lld/%d\n", m->id, hyp, fa, fn, mt_det[last], anom_any ? T : 0, mt_fa[last], T);
+      flags_rule += fa + fn;
+    }
+    /* A built-in scenario is there to exercise every rule: each must flag something. */
+    if (builtin) CHECK(flags_rule > 0, "%s flagged no site in %d trials x 2 hypotheses: it tests nothing", m->id, T);
+    flags_all += flags_rule;
+  }
+  CHECK(flags_all > 0, "no rule flagged any site in %d trials x 2 hypotheses: the recomputation tests nothing", T);
+}
+
 /* Writes a built-in scenario to a temporary file; returns its name or NULL. */
 static const char *write_builtin(const char *const *text) {
   static char path[64];
@@ -747,15 +1319,24 @@ static const char *write_builtin(const char *const *text) {
 }
 
 int main(int argc, char **argv) {
+  static const struct {
+    const char *flag;
+    const char *const *text;
+  } builtins[] = {{"--rules", rules_json},
+                  {"--rules-single-arm", rules_single_arm_json},
+                  {"--monitoring", monitoring_json},
+                  {"--monitoring-at-looks", monitoring_looks_json}};
   if (argc != 3) {
-    fprintf(stderr, "usage: test_cohort TRIALSIM SCENARIO|--rules|--rules-single-arm\n");
+    fprintf(stderr, "usage: test_cohort TRIALSIM SCENARIO|--rules|--rules-single-arm|--monitoring|"
+                    "--monitoring-at-looks\n");
     return 2;
   }
   const char *file = argv[2], *tmp = NULL;
-  if (strcmp(argv[2], "--rules") == 0 || strcmp(argv[2], "--rules-single-arm") == 0) {
-    file = tmp = write_builtin(strcmp(argv[2], "--rules") == 0 ? rules_json : rules_single_arm_json);
-    if (!tmp) { fprintf(stderr, "cannot write a temporary scenario\n"); return 2; }
-  }
+  for (size_t b = 0; b < sizeof builtins / sizeof *builtins; b++)
+    if (strcmp(argv[2], builtins[b].flag) == 0) {
+      file = tmp = write_builtin(builtins[b].text);
+      if (!tmp) { fprintf(stderr, "cannot write a temporary scenario\n"); return 2; }
+    }
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_scenario *sc = NULL;
@@ -766,12 +1347,33 @@ int main(int argc, char **argv) {
     if (tmp) remove(tmp);
     return 2;
   }
-  CHECK(setup(sc) == 0, "out of memory");
+  int mon = sc->monitoring.nrules > 0;
+  if (setup(sc) != 0 || (mon && mon_setup(sc) != 0)) {
+    fprintf(stderr, "out of memory, or a scenario this test cannot recompute\n");
+    return 2;
+  }
   printf("%s: %s model, sampled per %s\n", tmp ? argv[2] : file, sc->latent ? "latent" : "cell-table",
          tsim_cohort_cell_mode(sc) ? "cell" : "patient");
   cJSON *summary = run_summary(sc, argv[1]);
   CHECK(summary != NULL, "trialsim run failed or wrote no readable summary.json");
   static sums acc[2][TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(summary, "analyses");
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const cJSON *looks = item(cJSON_GetArrayItem(arr, k * ncmp), "looks", NULL, NULL);
+    level_of[k] = sc->analyses[k].alpha;
+    if (sc->looks.n > 1) {
+      level_of[k] = get_num(cJSON_GetArrayItem(looks, cJSON_GetArraySize(looks) - 1), "nominal_alpha", NULL, NULL);
+      CHECK(fabs(level_of[k] - sc->analyses[k].alpha) < 1e-6, "%s: final nominal level %.17g", sc->analyses[k].id,
+            level_of[k]);
+      for (int c = 0; c < ncmp; c++)
+        for (int h = 0; h < 2; h++) {
+          const cJSON *hl = item(cJSON_GetArrayItem(arr, k * ncmp + c), h ? "null" : "alternative", "looks", NULL);
+          double early = get_num(cJSON_GetArrayItem(hl, sc->looks.n - 2), "stopped_by_now", "estimate", NULL);
+          CHECK(early == 0, "%s %s: %g of trials stopped at an interim look (the recomputation decides at the final)",
+                sc->analyses[k].id, h ? "null" : "alternative", early);
+        }
+    }
+  }
   for (int h = 0; h < 2 && summary; h++)
     for (int t = 0; t < T; t++) {
       int fmt = -1, npat = read_cohort(sc, argv[1], t, h, &fmt);
@@ -779,6 +1381,11 @@ int main(int argc, char **argv) {
       if (npat != sc->sample_size) continue;
       CHECK(fmt == (sc->latent ? FMT_LATENT : FMT_CELL), "cohort --trial %d: a %s header for a %s scenario",
             t, fmt == FMT_LATENT ? "latent" : "cell-table", sc->latent ? "latent" : "cell-table");
+      if (mon) {
+        monitor(sc);
+        if (sc->monitoring.stop) check_stops(sc, argv[1], t, h);
+        monitor_tally(sc, h);
+      }
       for (int k = 0; k < sc->nanalyses; k++) {
         if (sc->endpoints[sc->analyses[k].endpoint].type == TSIM_EP_CONTINUOUS)
           continuous(sc, &sc->analyses[k], &acc[h][k * ncmp]);
@@ -786,7 +1393,6 @@ int main(int argc, char **argv) {
           binary(sc, &sc->analyses[k], &acc[h][k * ncmp]);
       }
     }
-  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(summary, "analyses");
   CHECK(!summary || cJSON_GetArraySize(arr) == sc->nanalyses * ncmp, "summary has %d comparisons, want %d",
         cJSON_GetArraySize(arr), sc->nanalyses * ncmp);
   long long border = 0;
@@ -797,7 +1403,17 @@ int main(int argc, char **argv) {
         border += acc[h][k * ncmp + c].border;
       }
   printf("%lld borderline trial(s) of %d x 2 hypotheses x %d comparisons\n", border, T, sc->nanalyses * ncmp);
+  if (mon && summary) {
+    printf("site monitoring, %d checks a trial:\n", mon_ck);
+    compare_monitoring(sc, summary, tmp != NULL);
+  }
+  if (sc->monitoring.stop) {
+    printf("%lld site(s) stopped enrolling in %d trials x 2 hypotheses, %lld kept enrolling as the last one; "
+           "%lld patient(s) of the trials without stops moved or not randomised\n", mt_stops, T, mt_kept, mt_moved);
+    CHECK(mt_stops > 0, "no site stopped enrolling: the stops are not tested");
+  }
   cJSON_Delete(summary);
+  if (mon) mon_teardown();
   teardown();
   tsim_scenario_free(sc);
   if (tmp) remove(tmp);

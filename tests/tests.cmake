@@ -95,6 +95,14 @@ tsim_test(cohort_should_show_the_patients_the_run_analysed_under_every_populatio
           test_cohort $<TARGET_FILE:trialsim> --rules)
 tsim_test(cohort_should_show_the_patients_the_run_analysed_under_every_rule_in_a_single_arm fast
           test_cohort $<TARGET_FILE:trialsim> --rules-single-arm)
+# Site monitoring: every rule's flags recomputed from the rows, flagged sites removed from the
+# analyses, summary.json "monitoring" and the sites stopped, against the trials without stops.
+tsim_test(cohort_should_show_the_patients_and_flags_of_lupil2_monitoring fast
+          test_cohort $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2_monitoring.json)
+tsim_test(cohort_should_show_the_patients_and_flags_under_every_monitoring_rule fast
+          test_cohort $<TARGET_FILE:trialsim> --monitoring)
+tsim_test(cohort_should_show_the_patients_and_flags_of_checks_at_interim_looks fast
+          test_cohort $<TARGET_FILE:trialsim> --monitoring-at-looks)
 
 tsim_script_test(run_should_not_depend_on_thread_count fast determinism.sh
                  $<TARGET_FILE:trialsim> $<TARGET_FILE:json_equal> ${TSIM_SCN}/lupil2.json)
