@@ -462,11 +462,10 @@ static void design_arms(sbuf *b, const tsim_scenario *sc) {
       }
       sb_esc(b, tsim_mon_measure_names[m->measure]);
       if (m->test == TSIM_MON_BINOMIAL) {
-        sb_printf(b, " against the other sites (exact binomial, %s, level ", tsim_mon_direction_names[m->direction]);
-        sb_num(b, m->level);
-        sb_puts(b, ")");
+        sb_printf(b, " against the other sites (exact binomial, %s, level %.4g)", tsim_mon_direction_names[m->direction],
+                  m->level);
       } else {
-        sb_puts(b, " at least ");
+        sb_puts(b, " rate at least ");
         sb_num(b, m->rate);
       }
       sb_printf(b, " among at least %d patients%s", m->min_n, m->stop_enrolling ? ", <b>stops enrolling</b> there" : "");
@@ -1009,6 +1008,35 @@ static void monitoring_tables(page *pg, const char *dir) {
              "the rule flagged one (all anomalous flagged: every one). Any false alarm: the share of trials "
              "in which it flagged a site with no anomaly; honest site flagged: the share of (trial, site) "
              "pairs of such sites flagged. A dash: no trial had an anomalous site.</p>\n");
+  if (nc <= 40) {
+    sb_puts(b, "<table><tr><th rowspan=\"2\">rule</th><th rowspan=\"2\">check</th><th rowspan=\"2\">mean patients</th>"
+               "<th rowspan=\"2\">mean month</th><th colspan=\"3\">scenario, by then</th><th colspan=\"3\">null twin, by then</th></tr>\n<tr>");
+    for (int h = 0; h < 2; h++) sb_puts(b, "<th>detection</th><th>all anomalous flagged</th><th>any false alarm</th>");
+    sb_puts(b, "</tr>\n");
+    for (int i = 0; i < nr; i++)
+      for (int c = 0; c < nc; c++) {
+        snprintf(r, sizeof r, "/monitoring/rules/%d", i);
+        sb_puts(b, "<tr>");
+        if (c == 0) id_cell(pg, r);
+        else sb_puts(b, "<td></td>");
+        sb_printf(b, "<td class=\"num\">%d</td><td class=\"num\">", c + 1);
+        num(pg, 1, "/monitoring/checks/%d/mean_patients", c);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 1, "/monitoring/checks/%d/mean_month", c);
+        sb_puts(b, "</td>");
+        for (int h = 0; h < 2; h++) {
+          static const char *const keys[] = {"detection", "all_anomalous_flagged", "any_false_alarm"};
+          for (int q = 0; q < 3; q++) {
+            sb_puts(b, "<td class=\"num\">");
+            num(pg, 4, "%s/%s/by_check/%d/%s", r, h ? "null" : "alternative", c, keys[q]);
+            sb_puts(b, "</td>");
+          }
+        }
+        sb_puts(b, "</tr>\n");
+      }
+    sb_puts(b, "</table>\n<p class=\"note\">By each check: the same shares counting only the flags raised by "
+               "then (cumulative); mean patients randomised and months from the first randomisation at the check.</p>\n");
+  }
   int ns = array_size(pg, "/monitoring/rules/0/alternative/sites");
   if (ns > 50) {
     sb_printf(b, "<p>Per site (%d sites): <code>monitoring.csv</code>.</p>\n", ns);
@@ -1519,11 +1547,67 @@ static void sweep_table(page *pg) {
   sb_puts(b, "</p>\n");
 }
 
+/* A sweep's site monitoring: each rule's rates at every point. */
+static void sweep_monitoring(page *pg, const char *dir) {
+  sbuf *b = &pg->b;
+  if (!has(pg, "/points/0/monitoring")) return;
+  const cJSON *params = jptr(pg->root, "/parameters");
+  int np = cJSON_IsArray(params) ? cJSON_GetArraySize(params) : 0;
+  int npts = array_size(pg, "/points"), nr = array_size(pg, "/points/0/monitoring");
+  sb_puts(b, "<h2 id=\"monitoring\">Site monitoring</h2>\n");
+  plot(pg, dir, "monitoring", "Each rule's detection and chance of a false alarm against the first swept parameter", 3);
+  sb_puts(b, "<table><tr>");
+  for (int i = 0; i < np; i++) {
+    const cJSON *p = cJSON_GetArrayItem(params, i);
+    sb_puts(b, "<th><code>");
+    sb_esc(b, cJSON_IsString(p) ? p->valuestring : "");
+    sb_puts(b, "</code></th>");
+  }
+  sb_puts(b, "<th>rule</th><th>scenario: detection</th><th>all anomalous flagged</th><th>any false alarm</th>"
+             "<th>null twin: detection</th><th>all anomalous flagged</th><th>any false alarm</th></tr>\n");
+  for (int k = 0; k < npts; k++)
+    for (int r = 0; r < nr; r++) {
+      char key[600], rr[128];
+      sb_printf(b, "<tr%s>", r == 0 ? " class=\"first\"" : "");
+      for (int i = 0; i < np; i++) {
+        const cJSON *p = cJSON_GetArrayItem(params, i);
+        snprintf(key, sizeof key, "/points/%d/values/", k);
+        ptr_token(key, sizeof key, cJSON_IsString(p) ? p->valuestring : "");
+        sb_puts(b, "<td class=\"num\">");
+        const cJSON *v = jptr(pg->root, key);
+        char t[TSIM_NUM_CHARS];
+        if (cJSON_IsNumber(v)) {
+          sb_puts(b, "<span class=\"n\" data-json=\"");
+          sb_esc(b, key);
+          sb_printf(b, "\" data-value=\"%s\">%s</span>", tsim_num(t, v->valuedouble), t);
+        }
+        sb_puts(b, "</td>");
+      }
+      snprintf(rr, sizeof rr, "/points/%d/monitoring/%d", k, r);
+      id_cell(pg, rr);
+      for (int h = 0; h < 2; h++) {
+        static const char *const keys[] = {"detection", "all_anomalous_flagged", "any_false_alarm"};
+        for (int q = 0; q < 3; q++) {
+          sb_puts(b, "<td class=\"num\">");
+          num(pg, 4, "%s/%s/%s/estimate", rr, h ? "null" : "alternative", keys[q]);
+          sb_puts(b, "</td>");
+        }
+      }
+      sb_puts(b, "</tr>\n");
+    }
+  sb_puts(b, "</table>\n<p class=\"note\">Detection: the share of trials with an anomalous site in which the "
+             "rule flagged one (all anomalous flagged: every one); any false alarm: the share of trials in which "
+             "it flagged a site with no anomaly. A dash: no trial had an anomalous site.</p>\n");
+}
+
 tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
                                   const tsim_html_record *r, tsim_diag *d) {
   page pg;
   tsim_status st = page_begin(&pg, dir, "sweep.json", "sweep", "Sweep report", sc, r,
-                              "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>", d);
+                              sc->monitoring.nrules > 0
+                                  ? "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>"
+                                    "<a href=\"#monitoring\">Site monitoring</a>"
+                                  : "<a href=\"#plots\">Power curves</a><a href=\"#oc\">Every point</a>", d);
   if (st != TSIM_OK) return st;
   sbuf *b = &pg.b;
   scenario_section(b, sc, r, 0, NULL);
@@ -1546,6 +1630,7 @@ tsim_status tsim_html_write_sweep(const char *dir, const tsim_scenario *sc,
   plot(&pg, dir, "type1_error", "Type I error (null twin) against the first swept parameter", 2);
   sb_puts(b, "<h2 id=\"oc\">Every point</h2>\n");
   sweep_table(&pg);
+  sweep_monitoring(&pg, dir);
   record_section(&pg, r);
   return page_close(&pg, dir, d);
 }

@@ -257,6 +257,26 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
     }
     fputc('\n', f);
   }
+  /* With a few checks, the alternative's detection and false alarms by each (cumulative). */
+  if (C <= 12) {
+    fprintf(f, "by check, alternative (patients randomised:");
+    for (int c = 0; c < C; c++) fprintf(f, " %.0f", check_patients(t, c));
+    fprintf(f, "):\n");
+    for (int r = 0; r < mo->nrules; r++) {
+      mon_numbers *all = numbers_by_check(t, r, 0);
+      if (!all) continue;
+      fprintf(f, "%-*s ", wid, mo->rules[r].id);
+      if (t->mon_anom_trials) {
+        fprintf(f, "detect");
+        for (int c = 0; c < C; c++) fprintf(f, " %.4f", all[c].detect.estimate);
+        fprintf(f, "; ");
+      }
+      fprintf(f, "false+");
+      for (int c = 0; c < C; c++) fprintf(f, " %.4f", all[c].any_fa.estimate);
+      fputc('\n', f);
+      free(all);
+    }
+  }
   fprintf(f, "detect: trials in which some anomalous site was flagged, among those with one; all: every anomalous site\n"
              "flagged; false+: some honest site flagged; stops: the rule stops enrolling at the sites it flags. Per site\n"
              "and per check: monitoring.csv, monitoring_checks.csv.\n");
