@@ -60,6 +60,8 @@ target_link_libraries(json_equal PRIVATE PkgConfig::CJSON)
 tsim_unit_test(test_rng rng_should_match_reference_outputs_and_streams fast POSIX)
 # Site monitoring that stops enrolment: a stop changes no patient randomised before it.
 tsim_unit_test(test_stop_enrolling stopping_a_site_should_keep_every_patient_before_the_stop fast POSIX)
+# ... and a site a run stops is flagged in that trial's tally, boundaries computed or not.
+tsim_unit_test(test_monitor_stops a_stopped_site_should_be_flagged_in_the_tally_of_its_trial fast POSIX)
 tsim_unit_test(test_fastexp fastexp_should_match_libm_exp_within_4_ulp fast)
 tsim_unit_test(test_numfmt numbers_should_be_written_as_the_shortest_text_that_reads_back fast)
 tsim_unit_test(test_json json_should_hold_the_doubles_cjson_print_writes_in_shortest_text fast

@@ -342,6 +342,10 @@ static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
   const size_t n2 = 2 * (size_t)ncomp + 1;
   const double *tr = c->t_rand;
   plan_looks(p, ws, sc, tr, n);
+  /* The checks at the looks the trial reached, also when their boundaries cannot be computed
+   * below (the trial is then decided at the final analysis alone, but it did reach those
+   * months, and find_closures stopped sites there). */
+  if (ws->mon) monitor_trial(ws, c, t, hmask);
   int H = ws->held, fixed_levels = !p->months || H == 1 || months_levels(sc, ws) != 0;
   if (fixed_levels && p->months && H > 1) { /* no boundaries: the final analysis alone, at alpha */
     ws->idx[0] = K - 1, ws->m[0] = n, ws->date[0] = ws->date[H - 1];
@@ -351,7 +355,6 @@ static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
   }
   for (int k = 0; k < H && K > 1 && (hmask & 1); k++)
     t->look_held[ws->idx[k]]++, t->look_due[ws->idx[k]] += (uint64_t)ws->m[k];
-  if (ws->mon) monitor_trial(ws, c, t, hmask);
   int live = 0; /* the other hypothesis's stops are its own pass's */
   for (int h = 0; h < 2; h++)
     for (int i = 0; i < ncomp && ((hmask >> h) & 1); i++, live++) ws->stop[(size_t)h * (size_t)ncomp + (size_t)i] = -1;
