@@ -396,8 +396,12 @@ static void randomize(tsim_cohort *c);
  * are. The run never stops the last site still enrolling. */
 static void redirect_sites(tsim_cohort *c) {
   const tsim_scenario *sc = c->plan->sc;
-  const double *close = c->close_at, *w = sc->site_weights;
+  const double *close = c->close_at;
   int ns = sc->nsites, any = 0;
+  /* With balanced enrolment the weights are unused: the sites still enrolling share alike. */
+  double one = 1.0;
+  const double *w = sc->enrollment == TSIM_ENROLL_BALANCED ? NULL : sc->site_weights;
+#define WEIGHT(s) (w ? w[s] : one)
   for (int s = 0; s < ns && !any; s++) any = close[s] < INFINITY;
   if (!any) return;
   uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_DRAWS_REDIRECT);
@@ -405,19 +409,20 @@ static void redirect_sites(tsim_cohort *c) {
     double t = c->t_rand[j];
     if (!(t > close[c->site[j]])) continue;
     double total = 0;
-    for (int s = 0; s < ns; s++) total += t > close[s] ? 0 : w[s];
+    for (int s = 0; s < ns; s++) total += t > close[s] ? 0 : WEIGHT(s);
     if (!(total > 0)) continue;
     double u = (double)(tsim_rng_draw(key, (uint64_t)j) >> 11) * 0x1.0p-53 * total, cum = 0;
     int pick = -1;
     for (int s = 0; s < ns; s++) {
-      if (t > close[s] || !(w[s] > 0)) continue;
+      if (t > close[s] || !(WEIGHT(s) > 0)) continue;
       pick = s;
-      cum += w[s];
+      cum += WEIGHT(s);
       if (u < cum) break;
     }
     if (pick >= 0) c->site[j] = (uint16_t)pick;
   }
   c->site_counted = 0; /* the counts per site enroll_sites made are stale */
+#undef WEIGHT
 }
 
 void tsim__cohort_enroll(tsim_cohort *c) {

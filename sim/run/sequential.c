@@ -45,6 +45,7 @@ struct tsim_seq_ws {
   double *sampled;                /* [nsites] ... the stops of the trial c holds */
   long long sampled_trial;        /* which trial that is (-1: none) */
   int failed;                     /* this trial's calendar boundaries could not be computed */
+  int mon_valid;                  /* mon holds every check of the trial c holds (both hypotheses) */
 };
 
 tsim_status tsim__seq_plan_init(tsim_seq_plan *p, const tsim_scenario *sc, tsim_diag *d) {
@@ -271,13 +272,14 @@ static void monitor_trial(tsim_seq_ws *ws, const tsim_cohort *c, tsim_tally *t, 
   const tsim_monitoring *mo = &sc->monitoring;
   const double *tr = c->t_rand;
   const int R = mo->nrules, S = sc->nsites, C = mo->nchecks;
-  tsim_monitor_begin(ws->mon, c);
+  int fresh = !ws->mon_valid; /* else find_closures has checked this very trial */
+  if (fresh) tsim_monitor_begin(ws->mon, c);
   for (int k = 0, nk = checks_held(ws, c); k < nk; k++) {
     int check;
     double date;
     long long r;
     check_at(ws, c, k, &check, &date, &r);
-    tsim_monitor_check(ws->mon, c, date, check);
+    if (fresh) tsim_monitor_check(ws->mon, c, date, check);
     ws->check_rand[check] = r;
     if (!(hmask & 1)) continue;
     double m = (date - tr[0]) * TSIM_MONTHS_SCALE;
@@ -429,6 +431,13 @@ static void sample_closed(tsim_seq_ws *ws, tsim_cohort *c, uint64_t seed, long l
   memcpy(ws->sampled, close, ns * sizeof *close);
   tsim_cohort_sample(c, seed, trial);
   ws->sampled_trial = trial;
+  ws->mon_valid = 0;
+}
+
+/* A site's share of enrolment, for which sites still enrol: its weight, or with balanced
+ * enrolment (the weights unused) the same for every site. */
+static double enrolling_share(const tsim_scenario *sc, int s) {
+  return sc->enrollment == TSIM_ENROLL_BALANCED ? 1.0 : sc->site_weights[s];
 }
 
 /* When each site stops enrolling under hypothesis h (close[s], INFINITY: never). A site stops at
@@ -447,15 +456,27 @@ static void find_closures(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *
     changed = 0;
     sample_closed(ws, c, seed, trial, close);
     plan_looks(p, ws, sc, c->t_rand, c->n);
-    tsim_monitor_begin(ws->mon, c);
+    /* Every check of this trial, both hypotheses (kept: the other hypothesis's search and the
+     * evaluation of an unchanged trial reuse it). */
+    if (!ws->mon_valid) {
+      tsim_monitor_begin(ws->mon, c);
+      for (int k = 0, nk = checks_held(ws, c); k < nk; k++) {
+        int check;
+        double date;
+        long long r;
+        check_at(ws, c, k, &check, &date, &r);
+        tsim_monitor_check(ws->mon, c, date, check);
+      }
+      ws->mon_valid = 1;
+    }
+    /* The first check that stops a site still enrolling. */
     for (int k = 0, nk = checks_held(ws, c); k < nk && !changed; k++) {
       int check;
       double date;
       long long r;
       check_at(ws, c, k, &check, &date, &r);
-      tsim_monitor_check(ws->mon, c, date, check);
       int open = 0;
-      for (int s = 0; s < ns; s++) open += close[s] == INFINITY && sc->site_weights[s] > 0;
+      for (int s = 0; s < ns; s++) open += close[s] == INFINITY && enrolling_share(sc, s) > 0;
       for (int s = 0; s < ns && open > 1; s++) {
         if (close[s] != INFINITY) continue;
         int stop = 0;
@@ -463,7 +484,7 @@ static void find_closures(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *
           stop = mo->rules[q].stop_enrolling && tsim_monitor_first(ws->mon, q, h, s) == check;
         if (!stop) continue;
         close[s] = date;
-        open -= sc->site_weights[s] > 0;
+        open -= enrolling_share(sc, s) > 0;
         changed = 1;
       }
     }
@@ -473,6 +494,7 @@ static void find_closures(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *
 void tsim__seq_trial(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, tsim_analysis_ws *w,
                      uint64_t seed, long long trial, tsim_tally *t, tsim_outcome *out) {
   ws->failed = 0;
+  ws->mon_valid = 0;
   if (!ws->close[0]) {
     tsim_cohort_sample(c, seed, trial);
     evaluate(p, ws, c, w, t, out, 3);
