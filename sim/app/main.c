@@ -1241,8 +1241,9 @@ static int cmd_cohort(int argc, char **argv) {
     /* With site monitoring that stops enrolment the hypotheses' trials can differ: each as the
      * run analysed it. */
     int h = c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT;
-    if (tsim_seq_sample_as_run(sc, co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial, h) != TSIM_OK) {
-      fprintf(stderr, "trialsim: error: out of memory\n");
+    tsim_status ss = tsim_seq_sample_as_run(sc, co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial, h);
+    if (ss != TSIM_OK) {
+      fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(ss));
       status = 1;
     } else if (tsim_cohort_write_csv(co, h, stdout) != 0 || fflush(stdout) != 0) {
       fprintf(stderr, "trialsim: error: writing the cohort failed\n");
@@ -1867,6 +1868,8 @@ static int cmd_merge(int argc, char **argv) {
         if (sc->looks.n > 1) printf(", %s/looks.csv", outdir);
         if (sc->monitoring.nrules > 0) printf(", %s/monitoring.csv, %s/monitoring_checks.csv", outdir, outdir);
         print_plot_files(stdout, outdir, "oc");
+        if (sc->looks.n > 1) print_plot_files(stdout, outdir, "looks");
+        if (sc->monitoring.nrules > 0) print_plot_files(stdout, outdir, "monitoring");
         putchar('\n');
       }
     }

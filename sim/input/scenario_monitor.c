@@ -167,8 +167,12 @@ void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
       if (at_st >= 0) /* not after a bad "at_looks" */
         tsim_jerr(&L->c, p, "expected \"every_patients\" (a check each time so many more patients are "
                             "randomised) or \"at_looks\": true (a check at every interim look)");
-    } else if (tsim_jint(&L->c, m, p, "every_patients", 1, 1, sc->sample_size > 0 ? sc->sample_size : TSIM_MAX_SAMPLE,
-                         &mo->every) == 1 && sc->sample_size > 0) { /* a bad sample size is reported at it */
+    } else if (tsim_jint(&L->c, m, p, "every_patients", 1, 1, TSIM_MAX_SAMPLE, &mo->every) == 1 && sc->sample_size > 0 &&
+               mo->every > sc->sample_size) { /* a bad sample size is reported at it */
+      tsim_jerr(&L->c, "$.monitoring.every_patients", "a check every %lld patients, and the trial randomises %lld: "
+                "no check would be held (with a size search or a sweep of sample_size, give at most the smallest "
+                "size)", mo->every, sc->sample_size);
+    } else if (mo->every > 0 && sc->sample_size > 0) {
       mo->nchecks = (int)(sc->sample_size / mo->every < TSIM_MAX_CHECKS + 1 ? sc->sample_size / mo->every
                                                                             : TSIM_MAX_CHECKS + 1);
       if (mo->nchecks > TSIM_MAX_CHECKS)

@@ -238,9 +238,15 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
   char num[TSIM_NUM_CHARS];
   if (mo->at_looks) fprintf(f, "\nsite monitoring, checked at each interim look");
   else fprintf(f, "\nsite monitoring, checked every %lld patients randomised", mo->every);
-  fprintf(f, " (%d checks; the last at %s patients, month %.1f on average); %.4f of trials have an anomalous site\n", C,
-          tsim_num(num, round(check_patients(t, C - 1) * 10) / 10), check_month(t, C - 1),
-          ratio(t->mon_anom_trials, (uint64_t)t->trials));
+  /* The last check some trial held (a check at a look by month can be held by none). */
+  int last = C - 1;
+  while (last > 0 && t->mon_check_held[last] == 0) last--;
+  if (C > 0 && t->mon_check_held[last] > 0)
+    fprintf(f, " (%d checks; the last held at %s patients, month %.1f on average)", C,
+            tsim_num(num, round(check_patients(t, last) * 10) / 10), check_month(t, last));
+  else
+    fprintf(f, " (%d checks, none held)", C);
+  fprintf(f, "; %.4f of trials have an anomalous site\n", ratio(t->mon_anom_trials, (uint64_t)t->trials));
   fprintf(f, "%-*s %-33s  %-33s  %-33s\n", wid, "rule", "reads",
           "alternative: detect  all    false+", "null twin:   detect  all    false+");
   for (int r = 0; r < mo->nrules; r++) {

@@ -942,9 +942,9 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%s", tsim_num(num, sc->visit_week[ep->visits[an->visit]]));
     int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
     int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
-    snprintf(pop, sizeof pop, "%s%s%s%s%s%s", tsim_population_names[an->population],
-             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : an->exclude_flagged ? " -flagged" : "",
-             an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
+    snprintf(pop, sizeof pop, "%s%s%s%s%s%s%s", tsim_population_names[an->population],
+             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
+             an->exclude_flagged ? " -flagged" : "", an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
     char test[TSIM_ID_MAX];
     snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test], an->sided == 1 ? " 1s" : "");
