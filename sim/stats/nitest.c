@@ -18,7 +18,8 @@
  *   the root in [max(0, -d), min(1, 1 - d)] of L3 p^3 + L2 p^2 + L1 p + L0 with L3 = N,
  *   L2 = (n1 + 2 n0) d - N - m, L1 = (n0 d - N - 2 x0) d + m, L0 = x0 d (1 - d), given by the
  *   trigonometric solution: b = L2 / (3 L3), v = b^3 - b L1 / (2 L3) + L0 / (2 L3),
- *   u = sign(v) sqrt(b^2 - L1 / (3 L3)), w = (pi + acos(v / u^3)) / 3, p0~ = 2 u cos(w) - b.
+ *   u = sign(v) sqrt(b^2 - L1 / (3 L3)), w = (pi + acos(v / u^3)) / 3, p0~ = 2 u cos(w) - b;
+ *   then Newton's method on the likelihood (mle_rd says why).
  *   rr: p0~ is the smaller root of N f p^2 - B p + m, B = f (n1 + x0) + x1 + n0 (MN 1985):
  *   p0~ = 2 m / (B + sqrt(D)) with the discriminant written as a sum of two squares,
  *   D = B^2 - 4 N f m = (f (n1 + x0) - (x1 + n0))^2 + 4 f (n1 - x1)(n0 - x0), so that no digits

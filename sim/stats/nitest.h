@@ -87,7 +87,8 @@ int tsim_ni_ci(tsim_ni_method method, tsim_ni_measure measure, long long x0, lon
                long long x1, long long n1, double conf, double *est, double *lo, double *hi);
 
 /* The maximum-likelihood estimates of the two rates restricted to theta = theta0 (FM's and
- * MN's; rd: the root of MN's cubic by its trigonometric solution; rr and or: the root of a
+ * MN's; rd: the root of MN's cubic by its trigonometric solution, polished by Newton's method
+ * on the likelihood, the edges of the feasible range decided first; rr and or: the root of a
  * quadratic), as *p0t, *p1t. Returns 0, or -1 with NaN for invalid counts or theta0 (as for
  * tsim_ni_p). At theta0 = 0 (rd) or 1 (rr, or) both are m / N exactly, the pooled rate. */
 int tsim_ni_restricted_mle(tsim_ni_measure measure, long long x0, long long n0, long long x1,
