@@ -70,6 +70,11 @@ tsim_unit_test(test_json json_should_hold_the_doubles_cjson_print_writes_in_shor
 tsim_unit_test(test_sha256 sha256_should_match_fips_180_vectors_and_sha256sum fast POSIX
                ${TSIM_SCENARIOS})
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
+# Non-inferiority tests (stats/nitest.h): the published worked examples, the R reference of the
+# published formulas (tests/r/ni_reference.csv; the test says when it is absent), margin 0 as
+# today's one-sided superiority test, the MN interval as the MN test inverted, edges.
+tsim_unit_test(test_nitest ni_tests_should_match_published_examples_and_reduce_to_superiority_at_margin_0
+               fast POSIX ${TSIM_SH}/nitest_examples.csv ${TSIM_SH}/r/ni_reference.csv)
 tsim_unit_test(test_exact engine_should_match_exact_enumeration fast POSIX)
 tsim_unit_test(test_barnard barnard_should_match_scipy_and_its_cached_decisions slow POSIX)
 find_program(TSIM_PYTHON3 NAMES python3)
