@@ -71,7 +71,7 @@ tsim_unit_test(test_sha256 sha256_should_match_fips_180_vectors_and_sha256sum fa
                ${TSIM_SCENARIOS})
 tsim_unit_test(test_stattest stattest_should_match_r_reference_values fast POSIX)
 # Non-inferiority tests (stats/nitest.h): the published worked examples, the R reference of the
-# published formulas (tests/r/ni_reference.csv; the test says when it is absent), margin 0 as
+# published formulas (tests/r/ni_reference.csv, required), margin 0 as
 # today's one-sided superiority test, the MN interval as the MN test inverted, edges.
 tsim_unit_test(test_nitest ni_tests_should_match_published_examples_and_reduce_to_superiority_at_margin_0
                fast POSIX ${TSIM_SH}/nitest_examples.csv ${TSIM_SH}/r/ni_reference.csv)
