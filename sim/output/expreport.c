@@ -296,22 +296,15 @@ static int monitoring_sweep_plot(const tsim_sweep *s, const char *dir, FILE *not
   const tsim_grid *g = s->grid;
   int R = sc->monitoring.nrules, nx = s->npoints;
   if (R == 0 || (g->nparams > 1 && !g->zip)) return 1;
-  tsim_plot *p = calloc(1, sizeof *p);
+  char title[300];
+  snprintf(title, sizeof title, "%s: site monitoring against %s", sc->name, g->params[0].path);
+  tsim_plot *p = tsim_plot_new_hypotheses(title, g->params[0].path, "share of trials");
   double *v = malloc((size_t)R * 2 * 2 * 4 * (size_t)nx * sizeof *v);
   if (!p || !v) {
     free(p);
     free(v);
     return -1;
   }
-  char title[300];
-  snprintf(title, sizeof title, "%s: site monitoring against %s", sc->name, g->params[0].path);
-  p->title = title;
-  p->xlabel = g->params[0].path;
-  p->ylabel = "share of trials";
-  p->npanels = 2;
-  p->panel_title[0] = "alternative";
-  p->panel_title[1] = "null twin";
-  p->probability_axis = 1;
   snprintf(p->style_title[0], sizeof p->style_title[0], "an anomalous site flagged (among trials with one)");
   snprintf(p->style_title[1], sizeof p->style_title[1], "an honest site flagged (false alarm)");
   p->nstyles = 2;

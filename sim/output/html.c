@@ -1488,6 +1488,26 @@ tsim_status tsim_html_write_run(const char *dir, const tsim_scenario *sc,
 }
 
 /* The grid of a sweep: every point's values and the point's rows of the analyses. */
+/* A sweep point's values of the swept parameters, a cell each. */
+static void point_values(page *pg, const cJSON *params, int np, int k) {
+  sbuf *b = &pg->b;
+  char key[600];
+  for (int i = 0; i < np; i++) {
+    const cJSON *p = cJSON_GetArrayItem(params, i);
+    snprintf(key, sizeof key, "/points/%d/values/", k);
+    ptr_token(key, sizeof key, cJSON_IsString(p) ? p->valuestring : "");
+    sb_puts(b, "<td class=\"num\">");
+    const cJSON *v = jptr(pg->root, key);
+    char t[TSIM_NUM_CHARS];
+    if (cJSON_IsNumber(v)) {
+      sb_puts(b, "<span class=\"n\" data-json=\"");
+      sb_esc(b, key);
+      sb_printf(b, "\" data-value=\"%s\">%s</span>", tsim_num(t, v->valuedouble), t);
+    }
+    sb_puts(b, "</td>");
+  }
+}
+
 static void sweep_table(page *pg) {
   sbuf *b = &pg->b;
   const cJSON *params = jptr(pg->root, "/parameters");
@@ -1509,20 +1529,7 @@ static void sweep_table(page *pg) {
     int n = array_size(pg, arr);
     for (int c = 0; c < n; c++) {
       sb_printf(b, "<tr%s>", c == 0 ? " class=\"first\"" : "");
-      for (int i = 0; i < np; i++) {
-        const cJSON *p = cJSON_GetArrayItem(params, i);
-        snprintf(key, sizeof key, "/points/%d/values/", k);
-        ptr_token(key, sizeof key, cJSON_IsString(p) ? p->valuestring : "");
-        sb_puts(b, "<td class=\"num\">");
-        const cJSON *v = jptr(pg->root, key);
-        char t[TSIM_NUM_CHARS];
-        if (cJSON_IsNumber(v)) {
-          sb_puts(b, "<span class=\"n\" data-json=\"");
-          sb_esc(b, key);
-          sb_printf(b, "\" data-value=\"%s\">%s</span>", tsim_num(t, v->valuedouble), t);
-        }
-        sb_puts(b, "</td>");
-      }
+      point_values(pg, params, np, k);
       snprintf(an, sizeof an, "%s/%d", arr, c);
       id_cell(pg, an);
       snprintf(key, sizeof key, "%s/power", an);
@@ -1567,22 +1574,9 @@ static void sweep_monitoring(page *pg, const char *dir) {
              "<th>null twin: detection</th><th>all anomalous flagged</th><th>any false alarm</th></tr>\n");
   for (int k = 0; k < npts; k++)
     for (int r = 0; r < nr; r++) {
-      char key[600], rr[128];
+      char rr[128];
       sb_printf(b, "<tr%s>", r == 0 ? " class=\"first\"" : "");
-      for (int i = 0; i < np; i++) {
-        const cJSON *p = cJSON_GetArrayItem(params, i);
-        snprintf(key, sizeof key, "/points/%d/values/", k);
-        ptr_token(key, sizeof key, cJSON_IsString(p) ? p->valuestring : "");
-        sb_puts(b, "<td class=\"num\">");
-        const cJSON *v = jptr(pg->root, key);
-        char t[TSIM_NUM_CHARS];
-        if (cJSON_IsNumber(v)) {
-          sb_puts(b, "<span class=\"n\" data-json=\"");
-          sb_esc(b, key);
-          sb_printf(b, "\" data-value=\"%s\">%s</span>", tsim_num(t, v->valuedouble), t);
-        }
-        sb_puts(b, "</td>");
-      }
+      point_values(pg, params, np, k);
       snprintf(rr, sizeof rr, "/points/%d/monitoring/%d", k, r);
       id_cell(pg, rr);
       for (int h = 0; h < 2; h++) {

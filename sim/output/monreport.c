@@ -293,22 +293,15 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
 int tsim__monitor_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
   const tsim_monitoring *mo = &sc->monitoring;
   int C = t->mon_checks, R = mo->nrules;
-  tsim_plot *p = calloc(1, sizeof *p);
+  char title[300];
+  snprintf(title, sizeof title, "%s: sites flagged by each check, %lld trials", sc->name, t->trials);
+  tsim_plot *p = tsim_plot_new_hypotheses(title, "patients randomised (mean at the check)", "share of trials");
   double *v = malloc((size_t)R * 4 * 4 * (size_t)C * sizeof *v);
   if (!p || !v) {
     free(p);
     free(v);
     return -1;
   }
-  char title[300];
-  snprintf(title, sizeof title, "%s: sites flagged by each check, %lld trials", sc->name, t->trials);
-  p->title = title;
-  p->xlabel = "patients randomised (mean at the check)";
-  p->ylabel = "share of trials";
-  p->npanels = 2;
-  p->panel_title[0] = "alternative";
-  p->panel_title[1] = "null twin";
-  p->probability_axis = 1;
   int styles = 0;
   if (t->mon_anom_trials)
     snprintf(p->style_title[styles++], sizeof p->style_title[0], "an anomalous site flagged (among trials with one)");

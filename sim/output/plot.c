@@ -507,3 +507,16 @@ int tsim_plot_write_oc(const char *title, const char *level_title, const tsim_oc
     return -1;
   return draw(dir, name, notice);
 }
+
+tsim_plot *tsim_plot_new_hypotheses(const char *title, const char *xlabel, const char *ylabel) {
+  tsim_plot *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->title = title;
+  p->xlabel = xlabel;
+  p->ylabel = ylabel;
+  p->npanels = 2;
+  p->panel_title[0] = "alternative";
+  p->panel_title[1] = "null twin";
+  p->probability_axis = 1;
+  return p;
+}

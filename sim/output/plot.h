@@ -62,6 +62,10 @@ const char *tsim_plot_colour(int colour);
 void tsim_plot_dash(int style, char *out, size_t n);
 int tsim_plot_marker(int colour, int style, int nstyles);
 
+/* A new plot of shares with a panel per hypothesis ("alternative", "null twin") and y from 0 to
+ * 1: zeroed but for those, the title and axis labels (borrowed); NULL when out of memory. */
+tsim_plot *tsim_plot_new_hypotheses(const char *title, const char *xlabel, const char *ylabel);
+
 /* Writes DIR/NAME.dat and DIR/NAME.gp (each through an exclusively created temporary renamed
  * into place) and runs gnuplot. Returns 0 when the images were drawn, 1 when gnuplot is missing
  * (notice printed to `notice`), -1 when the data or script could not be written (errno says

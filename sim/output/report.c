@@ -668,22 +668,15 @@ static void triple(double v[3], tsim_estimate e) {
 static int write_looks_plot(const tsim_scenario *sc, const tsim_tally *t, const char *dir, FILE *notice) {
   int K = t->nlooks, ns = 2 * 2 * t->ncomp;
   if (ns > TSIM_PLOT_MAX_SERIES) ns = TSIM_PLOT_MAX_SERIES & ~3;
-  tsim_plot *p = calloc(1, sizeof *p);
+  char title[300];
+  snprintf(title, sizeof title, "%s: trials stopped by each look, %lld trials", sc->name, t->trials);
+  tsim_plot *p = tsim_plot_new_hypotheses(title, "information fraction (share assessed)", "share of trials stopped by then");
   double *v = malloc((size_t)ns * 4 * (size_t)K * sizeof *v);
   if (!p || !v) {
     free(p);
     free(v);
     return -1;
   }
-  char title[300];
-  snprintf(title, sizeof title, "%s: trials stopped by each look, %lld trials", sc->name, t->trials);
-  p->title = title;
-  p->xlabel = "information fraction (share assessed)";
-  p->ylabel = "share of trials stopped by then";
-  p->npanels = 2;
-  p->panel_title[0] = "alternative";
-  p->panel_title[1] = "null twin";
-  p->probability_axis = 1;
   snprintf(p->style_title[0], sizeof p->style_title[0], "stopped for efficacy (H0 rejected)");
   snprintf(p->style_title[1], sizeof p->style_title[1], "stopped for any reason");
   p->nstyles = 2;
