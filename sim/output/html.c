@@ -1043,9 +1043,10 @@ static void monitoring_tables(page *pg, const char *dir) {
     return;
   }
   sb_puts(b, "<table><tr><th rowspan=\"2\">rule</th><th rowspan=\"2\">site</th>"
-             "<th rowspan=\"2\">trials anomalous</th><th colspan=\"3\">scenario</th>"
-             "<th colspan=\"3\">null twin</th></tr>\n<tr>");
-  for (int h = 0; h < 2; h++) sb_puts(b, "<th>flagged when anomalous</th><th>false alarm</th><th>mean patients at flag</th>");
+             "<th rowspan=\"2\">trials anomalous</th><th colspan=\"4\">scenario</th>"
+             "<th colspan=\"4\">null twin</th></tr>\n<tr>");
+  for (int h = 0; h < 2; h++)
+    sb_puts(b, "<th>flagged when anomalous</th><th>false alarm</th><th>mean patients at flag</th><th>trials flagged</th>");
   sb_puts(b, "</tr>\n");
   for (int i = 0; i < nr; i++)
     for (int st = 0; st < ns; st++) {
@@ -1064,13 +1065,16 @@ static void monitoring_tables(page *pg, const char *dir) {
         num(pg, 4, "%s/%s/sites/%d/false_alarm/estimate", r, hy, st);
         sb_puts(b, "</td><td class=\"num\">");
         num(pg, 1, "%s/%s/sites/%d/mean_patients_at_flag", r, hy, st);
+        sb_puts(b, "</td><td class=\"num\">");
+        num(pg, 0, "%s/%s/sites/%d/flagged_trials", r, hy, st);
         sb_puts(b, "</td>");
       }
       sb_puts(b, "</tr>\n");
     }
   sb_puts(b, "</table>\n<p class=\"note\">Per site: the share of the trials in which it was anomalous that "
-             "flagged it, the share of the others that did (its false-alarm rate), and the mean patients "
-             "randomised by the check that first flagged it.</p>\n");
+             "flagged it, the share of the others that did (its false-alarm rate), the mean patients "
+             "randomised in the trial by the check that first flagged it, and over how many trials that "
+             "mean is.</p>\n");
 }
 
 static void joint_table(page *pg) {

@@ -126,6 +126,7 @@ static cJSON *hypothesis_json(const tsim_tally *t, int r, int h) {
     cJSON_AddNumberToObject(e, "anomalous_trials", (double)A);
     cJSON_AddItemToObject(e, "flagged_when_anomalous", estimate_or_null(tsim_estimate_proportion(fa, A), A));
     cJSON_AddItemToObject(e, "false_alarm", estimate_or_null(tsim_estimate_proportion(fn, n - A), n - A));
+    cJSON_AddNumberToObject(e, "flagged_trials", (double)(fa + fn));
     cJSON_AddItemToObject(e, "mean_patients_at_flag", tsim__report_num(ratio(t->mon_flag_rand[o_s + (size_t)s], fa + fn)));
     cJSON_AddItemToArray(sites, e);
   }
@@ -190,7 +191,7 @@ void tsim__monitor_sites_csv(FILE *f, const void *ctx) {
   const tsim_tally *t = x->t;
   uint64_t n = (uint64_t)t->trials;
   fprintf(f, "rule,hypothesis,site,anomalous_trials,flagged_when_anomalous,flagged_when_anomalous_mcse,"
-             "honest_trials,false_alarm,false_alarm_mcse,mean_patients_at_flag\n");
+             "honest_trials,false_alarm,false_alarm_mcse,mean_patients_at_flag,flagged_trials\n");
   for (int r = 0; r < t->mon_rules; r++)
     for (int h = 0; h < 2; h++)
       for (int s = 0; s < t->mon_sites; s++) {
@@ -198,8 +199,9 @@ void tsim__monitor_sites_csv(FILE *f, const void *ctx) {
         uint64_t A = t->mon_anom[s], fa = t->mon_flag_anom[q], fn = t->mon_flag_norm[q];
         tsim_estimate d = tsim_estimate_proportion(fa, A), e = tsim_estimate_proportion(fn, n - A);
         fprintf(f, "%s,%s,%d", sc->monitoring.rules[r].id, tsim_hypothesis_names[h], s);
-        nums(f, 7, (const double[]){(double)A, A ? d.estimate : NAN, A ? d.mcse : NAN, (double)(n - A),
-                                    n - A ? e.estimate : NAN, n - A ? e.mcse : NAN, ratio(t->mon_flag_rand[q], fa + fn)});
+        nums(f, 8, (const double[]){(double)A, A ? d.estimate : NAN, A ? d.mcse : NAN, (double)(n - A),
+                                    n - A ? e.estimate : NAN, n - A ? e.mcse : NAN, ratio(t->mon_flag_rand[q], fa + fn),
+                                    (double)(fa + fn)});
         fputc('\n', f);
       }
 }
