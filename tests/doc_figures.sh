@@ -10,7 +10,7 @@
 # When a check fails, either the page or the engine changed: rerun the command shown in the
 # message, and update the page (and this script) if the change was intended.
 #
-# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks", "Site
+# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks and site
 # monitoring") and
 # scenarios/PROVENANCE.md (one block per shipped scenario).
 set -u

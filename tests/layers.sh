@@ -46,8 +46,8 @@ objs=$(find "$BUILD/sim/CMakeFiles/tsim.dir" "$BUILD/sim/CMakeFiles/trialsim.dir
 [ -d "$BUILD/sim/CMakeFiles/trialsim_mpi.dir/run" ] &&
   objs="$objs $(find "$BUILD/sim/CMakeFiles/trialsim_mpi.dir/run" -name '*.o')"
 [ -n "$objs" ] || { echo "layers: no object files under $BUILD/sim (build first)"; exit 1; }
-# One nm for all objects (-A: each line starts "OBJECT:"); .../tsim.dir/input/scenario.c.o names
-# input/scenario.c.
+# One nm for all objects (-A: each line starts "OBJECT:"); .../tsim.dir/input/scenario_load.c.o names
+# input/scenario_load.c.
 {
   # shellcheck disable=SC2086 # the object paths have no spaces
   nm --defined-only -g -A $objs | awk '{ print "DEF", $NF, $1 }'

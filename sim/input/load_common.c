@@ -1,4 +1,4 @@
-/* load_common.c - what both halves of the scenario loader (scenario.c, scenario_model.c) use:
+/* load_common.c - what both halves of the scenario loader (scenario_load.c, scenario_model.c) use:
  * ids and references to arms and end points, and arrays of a bounded length
  * (scenario_internal.h). */
 #include <string.h>

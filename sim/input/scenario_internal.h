@@ -1,4 +1,4 @@
-/* scenario_internal.h - what the two halves of the scenario loader share: scenario.c (design,
+/* scenario_internal.h - what the two halves of the scenario loader share: scenario_load.c (design,
  * sites, analyses, multiplicity, sweep) and scenario_model.c (the patient model: end points
  * and their visits, correlations, subgroups, dropout). Not for other modules.
  */

@@ -1,7 +1,7 @@
 /* scenario_model.c - loading the patient model of a scenario: end points (binary, continuous,
  * derived by a threshold) with their visits, dropout over time and deviations, subgroups,
  * latent correlations and outcome-dependent dropout (see latent.h for the model and
- * scenarios/README.md for every key). Part of the loader: scenario.c calls tsim__load_model.
+ * scenarios/README.md for every key). Part of the loader: scenario_load.c calls tsim__load_model.
  */
 #include <math.h>
 #include <stdio.h>

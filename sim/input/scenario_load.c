@@ -1,4 +1,4 @@
-/* scenario.c - loading and strict validation of scenario files (see scenario.h and
+/* scenario_load.c - loading and strict validation of scenario files (see scenario.h and
  * scenarios/README.md, which documents every key).
  *
  * Validation runs per object kind in short functions; each keeps going after a problem so
