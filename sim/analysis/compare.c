@@ -7,6 +7,7 @@
 
 #include "analysis/siterule.h"
 #include "stats/logistic.h"
+#include "stats/nitest.h"
 #include "stats/stattest.h"
 
 int tsim_comparison_arm(const tsim_scenario *sc, int j) {
@@ -36,6 +37,23 @@ double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j) {
   if (ep->type == TSIM_EP_CONTINUOUS) return ep->mean_v[v][arm] - ep->mean_v[v][sc->control];
   if (sc->single_arm) return ep->resp_v[v][arm] - ep->p0;
   return ep->resp_v[v][arm] - ep->resp_v[v][sc->control];
+}
+
+double tsim_analysis_truth(const tsim_scenario *sc, int k, int j) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  if (an->hypothesis == TSIM_HYPO_SUPERIORITY || sc->single_arm) return NAN;
+  int arm = tsim_comparison_arm(sc, j), v = an->visit, c = sc->control;
+  double x0 = ep->type == TSIM_EP_CONTINUOUS ? ep->mean_v[v][c] : ep->resp_v[v][c];
+  double x1 = ep->type == TSIM_EP_CONTINUOUS ? ep->mean_v[v][arm] : ep->resp_v[v][arm];
+  switch (an->measure) {
+  case TSIM_MEAS_RISK_DIFF:
+  case TSIM_MEAS_MEAN_DIFF: return x1 - x0;
+  case TSIM_MEAS_RISK_RATIO:
+  case TSIM_MEAS_MEAN_RATIO: return x1 / x0;
+  case TSIM_MEAS_ODDS_RATIO: return x1 * (1 - x0) / (x0 * (1 - x1));
+  default: return NAN;
+  }
 }
 
 double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
@@ -111,6 +129,54 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
   return favourable ? p2 / 2 : 1 - p2 / 2;
 }
 
+/* The method of stats/nitest.h a margin test of the catalogue is. */
+static tsim_ni_method ni_method(tsim_test t) {
+  switch (t) {
+  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
+  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
+  case TSIM_TEST_WALD: return TSIM_NI_WALD;
+  default: return TSIM_NI_NEWCOMBE;
+  }
+}
+
+void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, double lo, double hi,
+                         tsim_outcome *o) {
+  o->lo = lo;
+  o->hi = hi;
+  if (isnan(p) && !isnan(lo)) { /* an interval's rule (Newcombe) */
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) o->reject = lo > an->margin[0] && hi < an->margin[1];
+    else o->reject = higher_better ? lo > an->margin[0] : hi < an->margin[0];
+  } else {
+    o->reject = tsim_reject(p, an->level);
+  }
+  /* Rejecting a margin's H0 concludes for the experimental arm: non-inferior, or equivalent. */
+  o->favouring = o->reject;
+}
+
+/* A binary comparison against analysis an's margin (stats/nitest.h): the one-sided p-value of
+ * non-inferiority, or the larger of equivalence's two, decided at an->level; Newcombe's by its
+ * interval's bounds. The interval (two-sided 1 - 2 level) is kept for coverage. */
+static void margin_table(tsim_analysis_ws *w, int k, const tsim_analysis *an, int higher_better, tsim_outcome *o) {
+  tsim_ni_method m = ni_method(an->test);
+  tsim_ni_measure ms = (tsim_ni_measure)an->measure;
+  double p = NAN, stat = NAN, lo = NAN, hi = NAN;
+  if (m != TSIM_NI_NEWCOMBE) {
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) {
+      double s0, s1, p0 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], 1, &s0);
+      double p1 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[1], 0, &s1);
+      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
+      stat = p0 > p1 ? s0 : s1;
+    } else {
+      p = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], higher_better, &stat);
+    }
+  }
+  if (tsim_ni_has_interval(m, ms)) tsim_ni_ci(m, ms, o->x0, o->n0, o->x1, o->n1, 1 - 2 * an->level, NULL, &lo, &hi);
+  tsim__margin_decide(an, higher_better, p, lo, hi, o);
+  int wanted = w->want_p || w->need_p[k];
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+}
+
 void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -118,6 +184,10 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   int higher_better = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
   const tsim_test_info *ti = tsim_test_info_of(an->test);
   double p = NAN, stat = NAN;
+  if (ti->kind == TSIM_KIND_MARGIN) {
+    margin_table(w, k, an, higher_better, o);
+    return;
+  }
   if (an->sided == 2 && ti->kind == TSIM_KIND_TABLE) {
     /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
     if (wanted) p = ti->p(o->x0, o->n0, o->x1, o->n1, &stat);

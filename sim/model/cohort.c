@@ -37,7 +37,9 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
   for (int e = 0; e < sc->nendpoints; e++)
     for (int a = 0; a < sc->narms; a++) {
       plan->p[TSIM_HYP_ALT][e][a] = sc->endpoints[e].response[a];
-      plan->p[TSIM_HYP_NULL][e][a] = sc->endpoints[e].response[sc->control];
+      plan->p[TSIM_HYP_NULL][e][a] = tsim_scenario_null(sc, e, sc->endpoints[e].nvisits - 1, a);
+      if (plan->p[TSIM_HYP_NULL][e][a] != sc->endpoints[e].response[sc->control] && !sc->single_arm)
+        plan->null_moved[e][a] = 1, plan->any_null_moved = 1;
       for (int h = 0; h < 2; h++) {
         double p = plan->p[h][e][a];
         plan->inv_odds[h][e][a] = (p > 0 && p < 1) ? (1.0 - p) / p : 0.0;
