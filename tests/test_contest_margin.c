@@ -16,6 +16,7 @@
 #include "refcheck.h"
 #include "stats/contest.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,6 +341,40 @@ static void check_fieller(void) {
   }
 }
 
+/* --- Extremes: every call returns a p in [0, 1] or NaN, never through GSL's error handler -------
+ * (the default handler, which aborts, is installed: test_gsl_handler's sweep for the
+ * two-sided tests, here for those against a margin); a defined interval has lo <= hi. */
+static void check_extremes(void) {
+  static const double M0[] = {1, -1, 1e-300, 1e154, DBL_MAX};
+  static const double M1[] = {0, 1, -1, 5e-324, 1e-300, -1e-300, 1e77, 8.9e127, 1e154, -1e300, 1e300, DBL_MAX, -DBL_MAX};
+  static const double SD[] = {0, 5e-324, 1e-300, 1, 8.9e127, 1e300, DBL_MAX};
+  static const long long N[] = {2, 30, 1000000000000LL};
+  static const double TH[] = {-1e300, 0, 1e-300, 0.8, 1e300, DBL_MAX};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+  long calls = 0, bad = 0;
+  for (size_t a = 0; a < COUNT(M0); a++)
+    for (size_t b = 0; b < COUNT(M1); b++)
+      for (size_t i = 0; i < COUNT(SD); i++)
+        for (size_t j = 0; j < COUNT(SD); j++)
+          for (size_t k = 0; k < COUNT(N); k++)
+            for (size_t h = 0; h < COUNT(TH); h++)
+              for (int w = 0; w < 4; w++) {
+                tsim_arm_summary c = arm(M0[a], SD[i], N[k]), e = arm(M1[b], SD[j], N[COUNT(N) - 1 - k]);
+                tsim_t_fit f;
+                double p = w < 2 ? tsim_t_margin_p(w, c, e, TH[h], 1, 0.95, &f)
+                                 : tsim_t_ratio_p(w - 2, c, e, TH[h], 0, 0.95, &f);
+                calls++;
+                int ok = isnan(p) || (p >= 0.0 && p <= 1.0 && !isnan(f.stat) && !(f.lo > f.hi));
+                if (!ok && bad++ < 5)
+                  printf("FAIL extreme: %s %s, %g (SD %g, n %lld) vs %g (SD %g, n %lld), theta0 %g: p %.17g, "
+                         "t %g, [%g, %g]\n", w < 2 ? "difference" : "ratio", w % 2 ? "Welch" : "Student", c.mean,
+                         c.sd, c.n, e.mean, e.sd, e.n, TH[h], p, f.stat, f.lo, f.hi);
+              }
+  check_true(bad == 0, "a test against a margin gave a p outside [0, 1], a NaN t or lo > hi at an extreme");
+  printf("extremes: %ld calls, %ld bad\n", calls, bad);
+#undef COUNT
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REFERENCE.csv (tests/r/contest_margin_reference.csv)\n", argv[0]);
@@ -352,5 +387,6 @@ int main(int argc, char **argv) {
   check_upper();
   check_undefined();
   check_fieller();
+  check_extremes();
   return refcheck_summary();
 }
