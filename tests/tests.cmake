@@ -195,6 +195,11 @@ set_tests_properties(results_should_be_utf8_whatever_the_input_path PROPERTIES S
 tsim_unit_test(test_analyze analyze_should_reproduce_the_published_p_values_a_simple_test_gives
                fast POSIX $<TARGET_FILE:trialsim> ${TSIM_SCN}/published)
 tsim_unit_test(test_contest contest_should_match_r_t_test fast POSIX)
+# t-tests against a margin (difference, ratio of means with Fieller's interval, ANCOVA shifted):
+# tests/r/contest_margin_reference.csv (R's t.test, the ratio test's formulas, lm), a published
+# t.test.ratio output, identities, scale and edges.
+tsim_unit_test(test_contest_margin contest_margin_should_match_r_t_test_ratio_test_and_lm fast POSIX
+               ${TSIM_SH}/r/contest_margin_reference.csv)
 # GSL's default error handler (abort) left on: the statistics must never reach it.
 tsim_unit_test(test_gsl_handler stats_should_never_reach_the_gsl_error_handler fast)
 tsim_unit_test(test_multiplicity multiplicity_should_satisfy_its_exact_identities fast POSIX)
@@ -209,6 +214,7 @@ tsim_unit_test(test_ancova_sums ancova_from_sums_should_match_the_qr_fit fast)
 tsim_unit_test(test_logistic logistic_should_match_r_glm fast POSIX)
 tsim_r_test(stattest_should_match_r_when_regenerated test_stattest)
 tsim_r_test(contest_should_match_r_when_regenerated test_contest contest)
+tsim_r_test(contest_margin_should_match_r_when_regenerated test_contest_margin contest_margin)
 foreach(tsim_ref ranktest ancova logistic)
   tsim_r_test(${tsim_ref}_should_match_r_when_regenerated test_${tsim_ref} ${tsim_ref})
 endforeach()
