@@ -712,47 +712,22 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
 
 /* The test of continuous analysis k on the control's values y0 (baselines b0) and the
  * experimental arm's y1 (b1), each in the patients' order. */
-/* The one-sided p-value of a t statistic t on nu df in the direction `greater` (1: H1 above). */
-static double t_one_sided(double t, double nu, int greater) {
-  return tsim__one_sided(tsim_t_two_sided_p(t, nu), t, greater);
-}
-
-/* t and df of the ratio-of-means test of H0 mu1 = theta mu0 (Sasabuchi 1988; Hauschke, Kieser &
- * Hothorn 1999): (m1 - theta m0) / se, se^2 = s^2 (1 / n1 + theta^2 / n0) pooled on n0 + n1 - 2
- * df, or s1^2 / n1 + theta^2 s0^2 / n0 with Satterthwaite's df (Welch). 0, or -1 (undefined). */
-static int ratio_t(int pooled, double m0, double s0, long long n0, double m1, double s1, long long n1,
-                   double theta, double *t, double *nu) {
-  *t = *nu = NAN;
-  if (n0 < 2 || n1 < 2) return -1;
-  double v0 = theta * theta * s0 * s0 / (double)n0, v1 = s1 * s1 / (double)n1, se2;
-  if (pooled) {
-    double sp2 = ((double)(n0 - 1) * s0 * s0 + (double)(n1 - 1) * s1 * s1) / (double)(n0 + n1 - 2);
-    se2 = sp2 * (1.0 / (double)n1 + theta * theta / (double)n0);
-    *nu = (double)(n0 + n1 - 2);
-  } else {
-    se2 = v0 + v1;
-    *nu = se2 * se2 / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
-  }
-  if (!(se2 > 0) || !isfinite(se2) || !(*nu >= TSIM_T_MIN_DF)) { *t = *nu = NAN; return -1; }
-  *t = (m1 - theta * m0) / sqrt(se2);
-  return 0;
-}
-
-/* A continuous comparison against analysis k's margin: the one-sided p-value of t (Welch's or
- * Student's) or ANCOVA's t of the difference less the margin, or of the ratio-of-means t, at
- * each margin of the hypothesis (equivalence: the larger p), decided at the analysis's level;
- * the interval (two-sided 1 - 2 level) of the difference for coverage (none for the ratio). */
+/* A continuous comparison against analysis k's margin (stats/contest.h): the one-sided p-value
+ * of Welch's or Student's t of the difference less the margin (tsim_t_margin_p), of the ratio
+ * of means (tsim_t_ratio_p, Fieller's interval), or of ANCOVA's adjusted difference less the
+ * margin (tsim_t_shifted_p), at each margin of the hypothesis (equivalence: the larger p),
+ * decided at the analysis's level; the interval (two-sided 1 - 2 level) for coverage. */
 static void margin_continuous(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
                               const double *y1, const double *b1, long long n1, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   int hb = sc->endpoints[an->endpoint].higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
   int nside = eq ? 2 : 1, wanted = w->want_p || w->need_p[k];
-  double m0, s0, m1, s1, diff, lo = NAN, hi = NAN, p = NAN, stat = NAN, conf = 1 - 2 * an->level;
+  double m0, s0, m1, s1, diff, lo = NAN, hi = NAN, conf = 1 - 2 * an->level;
+  double ps[2] = {NAN, NAN}, ts[2] = {NAN, NAN};
   tsim_mean_sd(y0, n0, &m0, &s0);
   tsim_mean_sd(y1, n1, &m1, &s1);
   diff = m1 - m0;
-  double ps[2] = {NAN, NAN}, ts[2] = {NAN, NAN};
   if (an->test == TSIM_TEST_ANCOVA) {
     tsim_ancova_fit r;
     tsim_ancova_arm a0 = {y0, b0, (size_t)n0};
@@ -760,28 +735,21 @@ static void margin_continuous(tsim_analysis_ws *w, int k, const double *y0, cons
     tsim_ancova(w->pt->ancova, a0, a1, conf, &r);
     diff = r.diff, lo = r.lo, hi = r.hi;
     for (int i = 0; i < nside; i++) {
+      ps[i] = tsim_t_shifted_p(r.diff, r.se, r.df, an->margin[i], eq ? i == 0 : hb);
       ts[i] = (r.diff - an->margin[i]) / r.se;
-      ps[i] = t_one_sided(ts[i], r.df, eq ? i == 0 : hb);
-    }
-  } else if (an->measure == TSIM_MEAS_MEAN_RATIO) {
-    int pooled = an->test == TSIM_TEST_STUDENT_T;
-    for (int i = 0; i < nside; i++) {
-      double nu;
-      if (ratio_t(pooled, m0, s0, n0, m1, s1, n1, an->margin[i], &ts[i], &nu) == 0)
-        ps[i] = t_one_sided(ts[i], nu, eq ? i == 0 : hb);
     }
   } else {
-    int pooled = an->test == TSIM_TEST_STUDENT_T;
+    int welch = an->test == TSIM_TEST_WELCH_T, ratio = an->measure == TSIM_MEAS_MEAN_RATIO;
+    tsim_arm_summary c = {m0, s0, n0}, e = {m1, s1, n1};
     for (int i = 0; i < nside; i++) {
       tsim_t_fit f;
-      tsim_arm_summary c = {m0 + an->margin[i], s0, n0}, e = {m1, s1, n1};
-      double p2 = pooled ? tsim_student_t(c, e, conf, &f) : tsim_welch_t(c, e, conf, &f);
+      ps[i] = ratio ? tsim_t_ratio_p(welch, c, e, an->margin[i], eq ? i == 0 : hb, conf, &f)
+                    : tsim_t_margin_p(welch, c, e, an->margin[i], eq ? i == 0 : hb, conf, &f);
       ts[i] = f.stat;
-      ps[i] = tsim__one_sided(p2, f.stat, eq ? i == 0 : hb);
-      if (i == 0) lo = f.lo + an->margin[0], hi = f.hi + an->margin[0];
+      if (i == 0) lo = f.lo, hi = f.hi;
     }
   }
-  p = ps[0], stat = ts[0];
+  double p = ps[0], stat = ts[0];
   if (eq) {
     p = isnan(ps[0]) || isnan(ps[1]) ? NAN : ps[0] > ps[1] ? ps[0] : ps[1];
     stat = ps[0] > ps[1] ? ts[0] : ts[1];
@@ -791,8 +759,7 @@ static void margin_continuous(tsim_analysis_ws *w, int k, const double *y0, cons
   o->n1 = n1;
   o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
   o->diff = o->defined ? diff : NAN;
-  tsim__margin_decide(an, hb, isnan(p) ? NAN : p, NAN, NAN, o);
-  if (isnan(p)) o->reject = o->favouring = 0;
+  tsim__margin_decide(an, hb, p, NAN, NAN, o); /* NaN p: no rejection (tsim_reject) */
   o->lo = lo, o->hi = hi;
   o->p = wanted ? p : NAN;
   o->stat = wanted ? stat : NAN;
