@@ -92,6 +92,7 @@ static int site_mask(tsim_analysis_ws *w, int k, const long long *x, const long 
  * fixed effect per site (uninformative sites dropped, separation "not estimable"; logistic.h). */
 static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
                            const long long *n, int arm, double *stat, double *dir) {
+  /* dir: the direction (dir[0]); for the stratified margin test its interval [dir[0], dir[1]]. */
   const tsim_scenario *sc = w->sc;
   size_t na = (size_t)sc->narms;
   long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
@@ -106,7 +107,21 @@ static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const l
   }
   double p = NAN;
   *stat = *dir = NAN;
-  if (k && an->test == TSIM_TEST_CMH) {
+  if (an->test == TSIM_TEST_MN_STRATIFIED) {
+    /* Against the margin: the larger one-sided p of the sides the hypothesis tests; the
+     * interval, for coverage, into dir[0..1] (the caller's margin path reads them). */
+    int hb = sc->endpoints[an->endpoint].higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
+    tsim_ni_measure ms = (tsim_ni_measure)an->measure;
+    double s0, s1, p0 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[0], eq ? 1 : hb, &s0);
+    p = p0, *stat = s0;
+    if (eq) {
+      double p1 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[1], 0, &s1);
+      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
+      *stat = p0 > p1 ? s0 : s1;
+    }
+    dir[1] = NAN;
+    if (tsim_ni_strat_ci(ms, x0, n0, x1, n1, k, 1 - 2 * an->level, NULL, &dir[0], &dir[1]) != 0) dir[0] = dir[1] = NAN;
+  } else if (k && an->test == TSIM_TEST_CMH) {
     p = tsim_cmh_p(x0, n0, x1, n1, k, stat);
     double d = 0; /* the direction: sum of observed - expected experimental responders */
     for (int i = 0; i < k; i++) {
@@ -240,9 +255,16 @@ void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const
       tsim__test_table(w, k, o);
       continue;
     }
-    double stat, dir, p = stratified_p(w, an, x, n, arm, &stat, &dir);
+    double stat, dir[2], p = stratified_p(w, an, x, n, arm, &stat, dir);
     int higher_better = ep->higher_is_better;
-    if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
+    if (an->hypothesis != TSIM_HYPO_SUPERIORITY) {
+      tsim__margin_decide(an, higher_better, p, dir[0], dir[1], o);
+      int wanted = w->want_p || w->need_p[k];
+      o->p = wanted ? p : NAN;
+      o->stat = wanted ? stat : NAN;
+      continue;
+    }
+    if (an->sided == 1) p = tsim__one_sided(p, dir[0], higher_better);
     o->reject = tsim_reject(p, an->alpha);
     int wanted = w->want_p || w->need_p[k];
     o->p = wanted ? p : NAN;

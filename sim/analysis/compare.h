@@ -54,7 +54,8 @@ void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, d
 
 /* Tests stratified by site, which need every kept site's counts (the general path). */
 static inline int tsim__stratified(const tsim_analysis *an) {
-  return tsim_test_info_of(an->test)->kind == TSIM_KIND_STRATIFIED;
+  tsim_test_kind k = tsim_test_info_of(an->test)->kind;
+  return k == TSIM_KIND_STRATIFIED || k == TSIM_KIND_MARGIN_STRATIFIED;
 }
 
 /* Analysis k's nominal difference for comparison j (experimental arm j, 0-based): the

@@ -53,7 +53,8 @@ double tsim_scenario_null_at(const tsim_scenario *sc, int pass, int e, int v, in
 static int test_has(tsim_test t, tsim_measure m) {
   switch (t) {
   case TSIM_TEST_FARRINGTON_MANNING: return tsim_ni_has_test(TSIM_NI_FM, (tsim_ni_measure)m) && m <= TSIM_MEAS_ODDS_RATIO;
-  case TSIM_TEST_MIETTINEN_NURMINEN: return m <= TSIM_MEAS_ODDS_RATIO;
+  case TSIM_TEST_MIETTINEN_NURMINEN:
+  case TSIM_TEST_MN_STRATIFIED: return m <= TSIM_MEAS_ODDS_RATIO;
   case TSIM_TEST_WALD:
   case TSIM_TEST_NEWCOMBE: return m == TSIM_MEAS_RISK_DIFF;
   case TSIM_TEST_WELCH_T:
@@ -77,7 +78,7 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
   a->level = a->sided == 1 ? a->alpha : a->alpha / 2;
   const cJSON *h = tsim_jget(an, "hypothesis");
   if (!h) {
-    if (ti->kind == TSIM_KIND_MARGIN) {
+    if (tsim_kind_margin(ti->kind)) {
       tsim_jpath_key(p, ap, "test");
       tsim_jerr(&L->c, p, "\"%s\" tests against a margin: give the analysis a \"hypothesis\" "
                           "(non_inferiority or equivalence, with its measure and margin)", ti->name);
@@ -94,7 +95,7 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
       tsim_jpath_key(p, hp, tsim_jget(h, "margin") ? "margin" : "measure");
       tsim_jerr(&L->c, p, "a superiority hypothesis has no margin (H0: no difference)");
     }
-    if (ti->kind == TSIM_KIND_MARGIN) {
+    if (tsim_kind_margin(ti->kind)) {
       tsim_jpath_key(p, ap, "test");
       tsim_jerr(&L->c, p, "\"%s\" tests against a margin: a superiority analysis of a binary end "
                           "point takes one of the 2x2 or stratified tests", ti->name);
@@ -126,7 +127,7 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
     tsim_jpath_key(tp, ap, "test");
     if (binary)
       tsim_jerr(&L->c, tp, "\"%s\" has no test against a margin on %s: farrington_manning takes "
-                           "risk_difference and risk_ratio, miettinen_nurminen those and odds_ratio, "
+                           "risk_difference and risk_ratio, miettinen_nurminen (and _stratified) those and odds_ratio, "
                            "wald and newcombe risk_difference", ti->name, measure_names[meas]);
     else
       tsim_jerr(&L->c, tp, "\"%s\" has no test against a margin on %s: welch_t and student_t take "

@@ -377,7 +377,7 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
   tsim_test_kind kind = tsim_test_info_of(a->test)->kind; /* the catalogue's kind column */
   char p[TSIM_JPATH_MAX];
   tsim_jpath_key(p, ap, "test");
-  if (sc->single_arm && kind == TSIM_KIND_MARGIN)
+  if (sc->single_arm && tsim_kind_margin(kind))
     tsim_jerr(&L->c, p, "a single-arm design is judged against p0 with \"binomial_exact\"");
   else if (tsim_jget(an, "test") && cont != (kind == TSIM_KIND_CONTINUOUS))
     tsim_jerr(&L->c, p, "\"%s\" is a test for %s end points, \"%s\" is %s",
