@@ -77,6 +77,10 @@ typedef struct tsim_arm {
   int is_control;    /* 1 for the single control arm */
   double dropout;    /* probability of dropping out before the (last) assessment */
   double deviation;  /* probability of a major protocol deviation (assessed, but not PP) */
+  int deviators_as;  /* -1, or the arm whose response probabilities (at the same site, under the
+                        same hypothesis) this arm's deviating patients have: e.g. patients of the
+                        experimental arm who did not take it respond as control patients
+                        ("deviators_respond_as"; the per-patient binary sampler only) */
   double dropout_by[TSIM_MAX_VISITS]; /* cumulative: dropped out before visit v (monotone);
                                          dropout_by[nvisits - 1] == dropout */
 } tsim_arm;

@@ -606,7 +606,8 @@ static void load_top(loader *L, const cJSON *root) {
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
                                      "sampling", "multiplicity", "visits", "visit_correlation",
-                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring", NULL};
+                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring",
+                                     "deviators_respond_as", NULL};
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
@@ -657,6 +658,14 @@ static void load_top(loader *L, const cJSON *root) {
                                    "correlated or repeated end points, subgroups, outcome-dependent "
                                    "dropout, a single arm or accrual): use \"patient\" or \"auto\"");
   sc->sampling = (tsim_sampling)sampling;
+  for (int a = 0; a < sc->narms; a++)
+    if (sc->arms[a].deviators_as >= 0 && (sc->latent || sampling == TSIM_SAMPLING_CELL)) {
+      tsim_jerr(&L->c, "$.deviators_respond_as", "is simulated patient by patient on binary end points: it "
+                "cannot go with %s", sampling == TSIM_SAMPLING_CELL ? "\"sampling\": \"cell\""
+                : "the patient-level model (continuous, correlated or repeated end points, subgroups, "
+                  "outcome-dependent dropout, a single arm or accrual)");
+      break;
+    }
   if (sc->latent && tsim_diag_count(L->c.diag) == before) {
     int st = tsim_latent_valid(sc);
     if (st == -2) tsim_jerr(&L->c, "$", "out of memory");
