@@ -183,7 +183,7 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
   if (type == TSIM_HYPO_NONINFERIORITY) {
     int hb = ep->higher_is_better;
     if (hb ? mg[0] > nu : mg[0] < nu)
-      tsim_jerr(&L->c, p, "\"%s\" is better %s, so a non-inferiority margin on %s is %s %s (how much "
+      tsim_jerr(&L->c, p, "\"%s\" is better when %s, so a non-inferiority margin on %s is %s %s (how much "
                           "worse the experimental arm may be), got %s", ep->id, hb ? "higher" : "lower",
                 measure_names[meas], hb ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
   } else if (!(mg[0] < nu && nu < mg[1])) {
