@@ -1,0 +1,141 @@
+#!/bin/sh
+# margins.sh - non-inferiority and equivalence analyses ("hypothesis", issue #21) in runs.
+#
+# usage: sh tests/margins.sh TRIALSIM SOURCE_DIR [PYTHON3]
+#
+# 1. A margin of 0 is superiority, one-sided: Farrington-Manning at risk difference 0 rejects in
+#    exactly the trials one-sided Pearson does, Miettinen-Nurminen at difference 0 and at ratio 1
+#    exactly those of the one-sided 'N-1' chi-square, under both hypotheses (margin0.json: 120
+#    patients, unequal dropout, 20,000 trials): the same counts, not merely close.
+# 2. Exact operating characteristics (t_exact.json; tests/py/margins_exact.py, SciPy): Student's
+#    t against a difference margin, against a ratio-of-means margin and TOST equivalence, on
+#    normal data - power, size at each margin and the coverage of their intervals, each within 4
+#    SE of its closed form (with the exact values moved 10 SE every comparison fails).
+# 3. Each comparison at its own null (passes.json: binary and continuous end points, margins on
+#    rd, rr and or, two equivalence tests, superiority analyses of the same end points, a fixed
+#    sequence): every analysis's numbers equal those of a scenario holding that analysis alone
+#    (whose only null is its own) - the passes give each comparison its own null twin and the
+#    same alternative.
+# 4. Determinism with several passes: 1 and 2 threads, and two shards merged, give one run's
+#    summary.json (outside "run") and analyses.csv.
+# 5. A sweep over a margin runs, one point per margin.
+# Needs python3 (standard library); part 2 also SciPy (skipped, exit 77, when none is found and
+# nothing failed).
+set -u
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+  echo "usage: sh $0 TRIALSIM SOURCE_DIR [PYTHON3]" >&2
+  exit 2
+fi
+bin=$1
+src=$2
+cmake_py=${3:-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/margins.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+fail=0
+skipped=
+py=
+for c in "$cmake_py" "${TSIM_PYTHON3:-}" python3 /usr/bin/python3; do
+  if [ -n "$c" ] && command -v "$c" >/dev/null 2>&1; then py=$c; break; fi
+done
+if [ -z "$py" ]; then
+  echo "SKIPPED: no python3 found"
+  exit 77
+fi
+d=$src/tests/margins
+run() { # NAME SCENARIO [ARGS...]
+  name=$1
+  shift
+  "$bin" run "$@" --quiet --out "$tmp/$name" 2>"$tmp/$name.err" || { echo "FAIL $name: trialsim run $*"; cat "$tmp/$name.err"; fail=1; return 1; }
+}
+
+# 1. Margin 0 against the one-sided superiority tests.
+if run margin0 "$d/margin0.json" --threads 2; then
+  "$py" - "$tmp/margin0/summary.json" <<'EOF' || fail=1
+import json, sys
+a = {x["analysis"]: x for x in json.load(open(sys.argv[1]))["analyses"]}
+bad = 0
+for margin, plain in (("fm_0", "pearson_1s"), ("mn_0", "n1_1s"), ("mn_rr1", "n1_1s")):
+    for h in ("alternative", "null"):
+        m, p = a[margin][h]["reject"]["estimate"], a[plain][h]["reject"]["estimate"]
+        ok = m == p and m > 0
+        bad += not ok
+        print("%s %s vs %s (%s): %s vs %s" % ("ok  " if ok else "FAIL", margin, plain, h, m, p))
+sys.exit(1 if bad else 0)
+EOF
+fi
+
+# 2. Exact t tests against margins.
+if run t_exact "$d/t_exact.json" --threads 2; then
+  sh "$src/tests/py/with_scipy.sh" "$cmake_py" "$src/tests/py/margins_exact.py" "$d/t_exact.json" "$tmp/t_exact/summary.json"
+  case $? in
+    0) ;;
+    77) echo "skip t_exact: no python3 that imports SciPy (apt-get install python3-scipy)"; skipped=1 ;;
+    *) fail=1 ;;
+  esac
+fi
+
+# 3. Each analysis alone gives its numbers in the scenario with every null.
+if run passes "$d/passes.json" --threads 2; then
+  for id in fm mn_eq mn_sites sup_resp t_ni t_eq sup_y; do
+    "$py" - "$d/passes.json" "$id" "$tmp/one_$id.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["analyses"] = [a for a in s["analyses"] if a["id"] == sys.argv[2]]
+s.pop("multiplicity", None)
+json.dump(s, open(sys.argv[3], "w"))
+EOF
+    run "one_$id" "$tmp/one_$id.json" --threads 2 || continue
+    "$py" - "$tmp/passes/summary.json" "$tmp/one_$id/summary.json" "$id" <<'EOF' || fail=1
+import json, sys
+whole = {x["analysis"]: x for x in json.load(open(sys.argv[1]))["analyses"]}[sys.argv[3]]
+alone = json.load(open(sys.argv[2]))["analyses"][0]
+ok = whole == alone
+print("%s %s: the same numbers alone and among the others" % ("ok  " if ok else "FAIL", sys.argv[3]))
+if not ok:
+    for k in whole:
+        if whole[k] != alone.get(k):
+            print("  %s: %s vs %s" % (k, whole[k], alone.get(k)))
+sys.exit(0 if ok else 1)
+EOF
+  done
+fi
+
+# 4. Threads and shards.
+if run p1 "$d/passes.json" --threads 1 && run p2 "$d/passes.json" --threads 2; then
+  ok=1
+  for r in 0-1234 1234-3000; do
+    "$bin" run "$d/passes.json" --threads 2 --trials-from "${r%-*}" --trials-to "${r#*-}" --out "$tmp/shards" \
+      --quiet 2>>"$tmp/shards.err" || { echo "FAIL shard $r"; cat "$tmp/shards.err"; ok=0; fail=1; }
+  done
+  [ $ok = 1 ] && { "$bin" merge "$tmp/shards/shard_1234_3000.tsim" "$tmp/shards/shard_0_1234.tsim" --out "$tmp/merged" \
+    --quiet 2>"$tmp/merge.err" || { echo "FAIL merge"; cat "$tmp/merge.err"; fail=1; ok=0; }; }
+  [ $ok = 1 ] && "$py" - "$tmp/p1" "$tmp/p2" "$tmp/merged" <<'EOF' || fail=1
+import json, sys
+def load(d):
+    s = json.load(open(d + "/summary.json"))
+    s.pop("run", None)
+    return s, open(d + "/analyses.csv").read()
+ref = load(sys.argv[1])
+bad = 0
+for d, what in ((sys.argv[2], "2 threads"), (sys.argv[3], "shards merged")):
+    same = load(d) == ref
+    bad += not same
+    print("%s %s equal 1 thread" % ("ok  " if same else "FAIL", what))
+sys.exit(1 if bad else 0)
+EOF
+fi
+
+# 5. A sweep over a margin.
+if "$bin" sweep "$d/margin0.json" --set 'analyses[1].hypothesis.margin=-0.1:0:0.05' --trials 500 --quiet \
+     --out "$tmp/sweep" 2>"$tmp/sweep.err"; then
+  n=$(grep -c '^' "$tmp/sweep/sweep.csv")
+  if grep -q 'fm_0' "$tmp/sweep/sweep.csv" && [ "$n" -gt 3 ]; then echo "ok   sweep over a margin: $n lines"
+  else echo "FAIL sweep over a margin: sweep.csv"; cat "$tmp/sweep/sweep.csv"; fail=1; fi
+else
+  echo "FAIL sweep over a margin"; cat "$tmp/sweep.err"; fail=1
+fi
+
+[ $fail = 0 ] || exit 1
+[ -z "$skipped" ] || exit 77
+exit 0
