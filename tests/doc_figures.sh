@@ -11,7 +11,7 @@
 # message, and update the page (and this script) if the change was intended.
 #
 # Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks and site
-# monitoring") and
+# monitoring", "Non-inferiority and equivalence": the same run as PROVENANCE.md's) and
 # scenarios/PROVENANCE.md (one block per shipped scenario).
 set -u
 
@@ -173,6 +173,19 @@ expect prov_monitoring --after "site monitoring" dmc_placebo_all_respond 0.9997 
 run prov_monitoring_sweep sweep scenarios/lupil2_monitoring.json
 expect prov_monitoring_sweep --after "power    mcse" 0 0.1565
 expect prov_monitoring_sweep --after "power    mcse" 1 0.3402
+
+# ./build/trialsim run scenarios/lupil2_noninferiority.json   (its own 20,000 trials)
+run prov_ni run scenarios/lupil2_noninferiority.json
+expect prov_ni itt_nri 0.8219 0.1265
+expect prov_ni itt_completers 0.8135 0.0625
+expect prov_ni pp 0.7682 0.0260
+
+# ./build/trialsim sweep scenarios/lupil2_noninferiority.json
+run prov_ni_sweep sweep scenarios/lupil2_noninferiority.json
+expect prov_ni_sweep --after "power    mcse" 0 itt_nri 0.0656
+expect prov_ni_sweep --after "power    mcse" 0.25 itt_nri 0.1840
+expect prov_ni_sweep --after "power    mcse" 0.25 pp 0.0268
+expect prov_ni_sweep --after "power    mcse" 0.05 pp 0.0261
 
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json

@@ -204,6 +204,13 @@ static cJSON *p_values_json(const tsim_tally *t, int h, int k) {
   return o;
 }
 
+/* 1 when some analysis tests against a margin. */
+static int any_margin(const tsim_scenario *sc) {
+  for (int i = 0; i < sc->nanalyses; i++)
+    if (sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY) return 1;
+  return 0;
+}
+
 /* The difference the null twin of comparison k states: 0, or where the analysis has a margin the
  * null twin's at it (equivalence: at the margin whose null its size is read from). */
 static double tsim_analysis_nominal_null(const tsim_scenario *sc, const tsim_tally *t, int k) {
@@ -410,6 +417,10 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
                           sc->single_arm
                               ? "the arm's response set to each end point's p0; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams"
+                              : any_margin(sc)
+                              ? "each analysis's own null: every arm's end points set to the control arm's, or for an "
+                                "analysis with a margin the experimental arm at the margin; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams"
                               : "every arm's end points set to the control arm's; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams");
   cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
@@ -473,7 +484,8 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "power_favouring_lo,power_favouring_hi,power_favouring_control,"
              "type1_error_favouring_lo,type1_error_favouring_hi,type1_error_favouring_control,"
              "type1_error_favouring_control_lo,type1_error_favouring_control_hi,"
-             "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null\n");
+             "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null,"
+             "hypothesis,measure,margin_lower,margin_upper,level,coverage_alternative,coverage_null\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -510,6 +522,18 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
       tsim_report_timed(t, 1, k, &tz);
     }
     csv_nums(f, 4, (const double[]){ta.n, tz.n, ta.months, tz.months});
+    /* Margins (empty for superiority): the boundaries, the one-sided level, and the intervals'
+     * coverage of the true value (empty without an interval). */
+    int margin = an->hypothesis != TSIM_HYPO_SUPERIORITY;
+    fprintf(f, ",%s,%s", tsim_hypo_names[an->hypothesis], margin ? tsim_measure_names[an->measure] : "");
+    double cov[2] = {NAN, NAN};
+    for (int h = 0; h < 2 && margin; h++) {
+      const tsim_tally_cell *c = h ? z : a;
+      if (c->interval) cov[h] = (double)c->covered / (double)c->interval;
+    }
+    csv_nums(f, 5, (const double[]){margin ? an->margin[0] : NAN,
+                                    margin ? an->margin[an->hypothesis == TSIM_HYPO_EQUIVALENCE] : NAN,
+                                    margin ? an->level : NAN, cov[0], cov[1]});
     fputc('\n', f);
   }
 }
@@ -1063,5 +1087,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              "observed difference (experimental - control) in response rates, or in means for a "
              "continuous\nend point (ANCOVA: adjusted); a single arm's is its rate - p0, and its "
              "'control' is p0. 1st / 2nd: only\nthe first / second significant.\n",
-          sc->single_arm ? "the arm's response set to p0" : "every arm's end points set to the control's");
+          sc->single_arm ? "the arm's response set to p0"
+          : any_margin(sc) ? "every arm's end points set to the control's, or at an analysis's margin (below)"
+                           : "every arm's end points set to the control's");
 }
