@@ -312,7 +312,8 @@ void tsim__check_margins(tsim__loader *L) {
           char pp[TSIM_JPATH_MAX];
           snprintf(pp, sizeof pp, "$.multiplicity[%d].method", q);
           tsim_jerr(&L->c, pp, "analysis \"%s\" tests against a margin (one-sided, at its level): it can "
-                               "be a member of a fixed_sequence, not of %s", a->id, tsim_mult_names[pr->method]);
+                               "be a member of a fixed_sequence, not of %s", a->id,
+                    pr->method == TSIM_MULT_BONFERRONI ? "bonferroni" : "holm");
           return;
         }
     }
