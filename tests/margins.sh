@@ -19,6 +19,10 @@
 # 4. Determinism with several passes: 1 and 2 threads, and two shards merged, give one run's
 #    summary.json (outside "run") and analyses.csv.
 # 5. A sweep over a margin runs, one point per margin.
+# 6. `size` against a margin starts from the normal approximation on the margin (size_ni.json:
+#    risk difference, Blackwelder 1982; risk ratio on the log scale with dropouts as
+#    non-responders; equivalence on the odds ratio, the nearer margin), recomputed here from the
+#    formulas with Python's NormalDist, and its answer (1000 trials a size) lies within 10% of it.
 # Needs python3 (standard library); part 2 also SciPy (skipped, exit 77, when none is found and
 # nothing failed).
 set -u
@@ -135,6 +139,40 @@ if "$bin" sweep "$d/margin0.json" --set 'analyses[1].hypothesis.margin=-0.1:0:0.
 else
   echo "FAIL sweep over a margin"; cat "$tmp/sweep.err"; fail=1
 fi
+
+# 6. The size search's start against a margin.
+for a in wald_rd mn_rr mn_eq; do
+  if "$bin" size "$d/size_ni.json" --analysis "$a" --power 0.8 --trials 1000 --quiet --out "$tmp/size_$a" \
+       2>"$tmp/size_$a.err"; then
+    "$py" - "$tmp/size_$a/size.json" "$a" <<'EOF' || fail=1
+import json, math, sys
+from statistics import NormalDist
+r = json.load(open(sys.argv[1]))
+z = NormalDist().inv_cdf
+za, zb = z(1 - 0.025), z(0.8)
+p0, p1, d = 0.7, 0.72, 0.15
+a = sys.argv[2]
+if a == "wald_rd":    # complete cases: each arm's share 0.5 x 0.85 of N
+    v = 0.5 * (1 - d)
+    var, eff = p0 * (1 - p0) / v + p1 * (1 - p1) / v, p1 - p0 + 0.1
+elif a == "mn_rr":    # dropouts as non-responders: rates x 0.85, shares 0.5
+    q0, q1, v = p0 * (1 - d), p1 * (1 - d), 0.5
+    var, eff = (1 - q0) / (q0 * v) + (1 - q1) / (q1 * v), math.log(q1 / q0) - math.log(0.85)
+else:                 # equivalence on the odds ratio [0.6, 1.6]: the nearer margin
+    v = 0.5 * (1 - d)
+    lor = math.log(p1 / (1 - p1) * (1 - p0) / p0)
+    var = 1 / (p0 * (1 - p0) * v) + 1 / (p1 * (1 - p1) * v)
+    eff = min(lor - math.log(0.6), math.log(1.6) - lor)
+want = math.ceil((za + zb) ** 2 * var / eff ** 2)
+got, answer = r["start"]["sample_size"], r["sample_size"]
+ok = got == want and abs(answer - want) <= 0.1 * want
+print("%s size %s: start %d (formula %d), answer %d" % ("ok  " if ok else "FAIL", a, got, want, answer))
+sys.exit(0 if ok else 1)
+EOF
+  else
+    echo "FAIL size $a"; cat "$tmp/size_$a.err"; fail=1
+  fi
+done
 
 [ $fail = 0 ] || exit 1
 [ -z "$skipped" ] || exit 77

@@ -335,7 +335,8 @@ set_tests_properties(monitoring_should_flag_at_the_exact_rates_and_change_no_ana
 # superiority tests' counts exactly; Student's t against difference, ratio and equivalence
 # margins within 4 SE of their closed forms (tests/py/margins_exact.py, SciPy); each analysis
 # at its own null (alone = among the others); 1 and 2 threads and shards agree; a sweep over a
-# margin. Skipped (77) without a python3 that imports SciPy, unless something failed.
+# margin; size's start against a margin. Skipped (77) without a python3 that imports SciPy, unless
+# something failed.
 tsim_script_test(margins_should_reduce_to_superiority_at_0_and_match_exact_t_tests fast margins.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SRC} "${TSIM_PYTHON3}")
 set_tests_properties(margins_should_reduce_to_superiority_at_0_and_match_exact_t_tests PROPERTIES
