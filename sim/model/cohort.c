@@ -253,6 +253,8 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   const uint64_t *thr0 = c->thr[0], *thr1 = c->thr[1];
   uint8_t *cat = c->keep_patients ? c->cat : NULL; /* only `cohort` reads them */
+  int any_as = 0; /* some arm's deviators respond as another arm's */
+  for (int a = 0; a < sc->narms; a++) any_as |= sc->arms[a].deviators_as >= 0;
   for (long long j = 0; j < c->n; j++) {
     int a = c->arm[j];
     unsigned miss = bernoulli(rm, plan->drop_thr[a]) ? TSIM_CAT_DROP : 0u;
@@ -260,8 +262,9 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
     size_t cell = (size_t)a * (size_t)ns + c->site[j];
     /* The thresholds: the cell's, or for a deviating patient of an arm whose deviators respond
      * as another arm's, that arm's at the same site. */
-    int as = sc->arms[a].deviators_as;
-    size_t tcell = (miss & TSIM_CAT_DEV) && as >= 0 ? (size_t)as * (size_t)ns + c->site[j] : cell;
+    size_t tcell = cell;
+    if (__builtin_expect(any_as, 0) && (miss & TSIM_CAT_DEV) && sc->arms[a].deviators_as >= 0)
+      tcell = (size_t)sc->arms[a].deviators_as * (size_t)ns + c->site[j];
     for (int e = 0; e < ne; e++, cell += per_ep, tcell += per_ep) {
       uint64_t k = tsim_rng_next(ro) >> 11;
       unsigned r0 = k < thr0[tcell], r1 = k < thr1[tcell];
