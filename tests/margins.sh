@@ -23,6 +23,9 @@
 #    risk difference, Blackwelder 1982; risk ratio on the log scale with dropouts as
 #    non-responders; equivalence on the odds ratio, the nearer margin), recomputed here from the
 #    formulas with Python's NormalDist, and its answer (1000 trials a size) lies within 10% of it.
+# 7. deviators_respond_as (deviators.json: control 0.4, new 0.7, 30% of new patients deviate and
+#    respond as control): the mean ITT difference is 0.7 x 0.3, per protocol 0.3, the null
+#    twins' 0 and 0.7 x margin, each within 4 MCSE; `trialsim cohort` shows the deviators' 0.4.
 # Needs python3 (standard library); part 2 also SciPy (skipped, exit 77, when none is found and
 # nothing failed).
 set -u
@@ -173,6 +176,34 @@ EOF
     echo "FAIL size $a"; cat "$tmp/size_$a.err"; fail=1
   fi
 done
+
+# 7. deviators_respond_as: the new arm's deviators respond as control patients.
+if run deviators "$d/deviators.json" --threads 2; then
+  "$bin" cohort "$d/deviators.json" --trial 3 >"$tmp/dev_cohort.csv" 2>"$tmp/dev_cohort.err" || { echo "FAIL cohort"; fail=1; }
+  "$py" - "$tmp/deviators/summary.json" "$tmp/dev_cohort.csv" <<'EOF' || fail=1
+import csv, json, sys
+a = {x["analysis"]: x for x in json.load(open(sys.argv[1]))["analyses"]}
+bad = 0
+def near(what, d, want):
+    global bad
+    z = (d["mean"] - want) / d["mcse"]
+    ok = abs(z) <= 4
+    bad += not ok
+    print("%s %s: mean difference %.5f, expected %.5f (z %+.2f)" % ("ok  " if ok else "FAIL", what, d["mean"], want, z))
+# control 0.4, new 0.7, 30% of new patients deviate and respond at 0.4:
+near("itt, alternative", a["itt"]["alternative"]["difference"], 0.7 * 0.3)
+near("pp, alternative", a["pp"]["alternative"]["difference"], 0.3)
+near("itt, null twin", a["itt"]["null"]["difference"], 0.0)
+near("ni_itt, null twin at -0.2", a["ni_itt"]["null"]["difference"], 0.7 * -0.2)
+rows = list(csv.DictReader(open(sys.argv[2])))
+dev = [r for r in rows if r["arm"] == "new" and r["deviation"] == "1"]
+other = [r for r in rows if r["arm"] == "new" and r["deviation"] == "0"]
+ok = dev and other and all(r["p_resp"] == "0.4" for r in dev) and all(r["p_resp"] == "0.7" for r in other)
+bad += not ok
+print("%s cohort: %d deviating new patients shown at p 0.4, %d others at 0.7" % ("ok  " if ok else "FAIL", len(dev), len(other)))
+sys.exit(1 if bad else 0)
+EOF
+fi
 
 [ $fail = 0 ] || exit 1
 [ -z "$skipped" ] || exit 77
