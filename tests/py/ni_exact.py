@@ -5,7 +5,9 @@ non-inferiority numbers (tests/ni_exact.sh). Shares no code with trialsim: the p
 written here from the papers, with Python's standard library, numpy and SciPy.
 
 usage: python3 tests/py/ni_exact.py exact SCENARIO.json          exact rates as JSON
-       python3 tests/py/ni_exact.py compare SCENARIO.json DIR    DIR/summary.json against them
+       python3 tests/py/ni_exact.py compare SCENARIO.json DIR [--shift K]
+                                    DIR/summary.json against them (within 4 SE; --shift K
+                                    moves every exact value K SE, to see the check fail)
        python3 tests/py/ni_exact.py selftest                     the enumerator checked alone
 
 The trial (what the scenario must be; anything else is refused, exit 2): two arms, fixed
@@ -274,7 +276,7 @@ def cmd_exact(path):
   return 0
 
 
-def cmd_compare(path, outdir):
+def cmd_compare(path, outdir, shift=0.0):
   try:
     with open(outdir + "/summary.json") as f:
       summ = json.load(f)
@@ -302,6 +304,7 @@ def cmd_compare(path, outdir):
     sim = a[dz["hypothesis"]]["reject"]["estimate"]
     p = ex["reject"]
     se = math.sqrt(p * (1.0 - p) / trials)
+    p += shift * se  # --shift: the comparison seen to fail
     z = (sim - p) / se if se > 0 else (0.0 if sim == p else math.inf)
     ok = abs(z) <= 4.0
     bad += not ok
@@ -464,8 +467,8 @@ def main(argv):
     return cmd_selftest()
   if len(argv) == 3 and argv[1] == "exact":
     return cmd_exact(argv[2])
-  if len(argv) == 4 and argv[1] == "compare":
-    return cmd_compare(argv[2], argv[3])
+  if len(argv) in (4, 6) and argv[1] == "compare" and (len(argv) == 4 or argv[4] == "--shift"):
+    return cmd_compare(argv[2], argv[3], float(argv[5]) if len(argv) == 6 else 0.0)
   print(__doc__.split("\n\n")[1], file=sys.stderr)
   return 2
 
