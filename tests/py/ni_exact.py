@@ -9,6 +9,8 @@ usage: python3 tests/py/ni_exact.py exact SCENARIO.json          exact rates as 
                                     DIR/summary.json against them (within 4 SE; --shift K
                                     moves every exact value K SE, to see the check fail)
        python3 tests/py/ni_exact.py selftest                     the enumerator checked alone
+       python3 tests/py/ni_exact.py check ROOT SCENARIO.json...  selftest, then compare each
+                                    SCENARIO with ROOT/<its name> (what tests/ni_exact.sh runs)
 
 The trial (what the scenario must be; anything else is refused, exit 2): two arms, fixed
 randomisation (arm a gets floor(N w_a / sum w), the remainder one each to the first arms in file
@@ -48,12 +50,14 @@ import math
 import sys
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import ndtr
 from scipy.stats import binom, norm
 
 REL_TIE = 1e-7      # trialsim's relative tie allowance in the decision rule
 NEAR_TIE = 1e-6     # a p this close (relatively) to the level is reported
 CUT = 1e-16         # arm results below this probability are left out (and counted)
+SHORT = {"farrington_manning": "FM", "wald": "Wald"}
 
 
 def fail(msg):
@@ -63,14 +67,13 @@ def fail(msg):
 
 # ---- one arm's results -------------------------------------------------------------------
 
-def arm_dist(n, p, d, missing):
+def arm_pmf(n, p, d, missing):
   """Every result (x responders of m analysed) of an arm of n with its probability, as arrays
-  (x, m, prob, dropped mass)."""
+  (x, m, prob), nothing left out."""
   if missing == "non_responder":
     x = np.arange(n + 1)
-    m = np.full(n + 1, n)
-    pr = binom.pmf(x, n, p * (1.0 - d))
-  elif missing == "exclude":
+    return x, np.full(n + 1, n), binom.pmf(x, n, p * (1.0 - d))
+  if missing == "exclude":
     xs, ms, prs = [], [], []
     pm = binom.pmf(np.arange(n + 1), n, 1.0 - d)
     for mm in range(n + 1):
@@ -78,11 +81,26 @@ def arm_dist(n, p, d, missing):
       xs.append(x)
       ms.append(np.full(mm + 1, mm))
       prs.append(pm[mm] * binom.pmf(x, mm, p))
-    x, m, pr = np.concatenate(xs), np.concatenate(ms), np.concatenate(prs)
-  else:
-    fail("missing '%s' is not enumerated" % missing)
-  keep = pr >= CUT
-  return x[keep], m[keep], pr[keep], float(pr[~keep].sum())
+    return np.concatenate(xs), np.concatenate(ms), np.concatenate(prs)
+  fail("missing '%s' is not enumerated" % missing)
+
+
+def arm_dists(n, pds, missing):
+  """The results of an arm under several (p, d): (x, m, [prob per (p, d)], [dropped per
+  (p, d)]), keeping the results at least CUT probable under one of them."""
+  x = m = None
+  prs = []
+  for p, d in pds:
+    x, m, pr = arm_pmf(n, p, d, missing)
+    prs.append(pr)
+  keep = np.max(prs, axis=0) >= CUT
+  return x[keep], m[keep], [pr[keep] for pr in prs], [float(pr[~keep].sum()) for pr in prs]
+
+
+def arm_dist(n, p, d, missing):
+  """One (p, d): (x, m, prob, dropped)."""
+  x, m, prs, dropped = arm_dists(n, [(p, d)], missing)
+  return x, m, prs[0], dropped[0]
 
 
 # ---- the tests ---------------------------------------------------------------------------
@@ -176,21 +194,33 @@ def p_values_fast(test, x0, n0, x1, n1, theta0, level):
 
 # ---- the trial ---------------------------------------------------------------------------
 
-def exact_reject(n0, n1, p0, p1, d0, d1, missing, test, theta0, level, fast=True):
-  """Exact P(reject) and its bookkeeping. fast: p_values_fast, else bisection everywhere."""
-  xa, ma, pa, da = arm_dist(n0, p0, d0, missing)
-  xb, mb, pb, db = arm_dist(n1, p1, d1, missing)
+def exact_rejects(n0, n1, missing, test, theta0, level, rates, fast=True):
+  """Exact P(reject) and its bookkeeping for each (p0, p1, d0, d1) of rates: the tables and
+  their decisions are listed once, then weighted by each rate's probabilities. fast:
+  p_values_fast, else bisection everywhere."""
+  xa, ma, pa, da = arm_dists(n0, [(r[0], r[2]) for r in rates], missing)
+  xb, mb, pb, db = arm_dists(n1, [(r[1], r[3]) for r in rates], missing)
   X0, X1 = np.meshgrid(xa, xb, indexing="ij")
   M0, M1 = np.meshgrid(ma, mb, indexing="ij")
-  P = np.outer(pa, pb)
   pv = p_values_fast(test, X0, M0, X1, M1, theta0, level) if fast else \
       p_value(test, X0, M0, X1, M1, theta0)
   with np.errstate(invalid="ignore"):
     rej = pv < level * (1.0 - REL_TIE)
     near = np.abs(pv / level - 1.0) < NEAR_TIE
-  return {"reject": float(P[rej].sum()), "total": float(P.sum()),
-          "dropped": da + db, "near_tie": float(P[near].sum()),
-          "no_test": float(P[np.isnan(pv)].sum()), "tables": int(P.size)}
+  none = np.isnan(pv)
+  out = []
+  for i in range(len(rates)):
+    def mass(mask):  # sum of P over the tables of mask, P the product of the arms' probabilities
+      return float(np.einsum("i,ij,j->", pa[i], mask.astype(float), pb[i]))
+    out.append({"reject": mass(rej), "total": float(pa[i].sum() * pb[i].sum()),
+                "dropped": da[i] + db[i], "near_tie": mass(near), "no_test": mass(none),
+                "tables": int(pv.size)})
+  return out
+
+
+def exact_reject(n0, n1, p0, p1, d0, d1, missing, test, theta0, level, fast=True):
+  """One design."""
+  return exact_rejects(n0, n1, missing, test, theta0, level, [(p0, p1, d0, d1)], fast)[0]
 
 
 def arm_sizes(n, weights):
@@ -262,15 +292,23 @@ def scenario_designs(path):
   return out
 
 
-def exact_of(dz):
-  return exact_reject(dz["n0"], dz["n1"], dz["p0"], dz["p1"], dz["d0"], dz["d1"],
-                      dz["missing"], dz["test"], dz["theta0"], dz["level"])
+def exact_all(designs):
+  """exact_rejects for every design, the designs that differ only in their rates together."""
+  keys = ("n0", "n1", "missing", "test", "theta0", "level")
+  groups = {}
+  for i, dz in enumerate(designs):
+    groups.setdefault(tuple(dz[k] for k in keys), []).append(i)
+  out = [None] * len(designs)
+  for key, idx in groups.items():
+    res = exact_rejects(*key, [tuple(designs[i][k] for k in ("p0", "p1", "d0", "d1")) for i in idx])
+    for i, r in zip(idx, res):
+      out[i] = r
+  return out
 
 
 def cmd_exact(path):
-  rows = []
-  for dz in scenario_designs(path):
-    rows.append(dict(dz, **exact_of(dz)))
+  designs = scenario_designs(path)
+  rows = [dict(dz, **ex) for dz, ex in zip(designs, exact_all(designs))]
   json.dump(rows, sys.stdout, indent=1)
   print()
   return 0
@@ -286,9 +324,9 @@ def cmd_compare(path, outdir, shift=0.0):
   trials = int(summ["trials"])
   bad = 0
   print("%-22s %-11s %-6s %7s %5s %9s %9s %8s %6s" % (
-      "analysis", "hypothesis", "p1", "level", "tests", "exact", "trialsim", "SE", "z"))
-  for dz in scenario_designs(path):
-    ex = exact_of(dz)
+      "analysis", "hypothesis", "p1", "level", "test", "exact", "trialsim", "SE", "z"))
+  designs = scenario_designs(path)
+  for dz, ex in zip(designs, exact_all(designs)):
     if abs(ex["total"] + ex["dropped"] - 1.0) > 1e-9 or ex["dropped"] > 1e-9:
       print("  enumeration lost probability: total %r dropped %r" % (ex["total"], ex["dropped"]))
       bad += 1
@@ -301,7 +339,24 @@ def cmd_compare(path, outdir, shift=0.0):
       print("  %s: not in %s/summary.json" % (dz["analysis"], outdir))
       bad += 1
       continue
-    sim = a[dz["hypothesis"]]["reject"]["estimate"]
+    # What trialsim says it tested: the level, the margin, the arm sizes (exact in ITT; in
+    # completers the mean within 4 SE of n (1 - d)).
+    h = a.get("hypothesis") or {}
+    if (h.get("type") != "non_inferiority" or h.get("measure") != "risk_difference"
+        or h.get("margin") != dz["theta0"] or a.get("test") != dz["test"]
+        or not abs(h.get("level", math.nan) / dz["level"] - 1.0) < 1e-12):
+      print("  %s: summary.json says test %s, hypothesis %s; expected %s at margin %r, level %r"
+            % (dz["analysis"], a.get("test"), json.dumps(h), dz["test"], dz["theta0"], dz["level"]))
+      bad += 1
+    r = a[dz["hypothesis"]]
+    for key, n, d in (("mean_n_control", dz["n0"], dz["d0"]), ("mean_n_arm", dz["n1"], dz["d1"])):
+      want = n if dz["missing"] == "non_responder" else n * (1.0 - d)
+      sd = 0.0 if dz["missing"] == "non_responder" else math.sqrt(n * d * (1.0 - d) / trials)
+      if not abs(r[key] - want) <= max(4.0 * sd, 1e-9 * n):
+        print("  %s %s: %s %r, expected %r (SE %.2g)" % (dz["analysis"], dz["hypothesis"], key,
+                                                         r[key], want, sd))
+        bad += 1
+    sim = r["reject"]["estimate"]
     p = ex["reject"]
     se = math.sqrt(p * (1.0 - p) / trials)
     p += shift * se  # --shift: the comparison seen to fail
@@ -309,7 +364,7 @@ def cmd_compare(path, outdir, shift=0.0):
     ok = abs(z) <= 4.0
     bad += not ok
     print("%-22s %-11s %-6.4g %7.4g %5s %9.6f %9.6f %8.6f %+6.2f%s" % (
-        dz["analysis"], dz["hypothesis"], dz["p1"], dz["level"], dz["test"][:5], p, sim, se, z,
+        dz["analysis"], dz["hypothesis"], dz["p1"], dz["level"], SHORT.get(dz["test"], dz["test"]), p, sim, se, z,
         "" if ok else "  <- beyond 4 SE"))
   return 1 if bad else 0
 
@@ -337,20 +392,12 @@ def brute_arm(n, p, d, missing):
 
 
 def mn_bound(x0, n0, x1, n1, lower, conf=0.95):
-  """The Miettinen-Nurminen interval's bound by bisection on theta0 (for the self-test)."""
-  zc = float(norm.isf((1 - conf) / 2))
+  """The Miettinen-Nurminen interval's bound (for the self-test): the theta0 where the z of the
+  MN statistic (falling in theta0) is +z (lower) or -z (upper), by Brent's method."""
+  zc = float(norm.isf((1 - conf) / 2)) * (1 if lower else -1)
   est = x1 / n1 - x0 / n0
   lo, hi = (-1 + 1e-12, est) if lower else (est, 1 - 1e-12)
-  for _ in range(200):
-    mid = 0.5 * (lo + hi)
-    z = float(z_stat("mn", x0, n0, x1, n1, mid))
-    if lower:
-      if z > zc: lo = mid
-      else: hi = mid
-    else:
-      if z < -zc: hi = mid
-      else: lo = mid
-  return 0.5 * (lo + hi)
+  return brentq(lambda th: float(z_stat("mn", x0, n0, x1, n1, th)) - zc, lo, hi, xtol=1e-12)
 
 
 def cmd_selftest():
@@ -462,9 +509,24 @@ def cmd_selftest():
   return 1 if bad else 0
 
 
+def cmd_check(root, paths):
+  """selftest, then every SCENARIO against ROOT/<its file name without .json>."""
+  print("== the enumerator checked alone")
+  bad = cmd_selftest()
+  for path in paths:
+    name = path.rsplit("/", 1)[-1]
+    name = name[:-5] if name.endswith(".json") else name
+    print("== " + name)
+    bad |= cmd_compare(path, root + "/" + name)
+  print("every rate within 4 SE of its exact value" if not bad else "FAILED")
+  return 1 if bad else 0
+
+
 def main(argv):
   if len(argv) == 2 and argv[1] == "selftest":
     return cmd_selftest()
+  if len(argv) >= 4 and argv[1] == "check":
+    return cmd_check(argv[2], argv[3:])
   if len(argv) == 3 and argv[1] == "exact":
     return cmd_exact(argv[2])
   if len(argv) in (4, 6) and argv[1] == "compare" and (len(argv) == 4 or argv[4] == "--shift"):
