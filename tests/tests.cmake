@@ -341,6 +341,14 @@ tsim_script_test(margins_should_reduce_to_superiority_at_0_and_match_exact_t_tes
                  $<TARGET_FILE:trialsim> ${TSIM_SRC} "${TSIM_PYTHON3}")
 set_tests_properties(margins_should_reduce_to_superiority_at_0_and_match_exact_t_tests PROPERTIES
                      SKIP_RETURN_CODE 77)
+# Non-inferiority (tests/ni_exact.sh): FM and Wald tests of a risk difference at margins -0.10
+# and -0.15, ITT with dropouts as non-responders and completers (tests/ni_exact/*.json), power and
+# size within 4 SE of exact enumeration (tests/py/ni_exact.py, SciPy, written from the papers).
+# Skipped (77) when no python3 can import SciPy.
+tsim_script_test(ni_power_and_size_should_match_exact_enumeration fast ni_exact.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC} "${TSIM_PYTHON3}")
+set_tests_properties(ni_power_and_size_should_match_exact_enumeration PROPERTIES
+                     SKIP_RETURN_CODE 77)
 # The same reference regenerated with R and rpact where they are installed (else skipped).
 tsim_script_test(looks_reference_should_be_what_rpact_gives_today slow r/check_looks.sh ${TSIM_SRC})
 set_tests_properties(looks_reference_should_be_what_rpact_gives_today PROPERTIES SKIP_RETURN_CODE 77)
