@@ -158,7 +158,7 @@ void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, d
                          tsim_outcome *o) {
   o->lo = lo;
   o->hi = hi;
-  if (isnan(p) && !isnan(lo)) { /* an interval's rule (Newcombe) */
+  if (an->test == TSIM_TEST_NEWCOMBE) { /* an interval's rule: it has no p-value */
     if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) o->reject = lo > an->margin[0] && hi < an->margin[1];
     else o->reject = higher_better ? lo > an->margin[0] : hi < an->margin[0];
   } else {

@@ -45,8 +45,8 @@ static inline void tsim__set_counts(const tsim_scenario *sc, const tsim_endpoint
 void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o);
 
 /* The decision of a comparison against analysis an's margin from its one-sided p-value p (the
- * larger of equivalence's two) at an->level, or, when p is NaN and the interval [lo, hi]
- * (two-sided 1 - 2 level) is not, from the interval's bounds against the margins (Newcombe);
+ * larger of equivalence's two) at an->level (NaN: no rejection), or for Newcombe's test, which
+ * has no p-value, from its interval [lo, hi] (two-sided 1 - 2 level) against the margins;
  * sets o's reject, favouring (= reject: H0 rejected concludes for the experimental arm), lo
  * and hi. Shared with the continuous analyses (ptanalysis.c). */
 void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, double lo, double hi,
