@@ -404,7 +404,7 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
   const cJSON *h = tsim_jget(t, "hypothesis");
   int hib = 1, has_hib = tsim_jbool(c, t, p, "higher_is_better", 0, &hib);
   double conf = 0.95;
-  int has_conf = tsim_jnumber(c, t, p, "conf", 0, 0, 1, &conf);
+  int has_conf = tsim_jnumber(c, t, p, "conf", 0, -1e300, 1e300, &conf);
   if (has_conf == 1 && !(conf > 0 && conf < 1)) {
     tsim_jpath_key(kp, p, "conf");
     tsim_jerr(c, kp, "expected the intervals' two-sided level strictly between 0 and 1 (0.95: "
@@ -480,9 +480,9 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
     return;
   }
   if (type == TSIM_HYPO_NONINFERIORITY && (hib ? mg[0] > nu : mg[0] < nu)) {
-    tsim_jerr(c, kp, "the table is better %s%s, so a non-inferiority margin on %s is %s %s (how much "
-                     "worse the experimental arm may be), got %s", hib ? "higher" : "lower",
-              has_hib ? " (\"higher_is_better\")" : " (\"higher_is_better\" is true unless given)",
+    tsim_jerr(c, kp, "%s is better in this table (\"higher_is_better\": %s%s), so a non-inferiority margin "
+                     "on %s is %s %s (how much worse the experimental arm may be), got %s",
+              hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given",
               tsim_measure_names[meas], hib ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
     return;
   }
@@ -1170,7 +1170,7 @@ static void print_margins(const an_table *t, FILE *f) {
   }
   if (t->has_published_ci)
     fprintf(f, "%-*s   (%s the published %g%% CI %.*f to %.*f)\n", id_width, "",
-            reproduced ? "the tests marked reproduce" : "no test reproduces", 100 * h->conf,
+            reproduced ? "the tests marked reproduce" : "no margin test reproduces", 100 * h->conf,
             t->published_ci_decimals, t->published_ci[0], t->published_ci_decimals, t->published_ci[1]);
 }
 
