@@ -886,9 +886,10 @@ static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char
     if (baselines) t.arm[0].baseline = b0, t.arm[1].baseline = b1;
   }
   if (k == AN_STRATIFIED) t.sx = sx, t.sn = sn, t.nstrata = 2;
-  if (hypo >= 0)
-    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {1 - neutral((tsim_ni_measure)hypo) - 0.1,
-                       1 - neutral((tsim_ni_measure)hypo) - 0.1}, 1, 0.95, 0.025, NAN};
+  if (hypo >= 0) {
+    double margin = hypo == TSIM_NI_RD ? -0.1 : 0.8;
+    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN};
+  }
   t.p0 = 0.5;
   compute_table(&t);
   size_t used = 0;
