@@ -247,6 +247,8 @@ static void check_patients(const char *exe) {
 
 /* --- Margin tests (non-inferiority, equivalence) ------------------------------------------- */
 
+static void check_printed(const char *exe, const char *dir, const char *name, const cJSON *doc);
+
 /* The catalogue's margin tests and the stats/nitest.h method each is. */
 static const struct { const char *test; tsim_ni_method m; } MARGIN_TESTS[] = {
     {"farrington_manning", TSIM_NI_FM}, {"miettinen_nurminen", TSIM_NI_MN}, {"wald", TSIM_NI_WALD},
@@ -287,7 +289,7 @@ static int check_margin_table(const cJSON *doc, const char *id) {
   const cJSON *t = table(doc, id), *h = item(t, "hypothesis");
   CHECK(t && h, "%s: no table or no hypothesis in analyze.json", id);
   if (!t || !h) return 0;
-  const cJSON *arms = item(t, "arms");
+  const cJSON *arms = item(t, "arms") ? item(t, "arms") : item(t, "collapsed"); /* strata: collapsed */
   const char *ctl = item(t, "control")->valuestring;
   const cJSON *c = item(arms, ctl), *e = NULL, *a;
   cJSON_ArrayForEach(a, arms) if (strcmp(a->string, ctl) != 0) e = a;
@@ -406,6 +408,15 @@ static void check_margins(const char *exe) {
            " {\"id\": \"eq_rd_above\", \"control\": \"c\",\n"
            "  \"arms\": {\"c\": {\"responders\": 150, \"n\": 300}, \"e\": {\"responders\": 180, \"n\": 300}},\n"
            "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"risk_difference\", \"margin\": [-0.1, 0.1]}},\n"
+           " {\"id\": \"strat_rd\", \"control\": \"c\", \"strata\": [\n"
+           "  {\"arms\": {\"c\": {\"responders\": 30, \"n\": 40}, \"e\": {\"responders\": 31, \"n\": 42}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 12, \"n\": 25}, \"e\": {\"responders\": 10, \"n\": 24}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 50, \"n\": 60}, \"e\": {\"responders\": 49, \"n\": 58}}}],\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.2}},\n"
+           " {\"id\": \"strat_eq_or\", \"control\": \"c\", \"strata\": [\n"
+           "  {\"arms\": {\"c\": {\"responders\": 30, \"n\": 40}, \"e\": {\"responders\": 31, \"n\": 42}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 12, \"n\": 25}, \"e\": {\"responders\": 10, \"n\": 24}}}],\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"odds_ratio\", \"margin\": [0.5, 2]}},\n"
            " {\"id\": \"ni_none\", \"control\": \"c\",\n"
            "  \"arms\": {\"c\": {\"responders\": 0, \"n\": 20}, \"e\": {\"responders\": 0, \"n\": 20}},\n"
            "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_ratio\", \"margin\": 0.8}}]}\n",
@@ -418,7 +429,7 @@ static void check_margins(const char *exe) {
   if (!doc) return;
   static const struct { const char *id; int tests; } want[] = {
       {"ni_rd", 4}, {"ni_rd_fails", 4}, {"ni_lower_rr", 2}, {"eq_or", 1}, {"eq_rd", 4}, {"eq_rd_small", 4},
-      {"eq_rd_above", 4}, {"ni_none", 2}};
+      {"eq_rd_above", 4}, {"strat_rd", 4}, {"strat_eq_or", 1}, {"ni_none", 2}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     int n = check_margin_table(doc, want[i].id);
     CHECK(n == want[i].tests, "%s: %d margin tests, expected %d", want[i].id, n, want[i].tests);
@@ -437,9 +448,35 @@ static void check_margins(const char *exe) {
     CHECK(cJSON_IsBool(r) && cJSON_IsTrue(r) == decided[i].reject, "%s %s: reject should be %d", decided[i].id,
           decided[i].test, decided[i].reject);
   }
+  /* Strata: the stratified MN test against the library on the strata's counts (the collapsed
+   * table's margin tests are checked above). */
+  static const struct { const char *id; int k, eq; tsim_ni_measure m; double m0, m1; } strat[] = {
+      {"strat_rd", 3, 0, TSIM_NI_RD, -0.2, -0.2}, {"strat_eq_or", 2, 1, TSIM_NI_OR, 0.5, 2}};
+  long long sx0[] = {30, 12, 50}, sn0[] = {40, 25, 60}, sx1[] = {31, 10, 49}, sn1[] = {42, 24, 58};
+  for (size_t i = 0; i < sizeof strat / sizeof strat[0]; i++) {
+    const cJSON *t = table(doc, strat[i].id), *r = path2(t, "tests", "miettinen_nurminen_stratified");
+    double z, p = tsim_ni_strat_p(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, strat[i].m0, 1, &z);
+    if (strat[i].eq) {
+      double z1, p1 = tsim_ni_strat_p(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, strat[i].m1, 0, &z1);
+      z = p1 > p ? z1 : z;
+      p = p1 > p ? p1 : p;
+    }
+    double est, slo, shi;
+    tsim_ni_strat_ci(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, 0.95, &est, &slo, &shi);
+    const cJSON *ci = item(r, "ci");
+    CHECK(r && same_num(num_at(item(r, "p")), p, 1e-15) && same_num(num_at(item(r, "statistic")), z, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(ci, 0)), slo, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(ci, 1)), shi, 1e-15) &&
+              same_num(num_at(path2(t, "hypothesis", "estimate_stratified")), est, 1e-15),
+          "%s: stratified MN p %.17g z %.17g [%.17g, %.17g], library %.17g %.17g [%.17g, %.17g]", strat[i].id,
+          num_at(item(r, "p")), num_at(item(r, "statistic")), num_at(cJSON_GetArrayItem(ci, 0)),
+          num_at(cJSON_GetArrayItem(ci, 1)), p, z, slo, shi);
+    CHECK(cJSON_IsTrue(item(r, "reject")) == tsim_reject(p, 0.025), "%s: stratified MN's decision", strat[i].id);
+  }
   /* No responders at all: the risk ratio's test is 0/0 (nitest.h), reported as null, not shown. */
   CHECK(cJSON_IsNull(path2(item(table(doc, "ni_none"), "tests"), "miettinen_nurminen", "p")), "%s",
         "ni_none: MN's p is not null");
+  check_printed(exe, dir, "margins", doc);
   cJSON_Delete(doc);
   remove(path);
   rmdir(dir);
@@ -576,7 +613,10 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
       int k = sscanf(l[0] == ' ' ? l : l + strcspn(l, " "), "%63s %63s %63s %63s", w[0], w[1], w[2], w[3]);
       int chisq = !strcmp(w[0], "pearson") || !strcmp(w[0], "n1_chisq") || !strcmp(w[0], "yates") ||
                   !strcmp(w[0], "cmh");
-      if (chisq) CHECK(k >= 3 && !strcmp(w[2], "1"), "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
+      /* df 1 after the statistic, or first when the statistic is undefined (its p then nan) */
+      if (chisq)
+        CHECK(k >= 3 && (!strcmp(w[2], "1") || (!strcmp(w[1], "1") && !strcmp(w[2], "nan"))),
+              "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
       /* Fisher's row: its p (which may print as "1") and no df, so no second number after it
        * (the published p is on a table's first row only, and fisher is not first). */
       if (!strcmp(w[0], "fisher"))
@@ -599,17 +639,21 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
      * and conclusion; and whether any reproduces the published CI. */
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(t, "hypothesis"), *r;
     const cJSON *tests = h ? cJSON_GetObjectItemCaseSensitive(t, "tests") : NULL;
+    int wn = 0; /* the names' column of the margins' block: the longest margin test's name */
+    cJSON_ArrayForEach(r, tests)
+      if (cJSON_GetObjectItemCaseSensitive(r, "conclusion") && (int)strlen(r->string) > wn) wn = (int)strlen(r->string);
     cJSON_ArrayForEach(r, tests) {
       const cJSON *ci = cJSON_GetObjectItemCaseSensitive(r, "ci"), *cc = cJSON_GetObjectItemCaseSensitive(r, "conclusion");
       if (!cc) continue;
       char row[256], bounds[128];
-      if (ci)
+      if (ci) /* an unbounded end (no limit from the data) is null, printed as -inf or inf */
         snprintf(bounds, sizeof bounds, "%g%% CI %.4g to %.4g",
                  100 * cJSON_GetObjectItemCaseSensitive(h, "conf")->valuedouble,
-                 cJSON_GetArrayItem(ci, 0)->valuedouble, cJSON_GetArrayItem(ci, 1)->valuedouble);
+                 cJSON_IsNull(cJSON_GetArrayItem(ci, 0)) ? -INFINITY : cJSON_GetArrayItem(ci, 0)->valuedouble,
+                 cJSON_IsNull(cJSON_GetArrayItem(ci, 1)) ? INFINITY : cJSON_GetArrayItem(ci, 1)->valuedouble);
       else
         snprintf(bounds, sizeof bounds, "no interval");
-      snprintf(row, sizeof row, "   %-18s  %-32s %s", r->string, bounds, cc->valuestring);
+      snprintf(row, sizeof row, "   %-*s  %-32s %s", wn, r->string, bounds, cc->valuestring);
       CHECK(strstr(from, row) != NULL, "%s: %s: no row '%s'", name, id, row);
     }
     const cJSON *pubci = cJSON_GetObjectItemCaseSensitive(t, "published_ci");

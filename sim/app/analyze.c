@@ -78,6 +78,7 @@ typedef struct an_result {
   double lo, hi;     /* the two-sided `conf` interval of the measure (NaN: the method has none) */
   int reject;        /* H0 rejected at the table's level: non-inferior, or equivalent */
   int ci_reproduces; /* both bounds round to the published interval's */
+  int interval_only; /* the method has no test, only an interval (Newcombe) */
 } an_result;
 
 /* A two-arm binary table's non-inferiority or equivalence hypothesis (type 0: none). */
@@ -88,7 +89,8 @@ typedef struct an_hypo {
   int higher_is_better;
   double conf;           /* the intervals' two-sided level; the tests' one-sided level is */
   double level;          /* (1 - conf) / 2, as a scenario's alpha 0.05 two-sided or 0.025 one-sided */
-  double estimate;       /* the measure's estimate (experimental vs control) */
+  double estimate;       /* the measure's estimate (experimental vs control; strata: collapsed) */
+  double estimate_strat; /* strata: the stratified MN's (Mantel-Haenszel for rd and rr) */
 } an_hypo;
 
 typedef struct an_table {
@@ -391,7 +393,7 @@ static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table
 /* The measures' no-effect values. */
 static double neutral(tsim_ni_measure m) { return m == TSIM_NI_RD ? 0.0 : 1.0; }
 
-/* "hypothesis" of a two-arm binary table, as an analysis's in a scenario (input/scenario_hypo.c
+/* "hypothesis" of a binary table (two arms, or strata), as an analysis's in a scenario (input/scenario_hypo.c
  * checks the same): {"type": "non_inferiority" | "equivalence", "measure": "risk_difference" |
  * "risk_ratio" | "odds_ratio", "margin": theta0 | [lower, upper]}, with the table's
  * "higher_is_better" (default true) giving a non-inferiority margin's side, and "conf" (default
@@ -420,10 +422,9 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
     return;
   }
   if (!kind_known) return;
-  if (tb->kind != AN_BINARY) {
-    tsim_jerr(c, hp, "margins are tested on two binary arms (responders of n); this table is %s",
-              tb->kind == AN_STRATIFIED ? "stratified (the margin tests are not)"
-              : tb->kind == AN_SINGLE ? "a single arm (judged against p0)" : "continuous");
+  if (tb->kind != AN_BINARY && tb->kind != AN_STRATIFIED) {
+    tsim_jerr(c, hp, "margins are tested on two binary arms (responders of n, or strata of them); this "
+                     "table is %s", tb->kind == AN_SINGLE ? "a single arm (judged against p0)" : "continuous");
     return;
   }
   if (!tsim_jobject(c, h, hp)) return;
@@ -493,7 +494,7 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
   }
   if (has_conf < 0 || !(conf > 0 && conf < 1)) return;
   /* The level to 15 significant digits: 0.95 gives 0.025, not (1 - 0.95) / 2's 0.025000000000000022. */
-  tb->hypo = (an_hypo){(tsim_hypo)type, m, {mg[0], mg[1]}, hib, conf, tsim_jround((1 - conf) / 2, 15), NAN};
+  tb->hypo = (an_hypo){(tsim_hypo)type, m, {mg[0], mg[1]}, hib, conf, tsim_jround((1 - conf) / 2, 15), NAN, NAN};
 }
 
 /* "published_ci": [lo, hi], the publication's two-sided interval of the hypothesis's measure at
@@ -576,6 +577,7 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
     }
     load_strata(c, t, p, control, tb);
     load_hypothesis(c, t, p, tb, 1);
+    load_published_ci(c, t, p, tb);
     return;
   }
   int form = ARM_UNKNOWN;
@@ -681,7 +683,7 @@ static an_result *add_result(an_table *t, const char *test, double stat, double 
   r->p = p;
   r->reproduces = 0;
   r->not_estimable = NULL;
-  r->margin = r->reject = r->ci_reproduces = 0;
+  r->margin = r->reject = r->ci_reproduces = r->interval_only = 0;
   r->p_side[0] = r->p_side[1] = r->lo = r->hi = NAN;
   if (t->has_published && isfinite(p)) {
     char a[64], b[64];
@@ -723,7 +725,102 @@ static void logistic_test(an_table *t, const long long *x0, const long long *n0,
     r->not_estimable = tsim_logit_status_name(t->logit.status);
 }
 
-/* CMH and logistic regression by stratum. */
+/* The method of stats/nitest.h a margin test of the catalogue is (-1: not a margin test). */
+static int ni_method(tsim_test t) {
+  switch (t) {
+  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
+  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
+  case TSIM_TEST_WALD: return TSIM_NI_WALD;
+  case TSIM_TEST_NEWCOMBE: return TSIM_NI_NEWCOMBE;
+  default: return -1;
+  }
+}
+
+/* x and the published y written at dec decimals are the same text ("-0.000" as "0.000"). */
+static int rounds_to(double x, double y, int dec) {
+  char a[64], b[64];
+  snprintf(a, sizeof a, "%.*f", dec, x);
+  snprintf(b, sizeof b, "%.*f", dec, y);
+  const char *pa = a + (a[0] == '-' && !strpbrk(a, "123456789"));
+  const char *pb = b + (b[0] == '-' && !strpbrk(b, "123456789"));
+  return isfinite(x) && strcmp(pa, pb) == 0;
+}
+
+/* Records margin test `test`: z, p (equivalence: the larger of side[0], side[1]), the `conf`
+ * interval [lo, hi], and the decision as nitest.h states it and a simulated trial makes it
+ * (analysis/compare.c): the p-value at the one-sided level, or, for a method without a p-value
+ * (Newcombe), the interval's bound(s) against the margin(s); and whether the interval
+ * reproduces the published one. */
+static void margin_result(an_table *t, tsim_test test, int has_test, double z, double p, const double side[2],
+                          double lo, double hi) {
+  const an_hypo *h = &t->hypo;
+  an_result *r = add_result(t, tsim_test_names[test], z, NAN, p);
+  if (!r) return;
+  r->margin = 1;
+  r->interval_only = !has_test;
+  r->p_side[0] = side[0];
+  r->p_side[1] = side[1];
+  r->lo = lo;
+  r->hi = hi;
+  if (isnan(p) && !isnan(lo))
+    r->reject = h->type == TSIM_HYPO_EQUIVALENCE ? lo > h->margin[0] && hi < h->margin[1]
+                : h->higher_is_better          ? lo > h->margin[0]
+                                               : hi < h->margin[0];
+  else
+    r->reject = tsim_reject(p, h->level);
+  r->ci_reproduces = t->has_published_ci && rounds_to(lo, t->published_ci[0], t->published_ci_decimals) &&
+                     rounds_to(hi, t->published_ci[1], t->published_ci_decimals);
+}
+
+/* Every margin test of the catalogue (kind MARGIN) that has the hypothesis's measure, on the
+ * two-arm (or collapsed) table: the one-sided p at the margin (equivalence: the larger of the
+ * two, each side's kept) and the two-sided `conf` interval. */
+static void margin_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  an_hypo *h = &t->hypo;
+  tsim_ni_ci(TSIM_NI_MN, h->measure, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    int m = ni_method((tsim_test)i);
+    if (m < 0 || (!tsim_ni_has_test(m, h->measure) && !tsim_ni_has_interval(m, h->measure))) continue;
+    double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+    if (tsim_ni_has_test(m, h->measure)) {
+      if (h->type == TSIM_HYPO_EQUIVALENCE) {
+        double z0, z1;
+        side[0] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
+        side[1] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
+        p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
+        z = side[0] > side[1] ? z0 : z1;
+      } else {
+        p = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
+      }
+    }
+    if (tsim_ni_has_interval(m, h->measure))
+      tsim_ni_ci(m, h->measure, c->x, c->n, e->x, e->n, h->conf, NULL, &lo, &hi);
+    margin_result(t, (tsim_test)i, tsim_ni_has_test(m, h->measure), z, p, side, lo, hi);
+  }
+}
+
+/* The site-stratified Miettinen-Nurminen test (kind MARGIN_STRATIFIED, every measure) on the
+ * strata's counts, as margin_tests; its estimate (Mantel-Haenszel for rd and rr) is kept. */
+static void strat_margin_tests(an_table *t, const long long *x0, const long long *n0, const long long *x1,
+                               const long long *n1, int k) {
+  an_hypo *h = &t->hypo;
+  double z = NAN, p, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+  if (h->type == TSIM_HYPO_EQUIVALENCE) {
+    double z0, z1;
+    side[0] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
+    side[1] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[1], 0, &z1);
+    p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
+    z = side[0] > side[1] ? z0 : z1;
+  } else {
+    p = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
+  }
+  tsim_ni_strat_ci(h->measure, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi);
+  for (int i = 0; i < TSIM_NTESTS; i++)
+    if (tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED) margin_result(t, (tsim_test)i, 1, z, p, side, lo, hi);
+}
+
+/* CMH and logistic regression by stratum, and with a hypothesis the stratified margin test. */
 static void stratified_tests(an_table *t) {
   int k = t->nstrata;
   long long *v = malloc(4 * (size_t)k * sizeof *v);
@@ -738,6 +835,7 @@ static void stratified_tests(an_table *t) {
   double stat, p = tsim_cmh_p(x0, n0, x1, n1, k, &stat);
   add_result(t, tsim_test_names[TSIM_TEST_CMH], stat, 1, p);
   logistic_test(t, x0, n0, x1, n1, k);
+  if (t->hypo.type != TSIM_HYPO_SUPERIORITY) strat_margin_tests(t, x0, n0, x1, n1, k);
   free(v);
 }
 
@@ -775,71 +873,6 @@ static void patient_tests(an_table *t) {
   add_result(t, tsim_test_names[TSIM_TEST_ANCOVA], t->ancova.t, t->ancova.df, p);
 }
 
-/* The method of stats/nitest.h a margin test of the catalogue is (-1: not a margin test). */
-static int ni_method(tsim_test t) {
-  switch (t) {
-  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
-  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
-  case TSIM_TEST_WALD: return TSIM_NI_WALD;
-  case TSIM_TEST_NEWCOMBE: return TSIM_NI_NEWCOMBE;
-  default: return -1;
-  }
-}
-
-/* x and the published y written at dec decimals are the same text ("-0.000" as "0.000"). */
-static int rounds_to(double x, double y, int dec) {
-  char a[64], b[64];
-  snprintf(a, sizeof a, "%.*f", dec, x);
-  snprintf(b, sizeof b, "%.*f", dec, y);
-  const char *pa = a + (a[0] == '-' && !strpbrk(a, "123456789"));
-  const char *pb = b + (b[0] == '-' && !strpbrk(b, "123456789"));
-  return isfinite(x) && strcmp(pa, pb) == 0;
-}
-
-/* Every margin test of the catalogue that has the hypothesis's measure, on the two-arm table:
- * the one-sided p at the margin (equivalence: the larger of the two, each side's kept), the
- * two-sided `conf` interval, and the decision as nitest.h states it and a simulated trial makes
- * it (analysis/compare.c): the p-value at the one-sided level, or, for a method without a
- * p-value (Newcombe), the interval's bound(s) against the margin(s). */
-static void margin_tests(an_table *t) {
-  const an_arm *c = &t->arm[0], *e = &t->arm[1];
-  an_hypo *h = &t->hypo;
-  tsim_ni_ci(TSIM_NI_MN, h->measure, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
-  for (int i = 0; i < TSIM_NTESTS; i++) {
-    int m = ni_method((tsim_test)i);
-    if (m < 0 || (!tsim_ni_has_test(m, h->measure) && !tsim_ni_has_interval(m, h->measure))) continue;
-    double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
-    if (tsim_ni_has_test(m, h->measure)) {
-      if (h->type == TSIM_HYPO_EQUIVALENCE) {
-        double z0, z1;
-        side[0] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
-        side[1] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
-        p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
-        z = side[0] > side[1] ? z0 : z1;
-      } else {
-        p = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
-      }
-    }
-    if (tsim_ni_has_interval(m, h->measure))
-      tsim_ni_ci(m, h->measure, c->x, c->n, e->x, e->n, h->conf, NULL, &lo, &hi);
-    an_result *r = add_result(t, tsim_test_names[i], z, NAN, p);
-    if (!r) continue;
-    r->margin = 1;
-    r->p_side[0] = side[0];
-    r->p_side[1] = side[1];
-    r->lo = lo;
-    r->hi = hi;
-    if (isnan(p) && !isnan(lo))
-      r->reject = h->type == TSIM_HYPO_EQUIVALENCE ? lo > h->margin[0] && hi < h->margin[1]
-                  : h->higher_is_better          ? lo > h->margin[0]
-                                                 : hi < h->margin[0];
-    else
-      r->reject = tsim_reject(p, h->level);
-    r->ci_reproduces = t->has_published_ci && rounds_to(lo, t->published_ci[0], t->published_ci_decimals) &&
-                       rounds_to(hi, t->published_ci[1], t->published_ci_decimals);
-  }
-}
-
 static void compute_table(an_table *t) {
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
   t->nres = 0;
@@ -847,6 +880,7 @@ static void compute_table(an_table *t) {
     case AN_STRATIFIED:
       stratified_tests(t);
       two_by_two_tests(t); /* on the table collapsed over strata */
+      if (t->hypo.type != TSIM_HYPO_SUPERIORITY) margin_tests(t);
       break;
     case AN_BINARY:
       two_by_two_tests(t);
@@ -888,7 +922,7 @@ static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char
   if (k == AN_STRATIFIED) t.sx = sx, t.sn = sn, t.nstrata = 2;
   if (hypo >= 0) {
     double margin = hypo == TSIM_NI_RD ? -0.1 : 0.8;
-    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN};
+    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN, NAN};
   }
   t.p0 = 0.5;
   compute_table(&t);
@@ -900,16 +934,22 @@ static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char
 
 void tsim_analyze_tests_text(char *out, size_t n) {
   char bin[200], strat[100], coll[200], cont[100], pat[200], anc[100], one[100];
-  char margin[TSIM_NI_NMEASURES][200];
+  char margin[TSIM_NI_NMEASURES][200], smargin[TSIM_NI_NMEASURES][100];
   /* A stratified table gets the catalogue's STRATIFIED tests first, then those of the table
    * collapsed over strata; patients' values with baselines get tests beyond those without; a
-   * binary table with a hypothesis, the margin tests that have its measure after its own. */
-  int nstrat = 0, npat = 0, nbin = 1;
-  for (int i = 0; i < TSIM_NTESTS; i++) nstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_STRATIFIED;
+   * binary table with a hypothesis, the margin tests that have its measure after its own (and
+   * strata the stratified margin tests after theirs). */
+  int nstrat = 0, nmstrat = 0, npat = 0, nbin = 1;
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    nstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_STRATIFIED;
+    nmstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED;
+  }
   tests_run(AN_BINARY, 0, -1, 0, -1, bin, sizeof bin);
   for (const char *c = bin; *c; c++) nbin += *c == ',';
   for (int m = 0; m < TSIM_NI_NMEASURES; m++) tests_run(AN_BINARY, 0, m, nbin, -1, margin[m], sizeof margin[m]);
   tests_run(AN_STRATIFIED, 0, -1, 0, nstrat, strat, sizeof strat);
+  for (int m = 0; m < TSIM_NI_NMEASURES; m++)
+    tests_run(AN_STRATIFIED, 0, m, nstrat, nstrat + nmstrat, smargin[m], sizeof smargin[m]);
   tests_run(AN_STRATIFIED, 0, -1, nstrat, -1, coll, sizeof coll);
   tests_run(AN_CONTINUOUS, 0, -1, 0, -1, cont, sizeof cont);
   tests_run(AN_PATIENTS, 0, -1, 0, -1, pat, sizeof pat);
@@ -924,10 +964,15 @@ void tsim_analyze_tests_text(char *out, size_t n) {
            "                      odds_ratio       %s\n"
            "  stratified, binary                  %s (by stratum); on the table collapsed\n"
            "                                      over strata: %s\n"
+           "    and with a \"hypothesis\" by stratum: risk_difference  %s\n"
+           "                                        risk_ratio       %s\n"
+           "                                        odds_ratio       %s\n"
+           "    and on the collapsed table the margin tests of two arms\n"
            "  two arms, continuous (mean, SD, n)  %s\n"
            "  two arms, patients' values          %s%s%s\n"
            "  single arm, binary (against p0)     %s\n",
-           bin, margin[TSIM_NI_RD], margin[TSIM_NI_RR], margin[TSIM_NI_OR], strat, coll, cont, pat,
+           bin, margin[TSIM_NI_RD], margin[TSIM_NI_RR], margin[TSIM_NI_OR], strat, coll, smargin[TSIM_NI_RD],
+           smargin[TSIM_NI_RR], smargin[TSIM_NI_OR], cont, pat,
            anc[0] ? "; with baselines also " : "", anc, one);
 }
 
@@ -981,7 +1026,8 @@ static const char *conclusion(const an_hypo *h, int reject) {
   return h->type == TSIM_HYPO_EQUIVALENCE ? "equivalent" : "non-inferior";
 }
 
-static cJSON *hypothesis_json(const an_hypo *h) {
+/* The hypothesis; `estimate` is the (collapsed) table's, and strata add the stratified one. */
+static cJSON *hypothesis_json(const an_hypo *h, int stratified) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "type", tsim_hypo_names[h->type]);
   cJSON_AddStringToObject(o, "measure", tsim_measure_names[h->measure]);
@@ -995,6 +1041,7 @@ static cJSON *hypothesis_json(const an_hypo *h) {
   cJSON_AddNumberToObject(o, "conf", h->conf);
   cJSON_AddNumberToObject(o, "level", h->level);
   cJSON_AddItemToObject(o, "estimate", num(h->estimate));
+  if (stratified) cJSON_AddItemToObject(o, "estimate_stratified", num(h->estimate_strat));
   return o;
 }
 
@@ -1053,7 +1100,7 @@ static cJSON *table_json(const an_table *t) {
     }
     if (t->res[i].margin) margin_json(t, &t->res[i], r);
   }
-  if (t->hypo.type != TSIM_HYPO_SUPERIORITY) cJSON_AddItemToObject(o, "hypothesis", hypothesis_json(&t->hypo));
+  if (t->hypo.type != TSIM_HYPO_SUPERIORITY) cJSON_AddItemToObject(o, "hypothesis", hypothesis_json(&t->hypo, t->kind == AN_STRATIFIED));
   cJSON_AddItemToObject(o, "estimates", estimates_json(t));
   if (t->has_published) {
     cJSON_AddNumberToObject(o, "published_p", t->published_p);
@@ -1147,25 +1194,35 @@ static void print_estimates(const an_table *t, FILE *f) {
  * interval and the tests that reproduce it. */
 static void print_margins(const an_table *t, FILE *f) {
   const an_hypo *h = &t->hypo;
-  char m0[TSIM_NUM_CHARS], m1[TSIM_NUM_CHARS], est[TSIM_NUM_CHARS];
+  char m0[TSIM_NUM_CHARS], m1[TSIM_NUM_CHARS];
   const char *meas = tsim_measure_names[h->measure];
   tsim_num(m0, h->margin[0]);
   tsim_num(m1, h->margin[1]);
-  snprintf(est, sizeof est, "%.4g", h->estimate);
+  char est_text[96];
+  char e[2][32];
+  for (int i = 0; i < 2; i++) {
+    double x = i ? h->estimate : h->estimate_strat;
+    if (isnan(x)) snprintf(e[i], sizeof e[i], "undefined");
+    else snprintf(e[i], sizeof e[i], "%.4g", x);
+  }
+  if (t->kind == AN_STRATIFIED) snprintf(est_text, sizeof est_text, "%s, collapsed %s", e[0], e[1]);
+  else snprintf(est_text, sizeof est_text, "%s", e[1]);
   if (h->type == TSIM_HYPO_EQUIVALENCE)
     fprintf(f, "%-*s   equivalence, H1: %s < %s < %s (estimate %s), one-sided level %g at each margin:\n",
-            id_width, "", m0, meas, m1, est, h->level);
+            id_width, "", m0, meas, m1, est_text, h->level);
   else
     fprintf(f, "%-*s   non-inferiority, H1: %s %s %s (estimate %s), one-sided level %g:\n", id_width, "", meas,
-            h->higher_is_better ? ">" : "<", m0, est, h->level);
-  int reproduced = 0;
+            h->higher_is_better ? ">" : "<", m0, est_text, h->level);
+  int reproduced = 0, wn = 0; /* the test names' column: as wide as the longest */
+  for (int j = 0; j < t->nres; j++)
+    if (t->res[j].margin && (int)strlen(t->res[j].test) > wn) wn = (int)strlen(t->res[j].test);
   for (int j = 0; j < t->nres; j++) {
     const an_result *r = &t->res[j];
     if (!r->margin) continue;
     char ci[96];
     if (isnan(r->lo) && isnan(r->hi)) snprintf(ci, sizeof ci, "no interval");
     else snprintf(ci, sizeof ci, "%g%% CI %.4g to %.4g", 100 * h->conf, r->lo, r->hi);
-    fprintf(f, "%-*s   %-18s  %-32s %-12s%s\n", id_width, "", r->test, ci, conclusion(h, r->reject),
+    fprintf(f, "%-*s   %-*s  %-32s %-12s%s\n", id_width, "", wn, r->test, ci, conclusion(h, r->reject),
             r->ci_reproduces ? "  reproduces the published CI" : "");
     reproduced |= r->ci_reproduces;
   }
@@ -1206,7 +1263,10 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       if (r->not_estimable)
         fprintf(f, " %12s %10s  not estimable (%s)\n", "-", pub, r->not_estimable);
       else if (r->margin && isnan(r->p))
-        fprintf(f, " %12s %10s  %s\n", "-", pub, isnan(r->lo) ? "undefined" : "(no p: decided by its interval)");
+        fprintf(f, " %12s %10s  %s\n", "-", pub,
+                isnan(r->lo)     ? "undefined"
+                : r->interval_only ? "(no p: decided by its interval)"
+                                   : "undefined (no information on the measure): decided by its interval");
       else
         fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
     }
@@ -1218,7 +1278,9 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
     print_estimates(t, f);
     if (t->hypo.type != TSIM_HYPO_SUPERIORITY) print_margins(t, f);
     if (t->kind == AN_STRATIFIED)
-      fprintf(f, "%-*s (cmh and logistic by stratum; the others on the collapsed table)\n", id_width, "");
+      fprintf(f, "%-*s (%s by stratum; the others on the collapsed table)\n", id_width, "",
+              t->hypo.type != TSIM_HYPO_SUPERIORITY ? "cmh, logistic and miettinen_nurminen_stratified"
+                                                    : "cmh and logistic");
   }
   int margins = 0;
   for (int i = 0; i < a->ntables; i++) margins |= a->tables[i].hypo.type != TSIM_HYPO_SUPERIORITY;

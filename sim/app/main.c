@@ -317,15 +317,15 @@ static const char *const usage_analyze_end =
     "published tables are in scenarios/published/ (the trials behind the scenarios, and two\n"
     "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json).\n"
     "\n"
-    "Non-inferiority and equivalence: a two-arm binary table with \"hypothesis\": {\"type\":\n"
-    "\"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or \"equivalence\"\n"
-    "with \"margin\": [lower, upper]; measures risk_difference, risk_ratio, odds_ratio; the\n"
-    "table's \"higher_is_better\", default true, says which side a margin is on) also gets the\n"
-    "margin tests above: z and the one-sided p at the margin (equivalence: the larger of the\n"
-    "two), the two-sided interval at the table's \"conf\" (default 0.95) and the conclusion at\n"
-    "the one-sided level (1 - conf) / 2 - by the p-value, or newcombe's by its interval, as\n"
-    "a simulated trial decides. \"published_ci\": [lo, hi] names the tests whose interval\n"
-    "rounds to it at the published number of decimals.\n";
+    "Non-inferiority and equivalence: a binary table (two arms, or strata) with \"hypothesis\":\n"
+    "{\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or\n"
+    "\"equivalence\" with \"margin\": [lower, upper]; measures risk_difference, risk_ratio,\n"
+    "odds_ratio; the table's \"higher_is_better\", default true, says which side a margin is\n"
+    "on) also gets the margin tests above: z and the one-sided p at the margin (equivalence:\n"
+    "the larger of the two), the two-sided interval at the table's \"conf\" (default 0.95) and\n"
+    "the conclusion at the one-sided level (1 - conf) / 2: by the p-value, or newcombe's by its\n"
+    "interval, as a simulated trial decides. \"published_ci\": [lo, hi] names the tests whose\n"
+    "interval rounds to it at the published number of decimals.\n";
 
 typedef struct cli {
   const char *command;     /* "run", "check", ... (for messages) */
