@@ -748,9 +748,9 @@ static int rounds_to(double x, double y, int dec) {
 
 /* Records margin test `test`: z, p (equivalence: the larger of side[0], side[1]), the `conf`
  * interval [lo, hi], and the decision as nitest.h states it and a simulated trial makes it
- * (analysis/compare.c): the p-value at the one-sided level, or, for a method without a p-value
- * (Newcombe), the interval's bound(s) against the margin(s); and whether the interval
- * reproduces the published one. */
+ * (analysis/compare.c): the p-value at the one-sided level (a NaN p never rejects), or, for a
+ * method without a test (has_test 0: Newcombe), the interval's bound(s) against the margin(s);
+ * and whether the interval reproduces the published one. */
 static void margin_result(an_table *t, tsim_test test, int has_test, double z, double p, const double side[2],
                           double lo, double hi) {
   const an_hypo *h = &t->hypo;
@@ -762,7 +762,7 @@ static void margin_result(an_table *t, tsim_test test, int has_test, double z, d
   r->p_side[1] = side[1];
   r->lo = lo;
   r->hi = hi;
-  if (isnan(p) && !isnan(lo))
+  if (!has_test) /* NaN bounds compare false: no interval, no rejection */
     r->reject = h->type == TSIM_HYPO_EQUIVALENCE ? lo > h->margin[0] && hi < h->margin[1]
                 : h->higher_is_better          ? lo > h->margin[0]
                                                : hi < h->margin[0];
@@ -1057,7 +1057,7 @@ static void margin_json(const an_table *t, const an_result *r, cJSON *o) {
     cJSON_AddItemToArray(ci, num(r->lo));
     cJSON_AddItemToArray(ci, num(r->hi));
   }
-  cJSON_AddStringToObject(o, "decided_by", isnan(r->p) && !isnan(r->lo) ? "interval" : "p");
+  cJSON_AddStringToObject(o, "decided_by", r->interval_only ? "interval" : "p");
   cJSON_AddBoolToObject(o, "reject", r->reject);
   cJSON_AddStringToObject(o, "conclusion", conclusion(&t->hypo, r->reject));
 }
@@ -1266,7 +1266,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
         fprintf(f, " %12s %10s  %s\n", "-", pub,
                 isnan(r->lo)     ? "undefined"
                 : r->interval_only ? "(no p: decided by its interval)"
-                                   : "undefined (no information on the measure): decided by its interval");
+                                   : "undefined (no information on the measure)");
       else
         fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
     }
