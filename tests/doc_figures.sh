@@ -12,7 +12,7 @@
 #
 # Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks and site
 # monitoring", "Non-inferiority and equivalence": the same run as PROVENANCE.md's) and
-# scenarios/PROVENANCE.md (one block per shipped scenario).
+# scenarios/PROVENANCE.md (one block per shipped scenario, and the ESTABLISH tables).
 set -u
 
 if [ $# -ne 2 ]; then
@@ -217,6 +217,19 @@ expect an_pss --after pss_essdai yates 0.00441999 yes
 expect an_pss pss_infection 0.00558362 yes
 expect an_pss --after pss_infection n1_chisq 0.00599435 yes
 expect an_pss --after pss_infection barnard 0.00623334 yes
+# scenarios/PROVENANCE.md, ESTABLISH-1 and -2: the margin tests' 95% intervals and which
+# reproduce the published one
+run an_est2 analyze scenarios/published/establish2_tedizolid.json
+expect an_est2 --after "non-inferiority, H1" miettinen_nurminen -0.03002 0.08228 non-inferior reproduces
+expect an_est2 --after "non-inferiority, H1" wald -0.02967 0.08179 non-inferior reproduces
+expect an_est2 --after "non-inferiority, H1" newcombe -0.02995 0.08196 non-inferior reproduces
+run an_est1 analyze scenarios/published/establish1_tedizolid.json
+expect an_est1 --after "non-inferiority, H1" miettinen_nurminen -0.06043 0.06268 non-inferior
+expect an_est1 --after "non-inferiority, H1" wald -0.06017 0.06247 non-inferior
+expect an_est1 --after "non-inferiority, H1" newcombe -0.06022 0.06245 non-inferior
+expect an_est1 --after "(estimate -0.02663)" miettinen_nurminen -0.09569 0.04257 non-inferior
+expect an_est1 --after "(estimate -0.02663)" wald -0.09575 0.04249 non-inferior reproduces
+expect an_est1 --after "(estimate -0.02663)" newcombe -0.09537 0.0424 non-inferior
 
 if [ "$failed" -ne 0 ]; then
   echo "doc_figures: a documented number differs from what its command prints (see above)" >&2

@@ -313,8 +313,19 @@ static const char *const usage_analyze =
     "of table:\n";
 static const char *const usage_analyze_end =
     "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
-    "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md; the\n"
-    "published tables of the trials behind the scenarios are in scenarios/published/.\n";
+    "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md;\n"
+    "published tables are in scenarios/published/ (the trials behind the scenarios, and two\n"
+    "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json).\n"
+    "\n"
+    "Non-inferiority and equivalence: a binary table (two arms, or strata) with \"hypothesis\":\n"
+    "{\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or\n"
+    "\"equivalence\" with \"margin\": [lower, upper]; measures risk_difference, risk_ratio,\n"
+    "odds_ratio; the table's \"higher_is_better\", default true, says which side a margin is\n"
+    "on) also gets the margin tests above: z and the one-sided p at the margin (equivalence:\n"
+    "the larger of the two), the two-sided interval at the table's \"conf\" (default 0.95) and\n"
+    "the conclusion at the one-sided level (1 - conf) / 2: by the p-value, or newcombe's by its\n"
+    "interval, as a simulated trial decides. \"published_ci\": [lo, hi] names the tests whose\n"
+    "interval rounds to it at the published number of decimals.\n";
 
 typedef struct cli {
   const char *command;     /* "run", "check", ... (for messages) */
