@@ -57,7 +57,8 @@ double tsim_analysis_truth(const tsim_scenario *sc, int k, int j) {
 }
 
 double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
-  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  int e = sc->analyses[k].endpoint;
+  const tsim_endpoint *ep = &sc->endpoints[e];
   if (ep->type != TSIM_EP_CONTINUOUS) return 1;
   double big = 0, sd = 0;
   for (int a = 0; a < sc->narms; a++) {
@@ -66,6 +67,9 @@ double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
   }
   for (int i = 0; i < sc->nanomalies; i++)
     if (!isnan(sc->anomalies[i].mean)) big = fmax(big, fabs(sc->anomalies[i].mean));
+  for (int pass = 0; pass < TSIM_MAX_NULLS && pass < (sc->npasses > 1 ? sc->npasses : 1); pass++)
+    for (int a = 0; a < sc->narms; a++) /* the null twins' means (margins) */
+      for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(tsim_scenario_null_at(sc, pass, e, v, a)));
   return exp2(ceil(log2(2 * big + 64 * sd * (1 + sc->heterogeneity_sd))));
 }
 

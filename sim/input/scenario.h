@@ -122,10 +122,10 @@ typedef struct tsim_endpoint {
   double base_corr;               /* its correlation with the value at the last visit */
   double p0;                      /* single-arm designs: the rate the arm is judged against
                                      (the null twin's response probability); NaN otherwise */
-  /* The null twins of a margin (tsim_scenario_null): null k of the end point puts every
-   * experimental arm at null_theta[k] on null_measure[k] from the control arm, or at the
-   * control arm itself when null_measure[k] is -1 (superiority); nnull 0 is one null, the
-   * control's. The scenario's pass k (tsim_scenario.null_pass) uses null min(k, nnull - 1). */
+  /* The null twins its analyses' margins make (tsim_scenario_null): null j of the end point
+   * puts every experimental arm at null_theta[j] on null_measure[j] from the control arm, or at
+   * the control arm itself when null_measure[j] is -1 (superiority); nnull 0: no margin, the
+   * control's only. Which null each pass uses: tsim_scenario.pass_null. */
   int nnull;
   int null_measure[TSIM_MAX_NULLS];
   double null_theta[TSIM_MAX_NULLS];
@@ -326,6 +326,8 @@ typedef struct tsim_scenario {
    * (0 as loaded; the runner makes the others). */
   int npasses;
   int null_pass;
+  signed char pass_null[TSIM_MAX_NULLS][TSIM_MAX_ENDPOINTS]; /* pass k's null of end point e: an
+                            index into its null list, or -1 the control's (scenario_hypo.c) */
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */

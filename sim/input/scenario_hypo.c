@@ -43,9 +43,9 @@ double tsim_scenario_null_at(const tsim_scenario *sc, int pass, int e, int v, in
   int binary = ep->type == TSIM_EP_BINARY, ctl = sc->control;
   if (sc->single_arm) return isnan(ep->p0) ? (binary ? ep->resp_v[v][a] : ep->mean_v[v][a]) : ep->p0;
   double c = binary ? ep->resp_v[v][ctl] : ep->mean_v[v][ctl];
-  if (a == ctl || ep->nnull == 0) return c;
-  int k = pass < ep->nnull ? pass : ep->nnull - 1;
-  return ep->null_measure[k] < 0 ? c : moved(ep->null_measure[k], ep->null_theta[k], c);
+  int j = pass >= 0 && pass < TSIM_MAX_NULLS ? sc->pass_null[pass][e] : -1;
+  if (a == ctl || j < 0 || j >= ep->nnull || ep->null_measure[j] < 0) return c;
+  return moved(ep->null_measure[j], ep->null_theta[j], c);
 }
 
 /* The measures each test has (binary tests: nitest.h's; continuous: t tests both, ANCOVA the
@@ -101,6 +101,12 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
                           "point takes one of the 2x2 or stratified tests", ti->name);
     }
     return;
+  }
+  if (!(a->level < 0.5)) {
+    char alp[TSIM_JPATH_MAX];
+    tsim_jpath_key(alp, ap, "alpha");
+    tsim_jerr(&L->c, alp, "a one-sided test against a margin at level %s: the level is below 0.5 (its "
+                          "interval two-sided 1 - 2 x level)", TSIM_JNUM(a->level));
   }
   int meas = 0;
   int meas_ok = tsim_jenum(&L->c, h, hp, "measure", 1, measure_names, &meas) == 1;
@@ -208,25 +214,130 @@ static int null_index(tsim__loader *L, int e, int measure, double theta, const c
   return ep->nnull++;
 }
 
+/* The pass of end point e's null j (an index into its list, or -1: the control's) in the table
+ * being built; a new pass moving e alone when there is none; -1 when there are too many. */
+static int coupled_pass(tsim_scenario *sc, int e, int j) {
+  if (j < 0 || sc->endpoints[e].null_measure[j] < 0) return 0;
+  for (int k = 1; k < sc->npasses; k++)
+    if (sc->pass_null[k][e] == j) return k;
+  if (sc->npasses == TSIM_MAX_NULLS) return -1;
+  int k = sc->npasses++;
+  for (int f = 0; f < sc->nendpoints; f++) sc->pass_null[k][f] = -1;
+  sc->pass_null[k][e] = (signed char)j;
+  return k;
+}
+
+/* Reports analysis i's margin at path `what` under the message; returns 1 (for `return`). */
+static int margin_error(tsim__loader *L, int i, const char *what, const char *msg) {
+  char ap[TSIM_JPATH_MAX];
+  snprintf(ap, sizeof ap, "$.analyses[%d].hypothesis.%s", i, what);
+  tsim_jerr(&L->c, ap, "%s", msg);
+  return 1;
+}
+
+/* The first analysis with a margin whose null is end point e's null j. */
+static int analysis_of_null(const tsim_scenario *sc, int e, int j, const int (*idx)[2]) {
+  for (int i = 0; i < sc->nanalyses; i++)
+    if (sc->analyses[i].endpoint == e && sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY &&
+        (idx[i][0] == j || idx[i][1] == j))
+      return i;
+  return 0;
+}
+
+/* Every null twin a margin makes must be a model: probabilities in [0, 1], ratios on controls
+ * that can be moved, means in the range the loader allows, and dropout that outcome-dependent
+ * dropout keeps a probability; and a source end point's margin must move no derived end point
+ * the trial reads. 0, or -1 (reported). */
+static int check_nulls(tsim__loader *L, const int (*idx)[2]) {
+  tsim_scenario *sc = L->sc;
+  char msg[400];
+  for (int e = 0; e < sc->nendpoints; e++) {
+    tsim_endpoint *ep = &sc->endpoints[e];
+    if (ep->nnull == 0) continue;
+    int first = -1;
+    for (int j = 0; j < ep->nnull && first < 0; j++)
+      if (ep->null_measure[j] >= 0) first = analysis_of_null(sc, e, j, idx);
+    for (int d = 0; d < sc->nendpoints; d++) {
+      if (sc->endpoints[d].source != e) continue;
+      int read = d == sc->mnar_endpoint;
+      for (int i = 0; i < sc->nanalyses; i++) read |= sc->analyses[i].endpoint == d;
+      for (int r = 0; r < sc->monitoring.nrules; r++) read |= sc->monitoring.rules[r].endpoint == d;
+      if (!read) continue;
+      snprintf(msg, sizeof msg, "\"%s\" is derived from \"%s\" and %s, so a margin on \"%s\" would move its "
+               "null twin too: analyse them in separate scenarios", sc->endpoints[d].id, ep->id,
+               d == sc->mnar_endpoint ? "drives dropout" : "is read by the trial", ep->id);
+      return -margin_error(L, first, "measure", msg);
+    }
+    for (int j = 0; j < ep->nnull; j++) {
+      int m = ep->null_measure[j];
+      if (m < 0) continue;
+      int i = analysis_of_null(sc, e, j, idx);
+      for (int v = 0; v < ep->nvisits; v++) {
+        const char *at = ep->nvisits > 1 ? " at one of its visits" : "";
+        double c = ep->type == TSIM_EP_BINARY ? ep->resp_v[v][sc->control] : ep->mean_v[v][sc->control];
+        double x = moved(m, ep->null_theta[j], c);
+        if (m == TSIM_MEAS_MEAN_RATIO && !(c > 0)) {
+          snprintf(msg, sizeof msg, "a ratio of means needs a positive control mean, and \"%s\"'s is %s%s",
+                   ep->id, TSIM_JNUM(c), at);
+          return -margin_error(L, i, "measure", msg);
+        }
+        if ((m == TSIM_MEAS_RISK_RATIO && !(c > 0)) || (m == TSIM_MEAS_ODDS_RATIO && !(c > 0 && c < 1))) {
+          snprintf(msg, sizeof msg, "a margin on %s moves the control's response, and \"%s\"'s is %s%s: no "
+                   "null twin at the margin (use risk_difference)", measure_names[m], ep->id, TSIM_JNUM(c), at);
+          return -margin_error(L, i, "measure", msg);
+        }
+        if (ep->type == TSIM_EP_BINARY && !(x >= 0 && x <= 1)) {
+          snprintf(msg, sizeof msg, "the null twin at margin %s puts the experimental arm's response "
+                   "probability at %s (control %s%s), outside [0, 1]", TSIM_JNUM(ep->null_theta[j]),
+                   TSIM_JNUM(tsim_jround(x, 12)), TSIM_JNUM(c), at);
+          return -margin_error(L, i, "margin", msg);
+        }
+        if (ep->type == TSIM_EP_CONTINUOUS && !(fabs(x) <= 1e12)) {
+          snprintf(msg, sizeof msg, "the null twin at margin %s puts the experimental arm's mean at %s "
+                   "(control %s%s): means lie within +-1e12", TSIM_JNUM(ep->null_theta[j]), TSIM_JNUM(tsim_jround(x, 12)),
+                   TSIM_JNUM(c), at);
+          return -margin_error(L, i, "margin", msg);
+        }
+      }
+      /* Outcome-dependent dropout reads the null twin's response (the last visit's). */
+      if (e == sc->mnar_endpoint)
+        for (int a = 0; a < sc->narms; a++) {
+          double q = moved(m, ep->null_theta[j], ep->response[sc->control]), r = sc->mnar_ratio;
+          double dp = sc->arms[a].dropout;
+          if (a == sc->control || !(dp * fmax(r, 1) / (q + r * (1 - q)) > 1 + 1e-12)) continue;
+          snprintf(msg, sizeof msg, "the null twin at margin %s puts arm \"%s\"'s response at %s, where "
+                   "dropout %s with dropout_mnar's ratio %s would exceed probability 1 for %s",
+                   TSIM_JNUM(ep->null_theta[j]), sc->arms[a].id, TSIM_JNUM(tsim_jround(q, 12)), TSIM_JNUM(dp), TSIM_JNUM(r),
+                   r > 1 ? "non-responders" : "responders");
+          return -margin_error(L, i, "margin", msg);
+        }
+    }
+  }
+  return 0;
+}
+
 void tsim__load_nulls(tsim__loader *L) {
   tsim_scenario *sc = L->sc;
   int any = 0;
   for (int i = 0; i < sc->nanalyses; i++) any |= sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY;
   sc->npasses = 1;
+  for (int k = 0; k < TSIM_MAX_NULLS; k++)
+    for (int e = 0; e < TSIM_MAX_ENDPOINTS; e++) sc->pass_null[k][e] = -1;
   if (!any) return;
+  int idx[TSIM_MAX_ANALYSES][2];
   for (int i = 0; i < sc->nanalyses; i++) {
     tsim_analysis *a = &sc->analyses[i];
     char ap[TSIM_JPATH_MAX];
     snprintf(ap, sizeof ap, "$.analyses[%d]", i);
     int e = a->endpoint;
     if (a->hypothesis == TSIM_HYPO_SUPERIORITY) {
-      a->null_pass[0] = a->null_pass[1] = null_index(L, e, -1, 0, ap);
+      idx[i][0] = idx[i][1] = null_index(L, e, -1, 0, ap);
     } else {
-      a->null_pass[0] = null_index(L, e, (int)a->measure, a->margin[0], ap);
-      a->null_pass[1] = a->hypothesis == TSIM_HYPO_EQUIVALENCE ? null_index(L, e, (int)a->measure, a->margin[1], ap)
-                                                               : a->null_pass[0];
+      idx[i][0] = null_index(L, e, (int)a->measure, a->margin[0], ap);
+      idx[i][1] = a->hypothesis == TSIM_HYPO_EQUIVALENCE ? null_index(L, e, (int)a->measure, a->margin[1], ap)
+                                                         : idx[i][0];
     }
-    if (a->null_pass[0] < 0 || a->null_pass[1] < 0) return;
+    if (idx[i][0] < 0 || idx[i][1] < 0) return;
   }
   /* An end point with no margin keeps the one null (nnull 0: the control's). */
   for (int e = 0; e < sc->nendpoints; e++) {
@@ -234,61 +345,42 @@ void tsim__load_nulls(tsim__loader *L) {
     int margins = 0;
     for (int k = 0; k < ep->nnull; k++) margins |= ep->null_measure[k] >= 0;
     if (!margins) ep->nnull = 0;
-    if (ep->nnull > sc->npasses) sc->npasses = ep->nnull;
+  }
+  if (check_nulls(L, idx) != 0) return;
+  /* The passes. When end points' outcomes interact in the null twin - dropout depending on an
+   * end point's outcome, site monitoring's flags acting on analyses and enrolment - an
+   * analysis's null twin is its own end point at its null and every other end point at the
+   * control's: pass 0 is every end point at the control's, and each margin's null a pass moving
+   * its end point alone. Otherwise end points do not see each other's nulls, and pass k gives
+   * every end point its k-th null (its last when it has fewer): the fewest passes. */
+  int coupled = sc->mnar_endpoint >= 0 || sc->monitoring.nrules > 0;
+  if (coupled) {
+    for (int i = 0; i < sc->nanalyses; i++)
+      for (int h = 0; h < 2; h++) {
+        tsim_analysis *a = &sc->analyses[i];
+        int k = sc->endpoints[a->endpoint].nnull ? coupled_pass(sc, a->endpoint, idx[i][h]) : 0;
+        if (k < 0) {
+          char ap[TSIM_JPATH_MAX];
+          snprintf(ap, sizeof ap, "$.analyses[%d].hypothesis", i);
+          tsim_jerr(&L->c, ap, "the analyses ask for more than %d null twins (each a simulation pass of "
+                               "its own; with outcome-dependent dropout or site monitoring, one per margin "
+                               "and one for superiority)", TSIM_MAX_NULLS);
+          return;
+        }
+        a->null_pass[h] = k;
+      }
+    return;
+  }
+  for (int e = 0; e < sc->nendpoints; e++) {
+    int n = sc->endpoints[e].nnull;
+    if (n > sc->npasses) sc->npasses = n;
+    for (int k = 0; k < TSIM_MAX_NULLS && n > 0; k++) sc->pass_null[k][e] = (signed char)(k < n ? k : n - 1);
   }
   for (int i = 0; i < sc->nanalyses; i++) {
     tsim_analysis *a = &sc->analyses[i];
-    if (sc->endpoints[a->endpoint].nnull == 0) a->null_pass[0] = a->null_pass[1] = 0;
-  }
-  /* Every null twin must be a model: probabilities in [0, 1]. A derived end point's source with
-   * a margin would move the derived one's null too. */
-  for (int e = 0; e < sc->nendpoints; e++) {
-    tsim_endpoint *ep = &sc->endpoints[e];
-    if (ep->nnull == 0) continue;
-    char ep_path[TSIM_JPATH_MAX];
-    snprintf(ep_path, sizeof ep_path, "$.endpoints[%d]", e);
-    for (int d = 0; d < sc->nendpoints; d++)
-      if (sc->endpoints[d].source == e)
-        for (int i = 0; i < sc->nanalyses; i++)
-          if (sc->analyses[i].endpoint == d) {
-            char ap[TSIM_JPATH_MAX];
-            snprintf(ap, sizeof ap, "$.analyses[%d].endpoint", i);
-            tsim_jerr(&L->c, ap, "\"%s\" is derived from \"%s\", whose null twin an analysis's margin "
-                                 "moves: analyse them in separate scenarios", sc->endpoints[d].id, ep->id);
-            return;
-          }
-    for (int k = 0; k < ep->nnull; k++) {
-      if (ep->null_measure[k] < 0) continue;
-      for (int v = 0; v < ep->nvisits; v++) {
-        double c = ep->type == TSIM_EP_BINARY ? ep->resp_v[v][sc->control] : ep->mean_v[v][sc->control];
-        double x = moved(ep->null_measure[k], ep->null_theta[k], c);
-        int bad = ep->type == TSIM_EP_BINARY ? !(x >= 0 && x <= 1) : !isfinite(x);
-        if (ep->null_measure[k] == TSIM_MEAS_MEAN_RATIO && !(c > 0)) {
-          for (int i = 0; i < sc->nanalyses; i++)
-            if (sc->analyses[i].endpoint == e && sc->analyses[i].measure == TSIM_MEAS_MEAN_RATIO &&
-                sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY) {
-              char ap[TSIM_JPATH_MAX];
-              snprintf(ap, sizeof ap, "$.analyses[%d].hypothesis.measure", i);
-              tsim_jerr(&L->c, ap, "a ratio of means needs a positive control mean, and \"%s\"'s is %s%s",
-                        ep->id, TSIM_JNUM(c), ep->nvisits > 1 ? " at one of its visits" : "");
-              return;
-            }
-        }
-        if (!bad) continue;
-        for (int i = 0; i < sc->nanalyses; i++) {
-          const tsim_analysis *a = &sc->analyses[i];
-          if (a->endpoint != e || a->hypothesis == TSIM_HYPO_SUPERIORITY) continue;
-          int j = a->null_pass[0] == k ? 0 : a->null_pass[1] == k ? 1 : -1;
-          if (j < 0) continue;
-          char ap[TSIM_JPATH_MAX];
-          snprintf(ap, sizeof ap, "$.analyses[%d].hypothesis.margin", i);
-          tsim_jerr(&L->c, ap, "the null twin at margin %s puts the experimental arm's response "
-                               "probability at %s (control %s%s), outside [0, 1]",
-                    TSIM_JNUM(ep->null_theta[k]), TSIM_JNUM(x), TSIM_JNUM(c), ep->nvisits > 1 ? " at one of its visits" : "");
-          return;
-        }
-      }
-    }
+    int has = sc->endpoints[a->endpoint].nnull > 0;
+    a->null_pass[0] = has ? idx[i][0] : 0;
+    a->null_pass[1] = has ? idx[i][1] : 0;
   }
 }
 

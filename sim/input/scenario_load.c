@@ -638,11 +638,11 @@ static void load_top(loader *L, const cJSON *root) {
   tsim__load_model(L, root);
   load_sites(L, root);
   load_analyses(L, root);
-  if (tsim_diag_count(L->c.diag) == before) tsim__load_nulls(L);
   load_multiplicity(L, root);
   tsim__load_time(L, root);
   tsim__check_margins(L);
   tsim__load_monitoring(L, root);
+  if (tsim_diag_count(L->c.diag) == before) tsim__load_nulls(L);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
   if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&

@@ -217,7 +217,10 @@ static double tsim_analysis_nominal_null(const tsim_scenario *sc, const tsim_tal
   int ncmp = tsim_scenario_ncomparisons(sc);
   const tsim_analysis *an = &sc->analyses[k / ncmp];
   if (an->hypothesis == TSIM_HYPO_SUPERIORITY) return 0.0;
-  int pass = an->null_pass[tsim_tally_null(t, k) != &t->cell[1][k]], arm = tsim_comparison_arm(sc, k % ncmp);
+  int upper = tsim_tally_null(t, k) != &t->cell[1][k];
+  /* A difference margin is the null twin's difference itself (not p0 + theta - p0 in doubles). */
+  if (an->measure == TSIM_MEAS_RISK_DIFF || an->measure == TSIM_MEAS_MEAN_DIFF) return an->margin[upper];
+  int pass = an->null_pass[upper], arm = tsim_comparison_arm(sc, k % ncmp);
   return tsim_scenario_null_at(sc, pass, an->endpoint, an->visit, arm) -
          tsim_scenario_null_at(sc, pass, an->endpoint, an->visit, sc->control);
 }

@@ -545,13 +545,16 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
   int timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
   tsim_seq_plan seq = {.nlooks = 1};
   if (timed && tsim__seq_plan_init(&seq, sc, NULL) != TSIM_OK) return TSIM_INPUT;
-  passes ps;
-  tsim_status pst = passes_init(&ps, sc);
-  if (pst != TSIM_OK) return pst;
-  int np = ps.n;
-  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) { passes_free(&ps); return TSIM_NOMEM; }
+  /* The other passes' plans (on the heap: eight sequential and cohort plans are ~0.7 MB). */
+  passes *pp = malloc(sizeof *pp);
+  if (!pp) return TSIM_NOMEM;
+  tsim_status pst = passes_init(pp, sc);
+  if (pst != TSIM_OK) { free(pp); return pst; }
+  const passes *ps = pp;
+  int np = ps->n;
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) { passes_free(pp); free(pp); return TSIM_NOMEM; }
   tsim_tally *total = tsim_tally_new(sc, o->p_values);
-  if (!total) { tsim_cohort_plan_free(&plan); passes_free(&ps); return TSIM_NOMEM; }
+  if (!total) { tsim_cohort_plan_free(&plan); passes_free(pp); free(pp); return TSIM_NOMEM; }
   tally_set_all(total, set, nset);
   long long next = 0, done = 0;
   int failed = 0;
@@ -571,7 +574,7 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     int block = aw && mine && !timed && np == 1 && !o->whole_outcomes && tsim__block_applies(aw, mine);
     tsim_block_path *bp = block ? tsim__block_path_new(aw, mine) : NULL;
     pass_ws pw;
-    int pw_failed = pass_ws_init(&pw, &ps, o->p_values || seq.nlooks > 1, mine ? mine->ncomp : 0) != 0;
+    int pw_failed = pass_ws_init(&pw, ps, o->p_values || seq.nlooks > 1, mine ? mine->ncomp : 0) != 0;
     tsim_outcome *up = mine && mine->cell_up ? malloc((size_t)mine->ncomp * sizeof *up) : NULL;
     if (!c || !mine || !aw || !res || (block && !bp) || (timed && !sw) || pw_failed || (mine && mine->cell_up && !up)) {
 #pragma omp atomic write
@@ -593,14 +596,17 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
       for (long long i = start; i < end; i++) {
         if (sw) tsim__seq_trial(&seq, sw, c, aw, o->seed, o->first_trial + i, mine, res);
         else tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
-        if (np > 1) passes_trial(&ps, &pw, sc, o->seed, o->first_trial + i, res, up);
+        if (np > 1) passes_trial(ps, &pw, sc, o->seed, o->first_trial + i, res, up);
         tally_add(mine, sc, 0, res, pat);
         tally_add(mine, sc, 1, res + mine->ncomp, pat);
         for (int k = 0; up && k < mine->ncomp; k++)
           if (sc->analyses[k / mine->ncmp].hypothesis == TSIM_HYPO_EQUIVALENCE) cell_add(&mine->cell_up[k], &up[k], 1);
         if (mine->nproc) {
+          /* With several nulls the null outcomes are each comparison's own (passes_trial), which
+           * the sequential workspace's are not; margins come without interim looks, so every
+           * comparison ended at the final analysis, where res has them. */
           tally_procedures(mine, sc, 0, res, sw);
-          tally_procedures(mine, sc, 1, res + mine->ncomp, sw);
+          tally_procedures(mine, sc, 1, res + mine->ncomp, np > 1 ? NULL : sw);
         }
       }
       mine->trials += end - start;
@@ -610,7 +616,7 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
       if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
     }
     if (bp && !failed) tsim__block_path_done(bp, mine);
-    if (np > 1 && !failed) passes_timed(&ps, &pw, sc, mine);
+    if (np > 1 && !failed) passes_timed(ps, &pw, sc, mine);
     pass_ws_free(&pw, np);
     free(up);
     if (mine && !failed) pat_flush(mine, pat);
@@ -625,7 +631,8 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     tsim__seq_ws_free(sw);
   }
   tsim_cohort_plan_free(&plan);
-  passes_free(&ps);
+  passes_free(pp);
+  free(pp);
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
   *out = total;
   return TSIM_OK;
@@ -820,6 +827,8 @@ void tsim_tally_precision(const tsim_scenario *sc, const tsim_tally *t, int cons
     for (int c = 0; c < t->ncomp; c++) {
       tsim_precision at = {0, h, c, 0, 0, 0, 0};
       consider(out, t->cell[h][c].reject, t->cell[h][c].favouring, n, conservative, at);
+      /* Equivalence's size at its upper margin, reported too (summary.json). */
+      if (h == 1 && t->cell_up) consider(out, t->cell_up[c].reject, t->cell_up[c].favouring, n, conservative, at);
     }
     for (int q = 0; q < t->nproc; q++)
       for (int j = 0; j < t->ncmp; j++) {
