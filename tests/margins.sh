@@ -13,16 +13,20 @@
 #    SE of its closed form (with the exact values moved 10 SE every comparison fails).
 # 3. Each comparison at its own null (passes.json: binary and continuous end points, margins on
 #    rd, rr and or, two equivalence tests, superiority analyses of the same end points, a fixed
-#    sequence): every analysis's numbers equal those of a scenario holding that analysis alone
-#    (whose only null is its own) - the passes give each comparison its own null twin and the
-#    same alternative.
+#    sequence; coupled.json: the same with dropout depending on the binary end point and
+#    accrual, so the null twins are coupled passes and the trials timed): every analysis's
+#    numbers equal those of a scenario holding that analysis alone (whose only null is its own)
+#    - the passes give each comparison its own null twin and the same alternative - and the
+#    fixed sequence's first member equals its analysis under both hypotheses.
 # 4. Determinism with several passes: 1 and 2 threads, and two shards merged, give one run's
 #    summary.json (outside "run") and analyses.csv.
 # 5. A sweep over a margin runs, one point per margin.
 # 6. `size` against a margin starts from the normal approximation on the margin (size_ni.json:
 #    risk difference, Blackwelder 1982; risk ratio on the log scale with dropouts as
 #    non-responders; equivalence on the odds ratio, the nearer margin), recomputed here from the
-#    formulas with Python's NormalDist, and its answer (1000 trials a size) lies within 10% of it.
+#    formulas with Python's NormalDist, and its answer (1000 trials a size) lies within 10% of it;
+#    the same one-sided design written with "sided": 1 and alpha 0.025 is searched too.
+# 8. `run --mcse` reaches its precision on an equivalence test's size at either margin.
 # 7. deviators_respond_as (deviators.json: control 0.4, new 0.7, 30% of new patients deviate and
 #    respond as control): the mean ITT difference is 0.7 x 0.3, per protocol 0.3, the null
 #    twins' 0 and 0.7 x margin, each within 4 MCSE; `trialsim cohort` shows the deviators' 0.4.
@@ -82,10 +86,13 @@ if run t_exact "$d/t_exact.json" --threads 2; then
   esac
 fi
 
-# 3. Each analysis alone gives its numbers in the scenario with every null.
-if run passes "$d/passes.json" --threads 2; then
+# 3. Each analysis alone gives its numbers in the scenario with every null; and a fixed
+#    sequence's first member is significant exactly when its analysis rejects, under both
+#    hypotheses.
+for scen in passes coupled; do
+  run "$scen" "$d/$scen.json" --threads 2 || continue
   for id in fm mn_eq mn_sites sup_resp t_ni t_eq sup_y; do
-    "$py" - "$d/passes.json" "$id" "$tmp/one_$id.json" <<'EOF'
+    "$py" - "$d/$scen.json" "$id" "$tmp/one_$id.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 s["analyses"] = [a for a in s["analyses"] if a["id"] == sys.argv[2]]
@@ -93,12 +100,12 @@ s.pop("multiplicity", None)
 json.dump(s, open(sys.argv[3], "w"))
 EOF
     run "one_$id" "$tmp/one_$id.json" --threads 2 || continue
-    "$py" - "$tmp/passes/summary.json" "$tmp/one_$id/summary.json" "$id" <<'EOF' || fail=1
+    "$py" - "$tmp/$scen/summary.json" "$tmp/one_$id/summary.json" "$id" "$scen" <<'EOF' || fail=1
 import json, sys
 whole = {x["analysis"]: x for x in json.load(open(sys.argv[1]))["analyses"]}[sys.argv[3]]
 alone = json.load(open(sys.argv[2]))["analyses"][0]
 ok = whole == alone
-print("%s %s: the same numbers alone and among the others" % ("ok  " if ok else "FAIL", sys.argv[3]))
+print("%s %s, %s: the same numbers alone and among the others" % ("ok  " if ok else "FAIL", sys.argv[4], sys.argv[3]))
 if not ok:
     for k in whole:
         if whole[k] != alone.get(k):
@@ -106,7 +113,21 @@ if not ok:
 sys.exit(0 if ok else 1)
 EOF
   done
-fi
+  "$py" - "$tmp/$scen/summary.json" "$scen" <<'EOF' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+a = {x["analysis"]: x for x in s["analyses"]}
+bad = 0
+for p in s["multiplicity"]:
+    m = p["analyses"][0]
+    for key in ("power", "type1_error"):
+        ok = m[key]["estimate"] == a[m["id"]][key]["estimate"]
+        bad += not ok
+        print("%s %s: %s's first member %s, %s: %s as its analysis's %s" % ("ok  " if ok else "FAIL", sys.argv[2], p["id"],
+              m["id"], key, m[key]["estimate"], a[m["id"]][key]["estimate"]))
+sys.exit(1 if bad else 0)
+EOF
+done
 
 # 4. Threads and shards.
 if run p1 "$d/passes.json" --threads 1 && run p2 "$d/passes.json" --threads 2; then
@@ -144,7 +165,7 @@ else
 fi
 
 # 6. The size search's start against a margin.
-for a in wald_rd mn_rr mn_eq; do
+for a in wald_rd wald_rd_1s mn_rr mn_eq; do
   if "$bin" size "$d/size_ni.json" --analysis "$a" --power 0.8 --trials 1000 --quiet --out "$tmp/size_$a" \
        2>"$tmp/size_$a.err"; then
     "$py" - "$tmp/size_$a/size.json" "$a" <<'EOF' || fail=1
@@ -155,7 +176,7 @@ z = NormalDist().inv_cdf
 za, zb = z(1 - 0.025), z(0.8)
 p0, p1, d = 0.7, 0.72, 0.15
 a = sys.argv[2]
-if a == "wald_rd":    # complete cases: each arm's share 0.5 x 0.85 of N
+if a.startswith("wald_rd"):  # complete cases: each arm's share 0.5 x 0.85 of N; _1s: "sided": 1, alpha 0.025
     v = 0.5 * (1 - d)
     var, eff = p0 * (1 - p0) / v + p1 * (1 - p1) / v, p1 - p0 + 0.1
 elif a == "mn_rr":    # dropouts as non-responders: rates x 0.85, shares 0.5
@@ -202,6 +223,20 @@ ok = dev and other and all(r["p_resp"] == "0.4" for r in dev) and all(r["p_resp"
 bad += not ok
 print("%s cohort: %d deviating new patients shown at p 0.4, %d others at 0.7" % ("ok  " if ok else "FAIL", len(dev), len(other)))
 sys.exit(1 if bad else 0)
+EOF
+fi
+
+# 8. --mcse and equivalence's two sizes.
+if run eq_mcse "$d/eq_mcse.json" --threads 2 --mcse 0.004; then
+  "$py" - "$tmp/eq_mcse/summary.json" <<'EOF' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+a = s["analyses"][0]
+m = max(a["type1_error_lower_margin"]["mcse"], a["type1_error_upper_margin"]["mcse"])
+ok = s["precision"]["reached"] and m <= 0.004
+print("%s --mcse 0.004: reached %s after %d trials, equivalence sizes' MCSE %.5f" % ("ok  " if ok else "FAIL",
+      s["precision"]["reached"], s["trials"], m))
+sys.exit(0 if ok else 1)
 EOF
 fi
 

@@ -105,8 +105,8 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
   if (!(a->level < 0.5)) {
     char alp[TSIM_JPATH_MAX];
     tsim_jpath_key(alp, ap, "alpha");
-    tsim_jerr(&L->c, alp, "a one-sided test against a margin at level %s: the level is below 0.5 (its "
-                          "interval two-sided 1 - 2 x level)", TSIM_JNUM(a->level));
+    tsim_jerr(&L->c, alp, "a test against a margin is one-sided at alpha (\"sided\": 1) or alpha/2, here "
+                          "%s; it must be below 0.5 (its interval is two-sided 1 - 2 x level)", TSIM_JNUM(a->level));
   }
   int meas = 0;
   int meas_ok = tsim_jenum(&L->c, h, hp, "measure", 1, measure_names, &meas) == 1;
