@@ -184,8 +184,10 @@ expect prov_ni pp 0.7682 0.0260
 run prov_ni_sweep sweep scenarios/lupil2_noninferiority.json
 expect prov_ni_sweep --after "power    mcse" 0 itt_nri 0.0656
 expect prov_ni_sweep --after "power    mcse" 0.25 itt_nri 0.1840
-expect prov_ni_sweep --after "0.1076  0.1076" 0.25 pp 0.0268
-expect prov_ni_sweep --after "0.0350  0.0350" 0.05 pp 0.0261
+# ./build/trialsim run scenarios/lupil2_noninferiority.json --set deviation.new=0.25
+run prov_ni_25 run scenarios/lupil2_noninferiority.json --set deviation.new=0.25
+expect prov_ni_25 itt_nri 0.1840
+expect prov_ni_25 pp 0.0268
 
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json
