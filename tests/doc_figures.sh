@@ -11,8 +11,8 @@
 # message, and update the page (and this script) if the change was intended.
 #
 # Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks and site
-# monitoring") and
-# scenarios/PROVENANCE.md (one block per shipped scenario).
+# monitoring", "Non-inferiority and equivalence": the same run as PROVENANCE.md's) and
+# scenarios/PROVENANCE.md (one block per shipped scenario, and the ESTABLISH tables).
 set -u
 
 if [ $# -ne 2 ]; then
@@ -174,6 +174,21 @@ run prov_monitoring_sweep sweep scenarios/lupil2_monitoring.json
 expect prov_monitoring_sweep --after "power    mcse" 0 0.1565
 expect prov_monitoring_sweep --after "power    mcse" 1 0.3402
 
+# ./build/trialsim run scenarios/lupil2_noninferiority.json   (its own 20,000 trials)
+run prov_ni run scenarios/lupil2_noninferiority.json
+expect prov_ni itt_nri 0.8219 0.1265
+expect prov_ni itt_completers 0.8135 0.0625
+expect prov_ni pp 0.7682 0.0260
+
+# ./build/trialsim sweep scenarios/lupil2_noninferiority.json
+run prov_ni_sweep sweep scenarios/lupil2_noninferiority.json
+expect prov_ni_sweep --after "power    mcse" 0 itt_nri 0.0656
+expect prov_ni_sweep --after "power    mcse" 0.25 itt_nri 0.1840
+# ./build/trialsim run scenarios/lupil2_noninferiority.json --set deviation.new=0.25
+run prov_ni_25 run scenarios/lupil2_noninferiority.json --set deviation.new=0.25
+expect prov_ni_25 itt_nri 0.1840
+expect prov_ni_25 pp 0.0268
+
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json
 expect prov_gs itt 0.9005 0.0250 2195.8
@@ -204,6 +219,19 @@ expect an_pss --after pss_essdai yates 0.00441999 yes
 expect an_pss pss_infection 0.00558362 yes
 expect an_pss --after pss_infection n1_chisq 0.00599435 yes
 expect an_pss --after pss_infection barnard 0.00623334 yes
+# scenarios/PROVENANCE.md, ESTABLISH-1 and -2: the margin tests' 95% intervals and which
+# reproduce the published one
+run an_est2 analyze scenarios/published/establish2_tedizolid.json
+expect an_est2 --after "non-inferiority, H1" miettinen_nurminen -0.03002 0.08228 non-inferior reproduces
+expect an_est2 --after "non-inferiority, H1" wald -0.02967 0.08179 non-inferior reproduces
+expect an_est2 --after "non-inferiority, H1" newcombe -0.02995 0.08196 non-inferior reproduces
+run an_est1 analyze scenarios/published/establish1_tedizolid.json
+expect an_est1 --after "non-inferiority, H1" miettinen_nurminen -0.06043 0.06268 non-inferior
+expect an_est1 --after "non-inferiority, H1" wald -0.06017 0.06247 non-inferior
+expect an_est1 --after "non-inferiority, H1" newcombe -0.06022 0.06245 non-inferior
+expect an_est1 --after "(estimate -0.02663)" miettinen_nurminen -0.09569 0.04257 non-inferior
+expect an_est1 --after "(estimate -0.02663)" wald -0.09575 0.04249 non-inferior reproduces
+expect an_est1 --after "(estimate -0.02663)" newcombe -0.09537 0.0424 non-inferior
 
 if [ "$failed" -ne 0 ]; then
   echo "doc_figures: a documented number differs from what its command prints (see above)" >&2

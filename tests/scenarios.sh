@@ -8,8 +8,9 @@
 #   - `trialsim run FILE --trials 2000 --threads 2 --out DIR --quiet` exits 0 and writes
 #     DIR/summary.json and DIR/analyses.csv (both non-empty);
 #   - every key name the file uses, at any depth, appears in backquotes in scenarios/README.md.
-#     Keys of the per-arm maps (the children of "response", "dropout" and "deviation" objects)
-#     are arm ids - the scenario's own data, not schema keys - and are not looked up.
+#     Keys of the per-arm maps (the children of "response", "mean", "sd", "dropout",
+#     "deviation" and "deviators_respond_as" objects) are arm ids, and those of a sweep's "set"
+#     are paths into the file - the scenario's own data, not schema keys - and are not looked up.
 # Prints one line per check and ends with "N passed, N failed"; exits 1 on any failure.
 # POSIX sh and awk only (no jq, no bash).
 
@@ -112,7 +113,7 @@ for f in "$DIR"/*.json; do
   if [ -f "$README" ]; then
     missing=""
     nkeys=0
-    keys=$(json_keys "$f" | awk -F '\t' '$1 != "response" && $1 != "mean" && $1 != "sd" && $1 != "dropout" && $1 != "deviation" { print $2 }' | sort -u)
+    keys=$(json_keys "$f" | awk -F '\t' '$1 != "response" && $1 != "mean" && $1 != "sd" && $1 != "dropout" && $1 != "deviation" && $1 != "deviators_respond_as" && $1 != "set" { print $2 }' | sort -u)
     set -f
     for k in $keys; do
       nkeys=$((nkeys + 1))

@@ -39,6 +39,7 @@
 #include "stats/catalogue.h"
 #include "stats/contest.h"
 #include "stats/logistic.h"
+#include "stats/nitest.h"
 #include "stats/stattest.h"
 
 static cJSON *analyze(const char *exe, const char *dir, const char *name) {
@@ -188,6 +189,12 @@ static double num_at(const cJSON *v) { return cJSON_IsNumber(v) ? v->valuedouble
 
 static int close_rel(double a, double b, double tol) { return fabs(a - b) <= tol * fabs(b); }
 
+/* A number of analyze.json (NaN: null or absent) against the library's: close, or both not
+ * finite (JSON has no NaN or infinity: they are written as null). */
+static int same_num(double json, double lib, double tol) {
+  return isfinite(lib) ? close_rel(json, lib, tol) || (lib == 0 && json == 0) : isnan(json);
+}
+
 static void check_patients(const char *exe) {
   char dir[] = "/tmp/tsim_analyze_patients_XXXXXX", path[4096];
   CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
@@ -233,6 +240,243 @@ static void check_patients(const char *exe) {
   }
   CHECK(item(path2(table(doc, "two_arm"), "tests", "logistic"), "not_estimable") == NULL,
         "two_arm: logistic is not estimable");
+  cJSON_Delete(doc);
+  remove(path);
+  rmdir(dir);
+}
+
+/* --- Margin tests (non-inferiority, equivalence) ------------------------------------------- */
+
+static void check_printed(const char *exe, const char *dir, const char *name, const cJSON *doc);
+
+/* The catalogue's margin tests and the stats/nitest.h method each is. */
+static const struct { const char *test; tsim_ni_method m; } MARGIN_TESTS[] = {
+    {"farrington_manning", TSIM_NI_FM}, {"miettinen_nurminen", TSIM_NI_MN}, {"wald", TSIM_NI_WALD},
+    {"newcombe", TSIM_NI_NEWCOMBE}};
+
+static int ci_reproduced_by(const cJSON *t, const char *test) {
+  const cJSON *v;
+  cJSON_ArrayForEach(v, item(t, "ci_reproduced_by"))
+    if (cJSON_IsString(v) && strcmp(v->valuestring, test) == 0) return 1;
+  return 0;
+}
+
+/* x and y written at dec decimals are the same text, "-0.000" read as "0.000". */
+static int same_at(double x, double y, int dec) {
+  char a[64], b[64];
+  snprintf(a, sizeof a, "%.*f", dec, x);
+  snprintf(b, sizeof b, "%.*f", dec, y);
+  const char *pa = a + (a[0] == '-' && !strpbrk(a, "123456789"));
+  const char *pb = b + (b[0] == '-' && !strpbrk(b, "123456789"));
+  return strcmp(pa, pb) == 0;
+}
+
+/* A published interval is reproduced (or not) by a test, as the publication and the tool's
+ * rounding say. */
+static void expect_ci(const cJSON *doc, const char *id, const char *test, int reproduces) {
+  const cJSON *t = table(doc, id);
+  const cJSON *ci = path2(item(t, "tests"), test, "ci");
+  CHECK(t && ci_reproduced_by(t, test) == reproduces, "%s: %s %s the published CI (its CI [%.6g, %.6g])", id,
+        test, reproduces ? "should reproduce" : "should not reproduce", num_at(cJSON_GetArrayItem(ci, 0)),
+        num_at(cJSON_GetArrayItem(ci, 1)));
+}
+
+/* Every margin test of a table with a hypothesis against the library on its counts: the tests
+ * present are those that have the measure; z, p (equivalence: the larger side, and both sides),
+ * the `conf` interval, the decision by nitest.h's rules at the one-sided level (1 - conf) / 2,
+ * the published p and CI matches. Returns the number of margin tests seen. */
+static int check_margin_table(const cJSON *doc, const char *id) {
+  const cJSON *t = table(doc, id), *h = item(t, "hypothesis");
+  CHECK(t && h, "%s: no table or no hypothesis in analyze.json", id);
+  if (!t || !h) return 0;
+  const cJSON *arms = item(t, "arms") ? item(t, "arms") : item(t, "collapsed"); /* strata: collapsed */
+  const char *ctl = item(t, "control")->valuestring;
+  const cJSON *c = item(arms, ctl), *e = NULL, *a;
+  cJSON_ArrayForEach(a, arms) if (strcmp(a->string, ctl) != 0) e = a;
+  long long x0 = (long long)num_at(item(c, "responders")), n0 = (long long)num_at(item(c, "n"));
+  long long x1 = (long long)num_at(item(e, "responders")), n1 = (long long)num_at(item(e, "n"));
+  int meas = tsim_ni_measure_of(!strcmp(item(h, "measure")->valuestring, "risk_difference") ? "rd"
+                                : !strcmp(item(h, "measure")->valuestring, "risk_ratio")    ? "rr"
+                                                                                            : "or");
+  int eq = !strcmp(item(h, "type")->valuestring, "equivalence"), hib = cJSON_IsTrue(item(h, "higher_is_better"));
+  const cJSON *mg = item(h, "margin");
+  double m0 = eq ? num_at(cJSON_GetArrayItem(mg, 0)) : num_at(mg), m1 = eq ? num_at(cJSON_GetArrayItem(mg, 1)) : m0;
+  double conf = num_at(item(h, "conf")), level = num_at(item(h, "level"));
+  CHECK(fabs(level - (1 - conf) / 2) <= 1e-15, "%s: level %.17g, conf %.17g", id, level, conf);
+  double est;
+  tsim_ni_ci(TSIM_NI_MN, meas, x0, n0, x1, n1, conf, &est, NULL, NULL);
+  CHECK(same_num(num_at(item(h, "estimate")), est, 1e-15),
+        "%s: estimate %.17g, library %.17g", id, num_at(item(h, "estimate")), est);
+  const cJSON *pub = item(t, "published_p"), *pubci = item(t, "published_ci");
+  int seen = 0;
+  for (size_t k = 0; k < sizeof MARGIN_TESTS / sizeof MARGIN_TESTS[0]; k++) {
+    tsim_ni_method m = MARGIN_TESTS[k].m;
+    const char *name = MARGIN_TESTS[k].test;
+    const cJSON *r = item(item(t, "tests"), name);
+    int has = tsim_ni_has_test(m, meas) || tsim_ni_has_interval(m, meas);
+    CHECK((r != NULL) == has, "%s: %s %s", id, name, has ? "missing" : "run on a measure it does not have");
+    if (!r) continue;
+    seen++;
+    double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+    if (tsim_ni_has_test(m, meas)) {
+      if (eq) {
+        double z0, z1;
+        side[0] = tsim_ni_p(m, meas, x0, n0, x1, n1, m0, 1, &z0);
+        side[1] = tsim_ni_p(m, meas, x0, n0, x1, n1, m1, 0, &z1);
+        p = side[0] > side[1] ? side[0] : side[1];
+        z = side[0] > side[1] ? z0 : z1;
+        CHECK(same_num(num_at(item(r, "p_lower_margin")), side[0], 1e-15) &&
+                  same_num(num_at(item(r, "p_upper_margin")), side[1], 1e-15),
+              "%s %s: sides %.17g %.17g, library %.17g %.17g", id, name, num_at(item(r, "p_lower_margin")),
+              num_at(item(r, "p_upper_margin")), side[0], side[1]);
+      } else {
+        p = tsim_ni_p(m, meas, x0, n0, x1, n1, m0, hib, &z);
+      }
+      CHECK(same_num(num_at(item(r, "p")), p, 1e-15) && same_num(num_at(item(r, "statistic")), z, 1e-15),
+            "%s %s: z %.17g p %.17g, library %.17g %.17g", id, name, num_at(item(r, "statistic")),
+            num_at(item(r, "p")), z, p);
+    } else {
+      CHECK(cJSON_IsNull(item(r, "p")), "%s %s: a p-value from a method without a test", id, name);
+    }
+    const cJSON *ci = item(r, "ci");
+    if (tsim_ni_has_interval(m, meas)) {
+      tsim_ni_ci(m, meas, x0, n0, x1, n1, conf, NULL, &lo, &hi);
+      CHECK(same_num(num_at(cJSON_GetArrayItem(ci, 0)), lo, 1e-15) &&
+                same_num(num_at(cJSON_GetArrayItem(ci, 1)), hi, 1e-15),
+            "%s %s: ci [%.17g, %.17g], library [%.17g, %.17g]", id, name, num_at(cJSON_GetArrayItem(ci, 0)),
+            num_at(cJSON_GetArrayItem(ci, 1)), lo, hi);
+    } else {
+      CHECK(ci == NULL, "%s %s: an interval from a method without one", id, name);
+    }
+    /* nitest.h: a test's p at the one-sided level; Newcombe's interval against the margin(s). */
+    int reject = tsim_ni_has_test(m, meas) ? tsim_reject(p, level)
+                 : eq                      ? lo > m0 && hi < m1
+                 : hib                     ? lo > m0
+                                           : hi < m0;
+    const cJSON *rj = item(r, "reject"), *cc = item(r, "conclusion");
+    CHECK(cJSON_IsBool(rj) && cJSON_IsTrue(rj) == reject, "%s %s: reject %s, nitest.h's rule says %d", id, name,
+          cJSON_IsTrue(rj) ? "true" : "false", reject);
+    CHECK(cJSON_IsString(cc) && !strcmp(cc->valuestring, !reject ? "not shown" : eq ? "equivalent" : "non-inferior"),
+          "%s %s: conclusion %s", id, name, cJSON_IsString(cc) ? cc->valuestring : "?");
+    if (pub) {
+      int dec = (int)num_at(item(t, "published_decimals"));
+      CHECK(reproduced_by(t, name) == (isfinite(p) && same_at(p, pub->valuedouble, dec)),
+            "%s %s: p %.6g and published %.*f, reproduced_by says %d", id, name, p, dec, pub->valuedouble,
+            reproduced_by(t, name));
+    }
+    if (pubci) {
+      int dec = (int)num_at(item(t, "published_ci_decimals"));
+      int same = isfinite(lo) && same_at(lo, num_at(cJSON_GetArrayItem(pubci, 0)), dec) &&
+                 same_at(hi, num_at(cJSON_GetArrayItem(pubci, 1)), dec);
+      CHECK(ci_reproduced_by(t, name) == same, "%s %s: ci [%.6g, %.6g], published at %d decimals, "
+            "ci_reproduced_by says %d", id, name, lo, hi, dec, ci_reproduced_by(t, name));
+    }
+  }
+  return seen;
+}
+
+/* A data file of margin tables, some values in it from the library (so a published p and CI
+ * that some tests reproduce and others do not): every table checked by check_margin_table, with
+ * the tests each measure should have and a few decisions that must come out each way. */
+static void check_margins(const char *exe) {
+  char dir[] = "/tmp/tsim_analyze_margins_XXXXXX", path[4096], text[8192];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+  /* ni_rd: MN's p at 4 decimals as the published p; Newcombe's 90% CI at 3 decimals. */
+  double pmn = tsim_ni_p(TSIM_NI_MN, TSIM_NI_RD, 60, 100, 58, 100, -0.15, 1, NULL), lo, hi;
+  tsim_ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, 60, 100, 58, 100, 0.90, NULL, &lo, &hi);
+  snprintf(text, sizeof text,
+           "{\"tables\": [\n"
+           " {\"id\": \"ni_rd\", \"control\": \"c\", \"conf\": 0.90, \"published_p\": \"%.4f\",\n"
+           "  \"published_ci\": [\"%.3f\", \"%.3f\"],\n"
+           "  \"arms\": {\"e\": {\"responders\": 58, \"n\": 100}, \"c\": {\"responders\": 60, \"n\": 100}},\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.15}},\n"
+           " {\"id\": \"ni_rd_fails\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 60, \"n\": 100}, \"e\": {\"responders\": 48, \"n\": 100}},\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10}},\n"
+           " {\"id\": \"ni_lower_rr\", \"control\": \"c\", \"higher_is_better\": false,\n"
+           "  \"arms\": {\"c\": {\"responders\": 20, \"n\": 200}, \"e\": {\"responders\": 22, \"n\": 200}},\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_ratio\", \"margin\": 2}},\n"
+           " {\"id\": \"eq_or\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 150, \"n\": 300}, \"e\": {\"responders\": 156, \"n\": 300}},\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"odds_ratio\", \"margin\": [0.6, 1.6667]}},\n"
+           " {\"id\": \"eq_rd\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 150, \"n\": 300}, \"e\": {\"responders\": 156, \"n\": 300}},\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"risk_difference\", \"margin\": [-0.1, 0.1]}},\n"
+           " {\"id\": \"eq_rd_small\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 15, \"n\": 30}, \"e\": {\"responders\": 16, \"n\": 30}},\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"risk_difference\", \"margin\": [-0.1, 0.1]}},\n"
+           " {\"id\": \"eq_rd_above\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 150, \"n\": 300}, \"e\": {\"responders\": 180, \"n\": 300}},\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"risk_difference\", \"margin\": [-0.1, 0.1]}},\n"
+           " {\"id\": \"strat_rd\", \"control\": \"c\", \"strata\": [\n"
+           "  {\"arms\": {\"c\": {\"responders\": 30, \"n\": 40}, \"e\": {\"responders\": 31, \"n\": 42}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 12, \"n\": 25}, \"e\": {\"responders\": 10, \"n\": 24}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 50, \"n\": 60}, \"e\": {\"responders\": 49, \"n\": 58}}}],\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.2}},\n"
+           " {\"id\": \"strat_eq_or\", \"control\": \"c\", \"strata\": [\n"
+           "  {\"arms\": {\"c\": {\"responders\": 30, \"n\": 40}, \"e\": {\"responders\": 31, \"n\": 42}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 12, \"n\": 25}, \"e\": {\"responders\": 10, \"n\": 24}}}],\n"
+           "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"odds_ratio\", \"margin\": [0.5, 2]}},\n"
+           " {\"id\": \"ni_none\", \"control\": \"c\",\n"
+           "  \"arms\": {\"c\": {\"responders\": 0, \"n\": 20}, \"e\": {\"responders\": 0, \"n\": 20}},\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_ratio\", \"margin\": 0.8}}]}\n",
+           pmn, lo, hi);
+  snprintf(path, sizeof path, "%s/margins.json", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f && fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+  cJSON *doc = analyze(exe, dir, "margins");
+  CHECK(doc != NULL, "analyze failed on %s:\n%s", path, text);
+  if (!doc) return;
+  static const struct { const char *id; int tests; } want[] = {
+      {"ni_rd", 4}, {"ni_rd_fails", 4}, {"ni_lower_rr", 2}, {"eq_or", 1}, {"eq_rd", 4}, {"eq_rd_small", 4},
+      {"eq_rd_above", 4}, {"strat_rd", 4}, {"strat_eq_or", 1}, {"ni_none", 2}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    int n = check_margin_table(doc, want[i].id);
+    CHECK(n == want[i].tests, "%s: %d margin tests, expected %d", want[i].id, n, want[i].tests);
+  }
+  /* The library-made published values are reproduced by the method they came from. */
+  CHECK(reproduced_by(table(doc, "ni_rd"), "miettinen_nurminen"), "%s", "ni_rd: MN does not reproduce its own p");
+  CHECK(ci_reproduced_by(table(doc, "ni_rd"), "newcombe"), "%s", "ni_rd: Newcombe does not reproduce its own CI");
+  /* Decisions both ways: a clear non-inferiority and equivalence, a clear failure of each. */
+  static const struct { const char *id, *test; int reject; } decided[] = {
+      {"ni_rd", "newcombe", 1}, {"ni_rd", "miettinen_nurminen", 1}, {"ni_rd_fails", "newcombe", 0},
+      {"ni_rd_fails", "wald", 0}, {"eq_rd", "newcombe", 1}, {"eq_rd", "wald", 1}, {"eq_rd_small", "newcombe", 0},
+      {"eq_rd_small", "miettinen_nurminen", 0}, {"eq_rd_above", "newcombe", 0}, {"eq_rd_above", "wald", 0},
+      {"ni_lower_rr", "miettinen_nurminen", 1}, {"ni_none", "farrington_manning", 0}};
+  for (size_t i = 0; i < sizeof decided / sizeof decided[0]; i++) {
+    const cJSON *r = path2(item(table(doc, decided[i].id), "tests"), decided[i].test, "reject");
+    CHECK(cJSON_IsBool(r) && cJSON_IsTrue(r) == decided[i].reject, "%s %s: reject should be %d", decided[i].id,
+          decided[i].test, decided[i].reject);
+  }
+  /* Strata: the stratified MN test against the library on the strata's counts (the collapsed
+   * table's margin tests are checked above). */
+  static const struct { const char *id; int k, eq; tsim_ni_measure m; double m0, m1; } strat[] = {
+      {"strat_rd", 3, 0, TSIM_NI_RD, -0.2, -0.2}, {"strat_eq_or", 2, 1, TSIM_NI_OR, 0.5, 2}};
+  long long sx0[] = {30, 12, 50}, sn0[] = {40, 25, 60}, sx1[] = {31, 10, 49}, sn1[] = {42, 24, 58};
+  for (size_t i = 0; i < sizeof strat / sizeof strat[0]; i++) {
+    const cJSON *t = table(doc, strat[i].id), *r = path2(t, "tests", "miettinen_nurminen_stratified");
+    double z, p = tsim_ni_strat_p(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, strat[i].m0, 1, &z);
+    if (strat[i].eq) {
+      double z1, p1 = tsim_ni_strat_p(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, strat[i].m1, 0, &z1);
+      z = p1 > p ? z1 : z;
+      p = p1 > p ? p1 : p;
+    }
+    double est, slo, shi;
+    tsim_ni_strat_ci(strat[i].m, sx0, sn0, sx1, sn1, strat[i].k, 0.95, &est, &slo, &shi);
+    const cJSON *ci = item(r, "ci");
+    CHECK(r && same_num(num_at(item(r, "p")), p, 1e-15) && same_num(num_at(item(r, "statistic")), z, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(ci, 0)), slo, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(ci, 1)), shi, 1e-15) &&
+              same_num(num_at(path2(t, "hypothesis", "estimate_stratified")), est, 1e-15),
+          "%s: stratified MN p %.17g z %.17g [%.17g, %.17g], library %.17g %.17g [%.17g, %.17g]", strat[i].id,
+          num_at(item(r, "p")), num_at(item(r, "statistic")), num_at(cJSON_GetArrayItem(ci, 0)),
+          num_at(cJSON_GetArrayItem(ci, 1)), p, z, slo, shi);
+    CHECK(cJSON_IsTrue(item(r, "reject")) == tsim_reject(p, 0.025), "%s: stratified MN's decision", strat[i].id);
+  }
+  /* No responders at all: the risk ratio's test is 0/0 (nitest.h), reported as null, not shown. */
+  CHECK(cJSON_IsNull(path2(item(table(doc, "ni_none"), "tests"), "miettinen_nurminen", "p")), "%s",
+        "ni_none: MN's p is not null");
+  check_printed(exe, dir, "margins", doc);
   cJSON_Delete(doc);
   remove(path);
   rmdir(dir);
@@ -369,8 +613,15 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
       int k = sscanf(l[0] == ' ' ? l : l + strcspn(l, " "), "%63s %63s %63s %63s", w[0], w[1], w[2], w[3]);
       int chisq = !strcmp(w[0], "pearson") || !strcmp(w[0], "n1_chisq") || !strcmp(w[0], "yates") ||
                   !strcmp(w[0], "cmh");
-      if (chisq) CHECK(k >= 3 && !strcmp(w[2], "1"), "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
-      if (!strcmp(w[0], "fisher")) CHECK(k >= 2 && strchr(w[1], '.'), "%s: %s: fisher shows a df", name, id);
+      /* df 1 after the statistic, or first when the statistic is undefined (its p then nan) */
+      if (chisq)
+        CHECK(k >= 3 && (!strcmp(w[2], "1") || (!strcmp(w[1], "1") && !strcmp(w[2], "nan"))),
+              "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
+      /* Fisher's row: its p (which may print as "1") and no df, so no second number after it
+       * (the published p is on a table's first row only, and fisher is not first). */
+      if (!strcmp(w[0], "fisher"))
+        CHECK(k >= 2 && !(k >= 3 && strspn(w[2], "0123456789.e-+") == strlen(w[2])), "%s: %s: fisher shows a df",
+              name, id);
     }
     const cJSON *est = cJSON_GetObjectItemCaseSensitive(t, "estimates");
     static const char *const rd[2][2] = {{"risk_difference_wald", "Wald"}, {"risk_difference_newcombe", "Newcombe"}};
@@ -383,6 +634,33 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
                cJSON_GetObjectItemCaseSensitive(e, "estimate")->valuedouble,
                cJSON_GetArrayItem(ci, 0)->valuedouble, cJSON_GetArrayItem(ci, 1)->valuedouble, rd[i][1]);
       CHECK(strstr(from, line) != NULL, "%s: %s: '%s' not printed", name, id, line);
+    }
+    /* Margin tests: each one's row of the margins' block, its interval (4 significant digits)
+     * and conclusion; and whether any reproduces the published CI. */
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(t, "hypothesis"), *r;
+    const cJSON *tests = h ? cJSON_GetObjectItemCaseSensitive(t, "tests") : NULL;
+    int wn = 0; /* the names' column of the margins' block: the longest margin test's name */
+    cJSON_ArrayForEach(r, tests)
+      if (cJSON_GetObjectItemCaseSensitive(r, "conclusion") && (int)strlen(r->string) > wn) wn = (int)strlen(r->string);
+    cJSON_ArrayForEach(r, tests) {
+      const cJSON *ci = cJSON_GetObjectItemCaseSensitive(r, "ci"), *cc = cJSON_GetObjectItemCaseSensitive(r, "conclusion");
+      if (!cc) continue;
+      char row[256], bounds[128];
+      if (ci) /* an unbounded end (no limit from the data) is null, printed as -inf or inf */
+        snprintf(bounds, sizeof bounds, "%g%% CI %.4g to %.4g",
+                 100 * cJSON_GetObjectItemCaseSensitive(h, "conf")->valuedouble,
+                 cJSON_IsNull(cJSON_GetArrayItem(ci, 0)) ? -INFINITY : cJSON_GetArrayItem(ci, 0)->valuedouble,
+                 cJSON_IsNull(cJSON_GetArrayItem(ci, 1)) ? INFINITY : cJSON_GetArrayItem(ci, 1)->valuedouble);
+      else
+        snprintf(bounds, sizeof bounds, "no interval");
+      snprintf(row, sizeof row, "   %-*s  %-32s %s", wn, r->string, bounds, cc->valuestring);
+      CHECK(strstr(from, row) != NULL, "%s: %s: no row '%s'", name, id, row);
+    }
+    const cJSON *pubci = cJSON_GetObjectItemCaseSensitive(t, "published_ci");
+    if (pubci) {
+      int nci = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "ci_reproduced_by"));
+      CHECK((strstr(from, "(no margin test reproduces the published") != NULL) == (nci == 0), "%s: %s: "
+            "'no margin test reproduces' %s", name, id, nci ? "printed, but a test reproduces it" : "missing");
     }
     if (to) *to = save;
   }
@@ -472,6 +750,29 @@ int main(int argc, char **argv) {
   long long x0 = 29, n0 = 50, x1 = 34, n1 = 50;
   same_p(lu, "lupil2_itt", "logistic", logistic_p(&x0, &n0, &x1, &n1, 1));
   check_patients(argv[1]);
+  check_margins(argv[1]);
+  /* Published non-inferiority intervals (scenarios/published/establish*_tedizolid.json): which
+   * methods reproduce them on the published (ESTABLISH-2) or reconstructed (ESTABLISH-1) counts. */
+  cJSON *e1 = analyze(argv[1], argv[2], "establish1_tedizolid"), *e2 = analyze(argv[1], argv[2], "establish2_tedizolid");
+  CHECK(e1 && e2, "%s", "analyze failed on an ESTABLISH file");
+  if (e1 && e2) {
+    static const char *const rd[] = {"farrington_manning", "miettinen_nurminen", "wald", "newcombe"};
+    static const struct { const char *id; int reproduces[4]; } pub[] = {
+        {"establish2_early_response", {0, 1, 1, 1}}, /* -3.0 to 8.2: all three intervals */
+        {"establish1_early_response", {0, 0, 0, 0}}, /* -6.1 to 6.2: none (MN -6.04 to 6.27, Wald -6.02 to 6.25) */
+        {"establish1_sustained_response", {0, 0, 1, 0}}}; /* -9.6 to 4.2: Wald alone (MN 4.26, Newcombe -9.54) */
+    for (size_t i = 0; i < sizeof pub / sizeof pub[0]; i++) {
+      const cJSON *doc = i ? e1 : e2;
+      for (int k = 0; k < 4; k++) expect_ci(doc, pub[i].id, rd[k], pub[i].reproduces[k]);
+      CHECK(check_margin_table(doc, pub[i].id) == 4, "%s: not the four margin tests", pub[i].id);
+      const cJSON *r = path2(item(table(doc, pub[i].id), "tests"), "miettinen_nurminen", "conclusion");
+      CHECK(cJSON_IsString(r) && !strcmp(r->valuestring, "non-inferior"), "%s: not non-inferior, as published", pub[i].id);
+    }
+    check_printed(argv[1], argv[2], "establish1_tedizolid", e1);
+    check_printed(argv[1], argv[2], "establish2_tedizolid", e2);
+  }
+  cJSON_Delete(e1);
+  cJSON_Delete(e2);
   check_printed(argv[1], argv[2], "he2019_sle", he);
   check_printed(argv[1], argv[2], "pss2022", pss);
   check_printed(argv[1], argv[2], "lupil2", lu);

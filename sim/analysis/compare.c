@@ -7,6 +7,7 @@
 
 #include "analysis/siterule.h"
 #include "stats/logistic.h"
+#include "stats/nitest.h"
 #include "stats/stattest.h"
 
 int tsim_comparison_arm(const tsim_scenario *sc, int j) {
@@ -38,8 +39,26 @@ double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j) {
   return ep->resp_v[v][arm] - ep->resp_v[v][sc->control];
 }
 
+double tsim_analysis_truth(const tsim_scenario *sc, int k, int j) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  if (an->hypothesis == TSIM_HYPO_SUPERIORITY || sc->single_arm) return NAN;
+  int arm = tsim_comparison_arm(sc, j), v = an->visit, c = sc->control;
+  double x0 = ep->type == TSIM_EP_CONTINUOUS ? ep->mean_v[v][c] : ep->resp_v[v][c];
+  double x1 = ep->type == TSIM_EP_CONTINUOUS ? ep->mean_v[v][arm] : ep->resp_v[v][arm];
+  switch (an->measure) {
+  case TSIM_MEAS_RISK_DIFF:
+  case TSIM_MEAS_MEAN_DIFF: return x1 - x0;
+  case TSIM_MEAS_RISK_RATIO:
+  case TSIM_MEAS_MEAN_RATIO: return x1 / x0;
+  case TSIM_MEAS_ODDS_RATIO: return x1 * (1 - x0) / (x0 * (1 - x1));
+  default: return NAN;
+  }
+}
+
 double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
-  const tsim_endpoint *ep = &sc->endpoints[sc->analyses[k].endpoint];
+  int e = sc->analyses[k].endpoint;
+  const tsim_endpoint *ep = &sc->endpoints[e];
   if (ep->type != TSIM_EP_CONTINUOUS) return 1;
   double big = 0, sd = 0;
   for (int a = 0; a < sc->narms; a++) {
@@ -48,6 +67,9 @@ double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
   }
   for (int i = 0; i < sc->nanomalies; i++)
     if (!isnan(sc->anomalies[i].mean)) big = fmax(big, fabs(sc->anomalies[i].mean));
+  for (int pass = 0; pass < TSIM_MAX_NULLS && pass < (sc->npasses > 1 ? sc->npasses : 1); pass++)
+    for (int a = 0; a < sc->narms; a++) /* the null twins' means (margins) */
+      for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(tsim_scenario_null_at(sc, pass, e, v, a)));
   return exp2(ceil(log2(2 * big + 64 * sd * (1 + sc->heterogeneity_sd))));
 }
 
@@ -74,6 +96,7 @@ static int site_mask(tsim_analysis_ws *w, int k, const long long *x, const long 
  * fixed effect per site (uninformative sites dropped, separation "not estimable"; logistic.h). */
 static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
                            const long long *n, int arm, double *stat, double *dir) {
+  /* dir: the direction (dir[0]); for the stratified margin test its interval [dir[0], dir[1]]. */
   const tsim_scenario *sc = w->sc;
   size_t na = (size_t)sc->narms;
   long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
@@ -88,7 +111,21 @@ static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const l
   }
   double p = NAN;
   *stat = *dir = NAN;
-  if (k && an->test == TSIM_TEST_CMH) {
+  if (an->test == TSIM_TEST_MN_STRATIFIED) {
+    /* Against the margin: the larger one-sided p of the sides the hypothesis tests; the
+     * interval, for coverage, into dir[0..1] (the caller's margin path reads them). */
+    int hb = sc->endpoints[an->endpoint].higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
+    tsim_ni_measure ms = (tsim_ni_measure)an->measure;
+    double s0, s1, p0 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[0], eq ? 1 : hb, &s0);
+    p = p0, *stat = s0;
+    if (eq) {
+      double p1 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[1], 0, &s1);
+      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
+      *stat = p0 > p1 ? s0 : s1;
+    }
+    dir[1] = NAN;
+    if (tsim_ni_strat_ci(ms, x0, n0, x1, n1, k, 1 - 2 * an->level, NULL, &dir[0], &dir[1]) != 0) dir[0] = dir[1] = NAN;
+  } else if (k && an->test == TSIM_TEST_CMH) {
     p = tsim_cmh_p(x0, n0, x1, n1, k, stat);
     double d = 0; /* the direction: sum of observed - expected experimental responders */
     for (int i = 0; i < k; i++) {
@@ -111,6 +148,54 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
   return favourable ? p2 / 2 : 1 - p2 / 2;
 }
 
+/* The method of stats/nitest.h a margin test of the catalogue is. */
+static tsim_ni_method ni_method(tsim_test t) {
+  switch (t) {
+  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
+  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
+  case TSIM_TEST_WALD: return TSIM_NI_WALD;
+  default: return TSIM_NI_NEWCOMBE;
+  }
+}
+
+void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, double lo, double hi,
+                         tsim_outcome *o) {
+  o->lo = lo;
+  o->hi = hi;
+  if (an->test == TSIM_TEST_NEWCOMBE) { /* an interval's rule: it has no p-value */
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) o->reject = lo > an->margin[0] && hi < an->margin[1];
+    else o->reject = higher_better ? lo > an->margin[0] : hi < an->margin[0];
+  } else {
+    o->reject = tsim_reject(p, an->level);
+  }
+  /* Rejecting a margin's H0 concludes for the experimental arm: non-inferior, or equivalent. */
+  o->favouring = o->reject;
+}
+
+/* A binary comparison against analysis an's margin (stats/nitest.h): the one-sided p-value of
+ * non-inferiority, or the larger of equivalence's two, decided at an->level; Newcombe's by its
+ * interval's bounds. The interval (two-sided 1 - 2 level) is kept for coverage. */
+static void margin_table(tsim_analysis_ws *w, int k, const tsim_analysis *an, int higher_better, tsim_outcome *o) {
+  tsim_ni_method m = ni_method(an->test);
+  tsim_ni_measure ms = (tsim_ni_measure)an->measure;
+  double p = NAN, stat = NAN, lo = NAN, hi = NAN;
+  if (m != TSIM_NI_NEWCOMBE) {
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) {
+      double s0, s1, p0 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], 1, &s0);
+      double p1 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[1], 0, &s1);
+      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
+      stat = p0 > p1 ? s0 : s1;
+    } else {
+      p = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], higher_better, &stat);
+    }
+  }
+  if (tsim_ni_has_interval(m, ms)) tsim_ni_ci(m, ms, o->x0, o->n0, o->x1, o->n1, 1 - 2 * an->level, NULL, &lo, &hi);
+  tsim__margin_decide(an, higher_better, p, lo, hi, o);
+  int wanted = w->want_p || w->need_p[k];
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+}
+
 void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -118,6 +203,10 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   int higher_better = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
   const tsim_test_info *ti = tsim_test_info_of(an->test);
   double p = NAN, stat = NAN;
+  if (ti->kind == TSIM_KIND_MARGIN) {
+    margin_table(w, k, an, higher_better, o);
+    return;
+  }
   if (an->sided == 2 && ti->kind == TSIM_KIND_TABLE) {
     /* Two-sided 2x2 tests: the cached decision; the p-value only when someone reads it. */
     if (wanted) p = ti->p(o->x0, o->n0, o->x1, o->n1, &stat);
@@ -170,9 +259,16 @@ void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const
       tsim__test_table(w, k, o);
       continue;
     }
-    double stat, dir, p = stratified_p(w, an, x, n, arm, &stat, &dir);
+    double stat, dir[2], p = stratified_p(w, an, x, n, arm, &stat, dir);
     int higher_better = ep->higher_is_better;
-    if (an->sided == 1) p = tsim__one_sided(p, dir, higher_better);
+    if (an->hypothesis != TSIM_HYPO_SUPERIORITY) {
+      tsim__margin_decide(an, higher_better, p, dir[0], dir[1], o);
+      int wanted = w->want_p || w->need_p[k];
+      o->p = wanted ? p : NAN;
+      o->stat = wanted ? stat : NAN;
+      continue;
+    }
+    if (an->sided == 1) p = tsim__one_sided(p, dir[0], higher_better);
     o->reject = tsim_reject(p, an->alpha);
     int wanted = w->want_p || w->need_p[k];
     o->p = wanted ? p : NAN;

@@ -44,15 +44,28 @@ static inline void tsim__set_counts(const tsim_scenario *sc, const tsim_endpoint
  * when someone reads them. */
 void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o);
 
+/* The decision of a comparison against analysis an's margin from its one-sided p-value p (the
+ * larger of equivalence's two) at an->level (NaN: no rejection), or for Newcombe's test, which
+ * has no p-value, from its interval [lo, hi] (two-sided 1 - 2 level) against the margins;
+ * sets o's reject, favouring (= reject: H0 rejected concludes for the experimental arm), lo
+ * and hi. Shared with the continuous analyses (ptanalysis.c). */
+void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, double lo, double hi,
+                         tsim_outcome *o);
+
 /* Tests stratified by site, which need every kept site's counts (the general path). */
 static inline int tsim__stratified(const tsim_analysis *an) {
-  return tsim_test_info_of(an->test)->kind == TSIM_KIND_STRATIFIED;
+  tsim_test_kind k = tsim_test_info_of(an->test)->kind;
+  return k == TSIM_KIND_STRATIFIED || k == TSIM_KIND_MARGIN_STRATIFIED;
 }
 
 /* Analysis k's nominal difference for comparison j (experimental arm j, 0-based): the
  * difference in response probabilities (binary; single arm: the arm's minus p0) or in means
  * (continuous) at the analysis's visit, from the scenario's parameters. */
 double tsim_analysis_nominal(const tsim_scenario *sc, int k, int j);
+/* Analysis k's true value of its margin's measure for comparison j under the alternative (the
+ * scenario's arms at the analysis's visit: rd, rr, or, mean difference or ratio), which its
+ * intervals' coverage is judged against; NaN for a superiority analysis. */
+double tsim_analysis_truth(const tsim_scenario *sc, int k, int j);
 /* A bound B (a power of two) on |observed difference| of analysis k: 1 for rates; for means,
  * the spread of the scenario's means plus 64 SDs, so beyond it lies nothing a normal model
  * produces. */

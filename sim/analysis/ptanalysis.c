@@ -712,10 +712,67 @@ static void compare_continuous(tsim_analysis_ws *w, int k, long long m, int arm,
 
 /* The test of continuous analysis k on the control's values y0 (baselines b0) and the
  * experimental arm's y1 (b1), each in the patients' order. */
+/* A continuous comparison against analysis k's margin (stats/contest.h): the one-sided p-value
+ * of Welch's or Student's t of the difference less the margin (tsim_t_margin_p), of the ratio
+ * of means (tsim_t_ratio_p, Fieller's interval), or of ANCOVA's adjusted difference less the
+ * margin (tsim_t_shifted_p), at each margin of the hypothesis (equivalence: the larger p),
+ * decided at the analysis's level; the interval (two-sided 1 - 2 level) for coverage. */
+static void margin_continuous(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
+                              const double *y1, const double *b1, long long n1, tsim_outcome *o) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  int hb = sc->endpoints[an->endpoint].higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
+  int nside = eq ? 2 : 1, wanted = w->want_p || w->need_p[k];
+  double m0, s0, m1, s1, diff, lo = NAN, hi = NAN, conf = 1 - 2 * an->level;
+  double ps[2] = {NAN, NAN}, ts[2] = {NAN, NAN};
+  tsim_mean_sd(y0, n0, &m0, &s0);
+  tsim_mean_sd(y1, n1, &m1, &s1);
+  diff = m1 - m0;
+  if (an->test == TSIM_TEST_ANCOVA) {
+    tsim_ancova_fit r;
+    tsim_ancova_arm a0 = {y0, b0, (size_t)n0};
+    tsim_ancova_arm a1 = {y1, b1, (size_t)n1};
+    tsim_ancova(w->pt->ancova, a0, a1, conf, &r);
+    diff = r.diff, lo = r.lo, hi = r.hi;
+    for (int i = 0; i < nside; i++) {
+      ps[i] = tsim_t_shifted_p(r.diff, r.se, r.df, an->margin[i], eq ? i == 0 : hb);
+      ts[i] = (r.diff - an->margin[i]) / r.se;
+    }
+  } else {
+    int welch = an->test == TSIM_TEST_WELCH_T, ratio = an->measure == TSIM_MEAS_MEAN_RATIO;
+    tsim_arm_summary c = {m0, s0, n0}, e = {m1, s1, n1};
+    for (int i = 0; i < nside; i++) {
+      tsim_t_fit f;
+      ps[i] = ratio ? tsim_t_ratio_p(welch, c, e, an->margin[i], eq ? i == 0 : hb, conf, &f)
+                    : tsim_t_margin_p(welch, c, e, an->margin[i], eq ? i == 0 : hb, conf, &f);
+      ts[i] = f.stat;
+      if (i == 0) lo = f.lo, hi = f.hi;
+    }
+  }
+  double p = ps[0], stat = ts[0];
+  if (eq) {
+    p = isnan(ps[0]) || isnan(ps[1]) ? NAN : ps[0] > ps[1] ? ps[0] : ps[1];
+    stat = ps[0] > ps[1] ? ts[0] : ts[1];
+  }
+  o->x0 = o->x1 = 0;
+  o->n0 = n0;
+  o->n1 = n1;
+  o->defined = n0 > 0 && n1 > 0 && !isnan(diff);
+  o->diff = o->defined ? diff : NAN;
+  tsim__margin_decide(an, hb, p, NAN, NAN, o); /* NaN p: no rejection (tsim_reject) */
+  o->lo = lo, o->hi = hi;
+  o->p = wanted ? p : NAN;
+  o->stat = wanted ? stat : NAN;
+}
+
 static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double *b0, long long n0,
                       const double *y1, const double *b1, long long n1, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
+  if (an->hypothesis != TSIM_HYPO_SUPERIORITY) {
+    margin_continuous(w, k, y0, b0, n0, y1, b1, n1, o);
+    return;
+  }
   double m0, s0, m1, s1, p = NAN, stat = NAN, diff;
   if (an->test == TSIM_TEST_WILCOXON) { /* the means' difference only: the same bits */
     m0 = tsim_mean(y0, n0);
@@ -1119,7 +1176,8 @@ int tsim__ptanalysis_from_cells(const tsim_analysis_ws *w, int k) {
 void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_outcome *out) {
   const tsim_analysis *an = &w->sc->analyses[k];
   int cont = w->sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS;
-  if (w->pt->set_of[k] >= 0 && !w->general) {
+  /* A continuous margin's tests read the patients (margin_continuous), not the cells' sums. */
+  if (w->pt->set_of[k] >= 0 && !w->general && !(cont && an->hypothesis != TSIM_HYPO_SUPERIORITY)) {
     if (cont) eval_continuous_cells(w, k, (int)h, out);
     else eval_binary_cells(w, k, (int)h, out);
   } else if (cont && an->test == TSIM_TEST_WILCOXON && w->two && !w->general) {

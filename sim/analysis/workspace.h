@@ -25,6 +25,9 @@ typedef struct tsim_outcome {
                          point the difference in means (ANCOVA: adjusted); single arm:
                          x1/n1 - p0 (NaN if undefined) */
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
+  double lo, hi;      /* analyses with a margin (non-inferiority, equivalence): the two-sided
+                         1 - 2 level interval of the measure the decision reads (NaN where the
+                         test has none, e.g. Farrington-Manning); not set for superiority */
 } tsim_outcome;
 
 /* Every comparison of one trial under both hypotheses, as arrays: tsim_outcome_block

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/numfmt.h"
 #include "stats/ancova.h"
 #include "stats/contest.h"
 #include "input/jcheck.h"
@@ -23,11 +24,13 @@
 #include "output/json.h"
 #include "output/report.h"
 #include "stats/catalogue.h"
+#include "stats/nitest.h"
 #include "stats/stattest.h"
+#include "input/scenario.h"
 
 #define AN_MAX_TABLES 1000
 #define AN_MAX_STRATA 10000
-#define AN_MAX_RESULTS 8
+#define AN_MAX_RESULTS 12
 /* Barnard's test enumerates every table of the arms' sizes, (n0 + 1)(n1 + 1) of them, and
  * costs about 1 s at this many; beyond it the test is reported not estimable. */
 #define AN_BARNARD_MAX_TABLES 100000.0
@@ -69,7 +72,26 @@ typedef struct an_result {
   double stat, df, p;
   int reproduces;    /* rounds to the published p at its number of decimals */
   const char *not_estimable; /* logistic: why there is no estimate (NULL: there is one) */
+  /* Margin tests (kind MARGIN) only: */
+  int margin;        /* 1 for a margin test */
+  double p_side[2];  /* equivalence: the one-sided p at the lower and at the upper margin */
+  double lo, hi;     /* the two-sided `conf` interval of the measure (NaN: the method has none) */
+  int reject;        /* H0 rejected at the table's level: non-inferior, or equivalent */
+  int ci_reproduces; /* both bounds round to the published interval's */
+  int interval_only; /* the method has no test, only an interval (Newcombe) */
 } an_result;
+
+/* A two-arm binary table's non-inferiority or equivalence hypothesis (type 0: none). */
+typedef struct an_hypo {
+  tsim_hypo type;
+  tsim_ni_measure measure;
+  double margin[2];      /* non-inferiority: margin[0] (= margin[1]); equivalence: lower, upper */
+  int higher_is_better;
+  double conf;           /* the intervals' two-sided level; the tests' one-sided level is */
+  double level;          /* (1 - conf) / 2, as a scenario's alpha 0.05 two-sided or 0.025 one-sided */
+  double estimate;       /* the measure's estimate (experimental vs control; strata: collapsed) */
+  double estimate_strat; /* strata: the stratified MN's (Mantel-Haenszel for rd and rr) */
+} an_hypo;
 
 typedef struct an_table {
   char id[AN_ID];
@@ -83,6 +105,10 @@ typedef struct an_table {
   int has_published;
   double published_p;
   int published_decimals;       /* decimals the publication gave */
+  an_hypo hypo;                 /* two arms, binary: the margin tests' hypothesis, if any */
+  int has_published_ci;
+  double published_ci[2];       /* the publication's interval of the hypothesis's measure */
+  int published_ci_decimals;    /* the more decimals of its two bounds */
   an_result res[AN_MAX_RESULTS];
   int nres;
   int has_ancova, has_logit;
@@ -321,6 +347,28 @@ static int load_strata(tsim_jctx *c, const cJSON *t, const char *p, const char *
   return ok ? 0 : -1;
 }
 
+/* A published number as written: a JSON number (its shortest decimal form gives the decimals)
+ * or a string holding a plain decimal ("0.050", "-3.0": trailing zeros kept). 0 with *x and
+ * *dec, or -1. */
+static int published_number(const cJSON *v, double *x, int *dec) {
+  *x = NAN;
+  *dec = 0;
+  if (cJSON_IsNumber(v)) {
+    *x = v->valuedouble;
+    *dec = decimals_of(*x);
+  } else if (cJSON_IsString(v)) {
+    const char *q = v->valuestring + (v->valuestring[0] == '-' || v->valuestring[0] == '+');
+    size_t whole = strspn(q, "0123456789"), frac = 0;
+    q += whole;
+    if (*q == '.') frac = strspn(++q, "0123456789");
+    q += frac;
+    if (*q || whole + frac == 0) return -1;
+    *x = strtod(v->valuestring, NULL);
+    *dec = (int)frac;
+  }
+  return isfinite(*x) && *dec <= 15 ? 0 : -1;
+}
+
 /* "published_p": a number (0.052) or, to keep trailing zeros, a string ("0.050"); strictly
  * between 0 and 1 and with at least one decimal, or "reproduces" would mean nothing. */
 static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
@@ -328,19 +376,9 @@ static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table
   tsim_jpath_key(pp, p, "published_p");
   const cJSON *v = tsim_jget(t, "published_p");
   if (!v) return;
-  double x = NAN;
-  int dec = 0;
-  if (cJSON_IsNumber(v)) {
-    x = v->valuedouble;
-    dec = decimals_of(x);
-  } else if (cJSON_IsString(v)) {
-    char *end;
-    x = strtod(v->valuestring, &end);
-    const char *dot = strchr(v->valuestring, '.');
-    dec = dot ? (int)strspn(dot + 1, "0123456789") : 0;
-    if (end == v->valuestring || *end || !dot || dot[1 + dec] != '\0') x = NAN;
-  }
-  if (!(x > 0 && x < 1) || dec < 1 || dec > 15) {
+  double x;
+  int dec;
+  if (published_number(v, &x, &dec) != 0 || !(x > 0 && x < 1) || dec < 1) {
     char got[64];
     tsim_jdescribe(v, got, sizeof got);
     tsim_jerr(c, pp, "expected a p-value strictly between 0 and 1 written with its decimals "
@@ -350,6 +388,152 @@ static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table
   tb->has_published = 1;
   tb->published_p = x;
   tb->published_decimals = dec;
+}
+
+/* The measures' no-effect values. */
+static double neutral(tsim_ni_measure m) { return m == TSIM_NI_RD ? 0.0 : 1.0; }
+
+/* "hypothesis" of a binary table (two arms, or strata), as an analysis's in a scenario (input/scenario_hypo.c
+ * checks the same): {"type": "non_inferiority" | "equivalence", "measure": "risk_difference" |
+ * "risk_ratio" | "odds_ratio", "margin": theta0 | [lower, upper]}, with the table's
+ * "higher_is_better" (default true) giving a non-inferiority margin's side, and "conf" (default
+ * 0.95) the intervals' level. Sets tb->hypo (type stays superiority on any problem). When the
+ * table's kind is unknown (its arms have problems, reported), the hypothesis is not checked. */
+static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb, int kind_known) {
+  static const char *const keys[] = {"type", "measure", "margin", NULL};
+  char hp[TSIM_JPATH_MAX], kp[TSIM_JPATH_MAX];
+  tsim_jpath_key(hp, p, "hypothesis");
+  const cJSON *h = tsim_jget(t, "hypothesis");
+  int hib = 1, has_hib = tsim_jbool(c, t, p, "higher_is_better", 0, &hib);
+  double conf = 0.95;
+  int has_conf = tsim_jnumber(c, t, p, "conf", 0, -1e300, 1e300, &conf);
+  if (has_conf == 1 && !(conf > 0 && conf < 1)) {
+    tsim_jpath_key(kp, p, "conf");
+    tsim_jerr(c, kp, "expected the intervals' two-sided level strictly between 0 and 1 (0.95: "
+                     "one-sided tests at 0.025), got %s", TSIM_JNUM(conf));
+  }
+  if (!h) {
+    static const char *const need[] = {"higher_is_better", "conf", "published_ci"};
+    for (int i = 0; i < 3; i++)
+      if (tsim_jget(t, need[i])) {
+        tsim_jpath_key(kp, p, need[i]);
+        tsim_jerr(c, kp, "only meaningful with a \"hypothesis\" (non-inferiority or equivalence)");
+      }
+    return;
+  }
+  if (!kind_known) return;
+  if (tb->kind != AN_BINARY && tb->kind != AN_STRATIFIED) {
+    tsim_jerr(c, hp, "margins are tested on two binary arms (responders of n, or strata of them); this "
+                     "table is %s", tb->kind == AN_SINGLE ? "a single arm (judged against p0)" : "continuous");
+    return;
+  }
+  if (!tsim_jobject(c, h, hp)) return;
+  tsim_jkeys(c, h, hp, keys);
+  int type = 0, meas = 0;
+  if (tsim_jenum(c, h, hp, "type", 1, tsim_hypo_names, &type) != 1) return;
+  if (type == TSIM_HYPO_SUPERIORITY) {
+    tsim_jpath_key(kp, hp, "type");
+    tsim_jerr(c, kp, "every table is tested for superiority without a hypothesis; a table's "
+                     "hypothesis is non_inferiority or equivalence");
+    return;
+  }
+  if (tsim_jenum(c, h, hp, "measure", 1, tsim_measure_names, &meas) != 1) return;
+  tsim_jpath_key(kp, hp, "measure");
+  if (meas >= TSIM_NI_NMEASURES) {
+    tsim_jerr(c, kp, "\"%s\" is a measure of continuous end points; a binary table's are "
+                     "risk_difference, risk_ratio and odds_ratio", tsim_measure_names[meas]);
+    return;
+  }
+  tsim_ni_measure m = (tsim_ni_measure)meas;
+  int ratio = m != TSIM_NI_RD;
+  double mg[2] = {NAN, NAN}, nu = neutral(m);
+  tsim_jpath_key(kp, hp, "margin");
+  const cJSON *mv = tsim_jget(h, "margin");
+  if (!mv) {
+    tsim_jerr(c, kp, "missing (the boundary on %s that the experimental arm must %s)",
+              tsim_measure_names[meas], type == TSIM_HYPO_EQUIVALENCE ? "lie within" : "beat");
+    return;
+  }
+  if (type == TSIM_HYPO_NONINFERIORITY) {
+    if (tsim_jnumber(c, h, hp, "margin", 1, -1e300, 1e300, &mg[0]) != 1) return;
+    mg[1] = mg[0];
+  } else {
+    if (!cJSON_IsArray(mv) || cJSON_GetArraySize(mv) != 2) {
+      char got[64];
+      tsim_jdescribe(mv, got, sizeof got);
+      tsim_jerr(c, kp, "an equivalence margin is [lower, upper], got %s", got);
+      return;
+    }
+    for (int i = 0; i < 2; i++) {
+      char ip[TSIM_JPATH_MAX];
+      tsim_jpath_index(ip, kp, i);
+      if (tsim_jvalue_number(c, cJSON_GetArrayItem(mv, i), ip, -1e300, 1e300, &mg[i]) != 1) return;
+    }
+  }
+  if (ratio && (mg[0] <= 0 || mg[1] <= 0)) {
+    tsim_jerr(c, kp, "a margin on %s is a ratio, > 0; got %s", tsim_measure_names[meas],
+              TSIM_JNUM(mg[0] <= 0 ? mg[0] : mg[1]));
+    return;
+  }
+  if (!ratio && (fabs(mg[0]) >= 1 || fabs(mg[1]) >= 1)) {
+    tsim_jerr(c, kp, "a risk difference margin lies strictly between -1 and 1, got %s",
+              TSIM_JNUM(fabs(mg[0]) >= 1 ? mg[0] : mg[1]));
+    return;
+  }
+  if (type == TSIM_HYPO_NONINFERIORITY && (hib ? mg[0] > nu : mg[0] < nu)) {
+    tsim_jerr(c, kp, "%s is better in this table (\"higher_is_better\": %s%s), so a non-inferiority margin "
+                     "on %s is %s %s (how much worse the experimental arm may be), got %s",
+              hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given",
+              tsim_measure_names[meas], hib ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
+    return;
+  }
+  if (type == TSIM_HYPO_EQUIVALENCE && !(mg[0] < nu && nu < mg[1])) {
+    tsim_jerr(c, kp, "an equivalence margin [lower, upper] on %s has lower < %s < upper, got [%s, %s]",
+              tsim_measure_names[meas], TSIM_JNUM(nu), TSIM_JNUM(mg[0]), TSIM_JNUM(mg[1]));
+    return;
+  }
+  if (has_conf < 0 || !(conf > 0 && conf < 1)) return;
+  /* The level to 15 significant digits: 0.95 gives 0.025, not (1 - 0.95) / 2's 0.025000000000000022. */
+  tb->hypo = (an_hypo){(tsim_hypo)type, m, {mg[0], mg[1]}, hib, conf, tsim_jround((1 - conf) / 2, 15), NAN, NAN};
+}
+
+/* "published_ci": [lo, hi], the publication's two-sided interval of the hypothesis's measure at
+ * the table's "conf", each bound a number or a string as published_p (both are compared at the
+ * more decimals of the two: a JSON number drops trailing zeros, -0.030 reads as -0.03). */
+static void load_published_ci(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
+  const cJSON *v = tsim_jget(t, "published_ci");
+  if (!v || tb->hypo.type == TSIM_HYPO_SUPERIORITY) return; /* without a hypothesis: reported */
+  char cp[TSIM_JPATH_MAX];
+  tsim_jpath_key(cp, p, "published_ci");
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2) {
+    char got[64];
+    tsim_jdescribe(v, got, sizeof got);
+    tsim_jerr(c, cp, "expected [lower, upper], the published interval of %s, got %s",
+              tsim_measure_names[tb->hypo.measure], got);
+    return;
+  }
+  double x[2];
+  int dec[2], ok = 1;
+  for (int i = 0; i < 2; i++) {
+    const cJSON *b = cJSON_GetArrayItem(v, i);
+    if (published_number(b, &x[i], &dec[i]) != 0) {
+      char ip[TSIM_JPATH_MAX], got[64];
+      tsim_jpath_index(ip, cp, i);
+      tsim_jdescribe(b, got, sizeof got);
+      tsim_jerr(c, ip, "expected a bound written with its decimals (-0.03, or \"-0.030\" to keep a "
+                       "trailing zero), got %s", got);
+      ok = 0;
+    }
+  }
+  if (!ok) return;
+  if (!(x[0] <= x[1])) {
+    tsim_jerr(c, cp, "expected lower <= upper, got [%s, %s]", TSIM_JNUM(x[0]), TSIM_JNUM(x[1]));
+    return;
+  }
+  tb->has_published_ci = 1;
+  tb->published_ci[0] = x[0];
+  tb->published_ci[1] = x[1];
+  tb->published_ci_decimals = dec[0] > dec[1] ? dec[0] : dec[1];
 }
 
 /* Patient-level arms: baselines in both arms or in neither. */
@@ -365,7 +549,8 @@ static void check_baselines(tsim_jctx *c, const char *p, const an_table *tb) {
 
 static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb) {
   static const char *const keys[] = {"id", "source", "arms", "strata", "control", "p0",
-                                     "published_p", NULL};
+                                     "published_p", "hypothesis", "higher_is_better", "conf",
+                                     "published_ci", NULL};
   if (!tsim_jobject(c, t, p)) return;
   tsim_jkeys(c, t, p, keys);
   tsim_jstring(c, t, p, "id", 1, tb->id, sizeof tb->id);
@@ -391,6 +576,8 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
       return;
     }
     load_strata(c, t, p, control, tb);
+    load_hypothesis(c, t, p, tb, 1);
+    load_published_ci(c, t, p, tb);
     return;
   }
   int form = ARM_UNKNOWN;
@@ -413,6 +600,8 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
     if (has_p0) { tsim_jpath_key(cp, p, "p0"); tsim_jerr(c, cp, "only meaningful for a single arm"); }
     if (tb->kind == AN_PATIENTS && arms_ok) check_baselines(c, p, tb);
   }
+  load_hypothesis(c, t, p, tb, tb->narms == 1 || form != ARM_UNKNOWN);
+  load_published_ci(c, t, p, tb);
 }
 
 #define DATA_MAX_BYTES (64u << 20)
@@ -494,6 +683,8 @@ static an_result *add_result(an_table *t, const char *test, double stat, double 
   r->p = p;
   r->reproduces = 0;
   r->not_estimable = NULL;
+  r->margin = r->reject = r->ci_reproduces = r->interval_only = 0;
+  r->p_side[0] = r->p_side[1] = r->lo = r->hi = NAN;
   if (t->has_published && isfinite(p)) {
     char a[64], b[64];
     snprintf(a, sizeof a, "%.*f", t->published_decimals, p);
@@ -534,7 +725,102 @@ static void logistic_test(an_table *t, const long long *x0, const long long *n0,
     r->not_estimable = tsim_logit_status_name(t->logit.status);
 }
 
-/* CMH and logistic regression by stratum. */
+/* The method of stats/nitest.h a margin test of the catalogue is (-1: not a margin test). */
+static int ni_method(tsim_test t) {
+  switch (t) {
+  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
+  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
+  case TSIM_TEST_WALD: return TSIM_NI_WALD;
+  case TSIM_TEST_NEWCOMBE: return TSIM_NI_NEWCOMBE;
+  default: return -1;
+  }
+}
+
+/* x and the published y written at dec decimals are the same text ("-0.000" as "0.000"). */
+static int rounds_to(double x, double y, int dec) {
+  char a[64], b[64];
+  snprintf(a, sizeof a, "%.*f", dec, x);
+  snprintf(b, sizeof b, "%.*f", dec, y);
+  const char *pa = a + (a[0] == '-' && !strpbrk(a, "123456789"));
+  const char *pb = b + (b[0] == '-' && !strpbrk(b, "123456789"));
+  return isfinite(x) && strcmp(pa, pb) == 0;
+}
+
+/* Records margin test `test`: z, p (equivalence: the larger of side[0], side[1]), the `conf`
+ * interval [lo, hi], and the decision as nitest.h states it and a simulated trial makes it
+ * (analysis/compare.c): the p-value at the one-sided level (a NaN p never rejects), or, for a
+ * method without a test (has_test 0: Newcombe), the interval's bound(s) against the margin(s);
+ * and whether the interval reproduces the published one. */
+static void margin_result(an_table *t, tsim_test test, int has_test, double z, double p, const double side[2],
+                          double lo, double hi) {
+  const an_hypo *h = &t->hypo;
+  an_result *r = add_result(t, tsim_test_names[test], z, NAN, p);
+  if (!r) return;
+  r->margin = 1;
+  r->interval_only = !has_test;
+  r->p_side[0] = side[0];
+  r->p_side[1] = side[1];
+  r->lo = lo;
+  r->hi = hi;
+  if (!has_test) /* NaN bounds compare false: no interval, no rejection */
+    r->reject = h->type == TSIM_HYPO_EQUIVALENCE ? lo > h->margin[0] && hi < h->margin[1]
+                : h->higher_is_better          ? lo > h->margin[0]
+                                               : hi < h->margin[0];
+  else
+    r->reject = tsim_reject(p, h->level);
+  r->ci_reproduces = t->has_published_ci && rounds_to(lo, t->published_ci[0], t->published_ci_decimals) &&
+                     rounds_to(hi, t->published_ci[1], t->published_ci_decimals);
+}
+
+/* Every margin test of the catalogue (kind MARGIN) that has the hypothesis's measure, on the
+ * two-arm (or collapsed) table: the one-sided p at the margin (equivalence: the larger of the
+ * two, each side's kept) and the two-sided `conf` interval. */
+static void margin_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  an_hypo *h = &t->hypo;
+  tsim_ni_ci(TSIM_NI_MN, h->measure, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    int m = ni_method((tsim_test)i);
+    if (m < 0 || (!tsim_ni_has_test(m, h->measure) && !tsim_ni_has_interval(m, h->measure))) continue;
+    double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+    if (tsim_ni_has_test(m, h->measure)) {
+      if (h->type == TSIM_HYPO_EQUIVALENCE) {
+        double z0, z1;
+        side[0] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
+        side[1] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
+        p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
+        z = side[0] > side[1] ? z0 : z1;
+      } else {
+        p = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
+      }
+    }
+    if (tsim_ni_has_interval(m, h->measure))
+      tsim_ni_ci(m, h->measure, c->x, c->n, e->x, e->n, h->conf, NULL, &lo, &hi);
+    margin_result(t, (tsim_test)i, tsim_ni_has_test(m, h->measure), z, p, side, lo, hi);
+  }
+}
+
+/* The site-stratified Miettinen-Nurminen test (kind MARGIN_STRATIFIED, every measure) on the
+ * strata's counts, as margin_tests; its estimate (Mantel-Haenszel for rd and rr) is kept. */
+static void strat_margin_tests(an_table *t, const long long *x0, const long long *n0, const long long *x1,
+                               const long long *n1, int k) {
+  an_hypo *h = &t->hypo;
+  double z = NAN, p, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+  if (h->type == TSIM_HYPO_EQUIVALENCE) {
+    double z0, z1;
+    side[0] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
+    side[1] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[1], 0, &z1);
+    p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
+    z = side[0] > side[1] ? z0 : z1;
+  } else {
+    p = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
+  }
+  tsim_ni_strat_ci(h->measure, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi);
+  for (int i = 0; i < TSIM_NTESTS; i++)
+    if (tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED) margin_result(t, (tsim_test)i, 1, z, p, side, lo, hi);
+}
+
+/* CMH and logistic regression by stratum, and with a hypothesis the stratified margin test. */
 static void stratified_tests(an_table *t) {
   int k = t->nstrata;
   long long *v = malloc(4 * (size_t)k * sizeof *v);
@@ -549,6 +835,7 @@ static void stratified_tests(an_table *t) {
   double stat, p = tsim_cmh_p(x0, n0, x1, n1, k, &stat);
   add_result(t, tsim_test_names[TSIM_TEST_CMH], stat, 1, p);
   logistic_test(t, x0, n0, x1, n1, k);
+  if (t->hypo.type != TSIM_HYPO_SUPERIORITY) strat_margin_tests(t, x0, n0, x1, n1, k);
   free(v);
 }
 
@@ -593,10 +880,12 @@ static void compute_table(an_table *t) {
     case AN_STRATIFIED:
       stratified_tests(t);
       two_by_two_tests(t); /* on the table collapsed over strata */
+      if (t->hypo.type != TSIM_HYPO_SUPERIORITY) margin_tests(t);
       break;
     case AN_BINARY:
       two_by_two_tests(t);
       logistic_test(t, &c->x, &c->n, &e->x, &e->n, 1);
+      if (t->hypo.type != TSIM_HYPO_SUPERIORITY) margin_tests(t);
       break;
     case AN_CONTINUOUS:
       t_tests(t);
@@ -615,8 +904,9 @@ void tsim_analyze_compute(tsim_analyze *a) {
 }
 
 /* The names of the tests compute_table runs on a small table of kind k (with baselines or
- * not), results from .. to-1 (to < 0: to the last), comma-separated into out[n]. */
-static void tests_run(an_kind k, int baselines, int from, int to, char *out, size_t n) {
+ * not; with a non-inferiority hypothesis on the measure `hypo` or, when hypo < 0, none),
+ * results from .. to-1 (to < 0: to the last), comma-separated into out[n]. */
+static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char *out, size_t n) {
   static double v0[] = {1, 2, 4, 3}, v1[] = {3, 5, 4, 6}, b0[] = {2, 1, 3, 2}, b1[] = {1, 2, 2, 3};
   static long long sx[] = {3, 6, 4, 7}, sn[] = {10, 10, 10, 10};
   an_table t;
@@ -630,6 +920,10 @@ static void tests_run(an_kind k, int baselines, int from, int to, char *out, siz
     if (baselines) t.arm[0].baseline = b0, t.arm[1].baseline = b1;
   }
   if (k == AN_STRATIFIED) t.sx = sx, t.sn = sn, t.nstrata = 2;
+  if (hypo >= 0) {
+    double margin = hypo == TSIM_NI_RD ? -0.1 : 0.8;
+    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN, NAN};
+  }
   t.p0 = 0.5;
   compute_table(&t);
   size_t used = 0;
@@ -640,26 +934,46 @@ static void tests_run(an_kind k, int baselines, int from, int to, char *out, siz
 
 void tsim_analyze_tests_text(char *out, size_t n) {
   char bin[200], strat[100], coll[200], cont[100], pat[200], anc[100], one[100];
+  char margin[TSIM_NI_NMEASURES][200], smargin[TSIM_NI_NMEASURES][100];
   /* A stratified table gets the catalogue's STRATIFIED tests first, then those of the table
-   * collapsed over strata; patients' values with baselines get tests beyond those without. */
-  int nstrat = 0, npat = 0;
-  for (int i = 0; i < TSIM_NTESTS; i++) nstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_STRATIFIED;
-  tests_run(AN_BINARY, 0, 0, -1, bin, sizeof bin);
-  tests_run(AN_STRATIFIED, 0, 0, nstrat, strat, sizeof strat);
-  tests_run(AN_STRATIFIED, 0, nstrat, -1, coll, sizeof coll);
-  tests_run(AN_CONTINUOUS, 0, 0, -1, cont, sizeof cont);
-  tests_run(AN_PATIENTS, 0, 0, -1, pat, sizeof pat);
+   * collapsed over strata; patients' values with baselines get tests beyond those without; a
+   * binary table with a hypothesis, the margin tests that have its measure after its own (and
+   * strata the stratified margin tests after theirs). */
+  int nstrat = 0, nmstrat = 0, npat = 0, nbin = 1;
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    nstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_STRATIFIED;
+    nmstrat += tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED;
+  }
+  tests_run(AN_BINARY, 0, -1, 0, -1, bin, sizeof bin);
+  for (const char *c = bin; *c; c++) nbin += *c == ',';
+  for (int m = 0; m < TSIM_NI_NMEASURES; m++) tests_run(AN_BINARY, 0, m, nbin, -1, margin[m], sizeof margin[m]);
+  tests_run(AN_STRATIFIED, 0, -1, 0, nstrat, strat, sizeof strat);
+  for (int m = 0; m < TSIM_NI_NMEASURES; m++)
+    tests_run(AN_STRATIFIED, 0, m, nstrat, nstrat + nmstrat, smargin[m], sizeof smargin[m]);
+  tests_run(AN_STRATIFIED, 0, -1, nstrat, -1, coll, sizeof coll);
+  tests_run(AN_CONTINUOUS, 0, -1, 0, -1, cont, sizeof cont);
+  tests_run(AN_PATIENTS, 0, -1, 0, -1, pat, sizeof pat);
   for (const char *c = pat; *c; c++) npat += *c == ',';
-  tests_run(AN_PATIENTS, 1, npat + 1, -1, anc, sizeof anc);
-  tests_run(AN_SINGLE, 0, 0, -1, one, sizeof one);
+  tests_run(AN_PATIENTS, 1, -1, npat + 1, -1, anc, sizeof anc);
+  tests_run(AN_SINGLE, 0, -1, 0, -1, one, sizeof one);
   snprintf(out, n,
            "  two arms, binary (responders of n)  %s\n"
+           "    and with a \"hypothesis\" (non-inferiority or equivalence) the margin tests that\n"
+           "    have its measure: risk_difference  %s\n"
+           "                      risk_ratio       %s\n"
+           "                      odds_ratio       %s\n"
            "  stratified, binary                  %s (by stratum); on the table collapsed\n"
            "                                      over strata: %s\n"
+           "    and with a \"hypothesis\" by stratum: risk_difference  %s\n"
+           "                                        risk_ratio       %s\n"
+           "                                        odds_ratio       %s\n"
+           "    and on the collapsed table the margin tests of two arms\n"
            "  two arms, continuous (mean, SD, n)  %s\n"
            "  two arms, patients' values          %s%s%s\n"
            "  single arm, binary (against p0)     %s\n",
-           bin, strat, coll, cont, pat, anc[0] ? "; with baselines also " : "", anc, one);
+           bin, margin[TSIM_NI_RD], margin[TSIM_NI_RR], margin[TSIM_NI_OR], strat, coll, smargin[TSIM_NI_RD],
+           smargin[TSIM_NI_RR], smargin[TSIM_NI_OR], cont, pat,
+           anc[0] ? "; with baselines also " : "", anc, one);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -706,6 +1020,48 @@ static cJSON *estimates_json(const an_table *t) {
   return o;
 }
 
+/* What a conclusion is called: the hypothesis the experimental arm is shown to meet. */
+static const char *conclusion(const an_hypo *h, int reject) {
+  if (!reject) return "not shown";
+  return h->type == TSIM_HYPO_EQUIVALENCE ? "equivalent" : "non-inferior";
+}
+
+/* The hypothesis; `estimate` is the (collapsed) table's, and strata add the stratified one. */
+static cJSON *hypothesis_json(const an_hypo *h, int stratified) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "type", tsim_hypo_names[h->type]);
+  cJSON_AddStringToObject(o, "measure", tsim_measure_names[h->measure]);
+  if (h->type == TSIM_HYPO_EQUIVALENCE) {
+    cJSON *m = cJSON_AddArrayToObject(o, "margin");
+    for (int i = 0; i < 2; i++) cJSON_AddItemToArray(m, cJSON_CreateNumber(h->margin[i]));
+  } else {
+    cJSON_AddNumberToObject(o, "margin", h->margin[0]);
+  }
+  cJSON_AddBoolToObject(o, "higher_is_better", h->higher_is_better);
+  cJSON_AddNumberToObject(o, "conf", h->conf);
+  cJSON_AddNumberToObject(o, "level", h->level);
+  cJSON_AddItemToObject(o, "estimate", num(h->estimate));
+  if (stratified) cJSON_AddItemToObject(o, "estimate_stratified", num(h->estimate_strat));
+  return o;
+}
+
+/* A margin test's entry beyond statistic and p (the one-sided p at the margin; equivalence: the
+ * larger of the two, each also given): its interval, decision and how it decided. */
+static void margin_json(const an_table *t, const an_result *r, cJSON *o) {
+  if (t->hypo.type == TSIM_HYPO_EQUIVALENCE) {
+    cJSON_AddItemToObject(o, "p_lower_margin", num(r->p_side[0]));
+    cJSON_AddItemToObject(o, "p_upper_margin", num(r->p_side[1]));
+  }
+  if (!isnan(r->lo) || !isnan(r->hi)) {
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci");
+    cJSON_AddItemToArray(ci, num(r->lo));
+    cJSON_AddItemToArray(ci, num(r->hi));
+  }
+  cJSON_AddStringToObject(o, "decided_by", r->interval_only ? "interval" : "p");
+  cJSON_AddBoolToObject(o, "reject", r->reject);
+  cJSON_AddStringToObject(o, "conclusion", conclusion(&t->hypo, r->reject));
+}
+
 static cJSON *arm_json(const an_table *t, const an_arm *a) {
   cJSON *o = cJSON_CreateObject();
   if (t->kind == AN_CONTINUOUS || t->kind == AN_PATIENTS) {
@@ -742,7 +1098,9 @@ static cJSON *table_json(const an_table *t) {
       cJSON_AddTrueToObject(r, "not_estimable");
       cJSON_AddStringToObject(r, "reason", t->res[i].not_estimable);
     }
+    if (t->res[i].margin) margin_json(t, &t->res[i], r);
   }
+  if (t->hypo.type != TSIM_HYPO_SUPERIORITY) cJSON_AddItemToObject(o, "hypothesis", hypothesis_json(&t->hypo, t->kind == AN_STRATIFIED));
   cJSON_AddItemToObject(o, "estimates", estimates_json(t));
   if (t->has_published) {
     cJSON_AddNumberToObject(o, "published_p", t->published_p);
@@ -750,6 +1108,14 @@ static cJSON *table_json(const an_table *t) {
     cJSON *by = cJSON_AddArrayToObject(o, "reproduced_by");
     for (int i = 0; i < t->nres; i++)
       if (t->res[i].reproduces) cJSON_AddItemToArray(by, cJSON_CreateString(t->res[i].test));
+  }
+  if (t->has_published_ci) {
+    cJSON *ci = cJSON_AddArrayToObject(o, "published_ci");
+    for (int i = 0; i < 2; i++) cJSON_AddItemToArray(ci, cJSON_CreateNumber(t->published_ci[i]));
+    cJSON_AddNumberToObject(o, "published_ci_decimals", t->published_ci_decimals);
+    cJSON *by = cJSON_AddArrayToObject(o, "ci_reproduced_by");
+    for (int i = 0; i < t->nres; i++)
+      if (t->res[i].ci_reproduces) cJSON_AddItemToArray(by, cJSON_CreateString(t->res[i].test));
   }
   return o;
 }
@@ -764,6 +1130,9 @@ tsim_status tsim_analyze_write(const tsim_analyze *a, const char *dir, tsim_diag
   cJSON_AddStringToObject(root, "reproduces",
                           "a test reproduces a published p-value when its p rounds to it at the "
                           "number of decimals published");
+  cJSON_AddStringToObject(root, "ci_reproduces",
+                          "a margin test reproduces a published interval when both its bounds "
+                          "round to the published ones at the number of decimals published");
   cJSON *arr = cJSON_AddArrayToObject(root, "tables");
   for (int i = 0; i < a->ntables; i++) cJSON_AddItemToArray(arr, table_json(&a->tables[i]));
   char *text = tsim_json_print(root);
@@ -821,14 +1190,61 @@ static void print_estimates(const an_table *t, FILE *f) {
                    t->kind == AN_STRATIFIED ? "logistic by stratum" : "logistic");
 }
 
+/* A table's hypothesis and, per margin test, its interval and conclusion; the published
+ * interval and the tests that reproduce it. */
+static void print_margins(const an_table *t, FILE *f) {
+  const an_hypo *h = &t->hypo;
+  char m0[TSIM_NUM_CHARS], m1[TSIM_NUM_CHARS];
+  const char *meas = tsim_measure_names[h->measure];
+  tsim_num(m0, h->margin[0]);
+  tsim_num(m1, h->margin[1]);
+  char est_text[96];
+  char e[2][32];
+  for (int i = 0; i < 2; i++) {
+    double x = i ? h->estimate : h->estimate_strat;
+    if (isnan(x)) snprintf(e[i], sizeof e[i], "undefined");
+    else snprintf(e[i], sizeof e[i], "%.4g", x);
+  }
+  if (t->kind == AN_STRATIFIED) snprintf(est_text, sizeof est_text, "%s, collapsed %s", e[0], e[1]);
+  else snprintf(est_text, sizeof est_text, "%s", e[1]);
+  if (h->type == TSIM_HYPO_EQUIVALENCE)
+    fprintf(f, "%-*s   equivalence, H1: %s < %s < %s (estimate %s), one-sided level %g at each margin:\n",
+            id_width, "", m0, meas, m1, est_text, h->level);
+  else
+    fprintf(f, "%-*s   non-inferiority, H1: %s %s %s (estimate %s), one-sided level %g:\n", id_width, "", meas,
+            h->higher_is_better ? ">" : "<", m0, est_text, h->level);
+  int reproduced = 0, wn = 0; /* the test names' column: as wide as the longest */
+  for (int j = 0; j < t->nres; j++)
+    if (t->res[j].margin && (int)strlen(t->res[j].test) > wn) wn = (int)strlen(t->res[j].test);
+  for (int j = 0; j < t->nres; j++) {
+    const an_result *r = &t->res[j];
+    if (!r->margin) continue;
+    char ci[96];
+    if (isnan(r->lo) && isnan(r->hi)) snprintf(ci, sizeof ci, "no interval");
+    else snprintf(ci, sizeof ci, "%g%% CI %.4g to %.4g", 100 * h->conf, r->lo, r->hi);
+    fprintf(f, "%-*s   %-*s  %-32s %-12s%s\n", id_width, "", wn, r->test, ci, conclusion(h, r->reject),
+            r->ci_reproduces ? "  reproduces the published CI" : "");
+    reproduced |= r->ci_reproduces;
+  }
+  if (t->has_published_ci)
+    fprintf(f, "%-*s   (%s the published %g%% CI %.*f to %.*f)\n", id_width, "",
+            reproduced ? "the tests marked reproduce" : "no margin test reproduces", 100 * h->conf,
+            t->published_ci_decimals, t->published_ci[0], t->published_ci_decimals, t->published_ci[1]);
+}
+
 void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
   fprintf(f, "trialsim %s  analyze %s\n\n", TSIM_VERSION, a->file);
   id_width = 26;
+  int wt = 15; /* the test column: wider when a table has a margin test's long name */
   for (int i = 0; i < a->ntables; i++) {
     int l = (int)strlen(a->tables[i].id);
     id_width = l > id_width ? l : id_width;
+    for (int j = 0; j < a->tables[i].nres; j++) {
+      l = (int)strlen(a->tables[i].res[j].test);
+      wt = l > wt ? l : wt;
+    }
   }
-  fprintf(f, "%-*s %-15s %11s %8s %12s %10s  %s\n", id_width, "table", "test", "statistic", "df", "p",
+  fprintf(f, "%-*s %-*s %11s %8s %12s %10s  %s\n", id_width, "table", wt, "test", "statistic", "df", "p",
           "published", "reproduces");
   for (int i = 0; i < a->ntables; i++) {
     const an_table *t = &a->tables[i];
@@ -836,7 +1252,7 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       const an_result *r = &t->res[j];
       char pub[32] = "";
       if (j == 0 && t->has_published) snprintf(pub, sizeof pub, "%.*f", t->published_decimals, t->published_p);
-      fprintf(f, "%-*s %-15s", id_width, j == 0 ? t->id : "", r->test);
+      fprintf(f, "%-*s %-*s", id_width, j == 0 ? t->id : "", wt, r->test);
       if (!isfinite(r->stat)) fprintf(f, " %11s", "");
       else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
@@ -846,6 +1262,11 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       else fprintf(f, " %8s", "");
       if (r->not_estimable)
         fprintf(f, " %12s %10s  not estimable (%s)\n", "-", pub, r->not_estimable);
+      else if (r->margin && isnan(r->p))
+        fprintf(f, " %12s %10s  %s\n", "-", pub,
+                isnan(r->lo)     ? "undefined"
+                : r->interval_only ? "(no p: decided by its interval)"
+                                   : "undefined (no information on the measure)");
       else
         fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
     }
@@ -855,12 +1276,20 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       fprintf(f, "%-*s (no test reproduces the published p = %.*f)\n", id_width, "", t->published_decimals,
               t->published_p);
     print_estimates(t, f);
+    if (t->hypo.type != TSIM_HYPO_SUPERIORITY) print_margins(t, f);
     if (t->kind == AN_STRATIFIED)
-      fprintf(f, "%-*s (cmh and logistic by stratum; the others on the collapsed table)\n", id_width, "");
+      fprintf(f, "%-*s (%s by stratum; the others on the collapsed table)\n", id_width, "",
+              t->hypo.type != TSIM_HYPO_SUPERIORITY ? "cmh, logistic and miettinen_nurminen_stratified"
+                                                    : "cmh and logistic");
   }
+  int margins = 0;
+  for (int i = 0; i < a->ntables; i++) margins |= a->tables[i].hypo.type != TSIM_HYPO_SUPERIORITY;
   fprintf(f, "\nA test reproduces a published p-value when its p rounds to it at the published number "
              "of decimals.\nDifferences are experimental - control. analyze.json has every "
              "statistic, the estimates and their 95%% intervals.\n");
+  if (margins)
+    fprintf(f, "Margin tests: z and the one-sided p at the margin (equivalence: the larger of the two sides'); a\n"
+               "test reproduces a published CI when both bounds round to it at its number of decimals.\n");
 }
 
 void tsim_analyze_default_name(const char *file, char *out, size_t n) {

@@ -48,6 +48,17 @@ typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } t
 typedef enum { TSIM_ANOM_LISTED, TSIM_ANOM_RANDOM_COUNT, TSIM_ANOM_RANDOM_PROB } tsim_anom_mode;
 typedef enum { TSIM_ACCRUAL_NONE, TSIM_ACCRUAL_RATE, TSIM_ACCRUAL_SITES } tsim_accrual_mode;
 typedef enum { TSIM_LOOK_INFORMATION, TSIM_LOOK_PATIENTS, TSIM_LOOK_MONTHS } tsim_look_kind;
+/* An analysis's hypothesis: superiority (H0: no difference), non-inferiority (H0: the
+ * experimental arm is worse than control by the margin or more) or equivalence (two one-sided
+ * tests, one at each margin). */
+typedef enum { TSIM_HYPO_SUPERIORITY, TSIM_HYPO_NONINFERIORITY, TSIM_HYPO_EQUIVALENCE } tsim_hypo;
+/* The effect measure a margin is on (experimental vs control); the first three are the binary
+ * measures of stats/nitest.h in its order. */
+typedef enum {
+  TSIM_MEAS_RISK_DIFF, TSIM_MEAS_RISK_RATIO, TSIM_MEAS_ODDS_RATIO, TSIM_MEAS_MEAN_DIFF, TSIM_MEAS_MEAN_RATIO,
+  TSIM_NMEASURES
+} tsim_measure;
+#define TSIM_MAX_NULLS 8 /* distinct null twins (passes) of a scenario */
 
 /* Names as they appear in scenario files and output, indexed by the enums above. */
 extern const char *const tsim_rand_names[];
@@ -57,6 +68,8 @@ extern const char *const tsim_missing_names[];
 extern const char *const tsim_sampling_names[];
 extern const char *const tsim_mult_names[];
 extern const char *const tsim_ep_type_names[];
+extern const char *const tsim_hypo_names[];
+extern const char *const tsim_measure_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
@@ -64,6 +77,10 @@ typedef struct tsim_arm {
   int is_control;    /* 1 for the single control arm */
   double dropout;    /* probability of dropping out before the (last) assessment */
   double deviation;  /* probability of a major protocol deviation (assessed, but not PP) */
+  int deviators_as;  /* -1, or the arm whose response probabilities (at the same site, under the
+                        same hypothesis) this arm's deviating patients have: e.g. patients of the
+                        experimental arm who did not take it respond as control patients
+                        ("deviators_respond_as"; the per-patient binary sampler only) */
   double dropout_by[TSIM_MAX_VISITS]; /* cumulative: dropped out before visit v (monotone);
                                          dropout_by[nvisits - 1] == dropout */
 } tsim_arm;
@@ -105,6 +122,13 @@ typedef struct tsim_endpoint {
   double base_corr;               /* its correlation with the value at the last visit */
   double p0;                      /* single-arm designs: the rate the arm is judged against
                                      (the null twin's response probability); NaN otherwise */
+  /* The null twins its analyses' margins make (tsim_scenario_null): null j of the end point
+   * puts every experimental arm at null_theta[j] on null_measure[j] from the control arm, or at
+   * the control arm itself when null_measure[j] is -1 (superiority); nnull 0: no margin, the
+   * control's only. Which null each pass uses: tsim_scenario.pass_null. */
+  int nnull;
+  int null_measure[TSIM_MAX_NULLS];
+  double null_theta[TSIM_MAX_NULLS];
 } tsim_endpoint;
 
 typedef struct tsim_analysis {
@@ -125,6 +149,16 @@ typedef struct tsim_analysis {
                                  the favourable direction (higher_is_better) */
   uint32_t exclude_flagged;   /* bit r: sites that monitoring rule r has flagged by the look are
                                  removed (tsim_monitoring; 0: none) */
+  tsim_hypo hypothesis;       /* SUPERIORITY unless the file gives a "hypothesis" */
+  tsim_measure measure;       /* the margin's measure (non-inferiority, equivalence) */
+  double margin[2];           /* the boundaries theta0 on the measure: non-inferiority's in
+                                 margin[0] (below the no-effect value when higher is better,
+                                 above it when lower is better); equivalence's lower and upper */
+  double level;               /* the one-sided level of each margin test: alpha when sided is 1,
+                                 alpha / 2 otherwise */
+  int null_pass[2];           /* the passes whose null twin is at this analysis's null: its only
+                                 one (superiority, non-inferiority: both equal), or equivalence's
+                                 lower and upper margins */
 } tsim_analysis;
 
 /* A patient subgroup: membership drawn per patient with this prevalence, independently of
@@ -286,6 +320,15 @@ typedef struct tsim_scenario {
   tsim_gs_looks looks;      /* interim looks (n 0: none) */
   tsim_monitoring monitoring; /* site monitoring (nrules 0: none) */
 
+  /* Null twins: the analyses' nulls differ when some analysis has a margin; npasses distinct
+   * ones are simulated, each trial once per pass (runner.c), and a comparison's null-twin
+   * numbers are those of its own pass. null_pass: the pass this copy of the scenario samples
+   * (0 as loaded; the runner makes the others). */
+  int npasses;
+  int null_pass;
+  signed char pass_null[TSIM_MAX_NULLS][TSIM_MAX_ENDPOINTS]; /* pass k's null of end point e: an
+                            index into its null list, or -1 the control's (scenario_hypo.c) */
+
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
   uint64_t seed;            /* default seed */
@@ -300,6 +343,15 @@ typedef struct tsim_scenario {
  * computed. */
 tsim_status tsim_scenario_look_bounds(const tsim_scenario *sc, int a, int looks, const double *t,
                                       const int *which, int grid_r, tsim_gs_bounds *out, tsim_diag *d);
+
+/* The null twin's parameter of arm a on end point e at its own visit v, in the pass the
+ * scenario samples (null_pass): the control arm's response probability (binary) or mean
+ * (continuous) moved to the margin's boundary - rd: p0 + theta; rr: p0 theta; or: the
+ * probability with odds p0 / (1 - p0) theta; mean difference: m0 + theta; ratio: m0 theta -
+ * or the control's own (superiority), or p0 (single arm). The control arm keeps its own. */
+double tsim_scenario_null(const tsim_scenario *sc, int e, int v, int a);
+/* The same in pass `pass` (tsim_scenario.npasses) whatever the scenario's null_pass. */
+double tsim_scenario_null_at(const tsim_scenario *sc, int pass, int e, int v, int a);
 
 /* Loads and validates `file`. On success *out owns a new scenario and TSIM_OK is returned. On
  * any problem every problem found is appended to `d`, *out is NULL, nothing needs freeing, and

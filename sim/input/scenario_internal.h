@@ -45,4 +45,14 @@ void tsim__load_time(tsim__loader *L, const cJSON *root);
  * Needs the end points, the analyses and the looks (tsim__load_time). */
 void tsim__load_monitoring(tsim__loader *L, const cJSON *root);
 
+/* Non-inferiority and equivalence (scenario_hypo.c): analysis a's "hypothesis", after its test,
+ * alpha and sidedness (tsim__load_hypothesis); then, once the analyses, outcome-dependent
+ * dropout and site monitoring are loaded, each end point's null twins and the passes
+ * (tsim__load_nulls). */
+void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsim_analysis *a);
+void tsim__load_nulls(tsim__loader *L);
+/* What a margin cannot be combined with yet: interim looks; Bonferroni and Holm procedures
+ * (p-values on another scale). After tsim__load_time. */
+void tsim__check_margins(tsim__loader *L);
+
 #endif

@@ -377,7 +377,9 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
   tsim_test_kind kind = tsim_test_info_of(a->test)->kind; /* the catalogue's kind column */
   char p[TSIM_JPATH_MAX];
   tsim_jpath_key(p, ap, "test");
-  if (tsim_jget(an, "test") && cont != (kind == TSIM_KIND_CONTINUOUS))
+  if (sc->single_arm && tsim_kind_margin(kind))
+    tsim_jerr(&L->c, p, "a single-arm design is judged against p0 with \"binomial_exact\"");
+  else if (tsim_jget(an, "test") && cont != (kind == TSIM_KIND_CONTINUOUS))
     tsim_jerr(&L->c, p, "\"%s\" is a test for %s end points, \"%s\" is %s",
               tsim_test_names[a->test], cont ? "binary" : "continuous", ep->id,
               cont ? "continuous" : "binary");
@@ -408,7 +410,7 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
   static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
                                      "exclude_sites", "exclude_sites_where", "visit",
-                                     "subgroup", "sided", "exclude_flagged", NULL};
+                                     "subgroup", "sided", "exclude_flagged", "hypothesis", NULL};
   tsim_scenario *sc = L->sc;
   a->alpha = sc->alpha;
   a->subgroup = -1;
@@ -460,6 +462,7 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   if (!ep_ok || !L->model_ok || sc->nendpoints == 0) return;
   load_visit_subgroup(L, an, ap, a);
   if (test_ok) check_analysis(L, an, ap, a, miss_given);
+  if (test_ok) tsim__load_hypothesis(L, an, ap, a);
 }
 
 static void load_analyses(loader *L, const cJSON *root) {
@@ -603,7 +606,8 @@ static void load_top(loader *L, const cJSON *root) {
                                      "randomization", "sites", "endpoints", "dropout",
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
                                      "sampling", "multiplicity", "visits", "visit_correlation",
-                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring", NULL};
+                                     "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring",
+                                     "deviators_respond_as", NULL};
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
@@ -636,7 +640,9 @@ static void load_top(loader *L, const cJSON *root) {
   load_analyses(L, root);
   load_multiplicity(L, root);
   tsim__load_time(L, root);
+  tsim__check_margins(L);
   tsim__load_monitoring(L, root);
+  if (tsim_diag_count(L->c.diag) == before) tsim__load_nulls(L);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
   if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&
@@ -652,6 +658,14 @@ static void load_top(loader *L, const cJSON *root) {
                                    "correlated or repeated end points, subgroups, outcome-dependent "
                                    "dropout, a single arm or accrual): use \"patient\" or \"auto\"");
   sc->sampling = (tsim_sampling)sampling;
+  for (int a = 0; a < sc->narms; a++)
+    if (sc->arms[a].deviators_as >= 0 && (sc->latent || sampling == TSIM_SAMPLING_CELL)) {
+      tsim_jerr(&L->c, "$.deviators_respond_as", "is simulated patient by patient on binary end points: it "
+                "cannot go with %s", sampling == TSIM_SAMPLING_CELL ? "\"sampling\": \"cell\""
+                : "the patient-level model (continuous, correlated or repeated end points, subgroups, "
+                  "outcome-dependent dropout, a single arm or accrual)");
+      break;
+    }
   if (sc->latent && tsim_diag_count(L->c.diag) == before) {
     int st = tsim_latent_valid(sc);
     if (st == -2) tsim_jerr(&L->c, "$", "out of memory");

@@ -397,6 +397,23 @@ static void load_dropout(loader *L, const cJSON *root) {
     arm_values(L, dev, "$.deviation", (arm_spec){0, 1, 0, "scenario", 0, 1}, x);
     for (int a = 0; a < sc->narms; a++) sc->arms[a].deviation = x[0][a];
   }
+  /* "deviators_respond_as": {"arm": "other arm"}. */
+  for (int a = 0; a < sc->narms; a++) sc->arms[a].deviators_as = -1;
+  const cJSON *as = tsim_jget(root, "deviators_respond_as");
+  if (as && tsim_jobject(&L->c, as, "$.deviators_respond_as")) {
+    for (const cJSON *m = as->child; m; m = m->next) {
+      char p[TSIM_JPATH_MAX];
+      tsim_jpath_key(p, "$.deviators_respond_as", m->string ? m->string : "");
+      int a = m->string ? tsim__find_arm(sc, m->string) : -1;
+      if (a < 0) {
+        tsim_jerr(&L->c, p, "unknown arm \"%s\"", m->string ? m->string : "");
+        continue;
+      }
+      int b = tsim__arm_ref(L, as, "$.deviators_respond_as", m->string);
+      if (b == a) tsim_jerr(&L->c, p, "an arm's deviating patients respond as another arm's; \"%s\" is the same arm", m->string);
+      else if (b >= 0) sc->arms[a].deviators_as = b;
+    }
+  }
 }
 
 /* ---- subgroups, correlations, outcome-dependent dropout ------------------------------------ */

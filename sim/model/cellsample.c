@@ -54,6 +54,8 @@
 int tsim__cell_mode(const tsim_scenario *sc) {
   int permitted = !(sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1);
   if (sc->latent) return 0; /* patients carry their own values */
+  for (int a = 0; a < sc->narms; a++)
+    if (sc->arms[a].deviators_as >= 0) return 0; /* a deviator's response is another cell's */
   if (sc->sampling == TSIM_SAMPLING_CELL) return 1; /* the loader checked it is permitted */
   if (sc->sampling == TSIM_SAMPLING_PATIENT || !permitted) return 0;
   return sc->sample_size >= (long long)CELL_MODE_MIN_PER_CELL * sc->nsites * sc->narms;

@@ -37,7 +37,9 @@ tsim_status tsim_cohort_plan_init(tsim_cohort_plan *plan, const tsim_scenario *s
   for (int e = 0; e < sc->nendpoints; e++)
     for (int a = 0; a < sc->narms; a++) {
       plan->p[TSIM_HYP_ALT][e][a] = sc->endpoints[e].response[a];
-      plan->p[TSIM_HYP_NULL][e][a] = sc->endpoints[e].response[sc->control];
+      plan->p[TSIM_HYP_NULL][e][a] = tsim_scenario_null(sc, e, sc->endpoints[e].nvisits - 1, a);
+      if (plan->p[TSIM_HYP_NULL][e][a] != sc->endpoints[e].response[sc->control] && !sc->single_arm)
+        plan->null_moved[e][a] = 1, plan->any_null_moved = 1;
       for (int h = 0; h < 2; h++) {
         double p = plan->p[h][e][a];
         plan->inv_odds[h][e][a] = (p > 0 && p < 1) ? (1.0 - p) / p : 0.0;
@@ -251,14 +253,21 @@ static void sample_patients(tsim_cohort *c, uint64_t seed, long long trial) {
   tsim_rng_seed_stream(ro, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   const uint64_t *thr0 = c->thr[0], *thr1 = c->thr[1];
   uint8_t *cat = c->keep_patients ? c->cat : NULL; /* only `cohort` reads them */
+  int any_as = 0; /* some arm's deviators respond as another arm's */
+  for (int a = 0; a < sc->narms; a++) any_as |= sc->arms[a].deviators_as >= 0;
   for (long long j = 0; j < c->n; j++) {
     int a = c->arm[j];
     unsigned miss = bernoulli(rm, plan->drop_thr[a]) ? TSIM_CAT_DROP : 0u;
     miss |= bernoulli(rm, plan->dev_thr[a]) ? TSIM_CAT_DEV : 0u;
     size_t cell = (size_t)a * (size_t)ns + c->site[j];
-    for (int e = 0; e < ne; e++, cell += per_ep) {
+    /* The thresholds: the cell's, or for a deviating patient of an arm whose deviators respond
+     * as another arm's, that arm's at the same site. */
+    size_t tcell = cell;
+    if (__builtin_expect(any_as, 0) && (miss & TSIM_CAT_DEV) && sc->arms[a].deviators_as >= 0)
+      tcell = (size_t)sc->arms[a].deviators_as * (size_t)ns + c->site[j];
+    for (int e = 0; e < ne; e++, cell += per_ep, tcell += per_ep) {
       uint64_t k = tsim_rng_next(ro) >> 11;
-      unsigned r0 = k < thr0[cell], r1 = k < thr1[cell];
+      unsigned r0 = k < thr0[tcell], r1 = k < thr1[tcell];
       if (cat) *cat++ = (uint8_t)(miss | r0 | (r1 ? TSIM_PT_RESP_NULL : 0u));
       k0[cell * 8 + (miss | r0)]++;
       k1[cell * 8 + (miss | r1)]++;
@@ -313,7 +322,8 @@ int tsim_cohort_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
     fprintf(f, "%lld,%s,%lld,%d,%s,%d,%s", c->trial, tsim_hypothesis_names[h], j, c->site[j],
             sc->arms[c->arm[j]].id, dropped, dropped ? "" : (cat0 & TSIM_CAT_DEV) ? "1" : "0");
     for (int e = 0; e < ne; e++) {
-      size_t ec = (size_t)e * (size_t)ns * (size_t)na + tsim_cohort_cell(sc, c->site[j], c->arm[j]);
+      int as = sc->arms[c->arm[j]].deviators_as, arm = (cat0 & TSIM_CAT_DEV) && as >= 0 ? as : c->arm[j];
+      size_t ec = (size_t)e * (size_t)ns * (size_t)na + tsim_cohort_cell(sc, c->site[j], arm);
       unsigned bit = h == TSIM_HYP_NULL ? TSIM_PT_RESP_NULL : TSIM_CAT_RESP;
       const char *resp = dropped ? "" : (c->cat[(size_t)j * (size_t)ne + (size_t)e] & bit) ? "1" : "0";
       fprintf(f, ",%s,", resp);

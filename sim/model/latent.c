@@ -359,8 +359,7 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
     int v = m - lp->meas_start[lp->meas_ep[m]];
     for (int a = 0; a < sc->narms; a++) {
       double alt = ep->type == TSIM_EP_BINARY ? ep->resp_v[v][a] : ep->mean_v[v][a];
-      double nul = ep->type == TSIM_EP_BINARY ? ep->resp_v[v][ctl] : ep->mean_v[v][ctl];
-      if (sc->single_arm) nul = isnan(ep->p0) ? alt : ep->p0;
+      double nul = tsim_scenario_null(sc, lp->meas_ep[m], v, a);
       lp->p[0][m][a] = alt;
       lp->p[1][m][a] = nul;
       for (int h = 0; h < 2; h++) {
@@ -389,8 +388,7 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc) {
       lp->mnar_factor[h][a][0] = lp->mnar_factor[h][a][1] = 1;
       if (sc->mnar_endpoint < 0) continue;
       const tsim_endpoint *ep = &sc->endpoints[sc->mnar_endpoint];
-      double q = h == 0 ? ep->response[a] : sc->single_arm ? ep->p0 : ep->response[ctl];
-      if (isnan(q)) q = ep->response[a];
+      double q = h == 0 ? ep->response[a] : tsim_scenario_null(sc, sc->mnar_endpoint, ep->nvisits - 1, a);
       double r = sc->mnar_ratio, scale = q + r * (1 - q);
       lp->mnar_factor[h][a][0] = 1 / scale;
       lp->mnar_factor[h][a][1] = r / scale;

@@ -14,6 +14,7 @@
 const char *const tsim_hypothesis_names[] = {"alternative", "null", NULL};
 
 static int peff_flat_plan(tsim_cohort_plan *plan);
+static void null_rows(tsim_cohort *c);
 
 /* Fisher-Yates shuffle of v[0..n) on the stream whose state is *st. The state is stepped in a
  * local copy: through a pointer, every store to v (or to a uint8_t array) could alias it, and
@@ -105,6 +106,7 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
   k->p_eff_rows(&c->peff_rows);
   double *p0 = c->p_eff[0], *p1 = c->p_eff[1];
   uint64_t *t0 = c->thr[0], *t1 = c->thr[1];
+  if (plan->any_null_moved) null_rows(c);
   for (int a = 0; a < sc->nanomalies; a++) {
     const tsim_anomaly *an = &sc->anomalies[a];
     const unsigned char *m = c->anomalous + (size_t)a * (size_t)ns;
@@ -124,13 +126,37 @@ void tsim__cohort_p_eff(tsim_cohort *c) {
   }
 }
 
+/* The null twin's rows of the arms a margin moves (tsim_cohort_plan.null_moved), over the
+ * control's copies p_eff_rows wrote: the arm's own null probability, with the site effect as
+ * p_eff_rows applies it (1 / (1 + inv_odds exp(-+ b)), tsim_exp). Before the anomalies, which
+ * override both hypotheses. */
+static void null_rows(tsim_cohort *c) {
+  const tsim_cohort_plan *plan = c->plan;
+  const tsim_scenario *sc = plan->sc;
+  int ns = sc->nsites, na = sc->narms, het = sc->heterogeneity_sd > 0;
+  size_t per_ep = (size_t)ns * (size_t)na;
+  for (int e = 0; e < sc->nendpoints; e++)
+    for (int a = 0; a < na; a++) {
+      if (!plan->null_moved[e][a]) continue;
+      size_t row = (size_t)e * per_ep + (size_t)a * (size_t)ns;
+      double p = plan->p[TSIM_HYP_NULL][e][a], io = plan->inv_odds[TSIM_HYP_NULL][e][a];
+      for (int s = 0; s < ns; s++) {
+        double q = p;
+        if (het && p > 0 && p < 1) q = 1.0 / (1.0 + io * tsim_exp(plan->ep_sign[e] * c->site_effect[s]));
+        c->p_eff[1][row + (size_t)s] = q;
+        c->thr[1][row + (size_t)s] = tsim__threshold(q);
+      }
+    }
+}
+
 /* Sets plan->peff_flat, the tables of the kernels' p_eff_flat, where they apply and pay (the
  * table's AVX-512 variants): 0, or -1 when out of memory. */
 static int peff_flat_plan(tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
   int ns = sc->nsites, na = sc->narms, ne = sc->nendpoints, ctl = sc->control;
   plan->peff_flat = NULL;
-  if (!tsim_kernels()->avx512 || sc->latent || !(sc->heterogeneity_sd > 0) || ne * ns > 16) return 0;
+  if (!tsim_kernels()->avx512 || sc->latent || !(sc->heterogeneity_sd > 0) || ne * ns > 16 || plan->any_null_moved)
+    return 0;
   for (int k = 0; k < sc->nanomalies; k++)
     if (!isnan(sc->anomalies[k].response) && sc->anomalies[k].mode != TSIM_ANOM_LISTED) return 0;
   size_t per_ep = (size_t)ns * (size_t)na, ncells = per_ep * (size_t)ne;

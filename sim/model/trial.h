@@ -46,6 +46,10 @@ typedef struct tsim_cohort_plan {
   double ep_sign[TSIM_MAX_ENDPOINTS]; /* -1 where end point e's higher values are better, else +1 */
   struct tsim_peff_flat *peff_flat;   /* tables of the kernels' p_eff_flat in the cell table's
                                          order (stages.c), or NULL (owned) */
+  uint8_t null_moved[TSIM_MAX_ENDPOINTS][TSIM_MAX_ARMS]; /* 1: the arm's null-twin probability is not
+                                         the control's (a margin; scenario.h), so its row is not
+                                         the control's copy (stages.c) */
+  int any_null_moved;
 } tsim_cohort_plan;
 
 /* The patients of a latent-model trial, per patient j and measure m (see latent.h). */

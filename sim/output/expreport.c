@@ -122,7 +122,7 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
   for (int k = 0; k < s->npoints; k++) {
     const tsim_tally *t = s->points[k].tally;
     for (int c = 0; c < t->ncomp; c++) {
-      const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
+      const tsim_tally_cell *a = &t->cell[0][c], *z = tsim_tally_null(t, c);
       double n = (double)t->trials;
       csv_estimate(f, s, k, c, "power", a->reject, t->trials);
       csv_estimate(f, s, k, c, "type1_error", z->reject, t->trials);
@@ -269,7 +269,7 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
       for (int xi = 0; xi < nx; xi++) {
         int k = g->zip ? xi : xi * ncombo + combo;
         const tsim_tally *t = s->points[k].tally;
-        const tsim_tally_cell *cell = &t->cell[null_twin][c];
+        const tsim_tally_cell *cell = (null_twin ? tsim_tally_null(t, c) : &t->cell[0][c]);
         uint64_t count = panel ? tsim_favouring_control(cell) : cell->favouring;
         tsim_estimate e = tsim_estimate_proportion(count, (uint64_t)t->trials);
         b.x[off + (size_t)xi] = s->points[k].ov[0].value;
@@ -403,7 +403,7 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
     for (int c = 0; c < t->ncomp; c++) {
       char id[2 * TSIM_ID_MAX + 2];
       for (int i = 0; i < g->nparams; i++) fprintf(f, "%-*s ", wv[i], tsim_num(num, s->points[k].ov[i].value));
-      const tsim_tally_cell *a = &t->cell[0][c], *z = &t->cell[1][c];
+      const tsim_tally_cell *a = &t->cell[0][c], *z = tsim_tally_null(t, c);
       tsim_estimate e = tsim_estimate_proportion(a->reject, (uint64_t)t->trials);
       double n = (double)t->trials;
       fprintf(f, "%-*s  %7.4f %7.4f %7.4f  %7.4f %7.4f %7.4f  %7.1f", wid,

@@ -375,6 +375,14 @@ static void design_arms(sbuf *b, const tsim_scenario *sc) {
     sb_puts(b, "</td></tr>\n");
   }
   sb_puts(b, "</table>\n");
+  for (int a = 0; a < sc->narms; a++) {
+    if (sc->arms[a].deviators_as < 0) continue;
+    sb_puts(b, "<p>Patients of <code>");
+    sb_esc(b, sc->arms[a].id);
+    sb_puts(b, "</code> with a major protocol deviation respond as <code>");
+    sb_esc(b, sc->arms[sc->arms[a].deviators_as].id);
+    sb_puts(b, "</code> patients at the same site would (<code>deviators_respond_as</code>).</p>\n");
+  }
   if (sc->mnar_endpoint >= 0) {
     sb_puts(b, "<p>Dropout depends on the outcome: non-responders on <code>");
     sb_esc(b, sc->endpoints[sc->mnar_endpoint].id);
@@ -656,7 +664,7 @@ static void analysis_population(sbuf *b, const tsim_scenario *sc, const tsim_ana
 
 static void design_analyses(sbuf *b, const tsim_scenario *sc) {
   sb_puts(b, "<table><tr><th>analysis</th><th>end point</th><th>population</th><th>test</th>"
-             "<th>alpha</th><th>sided</th></tr>\n");
+             "<th>alpha</th><th>sided (or hypothesis)</th></tr>\n");
   for (int i = 0; i < sc->nanalyses; i++) {
     const tsim_analysis *an = &sc->analyses[i];
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
@@ -672,9 +680,34 @@ static void design_analyses(sbuf *b, const tsim_scenario *sc) {
     analysis_population(b, sc, an);
     sb_printf(b, "</td><td>%s</td><td class=\"num\">", tsim_test_names[an->test]);
     sb_num(b, an->alpha);
-    sb_printf(b, "</td><td class=\"nw\">%s</td></tr>\n", an->sided == 1 ? "one-sided" : "two-sided");
+    if (an->hypothesis == TSIM_HYPO_SUPERIORITY) {
+      sb_printf(b, "</td><td class=\"nw\">%s</td></tr>\n", an->sided == 1 ? "one-sided" : "two-sided");
+      continue;
+    }
+    /* A margin: what H1 claims, each one-sided test's level. */
+    int hb = ep->higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
+    sb_printf(b, "</td><td>%s: %s ", eq ? "equivalence" : "non-inferiority", tsim_measure_names[an->measure]);
+    if (eq) {
+      sb_puts(b, "in (");
+      sb_num(b, an->margin[0]);
+      sb_puts(b, ", ");
+      sb_num(b, an->margin[1]);
+      sb_puts(b, ")");
+    } else {
+      sb_puts(b, hb ? "&gt; " : "&lt; ");
+      sb_num(b, an->margin[0]);
+    }
+    sb_puts(b, ", one-sided level ");
+    sb_num(b, an->level);
+    sb_puts(b, eq ? " each side</td></tr>\n" : "</td></tr>\n");
   }
   sb_puts(b, "</table>\n");
+  int margins = 0;
+  for (int i = 0; i < sc->nanalyses; i++) margins |= sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY;
+  if (margins)
+    sb_puts(b, "<p class=\"note\">Analyses against a margin test, one-sided, the claim shown (experimental "
+               "arm against control) against its negation; equivalence tests both sides. Their null twin puts "
+               "the experimental arm at the margin.</p>\n");
   if (sc->nprocedures == 0) return;
   sb_puts(b, "<h3>Multiplicity procedures</h3>\n<table><tr><th>procedure</th><th>method</th>"
              "<th>analyses, in order</th><th>family alpha</th></tr>\n");
@@ -782,6 +815,59 @@ static int array_size(const page *pg, const char *ptr) {
 }
 
 /* The three tables of a run's analyses (arr: the pointer of the "analyses" array). */
+/* Analyses against a margin: the null twin's difference, the type I error at each equivalence
+ * margin, and the intervals' coverage of the true value under both hypotheses. */
+static void margins_table(page *pg, const char *arr, int n) {
+  sbuf *b = &pg->b;
+  char an[1024];
+  int any = 0;
+  for (int k = 0; k < n && !any; k++) {
+    snprintf(an, sizeof an, "%s/%d/hypothesis", arr, k);
+    any = has(pg, an);
+  }
+  if (!any) return;
+  sb_puts(b, "<h3>Non-inferiority and equivalence</h3>\n<table><tr><th>analysis</th><th>null twin: "
+             "difference</th><th>type I error at the lower / upper margin</th><th>true value</th>"
+             "<th>coverage under the scenario [95% CI]</th><th>null twin: true value</th>"
+             "<th>coverage under the null twin [95% CI]</th></tr>\n");
+  for (int k = 0; k < n; k++) {
+    snprintf(an, sizeof an, "%s/%d", arr, k);
+    char hp[1100];
+    snprintf(hp, sizeof hp, "%s/hypothesis", an);
+    if (!has(pg, hp)) continue;
+    sb_puts(b, "<tr>");
+    id_cell(pg, an);
+    sb_puts(b, "<td class=\"num\">");
+    num(pg, 4 | SIGNED, "%s/null/difference/nominal", an);
+    sb_puts(b, "</td><td class=\"num\">");
+    snprintf(hp, sizeof hp, "%s/type1_error_lower_margin", an);
+    if (has(pg, hp)) {
+      num(pg, 4, "%s/type1_error_lower_margin/estimate", an);
+      sb_puts(b, " / ");
+      num(pg, 4, "%s/type1_error_upper_margin/estimate", an);
+    } else {
+      sb_puts(b, "<span class=\"na\">&#8211;</span>");
+    }
+    sb_puts(b, "</td>");
+    for (int h = 0; h < 2; h++) {
+      const char *hy = h ? "null" : "alternative";
+      sb_puts(b, "<td class=\"num\">");
+      num(pg, 4, "%s/%s/interval/true_value", an, hy);
+      sb_puts(b, "</td>");
+      snprintf(hp, sizeof hp, "%s/%s/interval/coverage", an, hy);
+      if (cJSON_IsObject(jptr(pg->root, hp))) estimate_cells(pg, hp, 0);
+      else sb_puts(b, "<td><span class=\"na\">no interval</span></td>");
+    }
+    sb_puts(b, "</tr>\n");
+  }
+  sb_puts(b, "</table>\n<p class=\"note\">The null twin puts the experimental arm at the margin; its "
+             "difference from control is shown (for equivalence, at the margin whose null rejects more "
+             "often, the type I error reported). Coverage: the share of trials whose two-sided "
+             "1 &#8722; 2&#215;level interval held the measure&#8217;s true value (the arms&#8217; "
+             "values; an ITT analysis with non-responder imputation estimates another quantity, and "
+             "falls short by design). Farrington&#8211;Manning has no interval.</p>\n");
+}
+
 static void oc_tables(page *pg, const char *arr) {
   sbuf *b = &pg->b;
   int n = array_size(pg, arr), computed = 0;
@@ -861,6 +947,7 @@ static void oc_tables(page *pg, const char *arr) {
              "Difference: experimental &#8722; control, in response rates, or in means for a "
              "continuous end point (ANCOVA: adjusted); a single arm&#8217;s is its rate &#8722; p0. "
              "Nominal: the difference the scenario states; bias: mean &#8722; nominal.</p>\n");
+  margins_table(pg, arr, n);
 }
 
 static int plot(page *pg, const char *dir, const char *name, const char *caption, int index);

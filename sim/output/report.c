@@ -204,6 +204,27 @@ static cJSON *p_values_json(const tsim_tally *t, int h, int k) {
   return o;
 }
 
+/* 1 when some analysis tests against a margin. */
+static int any_margin(const tsim_scenario *sc) {
+  for (int i = 0; i < sc->nanalyses; i++)
+    if (sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY) return 1;
+  return 0;
+}
+
+/* The difference the null twin of comparison k states: 0, or where the analysis has a margin the
+ * null twin's at it (equivalence: at the margin whose null its size is read from). */
+static double tsim_analysis_nominal_null(const tsim_scenario *sc, const tsim_tally *t, int k) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  if (an->hypothesis == TSIM_HYPO_SUPERIORITY) return 0.0;
+  int upper = tsim_tally_null(t, k) != &t->cell[1][k];
+  /* A difference margin is the null twin's difference itself (not p0 + theta - p0 in doubles). */
+  if (an->measure == TSIM_MEAS_RISK_DIFF || an->measure == TSIM_MEAS_MEAN_DIFF) return an->margin[upper];
+  int pass = an->null_pass[upper], arm = tsim_comparison_arm(sc, k % ncmp);
+  return tsim_scenario_null_at(sc, pass, an->endpoint, an->visit, arm) -
+         tsim_scenario_null_at(sc, pass, an->endpoint, an->visit, sc->control);
+}
+
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
                                   double nominal, double alpha) {
   int ncmp = tsim_scenario_ncomparisons(sc);
@@ -235,9 +256,34 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
   uint64_t n = (uint64_t)t->trials;
   cJSON_AddItemToObject(o, "power", tsim__report_estimate_json(tsim_estimate_proportion(t->cell[0][k].reject, n)));
   cJSON_AddItemToObject(o, "type1_error",
-                        tsim__report_estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
+                        tsim__report_estimate_json(tsim_estimate_proportion(tsim_tally_null(t, k)->reject, n)));
+  if (an->hypothesis != TSIM_HYPO_SUPERIORITY) {
+    cJSON *h = cJSON_AddObjectToObject(o, "hypothesis");
+    cJSON_AddStringToObject(h, "type", tsim_hypo_names[an->hypothesis]);
+    cJSON_AddStringToObject(h, "measure", tsim_measure_names[an->measure]);
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) {
+      cJSON *m = cJSON_AddArrayToObject(h, "margin");
+      for (int i = 0; i < 2; i++) cJSON_AddItemToArray(m, tsim__report_num(an->margin[i]));
+      cJSON_AddItemToObject(o, "type1_error_lower_margin",
+                            tsim__report_estimate_json(tsim_estimate_proportion(t->cell[1][k].reject, n)));
+      cJSON_AddItemToObject(o, "type1_error_upper_margin",
+                            tsim__report_estimate_json(tsim_estimate_proportion(t->cell_up[k].reject, n)));
+    } else {
+      cJSON_AddItemToObject(h, "margin", tsim__report_num(an->margin[0]));
+    }
+    cJSON_AddItemToObject(h, "level", tsim__report_num(an->level));
+  }
   cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
-  cJSON_AddItemToObject(o, "null", hypothesis_json(&t->cell[1][k], t->trials, 0.0));
+  cJSON_AddItemToObject(o, "null", hypothesis_json(tsim_tally_null(t, k), t->trials, tsim_analysis_nominal_null(sc, t, k)));
+  for (int h = 0; h < 2 && an->hypothesis != TSIM_HYPO_SUPERIORITY; h++) {
+    const tsim_tally_cell *c = h ? tsim_tally_null(t, k) : &t->cell[0][k];
+    cJSON *ho = cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), *cv = cJSON_AddObjectToObject(ho, "interval");
+    cJSON_AddItemToObject(cv, "true_value", tsim__report_num(c->truth));
+    cJSON_AddItemToObject(cv, "level", tsim__report_num(1 - 2 * an->level));
+    if (c->interval) cJSON_AddItemToObject(cv, "coverage", tsim__report_estimate_json(tsim_estimate_proportion(c->covered, c->interval)));
+    else cJSON_AddNullToObject(cv, "coverage");
+    cJSON_AddNumberToObject(cv, "trials_with_interval", (double)c->interval);
+  }
   if (t->pdist[0])
     for (int h = 0; h < 2; h++)
       cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, h ? "null" : "alternative"), "p_values",
@@ -374,6 +420,10 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
                           sc->single_arm
                               ? "the arm's response set to each end point's p0; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams"
+                              : any_margin(sc)
+                              ? "each analysis's own null: every arm's end points set to the control arm's, or for an "
+                                "analysis with a margin the experimental arm at the margin; sites, heterogeneity, "
+                                "anomalies, dropout and deviations unchanged; same random streams"
                               : "every arm's end points set to the control arm's; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams");
   cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
@@ -437,14 +487,15 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "power_favouring_lo,power_favouring_hi,power_favouring_control,"
              "type1_error_favouring_lo,type1_error_favouring_hi,type1_error_favouring_control,"
              "type1_error_favouring_control_lo,type1_error_favouring_control_hi,"
-             "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null\n");
+             "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null,"
+             "hypothesis,measure,margin_lower,margin_upper,level,coverage_alternative,coverage_null\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_analysis *an = &sc->analyses[k / ncmp];
     int arm = tsim_comparison_arm(sc, k % ncmp);
     const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
-    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     char id[2 * TSIM_ID_MAX], control[TSIM_ID_MAX + 32], num[TSIM_NUM_CHARS];
     if (sc->single_arm) snprintf(control, sizeof control, "p0=%s", tsim_num(num, ep->p0));
     else snprintf(control, sizeof control, "%s", sc->arms[sc->control].id);
@@ -474,6 +525,18 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
       tsim_report_timed(t, 1, k, &tz);
     }
     csv_nums(f, 4, (const double[]){ta.n, tz.n, ta.months, tz.months});
+    /* Margins (empty for superiority): the boundaries, the one-sided level, and the intervals'
+     * coverage of the true value (empty without an interval). */
+    int margin = an->hypothesis != TSIM_HYPO_SUPERIORITY;
+    fprintf(f, ",%s,%s", tsim_hypo_names[an->hypothesis], margin ? tsim_measure_names[an->measure] : "");
+    double cov[2] = {NAN, NAN};
+    for (int h = 0; h < 2 && margin; h++) {
+      const tsim_tally_cell *c = h ? z : a;
+      if (c->interval) cov[h] = (double)c->covered / (double)c->interval;
+    }
+    csv_nums(f, 5, (const double[]){margin ? an->margin[0] : NAN,
+                                    margin ? an->margin[an->hypothesis == TSIM_HYPO_EQUIVALENCE] : NAN,
+                                    margin ? an->level : NAN, cov[0], cov[1]});
     fputc('\n', f);
   }
 }
@@ -724,7 +787,7 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_analysis *an = &sc->analyses[k / ncmp];
-    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     tsim_comparison_id(sc, k, rows[k].id, sizeof rows[k].id);
     rows[k].level = an->sided == 2 ? an->alpha / 2 : an->alpha;
     triple(rows[k].power, tsim_estimate_proportion(a->reject, n));
@@ -762,6 +825,42 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
 #define TSIM_CI_CHARS 23
 static void print_ci(FILE *f, tsim_estimate e) {
   fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+}
+
+/* The analyses with a margin: hypothesis, measure, margin, one-sided level, the null twin's
+ * difference, and their intervals' coverage of the true value under both hypotheses. */
+static void print_margins(const tsim_scenario *sc, const tsim_tally *t, int wid, FILE *f) {
+  int ncmp = tsim_scenario_ncomparisons(sc), any = 0;
+  for (int k = 0; k < t->ncomp; k++) any |= sc->analyses[k / ncmp].hypothesis != TSIM_HYPO_SUPERIORITY;
+  if (!any) return;
+  fprintf(f, "\n%-*s %-16s %-15s %-14s %6s %9s  %-24s %-24s\n", wid, "margins", "hypothesis", "measure", "margin",
+          "level", "null diff", "coverage alternative", "coverage null twin");
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    if (an->hypothesis == TSIM_HYPO_SUPERIORITY) continue;
+    char id[2 * TSIM_ID_MAX], m[64], x[TSIM_NUM_CHARS], y[TSIM_NUM_CHARS];
+    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE)
+      snprintf(m, sizeof m, "[%s, %s]", tsim_num(x, an->margin[0]), tsim_num(y, an->margin[1]));
+    else
+      snprintf(m, sizeof m, "%s", tsim_num(x, an->margin[0]));
+    fprintf(f, "%-*s %-16s %-15s %-14s %6.4g %+9.4f", wid, tsim_comparison_id(sc, k, id, sizeof id),
+            tsim_hypo_names[an->hypothesis], tsim_measure_names[an->measure], m, an->level,
+            tsim_analysis_nominal_null(sc, t, k));
+    for (int h = 0; h < 2; h++) {
+      const tsim_tally_cell *c = h ? tsim_tally_null(t, k) : &t->cell[0][k];
+      if (c->interval) {
+        tsim_estimate e = tsim_estimate_proportion(c->covered, c->interval);
+        fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+      } else {
+        fprintf(f, "  %-24s", "- (no interval)");
+      }
+    }
+    fputc('\n', f);
+  }
+  fprintf(f, "Non-inferiority and equivalence (ni, eq): one-sided tests at `level` against the margin on the\n"
+             "measure; their type I error is under their own null twin, the experimental arm at the margin (null\n"
+             "diff: its difference from control; equivalence: the margin whose null rejects more often).\n"
+             "Coverage: the share of trials whose two-sided 1 - 2 level interval holds the measure's true value.\n");
 }
 
 void tsim__report_centred(FILE *f, const char *text, int w, char c) {
@@ -909,7 +1008,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     char id[2 * TSIM_ID_MAX];
     int l = (int)strlen(tsim_comparison_id(sc, k, id, sizeof id));
     const tsim_analysis *an = &sc->analyses[k / tsim_scenario_ncomparisons(sc)];
-    int lt = (int)strlen(tsim_test_names[an->test]) + (an->sided == 1 ? 3 : 0);
+    int lt = (int)strlen(tsim_test_names[an->test]) + (an->sided == 1 || an->hypothesis != TSIM_HYPO_SUPERIORITY ? 3 : 0);
     int lp = 28 + (an->subgroup >= 0 ? (int)strlen(sc->subgroups[an->subgroup].id) + 1 : 0);
     wid = l > wid ? l : wid;
     wt = lt > wt ? lt : wt;
@@ -938,9 +1037,11 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s%s", tsim_population_names[an->population],
              cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
              an->exclude_flagged ? " -flagged" : "", an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
-    const tsim_tally_cell *a = &t->cell[0][k], *z = &t->cell[1][k];
+    const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     char test[TSIM_ID_MAX];
-    snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test], an->sided == 1 ? " 1s" : "");
+    snprintf(test, sizeof test, "%s%s", tsim_test_names[an->test],
+             an->hypothesis == TSIM_HYPO_NONINFERIORITY ? " ni" : an->hypothesis == TSIM_HYPO_EQUIVALENCE ? " eq"
+             : an->sided == 1 ? " 1s" : "");
     fprintf(f, "%-*s %-*s %-*s", wid, tsim_comparison_id(sc, k, id, sizeof id), wt, test, wp, pop);
     double dn = (double)n;
     print_ci(f, tsim_estimate_proportion(a->reject, n));
@@ -950,6 +1051,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
             (double)tsim_favouring_control(z) / dn, (double)(a->n0_sum + a->n1_sum) / dn,
             diff_summary(a).mean);
   }
+  print_margins(sc, t, wid, f);
   if (t->timed) print_timed(sc, t, wid, f);
   if (t->mon_rules > 0) tsim__monitor_print(sc, t, f);
   print_procedures(sc, t, f);
@@ -988,5 +1090,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              "observed difference (experimental - control) in response rates, or in means for a "
              "continuous\nend point (ANCOVA: adjusted); a single arm's is its rate - p0, and its "
              "'control' is p0. 1st / 2nd: only\nthe first / second significant.\n",
-          sc->single_arm ? "the arm's response set to p0" : "every arm's end points set to the control's");
+          sc->single_arm ? "the arm's response set to p0"
+          : any_margin(sc) ? "every arm's end points set to the control's, or at an analysis's margin (below)"
+                           : "every arm's end points set to the control's");
 }

@@ -39,9 +39,19 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
     tsim_tally_free(t);
     return NULL;
   }
-  for (int h = 0; h < 2; h++)
-    for (int k = 0; k < t->ncomp; k++)
-      t->cell[h][k].scale = TSIM_FIXED_SCALE / tsim_analysis_diff_bound(sc, k / ncmp);
+  int equivalence = 0;
+  for (int a = 0; a < sc->nanalyses; a++) equivalence |= sc->analyses[a].hypothesis == TSIM_HYPO_EQUIVALENCE;
+  if (equivalence && !(t->cell_up = calloc((size_t)t->ncomp, sizeof *t->cell_up))) {
+    tsim_tally_free(t);
+    return NULL;
+  }
+  for (int h = 0; h < 3; h++)
+    for (int k = 0; k < t->ncomp && (h < 2 || t->cell_up); k++) {
+      tsim_tally_cell *c = h < 2 ? &t->cell[h][k] : &t->cell_up[k];
+      const tsim_analysis *an = &sc->analyses[k / ncmp];
+      c->scale = TSIM_FIXED_SCALE / tsim_analysis_diff_bound(sc, k / ncmp);
+      c->truth = h == 0 ? tsim_analysis_truth(sc, k / ncmp, k % ncmp) : an->margin[h == 2];
+    }
   for (int a = 0; a < sc->nanalyses; a++)
     for (int b = a + 1; b < sc->nanalyses; b++)
       for (int j = 0; j < ncmp; j++)
@@ -112,6 +122,7 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
 void tsim_tally_free(tsim_tally *t) {
   if (!t) return;
   free(t->pairs);
+  free(t->cell_up);
   free(t->mon_flag_anom);
   free(t->mon_flag_norm);
   free(t->mon_flag_rand);
@@ -197,6 +208,8 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       WALK_U64(cell[h][k].sites_dropped);
       WALK_I128(cell[h][k].diff_sum);
       WALK_I128(cell[h][k].diff_sq_sum);
+      WALK_U64(cell[h][k].interval);
+      WALK_U64(cell[h][k].covered);
     }
     for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
@@ -216,6 +229,19 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       WALK_U64(stop_fav[h][q]);
       WALK_U64(stop_fut[h][q]);
     }
+  }
+  for (int k = 0; t->cell_up && k < t->ncomp; k++) {
+    WALK_U64(cell_up[k].reject);
+    WALK_U64(cell_up[k].favouring);
+    WALK_U64(cell_up[k].defined);
+    WALK_U64(cell_up[k].n0_sum);
+    WALK_U64(cell_up[k].n1_sum);
+    WALK_I128(cell_up[k].n_sq_sum);
+    WALK_U64(cell_up[k].sites_dropped);
+    WALK_I128(cell_up[k].diff_sum);
+    WALK_I128(cell_up[k].diff_sq_sum);
+    WALK_U64(cell_up[k].interval);
+    WALK_U64(cell_up[k].covered);
   }
   if (t->mon_rules > 0) {
     size_t R2 = 2 * (size_t)t->mon_rules, S = (size_t)t->mon_sites, C = (size_t)t->mon_checks;
@@ -279,7 +305,8 @@ static void tally_procedures(tsim_tally *t, const tsim_scenario *sc, int h, cons
          * (then its favouring flag is 0 whatever the direction). NaN favours neither arm. */
         const tsim_outcome *o = &out[pr->members[i] * t->ncmp + j];
         int higher = sc->endpoints[sc->analyses[pr->members[i]].endpoint].higher_is_better;
-        int fav = sig[i] && (higher ? o->diff > 0 : o->diff < 0);
+        int margin = sc->analyses[pr->members[i]].hypothesis != TSIM_HYPO_SUPERIORITY;
+        int fav = sig[i] && (margin || (higher ? o->diff > 0 : o->diff < 0)); /* a margin's H0 rejected favours the arm */
         c[i] += sig[i];
         cf[i] += (uint64_t)fav;
         all = all && sig[i];
@@ -331,29 +358,38 @@ static void pat_flush(tsim_tally *t, uint64_t *pat) {
     }
 }
 
-static void tally_add(tsim_tally *t, int h, const tsim_outcome *out, uint64_t *pat) {
+/* One outcome into its cell; `margin`: the analysis has a margin, whose interval is checked
+ * against the cell's truth. */
+static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margin) {
+  long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
+  c->reject += (uint64_t)o->reject;
+  c->favouring += (uint64_t)o->favouring;
+  c->n0_sum += (uint64_t)o->n0;
+  c->n1_sum += (uint64_t)o->n1;
+  c->n_sq_sum += (tsim_i128)(n * n);
+  c->sites_dropped += (uint64_t)o->sites_dropped;
+  if (o->defined) {
+    c->defined++;
+    /* |diff| <= the analysis's bound (clamped: beyond it lies only numerical nonsense). */
+    double d = o->diff * c->scale;
+    d = d > TSIM_FIXED_SCALE ? TSIM_FIXED_SCALE : d < -TSIM_FIXED_SCALE ? -TSIM_FIXED_SCALE : d;
+    c->diff_sum += fixed_point(d);
+    c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
+  }
+  if (margin && !isnan(o->lo) && !isnan(o->hi)) {
+    c->interval++;
+    c->covered += (uint64_t)(o->lo <= c->truth && c->truth <= o->hi);
+  }
+}
+
+static void tally_add(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out, uint64_t *pat) {
   unsigned char rej[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)]; /* the rejections, for the pairs */
   unsigned mask = 0;
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_outcome *o = &out[k];
-    tsim_tally_cell *c = &t->cell[h][k];
-    long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
     rej[k] = (unsigned char)o->reject;
     mask |= (unsigned)(o->reject != 0) << (k & 31); /* used only when ncomp <= PAT_MAX */
-    c->reject += (uint64_t)o->reject;
-    c->favouring += (uint64_t)o->favouring;
-    c->n0_sum += (uint64_t)o->n0;
-    c->n1_sum += (uint64_t)o->n1;
-    c->n_sq_sum += (tsim_i128)(n * n);
-    c->sites_dropped += (uint64_t)o->sites_dropped;
-    if (o->defined) {
-      c->defined++;
-      /* |diff| <= the analysis's bound (clamped: beyond it lies only numerical nonsense). */
-      double d = o->diff * c->scale;
-      d = d > TSIM_FIXED_SCALE ? TSIM_FIXED_SCALE : d < -TSIM_FIXED_SCALE ? -TSIM_FIXED_SCALE : d;
-      c->diff_sum += fixed_point(d);
-      c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
-    }
+    cell_add(&t->cell[h][k], o, sc->analyses[k / t->ncmp].hypothesis != TSIM_HYPO_SUPERIORITY);
   }
   uint64_t *both = t->both[h];
   if (pat) pat[((size_t)h << t->ncomp) + mask]++;
@@ -389,6 +425,118 @@ static void tally_set_all(tsim_tally *t, const int *set, int nset) {
   for (int i = 0; i < nset; i++) t->all_of[i] = set[i];
 }
 
+/* ---- the other null twins --------------------------------------------------------------
+ * A scenario whose analyses have different nulls (margins; scenario.h npasses) samples every
+ * trial once per pass: pass 0 is the run's own, and pass k >= 1 the same trial (seed, index)
+ * with the null twin of a copy of the scenario whose null_pass is k. Only the null outcomes of
+ * the comparisons whose null is pass k are kept from it (the alternative is the same in every
+ * pass). Shared: the copies and their plans; per thread: their cohorts and workspaces. */
+typedef struct passes {
+  int n;                                   /* sc->npasses */
+  tsim_scenario *sc[TSIM_MAX_NULLS];       /* [k >= 1] shallow copies (the pointers are the run's) */
+  tsim_cohort_plan plan[TSIM_MAX_NULLS];
+  tsim_seq_plan seq[TSIM_MAX_NULLS];
+  int ready[TSIM_MAX_NULLS];               /* plan k initialised */
+  int timed;
+} passes;
+
+typedef struct pass_ws {
+  tsim_cohort *c[TSIM_MAX_NULLS];
+  tsim_analysis_ws *aw[TSIM_MAX_NULLS];
+  tsim_seq_ws *sw[TSIM_MAX_NULLS];
+  tsim_tally *tk[TSIM_MAX_NULLS];          /* timed counts of pass k (its null's are copied at the end) */
+  tsim_outcome *res;                       /* [2 ncomp] */
+} pass_ws;
+
+static void passes_free(passes *ps) {
+  for (int k = 1; k < ps->n; k++) {
+    if (ps->ready[k]) tsim_cohort_plan_free(&ps->plan[k]);
+    free(ps->sc[k]);
+  }
+}
+
+static tsim_status passes_init(passes *ps, const tsim_scenario *sc) {
+  memset(ps, 0, sizeof *ps);
+  ps->n = sc->npasses > 1 ? sc->npasses : 1;
+  ps->timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
+  for (int k = 1; k < ps->n; k++) {
+    if (!(ps->sc[k] = malloc(sizeof *sc))) { passes_free(ps); return TSIM_NOMEM; }
+    *ps->sc[k] = *sc;
+    ps->sc[k]->null_pass = k;
+    ps->seq[k] = (tsim_seq_plan){.nlooks = 1};
+    if (ps->timed && tsim__seq_plan_init(&ps->seq[k], ps->sc[k], NULL) != TSIM_OK) { passes_free(ps); return TSIM_INPUT; }
+    if (tsim_cohort_plan_init(&ps->plan[k], ps->sc[k]) != TSIM_OK) { passes_free(ps); return TSIM_NOMEM; }
+    ps->ready[k] = 1;
+  }
+  return TSIM_OK;
+}
+
+static void pass_ws_free(pass_ws *pw, int n) {
+  for (int k = 1; k < n; k++) {
+    tsim_cohort_free(pw->c[k]);
+    tsim_analysis_ws_free(pw->aw[k]);
+    tsim__seq_ws_free(pw->sw[k]);
+    tsim_tally_free(pw->tk[k]);
+  }
+  free(pw->res);
+}
+
+/* 0, or -1 when out of memory (pw then holds what it got, for pass_ws_free). */
+static int pass_ws_init(pass_ws *pw, const passes *ps, int want_p, int ncomp) {
+  memset(pw, 0, sizeof *pw);
+  if (ps->n < 2) return 0;
+  if (!(pw->res = malloc(2 * (size_t)ncomp * sizeof *pw->res))) return -1;
+  for (int k = 1; k < ps->n; k++) {
+    pw->c[k] = tsim_cohort_new(&ps->plan[k]);
+    pw->aw[k] = tsim_analysis_ws_new(ps->sc[k]);
+    if (!pw->c[k] || !pw->aw[k]) return -1;
+    pw->aw[k]->want_p = want_p;
+    if (ps->timed && (!(pw->sw[k] = tsim__seq_ws_new(ps->sc[k], &ps->seq[k])) || !(pw->tk[k] = tsim_tally_new(ps->sc[k], 0))))
+      return -1;
+  }
+  return 0;
+}
+
+/* Trial `trial` in the other passes: res[ncomp + q] (the null outcomes of pass 0) becomes the
+ * outcome of comparison q's own null, and up[q] (when not NULL) an equivalence comparison's
+ * outcome under its upper margin's null. */
+static void passes_trial(const passes *ps, pass_ws *pw, const tsim_scenario *sc, uint64_t seed, long long trial,
+                         tsim_outcome *res, tsim_outcome *up) {
+  int ncmp = tsim_scenario_ncomparisons(sc), ncomp = sc->nanalyses * ncmp;
+  for (int q = 0; up && q < ncomp; q++)
+    if (sc->analyses[q / ncmp].null_pass[1] == 0) up[q] = res[ncomp + q];
+  for (int k = 1; k < ps->n; k++) {
+    if (ps->timed) tsim__seq_trial(&ps->seq[k], pw->sw[k], pw->c[k], pw->aw[k], seed, trial, pw->tk[k], pw->res);
+    else tsim_run_trial(ps->sc[k], pw->c[k], pw->aw[k], seed, trial, pw->res);
+    for (int q = 0; q < ncomp; q++) {
+      const tsim_analysis *an = &sc->analyses[q / ncmp];
+      if (an->null_pass[0] == k) res[ncomp + q] = pw->res[ncomp + q];
+      if (up && an->null_pass[1] == k) up[q] = pw->res[ncomp + q];
+    }
+  }
+}
+
+/* A thread's timed counts of the null twin: each comparison's from its own pass. */
+static void passes_timed(const passes *ps, const pass_ws *pw, const tsim_scenario *sc, tsim_tally *mine) {
+  if (!ps->timed) return;
+  int ncmp = mine->ncmp, nl = mine->nlooks;
+  for (int q = 0; q < mine->ncomp; q++) {
+    int k = sc->analyses[q / ncmp].null_pass[0];
+    if (k == 0) continue;
+    const tsim_tally *t = pw->tk[k];
+    mine->rand_sum[1][q] = t->rand_sum[1][q];
+    mine->rand_sq[1][q] = t->rand_sq[1][q];
+    mine->months_sum[1][q] = t->months_sum[1][q];
+    mine->months_sq[1][q] = t->months_sq[1][q];
+    for (int l = 0; l < nl; l++) {
+      size_t i = (size_t)q * (size_t)nl + (size_t)l;
+      mine->stop_eff[1][i] = t->stop_eff[1][i];
+      mine->stop_fav[1][i] = t->stop_fav[1][i];
+      mine->stop_fut[1][i] = t->stop_fut[1][i];
+    }
+  }
+}
+
 static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, const int *set,
                              int nset, tsim_tally **out) {
   *out = NULL;
@@ -397,9 +545,16 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
   int timed = sc->accrual.mode != TSIM_ACCRUAL_NONE;
   tsim_seq_plan seq = {.nlooks = 1};
   if (timed && tsim__seq_plan_init(&seq, sc, NULL) != TSIM_OK) return TSIM_INPUT;
-  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
+  /* The other passes' plans (on the heap: eight sequential and cohort plans are ~0.7 MB). */
+  passes *pp = malloc(sizeof *pp);
+  if (!pp) return TSIM_NOMEM;
+  tsim_status pst = passes_init(pp, sc);
+  if (pst != TSIM_OK) { free(pp); return pst; }
+  const passes *ps = pp;
+  int np = ps->n;
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) { passes_free(pp); free(pp); return TSIM_NOMEM; }
   tsim_tally *total = tsim_tally_new(sc, o->p_values);
-  if (!total) { tsim_cohort_plan_free(&plan); return TSIM_NOMEM; }
+  if (!total) { tsim_cohort_plan_free(&plan); passes_free(pp); free(pp); return TSIM_NOMEM; }
   tally_set_all(total, set, nset);
   long long next = 0, done = 0;
   int failed = 0;
@@ -416,9 +571,12 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     tsim_outcome *res = malloc((size_t)(mine ? 2 * mine->ncomp : 1) * sizeof *res);
     tsim_seq_ws *sw = timed ? tsim__seq_ws_new(sc, &seq) : NULL;
     /* The block path (run/block.h), where it applies. */
-    int block = aw && mine && !timed && !o->whole_outcomes && tsim__block_applies(aw, mine);
+    int block = aw && mine && !timed && np == 1 && !o->whole_outcomes && tsim__block_applies(aw, mine);
     tsim_block_path *bp = block ? tsim__block_path_new(aw, mine) : NULL;
-    if (!c || !mine || !aw || !res || (block && !bp) || (timed && !sw)) {
+    pass_ws pw;
+    int pw_failed = pass_ws_init(&pw, ps, o->p_values || seq.nlooks > 1, mine ? mine->ncomp : 0) != 0;
+    tsim_outcome *up = mine && mine->cell_up ? malloc((size_t)mine->ncomp * sizeof *up) : NULL;
+    if (!c || !mine || !aw || !res || (block && !bp) || (timed && !sw) || pw_failed || (mine && mine->cell_up && !up)) {
 #pragma omp atomic write
       failed = 1;
     }
@@ -438,11 +596,17 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
       for (long long i = start; i < end; i++) {
         if (sw) tsim__seq_trial(&seq, sw, c, aw, o->seed, o->first_trial + i, mine, res);
         else tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
-        tally_add(mine, 0, res, pat);
-        tally_add(mine, 1, res + mine->ncomp, pat);
+        if (np > 1) passes_trial(ps, &pw, sc, o->seed, o->first_trial + i, res, up);
+        tally_add(mine, sc, 0, res, pat);
+        tally_add(mine, sc, 1, res + mine->ncomp, pat);
+        for (int k = 0; up && k < mine->ncomp; k++)
+          if (sc->analyses[k / mine->ncmp].hypothesis == TSIM_HYPO_EQUIVALENCE) cell_add(&mine->cell_up[k], &up[k], 1);
         if (mine->nproc) {
+          /* With several nulls the null outcomes are each comparison's own (passes_trial), which
+           * the sequential workspace's are not; margins come without interim looks, so every
+           * comparison ended at the final analysis, where res has them. */
           tally_procedures(mine, sc, 0, res, sw);
-          tally_procedures(mine, sc, 1, res + mine->ncomp, sw);
+          tally_procedures(mine, sc, 1, res + mine->ncomp, np > 1 ? NULL : sw);
         }
       }
       mine->trials += end - start;
@@ -452,6 +616,9 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
       if (o->progress && omp_get_thread_num() == 0) o->progress(o->progress_ctx, d, o->trials);
     }
     if (bp && !failed) tsim__block_path_done(bp, mine);
+    if (np > 1 && !failed) passes_timed(ps, &pw, sc, mine);
+    pass_ws_free(&pw, np);
+    free(up);
     if (mine && !failed) pat_flush(mine, pat);
     free(pat);
 #pragma omp critical(tsim_merge)
@@ -464,6 +631,8 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
     tsim__seq_ws_free(sw);
   }
   tsim_cohort_plan_free(&plan);
+  passes_free(pp);
+  free(pp);
   if (failed) { tsim_tally_free(total); return TSIM_NOMEM; }
   *out = total;
   return TSIM_OK;
@@ -658,6 +827,8 @@ void tsim_tally_precision(const tsim_scenario *sc, const tsim_tally *t, int cons
     for (int c = 0; c < t->ncomp; c++) {
       tsim_precision at = {0, h, c, 0, 0, 0, 0};
       consider(out, t->cell[h][c].reject, t->cell[h][c].favouring, n, conservative, at);
+      /* Equivalence's size at its upper margin, reported too (summary.json). */
+      if (h == 1 && t->cell_up) consider(out, t->cell_up[c].reject, t->cell_up[c].favouring, n, conservative, at);
     }
     for (int q = 0; q < t->nproc; q++)
       for (int j = 0; j < t->ncmp; j++) {

@@ -33,7 +33,12 @@ typedef struct tsim_tally_cell {
   uint64_t sites_dropped;  /* sites removed by the analysis's exclusion rules, summed */
   tsim_i128 diff_sum;      /* sum of round(diff * 2^48) over defined trials */
   tsim_i128 diff_sq_sum;   /* sum of round((diff scale)^2 / 2^48) over defined trials */
+  uint64_t interval;       /* margin analyses: trials with an interval (tsim_outcome.lo, hi) */
+  uint64_t covered;        /* ... that covered the true value (`truth`) */
   double scale;            /* the fixed-point scale (not summed: fixed by the analysis) */
+  double truth;            /* margin analyses: the measure's value under the hypothesis (the
+                              scenario's arms at the analysis's visit; the null twin's: its
+                              margin), which intervals are checked against (not summed) */
 } tsim_tally_cell;
 
 /* The most comparisons tsim_run_all_of counts together. */
@@ -49,7 +54,13 @@ typedef struct tsim_tally {
   int npairs;
   tsim_pair *pairs;          /* [npairs] (owned) */
   long long trials;          /* trials added */
-  tsim_tally_cell *cell[2];  /* [hypothesis][ncomp] (owned) */
+  tsim_tally_cell *cell[2];  /* [hypothesis][ncomp] (owned). Under the null twin each comparison
+                                is at its own null (scenario.h, npasses): with several nulls a
+                                trial is sampled once per pass and each comparison's null outcome
+                                comes from its pass; pairs, procedures and all-of combine those
+                                outcomes trial by trial */
+  tsim_tally_cell *cell_up;  /* [ncomp] equivalence: the null twin at the upper margin (cell[1]
+                                is at the lower); NULL when no analysis is an equivalence test */
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
   /* Multiplicity procedures: for procedure q and comparison j (arm), the trials in which
    * member i was significant within the procedure, then all members, then any member:
@@ -126,6 +137,13 @@ typedef struct tsim_tally {
   uint64_t *mon_anom, mon_anom_trials, *mon_check_held, *mon_check_rand;
   tsim_i128 *mon_check_months;
 } tsim_tally;
+
+/* The null-twin cell comparison k's size is read from: cell[1][k], or for an equivalence test
+ * the one of its two margins' nulls that rejected more often (the upper's, cell_up[k], only when
+ * strictly more). */
+static inline const tsim_tally_cell *tsim_tally_null(const tsim_tally *t, int k) {
+  return t->cell_up && t->cell_up[k].reject > t->cell[1][k].reject ? &t->cell_up[k] : &t->cell[1][k];
+}
 
 /* Fixed point of durations in the tally: 2^20 units per month, up to 2^26 months; longer
  * durations count as the maximum. The loader keeps expected accrual below 10^6 months, and a

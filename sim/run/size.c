@@ -50,6 +50,68 @@ static double analysed_share(const tsim_scenario *sc, const tsim_analysis *an, i
   return f;
 }
 
+/* The start for an analysis with a margin: a one-sided z test at the analysis's level of the
+ * effect against the margin on the measure's scale (Blackwelder 1982 for the risk difference;
+ * the log scale for ratios of risks and odds, the delta method; for a ratio of means the linear
+ * form m1 - theta m0), N = (z_{1-level} + z_power)^2 V / d^2 with d the analysed effect's distance
+ * from the margin and V the variance of one patient's share. Equivalence: the nearer margin, with
+ * z_{(1+power)/2} when the effect lies midway. */
+static long long margin_formula(const tsim_scenario *sc, const tsim_analysis *an, const tsim_endpoint *ep,
+                                const int *arms, const double *p, const double *v, double target, char *why,
+                                size_t n) {
+  double za = gsl_cdf_ugaussian_Qinv(an->level), zb = gsl_cdf_ugaussian_Pinv(target);
+  int hb = ep->higher_is_better, nside = an->hypothesis == TSIM_HYPO_EQUIVALENCE ? 2 : 1;
+  double best = INFINITY, V = NAN, d[2] = {NAN, NAN};
+  for (int i = 0; i < nside; i++) {
+    double th = an->margin[i], e, var;
+    switch (an->measure) {
+    case TSIM_MEAS_RISK_DIFF:
+      e = p[1] - p[0] - th;
+      var = p[0] * (1 - p[0]) / v[0] + p[1] * (1 - p[1]) / v[1];
+      break;
+    case TSIM_MEAS_RISK_RATIO:
+      e = log(p[1] / p[0]) - log(th);
+      var = (1 - p[0]) / (p[0] * v[0]) + (1 - p[1]) / (p[1] * v[1]);
+      break;
+    case TSIM_MEAS_ODDS_RATIO:
+      e = log(p[1] / (1 - p[1]) * (1 - p[0]) / p[0]) - log(th);
+      var = 1 / (p[0] * (1 - p[0]) * v[0]) + 1 / (p[1] * (1 - p[1]) * v[1]);
+      break;
+    case TSIM_MEAS_MEAN_RATIO: {
+      double s0 = ep->sd[arms[0]], s1 = ep->sd[arms[1]];
+      e = p[1] - th * p[0];
+      var = s1 * s1 / v[1] + th * th * s0 * s0 / v[0];
+      break;
+    }
+    default: {
+      double s0 = ep->sd[arms[0]], s1 = ep->sd[arms[1]];
+      e = p[1] - p[0] - th;
+      var = s0 * s0 / v[0] + s1 * s1 / v[1];
+      break;
+    }
+    }
+    /* The side's favourable sign: above the lower margin (non-inferiority when higher is better,
+     * equivalence's lower), below the other. */
+    int above = nside == 2 ? i == 0 : hb;
+    d[i] = above ? e : -e;
+    if (!(d[i] > 0) || !isfinite(var) || v[0] <= 0 || v[1] <= 0) {
+      snprintf(why, n, "no formula: the analysed effect does not lie on the favourable side of the margin %.4g "
+                       "(analysed %s %.4g vs %.4g)", th, ep->type == TSIM_EP_CONTINUOUS ? "means" : "rates", p[0], p[1]);
+      return 0;
+    }
+    if (d[i] < best) best = d[i], V = var;
+  }
+  if (nside == 2 && fabs(d[0] - d[1]) < 1e-9 * (d[0] + d[1])) zb = gsl_cdf_ugaussian_Pinv((1 + target) / 2);
+  double N = pow(za + zb, 2) * V / (best * best);
+  char num[TSIM_NUM_CHARS];
+  snprintf(why, n, "normal approximation against the %s margin on %s: analysed %s %.4g vs %.4g, analysed shares "
+                   "%.4g and %.4g of N, one-sided level %s: N = %.1f",
+           tsim_hypo_names[an->hypothesis], tsim_measure_names[an->measure],
+           ep->type == TSIM_EP_CONTINUOUS ? "means" : "rates", p[0], p[1], v[0], v[1], tsim_num(num, an->level), N);
+  (void)sc;
+  return N > (double)TSIM_MAX_SAMPLE ? TSIM_MAX_SAMPLE : (long long)ceil(N);
+}
+
 long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char *why, size_t n) {
   int ncmp = tsim_scenario_ncomparisons(sc);
   const tsim_analysis *an = &sc->analyses[k / ncmp];
@@ -64,6 +126,7 @@ long long tsim_size_formula(const tsim_scenario *sc, int k, double target, char 
   }
   double N;
   char num[TSIM_NUM_CHARS];
+  if (an->hypothesis != TSIM_HYPO_SUPERIORITY) return margin_formula(sc, an, ep, arms, p, v, target, why, n);
   if (sc->single_arm) {
     double p0 = ep->p0, p1 = p[1], delta = p1 - p0;
     if (fabs(delta) < 1e-12 || v[1] <= 0) {
@@ -223,8 +286,9 @@ static void fill_point(const search *s, tsim_size_point *p, long long n, const t
   p->trials = t->trials;
   for (int h = 0; h < 2; h++) {
     for (int c = 0; c < r->ncomparisons; c++) {
-      p->reject[c][h] = t->cell[h][r->comparison[c]].reject;
-      p->favouring[c][h] = t->cell[h][r->comparison[c]].favouring;
+      const tsim_tally_cell *cell = h ? tsim_tally_null(t, r->comparison[c]) : &t->cell[0][r->comparison[c]];
+      p->reject[c][h] = cell->reject;
+      p->favouring[c][h] = cell->favouring;
       double dn = (double)t->trials;
       p->expected_n[c][h] = t->timed ? (double)t->rand_sum[h][r->comparison[c]] / dn : NAN;
       p->expected_months[c][h] = t->timed ? (double)t->months_sum[h][r->comparison[c]] / TSIM_MONTHS_SCALE / dn : NAN;
@@ -415,7 +479,9 @@ static int check_direction(search *s, const tsim_scenario *sc, int k, const char
   const tsim_analysis *an = &sc->analyses[k / ncmp];
   double nominal = tsim_analysis_nominal(sc, k / ncmp, k % ncmp);
   int better = sc->endpoints[an->endpoint].higher_is_better ? nominal > 0 : nominal < 0;
-  if (an->sided == 1 && !better) {
+  /* A margin's test is one-sided whatever "sided" says; the formula (margin_formula) says when
+   * the effect does not beat the margin. */
+  if (an->sided == 1 && !better && an->hypothesis == TSIM_HYPO_SUPERIORITY) {
     tsim_diag_add(s->d, "%s: --analysis %s: the analysis is one-sided in the favourable "
                   "direction, but the scenario's effect (nominal difference %.4g) is not "
                   "favourable: its power stays below alpha at every size", s->file,

@@ -45,6 +45,8 @@ typedef struct tsim_ancova_fit {
   double lo, hi; /* the `conf` interval of diff */
   double slope;  /* b2: the baseline coefficient */
 } tsim_ancova_fit;
+/* Against a margin theta0 (one-sided, as lm with the offset theta0 g): t = (diff - theta0) / se
+ * on the same df, p = tsim_t_shifted_p(fit.diff, fit.se, fit.df, theta0, greater) (contest.h). */
 
 /* One arm's patients: end point y[i] and baseline base[i], i < n. */
 typedef struct tsim_ancova_arm {

@@ -17,6 +17,10 @@
  *              STRATIFIED  two-arm binary, stratified by site (the general path)
  *              SINGLE_ARM  one binary arm against p0
  *              CONTINUOUS  a continuous end point, two arms
+ *              MARGIN      two-arm binary, a test against a margin (non-inferiority and
+ *                          equivalence hypotheses; stats/nitest.h): its own path in
+ *                          analysis/compare.c
+ *              MARGIN_STRATIFIED  the same, stratified by site (the general path)
  *   p        TABLE tests: the two-sided p-value of the table, double f(x0, n0, x1, n1, *stat)
  *            (stat gets the statistic, NaN where there is none); others: tsim__no_table_p
  *   one      one-sided rule: HALVE (the statistic is symmetric under the null: half the
@@ -45,7 +49,12 @@
   X(STUDENT_T,      "student_t",      CONTINUOUS, tsim__no_table_p,      HALVE, tsim__no_tail_p,            T)       \
   X(WILCOXON,       "wilcoxon",       CONTINUOUS, tsim__no_table_p,      HALVE, tsim__no_tail_p,            GENERAL) \
   X(ANCOVA,         "ancova",         CONTINUOUS, tsim__no_table_p,      HALVE, tsim__no_tail_p,            GENERAL) \
-  X(BARNARD,        "barnard",        TABLE,      tsim_barnard_p,        TAIL,  tsim_barnard_one_sided_p,   BARNARD)
+  X(BARNARD,        "barnard",        TABLE,      tsim_barnard_p,        TAIL,  tsim_barnard_one_sided_p,   BARNARD) \
+  X(FARRINGTON_MANNING, "farrington_manning", MARGIN, tsim__no_table_p,  TAIL,  tsim__no_tail_p,            GENERAL) \
+  X(MIETTINEN_NURMINEN, "miettinen_nurminen", MARGIN, tsim__no_table_p,  TAIL,  tsim__no_tail_p,            GENERAL) \
+  X(WALD,           "wald",           MARGIN,     tsim__no_table_p,      TAIL,  tsim__no_tail_p,            GENERAL) \
+  X(NEWCOMBE,       "newcombe",       MARGIN,     tsim__no_table_p,      TAIL,  tsim__no_tail_p,            GENERAL) \
+  X(MN_STRATIFIED,  "miettinen_nurminen_stratified", MARGIN_STRATIFIED, tsim__no_table_p, TAIL, tsim__no_tail_p, GENERAL)
 
 typedef enum {
 #define TSIM_TEST_ENUM(name, text, kind, p, one, tail, decide) TSIM_TEST_##name,
@@ -54,7 +63,16 @@ typedef enum {
   TSIM_NTESTS
 } tsim_test;
 
-typedef enum { TSIM_KIND_TABLE, TSIM_KIND_STRATIFIED, TSIM_KIND_SINGLE_ARM, TSIM_KIND_CONTINUOUS } tsim_test_kind;
+typedef enum {
+  TSIM_KIND_TABLE, TSIM_KIND_STRATIFIED, TSIM_KIND_SINGLE_ARM, TSIM_KIND_CONTINUOUS, TSIM_KIND_MARGIN,
+  TSIM_KIND_MARGIN_STRATIFIED
+} tsim_test_kind;
+
+/* 1 for the kinds that test against a margin (they need a non-inferiority or equivalence
+ * hypothesis). */
+static inline int tsim_kind_margin(tsim_test_kind k) {
+  return k == TSIM_KIND_MARGIN || k == TSIM_KIND_MARGIN_STRATIFIED;
+}
 typedef enum { TSIM_ONE_HALVE, TSIM_ONE_TAIL } tsim_one_sided_rule;
 typedef enum {
   TSIM_DECIDE_CHISQ, TSIM_DECIDE_FISHER, TSIM_DECIDE_BARNARD, TSIM_DECIDE_PVALUE, TSIM_DECIDE_T,

@@ -23,6 +23,7 @@
 #include <gsl/gsl_machine.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_result.h>
+#include <limits.h>
 #include <math.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -250,4 +251,168 @@ double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_
 
 double tsim_student_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out) {
   return t_test(1, a0, a1, conf, out);
+}
+
+/* --- Against a margin (see contest.h) ------------------------------------------------------
+ *
+ * The difference: R's t.test(mu = theta0) computes (mx - my - mu) / stderr; here the same
+ * expression in the units of t_scale (theta0 scaled by the same power of two, so that with no
+ * scaling the arithmetic is R's). The ratio: H0 mu1 = theta0 mu0 is a difference hypothesis on
+ * the arms {m1, u1} and {theta0 m0, theta0 w0} (u1, w0 the arms' own SDs for Welch, the pooled
+ * SD for both for Student), whose Welch t is T and whose Welch df is Satterthwaite's; those
+ * products are formed already scaled, so that theta0 and the summaries may have any finite
+ * magnitude. */
+
+double tsim_t_upper_p(double t, double nu) {
+  double p2 = tsim_t_two_sided_p(t, nu);
+  if (isnan(p2)) return NAN;
+  return t > 0.0 ? 0.5 * p2 : 1.0 - 0.5 * p2;
+}
+
+/* P(T > t) for greater, else P(T < t) = P(T > -t). */
+static double one_sided_p(double t, double nu, int greater) { return tsim_t_upper_p(greater ? t : -t, nu); }
+
+double tsim_t_shifted_p(double est, double se, double df, double theta0, int greater) {
+  if (!isfinite(est) || !isfinite(theta0) || !(se > 0.0) || !isfinite(se)) return NAN;
+  return one_sided_p((est - theta0) / se, df, greater);
+}
+
+double tsim_t_margin_p(int welch, tsim_arm_summary c, tsim_arm_summary e, double theta0, int greater,
+                       double conf, tsim_t_fit *fit) {
+  double t, nu, se, d;
+  if (!isfinite(theta0) || !(conf > 0.0 && conf < 1.0) || !t_args_ok(c, e, conf)) return t_fail(fit);
+  int ex = t_scale(c, e);
+  if (!t_stat_scaled(!welch, c, e, ex, &t, &nu, &se, &d)) return t_fail(fit);
+  /* theta0 2^-ex is +-inf only when t is beyond the double range: t = -+inf, p 0 or 1 */
+  double tm = (d - scaled(theta0, ex)) / se;
+  double p = one_sided_p(tm, nu, greater);
+  if (fit) {
+    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu);
+    fit->p = p;
+    fit->stat = tm;
+    fit->df = nu;
+    fit->diff = ldexp(d, ex);
+    fit->lo = ldexp(d - q * se, ex);
+    fit->hi = ldexp(d + q * se, ex);
+  }
+  return p;
+}
+
+/* The binary exponent k of x != 0 (2^(k-1) <= |x| < 2^k); far below any other for 0, so that
+ * a zero never sets a scale. */
+static int exponent_of(double x) {
+  if (x == 0.0) return INT_MIN / 4;
+  int k;
+  frexp(x, &k);
+  return k;
+}
+
+/* a b 2^-k for finite a, b, without forming a b: their mantissas' product (the one rounding a
+ * b itself would have) scaled once, so that it neither over- nor underflows on the way. */
+static double product_scaled(double a, double b, int k) {
+  int ea, eb;
+  double fa = frexp(a, &ea), fb = frexp(b, &eb);
+  return ldexp(fa * fb, ea + eb - k);
+}
+
+/* The pooled SD of two arms, scaled by the larger SD's power of two on the way (their squares
+ * would under- or overflow beyond about 1e+-154). */
+static double pooled_sd(tsim_arm_summary a0, tsim_arm_summary a1) {
+  double mx = max_of(a0.sd, a1.sd);
+  if (mx == 0.0) return 0.0;
+  int k = exponent_of(mx);
+  double s0 = ldexp(a0.sd, -k), s1 = ldexp(a1.sd, -k), df = (double)(a0.n + a1.n - 2);
+  return ldexp(sqrt(((double)(a0.n - 1) * s0 * s0 + (double)(a1.n - 1) * s1 * s1) / df), k);
+}
+
+/* Welch's t and Satterthwaite df of arm 1 {m1, u1, n1} against {rho m0, rho w0, n0}, rho > 0, and
+ * its se in units of 2^k (tsim__t_core on the pair scaled by 2^-k, k from the largest of |m1|,
+ * u1, rho m0, rho w0); 0 when tsim__t_core refuses the pair. */
+static int ratio_core(double rho, double m0, double w0, long long n0, double m1, double u1, long long n1,
+                      double *t, double *nu, double *se) {
+  int er = exponent_of(rho), k = exponent_of(m1);
+  if (exponent_of(u1) > k) k = exponent_of(u1);
+  if (er + exponent_of(m0) > k) k = er + exponent_of(m0);
+  if (er + exponent_of(w0) > k) k = er + exponent_of(w0);
+  return tsim__t_core(0, product_scaled(rho, m0, k), product_scaled(rho, w0, k), n0, ldexp(m1, -k),
+                      ldexp(u1, -k), n1, t, nu, se);
+}
+
+/* Satterthwaite's df of the variances (rho w0)^2/n0 and u1^2/n1, rho >= 0, on the values
+ * scaled by 2^-k (k from the larger of rho w0 and u1); n0 - 1 when both are 0 (m1 = 0 without
+ * spread: the limit as the second vanishes first, and the interval is then [0, 0] whatever q). */
+static double satterthwaite_df(double rho, double w0, long long n0, double u1, long long n1) {
+  int k = exponent_of(u1), kw = exponent_of(rho) + exponent_of(w0);
+  if (kw > k) k = kw;
+  double w = rho == 0.0 || w0 == 0.0 ? 0.0 : product_scaled(rho, w0, k), u = ldexp(u1, -k);
+  double v0 = w * w / (double)n0, v1 = u * u / (double)n1;
+  double den = v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1);
+  return den > 0.0 ? (v0 + v1) * (v0 + v1) / den : (double)(n0 - 1);
+}
+
+/* Fieller's interval for the ratio r = m1 / m0 from a0 = q se(m0) / m0 and e1 = q se(m1) / m0:
+ * the roots of (1 - g) rho^2 - 2 r rho + r^2 - e1^2 = 0, g = a0^2, which is (m1 - rho m0)^2 =
+ * q^2 (v1 + rho^2 v0) over m0^2, namely (r -/+ h) / (1 - g) with h = sqrt(r^2 a0^2 + (1 - g)
+ * e1^2). The root nearer 0, where r and h cancel, is taken as the other form of the same
+ * number, a (r - e1)(r + e1) / (a (r +- h)) (the product of the roots is (r^2 - e1^2)/(1 - g)):
+ * its cancellation, r - e1, is that of m1 - q se(m1), the problem's own. g >= 1: unbounded. */
+static void fieller(double r, double a0, double e1, double *lo, double *hi) {
+  double g = a0 * a0;
+  if (!(g < 1.0)) {
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    return;
+  }
+  double a = 1.0 - g, h = hypot(r * a0, sqrt(a) * e1);
+  if (!isfinite(h)) { /* se(m1) / m0 beyond the double range */
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    return;
+  }
+  if (r == 0.0 && h == 0.0) { /* both roots 0 (m1 = 0 without spread) */
+    *lo = *hi = 0.0;
+    return;
+  }
+  if (r >= 0.0) {
+    *hi = (r + h) / a;
+    *lo = (r - e1) * ((r + e1) / (r + h));
+  } else {
+    *lo = (r - h) / a;
+    *hi = (r + e1) * ((r - e1) / (r - h));
+  }
+}
+
+double tsim_t_ratio_p(int welch, tsim_arm_summary c, tsim_arm_summary e, double theta0, int greater,
+                      double conf, tsim_t_fit *fit) {
+  if (!(theta0 > 0.0) || !isfinite(theta0) || !(conf > 0.0 && conf < 1.0) || !t_args_ok(c, e, conf) ||
+      !(c.mean > 0.0))
+    return t_fail(fit);
+  /* Welch: each arm's own SD; Student: the pooled SD for both (then the "Welch" se below is
+   * s sqrt(1/n1 + theta0^2/n0), and only its df is replaced) */
+  double u1 = e.sd, w0 = c.sd;
+  if (!welch) u1 = w0 = pooled_sd(c, e);
+  double t, nu, se;
+  if (!ratio_core(theta0, c.mean, w0, c.n, e.mean, u1, e.n, &t, &nu, &se)) return t_fail(fit);
+  double student_df = (double)(c.n + e.n - 2);
+  if (!welch) nu = student_df;
+  double p = one_sided_p(t, nu, greater);
+  if (fit) {
+    double r = e.mean / c.mean, lo = NAN, hi = NAN;
+    if (isfinite(r)) {
+      /* Welch: Satterthwaite's df at rho = |r| (only r^2 enters) */
+      double nu_ci = welch ? satterthwaite_df(fabs(r), w0, c.n, u1, e.n) : student_df;
+      double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu_ci);
+      /* q se(m0) / m0 and q se(m1) / m0 (w0 / m0 and u1 / m0 are +inf only when the interval
+       * is unbounded) */
+      double a0 = q * (w0 / c.mean) / sqrt((double)c.n), e1 = q * (u1 / c.mean) / sqrt((double)e.n);
+      fieller(r, a0, e1, &lo, &hi);
+    }
+    fit->p = p;
+    fit->stat = t;
+    fit->df = nu;
+    fit->diff = r;
+    fit->lo = lo;
+    fit->hi = hi;
+  }
+  return p;
 }

@@ -121,4 +121,80 @@ double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_
  * Returns the two-sided p-value and fills *out (may be NULL). */
 double tsim_student_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out);
 
+/* --- Against a margin: non-inferiority, and each side of equivalence ---------------------
+ *
+ * greater = 1 (any non-zero value) tests H0 theta <= theta0 against H1 theta > theta0, with
+ * p = P(T_df > t); greater = 0 tests H0 theta >= theta0 against H1 theta < theta0, with
+ * p = P(T_df < t). theta is mu1 - mu0 or mu1 / mu0 (below). Non-inferiority of the experimental
+ * arm on an end point where higher is better: greater = 1, theta0 = -margin (difference) or
+ * 1 - margin (ratio); where lower is better, greater = 0 and theta0 = +margin or 1 + margin.
+ * Equivalence (two one-sided tests, TOST): the larger of the p-values at (theta_lo, greater = 1)
+ * and (theta_hi, greater = 0). The functions return that one-sided p and fill a tsim_t_fit
+ * whose p is the same one-sided p (not two-sided as above) and whose [lo, hi] is the two-sided
+ * `conf` interval: conf = 1 - 2 alpha gives the one-sided 1 - alpha bound, so that lo > theta0
+ * exactly when p < alpha (greater = 1), hi < theta0 when p < alpha (greater = 0); for the ratio
+ * test only when its interval is bounded, and with Welch's df only nearly (see there).
+ * Undefined (NaN everywhere, as above): the cases of the t-tests, and a NaN or infinite theta0.
+ * tests/test_contest_margin.c checks t, df, p, estimate and interval against R
+ * (tests/r/contest_margin_reference.R: t.test, the ratio test's formulas, lm) to 1e-9 relative
+ * (measured: within 7e-12), and the ratio test against a published output of mratios. */
+
+/* P(T_nu > t), the upper tail of Student's t with nu degrees of freedom, from
+ * tsim_t_two_sided_p (half of it for t > 0, 1 less half of it otherwise: as accurate, and the
+ * same refusals, NaN); t = +inf gives 0, -inf 1. As R's pt(t, nu, lower.tail = FALSE). */
+double tsim_t_upper_p(double t, double nu);
+
+/* The one-sided p-value of an estimate against theta0 from its standard error se and degrees of
+ * freedom df: t = (est - theta0) / se, p = P(T_df > t) (greater) or P(T_df < t). NaN when est
+ * or theta0 is not finite, se is not finite and positive, or df is refused as above. A t beyond
+ * the double range is +-inf (p 0 or 1).
+ * ANCOVA against a margin (sim/stats/ancova.h) is this on its fit:
+ *   tsim_t_shifted_p(fit.diff, fit.se, fit.df, theta0, greater),
+ * which is R's summary(lm(I(y - theta0 * g) ~ g + baseline)) row "g" made one-sided: shifting
+ * y by theta0 g moves the arm coefficient by -theta0 and leaves the residuals, so se and df, as
+ * they are (tests/r/contest_margin_reference.R checks it). From arm sums, tsim_ancova_from_sums
+ * with conf = 0 gives fit.diff, fit.se and fit.df. */
+double tsim_t_shifted_p(double est, double se, double df, double theta0, int greater);
+
+/* Welch's (welch = 1) or Student's (welch = 0) t-test of the difference mu1 - mu0, control c
+ * (arm 0) and experimental e (arm 1), against theta0: t = (mean1 - mean0 - theta0) / se with
+ * the test's own se and df (tsim_welch_t, tsim_student_t), as R's
+ *   t.test(x1, x0, mu = theta0, alternative = "greater" or "less", var.equal = !welch).
+ * The fit: p one-sided, stat that t, df, diff = mean1 - mean0 and its two-sided `conf`
+ * interval (the one tsim_welch_t / tsim_student_t give: it does not depend on theta0). R's
+ * "essentially constant" rule as above (on the means, not theta0). theta0 = 0 with greater = 1
+ * gives half the two-sided p for a positive t. */
+double tsim_t_margin_p(int welch, tsim_arm_summary c, tsim_arm_summary e, double theta0, int greater,
+                       double conf, tsim_t_fit *fit);
+
+/* The test of the ratio of means mu1 / mu0 against theta0 > 0, for an end point whose control
+ * mean is positive (Hauschke, Kieser & Hothorn 1999, Biometrical Journal 41:295; Kieser &
+ * Hauschke 2000, Drug Information Journal 34:563): H0 mu1 <= theta0 mu0 is a hypothesis on the
+ * difference mu1 - theta0 mu0, so
+ *   Student (welch = 0): T = (m1 - theta0 m0) / (s sqrt(1/n1 + theta0^2/n0)), s the pooled SD,
+ *                        df = n0 + n1 - 2;
+ *   Welch (welch = 1):   T = (m1 - theta0 m0) / sqrt(s1^2/n1 + theta0^2 s0^2/n0), df
+ *                        Satterthwaite's for those two variances (Tamhane & Logan 2004,
+ *                        J Biopharm Stat 14:843),
+ * p = P(T_df > T) (greater) or P(T_df < T), as R package mratios' ttestratio(x1, x0, rho =
+ * theta0, var.equal = !welch). theta0 = 1 is the difference test at theta0 = 0.
+ * The fit: p one-sided, stat T, df the test's df, diff = m1 / m0, and [lo, hi] Fieller's
+ * two-sided `conf` interval for mu1 / mu0 (Fieller 1954, JRSS B 16:175): the ratios r with
+ * (m1 - r m0)^2 <= q^2 (v1 + r^2 v0), v1 and v0 the variances of m1 and m0 (s^2/n_i pooled,
+ * s_i^2/n_i Welch), q the (1 + conf)/2 quantile of T on df n0 + n1 - 2 (Student) or on
+ * Satterthwaite's df at r = m1 / m0 (Welch: mratios' ttestratio does the same; the test's df,
+ * at theta0, differ, so with Welch "lo > theta0" and "p < alpha" may disagree by a hair near
+ * the boundary). The set is a bounded interval only when m0 is significantly non-zero at that
+ * level, m0^2 > q^2 v0; otherwise it is the whole line or two rays, and lo = -inf, hi = +inf
+ * (its hull; mratios gives NA): the test may still reject a theta0 in the gap between the
+ * rays, so decide by p. lo and hi are NaN when m1 / m0 itself is beyond the double range.
+ * Undefined (NaN everywhere): the t-tests' cases, m0 <= 0, theta0 not finite and positive, and
+ * se below 10 DBL_EPSILON max(|m1|, theta0 m0) (R's "essentially constant" rule, here on the
+ * two terms of the difference tested; mratios refuses an arm whose own SD is below 10
+ * DBL_EPSILON |mean|, tsim only the pair, so one arm without spread is allowed as in the
+ * t-tests). theta0 and the summaries of any finite magnitude: T and df are formed from
+ * theta0 m0 and theta0 times an SD already scaled by a power of two. */
+double tsim_t_ratio_p(int welch, tsim_arm_summary c, tsim_arm_summary e, double theta0, int greater,
+                      double conf, tsim_t_fit *fit);
+
 #endif

@@ -37,6 +37,11 @@
  * stepping 1, 2, 4, ... outward, then Brent's method (Brent 1973, ch. 4, in the form of
  * Numerical Recipes' zbrent) to a tolerance of 2e-15 in t. Where z is 0/0 (the limit at the
  * estimate of a table without information) it counts as 0.
+ *
+ * Stratified MN (tsim_ni_strat_p, tsim_ni_strat_ci; nitest.h gives the formulas): strat_z adds
+ * each stratum's score numerator and MN variance, from the same restricted estimates, with
+ * Mantel-Haenszel weights (rd, rr) or unweighted (or's scores); the interval and or's estimate
+ * come from the same bracketing and Brent's method, on a context that carries the strata.
  */
 #include "stats/nitest.h"
 
@@ -278,12 +283,67 @@ double tsim_ni_p(tsim_ni_method method, tsim_ni_measure measure, long long x0, l
   return 0.5 * erfc((greater ? z : -z) / NI_SQRT2);
 }
 
+/* --- The stratified MN statistic ----------------------------------------------------------- */
+
+typedef struct {
+  const long long *x0, *n0, *x1, *n1; /* the k strata's tables, as tsim_ni_p's arguments */
+  int k;                              /* number of strata */
+} ni_strata;
+
+/* Every stratum's counts valid (n >= 0, 0 <= x <= n; an arm may be empty) and at least one
+ * stratum with both arms. */
+static int strata_valid(const ni_strata *s) {
+  if (s->k < 1 || !s->x0 || !s->n0 || !s->x1 || !s->n1) return 0;
+  int usable = 0;
+  for (int i = 0; i < s->k; i++) {
+    long long x0 = s->x0[i], n0 = s->n0[i], x1 = s->x1[i], n1 = s->n1[i];
+    if (n0 < 0 || n1 < 0 || x0 < 0 || x0 > n0 || x1 < 0 || x1 > n1) return 0;
+    if (n0 >= 1 && n1 >= 1) usable = 1;
+  }
+  return usable;
+}
+
+/* z = U / sqrt(V) over the strata with both arms (nitest.h gives U and V). A stratum whose
+ * restricted variance is 0 has a score of exactly 0 too (no responders or all responders where
+ * the null does not separate the rates), so it adds nothing to either; z is 0/0, NaN, when every
+ * stratum is such. */
+static double strat_z(tsim_ni_measure measure, const ni_strata *s, double theta) {
+  double u = 0.0, v = 0.0;
+  for (int i = 0; i < s->k; i++) {
+    long long x0 = s->x0[i], n0 = s->n0[i], x1 = s->x1[i], n1 = s->n1[i];
+    if (n0 < 1 || n1 < 1) continue;
+    ni_rates r;
+    restricted(measure, x0, n0, x1, n1, theta, &r);
+    double dn0 = (double)n0, dn1 = (double)n1, n = dn0 + dn1, lam = n / (n - 1.0);
+    if (measure == TSIM_NI_OR) {
+      /* The score of the log odds ratio, unweighted, over its variance 1 / info. */
+      double a = dn1 * r.p1 * r.q1, b = dn0 * r.p0 * r.q0;
+      u += (double)x1 - dn1 * r.p1;
+      if (a + b > 0.0) v += lam * (a * b / (a + b));
+      continue;
+    }
+    double w = dn0 * dn1 / n, d, var; /* Mantel-Haenszel weight */
+    if (measure == TSIM_NI_RD) {
+      d = (double)(x1 * n0 - x0 * n1) / (dn0 * dn1) - theta;
+      var = r.p1 * r.q1 / dn1 + r.p0 * r.q0 / dn0;
+    } else {
+      d = (double)x1 / dn1 - theta * ((double)x0 / dn0);
+      var = r.p1 * r.q1 / dn1 + theta * theta * r.p0 * r.q0 / dn0;
+    }
+    u += w * d;
+    v += w * w * var * lam;
+  }
+  if (!(v > 0.0)) return u == 0.0 ? NAN : copysign(INFINITY, u);
+  return u / sqrt(v);
+}
+
 /* --- The MN interval ------------------------------------------------------------------- */
 
 typedef struct {
   tsim_ni_measure measure;
   long long x0, n0, x1, n1;
-  double target; /* the z at the bound: +z_c (lower) or -z_c (upper) */
+  double target;            /* the z at the bound: +z_c (lower) or -z_c (upper) */
+  const ni_strata *strata;  /* not NULL: the stratified statistic over these, not x0..n1 */
 } mn_bound_ctx;
 
 static double theta_of(tsim_ni_measure measure, double t) {
@@ -298,7 +358,8 @@ static double mn_h(const mn_bound_ctx *c, double t) {
   if (c->measure == TSIM_NI_RD && fabs(theta) >= 1.0)
     z = theta < 0 ? INFINITY : -INFINITY;
   else
-    z = score_z(c->measure, c->x0, c->n0, c->x1, c->n1, theta, 1);
+    z = c->strata ? strat_z(c->measure, c->strata, theta)
+                  : score_z(c->measure, c->x0, c->n0, c->x1, c->n1, theta, 1);
   if (isnan(z)) z = 0.0; /* 0/0 at the estimate of a table without information */
   return z - c->target;
 }
@@ -404,7 +465,7 @@ static int mn_ci(tsim_ni_measure measure, long long x0, long long n0, long long 
     hi_edge = x1 == n1 || x0 == 0;
   }
   if (!isfinite(z)) lo_edge = hi_edge = 1; /* conf so close to 1 that z_c rounds to inf */
-  mn_bound_ctx c = {measure, x0, n0, x1, n1, z};
+  mn_bound_ctx c = {measure, x0, n0, x1, n1, z, NULL};
   double tlo = lo_edge ? -INFINITY : mn_bound(&c, that);
   c.target = -z;
   double thi = hi_edge ? INFINITY : mn_bound(&c, that);
@@ -426,4 +487,77 @@ int tsim_ni_ci(tsim_ni_method method, tsim_ni_measure measure, long long x0, lon
   if (method == TSIM_NI_WALD) return tsim_rd_wald(x0, n0, x1, n1, conf, est, lo, hi);
   if (method == TSIM_NI_NEWCOMBE) return tsim_rd_newcombe(x0, n0, x1, n1, conf, est, lo, hi);
   return mn_ci(measure, x0, n0, x1, n1, conf, est, lo, hi);
+}
+
+/* --- Stratified MN ---------------------------------------------------------------------- */
+
+double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                       const long long *x1, const long long *n1, int k, double theta0,
+                       int greater, double *stat) {
+  ni_strata s = {x0, n0, x1, n1, k};
+  double z = NAN;
+  if ((unsigned)measure < TSIM_NI_NMEASURES && strata_valid(&s) && theta_valid(measure, theta0))
+    z = strat_z(measure, &s, theta0);
+  if (stat) *stat = z;
+  if (isnan(z)) return NAN;
+  return 0.5 * erfc((greater ? z : -z) / NI_SQRT2);
+}
+
+/* The weighted estimate and whether the data sit at the lower or upper edge of the parameter
+ * space (z never reaches +z_c below, or -z_c above, the estimate): rd and rr the
+ * Mantel-Haenszel estimates, the roots of U; or the root of U found as a bound with target 0. */
+static double strat_estimate(tsim_ni_measure measure, const ni_strata *s, int *lo_edge,
+                             int *hi_edge) {
+  double a = 0.0, b = 0.0;
+  *lo_edge = *hi_edge = 1;
+  for (int i = 0; i < s->k; i++) {
+    long long x0 = s->x0[i], n0 = s->n0[i], x1 = s->x1[i], n1 = s->n1[i];
+    if (n0 < 1 || n1 < 1) continue;
+    double n = (double)(n0 + n1);
+    if (measure == TSIM_NI_RD) {
+      a += (double)(x1 * n0 - x0 * n1) / n; /* w (p1 - p0) */
+      b += (double)n0 * (double)n1 / n;     /* w */
+      *lo_edge &= x1 == 0 && x0 == n0;
+      *hi_edge &= x1 == n1 && x0 == 0;
+    } else if (measure == TSIM_NI_RR) {
+      a += (double)x1 * (double)n0 / n;
+      b += (double)x0 * (double)n1 / n;
+      *lo_edge &= x1 == 0;
+      *hi_edge &= x0 == 0;
+    } else {
+      *lo_edge &= x1 == 0 || x0 == n0;
+      *hi_edge &= x1 == n1 || x0 == 0;
+    }
+  }
+  if (measure == TSIM_NI_RD) return a / b;
+  if (measure == TSIM_NI_RR) return b > 0.0 ? a / b : a > 0.0 ? INFINITY : NAN;
+  if (*lo_edge || *hi_edge) return *lo_edge ? (*hi_edge ? NAN : 0.0) : INFINITY;
+  mn_bound_ctx c = {measure, 0, 0, 0, 0, 0.0, s};
+  return theta_of(measure, mn_bound(&c, NAN));
+}
+
+int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                     const long long *x1, const long long *n1, int k, double conf, double *est,
+                     double *lo, double *hi) {
+  ni_strata s = {x0, n0, x1, n1, k};
+  if ((unsigned)measure >= TSIM_NI_NMEASURES || !strata_valid(&s) ||
+      !(conf > 0.0 && conf < 1.0)) {
+    if (est) *est = NAN;
+    if (lo) *lo = NAN;
+    if (hi) *hi = NAN;
+    return -1;
+  }
+  int lo_edge, hi_edge;
+  double e = strat_estimate(measure, &s, &lo_edge, &hi_edge);
+  double that = measure == TSIM_NI_RD ? atanh(e) : log(e);
+  double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
+  if (!isfinite(z)) lo_edge = hi_edge = 1; /* conf so close to 1 that z_c rounds to inf */
+  mn_bound_ctx c = {measure, 0, 0, 0, 0, z, &s};
+  double tlo = lo_edge ? -INFINITY : mn_bound(&c, that);
+  c.target = -z;
+  double thi = hi_edge ? INFINITY : mn_bound(&c, that);
+  if (est) *est = e;
+  if (lo) *lo = theta_of(measure, tlo);
+  if (hi) *hi = theta_of(measure, thi);
+  return 0;
 }

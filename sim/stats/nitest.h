@@ -94,4 +94,63 @@ int tsim_ni_ci(tsim_ni_method method, tsim_ni_measure measure, long long x0, lon
 int tsim_ni_restricted_mle(tsim_ni_measure measure, long long x0, long long n0, long long x1,
                            long long n1, double theta0, double *p0t, double *p1t);
 
+/* Stratified MN: the test and interval of a measure common to k strata (sites), Miettinen &
+ * Nurminen (1985, Stat Med 4:213; their stratified analysis: the strata's score numerators and
+ * variances added with weights), with Mantel-Haenszel weights. Stratum i is the table x0[i] of
+ * n0[i] vs x1[i] of n1[i]. With N_i = n0i + n1i, lambda_i = N_i / (N_i - 1) (MN's variance
+ * factor) and p0i~, p1i~ stratum i's restricted estimates at theta0 (tsim_ni_restricted_mle,
+ * each stratum on its own), the statistic is z = U / sqrt(V):
+ *   rd  U = sum w_i (p1i - p0i - d),  V = sum w_i^2 lambda_i (p1i~ q1i~/n1i + p0i~ q0i~/n0i)
+ *   rr  U = sum w_i (p1i - f p0i),    V = sum w_i^2 lambda_i (p1i~ q1i~/n1i + f^2 p0i~ q0i~/n0i)
+ *       with w_i = n0i n1i / N_i, the Mantel-Haenszel (Cochran) weights;
+ *   or  U = sum (x1i - n1i p1i~),     V = sum lambda_i / (1/(n1i p1i~ q1i~) + 1/(n0i p0i~ q0i~)),
+ *       the strata's scores of the log odds ratio added unweighted (the efficient score).
+ * Why these weights: they are fixed (neither theta0 nor the outcomes move them), so at theta0 =
+ * 0 (rd) or 1 (rr, or) z^2 is exactly the Cochran-Mantel-Haenszel statistic without continuity
+ * correction (R's mantelhaen.test(correct = FALSE)), for all three measures, and for rd and rr
+ * the root of U is the Mantel-Haenszel estimate. They are the "CMH-weighted MN" of Lu (2008, JSM
+ * Proceedings 3888-3893) and Klingenberg (2014, Stat Med 33:2968), whose published intervals
+ * tests/r/ni_strat_reference.R reproduces; the default weighting = "MH" of R's ratesci::scoreci
+ * for rd and rr (its "INV" for or; cicalc and lrstat use them too); and SAS PROC FREQ's
+ * COMMONRISKDIFF(CL=MNMH) (SAS Viya, rd only). They are not MN's own iterative weights (each
+ * stratum's inverse null variance at rates averaged over the strata, re-estimated as theta
+ * moves), which SAS's COMMONRISKDIFF(CL=MN) and ratesci's weighting = "MN" use. With k = 1 the
+ * weight cancels: tsim_ni_p's MN test.
+ *
+ * A stratum with n0i = 0 or n1i = 0 contributes nothing (it is skipped, whatever its other
+ * arm holds); so does one whose restricted variance is 0, whose score is then 0 too (no
+ * responders or all responders: rd at d = 0; rr without responders, or all responders at f =
+ * 1; or no responders or all responders).
+ *
+ * tsim_ni_strat_p: the one-sided p-value, 1 - Phi(z) (greater: H1 theta > theta0) or Phi(z);
+ * *stat (may be NULL) gets z. NaN p and z: k < 1, a NULL array, any stratum's counts invalid
+ * (n < 0, x outside [0, n]), no stratum with both arms, measure unknown, theta0 not finite or
+ * outside the open parameter space (as tsim_ni_p), and the 0/0 tables, where every stratum
+ * with both arms is one of those that contribute nothing: rd theta0 = 0 and each stratum
+ * without or with all responders; rr no responders anywhere, or theta0 = 1 and each stratum
+ * without or with all responders; or each stratum without or with all responders. (z = +-inf
+ * would need V = 0 with U != 0, which none of the three measures gives.)
+ *
+ * tsim_ni_strat_ci: the two-sided `conf` interval {theta: |z(theta)| < z_c} by the same
+ * bracketing and Brent's method as tsim_ni_ci's MN (to 2e-15 in atanh(theta) or log(theta);
+ * at most about 10 + 200 evaluations of z per bound, each O(k): no input loops forever). *est
+ * is the estimate of the common measure: rd sum w_i (p1i - p0i) / sum w_i, rr (sum x1i n0i /
+ * N_i) / (sum x0i n1i / N_i) (the Mantel-Haenszel estimates, where U = 0), or the root of U
+ * (the same search; with one stratum the sample odds ratio). Bounds at an edge where the data
+ * give no limit: rd lower -1 when every stratum has x1 = 0 and x0 = n0 (upper 1: x1 = n1,
+ * x0 = 0); rr lower 0 when no experimental responders anywhere, upper inf when no control ones;
+ * or lower 0 when every stratum has x1 = 0 or x0 = n0, upper inf when every stratum has x1 = n1
+ * or x0 = 0; no information at all: rr and or [0, inf] with est NaN. The bounds are the
+ * crossings found stepping out from the estimate; z falls in theta on every table the tests
+ * try (tests/test_ni_strat.c, tests/r/ni_strat_reference.R), so there is one on each side.
+ * Returns 0, or -1 with NaN outputs (tsim_ni_strat_p's invalid input, or conf outside (0, 1)).
+ * Any output pointer may be NULL. p < (1 - conf) / 2 exactly when the lower bound is above
+ * theta0 (but for the root finder's last digits), as for tsim_ni_ci. */
+double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                       const long long *x1, const long long *n1, int k, double theta0,
+                       int greater, double *stat);
+int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                     const long long *x1, const long long *n1, int k, double conf, double *est,
+                     double *lo, double *hi);
+
 #endif
