@@ -353,6 +353,15 @@ double tsim_scenario_null(const tsim_scenario *sc, int e, int v, int a);
 /* The same in pass `pass` (tsim_scenario.npasses) whatever the scenario's null_pass. */
 double tsim_scenario_null_at(const tsim_scenario *sc, int pass, int e, int v, int a);
 
+/* Whether margin (margin[0]; equivalence: margin[0], margin[1]) suits a hypothesis of `type` on
+ * measure m of an end point better when higher (higher_is_better): NULL, or why not, written to
+ * buf[n] and returned. Ratios > 0, a risk difference strictly between -1 and 1, a
+ * non-inferiority margin on the worse side of no effect (0, or 1 for ratios), equivalence's
+ * lower < no effect < upper. `subject` opens the direction's message ("\"sri4\" is better
+ * when higher"). The scenario loader and `trialsim analyze` read margins with it. */
+const char *tsim_margin_problem(tsim_hypo type, tsim_measure m, const double margin[2], int higher_is_better,
+                                const char *subject, char *buf, size_t n);
+
 /* Loads and validates `file`. On success *out owns a new scenario and TSIM_OK is returned. On
  * any problem every problem found is appended to `d`, *out is NULL, nothing needs freeing, and
  * TSIM_INPUT (or TSIM_NOMEM) is returned. */

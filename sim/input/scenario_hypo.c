@@ -175,27 +175,33 @@ void tsim__load_hypothesis(tsim__loader *L, const cJSON *an, const char *ap, tsi
   a->margin[0] = mg[0];
   a->margin[1] = mg[1];
   if (!meas_ok) return;
-  double nu = neutral(a->measure);
-  if (is_ratio(a->measure) && (mg[0] <= 0 || mg[1] <= 0)) {
-    tsim_jerr(&L->c, p, "a margin on %s is a ratio, > 0; got %s", measure_names[meas],
-              TSIM_JNUM(mg[0] <= 0 ? mg[0] : mg[1]));
-    return;
-  }
-  if (a->measure == TSIM_MEAS_RISK_DIFF && (fabs(mg[0]) >= 1 || fabs(mg[1]) >= 1)) {
-    tsim_jerr(&L->c, p, "a risk difference margin lies strictly between -1 and 1, got %s",
-              TSIM_JNUM(fabs(mg[0]) >= 1 ? mg[0] : mg[1]));
-    return;
-  }
-  if (type == TSIM_HYPO_NONINFERIORITY) {
-    int hb = ep->higher_is_better;
-    if (hb ? mg[0] > nu : mg[0] < nu)
-      tsim_jerr(&L->c, p, "\"%s\" is better when %s, so a non-inferiority margin on %s is %s %s (how much "
-                          "worse the experimental arm may be), got %s", ep->id, hb ? "higher" : "lower",
-                measure_names[meas], hb ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
-  } else if (!(mg[0] < nu && nu < mg[1])) {
-    tsim_jerr(&L->c, p, "an equivalence margin [lower, upper] on %s has lower < %s < upper, got [%s, %s]",
-              measure_names[meas], TSIM_JNUM(nu), TSIM_JNUM(mg[0]), TSIM_JNUM(mg[1]));
-  }
+  char subject[TSIM_ID_MAX + 32], why[400];
+  snprintf(subject, sizeof subject, "\"%s\" is better when %s", ep->id, ep->higher_is_better ? "higher" : "lower");
+  if (tsim_margin_problem(a->hypothesis, a->measure, mg, ep->higher_is_better, subject, why, sizeof why))
+    tsim_jerr(&L->c, p, "%s", why);
+}
+
+const char *tsim_margin_problem(tsim_hypo type, tsim_measure m, const double margin[2], int higher_is_better,
+                                const char *subject, char *buf, size_t n) {
+  double nu = neutral(m), lo = margin[0], hi = type == TSIM_HYPO_EQUIVALENCE ? margin[1] : margin[0];
+  char a[TSIM_NUM_CHARS], b[TSIM_NUM_CHARS], c[TSIM_NUM_CHARS];
+  if (!(isfinite(lo) && isfinite(hi)))
+    snprintf(buf, n, "a margin is a finite number");
+  else if (is_ratio(m) && (lo <= 0 || hi <= 0))
+    snprintf(buf, n, "a margin on %s is a ratio, > 0; got %s", measure_names[m], tsim_num(a, lo <= 0 ? lo : hi));
+  else if (m == TSIM_MEAS_RISK_DIFF && (fabs(lo) >= 1 || fabs(hi) >= 1))
+    snprintf(buf, n, "a risk difference margin lies strictly between -1 and 1, got %s",
+             tsim_num(a, fabs(lo) >= 1 ? lo : hi));
+  else if (type == TSIM_HYPO_NONINFERIORITY && (higher_is_better ? lo > nu : lo < nu))
+    snprintf(buf, n, "%s, so a non-inferiority margin on %s is %s %s (how much worse the experimental arm may "
+             "be), got %s", subject, measure_names[m], higher_is_better ? "at or below" : "at or above",
+             tsim_num(a, nu), tsim_num(b, lo));
+  else if (type == TSIM_HYPO_EQUIVALENCE && !(lo < nu && nu < hi))
+    snprintf(buf, n, "an equivalence margin [lower, upper] on %s has lower < %s < upper, got [%s, %s]",
+             measure_names[m], tsim_num(a, nu), tsim_num(b, lo), tsim_num(c, hi));
+  else
+    return NULL;
+  return buf;
 }
 
 /* The null of spec (measure, theta) in end point e's list, added when new; its index, or -1
