@@ -39,8 +39,16 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
     tsim_tally_free(t);
     return NULL;
   }
-  int equivalence = 0;
-  for (int a = 0; a < sc->nanalyses; a++) equivalence |= sc->analyses[a].hypothesis == TSIM_HYPO_EQUIVALENCE;
+  int equivalence = 0, margins = 0;
+  for (int a = 0; a < sc->nanalyses; a++) {
+    equivalence |= sc->analyses[a].hypothesis == TSIM_HYPO_EQUIVALENCE;
+    margins |= sc->analyses[a].hypothesis != TSIM_HYPO_SUPERIORITY;
+  }
+  if (margins && !(t->margin = calloc((size_t)t->ncomp, 1))) {
+    tsim_tally_free(t);
+    return NULL;
+  }
+  for (int k = 0; margins && k < t->ncomp; k++) t->margin[k] = sc->analyses[k / ncmp].hypothesis != TSIM_HYPO_SUPERIORITY;
   if (equivalence && !(t->cell_up = calloc((size_t)t->ncomp, sizeof *t->cell_up))) {
     tsim_tally_free(t);
     return NULL;
@@ -123,6 +131,7 @@ void tsim_tally_free(tsim_tally *t) {
   if (!t) return;
   free(t->pairs);
   free(t->cell_up);
+  free(t->margin);
   free(t->mon_flag_anom);
   free(t->mon_flag_norm);
   free(t->mon_flag_rand);
@@ -358,8 +367,14 @@ static void pat_flush(tsim_tally *t, uint64_t *pat) {
     }
 }
 
-/* One outcome into its cell; `margin`: the analysis has a margin, whose interval is checked
- * against the cell's truth. */
+/* A margin analysis's outcome's interval against the cell's truth. */
+static inline void coverage_add(tsim_tally_cell *c, const tsim_outcome *o) {
+  if (isnan(o->lo) || isnan(o->hi)) return;
+  c->interval++;
+  c->covered += (uint64_t)(o->lo <= c->truth && c->truth <= o->hi);
+}
+
+/* One outcome into its cell; `margin`: the analysis has a margin (coverage_add). */
 static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margin) {
   long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
   c->reject += (uint64_t)o->reject;
@@ -376,21 +391,20 @@ static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margi
     c->diff_sum += fixed_point(d);
     c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
   }
-  if (margin && !isnan(o->lo) && !isnan(o->hi)) {
-    c->interval++;
-    c->covered += (uint64_t)(o->lo <= c->truth && c->truth <= o->hi);
-  }
+  if (margin) coverage_add(c, o);
 }
 
-static void tally_add(tsim_tally *t, const tsim_scenario *sc, int h, const tsim_outcome *out, uint64_t *pat) {
+static void tally_add(tsim_tally *t, int h, const tsim_outcome *out, uint64_t *pat) {
   unsigned char rej[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)]; /* the rejections, for the pairs */
   unsigned mask = 0;
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_outcome *o = &out[k];
     rej[k] = (unsigned char)o->reject;
     mask |= (unsigned)(o->reject != 0) << (k & 31); /* used only when ncomp <= PAT_MAX */
-    cell_add(&t->cell[h][k], o, sc->analyses[k / t->ncmp].hypothesis != TSIM_HYPO_SUPERIORITY);
+    cell_add(&t->cell[h][k], o, 0);
   }
+  for (int k = 0; t->margin && k < t->ncomp; k++)
+    if (t->margin[k]) coverage_add(&t->cell[h][k], &out[k]);
   uint64_t *both = t->both[h];
   if (pat) pat[((size_t)h << t->ncomp) + mask]++;
   else
@@ -597,8 +611,8 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
         if (sw) tsim__seq_trial(&seq, sw, c, aw, o->seed, o->first_trial + i, mine, res);
         else tsim_run_trial(sc, c, aw, o->seed, o->first_trial + i, res);
         if (np > 1) passes_trial(ps, &pw, sc, o->seed, o->first_trial + i, res, up);
-        tally_add(mine, sc, 0, res, pat);
-        tally_add(mine, sc, 1, res + mine->ncomp, pat);
+        tally_add(mine, 0, res, pat);
+        tally_add(mine, 1, res + mine->ncomp, pat);
         for (int k = 0; up && k < mine->ncomp; k++)
           if (sc->analyses[k / mine->ncmp].hypothesis == TSIM_HYPO_EQUIVALENCE) cell_add(&mine->cell_up[k], &up[k], 1);
         if (mine->nproc) {

@@ -59,6 +59,8 @@ typedef struct tsim_tally {
                                 trial is sampled once per pass and each comparison's null outcome
                                 comes from its pass; pairs, procedures and all-of combine those
                                 outcomes trial by trial */
+  unsigned char *margin;     /* [ncomp] 1: the comparison's analysis has a margin (its intervals'
+                                coverage is counted); NULL when none has (owned; not summed) */
   tsim_tally_cell *cell_up;  /* [ncomp] equivalence: the null twin at the upper margin (cell[1]
                                 is at the lower); NULL when no analysis is an equivalence test */
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */
