@@ -19,7 +19,11 @@
  *    same counts and is "not estimable" on a separated table;
  *  - on patient-level values (with and without baselines) Welch's and Student's t, Wilcoxon's
  *    W and p and ANCOVA's adjusted difference, interval and p equal R's (PATIENT_R below, to a
- *    relative 1e-9), through the file's JSON and the command's own mean and SD.
+ *    relative 1e-9), through the file's JSON and the command's own mean and SD;
+ *  - continuous tables with a non-inferiority or equivalence hypothesis (summaries and
+ *    patients' values): welch_t_margin, student_t_margin and ancova_margin's t, df, one-sided p,
+ *    sides and interval equal R's (CONT_R below, to 1e-9), decided both ways, with the
+ *    published p and CI matched; LMA Supreme vs air-Q (supreme_airq_2019.json) as published.
  *
  * The second form: every CASES_DIR/NAME.json that has a NAME.expected (the older cases there
  * are lines of tests/bad/cli.cases) is run as `trialsim analyze NAME.json --out OUT` from inside
@@ -965,6 +969,33 @@ int main(int argc, char **argv) {
   }
   cJSON_Delete(e1);
   cJSON_Delete(e2);
+  /* A published continuous non-inferiority interval (scenarios/published/supreme_airq_2019.json,
+   * PROVENANCE.md): both t-tests reproduce its P = .002 and conclude non-inferiority at -3, with
+   * the library's one-sided p and interval; neither interval rounds to the published 0.9 to 4.0
+   * (its means are rounded to 0.1). */
+  cJSON *sup = analyze(argv[1], argv[2], "supreme_airq_2019");
+  CHECK(sup != NULL, "%s", "analyze failed on supreme_airq_2019.json");
+  if (sup) {
+    const cJSON *t = table(sup, "supreme_leak_pressure");
+    tsim_arm_summary c = {17.4, 2.9, 43}, e = {19.9, 4.1, 41};
+    for (int welch = 0; welch < 2; welch++) {
+      const char *sup_name = welch ? "welch_t" : "student_t", *name = welch ? "welch_t_margin" : "student_t_margin";
+      tsim_t_fit f;
+      double p = tsim_t_margin_p(welch, c, e, -3, 1, 0.95, &f);
+      const cJSON *r = path2(t, "tests", name), *ci = item(r, "ci");
+      same_p(sup, "supreme_leak_pressure", name, p);
+      CHECK(same_num(num_at(cJSON_GetArrayItem(ci, 0)), f.lo, 1e-15) &&
+                same_num(num_at(cJSON_GetArrayItem(ci, 1)), f.hi, 1e-15) && cJSON_IsTrue(item(r, "reject")),
+            "supreme_leak_pressure %s: ci [%.17g, %.17g] reject %d, library [%.17g, %.17g]", name,
+            num_at(cJSON_GetArrayItem(ci, 0)), num_at(cJSON_GetArrayItem(ci, 1)), cJSON_IsTrue(item(r, "reject")), f.lo,
+            f.hi);
+      expect(sup, "supreme_leak_pressure", sup_name, 1);
+      expect(sup, "supreme_leak_pressure", name, 0);
+      CHECK(!ci_reproduced_by(t, name), "supreme_leak_pressure: %s reproduces the published CI", name);
+    }
+    check_printed(argv[1], argv[2], "supreme_airq_2019", sup);
+  }
+  cJSON_Delete(sup);
   check_printed(argv[1], argv[2], "he2019_sle", he);
   check_printed(argv[1], argv[2], "pss2022", pss);
   check_printed(argv[1], argv[2], "lupil2", lu);

@@ -316,8 +316,9 @@ static const char *const usage_analyze =
 static const char *const usage_analyze_end =
     "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md;\n"
-    "published tables are in scenarios/published/ (the trials behind the scenarios, and two\n"
-    "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json).\n"
+    "published tables are in scenarios/published/ (the trials behind the scenarios, and three\n"
+    "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json on a risk\n"
+    "difference, supreme_airq_2019.json on a mean difference).\n"
     "\n"
     "Non-inferiority and equivalence: a two-arm table with \"hypothesis\": {\"type\":\n"
     "\"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or \"equivalence\"\n"
