@@ -394,9 +394,8 @@ static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table
   tb->published_decimals = dec;
 }
 
-/* The measures' no-effect values. */
+/* The ratio measures (no effect at 1; the differences' at 0). */
 static int is_ratio(tsim_measure m) { return m != TSIM_MEAS_RISK_DIFF && m != TSIM_MEAS_MEAN_DIFF; }
-static double neutral(tsim_measure m) { return is_ratio(m) ? 1.0 : 0.0; }
 
 /* "hypothesis" of a two-arm table, as an analysis's in a scenario (input/scenario_hypo.c checks
  * the same): {"type": "non_inferiority" | "equivalence", "measure": ..., "margin": theta0 |
@@ -463,8 +462,7 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
                      "(use mean_difference)", tb->arm[0].id, TSIM_JNUM(tb->arm[0].mean));
     return;
   }
-  int ratio = is_ratio(m);
-  double mg[2] = {NAN, NAN}, nu = neutral(m);
+  double mg[2] = {NAN, NAN};
   tsim_jpath_key(kp, hp, "margin");
   const cJSON *mv = tsim_jget(h, "margin");
   if (!mv) {
@@ -488,26 +486,12 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
       if (tsim_jvalue_number(c, cJSON_GetArrayItem(mv, i), ip, -1e300, 1e300, &mg[i]) != 1) return;
     }
   }
-  if (ratio && (mg[0] <= 0 || mg[1] <= 0)) {
-    tsim_jerr(c, kp, "a margin on %s is a ratio, > 0; got %s", tsim_measure_names[meas],
-              TSIM_JNUM(mg[0] <= 0 ? mg[0] : mg[1]));
-    return;
-  }
-  if (m == TSIM_MEAS_RISK_DIFF && (fabs(mg[0]) >= 1 || fabs(mg[1]) >= 1)) {
-    tsim_jerr(c, kp, "a risk difference margin lies strictly between -1 and 1, got %s",
-              TSIM_JNUM(fabs(mg[0]) >= 1 ? mg[0] : mg[1]));
-    return;
-  }
-  if (type == TSIM_HYPO_NONINFERIORITY && (hib ? mg[0] > nu : mg[0] < nu)) {
-    tsim_jerr(c, kp, "%s is better in this table (\"higher_is_better\": %s%s), so a non-inferiority margin "
-                     "on %s is %s %s (how much worse the experimental arm may be), got %s",
-              hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given",
-              tsim_measure_names[meas], hib ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
-    return;
-  }
-  if (type == TSIM_HYPO_EQUIVALENCE && !(mg[0] < nu && nu < mg[1])) {
-    tsim_jerr(c, kp, "an equivalence margin [lower, upper] on %s has lower < %s < upper, got [%s, %s]",
-              tsim_measure_names[meas], TSIM_JNUM(nu), TSIM_JNUM(mg[0]), TSIM_JNUM(mg[1]));
+  /* The scenario loader's rule (input/scenario_hypo.c), with this table's direction. */
+  char subject[96], why[400];
+  snprintf(subject, sizeof subject, "%s is better in this table (\"higher_is_better\": %s%s)",
+           hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given");
+  if (tsim_margin_problem((tsim_hypo)type, m, mg, hib, subject, why, sizeof why)) {
+    tsim_jerr(c, kp, "%s", why);
     return;
   }
   if (has_conf < 0 || !(conf > 0 && conf < 1)) return;
