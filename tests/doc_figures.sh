@@ -232,6 +232,14 @@ expect an_est1 --after "non-inferiority, H1" newcombe -0.06022 0.06245 non-infer
 expect an_est1 --after "(estimate -0.02663)" miettinen_nurminen -0.09569 0.04257 non-inferior
 expect an_est1 --after "(estimate -0.02663)" wald -0.09575 0.04249 non-inferior reproduces
 expect an_est1 --after "(estimate -0.02663)" newcombe -0.09537 0.0424 non-inferior
+# scenarios/PROVENANCE.md, LMA Supreme vs air-Q: the t-tests' p and intervals, against the margin
+run an_sup analyze scenarios/published/supreme_airq_2019.json
+expect an_sup supreme_leak_pressure welch_t 0.00197116 0.002 yes
+expect an_sup --after supreme_leak_pressure student_t 0.00173581 yes
+expect an_sup --after supreme_leak_pressure welch_t_margin 4.21792e-10
+expect an_sup --after supreme_leak_pressure student_t_margin 1.83655e-10
+expect an_sup --after "non-inferiority, H1" welch_t_margin 0.9486 4.051 non-inferior
+expect an_sup --after "non-inferiority, H1" student_t_margin 0.9643 4.036 non-inferior
 
 if [ "$failed" -ne 0 ]; then
   echo "doc_figures: a documented number differs from what its command prints (see above)" >&2

@@ -19,7 +19,11 @@
  *    same counts and is "not estimable" on a separated table;
  *  - on patient-level values (with and without baselines) Welch's and Student's t, Wilcoxon's
  *    W and p and ANCOVA's adjusted difference, interval and p equal R's (PATIENT_R below, to a
- *    relative 1e-9), through the file's JSON and the command's own mean and SD.
+ *    relative 1e-9), through the file's JSON and the command's own mean and SD;
+ *  - continuous tables with a non-inferiority or equivalence hypothesis (summaries and
+ *    patients' values): welch_t_margin, student_t_margin and ancova_margin's t, df, one-sided p,
+ *    sides and interval equal R's (CONT_R below, to 1e-9), decided both ways, with the
+ *    published p and CI matched; LMA Supreme vs air-Q (supreme_airq_2019.json) as published.
  *
  * The second form: every CASES_DIR/NAME.json that has a NAME.expected (the older cases there
  * are lines of tests/bad/cli.cases) is run as `trialsim analyze NAME.json --out OUT` from inside
@@ -482,6 +486,197 @@ static void check_margins(const char *exe) {
   rmdir(dir);
 }
 
+/* --- Continuous margin tests ---------------------------------------------------------------- */
+
+/* Continuous tables with a hypothesis: summaries (c_*) and the patients' values of vas_raw
+ * (p_*: il2 against placebo, with baselines). */
+static const char CONT_MARGINS[] =
+    "{\"tables\": [\n"
+    " {\"id\": \"c_ni_diff\", \"control\": \"c\", \"conf\": 0.90, \"published_p\": \"0.161\",\n"
+    "  \"published_ci\": [\"-7.26\", \"3.26\"],\n"
+    "  \"arms\": {\"e\": {\"mean\": 48, \"sd\": 12, \"n\": 25}, \"c\": {\"mean\": 50, \"sd\": 8, \"n\": 20}},\n"
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_difference\", \"margin\": -5}},\n"
+    " {\"id\": \"c_ni_diff_split\", \"control\": \"c\", \"conf\": 0.90,\n"
+    "  \"arms\": {\"c\": {\"mean\": 100, \"sd\": 19.999999999999996, \"n\": 5}, \"e\": {\"mean\": 104, \"sd\": 3, \"n\": 50}},\n"
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_difference\", \"margin\": -10}},\n"
+    " {\"id\": \"c_eq_ratio\", \"control\": \"c\",\n"
+    "  \"arms\": {\"c\": {\"mean\": 10, \"sd\": 2, \"n\": 20}, \"e\": {\"mean\": 9.5, \"sd\": 2.5, \"n\": 25}},\n"
+    "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"mean_ratio\", \"margin\": [0.8, 1.25]}},\n"
+    " {\"id\": \"c_ni_ratio_lower\", \"control\": \"c\", \"higher_is_better\": false,\n"
+    "  \"arms\": {\"c\": {\"mean\": 10, \"sd\": 2, \"n\": 20}, \"e\": {\"mean\": 9.5, \"sd\": 2.5, \"n\": 25}},\n"
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_ratio\", \"margin\": 1.25}},\n"
+    " {\"id\": \"c_ni_ratio_unbounded\", \"control\": \"c\",\n"
+    "  \"arms\": {\"c\": {\"mean\": 1, \"sd\": 5, \"n\": 5}, \"e\": {\"mean\": 2, \"sd\": 1, \"n\": 10}},\n"
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_ratio\", \"margin\": 0.8}},\n"
+#define VAS_RAW                                                                                       \
+  "  \"arms\": {\"il2\": {\"values\": [40, 45, 52, 38, 47, 50, 41], \"baseline\": [48, 55, 60, 44, 52, 58, 47]},\n" \
+  "    \"placebo\": {\"values\": [52, 61, 47, 55, 70, 49, 58, 63],\n"                                 \
+  "                \"baseline\": [50, 60, 45, 50, 66, 52, 55, 60]}},\n"
+    " {\"id\": \"p_ni_diff_lower\", \"control\": \"placebo\", \"higher_is_better\": false,\n" VAS_RAW
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_difference\", \"margin\": 5}},\n"
+    " {\"id\": \"p_eq_diff\", \"control\": \"placebo\", \"conf\": 0.90,\n" VAS_RAW
+    "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"mean_difference\", \"margin\": [-15, 15]}},\n"
+    " {\"id\": \"p_ni_ratio_lower\", \"control\": \"placebo\", \"higher_is_better\": false,\n" VAS_RAW
+    "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"mean_ratio\", \"margin\": 1.1}}]}\n";
+#undef VAS_RAW
+
+/* The expected margin entries (NaN: absent, or null; p_lower and p_upper for equivalence).
+ *  c_*: rows of tests/r/contest_margin_reference.csv (R 4.2.2: t.test(x1, x0, mu = theta0,
+ *       alternative = "greater"/"less", var.equal = TRUE/FALSE) and conf.int of t.test(x1, x0,
+ *       conf.level = conf) for the difference; the ratio test's formulas and Fieller's interval,
+ *       agreeing with mratios' ttestratio, for the ratio) on data with exactly these means and
+ *       SDs: c_ni_diff the rows 50,8,20 / 48,12,25 at -5 (conf 0.9, greater); c_ni_diff_split
+ *       100,20,5 / 104,3,50 at -10; c_eq_ratio and c_ni_ratio_lower 10,2,20 / 9.5,2.5,25 at 0.8
+ *       (greater; rows with sd0 1.9999999999999998, 2e-16 from 2) and at 1.25 (less; the
+ *       interval at conf 0.95 from these); c_ni_ratio_unbounded 1,5,5 / 2,1,10 at 0.8 (greater;
+ *       Fieller's set unbounded: null, null).
+ *  p_*: R 4.2.2 on vas_raw's values, y1 = il2, y0 = placebo (b1, b0 their baselines; y, b, g
+ *       both arms with g = 1 for il2):
+ *         t.test(y1, y0, mu = theta0, alternative = "less" (p_ni_*, each side of p_eq_diff:
+ *           "greater" at -15, "less" at 15), var.equal = FALSE / TRUE): t, df, p;
+ *           t.test(y1, y0, var.equal = ..., conf.level = conf)$conf.int;
+ *         m <- lm(I(y - theta0 * g) ~ g + b): t of "g", pt(t, m$df.residual, lower.tail = ...);
+ *           confint(lm(y ~ g + b), "g", level = conf);
+ *         the ratio: the formulas of tests/r/contest_margin_reference.R's ratio_test (Student:
+ *           T = (m1 - 1.1 m0) / (s sqrt(1/n1 + 1.1^2/n0)); Welch: Satterthwaite's df at 1.1;
+ *           Fieller's interval), pt(T, df) (its p at theta0 1 is t.test's to 1e-16 here). */
+static const struct {
+  const char *table, *key, *test;
+  double stat, df, p, p_lower, p_upper, lo, hi;
+  int reject;
+} CONT_R[] = {
+    {"c_ni_diff", "welch_t_margin", "welch_t", 1.0022296571715916, 41.784011220196355, 0.16100082995848716, NAN, NAN,
+     -7.0352185415860671, 3.0352185415860671, 0},
+    {"c_ni_diff", "student_t_margin", "student_t", 0.95936265944050969, 43, 0.17136981556521358, NAN, NAN,
+     -7.2568359420500137, 3.2568359420500133, 0},
+    {"c_ni_diff_split", "welch_t_margin", "welch_t", 1.5634896466816208, 4.0180185894923177, 0.096331363034570294, NAN,
+     NAN, -15.064687070542906, 23.064687070542902, 0},
+    {"c_ni_diff_split", "student_t_margin", "student_t", 4.8098676651736501, 53, 6.459139929075768e-06, NAN, NAN,
+     -0.87282165443885296, 8.8728216544388516, 1},
+    {"c_eq_ratio", "welch_t_margin", "welch_t", 2.4397501823713328, 41.218728727994154, 0.009542688935192516,
+     0.009542688935192516, 0.00012975947048015336, 0.82469375527724009, 1.090889645177735, 1},
+    {"c_eq_ratio", "student_t_margin", "student_t", 2.4384003896359987, 43, 0.0094789338974138413,
+     0.0094789338974138413, 0.00022030740827609402, 0.82425604120212115, 1.0962702020207129, 1},
+    {"c_ni_ratio_lower", "welch_t_margin", "welch_t", -3.9999999999999996, 40.858407079646035,
+     0.00012975947048015336, NAN, NAN, 0.82469375527724009, 1.090889645177735, 1},
+    {"c_ni_ratio_lower", "student_t_margin", "student_t", -3.8074161889976041, 43, 0.00022030740827609402, NAN, NAN,
+     0.82425604120212115, 1.0962702020207129, 1},
+    {"c_ni_ratio_unbounded", "welch_t_margin", "welch_t", 0.66057825907581624, 4.2520607375271151,
+     0.27148146151965757, NAN, NAN, NAN, NAN, 0},
+    {"c_ni_ratio_unbounded", "student_t_margin", "student_t", 0.86790511867747222, 13, 0.20059209214860318, NAN, NAN,
+     NAN, NAN, 0},
+    {"p_ni_diff_lower", "welch_t_margin", "welch_t", -5.0837073928331273, 12.378566423280002, 0.00012208394863147024,
+     NAN, NAN, -19.490710358678207, -4.8307182127503649, 1},
+    {"p_ni_diff_lower", "student_t_margin", "student_t", -4.9542816659243423, 13, 0.00013171486005832722, NAN, NAN,
+     -19.643831267205776, -4.6775973042227914, 1},
+    {"p_ni_diff_lower", "ancova_margin", "ancova", -12.377033600022687, 12, 1.7116963166283257e-08, NAN, NAN,
+     -12.005547116302585, -6.914547508483837, 1},
+    {"p_eq_diff", "welch_t_margin", "welch_t", 0.84111287769039289, 12.378566423280002, 0.20811876488501918,
+     0.20811876488501918, 1.448345561715783e-06, -18.161763768619718, -6.1596648028088508, 0},
+    {"p_eq_diff", "student_t_margin", "student_t", 0.81969904774398616, 13, 0.21358057117149437, 0.21358057117149437,
+     1.391433288431137e-06, -18.294899638272422, -6.0265289331561451, 0},
+    {"p_eq_diff", "ancova_margin", "ancova", 4.7419056850718411, 12, 0.00023934737001990116, 0.00023934737001990116,
+     4.0847150234338719e-11, -11.542287953553917, -7.3778066712325057, 1},
+    {"p_ni_ratio_lower", "welch_t_margin", "welch_t", -4.9596251648417846, 11.871198392779434,
+     0.00017089610606908098, NAN, NAN, 0.68258913888733086, 0.90677041817271697, 1},
+    {"p_ni_ratio_lower", "student_t_margin", "student_t", -4.9174384719306286, 13, 0.00014061803743289754, NAN, NAN,
+     0.67266071049172327, 0.91251557267866423, 1},
+};
+
+/* The measure's estimate of each table's hypothesis (mean1 - mean0, or mean1 / mean0) and the
+ * margin entries it should have. */
+static const struct { const char *table; double estimate; int tests; } CONT_TABLES[] = {
+    {"c_ni_diff", -2, 2}, {"c_ni_diff_split", 4, 2}, {"c_eq_ratio", 0.95, 2}, {"c_ni_ratio_lower", 0.95, 2},
+    {"c_ni_ratio_unbounded", 2, 2}, {"p_ni_diff_lower", -12.160714285714286, 3}, {"p_eq_diff", -12.160714285714286, 3},
+    {"p_ni_ratio_lower", 0.78618524332810047, 2}};
+
+/* Every continuous margin entry against R (1e-9 relative; the bounds of an unbounded interval
+ * null), its decision (the R p at the one-sided level, as tsim_reject decides; and the expected
+ * one), conclusion and name; the superiority entries kept beside them; the published p and CI
+ * matched by the tests whose values round to them, and no other; the printed margins block. */
+static void check_cont_margins(const char *exe) {
+  char dir[] = "/tmp/tsim_analyze_cont_XXXXXX", path[4096];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+  snprintf(path, sizeof path, "%s/cont.json", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f && fputs(CONT_MARGINS, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+  cJSON *doc = analyze(exe, dir, "cont");
+  CHECK(doc != NULL, "analyze failed on %s:\n%s", path, CONT_MARGINS);
+  if (!doc) return;
+  for (size_t i = 0; i < sizeof CONT_R / sizeof CONT_R[0]; i++) {
+    const cJSON *t = table(doc, CONT_R[i].table), *h = item(t, "hypothesis");
+    const cJSON *r = path2(t, "tests", CONT_R[i].key), *ci = item(r, "ci");
+    const char *id = CONT_R[i].table, *key = CONT_R[i].key;
+    CHECK(r != NULL, "%s: no %s", id, key);
+    if (!r) continue;
+    int eq = !strcmp(item(h, "type")->valuestring, "equivalence");
+    double level = num_at(item(h, "level"));
+    CHECK(close_rel(num_at(item(r, "statistic")), CONT_R[i].stat, 1e-9) &&
+              close_rel(num_at(item(r, "df")), CONT_R[i].df, 1e-9) && close_rel(num_at(item(r, "p")), CONT_R[i].p, 1e-9),
+          "%s %s: t %.17g df %.17g p %.17g, R %.17g %.17g %.17g", id, key, num_at(item(r, "statistic")),
+          num_at(item(r, "df")), num_at(item(r, "p")), CONT_R[i].stat, CONT_R[i].df, CONT_R[i].p);
+    CHECK(eq == !isnan(CONT_R[i].p_lower), "%s: the expectation's sides disagree with its type", id);
+    if (eq)
+      CHECK(close_rel(num_at(item(r, "p_lower_margin")), CONT_R[i].p_lower, 1e-9) &&
+                close_rel(num_at(item(r, "p_upper_margin")), CONT_R[i].p_upper, 1e-9),
+            "%s %s: sides %.17g %.17g, R %.17g %.17g", id, key, num_at(item(r, "p_lower_margin")),
+            num_at(item(r, "p_upper_margin")), CONT_R[i].p_lower, CONT_R[i].p_upper);
+    else
+      CHECK(!item(r, "p_lower_margin") && !item(r, "p_upper_margin"), "%s %s: sides of a non-inferiority test", id,
+            key);
+    CHECK(cJSON_GetArraySize(ci) == 2 && same_num(num_at(cJSON_GetArrayItem(ci, 0)), CONT_R[i].lo, 1e-9) &&
+              same_num(num_at(cJSON_GetArrayItem(ci, 1)), CONT_R[i].hi, 1e-9),
+          "%s %s: ci [%.17g, %.17g], R [%.17g, %.17g]", id, key, num_at(cJSON_GetArrayItem(ci, 0)),
+          num_at(cJSON_GetArrayItem(ci, 1)), CONT_R[i].lo, CONT_R[i].hi);
+    const cJSON *rj = item(r, "reject"), *cc = item(r, "conclusion"), *tn = item(r, "test"), *by = item(r, "decided_by");
+    CHECK(tsim_reject(CONT_R[i].p, level) == CONT_R[i].reject, "%s %s: the expected decision is not R's p at %g", id,
+          key, level);
+    CHECK(cJSON_IsBool(rj) && cJSON_IsTrue(rj) == CONT_R[i].reject, "%s %s: reject should be %d", id, key,
+          CONT_R[i].reject);
+    CHECK(cJSON_IsString(cc) &&
+              !strcmp(cc->valuestring, !CONT_R[i].reject ? "not shown" : eq ? "equivalent" : "non-inferior"),
+          "%s %s: conclusion %s", id, key, cJSON_IsString(cc) ? cc->valuestring : "?");
+    CHECK(cJSON_IsString(tn) && !strcmp(tn->valuestring, CONT_R[i].test), "%s %s: \"test\" is not %s", id, key,
+          CONT_R[i].test);
+    CHECK(cJSON_IsString(by) && !strcmp(by->valuestring, "p"), "%s %s: not decided by its p", id, key);
+  }
+  for (size_t i = 0; i < sizeof CONT_TABLES / sizeof CONT_TABLES[0]; i++) {
+    const cJSON *t = table(doc, CONT_TABLES[i].table), *r;
+    double est = num_at(path2(t, "hypothesis", "estimate"));
+    CHECK(close_rel(est, CONT_TABLES[i].estimate, 1e-12), "%s: estimate %.17g, expected %.17g", CONT_TABLES[i].table,
+          est, CONT_TABLES[i].estimate);
+    int n = 0, pat = CONT_TABLES[i].table[0] == 'p';
+    cJSON_ArrayForEach(r, item(t, "tests")) n += item(r, "conclusion") != NULL;
+    CHECK(n == CONT_TABLES[i].tests, "%s: %d margin entries, expected %d", CONT_TABLES[i].table, n,
+          CONT_TABLES[i].tests);
+    /* the superiority tests stay as they were (vas_raw's p of PATIENT_R), and Wilcoxon has no margin entry */
+    static const char *const sup[] = {"welch_t", "student_t", "wilcoxon", "ancova"};
+    for (int k = 0; k < 4; k++) {
+      const cJSON *s = path2(t, "tests", sup[k]);
+      CHECK((s != NULL) == (k < 2 || pat) && (!s || !item(s, "conclusion")), "%s: superiority entry %s",
+            CONT_TABLES[i].table, sup[k]);
+    }
+    CHECK(!path2(t, "tests", "wilcoxon_margin"), "%s: a Wilcoxon margin test", CONT_TABLES[i].table);
+    if (pat)
+      CHECK(close_rel(num_at(item(path2(t, "tests", "welch_t"), "p")), 0.0034618677921376836, 1e-9),
+            "%s: welch_t's superiority p changed", CONT_TABLES[i].table);
+  }
+  /* c_ni_diff's published p (0.161) is welch_t_margin's one-sided p, and no other test's; its
+   * published CI (-7.26 to 3.26) student_t_margin's 90% interval, not welch_t_margin's (-7.04 to 3.04). */
+  const cJSON *a = table(doc, "c_ni_diff");
+  static const char *const all[] = {"welch_t", "student_t", "welch_t_margin", "student_t_margin"};
+  for (int k = 0; k < 4; k++) {
+    CHECK(reproduced_by(a, all[k]) == (k == 2), "c_ni_diff: %s %s the published p", all[k],
+          k == 2 ? "should reproduce" : "should not reproduce");
+    CHECK(ci_reproduced_by(a, all[k]) == (k == 3), "c_ni_diff: %s %s the published CI", all[k],
+          k == 3 ? "should reproduce" : "should not reproduce");
+  }
+  check_printed(exe, dir, "cont", doc);
+  cJSON_Delete(doc);
+  remove(path);
+  rmdir(dir);
+}
+
 /* --- Bad patient-level input -------------------------------------------------------------- */
 
 /* Runs `trialsim analyze NAME.json --out OUT` in dir; checks status 2, the fragments of
@@ -751,6 +946,7 @@ int main(int argc, char **argv) {
   same_p(lu, "lupil2_itt", "logistic", logistic_p(&x0, &n0, &x1, &n1, 1));
   check_patients(argv[1]);
   check_margins(argv[1]);
+  check_cont_margins(argv[1]);
   /* Published non-inferiority intervals (scenarios/published/establish*_tedizolid.json): which
    * methods reproduce them on the published (ESTABLISH-2) or reconstructed (ESTABLISH-1) counts. */
   cJSON *e1 = analyze(argv[1], argv[2], "establish1_tedizolid"), *e2 = analyze(argv[1], argv[2], "establish2_tedizolid");
@@ -773,6 +969,33 @@ int main(int argc, char **argv) {
   }
   cJSON_Delete(e1);
   cJSON_Delete(e2);
+  /* A published continuous non-inferiority interval (scenarios/published/supreme_airq_2019.json,
+   * PROVENANCE.md): both t-tests reproduce its P = .002 and conclude non-inferiority at -3, with
+   * the library's one-sided p and interval; neither interval rounds to the published 0.9 to 4.0
+   * (its means are rounded to 0.1). */
+  cJSON *sup = analyze(argv[1], argv[2], "supreme_airq_2019");
+  CHECK(sup != NULL, "%s", "analyze failed on supreme_airq_2019.json");
+  if (sup) {
+    const cJSON *t = table(sup, "supreme_leak_pressure");
+    tsim_arm_summary c = {17.4, 2.9, 43}, e = {19.9, 4.1, 41};
+    for (int welch = 0; welch < 2; welch++) {
+      const char *sup_name = welch ? "welch_t" : "student_t", *name = welch ? "welch_t_margin" : "student_t_margin";
+      tsim_t_fit f;
+      double p = tsim_t_margin_p(welch, c, e, -3, 1, 0.95, &f);
+      const cJSON *r = path2(t, "tests", name), *ci = item(r, "ci");
+      same_p(sup, "supreme_leak_pressure", name, p);
+      CHECK(same_num(num_at(cJSON_GetArrayItem(ci, 0)), f.lo, 1e-15) &&
+                same_num(num_at(cJSON_GetArrayItem(ci, 1)), f.hi, 1e-15) && cJSON_IsTrue(item(r, "reject")),
+            "supreme_leak_pressure %s: ci [%.17g, %.17g] reject %d, library [%.17g, %.17g]", name,
+            num_at(cJSON_GetArrayItem(ci, 0)), num_at(cJSON_GetArrayItem(ci, 1)), cJSON_IsTrue(item(r, "reject")), f.lo,
+            f.hi);
+      expect(sup, "supreme_leak_pressure", sup_name, 1);
+      expect(sup, "supreme_leak_pressure", name, 0);
+      CHECK(!ci_reproduced_by(t, name), "supreme_leak_pressure: %s reproduces the published CI", name);
+    }
+    check_printed(argv[1], argv[2], "supreme_airq_2019", sup);
+  }
+  cJSON_Delete(sup);
   check_printed(argv[1], argv[2], "he2019_sle", he);
   check_printed(argv[1], argv[2], "pss2022", pss);
   check_printed(argv[1], argv[2], "lupil2", lu);

@@ -68,7 +68,9 @@ typedef struct an_arm {
 } an_arm;
 
 typedef struct an_result {
-  const char *test;  /* a scenario test name: "pearson", "fisher", "welch_t", ... */
+  const char *test;  /* its name in analyze.json: a scenario test's ("pearson", "welch_t", ...),
+                      * or margin_name's for a test also run for superiority ("welch_t_margin") */
+  tsim_test id;      /* the catalogue's test it is */
   double stat, df, p;
   int reproduces;    /* rounds to the published p at its number of decimals */
   const char *not_estimable; /* logistic: why there is no estimate (NULL: there is one) */
@@ -81,15 +83,17 @@ typedef struct an_result {
   int interval_only; /* the method has no test, only an interval (Newcombe) */
 } an_result;
 
-/* A two-arm binary table's non-inferiority or equivalence hypothesis (type 0: none). */
+/* A two-arm table's non-inferiority or equivalence hypothesis (type 0: none): binary tables
+ * (and strata) on a binary measure, continuous ones on mean_difference or mean_ratio. */
 typedef struct an_hypo {
   tsim_hypo type;
-  tsim_ni_measure measure;
+  tsim_measure measure;  /* the binary ones are nitest.h's (scenario_hypo.c asserts it) */
   double margin[2];      /* non-inferiority: margin[0] (= margin[1]); equivalence: lower, upper */
   int higher_is_better;
   double conf;           /* the intervals' two-sided level; the tests' one-sided level is */
   double level;          /* (1 - conf) / 2, as a scenario's alpha 0.05 two-sided or 0.025 one-sided */
-  double estimate;       /* the measure's estimate (experimental vs control; strata: collapsed) */
+  double estimate;       /* the measure's estimate (experimental vs control; strata: collapsed;
+                          * continuous: mean1 - mean0 or mean1 / mean0, unadjusted) */
   double estimate_strat; /* strata: the stratified MN's (Mantel-Haenszel for rd and rr) */
 } an_hypo;
 
@@ -105,7 +109,7 @@ typedef struct an_table {
   int has_published;
   double published_p;
   int published_decimals;       /* decimals the publication gave */
-  an_hypo hypo;                 /* two arms, binary: the margin tests' hypothesis, if any */
+  an_hypo hypo;                 /* two arms: the margin tests' hypothesis, if any */
   int has_published_ci;
   double published_ci[2];       /* the publication's interval of the hypothesis's measure */
   int published_ci_decimals;    /* the more decimals of its two bounds */
@@ -390,16 +394,19 @@ static void load_published(tsim_jctx *c, const cJSON *t, const char *p, an_table
   tb->published_decimals = dec;
 }
 
-/* The measures' no-effect values. */
-static double neutral(tsim_ni_measure m) { return m == TSIM_NI_RD ? 0.0 : 1.0; }
+/* The ratio measures (no effect at 1; the differences' at 0). */
+static int is_ratio(tsim_measure m) { return m != TSIM_MEAS_RISK_DIFF && m != TSIM_MEAS_MEAN_DIFF; }
 
-/* "hypothesis" of a binary table (two arms, or strata), as an analysis's in a scenario (input/scenario_hypo.c
- * checks the same): {"type": "non_inferiority" | "equivalence", "measure": "risk_difference" |
- * "risk_ratio" | "odds_ratio", "margin": theta0 | [lower, upper]}, with the table's
- * "higher_is_better" (default true) giving a non-inferiority margin's side, and "conf" (default
- * 0.95) the intervals' level. Sets tb->hypo (type stays superiority on any problem). When the
- * table's kind is unknown (its arms have problems, reported), the hypothesis is not checked. */
-static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb, int kind_known) {
+/* "hypothesis" of a two-arm table, as an analysis's in a scenario (input/scenario_hypo.c checks
+ * the same): {"type": "non_inferiority" | "equivalence", "measure": ..., "margin": theta0 |
+ * [lower, upper]}, the measure risk_difference, risk_ratio or odds_ratio for a binary table (two
+ * arms, or strata), mean_difference or mean_ratio (a positive control mean) for a continuous one;
+ * the table's "higher_is_better" (default true) gives a non-inferiority margin's side, and
+ * "conf" (default 0.95) the intervals' level. Sets tb->hypo (type stays superiority on any
+ * problem). When the table's kind is unknown (its arms have problems, reported), the hypothesis
+ * is not checked; arms_ok says the two arms loaded (the control's mean is then known). */
+static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb, int kind_known,
+                            int arms_ok) {
   static const char *const keys[] = {"type", "measure", "margin", NULL};
   char hp[TSIM_JPATH_MAX], kp[TSIM_JPATH_MAX];
   tsim_jpath_key(hp, p, "hypothesis");
@@ -422,11 +429,12 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
     return;
   }
   if (!kind_known) return;
-  if (tb->kind != AN_BINARY && tb->kind != AN_STRATIFIED) {
-    tsim_jerr(c, hp, "margins are tested on two binary arms (responders of n, or strata of them); this "
-                     "table is %s", tb->kind == AN_SINGLE ? "a single arm (judged against p0)" : "continuous");
+  if (tb->kind == AN_SINGLE) {
+    tsim_jerr(c, hp, "margins compare two arms (binary, or continuous); this table is a single arm "
+                     "(judged against p0)");
     return;
   }
+  int binary = tb->kind == AN_BINARY || tb->kind == AN_STRATIFIED;
   if (!tsim_jobject(c, h, hp)) return;
   tsim_jkeys(c, h, hp, keys);
   int type = 0, meas = 0;
@@ -439,14 +447,22 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
   }
   if (tsim_jenum(c, h, hp, "measure", 1, tsim_measure_names, &meas) != 1) return;
   tsim_jpath_key(kp, hp, "measure");
-  if (meas >= TSIM_NI_NMEASURES) {
-    tsim_jerr(c, kp, "\"%s\" is a measure of continuous end points; a binary table's are "
-                     "risk_difference, risk_ratio and odds_ratio", tsim_measure_names[meas]);
+  if (binary != (meas <= TSIM_MEAS_ODDS_RATIO)) {
+    if (binary)
+      tsim_jerr(c, kp, "\"%s\" is a measure of continuous end points; a binary table's are "
+                       "risk_difference, risk_ratio and odds_ratio", tsim_measure_names[meas]);
+    else
+      tsim_jerr(c, kp, "\"%s\" is a measure of binary end points; a continuous table's are "
+                       "mean_difference and mean_ratio", tsim_measure_names[meas]);
     return;
   }
-  tsim_ni_measure m = (tsim_ni_measure)meas;
-  int ratio = m != TSIM_NI_RD;
-  double mg[2] = {NAN, NAN}, nu = neutral(m);
+  tsim_measure m = (tsim_measure)meas;
+  if (m == TSIM_MEAS_MEAN_RATIO && arms_ok && !(tb->arm[0].mean > 0)) {
+    tsim_jerr(c, kp, "a ratio of means needs a positive control mean; control \"%s\" has mean %s "
+                     "(use mean_difference)", tb->arm[0].id, TSIM_JNUM(tb->arm[0].mean));
+    return;
+  }
+  double mg[2] = {NAN, NAN};
   tsim_jpath_key(kp, hp, "margin");
   const cJSON *mv = tsim_jget(h, "margin");
   if (!mv) {
@@ -470,26 +486,12 @@ static void load_hypothesis(tsim_jctx *c, const cJSON *t, const char *p, an_tabl
       if (tsim_jvalue_number(c, cJSON_GetArrayItem(mv, i), ip, -1e300, 1e300, &mg[i]) != 1) return;
     }
   }
-  if (ratio && (mg[0] <= 0 || mg[1] <= 0)) {
-    tsim_jerr(c, kp, "a margin on %s is a ratio, > 0; got %s", tsim_measure_names[meas],
-              TSIM_JNUM(mg[0] <= 0 ? mg[0] : mg[1]));
-    return;
-  }
-  if (!ratio && (fabs(mg[0]) >= 1 || fabs(mg[1]) >= 1)) {
-    tsim_jerr(c, kp, "a risk difference margin lies strictly between -1 and 1, got %s",
-              TSIM_JNUM(fabs(mg[0]) >= 1 ? mg[0] : mg[1]));
-    return;
-  }
-  if (type == TSIM_HYPO_NONINFERIORITY && (hib ? mg[0] > nu : mg[0] < nu)) {
-    tsim_jerr(c, kp, "%s is better in this table (\"higher_is_better\": %s%s), so a non-inferiority margin "
-                     "on %s is %s %s (how much worse the experimental arm may be), got %s",
-              hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given",
-              tsim_measure_names[meas], hib ? "at or below" : "at or above", TSIM_JNUM(nu), TSIM_JNUM(mg[0]));
-    return;
-  }
-  if (type == TSIM_HYPO_EQUIVALENCE && !(mg[0] < nu && nu < mg[1])) {
-    tsim_jerr(c, kp, "an equivalence margin [lower, upper] on %s has lower < %s < upper, got [%s, %s]",
-              tsim_measure_names[meas], TSIM_JNUM(nu), TSIM_JNUM(mg[0]), TSIM_JNUM(mg[1]));
+  /* The scenario loader's rule (input/scenario_hypo.c), with this table's direction. */
+  char subject[96], why[400];
+  snprintf(subject, sizeof subject, "%s is better in this table (\"higher_is_better\": %s%s)",
+           hib ? "higher" : "lower", hib ? "true" : "false", has_hib == 1 ? "" : " unless given");
+  if (tsim_margin_problem((tsim_hypo)type, m, mg, hib, subject, why, sizeof why)) {
+    tsim_jerr(c, kp, "%s", why);
     return;
   }
   if (has_conf < 0 || !(conf > 0 && conf < 1)) return;
@@ -576,7 +578,7 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
       return;
     }
     load_strata(c, t, p, control, tb);
-    load_hypothesis(c, t, p, tb, 1);
+    load_hypothesis(c, t, p, tb, 1, 0);
     load_published_ci(c, t, p, tb);
     return;
   }
@@ -600,7 +602,8 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
     if (has_p0) { tsim_jpath_key(cp, p, "p0"); tsim_jerr(c, cp, "only meaningful for a single arm"); }
     if (tb->kind == AN_PATIENTS && arms_ok) check_baselines(c, p, tb);
   }
-  load_hypothesis(c, t, p, tb, tb->narms == 1 || form != ARM_UNKNOWN);
+  load_hypothesis(c, t, p, tb, tb->narms == 1 || form != ARM_UNKNOWN,
+                  arms_ok && tb->narms == 2 && has_control);
   load_published_ci(c, t, p, tb);
 }
 
@@ -674,10 +677,11 @@ void tsim_analyze_free(tsim_analyze *a) {
 /* ---- computing ---------------------------------------------------------------------------- */
 
 /* Appends a result; NULL beyond AN_MAX_RESULTS (no kind of table has that many tests). */
-static an_result *add_result(an_table *t, const char *test, double stat, double df, double p) {
+static an_result *add_result(an_table *t, tsim_test test, double stat, double df, double p) {
   if (t->nres == AN_MAX_RESULTS) return NULL;
   an_result *r = &t->res[t->nres++];
-  r->test = test;
+  r->test = tsim_test_names[test];
+  r->id = test;
   r->stat = stat;
   r->df = df;
   r->p = p;
@@ -703,12 +707,12 @@ static void two_by_two_tests(an_table *t) {
     if (ti->kind != TSIM_KIND_TABLE) continue;
     int chisq = ti->decide == TSIM_DECIDE_CHISQ || ti->decide == TSIM_DECIDE_PVALUE;
     if (i == TSIM_TEST_BARNARD && (double)(c->n + 1) * (double)(e->n + 1) > AN_BARNARD_MAX_TABLES) {
-      an_result *r = add_result(t, ti->name, NAN, NAN, NAN);
+      an_result *r = add_result(t, (tsim_test)i, NAN, NAN, NAN);
       if (r) r->not_estimable = "more than 100000 possible tables: too large to enumerate";
       continue;
     }
     double stat, p = ti->p(c->x, c->n, e->x, e->n, &stat);
-    add_result(t, ti->name, stat, chisq ? 1 : NAN, p);
+    add_result(t, (tsim_test)i, stat, chisq ? 1 : NAN, p);
   }
 }
 
@@ -720,7 +724,7 @@ static void logistic_test(an_table *t, const long long *x0, const long long *n0,
   double p = tsim_logistic(ws, x0, n0, x1, n1, k, AN_CONF, &t->logit);
   tsim_logit_ws_free(ws);
   t->has_logit = 1;
-  an_result *r = add_result(t, tsim_test_names[TSIM_TEST_LOGISTIC], t->logit.z, NAN, p);
+  an_result *r = add_result(t, TSIM_TEST_LOGISTIC, t->logit.z, NAN, p);
   if (r && t->logit.status != TSIM_LOGIT_OK)
     r->not_estimable = tsim_logit_status_name(t->logit.status);
 }
@@ -746,16 +750,29 @@ static int rounds_to(double x, double y, int dec) {
   return isfinite(x) && strcmp(pa, pb) == 0;
 }
 
-/* Records margin test `test`: z, p (equivalence: the larger of side[0], side[1]), the `conf`
+/* The name in analyze.json of a margin test that also runs for superiority on the same table
+ * (the t-tests and ANCOVA: a JSON object has one entry per name); the others keep the
+ * catalogue's. */
+static const char *margin_name(tsim_test test) {
+  switch (test) {
+  case TSIM_TEST_WELCH_T: return "welch_t_margin";
+  case TSIM_TEST_STUDENT_T: return "student_t_margin";
+  case TSIM_TEST_ANCOVA: return "ancova_margin";
+  default: return tsim_test_names[test];
+  }
+}
+
+/* Records margin test `test`: z (or t, on df), p (equivalence: the larger of side[0], side[1]), the `conf`
  * interval [lo, hi], and the decision as nitest.h states it and a simulated trial makes it
  * (analysis/compare.c): the p-value at the one-sided level (a NaN p never rejects), or, for a
  * method without a test (has_test 0: Newcombe), the interval's bound(s) against the margin(s);
  * and whether the interval reproduces the published one. */
-static void margin_result(an_table *t, tsim_test test, int has_test, double z, double p, const double side[2],
-                          double lo, double hi) {
+static void margin_result(an_table *t, tsim_test test, int has_test, double z, double df, double p,
+                          const double side[2], double lo, double hi) {
   const an_hypo *h = &t->hypo;
-  an_result *r = add_result(t, tsim_test_names[test], z, NAN, p);
+  an_result *r = add_result(t, test, z, df, p);
   if (!r) return;
+  r->test = margin_name(test);
   r->margin = 1;
   r->interval_only = !has_test;
   r->p_side[0] = side[0];
@@ -778,25 +795,26 @@ static void margin_result(an_table *t, tsim_test test, int has_test, double z, d
 static void margin_tests(an_table *t) {
   const an_arm *c = &t->arm[0], *e = &t->arm[1];
   an_hypo *h = &t->hypo;
-  tsim_ni_ci(TSIM_NI_MN, h->measure, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
+  tsim_ni_measure nm = (tsim_ni_measure)h->measure;
+  tsim_ni_ci(TSIM_NI_MN, nm, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
   for (int i = 0; i < TSIM_NTESTS; i++) {
     int m = ni_method((tsim_test)i);
-    if (m < 0 || (!tsim_ni_has_test(m, h->measure) && !tsim_ni_has_interval(m, h->measure))) continue;
+    if (m < 0 || (!tsim_ni_has_test(m, nm) && !tsim_ni_has_interval(m, nm))) continue;
     double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
-    if (tsim_ni_has_test(m, h->measure)) {
+    if (tsim_ni_has_test(m, nm)) {
       if (h->type == TSIM_HYPO_EQUIVALENCE) {
         double z0, z1;
-        side[0] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
-        side[1] = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
+        side[0] = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
+        side[1] = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
         p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
         z = side[0] > side[1] ? z0 : z1;
       } else {
-        p = tsim_ni_p(m, h->measure, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
+        p = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
       }
     }
-    if (tsim_ni_has_interval(m, h->measure))
-      tsim_ni_ci(m, h->measure, c->x, c->n, e->x, e->n, h->conf, NULL, &lo, &hi);
-    margin_result(t, (tsim_test)i, tsim_ni_has_test(m, h->measure), z, p, side, lo, hi);
+    if (tsim_ni_has_interval(m, nm))
+      tsim_ni_ci(m, nm, c->x, c->n, e->x, e->n, h->conf, NULL, &lo, &hi);
+    margin_result(t, (tsim_test)i, tsim_ni_has_test(m, nm), z, NAN, p, side, lo, hi);
   }
 }
 
@@ -805,19 +823,20 @@ static void margin_tests(an_table *t) {
 static void strat_margin_tests(an_table *t, const long long *x0, const long long *n0, const long long *x1,
                                const long long *n1, int k) {
   an_hypo *h = &t->hypo;
+  tsim_ni_measure nm = (tsim_ni_measure)h->measure;
   double z = NAN, p, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
   if (h->type == TSIM_HYPO_EQUIVALENCE) {
     double z0, z1;
-    side[0] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
-    side[1] = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[1], 0, &z1);
+    side[0] = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
+    side[1] = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[1], 0, &z1);
     p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
     z = side[0] > side[1] ? z0 : z1;
   } else {
-    p = tsim_ni_strat_p(h->measure, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
+    p = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
   }
-  tsim_ni_strat_ci(h->measure, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi);
+  tsim_ni_strat_ci(nm, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi);
   for (int i = 0; i < TSIM_NTESTS; i++)
-    if (tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED) margin_result(t, (tsim_test)i, 1, z, p, side, lo, hi);
+    if (tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED) margin_result(t, (tsim_test)i, 1, z, NAN, p, side, lo, hi);
 }
 
 /* CMH and logistic regression by stratum, and with a hypothesis the stratified margin test. */
@@ -833,7 +852,7 @@ static void stratified_tests(an_table *t) {
     n1[i] = t->sn[2 * i + 1];
   }
   double stat, p = tsim_cmh_p(x0, n0, x1, n1, k, &stat);
-  add_result(t, tsim_test_names[TSIM_TEST_CMH], stat, 1, p);
+  add_result(t, TSIM_TEST_CMH, stat, 1, p);
   logistic_test(t, x0, n0, x1, n1, k);
   if (t->hypo.type != TSIM_HYPO_SUPERIORITY) strat_margin_tests(t, x0, n0, x1, n1, k);
   free(v);
@@ -849,9 +868,9 @@ static void t_tests(an_table *t) {
   tsim_arm_summary c = summary_of(&t->arm[0]), e = summary_of(&t->arm[1]);
   tsim_t_fit r;
   double p = tsim_welch_t(c, e, AN_CONF, &r);
-  add_result(t, tsim_test_names[TSIM_TEST_WELCH_T], r.stat, r.df, p);
+  add_result(t, TSIM_TEST_WELCH_T, r.stat, r.df, p);
   p = tsim_student_t(c, e, AN_CONF, &r);
-  add_result(t, tsim_test_names[TSIM_TEST_STUDENT_T], r.stat, r.df, p);
+  add_result(t, TSIM_TEST_STUDENT_T, r.stat, r.df, p);
 }
 
 /* Patient-level: the t-tests, Wilcoxon's rank-sum test (W as R reports it) and, with
@@ -863,14 +882,73 @@ static void patient_tests(an_table *t) {
   tsim_rank_ws *rw = tsim_rank_ws_new(n0 + n1);
   double w = NAN, p = rw ? tsim_wilcoxon(rw, c->values, n0, e->values, n1, 1, &w, NULL) : NAN;
   tsim_rank_ws_free(rw);
-  add_result(t, tsim_test_names[TSIM_TEST_WILCOXON], w, NAN, p);
+  add_result(t, TSIM_TEST_WILCOXON, w, NAN, p);
   if (!c->baseline || !e->baseline) return;
   tsim_ancova_ws *aw = tsim_ancova_ws_new(n0 + n1 < 4 ? 4 : n0 + n1);
   p = tsim_ancova(aw, (tsim_ancova_arm){c->values, c->baseline, n0},
                   (tsim_ancova_arm){e->values, e->baseline, n1}, AN_CONF, &t->ancova);
   tsim_ancova_ws_free(aw);
   t->has_ancova = 1;
-  add_result(t, tsim_test_names[TSIM_TEST_ANCOVA], t->ancova.t, t->ancova.df, p);
+  add_result(t, TSIM_TEST_ANCOVA, t->ancova.t, t->ancova.df, p);
+}
+
+/* Records continuous margin test `test` from its one-sided p, t and df at each margin (nside:
+ * 2 for equivalence, whose p is the larger, with that side's t and df, as margin_tests picks
+ * them) and its `conf` interval. */
+static void margin_sides(an_table *t, tsim_test test, int nside, const double ps[2], const double ts[2],
+                         const double dfs[2], double lo, double hi) {
+  double side[2] = {NAN, NAN}, p = ps[0];
+  int j = 0;
+  if (nside == 2) {
+    side[0] = ps[0];
+    side[1] = ps[1];
+    p = isnan(ps[0]) || isnan(ps[1]) ? NAN : ps[0] > ps[1] ? ps[0] : ps[1];
+    j = ps[0] > ps[1] ? 0 : 1;
+  }
+  margin_result(t, test, 1, ts[j], dfs[j], p, side, lo, hi);
+}
+
+/* The continuous margin tests, as a simulated trial runs them (analysis/ptanalysis.c,
+ * margin_continuous): Welch's and Student's t of the difference less the margin
+ * (tsim_t_margin_p) or of the ratio of means (tsim_t_ratio_p, Fieller's interval), from the
+ * arms' means and SDs; and, on patients' values with baselines and for the difference, ANCOVA's
+ * adjusted difference less the margin (tsim_t_shifted_p on its fit at `conf`). Each at every
+ * margin of the hypothesis (equivalence: the lower with H1 above it, the upper with H1 below).
+ * Wilcoxon's rank-sum test has no margin version. */
+static void continuous_margin_tests(an_table *t) {
+  const an_arm *c = &t->arm[0], *e = &t->arm[1];
+  an_hypo *h = &t->hypo;
+  int nside = h->type == TSIM_HYPO_EQUIVALENCE ? 2 : 1, ratio = h->measure == TSIM_MEAS_MEAN_RATIO;
+  tsim_arm_summary s0 = summary_of(c), s1 = summary_of(e);
+  h->estimate = ratio ? e->mean / c->mean : e->mean - c->mean;
+  static const tsim_test ttests[2] = {TSIM_TEST_WELCH_T, TSIM_TEST_STUDENT_T};
+  for (int k = 0; k < 2; k++) {
+    int welch = ttests[k] == TSIM_TEST_WELCH_T;
+    double ps[2] = {NAN, NAN}, ts[2] = {NAN, NAN}, dfs[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+    for (int i = 0; i < nside; i++) {
+      int greater = nside == 2 ? i == 0 : h->higher_is_better;
+      tsim_t_fit f;
+      ps[i] = ratio ? tsim_t_ratio_p(welch, s0, s1, h->margin[i], greater, h->conf, &f)
+                    : tsim_t_margin_p(welch, s0, s1, h->margin[i], greater, h->conf, &f);
+      ts[i] = f.stat;
+      dfs[i] = f.df;
+      if (i == 0) lo = f.lo, hi = f.hi; /* the interval does not depend on the margin */
+    }
+    margin_sides(t, ttests[k], nside, ps, ts, dfs, lo, hi);
+  }
+  if (ratio || !c->baseline || !e->baseline) return;
+  size_t n = (size_t)c->n + (size_t)e->n;
+  tsim_ancova_ws *aw = tsim_ancova_ws_new(n < 4 ? 4 : n);
+  tsim_ancova_fit r;
+  tsim_ancova(aw, (tsim_ancova_arm){c->values, c->baseline, (size_t)c->n},
+              (tsim_ancova_arm){e->values, e->baseline, (size_t)e->n}, h->conf, &r);
+  tsim_ancova_ws_free(aw);
+  double ps[2] = {NAN, NAN}, ts[2] = {NAN, NAN}, dfs[2] = {r.df, r.df};
+  for (int i = 0; i < nside; i++) {
+    ps[i] = tsim_t_shifted_p(r.diff, r.se, r.df, h->margin[i], nside == 2 ? i == 0 : h->higher_is_better);
+    ts[i] = (r.diff - h->margin[i]) / r.se;
+  }
+  margin_sides(t, TSIM_TEST_ANCOVA, nside, ps, ts, dfs, r.lo, r.hi);
 }
 
 static void compute_table(an_table *t) {
@@ -889,12 +967,14 @@ static void compute_table(an_table *t) {
       break;
     case AN_CONTINUOUS:
       t_tests(t);
+      if (t->hypo.type != TSIM_HYPO_SUPERIORITY) continuous_margin_tests(t);
       break;
     case AN_PATIENTS:
       patient_tests(t);
+      if (t->hypo.type != TSIM_HYPO_SUPERIORITY) continuous_margin_tests(t);
       break;
     case AN_SINGLE:
-      add_result(t, tsim_test_names[TSIM_TEST_BINOMIAL_EXACT], NAN, NAN, tsim_binomial_exact_p(c->x, c->n, t->p0));
+      add_result(t, TSIM_TEST_BINOMIAL_EXACT, NAN, NAN, tsim_binomial_exact_p(c->x, c->n, t->p0));
       break;
   }
 }
@@ -903,8 +983,16 @@ void tsim_analyze_compute(tsim_analyze *a) {
   for (int i = 0; i < a->ntables; i++) compute_table(&a->tables[i]);
 }
 
+/* The number of names in a list of tests_run's. */
+static int count_names(const char *list) {
+  int n = list[0] != '\0';
+  for (const char *c = list; *c; c++) n += *c == ',';
+  return n;
+}
+
 /* The names of the tests compute_table runs on a small table of kind k (with baselines or
- * not; with a non-inferiority hypothesis on the measure `hypo` or, when hypo < 0, none),
+ * not; with a non-inferiority hypothesis on the measure `hypo` (a tsim_measure) or, when
+ * hypo < 0, none),
  * results from .. to-1 (to < 0: to the last), comma-separated into out[n]. */
 static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char *out, size_t n) {
   static double v0[] = {1, 2, 4, 3}, v1[] = {3, 5, 4, 6}, b0[] = {2, 1, 3, 2}, b1[] = {1, 2, 2, 3};
@@ -921,8 +1009,8 @@ static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char
   }
   if (k == AN_STRATIFIED) t.sx = sx, t.sn = sn, t.nstrata = 2;
   if (hypo >= 0) {
-    double margin = hypo == TSIM_NI_RD ? -0.1 : 0.8;
-    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_ni_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN, NAN};
+    double margin = is_ratio((tsim_measure)hypo) ? 0.8 : -0.1;
+    t.hypo = (an_hypo){TSIM_HYPO_NONINFERIORITY, (tsim_measure)hypo, {margin, margin}, 1, 0.95, 0.025, NAN, NAN};
   }
   t.p0 = 0.5;
   compute_table(&t);
@@ -934,7 +1022,7 @@ static void tests_run(an_kind k, int baselines, int hypo, int from, int to, char
 
 void tsim_analyze_tests_text(char *out, size_t n) {
   char bin[200], strat[100], coll[200], cont[100], pat[200], anc[100], one[100];
-  char margin[TSIM_NI_NMEASURES][200], smargin[TSIM_NI_NMEASURES][100];
+  char margin[TSIM_NI_NMEASURES][200], smargin[TSIM_NI_NMEASURES][100], cmargin[2][100], amargin[2][100];
   /* A stratified table gets the catalogue's STRATIFIED tests first, then those of the table
    * collapsed over strata; patients' values with baselines get tests beyond those without; a
    * binary table with a hypothesis, the margin tests that have its measure after its own (and
@@ -955,6 +1043,18 @@ void tsim_analyze_tests_text(char *out, size_t n) {
   tests_run(AN_PATIENTS, 0, -1, 0, -1, pat, sizeof pat);
   for (const char *c = pat; *c; c++) npat += *c == ',';
   tests_run(AN_PATIENTS, 1, -1, npat + 1, -1, anc, sizeof anc);
+  /* Continuous tables with a hypothesis: the margin tests after the table's own, on summaries
+   * and patients' values alike; with baselines, those beyond them. */
+  char cm[2][600];
+  for (int j = 0; j < 2; j++) {
+    int m = j ? TSIM_MEAS_MEAN_RATIO : TSIM_MEAS_MEAN_DIFF;
+    tests_run(AN_CONTINUOUS, 0, m, count_names(cont), -1, cmargin[j], sizeof cmargin[j]);
+    tests_run(AN_PATIENTS, 1, m, npat + 1 + count_names(anc) + count_names(cmargin[j]), -1, amargin[j],
+              sizeof amargin[j]);
+    snprintf(cm[j], sizeof cm[j], "%s%s%s%s", cmargin[j],
+             amargin[j][0] ? "\n                                       (patients' values with baselines also " : "",
+             amargin[j], amargin[j][0] ? ")" : "");
+  }
   tests_run(AN_SINGLE, 0, -1, 0, -1, one, sizeof one);
   snprintf(out, n,
            "  two arms, binary (responders of n)  %s\n"
@@ -970,10 +1070,14 @@ void tsim_analyze_tests_text(char *out, size_t n) {
            "    and on the collapsed table the margin tests of two arms\n"
            "  two arms, continuous (mean, SD, n)  %s\n"
            "  two arms, patients' values          %s%s%s\n"
+           "    and with a \"hypothesis\" the margin tests that have its measure, named TEST_margin\n"
+           "    beside the superiority tests (wilcoxon has none):\n"
+           "                      mean_difference  %s\n"
+           "                      mean_ratio       %s\n"
            "  single arm, binary (against p0)     %s\n",
            bin, margin[TSIM_NI_RD], margin[TSIM_NI_RR], margin[TSIM_NI_OR], strat, coll, smargin[TSIM_NI_RD],
            smargin[TSIM_NI_RR], smargin[TSIM_NI_OR], cont, pat,
-           anc[0] ? "; with baselines also " : "", anc, one);
+           anc[0] ? "; with baselines also " : "", anc, cm[0], cm[1], one);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -1048,6 +1152,8 @@ static cJSON *hypothesis_json(const an_hypo *h, int stratified) {
 /* A margin test's entry beyond statistic and p (the one-sided p at the margin; equivalence: the
  * larger of the two, each also given): its interval, decision and how it decided. */
 static void margin_json(const an_table *t, const an_result *r, cJSON *o) {
+  if (strcmp(r->test, tsim_test_names[r->id]) != 0) /* welch_t_margin: the scenario test welch_t */
+    cJSON_AddStringToObject(o, "test", tsim_test_names[r->id]);
   if (t->hypo.type == TSIM_HYPO_EQUIVALENCE) {
     cJSON_AddItemToObject(o, "p_lower_margin", num(r->p_side[0]));
     cJSON_AddItemToObject(o, "p_upper_margin", num(r->p_side[1]));
@@ -1256,7 +1362,8 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
       if (!isfinite(r->stat)) fprintf(f, " %11s", "");
       else if (fabs(r->stat) < 1e6) fprintf(f, " %11.4f", r->stat);
       else fprintf(f, " %11.6g", r->stat); /* Wilcoxon's W grows as n0 n1 */
-      if (isfinite(r->df) && (strstr(r->test, "_t") || strcmp(r->test, tsim_test_names[TSIM_TEST_ANCOVA]) == 0))
+      if (isfinite(r->df) &&
+          (r->id == TSIM_TEST_WELCH_T || r->id == TSIM_TEST_STUDENT_T || r->id == TSIM_TEST_ANCOVA))
         fprintf(f, " %8.2f", r->df); /* t distributions: Welch's df is not whole */
       else if (isfinite(r->df)) fprintf(f, " %8.0f", r->df); /* chi-square: 1 */
       else fprintf(f, " %8s", "");
@@ -1288,8 +1395,9 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
              "of decimals.\nDifferences are experimental - control. analyze.json has every "
              "statistic, the estimates and their 95%% intervals.\n");
   if (margins)
-    fprintf(f, "Margin tests: z and the one-sided p at the margin (equivalence: the larger of the two sides'); a\n"
-               "test reproduces a published CI when both bounds round to it at its number of decimals.\n");
+    fprintf(f, "Margin tests: z (the t-tests and ANCOVA: t) and the one-sided p at the margin (equivalence: the\n"
+               "larger of the two sides'); a test reproduces a published CI when both bounds round to it at its\n"
+               "number of decimals.\n");
 }
 
 void tsim_analyze_default_name(const char *file, char *out, size_t n) {

@@ -5,10 +5,12 @@
  *   stratified, binary    "strata": [{"arms": {...}}, ...]  (e.g. by site)
  *   two arms, continuous  "arms": {"placebo": {"mean": -5, "sd": 20, "n": 30}, "il2": {...}}
  *   single arm, binary    "arms": {"il2": {"responders": 36, "n": 40}}, "p0": 0.5
- * with "control" naming the control arm of two. Every applicable test is run - the same names
- * a scenario's "test" uses - with the estimates and their intervals, and when the table has a
- * "published_p", the tests whose p-value rounds to it at the published number of decimals are
- * named. A tool that reproduces results must say which test it ran; it never forces agreement.
+ * with "control" naming the control arm of two, and optionally a non-inferiority or equivalence
+ * "hypothesis" on a two-arm table (binary measures for binary tables and strata, mean_difference
+ * or mean_ratio for continuous ones) adding the margin tests. Every applicable test is run -
+ * the same names a scenario's "test" uses (a margin test also run for superiority is TEST_margin)
+ * - with the estimates and their intervals, and when the table has a "published_p", the tests
+ * whose p-value rounds to it at the published number of decimals are named. A tool that reproduces results must say which test it ran; it never forces agreement.
  */
 #ifndef TSIM_ANALYZE_H
 #define TSIM_ANALYZE_H

@@ -316,18 +316,21 @@ static const char *const usage_analyze =
 static const char *const usage_analyze_end =
     "\nChi-square statistics are shown with their df (1), t statistics with theirs. Writes\n"
     "DIR/analyze.json (default results/<file name>/). The format is in scenarios/README.md;\n"
-    "published tables are in scenarios/published/ (the trials behind the scenarios, and two\n"
-    "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json).\n"
+    "published tables are in scenarios/published/ (the trials behind the scenarios, and three\n"
+    "non-inferiority trials, establish1_tedizolid.json and establish2_tedizolid.json on a risk\n"
+    "difference, supreme_airq_2019.json on a mean difference).\n"
     "\n"
-    "Non-inferiority and equivalence: a binary table (two arms, or strata) with \"hypothesis\":\n"
-    "{\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or\n"
-    "\"equivalence\" with \"margin\": [lower, upper]; measures risk_difference, risk_ratio,\n"
-    "odds_ratio; the table's \"higher_is_better\", default true, says which side a margin is\n"
-    "on) also gets the margin tests above: z and the one-sided p at the margin (equivalence:\n"
-    "the larger of the two), the two-sided interval at the table's \"conf\" (default 0.95) and\n"
-    "the conclusion at the one-sided level (1 - conf) / 2: by the p-value, or newcombe's by its\n"
-    "interval, as a simulated trial decides. \"published_ci\": [lo, hi] names the tests whose\n"
-    "interval rounds to it at the published number of decimals.\n";
+    "Non-inferiority and equivalence: a two-arm table with \"hypothesis\": {\"type\":\n"
+    "\"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.10} (or \"equivalence\"\n"
+    "with \"margin\": [lower, upper]; measures risk_difference, risk_ratio, odds_ratio for\n"
+    "binary tables (two arms, or strata), mean_difference and mean_ratio (control mean > 0) for\n"
+    "continuous ones; the table's \"higher_is_better\", default true, says which side a margin is\n"
+    "on) also gets the margin tests above: z (t-tests and ANCOVA: t on its df) and the one-sided\n"
+    "p at the margin (equivalence: the larger of the two), the two-sided interval at the table's\n"
+    "\"conf\" (default 0.95; ratio of means: Fieller's) and the conclusion at the one-sided\n"
+    "level (1 - conf) / 2: by the p-value, or newcombe's by its interval, as a simulated trial\n"
+    "decides. \"published_ci\": [lo, hi] names the tests whose interval rounds to it at the\n"
+    "published number of decimals.\n";
 
 typedef struct cli {
   const char *command;     /* "run", "check", ... (for messages) */
