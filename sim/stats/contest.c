@@ -223,6 +223,20 @@ int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t,
   return 1;
 }
 
+/* A t test's fit (when wanted): p, t and df, and the difference d with its two-sided `conf`
+ * interval d -+ q se, in the units of t_scale's exponent e and then back - exact unless a bound
+ * is beyond the double range (then +-inf). */
+static void t_fill(tsim_t_fit *out, double p, double t, double nu, double d, double se, int e, double conf) {
+  if (!out) return;
+  double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu);
+  out->p = p;
+  out->stat = t;
+  out->df = nu;
+  out->diff = ldexp(d, e);
+  out->lo = ldexp(d - q * se, e);
+  out->hi = ldexp(d + q * se, e);
+}
+
 /* The part both tests share. */
 static double t_test(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double conf,
                      tsim_t_fit *out) {
@@ -231,17 +245,7 @@ static double t_test(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, doubl
   int e = t_scale(a0, a1);
   if (!t_stat_scaled(pooled, a0, a1, e, &t, &nu, &se, &d)) return t_fail(out);
   double p = tsim_t_two_sided_p(t, nu);
-  if (out) {
-    /* the interval in the scaled units, then back: exact unless a bound is beyond the double
-     * range (then +-inf) */
-    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu);
-    out->p = p;
-    out->stat = t;
-    out->df = nu;
-    out->diff = ldexp(d, e);
-    out->lo = ldexp(d - q * se, e);
-    out->hi = ldexp(d + q * se, e);
-  }
+  t_fill(out, p, t, nu, d, se, e, conf);
   return p;
 }
 
@@ -286,15 +290,7 @@ double tsim_t_margin_p(int welch, tsim_arm_summary c, tsim_arm_summary e, double
   /* theta0 2^-ex is +-inf only when t is beyond the double range: t = -+inf, p 0 or 1 */
   double tm = (d - scaled(theta0, ex)) / se;
   double p = one_sided_p(tm, nu, greater);
-  if (fit) {
-    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, nu);
-    fit->p = p;
-    fit->stat = tm;
-    fit->df = nu;
-    fit->diff = ldexp(d, ex);
-    fit->lo = ldexp(d - q * se, ex);
-    fit->hi = ldexp(d + q * se, ex);
-  }
+  t_fill(fit, p, tm, nu, d, se, ex, conf);
   return p;
 }
 

@@ -440,6 +440,22 @@ static double mn_bound(const mn_bound_ctx *c, double that) {
   return brent(c, in, out, hin, hout, 2e-15);
 }
 
+/* The MN interval from the bound search's context c (its target z = z_{(1+conf)/2}) around the
+ * estimate e (`that` on the search's scale): each bound the root of the score at -+z, or the
+ * parameter space's edge where the data give no limit (and both when z rounds to inf, conf so
+ * close to 1); *est, *lo, *hi as tsim_ni_ci (any may be NULL). */
+static void mn_interval(mn_bound_ctx *c, double that, double e, int lo_edge, int hi_edge, double *est, double *lo,
+                        double *hi) {
+  double z = c->target;
+  if (!isfinite(z)) lo_edge = hi_edge = 1;
+  double tlo = lo_edge ? -INFINITY : mn_bound(c, that);
+  c->target = -z;
+  double thi = hi_edge ? INFINITY : mn_bound(c, that);
+  if (est) *est = e;
+  if (lo) *lo = theta_of(c->measure, tlo);
+  if (hi) *hi = theta_of(c->measure, thi);
+}
+
 static int mn_ci(tsim_ni_measure measure, long long x0, long long n0, long long x1, long long n1,
                  double conf, double *est, double *lo, double *hi) {
   double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0), e, that;
@@ -464,14 +480,8 @@ static int mn_ci(tsim_ni_measure measure, long long x0, long long n0, long long 
     lo_edge = x1 == 0 || x0 == n0;
     hi_edge = x1 == n1 || x0 == 0;
   }
-  if (!isfinite(z)) lo_edge = hi_edge = 1; /* conf so close to 1 that z_c rounds to inf */
   mn_bound_ctx c = {measure, x0, n0, x1, n1, z, NULL};
-  double tlo = lo_edge ? -INFINITY : mn_bound(&c, that);
-  c.target = -z;
-  double thi = hi_edge ? INFINITY : mn_bound(&c, that);
-  if (est) *est = e;
-  if (lo) *lo = theta_of(measure, tlo);
-  if (hi) *hi = theta_of(measure, thi);
+  mn_interval(&c, that, e, lo_edge, hi_edge, est, lo, hi);
   return 0;
 }
 
@@ -551,13 +561,7 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
   double e = strat_estimate(measure, &s, &lo_edge, &hi_edge);
   double that = measure == TSIM_NI_RD ? atanh(e) : log(e);
   double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
-  if (!isfinite(z)) lo_edge = hi_edge = 1; /* conf so close to 1 that z_c rounds to inf */
   mn_bound_ctx c = {measure, 0, 0, 0, 0, z, &s};
-  double tlo = lo_edge ? -INFINITY : mn_bound(&c, that);
-  c.target = -z;
-  double thi = hi_edge ? INFINITY : mn_bound(&c, that);
-  if (est) *est = e;
-  if (lo) *lo = theta_of(measure, tlo);
-  if (hi) *hi = theta_of(measure, thi);
+  mn_interval(&c, that, e, lo_edge, hi_edge, est, lo, hi);
   return 0;
 }
