@@ -798,8 +798,10 @@ static void margin_tests(an_table *t) {
   tsim_ni_measure nm = (tsim_ni_measure)h->measure;
   tsim_ni_ci(TSIM_NI_MN, nm, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
   for (int i = 0; i < TSIM_NTESTS; i++) {
-    int m = ni_method((tsim_test)i);
-    if (m < 0 || (!tsim_ni_has_test(m, nm) && !tsim_ni_has_interval(m, nm))) continue;
+    int mi = ni_method((tsim_test)i);
+    if (mi < 0) continue;
+    tsim_ni_method m = (tsim_ni_method)mi;
+    if (!tsim_ni_has_test(m, nm) && !tsim_ni_has_interval(m, nm)) continue;
     double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
     if (tsim_ni_has_test(m, nm)) {
       if (h->type == TSIM_HYPO_EQUIVALENCE) {

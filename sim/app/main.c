@@ -1264,7 +1264,7 @@ static int cmd_cohort(int argc, char **argv) {
     if (ss != TSIM_OK) {
       fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(ss));
       status = 1;
-    } else if (tsim_cohort_write_csv(co, h, stdout) != 0 || fflush(stdout) != 0) {
+    } else if (tsim_cohort_write_csv(co, (tsim_hypothesis)h, stdout) != 0 || fflush(stdout) != 0) {
       fprintf(stderr, "trialsim: error: writing the cohort failed\n");
       status = 1;
     }
