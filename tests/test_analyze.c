@@ -46,6 +46,22 @@
 #include "stats/nitest.h"
 #include "stats/stattest.h"
 
+/* The test holds measures as ints (-1 for none); the library takes its enum. */
+static inline double ni_p(tsim_ni_method method, int measure, long long x0, long long n0, long long x1, long long n1,
+                          double theta0, int greater, double *stat) {
+  return tsim_ni_p(method, (tsim_ni_measure)measure, x0, n0, x1, n1, theta0, greater, stat);
+}
+static inline int ni_ci(tsim_ni_method method, int measure, long long x0, long long n0, long long x1, long long n1,
+                        double conf, double *est, double *lo, double *hi) {
+  return tsim_ni_ci(method, (tsim_ni_measure)measure, x0, n0, x1, n1, conf, est, lo, hi);
+}
+static inline int ni_has_test(tsim_ni_method method, int measure) {
+  return tsim_ni_has_test(method, (tsim_ni_measure)measure);
+}
+static inline int ni_has_interval(tsim_ni_method method, int measure) {
+  return tsim_ni_has_interval(method, (tsim_ni_measure)measure);
+}
+
 static cJSON *analyze(const char *exe, const char *dir, const char *name) {
   char cmd[16384], path[4096];
   snprintf(path, sizeof path, "/tmp/tsim_analyze_%d_%s", (int)getpid(), name);
@@ -308,7 +324,7 @@ static int check_margin_table(const cJSON *doc, const char *id) {
   double conf = num_at(item(h, "conf")), level = num_at(item(h, "level"));
   CHECK(fabs(level - (1 - conf) / 2) <= 1e-15, "%s: level %.17g, conf %.17g", id, level, conf);
   double est;
-  tsim_ni_ci(TSIM_NI_MN, meas, x0, n0, x1, n1, conf, &est, NULL, NULL);
+  ni_ci(TSIM_NI_MN, meas, x0, n0, x1, n1, conf, &est, NULL, NULL);
   CHECK(same_num(num_at(item(h, "estimate")), est, 1e-15),
         "%s: estimate %.17g, library %.17g", id, num_at(item(h, "estimate")), est);
   const cJSON *pub = item(t, "published_p"), *pubci = item(t, "published_ci");
@@ -317,16 +333,16 @@ static int check_margin_table(const cJSON *doc, const char *id) {
     tsim_ni_method m = MARGIN_TESTS[k].m;
     const char *name = MARGIN_TESTS[k].test;
     const cJSON *r = item(item(t, "tests"), name);
-    int has = tsim_ni_has_test(m, meas) || tsim_ni_has_interval(m, meas);
+    int has = ni_has_test(m, meas) || ni_has_interval(m, meas);
     CHECK((r != NULL) == has, "%s: %s %s", id, name, has ? "missing" : "run on a measure it does not have");
     if (!r) continue;
     seen++;
     double z = NAN, p = NAN, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
-    if (tsim_ni_has_test(m, meas)) {
+    if (ni_has_test(m, meas)) {
       if (eq) {
         double z0, z1;
-        side[0] = tsim_ni_p(m, meas, x0, n0, x1, n1, m0, 1, &z0);
-        side[1] = tsim_ni_p(m, meas, x0, n0, x1, n1, m1, 0, &z1);
+        side[0] = ni_p(m, meas, x0, n0, x1, n1, m0, 1, &z0);
+        side[1] = ni_p(m, meas, x0, n0, x1, n1, m1, 0, &z1);
         p = side[0] > side[1] ? side[0] : side[1];
         z = side[0] > side[1] ? z0 : z1;
         CHECK(same_num(num_at(item(r, "p_lower_margin")), side[0], 1e-15) &&
@@ -334,7 +350,7 @@ static int check_margin_table(const cJSON *doc, const char *id) {
               "%s %s: sides %.17g %.17g, library %.17g %.17g", id, name, num_at(item(r, "p_lower_margin")),
               num_at(item(r, "p_upper_margin")), side[0], side[1]);
       } else {
-        p = tsim_ni_p(m, meas, x0, n0, x1, n1, m0, hib, &z);
+        p = ni_p(m, meas, x0, n0, x1, n1, m0, hib, &z);
       }
       CHECK(same_num(num_at(item(r, "p")), p, 1e-15) && same_num(num_at(item(r, "statistic")), z, 1e-15),
             "%s %s: z %.17g p %.17g, library %.17g %.17g", id, name, num_at(item(r, "statistic")),
@@ -343,8 +359,8 @@ static int check_margin_table(const cJSON *doc, const char *id) {
       CHECK(cJSON_IsNull(item(r, "p")), "%s %s: a p-value from a method without a test", id, name);
     }
     const cJSON *ci = item(r, "ci");
-    if (tsim_ni_has_interval(m, meas)) {
-      tsim_ni_ci(m, meas, x0, n0, x1, n1, conf, NULL, &lo, &hi);
+    if (ni_has_interval(m, meas)) {
+      ni_ci(m, meas, x0, n0, x1, n1, conf, NULL, &lo, &hi);
       CHECK(same_num(num_at(cJSON_GetArrayItem(ci, 0)), lo, 1e-15) &&
                 same_num(num_at(cJSON_GetArrayItem(ci, 1)), hi, 1e-15),
             "%s %s: ci [%.17g, %.17g], library [%.17g, %.17g]", id, name, num_at(cJSON_GetArrayItem(ci, 0)),
@@ -353,7 +369,7 @@ static int check_margin_table(const cJSON *doc, const char *id) {
       CHECK(ci == NULL, "%s %s: an interval from a method without one", id, name);
     }
     /* nitest.h: a test's p at the one-sided level; Newcombe's interval against the margin(s). */
-    int reject = tsim_ni_has_test(m, meas) ? tsim_reject(p, level)
+    int reject = ni_has_test(m, meas) ? tsim_reject(p, level)
                  : eq                      ? lo > m0 && hi < m1
                  : hib                     ? lo > m0
                                            : hi < m0;
@@ -386,8 +402,8 @@ static void check_margins(const char *exe) {
   char dir[] = "/tmp/tsim_analyze_margins_XXXXXX", path[4096], text[8192];
   CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
   /* ni_rd: MN's p at 4 decimals as the published p; Newcombe's 90% CI at 3 decimals. */
-  double pmn = tsim_ni_p(TSIM_NI_MN, TSIM_NI_RD, 60, 100, 58, 100, -0.15, 1, NULL), lo, hi;
-  tsim_ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, 60, 100, 58, 100, 0.90, NULL, &lo, &hi);
+  double pmn = ni_p(TSIM_NI_MN, TSIM_NI_RD, 60, 100, 58, 100, -0.15, 1, NULL), lo, hi;
+  ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, 60, 100, 58, 100, 0.90, NULL, &lo, &hi);
   snprintf(text, sizeof text,
            "{\"tables\": [\n"
            " {\"id\": \"ni_rd\", \"control\": \"c\", \"conf\": 0.90, \"published_p\": \"%.4f\",\n"

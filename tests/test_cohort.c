@@ -1285,7 +1285,7 @@ static void compare_monitoring(const tsim_scenario *sc, const cJSON *summary, in
         size_t i = o * uS + (size_t)s;
         long long As = anomalous[s] ? T : 0, nf = mt_flag_anom[i] + mt_flag_norm[i];
         char what[64];
-        CHECK(get_num(e, "site", NULL, NULL) == s && get_num(e, "anomalous_trials", NULL, NULL) == As,
+        CHECK(get_num(e, "site", NULL, NULL) == s && get_num(e, "anomalous_trials", NULL, NULL) == (double)As,
               "%s %s site %d: run says site %g anomalous in %g trials, cohorts %lld", m->id, hyp, s,
               get_num(e, "site", NULL, NULL), get_num(e, "anomalous_trials", NULL, NULL), As);
         snprintf(what, sizeof what, "site %d flagged_when_anomalous", s);

@@ -35,6 +35,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tests hold methods and measures as ints (loops over them, -1 for none); the library takes
+ * its enums. */
+static inline double ni_p(int method, int measure, long long x0, long long n0, long long x1, long long n1,
+                          double theta0, int greater, double *stat) {
+  return tsim_ni_p((tsim_ni_method)method, (tsim_ni_measure)measure, x0, n0, x1, n1, theta0, greater, stat);
+}
+static inline int ni_ci(int method, int measure, long long x0, long long n0, long long x1, long long n1,
+                        double conf, double *est, double *lo, double *hi) {
+  return tsim_ni_ci((tsim_ni_method)method, (tsim_ni_measure)measure, x0, n0, x1, n1, conf, est, lo, hi);
+}
+static inline int ni_has_test(int method, int measure) {
+  return tsim_ni_has_test((tsim_ni_method)method, (tsim_ni_measure)measure);
+}
+static inline const char *ni_measure_name(int m) { return tsim_ni_measure_name((tsim_ni_measure)m); }
+static inline const char *ni_method_name(int m) { return tsim_ni_method_name((tsim_ni_method)m); }
+static inline int ni_mle(int measure, long long x0, long long n0, long long x1, long long n1, double theta0,
+                         double *p0t, double *p1t) {
+  return tsim_ni_restricted_mle((tsim_ni_measure)measure, x0, n0, x1, n1, theta0, p0t, p1t);
+}
+
 #define REL_TOL 1e-9   /* against the reference, relative ... */
 #define ABS_TOL 1e-12  /* ... and absolute for values below NEAR_0 */
 #define NEAR_0 1e-3
@@ -72,7 +92,7 @@ static int check_line(char *line, const char *where) {
   snprintf(ctx, sizeof ctx, "%s (%s, %s %s, %lld/%lld vs %lld/%lld, theta0 %g, conf %g)", f[0],
            where, f[1], f[2], x1, n1, x0, n0, theta0, conf);
   if (!isnan(theta0)) {
-    double z, obs = tsim_ni_p(method, measure, x0, n0, x1, n1, theta0, 1, &z);
+    double z, obs = ni_p(method, measure, x0, n0, x1, n1, theta0, 1, &z);
     check_value("p_value", ctx, obs, p, tol);
   } else if (!isnan(p)) {
     printf("FAIL %s: a p-value without theta0\n", where);
@@ -80,7 +100,7 @@ static int check_line(char *line, const char *where) {
   }
   if (!isnan(conf)) {
     double e, l, h;
-    tsim_ni_ci(method, measure, x0, n0, x1, n1, conf, &e, &l, &h);
+    ni_ci(method, measure, x0, n0, x1, n1, conf, &e, &l, &h);
     check_value("lower", ctx, l, lo, tol);
     check_value("upper", ctx, h, hi, tol);
   }
@@ -115,16 +135,16 @@ static void check_margin_zero_table(long long x0, long long n0, long long x1, lo
     /* The one-sided p-value a run computes today: half the two-sided one (compare.h). */
     double today = tsim__one_sided(pearson, diff, greater);
     double today_n1 = tsim__one_sided(n1chisq, diff, greater), z;
-    double fm = tsim_ni_p(TSIM_NI_FM, TSIM_NI_RD, x0, n0, x1, n1, 0.0, greater, &z);
+    double fm = ni_p(TSIM_NI_FM, TSIM_NI_RD, x0, n0, x1, n1, 0.0, greater, &z);
     check_num("FM rd = one-sided Pearson", ctx, fm, today, SAME_TOL, 0);
     if (greater) check_num("FM z^2 = Pearson X2", ctx, z * z, x2, SAME_TOL, 0);
     check_num("FM rr at 1 = one-sided Pearson", ctx,
-              tsim_ni_p(TSIM_NI_FM, TSIM_NI_RR, x0, n0, x1, n1, 1.0, greater, NULL), today,
+              ni_p(TSIM_NI_FM, TSIM_NI_RR, x0, n0, x1, n1, 1.0, greater, NULL), today,
               SAME_TOL, 0);
     for (int m = TSIM_NI_RD; m <= TSIM_NI_OR; m++) {
       double null = m == TSIM_NI_RD ? 0.0 : 1.0;
       check_num("MN at no difference = one-sided N-1 chi-square", ctx,
-                tsim_ni_p(TSIM_NI_MN, m, x0, n0, x1, n1, null, greater, NULL), today_n1, SAME_TOL,
+                ni_p(TSIM_NI_MN, m, x0, n0, x1, n1, null, greater, NULL), today_n1, SAME_TOL,
                 0);
     }
   }
@@ -150,7 +170,7 @@ static void check_bound(int measure, long long x0, long long n0, long long x1, l
   double z, edge_lo = measure == TSIM_NI_RD ? -1.0 : 0.0;
   double edge_hi = measure == TSIM_NI_RD ? 1.0 : INFINITY;
   if (bound == edge_lo || bound == edge_hi) return;
-  tsim_ni_p(TSIM_NI_MN, measure, x0, n0, x1, n1, bound, 1, &z);
+  ni_p(TSIM_NI_MN, measure, x0, n0, x1, n1, bound, 1, &z);
   check_num(sign > 0 ? "MN two-sided p at the lower bound" : "MN two-sided p at the upper bound",
             ctx, erfc(fabs(z) / sqrt(2.0)), 1.0 - conf, BOUND_TOL, 0);
   check_true(z * sign > 0, "MN z at a bound has the bound's sign");
@@ -160,9 +180,9 @@ static void check_interval_table(int measure, long long x0, long long n0, long l
                                  long long n1, double conf) {
   char ctx[128];
   double e, lo, hi;
-  snprintf(ctx, sizeof ctx, "MN %s %lld/%lld vs %lld/%lld, conf %g", tsim_ni_measure_name(measure),
+  snprintf(ctx, sizeof ctx, "MN %s %lld/%lld vs %lld/%lld, conf %g", ni_measure_name(measure),
            x1, n1, x0, n0, conf);
-  int rc = tsim_ni_ci(TSIM_NI_MN, measure, x0, n0, x1, n1, conf, &e, &lo, &hi);
+  int rc = ni_ci(TSIM_NI_MN, measure, x0, n0, x1, n1, conf, &e, &lo, &hi);
   int ordered = rc == 0 && lo < hi && (isnan(e) || (lo <= e && e <= hi));
   if (!ordered) printf("  %s: est %.17g, [%.17g, %.17g]\n", ctx, e, lo, hi);
   check_true(ordered, "MN interval ordered around its estimate");
@@ -199,8 +219,8 @@ static void check_monotone_table(int method, int measure, long long x0, long lon
   double prev = -1.0;
   int monotone = 1, complement = 1;
   for (int i = 0; i < n; i++) {
-    double t = theta_at(measure, i, n), p = tsim_ni_p(method, measure, x0, n0, x1, n1, t, 1, NULL);
-    double q = tsim_ni_p(method, measure, x0, n0, x1, n1, t, 0, NULL);
+    double t = theta_at(measure, i, n), p = ni_p(method, measure, x0, n0, x1, n1, t, 1, NULL);
+    double q = ni_p(method, measure, x0, n0, x1, n1, t, 0, NULL);
     if (isnan(p)) continue;
     if (p < prev * (1.0 - 1e-12)) monotone = 0; /* rounding may wobble a flat p */
     if (fabs(p + q - 1.0) > 4 * DBL_EPSILON) complement = 0;
@@ -208,10 +228,10 @@ static void check_monotone_table(int method, int measure, long long x0, long lon
   }
   char what[160];
   snprintf(what, sizeof what, "%s %s p-value rises with theta0 on %lld/%lld vs %lld/%lld",
-           tsim_ni_method_name(method), tsim_ni_measure_name(measure), x1, n1, x0, n0);
+           ni_method_name(method), ni_measure_name(measure), x1, n1, x0, n0);
   check_true(monotone, what);
   snprintf(what, sizeof what, "%s %s p(greater) + p(less) = 1 on %lld/%lld vs %lld/%lld",
-           tsim_ni_method_name(method), tsim_ni_measure_name(measure), x1, n1, x0, n0);
+           ni_method_name(method), ni_measure_name(measure), x1, n1, x0, n0);
   check_true(complement, what);
 }
 
@@ -220,15 +240,15 @@ static void check_monotone_table(int method, int measure, long long x0, long lon
 static void check_rule_table(int method, int measure, long long x0, long long n0, long long x1,
                              long long n1, double alpha) {
   double e, lo, hi;
-  tsim_ni_ci(method, measure, x0, n0, x1, n1, 1.0 - 2.0 * alpha, &e, &lo, &hi);
+  ni_ci(method, measure, x0, n0, x1, n1, 1.0 - 2.0 * alpha, &e, &lo, &hi);
   for (int i = 0; i < 40; i++) {
     double t = theta_at(measure, i, 40);
     if (fabs(t - lo) <= 1e-9 * fmax(1.0, fabs(lo))) continue;
-    double p = tsim_ni_p(method, measure, x0, n0, x1, n1, t, 1, NULL);
+    double p = ni_p(method, measure, x0, n0, x1, n1, t, 1, NULL);
     if (isnan(p)) continue;
     char what[160];
     snprintf(what, sizeof what, "%s %s: p < %g iff lower bound > %g on %lld/%lld vs %lld/%lld",
-             tsim_ni_method_name(method), tsim_ni_measure_name(measure), alpha, t, x1, n1, x0, n0);
+             ni_method_name(method), ni_measure_name(measure), alpha, t, x1, n1, x0, n0);
     check_true((p < alpha) == (lo > t), what);
   }
 }
@@ -267,8 +287,8 @@ static void check_mle_table(int measure, long long x0, long long n0, long long x
   double p0, p1;
   char ctx[128];
   snprintf(ctx, sizeof ctx, "restricted MLE %s %lld/%lld vs %lld/%lld at %g",
-           tsim_ni_measure_name(measure), x1, n1, x0, n0, theta);
-  check_true(tsim_ni_restricted_mle(measure, x0, n0, x1, n1, theta, &p0, &p1) == 0 && p0 >= 0 &&
+           ni_measure_name(measure), x1, n1, x0, n0, theta);
+  check_true(ni_mle(measure, x0, n0, x1, n1, theta, &p0, &p1) == 0 && p0 >= 0 &&
                  p0 <= 1 && p1 >= 0 && p1 <= 1,
              "restricted MLE inside [0, 1]");
   double on = measure == TSIM_NI_RD   ? p1 - p0
@@ -314,7 +334,7 @@ static void check_mles(void) {
     double d = tiny[i], n = d > 0 ? 21.0 : 28.0, z, want = -d / sqrt(fabs(d) * (1 - fabs(d)) / n);
     char ctx[96];
     snprintf(ctx, sizeof ctx, "FM rd 28/28 vs 21/21 at %g", d);
-    double p = tsim_ni_p(TSIM_NI_FM, TSIM_NI_RD, 21, 21, 28, 28, d, 1, &z);
+    double p = ni_p(TSIM_NI_FM, TSIM_NI_RD, 21, 21, 28, 28, d, 1, &z);
     check_num("z on the edge", ctx, z, want, 1e-12, 0);
     check_num("p on the edge", ctx, p, 0.5 * erfc(want / sqrt(2.0)), 1e-12, 0);
   }
@@ -358,7 +378,7 @@ static long double ld_fm_p(int rr, long long x0, long long n0, long long x1, lon
 
 static void check_fm_long_double_table(int rr, long long x0, long long n0, long long x1,
                                        long long n1, double theta, double *worst) {
-  double p = tsim_ni_p(TSIM_NI_FM, rr ? TSIM_NI_RR : TSIM_NI_RD, x0, n0, x1, n1, theta, 1, NULL);
+  double p = ni_p(TSIM_NI_FM, rr ? TSIM_NI_RR : TSIM_NI_RD, x0, n0, x1, n1, theta, 1, NULL);
   long double ref = ld_fm_p(rr, x0, n0, x1, n1, theta);
   if (isnan(p) || !(ref > 1e-100L)) return; /* far tails: q = 1 - p's rounding dominates */
   char ctx[128];
@@ -401,7 +421,7 @@ static void check_fm_long_double(void) {
 
 static void check_nan_p(int method, int measure, long long x0, long long n0, long long x1,
                         long long n1, double theta, const char *what) {
-  double z = 0.0, p = tsim_ni_p(method, measure, x0, n0, x1, n1, theta, 1, &z);
+  double z = 0.0, p = ni_p(method, measure, x0, n0, x1, n1, theta, 1, &z);
   check_true(isnan(p) && isnan(z), what);
 }
 
@@ -417,7 +437,7 @@ static void check_edges_p(void) {
       double edge_lo = m == TSIM_NI_RD ? -1.0 : 0.0, edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
       check_nan_p(me, m, 1, 5, 2, 5, edge_lo, "theta0 on the lower edge gives NaN");
       check_nan_p(me, m, 1, 5, 2, 5, edge_hi, "theta0 on the upper edge gives NaN");
-      if (!tsim_ni_has_test(me, m))
+      if (!ni_has_test(me, m))
         check_nan_p(me, m, 1, 5, 2, 5, t, "a method without the measure gives NaN");
     }
   /* Tables without information on the measure. */
@@ -428,21 +448,21 @@ static void check_edges_p(void) {
   check_nan_p(TSIM_NI_MN, TSIM_NI_OR, 20, 20, 20, 20, 0.7, "MN or with all responders");
   check_nan_p(TSIM_NI_WALD, TSIM_NI_RD, 0, 20, 0, 20, 0.0, "Wald at est = theta0 with se 0");
   /* ... and tables that have a test although a count is 0 or n. */
-  double p = tsim_ni_p(TSIM_NI_FM, TSIM_NI_RD, 0, 20, 0, 20, -0.3, 1, NULL);
+  double p = ni_p(TSIM_NI_FM, TSIM_NI_RD, 0, 20, 0, 20, -0.3, 1, NULL);
   check_true(p > 0 && p < 0.025, "FM: 0/20 vs 0/20 rejects rd <= -0.3 at 0.025");
-  p = tsim_ni_p(TSIM_NI_MN, TSIM_NI_RR, 20, 20, 20, 20, 0.8, 1, NULL);
+  p = ni_p(TSIM_NI_MN, TSIM_NI_RR, 20, 20, 20, 20, 0.8, 1, NULL);
   check_true(p > 0 && p < 0.025, "MN: 20/20 vs 20/20 rejects rr <= 0.8 at 0.025");
   double z;
-  p = tsim_ni_p(TSIM_NI_WALD, TSIM_NI_RD, 0, 20, 0, 20, -0.1, 1, &z);
+  p = ni_p(TSIM_NI_WALD, TSIM_NI_RD, 0, 20, 0, 20, -0.1, 1, &z);
   check_true(p == 0.0 && z == INFINITY, "Wald with se 0 and est > theta0: z = inf, p = 0");
-  p = tsim_ni_p(TSIM_NI_WALD, TSIM_NI_RD, 0, 20, 0, 20, 0.1, 1, &z);
+  p = ni_p(TSIM_NI_WALD, TSIM_NI_RD, 0, 20, 0, 20, 0.1, 1, &z);
   check_true(p == 1.0 && z == -INFINITY, "Wald with se 0 and est < theta0: z = -inf, p = 1");
 }
 
 static void check_ci_is(int measure, long long x0, long long n0, long long x1, long long n1,
                         double want_lo, double want_hi, const char *what) {
   double e, lo, hi;
-  int rc = tsim_ni_ci(TSIM_NI_MN, measure, x0, n0, x1, n1, 0.95, &e, &lo, &hi);
+  int rc = ni_ci(TSIM_NI_MN, measure, x0, n0, x1, n1, 0.95, &e, &lo, &hi);
   double edge_lo = measure == TSIM_NI_RD ? -1.0 : 0.0;
   double edge_hi = measure == TSIM_NI_RD ? 1.0 : INFINITY;
   int ok = rc == 0 && (isnan(want_lo) ? lo > edge_lo : lo == want_lo) &&
@@ -464,16 +484,16 @@ static void check_edges_ci(void) {
   check_ci_is(TSIM_NI_OR, 3, 10, 10, 10, NAN, INFINITY, "MN or x1 = n1: upper inf");
   check_ci_is(TSIM_NI_OR, 10, 10, 10, 10, 0.0, INFINITY, "MN or all responders: [0, inf]");
   double e = 0, lo = 0, hi = 0;
-  check_true(tsim_ni_ci(TSIM_NI_FM, TSIM_NI_RD, 3, 10, 5, 10, 0.95, &e, &lo, &hi) == -1 &&
+  check_true(ni_ci(TSIM_NI_FM, TSIM_NI_RD, 3, 10, 5, 10, 0.95, &e, &lo, &hi) == -1 &&
                  isnan(e) && isnan(lo) && isnan(hi),
              "FM has no interval: -1 and NaN");
-  check_true(tsim_ni_ci(TSIM_NI_WALD, TSIM_NI_RR, 3, 10, 5, 10, 0.95, NULL, NULL, NULL) == -1,
+  check_true(ni_ci(TSIM_NI_WALD, TSIM_NI_RR, 3, 10, 5, 10, 0.95, NULL, NULL, NULL) == -1,
              "Wald has no rr interval");
-  check_true(tsim_ni_ci(TSIM_NI_MN, TSIM_NI_RD, 3, 0, 5, 10, 0.95, &e, &lo, &hi) == -1 && isnan(lo),
+  check_true(ni_ci(TSIM_NI_MN, TSIM_NI_RD, 3, 0, 5, 10, 0.95, &e, &lo, &hi) == -1 && isnan(lo),
              "MN interval of an empty arm: -1 and NaN");
-  check_true(tsim_ni_ci(TSIM_NI_MN, TSIM_NI_RD, 3, 10, 5, 10, 1.0, &e, &lo, &hi) == -1 && isnan(hi),
+  check_true(ni_ci(TSIM_NI_MN, TSIM_NI_RD, 3, 10, 5, 10, 1.0, &e, &lo, &hi) == -1 && isnan(hi),
              "MN interval at conf 1: -1 and NaN");
-  check_true(tsim_ni_ci(TSIM_NI_MN, TSIM_NI_OR, 3, 10, 5, 10, 1.0 - DBL_EPSILON, &e, &lo, &hi) ==
+  check_true(ni_ci(TSIM_NI_MN, TSIM_NI_OR, 3, 10, 5, 10, 1.0 - DBL_EPSILON, &e, &lo, &hi) ==
                      0 && lo >= 0 && hi > lo,
              "MN interval at conf just below 1 is defined");
   check_true(tsim_ni_method_of("mn") == TSIM_NI_MN && tsim_ni_method_of("MN") == -1 &&
