@@ -520,8 +520,16 @@ static void passes_trial(const passes *ps, pass_ws *pw, const tsim_scenario *sc,
   for (int q = 0; up && q < ncomp; q++)
     if (sc->analyses[q / ncmp].null_pass[1] == 0) up[q] = res[ncomp + q];
   for (int k = 1; k < ps->n; k++) {
-    if (ps->timed) tsim__seq_trial(&ps->seq[k], pw->sw[k], pw->c[k], pw->aw[k], seed, trial, pw->tk[k], pw->res);
-    else tsim_run_trial(ps->sc[k], pw->c[k], pw->aw[k], seed, trial, pw->res);
+    if (ps->timed) {
+      tsim__seq_trial(&ps->seq[k], pw->sw[k], pw->c[k], pw->aw[k], seed, trial, pw->tk[k], pw->res);
+    } else {
+      /* Only the null outcomes this pass is read for: the alternative is pass 0's. */
+      tsim_cohort_sample(pw->c[k], seed, trial);
+      tsim_analysis_prepare(pw->aw[k], pw->c[k]);
+      for (int a = 0; a < sc->nanalyses; a++)
+        if (sc->analyses[a].null_pass[0] == k || (up && sc->analyses[a].null_pass[1] == k))
+          tsim_analysis_eval(pw->aw[k], a, TSIM_HYP_NULL, pw->res + ncomp + a * ncmp);
+    }
     for (int q = 0; q < ncomp; q++) {
       const tsim_analysis *an = &sc->analyses[q / ncmp];
       if (an->null_pass[0] == k) res[ncomp + q] = pw->res[ncomp + q];
