@@ -120,8 +120,8 @@ static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const l
     p = p0, *stat = s0;
     if (eq) {
       double p1 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[1], 0, &s1);
-      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
-      *stat = p0 > p1 ? s0 : s1;
+      p = tsim_ni_tost_p(p0, p1);
+      *stat = tsim_ni_tost_side(p0, p1) == 0 ? s0 : s1;
     }
     dir[1] = NAN;
     if (tsim_ni_strat_ci(ms, x0, n0, x1, n1, k, 1 - 2 * an->level, NULL, &dir[0], &dir[1]) != 0) dir[0] = dir[1] = NAN;
@@ -148,26 +148,15 @@ double tsim__one_sided(double p2, double dir, int higher_is_better) {
   return favourable ? p2 / 2 : 1 - p2 / 2;
 }
 
-/* The method of stats/nitest.h a margin test of the catalogue is. */
-static tsim_ni_method ni_method(tsim_test t) {
-  switch (t) {
-  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
-  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
-  case TSIM_TEST_WALD: return TSIM_NI_WALD;
-  default: return TSIM_NI_NEWCOMBE;
-  }
-}
-
 void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, double lo, double hi,
                          tsim_outcome *o) {
   o->lo = lo;
   o->hi = hi;
-  if (an->test == TSIM_TEST_NEWCOMBE) { /* an interval's rule: it has no p-value */
-    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) o->reject = lo > an->margin[0] && hi < an->margin[1];
-    else o->reject = higher_better ? lo > an->margin[0] : hi < an->margin[0];
-  } else {
+  if (an->test == TSIM_TEST_NEWCOMBE) /* an interval's rule: it has no p-value */
+    o->reject = tsim_ni_interval_rejects(an->hypothesis == TSIM_HYPO_EQUIVALENCE, higher_better, an->margin[0],
+                                         an->margin[1], lo, hi);
+  else
     o->reject = tsim_reject(p, an->level);
-  }
   /* Rejecting a margin's H0 concludes for the experimental arm: non-inferior, or equivalent. */
   o->favouring = o->reject;
 }
@@ -176,15 +165,15 @@ void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, d
  * non-inferiority, or the larger of equivalence's two, decided at an->level; Newcombe's by its
  * interval's bounds. The interval (two-sided 1 - 2 level) is kept for coverage. */
 static void margin_table(tsim_analysis_ws *w, int k, const tsim_analysis *an, int higher_better, tsim_outcome *o) {
-  tsim_ni_method m = ni_method(an->test);
+  tsim_ni_method m = (tsim_ni_method)tsim_test_ni_method(an->test); /* kind MARGIN: one of them */
   tsim_ni_measure ms = (tsim_ni_measure)an->measure;
   double p = NAN, stat = NAN, lo = NAN, hi = NAN;
   if (m != TSIM_NI_NEWCOMBE) {
     if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) {
       double s0, s1, p0 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], 1, &s0);
       double p1 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[1], 0, &s1);
-      p = isnan(p0) || isnan(p1) ? NAN : p0 > p1 ? p0 : p1;
-      stat = p0 > p1 ? s0 : s1;
+      p = tsim_ni_tost_p(p0, p1);
+      stat = tsim_ni_tost_side(p0, p1) == 0 ? s0 : s1;
     } else {
       p = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], higher_better, &stat);
     }

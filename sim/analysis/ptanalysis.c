@@ -24,6 +24,7 @@
 #include "analysis/siterule.h"
 #include "stats/ancova.h"
 #include "stats/contest.h"
+#include "stats/nitest.h"
 #include "model/latent.h"
 #include "stats/ranktest.h"
 #include "stats/stattest.h"
@@ -751,8 +752,8 @@ static void margin_continuous(tsim_analysis_ws *w, int k, const double *y0, cons
   }
   double p = ps[0], stat = ts[0];
   if (eq) {
-    p = isnan(ps[0]) || isnan(ps[1]) ? NAN : ps[0] > ps[1] ? ps[0] : ps[1];
-    stat = ps[0] > ps[1] ? ts[0] : ts[1];
+    p = tsim_ni_tost_p(ps[0], ps[1]);
+    stat = ts[tsim_ni_tost_side(ps[0], ps[1])];
   }
   o->x0 = o->x1 = 0;
   o->n0 = n0;

@@ -729,17 +729,6 @@ static void logistic_test(an_table *t, const long long *x0, const long long *n0,
     r->not_estimable = tsim_logit_status_name(t->logit.status);
 }
 
-/* The method of stats/nitest.h a margin test of the catalogue is (-1: not a margin test). */
-static int ni_method(tsim_test t) {
-  switch (t) {
-  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
-  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
-  case TSIM_TEST_WALD: return TSIM_NI_WALD;
-  case TSIM_TEST_NEWCOMBE: return TSIM_NI_NEWCOMBE;
-  default: return -1;
-  }
-}
-
 /* x and the published y written at dec decimals are the same text ("-0.000" as "0.000"). */
 static int rounds_to(double x, double y, int dec) {
   char a[64], b[64];
@@ -779,10 +768,9 @@ static void margin_result(an_table *t, tsim_test test, int has_test, double z, d
   r->p_side[1] = side[1];
   r->lo = lo;
   r->hi = hi;
-  if (!has_test) /* NaN bounds compare false: no interval, no rejection */
-    r->reject = h->type == TSIM_HYPO_EQUIVALENCE ? lo > h->margin[0] && hi < h->margin[1]
-                : h->higher_is_better          ? lo > h->margin[0]
-                                               : hi < h->margin[0];
+  if (!has_test) /* NaN bounds never reject: no interval, no rejection */
+    r->reject = tsim_ni_interval_rejects(h->type == TSIM_HYPO_EQUIVALENCE, h->higher_is_better, h->margin[0],
+                                         h->margin[1], lo, hi);
   else
     r->reject = tsim_reject(p, h->level);
   r->ci_reproduces = t->has_published_ci && rounds_to(lo, t->published_ci[0], t->published_ci_decimals) &&
@@ -798,7 +786,7 @@ static void margin_tests(an_table *t) {
   tsim_ni_measure nm = (tsim_ni_measure)h->measure;
   tsim_ni_ci(TSIM_NI_MN, nm, c->x, c->n, e->x, e->n, h->conf, &h->estimate, NULL, NULL);
   for (int i = 0; i < TSIM_NTESTS; i++) {
-    int mi = ni_method((tsim_test)i);
+    int mi = tsim_test_ni_method((tsim_test)i);
     if (mi < 0) continue;
     tsim_ni_method m = (tsim_ni_method)mi;
     if (!tsim_ni_has_test(m, nm) && !tsim_ni_has_interval(m, nm)) continue;
@@ -808,8 +796,8 @@ static void margin_tests(an_table *t) {
         double z0, z1;
         side[0] = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[0], 1, &z0);
         side[1] = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[1], 0, &z1);
-        p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
-        z = side[0] > side[1] ? z0 : z1;
+        p = tsim_ni_tost_p(side[0], side[1]);
+        z = tsim_ni_tost_side(side[0], side[1]) == 0 ? z0 : z1;
       } else {
         p = tsim_ni_p(m, nm, c->x, c->n, e->x, e->n, h->margin[0], h->higher_is_better, &z);
       }
@@ -831,8 +819,8 @@ static void strat_margin_tests(an_table *t, const long long *x0, const long long
     double z0, z1;
     side[0] = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
     side[1] = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[1], 0, &z1);
-    p = isnan(side[0]) || isnan(side[1]) ? NAN : side[0] > side[1] ? side[0] : side[1];
-    z = side[0] > side[1] ? z0 : z1;
+    p = tsim_ni_tost_p(side[0], side[1]);
+    z = tsim_ni_tost_side(side[0], side[1]) == 0 ? z0 : z1;
   } else {
     p = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
   }
@@ -904,8 +892,8 @@ static void margin_sides(an_table *t, tsim_test test, int nside, const double ps
   if (nside == 2) {
     side[0] = ps[0];
     side[1] = ps[1];
-    p = isnan(ps[0]) || isnan(ps[1]) ? NAN : ps[0] > ps[1] ? ps[0] : ps[1];
-    j = ps[0] > ps[1] ? 0 : 1;
+    p = tsim_ni_tost_p(ps[0], ps[1]);
+    j = tsim_ni_tost_side(ps[0], ps[1]);
   }
   margin_result(t, test, 1, ts[j], dfs[j], p, side, lo, hi);
 }

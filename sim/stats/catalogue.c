@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "stats/barnard.h"
+#include "stats/nitest.h"
 #include "stats/stattest.h"
 
 const char *const tsim_test_names[] = {
@@ -55,4 +56,14 @@ double tsim__no_tail_p(long long x0, long long n0, long long x1, long long n1, i
 double tsim_test_p(tsim_test t, long long x0, long long n0, long long x1, long long n1,
                    double *stat) {
   return tsim_test_info_of(t)->p(x0, n0, x1, n1, stat); /* the catalogue's p column */
+}
+
+int tsim_test_ni_method(tsim_test t) {
+  switch (t) {
+  case TSIM_TEST_FARRINGTON_MANNING: return TSIM_NI_FM;
+  case TSIM_TEST_MIETTINEN_NURMINEN: return TSIM_NI_MN;
+  case TSIM_TEST_WALD: return TSIM_NI_WALD;
+  case TSIM_TEST_NEWCOMBE: return TSIM_NI_NEWCOMBE;
+  default: return -1;
+  }
 }

@@ -94,6 +94,9 @@ typedef struct tsim_test_info {
 /* The row of test t; aborts with a message naming t when t is not a test (unreachable from a
  * loaded scenario: an unknown test must never be decided as some other test). */
 const tsim_test_info *tsim_test_info_of(tsim_test t);
+/* The method of stats/nitest.h (tsim_ni_method) that two-arm margin test t is (kind MARGIN:
+ * Farrington-Manning, Miettinen-Nurminen, Wald, Newcombe), or -1. */
+int tsim_test_ni_method(tsim_test t);
 /* Names as they appear in scenario files and output, indexed by tsim_test; NULL-terminated. */
 extern const char *const tsim_test_names[];
 

@@ -59,6 +59,8 @@
 #ifndef TSIM_NITEST_H
 #define TSIM_NITEST_H
 
+#include <math.h>
+
 typedef enum { TSIM_NI_RD, TSIM_NI_RR, TSIM_NI_OR, TSIM_NI_NMEASURES } tsim_ni_measure;
 typedef enum {
   TSIM_NI_FM, TSIM_NI_MN, TSIM_NI_WALD, TSIM_NI_NEWCOMBE, TSIM_NI_NMETHODS
@@ -152,5 +154,24 @@ double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long 
 int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long long *n0,
                      const long long *x1, const long long *n1, int k, double conf, double *est,
                      double *lo, double *hi);
+
+/* Equivalence's two one-sided tests as one test (TOST): its p-value is the larger of the lower
+ * margin's p_lower and the upper margin's p_upper (NaN when either is); tsim_ni_tost_side says
+ * whose statistic goes with it (0: the lower margin's, when its p is the larger; else 1). Every
+ * equivalence analysis - binary, stratified, t tests, ANCOVA; simulated and in `analyze` - reads
+ * these. */
+static inline double tsim_ni_tost_p(double p_lower, double p_upper) {
+  return isnan(p_lower) || isnan(p_upper) ? NAN : p_lower > p_upper ? p_lower : p_upper;
+}
+static inline int tsim_ni_tost_side(double p_lower, double p_upper) { return p_lower > p_upper ? 0 : 1; }
+
+/* The decision by an interval [lo, hi] (a method without a test: Newcombe): equivalence rejects
+ * when it lies inside (lower, upper); non-inferiority when its bound beyond the margin `lower` is
+ * (lo > lower when higher is better, hi < lower otherwise). NaN bounds never reject. */
+static inline int tsim_ni_interval_rejects(int equivalence, int higher_is_better, double lower, double upper,
+                                           double lo, double hi) {
+  if (equivalence) return lo > lower && hi < upper;
+  return higher_is_better ? lo > lower : hi < lower;
+}
 
 #endif
