@@ -493,3 +493,8 @@ else()
             sh -c "echo 'SKIPPED: no python3 at configure time, or a sanitizer build' && exit 77")
 endif()
 set_tests_properties(bench_peers_should_match_trialsim_within_4_se PROPERTIES SKIP_RETURN_CODE 77)
+
+# Intercurrent events and estimands (tests/test_estimand.c): exact true values against a
+# simulated population and closed forms; outcome-dependent events at their stated rates.
+tsim_unit_test(test_estimand estimands_should_equal_their_simulated_population_and_closed_forms fast)
+target_compile_definitions(test_estimand PRIVATE TSIM_ESTIMANDS_DIR="${TSIM_SRC}/tests/estimands")

@@ -11,7 +11,7 @@
 #include "stats/stattest.h"
 
 int tsim_comparison_arm(const tsim_scenario *sc, int j) {
-  return sc->single_arm ? 0 : j < sc->control ? j : j + 1;
+  return tsim_scenario_comparison_arm(sc, j);
 }
 
 const char *tsim_comparison_id(const tsim_scenario *sc, int k, char *buf, size_t n) {

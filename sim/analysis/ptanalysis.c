@@ -25,6 +25,7 @@
 #include "stats/ancova.h"
 #include "stats/contest.h"
 #include "stats/nitest.h"
+#include "model/estimand.h"
 #include "model/latent.h"
 #include "stats/ranktest.h"
 #include "stats/stattest.h"
@@ -121,6 +122,9 @@ struct tsim_pt_ws {
   pt_group *group;      /* [ngroups] */
   int ngroups;
   int ngeneral;         /* sets read by pass_general */
+  double *vval;         /* [n * TSIM_MAX_VISITS] with intercurrent events: one analysis's view of
+                           its end point (tsim_estimand_view), rebuilt per evaluation */
+  uint8_t *vgone;       /* [n] its first missed visits */
   uint32_t *gcnt;       /* the groups' n and r */
   double *gacc;         /* the groups' acc */
   long long *gtot;      /* the groups' tn and tr */
@@ -178,9 +182,10 @@ static int plan_sets(tsim_analysis_ws *w) {
     int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
     P->set_of[k] = -1;
     wmeas[k] = meas;
-    /* Rank-sum tests and analyses that drop flagged sites (which differ per trial and look)
+    /* Rank-sum tests, analyses that drop flagged sites (which differ per trial and look) and,
+     * with intercurrent events, every analysis (each sees the values its strategies make)
      * read the patients one by one. */
-    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged) continue;
+    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || sc->nevents > 0) continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
     pt_set *S = &P->set[i];
@@ -265,7 +270,7 @@ static int plan_sets(tsim_analysis_ws *w) {
     int pp = an->population == TSIM_POP_PER_PROTOCOL, listed = 0;
     for (int st = 0; an->exclude && st < sc->nsites; st++) listed |= an->exclude[st];
     if (ep->type != TSIM_EP_CONTINUOUS || an->test != TSIM_TEST_WILCOXON || an->subgroup >= 0 || listed ||
-        an->exclude_flagged || !(pp || an->missing == TSIM_MISSING_EXCLUDE))
+        an->exclude_flagged || sc->nevents > 0 || !(pp || an->missing == TSIM_MISSING_EXCLUDE))
       continue;
     if (!(P->wy[k] = malloc((4 * (size_t)sc->sample_size + 1) * sizeof *P->wy[k]))) return -1;
     P->wmeas[k] = wmeas[k];
@@ -332,6 +337,11 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
+  if (sc->nevents > 0) {
+    w->pt->vval = malloc(n * TSIM_MAX_VISITS * sizeof *w->pt->vval);
+    w->pt->vgone = malloc(n + 1);
+    if (!w->pt->vval || !w->pt->vgone) return -1;
+  }
   int rank = 0, ancova = 0;
   for (int k = 0; k < sc->nanalyses; k++) {
     rank = rank || sc->analyses[k].test == TSIM_TEST_WILCOXON;
@@ -365,6 +375,8 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cnt);
   free(w->pt->acc);
   free(w->pt->cell);
+  free(w->pt->vval);
+  free(w->pt->vgone);
   for (int g = 0; w->pt->group && g < w->pt->ngroups; g++) free(w->pt->group[g].cy);
   free(w->pt->group);
   for (int k = 0; k < w->sc->nanalyses; k++) {
@@ -614,6 +626,10 @@ static selection select_for(const tsim_analysis_ws *w, const tsim_analysis *an, 
   selection s = {c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + lp->meas_start[an->endpoint],
                  (size_t)lp->nmeas, ep->visits[an->visit], an->visit, ep->visits,
                  an->population == TSIM_POP_PER_PROTOCOL, an->subgroup, an->missing};
+  if (w->sc->nevents > 0) { /* the values after the analysis's strategies */
+    tsim_estimand_view(c, h, an, w->pt->vval, w->pt->vgone);
+    s.val = w->pt->vval, s.gone = w->pt->vgone, s.stride = (size_t)an->visit + 1;
+  }
   return s;
 }
 
@@ -649,6 +665,11 @@ static void add_flagged(const tsim_analysis_ws *w, int k, int h, tsim_outcome *o
   for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) out[j].sites_dropped += more;
 }
 
+/* The level of a superiority analysis's interval of the difference, with intercurrent events
+ * (the estimand's coverage): the two-sided interval matching its test, 1 - alpha (one-sided
+ * analyses: 1 - 2 alpha, whose bound on the favourable side is the test's). */
+static double interval_conf(const tsim_analysis *an) { return an->sided == 1 ? 1 - 2 * an->alpha : 1 - an->alpha; }
+
 static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -671,6 +692,11 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
     w->pt->ptn[c->arm[j]]++;
   }
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
+  if (sc->nevents > 0 && an->hypothesis == TSIM_HYPO_SUPERIORITY) /* the estimand's interval */
+    for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+      tsim_outcome *o = &out[j];
+      tsim_ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, o->x0, o->n0, o->x1, o->n1, interval_conf(an), NULL, &o->lo, &o->hi);
+    }
   if (flagged) add_flagged(w, k, h, out);
 }
 
@@ -783,7 +809,15 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
     tsim_mean_sd(y1, n1, &m1, &s1);
   }
   diff = m1 - m0;
-  int wanted = w->want_p || w->need_p[k], decided = -1;
+  int wanted = w->want_p || w->need_p[k], decided = -1, interval = sc->nevents > 0;
+  double lo = NAN, hi = NAN;
+  if (interval && (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T)) {
+    tsim_t_fit f;
+    tsim_arm_summary c = {m0, s0, n0}, e = {m1, s1, n1};
+    if (an->test == TSIM_TEST_WELCH_T) tsim_welch_t(c, e, interval_conf(an), &f);
+    else tsim_student_t(c, e, interval_conf(an), &f);
+    lo = f.lo, hi = f.hi;
+  }
   switch (an->test) {
     case TSIM_TEST_WELCH_T:
     case TSIM_TEST_STUDENT_T: {
@@ -808,9 +842,10 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
       tsim_ancova_fit r;
       tsim_ancova_arm a0 = {y0, b0, (size_t)n0};
       tsim_ancova_arm a1 = {y1, b1, (size_t)n1};
-      p = tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
+      p = tsim_ancova(w->pt->ancova, a0, a1, interval ? interval_conf(an) : 0.95, &r);
       stat = r.t;
       diff = r.diff; /* the adjusted difference; NaN (trial undefined) when the fit is */
+      lo = r.lo, hi = r.hi;
       break;
     }
     default: break;
@@ -822,6 +857,7 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
     p = tsim__one_sided(p, dir, sc->endpoints[an->endpoint].higher_is_better);
   }
   fill_outcome(o, sc, an, n0, n1, wanted, p, stat, diff, decided);
+  o->lo = interval ? lo : NAN, o->hi = interval ? hi : NAN;
 }
 
 static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {

@@ -59,6 +59,19 @@ typedef enum {
   TSIM_NMEASURES
 } tsim_measure;
 #define TSIM_MAX_NULLS 8 /* distinct null twins (passes) of a scenario */
+#define TSIM_MAX_EVENTS 8 /* intercurrent events of a scenario */
+/* What a patient's values are after an intercurrent event (tsim_event.after): the arm's own
+ * (kept), the control arm's from the next visit on (control), or moving linearly from the
+ * arm's own to the control's over wane_weeks (wane). */
+typedef enum { TSIM_OFF_KEPT, TSIM_OFF_CONTROL, TSIM_OFF_WANE } tsim_off_treatment;
+/* How an analysis handles an intercurrent event (ICH E9(R1) strategies): the values observed
+ * after it (treatment policy), the event as a failure (composite: a non-responder), the value
+ * the patient would have had without it (hypothetical: the analysis sets post-event values
+ * aside as missing), or the last value before it (while on treatment). */
+typedef enum {
+  TSIM_STRAT_TREATMENT_POLICY, TSIM_STRAT_COMPOSITE, TSIM_STRAT_HYPOTHETICAL, TSIM_STRAT_WHILE_ON_TREATMENT,
+  TSIM_NSTRATEGIES
+} tsim_strategy;
 
 /* Names as they appear in scenario files and output, indexed by the enums above. */
 extern const char *const tsim_rand_names[];
@@ -70,6 +83,8 @@ extern const char *const tsim_mult_names[];
 extern const char *const tsim_ep_type_names[];
 extern const char *const tsim_hypo_names[];
 extern const char *const tsim_measure_names[];
+extern const char *const tsim_off_treatment_names[];
+extern const char *const tsim_strategy_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
@@ -131,6 +146,25 @@ typedef struct tsim_endpoint {
   double null_theta[TSIM_MAX_NULLS];
 } tsim_endpoint;
 
+/* An intercurrent event (ICH E9(R1)): something that happens to a patient after randomisation
+ * and changes what its later values mean - treatment discontinued, rescue medication taken.
+ * Unlike a dropout, the patient's values keep being observed after it. Patient j of arm a has
+ * it before visit v with the cumulative probability by[v][a] (never decreasing), from a
+ * uniform of its own (model/latent.h), more often when it does not respond on treatment
+ * (dep_endpoint, dep_ratio: as dropout_mnar). From the first visit after it, its values follow
+ * `after`, plus shift[e] on end point e (rescue medication's effect). */
+typedef struct tsim_event {
+  char id[TSIM_ID_MAX];
+  double by[TSIM_MAX_VISITS][TSIM_MAX_ARMS];
+  int dep_endpoint;             /* binary end point, or -1: independent of the outcomes */
+  double dep_ratio;             /* non-responders' hazard / responders' (1 without) */
+  tsim_off_treatment after;
+  double wane_weeks;            /* WANE: weeks from the event to the control arm's values */
+  double shift[TSIM_MAX_ENDPOINTS]; /* after it: added to a continuous end point's values, or to a
+                                       binary one's latent normal value (in SDs: a response
+                                       probability p becomes Phi(Phi^-1(p) + shift)) */
+} tsim_event;
+
 typedef struct tsim_analysis {
   char id[TSIM_ID_MAX];
   int endpoint;               /* index into endpoints */
@@ -159,6 +193,8 @@ typedef struct tsim_analysis {
   int null_pass[2];           /* the passes whose null twin is at this analysis's null: its only
                                  one (superiority, non-inferiority: both equal), or equivalence's
                                  lower and upper margins */
+  unsigned char strategy[TSIM_MAX_EVENTS]; /* how it handles each intercurrent event
+                                 (tsim_strategy; treatment policy unless the file says) */
 } tsim_analysis;
 
 /* A patient subgroup: membership drawn per patient with this prevalence, independently of
@@ -319,6 +355,11 @@ typedef struct tsim_scenario {
   tsim_accrual accrual;     /* calendar time (mode NONE: everyone at once) */
   tsim_gs_looks looks;      /* interim looks (n 0: none) */
   tsim_monitoring monitoring; /* site monitoring (nrules 0: none) */
+  tsim_event events[TSIM_MAX_EVENTS]; /* intercurrent events (latent model) */
+  int nevents;
+  unsigned hyp_mask;        /* bit k: event k is left out of the patients' hypothetical values
+                               (tsim_patients.hyp), the events some analysis treats
+                               hypothetically; 0: none is kept */
 
   /* Null twins: the analyses' nulls differ when some analysis has a margin; npasses distinct
    * ones are simulated, each trial once per pass (runner.c), and a comparison's null-twin
@@ -328,6 +369,12 @@ typedef struct tsim_scenario {
   int null_pass;
   signed char pass_null[TSIM_MAX_NULLS][TSIM_MAX_ENDPOINTS]; /* pass k's null of end point e: an
                             index into its null list, or -1 the control's (scenario_hypo.c) */
+
+  /* With intercurrent events: the estimands' true values (model/estimand.h), derived from the
+   * scenario once, by the first tally that needs them (run/runner.c, under a lock), and kept
+   * here: [2 ncomparisons nanalyses] values then standard errors (owned; NULL until then). */
+  double *truth_cache;
+  long long truth_patients;
 
   double alpha;             /* default two-sided alpha of the analyses */
   long long trials;         /* default number of simulated trials */
@@ -409,6 +456,12 @@ static inline long long tsim_floor_share(double x) {
  * (narms - 1), or one (the arm against p0) in a single-arm design. */
 static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
   return sc->single_arm ? 1 : sc->narms - 1;
+}
+
+/* The experimental arm of comparison j: the j-th arm other than the control (the arm itself in
+ * a single-arm design). */
+static inline int tsim_scenario_comparison_arm(const tsim_scenario *sc, int j) {
+  return sc->single_arm ? 0 : j < sc->control ? j : j + 1;
 }
 
 #endif

@@ -55,4 +55,9 @@ void tsim__load_nulls(tsim__loader *L);
  * (p-values on another scale). After tsim__load_time. */
 void tsim__check_margins(tsim__loader *L);
 
+/* Intercurrent events (scenario_model.c, loaded with the model): analysis a's "strategy", after
+ * its end point; then, after the analyses, looks and monitoring, what events cannot go with
+ * yet and the hypothetical values' events (tsim_scenario.hyp_mask). */
+void tsim__load_strategy(tsim__loader *L, const cJSON *an, const char *ap, tsim_analysis *a);
+void tsim__check_events(tsim__loader *L);
 #endif

@@ -410,7 +410,7 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
   static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
                                      "exclude_sites", "exclude_sites_where", "visit",
-                                     "subgroup", "sided", "exclude_flagged", "hypothesis", NULL};
+                                     "subgroup", "sided", "exclude_flagged", "hypothesis", "strategy", NULL};
   tsim_scenario *sc = L->sc;
   a->alpha = sc->alpha;
   a->subgroup = -1;
@@ -463,6 +463,7 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   load_visit_subgroup(L, an, ap, a);
   if (test_ok) check_analysis(L, an, ap, a, miss_given);
   if (test_ok) tsim__load_hypothesis(L, an, ap, a);
+  tsim__load_strategy(L, an, ap, a);
 }
 
 static void load_analyses(loader *L, const cJSON *root) {
@@ -607,7 +608,7 @@ static void load_top(loader *L, const cJSON *root) {
                                      "deviation", "analyses", "alpha", "trials", "seed", "sweep",
                                      "sampling", "multiplicity", "visits", "visit_correlation",
                                      "correlation", "subgroups", "dropout_mnar", "accrual", "looks", "monitoring",
-                                     "deviators_respond_as", NULL};
+                                     "deviators_respond_as", "intercurrent_events", NULL};
   tsim_scenario *sc = L->sc;
   size_t before = tsim_diag_count(L->c.diag);
   tsim_jkeys(&L->c, root, "$", keys);
@@ -642,6 +643,7 @@ static void load_top(loader *L, const cJSON *root) {
   tsim__load_time(L, root);
   tsim__check_margins(L);
   tsim__load_monitoring(L, root);
+  tsim__check_events(L);
   if (tsim_diag_count(L->c.diag) == before) tsim__load_nulls(L);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
@@ -809,6 +811,7 @@ void tsim_scenario_free(tsim_scenario *sc) {
   free(sc->accrual.open);
   tsim_grid_free(&sc->sweep);
   free(sc->description);
+  free(sc->truth_cache);
   free(sc->file);
   free(sc);
 }

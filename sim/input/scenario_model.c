@@ -16,6 +16,9 @@
 typedef tsim__loader loader;
 
 const char *const tsim_ep_type_names[] = {"binary", "continuous", NULL};
+const char *const tsim_off_treatment_names[] = {"kept", "control", "wane", NULL};
+const char *const tsim_strategy_names[] = {"treatment_policy", "composite", "hypothetical", "while_on_treatment",
+                                           NULL};
 
 /* ---- values per arm, optionally per visit ------------------------------------------------ */
 
@@ -539,6 +542,216 @@ static void load_mnar(loader *L, const cJSON *root) {
     }
 }
 
+
+/* ---- intercurrent events ----------------------------------------------------------------- */
+
+/* "intercurrent_events": [{"id", "probability": {arm: p or [p by visit]}, "depends_on":
+ * {"endpoint", "ratio"}, "after": "kept" | "control" | {"wane_weeks": w}, "shift": {endpoint:
+ * d}}]. */
+static void load_event(loader *L, const cJSON *o, const char *p, tsim_event *ev) {
+  static const char *const keys[] = {"id", "probability", "depends_on", "after", "shift", NULL};
+  tsim_scenario *sc = L->sc;
+  int nv = sc->nvisits;
+  ev->dep_endpoint = -1;
+  ev->dep_ratio = 1;
+  ev->after = TSIM_OFF_KEPT;
+  if (!tsim_jobject(&L->c, o, p)) return;
+  tsim_jkeys(&L->c, o, p, keys);
+  if (tsim__get_id(L, o, p, ev->id) == 1)
+    for (const tsim_event *b = sc->events; b < ev; b++)
+      if (strcmp(b->id, ev->id) == 0) {
+        char ip[TSIM_JPATH_MAX];
+        tsim_jpath_key(ip, p, "id");
+        tsim_jerr(&L->c, ip, "duplicate intercurrent event id \"%s\"", ev->id);
+      }
+  char q[TSIM_JPATH_MAX];
+  tsim_jpath_key(q, p, "probability");
+  const cJSON *pr = tsim_jget(o, "probability");
+  if (!pr) tsim_jerr(&L->c, q, "is required: each arm's probability of the event by the last visit "
+                               "(a number) or by each visit (an array)");
+  else arm_values(L, pr, q, (arm_spec){0, nv, 1, "scenario", 0, 1}, ev->by);
+  for (int a = 0; pr && a < sc->narms && L->arms_ok; a++)
+    for (int v = 1; v < nv; v++)
+      if (ev->by[v][a] < ev->by[v - 1][a]) {
+        char ap[TSIM_JPATH_MAX];
+        tsim_jpath_key(ap, q, sc->arms[a].id);
+        tsim_jerr(&L->c, ap, "expected a cumulative probability that never decreases, got %s after %s",
+                  TSIM_JNUM(ev->by[v][a]), TSIM_JNUM(ev->by[v - 1][a]));
+        break;
+      }
+  const cJSON *d = tsim_jget(o, "depends_on");
+  tsim_jpath_key(q, p, "depends_on");
+  if (d && tsim_jobject(&L->c, d, q)) {
+    static const char *const dkeys[] = {"endpoint", "ratio", NULL};
+    tsim_jkeys(&L->c, d, q, dkeys);
+    int e = tsim__endpoint_ref(L, d, q, "endpoint", 1);
+    double r = 1;
+    char rp[TSIM_JPATH_MAX];
+    tsim_jpath_key(rp, q, "ratio");
+    if (tsim_jnumber(&L->c, d, q, "ratio", 1, 0, 1000, &r) == 1 && r <= 0)
+      tsim_jerr(&L->c, rp, "expected a positive ratio, got %s", TSIM_JNUM(r));
+    if (e >= 0 && sc->endpoints[e].type != TSIM_EP_BINARY) {
+      char ep[TSIM_JPATH_MAX];
+      tsim_jpath_key(ep, q, "endpoint");
+      tsim_jerr(&L->c, ep, "expected a binary end point (responders and non-responders), \"%s\" is "
+                "continuous: derive a responder end point from it", sc->endpoints[e].id);
+    } else if (e >= 0 && r > 0) {
+      ev->dep_endpoint = e;
+      ev->dep_ratio = r;
+      /* The event's probability p r / (q + r (1 - q)) for non-responders, p / (q + r (1 - q))
+       * for responders, must stay a probability under the scenario and its null twin (every arm
+       * the control's event probabilities and response). */
+      for (int a = 0; a < sc->narms && L->arms_ok; a++)
+        for (int h = 0; h < 2; h++) {
+          int b = h ? sc->control : a;
+          double qr = sc->endpoints[e].response[b], pe = ev->by[nv - 1][b];
+          if (pe * fmax(r, 1) / (qr + r * (1 - qr)) > 1 + 1e-12) {
+            tsim_jerr(&L->c, rp, "with probability %s and response %s in arm \"%s\"%s, a ratio of %s "
+                      "would give %s the event with probability above 1", TSIM_JNUM(pe), TSIM_JNUM(qr),
+                      sc->arms[b].id, h ? " (the null twin's)" : "", TSIM_JNUM(r),
+                      r > 1 ? "non-responders" : "responders");
+            h = 2, a = sc->narms;
+          }
+        }
+    }
+  }
+  const cJSON *af = tsim_jget(o, "after");
+  tsim_jpath_key(q, p, "after");
+  if (af && cJSON_IsObject(af)) {
+    static const char *const akeys[] = {"wane_weeks", NULL};
+    tsim_jkeys(&L->c, af, q, akeys);
+    double w = 0;
+    char wp[TSIM_JPATH_MAX];
+    tsim_jpath_key(wp, q, "wane_weeks");
+    if (tsim_jnumber(&L->c, af, q, "wane_weeks", 1, 0, 1e6, &w) == 1) {
+      if (!(w > 0)) tsim_jerr(&L->c, wp, "expected a positive number of weeks, got %s", TSIM_JNUM(w));
+      else if (!(sc->visit_week[nv - 1] > 0))
+        tsim_jerr(&L->c, wp, "an effect that wanes over weeks needs visits with weeks (\"visits\")");
+      else ev->after = TSIM_OFF_WANE, ev->wane_weeks = w;
+    }
+  } else if (af) {
+    int k = 0;
+    if (tsim_jenum(&L->c, o, p, "after", 0, tsim_off_treatment_names, &k) == 1) {
+      if (k == TSIM_OFF_WANE)
+        tsim_jerr(&L->c, q, "give the weeks over which the effect wanes: {\"wane_weeks\": 12}");
+      else ev->after = (tsim_off_treatment)k;
+    }
+  }
+  const cJSON *sh = tsim_jget(o, "shift");
+  tsim_jpath_key(q, p, "shift");
+  if (sh && tsim_jobject(&L->c, sh, q)) {
+    for (const cJSON *m = sh->child; m; m = m->next) {
+      char mp[TSIM_JPATH_MAX];
+      tsim_jpath_key(mp, q, m->string ? m->string : "");
+      if (tsim_jget(sh, m->string) != m) { tsim_jerr(&L->c, mp, "duplicate key"); continue; }
+      int e = tsim__find_endpoint(sc, m->string);
+      double x;
+      if (e < 0) tsim_jerr(&L->c, mp, "unknown end point \"%s\"", m->string);
+      else if (sc->endpoints[e].source >= 0)
+        tsim_jerr(&L->c, mp, "\"%s\" is derived from \"%s\": it follows its source's shift", m->string,
+                  sc->endpoints[sc->endpoints[e].source].id);
+      else if (tsim_jvalue_number(&L->c, m, mp, sc->endpoints[e].type == TSIM_EP_BINARY ? -10 : -1e12,
+                                  sc->endpoints[e].type == TSIM_EP_BINARY ? 10 : 1e12, &x) == 1)
+        ev->shift[e] = x;
+    }
+  }
+}
+
+static void load_events(loader *L, const cJSON *root) {
+  tsim_scenario *sc = L->sc;
+  char p[TSIM_JPATH_MAX];
+  const cJSON *arr = tsim__get_array(L, root, "$", "intercurrent_events", 0, 1, TSIM_MAX_EVENTS, p);
+  int i = 0;
+  for (const cJSON *o = arr ? arr->child : NULL; o; o = o->next, i++) {
+    char op[TSIM_JPATH_MAX];
+    tsim_jpath_index(op, p, i);
+    sc->nevents = i + 1;
+    load_event(L, o, op, &sc->events[i]);
+  }
+}
+
+void tsim__load_strategy(tsim__loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
+  tsim_scenario *sc = L->sc;
+  const cJSON *st = tsim_jget(an, "strategy");
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, ap, "strategy");
+  if (!st) return;
+  if (sc->nevents == 0) {
+    tsim_jerr(&L->c, p, "names how the analysis handles intercurrent events, and the scenario has none "
+              "(\"intercurrent_events\")");
+    return;
+  }
+  int one = -1;
+  if (cJSON_IsString(st)) {
+    if (tsim_jenum(&L->c, an, ap, "strategy", 1, tsim_strategy_names, &one) != 1) return;
+    for (int k = 0; k < sc->nevents; k++) a->strategy[k] = (unsigned char)one;
+  } else if (tsim_jobject(&L->c, st, p)) {
+    for (const cJSON *m = st->child; m; m = m->next) {
+      char mp[TSIM_JPATH_MAX];
+      tsim_jpath_key(mp, p, m->string ? m->string : "");
+      if (tsim_jget(st, m->string) != m) { tsim_jerr(&L->c, mp, "duplicate key"); continue; }
+      int k = 0;
+      while (k < sc->nevents && strcmp(sc->events[k].id, m->string) != 0) k++;
+      if (k == sc->nevents) { tsim_jerr(&L->c, mp, "unknown intercurrent event \"%s\"", m->string); continue; }
+      int x = 0;
+      if (tsim_jenum(&L->c, st, p, m->string, 1, tsim_strategy_names, &x) == 1) a->strategy[k] = (unsigned char)x;
+    }
+  } else {
+    return;
+  }
+  const tsim_endpoint *ep = &sc->endpoints[a->endpoint];
+  for (int k = 0; k < sc->nevents; k++)
+    if (a->strategy[k] == TSIM_STRAT_COMPOSITE && ep->type != TSIM_EP_BINARY) {
+      tsim_jerr(&L->c, p, "a composite strategy counts the event as a failure, which needs a binary end point; "
+                "\"%s\" is continuous: derive a responder end point from it", ep->id);
+      break;
+    }
+}
+
+void tsim__check_events(tsim__loader *L) {
+  tsim_scenario *sc = L->sc;
+  if (sc->nevents == 0) return;
+  const char *p = "$.intercurrent_events";
+  const char *why = sc->single_arm ? "a single-arm design"
+                    : sc->looks.n > 0 ? "interim looks (\"looks\")"
+                    : sc->monitoring.nrules > 0 ? "site monitoring (\"monitoring\")" : NULL;
+  if (why) tsim_jerr(&L->c, p, "cannot go with %s yet", why);
+  for (int i = 0; i < sc->nanalyses; i++) {
+    const tsim_analysis *a = &sc->analyses[i];
+    if (a->hypothesis != TSIM_HYPO_SUPERIORITY) {
+      char q[TSIM_JPATH_MAX], r[TSIM_JPATH_MAX];
+      tsim_jpath_index(q, "$.analyses", i);
+      tsim_jpath_key(r, q, "hypothesis");
+      tsim_jerr(&L->c, r, "a margin (\"hypothesis\") cannot go with intercurrent events yet: the null twin "
+                "would need the estimand, not the arms' parameters, at the margin");
+    }
+  }
+  /* One hypothetical value per patient: without the events some analysis treats hypothetically.
+   * An analysis that treats some of them hypothetically must count the others as failures. */
+  unsigned mask = 0;
+  for (int i = 0; i < sc->nanalyses; i++)
+    for (int k = 0; k < sc->nevents; k++)
+      if (sc->analyses[i].strategy[k] == TSIM_STRAT_HYPOTHETICAL) mask |= 1u << k;
+  sc->hyp_mask = mask;
+  for (int i = 0; i < sc->nanalyses; i++) {
+    const tsim_analysis *a = &sc->analyses[i];
+    unsigned own = 0;
+    for (int k = 0; k < sc->nevents; k++)
+      if (a->strategy[k] == TSIM_STRAT_HYPOTHETICAL) own |= 1u << k;
+    for (int k = 0; own && k < sc->nevents; k++)
+      if ((mask >> k & 1) && !(own >> k & 1) && a->strategy[k] != TSIM_STRAT_COMPOSITE) {
+        char q[TSIM_JPATH_MAX], r[TSIM_JPATH_MAX];
+        tsim_jpath_index(q, "$.analyses", i);
+        tsim_jpath_key(r, q, "strategy");
+        tsim_jerr(&L->c, r, "treats some events hypothetically and \"%s\" as %s, while another analysis treats "
+                  "it hypothetically: each patient has one hypothetical value (without every event some analysis "
+                  "treats hypothetically), so an analysis must treat those events alike or as composite",
+                  sc->events[k].id, tsim_strategy_names[a->strategy[k]]);
+        break;
+      }
+  }
+}
+
 /* ---- the whole model ------------------------------------------------------------------------ */
 
 void tsim__load_model(loader *L, const cJSON *root) {
@@ -550,7 +763,8 @@ void tsim__load_model(loader *L, const cJSON *root) {
   load_subgroups(L, root);
   load_correlation(L, root);
   load_mnar(L, root);
-  int latent = sc->single_arm || sc->nvisits > 1 || sc->nsubgroups > 0 || sc->mnar_endpoint >= 0;
+  load_events(L, root);
+  int latent = sc->single_arm || sc->nvisits > 1 || sc->nsubgroups > 0 || sc->mnar_endpoint >= 0 || sc->nevents > 0;
   for (int e = 0; e < sc->nendpoints; e++) {
     latent = latent || sc->endpoints[e].type == TSIM_EP_CONTINUOUS || sc->endpoints[e].source >= 0;
     for (int f = 0; f < e; f++) latent = latent || sc->corr[e][f] != 0;

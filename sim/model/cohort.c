@@ -167,6 +167,14 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
       c->pat.val[h] = malloc(n * nm * sizeof *c->pat.val[h]);
       c->pat.gone[h] = malloc(n);
       ok = ok && c->pat.val[h] && c->pat.gone[h];
+      if (sc->nevents > 0) {
+        c->pat.ev[h] = malloc(n * (size_t)sc->nevents);
+        ok = ok && c->pat.ev[h];
+      }
+      if (sc->hyp_mask) {
+        c->pat.hyp[h] = malloc(n * nm * sizeof *c->pat.hyp[h]);
+        ok = ok && c->pat.hyp[h];
+      }
     }
     c->latent = tsim__latent_ws_new(plan);
     ok = ok && c->latent;
@@ -214,6 +222,8 @@ void tsim_cohort_free(tsim_cohort *c) {
     free(c->cat8[h]);
     free(c->pat.val[h]);
     free(c->pat.gone[h]);
+    free(c->pat.ev[h]);
+    free(c->pat.hyp[h]);
   }
   tsim__latent_ws_free(c->latent);
   free(c->pat.base);

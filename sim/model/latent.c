@@ -164,11 +164,61 @@ struct tsim_latent_ws {
   int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
   double base_corr[TSIM_MAX_ENDPOINTS], base_sq[TSIM_MAX_ENDPOINTS];
   double base_mean[TSIM_MAX_ENDPOINTS], base_sd[TSIM_MAX_ENDPOINTS];
+  /* Intercurrent events (nev > 0): patient of arm a, a non-responder (r = 1) or not on the
+   * event's end point, has event k before visit v under hypothesis h when its uniform's bits are
+   * below ethr[(((h na + a) 2 + r) nev + k) nv + v]; the fraction of the way to the control
+   * arm's value at measure m's visit w of an event before visit v, efrac[(k (nv + 1) + v) nv +
+   * w]; its shift of measure m, eshift[k nm + m]. */
+  int nev;
+  unsigned hyp_mask;
+  uint64_t *ethr;
+  double *efrac, *eshift;
+  int edep[TSIM_MAX_EVENTS]; /* the measure an event's probability depends on (its end point's
+                                last), or -1 */
+  uint64_t ekey;   /* this trial's key of the events' draws (rng.h, TSIM_DRAWS_EVENTS) */
   double *u;       /* [PASS] the pass's dropout uniforms (dropout_mnar only) */
   double *z;       /* [PASS stride] the pass's normals, patient by patient */
   double *x;       /* [nd PASS] their correlated normals, dimension by dimension */
   int *cell;       /* [PASS] each patient's (site, arm) cell times nm: its offset in lz */
 };
+
+double tsim_event_fraction(const tsim_scenario *sc, int k, int v, int w) {
+  const tsim_event *ev = &sc->events[k];
+  if (v > w) return 0;
+  double since = sc->visit_week[w] - (v > 0 ? sc->visit_week[v - 1] : 0);
+  return ev->after == TSIM_OFF_CONTROL ? 1 : ev->after == TSIM_OFF_WANE ? fmin(1, fmax(0, since / ev->wane_weeks)) : 0;
+}
+
+/* The intercurrent events' thresholds, fractions and shifts (tsim_latent_ws). Under the null
+ * twin every arm has the control arm's event probabilities (and response, for a dependence):
+ * a treatment without effect does not change how often the events happen. */
+static void events_plan(struct tsim_latent_ws *l, const tsim_scenario *sc, const tsim_latent_plan *lp) {
+  int na = sc->narms, nv = sc->nvisits, nev = l->nev, nm = l->nm;
+  for (int k = 0; k < nev; k++) {
+    const tsim_event *ev = &sc->events[k];
+    l->edep[k] = ev->dep_endpoint >= 0 ? lp->meas_start[ev->dep_endpoint] + sc->endpoints[ev->dep_endpoint].nvisits - 1 : -1;
+    for (int h = 0; h < 2; h++)
+      for (int a = 0; a < na; a++)
+        for (int r = 0; r < 2; r++) {
+          int b = h ? sc->control : a;
+          double f = 1;
+          if (ev->dep_endpoint >= 0) {
+            double q = sc->endpoints[ev->dep_endpoint].response[b], rr = ev->dep_ratio;
+            f = (r ? rr : 1) / (q + rr * (1 - q));
+          }
+          for (int v = 0; v < nv; v++) {
+            double t = ev->by[v][b] * f;
+            l->ethr[((((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nev + (size_t)k) * (size_t)nv + (size_t)v] =
+                !(t > 0) ? 0 : t >= 1 ? (uint64_t)1 << 53 : tsim__threshold(t);
+          }
+        }
+    for (int v = 0; v <= nv; v++)
+      for (int w = 0; w < nv; w++)
+        l->efrac[((size_t)k * (size_t)(nv + 1) + (size_t)v) * (size_t)nv + (size_t)w] = tsim_event_fraction(sc, k, v, w);
+    for (int m = 0; m < nm; m++)
+      if (lp->meas_dim[m] >= 0) l->eshift[(size_t)k * (size_t)nm + (size_t)m] = ev->shift[lp->meas_ep[m]];
+  }
+}
 
 struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   const tsim_scenario *sc = plan->sc;
@@ -213,6 +263,15 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->term_c = malloc((nterms + 1) * sizeof *l->term_c);
   l->dthr = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr);
   l->dthr_k = malloc((size_t)4 * (size_t)na * (size_t)(sc->nvisits + 1) * sizeof *l->dthr_k);
+  l->nev = sc->nevents;
+  l->hyp_mask = sc->hyp_mask;
+  if (l->nev > 0) {
+    size_t nv1 = (size_t)sc->nvisits, ne_ = (size_t)l->nev;
+    l->ethr = malloc(4 * (size_t)na * ne_ * nv1 * sizeof *l->ethr);
+    l->efrac = malloc(ne_ * (nv1 + 1) * nv1 * sizeof *l->efrac);
+    l->eshift = calloc(ne_ * (size_t)nm, sizeof *l->eshift);
+    ok = ok && l->ethr && l->efrac && l->eshift;
+  }
   l->u = malloc(PASS * sizeof *l->u);
   l->z = malloc((size_t)PASS * (size_t)(l->stride + 1) * sizeof *l->z);
   l->x = malloc((size_t)PASS * (size_t)(nd + 1) * sizeof *l->x);
@@ -302,6 +361,7 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
   l->dmono = 1;
   for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
     for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
+  if (l->nev > 0) events_plan(l, sc, lp);
   for (int e = 0, i = 0; e < ne; e++) {
     const tsim_endpoint *ep = &sc->endpoints[e];
     if (lp->base_of[e] < 0) continue;
@@ -342,6 +402,9 @@ void tsim__latent_ws_free(struct tsim_latent_ws *l) {
   free(l->term_c);
   free(l->dthr);
   free(l->dthr_k);
+  free(l->ethr);
+  free(l->efrac);
+  free(l->eshift);
   free(l->u);
   free(l->z);
   free(l->x);
@@ -610,13 +673,10 @@ __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_stat
     missing_loop(c, stm, j0, cnt, l->nsub, l->nv, l->mnar, l->dmono);
 }
 
-/* Patients j0 .. j0 + cnt - 1's derived measures from their sources' values, and with
- * dropout_mnar their first missed visits under each hypothesis. */
-static void pass_derived(tsim_cohort *c, long long j0, int cnt) {
-  struct tsim_latent_ws *l = c->latent;
-  const int nm = l->nm, na = l->na, nv = l->nv;
-  const uint8_t *arm = c->arm + j0;
-  double *v0 = c->pat.val[0] + (size_t)j0 * (size_t)nm, *v1 = c->pat.val[1] + (size_t)j0 * (size_t)nm;
+/* Derived measures of patients j0 .. j0 + cnt - 1 from their sources' values, in the value
+ * arrays v0, v1 (of patient j0). */
+static void derive_values(struct tsim_latent_ws *l, double *v0, double *v1, int cnt) {
+  const int nm = l->nm;
   for (int i = 0; i < l->nder; i++) {
     int m = l->der_m[i], src = l->der_src[i];
     double thr = l->der_thr[i];
@@ -628,16 +688,89 @@ static void pass_derived(tsim_cohort *c, long long j0, int cnt) {
         for (int j = 0; j < cnt; j++) v[(size_t)j * (size_t)nm + (size_t)m] = one_if(v[(size_t)j * (size_t)nm + (size_t)src] <= thr);
     }
   }
-  if (l->mnar) {
-    int mm = c->plan->lat->mnar_meas;
+}
+
+/* With dropout_mnar, patients j0 .. j0 + cnt - 1's first missed visits under each hypothesis. */
+static void mnar_gone(tsim_cohort *c, long long j0, int cnt) {
+  struct tsim_latent_ws *l = c->latent;
+  const int nm = l->nm, na = l->na, nv = l->nv;
+  const uint8_t *arm = c->arm + j0;
+  int mm = c->plan->lat->mnar_meas;
+  for (int h = 0; h < 2; h++) {
+    const double *v = c->pat.val[h] + (size_t)j0 * (size_t)nm + mm;
+    uint8_t *g = c->pat.gone[h] + j0;
+    for (int j = 0; j < cnt; j++) {
+      int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
+      int a = arm[j];
+      g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
+                          l->dmono, l->u[j]);
+    }
+  }
+}
+
+/* Phi(x). */
+static double phi_of(double x) { return isinf(x) ? (x > 0 ? 1 : 0) : gsl_cdf_ugaussian_P(x); }
+
+/* Patient j (of the pass)'s value of non-derived measure m under hypothesis h with the events
+ * of `mask` it had (ev: its event visits), given its value without any (plain): the value moved
+ * the largest fraction of the way to the control arm's at its site (mean and SD, or response
+ * probability) that one of them gives at m's visit, plus their shifts (latent.h). */
+static double event_value(const struct tsim_latent_ws *l, const tsim_latent_plan *lp, int h, int j, int m,
+                          size_t cell, size_t cctl, const uint8_t *ev, unsigned mask, double plain) {
+  int w = lp->meas_visit[m], nv = l->nv, any = 0;
+  double f = 0, sh = 0;
+  for (int k = 0; k < l->nev; k++)
+    if ((mask >> k & 1) && ev[k] <= w) {
+      any = 1;
+      f = fmax(f, l->efrac[((size_t)k * (size_t)(nv + 1) + ev[k]) * (size_t)nv + (size_t)w]);
+      sh += l->eshift[(size_t)k * (size_t)l->nm + (size_t)m];
+    }
+  if (!any || (f == 0 && sh == 0)) return plain;
+  double x = l->x[(size_t)lp->meas_dim[m] * PASS + (size_t)j];
+  double to = l->lz[h][cell + (size_t)m], tc = l->lz[h][cctl + (size_t)m];
+  if (lp->meas_cont[m]) {
+    double so = l->sdc[h][cell + (size_t)m], sc = l->sdc[h][cctl + (size_t)m];
+    return to + f * (tc - to) + sh + (so + f * (sc - so)) * x;
+  }
+  double t = f >= 1 ? tc : f <= 0 ? to : threshold_of(phi_of(to) + f * (phi_of(tc) - phi_of(to)));
+  return one_if(-x < t + sh); /* the latent value x moved by sh */
+}
+
+/* Patients j0 .. j0 + cnt - 1's intercurrent events (their visits, from one uniform per patient
+ * and event shared by both hypotheses) and their values with them; their values without the
+ * events of hyp_mask kept in hyp. On entry val holds every measure without events. */
+static void pass_events(tsim_cohort *c, long long j0, int cnt) {
+  struct tsim_latent_ws *l = c->latent;
+  const tsim_latent_plan *lp = c->plan->lat;
+  const tsim_scenario *sc = c->plan->sc;
+  const int nm = l->nm, na = l->na, nv = l->nv, nev = l->nev, ctl = sc->control;
+  const uint8_t *arm = c->arm + j0;
+  const uint16_t *site = c->site + j0;
+  unsigned all = (1u << nev) - 1, keep = all & ~l->hyp_mask;
+  for (int j = 0; j < cnt; j++) {
+    long long jj = j0 + j;
+    uint64_t u[TSIM_MAX_EVENTS];
+    for (int k = 0; k < nev; k++) u[k] = tsim_rng_draw(l->ekey, (uint64_t)jj * (uint64_t)nev + (uint64_t)k) >> 11;
+    int a = arm[j];
+    size_t cell = (size_t)l->cell[j], cctl = ((size_t)site[j] * (size_t)na + (size_t)ctl) * (size_t)nm;
     for (int h = 0; h < 2; h++) {
-      const double *v = (h ? v1 : v0) + mm;
-      uint8_t *g = c->pat.gone[h] + j0;
-      for (int j = 0; j < cnt; j++) {
-        int r = !(v[(size_t)j * (size_t)nm] != 0); /* 1: a non-responder */
-        int a = arm[j];
-        g[j] = first_missed(l->dthr + (((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nv, nv,
-                            l->dmono, l->u[j]);
+      double *val = c->pat.val[h] + (size_t)jj * (size_t)nm;
+      uint8_t *ev = c->pat.ev[h] + (size_t)jj * (size_t)nev;
+      int first = nv;
+      for (int k = 0; k < nev; k++) {
+        int r = l->edep[k] >= 0 && !(val[l->edep[k]] != 0);
+        const uint64_t *thr = l->ethr + ((((size_t)h * (size_t)na + (size_t)a) * 2 + (size_t)r) * (size_t)nev + (size_t)k) * (size_t)nv;
+        ev[k] = first_missed_k(thr, nv, 1, u[k]);
+        if (ev[k] < first) first = ev[k];
+      }
+      double *hyp = l->hyp_mask ? c->pat.hyp[h] + (size_t)jj * (size_t)nm : NULL;
+      if (hyp) memcpy(hyp, val, (size_t)nm * sizeof *val);
+      if (first == nv) continue;
+      for (int m = 0; m < nm; m++) {
+        if (lp->meas_dim[m] < 0 || lp->meas_visit[m] < first) continue;
+        double plain = val[m];
+        val[m] = event_value(l, lp, h, j, m, cell, cctl, ev, all, plain);
+        if (hyp) hyp[m] = event_value(l, lp, h, j, m, cell, cctl, ev, keep, plain);
       }
     }
   }
@@ -729,7 +862,14 @@ __attribute__((noinline)) static void pass_values(tsim_cohort *c, long long j0, 
       w1[(size_t)j * (size_t)nm] = one_if(nx < t1[cell[j]]);
     }
   }
-  pass_derived(c, j0, cnt);
+  derive_values(l, v0, v1, cnt);
+  if (l->nev > 0) {
+    pass_events(c, j0, cnt);
+    derive_values(l, v0, v1, cnt);
+    if (l->hyp_mask)
+      derive_values(l, c->pat.hyp[0] + (size_t)j0 * (size_t)nm, c->pat.hyp[1] + (size_t)j0 * (size_t)nm, cnt);
+  }
+  if (l->mnar) mnar_gone(c, j0, cnt);
   double *base = c->pat.base + (size_t)j0 * (size_t)nb;
   for (int i = 0; i < nb; i++) {
     const double *x = l->x + (size_t)l->base_dim[i] * PASS, *eps = z + nd + i;
@@ -759,6 +899,7 @@ static void pass_normals(tsim_rng_state *st, double *out, size_t n) {
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) {
   struct tsim_latent_ws *l = c->latent;
   trial_params(c);
+  l->ekey = tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_EVENTS);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   tsim__cohort_enroll(c);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
@@ -785,13 +926,16 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
   for (int g = 0; g < sc->nsubgroups; g++) fprintf(f, ",subgroup_%s", sc->subgroups[g].id);
   for (int e = 0; e < sc->nendpoints; e++)
     if (lp->base_of[e] >= 0) fprintf(f, ",%s_baseline", sc->endpoints[e].id);
-  for (int m = 0; m < lp->nmeas; m++) {
-    fprintf(f, ",%s", sc->endpoints[lp->meas_ep[m]].id);
-    if (sc->visit_week[0] > 0) {
-      fputs("_w", f);
-      tsim_fput_num(f, sc->visit_week[lp->meas_visit[m]]);
+  for (int k = 0; k < sc->nevents; k++) fprintf(f, ",%s_before_week", sc->events[k].id);
+  for (int hy = 0; hy < 1 + (sc->hyp_mask != 0); hy++)
+    for (int m = 0; m < lp->nmeas; m++) {
+      fprintf(f, ",%s", sc->endpoints[lp->meas_ep[m]].id);
+      if (sc->visit_week[0] > 0) {
+        fputs("_w", f);
+        tsim_fput_num(f, sc->visit_week[lp->meas_visit[m]]);
+      }
+      if (hy) fputs("_hypothetical", f);
     }
-  }
   fputc('\n', f);
   for (long long j = 0; j < c->n; j++) {
     int gone = c->pat.gone[h][j];
@@ -810,10 +954,22 @@ int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f) {
         fputc(',', f);
         tsim_fput_num(f, c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)lp->base_of[e]]);
       }
+    /* Blank: no such event by the last visit. */
+    for (int k = 0; k < sc->nevents; k++) {
+      int v = c->pat.ev[h][(size_t)j * (size_t)sc->nevents + (size_t)k];
+      fputc(',', f);
+      if (v < sc->nvisits) tsim_fput_num(f, sc->visit_week[v]);
+    }
     for (int m = 0; m < lp->nmeas; m++) {
       fputc(',', f);
       if (lp->meas_visit[m] < gone)
         tsim_fput_num(f, c->pat.val[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
+    }
+    /* The values without the events analyses treat hypothetically: never observed, shown
+     * whether or not the patient dropped out. */
+    for (int m = 0; sc->hyp_mask && m < lp->nmeas; m++) {
+      fputc(',', f);
+      tsim_fput_num(f, c->pat.hyp[h][(size_t)j * (size_t)lp->nmeas + (size_t)m]);
     }
     fputc('\n', f);
   }

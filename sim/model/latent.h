@@ -43,6 +43,22 @@
 #include "input/latent_layout.h"
 #include "model/trial.h"
 
+/* Intercurrent events. Patient j of arm a has event k before visit v when u_jk < by_k(v, a) (its
+ * own uniform, TSIM_DRAWS_EVENTS; the arm's cumulative probability, times r / (q + r (1 - q))
+ * for a non-responder on the event's end point and 1 / (q + r (1 - q)) for a responder, r its
+ * ratio and q the arm's response, as outcome-dependent dropout). Under the null twin every arm
+ * has the control's probabilities. At a visit w after the event (v <= w) a measure of the
+ * patient's takes the fraction F = tsim_event_fraction(sc, k, v, w) of the way from its arm's
+ * parameter to the control arm's at its site - mean and SD (continuous), or response
+ * probability (binary, its latent threshold Phi^-1 of the mixed probability) - with the same
+ * latent normal, plus the event's shift (continuous: to the value; binary: to the latent normal
+ * value, in SDs); with several events the largest F and the sum of the shifts. The values without the events analyses treat hypothetically are kept too
+ * (tsim_patients.hyp). A derived end point follows its source. */
+/* F of event k, happened before visit v, at visit w: 0 when v > w (not yet) or the effect is
+ * kept; 1 for "control"; for "wane", the weeks since the event - counted from the visit before it
+ * (week 0 for the first) - over wane_weeks, at most 1. */
+double tsim_event_fraction(const tsim_scenario *sc, int k, int v, int w);
+
 /* A new plan for sc (sc->latent must be 1, tsim_latent_valid 0); NULL when out of memory.
  * free() it. */
 tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc);

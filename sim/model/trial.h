@@ -59,6 +59,12 @@ typedef struct tsim_patients {
   uint8_t *gone[2];        /* [n] first visit missed (nvisits: none), by hypothesis */
   uint8_t *dev;            /* [n] 1 = major protocol deviation */
   uint8_t *sub;            /* [n] subgroup membership, bit g for subgroup g */
+  /* Intercurrent events (sc->nevents > 0; NULL otherwise): patient j had event k before visit
+   * ev[h][j nevents + k] (nvisits: not by the last visit), by hypothesis; val holds the values
+   * the patient has with its events (what is observed), hyp (sc->hyp_mask != 0; else NULL)
+   * the values it would have had without the events of hyp_mask. */
+  uint8_t *ev[2];
+  double *hyp[2];          /* [n * nmeas] */
 } tsim_patients;
 
 /* One thread's workspace: the current trial's patients and everything sampling needs. The

@@ -225,6 +225,50 @@ static double tsim_analysis_nominal_null(const tsim_scenario *sc, const tsim_tal
          tsim_scenario_null_at(sc, pass, an->endpoint, an->visit, sc->control);
 }
 
+/* The strategies of analysis an, as "event: strategy, ..." (every event). */
+static void strategies_text(const tsim_scenario *sc, const tsim_analysis *an, char *buf, size_t n) {
+  size_t used = 0;
+  buf[0] = 0;
+  int same = 1;
+  for (int e = 1; e < sc->nevents; e++) same &= an->strategy[e] == an->strategy[0];
+  if (same && sc->nevents > 1) { /* one strategy for every event */
+    snprintf(buf, n, "%s (every event)", tsim_strategy_names[an->strategy[0]]);
+    return;
+  }
+  for (int e = 0; e < sc->nevents && used < n; e++)
+    used += (size_t)snprintf(buf + used, n - used, "%s%s: %s", e ? ", " : "", sc->events[e].id,
+                             tsim_strategy_names[an->strategy[e]]);
+}
+
+/* Intercurrent events: what analysis k's comparison estimates (model/estimand.h) - its
+ * strategies, the estimand's true value and its error, the bias of the mean estimate against
+ * it, and the coverage of the analysis's interval under both hypotheses. */
+static cJSON *estimand_json(const tsim_scenario *sc, const tsim_tally *t, int k) {
+  int ncmp = tsim_scenario_ncomparisons(sc);
+  const tsim_analysis *an = &sc->analyses[k / ncmp];
+  cJSON *o = cJSON_CreateObject(), *st = cJSON_AddObjectToObject(o, "strategy");
+  for (int e = 0; e < sc->nevents; e++) cJSON_AddStringToObject(st, sc->events[e].id, tsim_strategy_names[an->strategy[e]]);
+  cJSON_AddStringToObject(o, "measure", sc->endpoints[an->endpoint].type == TSIM_EP_CONTINUOUS ? "mean_difference"
+                                                                                              : "risk_difference");
+  cJSON_AddNumberToObject(o, "population_patients", (double)t->truth_patients);
+  cJSON_AddItemToObject(o, "interval_level",
+                        tsim__report_num(an->sided == 1 ? 1 - 2 * an->alpha : 1 - an->alpha));
+  for (int h = 0; h < 2; h++) {
+    const tsim_tally_cell *c = &t->cell[h][k];
+    diff_stats ds = diff_summary(c);
+    cJSON *x = cJSON_AddObjectToObject(o, h ? "null" : "alternative");
+    cJSON_AddItemToObject(x, "true_value", tsim__report_num(c->truth));
+    cJSON_AddItemToObject(x, "true_value_se", tsim__report_num(c->truth_se));
+    cJSON_AddItemToObject(x, "mean_estimate", tsim__report_num(ds.mean));
+    cJSON_AddItemToObject(x, "bias", tsim__report_num(ds.mean - c->truth));
+    cJSON_AddItemToObject(x, "bias_se", tsim__report_num(sqrt(ds.mcse * ds.mcse + c->truth_se * c->truth_se)));
+    if (c->interval) cJSON_AddItemToObject(x, "coverage", tsim__report_estimate_json(tsim_estimate_proportion(c->covered, c->interval)));
+    else cJSON_AddNullToObject(x, "coverage");
+    cJSON_AddNumberToObject(x, "trials_with_interval", (double)c->interval);
+  }
+  return o;
+}
+
 cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, int k,
                                   double nominal, double alpha) {
   int ncmp = tsim_scenario_ncomparisons(sc);
@@ -272,6 +316,10 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
       cJSON_AddItemToObject(h, "margin", tsim__report_num(an->margin[0]));
     }
     cJSON_AddItemToObject(h, "level", tsim__report_num(an->level));
+  }
+  if (sc->nevents > 0) {
+    nominal = t->cell[0][k].truth; /* what the analysis is meant to estimate */
+    cJSON_AddItemToObject(o, "estimand", estimand_json(sc, t, k));
   }
   cJSON_AddItemToObject(o, "alternative", hypothesis_json(&t->cell[0][k], t->trials, nominal));
   cJSON_AddItemToObject(o, "null", hypothesis_json(tsim_tally_null(t, k), t->trials, tsim_analysis_nominal_null(sc, t, k)));
@@ -509,7 +557,7 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     csv_nums(f, 9, (const double[]){(double)a->favouring / dn, (double)z->favouring / dn,
                                     (double)(a->n0_sum + a->n1_sum) / dn, (double)(z->n0_sum + z->n1_sum) / dn,
                                     diff_summary(a).mean, diff_summary(z).mean,
-                                    tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
+                                    sc->nevents > 0 ? a->truth : tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
                                     (double)a->sites_dropped / dn, (double)z->sites_dropped / dn});
     fprintf(f, ",%d,", an->sided);
     if (sc->visit_week[0] > 0) tsim_fput_num(f, sc->visit_week[ep->visits[an->visit]]);
@@ -863,6 +911,51 @@ static void print_margins(const tsim_scenario *sc, const tsim_tally *t, int wid,
              "Coverage: the share of trials whose two-sided 1 - 2 level interval holds the measure's true value.\n");
 }
 
+/* Intercurrent events: each analysis's strategies, its estimand's true value, the bias of its
+ * mean estimate and its interval's coverage under both hypotheses. */
+static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wid, FILE *f) {
+  if (sc->nevents == 0) return;
+  int ncmp = tsim_scenario_ncomparisons(sc), ws = 8;
+  char st[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)][TSIM_MAX_EVENTS * (TSIM_ID_MAX + 24)];
+  for (int k = 0; k < t->ncomp; k++) {
+    strategies_text(sc, &sc->analyses[k / ncmp], st[k], sizeof st[k]);
+    int l = (int)strlen(st[k]);
+    ws = l > ws ? l : ws;
+  }
+  fprintf(f, "\n%-*s %-*s  %10s %9s %9s %7s  %-24s %-24s\n", wid, "estimands", ws, "strategy", "true value", "(SE)",
+          "mean est", "bias/SE", "coverage alternative", "coverage null twin");
+  for (int k = 0; k < t->ncomp; k++) {
+    const tsim_tally_cell *a = &t->cell[0][k];
+    diff_stats ds = diff_summary(a);
+    double se = sqrt(ds.mcse * ds.mcse + a->truth_se * a->truth_se);
+    char id[2 * TSIM_ID_MAX];
+    char tse[16];
+    if (a->truth_se > 0) snprintf(tse, sizeof tse, "%9.4f", a->truth_se);
+    else snprintf(tse, sizeof tse, "%9s", "exact");
+    fprintf(f, "%-*s %-*s  %+10.4f %s %+9.4f %+7.1f", wid, tsim_comparison_id(sc, k, id, sizeof id), ws, st[k],
+            a->truth, tse, ds.mean, (ds.mean - a->truth) / se);
+    for (int h = 0; h < 2; h++) {
+      const tsim_tally_cell *c = &t->cell[h][k];
+      if (c->interval) {
+        tsim_estimate e = tsim_estimate_proportion(c->covered, c->interval);
+        fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+      } else {
+        fprintf(f, "  %-24s", "- (no interval)");
+      }
+    }
+    fputc('\n', f);
+  }
+  char pop[96] = "";
+  if (t->truth_patients > 0)
+    snprintf(pop, sizeof pop, ", or from a simulated population of %lld patients (SE: its error)", t->truth_patients);
+  fprintf(f, "Estimands (ICH E9(R1)): true value = the difference (experimental - control) in the variable the\n"
+             "analysis's strategies define, over every randomised patient with every event and no missing value:\n"
+             "exact from the model (exact)%s; the null twin's is 0. bias/SE: (mean estimate - true value) / its\n"
+             "standard error. Coverage: the share of trials whose interval of the difference (1 - alpha; Newcombe's\n"
+             "for rates, the test's own for means) holds the true value.\n",
+          pop);
+}
+
 void tsim__report_centred(FILE *f, const char *text, int w, char c) {
   int l = (int)strlen(text), left = (w - l - 2) / 2, right = w - l - 2 - left;
   if (left < 0) left = right = 0;
@@ -1052,6 +1145,7 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
             diff_summary(a).mean);
   }
   print_margins(sc, t, wid, f);
+  print_estimands(sc, t, wid, f);
   if (t->timed) print_timed(sc, t, wid, f);
   if (t->mon_rules > 0) tsim__monitor_print(sc, t, f);
   print_procedures(sc, t, f);

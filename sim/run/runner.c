@@ -4,6 +4,7 @@
 #include "analysis/multiplicity.h"
 #include "core/fastexp.h"
 #include "kernels/kernels.h"
+#include "model/estimand.h"
 #include "run/block.h"
 #include "run/sequential.h"
 #include "stats/stattest.h"
@@ -21,6 +22,30 @@ int tsim_pbin(double p) {
   while (i > 1 && tsim_reject(p, (double)(i - 1) / TSIM_PBINS)) i--;
   while (i <= TSIM_PBINS && !tsim_reject(p, (double)i / TSIM_PBINS)) i++;
   return i > TSIM_PBINS ? TSIM_PBINS - 1 : i - 1;
+}
+
+/* The estimands' true values of sc (tsim_estimand_truth), computed by the first caller and
+ * kept with the scenario (tsim_scenario.truth_cache: a value derived from it once, filled under
+ * a lock; the scenario is otherwise never written); NULL when out of memory. */
+static const double *estimand_truth(const tsim_scenario *sc) {
+  const double *tr;
+#pragma omp critical(tsim_truth)
+  {
+    if (!sc->truth_cache) {
+      size_t nc = (size_t)sc->nanalyses * (size_t)tsim_scenario_ncomparisons(sc);
+      double *x = malloc(2 * nc * sizeof *x);
+      long long pts = 0;
+      if (x && tsim_estimand_truth(sc, x, x + nc, &pts) == TSIM_OK) {
+        tsim_scenario *w = (tsim_scenario *)sc; /* allocated mutable by the loader */
+        w->truth_patients = pts;
+        w->truth_cache = x;
+      } else {
+        free(x);
+      }
+    }
+    tr = sc->truth_cache;
+  }
+  return tr;
 }
 
 tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
@@ -44,11 +69,13 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
     equivalence |= sc->analyses[a].hypothesis == TSIM_HYPO_EQUIVALENCE;
     margins |= sc->analyses[a].hypothesis != TSIM_HYPO_SUPERIORITY;
   }
-  if (margins && !(t->margin = calloc((size_t)t->ncomp, 1))) {
+  int events = sc->nevents > 0;
+  if ((margins || events) && !(t->margin = calloc((size_t)t->ncomp, 1))) {
     tsim_tally_free(t);
     return NULL;
   }
-  for (int k = 0; margins && k < t->ncomp; k++) t->margin[k] = sc->analyses[k / ncmp].hypothesis != TSIM_HYPO_SUPERIORITY;
+  for (int k = 0; (margins || events) && k < t->ncomp; k++)
+    t->margin[k] = events || sc->analyses[k / ncmp].hypothesis != TSIM_HYPO_SUPERIORITY;
   if (equivalence && !(t->cell_up = calloc((size_t)t->ncomp, sizeof *t->cell_up))) {
     tsim_tally_free(t);
     return NULL;
@@ -60,6 +87,18 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
       c->scale = TSIM_FIXED_SCALE / tsim_analysis_diff_bound(sc, k / ncmp);
       c->truth = h == 0 ? tsim_analysis_truth(sc, k / ncmp, k % ncmp) : an->margin[h == 2];
     }
+  if (events) { /* the estimands' true values (margins do not go with events) */
+    const double *tr = estimand_truth(sc);
+    if (!tr) {
+      tsim_tally_free(t);
+      return NULL;
+    }
+    t->truth_patients = sc->truth_patients;
+    for (int k = 0; k < t->ncomp; k++) {
+      t->cell[0][k].truth = tr[k], t->cell[0][k].truth_se = tr[t->ncomp + k];
+      t->cell[1][k].truth = 0, t->cell[1][k].truth_se = 0;
+    }
+  }
   for (int a = 0; a < sc->nanalyses; a++)
     for (int b = a + 1; b < sc->nanalyses; b++)
       for (int j = 0; j < ncmp; j++)

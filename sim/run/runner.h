@@ -38,7 +38,10 @@ typedef struct tsim_tally_cell {
   double scale;            /* the fixed-point scale (not summed: fixed by the analysis) */
   double truth;            /* margin analyses: the measure's value under the hypothesis (the
                               scenario's arms at the analysis's visit; the null twin's: its
-                              margin), which intervals are checked against (not summed) */
+                              margin), which intervals are checked against (not summed); with
+                              intercurrent events every analysis's: its estimand's true value
+                              (model/estimand.h; 0 under the null twin) */
+  double truth_se;         /* ... with intercurrent events: its standard error (0: exact) */
 } tsim_tally_cell;
 
 /* The most comparisons tsim_run_all_of counts together. */
@@ -59,8 +62,11 @@ typedef struct tsim_tally {
                                 trial is sampled once per pass and each comparison's null outcome
                                 comes from its pass; pairs, procedures and all-of combine those
                                 outcomes trial by trial */
-  unsigned char *margin;     /* [ncomp] 1: the comparison's analysis has a margin (its intervals'
-                                coverage is counted); NULL when none has (owned; not summed) */
+  unsigned char *margin;     /* [ncomp] 1: the coverage of the comparison's intervals is counted -
+                                its analysis has a margin, or the scenario has intercurrent events
+                                (every analysis); NULL when none is (owned; not summed) */
+  long long truth_patients;  /* with intercurrent events: the simulated population the estimands'
+                                true values come from (tsim_estimand_truth); 0 otherwise */
   tsim_tally_cell *cell_up;  /* [ncomp] equivalence: the null twin at the upper margin (cell[1]
                                 is at the lower); NULL when no analysis is an equivalence test */
   uint64_t *both[2];         /* [hypothesis][npairs] trials where both rejected (owned) */

@@ -1,0 +1,255 @@
+/* estimand.c - strategies for intercurrent events and the estimands' full-data values (see
+ * estimand.h). */
+#include "model/estimand.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "model/cohort.h"
+#include "model/latent.h"
+
+/* The earliest visits before which patient j had an event the analysis treats as composite,
+ * while on treatment and hypothetically (nv: none), among the events with visit <= known. */
+static void earliest(const tsim_scenario *sc, const tsim_analysis *an, const uint8_t *ev, int known, int *C,
+                     int *W, int *H) {
+  int nv = sc->nvisits;
+  *C = *W = *H = nv;
+  for (int k = 0; k < sc->nevents; k++) {
+    int v = ev[k];
+    if (v >= nv || v > known) continue;
+    switch (an->strategy[k]) {
+    case TSIM_STRAT_COMPOSITE: if (v < *C) *C = v; break;
+    case TSIM_STRAT_WHILE_ON_TREATMENT: if (v < *W) *W = v; break;
+    case TSIM_STRAT_HYPOTHETICAL: if (v < *H) *H = v; break;
+    default: break;
+    }
+  }
+}
+
+void tsim_estimand_view(const tsim_cohort *c, int h, const tsim_analysis *an, double *val, uint8_t *gone) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_latent_plan *lp = c->plan->lat;
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int nv = sc->nvisits, V = an->visit, wV = ep->visits[V], nu = V + 1, nev = sc->nevents;
+  size_t nm = (size_t)lp->nmeas, m0 = (size_t)lp->meas_start[an->endpoint];
+  for (long long j = 0; j < c->n; j++) {
+    const double *x = c->pat.val[h] + (size_t)j * nm + m0;
+    double *y = val + (size_t)j * (size_t)nu;
+    int g = c->pat.gone[h][j], C, W, H;
+    memcpy(y, x, (size_t)nu * sizeof *y);
+    earliest(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, g, &C, &W, &H);
+    if (wV >= C) {
+      y[V] = 0;
+      g = nv;
+    } else if (wV >= W) {
+      int u = V - 1;
+      while (u >= 0 && !(ep->visits[u] < W && ep->visits[u] < H && ep->visits[u] < g)) u--;
+      if (u >= 0) {
+        y[V] = x[u];
+        g = nv;
+      } else {
+        g = g < H ? g : H;
+        g = g < W ? g : W;
+      }
+    } else if (wV >= H) {
+      g = g < H ? g : H;
+    }
+    gone[j] = (uint8_t)g;
+  }
+}
+
+void tsim_estimand_oracle(const tsim_cohort *c, int h, const tsim_analysis *an, double *sum, long long *n) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_latent_plan *lp = c->plan->lat;
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int nv = sc->nvisits, V = an->visit, wV = ep->visits[V], nev = sc->nevents;
+  size_t nm = (size_t)lp->nmeas, m0 = (size_t)lp->meas_start[an->endpoint];
+  for (int a = 0; a < sc->narms; a++) sum[a] = 0, n[a] = 0;
+  for (long long j = 0; j < c->n; j++) {
+    if (an->subgroup >= 0 && !((c->pat.sub[j] >> an->subgroup) & 1)) continue;
+    const double *x = c->pat.val[h] + (size_t)j * nm + m0;
+    const double *xh = c->pat.hyp[h] ? c->pat.hyp[h] + (size_t)j * nm + m0 : x;
+    int C, W, H;
+    earliest(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, nv, &C, &W, &H);
+    double y;
+    if (wV >= C) {
+      y = 0;
+    } else if (wV >= W) {
+      int u = V - 1;
+      while (u >= 0 && !(ep->visits[u] < W)) u--;
+      if (u < 0) continue;
+      y = ep->visits[u] >= H ? xh[u] : x[u];
+    } else {
+      y = wV >= H ? xh[V] : x[V];
+    }
+    sum[c->arm[j]] += y;
+    n[c->arm[j]]++;
+  }
+}
+
+/* ---- exact values ---------------------------------------------------------------------------- */
+
+/* The expected value of end point e's own visit u for a patient of arm a whose events (of
+ * `mask`) happened before the visits ev[] (latent.h's model, its site effects averaging out). */
+static double expected_value(const tsim_scenario *sc, int e, int u, int a, const int *ev, unsigned mask) {
+  const tsim_endpoint *ep = &sc->endpoints[e];
+  int w = ep->visits[u], ctl = sc->control, src = ep->source >= 0 ? ep->source : e, us = u;
+  if (ep->source >= 0) { /* the source's own visit at the same scenario visit */
+    const tsim_endpoint *sp = &sc->endpoints[src];
+    for (us = 0; us < sp->nvisits && sp->visits[us] != w; us++) {}
+  }
+  double f = 0, sh = 0;
+  for (int k = 0; k < sc->nevents; k++)
+    if ((mask >> k & 1) && ev[k] <= w) {
+      f = fmax(f, tsim_event_fraction(sc, k, ev[k], w));
+      sh += sc->events[k].shift[src];
+    }
+  const tsim_endpoint *sp = &sc->endpoints[src];
+  if (sp->type == TSIM_EP_BINARY) {
+    double p = ep->resp_v[u][a] + f * (ep->resp_v[u][ctl] - ep->resp_v[u][a]);
+    return sh == 0 || p <= 0 || p >= 1 ? p : gsl_cdf_ugaussian_P(gsl_cdf_ugaussian_Pinv(p) + sh);
+  }
+  double mu = sp->mean_v[us][a] + f * (sp->mean_v[us][ctl] - sp->mean_v[us][a]) + sh;
+  if (ep->source < 0) return mu;
+  double sd = sp->sd[a] + f * (sp->sd[ctl] - sp->sd[a]), z = (ep->threshold - mu) / sd;
+  return ep->at_least ? gsl_cdf_ugaussian_Q(z) : gsl_cdf_ugaussian_P(z);
+}
+
+int tsim_estimand_exact(const tsim_scenario *sc, int k, double *mean) {
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int nv = sc->nvisits, K = sc->nevents, V = an->visit, wV = ep->visits[V];
+  int binary = ep->type == TSIM_EP_BINARY; /* a derived end point too */
+  if (sc->single_arm || sc->nanomalies > 0 || (binary && sc->heterogeneity_sd > 0)) return -1;
+  double configs = 1;
+  for (int i = 0; i < K; i++) {
+    if (sc->events[i].dep_endpoint >= 0) return -1;
+    configs *= nv + 1;
+  }
+  if (configs > 1e6) return -1;
+  unsigned all = (1u << K) - 1, keep = all & ~sc->hyp_mask;
+  for (int a = 0; a < sc->narms; a++) {
+    double num = 0, den = 0;
+    int ev[TSIM_MAX_EVENTS] = {0};
+    for (;;) {
+      double p = 1;
+      for (int i = 0; i < K; i++) {
+        double lo = ev[i] > 0 ? sc->events[i].by[ev[i] - 1][a] : 0, hi = ev[i] < nv ? sc->events[i].by[ev[i]][a] : 1;
+        p *= hi - lo;
+      }
+      if (p > 0) {
+        int C = nv, W = nv, H = nv;
+        for (int i = 0; i < K; i++) {
+          int v = ev[i];
+          if (v >= nv) continue;
+          if (an->strategy[i] == TSIM_STRAT_COMPOSITE && v < C) C = v;
+          if (an->strategy[i] == TSIM_STRAT_WHILE_ON_TREATMENT && v < W) W = v;
+          if (an->strategy[i] == TSIM_STRAT_HYPOTHETICAL && v < H) H = v;
+        }
+        double y = NAN;
+        if (wV >= C) {
+          y = 0;
+        } else if (wV >= W) {
+          int u = V - 1;
+          while (u >= 0 && !(ep->visits[u] < W)) u--;
+          if (u >= 0) y = expected_value(sc, an->endpoint, u, a, ev, ep->visits[u] >= H ? keep : all);
+        } else {
+          y = expected_value(sc, an->endpoint, V, a, ev, wV >= H ? keep : all);
+        }
+        if (!isnan(y)) num += p * y, den += p;
+      }
+      int i = 0;
+      while (i < K && ++ev[i] > nv) ev[i++] = 0;
+      if (i == K) break;
+    }
+    mean[a] = den > 0 ? num / den : NAN;
+  }
+  return 0;
+}
+
+/* ---- a simulated population ---------------------------------------------------------------- */
+
+tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patients, double *truth, double *se,
+                                    long long *patients) {
+  int ncmp = tsim_scenario_ncomparisons(sc), na = sc->narms, nk = sc->nanalyses, ctl = sc->control;
+  long long trials = (min_patients + sc->sample_size - 1) / sc->sample_size;
+  if (trials < 20) trials = 20;
+  tsim_cohort_plan plan;
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  size_t nc = (size_t)nk * (size_t)ncmp;
+  double *S = calloc((size_t)nk * (size_t)na + 1, sizeof *S), *d1 = calloc(nc + 1, sizeof *d1),
+         *d2 = calloc(nc + 1, sizeof *d2);
+  long long *N = calloc((size_t)nk * (size_t)na + 1, sizeof *N), *nd = calloc(nc + 1, sizeof *nd);
+  if (!c || !S || !d1 || !d2 || !N || !nd) {
+    free(S), free(d1), free(d2), free(N), free(nd);
+    tsim_cohort_free(c);
+    tsim_cohort_plan_free(&plan);
+    return TSIM_NOMEM;
+  }
+  for (long long t = 0; t < trials; t++) {
+    tsim_cohort_sample(c, TSIM_TRUTH_SEED, t);
+    for (int k = 0; k < nk; k++) {
+      double s[TSIM_MAX_ARMS];
+      long long n[TSIM_MAX_ARMS];
+      tsim_estimand_oracle(c, 0, &sc->analyses[k], s, n);
+      for (int a = 0; a < na; a++) S[k * na + a] += s[a], N[k * na + a] += n[a];
+      for (int j = 0; j < ncmp; j++) {
+        int a = tsim_scenario_comparison_arm(sc, j);
+        if (!n[a] || !n[ctl]) continue;
+        double d = s[a] / (double)n[a] - s[ctl] / (double)n[ctl];
+        size_t i = (size_t)k * (size_t)ncmp + (size_t)j;
+        d1[i] += d, d2[i] += d * d, nd[i]++;
+      }
+    }
+  }
+  for (int k = 0; k < nk; k++)
+    for (int j = 0; j < ncmp; j++) {
+      int a = tsim_scenario_comparison_arm(sc, j);
+      size_t i = (size_t)k * (size_t)ncmp + (size_t)j;
+      truth[i] = N[k * na + a] && N[k * na + ctl] ? S[k * na + a] / (double)N[k * na + a] - S[k * na + ctl] / (double)N[k * na + ctl] : NAN;
+      double m = nd[i] ? d1[i] / (double)nd[i] : NAN, v = nd[i] > 1 ? (d2[i] - (double)nd[i] * m * m) / (double)(nd[i] - 1) : NAN;
+      se[i] = nd[i] > 1 ? sqrt(fmax(v, 0) / (double)nd[i]) : NAN;
+    }
+  *patients = trials * sc->sample_size;
+  free(S), free(d1), free(d2), free(N), free(nd);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+  return TSIM_OK;
+}
+
+tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *se, long long *patients) {
+  int ncmp = tsim_scenario_ncomparisons(sc), all = 1;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    double m[TSIM_MAX_ARMS];
+    if (tsim_estimand_exact(sc, k, m) != 0) {
+      all = 0;
+      continue;
+    }
+    for (int j = 0; j < ncmp; j++) {
+      truth[k * ncmp + j] = m[tsim_scenario_comparison_arm(sc, j)] - m[sc->control];
+      se[k * ncmp + j] = 0;
+    }
+  }
+  *patients = 0;
+  if (all) return TSIM_OK;
+  size_t nc = (size_t)sc->nanalyses * (size_t)ncmp;
+  double *x = malloc(2 * nc * sizeof *x);
+  if (!x || tsim_estimand_simulated(sc, TSIM_TRUTH_PATIENTS, x, x + nc, patients) != TSIM_OK) {
+    free(x);
+    return TSIM_NOMEM;
+  }
+  for (int k = 0; k < sc->nanalyses; k++) {
+    double m[TSIM_MAX_ARMS];
+    if (tsim_estimand_exact(sc, k, m) == 0) continue;
+    for (int j = 0; j < ncmp; j++) {
+      size_t i = (size_t)(k * ncmp + j);
+      truth[i] = x[i], se[i] = x[nc + i];
+    }
+  }
+  free(x);
+  return TSIM_OK;
+}
