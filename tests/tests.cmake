@@ -498,3 +498,10 @@ set_tests_properties(bench_peers_should_match_trialsim_within_4_se PROPERTIES SK
 # simulated population and closed forms; outcome-dependent events at their stated rates.
 tsim_unit_test(test_estimand estimands_should_equal_their_simulated_population_and_closed_forms fast)
 target_compile_definitions(test_estimand PRIVATE TSIM_ESTIMANDS_DIR="${TSIM_SRC}/tests/estimands")
+# Estimands in runs (tests/estimands.sh): valid analyses unbiased with nominal coverage against
+# their exact true values, a complete-case hypothetical analysis under outcome-dependent events
+# biased, 1 and 2 threads alike, and events of probability 0 changing no number.
+tsim_script_test(estimands_should_be_unbiased_and_cover_where_valid_and_change_nothing_when_absent fast estimands.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SRC} "${TSIM_PYTHON3}")
+set_tests_properties(estimands_should_be_unbiased_and_cover_where_valid_and_change_nothing_when_absent PROPERTIES
+                     SKIP_RETURN_CODE 77)

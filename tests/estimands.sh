@@ -1,0 +1,123 @@
+#!/bin/sh
+# estimands.sh - intercurrent events and estimand strategies (issue #22) in runs.
+#
+# usage: sh tests/estimands.sh TRIALSIM SOURCE_DIR [PYTHON3]
+#
+# 1. Valid analyses are unbiased and cover (estimands/coverage.json: no dropout, events
+#    independent of the outcomes; 10,000 trials): every analysis - treatment policy (Welch,
+#    Fisher with dropouts as non-responders), hypothetical (complete cases: valid because the
+#    events are missing completely at random), composite (Pearson), while on treatment - has a
+#    mean estimate within 4 SE of its estimand's exact true value and an interval (Welch's,
+#    Student's, Newcombe's) covering it at 0.95 within 4 binomial SE, under both hypotheses.
+# 2. An invalid one is shown as such (estimands/dependent.json at 300 patients: an event three
+#    times as likely for non-responders): the complete-case hypothetical analysis is biased
+#    downwards by more than 4 SE (its complete cases lose more non-responders in the arm with
+#    more events, placebo), while the treatment-policy analysis stays within 4 SE.
+# 3. 1 and 2 threads give the same summary.json (outside "run").
+# 4. Events that never happen change no number: pss2022.json with two events of probability 0
+#    (every analysis then reads patients one by one, with its strategies) rejects in exactly the
+#    trials the plain scenario does, under both hypotheses, with the same mean differences (to
+#    1e-9: per-patient sums against per-cell ones).
+# Needs python3 (standard library; skipped, exit 77, without one).
+set -u
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+  echo "usage: sh $0 TRIALSIM SOURCE_DIR [PYTHON3]" >&2
+  exit 2
+fi
+bin=$1
+src=$2
+cmake_py=${3:-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/estimands.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+fail=0
+py=
+for c in "$cmake_py" "${TSIM_PYTHON3:-}" python3 /usr/bin/python3; do
+  if [ -n "$c" ] && command -v "$c" >/dev/null 2>&1; then py=$c; break; fi
+done
+if [ -z "$py" ]; then
+  echo "SKIPPED: no python3 found"
+  exit 77
+fi
+d=$src/tests/estimands
+run() { # NAME SCENARIO [ARGS...]
+  name=$1
+  shift
+  "$bin" run "$@" --quiet --out "$tmp/$name" 2>"$tmp/$name.err" || { echo "FAIL $name: trialsim run $*"; cat "$tmp/$name.err"; fail=1; return 1; }
+}
+
+# 1. Valid analyses: unbiased, nominal coverage.
+if run coverage "$d/coverage.json" --threads 2; then
+  "$py" - "$tmp/coverage/summary.json" <<'EOF' || fail=1
+import json, math, sys
+bad = 0
+for a in json.load(open(sys.argv[1]))["analyses"]:
+    e = a["estimand"]
+    for h in ("alternative", "null"):
+        x = e[h]
+        z = x["bias"] / x["bias_se"]
+        cov, n = x["coverage"]["estimate"], x["trials_with_interval"]
+        lvl = e["interval_level"]
+        zc = (cov - lvl) / math.sqrt(lvl * (1 - lvl) / n)
+        ok = abs(z) <= 4 and abs(zc) <= 4 and n > 0.99 * 10000 and x["true_value_se"] == 0
+        bad += not ok
+        print("%s %s %s: true %.5g, mean %.5g (%.1f SE), coverage %.4f (%.1f SE of %g)"
+              % ("ok  " if ok else "FAIL", a["analysis"], h, x["true_value"], x["mean_estimate"], z, cov, zc, lvl))
+sys.exit(1 if bad else 0)
+EOF
+fi
+
+# 2. An analysis that does not estimate its estimand.
+if run dependent "$d/dependent.json" --set sample_size=300 --trials 4000; then
+  "$py" - "$tmp/dependent/summary.json" <<'EOF' || fail=1
+import json, sys
+a = {x["analysis"]: x["estimand"]["alternative"] for x in json.load(open(sys.argv[1]))["analyses"]}
+z = {k: v["bias"] / v["bias_se"] for k, v in a.items()}
+ok = z["hyp"] < -4 and abs(z["tp"]) <= 4 and a["hyp"]["true_value_se"] > 0
+print("%s complete-case hypothetical bias %.1f SE (must be < -4), treatment policy %.1f SE (within 4)"
+      % ("ok  " if ok else "FAIL", z["hyp"], z["tp"]))
+sys.exit(0 if ok else 1)
+EOF
+fi
+
+# 3. Thread count.
+if run t1 "$d/coverage.json" --trials 1500 --threads 1 && run t2 "$d/coverage.json" --trials 1500 --threads 2; then
+  "$py" - "$tmp/t1/summary.json" "$tmp/t2/summary.json" <<'EOF' || fail=1
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for x in (a, b): x.pop("run", None)
+ok = a == b
+print("%s 1 and 2 threads give the same summary.json" % ("ok  " if ok else "FAIL"))
+sys.exit(0 if ok else 1)
+EOF
+  cmp -s "$tmp/t1/analyses.csv" "$tmp/t2/analyses.csv" || { echo "FAIL 1 and 2 threads: analyses.csv differ"; fail=1; }
+fi
+
+# 4. Events that never happen.
+"$py" - "$src/scenarios/pss2022.json" "$tmp/zero.json" <<'EOF' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["name"] = "pss2022_zero_events"
+s["intercurrent_events"] = [{"id": "discontinuation", "probability": {"placebo": 0, "il2": 0}, "after": "control"},
+                            {"id": "rescue", "probability": {"placebo": 0, "il2": 0}, "shift": {"vas_pain": -5}}]
+for a in s["analyses"]:
+    a["strategy"] = "hypothetical" if a["id"] == "vas_pain_welch" else "treatment_policy"
+json.dump(s, open(sys.argv[2], "w"))
+EOF
+if run plain "$src/scenarios/pss2022.json" --trials 3000 && run zero "$tmp/zero.json" --trials 3000; then
+  "$py" - "$tmp/plain/summary.json" "$tmp/zero/summary.json" <<'EOF' || fail=1
+import json, sys
+p, z = ({x["id"]: x for x in json.load(open(f))["analyses"]} for f in sys.argv[1:3])
+bad = 0
+for k in p:
+    for h in ("alternative", "null"):
+        a, b = p[k][h], z[k][h]
+        da, db = a["difference"]["mean"], b["difference"]["mean"]
+        ok = a["reject"] == b["reject"] and a["reject_favouring"] == b["reject_favouring"] and abs(da - db) <= 1e-9 * max(1, abs(da))
+        bad += not ok
+        if not ok: print("FAIL %s %s: %s vs %s, diff %r vs %r" % (k, h, a["reject"]["estimate"], b["reject"]["estimate"], da, db))
+print("%s events of probability 0 change no rejection or mean difference (%d analyses)" % ("ok  " if not bad else "FAIL", len(p)))
+sys.exit(1 if bad else 0)
+EOF
+fi
+exit $fail
