@@ -189,6 +189,16 @@ run prov_ni_25 run scenarios/lupil2_noninferiority.json --set deviation.new=0.25
 expect prov_ni_25 itt_nri 0.1840
 expect prov_ni_25 pp 0.0268
 
+# ./build/trialsim run scenarios/lupil2_estimands.json   (its own 20,000 trials; README.md
+# "Estimands" and PROVENANCE.md)
+run prov_estimands run scenarios/lupil2_estimands.json
+expect prov_estimands --after "estimands " itt_treatment_policy +0.0888 +0.0804 -7.8
+expect prov_estimands --after "estimands " itt_composite +0.0754 +0.0670 -7.1
+expect prov_estimands --after "estimands " itt_rescue_failure +0.1027 +0.0923 -9.1
+expect prov_estimands --after "estimands " hypothetical_completers +0.0982 +0.0877 -9.3
+expect prov_estimands --after "estimands " pp +0.0888 +0.0895 +0.6
+expect prov_estimands --after "estimands " sledai_hypothetical -0.8533 -0.7866 +6.9
+
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json
 expect prov_gs itt 0.9005 0.0250 2195.8

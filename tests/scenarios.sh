@@ -113,7 +113,7 @@ for f in "$DIR"/*.json; do
   if [ -f "$README" ]; then
     missing=""
     nkeys=0
-    keys=$(json_keys "$f" | awk -F '\t' '$1 != "response" && $1 != "mean" && $1 != "sd" && $1 != "dropout" && $1 != "deviation" && $1 != "deviators_respond_as" && $1 != "set" { print $2 }' | sort -u)
+    keys=$(json_keys "$f" | awk -F '\t' '$1 != "response" && $1 != "mean" && $1 != "sd" && $1 != "dropout" && $1 != "deviation" && $1 != "deviators_respond_as" && $1 != "set" && $1 != "probability" && $1 != "shift" && $1 != "strategy" { print $2 }' | sort -u)
     set -f
     for k in $keys; do
       nkeys=$((nkeys + 1))

@@ -46,7 +46,7 @@ static void exact_vs_simulated(const char *file, double *diff) {
   CHECK(sc != NULL, "%s loads", file);
   if (!sc) return;
   int nk = sc->nanalyses;
-  double truth[TSIM_MAX_ANALYSES], se[TSIM_MAX_ANALYSES];
+  double truth[2 * TSIM_MAX_ANALYSES], se[2 * TSIM_MAX_ANALYSES];
   long long pts = 0;
   CHECK(tsim_estimand_simulated(sc, 2000000, truth, se, &pts) == TSIM_OK, "%s: simulated", file);
   for (int k = 0; k < nk; k++) {
@@ -58,10 +58,12 @@ static void exact_vs_simulated(const char *file, double *diff) {
     char what[200];
     snprintf(what, sizeof what, "%s: %s: simulated population vs exact", file, sc->analyses[k].id);
     CHECK_SE(truth[k], diff[k], se[k], 4, what);
+    snprintf(what, sizeof what, "%s: %s: the null twin's simulated population vs 0", file, sc->analyses[k].id);
+    CHECK_SE(truth[nk + k], 0.0, se[nk + k], 4, what);
   }
   /* The whole: exact everywhere, so no population is simulated. */
-  double t2[TSIM_MAX_ANALYSES], s2[TSIM_MAX_ANALYSES];
-  CHECK(tsim_estimand_truth(sc, t2, s2, &pts) == TSIM_OK && pts == 0 && t2[0] == diff[0] && s2[0] == 0,
+  double t2[2 * TSIM_MAX_ANALYSES], s2[2 * TSIM_MAX_ANALYSES];
+  CHECK(tsim_estimand_truth(sc, t2, s2, &pts) == TSIM_OK && pts == 0 && t2[0] == diff[0] && s2[0] == 0 && t2[nk] == 0,
         "%s: tsim_estimand_truth takes the exact values (population %lld)", file, pts);
   tsim_scenario_free(sc);
 }

@@ -188,15 +188,21 @@ static const char *const usage_cohort =
     "  within a cell carries no information.\n"
     "\n"
     "the patient-level model (continuous, repeated or derived end points, correlations,\n"
-    "subgroups, dropout_mnar, a single arm, accrual), rows in enrollment order:\n"
+    "subgroups, dropout_mnar, a single arm, accrual, intercurrent events), rows in\n"
+    "enrollment order:\n"
     "  dropout_before_week  the week of the first assessment missed (0 when the scenario\n"
     "                       lists no \"visits\"); blank: never dropped out\n"
     "  deviation            1: major protocol deviation; 0: none\n"
     "  randomised_month     with \"accrual\": the month the patient was randomised\n"
     "  subgroup_ID          per subgroup ID: 1 in it, 0 not\n"
     "  ID_baseline          end point ID's baseline value, for end points with a baseline\n"
+    "  EVENT_before_week    per intercurrent event EVENT: the week of the first assessment\n"
+    "                       after it (0 without \"visits\"); blank: none by the last visit\n"
     "  ID or ID_wWEEK       end point ID's value (at week WEEK, with visits): a number, or\n"
-    "                       1/0 for a binary one; blank once the patient dropped out\n";
+    "                       1/0 for a binary one, with the events' effects; blank once the\n"
+    "                       patient dropped out\n"
+    "  ID_wWEEK_hypothetical  when an analysis treats events hypothetically: the value\n"
+    "                       without those events (never observed; shown for everyone)\n";
 
 #define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
 

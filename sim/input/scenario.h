@@ -372,7 +372,8 @@ typedef struct tsim_scenario {
 
   /* With intercurrent events: the estimands' true values (model/estimand.h), derived from the
    * scenario once, by the first tally that needs them (run/runner.c, under a lock), and kept
-   * here: [2 ncomparisons nanalyses] values then standard errors (owned; NULL until then). */
+   * here: [4 ncomparisons nanalyses] values under the scenario and its null twin, then their
+   * standard errors (owned; NULL until then). */
   double *truth_cache;
   long long truth_patients;
 

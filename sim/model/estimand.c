@@ -180,10 +180,9 @@ tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patie
   tsim_cohort_plan plan;
   if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return TSIM_NOMEM;
   tsim_cohort *c = tsim_cohort_new(&plan);
-  size_t nc = (size_t)nk * (size_t)ncmp;
-  double *S = calloc((size_t)nk * (size_t)na + 1, sizeof *S), *d1 = calloc(nc + 1, sizeof *d1),
-         *d2 = calloc(nc + 1, sizeof *d2);
-  long long *N = calloc((size_t)nk * (size_t)na + 1, sizeof *N), *nd = calloc(nc + 1, sizeof *nd);
+  size_t nc = (size_t)nk * (size_t)ncmp, ns = 2 * (size_t)nk * (size_t)na; /* by hypothesis */
+  double *S = calloc(ns + 1, sizeof *S), *d1 = calloc(2 * nc + 1, sizeof *d1), *d2 = calloc(2 * nc + 1, sizeof *d2);
+  long long *N = calloc(ns + 1, sizeof *N), *nd = calloc(2 * nc + 1, sizeof *nd);
   if (!c || !S || !d1 || !d2 || !N || !nd) {
     free(S), free(d1), free(d2), free(N), free(nd);
     tsim_cohort_free(c);
@@ -192,28 +191,34 @@ tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patie
   }
   for (long long t = 0; t < trials; t++) {
     tsim_cohort_sample(c, TSIM_TRUTH_SEED, t);
-    for (int k = 0; k < nk; k++) {
-      double s[TSIM_MAX_ARMS];
-      long long n[TSIM_MAX_ARMS];
-      tsim_estimand_oracle(c, 0, &sc->analyses[k], s, n);
-      for (int a = 0; a < na; a++) S[k * na + a] += s[a], N[k * na + a] += n[a];
+    for (int h = 0; h < 2; h++)
+      for (int k = 0; k < nk; k++) {
+        double sm[TSIM_MAX_ARMS];
+        long long n[TSIM_MAX_ARMS];
+        size_t o = ((size_t)h * (size_t)nk + (size_t)k) * (size_t)na;
+        tsim_estimand_oracle(c, h, &sc->analyses[k], sm, n);
+        for (int a = 0; a < na; a++) S[o + (size_t)a] += sm[a], N[o + (size_t)a] += n[a];
+        for (int j = 0; j < ncmp; j++) {
+          int a = tsim_scenario_comparison_arm(sc, j);
+          if (!n[a] || !n[ctl]) continue;
+          double d = sm[a] / (double)n[a] - sm[ctl] / (double)n[ctl];
+          size_t i = (size_t)h * nc + (size_t)k * (size_t)ncmp + (size_t)j;
+          d1[i] += d, d2[i] += d * d, nd[i]++;
+        }
+      }
+  }
+  for (int h = 0; h < 2; h++)
+    for (int k = 0; k < nk; k++)
       for (int j = 0; j < ncmp; j++) {
         int a = tsim_scenario_comparison_arm(sc, j);
-        if (!n[a] || !n[ctl]) continue;
-        double d = s[a] / (double)n[a] - s[ctl] / (double)n[ctl];
-        size_t i = (size_t)k * (size_t)ncmp + (size_t)j;
-        d1[i] += d, d2[i] += d * d, nd[i]++;
+        size_t o = ((size_t)h * (size_t)nk + (size_t)k) * (size_t)na, i = (size_t)h * nc + (size_t)k * (size_t)ncmp + (size_t)j;
+        truth[i] = N[o + (size_t)a] && N[o + (size_t)ctl]
+                       ? S[o + (size_t)a] / (double)N[o + (size_t)a] - S[o + (size_t)ctl] / (double)N[o + (size_t)ctl]
+                       : NAN;
+        double m = nd[i] ? d1[i] / (double)nd[i] : NAN;
+        double v = nd[i] > 1 ? (d2[i] - (double)nd[i] * m * m) / (double)(nd[i] - 1) : NAN;
+        se[i] = nd[i] > 1 ? sqrt(fmax(v, 0) / (double)nd[i]) : NAN;
       }
-    }
-  }
-  for (int k = 0; k < nk; k++)
-    for (int j = 0; j < ncmp; j++) {
-      int a = tsim_scenario_comparison_arm(sc, j);
-      size_t i = (size_t)k * (size_t)ncmp + (size_t)j;
-      truth[i] = N[k * na + a] && N[k * na + ctl] ? S[k * na + a] / (double)N[k * na + a] - S[k * na + ctl] / (double)N[k * na + ctl] : NAN;
-      double m = nd[i] ? d1[i] / (double)nd[i] : NAN, v = nd[i] > 1 ? (d2[i] - (double)nd[i] * m * m) / (double)(nd[i] - 1) : NAN;
-      se[i] = nd[i] > 1 ? sqrt(fmax(v, 0) / (double)nd[i]) : NAN;
-    }
   *patients = trials * sc->sample_size;
   free(S), free(d1), free(d2), free(N), free(nd);
   tsim_cohort_free(c);
@@ -223,32 +228,34 @@ tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patie
 
 tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *se, long long *patients) {
   int ncmp = tsim_scenario_ncomparisons(sc), all = 1;
+  size_t nc = (size_t)sc->nanalyses * (size_t)ncmp;
   for (int k = 0; k < sc->nanalyses; k++) {
     double m[TSIM_MAX_ARMS];
     if (tsim_estimand_exact(sc, k, m) != 0) {
       all = 0;
       continue;
     }
-    for (int j = 0; j < ncmp; j++) {
-      truth[k * ncmp + j] = m[tsim_scenario_comparison_arm(sc, j)] - m[sc->control];
-      se[k * ncmp + j] = 0;
+    for (int j = 0; j < ncmp; j++) { /* the null twin: every arm the control (no anomalies here) */
+      size_t i = (size_t)(k * ncmp + j);
+      truth[i] = m[tsim_scenario_comparison_arm(sc, j)] - m[sc->control], truth[nc + i] = 0;
+      se[i] = se[nc + i] = 0;
     }
   }
   *patients = 0;
   if (all) return TSIM_OK;
-  size_t nc = (size_t)sc->nanalyses * (size_t)ncmp;
-  double *x = malloc(2 * nc * sizeof *x);
-  if (!x || tsim_estimand_simulated(sc, TSIM_TRUTH_PATIENTS, x, x + nc, patients) != TSIM_OK) {
+  double *x = malloc(4 * nc * sizeof *x);
+  if (!x || tsim_estimand_simulated(sc, TSIM_TRUTH_PATIENTS, x, x + 2 * nc, patients) != TSIM_OK) {
     free(x);
     return TSIM_NOMEM;
   }
   for (int k = 0; k < sc->nanalyses; k++) {
     double m[TSIM_MAX_ARMS];
     if (tsim_estimand_exact(sc, k, m) == 0) continue;
-    for (int j = 0; j < ncmp; j++) {
-      size_t i = (size_t)(k * ncmp + j);
-      truth[i] = x[i], se[i] = x[nc + i];
-    }
+    for (int j = 0; j < ncmp; j++)
+      for (size_t h = 0; h < 2; h++) {
+        size_t i = h * nc + (size_t)(k * ncmp + j);
+        truth[i] = x[i], se[i] = x[2 * nc + i];
+      }
   }
   free(x);
   return TSIM_OK;

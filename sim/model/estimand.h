@@ -44,20 +44,22 @@ void tsim_estimand_oracle(const tsim_cohort *c, int h, const tsim_analysis *an, 
 int tsim_estimand_exact(const tsim_scenario *sc, int k, double *mean);
 
 /* The estimands of every comparison of every analysis (index analysis ncomparisons + j, as the
- * tally's) from a simulated population: trials of the scenario (its sample size; at least
- * min_patients patients and 20 trials) from a seed of its own, each patient's estimand variable
- * (tsim_estimand_oracle) averaged per arm over all of them, and the difference experimental -
- * control: truth[i], with its standard error se[i] (the trials' differences' SD /
+ * tally's) under both hypotheses from a simulated population: trials of the scenario (its
+ * sample size; at least min_patients patients and 20 trials) from a seed of its own, each
+ * patient's estimand variable (tsim_estimand_oracle) averaged per arm over all of them, and the
+ * difference experimental - control: truth[h nc + i] under hypothesis h (nc = analyses x
+ * comparisons), with its standard error se[h nc + i] (the trials' differences' SD /
  * sqrt(trials)). *patients: the population's size. TSIM_NOMEM, or TSIM_OK. */
 #define TSIM_TRUTH_SEED 0x7472757468ULL /* "truth" */
 tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patients, double *truth, double *se,
                                     long long *patients);
 
-/* The true value of every comparison's estimand under the scenario: exact where
- * tsim_estimand_exact has it (se 0), else from a simulated population of at least
- * TSIM_TRUTH_PATIENTS patients (*patients: its size; 0 when every value is exact). The same
- * numbers whatever runs it: a function of the scenario alone. Under the null twin every
- * estimand is 0 (each arm is the control). */
+/* The true value of every comparison's estimand under the scenario and its null twin (laid out
+ * as tsim_estimand_simulated's): exact where tsim_estimand_exact has it (se 0; the null twin's
+ * 0, every arm being the control), else from a simulated population of at least
+ * TSIM_TRUTH_PATIENTS patients (*patients: its size; 0 when every value is exact) - under the
+ * null twin too, where anomalies can leave the arms apart. The same numbers whatever runs it:
+ * a function of the scenario alone. */
 #define TSIM_TRUTH_PATIENTS 1000000
 tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *se, long long *patients);
 

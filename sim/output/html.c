@@ -925,7 +925,7 @@ static void estimands_table(page *pg, const char *arr, int n) {
              "&#8722; true value; bias / SE: that over its standard error (the estimate&#8217;s Monte Carlo "
              "error and the true value&#8217;s). Coverage: the share of trials whose interval of the "
              "difference (1 &#8722; alpha; Newcombe&#8217;s for rates, the test&#8217;s own for means) "
-             "held the true value; under the null twin the true value is 0. An analysis whose bias is many "
+             "held the true value (under the null twin, its own true value: 0 unless anomalies keep the arms apart). An analysis whose bias is many "
              "SEs from 0 does not estimate the estimand its strategies name.</p>\n");
 }
 

@@ -950,9 +950,9 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     snprintf(pop, sizeof pop, ", or from a simulated population of %lld patients (SE: its error)", t->truth_patients);
   fprintf(f, "Estimands (ICH E9(R1)): true value = the difference (experimental - control) in the variable the\n"
              "analysis's strategies define, over every randomised patient with every event and no missing value:\n"
-             "exact from the model (exact)%s; the null twin's is 0. bias/SE: (mean estimate - true value) / its\n"
-             "standard error. Coverage: the share of trials whose interval of the difference (1 - alpha; Newcombe's\n"
-             "for rates, the test's own for means) holds the true value.\n",
+             "exact from the model (exact)%s.\nbias/SE: (mean estimate - true value) / its standard error. "
+             "Coverage: the share of trials whose\ninterval of the difference (1 - alpha; Newcombe's for rates, "
+             "the test's own for means) holds the true\nvalue, under the scenario and under its null twin.\n",
           pop);
 }
 

@@ -33,9 +33,9 @@ static const double *estimand_truth(const tsim_scenario *sc) {
   {
     if (!sc->truth_cache) {
       size_t nc = (size_t)sc->nanalyses * (size_t)tsim_scenario_ncomparisons(sc);
-      double *x = malloc(2 * nc * sizeof *x);
+      double *x = malloc(4 * nc * sizeof *x);
       long long pts = 0;
-      if (x && tsim_estimand_truth(sc, x, x + nc, &pts) == TSIM_OK) {
+      if (x && tsim_estimand_truth(sc, x, x + 2 * nc, &pts) == TSIM_OK) {
         tsim_scenario *w = (tsim_scenario *)sc; /* allocated mutable by the loader */
         w->truth_patients = pts;
         w->truth_cache = x;
@@ -94,10 +94,11 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
       return NULL;
     }
     t->truth_patients = sc->truth_patients;
-    for (int k = 0; k < t->ncomp; k++) {
-      t->cell[0][k].truth = tr[k], t->cell[0][k].truth_se = tr[t->ncomp + k];
-      t->cell[1][k].truth = 0, t->cell[1][k].truth_se = 0;
-    }
+    for (int h = 0; h < 2; h++)
+      for (int k = 0; k < t->ncomp; k++) {
+        t->cell[h][k].truth = tr[h * t->ncomp + k];
+        t->cell[h][k].truth_se = tr[(2 + h) * t->ncomp + k];
+      }
   }
   for (int a = 0; a < sc->nanalyses; a++)
     for (int b = a + 1; b < sc->nanalyses; b++)

@@ -40,7 +40,7 @@ typedef struct tsim_tally_cell {
                               scenario's arms at the analysis's visit; the null twin's: its
                               margin), which intervals are checked against (not summed); with
                               intercurrent events every analysis's: its estimand's true value
-                              (model/estimand.h; 0 under the null twin) */
+                              under the hypothesis (model/estimand.h) */
   double truth_se;         /* ... with intercurrent events: its standard error (0: exact) */
 } tsim_tally_cell;
 
