@@ -25,7 +25,8 @@
 #include "core/rng.h"
 #include "stats/impute.h"
 
-#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,6 +398,255 @@ static void rb_reference(const char *path, const char *dir) {
   table_free(&t);
 }
 
+/* ---------------------------------------------------------------- edges, bad input, order */
+
+/* Rubin's rules on degenerate input (impute.h lists each). */
+static void pool_edges(void) {
+  tsim_mi_pooled p;
+  double q1[] = {1.5}, u1[] = {0.2};
+  check_true(tsim_mi_pool(q1, u1, 1, INFINITY, 0.95, &p) == TSIM_MI_EPOOL && p.qbar == 1.5 && p.ubar == 0.2 &&
+                 isnan(p.b) && isnan(p.t) && isnan(p.df) && isnan(p.p) && isnan(p.lo),
+             "pool: M = 1 gives qbar and ubar, the rest NaN, TSIM_MI_EPOOL");
+  double q[] = {1.0, 1.2, 0.9}, u[] = {0.1, 0.1, 0.1};
+  double qn[] = {1.0, NAN, 0.9}, un[] = {0.1, -0.1, 0.1}, ui[] = {0.1, INFINITY, 0.1};
+  check_true(tsim_mi_pool(qn, u, 3, 10, 0.95, &p) == TSIM_MI_EARG && isnan(p.qbar) && isnan(p.p),
+             "pool: a NaN estimate is TSIM_MI_EARG, every output NaN");
+  check_true(tsim_mi_pool(q, un, 3, 10, 0.95, &p) == TSIM_MI_EARG, "pool: a negative variance is refused");
+  check_true(tsim_mi_pool(q, ui, 3, 10, 0.95, &p) == TSIM_MI_EARG, "pool: an infinite variance is refused");
+  check_true(tsim_mi_pool(q, u, 3, 0, 0.95, &p) == TSIM_MI_EARG && tsim_mi_pool(q, u, 3, NAN, 0.95, &p) == TSIM_MI_EARG &&
+                 tsim_mi_pool(q, u, 3, -INFINITY, 0.95, &p) == TSIM_MI_EARG,
+             "pool: dfcom 0, NaN or -inf is refused");
+  check_true(tsim_mi_pool(q, u, 3, 10, 1.0, &p) == TSIM_MI_EARG && tsim_mi_pool(q, u, 3, 10, 0.0, &p) == TSIM_MI_EARG &&
+                 tsim_mi_pool(NULL, u, 3, 10, 0.95, &p) == TSIM_MI_EARG && tsim_mi_pool(q, u, 0, 10, 0.95, &p) == TSIM_MI_EARG,
+             "pool: conf outside (0, 1), NULL, M = 0 refused");
+  double qe[] = {2.0, 2.0, 2.0}, u0[] = {0.0, 0.0, 0.0};
+  check_true(tsim_mi_pool(qe, u0, 3, INFINITY, 0.95, &p) == TSIM_MI_EPOOL && p.qbar == 2.0 && p.b == 0.0 && p.t == 0.0 &&
+                 isnan(p.r) && isnan(p.df) && isnan(p.p),
+             "pool: t = 0 (equal estimates, zero variances) is TSIM_MI_EPOOL with NaN df and p");
+  check_true(tsim_mi_pool(q, u0, 3, INFINITY, 0.95, &p) == TSIM_MI_EPOOL && isinf(p.r) && isnan(p.fmi) &&
+                 p.lambda == 1.0 && p.df == 2.0 && p.p > 0.0 && p.p < 1.0,
+             "pool: ubar = 0 gives r infinite and fmi NaN (as mice), df M - 1 and a p-value");
+  /* b = 0 with finite dfcom: df about dfobs = (dfcom + 1)/(dfcom + 3) dfcom (1 - 1e-4) */
+  check_true(tsim_mi_pool(qe, u, 3, 10, 0.95, &p) == TSIM_MI_OK && p.b == 0.0 && p.r == 0.0 &&
+                 fabs(p.df - 11.0 / 13.0 * 10.0 * (1 - 1e-4)) < 1e-6,
+             "pool: b = 0 is defined, df = dfobs with lambda floored at 1e-4");
+  /* margin: p(greater) + p(less) = 1, and theta0 = qbar gives 1/2 */
+  check_true(tsim_mi_pool(q, u, 3, 10, 0.95, &p) == TSIM_MI_OK &&
+                 fabs(tsim_mi_pool_margin_p(&p, 0.3, 1) + tsim_mi_pool_margin_p(&p, 0.3, 0) - 1.0) < 1e-15 &&
+                 fabs(tsim_mi_pool_margin_p(&p, p.qbar, 1) - 0.5) < 1e-15 && isnan(tsim_mi_pool_margin_p(&p, NAN, 1)) &&
+                 isnan(tsim_mi_pool_margin_p(NULL, 0, 1)),
+             "pool: the one-sided p-values are complements; NaN theta0 or no pool gives NaN");
+}
+
+/* A small two-arm data set with monotone dropout, V = 3, made by hand. */
+#define EV 3
+#define EN 24
+static void edge_data(double *y, double *base, int *arm) {
+  for (int i = 0; i < EN; i++) {
+    arm[i] = i % 2;
+    base[i] = 1.0 + 0.37 * i - 0.011 * i * i;
+    for (int j = 0; j < EV; j++) y[i * EV + j] = 0.5 * base[i] + j + sin(1.7 * i + 0.9 * j) + 0.3 * arm[i] * j;
+    int k = EV - (i % 5 == 0) - (i % 7 == 0); /* some drop before the last visit, or the last two */
+    for (int j = k; j < EV; j++) y[i * EV + j] = NAN;
+  }
+}
+
+static void bad_input(void) {
+  double y[EN * EV], base[EN], yimp[EN * EV];
+  int arm[EN];
+  edge_data(y, base, arm);
+  tsim_mi_data d = {y, base, arm, EN};
+  tsim_mi_ws *ws = tsim_mi_ws_new(EV, EN, 2);
+  check_true(ws != NULL, "workspace");
+  check_true(tsim_mi_ws_new(0, 10, 2) == NULL && tsim_mi_ws_new(TSIM_MI_MAX_VISITS + 1, 10, 2) == NULL &&
+                 tsim_mi_ws_new(3, 10, 0) == NULL && tsim_mi_ws_new(3, 10, TSIM_MI_MAX_ARMS + 1) == NULL &&
+                 tsim_mi_ws_new(3, 0, 2) == NULL && tsim_mi_ws_new(3, SIZE_MAX / 4, 2) == NULL,
+             "workspace: visits, arms, nmax out of range (or too large) give NULL");
+  tsim_mi_src src = tsim_mi_src_given(NULL, 0, NULL, 0);
+  check_true(tsim_mi_norm_impute(ws, &src, yimp) == TSIM_MI_EARG && tsim_mi_rb_draw(ws, &src) == TSIM_MI_EARG &&
+                 tsim_mi_rb_point(ws) == TSIM_MI_EARG && tsim_mi_rb_impute(ws, &src, TSIM_MI_J2R, 0, yimp) == TSIM_MI_EARG,
+             "imputation before a fit is TSIM_MI_EARG");
+  check_true(tsim_mi_norm_fit(ws, &d) == TSIM_MI_OK && tsim_mi_rb_fit(ws, &d, 0) == TSIM_MI_OK &&
+                 tsim_mi_rb_fit(ws, &d, 1) == TSIM_MI_OK,
+             "the edge data fit");
+  check_true(tsim_mi_rb_impute(ws, &src, TSIM_MI_J2R, 0, yimp) == TSIM_MI_EARG,
+             "rb imputation before a draw or point estimate is TSIM_MI_EARG");
+  /* supplied draws that run out */
+  check_true(tsim_mi_norm_impute(ws, &src, yimp) == TSIM_MI_EDRAWS && tsim_mi_rb_draw(ws, &src) == TSIM_MI_EDRAWS,
+             "supplied draws that run out give TSIM_MI_EDRAWS");
+  check_true(tsim_mi_rb_point(ws) == TSIM_MI_OK && tsim_mi_rb_impute(ws, &src, (tsim_mi_method)7, 0, yimp) == TSIM_MI_EARG &&
+                 tsim_mi_rb_impute(ws, &src, TSIM_MI_J2R, 2, yimp) == TSIM_MI_EARG &&
+                 tsim_mi_rb_impute(ws, &src, TSIM_MI_J2R, -1, yimp) == TSIM_MI_EARG &&
+                 tsim_mi_rb_conditional(ws, EN, TSIM_MI_MAR, 0, NULL, NULL, NULL) == TSIM_MI_EARG,
+             "rb: an unknown method, reference arm out of range, row out of range are refused");
+  int a, v;
+  size_t row;
+  /* a non-monotone row */
+  double y2[EN * EV];
+  memcpy(y2, y, sizeof y2);
+  y2[5 * EV + 1] = NAN; /* row 5: observed at 0 and 2, missing at 1 */
+  y2[5 * EV + 2] = 1.0;
+  tsim_mi_data d2 = {y2, base, arm, EN};
+  check_true(tsim_mi_norm_fit(ws, &d2) == TSIM_MI_ENONMONOTONE && tsim_mi_rb_fit(ws, &d2, 0) == TSIM_MI_ENONMONOTONE,
+             "a non-monotone row is TSIM_MI_ENONMONOTONE");
+  tsim_mi_where(ws, &a, &v, &row);
+  check_true(row == 5 && a == 1, "... and tsim_mi_where names its row and arm");
+  check_true(tsim_mi_delta(&d2, EV, yimp, -1, (double[]){0, 0, 1}, TSIM_MI_DELTA_EACH) == TSIM_MI_ENONMONOTONE,
+             "delta refuses a non-monotone row too");
+  /* NaN baseline, infinite y */
+  double b2[EN];
+  memcpy(b2, base, sizeof b2);
+  b2[3] = NAN;
+  tsim_mi_data d3 = {y, b2, arm, EN};
+  check_true(tsim_mi_norm_fit(ws, &d3) == TSIM_MI_ENAN && tsim_mi_rb_fit(ws, &d3, 1) == TSIM_MI_ENAN,
+             "a NaN baseline is TSIM_MI_ENAN");
+  b2[3] = INFINITY;
+  check_true(tsim_mi_norm_fit(ws, &d3) == TSIM_MI_ENAN, "an infinite baseline is TSIM_MI_ENAN");
+  memcpy(y2, y, sizeof y2);
+  y2[2] = -INFINITY;
+  check_true(tsim_mi_norm_fit(ws, &d2) == TSIM_MI_ENAN, "an infinite value is TSIM_MI_ENAN");
+  /* arm out of range, n > nmax, NULL */
+  int arm2[EN];
+  memcpy(arm2, arm, sizeof arm2);
+  arm2[4] = 2;
+  tsim_mi_data d4 = {y, base, arm2, EN};
+  tsim_mi_data d5 = {y, base, arm, EN + 1};
+  check_true(tsim_mi_norm_fit(ws, &d4) == TSIM_MI_EARG && tsim_mi_norm_fit(ws, &d5) == TSIM_MI_EARG &&
+                 tsim_mi_norm_fit(ws, NULL) == TSIM_MI_EARG && tsim_mi_norm_fit(NULL, &d) == TSIM_MI_EARG,
+             "an arm out of range, n above nmax, NULL are TSIM_MI_EARG");
+  /* too few observed at a visit: arm 1 keeps 3 patients at visit 2 (q = 1 + 1 + 2 = 4 needs 5) */
+  memcpy(y2, y, sizeof y2);
+  int kept = 0;
+  for (int i = 0; i < EN; i++)
+    if (arm[i] == 1 && !isnan(y2[i * EV + 2]) && ++kept > 3) y2[i * EV + 2] = NAN;
+  check_true(tsim_mi_norm_fit(ws, &d2) == TSIM_MI_ETOOFEW, "too few observed at a visit is TSIM_MI_ETOOFEW");
+  tsim_mi_where(ws, &a, &v, &row);
+  check_true(a == 1 && v == 2, "... and tsim_mi_where names the arm and visit");
+  check_true(tsim_mi_rb_fit(ws, &d2, 1) == TSIM_MI_ETOOFEW, "... in the reference-based fit by arm too");
+  /* nu_j < 1 though n_j >= q_j + 1: the reference-based fit needs more (V = 3, p = 3 common:
+   * nu_0 = n_0 - 5); every patient but 5 missing at visit 0: n_0 = 5, q_0 = 3 */
+  memcpy(y2, y, sizeof y2);
+  for (int i = 5; i < EN; i++)
+    for (int j = 0; j < EV; j++) y2[i * EV + j] = NAN;
+  check_true(tsim_mi_rb_fit(ws, &d2, 0) == TSIM_MI_ETOOFEW, "rb: nu_j below 1 is TSIM_MI_ETOOFEW");
+  /* an aliased design: the baseline equal to visit 0 in arm 0 (regressing visit 1 on both) */
+  memcpy(b2, base, sizeof b2);
+  for (int i = 0; i < EN; i++)
+    if (arm[i] == 0) b2[i] = isnan(y[i * EV]) ? 0.0 : 2.0 * y[i * EV] - 1.0;
+  check_true(tsim_mi_norm_fit(ws, &d3) == TSIM_MI_ESINGULAR, "an aliased design is TSIM_MI_ESINGULAR");
+  tsim_mi_where(ws, &a, &v, &row);
+  check_true(a == 0 && v >= 1, "... and tsim_mi_where names the arm and visit");
+  /* rb common covariance with an empty arm: its indicator column is 0 */
+  tsim_mi_ws *ws3 = tsim_mi_ws_new(EV, EN, 3);
+  check_true(tsim_mi_rb_fit(ws3, &d, 0) == TSIM_MI_ESINGULAR && tsim_mi_rb_fit(ws3, &d, 1) == TSIM_MI_ETOOFEW &&
+                 tsim_mi_norm_fit(ws3, &d) == TSIM_MI_OK,
+             "an arm without patients: aliased (common), too few (by arm); norm needs no fit for it");
+  tsim_mi_ws_free(ws3);
+  /* values of any size up to about 1e150 impute; beyond, a non-finite fit is TSIM_MI_ERANGE */
+  for (int i = 0; i < EN * EV; i++) y2[i] = y[i] * 1e200;
+  check_true(tsim_mi_norm_fit(ws, &d2) == TSIM_MI_ERANGE, "values of 1e200 give TSIM_MI_ERANGE, not garbage");
+  check_true(tsim_mi_delta(&d, EV, yimp, -2, (double[]){0, 0, 1}, TSIM_MI_DELTA_EACH) == TSIM_MI_EARG &&
+                 tsim_mi_delta(&d, EV, yimp, 0, (double[]){0, NAN, 1}, TSIM_MI_DELTA_EACH) == TSIM_MI_EARG,
+             "delta: arm below -1, a NaN delta refused");
+  check_true(!strcmp(tsim_mi_status_message(TSIM_MI_ETOOFEW),
+                     "too few observed values at a visit to fit its regression"),
+             "status messages");
+  tsim_mi_ws_free(ws);
+}
+
+/* The draws are taken in the order impute.h states: the same numbers drawn by hand from a copy
+ * of the generator in that order, then supplied, give the same imputation bit for bit; the
+ * same generator state gives the same imputation; a call uses exactly the draws it lists. */
+static void draw_order(const char *dir) {
+  dataset ds;
+  if (!load_set(dir, 1, &ds)) return;
+  int V = ds.V;
+  size_t nv = ds.n * (size_t)V;
+  tsim_mi_data d = data_of(&ds);
+  tsim_mi_ws *ws = tsim_mi_ws_new(V, NMAX, ds.narms);
+  gsl_rng *r = tsim_rng_alloc(), *r2 = tsim_rng_alloc();
+  double *a = malloc(nv * sizeof *a), *b = malloc(nv * sizeof *b), ch[256], z[8192];
+  tsim_rng_seed_stream(r, 12345, 7, TSIM_STREAM_OUTCOME);
+  gsl_rng_memcpy(r2, r);
+  /* norm */
+  check_true(tsim_mi_norm_fit(ws, &d) == TSIM_MI_OK, "norm fit of set 1");
+  size_t nch = 0, nz = 0;
+  for (int arm = 0; arm < ds.narms; arm++)
+    for (int j = 0; j < V; j++) {
+      tsim_mi_reg rg;
+      tsim_mi_norm_reg(ws, arm, j, &rg);
+      if (!rg.fitted) continue;
+      ch[nch++] = gsl_ran_chisq(r2, rg.df);
+      for (size_t t = 0; t < (size_t)rg.q + rg.nmis; t++) z[nz++] = tsim_rng_normal(r2);
+    }
+  tsim_mi_src sr = tsim_mi_src_rng(r), sg = tsim_mi_src_given(ch, nch, z, nz);
+  check_true(tsim_mi_norm_impute(ws, &sr, a) == TSIM_MI_OK && tsim_mi_norm_impute(ws, &sg, b) == TSIM_MI_OK &&
+                 !memcmp(a, b, nv * sizeof *a) && sg.ichisq == nch && sg.iz == nz,
+             "norm: the generator's draws in the stated order, supplied, give the same imputation");
+  check_true(tsim_rng_next(r) == tsim_rng_next(r2), "norm: the generator advanced by exactly those draws");
+  tsim_rng_seed_stream(r, 12345, 7, TSIM_STREAM_OUTCOME);
+  check_true(tsim_mi_norm_impute(ws, &sr, b) == TSIM_MI_OK && !memcmp(a, b, nv * sizeof *a),
+             "norm: the same generator state gives the same imputation");
+  check_true(tsim_mi_norm_impute(ws, &sr, b) == TSIM_MI_OK && memcmp(a, b, nv * sizeof *a),
+             "norm: the next imputation differs");
+  /* reference-based, both covariance choices */
+  for (int by_arm = 0; by_arm < 2; by_arm++) {
+    check_true(tsim_mi_rb_fit(ws, &d, by_arm) == TSIM_MI_OK, "rb fit of set 1");
+    gsl_rng_memcpy(r2, r);
+    nch = nz = 0;
+    for (int g = 0; g < (by_arm ? ds.narms : 1); g++)
+      for (int j = 0; j < V; j++) {
+        tsim_mi_reg rg;
+        tsim_mi_rb_reg(ws, g, j, &rg);
+        ch[nch++] = gsl_ran_chisq(r2, rg.df);
+        for (int t = 0; t < rg.q; t++) z[nz++] = tsim_rng_normal(r2);
+      }
+    size_t npar = nz;
+    for (size_t i = 0; i < ds.n; i++)
+      for (int j = 0; j < V; j++)
+        if (isnan(ds.y[i * (size_t)V + (size_t)j])) z[nz++] = tsim_rng_normal(r2);
+    sg = tsim_mi_src_given(ch, nch, z, nz);
+    int ok = tsim_mi_rb_draw(ws, &sr) == TSIM_MI_OK && tsim_mi_rb_impute(ws, &sr, TSIM_MI_J2R, 0, a) == TSIM_MI_OK;
+    int ok2 = tsim_mi_rb_draw(ws, &sg) == TSIM_MI_OK && sg.iz == npar && sg.ichisq == nch &&
+              tsim_mi_rb_impute(ws, &sg, TSIM_MI_J2R, 0, b) == TSIM_MI_OK && sg.iz == nz;
+    check_true(ok && ok2 && !memcmp(a, b, nv * sizeof *a) && tsim_rng_next(r) == tsim_rng_next(r2),
+               by_arm ? "rb by arm: the stated order of draws" : "rb common: the stated order of draws");
+  }
+  /* delta adjustment on an imputation: only imputed values of the arm move, by the convention */
+  check_true(tsim_mi_rb_point(ws) == TSIM_MI_OK, "rb point");
+  tsim_rng_seed_stream(r, 99, 1, TSIM_STREAM_OUTCOME);
+  tsim_mi_rb_impute(ws, &sr, TSIM_MI_CIR, 0, a);
+  double delta[4] = {1, 2, 4, 8};
+  for (int mode = 0; mode < 2; mode++)
+    for (int arm = -1; arm < 2; arm++) {
+      memcpy(b, a, nv * sizeof *b);
+      int st = tsim_mi_delta(&d, V, b, arm, delta, (tsim_mi_delta_mode)mode);
+      int ok = st == TSIM_MI_OK;
+      for (size_t i = 0; i < ds.n; i++) {
+        int k = V;
+        for (int j = V - 1; j >= 0; j--)
+          if (isnan(ds.y[i * (size_t)V + (size_t)j])) k = j;
+        for (int j = 0; j < V; j++) {
+          double want = 0.0;
+          if (j >= k && (arm < 0 || ds.arm[i] == arm)) {
+            if (mode == TSIM_MI_DELTA_EACH) want = delta[j];
+            else
+              for (int l = k; l <= j; l++) want += delta[l];
+          }
+          size_t c = i * (size_t)V + (size_t)j;
+          ok &= b[c] - a[c] == want || fabs(b[c] - a[c] - want) < 1e-12 * (1 + fabs(a[c]));
+        }
+      }
+      check_true(ok, mode ? "delta cumulative: each imputed value of the arm by the sum since dropout"
+                          : "delta each: each imputed value of the arm by its visit's delta");
+    }
+  free(a);
+  free(b);
+  gsl_rng_free(r);
+  gsl_rng_free(r2);
+  tsim_mi_ws_free(ws);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: %s POOL.csv NORM.csv RB.csv DATA_DIR\n", argv[0]);
@@ -405,6 +655,9 @@ int main(int argc, char **argv) {
   pool_reference(argv[1]);
   norm_reference(argv[2], argv[4]);
   rb_reference(argv[3], argv[4]);
+  pool_edges();
+  bad_input();
+  draw_order(argv[4]);
   printf("%d passed, %d failed\n", n_pass, n_fail);
   return n_fail ? 1 : 0;
 }

@@ -127,7 +127,7 @@ int tsim_mi_pool(const double *q, const double *u, int m, double dfcom, double c
     o.lo = o.qbar - qt * o.se;
     o.hi = o.qbar + qt * o.se;
   }
-  if (isnan(o.p) || isnan(o.lo) || isnan(o.hi) || isnan(o.r)) st = TSIM_MI_EPOOL;
+  if (isnan(o.p) || isnan(o.lo) || isnan(o.hi) || !isfinite(o.r) || isnan(o.fmi)) st = TSIM_MI_EPOOL;
   if (out) *out = o;
   return st;
 }

@@ -40,8 +40,8 @@
  *     the rest NaN; TSIM_MI_EPOOL. (mice::pool refuses to pool M = 1 too.)
  *   a NaN or infinite q_m or u_m, a negative u_m, dfcom NaN or not positive, conf outside
  *     (0, 1): everything NaN, TSIM_MI_EARG.
- *   t = 0 (every u_m and b zero) or ubar = 0: r is 0/0 or infinite, as in mice; stat, p and the
- *     interval are NaN where they are; TSIM_MI_EPOOL.
+ *   ubar = 0 (every u_m zero): r is infinite (b > 0; fmi NaN, the rest defined) or 0/0 (b = 0,
+ *     so t = 0: r, lambda, df, fmi, stat, p and the interval NaN), as in mice; TSIM_MI_EPOOL.
  *   df below TSIM_T_MIN_DF = 0.5 (only for dfcom below about 1, or lambda near 1): df, fmi
  *     given, p and the interval NaN (the t tail here is not defined below df 0.5; mice would
  *     take pt at that df); TSIM_MI_EPOOL.
