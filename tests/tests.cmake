@@ -243,6 +243,10 @@ set_tests_properties(ni_strat_reference_should_match_r_when_regenerated PROPERTI
 tsim_unit_test(test_impute impute_should_match_mice_and_the_reference_based_formulas fast POSIX
                ${TSIM_SH}/r/mi_pool_reference.csv ${TSIM_SH}/r/mi_norm_reference.csv
                ${TSIM_SH}/r/mi_rb_reference.csv ${TSIM_SH}/impute)
+# In distribution (tests/test_impute_stats.c): MI + Rubin's rules unbiased with 95% coverage
+# under MAR dropout, J2R / CIR / CR unbiased for the treatment-policy effect their data were
+# made with, the posterior draw the inverse Wishart; fixed seeds, 4 SE.
+tsim_unit_test(test_impute_stats impute_should_be_unbiased_with_nominal_coverage_in_simulation fast POSIX)
 tsim_script_test(impute_should_match_mice_when_regenerated slow r/check_impute.sh
                  $<TARGET_FILE:test_impute> ${TSIM_SRC})
 set_tests_properties(impute_should_match_mice_when_regenerated PROPERTIES SKIP_RETURN_CODE 77)
