@@ -8,8 +8,8 @@
  * is lm's (LINPACK dqrdc2, tol 1e-7): column l is aliased when |R_ll|, the norm of what is
  * left of it after the earlier columns are projected out, is below 1e-7 times its own norm.
  *
- * (X'X)^-1 is taken from R^-1 (triangular back substitution): mice's V = (R'R)^-1 is
- * R^-1 R^-T, whose lower Cholesky factor L is computed by Cholesky on it, as R's chol(sym(V))
+ * (X'X)^-1 is taken from R^-1 (triangular back substitution): mice's W = (R'R)^-1 is
+ * R^-1 R^-T, whose lower Cholesky factor L is computed by Cholesky on it, as R's chol(sym(W))
  * (the factor is unique, so L agrees with R's to rounding). The reference-based draws use R^-1
  * itself as the square root (R^-1 R^-T = (X'X)^-1: the same distribution, no Cholesky).
  */
@@ -431,7 +431,7 @@ static int fit_one(tsim_mi_ws *ws, const tsim_mi_data *d, const int *kk, design 
   return TSIM_MI_OK;
 }
 
-/* mice's L = t(chol(sym(V))) of a fitted norm regression, from R (in ws->x) and R^-1 (in
+/* mice's L = t(chol(sym(W))) of a fitted norm regression, from R (in ws->x) and R^-1 (in
  * ws->rinv), with mice's ridge where R's solve(crossprod(R)) fails. */
 static int norm_factor(tsim_mi_ws *ws, mi_reg *rg, int arm, int j) {
   int q = rg->q, qmax = ws->qmax;

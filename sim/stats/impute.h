@@ -53,10 +53,11 @@
  * observed at every earlier visit, so the fit is the same for every imputation and is made once
  * by tsim_mi_norm_fit). As mice:::estimice (ls.meth = "qr") and mice:::.norm.draw:
  *   beta_hat by least squares (Householder QR, as lm.fit), RSS its residual sum of squares,
- *   df = n_j - q, V = (R'R)^-1 from the QR's R (= (X'X)^-1), and L = t(chol(sym(V))), the lower
- *   Cholesky factor (L L' = V). mice's ridge: where R's solve(crossprod(R)) fails - its
- *   reciprocal condition number (1-norm) below DBL_EPSILON, e.g. a baseline 1e4 away from 0 in
- *   units of its SD - mice uses V = (R'R + diag(1e-5 diag(R'R)))^-1 instead, and so does this
+ *   df = n_j - q, W = (R'R)^-1 from the QR's R (= (X'X)^-1; estimice's v), and
+ *   L = t(chol(sym(W))), the lower Cholesky factor (L L' = W). mice's ridge: where R's
+ *   solve(crossprod(R)) fails - its reciprocal condition number (1-norm) below DBL_EPSILON, e.g.
+ *   a baseline 1e4 away from 0 in units of its SD - mice uses W = (R'R + diag(1e-5
+ *   diag(R'R)))^-1 instead (and stops when that fails too: TSIM_MI_ESINGULAR), and so does this
  *   (tsim_mi_reg.ridge says so). R's rcond is LAPACK dgecon's estimate, this the exact value:
  *   they agree but within rounding of the threshold.
  * Each imputation then draws, per arm and visit with at least one missing value:
@@ -244,7 +245,7 @@ typedef struct tsim_mi_reg {
   double df;           /* norm: n_j - q; rb: nu_j */
   double rss;
   const double *coef;  /* q: beta_hat, in the column order above */
-  const double *factor;/* q x q row-major: norm: L = t(chol(sym(V))) (lower); rb: R^-1 (upper) */
+  const double *factor;/* q x q row-major: norm: L = t(chol(sym(W))) (lower); rb: R^-1 (upper) */
   int ridge;           /* norm: mice's ridge used */
 } tsim_mi_reg;
 int tsim_mi_norm_reg(const tsim_mi_ws *ws, int arm, int visit, tsim_mi_reg *out);
