@@ -33,7 +33,6 @@
  * Output: one line per failed check, a summary per part, "N passed, N failed"; exit 1 if any
  * failed.
  */
-#define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "core/rng.h"
 #include "stats/impute.h"
