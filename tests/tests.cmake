@@ -237,6 +237,20 @@ tsim_script_test(ni_strat_reference_should_match_r_when_regenerated slow r/check
 set_tests_properties(ni_strat_reference_should_match_r_when_regenerated PROPERTIES
                      SKIP_RETURN_CODE 77)
 
+# Multiple imputation and Rubin's rules (sim/stats/impute.c) against mice (tests/r/mi_pool_reference.R,
+# mi_norm_reference.R) and Carpenter-Roger-Kenward's formulas (mi_rb_reference.R) on the data
+# sets in tests/impute; the committed CSVs regenerated with R and mice when they are installed.
+tsim_unit_test(test_impute impute_should_match_mice_and_the_reference_based_formulas fast POSIX
+               ${TSIM_SH}/r/mi_pool_reference.csv ${TSIM_SH}/r/mi_norm_reference.csv
+               ${TSIM_SH}/r/mi_rb_reference.csv ${TSIM_SH}/impute)
+# In distribution (tests/test_impute_stats.c): MI + Rubin's rules unbiased with 95% coverage
+# under MAR dropout, J2R / CIR / CR unbiased for the treatment-policy effect their data were
+# made with, the posterior draw the inverse Wishart; fixed seeds, 4 SE.
+tsim_unit_test(test_impute_stats impute_should_be_unbiased_with_nominal_coverage_in_simulation fast POSIX)
+tsim_script_test(impute_should_match_mice_when_regenerated slow r/check_impute.sh
+                 $<TARGET_FILE:test_impute> ${TSIM_SRC})
+set_tests_properties(impute_should_match_mice_when_regenerated PROPERTIES SKIP_RETURN_CODE 77)
+
 # Group-sequential boundaries (sim/stats/gsbound.c) against rpact's getDesignGroupSequential
 # and getPowerAndAverageSampleNumber: from the committed tests/r/gsbound_reference.csv, and
 # regenerated with R when Rscript and rpact are installed (skipped, 77, otherwise).
