@@ -24,6 +24,8 @@
 #include "analysis/siterule.h"
 #include "stats/ancova.h"
 #include "stats/contest.h"
+#include "stats/impute.h"
+#include "core/rng.h"
 #include "stats/nitest.h"
 #include "model/estimand.h"
 #include "model/latent.h"
@@ -125,6 +127,13 @@ struct tsim_pt_ws {
   double *vval;         /* [n * TSIM_MAX_VISITS] with intercurrent events: one analysis's view of
                            its end point (tsim_estimand_view), rebuilt per evaluation */
   uint8_t *vgone;       /* [n] its first missed visits */
+  /* Multiple imputation (analyses with "missing": "multiple_imputation"): the workspace, its
+   * data (values at the end point's visits up to the analysis's, NaN where missing; baselines;
+   * arms), the imputed values, each comparison's estimates and variances, the generator. */
+  tsim_mi_ws *mi;
+  double *miy, *miimp, *mibase, *miq, *miu;
+  int *miarm;
+  gsl_rng *mirng;
   uint32_t *gcnt;       /* the groups' n and r */
   double *gacc;         /* the groups' acc */
   long long *gtot;      /* the groups' tn and tr */
@@ -185,7 +194,9 @@ static int plan_sets(tsim_analysis_ws *w) {
     /* Rank-sum tests, analyses that drop flagged sites (which differ per trial and look) and,
      * with intercurrent events, every analysis (each sees the values its strategies make)
      * read the patients one by one. */
-    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || sc->nevents > 0) continue;
+    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || sc->nevents > 0 ||
+        an->missing == TSIM_MISSING_MI)
+      continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
     pt_set *S = &P->set[i];
@@ -337,6 +348,25 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
+  int nvmi = 0, mmax = 0;
+  for (int k = 0; k < sc->nanalyses; k++)
+    if (sc->analyses[k].missing == TSIM_MISSING_MI) {
+      nvmi = sc->analyses[k].visit + 1 > nvmi ? sc->analyses[k].visit + 1 : nvmi;
+      mmax = sc->analyses[k].imp_m > mmax ? sc->analyses[k].imp_m : mmax;
+    }
+  if (nvmi > 0) {
+    struct tsim_pt_ws *P = w->pt;
+    size_t ncmp = (size_t)tsim_scenario_ncomparisons(sc);
+    P->mi = tsim_mi_ws_new(nvmi, n < 1 ? 1 : n, sc->narms);
+    P->miy = malloc((n * (size_t)nvmi + 1) * sizeof *P->miy);
+    P->miimp = malloc((n * (size_t)nvmi + 1) * sizeof *P->miimp);
+    P->mibase = malloc((n + 1) * sizeof *P->mibase);
+    P->miarm = malloc((n + 1) * sizeof *P->miarm);
+    P->miq = malloc(ncmp * (size_t)mmax * sizeof *P->miq);
+    P->miu = malloc(ncmp * (size_t)mmax * sizeof *P->miu);
+    P->mirng = tsim_rng_alloc();
+    if (!P->mi || !P->miy || !P->miimp || !P->mibase || !P->miarm || !P->miq || !P->miu || !P->mirng) return -1;
+  }
   if (sc->nevents > 0) {
     w->pt->vval = malloc(n * TSIM_MAX_VISITS * sizeof *w->pt->vval);
     w->pt->vgone = malloc(n + 1);
@@ -377,6 +407,14 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cell);
   free(w->pt->vval);
   free(w->pt->vgone);
+  tsim_mi_ws_free(w->pt->mi);
+  free(w->pt->miy);
+  free(w->pt->miimp);
+  free(w->pt->mibase);
+  free(w->pt->miarm);
+  free(w->pt->miq);
+  free(w->pt->miu);
+  if (w->pt->mirng) gsl_rng_free(w->pt->mirng);
   for (int g = 0; w->pt->group && g < w->pt->ngroups; g++) free(w->pt->group[g].cy);
   free(w->pt->group);
   for (int k = 0; k < w->sc->nanalyses; k++) {
@@ -646,7 +684,8 @@ static inline int select_value(const selection *s, long long j, double *v) {
   if (s->pp) return 0;
   switch (s->missing) {
     case TSIM_MISSING_NON_RESPONDER: *v = 0; return 1;
-    case TSIM_MISSING_EXCLUDE: return 0;
+    case TSIM_MISSING_EXCLUDE:
+    case TSIM_MISSING_MI: return 0; /* multiple imputation does not read single values (eval_mi) */
     case TSIM_MISSING_LOCF:
       for (int u = s->own - 1; u >= 0; u--)
         if (s->visits[u] < gone) { *v = val[u]; return 1; }
@@ -858,6 +897,123 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
   }
   fill_outcome(o, sc, an, n0, n1, wanted, p, stat, diff, decided);
   o->lo = interval ? lo : NAN, o->hi = interval ? hi : NAN;
+}
+
+/* The estimate and its variance of one comparison of continuous analysis k on completed
+ * data (control y0/b0, experimental y1/b1), and the complete-data df: the difference of means
+ * with Welch's (s0^2/n0 + s1^2/n1) or the pooled variance, df n - 2; or ANCOVA's adjusted
+ * difference, df n - 3. 0 when undefined. */
+static int mi_estimate(tsim_analysis_ws *w, const tsim_analysis *an, const double *y0, const double *b0, long long n0,
+                       const double *y1, const double *b1, long long n1, double *q, double *u, double *dfcom) {
+  if (n0 < 2 || n1 < 2) return 0;
+  if (an->test == TSIM_TEST_ANCOVA) {
+    tsim_ancova_fit r;
+    tsim_ancova_arm a0 = {y0, b0, (size_t)n0}, a1 = {y1, b1, (size_t)n1};
+    tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
+    *q = r.diff, *u = r.se * r.se, *dfcom = (double)(n0 + n1 - 3);
+  } else {
+    double m0, s0, m1, s1;
+    tsim_mean_sd(y0, n0, &m0, &s0);
+    tsim_mean_sd(y1, n1, &m1, &s1);
+    *q = m1 - m0;
+    if (an->test == TSIM_TEST_STUDENT_T) {
+      double sp = ((double)(n0 - 1) * s0 * s0 + (double)(n1 - 1) * s1 * s1) / (double)(n0 + n1 - 2);
+      *u = sp * (1.0 / (double)n0 + 1.0 / (double)n1);
+    } else {
+      *u = s0 * s0 / (double)n0 + s1 * s1 / (double)n1;
+    }
+    *dfcom = (double)(n0 + n1 - 2);
+  }
+  return isfinite(*q) && isfinite(*u) && *u > 0;
+}
+
+/* Continuous analysis k under hypothesis h by multiple imputation: its patients' values at the
+ * end point's visits up to the analysis's (after its strategies; NaN from the first missed
+ * visit on), imputed M times - under MAR by arm (mice's norm) or by reference (Carpenter, Roger
+ * & Kenward), with the baseline as covariate when the end point has one (stats/impute.h) -
+ * delta added to the experimental arms' imputed values at the analysis's visit, each completed
+ * data set analysed (mi_estimate) and the M results pooled by Rubin's rules. The generator:
+ * TSIM_STREAM_IMPUTE (core/rng.h). A trial whose imputation model cannot be fitted (too few
+ * observed values in an arm, a singular fit) has no result (undefined). */
+static void eval_mi(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_cohort *c = w->cohort;
+  const tsim_latent_plan *lp = c->plan->lat;
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  struct tsim_pt_ws *P = w->pt;
+  int nu = an->visit + 1, V = an->visit, b = lp->base_of[an->endpoint], ncmp = tsim_scenario_ncomparisons(sc);
+  int dropped = 0, M = an->imp_m, hb = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
+  for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
+  const double *val = c->pat.val[h] + lp->meas_start[an->endpoint];
+  const uint8_t *gone = c->pat.gone[h];
+  size_t stride = (size_t)lp->nmeas;
+  if (sc->nevents > 0) {
+    tsim_estimand_view(c, h, an, P->vval, P->vgone);
+    val = P->vval, gone = P->vgone, stride = (size_t)nu;
+  }
+  const unsigned char *flagged = w->flagged[h][k];
+  size_t n = 0;
+  for (long long j = 0; j < c->n; j++) {
+    if ((an->exclude && an->exclude[c->site[j]]) || (flagged && flagged[c->site[j]]) ||
+        (an->subgroup >= 0 && !((c->pat.sub[j] >> an->subgroup) & 1)))
+      continue;
+    for (int u = 0; u < nu; u++) P->miy[n * (size_t)nu + (size_t)u] = ep->visits[u] < gone[j] ? val[(size_t)j * stride + (size_t)u] : NAN;
+    P->mibase[n] = b >= 0 ? c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
+    P->miarm[n++] = c->arm[j];
+  }
+  tsim_mi_data d = {P->miy, b >= 0 ? P->mibase : NULL, P->miarm, n};
+  uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_STREAM_IMPUTE);
+  uint64_t sub = tsim_rng_draw(key, (uint64_t)(2 * k + h)), st4[4];
+  for (int i = 0; i < 4; i++) st4[i] = tsim_rng_draw(sub, (uint64_t)i);
+  if (!(st4[0] | st4[1] | st4[2] | st4[3])) st4[0] = 1;
+  tsim_rng_set_state(P->mirng, st4);
+  tsim_mi_src src = tsim_mi_src_rng(P->mirng);
+  int mar = an->imp_method == TSIM_IMP_MAR;
+  int ok = (mar ? tsim_mi_norm_fit(P->mi, &d) : tsim_mi_rb_fit(P->mi, &d, 0)) == TSIM_MI_OK;
+  double dfcom[TSIM_MAX_ARMS];
+  long long cnt[TSIM_MAX_ARMS] = {0};
+  for (size_t i = 0; i < n; i++) cnt[P->miarm[i]]++;
+  for (int m = 0; ok && m < M; m++) {
+    if (mar) ok = tsim_mi_norm_impute(P->mi, &src, P->miimp) == TSIM_MI_OK;
+    else
+      ok = tsim_mi_rb_draw(P->mi, &src) == TSIM_MI_OK &&
+           tsim_mi_rb_impute(P->mi, &src, (tsim_mi_method)an->imp_method, an->imp_ref, P->miimp) == TSIM_MI_OK;
+    if (!ok) break;
+    if (an->imp_delta != 0) /* the tipping point's shift of the experimental arms' imputed values */
+      for (size_t i = 0; i < n; i++)
+        if (P->miarm[i] != sc->control && isnan(P->miy[i * (size_t)nu + (size_t)V])) P->miimp[i * (size_t)nu + (size_t)V] += an->imp_delta;
+    for (int j = 0; j < ncmp && ok; j++) {
+      int arm = tsim_scenario_comparison_arm(sc, j);
+      long long n0 = 0, n1 = 0;
+      for (size_t i = 0; i < n; i++)
+        if (P->miarm[i] == sc->control) {
+          w->pt->y2[n0] = P->miimp[i * (size_t)nu + (size_t)V];
+          w->pt->b2[n0++] = P->mibase[i];
+        }
+      for (size_t i = 0; i < n; i++)
+        if (P->miarm[i] == arm) {
+          w->pt->y2[n0 + n1] = P->miimp[i * (size_t)nu + (size_t)V];
+          w->pt->b2[n0 + n1++] = P->mibase[i];
+        }
+      ok = mi_estimate(w, an, w->pt->y2, w->pt->b2, n0, w->pt->y2 + n0, w->pt->b2 + n0, n1,
+                       &P->miq[(size_t)j * (size_t)M + (size_t)m], &P->miu[(size_t)j * (size_t)M + (size_t)m], &dfcom[j]);
+    }
+  }
+  for (int j = 0; j < ncmp; j++) {
+    tsim_outcome *o = &out[j];
+    int arm = tsim_scenario_comparison_arm(sc, j);
+    tsim_mi_pooled pl;
+    double p = NAN, diff = NAN, lo = NAN, hi = NAN, stat = NAN;
+    if (ok && tsim_mi_pool(P->miq + (size_t)j * (size_t)M, P->miu + (size_t)j * (size_t)M, M, dfcom[j], interval_conf(an), &pl) == TSIM_MI_OK) {
+      p = pl.p, diff = pl.qbar, lo = pl.lo, hi = pl.hi, stat = pl.stat;
+      if (an->sided == 1) p = tsim__one_sided(p, diff, hb);
+    }
+    fill_outcome(o, sc, an, ok ? cnt[sc->control] : 0, ok ? cnt[arm] : 0, wanted, p, stat, diff, -1);
+    o->lo = lo, o->hi = hi;
+    o->sites_dropped = dropped;
+  }
+  if (flagged) add_flagged(w, k, h, out);
 }
 
 static void eval_continuous(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
@@ -1219,6 +1375,8 @@ void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_o
     else eval_binary_cells(w, k, (int)h, out);
   } else if (cont && an->test == TSIM_TEST_WILCOXON && w->two && !w->general) {
     eval_wilcoxon(w, k, (int)h, out);
+  } else if (cont && an->missing == TSIM_MISSING_MI && an->population == TSIM_POP_ITT) {
+    eval_mi(w, k, (int)h, out);
   } else if (cont) {
     eval_continuous(w, k, (int)h, out);
   } else {

@@ -41,7 +41,11 @@
 typedef enum { TSIM_RAND_FIXED, TSIM_RAND_SIMPLE, TSIM_RAND_BLOCK } tsim_rand_method;
 typedef enum { TSIM_ENROLL_RANDOM, TSIM_ENROLL_BALANCED } tsim_enrollment;
 typedef enum { TSIM_POP_ITT, TSIM_POP_PER_PROTOCOL } tsim_population;
-typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE, TSIM_MISSING_LOCF } tsim_missing;
+typedef enum { TSIM_MISSING_NON_RESPONDER, TSIM_MISSING_EXCLUDE, TSIM_MISSING_LOCF, TSIM_MISSING_MI } tsim_missing;
+/* How multiple imputation fills a continuous end point's missing values (stats/impute.h's
+ * tsim_mi_method, in its order): under MAR within the patient's arm, or by reference: jump to
+ * reference, copy increments in reference, copy reference. */
+typedef enum { TSIM_IMP_MAR, TSIM_IMP_J2R, TSIM_IMP_CIR, TSIM_IMP_CR } tsim_imputation;
 typedef enum { TSIM_EP_BINARY, TSIM_EP_CONTINUOUS } tsim_ep_type;
 typedef enum { TSIM_MULT_FIXED_SEQUENCE, TSIM_MULT_BONFERRONI, TSIM_MULT_HOLM } tsim_mult_method;
 typedef enum { TSIM_SAMPLING_AUTO, TSIM_SAMPLING_PATIENT, TSIM_SAMPLING_CELL } tsim_sampling;
@@ -85,6 +89,7 @@ extern const char *const tsim_hypo_names[];
 extern const char *const tsim_measure_names[];
 extern const char *const tsim_off_treatment_names[];
 extern const char *const tsim_strategy_names[];
+extern const char *const tsim_imputation_names[];
 
 typedef struct tsim_arm {
   char id[TSIM_ID_MAX];
@@ -195,6 +200,13 @@ typedef struct tsim_analysis {
                                  lower and upper margins */
   unsigned char strategy[TSIM_MAX_EVENTS]; /* how it handles each intercurrent event
                                  (tsim_strategy; treatment policy unless the file says) */
+  /* missing MI ("multiple_imputation"): the method, the number of imputations, the reference
+   * arm (reference-based methods; the control by default) and delta, added to the experimental
+   * arms' imputed values at the analysis's visit (a tipping-point analysis) */
+  tsim_imputation imp_method;
+  int imp_m;
+  int imp_ref;
+  double imp_delta;
 } tsim_analysis;
 
 /* A patient subgroup: membership drawn per patient with this prevalence, independently of

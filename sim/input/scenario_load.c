@@ -22,7 +22,9 @@
 const char *const tsim_rand_names[] = {"fixed", "simple", "block", NULL};
 const char *const tsim_enroll_names[] = {"random", "balanced", NULL};
 const char *const tsim_population_names[] = {"itt", "per_protocol", NULL};
-const char *const tsim_missing_names[] = {"non_responder", "exclude", "locf", NULL};
+const char *const tsim_missing_names[] = {"non_responder", "exclude", "locf", "multiple_imputation", NULL};
+const char *const tsim_imputation_names[] = {"mar", "jump_to_reference", "copy_increments_in_reference", "copy_reference",
+                                             NULL};
 const char *const tsim_sampling_names[] = {"auto", "patient", "cell", NULL};
 const char *const tsim_mult_names[] = {"fixed_sequence", "bonferroni", "holm", NULL};
 
@@ -368,6 +370,45 @@ static void load_visit_subgroup(loader *L, const cJSON *an, const char *ap, tsim
   }
 }
 
+/* "missing": "multiple_imputation" and its "imputation": {"method", "imputations", "reference",
+ * "delta"}: continuous end points, two-sample tests whose results Rubin's rules pool. */
+static void load_imputation(loader *L, const cJSON *an, const char *ap, tsim_analysis *a, int cont) {
+  static const char *const keys[] = {"method", "imputations", "reference", "delta", NULL};
+  tsim_scenario *sc = L->sc;
+  const cJSON *im = tsim_jget(an, "imputation");
+  char p[TSIM_JPATH_MAX];
+  tsim_jpath_key(p, ap, "imputation");
+  a->imp_m = 20;
+  a->imp_ref = sc->control;
+  int mi = a->missing == TSIM_MISSING_MI;
+  if (im && !mi) {
+    tsim_jerr(&L->c, p, "goes with \"missing\": \"multiple_imputation\"");
+    return;
+  }
+  if (!mi) return;
+  char mp[TSIM_JPATH_MAX];
+  tsim_jpath_key(mp, ap, "missing");
+  if (!cont)
+    tsim_jerr(&L->c, mp, "multiple imputation fills a continuous end point's values; \"%s\" is binary "
+              "(impute its continuous source, or use \"non_responder\")", sc->endpoints[a->endpoint].id);
+  else if (a->test == TSIM_TEST_WILCOXON)
+    tsim_jerr(&L->c, mp, "multiple imputation pools an estimate and its variance (Rubin's rules): use "
+              "\"welch_t\", \"student_t\" or \"ancova\", not \"wilcoxon\"");
+  else if (sc->single_arm || sc->narms > 8)
+    tsim_jerr(&L->c, mp, "multiple imputation is for 2 to 8 arms with a control");
+  if (!im || !tsim_jobject(&L->c, im, p)) return;
+  tsim_jkeys(&L->c, im, p, keys);
+  int m = 0;
+  if (tsim_jenum(&L->c, im, p, "method", 0, tsim_imputation_names, &m) == 1) a->imp_method = (tsim_imputation)m;
+  long long k = 20;
+  if (tsim_jint(&L->c, im, p, "imputations", 0, 2, 1000, &k) == 1) a->imp_m = (int)k;
+  if (tsim_jget(im, "reference")) {
+    int r = tsim__arm_ref(L, im, p, "reference");
+    if (r >= 0) a->imp_ref = r;
+  }
+  tsim_jnumber(&L->c, im, p, "delta", 0, -1e12, 1e12, &a->imp_delta);
+}
+
 /* The test, the missing-data rule and the site rules must suit the end point and design. */
 static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a,
                            int miss_given) {
@@ -397,9 +438,10 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
   if (cont && a->missing == TSIM_MISSING_NON_RESPONDER) {
     if (miss_given)
       tsim_jerr(&L->c, p, "\"non_responder\" is for binary end points; a continuous one "
-                          "takes \"exclude\" (complete cases) or \"locf\"");
+                          "takes \"exclude\" (complete cases), \"locf\" or \"multiple_imputation\"");
     a->missing = TSIM_MISSING_EXCLUDE;
   }
+  load_imputation(L, an, ap, a, cont);
   if (a->has_where && cont) {
     tsim_jpath_key(p, ap, "exclude_sites_where");
     tsim_jerr(&L->c, p, "the data-driven site rule reads response rates, and \"%s\" is "
@@ -410,7 +452,7 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
 static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a) {
   static const char *const keys[] = {"id", "endpoint", "population", "missing", "test", "alpha",
                                      "exclude_sites", "exclude_sites_where", "visit",
-                                     "subgroup", "sided", "exclude_flagged", "hypothesis", "strategy", NULL};
+                                     "subgroup", "sided", "exclude_flagged", "hypothesis", "strategy", "imputation", NULL};
   tsim_scenario *sc = L->sc;
   a->alpha = sc->alpha;
   a->subgroup = -1;

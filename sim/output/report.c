@@ -290,6 +290,13 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
   cJSON_AddStringToObject(o, "population", tsim_population_names[an->population]);
   if (an->population == TSIM_POP_ITT)
     cJSON_AddStringToObject(o, "missing", tsim_missing_names[an->missing]);
+  if (an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_MI) {
+    cJSON *im = cJSON_AddObjectToObject(o, "imputation");
+    cJSON_AddStringToObject(im, "method", tsim_imputation_names[an->imp_method]);
+    cJSON_AddNumberToObject(im, "imputations", an->imp_m);
+    cJSON_AddStringToObject(im, "reference", sc->arms[an->imp_ref].id);
+    cJSON_AddItemToObject(im, "delta", tsim__report_num(an->imp_delta));
+  }
   cJSON_AddStringToObject(o, "test", tsim_test_names[an->test]);
   cJSON_AddNumberToObject(o, "alpha", alpha);
   cJSON_AddNumberToObject(o, "sided", an->sided);
@@ -1127,8 +1134,10 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%s", tsim_num(num, sc->visit_week[ep->visits[an->visit]]));
     int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
     int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
+    int mi = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_MI;
+    static const char *const mi_short[] = {" (MI mar)", " (MI j2r)", " (MI cir)", " (MI cr)"};
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s%s", tsim_population_names[an->population],
-             cc ? " (completers)" : locf ? " (locf)" : "", an->exclude || an->has_where ? " -sites" : "",
+             cc ? " (completers)" : locf ? " (locf)" : mi ? mi_short[an->imp_method] : "", an->exclude || an->has_where ? " -sites" : "",
              an->exclude_flagged ? " -flagged" : "", an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     char test[TSIM_ID_MAX];
