@@ -3,7 +3,7 @@
  *
  * Usage: test_mmrm [REFERENCE.csv]       the checks below (the reference defaults to the
  *                                        committed tests/r/mmrm_reference.csv)
- *        test_mmrm --bench [FITS]        times fits of n = 300 patients, V = 4 visits
+ *        test_mmrm --bench [FITS [V]]    times FITS (2000) fits of n = 300 patients, V (4) visits
  *
  * 1. nlme (tests/r/mmrm_reference.R on the data sets in tests/mmrm, made once by
  *    tests/mmrm/make_data.R): for every case and every visit, delta and its SE to REL_TOL =
@@ -202,10 +202,11 @@ static void check_closed_forms(gsl_rng *r) {
   static split s;
   int fails0 = n_fail;
   double worst = 0.0, worst_multi = 0.0;
-  for (int rep = 0; rep < 40; rep++) {
-    size_t n0 = 5 + (size_t)rep % 17, n1 = 4 + (size_t)(rep * 7) % 23;
+  for (int rep = 0; rep < 42; rep++) {
+    /* 40 small sets of 1 to 4 visits, then two of 16 (the most a fit takes). */
+    size_t n0 = rep < 40 ? 5 + (size_t)rep % 17 : 30, n1 = rep < 40 ? 4 + (size_t)(rep * 7) % 23 : 25;
     double scale = ldexp(1.0, rep % 9 - 4) * (1 + rep % 3), loc = rep % 4 == 0 ? 1000.0 : 0.0;
-    int V = 1 + rep % 4;
+    int V = rep < 40 ? 1 + rep % 4 : V_MAX;
     s.n[0] = n0;
     s.n[1] = n1;
     for (int g = 0; g < 2; g++)
@@ -218,7 +219,7 @@ static void check_closed_forms(gsl_rng *r) {
         }
       }
     for (int use_base = 0; use_base < 2; use_base++)
-      for (int at = 0; at < V; at++) {
+      for (int at = 0; at < V; at += V > 4 ? 5 : 1) {
         char ctx[160];
         snprintf(ctx, sizeof ctx, "complete data rep %d V %d at %d %s", rep, V, at, use_base ? "ANCOVA" : "t test");
         tsim_mmrm_fit fit;
@@ -257,8 +258,22 @@ static void check_closed_forms(gsl_rng *r) {
         (void)close_to;
       }
   }
+  /* Sixteen visits with 3% of the values missing anywhere (about 30 patterns): a fit, its df between the
+   * complete-data df n - 3 and 0. */
+  {
+    int V = V_MAX;
+    for (int g = 0; g < 2; g++)
+      for (size_t i = 0; i < s.n[g] * (size_t)V; i++)
+        if (tsim_rng_uniform(r) < 0.03) s.y[g][i] = NAN;
+    tsim_mmrm_fit fit;
+    tsim_mmrm_status st = fit_split(g_ws, &s, V, 1, V - 1, 0.95, &fit);
+    check_true(st == TSIM_MMRM_OK && fit.df > 0 && fit.df < (double)(s.n[0] + s.n[1] - 3) && fit.se > 0,
+               "16 visits, 3% missing anywhere");
+    printf("16 visits, 3%% missing: %s after %d iterations, df %.4g\n", tsim_mmrm_status_text(st), fit.iterations,
+           fit.df);
+  }
   printf("closed forms: V = 1 against Student t / ANCOVA, worst relative difference %.2g (tolerance 1e-10);"
-         " V = 2..4 complete against visit-wise ANCOVA / t %.2g (1e-10)%s\n",
+         " V = 2..4 and 16 complete against visit-wise ANCOVA / t %.2g (1e-10)%s\n",
          worst, worst_multi, n_fail > fails0 ? " FAILED" : "");
 }
 
@@ -437,16 +452,24 @@ static void check_degenerate(gsl_rng *r) {
   }
   {
     static split sc;
-    sc = s2;
-    for (int g = 0; g < 2; g++) {
-      for (size_t i = 0; i < sc.n[g] * V; i++) sc.y[g][i] = ldexp(sc.y[g][i], 10);
-      for (size_t i = 0; i < sc.n[g]; i++) sc.base[g][i] = ldexp(sc.base[g][i], -7);
+    /* y by 2^ey, the baseline by 2^eb: to the ends of the double range (Sigma, in y's units
+     * squared, is compared where it is representable). */
+    const int ex[3][2] = {{10, -7}, {1000, 900}, {-1000, -1010}};
+    for (int e = 0; e < 3; e++) {
+      sc = s2;
+      for (int g = 0; g < 2; g++) {
+        for (size_t i = 0; i < sc.n[g] * V; i++) sc.y[g][i] = ldexp(sc.y[g][i], ex[e][0]);
+        for (size_t i = 0; i < sc.n[g]; i++) sc.base[g][i] = ldexp(sc.base[g][i], ex[e][1]);
+      }
+      fit_split(g_ws, &sc, V, 1, 1, 0.95, &f2);
+      double jac = ((double)f.observations - 3 * V) * ex[e][0] * log(2.0) + V * ex[e][1] * log(2.0);
+      int same = f2.diff == ldexp(f.diff, ex[e][0]) && f2.se == ldexp(f.se, ex[e][0]) && f2.df == f.df &&
+                 f2.p == f.p && f2.lo == ldexp(f.lo, ex[e][0]);
+      for (int i = 0; e == 0 && i < V * V; i++) same = same && f2.sigma[i] == ldexp(f.sigma[i], 2 * ex[e][0]);
+      char what[80];
+      snprintf(what, sizeof what, "y scaled by 2^%d, baseline by 2^%d", ex[e][0], ex[e][1]);
+      check_true(f2.status == TSIM_MMRM_OK && same && fabs(f2.loglik - (f.loglik - jac)) <= 1e-12 * fabs(jac), what);
     }
-    fit_split(g_ws, &sc, V, 1, 1, 0.95, &f2);
-    double jac = ((double)f.observations - 3 * V) * 10 * log(2.0) - V * 7 * log(2.0);
-    int same = f2.diff == ldexp(f.diff, 10) && f2.se == ldexp(f.se, 10) && f2.df == f.df && f2.p == f.p;
-    for (int i = 0; i < V * V; i++) same = same && f2.sigma[i] == ldexp(f.sigma[i], 20);
-    check_true(same && fabs(f2.loglik - (f.loglik - jac)) <= 1e-12 * fabs(f.loglik), "scaled by powers of two");
     for (int g = 0; g < 2; g++)
       for (size_t i = 0; i < sc.n[g] * V; i++) sc.y[g][i] = s2.y[g][i] + 1e4 + 3.0 * g;
     fit_split(g_ws, &sc, V, 1, 1, 0.95, &f2);
@@ -535,37 +558,43 @@ static void check_simulation(gsl_rng *r) {
 
 /* ---- timing --------------------------------------------------------------------------------- */
 
-static int bench(int fits) {
+static int bench(int fits, int V) {
   static split s;
   gsl_rng *r = tsim_rng_alloc();
   tsim_rng_seed_stream(r, 7, 0, TSIM_STREAM_OUTCOME);
-  tsim_mmrm_ws *ws = tsim_mmrm_ws_new(4, 300);
+  tsim_mmrm_ws *ws = tsim_mmrm_ws_new(V, 300);
   double iters = 0, secs = 0;
+  int ok = 0;
   for (int k = 0; k < fits; k++) {
-    make_data(r, &s, 150, 150, 4);
-    for (int g = 0; g < 2; g++) /* monotone dropout, about 10% per visit */
+    make_data(r, &s, 150, 150, V);
+    for (int g = 0; g < 2; g++) /* monotone dropout, 10% after each visit */
       for (size_t i = 0; i < 150; i++)
-        for (int v = 1, gone = 0; v < 4; v++) {
+        for (int v = 1, gone = 0; v < V; v++) {
           gone = gone || tsim_rng_uniform(r) < 0.1;
-          if (gone) s.y[g][i * 4 + (size_t)v] = NAN;
+          if (gone) s.y[g][i * (size_t)V + (size_t)v] = NAN;
         }
     tsim_mmrm_fit f;
     struct timespec t0, t1;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-    fit_split(ws, &s, 4, 1, 3, 0.95, &f);
+    ok += fit_split(ws, &s, V, 1, V - 1, 0.95, &f) == TSIM_MMRM_OK;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     secs += (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     iters += f.iterations;
   }
-  printf("%d fits of n = 300, V = 4 with baseline, monotone dropout: %.1f us of CPU per fit, %.2f iterations on average\n",
-         fits, 1e6 * secs / fits, iters / fits);
+  printf("%d fits of n = 300, V = %d with baseline, monotone dropout: %.1f us of CPU per fit, %.2f iterations on "
+         "average, %d fitted\n",
+         fits, V, 1e6 * secs / fits, iters / fits, ok);
   tsim_mmrm_ws_free(ws);
   gsl_rng_free(r);
-  return 0;
+  return ok == fits ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 2 && strcmp(argv[1], "--bench") == 0) return bench(argc >= 3 ? atoi(argv[2]) : 2000);
+  if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
+    int fits = argc >= 3 ? atoi(argv[2]) : 2000, V = argc >= 4 ? atoi(argv[3]) : 4;
+    if (fits < 1 || V < 2 || V > V_MAX) return 2;
+    return bench(fits, V);
+  }
   if (!refcheck_args_ok(argc, argv)) return 2;
   g_ws = tsim_mmrm_ws_new(V_MAX, MAXN);
   if (!g_ws) {
