@@ -262,12 +262,10 @@ typedef struct ctx {
   double N;         /* observations */
 } ctx;
 
-/* The log-likelihood at theta (scaled, centred data) into *loglik, and with full also its
- * gradient and informations into ws. TSIM_MMRM_OK, or TSIM_MMRM_SINGULAR when Sigma(theta) or
- * M is too close to singular to evaluate. */
-static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta, int full,
-                             double *loglik) {
-  const int V = c->V, k = c->k, p = c->p, s = c->s;
+/* Sigma = L L' from theta into ws->L and ws->Sig; 0 when Sigma is too close to singular
+ * (a visit's variance explained by the earlier ones but for COND_MIN of it) or not finite. */
+static int sigma_of_theta(tsim_mmrm_ws *ws, const ctx *c, const double *theta) {
+  const int V = c->V;
   double *L = ws->L, *Sig = ws->Sig;
   memset(L, 0, sizeof *L * (size_t)(V * V));
   for (int a = 0; a < V; a++)
@@ -280,20 +278,26 @@ static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta
     }
   for (int a = 0; a < V; a++) {
     double d = L[a * V + a];
-    if (!(d * d >= COND_MIN * Sig[a * V + a]) || !isfinite(Sig[a * V + a])) return TSIM_MMRM_SINGULAR;
+    if (!(d * d >= COND_MIN * Sig[a * V + a]) || !isfinite(Sig[a * V + a])) return 0;
   }
+  return 1;
+}
 
-  double *M = ws->M, *rhs = ws->rhs, ldet = 0.0;
+/* Each pattern's W = Sigma_O^-1, and M, X' V^-1 y summed; *ldet = sum_i log|Sigma_Oi|. */
+static int weights(tsim_mmrm_ws *ws, const ctx *c, double *ldet) {
+  const int V = c->V, k = c->k, p = c->p;
+  double *M = ws->M, *rhs = ws->rhs;
   memset(M, 0, sizeof *M * (size_t)(p * p));
   memset(rhs, 0, sizeof *rhs * (size_t)p);
+  *ldet = 0.0;
   for (size_t i = 0; i < c->np; i++) {
     pattern *P = &ws->pat[i];
     int m = P->m;
     double *W = P->W, *t = ws->tmp;
     for (int j = 0; j < m; j++)
-      for (int l = 0; l < m; l++) t[j * m + l] = Sig[P->O[j] * V + P->O[l]];
-    if (!chol(t, m, 0.0)) return TSIM_MMRM_SINGULAR;
-    ldet += P->n * chol_logdet(t, m);
+      for (int l = 0; l < m; l++) t[j * m + l] = ws->Sig[P->O[j] * V + P->O[l]];
+    if (!chol(t, m, 0.0)) return 0;
+    *ldet += P->n * chol_logdet(t, m);
     chol_inverse(t, m, W);
     for (int j = 0; j < m; j++)
       for (int l = 0; l < m; l++) {
@@ -304,12 +308,13 @@ static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta
         for (int a = 0; a < k; a++) rhs[P->O[j] * k + a] += w * P->ZY[a * m + l];
       }
   }
-  double *Mc = ws->Mc, *beta = ws->beta;
-  memcpy(Mc, M, sizeof *M * (size_t)(p * p));
-  if (!chol(Mc, p, 1e-15)) return TSIM_MMRM_SINGULAR;
-  memcpy(beta, rhs, sizeof *rhs * (size_t)p);
-  chol_solve(Mc, p, beta);
+  return 1;
+}
 
+/* Each pattern's RR = sum r r' at beta; returns sum_i r_i' W_i r_i. */
+static double residuals(tsim_mmrm_ws *ws, const ctx *c) {
+  const int k = c->k;
+  const double *beta = ws->beta;
   double quad = 0.0;
   for (size_t i = 0; i < c->np; i++) {
     pattern *P = &ws->pat[i];
@@ -326,86 +331,85 @@ static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta
       }
     for (int j = 0; j < m * m; j++) quad += P->W[j] * P->RR[j];
   }
-  *loglik = -0.5 * ((c->N - p) * LOG_2PI + ldet + chol_logdet(Mc, p) + quad);
-  if (!isfinite(*loglik)) return TSIM_MMRM_SINGULAR;
-  if (!full) return TSIM_MMRM_OK;
+  return quad;
+}
 
-  double *Minv = ws->Minv, *G = ws->G, *Iobs = ws->Iobs, *F = ws->F, *S = ws->S, *h = ws->h;
+/* One pattern's part of the gradient G and the informations (see the top): U = W RR W,
+ * UZ = W (sum r z'), Q = [tr(M^-1_vw Z)], Y = W Q W, and the sums over the pairs of Sigma's
+ * entries it observes; S_D and h_D accumulated for the terms through M^-1. */
+static void pattern_terms(tsim_mmrm_ws *ws, const ctx *c, const pattern *P) {
+  const int V = c->V, k = c->k, p = c->p, s = c->s, m = P->m;
+  const double *W = P->W, *Z = P->Z, *beta = ws->beta, *Minv = ws->Minv;
+  double *U = ws->U, *Q = ws->Q, *Yp = ws->Yp, *t = ws->tmp, *RZ = ws->RZ, *UZ = ws->UZ;
   size_t pp = (size_t)p * (size_t)p;
-  chol_inverse(Mc, p, Minv);
-  memset(G, 0, sizeof *G * (size_t)(V * V));
-  memset(Iobs, 0, sizeof *Iobs * (size_t)(s * s));
-  memset(F, 0, sizeof *F * (size_t)(s * s));
-  memset(S, 0, sizeof *S * (size_t)s * pp);
-  memset(h, 0, sizeof *h * (size_t)(s * p));
-  for (size_t i = 0; i < c->np; i++) {
-    pattern *P = &ws->pat[i];
-    int m = P->m;
-    const double *W = P->W, *Z = P->Z;
-    double *U = ws->U, *Q = ws->Q, *Yp = ws->Yp, *t = ws->tmp, *RZ = ws->RZ, *UZ = ws->UZ;
-    matmul(W, P->RR, t, m);
-    matmul(t, W, U, m);
-    for (int j = 0; j < m; j++)
-      for (int a = 0; a < k; a++) {
-        double r = P->ZY[a * m + j];
-        for (int b = 0; b < k; b++) r -= beta[P->O[j] * k + b] * Z[b * k + a];
-        RZ[j * k + a] = r;
-      }
-    for (int j = 0; j < m; j++)
-      for (int a = 0; a < k; a++) {
-        double u = 0.0;
-        for (int l = 0; l < m; l++) u += W[j * m + l] * RZ[l * k + a];
-        UZ[j * k + a] = u;
-      }
-    for (int j = 0; j < m; j++)
-      for (int l = 0; l < m; l++) {
-        const double *blk = Minv + (size_t)(P->O[j] * k) * (size_t)p + P->O[l] * k;
-        double q = 0.0;
-        for (int a = 0; a < k; a++)
-          for (int b = 0; b < k; b++) q += blk[a * p + b] * Z[b * k + a];
-        Q[j * m + l] = q;
-      }
-    matmul(W, Q, t, m);
-    matmul(t, W, Yp, m);
-    for (int j = 0; j < m; j++)
-      for (int l = 0; l < m; l++)
-        G[P->O[j] * V + P->O[l]] += 0.5 * (U[j * m + l] - P->n * W[j * m + l] + Yp[j * m + l]);
-    /* The information terms of this pattern, over pairs of Sigma's entries it observes. */
-    for (int j1 = 0; j1 < m; j1++)
-      for (int j2 = 0; j2 <= j1; j2++) {
-        int g1 = sidx(P->O[j1], P->O[j2]);
-        for (int l1 = j1; l1 < m; l1++)
-          for (int l2 = l1 == j1 ? j2 : 0; l2 <= l1; l2++) {
-            int g2 = sidx(P->O[l1], P->O[l2]);
-            double e = 0.5 * (P->n * tr_dxdy(W, W, m, j1, j2, l1, l2) - 2.0 * tr_dxdy(Yp, W, m, j1, j2, l1, l2));
-            double o = tr_dxdy(W, U, m, j1, j2, l1, l2) - e;
-            F[g1 * s + g2] += e;
-            Iobs[g1 * s + g2] += o;
-            if (g1 != g2) {
-              F[g2 * s + g1] += e;
-              Iobs[g2 * s + g1] += o;
-            }
+  matmul(W, P->RR, t, m);
+  matmul(t, W, U, m);
+  for (int j = 0; j < m; j++)
+    for (int a = 0; a < k; a++) {
+      double r = P->ZY[a * m + j];
+      for (int b = 0; b < k; b++) r -= beta[P->O[j] * k + b] * Z[b * k + a];
+      RZ[j * k + a] = r;
+    }
+  for (int j = 0; j < m; j++)
+    for (int a = 0; a < k; a++) {
+      double u = 0.0;
+      for (int l = 0; l < m; l++) u += W[j * m + l] * RZ[l * k + a];
+      UZ[j * k + a] = u;
+    }
+  for (int j = 0; j < m; j++)
+    for (int l = 0; l < m; l++) {
+      const double *blk = Minv + (size_t)(P->O[j] * k) * (size_t)p + P->O[l] * k;
+      double q = 0.0;
+      for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) q += blk[a * p + b] * Z[b * k + a];
+      Q[j * m + l] = q;
+    }
+  matmul(W, Q, t, m);
+  matmul(t, W, Yp, m);
+  for (int j = 0; j < m; j++)
+    for (int l = 0; l < m; l++)
+      ws->G[P->O[j] * V + P->O[l]] += 0.5 * (U[j * m + l] - P->n * W[j * m + l] + Yp[j * m + l]);
+  for (int j1 = 0; j1 < m; j1++)
+    for (int j2 = 0; j2 <= j1; j2++) {
+      int g1 = sidx(P->O[j1], P->O[j2]);
+      /* The pairs (l1, l2) from (j1, j2) on, each unordered pair of entries once. */
+      for (int l1 = j1; l1 < m; l1++)
+        for (int l2 = l1 == j1 ? j2 : 0; l2 <= l1; l2++) {
+          int g2 = sidx(P->O[l1], P->O[l2]);
+          double e = 0.5 * (P->n * tr_dxdy(W, W, m, j1, j2, l1, l2) - 2.0 * tr_dxdy(Yp, W, m, j1, j2, l1, l2));
+          double o = tr_dxdy(W, U, m, j1, j2, l1, l2) - e;
+          ws->F[g1 * s + g2] += e;
+          ws->Iobs[g1 * s + g2] += o;
+          if (g1 != g2) {
+            ws->F[g2 * s + g1] += e;
+            ws->Iobs[g2 * s + g1] += o;
           }
-        /* S_D += (W D W) (x) Z and h_D += vec(W D UZ), D the basis matrix of (O_j1, O_j2). */
-        double *Sg = S + (size_t)g1 * pp, *hg = h + (size_t)g1 * (size_t)p;
-        for (int x = 0; x < m; x++) {
-          double wx1 = W[x * m + j1], wx2 = W[x * m + j2];
-          for (int y = 0; y < m; y++) {
-            double co = wx1 * W[j2 * m + y] + (j1 != j2 ? wx2 * W[j1 * m + y] : 0.0);
-            double *blk = Sg + (size_t)(P->O[x] * k) * (size_t)p + P->O[y] * k;
-            for (int a = 0; a < k; a++)
-              for (int b = 0; b < k; b++) blk[a * p + b] += co * Z[a * k + b];
-          }
-          for (int a = 0; a < k; a++)
-            hg[P->O[x] * k + a] += wx1 * UZ[j2 * k + a] + (j1 != j2 ? wx2 * UZ[j1 * k + a] : 0.0);
         }
+      /* S_D += (W D W) (x) Z and h_D += vec(W D UZ), D the basis matrix of (O_j1, O_j2). */
+      double *Sg = ws->S + (size_t)g1 * pp, *hg = ws->h + (size_t)g1 * (size_t)p;
+      for (int x = 0; x < m; x++) {
+        double wx1 = W[x * m + j1], wx2 = W[x * m + j2];
+        for (int y = 0; y < m; y++) {
+          double co = wx1 * W[j2 * m + y] + (j1 != j2 ? wx2 * W[j1 * m + y] : 0.0);
+          double *blk = Sg + (size_t)(P->O[x] * k) * (size_t)p + P->O[y] * k;
+          for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) blk[a * p + b] += co * Z[a * k + b];
+        }
+        for (int a = 0; a < k; a++)
+          hg[P->O[x] * k + a] += wx1 * UZ[j2 * k + a] + (j1 != j2 ? wx2 * UZ[j1 * k + a] : 0.0);
       }
-  }
-  /* The terms through M^-1: tr(M^-1 S1 M^-1 S2) and h1' M^-1 h2. */
-  double *R = ws->R, *Mh = ws->Mh;
+    }
+}
+
+/* The informations' terms through M^-1: tr(M^-1 S1 M^-1 S2) and h1' M^-1 h2. */
+static void minv_terms(tsim_mmrm_ws *ws, const ctx *c) {
+  const int p = c->p, s = c->s;
+  const double *Minv = ws->Minv, *S = ws->S, *h = ws->h;
+  double *R = ws->R, *Mh = ws->Mh, *F = ws->F, *Iobs = ws->Iobs;
+  size_t pp = (size_t)p * (size_t)p;
   for (int g = 0; g < s; g++) {
-    const double *Sg = S + (size_t)g * pp;
-    double *Rg = R + (size_t)g * pp, *Mhg = Mh + (size_t)g * (size_t)p, *hg = h + (size_t)g * (size_t)p;
+    const double *Sg = S + (size_t)g * pp, *hg = h + (size_t)g * (size_t)p;
+    double *Rg = R + (size_t)g * pp, *Mhg = Mh + (size_t)g * (size_t)p;
     for (int x = 0; x < p; x++) {
       const double *mi = Minv + (size_t)x * (size_t)p;
       double *rx = Rg + (size_t)x * (size_t)p, mh = 0.0;
@@ -423,13 +427,11 @@ static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta
   for (int g1 = 0; g1 < s; g1++)
     for (int g2 = g1; g2 < s; g2++) {
       const double *R1 = R + (size_t)g1 * pp, *R2 = R + (size_t)g2 * pp;
+      const double *h1 = h + (size_t)g1 * (size_t)p, *m2 = Mh + (size_t)g2 * (size_t)p;
       double t3 = 0.0, y2 = 0.0;
       for (int x = 0; x < p; x++)
         for (int y = 0; y < p; y++) t3 += R1[x * p + y] * R2[y * p + x];
-      {
-        const double *h1 = h + (size_t)g1 * (size_t)p, *m2 = Mh + (size_t)g2 * (size_t)p;
-        for (int x = 0; x < p; x++) y2 += h1[x] * m2[x];
-      }
+      for (int x = 0; x < p; x++) y2 += h1[x] * m2[x];
       F[g1 * s + g2] += 0.5 * t3;
       Iobs[g1 * s + g2] -= 0.5 * t3 + y2;
       if (g1 != g2) {
@@ -437,8 +439,36 @@ static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta
         Iobs[g2 * s + g1] = Iobs[g1 * s + g2];
       }
     }
+}
+
+/* The log-likelihood at theta (scaled, centred data) into *loglik, and with full also its
+ * gradient over Sigma's entries (ws->gs, ws->G) and informations (ws->Iobs, ws->F), with
+ * M^-1 and S_D for Satterthwaite. TSIM_MMRM_OK, or TSIM_MMRM_SINGULAR when Sigma(theta) or M
+ * is too close to singular to evaluate. */
+static tsim_mmrm_status eval(tsim_mmrm_ws *ws, const ctx *c, const double *theta, int full,
+                             double *loglik) {
+  const int V = c->V, p = c->p, s = c->s;
+  double ldet;
+  if (!sigma_of_theta(ws, c, theta) || !weights(ws, c, &ldet)) return TSIM_MMRM_SINGULAR;
+  memcpy(ws->Mc, ws->M, sizeof *ws->M * (size_t)(p * p));
+  if (!chol(ws->Mc, p, 1e-15)) return TSIM_MMRM_SINGULAR;
+  memcpy(ws->beta, ws->rhs, sizeof *ws->rhs * (size_t)p);
+  chol_solve(ws->Mc, p, ws->beta);
+  double quad = residuals(ws, c);
+  *loglik = -0.5 * ((c->N - p) * LOG_2PI + ldet + chol_logdet(ws->Mc, p) + quad);
+  if (!isfinite(*loglik)) return TSIM_MMRM_SINGULAR;
+  if (!full) return TSIM_MMRM_OK;
+
+  chol_inverse(ws->Mc, p, ws->Minv);
+  memset(ws->G, 0, sizeof *ws->G * (size_t)(V * V));
+  memset(ws->Iobs, 0, sizeof *ws->Iobs * (size_t)(s * s));
+  memset(ws->F, 0, sizeof *ws->F * (size_t)(s * s));
+  memset(ws->S, 0, sizeof *ws->S * (size_t)s * (size_t)p * (size_t)p);
+  memset(ws->h, 0, sizeof *ws->h * (size_t)(s * p));
+  for (size_t i = 0; i < c->np; i++) pattern_terms(ws, c, &ws->pat[i]);
+  minv_terms(ws, c);
   for (int a = 0; a < V; a++)
-    for (int b = 0; b <= a; b++) ws->gs[sidx(a, b)] = a == b ? G[a * V + a] : 2.0 * G[a * V + b];
+    for (int b = 0; b <= a; b++) ws->gs[sidx(a, b)] = a == b ? ws->G[a * V + a] : 2.0 * ws->G[a * V + b];
   return TSIM_MMRM_OK;
 }
 
@@ -643,17 +673,17 @@ static void summarise(tsim_mmrm_ws *ws, ctx *c, const tsim_mmrm_arm *arm, const 
     }
 }
 
-/* The checks on the design, and the starting Sigma (its Cholesky entries into ws->theta):
- * visit-wise least squares, the pairwise covariances of their residuals. */
-static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2][TSIM_MMRM_MAX_VISITS]) {
-  const int V = c->V, k = c->k;
-  double B[TSIM_MMRM_MAX_VISITS][MAXK], pair[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS];
-  double rr[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS];
+/* The checks on what the data can estimate: each arm seen at each visit, more values than
+ * fixed effects at each visit, each pair of visits seen together; pair[v][w] = the patients
+ * observing both (v = w: observing v). */
+static tsim_mmrm_status check_design(const tsim_mmrm_ws *ws, const ctx *c, const double cnt[2][TSIM_MMRM_MAX_VISITS],
+                                     double pair[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS]) {
+  const int V = c->V;
   for (int v = 0; v < V; v++)
     if (cnt[0][v] < 1.0 || cnt[1][v] < 1.0) return TSIM_MMRM_EMPTY_VISIT;
   for (int v = 0; v < V; v++)
-    if (cnt[0][v] + cnt[1][v] < k + 1) return TSIM_MMRM_TOO_FEW;
-  memset(pair, 0, sizeof pair);
+    if (cnt[0][v] + cnt[1][v] < c->k + 1) return TSIM_MMRM_TOO_FEW;
+  memset(pair, 0, sizeof(double) * TSIM_MMRM_MAX_VISITS * TSIM_MMRM_MAX_VISITS);
   for (size_t i = 0; i < c->np; i++) {
     const pattern *P = &ws->pat[i];
     for (int j = 0; j < P->m; j++)
@@ -662,10 +692,15 @@ static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2
   for (int v = 0; v < V; v++)
     for (int w = 0; w < v; w++)
       if (pair[v][w] < 1.0) return TSIM_MMRM_UNPAIRED;
-  /* Visit-wise least squares: sum of Z and ZY over the patterns observing v. */
-  double yy[TSIM_MMRM_MAX_VISITS];
-  for (int v = 0; v < V; v++) {
-    double Zv[MAXK * MAXK] = {0}, Lz[MAXK * MAXK], zy[MAXK] = {0};
+  return TSIM_MMRM_OK;
+}
+
+/* Visit-wise least squares: B[v] the coefficients of the patients observing v, yy[v] their
+ * centred sum of squares. COLLINEAR when the baseline is, at some visit. */
+static tsim_mmrm_status visitwise(const tsim_mmrm_ws *ws, const ctx *c, double B[][MAXK], double *yy) {
+  const int k = c->k;
+  for (int v = 0; v < c->V; v++) {
+    double Zv[MAXK * MAXK] = {0}, zy[MAXK] = {0};
     yy[v] = 0.0;
     for (size_t i = 0; i < c->np; i++) {
       const pattern *P = &ws->pat[i];
@@ -676,13 +711,25 @@ static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2
           yy[v] += P->YY[j * P->m + j];
         }
     }
-    memcpy(Lz, Zv, sizeof Zv);
     /* The arm's pivot is positive with both arms present; the baseline's is its within-arm
      * sum of squares at v, compared with its sum of squares as R's QR compares norms. */
-    if (!chol(Lz, k, k == 3 ? COLLINEAR_TOL * COLLINEAR_TOL : 0.0)) return TSIM_MMRM_COLLINEAR;
+    if (!chol(Zv, k, k == 3 ? COLLINEAR_TOL * COLLINEAR_TOL : 0.0)) return TSIM_MMRM_COLLINEAR;
     memcpy(B[v], zy, sizeof zy);
-    chol_solve(Lz, k, B[v]);
+    chol_solve(Zv, k, B[v]);
   }
+  return TSIM_MMRM_OK;
+}
+
+/* The checks, and the starting Sigma (its Cholesky entries into ws->theta): visit-wise least
+ * squares and the pairwise covariances of their residuals, correlations shrunk toward 0 until
+ * the matrix is positive definite. */
+static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2][TSIM_MMRM_MAX_VISITS]) {
+  const int V = c->V, k = c->k;
+  double B[TSIM_MMRM_MAX_VISITS][MAXK], pair[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS];
+  double rr[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS], yy[TSIM_MMRM_MAX_VISITS];
+  tsim_mmrm_status st = check_design(ws, c, cnt, pair);
+  if (st == TSIM_MMRM_OK) st = visitwise(ws, c, B, yy);
+  if (st != TSIM_MMRM_OK) return st;
   memset(rr, 0, sizeof rr);
   for (size_t i = 0; i < c->np; i++) {
     const pattern *P = &ws->pat[i];
@@ -703,7 +750,6 @@ static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2
     if (!(rr[v][v] > PERFECT_FIT_TOL * yy[v])) return TSIM_MMRM_PERFECT_FIT;
     sd[v] = sqrt(rr[v][v] / (pair[v][v] - k));
   }
-  /* Correlations from the pairs, shrunk toward 0 until the matrix is positive definite. */
   for (int round = 0;; round++) {
     double shrink = round < 10 ? ldexp(1.0, -round) : 0.0;
     for (int v = 0; v < V; v++)
@@ -778,6 +824,56 @@ static tsim_mmrm_status maximise(tsim_mmrm_ws *ws, const ctx *c, double *loglik,
   return TSIM_MMRM_OK;
 }
 
+/* Satterthwaite's df of the fixed effect ci at the maximum: g_D = phi' S_D phi (phi = M^-1 e_ci,
+ * the gradient of Phi_ci,ci over Sigma's entries), A = Iobs^-1 over the same entries. */
+static tsim_mmrm_status satterthwaite(tsim_mmrm_ws *ws, const ctx *c, int ci, double *df) {
+  const int p = c->p, s = c->s;
+  size_t pp = (size_t)p * (size_t)p;
+  for (int x = 0; x < p; x++) ws->phi[x] = ws->Minv[x * p + ci];
+  for (int g = 0; g < s; g++) {
+    const double *Sg = ws->S + (size_t)g * pp;
+    double t = 0.0;
+    for (int x = 0; x < p; x++) {
+      double u = 0.0;
+      for (int y = 0; y < p; y++) u += Sg[x * p + y] * ws->phi[y];
+      t += ws->phi[x] * u;
+    }
+    ws->gc[g] = t;
+  }
+  memcpy(ws->C, ws->Iobs, sizeof *ws->C * (size_t)(s * s));
+  if (!chol(ws->C, s, 1e-14)) return TSIM_MMRM_NOT_IDENTIFIED;
+  memcpy(ws->dir, ws->gc, sizeof *ws->dir * (size_t)s);
+  chol_solve(ws->C, s, ws->dir);
+  double den = 0.0, var = ws->Minv[ci * p + ci];
+  for (int g = 0; g < s; g++) den += ws->gc[g] * ws->dir[g];
+  *df = 2.0 * var * var / den;
+  if (!(den > 0.0) || !isfinite(*df)) return TSIM_MMRM_NOT_IDENTIFIED;
+  if (*df < TSIM_T_MIN_DF) return TSIM_MMRM_DF_TOO_SMALL;
+  return TSIM_MMRM_OK;
+}
+
+/* The fit's numbers from the maximum (ws's last evaluation), back in the data's units. */
+static void report(const tsim_mmrm_ws *ws, const ctx *c, const centre *ce, int at, double conf, double l,
+                   double df, tsim_mmrm_fit *out) {
+  const int V = c->V, p = c->p, ci = at * c->k + 1;
+  double d = ws->beta[ci] + (ce->ym[1][at] - ce->ym[0][at]), se = sqrt(ws->Minv[ci * p + ci]);
+  out->status = TSIM_MMRM_OK;
+  out->diff = ldexp(d, ce->ey);
+  out->se = ldexp(se, ce->ey);
+  out->df = df;
+  out->t = d / se;
+  out->p = tsim_t_two_sided_p(out->t, df);
+  if (conf > 0.0) {
+    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, df);
+    out->lo = out->diff - q * out->se;
+    out->hi = out->diff + q * out->se;
+  }
+  /* Unscaled: Sigma by 2^2ey, |M| by 2^(2 eb V - 2 ey p) (mmrm.h: nlme's definition). */
+  out->loglik = l - ((c->N - p) * ce->ey + (c->k == 3 ? V * ce->eb : 0)) * LN2;
+  for (int v = 0; v < V; v++)
+    for (int w = 0; w < V; w++) out->sigma[v * V + w] = ldexp(ws->Sig[v * V + w], 2 * ce->ey);
+}
+
 tsim_mmrm_status tsim_mmrm(tsim_mmrm_ws *ws, tsim_mmrm_arm a0, tsim_mmrm_arm a1, int visits, int at,
                            double conf, tsim_mmrm_fit *out) {
   if (!out) return TSIM_MMRM_BAD_ARGUMENT;
@@ -810,47 +906,10 @@ tsim_mmrm_status tsim_mmrm(tsim_mmrm_ws *ws, tsim_mmrm_arm a0, tsim_mmrm_arm a1,
   if (st != TSIM_MMRM_OK) return finish(ws, out, st);
   out->converged = 1;
 
-  /* Satterthwaite: g_D = phi' S_D phi, A = Iobs^-1 over Sigma's entries. */
-  const int p = c.p, s = c.s, ci = at * c.k + 1;
-  size_t pp = (size_t)p * (size_t)p;
-  for (int x = 0; x < p; x++) ws->phi[x] = ws->Minv[x * p + ci];
-  for (int g = 0; g < s; g++) {
-    const double *Sg = ws->S + (size_t)g * pp;
-    double t = 0.0;
-    for (int x = 0; x < p; x++) {
-      double u = 0.0;
-      for (int y = 0; y < p; y++) u += Sg[x * p + y] * ws->phi[y];
-      t += ws->phi[x] * u;
-    }
-    ws->gc[g] = t;
-  }
-  memcpy(ws->C, ws->Iobs, sizeof *ws->C * (size_t)(s * s));
-  if (!chol(ws->C, s, 1e-14)) return finish(ws, out, TSIM_MMRM_NOT_IDENTIFIED);
-  memcpy(ws->dir, ws->gc, sizeof *ws->dir * (size_t)s);
-  chol_solve(ws->C, s, ws->dir);
-  double den = 0.0, var = ws->Minv[ci * p + ci];
-  for (int g = 0; g < s; g++) den += ws->gc[g] * ws->dir[g];
-  double df = 2.0 * var * var / den;
-  if (!(den > 0.0) || !isfinite(df)) return finish(ws, out, TSIM_MMRM_NOT_IDENTIFIED);
-  if (df < TSIM_T_MIN_DF) return finish(ws, out, TSIM_MMRM_DF_TOO_SMALL);
-
-  double d = ws->beta[ci] + (ce.ym[1][at] - ce.ym[0][at]), se = sqrt(var);
-  out->status = TSIM_MMRM_OK;
-  out->diff = ldexp(d, ce.ey);
-  out->se = ldexp(se, ce.ey);
-  out->df = df;
-  out->t = d / se;
-  out->p = tsim_t_two_sided_p(out->t, df);
-  if (conf > 0.0) {
-    double q = tsim_t_upper_quantile((1.0 - conf) / 2.0, df);
-    out->lo = out->diff - q * out->se;
-    out->hi = out->diff + q * out->se;
-  }
-  /* Unscaled: Sigma by 2^2ey, |M| by 2^(2 eb V - 2 ey p) (mmrm.h: nlme's definition). */
-  out->loglik = l - ((c.N - p) * ce.ey + (c.k == 3 ? visits * ce.eb : 0)) * LN2;
-  for (int v = 0; v < visits; v++)
-    for (int w = 0; w < visits; w++) out->sigma[v * visits + w] = ldexp(ws->Sig[v * visits + w], 2 * ce.ey);
-  return finish(ws, out, TSIM_MMRM_OK);
+  double df;
+  st = satterthwaite(ws, &c, at * c.k + 1, &df);
+  if (st == TSIM_MMRM_OK) report(ws, &c, &ce, at, conf, l, df, out);
+  return finish(ws, out, st);
 }
 
 double tsim_mmrm_margin_p(const tsim_mmrm_fit *fit, double theta0, int greater) {
