@@ -10,21 +10,25 @@
  *    1e-6 relative (of max(|delta|, se) for delta, which can be near 0), the REML
  *    log-likelihood to 1e-6 relative, Sigma to 1e-6 of sqrt(Sigma_aa Sigma_bb) (an off-diagonal
  *    entry can be near 0), and Satterthwaite's df to DF_TOL = 1e-5 relative: the reference df
- *    are R's numerical derivatives, whose own error the script estimates at 1e-7 or less (it
+ *    are R's numerical derivatives, whose own error the script estimates (at most 3e-7 here; it
  *    stops above 1e-6), so 1e-5 leaves a factor of 10 over the worst it allows. The largest
- *    differences seen are printed.
+ *    differences seen are printed (about 1e-10 for delta, se and Sigma, 3e-13 for the
+ *    log-likelihood, 2.5e-7 for df). The interval, t and p must follow from diff, se and df.
  * 2. Closed forms: with one visit and complete data the MMRM is the two-sample Student t test
  *    (df = n - 2) without baseline and ANCOVA (df = n - 3) with it: delta, se, t, df, p and the
  *    interval to 1e-10 relative. With complete data at several visits, each visit's delta, se
  *    and df are that visit's ANCOVA (GLS with a design common to all visits is visit-wise least
  *    squares; REML's Sigma_vv is the residual variance on n - 3 df): to 1e-10 as well.
- * 3. Degenerate and bad input: every status of TSIM_MMRM_STATUS_MAP but NOT_CONVERGED (which
- *    no small data set reaches reliably) and NOT_IDENTIFIED / DF_TOO_SMALL, with every number
- *    NaN; invariances (strides, scale by powers of two, a dropped patient, workspace reuse).
+ * 3. Degenerate and bad input: every status of TSIM_MMRM_STATUS_MAP but NOT_CONVERGED,
+ *    NOT_IDENTIFIED and DF_TOO_SMALL (no small data set reaches them reliably), with every
+ *    number NaN; invariances (strides, scale by powers of two to 2^+-1000, a shift of 1e4, a
+ *    dropped patient, workspace reuse, conf = 0), the margin p-values, 16 visits.
  * 4. Simulation: 2000 trials, n = 100, V = 3, dropout at random depending on the last value
  *    seen (MAR): the 95% interval covers the true delta at the last visit with a rate within
  *    4 SE of 0.95 (SE = sqrt(0.95 0.05 / 2000) = 0.0049), and the mean estimate is within 4 SE
- *    of the truth (SE = the estimates' SD / sqrt(2000)).
+ *    of the truth (SE = the estimates' SD / sqrt(2000)); the completers' difference, biased by
+ *    the dropout, must fail that check (so it has power).
+ * GSL's default error handler (abort) stays on: no call may reach it.
  * Output: one line per failed check, summary lines, then "N passed, N failed".
  */
 #include "refcheck.h"
@@ -398,9 +402,9 @@ static void check_degenerate(gsl_rng *r) {
     for (size_t i = 0; i < s2.n[g]; i++) s2.y[g][i * V + 1] = 3.0 + 2.0 * g;
   expect_status(fit_split(g_ws, &s2, V, 0, 2, 0.95, &f), &f, TSIM_MMRM_PERFECT_FIT, "a visit without noise");
 
-  /* Too few patients for an unstructured 4 x 4 matrix: 4 + 3 complete patients leave 5 residual
-   * df for 4 visits with 2 effects each... and 3 + 3 leave 4: Sigma's REML estimate is
-   * singular at n - 2 < V. */
+  /* Too few patients for an unstructured 4 x 4 matrix: 3 + 2 complete patients without a
+   * baseline leave n - 2 = 3 < V residual degrees of freedom, and REML's likelihood grows
+   * without bound as Sigma tends to a singular matrix. */
   {
     static split t;
     make_data(r, &t, 3, 2, 4);

@@ -36,9 +36,10 @@
 # the observed information (as SAS's DDFM=SATTERTH, lmerTest and mmrm use). At a maximum df does
 # not depend on how Sigma is parameterised (the C code uses a Cholesky factor); here theta is
 # the log SD of each visit and the atanh of each correlation, where the derivatives are central
-# differences with Richardson extrapolation (steps 1e-3 for the gradient, 5e-3 for the Hessian).
+# differences with Richardson extrapolation (from steps 5e-4 and 2.5e-4 for the gradient, 5e-3 and
+# 2.5e-3 for the Hessian).
 # The df from twice those steps differ from them by about 15 times their error: that estimate is
-# printed (1e-7 relative or less) and the script stops when it exceeds 1e-6.
+# printed (at most 3e-7 relative here) and the script stops when it exceeds 1e-6.
 suppressPackageStartupMessages(library(nlme))
 
 here <- local({
