@@ -257,9 +257,10 @@ static double tr_dxdy(const double *X, const double *Y, int m, int a, int b, int
 /* ---- one fit ------------------------------------------------------------------------------ */
 
 typedef struct ctx {
-  int V, k, p, s;
+  int V, k, p, s;   /* visits, fixed effects per visit, fixed effects, Sigma's distinct entries */
   size_t np;        /* patterns */
   double N;         /* observations */
+  double cnt[2][TSIM_MMRM_MAX_VISITS]; /* values per arm and visit */
 } ctx;
 
 /* Sigma = L L' from theta into ws->L and ws->Sig; 0 when Sigma is too close to singular
@@ -574,9 +575,10 @@ static int exponent_of(double mx) {
   return e;
 }
 
-/* Pass 1: arguments, values, the scales' exponents and counts. */
+/* Pass 1: arguments and values; the largest magnitudes, the patients and the values counted
+ * into c (N, cnt). */
 static tsim_mmrm_status scan(const tsim_mmrm_arm *arm, int V, double *ymax, double *bmax,
-                             double cnt[2][TSIM_MMRM_MAX_VISITS], size_t *patients, double *obs) {
+                             ctx *c, size_t *patients) {
   for (int g = 0; g < 2; g++) {
     const tsim_mmrm_arm *a = &arm[g];
     if (a->n > 0 && (!a->y || a->pstride == 0 || (V > 1 && a->vstride == 0))) return TSIM_MMRM_BAD_ARGUMENT;
@@ -593,13 +595,13 @@ static tsim_mmrm_status scan(const tsim_mmrm_arm *arm, int V, double *ymax, doub
       }
       if (!seen) continue;
       ++*patients;
-      *obs += seen;
+      c->N += seen;
       if (a->base) *bmax = fmax(*bmax, fabs(a->base[i]));
       for (int v = 0; v < V; v++) {
         double y = yval(a, i, v);
         if (isnan(y)) continue;
         *ymax = fmax(*ymax, fabs(y));
-        cnt[g][v] += 1.0;
+        c->cnt[g][v] += 1.0;
       }
     }
   }
@@ -623,7 +625,7 @@ typedef struct centre {
 } centre;
 
 /* Pass 2: the means; pass 3: the patterns' sums. */
-static void summarise(tsim_mmrm_ws *ws, ctx *c, const tsim_mmrm_arm *arm, const double cnt[2][TSIM_MMRM_MAX_VISITS],
+static void summarise(tsim_mmrm_ws *ws, ctx *c, const tsim_mmrm_arm *arm,
                       double patients, centre *ce) {
   const int V = c->V, k = c->k;
   double sb = 0.0;
@@ -636,7 +638,7 @@ static void summarise(tsim_mmrm_ws *ws, ctx *c, const tsim_mmrm_arm *arm, const 
         if (mask >> v & 1u) ce->ym[g][v] += ldexp(yval(&arm[g], i, v), -ce->ey);
       if (arm[g].base) sb += ldexp(arm[g].base[i], -ce->eb);
     }
-    for (int v = 0; v < V; v++) ce->ym[g][v] /= cnt[g][v] > 0 ? cnt[g][v] : 1.0;
+    for (int v = 0; v < V; v++) ce->ym[g][v] /= c->cnt[g][v] > 0 ? c->cnt[g][v] : 1.0;
   }
   ce->bm = sb / patients;
   c->np = 0;
@@ -676,13 +678,13 @@ static void summarise(tsim_mmrm_ws *ws, ctx *c, const tsim_mmrm_arm *arm, const 
 /* The checks on what the data can estimate: each arm seen at each visit, more values than
  * fixed effects at each visit, each pair of visits seen together; pair[v][w] = the patients
  * observing both (v = w: observing v). */
-static tsim_mmrm_status check_design(const tsim_mmrm_ws *ws, const ctx *c, const double cnt[2][TSIM_MMRM_MAX_VISITS],
+static tsim_mmrm_status check_design(const tsim_mmrm_ws *ws, const ctx *c,
                                      double pair[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS]) {
   const int V = c->V;
   for (int v = 0; v < V; v++)
-    if (cnt[0][v] < 1.0 || cnt[1][v] < 1.0) return TSIM_MMRM_EMPTY_VISIT;
+    if (c->cnt[0][v] < 1.0 || c->cnt[1][v] < 1.0) return TSIM_MMRM_EMPTY_VISIT;
   for (int v = 0; v < V; v++)
-    if (cnt[0][v] + cnt[1][v] < c->k + 1) return TSIM_MMRM_TOO_FEW;
+    if (c->cnt[0][v] + c->cnt[1][v] < c->k + 1) return TSIM_MMRM_TOO_FEW;
   memset(pair, 0, sizeof(double) * TSIM_MMRM_MAX_VISITS * TSIM_MMRM_MAX_VISITS);
   for (size_t i = 0; i < c->np; i++) {
     const pattern *P = &ws->pat[i];
@@ -723,11 +725,11 @@ static tsim_mmrm_status visitwise(const tsim_mmrm_ws *ws, const ctx *c, double B
 /* The checks, and the starting Sigma (its Cholesky entries into ws->theta): visit-wise least
  * squares and the pairwise covariances of their residuals, correlations shrunk toward 0 until
  * the matrix is positive definite. */
-static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c, const double cnt[2][TSIM_MMRM_MAX_VISITS]) {
+static tsim_mmrm_status start(tsim_mmrm_ws *ws, const ctx *c) {
   const int V = c->V, k = c->k;
   double B[TSIM_MMRM_MAX_VISITS][MAXK], pair[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS];
   double rr[TSIM_MMRM_MAX_VISITS][TSIM_MMRM_MAX_VISITS], yy[TSIM_MMRM_MAX_VISITS];
-  tsim_mmrm_status st = check_design(ws, c, cnt, pair);
+  tsim_mmrm_status st = check_design(ws, c, pair);
   if (st == TSIM_MMRM_OK) st = visitwise(ws, c, B, yy);
   if (st != TSIM_MMRM_OK) return st;
   memset(rr, 0, sizeof rr);
@@ -885,20 +887,20 @@ tsim_mmrm_status tsim_mmrm(tsim_mmrm_ws *ws, tsim_mmrm_arm a0, tsim_mmrm_arm a1,
       a1.n > ws->nmax - a0.n || (!a0.base) != (!a1.base) || !(conf == 0.0 || (conf > 0.0 && conf < 1.0)))
     return TSIM_MMRM_BAD_ARGUMENT;
   const tsim_mmrm_arm arm[2] = {a0, a1};
-  ctx c = {visits, a0.base ? 3 : 2, 0, 0, 0, 0.0};
+  ctx c = {visits, a0.base ? 3 : 2, 0, 0, 0, 0.0, {{0}}};
   c.p = c.k * visits;
   c.s = (int)nsig(visits);
-  double ymax = 0.0, bmax = 0.0, cnt[2][TSIM_MMRM_MAX_VISITS] = {{0}};
+  double ymax = 0.0, bmax = 0.0;
   size_t patients = 0;
-  tsim_mmrm_status st = scan(arm, visits, &ymax, &bmax, cnt, &patients, &c.N);
+  tsim_mmrm_status st = scan(arm, visits, &ymax, &bmax, &c, &patients);
   if (st != TSIM_MMRM_OK) return finish(ws, out, st);
   out->patients = patients;
   out->observations = (size_t)c.N;
   centre ce;
   ce.ey = exponent_of(ymax);
   ce.eb = exponent_of(bmax);
-  if (patients > 0) summarise(ws, &c, arm, cnt, (double)patients, &ce);
-  st = start(ws, &c, cnt);
+  if (patients > 0) summarise(ws, &c, arm, (double)patients, &ce);
+  st = start(ws, &c);
   double l = NAN;
   int iterations = 0;
   if (st == TSIM_MMRM_OK) st = maximise(ws, &c, &l, &iterations);
