@@ -25,6 +25,7 @@
 #include "stats/ancova.h"
 #include "stats/contest.h"
 #include "stats/impute.h"
+#include "stats/mmrm.h"
 #include "core/rng.h"
 #include "stats/nitest.h"
 #include "model/estimand.h"
@@ -131,6 +132,7 @@ struct tsim_pt_ws {
    * data (values at the end point's visits up to the analysis's, NaN where missing; baselines;
    * arms), the imputed values, each comparison's estimates and variances, the generator. */
   tsim_mi_ws *mi;
+  tsim_mmrm_ws *mmrm;   /* "test": "mmrm": its workspace (miy, mibase and miarm hold its data) */
   double *miy, *miimp, *mibase, *miq, *miu;
   int *miarm;
   gsl_rng *mirng;
@@ -195,7 +197,7 @@ static int plan_sets(tsim_analysis_ws *w) {
      * with intercurrent events, every analysis (each sees the values its strategies make)
      * read the patients one by one. */
     if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || sc->nevents > 0 ||
-        an->missing == TSIM_MISSING_MI)
+        an->missing == TSIM_MISSING_MI || an->test == TSIM_TEST_MMRM)
       continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
@@ -348,16 +350,25 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
-  int nvmi = 0, mmax = 0;
-  for (int k = 0; k < sc->nanalyses; k++)
-    if (sc->analyses[k].missing == TSIM_MISSING_MI) {
-      nvmi = sc->analyses[k].visit + 1 > nvmi ? sc->analyses[k].visit + 1 : nvmi;
-      mmax = sc->analyses[k].imp_m > mmax ? sc->analyses[k].imp_m : mmax;
+  int nvmi = 0, mmax = 0, nvmm = 0;
+  for (int k = 0; k < sc->nanalyses; k++) {
+    const tsim_analysis *an = &sc->analyses[k];
+    if (an->missing == TSIM_MISSING_MI) {
+      nvmi = an->visit + 1 > nvmi ? an->visit + 1 : nvmi;
+      mmax = an->imp_m > mmax ? an->imp_m : mmax;
     }
+    if (an->test == TSIM_TEST_MMRM) nvmm = an->visit + 1 > nvmm ? an->visit + 1 : nvmm;
+  }
+  if (nvmm > 0) {
+    struct tsim_pt_ws *P = w->pt;
+    P->mmrm = tsim_mmrm_ws_new(nvmm, n < 1 ? 1 : n);
+    if (!P->mmrm) return -1;
+    if (nvmm > nvmi) nvmi = nvmm, mmax = mmax > 0 ? mmax : 1;
+  }
   if (nvmi > 0) {
     struct tsim_pt_ws *P = w->pt;
     size_t ncmp = (size_t)tsim_scenario_ncomparisons(sc);
-    P->mi = tsim_mi_ws_new(nvmi, n < 1 ? 1 : n, sc->narms);
+    P->mi = tsim_mi_ws_new(nvmi, n < 1 ? 1 : n, sc->narms > 1 ? sc->narms : 2);
     P->miy = malloc((n * (size_t)nvmi + 1) * sizeof *P->miy);
     P->miimp = malloc((n * (size_t)nvmi + 1) * sizeof *P->miimp);
     P->mibase = malloc((n + 1) * sizeof *P->mibase);
@@ -408,6 +419,7 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->vval);
   free(w->pt->vgone);
   tsim_mi_ws_free(w->pt->mi);
+  tsim_mmrm_ws_free(w->pt->mmrm);
   free(w->pt->miy);
   free(w->pt->miimp);
   free(w->pt->mibase);
@@ -899,6 +911,87 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
   o->lo = interval ? lo : NAN, o->hi = interval ? hi : NAN;
 }
 
+/* The patients continuous analysis k reads under hypothesis h for a model of its end point's
+ * visits up to the analysis's (multiple imputation, MMRM): their values after its strategies, NaN
+ * from the first missed visit on, in P->miy (n x (visit + 1)), baselines in P->mibase (0 without
+ * one), arms in P->miarm; the analysis's site exclusions, flagged sites, subgroup and (per
+ * protocol) deviations applied. Returns n. */
+static size_t visits_data(tsim_analysis_ws *w, int k, int h) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const tsim_cohort *c = w->cohort;
+  const tsim_latent_plan *lp = c->plan->lat;
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  struct tsim_pt_ws *P = w->pt;
+  int nu = an->visit + 1, b = lp->base_of[an->endpoint], pp = an->population == TSIM_POP_PER_PROTOCOL;
+  const double *val = c->pat.val[h] + lp->meas_start[an->endpoint];
+  const uint8_t *gone = c->pat.gone[h];
+  size_t stride = (size_t)lp->nmeas;
+  if (sc->nevents > 0) {
+    tsim_estimand_view(c, h, an, P->vval, P->vgone);
+    val = P->vval, gone = P->vgone, stride = (size_t)nu;
+  }
+  const unsigned char *flagged = w->flagged[h][k];
+  size_t n = 0;
+  for (long long j = 0; j < c->n; j++) {
+    if ((an->exclude && an->exclude[c->site[j]]) || (flagged && flagged[c->site[j]]) ||
+        (an->subgroup >= 0 && !((c->pat.sub[j] >> an->subgroup) & 1)) || (pp && c->pat.dev[j]))
+      continue;
+    for (int u = 0; u < nu; u++) P->miy[n * (size_t)nu + (size_t)u] = ep->visits[u] < gone[j] ? val[(size_t)j * stride + (size_t)u] : NAN;
+    P->mibase[n] = b >= 0 ? c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
+    P->miarm[n++] = c->arm[j];
+  }
+  return n;
+}
+
+/* Continuous analysis k under hypothesis h by the mixed model for repeated measures
+ * (stats/mmrm.h): every value observed at the end point's visits up to the analysis's, visit
+ * means and the treatment effect per visit (and the baseline per visit when the end point has
+ * one), unstructured covariance by REML; the effect at the analysis's visit with Satterthwaite's
+ * df, its interval at the analysis's level. Per comparison, the two arms' patients with at least
+ * one value. */
+static void eval_mmrm(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  struct tsim_pt_ws *P = w->pt;
+  int nu = an->visit + 1, ncmp = tsim_scenario_ncomparisons(sc), dropped = 0;
+  int hb = sc->endpoints[an->endpoint].higher_is_better, wanted = w->want_p || w->need_p[k];
+  int base = w->cohort->plan->lat->base_of[an->endpoint] >= 0;
+  for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
+  size_t n = visits_data(w, k, h);
+  for (int j = 0; j < ncmp; j++) {
+    int arm = tsim_scenario_comparison_arm(sc, j);
+    /* The control's rows, then the arm's, into miimp (and their baselines into y2). */
+    size_t n0 = 0, n1 = 0;
+    long long c0 = 0, c1 = 0;
+    for (int second = 0; second < 2; second++)
+      for (size_t i = 0; i < n; i++) {
+        if (P->miarm[i] != (second ? arm : sc->control)) continue;
+        size_t r = n0 + n1;
+        int any = 0;
+        for (int u = 0; u < nu; u++) {
+          double y = P->miy[i * (size_t)nu + (size_t)u];
+          P->miimp[r * (size_t)nu + (size_t)u] = y;
+          any |= !isnan(y);
+        }
+        w->pt->y2[r] = P->mibase[i];
+        if (second) n1++, c1 += any;
+        else n0++, c0 += any;
+      }
+    tsim_mmrm_arm a0 = {P->miimp, base ? w->pt->y2 : NULL, n0, (size_t)nu, 1};
+    tsim_mmrm_arm a1 = {P->miimp + n0 * (size_t)nu, base ? w->pt->y2 + n0 : NULL, n1, (size_t)nu, 1};
+    tsim_mmrm_fit f;
+    tsim_mmrm(P->mmrm, a0, a1, nu, an->visit, interval_conf(an), &f);
+    double p = f.status == TSIM_MMRM_OK ? f.p : NAN;
+    if (an->sided == 1) p = tsim__one_sided(p, f.diff, hb);
+    tsim_outcome *o = &out[j];
+    fill_outcome(o, sc, an, c0, c1, wanted, p, f.t, f.status == TSIM_MMRM_OK ? f.diff : NAN, -1);
+    o->lo = f.lo, o->hi = f.hi;
+    o->sites_dropped = dropped;
+  }
+  if (w->flagged[h][k]) add_flagged(w, k, h, out);
+}
+
 /* The estimate and its variance of one comparison of continuous analysis k on completed
  * data (control y0/b0, experimental y1/b1), and the complete-data df: the difference of means
  * with Welch's (s0^2/n0 + s1^2/n1) or the pooled variance, df n - 2; or ANCOVA's adjusted
@@ -945,23 +1038,8 @@ static void eval_mi(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   int nu = an->visit + 1, V = an->visit, b = lp->base_of[an->endpoint], ncmp = tsim_scenario_ncomparisons(sc);
   int dropped = 0, M = an->imp_m, hb = ep->higher_is_better, wanted = w->want_p || w->need_p[k];
   for (int s = 0; an->exclude && s < sc->nsites; s++) dropped += an->exclude[s];
-  const double *val = c->pat.val[h] + lp->meas_start[an->endpoint];
-  const uint8_t *gone = c->pat.gone[h];
-  size_t stride = (size_t)lp->nmeas;
-  if (sc->nevents > 0) {
-    tsim_estimand_view(c, h, an, P->vval, P->vgone);
-    val = P->vval, gone = P->vgone, stride = (size_t)nu;
-  }
   const unsigned char *flagged = w->flagged[h][k];
-  size_t n = 0;
-  for (long long j = 0; j < c->n; j++) {
-    if ((an->exclude && an->exclude[c->site[j]]) || (flagged && flagged[c->site[j]]) ||
-        (an->subgroup >= 0 && !((c->pat.sub[j] >> an->subgroup) & 1)))
-      continue;
-    for (int u = 0; u < nu; u++) P->miy[n * (size_t)nu + (size_t)u] = ep->visits[u] < gone[j] ? val[(size_t)j * stride + (size_t)u] : NAN;
-    P->mibase[n] = b >= 0 ? c->pat.base[(size_t)j * (size_t)lp->nbase + (size_t)b] : 0;
-    P->miarm[n++] = c->arm[j];
-  }
+  size_t n = visits_data(w, k, h);
   tsim_mi_data d = {P->miy, b >= 0 ? P->mibase : NULL, P->miarm, n};
   uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_STREAM_IMPUTE);
   uint64_t sub = tsim_rng_draw(key, (uint64_t)(2 * k + h)), st4[4];
@@ -1375,6 +1453,8 @@ void tsim__ptanalysis_eval(tsim_analysis_ws *w, int k, tsim_hypothesis h, tsim_o
     else eval_binary_cells(w, k, (int)h, out);
   } else if (cont && an->test == TSIM_TEST_WILCOXON && w->two && !w->general) {
     eval_wilcoxon(w, k, (int)h, out);
+  } else if (cont && an->test == TSIM_TEST_MMRM) {
+    eval_mmrm(w, k, (int)h, out);
   } else if (cont && an->missing == TSIM_MISSING_MI && an->population == TSIM_POP_ITT) {
     eval_mi(w, k, (int)h, out);
   } else if (cont) {

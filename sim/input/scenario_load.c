@@ -434,6 +434,11 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
   else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)
     tsim_jerr(&L->c, p, "\"ancova\" adjusts for a baseline: give end point \"%s\" a "
                         "\"baseline\"", ep->id);
+  else if (a->test == TSIM_TEST_MMRM && miss_given && a->missing != TSIM_MISSING_EXCLUDE) {
+    tsim_jpath_key(p, ap, "missing");
+    tsim_jerr(&L->c, p, "\"mmrm\" analyses every value observed at the end point's visits up to the analysis's "
+              "(its missing values are missing at random under the model): leave \"missing\" out or give \"exclude\"");
+  }
   tsim_jpath_key(p, ap, "missing");
   if (cont && a->missing == TSIM_MISSING_NON_RESPONDER) {
     if (miss_given)

@@ -1132,12 +1132,13 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     char id[2 * TSIM_ID_MAX], pop[64 + TSIM_ID_MAX], when[32] = "";
     char num[TSIM_NUM_CHARS];
     if (sc->visit_week[0] > 0) snprintf(when, sizeof when, " wk%s", tsim_num(num, sc->visit_week[ep->visits[an->visit]]));
-    int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE;
+    int cc = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_EXCLUDE && an->test != TSIM_TEST_MMRM;
     int locf = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_LOCF;
     int mi = an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_MI;
     static const char *const mi_short[] = {" (MI mar)", " (MI j2r)", " (MI cir)", " (MI cr)"};
     snprintf(pop, sizeof pop, "%s%s%s%s%s%s%s", tsim_population_names[an->population],
-             cc ? " (completers)" : locf ? " (locf)" : mi ? mi_short[an->imp_method] : "", an->exclude || an->has_where ? " -sites" : "",
+             cc ? " (completers)" : locf ? " (locf)" : mi ? mi_short[an->imp_method]
+             : an->test == TSIM_TEST_MMRM ? " (observed)" : "", an->exclude || an->has_where ? " -sites" : "",
              an->exclude_flagged ? " -flagged" : "", an->subgroup >= 0 ? " " : "", an->subgroup >= 0 ? sc->subgroups[an->subgroup].id : "", when);
     const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     char test[TSIM_ID_MAX];

@@ -31,7 +31,7 @@
  *            critical value), FISHER (cached cut points per margins), BARNARD (cached rejection
  *            region per arm sizes), PVALUE (the p-value and tsim_reject), T (cached t
  *            quantiles), GENERAL (computed by its own analysis path: stratified, single arm,
- *            rank, ANCOVA)
+ *            rank, ANCOVA, MMRM)
  */
 #ifndef TSIM_CATALOGUE_H
 #define TSIM_CATALOGUE_H
@@ -54,7 +54,8 @@
   X(MIETTINEN_NURMINEN, "miettinen_nurminen", MARGIN, tsim__no_table_p,  TAIL,  tsim__no_tail_p,            GENERAL) \
   X(WALD,           "wald",           MARGIN,     tsim__no_table_p,      TAIL,  tsim__no_tail_p,            GENERAL) \
   X(NEWCOMBE,       "newcombe",       MARGIN,     tsim__no_table_p,      TAIL,  tsim__no_tail_p,            GENERAL) \
-  X(MN_STRATIFIED,  "miettinen_nurminen_stratified", MARGIN_STRATIFIED, tsim__no_table_p, TAIL, tsim__no_tail_p, GENERAL)
+  X(MN_STRATIFIED,  "miettinen_nurminen_stratified", MARGIN_STRATIFIED, tsim__no_table_p, TAIL, tsim__no_tail_p, GENERAL) \
+  X(MMRM,           "mmrm",           CONTINUOUS, tsim__no_table_p,      HALVE, tsim__no_tail_p,            GENERAL)
 
 typedef enum {
 #define TSIM_TEST_ENUM(name, text, kind, p, one, tail, decide) TSIM_TEST_##name,
