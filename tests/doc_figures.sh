@@ -199,6 +199,26 @@ expect prov_estimands --after "estimands " hypothetical_completers +0.0982 +0.08
 expect prov_estimands --after "estimands " pp +0.0888 +0.0895 +0.6
 expect prov_estimands --after "estimands " sledai_hypothetical -0.8533 -0.7866 +6.9
 
+# ./build/trialsim run scenarios/pss2022_estimands.json   (its own 20,000 trials; PROVENANCE.md)
+run prov_pss_est run scenarios/pss2022_estimands.json
+expect prov_pss_est completers_welch 0.9215
+expect prov_pss_est tp_mmrm 0.9401
+expect prov_pss_est hyp_mmrm 0.9637
+expect prov_pss_est tp_j2r_ancova 0.9214
+expect prov_pss_est hyp_mar_ancova 0.9552
+expect prov_pss_est itt_fisher 0.6854
+expect prov_pss_est --after "estimands " completers_welch -3.7446 0.0082 +0.1
+expect prov_pss_est --after "estimands " tp_mmrm -3.7446 +0.3
+expect prov_pss_est --after "estimands " hyp_mmrm -4.2129 -4.1890 +2.1
+expect prov_pss_est --after "estimands " tp_j2r_ancova -3.5537 +17.6
+expect prov_pss_est --after "estimands " hyp_mar_ancova -4.1899 +2.1
+# The sweep's points 0 and 6 (./build/trialsim sweep scenarios/pss2022_estimands.json --trials
+# 4000: README.md, PROVENANCE.md) are these runs' trials
+run prov_pss_d0 run scenarios/pss2022_estimands.json --trials 4000
+expect prov_pss_d0 tp_j2r_ancova 0.9193
+run prov_pss_d6 run scenarios/pss2022_estimands.json --trials 4000 --set 'analyses[3].imputation.delta=6'
+expect prov_pss_d6 tp_j2r_ancova 0.8173
+
 # ./build/trialsim run scenarios/gs_three_looks.json   (its own 40,000 trials and seed)
 run prov_gs run scenarios/gs_three_looks.json
 expect prov_gs itt 0.9005 0.0250 2195.8
