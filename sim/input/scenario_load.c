@@ -510,6 +510,12 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   load_visit_subgroup(L, an, ap, a);
   if (test_ok) check_analysis(L, an, ap, a, miss_given);
   if (test_ok) tsim__load_hypothesis(L, an, ap, a);
+  if (a->missing == TSIM_MISSING_MI && a->hypothesis != TSIM_HYPO_SUPERIORITY) {
+    char p[TSIM_JPATH_MAX];
+    tsim_jpath_key(p, ap, "hypothesis");
+    tsim_jerr(&L->c, p, "multiple imputation is not yet tested against a margin: pool a superiority analysis, "
+              "or analyse the complete cases against the margin");
+  }
   tsim__load_strategy(L, an, ap, a);
 }
 
