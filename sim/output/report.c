@@ -543,7 +543,8 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "type1_error_favouring_lo,type1_error_favouring_hi,type1_error_favouring_control,"
              "type1_error_favouring_control_lo,type1_error_favouring_control_hi,"
              "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null,"
-             "hypothesis,measure,margin_lower,margin_upper,level,coverage_alternative,coverage_null\n");
+             "hypothesis,measure,margin_lower,margin_upper,level,coverage_alternative,coverage_null,strategy,"
+             "true_value_se\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -582,16 +583,22 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     csv_nums(f, 4, (const double[]){ta.n, tz.n, ta.months, tz.months});
     /* Margins (empty for superiority): the boundaries, the one-sided level, and the intervals'
      * coverage of the true value (empty without an interval). */
-    int margin = an->hypothesis != TSIM_HYPO_SUPERIORITY;
+    int margin = an->hypothesis != TSIM_HYPO_SUPERIORITY, events = sc->nevents > 0;
     fprintf(f, ",%s,%s", tsim_hypo_names[an->hypothesis], margin ? tsim_measure_names[an->measure] : "");
     double cov[2] = {NAN, NAN};
-    for (int h = 0; h < 2 && margin; h++) {
+    for (int h = 0; h < 2 && (margin || events); h++) {
       const tsim_tally_cell *c = h ? z : a;
       if (c->interval) cov[h] = (double)c->covered / (double)c->interval;
     }
     csv_nums(f, 5, (const double[]){margin ? an->margin[0] : NAN,
                                     margin ? an->margin[an->hypothesis == TSIM_HYPO_EQUIVALENCE] : NAN,
                                     margin ? an->level : NAN, cov[0], cov[1]});
+    /* Intercurrent events: the strategies ("event:strategy" joined by ';') and the standard
+     * error of nominal_difference, the estimand's true value (0: exact); empty otherwise. */
+    fputc(',', f);
+    for (int e = 0; e < sc->nevents; e++)
+      fprintf(f, "%s%s:%s", e ? ";" : "", sc->events[e].id, tsim_strategy_names[an->strategy[e]]);
+    csv_nums(f, 1, (const double[]){events ? a->truth_se : NAN});
     fputc('\n', f);
   }
 }
