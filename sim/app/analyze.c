@@ -1064,7 +1064,9 @@ void tsim_analyze_tests_text(char *out, size_t n) {
            "    beside the superiority tests (wilcoxon has none):\n"
            "                      mean_difference  %s\n"
            "                      mean_ratio       %s\n"
-           "  single arm, binary (against p0)     %s\n",
+           "  single arm, binary (against p0)     %s\n"
+           "Not here: mmrm (a mixed model of values at several visits) analyses simulated trials\n"
+           "only (a scenario's \"test\": \"mmrm\").\n",
            bin, margin[TSIM_NI_RD], margin[TSIM_NI_RR], margin[TSIM_NI_OR], strat, coll, smargin[TSIM_NI_RD],
            smargin[TSIM_NI_RR], smargin[TSIM_NI_OR], cont, pat,
            anc[0] ? "; with baselines also " : "", anc, cm[0], cm[1], one);
