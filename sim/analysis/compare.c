@@ -67,6 +67,11 @@ double tsim_analysis_diff_bound(const tsim_scenario *sc, int k) {
   }
   for (int i = 0; i < sc->nanomalies; i++)
     if (!isnan(sc->anomalies[i].mean)) big = fmax(big, fabs(sc->anomalies[i].mean));
+  /* Intercurrent events' shifts add up on a patient; multiple imputation's delta moves imputed
+   * values. */
+  double more = fabs(sc->analyses[k].imp_delta);
+  for (int i = 0; i < sc->nevents; i++) more += fabs(sc->events[i].shift[e]);
+  big += more;
   for (int pass = 0; pass < TSIM_MAX_NULLS && pass < (sc->npasses > 1 ? sc->npasses : 1); pass++)
     for (int a = 0; a < sc->narms; a++) /* the null twins' means (margins) */
       for (int v = 0; v < ep->nvisits; v++) big = fmax(big, fabs(tsim_scenario_null_at(sc, pass, e, v, a)));

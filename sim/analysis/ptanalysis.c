@@ -131,7 +131,8 @@ struct tsim_pt_ws {
   /* Multiple imputation (analyses with "missing": "multiple_imputation"): the workspace, its
    * data (values at the end point's visits up to the analysis's, NaN where missing; baselines;
    * arms), the imputed values, each comparison's estimates and variances, the generator. */
-  tsim_mi_ws *mi;
+  tsim_mi_ws *mi[TSIM_MAX_VISITS + 1]; /* by the number of visits it models (the analysis's
+                                         visit + 1): a workspace reads its data as n x V */
   tsim_mmrm_ws *mmrm;   /* "test": "mmrm": its workspace (miy, mibase and miarm hold its data) */
   double *miy, *miimp, *mibase, *miq, *miu;
   int *miarm;
@@ -351,11 +352,13 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
   int nvmi = 0, mmax = 0, nvmm = 0;
+  unsigned miv = 0; /* bit v: some MI analysis models v visits */
   for (int k = 0; k < sc->nanalyses; k++) {
     const tsim_analysis *an = &sc->analyses[k];
     if (an->missing == TSIM_MISSING_MI) {
       nvmi = an->visit + 1 > nvmi ? an->visit + 1 : nvmi;
       mmax = an->imp_m > mmax ? an->imp_m : mmax;
+      miv |= 1u << (an->visit + 1);
     }
     if (an->test == TSIM_TEST_MMRM) nvmm = an->visit + 1 > nvmm ? an->visit + 1 : nvmm;
   }
@@ -368,7 +371,8 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   if (nvmi > 0) {
     struct tsim_pt_ws *P = w->pt;
     size_t ncmp = (size_t)tsim_scenario_ncomparisons(sc);
-    P->mi = tsim_mi_ws_new(nvmi, n < 1 ? 1 : n, sc->narms > 1 ? sc->narms : 2);
+    for (int v = 1; v <= TSIM_MAX_VISITS; v++)
+      if (((miv >> v) & 1) && !(P->mi[v] = tsim_mi_ws_new(v, n < 1 ? 1 : n, sc->narms > 1 ? sc->narms : 2))) return -1;
     P->miy = malloc((n * (size_t)nvmi + 1) * sizeof *P->miy);
     P->miimp = malloc((n * (size_t)nvmi + 1) * sizeof *P->miimp);
     P->mibase = malloc((n + 1) * sizeof *P->mibase);
@@ -376,7 +380,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
     P->miq = malloc(ncmp * (size_t)mmax * sizeof *P->miq);
     P->miu = malloc(ncmp * (size_t)mmax * sizeof *P->miu);
     P->mirng = tsim_rng_alloc();
-    if (!P->mi || !P->miy || !P->miimp || !P->mibase || !P->miarm || !P->miq || !P->miu || !P->mirng) return -1;
+    if (!P->miy || !P->miimp || !P->mibase || !P->miarm || !P->miq || !P->miu || !P->mirng) return -1;
   }
   if (sc->nevents > 0) {
     w->pt->vval = malloc(n * TSIM_MAX_VISITS * sizeof *w->pt->vval);
@@ -418,7 +422,7 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cell);
   free(w->pt->vval);
   free(w->pt->vgone);
-  tsim_mi_ws_free(w->pt->mi);
+  for (int v = 0; v <= TSIM_MAX_VISITS; v++) tsim_mi_ws_free(w->pt->mi[v]);
   tsim_mmrm_ws_free(w->pt->mmrm);
   free(w->pt->miy);
   free(w->pt->miimp);
@@ -1041,22 +1045,26 @@ static void eval_mi(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const unsigned char *flagged = w->flagged[h][k];
   size_t n = visits_data(w, k, h);
   tsim_mi_data d = {P->miy, b >= 0 ? P->mibase : NULL, P->miarm, n};
-  uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_STREAM_IMPUTE);
-  uint64_t sub = tsim_rng_draw(key, (uint64_t)(2 * k + h)), st4[4];
+  /* The analysis's own stream: keyed by its id (FNV-1a), so adding, removing or reordering
+   * analyses changes no other analysis's imputations. */
+  uint64_t key = tsim__rng_stream_key(c->seed, (uint64_t)c->trial, TSIM_STREAM_IMPUTE), idh = 0xcbf29ce484222325ULL;
+  for (const char *q = an->id; *q; q++) idh = (idh ^ (unsigned char)*q) * 0x100000001b3ULL;
+  uint64_t sub = tsim_rng_mix64(key ^ tsim_rng_draw(idh, (uint64_t)h)), st4[4];
   for (int i = 0; i < 4; i++) st4[i] = tsim_rng_draw(sub, (uint64_t)i);
   if (!(st4[0] | st4[1] | st4[2] | st4[3])) st4[0] = 1;
   tsim_rng_set_state(P->mirng, st4);
   tsim_mi_src src = tsim_mi_src_rng(P->mirng);
   int mar = an->imp_method == TSIM_IMP_MAR;
-  int ok = (mar ? tsim_mi_norm_fit(P->mi, &d) : tsim_mi_rb_fit(P->mi, &d, 0)) == TSIM_MI_OK;
+  tsim_mi_ws *mw = P->mi[nu];
+  int ok = (mar ? tsim_mi_norm_fit(mw, &d) : tsim_mi_rb_fit(mw, &d, 0)) == TSIM_MI_OK;
   double dfcom[TSIM_MAX_ARMS];
   long long cnt[TSIM_MAX_ARMS] = {0};
   for (size_t i = 0; i < n; i++) cnt[P->miarm[i]]++;
   for (int m = 0; ok && m < M; m++) {
-    if (mar) ok = tsim_mi_norm_impute(P->mi, &src, P->miimp) == TSIM_MI_OK;
+    if (mar) ok = tsim_mi_norm_impute(mw, &src, P->miimp) == TSIM_MI_OK;
     else
-      ok = tsim_mi_rb_draw(P->mi, &src) == TSIM_MI_OK &&
-           tsim_mi_rb_impute(P->mi, &src, (tsim_mi_method)an->imp_method, an->imp_ref, P->miimp) == TSIM_MI_OK;
+      ok = tsim_mi_rb_draw(mw, &src) == TSIM_MI_OK &&
+           tsim_mi_rb_impute(mw, &src, (tsim_mi_method)an->imp_method, an->imp_ref, P->miimp) == TSIM_MI_OK;
     if (!ok) break;
     if (an->imp_delta != 0) /* the tipping point's shift of the experimental arms' imputed values */
       for (size_t i = 0; i < n; i++)

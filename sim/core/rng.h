@@ -62,9 +62,9 @@ typedef enum {
   TSIM_DRAWS_REDIRECT = 9,  /* patient j's site among those still enrolling, when its own has stopped */
   TSIM_DRAWS_SITE_BLOCKS = 10, /* site s's permuted blocks: a generator from draws 4s .. 4s + 3 */
   TSIM_DRAWS_EVENTS = 11,   /* intercurrent events: patient j's uniform for event k is draw j nevents + k */
-  TSIM_STREAM_IMPUTE = 12,  /* multiple imputation: analysis k under hypothesis h reads a generator
-                               whose state is splitmix64's outputs 1..4 from draw 2k + h of this
-                               purpose (analysis/ptanalysis.c) */
+  TSIM_STREAM_IMPUTE = 12,  /* multiple imputation: an analysis under hypothesis h reads a generator
+                               whose state is splitmix64's outputs 1..4 from this purpose's key
+                               mixed with its id's hash and h (analysis/ptanalysis.c) */
 } tsim_stream;
 
 /* Puts `r` (which must be of type tsim_rng_xoshiro256pp) at the start of the stream for

@@ -41,14 +41,17 @@ void tsim_estimand_view(const tsim_cohort *c, int h, const tsim_analysis *an, do
     int g = c->pat.gone[h][j], C, W, H;
     memcpy(y, x, (size_t)nu * sizeof *y);
     earliest(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, g, &C, &W, &H);
-    if (wV >= C) {
-      y[V] = 0;
+    if (wV >= C) { /* a failure at every visit from the event on (C <= g: the earlier ones seen) */
+      for (int u = 0; u <= V; u++)
+        if (ep->visits[u] >= C) y[u] = 0;
       g = nv;
     } else if (wV >= W) {
+      /* The last visit before W (observed: W <= g), carried to every visit from the event on;
+       * missing when there is none, or when a hypothetical event came before it. */
       int u = V - 1;
-      while (u >= 0 && !(ep->visits[u] < W && ep->visits[u] < H && ep->visits[u] < g)) u--;
-      if (u >= 0) {
-        y[V] = x[u];
+      while (u >= 0 && !(ep->visits[u] < W)) u--;
+      if (u >= 0 && ep->visits[u] < H) {
+        for (int k = u + 1; k <= V; k++) y[k] = x[u];
         g = nv;
       } else {
         g = g < H ? g : H;
@@ -237,7 +240,8 @@ tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *
     }
     for (int j = 0; j < ncmp; j++) { /* the null twin: every arm the control (no anomalies here) */
       size_t i = (size_t)(k * ncmp + j);
-      truth[i] = m[tsim_scenario_comparison_arm(sc, j)] - m[sc->control], truth[nc + i] = 0;
+      truth[i] = m[tsim_scenario_comparison_arm(sc, j)] - m[sc->control];
+      truth[nc + i] = isnan(truth[i]) ? NAN : 0; /* no patient has a value: no estimand */
       se[i] = se[nc + i] = 0;
     }
   }

@@ -8,17 +8,19 @@
  * Of the events it knows, C, W and H are the earliest visits before which one the analysis
  * treats as composite, while on treatment, or hypothetically happened. Then, in this order:
  *   w_V >= C   the value is a failure: 0 (a non-responder; composite needs a binary end point),
- *              observed even if the patient dropped out after the event;
- *   w_V >= W   the value at the end point's last visit before W (and before H, and observed),
- *              observed; with no such visit the value is missing;
+ *              observed even if the patient dropped out after the event (so are the visits
+ *              from C on: 0; the earlier ones were seen, C being known);
+ *   w_V >= W   the value at the end point's last visit before W (seen: W is known), observed,
+ *              and carried to the visits from W on; missing when there is no visit before W, or
+ *              when a hypothetical event came before that visit (its value is set aside);
  *   w_V >= H   the value is missing: values after the event are set aside, and the
  *              analysis's "missing" rule (exclude, non_responder, locf) decides - whether its
  *              result then estimates the hypothetical value is what the simulation shows;
  *   otherwise  the value observed (treatment policy: with the effects of earlier events).
  * The estimand's variable is the same with every event counted (known or not), nothing
  * missing, and the hypothetical value where H applies (the patient's value without the events
- * of the scenario's hyp_mask); while on treatment, a patient with no visit before W has no
- * value and is not part of the estimand. Its population is every randomised patient of the
+ * of the scenario's hyp_mask) - also at the last visit before W when H came before it; while on
+ * treatment, a patient with no visit before W has no value and is not part of the estimand. Its population is every randomised patient of the
  * analysis's subgroup (whatever the analysis's population or site exclusions). */
 #ifndef TSIM_ESTIMAND_H
 #define TSIM_ESTIMAND_H

@@ -924,7 +924,8 @@ static void estimands_table(page *pg, const char *arr, int n) {
              "has a closed form (SE 0), else from a large simulated population (its SE). Bias: mean estimate "
              "&#8722; true value; bias / SE: that over its standard error (the estimate&#8217;s Monte Carlo "
              "error and the true value&#8217;s). Coverage: the share of trials whose interval of the "
-             "difference (1 &#8722; alpha; Newcombe&#8217;s for rates, the test&#8217;s own for means) "
+             "difference (1 &#8722; alpha, one-sided 1 &#8722; 2&#215;alpha; Newcombe&#8217;s for rates, the "
+             "analysis&#8217;s own for means) "
              "held the true value (under the null twin, its own true value: 0 unless anomalies keep the arms apart). An analysis whose bias is many "
              "SEs from 0 does not estimate the estimand its strategies name.</p>\n");
 }

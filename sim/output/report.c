@@ -930,7 +930,9 @@ static void print_margins(const tsim_scenario *sc, const tsim_tally *t, int wid,
 static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wid, FILE *f) {
   if (sc->nevents == 0) return;
   int ncmp = tsim_scenario_ncomparisons(sc), ws = 8;
-  char st[TSIM_MAX_ANALYSES * (TSIM_MAX_ARMS - 1)][TSIM_MAX_EVENTS * (TSIM_ID_MAX + 24)];
+  typedef char strategies[TSIM_MAX_EVENTS * (TSIM_ID_MAX + 24)];
+  strategies *st = malloc((size_t)t->ncomp * sizeof *st);
+  if (!st) return;
   for (int k = 0; k < t->ncomp; k++) {
     strategies_text(sc, &sc->analyses[k / ncmp], st[k], sizeof st[k]);
     int l = (int)strlen(st[k]);
@@ -959,14 +961,16 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     }
     fputc('\n', f);
   }
+  free(st);
   char pop[96] = "";
   if (t->truth_patients > 0)
     snprintf(pop, sizeof pop, ", or from a simulated population of %lld patients (SE: its error)", t->truth_patients);
   fprintf(f, "Estimands (ICH E9(R1)): true value = the difference (experimental - control) in the variable the\n"
              "analysis's strategies define, over every randomised patient with every event and no missing value:\n"
              "exact from the model (exact)%s.\nbias/SE: (mean estimate - true value) / its standard error. "
-             "Coverage: the share of trials whose\ninterval of the difference (1 - alpha; Newcombe's for rates, "
-             "the test's own for means) holds the true\nvalue, under the scenario and under its null twin.\n",
+             "Coverage: the share of trials whose\ninterval of the difference (1 - alpha, one-sided 1 - 2 alpha; "
+             "Newcombe's for rates, the analysis's own\nfor means) holds the true value, under the scenario and "
+             "under its null twin.\n",
           pop);
 }
 

@@ -409,7 +409,7 @@ static void pat_flush(tsim_tally *t, uint64_t *pat) {
 
 /* A margin analysis's outcome's interval against the cell's truth. */
 static inline void coverage_add(tsim_tally_cell *c, const tsim_outcome *o) {
-  if (isnan(o->lo) || isnan(o->hi)) return;
+  if (isnan(o->lo) || isnan(o->hi) || isnan(c->truth)) return; /* no interval, or no true value */
   c->interval++;
   c->covered += (uint64_t)(o->lo <= c->truth && c->truth <= o->hi);
 }
