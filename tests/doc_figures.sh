@@ -192,12 +192,12 @@ expect prov_ni_25 pp 0.0268
 # ./build/trialsim run scenarios/lupil2_estimands.json   (its own 20,000 trials; README.md
 # "Estimands" and PROVENANCE.md)
 run prov_estimands run scenarios/lupil2_estimands.json
-expect prov_estimands --after "estimands " itt_treatment_policy +0.0888 +0.0804 -7.8
-expect prov_estimands --after "estimands " itt_composite +0.0754 +0.0670 -7.1
-expect prov_estimands --after "estimands " itt_rescue_failure +0.1027 +0.0923 -9.1
-expect prov_estimands --after "estimands " hypothetical_completers +0.0982 +0.0877 -9.3
-expect prov_estimands --after "estimands " pp +0.0888 +0.0895 +0.6
-expect prov_estimands --after "estimands " sledai_hypothetical -0.8533 -0.7866 +6.9
+expect prov_estimands --after "bias/SE" itt_treatment_policy +0.0888 +0.0804 -7.8
+expect prov_estimands --after "bias/SE" itt_composite +0.0754 +0.0670 -7.1
+expect prov_estimands --after "bias/SE" itt_rescue_failure +0.1027 +0.0923 -9.1
+expect prov_estimands --after "bias/SE" hypothetical_completers +0.0982 +0.0877 -9.3
+expect prov_estimands --after "bias/SE" pp +0.0888 +0.0895 +0.6
+expect prov_estimands --after "bias/SE" sledai_hypothetical -0.8533 -0.7866 +6.9
 
 # ./build/trialsim run scenarios/pss2022_estimands.json   (its own 20,000 trials; PROVENANCE.md)
 run prov_pss_est run scenarios/pss2022_estimands.json
@@ -207,11 +207,11 @@ expect prov_pss_est hyp_mmrm 0.9637
 expect prov_pss_est tp_j2r_ancova 0.9208
 expect prov_pss_est hyp_mar_ancova 0.9540
 expect prov_pss_est itt_fisher 0.6854
-expect prov_pss_est --after "estimands " completers_welch -3.7446 0.0082 +0.1
-expect prov_pss_est --after "estimands " tp_mmrm -3.7446 +0.3
-expect prov_pss_est --after "estimands " hyp_mmrm -4.2129 -4.1890 +2.1
-expect prov_pss_est --after "estimands " tp_j2r_ancova -3.5531 +17.6
-expect prov_pss_est --after "estimands " hyp_mar_ancova -4.1900 +2.0
+expect prov_pss_est --after "bias/SE" completers_welch -3.7446 0.0082 +0.1
+expect prov_pss_est --after "bias/SE" tp_mmrm -3.7446 +0.3
+expect prov_pss_est --after "bias/SE" hyp_mmrm -4.2129 -4.1890 +2.1
+expect prov_pss_est --after "bias/SE" tp_j2r_ancova -3.5531 +17.6
+expect prov_pss_est --after "bias/SE" hyp_mar_ancova -4.1900 +2.0
 # The sweep's points 0 and 6 (./build/trialsim sweep scenarios/pss2022_estimands.json --trials
 # 4000: README.md, PROVENANCE.md) are these runs' trials
 run prov_pss_d0 run scenarios/pss2022_estimands.json --trials 4000

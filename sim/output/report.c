@@ -889,6 +889,16 @@ static void print_ci(FILE *f, tsim_estimate e) {
   fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
 }
 
+/* A cell's intervals' coverage and its Wilson interval, or that there was none. */
+static void print_coverage(FILE *f, const tsim_tally_cell *c) {
+  if (c->interval) {
+    tsim_estimate e = tsim_estimate_proportion(c->covered, c->interval);
+    fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
+  } else {
+    fprintf(f, "  %-24s", "- (no interval)");
+  }
+}
+
 /* The analyses with a margin: hypothesis, measure, margin, one-sided level, the null twin's
  * difference, and their intervals' coverage of the true value under both hypotheses. */
 static void print_margins(const tsim_scenario *sc, const tsim_tally *t, int wid, FILE *f) {
@@ -908,15 +918,7 @@ static void print_margins(const tsim_scenario *sc, const tsim_tally *t, int wid,
     fprintf(f, "%-*s %-16s %-15s %-14s %6.4g %+9.4f", wid, tsim_comparison_id(sc, k, id, sizeof id),
             tsim_hypo_names[an->hypothesis], tsim_measure_names[an->measure], m, an->level,
             tsim_analysis_nominal_null(sc, t, k));
-    for (int h = 0; h < 2; h++) {
-      const tsim_tally_cell *c = h ? tsim_tally_null(t, k) : &t->cell[0][k];
-      if (c->interval) {
-        tsim_estimate e = tsim_estimate_proportion(c->covered, c->interval);
-        fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
-      } else {
-        fprintf(f, "  %-24s", "- (no interval)");
-      }
-    }
+    for (int h = 0; h < 2; h++) print_coverage(f, h ? tsim_tally_null(t, k) : &t->cell[0][k]);
     fputc('\n', f);
   }
   fprintf(f, "Non-inferiority and equivalence (ni, eq): one-sided tests at `level` against the margin on the\n"
@@ -950,15 +952,7 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     else snprintf(tse, sizeof tse, "%9s", "exact");
     fprintf(f, "%-*s %-*s  %+10.4f %s %+9.4f %+7.1f", wid, tsim_comparison_id(sc, k, id, sizeof id), ws, st[k],
             a->truth, tse, ds.mean, (ds.mean - a->truth) / se);
-    for (int h = 0; h < 2; h++) {
-      const tsim_tally_cell *c = &t->cell[h][k];
-      if (c->interval) {
-        tsim_estimate e = tsim_estimate_proportion(c->covered, c->interval);
-        fprintf(f, "  %.4f [%.4f, %.4f]", e.estimate, e.lo, e.hi);
-      } else {
-        fprintf(f, "  %-24s", "- (no interval)");
-      }
-    }
+    for (int h = 0; h < 2; h++) print_coverage(f, &t->cell[h][k]);
     fputc('\n', f);
   }
   free(st);
