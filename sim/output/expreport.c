@@ -135,6 +135,14 @@ static void sweep_csv(const tsim_sweep *s, FILE *f) {
       double m = a->defined ? (double)a->diff_sum / a->scale / (double)a->defined : NAN;
       csv_value(f, s, k, c, "mean_difference_alternative", m);
       csv_value(f, s, k, c, "nominal_difference", s->points[k].nominal[c]);
+      /* With intercurrent events: the bias against the estimand's true value (nominal_difference
+       * then) and the intervals' coverage of it, under both hypotheses. */
+      for (int h = 0; h < 2 && s->points[k].events; h++) {
+        const tsim_tally_cell *x = &t->cell[h][c];
+        double mh = x->defined ? (double)x->diff_sum / x->scale / (double)x->defined : NAN;
+        csv_value(f, s, k, c, h ? "bias_null" : "bias_alternative", mh - x->truth);
+        csv_estimate(f, s, k, c, h ? "coverage_null" : "coverage_alternative", x->covered, (long long)x->interval);
+      }
       if (t->timed)
         for (int h = 0; h < 2; h++) {
           tsim_timed tm;

@@ -486,7 +486,7 @@ static void endpoint_arm_value(sbuf *b, const tsim_scenario *sc, const tsim_endp
   for (int v = 0; v < ep->nvisits; v++) {
     if (v) sb_puts(b, ", ");
     if (ep->type == TSIM_EP_BINARY && ep->source < 0) sb_num(b, ep->resp_v[v][a]);
-    else if (ep->type == TSIM_EP_BINARY) sb_printf(b, "%.4f", ep->response[a]);
+    else if (ep->type == TSIM_EP_BINARY) sb_printf(b, "%.4f", ep->resp_v[v][a]); /* implied at each visit */
     else sb_num(b, ep->mean_v[v][a]);
   }
   if (ep->type == TSIM_EP_CONTINUOUS) {
@@ -626,12 +626,83 @@ static void design_sites(sbuf *b, const tsim_scenario *sc) {
   sb_puts(b, "</table>\n");
 }
 
+/* The intercurrent events: per arm, the probability by the last visit (and by visit), what they
+ * depend on, and what follows them. */
+static void design_events(sbuf *b, const tsim_scenario *sc) {
+  if (sc->nevents == 0) return;
+  sb_puts(b, "<h3>Intercurrent events</h3>\n<table><tr><th>event</th><th>probability by the last visit</th>"
+             "<th>depends on</th><th>after it</th><th>shift</th></tr>\n");
+  for (int k = 0; k < sc->nevents; k++) {
+    const tsim_event *ev = &sc->events[k];
+    sb_puts(b, "<tr><td><code>");
+    sb_esc(b, ev->id);
+    sb_puts(b, "</code></td><td>");
+    for (int a = 0; a < sc->narms; a++) {
+      sb_puts(b, a ? "; " : "");
+      sb_esc(b, sc->arms[a].id);
+      sb_puts(b, " ");
+      sb_printf(b, "%.4g", ev->by[sc->nvisits - 1][a]);
+    }
+    sb_puts(b, "</td><td>");
+    if (ev->dep_endpoint >= 0) {
+      sb_printf(b, "%.4g&#215; as likely for non-responders on ", ev->dep_ratio);
+      sb_esc(b, sc->endpoints[ev->dep_endpoint].id);
+    } else {
+      sb_puts(b, "nothing (independent of the outcomes)");
+    }
+    sb_puts(b, "</td><td>");
+    if (ev->after == TSIM_OFF_CONTROL) sb_puts(b, "the control arm&#8217;s values from the next visit");
+    else if (ev->after == TSIM_OFF_WANE) sb_printf(b, "the effect wanes to control&#8217;s over %.4g weeks", ev->wane_weeks);
+    else sb_puts(b, "its arm&#8217;s values, kept");
+    sb_puts(b, "</td><td>");
+    int any = 0;
+    for (int e = 0; e < sc->nendpoints; e++)
+      if (ev->shift[e] != 0) {
+        sb_puts(b, any++ ? "; " : "");
+        sb_esc(b, sc->endpoints[e].id);
+        sb_printf(b, " %+.4g%s", ev->shift[e], sc->endpoints[e].type == TSIM_EP_BINARY ? " latent SD" : "");
+      }
+    if (!any) sb_puts(b, "none");
+    sb_puts(b, "</td></tr>\n");
+  }
+  sb_puts(b, "</table>\n<p class=\"note\">Patients keep being assessed after an event (unlike a dropout). Under the "
+             "null twin every arm has the control arm&#8217;s event probabilities. Each analysis&#8217;s strategy per "
+             "event is in the analysis plan; the estimands table below says what each estimates.</p>\n");
+}
+
 static void analysis_population(sbuf *b, const tsim_scenario *sc, const tsim_analysis *an) {
   sb_puts(b, an->population == TSIM_POP_ITT ? "ITT" : "per protocol");
-  if (an->population == TSIM_POP_ITT)
+  static const char *const imp[] = {"under MAR (by arm)", "by jump to reference", "by copy increments in reference",
+                                    "by copy reference"};
+  if (an->test == TSIM_TEST_MMRM) {
+    sb_puts(b, ", every observed value up to the visit (MMRM)");
+  } else if (an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_MI) {
+    sb_printf(b, ", missing values imputed %s, %d imputations pooled by Rubin&#8217;s rules", imp[an->imp_method],
+              an->imp_m);
+    if (an->imp_method != TSIM_IMP_MAR) {
+      sb_puts(b, " (reference ");
+      sb_esc(b, sc->arms[an->imp_ref].id);
+      sb_puts(b, ")");
+    }
+    if (an->imp_delta != 0) {
+      sb_puts(b, ", delta ");
+      sb_num(b, an->imp_delta);
+      sb_puts(b, " added to the experimental arms&#8217; imputed values");
+    }
+  } else if (an->population == TSIM_POP_ITT) {
     sb_puts(b, an->missing == TSIM_MISSING_NON_RESPONDER ? ", dropouts as non-responders"
                : an->missing == TSIM_MISSING_EXCLUDE   ? ", complete cases"
                                                         : ", last observation carried forward");
+  }
+  if (sc->nevents > 0) {
+    sb_puts(b, "; intercurrent events: ");
+    for (int e = 0; e < sc->nevents; e++) {
+      sb_puts(b, e ? ", " : "");
+      sb_esc(b, sc->events[e].id);
+      sb_puts(b, " ");
+      sb_puts(b, tsim_strategy_names[an->strategy[e]]);
+    }
+  }
   if (an->exclude) {
     int nx = 0;
     for (int s = 0; s < sc->nsites; s++) nx += an->exclude[s] != 0;
@@ -752,6 +823,7 @@ static void scenario_section(sbuf *b, const tsim_scenario *sc, const tsim_html_r
   design_endpoints(b, sc);
   sb_puts(b, "<h3>Sites</h3>\n");
   design_sites(b, sc);
+  design_events(b, sc);
   sb_puts(b, "<h3>Analysis plan</h3>\n");
   design_analyses(b, sc);
   if (null_twin) {
@@ -1008,7 +1080,8 @@ static void oc_tables(page *pg, const char *arr) {
   sb_puts(b, "</table>\n<p class=\"note\">Means over the simulated trials under the scenario. "
              "Difference: experimental &#8722; control, in response rates, or in means for a "
              "continuous end point (ANCOVA: adjusted); a single arm&#8217;s is its rate &#8722; p0. "
-             "Nominal: the difference the scenario states; bias: mean &#8722; nominal.</p>\n");
+             "Nominal: the difference the scenario states (with intercurrent events: the estimand&#8217;s true value); "
+             "bias: mean &#8722; nominal.</p>\n");
   margins_table(pg, arr, n);
   estimands_table(pg, arr, n);
 }

@@ -479,6 +479,10 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
                               ? "each analysis's own null: every arm's end points set to the control arm's, or for an "
                                 "analysis with a margin the experimental arm at the margin; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams"
+                              : sc->nevents > 0
+                              ? "every arm's end points and intercurrent events' probabilities set to the control "
+                                "arm's; sites, heterogeneity, anomalies, dropout and deviations unchanged; same random "
+                                "streams"
                               : "every arm's end points set to the control arm's; sites, heterogeneity, "
                                 "anomalies, dropout and deviations unchanged; same random streams");
   cJSON *arr = cJSON_AddArrayToObject(root, "analyses");
@@ -1201,5 +1205,6 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
              "'control' is p0. 1st / 2nd: only\nthe first / second significant.\n",
           sc->single_arm ? "the arm's response set to p0"
           : any_margin(sc) ? "every arm's end points set to the control's, or at an analysis's margin (below)"
-                           : "every arm's end points set to the control's");
+          : sc->nevents > 0 ? "every arm's end points and event probabilities set to the control's"
+                            : "every arm's end points set to the control's");
 }

@@ -70,18 +70,26 @@ static tsim_status run_point(const tsim_scenario *sc, tsim_sweep_opts *so,
   if (!p->nominal) return TSIM_NOMEM;
   for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha, p->sided[k] = sc->analyses[k].sided;
   p->sample_size = sc->sample_size;
+  p->events = sc->nevents > 0;
   p->looks = sc->looks;
   p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
   p->trials = so->trials > 0 ? so->trials : sc->trials;
   p->max_trials = p->trials;
   if (p->max_trials > so->trials_cap) so->trials_cap = p->max_trials;
   tsim_run_opts ro = {p->seed, 0, p->trials, so->threads, NULL, NULL, 0, 0};
-  if (so->mcse <= 0) return tsim_run(sc, &ro, &p->tally);
-  /* Looks until this point's every power and type I error has its MCSE at most so->mcse. */
-  tsim_mcse_rule rule = {sc, so->mcse, TSIM_MCSE_BLOCK};
-  tsim_looks looks = {TSIM_MCSE_BLOCK, tsim_mcse_next, &rule};
-  tsim_status st = tsim_run_looks(sc, &ro, NULL, 0, &looks, &p->tally);
-  if (st == TSIM_OK) p->trials = p->tally->trials;
+  tsim_status st;
+  if (so->mcse <= 0) {
+    st = tsim_run(sc, &ro, &p->tally);
+  } else {
+    /* Looks until this point's every power and type I error has its MCSE at most so->mcse. */
+    tsim_mcse_rule rule = {sc, so->mcse, TSIM_MCSE_BLOCK};
+    tsim_looks looks = {TSIM_MCSE_BLOCK, tsim_mcse_next, &rule};
+    st = tsim_run_looks(sc, &ro, NULL, 0, &looks, &p->tally);
+    if (st == TSIM_OK) p->trials = p->tally->trials;
+  }
+  /* With intercurrent events the nominal difference is each analysis's estimand's true value
+   * (the run's summary.json and analyses.csv say the same). */
+  for (int k = 0; st == TSIM_OK && sc->nevents > 0 && k < p->tally->ncomp; k++) p->nominal[k] = p->tally->cell[0][k].truth;
   return st;
 }
 

@@ -18,6 +18,7 @@ typedef struct tsim_sweep_point {
   tsim_override ov[TSIM_GRID_MAX_PARAMS]; /* this point's values, one per grid parameter */
   tsim_tally *tally;                       /* its results (owned) */
   double *nominal;                         /* [ncomp] nominal differences at this point (owned) */
+  int events;                              /* the point's scenario has intercurrent events */
   double alpha[TSIM_MAX_ANALYSES];         /* each analysis's alpha at this point */
   int sided[TSIM_MAX_ANALYSES];            /* ... and its sidedness */
   long long sample_size;                   /* the point's sample size and interim looks (whose */
