@@ -692,7 +692,13 @@ void tsim__load_strategy(tsim__loader *L, const cJSON *an, const char *ap, tsim_
       if (tsim_jget(st, m->string) != m) { tsim_jerr(&L->c, mp, "duplicate key"); continue; }
       int k = 0;
       while (k < sc->nevents && strcmp(sc->events[k].id, m->string) != 0) k++;
-      if (k == sc->nevents) { tsim_jerr(&L->c, mp, "unknown intercurrent event \"%s\"", m->string); continue; }
+      if (k == sc->nevents) {
+        char known[TSIM_MAX_EVENTS * (TSIM_ID_MAX + 4)] = "";
+        for (int i = 0; i < sc->nevents; i++)
+          snprintf(known + strlen(known), sizeof known - strlen(known), "%s\"%s\"", i ? ", " : "", sc->events[i].id);
+        tsim_jerr(&L->c, mp, "unknown intercurrent event \"%s\" (the scenario's: %s)", m->string, known);
+        continue;
+      }
       int x = 0;
       if (tsim_jenum(&L->c, st, p, m->string, 1, tsim_strategy_names, &x) == 1) a->strategy[k] = (unsigned char)x;
     }
