@@ -229,6 +229,10 @@ tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patie
   return TSIM_OK;
 }
 
+static long long truth_population = TSIM_TRUTH_PATIENTS;
+
+void tsim_estimand_set_population(long long min_patients) { truth_population = min_patients > 0 ? min_patients : 1; }
+
 tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *se, long long *patients) {
   int ncmp = tsim_scenario_ncomparisons(sc), all = 1;
   size_t nc = (size_t)sc->nanalyses * (size_t)ncmp;
@@ -248,7 +252,7 @@ tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *
   *patients = 0;
   if (all) return TSIM_OK;
   double *x = malloc(4 * nc * sizeof *x);
-  if (!x || tsim_estimand_simulated(sc, TSIM_TRUTH_PATIENTS, x, x + 2 * nc, patients) != TSIM_OK) {
+  if (!x || tsim_estimand_simulated(sc, truth_population, x, x + 2 * nc, patients) != TSIM_OK) {
     free(x);
     return TSIM_NOMEM;
   }

@@ -65,4 +65,9 @@ tsim_status tsim_estimand_simulated(const tsim_scenario *sc, long long min_patie
 #define TSIM_TRUTH_PATIENTS 1000000
 tsim_status tsim_estimand_truth(const tsim_scenario *sc, double *truth, double *se, long long *patients);
 
+/* The simulated population's least size for tsim_estimand_truth (TSIM_TRUTH_PATIENTS unless
+ * set; at least 1): for the fuzzing harnesses, whose inputs must each run in moments. Set it
+ * before any run; every later true value depends on it. */
+void tsim_estimand_set_population(long long min_patients);
+
 #endif

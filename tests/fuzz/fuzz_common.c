@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/estimand.h"
 #include "output/report.h"
 #include "run/runner.h"
 
@@ -23,6 +24,9 @@ static void say_counts(void) {
 
 void tsim_fuzz_init(void) {
   gsl_set_error_handler_off();
+  /* A scenario with intercurrent events simulates a population for its estimands' true values: a
+   * few thousand patients here (10^6 by default would take seconds an input under the sanitizers). */
+  tsim_estimand_set_population(2000);
   devnull = fopen("/dev/null", "w");
   if (!devnull) abort();
   atexit(say_counts);
