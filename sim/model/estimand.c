@@ -29,6 +29,29 @@ static void earliest(const tsim_scenario *sc, const tsim_analysis *an, const uin
   }
 }
 
+/* The estimand's variable of analysis an for a patient whose events happened before the visits
+ * ev[] (every event counted): VAR_FAILURE (composite: 0), VAR_NONE (while on treatment with no
+ * visit before the event: no value), or the own visit whose value it is, *hyp set when that is
+ * the value without the hypothetical events (estimand.h). The oracle and the exact enumeration
+ * both read it. */
+enum { VAR_FAILURE = -1, VAR_NONE = -2 };
+static int variable_of(const tsim_scenario *sc, const tsim_analysis *an, const uint8_t *ev, int *hyp) {
+  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
+  int V = an->visit, wV = ep->visits[V], C, W, H;
+  earliest(sc, an, ev, sc->nvisits, &C, &W, &H);
+  *hyp = 0;
+  if (wV >= C) return VAR_FAILURE;
+  if (wV >= W) {
+    int u = V - 1;
+    while (u >= 0 && !(ep->visits[u] < W)) u--;
+    if (u < 0) return VAR_NONE;
+    *hyp = ep->visits[u] >= H;
+    return u;
+  }
+  *hyp = wV >= H;
+  return V;
+}
+
 void tsim_estimand_view(const tsim_cohort *c, int h, const tsim_analysis *an, double *val, uint8_t *gone) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
@@ -67,27 +90,16 @@ void tsim_estimand_view(const tsim_cohort *c, int h, const tsim_analysis *an, do
 void tsim_estimand_oracle(const tsim_cohort *c, int h, const tsim_analysis *an, double *sum, long long *n) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
-  const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
-  int nv = sc->nvisits, V = an->visit, wV = ep->visits[V], nev = sc->nevents;
+  int nev = sc->nevents;
   size_t nm = (size_t)lp->nmeas, m0 = (size_t)lp->meas_start[an->endpoint];
   for (int a = 0; a < sc->narms; a++) sum[a] = 0, n[a] = 0;
   for (long long j = 0; j < c->n; j++) {
     if (an->subgroup >= 0 && !((c->pat.sub[j] >> an->subgroup) & 1)) continue;
     const double *x = c->pat.val[h] + (size_t)j * nm + m0;
     const double *xh = c->pat.hyp[h] ? c->pat.hyp[h] + (size_t)j * nm + m0 : x;
-    int C, W, H;
-    earliest(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, nv, &C, &W, &H);
-    double y;
-    if (wV >= C) {
-      y = 0;
-    } else if (wV >= W) {
-      int u = V - 1;
-      while (u >= 0 && !(ep->visits[u] < W)) u--;
-      if (u < 0) continue;
-      y = ep->visits[u] >= H ? xh[u] : x[u];
-    } else {
-      y = wV >= H ? xh[V] : x[V];
-    }
+    int hyp = 0, u = variable_of(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, &hyp);
+    if (u == VAR_NONE) continue;
+    double y = u == VAR_FAILURE ? 0 : hyp ? xh[u] : x[u];
     sum[c->arm[j]] += y;
     n[c->arm[j]]++;
   }
@@ -97,7 +109,7 @@ void tsim_estimand_oracle(const tsim_cohort *c, int h, const tsim_analysis *an, 
 
 /* The expected value of end point e's own visit u for a patient of arm a whose events (of
  * `mask`) happened before the visits ev[] (latent.h's model, its site effects averaging out). */
-static double expected_value(const tsim_scenario *sc, int e, int u, int a, const int *ev, unsigned mask) {
+static double expected_value(const tsim_scenario *sc, int e, int u, int a, const uint8_t *ev, unsigned mask) {
   const tsim_endpoint *ep = &sc->endpoints[e];
   int w = ep->visits[u], ctl = sc->control, src = ep->source >= 0 ? ep->source : e, us = u;
   if (ep->source >= 0) { /* the source's own visit at the same scenario visit */
@@ -124,7 +136,7 @@ static double expected_value(const tsim_scenario *sc, int e, int u, int a, const
 int tsim_estimand_exact(const tsim_scenario *sc, int k, double *mean) {
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
-  int nv = sc->nvisits, K = sc->nevents, V = an->visit, wV = ep->visits[V];
+  int nv = sc->nvisits, K = sc->nevents;
   int binary = ep->type == TSIM_EP_BINARY; /* a derived end point too */
   if (sc->single_arm || sc->nanomalies > 0 || (binary && sc->heterogeneity_sd > 0)) return -1;
   double configs = 1;
@@ -136,33 +148,17 @@ int tsim_estimand_exact(const tsim_scenario *sc, int k, double *mean) {
   unsigned all = (1u << K) - 1, keep = all & ~sc->hyp_mask;
   for (int a = 0; a < sc->narms; a++) {
     double num = 0, den = 0;
-    int ev[TSIM_MAX_EVENTS] = {0};
+    uint8_t ev[TSIM_MAX_EVENTS] = {0};
     for (;;) {
       double p = 1;
       for (int i = 0; i < K; i++) {
         double lo = ev[i] > 0 ? sc->events[i].by[ev[i] - 1][a] : 0, hi = ev[i] < nv ? sc->events[i].by[ev[i]][a] : 1;
         p *= hi - lo;
       }
-      if (p > 0) {
-        int C = nv, W = nv, H = nv;
-        for (int i = 0; i < K; i++) {
-          int v = ev[i];
-          if (v >= nv) continue;
-          if (an->strategy[i] == TSIM_STRAT_COMPOSITE && v < C) C = v;
-          if (an->strategy[i] == TSIM_STRAT_WHILE_ON_TREATMENT && v < W) W = v;
-          if (an->strategy[i] == TSIM_STRAT_HYPOTHETICAL && v < H) H = v;
-        }
-        double y = NAN;
-        if (wV >= C) {
-          y = 0;
-        } else if (wV >= W) {
-          int u = V - 1;
-          while (u >= 0 && !(ep->visits[u] < W)) u--;
-          if (u >= 0) y = expected_value(sc, an->endpoint, u, a, ev, ep->visits[u] >= H ? keep : all);
-        } else {
-          y = expected_value(sc, an->endpoint, V, a, ev, wV >= H ? keep : all);
-        }
-        if (!isnan(y)) num += p * y, den += p;
+      int hyp = 0, u = p > 0 ? variable_of(sc, an, ev, &hyp) : VAR_NONE;
+      if (u != VAR_NONE) {
+        double y = u == VAR_FAILURE ? 0 : expected_value(sc, an->endpoint, u, a, ev, hyp ? keep : all);
+        num += p * y, den += p;
       }
       int i = 0;
       while (i < K && ++ev[i] > nv) ev[i++] = 0;
