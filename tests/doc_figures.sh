@@ -10,8 +10,8 @@
 # When a check fails, either the page or the engine changed: rerun the command shown in the
 # message, and update the page (and this script) if the change was intended.
 #
-# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Interim looks and site
-# monitoring", "Non-inferiority and equivalence": the same run as PROVENANCE.md's) and
+# Pages checked: README.md ("A worked example: LUPIL-2", "Sample sizes", "Beyond the fixed
+# design": the same runs as PROVENANCE.md's) and
 # scenarios/PROVENANCE.md (one block per shipped scenario, and the ESTABLISH tables).
 set -u
 
