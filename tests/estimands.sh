@@ -15,9 +15,10 @@
 #    more events, placebo), while the treatment-policy analysis stays within 4 SE.
 # 3. 1 and 2 threads give the same summary.json (outside "run").
 # 4. Events that never happen change no number: pss2022.json with two events of probability 0
-#    (every analysis then reads patients one by one, with its strategies) rejects in exactly the
-#    trials the plain scenario does, under both hypotheses, with the same mean differences (to
-#    1e-9: per-patient sums against per-cell ones).
+#    (the treatment-policy analyses read the cells, as without events; vas_pain_welch, made
+#    hypothetical, reads its view of the patients one by one) rejects in exactly the trials the
+#    plain scenario does, under both hypotheses, with the same mean differences (to 1e-9:
+#    per-patient sums against per-cell ones).
 # 5. Multiple imputation (estimands/mi.json: dropout completely at random, discontinuation; 4,000
 #    trials): MI under MAR of the hypothetical estimand (Welch, ANCOVA) and of the treatment-policy
 #    one, pooled by Rubin's rules, and the MMRM of every observed value (the hypothetical
