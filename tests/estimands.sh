@@ -15,9 +15,10 @@
 #    more events, placebo), while the treatment-policy analysis stays within 4 SE.
 # 3. 1 and 2 threads give the same summary.json (outside "run").
 # 4. Events that never happen change no number: pss2022.json with two events of probability 0
-#    (every analysis then reads patients one by one, with its strategies) rejects in exactly the
-#    trials the plain scenario does, under both hypotheses, with the same mean differences (to
-#    1e-9: per-patient sums against per-cell ones).
+#    (the treatment-policy analyses read the cells, as without events; vas_pain_welch, made
+#    hypothetical, reads its view of the patients one by one) rejects in exactly the trials the
+#    plain scenario does, under both hypotheses, with the same mean differences (to 1e-9:
+#    per-patient sums against per-cell ones).
 # 5. Multiple imputation (estimands/mi.json: dropout completely at random, discontinuation; 4,000
 #    trials): MI under MAR of the hypothetical estimand (Welch, ANCOVA) and of the treatment-policy
 #    one, pooled by Rubin's rules, and the MMRM of every observed value (the hypothetical
@@ -25,7 +26,8 @@
 #    SE of the exact true values, their intervals covering at their level within 4 SE; and delta (a tipping-point shift of the experimental arm's imputed
 #    values) moves every trial's pooled estimate by delta times the arm's share of imputed values
 #    (the same imputations: 0.3625 of the drug arm is missing at week 12 in expectation) - the
-#    mean difference within 4 SE of that share's binomial error.
+#    mean difference within 4 SE of that share's binomial error. analyses.csv's true values,
+#    bias and imputation columns equal summary.json's.
 # 6. Regressions found by review: a hypothetical event before a while-on-treatment one
 #    (estimands/hyp_then_wot.json) is unbiased within 4 SE and covers within 4 SE; each
 #    imputation or MMRM analysis of estimands/mi_visits.json (weeks 4, 8, 12) gives, beside the
@@ -154,6 +156,30 @@ se = 4 * math.sqrt(share * (1 - share) / 100 / 4000)
 ok = abs(shift - (-4 * share)) <= 4 * se and all(a[k] == b[k] for k in a if k != "hyp_mi")
 bad += not ok
 print("%s delta -4 moves hyp_mi by %.5f (expected %.5f +- %.5f); the other analyses unchanged" % ("ok  " if ok else "FAIL", shift, -4 * share, 4 * se))
+sys.exit(1 if bad else 0)
+EOF
+  # analyses.csv repeats summary.json's estimand (true values, bias and its SE) and imputation.
+  "$py" - "$tmp/mi/summary.json" "$tmp/mi_delta/analyses.csv" "$tmp/mi_delta/summary.json" <<'EOF' || fail=1
+import csv, json, math, sys
+bad = 0
+for js, cs in ((sys.argv[1], sys.argv[1].replace("summary.json", "analyses.csv")), (sys.argv[3], sys.argv[2])):
+    a = {x["analysis"]: x for x in json.load(open(js))["analyses"]}
+    for r in csv.DictReader(open(cs)):
+        x, e = a[r["analysis"]], a[r["analysis"]]["estimand"]
+        want = [e["null"]["true_value"], e["null"]["true_value_se"]]
+        for h in ("alternative", "null"):
+            want += [e[h]["bias"], e[h]["bias_se"]]
+        got = [float(r[c]) for c in ("true_value_null", "true_value_null_se", "bias_alternative",
+                                      "bias_se_alternative", "bias_null", "bias_se_null")]
+        im = x.get("imputation")
+        wim = [im["method"], str(im["imputations"]), im["reference"], im["delta"]] if im else ["", "", "", ""]
+        gim = [r["imputation"], r["imputations"], r["imputation_reference"],
+               float(r["imputation_delta"]) if r["imputation_delta"] else ""]
+        ok = all(math.isclose(g, w, rel_tol=1e-12, abs_tol=1e-15) for g, w in zip(got, want)) and gim == wim
+        bad += not ok
+        if not ok:
+            print("FAIL analyses.csv %s: %s %s against summary.json %s %s" % (r["analysis"], got, gim, want, wim))
+print("%s analyses.csv's true values, bias and imputation columns equal summary.json's" % ("ok  " if not bad else "FAIL"))
 sys.exit(1 if bad else 0)
 EOF
 fi

@@ -46,6 +46,15 @@ case $row in
   *) bad "rule turned off not shown as off: $row" ;;
 esac
 
+# A dropout spread over three visits: its cumulative rates to 10 significant digits, not the
+# sums' binary noise (0.1 showed as 0.10000000000000002).
+"$exe" run "$src/tests/report/dropout_spread.json" --out "$tmp/spread" --report --quiet || bad "run dropout_spread failed"
+row=$(grep -o '<td class="num">[^<]*0\.1</td>' "$tmp/spread/report.html" | head -1)
+case $row in
+  *"0.03333333333, 0.06666666667, 0.1</td>") ok "cumulative dropout to 10 significant digits" ;;
+  *) bad "cumulative dropout of dropout_spread.json: '$row'" ;;
+esac
+
 for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"
   check "run $scn" "$tmp/$scn/report.html" "$tmp/$scn/summary.json" --scenario "$src/scenarios/$scn.json"

@@ -148,6 +148,13 @@ int main(void) {
     double pq = tsim_ancova(ws, (tsim_ancova_arm){y, b, n0}, (tsim_ancova_arm){y + n0, b + n0, n1}, 0.95, &q);
     tsim_ancova_sums s0 = sums_of(y, b, n0, my[0], mb[0]), s1 = sums_of(y + n0, b + n0, n1, my[1], mb[1]);
     int got = tsim_ancova_from_sums(&s0, &s1, 0.95, &s);
+    /* tsim_ancova_sums_se (multiple imputation's per-imputation fit): the same fit's difference
+     * and standard error, bit for bit, and the same verdict. */
+    double d_se, se_se;
+    int got_se = tsim_ancova_sums_se(&s0, &s1, &d_se, &se_se);
+    CHECK(got_se == got && (got != 1 || (d_se == s.diff && se_se == s.se)),
+          "case %d: tsim_ancova_sums_se %d (%.17g, %.17g) against tsim_ancova_from_sums %d (%.17g, %.17g)", i, got_se,
+          d_se, se_se, got, s.diff, s.se);
     if (got < 0) {
       declined[kind]++;
       CHECK(!isnan(pq), "case %d (%s): the sums declined a fit the QR finds undefined", i, kind_name[kind]);

@@ -152,6 +152,16 @@ static double plan_sd(const tsim_scenario *sc, const tsim_endpoint *ep, int h, i
   return ep->sd[h && !sc->single_arm ? sc->control : a];
 }
 
+/* 1 when analysis an reads values that its intercurrent events' strategies change (any strategy
+ * but treatment policy): it then reads its view of the patients (tsim_estimand_view), one by
+ * one. An analysis of the treatment policy for every event reads the values as observed, after
+ * the events, like an analysis of a scenario without events: from the cells. */
+static int strategy_view(const tsim_scenario *sc, const tsim_analysis *an) {
+  for (int e = 0; e < sc->nevents; e++)
+    if (an->strategy[e] != TSIM_STRAT_TREATMENT_POLICY) return 1;
+  return 0;
+}
+
 /* 1 when set S's one-pass sums keep their digits (see above). */
 static int sums_safe(const tsim_scenario *sc, int e, const pt_set *S) {
   const tsim_endpoint *ep = &sc->endpoints[e];
@@ -171,6 +181,15 @@ static int sums_safe(const tsim_scenario *sc, int e, const pt_set *S) {
         if (an->arm == a && (an->endpoint < 0 || an->endpoint == e) && !isnan(an->mean) &&
             !(fabs(an->mean - c) <= room * minsd))
           return 0;
+      }
+      /* Intercurrent events move a patient's values towards the control arm's mean (after:
+       * control, waning) and by their shifts: every shift at once from any arm's mean. */
+      if (sc->nevents > 0) {
+        double shift = 0;
+        for (int i = 0; i < sc->nevents; i++) shift += fabs(sc->events[i].shift[e]);
+        for (int u = S->locf ? 0 : S->own; u <= S->own; u++)
+          for (int b = 0; b < sc->narms; b++)
+            if (!(fabs(plan_mean(sc, ep, h, u, b) - c) + shift <= room * minsd)) return 0;
       }
     }
   return 1;
@@ -194,11 +213,13 @@ static int plan_sets(tsim_analysis_ws *w) {
     int cont = ep->type == TSIM_EP_CONTINUOUS, meas = lp->meas_start[an->endpoint] + an->visit;
     P->set_of[k] = -1;
     wmeas[k] = meas;
-    /* Rank-sum tests, analyses that drop flagged sites (which differ per trial and look) and,
-     * with intercurrent events, every analysis (each sees the values its strategies make)
-     * read the patients one by one. */
-    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || sc->nevents > 0 ||
-        an->missing == TSIM_MISSING_MI || an->test == TSIM_TEST_MMRM)
+    /* Rank-sum tests, analyses that drop flagged sites (which differ per trial and look),
+     * analyses of a strategy other than treatment policy for some intercurrent event (each
+     * sees the values its strategies make), an ANCOVA with events (its interval comes from the
+     * fit) read the patients one by one. */
+    if ((cont && an->test == TSIM_TEST_WILCOXON) || an->exclude_flagged || strategy_view(sc, an) ||
+        (sc->nevents > 0 && cont && an->test == TSIM_TEST_ANCOVA) || an->missing == TSIM_MISSING_MI ||
+        an->test == TSIM_TEST_MMRM)
       continue;
     int i = 0;
     while (i < P->nsets && !(P->set[i].meas == meas && P->set[i].subgroup == an->subgroup)) i++;
@@ -284,7 +305,7 @@ static int plan_sets(tsim_analysis_ws *w) {
     int pp = an->population == TSIM_POP_PER_PROTOCOL, listed = 0;
     for (int st = 0; an->exclude && st < sc->nsites; st++) listed |= an->exclude[st];
     if (ep->type != TSIM_EP_CONTINUOUS || an->test != TSIM_TEST_WILCOXON || an->subgroup >= 0 || listed ||
-        an->exclude_flagged || sc->nevents > 0 || !(pp || an->missing == TSIM_MISSING_EXCLUDE))
+        an->exclude_flagged || strategy_view(sc, an) || !(pp || an->missing == TSIM_MISSING_EXCLUDE))
       continue;
     if (!(P->wy[k] = malloc((4 * (size_t)sc->sample_size + 1) * sizeof *P->wy[k]))) return -1;
     P->wmeas[k] = wmeas[k];
@@ -622,16 +643,17 @@ static void pass_gather(struct tsim_pt_ws *P, int k, const tsim_cohort *c, const
   double *y00 = P->wy[k], *y01 = y00 + np, *y10 = y01 + np, *y11 = y10 + np;
   long long k00 = 0, k01 = 0, k10 = 0, k11 = 0;
   int visit = P->wvisit[k];
+  /* Without a branch on the arm, which a random allocation makes a coin toss: each value is
+   * written at its arm's next place, picked by a select, and only that arm's count moves. */
   for (long long j = 0; j < c->n; j++) {
-    int in = !(pp && dev[j]), keep0 = in && g0[j] > visit, keep1 = in && g1[j] > visit;
+    long long in = !(pp && dev[j]), keep0 = in & (g0[j] > visit), keep1 = in & (g1[j] > visit);
+    long long o = arm[j] != ctl; /* 1: the other arm */
     double x0 = v0[(size_t)j * nm], x1 = v1[(size_t)j * nm];
-    if (arm[j] == ctl) {
-      y00[k00] = x0, y10[k10] = x1;
-      k00 += keep0, k10 += keep1;
-    } else {
-      y01[k01] = x0, y11[k11] = x1;
-      k01 += keep0, k11 += keep1;
-    }
+    uintptr_t m = (uintptr_t)0 - (uintptr_t)o, a0 = (uintptr_t)(y00 + k00), a1 = (uintptr_t)(y10 + k10);
+    *(double *)(a0 ^ ((a0 ^ (uintptr_t)(y01 + k01)) & m)) = x0; /* (a select GCC keeps as one) */
+    *(double *)(a1 ^ ((a1 ^ (uintptr_t)(y11 + k11)) & m)) = x1;
+    k00 += keep0 & (o ^ 1), k01 += keep0 & o;
+    k10 += keep1 & (o ^ 1), k11 += keep1 & o;
   }
   P->wn[k][0][0] = k00, P->wn[k][0][1] = k01, P->wn[k][1][0] = k10, P->wn[k][1][1] = k11;
 }
@@ -725,6 +747,19 @@ static void add_flagged(const tsim_analysis_ws *w, int k, int h, tsim_outcome *o
  * analyses: 1 - 2 alpha, whose bound on the favourable side is the test's). */
 static double interval_conf(const tsim_analysis *an) { return an->sided == 1 ? 1 - 2 * an->alpha : 1 - an->alpha; }
 
+/* With intercurrent events, a superiority analysis's interval of the risk difference
+ * (Newcombe's hybrid score interval at interval_conf), whose coverage of the estimand's true
+ * value the run reports. */
+static void binary_interval(const tsim_analysis_ws *w, int k, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  if (sc->nevents == 0 || an->hypothesis != TSIM_HYPO_SUPERIORITY) return;
+  for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
+    tsim_outcome *o = &out[j];
+    tsim_ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, o->x0, o->n0, o->x1, o->n1, interval_conf(an), NULL, &o->lo, &o->hi);
+  }
+}
+
 static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
@@ -747,11 +782,7 @@ static void eval_binary(tsim_analysis_ws *w, int k, int h, tsim_outcome *out) {
     w->pt->ptn[c->arm[j]]++;
   }
   tsim__analysis_binary(w, k, w->pt->px, w->pt->pn, w->pt->ptx, w->pt->ptn, out);
-  if (sc->nevents > 0 && an->hypothesis == TSIM_HYPO_SUPERIORITY) /* the estimand's interval */
-    for (int j = 0; j < tsim_scenario_ncomparisons(sc); j++) {
-      tsim_outcome *o = &out[j];
-      tsim_ni_ci(TSIM_NI_NEWCOMBE, TSIM_NI_RD, o->x0, o->n0, o->x1, o->n1, interval_conf(an), NULL, &o->lo, &o->hi);
-    }
+  binary_interval(w, k, out);
   if (flagged) add_flagged(w, k, h, out);
 }
 
@@ -1004,10 +1035,29 @@ static int mi_estimate(tsim_analysis_ws *w, const tsim_analysis *an, const doubl
                        const double *y1, const double *b1, long long n1, double *q, double *u, double *dfcom) {
   if (n0 < 2 || n1 < 2) return 0;
   if (an->test == TSIM_TEST_ANCOVA) {
-    tsim_ancova_fit r;
-    tsim_ancova_arm a0 = {y0, b0, (size_t)n0}, a1 = {y1, b1, (size_t)n1};
-    tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
-    *q = r.diff, *u = r.se * r.se, *dfcom = (double)(n0 + n1 - 3);
+    /* The closed form from each arm's sums about its own means (ancova.h: within about 1e-12 of
+     * the least-squares fit), the QR where it declines - one fit per imputation. */
+    tsim_ancova_sums s[2];
+    const double *ys[2] = {y0, y1}, *bs[2] = {b0, b1};
+    long long ns[2] = {n0, n1};
+    for (int a = 0; a < 2; a++) {
+      double my = 0, mb = 0, sy = 0, syy = 0, sb = 0, sbb = 0, syb = 0;
+      for (long long i = 0; i < ns[a]; i++) my += ys[a][i], mb += bs[a][i];
+      my /= (double)ns[a], mb /= (double)ns[a];
+      for (long long i = 0; i < ns[a]; i++) {
+        double dy = ys[a][i] - my, db = bs[a][i] - mb;
+        sy += dy, syy += dy * dy, sb += db, sbb += db * db, syb += dy * db;
+      }
+      s[a] = (tsim_ancova_sums){(double)ns[a], my, mb, sy, syy, sb, sbb, syb};
+    }
+    double se;
+    if (tsim_ancova_sums_se(&s[0], &s[1], q, &se) < 0) {
+      tsim_ancova_fit r;
+      tsim_ancova_arm a0 = {y0, b0, (size_t)n0}, a1 = {y1, b1, (size_t)n1};
+      tsim_ancova(w->pt->ancova, a0, a1, 0.95, &r);
+      *q = r.diff, se = r.se;
+    }
+    *u = se * se, *dfcom = (double)(n0 + n1 - 3);
   } else {
     double m0, s0, m1, s1;
     tsim_mean_sd(y0, n0, &m0, &s0);
@@ -1198,6 +1248,7 @@ static void eval_binary_group(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
   if (tsim__stratified(an)) {
     for (size_t cl = 0; cl < cells; cl++) group_cell(G, S, h, kind, cells, cl, &P->px[cl], &P->pn[cl]);
     tsim__analysis_binary(w, k, P->px, P->pn, ax, an_, out);
+    binary_interval(w, k, out);
     return;
   }
   const tsim_site_rule *r = &w->rule[k];
@@ -1227,6 +1278,7 @@ static void eval_binary_group(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
     tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
     tsim__test_table(w, k, o);
   }
+  binary_interval(w, k, out);
 }
 
 /* Binary analysis k under hypothesis h from its set's cells: its population's responders and
@@ -1260,6 +1312,7 @@ static void eval_binary_cells(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
     a = a + 1 == na ? 0 : a + 1; /* cell % na, without a division per cell */
   }
   tsim__analysis_binary(w, k, P->px, P->pn, P->ptx, P->ptn, out);
+  binary_interval(w, k, out);
 }
 
 /* One comparison of continuous analysis k from its arms' sums s0 (control) and s1 (count, sums
@@ -1272,7 +1325,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   long long n0 = (long long)s0[0], n1 = (long long)s1[0];
-  double p = NAN, stat = NAN, diff = NAN;
+  double p = NAN, stat = NAN, diff = NAN, lo = NAN, hi = NAN;
   if (n0 > 0 && n1 > 0) diff = (c1 - c0) + (s1[1] / s1[0] - s0[1] / s0[0]);
   int wanted = w->want_p || w->need_p[k], decided = -1;
   switch (an->test) {
@@ -1288,6 +1341,12 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         a[i].n = (long long)n;
         a[i].mean = n > 0 ? cv[i] + m : NAN;
         a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
+      }
+      if (sc->nevents > 0) { /* the estimand's interval, as test_arms makes it */
+        tsim_t_fit f;
+        if (an->test == TSIM_TEST_WELCH_T) tsim_welch_t(a[0], a[1], interval_conf(an), &f);
+        else tsim_student_t(a[0], a[1], interval_conf(an), &f);
+        lo = f.lo, hi = f.hi;
       }
       double nu;
       if (!tsim_t_stat_inline(an->test == TSIM_TEST_STUDENT_T, a[0].mean, a[0].sd, a[0].n, a[1].mean, a[1].sd,
@@ -1313,6 +1372,7 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
   }
   if (an->sided == 1) p = tsim__one_sided(p, diff, sc->endpoints[an->endpoint].higher_is_better);
   fill_outcome(o, sc, an, n0, n1, wanted, p, stat, diff, decided);
+  o->lo = lo, o->hi = hi;
   return 0;
 }
 

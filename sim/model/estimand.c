@@ -15,18 +15,18 @@
  * while on treatment and hypothetically (nv: none), among the events with visit <= known. */
 static void earliest(const tsim_scenario *sc, const tsim_analysis *an, const uint8_t *ev, int known, int *C,
                      int *W, int *H) {
-  int nv = sc->nvisits;
-  *C = *W = *H = nv;
+  int nv = sc->nvisits, c = nv, w = nv, h = nv;
+  /* Without a branch on whether the patient had the event (a coin toss for the predictor): an
+   * event not counted is at nv, which changes no minimum. */
   for (int k = 0; k < sc->nevents; k++) {
-    int v = ev[k];
-    if (v >= nv || v > known) continue;
-    switch (an->strategy[k]) {
-    case TSIM_STRAT_COMPOSITE: if (v < *C) *C = v; break;
-    case TSIM_STRAT_WHILE_ON_TREATMENT: if (v < *W) *W = v; break;
-    case TSIM_STRAT_HYPOTHETICAL: if (v < *H) *H = v; break;
-    default: break;
-    }
+    int v = ev[k] <= known ? ev[k] : nv, s = an->strategy[k];
+    int vc = s == TSIM_STRAT_COMPOSITE ? v : nv, vw = s == TSIM_STRAT_WHILE_ON_TREATMENT ? v : nv,
+        vh = s == TSIM_STRAT_HYPOTHETICAL ? v : nv;
+    c = vc < c ? vc : c;
+    w = vw < w ? vw : w;
+    h = vh < h ? vh : h;
   }
+  *C = c, *W = w, *H = h;
 }
 
 /* The estimand's variable of analysis an for a patient whose events happened before the visits
@@ -62,7 +62,7 @@ void tsim_estimand_view(const tsim_cohort *c, int h, const tsim_analysis *an, do
     const double *x = c->pat.val[h] + (size_t)j * nm + m0;
     double *y = val + (size_t)j * (size_t)nu;
     int g = c->pat.gone[h][j], C, W, H;
-    memcpy(y, x, (size_t)nu * sizeof *y);
+    for (int u = 0; u < nu; u++) y[u] = x[u]; /* a few values: no call to memcpy */
     earliest(sc, an, c->pat.ev[h] + (size_t)j * (size_t)nev, g, &C, &W, &H);
     if (wV >= C) { /* a failure at every visit from the event on (C <= g: the earlier ones seen) */
       for (int u = 0; u <= V; u++)

@@ -368,7 +368,10 @@ static void design_arms(sbuf *b, const tsim_scenario *sc) {
     sb_printf(b, "</td><td class=\"num\">%.1f%%</td><td class=\"num\">", 100 * arm->allocation / tot);
     for (int v = 0; v < sc->nvisits; v++) {
       if (v) sb_puts(b, ", ");
-      sb_num(b, sc->nvisits > 1 ? arm->dropout_by[v] : arm->dropout);
+      /* Cumulative dropout is computed from the scenario's (a rate spread over the visits
+       * adds up to 0.10000000000000002): ten significant digits. */
+      if (sc->nvisits > 1) sb_printf(b, "%.10g", arm->dropout_by[v]);
+      else sb_num(b, arm->dropout);
     }
     sb_puts(b, "</td><td class=\"num\">");
     sb_num(b, arm->deviation);

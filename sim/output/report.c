@@ -548,7 +548,8 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
              "type1_error_favouring_control_lo,type1_error_favouring_control_hi,"
              "expected_n_alternative,expected_n_null,expected_months_alternative,expected_months_null,"
              "hypothesis,measure,margin_lower,margin_upper,level,coverage_alternative,coverage_null,strategy,"
-             "true_value_se\n");
+             "true_value_se,true_value_null,true_value_null_se,bias_alternative,bias_se_alternative,bias_null,"
+             "bias_se_null,imputation,imputations,imputation_reference,imputation_delta\n");
   int ncmp = tsim_scenario_ncomparisons(sc);
   uint64_t n = (uint64_t)t->trials;
   for (int k = 0; k < t->ncomp; k++) {
@@ -603,6 +604,21 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     for (int e = 0; e < sc->nevents; e++)
       fprintf(f, "%s%s:%s", e ? ";" : "", sc->events[e].id, tsim_strategy_names[an->strategy[e]]);
     csv_nums(f, 1, (const double[]){events ? a->truth_se : NAN});
+    /* ... and the null twin's true value, and the bias of the mean estimate against each (with
+     * its SE, as summary.json's estimand); empty without events. */
+    diff_stats da = diff_summary(a), dz = diff_summary(z);
+    csv_nums(f, 6, (const double[]){events ? z->truth : NAN, events ? z->truth_se : NAN,
+                                    events ? da.mean - a->truth : NAN,
+                                    events ? sqrt(da.mcse * da.mcse + a->truth_se * a->truth_se) : NAN,
+                                    events ? dz.mean - z->truth : NAN,
+                                    events ? sqrt(dz.mcse * dz.mcse + z->truth_se * z->truth_se) : NAN});
+    /* Multiple imputation: its method, imputations, reference arm and delta; empty otherwise. */
+    if (an->population == TSIM_POP_ITT && an->missing == TSIM_MISSING_MI) {
+      fprintf(f, ",%s,%d,%s", tsim_imputation_names[an->imp_method], an->imp_m, sc->arms[an->imp_ref].id);
+      csv_nums(f, 1, (const double[]){an->imp_delta});
+    } else {
+      fputs(",,,,", f);
+    }
     fputc('\n', f);
   }
 }

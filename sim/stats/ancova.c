@@ -252,6 +252,13 @@ int tsim_ancova_sums_t(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, d
   return r;
 }
 
+int tsim_ancova_sums_se(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *diff, double *se) {
+  double df, slope;
+  int r = fit_sums(a0, a1, diff, se, &df, &slope);
+  if (r != 1) *diff = *se = NAN;
+  return r;
+}
+
 int tsim_ancova_from_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double conf,
                           tsim_ancova_fit *out) {
   double b1, se, df, slope;

@@ -98,5 +98,8 @@ int tsim_ancova_from_sums(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1
  * function is most of the cost), for a decision from cached t quantiles; the same return
  * value, NaN outputs unless 1. */
 int tsim_ancova_sums_t(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *t, double *df, double *diff);
+/* The adjusted difference and its standard error only (df = n - 3); the same return value,
+ * NaN outputs unless 1. */
+int tsim_ancova_sums_se(const tsim_ancova_sums *a0, const tsim_ancova_sums *a1, double *diff, double *se);
 
 #endif

@@ -226,12 +226,14 @@ typedef int64_t s64x4 __attribute__((vector_size(32)));
 
 /* below = the number of pairs (i, j) with x0[i] < x1[j]; returns 1 when some x0[i] == x1[j].
  * Four of x1's values at a time against each vector of x0's (p1 ends in -inf: no value is
- * below it or equal to it). */
+ * below it or equal to it). (VD){0} + v is v in every lane, one broadcast (filling the lanes
+ * one by one compiled to eight masked broadcasts per vector with AVX-512); it turns -0 into +0,
+ * which compares as -0 does. */
 #define PAIRS_COUNT_BODY(VD, VI, W)                                                               \
   VI lt = {0}, eq = {0};                                                                          \
   for (size_t j = 0; j < n1; j += 4) {                                                            \
-    VD b0, b1, b2, b3;                                                                            \
-    for (int l = 0; l < W; l++) b0[l] = p1[j], b1[l] = p1[j + 1], b2[l] = p1[j + 2], b3[l] = p1[j + 3]; \
+    const VD b0 = (VD){0} + p1[j], b1 = (VD){0} + p1[j + 1], b2 = (VD){0} + p1[j + 2],           \
+             b3 = (VD){0} + p1[j + 3];                                                            \
     for (size_t g = 0; g < n0; g += W) {                                                          \
       VD a;                                                                                       \
       memcpy(&a, p0 + g, sizeof a);                                                               \
@@ -255,8 +257,7 @@ typedef int64_t s64x4 __attribute__((vector_size(32)));
   for (size_t j = 0; j < n; j += 4) {                                                             \
     const double v0 = p[j], v1 = j + 1 < n ? p[j + 1] : NAN, v2 = j + 2 < n ? p[j + 2] : NAN,       \
                  v3 = j + 3 < n ? p[j + 3] : NAN;                                                 \
-    VD b0, b1, b2, b3;                                                                            \
-    for (int l = 0; l < W; l++) b0[l] = v0, b1[l] = v1, b2[l] = v2, b3[l] = v3;                   \
+    const VD b0 = (VD){0} + v0, b1 = (VD){0} + v1, b2 = (VD){0} + v2, b3 = (VD){0} + v3;          \
     for (size_t g = j; g < n; g += W) {                                                           \
       VD a;                                                                                       \
       memcpy(&a, p + g, sizeof a);                                                                \
