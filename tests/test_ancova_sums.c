@@ -149,7 +149,8 @@ int main(void) {
     tsim_ancova_sums s0 = sums_of(y, b, n0, my[0], mb[0]), s1 = sums_of(y + n0, b + n0, n1, my[1], mb[1]);
     int got = tsim_ancova_from_sums(&s0, &s1, 0.95, &s);
     /* tsim_ancova_sums_se (multiple imputation's per-imputation fit): the same fit's difference
-     * and standard error, bit for bit, and the same verdict. */
+     * and standard error, bit for bit, and the same verdict (and below, with the sums taken about
+     * each arm's own sample means, as multiple imputation takes them, the reference's fit). */
     double d_se, se_se;
     int got_se = tsim_ancova_sums_se(&s0, &s1, &d_se, &se_se);
     CHECK(got_se == got && (got != 1 || (d_se == s.diff && se_se == s.se)),
@@ -166,6 +167,19 @@ int main(void) {
     fits[kind]++;
     double slope_se, es[NOUT], eq[NOUT], esq[NOUT];
     reference(y, b, n0, n1, &r, &slope_se);
+    {
+      /* With the sums about each arm's own sample means: within TOL of the long double fit. */
+      double ym[2] = {0, 0}, bm[2] = {0, 0};
+      for (size_t j = 0; j < n; j++) ym[j >= n0] += y[j], bm[j >= n0] += b[j];
+      ym[0] /= (double)n0, bm[0] /= (double)n0, ym[1] /= (double)n1, bm[1] /= (double)n1;
+      tsim_ancova_sums o0 = sums_of(y, b, n0, ym[0], bm[0]), o1 = sums_of(y + n0, b + n0, n1, ym[1], bm[1]);
+      int got_own = tsim_ancova_sums_se(&o0, &o1, &d_se, &se_se);
+      CHECK(got_own != 0, "case %d (%s): own-mean sums find undefined a fit both others give", i, kind_name[kind]);
+      if (got_own == 1)
+        CHECK(fabs(d_se - r.diff) <= TOL * fmax(fabs(r.diff), r.se) && fabs(se_se - r.se) <= TOL * r.se,
+              "case %d (%s): own-mean sums diff %.17g se %.17g, reference %.17g %.17g", i, kind_name[kind], d_se,
+              se_se, r.diff, r.se);
+    }
     errors(&s, &r, slope_se, es);
     errors(&q, &r, slope_se, eq);
     errors(&s, &q, slope_se, esq);

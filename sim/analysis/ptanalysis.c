@@ -183,13 +183,19 @@ static int sums_safe(const tsim_scenario *sc, int e, const pt_set *S) {
           return 0;
       }
       /* Intercurrent events move a patient's values towards the control arm's mean (after:
-       * control, waning) and by their shifts: every shift at once from any arm's mean. */
+       * control, waning) - at an anomalous site the anomaly's - and by their shifts: every
+       * shift at once from any arm's mean or any anomaly's on this end point. */
       if (sc->nevents > 0) {
         double shift = 0;
         for (int i = 0; i < sc->nevents; i++) shift += fabs(sc->events[i].shift[e]);
         for (int u = S->locf ? 0 : S->own; u <= S->own; u++)
           for (int b = 0; b < sc->narms; b++)
             if (!(fabs(plan_mean(sc, ep, h, u, b) - c) + shift <= room * minsd)) return 0;
+        for (int i = 0; i < sc->nanomalies; i++) {
+          const tsim_anomaly *an = &sc->anomalies[i];
+          if ((an->endpoint < 0 || an->endpoint == e) && !isnan(an->mean) && !(fabs(an->mean - c) + shift <= room * minsd))
+            return 0;
+        }
       }
     }
   return 1;
