@@ -302,6 +302,14 @@ static void check_scale(void) {
       check_num("welch hi at scale", ctx, w.hi, w1.hi * f, 1e-12, 0);
       check_num("student lo at scale", ctx, s.lo, s1.lo * f, 1e-12, 0);
       check_num("student hi at scale", ctx, s.hi, s1.hi * f, 1e-12, 0);
+      /* The interval alone (the analyses' estimand coverage): the tests' bounds, bit for bit. */
+      for (int pooled = 0; pooled < 2; pooled++) {
+        double lo, hi;
+        const tsim_t_fit *x = pooled ? &s : &w;
+        int got = tsim_t_interval(pooled, arm(0, f, 30), arm(CASES[c].m1 * f, CASES[c].s1 * f, 30), 0.95, &lo, &hi);
+        check_true(got == 1 && lo == x->lo && hi == x->hi,
+                   pooled ? "tsim_t_interval (student) equals the test's bounds" : "tsim_t_interval (welch) equals the test's bounds");
+      }
     }
   }
   /* Patients' values: the mean and SD of 1e300-sized values (the sums overflowed) and of

@@ -903,13 +903,9 @@ static void test_arms(tsim_analysis_ws *w, int k, const double *y0, const double
   diff = m1 - m0;
   int wanted = w->want_p || w->need_p[k], decided = -1, interval = sc->nevents > 0;
   double lo = NAN, hi = NAN;
-  if (interval && (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T)) {
-    tsim_t_fit f;
-    tsim_arm_summary c = {m0, s0, n0}, e = {m1, s1, n1};
-    if (an->test == TSIM_TEST_WELCH_T) tsim_welch_t(c, e, interval_conf(an), &f);
-    else tsim_student_t(c, e, interval_conf(an), &f);
-    lo = f.lo, hi = f.hi;
-  }
+  if (interval && (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T))
+    tsim_t_interval(an->test == TSIM_TEST_STUDENT_T, (tsim_arm_summary){m0, s0, n0}, (tsim_arm_summary){m1, s1, n1},
+                    interval_conf(an), &lo, &hi);
   switch (an->test) {
     case TSIM_TEST_WELCH_T:
     case TSIM_TEST_STUDENT_T: {
@@ -1348,12 +1344,8 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
         a[i].mean = n > 0 ? cv[i] + m : NAN;
         a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
       }
-      if (sc->nevents > 0) { /* the estimand's interval, as test_arms makes it */
-        tsim_t_fit f;
-        if (an->test == TSIM_TEST_WELCH_T) tsim_welch_t(a[0], a[1], interval_conf(an), &f);
-        else tsim_student_t(a[0], a[1], interval_conf(an), &f);
-        lo = f.lo, hi = f.hi;
-      }
+      if (sc->nevents > 0) /* the estimand's interval, as test_arms makes it */
+        tsim_t_interval(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], interval_conf(an), &lo, &hi);
       double nu;
       if (!tsim_t_stat_inline(an->test == TSIM_TEST_STUDENT_T, a[0].mean, a[0].sd, a[0].n, a[1].mean, a[1].sd,
                               a[1].n, &stat, &nu))

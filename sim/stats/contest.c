@@ -249,6 +249,18 @@ static double t_test(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, doubl
   return p;
 }
 
+int tsim_t_interval(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double conf, double *lo, double *hi) {
+  double t, nu, se, d;
+  tsim_t_fit f;
+  *lo = *hi = NAN;
+  if (!t_args_ok(a0, a1, conf)) return 0;
+  int e = t_scale(a0, a1);
+  if (!t_stat_scaled(pooled, a0, a1, e, &t, &nu, &se, &d)) return 0;
+  t_fill(&f, NAN, t, nu, d, se, e, conf);
+  *lo = f.lo, *hi = f.hi;
+  return 1;
+}
+
 double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out) {
   return t_test(0, a0, a1, conf, out);
 }

@@ -121,6 +121,10 @@ double tsim_welch_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_
  * Returns the two-sided p-value and fills *out (may be NULL). */
 double tsim_student_t(tsim_arm_summary a0, tsim_arm_summary a1, double conf, tsim_t_fit *out);
 
+/* The `conf` interval of those tests (pooled: Student's, else Welch's) alone, without the
+ * p-value: the bits of their lo and hi. 1, or 0 with NaN bounds where the test is undefined. */
+int tsim_t_interval(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double conf, double *lo, double *hi);
+
 /* --- Against a margin: non-inferiority, and each side of equivalence ---------------------
  *
  * greater = 1 (any non-zero value) tests H0 theta <= theta0 against H1 theta > theta0, with
