@@ -708,7 +708,7 @@ static selection select_for(const tsim_analysis_ws *w, const tsim_analysis *an, 
   selection s = {c->pat.gone[h], c->pat.dev, c->pat.sub, c->pat.val[h] + lp->meas_start[an->endpoint],
                  (size_t)lp->nmeas, ep->visits[an->visit], an->visit, ep->visits,
                  an->population == TSIM_POP_PER_PROTOCOL, an->subgroup, an->missing};
-  if (w->sc->nevents > 0) { /* the values after the analysis's strategies */
+  if (strategy_view(w->sc, an)) { /* the values after the analysis's strategies */
     tsim_estimand_view(c, h, an, w->pt->vval, w->pt->vgone);
     s.val = w->pt->vval, s.gone = w->pt->vgone, s.stride = (size_t)an->visit + 1;
   }
@@ -964,7 +964,7 @@ static size_t visits_data(tsim_analysis_ws *w, int k, int h) {
   const double *val = c->pat.val[h] + lp->meas_start[an->endpoint];
   const uint8_t *gone = c->pat.gone[h];
   size_t stride = (size_t)lp->nmeas;
-  if (sc->nevents > 0) {
+  if (strategy_view(sc, an)) { /* the values after its strategies (treatment policy: as observed) */
     tsim_estimand_view(c, h, an, P->vval, P->vgone);
     val = P->vval, gone = P->vgone, stride = (size_t)nu;
   }
