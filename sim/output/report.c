@@ -567,9 +567,10 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     csv_estimate(f, tsim_estimate_proportion(a->reject, n));
     csv_estimate(f, tsim_estimate_proportion(z->reject, n));
     double dn = (double)n;
+    diff_stats da = diff_summary(a), dz = diff_summary(z);
     csv_nums(f, 9, (const double[]){(double)a->favouring / dn, (double)z->favouring / dn,
                                     (double)(a->n0_sum + a->n1_sum) / dn, (double)(z->n0_sum + z->n1_sum) / dn,
-                                    diff_summary(a).mean, diff_summary(z).mean,
+                                    da.mean, dz.mean,
                                     sc->nevents > 0 ? a->truth : tsim_analysis_nominal(sc, k / ncmp, k % ncmp),
                                     (double)a->sites_dropped / dn, (double)z->sites_dropped / dn});
     fprintf(f, ",%d,", an->sided);
@@ -606,7 +607,6 @@ static void write_csv(const tsim_scenario *sc, const tsim_tally *t, FILE *f) {
     csv_nums(f, 1, (const double[]){events ? a->truth_se : NAN});
     /* ... and the null twin's true value, and the bias of the mean estimate against each (with
      * its SE, as summary.json's estimand); empty without events. */
-    diff_stats da = diff_summary(a), dz = diff_summary(z);
     csv_nums(f, 6, (const double[]){events ? z->truth : NAN, events ? z->truth_se : NAN,
                                     events ? da.mean - a->truth : NAN,
                                     events ? sqrt(da.mcse * da.mcse + a->truth_se * a->truth_se) : NAN,
