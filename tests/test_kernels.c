@@ -5,6 +5,7 @@
  * differences clamped). Exits 77 (ctest: skipped) when this processor or build lacks the target. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
@@ -294,6 +295,37 @@ static void test_block(const tsim_kernel_table *r, const tsim_kernel_table *v) {
   }
 }
 
+/* t_lanes: every variant gives the reference's bits, on summaries as eval_t_lanes packs them
+ * (counts 0 to 60, sums about a centre near or far from the values, SDs from 1e-30 to 1e30,
+ * Welch and Student lanes mixed, identical values: a sum of squares that rounds below s m). */
+static void test_t_lanes(const tsim_kernel_table *r, const tsim_kernel_table *v) {
+  int undefined = 0, both = 0;
+  for (int rep = 0; rep < 20000; rep++) {
+    tsim_t_lanes a, b;
+    memset(&a, 0, sizeof a);
+    for (int i = 0; i < 8; i++) {
+      double scale = pow(10, (double)below(61) - 30), centre = (unif() - 0.5) * scale * (below(2) ? 1 : 1e6);
+      for (int arm = 0; arm < 2; arm++) {
+        int n = (int)below(61), flat = below(10) == 0;
+        double s = 0, q = 0, x0 = (unif() - 0.5) * scale;
+        for (int p = 0; p < n; p++) {
+          double x = flat ? x0 : x0 + (unif() - 0.5) * scale;
+          s += x, q += x * x;
+        }
+        a.n[arm][i] = n, a.s[arm][i] = s, a.q[arm][i] = q, a.c[arm][i] = centre;
+        both += n > 1;
+      }
+      a.pooled[i] = below(2);
+    }
+    b = a;
+    r->t_lanes(&a);
+    v->t_lanes(&b);
+    for (int i = 0; i < 8; i++) undefined += isnan(a.t[i]);
+    CHECK(memcmp(&a, &b, sizeof a) == 0, "t_lanes rep %d", rep);
+  }
+  CHECK(undefined > 1000 && both > 1000, "t_lanes: %d undefined lanes, %d arms of 2 or more", undefined, both);
+}
+
 int main(int argc, char **argv) {
   static const char *const names[] = {"generic", "avx2", "avx512", "avx512popcnt"};
   int isa_i = -1;
@@ -322,5 +354,6 @@ int main(int argc, char **argv) {
   test_split(&ref, &var);
   test_missing(&ref, &var);
   test_block(&ref, &var);
+  test_t_lanes(&ref, &var);
   return tsim_check_done();
 }
