@@ -84,16 +84,6 @@ static int reads_cells(const tsim_scenario *sc, const tsim_analysis *an) {
   return !(sc->nevents > 0 && (view || (cont && an->test == TSIM_TEST_ANCOVA)));
 }
 
-/* 1 when analysis an is a t test that the trial's evaluation takes in vector lanes when only
- * decisions are wanted (ptanalysis.c, t_lane_ok): two arms, Welch or Student on the cells of
- * everyone (no subgroup, no LOCF), two-sided superiority, no intercurrent events. */
-static int in_lanes(const tsim_scenario *sc, const tsim_analysis *an) {
-  return sc->narms == 2 && sc->nevents == 0 && reads_cells(sc, an) && an->subgroup < 0 &&
-         !(an->population != TSIM_POP_PER_PROTOCOL && an->missing == TSIM_MISSING_LOCF) &&
-         (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T) && an->sided == 2 &&
-         an->hypothesis == TSIM_HYPO_SUPERIORITY;
-}
-
 /* |a - b| relative to the larger of their magnitudes and `floor`; 0 when both are NaN, infinite
  * when one is. */
 static double rel(double a, double b, double floor) {
@@ -165,7 +155,7 @@ static void paths_agree(const char *file) {
           tsim_analysis_eval(cells, k, (tsim_hypothesis)h, one);
           for (int j = 0; j < ncmp; j++) {
             const tsim_outcome *x = &a[((size_t)h * (size_t)nk + (size_t)k) * (size_t)ncmp + (size_t)j];
-            int lane = in_lanes(sc, &sc->analyses[k]) && !want_p;
+            int lane = tsim__ptanalysis_in_lanes(cells, k);
             lanes += lane;
             small += lane && (x->n0 < 2 || x->n1 < 2);
             if (!same_outcome(x, &one[j]) && alone++ < 10)

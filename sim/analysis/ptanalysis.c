@@ -559,8 +559,8 @@ static inline __attribute__((always_inline)) void group_body(pt_group *G, uint32
   const uint16_t *site = c->site;
   const double *v0 = c->pat.val[0], *v1 = c->pat.val[1], *bv = c->pat.base, *cy = G->cy;
   uint32_t miss = 2 * (uint32_t)cells, *sa = slot, *sb = slot + c->n;
-  /* Each patient's slot under each hypothesis first, in a loop without dependences that the
-   * compiler vectorises; the sums then read them. */
+  /* Each patient's slot under each hypothesis first, in a loop without dependences (GCC
+   * vectorises it at -O3, the Release build); the sums then read them. */
   for (long long j = 0; j < c->n; j++) {
     uint32_t cl = (uint32_t)site[j] * (uint32_t)NA + arm[j], seen = 2 * cl + (dev[j] != 0), gone = miss + cl;
     sa[j] = g0[j] > visit ? seen : gone;
@@ -1344,17 +1344,9 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
   switch (an->test) {
     case TSIM_TEST_WELCH_T:
     case TSIM_TEST_STUDENT_T: {
-      /* Mean c + S/n; SD from the sum of squares about c less n (mean - c)^2, which loses
-       * nothing to cancellation while the cell means stay near c (sums_safe). */
-      tsim_arm_summary a[2];
-      const double *sv[2] = {s0, s1};
-      double cv[2] = {c0, c1};
-      for (int i = 0; i < 2; i++) {
-        double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
-        a[i].n = (long long)n;
-        a[i].mean = n > 0 ? cv[i] + m : NAN;
-        a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
-      }
+      /* Each arm's mean and SD from its sums about c (exact enough while the cell means stay
+       * near c: sums_safe). */
+      tsim_arm_summary a[2] = {tsim_arm_from_sums(s0[0], s0[1], s0[2], c0), tsim_arm_from_sums(s1[0], s1[1], s1[2], c1)};
       if (sc->nevents > 0) /* the estimand's interval, as test_arms makes it */
         tsim_t_interval(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], interval_conf(an), &lo, &hi);
       double nu;
@@ -1520,17 +1512,22 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
 #define PT_LANES 8
 
 /* 1 when analysis k under either hypothesis is a t test on the cells whose decision
- * eval_t_lanes can take: two arms, Welch or Student, superiority, two-sided, no p-value read,
- * no intercurrent events (compare_sums's case without an interval), its set in a group. */
+ * eval_t_lanes can take: two arms, Welch or Student, superiority, two-sided, no p-value read
+ * (neither the run nor a multiplicity procedure), no intercurrent events (compare_sums's case
+ * without an interval), its set in a group (everyone or per protocol, no subgroup, no LOCF). A
+ * set with a baseline (an ANCOVA of the same values) has the same first three sums: add_group
+ * adds them in the same order whatever the stride. */
 static int t_lane_ok(const tsim_analysis_ws *w, int k) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   const struct tsim_pt_ws *P = w->pt;
   return w->two && !w->general && !w->want_p && !w->need_p[k] && sc->nevents == 0 && P->set_of[k] >= 0 &&
-         P->set[P->set_of[k]].cont && P->set[P->set_of[k]].grp >= 0 && P->set[P->set_of[k]].stride == 3 &&
+         P->set[P->set_of[k]].cont && P->set[P->set_of[k]].grp >= 0 &&
          (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T) && an->sided == 2 &&
          an->hypothesis == TSIM_HYPO_SUPERIORITY;
 }
+
+int tsim__ptanalysis_in_lanes(const tsim_analysis_ws *w, int k) { return w->pt && t_lane_ok(w, k); }
 
 /* Up to PT_LANES (analysis, hypothesis) pairs of t_lane_ok analyses, lane i being lk[i] under
  * lh[i], out[i] its outcome: eval_continuous_cells's sums, then compare_sums's summaries, t and
@@ -1569,19 +1566,15 @@ static void eval_t_lanes(tsim_analysis_ws *w, const int *lk, const int *lh, tsim
     long long n0 = (long long)J.n[0][i], n1 = (long long)J.n[1][i];
     double sd0 = n0 > 1 ? J.sd[0][i] : 0.0, sd1 = n1 > 1 ? J.sd[1][i] : 0.0;
     double m0 = n0 > 0 ? J.mean[0][i] : NAN, m1 = n1 > 0 ? J.mean[1][i] : NAN;
-    double a0 = fabs(m0), a1 = fabs(m1), ma = a0 > a1 ? a0 : a1, ms = sd0 > sd1 ? sd0 : sd1, mx = ma > ms ? ma : ms;
-    /* tsim_t_stat_inline's inline range */
-    if (!(n0 >= 2 && n1 >= 2 && sd0 >= 0.0 && sd1 >= 0.0 && a0 <= 0x1p100 && a1 <= 0x1p100 && mx >= 0x1p-100 &&
-          mx <= 0x1p100)) {
+    if (!tsim__t_inline_range(m0, sd0, n0, m1, sd1, n1)) { /* tsim_t_stat would scale them */
       eval_continuous_cells(w, k, lh[i], out[i]);
       continue;
     }
-    double se = J.se[i], df = J.df[i], stat = NAN;
+    double stat = NAN;
     int decided = -1;
-    /* tsim__t_core's refusal (R's "data are essentially constant"): the test is undefined */
-    if (se > 0.0 && !(se < 10.0 * DBL_EPSILON * ma) && isfinite(df)) {
+    if (tsim__t_defined(J.se[i], J.df[i], m0, m1)) { /* else undefined, as tsim__t_core says */
       stat = J.t[i];
-      decided = tsim_decide_t_inline(&w->dec, sc, k, stat, df);
+      decided = tsim_decide_t_inline(&w->dec, sc, k, stat, J.df[i]);
     }
     fill_outcome(out[i], sc, an, n0, n1, 0, NAN, stat, J.diff[i], decided);
     out[i]->lo = out[i]->hi = NAN;

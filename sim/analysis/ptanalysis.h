@@ -17,6 +17,9 @@ void tsim__ptanalysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out);
 /* 1 when analysis k is evaluated from the cell statistics (not w->general, not the rank-sum
  * test, sums that keep their digits); tests ask. */
 int tsim__ptanalysis_from_cells(const tsim_analysis_ws *w, int k);
+/* 1 when tsim__ptanalysis_eval_trial decides analysis k in vector lanes (a two-sided t test on
+ * the cells, only the decision wanted); tests ask. */
+int tsim__ptanalysis_in_lanes(const tsim_analysis_ws *w, int k);
 int tsim__ptanalysis_ws_init(tsim_analysis_ws *w);
 void tsim__ptanalysis_ws_free(tsim_analysis_ws *w);
 
