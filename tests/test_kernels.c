@@ -2,15 +2,19 @@
  * against the reference (the generic table), bit for bit, on the same inputs: random ones and
  * the edge cases the vector scenarios reach (one site, ragged last vectors, a cell beyond the
  * small-cell tables, site effects beyond tsim_exp8's range, probabilities 0 and 1, empty arms,
- * differences clamped). Exits 77 (ctest: skipped) when this processor or build lacks the target. */
+ * differences clamped). t_lanes' reference is checked against the scalar code it stands for
+ * too (stats/contest.h), since every variant shares its body. Exits 77 (ctest: skipped) when this
+ * processor or build lacks the target. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
 #include "core/isa.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
+#include "stats/contest.h"
 
 static uint64_t rs = 0x1234567;
 static uint64_t rnd(void) { return tsim_rng_mix64(rs += TSIM_GAMMA); }
@@ -294,6 +298,82 @@ static void test_block(const tsim_kernel_table *r, const tsim_kernel_table *v) {
   }
 }
 
+/* Eight lanes of t_lanes input as eval_t_lanes packs them: counts 0 to 80 (a few lanes of 0 to
+ * 3), sums about a centre near the values or far from them, scales from 2^-120 to 2^120 (beyond
+ * tsim_t_stat_inline's inline range both ways), Welch and Student lanes mixed, arms of one
+ * repeated value, and values near 1e12 that differ in their last bits (a sum of squares below
+ * s m, and tests refused as "essentially constant"). */
+static void fill_t_lanes(tsim_t_lanes *J) {
+  memset(J, 0, sizeof *J);
+  for (int i = 0; i < 8; i++) {
+    int kind = (int)below(6);
+    double scale = kind == 0 ? pow(2, (double)below(240) - 120) : pow(10, (double)below(9) - 4);
+    double centre = (unif() - 0.5) * scale * (below(3) == 0 ? 1e8 : 4);
+    if (kind == 2) centre = 1e12, scale = 1e-3 * pow(10, (double)below(3) - 1);
+    for (int a = 0; a < 2; a++) {
+      int n = (int)below(kind == 1 ? 4 : 81), flat = below(8) == 0;
+      double mu = kind == 2 ? 1e12 : (unif() - 0.5) * scale * (below(4) ? 3 : 200), x0 = mu + (unif() - 0.5) * scale;
+      double s = 0, q = 0;
+      for (int p = 0; p < n; p++) {
+        double y = (flat ? x0 : x0 + (unif() - 0.5) * scale * 3.4) - centre;
+        s += y, q += y * y;
+      }
+      J->n[a][i] = n, J->s[a][i] = s, J->q[a][i] = q, J->c[a][i] = centre;
+    }
+    J->pooled[i] = below(2);
+  }
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* t_lanes: the reference against the scalar code it stands for, lane by lane - stats/contest.h's
+ * tsim_arm_from_sums (each arm's mean and SD, as analysis/ptanalysis.c's compare_sums takes
+ * them), the difference of the means, and where tsim_t_stat_inline computes without scaling,
+ * whether the test is defined, its t and df - bit for bit; then every variant against the
+ * reference, every output bit for bit. */
+static void test_t_lanes(const tsim_kernel_table *r, const tsim_kernel_table *v) {
+  long long inrange = 0, defined = 0, refused = 0, outside = 0, wrong = 0;
+  for (int rep = 0; rep < 20000; rep++) {
+    tsim_t_lanes a, b;
+    fill_t_lanes(&a);
+    b = a;
+    const tsim_t_lanes in = a;
+    r->t_lanes(&a);
+    v->t_lanes(&b);
+    CHECK(memcmp(&a, &b, sizeof a) == 0, "t_lanes rep %d: the variant differs from the reference", rep);
+    for (int i = 0; i < 8; i++) {
+      tsim_arm_summary s0 = tsim_arm_from_sums(in.n[0][i], in.s[0][i], in.q[0][i], in.c[0][i]);
+      tsim_arm_summary s1 = tsim_arm_from_sums(in.n[1][i], in.s[1][i], in.q[1][i], in.c[1][i]);
+      int ok = 1;
+      if (s0.n > 0) ok &= same_bits(a.mean[0][i], s0.mean);
+      if (s1.n > 0) ok &= same_bits(a.mean[1][i], s1.mean);
+      if (s0.n > 1) ok &= same_bits(a.sd[0][i], s0.sd);
+      if (s1.n > 1) ok &= same_bits(a.sd[1][i], s1.sd);
+      if (s0.n > 0 && s1.n > 0)
+        ok &= same_bits(a.diff[i], (in.c[1][i] - in.c[0][i]) + (in.s[1][i] / in.n[1][i] - in.s[0][i] / in.n[0][i]));
+      if (!tsim__t_inline_range(s0.mean, s0.sd, s0.n, s1.mean, s1.sd, s1.n)) {
+        outside++;
+      } else {
+        double t, nu;
+        int got = tsim__t_defined(a.se[i], a.df[i], a.mean[0][i], a.mean[1][i]);
+        int want = tsim_t_stat_inline(in.pooled[i] != 0, s0.mean, s0.sd, s0.n, s1.mean, s1.sd, s1.n, &t, &nu);
+        ok &= got == want && (!want || (same_bits(a.t[i], t) && same_bits(a.df[i], nu)));
+        inrange++;
+        defined += want, refused += !want;
+      }
+      if (!ok && wrong++ < 5)
+        CHECK(0, "t_lanes rep %d lane %d (pooled %g, n %g + %g): the reference differs from the scalar code", rep,
+              i, in.pooled[i], in.n[0][i], in.n[1][i]);
+    }
+  }
+  CHECK(wrong == 0, "t_lanes: %lld lanes differ from the scalar code", wrong);
+  CHECK(defined > 10000 && refused > 1000 && outside > 10000,
+        "t_lanes: vacuous: %lld lanes in the inline range (%lld defined, %lld refused), %lld outside", inrange,
+        defined, refused, outside);
+  printf("t_lanes: %lld lanes in the inline range (%lld defined, %lld refused), %lld outside\n", inrange, defined,
+         refused, outside);
+}
+
 int main(int argc, char **argv) {
   static const char *const names[] = {"generic", "avx2", "avx512", "avx512popcnt"};
   int isa_i = -1;
@@ -322,5 +402,6 @@ int main(int argc, char **argv) {
   test_split(&ref, &var);
   test_missing(&ref, &var);
   test_block(&ref, &var);
+  test_t_lanes(&ref, &var);
   return tsim_check_done();
 }

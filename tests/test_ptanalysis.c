@@ -34,7 +34,11 @@
  * values as observed after the events - and its interval of the difference (whose coverage of
  * the estimand is counted) must be what the patients give: binary the same (Newcombe's, from
  * the same counts), continuous within TOL; every other analysis reads its view of the patients
- * on both paths.
+ * on both paths. The trial's evaluation (tsim_analysis_eval_trial) takes the two-sided t tests on
+ * cells several (analysis, hypothesis) pairs at a time in vector lanes when only decisions are
+ * wanted: its outcomes must equal, bit for bit, each analysis's evaluated alone
+ * (tests/ptanalysis/t_lanes.json: arms of 0 or 1 patient, SDs at the edges of the inline range,
+ * values equal to rounding).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -120,7 +124,8 @@ static void paths_agree(const char *file) {
   tsim_cohort *c = tsim_cohort_new(&plan);
   tsim_analysis_ws *cells = tsim_analysis_ws_new(sc), *pts = tsim_analysis_ws_new(sc);
   int ncmp = tsim_scenario_ncomparisons(sc), nk = sc->nanalyses;
-  long long compared = 0, differ = 0, rejected = 0, continuous = 0, flips = 0, border = 0;
+  long long compared = 0, differ = 0, rejected = 0, continuous = 0, flips = 0, border = 0, lanes = 0, small = 0,
+            alone = 0;
   double worst_p = 0, worst_stat = 0, worst_diff = 0;
   if (c && cells && pts) {
     pts->general = 1;
@@ -138,9 +143,29 @@ static void paths_agree(const char *file) {
       cells->want_p = pts->want_p = want_p;
       tsim_analysis_prepare(cells, c);
       tsim_analysis_prepare(pts, c);
-      tsim_outcome a[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], b[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+      /* Zeroed: a superiority analysis without intercurrent events leaves lo and hi unset. */
+      tsim_outcome a[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS] = {0}, b[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS] = {0};
       tsim_analysis_eval_trial(cells, a);
       tsim_analysis_eval_trial(pts, b);
+      /* The trial's evaluation takes the t tests on cells several at a time (eval_t_lanes): it
+       * must give, bit for bit, what each analysis alone gives. */
+      for (int h = 0; h < 2; h++)
+        for (int k = 0; k < nk; k++) {
+          tsim_outcome one[TSIM_MAX_ARMS] = {0};
+          tsim_analysis_eval(cells, k, (tsim_hypothesis)h, one);
+          for (int j = 0; j < ncmp; j++) {
+            const tsim_outcome *x = &a[((size_t)h * (size_t)nk + (size_t)k) * (size_t)ncmp + (size_t)j];
+            int lane = tsim__ptanalysis_in_lanes(cells, k);
+            lanes += lane;
+            small += lane && (x->n0 < 2 || x->n1 < 2);
+            if (!same_outcome(x, &one[j]) && alone++ < 10)
+              CHECK(0, "%s trial %lld %s %s: the trial's evaluation gives n %lld+%lld diff %.17g reject %d "
+                    "favouring %d dropped %d, the analysis alone n %lld+%lld diff %.17g reject %d favouring %d "
+                    "dropped %d", file, trial, tsim_hypothesis_names[h], sc->analyses[k].id, x->n0, x->n1, x->diff,
+                    x->reject, x->favouring, x->sites_dropped, one[j].n0, one[j].n1, one[j].diff, one[j].reject,
+                    one[j].favouring, one[j].sites_dropped);
+          }
+        }
       for (int h = 0; h < 2; h++)
         for (int k = 0; k < nk; k++)
           for (int j = 0; j < ncmp; j++) {
@@ -185,11 +210,16 @@ static void paths_agree(const char *file) {
     CHECK(0, "%s: out of memory", file);
   }
   CHECK(differ == 0, "%s: %lld of %lld outcomes differ between the paths", file, differ, compared);
+  CHECK(alone == 0, "%s: %lld outcomes of the trial's evaluation differ from the analysis's alone", file, alone);
+  if (strcmp(sc->name, "ptanalysis_t_lanes") == 0)
+    CHECK(lanes > 0 && small > 0, "%s: vacuous: %lld outcomes in lanes, %lld with an arm under 2 patients", file,
+          lanes, small);
   CHECK(rejected > 0 && rejected < compared, "%s: vacuous comparison (%lld rejected of %lld)", file, rejected,
         compared);
   printf("%s: %lld outcomes agree (%lld continuous: largest relative difference: p %.2g, statistic %.2g, "
-         "difference %.2g; %lld decisions differ, %lld p-values within %g of alpha)\n",
-         file, compared, continuous, worst_p, worst_stat, worst_diff, flips, border, TOL);
+         "difference %.2g; %lld decisions differ, %lld p-values within %g of alpha; %lld t tests in lanes, %lld "
+         "with an arm under 2)\n",
+         file, compared, continuous, worst_p, worst_stat, worst_diff, flips, border, TOL, lanes, small);
   tsim_analysis_ws_free(cells);
   tsim_analysis_ws_free(pts);
   tsim_cohort_free(c);

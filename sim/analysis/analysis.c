@@ -373,6 +373,10 @@ void tsim_analysis_eval_all(tsim_analysis_ws *w, tsim_hypothesis h, tsim_outcome
 void tsim_analysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
   const tsim_scenario *sc = w->sc;
   int ncmp = tsim_scenario_ncomparisons(sc), nk = sc->nanalyses;
+  if (sc->latent && !w->general) {
+    tsim__ptanalysis_eval_trial(w, out);
+    return;
+  }
   if (sc->latent || w->general || !w->two) {
     for (int h = 0; h < 2; h++) tsim_analysis_eval_all(w, (tsim_hypothesis)h, out + (size_t)h * (size_t)nk * (size_t)ncmp);
     return;

@@ -27,6 +27,7 @@
 #include "stats/impute.h"
 #include "stats/mmrm.h"
 #include "core/rng.h"
+#include "kernels/kernels.h"
 #include "stats/nitest.h"
 #include "model/estimand.h"
 #include "model/latent.h"
@@ -114,6 +115,7 @@ struct tsim_pt_ws {
   double *acc;          /* continuous sets' cells: [ncat][stride] per (site, arm) */
   size_t ncnt, nacc;
   uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major (pass_general) */
+  uint32_t *slot;       /* [2][n] each patient's slot in one group under each hypothesis (pass_group) */
   int *kept[TSIM_MAX_ANALYSES]; /* each continuous analysis's sites not listed in exclude_sites (owned) */
   int nkept[TSIM_MAX_ANALYSES];
   /* Rank-sum analyses of two arms, everyone, no listed sites, complete cases or per protocol:
@@ -378,6 +380,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
   w->pt->y2 = malloc(n * sizeof *w->pt->y2);
   w->pt->b2 = malloc(n * sizeof *w->pt->b2);
   w->pt->cell = malloc(n * sizeof *w->pt->cell);
+  w->pt->slot = malloc((2 * n + 1) * sizeof *w->pt->slot);
   int nvmi = 0, mmax = 0, nvmm = 0;
   unsigned miv = 0; /* bit v: some MI analysis models v visits */
   for (int k = 0; k < sc->nanalyses; k++) {
@@ -423,7 +426,7 @@ int tsim__ptanalysis_ws_init(tsim_analysis_ws *w) {
     for (int k = 0; k < sc->nanalyses; k++)
       if (sc->analyses[k].test == TSIM_TEST_WILCOXON && !(w->pt->rank[k] = tsim_rank_ws_new(n))) rank = -1;
   if (ancova) w->pt->ancova = tsim_ancova_ws_new(n < 4 ? 4 : n);
-  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell &&
+  return w->pt->px && w->pt->pn && w->pt->ptx && w->pt->ptn && w->pt->vals && w->pt->bases && w->pt->grp && w->pt->y2 && w->pt->b2 && w->pt->cell && w->pt->slot &&
                  (!rank || (w->pt->rank && rank > 0)) && (!ancova || w->pt->ancova) && plan_sets(w) == 0
              ? 0
              : -1;
@@ -447,6 +450,7 @@ void tsim__ptanalysis_ws_free(tsim_analysis_ws *w) {
   free(w->pt->cnt);
   free(w->pt->acc);
   free(w->pt->cell);
+  free(w->pt->slot);
   free(w->pt->vval);
   free(w->pt->vgone);
   for (int v = 0; v <= TSIM_MAX_VISITS; v++) tsim_mi_ws_free(w->pt->mi[v]);
@@ -539,7 +543,7 @@ static inline void v2_store(double *p, pt_v2 v) { memcpy(p, &v, sizeof v); }
  * constants in the common shapes (pass_group), so that the loops over the sets unroll and the
  * offsets in a slot are known; G's own numbers otherwise. Each sum gets the same additions in
  * the patients' order whatever the shape. */
-static inline __attribute__((always_inline)) void group_body(pt_group *G, const tsim_cohort *c,
+static inline __attribute__((always_inline)) void group_body(pt_group *G, uint32_t *slot, const tsim_cohort *c,
                                                             const tsim_latent_plan *lp, const size_t NA,
                                                             size_t cells, const int NB, const int NC,
                                                             const int NBASE) {
@@ -554,15 +558,21 @@ static inline __attribute__((always_inline)) void group_body(pt_group *G, const 
   const uint8_t *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *dev = c->pat.dev, *arm = c->arm;
   const uint16_t *site = c->site;
   const double *v0 = c->pat.val[0], *v1 = c->pat.val[1], *bv = c->pat.base, *cy = G->cy;
-  uint32_t miss = 2 * (uint32_t)cells;
+  uint32_t miss = 2 * (uint32_t)cells, *sa = slot, *sb = slot + c->n;
+  /* Each patient's slot under each hypothesis first, in a loop without dependences (GCC
+   * vectorises it at -O3, the Release build); the sums then read them. */
+  for (long long j = 0; j < c->n; j++) {
+    uint32_t cl = (uint32_t)site[j] * (uint32_t)NA + arm[j], seen = 2 * cl + (dev[j] != 0), gone = miss + cl;
+    sa[j] = g0[j] > visit ? seen : gone;
+    sb[j] = g1[j] > visit ? seen : gone;
+  }
   int bm[TSIM_MAX_ANALYSES], cm[TSIM_MAX_ANALYSES], bci[TSIM_MAX_ANALYSES], bbi[TSIM_MAX_ANALYSES];
   double bcb[TSIM_MAX_ANALYSES];
   for (int i = 0; i < NB; i++) bm[i] = G->bm[i];
   for (int i = 0; i < NC; i++) cm[i] = G->cm[i];
   for (int i = 0; i < NBASE; i++) bci[i] = G->bci[i], bbi[i] = G->bbi[i], bcb[i] = G->bcb[i];
   for (long long j = 0; j < c->n; j++) {
-    uint32_t cl = (uint32_t)(site[j] * NA + arm[j]), seen = 2 * cl + (dev[j] != 0), gone = miss + cl;
-    uint32_t a = g0[j] > visit ? seen : gone, b = g1[j] > visit ? seen : gone;
+    uint32_t a = sa[j], b = sb[j];
     n0[a]++;
     n1[b]++;
     const double *x0 = v0 + (size_t)j * nm, *x1 = v1 + (size_t)j * nm;
@@ -623,9 +633,10 @@ static inline __attribute__((always_inline)) void group_body(pt_group *G, const 
 
 /* group_body in G's shape: two arms with up to two binary sets and three continuous ones (one
  * with a baseline) by constants, any other by G's numbers. */
-static void pass_group(pt_group *G, const tsim_cohort *c, const tsim_latent_plan *lp, size_t na, size_t cells) {
+static void pass_group(pt_group *G, uint32_t *slot, const tsim_cohort *c, const tsim_latent_plan *lp, size_t na,
+                       size_t cells) {
 #define PT_SHAPE(B, C, X)                                                                                       \
-  case ((B) * 4 + (C)) * 2 + (X): group_body(G, c, lp, 2, cells, B, C, X); return;
+  case ((B) * 4 + (C)) * 2 + (X): group_body(G, slot, c, lp, 2, cells, B, C, X); return;
   int fixed = na == 2 && G->nb <= 2 && G->nc <= 3 && G->nbase <= 1;
   switch (fixed ? (G->nb * 4 + G->nc) * 2 + G->nbase : -1) {
     PT_SHAPE(0, 1, 0) PT_SHAPE(0, 2, 0) PT_SHAPE(0, 3, 0) PT_SHAPE(0, 1, 1) PT_SHAPE(0, 2, 1) PT_SHAPE(0, 3, 1)
@@ -633,7 +644,7 @@ static void pass_group(pt_group *G, const tsim_cohort *c, const tsim_latent_plan
     PT_SHAPE(1, 1, 1) PT_SHAPE(1, 2, 1) PT_SHAPE(1, 3, 1)
     PT_SHAPE(2, 0, 0) PT_SHAPE(2, 1, 0) PT_SHAPE(2, 2, 0) PT_SHAPE(2, 3, 0)
     PT_SHAPE(2, 1, 1) PT_SHAPE(2, 2, 1) PT_SHAPE(2, 3, 1)
-    default: group_body(G, c, lp, na, cells, G->nb, G->nc, G->nbase);
+    default: group_body(G, slot, c, lp, na, cells, G->nb, G->nc, G->nbase);
   }
 #undef PT_SHAPE
 }
@@ -670,7 +681,7 @@ void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   const tsim_latent_plan *lp = c->plan->lat;
   uint32_t na = (uint32_t)w->sc->narms;
   size_t cells = (size_t)w->sc->nsites * na;
-  for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], c, lp, na, cells);
+  for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], P->slot, c, lp, na, cells);
   for (int k = 0; k < w->sc->nanalyses; k++)
     if (P->wy[k]) pass_gather(P, k, c, lp, w->sc->control, w->sc->analyses[k].population == TSIM_POP_PER_PROTOCOL);
   if (!P->ngeneral) return;
@@ -1333,17 +1344,9 @@ static int compare_sums(tsim_analysis_ws *w, int k, const double *s0, const doub
   switch (an->test) {
     case TSIM_TEST_WELCH_T:
     case TSIM_TEST_STUDENT_T: {
-      /* Mean c + S/n; SD from the sum of squares about c less n (mean - c)^2, which loses
-       * nothing to cancellation while the cell means stay near c (sums_safe). */
-      tsim_arm_summary a[2];
-      const double *sv[2] = {s0, s1};
-      double cv[2] = {c0, c1};
-      for (int i = 0; i < 2; i++) {
-        double n = sv[i][0], m = sv[i][1] / n, ss = sv[i][2] - sv[i][1] * m;
-        a[i].n = (long long)n;
-        a[i].mean = n > 0 ? cv[i] + m : NAN;
-        a[i].sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
-      }
+      /* Each arm's mean and SD from its sums about c (exact enough while the cell means stay
+       * near c: sums_safe). */
+      tsim_arm_summary a[2] = {tsim_arm_from_sums(s0[0], s0[1], s0[2], c0), tsim_arm_from_sums(s1[0], s1[1], s1[2], c1)};
       if (sc->nevents > 0) /* the estimand's interval, as test_arms makes it */
         tsim_t_interval(an->test == TSIM_TEST_STUDENT_T, a[0], a[1], interval_conf(an), &lo, &hi);
       double nu;
@@ -1504,6 +1507,98 @@ static void eval_continuous_cells(tsim_analysis_ws *w, int k, int h, tsim_outcom
     }
     out[j].sites_dropped = dropped;
   }
+}
+
+#define PT_LANES 8
+
+/* 1 when analysis k under either hypothesis is a t test on the cells whose decision
+ * eval_t_lanes can take: two arms, Welch or Student, superiority, two-sided, no p-value read
+ * (neither the run nor a multiplicity procedure), no intercurrent events (compare_sums's case
+ * without an interval), its set in a group (everyone or per protocol, no subgroup, no LOCF). A
+ * set with a baseline (an ANCOVA of the same values) has the same first three sums: add_group
+ * adds them in the same order whatever the stride. */
+static int t_lane_ok(const tsim_analysis_ws *w, int k) {
+  const tsim_scenario *sc = w->sc;
+  const tsim_analysis *an = &sc->analyses[k];
+  const struct tsim_pt_ws *P = w->pt;
+  return w->two && !w->general && !w->want_p && !w->need_p[k] && sc->nevents == 0 && P->set_of[k] >= 0 &&
+         P->set[P->set_of[k]].cont && P->set[P->set_of[k]].grp >= 0 &&
+         (an->test == TSIM_TEST_WELCH_T || an->test == TSIM_TEST_STUDENT_T) && an->sided == 2 &&
+         an->hypothesis == TSIM_HYPO_SUPERIORITY;
+}
+
+int tsim__ptanalysis_in_lanes(const tsim_analysis_ws *w, int k) { return w->pt && t_lane_ok(w, k); }
+
+/* Up to PT_LANES (analysis, hypothesis) pairs of t_lane_ok analyses, lane i being lk[i] under
+ * lh[i], out[i] its outcome: eval_continuous_cells's sums, then compare_sums's summaries, t and
+ * degrees of freedom for all the lanes at once (the kernels' t_lanes: the same bits as the scalar
+ * code), then each lane's decision. A lane outside tsim_t_stat_inline's inline range goes the
+ * scalar way whole. The divisions and square roots of one pair wait on each other; the lanes'
+ * do not. */
+static void eval_t_lanes(tsim_analysis_ws *w, const int *lk, const int *lh, tsim_outcome **out, int nl) {
+  const tsim_scenario *sc = w->sc;
+  const struct tsim_pt_ws *P = w->pt;
+  int c = sc->control, e = 1 - c, dropped[PT_LANES];
+  tsim_t_lanes J;
+  for (int i = 0; i < PT_LANES; i++) {
+    double sum[2][6] = {{2, 0, 1}, {2, 0, 1}}; /* a harmless unused lane */
+    double cc[2] = {0, 0};
+    int pl = 0;
+    dropped[i] = 0;
+    if (i < nl) {
+      const pt_set *S = &P->set[P->set_of[lk[i]]];
+      const tsim_analysis *an = &sc->analyses[lk[i]];
+      size_t ncats = an->population == TSIM_POP_PER_PROTOCOL ? 1 : 2; /* no LOCF: a group's set */
+      add_group(sc, &P->group[S->grp], S, lh[i], P->kept[lk[i]], P->nkept[lk[i]], 2, ncats, 3, sum, &dropped[i]);
+      cc[0] = S->cy[lh[i]][c], cc[1] = S->cy[lh[i]][e];
+      pl = an->test == TSIM_TEST_STUDENT_T;
+    }
+    for (int a = 0; a < 2; a++) {
+      const double *sv = sum[a ? e : c];
+      J.n[a][i] = sv[0], J.s[a][i] = sv[1], J.q[a][i] = sv[2], J.c[a][i] = cc[a];
+    }
+    J.pooled[i] = pl;
+  }
+  tsim_kernels()->t_lanes(&J);
+  for (int i = 0; i < nl; i++) {
+    int k = lk[i];
+    const tsim_analysis *an = &sc->analyses[k];
+    long long n0 = (long long)J.n[0][i], n1 = (long long)J.n[1][i];
+    double sd0 = n0 > 1 ? J.sd[0][i] : 0.0, sd1 = n1 > 1 ? J.sd[1][i] : 0.0;
+    double m0 = n0 > 0 ? J.mean[0][i] : NAN, m1 = n1 > 0 ? J.mean[1][i] : NAN;
+    if (!tsim__t_inline_range(m0, sd0, n0, m1, sd1, n1)) { /* tsim_t_stat would scale them */
+      eval_continuous_cells(w, k, lh[i], out[i]);
+      continue;
+    }
+    double stat = NAN;
+    int decided = -1;
+    if (tsim__t_defined(J.se[i], J.df[i], m0, m1)) { /* else undefined, as tsim__t_core says */
+      stat = J.t[i];
+      decided = tsim_decide_t_inline(&w->dec, sc, k, stat, J.df[i]);
+    }
+    fill_outcome(out[i], sc, an, n0, n1, 0, NAN, stat, J.diff[i], decided);
+    out[i]->lo = out[i]->hi = NAN;
+    out[i]->sites_dropped = dropped[i];
+  }
+}
+
+void tsim__ptanalysis_eval_trial(tsim_analysis_ws *w, tsim_outcome *out) {
+  const tsim_scenario *sc = w->sc;
+  int nk = sc->nanalyses, ncmp = tsim_scenario_ncomparisons(sc), lk[PT_LANES], lh[PT_LANES], nl = 0;
+  tsim_outcome *lo[PT_LANES];
+  for (int k = 0; k < nk; k++) {
+    int lane = t_lane_ok(w, k);
+    for (int h = 0; h < 2; h++) {
+      tsim_outcome *o = out + ((size_t)h * (size_t)nk + (size_t)k) * (size_t)ncmp;
+      if (!lane) {
+        tsim__ptanalysis_eval(w, k, (tsim_hypothesis)h, o);
+        continue;
+      }
+      lk[nl] = k, lh[nl] = h, lo[nl++] = o;
+      if (nl == PT_LANES) eval_t_lanes(w, lk, lh, lo, nl), nl = 0;
+    }
+  }
+  if (nl) eval_t_lanes(w, lk, lh, lo, nl);
 }
 
 int tsim__ptanalysis_from_cells(const tsim_analysis_ws *w, int k) {

@@ -398,13 +398,20 @@ static void load_imputation(loader *L, const cJSON *an, const char *ap, tsim_ana
     tsim_jerr(&L->c, mp, "multiple imputation is for 2 to 8 arms with a control");
   if (!im || !tsim_jobject(&L->c, im, p)) return;
   tsim_jkeys(&L->c, im, p, keys);
-  int m = 0;
-  if (tsim_jenum(&L->c, im, p, "method", 0, tsim_imputation_names, &m) == 1) a->imp_method = (tsim_imputation)m;
+  int m = 0, got = tsim_jenum(&L->c, im, p, "method", 0, tsim_imputation_names, &m);
+  if (got == 1) a->imp_method = (tsim_imputation)m;
   long long k = 20;
   if (tsim_jint(&L->c, im, p, "imputations", 0, 2, 1000, &k) == 1) a->imp_m = (int)k;
   if (tsim_jget(im, "reference")) {
     int r = tsim__arm_ref(L, im, p, "reference");
     if (r >= 0) a->imp_ref = r;
+    /* Under MAR every arm is imputed from its own patients: a reference would be read by nobody. */
+    char rp[TSIM_JPATH_MAX];
+    tsim_jpath_key(rp, p, "reference");
+    if (got >= 0 && a->imp_method == TSIM_IMP_MAR)
+      tsim_jerr(&L->c, rp, "goes with a reference-based \"method\" (\"jump_to_reference\", "
+                "\"copy_increments_in_reference\", \"copy_reference\"); \"mar\" imputes each arm from its own "
+                "patients");
   }
   tsim_jnumber(&L->c, im, p, "delta", 0, -1e12, 1e12, &a->imp_delta);
 }

@@ -15,6 +15,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
       .lanes = tsim__lanes_generic,
       .block_eval = tsim__block_eval_generic,
       .block_add = tsim__block_add_generic,
+      .t_lanes = tsim__t_lanes_generic,
   };
   /* A target this processor lacks is never filled in, whatever is asked (tsim_isa_pick never
    * chooses one: it is the widest the processor has, or narrower). */
@@ -24,6 +25,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
     k.draws = tsim__draws_avx2;
     k.p_eff_rows = tsim__p_eff_rows_avx2;
     k.lanes = tsim__lanes_avx2;
+    k.t_lanes = tsim__t_lanes_avx2;
   }
   if (isa >= TSIM_ISA_AVX512) {
     k.draws = tsim__draws_avx512;
@@ -31,6 +33,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
     k.lanes = tsim__lanes_avx512;
     k.block_eval = tsim__block_eval_avx512;
     k.block_add = tsim__block_add_avx512;
+    k.t_lanes = tsim__t_lanes_avx512;
   }
   if (isa >= TSIM_ISA_AVX512POPCNT) k.lanes = tsim__lanes_avx512popcnt;
 #endif

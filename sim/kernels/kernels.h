@@ -193,6 +193,18 @@ typedef struct tsim_block_sums {
  * a time (the table's draws); out must have room for n rounded up to a multiple of 8. */
 void tsim_rng_draws(uint64_t key, uint64_t first, size_t n, uint64_t *out);
 
+/* ---- t_lanes: eight two-arm t tests at once (analysis/ptanalysis.c eval_t_lanes) ----------------
+ * Lane i: arm a's (0 the control, 1 the other) patients n[a][i], sum s[a][i] and sum of squares
+ * q[a][i] of its values less the centre c[a][i]; pooled[i] nonzero for Student's test, 0 for
+ * Welch's. Out: each arm's mean c + s/n and SD sqrt(max(q - s m, 0) / (n - 1)) (meaningful where
+ * n > 1), the difference of the means (c1 - c0) + (m1 - m0), and the test's degrees of freedom,
+ * standard error and t = (mean1 - mean0) / se as stats/contest.h's tsim__t_core computes them
+ * (meaningful where both n > 1) - the same bits as the scalar code. */
+typedef struct tsim_t_lanes {
+  double n[2][8], s[2][8], q[2][8], c[2][8], pooled[8];     /* in */
+  double mean[2][8], sd[2][8], diff[8], df[8], se[8], t[8]; /* out */
+} tsim_t_lanes;
+
 /* ---- the table ------------------------------------------------------------------------------- */
 typedef struct tsim_kernel_table {
   tsim_isa isa;  /* the target the table was filled for */
@@ -213,6 +225,7 @@ typedef struct tsim_kernel_table {
   void (*lanes)(const tsim_lane_job *j);
   void (*block_eval)(const tsim_block_consts *k, tsim_outcome_block *b);
   void (*block_add)(tsim_block_sums *a, const tsim_outcome_block *b);
+  void (*t_lanes)(tsim_t_lanes *j);
 } tsim_kernel_table;
 
 /* The process's table (dispatch.c): filled by a constructor when the program starts, before

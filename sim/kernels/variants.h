@@ -28,6 +28,9 @@ void tsim__block_eval_generic(const tsim_block_consts *k, tsim_outcome_block *b)
 void tsim__block_eval_avx512(const tsim_block_consts *k, tsim_outcome_block *b);
 void tsim__block_add_generic(tsim_block_sums *a, const tsim_outcome_block *b);
 void tsim__block_add_avx512(tsim_block_sums *a, const tsim_outcome_block *b);
+void tsim__t_lanes_generic(tsim_t_lanes *j);
+void tsim__t_lanes_avx2(tsim_t_lanes *j);
+void tsim__t_lanes_avx512(tsim_t_lanes *j);
 
 
 #endif

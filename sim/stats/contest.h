@@ -68,6 +68,38 @@ typedef struct tsim_t_fit {
 int tsim_t_stat(int pooled, tsim_arm_summary a0, tsim_arm_summary a1, double *t, double *nu,
                 double *se_out);
 
+/* 1 when a t test with standard error se and df degrees of freedom of arms with means mean0
+ * and mean1 is defined: se positive and df finite. R stops with "data are essentially constant"
+ * when se is below 10 DBL_EPSILON max(|mean0|, |mean1|): the difference of the means is then
+ * rounding noise. */
+static inline int tsim__t_defined(double se, double df, double mean0, double mean1) {
+  double a0 = fabs(mean0), a1 = fabs(mean1);
+  return se > 0.0 && !(se < 10.0 * DBL_EPSILON * (a0 > a1 ? a0 : a1)) && isfinite(df);
+}
+
+/* 1 when the summaries need no scaling for tsim__t_core: both arms of 2 or more, SDs not
+ * negative, every mean and SD finite and the largest of their magnitudes in [2^-100, 2^100].
+ * NaN fails a0 <= or s >= (so does +-inf, the upper bound): tsim_t_stat scales or refuses those. */
+static inline int tsim__t_inline_range(double m0, double s0, long long n0, double m1, double s1, long long n1) {
+  double a0 = fabs(m0), a1 = fabs(m1), ma = a0 > a1 ? a0 : a1, ms = s0 > s1 ? s0 : s1;
+  double mx = ma > ms ? ma : ms;
+  return n0 >= 2 && n1 >= 2 && s0 >= 0.0 && s1 >= 0.0 && a0 <= 0x1p100 && a1 <= 0x1p100 && mx >= 0x1p-100 &&
+         mx <= 0x1p100;
+}
+
+/* One arm's summary from the count n, sum s and sum of squares q of its values less c: mean
+ * c + s/n (NaN when n is 0); SD from the sum of squares about c less s (s/n), at least 0 (NaN
+ * to 0), which loses nothing to cancellation while the mean stays near c (0 when n < 2). The
+ * analyses' cells (analysis/ptanalysis.c) and the kernels' t_lanes compute it so. */
+static inline tsim_arm_summary tsim_arm_from_sums(double n, double s, double q, double c) {
+  double m = s / n, ss = q - s * m;
+  tsim_arm_summary a;
+  a.n = (long long)n;
+  a.mean = n > 0 ? c + m : NAN;
+  a.sd = n > 1 ? sqrt((ss > 0.0 ? ss : 0.0) / (n - 1)) : 0.0; /* fmax(ss, 0), NaN to 0 */
+  return a;
+}
+
 /* The arithmetic of tsim_t_stat on arm summaries already in range (scaled by contest.c where
  * they are not): t, df and se, or 0 when se is not positive, negligible (R's "essentially
  * constant") or df not finite. One body for the inline form below and contest.c, so both give
@@ -84,10 +116,7 @@ static inline int tsim__t_core(int pooled, double mean0, double sd0, long long n
     df = (v0 + v1) * (v0 + v1) / (v0 * v0 / (double)(n0 - 1) + v1 * v1 / (double)(n1 - 1));
     se = sqrt(v0 + v1);
   }
-  /* R stops with "data are essentially constant" below 10 DBL_EPSILON max(|mean0|, |mean1|):
-   * the difference of the means is then rounding noise. */
-  double a0 = fabs(mean0), a1 = fabs(mean1);
-  if (!(se > 0.0) || se < 10.0 * DBL_EPSILON * (a0 > a1 ? a0 : a1) || !isfinite(df)) return 0;
+  if (!tsim__t_defined(se, df, mean0, mean1)) return 0;
   *t = (mean1 - mean0) / se;
   *nu = df;
   *se_out = se;
@@ -100,11 +129,7 @@ static inline int tsim__t_core(int pooled, double mean0, double sd0, long long n
  * through tsim_t_stat otherwise: the same bits either way. */
 static inline int tsim_t_stat_inline(int pooled, double m0, double s0, long long n0, double m1, double s1,
                                      long long n1, double *t, double *nu) {
-  double a0 = fabs(m0), a1 = fabs(m1), ma = a0 > a1 ? a0 : a1, ms = s0 > s1 ? s0 : s1;
-  double mx = ma > ms ? ma : ms;
-  /* NaN fails a0 <= or s >= (so does +-inf, the upper bound): tsim_t_stat refuses those. */
-  if (n0 >= 2 && n1 >= 2 && s0 >= 0.0 && s1 >= 0.0 && a0 <= 0x1p100 && a1 <= 0x1p100 && mx >= 0x1p-100 &&
-      mx <= 0x1p100) {
+  if (tsim__t_inline_range(m0, s0, n0, m1, s1, n1)) {
     double se;
     if (tsim__t_core(pooled, m0, s0, n0, m1, s1, n1, t, nu, &se)) return 1;
     *t = *nu = NAN;
