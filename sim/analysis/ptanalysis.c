@@ -661,14 +661,14 @@ static void pass_gather(struct tsim_pt_ws *P, int k, const tsim_cohort *c, const
   long long k00 = 0, k01 = 0, k10 = 0, k11 = 0;
   int visit = P->wvisit[k];
   /* Without a branch on the arm, which a random allocation makes a coin toss: each value is
-   * written at its arm's next place, picked by a select, and only that arm's count moves. */
+   * written at both arms' next places, and only its own arm's count moves (the other place is
+   * written again by that arm's next value, or lies past its count). */
   for (long long j = 0; j < c->n; j++) {
     long long in = !(pp && dev[j]), keep0 = in & (g0[j] > visit), keep1 = in & (g1[j] > visit);
     long long o = arm[j] != ctl; /* 1: the other arm */
     double x0 = v0[(size_t)j * nm], x1 = v1[(size_t)j * nm];
-    uintptr_t m = (uintptr_t)0 - (uintptr_t)o, a0 = (uintptr_t)(y00 + k00), a1 = (uintptr_t)(y10 + k10);
-    *(double *)(a0 ^ ((a0 ^ (uintptr_t)(y01 + k01)) & m)) = x0; /* (a select GCC keeps as one) */
-    *(double *)(a1 ^ ((a1 ^ (uintptr_t)(y11 + k11)) & m)) = x1;
+    y00[k00] = x0, y01[k01] = x0;
+    y10[k10] = x1, y11[k11] = x1;
     k00 += keep0 & (o ^ 1), k01 += keep0 & o;
     k10 += keep1 & (o ^ 1), k11 += keep1 & o;
   }
