@@ -174,11 +174,18 @@ typedef struct latent_counts {
 typedef struct latent_ws {
   const latent_design *d;
   gsl_ran_discrete_t *alias;
-  long *site_n;
-  uint64_t dev_thr;
+  double *z; /* [FLOOR_PASS x normals per patient]: one pass's normals */
+  uint64_t drop_thr, dev_thr;
   latent_counts *count; /* the counted pass only; NULL when timed */
 } latent_ws;
 
+/* Patients per pass of the outcome normals, as the engine's sampler (latent.c, PASS). */
+#define FLOOR_PASS 256
+
+/* Each stream is drawn from a local copy of its state whose address never escapes, so that the
+ * compiler keeps it in registers, as the engine's loops do (a draw through the generator's
+ * pointer reloads and stores the state around every store the loop makes): the floor times the
+ * numbers, not the memory traffic of one way of drawing them. */
 static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long patients) {
   const latent_design *d = w->d;
   uint64_t cnt = 0;
@@ -199,43 +206,53 @@ static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long pati
   normals += d->nsites;
   /* Enrolment and randomisation (stages.c: enroll_sites, randomize). */
   tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_ENROLL);
-  long uniforms = 0;
+  tsim_rng_state s = *tsim_rng_state_of(r);
+  long uniforms = 0, site_n[MAX_SITES] = {0};
   if (d->nsites > 1) {
-    memset(w->site_n, 0, (size_t)d->nsites * sizeof *w->site_n);
     const gsl_ran_discrete_t *g = w->alias;
+    const double *F = g->F, K = (double)g->K;
+    const size_t *A = g->A;
     for (long j = 0; j < patients; j++) {
-      double u = tsim_rng_uniform(r);
-      size_t k = (size_t)(u * (double)g->K);
-      double f = g->F[k];
-      w->site_n[f == 1.0 || u < f ? k : g->A[k]]++;
+      double u = (double)(tsim_rng_step(&s) >> 11) * 0x1.0p-53; /* tsim_rng_uniform */
+      size_t k = (size_t)(int64_t)(u * K);
+      double f = F[k];
+      /* k where f == 1 or u < f, else its alias: selected without a branch, as the engine does */
+      size_t alias = A[k], keep = (size_t)0 - (size_t)((f == 1.0) | (u < f));
+      site_n[alias ^ ((alias ^ k) & keep)]++;
     }
     uniforms += patients;
   } else {
-    w->site_n[0] = patients;
+    site_n[0] = patients;
   }
   if (d->blocks) {
-    for (int s = 0; s < d->nsites; s++)
-      for (long b = 0; b < (w->site_n[s] + 3) / 4; b++) {
-        cnt += tsim_rng_below(r, 4) + tsim_rng_below(r, 3) + tsim_rng_below(r, 2);
+    for (int k = 0; k < d->nsites; k++)
+      for (long b = 0; b < (site_n[k] + 3) / 4; b++) {
+        cnt += tsim_rng_below_st(&s, 4) + tsim_rng_below_st(&s, 3) + tsim_rng_below_st(&s, 2);
         bounded += 3;
       }
   } else {
-    for (long i = patients - 1; i > 0; i--) cnt += tsim_rng_below(r, (uint32_t)(i + 1));
+    for (long i = patients - 1; i > 0; i--) cnt += tsim_rng_below_st(&s, (uint32_t)(i + 1));
     bounded += patients - 1;
   }
   /* Per patient: the missing stream's dropout uniform and deviation word, then the outcome
-   * stream's normals (latent.c: tsim__cohort_sample_latent). */
+   * stream's normals (latent.c: tsim__cohort_sample_latent), a pass of patients at a time. */
   tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_MISSING);
-  double drop = d->dropout;
+  s = *tsim_rng_state_of(r);
+  /* Both as the engine's thresholds on the word's 53 bits (u = k 2^-53 < p exactly when k <
+   * ceil(p 2^53)), as latent.c compares dropout without an outcome-dependent probability. */
+  uint64_t drop_thr = w->drop_thr, dev_thr = w->dev_thr;
   for (long j = 0; j < patients; j++) {
-    cnt += tsim_rng_uniform(r) < drop;
-    cnt += (tsim_rng_next(r) >> 11) < w->dev_thr;
+    cnt += (tsim_rng_step(&s) >> 11) < drop_thr;
+    cnt += (tsim_rng_step(&s) >> 11) < dev_thr;
   }
   uniforms += 2 * patients;
   tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_OUTCOME);
-  int per = d->ndim + d->nbase;
-  for (long j = 0; j < patients; j++)
-    for (int k = 0; k < per; k++) cnt += tsim_rng_normal(r) < 0;
+  size_t per = (size_t)(d->ndim + d->nbase);
+  for (long j0 = 0; j0 < patients; j0 += FLOOR_PASS) {
+    size_t m = (size_t)(patients - j0 < FLOOR_PASS ? patients - j0 : FLOOR_PASS) * per;
+    tsim_rng_normals(tsim_rng_state_of(r), w->z, m);
+    for (size_t i = 0; i < m; i++) cnt += w->z[i] < 0;
+  }
   normals += (long)per * patients;
   if (w->count) {
     w->count->normals += (double)normals;
@@ -258,12 +275,13 @@ static double time_latent(gsl_rng *r, latent_ws *w, long reps, long patients) {
 
 static int run_latent(const latent_design *d, double seconds, long patients) {
   gsl_rng *r = gsl_rng_alloc(tsim_rng_xoshiro256pp);
-  latent_ws w = {d, NULL, calloc(MAX_SITES, sizeof(long)), 0, NULL};
+  latent_ws w = {d, NULL, malloc(FLOOR_PASS * (size_t)(d->ndim + d->nbase) * sizeof(double)), 0, 0, NULL};
   if (d->nsites > 1) w.alias = gsl_ran_discrete_preproc((size_t)d->nsites, d->weights);
-  if (!r || !w.site_n || (d->nsites > 1 && !w.alias)) {
+  if (!r || !w.z || (d->nsites > 1 && !w.alias)) {
     fprintf(stderr, "bench_floor: out of memory\n");
     return 1;
   }
+  w.drop_thr = tsim__threshold(d->dropout);
   w.dev_thr = tsim__threshold(d->deviation); /* the engine's Bernoulli threshold, ceil(p 2^53) */
   latent_counts c = {0, 0, 0, 0, 0};
   w.count = &c;
@@ -287,7 +305,7 @@ static int run_latent(const latent_design *d, double seconds, long patients) {
          "bounded_per_trial %.2f seeds_per_trial %.3f patients %ld\n",
          d->name, ns, c.normals / T, c.uniforms / T, c.bounded / T, c.seeds / T, patients);
   if (w.alias) gsl_ran_discrete_free(w.alias);
-  free(w.site_n);
+  free(w.z);
   gsl_rng_free(r);
   return 0;
 }
