@@ -27,6 +27,11 @@
 #    formulas with Python's NormalDist, and its answer (1000 trials a size) lies within 10% of it;
 #    the same one-sided design written with "sided": 1 and alpha 0.025 is searched too.
 # 8. `run --mcse` reaches its precision on an equivalence test's size at either margin.
+# 9. On one site the stratified Miettinen-Nurminen test is the unstratified one: the same
+#    coverage of their intervals (each counted by the test the interval inverts, through its own
+#    code) and the same rejections under both hypotheses (mn_one_site.json: non-inferiority on the
+#    risk difference, equivalence on the odds ratio). The unstratified coverage is checked
+#    against exact enumeration in ni_exact.sh.
 # 7. deviators_respond_as (deviators.json: control 0.4, new 0.7, 30% of new patients deviate and
 #    respond as control): the mean ITT difference is 0.7 x 0.3, per protocol 0.3, the null
 #    twins' 0 and 0.7 x margin, each within 4 MCSE; `trialsim cohort` shows the deviators' 0.4.
@@ -237,6 +242,27 @@ ok = s["precision"]["reached"] and m <= 0.004
 print("%s --mcse 0.004: reached %s after %d trials, equivalence sizes' MCSE %.5f" % ("ok  " if ok else "FAIL",
       s["precision"]["reached"], s["trials"], m))
 sys.exit(0 if ok else 1)
+EOF
+fi
+
+# 9. One site: the stratified MN's coverage and rejections are the unstratified MN's.
+if run mn_one_site "$d/mn_one_site.json" --threads 2; then
+  "$py" - "$tmp/mn_one_site/summary.json" <<'EOF' || fail=1
+import json, sys
+a = {x["analysis"]: x for x in json.load(open(sys.argv[1]))["analyses"]}
+bad = 0
+for plain, strat in (("mn_rd", "mns_rd"), ("mn_or_eq", "mns_or_eq")):
+    for h in ("alternative", "null"):
+        p, s = a[plain][h]["interval"], a[strat][h]["interval"]
+        ok = p["trials_with_interval"] > 0 and p["coverage"] == s["coverage"] and p["trials_with_interval"] == s["trials_with_interval"]
+        bad += not ok
+        print("%s %s %s: coverage %s of %d trials, stratified %s of %d" % ("ok  " if ok else "FAIL", plain, h,
+              p["coverage"]["estimate"], p["trials_with_interval"], s["coverage"]["estimate"], s["trials_with_interval"]))
+    for k in ("power", "type1_error"):
+        ok = a[plain][k] == a[strat][k]
+        bad += not ok
+        print("%s %s %s: %s, stratified %s" % ("ok  " if ok else "FAIL", plain, k, a[plain][k]["estimate"], a[strat][k]["estimate"]))
+sys.exit(1 if bad else 0)
 EOF
 fi
 

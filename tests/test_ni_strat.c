@@ -22,7 +22,9 @@
  *   - every two-stratum table with arms up to 3: an ordered interval around the estimate, its
  *     ends at the edge of the space exactly when nitest.h says, NaN p exactly on the tables
  *     without information;
- *   - the documented NaN and -1 on invalid input.
+ *   - the documented NaN and -1 on invalid input;
+ *   - tsim_ni_strat_covers says a value is in the interval exactly when its bounds do (away from
+ *     the bounds' last digits), on every table above.
  * Output: a line per failed check, "N passed, N failed"; exit status 1 if any failed.
  */
 #include "refcheck.h"
@@ -267,6 +269,45 @@ static double theta_at(int m, int i, int n) {
   return m == TSIM_NI_RD ? 2.0 * u - 1.0 : exp(12.0 * (u - 0.5));
 }
 
+/* tsim_ni_strat_covers against the interval's bounds: the same answer for values across the
+ * space, the space's edges, values a millionth inside and outside each bound and NaN, all but
+ * those within 1e-12 (relative) of a bound; -1 exactly where tsim_ni_strat_ci says -1. */
+static void check_covers_table(int m, const strata *s, double conf, const char *ctx) {
+  double e, lo, hi, th[32];
+  int rc = sci(m, s, conf, &e, &lo, &hi), n = 0;
+  double edge_lo = m == TSIM_NI_RD ? -1.0 : 0.0, edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
+  for (int i = 0; i < 20; i++) th[n++] = theta_at(m, i, 20);
+  th[n++] = edge_lo, th[n++] = edge_hi, th[n++] = NAN;
+  double b[2] = {lo, hi};
+  for (int j = 0; j < 2; j++)
+    if (isfinite(b[j]) && b[j] != edge_lo && b[j] != edge_hi) {
+      double d = 1e-6 * fmax(fabs(b[j]), 1e-3);
+      th[n++] = b[j] - d, th[n++] = b[j] + d;
+    }
+  unsigned in;
+  int rcc = tsim_ni_strat_covers((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, th, NULL, 0, n, &in);
+  check_true(rcc == rc && (rc == 0 || in == 0), "covers: -1 exactly where the interval is -1");
+  /* The statistics given, as a tested caller gives them, change nothing. */
+  double zs[32];
+  unsigned in2;
+  for (int i = 0; i < n; i++) sp(m, s, th[i], 1, &zs[i]);
+  tsim_ni_strat_covers((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, th, zs, 0xffffffffu, n, &in2);
+  check_true(in2 == in, "covers: the same with the statistics given");
+  if (rc != 0) return;
+  int same = 1;
+  for (int i = 0; i < n; i++) {
+    double t = th[i];
+    if (fabs(t - lo) <= 1e-12 * fabs(lo) || fabs(t - hi) <= 1e-12 * fabs(hi)) continue;
+    int want = lo <= t && t <= hi, got = (int)(in >> i & 1);
+    if (want != got) {
+      printf("  %s %s conf %g: theta %.17g in [%.17g, %.17g]: covers says %d\n", ctx, mname(m), conf, t, lo, hi,
+             got);
+      same = 0;
+    }
+  }
+  check_true(same, "covers: theta in the interval exactly as its bounds say");
+}
+
 /* p rises with theta0, the two directions add up to 1, and p < alpha exactly when the
  * 1 - 2 alpha interval's lower bound is above theta0 (away from the bound). */
 static void check_rule_table(int m, const strata *s, double alpha, const char *ctx) {
@@ -301,6 +342,7 @@ static void check_random_tables(void) {
     check_invariance_table(&s, ctx);
     for (int m = TSIM_NI_RD; m <= TSIM_NI_OR; m++) {
       check_interval_table(m, &s, confs[table % 4], ctx);
+      check_covers_table(m, &s, confs[table % 4], ctx);
       if (table % 4 == 1) check_rule_table(m, &s, 0.025, ctx);
     }
   }
@@ -324,6 +366,7 @@ static void check_small_table(const strata *s) {
     double e, lo, hi, edge_lo = m == TSIM_NI_RD ? -1.0 : 0.0;
     double edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
     check_interval_table(m, s, 0.95, ctx);
+    check_covers_table(m, s, 0.95, ctx);
     sci(m, s, 0.95, &e, &lo, &hi);
     int ok = (lo == edge_lo) == lo_edge[m] && (hi == edge_hi) == hi_edge[m] && lo >= edge_lo &&
              hi <= edge_hi;

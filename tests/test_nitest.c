@@ -15,7 +15,8 @@
  *   - margin 0 is superiority: FM's rd test at theta0 = 0 (and its rr test at 1) gives the
  *     one-sided Pearson chi-square p-value of stattest.h as a run computes it today
  *     (analysis/compare.h's halving), MN's the 'N-1' chi-square's, to SAME_TOL;
- *   - the MN interval's bounds are where the MN test's two-sided p-value is 1 - conf;
+ *   - the MN interval's bounds are where the MN test's two-sided p-value is 1 - conf, and
+ *     tsim_ni_mn_covers holds a value exactly when they do (away from their last digits);
  *   - FM and MN p-values rise with theta0; the two directions' p-values add up to 1;
  *   - the documented decision rules: MN and Wald reject exactly when the 1 - 2 alpha interval's
  *     lower bound is above theta0;
@@ -188,6 +189,33 @@ static void check_interval_table(int measure, long long x0, long long n0, long l
   check_true(ordered, "MN interval ordered around its estimate");
   check_bound(measure, x0, n0, x1, n1, conf, lo, +1.0, ctx);
   check_bound(measure, x0, n0, x1, n1, conf, hi, -1.0, ctx);
+  /* tsim_ni_mn_covers against the bounds: values across the space, its edges, a millionth in
+   * and out of each bound and NaN (not those within 1e-12 of a bound); with the statistics
+   * given as tsim_ni_p gives them, the same. */
+  double th[32], zs[32], edge_lo = measure == TSIM_NI_RD ? -1.0 : 0.0;
+  double edge_hi = measure == TSIM_NI_RD ? 1.0 : INFINITY, b[2] = {lo, hi};
+  int n = 0;
+  for (int i = 0; i < 20; i++) th[n++] = measure == TSIM_NI_RD ? -0.95 + 0.1 * i : exp(0.6 * (i - 10));
+  th[n++] = edge_lo, th[n++] = edge_hi, th[n++] = NAN;
+  for (int j = 0; j < 2; j++)
+    if (isfinite(b[j]) && b[j] != edge_lo && b[j] != edge_hi) {
+      double d = 1e-6 * fmax(fabs(b[j]), 1e-3);
+      th[n++] = b[j] - d, th[n++] = b[j] + d;
+    }
+  unsigned in, in2;
+  int rcc = tsim_ni_mn_covers((tsim_ni_measure)measure, x0, n0, x1, n1, conf, th, NULL, 0, n, &in);
+  for (int i = 0; i < n; i++) ni_p(TSIM_NI_MN, measure, x0, n0, x1, n1, th[i], 1, &zs[i]);
+  tsim_ni_mn_covers((tsim_ni_measure)measure, x0, n0, x1, n1, conf, th, zs, 0xffffffffu, n, &in2);
+  int same = rcc == rc && in2 == in;
+  for (int i = 0; same && i < n; i++) {
+    double t = th[i];
+    if (fabs(t - lo) <= 1e-12 * fabs(lo) || fabs(t - hi) <= 1e-12 * fabs(hi)) continue;
+    if ((lo <= t && t <= hi) != (int)(in >> i & 1)) {
+      printf("  %s: theta %.17g in [%.17g, %.17g]: covers says %u\n", ctx, t, lo, hi, in >> i & 1);
+      same = 0;
+    }
+  }
+  check_true(same, "MN covers: theta in the interval exactly as its bounds say");
 }
 
 static void check_intervals(void) {

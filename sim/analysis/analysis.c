@@ -228,7 +228,7 @@ static inline __attribute__((always_inline)) void eval_cells_kind(tsim_analysis_
     int arm = tsim_comparison_arm(sc, j);
     tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
     if (!chisq) {
-      tsim__test_table(w, k, o);
+      tsim__test_table(w, k, j, o);
       continue;
     }
     /* test_table's two-sided chi-square case, when nobody reads the p-value. */
@@ -243,7 +243,7 @@ static inline __attribute__((always_inline)) void finish_two(tsim_analysis_ws *w
   o->defined = o->n0 > 0 && o->n1 > 0;
   o->diff = o->defined ? tsim__rate_diff(o->x0, o->n0, o->x1, o->n1) : NAN;
   if (!(w->chisq[k] && nop)) {
-    tsim__test_table(w, k, o);
+    tsim__test_table(w, k, 0, o); /* two arms: the one comparison */
     return;
   }
   /* test_table's two-sided chi-square case, when nobody reads the p-value. */

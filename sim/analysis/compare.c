@@ -99,9 +99,11 @@ static int site_mask(tsim_analysis_ws *w, int k, const long long *x, const long 
 /* Tests stratified by site over the sites the analysis keeps: Cochran-Mantel-Haenszel (strata
  * with fewer than two patients contribute nothing; stattest.h) or logistic regression with a
  * fixed effect per site (uninformative sites dropped, separation "not estimable"; logistic.h). */
-static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const long long *x,
-                           const long long *n, int arm, double *stat, double *dir) {
-  /* dir: the direction (dir[0]); for the stratified margin test its interval [dir[0], dir[1]]. */
+static double stratified_p(tsim_analysis_ws *w, int ak, int j, const long long *x, const long long *n, int arm,
+                           double *stat, double *dir, unsigned *cover) {
+  /* dir: the direction (dir[0]). The stratified margin test's interval is not computed: only
+   * whether it holds each value a tally compares it with (*cover, tsim_outcome.cover). */
+  const tsim_analysis *an = &w->sc->analyses[ak];
   const tsim_scenario *sc = w->sc;
   size_t na = (size_t)sc->narms;
   long long *x0 = w->strata, *n0 = x0 + sc->nsites, *x1 = n0 + sc->nsites, *n1 = x1 + sc->nsites;
@@ -128,8 +130,14 @@ static double stratified_p(tsim_analysis_ws *w, const tsim_analysis *an, const l
       p = tsim_ni_tost_p(p0, p1);
       *stat = tsim_ni_tost_side(p0, p1) == 0 ? s0 : s1;
     }
-    dir[1] = NAN;
-    if (tsim_ni_strat_ci(ms, x0, n0, x1, n1, k, 1 - 2 * an->level, NULL, &dir[0], &dir[1]) != 0) dir[0] = dir[1] = NAN;
+    dir[0] = dir[1] = NAN;
+    /* The margins' statistics are those of the tests just made. */
+    const double cand[3] = {tsim_analysis_truth(sc, ak, j), an->margin[0], eq ? an->margin[1] : NAN};
+    const double z_at[3] = {NAN, s0, eq ? s1 : NAN};
+    unsigned in, known = eq ? 6u : 2u;
+    *cover = tsim_ni_strat_covers(ms, x0, n0, x1, n1, k, 1 - 2 * an->level, cand, z_at, known, 3, &in) == 0
+                 ? TSIM_COVER_SET | in
+                 : 0;
   } else if (k && an->test == TSIM_TEST_CMH) {
     p = tsim_cmh_p(x0, n0, x1, n1, k, stat);
     double d = 0; /* the direction: sum of observed - expected experimental responders */
@@ -169,28 +177,43 @@ void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, d
 /* A binary comparison against analysis an's margin (stats/nitest.h): the one-sided p-value of
  * non-inferiority, or the larger of equivalence's two, decided at an->level; Newcombe's by its
  * interval's bounds. The interval (two-sided 1 - 2 level) is kept for coverage. */
-static void margin_table(tsim_analysis_ws *w, int k, const tsim_analysis *an, int higher_better, tsim_outcome *o) {
+static void margin_table(tsim_analysis_ws *w, int k, int j, const tsim_analysis *an, int higher_better,
+                         tsim_outcome *o) {
   tsim_ni_method m = (tsim_ni_method)tsim_test_ni_method(an->test); /* kind MARGIN: one of them */
   tsim_ni_measure ms = (tsim_ni_measure)an->measure;
-  double p = NAN, stat = NAN, lo = NAN, hi = NAN;
+  int eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
+  double p = NAN, stat = NAN, lo = NAN, hi = NAN, s0 = NAN, s1 = NAN;
   if (m != TSIM_NI_NEWCOMBE) {
-    if (an->hypothesis == TSIM_HYPO_EQUIVALENCE) {
-      double s0, s1, p0 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], 1, &s0);
+    if (eq) {
+      double p0 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], 1, &s0);
       double p1 = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[1], 0, &s1);
       p = tsim_ni_tost_p(p0, p1);
       stat = tsim_ni_tost_side(p0, p1) == 0 ? s0 : s1;
     } else {
       p = tsim_ni_p(m, ms, o->x0, o->n0, o->x1, o->n1, an->margin[0], higher_better, &stat);
+      s0 = stat;
     }
   }
-  if (tsim_ni_has_interval(m, ms)) tsim_ni_ci(m, ms, o->x0, o->n0, o->x1, o->n1, 1 - 2 * an->level, NULL, &lo, &hi);
+  if (m == TSIM_NI_MN) {
+    /* Not the interval's bounds, which take about 30 evaluations of z: whether it holds the
+     * values a tally compares it with (tsim_outcome.cover); the margins' z are the tests'. */
+    const double cand[3] = {tsim_analysis_truth(w->sc, k, j), an->margin[0], eq ? an->margin[1] : NAN};
+    const double z_at[3] = {NAN, s0, s1};
+    unsigned in;
+    o->cover = tsim_ni_mn_covers(ms, o->x0, o->n0, o->x1, o->n1, 1 - 2 * an->level, cand, z_at, eq ? 6u : 2u, 3,
+                                 &in) == 0
+                   ? TSIM_COVER_SET | in
+                   : 0;
+  } else if (tsim_ni_has_interval(m, ms)) {
+    tsim_ni_ci(m, ms, o->x0, o->n0, o->x1, o->n1, 1 - 2 * an->level, NULL, &lo, &hi);
+  }
   tsim__margin_decide(an, higher_better, p, lo, hi, o);
   int wanted = w->want_p || w->need_p[k];
   o->p = wanted ? p : NAN;
   o->stat = wanted ? stat : NAN;
 }
 
-void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
+void tsim__test_table(tsim_analysis_ws *w, int k, int j, tsim_outcome *o) {
   const tsim_scenario *sc = w->sc;
   const tsim_analysis *an = &sc->analyses[k];
   const tsim_endpoint *ep = &sc->endpoints[an->endpoint];
@@ -198,7 +221,7 @@ void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o) {
   const tsim_test_info *ti = tsim_test_info_of(an->test);
   double p = NAN, stat = NAN;
   if (ti->kind == TSIM_KIND_MARGIN) {
-    margin_table(w, k, an, higher_better, o);
+    margin_table(w, k, j, an, higher_better, o);
     return;
   }
   if (an->sided == 2 && ti->kind == TSIM_KIND_TABLE) {
@@ -250,13 +273,15 @@ void tsim__analysis_binary(tsim_analysis_ws *w, int k, const long long *x, const
     int arm = tsim_comparison_arm(sc, j), c = sc->control;
     tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
     if (!tsim__stratified(an)) {
-      tsim__test_table(w, k, o);
+      tsim__test_table(w, k, j, o);
       continue;
     }
-    double stat, dir[2], p = stratified_p(w, an, x, n, arm, &stat, dir);
+    unsigned cover = 0;
+    double stat, dir[2], p = stratified_p(w, k, j, x, n, arm, &stat, dir, &cover);
     int higher_better = ep->higher_is_better;
     if (an->hypothesis != TSIM_HYPO_SUPERIORITY) {
       tsim__margin_decide(an, higher_better, p, dir[0], dir[1], o);
+      o->cover = cover;
       int wanted = w->want_p || w->need_p[k];
       o->p = wanted ? p : NAN;
       o->stat = wanted ? stat : NAN;

@@ -40,9 +40,9 @@ static inline void tsim__set_counts(const tsim_scenario *sc, const tsim_endpoint
   }
 }
 
-/* The decision of analysis k's (unstratified) test on o's table, and its p-value and statistic
- * when someone reads them. */
-void tsim__test_table(tsim_analysis_ws *w, int k, tsim_outcome *o);
+/* The decision of analysis k's (unstratified) test on o's table, comparison j's, and its p-value
+ * and statistic when someone reads them. */
+void tsim__test_table(tsim_analysis_ws *w, int k, int j, tsim_outcome *o);
 
 /* The decision of a comparison against analysis an's margin from its one-sided p-value p (the
  * larger of equivalence's two) at an->level (NaN: no rejection), or for Newcombe's test, which

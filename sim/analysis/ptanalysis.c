@@ -1289,7 +1289,7 @@ static void eval_binary_group(tsim_analysis_ws *w, int k, int h, tsim_outcome *o
     tsim_outcome *o = &out[j];
     int arm = tsim_comparison_arm(sc, j);
     tsim__set_counts(sc, ep, o, sc->single_arm ? 0 : ax[c], sc->single_arm ? 0 : an_[c], ax[arm], an_[arm], dropped);
-    tsim__test_table(w, k, o);
+    tsim__test_table(w, k, j, o);
   }
   binary_interval(w, k, out);
 }

@@ -27,8 +27,20 @@ typedef struct tsim_outcome {
   int sites_dropped;  /* sites removed by exclude_sites and exclude_sites_where together */
   double lo, hi;      /* analyses with a margin (non-inferiority, equivalence): the two-sided
                          1 - 2 level interval of the measure the decision reads (NaN where the
-                         test has none, e.g. Farrington-Manning); not set for superiority */
+                         test has none, e.g. Farrington-Manning, and for the
+                         Miettinen-Nurminen tests, whose interval `cover` stands for); not set
+                         for superiority */
+  unsigned cover;     /* the Miettinen-Nurminen tests (stratified or not) against a margin only
+                         (the coverage a simulation counts, without the interval's bounds, which
+                         take about 30 evaluations of its statistic; tsim_ni_mn_covers,
+                         tsim_ni_strat_covers):
+                         TSIM_COVER_SET when it has an interval, and with it the bits
+                         TSIM_COVER_TRUTH (it holds the comparison's true value,
+                         tsim_analysis_truth), TSIM_COVER_LOWER (margin[0]), TSIM_COVER_UPPER
+                         (equivalence: margin[1]); not set for any other analysis */
 } tsim_outcome;
+
+enum { TSIM_COVER_TRUTH = 1u, TSIM_COVER_LOWER = 2u, TSIM_COVER_UPPER = 4u, TSIM_COVER_SET = 0x100u };
 
 /* Every comparison of one trial under both hypotheses, as arrays: tsim_outcome_block
  * (kernels/kernels.h), the trial loop's fast path (tsim_analysis_eval_block). */

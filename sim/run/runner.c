@@ -74,8 +74,13 @@ tsim_tally *tsim_tally_new(const tsim_scenario *sc, int p_values) {
     tsim_tally_free(t);
     return NULL;
   }
-  for (int k = 0; (margins || events) && k < t->ncomp; k++)
-    t->margin[k] = events || sc->analyses[k / ncmp].hypothesis != TSIM_HYPO_SUPERIORITY;
+  for (int k = 0; (margins || events) && k < t->ncomp; k++) {
+    const tsim_analysis *an = &sc->analyses[k / ncmp];
+    t->margin[k] = events || an->hypothesis != TSIM_HYPO_SUPERIORITY;
+    if (!events && an->hypothesis != TSIM_HYPO_SUPERIORITY &&
+        (an->test == TSIM_TEST_MN_STRATIFIED || an->test == TSIM_TEST_MIETTINEN_NURMINEN))
+      t->margin[k] = 2; /* the outcomes say whether their intervals hold the truth (tsim_outcome.cover) */
+  }
   if (equivalence && !(t->cell_up = calloc((size_t)t->ncomp, sizeof *t->cell_up))) {
     tsim_tally_free(t);
     return NULL;
@@ -407,15 +412,23 @@ static void pat_flush(tsim_tally *t, uint64_t *pat) {
     }
 }
 
-/* A margin analysis's outcome's interval against the cell's truth. */
-static inline void coverage_add(tsim_tally_cell *c, const tsim_outcome *o) {
-  if (isnan(o->lo) || isnan(o->hi) || isnan(c->truth)) return; /* no interval, or no true value */
+/* A margin analysis's outcome's interval against the cell's truth: how = tsim_tally.margin, 1
+ * by its bounds, 2 by its cover bits, of which `bit` is the cell's truth (TSIM_COVER_*). */
+static inline void coverage_add(tsim_tally_cell *c, const tsim_outcome *o, int how, unsigned bit) {
+  if (isnan(c->truth)) return; /* no true value */
+  if (how == 2) {
+    if (!(o->cover & TSIM_COVER_SET)) return; /* no interval */
+    c->interval++;
+    c->covered += (uint64_t)((o->cover & bit) != 0);
+    return;
+  }
+  if (isnan(o->lo) || isnan(o->hi)) return; /* no interval */
   c->interval++;
   c->covered += (uint64_t)(o->lo <= c->truth && c->truth <= o->hi);
 }
 
-/* One outcome into its cell; `margin`: the analysis has a margin (coverage_add). */
-static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margin) {
+/* One outcome into its cell; `margin` (coverage_add's how) and `bit`: the analysis has a margin. */
+static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margin, unsigned bit) {
   long long n = o->n0 + o->n1; /* <= 10^7 patients, so n^2 fits 64 bits */
   c->reject += (uint64_t)o->reject;
   c->favouring += (uint64_t)o->favouring;
@@ -431,7 +444,7 @@ static inline void cell_add(tsim_tally_cell *c, const tsim_outcome *o, int margi
     c->diff_sum += fixed_point(d);
     c->diff_sq_sum += fixed_point(d * d / TSIM_FIXED_SCALE);
   }
-  if (margin) coverage_add(c, o);
+  if (margin) coverage_add(c, o, margin, bit);
 }
 
 static void tally_add(tsim_tally *t, int h, const tsim_outcome *out, uint64_t *pat) {
@@ -441,10 +454,10 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out, uint64_t *p
     const tsim_outcome *o = &out[k];
     rej[k] = (unsigned char)o->reject;
     mask |= (unsigned)(o->reject != 0) << (k & 31); /* used only when ncomp <= PAT_MAX */
-    cell_add(&t->cell[h][k], o, 0);
+    cell_add(&t->cell[h][k], o, 0, 0);
   }
   for (int k = 0; t->margin && k < t->ncomp; k++)
-    if (t->margin[k]) coverage_add(&t->cell[h][k], &out[k]);
+    if (t->margin[k]) coverage_add(&t->cell[h][k], &out[k], t->margin[k], h ? TSIM_COVER_LOWER : TSIM_COVER_TRUTH);
   uint64_t *both = t->both[h];
   if (pat) pat[((size_t)h << t->ncomp) + mask]++;
   else
@@ -662,7 +675,7 @@ static tsim_status run_local(const tsim_scenario *sc, const tsim_run_opts *o, co
         tally_add(mine, 0, res, pat);
         tally_add(mine, 1, res + mine->ncomp, pat);
         for (int k = 0; up && k < mine->ncomp; k++)
-          if (sc->analyses[k / mine->ncmp].hypothesis == TSIM_HYPO_EQUIVALENCE) cell_add(&mine->cell_up[k], &up[k], 1);
+          if (sc->analyses[k / mine->ncmp].hypothesis == TSIM_HYPO_EQUIVALENCE) cell_add(&mine->cell_up[k], &up[k], mine->margin[k], TSIM_COVER_UPPER);
         if (mine->nproc) {
           /* With several nulls the null outcomes are each comparison's own (passes_trial), which
            * the sequential workspace's are not; margins come without interim looks, so every

@@ -64,7 +64,9 @@ typedef struct tsim_tally {
                                 outcomes trial by trial */
   unsigned char *margin;     /* [ncomp] 1: the coverage of the comparison's intervals is counted -
                                 its analysis has a margin, or the scenario has intercurrent events
-                                (every analysis); NULL when none is (owned; not summed) */
+                                (every analysis) - from the intervals' bounds; 2: from the outcomes'
+                                cover bits (the Miettinen-Nurminen tests against a margin;
+                                tsim_outcome.cover); NULL when none is (owned; not summed) */
   long long truth_patients;  /* with intercurrent events: the simulated population the estimands'
                                 true values come from (tsim_estimand_truth); 0 otherwise */
   tsim_tally_cell *cell_up;  /* [ncomp] equivalence: the null twin at the upper margin (cell[1]

@@ -288,6 +288,7 @@ double tsim_ni_p(tsim_ni_method method, tsim_ni_measure measure, long long x0, l
 typedef struct {
   const long long *x0, *n0, *x1, *n1; /* the k strata's tables, as tsim_ni_p's arguments */
   int k;                              /* number of strata */
+  tsim_ni_measure measure;            /* tsim_ni_strat_covers' z (strat_zf) */
 } ni_strata;
 
 /* Every stratum's counts valid (n >= 0, 0 <= x <= n; an arm may be empty) and at least one
@@ -456,6 +457,21 @@ static void mn_interval(mn_bound_ctx *c, double that, double e, int lo_edge, int
   if (hi) *hi = theta_of(c->measure, thi);
 }
 
+/* Where the data sit at an edge, z never reaches the bound's value on that side. */
+static void mn_edges(tsim_ni_measure measure, long long x0, long long n0, long long x1, long long n1, int *lo_edge,
+                     int *hi_edge) {
+  if (measure == TSIM_NI_RD) {
+    *lo_edge = x1 == 0 && x0 == n0;
+    *hi_edge = x1 == n1 && x0 == 0;
+  } else if (measure == TSIM_NI_RR) {
+    *lo_edge = x1 == 0;
+    *hi_edge = x0 == 0;
+  } else {
+    *lo_edge = x1 == 0 || x0 == n0;
+    *hi_edge = x1 == n1 || x0 == 0;
+  }
+}
+
 static int mn_ci(tsim_ni_measure measure, long long x0, long long n0, long long x1, long long n1,
                  double conf, double *est, double *lo, double *hi) {
   double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0), e, that;
@@ -468,18 +484,8 @@ static int mn_ci(tsim_ni_measure measure, long long x0, long long n0, long long 
     e = den > 0.0 ? num / den : num > 0.0 ? INFINITY : NAN;
     that = log(e);
   }
-  /* Where the data sit at an edge, z never reaches the bound's value on that side. */
   int lo_edge, hi_edge;
-  if (measure == TSIM_NI_RD) {
-    lo_edge = x1 == 0 && x0 == n0;
-    hi_edge = x1 == n1 && x0 == 0;
-  } else if (measure == TSIM_NI_RR) {
-    lo_edge = x1 == 0;
-    hi_edge = x0 == 0;
-  } else {
-    lo_edge = x1 == 0 || x0 == n0;
-    hi_edge = x1 == n1 || x0 == 0;
-  }
+  mn_edges(measure, x0, n0, x1, n1, &lo_edge, &hi_edge);
   mn_bound_ctx c = {measure, x0, n0, x1, n1, z, NULL};
   mn_interval(&c, that, e, lo_edge, hi_edge, est, lo, hi);
   return 0;
@@ -504,7 +510,7 @@ int tsim_ni_ci(tsim_ni_method method, tsim_ni_measure measure, long long x0, lon
 double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long long *n0,
                        const long long *x1, const long long *n1, int k, double theta0,
                        int greater, double *stat) {
-  ni_strata s = {x0, n0, x1, n1, k};
+  ni_strata s = {x0, n0, x1, n1, k, measure};
   double z = NAN;
   if ((unsigned)measure < TSIM_NI_NMEASURES && strata_valid(&s) && theta_valid(measure, theta0))
     z = strat_z(measure, &s, theta0);
@@ -513,11 +519,11 @@ double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long 
   return 0.5 * erfc((greater ? z : -z) / NI_SQRT2);
 }
 
-/* The weighted estimate and whether the data sit at the lower or upper edge of the parameter
- * space (z never reaches +z_c below, or -z_c above, the estimate): rd and rr the
- * Mantel-Haenszel estimates, the roots of U; or the root of U found as a bound with target 0. */
-static double strat_estimate(tsim_ni_measure measure, const ni_strata *s, int *lo_edge,
-                             int *hi_edge) {
+/* Whether the data sit at the lower or upper edge of the parameter space (z never reaches +z_c
+ * below, or -z_c above, the estimate); with est, the sums of rd's and rr's Mantel-Haenszel
+ * estimates into a / b. */
+static void strat_edges(tsim_ni_measure measure, const ni_strata *s, int *lo_edge, int *hi_edge,
+                        double *a_out, double *b_out) {
   double a = 0.0, b = 0.0;
   *lo_edge = *hi_edge = 1;
   for (int i = 0; i < s->k; i++) {
@@ -539,6 +545,15 @@ static double strat_estimate(tsim_ni_measure measure, const ni_strata *s, int *l
       *hi_edge &= x1 == n1 || x0 == 0;
     }
   }
+  *a_out = a, *b_out = b;
+}
+
+/* The weighted estimate and the edges (strat_edges): rd and rr the Mantel-Haenszel estimates,
+ * the roots of U; or the root of U found as a bound with target 0. */
+static double strat_estimate(tsim_ni_measure measure, const ni_strata *s, int *lo_edge,
+                             int *hi_edge) {
+  double a, b;
+  strat_edges(measure, s, lo_edge, hi_edge, &a, &b);
   if (measure == TSIM_NI_RD) return a / b;
   if (measure == TSIM_NI_RR) return b > 0.0 ? a / b : a > 0.0 ? INFINITY : NAN;
   if (*lo_edge || *hi_edge) return *lo_edge ? (*hi_edge ? NAN : 0.0) : INFINITY;
@@ -549,7 +564,7 @@ static double strat_estimate(tsim_ni_measure measure, const ni_strata *s, int *l
 int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long long *n0,
                      const long long *x1, const long long *n1, int k, double conf, double *est,
                      double *lo, double *hi) {
-  ni_strata s = {x0, n0, x1, n1, k};
+  ni_strata s = {x0, n0, x1, n1, k, measure};
   if ((unsigned)measure >= TSIM_NI_NMEASURES || !strata_valid(&s) ||
       !(conf > 0.0 && conf < 1.0)) {
     if (est) *est = NAN;
@@ -563,5 +578,72 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
   double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
   mn_bound_ctx c = {measure, 0, 0, 0, 0, z, &s};
   mn_interval(&c, that, e, lo_edge, hi_edge, est, lo, hi);
+  return 0;
+}
+
+/* Whether the MN interval with the given edges (mn_ci's or strat_estimate's lo_edge, hi_edge) at
+ * `conf` holds each theta[i] (nitest.h, tsim_ni_strat_covers): z(theta) from zf(ctx, theta), or
+ * z_at[i] where `known` says so. */
+typedef double (*ni_zfun)(const void *ctx, double theta);
+
+static void covers_core(tsim_ni_measure measure, int lo_edge, int hi_edge, double conf, ni_zfun zf, const void *ctx,
+                        const double *theta, const double *z_at, unsigned known, int nt, unsigned *in) {
+  double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
+  if (!isfinite(z)) lo_edge = hi_edge = 1; /* as mn_interval */
+  /* The edges' values, theta_of(-+inf), which bound every interval. */
+  double lo_space = measure == TSIM_NI_RD ? -1.0 : 0.0, hi_space = measure == TSIM_NI_RD ? 1.0 : INFINITY;
+  for (int i = 0; i < nt && i < 32; i++) {
+    double t = theta[i];
+    if (!(t >= lo_space && t <= hi_space)) continue; /* NaN, or outside every interval */
+    int held;
+    if (lo_edge && hi_edge) {
+      held = 1;
+    } else {
+      /* z at theta as mn_h counts it: 0/0 as 0; at the space's edges, where z is not defined,
+       * +inf at the lower one and -inf at the upper one. */
+      double zt;
+      if (t == lo_space || t == hi_space)
+        zt = t == lo_space ? INFINITY : -INFINITY;
+      else if (isnan(zt = z_at && (known >> i & 1) ? z_at[i] : zf(ctx, t)))
+        zt = 0.0;
+      held = (lo_edge || zt <= z) && (hi_edge || zt >= -z);
+    }
+    *in |= (unsigned)held << i;
+  }
+}
+
+static double strat_zf(const void *ctx, double theta) {
+  const ni_strata *s = ctx;
+  return strat_z(s->measure, s, theta);
+}
+
+int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                         const long long *x1, const long long *n1, int k, double conf,
+                         const double *theta, const double *z_at, unsigned known, int nt, unsigned *in) {
+  ni_strata s = {x0, n0, x1, n1, k, measure};
+  *in = 0;
+  if ((unsigned)measure >= TSIM_NI_NMEASURES || !strata_valid(&s) || !(conf > 0.0 && conf < 1.0))
+    return -1;
+  int lo_edge, hi_edge;
+  double a, b;
+  strat_edges(measure, &s, &lo_edge, &hi_edge, &a, &b);
+  covers_core(measure, lo_edge, hi_edge, conf, strat_zf, &s, theta, z_at, known, nt, in);
+  return 0;
+}
+
+static double mn_zf(const void *ctx, double theta) {
+  const mn_bound_ctx *c = ctx;
+  return score_z(c->measure, c->x0, c->n0, c->x1, c->n1, theta, 1);
+}
+
+int tsim_ni_mn_covers(tsim_ni_measure measure, long long x0, long long n0, long long x1, long long n1, double conf,
+                      const double *theta, const double *z_at, unsigned known, int nt, unsigned *in) {
+  *in = 0;
+  if ((unsigned)measure >= TSIM_NI_NMEASURES || !counts_valid(x0, n0, x1, n1) || !(conf > 0.0 && conf < 1.0))
+    return -1;
+  int lo_edge, hi_edge;
+  mn_edges(measure, x0, n0, x1, n1, &lo_edge, &hi_edge);
+  mn_bound_ctx c = {measure, x0, n0, x1, n1, 0.0, NULL};
+  covers_core(measure, lo_edge, hi_edge, conf, mn_zf, &c, theta, z_at, known, nt, in);
   return 0;
 }

@@ -155,6 +155,27 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
                      const long long *x1, const long long *n1, int k, double conf, double *est,
                      double *lo, double *hi);
 
+/* Whether tsim_ni_strat_ci's interval holds each of the values theta[0 .. nt) (nt <= 32): bit i
+ * of *in set when lo <= theta[i] <= hi. Found by the test the interval inverts instead of by
+ * its bounds: theta lies in {theta: |z(theta)| < z_c} when z(theta) <= z_c unless the lower
+ * bound is the parameter space's edge, and z(theta) >= -z_c unless the upper one is (z at 0/0
+ * counting as 0, and rd's |theta| >= 1 as z = -+inf, as the bounds' search counts them). One
+ * evaluation of z per value, where the bounds take about 30: a simulation that only counts
+ * coverage asks this. The same answer as comparing with the bounds but where theta lies within
+ * the bounds' tolerance (2e-15 in atanh or log) of one, or where a bound beyond |log theta| =
+ * 256 is reported as the edge; a NaN theta is never held. z_at (may be NULL) saves an
+ * evaluation: for each i whose bit is set in `known`, z_at[i] is z at theta[i] as
+ * tsim_ni_strat_p's *stat gave it (a caller that has tested theta[i] has it). Returns 0, or -1
+ * with *in = 0 where tsim_ni_strat_ci returns -1. */
+int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const long long *n0,
+                         const long long *x1, const long long *n1, int k, double conf,
+                         const double *theta, const double *z_at, unsigned known, int nt, unsigned *in);
+/* tsim_ni_strat_covers for tsim_ni_ci's (unstratified) Miettinen-Nurminen interval of one table:
+ * z_at[i] as tsim_ni_p(TSIM_NI_MN, ...)'s *stat gave it. Returns -1 with *in = 0 where tsim_ni_ci
+ * (TSIM_NI_MN) returns -1. */
+int tsim_ni_mn_covers(tsim_ni_measure measure, long long x0, long long n0, long long x1, long long n1, double conf,
+                      const double *theta, const double *z_at, unsigned known, int nt, unsigned *in);
+
 /* Equivalence's two one-sided tests as one test (TOST): its p-value is the larger of the lower
  * margin's p_lower and the upper margin's p_upper (NaN when either is); tsim_ni_tost_side says
  * whose statistic goes with it (0: the lower margin's, when its p is the larger; else 1). Every

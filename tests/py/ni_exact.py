@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ni_exact.py - exact power and size of non-inferiority tests of a risk difference in a small
+"""ni_exact.py - exact power, size (and interval coverage) of non-inferiority tests of a risk difference in a small
 two-arm trial, by enumerating every outcome: the independent reference for trialsim's
 non-inferiority numbers (tests/ni_exact.sh). Shares no code with trialsim: the p-values are
 written here from the papers, with Python's standard library, numpy and SciPy.
@@ -37,6 +37,12 @@ The tests, H0: p1 - p0 <= theta0 (theta0 = the margin, < 0; higher is better):
         checks it against the closed form of the cubic (Miettinen & Nurminen 1985; Farrington &
         Manning 1990) and against published Miettinen-Nurminen intervals (MN = FM with the
         variance times N/(N-1)).
+  MN    Miettinen & Nurminen (1985, Stat Med 4:213): FM's statistic with the variance times
+        N/(N-1). Its two-sided 1 - 2 level interval is {theta: |z(theta)| < z_c}, z_c =
+        Phi^-1(1 - level), so its coverage of the true difference (the margin under the null
+        twin) is the probability of the tables with |z(true)| < z_c (z at 0/0, a table without
+        information, counting as 0: its interval is the whole range), over the tables where both
+        arms have analysed patients; compared with summary.json's interval coverage.
   p = 1 - Phi(z); an arm with no analysed patient has no test (not rejected). The one-sided
   level is the analysis's alpha with "sided": 1, alpha/2 otherwise. Decision as trialsim's
   tsim_reject: reject when p < level (1 - 1e-7). Tables whose p lies within a relative 1e-6 of
@@ -57,7 +63,8 @@ from scipy.stats import binom, norm
 REL_TIE = 1e-7      # trialsim's relative tie allowance in the decision rule
 NEAR_TIE = 1e-6     # a p this close (relatively) to the level is reported
 CUT = 1e-16         # arm results below this probability are left out (and counted)
-SHORT = {"farrington_manning": "FM", "wald": "Wald"}
+SHORT = {"farrington_manning": "FM", "wald": "Wald", "miettinen_nurminen": "MN"}
+ZTEST = {"farrington_manning": "farrington_manning", "wald": "wald", "miettinen_nurminen": "mn"}
 
 
 def fail(msg):
@@ -208,14 +215,43 @@ def exact_rejects(n0, n1, missing, test, theta0, level, rates, fast=True):
     rej = pv < level * (1.0 - REL_TIE)
     near = np.abs(pv / level - 1.0) < NEAR_TIE
   none = np.isnan(pv)
+  valid = (M0 > 0) & (M1 > 0)
+  covers = {}
+  if test == "mn":  # the interval's coverage of each rate's true difference p1 - p0
+    for r in rates:
+      t = r[1] - r[0]
+      if t not in covers:
+        covers[t] = mn_covered(X0, M0, X1, M1, t, level)
   out = []
   for i in range(len(rates)):
     def mass(mask):  # sum of P over the tables of mask, P the product of the arms' probabilities
       return float(np.einsum("i,ij,j->", pa[i], mask.astype(float), pb[i]))
-    out.append({"reject": mass(rej), "total": float(pa[i].sum() * pb[i].sum()),
-                "dropped": da[i] + db[i], "near_tie": mass(near), "no_test": mass(none),
-                "tables": int(pv.size)})
+    res = {"reject": mass(rej), "total": float(pa[i].sum() * pb[i].sum()),
+           "dropped": da[i] + db[i], "near_tie": mass(near), "no_test": mass(none),
+           "tables": int(pv.size)}
+    if covers:
+      cov, close = covers[rates[i][1] - rates[i][0]]
+      res.update(cover=mass(cov & valid), valid=mass(valid), near_cover=mass(close & valid))
+    out.append(res)
   return out
+
+
+def mn_covered(x0, n0, x1, n1, theta, level):
+  """Whether the two-sided 1 - 2 level Miettinen-Nurminen interval {theta: |z(theta)| < z_c}
+  (MN 1985) holds theta, on every table: |z(theta)| < z_c, z_c = Phi^-1(1 - level), where z at
+  0/0 (no information) is 0, so the table's interval holds every value. The closed-form
+  restricted MLE first, then bisection where |z| lies within a relative 1e-3 of z_c; (covered,
+  near): near marks |z| within a relative NEAR_TIE of z_c, where the bounds' last digits would
+  decide."""
+  zc = float(norm.isf(level))
+  with np.errstate(invalid="ignore", divide="ignore"):
+    z = z_stat("mn", x0, n0, x1, n1, theta, restricted_mle_closed)
+    redo = ~(np.abs(np.abs(z) / zc - 1.0) >= 1e-3) & ~np.isnan(z)
+    if np.any(redo):
+      z[redo] = z_stat("mn", x0[redo], n0[redo], x1[redo], n1[redo], theta)
+    covered = ~(np.abs(z) >= zc)
+    near = np.abs(np.abs(z) / zc - 1.0) < NEAR_TIE
+  return covered, near
 
 
 def exact_reject(n0, n1, p0, p1, d0, d1, missing, test, theta0, level, fast=True):
@@ -280,7 +316,9 @@ def scenario_designs(path):
     alpha = an.get("alpha", s.get("alpha", 0.05))
     level = alpha if an.get("sided", 2) == 1 else alpha / 2.0
     theta0 = float(h["margin"])
-    base = {"analysis": an["id"], "test": an["test"], "missing": an.get("missing"),
+    if an["test"] not in ZTEST:
+      fail("%s: analysis %s: test %s is not enumerated" % (path, an["id"], an["test"]))
+    base = {"analysis": an["id"], "test": an["test"], "ztest": ZTEST[an["test"]], "missing": an.get("missing"),
             "n0": sizes[ctl], "n1": sizes[exp], "d0": float(drop.get(ctl, 0.0)),
             "d1": float(drop.get(exp, 0.0)), "theta0": theta0, "level": level,
             "trials": int(s.get("trials", 10000))}
@@ -294,7 +332,7 @@ def scenario_designs(path):
 
 def exact_all(designs):
   """exact_rejects for every design, the designs that differ only in their rates together."""
-  keys = ("n0", "n1", "missing", "test", "theta0", "level")
+  keys = ("n0", "n1", "missing", "ztest", "theta0", "level")
   groups = {}
   for i, dz in enumerate(designs):
     groups.setdefault(tuple(dz[k] for k in keys), []).append(i)
@@ -366,6 +404,31 @@ def cmd_compare(path, outdir, shift=0.0):
     print("%-22s %-11s %-6.4g %7.4g %5s %9.6f %9.6f %8.6f %+6.2f%s" % (
         dz["analysis"], dz["hypothesis"], dz["p1"], dz["level"], SHORT.get(dz["test"], dz["test"]), p, sim, se, z,
         "" if ok else "  <- beyond 4 SE"))
+    if "cover" in ex:
+      # The interval's coverage of the true difference (the margin under the null twin), over
+      # the trials with an interval.
+      iv = r.get("interval") or {}
+      n_int = iv.get("trials_with_interval", 0)
+      want_n = trials * ex["valid"] / ex["total"]
+      if ex["near_cover"] > 0:
+        print("  %s: tables of probability %r have |z| within 1e-6 of z_c at the true value" % (
+            dz["analysis"], ex["near_cover"]))
+        bad += 1
+      v = min(1.0, ex["valid"] / ex["total"])
+      sd_n = math.sqrt(trials * v * (1.0 - v))
+      if not abs(n_int - want_n) <= max(4.0 * sd_n, 1e-9 * trials):
+        print("  %s %s: %r trials with an interval, expected %r" % (dz["analysis"], dz["hypothesis"], n_int, want_n))
+        bad += 1
+      c = ex["cover"] / ex["valid"]
+      sim = (iv.get("coverage") or {}).get("estimate", math.nan)
+      se = math.sqrt(c * (1.0 - c) / max(n_int, 1))
+      c += shift * se
+      z = (sim - c) / se if se > 0 else (0.0 if sim == c else math.inf)
+      ok = abs(z) <= 4.0
+      bad += not ok
+      print("%-22s %-11s %-6.4g %7.4g %5s %9.6f %9.6f %8.6f %+6.2f%s" % (
+          dz["analysis"], dz["hypothesis"], dz["p1"], dz["level"], "cover", c, sim, se, z,
+          "" if ok else "  <- beyond 4 SE"))
   return 1 if bad else 0
 
 
@@ -454,6 +517,16 @@ def cmd_selftest():
     check(abs(lo - lo_pub) <= 5e-5 and abs(hi - hi_pub) <= 5e-5,
           "MN interval %d/%d - %d/%d: %.4f to %.4f (published %.4f to %.4f)"
           % (x1, n1, x0, n0, lo, hi, lo_pub, hi_pub))
+  # The coverage rule (mn_covered, |z(theta)| < z_c) against those bounds: inside just within
+  #    each bound and at the estimate, outside just beyond.
+  for (x1, n1, x0, n0) in ((56, 70, 48, 80), (0, 16, 15, 72)):
+    lo, hi = mn_bound(x0, n0, x1, n1, True), mn_bound(x0, n0, x1, n1, False)
+    ths = [lo - 1e-6, lo + 1e-6, x1 / n1 - x0 / n0, hi - 1e-6, hi + 1e-6]
+    got = [bool(mn_covered(np.array([x0]), np.array([n0]), np.array([x1]), np.array([n1]), t, 0.025)[0][0])
+           for t in ths]
+    check(got == [False, True, True, True, False],
+          "MN coverage rule at %d/%d - %d/%d: %s just outside, inside, at the estimate, inside, outside"
+          % (x1, n1, x0, n0, got))
   # Wald interval, Newcombe (1998) Table II (a) method 1: 0.0575 to 0.3425, where z = -/+1.96;
   #    a bound rounded to 4 decimals moves z by up to 5e-5 / se, se = 0.0727.
   zc = float(norm.isf(0.025))
