@@ -23,9 +23,11 @@
  * stratified by site, one shuffle of a block (3 tsim_rng_below) per started block of each site,
  * or for fixed randomisation a shuffle of the N arms (N - 1 tsim_rng_below); the MISSING
  * stream: a dropout uniform and a deviation word per patient; the OUTCOME stream: one normal
- * (tsim_rng_normal) per latent dimension and per baseline per patient. Three streams are seeded
- * per trial (ENROLL, MISSING, OUTCOME) plus one stream key for the site draws. Each number goes
- * through one comparison; nothing else (no Cholesky product, no values, no analysis).
+ * per latent dimension and per baseline per patient (tsim_rng_normals, a pass of patients at a
+ * time). Three streams are seeded per trial (ENROLL, MISSING, OUTCOME) plus one stream key for
+ * the site draws. Each stream is drawn from a local copy of its state, as the engine's loops
+ * draw it. Each number goes through one comparison; nothing else (no Cholesky product, no
+ * values, no analysis).
  *   lupil2   12 sites (weights 0.15, 0.15, 0.07 x 10), blocks of 4 by site, 3 dimensions;
  *   pss2022  1 site, fixed randomisation, 5 dimensions + 1 baseline.
  *
