@@ -5,7 +5,8 @@
 #
 # Every design of tests/ni_exact/*.json (two arms of fixed size, one site, one binary end point,
 # dropout per arm; Farrington-Manning and Wald tests of the risk difference against margins
-# -0.10 and -0.15, Miettinen-Nurminen against -0.12 (mn_m12), in ITT with dropouts as
+# -0.10 and -0.15, Miettinen-Nurminen against -0.12 (mn_m12) and its equivalence test within
+# [-0.10, 0.15] (mn_eq: the size at each margin), in ITT with dropouts as
 # non-responders and in completers; 500,000 trials, fixed seeds; small_m15 simulated patient by
 # patient, the others per cell) is run. For every analysis, the rejection rate under the
 # alternative (power) and under the null twin (the experimental arm at the control's rate + the
@@ -13,7 +14,7 @@
 # trials) at the exact p; for Miettinen-Nurminen also its interval's coverage of the true
 # difference under both hypotheses (which trialsim counts by the test the interval inverts, not
 # from its bounds; swapping the two hypotheses' true values in the tally failed by 220 to 740
-# SE); summary.json's level and
+# SE, the upper margin's null read against the lower margin by 2,580 SE); summary.json's level and
 # margin must be the ones the scenario implies, the arm sizes exact in ITT and the completers'
 # mean within 4 SE of n (1 - d).
 # The exact values come from tests/py/ni_exact.py (numpy, SciPy), which enumerates every table

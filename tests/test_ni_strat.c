@@ -270,14 +270,16 @@ static double theta_at(int m, int i, int n) {
 }
 
 /* tsim_ni_strat_covers against the interval's bounds: the same answer for values across the
- * space, the space's edges, values a millionth inside and outside each bound and NaN, all but
- * those within 1e-12 (relative) of a bound; -1 exactly where tsim_ni_strat_ci says -1. */
+ * space, the space's edges, no difference, values a millionth inside and outside each bound and
+ * NaN, all but those within 1e-12 (relative) of a bound; -1 exactly where tsim_ni_strat_ci says
+ * -1. (The tables here are ones where z falls in theta: nitest.h says where it need not.) */
 static void check_covers_table(int m, const strata *s, double conf, const char *ctx) {
   double e, lo, hi, th[32];
   int rc = sci(m, s, conf, &e, &lo, &hi), n = 0;
   double edge_lo = m == TSIM_NI_RD ? -1.0 : 0.0, edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
   for (int i = 0; i < 20; i++) th[n++] = theta_at(m, i, 20);
   th[n++] = edge_lo, th[n++] = edge_hi, th[n++] = NAN;
+  th[n++] = m == TSIM_NI_RD ? 0.0 : 1.0; /* no difference: z 0/0 on tables without information */
   double b[2] = {lo, hi};
   for (int j = 0; j < 2; j++)
     if (isfinite(b[j]) && b[j] != edge_lo && b[j] != edge_hi) {

@@ -197,6 +197,7 @@ static void check_interval_table(int measure, long long x0, long long n0, long l
   int n = 0;
   for (int i = 0; i < 20; i++) th[n++] = measure == TSIM_NI_RD ? -0.95 + 0.1 * i : exp(0.6 * (i - 10));
   th[n++] = edge_lo, th[n++] = edge_hi, th[n++] = NAN;
+  if (measure != TSIM_NI_RD) th[n++] = 1e-12, th[n++] = 1e12; /* far ratios: from the bounds */
   for (int j = 0; j < 2; j++)
     if (isfinite(b[j]) && b[j] != edge_lo && b[j] != edge_hi) {
       double d = 1e-6 * fmax(fabs(b[j]), 1e-3);

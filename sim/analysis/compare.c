@@ -119,8 +119,8 @@ static double stratified_p(tsim_analysis_ws *w, int ak, int j, const long long *
   double p = NAN;
   *stat = *dir = NAN;
   if (an->test == TSIM_TEST_MN_STRATIFIED) {
-    /* Against the margin: the larger one-sided p of the sides the hypothesis tests; the
-     * interval, for coverage, into dir[0..1] (the caller's margin path reads them). */
+    /* Against the margin: the larger one-sided p of the sides the hypothesis tests; for
+     * coverage, whether the interval holds each value a tally compares it with (*cover). */
     int hb = sc->endpoints[an->endpoint].higher_is_better, eq = an->hypothesis == TSIM_HYPO_EQUIVALENCE;
     tsim_ni_measure ms = (tsim_ni_measure)an->measure;
     double s0, s1, p0 = tsim_ni_strat_p(ms, x0, n0, x1, n1, k, an->margin[0], eq ? 1 : hb, &s0);
@@ -176,7 +176,8 @@ void tsim__margin_decide(const tsim_analysis *an, int higher_better, double p, d
 
 /* A binary comparison against analysis an's margin (stats/nitest.h): the one-sided p-value of
  * non-inferiority, or the larger of equivalence's two, decided at an->level; Newcombe's by its
- * interval's bounds. The interval (two-sided 1 - 2 level) is kept for coverage. */
+ * interval's bounds. For coverage, the interval (two-sided 1 - 2 level) is kept, or for MN
+ * whether it holds the values a tally compares it with (o->cover). */
 static void margin_table(tsim_analysis_ws *w, int k, int j, const tsim_analysis *an, int higher_better,
                          tsim_outcome *o) {
   tsim_ni_method m = (tsim_ni_method)tsim_test_ni_method(an->test); /* kind MARGIN: one of them */

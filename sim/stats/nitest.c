@@ -617,6 +617,24 @@ static double strat_zf(const void *ctx, double theta) {
   return strat_z(s->measure, s, theta);
 }
 
+/* A ratio so far from 1 (below 1e-8, above 1e8) that z at it has lost digits (the restricted
+ * estimates' quotients): its answer is taken from the bounds instead. */
+static int far_ratio(tsim_ni_measure measure, double t) {
+  return measure != TSIM_NI_RD && t > 0.0 && isfinite(t) && (t < 1e-8 || t > 1e8);
+}
+
+/* The bits of *in for the far ratios among theta[0 .. nt) from the interval [lo, hi]. */
+static void far_from_bounds(tsim_ni_measure measure, const double *theta, int nt, double lo, double hi, unsigned *in) {
+  for (int i = 0; i < nt && i < 32; i++)
+    if (far_ratio(measure, theta[i])) *in = (*in & ~(1u << i)) | (unsigned)(lo <= theta[i] && theta[i] <= hi) << i;
+}
+
+static int any_far(tsim_ni_measure measure, const double *theta, int nt) {
+  for (int i = 0; i < nt && i < 32; i++)
+    if (far_ratio(measure, theta[i])) return 1;
+  return 0;
+}
+
 int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const long long *n0,
                          const long long *x1, const long long *n1, int k, double conf,
                          const double *theta, const double *z_at, unsigned known, int nt, unsigned *in) {
@@ -628,6 +646,9 @@ int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const lon
   double a, b;
   strat_edges(measure, &s, &lo_edge, &hi_edge, &a, &b);
   covers_core(measure, lo_edge, hi_edge, conf, strat_zf, &s, theta, z_at, known, nt, in);
+  double lo, hi;
+  if (any_far(measure, theta, nt) && tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, NULL, &lo, &hi) == 0)
+    far_from_bounds(measure, theta, nt, lo, hi, in);
   return 0;
 }
 
@@ -645,5 +666,8 @@ int tsim_ni_mn_covers(tsim_ni_measure measure, long long x0, long long n0, long 
   mn_edges(measure, x0, n0, x1, n1, &lo_edge, &hi_edge);
   mn_bound_ctx c = {measure, x0, n0, x1, n1, 0.0, NULL};
   covers_core(measure, lo_edge, hi_edge, conf, mn_zf, &c, theta, z_at, known, nt, in);
+  double lo, hi;
+  if (any_far(measure, theta, nt) && mn_ci(measure, x0, n0, x1, n1, conf, NULL, &lo, &hi) == 0)
+    far_from_bounds(measure, theta, nt, lo, hi, in);
   return 0;
 }

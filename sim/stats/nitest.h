@@ -155,15 +155,20 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
                      const long long *x1, const long long *n1, int k, double conf, double *est,
                      double *lo, double *hi);
 
-/* Whether tsim_ni_strat_ci's interval holds each of the values theta[0 .. nt) (nt <= 32): bit i
- * of *in set when lo <= theta[i] <= hi. Found by the test the interval inverts instead of by
- * its bounds: theta lies in {theta: |z(theta)| < z_c} when z(theta) <= z_c unless the lower
- * bound is the parameter space's edge, and z(theta) >= -z_c unless the upper one is (z at 0/0
- * counting as 0, and rd's |theta| >= 1 as z = -+inf, as the bounds' search counts them). One
- * evaluation of z per value, where the bounds take about 30: a simulation that only counts
- * coverage asks this. The same answer as comparing with the bounds but where theta lies within
- * the bounds' tolerance (2e-15 in atanh or log) of one, or where a bound beyond |log theta| =
- * 256 is reported as the edge; a NaN theta is never held. z_at (may be NULL) saves an
+/* Whether tsim_ni_strat_ci's interval {theta: |z(theta)| < z_c} holds each of the values
+ * theta[0 .. nt) (nt <= 32): bit i of *in. Found by the test the interval inverts instead of by
+ * its bounds: theta is held when z(theta) <= z_c unless the lower bound is the parameter space's
+ * edge, and z(theta) >= -z_c unless the upper one is (z at 0/0 counting as 0, and rd's |theta|
+ * >= 1 as z = -+inf, as the bounds' search counts them). One evaluation of z per value, where
+ * the bounds take about 30: a simulation that only counts coverage asks this. Where z falls in
+ * theta (every table with enough patients a stratum) this is lo <= theta <= hi, but for theta
+ * within the bounds' tolerance (2e-15 in atanh or log) of a bound. On sparse strata z can rise
+ * again between the estimate and a bound (e.g. rd 1/1 vs 0/4 with 0/29 vs 0/2, or 3/3 vs 21/22
+ * with 21/21 vs 3/4: about 1 in 100,000 random tables of a few small strata); the values not
+ * rejected are then not an interval, the bounds' search steps over the gap, and this answers for
+ * the values themselves - the confidence set's coverage, 1 minus the two-sided test's rejection
+ * rate at the true value. Ratios below 1e-8 or above 1e8 (rr, or), where z loses digits, are
+ * answered from the bounds. A NaN theta is never held. z_at (may be NULL) saves an
  * evaluation: for each i whose bit is set in `known`, z_at[i] is z at theta[i] as
  * tsim_ni_strat_p's *stat gave it (a caller that has tested theta[i] has it). Returns 0, or -1
  * with *in = 0 where tsim_ni_strat_ci returns -1. */

@@ -50,6 +50,10 @@ The tests, H0: p1 - p0 <= theta0 (theta0 = the margin, < 0; higher is better):
   0 in every shipped scenario.
 
 The null twin: the experimental arm's response is the control's + theta0; nothing else changes.
+Equivalence (Miettinen-Nurminen only; margins lo < hi): H0 theta <= lo or theta >= hi, by the two
+one-sided tests, p = max(1 - Phi(z(lo)), Phi(z(hi))); a null twin at each margin, each one's size
+compared with summary.json's type1_error_lower_margin and _upper_margin, and the coverage of the
+null trialsim reports (the one that rejected strictly more often, else the lower's).
 """
 import json
 import math
@@ -209,8 +213,11 @@ def exact_rejects(n0, n1, missing, test, theta0, level, rates, fast=True):
   xb, mb, pb, db = arm_dists(n1, [(r[1], r[3]) for r in rates], missing)
   X0, X1 = np.meshgrid(xa, xb, indexing="ij")
   M0, M1 = np.meshgrid(ma, mb, indexing="ij")
-  pv = p_values_fast(test, X0, M0, X1, M1, theta0, level) if fast else \
-      p_value(test, X0, M0, X1, M1, theta0)
+  if isinstance(theta0, tuple):
+    pv = tost_p(X0, M0, X1, M1, theta0[0], theta0[1], level)
+  else:
+    pv = p_values_fast(test, X0, M0, X1, M1, theta0, level) if fast else \
+        p_value(test, X0, M0, X1, M1, theta0)
   with np.errstate(invalid="ignore"):
     rej = pv < level * (1.0 - REL_TIE)
     near = np.abs(pv / level - 1.0) < NEAR_TIE
@@ -234,6 +241,24 @@ def exact_rejects(n0, n1, missing, test, theta0, level, rates, fast=True):
       res.update(cover=mass(cov & valid), valid=mass(valid), near_cover=mass(close & valid))
     out.append(res)
   return out
+
+
+def tost_p(x0, n0, x1, n1, lo, hi, level):
+  """Equivalence on the risk difference by Miettinen-Nurminen's two one-sided tests (Schuirmann
+  1987): H0 theta <= lo or theta >= hi; p = max(1 - Phi(z(lo)), Phi(z(hi))), NaN when either is.
+  The closed-form restricted MLE first, bisection where a p lies within a relative 1e-3 of the
+  level (as p_values_fast)."""
+  out = []
+  for th, sign in ((lo, -1.0), (hi, 1.0)):
+    with np.errstate(invalid="ignore", divide="ignore"):
+      z = z_stat("mn", x0, n0, x1, n1, th, restricted_mle_closed)
+      p = ndtr(sign * z)
+      redo = ~(np.abs(p / level - 1.0) >= 1e-3)
+      if np.any(redo):
+        p[redo] = ndtr(sign * z_stat("mn", x0[redo], n0[redo], x1[redo], n1[redo], th))
+    out.append(p)
+  with np.errstate(invalid="ignore"):
+    return np.where(np.isnan(out[0]) | np.isnan(out[1]), np.nan, np.maximum(out[0], out[1]))
 
 
 def mn_covered(x0, n0, x1, n1, theta, level):
@@ -299,8 +324,11 @@ def scenario_designs(path):
   out = []
   for an in s["analyses"]:
     h = an.get("hypothesis")
-    if not h or h.get("type") != "non_inferiority" or h.get("measure") != "risk_difference":
+    if not h or h.get("type") not in ("non_inferiority", "equivalence") or h.get("measure") != "risk_difference":
       continue
+    eqv = h["type"] == "equivalence"
+    if eqv and an.get("test") != "miettinen_nurminen":
+      fail("%s: analysis %s: equivalence is enumerated for miettinen_nurminen only" % (path, an["id"]))
     extra = set(an) - {"id", "endpoint", "population", "missing", "test", "hypothesis",
                        "alpha", "sided"}
     if extra or an.get("population") != "itt":
@@ -315,7 +343,7 @@ def scenario_designs(path):
       fail("%s: end point %s: one response probability per arm needed" % (path, e["id"]))
     alpha = an.get("alpha", s.get("alpha", 0.05))
     level = alpha if an.get("sided", 2) == 1 else alpha / 2.0
-    theta0 = float(h["margin"])
+    theta0 = (float(h["margin"][0]), float(h["margin"][1])) if eqv else float(h["margin"])
     if an["test"] not in ZTEST:
       fail("%s: analysis %s: test %s is not enumerated" % (path, an["id"], an["test"]))
     base = {"analysis": an["id"], "test": an["test"], "ztest": ZTEST[an["test"]], "missing": an.get("missing"),
@@ -324,7 +352,11 @@ def scenario_designs(path):
             "trials": int(s.get("trials", 10000))}
     p0 = float(r[ctl])
     out.append(dict(base, hypothesis="alternative", p0=p0, p1=float(r[exp])))
-    out.append(dict(base, hypothesis="null", p0=p0, p1=p0 + theta0))
+    if eqv:  # a null twin at each margin
+      out.append(dict(base, hypothesis="null_lower", p0=p0, p1=p0 + theta0[0]))
+      out.append(dict(base, hypothesis="null_upper", p0=p0, p1=p0 + theta0[1]))
+    else:
+      out.append(dict(base, hypothesis="null", p0=p0, p1=p0 + theta0))
   if not out:
     fail("%s: no non-inferiority analysis of a risk difference" % path)
   return out
@@ -380,13 +412,22 @@ def cmd_compare(path, outdir, shift=0.0):
     # What trialsim says it tested: the level, the margin, the arm sizes (exact in ITT; in
     # completers the mean within 4 SE of n (1 - d)).
     h = a.get("hypothesis") or {}
-    if (h.get("type") != "non_inferiority" or h.get("measure") != "risk_difference"
-        or h.get("margin") != dz["theta0"] or a.get("test") != dz["test"]
+    eqv = isinstance(dz["theta0"], tuple)
+    margin = list(dz["theta0"]) if eqv else dz["theta0"]
+    if (h.get("type") != ("equivalence" if eqv else "non_inferiority") or h.get("measure") != "risk_difference"
+        or h.get("margin") != margin or a.get("test") != dz["test"]
         or not abs(h.get("level", math.nan) / dz["level"] - 1.0) < 1e-12):
       print("  %s: summary.json says test %s, hypothesis %s; expected %s at margin %r, level %r"
             % (dz["analysis"], a.get("test"), json.dumps(h), dz["test"], dz["theta0"], dz["level"]))
       bad += 1
-    r = a[dz["hypothesis"]]
+    # Equivalence: each margin's size is reported apart; the null block (and its coverage) is the
+    # null that rejected strictly more often, else the lower margin's.
+    hyp = dz["hypothesis"]
+    reported = hyp
+    if eqv and hyp != "alternative":
+      upper_more = a["type1_error_upper_margin"]["estimate"] > a["type1_error_lower_margin"]["estimate"]
+      reported = "null" if (hyp == "null_upper") == upper_more else None
+    r = a["null" if hyp.startswith("null") else hyp]
     for key, n, d in (("mean_n_control", dz["n0"], dz["d0"]), ("mean_n_arm", dz["n1"], dz["d1"])):
       want = n if dz["missing"] == "non_responder" else n * (1.0 - d)
       sd = 0.0 if dz["missing"] == "non_responder" else math.sqrt(n * d * (1.0 - d) / trials)
@@ -394,7 +435,7 @@ def cmd_compare(path, outdir, shift=0.0):
         print("  %s %s: %s %r, expected %r (SE %.2g)" % (dz["analysis"], dz["hypothesis"], key,
                                                          r[key], want, sd))
         bad += 1
-    sim = r["reject"]["estimate"]
+    sim = a["type1_error_%s_margin" % hyp[5:]]["estimate"] if eqv and hyp != "alternative" else r["reject"]["estimate"]
     p = ex["reject"]
     se = math.sqrt(p * (1.0 - p) / trials)
     p += shift * se  # --shift: the comparison seen to fail
@@ -404,10 +445,14 @@ def cmd_compare(path, outdir, shift=0.0):
     print("%-22s %-11s %-6.4g %7.4g %5s %9.6f %9.6f %8.6f %+6.2f%s" % (
         dz["analysis"], dz["hypothesis"], dz["p1"], dz["level"], SHORT.get(dz["test"], dz["test"]), p, sim, se, z,
         "" if ok else "  <- beyond 4 SE"))
-    if "cover" in ex:
+    if "cover" in ex and reported is not None:
       # The interval's coverage of the true difference (the margin under the null twin), over
       # the trials with an interval.
       iv = r.get("interval") or {}
+      if not abs(iv.get("true_value", math.nan) - (dz["p1"] - dz["p0"])) <= 1e-12:
+        print("  %s %s: the interval's true value %r, expected %r" % (dz["analysis"], hyp, iv.get("true_value"),
+                                                                      dz["p1"] - dz["p0"]))
+        bad += 1
       n_int = iv.get("trials_with_interval", 0)
       want_n = trials * ex["valid"] / ex["total"]
       if ex["near_cover"] > 0:
