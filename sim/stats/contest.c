@@ -59,8 +59,14 @@ double tsim_t_two_sided_p(double t, double nu) {
   double lpre = y > 0.0 && x > 0.0 ? 0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5)
                                    : 0.0;
   if (lpre < GSL_LOG_DBL_MIN + 1.0) return 0.0;
-  double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y); /* P(|T| <= t) */
-  if (inside < 0.5) return 1.0 - inside;
+  /* P(|T| <= t), when it could be the smaller tail. From nu = 2 and t = 1 it is not: the t
+   * distribution's upper quartile falls as nu grows (1 at nu = 1, sqrt(2/3) at nu = 2), so
+   * P(|T| <= t) >= P(|T_2| <= 1) = 1/sqrt(3) = 0.577 there, and the upper tail is computed
+   * without this second incomplete beta (the same p: this branch returns only below 0.5). */
+  if (!(nu >= 2.0 && t >= 1.0)) {
+    double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y);
+    if (inside < 0.5) return 1.0 - inside;
+  }
   /* The upper tail I_x(nu/2, 1/2) is the prefactor times its continued fraction (>= 1) over
    * nu/2; GSL reports a result below DBL_MIN as an underflow through the error handler too
    * (also from the _e form), so such a p (below 1e-300 as well) is 0 without asking GSL. */
