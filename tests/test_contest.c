@@ -25,6 +25,9 @@
 #include "stats/contest.h"
 
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_machine.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_result.h>
 #include <math.h>
@@ -222,30 +225,66 @@ static void check_tails(void) {
   printf("tails: %d t values, %d bad\n", cases, bad);
 }
 
-/* tsim_t_two_sided_p skips P(|T| <= t) for nu >= 2 and t >= 1, where it is above 1/sqrt(3):
- * the same bits as the route that computes both tails and takes the smaller directly, on a grid
- * of t in [0.5, 40] and nu in [0.5, 1e6] (GSL's incomplete beta here, as contest.c calls it). */
+/* tsim_t_two_sided_p skips two evaluations where their outcome is known: P(|T| <= t) for
+ * nu >= 2 and t >= 1 (it is above 1/sqrt(3) there), and the incomplete beta prefactor's exact
+ * logarithm where a bound clears the underflow guards. full_p is the function with every piece
+ * computed (as it was written before), and the two must give the same bits on a grid of t in
+ * [1e-6, 1e15] and nu in [0.5, 1e7], far tails and underflows included. */
+static double full_p(double t, double nu) {
+  if (isnan(t) || !(nu >= TSIM_T_MIN_DF) || !isfinite(nu)) return NAN;
+  t = fabs(t);
+  if (isinf(t)) return 0.0;
+  if (nu > 1e12) {
+    double v = 1.0 / (4.0 * nu);
+    return 2.0 * gsl_cdf_ugaussian_Q(t * (1.0 - v) / sqrt(1.0 + t * t * 2.0 * v));
+  }
+  double t2 = t * t;
+  if (!isfinite(t2)) {
+    double a = 0.5 * nu, l = a * (log(nu) - 2.0 * log(t)) - gsl_sf_lnbeta(a, 0.5) - log(a);
+    return l < GSL_LOG_DBL_MIN + 1.0 ? 0.0 : exp(l);
+  }
+  double x = nu / (nu + t2), y = t2 / (nu + t2);
+  double lpre = y > 0.0 && x > 0.0 ? 0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5) : 0.0;
+  if (lpre < GSL_LOG_DBL_MIN + 1.0) return 0.0;
+  double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y);
+  if (inside < 0.5) return 1.0 - inside;
+  if (lpre - log(0.5 * nu) < GSL_LOG_DBL_MIN + 1.0) return 0.0;
+  gsl_sf_result r;
+  int status = gsl_sf_beta_inc_e(0.5 * nu, 0.5, x, &r);
+  return status == GSL_EUNDRFLW ? 0.0 : status ? NAN : r.val;
+}
+
 static void check_tail_choice(void) {
-  int bad = 0, cases = 0, skipped = 0;
-  for (double nu = 0.5; nu < 1e6; nu *= 1.37)
-    for (double t = 0.5; t < 40.0; t *= 1.11) {
-      double x = nu / (nu + t * t), y = t * t / (nu + t * t);
-      double inside = gsl_sf_beta_inc(0.5, 0.5 * nu, y), want;
-      if (inside < 0.5) {
-        want = 1.0 - inside;
-      } else {
-        gsl_sf_result r;
-        want = gsl_sf_beta_inc_e(0.5 * nu, 0.5, x, &r) ? NAN : r.val;
-      }
-      double got = tsim_t_two_sided_p(t, nu);
+  int bad = 0, cases = 0, zeros = 0;
+  for (double nu = 0.5; nu < 1e7; nu *= 1.37)
+    for (double t = 1e-6; t < 1e15; t *= 1.23) {
+      double got = tsim_t_two_sided_p(t, nu), want = full_p(t, nu);
       cases++;
-      skipped += nu >= 2.0 && t >= 1.0;
-      if (nu >= 2.0 && t >= 1.0 && !(inside >= 0.577)) bad++;
+      zeros += want == 0.0;
       if (memcmp(&got, &want, sizeof got) != 0 && !(isnan(got) && isnan(want)) && bad++ < 5)
-        printf("FAIL tail choice: t %.17g, nu %.17g: p %.17g, both tails %.17g\n", t, nu, got, want);
+        printf("FAIL tail choice: t %.17g, nu %.17g: p %.17g, every piece computed %.17g\n", t, nu, got, want);
     }
-  check_true(bad == 0, "p without the inside tail differs from p with it");
-  printf("tail choice: %d (t, nu), %d without the inside tail, %d bad\n", cases, skipped, bad);
+  /* And where the prefactor's logarithm lies within 1.6 of the underflow guard, on either side
+   * (t found by bisection on the exact logarithm), where the bound is closest to deciding. */
+  static const double NU[] = {0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 20.0};
+  static const double DELTA[] = {-1.6, -1.0, -0.5, -0.1, 0.1, 0.5, 1.0, 1.6};
+  for (size_t a = 0; a < sizeof NU / sizeof NU[0]; a++)
+    for (size_t b = 0; b < sizeof DELTA / sizeof DELTA[0]; b++) {
+      double nu = NU[a], target = GSL_LOG_DBL_MIN + 1.0 + DELTA[b], lo = 0.0, hi = 720.0; /* log t */
+      for (int it = 0; it < 200; it++) {
+        double mid = 0.5 * (lo + hi), t = exp(mid), x = nu / (nu + t * t), y = t * t / (nu + t * t);
+        double lpre = 0.5 * nu * log(x) + 0.5 * log(y) - gsl_sf_lnbeta(0.5 * nu, 0.5);
+        if (lpre > target) lo = mid;
+        else hi = mid;
+      }
+      double t = exp(0.5 * (lo + hi)), got = tsim_t_two_sided_p(t, nu), want = full_p(t, nu);
+      cases++;
+      if (memcmp(&got, &want, sizeof got) != 0 && !(isnan(got) && isnan(want)) && bad++ < 5)
+        printf("FAIL tail choice near the guard: t %.17g, nu %.17g: p %.17g, every piece computed %.17g\n", t,
+               nu, got, want);
+    }
+  check_true(bad == 0, "p with evaluations skipped differs from p with every piece computed");
+  printf("tail choice: %d (t, nu), %d of them p = 0, %d bad\n", cases, zeros, bad);
 }
 
 static void check_arguments(void) {
