@@ -58,13 +58,19 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
     double next = q < ns ? site[q].open : INFINITY, gap = exp1(s) / cum[q];
     if (t + gap > next) { t = next; continue; }
     t += gap;
-    /* the site: the first i with cum[i + 1] > u cum[q] */
+    /* the site: the first i < q - 1 with cum[i + 1] > u cum[q], else q - 1. cum does not
+     * decrease, so the sites before it are those with cum[i + 1] <= u: with few sites open they
+     * are counted, without the branches of a search, which a random u makes unpredictable. */
     double u = (double)(tsim_rng_step(s) >> 11) * 0x1.0p-53 * cum[q];
     int lo = 0, hi = q - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) / 2;
-      if (cum[mid + 1] > u) hi = mid;
-      else lo = mid + 1;
+    if (q <= 32) {
+      for (int i = 0; i < q - 1; i++) lo += cum[i + 1] <= u;
+    } else {
+      while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (cum[mid + 1] > u) hi = mid;
+        else lo = mid + 1;
+      }
     }
     /* A site that has stopped enrolling (site monitoring) takes no one after its month: the
      * arrival is lost, and the others' keep coming (thinning). */
