@@ -36,10 +36,11 @@ double tsim_t_two_sided_p(double t, double nu) {
   if (isnan(t) || !(nu >= TSIM_T_MIN_DF) || !isfinite(nu)) return NAN;
   t = fabs(t);
   if (isinf(t)) return 0.0;
-  /* Past df 1e12 the normal approximation R's pt uses beyond 4e5 (Abramowitz & Stegun 26.7.8)
-   * is exact to ~1e-24 relative; gsl_sf_beta_inc's continued fraction stops converging (an
-   * error through the handler) from about 1e19. */
-  if (nu > 1e12) {
+  /* Past df 1e10 the normal approximation R's pt uses beyond 4e5 (Abramowitz & Stegun 26.7.8)
+   * is exact to ~1e-20 relative; gsl_sf_beta_inc's continued fraction stops converging (an
+   * error through the handler, and a NaN p) at some t near 1.74 from df 1.1e11 (and everywhere
+   * from about 1e19). */
+  if (nu > 1e10) {
     double v = 1.0 / (4.0 * nu);
     return 2.0 * gsl_cdf_ugaussian_Q(t * (1.0 - v) / sqrt(1.0 + t * t * 2.0 * v));
   }
