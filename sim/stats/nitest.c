@@ -520,24 +520,29 @@ double tsim_ni_strat_p(tsim_ni_measure measure, const long long *x0, const long 
 }
 
 /* Whether the data sit at the lower or upper edge of the parameter space (z never reaches +z_c
- * below, or -z_c above, the estimate); with est, the sums of rd's and rr's Mantel-Haenszel
- * estimates into a / b. */
+ * below, or -z_c above, the estimate); unless a_out is NULL (tsim_ni_strat_covers, per trial),
+ * the sums of rd's and rr's Mantel-Haenszel estimates into a / b too. */
 static void strat_edges(tsim_ni_measure measure, const ni_strata *s, int *lo_edge, int *hi_edge,
                         double *a_out, double *b_out) {
   double a = 0.0, b = 0.0;
+  int sums = a_out != NULL;
   *lo_edge = *hi_edge = 1;
   for (int i = 0; i < s->k; i++) {
     long long x0 = s->x0[i], n0 = s->n0[i], x1 = s->x1[i], n1 = s->n1[i];
     if (n0 < 1 || n1 < 1) continue;
     double n = (double)(n0 + n1);
     if (measure == TSIM_NI_RD) {
-      a += (double)(x1 * n0 - x0 * n1) / n; /* w (p1 - p0) */
-      b += (double)n0 * (double)n1 / n;     /* w */
+      if (sums) {
+        a += (double)(x1 * n0 - x0 * n1) / n; /* w (p1 - p0) */
+        b += (double)n0 * (double)n1 / n;     /* w */
+      }
       *lo_edge &= x1 == 0 && x0 == n0;
       *hi_edge &= x1 == n1 && x0 == 0;
     } else if (measure == TSIM_NI_RR) {
-      a += (double)x1 * (double)n0 / n;
-      b += (double)x0 * (double)n1 / n;
+      if (sums) {
+        a += (double)x1 * (double)n0 / n;
+        b += (double)x0 * (double)n1 / n;
+      }
       *lo_edge &= x1 == 0;
       *hi_edge &= x0 == 0;
     } else {
@@ -545,7 +550,7 @@ static void strat_edges(tsim_ni_measure measure, const ni_strata *s, int *lo_edg
       *hi_edge &= x1 == n1 || x0 == 0;
     }
   }
-  *a_out = a, *b_out = b;
+  if (sums) *a_out = a, *b_out = b;
 }
 
 /* The weighted estimate and the edges (strat_edges): rd and rr the Mantel-Haenszel estimates,
@@ -643,8 +648,7 @@ int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const lon
   if ((unsigned)measure >= TSIM_NI_NMEASURES || !strata_valid(&s) || !(conf > 0.0 && conf < 1.0))
     return -1;
   int lo_edge, hi_edge;
-  double a, b;
-  strat_edges(measure, &s, &lo_edge, &hi_edge, &a, &b);
+  strat_edges(measure, &s, &lo_edge, &hi_edge, NULL, NULL);
   covers_core(measure, lo_edge, hi_edge, conf, strat_zf, &s, theta, z_at, known, nt, in);
   double lo, hi;
   if (any_far(measure, theta, nt) && tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, NULL, &lo, &hi) == 0)
