@@ -437,6 +437,10 @@ static void check_margins(const char *exe) {
            "  {\"arms\": {\"c\": {\"responders\": 30, \"n\": 40}, \"e\": {\"responders\": 31, \"n\": 42}}},\n"
            "  {\"arms\": {\"c\": {\"responders\": 12, \"n\": 25}, \"e\": {\"responders\": 10, \"n\": 24}}}],\n"
            "  \"hypothesis\": {\"type\": \"equivalence\", \"measure\": \"odds_ratio\", \"margin\": [0.5, 2]}},\n"
+           " {\"id\": \"strat_sparse\", \"control\": \"c\", \"strata\": [\n"
+           "  {\"arms\": {\"c\": {\"responders\": 1, \"n\": 1}, \"e\": {\"responders\": 0, \"n\": 4}}},\n"
+           "  {\"arms\": {\"c\": {\"responders\": 0, \"n\": 29}, \"e\": {\"responders\": 0, \"n\": 2}}}],\n"
+           "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_difference\", \"margin\": -0.2}},\n"
            " {\"id\": \"ni_none\", \"control\": \"c\",\n"
            "  \"arms\": {\"c\": {\"responders\": 0, \"n\": 20}, \"e\": {\"responders\": 0, \"n\": 20}},\n"
            "  \"hypothesis\": {\"type\": \"non_inferiority\", \"measure\": \"risk_ratio\", \"margin\": 0.8}}]}\n",
@@ -449,7 +453,7 @@ static void check_margins(const char *exe) {
   if (!doc) return;
   static const struct { const char *id; int tests; } want[] = {
       {"ni_rd", 4}, {"ni_rd_fails", 4}, {"ni_lower_rr", 2}, {"eq_or", 1}, {"eq_rd", 4}, {"eq_rd_small", 4},
-      {"eq_rd_above", 4}, {"strat_rd", 4}, {"strat_eq_or", 1}, {"ni_none", 2}};
+      {"eq_rd_above", 4}, {"strat_rd", 4}, {"strat_eq_or", 1}, {"strat_sparse", 4}, {"ni_none", 2}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     int n = check_margin_table(doc, want[i].id);
     CHECK(n == want[i].tests, "%s: %d margin tests, expected %d", want[i].id, n, want[i].tests);
@@ -492,6 +496,27 @@ static void check_margins(const char *exe) {
           num_at(item(r, "p")), num_at(item(r, "statistic")), num_at(cJSON_GetArrayItem(ci, 0)),
           num_at(cJSON_GetArrayItem(ci, 1)), p, z, slo, shi);
     CHECK(cJSON_IsTrue(item(r, "reject")) == tsim_reject(p, 0.025), "%s: stratified MN's decision", strat[i].id);
+  }
+  /* Sparse strata whose values not rejected are not one interval (nitest.h, tsim_ni_strat_set):
+   * the interval is the set's hull and the stretch inside it that the test rejects is listed, as
+   * the library finds them; a table whose set is an interval lists none. */
+  {
+    long long x0[] = {1, 0}, n0[] = {1, 29}, x1[] = {0, 0}, n1[] = {4, 2};
+    double glo, ghi, gap[4][2];
+    int ngap;
+    tsim_ni_strat_set(TSIM_NI_RD, x0, n0, x1, n1, 2, 0.95, &glo, &ghi, gap, 4, &ngap);
+    const cJSON *r = path2(item(table(doc, "strat_sparse"), "tests"), "miettinen_nurminen_stratified", "ci");
+    const cJSON *g = path2(item(table(doc, "strat_sparse"), "tests"), "miettinen_nurminen_stratified",
+                           "rejected_inside_ci");
+    const cJSON *g0 = cJSON_GetArrayItem(g, 0);
+    CHECK(ngap == 1 && cJSON_GetArraySize(g) == 1 && same_num(num_at(cJSON_GetArrayItem(r, 0)), glo, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(r, 1)), ghi, 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(g0, 0)), gap[0][0], 1e-15) &&
+              same_num(num_at(cJSON_GetArrayItem(g0, 1)), gap[0][1], 1e-15),
+          "strat_sparse: interval [%.17g, %.17g] and %d gap(s) listed, the library's [%.17g, %.17g] and %d",
+          num_at(cJSON_GetArrayItem(r, 0)), num_at(cJSON_GetArrayItem(r, 1)), cJSON_GetArraySize(g), glo, ghi, ngap);
+    CHECK(!path2(item(table(doc, "strat_rd"), "tests"), "miettinen_nurminen_stratified", "rejected_inside_ci"), "%s",
+          "strat_rd: a gap listed for an interval");
   }
   /* No responders at all: the risk ratio's test is 0/0 (nitest.h), reported as null, not shown. */
   CHECK(cJSON_IsNull(path2(item(table(doc, "ni_none"), "tests"), "miettinen_nurminen", "p")), "%s",
@@ -866,7 +891,18 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
         snprintf(bounds, sizeof bounds, "no interval");
       snprintf(row, sizeof row, "   %-*s  %-32s %s", wn, r->string, bounds, cc->valuestring);
       CHECK(strstr(from, row) != NULL, "%s: %s: no row '%s'", name, id, row);
+      /* Each stretch inside the interval that the test rejects, on a line of its own. */
+      const cJSON *g;
+      cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(r, "rejected_inside_ci")) {
+        snprintf(row, sizeof row, "(but the test rejects %.4g to %.4g, inside it: sparse strata)",
+                 cJSON_GetArrayItem(g, 0)->valuedouble, cJSON_GetArrayItem(g, 1)->valuedouble);
+        CHECK(strstr(from, row) != NULL, "%s: %s: '%s' not printed", name, id, row);
+      }
     }
+    char *listed = tests ? cJSON_PrintUnformatted(tests) : NULL;
+    CHECK(strstr(from, "but the test rejects") == NULL || (listed && strstr(listed, "rejected_inside_ci")),
+          "%s: %s: a rejected stretch printed that analyze.json does not list", name, id);
+    free(listed);
     const cJSON *pubci = cJSON_GetObjectItemCaseSensitive(t, "published_ci");
     if (pubci) {
       int nci = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "ci_reproduced_by"));

@@ -310,6 +310,90 @@ static void check_covers_table(int m, const strata *s, double conf, const char *
   check_true(same, "covers: theta in the interval exactly as its bounds say");
 }
 
+/* tsim_ni_strat_set against tsim_ni_strat_covers, which answers for one value at a time: on 400
+ * values spread evenly over the space (not the scan's grid), the hull's and each gap's ends a
+ * relative 1e-7 inside and outside, and each gap's middle, covers holds exactly the values in the
+ * hull and in no gap (but within 1e-12 of an end); the gaps ordered and inside the hull; without
+ * gaps, the hull is tsim_ni_strat_ci's bounds, bit for bit. Returns the number of gaps. */
+static int set_scanned = 0, set_gapped = 0;
+
+static int check_set_table(int m, const strata *s, double conf, const char *ctx) {
+  double e, lo, hi, slo, shi, gap[8][2];
+  int ngap = -1;
+  int rc = sci(m, s, conf, &e, &lo, &hi);
+  int rcs = tsim_ni_strat_set((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, &slo, &shi, gap, 8, &ngap);
+  check_true(rcs == rc && (rc == 0 || (ngap == 0 && isnan(slo) && isnan(shi))), "set: -1 exactly where the interval is -1");
+  if (rc != 0) return 0;
+  set_scanned++, set_gapped += ngap > 0;
+  int kept = ngap < 8 ? ngap : 8, ordered = slo <= shi;
+  for (int i = 0; i < kept; i++)
+    ordered &= slo < gap[i][0] && gap[i][0] < gap[i][1] && gap[i][1] < shi && (i == 0 || gap[i - 1][1] < gap[i][0]);
+  check_true(ordered, "set: gaps ordered, inside the hull");
+  if (ngap == 0) {
+    int same = memcmp(&slo, &lo, sizeof lo) == 0 && memcmp(&shi, &hi, sizeof hi) == 0;
+    if (!same) printf("  %s %s: set [%.17g, %.17g] against the interval [%.17g, %.17g]\n", ctx, mname(m), slo, shi, lo, hi);
+    check_true(same, "set: without gaps, the hull is the interval's bounds bit for bit");
+  }
+  double th[32], ends[2 + 2 * 8];
+  int ne = 0;
+  ends[ne++] = slo, ends[ne++] = shi;
+  for (int i = 0; i < kept; i++) ends[ne++] = gap[i][0], ends[ne++] = gap[i][1];
+  double edge_lo = m == TSIM_NI_RD ? -1.0 : 0.0, edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
+  int agree = 1, total = 400 + 2 * ne + kept;
+  for (int base = 0; base < total; base += 32) {
+    int n = 0;
+    for (int i = base; i < total && n < 32; i++) {
+      double t;
+      if (i < 400) t = theta_at(m, i, 400);
+      else if (i < 400 + 2 * ne) {
+        double b = ends[(i - 400) / 2];
+        if (!isfinite(b) || b == edge_lo || b == edge_hi) continue;
+        t = b + ((i - 400) % 2 ? 1e-7 : -1e-7) * fmax(fabs(b), 1e-3);
+      } else {
+        t = 0.5 * (gap[i - 400 - 2 * ne][0] + gap[i - 400 - 2 * ne][1]);
+      }
+      th[n++] = t;
+    }
+    unsigned in;
+    tsim_ni_strat_covers((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, th, NULL, 0, n, &in);
+    for (int i = 0; i < n; i++) {
+      double t = th[i];
+      int near = 0;
+      for (int j = 0; j < ne; j++) near |= fabs(t - ends[j]) <= 1e-12 * fmax(fabs(ends[j]), 1e-3);
+      if (near) continue;
+      int want = slo <= t && t <= shi;
+      for (int j = 0; j < kept; j++) want &= !(gap[j][0] < t && t < gap[j][1]);
+      if (want != (int)(in >> i & 1)) {
+        if (agree) printf("  %s %s conf %g: theta %.17g: covers %d, the set (hull [%.17g, %.17g], %d gaps) %d\n", ctx,
+                          mname(m), conf, t, (int)(in >> i & 1), slo, shi, ngap, want);
+        agree = 0;
+      }
+    }
+  }
+  check_true(agree, "set: covers holds exactly the hull less the gaps");
+  return ngap;
+}
+
+/* The tables nitest.h names, whose values not rejected are not one interval: the scan finds
+ * at least one gap in rd (either arm first), and the set agrees with covers (check_set_table). */
+static void check_set_examples(void) {
+  static const long long ex[2][8] = {{1, 1, 0, 4, 0, 29, 0, 2}, {3, 3, 21, 22, 21, 21, 3, 4}};
+  for (int e = 0; e < 2; e++)
+    for (int order = 0; order < 2; order++) {
+      strata s = {.k = 2};
+      for (int i = 0; i < 2; i++) {
+        const long long *q = ex[e] + 4 * i;
+        s.x0[i] = q[order ? 2 : 0], s.n0[i] = q[order ? 3 : 1], s.x1[i] = q[order ? 0 : 2], s.n1[i] = q[order ? 1 : 3];
+      }
+      char ctx[256];
+      describe(&s, ctx, sizeof ctx);
+      for (int m = TSIM_NI_RD; m <= TSIM_NI_OR; m++) {
+        int ngap = check_set_table(m, &s, 0.95, ctx);
+        if (m == TSIM_NI_RD) check_true(ngap >= 1, "set: the documented sparse tables have a gap in rd");
+      }
+    }
+}
+
 /* p rises with theta0, the two directions add up to 1, and p < alpha exactly when the
  * 1 - 2 alpha interval's lower bound is above theta0 (away from the bound). */
 static void check_rule_table(int m, const strata *s, double alpha, const char *ctx) {
@@ -345,12 +429,15 @@ static void check_random_tables(void) {
     for (int m = TSIM_NI_RD; m <= TSIM_NI_OR; m++) {
       check_interval_table(m, &s, confs[table % 4], ctx);
       check_covers_table(m, &s, confs[table % 4], ctx);
+      if (table % 4 == 2) check_set_table(m, &s, confs[table % 4], ctx);
       if (table % 4 == 1) check_rule_table(m, &s, 0.025, ctx);
     }
   }
 }
 
 /* --- Every small two-stratum table ---------------------------------------------------------- */
+
+static int small_set_every = 50, small_count = 0; /* check_set_table on every 50th (time) */
 
 static void check_small_table(const strata *s) {
   int rd_lo = 1, rd_hi = 1, rr_lo = 1, rr_hi = 1, or_lo = 1, or_hi = 1, info = 0;
@@ -369,6 +456,7 @@ static void check_small_table(const strata *s) {
     double edge_hi = m == TSIM_NI_RD ? 1.0 : INFINITY;
     check_interval_table(m, s, 0.95, ctx);
     check_covers_table(m, s, 0.95, ctx);
+    if (small_set_every > 0 && small_count++ % small_set_every == 0) check_set_table(m, s, 0.95, ctx);
     sci(m, s, 0.95, &e, &lo, &hi);
     int ok = (lo == edge_lo) == lo_edge[m] && (hi == edge_hi) == hi_edge[m] && lo >= edge_lo &&
              hi <= edge_hi;
@@ -466,6 +554,8 @@ int main(int argc, char **argv) {
   check_one_stratum();
   check_random_tables();
   check_small_tables();
+  check_set_examples();
+  printf("sets: %d scanned, %d of them with values rejected inside the hull\n", set_scanned, set_gapped);
   check_edges();
   return refcheck_summary();
 }

@@ -31,6 +31,7 @@
 #define AN_MAX_TABLES 1000
 #define AN_MAX_STRATA 10000
 #define AN_MAX_RESULTS 12
+#define AN_MAX_GAPS 4       /* the stratified MN's rejected stretches inside its interval kept */
 /* Barnard's test enumerates every table of the arms' sizes, (n0 + 1)(n1 + 1) of them, and
  * costs about 1 s at this many; beyond it the test is reported not estimable. */
 #define AN_BARNARD_MAX_TABLES 100000.0
@@ -81,6 +82,11 @@ typedef struct an_result {
   int reject;        /* H0 rejected at the table's level: non-inferior, or equivalent */
   int ci_reproduces; /* both bounds round to the published interval's */
   int interval_only; /* the method has no test, only an interval (Newcombe) */
+  /* The stratified MN's values inside [lo, hi] that its test rejects (sparse strata, where the
+   * values it does not reject are not one interval: tsim_ni_strat_set): ngap of them, the first
+   * AN_MAX_GAPS kept. */
+  int ngap;
+  double gap[AN_MAX_GAPS][2];
 } an_result;
 
 /* A two-arm table's non-inferiority or equivalence hypothesis (type 0: none): binary tables
@@ -689,6 +695,7 @@ static an_result *add_result(an_table *t, tsim_test test, double stat, double df
   r->not_estimable = NULL;
   r->margin = r->reject = r->ci_reproduces = r->interval_only = 0;
   r->p_side[0] = r->p_side[1] = r->lo = r->hi = NAN;
+  r->ngap = 0;
   if (t->has_published && isfinite(p)) {
     char a[64], b[64];
     snprintf(a, sizeof a, "%.*f", t->published_decimals, p);
@@ -814,7 +821,8 @@ static void strat_margin_tests(an_table *t, const long long *x0, const long long
                                const long long *n1, int k) {
   an_hypo *h = &t->hypo;
   tsim_ni_measure nm = (tsim_ni_measure)h->measure;
-  double z = NAN, p, side[2] = {NAN, NAN}, lo = NAN, hi = NAN;
+  double z = NAN, p, side[2] = {NAN, NAN}, lo = NAN, hi = NAN, gap[AN_MAX_GAPS][2];
+  int ngap = 0;
   if (h->type == TSIM_HYPO_EQUIVALENCE) {
     double z0, z1;
     side[0] = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], 1, &z0);
@@ -824,9 +832,18 @@ static void strat_margin_tests(an_table *t, const long long *x0, const long long
   } else {
     p = tsim_ni_strat_p(nm, x0, n0, x1, n1, k, h->margin[0], h->higher_is_better, &z);
   }
-  tsim_ni_strat_ci(nm, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi);
-  for (int i = 0; i < TSIM_NTESTS; i++)
-    if (tsim_test_info_of((tsim_test)i)->kind == TSIM_KIND_MARGIN_STRATIFIED) margin_result(t, (tsim_test)i, 1, z, NAN, p, side, lo, hi);
+  /* The estimate; and the hull of the values the test does not reject, with the stretches
+   * inside it that it rejects (sparse strata; tsim_ni_strat_set). */
+  tsim_ni_strat_ci(nm, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, NULL, NULL);
+  tsim_ni_strat_set(nm, x0, n0, x1, n1, k, h->conf, &lo, &hi, gap, AN_MAX_GAPS, &ngap);
+  for (int i = 0; i < TSIM_NTESTS; i++) {
+    if (tsim_test_info_of((tsim_test)i)->kind != TSIM_KIND_MARGIN_STRATIFIED) continue;
+    margin_result(t, (tsim_test)i, 1, z, NAN, p, side, lo, hi);
+    an_result *r = t->nres > 0 && t->res[t->nres - 1].id == (tsim_test)i ? &t->res[t->nres - 1] : NULL;
+    if (!r) continue;
+    r->ngap = ngap;
+    memcpy(r->gap, gap, sizeof gap);
+  }
 }
 
 /* CMH and logistic regression by stratum, and with a hypothesis the stratified margin test. */
@@ -1155,6 +1172,16 @@ static void margin_json(const an_table *t, const an_result *r, cJSON *o) {
     cJSON_AddItemToArray(ci, num(r->lo));
     cJSON_AddItemToArray(ci, num(r->hi));
   }
+  if (r->ngap > 0) { /* the interval is the hull of a set with gaps */
+    cJSON *g = cJSON_AddArrayToObject(o, "rejected_inside_ci");
+    for (int i = 0; i < r->ngap && i < AN_MAX_GAPS; i++) {
+      cJSON *pair = cJSON_CreateArray();
+      cJSON_AddItemToArray(pair, num(r->gap[i][0]));
+      cJSON_AddItemToArray(pair, num(r->gap[i][1]));
+      cJSON_AddItemToArray(g, pair);
+    }
+    cJSON_AddNumberToObject(o, "rejected_inside_ci_count", r->ngap);
+  }
   cJSON_AddStringToObject(o, "decided_by", r->interval_only ? "interval" : "p");
   cJSON_AddBoolToObject(o, "reject", r->reject);
   cJSON_AddStringToObject(o, "conclusion", conclusion(&t->hypo, r->reject));
@@ -1322,6 +1349,12 @@ static void print_margins(const an_table *t, FILE *f) {
     else snprintf(ci, sizeof ci, "%g%% CI %.4g to %.4g", 100 * h->conf, r->lo, r->hi);
     fprintf(f, "%-*s   %-*s  %-32s %-12s%s\n", id_width, "", wn, r->test, ci, conclusion(h, r->reject),
             r->ci_reproduces ? "  reproduces the published CI" : "");
+    for (int i = 0; i < r->ngap && i < AN_MAX_GAPS; i++)
+      fprintf(f, "%-*s   %-*s  (but the test rejects %.4g to %.4g, inside it: sparse strata)\n", id_width, "", wn, "",
+              r->gap[i][0], r->gap[i][1]);
+    if (r->ngap > AN_MAX_GAPS)
+      fprintf(f, "%-*s   %-*s  (and %d more such stretches: analyze.json lists the first %d)\n", id_width, "", wn, "",
+              r->ngap - AN_MAX_GAPS, AN_MAX_GAPS);
     reproduced |= r->ci_reproduces;
   }
   if (t->has_published_ci)

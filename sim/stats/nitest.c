@@ -656,6 +656,94 @@ int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const lon
   return 0;
 }
 
+/* --- The stratified confidence set where it is not an interval ---------------------------- */
+
+#define NI_SET_FINE 1e-3   /* tsim_ni_strat_set's steps between the search's bounds, */
+#define NI_SET_COARSE 1e-2 /* beyond them (atanh or log of theta), at the least; */
+#define NI_SET_BUDGET 8e6  /* the strata's statistics a scan may compute (wider steps beyond) */
+#define NI_SET_SAME 1e-9   /* how near a bound its crossing is the bound's own */
+
+/* Whether the stratified test does not reject theta(t) (t on the search's scale), as
+ * tsim_ni_strat_covers counts it. */
+static int strat_held(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double conf, double t) {
+  double th = theta_of(measure, t);
+  unsigned in = 0;
+  covers_core(measure, lo_edge, hi_edge, conf, strat_zf, s, &th, NULL, 0, 1, &in);
+  return (int)(in & 1u);
+}
+
+/* Where strat_held changes between a (held) and b (not), by bisection to adjacent doubles of
+ * the search's scale: the held side's last value. */
+static double strat_cross(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double conf,
+                          double a, double b) {
+  for (int it = 0; it < 200; it++) {
+    double m = 0.5 * (a + b);
+    if (!(m > fmin(a, b) && m < fmax(a, b))) break; /* a and b adjacent doubles */
+    if (strat_held(measure, s, lo_edge, hi_edge, conf, m)) a = m;
+    else b = m;
+  }
+  return a;
+}
+
+int tsim_ni_strat_set(tsim_ni_measure measure, const long long *x0, const long long *n0, const long long *x1,
+                      const long long *n1, int k, double conf, double *lo, double *hi, double (*gap)[2],
+                      int maxgap, int *ngap) {
+  *ngap = 0;
+  double est, blo, bhi;
+  if (tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, &est, &blo, &bhi) != 0) {
+    *lo = *hi = NAN;
+    return -1;
+  }
+  *lo = blo, *hi = bhi;
+  ni_strata s = {x0, n0, x1, n1, k, measure};
+  int lo_edge, hi_edge;
+  strat_edges(measure, &s, &lo_edge, &hi_edge, NULL, NULL);
+  double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
+  if (!isfinite(z) || (lo_edge && hi_edge) || isnan(est)) return 0; /* the whole space, or no information */
+  /* The scan on the search's scale: rd's atanh out to where tanh rounds to -+1, the ratios' log
+   * out to the far ratios (1e-8, 1e8), where z has lost digits and the bounds answer. Steps of
+   * NI_SET_FINE between the search's bounds, NI_SET_COARSE beyond them. */
+  const double ulim = measure == TSIM_NI_RD ? 19.0 : log(1e8);
+  const double slo = lo_edge ? -INFINITY : measure == TSIM_NI_RD ? atanh(blo) : log(blo);
+  const double shi = hi_edge ? INFINITY : measure == TSIM_NI_RD ? atanh(bhi) : log(bhi);
+  /* At most NI_SET_BUDGET / k points, half between the bounds and half beyond. */
+  double half = fmax(100.0, 0.5 * NI_SET_BUDGET / (double)k);
+  double win = fmin(shi, ulim) - fmax(slo, -ulim), wout = 2.0 * ulim - win;
+  double fine = fmax(NI_SET_FINE, win / half), coarse = fmax(NI_SET_COARSE, wout / half);
+  double u = -ulim, prev_u = NAN, first = NAN, last = NAN, run_end = NAN;
+  int prev = -1, runs = 0, held0 = 0;
+  for (;;) {
+    int h = strat_held(measure, &s, lo_edge, hi_edge, conf, u);
+    if (prev < 0) {
+      held0 = h;
+      if (h) runs = 1;
+    } else if (h != prev) {
+      double c = h ? strat_cross(measure, &s, lo_edge, hi_edge, conf, u, prev_u)
+                   : strat_cross(measure, &s, lo_edge, hi_edge, conf, prev_u, u);
+      if (!h) {
+        run_end = c; /* a held run ends at c */
+      } else if (runs++ == 0) {
+        first = c;   /* the first held run begins at c */
+      } else {       /* a later one: the values between the runs are rejected */
+        if (*ngap < maxgap) gap[*ngap][0] = theta_of(measure, run_end), gap[*ngap][1] = theta_of(measure, c);
+        ++*ngap;
+      }
+    }
+    prev = h;
+    prev_u = u;
+    if (u >= ulim) break;
+    u = fmin(ulim, u + (u >= slo && u < shi ? fine : coarse));
+  }
+  last = prev ? NAN : run_end; /* NaN: held up to the scan's end */
+  /* The hull: the search's bounds where the scan's outermost crossings are theirs (or the scan
+   * starts or ends held: the space's edge, or a far ratio the bounds answer); else the scan's. */
+  if (runs > 0) {
+    if (!held0 && !(fabs(first - slo) <= NI_SET_SAME)) *lo = theta_of(measure, first);
+    if (!isnan(last) && !(fabs(last - shi) <= NI_SET_SAME)) *hi = theta_of(measure, last);
+  }
+  return 0;
+}
+
 static double mn_zf(const void *ctx, double theta) {
   const mn_bound_ctx *c = ctx;
   return score_z(c->measure, c->x0, c->n0, c->x1, c->n1, theta, 1);

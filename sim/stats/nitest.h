@@ -155,6 +155,23 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
                      const long long *x1, const long long *n1, int k, double conf, double *est,
                      double *lo, double *hi);
 
+/* The set tsim_ni_strat_ci's test does not reject, {theta: |z(theta)| < z_c}, for the tables
+ * where it is not one interval (see tsim_ni_strat_covers: sparse strata). tsim_ni_strat_ci's
+ * bounds are crossings its search met stepping out from the estimate; this scans the whole
+ * parameter space (atanh(theta) for rd out to where theta rounds to -+1, log(theta) for rr and
+ * or between 1e-8 and 1e8) in steps of 0.001 between those bounds and 0.01 beyond them (wider
+ * for more than about 1,000 strata: a scan computes at most 8 million strata's statistics), and
+ * bisects each change to the last digit. [*lo, *hi] is the set's hull - the smallest interval
+ * holding it, the conventional report of a confidence set that is not an interval - which is
+ * tsim_ni_strat_ci's bounds, the same bits, except where its search met an inner crossing; the
+ * values inside the hull that the test rejects are *ngap intervals, the first maxgap of them in
+ * gap[i][0] < gap[i][1] (increasing). Where z falls in theta (every table with enough patients a
+ * stratum) *ngap is 0. A rejected stretch narrower than the steps can be missed. Returns
+ * tsim_ni_strat_ci's value (-1: NaN bounds, *ngap 0). */
+int tsim_ni_strat_set(tsim_ni_measure measure, const long long *x0, const long long *n0, const long long *x1,
+                      const long long *n1, int k, double conf, double *lo, double *hi, double (*gap)[2],
+                      int maxgap, int *ngap);
+
 /* Whether tsim_ni_strat_ci's interval {theta: |z(theta)| < z_c} holds each of the values
  * theta[0 .. nt) (nt <= 32): bit i of *in. Found by the test the interval inverts instead of by
  * its bounds: theta is held when z(theta) <= z_c unless the lower bound is the parameter space's
