@@ -320,6 +320,11 @@ tsim_script_test(numbers_should_be_refused_with_spaces_or_signs fast numbers_cli
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/teaching_small.json)
 tsim_script_test(commands_should_refuse_an_unwritable_out_before_simulating fast outdir_cli.sh
                  $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/published/lupil2.json)
+# A --set variant: its own default folder below the plain run's, its values in the first printed
+# line and in summary.json's (size.json's) run.set; python3 reads the JSON (skipped without).
+tsim_script_test(set_variants_should_be_recorded_and_kept_apart fast set_record.sh
+                 $<TARGET_FILE:trialsim> ${TSIM_SCN}/lupil2.json ${TSIM_SCN}/lupil2_planning.json)
+set_tests_properties(set_variants_should_be_recorded_and_kept_apart PROPERTIES SKIP_RETURN_CODE 77)
 
 # size as a user meets it: progress lines off a terminal, default folders per analysis and
 # target (and per swept path), two analyses in one search, type I error by direction.

@@ -24,6 +24,7 @@
 #include "analysis/analysis.h"
 #include "app/analyze.h"
 #include "core/numfmt.h"
+#include "core/sha256.h"
 #include "input/grid.h"
 #include "output/expreport.h"
 #include "output/html.h"
@@ -204,6 +205,7 @@ static const char *const usage_cohort =
     "  ID_wWEEK_hypothetical  when an analysis treats events hypothetically: the value\n"
     "                       without those events (never observed; shown for everyone)\n";
 
+static void append_set_dir(const tsim_scenario *sc, char *out, size_t n);
 #define CLI_MAX_SET TSIM_GRID_MAX_PARAMS
 
 static const char *const usage_sweep =
@@ -1143,7 +1145,11 @@ static int cmd_run(int argc, char **argv) {
   if (report_begin(&c, &rec)) { tsim_scenario_free(sc); return 1; }
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else snprintf(outdir, sizeof outdir, shard ? "results/%s/shards" : "results/%s", sc->name);
+  else {
+    snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+    append_set_dir(sc, outdir, sizeof outdir);
+    if (shard) snprintf(outdir + strlen(outdir), sizeof outdir - strlen(outdir), "/shards");
+  }
   if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); unpin_scenario(); return status; }
   tsim_run_opts o = {c.seed >= 0 ? (uint64_t)c.seed : sc->seed, from, to - from,
                      c.threads > 0 ? c.threads : default_threads(), NULL, NULL, c.p_values, 0};
@@ -1299,6 +1305,34 @@ static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
     out[(*used)++] = ch;
   }
   out[*used] = '\0';
+}
+
+/* The default folder's part for a scenario read with --set values: "/set/" and the values as
+ * PATH=VALUE joined by '+' (file-name characters as append_file_name makes them), so that a
+ * variant does not replace the plain scenario's results; a name over 200 bytes keeps its first
+ * 183 and the first 16 hex digits of the SHA-256 of the whole. Nothing without --set. */
+static void append_set_dir(const tsim_scenario *sc, char *out, size_t n) {
+  if (sc->nset == 0) return;
+  char name[TSIM_GRID_MAX_PARAMS * (TSIM_OVERRIDE_TEXT_MAX + 1) + 1] = "", full[sizeof name] = "";
+  size_t used = 0, fu = 0;
+  for (int i = 0; i < sc->nset; i++) {
+    char text[TSIM_OVERRIDE_TEXT_MAX], *eq;
+    tsim_override_text(&sc->set[i], text, sizeof text);
+    int w = snprintf(full + fu, sizeof full - fu, "%s%s", i ? "+" : "", text);
+    fu += w > 0 && (size_t)w < sizeof full - fu ? (size_t)w : 0;
+    if (i) append_file_name(name, sizeof name, &used, "+");
+    if ((eq = strrchr(text, '='))) *eq = '\0';
+    append_file_name(name, sizeof name, &used, text);
+    if (eq && used + 1 < sizeof name) name[used++] = '=', name[used] = '\0';
+    if (eq) append_file_name(name, sizeof name, &used, eq + 1);
+  }
+  if (used > 200) {
+    char hex[65];
+    tsim_sha256_hex(full, fu, hex);
+    snprintf(name + 183, sizeof name - 183, "_%.16s", hex);
+  }
+  size_t len = strlen(out);
+  snprintf(out + len, len < n ? n - len : 0, "/set/%s", name);
 }
 
 /* A duration for people: "42 s", "3 min 20 s", "1 h 05 min". */
@@ -1666,7 +1700,7 @@ static int size_body(const cli *cp) {
                      c.threads > 0 ? c.threads : default_threads(), NULL, NULL, 0, 0};
   char outdir[4096];
   if (c.out) snprintf(outdir, sizeof outdir, "%s", c.out);
-  else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir);
+  else size_default_dir(sc, &so, c.alpha, outdir, sizeof outdir), append_set_dir(sc, outdir, sizeof outdir);
   if ((status = check_outdir(outdir))) { tsim_scenario_free(sc); return status; }
   size_progress sp;
   memset(&sp, 0, sizeof sp);
@@ -1873,7 +1907,7 @@ static int cmd_merge(int argc, char **argv) {
   char outdir[4096];
   if (!status) {
     if (out) snprintf(outdir, sizeof outdir, "%s", out);
-    else snprintf(outdir, sizeof outdir, "results/%s", sc->name);
+    else snprintf(outdir, sizeof outdir, "results/%s", sc->name), append_set_dir(sc, outdir, sizeof outdir);
     status = check_outdir(outdir);
   }
   if (!status) {

@@ -2,6 +2,7 @@
 #include "input/grid.h"
 
 #include "input/jpath.h"
+#include "core/numfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -229,4 +230,11 @@ void tsim_grid_free(tsim_grid *g) {
   if (!g) return;
   for (int i = 0; i < g->nparams; i++) free(g->params[i].values);
   g->nparams = 0;
+}
+
+char *tsim_override_text(const tsim_override *ov, char *buf, size_t n) {
+  char num[TSIM_NUM_CHARS];
+  const char *v = ov->boolean ? (ov->value != 0 ? "true" : "false") : tsim_num(num, ov->value);
+  snprintf(buf, n, "%s=%s", ov->path, v);
+  return buf;
 }

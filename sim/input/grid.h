@@ -46,6 +46,10 @@ int tsim_grid_add_set(tsim_grid *g, const char *arg, char *why, size_t n);
 /* Parses "PATH=VALUE" with one value (--set of run, check, cohort and size): a number, or true
  * or false (1 and 0). 0, or -1 with why: the path and the value, or what is wrong with the path. */
 int tsim_grid_parse_one(const char *arg, tsim_override *ov, char *why, size_t n);
+/* ov as "PATH=VALUE" into buf (n >= TSIM_OVERRIDE_TEXT_MAX): the value as the shortest number
+ * that reads back the same (numfmt.h), or true / false where it was given so. Returns buf. */
+#define TSIM_OVERRIDE_TEXT_MAX (TSIM_OVERRIDE_PATH_MAX + 40)
+char *tsim_override_text(const tsim_override *ov, char *buf, size_t n);
 /* Appends a parameter from a path and explicit values (copied); boolean: some value was given
  * as true or false. 0, or -1 with why. */
 int tsim_grid_add_values(tsim_grid *g, const char *path, const double *v, int nv, int boolean,

@@ -322,6 +322,10 @@ typedef struct tsim_scenario {
   char name[TSIM_ID_MAX];   /* [A-Za-z0-9_.-]+ but not "." or "..": the results folder name */
   char *description;        /* free text (owned, may be empty) */
   char *file;               /* the file it was loaded from (owned) */
+  /* The values replaced in the file before it was read (--set PATH=VALUE, a sweep's point), in
+   * their order: what the results record beside the file. The first TSIM_GRID_MAX_PARAMS. */
+  tsim_override set[TSIM_GRID_MAX_PARAMS];
+  int nset;
 
   tsim_arm arms[TSIM_MAX_ARMS];
   int narms;

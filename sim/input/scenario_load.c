@@ -9,6 +9,7 @@
  */
 #include "input/scenario.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,7 +503,7 @@ static void load_analysis(loader *L, const cJSON *an, const char *ap, tsim_analy
   a->missing = (tsim_missing)miss;
   a->test = (tsim_test)test;
   double alpha = sc->alpha;
-  if (tsim_jnumber(&L->c, an, ap, "alpha", 0, 0, 1, &alpha) == 1 && (alpha <= 0 || alpha >= 1)) {
+  if (tsim_jnumber(&L->c, an, ap, "alpha", 0, -DBL_MAX, DBL_MAX, &alpha) == 1 && (alpha <= 0 || alpha >= 1)) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, ap, "alpha");
     tsim_jerr(&L->c, p, "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(alpha));
@@ -581,7 +582,7 @@ static void load_procedure(loader *L, const cJSON *pr, const char *pp, tsim_proc
   proc->alpha = sc->alpha;
   char ap[TSIM_JPATH_MAX];
   tsim_jpath_key(ap, pp, "alpha");
-  int st = tsim_jnumber(&L->c, pr, pp, "alpha", 0, 0, 1, &proc->alpha);
+  int st = tsim_jnumber(&L->c, pr, pp, "alpha", 0, -DBL_MAX, DBL_MAX, &proc->alpha);
   if (st == 1 && proc->method == TSIM_MULT_FIXED_SEQUENCE)
     tsim_jerr(&L->c, ap, "not used by \"fixed_sequence\" (each analysis is tested at its own alpha)");
   else if (st == 1 && (proc->alpha <= 0 || proc->alpha >= 1))
@@ -684,7 +685,7 @@ static void load_top(loader *L, const cJSON *root) {
   }
   sc->description = strdup(desc && cJSON_IsString(desc) ? desc->valuestring : "");
   sc->alpha = 0.05;
-  if (tsim_jnumber(&L->c, root, "$", "alpha", 0, 0, 1, &sc->alpha) == 1 &&
+  if (tsim_jnumber(&L->c, root, "$", "alpha", 0, -DBL_MAX, DBL_MAX, &sc->alpha) == 1 &&
       (sc->alpha <= 0 || sc->alpha >= 1))
     tsim_jerr(&L->c, "$.alpha", "expected a level strictly between 0 and 1, got %s", TSIM_JNUM(sc->alpha));
   sc->trials = 10000;
@@ -840,6 +841,7 @@ tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsi
   tsim_scenario *sc = calloc(1, sizeof *sc);
   if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
   sc->file = strdup(file);
+  for (int i = 0; i < nov && i < TSIM_GRID_MAX_PARAMS; i++) sc->set[sc->nset++] = ov[i];
   loader L = {{file, d}, sc, 0, 0, 0};
   int is_object = tsim_jobject(&L.c, root, "$");
   if (is_object) load_top(&L, root);

@@ -609,7 +609,7 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   cJSON *pts = cJSON_AddArrayToObject(root, "points");
   for (int i = 0; i < r->npoints; i++) cJSON_AddItemToArray(pts, size_point_json(&r->points[i], o, r->has_all));
   cJSON *run = tsim__report_run_json(ri, r->trials_total);
-  cJSON_AddStringToObject(run, "scenario_file", file);
+  tsim__report_run_source(run, sc, file);
   cJSON_AddItemToObject(root, "run", run);
   return root;
 }
@@ -842,10 +842,11 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   char target[TSIM_NUM_CHARS];
   tsim_num(target, o->target);
   /* The seed, processes (with trialsim_mpi), threads and time as every command's header. */
-  char what[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3) + 256];
-  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s: target power %s%s, %s%lld trials per point",
-           TSIM_VERSION, ids, sc->name, target, nc > 1 ? " for every analysis" : "",
-           o->sequential ? "up to " : "", ri->trials);
+  char set[TSIM_GRID_MAX_PARAMS * (TSIM_OVERRIDE_TEXT_MAX + 8) + 4];
+  char what[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3) + sizeof set + 256];
+  snprintf(what, sizeof what, "trialsim %s  sample size for %s in %s%s: target power %s%s, %s%lld trials per point",
+           TSIM_VERSION, ids, sc->name, tsim__report_set_text(sc, set, sizeof set), target,
+           nc > 1 ? " for every analysis" : "", o->sequential ? "up to " : "", ri->trials);
   tsim_report_print_header(what, ri->trials, ri, f);
   fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
   /* The analysis column only with several; as wide as the longest id. */

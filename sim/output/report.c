@@ -502,8 +502,27 @@ static cJSON *summary_json(const tsim_scenario *sc, const tsim_tally *t, const t
   cJSON_AddItemToObject(root, "precision", tsim__report_precision_json(sc, t, ri));
   cJSON *run = tsim__report_run_json(ri, t->trials);
   cJSON_AddItemToObject(root, "run", run);
-  cJSON_AddStringToObject(run, "scenario_file", sc->file);
+  tsim__report_run_source(run, sc, sc->file);
   return root;
+}
+
+void tsim__report_run_source(cJSON *run, const tsim_scenario *sc, const char *file) {
+  cJSON_AddStringToObject(run, "scenario_file", file);
+  if (sc->nset == 0) return;
+  cJSON *set = cJSON_AddArrayToObject(run, "set");
+  char text[TSIM_OVERRIDE_TEXT_MAX];
+  for (int i = 0; i < sc->nset; i++) cJSON_AddItemToArray(set, cJSON_CreateString(tsim_override_text(&sc->set[i], text, sizeof text)));
+}
+
+const char *tsim__report_set_text(const tsim_scenario *sc, char *buf, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  char text[TSIM_OVERRIDE_TEXT_MAX];
+  for (int i = 0; i < sc->nset && used < n; i++) {
+    int w = snprintf(buf + used, n - used, "%s--set %s", i ? " " : ", ", tsim_override_text(&sc->set[i], text, sizeof text));
+    used += w > 0 ? (size_t)w : 0;
+  }
+  return buf;
 }
 
 cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
@@ -1111,7 +1130,8 @@ static void print_timed(const tsim_scenario *sc, const tsim_tally *t, int wid, F
 void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri,
                        FILE *f) {
   uint64_t n = (uint64_t)t->trials;
-  fprintf(f, "trialsim %s  scenario %s (%s)\n", TSIM_VERSION, sc->name, sc->file);
+  char set[TSIM_GRID_MAX_PARAMS * (TSIM_OVERRIDE_TEXT_MAX + 8) + 4];
+  fprintf(f, "trialsim %s  scenario %s (%s%s)\n", TSIM_VERSION, sc->name, sc->file, tsim__report_set_text(sc, set, sizeof set));
   char what[128];
   snprintf(what, sizeof what, "%lld trials under the alternative and under the null twin", t->trials);
   tsim_report_print_header(what, t->trials, ri, f);

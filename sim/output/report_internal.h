@@ -14,6 +14,11 @@ cJSON *tsim__report_analysis_json(const tsim_scenario *sc, const tsim_tally *t, 
 /* The "run" object: threads, seconds, trials per second (of trials_run), the vector target,
  * the peak memory and the version. */
 cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run);
+/* Adds to a "run" object the scenario file and, when values of it were replaced (--set), "set":
+ * ["PATH=VALUE", ...] (tsim_override_text). */
+void tsim__report_run_source(cJSON *run, const tsim_scenario *sc, const char *file);
+/* ", --set PATH=VALUE --set ..." for a printed header (empty without --set), into buf. */
+const char *tsim__report_set_text(const tsim_scenario *sc, char *buf, size_t n);
 /* The tally's "precision": its largest reported Monte Carlo SE and where (tsim_tally_precision),
  * and with ri's mcse_target that target, the cap and whether it was reached. */
 cJSON *tsim__report_precision_json(const tsim_scenario *sc, const tsim_tally *t, const tsim_run_info *ri);
