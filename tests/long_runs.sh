@@ -98,10 +98,17 @@ refuse "another scenario" "differ in scenario file" "$sh/shard_0_500.tsim" "$sh/
 refuse "another version" "differ in trialsim version" "$sh/shard_0_500.tsim" "$v/shard_500_1000.tsim"
 refuse "a damaged shard" "incomplete or damaged" "$sh/shard_0_500.tsim" "$sh/other/damaged.tsim"
 refuse "a file that is no shard" "not a partial result" "$sh/shard_0_500.tsim" "$lupil2"
-if "$exe" merge "$sh/shard_0_500.tsim" "$sh/shard_500_1000.tsim" --out "$tmp/m1000" --quiet; then
+if "$exe" merge "$sh/shard_0_500.tsim" "$sh/shard_500_1000.tsim" --out "$tmp/m1000" > "$tmp/merged.txt"; then
   ok "the same shards that cover the trials merge"
 else
   bad "the shards 0-500 and 500-1000 do not merge"
+fi
+# The merge's header names the shards, not a thread count or time of its own; so does run.
+if sed -n 2p "$tmp/merged.txt" | grep -q "seed [0-9]*, merged from 2 shards$" &&
+   grep -q '"merged_shards": *2' "$tmp/m1000/summary.json"; then
+  ok "merge says it merged 2 shards (header, run.merged_shards)"
+else
+  bad "merge header '$(sed -n 2p "$tmp/merged.txt")' or run.merged_shards missing"
 fi
 "$exe" run "$lupil2" --trials 1000 --trials-from 700 --trials-to 700 --out "$tmp/r" --quiet 2> /dev/null
 st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "an empty range is refused"; else bad "an empty range: exit $st"; fi

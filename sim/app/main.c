@@ -1198,7 +1198,7 @@ static int cmd_run(int argc, char **argv) {
     unpin_scenario();
     return ws == TSIM_OK ? 0 : tsim_status_exit_code(ws);
   }
-  tsim_run_info ri = {o.seed, t->trials, o.threads, secs, processes, c.mcse, c.mcse > 0 ? o.trials : 0};
+  tsim_run_info ri = {o.seed, t->trials, o.threads, secs, processes, c.mcse, c.mcse > 0 ? o.trials : 0, 0};
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_status ws = TSIM_OK;
@@ -1491,7 +1491,7 @@ static int sweep_body(const cli *cp) {
   status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
-                      now_seconds() - t0, processes, c.mcse, c.mcse > 0 ? so.trials_cap : 0};
+                      now_seconds() - t0, processes, c.mcse, c.mcse > 0 ? so.trials_cap : 0, 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -1716,7 +1716,7 @@ static int size_body(const cli *cp) {
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
   status_clear(&sp.sl);
-  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes, 0, 0};
+  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes, 0, 0, 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -1911,7 +1911,7 @@ static int cmd_merge(int argc, char **argv) {
     status = check_outdir(outdir);
   }
   if (!status) {
-    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1, 0, 0}; /* merging simulates nothing */
+    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1, 0, 0, n}; /* merging simulates nothing */
     tsim_diag d;
     tsim_diag_init(&d);
     tsim_status ws = write_run_set(sc, t, &ri, outdir, NULL, NULL, &d, &status);

@@ -537,6 +537,7 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) == 0) cJSON_AddNumberToObject(run, "peak_memory_mib", (double)ru.ru_maxrss / 1024.0);
   cJSON_AddStringToObject(run, "version", TSIM_VERSION);
+  if (ri->shards > 0) cJSON_AddNumberToObject(run, "merged_shards", ri->shards); /* threads, seconds: the merge's */
   return run;
 }
 
@@ -1016,6 +1017,11 @@ void tsim__report_centred(FILE *f, const char *text, int w, char c) {
 }
 
 void tsim_report_print_header(const char *what, long long trials, const tsim_run_info *ri, FILE *f) {
+  if (ri->shards > 0) { /* merge: the shards' trials, simulated elsewhere */
+    fprintf(f, "%s, seed %llu, merged from %d shard%s\n", what, (unsigned long long)ri->seed, ri->shards,
+            ri->shards == 1 ? "" : "s");
+    return;
+  }
   fprintf(f, "%s, seed %llu, ", what, (unsigned long long)ri->seed);
   if (ri->processes > 1) fprintf(f, "%d processes x ", ri->processes);
   fprintf(f, "%d thread%s, %.2f s\n", ri->threads, ri->threads == 1 ? "" : "s", ri->seconds);

@@ -42,6 +42,7 @@ typedef struct tsim_run_info {
   int processes;           /* processes of a run split across them (trialsim_mpi); 0 or 1: one */
   double mcse_target;      /* run --mcse, sweep --mcse: the Monte Carlo SE asked for; 0: none */
   long long max_trials;    /* ... and the most trials it could take (the cap) */
+  int shards;              /* merge: the shards merged (it simulated nothing); 0 otherwise */
 } tsim_run_info;
 
 /* Writes DIR/summary.json and DIR/analyses.csv (creating DIR and its parents). Returns
