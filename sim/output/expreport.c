@@ -732,7 +732,9 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   snprintf(tline, sizeof tline, "target power %s", tsim_num(num, o->target));
   p.title = title;
   p.xlabel = "total sample size (patients)";
-  p.ylabel = "power favouring the experimental arm";
+  /* With several analyses, their joint curve counts either direction (ALL_TITLE). */
+  p.ylabel = nc > 1 && r->has_all ? "power (each analysis: favouring the experimental arm)"
+                                  : "power favouring the experimental arm";
   p.probability_axis = 1;
   p.npanels = 1;
   p.yline[0] = o->target;

@@ -294,7 +294,7 @@ static const char *const css =
     ".desc{background:#f8f8f4;border-left:4px solid #b9b27a;padding:6px 14px;margin:8px 0}"
     ".desc p{margin:6px 0}"
     "code,.mono{font-family:'DejaVu Sans Mono',monospace;font-size:13px}"
-    "pre{background:#f4f4f4;padding:8px;white-space:pre-wrap;word-break:break-all;font-size:13px}"
+    "pre{background:#f4f4f4;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;overflow-x:auto;font-size:13px}"
     ".note{color:#444;font-size:13.5px;max-width:980px}"
     ".plot{margin:10px 0 20px}.plot svg{width:100%;max-width:960px;height:auto;border:1px solid #ddd}"
     ".missing{border:1px dashed #b55;padding:8px;color:#822;max-width:940px}"
@@ -1598,7 +1598,20 @@ static void record_section(page *pg, const tsim_html_record *r) {
   sb_puts(b, "</td></tr>\n<tr><th>trials</th><td>");
   num(pg, 0, "/trials");
   sb_puts(b, "</td></tr>\n<tr><th>command line</th><td><pre>");
-  sb_esc(b, r->command_line);
+  /* Each argument unbroken (a narrow page wraps between them, not after a hyphen inside
+   * --quiet): the words are tsim_shell_quote's, split at the spaces outside its quotes. */
+  const char *cl = r->command_line;
+  for (size_t i = 0, start = 0, quoted = 0;; i++) {
+    if (cl[i] == '\'' ) quoted ^= 1;
+    else if (cl[i] == '\\' && !quoted && cl[i + 1]) { i++; continue; }
+    if ((cl[i] == ' ' && !quoted) || cl[i] == '\0') {
+      sb_puts(b, start ? " <span class=\"nw\">" : "<span class=\"nw\">");
+      sb_escn(b, cl + start, i - start);
+      sb_puts(b, "</span>");
+      if (cl[i] == '\0') break;
+      start = i + 1;
+    }
+  }
   sb_puts(b, "</pre>");
   const cJSON *procs = jptr(pg->root, "/run/processes");
   if (cJSON_IsNumber(procs) && procs->valuedouble > 1)
@@ -2016,7 +2029,8 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
     if (cJSON_IsNumber(jptr(pg.root, "/stable_sample_size"))) {
       sb_puts(b, "Every size evaluated from ");
       num(&pg, 0, "/stable_sample_size");
-      sb_puts(b, " up reaches the target (the power of exact tests is not monotone in N).");
+      sb_puts(b, " up reaches the target (estimated power need not rise steadily with N: tests on counts are "
+                 "discrete, and each size's estimate has its own Monte Carlo error).");
     } else {
       sb_puts(b, "The largest size evaluated misses the target: no size is stable within the range.");
     }

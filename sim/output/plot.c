@@ -198,7 +198,7 @@ static void legend_block(FILE *f, int height, int key_h, int rows, void (*entrie
              "  set tmargin at screen %.4f\n  set bmargin at screen 0.005\n"
              "  unset border\n  unset xtics\n  unset ytics\n  unset grid\n  unset title\n"
              "  unset xlabel\n  unset ylabel\n  unset label\n  set xrange [0:1]\n  set yrange [0:1]\n"
-             "  set key inside center center vertical maxrows %d samplen 3 spacing 1.1\n"
+             "  set key inside center center vertical maxrows %d samplen 3 spacing 1.1 width -3\n"
              "  plot NaN notitle",
           (double)key_h / height, rows);
   entries(f, ctx);

@@ -9,7 +9,9 @@ Python standard library only. Fails (exit 1, one line per problem) unless:
     (estimate, MCSE, interval) and every joint share (run), every point's (sweep, size);
   - the page is self-contained: no <script>, <link>, <iframe>, <object>, <embed>, <img>, no
     attribute or style that refers to http:, https: or //, no @import, url() only to #ids;
-  - ids are unique (several inline SVGs), and every #reference points at one of them.
+  - ids are unique (several inline SVGs), and every #reference points at one of them;
+  - the record's command line is one unbroken span (white-space: nowrap) per shell word of its
+    text, which reads back (shlex) as a trialsim command with --report.
 Options:
   --scenario FILE   the record holds FILE's SHA-256
   --text TEXT       the page's text (as a browser shows it) contains TEXT, and its source does
@@ -18,13 +20,35 @@ Options:
   --no-plot NAME    the plot NAME is missing and the page names NAME.dat and NAME.gp
 """
 import hashlib
+import html
 import html.parser
 import json
 import re
+import shlex
 import sys
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
+
+
+def check_command_line(source, problems):
+    """The record's command line: a <pre> of nowrap spans, one per shell word, pasteable."""
+    m = re.search(r"<th>command line</th><td><pre>(.*?)</pre>", source, re.S)
+    if not m:
+        problems.append("the record has no command line")
+        return
+    inner = m.group(1)
+    spans = re.findall(r'<span class="nw">(.*?)</span>', inner, re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "", inner))
+    try:
+        words = shlex.split(text)
+    except ValueError as e:
+        problems.append(f"the command line {text!r} does not read back: {e}")
+        return
+    if [shlex.split(html.unescape(s)) for s in spans] != [[w] for w in words]:
+        problems.append(f"the command line's spans {spans!r} are not its words {words!r}")
+    if not words or not words[0].endswith("trialsim") or "--report" not in words:
+        problems.append(f"the command line {words!r} is not a trialsim command with --report")
 
 
 class Page(html.parser.HTMLParser):
@@ -224,6 +248,7 @@ def main(argv):
             problems.append(f"{ptr}: in the result set but not on the page")
     check_self_contained(page, problems)
     check_ids(page, source, problems)
+    check_command_line(source, problems)
     shown = "".join(page.text)
     i = 3
     while i < len(argv):
