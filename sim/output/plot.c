@@ -100,9 +100,10 @@ static int write_data(const tsim_plot *p, FILE *f) {
 #define CANVAS_W 960
 #define CHAR_W 7.8
 #define ROW_H 22
-/* Reference lines (target power, nominal rates): thick, grey, half transparent, solid - unlike
- * any curve, and drawn over the curves without hiding them. */
-#define REFERENCE_STYLE "lc rgb '#70606060' lw 4"
+/* Reference lines (target power, nominal rates): dark grey, long dashes - unlike any curve (each
+ * curve has a colour) and, drawn last and opaque, visible over the bands and curves that sit on
+ * them (a nominal type I error among the null twin's curves). */
+#define REFERENCE_STYLE "lc rgb '#333333' lw 2 dt (12,6)"
 
 /* The legend's layout: columns, rows, and blank entries that start the styles on a new row. */
 typedef struct legend_layout {
