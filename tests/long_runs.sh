@@ -78,6 +78,11 @@ v=$sh/other/version; mkdir -p "$v"
 sed 's/^version .*/version 0.0.0-other/' "$sh/shard_500_1000.tsim" | grep -v '^sha256 ' > "$v/body"
 { cat "$v/body"; echo "sha256 $(sha256sum "$v/body" | cut -c1-64)"; } > "$v/shard_500_1000.tsim"
 head -c 2000 "$sh/shard_0_500.tsim" > "$sh/other/damaged.tsim"
+# An edited count: the first analysis's rejections (the word after the trials) set to 501 of its
+# 500 trials, and the digest made right again - a file of the right shape whose numbers no run gives.
+e=$sh/other/edited; mkdir -p "$e"
+awk '/^words64 /{w = NR} w && NR == w + 2 {$0 = "501"} {print}' "$sh/shard_500_1000.tsim" | grep -v '^sha256 ' > "$e/body"
+{ cat "$e/body"; echo "sha256 $(sha256sum "$e/body" | cut -c1-64)"; } > "$e/shard_500_1000.tsim"
 refuse() { # WHAT EXPECTED-MESSAGE FILE...
   what=$1; msg=$2; shift 2
   "$exe" merge "$@" --out "$tmp/refused" > "$tmp/out" 2> "$tmp/err"
@@ -97,6 +102,7 @@ refuse "another --p-values" "differ in --p-values" "$sh/shard_0_500.tsim" "$sh/o
 refuse "another scenario" "differ in scenario file" "$sh/shard_0_500.tsim" "$sh/other/scenario/shard_500_1000.tsim"
 refuse "another version" "differ in trialsim version" "$sh/shard_0_500.tsim" "$v/shard_500_1000.tsim"
 refuse "a damaged shard" "incomplete or damaged" "$sh/shard_0_500.tsim" "$sh/other/damaged.tsim"
+refuse "an edited count" "counts more trials with an event than trials" "$sh/shard_0_500.tsim" "$e/shard_500_1000.tsim"
 refuse "a file that is no shard" "not a partial result" "$sh/shard_0_500.tsim" "$lupil2"
 if "$exe" merge "$sh/shard_0_500.tsim" "$sh/shard_500_1000.tsim" --out "$tmp/m1000" > "$tmp/merged.txt"; then
   ok "the same shards that cover the trials merge"

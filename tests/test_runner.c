@@ -155,7 +155,7 @@ static void checkpointed(const char *file, int p_values) {
   if (tsim_partial_read(path, &p, &d) == TSIM_OK) {
     CHECK(p.done == sv.first_next && p.id.seed == o.seed && p.id.trials == total, "%s: the save read back differs", file);
     tsim_tally *start = tsim_tally_new(sc, p_values);
-    CHECK(start && tsim_partial_tally(&p, start) == TSIM_OK, "%s: the save's tally has another shape", file);
+    CHECK(start && tsim_partial_tally(&p, start, NULL) == TSIM_OK, "%s: the save's tally has another shape", file);
     CHECK(start && start->trials == p.done, "%s: the save holds %lld trials, not %lld", file, start ? start->trials : -1, p.done);
     tsim_checkpoint_opts from = {1e9, save, &sv, start, p.done};
     CHECK(tsim_run_checkpointed(sc, &o, &from, &resumed) == TSIM_OK, "%s: the run from the save", file);

@@ -951,7 +951,17 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
       fprintf(stderr, "trialsim: error: out of memory\n");
       return 1;
     }
-    if (!what && tsim_partial_tally(&p, start) != TSIM_OK) what = "tally (its shape is another scenario's)";
+    const char *bad = NULL;
+    if (!what && tsim_partial_tally(&p, start, &bad) != TSIM_OK) {
+      if (strcmp(bad, "counts") == 0) {
+        fprintf(stderr, "trialsim: error: --checkpoint %s: its tally counts more trials with an event than "
+                        "trials (damaged or edited); remove it, or give another file\n", c->checkpoint);
+        tsim_partial_free(&p);
+        tsim_tally_free(start);
+        return 2;
+      }
+      what = "tally (its shape is another scenario's)";
+    }
     if (what) {
       fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another run: its %s differs "
                       "from this one's; remove it, or give another file\n", c->checkpoint, what);
@@ -1037,9 +1047,14 @@ static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_
   keeper_id(k, &id);
   const char *what = tsim_partial_differs(&p.id, &id);
   if (!what && (p.id.from != id.from || p.id.to != id.to)) what = "trials";
-  if (!what && tsim_partial_tally(&p, t) != TSIM_OK) what = "tally's shape";
+  const char *bad = NULL;
+  if (!what && tsim_partial_tally(&p, t, &bad) != TSIM_OK) what = strcmp(bad, "counts") == 0 ? "" : "tally's shape";
   if (what && strcmp(what, "--set options") == 0) what = "arguments";
-  if (what) {
+  if (what && !*what) {
+    fprintf(stderr, "trialsim: error: --checkpoint %s: %s counts more trials with an event than trials "
+                    "(damaged or edited); remove the folder, or give another\n", k->dir, file);
+    k->refused = 1;
+  } else if (what) {
     fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another command: they differ in "
                     "%s; remove the folder, or give another\n", k->dir, what);
     k->refused = 1;
@@ -1896,8 +1911,13 @@ static int cmd_merge(int argc, char **argv) {
   for (int i = 0; i < n && t && !status; i++) {
     tsim_tally *one = tsim_tally_new(sc, id->p_values);
     if (!one) { fprintf(stderr, "trialsim: error: out of memory\n"); status = 1; break; }
-    if (tsim_partial_tally(&m[i].p, one) != TSIM_OK) {
-      fprintf(stderr, "trialsim: error: %s: its tally does not have its scenario's shape (not written by this trialsim?)\n", m[i].file);
+    const char *bad = NULL;
+    if (tsim_partial_tally(&m[i].p, one, &bad) != TSIM_OK) {
+      if (strcmp(bad, "counts") == 0)
+        fprintf(stderr, "trialsim: error: %s: its tally counts more trials with an event than trials (damaged or "
+                        "edited after it was written)\n", m[i].file);
+      else
+        fprintf(stderr, "trialsim: error: %s: its tally does not have its scenario's shape (not written by this trialsim?)\n", m[i].file);
       status = 2;
     } else {
       tsim_tally_merge(t, one);

@@ -330,13 +330,17 @@ const char *tsim_partial_differs(const tsim_partial_id *a, const tsim_partial_id
   return NULL;
 }
 
-tsim_status tsim_partial_tally(const tsim_partial *p, tsim_tally *t) {
+tsim_status tsim_partial_tally(const tsim_partial *p, tsim_tally *t, const char **why) {
   size_t n64 = 0, n128 = 0;
+  if (why) *why = "shape";
   tsim_tally_words(t, &n64, &n128);
   if (n64 != p->n64 || n128 != p->n128) return TSIM_INPUT;
   tsim_tally_set_words(t, p->w64, p->w128);
   /* The count of trials is the first word: it must be the range's. */
   if (t->trials != p->done - p->id.from) return TSIM_INPUT;
+  if (why) *why = "counts";
+  if (!tsim_tally_plausible(t)) return TSIM_INPUT;
+  if (why) *why = NULL;
   return TSIM_OK;
 }
 

@@ -92,7 +92,9 @@ void tsim_partial_free(tsim_partial *p);
 const char *tsim_partial_differs(const tsim_partial_id *a, const tsim_partial_id *b);
 
 /* t (shaped for the run's scenario and --p-values) made the partial's tally: TSIM_INPUT when the
- * partial's words do not have t's shape. */
-tsim_status tsim_partial_tally(const tsim_partial *p, tsim_tally *t);
+ * partial's words do not have t's shape or its counts are impossible (tsim_tally_plausible: more
+ * trials with an event than trials, which a file whose digest was recomputed after an edit can
+ * hold), with *why (may be NULL) "shape" or "counts". */
+tsim_status tsim_partial_tally(const tsim_partial *p, tsim_tally *t, const char **why);
 
 #endif

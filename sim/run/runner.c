@@ -210,15 +210,17 @@ void tsim_tally_free(tsim_tally *t) {
 
 __extension__ typedef unsigned __int128 tally_u128;
 
-typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET, WALK_MERGE } walk_mode;
+typedef enum { WALK_COUNT, WALK_PACK, WALK_ADD, WALK_SET, WALK_MERGE, WALK_CHECK } walk_mode;
 
 /* One walk over every count of a tally in a fixed order - the one list of what a tally sums -
  * with the 64-bit counts as words w64[i] and the 128-bit sums as pairs w128[2j] (low),
  * w128[2j + 1] (high): counted (their numbers into *n64 and *n128), packed into the words, the
- * words added to the counts, the counts set to the words, or src's counts added (merge). */
+ * words added to the counts, the counts set to the words, src's counts added (merge), or
+ * checked (WALK_CHECK: *n64 gets the number of counts of trials - WALK_SHARE's, each a number of
+ * trials in which something happened - above the trials). */
 static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uint64_t *w64, uint64_t *w128,
                        size_t *n64, size_t *n128) {
-  size_t i = 0, j = 0;
+  size_t i = 0, j = 0, over = 0;
 #define WALK_U64(f)                                                                               \
   do {                                                                                            \
     if (mode == WALK_PACK) w64[i] = t->f;                                                         \
@@ -227,6 +229,11 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     else if (mode == WALK_MERGE) t->f += src->f;                                                  \
     i++;                                                                                          \
   } while (0)
+#define WALK_SHARE(f)                                                                             \
+  do {                                                                                            \
+    if (mode == WALK_CHECK && t->f > (uint64_t)(t->trials > 0 ? t->trials : 0)) over++;          \
+    WALK_U64(f);                                                                                  \
+  } while (0)
 #define WALK_I128(f)                                                                              \
   do {                                                                                            \
     if (mode == WALK_PACK) {                                                                      \
@@ -234,7 +241,7 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       w128[2 * j + 1] = (uint64_t)((tally_u128)t->f >> 64);                                       \
     } else if (mode == WALK_MERGE) {                                                              \
       t->f += src->f;                                                                             \
-    } else if (mode != WALK_COUNT) {                                                              \
+    } else if (mode != WALK_COUNT && mode != WALK_CHECK) {                                        \
       tsim_i128 v = (tsim_i128)(((tally_u128)w128[2 * j + 1] << 64) | w128[2 * j]);                \
       t->f = mode == WALK_ADD ? t->f + v : v;                                                     \
     }                                                                                             \
@@ -247,31 +254,31 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
   else if (mode == WALK_MERGE) t->trials += src->trials;
   i++;
   for (int l = 0; l < t->nlooks; l++) {
-    WALK_U64(look_held[l]);
+    WALK_SHARE(look_held[l]);
     WALK_U64(look_due[l]);
   }
-  if (t->timed) WALK_U64(looks_failed);
+  if (t->timed) WALK_SHARE(looks_failed);
   for (int h = 0; h < 2; h++) {
     for (int k = 0; k < t->ncomp; k++) {
-      WALK_U64(cell[h][k].reject);
-      WALK_U64(cell[h][k].favouring);
-      WALK_U64(cell[h][k].defined);
+      WALK_SHARE(cell[h][k].reject);
+      WALK_SHARE(cell[h][k].favouring);
+      WALK_SHARE(cell[h][k].defined);
       WALK_U64(cell[h][k].n0_sum);
       WALK_U64(cell[h][k].n1_sum);
       WALK_I128(cell[h][k].n_sq_sum);
       WALK_U64(cell[h][k].sites_dropped);
       WALK_I128(cell[h][k].diff_sum);
       WALK_I128(cell[h][k].diff_sq_sum);
-      WALK_U64(cell[h][k].interval);
-      WALK_U64(cell[h][k].covered);
+      WALK_SHARE(cell[h][k].interval);
+      WALK_SHARE(cell[h][k].covered);
     }
-    for (int p = 0; p < t->npairs; p++) WALK_U64(both[h][p]);
+    for (int p = 0; p < t->npairs; p++) WALK_SHARE(both[h][p]);
     size_t np = (size_t)t->nproc * (size_t)t->ncmp * (size_t)t->pstride;
-    for (size_t q = 0; q < np; q++) WALK_U64(proc[h][q]);
-    for (size_t q = 0; q < np; q++) WALK_U64(proc_fav[h][q]);
+    for (size_t q = 0; q < np; q++) WALK_SHARE(proc[h][q]);
+    for (size_t q = 0; q < np; q++) WALK_SHARE(proc_fav[h][q]);
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
-      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_U64(pdist[h][q]);
-    if (t->nall) WALK_U64(all[h]);
+      for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_SHARE(pdist[h][q]);
+    if (t->nall) WALK_SHARE(all[h]);
     for (int k = 0; t->timed && k < t->ncomp; k++) {
       WALK_U64(rand_sum[h][k]);
       WALK_I128(rand_sq[h][k]);
@@ -279,48 +286,53 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       WALK_I128(months_sq[h][k]);
     }
     for (size_t q = 0; q < (size_t)t->ncomp * (size_t)t->nlooks; q++) {
-      WALK_U64(stop_eff[h][q]);
-      WALK_U64(stop_fav[h][q]);
-      WALK_U64(stop_fut[h][q]);
+      WALK_SHARE(stop_eff[h][q]);
+      WALK_SHARE(stop_fav[h][q]);
+      WALK_SHARE(stop_fut[h][q]);
     }
   }
   for (int k = 0; t->cell_up && k < t->ncomp; k++) {
-    WALK_U64(cell_up[k].reject);
-    WALK_U64(cell_up[k].favouring);
-    WALK_U64(cell_up[k].defined);
+    WALK_SHARE(cell_up[k].reject);
+    WALK_SHARE(cell_up[k].favouring);
+    WALK_SHARE(cell_up[k].defined);
     WALK_U64(cell_up[k].n0_sum);
     WALK_U64(cell_up[k].n1_sum);
     WALK_I128(cell_up[k].n_sq_sum);
     WALK_U64(cell_up[k].sites_dropped);
     WALK_I128(cell_up[k].diff_sum);
     WALK_I128(cell_up[k].diff_sq_sum);
-    WALK_U64(cell_up[k].interval);
-    WALK_U64(cell_up[k].covered);
+    WALK_SHARE(cell_up[k].interval);
+    WALK_SHARE(cell_up[k].covered);
   }
   if (t->mon_rules > 0) {
     size_t R2 = 2 * (size_t)t->mon_rules, S = (size_t)t->mon_sites, C = (size_t)t->mon_checks;
     for (size_t q = 0; q < R2 * S; q++) {
-      WALK_U64(mon_flag_anom[q]);
-      WALK_U64(mon_flag_norm[q]);
+      WALK_SHARE(mon_flag_anom[q]);
+      WALK_SHARE(mon_flag_norm[q]);
       WALK_U64(mon_flag_rand[q]);
     }
     for (size_t q = 0; q < R2 * C; q++) {
-      WALK_U64(mon_first_anom[q]);
-      WALK_U64(mon_first_norm[q]);
-      WALK_U64(mon_first_fa[q]);
-      WALK_U64(mon_first_det[q]);
-      WALK_U64(mon_all_det[q]);
+      WALK_SHARE(mon_first_anom[q]);
+      WALK_SHARE(mon_first_norm[q]);
+      WALK_SHARE(mon_first_fa[q]);
+      WALK_SHARE(mon_first_det[q]);
+      WALK_SHARE(mon_all_det[q]);
     }
-    for (size_t q = 0; q < S; q++) WALK_U64(mon_anom[q]);
-    WALK_U64(mon_anom_trials);
+    for (size_t q = 0; q < S; q++) WALK_SHARE(mon_anom[q]);
+    WALK_SHARE(mon_anom_trials);
     for (size_t q = 0; q < C; q++) {
-      WALK_U64(mon_check_held[q]);
+      WALK_SHARE(mon_check_held[q]);
       WALK_U64(mon_check_rand[q]);
       WALK_I128(mon_check_months[q]);
     }
   }
 #undef WALK_U64
+#undef WALK_SHARE
 #undef WALK_I128
+  if (mode == WALK_CHECK) {
+    if (n64) *n64 = over + (t->trials < 0);
+    return;
+  }
   if (n64) *n64 = i;
   if (n128) *n128 = j;
 }
@@ -337,6 +349,11 @@ void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *
 }
 void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128) {
   tally_walk(t, NULL, WALK_SET, (uint64_t *)w64, (uint64_t *)w128, NULL, NULL);
+}
+int tsim_tally_plausible(const tsim_tally *t) {
+  size_t over = 0;
+  tally_walk((tsim_tally *)t, NULL, WALK_CHECK, NULL, NULL, &over, NULL);
+  return over == 0;
 }
 
 /* The procedures' counts of one trial under hypothesis h from its outcomes `out`; in calendar

@@ -182,6 +182,11 @@ void tsim_tally_words(const tsim_tally *t, size_t *n64, size_t *n128);
 void tsim_tally_pack(const tsim_tally *t, uint64_t *w64, uint64_t *w128);
 void tsim_tally_merge_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
 void tsim_tally_set_words(tsim_tally *t, const uint64_t *w64, const uint64_t *w128);
+/* 0 when some count of trials in t (rejections, directions, defined tests, covered intervals,
+ * joint and procedure counts, p-value bins, stops and looks, monitoring flags and checks) is
+ * above its trials, or the trials are negative: counts that no run gives (a damaged or edited
+ * shard or checkpoint whose digest still matches); 1 otherwise. */
+int tsim_tally_plausible(const tsim_tally *t);
 
 typedef void (*tsim_progress_fn)(void *ctx, long long done, long long total);
 
