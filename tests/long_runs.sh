@@ -171,6 +171,15 @@ if [ ! -e "$ck" ] && [ -z "$(ls -A "$tmp" | grep "^ck.tsim.tmp-")" ]; then
 else
   bad "a checkpoint or temporary file is left behind"
 fi
+# run --checkpoint FILE given a folder: bad input (exit 2, said so), nothing written.
+mkdir -p "$tmp/ck.folder"
+"$exe" run "$lupil2" --trials 100 --out "$tmp/ck.folder.out" --checkpoint "$tmp/ck.folder" --quiet 2> "$tmp/ck.err"
+st=$?
+if [ $st -eq 2 ] && grep -q "not a file (a folder)" "$tmp/ck.err" && [ ! -e "$tmp/ck.folder.out" ]; then
+  ok "run --checkpoint on a folder: exit 2, nothing written"
+else
+  bad "run --checkpoint on a folder: exit $st, $(cat "$tmp/ck.err")"
+fi
 # sweep and size --checkpoint DIR: killed and resumed equal the uninterrupted command.
 # kill_resume NAME FILE.json ARGS...: killed after 30% and 25% of the uninterrupted command's
 # length, then run to the end.
