@@ -28,6 +28,11 @@ for v in " 5" "5 " "+5" " "; do
 done
 refused "--trials ' 10'" "--trials: expected a whole number" run "$scn" --quiet --trials " 10"
 refused "--set 'sample_size= 40'" "got \" 40\"" run "$scn" --trials 10 --quiet --set "sample_size= 40"
+# strtod's other numbers: hexadecimal (0x10 was 16 patients), inf, nan, a leading '+'.
+for v in 0x10 0x1p-5 inf nan +40; do
+  refused "--set 'sample_size=$v'" "got \"$v\"" run "$scn" --trials 10 --quiet --set "sample_size=$v"
+done
+refused "sweep --set 'sample_size=0x10:0x20:0x8'" "sample_size" sweep "$scn" --trials 10 --quiet --set "sample_size=0x10:0x20:0x8"
 refused "--set 'sample_size=40 '" "got \"40 \"" run "$scn" --trials 10 --quiet --set "sample_size=40 "
 refused "--set 'endpoints[ +0]...'" "expected [INDEX] with a whole number" \
   run "$scn" --trials 10 --quiet --set "endpoints[ +0].response.treatment=0.5"

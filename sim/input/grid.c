@@ -17,9 +17,27 @@ static int parse_double(const char *s, const char *end, double *out) {
   if (len == 0 || len >= sizeof buf) return -1;
   memcpy(buf, s, len);
   buf[len] = '\0';
-  /* no space inside a number, before it either (strtod would skip it: " 40" was taken, "40 "
-   * not) */
-  if (isspace((unsigned char)buf[0])) return -1;
+  /* A decimal number: [-] digits [. digits] [e [+-] digits] (a leading or trailing point allowed),
+   * as the README writes numbers - no space (strtod would skip one before: " 40" was taken, "40 "
+   * not), no '+', and none of strtod's hexadecimal ("0x10" was 16), inf or nan. */
+  const char *q = buf;
+  if (*q == '-') q++;
+  size_t digits = strspn(q, "0123456789");
+  q += digits;
+  if (*q == '.') {
+    size_t frac = strspn(q + 1, "0123456789");
+    digits += frac;
+    q += 1 + frac;
+  }
+  if (digits == 0) return -1;
+  if (*q == 'e' || *q == 'E') {
+    q++;
+    if (*q == '+' || *q == '-') q++;
+    size_t ed = strspn(q, "0123456789");
+    if (ed == 0) return -1;
+    q += ed;
+  }
+  if (*q) return -1;
   char *e;
   errno = 0;
   double v = strtod(buf, &e);
