@@ -312,8 +312,8 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
       WALK_U64(mon_flag_rand[q]);
     }
     for (size_t q = 0; q < R2 * C; q++) {
-      WALK_SHARE(mon_first_anom[q]);
-      WALK_SHARE(mon_first_norm[q]);
+      WALK_U64(mon_first_anom[q]); /* (trial, site) pairs */
+      WALK_U64(mon_first_norm[q]);
       WALK_SHARE(mon_first_fa[q]);
       WALK_SHARE(mon_first_det[q]);
       WALK_SHARE(mon_all_det[q]);
