@@ -417,6 +417,27 @@ static void load_imputation(loader *L, const cJSON *an, const char *ap, tsim_ana
   tsim_jnumber(&L->c, im, p, "delta", 0, -1e12, 1e12, &a->imp_delta);
 }
 
+/* Barnard's test computes each p-value over every table of its two arms, (n0 + 1)(n1 + 1) of
+ * them, whenever the arm sizes it sees are new (scenarios/STATISTICS.md): with a few hundred
+ * patients an arm a run takes minutes, with thousands hours. At most this many tables for the
+ * arms' planned sizes (1:1, about 1,000 patients in all: some 70 ms a test on this project's
+ * machine while its cache fills). */
+#define TSIM_BARNARD_MAX_TABLES 260000.0
+
+/* The largest (n0 + 1)(n1 + 1) of the design's comparisons at their planned arm sizes (the
+ * allocation's shares of the sample size, rounded up), and those sizes. */
+static double barnard_tables(const tsim_scenario *sc, long long *n0, long long *n1) {
+  double w = 0, most = 0;
+  for (int a = 0; a < sc->narms; a++) w += sc->arms[a].allocation;
+  for (int a = 0; a < sc->narms && w > 0; a++) {
+    if (a == sc->control) continue;
+    double c = ceil((double)sc->sample_size * sc->arms[sc->control].allocation / w);
+    double e = ceil((double)sc->sample_size * sc->arms[a].allocation / w);
+    if ((c + 1) * (e + 1) > most) most = (c + 1) * (e + 1), *n0 = (long long)c, *n1 = (long long)e;
+  }
+  return most;
+}
+
 /* The test, the missing-data rule and the site rules must suit the end point and design. */
 static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_analysis *a,
                            int miss_given) {
@@ -439,7 +460,15 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
               tsim_test_names[a->test]);
   else if (sc->single_arm && isnan(ep->p0))
     tsim_jerr(&L->c, p, "end point \"%s\" needs a \"p0\" to be judged against", ep->id);
-  else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)
+  else if (a->test == TSIM_TEST_BARNARD && L->arms_ok && sc->sample_size > 0) {
+    long long n0 = 0, n1 = 0;
+    double tables = barnard_tables(sc, &n0, &n1);
+    if (tables > TSIM_BARNARD_MAX_TABLES)
+      tsim_jerr(&L->c, p, "\"barnard\" computes each p-value over all %.0f tables of arms of %lld and %lld patients, "
+                "at most %.0f (about 500 patients an arm; beyond, a run takes hours): it is a test for small "
+                "samples, and at this size \"pearson\" and \"n1_chisq\" agree with it", tables, n0, n1,
+                TSIM_BARNARD_MAX_TABLES);
+  } else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)
     tsim_jerr(&L->c, p, "\"ancova\" adjusts for a baseline: give end point \"%s\" a "
                         "\"baseline\"", ep->id);
   else if (a->test == TSIM_TEST_MMRM && miss_given && a->missing != TSIM_MISSING_EXCLUDE) {
