@@ -33,6 +33,8 @@ for v in 0x10 0x1p-5 inf nan +40; do
   refused "--set 'sample_size=$v'" "got \"$v\"" run "$scn" --trials 10 --quiet --set "sample_size=$v"
 done
 refused "sweep --set 'sample_size=0x10:0x20:0x8'" "sample_size" sweep "$scn" --trials 10 --quiet --set "sample_size=0x10:0x20:0x8"
+# One value per path, as a sweep's grid has it (the last of two was taken silently).
+refused "run --set sample_size twice" "\"sample_size\" is set twice" run "$scn" --trials 10 --quiet --set sample_size=40 --set sample_size=50
 refused "--set 'sample_size=40 '" "got \"40 \"" run "$scn" --trials 10 --quiet --set "sample_size=40 "
 refused "--set 'endpoints[ +0]...'" "expected [INDEX] with a whole number" \
   run "$scn" --trials 10 --quiet --set "endpoints[ +0].response.treatment=0.5"

@@ -52,8 +52,8 @@ if [ -f "$f" ]; then
   else bad "size.json run.set is '$s'"; fi
 else bad "size --set: $f missing"; cat size.err >&2; fi
 
-# Eight long values: a shortened name, and another value a different one.
-long=""; for i in 1 2 3 4 5 6 7; do long="$long --set sites.anomalies[0].enabled=false"; done
+# Eight values, 218 bytes as a name: a shortened name, and another value a different one.
+long="--set sample_size=100"; for i in 0 1 2 3 4 5; do long="$long --set sites.anomalies[$i].enabled=false"; done
 # shellcheck disable=SC2086
 "$exe" run "$scn" --trials 100 --quiet $long --set alpha=0.04 >/dev/null 2>&1 || bad "run with 8 --set exited $?"
 # shellcheck disable=SC2086

@@ -75,5 +75,14 @@ if "$exe" sweep "$scn" --set sample_size=40,60 --set 'endpoints[0].response.il2=
 else
   bad "a six-parameter sweep failed"
 fi
+# A swept trials or seed with --trials or --seed, which give every point the same: refused (exit 2,
+# nothing written); the points were labelled trials=3 and trials=4000 and each ran --trials.
+for par in "trials=3,4000 --trials 200" "seed=1,2 --seed 7"; do
+  # shellcheck disable=SC2086 # $par: the --set value and the option
+  "$exe" sweep "$scn" --set $par --out "$tmp/notswept" --quiet 2>"$tmp/err"
+  st=$?
+  if [ $st -eq 2 ] && grep -q "is swept, and --" "$tmp/err" && [ ! -e "$tmp/notswept" ]; then ok "sweep --set $par refused"
+  else bad "sweep --set $par: exit $st, $(cat "$tmp/err")"; fi
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -220,9 +220,10 @@ static const char *const usage_sweep =
     "(40,60,80) or an inclusive range (40:200:20); a switch takes true,false\n"
     "('sites.anomalies[0].enabled=true,false': the anomaly on and off). Several --set form the\n"
     "full grid (the first varying slowest); --zip pairs their values instead. Without --set,\n"
-    "the scenario's \"sweep\" block is used. Every point is validated before anything runs,\n"
-    "and every point uses the same trial streams (common random numbers), so each point equals\n"
-    "'trialsim run' of that variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and\n"
+    "the scenario's \"sweep\" block is used. A swept \"seed\" or \"trials\" is each point's (not\n"
+    "with --seed or --trials, which give every point the same). Every point is validated before\n"
+    "anything runs, and every point uses the same trial streams (common random numbers), so each\n"
+    "point equals 'trialsim run' of that variant. Writes DIR/sweep.json, DIR/sweep.csv (tidy) and\n"
     "DIR/power.{svg,png}, DIR/type1_error.{svg,png} with the gnuplot scripts and data.\n"
     "The power plot shows rejections favouring the experimental arm, with a line at the target\n"
     "power P (--power, default 0.8); the type I error plot has a panel for the null twin's\n"
@@ -560,6 +561,8 @@ static int fixed_overrides(const cli *c, const char *usage, tsim_override *ov) {
   for (int i = 0; i < c->nset; i++) {
     char why[300];
     if (tsim_grid_parse_one(c->set[i], &ov[i], why, sizeof why)) return bad_usage(usage, "--set: %s", why);
+    for (int j = 0; j < i; j++) /* as a sweep's grid: one value per path, not the last of several */
+      if (strcmp(ov[j].path, ov[i].path) == 0) return bad_usage(usage, "--set: \"%s\" is set twice", ov[i].path);
   }
   return 0;
 }
@@ -1435,6 +1438,17 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
   if (tsim_grid_finish(g, why, sizeof why)) {
     tsim_grid_free(g);
     return bad_usage(usage_sweep, "%s", why);
+  }
+  /* A swept trials or seed is each point's, but --trials and --seed give every point theirs: the
+   * points would be labelled with values they did not run. */
+  for (int i = 0; i < g->nparams; i++) {
+    const char *path = g->params[i].path;
+    int trials = strcmp(path, "trials") == 0, seed = strcmp(path, "seed") == 0;
+    if ((trials && c->trials > 0) || (seed && c->seed >= 0)) {
+      tsim_grid_free(g);
+      return bad_usage(usage_sweep, "\"%s\" is swept, and --%s gives every point the same: leave one out",
+                       trials ? "trials" : "seed", trials ? "trials" : "seed");
+    }
   }
   return 0;
 }
