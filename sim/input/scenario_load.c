@@ -418,21 +418,29 @@ static void load_imputation(loader *L, const cJSON *an, const char *ap, tsim_ana
 }
 
 /* Barnard's test computes each p-value over every table of its two arms, (n0 + 1)(n1 + 1) of
- * them, whenever the arm sizes it sees are new (scenarios/STATISTICS.md): with a few hundred
- * patients an arm a run takes minutes, with thousands hours. At most this many tables for the
- * arms' planned sizes (1:1, about 1,000 patients in all: some 70 ms a test on this project's
- * machine while its cache fills). */
-#define TSIM_BARNARD_MAX_TABLES 260000.0
+ * them, whenever the arm sizes it sees are new (scenarios/STATISTICS.md; the same sizes again
+ * cost nothing). At a million tables, 1,000 patients an arm, a new pair of sizes costs some 0.2
+ * to 0.4 s on this project's machine, and arm sizes that vary from trial to trial (dropout,
+ * simple randomisation) make a run of 10,000 trials take about an hour; the cost grows with the
+ * tables (80 s a p-value at 10,000 an arm). At most this many for the planned sizes. */
+#define TSIM_BARNARD_MAX_TABLES 1000000.0
 
-/* The largest (n0 + 1)(n1 + 1) of the design's comparisons at their planned arm sizes (the
- * allocation's shares of the sample size, rounded up), and those sizes. */
-static double barnard_tables(const tsim_scenario *sc, long long *n0, long long *n1) {
-  double w = 0, most = 0;
+/* The largest (n0 + 1)(n1 + 1) of analysis an's comparisons at their planned arm sizes - the
+ * allocation's shares of the sample size, times the subgroup's prevalence and the enrolment
+ * weight of the sites it keeps, rounded up: everyone it could analyse - and those sizes. */
+static double barnard_tables(const tsim_scenario *sc, const tsim_analysis *an, long long *n0, long long *n1) {
+  double w = 0, most = 0, share = 1;
+  if (an->subgroup >= 0) share *= sc->subgroups[an->subgroup].prevalence;
+  if (an->exclude && sc->site_weights) {
+    double kept = 0;
+    for (int s = 0; s < sc->nsites; s++) kept += an->exclude[s] ? 0 : sc->site_weights[s];
+    share *= kept;
+  }
   for (int a = 0; a < sc->narms; a++) w += sc->arms[a].allocation;
   for (int a = 0; a < sc->narms && w > 0; a++) {
     if (a == sc->control) continue;
-    double c = ceil((double)sc->sample_size * sc->arms[sc->control].allocation / w);
-    double e = ceil((double)sc->sample_size * sc->arms[a].allocation / w);
+    double c = ceil((double)sc->sample_size * share * sc->arms[sc->control].allocation / w);
+    double e = ceil((double)sc->sample_size * share * sc->arms[a].allocation / w);
     if ((c + 1) * (e + 1) > most) most = (c + 1) * (e + 1), *n0 = (long long)c, *n1 = (long long)e;
   }
   return most;
@@ -462,12 +470,13 @@ static void check_analysis(loader *L, const cJSON *an, const char *ap, tsim_anal
     tsim_jerr(&L->c, p, "end point \"%s\" needs a \"p0\" to be judged against", ep->id);
   else if (a->test == TSIM_TEST_BARNARD && L->arms_ok && sc->sample_size > 0) {
     long long n0 = 0, n1 = 0;
-    double tables = barnard_tables(sc, &n0, &n1);
+    double tables = barnard_tables(sc, a, &n0, &n1);
     if (tables > TSIM_BARNARD_MAX_TABLES)
-      tsim_jerr(&L->c, p, "\"barnard\" computes each p-value over all %.0f tables of arms of %lld and %lld patients, "
-                "at most %.0f (about 500 patients an arm; beyond, a run takes hours): it is a test for small "
+      tsim_jerr(&L->c, p, "\"barnard\" computes each p-value over all %.0f tables of arms of up to %lld and %lld "
+                "patients (sample_size %lld), at most %.0f (about 1,000 patients an arm, where each new pair of arm "
+                "sizes already costs a few tenths of a second; beyond, a run takes hours): it is a test for small "
                 "samples, and at this size \"pearson\" and \"n1_chisq\" agree with it", tables, n0, n1,
-                TSIM_BARNARD_MAX_TABLES);
+                sc->sample_size, TSIM_BARNARD_MAX_TABLES);
   } else if (a->test == TSIM_TEST_ANCOVA && !ep->has_baseline)
     tsim_jerr(&L->c, p, "\"ancova\" adjusts for a baseline: give end point \"%s\" a "
                         "\"baseline\"", ep->id);
