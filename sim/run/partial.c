@@ -212,10 +212,9 @@ static char *read_all(const char *file, size_t *len, tsim_diag *d, tsim_status *
     *st = errno == ENOENT ? TSIM_INPUT : TSIM_IO;
     return NULL;
   }
-  struct stat sb; /* a folder opens, and then fails to read: bad input, said so */
-  if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-    tsim_diag_add(d, "%s: not a file (%s): expected a shard or checkpoint file", file,
-                  S_ISDIR(sb.st_mode) ? "a folder" : "a device, pipe or socket");
+  struct stat sb; /* a folder opens, and then fails to read: bad input, said so (a pipe reads) */
+  if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    tsim_diag_add(d, "%s: not a file (a folder): expected a shard or checkpoint file", file);
     *st = TSIM_INPUT;
     fclose(f);
     return NULL;
