@@ -33,7 +33,15 @@ for v in 0x10 0x1p-5 inf nan +40; do
   refused "--set 'sample_size=$v'" "got \"$v\"" run "$scn" --trials 10 --quiet --set "sample_size=$v"
 done
 refused "sweep --set 'sample_size=0x10:0x20:0x8'" "sample_size" sweep "$scn" --trials 10 --quiet --set "sample_size=0x10:0x20:0x8"
-# One value per path, as a sweep's grid has it (the last of two was taken silently).
+# ... while every decimal spelling is taken: an exponent, a leading or trailing point, zeros.
+for v in 1e-3 5E-2 .05 0.050 5e-2; do
+  if "$exe" check "$scn" --set "alpha=$v" >/dev/null 2>&1; then ok "--set 'alpha=$v' taken"
+  else bad "--set 'alpha=$v' refused"; fi
+done
+if "$exe" check "$scn" --set "sample_size=40." >/dev/null 2>&1; then ok "--set 'sample_size=40.' taken"
+else bad "--set 'sample_size=40.' refused"; fi
+# One value per path, as a sweep's grid has it (the last of two was taken silently); "[00]" is "[0]".
+refused "run --set arms[0] and arms[00]" "is set twice" run "$scn" --trials 10 --quiet --set 'arms[0].allocation=1' --set 'arms[00].allocation=2'
 refused "run --set sample_size twice" "\"sample_size\" is set twice" run "$scn" --trials 10 --quiet --set sample_size=40 --set sample_size=50
 refused "--set 'sample_size=40 '" "got \"40 \"" run "$scn" --trials 10 --quiet --set "sample_size=40 "
 refused "--set 'endpoints[ +0]...'" "expected [INDEX] with a whole number" \

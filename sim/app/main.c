@@ -382,9 +382,16 @@ __attribute__((format(printf, 2, 3)))
 static int bad_usage(const char *usage, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "trialsim: ");
-  vfprintf(stderr, fmt, ap);
+  char msg[8192];
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  /* An argument quoted in the message: its control characters shown as \u00XX (as tsim_diag's). */
+  fprintf(stderr, "trialsim: ");
+  for (const char *m = msg; *m; m++) {
+    unsigned char ch = (unsigned char)*m;
+    if (ch < 32 || ch == 127) fprintf(stderr, "\\u%04x", ch);
+    else fputc(ch, stderr);
+  }
   /* Only the synopsis (up to the first blank line) and where the rest is: the whole help after
    * the message pushed the message off a terminal's screen. */
   const char *end = strstr(usage, "\n\n"), *cmd = usage + strlen("usage: trialsim ");
@@ -1325,17 +1332,23 @@ static void append_file_name(char *out, size_t n, size_t *used, const char *s) {
   out[*used] = '\0';
 }
 
+static int by_text(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
 /* The default folder's part for a scenario read with --set values: "/set/" and the values as
- * PATH=VALUE joined by '+' (file-name characters as append_file_name makes them), so that a
- * variant does not replace the plain scenario's results; a name over 200 bytes keeps its first
- * 183 and the first 16 hex digits of the SHA-256 of the whole. Nothing without --set. */
+ * PATH=VALUE in byte order (the same variant, whatever the order given) joined by '+' (file-name
+ * characters as append_file_name makes them), so that a variant does not replace the plain
+ * scenario's results; a name over 200 bytes keeps its first 183, a '_' and the first 16 hex
+ * digits of the SHA-256 of the values' text. Nothing without --set. */
 static void append_set_dir(const tsim_scenario *sc, char *out, size_t n) {
   if (sc->nset == 0) return;
   char name[TSIM_GRID_MAX_PARAMS * (TSIM_OVERRIDE_TEXT_MAX + 1) + 1] = "", full[sizeof name] = "";
+  char texts[TSIM_GRID_MAX_PARAMS][TSIM_OVERRIDE_TEXT_MAX];
+  for (int i = 0; i < sc->nset; i++) tsim_override_text(&sc->set[i], texts[i], sizeof texts[i]);
+  qsort(texts, (size_t)sc->nset, sizeof texts[0], by_text);
   size_t used = 0, fu = 0;
   for (int i = 0; i < sc->nset; i++) {
     char text[TSIM_OVERRIDE_TEXT_MAX], *eq;
-    tsim_override_text(&sc->set[i], text, sizeof text);
+    memcpy(text, texts[i], sizeof text);
     int w = snprintf(full + fu, sizeof full - fu, "%s%s", i ? "+" : "", text);
     fu += w > 0 && (size_t)w < sizeof full - fu ? (size_t)w : 0;
     if (i) append_file_name(name, sizeof name, &used, "+");

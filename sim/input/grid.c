@@ -136,6 +136,13 @@ static int add_path(tsim_grid *g, const char *path, size_t len, char *why, size_
   }
   memcpy(p->path, path, len);
   p->path[len] = '\0';
+  /* ... and "arms[00]" and "arms[0]": an index without its leading zeros. */
+  for (char *b = strchr(p->path, '['); b; b = strchr(b + 1, '[')) {
+    char *d = b + 1;
+    size_t zeros = 0;
+    while (d[zeros] == '0' && d[zeros + 1] >= '0' && d[zeros + 1] <= '9') zeros++;
+    if (zeros) memmove(d, d + zeros, strlen(d + zeros) + 1);
+  }
   char r[160];
   if (tsim_jpath_check(p->path, r, sizeof r) != 0) {
     snprintf(why, n, "bad path \"%s\": %s", p->path, r);
