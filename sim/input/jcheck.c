@@ -138,6 +138,55 @@ static int nul_escapes(const char *file, const char *text, tsim_diag *d) {
   return found;
 }
 
+/* 1 when s .. s + n is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. */
+static int json_number(const char *s, size_t n) {
+  size_t i = 0;
+  if (i < n && s[i] == '-') i++;
+  if (i < n && s[i] == '0') i++;
+  else if (i < n && s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  else return 0;
+  if (i < n && s[i] == '.') {
+    size_t d = ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == d) return 0;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t d = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == d) return 0;
+  }
+  return i == n;
+}
+
+/* Numbers cJSON reads but JSON does not allow (it refuses a value that starts with '+' or '.'
+ * itself): a leading zero ("sample_size": 040 read as 40), a point without digits after it (5.,
+ * 1.e-1). Found in the text, outside the strings (a number's characters as cJSON collects them:
+ * digits, + - . e E). Returns the number found. */
+static int loose_numbers(const char *file, const char *text, tsim_diag *d) {
+  int found = 0, in_string = 0;
+  for (const char *p = text; *p; p++) {
+    if (in_string) {
+      if (*p == '\\' && p[1]) p++;
+      else if (*p == '"') in_string = 0;
+      continue;
+    }
+    if (*p == '"') { in_string = 1; continue; }
+    if (!((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.')) continue;
+    size_t n = strspn(p, "0123456789+-.eE");
+    if (!json_number(p, n) && found++ < JSON_TEXT_ERRORS) {
+      int line, col;
+      line_col(text, p, &line, &col);
+      tsim_diag_add(d, "%s:%d:%d: the number %.*s is not JSON (no leading zeros, digits on both sides of a "
+                       "point: 40, 5.0, 1.0e-1)", file, line, col, (int)(n < 40 ? n : 40), p);
+    }
+    p += n - 1;
+  }
+  if (found > JSON_TEXT_ERRORS) tsim_diag_add(d, "%s: %d more numbers are not JSON", file, found - JSON_TEXT_ERRORS);
+  return found;
+}
+
 /* Keys and string values that are not UTF-8 (JSON text is UTF-8, and what is read is copied
  * into results that must be valid JSON): reported with the JSON path of the value, or of the
  * object whose key it is, and the offset of the first bad byte. Returns the number found. */
@@ -178,7 +227,7 @@ cJSON *tsim_json_parse(const char *file, const char *text, size_t len, tsim_diag
   cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
   if (root) {
     /* What cJSON accepts but would read wrongly or pass on as invalid JSON. */
-    int found = nul_escapes(file, text, d);
+    int found = nul_escapes(file, text, d) + loose_numbers(file, text, d);
     int bad = 0;
     bad_utf8(file, root, "$", &bad, d);
     if (bad > JSON_TEXT_ERRORS)
