@@ -504,7 +504,7 @@ static void check_margins(const char *exe) {
     long long x0[] = {1, 0}, n0[] = {1, 29}, x1[] = {0, 0}, n1[] = {4, 2};
     double glo, ghi, gap[4][2];
     int ngap;
-    tsim_ni_strat_set(TSIM_NI_RD, x0, n0, x1, n1, 2, 0.95, &glo, &ghi, gap, 4, &ngap);
+    tsim_ni_strat_set(TSIM_NI_RD, x0, n0, x1, n1, 2, 0.95, NULL, &glo, &ghi, gap, 4, &ngap);
     const cJSON *r = path2(item(table(doc, "strat_sparse"), "tests"), "miettinen_nurminen_stratified", "ci");
     const cJSON *g = path2(item(table(doc, "strat_sparse"), "tests"), "miettinen_nurminen_stratified",
                            "rejected_inside_ci");

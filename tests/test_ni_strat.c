@@ -321,7 +321,7 @@ static int check_set_table(int m, const strata *s, double conf, const char *ctx)
   double e, lo, hi, slo, shi, gap[8][2];
   int ngap = -1;
   int rc = sci(m, s, conf, &e, &lo, &hi);
-  int rcs = tsim_ni_strat_set((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, &slo, &shi, gap, 8, &ngap);
+  int rcs = tsim_ni_strat_set((tsim_ni_measure)m, s->x0, s->n0, s->x1, s->n1, s->k, conf, NULL, &slo, &shi, gap, 8, &ngap);
   check_true(rcs == rc && (rc == 0 || (ngap == 0 && isnan(slo) && isnan(shi))), "set: -1 exactly where the interval is -1");
   if (rc != 0) return 0;
   set_scanned++, set_gapped += ngap > 0;

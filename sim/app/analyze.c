@@ -762,12 +762,12 @@ static const char *margin_name(tsim_test test) {
  * interval [lo, hi], and the decision as nitest.h states it and a simulated trial makes it
  * (analysis/compare.c): the p-value at the one-sided level (a NaN p never rejects), or, for a
  * method without a test (has_test 0: Newcombe), the interval's bound(s) against the margin(s);
- * and whether the interval reproduces the published one. */
-static void margin_result(an_table *t, tsim_test test, int has_test, double z, double df, double p,
-                          const double side[2], double lo, double hi) {
+ * and whether the interval reproduces the published one. Returns the result (NULL: no room). */
+static an_result *margin_result(an_table *t, tsim_test test, int has_test, double z, double df, double p,
+                                const double side[2], double lo, double hi) {
   const an_hypo *h = &t->hypo;
   an_result *r = add_result(t, test, z, df, p);
-  if (!r) return;
+  if (!r) return NULL;
   r->test = margin_name(test);
   r->margin = 1;
   r->interval_only = !has_test;
@@ -782,6 +782,7 @@ static void margin_result(an_table *t, tsim_test test, int has_test, double z, d
     r->reject = tsim_reject(p, h->level);
   r->ci_reproduces = t->has_published_ci && rounds_to(lo, t->published_ci[0], t->published_ci_decimals) &&
                      rounds_to(hi, t->published_ci[1], t->published_ci_decimals);
+  return r;
 }
 
 /* Every margin test of the catalogue (kind MARGIN) that has the hypothesis's measure, on the
@@ -834,12 +835,10 @@ static void strat_margin_tests(an_table *t, const long long *x0, const long long
   }
   /* The estimate; and the hull of the values the test does not reject, with the stretches
    * inside it that it rejects (sparse strata; tsim_ni_strat_set). */
-  tsim_ni_strat_ci(nm, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, NULL, NULL);
-  tsim_ni_strat_set(nm, x0, n0, x1, n1, k, h->conf, &lo, &hi, gap, AN_MAX_GAPS, &ngap);
+  tsim_ni_strat_set(nm, x0, n0, x1, n1, k, h->conf, &h->estimate_strat, &lo, &hi, gap, AN_MAX_GAPS, &ngap);
   for (int i = 0; i < TSIM_NTESTS; i++) {
     if (tsim_test_info_of((tsim_test)i)->kind != TSIM_KIND_MARGIN_STRATIFIED) continue;
-    margin_result(t, (tsim_test)i, 1, z, NAN, p, side, lo, hi);
-    an_result *r = t->nres > 0 && t->res[t->nres - 1].id == (tsim_test)i ? &t->res[t->nres - 1] : NULL;
+    an_result *r = margin_result(t, (tsim_test)i, 1, z, NAN, p, side, lo, hi);
     if (!r) continue;
     r->ngap = ngap;
     memcpy(r->gap, gap, sizeof gap);

@@ -386,12 +386,9 @@ static int bad_usage(const char *usage, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   /* An argument quoted in the message: its control characters shown as \u00XX (as tsim_diag's). */
-  fprintf(stderr, "trialsim: ");
-  for (const char *m = msg; *m; m++) {
-    unsigned char ch = (unsigned char)*m;
-    if (ch < 32 || ch == 127) fprintf(stderr, "\\u%04x", ch);
-    else fputc(ch, stderr);
-  }
+  char *shown = tsim_escape_controls(msg);
+  fprintf(stderr, "trialsim: %s", shown ? shown : msg);
+  free(shown);
   /* Only the synopsis (up to the first blank line) and where the rest is: the whole help after
    * the message pushed the message off a terminal's screen. */
   const char *end = strstr(usage, "\n\n"), *cmd = usage + strlen("usage: trialsim ");

@@ -51,23 +51,27 @@ void tsim_diag_add(tsim_diag *d, const char *fmt, ...) {
   if (!s) { d->oom = 1; d->dropped++; va_end(ap2); return; }
   vsnprintf(s, (size_t)len + 1, fmt, ap2);
   va_end(ap2);
-  /* A message is one line of text: a control character (a file's or an argument's, quoted in it)
-   * is shown as \u00XX, not sent to the terminal. */
-  size_t nctl = 0;
-  for (const char *p = s; *p; p++) nctl += (unsigned char)*p < 32 || (unsigned char)*p == 127;
-  if (nctl > 0) {
-    char *e = malloc((size_t)len + 5 * nctl + 1), *q = e;
-    if (!e) { free(s); d->oom = 1; d->dropped++; return; }
-    for (const char *p = s; *p; p++) {
-      unsigned char ch = (unsigned char)*p;
-      if (ch < 32 || ch == 127) q += sprintf(q, "\\u%04x", ch);
-      else *q++ = (char)ch;
-    }
-    *q = '\0';
-    free(s);
-    s = e;
+  /* A message is one line of text: a control character is shown, not sent to the terminal. */
+  char *e = tsim_escape_controls(s);
+  free(s);
+  if (!e) { d->oom = 1; d->dropped++; return; }
+  d->msgs[d->n++] = e;
+}
+
+static int is_control(unsigned char ch) { return ch < 32 || ch == 127; }
+
+char *tsim_escape_controls(const char *s) {
+  size_t n = 0, nctl = 0;
+  for (const char *p = s; *p; p++, n++) nctl += (size_t)is_control((unsigned char)*p);
+  char *e = malloc(n + 5 * nctl + 1), *q = e;
+  if (!e) return NULL;
+  for (const char *p = s; *p; p++) {
+    unsigned char ch = (unsigned char)*p;
+    if (is_control(ch)) q += sprintf(q, "\\u%04x", ch);
+    else *q++ = (char)ch;
   }
-  d->msgs[d->n++] = s;
+  *q = '\0';
+  return e;
 }
 
 size_t tsim_diag_count(const tsim_diag *d) { return d->n + d->dropped; }

@@ -41,7 +41,11 @@ typedef struct tsim_diag {
 void tsim_diag_init(tsim_diag *d);
 /* Frees every message; the struct is left empty and reusable. NULL is a no-op. */
 void tsim_diag_clear(tsim_diag *d);
-/* Appends a printf-formatted message; never fails visibly (out of memory sets d->oom). */
+/* s for a one-line message: a new string (malloc) with each control character (below 32, and
+ * 127) - a file's or an argument's, quoted in it - written \u00XX; NULL when memory is short. */
+char *tsim_escape_controls(const char *s);
+/* Appends a printf-formatted message, control characters escaped (tsim_escape_controls); never
+ * fails visibly (out of memory sets d->oom). */
 void tsim_diag_add(tsim_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t tsim_diag_count(const tsim_diag *d);
 /* Writes every message, one per line, each prefixed by `prefix` ("trialsim: error: "). */

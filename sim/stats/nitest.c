@@ -591,9 +591,8 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
  * z_at[i] where `known` says so. */
 typedef double (*ni_zfun)(const void *ctx, double theta);
 
-static void covers_core(tsim_ni_measure measure, int lo_edge, int hi_edge, double conf, ni_zfun zf, const void *ctx,
+static void covers_core(tsim_ni_measure measure, int lo_edge, int hi_edge, double z, ni_zfun zf, const void *ctx,
                         const double *theta, const double *z_at, unsigned known, int nt, unsigned *in) {
-  double z = gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0);
   if (!isfinite(z)) lo_edge = hi_edge = 1; /* as mn_interval */
   /* The edges' values, theta_of(-+inf), which bound every interval. */
   double lo_space = measure == TSIM_NI_RD ? -1.0 : 0.0, hi_space = measure == TSIM_NI_RD ? 1.0 : INFINITY;
@@ -649,7 +648,8 @@ int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const lon
     return -1;
   int lo_edge, hi_edge;
   strat_edges(measure, &s, &lo_edge, &hi_edge, NULL, NULL);
-  covers_core(measure, lo_edge, hi_edge, conf, strat_zf, &s, theta, z_at, known, nt, in);
+  covers_core(measure, lo_edge, hi_edge, gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0), strat_zf, &s, theta, z_at,
+              known, nt, in);
   double lo, hi;
   if (any_far(measure, theta, nt) && tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, NULL, &lo, &hi) == 0)
     far_from_bounds(measure, theta, nt, lo, hi, in);
@@ -664,37 +664,36 @@ int tsim_ni_strat_covers(tsim_ni_measure measure, const long long *x0, const lon
 #define NI_SET_SAME 1e-9   /* how near a bound its crossing is the bound's own */
 
 /* Whether the stratified test does not reject theta(t) (t on the search's scale), as
- * tsim_ni_strat_covers counts it. */
-static int strat_held(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double conf, double t) {
+ * tsim_ni_strat_covers counts it at the critical value zc. */
+static int strat_held(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double zc, double t) {
   double th = theta_of(measure, t);
   unsigned in = 0;
-  covers_core(measure, lo_edge, hi_edge, conf, strat_zf, s, &th, NULL, 0, 1, &in);
+  covers_core(measure, lo_edge, hi_edge, zc, strat_zf, s, &th, NULL, 0, 1, &in);
   return (int)(in & 1u);
 }
 
 /* Where strat_held changes between a (held) and b (not), by bisection to adjacent doubles of
  * the search's scale: the held side's last value. */
-static double strat_cross(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double conf,
+static double strat_cross(tsim_ni_measure measure, const ni_strata *s, int lo_edge, int hi_edge, double zc,
                           double a, double b) {
   for (int it = 0; it < 200; it++) {
     double m = 0.5 * (a + b);
     if (!(m > fmin(a, b) && m < fmax(a, b))) break; /* a and b adjacent doubles */
-    if (strat_held(measure, s, lo_edge, hi_edge, conf, m)) a = m;
+    if (strat_held(measure, s, lo_edge, hi_edge, zc, m)) a = m;
     else b = m;
   }
   return a;
 }
 
 int tsim_ni_strat_set(tsim_ni_measure measure, const long long *x0, const long long *n0, const long long *x1,
-                      const long long *n1, int k, double conf, double *lo, double *hi, double (*gap)[2],
-                      int maxgap, int *ngap) {
+                      const long long *n1, int k, double conf, double *est_out, double *lo, double *hi,
+                      double (*gap)[2], int maxgap, int *ngap) {
   *ngap = 0;
   double est, blo, bhi;
-  if (tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, &est, &blo, &bhi) != 0) {
-    *lo = *hi = NAN;
-    return -1;
-  }
+  int rc = tsim_ni_strat_ci(measure, x0, n0, x1, n1, k, conf, &est, &blo, &bhi);
+  if (est_out) *est_out = est;
   *lo = blo, *hi = bhi;
+  if (rc != 0) return -1;
   ni_strata s = {x0, n0, x1, n1, k, measure};
   int lo_edge, hi_edge;
   strat_edges(measure, &s, &lo_edge, &hi_edge, NULL, NULL);
@@ -713,13 +712,13 @@ int tsim_ni_strat_set(tsim_ni_measure measure, const long long *x0, const long l
   double u = -ulim, prev_u = NAN, first = NAN, last = NAN, run_end = NAN;
   int prev = -1, runs = 0, held0 = 0;
   for (;;) {
-    int h = strat_held(measure, &s, lo_edge, hi_edge, conf, u);
+    int h = strat_held(measure, &s, lo_edge, hi_edge, z, u);
     if (prev < 0) {
       held0 = h;
       if (h) runs = 1;
     } else if (h != prev) {
-      double c = h ? strat_cross(measure, &s, lo_edge, hi_edge, conf, u, prev_u)
-                   : strat_cross(measure, &s, lo_edge, hi_edge, conf, prev_u, u);
+      double c = h ? strat_cross(measure, &s, lo_edge, hi_edge, z, u, prev_u)
+                   : strat_cross(measure, &s, lo_edge, hi_edge, z, prev_u, u);
       if (!h) {
         run_end = c; /* a held run ends at c */
       } else if (runs++ == 0) {
@@ -757,7 +756,8 @@ int tsim_ni_mn_covers(tsim_ni_measure measure, long long x0, long long n0, long 
   int lo_edge, hi_edge;
   mn_edges(measure, x0, n0, x1, n1, &lo_edge, &hi_edge);
   mn_bound_ctx c = {measure, x0, n0, x1, n1, 0.0, NULL};
-  covers_core(measure, lo_edge, hi_edge, conf, mn_zf, &c, theta, z_at, known, nt, in);
+  covers_core(measure, lo_edge, hi_edge, gsl_cdf_ugaussian_Pinv((1.0 + conf) / 2.0), mn_zf, &c, theta, z_at,
+              known, nt, in);
   double lo, hi;
   if (any_far(measure, theta, nt) && mn_ci(measure, x0, n0, x1, n1, conf, NULL, &lo, &hi) == 0)
     far_from_bounds(measure, theta, nt, lo, hi, in);

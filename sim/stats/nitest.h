@@ -166,11 +166,12 @@ int tsim_ni_strat_ci(tsim_ni_measure measure, const long long *x0, const long lo
  * tsim_ni_strat_ci's bounds, the same bits, except where its search met an inner crossing; the
  * values inside the hull that the test rejects are *ngap intervals, the first maxgap of them in
  * gap[i][0] < gap[i][1] (increasing). Where z falls in theta (every table with enough patients a
- * stratum) *ngap is 0. A rejected stretch narrower than the steps can be missed. Returns
- * tsim_ni_strat_ci's value (-1: NaN bounds, *ngap 0). */
+ * stratum) *ngap is 0. A rejected stretch narrower than the steps can be missed. *est (may be
+ * NULL) is tsim_ni_strat_ci's estimate. Returns tsim_ni_strat_ci's value (-1: NaN estimate and
+ * bounds, *ngap 0). */
 int tsim_ni_strat_set(tsim_ni_measure measure, const long long *x0, const long long *n0, const long long *x1,
-                      const long long *n1, int k, double conf, double *lo, double *hi, double (*gap)[2],
-                      int maxgap, int *ngap);
+                      const long long *n1, int k, double conf, double *est, double *lo, double *hi,
+                      double (*gap)[2], int maxgap, int *ngap);
 
 /* Whether tsim_ni_strat_ci's interval {theta: |z(theta)| < z_c} holds each of the values
  * theta[0 .. nt) (nt <= 32): bit i of *in. Found by the test the interval inverts instead of by
