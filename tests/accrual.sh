@@ -19,8 +19,9 @@
 # 1b. The slowest accrual allowed (expected accrual 10^6 months), N = 2 at r = 2e-6 a month:
 #    E T_2 = 2 / r, E T_1 = 1 / r, so the mean duration is 1 / r + the visit; the gap is
 #    exponential, so long trials are common and must be counted at their length.
-# 3. Adding accrual changes no other number: the same scenario without it has the same
-#    analyses.csv (its fixed-design columns) and the same patients but for randomised_month.
+# 3. Adding accrual changes no other number: the same scenario without it, sampled per patient
+#    as with accrual, has the same analyses.csv (its fixed-design columns) and the same
+#    patients but for randomised_month.
 set -u
 bin=${1:?usage: accrual.sh TRIALSIM}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/accrual.XXXXXX") || exit 2
@@ -89,6 +90,7 @@ PY
 python3 - "$tmp/rate.json" "$tmp/plain.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); del s["accrual"]; s["name"] = "plain"; s["trials"] = 3000
+s["sampling"] = "patient"  # as with accrual (without it the design could be drawn per cell)
 json.dump(s, open(sys.argv[2], "w"))
 PY
 python3 - "$tmp/rate.json" "$tmp/rate3.json" <<'PY'

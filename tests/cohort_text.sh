@@ -3,7 +3,8 @@
 # `trialsim cohort`'s text: every column its CSV header has is named in `cohort --help` (an
 # end point's or subgroup's id as ID, a visit's week as WEEK), for binary trials sampled per cell
 # (lupil2_planning) and per patient (teaching_small made "patient"), and for the patient-level
-# model (lupil2; he2019_sle with visits and a subgroup; pss2022 with a baseline); and every
+# model (lupil2 per cell and made "patient"; he2019_sle with visits and a subgroup; pss2022 with a
+# baseline); and every
 # number in the rows is written as the shortest text that reads back (0.5099790273736396, not
 # 0.50997902737363961; 17 digits are never needed where 16 read back).
 set -u
@@ -15,7 +16,8 @@ bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
 "$exe" cohort --help > "$tmp/help" || bad "cohort --help failed"
 sed 's/"seed":/"sampling": "patient", "seed":/' "$scn/teaching_small.json" > "$tmp/teaching_patient.json"
-for case in lupil2_planning:cell teaching_patient:patient lupil2:patient he2019_sle:patient pss2022:patient; do
+sed 's/"seed":/"sampling": "patient", "seed":/' "$scn/lupil2.json" > "$tmp/lupil2_patient.json"
+for case in lupil2_planning:cell teaching_patient:patient lupil2:cell lupil2_patient:patient he2019_sle:patient pss2022:patient; do
   name=${case%:*}; want=${case#*:}
   f=$scn/$name.json; [ -f "$f" ] || f=$tmp/$name.json
   "$exe" run "$f" --trials 10 --out "$tmp/run_$name" --quiet || bad "$name: run failed"

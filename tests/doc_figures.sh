@@ -79,13 +79,13 @@ expect() {
 # ---- README.md: "A worked example: LUPIL-2" ---------------------------------------------------
 # ./build/trialsim run   (scenarios/lupil2.json, 100,000 trials, seed 20221)
 run readme_lupil2 run
-expect readme_lupil2 itt 0.1519 0.1499 0.1975 0.0009 0.1966 100.0 +0.088
-expect readme_lupil2 pp 0.1607 0.1590 0.1909 0.0006 0.1903 81.0 +0.098
-expect readme_lupil2 pp_prespecified 0.7268 0.0494 0.0245 0.0249 56.7 +0.311
-expect readme_lupil2 pp_posthoc 0.7825 0.0469 0.0371 0.0098 53.0 +0.345
-expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0674 0.0000
-expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4875 0.0077 0.0038
-expect readme_lupil2 "itt / pp_prespecified" 0.1484 0.0035 0.5784 0.2697 0.0236 0.1739 0.0258 0.7768
+expect readme_lupil2 itt 0.1536 0.1517 0.1980 0.0009 0.1971 100.0 +0.088
+expect readme_lupil2 pp 0.1626 0.1610 0.1907 0.0007 0.1900 81.0 +0.098
+expect readme_lupil2 pp_prespecified 0.7251 0.0508 0.0249 0.0258 56.7 +0.312
+expect readme_lupil2 pp_posthoc 0.7842 0.0486 0.0384 0.0102 52.9 +0.346
+expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0669 0.0000
+expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4906 0.0079 0.0038
+expect readme_lupil2 "itt / pp_prespecified" 0.1501 0.0036 0.5751 0.2713 0.0244 0.1736 0.0263 0.7756
 
 # ---- README.md: "Sample sizes" ----------------------------------------------------------------
 run size_pp80 size scenarios/lupil2_planning.json --analysis itt --power 0.8
@@ -99,8 +99,8 @@ expect size_pp80_full "simulated:" 460000 23
 # MCSE 0.0013) after 615,000 trials" (about a minute on 2 cores; the --full figure beside it,
 # 3,000,000 trials, is 30 sizes x 100,000 and not rerun here: five times as long)
 run size_lupil2 size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000
-expect size_lupil2 "sample size:" 918 0.8004 0.0013
-expect size_lupil2 "simulated:" 615000 16
+expect size_lupil2 "sample size:" 924 0.8003 0.0013
+expect size_lupil2 "simulated:" 691000 17
 run size_pp90 size scenarios/lupil2_planning.json --analysis itt --power 0.9
 expect size_pp90 "sample size:" 124 0.9044
 run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \
@@ -112,14 +112,14 @@ expect size_both80 "sample size:" 94 0.8059 0.8482 0.7683
 # ---- scenarios/PROVENANCE.md --------------------------------------------------------------------
 # ./build/trialsim run scenarios/lupil2.json --trials 20000
 run prov_lupil2 run scenarios/lupil2.json --trials 20000
-expect prov_lupil2 itt 0.1515 0.1998
-expect prov_lupil2 pp 0.1630 0.1905
-expect prov_lupil2 pp_prespecified 0.7247 0.0474
-expect prov_lupil2 pp_posthoc 0.7818 0.0459 0.0366
-expect prov_lupil2 pp_prespecified_sledai_rel 0.5825
-expect prov_lupil2 pp_prespecified_sledai_abs 0.7347
-expect prov_lupil2 --after hierarchy_itt "all of them" 0.0467
-expect prov_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4857
+expect prov_lupil2 itt 0.1536 0.1953
+expect prov_lupil2 pp 0.1618 0.1882
+expect prov_lupil2 pp_prespecified 0.7279 0.0516
+expect prov_lupil2 pp_posthoc 0.7879 0.0474 0.0372
+expect prov_lupil2 pp_prespecified_sledai_rel 0.5877
+expect prov_lupil2 pp_prespecified_sledai_abs 0.7396
+expect prov_lupil2 --after hierarchy_itt "all of them" 0.0456
+expect prov_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4896
 
 # ./build/trialsim run scenarios/lupil2_planning.json --trials 20000
 run prov_planning run scenarios/lupil2_planning.json --trials 20000

@@ -12,9 +12,13 @@
  * random and balanced enrollment, heterogeneity, listed and random anomalies, three arms, two
  * end points, dropout and deviations, and prespecified and data-driven site exclusion; two
  * have no heterogeneity, so their binomials come from cached tables, two reach the
- * partial-block draws that two-arm tables cannot serve (three arms; blocks of 80), and the last
- * has a site tree beyond the binomial tables and cells beyond the lanes. The tables' lookups by a
- * uniform's top bits are checked against their definition first.
+ * partial-block draws that two-arm tables cannot serve (three arms; blocks of 80), and the next
+ * has a site tree beyond the binomial tables and cells beyond the lanes. The last three are the
+ * patient-level (latent) model, where the cells give the patients' rows and each patient's
+ * values are still drawn: LUPIL-2 as shipped (correlated binary and continuous end points,
+ * anomalies of means, t tests, a hierarchy), one site with a derived end point, a baseline,
+ * ANCOVA and Wilcoxon, and cells of about 100. The tables' lookups by a uniform's top bits are
+ * checked against their definition first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,10 +122,62 @@ static const char *const scenarios[] = {
     " \"dropout\": {\"c\": 0.1, \"a\": 0.2}, \"deviation\": {\"c\": 0.1, \"a\": 0.05},"
     " \"analyses\": [{\"id\": \"i\", \"population\": \"itt\", \"test\": \"pearson\"},"
     "  {\"id\": \"pp\", \"population\": \"per_protocol\", \"test\": \"n1_chisq\"}]}",
+    /* The patient-level model, LUPIL-2 as shipped (scenarios/lupil2.json): a binary and two
+     * continuous end points, correlated; six anomaly rules (means of continuous end points too),
+     * post hoc site exclusion, Welch's t in both populations, two hierarchies. */
+    "{\"name\": \"l1\", \"sample_size\": 100,"
+    " \"randomization\": {\"method\": \"block\", \"block_size\": 4, \"stratify_by_site\": true},"
+    " \"sites\": {\"count\": 12, \"weights\": [0.15, 0.15, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07],"
+    "   \"heterogeneity_sd\": 0.3, \"anomalies\": [{\"sites\": [0, 1], \"arm\": \"c\", \"response\": 1.0},"
+    "   {\"sites\": [0, 1], \"arm\": \"e\", \"response\": 0.6},"
+    "   {\"sites\": [0, 1], \"arm\": \"c\", \"endpoint\": \"rel\", \"mean\": -65},"
+    "   {\"sites\": [0, 1], \"arm\": \"e\", \"endpoint\": \"abs\", \"mean\": -5.0}]},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.517, \"e\": 0.833}},"
+    "   {\"id\": \"rel\", \"type\": \"continuous\", \"mean\": {\"c\": -42, \"e\": -60}, \"sd\": 30, \"higher_is_better\": false},"
+    "   {\"id\": \"abs\", \"type\": \"continuous\", \"mean\": {\"c\": -5.0, \"e\": -7.5}, \"sd\": 3.5, \"higher_is_better\": false}],"
+    " \"correlation\": [{\"endpoints\": [\"y\", \"rel\"], \"rho\": -0.7}, {\"endpoints\": [\"y\", \"abs\"], \"rho\": -0.7},"
+    "   {\"endpoints\": [\"rel\", \"abs\"], \"rho\": 0.9}],"
+    " \"dropout\": {\"c\": 0.1, \"e\": 0.1}, \"deviation\": {\"c\": 0.1, \"e\": 0.1},"
+    " \"analyses\": [{\"id\": \"itt\", \"endpoint\": \"y\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"pp\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\", \"exclude_sites\": [0, 1]},"
+    "  {\"id\": \"post\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"pearson\","
+    "   \"exclude_sites_where\": {\"arm\": \"c\", \"response_at_least\": 1.0, \"min_patients\": 3}},"
+    "  {\"id\": \"rel_itt\", \"endpoint\": \"rel\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"welch_t\"},"
+    "  {\"id\": \"abs_pp\", \"endpoint\": \"abs\", \"population\": \"per_protocol\", \"test\": \"student_t\","
+    "   \"exclude_sites\": [0, 1]}],"
+    " \"multiplicity\": [{\"id\": \"h\", \"method\": \"fixed_sequence\", \"analyses\": [\"itt\", \"rel_itt\"]}]}",
+    /* The patient-level model on one site, fixed randomisation: a derived binary end point,
+     * a baseline, ANCOVA, Wilcoxon and Fisher (pss2022.json at its week-24 visit only). */
+    "{\"name\": \"l2\", \"sample_size\": 60, \"randomization\": {\"method\": \"fixed\"},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+    " \"endpoints\": [{\"id\": \"ch\", \"type\": \"continuous\", \"mean\": {\"c\": -0.5, \"e\": -2.5}, \"sd\": 4,"
+    "   \"higher_is_better\": false},"
+    "   {\"id\": \"ch3\", \"type\": \"binary\", \"from\": {\"endpoint\": \"ch\", \"at_most\": -3}},"
+    "   {\"id\": \"pain\", \"type\": \"continuous\", \"mean\": {\"c\": -5, \"e\": -12}, \"sd\": 17.5,"
+    "   \"higher_is_better\": false, \"baseline\": {\"mean\": 50, \"sd\": 20, \"correlation\": -0.45}}],"
+    " \"correlation\": [{\"endpoints\": [\"ch\", \"pain\"], \"rho\": 0.5}],"
+    " \"dropout\": {\"c\": 0.05, \"e\": 0.15}, \"deviation\": {\"c\": 0.1, \"e\": 0.05},"
+    " \"analyses\": [{\"id\": \"f\", \"endpoint\": \"ch3\", \"population\": \"itt\", \"missing\": \"non_responder\", \"test\": \"fisher\"},"
+    "  {\"id\": \"w\", \"endpoint\": \"ch\", \"population\": \"per_protocol\", \"test\": \"welch_t\"},"
+    "  {\"id\": \"r\", \"endpoint\": \"pain\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"wilcoxon\"},"
+    "  {\"id\": \"a\", \"endpoint\": \"pain\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"ancova\"}]}",
+    /* The patient-level model with cells of about 100 (dropouts and deviations by binomials on
+     * the MISSING stream) and a site tree beyond the binomial tables; simple randomisation. */
+    "{\"name\": \"l3\", \"sample_size\": 600, \"randomization\": {\"method\": \"simple\"},"
+    " \"sites\": {\"count\": 3, \"weights\": [1, 2, 1], \"heterogeneity_sd\": 0.3},"
+    " \"arms\": [{\"id\": \"c\", \"control\": true}, {\"id\": \"e\"}],"
+    " \"endpoints\": [{\"id\": \"y\", \"type\": \"binary\", \"response\": {\"c\": 0.3, \"e\": 0.38}},"
+    "   {\"id\": \"x\", \"type\": \"continuous\", \"mean\": {\"c\": 0, \"e\": 0.2}, \"sd\": 1}],"
+    " \"correlation\": [{\"endpoints\": [\"y\", \"x\"], \"rho\": 0.4}],"
+    " \"dropout\": {\"c\": 0.1, \"e\": 0.2}, \"deviation\": {\"c\": 0.1, \"e\": 0.05},"
+    " \"analyses\": [{\"id\": \"i\", \"endpoint\": \"y\", \"population\": \"itt\", \"test\": \"pearson\"},"
+    "  {\"id\": \"cmh\", \"endpoint\": \"y\", \"population\": \"per_protocol\", \"test\": \"cmh\"},"
+    "  {\"id\": \"t\", \"endpoint\": \"x\", \"population\": \"itt\", \"missing\": \"exclude\", \"test\": \"welch_t\"}]}",
 };
 
 static tsim_tally *run_mode(const char *json, const char *mode) {
-  char buf[8192];
+  char buf[16384];
   size_t len = strlen(json);
   snprintf(buf, sizeof buf, "%.*s, \"sampling\": \"%s\"}", (int)(len - 1), json, mode);
   tsim_scenario *sc = load_text(buf);

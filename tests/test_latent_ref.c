@@ -38,7 +38,7 @@
 typedef struct ref {
   uint16_t *site;
   uint8_t *arm, *dev, *sub, *gone[2];
-  double *val[2], *base, *lz[2];
+  double *val[2], *base, *lz[2], *u;
   int *scratch;
   long long *start;
   gsl_rng *r, *r2;
@@ -145,25 +145,58 @@ static void ref_params(const tsim_cohort *c, ref *f) {
 
 /* Trial `trial`'s patients by the reference, from the site effects and anomalous sites that
  * tsim_cohort_sample left in c (their stage is shared and not under test here). */
-static void ref_sample(const tsim_cohort *c, ref *f, uint64_t seed, long long trial) {
+/* The cell sampler's rows (tsim__cohort_enroll_cells) from the cohort's cell table: site by
+ * site, arm by arm, per-protocol patients, then deviating ones, then dropouts (deviation 0,
+ * first missed visit 0; the others nvisits). 0 when the table does not add up to n patients. */
+static int ref_cell_rows(const tsim_cohort *c, ref *f) {
+  const tsim_scenario *sc = c->plan->sc;
+  long long j = 0;
+  for (int s = 0; s < sc->nsites; s++)
+    for (int a = 0; a < sc->narms; a++) {
+      size_t cell = tsim_cohort_cell(sc, s, a);
+      long long n = c->cell_n[cell], d = c->cell_drop[cell], v = c->cell_dev[cell];
+      if (d + v > n || j + n > c->n) return 0;
+      for (long long i = 0; i < n; i++, j++) {
+        f->site[j] = (uint16_t)s;
+        f->arm[j] = (uint8_t)a;
+        f->dev[j] = i >= n - d - v && i < n - d;
+        f->sub[j] = 0;
+        f->gone[0][j] = f->gone[1][j] = (uint8_t)(i < n - d ? sc->nvisits : 0);
+      }
+    }
+  return j == c->n;
+}
+
+/* The reference's patients of trial `trial`; with cells, the rows of the cohort's cell table
+ * (ref_cell_rows) in place of enrollment and the MISSING draws, and the same OUTCOME draws per
+ * patient in the rows' order. 0 when the cell table is not n patients. */
+static int ref_sample(const tsim_cohort *c, ref *f, uint64_t seed, long long trial, int cells) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_latent_plan *lp = c->plan->lat;
   long long n = c->n;
   int nd = lp->ndim, nm = lp->nmeas, na = sc->narms;
   size_t per_m = (size_t)sc->nsites * (size_t)na;
   ref_params(c, f);
-  tsim_rng_seed_stream(f->r, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
-  ref_enroll(c->plan, f, n);
-  tsim_rng_seed_stream(f->r, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+  if (cells) {
+    if (!ref_cell_rows(c, f)) return 0;
+  } else {
+    tsim_rng_seed_stream(f->r, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
+    ref_enroll(c->plan, f, n);
+    tsim_rng_seed_stream(f->r, seed, (uint64_t)trial, TSIM_STREAM_MISSING);
+    /* The MISSING stream patient by patient (independent of the OUTCOME stream below). */
+    for (long long j = 0; j < n; j++) {
+      f->u[j] = tsim_rng_uniform(f->r);
+      f->dev[j] = (uint8_t)((tsim_rng_next(f->r) >> 11) < lp->dev_thr[f->arm[j]]);
+      uint8_t sub = 0;
+      for (int g = 0; g < sc->nsubgroups; g++)
+        sub |= (uint8_t)(((tsim_rng_next(f->r) >> 11) < lp->sub_thr[g]) << g);
+      f->sub[j] = sub;
+    }
+  }
   tsim_rng_seed_stream(f->r2, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
   for (long long j = 0; j < n; j++) {
     int a = f->arm[j];
-    double u = tsim_rng_uniform(f->r);
-    f->dev[j] = (uint8_t)((tsim_rng_next(f->r) >> 11) < lp->dev_thr[a]);
-    uint8_t sub = 0;
-    for (int g = 0; g < sc->nsubgroups; g++)
-      sub |= (uint8_t)(((tsim_rng_next(f->r) >> 11) < lp->sub_thr[g]) << g);
-    f->sub[j] = sub;
+    double u = cells ? 0 : f->u[j];
     double z[TSIM_MAX_LATENT], x[TSIM_MAX_LATENT];
     for (int d = 0; d < nd; d++) z[d] = tsim_rng_normal(f->r2);
     for (int d = 0; d < nd; d++) {
@@ -185,6 +218,7 @@ static void ref_sample(const tsim_cohort *c, ref *f, uint64_t seed, long long tr
         double y = val[lp->meas_src[m]];
         val[m] = (double)(lp->meas_atleast[m] ? y >= lp->meas_thr[m] : y <= lp->meas_thr[m]);
       }
+      if (cells) continue; /* first missed visits from the rows */
       double fct = 1;
       if (lp->mnar_meas >= 0) fct = lp->mnar_factor[h][a][!(val[lp->mnar_meas] != 0)];
       int v = 0;
@@ -201,6 +235,7 @@ static void ref_sample(const tsim_cohort *c, ref *f, uint64_t seed, long long tr
       f->base[(size_t)j * (size_t)lp->nbase + (size_t)b] = ep->base_mean + ep->base_sd * zb;
     }
   }
+  return 1;
 }
 
 /* Index of the first differing element of two arrays of n elements of `size` bytes, or -1. */
@@ -210,8 +245,9 @@ static long long first_diff(const void *a, const void *b, long long n, size_t si
   return -1;
 }
 
-/* `trials` trials of `file` (under dir), optionally with sample_size overridden. */
-static void compare_case(const char *dir, const char *file, long long sample_size, long long trials) {
+/* `trials` trials of `file` (under dir), optionally with sample_size overridden, sampled per
+ * patient (cells 0) or per cell (cells 1: the scenario must permit it). */
+static void compare_case(const char *dir, const char *file, long long sample_size, long long trials, int cells) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   tsim_override ov;
@@ -229,28 +265,32 @@ static void compare_case(const char *dir, const char *file, long long sample_siz
   }
   tsim_diag_clear(&d);
   CHECK(sc->latent, "%s: not a latent-model scenario", file);
+  CHECK(!cells || !tsim_scenario_cell_blocker(sc), "%s: cannot be sampled per cell", file);
+  sc->sampling = cells ? TSIM_SAMPLING_CELL : TSIM_SAMPLING_PATIENT;
   tsim_cohort_plan plan;
   tsim_cohort *c = NULL;
   if (!sc->latent || tsim_cohort_plan_init(&plan, sc) != TSIM_OK) {
     tsim_scenario_free(sc);
     return;
   }
+  CHECK(plan.cell_mode == (cells != 0), "%s: sampled per %s", file, plan.cell_mode ? "cell" : "patient");
   c = tsim_cohort_new(&plan);
   const tsim_latent_plan *lp = plan.lat;
   long long n = sc->sample_size;
-  size_t nv = (size_t)n * (size_t)lp->nmeas, cells = (size_t)lp->nmeas * (size_t)sc->nsites * (size_t)sc->narms;
+  size_t nv = (size_t)n * (size_t)lp->nmeas, ncell = (size_t)lp->nmeas * (size_t)sc->nsites * (size_t)sc->narms;
   ref f = {0};
   f.site = malloc((size_t)n * sizeof *f.site);
   f.arm = malloc((size_t)n);
   f.dev = malloc((size_t)n);
   f.sub = malloc((size_t)n);
+  f.u = malloc((size_t)n * sizeof *f.u);
   f.base = malloc(((size_t)n * (size_t)lp->nbase + 1) * sizeof *f.base);
   f.scratch = malloc(((size_t)n + (size_t)sc->nsites) * sizeof *f.scratch);
   f.start = malloc(((size_t)sc->nsites + 1) * sizeof *f.start);
   for (int h = 0; h < 2; h++) {
     f.gone[h] = malloc((size_t)n);
     f.val[h] = malloc(nv * sizeof *f.val[h]);
-    f.lz[h] = malloc(cells * sizeof *f.lz[h]);
+    f.lz[h] = malloc(ncell * sizeof *f.lz[h]);
   }
   f.r = tsim_rng_alloc();
   f.r2 = tsim_rng_alloc();
@@ -258,7 +298,11 @@ static void compare_case(const char *dir, const char *file, long long sample_siz
   for (long long t = 0; t < trials && c && !bad; t++) {
     uint64_t seed = 977 + (uint64_t)t / 7; /* a few seeds, many trials */
     tsim_cohort_sample(c, seed, t);
-    ref_sample(c, &f, seed, t);
+    if (!ref_sample(c, &f, seed, t, cells)) {
+      CHECK(0, "%s trial %lld: the cell table does not hold %lld patients", file, t, n);
+      bad = 1;
+      break;
+    }
     long long k;
 #define SAME(what, a, b, cnt, sz)                                                                  \
     if ((k = first_diff(a, b, cnt, sz)) >= 0) {                                                  \
@@ -290,7 +334,7 @@ static void compare_case(const char *dir, const char *file, long long sample_siz
     SAME("null first missed visit", c->pat.gone[1], f.gone[1], n, 1);
 #undef SAME
   }
-  CHECK(c && !bad, "%s: %lld trials of %lld patients as the reference", file, trials, n);
+  CHECK(c && !bad, "%s: %lld trials of %lld patients as the reference (per %s)", file, trials, n, cells ? "cell" : "patient");
   for (int h = 0; h < 2; h++) {
     free(f.gone[h]);
     free(f.val[h]);
@@ -300,6 +344,7 @@ static void compare_case(const char *dir, const char *file, long long sample_siz
   free(f.arm);
   free(f.dev);
   free(f.sub);
+  free(f.u);
   free(f.base);
   free(f.scratch);
   free(f.start);
@@ -316,21 +361,27 @@ int main(int argc, char **argv) {
   char latent[4096], scen[4096];
   snprintf(latent, sizeof latent, "%s/tests/latent", src);
   snprintf(scen, sizeof scen, "%s/scenarios", src);
-  compare_case(latent, "passes.json", 0, 300);
-  compare_case(latent, "passes.json", 5, 300); /* fewer patients than sites */
-  compare_case(latent, "passes_simple.json", 0, 300);
-  compare_case(latent, "passes_simple.json", 4, 100);
-  compare_case(latent, "continuous.json", 0, 5);
-  compare_case(latent, "binary.json", 0, 5);
-  compare_case(latent, "mnar.json", 0, 5);
-  compare_case(latent, "dropout_mixed.json", 0, 5);
-  compare_case(latent, "hetero.json", 0, 50);
-  compare_case(latent, "single_arm.json", 0, 300);
-  compare_case(latent, "ttest.json", 0, 300);
-  compare_case(scen, "lupil2.json", 0, 2000);
-  compare_case(scen, "lupil2.json", 1000, 50);
-  compare_case(scen, "pss2022.json", 0, 1000);
-  compare_case(scen, "he2019_sle.json", 0, 1000);
-  compare_case(scen, "nct02084238_single_arm.json", 0, 1000);
+  compare_case(latent, "passes.json", 0, 300, 0);
+  compare_case(latent, "passes.json", 5, 300, 0); /* fewer patients than sites */
+  compare_case(latent, "passes_simple.json", 0, 300, 0);
+  compare_case(latent, "passes_simple.json", 4, 100, 0);
+  compare_case(latent, "continuous.json", 0, 5, 0);
+  compare_case(latent, "binary.json", 0, 5, 0);
+  compare_case(latent, "mnar.json", 0, 5, 0);
+  compare_case(latent, "dropout_mixed.json", 0, 5, 0);
+  compare_case(latent, "hetero.json", 0, 50, 0);
+  compare_case(latent, "single_arm.json", 0, 300, 0);
+  compare_case(latent, "ttest.json", 0, 300, 0);
+  compare_case(scen, "lupil2.json", 0, 2000, 0);
+  compare_case(scen, "lupil2.json", 1000, 50, 0);
+  compare_case(scen, "pss2022.json", 0, 1000, 0);
+  compare_case(scen, "he2019_sle.json", 0, 1000, 0);
+  compare_case(scen, "nct02084238_single_arm.json", 0, 1000, 0);
+  /* Per cell: the rows of the cell table, then the same values from the OUTCOME stream. */
+  compare_case(scen, "lupil2.json", 0, 2000, 1);
+  compare_case(scen, "lupil2.json", 1000, 50, 1);
+  compare_case(scen, "lupil2.json", 30, 300, 1); /* empty cells */
+  compare_case(latent, "ttest.json", 0, 300, 1);
+  compare_case(latent, "hetero.json", 0, 50, 1);
   return tsim_check_done();
 }

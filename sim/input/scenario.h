@@ -475,6 +475,30 @@ static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
   return sc->single_arm ? 1 : sc->narms - 1;
 }
 
+/* Why a trial of sc cannot be drawn as counts per (site, arm) cell ("sampling": "cell"), as a
+ * phrase to follow "this scenario has" - or NULL when it can: when patients are exchangeable
+ * within site and arm, so that the analyses depend on the trial only through what each cell
+ * holds and the patients' order does not matter. The latent model qualifies with one visit and
+ * without subgroups, outcome-dependent dropout, intercurrent events, calendar time (accrual,
+ * interim looks, site monitoring) and a single arm; either model not with deviators who respond
+ * as another arm, nor with permuted blocks across several sites that are not stratified by site
+ * (which assign arms in enrollment order). */
+static inline const char *tsim_scenario_cell_blocker(const tsim_scenario *sc) {
+  for (int a = 0; a < sc->narms; a++)
+    if (sc->arms[a].deviators_as >= 0) return "deviators who respond as another arm (deviators_respond_as)";
+  if (sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1)
+    return "permuted blocks across sites, not stratified by site (they assign arms in enrollment order)";
+  if (!sc->latent) return NULL;
+  if (sc->single_arm) return "a single arm";
+  if (sc->nvisits > 1) return "several visits";
+  if (sc->nsubgroups > 0) return "subgroups";
+  if (sc->mnar_endpoint >= 0) return "outcome-dependent dropout (dropout_mnar)";
+  if (sc->nevents > 0) return "intercurrent events";
+  if (sc->accrual.mode != TSIM_ACCRUAL_NONE || sc->looks.n > 0 || sc->monitoring.nrules > 0)
+    return "calendar time (accrual, interim looks or site monitoring)";
+  return NULL;
+}
+
 /* The experimental arm of comparison j: the j-th arm other than the control (the arm itself in
  * a single-arm design). */
 static inline int tsim_scenario_comparison_arm(const tsim_scenario *sc, int j) {

@@ -753,11 +753,11 @@ static void load_top(loader *L, const cJSON *root) {
                                    "but permuted blocks across %d sites assign arms in enrollment "
                                    "order: use \"patient\" or \"auto\", or stratify the blocks "
                                    "by site", sc->nsites);
-  if (sampling == TSIM_SAMPLING_CELL && sc->latent)
-    tsim_jerr(&L->c, "$.sampling", "\"cell\" counts exchangeable patients per site and arm, "
-                                   "but this scenario's patients carry their own values (continuous, "
-                                   "correlated or repeated end points, subgroups, outcome-dependent "
-                                   "dropout, a single arm or accrual): use \"patient\" or \"auto\"");
+  int deviators_as = 0; /* refused with the patient-level model below */
+  for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
+  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && tsim_scenario_cell_blocker(sc))
+    tsim_jerr(&L->c, "$.sampling", "\"cell\" draws counts of exchangeable patients per site and arm, "
+                                   "but this scenario has %s: use \"patient\" or \"auto\"", tsim_scenario_cell_blocker(sc));
   sc->sampling = (tsim_sampling)sampling;
   for (int a = 0; a < sc->narms; a++)
     if (sc->arms[a].deviators_as >= 0 && (sc->latent || sampling == TSIM_SAMPLING_CELL)) {

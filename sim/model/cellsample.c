@@ -34,6 +34,14 @@
  *
  * The cost is a few binomial draws per cell instead of a few uniforms per patient, so it
  * pays off once cells hold more than a handful of patients; tsim__cell_mode decides.
+ *
+ * The latent model (latent.c) takes the same site sizes, arms and dropouts and deviations per
+ * cell when its patients are exchangeable within a cell (tsim_scenario_cell_blocker: one visit,
+ * no subgroups, no outcome-dependent dropout, no events, no calendar time), and then draws each
+ * patient's values itself, in the order of the rows tsim__cohort_enroll_cells writes: there the
+ * counts replace a uniform and an alias lookup for the site, a place in a permuted block and two
+ * uniforms for dropout and deviation per patient (lupil2.json at 2 patients a cell is no slower
+ * by cells, at 4 about 12% faster).
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -44,7 +52,8 @@
 #include "core/rng.h"
 #include "model/stages.h"
 
-/* Cells must average at least this many patients for counts to beat patients. Measured with
+/* Cells must average at least this many patients for counts to beat patients (either model).
+ * Measured with
  * callgrind (instructions per trial, alternative + null twin, two analyses or four):
  *   1 site x 2 arms, N = 12 / 100 / 2000: per patient 4.7k / 19.3k / 339k, per cell 4.0k /
  *   3.6k / 4.1k;  LUPIL-2 (12 sites x 2 arms, N = 100, ~4 per cell): 31.8k vs 16.0k.
@@ -52,12 +61,9 @@
 #define CELL_MODE_MIN_PER_CELL 3
 
 int tsim__cell_mode(const tsim_scenario *sc) {
-  int permitted = !(sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1);
-  if (sc->latent) return 0; /* patients carry their own values */
-  for (int a = 0; a < sc->narms; a++)
-    if (sc->arms[a].deviators_as >= 0) return 0; /* a deviator's response is another cell's */
-  if (sc->sampling == TSIM_SAMPLING_CELL) return 1; /* the loader checked it is permitted */
-  if (sc->sampling == TSIM_SAMPLING_PATIENT || !permitted) return 0;
+  if (tsim_scenario_cell_blocker(sc)) return 0; /* "cell" was refused by the loader then */
+  if (sc->sampling == TSIM_SAMPLING_CELL) return 1;
+  if (sc->sampling == TSIM_SAMPLING_PATIENT) return 0;
   return sc->sample_size >= (long long)CELL_MODE_MIN_PER_CELL * sc->nsites * sc->narms;
 }
 
@@ -929,6 +935,74 @@ static void responders_all(tsim_cohort *c, uint64_t seed, long long trial) {
     if (m1 + v > LANE_MAX) responders_cell(c, r, &st, ec, v, m1);
   }
   *tsim_rng_state_of(r) = st;
+}
+
+/* The bytes lo .. hi - 1 of a 64-bit word (little-endian: byte i is patient i of eight), set;
+ * 0 <= lo <= hi <= 8. */
+static inline uint64_t byte_span(size_t lo, size_t hi) {
+  uint64_t up = hi >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * hi)) - 1;
+  uint64_t below = lo >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * lo)) - 1;
+  return up & ~below;
+}
+
+/* x - i clamped to 0 .. 8: where patient x falls in the eight from patient i. */
+static inline size_t clamp8(size_t x, size_t i) { return x <= i ? 0 : x - i >= 8 ? 8 : x - i; }
+
+/* The latent model's patients from the cell table (tsim__cohort_enroll_cells): site by site,
+ * arm by arm, the per-protocol patients, then the deviating ones, then the dropouts (first
+ * visit missed: 0; their deviation is not observed and is written 0). Eight patients at a time
+ * by whole-word stores: cells hold a few patients, and byte loops or calls to memset per run
+ * would cost more than the rows. Stores past a cell's end are overwritten by the next cell's,
+ * and past the last patient fall in the arrays' TSIM_ROW_SLACK; pat.sub stays 0. */
+static void latent_rows(tsim_cohort *c) {
+  const tsim_scenario *sc = c->plan->sc;
+  const uint64_t ones = UINT64_C(0x0101010101010101);
+  int na = sc->narms;
+  uint64_t nv = (uint64_t)sc->nvisits * ones;
+  uint8_t *dev = c->pat.dev, *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *arm = c->arm;
+  uint16_t *site = c->site;
+  size_t j = 0;
+  for (int s = 0; s < sc->nsites; s++) {
+    uint64_t s4 = (uint64_t)s * UINT64_C(0x0001000100010001);
+    for (int a = 0; a < na; a++) {
+      size_t cell = tsim_cohort_cell(sc, s, a);
+      size_t n = c->cell_n[cell], seen = n - c->cell_drop[cell], pp = seen - c->cell_dev[cell];
+      uint64_t a8 = (uint64_t)a * ones;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+      for (size_t i = 0; i < n; i++) { /* the words' byte i is patient i only in little-endian */
+        site[j + i] = (uint16_t)s;
+        arm[j + i] = (uint8_t)a;
+        dev[j + i] = i >= pp && i < seen;
+        g0[j + i] = g1[j + i] = (uint8_t)(i < seen ? nv : 0);
+      }
+      (void)s4, (void)a8;
+#else
+      for (size_t i = 0; i < n; i += 8) {
+        uint64_t d = byte_span(clamp8(pp, i), clamp8(seen, i)) & ones, g = byte_span(0, clamp8(seen, i)) & nv;
+        memcpy(site + j + i, &s4, 8);
+        memcpy(site + j + i + 4, &s4, 8);
+        memcpy(arm + j + i, &a8, 8);
+        memcpy(dev + j + i, &d, 8);
+        memcpy(g0 + j + i, &g, 8);
+        memcpy(g1 + j + i, &g, 8);
+      }
+#endif
+      j += n;
+    }
+  }
+}
+
+void tsim__cohort_enroll_cells(tsim_cohort *c, uint64_t seed, long long trial) {
+  const tsim_scenario *sc = c->plan->sc;
+  size_t ns = (size_t)sc->nsites;
+  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, c->draws);
+  c->cell_ws->enroll_seeded = 0;
+  site_sizes(c, seed, trial);
+  arm_split(c, seed, trial);
+  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
+                 c->draws);
+  missing_all(c, seed, trial);
+  latent_rows(c);
 }
 
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {

@@ -26,6 +26,11 @@ void tsim__cell_ws_free(struct tsim_cell_ws *ws);
  * into the plan; 0, or -1 when out of memory. tsim__cell_plan_free frees the tables. */
 int tsim__cell_plan(tsim_cohort_plan *plan);
 void tsim__cell_plan_free(tsim_cohort_plan *plan);
+/* The latent model's enrollment, randomisation and missingness as counts per cell, drawn as
+ * tsim__cohort_sample_cells draws them, then written out as its patients' rows (site, arm,
+ * deviation, first visit missed) grouped by site and arm; their values come after. Only for
+ * scenarios tsim_scenario_cell_blocker lets through (one visit, no subgroups...). */
+void tsim__cohort_enroll_cells(tsim_cohort *c, uint64_t seed, long long trial);
 /* Enrollment, randomisation, missingness and outcomes as counts per cell. */
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial);
 

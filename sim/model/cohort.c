@@ -114,8 +114,9 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
   c->plan = plan;
   c->n = sc->sample_size;
   c->ncells = ne * ns * na;
-  c->site = malloc(n * sizeof *c->site);
-  c->arm = malloc(n * sizeof *c->arm);
+  /* ROW_SLACK more: the latent cell sampler writes rows eight at a time (cellsample.c). */
+  c->site = malloc((n + TSIM_ROW_SLACK) * sizeof *c->site);
+  c->arm = malloc(n + TSIM_ROW_SLACK);
   /* Whole vectors, 0 past ns, and one more: the kernels' p_eff_flat reads the first sixteen. */
   c->site_effect = calloc((ns + 7) / 8 * 8 + 8, sizeof *c->site_effect);
   c->site_f = calloc((ns + 7) / 8 * 8, sizeof *c->site_f);
@@ -136,9 +137,12 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
       c->cat8[h] = malloc(c->ncells * 8 * sizeof *c->cat8[h]);
       ok = ok && c->cat8[h];
     }
+    ok = ok && c->cat;
+  }
+  if (!plan->lat || plan->cell_mode) {
     c->cell_drop = malloc(ns * na * sizeof *c->cell_drop);
     c->cell_dev = malloc(ns * na * sizeof *c->cell_dev);
-    ok = ok && c->cat && c->cell_drop && c->cell_dev;
+    ok = ok && c->cell_drop && c->cell_dev;
   }
   c->scratch = malloc(nscratch * sizeof *c->scratch);
   c->site_start = malloc((ns + 1) * sizeof *c->site_start);
@@ -160,12 +164,12 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
     const struct tsim_latent_plan *lp = plan->lat;
     size_t nm = (size_t)lp->nmeas;
     c->pat.base = malloc((n * (size_t)lp->nbase + 1) * sizeof *c->pat.base);
-    c->pat.dev = malloc(n);
-    c->pat.sub = malloc(n);
+    c->pat.dev = malloc(n + TSIM_ROW_SLACK);
+    c->pat.sub = calloc(n + TSIM_ROW_SLACK, 1); /* the cell sampler leaves it 0 */
     ok = ok && c->pat.base && c->pat.dev && c->pat.sub;
     for (int h = 0; h < 2; h++) {
       c->pat.val[h] = malloc(n * nm * sizeof *c->pat.val[h]);
-      c->pat.gone[h] = malloc(n);
+      c->pat.gone[h] = malloc(n + TSIM_ROW_SLACK);
       ok = ok && c->pat.val[h] && c->pat.gone[h];
       if (sc->nevents > 0) {
         c->pat.ev[h] = malloc(n * (size_t)sc->nevents);

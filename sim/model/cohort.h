@@ -14,7 +14,8 @@
  * Two samplers draw from this model: per patient (cohort.c), and - when patients are
  * exchangeable within site and arm and the cells are large - as counts per (site, arm) cell
  * (cellsample.c), which makes the cost of a trial nearly flat in its sample size. They give the
- * same distribution of every analysis (tested), not the same numbers.
+ * same distribution of every analysis (tested), not the same numbers. The latent model's
+ * patients can come from the cell counts too (their rows; each still draws its own values).
  *
  * Model of one patient j (site s, arm a, end point e):
  *   p_e(s, a) = anomaly response        if an anomaly rule covers (s, a, e) in this trial,

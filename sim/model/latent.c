@@ -9,6 +9,7 @@
 
 #include "core/numfmt.h"
 #include "core/rng.h"
+#include "model/cellsample.h"
 #include "model/stages.h"
 
 #define SITE_TO_LATENT 0.5513288954217920 /* sqrt(3) / pi: logistic SD -> normal SD */
@@ -900,6 +901,17 @@ void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial) 
   struct tsim_latent_ws *l = c->latent;
   trial_params(c);
   l->ekey = tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_EVENTS);
+  if (c->plan->cell_mode) { /* the rows by cell, then each patient's OUTCOME normals */
+    tsim__cohort_enroll_cells(c, seed, trial);
+    tsim_rng_seed_stream(c->rng2, seed, (uint64_t)trial, TSIM_STREAM_OUTCOME);
+    tsim_rng_state *sto = tsim_rng_state_of(c->rng2);
+    for (long long j0 = 0; j0 < c->n; j0 += PASS) {
+      int cnt = c->n - j0 < PASS ? (int)(c->n - j0) : PASS;
+      pass_normals(sto, l->z, (size_t)cnt * (size_t)l->stride);
+      pass_values(c, j0, cnt);
+    }
+    return;
+  }
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_ENROLL);
   tsim__cohort_enroll(c);
   tsim_rng_seed_stream(c->rng, seed, (uint64_t)trial, TSIM_STREAM_MISSING);

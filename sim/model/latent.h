@@ -36,6 +36,10 @@
  * responder's: D_a(v) r / (q + r (1 - q)) and D_a(v) / (q + r (1 - q)), q the arm's base
  * response probability on m, so that the arm's dropout stays D_a(v) at its base rate (capped
  * at 1). Deviations and subgroup membership are independent Bernoulli draws per patient.
+ * When the plan is in cell mode (tsim_scenario_cell_blocker: one visit, none of those extras),
+ * enrollment, randomisation, dropout and deviation come as counts per (site, arm) cell from the
+ * cell sampler (cellsample.c), which writes the rows cell by cell; the values are drawn per
+ * patient in that order either way.
  */
 #ifndef TSIM_LATENT_H
 #define TSIM_LATENT_H
@@ -66,7 +70,8 @@ tsim_latent_plan *tsim_latent_plan_new(const tsim_scenario *sc);
  * Freeing NULL is a no-op. */
 struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan);
 void tsim__latent_ws_free(struct tsim_latent_ws *l);
-/* The latent model (latent.c): enrollment, missingness and every patient's values. */
+/* The latent model (latent.c): enrollment, missingness (per patient or, in cell mode, the cell
+ * sampler's rows) and every patient's values. */
 void tsim__cohort_sample_latent(tsim_cohort *c, uint64_t seed, long long trial);
 int tsim__latent_write_csv(const tsim_cohort *c, tsim_hypothesis h, FILE *f);
 /* The threshold (binary) or mean (continuous) of non-derived measure m at site s in arm a under

@@ -52,6 +52,10 @@ typedef struct tsim_cohort_plan {
   int any_null_moved;
 } tsim_cohort_plan;
 
+/* Elements allocated past the last patient in the per-patient arrays site, arm, pat.dev,
+ * pat.sub and pat.gone: room for whole eight-patient stores past the end. */
+#define TSIM_ROW_SLACK 16
+
 /* The patients of a latent-model trial, per patient j and measure m (see latent.h). */
 typedef struct tsim_patients {
   double *val[2];          /* [n * nmeas] values by hypothesis (binary: 0 or 1) */
