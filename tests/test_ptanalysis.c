@@ -38,7 +38,10 @@
  * cells several (analysis, hypothesis) pairs at a time in vector lanes when only decisions are
  * wanted: its outcomes must equal, bit for bit, each analysis's evaluated alone
  * (tests/ptanalysis/t_lanes.json: arms of 0 or 1 patient, SDs at the edges of the inline range,
- * values equal to rounding).
+ * values equal to rounding). Every scenario that can be sampled per cell (lupil2.json,
+ * tests/ptanalysis/cells_baseline.json with a baseline, and others) is also sampled so: its rows
+ * come cell by cell and are summed run by run, which must give every outcome bit for bit as the
+ * patient-by-patient sums of the same rows do.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -227,11 +230,61 @@ static void paths_agree(const char *file) {
   tsim_scenario_free(sc);
 }
 
+/* Rows the cell sampler writes cell by cell are summed run by run (ptanalysis.c, group_runs):
+ * for a scenario that can be sampled per cell, every outcome of the trial's evaluation must be
+ * bit for bit what the patient-by-patient group sums give on the same rows (the workspace's
+ * `runs` -1), with p-values and without, the runs taken always (`runs` 1) or by size (0). Returns 1 when the scenario was compared. */
+static int runs_agree(const char *file) {
+  tsim_scenario *sc = load(file);
+  if (!sc) return 0;
+  if (tsim_scenario_cell_blocker(sc)) {
+    tsim_scenario_free(sc);
+    return 0;
+  }
+  sc->sampling = TSIM_SAMPLING_CELL;
+  tsim_cohort_plan plan;
+  CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK && plan.cell_mode, "%s: plan per cell", file);
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  tsim_analysis_ws *runs = tsim_analysis_ws_new(sc), *each = tsim_analysis_ws_new(sc);
+  long long compared = 0, differ = 0;
+  int nk = sc->nanalyses * tsim_scenario_ncomparisons(sc);
+  if (c && runs && each) {
+    each->runs = -1;
+    for (long long trial = 0; trial < TRIALS; trial++) {
+      /* Half the trials with every analysis summed by runs whatever their length (group_runs
+       * only takes rows of PT_RUNS_MIN patients a cell or more on average). */
+      runs->runs = trial % 4 < 2 ? 0 : 1;
+      tsim_cohort_sample(c, 5, trial);
+      runs->want_p = each->want_p = (int)(trial % 2);
+      tsim_analysis_prepare(runs, c);
+      tsim_analysis_prepare(each, c);
+      tsim_outcome a[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], b[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+      tsim_analysis_eval_trial(runs, a);
+      tsim_analysis_eval_trial(each, b);
+      for (int i = 0; i < 2 * nk; i++, compared++)
+        if (!same_outcome(&a[i], &b[i]) && differ++ < 10)
+          CHECK(0, "%s trial %lld, outcome %d: summed by runs %.17g (p %.17g), patient by patient %.17g (p %.17g)",
+                file, trial, i, a[i].diff, a[i].p, b[i].diff, b[i].p);
+    }
+  }
+  CHECK(c && runs && each && differ == 0, "%s: %lld outcomes of rows by cell the same summed by runs as patient "
+        "by patient", file, compared);
+  printf("%s per cell: %lld outcomes the same summed by runs as patient by patient\n", file, compared);
+  tsim_analysis_ws_free(runs);
+  tsim_analysis_ws_free(each);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+  tsim_scenario_free(sc);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_ptanalysis SCENARIO.json...\n");
     return 2;
   }
-  for (int i = 1; i < argc; i++) paths_agree(argv[i]);
+  int by_runs = 0;
+  for (int i = 1; i < argc; i++) paths_agree(argv[i]), by_runs += runs_agree(argv[i]);
+  CHECK(by_runs >= 2, "%d scenarios could be sampled per cell (at least 2 expected)", by_runs);
   return tsim_check_done();
 }

@@ -301,7 +301,7 @@ tsim_unit_test(test_ptanalysis ptanalysis_should_give_from_cells_what_the_patien
                ${TSIM_SCN}/nct02084238_single_arm.json
                ${TSIM_SRC}/tests/ptanalysis/rules.json ${TSIM_SRC}/tests/ptanalysis/rules_single_arm.json
                ${TSIM_SRC}/tests/ptanalysis/tight.json ${TSIM_SRC}/tests/ptanalysis/groups.json
-               ${TSIM_SRC}/tests/ptanalysis/t_lanes.json
+               ${TSIM_SRC}/tests/ptanalysis/t_lanes.json ${TSIM_SRC}/tests/ptanalysis/cells_baseline.json
                ${TSIM_SRC}/tests/latent/continuous.json ${TSIM_SRC}/tests/latent/binary.json
                ${TSIM_SRC}/tests/latent/hetero.json ${TSIM_SCN}/lupil2_estimands.json
                ${TSIM_SCN}/pss2022_estimands.json ${TSIM_SRC}/tests/estimands/coverage.json)

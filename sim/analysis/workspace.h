@@ -81,6 +81,9 @@ typedef struct tsim_analysis_ws {
   struct tsim_site_rule *rule; /* [nanalyses] the sites each analysis removes (siterule.h) */
   int general;        /* 1: every analysis takes the general path (tests compare the paths); in the
                          latent model, every analysis reads the patients one by one */
+  int runs;           /* the latent model's group sums on rows the cell sampler wrote cell by
+                         cell: 0 by runs where cells are large enough (ptanalysis.c,
+                         PT_RUNS_MIN), 1 by runs always, -1 patient by patient (tests compare) */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
   long long *tx, *tn; /* [narms] their totals */
   unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated (general path) */
