@@ -27,9 +27,12 @@
  * time). Three streams are seeded per trial (ENROLL, MISSING, OUTCOME) plus one stream key for
  * the site draws. Each stream is drawn from a local copy of its state, as the engine's loops
  * draw it. Each number goes through one comparison; nothing else (no Cholesky product, no
- * values, no analysis).
- *   lupil2   12 sites (weights 0.15, 0.15, 0.07 x 10), blocks of 4 by site, 3 dimensions;
- *   pss2022  1 site, fixed randomisation, 5 dimensions + 1 baseline.
+ * values, no analysis). A design the engine draws per cell ("sampling" "auto": lupil2.json,
+ * sim/model/cellsample.c tsim__cohort_enroll_cells) draws no ENROLL or MISSING stream: in their
+ * place 2 counter-based ENROLL draws per site (the site tree, each site's partial block) and one
+ * MISSING draw per (site, arm) cell (tsim_rng_draws), and only the OUTCOME stream is seeded.
+ *   lupil2   12 sites (weights 0.15, 0.15, 0.07 x 10), blocks of 4 by site, 3 dimensions; per cell;
+ *   pss2022  1 site, fixed randomisation, 5 dimensions + 1 baseline (two visits: per patient).
  *
  * Usage: bench_floor [SECONDS] [PATIENTS] [DESIGN]   (defaults 1.0 s per measurement, 100
  *        patients, DESIGN simple; lupil2 and pss2022 are the latent designs above)
@@ -162,11 +165,12 @@ typedef struct latent_design {
   int blocks;                /* 1: permuted blocks of 4 stratified by site; 0: fixed (shuffle) */
   int ndim, nbase;           /* normals per patient: latent dimensions, baselines */
   double dropout, deviation;
+  int cells;                 /* 1: drawn per cell, as the engine's "auto" draws it (see above) */
 } latent_design;
 
 static const latent_design designs[] = {
-    {"lupil2", 12, {0.15, 0.15, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07}, 1, 3, 0, 0.1, 0.1},
-    {"pss2022", 1, {1}, 0, 5, 1, 0.05, 0},
+    {"lupil2", 12, {0.15, 0.15, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07, 0.07}, 1, 3, 0, 0.1, 0.1, 1},
+    {"pss2022", 1, {1}, 0, 5, 1, 0.05, 0, 0},
 };
 
 typedef struct latent_counts {
@@ -179,6 +183,7 @@ typedef struct latent_ws {
   double *z; /* [FLOOR_PASS x normals per patient]: one pass's normals */
   uint64_t drop_thr, dev_thr;
   latent_counts *count; /* the counted pass only; NULL when timed */
+  uint64_t draws[2 * MAX_SITES]; /* per cell: one call's counter-based draws */
 } latent_ws;
 
 /* Patients per pass of the outcome normals, as the engine's sampler (latent.c, PASS). */
@@ -191,7 +196,7 @@ typedef struct latent_ws {
 static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long patients) {
   const latent_design *d = w->d;
   uint64_t cnt = 0;
-  long normals = 0, bounded = 0, seeds = 3;
+  long normals = 0, bounded = 0, seeds = 3, uniforms = 0;
   /* Sites: one counter-based draw each, a normal by the ziggurat's fast path (tsim__cohort_sites). */
   uint64_t key = tsim__rng_stream_key(1, trial, TSIM_DRAWS_SITES);
   int seeded = 0;
@@ -206,10 +211,22 @@ static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long pati
     cnt += x < 0;
   }
   normals += d->nsites;
+  if (d->cells) {
+    /* Per cell (cellsample.c, tsim__cohort_enroll_cells): the ENROLL draws of the site tree and
+     * each site's partial block (2 per site), then the MISSING draw of each (site, arm) cell,
+     * counter-based as the engine draws them (tsim_rng_draws); no stream seeded. */
+    size_t ns = (size_t)d->nsites;
+    tsim_rng_draws(tsim__rng_stream_key(1, trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, w->draws);
+    for (size_t i = 0; i < 2 * ns; i++) cnt += w->draws[i] >> 63;
+    tsim_rng_draws(tsim__rng_stream_key(1, trial, TSIM_DRAWS_MISSING), 0, 2 * ns, w->draws);
+    for (size_t i = 0; i < 2 * ns; i++) cnt += w->draws[i] >> 63;
+    uniforms += 4 * (long)ns;
+    seeds -= 2;
+  } else {
   /* Enrolment and randomisation (stages.c: enroll_sites, randomize). */
   tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_ENROLL);
   tsim_rng_state s = *tsim_rng_state_of(r);
-  long uniforms = 0, site_n[MAX_SITES] = {0};
+  long site_n[MAX_SITES] = {0};
   if (d->nsites > 1) {
     const gsl_ran_discrete_t *g = w->alias;
     const double *F = g->F, K = (double)g->K;
@@ -248,6 +265,7 @@ static uint64_t trial_latent(gsl_rng *r, latent_ws *w, uint64_t trial, long pati
     cnt += (tsim_rng_step(&s) >> 11) < dev_thr;
   }
   uniforms += 2 * patients;
+  }
   tsim_rng_seed_stream(r, 1, trial, TSIM_STREAM_OUTCOME);
   size_t per = (size_t)(d->ndim + d->nbase);
   for (long j0 = 0; j0 < patients; j0 += FLOOR_PASS) {
@@ -277,7 +295,7 @@ static double time_latent(gsl_rng *r, latent_ws *w, long reps, long patients) {
 
 static int run_latent(const latent_design *d, double seconds, long patients) {
   gsl_rng *r = gsl_rng_alloc(tsim_rng_xoshiro256pp);
-  latent_ws w = {d, NULL, malloc(FLOOR_PASS * (size_t)(d->ndim + d->nbase) * sizeof(double)), 0, 0, NULL};
+  latent_ws w = {d, NULL, malloc(FLOOR_PASS * (size_t)(d->ndim + d->nbase) * sizeof(double)), 0, 0, NULL, {0}};
   if (d->nsites > 1) w.alias = gsl_ran_discrete_preproc((size_t)d->nsites, d->weights);
   if (!r || !w.z || (d->nsites > 1 && !w.alias)) {
     fprintf(stderr, "bench_floor: out of memory\n");
