@@ -992,35 +992,32 @@ static void latent_rows(tsim_cohort *c) {
   }
 }
 
-void tsim__cohort_enroll_cells(tsim_cohort *c, uint64_t seed, long long trial) {
+/* Enrollment and randomisation (ENROLL draws 0 .. nsites - 2: the site tree; nsites + s: site
+ * s's partial block), then each cell's dropouts and deviations (MISSING draws); with
+ * `binary`, the cells' response probabilities between the two (tsim__cohort_p_eff: their
+ * vector arithmetic runs alongside the chain of table lookups of the site tree, out of order). */
+static inline __attribute__((always_inline)) void cell_counts(tsim_cohort *c, uint64_t seed, long long trial,
+                                                             int binary) {
   const tsim_scenario *sc = c->plan->sc;
   size_t ns = (size_t)sc->nsites;
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, c->draws);
   c->cell_ws->enroll_seeded = 0;
   site_sizes(c, seed, trial);
+  if (binary) tsim__cohort_p_eff(c);
   arm_split(c, seed, trial);
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
                  c->draws);
   missing_all(c, seed, trial);
+}
+
+void tsim__cohort_enroll_cells(tsim_cohort *c, uint64_t seed, long long trial) {
+  cell_counts(c, seed, trial, 0);
   latent_rows(c);
 }
 
 void tsim__cohort_sample_cells(tsim_cohort *c, uint64_t seed, long long trial) {
-  const tsim_scenario *sc = c->plan->sc;
-  size_t ns = (size_t)sc->nsites;
-  /* Enrollment and randomisation (ENROLL draws 0 .. nsites - 2: the site tree; nsites + s: site
-   * s's partial block), then each cell's dropouts and deviations (MISSING draws), then the
-   * responders (OUTCOME lanes). */
-  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_ENROLL), 0, 2 * ns, c->draws);
-  c->cell_ws->enroll_seeded = 0;
-  site_sizes(c, seed, trial);
-  /* The site-specific probabilities, whose vector arithmetic runs alongside the chain of table
-   * lookups of the site tree (out-of-order execution). */
-  tsim__cohort_p_eff(c);
-  arm_split(c, seed, trial);
-  tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
-                 c->draws);
-  missing_all(c, seed, trial);
+  /* The counts, then the responders (OUTCOME lanes). */
+  cell_counts(c, seed, trial, 1);
   responders_all(c, seed, trial);
   if (c->keep_patients) expand(c);
 }
