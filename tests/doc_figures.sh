@@ -86,6 +86,22 @@ expect readme_lupil2 pp_posthoc 0.7842 0.0486 0.0384 0.0102 52.9 +0.346
 expect readme_lupil2 --after hierarchy_itt "all of them" 0.0455 0.0669 0.0000
 expect readme_lupil2 --after hierarchy_pp_prespecified "all of them" 0.4906 0.0079 0.0038
 expect readme_lupil2 "itt / pp_prespecified" 0.1501 0.0036 0.5751 0.2713 0.0244 0.1736 0.0263 0.7756
+# The README's table itself: each of its rows (the code block after "./build/trialsim run`
+# prints") must be a line the run prints, blanks and all - the numbers above could be right
+# while the page shows other rows.
+checks=$((checks + 1))
+awk '/\.\/build\/trialsim run` prints/ { on = 1; next } on && /^```/ { if (++fence == 2) exit; next }
+     on && fence == 1 && $1 != "analysis" && $0 !~ /^ +-/ { print }' README.md >"$tmp/readme_rows.txt"
+if [ ! -s "$tmp/readme_rows.txt" ]; then
+  echo "FAIL: readme_lupil2: no table rows found in README.md's worked example" >&2
+  failed=1
+fi
+while IFS= read -r line; do
+  if ! grep -qxF -- "$line" "$tmp/readme_lupil2.txt"; then
+    echo "FAIL: readme_lupil2: README.md shows a row the run does not print: $line" >&2
+    failed=1
+  fi
+done <"$tmp/readme_rows.txt"
 
 # ---- README.md: "Sample sizes" ----------------------------------------------------------------
 run size_pp80 size scenarios/lupil2_planning.json --analysis itt --power 0.8
@@ -95,8 +111,8 @@ expect size_pp80 "simulated:" 55000 9
 run size_pp80_full size scenarios/lupil2_planning.json --analysis itt --power 0.8 --full
 expect size_pp80_full "sample size:" 94 0.8059
 expect size_pp80_full "simulated:" 460000 23
-# "size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000 answers 918 (power 0.8004,
-# MCSE 0.0013) after 615,000 trials" (about a minute on 2 cores; the --full figure beside it,
+# "size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000 answers 924 (power 0.8003,
+# MCSE 0.0013) after 691,000 trials" (about a minute on 2 cores; the --full figure beside it,
 # 3,000,000 trials, is 30 sizes x 100,000 and not rerun here: five times as long)
 run size_lupil2 size scenarios/lupil2.json --analysis itt --power 0.8 --max 4000
 expect size_lupil2 "sample size:" 924 0.8003 0.0013

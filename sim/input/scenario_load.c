@@ -755,7 +755,8 @@ static void load_top(loader *L, const cJSON *root) {
                                    "by site", sc->nsites);
   int deviators_as = 0; /* refused with the patient-level model below */
   for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
-  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && tsim_scenario_cell_blocker(sc))
+  int across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1; /* above */
+  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && !across_sites && tsim_scenario_cell_blocker(sc))
     tsim_jerr(&L->c, "$.sampling", "\"cell\" draws counts of exchangeable patients per site and arm, "
                                    "but this scenario has %s: use \"patient\" or \"auto\"", tsim_scenario_cell_blocker(sc));
   sc->sampling = (tsim_sampling)sampling;
