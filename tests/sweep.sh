@@ -25,6 +25,12 @@ for n in 40 100; do
     else
       bad "grid point $k (sample_size=$n, il2=$r) differs from run --set"
     fi
+    # ... and says how its trials were drawn, as the run's summary.json does.
+    if "$jeq" "$tmp/grid/sweep.json#points[$k].sampling" "$tmp/run$k/summary.json#sampling"; then
+      ok "grid point $k's sampling is the run's ($(sed -n 's/.*"sampling": *"\([a-z]*\)".*/\1/p' "$tmp/run$k/summary.json"))"
+    else
+      bad "grid point $k's sampling differs from the run's"
+    fi
     k=$((k + 1))
   done
 done

@@ -475,28 +475,45 @@ static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
   return sc->single_arm ? 1 : sc->narms - 1;
 }
 
-/* Why a trial of sc cannot be drawn as counts per (site, arm) cell ("sampling": "cell"), as a
- * phrase to follow "this scenario has" - or NULL when it can: when patients are exchangeable
- * within site and arm, so that the analyses depend on the trial only through what each cell
- * holds and the patients' order does not matter. The latent model qualifies with one visit and
- * without subgroups, outcome-dependent dropout, intercurrent events, calendar time (accrual,
- * interim looks, site monitoring) and a single arm; either model not with deviators who respond
- * as another arm, nor with permuted blocks across several sites that are not stratified by site
- * (which assign arms in enrollment order). */
+/* Why a trial of sc cannot be drawn as counts per (site, arm) cell ("sampling": "cell"): up to
+ * `max` phrases, each to follow "this scenario has", into why[]; returns how many there are (0:
+ * it can). It can when patients are exchangeable within site and arm, so that the analyses
+ * depend on the trial only through what each cell holds and the patients' order does not
+ * matter. The latent model qualifies with one visit and without subgroups, outcome-dependent
+ * dropout, intercurrent events, calendar time (accrual, interim looks, site monitoring) and a
+ * single arm; either model not with deviators who respond as another arm, nor with permuted
+ * blocks across several sites that are not stratified by site (which assign arms in
+ * enrollment order). */
+static inline int tsim_scenario_cell_blockers(const tsim_scenario *sc, const char **why, int max) {
+  int n = 0, dev_as = 0;
+#define TSIM_CELL_BLOCK(cond, text)                                                                \
+  do {                                                                                             \
+    if (cond) {                                                                                    \
+      if (n < max) why[n] = text;                                                                  \
+      n++;                                                                                         \
+    }                                                                                              \
+  } while (0)
+  for (int a = 0; a < sc->narms; a++) dev_as |= sc->arms[a].deviators_as >= 0;
+  TSIM_CELL_BLOCK(dev_as, "deviators who respond as another arm (deviators_respond_as)");
+  TSIM_CELL_BLOCK(sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1,
+                  "permuted blocks across sites, not stratified by site (they assign arms in enrollment order)");
+  if (sc->latent) {
+    TSIM_CELL_BLOCK(sc->single_arm, "a single arm");
+    TSIM_CELL_BLOCK(sc->nvisits > 1, "several visits");
+    TSIM_CELL_BLOCK(sc->nsubgroups > 0, "subgroups");
+    TSIM_CELL_BLOCK(sc->mnar_endpoint >= 0, "outcome-dependent dropout (dropout_mnar)");
+    TSIM_CELL_BLOCK(sc->nevents > 0, "intercurrent events");
+    TSIM_CELL_BLOCK(sc->accrual.mode != TSIM_ACCRUAL_NONE || sc->looks.n > 0 || sc->monitoring.nrules > 0,
+                    "calendar time (accrual, interim looks or site monitoring)");
+  }
+#undef TSIM_CELL_BLOCK
+  return n;
+}
+
+/* The first of tsim_scenario_cell_blockers' phrases, or NULL when sc can be drawn per cell. */
 static inline const char *tsim_scenario_cell_blocker(const tsim_scenario *sc) {
-  for (int a = 0; a < sc->narms; a++)
-    if (sc->arms[a].deviators_as >= 0) return "deviators who respond as another arm (deviators_respond_as)";
-  if (sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1)
-    return "permuted blocks across sites, not stratified by site (they assign arms in enrollment order)";
-  if (!sc->latent) return NULL;
-  if (sc->single_arm) return "a single arm";
-  if (sc->nvisits > 1) return "several visits";
-  if (sc->nsubgroups > 0) return "subgroups";
-  if (sc->mnar_endpoint >= 0) return "outcome-dependent dropout (dropout_mnar)";
-  if (sc->nevents > 0) return "intercurrent events";
-  if (sc->accrual.mode != TSIM_ACCRUAL_NONE || sc->looks.n > 0 || sc->monitoring.nrules > 0)
-    return "calendar time (accrual, interim looks or site monitoring)";
-  return NULL;
+  const char *why = NULL;
+  return tsim_scenario_cell_blockers(sc, &why, 1) ? why : NULL;
 }
 
 /* The experimental arm of comparison j: the j-th arm other than the control (the arm itself in

@@ -756,9 +756,16 @@ static void load_top(loader *L, const cJSON *root) {
   int deviators_as = 0; /* refused with the patient-level model below */
   for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
   int across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1; /* above */
-  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && !across_sites && tsim_scenario_cell_blocker(sc))
+  const char *why[8];
+  int nwhy = tsim_scenario_cell_blockers(sc, why, 8);
+  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && !across_sites && nwhy > 0) {
+    char list[512] = ""; /* every feature at fault, "a, b and c" */
+    for (int i = 0; i < nwhy && i < 8; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i + 1 == nwhy ? " and " : ", ",
+               why[i]);
     tsim_jerr(&L->c, "$.sampling", "\"cell\" draws counts of exchangeable patients per site and arm, "
-                                   "but this scenario has %s: use \"patient\" or \"auto\"", tsim_scenario_cell_blocker(sc));
+                                   "but this scenario has %s: use \"patient\" or \"auto\"", list);
+  }
   sc->sampling = (tsim_sampling)sampling;
   for (int a = 0; a < sc->narms; a++)
     if (sc->arms[a].deviators_as >= 0 && (sc->latent || sampling == TSIM_SAMPLING_CELL)) {

@@ -39,6 +39,7 @@ static cJSON *sweep_json(const tsim_sweep *s, const tsim_run_info *ri) {
     for (int i = 0; i < g->nparams; i++) cJSON_AddNumberToObject(vals, p->ov[i].path, p->ov[i].value);
     cJSON_AddNumberToObject(pj, "seed", (double)p->seed);
     cJSON_AddNumberToObject(pj, "trials", (double)p->trials);
+    cJSON_AddStringToObject(pj, "sampling", p->cell_mode ? "cell" : "patient");
     tsim_run_info pri = *ri;
     pri.max_trials = p->max_trials;
     cJSON_AddItemToObject(pj, "precision", tsim__report_precision_json(s->first, p->tally, &pri));
@@ -507,6 +508,7 @@ static cJSON *size_point_json(const tsim_size_point *p, const tsim_size_opts *o,
   cJSON_AddNumberToObject(j, "trials", (double)p->trials);
   cJSON_AddStringToObject(j, "stopped", stop_name(p->stopped));
   cJSON_AddStringToObject(j, "side", side_name(p->side));
+  cJSON_AddStringToObject(j, "sampling", p->cell_mode ? "cell" : "patient");
   if (nc == 1) {
     size_comparison_json(j, p, 0, o->target);
     return j;

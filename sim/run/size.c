@@ -342,6 +342,7 @@ static const tsim_size_point *evaluate(search *s, long long n) {
     s->status = r->ncomparisons == 1 ? tsim_run(sc, &s->ro, &t)
                                       : tsim_run_all_of(sc, &s->ro, r->comparison, r->ncomparisons, &t);
   }
+  int cells = tsim_cohort_cell_mode(sc);
   tsim_scenario_free(sc);
   if (s->status != TSIM_OK) {
     tsim_diag_add(s->d, "%s: simulation at sample_size %lld failed: %s", s->file, n,
@@ -365,6 +366,7 @@ static const tsim_size_point *evaluate(search *s, long long n) {
   while (i > 0 && r->points[i - 1].n > n) { r->points[i] = r->points[i - 1]; i--; }
   tsim_size_point *p = &r->points[i];
   fill_point(s, p, n, t);
+  p->cell_mode = cells;
   p->stopped = t->trials >= s->ro.trials ? TSIM_SIZE_STOP_MAX
                : p->side != 0 ? TSIM_SIZE_STOP_SIDE : TSIM_SIZE_STOP_MCSE;
   r->trials_total += p->trials;

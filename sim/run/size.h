@@ -70,6 +70,7 @@ typedef struct tsim_size_point {
    * neither (within Monte Carlo error of the target). */
   int side;
   int stopped;                /* why its simulation stopped: tsim_size_stop */
+  int cell_mode;              /* its trials were drawn per cell (cohort.h) */
 } tsim_size_point;
 
 typedef enum {

@@ -71,6 +71,7 @@ static tsim_status run_point(const tsim_scenario *sc, tsim_sweep_opts *so,
   for (int k = 0; k < sc->nanalyses; k++) p->alpha[k] = sc->analyses[k].alpha, p->sided[k] = sc->analyses[k].sided;
   p->sample_size = sc->sample_size;
   p->events = sc->nevents > 0;
+  p->cell_mode = tsim_cohort_cell_mode(sc);
   p->looks = sc->looks;
   p->seed = so->seed >= 0 ? (uint64_t)so->seed : sc->seed;
   p->trials = so->trials > 0 ? so->trials : sc->trials;

@@ -19,6 +19,7 @@ typedef struct tsim_sweep_point {
   tsim_tally *tally;                       /* its results (owned) */
   double *nominal;                         /* [ncomp] nominal differences at this point (owned) */
   int events;                              /* the point's scenario has intercurrent events */
+  int cell_mode;                           /* its trials were drawn per cell (cohort.h) */
   double alpha[TSIM_MAX_ANALYSES];         /* each analysis's alpha at this point */
   int sided[TSIM_MAX_ANALYSES];            /* ... and its sidedness */
   long long sample_size;                   /* the point's sample size and interim looks (whose */
