@@ -121,10 +121,12 @@ st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "an empty range is refused
 "$exe" run "$lupil2" --trials 1000 --trials-to 1001 --out "$tmp/r" --quiet 2> /dev/null
 st=$?; if [ $st -eq 2 ] && [ ! -e "$tmp/r" ]; then ok "a range past the trials is refused"; else bad "a range past the trials: exit $st"; fi
 
-# Checkpoints: killed at moments fixed as shares of the uninterrupted run's length, resumed
-# each time, the same results as one run. The run is first made long enough (at least about 2 s
-# here, whatever the engine's speed or a sanitizer's slowdown) that the kills land mid-run; the
-# shares add up to 0.75, so the killed runs together never finish it.
+# Checkpoints: killed four times mid-run and resumed each time, the same results as one run.
+# The run is first made long enough (at least about 2 s here, whatever the engine's speed or a
+# sanitizer's slowdown). Each kill comes once the checkpoint holds another eighth of the trials
+# (read from the checkpoint file itself, every 20 ms), so the kills land mid-run however busy
+# the machine is (timed kills did not: a run timed on a loaded machine and killed on a quieter
+# one could finish before its kills), and the killed runs together never finish it.
 n=20000
 while :; do
   t0=$(now_ms)
@@ -136,12 +138,16 @@ while :; do
 done
 ck=$tmp/ck.tsim
 resumed=0
-for share in 20 10 30 15; do
-  delay=$(awk -v ms=$ms -v s=$share 'BEGIN { printf "%.3f", ms * s / 100000 }')
+ck_done() { d=$(sed -n 's/^trials_done //p' "$ck" 2> /dev/null); echo "${d:-0}"; }
+for kill in 1 2 3 4; do
+  want=$(($(ck_done) + n / 8))
   "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.run" --checkpoint "$ck" \
     --checkpoint-every 0.05 > /dev/null 2> "$tmp/ck.err" &
   pid=$!
-  sleep $delay
+  t0=$(now_ms)
+  while kill -0 $pid 2> /dev/null && [ "$(ck_done)" -lt $want ] && [ $(($(now_ms) - t0)) -lt 120000 ]; do
+    sleep 0.02
+  done
   kill -KILL $pid 2> /dev/null
   wait $pid 2> /dev/null
   grep -q "resuming from" "$tmp/ck.err" && resumed=$((resumed + 1))

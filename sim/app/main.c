@@ -381,8 +381,20 @@ static void cli_init(cli *c, const char *command) {
   c->trials_from = c->trials_to = -1;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int bad_usage(const char *usage, const char *fmt, ...) {
+/* "trialsim: error: " and the message on stderr, a line, its control characters shown as
+ * \u00XX (a file or folder named with them must not reach the terminal as they are). */
+__attribute__((format(printf, 1, 2))) static void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char msg[16384];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  char *shown = tsim_escape_controls(msg);
+  fprintf(stderr, "trialsim: error: %s\n", shown ? shown : msg);
+  free(shown);
+}
+
+__attribute__((format(printf, 2, 3))) static int bad_usage(const char *usage, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char msg[8192];
@@ -601,11 +613,11 @@ static const char *default_scenario(void) {
       }
     }
   }
-  fprintf(stderr, "trialsim: error: no scenario given, and the default %s was not found: looked "
-                  "in the current folder (./%s)", DEFAULT_SCENARIO, DEFAULT_SCENARIO);
-  if (ntried == 0) fprintf(stderr, "; the executable's own folder is unknown (/proc/self/exe)");
-  for (int i = 0; i < ntried; i++) fprintf(stderr, ", %s", tried[i]);
-  fprintf(stderr, "\n");
+  char where[3 * 4200] = "";
+  if (ntried == 0) snprintf(where, sizeof where, "; the executable's own folder is unknown (/proc/self/exe)");
+  for (int i = 0; i < ntried; i++) snprintf(where + strlen(where), sizeof where - strlen(where), ", %s", tried[i]);
+  cli_error("no scenario given, and the default %s was not found: looked in the current folder (./%s)%s",
+            DEFAULT_SCENARIO, DEFAULT_SCENARIO, where);
   return NULL;
 }
 
@@ -616,7 +628,7 @@ static tsim_scenario *load(const char *file, const tsim_override *ov, int nov, i
   tsim_status st = tsim_scenario_load_variant(file, ov, nov, &sc, &d);
   if (st != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
-    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: %s\n", file, tsim_status_message(st));
+    if (d.n == 0) cli_error("%s: %s", file, tsim_status_message(st));
     *status = tsim_status_exit_code(st);
   }
   tsim_diag_clear(&d);
@@ -701,7 +713,7 @@ static int outdir_writable(const char *dir, char *why, size_t n) {
 static int check_outdir(const char *dir) {
   char why[4400];
   if (!writer || outdir_writable(dir, why, sizeof why) == 0) return 0;
-  fprintf(stderr, "trialsim: error: %s: cannot write results there: %s\n", dir, why);
+  cli_error("%s: cannot write results there: %s", dir, why);
   return 2;
 }
 
@@ -717,7 +729,7 @@ static int report_begin(const cli *c, tsim_html_record *rec) {
   memset(rec, 0, sizeof *rec);
   if (!c->report || !writer) return 0;
   if (tsim_html_record_init(rec, main_argc, main_argv, c->scenario, c->set, c->nset) == TSIM_OK) return 0;
-  fprintf(stderr, "trialsim: error: out of memory\n");
+  cli_error("out of memory");
   return 1;
 }
 
@@ -889,7 +901,7 @@ static int pin_scenario(const char *file) {
   pinned_text = tsim_scenario_read_text(file, &pinned_len, &d);
   if (!pinned_text) {
     tsim_diag_print(&d, "trialsim: error: ", stderr);
-    if (d.n == 0) fprintf(stderr, "trialsim: error: %s: cannot read it\n", file);
+    if (d.n == 0) cli_error("%s: cannot read it", file);
     tsim_diag_clear(&d);
     return 2;
   }
@@ -958,14 +970,14 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
     if (!what && (p.id.from != id->from || p.id.to != id->to)) what = "trial range (--trials-from, --trials-to)";
     if (!what && !(start = tsim_tally_new(sc, o->p_values))) {
       tsim_partial_free(&p);
-      fprintf(stderr, "trialsim: error: out of memory\n");
+      cli_error("out of memory");
       return 1;
     }
     const char *bad = NULL;
     if (!what && tsim_partial_tally(&p, start, &bad) != TSIM_OK) {
       if (strcmp(bad, "counts") == 0) {
-        fprintf(stderr, "trialsim: error: --checkpoint %s: its tally counts more trials with an event than "
-                        "trials (damaged or edited); remove it, or give another file\n", c->checkpoint);
+        cli_error("--checkpoint %s: its tally counts more trials with an event than "
+                        "trials (damaged or edited); remove it, or give another file", c->checkpoint);
         tsim_partial_free(&p);
         tsim_tally_free(start);
         return 2;
@@ -973,8 +985,8 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
       what = "tally (its shape is another scenario's)";
     }
     if (what) {
-      fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another run: its %s differs "
-                      "from this one's; remove it, or give another file\n", c->checkpoint, what);
+      cli_error("--checkpoint %s: a checkpoint of another run: its %s differs "
+                      "from this one's; remove it, or give another file", c->checkpoint, what);
       tsim_partial_free(&p);
       tsim_tally_free(start);
       return 2;
@@ -986,13 +998,13 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
               p.done - id->from, id->to - id->from);
     tsim_partial_free(&p);
   } else if (errno != ENOENT) {
-    fprintf(stderr, "trialsim: error: --checkpoint %s: %s\n", c->checkpoint, strerror(errno));
+    cli_error("--checkpoint %s: %s", c->checkpoint, strerror(errno));
     return 2;
   } else {
     /* A first save into a folder that is missing or not writable would fail only after the
      * first interval: checked now, by saving the empty start. */
     tsim_tally *empty = tsim_tally_new(sc, o->p_values);
-    if (!empty) { fprintf(stderr, "trialsim: error: out of memory\n"); return 1; }
+    if (!empty) { cli_error("out of memory"); return 1; }
     tsim_diag d;
     tsim_diag_init(&d);
     tsim_status st = tsim_partial_write(c->checkpoint, id, empty, id->from, &d);
@@ -1061,12 +1073,12 @@ static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_
   if (!what && tsim_partial_tally(&p, t, &bad) != TSIM_OK) what = strcmp(bad, "counts") == 0 ? "" : "tally's shape";
   if (what && strcmp(what, "--set options") == 0) what = "arguments";
   if (what && !*what) {
-    fprintf(stderr, "trialsim: error: --checkpoint %s: %s counts more trials with an event than trials "
-                    "(damaged or edited); remove the folder, or give another\n", k->dir, file);
+    cli_error("--checkpoint %s: %s counts more trials with an event than trials "
+                    "(damaged or edited); remove the folder, or give another", k->dir, file);
     k->refused = 1;
   } else if (what) {
-    fprintf(stderr, "trialsim: error: --checkpoint %s: a checkpoint of another command: they differ in "
-                    "%s; remove the folder, or give another\n", k->dir, what);
+    cli_error("--checkpoint %s: a checkpoint of another command: they differ in "
+                    "%s; remove the folder, or give another", k->dir, what);
     k->refused = 1;
   } else {
     *next = p.done;
@@ -1102,12 +1114,12 @@ static int keeper_begin(const cli *c, int argc, char **argv, keeper_ctx *k, tsim
     k->args[k->nargs++] = argv[i];
   }
   if (k->nargs == TSIM_PARTIAL_MAX_SET) {
-    fprintf(stderr, "trialsim: error: --checkpoint: at most %d arguments\n", TSIM_PARTIAL_MAX_SET);
+    cli_error("--checkpoint: at most %d arguments", TSIM_PARTIAL_MAX_SET);
     return 2;
   }
   char why[4400] = "";
   if (outdir_writable(k->dir, why, sizeof why) != 0 || tsim_mkdirs(k->dir) != 0) {
-    fprintf(stderr, "trialsim: error: --checkpoint %s: cannot keep checkpoints there: %s\n", k->dir,
+    cli_error("--checkpoint %s: cannot keep checkpoints there: %s", k->dir,
             why[0] ? why : strerror(errno));
     return 2;
   }
@@ -1200,7 +1212,7 @@ static int cmd_run(int argc, char **argv) {
   double secs = now_seconds() - t0;
   if (pr.shown) fprintf(stderr, "\r%70s\r", "");
   if (rs != TSIM_OK) {
-    fprintf(stderr, "trialsim: error: %s: simulation failed: %s\n", c.scenario, tsim_status_message(rs));
+    cli_error("%s: simulation failed: %s", c.scenario, tsim_status_message(rs));
     tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
     unpin_scenario();
@@ -1212,7 +1224,7 @@ static int cmd_run(int argc, char **argv) {
     tsim_diag d;
     tsim_diag_init(&d);
     tsim_status ws = TSIM_IO;
-    if (tsim_mkdirs(outdir) != 0) fprintf(stderr, "trialsim: error: %s: cannot create it: %s\n", outdir, strerror(errno));
+    if (tsim_mkdirs(outdir) != 0) cli_error("%s: cannot create it: %s", outdir, strerror(errno));
     else if ((tsim_partial_remove_stale(file), ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
     else if (!c.quiet) printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs, file);
     if (ws == TSIM_OK && c.checkpoint) remove(c.checkpoint);
@@ -1299,14 +1311,14 @@ static int cmd_cohort(int argc, char **argv) {
     int h = c.null_twin ? TSIM_HYP_NULL : TSIM_HYP_ALT;
     tsim_status ss = tsim_seq_sample_as_run(sc, co, c.seed >= 0 ? (uint64_t)c.seed : sc->seed, c.trial, h);
     if (ss != TSIM_OK) {
-      fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(ss));
+      cli_error("%s: %s", c.scenario, tsim_status_message(ss));
       status = 1;
     } else if (tsim_cohort_write_csv(co, (tsim_hypothesis)h, stdout) != 0 || fflush(stdout) != 0) {
-      fprintf(stderr, "trialsim: error: writing the cohort failed\n");
+      cli_error("writing the cohort failed");
       status = 1;
     }
   } else {
-    fprintf(stderr, "trialsim: error: out of memory\n");
+    cli_error("out of memory");
     status = 1;
   }
   tsim_cohort_free(co);
@@ -1543,7 +1555,7 @@ static int sweep_body(const cli *cp) {
   }
   tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    if (d.n == 0 && !status) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    if (d.n == 0 && !status) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
     if (!status) status = tsim_status_exit_code(rs);
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
@@ -1768,7 +1780,7 @@ static int size_body(const cli *cp) {
   }
   tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    if (d.n == 0 && !status) fprintf(stderr, "trialsim: error: %s: %s\n", c.scenario, tsim_status_message(rs));
+    if (d.n == 0 && !status) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
     if (!status) status = tsim_status_exit_code(rs);
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
@@ -1847,13 +1859,12 @@ static int merge_check(const merge_shard *m, int n) {
     const tsim_partial_id *b = &m[i].p.id;
     const char *what = tsim_partial_differs(a, b);
     if (!what) continue;
-    fprintf(stderr, "trialsim: error: %s and %s are shards of different runs: they differ in %s", m[0].file,
-            m[i].file, what);
-    if (strcmp(what, "seed") == 0) fprintf(stderr, " (%llu, %llu)", (unsigned long long)a->seed, (unsigned long long)b->seed);
-    else if (strcmp(what, "trials") == 0) fprintf(stderr, " (%lld, %lld)", a->trials, b->trials);
-    else if (strcmp(what, "trialsim version") == 0) fprintf(stderr, " (%s, %s)", a->version, b->version);
-    else if (strcmp(what, "--p-values") == 0) fprintf(stderr, " (%s, %s)", a->p_values ? "on" : "off", b->p_values ? "on" : "off");
-    fprintf(stderr, "\n");
+    char both[128] = "";
+    if (strcmp(what, "seed") == 0) snprintf(both, sizeof both, " (%llu, %llu)", (unsigned long long)a->seed, (unsigned long long)b->seed);
+    else if (strcmp(what, "trials") == 0) snprintf(both, sizeof both, " (%lld, %lld)", a->trials, b->trials);
+    else if (strcmp(what, "trialsim version") == 0) snprintf(both, sizeof both, " (%.40s, %.40s)", a->version, b->version);
+    else if (strcmp(what, "--p-values") == 0) snprintf(both, sizeof both, " (%s, %s)", a->p_values ? "on" : "off", b->p_values ? "on" : "off");
+    cli_error("%s and %s are shards of different runs: they differ in %s%s", m[0].file, m[i].file, what, both);
     return 2;
   }
   long long next = 0; /* trials [0, next) are covered */
@@ -1862,11 +1873,11 @@ static int merge_check(const merge_shard *m, int n) {
     const tsim_partial *p = &m[i].p;
     if (p->done == p->id.from) continue; /* a checkpoint before its first save holds no trial */
     if (p->id.from > next) {
-      fprintf(stderr, "trialsim: error: no shard holds trials %lld to %lld (of %lld)\n", next, p->id.from - 1, a->trials);
+      cli_error("no shard holds trials %lld to %lld (of %lld)", next, p->id.from - 1, a->trials);
       return 2;
     }
     if (p->id.from < next) {
-      fprintf(stderr, "trialsim: error: %s and %s both hold trials %lld to %lld\n", last, m[i].file, p->id.from,
+      cli_error("%s and %s both hold trials %lld to %lld", last, m[i].file, p->id.from,
               (p->done < next ? p->done : next) - 1);
       return 2;
     }
@@ -1874,7 +1885,7 @@ static int merge_check(const merge_shard *m, int n) {
     last = m[i].file;
   }
   if (next < a->trials) {
-    fprintf(stderr, "trialsim: error: no shard holds trials %lld to %lld (of %lld)\n", next, a->trials - 1, a->trials);
+    cli_error("no shard holds trials %lld to %lld (of %lld)", next, a->trials - 1, a->trials);
     return 2;
   }
   return 0;
@@ -1884,7 +1895,7 @@ static int cmd_merge(int argc, char **argv) {
   const char *out = NULL;
   int quiet = 0, n = 0;
   merge_shard *m = calloc((size_t)argc + 1, sizeof *m);
-  if (!m) { fprintf(stderr, "trialsim: error: out of memory\n"); return 1; }
+  if (!m) { cli_error("out of memory"); return 1; }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(usage_merge, stdout); free(m); return 0; }
@@ -1923,7 +1934,7 @@ static int cmd_merge(int argc, char **argv) {
     for (int i = 0; i < id->nset && !status; i++) {
       char why[300];
       if (tsim_grid_parse_one(id->set[i], &ov[i], why, sizeof why)) {
-        fprintf(stderr, "trialsim: error: %s: --set: %s\n", m[0].file, why);
+        cli_error("%s: --set: %s", m[0].file, why);
         status = 2;
       }
     }
@@ -1934,17 +1945,17 @@ static int cmd_merge(int argc, char **argv) {
     tsim_scenario_set_reader(NULL);
     pinned_text = NULL;
   }
-  if (sc && !(t = tsim_tally_new(sc, id->p_values))) { fprintf(stderr, "trialsim: error: out of memory\n"); status = 1; }
+  if (sc && !(t = tsim_tally_new(sc, id->p_values))) { cli_error("out of memory"); status = 1; }
   for (int i = 0; i < n && t && !status; i++) {
     tsim_tally *one = tsim_tally_new(sc, id->p_values);
-    if (!one) { fprintf(stderr, "trialsim: error: out of memory\n"); status = 1; break; }
+    if (!one) { cli_error("out of memory"); status = 1; break; }
     const char *bad = NULL;
     if (tsim_partial_tally(&m[i].p, one, &bad) != TSIM_OK) {
       if (strcmp(bad, "counts") == 0)
-        fprintf(stderr, "trialsim: error: %s: its tally counts more trials with an event than trials (damaged or "
-                        "edited after it was written)\n", m[i].file);
+        cli_error("%s: its tally counts more trials with an event than trials (damaged or "
+                        "edited after it was written)", m[i].file);
       else
-        fprintf(stderr, "trialsim: error: %s: its tally does not have its scenario's shape (not written by this trialsim?)\n", m[i].file);
+        cli_error("%s: its tally does not have its scenario's shape (not written by this trialsim?)", m[i].file);
       status = 2;
     } else {
       tsim_tally_merge(t, one);
@@ -2000,8 +2011,8 @@ static int stdout_checked(int status) {
     e = errno;
   }
   if (!bad) return status;
-  if (e) fprintf(stderr, "trialsim: error: writing to standard output failed: %s\n", strerror(e));
-  else fprintf(stderr, "trialsim: error: writing to standard output failed\n");
+  if (e) cli_error("writing to standard output failed: %s", strerror(e));
+  else cli_error("writing to standard output failed");
   return status ? status : 1;
 }
 
