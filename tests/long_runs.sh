@@ -186,16 +186,18 @@ if [ $st -eq 2 ] && grep -q "not a file (a folder)" "$tmp/ck.err" && [ ! -e "$tm
 else
   bad "run --checkpoint on a folder: exit $st, $(cat "$tmp/ck.err")"
 fi
-# ... and a folder named with an escape character: the message shows it as \u001b, never the
-# byte itself (which a terminal would obey).
+# A message naming files in a folder named with an escape character shows it as \u001b, never
+# the byte itself (which a terminal would obey): merge of shards of two seeds.
 esc=$(printf '\033')
-mkdir -p "$tmp/ck.${esc}[31m"
-"$exe" run "$lupil2" --trials 100 --out "$tmp/ck.esc.out" --checkpoint "$tmp/ck.${esc}[31m" --quiet 2> "$tmp/ck.err"
+mkdir -p "$tmp/sh.${esc}[31m"
+"$exe" run "$lupil2" --trials 200 --trials-from 0 --trials-to 100 --seed 1 --out "$tmp/sh.${esc}[31m" --quiet
+"$exe" run "$lupil2" --trials 200 --trials-from 100 --trials-to 200 --seed 2 --out "$tmp/sh.${esc}[31m" --quiet
+"$exe" merge "$tmp/sh.${esc}[31m"/shard_0_100.tsim "$tmp/sh.${esc}[31m"/shard_100_200.tsim --out "$tmp/sh.out" 2> "$tmp/ck.err"
 st=$?
-if [ $st -eq 2 ] && grep -qF 'ck.\u001b[31m' "$tmp/ck.err" && ! grep -q "$esc" "$tmp/ck.err"; then
-  ok "a checkpoint path with an escape character is shown escaped"
+if [ $st -eq 2 ] && grep -qF 'sh.\u001b[31m/shard_0_100.tsim' "$tmp/ck.err" && ! grep -q "$esc" "$tmp/ck.err"; then
+  ok "a shard's path with an escape character is shown escaped"
 else
-  bad "a checkpoint path with an escape character: exit $st, $(od -c "$tmp/ck.err" | head -3)"
+  bad "a shard's path with an escape character: exit $st, $(od -c "$tmp/ck.err" | head -3)"
 fi
 # sweep and size --checkpoint DIR: killed and resumed equal the uninterrupted command.
 # kill_resume NAME FILE.json ARGS...: killed after 30% and 25% of the uninterrupted command's
