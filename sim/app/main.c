@@ -381,29 +381,30 @@ static void cli_init(cli *c, const char *command) {
   c->trials_from = c->trials_to = -1;
 }
 
-/* "trialsim: error: " and the message on stderr, a line, its control characters shown as
- * \u00XX (a file or folder named with them must not reach the terminal as they are). */
+/* prefix, the message and end on stderr, the message's control characters shown as \u00XX (as
+ * tsim_diag's): a file, folder or argument named with them must not reach the terminal as it is. */
+__attribute__((format(printf, 3, 0))) static void vprint_escaped(const char *prefix, const char *end,
+                                                                 const char *fmt, va_list ap) {
+  char msg[16384];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  char *shown = tsim_escape_controls(msg);
+  fprintf(stderr, "%s%s%s", prefix, shown ? shown : msg, end);
+  free(shown);
+}
+
+/* "trialsim: error: " and the message on stderr, a line (escaped: vprint_escaped). */
 __attribute__((format(printf, 1, 2))) static void cli_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char msg[16384];
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vprint_escaped("trialsim: error: ", "\n", fmt, ap);
   va_end(ap);
-  char *shown = tsim_escape_controls(msg);
-  fprintf(stderr, "trialsim: error: %s\n", shown ? shown : msg);
-  free(shown);
 }
 
 __attribute__((format(printf, 2, 3))) static int bad_usage(const char *usage, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char msg[8192];
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vprint_escaped("trialsim: ", "", fmt, ap);
   va_end(ap);
-  /* An argument quoted in the message: its control characters shown as \u00XX (as tsim_diag's). */
-  char *shown = tsim_escape_controls(msg);
-  fprintf(stderr, "trialsim: %s", shown ? shown : msg);
-  free(shown);
   /* Only the synopsis (up to the first blank line) and where the rest is: the whole help after
    * the message pushed the message off a terminal's screen. */
   const char *end = strstr(usage, "\n\n"), *cmd = usage + strlen("usage: trialsim ");
