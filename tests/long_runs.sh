@@ -230,8 +230,9 @@ kill_resume size size "$src/scenarios/lupil2_planning.json" --analysis itt,pp --
 mkdir -p "$tmp/swx.ck" && cp "$sh/shard_0_500.tsim" "$tmp/swx.ck/run_0.tsim"
 "$exe" sweep "$lupil2" --set sample_size=40:80:40 --trials 1000 --seed 11 --out "$tmp/swx" --checkpoint "$tmp/swx.ck" --quiet 2> "$tmp/err"
 st=$?
-if [ $st -eq 2 ] && grep -q "a checkpoint of another command" "$tmp/err" && [ ! -e "$tmp/swx" ] && [ -e "$tmp/swx.ck/run_0.tsim" ]; then
-  ok "sweep refuses a checkpoint folder of another command: $(head -1 "$tmp/err")"
+if [ $st -eq 2 ] && grep -q "a checkpoint of another command" "$tmp/err" && [ ! -e "$tmp/swx" ] &&
+   [ -e "$tmp/swx.ck/run_0.tsim" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; then
+  ok "sweep refuses a checkpoint folder of another command, in one line: $(head -1 "$tmp/err")"
 else
   bad "sweep with another command's checkpoint: exit $st, $(cat "$tmp/err")"
 fi

@@ -400,6 +400,17 @@ __attribute__((format(printf, 1, 2))) static void cli_error(const char *fmt, ...
   va_end(ap);
 }
 
+/* s with its control characters shown as \u00XX, for a line that names it (a path the user
+ * chose, which the terminal must not obey): a copy in buf (n bytes), or s itself when out of
+ * memory. */
+static const char *shown(const char *s, char *buf, size_t n) {
+  char *e = tsim_escape_controls(s);
+  if (!e) return s;
+  snprintf(buf, n, "%s", e);
+  free(e);
+  return buf;
+}
+
 __attribute__((format(printf, 2, 3))) static int bad_usage(const char *usage, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -614,7 +625,7 @@ static const char *default_scenario(void) {
       }
     }
   }
-  char where[3 * 4200] = "";
+  char where[2 * sizeof found + 128] = "";
   if (ntried == 0) snprintf(where, sizeof where, "; the executable's own folder is unknown (/proc/self/exe)");
   for (int i = 0; i < ntried; i++) snprintf(where + strlen(where), sizeof where - strlen(where), ", %s", tried[i]);
   cli_error("no scenario given, and the default %s was not found: looked in the current folder (./%s)%s",
@@ -754,6 +765,8 @@ static int report_write(const cli *c, int kind, const char *stage, const tsim_sc
 /* Where --report wrote, once the set is in DIR. */
 static void report_said(const cli *c, const char *dir) {
   if (!c->report || !writer) return;
+  char eb[16384];
+  dir = shown(dir, eb, sizeof eb);
   if (!c->quiet) printf("report: %s/report.html\n", dir);
   else fprintf(stderr, "trialsim: written: %s/report.html\n", dir); /* --quiet: where it wrote, on stderr */
 }
@@ -995,8 +1008,11 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
     cp.start = start;
     cp.start_next = p.done;
     if (!c->quiet)
-      fprintf(stderr, "trialsim: resuming from %s: %lld of %lld trials done\n", c->checkpoint,
+    {
+      char eb[16384];
+      fprintf(stderr, "trialsim: resuming from %s: %lld of %lld trials done\n", shown(c->checkpoint, eb, sizeof eb),
               p.done - id->from, id->to - id->from);
+    }
     tsim_partial_free(&p);
   } else if (errno != ENOENT) {
     cli_error("--checkpoint %s: %s", c->checkpoint, strerror(errno));
@@ -1047,6 +1063,10 @@ static void keeper_id(const keeper_ctx *k, tsim_partial_id *id) {
                        k->cur.first_trial + k->cur.trials);
 }
 
+/* Set when keeper_load refused a checkpoint and said why: the search's own "failed" that follows
+ * would only repeat it, misleadingly ("bad input" of the scenario). */
+static int keeper_refused;
+
 static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_tally *t, long long *next) {
   keeper_ctx *k = ctx;
   k->cur = *o;
@@ -1062,7 +1082,7 @@ static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_
   if (st != TSIM_OK) {
     tsim_diag_print(&d, "trialsim: error: --checkpoint ", stderr);
     tsim_diag_clear(&d);
-    k->refused = 1;
+    k->refused = keeper_refused = 1;
     return -1;
   }
   tsim_diag_clear(&d);
@@ -1076,11 +1096,11 @@ static int keeper_load(void *ctx, long long index, const tsim_run_opts *o, tsim_
   if (what && !*what) {
     cli_error("--checkpoint %s: %s counts more trials with an event than trials "
                     "(damaged or edited); remove the folder, or give another", k->dir, file);
-    k->refused = 1;
+    k->refused = keeper_refused = 1;
   } else if (what) {
     cli_error("--checkpoint %s: a checkpoint of another command: they differ in "
                     "%s; remove the folder, or give another", k->dir, what);
-    k->refused = 1;
+    k->refused = keeper_refused = 1;
   } else {
     *next = p.done;
   }
@@ -1227,7 +1247,11 @@ static int cmd_run(int argc, char **argv) {
     tsim_status ws = TSIM_IO;
     if (tsim_mkdirs(outdir) != 0) cli_error("%s: cannot create it: %s", outdir, strerror(errno));
     else if ((tsim_partial_remove_stale(file), ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
-    else if (!c.quiet) printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs, file);
+    else if (!c.quiet) {
+      char eb[16384];
+      printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs,
+             shown(file, eb, sizeof eb));
+    }
     if (ws == TSIM_OK && c.checkpoint) remove(c.checkpoint);
     tsim_diag_clear(&d);
     tsim_html_record_free(&rec);
@@ -1249,13 +1273,15 @@ static int cmd_run(int argc, char **argv) {
     /* --quiet: no table, and where the results went on stderr, as sweep and size say it. */
     FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
-    fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", outdir,
-            outdir, c.p_values ? ", " : "", c.p_values ? outdir : "", c.p_values ? "/p_values.csv" : "");
-    if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", outdir);
-    if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", outdir, outdir);
-    print_plot_files(f, outdir, "oc");
-    if (sc->looks.n > 1) print_plot_files(f, outdir, "looks");
-    if (sc->monitoring.nrules > 0) print_plot_files(f, outdir, "monitoring");
+    char eb[16384];
+    const char *od = shown(outdir, eb, sizeof eb);
+    fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", od,
+            od, c.p_values ? ", " : "", c.p_values ? od : "", c.p_values ? "/p_values.csv" : "");
+    if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", od);
+    if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", od, od);
+    print_plot_files(f, od, "oc");
+    if (sc->looks.n > 1) print_plot_files(f, od, "looks");
+    if (sc->monitoring.nrules > 0) print_plot_files(f, od, "monitoring");
     fputc('\n', f);
     report_said(&c, outdir);
   }
@@ -1494,6 +1520,8 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
 static void print_written(int quiet, const char *dir, const char *name, const char *plot1,
                           const char *plot2, const char *plot3) {
   FILE *f = quiet ? stderr : stdout;
+  char eb[16384];
+  dir = shown(dir, eb, sizeof eb);
   fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", dir, name, dir, name);
   print_plot_files(f, dir, plot1);
   print_plot_files(f, dir, plot2);
@@ -1554,9 +1582,10 @@ static int sweep_body(const cli *cp) {
     if (rs == TSIM_OK && (status = report_write(&c, 'w', set.os.stage, NULL, NULL, 0, &rec, &d))) rs = TSIM_IO;
     rs = set_end(&set, rs, stale_sweep, &d);
   }
+  if (keeper_refused) tsim_diag_clear(&d); /* the refusal was said; the rest repeats it */
   tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    if (d.n == 0 && !status) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
+    if (d.n == 0 && !status && !keeper_refused) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
     if (!status) status = tsim_status_exit_code(rs);
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
@@ -1779,9 +1808,10 @@ static int size_body(const cli *cp) {
     if (rs == TSIM_OK && (status = report_write(&c, 's', set.os.stage, sc, NULL, 0, &rec, &d))) rs = TSIM_IO;
     rs = set_end(&set, rs, stale_size, &d);
   }
+  if (keeper_refused) tsim_diag_clear(&d); /* the refusal was said; the rest repeats it */
   tsim_diag_print(&d, "trialsim: error: ", stderr);
   if (rs != TSIM_OK) {
-    if (d.n == 0 && !status) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
+    if (d.n == 0 && !status && !keeper_refused) cli_error("%s: %s", c.scenario, tsim_status_message(rs));
     if (!status) status = tsim_status_exit_code(rs);
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
@@ -1832,7 +1862,8 @@ static int cmd_analyze(int argc, char **argv) {
     status = tsim_status_exit_code(rs);
   } else if (!c.quiet) {
     tsim_analyze_print(a, stdout);
-    printf("\nwritten: %s/analyze.json\n", outdir);
+    char eb[16384];
+    printf("\nwritten: %s/analyze.json\n", shown(outdir, eb, sizeof eb));
   }
   tsim_diag_clear(&d);
   tsim_analyze_free(a);
@@ -1981,13 +2012,15 @@ static int cmd_merge(int argc, char **argv) {
       status = d.n > 0; /* written, but gnuplot failed */
       if (!quiet) {
         tsim_report_print(sc, t, &ri, stdout);
-        printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", outdir,
-               outdir, id->p_values ? ", " : "", id->p_values ? outdir : "", id->p_values ? "/p_values.csv" : "");
-        if (sc->looks.n > 1) printf(", %s/looks.csv", outdir);
-        if (sc->monitoring.nrules > 0) printf(", %s/monitoring.csv, %s/monitoring_checks.csv", outdir, outdir);
-        print_plot_files(stdout, outdir, "oc");
-        if (sc->looks.n > 1) print_plot_files(stdout, outdir, "looks");
-        if (sc->monitoring.nrules > 0) print_plot_files(stdout, outdir, "monitoring");
+        char eb[16384];
+        const char *od = shown(outdir, eb, sizeof eb);
+        printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", od,
+               od, id->p_values ? ", " : "", id->p_values ? od : "", id->p_values ? "/p_values.csv" : "");
+        if (sc->looks.n > 1) printf(", %s/looks.csv", od);
+        if (sc->monitoring.nrules > 0) printf(", %s/monitoring.csv, %s/monitoring_checks.csv", od, od);
+        print_plot_files(stdout, od, "oc");
+        if (sc->looks.n > 1) print_plot_files(stdout, od, "looks");
+        if (sc->monitoring.nrules > 0) print_plot_files(stdout, od, "monitoring");
         putchar('\n');
       }
     }
@@ -2058,7 +2091,8 @@ int main(int argc, char **argv) {
     printf("trialsim_mpi %s\n", TSIM_VERSION);
     status = 0;
   } else {
-    if (!help) fprintf(stderr, "trialsim_mpi: '%s' is not one of run, sweep, size\n\n", cmd);
+    char eb[16384];
+    if (!help) fprintf(stderr, "trialsim_mpi: '%s' is not one of run, sweep, size\n\n", shown(cmd, eb, sizeof eb));
     fputs(usage_mpi, help ? stdout : stderr);
     status = help ? 0 : 2;
   }
@@ -2089,7 +2123,8 @@ static int dispatch(int argc, char **argv) {
     printf("trialsim %s\n", TSIM_VERSION);
     return 0;
   }
-  fprintf(stderr, "trialsim: unknown command '%s'\n\n%s", cmd, usage_main);
+  char eb[16384];
+  fprintf(stderr, "trialsim: unknown command '%s'\n\n%s", shown(cmd, eb, sizeof eb), usage_main);
   return 2;
 }
 

@@ -746,31 +746,32 @@ static void load_top(loader *L, const cJSON *root) {
   if (tsim_diag_count(L->c.diag) == before) tsim__load_nulls(L);
   load_sweep(L, root);
   int sampling = TSIM_SAMPLING_AUTO;
-  if (tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling) == 1 &&
-      sampling == TSIM_SAMPLING_CELL && sc->rand_method == TSIM_RAND_BLOCK &&
-      !sc->stratify_by_site && sc->nsites > 1)
+  tsim_jenum(&L->c, root, "$", "sampling", 0, tsim_sampling_names, &sampling);
+  /* "cell" where it cannot be: every feature at fault named once. Deviators who respond as
+   * another arm have their own error below; blocks across unstratified sites have theirs here;
+   * the patient-level model's own features ("a, b and c") follow them. */
+  int deviators_as = 0, across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1;
+  for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
+  const char *why[8];
+  int nwhy = tsim_scenario_cell_blockers(sc, why, 8), skip = deviators_as + across_sites; /* theirs come first */
+  char list[512] = ""; /* the patient-level model's features at fault, "a, b and c" */
+  for (int i = skip; i < nwhy && i < 8; i++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == skip ? "" : i + 1 == nwhy ? " and " : ", ",
+             why[i]);
+  if (sampling == TSIM_SAMPLING_CELL && across_sites)
     tsim_jerr(&L->c, "$.sampling", "\"cell\" needs patients exchangeable within site and arm, "
                                    "but permuted blocks across %d sites assign arms in enrollment "
                                    "order: use \"patient\" or \"auto\", or stratify the blocks "
-                                   "by site", sc->nsites);
-  int deviators_as = 0; /* refused with the patient-level model below */
-  for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
-  int across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1; /* above */
-  const char *why[8];
-  int nwhy = tsim_scenario_cell_blockers(sc, why, 8);
-  if (sampling == TSIM_SAMPLING_CELL && sc->latent && !deviators_as && !across_sites && nwhy > 0) {
-    char list[512] = ""; /* every feature at fault, "a, b and c" */
-    for (int i = 0; i < nwhy && i < 8; i++)
-      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i + 1 == nwhy ? " and " : ", ",
-               why[i]);
+                                   "by site%s%s%s", sc->nsites, list[0] ? " (this scenario also has " : "", list,
+              list[0] ? ", which rule out \"cell\" too)" : "");
+  else if (sampling == TSIM_SAMPLING_CELL && list[0])
     tsim_jerr(&L->c, "$.sampling", "\"cell\" draws counts of exchangeable patients per site and arm, "
                                    "but this scenario has %s: use \"patient\" or \"auto\"", list);
-  }
   sc->sampling = (tsim_sampling)sampling;
   for (int a = 0; a < sc->narms; a++)
     if (sc->arms[a].deviators_as >= 0 && (sc->latent || sampling == TSIM_SAMPLING_CELL)) {
       tsim_jerr(&L->c, "$.deviators_respond_as", "is simulated patient by patient on binary end points: it "
-                "cannot go with %s", sampling == TSIM_SAMPLING_CELL ? "\"sampling\": \"cell\""
+                "cannot go with %s", !sc->latent ? "\"sampling\": \"cell\""
                 : "the patient-level model (continuous, correlated or repeated end points, subgroups, "
                   "outcome-dependent dropout, a single arm or accrual)");
       break;
