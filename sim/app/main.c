@@ -888,6 +888,7 @@ static void show_progress(void *ctx, long long done, long long total) {
 }
 
 static void print_plot_files(FILE *f, const char *dir, const char *name);
+static void print_run_written(FILE *f, const char *prefix, const char *dir, const tsim_scenario *sc, int p_values);
 
 /* Long runs (run --trials-from/--trials-to, --checkpoint; merge). The scenario file's text is
  * read once: the run loads it (pinned_reader) and its shard or checkpoint keeps it, so both
@@ -1007,8 +1008,7 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
     }
     cp.start = start;
     cp.start_next = p.done;
-    if (!c->quiet)
-    {
+    if (!c->quiet) {
       char eb[16384];
       fprintf(stderr, "trialsim: resuming from %s: %lld of %lld trials done\n", shown(c->checkpoint, eb, sizeof eb),
               p.done - id->from, id->to - id->from);
@@ -1273,16 +1273,7 @@ static int cmd_run(int argc, char **argv) {
     /* --quiet: no table, and where the results went on stderr, as sweep and size say it. */
     FILE *f = c.quiet ? stderr : stdout;
     if (!c.quiet) tsim_report_print(sc, t, &ri, stdout);
-    char eb[16384];
-    const char *od = shown(outdir, eb, sizeof eb);
-    fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv%s%s%s", c.quiet ? "trialsim: " : "\n", od,
-            od, c.p_values ? ", " : "", c.p_values ? od : "", c.p_values ? "/p_values.csv" : "");
-    if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", od);
-    if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", od, od);
-    print_plot_files(f, od, "oc");
-    if (sc->looks.n > 1) print_plot_files(f, od, "looks");
-    if (sc->monitoring.nrules > 0) print_plot_files(f, od, "monitoring");
-    fputc('\n', f);
+    print_run_written(f, c.quiet ? "trialsim: " : "\n", outdir, sc, c.p_values);
     report_said(&c, outdir);
   }
   tsim_html_record_free(&rec);
@@ -1513,6 +1504,22 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
   snprintf(path, sizeof path, "%s/%s.svg", dir, name);
   if (access(path, F_OK) == 0) fprintf(f, ", %s (and .png)", path);
   else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
+}
+
+/* Where run and merge wrote (after prefix, a line on f): DIR/summary.json, DIR/analyses.csv and
+ * with them p_values.csv, looks.csv and the monitoring files where the run has them, then the
+ * plots. */
+static void print_run_written(FILE *f, const char *prefix, const char *dir, const tsim_scenario *sc, int p_values) {
+  char eb[16384];
+  dir = shown(dir, eb, sizeof eb);
+  fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv", prefix, dir, dir);
+  if (p_values) fprintf(f, ", %s/p_values.csv", dir);
+  if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", dir);
+  if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", dir, dir);
+  print_plot_files(f, dir, "oc");
+  if (sc->looks.n > 1) print_plot_files(f, dir, "looks");
+  if (sc->monitoring.nrules > 0) print_plot_files(f, dir, "monitoring");
+  fputc('\n', f);
 }
 
 /* Where a sweep or size search wrote: DIR/NAME.json, DIR/NAME.csv and its two plots; after the
@@ -2012,16 +2019,9 @@ static int cmd_merge(int argc, char **argv) {
       status = d.n > 0; /* written, but gnuplot failed */
       if (!quiet) {
         tsim_report_print(sc, t, &ri, stdout);
-        char eb[16384];
-        const char *od = shown(outdir, eb, sizeof eb);
-        printf("\nmerged %d shard%s\nwritten: %s/summary.json, %s/analyses.csv%s%s%s", n, n == 1 ? "" : "s", od,
-               od, id->p_values ? ", " : "", id->p_values ? od : "", id->p_values ? "/p_values.csv" : "");
-        if (sc->looks.n > 1) printf(", %s/looks.csv", od);
-        if (sc->monitoring.nrules > 0) printf(", %s/monitoring.csv, %s/monitoring_checks.csv", od, od);
-        print_plot_files(stdout, od, "oc");
-        if (sc->looks.n > 1) print_plot_files(stdout, od, "looks");
-        if (sc->monitoring.nrules > 0) print_plot_files(stdout, od, "monitoring");
-        putchar('\n');
+        char merged[64];
+        snprintf(merged, sizeof merged, "\nmerged %d shard%s\n", n, n == 1 ? "" : "s");
+        print_run_written(stdout, merged, outdir, sc, id->p_values);
       }
     }
     tsim_diag_clear(&d);

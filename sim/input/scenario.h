@@ -477,14 +477,16 @@ static inline int tsim_scenario_ncomparisons(const tsim_scenario *sc) {
 
 /* Why a trial of sc cannot be drawn as counts per (site, arm) cell ("sampling": "cell"): up to
  * `max` phrases, each to follow "this scenario has", into why[]; returns how many there are (0:
- * it can). It can when patients are exchangeable within site and arm, so that the analyses
+ * it can). With latent_only, only the patient-level model's own reasons (the loader words the
+ * other two its own way). It can when patients are exchangeable within site and arm, so that the analyses
  * depend on the trial only through what each cell holds and the patients' order does not
  * matter. The latent model qualifies with one visit and without subgroups, outcome-dependent
  * dropout, intercurrent events, calendar time (accrual, interim looks, site monitoring) and a
  * single arm; either model not with deviators who respond as another arm, nor with permuted
  * blocks across several sites that are not stratified by site (which assign arms in
  * enrollment order). */
-static inline int tsim_scenario_cell_blockers(const tsim_scenario *sc, const char **why, int max) {
+static inline int tsim_scenario_cell_blockers(const tsim_scenario *sc, int latent_only, const char **why,
+                                              int max) {
   int n = 0, dev_as = 0;
 #define TSIM_CELL_BLOCK(cond, text)                                                                \
   do {                                                                                             \
@@ -494,8 +496,8 @@ static inline int tsim_scenario_cell_blockers(const tsim_scenario *sc, const cha
     }                                                                                              \
   } while (0)
   for (int a = 0; a < sc->narms; a++) dev_as |= sc->arms[a].deviators_as >= 0;
-  TSIM_CELL_BLOCK(dev_as, "deviators who respond as another arm (deviators_respond_as)");
-  TSIM_CELL_BLOCK(sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1,
+  TSIM_CELL_BLOCK(!latent_only && dev_as, "deviators who respond as another arm (deviators_respond_as)");
+  TSIM_CELL_BLOCK(!latent_only && sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1,
                   "permuted blocks across sites, not stratified by site (they assign arms in enrollment order)");
   if (sc->latent) {
     TSIM_CELL_BLOCK(sc->single_arm, "a single arm");
@@ -513,7 +515,7 @@ static inline int tsim_scenario_cell_blockers(const tsim_scenario *sc, const cha
 /* The first of tsim_scenario_cell_blockers' phrases, or NULL when sc can be drawn per cell. */
 static inline const char *tsim_scenario_cell_blocker(const tsim_scenario *sc) {
   const char *why = NULL;
-  return tsim_scenario_cell_blockers(sc, &why, 1) ? why : NULL;
+  return tsim_scenario_cell_blockers(sc, 0, &why, 1) ? why : NULL;
 }
 
 /* The experimental arm of comparison j: the j-th arm other than the control (the arm itself in

@@ -750,13 +750,12 @@ static void load_top(loader *L, const cJSON *root) {
   /* "cell" where it cannot be: every feature at fault named once. Deviators who respond as
    * another arm have their own error below; blocks across unstratified sites have theirs here;
    * the patient-level model's own features ("a, b and c") follow them. */
-  int deviators_as = 0, across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1;
-  for (int a = 0; a < sc->narms; a++) deviators_as |= sc->arms[a].deviators_as >= 0;
+  int across_sites = sc->rand_method == TSIM_RAND_BLOCK && !sc->stratify_by_site && sc->nsites > 1;
   const char *why[8];
-  int nwhy = tsim_scenario_cell_blockers(sc, why, 8), skip = deviators_as + across_sites; /* theirs come first */
+  int nwhy = tsim_scenario_cell_blockers(sc, 1, why, 8);
   char list[512] = ""; /* the patient-level model's features at fault, "a, b and c" */
-  for (int i = skip; i < nwhy && i < 8; i++)
-    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == skip ? "" : i + 1 == nwhy ? " and " : ", ",
+  for (int i = 0; i < nwhy && i < 8; i++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i + 1 == nwhy ? " and " : ", ",
              why[i]);
   if (sampling == TSIM_SAMPLING_CELL && across_sites)
     tsim_jerr(&L->c, "$.sampling", "\"cell\" needs patients exchangeable within site and arm, "

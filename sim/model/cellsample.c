@@ -868,10 +868,11 @@ static inline __attribute__((always_inline)) int missing_cells(tsim_cohort *c, u
   return large;
 }
 
-/* Each cell's dropouts and deviations into the cell table (missing_cells), and what the lanes
- * need (see "responders, eight cells at a time"): each lane cell's per-protocol and assessed
- * patients, for every end point, and each group's largest cell. */
-static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
+/* Each cell's dropouts and deviations into the cell table (missing_cells), and with `lanes` what
+ * the lanes need (see "responders, eight cells at a time"): each lane cell's per-protocol and
+ * assessed patients, for every end point, and each group's largest cell. The latent model's rows
+ * need the table only. */
+static void missing_all(tsim_cohort *c, uint64_t seed, long long trial, int lanes) {
   const tsim_scenario *sc = c->plan->sc;
   struct tsim_cell_ws *ws = c->cell_ws;
   size_t per_ep = (size_t)sc->narms * (size_t)sc->nsites;
@@ -886,6 +887,7 @@ static void missing_all(tsim_cohort *c, uint64_t seed, long long trial) {
   } else {
     ws->large = sc->narms == 2 ? missing_cells(c, seed, trial, 2) : missing_cells(c, seed, trial, (size_t)sc->narms);
   }
+  if (!lanes) return;
   for (int e = 1; e < sc->nendpoints; e++) { /* every end point's cells have the same patients */
     memcpy(ws->m + (size_t)e * per_ep, ws->m, per_ep * sizeof *ws->m);
     memcpy(ws->m1 + (size_t)e * per_ep, ws->m1, per_ep * sizeof *ws->m1);
@@ -995,7 +997,8 @@ static void latent_rows(tsim_cohort *c) {
 /* Enrollment and randomisation (ENROLL draws 0 .. nsites - 2: the site tree; nsites + s: site
  * s's partial block), then each cell's dropouts and deviations (MISSING draws); with
  * `binary`, the cells' response probabilities between the two (tsim__cohort_p_eff: their
- * vector arithmetic runs alongside the chain of table lookups of the site tree, out of order). */
+ * vector arithmetic runs alongside the chain of table lookups of the site tree, out of order)
+ * and what the responders' lanes read after them. */
 static inline __attribute__((always_inline)) void cell_counts(tsim_cohort *c, uint64_t seed, long long trial,
                                                              int binary) {
   const tsim_scenario *sc = c->plan->sc;
@@ -1007,7 +1010,7 @@ static inline __attribute__((always_inline)) void cell_counts(tsim_cohort *c, ui
   arm_split(c, seed, trial);
   tsim_rng_draws(tsim__rng_stream_key(seed, (uint64_t)trial, TSIM_DRAWS_MISSING), 0, ns * (size_t)sc->narms,
                  c->draws);
-  missing_all(c, seed, trial);
+  missing_all(c, seed, trial, binary);
 }
 
 void tsim__cohort_enroll_cells(tsim_cohort *c, uint64_t seed, long long trial) {

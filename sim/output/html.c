@@ -1602,7 +1602,7 @@ static void record_section(page *pg, const tsim_html_record *r) {
    * --quiet): the words are tsim_shell_quote's, split at the spaces outside its quotes. */
   const char *cl = r->command_line;
   for (size_t i = 0, start = 0, quoted = 0;; i++) {
-    if (cl[i] == '\'' ) quoted ^= 1;
+    if (cl[i] == '\'') quoted ^= 1;
     else if (cl[i] == '\\' && !quoted && cl[i + 1]) { i++; continue; }
     if ((cl[i] == ' ' && !quoted) || cl[i] == '\0') {
       sb_puts(b, start ? " <span class=\"nw\">" : "<span class=\"nw\">");
