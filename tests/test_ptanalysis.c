@@ -278,13 +278,59 @@ static int runs_agree(const char *file) {
   return 1;
 }
 
+/* Interim looks prepare longer and longer prefixes of one trial's patients, and the latent
+ * model's group sums then add only the new patients to the previous look's (the workspace's
+ * `grow`, set by sequential.c). Every outcome must be bit for bit what a workspace summing the
+ * same prefix from its first patient gives: prefixes growing, shrinking (a visit with a longer
+ * lag; the sums start again), by one patient, and whole, with p-values and without. */
+static void prefixes_agree(const char *file) {
+  tsim_scenario *sc = load(file);
+  if (!sc) return;
+  tsim_cohort_plan plan;
+  CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "%s: plan", file);
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  tsim_analysis_ws *grow = tsim_analysis_ws_new(sc), *fresh = tsim_analysis_ws_new(sc);
+  long long compared = 0, differ = 0;
+  int nk = sc->nanalyses * tsim_scenario_ncomparisons(sc);
+  if (c && grow && fresh) {
+    for (long long trial = 0; trial < 100; trial++) {
+      tsim_cohort_sample(c, 7, trial);
+      long long n = c->n, m[] = {n / 3, 2 * n / 3, n / 2, n / 2 + 1, n, n};
+      grow->grow = 0;
+      for (int k = 0; k < (int)(sizeof m / sizeof m[0]); k++) {
+        tsim_cohort view = *c;
+        view.n = m[k];
+        grow->want_p = fresh->want_p = (int)((trial + k) % 2);
+        tsim_analysis_prepare(grow, &view);
+        grow->grow = 1;
+        tsim_analysis_prepare(fresh, &view);
+        tsim_outcome a[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS], b[2 * TSIM_MAX_ANALYSES * TSIM_MAX_ARMS];
+        tsim_analysis_eval_trial(grow, a);
+        tsim_analysis_eval_trial(fresh, b);
+        for (int i = 0; i < 2 * nk; i++, compared++)
+          if (!same_outcome(&a[i], &b[i]) && differ++ < 10)
+            CHECK(0, "%s trial %lld, prefix %lld of %lld, outcome %d: added to %.17g (p %.17g), summed "
+                  "afresh %.17g (p %.17g)", file, trial, m[k], n, i, a[i].diff, a[i].p, b[i].diff, b[i].p);
+      }
+    }
+  }
+  CHECK(c && grow && fresh && differ == 0, "%s: %lld outcomes of growing prefixes the same added to as summed "
+        "afresh", file, compared);
+  printf("%s prefixes: %lld outcomes compared added to and summed afresh, %lld differ\n", file, compared, differ);
+  tsim_analysis_ws_free(grow);
+  tsim_analysis_ws_free(fresh);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+  tsim_scenario_free(sc);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_ptanalysis SCENARIO.json...\n");
     return 2;
   }
   int by_runs = 0;
-  for (int i = 1; i < argc; i++) paths_agree(argv[i]), by_runs += runs_agree(argv[i]);
+  for (int i = 1; i < argc; i++) paths_agree(argv[i]), by_runs += runs_agree(argv[i]), prefixes_agree(argv[i]);
   CHECK(by_runs >= 2, "%d scenarios could be sampled per cell (at least 2 expected)", by_runs);
   return tsim_check_done();
 }

@@ -116,6 +116,7 @@ struct tsim_pt_ws {
   size_t ncnt, nacc;
   uint32_t *cell;       /* [n] each patient's (site, arm) cell, site-major (pass_general) */
   uint32_t *slot;       /* [2][n] each patient's slot in one group under each hypothesis (pass_group) */
+  long long gdone;      /* the patients the groups' sums hold (the last prepare's; tsim_analysis_ws.grow) */
   int *kept[TSIM_MAX_ANALYSES]; /* each continuous analysis's sites not listed in exclude_sites (owned) */
   int nkept[TSIM_MAX_ANALYSES];
   /* Rank-sum analyses of two arms, everyone, no listed sites, complete cases or per protocol:
@@ -567,22 +568,25 @@ static inline __attribute__((always_inline)) void group_totals(pt_group *G, cons
 static inline __attribute__((always_inline)) void group_body(pt_group *G, uint32_t *slot, const tsim_cohort *c,
                                                             const tsim_latent_plan *lp, const size_t NA,
                                                             size_t cells, const int NB, const int NC,
-                                                            const int NBASE) {
+                                                            const int NBASE, long long from) {
   const int visit = G->visit;
   const size_t W = 2 * (size_t)NC + 3 * (size_t)NBASE, nm = (size_t)lp->nmeas, nbs = (size_t)lp->nbase;
   uint32_t *n0 = G->n[0], *n1 = G->n[1], *r0 = G->r[0], *r1 = G->r[1];
   double *A0 = G->acc[0], *A1 = G->acc[1];
-  /* n and r are contiguous (plan_sets); of acc, the slots of the patients observed */
-  memset(n0, 0, 2 * 3 * cells * (size_t)(1 + NB) * sizeof *n0);
-  memset(A0, 0, 2 * cells * W * sizeof *A0);
-  memset(A1, 0, 2 * cells * W * sizeof *A1);
+  /* n and r are contiguous (plan_sets); of acc, the slots of the patients observed. Sums that
+   * hold patients 0 .. from - 1 already (a longer prefix of the same trial) are added to. */
+  if (!from) {
+    memset(n0, 0, 2 * 3 * cells * (size_t)(1 + NB) * sizeof *n0);
+    memset(A0, 0, 2 * cells * W * sizeof *A0);
+    memset(A1, 0, 2 * cells * W * sizeof *A1);
+  }
   const uint8_t *g0 = c->pat.gone[0], *g1 = c->pat.gone[1], *dev = c->pat.dev, *arm = c->arm;
   const uint16_t *site = c->site;
   const double *v0 = c->pat.val[0], *v1 = c->pat.val[1], *bv = c->pat.base, *cy = G->cy;
   uint32_t miss = 2 * (uint32_t)cells, *sa = slot, *sb = slot + c->n;
   /* Each patient's slot under each hypothesis first, in a loop without dependences (GCC
    * vectorises it at -O3, the Release build); the sums then read them. */
-  for (long long j = 0; j < c->n; j++) {
+  for (long long j = from; j < c->n; j++) {
     uint32_t cl = (uint32_t)site[j] * (uint32_t)NA + arm[j], seen = 2 * cl + (dev[j] != 0), gone = miss + cl;
     sa[j] = g0[j] > visit ? seen : gone;
     sb[j] = g1[j] > visit ? seen : gone;
@@ -592,7 +596,7 @@ static inline __attribute__((always_inline)) void group_body(pt_group *G, uint32
   for (int i = 0; i < NB; i++) bm[i] = G->bm[i];
   for (int i = 0; i < NC; i++) cm[i] = G->cm[i];
   for (int i = 0; i < NBASE; i++) bci[i] = G->bci[i], bbi[i] = G->bbi[i], bcb[i] = G->bcb[i];
-  for (long long j = 0; j < c->n; j++) {
+  for (long long j = from; j < c->n; j++) {
     uint32_t a = sa[j], b = sb[j];
     n0[a]++;
     n1[b]++;
@@ -713,11 +717,11 @@ static inline __attribute__((always_inline)) void group_runs(pt_group *G, const 
 /* group_body in G's shape: two arms with up to two binary sets and three continuous ones (one
  * with a baseline) by constants, any other by G's numbers. */
 static void pass_group(pt_group *G, uint32_t *slot, const tsim_cohort *c, const tsim_latent_plan *lp, size_t na,
-                       size_t cells, int runs) {
+                       size_t cells, int runs, long long from) {
 #define PT_SHAPE(B, C, X)                                                                                       \
   case ((B) * 4 + (C)) * 2 + (X):                                                                               \
     if (runs) group_runs(G, c, lp, 2, cells, B, C, X);                                                          \
-    else group_body(G, slot, c, lp, 2, cells, B, C, X);                                                         \
+    else group_body(G, slot, c, lp, 2, cells, B, C, X, from);                                                   \
     return;
   int fixed = na == 2 && G->nb <= 2 && G->nc <= 3 && G->nbase <= 1;
   switch (fixed ? (G->nb * 4 + G->nc) * 2 + G->nbase : -1) {
@@ -728,7 +732,7 @@ static void pass_group(pt_group *G, uint32_t *slot, const tsim_cohort *c, const 
     PT_SHAPE(2, 1, 1) PT_SHAPE(2, 2, 1) PT_SHAPE(2, 3, 1)
     default:
       if (runs) group_runs(G, c, lp, na, cells, G->nb, G->nc, G->nbase);
-      else group_body(G, slot, c, lp, na, cells, G->nb, G->nc, G->nbase);
+      else group_body(G, slot, c, lp, na, cells, G->nb, G->nc, G->nbase, from);
   }
 #undef PT_SHAPE
 }
@@ -768,7 +772,11 @@ void tsim__ptanalysis_prepare(tsim_analysis_ws *w) {
   /* Rows written cell by cell (the cell sampler; cohort.h) are summed run by run where the runs
    * are long enough to pay for their loops' starts and mispredicted ends (PT_RUNS_MIN). */
   int runs = c->plan->cell_mode && (w->runs > 0 || (w->runs == 0 && (size_t)c->n >= PT_RUNS_MIN * cells));
-  for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], P->slot, c, lp, na, cells, runs);
+  /* A longer view of the trial summed last (interim looks: each a prefix of the patients) adds
+   * its new patients to the groups' sums, which then get the additions of a whole pass. */
+  long long from = w->grow && !runs && P->gdone <= c->n ? P->gdone : 0;
+  for (int g = 0; g < P->ngroups; g++) pass_group(&P->group[g], P->slot, c, lp, na, cells, runs, from);
+  P->gdone = c->n;
   for (int k = 0; k < w->sc->nanalyses; k++)
     if (P->wy[k]) pass_gather(P, k, c, lp, w->sc->control, w->sc->analyses[k].population == TSIM_POP_PER_PROTOCOL);
   if (!P->ngeneral) return;

@@ -84,6 +84,10 @@ typedef struct tsim_analysis_ws {
   int runs;           /* the latent model's group sums on rows the cell sampler wrote cell by
                          cell: 0 by runs where cells are large enough (ptanalysis.c,
                          PT_RUNS_MIN), 1 by runs always, -1 patient by patient (tests compare) */
+  int grow;           /* 1: the cohort of the next tsim_analysis_prepare is the one prepared last
+                         with the same patients first and maybe more after them (a later look at
+                         the same trial), so the latent model's sums of the first ones are kept;
+                         0 (after _new): a cohort of its own. Set by the caller */
   long long *x, *n;   /* [nsites * narms] general path: one population's counts per site, arm */
   long long *tx, *tn; /* [narms] their totals */
   unsigned char *mask;/* [nsites] sites removed by the analysis being evaluated (general path) */

@@ -360,6 +360,7 @@ static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
   int live = 0; /* the other hypothesis's stops are its own pass's */
   for (int h = 0; h < 2; h++)
     for (int i = 0; i < ncomp && ((hmask >> h) & 1); i++, live++) ws->stop[(size_t)h * (size_t)ncomp + (size_t)i] = -1;
+  w->grow = 0; /* the first prepare below sums this trial from its first patient */
   for (int k = 0; k < H && live > 0; k++) {
     int last = k == H - 1, K_k = ws->idx[k];
     tsim_outcome *lo = ws->look + (size_t)k * n2;
@@ -373,6 +374,7 @@ static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
       if (m != view.n) {
         view.n = m;
         tsim_analysis_prepare(w, &view);
+        w->grow = 1; /* the next prepare (a later visit or look) sees this trial's patients */
         tsim_analysis_eval_trial(w, ws->tmp);
       }
       for (int a = 0; a < sc->nanalyses; a++) {
@@ -407,6 +409,7 @@ static void evaluate(const tsim_seq_plan *p, tsim_seq_ws *ws, tsim_cohort *c, ts
       }
     }
   }
+  w->grow = 0;
   if (ws->mon) memset(w->flagged, 0, sizeof w->flagged); /* the masks are this trial's */
   /* The timed counts: each comparison ended at its look's date. */
   for (int h = 0; h < 2; h++)
