@@ -161,6 +161,8 @@ struct tsim_latent_ws {
   uint64_t *dthr_k; /* dthr as thresholds on the uniform's 53 bits k (u = k 2^-53 < t exactly when
                        k < ceil(t 2^53)): the visits without dropout_mnar, without converting u */
   int mnar, dmono; /* dmono: every row of dthr never decreases */
+  int nomiss;      /* no dropout, deviation, subgroup or dropout_mnar: the MISSING stream decides
+                      nothing, and pass_missing draws none of it */
   /* Baselines, in end point order (their draw order). */
   int base_idx[TSIM_MAX_ENDPOINTS], base_dim[TSIM_MAX_ENDPOINTS];
   double base_corr[TSIM_MAX_ENDPOINTS], base_sq[TSIM_MAX_ENDPOINTS];
@@ -359,6 +361,9 @@ struct tsim_latent_ws *tsim__latent_ws_new(const tsim_cohort_plan *plan) {
     double dt = l->dthr[i];
     l->dthr_k[i] = !(dt > 0) ? 0 : dt >= 1 ? (uint64_t)1 << 53 : tsim__threshold(dt);
   }
+  l->nomiss = !l->mnar && sc->nsubgroups == 0;
+  for (size_t i = 0; i < (size_t)4 * (size_t)na * (size_t)sc->nvisits; i++) l->nomiss &= l->dthr_k[i] == 0;
+  for (int a = 0; a < na; a++) l->nomiss &= lp->dev_thr[a] == 0;
   l->dmono = 1;
   for (size_t r = 0; r < (size_t)4 * (size_t)na; r++)
     for (int v = 1; v < sc->nvisits; v++) l->dmono &= l->dthr[r * (size_t)sc->nvisits + (size_t)v - 1] <= l->dthr[r * (size_t)sc->nvisits + (size_t)v];
@@ -664,6 +669,13 @@ __attribute__((always_inline)) static inline void missing_loop(tsim_cohort *c, t
  * dropout_mnar - have loops of their own. */
 __attribute__((noinline)) static void pass_missing(tsim_cohort *c, tsim_rng_state *stm, long long j0, int cnt) {
   const struct tsim_latent_ws *l = c->latent;
+  if (l->nomiss) { /* what missing_loop would find from any numbers (nothing after reads the stream) */
+    memset(c->pat.dev + j0, 0, (size_t)cnt);
+    memset(c->pat.sub + j0, 0, (size_t)cnt);
+    memset(c->pat.gone[0] + j0, l->nv, (size_t)cnt);
+    memset(c->pat.gone[1] + j0, l->nv, (size_t)cnt);
+    return;
+  }
   if (l->nsub == 0 && l->nv == 1 && !l->mnar)
     missing_loop(c, stm, j0, cnt, 0, 1, 0, 1);
   else if (l->nsub == 0 && l->nv == 2 && !l->mnar && l->dmono) /* two visits (pss2022.json) */
