@@ -16,6 +16,7 @@
 #include "check.h"
 #include "model/stages.h"
 #include "core/fastexp.h"
+#include "core/fastlog.h"
 
 /* |got - want| in ulps of want (a normal, positive number here). */
 static double ulps(double got, double want) {
@@ -86,6 +87,55 @@ static void thresholds(void) {
   printf("%ld vector thresholds equal tsim__threshold's\n", checked);
 }
 
+/* tsim_log_pos (core/fastlog.h) against libm's log, and tsim_exp1_of against 0 - log u: every
+ * argument the accrual's deviates take is u = (j + 1) 2^-53, j < 2^53. Points: 2 million words
+ * from a fixed seed, the smallest and largest u, each power of two with its neighbours and the
+ * reduction's switch at sqrt(2) times a power of two (m halved from there), and a grid of x in
+ * (0, 1e6) (the general function). The log's error in ulps of libm's value must be at most 2
+ * (fdlibm's method with one formula; libm's own error is below 1 ulp). */
+static void logs(void) {
+  double lw = 0, lw_at = 0;
+  long n = 0, exp1_bad = 0;
+  uint64_t s = 0x2545f4914f6cdd1dULL;
+  for (long i = 0; i < 2000000 + 53 * 6 + 20000; i++) {
+    uint64_t j;
+    double x;
+    if (i < 2000000) {
+      uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      j = (z ^ (z >> 31)) >> 11;
+    } else if (i < 2000000 + 53 * 6) {
+      int q = (int)(i - 2000000), e = q / 6, k = q % 6;
+      uint64_t p = 1ULL << e, r = (uint64_t)(1.4142135623730951 * (double)p);
+      uint64_t c[6] = {p - 1, p, p + 1, r > 0 ? r - 1 : 0, r, r + 1};
+      j = c[k] >= (1ULL << 53) ? (1ULL << 53) - 1 : c[k];
+    } else { /* the general function on x in (0, 1e6) */
+      x = (double)(i - 2000000 - 53 * 6 + 1) * 50.0 + 0.123;
+      double g = tsim_log_pos(x), want = log(x), u = ulps(fabs(g), fabs(want));
+      if (u > lw) lw = u, lw_at = x;
+      n++;
+      continue;
+    }
+    x = (double)(j + 1) * 0x1.0p-53;
+    double want = log(x), got = tsim_log_pos(x);
+    if (want != 0) {
+      double u = ulps(fabs(got), fabs(want));
+      if (u > lw) lw = u, lw_at = x;
+    } else if (got != 0) {
+      lw = INFINITY, lw_at = x;
+    }
+    double e1 = tsim_exp1_of(j), e2 = 0.0 - got;
+    exp1_bad += memcmp(&e1, &e2, sizeof e1) != 0;
+    n++;
+  }
+  CHECK(lw <= 2.0, "tsim_log_pos: largest error %.3g ulp at x = %.17g (tolerance 2 ulp)", lw, lw_at);
+  CHECK(exp1_bad == 0, "tsim_exp1_of: %ld deviates are not 0 - tsim_log_pos(u)", exp1_bad);
+  double one = tsim_exp1_of((1ULL << 53) - 1);
+  CHECK(one == 0 && !signbit(one), "tsim_exp1_of at u = 1: %g (+0 expected)", one);
+  printf("largest error of tsim_log_pos against libm log: %.3g ulp (at x = %.17g; %ld points)\n", lw, lw_at, n);
+}
+
 int main(void) {
   for (double x = -699.9; x < 700; x += 0.0137) compare(x);
   uint64_t s = 0x9e3779b97f4a7c15ULL; /* splitmix64, fixed seed */
@@ -104,6 +154,7 @@ int main(void) {
   CHECK(vec_differ == 0, "%ld of %ld tsim_exp8 values differ from tsim_exp's", vec_differ, vec_checked);
   printf("%ld tsim_exp8 values equal tsim_exp's\n", vec_checked);
   thresholds();
+  logs();
   CHECK(worst <= 4.0, "largest error %.3g ulp at x = %.17g (tolerance 4 ulp)", worst, worst_at);
   printf("largest error against libm exp: %.3g ulp (at x = %.17g)\n", worst, worst_at);
   /* Beyond the fast range: libm's exp itself. */

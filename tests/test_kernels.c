@@ -374,6 +374,30 @@ static void test_t_lanes(const tsim_kernel_table *r, const tsim_kernel_table *v)
          refused, outside);
 }
 
+/* exp1: Exp(1) deviates, bit for bit, on random words and on the edges of the log's argument
+ * reduction: u = 2^-53 (the smallest), u = 1 (the largest), u on either side of sqrt(2) times a
+ * power of two, and every power of two. Counts that are and are not multiples of the width. */
+static void test_exp1(const tsim_kernel_table *r, const tsim_kernel_table *v) {
+  enum { N = 4096 };
+  static uint64_t w[N];
+  static double a[N], b[N];
+  for (int i = 0; i < N; i++) w[i] = rnd() >> 11;
+  w[0] = 0, w[1] = (1ULL << 53) - 1;
+  for (int e = 0; e < 53; e++) {
+    uint64_t p = 1ULL << e; /* u = p 2^-53 and u = round(sqrt 2 p) 2^-53 + a few */
+    w[2 + 4 * e] = p - 1;
+    uint64_t q = (uint64_t)(1.4142135623730951 * (double)p);
+    w[3 + 4 * e] = q > 0 ? q - 1 : 0, w[4 + 4 * e] = q, w[5 + 4 * e] = q + 1;
+  }
+  size_t ns[] = {0, 1, 3, 4, 7, 8, 9, 255, 256, N};
+  for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+    memset(a, 0, sizeof a), memset(b, 0, sizeof b);
+    r->exp1(w, ns[i], a);
+    v->exp1(w, ns[i], b);
+    SAME(a, b, sizeof a, "exp1 n %zu", ns[i]);
+  }
+}
+
 int main(int argc, char **argv) {
   static const char *const names[] = {"generic", "avx2", "avx512", "avx512popcnt"};
   int isa_i = -1;
@@ -403,5 +427,6 @@ int main(int argc, char **argv) {
   test_missing(&ref, &var);
   test_block(&ref, &var);
   test_t_lanes(&ref, &var);
+  test_exp1(&ref, &var);
   return tsim_check_done();
 }

@@ -16,6 +16,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
       .block_eval = tsim__block_eval_generic,
       .block_add = tsim__block_add_generic,
       .t_lanes = tsim__t_lanes_generic,
+      .exp1 = tsim__exp1_generic,
   };
   /* A target this processor lacks is never filled in, whatever is asked (tsim_isa_pick never
    * chooses one: it is the widest the processor has, or narrower). */
@@ -26,6 +27,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
     k.p_eff_rows = tsim__p_eff_rows_avx2;
     k.lanes = tsim__lanes_avx2;
     k.t_lanes = tsim__t_lanes_avx2;
+    k.exp1 = tsim__exp1_avx2;
   }
   if (isa >= TSIM_ISA_AVX512) {
     k.draws = tsim__draws_avx512;
@@ -34,6 +36,7 @@ int tsim_kernels_for(tsim_isa isa, tsim_kernel_table *t) {
     k.block_eval = tsim__block_eval_avx512;
     k.block_add = tsim__block_add_avx512;
     k.t_lanes = tsim__t_lanes_avx512;
+    k.exp1 = tsim__exp1_avx512;
   }
   if (isa >= TSIM_ISA_AVX512POPCNT) k.lanes = tsim__lanes_avx512popcnt;
 #endif

@@ -226,6 +226,8 @@ typedef struct tsim_kernel_table {
   void (*block_eval)(const tsim_block_consts *k, tsim_outcome_block *b);
   void (*block_add)(tsim_block_sums *a, const tsim_outcome_block *b);
   void (*t_lanes)(tsim_t_lanes *j);
+  /* Exp(1) deviates: out[i] = tsim_exp1_of(w[i]) (core/fastlog.h), w[i] a word's 53 bits. */
+  void (*exp1)(const uint64_t *w, size_t n, double *out);
 } tsim_kernel_table;
 
 /* The process's table (dispatch.c): filled by a constructor when the program starts, before

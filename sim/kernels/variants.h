@@ -31,6 +31,9 @@ void tsim__block_add_avx512(tsim_block_sums *a, const tsim_outcome_block *b);
 void tsim__t_lanes_generic(tsim_t_lanes *j);
 void tsim__t_lanes_avx2(tsim_t_lanes *j);
 void tsim__t_lanes_avx512(tsim_t_lanes *j);
+void tsim__exp1_generic(const uint64_t *w, size_t n, double *out);
+void tsim__exp1_avx2(const uint64_t *w, size_t n, double *out);
+void tsim__exp1_avx512(const uint64_t *w, size_t n, double *out);
 
 
 #endif

@@ -4,12 +4,12 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/fastlog.h"
 #include "core/rng.h"
+#include "kernels/kernels.h"
 
-/* An Exp(1) deviate: -log of a uniform in (0, 1]. */
-static double exp1(tsim_rng_state *s) {
-  return -log((double)((tsim_rng_step(s) >> 11) + 1) * 0x1.0p-53);
-}
+/* An Exp(1) deviate: -log of a uniform in (0, 1] (fastlog.h). */
+static double exp1(tsim_rng_state *s) { return tsim_exp1_of(tsim_rng_step(s) >> 11); }
 
 /* Poisson arrivals at rate r rising linearly from 0 over the first `ramp` months: the
  * cumulative intensity is L(t) = r t^2 / (2 ramp) up to the ramp's end and r ramp / 2 +
@@ -17,9 +17,18 @@ static double exp1(tsim_rng_state *s) {
 static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
   const tsim_accrual *ac = &c->plan->sc->accrual;
   double r = ac->rate, ramp = ac->ramp, g = 0, knee = r * ramp / 2;
-  for (long long j = 0; j < c->n; j++) {
-    g += exp1(s);
-    c->t_rand[j] = g <= knee ? sqrt(2 * ramp * g / r) : ramp + (g - knee) / r;
+  enum { B = 256 }; /* the gaps of B patients at a time: their words, then their logs (a kernel) */
+  uint64_t w[B];
+  double e[B];
+  void (*gaps)(const uint64_t *, size_t, double *) = tsim_kernels()->exp1;
+  for (long long j0 = 0; j0 < c->n; j0 += B) {
+    int cnt = c->n - j0 < B ? (int)(c->n - j0) : B;
+    for (int q = 0; q < cnt; q++) w[q] = tsim_rng_step(s) >> 11;
+    gaps(w, (size_t)cnt, e);
+    for (int q = 0; q < cnt; q++) {
+      g += e[q];
+      c->t_rand[j0 + q] = g <= knee ? sqrt(2 * ramp * g / r) : ramp + (g - knee) / r;
+    }
   }
 }
 
