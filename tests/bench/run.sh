@@ -307,6 +307,14 @@ if [ "${BENCH_SKIP_LATENT:-0}" != 1 ]; then
   engine_rates p1 p2 "$pss" "$nt"
   fl=$("$floor" "$secs" "$pat_p" pss2022 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
   LAT="$LAT p1=$p1 p2=$p2 pn=$pat_p fp=$(result_field "$fl" floor_pss2022 ns_per_trial)"
+  # Time: interim looks with accrual (gs_three_looks.json) and site monitoring at looks
+  # (lupil2_monitoring.json), as shipped; no peer and no target, the engine's own rate.
+  for t in gs_three_looks lupil2_monitoring; do
+    f=$root/scenarios/$t.json
+    calibrated_trials_from nt "$f" 2000
+    engine_rates t1 t2 "$f" "$nt"
+    LAT="$LAT ${t}_1=$t1 ${t}_2=$t2 ${t}_n=$(json_number "$f" sample_size)"
+  done
   [ "$skip_r" = 1 ] && lat_note="${lat_note:+$lat_note; }R peer skipped (BENCH_SKIP_R=1)"
 fi
 

@@ -34,7 +34,9 @@ function lrow(name, n, thr, tps, cohorts) {
 function latent_section(   n, k, f, c) {
   print ""
   print "patient-level (latent) path: scenarios/lupil2.json with sample_size N (12 sites, 3 end points,"
-  print "8 analyses, 2 hierarchies) and scenarios/pss2022.json; a trial = alternative + null twin"
+  print "8 analyses, 2 hierarchies), scenarios/pss2022.json, and two designs in time as shipped:"
+  print "gs_three_looks.json (accrual, three looks) and lupil2_monitoring.json (site monitoring at"
+  print "looks); a trial = alternative + null twin"
   printf "%-36s %6s %3s %10s %10s %10s %9s\n", "row", "N", "thr", "trials/s", "cohorts/s", "us/trial", "ns/pt"
   printf "%-36s %6s %3s %10s %10s %10s %9s\n", "---", "-", "---", "--------", "---------", "--------", "-----"
   for (n = 100; n <= 10000; n *= 10) {
@@ -47,6 +49,10 @@ function latent_section(   n, k, f, c) {
   lrow("trialsim pss2022.json", L("pn"), 1, L("p1"), 1)
   lrow("trialsim pss2022.json", L("pn"), 2, L("p2"), 1)
   lrow("floor pss2022 (its random numbers)", L("pn"), 1, inv(L("fp"), 1e9), 0)
+  lrow("trialsim gs_three_looks.json", L("gs_three_looks_n"), 1, L("gs_three_looks_1"), 1)
+  lrow("trialsim gs_three_looks.json", L("gs_three_looks_n"), 2, L("gs_three_looks_2"), 1)
+  lrow("trialsim lupil2_monitoring.json", L("lupil2_monitoring_n"), 1, L("lupil2_monitoring_1"), 1)
+  lrow("trialsim lupil2_monitoring.json", L("lupil2_monitoring_n"), 2, L("lupil2_monitoring_2"), 1)
   print ""
   print "notes: trials/s of trialsim = run.trials_per_second (run.seconds: the simulation alone);"
   print "  of a peer = trials per CPU-second of its simulation loop (one process, one core); the"
