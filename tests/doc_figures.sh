@@ -208,12 +208,12 @@ expect prov_ni_25 pp 0.0268
 # ./build/trialsim run scenarios/lupil2_estimands.json   (its own 20,000 trials; README.md
 # "Estimands" and PROVENANCE.md)
 run prov_estimands run scenarios/lupil2_estimands.json
-expect prov_estimands --after "bias/SE" itt_treatment_policy +0.0888 +0.0804 -7.8
-expect prov_estimands --after "bias/SE" itt_composite +0.0754 +0.0670 -7.1
-expect prov_estimands --after "bias/SE" itt_rescue_failure +0.1027 +0.0923 -9.1
-expect prov_estimands --after "bias/SE" hypothetical_completers +0.0982 +0.0877 -9.3
-expect prov_estimands --after "bias/SE" pp +0.0888 +0.0895 +0.6
-expect prov_estimands --after "bias/SE" sledai_hypothetical -0.8533 -0.7866 +6.9
+expect prov_estimands --after "bias/SD" itt_treatment_policy +0.0888 +0.0804 -0.0084 0.0011 -0.09
+expect prov_estimands --after "bias/SD" itt_composite +0.0754 +0.0670 -0.09
+expect prov_estimands --after "bias/SD" itt_rescue_failure +0.1027 +0.0923 -0.11
+expect prov_estimands --after "bias/SD" hypothetical_completers +0.0982 +0.0877 -0.11
+expect prov_estimands --after "bias/SD" pp +0.0888 +0.0895
+expect prov_estimands --after "bias/SD" sledai_hypothetical -0.8533 -0.7866 +0.08
 
 # ./build/trialsim run scenarios/pss2022_estimands.json   (its own 20,000 trials; PROVENANCE.md)
 run prov_pss_est run scenarios/pss2022_estimands.json
@@ -223,11 +223,11 @@ expect prov_pss_est hyp_mmrm 0.9637
 expect prov_pss_est tp_j2r_ancova 0.9208
 expect prov_pss_est hyp_mar_ancova 0.9540
 expect prov_pss_est itt_fisher 0.6854
-expect prov_pss_est --after "bias/SE" completers_welch -3.7446 0.0082 +0.1
-expect prov_pss_est --after "bias/SE" tp_mmrm -3.7446 +0.3
-expect prov_pss_est --after "bias/SE" hyp_mmrm -4.2129 -4.1890 +2.1
-expect prov_pss_est --after "bias/SE" tp_j2r_ancova -3.5531 +17.6
-expect prov_pss_est --after "bias/SE" hyp_mar_ancova -4.1900 +2.0
+expect prov_pss_est --after "bias/SD" completers_welch -3.7446 0.0082 +0.0009 0.0112
+expect prov_pss_est --after "bias/SD" tp_mmrm -3.7446 +0.0032 0.0110
+expect prov_pss_est --after "bias/SD" hyp_mmrm -4.2129 -4.1890 +0.0238
+expect prov_pss_est --after "bias/SD" tp_j2r_ancova -3.5531 +0.1915 0.0109 +0.19
+expect prov_pss_est --after "bias/SD" hyp_mar_ancova -4.1900 +0.0228
 # The sweep's points 0 and 6 (./build/trialsim sweep scenarios/pss2022_estimands.json --trials
 # 4000: README.md, PROVENANCE.md) are these runs' trials
 run prov_pss_d0 run scenarios/pss2022_estimands.json --trials 4000

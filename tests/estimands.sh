@@ -74,6 +74,14 @@ for a in json.load(open(sys.argv[1]))["analyses"]:
         lvl = e["interval_level"]
         zc = (cov - lvl) / math.sqrt(lvl * (1 - lvl) / n)
         ok = abs(z) <= 4 and abs(zc) <= 4 and n > 0.99 * 10000 and x["true_value_se"] == 0
+        # The estimates' SD: with an exact true value, bias_se is its MCSE, SD / sqrt(trials with
+        # an estimate) - here every trial has one; and standardised_bias is the bias in SDs.
+        sd, sb = x["estimate_sd"], x["standardised_bias"]
+        sd_ok = abs(sd / math.sqrt(10000) - x["bias_se"]) <= 1e-12 * sd and abs(sb - x["bias"] / sd) <= 1e-12
+        if not sd_ok:
+            print("FAIL %s %s: estimate_sd %.17g, standardised_bias %.17g against bias %.17g, bias_se %.17g"
+                  % (a["analysis"], h, sd, sb, x["bias"], x["bias_se"]))
+        ok = ok and sd_ok
         bad += not ok
         print("%s %s %s: true %.5g, mean %.5g (%.1f SE), coverage %.4f (%.1f SE of %g)"
               % ("ok  " if ok else "FAIL", a["analysis"], h, x["true_value"], x["mean_estimate"], z, cov, zc, lvl))

@@ -55,7 +55,16 @@ case $row in
   *) bad "cumulative dropout of dropout_spread.json: '$row'" ;;
 esac
 
-for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring
+# An analysis whose population is empty in every trial: its mean difference is null in the files,
+# and the console shows "-" there, not "+nan".
+"$exe" run "$src/tests/report/empty_population.json" --out "$tmp/empty" >"$tmp/empty.txt" 2>&1 || bad "run empty_population failed"
+if grep -qi "nan" "$tmp/empty.txt"; then bad "a NaN in the console: $(grep -i nan "$tmp/empty.txt")"
+else case $(grep '^pp ' "$tmp/empty.txt") in
+  *" -") ok "an undefined mean difference shows as -" ;;
+  *) bad "the empty analysis's row: $(grep '^pp ' "$tmp/empty.txt")" ;;
+esac; fi
+
+for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring lupil2_estimands; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring; estimands
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"
   check "run $scn" "$tmp/$scn/report.html" "$tmp/$scn/summary.json" --scenario "$src/scenarios/$scn.json"
 done

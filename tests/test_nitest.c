@@ -530,6 +530,35 @@ static void check_edges_ci(void) {
              "names read back");
 }
 
+/* The odds ratio's restricted estimates at margins far below the estimate: q0~ = 1 - p0~ once lost
+ * every digit below 1e-16 (p0~ rounded to 1), making MN's z infinite or NaN and the table "not
+ * shown" though its interval lay far above the margin. For 30/50 vs 30/50 (and two strata of
+ * 15/25 vs 15/25) z must be finite and positive at every margin from 1e-6 to 1e-100, grow as
+ * the margin falls, and like theta^-1/2 at small theta (the score's information is dominated by
+ * 1 / (n1 p1~ q1~), with p1~ ~ theta): z(theta / 100) / z(theta) = 10 within 1%. */
+static void check_or_tiny_margins(void) {
+  static const double th[] = {1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-20, 1e-30, 1e-50, 1e-100};
+  const int K = (int)(sizeof th / sizeof *th);
+  long long x0[2] = {15, 15}, n0[2] = {25, 25}, x1[2] = {15, 15}, n1[2] = {25, 25};
+  for (int st = 0; st < 2; st++) {
+    double prev = 0;
+    for (int i = 0; i < K; i++) {
+      double z = NAN, p = st ? tsim_ni_strat_p(TSIM_NI_OR, x0, n0, x1, n1, 2, th[i], 1, &z)
+                             : tsim_ni_p(TSIM_NI_MN, TSIM_NI_OR, 30, 50, 30, 50, th[i], 1, &z);
+      char what[160];
+      snprintf(what, sizeof what, "MN or%s 30/50 vs 30/50 at margin %g: z %.6g finite, above the last (%.6g), p %.3g < 0.025",
+               st ? " stratified" : "", th[i], z, prev, p);
+      check_true(isfinite(z) && z > prev && p < 0.025, what);
+      if (i > 0 && th[i - 1] / th[i] == 100.0 && th[i] <= 1e-12) {
+        snprintf(what, sizeof what, "MN or%s: z(%g) / z(%g) = %.6g, 10 expected (theta^-1/2)", st ? " stratified" : "",
+                 th[i], th[i - 1], z / prev);
+        check_true(fabs(z / prev / 10.0 - 1.0) < 0.01, what);
+      }
+      prev = z;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || argc > 3) {
     fprintf(stderr, "usage: %s EXAMPLES.csv [REFERENCE.csv]\n", argv[0]);
@@ -543,5 +572,6 @@ int main(int argc, char **argv) {
   check_fm_long_double();
   check_edges_p();
   check_edges_ci();
+  check_or_tiny_margins();
   return refcheck_summary();
 }

@@ -42,6 +42,14 @@ static diff_stats diff_summary(const tsim_tally_cell *c) {
   return s;
 }
 
+/* x in a console table's column of width w with prec decimals (and its sign where sign), or "-"
+ * where it is NaN (the files' null). */
+static void print_num(FILE *f, int sign, int w, int prec, double x) {
+  if (isnan(x)) fprintf(f, "%*s", w, "-");
+  else if (sign) fprintf(f, "%+*.*f", w, prec, x);
+  else fprintf(f, "%*.*f", w, prec, x);
+}
+
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 /* cJSON has no NaN: an undefined number is written as null. */
@@ -262,6 +270,11 @@ static cJSON *estimand_json(const tsim_scenario *sc, const tsim_tally *t, int k)
     cJSON_AddItemToObject(x, "mean_estimate", tsim__report_num(ds.mean));
     cJSON_AddItemToObject(x, "bias", tsim__report_num(ds.mean - c->truth));
     cJSON_AddItemToObject(x, "bias_se", tsim__report_num(sqrt(ds.mcse * ds.mcse + c->truth_se * c->truth_se)));
+    /* The spread of the estimates across trials, and the bias in its units (Collins, Schafer & Kam
+     * 2001's standardised bias): how large the bias is beside the estimate's own error, which
+     * bias_se (shrinking as trials grow) does not say. */
+    cJSON_AddItemToObject(x, "estimate_sd", tsim__report_num(ds.sd));
+    cJSON_AddItemToObject(x, "standardised_bias", tsim__report_num(ds.sd > 0 ? (ds.mean - c->truth) / ds.sd : NAN));
     if (c->interval) cJSON_AddItemToObject(x, "coverage", tsim__report_estimate_json(tsim_estimate_proportion(c->covered, c->interval)));
     else cJSON_AddNullToObject(x, "coverage");
     cJSON_AddNumberToObject(x, "trials_with_interval", (double)c->interval);
@@ -980,8 +993,8 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     int l = (int)strlen(st[k]);
     ws = l > ws ? l : ws;
   }
-  fprintf(f, "\n%-*s %-*s  %10s %9s %9s %7s  %-24s %-24s\n", wid, "estimands", ws, "strategy", "true value", "(SE)",
-          "mean est", "bias/SE", "coverage alternative", "coverage null twin");
+  fprintf(f, "\n%-*s %-*s  %10s %9s %9s %9s %8s %7s  %-24s %-24s\n", wid, "estimands", ws, "strategy", "true value",
+          "(SE)", "mean est", "bias", "(MCSE)", "bias/SD", "coverage alternative", "coverage null twin");
   for (int k = 0; k < t->ncomp; k++) {
     const tsim_tally_cell *a = &t->cell[0][k];
     diff_stats ds = diff_summary(a);
@@ -990,8 +1003,16 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     char tse[16];
     if (a->truth_se > 0) snprintf(tse, sizeof tse, "%9.4f", a->truth_se);
     else snprintf(tse, sizeof tse, "%9s", "exact");
-    fprintf(f, "%-*s %-*s  %+10.4f %s %+9.4f %+7.1f", wid, tsim_comparison_id(sc, k, id, sizeof id), ws, st[k],
-            a->truth, tse, ds.mean, (ds.mean - a->truth) / se);
+    fprintf(f, "%-*s %-*s  ", wid, tsim_comparison_id(sc, k, id, sizeof id), ws, st[k]);
+    print_num(f, 1, 10, 4, a->truth);
+    fprintf(f, " %s ", tse);
+    print_num(f, 1, 9, 4, ds.mean);
+    fputc(' ', f);
+    print_num(f, 1, 9, 4, ds.mean - a->truth);
+    fputc(' ', f);
+    print_num(f, 0, 8, 4, se);
+    fputc(' ', f);
+    print_num(f, 1, 7, 2, ds.sd > 0 ? (ds.mean - a->truth) / ds.sd : NAN);
     for (int h = 0; h < 2; h++) print_coverage(f, &t->cell[h][k]);
     fputc('\n', f);
   }
@@ -1001,10 +1022,13 @@ static void print_estimands(const tsim_scenario *sc, const tsim_tally *t, int wi
     snprintf(pop, sizeof pop, ", or from a simulated population of %lld patients (SE: its error)", t->truth_patients);
   fprintf(f, "Estimands (ICH E9(R1)): true value = the difference (experimental - control) in the variable the\n"
              "analysis's strategies define, over every randomised patient with every event and no missing value:\n"
-             "exact from the model (exact)%s.\nbias/SE: (mean estimate - true value) / its standard error. "
-             "Coverage: the share of trials whose\ninterval of the difference (1 - alpha, one-sided 1 - 2 alpha; "
-             "Newcombe's for rates, the analysis's own\nfor means) holds the true value, under the scenario and "
-             "under its null twin.\n",
+             "exact from the model (exact)%s.\nbias: mean estimate - true value, with its Monte Carlo SE "
+             "(MCSE: the mean estimate's and the true value's;\nbias / MCSE grows with the trials: it says "
+             "whether a bias is real, not whether it matters). bias/SD: the\nbias over the SD of the "
+             "estimates across trials (standardised bias: within +-0.1 small beside the estimate's\nown "
+             "error, beyond +-0.4 large). Coverage: the share of trials whose interval of the difference "
+             "(1 - alpha,\none-sided 1 - 2 alpha; Newcombe's for rates, the analysis's own for means) holds "
+             "the true value, under the\nscenario and under its null twin.\n",
           pop);
 }
 
@@ -1201,9 +1225,11 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     print_ci(f, tsim_estimate_proportion(a->reject, n));
     fprintf(f, "  %7.4f", (double)a->favouring / dn);
     print_ci(f, tsim_estimate_proportion(z->reject, n));
-    fprintf(f, "  %7.4f %7.4f  %7.1f %+7.3f\n", (double)z->favouring / dn,
-            (double)tsim_favouring_control(z) / dn, (double)(a->n0_sum + a->n1_sum) / dn,
-            diff_summary(a).mean);
+    double md = diff_summary(a).mean; /* NaN: no trial had a difference (files: null) */
+    fprintf(f, "  %7.4f %7.4f  %7.1f ", (double)z->favouring / dn, (double)tsim_favouring_control(z) / dn,
+            (double)(a->n0_sum + a->n1_sum) / dn);
+    print_num(f, 1, 7, 3, md);
+    fputc('\n', f);
   }
   print_margins(sc, t, wid, f);
   print_estimands(sc, t, wid, f);

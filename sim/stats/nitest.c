@@ -180,6 +180,20 @@ static double mle_rd(double x0, double n0, double x1, double n1, double d, doubl
   return p;
 }
 
+/* The odds-ratio restricted estimate p0~ (Miettinen & Nurminen 1985): the root in [0, 1] of the
+ * quadratic its score equation makes, in the form that does not cancel (by the sign of b). */
+static double mle_or(double dx0, double dn0, double dx1, double dn1, double g) {
+  double m = dx0 + dx1, b = dn1 * g + dn0 - m * (g - 1.0), s = (dn1 - m) * g - (dn0 - m);
+  double disc = s * s + 4.0 * g * dn0 * dn1, p0;
+  if (m <= 0.0)
+    p0 = 0.0;
+  else if (b > 0.0)
+    p0 = 2.0 * m / (b + sqrt(disc));
+  else
+    p0 = (sqrt(disc) - b) / (2.0 * dn0 * (g - 1.0));
+  return clamp(p0, 0.0, 1.0);
+}
+
 /* The restricted estimates p0~, p1~ and their complements q0~ = 1 - p0~, q1~ = 1 - p1~, each
  * formed where it keeps its digits (see mle_rd; or: q1~ from its own quotient). */
 typedef struct {
@@ -210,18 +224,14 @@ static int restricted(tsim_ni_measure measure, long long x0, long long n0, long 
     r->q0 = 1.0 - r->p0;
     r->q1 = 1.0 - r->p1;
   } else {
-    double g = theta0, b = dn1 * g + dn0 - m * (g - 1.0), s = (dn1 - m) * g - (dn0 - m);
-    double disc = s * s + 4.0 * g * dn0 * dn1, p0;
-    if (m <= 0.0)
-      p0 = 0.0;
-    else if (b > 0.0)
-      p0 = 2.0 * m / (b + sqrt(disc));
-    else
-      p0 = (sqrt(disc) - b) / (2.0 * dn0 * (g - 1.0));
-    r->p0 = p0 = clamp(p0, 0.0, 1.0);
-    r->q0 = 1.0 - p0;
-    r->p1 = g * p0 / (r->q0 + g * p0);
-    r->q1 = r->q0 / (r->q0 + g * p0);
+    /* The non-responders' odds ratio is 1 / theta0, so q0~ is the same estimate of the other
+     * outcome: each from its own quadratic keeps its digits where it is small (1 - p0~ would
+     * be 0 once p0~ rounds to 1, as it does for a margin below about 1e-16). */
+    double g = theta0;
+    r->p0 = mle_or(dx0, dn0, dx1, dn1, g);
+    r->q0 = mle_or(dn0 - dx0, dn0, dn1 - dx1, dn1, 1.0 / g);
+    r->p1 = g * r->p0 / (r->q0 + g * r->p0);
+    r->q1 = r->q0 / (r->q0 + g * r->p0);
   }
   return 0;
 }
