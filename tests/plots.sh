@@ -197,5 +197,23 @@ grep -q "target power 0.9" "$tmp/sw/power.gp" && ok "power.gp: a line at the tar
   || bad "power.gp has no target power line"
 grep -q "nominal rate per direction: alpha/2 = 0.025" "$tmp/sw/type1_error.gp" \
   && ok "type1_error.gp: a line at alpha/2 per direction" || bad "type1_error.gp has no alpha/2 line"
+# A margin test's nominal rate is its one-sided level, not "alpha/2 per direction" (a two-sided
+# analysis's alpha 0.05 gives its margin tests the one-sided level 0.025).
+if command -v python3 >/dev/null 2>&1; then
+python3 - "$scn" "$tmp/ni.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for a in d["analyses"]:
+    a["test"] = "farrington_manning"
+    a["hypothesis"] = {"type": "non_inferiority", "measure": "risk_difference", "margin": -0.1}
+d.pop("multiplicity", None)
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$exe" run "$tmp/ni.json" --trials 500 --seed 3 --out "$tmp/ni" --quiet 2>"$tmp/ni.err" || { bad "run of margin tests failed"; cat "$tmp/ni.err"; }
+grep -q "nominal rate: one-sided level = 0.025" "$tmp/ni/oc.gp" && ok "oc.gp of margin tests: the one-sided level" \
+  || bad "oc.gp of margin tests: $(grep -o "nominal rate[^']*" "$tmp/ni/oc.gp")"
+else
+  echo "skip the margin tests' oc.gp (no python3)"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

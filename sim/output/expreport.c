@@ -232,7 +232,7 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
     snprintf(p->yline_title[0], sizeof p->yline_title[0], "target power %s", tsim_num(num, target));
     p->nylines = 1;
   } else {
-    int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 1: from a two-sided analysis, bit 0: one-sided */
+    int sides[TSIM_PLOT_MAX_LINES] = {0}; /* bit 0: a one-sided analysis, bit 1: two-sided, bit 2: a margin test */
     for (int k = 0; k < s->npoints; k++)
       for (int i = 0; i < sc->nanalyses; i++) {
         double v = direction_level(s, k, i);
@@ -240,12 +240,17 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
         while (j < p->nylines && p->yline[j] != v) j++;
         if (j == TSIM_PLOT_MAX_LINES) continue;
         if (j == p->nylines) p->yline[p->nylines++] = v;
-        sides[j] |= sc->analyses[i].sided == 2 ? 2 : 1;
+        sides[j] |= sc->analyses[i].hypothesis != TSIM_HYPO_SUPERIORITY ? 4 : sc->analyses[i].sided == 2 ? 2 : 1;
       }
     for (int j = 0; j < p->nylines; j++) {
       char num[TSIM_NUM_CHARS];
-      snprintf(p->yline_title[j], sizeof p->yline_title[0], "nominal rate per direction: %s%s",
-               sides[j] == 2 ? "alpha/2 = " : sides[j] == 1 ? "alpha = " : "", tsim_num(num, p->yline[j]));
+      /* a margin test's is its one-sided level (alpha, or alpha/2 of a two-sided analysis) */
+      snprintf(p->yline_title[j], sizeof p->yline_title[0], "%s%s",
+               sides[j] == 2   ? "nominal rate per direction: alpha/2 = "
+               : sides[j] == 1 ? "nominal rate: alpha = "
+               : sides[j] == 4 ? "nominal rate: one-sided level = "
+                               : "nominal rate per direction: ",
+               tsim_num(num, p->yline[j]));
     }
   }
   for (int c = 0; c < ncomp && c < TSIM_PLOT_MAX_KEYS; c++, p->ncolours++) {

@@ -1759,7 +1759,8 @@ static void sweep_table(page *pg) {
     sb_esc(b, cJSON_IsString(p) ? p->valuestring : "");
     sb_puts(b, "</code></th>");
   }
-  sb_puts(b, "<th>analysis</th><th>power [95% CI]</th><th>MCSE</th><th>type I error [95% CI]</th>"
+  sb_puts(b, "<th>analysis</th><th>power, every rejection [95% CI]</th><th>MCSE</th>"
+             "<th>power favouring exp. (the plot&#8217;s)</th><th>type I error [95% CI]</th>"
              "<th>type I error favouring exp. / control</th><th>mean N</th></tr>\n");
   int computed = 0;
   for (int k = 0; k < npts; k++) {
@@ -1773,6 +1774,9 @@ static void sweep_table(page *pg) {
       id_cell(pg, an);
       snprintf(key, sizeof key, "%s/power", an);
       estimate_cells(pg, key, 1);
+      sb_puts(b, "<td class=\"num\">");
+      num(pg, 4, "%s/alternative/reject_favouring/estimate", an);
+      sb_puts(b, "</td>");
       snprintf(key, sizeof key, "%s/type1_error", an);
       estimate_cells(pg, key, 0);
       sb_puts(b, "<td class=\"num\">");
@@ -1786,7 +1790,10 @@ static void sweep_table(page *pg) {
       sb_puts(b, "</td></tr>\n");
     }
   }
-  sb_puts(b, "</table>\n<p class=\"note\">Every point uses the same random numbers (common random "
+  sb_puts(b, "</table>\n<p class=\"note\">Power, every rejection: the two-sided rejection rate "
+             "(a one-sided analysis rejects in its direction only); favouring exp.: the rejections whose "
+             "observed difference favours the experimental arm, what the power plot draws - a rejection "
+             "favouring control is no success. Every point uses the same random numbers (common random "
              "numbers), so differences between points are not Monte Carlo noise alone. The swept "
              "values are shown exactly as sweep.json holds them.");
   if (computed) sb_puts(b, " <i>Favouring control</i>: all rejections minus those favouring the experimental arm.");

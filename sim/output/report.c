@@ -904,7 +904,7 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
     const tsim_analysis *an = &sc->analyses[k / ncmp];
     const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
     tsim_comparison_id(sc, k, rows[k].id, sizeof rows[k].id);
-    rows[k].level = an->sided == 2 ? an->alpha / 2 : an->alpha;
+    rows[k].level = an->hypothesis != TSIM_HYPO_SUPERIORITY ? an->level : an->sided == 2 ? an->alpha / 2 : an->alpha;
     triple(rows[k].power, tsim_estimate_proportion(a->reject, n));
     triple(rows[k].power_exp, tsim_estimate_proportion(a->favouring, n));
     triple(rows[k].type1, tsim_estimate_proportion(z->reject, n));
@@ -915,11 +915,16 @@ int tsim_report_write_run_plot(const tsim_scenario *sc, const tsim_tally *t, con
   snprintf(title, sizeof title, "%s: operating characteristics, %lld trials", sc->name, t->trials);
   /* The legend names the nominal rate when every analysis has the same. */
   char level[80] = "nominal rate per direction", num[TSIM_NUM_CHARS];
-  int same = 1, two = sc->analyses[0].sided == 2;
+  /* kind: 0 a two-sided test, 1 one-sided, 2 against a margin (one-sided at its level) */
+#define OC_KIND(an) ((an)->hypothesis != TSIM_HYPO_SUPERIORITY ? 2 : (an)->sided == 2 ? 0 : 1)
+  int same = 1, kind = OC_KIND(&sc->analyses[0]);
   for (int k = 1; k < t->ncomp; k++)
-    same &= rows[k].level == rows[0].level && (sc->analyses[k / ncmp].sided == 2) == two;
+    same &= rows[k].level == rows[0].level && OC_KIND(&sc->analyses[k / ncmp]) == kind;
+#undef OC_KIND
   if (same)
-    snprintf(level, sizeof level, "nominal rate per direction: %s%s", two ? "alpha/2 = " : "alpha = ",
+    snprintf(level, sizeof level, "%s%s",
+             kind == 0 ? "nominal rate per direction: alpha/2 = " : kind == 1 ? "nominal rate: alpha = "
+                                                                            : "nominal rate: one-sided level = ",
              tsim_num(num, rows[0].level));
   int r = tsim_plot_write_oc(title, level, rows, t->ncomp, dir, "oc", notice);
   free(rows);
