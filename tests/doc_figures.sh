@@ -122,6 +122,12 @@ expect size_pp90 "sample size:" 124 0.9044
 run size_itt80 size scenarios/lupil2_planning.json --analysis itt --power 0.8 \
   --set 'endpoints[0].response.placebo=0.6444' --set 'endpoints[0].response.il2=0.7556'
 expect size_itt80 "sample size:" 738 0.8010
+# "740 to 746 fall just short (0.7966 to 0.7985) ... every evaluated size from 748 up reaches"
+expect size_itt80 740 0.7971
+expect size_itt80 742 0.7985
+expect size_itt80 744 0.7966
+expect size_itt80 746 0.7982
+expect size_itt80 "every evaluated size from" 748
 run size_both80 size scenarios/lupil2_planning.json --analysis itt,pp --power 0.8
 expect size_both80 "sample size:" 94 0.8059 0.8482 0.7683
 

@@ -244,10 +244,10 @@ void tsim__monitor_print(const tsim_scenario *sc, const tsim_tally *t, FILE *f) 
   int last = C - 1;
   while (last > 0 && t->mon_check_held[last] == 0) last--;
   if (C > 0 && t->mon_check_held[last] > 0)
-    fprintf(f, " (%d checks; the last held at %s patients, month %.1f on average)", C,
+    fprintf(f, " (%d check%s; the last held at %s patients, month %.1f on average)", C, C == 1 ? "" : "s",
             tsim_num(num, round(check_patients(t, last) * 10) / 10), check_month(t, last));
   else
-    fprintf(f, " (%d checks, none held)", C);
+    fprintf(f, " (%d check%s, none held)", C, C == 1 ? "" : "s");
   fprintf(f, "; %.4f of trials have an anomalous site\n", ratio(t->mon_anom_trials, (uint64_t)t->trials));
   fprintf(f, "%-*s %-33s  %-33s  %-33s\n", wid, "rule", "reads",
           "alternative: detect  all    false+", "null twin:   detect  all    false+");
