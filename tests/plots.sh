@@ -215,5 +215,15 @@ grep -q "nominal rate: one-sided level = 0.025" "$tmp/ni/oc.gp" && ok "oc.gp of 
 else
   echo "skip the margin tests' oc.gp (no python3)"
 fi
+# A switch swept (false, true) is drawn as two labelled states, and a whole-number setting over a
+# short range with a tic at each whole number, not at 2.5 patients.
+"$exe" sweep "$(dirname "$scn")/lupil2.json" --set 'sites.anomalies[0].enabled=false,true' --trials 200 \
+  --out "$tmp/swb" --quiet 2>"$tmp/swb.err" || { bad "sweep of a switch failed"; cat "$tmp/swb.err"; }
+grep -q 'set xtics ("false" 0, "true" 1)' "$tmp/swb/power.gp" && ok "power.gp of a switch: false and true" \
+  || bad "power.gp of a switch has no false/true tics"
+"$exe" sweep "$scn" --set 'sample_size=40,44,48' --trials 200 --out "$tmp/swn" --quiet 2>"$tmp/swn.err" \
+  || { bad "sweep of sample_size failed"; cat "$tmp/swn.err"; }
+grep -q 'set xtics 40,1,48' "$tmp/swn/power.gp" && ok "power.gp of whole numbers 40-48: a tic at each" \
+  || bad "power.gp of whole numbers: $(grep 'set xtics' "$tmp/swn/power.gp" | tr '\n' ' ')"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

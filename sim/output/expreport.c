@@ -187,6 +187,39 @@ static double direction_level(const tsim_sweep *s, int k, int i) {
   return s->first->analyses[i].sided == 2 ? s->points[k].alpha[i] / 2 : s->points[k].alpha[i];
 }
 
+/* A swept path as an axis shows it, with the analysis's or end point's id after its index:
+ * "analyses[3] (pp_posthoc).exclude_sites_where.min_patients". */
+static void path_shown(const tsim_scenario *sc, const char *path, char *out, size_t n) {
+  static const char *const heads[] = {"analyses[", "endpoints["};
+  for (int h = 0; h < 2; h++) {
+    size_t hl = strlen(heads[h]);
+    if (strncmp(path, heads[h], hl) != 0) continue;
+    char *end;
+    long k = strtol(path + hl, &end, 10);
+    int count = h ? sc->nendpoints : sc->nanalyses;
+    if (end == path + hl || *end != ']' || k < 0 || k >= count) break;
+    const char *id = h ? sc->endpoints[k].id : sc->analyses[k].id;
+    snprintf(out, n, "%.*s (%s)%s", (int)(end + 1 - path), path, id, end + 1);
+    return;
+  }
+  snprintf(out, n, "%s", path);
+}
+
+/* The x axis of a sweep plot over parameter x: a switch's two states as such; a whole-number
+ * setting over a short range with a tic at each whole number (gnuplot's own would put some
+ * between them: 2.5 patients). */
+static void x_axis_of(tsim_plot *p, const tsim_param *x) {
+  p->xboolean = x->boolean;
+  double vmin = INFINITY, vmax = -INFINITY;
+  int whole = x->nvalues > 0;
+  for (int i = 0; i < x->nvalues; i++) {
+    double v = x->values[i];
+    whole &= v == floor(v) && fabs(v) < 1e9;
+    vmin = v < vmin ? v : vmin, vmax = v > vmax ? v : vmax;
+  }
+  if (!p->xboolean && whole && vmax > vmin && vmax - vmin <= 12) p->xint[0] = vmin, p->xint[1] = vmax;
+}
+
 /* Series of a sweep plot: one per comparison and combination of the other parameters, in each
  * panel. */
 typedef struct curve_buf {
@@ -209,7 +242,9 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
                  malloc(cells * sizeof(double)), malloc(cells * sizeof(double))};
   tsim_plot *p = calloc(1, sizeof *p);
   char xlabel[300], title[300];
-  tsim_plot_axis_label(g->params[0].path, xlabel, sizeof xlabel);
+  char shown[TSIM_OVERRIDE_PATH_MAX + TSIM_ID_MAX + 8];
+  path_shown(sc, g->params[0].path, shown, sizeof shown);
+  tsim_plot_axis_label(shown, xlabel, sizeof xlabel);
   long long most = 0;
   for (int k = 0; k < s->npoints; k++) most = s->points[k].trials > most ? s->points[k].trials : most;
   snprintf(title, sizeof title, "%s: %s%s, %s%lld trials per point", sc->name,
@@ -221,6 +256,7 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
   if (!ok) goto done;
   p->title = title;
   p->xlabel = xlabel;
+  x_axis_of(p, &g->params[0]);
   p->npanels = npanels;
   p->panel_title[0] = "favouring the experimental arm";
   p->panel_title[1] = "favouring control";
@@ -313,6 +349,7 @@ static int monitoring_sweep_plot(const tsim_sweep *s, const char *dir, FILE *not
   char title[300];
   snprintf(title, sizeof title, "%s: site monitoring against %s", sc->name, g->params[0].path);
   tsim_plot *p = tsim_plot_new_hypotheses(title, g->params[0].path, "share of trials");
+  if (p) x_axis_of(p, &g->params[0]);
   double *v = malloc((size_t)R * 2 * 2 * 4 * (size_t)nx * sizeof *v);
   if (!p || !v) {
     free(p);

@@ -245,6 +245,15 @@ static int write_script(const tsim_plot *p, FILE *f, const char *name) {
   fprintf(f, "\n  set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'\n  set border 31 lc rgb '#444444'\n  set xtics\n  set ytics\n"
              "  set format y '%% h'\n  set xrange [*:*]\n  set autoscale xfix\n  set key off\n"
              "  set style fill transparent solid 0.28 noborder\n");
+  if (p->xboolean) {
+    fprintf(f, "  set xtics (\"false\" 0, \"true\" 1)\n  set xrange [-0.25:1.25]\n");
+  } else if (p->xint[1] > p->xint[0]) {
+    fprintf(f, "  set xtics ");
+    gp_num(f, p->xint[0]);
+    fprintf(f, ",1,");
+    gp_num(f, p->xint[1]);
+    fprintf(f, "\n  set mxtics 1\n");
+  }
   if (p->probability_axis == 1) fprintf(f, "  set yrange [0:1]\n  set ytics 0.1\n");
   else {
     fprintf(f, "  set yrange [0:");

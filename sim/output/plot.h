@@ -40,6 +40,9 @@ typedef struct tsim_series {
 typedef struct tsim_plot {
   const char *title;       /* plot title */
   const char *xlabel;      /* x axis label with unit */
+  int xboolean;            /* x is a switch (0 false, 1 true): two labelled tics, no scale between */
+  double xint[2];          /* x takes whole numbers from xint[0] to xint[1], at most 12 apart: a tic
+                              at each (none between); xint[1] <= xint[0]: gnuplot's own tics */
   const char *ylabel;      /* y axis label with unit */
   int npanels;             /* 1 or 2 (side by side, the same y range) */
   const char *panel_title[2];
