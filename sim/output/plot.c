@@ -100,10 +100,11 @@ static int write_data(const tsim_plot *p, FILE *f) {
 #define CANVAS_W 960
 #define CHAR_W 7.8
 #define ROW_H 22
-/* Reference lines (target power, nominal rates): dark grey, long dashes - unlike any curve (each
- * curve has a colour) and, drawn last and opaque, visible over the bands and curves that sit on
- * them (a nominal type I error among the null twin's curves). */
-#define REFERENCE_STYLE "lc rgb '#333333' lw 2 dt (12,6)"
+/* Reference lines (target power, nominal rates): mid grey, wide, long dashes - unlike any curve
+ * (each curve has a colour; the palette's black one is solid) and unlike the legend's entries of
+ * the other parameters' values (dark grey, thin, with markers); drawn last and opaque, visible over
+ * the bands and curves that sit on them (a nominal type I error among the null twin's curves). */
+#define REFERENCE_STYLE "lc rgb '#8c8c8c' lw 3 dt (12,6)"
 
 /* The legend's layout: columns, rows, and blank entries that start the styles on a new row. */
 typedef struct legend_layout {
