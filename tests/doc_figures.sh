@@ -214,7 +214,7 @@ expect prov_ni_25 pp 0.0268
 # ./build/trialsim run scenarios/lupil2_estimands.json   (its own 20,000 trials; README.md
 # "Estimands" and PROVENANCE.md)
 run prov_estimands run scenarios/lupil2_estimands.json
-expect prov_estimands --after "bias/SD" itt_treatment_policy +0.0888 +0.0804 -0.0084 0.0011 -0.09
+expect prov_estimands --after "bias/SD" itt_treatment_policy +0.0888 +0.0804 -0.0084 0.0011 -0.09 0.9498
 expect prov_estimands --after "bias/SD" itt_composite +0.0754 +0.0670 -0.09
 expect prov_estimands --after "bias/SD" itt_rescue_failure +0.1027 +0.0923 -0.11
 expect prov_estimands --after "bias/SD" hypothetical_completers +0.0982 +0.0877 -0.11
