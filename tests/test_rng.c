@@ -295,21 +295,13 @@ static void normal_fast_ws(gsl_rng *r) {
 /* The ziggurat's slow path decides the wedge with exp alone in Marsaglia & Tsang's method; the
  * engine's first compares the height with bounds of the curve about the layer's chord and calls
  * exp only between them. The same decisions give the same deviates and leave the stream in the
- * same state, so a reference that always calls exp (its tables rebuilt here from the recurrence
- * rng.c documents) must return the engine's bits on every draw: 20 million from one stream,
- * about 560,000 of them through the slow path, every layer's wedge many times over. */
+ * same state, so a reference that always calls exp (on the engine's layers, tsim__zig_x and
+ * tsim__zig_f) must return the engine's bits on every draw: 20 million from one stream, about
+ * 560,000 of them through the slow path, every layer's wedge many times over. */
 #define REF_R 3.4426198558966514
 static double ref_f(double x) { return exp(-0.5 * x * x); }
 static void normal_slow_reference(void) {
-  static double rx[129], rf[129];
-  double v = REF_R * ref_f(REF_R) + sqrt(2 * atan(1.0)) * erfc(REF_R / sqrt(2.0));
-  rx[0] = v / ref_f(REF_R);
-  rx[1] = REF_R;
-  for (int i = 1; i < 128; i++) {
-    double y = ref_f(rx[i]) + v / rx[i];
-    rx[i + 1] = i == 127 || y >= 1 ? 0 : sqrt(-2 * log(y));
-  }
-  for (int i = 0; i <= 128; i++) rf[i] = ref_f(rx[i]);
+  const double *rx = tsim__zig_x, *rf = tsim__zig_f;
   gsl_rng *a = gsl_rng_alloc(tsim_rng_xoshiro256pp), *b = gsl_rng_alloc(tsim_rng_xoshiro256pp);
   if (!a || !b) return;
   tsim_rng_seed_stream(a, 20261207, 3, TSIM_STREAM_OUTCOME);

@@ -68,7 +68,7 @@ static double xo_get_double(void *vstate) {
 double tsim__zig_w[128];
 uint64_t tsim__zig_k[128];
 double tsim__zig_ws[256];
-static double zig_x[129], zig_f[129];
+double tsim__zig_x[129], tsim__zig_f[129];
 /* The wedge's chord through (x_i, f_i) and (x_{i+1}, f_{i+1}), c(x) = f_i + (x_i - x) s_i, and
  * bounds of f - c over the layer: c + lo <= f(x) <= c + hi. A height below c + lo is under the
  * curve and one at or above c + hi is not, without exp (tsim__rng_normal_slow). */
@@ -79,16 +79,16 @@ static double zig_f_of(double x) { return exp(-0.5 * x * x); }
 __attribute__((constructor)) static void zig_init(void) {
   /* The tail: integral of f beyond R = sqrt(pi / 2) erfc(R / sqrt 2). */
   double v = ZIG_R * zig_f_of(ZIG_R) + sqrt(2 * atan(1.0)) * erfc(ZIG_R / sqrt(2.0));
-  zig_x[0] = v / zig_f_of(ZIG_R);
-  zig_x[1] = ZIG_R;
+  tsim__zig_x[0] = v / zig_f_of(ZIG_R);
+  tsim__zig_x[1] = ZIG_R;
   for (int i = 1; i < 128; i++) {
-    double y = zig_f_of(zig_x[i]) + v / zig_x[i];
-    zig_x[i + 1] = i == 127 || y >= 1 ? 0 : sqrt(-2 * log(y));
+    double y = zig_f_of(tsim__zig_x[i]) + v / tsim__zig_x[i];
+    tsim__zig_x[i + 1] = i == 127 || y >= 1 ? 0 : sqrt(-2 * log(y));
   }
-  for (int i = 0; i <= 128; i++) zig_f[i] = zig_f_of(zig_x[i]);
+  for (int i = 0; i <= 128; i++) tsim__zig_f[i] = zig_f_of(tsim__zig_x[i]);
   for (int i = 0; i < 128; i++) {
-    tsim__zig_w[i] = zig_x[i] * 0x1.0p-53;
-    tsim__zig_k[i] = (uint64_t)(zig_x[i + 1] / zig_x[i] * 0x1.0p53);
+    tsim__zig_w[i] = tsim__zig_x[i] * 0x1.0p-53;
+    tsim__zig_k[i] = (uint64_t)(tsim__zig_x[i + 1] / tsim__zig_x[i] * 0x1.0p53);
     tsim__zig_ws[i] = tsim__zig_w[i];
     tsim__zig_ws[i + 128] = -tsim__zig_w[i];
   }
@@ -98,10 +98,10 @@ __attribute__((constructor)) static void zig_init(void) {
    * rounding of c, of y and of exp: the decisions are those of comparing y with exp alone. */
   enum { G = 4096 };
   for (int i = 1; i < 128; i++) {
-    double a = zig_x[i + 1], b = zig_x[i], h = (b - a) / G, lo = 0, hi = 0;
-    zig_s[i] = (zig_f[i + 1] - zig_f[i]) / (b - a);
+    double a = tsim__zig_x[i + 1], b = tsim__zig_x[i], h = (b - a) / G, lo = 0, hi = 0;
+    zig_s[i] = (tsim__zig_f[i + 1] - tsim__zig_f[i]) / (b - a);
     for (int g = 0; g <= G; g++) {
-      double x = g == G ? b : a + g * h, d = zig_f_of(x) - (zig_f[i] + (b - x) * zig_s[i]);
+      double x = g == G ? b : a + g * h, d = zig_f_of(x) - (tsim__zig_f[i] + (b - x) * zig_s[i]);
       lo = d < lo ? d : lo;
       hi = d > hi ? d : hi;
     }
@@ -125,8 +125,8 @@ double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t b) {
       return sign * (ZIG_R + a);
     }
     /* The wedge: a height uniform in the layer, accepted under the curve. */
-    double y = zig_f[i] + (double)(tsim_rng_step(st) >> 11) * 0x1.0p-53 * (zig_f[i + 1] - zig_f[i]);
-    double c = zig_f[i] + (zig_x[i] - x) * zig_s[i];
+    double y = tsim__zig_f[i] + (double)(tsim_rng_step(st) >> 11) * 0x1.0p-53 * (tsim__zig_f[i + 1] - tsim__zig_f[i]);
+    double c = tsim__zig_f[i] + (tsim__zig_x[i] - x) * zig_s[i];
     if (y < c + zig_lo[i]) return sign * x; /* under the curve for sure */
     if (y < c + zig_hi[i] && y < zig_f_of(x)) return sign * x;
     b = tsim_rng_step(st);

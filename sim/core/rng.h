@@ -192,6 +192,7 @@ static inline uint32_t tsim_rng_below_st(tsim_rng_state *st, uint32_t n) {
  * tables are computed when the program starts (rng.c), with R solved so that the top layer
  * ends exactly at the mode. */
 extern double tsim__zig_w[128];   /* x_i 2^-53: layer i's width per unit of j */
+extern double tsim__zig_x[129], tsim__zig_f[129]; /* the layers' edges x_i and f(x_i) (rng.c) */
 extern uint64_t tsim__zig_k[128]; /* floor(x_{i+1} / x_i 2^53): j below it is inside the curve */
 double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t bits);
 
