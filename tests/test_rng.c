@@ -292,12 +292,12 @@ static void normal_fast_ws(gsl_rng *r) {
   CHECK(bad == 0 && n > 900000, "tsim_rng_normal_fast_ws: %d of 1,001,024 words differ from tsim_rng_normal_fast", bad);
 }
 
-/* The ziggurat's slow path decides the wedge with exp alone in Marsaglia & Tsang's method; the
- * engine's first compares the height with bounds of the curve about the layer's chord and calls
- * exp only between them. The same decisions give the same deviates and leave the stream in the
- * same state, so a reference that always calls exp (on the engine's layers, tsim__zig_x and
- * tsim__zig_f) must return the engine's bits on every draw: 20 million from one stream, about
- * 560,000 of them through the slow path, every layer's wedge many times over. */
+/* The ziggurat's slow path against Marsaglia & Tsang's method written out plainly here (fast
+ * path, tail, wedge by exp) on the engine's layers (tsim__zig_x, tsim__zig_f): the same decisions
+ * give the same deviates and leave the stream in the same state, so it must return the engine's
+ * bits on every draw: 20 million from one stream, about 560,000 of them through the slow path,
+ * every layer's wedge many times over. A change to the slow path that changes a decision (a
+ * shortcut for exp, say) fails it. */
 #define REF_R 3.4426198558966514
 static double ref_f(double x) { return exp(-0.5 * x * x); }
 static void normal_slow_reference(void) {

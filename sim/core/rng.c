@@ -69,10 +69,6 @@ double tsim__zig_w[128];
 uint64_t tsim__zig_k[128];
 double tsim__zig_ws[256];
 double tsim__zig_x[129], tsim__zig_f[129];
-/* The wedge's chord through (x_i, f_i) and (x_{i+1}, f_{i+1}), c(x) = f_i + (x_i - x) s_i, and
- * bounds of f - c over the layer: c + lo <= f(x) <= c + hi. A height below c + lo is under the
- * curve and one at or above c + hi is not, without exp (tsim__rng_normal_slow). */
-static double zig_s[128], zig_lo[128], zig_hi[128];
 
 static double zig_f_of(double x) { return exp(-0.5 * x * x); }
 
@@ -92,22 +88,6 @@ __attribute__((constructor)) static void zig_init(void) {
     tsim__zig_ws[i] = tsim__zig_w[i];
     tsim__zig_ws[i + 128] = -tsim__zig_w[i];
   }
-  /* f - c on a fine grid over each wedge [x_{i+1}, x_i] (x from j w_i can fall below x_{i+1} by
-   * x_i 2^-53 at most, where the bounds' margins dwarf the change), widened by more than the
-   * grid can miss (|f''| <= 1, so at most h^2 / 8 between its points) and by 1e-12 for the
-   * rounding of c, of y and of exp: the decisions are those of comparing y with exp alone. */
-  enum { G = 4096 };
-  for (int i = 1; i < 128; i++) {
-    double a = tsim__zig_x[i + 1], b = tsim__zig_x[i], h = (b - a) / G, lo = 0, hi = 0;
-    zig_s[i] = (tsim__zig_f[i + 1] - tsim__zig_f[i]) / (b - a);
-    for (int g = 0; g <= G; g++) {
-      double x = g == G ? b : a + g * h, d = zig_f_of(x) - (tsim__zig_f[i] + (b - x) * zig_s[i]);
-      lo = d < lo ? d : lo;
-      hi = d > hi ? d : hi;
-    }
-    zig_lo[i] = lo - h * h / 8 - 1e-12;
-    zig_hi[i] = hi + h * h / 8 + 1e-12;
-  }
 }
 
 double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t b) {
@@ -125,10 +105,9 @@ double tsim__rng_normal_slow(tsim_rng_state *st, uint64_t b) {
       return sign * (ZIG_R + a);
     }
     /* The wedge: a height uniform in the layer, accepted under the curve. */
-    double y = tsim__zig_f[i] + (double)(tsim_rng_step(st) >> 11) * 0x1.0p-53 * (tsim__zig_f[i + 1] - tsim__zig_f[i]);
-    double c = tsim__zig_f[i] + (tsim__zig_x[i] - x) * zig_s[i];
-    if (y < c + zig_lo[i]) return sign * x; /* under the curve for sure */
-    if (y < c + zig_hi[i] && y < zig_f_of(x)) return sign * x;
+    const double *f = tsim__zig_f;
+    double y = f[i] + (double)(tsim_rng_step(st) >> 11) * 0x1.0p-53 * (f[i + 1] - f[i]);
+    if (y < zig_f_of(x)) return sign * x;
     b = tsim_rng_step(st);
   }
 }
