@@ -4,12 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/fastlog.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
 
-/* An Exp(1) deviate: -log of a uniform in (0, 1] (fastlog.h). */
-static double exp1(tsim_rng_state *s) { return tsim_exp1_of(tsim_rng_step(s) >> 11); }
 
 /* Poisson arrivals at rate r rising linearly from 0 over the first `ramp` months: the
  * cumulative intensity is L(t) = r t^2 / (2 ramp) up to the ramp's end and r ramp / 2 +
@@ -46,6 +43,35 @@ static int by_opening(const void *x, const void *y) {
   return a->open < b->open ? -1 : a->open > b->open ? 1 : (a->site > b->site) - (a->site < b->site);
 }
 
+/* by_site's words from its stream, in order, 64 at a time with each word's Exp(1) deviate made
+ * beforehand by the kernel (used where the word is a gap; wasted where it picks a site, which
+ * costs less than one log at a time). The stream ends where the words taken end: the last
+ * block's state, stepped past the words taken from it. */
+enum { SITE_WORDS = 64 };
+typedef struct site_words {
+  tsim_rng_state *s, at; /* the stream, and its state when the block was drawn */
+  uint64_t w[SITE_WORDS];
+  double e[SITE_WORDS];
+  int pos, len;
+  void (*gaps)(const uint64_t *, size_t, double *);
+} site_words;
+
+static int next_word(site_words *b) {
+  if (b->pos == b->len) {
+    b->at = *b->s;
+    for (int i = 0; i < SITE_WORDS; i++) b->w[i] = tsim_rng_step(b->s) >> 11;
+    b->gaps(b->w, SITE_WORDS, b->e);
+    b->pos = 0, b->len = SITE_WORDS;
+  }
+  return b->pos++;
+}
+
+static void words_done(site_words *b) {
+  if (b->len == 0) return;
+  *b->s = b->at;
+  for (int i = 0; i < b->pos; i++) tsim_rng_step(b->s);
+}
+
 static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_accrual *ac = &sc->accrual;
@@ -62,15 +88,16 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
   int q = 0;
   double t = site[0].open;
+  site_words b = {.s = s, .gaps = tsim_kernels()->exp1};
   for (long long j = 0; j < c->n;) {
     while (q < ns && site[q].open <= t) q++;
-    double next = q < ns ? site[q].open : INFINITY, gap = exp1(s) / cum[q];
+    double next = q < ns ? site[q].open : INFINITY, gap = b.e[next_word(&b)] / cum[q];
     if (t + gap > next) { t = next; continue; }
     t += gap;
     /* the site: the first i < q - 1 with cum[i + 1] > u cum[q], else q - 1. cum does not
      * decrease, so the sites before it are those with cum[i + 1] <= u: with few sites open they
      * are counted, without the branches of a search, which a random u makes unpredictable. */
-    double u = (double)(tsim_rng_step(s) >> 11) * 0x1.0p-53 * cum[q];
+    double u = (double)b.w[next_word(&b)] * 0x1.0p-53 * cum[q];
     int lo = 0, hi = q - 1;
     if (q <= 32) {
       for (int i = 0; i < q - 1; i++) lo += cum[i + 1] <= u;
@@ -87,6 +114,7 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
     c->site[j] = (uint16_t)site[lo].site;
     c->t_rand[j++] = t;
   }
+  words_done(&b);
 }
 
 void tsim__accrual_sample(tsim_cohort *c, uint64_t seed, long long trial) {
