@@ -225,5 +225,15 @@ grep -q 'set xtics ("false" 0, "true" 1)' "$tmp/swb/power.gp" && ok "power.gp of
   || { bad "sweep of sample_size failed"; cat "$tmp/swn.err"; }
 grep -q 'set xtics 40,1,48' "$tmp/swn/power.gp" && ok "power.gp of whole numbers 40-48: a tic at each" \
   || bad "power.gp of whole numbers: $(grep 'set xtics' "$tmp/swn/power.gp" | tr '\n' ' ')"
+# The axis names an end point's id, and takes its unit from the path alone: an id with a unit's
+# word in it ("..._response") must not make an SD a probability.
+sed 's/"sledai_rel"/"sledai_rel_response"/g' "$(dirname "$scn")/lupil2.json" > "$tmp/rn.json"
+"$exe" sweep "$tmp/rn.json" --set 'endpoints[1].sd=20,30' --trials 200 --out "$tmp/swr" --quiet 2>"$tmp/swr.err" \
+  || { bad "sweep of a renamed end point's sd failed"; cat "$tmp/swr.err"; }
+xl=$(grep -m1 'set xlabel' "$tmp/swr/power.gp")
+case $xl in
+  *"endpoints[1] (sledai\\\\_rel\\\\_response).sd\"") ok "axis: the end point's id, no unit from it" ;;
+  *) bad "axis label of a renamed end point's sd: $xl" ;;
+esac
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

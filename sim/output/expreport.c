@@ -205,6 +205,18 @@ static void path_shown(const tsim_scenario *sc, const char *path, char *out, siz
   snprintf(out, n, "%s", path);
 }
 
+/* The x axis label of a swept path: its unit read from the path alone (an id could hold a word
+ * that names a unit: "essdai_response"), the path shown with its ids. */
+static void axis_label(const tsim_scenario *sc, const char *path, char *out, size_t n) {
+  char unit[400], shown[TSIM_OVERRIDE_PATH_MAX + TSIM_ID_MAX + 8];
+  tsim_plot_axis_label(path, unit, sizeof unit);
+  path_shown(sc, path, shown, sizeof shown);
+  size_t pl = strlen(path);
+  /* tsim_plot_axis_label gives the path itself, the path and " (unit)", or a label of its own */
+  if (strncmp(unit, path, pl) == 0) snprintf(out, n, "%s%s", shown, unit + pl);
+  else snprintf(out, n, "%s", unit);
+}
+
 /* The x axis of a sweep plot over parameter x: a switch's two states as such; a whole-number
  * setting over a short range with a tic at each whole number (gnuplot's own would put some
  * between them: 2.5 patients). */
@@ -242,9 +254,7 @@ static int sweep_plot(const tsim_sweep *s, int null_twin, double target, const c
                  malloc(cells * sizeof(double)), malloc(cells * sizeof(double))};
   tsim_plot *p = calloc(1, sizeof *p);
   char xlabel[300], title[300];
-  char shown[TSIM_OVERRIDE_PATH_MAX + TSIM_ID_MAX + 8];
-  path_shown(sc, g->params[0].path, shown, sizeof shown);
-  tsim_plot_axis_label(shown, xlabel, sizeof xlabel);
+  axis_label(sc, g->params[0].path, xlabel, sizeof xlabel);
   long long most = 0;
   for (int k = 0; k < s->npoints; k++) most = s->points[k].trials > most ? s->points[k].trials : most;
   snprintf(title, sizeof title, "%s: %s%s, %s%lld trials per point", sc->name,
@@ -348,7 +358,9 @@ static int monitoring_sweep_plot(const tsim_sweep *s, const char *dir, FILE *not
   if (R == 0 || (g->nparams > 1 && !g->zip)) return 1;
   char title[300];
   snprintf(title, sizeof title, "%s: site monitoring against %s", sc->name, g->params[0].path);
-  tsim_plot *p = tsim_plot_new_hypotheses(title, g->params[0].path, "share of trials");
+  char xlabel[600];
+  axis_label(sc, g->params[0].path, xlabel, sizeof xlabel);
+  tsim_plot *p = tsim_plot_new_hypotheses(title, xlabel, "share of trials");
   if (p) x_axis_of(p, &g->params[0]);
   double *v = malloc((size_t)R * 2 * 2 * 4 * (size_t)nx * sizeof *v);
   if (!p || !v) {

@@ -307,8 +307,8 @@ if [ "${BENCH_SKIP_LATENT:-0}" != 1 ]; then
   engine_rates p1 p2 "$pss" "$nt"
   fl=$("$floor" "$secs" "$pat_p" pss2022 2>"$tmp/floor.err") || { failed=1; cat "$tmp/floor.err" >&2; }
   LAT="$LAT p1=$p1 p2=$p2 pn=$pat_p fp=$(result_field "$fl" floor_pss2022 ns_per_trial)"
-  # Time: interim looks with accrual (gs_three_looks.json) and site monitoring at looks
-  # (lupil2_monitoring.json), as shipped; no peer and no target, the engine's own rate.
+  # Time: interim looks with accrual (gs_three_looks.json) and site monitoring
+  # every 25 patients (lupil2_monitoring.json), as shipped; no peer and no target, the engine's own rate.
   for t in gs_three_looks lupil2_monitoring; do
     f=$root/scenarios/$t.json
     calibrated_trials_from nt "$f" 2000

@@ -35,8 +35,8 @@ function latent_section(   n, k, f, c) {
   print ""
   print "patient-level (latent) path: scenarios/lupil2.json with sample_size N (12 sites, 3 end points,"
   print "8 analyses, 2 hierarchies), scenarios/pss2022.json, and two designs in time as shipped:"
-  print "gs_three_looks.json (accrual, three looks) and lupil2_monitoring.json (site monitoring at"
-  print "looks); a trial = alternative + null twin"
+  print "gs_three_looks.json (accrual, three looks) and lupil2_monitoring.json (site monitoring"
+  print "every 25 patients); a trial = alternative + null twin"
   printf "%-36s %6s %3s %10s %10s %10s %9s\n", "row", "N", "thr", "trials/s", "cohorts/s", "us/trial", "ns/pt"
   printf "%-36s %6s %3s %10s %10s %10s %9s\n", "---", "-", "---", "--------", "---------", "--------", "-----"
   for (n = 100; n <= 10000; n *= 10) {
