@@ -117,5 +117,25 @@ awk -F, 'NR > 1 && $3 >= 0.8 { two++ } NR > 1 && $7 >= 0.8 { fav++ }
   && ok "a harmful arm: two-sided power passes 0.8, but no size is an answer" \
   || { bad "a harmful arm's rejections counted as power:"; grep -m1 '"sample_size"' worse/size.json; }
 
+# A scenario that refuses the larger sizes (Barnard's test enumerates at most about 1,000
+# patients an arm): the search's maximum becomes the largest size the scenario allows, found
+# without simulating, and a target beyond it is "not reached up to" that size with the reason,
+# exit 0 - not an error at the first size beyond it.
+cat > barnard.json <<'EOF'
+{"name": "barnard_limit", "arms": [{"id": "c", "control": true}, {"id": "e"}], "sample_size": 100,
+ "endpoints": [{"id": "b", "type": "binary", "response": {"c": 0.30, "e": 0.34}}],
+ "analyses": [{"id": "bar", "population": "itt", "test": "barnard"}], "seed": 1}
+EOF
+"$exe" size barnard.json --analysis bar --power 0.8 --trials 100 --out barn >barn.txt 2>barn.err
+rc=$?
+[ $rc -eq 0 ] && ok "a target beyond Barnard's limit: exit 0" || { bad "exit status $rc:"; cat barn.err; }
+grep -q "^the target power 0.8 was not reached up to N = 1998$" barn.txt \
+  && grep -q '^N = 1998 is the largest sample size the scenario allows; at 2000: .*"barnard" computes' barn.txt \
+  && ok "not reached up to 1998, the largest size allowed, and why" || { bad "unexpected output:"; cat barn.txt; }
+lim=$(grep -A3 '"limit"' barn/size.json | tr -d ' \n')
+case $lim in
+  *'"limit":{"sample_size":1998,"refused":2000,"reason":"'*barnard*) ok "size.json has the limit" ;;
+  *) bad "size.json's limit: $lim" ;;
+esac
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -659,6 +659,12 @@ static cJSON *size_json(const char *file, const tsim_scenario *sc, const tsim_si
   cJSON *start = cJSON_AddObjectToObject(root, "start");
   cJSON_AddNumberToObject(start, "sample_size", (double)r->start);
   cJSON_AddStringToObject(start, "reason", r->start_reason);
+  if (r->limit > 0) { /* the largest size the scenario allows, below the search's maximum */
+    cJSON *lim = cJSON_AddObjectToObject(root, "limit");
+    cJSON_AddNumberToObject(lim, "sample_size", (double)r->limit);
+    cJSON_AddNumberToObject(lim, "refused", (double)(r->limit + r->step));
+    cJSON_AddStringToObject(lim, "reason", r->limit_reason);
+  }
   const tsim_size_point *at = r->reached ? point_at(r, r->sample_size) : NULL;
   if (at) cJSON_AddItemToObject(root, "at_sample_size", size_point_json(at, o, r->has_all));
   cJSON_AddItemToObject(root, "precision", size_precision_json(o, r, ri));
@@ -964,6 +970,9 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
   if (!r->reached) {
     fprintf(f, "\nthe target power %s was not reached%s up to N = %lld\n", target,
             nc > 1 ? " by every analysis" : "", r->npoints ? r->points[r->npoints - 1].n : 0);
+    if (r->limit > 0)
+      fprintf(f, "N = %lld is the largest sample size the scenario allows; at %lld: %s\n", r->limit,
+              r->limit + r->step, r->limit_reason);
     return;
   }
   const tsim_size_point *at = point_at(r, r->sample_size);

@@ -2039,6 +2039,15 @@ tsim_status tsim_html_write_size(const char *dir, const tsim_scenario *sc,
     }
   } else {
     sb_puts(b, "<b>not reached</b> within the sizes evaluated.");
+    if (cJSON_IsNumber(jptr(pg.root, "/limit/sample_size"))) {
+      sb_puts(b, " N = ");
+      num(&pg, 0, "/limit/sample_size");
+      sb_puts(b, " is the largest sample size the scenario allows; at ");
+      num(&pg, 0, "/limit/refused");
+      sb_puts(b, ": ");
+      const char *lr = jstr(jptr(pg.root, "/limit"), "reason");
+      sb_esc(b, lr ? lr : "");
+    }
   }
   sb_puts(b, " Step ");
   num(&pg, 0, "/step");

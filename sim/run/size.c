@@ -493,6 +493,46 @@ static int check_direction(search *s, const tsim_scenario *sc, int k, const char
   return 0;
 }
 
+/* 1 when the scenario loads with sample_size n (its diagnostics into d). */
+static int loads_at(search *s, long long n, tsim_diag *d) {
+  snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
+  s->ov[s->nov - 1].value = (double)n;
+  s->ov[s->nov - 1].boolean = 0;
+  tsim_scenario *sc = NULL;
+  int ok = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, d) == TSIM_OK;
+  tsim_scenario_free(sc);
+  return ok;
+}
+
+/* A scenario can refuse sizes the search would try: an analysis with Barnard's test refuses
+ * trials whose tables it cannot enumerate in reasonable time (about 1,000 patients an arm). Where
+ * the search's maximum is refused but its minimum is not, the maximum becomes the largest size on
+ * the lattice that loads (bisection: each size a load of the scenario, no simulation), and the
+ * result says so - a search answering "not reached up to N, the largest size the scenario allows:
+ * why" rather than stopping at the first size beyond it. (The sizes refused are larger than every
+ * size allowed: the limit grows with the trial.) */
+static void cap_to_valid(search *s) {
+  tsim_diag d;
+  tsim_diag_init(&d);
+  if (s->n_min <= s->n_max && !loads_at(s, s->n_max, &d)) {
+    tsim_diag_clear(&d);
+    long long lo = s->n_min, hi = s->n_max; /* lo loads, hi does not */
+    if (loads_at(s, lo, &d)) {
+      while (hi - lo > s->step) {
+        long long mid = lo + ((hi - lo) / s->step / 2) * s->step;
+        tsim_diag_clear(&d);
+        if (loads_at(s, mid, &d)) lo = mid;
+        else hi = mid;
+      }
+      tsim_diag_clear(&d);
+      loads_at(s, hi, &d);
+      s->n_max = s->res->limit = lo;
+      snprintf(s->res->limit_reason, sizeof s->res->limit_reason, "%s", d.n > 0 ? d.msgs[0] : "refused");
+    }
+  }
+  tsim_diag_clear(&d);
+}
+
 static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
   const tsim_size_opts *o = s->o;
   if (nfixed > TSIM_SIZE_MAX_FIXED) {
@@ -560,6 +600,7 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
     snprintf(r->start_reason + len, sizeof r->start_reason - len, "; starting from the largest");
   }
   tsim_scenario_free(sc);
+  cap_to_valid(s);
   if (s->n_min > s->n_max) {
     /* in the user's terms: the limit asked for and the lattice it was rounded down onto (--max
      * 1 with step 2 was reported as "the search limit 0") */

@@ -126,6 +126,10 @@ typedef struct tsim_size_result {
   long long start;             /* where the search started */
   char start_reason[1024];     /* the formula and its inputs, or why there was none */
   long long step;              /* the lattice used */
+  long long limit;             /* the largest size the scenario allows below the search's maximum
+                                  (an analysis refusing larger trials: Barnard's table limit), the
+                                  search's maximum then; 0: none below it */
+  char limit_reason[768];      /* why the next size on the lattice is refused (the loader's words) */
   int reached;                 /* 1 when some evaluated size reached the target */
   long long sample_size;       /* smallest evaluated size reaching the target (0 if none) */
   long long stable_sample_size;/* smallest N with every evaluated N' >= N reaching it */
