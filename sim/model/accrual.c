@@ -7,6 +7,35 @@
 #include "core/rng.h"
 #include "kernels/kernels.h"
 
+/* by_site's words from its stream, in order, 64 at a time with each word's Exp(1) deviate made
+ * beforehand by the kernel (exp1: 4 or 8 logs at a time). by_site uses a word either as a gap or
+ * to pick a site, in an order decided as it goes, so its site words' deviates are wasted, which
+ * costs less than one log at a time. The stream ends where the words taken end: the last
+ * block's state, stepped past the words taken from it. */
+enum { ACC_WORDS = 64 };
+typedef struct acc_words {
+  tsim_rng_state *s, at; /* the stream, and its state when the block was drawn */
+  uint64_t w[ACC_WORDS];
+  double e[ACC_WORDS];
+  int pos, len;
+  void (*gaps)(const uint64_t *, size_t, double *);
+} acc_words;
+
+static int next_word(acc_words *b) {
+  if (b->pos == b->len) {
+    b->at = *b->s;
+    for (int i = 0; i < ACC_WORDS; i++) b->w[i] = tsim_rng_step(b->s) >> 11;
+    b->gaps(b->w, ACC_WORDS, b->e);
+    b->pos = 0, b->len = ACC_WORDS;
+  }
+  return b->pos++;
+}
+
+static void words_done(acc_words *b) {
+  if (b->len == 0) return;
+  *b->s = b->at;
+  for (int i = 0; i < b->pos; i++) tsim_rng_step(b->s);
+}
 
 /* Poisson arrivals at rate r rising linearly from 0 over the first `ramp` months: the
  * cumulative intensity is L(t) = r t^2 / (2 ramp) up to the ramp's end and r ramp / 2 +
@@ -14,7 +43,9 @@
 static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
   const tsim_accrual *ac = &c->plan->sc->accrual;
   double r = ac->rate, ramp = ac->ramp, g = 0, knee = r * ramp / 2;
-  enum { B = 256 }; /* the gaps of B patients at a time: their words, then their logs (a kernel) */
+  /* Every word is a gap: B patients' words, their deviates (the kernel), then their times - a
+   * loop the processor overlaps, where acc_words's word at a time costs 12% of gs_three_looks. */
+  enum { B = 256 };
   uint64_t w[B];
   double e[B];
   void (*gaps)(const uint64_t *, size_t, double *) = tsim_kernels()->exp1;
@@ -43,35 +74,6 @@ static int by_opening(const void *x, const void *y) {
   return a->open < b->open ? -1 : a->open > b->open ? 1 : (a->site > b->site) - (a->site < b->site);
 }
 
-/* by_site's words from its stream, in order, 64 at a time with each word's Exp(1) deviate made
- * beforehand by the kernel (used where the word is a gap; wasted where it picks a site, which
- * costs less than one log at a time). The stream ends where the words taken end: the last
- * block's state, stepped past the words taken from it. */
-enum { SITE_WORDS = 64 };
-typedef struct site_words {
-  tsim_rng_state *s, at; /* the stream, and its state when the block was drawn */
-  uint64_t w[SITE_WORDS];
-  double e[SITE_WORDS];
-  int pos, len;
-  void (*gaps)(const uint64_t *, size_t, double *);
-} site_words;
-
-static int next_word(site_words *b) {
-  if (b->pos == b->len) {
-    b->at = *b->s;
-    for (int i = 0; i < SITE_WORDS; i++) b->w[i] = tsim_rng_step(b->s) >> 11;
-    b->gaps(b->w, SITE_WORDS, b->e);
-    b->pos = 0, b->len = SITE_WORDS;
-  }
-  return b->pos++;
-}
-
-static void words_done(site_words *b) {
-  if (b->len == 0) return;
-  *b->s = b->at;
-  for (int i = 0; i < b->pos; i++) tsim_rng_step(b->s);
-}
-
 static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_accrual *ac = &sc->accrual;
@@ -88,7 +90,7 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
   int q = 0;
   double t = site[0].open;
-  site_words b = {.s = s, .gaps = tsim_kernels()->exp1};
+  acc_words b = {.s = s, .gaps = tsim_kernels()->exp1};
   for (long long j = 0; j < c->n;) {
     while (q < ns && site[q].open <= t) q++;
     double next = q < ns ? site[q].open : INFINITY, gap = b.e[next_word(&b)] / cum[q];

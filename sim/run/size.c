@@ -317,13 +317,18 @@ static long long size_next_look(void *ctx, const tsim_tally *t) {
 
 /* Simulates size n (once; later calls return the stored point). NULL on failure, with the
  * reason in d and its status in s->status. */
+/* The last override, kept for the size: sample_size n. */
+static void set_size(search *s, long long n) {
+  snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
+  s->ov[s->nov - 1].value = (double)n;
+  s->ov[s->nov - 1].boolean = 0;
+}
+
 static const tsim_size_point *evaluate(search *s, long long n) {
   tsim_size_result *r = s->res;
   const tsim_size_point *have = find_point(r, n);
   if (have) return have;
-  snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
-  s->ov[s->nov - 1].value = (double)n;
-  s->ov[s->nov - 1].boolean = 0;
+  set_size(s, n);
   tsim_scenario *sc = NULL;
   s->status = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, s->d);
   if (s->status != TSIM_OK) return NULL;
@@ -495,9 +500,7 @@ static int check_direction(search *s, const tsim_scenario *sc, int k, const char
 
 /* 1 when the scenario loads with sample_size n (its diagnostics into d). */
 static int loads_at(search *s, long long n, tsim_diag *d) {
-  snprintf(s->ov[s->nov - 1].path, sizeof s->ov[0].path, "sample_size");
-  s->ov[s->nov - 1].value = (double)n;
-  s->ov[s->nov - 1].boolean = 0;
+  set_size(s, n);
   tsim_scenario *sc = NULL;
   int ok = tsim_scenario_from_source(s->src, s->ov, s->nov, &sc, d) == TSIM_OK;
   tsim_scenario_free(sc);
