@@ -78,6 +78,16 @@ if [ ! -s "$tmp/stdout" ] && grep -q "^trialsim: written: $tmp/q/summary.json, $
 else
   bad "run --quiet: stdout $(wc -c <"$tmp/stdout") bytes, stderr: $(cat "$tmp/err")"
 fi
+# A folder name with a control character (a tab) is shown escaped (\u0009) and the images are
+# still found and named: the lookup was made with the escaped name and said "(no image)" for
+# images gnuplot had drawn. Only where gnuplot is installed.
+tabdir=$(printf '%s/t\tb' "$tmp")
+if command -v gnuplot >/dev/null 2>&1; then
+  "$exe" run "$scn" --trials 10 --quiet --out "$tabdir" >"$tmp/stdout" 2>"$tmp/err"
+  if [ -s "$tabdir/oc.svg" ] && grep -qF "$tmp/t\\u0009b/oc.svg (and .png)" "$tmp/err"; then
+    ok "run --out with a tab in the name: the image named, escaped"
+  else bad "run --out with a tab in the name: $(cat "$tmp/err"); files: $(ls "$tabdir" 2>&1 | tr '\n' ' ')"; fi
+else echo "skip the tab-in-name case: no gnuplot"; fi
 # A reader that closes the pipe at once (`| head`, here `| true`): the result set, report.html
 # included, is complete whatever the status (SIGPIPE once killed the run between the table and
 # report.html).

@@ -889,7 +889,7 @@ static void show_progress(void *ctx, long long done, long long total) {
           rate > 0 ? (double)(total - done) / rate : 0.0);
 }
 
-static void print_plot_files(FILE *f, const char *dir, const char *name);
+static void print_plot_files(FILE *f, const char *dir, const char *dir_shown, const char *name);
 static void print_run_written(FILE *f, const char *prefix, const char *dir, const tsim_scenario *sc, int p_values);
 
 /* Long runs (run --trials-from/--trials-to, --checkpoint; merge). The scenario file's text is
@@ -1500,12 +1500,13 @@ static int sweep_grid(const cli *c, const tsim_scenario *sc, tsim_grid *g) {
 
 
 /* The files of plot NAME in DIR that exist: its image (.svg and .png) when gnuplot drew it, its
- * data and script (.dat, .gp) always. */
-static void print_plot_files(FILE *f, const char *dir, const char *name) {
+ * data and script (.dat, .gp) always; named with DIR as dir_shown shows it (control characters
+ * escaped), looked for at DIR itself. */
+static void print_plot_files(FILE *f, const char *dir, const char *dir_shown, const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s.svg", dir, name);
-  if (access(path, F_OK) == 0) fprintf(f, ", %s (and .png)", path);
-  else fprintf(f, ", %s/%s.dat and .gp (no image)", dir, name);
+  if (access(path, F_OK) == 0) fprintf(f, ", %s/%s.svg (and .png)", dir_shown, name);
+  else fprintf(f, ", %s/%s.dat and .gp (no image)", dir_shown, name);
 }
 
 /* Where run and merge wrote (after prefix, a line on f): DIR/summary.json, DIR/analyses.csv and
@@ -1513,14 +1514,14 @@ static void print_plot_files(FILE *f, const char *dir, const char *name) {
  * plots. */
 static void print_run_written(FILE *f, const char *prefix, const char *dir, const tsim_scenario *sc, int p_values) {
   char eb[16384];
-  dir = shown(dir, eb, sizeof eb);
-  fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv", prefix, dir, dir);
-  if (p_values) fprintf(f, ", %s/p_values.csv", dir);
-  if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", dir);
-  if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", dir, dir);
-  print_plot_files(f, dir, "oc");
-  if (sc->looks.n > 1) print_plot_files(f, dir, "looks");
-  if (sc->monitoring.nrules > 0) print_plot_files(f, dir, "monitoring");
+  const char *ds = shown(dir, eb, sizeof eb);
+  fprintf(f, "%swritten: %s/summary.json, %s/analyses.csv", prefix, ds, ds);
+  if (p_values) fprintf(f, ", %s/p_values.csv", ds);
+  if (sc->looks.n > 1) fprintf(f, ", %s/looks.csv", ds);
+  if (sc->monitoring.nrules > 0) fprintf(f, ", %s/monitoring.csv, %s/monitoring_checks.csv", ds, ds);
+  print_plot_files(f, dir, ds, "oc");
+  if (sc->looks.n > 1) print_plot_files(f, dir, ds, "looks");
+  if (sc->monitoring.nrules > 0) print_plot_files(f, dir, ds, "monitoring");
   fputc('\n', f);
 }
 
@@ -1530,11 +1531,11 @@ static void print_written(int quiet, const char *dir, const char *name, const ch
                           const char *plot2, const char *plot3) {
   FILE *f = quiet ? stderr : stdout;
   char eb[16384];
-  dir = shown(dir, eb, sizeof eb);
-  fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", dir, name, dir, name);
-  print_plot_files(f, dir, plot1);
-  print_plot_files(f, dir, plot2);
-  if (plot3) print_plot_files(f, dir, plot3);
+  const char *ds = shown(dir, eb, sizeof eb);
+  fprintf(f, "%swritten: %s/%s.json, %s/%s.csv", quiet ? "trialsim: " : "\n", ds, name, ds, name);
+  print_plot_files(f, dir, ds, plot1);
+  print_plot_files(f, dir, ds, plot2);
+  if (plot3) print_plot_files(f, dir, ds, plot3);
   fputc('\n', f);
 }
 
