@@ -746,7 +746,8 @@ static int size_type1_plot(const tsim_scenario *sc, const tsim_size_opts *o, con
   if (!buf) return -1;
   tsim_plot p;
   memset(&p, 0, sizeof p);
-  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)], title[600], tline[96];
+  /* The title holds every id whole: cut short, it could end inside a UTF-8 character. */
+  char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)], title[sizeof ids + 300], tline[96];
   joined_ids(o, " and ", ids, sizeof ids);
   snprintf(title, sizeof title, "%s: type I error of %s by direction (null twin, %s%lld trials per point)",
            sc->name, ids, o->sequential ? "up to " : "", max_trials(r));
@@ -787,7 +788,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   memset(&p, 0, sizeof p);
   char ids[TSIM_SIZE_MAX_COMPARISONS * (2 * TSIM_ID_MAX + 3)];
   joined_ids(o, " and ", ids, sizeof ids);
-  char title[600], tline[64];
+  char title[sizeof ids + 300], tline[64]; /* every id whole, as in size_type1_plot */
   snprintf(title, sizeof title, "%s: power of %s against sample size (%s%lld trials per point)",
            sc->name, ids, o->sequential ? "up to " : "", max_trials(r));
   char num[TSIM_NUM_CHARS];
