@@ -62,10 +62,19 @@ grep -q "^trialsim: written: $d_pp/size.json" pp.err && ok "--quiet: says where 
 "$exe" size "$scn" --analysis itt,pp $common >both.out 2>both.err </dev/null || bad "size --analysis itt,pp failed"
 d_both=results/lupil2_planning/size/itt+pp_power0.8
 [ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
-# The joint curve counts rejections in either direction, the analyses' favouring the
-# experimental arm only: its legend says so.
-grep -q 'title "all significant together (either direction)"' $d_both/size_power.gp \
-  && ok "size_power.gp: the joint curve's legend says either direction" || bad "size_power.gp: the joint curve's legend"
+# The joint curve, like the analyses', counts rejections favouring the experimental arm.
+grep -q 'title "all significant together"' $d_both/size_power.gp \
+  && grep -q '^ *set ylabel "power favouring the experimental arm"' $d_both/size_power.gp \
+  && ok "size_power.gp: the joint curve's legend, the axis says favouring the experimental arm" \
+  || bad "size_power.gp: the joint curve's legend or the axis label"
+# The "all" rows: every one significant favouring the experimental arm (power_favouring, column 7;
+# type I, column 12) is at most every one in either direction (columns 3, 8) and at most each
+# analysis's own power favouring it.
+awk -F, 'NR > 1 && $2 != "all" { if (!($1 in f) || $7 < f[$1]) f[$1] = $7; next }
+         NR > 1 { n++; if ($7 == "" || $7 > $3 + 1e-12 || $12 > $8 + 1e-12 || $7 > f[$1] + 1e-12) { print; b = 1 } }
+         END { exit b || !n }' $d_both/size.csv \
+  && ok "size.csv: all favouring <= all in either direction, <= each analysis's power favouring" \
+  || bad "size.csv: the all rows' favouring columns"
 "$exe" size "$scn" --analysis itt --analysis pp $common --out repeated --quiet 2>/dev/null
 cmp -s $d_both/size.csv repeated/size.csv && ok "--analysis repeated = a comma-separated list" || bad "--analysis repeated differs"
 # Per size: every analysis reaches (power favouring the experimental arm, column 7) <=> the "all"

@@ -21,6 +21,8 @@
 
 #include "check.h"
 #include "exact.h"
+#include "analysis/analysis.h"
+#include "model/cohort.h"
 #include "run/size.h"
 
 #define TRIALS 20000
@@ -206,9 +208,37 @@ static void check_joint(const char *file) {
   tsim_size_result_free(&r);
 }
 
+/* The trials of a run (seed, trials) in which every comparison of set[0 .. n) rejected favouring
+ * the experimental arm, per hypothesis: counted here trial by trial from tsim_run_trial's
+ * outcomes, apart from the tally (scenarios with one null and two arms). */
+static void recount_all_favouring(const tsim_scenario *sc, uint64_t seed, long long trials, const int *set, int n,
+                                  uint64_t out_count[2]) {
+  tsim_cohort_plan plan;
+  out_count[0] = out_count[1] = 0;
+  CHECK(tsim_scenario_ncomparisons(sc) == 1, "two arms expected");
+  if (tsim_cohort_plan_init(&plan, sc) != TSIM_OK) return;
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  tsim_analysis_ws *w = tsim_analysis_ws_new(sc);
+  tsim_outcome *out = calloc(2 * (size_t)sc->nanalyses, sizeof *out);
+  for (long long t = 0; c && w && out && t < trials; t++) {
+    tsim_run_trial(sc, c, w, seed, t, out);
+    for (int h = 0; h < 2; h++) {
+      int fav = 1;
+      for (int i = 0; i < n; i++) fav &= out[(size_t)h * (size_t)sc->nanalyses + (size_t)set[i]].favouring != 0;
+      out_count[h] += (uint64_t)fav;
+    }
+  }
+  free(out);
+  tsim_analysis_ws_free(w);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+}
+
 /* tsim_run_all_of: its other counts are tsim_run's; for two comparisons its joint count is the
  * pair's (tsim_tally.both); for three it is at most every pair's and at least the Frechet bound;
- * the block path (TSIM_BLOCK=1) and whole outcomes give the same counts. */
+ * the block path (TSIM_BLOCK=1) and whole outcomes give the same counts. Its count with every
+ * rejection favouring the experimental arm (all_fav) is the one made trial by trial from the
+ * outcomes, on both paths. */
 static void check_all_of(const tsim_scenario *sc) {
   static const int two[] = {0, 1}, three[] = {0, 1, 2};
   tsim_run_opts ro = {77, 0, 3001, 2, NULL, NULL, 0, 0};
@@ -239,6 +269,19 @@ static void check_all_of(const tsim_scenario *sc) {
       CHECK(t3[0]->all[h] + 2 * n >= sum, "hypothesis %d: all of three below the Frechet bound", h);
       CHECK(h == 1 || t3[0]->all[h] > 0, "no trial with all three significant under the alternative");
     }
+    uint64_t fav[2], fav2[2];
+    recount_all_favouring(sc, 77, plain->trials, three, 3, fav);
+    recount_all_favouring(sc, 77, plain->trials, two, 2, fav2);
+    for (int h = 0; h < 2; h++) {
+      CHECK(t2->all_fav[h] == fav2[h], "hypothesis %d: both favouring %llu, trial by trial %llu", h,
+            (unsigned long long)t2->all_fav[h], (unsigned long long)fav2[h]);
+      for (int w = 0; w < 2; w++)
+        CHECK(t3[w]->all_fav[h] == fav[h], "hypothesis %d, %s: all three favouring %llu, trial by trial %llu", h,
+              w ? "whole outcomes" : "block path", (unsigned long long)t3[w]->all_fav[h], (unsigned long long)fav[h]);
+      CHECK(t3[0]->all_fav[h] <= t3[0]->all[h], "hypothesis %d: all favouring above all", h);
+    }
+    printf("favouring the experimental arm: the first two %llu (alternative), %llu (null); all three %llu, %llu\n",
+           (unsigned long long)fav2[0], (unsigned long long)fav2[1], (unsigned long long)fav[0], (unsigned long long)fav[1]);
     printf("all of three at N = %lld: %llu of %lld trials (alternative), %llu (null)\n", sc->sample_size,
            (unsigned long long)t3[0]->all[0], plain->trials, (unsigned long long)t3[0]->all[1]);
   }

@@ -554,7 +554,8 @@ static void size_comparison_json(cJSON *o, const tsim_size_point *p, int c, doub
 
 /* One evaluated size. With one comparison its numbers are the point's own keys (as they always
  * were); with several they are under "analyses", and "all_significant" holds the share of
- * trials in which every named comparison rejected (when tallied). */
+ * trials in which every named comparison rejected, in either direction and with every
+ * rejection favouring the experimental arm (when tallied). */
 static cJSON *size_point_json(const tsim_size_point *p, const tsim_size_opts *o, int has_all) {
   cJSON *j = cJSON_CreateObject();
   int nc = ncomp_of(o);
@@ -578,6 +579,8 @@ static cJSON *size_point_json(const tsim_size_point *p, const tsim_size_opts *o,
     cJSON *all = cJSON_AddObjectToObject(j, "all_significant");
     cJSON_AddItemToObject(all, "power", tsim__report_estimate_json(prop(p->all[0], p)));
     cJSON_AddItemToObject(all, "type1_error", tsim__report_estimate_json(prop(p->all[1], p)));
+    cJSON_AddItemToObject(all, "power_favouring", tsim__report_estimate_json(prop(p->all_favouring[0], p)));
+    cJSON_AddItemToObject(all, "type1_error_favouring", tsim__report_estimate_json(prop(p->all_favouring[1], p)));
   } else {
     cJSON_AddNullToObject(j, "all_significant");
   }
@@ -686,7 +689,7 @@ static long long max_trials(const tsim_size_result *r) {
 typedef uint64_t (*size_count)(const tsim_size_point *p, int c, int h);
 static uint64_t count_favouring(const tsim_size_point *p, int c, int h) { return p->favouring[c][h]; }
 static uint64_t count_control(const tsim_size_point *p, int c, int h) { return favouring_control(p, c, h); }
-static uint64_t count_all(const tsim_size_point *p, int c, int h) { (void)c; return p->all[h]; }
+static uint64_t count_all(const tsim_size_point *p, int c, int h) { (void)c; return p->all_favouring[h]; }
 
 static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, size_count k, int c,
                         int h, const char *title, int colour, int style) {
@@ -704,7 +707,7 @@ static void size_series(tsim_plot *pl, double *buf, const tsim_size_result *r, s
   se->style = style;
 }
 
-#define ALL_TITLE "all significant together (either direction)"
+#define ALL_TITLE "all significant together"
 
 /* The size plots' legend: a colour per named comparison (and one for all of them together);
  * on the type I error plot (type1 = 1) a style per direction: favouring the experimental arm
@@ -714,9 +717,7 @@ static void set_size_legend(tsim_plot *p, const tsim_size_opts *o, const tsim_si
   p->ncolours = 0;
   for (int c = 0; c < nc; c++)
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], "%s", o->comparison[c]);
-  if (nc > 1 && r->has_all)
-    /* In either direction, unlike the analyses' curves beside it (favouring the experimental
-     * arm): the legend says so. */
+  if (nc > 1 && r->has_all) /* favouring the experimental arm, as the analyses' curves */
     snprintf(p->colour_title[p->ncolours++], sizeof p->colour_title[0], ALL_TITLE);
   static const char *const styles[2] = {"favouring the experimental arm", "favouring control"};
   p->nstyles = type1 ? 2 : 0;
@@ -795,9 +796,7 @@ static int size_plot(const tsim_scenario *sc, const tsim_size_opts *o, const tsi
   snprintf(tline, sizeof tline, "target power %s", tsim_num(num, o->target));
   p.title = title;
   p.xlabel = "total sample size (patients)";
-  /* With several analyses, their joint curve counts either direction (ALL_TITLE). */
-  p.ylabel = nc > 1 && r->has_all ? "power (each analysis: favouring the experimental arm)"
-                                  : "power favouring the experimental arm";
+  p.ylabel = "power favouring the experimental arm"; /* every curve's, the joint one's too */
   p.probability_axis = 1;
   p.npanels = 1;
   p.yline[0] = o->target;
@@ -841,7 +840,8 @@ static void csv_estimate4(FILE *f, tsim_estimate e) {
 }
 
 /* One row per size and named comparison; with several, also a row "all" per size: the share of
- * trials in which every named comparison rejected, and whether the size reaches the target. */
+ * trials in which every named comparison rejected (and favouring the experimental arm, in the
+ * _favouring columns), and whether the size reaches the target. */
 static void size_csv(FILE *f, const void *ctx) {
   const size_csv_ctx *c = ctx;
   const tsim_size_opts *o = c->o;
@@ -867,12 +867,15 @@ static void size_csv(FILE *f, const void *ctx) {
     }
     if (nc > 1) {
       fprintf(f, "%lld,all", p->n);
-      if (c->r->has_all) csv_estimate4(f, prop(p->all[0], p));
-      else fputs(",,,,", f);
-      fputc(',', f);
-      if (c->r->has_all) csv_estimate4(f, prop(p->all[1], p));
-      else fputs(",,,,", f);
-      fprintf(f, ",,,%d,%lld,%s,%s,,\n", tsim_size_point_reaches(p, nc, o->target), p->trials,
+      if (c->r->has_all) {
+        csv_estimate4(f, prop(p->all[0], p));
+        csv_num(f, prop(p->all_favouring[0], p).estimate);
+        csv_estimate4(f, prop(p->all[1], p));
+        csv_num(f, prop(p->all_favouring[1], p).estimate);
+      } else {
+        fputs(",,,,,,,,,,", f);
+      }
+      fprintf(f, ",,%d,%lld,%s,%s,,\n", tsim_size_point_reaches(p, nc, o->target), p->trials,
               stop_name(p->stopped), side_name(p->side));
     }
   }
@@ -944,13 +947,14 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       fprintf(f, "%11s  %-*s  ", "", w, "all significant");
       if (r->has_all) {
         print_ci(f, prop(p->all[0], p));
-        fprintf(f, "  %-7s  ", "");
+        fprintf(f, "  %7.4f  ", prop(p->all_favouring[0], p).estimate);
         print_ci(f, prop(p->all[1], p));
+        fprintf(f, "  %7.4f", prop(p->all_favouring[1], p).estimate);
       } else {
-        fprintf(f, "%-23s  %-7s  %-23s", "(not tallied)", "", "");
+        fprintf(f, "%-23s  %-7s  %-23s  %-7s", "(not tallied)", "", "", "");
       }
-      /* The marker in the column of the analyses' "reaches", past the direction columns. */
-      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "%40s  all reach", "");
+      /* The marker in the column of the analyses' "reaches", past fav ctl, trials and stopped. */
+      if (tsim_size_point_reaches(p, nc, o->target)) fprintf(f, "  %7s  %8s  %-10s  all reach", "", "", "");
       fputc('\n', f);
     }
   }
@@ -958,7 +962,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
              "arm, or control (they add up to the two-sided rate).\nreaches: the power favouring the "
              "experimental arm (fav exp) is at least the target; a rejection favouring control is no "
              "success.%s\n",
-          nc > 1 ? "\nall significant: every analysis rejects in the same trial (in either direction)" : "");
+          nc > 1 ? "\nall significant: every analysis rejects in the same trial (power, type I: in either direction; "
+                   "fav exp: every one favouring the experimental arm)" : "");
   char zs[TSIM_NUM_CHARS];
   tsim_num(zs, z_of(o));
   if (o->sequential)
@@ -990,8 +995,8 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
       fprintf(f, "%s %s power %.4f, MCSE %.4f", c ? ";" : "", o->comparison[c], e.estimate, e.mcse);
     }
     if (r->has_all) {
-      tsim_estimate e = prop(at->all[0], at);
-      fprintf(f, "; all significant together %.4f, MCSE %.4f", e.estimate, e.mcse);
+      tsim_estimate e = prop(at->all_favouring[0], at);
+      fprintf(f, "; all significant together, favouring the experimental arm, %.4f, MCSE %.4f", e.estimate, e.mcse);
     }
     fprintf(f, ")\n");
   }

@@ -1922,7 +1922,9 @@ static int size_leaf(const cJSON *v) {
  * member of the first point's object at `sub` ("" for the point itself, "/analyses/1",
  * "/all_significant") that fits in a cell - whatever the result set holds - after the size.
  * Without a key of its own, the null twin's rejections favouring control are computed as
- * type1_error - type1_error_favouring, in a last column. */
+ * type1_error - type1_error_favouring, in a last column - not for all named analyses together,
+ * whose either-direction share less the share with every one favouring the experimental arm is
+ * not a share favouring control. */
 static void size_table(page *pg, const char *sub) {
   sbuf *b = &pg->b;
   const cJSON *pts = jptr(pg->root, "/points");
@@ -1931,7 +1933,8 @@ static void size_table(page *pg, const char *sub) {
   const cJSON *tpl = jptr(pg->root, ptr);
   if (!cJSON_IsObject(tpl)) return;
   int minus = cJSON_GetObjectItemCaseSensitive(tpl, "type1_error_favouring") &&
-              !cJSON_GetObjectItemCaseSensitive(tpl, "type1_error_favouring_control");
+              !cJSON_GetObjectItemCaseSensitive(tpl, "type1_error_favouring_control") &&
+              strcmp(sub, "/all_significant") != 0;
   sb_puts(b, "<table><tr>");
   if (*sub) sb_puts(b, "<th>sample size</th>");
   for (const cJSON *m = tpl->child; m; m = m->next) {
@@ -1978,7 +1981,9 @@ static void size_points(page *pg) {
   size_table(pg, "");
   const cJSON *all = jptr(pg->root, "/points/0/all_significant");
   if (cJSON_IsObject(all)) {
-    sb_puts(b, "<h3>All named analyses significant in the same trial</h3>\n");
+    sb_puts(b, "<h3>All named analyses significant in the same trial</h3>\n<p>Power and type I error: every "
+               "named analysis significant, in either direction; favouring experimental: every one of them "
+               "with its observed difference favouring the experimental arm.</p>\n");
     size_table(pg, "/all_significant");
   }
   int n = array_size(pg, "/points/0/analyses");

@@ -62,7 +62,12 @@ static void block_add(block_acc *a, tsim_tally *t, const tsim_outcome_block *b) 
   tsim_kernels()->block_add(&a->s, b);
   int nk = a->nk;
   for (int h = 0; h < 2; h++) {
-    const int64_t *r = b->reject + h * nk;
+    const int64_t *r = b->reject + h * nk, *f = b->favouring + h * nk;
+    if (t->nall) { /* every one of the set favouring the experimental arm (not in the patterns) */
+      int64_t fav = 1;
+      for (int i = 0; i < t->nall; i++) fav &= f[t->all_of[i]];
+      t->all_fav[h] += (uint64_t)fav;
+    }
     if (a->pattern[h]) {
       unsigned bits = 0;
       for (int k = 0; k < nk; k++) bits |= (unsigned)r[k] << k;

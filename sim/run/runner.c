@@ -278,7 +278,10 @@ static void tally_walk(tsim_tally *t, const tsim_tally *src, walk_mode mode, uin
     for (size_t q = 0; q < np; q++) WALK_SHARE(proc_fav[h][q]);
     if (t->pdist[h] && (mode != WALK_MERGE || src->pdist[h]))
       for (size_t q = 0; q < (size_t)t->ncomp * (TSIM_PBINS + 1); q++) WALK_SHARE(pdist[h][q]);
-    if (t->nall) WALK_SHARE(all[h]);
+    if (t->nall) {
+      WALK_SHARE(all[h]);
+      WALK_SHARE(all_fav[h]);
+    }
     for (int k = 0; t->timed && k < t->ncomp; k++) {
       WALK_U64(rand_sum[h][k]);
       WALK_I128(rand_sq[h][k]);
@@ -480,9 +483,10 @@ static void tally_add(tsim_tally *t, int h, const tsim_outcome *out, uint64_t *p
   else
     for (int p = 0; p < t->npairs; p++) both[p] += (uint64_t)(rej[t->pairs[p].first] & rej[t->pairs[p].second]);
   if (t->nall) {
-    unsigned char all = 1;
-    for (int i = 0; i < t->nall; i++) all &= rej[t->all_of[i]];
+    unsigned char all = 1, fav = 1;
+    for (int i = 0; i < t->nall; i++) all &= rej[t->all_of[i]], fav &= out[t->all_of[i]].favouring != 0;
     t->all[h] += all;
+    t->all_fav[h] += fav;
   }
   if (t->pdist[h])
     for (int k = 0; k < t->ncomp; k++) t->pdist[h][(size_t)k * (TSIM_PBINS + 1) + (size_t)tsim_pbin(out[k].p)]++;

@@ -94,10 +94,12 @@ typedef struct tsim_tally {
    * So the trials rejecting at alpha = i / TSIM_PBINS are exactly the first i bins' sum. */
   uint64_t *pdist[2];
   /* Trials in which every comparison of a set rejected (only in the tally of tsim_run_all_of;
-   * nall is 0 otherwise): all[h] under hypothesis h, for the comparisons all_of[0 .. nall-1]. */
+   * nall is 0 otherwise): all[h] under hypothesis h, for the comparisons all_of[0 .. nall-1];
+   * all_fav[h] those of them in which every one's rejection favoured the experimental arm
+   * (tsim_outcome.favouring). */
   int nall;
   int all_of[TSIM_TALLY_ALL_MAX];
-  uint64_t all[2];
+  uint64_t all[2], all_fav[2];
   /* Calendar time (scenario accrual; `timed` 0 and every pointer NULL otherwise). Each
    * comparison is a trial of its own that ends at its decision: with interim looks when its
    * group-sequential test stops, else at the final analysis (after the last patient's last

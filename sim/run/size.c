@@ -294,6 +294,7 @@ static void fill_point(const search *s, tsim_size_point *p, long long n, const t
       p->expected_months[c][h] = t->timed ? (double)t->months_sum[h][r->comparison[c]] / TSIM_MONTHS_SCALE / dn : NAN;
     }
     p->all[h] = r->ncomparisons == 1 ? p->reject[0][h] : t->all[h];
+    p->all_favouring[h] = r->ncomparisons == 1 ? p->favouring[0][h] : t->all_fav[h];
   }
   p->side = tsim_size_point_side(p, r->ncomparisons, s->o->target, s->z);
 }

@@ -59,8 +59,9 @@ typedef struct tsim_size_point {
   uint64_t reject[TSIM_SIZE_MAX_COMPARISONS][2];
   uint64_t favouring[TSIM_SIZE_MAX_COMPARISONS][2];
   /* Trials in which every named comparison rejected, under each hypothesis (with one
-   * comparison, its rejections; with several, tsim_run_all_of's count). */
-  uint64_t all[2];
+   * comparison, its rejections; with several, tsim_run_all_of's count), and those in which
+   * every one's rejection favoured the experimental arm. */
+  uint64_t all[2], all_favouring[2];
   /* With accrual: per named comparison and hypothesis, the mean number of patients randomised
    * and of months from the first randomisation when its trial ended (interim looks make them
    * smaller); NaN without accrual. */
