@@ -90,5 +90,18 @@ for par in "trials=3,4000 --trials 200" "seed=1,2 --seed 7"; do
   if [ $st -eq 2 ] && grep -q "is swept, and --" "$tmp/err" && [ ! -e "$tmp/notswept" ]; then ok "sweep --set $par refused"
   else bad "sweep --set $par: exit $st, $(cat "$tmp/err")"; fi
 done
+# Points drawn per patient and per cell ("sampling": "auto": lupil2.json's 40 patients per patient,
+# 100 per cell) share no random numbers: the table says which were drawn per patient and the
+# report does not claim common random numbers; a grid drawn one way does.
+"$exe" sweep "$scn" --set sample_size=40,100 --trials 200 --threads 1 --report --out "$tmp/mixed" >"$tmp/mixed.out" 2>/dev/null
+if grep -q '^sampling: drawn per patient at sample_size=40, per cell at the other points' "$tmp/mixed.out" \
+   && grep -q '1 of the 2 points were drawn per patient' "$tmp/mixed/report.html" \
+   && ! grep -q 'Every point uses the same random numbers' "$tmp/mixed/report.html"; then
+  ok "a grid drawn per patient and per cell says so (table, report)"
+else bad "a grid drawn two ways: $(grep '^sampling' "$tmp/mixed.out")"; fi
+"$exe" sweep "$scn" --set sample_size=100,120 --trials 200 --threads 1 --report --out "$tmp/one" >"$tmp/one.out" 2>/dev/null
+if ! grep -q '^sampling:' "$tmp/one.out" && grep -q 'Every point uses the same random numbers' "$tmp/one/report.html"; then
+  ok "a grid drawn one way: common random numbers"
+else bad "a grid drawn one way: $(grep '^sampling' "$tmp/one.out")"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -502,6 +502,27 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
   fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
              "does not (favours\ncontrol, or is zero); they add up to the two-sided power and type I "
              "error. Each direction's nominal\ntype I error is alpha/2 for a two-sided test.\n");
+  /* Points drawn per patient and per cell ("sampling": "auto" turning at some sample size) do not
+   * share random numbers: say which were drawn per patient. */
+  int ncell = 0;
+  for (int k = 0; k < s->npoints; k++) ncell += s->points[k].cell_mode != 0;
+  if (ncell > 0 && ncell < s->npoints) {
+    fputs("sampling: drawn per patient at", f);
+    int shown = 0;
+    for (int k = 0; k < s->npoints; k++) {
+      if (s->points[k].cell_mode) continue;
+      if (shown++ == 8) {
+        fputs(" ...", f);
+        break;
+      }
+      fputs(shown > 1 ? ";" : "", f);
+      for (int i = 0; i < g->nparams; i++)
+        fprintf(f, "%s%s=%s", i ? ", " : " ", g->params[i].path, tsim_num(num, s->points[k].ov[i].value));
+    }
+    fputs(", per cell at the other points\n(\"sampling\": \"auto\"): the two groups do not share random "
+          "numbers, so differences between them\nare Monte Carlo noise too; \"sampling\" set in the scenario "
+          "draws every point one way.\n", f);
+  }
   if (R > 0)
     fprintf(f, "detect: trials in which a rule flagged some anomalous site, among those with one (nan: none had one);\n"
                "all: every anomalous site; false+: some honest site.\n");

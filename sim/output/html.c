@@ -1793,9 +1793,26 @@ static void sweep_table(page *pg) {
   sb_puts(b, "</table>\n<p class=\"note\">Power, every rejection: the two-sided rejection rate "
              "(a one-sided analysis rejects in its direction only); favouring exp.: the rejections whose "
              "observed difference favours the experimental arm, what the power plot draws - a rejection "
-             "favouring control is no success. Every point uses the same random numbers (common random "
-             "numbers), so differences between points are not Monte Carlo noise alone. The swept "
-             "values are shown exactly as sweep.json holds them.");
+             "favouring control is no success. The swept values are shown exactly as sweep.json holds them. ");
+  /* Common random numbers hold between points drawn the same way ("sampling": "auto" draws small
+   * trials per patient and larger ones per cell). */
+  int ncell = 0;
+  for (int i = 0; i < npts; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "/points/%d/sampling", i);
+    const cJSON *v = jptr(pg->root, key);
+    ncell += cJSON_IsString(v) && strcmp(v->valuestring, "cell") == 0;
+  }
+  if (ncell == 0 || ncell == npts)
+    sb_puts(b, "Every point uses the same random numbers (common random numbers), so differences between "
+               "points are not Monte Carlo noise alone.");
+  else
+    sb_printf(b, "<b>%d of the %d points were drawn per patient and the others per cell</b> (each point's "
+                 "<code>sampling</code> in sweep.json; <code>\"sampling\": \"auto\"</code> turns to per-cell "
+                 "draws for larger trials): "
+                 "points drawn the same way use the same random numbers (common random numbers), but between "
+                 "the two groups differences are Monte Carlo noise too. Set <code>\"sampling\"</code> in the "
+                 "scenario to draw every point one way.", npts - ncell, npts);
   if (computed) sb_puts(b, " <i>Favouring control</i>: all rejections minus those favouring the experimental arm.");
   sb_puts(b, "</p>\n");
 }
