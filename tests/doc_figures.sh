@@ -173,7 +173,7 @@ expect prov_pss vas_pain_ancova 0.6960
 run prov_nct run scenarios/nct02084238_single_arm.json --trials 20000
 expect prov_nct sri_w6_binomial 1.0000 0.0377
 expect prov_nct sri_w10_binomial 1.0000 0.0386
-expect prov_nct injection_site_binomial 0.5774 0.0484
+expect prov_nct injection_site_binomial 0.5774 0.0000 0.0484
 
 # ./build/trialsim run scenarios/lupil2_interim.json --trials 20000
 run prov_interim run scenarios/lupil2_interim.json --trials 20000
@@ -187,7 +187,8 @@ expect prov_interim --after "where each analysis's trials stopped" expected 90.7
 # ./build/trialsim run scenarios/lupil2_monitoring.json   (its own 20,000 trials)
 run prov_monitoring run scenarios/lupil2_monitoring.json
 expect prov_monitoring itt 0.3402
-expect prov_monitoring itt_without_flagged 0.8038 0.0483
+expect prov_monitoring itt_without_flagged 0.8038 0.0483 0.0398
+expect prov_monitoring pp_posthoc 0.0376
 expect prov_monitoring --after "site monitoring" blinded_response 0.0107 0.1247
 expect prov_monitoring --after "site monitoring" dmc_placebo_all_respond 0.9997 0.9694 0.5676
 

@@ -147,4 +147,28 @@ else
   cut -d, -f1-37 "$tmp/one/analyses.csv" | diff - "$tmp/fix37"
   fail=1
 fi
+
+# 3. size over a design whose looks are given in patients: refused at once with a message that
+#    says why and what to give instead (every size but the scenario's own was refused, blaming
+#    the file), nothing written; with the looks as information fractions the search runs.
+"$bin" size "$src/scenarios/gs_three_looks.json" --analysis itt --power 0.9 --out "$tmp/gsz" >/dev/null 2>"$tmp/gsz.err"
+st=$?
+if [ $st -eq 2 ] && [ ! -e "$tmp/gsz" ] && grep -q 'looks given in patients do not move with it.*give the looks as "information"' "$tmp/gsz.err"; then
+  echo "ok   size refuses looks given in patients, saying to give information"
+else
+  echo "FAIL size with looks in patients: exit $st: $(cat "$tmp/gsz.err")"; fail=1
+fi
+python3 - "$src/scenarios/gs_three_looks.json" "$tmp/gs_info.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["looks"] = dict(s["looks"], information=[1 / 3, 2 / 3, 1])
+del s["looks"]["patients"]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+if "$bin" size "$tmp/gs_info.json" --analysis itt --power 0.9 --trials 1000 --max 4000 --out "$tmp/gsi" --quiet 2>"$tmp/gsi.err" \
+   && grep -q '"reached": true' "$tmp/gsi/size.json"; then
+  echo "ok   size over the same design with its looks as information fractions"
+else
+  echo "FAIL size with looks as information: $(cat "$tmp/gsi.err")"; fail=1
+fi
 exit $fail

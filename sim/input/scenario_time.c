@@ -204,7 +204,8 @@ static int load_look_times(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
       k->at[i] = (double)n;
       k->due[i] = n;
       if (n > sc->sample_size) {
-        tsim_jerr(&L->c, ep, "a look at %lld patients comes after the final analysis (sample_size %lld)",
+        tsim_jerr(&L->c, ep, "a look at %lld patients comes after the final analysis (sample_size %lld; "
+                  "looks given in patients do not move with the sample size: \"information\" does)",
                   n, sc->sample_size);
         ok = 0;
         continue;
@@ -225,7 +226,8 @@ static int load_look_times(tsim__loader *L, const cJSON *lk, tsim_gs_looks *k) {
     char ep[TSIM_JPATH_MAX];
     tsim_jpath_index(ep, p, i - 1);
     tsim_jerr(&L->c, ep, hi ? "the last look is the final analysis: expected information 1, got %s"
-                            : "the last look is the final analysis: expected the sample size %s, got %s",
+                            : "the last look is the final analysis: expected the sample size %s, got %s "
+                              "(looks given in patients do not move with the sample size: \"information\" does)",
               hi ? TSIM_JNUM(k->at[i - 1]) : TSIM_JNUM((double)sc->sample_size),
               TSIM_JNUM(k->at[i - 1]));
     ok = 0;

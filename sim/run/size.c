@@ -568,6 +568,14 @@ static tsim_status prepare(search *s, const tsim_override *fixed, int nfixed) {
       }
     if (check_direction(s, sc, k, o->comparison[i])) bad = 1;
   }
+  /* Looks given in patients stay where they are while the search moves the sample size, and the
+   * last of them must be it: every size but the scenario's own would be refused. */
+  if (sc->looks.n > 1 && sc->looks.kind == TSIM_LOOK_PATIENTS) {
+    tsim_diag_add(s->d, "%s: $.looks.patients: size changes the sample size, and looks given in patients do not "
+                  "move with it (the last of them is the final analysis, at the scenario's %lld): give the looks "
+                  "as \"information\", each look's share of the final analysis's patients", s->file, sc->sample_size);
+    bad = 1;
+  }
   if (bad) {
     tsim_scenario_free(sc);
     return TSIM_INPUT;
