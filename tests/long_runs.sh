@@ -66,7 +66,11 @@ run_shard() { # A B [options]
   a=$1; b=$2; shift 2
   "$exe" run "$lupil2" --trials 1000 --seed 11 --threads 2 --trials-from "$a" --trials-to "$b" --out "$sh" --quiet "$@"
 }
-run_shard 0 500; run_shard 500 1000; run_shard 400 1000; run_shard 600 1000
+run_shard 0 500 >"$tmp/shard.out" 2>"$tmp/shard.err"; run_shard 500 1000; run_shard 400 1000; run_shard 600 1000
+# --quiet: nothing on stdout, where the shard went on stderr (as run --quiet says it; it said nothing)
+if [ ! -s "$tmp/shard.out" ] && grep -q "^trialsim: written: $sh/shard_0_500.tsim$" "$tmp/shard.err"; then
+  ok "a shard with --quiet: where it went, on stderr"
+else bad "a shard with --quiet: stdout $(wc -c <"$tmp/shard.out") bytes, stderr: $(cat "$tmp/shard.err")"; fi
 mkdir -p "$sh/other"
 run_shard 500 1000 --seed 12 --out "$sh/other/seed"
 run_shard 500 1000 --set sample_size=120 --out "$sh/other/set"

@@ -47,6 +47,10 @@ d_pp=results/lupil2_planning/size/pp_power0.8
 [ ! -s pp.out ] && ok "--quiet: nothing on stdout" || bad "--quiet printed on stdout"
 grep -q "^size: N" pp.err && bad "--quiet still prints progress lines" || ok "--quiet: no progress lines"
 grep -q "^trialsim: written: $d_pp/size.json" pp.err && ok "--quiet: says where it wrote, on stderr" || { bad "--quiet: no 'written' line:"; cat pp.err; }
+grep -q "^trialsim: sample size [0-9]* (target power 0.8)$" pp.err && ok "--quiet: the answer on stderr" || { bad "--quiet: no answer line:"; cat pp.err; }
+"$exe" size "$scn" --analysis pp --power 0.8 --max 20 --trials 200 --quiet --out short 2>short.err </dev/null
+grep -q "^trialsim: the target power 0.8 was not reached up to N = 20$" short.err \
+  && ok "--quiet: a target not reached is said on stderr" || { bad "--quiet, not reached:"; cat short.err; }
 "$exe" size "$scn" --analysis itt --power 0.9 --trials 500 --seed 11 --quiet 2>/dev/null
 [ -f results/lupil2_planning/size/itt_power0.9/size.json ] && ok "another target gets its own folder" || bad "no itt_power0.9 folder"
 

@@ -125,7 +125,7 @@ static const char *const usage_run =
     "                 table's third line say whether X was reached, after how many trials, and\n"
     "                 the largest MCSE. Not with --trials-from, --trials-to or --checkpoint\n"
     "\n"
-    "Long runs (README.md, 'Long runs and batch schedulers'):\n"
+    "Long runs (RUNNING.md):\n"
     "  --trials-from A, --trials-to B\n"
     "                 simulate only trials A to B-1 (0-based; defaults 0 and N) of the run of N\n"
     "                 trials, and write only a shard: DIR/shard_A_B.tsim (DIR default\n"
@@ -1249,10 +1249,12 @@ static int cmd_run(int argc, char **argv) {
     tsim_status ws = TSIM_IO;
     if (tsim_mkdirs(outdir) != 0) cli_error("%s: cannot create it: %s", outdir, strerror(errno));
     else if ((tsim_partial_remove_stale(file), ws = tsim_partial_write(file, &pid, t, to, &d)) != TSIM_OK) tsim_diag_print(&d, "trialsim: error: ", stderr);
-    else if (!c.quiet) {
+    else {
       char eb[16384];
-      printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs,
-             shown(file, eb, sizeof eb));
+      if (!c.quiet)
+        printf("shard: trials %lld to %lld of %lld (%.1f s)\nwritten: %s\n", from, to - 1, total_trials, secs,
+               shown(file, eb, sizeof eb));
+      else fprintf(stderr, "trialsim: written: %s\n", shown(file, eb, sizeof eb)); /* as run --quiet says it */
     }
     if (ws == TSIM_OK && c.checkpoint) remove(c.checkpoint);
     tsim_diag_clear(&d);
@@ -1826,6 +1828,14 @@ static int size_body(const cli *cp) {
   } else {
     status = d.n > 0; /* written, but gnuplot failed */
     if (!c.quiet) tsim_report_print_size(sc, &so, &r, &ri, stdout);
+    else { /* the answer without the table: found, or not reached */
+      char tg[TSIM_NUM_CHARS];
+      tsim_num(tg, so.target);
+      if (r.reached) fprintf(stderr, "trialsim: sample size %lld (target power %s)\n", r.sample_size, tg);
+      else
+        fprintf(stderr, "trialsim: the target power %s was not reached%s up to N = %lld\n", tg,
+                r.ncomparisons > 1 ? " by every analysis" : "", r.npoints ? r.points[r.npoints - 1].n : 0);
+    }
     print_written(c.quiet, outdir, "size", "size_power", "size_type1_error", NULL);
     report_said(&c, outdir);
   }
