@@ -628,7 +628,11 @@ tsim_status tsim_analyze_load(const char *file, tsim_analyze **out, tsim_diag *d
     cJSON_Delete(root);
     return TSIM_NOMEM;
   }
-  if (tsim_jobject(&c, root, "$")) {
+  int scenario = tsim_jget(root, "arms") && tsim_jget(root, "analyses") && !tsim_jget(root, "tables");
+  if (scenario) /* a scenario, not observed tables: one line saying so, not a line per key */
+    tsim_jerr(&c, "$", "this is a scenario (it has \"arms\" and \"analyses\" and no \"tables\"): 'trialsim analyze' "
+                       "reads observed tables; 'trialsim run' simulates a scenario");
+  else if (tsim_jobject(&c, root, "$")) {
     tsim_jkeys(&c, root, "$", keys);
     const cJSON *desc = tsim_jget(root, "description");
     if (desc && !cJSON_IsString(desc)) tsim_jerr(&c, "$.description", "expected a string");

@@ -20,6 +20,16 @@ int tsim__find_endpoint(const tsim_scenario *sc, const char *id) {
   return -1;
 }
 
+void tsim__unknown_arm(loader *L, const char *path, const char *id) {
+  char arms[TSIM_MAX_ARMS * (TSIM_ID_MAX + 2) + 1] = "";
+  size_t used = 0;
+  for (int a = 0; a < L->sc->narms && used < sizeof arms; a++) {
+    int w = snprintf(arms + used, sizeof arms - used, "%s%s", a ? ", " : "", L->sc->arms[a].id);
+    if (w > 0) used += (size_t)w;
+  }
+  tsim_jerr(&L->c, path, "unknown arm \"%s\" (the arms: %s)", id, arms);
+}
+
 /* An arm id given as a string value at obj[key]; returns the index or -1 (reported). When
  * the arms failed, only the form of the value is checked. */
 int tsim__arm_ref(loader *L, const cJSON *obj, const char *path, const char *key) {
@@ -29,7 +39,7 @@ int tsim__arm_ref(loader *L, const cJSON *obj, const char *path, const char *key
   if (a < 0) {
     char p[TSIM_JPATH_MAX];
     tsim_jpath_key(p, path, key);
-    tsim_jerr(&L->c, p, "unknown arm \"%s\"", id);
+    tsim__unknown_arm(L, p, id);
   }
   return a;
 }

@@ -21,6 +21,8 @@ int tsim__find_endpoint(const tsim_scenario *sc, const char *id);
 /* An arm id given as a string value at obj[key]; the index or -1 (reported). When the arms
  * failed, only the form of the value is checked. */
 int tsim__arm_ref(tsim__loader *L, const cJSON *obj, const char *path, const char *key);
+/* Reports "unknown arm" at path for id, naming the scenario's arms. */
+void tsim__unknown_arm(tsim__loader *L, const char *path, const char *id);
 /* 1 when s is [A-Za-z0-9_.-]+ other than "." and "..", which name a folder that exists;
  * NAME_RULE says so in a message. */
 #define NAME_RULE "letters, digits, '_', '-' or '.', other than \".\" and \"..\""

@@ -890,6 +890,12 @@ tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsi
   for (int i = 0; i < nov && i < TSIM_GRID_MAX_PARAMS; i++) sc->set[sc->nset++] = ov[i];
   loader L = {{file, d}, sc, 0, 0, 0};
   int is_object = tsim_jobject(&L.c, root, "$");
+  if (is_object && tsim_jget(root, "tables") && !tsim_jget(root, "arms")) {
+    /* Observed tables, not a scenario: one line saying so, not a line per key. */
+    tsim_jerr(&L.c, "$", "this is a data file for 'trialsim analyze' (it has \"tables\" and no \"arms\"), "
+                         "not a scenario");
+    is_object = 0;
+  }
   if (is_object) load_top(&L, root);
   cJSON_Delete(root);
   if (!sc->file || (is_object && !sc->description)) tsim_diag_add(d, "%s: out of memory", file);

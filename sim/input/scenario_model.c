@@ -58,7 +58,7 @@ static void arm_values(loader *L, const cJSON *obj, const char *p, arm_spec spec
     tsim_jpath_key(vp, p, v->string);
     if (tsim_jget(obj, v->string) != v) { tsim_jerr(&L->c, vp, "duplicate key"); continue; }
     int a = L->arms_ok ? tsim__find_arm(sc, v->string) : -1;
-    if (L->arms_ok && a < 0) { tsim_jerr(&L->c, vp, "unknown arm \"%s\"", v->string); continue; }
+    if (L->arms_ok && a < 0) { tsim__unknown_arm(L, vp, v->string); continue; }
     if (cJSON_IsArray(v)) {
       int n = cJSON_GetArraySize(v);
       if (n != nv) {
@@ -409,7 +409,7 @@ static void load_dropout(loader *L, const cJSON *root) {
       tsim_jpath_key(p, "$.deviators_respond_as", m->string ? m->string : "");
       int a = m->string ? tsim__find_arm(sc, m->string) : -1;
       if (a < 0) {
-        tsim_jerr(&L->c, p, "unknown arm \"%s\"", m->string ? m->string : "");
+        tsim__unknown_arm(L, p, m->string ? m->string : "");
         continue;
       }
       int b = tsim__arm_ref(L, as, "$.deviators_respond_as", m->string);

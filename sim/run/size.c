@@ -475,7 +475,13 @@ static int find_comparison(search *s, const tsim_scenario *sc, const char *name)
     tsim_diag_add(s->d, "%s: --analysis: \"%s\" has %d comparisons (one per experimental arm): name one of %s",
                   s->file, name, ncmp, names);
   } else {
-    tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario", s->file, name);
+    char ids[TSIM_MAX_ANALYSES * (TSIM_ID_MAX + 2) + 1] = "";
+    size_t used = 0;
+    for (int i = 0; i < sc->nanalyses && used < sizeof ids; i++) {
+      int w = snprintf(ids + used, sizeof ids - used, "%s%s", i ? ", " : "", sc->analyses[i].id);
+      if (w > 0) used += (size_t)w;
+    }
+    tsim_diag_add(s->d, "%s: --analysis: no analysis \"%s\" in the scenario (its analyses: %s)", s->file, name, ids);
   }
   return -1;
 }

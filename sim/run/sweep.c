@@ -15,9 +15,19 @@ static void describe_point(const tsim_grid *g, const tsim_override *ov, char *bu
                              ov[i].value);
 }
 
-/* Makes point k; on failure its problems are prefixed with the point. */
+/* The problems of the grid's points so far, each said once: its message as the loader gave it,
+ * where it stands in d, and at how many further points it came again. */
+typedef struct point_problems {
+  tsim_diag raw;   /* the loader's messages, in the order first found */
+  size_t *at;      /* [raw.n] index in d */
+  int *again;      /* [raw.n] further points with it */
+} point_problems;
+
+/* Makes point k; on failure its problems are prefixed with the point - each the first time it
+ * comes, and counted when a later point has it too (a --set of a path the scenario does not have
+ * fails at every point alike). */
 static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_grid *g, int k,
-                                 tsim_override *ov, tsim_diag *d) {
+                                 tsim_override *ov, tsim_diag *d, point_problems *pp) {
   tsim_grid_point(g, k, ov);
   tsim_diag local;
   tsim_diag_init(&local);
@@ -25,8 +35,24 @@ static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_gri
   if (tsim_scenario_from_source(src, ov, g->nparams, &sc, &local) != TSIM_OK) {
     char what[512];
     describe_point(g, ov, what, sizeof what);
-    for (size_t i = 0; i < local.n; i++)
+    for (size_t i = 0; i < local.n; i++) {
+      size_t j = 0;
+      while (j < pp->raw.n && strcmp(pp->raw.msgs[j], local.msgs[i]) != 0) j++;
+      if (j < pp->raw.n) {
+        pp->again[j]++;
+        continue;
+      }
+      size_t *at = realloc(pp->at, (pp->raw.n + 1) * sizeof *at);
+      int *again = at ? realloc(pp->again, (pp->raw.n + 1) * sizeof *again) : NULL;
+      if (at) pp->at = at;
+      if (again) pp->again = again;
+      if (at && again) {
+        at[pp->raw.n] = d->n;
+        again[pp->raw.n] = 0;
+        tsim_diag_add(&pp->raw, "%s", local.msgs[i]);
+      }
       tsim_diag_add(d, "grid point %d (%s): %s", k, what, local.msgs[i]);
+    }
     if (local.n == 0) tsim_diag_add(d, "grid point %d (%s): cannot load", k, what);
   }
   tsim_diag_clear(&local);
@@ -51,8 +77,10 @@ static int same_shape(const tsim_scenario *a, const tsim_scenario *b) {
 
 static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid *grid,
                                 tsim_sweep *out, tsim_diag *d) {
+  point_problems pp = {.at = NULL, .again = NULL};
+  tsim_diag_init(&pp.raw);
   for (int k = 0; k < grid->npoints; k++) {
-    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d, &pp);
     if (!sc) continue;
     if (!out->first) out->first = sc;
     else {
@@ -61,6 +89,20 @@ static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid
       tsim_scenario_free(sc);
     }
   }
+  /* "... (also at 47 other grid points)" after a problem that came again. */
+  for (size_t j = 0; j < pp.raw.n; j++) {
+    if (!pp.again[j] || pp.at[j] >= d->n) continue;
+    char tail[64];
+    snprintf(tail, sizeof tail, " (also at %d other grid point%s)", pp.again[j], pp.again[j] == 1 ? "" : "s");
+    size_t len = strlen(d->msgs[pp.at[j]]);
+    char *m = realloc(d->msgs[pp.at[j]], len + strlen(tail) + 1);
+    if (!m) continue;
+    memcpy(m + len, tail, strlen(tail) + 1);
+    d->msgs[pp.at[j]] = m;
+  }
+  tsim_diag_clear(&pp.raw);
+  free(pp.at);
+  free(pp.again);
   return d->n || d->dropped ? TSIM_INPUT : TSIM_OK;
 }
 
@@ -107,7 +149,12 @@ tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, tsim_sweep_o
   /* Validate every point before running any. */
   if (st == TSIM_OK) st = validate_all(src, grid, out, d);
   for (int k = 0; st == TSIM_OK && k < grid->npoints; k++) {
-    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d);
+    point_problems pp = {.at = NULL, .again = NULL};
+    tsim_diag_init(&pp.raw);
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d, &pp);
+    tsim_diag_clear(&pp.raw);
+    free(pp.at);
+    free(pp.again);
     if (!sc) { st = TSIM_INPUT; break; }
     st = run_point(sc, so, &out->points[k]);
     tsim_scenario_free(sc);
