@@ -158,7 +158,94 @@ static void run_design(const char *label, const char *randomization, const char 
   tsim_scenario_free(sc);
 }
 
+/* The law after a stop, accrual by site: five sites open from month 0 (rates 1.2 x 5 x weight),
+ * sites 0 and 1 stopped at month T. Before T the patients arrive at rate 6 a month, each at site
+ * i with probability weight i; after it at the rate of the three left, 2.7 a month, each at
+ * site i with probability weight i / 0.45 - every gap between arrivals after T, and the first
+ * arrival's wait from T (memorylessness), exponential with mean 1 / 2.7. Means and shares
+ * within 4 standard errors over 3,000 trials (seed fixed) - the thinning of accrual.c; then
+ * weights [1, 1e-4] with the first site stopped, where the one left has 1e-4 of the rate and
+ * after 1,024 arrivals in a row at the stopped site the rest come from the site left alone
+ * (by_site_left; thinning alone took about 10,000 draws a patient here, and hung at 1e-12). */
+static void law_after_stop(void) {
+  static const char *const json =
+      "{\"name\": \"law\", \"arms\": [{\"id\": \"placebo\", \"control\": true}, {\"id\": \"drug\"}],"
+      " \"sample_size\": %d, \"sites\": {\"count\": %d, \"weights\": %s, \"enrollment\": \"random\"},"
+      " \"endpoints\": [{\"id\": \"resp\", \"type\": \"binary\", \"response\": {\"placebo\": 0.4, \"drug\": 0.6}}],"
+      " \"accrual\": {\"per_site_per_month\": %s, \"site_open_months\": %s},"
+      " \"analyses\": [{\"id\": \"itt\", \"endpoint\": \"resp\", \"population\": \"itt\", \"test\": \"pearson\"}],"
+      " \"monitoring\": {\"every_patients\": 20, \"rules\": [{\"id\": \"dmc\", \"arm\": \"placebo\","
+      "  \"endpoint\": \"resp\", \"test\": \"threshold\", \"rate_at_least\": 1.0, \"min_patients\": 3,"
+      "  \"stop_enrolling\": true}]}}";
+  for (int design = 0; design < 2; design++) {
+    char text[4096], path[] = "/tmp/test_stop_law.XXXXXX";
+    if (design == 0)
+      snprintf(text, sizeof text, json, 120, 5, "[0.3, 0.25, 0.2, 0.15, 0.1]", "1.2", "[0, 0, 0, 0, 0]");
+    else
+      snprintf(text, sizeof text, json, 40, 2, "[1, 0.0001]", "1", "[0, 0]");
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "cannot create a temporary scenario");
+    if (fd < 0) return;
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    tsim_diag d;
+    tsim_diag_init(&d);
+    tsim_scenario *sc = NULL;
+    tsim_status st = tsim_scenario_load(path, &sc, &d);
+    remove(path);
+    if (st != TSIM_OK) tsim_diag_print(&d, "", stderr);
+    tsim_diag_clear(&d);
+    CHECK(st == TSIM_OK, "law design %d loads", design);
+    if (st != TSIM_OK) return;
+    tsim_cohort_plan plan;
+    CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "plan");
+    tsim_cohort *c = tsim_cohort_new(&plan);
+    const int ns = sc->nsites, stopped = design == 0 ? 2 : 1;
+    const double T = design == 0 ? 10.0 : 2.0;
+    double w_left = 0, rate_all = 0;
+    for (int i = 0; i < ns; i++) rate_all += sc->accrual.site_rate * ns * sc->site_weights[i];
+    for (int i = stopped; i < ns; i++) w_left += sc->site_weights[i];
+    const double rate_left = rate_all * w_left, mean_gap = 1 / rate_left;
+    double gsum = 0, gsq = 0;
+    long long ngap = 0, before[8] = {0}, after[8] = {0}, nb = 0, na = 0, bad = 0;
+    for (long long trial = 0; c && trial < 3000; trial++) {
+      for (int i = 0; i < ns; i++) c->close_at[i] = i < stopped ? T : INFINITY;
+      tsim_cohort_sample(c, 11, trial);
+      for (long long j = 0; j < c->n; j++) {
+        double t = c->t_rand[j];
+        if (t <= T) {
+          before[c->site[j]]++, nb++;
+          continue;
+        }
+        bad += c->site[j] < stopped;
+        after[c->site[j]]++, na++;
+        double gap = t - (j > 0 && c->t_rand[j - 1] > T ? c->t_rand[j - 1] : T); /* from T for the first */
+        gsum += gap, gsq += gap * gap, ngap++;
+      }
+    }
+    CHECK(bad == 0, "law design %d: %lld patients at a stopped site after its stop", design, bad);
+    double m = gsum / (double)ngap, se = mean_gap / sqrt((double)ngap);
+    CHECK(ngap > 1000 && fabs(m - mean_gap) <= 4 * se, "law design %d: mean gap after the stop %.6g, expected %.6g "
+          "(1 / the sites left's rate; SE %.3g, %lld gaps)", design, m, mean_gap, se, ngap);
+    for (int i = 0; i < ns; i++) {
+      double pb = sc->site_weights[i], pa = i < stopped ? 0 : sc->site_weights[i] / w_left;
+      double sb = sqrt(pb * (1 - pb) / (double)nb), sa = sqrt(pa * (1 - pa) / (double)na);
+      CHECK(fabs((double)before[i] / (double)nb - pb) <= 4 * sb + 1e-12, "law design %d, site %d: share before the "
+            "stop %.4f, expected %.4f", design, i, (double)before[i] / (double)nb, pb);
+      CHECK(fabs((double)after[i] / (double)na - pa) <= 4 * sa + 1e-12, "law design %d, site %d: share after the "
+            "stop %.4f, expected %.4f", design, i, (double)after[i] / (double)na, pa);
+    }
+    printf("law design %d: mean gap after the stop %.6g (expected %.6g, %lld gaps), %lld patients before it, %lld after\n",
+           design, m, mean_gap, ngap, nb, na);
+    tsim_cohort_free(c);
+    tsim_cohort_plan_free(&plan);
+    tsim_scenario_free(sc);
+  }
+}
+
 int main(void) {
+  law_after_stop();
   static const char *const rates[] = {"{\"patients_per_month\": 6}",
                                       "{\"per_site_per_month\": 1.2, \"site_open_window_months\": [0, 4]}"};
   static const char *const rands[] = {"{\"method\": \"fixed\"}", "{\"method\": \"simple\"}",

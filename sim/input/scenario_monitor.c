@@ -198,6 +198,27 @@ void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
       r->level = r->alpha / div;
       mo->stop |= r->stop_enrolling;
     }
+    /* Stops can leave the slowest site enrolling alone (the run never stops the last one): with
+     * accrual by site the trial must still end within the loader's limit on accrual, 10^6 months
+     * (scenario_time.c). */
+    const tsim_accrual *ac = &sc->accrual;
+    for (int k = 0; k < mo->nrules && ac->mode == TSIM_ACCRUAL_SITES && sc->nsites > 1; k++) {
+      if (!mo->rules[k].stop_enrolling) continue;
+      double wmin = INFINITY;
+      for (int st = 0; st < sc->nsites; st++)
+        if (sc->site_weights[st] > 0 && sc->site_weights[st] < wmin) wmin = sc->site_weights[st];
+      double months = ac->open_hi + (double)sc->sample_size / (ac->site_rate * sc->nsites * wmin);
+      if (months > 1e6) {
+        char ep[TSIM_JPATH_MAX], sp[TSIM_JPATH_MAX];
+        tsim_jpath_index(ep, rp, k);
+        tsim_jpath_key(sp, ep, "stop_enrolling");
+        tsim_jerr(&L->c, sp, "a site left enrolling alone after the others stop may be the slowest: at its "
+                             "rate (\"per_site_per_month\" x its weight x %d sites) %lld patients take about %s "
+                             "months to enrol (the limit is 10^6)", sc->nsites, sc->sample_size,
+                  TSIM_JNUM(tsim_jround(months, 3)));
+      }
+      break;
+    }
   }
   const cJSON *ans = tsim_jget(root, "analyses");
   int i = 0;

@@ -66,12 +66,75 @@ static void by_rate(tsim_cohort *c, tsim_rng_state *s) {
  * again from there, which memorylessness allows), each arrival going to an open site with
  * probability proportional to the site's rate. Sites are taken in order of opening (ties by
  * index), so the open ones are a prefix of that order and a prefix sum of rates picks one.
- * Patients arriving at a site after it stopped enrolling (close_at) are not randomised; the
- * patients before the first stop are those of the trial without it. */
+ * Patients arriving at a site after it stopped enrolling (close_at) are not randomised
+ * (thinning): the patients before the first stop are those of the trial without it, and the
+ * sites still enrolling keep theirs. After ACC_MISSES_MAX arrivals in a row at stopped sites
+ * (the sites left have a tiny share of the rate: 1e-12 took 10^12 draws a patient) the rest
+ * are drawn from the sites still enrolling alone (by_site_left): the same law, since the
+ * arrivals after a time fixed by the past are a Poisson process of those sites whatever came
+ * before, but no longer the other sites' own arrivals. */
+enum { ACC_MISSES_MAX = 1024 };
 /* Order of opening: by month, ties by site index (a total order, so any sort gives it). */
 static int by_opening(const void *x, const void *y) {
   const struct tsim_site_open *a = x, *b = y;
   return a->open < b->open ? -1 : a->open > b->open ? 1 : (a->site > b->site) - (a->site < b->site);
+}
+
+/* Patients j .. n - 1 from month t on, drawn from the sites still enrolling alone (by_site, after
+ * its misses): a process whose rate steps up at each opening and down at each stop, drawn as
+ * by_site draws openings (a gap past the next step is dropped and drawn again from there). cum
+ * becomes the cumulative rates of the sites enrolling, in order of opening. */
+static void by_site_left(tsim_cohort *c, acc_words *b, double t, long long j) {
+  const tsim_scenario *sc = c->plan->sc;
+  const tsim_accrual *ac = &sc->accrual;
+  const int ns = sc->nsites;
+  const struct tsim_site_open *site = c->acc_sites;
+  struct tsim_site_open *shut = c->acc_shut; /* the stops still to come, by month */
+  unsigned char *closed = c->acc_closed;
+  double *cum = c->acc_cum;
+  int nshut = 0, z = 0, q = 0;
+  for (int i = 0; i < ns; i++) {
+    double at = c->close_at[site[i].site];
+    closed[i] = at <= t;
+    if (at > t && at < INFINITY) shut[nshut++] = (struct tsim_site_open){at, i};
+  }
+  qsort(shut, (size_t)nshut, sizeof *shut, by_opening);
+  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + (closed[i] ? 0 : ac->site_rate * ns * sc->site_weights[site[i].site]);
+  while (j < c->n) {
+    while (q < ns && site[q].open <= t) q++;
+    if (z < nshut && shut[z].open <= t) { /* stops: their rates leave the sums from their places on */
+      int from = ns;
+      for (; z < nshut && shut[z].open <= t; z++) {
+        closed[shut[z].site] = 1;
+        from = shut[z].site < from ? shut[z].site : from;
+      }
+      for (int i = from; i < ns; i++)
+        cum[i + 1] = cum[i] + (closed[i] ? 0 : ac->site_rate * ns * sc->site_weights[site[i].site]);
+    }
+    double next = q < ns ? site[q].open : INFINITY;
+    if (z < nshut && shut[z].open < next) next = shut[z].open;
+    if (!(cum[q] > 0) && next == INFINITY) {
+      /* No site enrolling and none to come: cannot happen, as the run never stops the last site
+       * with a weight (run/sequential.c); should it, the stops are dropped, not the loop spun. */
+      for (int i = 0; i < ns; i++) closed[i] = 0, cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
+      nshut = z = 0;
+      continue;
+    }
+    double gap = b->e[next_word(b)] / cum[q];
+    if (t + gap > next) { t = next; continue; }
+    t += gap;
+    /* the first enrolling site i < q with cum[i + 1] > u (a stopped one adds nothing to cum) */
+    double u = (double)b->w[next_word(b)] * 0x1.0p-53 * cum[q];
+    int lo = 0, hi = q - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      if (cum[mid + 1] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    while (lo > 0 && closed[lo]) lo--; /* u at the top of cum[q] after rounding: the last enrolling */
+    c->site[j] = (uint16_t)site[lo].site;
+    c->t_rand[j++] = t;
+  }
 }
 
 static void by_site(tsim_cohort *c, tsim_rng_state *s) {
@@ -88,10 +151,11 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   qsort(site, (size_t)ns, sizeof *site, by_opening); /* O(ns log ns): up to 10,000 sites a trial */
   cum[0] = 0;
   for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
-  int q = 0;
+  int q = 0, missed = 0;
   double t = site[0].open;
   acc_words b = {.s = s, .gaps = tsim_kernels()->exp1};
-  for (long long j = 0; j < c->n;) {
+  long long j = 0;
+  while (j < c->n) {
     while (q < ns && site[q].open <= t) q++;
     double next = q < ns ? site[q].open : INFINITY, gap = b.e[next_word(&b)] / cum[q];
     if (t + gap > next) { t = next; continue; }
@@ -112,10 +176,15 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
     }
     /* A site that has stopped enrolling (site monitoring) takes no one after its month: the
      * arrival is lost, and the others' keep coming (thinning). */
-    if (c->close_at && t > c->close_at[site[lo].site]) continue;
+    if (c->close_at && t > c->close_at[site[lo].site]) {
+      if (++missed == ACC_MISSES_MAX && c->acc_shut) break;
+      continue;
+    }
+    missed = 0;
     c->site[j] = (uint16_t)site[lo].site;
     c->t_rand[j++] = t;
   }
+  if (j < c->n) by_site_left(c, &b, t, j);
   words_done(&b);
 }
 

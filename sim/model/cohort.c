@@ -193,6 +193,11 @@ tsim_cohort *tsim_cohort_new(const tsim_cohort_plan *plan) {
     c->close_at = malloc(ns * sizeof *c->close_at);
     ok = ok && c->close_at;
     for (size_t s = 0; c->close_at && s < ns; s++) c->close_at[s] = INFINITY;
+    if (sc->accrual.mode == TSIM_ACCRUAL_SITES) {
+      c->acc_shut = malloc(ns * sizeof *c->acc_shut);
+      c->acc_closed = malloc(ns);
+      ok = ok && c->acc_shut && c->acc_closed;
+    }
   }
   c->rng = tsim_rng_alloc();
   c->rng2 = tsim_rng_alloc();
@@ -212,6 +217,8 @@ void tsim_cohort_free(tsim_cohort *c) {
   free(c->close_at);
   free(c->acc_sites);
   free(c->acc_cum);
+  free(c->acc_shut);
+  free(c->acc_closed);
   free(c->arm);
   free(c->cat);
   free(c->site_effect);

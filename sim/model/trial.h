@@ -131,6 +131,9 @@ typedef struct tsim_cohort {
   struct tsim_site_open { double open; int site; } *acc_sites; /* [nsites] accrual by site: the
                               sites and their opening months, in order of opening */
   double *acc_cum;         /* [nsites + 1] their cumulative rates in that order */
+  struct tsim_site_open *acc_shut; /* [nsites] accrual by site with stops: the sites that stop,
+                              by month (open: the month; site: its place in order of opening) */
+  unsigned char *acc_closed; /* [nsites] by place in order of opening: 1 once it has stopped */
   double *close_at;        /* [nsites] site monitoring that stops enrolling (scenario.h,
                               monitoring.stop): the month after which the site randomises no
                               one (INFINITY: it never stops), set before sampling; NULL when the
