@@ -63,6 +63,9 @@ else case $(grep '^pp ' "$tmp/empty.txt") in
   *" -") ok "an undefined mean difference shows as -" ;;
   *) bad "the empty analysis's row: $(grep '^pp ' "$tmp/empty.txt")" ;;
 esac; fi
+# ... and a note says that it gave no result in every trial, which count as not significant.
+grep -q "^note: pp gave no result in 1000 of 1000 trials under the alternative and 1000 under the null twin" "$tmp/empty.txt" \
+  && ok "a note on the trials without a result" || bad "no note on the trials without a result: $(cat "$tmp/empty.txt")"
 
 for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring lupil2_estimands; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring; estimands
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"

@@ -1236,6 +1236,18 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     print_num(f, 1, 7, 3, md);
     fputc('\n', f);
   }
+  /* Trials in which an analysis gave no result (an arm without analysed patients, or a model
+   * that could not be fitted): counted as not significant, which the rates above do not show. */
+  for (int k = 0, said = 0; k < t->ncomp; k++) {
+    const tsim_tally_cell *a = &t->cell[0][k], *z = tsim_tally_null(t, k);
+    if (a->defined == n && z->defined == n) continue;
+    char id[2 * TSIM_ID_MAX];
+    if (!said++) fputc('\n', f);
+    fprintf(f, "note: %s gave no result in %llu of %llu trials under the alternative and %llu under the null twin "
+               "(an arm without analysed patients, or a model that could not be fitted); they count as not "
+               "significant\n", tsim_comparison_id(sc, k, id, sizeof id), (unsigned long long)(n - a->defined),
+            (unsigned long long)n, (unsigned long long)(n - z->defined));
+  }
   print_margins(sc, t, wid, f);
   print_estimands(sc, t, wid, f);
   if (t->timed) print_timed(sc, t, wid, f);
