@@ -12,6 +12,14 @@
  * R^-1 R^-T, whose lower Cholesky factor L is computed by Cholesky on it, as R's chol(sym(W))
  * (the factor is unique, so L agrees with R's to rounding). The reference-based draws use R^-1
  * itself as the square root (R^-1 R^-T = (X'X)^-1: the same distribution, no Cholesky).
+ *
+ * Where mice stops with an error - a covariate that lm's rank test calls aliased with the
+ * intercept (a baseline of SD 1e-6 about 9), or a cross-product matrix too ill-conditioned even
+ * with mice's ridge (a baseline of mean 1e6 and SD 1e4) - the regression is fitted again on its
+ * covariates (baseline, earlier visits) centred and scaled to unit root mean square, and the
+ * coefficients and the draws' factor taken back to the raw covariates (beta = T beta', F = T F'):
+ * the same model and, with the flat prior, the same law of the draws, so a covariate's units do
+ * not change the result (a trial whose imputation failed counted as not significant).
  */
 #include "stats/impute.h"
 
@@ -159,6 +167,7 @@ struct tsim_mi_ws {
   /* QR scratch: the design (nmax x qmax, stride qmax), response, residuals, and q-sized and
    * q x q scratch. */
   double *x, *yv, *res, *tau, *colnorm, *beta, *zq, *a, *v, *rinv;
+  double *cm, *cs; /* a scaled fit's covariates' means and scales (qmax; fit_one) */
   /* mice norm: the data of the last fit, each row's observed visits, the regressions (arm a,
    * visit j at a V + j). */
   int norm_fitted;
@@ -186,7 +195,7 @@ tsim_mi_ws *tsim_mi_ws_new(int nvisits, size_t nmax, int narms) {
   if (nmax > SIZE_MAX / sizeof(double) / (qmax + 8)) return NULL;
   size_t nreg = A * V;
   size_t ndbl = nmax * qmax + 2 * nmax        /* x, yv, res */
-                + 4 * qmax + 3 * qmax * qmax  /* tau, colnorm, beta, zq, a, v, rinv */
+                + 6 * qmax + 3 * qmax * qmax  /* tau, colnorm, beta, zq, cm, cs, a, v, rinv */
                 + 2 * nreg * (qmax + qmax * qmax) /* norm and rb coefficients, factors */
                 + A * V * V + A * V + 2 * A * V   /* g, dd, pm, ps */
                 + V + V * V;                      /* mut, tmat */
@@ -214,6 +223,8 @@ tsim_mi_ws *tsim_mi_ws_new(int nvisits, size_t nmax, int narms) {
   ws->colnorm = p, p += qmax;
   ws->beta = p, p += qmax;
   ws->zq = p, p += qmax;
+  ws->cm = p, p += qmax;
+  ws->cs = p, p += qmax;
   ws->a = p, p += qmax * qmax;
   ws->v = p, p += qmax * qmax;
   ws->rinv = p, p += qmax * qmax;
@@ -354,9 +365,12 @@ typedef struct design {
 
 /* Fits the regression of visit dz.j among the rows of dz.arm observed there, into rg: coef,
  * rss, and rinv (R^-1, q x q, stride q) in ws->rinv. Returns the status; rg->nobs and nmis
- * filled first. `need_missing`: skip (rg->fitted = 0) when no row of the group misses j. */
+ * filled first. `need_missing`: skip (rg->fitted = 0) when no row of the group misses j.
+ * `scaled`: the covariates (the columns after the intercept or arm indicators) centred and
+ * scaled first, their means and scales in ws->cm, ws->cs; coef and rinv are then the scaled
+ * design's (unscale takes them back). */
 static int fit_one(tsim_mi_ws *ws, const tsim_mi_data *d, const int *kk, design dz, int need_missing,
-                   mi_reg *rg) {
+                   mi_reg *rg, int scaled) {
   int V = ws->V, qmax = ws->qmax, j = dz.j, hb = d->base != NULL;
   int p = (dz.common ? ws->narms : 1) + hb, q = p + j;
   size_t nobs = 0, nmis = 0;
@@ -386,6 +400,19 @@ static int fit_one(tsim_mi_ws *ws, const tsim_mi_data *d, const int *kk, design 
   rg->nmis = nmis;
   if (need_missing && nmis == 0) return TSIM_MI_OK;
   if (nobs < (size_t)q + 1) return fail_at(ws, TSIM_MI_ETOOFEW, dz.arm, j, (size_t)-1);
+  for (int c = dz.common ? ws->narms : 1; scaled && c < q; c++) {
+    double m = 0.0, s = 0.0;
+    for (size_t i = 0; i < nobs; i++) m += ws->x[i * (size_t)qmax + (size_t)c];
+    m /= (double)nobs;
+    for (size_t i = 0; i < nobs; i++) {
+      double e = ws->x[i * (size_t)qmax + (size_t)c] - m;
+      s += e * e;
+    }
+    s = sqrt(s / (double)nobs);
+    if (!(s > 0.0) || !isfinite(s)) return fail_at(ws, TSIM_MI_ESINGULAR, dz.arm, j, (size_t)-1); /* constant */
+    ws->cm[c] = m, ws->cs[c] = s;
+    for (size_t i = 0; i < nobs; i++) ws->x[i * (size_t)qmax + (size_t)c] = (ws->x[i * (size_t)qmax + (size_t)c] - m) / s;
+  }
   for (int c = 0; c < q; c++) {
     double s = 0.0;
     for (size_t i = 0; i < nobs; i++) s += ws->x[i * (size_t)qmax + (size_t)c] * ws->x[i * (size_t)qmax + (size_t)c];
@@ -429,6 +456,29 @@ static int fit_one(tsim_mi_ws *ws, const tsim_mi_data *d, const int *kk, design 
   if (!finite) return fail_at(ws, TSIM_MI_ERANGE, dz.arm, j, (size_t)-1);
   rg->fitted = 1;
   return TSIM_MI_OK;
+}
+
+/* A scaled fit's coefficients and factor (rg->coef, rg->fac) taken back to the raw covariates:
+ * beta = T beta', F = T F', with T's covariate rows 1 / scale on the diagonal and its intercept
+ * (arm indicator) rows each covariate's - mean / scale (design dz). */
+static void unscale(tsim_mi_ws *ws, mi_reg *rg, design dz) {
+  int q = rg->q, first = dz.common ? ws->narms : 1;
+  double *f = ws->a; /* T F' */
+  for (int r = 0; r < q; r++)
+    for (int c = 0; c < q; c++) {
+      double s;
+      if (r >= first) {
+        s = rg->fac[r * q + c] / ws->cs[r];
+      } else {
+        s = rg->fac[r * q + c];
+        for (int t = first; t < q; t++) s -= ws->cm[t] / ws->cs[t] * rg->fac[t * q + c];
+      }
+      f[r * q + c] = s;
+    }
+  memcpy(rg->fac, f, (size_t)q * (size_t)q * sizeof *f);
+  double shift = 0.0;
+  for (int t = first; t < q; t++) shift += ws->cm[t] / ws->cs[t] * rg->coef[t];
+  for (int r = 0; r < q; r++) rg->coef[r] = r >= first ? rg->coef[r] / ws->cs[r] : rg->coef[r] - shift;
 }
 
 /* mice's L = t(chol(sym(W))) of a fitted norm regression, from R (in ws->x) and R^-1 (in
@@ -514,13 +564,20 @@ int tsim_mi_norm_fit(tsim_mi_ws *ws, const tsim_mi_data *d) {
     for (int j = 0; j < ws->V; j++) {
       mi_reg *rg = &ws->norm_reg[a * ws->V + j];
       design dz = {a, 0, j};
-      if ((st = fit_one(ws, d, ws->norm_k, dz, 1, rg))) return st;
-      if (!rg->fitted) continue;
-      rg->df = rg->dfres; /* mice: max(n - q, 1), and n - q >= 1 here */
-      if ((st = norm_factor(ws, rg, a, j))) {
+      st = fit_one(ws, d, ws->norm_k, dz, 1, rg, 0);
+      if (!st && !rg->fitted) continue;
+      if (!st) st = norm_factor(ws, rg, a, j);
+      if (st == TSIM_MI_ESINGULAR) {
+        /* where mice stops: the same model on centred and scaled covariates (see the top) */
+        st = fit_one(ws, d, ws->norm_k, dz, 1, rg, 1);
+        if (!st) st = norm_factor(ws, rg, a, j);
+        if (!st) unscale(ws, rg, dz);
+      }
+      if (st) {
         rg->fitted = 0;
         return st;
       }
+      rg->df = rg->dfres; /* mice: max(n - q, 1), and n - q >= 1 here */
     }
   ws->norm_d = *d;
   ws->norm_fitted = 1;
@@ -589,7 +646,11 @@ int tsim_mi_rb_fit(tsim_mi_ws *ws, const tsim_mi_data *d, int cov_by_arm) {
     for (int j = 0; j < V; j++) {
       mi_reg *rg = &ws->rb_reg[g * V + j];
       design dz = {cov_by_arm ? g : -1, !cov_by_arm, j};
-      if ((st = fit_one(ws, d, ws->rb_k, dz, 0, rg))) return st;
+      int scaled = 0;
+      st = fit_one(ws, d, ws->rb_k, dz, 0, rg, 0);
+      if (st == TSIM_MI_ESINGULAR) /* as in the norm fit */
+        st = fit_one(ws, d, ws->rb_k, dz, 0, rg, scaled = 1);
+      if (st) return st;
       /* nu_j = n_j - p - (V - 1) + j (impute.h) */
       rg->df = (double)rg->nobs - (double)p - (double)(V - 1) + (double)j;
       if (rg->df < 1.0) {
@@ -597,6 +658,7 @@ int tsim_mi_rb_fit(tsim_mi_ws *ws, const tsim_mi_data *d, int cov_by_arm) {
         return fail_at(ws, TSIM_MI_ETOOFEW, dz.arm, j, (size_t)-1);
       }
       memcpy(rg->fac, ws->rinv, (size_t)rg->q * (size_t)rg->q * sizeof *rg->fac);
+      if (scaled) unscale(ws, rg, dz);
     }
   ws->rb_d = *d;
   ws->rb_by_arm = cov_by_arm != 0;
