@@ -63,6 +63,12 @@ else case $(grep '^pp ' "$tmp/empty.txt") in
   *" -") ok "an undefined mean difference shows as -" ;;
   *) bad "the empty analysis's row: $(grep '^pp ' "$tmp/empty.txt")" ;;
 esac; fi
+# analyze on tables whose tests are undefined (every value alike): "-" and "undefined" in the text
+# table, as the JSON's null, not "nan"
+printf '{"tables": [{"id": "t", "control": "c", "arms": {"c": {"mean": 5, "sd": 0, "n": 4}, "e": {"mean": 5, "sd": 0, "n": 4}}}]}\n' >"$tmp/flat.json"
+"$exe" analyze "$tmp/flat.json" --out "$tmp/flat" >"$tmp/flat.txt" 2>&1
+if ! grep -qi "nan" "$tmp/flat.txt" && grep -q "welch_t .* - .*undefined" "$tmp/flat.txt"; then ok "analyze: an undefined p shows as - (undefined)"
+else bad "analyze, undefined p: $(cat "$tmp/flat.txt")"; fi
 # ... and a note says that it gave no result in every trial, which count as not significant.
 grep -q "^note: pp gave no result in 1000 of 1000 trials under the alternative and 1000 under the null twin" "$tmp/empty.txt" \
   && ok "a note on the trials without a result" || bad "no note on the trials without a result: $(cat "$tmp/empty.txt")"

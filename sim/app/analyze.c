@@ -1402,6 +1402,8 @@ void tsim_analyze_print(const tsim_analyze *a, FILE *f) {
                 isnan(r->lo)     ? "undefined"
                 : r->interval_only ? "(no p: decided by its interval)"
                                    : "undefined (no information on the measure)");
+      else if (isnan(r->p)) /* as analyze.json's null: no variation (every value alike), too few */
+        fprintf(f, " %12s %10s  undefined\n", "-", pub);
       else
         fprintf(f, " %12.6g %10s  %s\n", r->p, pub, r->reproduces ? "yes" : "");
     }
