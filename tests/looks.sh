@@ -148,7 +148,21 @@ else
   fail=1
 fi
 
-# 3. size over a design whose looks are given in patients: refused at once with a message that
+# 3. looks.dat draws the shares stopped by each look as stairs (they change only at the looks):
+#    per series the points, each after the first preceded by a corner at its x with the previous
+#    point's y, lo and hi; looks.gp marks the points alone (every 2). Lines straight from look to
+#    look drew stopping between them.
+"$bin" run "$src/scenarios/gs_three_looks.json" --trials 2000 --out "$tmp/stairs" --quiet 2>/dev/null
+if awk '/^# series/ { n = 0; next } NF == 4 { n++; row[n] = $0; x[n] = $1; y[n] = $2; lo[n] = $3; hi[n] = $4
+          if (n % 2 == 1 && n > 1 && !(x[n - 1] == x[n] && y[n - 1] == y[n - 2] && lo[n - 1] == lo[n - 2] && hi[n - 1] == hi[n - 2])) bad = 1
+          if (n % 2 == 1) pts++ }
+        END { exit bad || pts != 4 * 3 }' "$tmp/stairs/looks.dat" && grep -q "every 2 using 1:2 with points" "$tmp/stairs/looks.gp"; then
+  echo "ok   looks.dat: stairs, a corner before each look after the first; looks.gp marks the looks alone"
+else
+  echo "FAIL looks.dat or looks.gp: not stairs"; fail=1
+fi
+
+# 4. size over a design whose looks are given in patients: refused at once with a message that
 #    says why and what to give instead (every size but the scenario's own was refused, blaming
 #    the file), nothing written; with the looks as information fractions the search runs.
 "$bin" size "$src/scenarios/gs_three_looks.json" --analysis itt --power 0.9 --out "$tmp/gsz" >/dev/null 2>"$tmp/gsz.err"

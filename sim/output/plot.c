@@ -72,20 +72,27 @@ int tsim_plot_marker(int colour, int style, int nstyles) {
   return markers[(style + cycle * (nstyles > 1 ? nstyles : 1)) % NMARKERS];
 }
 
+static void data_row(FILE *f, double x, double y, double lo, double hi) {
+  gp_num(f, x);
+  fputc(' ', f);
+  gp_num(f, y);
+  fputc(' ', f);
+  gp_num(f, lo);
+  fputc(' ', f);
+  gp_num(f, hi);
+  fputc('\n', f);
+}
+
 static int write_data(const tsim_plot *p, FILE *f) {
-  fprintf(f, "# x y lo hi - one block per series, separated by two blank lines\n");
+  fprintf(f, "# x y lo hi - one block per series, separated by two blank lines%s\n",
+          p->steps ? "; step functions: each point after the first is preceded by the stair's corner, x with "
+                     "the previous point's y (rows 1, 3, 5, ... are the points)" : "");
   for (int s = 0; s < p->nseries; s++) {
     const tsim_series *se = &p->series[s];
     fprintf(f, "# series %d: %s\n", s, se->title);
     for (int i = 0; i < se->n; i++) {
-      gp_num(f, se->x[i]);
-      fputc(' ', f);
-      gp_num(f, se->y[i]);
-      fputc(' ', f);
-      gp_num(f, se->lo[i]);
-      fputc(' ', f);
-      gp_num(f, se->hi[i]);
-      fputc('\n', f);
+      if (p->steps && i > 0) data_row(f, se->x[i], se->y[i - 1], se->lo[i - 1], se->hi[i - 1]);
+      data_row(f, se->x[i], se->y[i], se->lo[i], se->hi[i]);
     }
     fprintf(f, "\n\n");
   }
@@ -164,9 +171,15 @@ static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel
     if (se->panel != panel) continue;
     char dt[40];
     tsim_plot_dash(se->style, dt, sizeof dt);
-    fprintf(f, "%s    '%s.dat' index %d using 1:2 with linespoints lc rgb '%s' dt %s pt %d ps 0.8 "
-               "lw 2 notitle",
-            sep, name, s, tsim_plot_colour(se->colour), dt, tsim_plot_marker(se->colour, se->style, p->nstyles));
+    if (p->steps) /* the stairs, then markers at the points (every other row) */
+      fprintf(f, "%s    '%s.dat' index %d using 1:2 with lines lc rgb '%s' dt %s lw 2 notitle, \\\n"
+                 "    '%s.dat' index %d every 2 using 1:2 with points lc rgb '%s' pt %d ps 0.8 notitle",
+              sep, name, s, tsim_plot_colour(se->colour), dt, name, s, tsim_plot_colour(se->colour),
+              tsim_plot_marker(se->colour, se->style, p->nstyles));
+    else
+      fprintf(f, "%s    '%s.dat' index %d using 1:2 with linespoints lc rgb '%s' dt %s pt %d ps 0.8 "
+                 "lw 2 notitle",
+              sep, name, s, tsim_plot_colour(se->colour), dt, tsim_plot_marker(se->colour, se->style, p->nstyles));
     sep = ", \\\n";
   }
   for (int i = 0; i < p->nylines; i++, sep = ", \\\n") {
@@ -246,6 +259,8 @@ static int write_script(const tsim_plot *p, FILE *f, const char *name) {
   fprintf(f, "\n  set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'\n  set border 31 lc rgb '#444444'\n  set xtics\n  set ytics\n"
              "  set format y '%% h'\n  set xrange [*:*]\n  set autoscale xfix\n  set key off\n"
              "  set style fill transparent solid 0.28 noborder\n");
+  /* Stairs keep off the side borders: the last step is a rise at the last x. */
+  fprintf(f, "  set offsets %s\n", p->steps ? "graph 0.04, graph 0.04, 0, 0" : "0, 0, 0, 0");
   if (p->xboolean) {
     fprintf(f, "  set xtics (\"false\" 0, \"true\" 1)\n  set xrange [-0.25:1.25]\n");
   } else if (p->xint[1] > p->xint[0]) {

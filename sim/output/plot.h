@@ -41,6 +41,9 @@ typedef struct tsim_plot {
   const char *title;       /* plot title */
   const char *xlabel;      /* x axis label with unit */
   int xboolean;            /* x is a switch (0 false, 1 true): two labelled tics, no scale between */
+  int steps;               /* the curves are step functions, constant from each x to the next (the
+                              share of trials stopped by a look): drawn as stairs, the bands too,
+                              with markers at the points themselves */
   double xint[2];          /* x takes whole numbers from xint[0] to xint[1], at most 12 apart: a tic
                               at each (none between); xint[1] <= xint[0]: gnuplot's own tics */
   const char *ylabel;      /* y axis label with unit */

@@ -855,6 +855,7 @@ static int write_looks_plot(const tsim_scenario *sc, const tsim_tally *t, const 
     free(v);
     return -1;
   }
+  p->steps = 1; /* a share stopped "by then" changes only at the looks */
   snprintf(p->style_title[0], sizeof p->style_title[0], "stopped for efficacy (H0 rejected)");
   snprintf(p->style_title[1], sizeof p->style_title[1], "stopped for any reason");
   p->nstyles = 2;
