@@ -1054,7 +1054,7 @@ static void oc_tables(page *pg, const char *arr) {
   sb_puts(b, "</p>\n");
   sb_puts(b, "<h3>Patients analysed and estimated difference</h3>\n<table><tr><th>analysis</th>"
              "<th>mean N</th><th>mean N control</th><th>mean N arm</th><th>sites dropped</th>"
-             "<th>mean difference</th><th>MCSE</th><th>SD</th><th>nominal</th><th>bias</th>"
+             "<th>mean difference</th><th>MCSE</th><th>SD</th><th>nominal</th><th>mean &#8722; nominal</th>"
              "<th>null twin: mean difference</th></tr>\n");
   for (int k = 0; k < n; k++) {
     snprintf(an, sizeof an, "%s/%d", arr, k);
@@ -1079,8 +1079,11 @@ static void oc_tables(page *pg, const char *arr) {
   sb_puts(b, "</table>\n<p class=\"note\">Means over the simulated trials under the scenario. "
              "Difference: experimental &#8722; control, in response rates, or in means for a "
              "continuous end point (ANCOVA: adjusted); a single arm&#8217;s is its rate &#8722; p0. "
-             "Nominal: the difference the scenario states (with intercurrent events: the estimand&#8217;s true value); "
-             "bias: mean &#8722; nominal.</p>\n");
+             "Nominal: the difference the scenario states for patients outside anomalous sites, before "
+             "dropout (with intercurrent events: the estimand&#8217;s true value); mean &#8722; nominal "
+             "(<code>bias</code> in summary.json): how far the analysis&#8217;s population, its handling of "
+             "missing values and the sites&#8217; anomalies move the estimate from it - an estimand&#8217;s "
+             "bias only with intercurrent events.</p>\n");
   margins_table(pg, arr, n);
   estimands_table(pg, arr, n);
 }
