@@ -66,6 +66,9 @@ grep -q "^trialsim: the target power 0.8 was not reached up to N = 20$" short.er
 "$exe" size "$scn" --analysis itt,pp $common >both.out 2>both.err </dev/null || bad "size --analysis itt,pp failed"
 d_both=results/lupil2_planning/size/itt+pp_power0.8
 [ -f $d_both/size.csv ] && ok "two analyses: folder $d_both" || bad "no $d_both/size.csv"
+# The start line says where on the lattice the search starts when the formula's N is off it.
+grep -q "^start: N = 91 (.*); on the lattice of step 2 the search starts at 92$" both.out \
+  && ok "the start line: the formula's N and the lattice's first size" || bad "start line: $(grep '^start' both.out | cut -c1-80)"
 # The joint curve, like the analyses', counts rejections favouring the experimental arm.
 grep -q 'title "all significant together"' $d_both/size_power.gp \
   && grep -q '^ *set ylabel "power favouring the experimental arm"' $d_both/size_power.gp \

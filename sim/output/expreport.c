@@ -937,7 +937,13 @@ void tsim_report_print_size(const tsim_scenario *sc, const tsim_size_opts *o,
            TSIM_VERSION, ids, sc->name, tsim__report_set_text(sc, set, sizeof set), target,
            nc > 1 ? " for every analysis" : "", o->sequential ? "up to " : "", ri->trials);
   tsim_report_print_header(what, ri->trials, ri, f);
-  fprintf(f, "start: N = %lld (%s)\n\n", r->start, r->start_reason);
+  fprintf(f, "start: N = %lld (%s)", r->start, r->start_reason);
+  /* The search moves on the lattice of sizes (multiples of the step): it starts at the first
+   * size on it at or above N. */
+  if (r->step > 1 && r->start % r->step != 0)
+    fprintf(f, "; on the lattice of step %lld the search starts at %lld", r->step,
+            (r->start / r->step + 1) * r->step);
+  fputs("\n\n", f);
   /* The analysis column only with several; as wide as the longest id. */
   int w = 0;
   if (nc > 1) {
