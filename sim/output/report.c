@@ -1281,7 +1281,8 @@ void tsim_report_print(const tsim_scenario *sc, const tsim_tally *t, const tsim_
     fputc('\n', f);
   }
   fprintf(f, "\nPower and type I error are rejection rates (p < alpha; two-sided unless the analysis "
-             "is one-sided, 1s) under the\nscenario and its null twin (%s; sites, anomalies and "
+             "is one-sided, 1s,\nor against a margin, ni or eq: one-sided at its level) under the "
+             "scenario and its null twin\n(%s; sites, anomalies and "
              "dropout kept).\nfav exp / fav ctl: the rejections whose observed difference favours "
              "the experimental arm / does not\n(favours control, or is zero); they add up to the "
              "two-sided rate. Under the null twin each direction's\nnominal rate is alpha/2 "
