@@ -297,13 +297,14 @@ int tsim__monitor_plot(const tsim_scenario *sc, const tsim_tally *t, const char 
   int C = t->mon_checks, R = mo->nrules;
   char title[300];
   snprintf(title, sizeof title, "%s: sites flagged by each check, %lld trials", sc->name, t->trials);
-  tsim_plot *p = tsim_plot_new_hypotheses(title, "patients randomised (mean at the check)", "share of trials");
+  tsim_plot *p = tsim_plot_new_hypotheses(title, "patients randomised (mean at the check)", "share of trials flagged by then");
   double *v = malloc((size_t)R * 4 * 4 * (size_t)C * sizeof *v);
   if (!p || !v) {
     free(p);
     free(v);
     return -1;
   }
+  p->steps = 1; /* a flag stays: the shares change only at the checks */
   int styles = 0;
   if (t->mon_anom_trials)
     snprintf(p->style_title[styles++], sizeof p->style_title[0], "an anomalous site flagged (among trials with one)");

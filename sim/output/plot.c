@@ -100,8 +100,10 @@ static int write_data(const tsim_plot *p, FILE *f) {
 }
 
 /* Sizes in pixels of the 960-pixel-wide canvas, measured in gnuplot's SVG (its font is larger
- * than the PNG's): a legend column is 12 characters wider than its longest title at 7.8 pixels
- * a character (the sample line and gaps), a legend row 21.5 pixels high (19 in the PNG).
+ * than the PNG's): a legend column is 14 characters wider than its longest title at 7.8 pixels
+ * a character (the sample line and gaps; each entry's sample before its title, left-justified,
+ * so that a sample never sits against the next column's title), a legend row 21.5 pixels high
+ * (19 in the PNG).
  * gnuplot silently drops the legend entries that do not fit and lets columns run off the
  * right edge, so the legend is laid out for the SVG. */
 #define CANVAS_W 960
@@ -127,7 +129,7 @@ static legend_layout legend(const tsim_plot *p) {
   for (int i = 0; i < (p->nstyles > 1 ? p->nstyles : 0); i++)
     w = strlen(p->style_title[i]) > w ? strlen(p->style_title[i]) : w;
   for (int i = 0; i < p->nylines; i++) w = strlen(p->yline_title[i]) > w ? strlen(p->yline_title[i]) : w;
-  double entry = ((double)w + 12) * CHAR_W; /* the sample line, the text and the gaps */
+  double entry = ((double)w + 14) * CHAR_W; /* the sample line, the text and the gaps */
   int fit = (int)((CANVAS_W - 40) / entry);
   if (fit < 2) fit = 2;
   /* Filled a column at a time: the fewest rows for which the colours' columns and then the
@@ -213,7 +215,7 @@ static void legend_block(FILE *f, int height, int key_h, int rows, void (*entrie
              "  set tmargin at screen %.4f\n  set bmargin at screen 0.005\n"
              "  unset border\n  unset xtics\n  unset ytics\n  unset grid\n  unset title\n"
              "  unset xlabel\n  unset ylabel\n  unset label\n  set xrange [0:1]\n  set yrange [0:1]\n"
-             "  set key inside center center vertical maxrows %d samplen 3 spacing 1.1 width -3\n"
+             "  set key inside center center vertical maxrows %d samplen 3 spacing 1.1 width -1 Left reverse\n"
              "  plot NaN notitle",
           (double)key_h / height, rows);
   entries(f, ctx);
