@@ -505,11 +505,11 @@ static int set_value(cli *c, const char *usage, const char *name, const char *va
     if (!*val) return bad_usage(usage, "--out: expected a folder name, got '%s'", val);
     c->out = val;
   } else if (strcmp(name, "--set") == 0) {
-    if (c->nset == CLI_MAX_SET) return bad_usage(usage, "--set: at most %d", CLI_MAX_SET);
+    if (c->nset == CLI_MAX_SET) return bad_usage(usage, "--set: at most %d of them (one per path)", CLI_MAX_SET);
     c->set[c->nset++] = val;
   } else if (strcmp(name, "--analysis") == 0) {
     if (!*val) return bad_usage(usage, "--analysis: expected an analysis id, got '%s'", val);
-    if (c->nanalysis == CLI_MAX_SET) return bad_usage(usage, "--analysis: at most %d", CLI_MAX_SET);
+    if (c->nanalysis == CLI_MAX_SET) return bad_usage(usage, "--analysis: at most %d analyses", CLI_MAX_SET);
     c->analysis[c->nanalysis++] = val;
   } else if (strcmp(name, "--power") == 0) {
     if (parse_prob(val, &c->power)) return bad_usage(usage, "--power: expected a target power strictly between 0 and 1, got '%s'", val);

@@ -122,7 +122,11 @@ static int add_path(tsim_grid *g, const char *path, size_t len, char *why, size_
     snprintf(why, n, "at most %d parameters can be swept at once", TSIM_GRID_MAX_PARAMS);
     return -1;
   }
-  if (len == 0 || len >= TSIM_OVERRIDE_PATH_MAX) {
+  if (len >= TSIM_OVERRIDE_PATH_MAX) {
+    snprintf(why, n, "a path of %zu characters: at most %d", len, TSIM_OVERRIDE_PATH_MAX - 1);
+    return -1;
+  }
+  if (len == 0) {
     snprintf(why, n, "expected PATH=VALUES with a JSON path such as sample_size");
     return -1;
   }
