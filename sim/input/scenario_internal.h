@@ -14,6 +14,7 @@ typedef struct tsim__loader {
   int arms_ok;  /* the arms parsed cleanly, so names can be resolved */
   int sites_ok; /* the site count is known, so site indices can be range-checked */
   int model_ok; /* end points, visits and subgroups parsed cleanly */
+  int events_bad; /* "intercurrent_events" is there but not a list of 1 to 8 events (said once) */
 } tsim__loader;
 
 int tsim__find_arm(const tsim_scenario *sc, const char *id);

@@ -888,7 +888,7 @@ tsim_status tsim_scenario_from_source(const tsim_scenario_source *src, const tsi
   if (!sc) { cJSON_Delete(root); return TSIM_NOMEM; }
   sc->file = strdup(file);
   for (int i = 0; i < nov && i < TSIM_GRID_MAX_PARAMS; i++) sc->set[sc->nset++] = ov[i];
-  loader L = {{file, d}, sc, 0, 0, 0};
+  loader L = {{file, d}, sc, 0, 0, 0, 0};
   int is_object = tsim_jobject(&L.c, root, "$");
   if (is_object && tsim_jget(root, "tables") && !tsim_jget(root, "arms")) {
     /* Observed tables, not a scenario: one line saying so, not a line per key. */

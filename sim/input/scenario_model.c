@@ -661,6 +661,7 @@ static void load_events(loader *L, const cJSON *root) {
   tsim_scenario *sc = L->sc;
   char p[TSIM_JPATH_MAX];
   const cJSON *arr = tsim__get_array(L, root, "$", "intercurrent_events", 0, 1, TSIM_MAX_EVENTS, p);
+  L->events_bad = !arr && tsim_jget(root, "intercurrent_events") != NULL;
   int i = 0;
   for (const cJSON *o = arr ? arr->child : NULL; o; o = o->next, i++) {
     char op[TSIM_JPATH_MAX];
@@ -677,8 +678,9 @@ void tsim__load_strategy(tsim__loader *L, const cJSON *an, const char *ap, tsim_
   tsim_jpath_key(p, ap, "strategy");
   if (!st) return;
   if (sc->nevents == 0) {
-    tsim_jerr(&L->c, p, "names how the analysis handles intercurrent events, and the scenario has none "
-              "(\"intercurrent_events\")");
+    if (!L->events_bad) /* else the events' own error says it */
+      tsim_jerr(&L->c, p, "names how the analysis handles intercurrent events, and the scenario has none "
+                "(\"intercurrent_events\")");
     return;
   }
   int one = -1;
