@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "scenario_text.h"
 #include "analysis/analysis.h"
 #include "input/scenario.h"
 #include "model/cohort.h"
@@ -43,22 +44,9 @@ static const char *const json =
     " \"seed\": 2019}";
 
 int main(void) {
-  char path[] = "/tmp/test_monitor_stops.XXXXXX";
-  int fd = mkstemp(path);
-  CHECK(fd >= 0, "cannot create a temporary scenario");
-  if (fd < 0) return 1;
-  FILE *f = fdopen(fd, "w");
-  fputs(json, f);
-  fclose(f);
-  tsim_diag d;
-  tsim_diag_init(&d);
-  tsim_scenario *sc = NULL;
-  tsim_status st = tsim_scenario_load(path, &sc, &d);
-  remove(path);
-  if (st != TSIM_OK) tsim_diag_print(&d, "", stderr);
-  tsim_diag_clear(&d);
-  CHECK(st == TSIM_OK, "the scenario loads");
-  if (st != TSIM_OK) return 1;
+  tsim_scenario *sc = tsim_test_scenario_text(json);
+  CHECK(sc != NULL, "the scenario loads");
+  if (!sc) return 1;
   tsim_cohort_plan plan;
   tsim_seq_plan seq;
   CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK && tsim__seq_plan_init(&seq, sc, NULL) == TSIM_OK, "plans");

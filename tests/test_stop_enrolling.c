@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "scenario_text.h"
 #include "input/latent_layout.h"
 #include "model/cohort.h"
 
@@ -93,23 +94,11 @@ static long long differ(const snap *a, const snap *b, long long before, int nmea
 }
 
 static void run_design(const char *label, const char *randomization, const char *accrual) {
-  char json[4096], path[] = "/tmp/test_stop_enrolling.XXXXXX";
+  char json[4096];
   snprintf(json, sizeof json, BASE_JSON, randomization, accrual);
-  int fd = mkstemp(path);
-  CHECK(fd >= 0, "cannot create a temporary scenario");
-  if (fd < 0) return;
-  FILE *f = fdopen(fd, "w");
-  fputs(json, f);
-  fclose(f);
-  tsim_diag d;
-  tsim_diag_init(&d);
-  tsim_scenario *sc = NULL;
-  tsim_status st = tsim_scenario_load(path, &sc, &d);
-  remove(path);
-  if (st != TSIM_OK) tsim_diag_print(&d, "", stderr);
-  tsim_diag_clear(&d);
-  CHECK(st == TSIM_OK && sc->monitoring.stop, "%s: the scenario loads with a stopping rule", label);
-  if (st != TSIM_OK) return;
+  tsim_scenario *sc = tsim_test_scenario_text(json);
+  CHECK(sc && sc->monitoring.stop, "%s: the scenario loads with a stopping rule", label);
+  if (!sc) return;
   tsim_cohort_plan plan;
   CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "plan");
   tsim_cohort *c = tsim_cohort_new(&plan);
@@ -178,26 +167,14 @@ static void law_after_stop(void) {
       "  \"endpoint\": \"resp\", \"test\": \"threshold\", \"rate_at_least\": 1.0, \"min_patients\": 3,"
       "  \"stop_enrolling\": true}]}}";
   for (int design = 0; design < 2; design++) {
-    char text[4096], path[] = "/tmp/test_stop_law.XXXXXX";
+    char text[4096];
     if (design == 0)
       snprintf(text, sizeof text, json, 120, 5, "[0.3, 0.25, 0.2, 0.15, 0.1]", "1.2", "[0, 0, 0, 0, 0]");
     else
       snprintf(text, sizeof text, json, 40, 2, "[1, 0.0001]", "1", "[0, 0]");
-    int fd = mkstemp(path);
-    CHECK(fd >= 0, "cannot create a temporary scenario");
-    if (fd < 0) return;
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    tsim_diag d;
-    tsim_diag_init(&d);
-    tsim_scenario *sc = NULL;
-    tsim_status st = tsim_scenario_load(path, &sc, &d);
-    remove(path);
-    if (st != TSIM_OK) tsim_diag_print(&d, "", stderr);
-    tsim_diag_clear(&d);
-    CHECK(st == TSIM_OK, "law design %d loads", design);
-    if (st != TSIM_OK) return;
+    tsim_scenario *sc = tsim_test_scenario_text(text);
+    CHECK(sc != NULL, "law design %d loads", design);
+    if (!sc) return;
     tsim_cohort_plan plan;
     CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "plan");
     tsim_cohort *c = tsim_cohort_new(&plan);
