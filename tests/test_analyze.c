@@ -849,9 +849,9 @@ static void check_printed(const char *exe, const char *dir, const char *name, co
       int k = sscanf(l[0] == ' ' ? l : l + strcspn(l, " "), "%63s %63s %63s %63s", w[0], w[1], w[2], w[3]);
       int chisq = !strcmp(w[0], "pearson") || !strcmp(w[0], "n1_chisq") || !strcmp(w[0], "yates") ||
                   !strcmp(w[0], "cmh");
-      /* df 1 after the statistic, or first when the statistic is undefined (its p then nan) */
+      /* df 1 after the statistic, or first when the statistic is undefined (its p then "-") */
       if (chisq)
-        CHECK(k >= 3 && (!strcmp(w[2], "1") || (!strcmp(w[1], "1") && !strcmp(w[2], "nan"))),
+        CHECK(k >= 3 && (!strcmp(w[2], "1") || (!strcmp(w[1], "1") && !strcmp(w[2], "-"))),
               "%s: %s: %s shows df '%s', not 1", name, id, w[0], w[2]);
       /* Fisher's row: its p (which may print as "1") and no df, so no second number after it
        * (the published p is on a table's first row only, and fisher is not first). */
