@@ -147,6 +147,18 @@ static void run_design(const char *label, const char *randomization, const char 
   tsim_scenario_free(sc);
 }
 
+/* A scenario with accrual by site (sample size, site count, weights, rate per site, opening
+ * months) and a rule that stops enrolling, so that the cohort has stops (close_at). */
+#define LAW_JSON                                                                                              \
+  "{\"name\": \"law\", \"arms\": [{\"id\": \"placebo\", \"control\": true}, {\"id\": \"drug\"}],"                \
+  " \"sample_size\": %d, \"sites\": {\"count\": %d, \"weights\": %s, \"enrollment\": \"random\"},"                \
+  " \"endpoints\": [{\"id\": \"resp\", \"type\": \"binary\", \"response\": {\"placebo\": 0.4, \"drug\": 0.6}}],"  \
+  " \"accrual\": {\"per_site_per_month\": %s, \"site_open_months\": %s},"                                        \
+  " \"analyses\": [{\"id\": \"itt\", \"endpoint\": \"resp\", \"population\": \"itt\", \"test\": \"pearson\"}],"  \
+  " \"monitoring\": {\"every_patients\": 20, \"rules\": [{\"id\": \"dmc\", \"arm\": \"placebo\","                 \
+  "  \"endpoint\": \"resp\", \"test\": \"threshold\", \"rate_at_least\": 1.0, \"min_patients\": 3,"                \
+  "  \"stop_enrolling\": true}]}}"
+
 /* The law after a stop, accrual by site: five sites open from month 0 (rates 1.2 x 5 x weight),
  * sites 0 and 1 stopped at month T. Before T the patients arrive at rate 6 a month, each at site
  * i with probability weight i; after it at the rate of the three left, 2.7 a month, each at
@@ -157,21 +169,12 @@ static void run_design(const char *label, const char *randomization, const char 
  * after 1,024 arrivals in a row at the stopped site the rest come from the site left alone
  * (by_site_left; thinning alone took about 10,000 draws a patient here, and hung at 1e-12). */
 static void law_after_stop(void) {
-  static const char *const json =
-      "{\"name\": \"law\", \"arms\": [{\"id\": \"placebo\", \"control\": true}, {\"id\": \"drug\"}],"
-      " \"sample_size\": %d, \"sites\": {\"count\": %d, \"weights\": %s, \"enrollment\": \"random\"},"
-      " \"endpoints\": [{\"id\": \"resp\", \"type\": \"binary\", \"response\": {\"placebo\": 0.4, \"drug\": 0.6}}],"
-      " \"accrual\": {\"per_site_per_month\": %s, \"site_open_months\": %s},"
-      " \"analyses\": [{\"id\": \"itt\", \"endpoint\": \"resp\", \"population\": \"itt\", \"test\": \"pearson\"}],"
-      " \"monitoring\": {\"every_patients\": 20, \"rules\": [{\"id\": \"dmc\", \"arm\": \"placebo\","
-      "  \"endpoint\": \"resp\", \"test\": \"threshold\", \"rate_at_least\": 1.0, \"min_patients\": 3,"
-      "  \"stop_enrolling\": true}]}}";
   for (int design = 0; design < 2; design++) {
     char text[4096];
     if (design == 0)
-      snprintf(text, sizeof text, json, 120, 5, "[0.3, 0.25, 0.2, 0.15, 0.1]", "1.2", "[0, 0, 0, 0, 0]");
+      snprintf(text, sizeof text, LAW_JSON, 120, 5, "[0.3, 0.25, 0.2, 0.15, 0.1]", "1.2", "[0, 0, 0, 0, 0]");
     else
-      snprintf(text, sizeof text, json, 40, 2, "[1, 0.0001]", "1", "[0, 0]");
+      snprintf(text, sizeof text, LAW_JSON, 40, 2, "[1, 0.0001]", "1", "[0, 0]");
     tsim_scenario *sc = tsim_test_scenario_text(text);
     CHECK(sc != NULL, "law design %d loads", design);
     if (!sc) return;
@@ -221,8 +224,61 @@ static void law_after_stop(void) {
   }
 }
 
+/* After the switch to the sites still enrolling alone (by_site_left), with steps both ways: five
+ * sites of rates 100, 100, 0.001, 0.002 and 0.003 a month; sites 0 and 1 stop at month 0.5 (the
+ * three left have 1e-5 of the rate: the switch comes within a few patients), site 3 opens at
+ * month 400, site 2 stops at 600, site 4 is stopped at 700 before it opens at 800 (so never
+ * enrols). The arrivals in each span between those months form a Poisson count of mean rate x
+ * length - [0.5, 400): 0.3995 (site 2), [400, 600): 0.6 (sites 2 and 3, shares 1/3 and 2/3),
+ * [600, 1200): 1.2 (site 3) - within 4 SE over 20,000 trials, with no patient at a site stopped
+ * or not open. 200 patients: the trial is still enrolling at month 1200. */
+static void law_after_switch(void) {
+  char text[4096];
+  snprintf(text, sizeof text, LAW_JSON, 200, 5, "[100, 100, 0.001, 0.002, 0.003]", "40.0012", "[0, 0, 0, 400, 800]");
+  tsim_scenario *sc = tsim_test_scenario_text(text);
+  CHECK(sc != NULL, "the switch design loads");
+  if (!sc) return;
+  tsim_cohort_plan plan;
+  CHECK(tsim_cohort_plan_init(&plan, sc) == TSIM_OK, "plan");
+  tsim_cohort *c = tsim_cohort_new(&plan);
+  static const double edge[4] = {0.5, 400, 600, 1200}, rate[3] = {0.001, 0.003, 0.002};
+  const long long T = 20000;
+  long long count[3] = {0, 0, 0}, at2 = 0, bad = 0, ended = 0;
+  for (long long trial = 0; c && trial < T; trial++) {
+    c->close_at[0] = c->close_at[1] = 0.5, c->close_at[2] = 600, c->close_at[3] = INFINITY, c->close_at[4] = 700;
+    tsim_cohort_sample(c, 5, trial);
+    ended += c->t_rand[c->n - 1] <= 1200;
+    for (long long j = 0; j < c->n; j++) {
+      double t = c->t_rand[j];
+      int s = c->site[j];
+      bad += s == 4 || (s < 2 && t > 0.5) || (s == 2 && t > 600) || (s == 3 && t < 400);
+      for (int k = 0; k < 3; k++)
+        if (t > edge[k] && t <= edge[k + 1]) {
+          count[k]++;
+          at2 += k == 1 && s == 2;
+        }
+    }
+  }
+  CHECK(bad == 0, "%lld patients at a site stopped or not yet open", bad);
+  CHECK(ended == 0, "%lld trials ended by month 1200 (the spans' counts would be cut)", ended);
+  for (int k = 0; k < 3; k++) {
+    double mean = rate[k] * (edge[k + 1] - edge[k]), se = sqrt(mean / (double)T), m = (double)count[k] / (double)T;
+    CHECK(fabs(m - mean) <= 4 * se, "months (%g, %g]: %.5f arrivals a trial, expected %.5f (SE %.5f)", edge[k], edge[k + 1],
+          m, mean, se);
+  }
+  double share = count[1] ? (double)at2 / (double)count[1] : 0, sse = sqrt(2.0 / 9.0 / (double)count[1]);
+  CHECK(fabs(share - 1.0 / 3) <= 4 * sse, "months (400, 600]: site 2's share %.4f, expected 1/3", share);
+  printf("after the switch: %.4f, %.4f, %.4f arrivals a trial in the three spans (expected 0.3995, 0.6, 1.2); "
+         "site 2's share in the second %.4f\n", (double)count[0] / (double)T, (double)count[1] / (double)T,
+         (double)count[2] / (double)T, share);
+  tsim_cohort_free(c);
+  tsim_cohort_plan_free(&plan);
+  tsim_scenario_free(sc);
+}
+
 int main(void) {
   law_after_stop();
+  law_after_switch();
   static const char *const rates[] = {"{\"patients_per_month\": 6}",
                                       "{\"per_site_per_month\": 1.2, \"site_open_window_months\": [0, 4]}"};
   static const char *const rands[] = {"{\"method\": \"fixed\"}", "{\"method\": \"simple\"}",

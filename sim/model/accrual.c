@@ -120,6 +120,10 @@ static void by_site_left(tsim_cohort *c, acc_words *b, double t, long long j) {
       nshut = z = 0;
       continue;
     }
+    if (!(cum[q] > 0)) { /* none enrolling: on to the next opening (a gap 0 / 0 would be NaN) */
+      t = next;
+      continue;
+    }
     double gap = b->e[next_word(b)] / cum[q];
     if (t + gap > next) { t = next; continue; }
     t += gap;
@@ -157,7 +161,11 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   long long j = 0;
   while (j < c->n) {
     while (q < ns && site[q].open <= t) q++;
-    double next = q < ns ? site[q].open : INFINITY, gap = b.e[next_word(&b)] / cum[q];
+    double next = q < ns ? site[q].open : INFINITY, e = b.e[next_word(&b)];
+    /* No rate yet (the first sites to open have weight 0): on to the next opening, the word
+     * taken as before (e / 0 is infinite, or NaN for e = 0, which would end every later time). */
+    if (!(cum[q] > 0)) { t = next; continue; }
+    double gap = e / cum[q];
     if (t + gap > next) { t = next; continue; }
     t += gap;
     /* the site: the first i < q - 1 with cum[i + 1] > u cum[q], else q - 1. cum does not

@@ -53,7 +53,7 @@ typedef struct tsim_plot {
   char yline_title[TSIM_PLOT_MAX_LINES][80];
   int nylines;
   int probability_axis;    /* 1: y from 0 to 1; 2: from 0 up to the data */
-  char colour_title[TSIM_PLOT_MAX_KEYS][120]; /* legend: what each colour is */
+  char colour_title[TSIM_PLOT_MAX_KEYS][144]; /* legend: what each colour is (an id "analysis:arm" whole) */
   int ncolours;
   char style_title[TSIM_PLOT_MAX_KEYS][160];  /* legend: what each style is (none when < 2) */
   int nstyles;

@@ -91,6 +91,7 @@ static tsim_status validate_all(const tsim_scenario_source *src, const tsim_grid
   }
   /* "... (also at 47 other grid points)" after a problem that came again. */
   for (size_t j = 0; j < pp.raw.n; j++) {
+    if (pp.again[j] && pp.at[j] >= d->n) d->dropped += (size_t)pp.again[j]; /* beyond the messages kept */
     if (!pp.again[j] || pp.at[j] >= d->n) continue;
     char tail[64];
     snprintf(tail, sizeof tail, " (also at %d other grid point%s)", pp.again[j], pp.again[j] == 1 ? "" : "s");

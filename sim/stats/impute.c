@@ -18,8 +18,9 @@
  * with mice's ridge (a baseline of mean 1e6 and SD 1e4) - the regression is fitted again on its
  * covariates (baseline, earlier visits) centred and scaled to unit root mean square, and the
  * coefficients and the draws' factor taken back to the raw covariates (beta = T beta', F = T F'):
- * the same model and, with the flat prior, the same law of the draws, so a covariate's units do
- * not change the result (a trial whose imputation failed counted as not significant).
+ * the same model and, with the flat prior, the same law of the draws, so the imputation does not
+ * fail there (a trial whose imputation failed counted as not significant). Where mice fits with
+ * its ridge, impute.c does too: the ridge's shrinkage is mice's.
  */
 #include "stats/impute.h"
 
