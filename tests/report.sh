@@ -69,9 +69,13 @@ printf '{"tables": [{"id": "t", "control": "c", "arms": {"c": {"mean": 5, "sd": 
 "$exe" analyze "$tmp/flat.json" --out "$tmp/flat" >"$tmp/flat.txt" 2>&1
 if ! grep -qi "nan" "$tmp/flat.txt" && grep -q "welch_t .* - .*undefined" "$tmp/flat.txt"; then ok "analyze: an undefined p shows as - (undefined)"
 else bad "analyze, undefined p: $(cat "$tmp/flat.txt")"; fi
-# ... and a note says that it gave no result in every trial, which count as not significant.
+# ... and a note says that it gave no result in every trial, which count as not significant, on the
+# console and in the report.
 grep -q "^note: pp gave no result in 1000 of 1000 trials under the alternative and 1000 under the null twin" "$tmp/empty.txt" \
   && ok "a note on the trials without a result" || bad "no note on the trials without a result: $(cat "$tmp/empty.txt")"
+"$exe" run "$src/tests/report/empty_population.json" --report --quiet --out "$tmp/empty_r" 2>/dev/null || bad "run empty_population --report failed"
+check "run empty_population (no result in any trial)" "$tmp/empty_r/report.html" "$tmp/empty_r/summary.json" \
+  --text "No result for pp in 1000 of 1000 trials under the scenario and 1000 under the null twin"
 
 for scn in nct02084238_single_arm he2019_sle pss2022 lupil2_interim lupil2_monitoring lupil2_estimands; do # a single arm; visits and subgroups; ANCOVA; looks; site monitoring; estimands
   "$exe" run "$src/scenarios/$scn.json" --trials 500 --out "$tmp/$scn" --report --quiet || bad "run $scn failed"

@@ -1084,6 +1084,24 @@ static void oc_tables(page *pg, const char *arr) {
              "(<code>bias</code> in summary.json): how far the analysis&#8217;s population, its handling of "
              "missing values and the sites&#8217; anomalies move the estimate from it - an estimand&#8217;s "
              "bias only with intercurrent events.</p>\n");
+  /* Trials in which an analysis gave no result count as not significant: say so, as the console. */
+  const cJSON *tr = jptr(pg->root, "/trials");
+  for (int k = 0; k < n && cJSON_IsNumber(tr); k++) {
+    long long miss[2];
+    for (int h = 0; h < 2; h++) {
+      char key[1100];
+      snprintf(key, sizeof key, "%s/%d/%s/difference/trials_defined", arr, k, h ? "null" : "alternative");
+      const cJSON *v = jptr(pg->root, key);
+      miss[h] = cJSON_IsNumber(v) ? (long long)(tr->valuedouble - v->valuedouble) : 0;
+    }
+    if (miss[0] <= 0 && miss[1] <= 0) continue;
+    snprintf(an, sizeof an, "%s/%d", arr, k);
+    sb_puts(b, "<p class=\"note\"><b>No result</b> for <code>");
+    sb_esc(b, jstr(jptr(pg->root, an), "id"));
+    sb_printf(b, "</code> in %lld of %.0f trials under the scenario and %lld under the null twin (an arm "
+                 "without analysed patients, or a model that could not be fitted): they count as not "
+                 "significant.</p>\n", miss[0], tr->valuedouble, miss[1]);
+  }
   margins_table(pg, arr, n);
   estimands_table(pg, arr, n);
 }
