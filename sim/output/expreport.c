@@ -502,6 +502,29 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
   fprintf(f, "\nfav exp / fav ctl: rejections whose observed difference favours the experimental arm / "
              "does not (favours\ncontrol, or is zero); they add up to the two-sided power and type I "
              "error. Each direction's nominal\ntype I error is alpha/2 for a two-sided test.\n");
+  /* Analyses without a result in some trials of a point (counted as not significant), as the run
+   * says them: the first ten. */
+  int said = 0;
+  for (int k = 0; k < s->npoints; k++) {
+    const tsim_tally *t = s->points[k].tally;
+    for (int c = 0; c < t->ncomp; c++) {
+      const tsim_tally_cell *a = &t->cell[0][c], *z = tsim_tally_null(t, c);
+      if (a->defined == (uint64_t)t->trials && z->defined == (uint64_t)t->trials) continue;
+      if (said++ == 10) {
+        fputs("note: ... and more (sweep.json's trials_defined has them all)\n", f);
+        break;
+      }
+      char id[2 * TSIM_ID_MAX + 2];
+      fputs(said == 1 ? "\nnote: at" : "note: at", f);
+      for (int i = 0; i < g->nparams; i++)
+        fprintf(f, "%s%s=%s", i ? ", " : " ", g->params[i].path, tsim_num(num, s->points[k].ov[i].value));
+      fprintf(f, ", %s gave no result in %llu of %lld trials under the alternative and %llu under the null twin "
+                 "(counted as not significant)\n", tsim_comparison_id(sc, c, id, sizeof id),
+              (unsigned long long)((uint64_t)t->trials - a->defined), t->trials,
+              (unsigned long long)((uint64_t)t->trials - z->defined));
+    }
+    if (said > 10) break;
+  }
   /* Points drawn per patient and per cell ("sampling": "auto" turning at some sample size) do not
    * share random numbers: say which were drawn per patient. */
   int ncell = 0;
