@@ -218,7 +218,7 @@ static void test_missing(const tsim_kernel_table *r, const tsim_kernel_table *v)
         uint64_t lo = (uint64_t)b << (53 - TSIM_DV_FAST_BITS), hi = lo + (UINT64_C(1) << (53 - TSIM_DV_FAST_BITS)) - 1;
         unsigned ol = tsim__invert(tt, K, lo), oh = tsim__invert(tt, K, hi);
         const uint8_t *p = dec[dec_at[n] + ol];
-        fast[((a * (TSIM_DV_MAX_N + 1) + n) << TSIM_DV_FAST_BITS) + b] = ol == oh ? (uint8_t)(p[0] | p[1] << 4) : TSIM_DV_SLOW;
+        fast[((a * (TSIM_DV_MAX_N + 1) + n) << TSIM_DV_FAST_BITS) + b] = (uint8_t)(ol == oh ? (unsigned)(p[0] | p[1] << 4) : (unsigned)TSIM_DV_SLOW);
       }
       at += 2 * K;
     }
