@@ -73,7 +73,9 @@ else bad "analyze, undefined p: $(cat "$tmp/flat.txt")"; fi
 # console and in the report.
 grep -q "^note: pp gave no result in 1000 of 1000 trials under the alternative and 1000 under the null twin" "$tmp/empty.txt" \
   && ok "a note on the trials without a result" || bad "no note on the trials without a result: $(cat "$tmp/empty.txt")"
-"$exe" sweep "$src/tests/report/empty_population.json" --set sample_size=20,40 --trials 200 --out "$tmp/empty_s" >"$tmp/empty_s.txt" 2>&1
+"$exe" sweep "$src/tests/report/empty_population.json" --set sample_size=20,40 --trials 200 --report --out "$tmp/empty_s" >"$tmp/empty_s.txt" 2>&1
+check "sweep empty_population (no result in any trial)" "$tmp/empty_s/report.html" "$tmp/empty_s/sweep.json" \
+  --text "No result at sample_size = 40 for pp in 200 of 200 trials under the scenario and 200 under the null twin"
 grep -q "^note: at sample_size=40, pp gave no result in 200 of 200 trials under the alternative and 200 under the null twin" "$tmp/empty_s.txt" \
   && ok "a sweep's note on the trials without a result" || bad "sweep, no note: $(cat "$tmp/empty_s.txt")"
 "$exe" run "$src/tests/report/empty_population.json" --report --quiet --out "$tmp/empty_r" 2>/dev/null || bad "run empty_population --report failed"

@@ -1836,6 +1836,45 @@ static void sweep_table(page *pg) {
                  "scenario to draw every point one way.", npts - ncell, npts);
   if (computed) sb_puts(b, " <i>Favouring control</i>: all rejections minus those favouring the experimental arm.");
   sb_puts(b, "</p>\n");
+  /* Analyses without a result in some trials of a point count those as not significant (as run's page). */
+  int said = 0;
+  for (int k = 0; k < npts && said <= 10; k++) {
+    char arr[128], key[700];
+    snprintf(arr, sizeof arr, "/points/%d/analyses", k);
+    snprintf(key, sizeof key, "/points/%d/trials", k);
+    const cJSON *tr = jptr(pg->root, key);
+    int n = array_size(pg, arr);
+    for (int c = 0; c < n && cJSON_IsNumber(tr); c++) {
+      long long miss[2];
+      for (int h = 0; h < 2; h++) {
+        snprintf(key, sizeof key, "%s/%d/%s/difference/trials_defined", arr, c, h ? "null" : "alternative");
+        const cJSON *v = jptr(pg->root, key);
+        miss[h] = cJSON_IsNumber(v) ? (long long)(tr->valuedouble - v->valuedouble) : 0;
+      }
+      if (miss[0] <= 0 && miss[1] <= 0) continue;
+      if (said++ == 10) {
+        sb_puts(b, "<p class=\"note\">... and more: each analysis&#8217;s <code>trials_defined</code> in sweep.json.</p>\n");
+        break;
+      }
+      sb_puts(b, "<p class=\"note\"><b>No result</b> at");
+      for (int i = 0; i < np; i++) { /* the point's values */
+        const cJSON *p = cJSON_GetArrayItem(params, i);
+        snprintf(key, sizeof key, "/points/%d/values/", k);
+        ptr_token(key, sizeof key, cJSON_IsString(p) ? p->valuestring : "");
+        const cJSON *v = jptr(pg->root, key);
+        char t[TSIM_NUM_CHARS];
+        sb_puts(b, i ? ", <code>" : " <code>");
+        sb_esc(b, cJSON_IsString(p) ? p->valuestring : "");
+        sb_printf(b, "</code> = %s", cJSON_IsNumber(v) ? tsim_num(t, v->valuedouble) : "-");
+      }
+      snprintf(key, sizeof key, "%s/%d", arr, c);
+      sb_puts(b, " for <code>");
+      sb_esc(b, jstr(jptr(pg->root, key), "id"));
+      sb_printf(b, "</code> in %lld of %.0f trials under the scenario and %lld under the null twin (an arm "
+                   "without analysed patients, or a model that could not be fitted): they count as not "
+                   "significant.</p>\n", miss[0], tr->valuedouble, miss[1]);
+    }
+  }
 }
 
 /* A sweep's site monitoring: each rule's rates at every point. */
