@@ -141,7 +141,7 @@ static int decimals_of(double x) {
     snprintf(buf, sizeof buf, "%.*f", d, x);
     if (strtod(buf, NULL) == x) return d;
   }
-  return 15;
+  return 16; /* not a decimal of at most 15 places (1e-92 read as 0.000000000000000 matched any p near 0) */
 }
 
 /* obj[key]: an array of 1 to AN_MAX_VALUES finite numbers of magnitude at most AN_VALUE_MAX,
