@@ -87,6 +87,11 @@ head -c 2000 "$sh/shard_0_500.tsim" > "$sh/other/damaged.tsim"
 e=$sh/other/edited; mkdir -p "$e"
 awk '/^words64 /{w = NR} w && NR == w + 2 {$0 = "501"} {print}' "$sh/shard_500_1000.tsim" | grep -v '^sha256 ' > "$e/body"
 { cat "$e/body"; echo "sha256 $(sha256sum "$e/body" | cut -c1-64)"; } > "$e/shard_500_1000.tsim"
+# An edited scenario text (the name's last letter, so its length stays), the file's digest made right
+# again but not the scenario's: the merge would have used a scenario its digest does not name.
+x=$sh/other/text; mkdir -p "$x"
+sed 's/"name": "lupil2"/"name": "lupil3"/' "$sh/shard_500_1000.tsim" | grep -v '^sha256 ' > "$x/body"
+{ cat "$x/body"; echo "sha256 $(sha256sum "$x/body" | cut -c1-64)"; } > "$x/shard_500_1000.tsim"
 refuse() { # WHAT EXPECTED-MESSAGE FILE...
   what=$1; msg=$2; shift 2
   "$exe" merge "$@" --out "$tmp/refused" > "$tmp/out" 2> "$tmp/err"
@@ -108,6 +113,7 @@ refuse "another version" "differ in trialsim version" "$sh/shard_0_500.tsim" "$v
 refuse "a damaged shard" "incomplete or damaged" "$sh/shard_0_500.tsim" "$sh/other/damaged.tsim"
 refuse "an edited count" "counts more trials with an event than trials" "$sh/shard_0_500.tsim" "$e/shard_500_1000.tsim"
 refuse "a file that is no shard" "not a partial result" "$sh/shard_0_500.tsim" "$lupil2"
+refuse "an edited scenario text" "does not match scenario_sha256" "$sh/shard_0_500.tsim" "$x/shard_500_1000.tsim"
 if "$exe" merge "$sh/shard_0_500.tsim" "$sh/shard_500_1000.tsim" --out "$tmp/m1000" > "$tmp/merged.txt"; then
   ok "the same shards that cover the trials merge"
 else

@@ -286,6 +286,11 @@ tsim_status tsim_partial_read(const char *file, tsim_partial *p, tsim_diag *d) {
   if (!c.why) id->scenario_file = key_bytes(&c, "scenario_file", NULL);
   key_word(&c, "scenario_sha256", id->scenario_sha256, sizeof id->scenario_sha256);
   if (!c.why) id->scenario_text = key_bytes(&c, "scenario_text", &id->scenario_len);
+  if (!c.why && id->scenario_text) { /* the text the merge uses is the one the digest names */
+    char text_digest[65];
+    tsim_sha256_hex(id->scenario_text, id->scenario_len, text_digest);
+    if (strcmp(text_digest, id->scenario_sha256) != 0) c.why = "scenario_text (it does not match scenario_sha256)";
+  }
   if (!key_u64(&c, "sets", &nset) && nset > TSIM_PARTIAL_MAX_SET) c.why = "sets";
   for (uint64_t i = 0; i < nset && !c.why; i++)
     if ((id->set[i] = key_bytes(&c, "set", NULL))) id->nset++;
