@@ -182,6 +182,15 @@ if "$exe" run "$lupil2" --trials $n --seed 5 --threads 2 --out "$tmp/ck.run" --c
 else
   bad "killed and resumed differs from the uninterrupted run"
 fi
+# The resumed run's rate counts only the trials it simulated: trials_per_second x seconds =
+# trials - resumed_trials (it divided every trial by the resumed part's seconds).
+if awk -v n=$n '/"seconds":/ { gsub(/[",]/, ""); s = $2 } /"trials_per_second":/ { gsub(/[",]/, ""); r = $2 }
+                /"resumed_trials":/ { gsub(/[",]/, ""); d = $2 }
+                END { exit !(d > 0 && d < n && (r * s - (n - d)) ^ 2 < 1e-6 * n * n) }' "$tmp/ck.run/summary.json"; then
+  ok "the resumed run's trials per second count its own trials"
+else
+  bad "trials_per_second after a resume: $(grep -E '"(seconds|trials_per_second|resumed_trials)"' "$tmp/ck.run/summary.json" | tr -d '\n')"
+fi
 if [ ! -e "$ck" ] && [ -z "$(ls -A "$tmp" | grep "^ck.tsim.tmp-")" ]; then
   ok "the checkpoint is removed once the results are written"
 else

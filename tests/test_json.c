@@ -179,7 +179,7 @@ static void summary(const char *file) {
     int ncmp = tsim_scenario_ncomparisons(sc);
     for (int k = 0; k < t->ncomp; k++)
       cJSON_AddItemToArray(arr, tsim__report_analysis_json(sc, t, k, 0.1 + 0.2 * k, sc->analyses[k / ncmp].alpha));
-    tsim_run_info ri = {7, 600, 2, 1.0 / 3, 1, 0, 0, 0};
+    tsim_run_info ri = {7, 600, 2, 1.0 / 3, 1, 0, 0, 0, 0};
     cJSON_AddItemToArray(arr, tsim__report_run_json(&ri, 600));
     check_round_trip(arr, file);
     int n = 0;

@@ -108,7 +108,7 @@ static long long count_of(const cJSON *e, double n) {
 static void check_summary(const tsim_scenario *sc, const tsim_tally *T) {
   char dir[] = "/tmp/tsim_multiplicity_XXXXXX", path[4200];
   CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-  tsim_run_info ri = {99, T->trials, 1, 0.0, 1, 0, 0, 0};
+  tsim_run_info ri = {99, T->trials, 1, 0.0, 1, 0, 0, 0, 0};
   tsim_diag d;
   tsim_diag_init(&d);
   CHECK(tsim_report_write(sc, T, &ri, dir, &d) == TSIM_OK, "tsim_report_write into %s", dir);

@@ -966,8 +966,9 @@ static int save_checkpoint(void *ctx, const tsim_tally *t, long long next) {
  * --checkpoint-every seconds. Returns 0 with *rs the simulation's status, or an exit status
  * before anything was simulated. */
 static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_run_opts *o,
-                            const tsim_partial_id *id, tsim_tally **t, tsim_status *rs) {
+                            const tsim_partial_id *id, tsim_tally **t, tsim_status *rs, long long *resumed) {
   *t = NULL;
+  *resumed = 0;
   tsim_checkpoint_opts cp = {c->checkpoint_every > 0 ? c->checkpoint_every : 60, save_checkpoint, NULL, NULL, 0};
   checkpoint_ctx k = {c->checkpoint, id};
   cp.ctx = &k;
@@ -1012,6 +1013,7 @@ static int run_checkpointed(const cli *c, const tsim_scenario *sc, const tsim_ru
     }
     cp.start = start;
     cp.start_next = p.done;
+    *resumed = p.done - id->from; /* simulated before, not by this process */
     if (!c->quiet) {
       char eb[16384];
       fprintf(stderr, "trialsim: resuming from %s: %lld of %lld trials done\n", shown(c->checkpoint, eb, sizeof eb),
@@ -1224,11 +1226,12 @@ static int cmd_run(int argc, char **argv) {
                          c.p_values, from, to);
   double t0 = now_seconds();
   tsim_status rs = TSIM_OK;
+  long long resumed = 0; /* trials a checkpoint held: not this process's, nor in its seconds */
   tsim_mcse_rule rule = {sc, c.mcse, TSIM_MCSE_BLOCK};
   tsim_looks looks = {TSIM_MCSE_BLOCK, tsim_mcse_next, &rule};
   if (c.mcse > 0) rs = tsim_run_looks(sc, &o, NULL, 0, &looks, &t);
   else if (!c.checkpoint) rs = tsim_run(sc, &o, &t);
-  else if ((status = run_checkpointed(&c, sc, &o, &pid, &t, &rs))) {
+  else if ((status = run_checkpointed(&c, sc, &o, &pid, &t, &rs, &resumed))) {
     tsim_html_record_free(&rec);
     tsim_scenario_free(sc);
     unpin_scenario();
@@ -1266,7 +1269,7 @@ static int cmd_run(int argc, char **argv) {
     unpin_scenario();
     return ws == TSIM_OK ? 0 : tsim_status_exit_code(ws);
   }
-  tsim_run_info ri = {o.seed, t->trials, o.threads, secs, processes, c.mcse, c.mcse > 0 ? o.trials : 0, 0};
+  tsim_run_info ri = {o.seed, t->trials, o.threads, secs, processes, c.mcse, c.mcse > 0 ? o.trials : 0, 0, resumed};
   tsim_diag d;
   tsim_diag_init(&d);
   tsim_status ws = TSIM_OK;
@@ -1588,7 +1591,7 @@ static int sweep_body(const cli *cp) {
   status_clear(&sl);
   tsim_run_info ri = {sw.npoints && sw.points[0].tally ? sw.points[0].seed : 0,
                       sw.npoints && sw.points[0].tally ? sw.points[0].trials : 0, so.threads,
-                      now_seconds() - t0, processes, c.mcse, c.mcse > 0 ? so.trials_cap : 0, 0};
+                      now_seconds() - t0, processes, c.mcse, c.mcse > 0 ? so.trials_cap : 0, 0, 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -1814,7 +1817,7 @@ static int size_body(const cli *cp) {
   double t0 = now_seconds();
   tsim_status rs = tsim_size_search(c.scenario, ov, nov, &so, &o, &r, &d);
   status_clear(&sp.sl);
-  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes, 0, 0, 0};
+  tsim_run_info ri = {o.seed, o.trials, o.threads, now_seconds() - t0, processes, 0, 0, 0, 0};
   if (rs == TSIM_OK && writer) {
     out_set set;
     rs = set_begin(&set, outdir, &d);
@@ -2023,7 +2026,7 @@ static int cmd_merge(int argc, char **argv) {
     status = check_outdir(outdir);
   }
   if (!status) {
-    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1, 0, 0, n}; /* merging simulates nothing */
+    tsim_run_info ri = {id->seed, id->trials, 1, 0, 1, 0, 0, n, 0}; /* merging simulates nothing */
     tsim_diag d;
     tsim_diag_init(&d);
     tsim_status ws = write_run_set(sc, t, &ri, outdir, NULL, NULL, &d, &status);

@@ -543,7 +543,9 @@ cJSON *tsim__report_run_json(const tsim_run_info *ri, long long trials_run) {
   cJSON_AddNumberToObject(run, "processes", ri->processes > 1 ? ri->processes : 1);
   cJSON_AddNumberToObject(run, "threads", ri->threads);
   cJSON_AddNumberToObject(run, "seconds", ri->seconds);
-  cJSON_AddNumberToObject(run, "trials_per_second", ri->seconds > 0 ? (double)trials_run / ri->seconds : 0);
+  cJSON_AddNumberToObject(run, "trials_per_second",
+                          ri->seconds > 0 ? (double)(trials_run - ri->resumed) / ri->seconds : 0);
+  if (ri->resumed > 0) cJSON_AddNumberToObject(run, "resumed_trials", (double)ri->resumed);
   cJSON_AddStringToObject(run, "vector", tsim_isa_name(tsim_kernels()->isa));
   /* The process's peak resident memory so far (Linux: ru_maxrss in KiB), so that a reader can
    * see it does not grow with the number of trials. */

@@ -43,6 +43,8 @@ typedef struct tsim_run_info {
   double mcse_target;      /* run --mcse, sweep --mcse: the Monte Carlo SE asked for; 0: none */
   long long max_trials;    /* ... and the most trials it could take (the cap) */
   int shards;              /* merge: the shards merged (it simulated nothing); 0 otherwise */
+  long long resumed;       /* run --checkpoint: the trials the checkpoint held, simulated before
+                              and not in `seconds` (trials_per_second leaves them out) */
 } tsim_run_info;
 
 /* Writes DIR/summary.json and DIR/analyses.csv (creating DIR and its parents). Returns

@@ -50,7 +50,7 @@ int tsim_fuzz_run(const tsim_scenario *sc, int p_values) {
     fprintf(stderr, "fuzz: a scenario that loaded failed to run: %s\n", tsim_status_message(st));
     abort();
   }
-  tsim_run_info ri = {o.seed, o.trials, 1, 0.0, 1, 0, 0, 0};
+  tsim_run_info ri = {o.seed, o.trials, 1, 0.0, 1, 0, 0, 0, 0};
   tsim_report_print(sc, t, &ri, devnull);
   tsim_tally_free(t);
   nran++;
