@@ -255,6 +255,16 @@ static int load_arm(tsim_jctx *c, const cJSON *v, const char *p, an_arm *arm, in
 /* An "arms" object of one or two arms; orders them control first (when `control` is given;
  * a control that is not one of the arms is reported at control_path). *narms is set even when
  * an arm has problems. */
+/* An id printed in the table: no control characters (a terminal would obey them). 1 when none. */
+static int id_printable(tsim_jctx *c, const char *path, const char *s) {
+  for (const unsigned char *q = (const unsigned char *)s; q && *q; q++)
+    if (*q < 0x20 || *q == 0x7f) {
+      tsim_jerr(c, path, "an id has no control characters (U+%04X here)", (unsigned)*q);
+      return 0;
+    }
+  return 1;
+}
+
 static int load_arms(tsim_jctx *c, const cJSON *t, const char *p, const char *control,
                      const char *control_path, an_arm *arm, int *narms, int *form) {
   char ap[TSIM_JPATH_MAX];
@@ -274,6 +284,10 @@ static int load_arms(tsim_jctx *c, const cJSON *t, const char *p, const char *co
     tsim_jpath_key(vp, ap, v->string);
     if (v != arms->child && strcmp(v->string, arms->child->string) == 0) {
       tsim_jerr(c, vp, "duplicate key");
+      ok = 0;
+      continue;
+    }
+    if (!id_printable(c, vp, v->string)) {
       ok = 0;
       continue;
     }
@@ -561,7 +575,9 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
                                      "published_ci", NULL};
   if (!tsim_jobject(c, t, p)) return;
   tsim_jkeys(c, t, p, keys);
-  tsim_jstring(c, t, p, "id", 1, tb->id, sizeof tb->id);
+  char ip[TSIM_JPATH_MAX];
+  tsim_jpath_key(ip, p, "id");
+  if (tsim_jstring(c, t, p, "id", 1, tb->id, sizeof tb->id) == 1) id_printable(c, ip, tb->id);
   const cJSON *src = tsim_jget(t, "source");
   char sp[TSIM_JPATH_MAX];
   tsim_jpath_key(sp, p, "source");
@@ -570,6 +586,9 @@ static void load_table(tsim_jctx *c, const cJSON *t, const char *p, an_table *tb
   load_published(c, t, p, tb);
   char control[AN_ID] = "";
   int has_control = tsim_jstring(c, t, p, "control", 0, control, sizeof control) == 1;
+  char cpath[TSIM_JPATH_MAX];
+  tsim_jpath_key(cpath, p, "control");
+  if (has_control && !id_printable(c, cpath, control)) control[0] = '\0';
   int has_arms = tsim_jget(t, "arms") != NULL, has_strata = tsim_jget(t, "strata") != NULL;
   if (has_arms == has_strata) {
     tsim_jerr(c, p, "expected exactly one of \"arms\" and \"strata\"");
