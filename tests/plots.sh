@@ -77,6 +77,17 @@ fi
 grep -q "fav ctl" "$tmp/run.txt" && ok "run table shows rejections favouring control" \
   || bad "run table has no fav ctl column"
 [ -s "$tmp/run/oc.dat" ] && [ -s "$tmp/run/oc.gp" ] && ok "run wrote oc.dat and oc.gp" || bad "run wrote no oc.dat/oc.gp"
+# Ids of up to 63 characters show whole in oc: the canvas widens so that the labels' margin holds
+# 16 + 8.4 px a character (a fixed 40% of 960 cut them from about 48 characters on), and stays 960
+# pixels for the 40-character id above.
+id63=itt_pearson_dropouts_as_nonresponders_all_sites_v1_abcdefghijkl
+sed "s/itt_pearson/$id63/g" "$scn" > "$tmp/id63.json"
+"$exe" run "$tmp/id63.json" --trials 200 --out "$tmp/id63" --quiet 2>/dev/null
+if awk '/set terminal svg size/ { split($5, s, ","); w = s[1] } /set lmargin at screen/ && !m { m = $5 }
+        END { exit !(w > 960 && m * w >= 16 + 63 * 8.4 - 1) }' "$tmp/id63/oc.gp" &&
+   grep -q "set terminal svg size 960," "$tmp/run/oc.gp"; then
+  ok "oc.gp: a 63-character id's label fits (a wider canvas); 960 pixels otherwise"
+else bad "oc.gp: the labels' margin for a 63-character id: $(grep -E 'svg size|lmargin' "$tmp/id63/oc.gp" | head -3 | tr '\n' ' ')"; fi
 [ "$(grep -vc '^#' "$tmp/run/oc.dat")" -eq 4 ] && ok "oc.dat has one row per analysis" || bad "oc.dat rows: $(grep -vc '^#' "$tmp/run/oc.dat")"
 if command -v gnuplot >/dev/null 2>&1; then
   [ -s "$tmp/run/oc.svg" ] && [ -s "$tmp/run/oc.png" ] && ok "run drew oc.svg and oc.png" || bad "no oc.svg/oc.png"

@@ -195,7 +195,11 @@ static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel
 /* Starts the script's loop over the two image types: `do for [type in "svg png"] {`, the
  * terminal and the output file. Everything a plot sets is set again inside the loop, so the
  * second image is drawn as the first. */
-static void begin_images(FILE *f, const char *name, int height) {
+static void begin_images_w(FILE *f, const char *name, int width, int height);
+static void begin_images(FILE *f, const char *name, int height) { begin_images_w(f, name, CANVAS_W, height); }
+
+/* begin_images on a canvas `width` pixels wide. */
+static void begin_images_w(FILE *f, const char *name, int width, int height) {
   fprintf(f, "\ndo for [type in \"svg png\"] {\n"
              "  if (type eq \"svg\") {\n"
              "    set terminal svg size %d,%d dynamic enhanced font 'Helvetica,13' background 'white'\n"
@@ -203,7 +207,7 @@ static void begin_images(FILE *f, const char *name, int height) {
              "    set terminal pngcairo size %d,%d enhanced font 'Helvetica,11' background 'white'\n"
              "  }\n"
              "  set output '%s.'.type\n",
-          CANVAS_W, height, CANVAS_W, height, name);
+          width, height, width, height, name);
 }
 
 /* The legend as a plot of its own across the whole width, below the panels (key_h pixels
@@ -479,10 +483,13 @@ static int write_oc_script(const char *title, const char *level_title, const tsi
   }
   xmax = xmax > 0 ? xmax * 1.15 : 0.05;
   int key_h = 2 * ROW_H + 12, height = 130 + key_h + 34 * (n > 3 ? n : 3);
-  /* The analysis ids on the left, as wide as the longest (at most 40% of the width). */
-  double left = (16 + (double)idw * 8.4) / CANVAS_W, right = 0.975; /* tic labels: 8.4 px a character */
+  /* The analysis ids on the left, as wide as the longest; the canvas wider than 960 pixels when
+   * they take more than 40% of it, so that ids of up to 63 characters show whole (a fixed 40% cut
+   * ids of about 48 characters and more on the left) and the two panels keep their width. */
+  double label = 16 + (double)idw * 8.4; /* tic labels: 8.4 px a character */
+  int width = label > 0.4 * CANVAS_W ? (int)ceil(label / 0.4) : CANVAS_W;
+  double left = label / width, right = 0.975;
   if (left < 0.08) left = 0.08;
-  if (left > 0.4) left = 0.4;
   double split = left + (right - left) * 0.47;
   fprintf(f, "# Written by trialsim. Restyle freely and rerun in this folder: gnuplot %s.gp\n"
              "# Data: %s.dat (its header names the columns). A dot is the Monte Carlo estimate, a bar\n"
@@ -490,7 +497,7 @@ static int write_oc_script(const char *title, const char *level_title, const tsi
              "# direction (alpha/2 for a two-sided test: each direction spends half of alpha; alpha for\n"
              "# a one-sided test).\n",
           name, name);
-  begin_images(f, name, height);
+  begin_images_w(f, name, width, height);
   fprintf(f, "  set yrange [%g:-0.6]\n  set ytics 1 scale 0 noenhanced\n  set xtics\n"
              "  set grid xtics mxtics noytics lt 1 lw 1 lc rgb '#cccccc', lt 1 lw 1 lc rgb '#e4e4e4'\n  set border 31 lc rgb '#444444'\n  set key off\n"
              "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n"
