@@ -889,6 +889,28 @@ static int array_size(const page *pg, const char *ptr) {
   return cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
 }
 
+/* The trials in which analysis `an` (a pointer) gave no result, of `trials`, under each
+ * hypothesis (its difference's trials_defined): 1 when some did. */
+static int no_result(const page *pg, const char *an, double trials, long long miss[2]) {
+  for (int h = 0; h < 2; h++) {
+    char key[1100];
+    snprintf(key, sizeof key, "%s/%s/difference/trials_defined", an, h ? "null" : "alternative");
+    const cJSON *v = jptr(pg->root, key);
+    miss[h] = cJSON_IsNumber(v) ? (long long)(trials - v->valuedouble) : 0;
+  }
+  return miss[0] > 0 || miss[1] > 0;
+}
+
+/* The end of a "No result" note: " for <id> in ... not significant.", the paragraph closed. */
+static void no_result_tail(page *pg, const char *an, double trials, const long long miss[2]) {
+  sbuf *b = &pg->b;
+  sb_puts(b, " for <code>");
+  sb_esc(b, jstr(jptr(pg->root, an), "id"));
+  sb_printf(b, "</code> in %lld of %.0f trials under the scenario and %lld under the null twin (an arm "
+               "without analysed patients, or a model that could not be fitted): they count as not "
+               "significant.</p>\n", miss[0], trials, miss[1]);
+}
+
 /* The three tables of a run's analyses (arr: the pointer of the "analyses" array). */
 /* Analyses against a margin: the null twin's difference, the type I error at each equivalence
  * margin, and the intervals' coverage of the true value under both hypotheses. */
@@ -1088,19 +1110,10 @@ static void oc_tables(page *pg, const char *arr) {
   const cJSON *tr = jptr(pg->root, "/trials");
   for (int k = 0; k < n && cJSON_IsNumber(tr); k++) {
     long long miss[2];
-    for (int h = 0; h < 2; h++) {
-      char key[1100];
-      snprintf(key, sizeof key, "%s/%d/%s/difference/trials_defined", arr, k, h ? "null" : "alternative");
-      const cJSON *v = jptr(pg->root, key);
-      miss[h] = cJSON_IsNumber(v) ? (long long)(tr->valuedouble - v->valuedouble) : 0;
-    }
-    if (miss[0] <= 0 && miss[1] <= 0) continue;
     snprintf(an, sizeof an, "%s/%d", arr, k);
-    sb_puts(b, "<p class=\"note\"><b>No result</b> for <code>");
-    sb_esc(b, jstr(jptr(pg->root, an), "id"));
-    sb_printf(b, "</code> in %lld of %.0f trials under the scenario and %lld under the null twin (an arm "
-                 "without analysed patients, or a model that could not be fitted): they count as not "
-                 "significant.</p>\n", miss[0], tr->valuedouble, miss[1]);
+    if (!no_result(pg, an, tr->valuedouble, miss)) continue;
+    sb_puts(b, "<p class=\"note\"><b>No result</b>");
+    no_result_tail(pg, an, tr->valuedouble, miss);
   }
   margins_table(pg, arr, n);
   estimands_table(pg, arr, n);
@@ -1846,12 +1859,9 @@ static void sweep_table(page *pg) {
     int n = array_size(pg, arr);
     for (int c = 0; c < n && cJSON_IsNumber(tr); c++) {
       long long miss[2];
-      for (int h = 0; h < 2; h++) {
-        snprintf(key, sizeof key, "%s/%d/%s/difference/trials_defined", arr, c, h ? "null" : "alternative");
-        const cJSON *v = jptr(pg->root, key);
-        miss[h] = cJSON_IsNumber(v) ? (long long)(tr->valuedouble - v->valuedouble) : 0;
-      }
-      if (miss[0] <= 0 && miss[1] <= 0) continue;
+      char an[300];
+      snprintf(an, sizeof an, "%s/%d", arr, c);
+      if (!no_result(pg, an, tr->valuedouble, miss)) continue;
       if (said++ == 10) {
         sb_puts(b, "<p class=\"note\">... and more: each analysis&#8217;s <code>trials_defined</code> in sweep.json.</p>\n");
         break;
@@ -1867,12 +1877,7 @@ static void sweep_table(page *pg) {
         sb_esc(b, cJSON_IsString(p) ? p->valuestring : "");
         sb_printf(b, "</code> = %s", cJSON_IsNumber(v) ? tsim_num(t, v->valuedouble) : "-");
       }
-      snprintf(key, sizeof key, "%s/%d", arr, c);
-      sb_puts(b, " for <code>");
-      sb_esc(b, jstr(jptr(pg->root, key), "id"));
-      sb_printf(b, "</code> in %lld of %.0f trials under the scenario and %lld under the null twin (an arm "
-                   "without analysed patients, or a model that could not be fitted): they count as not "
-                   "significant.</p>\n", miss[0], tr->valuedouble, miss[1]);
+      no_result_tail(pg, an, tr->valuedouble, miss);
     }
   }
 }
