@@ -315,6 +315,36 @@ static int same_arm_ids(const cJSON *s, const cJSON *first) {
   return 1;
 }
 
+/* A stratum's id and place, for finding ids given twice (sorted by id, then place). */
+typedef struct stratum_id { const char *id; int at; } stratum_id;
+static int by_stratum_id(const void *x, const void *y) {
+  const stratum_id *a = x, *b = y;
+  int r = strcmp(a->id, b->id);
+  return r ? r : (a->at > b->at) - (a->at < b->at);
+}
+
+/* Strata ids given twice: an error at the later one's "id" (the ids are optional). 1 when none. */
+static int strata_ids_unique(tsim_jctx *c, const cJSON *st, const char *sp, int n) {
+  stratum_id *ids = malloc(((size_t)n + 1) * sizeof *ids);
+  if (!ids) { tsim_jerr(c, sp, "out of memory"); return 0; }
+  int m = 0, i = 0, ok = 1;
+  for (const cJSON *s = st->child; s; s = s->next, i++) {
+    const cJSON *id = cJSON_IsObject(s) ? tsim_jget(s, "id") : NULL;
+    if (cJSON_IsString(id)) ids[m++] = (stratum_id){id->valuestring, i};
+  }
+  qsort(ids, (size_t)m, sizeof *ids, by_stratum_id);
+  for (int k = 1; k < m; k++)
+    if (strcmp(ids[k].id, ids[k - 1].id) == 0) {
+      char ep[TSIM_JPATH_MAX], ip[TSIM_JPATH_MAX];
+      tsim_jpath_index(ep, sp, ids[k].at);
+      tsim_jpath_key(ip, ep, "id");
+      tsim_jerr(c, ip, "the stratum id \"%s\" is given twice (strata[%d] has it)", ids[k].id, ids[k - 1].at);
+      ok = 0;
+    }
+  free(ids);
+  return ok;
+}
+
 static int load_strata(tsim_jctx *c, const cJSON *t, const char *p, const char *control, an_table *tb) {
   char sp[TSIM_JPATH_MAX];
   tsim_jpath_key(sp, p, "strata");
@@ -330,7 +360,7 @@ static int load_strata(tsim_jctx *c, const cJSON *t, const char *p, const char *
   tb->sn = calloc(2 * (size_t)n, sizeof *tb->sn);
   if (!tb->sx || !tb->sn) { tsim_jerr(c, sp, "out of memory"); return -1; }
   tb->nstrata = n;
-  int ok = 1, i = 0;
+  int ok = strata_ids_unique(c, st, sp, n), i = 0;
   for (const cJSON *s = st->child; s; s = s->next, i++) {
     static const char *const keys[] = {"id", "arms", NULL};
     char ep[TSIM_JPATH_MAX];
