@@ -84,7 +84,7 @@ static int by_opening(const void *x, const void *y) {
  * its misses): a process whose rate steps up at each opening and down at each stop, drawn as
  * by_site draws openings (a gap past the next step is dropped and drawn again from there). cum
  * becomes the cumulative rates of the sites enrolling, in order of opening. */
-static void by_site_left(tsim_cohort *c, acc_words *b, double t, long long j) {
+__attribute__((noinline)) static void by_site_left(tsim_cohort *c, acc_words *b, double t, long long j) {
   const tsim_scenario *sc = c->plan->sc;
   const tsim_accrual *ac = &sc->accrual;
   const int ns = sc->nsites;
@@ -161,12 +161,10 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   long long j = 0;
   while (j < c->n) {
     while (q < ns && site[q].open <= t) q++;
-    double next = q < ns ? site[q].open : INFINITY, e = b.e[next_word(&b)];
-    /* No rate yet (the first sites to open have weight 0): on to the next opening, the word
-     * taken as before (e / 0 is infinite, or NaN for e = 0, which would end every later time). */
-    if (!(cum[q] > 0)) { t = next; continue; }
-    double gap = e / cum[q];
-    if (t + gap > next) { t = next; continue; }
+    double next = q < ns ? site[q].open : INFINITY, gap = b.e[next_word(&b)] / cum[q];
+    /* Past the next opening: on from there. Written so that a NaN gap (no rate yet - the first
+     * sites to open have weight 0 - and a deviate of 0: 0 / 0) goes there too, not into t. */
+    if (!(t + gap <= next)) { t = next; continue; }
     t += gap;
     /* the site: the first i < q - 1 with cum[i + 1] > u cum[q], else q - 1. cum does not
      * decrease, so the sites before it are those with cum[i + 1] <= u: with few sites open they
@@ -185,7 +183,7 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
     /* A site that has stopped enrolling (site monitoring) takes no one after its month: the
      * arrival is lost, and the others' keep coming (thinning). */
     if (c->close_at && t > c->close_at[site[lo].site]) {
-      if (++missed == ACC_MISSES_MAX && c->acc_shut) break;
+      if (++missed == ACC_MISSES_MAX) break; /* acc_shut is there with close_at (cohort.c) */
       continue;
     }
     missed = 0;
