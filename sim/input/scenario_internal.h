@@ -17,6 +17,10 @@ typedef struct tsim__loader {
   int events_bad; /* "intercurrent_events" is there but not a list of 1 to 8 events (said once) */
 } tsim__loader;
 
+/* Accrual expected to take longer is a mistake in the rates (83,000 years); durations are tallied
+ * in fixed point up to TSIM_MONTHS_MAX (run/runner.h), far beyond it. */
+#define TSIM_ACCRUAL_MONTHS_MAX 1e6
+
 int tsim__find_arm(const tsim_scenario *sc, const char *id);
 int tsim__find_endpoint(const tsim_scenario *sc, const char *id);
 /* An arm id given as a string value at obj[key]; the index or -1 (reported). When the arms

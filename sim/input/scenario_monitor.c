@@ -199,8 +199,8 @@ void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
       mo->stop |= r->stop_enrolling;
     }
     /* Stops can leave the slowest site enrolling alone (the run never stops the last one): with
-     * accrual by site the trial must still end within the loader's limit on accrual, 10^6 months
-     * (scenario_time.c). */
+     * accrual by site the trial must still end within the loader's limit on accrual
+     * (TSIM_ACCRUAL_MONTHS_MAX, as scenario_time.c checks it without stops). */
     const tsim_accrual *ac = &sc->accrual;
     for (int k = 0; k < mo->nrules && ac->mode == TSIM_ACCRUAL_SITES && sc->nsites > 1; k++) {
       if (!mo->rules[k].stop_enrolling) continue;
@@ -208,7 +208,7 @@ void tsim__load_monitoring(tsim__loader *L, const cJSON *root) {
       for (int st = 0; st < sc->nsites; st++)
         if (sc->site_weights[st] > 0 && sc->site_weights[st] < wmin) wmin = sc->site_weights[st];
       double months = ac->open_hi + (double)sc->sample_size / (ac->site_rate * sc->nsites * wmin);
-      if (months > 1e6) {
+      if (months > TSIM_ACCRUAL_MONTHS_MAX) {
         char ep[TSIM_JPATH_MAX], sp[TSIM_JPATH_MAX];
         tsim_jpath_index(ep, rp, k);
         tsim_jpath_key(sp, ep, "stop_enrolling");

@@ -384,15 +384,14 @@ tsim_status tsim_scenario_look_bounds(const tsim_scenario *sc, int a, int looks,
   return tsim_gs_bounds_compute(&des, looks, t, fut, 1, out, d);
 }
 
-/* Durations are tallied in fixed point up to TSIM_MONTHS_MAX (runner.h): accrual expected to
- * take more than a million months (83,000 years) is a mistake in the rates. */
+/* Accrual expected to take more than TSIM_ACCRUAL_MONTHS_MAX is a mistake in the rates. */
 static void check_duration(tsim__loader *L) {
   const tsim_scenario *sc = L->sc;
   const tsim_accrual *ac = &sc->accrual;
   double months = ac->mode == TSIM_ACCRUAL_RATE ? (double)sc->sample_size / ac->rate + ac->ramp
                 : ac->mode == TSIM_ACCRUAL_SITES ? (double)sc->sample_size / (ac->site_rate * sc->nsites) + ac->open_hi
                 : 0;
-  if (months > 1e6)
+  if (months > TSIM_ACCRUAL_MONTHS_MAX)
     tsim_jerr(&L->c, ac->mode == TSIM_ACCRUAL_RATE ? "$.accrual.patients_per_month" : "$.accrual.per_site_per_month",
               "%lld patients at this rate take about %s months to enrol (the limit is 10^6)", sc->sample_size,
               TSIM_JNUM(tsim_jround(months, 3)));

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/rng.h"
 #include "kernels/kernels.h"
@@ -80,14 +81,22 @@ static int by_opening(const void *x, const void *y) {
   return a->open < b->open ? -1 : a->open > b->open ? 1 : (a->site > b->site) - (a->site < b->site);
 }
 
+/* cum[i + 1] = cum[i] + the rate of the site in place i of the order of opening, from place
+ * `from` on; 0 for a site stopped (closed[i], when closed is given). */
+static void sum_rates(const tsim_cohort *c, int from, const unsigned char *closed) {
+  const tsim_scenario *sc = c->plan->sc;
+  const int ns = sc->nsites;
+  const double r = sc->accrual.site_rate * ns;
+  for (int i = from; i < ns; i++)
+    c->acc_cum[i + 1] = c->acc_cum[i] + (closed && closed[i] ? 0 : r * sc->site_weights[c->acc_sites[i].site]);
+}
+
 /* Patients j .. n - 1 from month t on, drawn from the sites still enrolling alone (by_site, after
  * its misses): a process whose rate steps up at each opening and down at each stop, drawn as
  * by_site draws openings (a gap past the next step is dropped and drawn again from there). cum
  * becomes the cumulative rates of the sites enrolling, in order of opening. */
 __attribute__((noinline)) static void by_site_left(tsim_cohort *c, acc_words *b, double t, long long j) {
-  const tsim_scenario *sc = c->plan->sc;
-  const tsim_accrual *ac = &sc->accrual;
-  const int ns = sc->nsites;
+  const int ns = c->plan->sc->nsites;
   const struct tsim_site_open *site = c->acc_sites;
   struct tsim_site_open *shut = c->acc_shut; /* the stops still to come, by month */
   unsigned char *closed = c->acc_closed;
@@ -99,7 +108,7 @@ __attribute__((noinline)) static void by_site_left(tsim_cohort *c, acc_words *b,
     if (at > t && at < INFINITY) shut[nshut++] = (struct tsim_site_open){at, i};
   }
   qsort(shut, (size_t)nshut, sizeof *shut, by_opening);
-  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + (closed[i] ? 0 : ac->site_rate * ns * sc->site_weights[site[i].site]);
+  sum_rates(c, 0, closed);
   while (j < c->n) {
     while (q < ns && site[q].open <= t) q++;
     if (z < nshut && shut[z].open <= t) { /* stops: their rates leave the sums from their places on */
@@ -108,15 +117,15 @@ __attribute__((noinline)) static void by_site_left(tsim_cohort *c, acc_words *b,
         closed[shut[z].site] = 1;
         from = shut[z].site < from ? shut[z].site : from;
       }
-      for (int i = from; i < ns; i++)
-        cum[i + 1] = cum[i] + (closed[i] ? 0 : ac->site_rate * ns * sc->site_weights[site[i].site]);
+      sum_rates(c, from, closed);
     }
     double next = q < ns ? site[q].open : INFINITY;
     if (z < nshut && shut[z].open < next) next = shut[z].open;
     if (!(cum[q] > 0) && next == INFINITY) {
       /* No site enrolling and none to come: cannot happen, as the run never stops the last site
        * with a weight (run/sequential.c); should it, the stops are dropped, not the loop spun. */
-      for (int i = 0; i < ns; i++) closed[i] = 0, cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
+      memset(closed, 0, (size_t)ns);
+      sum_rates(c, 0, NULL);
       nshut = z = 0;
       continue;
     }
@@ -154,7 +163,7 @@ static void by_site(tsim_cohort *c, tsim_rng_state *s) {
   }
   qsort(site, (size_t)ns, sizeof *site, by_opening); /* O(ns log ns): up to 10,000 sites a trial */
   cum[0] = 0;
-  for (int i = 0; i < ns; i++) cum[i + 1] = cum[i] + ac->site_rate * ns * sc->site_weights[site[i].site];
+  sum_rates(c, 0, NULL);
   int q = 0, missed = 0;
   double t = site[0].open;
   acc_words b = {.s = s, .gaps = tsim_kernels()->exp1};

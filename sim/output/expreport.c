@@ -422,6 +422,13 @@ tsim_status tsim_report_write_sweep(const tsim_sweep *s, const tsim_run_info *ri
   return st;
 }
 
+/* " path=value, path=value" of sweep point k, for the notes under the table. */
+static void print_point_values(FILE *f, const tsim_sweep *s, int k) {
+  char num[TSIM_NUM_CHARS];
+  for (int i = 0; i < s->grid->nparams; i++)
+    fprintf(f, "%s%s=%s", i ? ", " : " ", s->grid->params[i].path, tsim_num(num, s->points[k].ov[i].value));
+}
+
 void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE *f) {
   const tsim_grid *g = s->grid;
   const tsim_scenario *sc = s->first;
@@ -516,8 +523,7 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
       }
       char id[2 * TSIM_ID_MAX + 2];
       fputs(said == 1 ? "\nnote: at" : "note: at", f);
-      for (int i = 0; i < g->nparams; i++)
-        fprintf(f, "%s%s=%s", i ? ", " : " ", g->params[i].path, tsim_num(num, s->points[k].ov[i].value));
+      print_point_values(f, s, k);
       fprintf(f, ", %s gave no result in %llu of %lld trials under the alternative and %llu under the null twin "
                  "(counted as not significant)\n", tsim_comparison_id(sc, c, id, sizeof id),
               (unsigned long long)((uint64_t)t->trials - a->defined), t->trials,
@@ -539,8 +545,7 @@ void tsim_report_print_sweep(const tsim_sweep *s, const tsim_run_info *ri, FILE 
         break;
       }
       fputs(shown > 1 ? ";" : "", f);
-      for (int i = 0; i < g->nparams; i++)
-        fprintf(f, "%s%s=%s", i ? ", " : " ", g->params[i].path, tsim_num(num, s->points[k].ov[i].value));
+      print_point_values(f, s, k);
     }
     fputs(", per cell at the other points\n(\"sampling\": \"auto\"): the two groups do not share random "
           "numbers, so differences between them\nare Monte Carlo noise too; \"sampling\" set in the scenario "

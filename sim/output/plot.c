@@ -194,12 +194,8 @@ static void write_panel(const tsim_plot *p, FILE *f, const char *name, int panel
 
 /* Starts the script's loop over the two image types: `do for [type in "svg png"] {`, the
  * terminal and the output file. Everything a plot sets is set again inside the loop, so the
- * second image is drawn as the first. */
-static void begin_images_w(FILE *f, const char *name, int width, int height);
-static void begin_images(FILE *f, const char *name, int height) { begin_images_w(f, name, CANVAS_W, height); }
-
-/* begin_images on a canvas `width` pixels wide. */
-static void begin_images_w(FILE *f, const char *name, int width, int height) {
+ * second image is drawn as the first. The canvas is width x height pixels. */
+static void begin_images(FILE *f, const char *name, int width, int height) {
   fprintf(f, "\ndo for [type in \"svg png\"] {\n"
              "  if (type eq \"svg\") {\n"
              "    set terminal svg size %d,%d dynamic enhanced font 'Helvetica,13' background 'white'\n"
@@ -257,7 +253,7 @@ static int write_script(const tsim_plot *p, FILE *f, const char *name) {
              "# Data: %s.dat, one block per series (x, estimate, 95%% band low, high); each block's\n"
              "# comment says what it is. Colour: the analysis; dash and marker: the other values.\n",
           name, name);
-  begin_images(f, name, height);
+  begin_images(f, name, CANVAS_W, height);
   fprintf(f, "  set xlabel ");
   gp_string(f, p->xlabel);
   fprintf(f, "\n  set ylabel ");
@@ -497,7 +493,7 @@ static int write_oc_script(const char *title, const char *level_title, const tsi
              "# direction (alpha/2 for a two-sided test: each direction spends half of alpha; alpha for\n"
              "# a one-sided test).\n",
           name, name);
-  begin_images_w(f, name, width, height);
+  begin_images(f, name, width, height);
   fprintf(f, "  set yrange [%g:-0.6]\n  set ytics 1 scale 0 noenhanced\n  set xtics\n"
              "  set grid xtics mxtics noytics lt 1 lw 1 lc rgb '#cccccc', lt 1 lw 1 lc rgb '#e4e4e4'\n  set border 31 lc rgb '#444444'\n  set key off\n"
              "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n"

@@ -23,9 +23,29 @@ typedef struct point_problems {
   int *again;      /* [raw.n] further points with it */
 } point_problems;
 
-/* Makes point k; on failure its problems are prefixed with the point - each the first time it
- * comes, and counted when a later point has it too (a --set of a path the scenario does not have
- * fails at every point alike). */
+/* 1 when msg came at an earlier point (counted there), else 0: kept, with `at`, its place in d. */
+static int repeated(point_problems *pp, const char *msg, size_t at) {
+  if (!pp) return 0;
+  for (size_t j = 0; j < pp->raw.n; j++)
+    if (strcmp(pp->raw.msgs[j], msg) == 0) {
+      pp->again[j]++;
+      return 1;
+    }
+  size_t *a = realloc(pp->at, (pp->raw.n + 1) * sizeof *a);
+  if (a) pp->at = a;
+  int *g = a ? realloc(pp->again, (pp->raw.n + 1) * sizeof *g) : NULL;
+  if (g) {
+    pp->again = g;
+    a[pp->raw.n] = at;
+    g[pp->raw.n] = 0;
+    tsim_diag_add(&pp->raw, "%s", msg);
+  }
+  return 0;
+}
+
+/* Makes point k; on failure its problems are prefixed with the point - with pp, each the first
+ * time it comes, and counted when a later point has it too (a --set of a path the scenario does
+ * not have fails at every point alike); without, every one. */
 static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_grid *g, int k,
                                  tsim_override *ov, tsim_diag *d, point_problems *pp) {
   tsim_grid_point(g, k, ov);
@@ -35,24 +55,8 @@ static tsim_scenario *load_point(const tsim_scenario_source *src, const tsim_gri
   if (tsim_scenario_from_source(src, ov, g->nparams, &sc, &local) != TSIM_OK) {
     char what[512];
     describe_point(g, ov, what, sizeof what);
-    for (size_t i = 0; i < local.n; i++) {
-      size_t j = 0;
-      while (j < pp->raw.n && strcmp(pp->raw.msgs[j], local.msgs[i]) != 0) j++;
-      if (j < pp->raw.n) {
-        pp->again[j]++;
-        continue;
-      }
-      size_t *at = realloc(pp->at, (pp->raw.n + 1) * sizeof *at);
-      int *again = at ? realloc(pp->again, (pp->raw.n + 1) * sizeof *again) : NULL;
-      if (at) pp->at = at;
-      if (again) pp->again = again;
-      if (at && again) {
-        at[pp->raw.n] = d->n;
-        again[pp->raw.n] = 0;
-        tsim_diag_add(&pp->raw, "%s", local.msgs[i]);
-      }
-      tsim_diag_add(d, "grid point %d (%s): %s", k, what, local.msgs[i]);
-    }
+    for (size_t i = 0; i < local.n; i++)
+      if (!repeated(pp, local.msgs[i], d->n)) tsim_diag_add(d, "grid point %d (%s): %s", k, what, local.msgs[i]);
     if (local.n == 0) tsim_diag_add(d, "grid point %d (%s): cannot load", k, what);
   }
   tsim_diag_clear(&local);
@@ -150,12 +154,7 @@ tsim_status tsim_sweep_run(const char *file, const tsim_grid *grid, tsim_sweep_o
   /* Validate every point before running any. */
   if (st == TSIM_OK) st = validate_all(src, grid, out, d);
   for (int k = 0; st == TSIM_OK && k < grid->npoints; k++) {
-    point_problems pp = {.at = NULL, .again = NULL};
-    tsim_diag_init(&pp.raw);
-    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d, &pp);
-    tsim_diag_clear(&pp.raw);
-    free(pp.at);
-    free(pp.again);
+    tsim_scenario *sc = load_point(src, grid, k, out->points[k].ov, d, NULL); /* validated: no problem */
     if (!sc) { st = TSIM_INPUT; break; }
     st = run_point(sc, so, &out->points[k]);
     tsim_scenario_free(sc);
